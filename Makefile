@@ -1,0 +1,105 @@
+# bulkhead - see README.md.  `make` builds build/bulkhead; `make check` runs
+# every test; `make demo` boots it under QEMU; `make bench` prints figures.
+
+VERSION   := 0.1
+BUILD     := build
+CC        := gcc
+FUZZ_CC   := clang-14
+CFLAGS    ?= -O2 -g
+WARN      := -std=gnu11 -Wall -Wextra -Werror
+CPPFLAGS  += -I. -D_GNU_SOURCE -DBULKHEAD_VERSION='"$(VERSION)"'
+SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# Debian packages: to build, to test, to boot under QEMU.
+DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev
+DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
+DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat
+
+# Evaluated when used, so that a fresh machine gets the flags after `deps'.
+PKG_CFLAGS = $(shell pkg-config --cflags xlutil libkmod)
+PKG_LIBS   = $(shell pkg-config --libs xlutil libkmod)
+
+MODULES := lib/log lib/util \
+	config/cfgfile config/service_config config/sysconfig config/check \
+	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
+	supervisor/ctlproto supervisor/control \
+	init/mounts init/modules init/emergency init/init \
+	ctl/ctl
+UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control
+FUZZERS    := fuzz_ctlproto
+
+OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
+ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
+HEADERS  := $(wildcard */*.h)
+
+.PHONY: all deps deps-qemu check check-unit check-asan check-fuzz check-host check-linux \
+	demo bench clean unit-bins asan-bins fuzz-bins
+all: $(BUILD)/bulkhead
+
+deps:
+	@scripts/deps.sh $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_QEMU)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libbulkhead.a: $(OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/libbulkhead-asan.a: $(ASAN_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkhead.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
+		$(PKG_LIBS) -lcmocka
+
+$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkhead-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< \
+		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
+
+$(BUILD)/fuzz/%: fuzz/%.c supervisor/ctlproto.c lib/util.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< \
+		supervisor/ctlproto.c lib/util.c
+
+unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/%)
+asan-bins: $(UNIT_TESTS:%=$(BUILD)/unit-asan/%)
+fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
+
+# Each suite prints its own lines and leaves build/results/SUITE with
+# "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
+check: deps
+	@tests/run-suites.sh unit asan fuzz host linux
+
+check-unit: unit-bins
+	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
+
+check-asan: asan-bins
+	@tests/unit/run.sh asan $(BUILD)/unit-asan $(UNIT_TESTS)
+
+check-fuzz: fuzz-bins
+	@tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZERS)
+
+check-host: $(BUILD)/bulkhead
+	@tests/host/run.sh $(BUILD)/bulkhead
+
+check-linux: $(BUILD)/bulkhead
+	@tests/linux/run.sh $(BUILD)/bulkhead
+
+demo: deps $(BUILD)/bulkhead
+	@tests/linux/demo.sh $(BUILD)/bulkhead
+
+bench: deps $(BUILD)/bulkhead
+	@bench/pid1.sh $(BUILD)/bulkhead
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,143 @@
+#include "config/service_config.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfgfile.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+const char *const restart_policy_names[] = { "always", "on-failure", "never", NULL };
+
+static const char *const service_keys[] = {
+	"name", "command", "restart", "depends", "ready_fd", "ready_timeout_ms",
+	"stop_grace_ms", "start_limit_burst", "start_limit_interval_ms", "backoff_max_ms",
+	NULL,
+};
+
+/* The default name is the file's, without ".cfg". */
+static void default_name(const char *path, char *name, size_t n)
+{
+	char buf[4096];
+	str_copy(buf, path, sizeof(buf));
+	char *base = basename(buf);
+	size_t len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
+		base[len - 4] = '\0';
+	str_copy(name, base, n);
+}
+
+static void read_name(struct cfgfile *cfg, struct service_config *svc)
+{
+	const char *name = NULL;
+	int r = cfg_get_string(cfg, "name", &name);
+	if (r < 0)
+		return;
+	if (r == 1) {
+		default_name(cfg->path, svc->name, sizeof(svc->name));
+		name = svc->name;
+	}
+	if (!name_is_valid(name, strlen(name), SERVICE_NAME_MAX)) {
+		cfg_error(cfg, r == 0 ? "name" : NULL,
+			  "service name \"%s\" is not allowed; use 1 to %d of a-z, 0-9, '-', '_', "
+			  "starting with a letter or digit", name, SERVICE_NAME_MAX);
+		return;
+	}
+	str_copy(svc->name, name, sizeof(svc->name));
+}
+
+static void read_command(struct cfgfile *cfg, struct service_config *svc)
+{
+	size_t n = 0;
+	int r = cfg_get_strv(cfg, "command", SERVICE_ARGV_MAX, 4096, &svc->argv, &n);
+	if (r == 1)
+		cfg_error(cfg, NULL, "`command' is missing; write command = [ \"/absolute/path\", \"arg\", ... ]");
+	else if (r == 0 && n == 0)
+		cfg_error(cfg, "command", "`command' is empty; give the program's absolute path first");
+	else if (r == 0 && svc->argv[0][0] != '/')
+		cfg_error(cfg, "command", "command starts with \"%s\"; the program must be an absolute path",
+			  svc->argv[0]);
+}
+
+static void read_depends(struct cfgfile *cfg, struct service_config *svc)
+{
+	int r = cfg_get_strv(cfg, "depends", SERVICE_DEPENDS_MAX, SERVICE_NAME_MAX,
+			     &svc->depends, &svc->ndepends);
+	if (r != 0)
+		return;
+	svc->depends_line = cfg_key_line(cfg, "depends");
+	for (size_t i = 0; i < svc->ndepends; i++) {
+		const char *d = svc->depends[i];
+		if (!name_is_valid(d, strlen(d), SERVICE_NAME_MAX))
+			cfg_error(cfg, "depends", "\"%s\" in `depends' is not a service name", d);
+		else if (strcmp(d, svc->name) == 0)
+			cfg_error(cfg, "depends", "service \"%s\" depends on itself", d);
+	}
+}
+
+static void read_ms(struct cfgfile *cfg, const char *key, long min, long max, uint32_t *out)
+{
+	long v;
+	if (cfg_get_long(cfg, key, min, max, &v) == 0)
+		*out = (uint32_t)v;
+}
+
+unsigned service_config_load(const char *path, struct service_config *out)
+{
+	struct cfgfile cfg;
+	struct service_config *svc = out;
+	unsigned errors = 1;
+
+	memset(svc, 0, sizeof(*svc));
+	svc->ready_fd = -1;
+	svc->restart = RESTART_ALWAYS;
+	svc->stop_grace_ms = 5000;
+	svc->start_limit_burst = 5;
+	svc->start_limit_interval_ms = 10000;
+	svc->backoff_max_ms = 10000;
+	svc->source = strdup(path);
+	if (!svc->source) {
+		log_err("config", "%s: out of memory", path);
+		goto out_nocfg;
+	}
+
+	if (cfgfile_open(&cfg, path) < 0)
+		goto out;
+	cfg_check_keys(&cfg, service_keys);
+	read_name(&cfg, svc);
+	read_command(&cfg, svc);
+	int policy;
+	if (cfg_get_choice(&cfg, "restart", restart_policy_names, &policy) == 0)
+		svc->restart = (enum restart_policy)policy;
+	read_depends(&cfg, svc);
+	long fd;
+	/* 0-2 are the service's stdio; above 255 is surely a typo. */
+	if (cfg_get_long(&cfg, "ready_fd", 3, 255, &fd) == 0)
+		svc->ready_fd = (int)fd;
+	read_ms(&cfg, "ready_timeout_ms", 0, 3600000, &svc->ready_timeout_ms);
+	read_ms(&cfg, "stop_grace_ms", 0, 600000, &svc->stop_grace_ms);
+	read_ms(&cfg, "start_limit_burst", 1, START_LIMIT_BURST_MAX, &svc->start_limit_burst);
+	read_ms(&cfg, "start_limit_interval_ms", 1, 3600000, &svc->start_limit_interval_ms);
+	read_ms(&cfg, "backoff_max_ms", 100, 3600000, &svc->backoff_max_ms);
+	if (svc->ready_timeout_ms && svc->ready_fd < 0)
+		cfg_error(&cfg, "ready_timeout_ms",
+			  "`ready_timeout_ms' needs `ready_fd': without it the service is ready when it runs");
+out:
+	errors = cfg.errors;
+	cfgfile_close(&cfg);
+out_nocfg:
+	if (errors)
+		service_config_free(svc);
+	return errors;
+}
+
+void service_config_free(struct service_config *svc)
+{
+	cfg_free_strv(svc->argv);
+	cfg_free_strv(svc->depends);
+	free(svc->dep_idx);
+	free(svc->source);
+	memset(svc, 0, sizeof(*svc));
+	svc->ready_fd = -1;
+}

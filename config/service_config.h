@@ -1,0 +1,57 @@
+/*
+ * service_config.h - one supervised service, as read from
+ * CONFIG_DIR/services/NAME.cfg (xl.cfg syntax):
+ *
+ *   name = "xenstored"                   # [a-z0-9_-], at most 32; default: file name
+ *   command = [ "/usr/sbin/xenstored", "--no-fork" ]   # absolute path, then arguments
+ *   restart = "always"                   # "always" | "on-failure" | "never"
+ *   depends = [ "other" ]                # started after these are ready, stopped before them
+ *   ready_fd = 3                         # service writes a line to this fd when ready
+ *   ready_timeout_ms = 10000             # not ready by then: killed, counted as a failure
+ *   stop_grace_ms = 5000                 # SIGTERM, then SIGKILL after this
+ *   start_limit_burst = 5                # more deaths than this ...
+ *   start_limit_interval_ms = 10000      # ... within this: failed, not restarted
+ *   backoff_max_ms = 10000               # restart delay: 100 ms, doubling, capped here
+ *
+ * Values are owned by the struct; free with service_config_free().
+ */
+#ifndef BULKHEAD_SERVICE_CONFIG_H
+#define BULKHEAD_SERVICE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+
+enum restart_policy {
+	RESTART_ALWAYS,
+	RESTART_ON_FAILURE,
+	RESTART_NEVER,
+};
+
+struct service_config {
+	char name[SERVICE_NAME_MAX + 1];
+	char **argv;		/* NULL-terminated */
+	enum restart_policy restart;
+	char **depends;		/* NULL-terminated, names as written */
+	size_t ndepends;
+	size_t *dep_idx;	/* depends[] as indexes into the system's services;
+				 * filled by sysconfig_load() */
+	int ready_fd;		/* -1: ready as soon as it runs */
+	uint32_t ready_timeout_ms;	/* 0: wait forever */
+	uint32_t stop_grace_ms;
+	uint32_t start_limit_burst;
+	uint32_t start_limit_interval_ms;
+	uint32_t backoff_max_ms;
+	char *source;		/* file it came from, for messages */
+	int depends_line;	/* line of `depends', for dependency errors */
+};
+
+extern const char *const restart_policy_names[];	/* indexed by enum */
+
+/* Reads PATH into *out.  Returns how many problems it reported (each as
+ * FILE:LINE); unless 0, *out is freed and must not be used. */
+unsigned service_config_load(const char *path, struct service_config *out);
+void service_config_free(struct service_config *svc);
+
+#endif

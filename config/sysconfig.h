@@ -1,0 +1,53 @@
+/*
+ * sysconfig.h - the system's configuration: CONFIG_DIR/bulkhead.cfg and
+ * CONFIG_DIR/services/\*.cfg, all in xl.cfg syntax.
+ *
+ * bulkhead.cfg:
+ *   hostname = "dom0"
+ *   modules = [ "evdev", "bochs" ]         # loaded at boot, dependencies by libkmod
+ *   log_file = "/run/bulkhead/bulkhead.log"
+ *   emergency_shell = "/bin/sh"            # started on the console when boot fails
+ *   control_socket = "/run/bulkhead/control"
+ *   kill_grace_ms = 3000                   # at shutdown, SIGTERM to all, then SIGKILL
+ *   log_level = "info"                     # or "debug"
+ *
+ * A missing bulkhead.cfg means defaults.  A service file with errors is
+ * reported and left out, and so is every service that depends on it; the
+ * others still start.  Nothing here is fatal: errors are counted.
+ */
+#ifndef BULKHEAD_SYSCONFIG_H
+#define BULKHEAD_SYSCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/service_config.h"
+#include "lib/limits.h"
+
+#define SYSCONFIG_DEFAULT_DIR "/etc/bulkhead"
+
+struct sysconfig {
+	char hostname[HOSTNAME_MAX + 1];
+	char **modules;		/* NULL-terminated */
+	size_t nmodules;
+	char *log_file;
+	char *emergency_shell;
+	char *control_socket;
+	uint32_t kill_grace_ms;
+	bool debug;
+	struct service_config *services;	/* in dependency order */
+	size_t nservices;
+	unsigned errors;	/* problems reported while loading */
+	bool unreadable;	/* bulkhead.cfg exists but could not be used */
+};
+
+/* Loads DIR into *out (always initialised, defaults where needed).
+ * Returns the number of errors reported (0: all good). */
+unsigned sysconfig_load(const char *dir, struct sysconfig *out);
+void sysconfig_free(struct sysconfig *cfg);
+
+/* Index of the service called NAME, or -1. */
+int sysconfig_find_service(const struct sysconfig *cfg, const char *name);
+
+#endif

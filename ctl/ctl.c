@@ -1,0 +1,249 @@
+#include "ctl/ctl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config/service_config.h"
+#include "lib/util.h"
+#include "supervisor/ctlproto.h"
+#include "supervisor/supervisor.h"
+
+#define CTL_TIMEOUT_MS 5000
+
+static uint8_t reply[CTL_MSG_MAX];
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bulkhead ctl [--socket PATH] COMMAND\n"
+		"  status [--json]        PID 1's state, uptime, memory, services up/failed\n"
+		"  services [--json]      every service: state, pid, restarts, last death\n"
+		"  restart NAME           stop NAME if it runs, then start it (clears failed)\n"
+		"  poweroff|reboot|halt   shut the system down in order\n"
+		"The socket defaults to %s.\n", CTL_DEFAULT_SOCKET);
+}
+
+/* Sends REQ and receives the reply into `reply'; returns its length or -1. */
+static ssize_t transact(const char *path, const struct ctl_request *req)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	uint8_t msg[CTL_HEADER_SIZE + SERVICE_NAME_MAX + 1];
+	int fd = -1;
+	ssize_t ret = -1;
+
+	if (!str_copy(addr.sun_path, path, sizeof(addr.sun_path))) {
+		fprintf(stderr, "bulkhead ctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	size_t len = ctl_encode_request(req, msg, sizeof(msg));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "bulkhead ctl: socket: %s\n", strerror(errno));
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "bulkhead ctl: cannot reach PID 1 at %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "bulkhead ctl: send: %s\n", strerror(errno));
+		goto out;
+	}
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int r = poll(&pfd, 1, CTL_TIMEOUT_MS);
+	if (r <= 0) {
+		fprintf(stderr, "bulkhead ctl: no answer from PID 1 within %d ms\n", CTL_TIMEOUT_MS);
+		goto out;
+	}
+	ret = recv(fd, reply, sizeof(reply), MSG_TRUNC);
+	if (ret <= 0 || (size_t)ret > sizeof(reply)) {
+		fprintf(stderr, "bulkhead ctl: bad answer from PID 1\n");
+		ret = -1;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static const char *state_name(uint8_t state)
+{
+	return state <= SVC_FAILED ? svc_state_names[state] : "unknown";
+}
+
+static const char *policy_name(uint8_t restart)
+{
+	return restart <= RESTART_NEVER ? restart_policy_names[restart] : "unknown";
+}
+
+static void print_services(const struct ctl_service_info *svc, size_t n, bool json)
+{
+	char last[64];
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			print_json_string(svc[i].name);
+			printf(",\"state\":\"%s\",\"pid\":%d,\"restart\":\"%s\",\"restarts\":%u,"
+			       "\"state_age_ms\":%llu,\"last_exit\":", state_name(svc[i].state),
+			       svc[i].pid, policy_name(svc[i].restart), svc[i].restarts,
+			       (unsigned long long)svc[i].state_age_ms);
+			if (svc[i].last_status < 0) {
+				printf("null}");
+			} else {
+				describe_wait_status(svc[i].last_status, last, sizeof(last));
+				print_json_string(last);
+				printf("}");
+			}
+		}
+		printf("]\n");
+		return;
+	}
+	printf("%-20s %-9s %7s %-10s %8s %9s  %s\n", "NAME", "STATE", "PID", "RESTART",
+	       "RESTARTS", "FOR", "LAST EXIT");
+	for (size_t i = 0; i < n; i++) {
+		if (svc[i].last_status < 0)
+			str_copy(last, "-", sizeof(last));
+		else
+			describe_wait_status(svc[i].last_status, last, sizeof(last));
+		printf("%-20s %-9s %7d %-10s %8u %8.1fs  %s\n", svc[i].name,
+		       state_name(svc[i].state), svc[i].pid, policy_name(svc[i].restart),
+		       svc[i].restarts, (double)svc[i].state_age_ms / 1000.0, last);
+	}
+}
+
+static void print_status(const struct ctl_status *st, bool json)
+{
+	if (json) {
+		printf("{\"pid\":%u,\"version\":", st->pid);
+		print_json_string(st->version);
+		printf(",\"state\":\"%s\",\"uptime_ms\":%llu,\"rss_kib\":%u,\"services\":%u,"
+		       "\"up\":%u,\"failed\":%u}\n", st->stopping ? "stopping" : "running",
+		       (unsigned long long)st->uptime_ms, st->rss_kib, st->nservices, st->nup,
+		       st->nfailed);
+		return;
+	}
+	printf("bulkhead %s, PID %u, %s\n", st->version, st->pid,
+	       st->stopping ? "shutting down" : "running");
+	printf("uptime    %.1f s\n", (double)st->uptime_ms / 1000.0);
+	printf("memory    %u KiB resident\n", st->rss_kib);
+	printf("services  %u configured, %u up, %u failed\n", st->nservices, st->nup, st->nfailed);
+}
+
+/* Prints the answer; returns the exit status. */
+static int show_reply(size_t len, enum ctl_type want, bool json)
+{
+	static struct ctl_service_info svc[SERVICES_MAX];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why = NULL;
+	struct ctl_status st;
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	int code;
+
+	if (ctl_decode_header(reply, len, &type, &payload, &plen, &why) < 0)
+		goto bad;
+	if (type == CTL_REP_ERROR) {
+		if (ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why) < 0)
+			goto bad;
+		fprintf(stderr, "bulkhead ctl: PID 1 refused: %s\n", msg);
+		return 1;
+	}
+	if (type != want) {
+		why = "unexpected reply type";
+		goto bad;
+	}
+	if (type == CTL_REP_STATUS) {
+		if (ctl_decode_status(payload, plen, &st, &why) < 0)
+			goto bad;
+		print_status(&st, json);
+	} else if (type == CTL_REP_SERVICES) {
+		if (ctl_decode_services(payload, plen, svc, SERVICES_MAX, &n, &why) < 0)
+			goto bad;
+		print_services(svc, n, json);
+	}
+	return 0;
+bad:
+	fprintf(stderr, "bulkhead ctl: malformed answer from PID 1: %s\n", why);
+	return 3;
+}
+
+int ctl_main(int argc, char **argv)
+{
+	const char *path = CTL_DEFAULT_SOCKET;
+	struct ctl_request req = { 0 };
+	enum ctl_type want = CTL_REP_OK;
+	bool json = false;
+	int i = 1;
+
+	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
+		path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[i++];
+	if (i < argc && strcmp(argv[i], "--json") == 0) {
+		json = true;
+		i++;
+	}
+	if (strcmp(cmd, "status") == 0) {
+		req.type = CTL_REQ_STATUS;
+		want = CTL_REP_STATUS;
+	} else if (strcmp(cmd, "services") == 0) {
+		req.type = CTL_REQ_SERVICES;
+		want = CTL_REP_SERVICES;
+	} else if (strcmp(cmd, "restart") == 0 && i < argc && !json) {
+		req.type = CTL_REQ_RESTART;
+		const char *name = argv[i++];
+		if (!name_is_valid(name, strlen(name), SERVICE_NAME_MAX)) {
+			fprintf(stderr, "bulkhead ctl: \"%s\" is not a service name "
+				"(1 to 32 of a-z, 0-9, '-', '_')\n", name);
+			return 2;
+		}
+		str_copy(req.name, name, sizeof(req.name));
+	} else if (!json && (strcmp(cmd, "poweroff") == 0 || strcmp(cmd, "reboot") == 0 ||
+			     strcmp(cmd, "halt") == 0)) {
+		req.type = CTL_REQ_POWER;
+		req.power = cmd[0] == 'p' ? CTL_POWER_POWEROFF :
+			    cmd[0] == 'r' ? CTL_POWER_REBOOT : CTL_POWER_HALT;
+	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(stdout);
+		return 0;
+	} else {
+		usage(stderr);
+		return 2;
+	}
+	if (i != argc) {
+		usage(stderr);
+		return 2;
+	}
+	ssize_t len = transact(path, &req);
+	if (len < 0)
+		return 3;
+	return show_reply((size_t)len, want, json);
+}

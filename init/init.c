@@ -1,0 +1,458 @@
+#include "init/init.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config/sysconfig.h"
+#include "init/emergency.h"
+#include "init/modules.h"
+#include "init/mounts.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "supervisor/control.h"
+#include "supervisor/spawn.h"
+#include "supervisor/supervisor.h"
+
+/* The kernel's fixed inode numbers of the first PID and UTS namespaces. */
+#define PROC_PID_INIT_INO 0xEFFFFFFCu
+#define PROC_UTS_INIT_INO 0xEFFFFFFEu
+
+#define SHELL_RESTART_MS 1000
+#define FINAL_KILL_WAIT_MS 2000
+
+enum phase {
+	RUNNING,
+	STOP_SERVICES,	/* services stopping in reverse dependency order */
+	KILL_TERM,	/* SIGTERM sent to every other process */
+	KILL_KILL,	/* SIGKILL sent to every other process */
+	FINAL,		/* file systems unmounted, reboot(2) under way */
+};
+
+struct init {
+	const char *config_dir;
+	bool container;
+	uint64_t boot_ms;
+	struct sysconfig cfg;
+	struct supervisor sup;
+	struct control_server ctl;
+	int sigfd;
+	bool children_left;
+	bool boot_failed;
+	pid_t shell_pid;
+	uint64_t shell_restart_at;
+	enum phase phase;
+	int reboot_cmd;
+	const char *action;	/* "reboot", "poweroff", "halt" */
+	uint64_t phase_deadline;
+	pid_t reboot_pid;
+};
+
+static struct init I = { .sigfd = -1, .ctl = { .listen_fd = -1 } };
+
+static bool ns_is_initial(const char *ns, unsigned long ino)
+{
+	struct stat st;
+	return stat(ns, &st) < 0 || st.st_ino == ino;
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGSEGV && sig != SIGBUS &&
+		    sig != SIGFPE && sig != SIGILL)
+			sigaddset(&set, sig);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	I.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return I.sigfd < 0 ? -errno : 0;
+}
+
+static void boot_failed(const char *what)
+{
+	log_err("init", "boot failed: %s", what);
+	I.boot_failed = true;
+}
+
+/* --- control socket --------------------------------------------------- */
+
+static void ctl_status(void *ctx, struct ctl_status *st)
+{
+	(void)ctx;
+	memset(st, 0, sizeof(*st));
+	st->pid = (uint32_t)getpid();
+	st->uptime_ms = monotonic_ms() - I.boot_ms;
+	st->nservices = (uint32_t)I.sup.n;
+	for (size_t i = 0; i < I.sup.n; i++) {
+		st->nup += I.sup.svc[i].state == SVC_UP;
+		st->nfailed += I.sup.svc[i].state == SVC_FAILED;
+	}
+	st->stopping = I.phase != RUNNING;
+	FILE *f = fopen("/proc/self/statm", "re");
+	unsigned long size, resident;
+	if (f && fscanf(f, "%lu %lu", &size, &resident) == 2)
+		st->rss_kib = (uint32_t)(resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024);
+	if (f)
+		fclose(f);
+	str_copy(st->version, BULKHEAD_VERSION, sizeof(st->version));
+}
+
+static size_t ctl_services(void *ctx, struct ctl_service_info *out, size_t max)
+{
+	uint64_t now = monotonic_ms();
+	size_t n = 0;
+	(void)ctx;
+	for (; n < I.sup.n && n < max; n++) {
+		const struct service *s = &I.sup.svc[n];
+		memset(&out[n], 0, sizeof(out[n]));
+		str_copy(out[n].name, s->cfg->name, sizeof(out[n].name));
+		out[n].state = (uint8_t)s->state;
+		out[n].restart = (uint8_t)s->cfg->restart;
+		out[n].pid = s->pid > 0 ? s->pid : 0;
+		out[n].restarts = s->restarts;
+		out[n].last_status = s->last_status;
+		out[n].state_age_ms = now - s->since;
+	}
+	return n;
+}
+
+static int ctl_restart(void *ctx, const char *name)
+{
+	(void)ctx;
+	return sup_restart(&I.sup, name, monotonic_ms());
+}
+
+static void request_shutdown(int cmd, const char *action, const char *why);
+
+static int ctl_power(void *ctx, enum ctl_power action)
+{
+	(void)ctx;
+	if (action == CTL_POWER_POWEROFF)
+		request_shutdown(RB_POWER_OFF, "poweroff", "bulkhead ctl");
+	else if (action == CTL_POWER_HALT)
+		request_shutdown(RB_HALT_SYSTEM, "halt", "bulkhead ctl");
+	else
+		request_shutdown(RB_AUTOBOOT, "reboot", "bulkhead ctl");
+	return 0;
+}
+
+/* --- shutdown ----------------------------------------------------------- */
+
+static void request_shutdown(int cmd, const char *action, const char *why)
+{
+	if (I.phase != RUNNING) {
+		log_notice("init", "%s requested by %s: already shutting down (%s)", action, why,
+			   I.action);
+		return;
+	}
+	I.phase = STOP_SERVICES;
+	I.reboot_cmd = cmd;
+	I.action = action;
+	log_notice("init", "%s requested by %s: stopping services", action, why);
+	sup_begin_shutdown(&I.sup, monotonic_ms());
+}
+
+static void force_shutdown(uint64_t now)
+{
+	log_notice("init", "second ctrl-alt-del: forcing the %s, no more grace periods", I.action);
+	sup_kill_all(&I.sup);
+	I.phase = KILL_TERM;
+	I.phase_deadline = now;
+}
+
+static void reap(uint64_t now);
+
+static void final_reboot(void)
+{
+	log_notice("init", "unmounting file systems");
+	control_close(&I.ctl);
+	/* The log file is on /run, which is about to go. */
+	if (I.container || log_to_kmsg() < 0)
+		log_to_stderr();
+	mounts_unmount_all(I.container);
+	log_notice("init", "%s now", I.action);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* From a child: PID 1 must never be the one inside reboot(2)'s
+		 * exit path, and in a PID namespace this ends the namespace. */
+		reboot(I.reboot_cmd);
+		_exit(errno);
+	}
+	if (pid < 0)
+		log_err("init", "cannot fork for reboot(2): %s", strerror(errno));
+	I.reboot_pid = pid;
+}
+
+static void shutdown_step(uint64_t now)
+{
+	switch (I.phase) {
+	case RUNNING:
+	case FINAL:
+		return;
+	case STOP_SERVICES:
+		if (!sup_all_stopped(&I.sup))
+			return;
+		log_notice("init", "all services stopped; sending SIGTERM to every other process");
+		kill(-1, SIGTERM);
+		I.phase = KILL_TERM;
+		I.phase_deadline = now + I.cfg.kill_grace_ms;
+		return;
+	case KILL_TERM:
+		reap(now);
+		if (I.children_left && now < I.phase_deadline)
+			return;
+		if (I.children_left)
+			log_notice("init", "processes left; sending SIGKILL to every other process");
+		kill(-1, SIGKILL);
+		I.phase = KILL_KILL;
+		I.phase_deadline = now + FINAL_KILL_WAIT_MS;
+		return;
+	case KILL_KILL:
+		reap(now);
+		if (I.children_left && now < I.phase_deadline)
+			return;
+		if (I.children_left)
+			log_warn("init", "some processes did not die; going on");
+		I.phase = FINAL;
+		I.phase_deadline = 0;
+		final_reboot();
+		return;
+	}
+}
+
+/* --- children ------------------------------------------------------------ */
+
+static void child_gone(pid_t pid, int status, uint64_t now)
+{
+	char how[64];
+	describe_wait_status(status, how, sizeof(how));
+	if (sup_child_exited(&I.sup, pid, status, now))
+		return;
+	if (pid == I.shell_pid) {
+		I.shell_pid = -1;
+		if (I.phase == RUNNING) {
+			log_notice("init", "emergency shell %s; starting it again", how);
+			I.shell_restart_at = now + SHELL_RESTART_MS;
+		}
+	} else if (pid == I.reboot_pid) {
+		log_err("init", "reboot(2) failed: %s", strerror(WIFEXITED(status) ?
+								 WEXITSTATUS(status) : EINTR));
+		I.reboot_pid = -1;
+		if (!I.container)
+			I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
+	} else {
+		log_info("init", "reaped orphan pid %d (%s)", pid, how);
+	}
+}
+
+static void reap(uint64_t now)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid > 0) {
+			child_gone(pid, status, now);
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		I.children_left = pid == 0;
+		return;
+	}
+}
+
+static void handle_signals(uint64_t now)
+{
+	struct signalfd_siginfo si;
+	while (read(I.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap(now);
+			break;
+		case SIGINT:
+			if (I.phase == RUNNING)
+				request_shutdown(RB_AUTOBOOT, "reboot", "ctrl-alt-del (SIGINT)");
+			else if (I.phase < FINAL)
+				force_shutdown(now);
+			break;
+		case SIGTERM:
+			request_shutdown(RB_AUTOBOOT, "reboot", "SIGTERM");
+			break;
+		case SIGUSR1:
+			request_shutdown(RB_HALT_SYSTEM, "halt", "SIGUSR1");
+			break;
+		case SIGUSR2:
+			request_shutdown(RB_POWER_OFF, "poweroff", "SIGUSR2");
+			break;
+		case SIGPWR:
+			request_shutdown(RB_POWER_OFF, "poweroff", "SIGPWR");
+			break;
+		default:
+			log_info("init", "ignored signal %s from pid %u",
+				 sigabbrev_np((int)si.ssi_signo) ?: "?", si.ssi_pid);
+		}
+	}
+	/* A SIGCHLD merged with another signal is still a child to reap. */
+	reap(now);
+}
+
+/* --- boot and the main loop -------------------------------------------- */
+
+static void set_hostname(void)
+{
+	if (I.container && ns_is_initial("/proc/self/ns/uts", PROC_UTS_INIT_INO)) {
+		log_info("init", "sharing the host's UTS namespace; hostname left alone");
+		return;
+	}
+	if (sethostname(I.cfg.hostname, strlen(I.cfg.hostname)) < 0)
+		log_warn("init", "cannot set hostname %s: %s", I.cfg.hostname, strerror(errno));
+	else
+		log_info("init", "hostname %s", I.cfg.hostname);
+}
+
+static void boot(void)
+{
+	int r = mounts_proc();
+	if (r < 0)
+		boot_failed("cannot mount /proc");
+	I.container = !ns_is_initial("/proc/self/ns/pid", PROC_PID_INIT_INO);
+	if (!I.container)
+		log_to_kmsg();
+	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
+		   I.container ? " of a PID namespace (container mode)" : "");
+	r = block_signals();
+	if (r < 0)
+		boot_failed("cannot set up signalfd");
+	if (mounts_early(I.container) > 0)
+		boot_failed("essential file systems are not mounted");
+	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)
+		log_warn("init", "cannot set PATH");
+
+	if (sysconfig_load(I.config_dir, &I.cfg) > 0)
+		log_err("init", "%u problems in the configuration in %s (see above); "
+			"what is right in it is used", I.cfg.errors, I.config_dir);
+	if (I.cfg.unreadable)
+		boot_failed("the system configuration cannot be read");
+	if (I.cfg.debug)
+		log_set_level(LOG_LVL_DEBUG);
+	r = log_to_file(I.cfg.log_file);
+	if (r < 0)
+		log_warn("init", "cannot open log file %s: %s; logging to the kernel log",
+			 I.cfg.log_file, strerror(-r));
+	set_hostname();
+
+	/* ctrl-alt-del becomes SIGINT for us instead of an immediate reboot. */
+	if (!I.container && reboot(RB_DISABLE_CAD) < 0)
+		log_warn("init", "reboot(RB_DISABLE_CAD): %s", strerror(errno));
+	if (I.container && I.cfg.nmodules)
+		log_info("init", "container mode: %zu kernel modules not loaded", I.cfg.nmodules);
+	else if (modules_load(I.cfg.modules, I.cfg.nmodules) > 0)
+		log_err("init", "some kernel modules are missing (see above); going on");
+
+	static const struct control_ops ops = {
+		.status = ctl_status, .services = ctl_services,
+		.restart = ctl_restart, .power = ctl_power,
+	};
+	r = control_listen(&I.ctl, I.cfg.control_socket, &ops);
+	if (r < 0)
+		log_err("init", "no control socket at %s: %s; `bulkhead ctl' will not work",
+			I.cfg.control_socket, strerror(-r));
+
+	static const struct supervisor_ops sops = { .spawn = spawn_service, .kill = spawn_kill };
+	if (sup_init(&I.sup, &I.cfg, &sops) < 0)
+		boot_failed("out of memory for the services");
+	if (I.boot_failed && !I.container)
+		I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
+	log_notice("init", "boot done in %llu ms; %zu services",
+		   (unsigned long long)(monotonic_ms() - I.boot_ms), I.sup.n);
+}
+
+static int poll_timeout(uint64_t now)
+{
+	uint64_t next = sup_next_deadline(&I.sup);
+	if (I.phase_deadline && I.phase_deadline < next)
+		next = I.phase_deadline;
+	if (I.shell_restart_at && I.shell_restart_at < next)
+		next = I.shell_restart_at;
+	if (next == UINT64_MAX)
+		return -1;
+	if (next <= now)
+		return 0;
+	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
+}
+
+static void __attribute__((noreturn)) main_loop(void)
+{
+	struct pollfd pfd[1 + 1 + CTL_CLIENTS_MAX + SERVICES_MAX];
+	size_t svc_of[ARRAY_SIZE(pfd)];
+
+	for (;;) {
+		uint64_t now = monotonic_ms();
+		if (I.phase <= STOP_SERVICES)
+			sup_tick(&I.sup, now);
+		shutdown_step(now);
+		if (I.shell_restart_at && now >= I.shell_restart_at) {
+			I.shell_restart_at = 0;
+			I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
+		}
+
+		size_t n = 0;
+		pfd[n++] = (struct pollfd){ .fd = I.sigfd, .events = POLLIN };
+		size_t nctl = control_pollfds(&I.ctl, &pfd[n]);
+		size_t ctl_at = n;
+		n += nctl;
+		size_t ready_at = n;
+		for (size_t i = 0; i < I.sup.n; i++) {
+			if (I.sup.svc[i].ready_fd < 0)
+				continue;
+			svc_of[n] = i;
+			pfd[n++] = (struct pollfd){ .fd = I.sup.svc[i].ready_fd, .events = POLLIN };
+		}
+
+		int r = poll(pfd, n, poll_timeout(now));
+		if (r < 0) {
+			if (errno != EINTR)
+				log_err("init", "poll: %s", strerror(errno));
+			continue;
+		}
+		now = monotonic_ms();
+		if (pfd[0].revents)
+			handle_signals(now);
+		control_dispatch(&I.ctl, &pfd[ctl_at], nctl);
+		for (size_t k = ready_at; k < n; k++)
+			if (pfd[k].revents && I.sup.svc[svc_of[k]].ready_fd == pfd[k].fd)
+				sup_ready_input(&I.sup, svc_of[k], now);
+	}
+}
+
+int init_main(int argc, char **argv)
+{
+	I.config_dir = SYSCONFIG_DEFAULT_DIR;
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			I.config_dir = argv[++i];
+	if (getpid() != 1) {
+		fprintf(stderr, "bulkhead init: must run as PID 1 (to try it: "
+			"unshare --pid --fork --mount-proc --uts bulkhead init --config DIR)\n");
+		return 2;
+	}
+	I.boot_ms = monotonic_ms();
+	I.shell_pid = -1;
+	I.reboot_pid = -1;
+	umask(022);
+	if (chdir("/") < 0)
+		log_warn("init", "chdir /: %s", strerror(errno));
+	boot();
+	main_loop();
+}

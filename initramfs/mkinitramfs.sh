@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Build a gzip'd newc cpio initramfs whose /init is bulkhead.
+set -euo pipefail
+
+usage() {
+    cat >&2 <<EOF
+usage: $0 --bulkhead BINARY --config CONFIG_DIR --out OUT.cpio.gz
+          [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--add SRC:DEST]...
+
+  --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
+  --config DIR        copied to /etc/bulkhead
+  --out FILE          output archive (gzip'd newc cpio)
+  --kver KVER         kernel version for modules (default: newest in /lib/modules)
+  --modules "LIST"    extra kernel modules (space or comma separated)
+  --busybox           add /bin/busybox and a /bin symlink per applet
+  --add SRC:DEST      copy host file/dir SRC to DEST in the image (repeatable);
+                      shared libraries of ELF files are added too
+EOF
+    exit 2
+}
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+bulkhead='' config='' out='' kver='' extra_modules='' busybox=0 adds=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bulkhead) bulkhead=${2:?}; shift 2 ;;
+        --config)   config=${2:?}; shift 2 ;;
+        --out)      out=${2:?}; shift 2 ;;
+        --kver)     kver=${2:?}; shift 2 ;;
+        --modules)  extra_modules=${2?}; shift 2 ;;
+        --busybox)  busybox=1; shift ;;
+        --add)      adds+=("${2:?}"); shift 2 ;;
+        -h|--help)  usage ;;
+        *) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
+    esac
+done
+if [ -z "$bulkhead" ] || [ -z "$config" ] || [ -z "$out" ]; then usage; fi
+if [ ! -f "$bulkhead" ] || [ ! -x "$bulkhead" ]; then
+    die "--bulkhead $bulkhead: not an executable file"
+fi
+[ -d "$config" ] || die "--config $config: not a directory"
+[ -d "$(dirname "$out")" ] || die "--out $out: directory does not exist"
+if [ -z "$kver" ]; then
+    # Version sort so 6.10 beats 6.9.
+    kver=$(find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)
+    [ -n "$kver" ] || die "no kernel in /lib/modules; pass --kver"
+fi
+moddir=/lib/modules/$kver
+[ -d "$moddir" ] || die "$moddir does not exist (--kver $kver)"
+
+staging=$(mktemp -d /tmp/mkinitramfs.XXXXXX)
+trap 'rm -rf "$staging" "$out.tmp"' EXIT
+mkdir -p "$staging"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,lib/modules,usr/bin}
+# mktemp -d makes the root 0700, which would lock non-root guest processes out.
+chmod 755 "$staging"
+chmod 1777 "$staging/tmp"
+
+is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
+
+# Copy the libraries ldd reports under the same absolute path, because the
+# ELF interpreter and DT_NEEDED lookups inside the image use those paths.
+add_libs() {
+    local f=$1 out lib
+    is_elf "$f" || return 0
+    # ldd exits 1 for static binaries; that is fine, anything else is not.
+    if ! out=$(LC_ALL=C ldd "$f" 2>&1); then
+        case "$out" in
+            *"not a dynamic executable"*|*"statically linked"*) return 0 ;;
+            *) die "ldd $f failed: $out" ;;
+        esac
+    fi
+    if grep -q 'not found' <<<"$out"; then
+        die "$f: missing shared libraries:"$'\n'"$(grep 'not found' <<<"$out")"
+    fi
+    # Lines are "name => /path (addr)" or "/path (addr)"; vdso has no path.
+    while read -r lib; do
+        [ -e "$staging$lib" ] && continue
+        mkdir -p "$staging$(dirname "$lib")"
+        cp -L "$lib" "$staging$lib"
+    done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$out")
+}
+
+# Install one host path into the image and pull in libs of any ELF inside it.
+add_path() {
+    local src=$1 dest=$2 f
+    [ -e "$src" ] || die "--add $src:$dest: $src does not exist"
+    case "$dest" in /*) ;; *) die "--add $src:$dest: DEST must be absolute" ;; esac
+    mkdir -p "$staging$(dirname "$dest")"
+    if [ -d "$src" ]; then
+        mkdir -p "$staging$dest"
+        cp -a "$src/." "$staging$dest/"
+        while IFS= read -r -d '' f; do add_libs "$f"; done \
+            < <(find "$src" -type f -print0)
+    else
+        # Replace rather than write through, e.g. when DEST is the /init symlink.
+        cp -L --remove-destination "$src" "$staging$dest"
+        add_libs "$src"
+    fi
+}
+
+cp -L "$bulkhead" "$staging/bin/bulkhead"
+add_libs "$bulkhead"
+# The kernel execs /init; bulkhead dispatches on basename(argv[0]).
+ln -s bin/bulkhead "$staging/init"
+ln -s ../bin/bulkhead "$staging/sbin/init"
+
+mkdir -p "$staging/etc/bulkhead"
+cp -a "$config/." "$staging/etc/bulkhead/"
+
+if [ "$busybox" = 1 ]; then
+    [ -x /bin/busybox ] || die "--busybox: /bin/busybox missing (apt-get install busybox-static)"
+    cp -L /bin/busybox "$staging/bin/busybox"
+    add_libs /bin/busybox
+    for applet in $(/bin/busybox --list); do
+        [ -e "$staging/bin/$applet" ] || [ -L "$staging/bin/$applet" ] \
+            || ln -s busybox "$staging/bin/$applet"
+    done
+fi
+
+# Kernel modules: bulkhead knows which ones its config needs; a failure here
+# must stop the build, or the image would boot without its drivers.
+if ! config_modules=$("$bulkhead" check --list-modules "$config"); then
+    die "'$bulkhead check --list-modules $config' failed; cannot determine kernel modules"
+fi
+modules=$(printf '%s\n%s\n' "${extra_modules//,/ }" "$config_modules" | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+for m in $modules; do
+    # -C /dev/null: ignore host modprobe.d (blacklists, install hooks).
+    if ! deps=$(modprobe -C /dev/null -S "$kver" --show-depends "$m" 2>&1); then
+        die "unknown kernel module '$m' for $kver: $deps"
+    fi
+    while read -r kind path _; do
+        case "$kind" in
+            insmod)
+                mkdir -p "$staging$(dirname "$path")"
+                cp "$path" "$staging$path" ;;
+            builtin) ;;  # compiled into the kernel, nothing to ship
+            *) die "module '$m': unexpected modprobe output: $kind $path" ;;
+        esac
+    done <<<"$deps"
+done
+mkdir -p "$staging$moddir"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+    if [ -f "$moddir/$f" ]; then cp "$moddir/$f" "$staging$moddir/"; fi
+done
+# Regenerate modules.dep & co. for just the shipped modules, so libkmod in
+# the image resolves dependencies without knowing the host's module set.
+depmod -b "$staging" "$kver"
+
+# The kernel opens /dev/console for init before anything is mounted.
+mknod -m 600 "$staging/dev/console" c 5 1
+mknod -m 666 "$staging/dev/null" c 1 3
+
+# --add last so tests can override anything above (e.g. /init).
+for a in "${adds[@]}"; do
+    case "$a" in *:*) ;; *) die "--add $a: expected SRC:DEST" ;; esac
+    add_path "${a%%:*}" "${a#*:}"
+done
+
+# Sorted, root-owned entries keep the archive stable between builds.
+(cd "$staging" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) \
+    | gzip -6 > "$out.tmp"
+mv "$out.tmp" "$out"
+
+nfiles=$(find "$staging" ! -type d | wc -l)
+nmods=$(find "$staging$moddir" -name '*.ko*' | wc -l)
+echo "$out: $(( ($(stat -c %s "$out") + 1023) / 1024 )) KiB, $nfiles files, $nmods modules"

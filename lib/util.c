@@ -1,0 +1,89 @@
+#include "lib/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "lib/limits.h"
+
+uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int mkdir_upto(const char *path, size_t len, unsigned mode)
+{
+	char buf[4096];
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (len > 0 && mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int mkdir_parents(const char *path, unsigned mode)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	return mkdir_upto(path, (size_t)(slash - path), mode);
+}
+
+int mkdir_p(const char *path, unsigned mode)
+{
+	return mkdir_upto(path, strlen(path), mode);
+}
+
+bool str_copy(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+	if (n == 0)
+		return false;
+	if (len >= n) {
+		memcpy(dst, src, n - 1);
+		dst[n - 1] = '\0';
+		return false;
+	}
+	memcpy(dst, src, len + 1);
+	return true;
+}
+
+bool name_is_valid(const char *s, size_t len, size_t max)
+{
+	if (len == 0 || len > max)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			  (i > 0 && (c == '-' || c == '_'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+void describe_wait_status(int status, char *buf, size_t n)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, n, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, n, "killed by SIG%s%s", sigabbrev_np(WTERMSIG(status)) ?: "?",
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, n, "changed state (0x%x)", status);
+}

@@ -1,0 +1,33 @@
+/*
+ * util.h - small helpers shared by every role.  No state, no allocation
+ * unless the name says so; safe to call from PID 1's main loop.
+ */
+#ifndef BULKHEAD_UTIL_H
+#define BULKHEAD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t monotonic_ms(void);
+
+/* mkdir -p of PATH's parent directories (not PATH itself). 0 or -errno. */
+int mkdir_parents(const char *path, unsigned mode);
+
+/* mkdir -p of PATH itself. 0 or -errno. */
+int mkdir_p(const char *path, unsigned mode);
+
+/* Copies SRC into DST of size N, always NUL-terminated; false if cut. */
+bool str_copy(char *dst, const char *src, size_t n);
+
+/* A name made of [a-z0-9_-], 1..max bytes, starting with a letter or digit:
+ * safe in file names, log lines and control messages. */
+bool name_is_valid(const char *s, size_t len, size_t max);
+
+/* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */
+void describe_wait_status(int status, char *buf, size_t n);
+
+#endif

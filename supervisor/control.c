@@ -1,0 +1,203 @@
+#include "supervisor/control.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+int control_listen(struct control_server *srv, const char *path, const struct control_ops *ops)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = -1, ret;
+
+	srv->listen_fd = -1;
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+		srv->clients[i] = -1;
+	srv->ops = *ops;
+	srv->path = NULL;
+	if (!str_copy(addr.sun_path, path, sizeof(addr.sun_path)))
+		return -ENAMETOOLONG;
+	ret = mkdir_parents(path, 0755);
+	if (ret < 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		ret = -errno;
+		goto fail;
+	}
+	/* Created 0600 from the start: no window in which others may connect. */
+	mode_t old = umask(0177);
+	ret = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old);
+	if (ret < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (listen(fd, CTL_CLIENTS_MAX) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	srv->path = strdup(path);
+	if (!srv->path) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	srv->listen_fd = fd;
+	return 0;
+fail:
+	close(fd);
+	return ret;
+}
+
+void control_close(struct control_server *srv)
+{
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
+		if (srv->clients[i] >= 0)
+			close(srv->clients[i]);
+		srv->clients[i] = -1;
+	}
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	srv->listen_fd = -1;
+	free(srv->path);
+	srv->path = NULL;
+}
+
+size_t control_pollfds(const struct control_server *srv, struct pollfd *pfd)
+{
+	size_t n = 0;
+	if (srv->listen_fd < 0)
+		return 0;
+	pfd[n++] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+		if (srv->clients[i] >= 0)
+			pfd[n++] = (struct pollfd){ .fd = srv->clients[i], .events = POLLIN };
+	return n;
+}
+
+static void drop_client(struct control_server *srv, int fd)
+{
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+		if (srv->clients[i] == fd)
+			srv->clients[i] = -1;
+	close(fd);
+}
+
+/* False when the reply could not be sent whole: the client is dropped. */
+static bool send_reply(int fd, const uint8_t *buf, size_t len)
+{
+	return len > 0 && send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
+}
+
+static bool send_error(int fd, uint8_t *buf, int code, const char *msg)
+{
+	return send_reply(fd, buf, ctl_encode_error(code, msg, buf, CTL_MSG_MAX));
+}
+
+static void accept_client(struct control_server *srv)
+{
+	int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("control", "accept: %s", strerror(errno));
+		return;
+	}
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+		log_warn("control", "refused a control connection from uid %d: root only",
+			 len == sizeof(cred) ? (int)cred.uid : -1);
+		send_error(fd, srv->buf, EACCES, "permission denied: the control socket is for root only");
+		close(fd);
+		return;
+	}
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
+		if (srv->clients[i] < 0) {
+			srv->clients[i] = fd;
+			return;
+		}
+	}
+	send_error(fd, srv->buf, EBUSY, "too many control connections; try again");
+	close(fd);
+}
+
+static size_t answer(struct control_server *srv, const struct ctl_request *req)
+{
+	static struct ctl_service_info infos[SERVICES_MAX];
+	struct ctl_status st;
+	int r;
+
+	switch (req->type) {
+	case CTL_REQ_STATUS:
+		srv->ops.status(srv->ops.ctx, &st);
+		return ctl_encode_status(&st, srv->buf, CTL_MSG_MAX);
+	case CTL_REQ_SERVICES: {
+		size_t n = srv->ops.services(srv->ops.ctx, infos, SERVICES_MAX);
+		return ctl_encode_services(infos, n, srv->buf, CTL_MSG_MAX);
+	}
+	case CTL_REQ_RESTART:
+		r = srv->ops.restart(srv->ops.ctx, req->name);
+		if (r == -ENOENT)
+			return ctl_encode_error(ENOENT, "no such service", srv->buf, CTL_MSG_MAX);
+		if (r == -ESHUTDOWN)
+			return ctl_encode_error(ESHUTDOWN, "shutting down", srv->buf, CTL_MSG_MAX);
+		break;
+	case CTL_REQ_POWER:
+		r = srv->ops.power(srv->ops.ctx, req->power);
+		break;
+	default:
+		return ctl_encode_error(EINVAL, "not a request", srv->buf, CTL_MSG_MAX);
+	}
+	if (r < 0)
+		return ctl_encode_error(-r, strerror(-r), srv->buf, CTL_MSG_MAX);
+	return ctl_encode_ok(srv->buf, CTL_MSG_MAX);
+}
+
+static void serve_client(struct control_server *srv, int fd)
+{
+	struct ctl_request req;
+	const char *why;
+
+	ssize_t untrusted_len = recv(fd, srv->buf, CTL_MSG_MAX, MSG_DONTWAIT | MSG_TRUNC);
+	if (untrusted_len < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (untrusted_len <= 0) {
+		drop_client(srv, fd);
+		return;
+	}
+	if (untrusted_len > CTL_MSG_MAX)
+		why = "message larger than the limit";
+	else if (ctl_decode_request(srv->buf, (size_t)untrusted_len, &req, &why) == 0)
+		why = NULL;
+	if (why) {
+		log_warn("control", "malformed control request (%zd bytes): %s; client dropped",
+			 untrusted_len, why);
+		send_error(fd, srv->buf, EINVAL, why);
+		drop_client(srv, fd);
+		return;
+	}
+	if (!send_reply(fd, srv->buf, answer(srv, &req)))
+		drop_client(srv, fd);
+}
+
+void control_dispatch(struct control_server *srv, const struct pollfd *pfd, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == srv->listen_fd)
+			accept_client(srv);
+		else if (pfd[i].revents & POLLIN)
+			serve_client(srv, pfd[i].fd);
+		else
+			drop_client(srv, pfd[i].fd);
+	}
+}

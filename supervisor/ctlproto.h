@@ -1,0 +1,105 @@
+/*
+ * ctlproto.h - the messages of PID 1's control socket (`bulkhead ctl').
+ *
+ * Transport: an AF_UNIX SOCK_SEQPACKET socket, one message per packet,
+ * one reply per request.  Every message starts with an 8-byte header,
+ * little-endian:
+ *
+ *   u32 length    whole message, header included, 8 .. CTL_MSG_MAX
+ *   u16 version   CTL_VERSION; another version is refused
+ *   u16 type      enum ctl_type
+ *
+ * Requests and their payloads:
+ *   STATUS    -                         -> STATUS reply
+ *   SERVICES  -                         -> SERVICES reply
+ *   RESTART   service name, 1..32 bytes of [a-z0-9_-], no NUL -> OK | ERROR
+ *   POWER     u8 enum ctl_power         -> OK | ERROR
+ * Replies:
+ *   OK        -
+ *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
+ *   STATUS    struct ctl_status, CTL_STATUS_SIZE bytes (layout in ctlproto.c)
+ *   SERVICES  u32 count, then count records of CTL_SERVICE_SIZE bytes
+ *
+ * The decoders are the only place that reads a message's bytes; they check
+ * every length, count and field before anything is used.  Pure functions,
+ * safe anywhere.
+ */
+#ifndef BULKHEAD_CTLPROTO_H
+#define BULKHEAD_CTLPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+
+#define CTL_VERSION	1
+#define CTL_HEADER_SIZE	8
+#define CTL_STATUS_SIZE	48
+#define CTL_SERVICE_SIZE 56
+#define CTL_ERROR_TEXT_MAX 200
+
+enum ctl_type {
+	CTL_REQ_STATUS = 1,
+	CTL_REQ_SERVICES = 2,
+	CTL_REQ_RESTART = 3,
+	CTL_REQ_POWER = 4,
+	CTL_REP_OK = 0x80,
+	CTL_REP_STATUS = 0x81,
+	CTL_REP_SERVICES = 0x82,
+	CTL_REP_ERROR = 0xff,
+};
+
+enum ctl_power {
+	CTL_POWER_POWEROFF = 1,
+	CTL_POWER_REBOOT = 2,
+	CTL_POWER_HALT = 3,
+};
+
+struct ctl_request {
+	enum ctl_type type;
+	char name[SERVICE_NAME_MAX + 1];	/* RESTART */
+	enum ctl_power power;			/* POWER */
+};
+
+struct ctl_status {
+	uint32_t pid;
+	uint64_t uptime_ms;
+	uint32_t nservices;
+	uint32_t nup;
+	uint32_t nfailed;
+	uint8_t stopping;	/* 1: shutdown under way */
+	uint32_t rss_kib;	/* PID 1's resident memory */
+	char version[16];
+};
+
+struct ctl_service_info {
+	char name[SERVICE_NAME_MAX + 1];
+	uint8_t state;		/* enum svc_state */
+	uint8_t restart;	/* enum restart_policy */
+	int32_t pid;		/* 0: not running */
+	uint32_t restarts;
+	int32_t last_status;	/* wait status of the last death, -1: none */
+	uint64_t state_age_ms;
+};
+
+/* Encoders return the message's length, 0 when it does not fit in CAP. */
+size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap);
+size_t ctl_encode_ok(uint8_t *buf, size_t cap);
+size_t ctl_encode_error(int code, const char *msg, uint8_t *buf, size_t cap);
+size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap);
+size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap);
+
+/* Decoders return 0, or -1 with *why saying what is wrong (static text).
+ * A reply decoder first checks the header's type, then the payload. */
+int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *type,
+		      const uint8_t **payload, size_t *payload_len, const char **why);
+int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_request *req,
+		       const char **why);
+int ctl_decode_error(const uint8_t *payload, size_t len, int *code, char *msg, size_t msgcap,
+		     const char **why);
+int ctl_decode_status(const uint8_t *payload, size_t len, struct ctl_status *st, const char **why);
+/* Up to MAX records into OUT; *n is how many. */
+int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_info *out,
+			size_t max, size_t *n, const char **why);
+
+#endif

@@ -1,0 +1,325 @@
+#include "supervisor/supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+const char *const svc_state_names[] = {
+	[SVC_WAITING] = "waiting",
+	[SVC_STARTING] = "starting",
+	[SVC_UP] = "up",
+	[SVC_BACKOFF] = "backoff",
+	[SVC_STOPPING] = "stopping",
+	[SVC_STOPPED] = "stopped",
+	[SVC_FAILED] = "failed",
+};
+
+int sup_init(struct supervisor *sup, const struct sysconfig *cfg, const struct supervisor_ops *ops)
+{
+	memset(sup, 0, sizeof(*sup));
+	sup->ops = *ops;
+	sup->svc = calloc(cfg->nservices ? cfg->nservices : 1, sizeof(*sup->svc));
+	if (!sup->svc)
+		return -ENOMEM;
+	sup->n = cfg->nservices;
+	for (size_t i = 0; i < sup->n; i++) {
+		sup->svc[i].cfg = &cfg->services[i];
+		sup->svc[i].state = SVC_WAITING;
+		sup->svc[i].ready_fd = -1;
+		sup->svc[i].last_status = -1;
+	}
+	return 0;
+}
+
+void sup_free(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (sup->svc[i].ready_fd >= 0)
+			close(sup->svc[i].ready_fd);
+	free(sup->svc);
+	memset(sup, 0, sizeof(*sup));
+}
+
+static void set_state(struct service *s, enum svc_state state, uint64_t now, uint64_t deadline)
+{
+	s->state = state;
+	s->since = now;
+	s->deadline = deadline;
+}
+
+static void close_ready(struct service *s)
+{
+	if (s->ready_fd >= 0)
+		close(s->ready_fd);
+	s->ready_fd = -1;
+}
+
+static bool deps_up(const struct supervisor *sup, const struct service *s)
+{
+	for (size_t d = 0; d < s->cfg->ndepends; d++)
+		if (sup->svc[s->cfg->dep_idx[d]].state != SVC_UP)
+			return false;
+	return true;
+}
+
+/* Whether some running service depends on service I. */
+static bool has_running_dependant(const struct supervisor *sup, size_t i)
+{
+	for (size_t j = 0; j < sup->n; j++) {
+		const struct service *s = &sup->svc[j];
+		if (s->pid <= 0)
+			continue;
+		for (size_t d = 0; d < s->cfg->ndepends; d++)
+			if (s->cfg->dep_idx[d] == i)
+				return true;
+	}
+	return false;
+}
+
+static void service_died(struct supervisor *sup, struct service *s, int status, uint64_t now);
+
+static void start(struct supervisor *sup, struct service *s, uint64_t now)
+{
+	pid_t pid = -1;
+	int ready_fd = -1;
+	int r = sup->ops.spawn(sup->ops.ctx, s->cfg, &pid, &ready_fd);
+	if (r < 0) {
+		log_err("supervisor", "service %s: cannot start %s: %s", s->cfg->name,
+			s->cfg->argv[0], strerror(-r));
+		/* Counted like a death so that the backoff and start limit apply. */
+		service_died(sup, s, 127 << 8, now);
+		return;
+	}
+	s->pid = pid;
+	s->ready_fd = ready_fd;
+	s->started_at = now;
+	s->killed = false;
+	if (s->cfg->ready_fd >= 0) {
+		uint64_t timeout = s->cfg->ready_timeout_ms ? now + s->cfg->ready_timeout_ms : 0;
+		set_state(s, SVC_STARTING, now, timeout);
+		log_info("supervisor", "service %s started (pid %d), waiting for it to be ready",
+			 s->cfg->name, pid);
+	} else {
+		set_state(s, SVC_UP, now, 0);
+		log_notice("supervisor", "service %s started (pid %d)", s->cfg->name, pid);
+	}
+}
+
+static void stop(struct supervisor *sup, struct service *s, uint64_t now)
+{
+	s->stop_requested = true;
+	close_ready(s);
+	set_state(s, SVC_STOPPING, now, now + s->cfg->stop_grace_ms);
+	log_notice("supervisor", "stopping service %s (pid %d)", s->cfg->name, s->pid);
+	sup->ops.kill(sup->ops.ctx, s->pid, SIGTERM);
+}
+
+static void service_died(struct supervisor *sup, struct service *s, int status, uint64_t now)
+{
+	char how[64];
+	describe_wait_status(status, how, sizeof(how));
+	s->last_status = status;
+
+	if (sup->shutting_down) {
+		set_state(s, SVC_STOPPED, now, 0);
+		return;
+	}
+	/* A service that stayed up for a whole start-limit interval has
+	 * recovered: its next death starts the backoff from the beginning. */
+	if (s->pid > 0 && now - s->started_at >= s->cfg->start_limit_interval_ms)
+		s->failures = 0;
+	if (policy_record_death(&s->deaths, now, s->cfg->start_limit_burst,
+				s->cfg->start_limit_interval_ms)) {
+		set_state(s, SVC_FAILED, now, 0);
+		log_err("supervisor", "service %s failed: it died more than %u times in %u ms "
+			"(last: %s); not restarted until `bulkhead ctl restart %s'",
+			s->cfg->name, s->cfg->start_limit_burst, s->cfg->start_limit_interval_ms,
+			how, s->cfg->name);
+		return;
+	}
+	if (!policy_wants_restart(s->cfg->restart, status)) {
+		set_state(s, SVC_STOPPED, now, 0);
+		log_notice("supervisor", "service %s %s; not restarted (restart = \"%s\")",
+			   s->cfg->name, how, restart_policy_names[s->cfg->restart]);
+		return;
+	}
+	s->failures++;
+	s->restarts++;
+	uint32_t delay = policy_backoff_ms(s->failures, s->cfg->backoff_max_ms);
+	set_state(s, SVC_BACKOFF, now, now + delay);
+	log_warn("supervisor", "service %s %s; restarting in %u ms", s->cfg->name, how, delay);
+}
+
+bool sup_child_exited(struct supervisor *sup, pid_t pid, int status, uint64_t now)
+{
+	struct service *s = NULL;
+	for (size_t i = 0; i < sup->n && !s; i++)
+		if (sup->svc[i].pid == pid)
+			s = &sup->svc[i];
+	if (!s)
+		return false;
+
+	close_ready(s);
+	if (s->stop_requested) {
+		char how[64];
+		describe_wait_status(status, how, sizeof(how));
+		s->pid = 0;
+		s->stop_requested = false;
+		s->last_status = status;
+		set_state(s, SVC_STOPPED, now, 0);
+		log_notice("supervisor", "service %s stopped (%s)", s->cfg->name, how);
+		if (s->start_after_stop && !sup->shutting_down) {
+			s->start_after_stop = false;
+			set_state(s, SVC_WAITING, now, 0);
+		}
+		return true;
+	}
+	service_died(sup, s, status, now);
+	s->pid = 0;
+	return true;
+}
+
+void sup_ready_input(struct supervisor *sup, size_t i, uint64_t now)
+{
+	struct service *s = &sup->svc[i];
+	char buf[256];
+	ssize_t n = read(s->ready_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && !memchr(buf, '\n', (size_t)n))
+		return;
+	close_ready(s);
+	if (n <= 0) {
+		log_warn("supervisor", "service %s closed its readiness fd %d without a line; "
+			 "it stays in \"starting\"", s->cfg->name, s->cfg->ready_fd);
+		return;
+	}
+	if (s->state == SVC_STARTING) {
+		set_state(s, SVC_UP, now, 0);
+		log_notice("supervisor", "service %s is ready (pid %d, after %llu ms)",
+			   s->cfg->name, s->pid, (unsigned long long)(now - s->started_at));
+	}
+}
+
+static void tick_one(struct supervisor *sup, struct service *s, uint64_t now)
+{
+	switch (s->state) {
+	case SVC_BACKOFF:
+		if (now < s->deadline)
+			break;
+		set_state(s, SVC_WAITING, now, 0);
+		/* fall through */
+	case SVC_WAITING:
+		if (!sup->shutting_down && deps_up(sup, s))
+			start(sup, s, now);
+		break;
+	case SVC_STARTING:
+		if (s->deadline && now >= s->deadline && !s->killed) {
+			log_err("supervisor", "service %s was not ready after %u ms; killing it",
+				s->cfg->name, s->cfg->ready_timeout_ms);
+			s->killed = true;
+			s->deadline = 0;
+			sup->ops.kill(sup->ops.ctx, s->pid, SIGKILL);
+		}
+		break;
+	case SVC_STOPPING:
+		if (!s->killed && now >= s->deadline) {
+			log_warn("supervisor", "service %s did not stop within %u ms; sending SIGKILL",
+				 s->cfg->name, s->cfg->stop_grace_ms);
+			s->killed = true;
+			sup->ops.kill(sup->ops.ctx, s->pid, SIGKILL);
+		}
+		break;
+	case SVC_UP:
+	case SVC_STOPPED:
+	case SVC_FAILED:
+		break;
+	}
+}
+
+void sup_tick(struct supervisor *sup, uint64_t now)
+{
+	/* Dependency order: a service that becomes ready lets its dependants
+	 * start in the same tick. */
+	for (size_t i = 0; i < sup->n; i++)
+		tick_one(sup, &sup->svc[i], now);
+	if (!sup->shutting_down)
+		return;
+	for (size_t i = sup->n; i-- > 0;) {
+		struct service *s = &sup->svc[i];
+		if (s->pid > 0 && s->state != SVC_STOPPING && !has_running_dependant(sup, i))
+			stop(sup, s, now);
+	}
+}
+
+uint64_t sup_next_deadline(const struct supervisor *sup)
+{
+	uint64_t next = UINT64_MAX;
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct service *s = &sup->svc[i];
+		bool timed = s->state == SVC_BACKOFF || (s->state == SVC_STARTING && !s->killed) ||
+			     (s->state == SVC_STOPPING && !s->killed);
+		if (timed && s->deadline && s->deadline < next)
+			next = s->deadline;
+	}
+	return next;
+}
+
+int sup_restart(struct supervisor *sup, const char *name, uint64_t now)
+{
+	if (sup->shutting_down)
+		return -ESHUTDOWN;
+	for (size_t i = 0; i < sup->n; i++) {
+		struct service *s = &sup->svc[i];
+		if (strcmp(s->cfg->name, name) != 0)
+			continue;
+		log_notice("supervisor", "service %s: restart requested", name);
+		s->failures = 0;
+		policy_reset_deaths(&s->deaths);
+		if (s->pid > 0) {
+			s->start_after_stop = true;
+			if (s->state != SVC_STOPPING)
+				stop(sup, s, now);
+		} else {
+			set_state(s, SVC_WAITING, now, 0);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void sup_begin_shutdown(struct supervisor *sup, uint64_t now)
+{
+	sup->shutting_down = true;
+	for (size_t i = 0; i < sup->n; i++) {
+		struct service *s = &sup->svc[i];
+		s->start_after_stop = false;
+		if (s->pid <= 0 && s->state != SVC_FAILED)
+			set_state(s, SVC_STOPPED, now, 0);
+	}
+}
+
+void sup_kill_all(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++) {
+		struct service *s = &sup->svc[i];
+		if (s->pid <= 0)
+			continue;
+		s->stop_requested = true;
+		s->killed = true;
+		sup->ops.kill(sup->ops.ctx, s->pid, SIGKILL);
+	}
+}
+
+bool sup_all_stopped(const struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (sup->svc[i].pid > 0)
+			return false;
+	return true;
+}

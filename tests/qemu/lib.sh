@@ -1,0 +1,207 @@
+# shellcheck shell=bash
+# Helpers for tests that boot an initramfs under QEMU (TCG, no KVM).
+# Source this file; call qemu_start_linux directly (not in a subshell or
+# $(...)) so the QEMU process stays a child of the test shell.
+# Every VM has a state dir DIR holding serial.log, mon.sock, qemu.pid,
+# qemu.stderr. Typical use:
+#   qemu_start_linux "$d" img.cpio.gz; trap 'qemu_stop "$d"' EXIT
+#   qemu_wait_serial "$d" 'READY' 60 || exit 1
+
+QEMU_TAIL_LINES=${QEMU_TAIL_LINES:-40}
+
+# Kernel to boot: newest in /lib/modules unless QEMU_KVER says otherwise.
+_qemu_kver() {
+    if [ -n "${QEMU_KVER:-}" ]; then echo "$QEMU_KVER"; return; fi
+    find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1
+}
+
+# Deadlines in ms; $SECONDS would make a 3 s timeout anything from 2 to 3 s.
+# EPOCHREALTIME uses the locale's decimal separator, hence [.,].
+_qemu_now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
+_qemu_deadline() { echo $(($(_qemu_now_ms) + $1 * 1000)); }
+_qemu_expired() { [ "$(_qemu_now_ms)" -ge "$1" ]; }
+
+_qemu_pid() { cat "$1/qemu.pid" 2>/dev/null; }
+
+# True while the QEMU of DIR runs. A dead child that the shell has not
+# reaped yet is a zombie, which kill -0 still reports as alive.
+_qemu_running() {
+    local pid state
+    pid=$(_qemu_pid "$1") || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+    state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ]
+}
+
+# qemu_fail DIR MSG: report MSG and the serial tail on stderr; returns 1.
+qemu_fail() {
+    local dir=$1 msg=$2
+    {
+        echo "FAIL: $msg"
+        echo "--- last $QEMU_TAIL_LINES lines of $dir/serial.log ---"
+        tr -d '\r' < "$dir/serial.log" 2>/dev/null | tail -n "$QEMU_TAIL_LINES"
+        if [ -s "$dir/qemu.stderr" ]; then
+            echo "--- $dir/qemu.stderr ---"
+            tail -n 10 "$dir/qemu.stderr"
+        fi
+        echo "---"
+    } >&2
+    return 1
+}
+
+# qemu_start_linux DIR INITRD [EXTRA_APPEND] [EXTRA_QEMU_ARGS...]:
+# boot /boot/vmlinuz-KVER with INITRD in the background; returns once the
+# monitor socket is up (or 1 if QEMU died or never opened it).
+qemu_start_linux() {
+    local dir=$1 initrd=$2 append=${3:-} kver kernel i
+    shift 2
+    if [ $# -gt 0 ]; then shift; fi
+    kver=$(_qemu_kver)
+    kernel=/boot/vmlinuz-$kver
+    [ -f "$kernel" ] || { echo "qemu_start_linux: no kernel $kernel (set QEMU_KVER?)" >&2; return 1; }
+    [ -f "$initrd" ] || { echo "qemu_start_linux: no initrd $initrd" >&2; return 1; }
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    rm -f "$dir/serial.log" "$dir/mon.sock" "$dir/qemu.pid" "$dir/qemu.stderr"
+    : > "$dir/serial.log"
+    qemu-system-x86_64 -accel tcg,thread=multi -machine q35 -cpu max -smp 2 -m 1024 \
+        -kernel "$kernel" -initrd "$initrd" \
+        -append "console=ttyS0 panic=-1 $append" \
+        -vga none -device bochs-display -display none \
+        -serial "file:$dir/serial.log" \
+        -monitor "unix:$dir/mon.sock,server,nowait" \
+        -no-reboot "$@" </dev/null >"$dir/qemu.stderr" 2>&1 &
+    echo $! > "$dir/qemu.pid"
+    # The socket appears once QEMU has parsed its arguments; a bad option
+    # makes QEMU exit instead, which we want to report right away.
+    for ((i = 0; i < 100; i++)); do
+        [ -S "$dir/mon.sock" ] && return 0
+        _qemu_running "$dir" || break
+        sleep 0.1
+    done
+    qemu_fail "$dir" "QEMU did not start (see $dir/qemu.stderr)"
+}
+
+# The guest writes CRLF; drop CR so "$" anchors work. No grep -q: its early
+# exit would SIGPIPE tr, and pipefail would turn a match into a failure.
+_qemu_serial_has() {
+    tr -d '\r' < "$1/serial.log" | grep -E -- "$2" >/dev/null
+}
+
+# qemu_wait_serial DIR REGEX TIMEOUT_S: wait for a serial line matching the
+# extended REGEX; 1 on timeout or if QEMU exits first.
+qemu_wait_serial() {
+    local dir=$1 re=$2 deadline
+    deadline=$(_qemu_deadline "$3")
+    while :; do
+        _qemu_serial_has "$dir" "$re" && return 0
+        if ! _qemu_running "$dir"; then
+            # Check again: the line may have landed just before the exit.
+            _qemu_serial_has "$dir" "$re" && return 0
+            qemu_fail "$dir" "QEMU exited before serial matched /$re/" || return 1
+        fi
+        if _qemu_expired "$deadline"; then
+            qemu_fail "$dir" "timeout (${3}s) waiting for serial /$re/" || return 1
+        fi
+        sleep 0.2
+    done
+}
+
+# qemu_monitor DIR CMD: run one human-monitor command, print its output.
+qemu_monitor() {
+    local dir=$1 cmd=$2 out
+    [ -S "$dir/mon.sock" ] || { echo "qemu_monitor: no socket $dir/mon.sock" >&2; return 1; }
+    # Keep stdin open briefly after the command: socat would otherwise
+    # close the connection before QEMU has answered.
+    out=$({ printf '%s\n' "$cmd"; sleep 0.5; } \
+        | socat -t 2 - "UNIX-CONNECT:$dir/mon.sock") || {
+        echo "qemu_monitor: cannot talk to $dir/mon.sock" >&2; return 1; }
+    # Strip the banner, readline echo/escape codes and prompts.
+    printf '%s\n' "$out" | tr -d '\r' | sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' \
+        | grep -v -e '^QEMU .* monitor - type' -e '^(qemu)' || true
+}
+
+# qemu_sendkey DIR KEY: press KEY (QEMU names: a, ret, ctrl-alt-delete...).
+qemu_sendkey() {
+    local out
+    out=$(qemu_monitor "$1" "sendkey $2") || return 1
+    [ -z "$out" ] || { echo "qemu_sendkey $2: $out" >&2; return 1; }
+}
+
+# qemu_screendump DIR OUT.png: save the display as PNG; waits until the
+# file is complete (ends with the IEND chunk), 10 s at most.
+qemu_screendump() {
+    local dir=$1 png out deadline
+    deadline=$(_qemu_deadline 10)
+    png=$(realpath -m "$2")  # QEMU resolves relative paths from its own cwd
+    rm -f "$png"
+    out=$(qemu_monitor "$dir" "screendump $png -f png") || return 1
+    while :; do
+        if [ -s "$png" ] && tail -c 12 "$png" | grep IEND >/dev/null; then return 0; fi
+        if _qemu_expired "$deadline"; then
+            qemu_fail "$dir" "screendump $png not written within 10s${out:+: $out}" || return 1
+        fi
+        sleep 0.2
+    done
+}
+
+# qemu_png_pixel PNG X Y: print "R G B" of one pixel of an 8-bit RGB PNG
+# (what QEMU's screendump writes), so tests can check what the guest drew.
+qemu_png_pixel() {
+    python3 - "$@" <<'PY'
+import struct, sys, zlib
+path, x, y = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = open(path, "rb").read()
+w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
+assert data[:8] == b"\x89PNG\r\n\x1a\n" and (depth, ctype) == (8, 2), "need an 8-bit RGB PNG"
+assert 0 <= x < w and 0 <= y < h, f"pixel {x},{y} outside {w}x{h}"
+idat, pos = b"", 8
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    idat += data[pos + 8:pos + 8 + n] if kind == b"IDAT" else b""
+    pos += 12 + n
+raw, stride = zlib.decompress(idat), 3 * w
+prev = bytearray(stride)
+for row in range(y + 1):  # undo the per-row PNG filters down to row y
+    start = row * (stride + 1)
+    f, cur = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+    for i in range(stride):
+        a, b = (cur[i - 3] if i >= 3 else 0), prev[i]
+        c = prev[i - 3] if i >= 3 else 0
+        p = a + b - c
+        paeth = a if abs(p - a) <= min(abs(p - b), abs(p - c)) else b if abs(p - b) <= abs(p - c) else c
+        cur[i] = (cur[i] + [0, a, b, (a + b) // 2, paeth][f]) & 255
+    prev = cur
+print(*prev[3 * x:3 * x + 3])
+PY
+}
+
+# qemu_wait_exit DIR TIMEOUT_S: wait for QEMU to exit (guest poweroff, or
+# reboot thanks to -no-reboot); 1 on timeout.
+qemu_wait_exit() {
+    local dir=$1 deadline
+    deadline=$(_qemu_deadline "$2")
+    while _qemu_running "$dir"; do
+        if _qemu_expired "$deadline"; then
+            qemu_fail "$dir" "timeout (${2}s) waiting for QEMU to exit" || return 1
+        fi
+        sleep 0.2
+    done
+    wait "$(_qemu_pid "$dir")" 2>/dev/null || true  # reap if it is our child
+}
+
+# qemu_stop DIR: make sure QEMU is gone: monitor quit, SIGKILL after 3 s.
+# Safe to call from an EXIT trap, repeatedly, or if QEMU never started.
+qemu_stop() {
+    local dir=$1 pid i
+    _qemu_running "$dir" || return 0
+    pid=$(_qemu_pid "$dir")
+    qemu_monitor "$dir" quit >/dev/null 2>&1 || true
+    for ((i = 0; i < 15; i++)); do
+        _qemu_running "$dir" || break
+        sleep 0.2
+    done
+    if _qemu_running "$dir"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+    return 0
+}
