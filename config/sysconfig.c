@@ -132,7 +132,8 @@ static int list_service_files(const char *dir, char ***out, size_t *n)
 		count++;
 	}
 	closedir(d);
-	qsort(names, count, sizeof(*names), cfg_name_cmp);
+	if (count > 1)
+		qsort(names, count, sizeof(*names), cfg_name_cmp);
 	*out = names;
 	*n = count;
 	return 0;

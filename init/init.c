@@ -194,41 +194,49 @@ static void final_reboot(void)
 	I.reboot_pid = pid;
 }
 
-static void shutdown_step(uint64_t now)
+/* Moves the shutdown one phase on; false when the phase has to wait. */
+static bool shutdown_advance(uint64_t now)
 {
 	switch (I.phase) {
 	case RUNNING:
 	case FINAL:
-		return;
+		return false;
 	case STOP_SERVICES:
 		if (!sup_all_stopped(&I.sup))
-			return;
+			return false;
 		log_notice("init", "all services stopped; sending SIGTERM to every other process");
 		kill(-1, SIGTERM);
 		I.phase = KILL_TERM;
 		I.phase_deadline = now + I.cfg.kill_grace_ms;
-		return;
+		return true;
 	case KILL_TERM:
 		reap(now);
 		if (I.children_left && now < I.phase_deadline)
-			return;
+			return false;
 		if (I.children_left)
 			log_notice("init", "processes left; sending SIGKILL to every other process");
 		kill(-1, SIGKILL);
 		I.phase = KILL_KILL;
 		I.phase_deadline = now + FINAL_KILL_WAIT_MS;
-		return;
+		return true;
 	case KILL_KILL:
 		reap(now);
 		if (I.children_left && now < I.phase_deadline)
-			return;
+			return false;
 		if (I.children_left)
 			log_warn("init", "some processes did not die; going on");
 		I.phase = FINAL;
 		I.phase_deadline = 0;
 		final_reboot();
-		return;
+		return false;
 	}
+	return false;
+}
+
+static void shutdown_step(uint64_t now)
+{
+	while (shutdown_advance(now))
+		;
 }
 
 /* --- children ------------------------------------------------------------ */

@@ -16,6 +16,12 @@ enum log_sink { SINK_STDERR, SINK_KMSG, SINK_FILE };
 static enum log_sink sink = SINK_STDERR;
 static int sink_fd = -1;
 static enum log_level min_level = LOG_LVL_INFO;
+static int stderr_fd = STDERR_FILENO;
+
+void log_set_stderr_fd(int fd)
+{
+	stderr_fd = fd;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -98,12 +104,12 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 		size_t n = (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;
 		write_line(sink_fd, line, n);
 		if (level <= LOG_LVL_NOTICE)
-			write_line(STDERR_FILENO, line, n);
+			write_line(stderr_fd, line, n);
 		break;
 	}
 	case SINK_STDERR:
 		len = snprintf(line, sizeof(line), "bulkhead: %s: %s\n", tag, body);
-		write_line(STDERR_FILENO, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		write_line(stderr_fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		break;
 	}
 	errno = saved_errno;

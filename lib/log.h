@@ -33,6 +33,10 @@ int log_to_kmsg(void);
  * Creates PATH's parent directory.  Returns 0 or -errno. */
 int log_to_file(const char *path);
 
+/* Where "standard error" lines go (default 2).  Tests point it at a file to
+ * read what was logged while fd 2 stays free for sanitizer reports. */
+void log_set_stderr_fd(int fd);
+
 /* Lines below LEVEL are dropped (default: LOG_LVL_INFO). */
 void log_set_level(enum log_level level);
 

@@ -1,0 +1,35 @@
+/* libFuzzer target: every decoder of control messages, on any bytes.  The
+ * control socket is root's, but PID 1 must survive whatever arrives. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "supervisor/ctlproto.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ctl_service_info svc[SERVICES_MAX];
+	struct ctl_request req;
+	struct ctl_status st;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+	char msg[64];
+	int code;
+
+	if (ctl_decode_request(data, size, &req, &why) == 0 && req.type == CTL_REQ_RESTART) {
+		/* A decoded name must be a string the rest of PID 1 can use. */
+		if (strlen(req.name) == 0 || strlen(req.name) > SERVICE_NAME_MAX)
+			__builtin_trap();
+	}
+	if (ctl_decode_header(data, size, &type, &payload, &plen, &why) < 0)
+		return 0;
+	if (payload + plen != data + size)
+		__builtin_trap();
+	ctl_decode_status(payload, plen, &st, &why);
+	ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why);
+	if (ctl_decode_services(payload, plen, svc, SERVICES_MAX, &n, &why) == 0 && n > SERVICES_MAX)
+		__builtin_trap();
+	return 0;
+}

@@ -1,0 +1,249 @@
+#include "tests/unit/test_helpers.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "supervisor/control.h"
+
+static struct control_server srv;
+static char sock_path[108];
+static char restarted[64];
+static int powered;
+
+static void fake_status(void *ctx, struct ctl_status *st)
+{
+	(void)ctx;
+	memset(st, 0, sizeof(*st));
+	st->pid = 1;
+	st->nservices = 7;
+	strcpy(st->version, "test");
+}
+
+static size_t fake_services(void *ctx, struct ctl_service_info *out, size_t max)
+{
+	(void)ctx;
+	assert_true(max >= 1);
+	memset(out, 0, sizeof(*out));
+	strcpy(out[0].name, "only");
+	out[0].pid = 77;
+	return 1;
+}
+
+static int fake_restart(void *ctx, const char *name)
+{
+	(void)ctx;
+	if (strcmp(name, "known") != 0)
+		return -ENOENT;
+	strcpy(restarted, name);
+	return 0;
+}
+
+static int fake_power(void *ctx, enum ctl_power action)
+{
+	(void)ctx;
+	powered = (int)action;
+	return 0;
+}
+
+static int start_server(void **state)
+{
+	static const struct control_ops ops = { fake_status, fake_services, fake_restart,
+						fake_power, NULL };
+	(void)state;
+	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/sub/control", getpid());
+	restarted[0] = '\0';
+	powered = 0;
+	return control_listen(&srv, sock_path, &ops);
+}
+
+static int stop_server(void **state)
+{
+	char cmd[160];
+	(void)state;
+	control_close(&srv);
+	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/bulkhead-ctl-%d", getpid());
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int client(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	strcpy(addr.sun_path, sock_path);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	return fd;
+}
+
+/* Lets the server handle whatever is pending, as PID 1's loop would. */
+static void serve(void)
+{
+	for (int round = 0; round < 4; round++) {
+		struct pollfd pfd[1 + CTL_CLIENTS_MAX];
+		size_t n = control_pollfds(&srv, pfd);
+		if (poll(pfd, n, 20) <= 0)
+			return;
+		control_dispatch(&srv, pfd, n);
+	}
+}
+
+/* Sends LEN bytes, serves, and returns the reply's type (or -1: closed). */
+static int ask(int fd, const uint8_t *msg, size_t len, uint8_t *reply, size_t *rlen)
+{
+	assert_int_equal(send(fd, msg, len, MSG_NOSIGNAL), (ssize_t)len);
+	serve();
+	ssize_t n = recv(fd, reply, CTL_MSG_MAX, MSG_DONTWAIT);
+	if (n <= 0)
+		return -1;
+	*rlen = (size_t)n;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen;
+	const char *why;
+	assert_int_equal(ctl_decode_header(reply, (size_t)n, &type, &payload, &plen, &why), 0);
+	return (int)type;
+}
+
+static int error_code(const uint8_t *reply, size_t len)
+{
+	int code;
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	const char *why;
+	assert_int_equal(ctl_decode_error(reply + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE, &code,
+					  msg, sizeof(msg), &why), 0);
+	return code;
+}
+
+static bool closed_by_server(int fd)
+{
+	uint8_t b[16];
+	serve();
+	return recv(fd, b, sizeof(b), MSG_DONTWAIT) == 0;
+}
+
+static void socket_is_private(void **state)
+{
+	struct stat st;
+	(void)state;
+	assert_int_equal(stat(sock_path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+static void requests_are_answered(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	struct ctl_request req = { .type = CTL_REQ_STATUS };
+	size_t rlen;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_STATUS);
+	req.type = CTL_REQ_SERVICES;
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_SERVICES);
+	req = (struct ctl_request){ .type = CTL_REQ_RESTART, .name = "known" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_string_equal(restarted, "known");
+	req = (struct ctl_request){ .type = CTL_REQ_RESTART, .name = "ghost" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), ENOENT);
+	req = (struct ctl_request){ .type = CTL_REQ_POWER, .power = CTL_POWER_REBOOT };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_int_equal(powered, CTL_POWER_REBOOT);
+	close(fd);
+}
+
+static void malformed_request_gets_an_error_and_is_dropped(void **state)
+{
+	static uint8_t reply[CTL_MSG_MAX];
+	const uint8_t garbage[] = { 0xde, 0xad, 0xbe, 0xef, 1, 0, 1, 0, 9 };
+	size_t rlen;
+	(void)state;
+	capture_begin();
+	int fd = client();
+	int type = ask(fd, garbage, sizeof(garbage), reply, &rlen);
+	const char *log = capture_end();
+	assert_int_equal(type, CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EINVAL);
+	assert_true(closed_by_server(fd));
+	assert_contains(log, "malformed control request (9 bytes): length field does not match");
+	close(fd);
+
+	/* The server goes on for the next client. */
+	uint8_t msg[16];
+	struct ctl_request req = { .type = CTL_REQ_STATUS };
+	fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_STATUS);
+	close(fd);
+}
+
+static void oversized_request_is_refused(void **state)
+{
+	static uint8_t big[CTL_MSG_MAX + 4096], reply[CTL_MSG_MAX];
+	size_t rlen;
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	capture_begin();
+	int fd = client();
+	int type = ask(fd, big, sizeof(big), reply, &rlen);
+	const char *log = capture_end();
+	assert_int_equal(type, CTL_REP_ERROR);
+	assert_true(closed_by_server(fd));
+	assert_contains(log, "message larger than the limit");
+	close(fd);
+}
+
+static void empty_packet_and_hangup_are_harmless(void **state)
+{
+	(void)state;
+	int fd = client();
+	assert_int_equal(send(fd, "", 0, MSG_NOSIGNAL), 0);
+	serve();
+	close(fd);
+	fd = client();
+	close(fd);
+	serve();
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+		assert_int_equal(srv.clients[i], -1);
+}
+
+static void client_flood_is_bounded(void **state)
+{
+	int fds[CTL_CLIENTS_MAX + 1];
+	uint8_t reply[CTL_MSG_MAX];
+	(void)state;
+	for (size_t i = 0; i < CTL_CLIENTS_MAX + 1; i++) {
+		fds[i] = client();
+		serve();
+	}
+	ssize_t n = recv(fds[CTL_CLIENTS_MAX], reply, sizeof(reply), MSG_DONTWAIT);
+	assert_true(n > CTL_HEADER_SIZE);
+	assert_int_equal(error_code(reply, (size_t)n), EBUSY);
+	for (size_t i = 0; i < CTL_CLIENTS_MAX + 1; i++)
+		close(fds[i]);
+	serve();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(socket_is_private, start_server, stop_server),
+		cmocka_unit_test_setup_teardown(requests_are_answered, start_server, stop_server),
+		cmocka_unit_test_setup_teardown(malformed_request_gets_an_error_and_is_dropped,
+						start_server, stop_server),
+		cmocka_unit_test_setup_teardown(oversized_request_is_refused, start_server, stop_server),
+		cmocka_unit_test_setup_teardown(empty_packet_and_hangup_are_harmless,
+						start_server, stop_server),
+		cmocka_unit_test_setup_teardown(client_flood_is_bounded, start_server, stop_server),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,201 @@
+#include "tests/unit/test_helpers.h"
+
+#include <errno.h>
+
+#include "lib/util.h"
+#include "supervisor/ctlproto.h"
+
+static uint8_t buf[CTL_MSG_MAX + 16];
+
+static void header(uint8_t *b, uint32_t len, uint16_t version, uint16_t type)
+{
+	b[0] = (uint8_t)len;
+	b[1] = (uint8_t)(len >> 8);
+	b[2] = (uint8_t)(len >> 16);
+	b[3] = (uint8_t)(len >> 24);
+	b[4] = (uint8_t)version;
+	b[5] = (uint8_t)(version >> 8);
+	b[6] = (uint8_t)type;
+	b[7] = (uint8_t)(type >> 8);
+}
+
+static const char *refused(const uint8_t *b, size_t len)
+{
+	struct ctl_request req;
+	const char *why = NULL;
+	assert_int_equal(ctl_decode_request(b, len, &req, &why), -1);
+	assert_non_null(why);
+	return why;
+}
+
+static void requests_round_trip(void **state)
+{
+	struct ctl_request in = { .type = CTL_REQ_RESTART }, out;
+	const char *why;
+	(void)state;
+	strcpy(in.name, "xen-store_2");
+	size_t len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 11);
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_int_equal(out.type, CTL_REQ_RESTART);
+	assert_string_equal(out.name, "xen-store_2");
+
+	in = (struct ctl_request){ .type = CTL_REQ_POWER, .power = CTL_POWER_HALT };
+	len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_int_equal(out.power, CTL_POWER_HALT);
+
+	in = (struct ctl_request){ .type = CTL_REQ_SERVICES };
+	len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE);
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_int_equal(out.type, CTL_REQ_SERVICES);
+}
+
+static void short_and_oversized_messages_are_refused(void **state)
+{
+	(void)state;
+	header(buf, 4, CTL_VERSION, CTL_REQ_STATUS);
+	assert_string_equal(refused(buf, 0), "message shorter than its header");
+	assert_string_equal(refused(buf, 7), "message shorter than its header");
+	header(buf, CTL_MSG_MAX + 1, CTL_VERSION, CTL_REQ_STATUS);
+	assert_string_equal(refused(buf, CTL_MSG_MAX + 1), "message larger than the limit");
+}
+
+static void header_fields_are_checked(void **state)
+{
+	(void)state;
+	header(buf, 9, CTL_VERSION, CTL_REQ_STATUS);
+	assert_string_equal(refused(buf, 8), "length field does not match the message's size");
+	header(buf, 0xffffffffu, CTL_VERSION, CTL_REQ_STATUS);
+	assert_string_equal(refused(buf, 8), "length field does not match the message's size");
+	header(buf, 8, 2, CTL_REQ_STATUS);
+	assert_string_equal(refused(buf, 8), "unsupported protocol version");
+	header(buf, 8, CTL_VERSION, 0x7777);
+	assert_string_equal(refused(buf, 8), "unknown message type");
+	header(buf, 8, CTL_VERSION, CTL_REP_OK);
+	assert_string_equal(refused(buf, 8), "not a request");
+}
+
+static void payloads_are_checked(void **state)
+{
+	(void)state;
+	header(buf, 9, CTL_VERSION, CTL_REQ_STATUS);
+	assert_string_equal(refused(buf, 9), "this request takes no payload");
+
+	const char *bad_names[] = { "", "A", "-x", "../etc", "a b", "a\0b",
+				    "abcdefghijklmnopqrstuvwxyz0123456", "\xff" };
+	const size_t lens[] = { 0, 1, 2, 6, 3, 3, 33, 1 };
+	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+		header(buf, (uint32_t)(8 + lens[i]), CTL_VERSION, CTL_REQ_RESTART);
+		memcpy(buf + 8, bad_names[i], lens[i]);
+		assert_string_equal(refused(buf, 8 + lens[i]),
+				    "service name must be 1 to 32 of a-z, 0-9, '-', '_'");
+	}
+
+	header(buf, 8, CTL_VERSION, CTL_REQ_POWER);
+	assert_string_equal(refused(buf, 8), "power request takes exactly one byte");
+	header(buf, 10, CTL_VERSION, CTL_REQ_POWER);
+	assert_string_equal(refused(buf, 10), "power request takes exactly one byte");
+	for (int v = 0; v < 256; v += 255) {
+		header(buf, 9, CTL_VERSION, CTL_REQ_POWER);
+		buf[8] = (uint8_t)v;
+		assert_string_equal(refused(buf, 9), "unknown power action");
+	}
+}
+
+static void status_round_trips(void **state)
+{
+	struct ctl_status in = { .pid = 1, .uptime_ms = 1ull << 40, .nservices = 3, .nup = 2,
+				 .nfailed = 1, .stopping = 1, .rss_kib = 812 }, out;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen;
+	const char *why;
+	(void)state;
+	strcpy(in.version, "0.1");
+	size_t len = ctl_encode_status(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_STATUS);
+	assert_int_equal(ctl_decode_status(payload, plen, &out, &why), 0);
+	assert_int_equal(out.uptime_ms, 1ull << 40);
+	assert_int_equal(out.nfailed, 1);
+	assert_int_equal(out.rss_kib, 812);
+	assert_string_equal(out.version, "0.1");
+	assert_int_equal(ctl_decode_status(payload, plen - 1, &out, &why), -1);
+}
+
+static void services_round_trip_and_counts_are_checked(void **state)
+{
+	struct ctl_service_info in[2] = {
+		{ .name = "xenstored", .state = 2, .restart = 0, .pid = 42, .restarts = 3,
+		  .last_status = 9, .state_age_ms = 1234 },
+		{ .name = "b", .state = 6, .pid = 0, .last_status = -1 },
+	}, out[4];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+	(void)state;
+	size_t len = ctl_encode_services(in, 2, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 4 + 2 * CTL_SERVICE_SIZE);
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(ctl_decode_services(payload, plen, out, 2, &n, &why), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].name, "xenstored");
+	assert_int_equal(out[0].pid, 42);
+	assert_int_equal(out[0].restarts, 3);
+	assert_int_equal(out[1].last_status, -1);
+	assert_int_equal(out[1].state, 6);
+	/* Room for one record only, a count that lies, a bad name. */
+	assert_int_equal(ctl_decode_services(payload, plen, out, 1, &n, &why), -1);
+	((uint8_t *)payload)[0] = 3;
+	assert_int_equal(ctl_decode_services(payload, plen, out, 4, &n, &why), -1);
+	assert_string_equal(why, "services reply of the wrong size for its count");
+	((uint8_t *)payload)[0] = 2;
+	((uint8_t *)payload)[4] = 'X';
+	assert_int_equal(ctl_decode_services(payload, plen, out, 2, &n, &why), -1);
+	assert_string_equal(why, "services reply with a bad name");
+}
+
+static void error_text_is_made_printable(void **state)
+{
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen;
+	const char *why;
+	char msg[64];
+	int code;
+	(void)state;
+	size_t len = ctl_encode_error(ENOENT, "no such\x1b[2J service", buf, sizeof(buf));
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_ERROR);
+	assert_int_equal(ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why), 0);
+	assert_int_equal(code, ENOENT);
+	assert_string_equal(msg, "no such?[2J service");
+	assert_int_equal(ctl_decode_error(payload, 3, &code, msg, sizeof(msg), &why), -1);
+}
+
+static void encoders_refuse_what_does_not_fit(void **state)
+{
+	struct ctl_status st = { 0 };
+	(void)state;
+	assert_int_equal(ctl_encode_status(&st, buf, CTL_HEADER_SIZE + CTL_STATUS_SIZE - 1), 0);
+	assert_int_equal(ctl_encode_ok(buf, 7), 0);
+	assert_int_equal(ctl_encode_services(NULL, SERVICES_MAX + 1, buf, sizeof(buf)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(requests_round_trip),
+		cmocka_unit_test(short_and_oversized_messages_are_refused),
+		cmocka_unit_test(header_fields_are_checked),
+		cmocka_unit_test(payloads_are_checked),
+		cmocka_unit_test(status_round_trips),
+		cmocka_unit_test(services_round_trip_and_counts_are_checked),
+		cmocka_unit_test(error_text_is_made_printable),
+		cmocka_unit_test(encoders_refuse_what_does_not_fit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

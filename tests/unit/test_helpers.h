@@ -1,0 +1,67 @@
+/* Shared by the unit tests: cmocka's includes in the order it needs, and
+ * a way to look at what a function logged. */
+#ifndef BULKHEAD_TEST_HELPERS_H
+#define BULKHEAD_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+/* Captures what is logged between capture_begin() and capture_end(); the
+ * returned text is valid until the next capture.  fd 2 is left alone so
+ * that a sanitizer's report is never swallowed. */
+static FILE *capture_file;
+static char capture_text[65536];
+
+static inline void capture_begin(void)
+{
+	capture_file = tmpfile();
+	assert_non_null(capture_file);
+	log_set_stderr_fd(fileno(capture_file));
+}
+
+static inline const char *capture_end(void)
+{
+	log_set_stderr_fd(STDERR_FILENO);
+	rewind(capture_file);
+	size_t n = fread(capture_text, 1, sizeof(capture_text) - 1, capture_file);
+	capture_text[n] = '\0';
+	fclose(capture_file);
+	return capture_text;
+}
+
+/* Writes TEXT to DIR/NAME (DIR must exist); returns the path (static). */
+static inline const char *write_file(const char *dir, const char *name, const char *text)
+{
+	static char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+#define assert_contains(haystack, needle) do { \
+	const char *h_ = (haystack), *n_ = (needle); \
+	if (!strstr(h_, n_)) \
+		fail_msg("expected to find \"%s\" in:\n%s", n_, h_); \
+} while (0)
+
+#define assert_not_contains(haystack, needle) do { \
+	const char *h_ = (haystack), *n_ = (needle); \
+	if (strstr(h_, n_)) \
+		fail_msg("did not expect \"%s\" in:\n%s", n_, h_); \
+} while (0)
+
+#endif
