@@ -83,12 +83,8 @@ static void read_ms(struct cfgfile *cfg, const char *key, long min, long max, ui
 		*out = (uint32_t)v;
 }
 
-unsigned service_config_load(const char *path, struct service_config *out)
+void service_config_init(struct service_config *svc)
 {
-	struct cfgfile cfg;
-	struct service_config *svc = out;
-	unsigned errors = 1;
-
 	memset(svc, 0, sizeof(*svc));
 	svc->ready_fd = -1;
 	svc->restart = RESTART_ALWAYS;
@@ -96,6 +92,15 @@ unsigned service_config_load(const char *path, struct service_config *out)
 	svc->start_limit_burst = 5;
 	svc->start_limit_interval_ms = 10000;
 	svc->backoff_max_ms = 10000;
+}
+
+unsigned service_config_load(const char *path, struct service_config *out)
+{
+	struct cfgfile cfg;
+	struct service_config *svc = out;
+	unsigned errors = 1;
+
+	service_config_init(svc);
 	svc->source = strdup(path);
 	if (!svc->source) {
 		log_err("config", "%s: out of memory", path);
@@ -138,6 +143,5 @@ void service_config_free(struct service_config *svc)
 	cfg_free_strv(svc->depends);
 	free(svc->dep_idx);
 	free(svc->source);
-	memset(svc, 0, sizeof(*svc));
-	svc->ready_fd = -1;
+	service_config_init(svc);
 }

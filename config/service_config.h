@@ -49,6 +49,9 @@ struct service_config {
 
 extern const char *const restart_policy_names[];	/* indexed by enum */
 
+/* Sets every field to its default (no name, no command). */
+void service_config_init(struct service_config *svc);
+
 /* Reads PATH into *out.  Returns how many problems it reported (each as
  * FILE:LINE); unless 0, *out is freed and must not be used. */
 unsigned service_config_load(const char *path, struct service_config *out);

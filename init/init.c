@@ -335,15 +335,16 @@ static void boot(void)
 	if (r < 0)
 		boot_failed("cannot mount /proc");
 	I.container = !ns_is_initial("/proc/self/ns/pid", PROC_PID_INIT_INO);
-	if (!I.container)
-		log_to_kmsg();
-	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
-		   I.container ? " of a PID namespace (container mode)" : "");
 	r = block_signals();
 	if (r < 0)
 		boot_failed("cannot set up signalfd");
+	/* Until /dev is mounted there is no /dev/kmsg: lines go to the console. */
 	if (mounts_early(I.container) > 0)
 		boot_failed("essential file systems are not mounted");
+	if (!I.container && log_to_kmsg() < 0)
+		log_warn("init", "no /dev/kmsg: logging to the console");
+	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
+		   I.container ? " of a PID namespace (container mode)" : "");
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)
 		log_warn("init", "cannot set PATH");
 

@@ -64,14 +64,9 @@ static struct world *world_new(size_t n, const int deps[][4])
 	w->cfg.nservices = n;
 	for (size_t i = 0; i < n; i++) {
 		struct service_config *s = &w->cfg.services[i];
+		service_config_init(s);
 		s->name[0] = (char)('a' + i);
 		s->argv = test_argv;
-		s->ready_fd = -1;
-		s->restart = RESTART_ALWAYS;
-		s->stop_grace_ms = 5000;
-		s->start_limit_burst = 5;
-		s->start_limit_interval_ms = 10000;
-		s->backoff_max_ms = 10000;
 		s->dep_idx = calloc(4, sizeof(size_t));
 		for (size_t d = 0; deps && deps[i][d] >= 0 && d < 4; d++)
 			s->dep_idx[s->ndepends++] = (size_t)deps[i][d];
