@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +242,15 @@ int ctl_main(int argc, char **argv)
 	if (i != argc) {
 		usage(stderr);
 		return 2;
+	}
+	if (req.type == CTL_REQ_POWER) {
+		/* The shutdown we ask for sends SIGTERM to every process, maybe
+		 * before we have read PID 1's answer. */
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);
 	}
 	ssize_t len = transact(path, &req);
 	if (len < 0)

@@ -18,7 +18,7 @@ int control_listen(struct control_server *srv, const char *path, const struct co
 
 	srv->listen_fd = -1;
 	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
-		srv->clients[i] = -1;
+		srv->clients[i].fd = -1;
 	srv->ops = *ops;
 	srv->path = NULL;
 	if (!str_copy(addr.sun_path, path, sizeof(addr.sun_path)))
@@ -60,9 +60,9 @@ fail:
 void control_close(struct control_server *srv)
 {
 	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
-		if (srv->clients[i] >= 0)
-			close(srv->clients[i]);
-		srv->clients[i] = -1;
+		if (srv->clients[i].fd >= 0)
+			close(srv->clients[i].fd);
+		srv->clients[i].fd = -1;
 	}
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
@@ -78,16 +78,24 @@ size_t control_pollfds(const struct control_server *srv, struct pollfd *pfd)
 		return 0;
 	pfd[n++] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
 	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
-		if (srv->clients[i] >= 0)
-			pfd[n++] = (struct pollfd){ .fd = srv->clients[i], .events = POLLIN };
+		if (srv->clients[i].fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = srv->clients[i].fd, .events = POLLIN };
 	return n;
+}
+
+static struct control_client *find_client(struct control_server *srv, int fd)
+{
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+		if (srv->clients[i].fd == fd)
+			return &srv->clients[i];
+	return NULL;
 }
 
 static void drop_client(struct control_server *srv, int fd)
 {
-	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
-		if (srv->clients[i] == fd)
-			srv->clients[i] = -1;
+	struct control_client *c = find_client(srv, fd);
+	if (c)
+		c->fd = -1;
 	close(fd);
 }
 
@@ -112,18 +120,18 @@ static void accept_client(struct control_server *srv)
 	}
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+	/* A refused peer is still answered, once its request is read: closing
+	 * with its request unread would reset the connection, and it would
+	 * never see why. */
+	bool refused = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0;
+	if (refused)
 		log_warn("control", "refused a control connection from uid %d: root only",
 			 len == sizeof(cred) ? (int)cred.uid : -1);
-		send_error(fd, srv->buf, EACCES, "permission denied: the control socket is for root only");
-		close(fd);
+	struct control_client *c = find_client(srv, -1);
+	if (c) {
+		c->fd = fd;
+		c->refused = refused;
 		return;
-	}
-	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
-		if (srv->clients[i] < 0) {
-			srv->clients[i] = fd;
-			return;
-		}
 	}
 	send_error(fd, srv->buf, EBUSY, "too many control connections; try again");
 	close(fd);
@@ -170,6 +178,11 @@ static void serve_client(struct control_server *srv, int fd)
 	if (untrusted_len < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (untrusted_len <= 0) {
+		drop_client(srv, fd);
+		return;
+	}
+	if (find_client(srv, fd)->refused) {
+		send_error(fd, srv->buf, EACCES, "permission denied: the control socket is for root only");
 		drop_client(srv, fd);
 		return;
 	}

@@ -12,6 +12,7 @@
 #define BULKHEAD_CONTROL_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/limits.h"
@@ -26,9 +27,14 @@ struct control_ops {
 	void *ctx;
 };
 
+struct control_client {
+	int fd;			/* -1: free slot */
+	bool refused;		/* not root: its request is answered EACCES */
+};
+
 struct control_server {
 	int listen_fd;
-	int clients[CTL_CLIENTS_MAX];
+	struct control_client clients[CTL_CLIENTS_MAX];
 	struct control_ops ops;
 	char *path;
 	uint8_t buf[CTL_MSG_MAX];

@@ -213,7 +213,7 @@ static void empty_packet_and_hangup_are_harmless(void **state)
 	close(fd);
 	serve();
 	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
-		assert_int_equal(srv.clients[i], -1);
+		assert_int_equal(srv.clients[i].fd, -1);
 }
 
 static void client_flood_is_bounded(void **state)

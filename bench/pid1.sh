@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Benchmark of bulkhead as PID 1 of a fresh PID namespace: its memory after
+# boot and after 1000 restarts, how fast `ctl restart' goes round, and how
+# long a dead service stays dead beyond its backoff. Prints figures only;
+# nothing here judges a speed.
+# Usage: bench/pid1.sh PATH/TO/bulkhead   (root)
+# Environment: DEATHS (20) and RESTARTS (1000) set the loop counts; KEEP=1
+# keeps the work dir with PID 1's stderr and the stamps.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../tests/host/lib.sh
+. "$root/tests/host/lib.sh"
+
+DEATHS=${DEATHS:-20}
+RESTARTS=${RESTARTS:-1000}
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 PATH/TO/bulkhead" >&2
+    exit 2
+fi
+BH=$(realpath "$1")
+STAMP=$root/build/bench/stamp
+
+T=$(mktemp -d /tmp/bulkhead-bench.XXXXXX)
+cleanup() {
+    local rc=$?
+    ns_kill
+    if [ $rc -ne 0 ]; then
+        echo "pid1.sh: failed; PID 1's stderr is in $T/stderr.log" >&2
+    elif [ -n "${KEEP:-}" ]; then
+        echo "pid1.sh: work dir kept: $T" >&2
+    else
+        rm -rf "$T"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+    echo "pid1.sh: $*" >&2
+    exit 1
+}
+
+build_stamp() {
+    mkdir -p "$(dirname "$STAMP")"
+    gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$STAMP" "$here/stamp.c"
+}
+
+# A stamp service plus two idle ones. backoff_max_ms = 100 makes every
+# restart after a death wait exactly the first backoff step, and a burst of
+# 100 keeps DEATHS kills in a row below the start limit.
+write_config() {
+    local cfg=$T/cfg
+    mkdir -p "$cfg/services"
+    printf '%s\n' 'hostname = "bench"' > "$cfg/bulkhead.cfg"
+    printf '%s\n' "command = [ \"$STAMP\", \"$T/stamps\" ]" 'backoff_max_ms = 100' \
+        'start_limit_burst = 100' > "$cfg/services/stamp.cfg"
+    printf '%s\n' 'command = [ "/bin/sleep", "100000" ]' > "$cfg/services/idle1.cfg"
+    printf '%s\n' 'command = [ "/bin/sleep", "100000" ]' > "$cfg/services/idle2.cfg"
+}
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$NS_PID/status"; }
+nfds() { find "/proc/$NS_PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+all_up() { [[ $(ns_ctl status --json 2>/dev/null) == *'"services":3,"up":3,'* ]]; }
+has_stamp() { [ -s "$T/stamps" ]; }
+
+# stats: min, median, max of the numbers on stdin, one decimal.
+stats() {
+    sort -n | awk '{ v[NR] = $1 }
+        END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%.1f %.1f %.1f\n", v[1], m, v[NR] }'
+}
+
+build_stamp
+write_config
+ns_start "$T/cfg" "$T/stderr.log" || die "PID 1 did not come up"
+wait_for 10 all_up || die "the services did not all come up"
+wait_for 10 has_stamp || die "the stamp service did not run"
+rss_boot=$(rss_kib)
+fds_boot=$(nfds)
+
+/usr/bin/python3 "$here/pid1.py" deaths "$NS_PID" "$T/stamps" "$DEATHS" > "$T/deaths" ||
+    die "the death loop failed"
+read -r d_min d_med d_max < <(stats < "$T/deaths")
+
+# Inside the namespace: ctl, and the stamps file is read there too.
+times=$(nsenter -t "$NS_PID" -m -p /usr/bin/python3 "$here/pid1.py" restarts "$BH" \
+    "$T/stamps" "$RESTARTS" stamp) || die "the restart loop failed"
+read -r secs status_secs <<<"$times"
+rss_after=$(rss_kib)
+fds_after=$(nfds)
+
+kill -TERM "$NS_PID"
+ns_wait_exit 20 || die "PID 1 did not shut down within 20 s of SIGTERM"
+
+printf 'pid1 rss after boot:            %s KiB\n' "$rss_boot"
+printf 'pid1 rss after %d restarts:   %s KiB (%+d KiB)\n' "$RESTARTS" "$rss_after" \
+    $((rss_after - rss_boot))
+printf 'pid1 open fds:                  %s after boot, %s after the restarts\n' \
+    "$fds_boot" "$fds_after"
+awk -v n="$RESTARTS" -v s="$secs" -v c="$status_secs" 'BEGIN {
+    printf "%d ctl restarts:              %.1f s (%.0f per s)\n", n, s, n / s
+    printf "  (each one runs `bulkhead ctl`; %d runs of `ctl status` took %.1f ms each)\n",
+        (n >= 10 ? int(n / 10) : 1), 1000 * c / (n >= 10 ? int(n / 10) : 1) }'
+awk -v a="$d_min" -v m="$d_med" -v b="$d_max" 'BEGIN {
+    printf "death->restart (backoff 100 ms): min %s ms, median %s ms, max %s ms; overhead median %.1f ms\n",
+        a, m, b, m - 100 }'
+printf '  (%d SIGKILLs; overhead = death->restart - 100 ms backoff)\n' "$DEATHS"

@@ -1,0 +1,427 @@
+#!/usr/bin/env bash
+# Host tests: bulkhead as PID 1 of a fresh PID namespace (container mode),
+# one namespace and one temporary config dir per case.
+# Usage: tests/host/run.sh PATH/TO/bulkhead [CASE...]   (root; default: all)
+# Prints PASS/FAIL per case, writes build/results/host ("PASSED FAILED").
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+if [ $# -lt 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 PATH/TO/bulkhead [CASE...]" >&2
+    exit 2
+fi
+BH=$(realpath "$1")
+shift
+TAIL_LINES=${TAIL_LINES:-25}
+
+# --- per-case plumbing ------------------------------------------------------
+# Each case runs in a subshell with T (its temp dir), CFG (its config dir)
+# and ERR (PID 1's stderr). It ends with `fail REASON', which leaves the
+# reason for the parent to print, or by returning.
+
+fail() {
+    echo "$*" > "$T/reason"
+    exit 1
+}
+
+# The full log goes with the namespace's /run, so save it while it is there.
+case_cleanup() {
+    if [ -n "$NS_PID" ] && ns_running; then ns_log > "$T/bulkhead.log" || true; fi
+    ns_kill
+}
+
+# write_cfg FILE LINE...: one config file, relative to CFG.
+write_cfg() {
+    local f=$CFG/$1
+    shift
+    mkdir -p "$(dirname "$f")"
+    printf '%s\n' "$@" > "$f"
+}
+
+# The usual bulkhead.cfg of a test; debug puts every message in the log.
+system_cfg() {
+    write_cfg bulkhead.cfg 'hostname = "bh-test"' 'kill_grace_ms = 1000' 'log_level = "debug"'
+}
+
+start() { ns_start "$CFG" "$ERR" || fail "PID 1 did not come up"; }
+
+# in_log FILE TEXT: TEXT (a fixed string) is in FILE.
+in_log() { grep -qF -- "$2" "$1"; }
+
+# count_lines FILE TEXT
+count_lines() { grep -cF -- "$2" "$1" || true; }
+
+# line_of FILE TEXT: number of the first line holding TEXT, or nothing.
+line_of() { grep -nF -- "$2" "$1" | head -n 1 | cut -d: -f1; }
+
+# assert_order FILE TEXT...: each TEXT is in FILE, each after the one before.
+assert_order() {
+    local file=$1 prev=0 prev_text="(start)" n text
+    shift
+    for text in "$@"; do
+        n=$(line_of "$file" "$text")
+        [ -n "$n" ] || fail "missing in $(basename "$file"): $text"
+        [ "$n" -gt "$prev" ] || fail "\"$text\" (line $n) is not after \"$prev_text\" (line $prev)"
+        prev=$n
+        prev_text=$text
+    done
+}
+
+save_nslog() { ns_log > "$T/bulkhead.log" || true; }
+
+# --- cases --------------------------------------------------------------------
+
+case_boot() {
+    system_cfg
+    write_cfg services/a.cfg 'command = [ "/bin/sleep", "1000" ]'
+    start
+    local st host
+    st=$(ns_ctl status --json) || fail "ctl status failed"
+    [[ $st == *'"pid":1,'* ]] || fail "status does not say pid 1: $st"
+    [[ $st == *'"state":"running"'* ]] || fail "status does not say running: $st"
+    [[ $st == *'"services":1,'* ]] || fail "status does not count 1 service: $st"
+    host=$(nsenter -t "$NS_PID" -u hostname) || fail "cannot read the hostname"
+    [ "$host" = bh-test ] || fail "hostname in the namespace is \"$host\", not bh-test"
+    [ "$(hostname)" != bh-test ] || fail "the host's hostname was changed"
+    in_log "$ERR" "bulkhead: init: bulkhead 0.1 starting as PID 1 of a PID namespace (container mode)" ||
+        fail "no container-mode banner on stderr"
+    in_log "$ERR" "bulkhead: init: boot done in" || fail "no \"boot done\" on stderr"
+    wait_for 5 svc_is a up || fail "service a is not up"
+}
+
+# Processes in the namespace as "PID STATE" lines, seen from inside. The
+# shell prints its pid, then becomes cat, which is left out.
+ns_states() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    nsenter -t "$NS_PID" -m -p /bin/sh -c 'echo "$$"; exec cat /proc/[0-9]*/stat 2>/dev/null' |
+        awk 'NR == 1 { self = $1; next }
+             $1 != self { pid = $1; sub(/^.*\) /, ""); print pid, $1 }'
+}
+reaped() { ns_log | grep -c "init: reaped orphan pid" || true; }
+reaped_at_least() { [ "$(reaped)" -ge "$1" ]; }
+no_zombies() { ! ns_states | grep -q ' Z$'; }
+# only_procs PID...: the namespace holds exactly these processes.
+only_procs() {
+    [ "$(ns_states | cut -d' ' -f1 | sort -n | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sort -n | tr '\n' ' ')" ]
+}
+
+case_orphans() {
+    system_cfg
+    # Three orphans for PID 1: "sleep 0.3" left by an exited subshell; "sleep
+    # 0.6" likewise, whose child "sleep 0.2" is a zombie (sleep never
+    # waits) by the time both are handed to PID 1.
+    write_cfg services/orphans.cfg \
+        "command = [ \"/bin/sh\", \"-c\", \"(sleep 0.3 &); (sh -c 'sleep 0.2 & exec sleep 0.6' &); exec sleep 1000\" ]"
+    start
+    wait_for 10 reaped_at_least 3 || fail "PID 1 did not reap 3 orphans (log has $(reaped))"
+    save_nslog
+    [ "$(grep -c 'reaped orphan pid [0-9]* (exited with status 0)' "$T/bulkhead.log")" -eq 3 ] ||
+        fail "expected exactly 3 orphans, each exited with status 0"
+    wait_for 5 no_zombies || fail "zombies left: $(ns_states | grep ' Z$' | tr '\n' ' ')"
+    svc_is orphans up || fail "the service itself is not up"
+    local pid
+    pid=$(svc_field orphans pid)
+    wait_for 5 only_procs 1 "$pid" ||
+        fail "in the namespace: $(ns_states | tr '\n' ' '), not just PID 1 and the service ($pid)"
+}
+
+# kill_svc NAME: SIGKILL to the service's process from the host; echoes
+# the pid (in the namespace) it had.
+kill_svc() {
+    local pid hpid
+    wait_for 5 svc_is "$1" up || fail "service $1 is not up"
+    pid=$(svc_field "$1" pid)
+    hpid=$(host_pid "$pid") || fail "no host pid for $1 (pid $pid in the namespace)"
+    kill -KILL "$hpid"
+    echo "$pid"
+}
+
+case_backoff() {
+    system_cfg
+    write_cfg services/a.cfg 'command = [ "/bin/sleep", "1000" ]'
+    start
+    local old delays
+    old=$(kill_svc a)
+    wait_for 5 svc_up_with_new_pid a "$old" || fail "a did not come back after SIGKILL"
+    [ "$(svc_field a restarts)" = 1 ] || fail "restarts is $(svc_field a restarts), not 1"
+    [ "$(svc_field a last_exit)" = "killed by SIGKILL" ] ||
+        fail "last_exit is \"$(svc_field a last_exit)\""
+    in_log "$ERR" "supervisor: service a killed by SIGKILL; restarting in 100 ms" ||
+        fail "no \"killed by SIGKILL; restarting in 100 ms\" on stderr"
+    # Deaths in a row, long before a start-limit interval has passed: the
+    # delay doubles each time.
+    old=$(kill_svc a)
+    wait_for 5 svc_up_with_new_pid a "$old" || fail "a did not come back after the 2nd SIGKILL"
+    old=$(kill_svc a)
+    wait_for 5 svc_up_with_new_pid a "$old" || fail "a did not come back after the 3rd SIGKILL"
+    [ "$(svc_field a restarts)" = 3 ] || fail "restarts is $(svc_field a restarts), not 3"
+    delays=$(sed -n 's/.*service a killed by SIGKILL; restarting in \([0-9]*\) ms$/\1/p' "$ERR" |
+        tr '\n' ' ')
+    [ "$delays" = "100 200 400 " ] || fail "restart delays are \"$delays\", not 100 200 400"
+}
+
+failed_and_idle() { svc_is "$1" failed && [ "$(svc_field "$1" pid)" = 0 ]; }
+started_more_than() { [ "$(count_lines "$ERR" "service $1 started")" -gt "$2" ]; }
+
+case_crashloop() {
+    system_cfg
+    write_cfg services/crash.cfg 'command = [ "/bin/false" ]' 'restart = "always"' \
+        'start_limit_burst = 3'
+    start
+    wait_for 10 svc_is crash failed || fail "crash is $(svc_field crash state), not failed"
+    in_log "$ERR" "supervisor: service crash failed: it died more than 3 times" ||
+        fail "no \"failed: it died more than 3 times\" on stderr"
+    local starts
+    starts=$(count_lines "$ERR" "service crash started")
+    [ "$starts" -eq 4 ] || fail "$starts starts before failing, not 4"
+    holds_for 1200 failed_and_idle crash ||
+        fail "a failed service ran again: $(svc_field crash state) pid $(svc_field crash pid)"
+    [ "$(count_lines "$ERR" "service crash started")" -eq "$starts" ] ||
+        fail "a failed service was started again"
+    ns_ctl restart crash || fail "ctl restart crash failed"
+    wait_for 5 started_more_than crash "$starts" ||
+        fail "ctl restart did not start crash again"
+    in_log "$ERR" "supervisor: service crash: restart requested" || fail "restart not logged"
+}
+
+case_ready_deps() {
+    system_cfg
+    # a is ready only when the test says so: no race with the checks below.
+    write_cfg services/a.cfg 'ready_fd = 3' \
+        "command = [ \"/bin/sh\", \"-c\", \"while [ ! -e $T/go ]; do sleep 0.05; done; echo ready >&3; exec sleep 1000\" ]"
+    write_cfg services/b.cfg 'command = [ "/bin/sleep", "1000" ]' 'depends = [ "a" ]'
+    start
+    wait_for 5 svc_is a starting || fail "a is $(svc_field a state), not starting"
+    holds_for 500 svc_is b waiting || fail "b is $(svc_field b state) before a is ready"
+    [ "$(svc_field b pid)" = 0 ] || fail "b runs before a is ready"
+    touch "$T/go"
+    wait_for 5 svc_is a up || fail "a is $(svc_field a state) after signalling readiness"
+    wait_for 5 svc_is b up || fail "b is $(svc_field b state) after a is ready"
+    save_nslog
+    assert_order "$T/bulkhead.log" "service a started (pid" "service a is ready (pid" \
+        "service b started (pid"
+}
+
+# A service that ignores SIGTERM; it says it is ready once the trap is set,
+# so that a shutdown cannot come before it.
+stubborn_cfg() {
+    write_cfg "services/$1.cfg" 'ready_fd = 3' "stop_grace_ms = $2" \
+        'command = [ "/bin/sh", "-c", "trap \"\" TERM; echo ready >&3; exec sleep 1000" ]'
+}
+
+case_shutdown_term() {
+    system_cfg
+    write_cfg services/a.cfg 'command = [ "/bin/sleep", "1000" ]'
+    write_cfg services/b.cfg 'command = [ "/bin/sleep", "1000" ]' 'depends = [ "a" ]'
+    write_cfg services/c.cfg 'command = [ "/bin/sleep", "1000" ]' 'depends = [ "b" ]'
+    stubborn_cfg stubborn 500
+    start
+    local s
+    for s in a b c stubborn; do wait_for 5 svc_is "$s" up || fail "$s is not up"; done
+    kill -TERM "$NS_PID"
+    ns_wait_exit 20 || fail "the namespace did not end within 20 s of SIGTERM"
+    [ "$NS_STATUS" = 129 ] || fail "unshare ended with status $NS_STATUS, not 129 (SIGHUP)"
+    in_log "$ERR" "init: reboot requested by SIGTERM: stopping services" ||
+        fail "no \"reboot requested by SIGTERM\""
+    assert_order "$ERR" "stopping service c (pid" "service c stopped (killed by SIGTERM)" \
+        "stopping service b (pid" "service b stopped (killed by SIGTERM)" \
+        "stopping service a (pid" "service a stopped (killed by SIGTERM)" \
+        "init: all services stopped; sending SIGTERM to every other process" \
+        "init: unmounting file systems" "init: unmounted /run" "init: reboot now"
+    assert_order "$ERR" "stopping service stubborn (pid" \
+        "service stubborn did not stop within 500 ms; sending SIGKILL" \
+        "service stubborn stopped (killed by SIGKILL)" "init: all services stopped"
+}
+
+# power_case SIGNAL|ctl:CMD ACTION STATUS: the shutdown ends in "ACTION now"
+# and unshare is killed by the signal the kernel uses for it.
+power_case() {
+    system_cfg
+    write_cfg services/a.cfg 'command = [ "/bin/sleep", "1000" ]'
+    start
+    wait_for 5 svc_is a up || fail "a is not up"
+    case $1 in
+    # From the host's PID namespace: inside, the client would be one of
+    # "every other process" that PID 1 sends SIGTERM, maybe before it has
+    # read its answer.
+    ctl:*) nsenter -t "$NS_PID" -m "$BH" ctl "${1#ctl:}" || fail "ctl ${1#ctl:} failed" ;;
+    *) kill "-$1" "$NS_PID" ;;
+    esac
+    ns_wait_exit 20 || fail "the namespace did not end within 20 s"
+    [ "$NS_STATUS" = "$3" ] || fail "unshare ended with status $NS_STATUS, not $3"
+    assert_order "$ERR" "init: $2 requested by" "stopping service a (pid" \
+        "init: all services stopped" "init: unmounting file systems" "init: $2 now"
+}
+
+case_poweroff_usr2() { power_case USR2 poweroff 130; }
+case_halt_usr1() { power_case USR1 halt 130; }
+case_ctl_reboot() { power_case ctl:reboot reboot 129; }
+
+case_double_cad() {
+    system_cfg
+    stubborn_cfg stubborn 60000
+    start
+    wait_for 5 svc_is stubborn up || fail "stubborn is not up"
+    kill -INT "$NS_PID"
+    # Two SIGINTs pending at once are one: wait until the first is taken.
+    wait_for 5 in_log "$ERR" "stopping service stubborn (pid" ||
+        fail "no \"stopping service stubborn\" after the first SIGINT"
+    in_log "$ERR" "init: reboot requested by ctrl-alt-del (SIGINT): stopping services" ||
+        fail "no \"reboot requested by ctrl-alt-del\""
+    kill -INT "$NS_PID"
+    ns_wait_exit 15 || fail "the namespace did not end within 15 s of the second SIGINT"
+    [ "$NS_STATUS" = 129 ] || fail "unshare ended with status $NS_STATUS, not 129 (SIGHUP)"
+    assert_order "$ERR" "init: second ctrl-alt-del: forcing the reboot" \
+        "init: unmounting file systems" "init: reboot now"
+    ! in_log "$ERR" "did not stop within" || fail "the grace period ran out instead"
+}
+
+case_ctl_restart() {
+    system_cfg
+    write_cfg services/a.cfg 'command = [ "/bin/sleep", "1000" ]'
+    start
+    wait_for 5 svc_is a up || fail "a is not up"
+    local old out rc
+    old=$(svc_field a pid)
+    ns_ctl restart a || fail "ctl restart a failed"
+    wait_for 5 svc_up_with_new_pid a "$old" || fail "a has no new pid after ctl restart"
+    [ "$(svc_field a restarts)" = 0 ] || fail "restarts is $(svc_field a restarts), not 0"
+    out=$(ns_ctl services) || fail "ctl services failed"
+    grep -Eq '^a +up +[0-9]+ +always +0 ' <<<"$out" || fail "table row is not as expected: $out"
+    rc=0
+    out=$(ns_ctl restart nosuch 2>&1) || rc=$?
+    [ "$rc" = 1 ] || fail "ctl restart nosuch exited $rc, not 1"
+    [[ $out == *"no such service"* ]] || fail "ctl restart nosuch said: $out"
+    rc=0
+    ns_ctl restart ../x >/dev/null 2>&1 || rc=$?
+    [ "$rc" = 2 ] || fail "ctl restart ../x exited $rc, not 2 (usage)"
+}
+
+case_malformed() {
+    system_cfg
+    write_cfg services/a.cfg 'command = [ "/bin/sleep", "1000" ]'
+    start
+    wait_for 5 svc_is a up || fail "a is not up"
+    local pid out rc st sock=/run/bulkhead/control
+    pid=$(svc_field a pid)
+    out=$(nsenter -t "$NS_PID" -m -p /usr/bin/python3 "$here/ctlraw.py" "$sock" malformed 2>&1) ||
+        fail "malformed requests: $(grep -v '^ok' <<<"$out" | tr '\n' ';')"
+    st=$(ns_ctl status --json) || fail "ctl status fails after the malformed requests"
+    [[ $st == *'"pid":1,'*'"state":"running"'*'"services":1,'* ]] || fail "status: $st"
+    [ "$(svc_field a pid)" = "$pid" ] || fail "service a was disturbed"
+
+    # The socket is 0600: a non-root client is refused by connect() itself.
+    rc=0
+    out=$(nsenter -t "$NS_PID" -m -p setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$BH" ctl status 2>&1) || rc=$?
+    [ "$rc" = 3 ] || fail "non-root ctl status exited $rc, not 3: $out"
+    [[ $out == *"Permission denied"* ]] || fail "non-root ctl status said: $out"
+    # Past the file mode, PID 1 still checks the peer's uid.
+    nsenter -t "$NS_PID" -m chmod 0666 "$sock"
+    out=$(nsenter -t "$NS_PID" -m -p setpriv --reuid=65534 --regid=65534 --clear-groups \
+        /usr/bin/python3 "$here/ctlraw.py" "$sock" nonroot 2>&1) || fail "non-root client: $out"
+    [[ $out == *"error 13"* ]] || fail "a non-root client got past connect() but: $out"
+    rc=0
+    out=$(nsenter -t "$NS_PID" -m -p setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$BH" ctl status 2>&1) || rc=$?
+    [ "$rc" = 1 ] || fail "non-root ctl status past the file mode exited $rc, not 1: $out"
+    [[ $out == *"PID 1 refused: permission denied: the control socket is for root only"* ]] ||
+        fail "non-root ctl status past the file mode said: $out"
+    in_log "$ERR" "control: refused a control connection from uid 65534: root only" ||
+        fail "the refusal is not logged"
+    st=$(ns_ctl status --json) || fail "ctl status fails after the non-root client"
+    [[ $st == *'"pid":1,'*'"state":"running"'* ]] || fail "status: $st"
+}
+
+case_config_errors() {
+    system_cfg
+    write_cfg services/bad.cfg 'command = [ "/bin/sleep", "1000" ]' 'restart = "sometimes"'
+    write_cfg services/bad2.cfg 'command = [ "/bin/sleep", "1000" ]' 'frobnicate = 1'
+    write_cfg services/good.cfg 'command = [ "/bin/sleep", "1000" ]'
+    start
+    wait_for 5 svc_is good up || fail "good is not up"
+    [[ $(ns_ctl status --json) == *'"services":1,'* ]] || fail "not exactly 1 service loaded"
+    in_log "$ERR" "$CFG/services/bad.cfg:2: restart = \"sometimes\" is not allowed" ||
+        fail "bad.cfg:2 not reported on stderr"
+    in_log "$ERR" "$CFG/services/bad2.cfg:2: unknown key \`frobnicate'" ||
+        fail "bad2.cfg:2 not reported on stderr"
+    local out rc=0
+    out=$("$BH" check "$CFG" 2>&1) || rc=$?
+    [ "$rc" = 1 ] || fail "check of a bad dir exited $rc, not 1"
+    [[ $out == *"$CFG/services/bad.cfg:2:"* ]] || fail "check does not name bad.cfg:2: $out"
+    [[ $out == *"$CFG/services/bad2.cfg:2:"* ]] || fail "check does not name bad2.cfg:2: $out"
+    rm "$CFG/services/bad.cfg" "$CFG/services/bad2.cfg"
+    rc=0
+    out=$("$BH" check "$CFG" 2>&1) || rc=$?
+    [ "$rc" = 0 ] || fail "check of a clean dir exited $rc: $out"
+}
+
+# --- driver -------------------------------------------------------------------
+
+ALL_CASES=(boot orphans backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
+    ctl_reboot double_cad ctl_restart malformed config_errors)
+
+passed=0
+failed=0
+T=
+
+# A case's own trap kills its namespace; this catches an interrupted run.
+on_exit() {
+    if [ -n "$T" ] && [ -d "$T" ]; then rm -rf "$T"; fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+show_tail() {
+    local f
+    for f in "$T/stderr.log" "$T/bulkhead.log"; do
+        [ -s "$f" ] || continue
+        echo "--- last $TAIL_LINES lines of $(basename "$f") ---"
+        tail -n "$TAIL_LINES" "$f"
+    done
+    echo "---"
+}
+
+run_case() {
+    local name=$1 rc
+    T=$(mktemp -d /tmp/bulkhead-host.XXXXXX)
+    CFG=$T/cfg
+    ERR=$T/stderr.log
+    mkdir -p "$CFG/services"
+    set +e
+    (
+        set -e
+        trap case_cleanup EXIT
+        trap 'exit 130' INT TERM
+        "case_$name"
+    )
+    rc=$?
+    set -e
+    if [ "$rc" = 0 ]; then
+        echo "PASS: $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $name: $(cat "$T/reason" 2>/dev/null || echo "exited with status $rc")"
+        show_tail
+        failed=$((failed + 1))
+    fi
+    rm -rf "$T"
+    T=
+}
+
+if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
+for c in "${CASES[@]}"; do
+    declare -F "case_$c" >/dev/null || { echo "no such case: $c" >&2; exit 2; }
+done
+for c in "${CASES[@]}"; do
+    run_case "$c"
+done
+
+mkdir -p "$root/build/results"
+echo "$passed $failed" > "$root/build/results/host"
+echo "host: $passed passed, $failed failed"
+[ "$failed" = 0 ]
