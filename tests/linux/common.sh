@@ -1,0 +1,132 @@
+# shellcheck shell=bash
+# Shared by tests/linux/run.sh and tests/linux/demo.sh: both boot the same
+# initramfs (bulkhead as /init, busybox, tests/linux/config as
+# /etc/bulkhead) and read the same markers off the serial console.
+# Source after setting LINUX_VM (the QEMU state dir); needs tests/qemu/lib.sh.
+
+LINUX_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LINUX_ROOT=$(cd "$LINUX_HERE/../.." && pwd)
+LINUX_CONFIG=$LINUX_HERE/config
+# shellcheck source=tests/qemu/lib.sh
+. "$LINUX_ROOT/tests/qemu/lib.sh"
+
+# Generous for TCG on a loaded machine; a normal run needs a fraction.
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+STEP_TIMEOUT=${STEP_TIMEOUT:-60}
+EXIT_TIMEOUT=${EXIT_TIMEOUT:-60}
+
+# Why the last linux_wait* failed, without the "FAIL: " prefix and serial
+# tail that lib.sh prints: callers report it once under their own name.
+LINUX_WAIT_ERR=''
+
+now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
+
+# "1234" ms -> "1.2 s"
+fmt_ms() { printf '%d.%d s' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+
+# build_initramfs BULKHEAD OUT.cpio.gz: the image both scripts boot.
+build_initramfs() {
+    "$LINUX_ROOT/initramfs/mkinitramfs.sh" --bulkhead "$1" --config "$LINUX_CONFIG" \
+        --out "$2" --busybox
+}
+
+# The serial log without the CRs the guest's tty adds.
+serial() { tr -d '\r' < "$LINUX_VM/serial.log"; }
+
+# serial_has ERE: whether some serial line matches (no grep -q: SIGPIPE).
+serial_has() { serial | grep -E -- "$1" >/dev/null; }
+
+# serial_line ERE: number of the first serial line matching, 0 if none.
+serial_line() {
+    serial | awk -v re="$1" '$0 ~ re { print NR; found = 1; exit } END { if (!found) print 0 }'
+}
+
+# linux_wait ERE TIMEOUT_S: qemu_wait_serial with its report captured.
+# shellcheck disable=SC2034  # LINUX_WAIT_ERR is for the sourcing script
+linux_wait() {
+    local err=$LINUX_VM/wait.err
+    if qemu_wait_serial "$LINUX_VM" "$1" "$2" 2>"$err"; then return 0; fi
+    LINUX_WAIT_ERR=$(sed -n '1s/^FAIL: //p' "$err")
+    return 1
+}
+
+# linux_wait_exit TIMEOUT_S: qemu_wait_exit, report captured likewise.
+# shellcheck disable=SC2034  # LINUX_WAIT_ERR is for the sourcing script
+linux_wait_exit() {
+    local err=$LINUX_VM/wait.err
+    if qemu_wait_exit "$LINUX_VM" "$1" 2>"$err"; then return 0; fi
+    LINUX_WAIT_ERR=$(sed -n '1s/^FAIL: //p' "$err")
+    return 1
+}
+
+# serial_tail: the end of the serial log, for failure reports.
+serial_tail() {
+    [ -f "$LINUX_VM/serial.log" ] || return 0  # QEMU never started
+    echo "--- last $QEMU_TAIL_LINES lines of $LINUX_VM/serial.log ---"
+    serial | tail -n "$QEMU_TAIL_LINES"
+    if [ -s "$LINUX_VM/qemu.stderr" ]; then
+        echo "--- $LINUX_VM/qemu.stderr ---"
+        tail -n 10 "$LINUX_VM/qemu.stderr"
+    fi
+    echo "---"
+}
+
+# Service names from the config, and what the shutdown check needs of them.
+config_services() {
+    local f
+    for f in "$LINUX_CONFIG"/services/*.cfg; do basename "$f" .cfg; done
+}
+
+# Services still running at shutdown: all but the one-shots.
+config_long_running() {
+    local name
+    for name in $(config_services); do
+        grep -Eq '^restart *= *"never"' "$LINUX_CONFIG/services/$name.cfg" || echo "$name"
+    done
+}
+
+# config_depends NAME: the names in NAME's `depends = [ ... ]' (one line).
+config_depends() {
+    sed -n 's/^depends *= *\[\(.*\)\].*/\1/p' "$LINUX_CONFIG/services/$1.cfg" \
+        | tr -d ' "' | tr ',' '\n' | sed '/^$/d'
+}
+
+# png_stats PNG: "W H NONBLACK_PIXELS TOP BOTTOM" (rows of the first and
+# last non-black pixel, -1 if none) for QEMU's 8-bit RGB screendumps;
+# exits 1 with a message if the file is not such a PNG.
+png_stats() {
+    python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+if data[:8] != b"\x89PNG\r\n\x1a\n":
+    sys.exit("not a PNG file")
+w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
+if (depth, ctype) != (8, 2):
+    sys.exit(f"not an 8-bit RGB PNG (depth {depth}, colour type {ctype})")
+idat, pos = b"", 8
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    idat += data[pos + 8:pos + 8 + n] if kind == b"IDAT" else b""
+    pos += 12 + n
+raw, stride = zlib.decompress(idat), 3 * w
+prev = bytearray(stride)
+nonblack, top, bottom = 0, -1, -1
+for row in range(h):
+    start = row * (stride + 1)
+    f, cur = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+    if f:  # undo the row filter; most console rows use none
+        for i in range(stride):
+            a, b = (cur[i - 3] if i >= 3 else 0), prev[i]
+            c = prev[i - 3] if i >= 3 else 0
+            p = a + b - c
+            paeth = a if abs(p - a) <= min(abs(p - b), abs(p - c)) else b if abs(p - b) <= abs(p - c) else c
+            cur[i] = (cur[i] + [0, a, b, (a + b) // 2, paeth][f]) & 255
+    if any(cur):
+        n = sum(1 for x in range(0, stride, 3) if cur[x] or cur[x + 1] or cur[x + 2])
+        nonblack += n
+        top = row if top < 0 else top
+        bottom = row
+    prev = cur
+print(w, h, nonblack, top, bottom)
+PY
+}

@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Boots bulkhead as PID 1 of a Linux guest under QEMU (TCG) and runs five
+# named checks against what the guest prints on its serial console:
+#   boot        bulkhead is PID 1, boot done, modules loaded, devices there
+#   restart     a SIGKILLed service is restarted by the supervisor
+#   screendump  bochs + fbcon show something on the screen
+#   shutdown    ctrl-alt-delete stops services in reverse dependency order,
+#               unmounts, reboots, and QEMU exits by itself
+#   no-panic    the kernel never panicked
+# usage: tests/linux/run.sh BULKHEAD   (as root: the image has device nodes)
+# Leaves build/linux/ (serial.log, boot.png, initrd) and build/results/linux.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BULKHEAD" >&2
+    exit 2
+fi
+# Absolute, because nothing below may depend on the caller's directory.
+bulkhead=$(realpath -m "$1")
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+LINUX_VM=$root/build/linux
+# shellcheck source=tests/linux/common.sh
+. "$here/common.sh"
+
+run_start=$(now_ms)
+# Stale artifacts from an earlier run must not pass for this run's.
+rm -rf "$LINUX_VM"
+mkdir -p "$LINUX_VM" "$root/build/results"
+# QEMU must not outlive the test, whatever ends it; INT/TERM go through
+# exit so that the EXIT trap runs.
+trap 'qemu_stop "$LINUX_VM"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+CHECKS=(boot restart screendump shutdown no-panic)
+passed=0 failed=0
+why=''     # set by a check that fails: the reason
+fatal=''   # set when nothing after this check can work
+t_qemu=0 t_boot=0
+
+info() { echo "linux: $*"; }
+
+# Reason for a failed wait, from lib.sh, or a fallback.
+wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
+
+vm_running() { _qemu_running "$LINUX_VM"; }
+
+# --- checks: each returns 1 with $why set, and may set $fatal ---
+
+check_boot() {
+    local out nsvc
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" 2>&1); then
+        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        fatal='no initramfs'
+        return 1
+    fi
+    info "$out"
+    t_qemu=$(now_ms)
+    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        fatal='QEMU did not start'
+        return 1
+    fi
+    if ! linux_wait 'bulkhead: init: boot done in [0-9]+ ms' "$BOOT_TIMEOUT"; then
+        why=$(wait_why 'no "boot done"')
+        fatal='the guest did not boot'
+        return 1
+    fi
+    t_boot=$(now_ms)
+    if ! serial_has '^(\[ *[0-9.]+\] )?bulkhead: init: bulkhead [0-9.]+ starting as PID 1$'; then
+        why='no "bulkhead ... starting as PID 1" line'
+        return 1
+    fi
+    # Every service file must have survived the config check.
+    nsvc=$(config_services | wc -l)
+    if ! serial_has "bulkhead: init: boot done in [0-9]+ ms; $nsvc services\$"; then
+        why="boot done, but not with the $nsvc services of $LINUX_CONFIG"
+        return 1
+    fi
+    local problems='bulkhead: (config: |init: boot failed|init: .*problems in the configuration|init: some kernel modules|modules: (module|cannot))'
+    if serial_has "$problems"; then
+        why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
+        return 1
+    fi
+    # devcheck runs inside the guest: PID 1's identity, modules, devices.
+    if ! linux_wait '^DEVCHECK-(OK|FAIL)' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'devcheck service printed nothing')
+        return 1
+    fi
+    if ! serial_has '^DEVCHECK-OK '; then
+        why="devcheck: $(serial | grep -E '^DEVCHECK-FAIL')"
+        return 1
+    fi
+    if ! serial_has '^DEVCHECK: pid1-exe=/bin/bulkhead '; then
+        why="PID 1 is not /bin/bulkhead: $(serial | grep -E '^DEVCHECK: ')"
+        return 1
+    fi
+    info "boot: $(serial | grep -E '^DEVCHECK' | paste -sd ' ')"
+}
+
+# Guest timestamp "[   12.345]" of the first line matching ERE, in ms.
+guest_ms() {
+    serial | awk -v re="$1" '$0 ~ re {
+        if (match($0, /^\[ *[0-9]+\.[0-9]+\]/)) {
+            t = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "", t)
+            printf "%d\n", t * 1000
+        }
+        exit }'
+}
+
+check_restart() {
+    local pids old new l_kill l_killed l_up2 t_killed t_ready
+    # The killer service (guest) does the kill and polls `bulkhead ctl'.
+    if ! linux_wait '^KILLER-(BACK|TIMEOUT)' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'killer service printed nothing')
+        return 1
+    fi
+    if ! serial_has '^KILLER-BACK '; then
+        why="killer: $(serial | grep -E '^KILLER-TIMEOUT')"
+        return 1
+    fi
+    mapfile -t pids < <(serial | sed -n 's/^TESTSVC-UP pid=\([0-9][0-9]*\)$/\1/p')
+    if [ "${#pids[@]}" -lt 2 ]; then
+        why="expected two TESTSVC-UP lines, saw ${#pids[@]}"
+        return 1
+    fi
+    old=${pids[0]} new=${pids[1]}
+    if [ "$old" = "$new" ]; then
+        why="testsvc came back with the same pid $old"
+        return 1
+    fi
+    l_kill=$(serial_line "^KILLER-KILL pid=$old\$")
+    l_killed=$(serial_line 'bulkhead: supervisor: service testsvc killed by SIGKILL; restarting in 100 ms$')
+    l_up2=$(serial_line "^TESTSVC-UP pid=$new\$")
+    if [ "$l_kill" -eq 0 ]; then
+        why="no \"KILLER-KILL pid=$old\": the killer did not kill the first testsvc"
+        return 1
+    fi
+    if [ "$l_killed" -eq 0 ]; then
+        why='no "service testsvc killed by SIGKILL; restarting in 100 ms" line'
+        return 1
+    fi
+    if ! [ "$l_kill" -lt "$l_killed" ] || ! [ "$l_killed" -lt "$l_up2" ]; then
+        why="out of order: kill at line $l_kill, supervisor saw it at $l_killed, back at $l_up2"
+        return 1
+    fi
+    if ! serial_has "^KILLER-BACK old=$old new=$new\$"; then
+        why="bulkhead ctl reported another pid than the restarted testsvc's ($new): $(serial | grep -E '^KILLER-BACK')"
+        return 1
+    fi
+    # The killer's `bulkhead ctl services' table: up, new pid, 1 restart.
+    if ! serial | awk -v pid="$new" '$1 == "testsvc" && $2 == "up" && $3 == pid && $5 == 1 { ok = 1 } END { exit !ok }'; then
+        why="no \"testsvc up $new ... 1\" row in the bulkhead ctl services output"
+        return 1
+    fi
+    t_killed=$(guest_ms 'service testsvc killed by SIGKILL')
+    t_ready=$(guest_ms "service testsvc is ready \\(pid $new,")
+    info "restart: testsvc pid $old killed, back as pid $new ${t_ready:+after $((t_ready - t_killed)) ms (guest clock)}"
+}
+
+check_screendump() {
+    local png=$LINUX_VM/boot.png stats w h nonblack top bottom
+    # report.sh draws the `bulkhead ctl' tables on tty1; without it the
+    # screen shows nothing but a cursor (the kernel console is ttyS0).
+    if ! linux_wait '^REPORT-DONE$' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'report service did not finish')
+        return 1
+    fi
+    if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
+        why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    if ! stats=$(png_stats "$png" 2>&1); then
+        why="$png: $stats"
+        return 1
+    fi
+    read -r w h nonblack top bottom <<<"$stats"
+    info "screendump: $png ${w}x$h, $nonblack non-black pixels in rows $top-$bottom"
+    # Text, not a blank screen and not a screen painted over: some
+    # thousands of pixels, at the top where the table starts.
+    if [ "$nonblack" -lt 1000 ]; then
+        why="$png is (nearly) all black: $nonblack non-black pixels"
+        return 1
+    fi
+    if [ "$nonblack" -gt $((w * h / 2)) ]; then
+        why="$png is mostly non-black ($nonblack of $((w * h)) pixels): not console text"
+        return 1
+    fi
+    if [ "$top" -gt 100 ]; then
+        why="$png: the first non-black row is $top; the table should start at the top"
+        return 1
+    fi
+}
+
+check_shutdown() {
+    local t_key t_req t_now svc dep l_req l_all l_umount l_now last=0 n order=()
+    local -A l_stopping l_stopped
+    t_key=$(now_ms)
+    if ! qemu_sendkey "$LINUX_VM" ctrl-alt-delete 2>"$LINUX_VM/wait.err"; then
+        why="sendkey failed: $(head -n 1 "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    # Fail fast if the key never arrived rather than waiting for the exit.
+    if ! linux_wait 'bulkhead: init: reboot requested by ctrl-alt-del' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'ctrl-alt-delete had no effect')
+        return 1
+    fi
+    if ! linux_wait_exit "$EXIT_TIMEOUT"; then
+        why=$(wait_why 'QEMU did not exit')
+        return 1
+    fi
+    t_req=$(guest_ms 'bulkhead: init: reboot requested by ctrl-alt-del')
+    t_now=$(guest_ms 'bulkhead: init: reboot now$')
+    info "shutdown: QEMU exited $(fmt_ms $(($(now_ms) - t_key))) after ctrl-alt-delete${t_now:+; the guest took $((t_now - t_req)) ms from the request to \"reboot now\"}"
+    l_req=$(serial_line 'bulkhead: init: reboot requested by ctrl-alt-del')
+    for svc in $(config_long_running); do
+        l_stopping[$svc]=$(serial_line "bulkhead: supervisor: stopping service $svc \\(pid [0-9]+\\)\$")
+        l_stopped[$svc]=$(serial_line "bulkhead: supervisor: service $svc stopped \\(")
+        if [ "${l_stopping[$svc]}" -le "$l_req" ] || [ "${l_stopped[$svc]}" -le "${l_stopping[$svc]}" ]; then
+            why="no \"stopping service $svc\" and \"service $svc stopped\" after the request"
+            return 1
+        fi
+        if [ "${l_stopped[$svc]}" -gt "$last" ]; then last=${l_stopped[$svc]}; fi
+    done
+    # A dependant must be gone before what it depends on is asked to stop.
+    for svc in "${!l_stopping[@]}"; do
+        for dep in $(config_depends "$svc"); do
+            [ -n "${l_stopping[$dep]:-}" ] || continue
+            if [ "${l_stopped[$svc]}" -gt "${l_stopping[$dep]}" ]; then
+                why="$dep was asked to stop (line ${l_stopping[$dep]}) before its dependant $svc had stopped (line ${l_stopped[$svc]})"
+                return 1
+            fi
+        done
+    done
+    l_all=$(serial_line 'bulkhead: init: all services stopped; sending SIGTERM to every other process')
+    l_umount=$(serial_line 'bulkhead: init: unmounting file systems$')
+    l_now=$(serial_line 'bulkhead: init: reboot now$')
+    if [ "$l_all" -le "$last" ]; then
+        why='no "all services stopped" after the last service stopped'
+        return 1
+    fi
+    if [ "$l_umount" -le "$l_all" ]; then
+        why='no "unmounting file systems" after "all services stopped"'
+        return 1
+    fi
+    if [ "$l_now" -le "$l_umount" ]; then
+        why='no "reboot now" after "unmounting file systems"'
+        return 1
+    fi
+    for n in $(for svc in "${!l_stopping[@]}"; do echo "${l_stopping[$svc]} $svc"; done | sort -n | cut -d' ' -f2); do
+        order+=("$n")
+    done
+    info "shutdown: services stopped in the order ${order[*]}, then kill, unmount, reboot"
+}
+
+check_no_panic() {
+    local hit
+    hit=$(serial | grep -E 'Kernel panic|Attempted to kill init' || true)
+    if [ -n "$hit" ]; then
+        why="${hit%%$'\n'*}"
+        return 1
+    fi
+}
+
+# --- run them ---
+
+for name in "${CHECKS[@]}"; do
+    if [ -n "$fatal" ]; then
+        # Still say if a panic explains the fatal failure.
+        why=''
+        if [ "$name" = no-panic ] && [ -s "$LINUX_VM/serial.log" ] && ! check_no_panic; then
+            fatal="$fatal; the log shows: $why"
+        fi
+        echo "FAIL: $name: not run ($fatal)"
+        failed=$((failed + 1))
+        continue
+    fi
+    # QEMU gone before the shutdown (a panic reboots, -no-reboot makes
+    # that an exit) leaves nothing to check but the log.
+    if [ "$name" != boot ] && [ "$name" != no-panic ] && ! vm_running; then
+        fatal='QEMU exited unexpectedly'
+        echo "FAIL: $name: $fatal"
+        serial_tail
+        failed=$((failed + 1))
+        continue
+    fi
+    why=''
+    if "check_${name//-/_}"; then
+        echo "PASS: $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $name: ${why:-failed}"
+        serial_tail
+        failed=$((failed + 1))
+    fi
+done
+
+if [ "$t_boot" -gt 0 ]; then
+    kernel_init=$(serial | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\] Run \/init as init process$/\1/p')
+    guest_boot=$(serial | sed -n 's/.*bulkhead: init: boot done in \([0-9]*\) ms;.*/\1/p')
+    info "timing: boot $(fmt_ms $((t_boot - t_qemu))) wall (QEMU start to \"boot done\"); kernel ran /init at ${kernel_init:-?} s, bulkhead booted in ${guest_boot:-?} ms"
+fi
+info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
+info "artifacts in $LINUX_VM (serial.log, boot.png, initrd.cpio.gz)"
+echo "$passed $failed" > "$root/build/results/linux"
+echo "linux: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
