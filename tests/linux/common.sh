@@ -24,10 +24,12 @@ now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 # "1234" ms -> "1.2 s"
 fmt_ms() { printf '%d.%d s' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
-# build_initramfs BULKHEAD OUT.cpio.gz: the image both scripts boot.
+# build_initramfs BULKHEAD OUT.cpio.gz [BUILDER ARGS]: the image both scripts boot.
 build_initramfs() {
-    "$LINUX_ROOT/initramfs/mkinitramfs.sh" --bulkhead "$1" --config "$LINUX_CONFIG" \
-        --out "$2" --busybox
+    local bin=$1 out=$2
+    shift 2
+    "$LINUX_ROOT/initramfs/mkinitramfs.sh" --bulkhead "$bin" --config "$LINUX_CONFIG" \
+        --out "$out" --busybox "$@"
 }
 
 # The serial log without the CRs the guest's tty adds.

@@ -7,6 +7,10 @@
 #   shutdown    ctrl-alt-delete stops services in reverse dependency order,
 #               unmounts, reboots, and QEMU exits by itself
 #   no-panic    the kernel never panicked
+#   emergency   a second boot with a broken bulkhead.cfg: the error is
+#               reported as file:line, the emergency shell starts on the
+#               console, the services still run, ctrl-alt-delete still
+#               shuts down in order
 # usage: tests/linux/run.sh BULKHEAD   (as root: the image has device nodes)
 # Leaves build/linux/ (serial.log, boot.png, initrd) and build/results/linux.
 set -euo pipefail
@@ -30,11 +34,13 @@ rm -rf "$LINUX_VM"
 mkdir -p "$LINUX_VM" "$root/build/results"
 # QEMU must not outlive the test, whatever ends it; INT/TERM go through
 # exit so that the EXIT trap runs.
-trap 'qemu_stop "$LINUX_VM"' EXIT
+EMERGENCY_VM=$root/build/linux-emergency
+rm -rf "$EMERGENCY_VM"
+trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-CHECKS=(boot restart screendump shutdown no-panic)
+CHECKS=(boot restart screendump shutdown no-panic emergency)
 passed=0 failed=0
 why=''     # set by a check that fails: the reason
 fatal=''   # set when nothing after this check can work
@@ -264,6 +270,57 @@ check_no_panic() {
     fi
 }
 
+check_emergency() {
+    local broken out
+    # The first machine is done with; the helpers read $LINUX_VM.
+    qemu_stop "$LINUX_VM"
+    LINUX_VM=$EMERGENCY_VM
+    mkdir -p "$LINUX_VM"
+    broken=$LINUX_VM/bulkhead.cfg
+    printf 'hostname = "dom0"\nmodules = = [ "evdev" ]\n' > "$broken"
+    # The builder refuses a broken config; the good one is replaced inside.
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" \
+        --add "$broken:/etc/bulkhead/bulkhead.cfg" 2>&1); then
+        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        return 1
+    fi
+    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    if ! linux_wait 'This is an emergency shell' "$BOOT_TIMEOUT"; then
+        why=$(wait_why 'no emergency shell on the console')
+        return 1
+    fi
+    if ! serial_has 'bulkhead: config: /etc/bulkhead/bulkhead.cfg:2: config parsing error'; then
+        why='the syntax error is not reported as /etc/bulkhead/bulkhead.cfg:2'
+        return 1
+    fi
+    if ! serial_has 'bulkhead: init: boot failed: the system configuration cannot be read$'; then
+        why='no "boot failed" line'
+        return 1
+    fi
+    if ! serial_has 'bulkhead: init: emergency shell /bin/sh started on the console \(pid [0-9]+\)$'; then
+        why='no "emergency shell ... started" line'
+        return 1
+    fi
+    # The services do not depend on bulkhead.cfg: they still come up.
+    if ! linux_wait 'bulkhead: supervisor: service testsvc is ready' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'testsvc did not start after the failed boot')
+        return 1
+    fi
+    if ! qemu_sendkey "$LINUX_VM" ctrl-alt-delete 2>"$LINUX_VM/wait.err" ||
+        ! linux_wait 'bulkhead: init: reboot now$' "$STEP_TIMEOUT" ||
+        ! linux_wait_exit "$EXIT_TIMEOUT"; then
+        why=$(wait_why 'no ordered reboot after ctrl-alt-delete from the emergency state')
+        return 1
+    fi
+    if ! check_no_panic; then
+        return 1
+    fi
+    info "emergency: broken bulkhead.cfg reported at line 2, emergency shell started, services up, reboot in order; artifacts in $LINUX_VM"
+}
+
 # --- run them ---
 
 for name in "${CHECKS[@]}"; do
@@ -279,7 +336,9 @@ for name in "${CHECKS[@]}"; do
     fi
     # QEMU gone before the shutdown (a panic reboots, -no-reboot makes
     # that an exit) leaves nothing to check but the log.
-    if [ "$name" != boot ] && [ "$name" != no-panic ] && ! vm_running; then
+    # (emergency boots a machine of its own.)
+    if [ "$name" != boot ] && [ "$name" != no-panic ] && [ "$name" != emergency ] &&
+        ! vm_running; then
         fatal='QEMU exited unexpectedly'
         echo "FAIL: $name: $fatal"
         serial_tail
@@ -297,13 +356,15 @@ for name in "${CHECKS[@]}"; do
     fi
 done
 
+# The summary is about the main boot, whichever machine ran last.
+LINUX_VM=$root/build/linux
 if [ "$t_boot" -gt 0 ]; then
     kernel_init=$(serial | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\] Run \/init as init process$/\1/p')
     guest_boot=$(serial | sed -n 's/.*bulkhead: init: boot done in \([0-9]*\) ms;.*/\1/p')
     info "timing: boot $(fmt_ms $((t_boot - t_qemu))) wall (QEMU start to \"boot done\"); kernel ran /init at ${kernel_init:-?} s, bulkhead booted in ${guest_boot:-?} ms"
 fi
 info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
-info "artifacts in $LINUX_VM (serial.log, boot.png, initrd.cpio.gz)"
+info "artifacts in $LINUX_VM (serial.log, boot.png, initrd.cpio.gz) and $EMERGENCY_VM"
 echo "$passed $failed" > "$root/build/results/linux"
 echo "linux: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
