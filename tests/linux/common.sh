@@ -97,38 +97,5 @@ config_depends() {
 # last non-black pixel, -1 if none) for QEMU's 8-bit RGB screendumps;
 # exits 1 with a message if the file is not such a PNG.
 png_stats() {
-    python3 - "$1" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-if data[:8] != b"\x89PNG\r\n\x1a\n":
-    sys.exit("not a PNG file")
-w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
-if (depth, ctype) != (8, 2):
-    sys.exit(f"not an 8-bit RGB PNG (depth {depth}, colour type {ctype})")
-idat, pos = b"", 8
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    idat += data[pos + 8:pos + 8 + n] if kind == b"IDAT" else b""
-    pos += 12 + n
-raw, stride = zlib.decompress(idat), 3 * w
-prev = bytearray(stride)
-nonblack, top, bottom = 0, -1, -1
-for row in range(h):
-    start = row * (stride + 1)
-    f, cur = raw[start], bytearray(raw[start + 1:start + 1 + stride])
-    if f:  # undo the row filter; most console rows use none
-        for i in range(stride):
-            a, b = (cur[i - 3] if i >= 3 else 0), prev[i]
-            c = prev[i - 3] if i >= 3 else 0
-            p = a + b - c
-            paeth = a if abs(p - a) <= min(abs(p - b), abs(p - c)) else b if abs(p - b) <= abs(p - c) else c
-            cur[i] = (cur[i] + [0, a, b, (a + b) // 2, paeth][f]) & 255
-    if any(cur):
-        n = sum(1 for x in range(0, stride, 3) if cur[x] or cur[x + 1] or cur[x + 2])
-        nonblack += n
-        top = row if top < 0 else top
-        bottom = row
-    prev = cur
-print(w, h, nonblack, top, bottom)
-PY
+    python3 "$LINUX_ROOT/tests/qemu/png.py" stats "$1"
 }

@@ -148,32 +148,7 @@ qemu_screendump() {
 # qemu_png_pixel PNG X Y: print "R G B" of one pixel of an 8-bit RGB PNG
 # (what QEMU's screendump writes), so tests can check what the guest drew.
 qemu_png_pixel() {
-    python3 - "$@" <<'PY'
-import struct, sys, zlib
-path, x, y = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-data = open(path, "rb").read()
-w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
-assert data[:8] == b"\x89PNG\r\n\x1a\n" and (depth, ctype) == (8, 2), "need an 8-bit RGB PNG"
-assert 0 <= x < w and 0 <= y < h, f"pixel {x},{y} outside {w}x{h}"
-idat, pos = b"", 8
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    idat += data[pos + 8:pos + 8 + n] if kind == b"IDAT" else b""
-    pos += 12 + n
-raw, stride = zlib.decompress(idat), 3 * w
-prev = bytearray(stride)
-for row in range(y + 1):  # undo the per-row PNG filters down to row y
-    start = row * (stride + 1)
-    f, cur = raw[start], bytearray(raw[start + 1:start + 1 + stride])
-    for i in range(stride):
-        a, b = (cur[i - 3] if i >= 3 else 0), prev[i]
-        c = prev[i - 3] if i >= 3 else 0
-        p = a + b - c
-        paeth = a if abs(p - a) <= min(abs(p - b), abs(p - c)) else b if abs(p - b) <= abs(p - c) else c
-        cur[i] = (cur[i] + [0, a, b, (a + b) // 2, paeth][f]) & 255
-    prev = cur
-print(*prev[3 * x:3 * x + 3])
-PY
+    python3 "$(dirname "${BASH_SOURCE[0]}")/png.py" pixel "$@"
 }
 
 # qemu_wait_exit DIR TIMEOUT_S: wait for QEMU to exit (guest poweroff, or
