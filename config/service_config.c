@@ -9,9 +9,11 @@
 #include "lib/util.h"
 
 const char *const restart_policy_names[] = { "always", "on-failure", "never", NULL };
+static const char *const service_types[] = { "daemon", "oneshot", NULL };
 
 static const char *const service_keys[] = {
-	"name", "command", "restart", "depends", "ready_fd", "ready_timeout_ms",
+	"name", "command", "type", "restart", "depends", "ready_fd", "ready_check",
+	"ready_timeout_ms",
 	"stop_grace_ms", "start_limit_burst", "start_limit_interval_ms", "backoff_max_ms",
 	NULL,
 };
@@ -47,17 +49,43 @@ static void read_name(struct cfgfile *cfg, struct service_config *svc)
 	str_copy(svc->name, name, sizeof(svc->name));
 }
 
-static void read_command(struct cfgfile *cfg, struct service_config *svc)
+/* A command line: a non-empty list whose first item is an absolute path. */
+static int read_argv(struct cfgfile *cfg, const char *key, char ***argv)
 {
 	size_t n = 0;
-	int r = cfg_get_strv(cfg, "command", SERVICE_ARGV_MAX, 4096, &svc->argv, &n);
-	if (r == 1)
+	int r = cfg_get_strv(cfg, key, SERVICE_ARGV_MAX, 4096, argv, &n);
+	if (r == 0 && n == 0) {
+		cfg_error(cfg, key, "`%s' is empty; give the program's absolute path first", key);
+		return -1;
+	}
+	if (r == 0 && (*argv)[0][0] != '/') {
+		cfg_error(cfg, key, "%s starts with \"%s\"; the program must be an absolute path",
+			  key, (*argv)[0]);
+		return -1;
+	}
+	return r;
+}
+
+static void read_command(struct cfgfile *cfg, struct service_config *svc)
+{
+	if (read_argv(cfg, "command", &svc->argv) == 1)
 		cfg_error(cfg, NULL, "`command' is missing; write command = [ \"/absolute/path\", \"arg\", ... ]");
-	else if (r == 0 && n == 0)
-		cfg_error(cfg, "command", "`command' is empty; give the program's absolute path first");
-	else if (r == 0 && svc->argv[0][0] != '/')
-		cfg_error(cfg, "command", "command starts with \"%s\"; the program must be an absolute path",
-			  svc->argv[0]);
+}
+
+/* Readiness: a fd, a check command, or neither (ready when it runs);
+ * a oneshot is ready when it is done and takes none of them. */
+static void check_readiness(struct cfgfile *cfg, struct service_config *svc)
+{
+	if (svc->ready_fd >= 0 && svc->ready_check)
+		cfg_error(cfg, "ready_check", "`ready_fd' and `ready_check' exclude each other; "
+			  "keep the one the program supports");
+	if (svc->oneshot && (svc->ready_fd >= 0 || svc->ready_check))
+		cfg_error(cfg, svc->ready_check ? "ready_check" : "ready_fd",
+			  "a oneshot service is ready when it exits 0; remove `%s'",
+			  svc->ready_check ? "ready_check" : "ready_fd");
+	if (svc->ready_timeout_ms && svc->ready_fd < 0 && !svc->ready_check && !svc->oneshot)
+		cfg_error(cfg, "ready_timeout_ms", "`ready_timeout_ms' needs `ready_fd' or "
+			  "`ready_check': without them the service is ready when it runs");
 }
 
 static void read_depends(struct cfgfile *cfg, struct service_config *svc)
@@ -112,9 +140,11 @@ unsigned service_config_load(const char *path, struct service_config *out)
 	cfg_check_keys(&cfg, service_keys);
 	read_name(&cfg, svc);
 	read_command(&cfg, svc);
-	int policy;
-	if (cfg_get_choice(&cfg, "restart", restart_policy_names, &policy) == 0)
-		svc->restart = (enum restart_policy)policy;
+	int choice;
+	if (cfg_get_choice(&cfg, "type", service_types, &choice) == 0)
+		svc->oneshot = choice == 1;
+	if (cfg_get_choice(&cfg, "restart", restart_policy_names, &choice) == 0)
+		svc->restart = (enum restart_policy)choice;
 	read_depends(&cfg, svc);
 	long fd;
 	/* 0-2 are the service's stdio; above 255 is surely a typo. */
@@ -125,9 +155,8 @@ unsigned service_config_load(const char *path, struct service_config *out)
 	read_ms(&cfg, "start_limit_burst", 1, START_LIMIT_BURST_MAX, &svc->start_limit_burst);
 	read_ms(&cfg, "start_limit_interval_ms", 1, 3600000, &svc->start_limit_interval_ms);
 	read_ms(&cfg, "backoff_max_ms", 100, 3600000, &svc->backoff_max_ms);
-	if (svc->ready_timeout_ms && svc->ready_fd < 0)
-		cfg_error(&cfg, "ready_timeout_ms",
-			  "`ready_timeout_ms' needs `ready_fd': without it the service is ready when it runs");
+	read_argv(&cfg, "ready_check", &svc->ready_check);
+	check_readiness(&cfg, svc);
 out:
 	errors = cfg.errors;
 	cfgfile_close(&cfg);
@@ -140,6 +169,7 @@ out_nocfg:
 void service_config_free(struct service_config *svc)
 {
 	cfg_free_strv(svc->argv);
+	cfg_free_strv(svc->ready_check);
 	cfg_free_strv(svc->depends);
 	free(svc->dep_idx);
 	free(svc->source);

@@ -6,7 +6,10 @@
  *   command = [ "/usr/sbin/xenstored", "--no-fork" ]   # absolute path, then arguments
  *   restart = "always"                   # "always" | "on-failure" | "never"
  *   depends = [ "other" ]                # started after these are ready, stopped before them
+ *   type = "daemon"                      # or "oneshot": done when it exits 0
  *   ready_fd = 3                         # service writes a line to this fd when ready
+ *   ready_check = [ "/usr/bin/xenstore-read", "-s", "/" ]
+ *                                        # or: ready once this exits 0 (run every 100 ms)
  *   ready_timeout_ms = 10000             # not ready by then: killed, counted as a failure
  *   stop_grace_ms = 5000                 # SIGTERM, then SIGKILL after this
  *   start_limit_burst = 5                # more deaths than this ...
@@ -18,6 +21,7 @@
 #ifndef BULKHEAD_SERVICE_CONFIG_H
 #define BULKHEAD_SERVICE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +41,9 @@ struct service_config {
 	size_t ndepends;
 	size_t *dep_idx;	/* depends[] as indexes into the system's services;
 				 * filled by sysconfig_load() */
-	int ready_fd;		/* -1: ready as soon as it runs */
+	bool oneshot;		/* done (not up) when it exits 0 */
+	int ready_fd;		/* -1: no readiness fd */
+	char **ready_check;	/* NULL-terminated, or NULL: no check */
 	uint32_t ready_timeout_ms;	/* 0: wait forever */
 	uint32_t stop_grace_ms;
 	uint32_t start_limit_burst;

@@ -90,7 +90,7 @@ static void print_json_string(const char *s)
 
 static const char *state_name(uint8_t state)
 {
-	return state <= SVC_FAILED ? svc_state_names[state] : "unknown";
+	return state < SVC_STATE_COUNT ? svc_state_names[state] : "unknown";
 }
 
 static const char *policy_name(uint8_t restart)

@@ -378,7 +378,9 @@ static void boot(void)
 		log_err("init", "no control socket at %s: %s; `bulkhead ctl' will not work",
 			I.cfg.control_socket, strerror(-r));
 
-	static const struct supervisor_ops sops = { .spawn = spawn_service, .kill = spawn_kill };
+	static const struct supervisor_ops sops = {
+		.spawn = spawn_service, .spawn_check = spawn_check, .kill = spawn_kill,
+	};
 	if (sup_init(&I.sup, &I.cfg, &sops) < 0)
 		boot_failed("out of memory for the services");
 	if (I.boot_failed && !I.container)

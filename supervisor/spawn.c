@@ -9,7 +9,8 @@
 
 extern char **environ;
 
-static void __attribute__((noreturn)) exec_child(const struct service_config *cfg, int ready_w)
+static void __attribute__((noreturn)) exec_child(const struct service_config *cfg,
+						  char *const *argv, int ready_w)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -30,9 +31,9 @@ static void __attribute__((noreturn)) exec_child(const struct service_config *cf
 			dprintf(STDERR_FILENO, "bulkhead: service %s: cannot set up ready_fd %d: %s\n",
 				cfg->name, cfg->ready_fd, strerror(errno));
 	}
-	execve(cfg->argv[0], cfg->argv, environ);
+	execve(argv[0], argv, environ);
 	dprintf(STDERR_FILENO, "bulkhead: service %s: cannot execute %s: %s\n", cfg->name,
-		cfg->argv[0], strerror(errno));
+		argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -54,12 +55,24 @@ int spawn_service(void *ctx, const struct service_config *cfg, pid_t *pid, int *
 		return err;
 	}
 	if (child == 0)
-		exec_child(cfg, pipefd[1]);
+		exec_child(cfg, cfg->argv, pipefd[1]);
 	if (pipefd[0] >= 0) {
 		close(pipefd[1]);
 		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 		*ready_fd = pipefd[0];
 	}
+	*pid = child;
+	return 0;
+}
+
+int spawn_check(void *ctx, const struct service_config *cfg, pid_t *pid)
+{
+	(void)ctx;
+	pid_t child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0)
+		exec_child(cfg, cfg->ready_check, -1);
 	*pid = child;
 	return 0;
 }

@@ -18,6 +18,10 @@
 /* supervisor_ops.spawn: 0 or -errno; *ready_fd is -1 without ready_fd. */
 int spawn_service(void *ctx, const struct service_config *cfg, pid_t *pid, int *ready_fd);
 
+/* supervisor_ops.spawn_check: runs cfg->ready_check the same way (its own
+ * process group, stdin /dev/null, output to the console). */
+int spawn_check(void *ctx, const struct service_config *cfg, pid_t *pid);
+
 /* supervisor_ops.kill: SIG to PID's process group (and PID, should it
  * have left the group). */
 void spawn_kill(void *ctx, pid_t pid, int sig);

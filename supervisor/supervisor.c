@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -17,6 +18,7 @@ const char *const svc_state_names[] = {
 	[SVC_STOPPING] = "stopping",
 	[SVC_STOPPED] = "stopped",
 	[SVC_FAILED] = "failed",
+	[SVC_DONE] = "done",
 };
 
 int sup_init(struct supervisor *sup, const struct sysconfig *cfg, const struct supervisor_ops *ops)
@@ -61,9 +63,11 @@ static void close_ready(struct service *s)
 
 static bool deps_up(const struct supervisor *sup, const struct service *s)
 {
-	for (size_t d = 0; d < s->cfg->ndepends; d++)
-		if (sup->svc[s->cfg->dep_idx[d]].state != SVC_UP)
+	for (size_t d = 0; d < s->cfg->ndepends; d++) {
+		enum svc_state st = sup->svc[s->cfg->dep_idx[d]].state;
+		if (st != SVC_UP && st != SVC_DONE)
 			return false;
+	}
 	return true;
 }
 
@@ -99,19 +103,29 @@ static void start(struct supervisor *sup, struct service *s, uint64_t now)
 	s->ready_fd = ready_fd;
 	s->started_at = now;
 	s->killed = false;
-	if (s->cfg->ready_fd >= 0) {
+	if (s->cfg->ready_fd >= 0 || s->cfg->ready_check || s->cfg->oneshot) {
 		uint64_t timeout = s->cfg->ready_timeout_ms ? now + s->cfg->ready_timeout_ms : 0;
 		set_state(s, SVC_STARTING, now, timeout);
-		log_info("supervisor", "service %s started (pid %d), waiting for it to be ready",
-			 s->cfg->name, pid);
+		/* A check right at fork time would only find the service unborn. */
+		s->next_check = now + READY_CHECK_INTERVAL_MS;
+		log_info("supervisor", "service %s started (pid %d), waiting for it to %s",
+			 s->cfg->name, pid, s->cfg->oneshot ? "finish" : "be ready");
 	} else {
 		set_state(s, SVC_UP, now, 0);
 		log_notice("supervisor", "service %s started (pid %d)", s->cfg->name, pid);
 	}
 }
 
+/* A check of a service that is gone is of no use; it is reaped later. */
+static void kill_check(struct supervisor *sup, struct service *s)
+{
+	if (s->check_pid > 0)
+		sup->ops.kill(sup->ops.ctx, s->check_pid, SIGKILL);
+}
+
 static void stop(struct supervisor *sup, struct service *s, uint64_t now)
 {
+	kill_check(sup, s);
 	s->stop_requested = true;
 	close_ready(s);
 	set_state(s, SVC_STOPPING, now, now + s->cfg->stop_grace_ms);
@@ -125,8 +139,16 @@ static void service_died(struct supervisor *sup, struct service *s, int status, 
 	describe_wait_status(status, how, sizeof(how));
 	s->last_status = status;
 
+	kill_check(sup, s);
 	if (sup->shutting_down) {
 		set_state(s, SVC_STOPPED, now, 0);
+		return;
+	}
+	if (s->cfg->oneshot && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		s->failures = 0;
+		set_state(s, SVC_DONE, now, 0);
+		log_notice("supervisor", "service %s done (after %llu ms)", s->cfg->name,
+			   (unsigned long long)(now - s->started_at));
 		return;
 	}
 	/* A service that stayed up for a whole start-limit interval has
@@ -155,8 +177,28 @@ static void service_died(struct supervisor *sup, struct service *s, int status, 
 	log_warn("supervisor", "service %s %s; restarting in %u ms", s->cfg->name, how, delay);
 }
 
+static void check_exited(struct service *s, int status, uint64_t now)
+{
+	s->check_pid = 0;
+	if (s->state != SVC_STARTING)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		set_state(s, SVC_UP, now, 0);
+		log_notice("supervisor", "service %s is ready (pid %d, check passed after %llu ms)",
+			   s->cfg->name, s->pid, (unsigned long long)(now - s->started_at));
+		return;
+	}
+	s->next_check = now + READY_CHECK_INTERVAL_MS;
+}
+
 bool sup_child_exited(struct supervisor *sup, pid_t pid, int status, uint64_t now)
 {
+	for (size_t i = 0; i < sup->n; i++) {
+		if (sup->svc[i].check_pid == pid) {
+			check_exited(&sup->svc[i], status, now);
+			return true;
+		}
+	}
 	struct service *s = NULL;
 	for (size_t i = 0; i < sup->n && !s; i++)
 		if (sup->svc[i].pid == pid)
@@ -206,6 +248,19 @@ void sup_ready_input(struct supervisor *sup, size_t i, uint64_t now)
 	}
 }
 
+static void run_check(struct supervisor *sup, struct service *s, uint64_t now)
+{
+	pid_t pid = 0;
+	int r = sup->ops.spawn_check(sup->ops.ctx, s->cfg, &pid);
+	if (r < 0) {
+		log_warn("supervisor", "service %s: cannot run its ready_check: %s", s->cfg->name,
+			 strerror(-r));
+		s->next_check = now + READY_CHECK_INTERVAL_MS;
+		return;
+	}
+	s->check_pid = pid;
+}
+
 static void tick_one(struct supervisor *sup, struct service *s, uint64_t now)
 {
 	switch (s->state) {
@@ -220,11 +275,15 @@ static void tick_one(struct supervisor *sup, struct service *s, uint64_t now)
 		break;
 	case SVC_STARTING:
 		if (s->deadline && now >= s->deadline && !s->killed) {
-			log_err("supervisor", "service %s was not ready after %u ms; killing it",
-				s->cfg->name, s->cfg->ready_timeout_ms);
+			log_err("supervisor", "service %s was not %s after %u ms; killing it",
+				s->cfg->name, s->cfg->oneshot ? "done" : "ready",
+				s->cfg->ready_timeout_ms);
 			s->killed = true;
 			s->deadline = 0;
+			kill_check(sup, s);
 			sup->ops.kill(sup->ops.ctx, s->pid, SIGKILL);
+		} else if (s->cfg->ready_check && s->check_pid <= 0 && now >= s->next_check) {
+			run_check(sup, s, now);
 		}
 		break;
 	case SVC_STOPPING:
@@ -238,6 +297,8 @@ static void tick_one(struct supervisor *sup, struct service *s, uint64_t now)
 	case SVC_UP:
 	case SVC_STOPPED:
 	case SVC_FAILED:
+	case SVC_DONE:
+	case SVC_STATE_COUNT:
 		break;
 	}
 }
@@ -266,6 +327,10 @@ uint64_t sup_next_deadline(const struct supervisor *sup)
 			     (s->state == SVC_STOPPING && !s->killed);
 		if (timed && s->deadline && s->deadline < next)
 			next = s->deadline;
+		bool checking = s->state == SVC_STARTING && !s->killed && s->cfg->ready_check &&
+				s->check_pid <= 0;
+		if (checking && s->next_check < next)
+			next = s->next_check;
 	}
 	return next;
 }

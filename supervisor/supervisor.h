@@ -8,8 +8,9 @@
  * supervisor_ops, so unit tests drive it with a fake clock and a fake
  * spawn.  Single-threaded; PID 1 calls it from its main loop only.
  *
- *   WAITING --deps ready--> STARTING --ready line--> UP
- *      ^                       |  (no ready_fd: straight to UP)
+ *   WAITING --deps ready--> STARTING --ready line / check passed--> UP
+ *      ^                       |  (no readiness: straight to UP;
+ *      |                       |   a oneshot's exit 0: DONE)
  *      |                     death
  *   BACKOFF <--restart policy--+--start limit--> FAILED
  *                              +--no restart--> STOPPED
@@ -33,7 +34,11 @@ enum svc_state {
 	SVC_STOPPING,
 	SVC_STOPPED,
 	SVC_FAILED,	/* start limit hit; only `ctl restart' starts it again */
+	SVC_DONE,	/* a oneshot that exited 0 */
+	SVC_STATE_COUNT
 };
+
+#define READY_CHECK_INTERVAL_MS 100u
 
 extern const char *const svc_state_names[];
 
@@ -42,6 +47,8 @@ struct service {
 	enum svc_state state;
 	pid_t pid;		/* > 0 while its process runs */
 	int ready_fd;		/* read end of the readiness pipe, or -1 */
+	pid_t check_pid;	/* ready_check process running, or 0 */
+	uint64_t next_check;	/* when to run ready_check again */
 	uint64_t since;		/* when the state was entered */
 	uint64_t deadline;	/* BACKOFF: start; STARTING: ready timeout;
 				 * STOPPING: SIGKILL; 0: none */
@@ -59,6 +66,8 @@ struct supervisor_ops {
 	/* Starts CFG's command.  Sets *pid, and *ready_fd (non-blocking read
 	 * end, owned by the supervisor) when cfg->ready_fd >= 0.  0 or -errno. */
 	int (*spawn)(void *ctx, const struct service_config *cfg, pid_t *pid, int *ready_fd);
+	/* Starts CFG's ready_check.  0 or -errno. */
+	int (*spawn_check)(void *ctx, const struct service_config *cfg, pid_t *pid);
 	/* Sends SIG to PID's process group. */
 	void (*kill)(void *ctx, pid_t pid, int sig);
 	void *ctx;
@@ -81,7 +90,8 @@ void sup_tick(struct supervisor *sup, uint64_t now);
 /* Earliest time sup_tick() has something to do; UINT64_MAX: nothing. */
 uint64_t sup_next_deadline(const struct supervisor *sup);
 
-/* A child was reaped.  False when PID is none of the services'. */
+/* A child was reaped.  False when PID is none of the services' (nor one
+ * of their ready_checks). */
 bool sup_child_exited(struct supervisor *sup, pid_t pid, int status, uint64_t now);
 
 /* Service I's readiness fd is readable. */

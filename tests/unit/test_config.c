@@ -176,6 +176,50 @@ static void bad_service_is_left_out_and_the_others_stay(void **state)
 	sysconfig_free(&cfg);
 }
 
+static void readiness_options_are_checked(void **state)
+{
+	struct sysconfig cfg;
+	unsigned errors;
+	char expect[256];
+	(void)state;
+	write_file(dir, "services/store.cfg",
+		   "command = [ \"/usr/sbin/xenstored\", \"-N\" ]\n"
+		   "ready_check = [ \"/usr/bin/xenstore-read\", \"-s\", \"/\" ]\n"
+		   "ready_timeout_ms = 30000\n");
+	write_file(dir, "services/init.cfg",
+		   "command = [ \"/usr/bin/init-dom0\" ]\ntype = \"oneshot\"\nrestart = \"on-failure\"\n"
+		   "depends = [ \"store\" ]\n");
+	write_file(dir, "services/both.cfg",
+		   "command = [ \"/bin/true\" ]\nready_fd = 3\nready_check = [ \"/bin/true\" ]\n");
+	write_file(dir, "services/once.cfg",
+		   "command = [ \"/bin/true\" ]\ntype = \"oneshot\"\nready_fd = 4\n");
+	write_file(dir, "services/rel.cfg", "command = [ \"/bin/true\" ]\nready_check = [ \"true\" ]\n");
+	write_file(dir, "services/kind.cfg", "command = [ \"/bin/true\" ]\ntype = \"forking\"\n");
+	write_file(dir, "services/lonely.cfg", "command = [ \"/bin/true\" ]\nready_timeout_ms = 5\n");
+	const char *log = load(&cfg, &errors);
+	assert_int_equal(cfg.nservices, 2);
+	assert_string_equal(cfg.services[0].name, "store");
+	assert_string_equal(cfg.services[0].ready_check[2], "/");
+	assert_true(cfg.services[1].oneshot);
+	snprintf(expect, sizeof(expect), "%s/services/both.cfg:3: `ready_fd' and `ready_check' "
+		 "exclude each other", dir);
+	assert_contains(log, expect);
+	snprintf(expect, sizeof(expect), "%s/services/once.cfg:3: a oneshot service is ready when "
+		 "it exits 0; remove `ready_fd'", dir);
+	assert_contains(log, expect);
+	snprintf(expect, sizeof(expect), "%s/services/rel.cfg:2: ready_check starts with \"true\"; "
+		 "the program must be an absolute path", dir);
+	assert_contains(log, expect);
+	snprintf(expect, sizeof(expect), "%s/services/kind.cfg:2: type = \"forking\" is not "
+		 "allowed; use one of \"daemon\", \"oneshot\"", dir);
+	assert_contains(log, expect);
+	snprintf(expect, sizeof(expect), "%s/services/lonely.cfg:2: `ready_timeout_ms' needs "
+		 "`ready_fd' or `ready_check'", dir);
+	assert_contains(log, expect);
+	assert_int_equal(errors, 5);
+	sysconfig_free(&cfg);
+}
+
 static void dependency_problems_leave_out_only_what_they_touch(void **state)
 {
 	struct sysconfig cfg;
@@ -234,6 +278,7 @@ int main(void)
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(bad_service_is_left_out_and_the_others_stay,
 						make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(readiness_options_are_checked, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(dependency_problems_leave_out_only_what_they_touch,
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(service_name_defaults_to_the_file_name,

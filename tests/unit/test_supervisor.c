@@ -19,7 +19,18 @@ struct fake {
 	size_t nkilled;
 	int ready_w[MAX_EVENTS];	/* by pid - 100 */
 	int fail_spawn;
+	pid_t next_check_pid;
+	size_t nchecks;
 };
+
+static int fake_spawn_check(void *ctx, const struct service_config *cfg, pid_t *pid)
+{
+	struct fake *f = ctx;
+	assert_non_null(cfg->ready_check);
+	*pid = f->next_check_pid++;
+	f->nchecks++;
+	return 0;
+}
 
 static int fake_spawn(void *ctx, const struct service_config *cfg, pid_t *pid, int *ready_fd)
 {
@@ -60,6 +71,7 @@ static struct world *world_new(size_t n, const int deps[][4])
 	struct world *w = calloc(1, sizeof(*w));
 	assert_non_null(w);
 	w->fake.next_pid = 100;
+	w->fake.next_check_pid = 500;
 	w->cfg.services = calloc(n, sizeof(*w->cfg.services));
 	w->cfg.nservices = n;
 	for (size_t i = 0; i < n; i++) {
@@ -71,7 +83,7 @@ static struct world *world_new(size_t n, const int deps[][4])
 		for (size_t d = 0; deps && deps[i][d] >= 0 && d < 4; d++)
 			s->dep_idx[s->ndepends++] = (size_t)deps[i][d];
 	}
-	struct supervisor_ops ops = { fake_spawn, fake_kill, &w->fake };
+	struct supervisor_ops ops = { fake_spawn, fake_spawn_check, fake_kill, &w->fake };
 	assert_int_equal(sup_init(&w->sup, &w->cfg, &ops), 0);
 	return w;
 }
@@ -379,6 +391,95 @@ static void kill_all_sends_sigkill_to_every_running_service(void **state)
 	world_free(w);
 }
 
+static char *check_argv[] = { "/bin/check", NULL };
+
+static void oneshot_done_lets_dependants_start(void **state)
+{
+	static const int deps[][4] = { { -1 }, { 0, -1 } };
+	struct world *w = world_new(2, deps);
+	(void)state;
+	w->cfg.services[0].oneshot = true;
+	capture_begin();
+	sup_tick(&w->sup, 0);
+	assert_int_equal(w->fake.nspawned, 1);
+	assert_int_equal(svc(w, 'a')->state, SVC_STARTING);
+	sup_child_exited(&w->sup, 100, EXITED(0), 30);
+	assert_int_equal(svc(w, 'a')->state, SVC_DONE);
+	sup_tick(&w->sup, 30);
+	const char *log = capture_end();
+	assert_int_equal(w->fake.nspawned, 2);
+	assert_string_equal(w->fake.spawned[1], "b");
+	assert_contains(log, "service a done (after 30 ms)");
+	/* Done is not running: nothing to stop at shutdown. */
+	sup_begin_shutdown(&w->sup, 40);
+	assert_int_equal(svc(w, 'a')->pid, 0);
+	world_free(w);
+}
+
+static void oneshot_failure_follows_the_restart_policy(void **state)
+{
+	struct world *w = world_new(1, NULL);
+	(void)state;
+	w->cfg.services[0].oneshot = true;
+	capture_begin();
+	sup_tick(&w->sup, 0);
+	sup_child_exited(&w->sup, 100, EXITED(1), 10);
+	capture_end();
+	assert_int_equal(svc(w, 'a')->state, SVC_BACKOFF);
+	world_free(w);
+}
+
+static void ready_check_runs_until_it_passes(void **state)
+{
+	static const int deps[][4] = { { -1 }, { 0, -1 } };
+	struct world *w = world_new(2, deps);
+	(void)state;
+	w->cfg.services[0].ready_check = check_argv;
+	const uint64_t I = READY_CHECK_INTERVAL_MS;
+	capture_begin();
+	sup_tick(&w->sup, 0);
+	assert_int_equal(w->fake.nspawned, 1);
+	assert_int_equal(sup_next_deadline(&w->sup), I);
+	sup_tick(&w->sup, I - 1);
+	assert_int_equal(w->fake.nchecks, 0);
+	sup_tick(&w->sup, I);
+	assert_int_equal(w->fake.nchecks, 1);
+	assert_true(sup_child_exited(&w->sup, 500, EXITED(1), I + 20));
+	assert_int_equal(svc(w, 'a')->state, SVC_STARTING);
+	assert_int_equal(sup_next_deadline(&w->sup), 2 * I + 20);
+	sup_tick(&w->sup, 2 * I + 19);
+	assert_int_equal(w->fake.nchecks, 1);
+	sup_tick(&w->sup, 2 * I + 20);
+	assert_int_equal(w->fake.nchecks, 2);
+	assert_int_equal(w->fake.nspawned, 1);
+	assert_true(sup_child_exited(&w->sup, 501, EXITED(0), 250));
+	assert_int_equal(svc(w, 'a')->state, SVC_UP);
+	sup_tick(&w->sup, 250);
+	const char *log = capture_end();
+	assert_int_equal(w->fake.nspawned, 2);
+	assert_contains(log, "service a is ready (pid 100, check passed after 250 ms)");
+	world_free(w);
+}
+
+static void death_kills_a_running_check(void **state)
+{
+	struct world *w = world_new(1, NULL);
+	(void)state;
+	w->cfg.services[0].ready_check = check_argv;
+	capture_begin();
+	sup_tick(&w->sup, 0);
+	sup_tick(&w->sup, READY_CHECK_INTERVAL_MS);
+	sup_child_exited(&w->sup, 100, SIGSEGV, READY_CHECK_INTERVAL_MS + 10);
+	capture_end();
+	assert_int_equal(w->fake.nkilled, 1);
+	assert_int_equal(w->fake.killed[0].pid, 500);
+	assert_int_equal(w->fake.killed[0].sig, SIGKILL);
+	/* The check's own exit later changes nothing. */
+	assert_true(sup_child_exited(&w->sup, 500, SIGKILL, READY_CHECK_INTERVAL_MS + 20));
+	assert_int_equal(svc(w, 'a')->state, SVC_BACKOFF);
+	world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +497,10 @@ int main(void)
 		cmocka_unit_test(no_restart_while_shutting_down),
 		cmocka_unit_test(spawn_failure_backs_off_like_a_death),
 		cmocka_unit_test(kill_all_sends_sigkill_to_every_running_service),
+		cmocka_unit_test(oneshot_done_lets_dependants_start),
+		cmocka_unit_test(oneshot_failure_follows_the_restart_policy),
+		cmocka_unit_test(ready_check_runs_until_it_passes),
+		cmocka_unit_test(death_kills_a_running_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
