@@ -13,7 +13,8 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
-DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat
+DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
+	xen-hypervisor-4.17-amd64 xen-utils-4.17
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKG_CFLAGS = $(shell pkg-config --cflags xlutil libkmod)
@@ -23,7 +24,7 @@ MODULES := lib/log lib/util \
 	config/cfgfile config/service_config config/sysconfig config/check \
 	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
 	supervisor/ctlproto supervisor/control \
-	init/mounts init/modules init/emergency init/init \
+	init/mounts init/modules init/emergency init/xen init/init \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control
 FUZZERS    := fuzz_ctlproto
@@ -32,7 +33,7 @@ OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
 HEADERS  := $(wildcard */*.h)
 
-.PHONY: all deps deps-qemu check check-unit check-asan check-fuzz check-host check-linux \
+.PHONY: all deps check check-unit check-asan check-fuzz check-host check-linux check-xen \
 	demo bench clean unit-bins asan-bins fuzz-bins
 all: $(BUILD)/bulkhead
 
@@ -78,7 +79,7 @@ fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host linux
+	@tests/run-suites.sh unit asan fuzz host linux xen
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -94,6 +95,9 @@ check-host: $(BUILD)/bulkhead
 
 check-linux: $(BUILD)/bulkhead
 	@tests/linux/run.sh $(BUILD)/bulkhead
+
+check-xen: $(BUILD)/bulkhead
+	@tests/xen/run.sh $(BUILD)/bulkhead
 
 demo: deps $(BUILD)/bulkhead
 	@tests/linux/demo.sh $(BUILD)/bulkhead

@@ -12,6 +12,7 @@
 
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 struct cfg_key {
 	char name[CFG_KEY_MAX + 1];
@@ -324,15 +325,6 @@ int cfg_get_bool(struct cfgfile *cfg, const char *key, bool *out)
 	return r;
 }
 
-void cfg_free_strv(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 int cfg_get_strv(struct cfgfile *cfg, const char *key, size_t max_items,
 		 size_t item_max, char ***out, size_t *n)
 {
@@ -377,7 +369,7 @@ int cfg_get_strv(struct cfgfile *cfg, const char *key, size_t max_items,
 	*n = (size_t)entries;
 	return 0;
 fail:
-	cfg_free_strv(v);
+	strv_free(v);
 	return -1;
 }
 

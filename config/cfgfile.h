@@ -51,10 +51,9 @@ int cfg_get_long(struct cfgfile *cfg, const char *key, long min, long max, long 
 int cfg_get_bool(struct cfgfile *cfg, const char *key, bool *out);
 
 /* A list of strings: *out is a NULL-terminated array of N strings owned by
- * the caller (free with cfg_free_strv); each item must be 1..item_max bytes. */
+ * the caller (free with strv_free); each item must be 1..item_max bytes. */
 int cfg_get_strv(struct cfgfile *cfg, const char *key, size_t max_items,
 		 size_t item_max, char ***out, size_t *n);
-void cfg_free_strv(char **v);
 
 /* One of CHOICES (NULL-terminated); *index is its position. */
 int cfg_get_choice(struct cfgfile *cfg, const char *key, const char *const *choices,

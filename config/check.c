@@ -2,30 +2,44 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/sysconfig.h"
+#include "init/xen.h"
 
 int check_main(int argc, char **argv)
 {
 	const char *dir = SYSCONFIG_DEFAULT_DIR;
-	bool list_modules = false;
+	bool list_modules = false, xen = false;
+	struct service_config *xen_svc = NULL;
+	size_t nxen = 0;
 	struct sysconfig cfg;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--list-modules") == 0) {
 			list_modules = true;
+		} else if (strcmp(argv[i], "--xen") == 0) {
+			xen = true;
 		} else if (argv[i][0] != '-' && i == argc - 1) {
 			dir = argv[i];
 		} else {
-			fprintf(stderr, "usage: bulkhead check [--list-modules] [CONFIG_DIR]\n");
+			fprintf(stderr, "usage: bulkhead check [--list-modules [--xen]] [CONFIG_DIR]\n");
 			return 2;
 		}
 	}
-	unsigned errors = sysconfig_load(dir, &cfg);
+	/* Checked as on Xen's dom0, where services may depend on Xen's own. */
+	if (xen_services(&xen_svc, &nxen) < 0) {
+		fprintf(stderr, "bulkhead check: out of memory\n");
+		return 1;
+	}
+	unsigned errors = sysconfig_load(dir, &cfg, xen_svc, nxen);
+	free(xen_svc);
 	if (list_modules) {
 		for (size_t i = 0; i < cfg.nmodules; i++)
 			printf("%s\n", cfg.modules[i]);
+		for (size_t i = 0; xen && xen_dom0_modules[i]; i++)
+			printf("%s\n", xen_dom0_modules[i]);
 	} else {
 		printf("%s: %zu services", dir, cfg.nservices);
 		for (size_t i = 0; i < cfg.nservices; i++)

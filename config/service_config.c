@@ -168,9 +168,9 @@ out_nocfg:
 
 void service_config_free(struct service_config *svc)
 {
-	cfg_free_strv(svc->argv);
-	cfg_free_strv(svc->ready_check);
-	cfg_free_strv(svc->depends);
+	strv_free(svc->argv);
+	strv_free(svc->ready_check);
+	strv_free(svc->depends);
 	free(svc->dep_idx);
 	free(svc->source);
 	service_config_init(svc);

@@ -254,7 +254,8 @@ static int order_services(struct sysconfig *cfg)
 	}
 }
 
-static void read_services(struct sysconfig *cfg, const char *dir)
+static void read_services(struct sysconfig *cfg, const char *dir,
+			  struct service_config *builtins, size_t nbuiltins)
 {
 	char *sdir = NULL;
 	char **files = NULL;
@@ -273,10 +274,14 @@ static void read_services(struct sysconfig *cfg, const char *dir)
 			sdir, nfiles, SERVICES_MAX);
 		cfg->errors++;
 	}
-	cfg->services = calloc(nfiles ? nfiles : 1, sizeof(*cfg->services));
+	cfg->services = calloc(nbuiltins + nfiles + 1, sizeof(*cfg->services));
 	if (!cfg->services)
 		goto nomem;
-	for (size_t i = 0; i < nfiles && i < SERVICES_MAX; i++) {
+	for (size_t i = 0; i < nbuiltins; i++) {
+		cfg->services[cfg->nservices++] = builtins[i];
+		service_config_init(&builtins[i]);
+	}
+	for (size_t i = 0; i < nfiles && cfg->nservices < SERVICES_MAX; i++) {
 		struct service_config *svc = &cfg->services[cfg->nservices];
 		unsigned errors = service_config_load(files[i], svc);
 		if (errors) {
@@ -308,7 +313,8 @@ out:
 	free(sdir);
 }
 
-unsigned sysconfig_load(const char *dir, struct sysconfig *cfg)
+unsigned sysconfig_load(const char *dir, struct sysconfig *cfg,
+			struct service_config *builtins, size_t nbuiltins)
 {
 	char *path = NULL;
 
@@ -320,13 +326,13 @@ unsigned sysconfig_load(const char *dir, struct sysconfig *cfg)
 	}
 	read_system_file(cfg, path);
 	free(path);
-	read_services(cfg, dir);
+	read_services(cfg, dir, builtins, nbuiltins);
 	return cfg->errors;
 }
 
 void sysconfig_free(struct sysconfig *cfg)
 {
-	cfg_free_strv(cfg->modules);
+	strv_free(cfg->modules);
 	free(cfg->log_file);
 	free(cfg->emergency_shell);
 	free(cfg->control_socket);

@@ -43,8 +43,12 @@ struct sysconfig {
 };
 
 /* Loads DIR into *out (always initialised, defaults where needed).
- * Returns the number of errors reported (0: all good). */
-unsigned sysconfig_load(const char *dir, struct sysconfig *out);
+ * BUILTINS (NBUILTINS services that bulkhead itself defines, such as Xen's
+ * daemons; may be NULL) are moved in first: their entries are left empty
+ * for the caller to free, and a service file may depend on them but not
+ * reuse their names.  Returns the number of errors reported (0: all good). */
+unsigned sysconfig_load(const char *dir, struct sysconfig *out,
+			struct service_config *builtins, size_t nbuiltins);
 void sysconfig_free(struct sysconfig *cfg);
 
 /* Index of the service called NAME, or -1. */

@@ -17,6 +17,7 @@
 #include "init/emergency.h"
 #include "init/modules.h"
 #include "init/mounts.h"
+#include "init/xen.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "supervisor/control.h"
@@ -348,9 +349,16 @@ static void boot(void)
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)
 		log_warn("init", "cannot set PATH");
 
-	if (sysconfig_load(I.config_dir, &I.cfg) > 0)
+	struct service_config *xen_svc = NULL;
+	size_t nxen = 0;
+	if (I.container)
+		log_info("init", "container mode: no Xen bring-up");
+	else if (xen_bringup() == 1 && xen_services(&xen_svc, &nxen) < 0)
+		boot_failed("out of memory for Xen's services");
+	if (sysconfig_load(I.config_dir, &I.cfg, xen_svc, nxen) > 0)
 		log_err("init", "%u problems in the configuration in %s (see above); "
 			"what is right in it is used", I.cfg.errors, I.config_dir);
+	free(xen_svc);
 	if (I.cfg.unreadable)
 		boot_failed("the system configuration cannot be read");
 	if (I.cfg.debug)

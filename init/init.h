@@ -1,7 +1,8 @@
 /*
  * init.h - `bulkhead init': PID 1.
  *
- * Boots (mounts, hostname, modules), starts and supervises the services of
+ * Boots (mounts, Xen's dom0 bring-up when on Xen, hostname, modules),
+ * starts and supervises the services of
  * the system config, serves the control socket, reaps every process that
  * ends up as its child, and shuts down in order.  Never returns and never
  * exits once it runs as PID 1: a failure it cannot mend is said on the

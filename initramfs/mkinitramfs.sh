@@ -5,7 +5,7 @@ set -euo pipefail
 usage() {
     cat >&2 <<EOF
 usage: $0 --bulkhead BINARY --config CONFIG_DIR --out OUT.cpio.gz
-          [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--add SRC:DEST]...
+          [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--add SRC:DEST]...
 
   --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
   --config DIR        copied to /etc/bulkhead
@@ -13,6 +13,8 @@ usage: $0 --bulkhead BINARY --config CONFIG_DIR --out OUT.cpio.gz
   --kver KVER         kernel version for modules (default: newest in /lib/modules)
   --modules "LIST"    extra kernel modules (space or comma separated)
   --busybox           add /bin/busybox and a /bin symlink per applet
+  --xen               add what dom0 needs: Xen's daemons and tools (xen-utils-4.17)
+                      and the kernel modules of the Xen bring-up
   --add SRC:DEST      copy host file/dir SRC to DEST in the image (repeatable);
                       shared libraries of ELF files are added too
 EOF
@@ -21,7 +23,7 @@ EOF
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-bulkhead='' config='' out='' kver='' extra_modules='' busybox=0 adds=()
+bulkhead='' config='' out='' kver='' extra_modules='' busybox=0 xen=0 adds=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --bulkhead) bulkhead=${2:?}; shift 2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
         --kver)     kver=${2:?}; shift 2 ;;
         --modules)  extra_modules=${2?}; shift 2 ;;
         --busybox)  busybox=1; shift ;;
+        --xen)      xen=1; shift ;;
         --add)      adds+=("${2:?}"); shift 2 ;;
         -h|--help)  usage ;;
         *) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
@@ -118,10 +121,26 @@ if [ "$busybox" = 1 ]; then
     done
 fi
 
+# dom0's side of Xen: the daemons bulkhead starts (paths as in init/xen.h),
+# the xenstore tools its readiness check uses, and xl for people and tests.
+xen_bin=/usr/lib/xen-4.17/bin
+if [ "$xen" = 1 ]; then
+    [ -x "$xen_bin/xenstored" ] || die "--xen: $xen_bin/xenstored missing (apt-get install xen-utils-4.17)"
+    for f in xenstored xen-init-dom0 xenconsoled xenconsole xl libxl-save-helper; do
+        add_path "$xen_bin/$f" "$xen_bin/$f"
+    done
+    for f in xenstore-read xenstore-write xenstore-ls xenstore-list; do
+        add_path "/usr/bin/$f" "/usr/bin/$f"
+    done
+    [ -d /etc/xen ] && add_path /etc/xen /etc/xen
+fi
+
 # Kernel modules: bulkhead knows which ones its config needs; a failure here
 # must stop the build, or the image would boot without its drivers.
-if ! config_modules=$("$bulkhead" check --list-modules "$config"); then
-    die "'$bulkhead check --list-modules $config' failed; cannot determine kernel modules"
+list_args=(check --list-modules)
+[ "$xen" = 1 ] && list_args+=(--xen)
+if ! config_modules=$("$bulkhead" "${list_args[@]}" "$config"); then
+    die "'$bulkhead ${list_args[*]} $config' failed; cannot determine kernel modules"
 fi
 modules=$(printf '%s\n%s\n' "${extra_modules//,/ }" "$config_modules" | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 for m in $modules; do

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -75,6 +76,33 @@ bool name_is_valid(const char *s, size_t len, size_t max)
 			return false;
 	}
 	return true;
+}
+
+char **strv_dup(const char *const *v)
+{
+	size_t n = 0;
+	while (v[n])
+		n++;
+	char **copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = strdup(v[i]);
+		if (!copy[i]) {
+			strv_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
 }
 
 void describe_wait_status(int status, char *buf, size_t n)

@@ -27,6 +27,12 @@ bool str_copy(char *dst, const char *src, size_t n);
  * safe in file names, log lines and control messages. */
 bool name_is_valid(const char *s, size_t len, size_t max);
 
+/* A copy of the NULL-terminated V (strings and array malloc'ed), or NULL. */
+char **strv_dup(const char *const *v);
+
+/* Frees a strv_dup()'ed (or cfg_get_strv()'ed) vector; NULL is fine. */
+void strv_free(char **v);
+
 /* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */
 void describe_wait_status(int status, char *buf, size_t n);
 

@@ -71,17 +71,26 @@ static bool deps_up(const struct supervisor *sup, const struct service *s)
 	return true;
 }
 
+/* Whether service J depends on service I, directly or through others (a
+ * oneshot in between has no process, but what it set up still matters).
+ * The config has no cycles; DEPTH bounds the walk all the same. */
+static bool depends_on(const struct supervisor *sup, size_t j, size_t i, size_t depth)
+{
+	const struct service_config *c = sup->svc[j].cfg;
+	for (size_t d = 0; d < c->ndepends && depth < sup->n; d++) {
+		size_t k = c->dep_idx[d];
+		if (k == i || depends_on(sup, k, i, depth + 1))
+			return true;
+	}
+	return false;
+}
+
 /* Whether some running service depends on service I. */
 static bool has_running_dependant(const struct supervisor *sup, size_t i)
 {
-	for (size_t j = 0; j < sup->n; j++) {
-		const struct service *s = &sup->svc[j];
-		if (s->pid <= 0)
-			continue;
-		for (size_t d = 0; d < s->cfg->ndepends; d++)
-			if (s->cfg->dep_idx[d] == i)
-				return true;
-	}
+	for (size_t j = 0; j < sup->n; j++)
+		if (sup->svc[j].pid > 0 && depends_on(sup, j, i, 0))
+			return true;
 	return false;
 }
 

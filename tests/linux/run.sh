@@ -90,6 +90,11 @@ check_boot() {
         why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
         return 1
     fi
+    # Not on Xen: bulkhead must say so and carry on without domains.
+    if ! serial_has 'bulkhead: xen: not running on Xen: no domains on this boot$'; then
+        why='no "not running on Xen" line on a plain Linux boot'
+        return 1
+    fi
     # devcheck runs inside the guest: PID 1's identity, modules, devices.
     if ! linux_wait '^DEVCHECK-(OK|FAIL)' "$STEP_TIMEOUT"; then
         why=$(wait_why 'devcheck service printed nothing')

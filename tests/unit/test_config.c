@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "config/sysconfig.h"
+#include "init/xen.h"
 
 static char dir[64];
 
@@ -29,7 +30,7 @@ static int remove_dir(void **state)
 static const char *load(struct sysconfig *cfg, unsigned *errors)
 {
 	capture_begin();
-	*errors = sysconfig_load(dir, cfg);
+	*errors = sysconfig_load(dir, cfg, NULL, 0);
 	return capture_end();
 }
 
@@ -267,6 +268,38 @@ static void service_name_defaults_to_the_file_name(void **state)
 	sysconfig_free(&cfg);
 }
 
+static void services_may_depend_on_the_builtin_xen_ones(void **state)
+{
+	struct sysconfig cfg;
+	struct service_config *xen;
+	size_t nxen;
+	unsigned errors;
+	char expect[256];
+	(void)state;
+	write_file(dir, "services/xenstored.cfg", "command = [ \"/bin/true\" ]\n");
+	write_file(dir, "services/domains.cfg",
+		   "command = [ \"/bin/true\" ]\ndepends = [ \"xenconsoled\" ]\n");
+	assert_int_equal(xen_services(&xen, &nxen), 0);
+	assert_int_equal(nxen, 3);
+	capture_begin();
+	errors = sysconfig_load(dir, &cfg, xen, nxen);
+	const char *log = capture_end();
+	free(xen);
+	snprintf(expect, sizeof(expect), "%s/services/xenstored.cfg: service name \"xenstored\" is "
+		 "already used by built-in (Xen dom0)", dir);
+	assert_contains(log, expect);
+	assert_int_equal(errors, 1);
+	assert_int_equal(cfg.nservices, 4);
+	assert_string_equal(cfg.services[0].name, "xenstored");
+	assert_string_equal(cfg.services[0].ready_check[0], XENSTORE_READ);
+	assert_int_equal(cfg.services[0].restart, RESTART_NEVER);
+	assert_string_equal(cfg.services[1].name, "xen-init-dom0");
+	assert_true(cfg.services[1].oneshot);
+	assert_string_equal(cfg.services[2].name, "xenconsoled");
+	assert_string_equal(cfg.services[3].name, "domains");
+	sysconfig_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +313,8 @@ int main(void)
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(readiness_options_are_checked, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(dependency_problems_leave_out_only_what_they_touch,
+						make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(services_may_depend_on_the_builtin_xen_ones,
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(service_name_defaults_to_the_file_name,
 						make_dir, remove_dir),

@@ -288,6 +288,31 @@ static void shutdown_stops_dependants_first(void **state)
 	world_free(w);
 }
 
+static void shutdown_order_goes_through_a_finished_oneshot(void **state)
+{
+	/* c depends on b, a oneshot that is done, which depends on a: as
+	 * xenconsoled, xen-init-dom0 and xenstored. */
+	static const int deps[][4] = { { -1 }, { 0, -1 }, { 1, -1 } };
+	struct world *w = world_new(3, deps);
+	(void)state;
+	w->cfg.services[1].oneshot = true;
+	capture_begin();
+	sup_tick(&w->sup, 0);
+	sup_child_exited(&w->sup, 101, EXITED(0), 10);
+	sup_tick(&w->sup, 10);
+	assert_int_equal(svc(w, 'c')->state, SVC_UP);
+	sup_begin_shutdown(&w->sup, 20);
+	sup_tick(&w->sup, 20);
+	assert_int_equal(w->fake.nkilled, 1);
+	assert_int_equal(w->fake.killed[0].pid, 102);	/* c, not a */
+	sup_child_exited(&w->sup, 102, SIGTERM, 30);
+	sup_tick(&w->sup, 30);
+	capture_end();
+	assert_int_equal(w->fake.nkilled, 2);
+	assert_int_equal(w->fake.killed[1].pid, 100);	/* then a */
+	world_free(w);
+}
+
 static void stop_escalates_to_sigkill_after_grace(void **state)
 {
 	struct world *w = world_new(1, NULL);
@@ -491,6 +516,7 @@ int main(void)
 		cmocka_unit_test(restart_policies_are_applied),
 		cmocka_unit_test(unknown_pid_is_not_a_service),
 		cmocka_unit_test(shutdown_stops_dependants_first),
+		cmocka_unit_test(shutdown_order_goes_through_a_finished_oneshot),
 		cmocka_unit_test(stop_escalates_to_sigkill_after_grace),
 		cmocka_unit_test(ready_timeout_kills_and_counts_a_failure),
 		cmocka_unit_test(user_restart_is_not_a_death),

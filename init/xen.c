@@ -1,0 +1,154 @@
+#include "init/xen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init/modules.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+const char *const xen_dom0_modules[] = {
+	"xenfs", "xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd",
+	"xen-blkback", "xen-netback", NULL,
+};
+
+/* Reads the first line of PATH into BUF; false if it cannot. */
+static bool read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, (int)n, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+static int mount_xenfs(void)
+{
+	char caps[256];
+	/* xenfs may be built in; loading it makes /proc/xen appear. */
+	if (modules_load((char *const *)xen_dom0_modules, 1) > 0)
+		return -ENOENT;
+	if (read_line("/proc/xen/capabilities", caps, sizeof(caps)))
+		return 0;
+	if (mount("xenfs", "/proc/xen", "xenfs", 0, NULL) < 0)
+		return -errno;
+	log_info("xen", "mounted xenfs on /proc/xen");
+	return 0;
+}
+
+static void make_dirs(void)
+{
+	static const char *const dirs[] = {
+		"/run/xen", "/run/xenstored", "/var/lib/xen", "/var/lib/xenstored",
+		"/var/log/xen/console",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		int r = mkdir_p(dirs[i], 0755);
+		if (r < 0)
+			log_warn("xen", "cannot create %s: %s", dirs[i], strerror(-r));
+	}
+	/* libxenstore looks for xenstored's socket under /var/run. */
+	struct stat st;
+	if (lstat("/var/run", &st) < 0 && symlink("/run", "/var/run") < 0)
+		log_warn("xen", "cannot link /var/run to /run: %s", strerror(errno));
+}
+
+int xen_bringup(void)
+{
+	char type[32], caps[256];
+
+	if (!read_line("/sys/hypervisor/type", type, sizeof(type)) || strcmp(type, "xen") != 0) {
+		log_notice("xen", "not running on Xen: no domains on this boot");
+		return 0;
+	}
+	int r = mount_xenfs();
+	if (r < 0) {
+		log_err("xen", "running on Xen but cannot mount xenfs on /proc/xen: %s; no domains",
+			strerror(-r));
+		return -1;
+	}
+	if (!read_line("/proc/xen/capabilities", caps, sizeof(caps)) || !strstr(caps, "control_d")) {
+		log_notice("xen", "a Xen guest, not dom0 (no control_d in /proc/xen/capabilities): "
+			   "no domains on this boot");
+		return 0;
+	}
+	size_t n = ARRAY_SIZE(xen_dom0_modules) - 2;	/* all but xenfs and NULL */
+	if (modules_load((char *const *)xen_dom0_modules + 1, n) > 0) {
+		log_err("xen", "Xen dom0 modules are missing (see above); no domains");
+		return -1;
+	}
+	make_dirs();
+	log_notice("xen", "this is Xen's dom0 (control_d); starting xenstored, xen-init-dom0, "
+		   "xenconsoled");
+	return 1;
+}
+
+struct builtin {
+	const char *name;
+	const char *const *argv;
+	const char *const *ready_check;
+	bool oneshot;
+	enum restart_policy restart;
+	const char *depends;
+	uint32_t ready_timeout_ms;
+};
+
+static int make_service(const struct builtin *b, struct service_config *svc)
+{
+	service_config_init(svc);
+	str_copy(svc->name, b->name, sizeof(svc->name));
+	svc->oneshot = b->oneshot;
+	svc->restart = b->restart;
+	svc->ready_timeout_ms = b->ready_timeout_ms;
+	const char *const deps[] = { b->depends, NULL };
+	svc->argv = strv_dup(b->argv);
+	svc->ready_check = b->ready_check ? strv_dup(b->ready_check) : NULL;
+	svc->depends = b->depends ? strv_dup(deps) : calloc(1, sizeof(char *));
+	svc->ndepends = b->depends ? 1 : 0;
+	svc->source = strdup("built-in (Xen dom0)");
+	if (!svc->argv || (b->ready_check && !svc->ready_check) || !svc->depends || !svc->source) {
+		service_config_free(svc);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int xen_services(struct service_config **out, size_t *n)
+{
+	static const char *const xenstored[] = {
+		XEN_BIN_DIR "/xenstored", "--no-fork", "--pid-file", "/run/xen/xenstored.pid", NULL,
+	};
+	static const char *const xenstored_ready[] = { XENSTORE_READ, "-s", "/", NULL };
+	static const char *const init_dom0[] = { XEN_BIN_DIR "/xen-init-dom0", NULL };
+	static const char *const xenconsoled[] = {
+		XEN_BIN_DIR "/xenconsoled", "-i", "--log=guest", "--log-dir=/var/log/xen/console",
+		NULL,
+	};
+	static const struct builtin builtins[] = {
+		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000 },
+		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000 },
+		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0 },
+	};
+	struct service_config *svc = calloc(ARRAY_SIZE(builtins), sizeof(*svc));
+	if (!svc)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++) {
+		if (make_service(&builtins[i], &svc[i]) < 0) {
+			for (size_t j = 0; j < i; j++)
+				service_config_free(&svc[j]);
+			free(svc);
+			return -ENOMEM;
+		}
+	}
+	*out = svc;
+	*n = ARRAY_SIZE(builtins);
+	return 0;
+}

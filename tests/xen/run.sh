@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Boots Xen 4.17 under QEMU (TCG) with the Debian kernel as dom0 and
+# bulkhead as its /init, and checks against the serial console:
+#   bringup     dom0 seen (control_d), xenstored ready, xen-init-dom0 done,
+#               xenconsoled up, in that order
+#   toolstack   xl info / xl list and xenstore work from dom0
+#   restart     a SIGKILLed xenconsoled is restarted
+#   shutdown    ctrl-alt-delete stops the services in reverse dependency
+#               order (sentinel, xenconsoled, xenstored), dom0 reboots and
+#               Xen resets the machine (QEMU exits: -no-reboot)
+#   no-panic    neither Xen nor dom0 panicked
+# usage: tests/xen/run.sh BULKHEAD   (as root)
+# Leaves build/xen/ (serial.log, initrd) and build/results/xen.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BULKHEAD" >&2
+    exit 2
+fi
+bulkhead=$(realpath -m "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+LINUX_VM=$root/build/xen
+# shellcheck source=tests/linux/common.sh
+. "$root/tests/linux/common.sh"
+LINUX_CONFIG=$here/config
+
+run_start=$(now_ms)
+rm -rf "$LINUX_VM"
+mkdir -p "$LINUX_VM" "$root/build/results"
+trap 'qemu_stop "$LINUX_VM"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+CHECKS=(bringup toolstack restart shutdown no-panic)
+passed=0 failed=0 why='' fatal='' t_qemu=0 t_boot=0
+info() { echo "xen: $*"; }
+wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
+
+# in_order ERE...: each pattern's first serial line comes after the last's.
+in_order() {
+    local re l prev=0 prev_re=''
+    for re in "$@"; do
+        l=$(serial_line "$re")
+        if [ "$l" -eq 0 ]; then
+            why="no line matching: $re"
+            return 1
+        fi
+        if [ "$l" -le "$prev" ]; then
+            why="\"$re\" (line $l) came before \"$prev_re\" (line $prev)"
+            return 1
+        fi
+        prev=$l prev_re=$re
+    done
+}
+
+check_bringup() {
+    local out
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen 2>&1); then
+        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        fatal='no initramfs'
+        return 1
+    fi
+    info "$out"
+    t_qemu=$(now_ms)
+    if ! qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        fatal='QEMU did not start'
+        return 1
+    fi
+    if ! linux_wait 'bulkhead: supervisor: service xenconsoled started' "$BOOT_TIMEOUT"; then
+        why=$(wait_why 'xenconsoled never started')
+        fatal='the Xen bring-up did not finish'
+        return 1
+    fi
+    t_boot=$(now_ms)
+    in_order 'bulkhead: xen: this is Xen.s dom0 \(control_d\)' \
+        'bulkhead: supervisor: service xenstored is ready \(pid [0-9]+, check passed' \
+        'bulkhead: supervisor: service xen-init-dom0 done' \
+        'bulkhead: supervisor: service xenconsoled started \(pid [0-9]+\)$' || return 1
+    local problems='bulkhead: (config: |init: boot failed|xen: .*(cannot|missing)|modules: (module|cannot))'
+    if serial_has "$problems"; then
+        why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
+        return 1
+    fi
+}
+
+check_toolstack() {
+    if ! linux_wait '^XENCONSOLED-(KILL|TIMEOUT)' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the toolstack service printed nothing')
+        return 1
+    fi
+    if ! serial_has '^XL-LIST Domain-0 +0 '; then
+        why="xl list shows no Domain-0: $(serial | grep -E '^XL-' | tr '\n' ' ')"
+        return 1
+    fi
+    if ! serial_has '^XL-INFO .*xen_version=4\.17'; then
+        why="xl info: $(serial | grep -E '^XL-INFO')"
+        return 1
+    fi
+    if ! serial_has '^XENSTORE-DOM0-NAME Domain-0$'; then
+        why="xenstore has no dom0 name: $(serial | grep -E '^XENSTORE-')"
+        return 1
+    fi
+    info "toolstack: $(serial | grep -E '^XL-INFO' | cut -c 9-)"
+}
+
+check_restart() {
+    if ! linux_wait '^XENCONSOLED-(BACK|TIMEOUT)' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'no XENCONSOLED-BACK')
+        return 1
+    fi
+    if ! serial_has '^XENCONSOLED-BACK '; then
+        why="$(serial | grep -E '^XENCONSOLED-TIMEOUT')"
+        return 1
+    fi
+    in_order '^XENCONSOLED-KILL pid=' \
+        'bulkhead: supervisor: service xenconsoled killed by SIGKILL; restarting in 100 ms$' \
+        '^XENCONSOLED-BACK ' || return 1
+    info "restart: $(serial | grep -E '^XENCONSOLED-BACK')"
+}
+
+check_shutdown() {
+    local t_key
+    linux_wait 'bulkhead: supervisor: service toolstack (done|exited)' "$STEP_TIMEOUT" || true
+    t_key=$(now_ms)
+    if ! qemu_sendkey "$LINUX_VM" ctrl-alt-delete 2>"$LINUX_VM/wait.err"; then
+        why="sendkey failed: $(head -n 1 "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    if ! linux_wait_exit "$EXIT_TIMEOUT"; then
+        why=$(wait_why 'QEMU did not exit after ctrl-alt-delete')
+        return 1
+    fi
+    in_order 'bulkhead: init: reboot requested by ctrl-alt-del' \
+        'bulkhead: supervisor: service sentinel stopped' \
+        'bulkhead: supervisor: stopping service xenconsoled' \
+        'bulkhead: supervisor: service xenconsoled stopped' \
+        'bulkhead: supervisor: stopping service xenstored' \
+        'bulkhead: supervisor: service xenstored stopped' \
+        'bulkhead: init: all services stopped' \
+        'bulkhead: init: reboot now' || return 1
+    info "shutdown: QEMU exited $(fmt_ms $(($(now_ms) - t_key))) after ctrl-alt-delete"
+}
+
+check_no_panic() {
+    local hit
+    hit=$(serial | grep -E 'Kernel panic|Attempted to kill init|Panic on CPU|FATAL TRAP' || true)
+    if [ -n "$hit" ]; then
+        why="${hit%%$'\n'*}"
+        return 1
+    fi
+}
+
+for name in "${CHECKS[@]}"; do
+    if [ -n "$fatal" ]; then
+        echo "FAIL: $name: not run ($fatal)"
+        failed=$((failed + 1))
+        continue
+    fi
+    why=''
+    if "check_${name//-/_}"; then
+        echo "PASS: $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $name: ${why:-failed}"
+        serial_tail
+        failed=$((failed + 1))
+    fi
+done
+
+if [ "$t_boot" -gt 0 ]; then
+    info "timing: QEMU start to xenconsoled up $(fmt_ms $((t_boot - t_qemu))) wall"
+fi
+info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
+info "artifacts in $LINUX_VM (serial.log, initrd.cpio.gz)"
+echo "$passed $failed" > "$root/build/results/xen"
+echo "xen: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
