@@ -1,5 +1,6 @@
 #include "config/cfgfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libxlutil.h>
@@ -414,4 +415,82 @@ unsigned cfg_check_keys(struct cfgfile *cfg, const char *const *allowed)
 		unknown++;
 	}
 	return unknown;
+}
+
+static int cfg_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cfg_list_files(const char *dir, char ***out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	size_t count = 0;
+	struct dirent *e;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".cfg") != 0)
+			continue;
+		char **grown = realloc(names, (count + 2) * sizeof(*names));
+		if (!grown)
+			goto nomem;
+		names = grown;
+		names[count + 1] = NULL;
+		if (asprintf(&names[count], "%s/%s", dir, e->d_name) < 0)
+			goto nomem;
+		count++;
+	}
+	closedir(d);
+	if (count > 1)
+		qsort(names, count, sizeof(*names), cfg_name_cmp);
+	if (!names)
+		names = calloc(1, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	*out = names;
+	*n = count;
+	return 0;
+nomem:
+	closedir(d);
+	if (names)
+		names[count] = NULL;
+	strv_free(names);
+	return -ENOMEM;
+}
+
+/* libxlutil's device parsers print to the report without a line; ours
+ * follows with the key's line and the item, so nothing is lost. */
+static int device_result(struct cfgfile *cfg, const char *key, size_t item, const char *spec,
+			 int r, const char *what)
+{
+	report_flush(cfg);
+	if (r == 0)
+		return 0;
+	cfg_error(cfg, key, "item %zu of `%s' (\"%s\") is not a valid %s specification",
+		  item + 1, key, spec, what);
+	return -1;
+}
+
+int cfg_check_disk(struct cfgfile *cfg, const char *key, size_t item, const char *spec)
+{
+	libxl_device_disk disk;
+	libxl_device_disk_init(&disk);
+	int r = xlu_disk_parse(cfg->xlu, 1, &spec, &disk);
+	libxl_device_disk_dispose(&disk);
+	return device_result(cfg, key, item, spec, r, "disk (xl-disk-configuration)");
+}
+
+int cfg_check_pci(struct cfgfile *cfg, const char *key, size_t item, const char *spec)
+{
+	libxl_device_pci pci;
+	libxl_device_pci_init(&pci);
+	int r = xlu_pci_parse_spec_string(cfg->xlu, &pci, spec);
+	libxl_device_pci_dispose(&pci);
+	return device_result(cfg, key, item, spec, r, "PCI device (BDF[,option=value...])");
 }

@@ -62,6 +62,16 @@ int cfg_get_choice(struct cfgfile *cfg, const char *key, const char *const *choi
 /* Line of KEY's last setting, 0 when absent. */
 int cfg_key_line(const struct cfgfile *cfg, const char *key);
 
+/* Checks one item of a disk list (xl-disk-configuration syntax) or of a
+ * pci list with libxlutil's own parsers; -1 and reported when it is bad. */
+int cfg_check_disk(struct cfgfile *cfg, const char *key, size_t item, const char *spec);
+int cfg_check_pci(struct cfgfile *cfg, const char *key, size_t item, const char *spec);
+
+/* DIR/\*.cfg, in name order (so that start order is stable), as a
+ * NULL-terminated vector for strv_free(); a missing DIR is empty.
+ * 0 or -errno. */
+int cfg_list_files(const char *dir, char ***out, size_t *n);
+
 /* Reports every key not in ALLOWED (NULL-terminated). Returns how many. */
 unsigned cfg_check_keys(struct cfgfile *cfg, const char *const *allowed);
 

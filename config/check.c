@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/domains.h"
 #include "config/sysconfig.h"
 #include "init/xen.h"
 
@@ -33,8 +34,10 @@ int check_main(int argc, char **argv)
 		fprintf(stderr, "bulkhead check: out of memory\n");
 		return 1;
 	}
+	struct domains doms;
 	unsigned errors = sysconfig_load(dir, &cfg, xen_svc, nxen);
 	free(xen_svc);
+	errors += domains_load(dir, &doms);
 	if (list_modules) {
 		for (size_t i = 0; i < cfg.nmodules; i++)
 			printf("%s\n", cfg.modules[i]);
@@ -44,8 +47,12 @@ int check_main(int argc, char **argv)
 		printf("%s: %zu services", dir, cfg.nservices);
 		for (size_t i = 0; i < cfg.nservices; i++)
 			printf("%s%s", i ? ", " : " (in start order: ", cfg.services[i].name);
-		printf("%s; %u problems\n", cfg.nservices ? ")" : "", errors);
+		printf("%s; %zu domains", cfg.nservices ? ")" : "", doms.n);
+		for (size_t i = 0; i < doms.n; i++)
+			printf("%s%s", i ? ", " : " (in start order: ", doms.dom[i].name);
+		printf("%s; %u problems\n", doms.n ? ")" : "", errors);
 	}
 	sysconfig_free(&cfg);
+	domains_free(&doms);
 	return errors ? 1 : 0;
 }

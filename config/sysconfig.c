@@ -1,6 +1,5 @@
 #include "config/sysconfig.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,49 +99,6 @@ static void read_system_file(struct sysconfig *cfg, const char *path)
 out:
 	cfg->errors += f.errors;
 	cfgfile_close(&f);
-}
-
-static int cfg_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* services/\*.cfg in name order, so that start order is stable. */
-static int list_service_files(const char *dir, char ***out, size_t *n)
-{
-	DIR *d = opendir(dir);
-	char **names = NULL;
-	size_t count = 0;
-	struct dirent *e;
-
-	*out = NULL;
-	*n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".cfg") != 0)
-			continue;
-		char **grown = realloc(names, (count + 1) * sizeof(*names));
-		if (!grown)
-			goto nomem;
-		names = grown;
-		if (asprintf(&names[count], "%s/%s", dir, e->d_name) < 0)
-			goto nomem;
-		count++;
-	}
-	closedir(d);
-	if (count > 1)
-		qsort(names, count, sizeof(*names), cfg_name_cmp);
-	*out = names;
-	*n = count;
-	return 0;
-nomem:
-	closedir(d);
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
-	return -ENOMEM;
 }
 
 int sysconfig_find_service(const struct sysconfig *cfg, const char *name)
@@ -263,7 +219,7 @@ static void read_services(struct sysconfig *cfg, const char *dir,
 
 	if (asprintf(&sdir, "%s/services", dir) < 0)
 		goto nomem;
-	int r = list_service_files(sdir, &files, &nfiles);
+	int r = cfg_list_files(sdir, &files, &nfiles);
 	if (r < 0) {
 		log_err("config", "%s: cannot list: %s", sdir, strerror(-r));
 		cfg->errors++;
@@ -307,9 +263,7 @@ nomem:
 	log_err("config", "%s: out of memory", dir);
 	cfg->errors++;
 out:
-	for (size_t i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
+	strv_free(files);
 	free(sdir);
 }
 

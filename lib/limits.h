@@ -20,6 +20,13 @@
 #define START_LIMIT_BURST_MAX   100
 
 #define HOSTNAME_MAX            64
+
+/* Domains: names as Qubes allows them, and what one config may ask for. */
+#define DOMAIN_NAME_MAX         31
+#define DOMAINS_MAX             64
+#define DOMAIN_DEVICES_MAX      16	/* disks, vifs, pci devices each */
+#define DOMAIN_MEMORY_MAX_MB    (1024 * 1024)
+#define DOMAIN_VCPUS_MAX        128
 #define MODULES_MAX             128
 
 /* Control socket (root only, but still parsed as hostile). */

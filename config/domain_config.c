@@ -1,0 +1,282 @@
+#include "config/domain_config.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfgfile.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+const char *const domain_type_names[] = { "pvh", "pv", "hvm", NULL };
+const char *const domain_class_names[] = {
+	"template", "app", "disposable", "standalone", "net", "usb", "storage", NULL,
+};
+const char *const domain_label_names[] = {
+	"red", "orange", "yellow", "green", "gray", "blue", "purple", "black", NULL,
+};
+const uint32_t domain_label_rgb[] = {
+	0xcc0000, 0xf57900, 0xedd400, 0x73d216, 0x555555, 0x3465a4, 0x75507b, 0x000000,
+};
+const char *const domain_action_names[] = { "destroy", "restart", "preserve", NULL };
+
+static const char *const domain_keys[] = {
+	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "extra", "cmdline",
+	"disk", "vif", "pci", "on_poweroff", "on_reboot", "on_crash",
+	"class", "label", "template", "netvm", "autostart", "restart", "gui", NULL,
+};
+
+/* What a vif spec may say; the backend is the netvm's business. */
+static const char *const vif_keys[] = {
+	"mac", "ip", "model", "type", "vifname", "script", "rate", "bridge", "mtu", NULL,
+};
+
+void domain_config_init(struct domain_config *dom)
+{
+	memset(dom, 0, sizeof(*dom));
+	dom->type = DOMAIN_PVH;
+	dom->class = CLASS_APP;
+	dom->label = LABEL_GRAY;
+	dom->memory_mb = 400;
+	dom->vcpus = 1;
+	dom->restart = RESTART_ON_FAILURE;
+}
+
+static bool domain_name_is_valid(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > DOMAIN_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		bool other = (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+		if (!letter && (i == 0 || !other))
+			return false;
+	}
+	return true;
+}
+
+static void read_name(struct cfgfile *cfg, struct domain_config *dom)
+{
+	const char *name = NULL;
+	char buf[4096];
+	int r = cfg_get_string(cfg, "name", &name);
+	if (r < 0)
+		return;
+	if (r == 1) {
+		str_copy(buf, cfg->path, sizeof(buf));
+		name = basename(buf);
+		size_t len = strlen(name);
+		if (len > 4 && strcmp(name + len - 4, ".cfg") == 0)
+			buf[strlen(buf) - 4] = '\0';
+	}
+	if (!domain_name_is_valid(name)) {
+		cfg_error(cfg, r == 0 ? "name" : NULL, "domain name \"%s\" is not allowed; use 1 to %d "
+			  "of letters, digits, '-', '_', '.', starting with a letter", name,
+			  DOMAIN_NAME_MAX);
+		return;
+	}
+	str_copy(dom->name, name, sizeof(dom->name));
+}
+
+static void read_path(struct cfgfile *cfg, const char *key, char **out)
+{
+	const char *s;
+	if (cfg_get_string(cfg, key, &s) != 0)
+		return;
+	if (s[0] != '/') {
+		cfg_error(cfg, key, "%s = \"%s\" is not an absolute path", key, s);
+		return;
+	}
+	*out = strdup(s);
+	if (!*out)
+		cfg_error(cfg, key, "out of memory");
+}
+
+/* A domain's name as another key gives it; "" means none. */
+static void read_domain_ref(struct cfgfile *cfg, const char *key, char **out, int *line)
+{
+	const char *s;
+	if (cfg_get_string(cfg, key, &s) != 0 || s[0] == '\0')
+		return;
+	*line = cfg_key_line(cfg, key);
+	if (!domain_name_is_valid(s)) {
+		cfg_error(cfg, key, "%s = \"%s\" is not a domain name", key, s);
+		return;
+	}
+	*out = strdup(s);
+	if (!*out)
+		cfg_error(cfg, key, "out of memory");
+}
+
+static void read_sizes(struct cfgfile *cfg, struct domain_config *dom)
+{
+	long v;
+	if (cfg_get_long(cfg, "memory", 32, DOMAIN_MEMORY_MAX_MB, &v) == 0)
+		dom->memory_mb = (uint32_t)v;
+	dom->maxmem_mb = dom->memory_mb;
+	if (cfg_get_long(cfg, "maxmem", 32, DOMAIN_MEMORY_MAX_MB, &v) == 0) {
+		if ((uint32_t)v < dom->memory_mb)
+			cfg_error(cfg, "maxmem", "maxmem = %ld is below memory = %u; maxmem is the "
+				  "most the domain may balloon up to", v, dom->memory_mb);
+		else
+			dom->maxmem_mb = (uint32_t)v;
+	}
+	if (cfg_get_long(cfg, "vcpus", 1, DOMAIN_VCPUS_MAX, &v) == 0)
+		dom->vcpus = (uint32_t)v;
+}
+
+static void read_cmdline(struct cfgfile *cfg, struct domain_config *dom)
+{
+	const char *extra = NULL, *cmdline = NULL;
+	int re = cfg_get_string(cfg, "extra", &extra);
+	int rc = cfg_get_string(cfg, "cmdline", &cmdline);
+	if (re == 0 && rc == 0) {
+		cfg_error(cfg, "cmdline", "`extra' and `cmdline' are both set; they are the same "
+			  "thing, keep one");
+		return;
+	}
+	const char *s = re == 0 ? extra : rc == 0 ? cmdline : NULL;
+	if (s && !(dom->cmdline = strdup(s)))
+		cfg_error(cfg, re == 0 ? "extra" : "cmdline", "out of memory");
+}
+
+/* "key=value,key=value" with keys from vif_keys; rate by libxlutil. */
+static void check_vif(struct cfgfile *cfg, size_t item, const char *spec)
+{
+	char buf[512];
+	if (!str_copy(buf, spec, sizeof(buf))) {
+		cfg_error(cfg, "vif", "item %zu of `vif' is longer than %zu characters", item + 1,
+			  sizeof(buf) - 1);
+		return;
+	}
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			cfg_error(cfg, "vif", "item %zu of `vif': \"%s\" is not key=value", item + 1, tok);
+			continue;
+		}
+		*eq = '\0';
+		bool known = false;
+		for (const char *const *k = vif_keys; *k && !known; k++)
+			known = strcmp(*k, tok) == 0;
+		if (strcmp(tok, "backend") == 0)
+			cfg_error(cfg, "vif", "item %zu of `vif' sets backend; the backend is the "
+				  "domain named by `netvm'", item + 1);
+		else if (!known)
+			cfg_error(cfg, "vif", "item %zu of `vif': unknown key `%s'; allowed: mac, ip, "
+				  "model, type, vifname, script, rate, bridge, mtu", item + 1, tok);
+	}
+}
+
+static void read_devices(struct cfgfile *cfg, struct domain_config *dom)
+{
+	if (cfg_get_strv(cfg, "disk", DOMAIN_DEVICES_MAX, 1024, &dom->disks, &dom->ndisks) == 0)
+		for (size_t i = 0; i < dom->ndisks; i++)
+			cfg_check_disk(cfg, "disk", i, dom->disks[i]);
+	if (cfg_get_strv(cfg, "vif", DOMAIN_DEVICES_MAX, 1024, &dom->vifs, &dom->nvifs) == 0)
+		for (size_t i = 0; i < dom->nvifs; i++)
+			check_vif(cfg, i, dom->vifs[i]);
+	if (cfg_get_strv(cfg, "pci", DOMAIN_DEVICES_MAX, 256, &dom->pcis, &dom->npcis) == 0)
+		for (size_t i = 0; i < dom->npcis; i++)
+			cfg_check_pci(cfg, "pci", i, dom->pcis[i]);
+}
+
+static void read_actions(struct cfgfile *cfg, struct domain_config *dom)
+{
+	int v;
+	if (cfg_get_choice(cfg, "restart", restart_policy_names, &v) == 0)
+		dom->restart = (enum restart_policy)v;
+	dom->on_poweroff = dom->restart == RESTART_ALWAYS ? ACTION_RESTART : ACTION_DESTROY;
+	dom->on_reboot = ACTION_RESTART;
+	dom->on_crash = dom->restart == RESTART_NEVER ? ACTION_DESTROY : ACTION_RESTART;
+	if (cfg_get_choice(cfg, "on_poweroff", domain_action_names, &v) == 0)
+		dom->on_poweroff = (enum domain_action)v;
+	if (cfg_get_choice(cfg, "on_reboot", domain_action_names, &v) == 0)
+		dom->on_reboot = (enum domain_action)v;
+	if (cfg_get_choice(cfg, "on_crash", domain_action_names, &v) == 0)
+		dom->on_crash = (enum domain_action)v;
+}
+
+/* What only some classes and types may, or must, have. */
+static void check_class(struct cfgfile *cfg, struct domain_config *dom)
+{
+	bool needs_template = dom->class == CLASS_APP || dom->class == CLASS_DISPOSABLE;
+	if (needs_template && !dom->template_name && cfg_key_line(cfg, "template") == 0)
+		cfg_error(cfg, "class", "a domain of class %s needs `template', the template "
+			  "domain whose root it uses", domain_class_names[dom->class]);
+	if (!needs_template && dom->template_name)
+		cfg_error(cfg, "template", "only app and disposable domains have a template; this "
+			  "one is of class %s", domain_class_names[dom->class]);
+	if (dom->nvifs && !dom->netvm)
+		cfg_error(cfg, "vif", "`vif' without `netvm': its interfaces would have no backend; "
+			  "set netvm = \"...\" (a domain of class net)");
+	if (dom->type != DOMAIN_HVM && !dom->kernel)
+		cfg_error(cfg, "type", "a %s domain boots the kernel given by `kernel', and there "
+			  "is none", domain_type_names[dom->type]);
+}
+
+unsigned domain_config_load(const char *path, struct domain_config *out)
+{
+	struct cfgfile cfg;
+	struct domain_config *dom = out;
+	unsigned errors = 1;
+	int v;
+
+	domain_config_init(dom);
+	dom->source = strdup(path);
+	if (!dom->source) {
+		log_err("config", "%s: out of memory", path);
+		return errors;
+	}
+	if (cfgfile_open(&cfg, path) < 0)
+		goto out;
+	cfg_check_keys(&cfg, domain_keys);
+	read_name(&cfg, dom);
+	if (cfg_get_choice(&cfg, "type", domain_type_names, &v) == 0)
+		dom->type = (enum domain_type)v;
+	if (cfg_get_choice(&cfg, "class", domain_class_names, &v) == 0)
+		dom->class = (enum domain_class)v;
+	else if (cfg_key_line(&cfg, "class") == 0)
+		cfg_error(&cfg, NULL, "`class' is missing; write class = \"app\" (or template, "
+			  "disposable, standalone, net, usb, storage)");
+	if (cfg_get_choice(&cfg, "label", domain_label_names, &v) == 0)
+		dom->label = (enum domain_label)v;
+	read_sizes(&cfg, dom);
+	read_path(&cfg, "kernel", &dom->kernel);
+	read_path(&cfg, "ramdisk", &dom->ramdisk);
+	read_cmdline(&cfg, dom);
+	read_devices(&cfg, dom);
+	read_domain_ref(&cfg, "template", &dom->template_name, &dom->template_line);
+	read_domain_ref(&cfg, "netvm", &dom->netvm, &dom->netvm_line);
+	cfg_get_bool(&cfg, "autostart", &dom->autostart);
+	cfg_get_bool(&cfg, "gui", &dom->gui);
+	read_actions(&cfg, dom);
+	if (dom->netvm && strcmp(dom->netvm, dom->name) == 0)
+		cfg_error(&cfg, "netvm", "netvm = \"%s\" is this domain itself", dom->netvm);
+	check_class(&cfg, dom);
+out:
+	errors = cfg.errors;
+	cfgfile_close(&cfg);
+	if (errors)
+		domain_config_free(dom);
+	return errors;
+}
+
+void domain_config_free(struct domain_config *dom)
+{
+	free(dom->kernel);
+	free(dom->ramdisk);
+	free(dom->cmdline);
+	strv_free(dom->disks);
+	strv_free(dom->vifs);
+	strv_free(dom->pcis);
+	free(dom->template_name);
+	free(dom->netvm);
+	free(dom->source);
+	domain_config_init(dom);
+}

@@ -1,0 +1,100 @@
+/*
+ * domain_config.h - one domain, as read from CONFIG_DIR/domains/NAME.cfg
+ * in xl.cfg syntax.  Xen's standard keys keep their xl.cfg meaning:
+ *
+ *   name = "work"                 # [a-zA-Z0-9_.-], a letter first, <= 31; default: file name
+ *   type = "pvh"                  # "pvh" (default, as Qubes), "pv" or "hvm"
+ *   memory = 400                  # MiB
+ *   maxmem = 4000                 # MiB, >= memory (default: memory)
+ *   vcpus = 2
+ *   kernel = "/var/lib/bulkhead/vmlinuz"   ramdisk = "..."
+ *   extra = "console=hvc0"        # or cmdline = ..., not both
+ *   disk = [ "format=raw, vdev=xvda, access=rw, target=/dev/mapper/work-root" ]
+ *   vif = [ "mac=00:16:3e:5e:6c:00" ]      # backend= comes from netvm
+ *   pci = [ "0000:00:19.0" ]
+ *   on_poweroff = "destroy"       # "destroy" | "restart" | "preserve"
+ *   on_reboot = "restart"
+ *   on_crash = "restart"
+ *
+ * and bulkhead's keys, for isolation:
+ *
+ *   class = "app"                 # template app disposable standalone net usb storage
+ *   label = "red"                 # red orange yellow green gray blue purple black
+ *   template = "debian-12"        # app and disposable: a domain of class template
+ *   netvm = "sys-firewall"        # a domain of class net; "" or absent: no network
+ *   autostart = 1                 # started at boot, in dependency order
+ *   restart = "on-failure"        # default for on_poweroff/on_crash (see below)
+ *   gui = 1                       # the domain runs the GUI agent
+ *
+ * restart gives the defaults of the per-event keys: "always" restarts
+ * after poweroff and crash, "on-failure" (the default) after a crash
+ * only, "never" after neither; a reboot restarts unless on_reboot says
+ * otherwise.  An explicit on_* key wins.
+ */
+#ifndef BULKHEAD_DOMAIN_CONFIG_H
+#define BULKHEAD_DOMAIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/service_config.h"
+#include "lib/limits.h"
+
+enum domain_type { DOMAIN_PVH, DOMAIN_PV, DOMAIN_HVM };
+
+enum domain_class {
+	CLASS_TEMPLATE, CLASS_APP, CLASS_DISPOSABLE, CLASS_STANDALONE,
+	CLASS_NET, CLASS_USB, CLASS_STORAGE,
+};
+
+enum domain_label {
+	LABEL_RED, LABEL_ORANGE, LABEL_YELLOW, LABEL_GREEN,
+	LABEL_GRAY, LABEL_BLUE, LABEL_PURPLE, LABEL_BLACK,
+};
+
+enum domain_action { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
+
+extern const char *const domain_type_names[];	/* indexed by enum, NULL-terminated */
+extern const char *const domain_class_names[];
+extern const char *const domain_label_names[];
+extern const uint32_t domain_label_rgb[];	/* Qubes' colours, 0xRRGGBB */
+extern const char *const domain_action_names[];
+
+struct domain_config {
+	char name[DOMAIN_NAME_MAX + 1];
+	enum domain_type type;
+	enum domain_class class;
+	enum domain_label label;
+	uint32_t memory_mb;
+	uint32_t maxmem_mb;
+	uint32_t vcpus;
+	char *kernel;		/* NULL: none */
+	char *ramdisk;
+	char *cmdline;
+	char **disks;		/* NULL-terminated specs, checked with libxlutil */
+	size_t ndisks;
+	char **vifs;
+	size_t nvifs;
+	char **pcis;
+	size_t npcis;
+	char *template_name;	/* NULL: none */
+	char *netvm;		/* NULL: no network */
+	bool autostart;
+	bool gui;
+	enum restart_policy restart;
+	enum domain_action on_poweroff, on_reboot, on_crash;
+	char *source;		/* file, for messages */
+	int template_line, netvm_line;
+};
+
+/* Sets every field to its default. */
+void domain_config_init(struct domain_config *dom);
+
+/* Reads PATH into *out.  Returns how many problems it reported (each as
+ * FILE:LINE); unless 0, *out is freed and must not be used.  Whether
+ * template and netvm name suitable domains is checked by domains_load(). */
+unsigned domain_config_load(const char *path, struct domain_config *out);
+void domain_config_free(struct domain_config *dom);
+
+#endif

@@ -1,0 +1,183 @@
+#include "config/domains.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfgfile.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "supervisor/depgraph.h"
+
+int domains_find(const struct domains *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->dom[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void drop(struct domains *d, size_t i)
+{
+	domain_config_free(&d->dom[i]);
+	memmove(&d->dom[i], &d->dom[i + 1], (d->n - i - 1) * sizeof(d->dom[0]));
+	d->n--;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+problem(struct domains *d, const struct domain_config *dom, int line, const char *fmt, ...)
+{
+	char msg[320];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		log_err("config", "%s:%d: %s; this domain is left out", dom->source, line, msg);
+	else
+		log_err("config", "%s: %s; this domain is left out", dom->source, msg);
+	d->errors++;
+}
+
+/* Checks one reference (template or netvm); false when it is wrong. */
+static bool ref_ok(struct domains *d, const struct domain_config *dom, const char *ref,
+		   int line, enum domain_class want, const char *key)
+{
+	if (!ref)
+		return true;
+	int j = domains_find(d, ref);
+	if (j < 0) {
+		problem(d, dom, line, "%s = \"%s\" is not a usable domain", key, ref);
+		return false;
+	}
+	if (d->dom[j].class != want) {
+		problem(d, dom, line, "%s = \"%s\" is not a domain of class %s", key, ref,
+			domain_class_names[want]);
+		return false;
+	}
+	return true;
+}
+
+/* Drops one domain whose template or netvm is wrong; false when none is. */
+static bool drop_one_unresolved(struct domains *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct domain_config *dom = &d->dom[i];
+		bool ok = ref_ok(d, dom, dom->template_name, dom->template_line, CLASS_TEMPLATE,
+				 "template") &&
+			  ref_ok(d, dom, dom->netvm, dom->netvm_line, CLASS_NET, "netvm");
+		if (!ok) {
+			drop(d, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Orders by netvm (the only run-time dependency so far); a netvm chain
+ * that loops is reported and its domains left out, one at a time. */
+static int order(struct domains *d)
+{
+	for (;;) {
+		while (drop_one_unresolved(d))
+			;
+		size_t n = d->n, cycle = 0;
+		size_t *dep = calloc(n + 1, sizeof(*dep));
+		const size_t **deps = calloc(n + 1, sizeof(*deps));
+		size_t *ndeps = calloc(n + 1, sizeof(*ndeps));
+		size_t *ord = calloc(n + 1, sizeof(*ord));
+		struct domain_config *sorted = calloc(n + 1, sizeof(*sorted));
+		int r = -ENOMEM;
+		if (dep && deps && ndeps && ord && sorted) {
+			for (size_t i = 0; i < n; i++) {
+				if (!d->dom[i].netvm)
+					continue;
+				dep[i] = (size_t)domains_find(d, d->dom[i].netvm);
+				deps[i] = &dep[i];
+				ndeps[i] = 1;
+			}
+			struct depgraph g = { n, deps, ndeps };
+			r = depgraph_order(&g, ord, &cycle);
+		}
+		if (r == 0) {
+			for (size_t i = 0; i < n; i++)
+				sorted[i] = d->dom[ord[i]];
+			free(d->dom);
+			d->dom = sorted;
+			sorted = NULL;
+		}
+		free(dep);
+		free(deps);
+		free(ndeps);
+		free(ord);
+		free(sorted);
+		if (r != -ELOOP)
+			return r;
+		problem(d, &d->dom[cycle], d->dom[cycle].netvm_line,
+			"netvm chain of \"%s\" comes back to it", d->dom[cycle].name);
+		drop(d, cycle);
+	}
+}
+
+unsigned domains_load(const char *dir, struct domains *d)
+{
+	char *ddir = NULL;
+	char **files = NULL;
+	size_t nfiles = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (asprintf(&ddir, "%s/domains", dir) < 0)
+		goto nomem;
+	int r = cfg_list_files(ddir, &files, &nfiles);
+	if (r < 0) {
+		log_err("config", "%s: cannot list: %s", ddir, strerror(-r));
+		d->errors++;
+		goto out;
+	}
+	d->dom = calloc(nfiles + 1, sizeof(*d->dom));
+	if (!d->dom)
+		goto nomem;
+	for (size_t i = 0; i < nfiles && d->n < DOMAINS_MAX; i++) {
+		struct domain_config *dom = &d->dom[d->n];
+		unsigned errors = domain_config_load(files[i], dom);
+		if (errors) {
+			log_err("config", "%s: domain left out because of the problems above", files[i]);
+			d->errors += errors;
+			continue;
+		}
+		int other = domains_find(d, dom->name);
+		if (other >= 0) {
+			log_err("config", "%s: domain name \"%s\" is already used by %s; names must "
+				"be unique, this one is left out", files[i], dom->name,
+				d->dom[other].source);
+			d->errors++;
+			domain_config_free(dom);
+			continue;
+		}
+		d->n++;
+	}
+	if (nfiles > DOMAINS_MAX) {
+		log_err("config", "%s: %zu domain files; only %d are read", ddir, nfiles, DOMAINS_MAX);
+		d->errors++;
+	}
+	if (order(d) < 0)
+		goto nomem;
+	goto out;
+nomem:
+	log_err("config", "%s: out of memory", dir);
+	d->errors++;
+out:
+	strv_free(files);
+	free(ddir);
+	return d->errors;
+}
+
+void domains_free(struct domains *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		domain_config_free(&d->dom[i]);
+	free(d->dom);
+	memset(d, 0, sizeof(*d));
+}

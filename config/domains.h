@@ -1,0 +1,30 @@
+/*
+ * domains.h - every domain of CONFIG_DIR/domains/\*.cfg, checked against
+ * each other: unique names, `template' names a domain of class template,
+ * `netvm' a domain of class net, no netvm chain that loops.  A domain
+ * with a problem is reported and left out, with the domains that need it;
+ * the others stay.  The start order puts each domain's netvm first.
+ *
+ * Used by `bulkhead check' and the domain manager; not by PID 1.
+ */
+#ifndef BULKHEAD_DOMAINS_H
+#define BULKHEAD_DOMAINS_H
+
+#include <stddef.h>
+
+#include "config/domain_config.h"
+
+struct domains {
+	struct domain_config *dom;	/* in start order */
+	size_t n;
+	unsigned errors;
+};
+
+/* Loads DIR/domains.  Returns the number of problems reported. */
+unsigned domains_load(const char *dir, struct domains *out);
+void domains_free(struct domains *d);
+
+/* Index of the domain called NAME, or -1. */
+int domains_find(const struct domains *d, const char *name);
+
+#endif

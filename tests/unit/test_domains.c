@@ -1,0 +1,219 @@
+#include "tests/unit/test_helpers.h"
+
+#include <sys/stat.h>
+
+#include "config/domains.h"
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	char sub[128];
+	(void)state;
+	strcpy(dir, "/tmp/bulkhead-dom-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/domains", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	return 0;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *load(struct domains *d, unsigned *errors)
+{
+	capture_begin();
+	*errors = domains_load(dir, d);
+	return capture_end();
+}
+
+#define KERNEL "kernel = \"/boot/vmlinuz\"\n"
+
+/* "FILE:LINE: TEXT" with FILE under dir/domains. */
+static const char *at(const char *file, int line, const char *text)
+{
+	static char buf[512];
+	if (line > 0)
+		snprintf(buf, sizeof(buf), "%s/domains/%s:%d: %s", dir, file, line, text);
+	else
+		snprintf(buf, sizeof(buf), "%s/domains/%s: %s", dir, file, text);
+	return buf;
+}
+
+static void a_qubes_like_set_is_read_in_order(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/work.cfg",
+		   "class = \"app\"\nlabel = \"blue\"\ntemplate = \"debian-12\"\n"
+		   "netvm = \"sys-firewall\"\nmemory = 512\nmaxmem = 2048\nvcpus = 2\n" KERNEL
+		   "extra = \"console=hvc0\"\n"
+		   "disk = [ \"format=raw, vdev=xvda, access=rw, target=/dev/mapper/work-root\" ]\n"
+		   "vif = [ \"mac=00:16:3e:5e:6c:00\" ]\nautostart = 1\ngui = 1\n");
+	write_file(dir, "domains/sys-firewall.cfg",
+		   "class = \"net\"\nlabel = \"green\"\nnetvm = \"sys-net\"\n" KERNEL
+		   "restart = \"always\"\n");
+	write_file(dir, "domains/sys-net.cfg",
+		   "class = \"net\"\nlabel = \"red\"\ntype = \"pv\"\n" KERNEL
+		   "pci = [ \"0000:00:19.0\" ]\non_crash = \"preserve\"\n");
+	write_file(dir, "domains/debian-12.cfg", "class = \"template\"\nlabel = \"black\"\n" KERNEL);
+	load(&d, &errors);
+	assert_int_equal(errors, 0);
+	assert_int_equal(d.n, 4);
+	/* netvm first; otherwise file order. */
+	assert_string_equal(d.dom[0].name, "debian-12");
+	assert_string_equal(d.dom[1].name, "sys-net");
+	assert_string_equal(d.dom[2].name, "sys-firewall");
+	assert_string_equal(d.dom[3].name, "work");
+	const struct domain_config *w = &d.dom[3];
+	assert_int_equal(w->class, CLASS_APP);
+	assert_int_equal(w->label, LABEL_BLUE);
+	assert_int_equal(domain_label_rgb[w->label], 0x3465a4);
+	assert_int_equal(w->type, DOMAIN_PVH);
+	assert_int_equal(w->memory_mb, 512);
+	assert_int_equal(w->maxmem_mb, 2048);
+	assert_int_equal(w->vcpus, 2);
+	assert_string_equal(w->cmdline, "console=hvc0");
+	assert_int_equal(w->ndisks, 1);
+	assert_int_equal(w->nvifs, 1);
+	assert_true(w->autostart);
+	assert_true(w->gui);
+	/* restart = "on-failure" by default: crash restarts, poweroff does not. */
+	assert_int_equal(w->on_crash, ACTION_RESTART);
+	assert_int_equal(w->on_poweroff, ACTION_DESTROY);
+	assert_int_equal(d.dom[2].on_poweroff, ACTION_RESTART);
+	assert_int_equal(d.dom[1].on_crash, ACTION_PRESERVE);
+	assert_int_equal(d.dom[1].type, DOMAIN_PV);
+	assert_int_equal(d.dom[1].maxmem_mb, 400);
+	domains_free(&d);
+}
+
+static void bad_values_are_reported_at_their_lines(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/bad.cfg",
+		   "class = \"appvm\"\n"					/* 1 */
+		   "label = \"pink\"\n"						/* 2 */
+		   "memory = 16\n"						/* 3 */
+		   "kernel = \"vmlinuz\"\n"					/* 4 */
+		   "extra = \"a\"\ncmdline = \"b\"\n"				/* 5, 6 */
+		   "disk = [ \"format=qcow9, vdev=xvda, target=/x\" ]\n"	/* 7 */
+		   "vif = [ \"backend=dom0\", \"mac=1,colour=red\" ]\n"		/* 8 */
+		   "pci = [ \"not-a-bdf\" ]\n"					/* 9 */
+		   "on_crash = \"reboot\"\n"					/* 10 */
+		   "template = \"debian 12\"\n"					/* 11 */
+		   "memroy = 400\n");						/* 12 */
+	const char *log = load(&d, &errors);
+	assert_int_equal(d.n, 0);
+	assert_contains(log, at("bad.cfg", 1, "class = \"appvm\" is not allowed; use one of "
+				"\"template\", \"app\", \"disposable\", \"standalone\", \"net\", \"usb\", \"storage\""));
+	assert_contains(log, at("bad.cfg", 2, "label = \"pink\" is not allowed; use one of \"red\", "
+				"\"orange\", \"yellow\", \"green\", \"gray\", \"blue\", \"purple\", \"black\""));
+	assert_contains(log, at("bad.cfg", 3, "memory = 16 is out of range; allowed: 32 to"));
+	assert_contains(log, at("bad.cfg", 4, "kernel = \"vmlinuz\" is not an absolute path"));
+	assert_contains(log, at("bad.cfg", 6, "`extra' and `cmdline' are both set"));
+	/* libxlutil says why, we say where. */
+	assert_contains(log, "unknown value for format: near `qcow9'");
+	assert_contains(log, at("bad.cfg", 7, "item 1 of `disk' (\"format=qcow9, vdev=xvda, "
+				"target=/x\") is not a valid disk"));
+	assert_contains(log, at("bad.cfg", 8, "item 1 of `vif' sets backend; the backend is the "
+				"domain named by `netvm'"));
+	assert_contains(log, at("bad.cfg", 8, "item 2 of `vif': unknown key `colour'"));
+	assert_contains(log, at("bad.cfg", 9, "item 1 of `pci' (\"not-a-bdf\") is not a valid PCI"));
+	assert_contains(log, at("bad.cfg", 10, "on_crash = \"reboot\" is not allowed; use one of "
+				"\"destroy\", \"restart\", \"preserve\""));
+	assert_contains(log, at("bad.cfg", 11, "template = \"debian 12\" is not a domain name"));
+	assert_contains(log, at("bad.cfg", 12, "unknown key `memroy'"));
+	assert_contains(log, at("bad.cfg", 0, "domain left out because of the problems above"));
+	assert_true(errors >= 12);
+	domains_free(&d);
+}
+
+static void class_rules_are_enforced(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/orphan.cfg", "class = \"app\"\n" KERNEL);
+	write_file(dir, "domains/tpl.cfg", "class = \"template\"\ntemplate = \"x\"\n" KERNEL);
+	write_file(dir, "domains/nonet.cfg", "class = \"standalone\"\nvif = [ \"mac=00:16:3e:00:00:01\" ]\n" KERNEL);
+	write_file(dir, "domains/nokernel.cfg", "class = \"standalone\"\n");
+	write_file(dir, "domains/hvm.cfg", "class = \"standalone\"\ntype = \"hvm\"\n");
+	write_file(dir, "domains/noclass.cfg", KERNEL);
+	write_file(dir, "domains/self.cfg", "class = \"net\"\nnetvm = \"self\"\n" KERNEL);
+	write_file(dir, "domains/small.cfg", "class = \"net\"\nmemory = 600\nmaxmem = 500\n" KERNEL);
+	const char *log = load(&d, &errors);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.dom[0].name, "hvm");
+	assert_contains(log, at("orphan.cfg", 1, "a domain of class app needs `template'"));
+	assert_contains(log, at("tpl.cfg", 2, "only app and disposable domains have a template"));
+	assert_contains(log, at("nonet.cfg", 2, "`vif' without `netvm'"));
+	assert_contains(log, at("nokernel.cfg", 0, "a pvh domain boots the kernel given by `kernel'"));
+	assert_contains(log, at("noclass.cfg", 0, "`class' is missing"));
+	assert_contains(log, at("self.cfg", 2, "netvm = \"self\" is this domain itself"));
+	assert_contains(log, at("small.cfg", 3, "maxmem = 500 is below memory = 600"));
+	/* noclass.cfg has two: no class, and so an app without a template. */
+	assert_int_equal(errors, 8);
+	domains_free(&d);
+}
+
+static void references_between_domains_are_checked(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/tpl.cfg", "class = \"template\"\n" KERNEL);
+	write_file(dir, "domains/app1.cfg", "class = \"app\"\ntemplate = \"ghost\"\n" KERNEL);
+	write_file(dir, "domains/app2.cfg", "class = \"app\"\ntemplate = \"app3\"\n" KERNEL);
+	write_file(dir, "domains/app3.cfg", "class = \"app\"\ntemplate = \"tpl\"\nnetvm = \"tpl\"\n"
+		   "vif = [ \"mac=00:16:3e:00:00:02\" ]\n" KERNEL);
+	write_file(dir, "domains/net-a.cfg", "class = \"net\"\nnetvm = \"net-b\"\n" KERNEL);
+	write_file(dir, "domains/net-b.cfg", "class = \"net\"\nnetvm = \"net-a\"\n" KERNEL);
+	write_file(dir, "domains/app4.cfg", "class = \"app\"\ntemplate = \"tpl\"\n\nnetvm = \"net-a\"\n" KERNEL);
+	write_file(dir, "domains/dup.cfg", "name = \"tpl\"\nclass = \"template\"\n" KERNEL);
+	const char *log = load(&d, &errors);
+	assert_contains(log, at("app1.cfg", 2, "template = \"ghost\" is not a usable domain"));
+	assert_contains(log, at("app2.cfg", 2, "template = \"app3\" is not a domain of class template"));
+	assert_contains(log, at("app3.cfg", 3, "netvm = \"tpl\" is not a domain of class net"));
+	assert_contains(log, "comes back to it");
+	assert_contains(log, at("app4.cfg", 4, "netvm = \"net-a\" is not a usable domain"));
+	char dup[256];
+	snprintf(dup, sizeof(dup), "%s/domains/tpl.cfg: domain name \"tpl\" is already used by "
+		 "%s/domains/dup.cfg", dir, dir);
+	assert_contains(log, dup);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.dom[0].name, "tpl");
+	domains_free(&d);
+}
+
+static void no_domains_dir_is_no_domains(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	assert_int_equal(rmdir(strcat(strcpy((char[96]){ 0 }, dir), "/domains")), 0);
+	load(&d, &errors);
+	assert_int_equal(errors, 0);
+	assert_int_equal(d.n, 0);
+	domains_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(a_qubes_like_set_is_read_in_order, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(bad_values_are_reported_at_their_lines, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(class_rules_are_enforced, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(references_between_domains_are_checked, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(no_domains_dir_is_no_domains, make_dir, remove_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
