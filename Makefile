@@ -17,8 +17,8 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
-PKG_CFLAGS = $(shell pkg-config --cflags xlutil xenlight libkmod)
-PKG_LIBS   = $(shell pkg-config --libs xlutil xenlight libkmod)
+PKG_CFLAGS = $(shell pkg-config --cflags xlutil xenlight xentoollog libkmod)
+PKG_LIBS   = $(shell pkg-config --libs xlutil xenlight xentoollog libkmod)
 
 MODULES := lib/log lib/util \
 	config/cfgfile config/service_config config/sysconfig config/domain_config config/domains \
@@ -26,6 +26,7 @@ MODULES := lib/log lib/util \
 	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
 	supervisor/ctlproto supervisor/control \
 	init/mounts init/modules init/emergency init/xen init/init \
+	domains/build domains/manager \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains

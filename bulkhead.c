@@ -9,6 +9,7 @@
 
 #include "config/check.h"
 #include "ctl/ctl.h"
+#include "domains/manager.h"
 #include "init/init.h"
 
 static void usage(FILE *f)
@@ -18,6 +19,7 @@ static void usage(FILE *f)
 		"usage: bulkhead COMMAND [ARGS]\n"
 		"  init [--config DIR]        run as PID 1 (also when called as /init)\n"
 		"  ctl COMMAND                talk to PID 1 (bulkhead ctl help)\n"
+		"  domain-manager [--config DIR]  run the domains (started by PID 1 on Xen)\n"
 		"  check [--list-modules] [DIR]  validate the configuration\n"
 		"  version\n", BULKHEAD_VERSION);
 }
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
 		return init_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "ctl") == 0)
 		return ctl_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "domain-manager") == 0)
+		return domain_manager_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

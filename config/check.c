@@ -8,6 +8,7 @@
 #include "config/domains.h"
 #include "config/sysconfig.h"
 #include "init/xen.h"
+#include "lib/util.h"
 
 int check_main(int argc, char **argv)
 {
@@ -30,7 +31,7 @@ int check_main(int argc, char **argv)
 		}
 	}
 	/* Checked as on Xen's dom0, where services may depend on Xen's own. */
-	if (xen_services(&xen_svc, &nxen) < 0) {
+	if (xen_services(self_exe(), dir, &xen_svc, &nxen) < 0) {
 		fprintf(stderr, "bulkhead check: out of memory\n");
 		return 1;
 	}

@@ -353,7 +353,7 @@ static void boot(void)
 	size_t nxen = 0;
 	if (I.container)
 		log_info("init", "container mode: no Xen bring-up");
-	else if (xen_bringup() == 1 && xen_services(&xen_svc, &nxen) < 0)
+	else if (xen_bringup() == 1 && xen_services(self_exe(), I.config_dir, &xen_svc, &nxen) < 0)
 		boot_failed("out of memory for Xen's services");
 	if (sysconfig_load(I.config_dir, &I.cfg, xen_svc, nxen) > 0)
 		log_err("init", "%u problems in the configuration in %s (see above); "

@@ -87,7 +87,7 @@ int xen_bringup(void)
 	}
 	make_dirs();
 	log_notice("xen", "this is Xen's dom0 (control_d); starting xenstored, xen-init-dom0, "
-		   "xenconsoled");
+		   "xenconsoled, domains");
 	return 1;
 }
 
@@ -99,6 +99,7 @@ struct builtin {
 	enum restart_policy restart;
 	const char *depends;
 	uint32_t ready_timeout_ms;
+	uint32_t stop_grace_ms;
 };
 
 static int make_service(const struct builtin *b, struct service_config *svc)
@@ -108,6 +109,8 @@ static int make_service(const struct builtin *b, struct service_config *svc)
 	svc->oneshot = b->oneshot;
 	svc->restart = b->restart;
 	svc->ready_timeout_ms = b->ready_timeout_ms;
+	if (b->stop_grace_ms)
+		svc->stop_grace_ms = b->stop_grace_ms;
 	const char *const deps[] = { b->depends, NULL };
 	svc->argv = strv_dup(b->argv);
 	svc->ready_check = b->ready_check ? strv_dup(b->ready_check) : NULL;
@@ -121,7 +124,8 @@ static int make_service(const struct builtin *b, struct service_config *svc)
 	return 0;
 }
 
-int xen_services(struct service_config **out, size_t *n)
+int xen_services(const char *self, const char *config_dir, struct service_config **out,
+		 size_t *n)
 {
 	static const char *const xenstored[] = {
 		XEN_BIN_DIR "/xenstored", "--no-fork", "--pid-file", "/run/xen/xenstored.pid", NULL,
@@ -132,10 +136,13 @@ int xen_services(struct service_config **out, size_t *n)
 		XEN_BIN_DIR "/xenconsoled", "-i", "--log=guest", "--log-dir=/var/log/xen/console",
 		NULL,
 	};
-	static const struct builtin builtins[] = {
-		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000 },
-		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000 },
-		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0 },
+	const char *const manager[] = { self, "domain-manager", "--config", config_dir, NULL };
+	/* The manager asks the domains to shut down and waits 30 s for them. */
+	const struct builtin builtins[] = {
+		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000, 0 },
+		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000, 0 },
+		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0, 0 },
+		{ "domains", manager, NULL, false, RESTART_ALWAYS, "xenconsoled", 0, 40000 },
 	};
 	struct service_config *svc = calloc(ARRAY_SIZE(builtins), sizeof(*svc));
 	if (!svc)

@@ -10,6 +10,7 @@
  *   xen-init-dom0 oneshot after xenstored: dom0's own entries in the store.
  *   xenconsoled   the domains' consoles, logged under /var/log/xen/console;
  *                 restarted on death.
+ *   domains       bulkhead's domain manager (domains/manager.h).
  *
  * PID 1 only, at boot, after /proc, /sys and /dev are mounted.
  */
@@ -31,8 +32,11 @@ extern const char *const xen_dom0_modules[];
  * is a dom0 but the bring-up failed (said so). */
 int xen_bringup(void);
 
-/* The three services above, malloc'ed into *out (ownership passes to the
- * caller, who hands them to sysconfig_load()).  0 or -ENOMEM. */
-int xen_services(struct service_config **out, size_t *n);
+/* The three services above and the domain manager ("domains": SELF
+ * domain-manager --config CONFIG_DIR, after xenconsoled, restarted on
+ * death), malloc'ed into *out (ownership passes to the caller, who hands
+ * them to sysconfig_load()).  0 or -ENOMEM. */
+int xen_services(const char *self, const char *config_dir, struct service_config **out,
+		 size_t *n);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/limits.h"
 
@@ -103,6 +104,16 @@ void strv_free(char **v)
 	for (char **p = v; *p; p++)
 		free(*p);
 	free(v);
+}
+
+const char *self_exe(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return "/bin/bulkhead";
+	path[n] = '\0';
+	return path;
 }
 
 void describe_wait_status(int status, char *buf, size_t n)

@@ -33,6 +33,10 @@ char **strv_dup(const char *const *v);
 /* Frees a strv_dup()'ed (or cfg_get_strv()'ed) vector; NULL is fine. */
 void strv_free(char **v);
 
+/* This program's own path (from /proc/self/exe), or "/bin/bulkhead" when
+ * it cannot be read.  Static storage. */
+const char *self_exe(void);
+
 /* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */
 void describe_wait_status(int status, char *buf, size_t n);
 

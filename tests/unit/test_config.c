@@ -277,10 +277,10 @@ static void services_may_depend_on_the_builtin_xen_ones(void **state)
 	char expect[256];
 	(void)state;
 	write_file(dir, "services/xenstored.cfg", "command = [ \"/bin/true\" ]\n");
-	write_file(dir, "services/domains.cfg",
+	write_file(dir, "services/panel.cfg",
 		   "command = [ \"/bin/true\" ]\ndepends = [ \"xenconsoled\" ]\n");
-	assert_int_equal(xen_services(&xen, &nxen), 0);
-	assert_int_equal(nxen, 3);
+	assert_int_equal(xen_services("/bin/bulkhead", "/etc/bulkhead", &xen, &nxen), 0);
+	assert_int_equal(nxen, 4);
 	capture_begin();
 	errors = sysconfig_load(dir, &cfg, xen, nxen);
 	const char *log = capture_end();
@@ -289,7 +289,7 @@ static void services_may_depend_on_the_builtin_xen_ones(void **state)
 		 "already used by built-in (Xen dom0)", dir);
 	assert_contains(log, expect);
 	assert_int_equal(errors, 1);
-	assert_int_equal(cfg.nservices, 4);
+	assert_int_equal(cfg.nservices, 5);
 	assert_string_equal(cfg.services[0].name, "xenstored");
 	assert_string_equal(cfg.services[0].ready_check[0], XENSTORE_READ);
 	assert_int_equal(cfg.services[0].restart, RESTART_NEVER);
@@ -297,6 +297,9 @@ static void services_may_depend_on_the_builtin_xen_ones(void **state)
 	assert_true(cfg.services[1].oneshot);
 	assert_string_equal(cfg.services[2].name, "xenconsoled");
 	assert_string_equal(cfg.services[3].name, "domains");
+	assert_string_equal(cfg.services[3].argv[1], "domain-manager");
+	assert_string_equal(cfg.services[3].argv[3], "/etc/bulkhead");
+	assert_string_equal(cfg.services[4].name, "panel");
 	sysconfig_free(&cfg);
 }
 

@@ -5,9 +5,16 @@
 #               xenconsoled up, in that order
 #   toolstack   xl info / xl list and xenstore work from dom0
 #   restart     a SIGKILLed xenconsoled is restarted
-#   shutdown    ctrl-alt-delete stops the services in reverse dependency
-#               order (sentinel, xenconsoled, xenstored), dom0 reboots and
-#               Xen resets the machine (QEMU exits: -no-reboot)
+#   domains     the domain manager creates the autostart domains: alpha
+#               (PVH) boots and prints its marker
+#   crash       crashy (PV) panics, is destroyed and created again; the time
+#               from its death to the new domain is printed
+#   adopt       the domain manager is SIGKILLed; alpha keeps running and the
+#               restarted manager adopts it
+#   shutdown    ctrl-alt-delete: the manager asks the domains to shut down,
+#               then the services stop in reverse dependency order
+#               (sentinel, xenconsoled, xenstored), dom0 reboots and Xen
+#               resets the machine (QEMU exits: -no-reboot)
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/run.sh BULKHEAD   (as root)
 # Leaves build/xen/ (serial.log, initrd) and build/results/xen.
@@ -32,7 +39,9 @@ trap 'qemu_stop "$LINUX_VM"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-CHECKS=(bringup toolstack restart shutdown no-panic)
+CHECKS=(bringup toolstack restart domains crash adopt shutdown no-panic)
+# Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
+DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 passed=0 failed=0 why='' fatal='' t_qemu=0 t_boot=0
 info() { echo "xen: $*"; }
 wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
@@ -54,9 +63,24 @@ in_order() {
     done
 }
 
+# The domUs' initramfs: static busybox and tests/xen/domu/init.
+build_domu() {
+    local st=$LINUX_VM/domu-root
+    rm -rf "$st"
+    mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc"
+    cp /bin/busybox "$st/bin/busybox"
+    install -m 755 "$here/domu/init" "$st/init"
+    mknod "$st/dev/console" c 5 1
+    (cd "$st" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
+        gzip -6 > "$LINUX_VM/domu.cpio.gz"
+}
+
 check_bringup() {
     local out
-    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen 2>&1); then
+    build_domu
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+        --add "/boot/vmlinuz-$(_qemu_kver):/var/lib/bulkhead/vmlinuz" \
+        --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" 2>&1); then
         why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
         fatal='no initramfs'
         return 1
@@ -120,6 +144,47 @@ check_restart() {
     info "restart: $(serial | grep -E '^XENCONSOLED-BACK')"
 }
 
+check_domains() {
+    if ! linux_wait '^DOMU-UP name=alpha' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'alpha never printed DOMU-UP')
+        return 1
+    fi
+    in_order 'bulkhead: domains: domain manager up: 2 domains configured' \
+        'bulkhead: domains: domain alpha created \(domid [0-9]+\) in [0-9]+ ms$' \
+        '^DOMU-UP name=alpha' || return 1
+    info "domains: $(serial | grep -E 'domain alpha created' | head -n 1 | sed 's/.*bulkhead: domains: //')"
+}
+
+check_crash() {
+    local re='bulkhead: domains: domain crashy created \(domid [0-9]+\) in [0-9]+ ms, [0-9]+ ms after its death'
+    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'crashy was not created again after its crash')
+        return 1
+    fi
+    # The console copy polls its files: its lines are not ordered with ours.
+    if ! serial_has '^DOMU-CRASHING name=crashy'; then
+        why='crashy never said it was crashing'
+        return 1
+    fi
+    in_order 'bulkhead: domains: domain crashy \(domid [0-9]+\) shut down: crash; restart' \
+        'bulkhead: domains: domain crashy: restarting in 100 ms' "$re" || return 1
+    info "crash: $(serial | grep -E "$re" | head -n 1 | sed 's/.*bulkhead: domains: //')"
+}
+
+check_adopt() {
+    if ! linux_wait 'bulkhead: domains: adopted running domain alpha' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'the restarted domain manager did not adopt alpha')
+        return 1
+    fi
+    in_order '^DM-KILL pid=[0-9]+' \
+        'bulkhead: supervisor: service domains killed by SIGKILL; restarting' \
+        'bulkhead: domains: adopted running domain alpha \(domid [0-9]+\)' || return 1
+    if [ "$(serial | grep -cE 'bulkhead: domains: domain alpha created')" -ne 1 ]; then
+        why='alpha was created again instead of adopted'
+        return 1
+    fi
+}
+
 check_shutdown() {
     local t_key
     linux_wait 'bulkhead: supervisor: service toolstack (done|exited)' "$STEP_TIMEOUT" || true
@@ -128,10 +193,16 @@ check_shutdown() {
         why="sendkey failed: $(head -n 1 "$LINUX_VM/wait.err")"
         return 1
     fi
-    if ! linux_wait_exit "$EXIT_TIMEOUT"; then
+    if ! linux_wait_exit "$DOMAIN_TIMEOUT"; then
         why=$(wait_why 'QEMU did not exit after ctrl-alt-delete')
         return 1
     fi
+    in_order 'bulkhead: init: reboot requested by ctrl-alt-del' \
+        'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
+        'bulkhead: domains: domain alpha \(domid [0-9]+\) shut down: poweroff; as asked' \
+        'bulkhead: domains: all domains are down' \
+        'bulkhead: supervisor: service domains stopped \(exited with status 0\)' \
+        'bulkhead: init: all services stopped' || return 1
     in_order 'bulkhead: init: reboot requested by ctrl-alt-del' \
         'bulkhead: supervisor: service sentinel stopped' \
         'bulkhead: supervisor: stopping service xenconsoled' \
@@ -145,7 +216,9 @@ check_shutdown() {
 
 check_no_panic() {
     local hit
-    hit=$(serial | grep -E 'Kernel panic|Attempted to kill init|Panic on CPU|FATAL TRAP' || true)
+    # crashy's own panic is on purpose (its console is copied to the serial line).
+    hit=$(serial | grep -E 'Kernel panic|Attempted to kill init|Panic on CPU|FATAL TRAP' |
+        grep -v 'sysrq triggered crash' || true)
     if [ -n "$hit" ]; then
         why="${hit%%$'\n'*}"
         return 1

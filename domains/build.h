@@ -1,0 +1,23 @@
+/*
+ * build.h - a domain's configuration as libxl wants it.
+ *
+ * Domain manager only.  The domain_config has been checked when it was
+ * loaded (config/domains.h); this only translates.
+ */
+#ifndef BULKHEAD_BUILD_H
+#define BULKHEAD_BUILD_H
+
+#include <libxl.h>
+#include <libxlutil.h>
+
+#include "config/domain_config.h"
+
+/*
+ * Fills D (already libxl_domain_config_init()ed; the caller disposes of
+ * it) from DOM.  XLU parses the disk and pci specs (its report gets their
+ * messages).  Returns 0, or -1 with *why saying what could not be built.
+ */
+int domain_build(const struct domain_config *dom, XLU_Config *xlu, libxl_domain_config *d,
+		 const char **why);
+
+#endif
