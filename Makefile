@@ -29,7 +29,7 @@ MODULES := lib/log lib/util \
 	domains/build domains/manager \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
-	test_domains
+	test_domains test_build
 FUZZERS    := fuzz_ctlproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

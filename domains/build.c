@@ -28,13 +28,12 @@ static bool parse_mac(const char *s, libxl_mac mac)
 	return true;
 }
 
-/* One vif spec (checked at load: known keys only) onto NIC. */
+/* One vif spec (checked at load: known keys only) onto NIC (initialised). */
 static int build_nic(const char *spec, const char *netvm, libxl_device_nic *nic, const char **why)
 {
 	char buf[512];
 	char *save = NULL;
 
-	libxl_device_nic_init(nic);
 	nic->backend_domname = strdup(netvm);
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -70,17 +69,21 @@ static int build_devices(const struct domain_config *dom, XLU_Config *xlu,
 	d->pcidevs = calloc(dom->npcis + 1, sizeof(*d->pcidevs));
 	if (!d->disks || !d->nics || !d->pcidevs)
 		return fail(why, "out of memory");
-	for (size_t i = 0; i < dom->ndisks; i++, d->num_disks++) {
-		libxl_device_disk_init(&d->disks[i]);
+	/* Each device is counted as soon as it is initialised, so that
+	 * libxl_domain_config_dispose() frees a half-built one too. */
+	for (size_t i = 0; i < dom->ndisks; i++) {
+		libxl_device_disk_init(&d->disks[d->num_disks++]);
 		const char *spec = dom->disks[i];
 		if (xlu_disk_parse(xlu, 1, &spec, &d->disks[i]) != 0)
 			return fail(why, "a disk spec does not parse");
 	}
-	for (size_t i = 0; i < dom->nvifs; i++, d->num_nics++)
+	for (size_t i = 0; i < dom->nvifs; i++) {
+		libxl_device_nic_init(&d->nics[d->num_nics++]);
 		if (build_nic(dom->vifs[i], dom->netvm, &d->nics[i], why) < 0)
 			return -1;
-	for (size_t i = 0; i < dom->npcis; i++, d->num_pcidevs++) {
-		libxl_device_pci_init(&d->pcidevs[i]);
+	}
+	for (size_t i = 0; i < dom->npcis; i++) {
+		libxl_device_pci_init(&d->pcidevs[d->num_pcidevs++]);
 		if (xlu_pci_parse_spec_string(xlu, &d->pcidevs[i], dom->pcis[i]) != 0)
 			return fail(why, "a pci spec does not parse");
 	}
