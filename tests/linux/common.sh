@@ -99,3 +99,78 @@ config_depends() {
 png_stats() {
     python3 "$LINUX_ROOT/tests/qemu/png.py" stats "$1"
 }
+
+# --- running named checks (tests/linux/run.sh, tests/xen/run.sh) ---------
+# A check is a function check_NAME (dashes as underscores) that returns 1
+# with $why set when it fails, and sets $fatal when nothing after it can
+# work. Set SUITE (the results' name) before calling these.
+passed=0 failed=0 why='' fatal=''
+
+info() { echo "$SUITE: $*"; }
+
+# Why the last linux_wait* failed, or a fallback.
+wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
+
+# in_order ERE...: each pattern's first serial line comes after the last's.
+in_order() {
+    local re l prev=0 prev_re=''
+    for re in "$@"; do
+        l=$(serial_line "$re")
+        if [ "$l" -eq 0 ]; then
+            why="no line matching: $re"
+            return 1
+        fi
+        if [ "$l" -le "$prev" ]; then
+            why="\"$re\" (line $l) came before \"$prev_re\" (line $prev)"
+            return 1
+        fi
+        prev=$l prev_re=$re
+    done
+}
+
+# run_checks NAME...: runs the checks in order, counting $passed and
+# $failed (every name counts, run or not, so totals never shrink). The
+# first check and those in $CHECKS_WITHOUT_VM may run when QEMU is not
+# running; any other fails at once then (a panic reboots, and -no-reboot
+# makes that an exit), leaving nothing to check but the log.
+run_checks() {
+    local name first=$1
+    for name in "$@"; do
+        if [ -n "$fatal" ]; then
+            # Still say if a panic explains the fatal failure.
+            why=''
+            if [ "$name" = no-panic ] && [ -s "$LINUX_VM/serial.log" ] && ! check_no_panic; then
+                fatal="$fatal; the log shows: $why"
+            fi
+            echo "FAIL: $name: not run ($fatal)"
+            failed=$((failed + 1))
+            continue
+        fi
+        if [ "$name" != "$first" ] && [[ " ${CHECKS_WITHOUT_VM:-} " != *" $name "* ]] &&
+            ! _qemu_running "$LINUX_VM"; then
+            fatal='QEMU exited unexpectedly'
+            echo "FAIL: $name: $fatal"
+            serial_tail
+            failed=$((failed + 1))
+            continue
+        fi
+        why=''
+        if "check_${name//-/_}"; then
+            echo "PASS: $name"
+            passed=$((passed + 1))
+        else
+            echo "FAIL: $name: ${why:-failed}"
+            serial_tail
+            failed=$((failed + 1))
+        fi
+    done
+}
+
+# finish_suite: leaves build/results/$SUITE ("PASSED FAILED"), prints the
+# closing line; fails when a check failed.
+finish_suite() {
+    mkdir -p "$LINUX_ROOT/build/results"
+    echo "$passed $failed" > "$LINUX_ROOT/build/results/$SUITE"
+    echo "$SUITE: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}

@@ -40,18 +40,11 @@ trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+SUITE=linux
 CHECKS=(boot restart screendump shutdown no-panic emergency)
-passed=0 failed=0
-why=''     # set by a check that fails: the reason
-fatal=''   # set when nothing after this check can work
+# emergency boots a machine of its own.
+CHECKS_WITHOUT_VM='no-panic emergency'
 t_qemu=0 t_boot=0
-
-info() { echo "linux: $*"; }
-
-# Reason for a failed wait, from lib.sh, or a fallback.
-wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
-
-vm_running() { _qemu_running "$LINUX_VM"; }
 
 # --- checks: each returns 1 with $why set, and may set $fatal ---
 
@@ -328,38 +321,7 @@ check_emergency() {
 
 # --- run them ---
 
-for name in "${CHECKS[@]}"; do
-    if [ -n "$fatal" ]; then
-        # Still say if a panic explains the fatal failure.
-        why=''
-        if [ "$name" = no-panic ] && [ -s "$LINUX_VM/serial.log" ] && ! check_no_panic; then
-            fatal="$fatal; the log shows: $why"
-        fi
-        echo "FAIL: $name: not run ($fatal)"
-        failed=$((failed + 1))
-        continue
-    fi
-    # QEMU gone before the shutdown (a panic reboots, -no-reboot makes
-    # that an exit) leaves nothing to check but the log.
-    # (emergency boots a machine of its own.)
-    if [ "$name" != boot ] && [ "$name" != no-panic ] && [ "$name" != emergency ] &&
-        ! vm_running; then
-        fatal='QEMU exited unexpectedly'
-        echo "FAIL: $name: $fatal"
-        serial_tail
-        failed=$((failed + 1))
-        continue
-    fi
-    why=''
-    if "check_${name//-/_}"; then
-        echo "PASS: $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $name: ${why:-failed}"
-        serial_tail
-        failed=$((failed + 1))
-    fi
-done
+run_checks "${CHECKS[@]}"
 
 # The summary is about the main boot, whichever machine ran last.
 LINUX_VM=$root/build/linux
@@ -370,6 +332,4 @@ if [ "$t_boot" -gt 0 ]; then
 fi
 info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
 info "artifacts in $LINUX_VM (serial.log, boot.png, initrd.cpio.gz) and $EMERGENCY_VM"
-echo "$passed $failed" > "$root/build/results/linux"
-echo "linux: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_suite

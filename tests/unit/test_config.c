@@ -1,29 +1,18 @@
 #include "tests/unit/test_helpers.h"
 
-#include <sys/stat.h>
-
 #include "config/sysconfig.h"
 #include "init/xen.h"
-
-static char dir[64];
 
 static int make_dir(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/bulkhead-cfg-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	char sdir[128];
-	snprintf(sdir, sizeof(sdir), "%s/services", dir);
-	assert_int_equal(mkdir(sdir, 0755), 0);
-	return 0;
+	return config_dir_make("services");
 }
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return config_dir_remove();
 }
 
 /* Loads DIR, returning the log; *cfg stays loaded for the caller. */

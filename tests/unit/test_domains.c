@@ -1,28 +1,17 @@
 #include "tests/unit/test_helpers.h"
 
-#include <sys/stat.h>
-
 #include "config/domains.h"
-
-static char dir[64];
 
 static int make_dir(void **state)
 {
-	char sub[128];
 	(void)state;
-	strcpy(dir, "/tmp/bulkhead-dom-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(sub, sizeof(sub), "%s/domains", dir);
-	assert_int_equal(mkdir(sub, 0755), 0);
-	return 0;
+	return config_dir_make("domains");
 }
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return config_dir_remove();
 }
 
 static const char *load(struct domains *d, unsigned *errors)

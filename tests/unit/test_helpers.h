@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,28 @@ static inline const char *write_file(const char *dir, const char *name, const ch
 	fputs(text, f);
 	fclose(f);
 	return path;
+}
+
+/* A fresh config directory for each test: `dir', with one subdirectory
+ * (services/ or domains/), removed after the test.  Use as cmocka setup
+ * and teardown through a wrapper that names the subdirectory. */
+static char dir[64];
+
+static inline int config_dir_make(const char *sub)
+{
+	char path[128];
+	strcpy(dir, "/tmp/bulkhead-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	return mkdir(path, 0755);
+}
+
+static inline int config_dir_remove(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 #define assert_contains(haystack, needle) do { \

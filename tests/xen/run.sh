@@ -42,26 +42,9 @@ trap 'exit 143' TERM
 CHECKS=(bringup toolstack restart domains crash adopt shutdown no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
-passed=0 failed=0 why='' fatal='' t_qemu=0 t_boot=0
-info() { echo "xen: $*"; }
-wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
-
-# in_order ERE...: each pattern's first serial line comes after the last's.
-in_order() {
-    local re l prev=0 prev_re=''
-    for re in "$@"; do
-        l=$(serial_line "$re")
-        if [ "$l" -eq 0 ]; then
-            why="no line matching: $re"
-            return 1
-        fi
-        if [ "$l" -le "$prev" ]; then
-            why="\"$re\" (line $l) came before \"$prev_re\" (line $prev)"
-            return 1
-        fi
-        prev=$l prev_re=$re
-    done
-}
+SUITE=xen
+CHECKS_WITHOUT_VM='no-panic'
+t_qemu=0 t_boot=0
 
 # The domUs' initramfs: static busybox and tests/xen/domu/init.
 build_domu() {
@@ -225,28 +208,11 @@ check_no_panic() {
     fi
 }
 
-for name in "${CHECKS[@]}"; do
-    if [ -n "$fatal" ]; then
-        echo "FAIL: $name: not run ($fatal)"
-        failed=$((failed + 1))
-        continue
-    fi
-    why=''
-    if "check_${name//-/_}"; then
-        echo "PASS: $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $name: ${why:-failed}"
-        serial_tail
-        failed=$((failed + 1))
-    fi
-done
+run_checks "${CHECKS[@]}"
 
 if [ "$t_boot" -gt 0 ]; then
     info "timing: QEMU start to xenconsoled up $(fmt_ms $((t_boot - t_qemu))) wall"
 fi
 info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
 info "artifacts in $LINUX_VM (serial.log, initrd.cpio.gz)"
-echo "$passed $failed" > "$root/build/results/xen"
-echo "xen: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_suite
