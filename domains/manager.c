@@ -24,6 +24,12 @@
 
 #define SHUTDOWN_GRACE_MS 30000
 #define POLL_FDS_MAX 256
+/* A domain takes seconds to boot, so its limits are wider than a
+ * service's: more than 5 deaths in a minute is a crash loop, and a domain
+ * up for a minute has recovered. */
+#define START_LIMIT_BURST 5
+#define START_LIMIT_INTERVAL_MS 60000
+#define BACKOFF_MAX_MS 10000
 
 enum dom_state {
 	DOM_STOPPED,
@@ -167,17 +173,17 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 		set_state(d, DOM_STOPPED);
 		return;
 	}
-	if (policy_record_death(&d->deaths, now, 5, 60000)) {
+	if (policy_record_death(&d->deaths, now, START_LIMIT_BURST, START_LIMIT_INTERVAL_MS)) {
 		set_state(d, DOM_FAILED);
-		log_err("domains", "domain %s failed: it died more than 5 times in 60 s; not "
-			"restarted", d->cfg->name);
+		log_err("domains", "domain %s failed: it died more than %d times in %d s; not "
+			"restarted", d->cfg->name, START_LIMIT_BURST, START_LIMIT_INTERVAL_MS / 1000);
 		return;
 	}
 	uint32_t delay = 0;
 	if (crash) {
-		if (now - d->created_at >= 60000)
+		if (now - d->created_at >= START_LIMIT_INTERVAL_MS)
 			d->failures = 0;
-		delay = policy_backoff_ms(++d->failures, 10000);
+		delay = policy_backoff_ms(++d->failures, BACKOFF_MAX_MS);
 	}
 	d->restarts++;
 	d->deadline = now + delay;
