@@ -100,6 +100,35 @@ png_stats() {
     python3 "$LINUX_ROOT/tests/qemu/png.py" stats "$1"
 }
 
+# boot_guest START READY_ERE WHAT [BUILDER ARGS...]: builds the initramfs
+# of $bulkhead (build_initramfs with the extra args), starts QEMU with
+# START (qemu_start_linux or qemu_start_xen) and waits for READY_ERE (WHAT
+# names it in the failure). Sets $t_qemu and $t_boot; on failure sets $why
+# and $fatal and returns 1.
+# shellcheck disable=SC2034,SC2154  # $bulkhead in, $t_qemu/$t_boot out: the suite's
+boot_guest() {
+    local start=$1 ready=$2 what=$3 out
+    shift 3
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" "$@" 2>&1); then
+        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        fatal='no initramfs'
+        return 1
+    fi
+    info "$out"
+    t_qemu=$(now_ms)
+    if ! "$start" "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        fatal='QEMU did not start'
+        return 1
+    fi
+    if ! linux_wait "$ready" "$BOOT_TIMEOUT"; then
+        why=$(wait_why "no \"$what\"")
+        fatal='the guest did not boot'
+        return 1
+    fi
+    t_boot=$(now_ms)
+}
+
 # --- running named checks (tests/linux/run.sh, tests/xen/run.sh) ---------
 # A check is a function check_NAME (dashes as underscores) that returns 1
 # with $why set when it fails, and sets $fatal when nothing after it can

@@ -49,25 +49,8 @@ t_qemu=0 t_boot=0
 # --- checks: each returns 1 with $why set, and may set $fatal ---
 
 check_boot() {
-    local out nsvc
-    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" 2>&1); then
-        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
-        fatal='no initramfs'
-        return 1
-    fi
-    info "$out"
-    t_qemu=$(now_ms)
-    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
-        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
-        fatal='QEMU did not start'
-        return 1
-    fi
-    if ! linux_wait 'bulkhead: init: boot done in [0-9]+ ms' "$BOOT_TIMEOUT"; then
-        why=$(wait_why 'no "boot done"')
-        fatal='the guest did not boot'
-        return 1
-    fi
-    t_boot=$(now_ms)
+    local nsvc
+    boot_guest qemu_start_linux 'bulkhead: init: boot done in [0-9]+ ms' 'boot done' || return 1
     if ! serial_has '^(\[ *[0-9.]+\] )?bulkhead: init: bulkhead [0-9.]+ starting as PID 1$'; then
         why='no "bulkhead ... starting as PID 1" line'
         return 1

@@ -59,28 +59,11 @@ build_domu() {
 }
 
 check_bringup() {
-    local out
     build_domu
-    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+    boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
+        'service xenconsoled started' --xen \
         --add "/boot/vmlinuz-$(_qemu_kver):/var/lib/bulkhead/vmlinuz" \
-        --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" 2>&1); then
-        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
-        fatal='no initramfs'
-        return 1
-    fi
-    info "$out"
-    t_qemu=$(now_ms)
-    if ! qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
-        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
-        fatal='QEMU did not start'
-        return 1
-    fi
-    if ! linux_wait 'bulkhead: supervisor: service xenconsoled started' "$BOOT_TIMEOUT"; then
-        why=$(wait_why 'xenconsoled never started')
-        fatal='the Xen bring-up did not finish'
-        return 1
-    fi
-    t_boot=$(now_ms)
+        --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" || return 1
     in_order 'bulkhead: xen: this is Xen.s dom0 \(control_d\)' \
         'bulkhead: supervisor: service xenstored is ready \(pid [0-9]+, check passed' \
         'bulkhead: supervisor: service xen-init-dom0 done' \
