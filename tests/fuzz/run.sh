@@ -18,8 +18,8 @@ for f in "$@"; do
     log="$top/build/fuzz/$f.log"
     if "$bindir/$f" -max_total_time="$seconds" -artifact_prefix="$top/build/fuzz/$f-" \
         "$corpus" > "$log" 2>&1; then
-        echo "PASS: $f ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" || \
-            tail -1 "$log" | grep -o '#[0-9]*' | head -1) runs in ${seconds}s)"
+        runs=$(sed -n 's/^Done \([0-9]*\) runs in .*/\1/p' "$log")
+        echo "PASS: $f (${runs:-?} runs in ${seconds}s)"
         passed=$((passed + 1))
     else
         echo "FAIL: $f: libFuzzer found a problem; see $log"
