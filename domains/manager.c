@@ -169,7 +169,8 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 {
 	d->domid = INVALID_DOMID;
 	d->died_at = now;
-	if (M.stopping || action == ACTION_DESTROY) {
+	/* "preserve" of a domain that is already gone keeps it down. */
+	if (M.stopping || action != ACTION_RESTART) {
 		set_state(d, DOM_STOPPED);
 		return;
 	}
