@@ -2,7 +2,7 @@
 # Shared by tests/linux/run.sh and tests/linux/demo.sh: both boot the same
 # initramfs (bulkhead as /init, busybox, tests/linux/config as
 # /etc/bulkhead) and read the same markers off the serial console.
-# Source after setting LINUX_VM (the QEMU state dir); needs tests/qemu/lib.sh.
+# Source it, then call suite_start (it sets LINUX_VM, the QEMU state dir).
 
 LINUX_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LINUX_ROOT=$(cd "$LINUX_HERE/../.." && pwd)
@@ -127,6 +127,30 @@ boot_guest() {
         return 1
     fi
     t_boot=$(now_ms)
+}
+
+# suite_start NAME ARGS...: the start every QEMU script shares. ARGS must
+# be one path to the bulkhead binary ($bulkhead, made absolute: nothing
+# may depend on the caller's directory). The machine's state dir is
+# build/NAME ($LINUX_VM), emptied so that stale artifacts cannot pass for
+# this run's. QEMU must not outlive the script, whatever ends it: INT and
+# TERM go through exit so that the EXIT trap stops it.
+# shellcheck disable=SC2034  # bulkhead and run_start are the script's
+suite_start() {
+    local name=$1
+    shift
+    if [ $# -ne 1 ]; then
+        echo "usage: $0 BULKHEAD" >&2
+        exit 2
+    fi
+    bulkhead=$(realpath -m "$1")
+    LINUX_VM=$LINUX_ROOT/build/$name
+    run_start=$(now_ms)
+    rm -rf "$LINUX_VM"
+    mkdir -p "$LINUX_VM" "$LINUX_ROOT/build/results"
+    trap 'qemu_stop "$LINUX_VM"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
 
 # --- running named checks (tests/linux/run.sh, tests/xen/run.sh) ---------

@@ -8,24 +8,9 @@
 # Leaves build/demo/serial.log and build/demo/screen.png.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BULKHEAD" >&2
-    exit 2
-fi
-bulkhead=$(realpath -m "$1")
-
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-LINUX_VM=$root/build/demo
 # shellcheck source=tests/linux/common.sh
-. "$here/common.sh"
-
-run_start=$(now_ms)
-rm -rf "$LINUX_VM"
-mkdir -p "$LINUX_VM"
-trap 'qemu_stop "$LINUX_VM"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+. "$(dirname "$0")/common.sh"
+suite_start demo "$@"
 
 say() { echo "demo: $*"; }
 

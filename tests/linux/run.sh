@@ -15,30 +15,13 @@
 # Leaves build/linux/ (serial.log, boot.png, initrd) and build/results/linux.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BULKHEAD" >&2
-    exit 2
-fi
-# Absolute, because nothing below may depend on the caller's directory.
-bulkhead=$(realpath -m "$1")
-
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-LINUX_VM=$root/build/linux
 # shellcheck source=tests/linux/common.sh
-. "$here/common.sh"
-
-run_start=$(now_ms)
-# Stale artifacts from an earlier run must not pass for this run's.
-rm -rf "$LINUX_VM"
-mkdir -p "$LINUX_VM" "$root/build/results"
-# QEMU must not outlive the test, whatever ends it; INT/TERM go through
-# exit so that the EXIT trap runs.
-EMERGENCY_VM=$root/build/linux-emergency
+. "$(dirname "$0")/common.sh"
+suite_start linux "$@"
+# The emergency check boots a second machine; both are stopped at exit.
+EMERGENCY_VM=$LINUX_ROOT/build/linux-emergency
 rm -rf "$EMERGENCY_VM"
 trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 SUITE=linux
 CHECKS=(boot restart screendump shutdown no-panic emergency)
@@ -307,7 +290,7 @@ check_emergency() {
 run_checks "${CHECKS[@]}"
 
 # The summary is about the main boot, whichever machine ran last.
-LINUX_VM=$root/build/linux
+LINUX_VM=$LINUX_ROOT/build/linux
 if [ "$t_boot" -gt 0 ]; then
     kernel_init=$(serial | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\] Run \/init as init process$/\1/p')
     guest_boot=$(serial | sed -n 's/.*bulkhead: init: boot done in \([0-9]*\) ms;.*/\1/p')

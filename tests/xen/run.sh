@@ -20,24 +20,11 @@
 # Leaves build/xen/ (serial.log, initrd) and build/results/xen.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BULKHEAD" >&2
-    exit 2
-fi
-bulkhead=$(realpath -m "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-LINUX_VM=$root/build/xen
 # shellcheck source=tests/linux/common.sh
-. "$root/tests/linux/common.sh"
+. "$here/../linux/common.sh"
+suite_start xen "$@"
 LINUX_CONFIG=$here/config
-
-run_start=$(now_ms)
-rm -rf "$LINUX_VM"
-mkdir -p "$LINUX_VM" "$root/build/results"
-trap 'qemu_stop "$LINUX_VM"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 CHECKS=(bringup toolstack restart domains crash adopt shutdown no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
