@@ -23,7 +23,8 @@ const char *const domain_action_names[] = { "destroy", "restart", "preserve", NU
 static const char *const domain_keys[] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "extra", "cmdline",
 	"disk", "vif", "pci", "on_poweroff", "on_reboot", "on_crash",
-	"class", "label", "template", "netvm", "autostart", "restart", "gui", NULL,
+	"class", "label", "template", "netvm", "autostart", "restart", "gui",
+	"start_limit_burst", "start_limit_interval_ms", NULL,
 };
 
 /* What a vif spec may say; the backend is the netvm's business. */
@@ -40,21 +41,10 @@ void domain_config_init(struct domain_config *dom)
 	dom->memory_mb = 400;
 	dom->vcpus = 1;
 	dom->restart = RESTART_ON_FAILURE;
-}
-
-static bool domain_name_is_valid(const char *s)
-{
-	size_t len = strlen(s);
-	if (len == 0 || len > DOMAIN_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		bool other = (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-		if (!letter && (i == 0 || !other))
-			return false;
-	}
-	return true;
+	/* A domain takes seconds to boot, so its limits are wider than a
+	 * service's: more than 5 deaths in a minute is a crash loop. */
+	dom->start_limit_burst = 5;
+	dom->start_limit_interval_ms = 60000;
 }
 
 static void read_name(struct cfgfile *cfg, struct domain_config *dom)
@@ -71,7 +61,7 @@ static void read_name(struct cfgfile *cfg, struct domain_config *dom)
 		if (len > 4 && strcmp(name + len - 4, ".cfg") == 0)
 			buf[strlen(buf) - 4] = '\0';
 	}
-	if (!domain_name_is_valid(name)) {
+	if (!domain_name_is_valid(name, strlen(name))) {
 		cfg_error(cfg, r == 0 ? "name" : NULL, "domain name \"%s\" is not allowed; use 1 to %d "
 			  "of letters, digits, '-', '_', '.', starting with a letter", name,
 			  DOMAIN_NAME_MAX);
@@ -101,7 +91,7 @@ static void read_domain_ref(struct cfgfile *cfg, const char *key, char **out, in
 	if (cfg_get_string(cfg, key, &s) != 0 || s[0] == '\0')
 		return;
 	*line = cfg_key_line(cfg, key);
-	if (!domain_name_is_valid(s)) {
+	if (!domain_name_is_valid(s, strlen(s))) {
 		cfg_error(cfg, key, "%s = \"%s\" is not a domain name", key, s);
 		return;
 	}
@@ -189,6 +179,11 @@ static void read_devices(struct cfgfile *cfg, struct domain_config *dom)
 static void read_actions(struct cfgfile *cfg, struct domain_config *dom)
 {
 	int v;
+	long n;
+	if (cfg_get_long(cfg, "start_limit_burst", 1, START_LIMIT_BURST_MAX, &n) == 0)
+		dom->start_limit_burst = (uint32_t)n;
+	if (cfg_get_long(cfg, "start_limit_interval_ms", 1000, 3600000, &n) == 0)
+		dom->start_limit_interval_ms = (uint32_t)n;
 	if (cfg_get_choice(cfg, "restart", restart_policy_names, &v) == 0)
 		dom->restart = (enum restart_policy)v;
 	dom->on_poweroff = dom->restart == RESTART_ALWAYS ? ACTION_RESTART : ACTION_DESTROY;

@@ -84,6 +84,9 @@ struct domain_config {
 	bool gui;
 	enum restart_policy restart;
 	enum domain_action on_poweroff, on_reboot, on_crash;
+	/* More than start_limit_burst deaths within start_limit_interval_ms
+	 * is a crash loop: the domain is left failed. */
+	uint32_t start_limit_burst, start_limit_interval_ms;
 	char *source;		/* file, for messages */
 	int template_line, netvm_line;
 };

@@ -7,16 +7,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "config/domain_config.h"
 #include "config/service_config.h"
+#include "domains/state.h"
+#include "init/xen.h"
 #include "lib/util.h"
 #include "supervisor/ctlproto.h"
 #include "supervisor/supervisor.h"
 
 #define CTL_TIMEOUT_MS 5000
+#define CONSOLE_POLL_MS 250
 
 static uint8_t reply[CTL_MSG_MAX];
 
@@ -28,11 +35,20 @@ static void usage(FILE *f)
 		"  services [--json]      every service: state, pid, restarts, last death\n"
 		"  restart NAME           stop NAME if it runs, then start it (clears failed)\n"
 		"  poweroff|reboot|halt   shut the system down in order\n"
-		"The socket defaults to %s.\n", CTL_DEFAULT_SOCKET);
+		"Domains (Xen's dom0 only; the domain manager answers):\n"
+		"  list [--json]          every configured domain: id, state, class, label,\n"
+		"                         type, memory, vCPUs, uptime, restarts\n"
+		"  start NAME             create NAME (and its netvm if it is down); clears failed\n"
+		"  stop NAME              ask NAME to shut down; destroyed after 30 s\n"
+		"  kill NAME              destroy NAME now\n"
+		"  pause NAME | unpause NAME\n"
+		"  console [-f] NAME      NAME's console log (-f: keep following it)\n"
+		"The socket defaults to %s (PID 1) and %s (domains).\n",
+		CTL_DEFAULT_SOCKET, CTL_DOMAINS_SOCKET);
 }
 
 /* Sends REQ and receives the reply into `reply'; returns its length or -1. */
-static ssize_t transact(const char *path, const struct ctl_request *req)
+static ssize_t transact(const char *path, const char *peer, const struct ctl_request *req)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	uint8_t msg[CTL_HEADER_SIZE + SERVICE_NAME_MAX + 1];
@@ -50,7 +66,8 @@ static ssize_t transact(const char *path, const struct ctl_request *req)
 		goto out;
 	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "bulkhead ctl: cannot reach PID 1 at %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "bulkhead ctl: cannot reach %s at %s: %s\n", peer, path,
+			strerror(errno));
 		goto out;
 	}
 	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len) {
@@ -60,12 +77,13 @@ static ssize_t transact(const char *path, const struct ctl_request *req)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int r = poll(&pfd, 1, CTL_TIMEOUT_MS);
 	if (r <= 0) {
-		fprintf(stderr, "bulkhead ctl: no answer from PID 1 within %d ms\n", CTL_TIMEOUT_MS);
+		fprintf(stderr, "bulkhead ctl: no answer from %s within %d ms\n", peer,
+			CTL_TIMEOUT_MS);
 		goto out;
 	}
 	ret = recv(fd, reply, sizeof(reply), MSG_TRUNC);
 	if (ret <= 0 || (size_t)ret > sizeof(reply)) {
-		fprintf(stderr, "bulkhead ctl: bad answer from PID 1\n");
+		fprintf(stderr, "bulkhead ctl: bad answer from %s\n", peer);
 		ret = -1;
 	}
 out:
@@ -152,10 +170,62 @@ static void print_status(const struct ctl_status *st, bool json)
 	printf("services  %u configured, %u up, %u failed\n", st->nservices, st->nup, st->nfailed);
 }
 
+static const char *name_of(const char *const *names, size_t count, uint8_t v)
+{
+	return v < count ? names[v] : "unknown";
+}
+
+static void print_domain_json(const struct ctl_domain_info *d)
+{
+	printf("{\"name\":");
+	print_json_string(d->name);
+	printf(",\"id\":");
+	if (d->domid == CTL_NO_DOMID)
+		printf("null");
+	else
+		printf("%u", d->domid);
+	printf(",\"state\":\"%s\",\"class\":\"%s\",\"label\":\"%s\",\"type\":\"%s\","
+	       "\"memory_kib\":%u,\"vcpus\":%u,\"uptime_ms\":%llu,\"restarts\":%u}",
+	       domain_state_name(d->state), name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
+	       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
+	       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib, d->vcpus,
+	       (unsigned long long)d->uptime_ms, d->restarts);
+}
+
+static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json)
+{
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s", i ? "," : "");
+			print_domain_json(&dom[i]);
+		}
+		printf("]\n");
+		return;
+	}
+	printf("%-20s %4s %-10s %-10s %-7s %-4s %8s %5s %9s %8s\n", "NAME", "ID", "STATE",
+	       "CLASS", "LABEL", "TYPE", "MEM(MiB)", "VCPUS", "UPTIME", "RESTARTS");
+	for (size_t i = 0; i < n; i++) {
+		const struct ctl_domain_info *d = &dom[i];
+		char id[12] = "-", up[24] = "-";
+		if (d->domid != CTL_NO_DOMID)
+			snprintf(id, sizeof(id), "%u", d->domid);
+		if (d->uptime_ms)
+			snprintf(up, sizeof(up), "%llus", (unsigned long long)(d->uptime_ms / 1000));
+		printf("%-20s %4s %-10s %-10s %-7s %-4s %8u %5u %9s %8u\n", d->name, id,
+		       domain_state_name(d->state),
+		       name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
+		       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
+		       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib / 1024,
+		       d->vcpus, up, d->restarts);
+	}
+}
+
 /* Prints the answer; returns the exit status. */
-static int show_reply(size_t len, enum ctl_type want, bool json)
+static int show_reply(size_t len, const char *peer, enum ctl_type want, bool json)
 {
 	static struct ctl_service_info svc[SERVICES_MAX];
+	static struct ctl_domain_info dom[DOMAINS_MAX];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -169,7 +239,7 @@ static int show_reply(size_t len, enum ctl_type want, bool json)
 	if (type == CTL_REP_ERROR) {
 		if (ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why) < 0)
 			goto bad;
-		fprintf(stderr, "bulkhead ctl: PID 1 refused: %s\n", msg);
+		fprintf(stderr, "bulkhead ctl: %s refused: %s\n", peer, msg);
 		return 1;
 	}
 	if (type != want) {
@@ -184,19 +254,112 @@ static int show_reply(size_t len, enum ctl_type want, bool json)
 		if (ctl_decode_services(payload, plen, svc, SERVICES_MAX, &n, &why) < 0)
 			goto bad;
 		print_services(svc, n, json);
+	} else if (type == CTL_REP_DOMAINS) {
+		if (ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0)
+			goto bad;
+		print_domains(dom, n, json);
 	}
 	return 0;
 bad:
-	fprintf(stderr, "bulkhead ctl: malformed answer from PID 1: %s\n", why);
+	fprintf(stderr, "bulkhead ctl: malformed answer from %s: %s\n", peer, why);
 	return 3;
+}
+
+/* Copies FD to stdout; 0 at its end, -1 on error. */
+static int copy_out(int fd)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			return -1;
+	}
+}
+
+/* Whether the file at PATH is no longer what FD reads (replaced, or cut
+ * shorter than what was read): the log was rotated. */
+static bool rotated(const char *path, int fd)
+{
+	struct stat now, open_one;
+	if (stat(path, &now) < 0 || fstat(fd, &open_one) < 0)
+		return false;
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+	return now.st_ino != open_one.st_ino || now.st_dev != open_one.st_dev ||
+	       (pos >= 0 && now.st_size < pos);
+}
+
+/* xenconsoled's log of NAME's console; with FOLLOW, what it adds too,
+ * across rotations, until killed. */
+static int console(const char *name, bool follow)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/guest-%s.log", XEN_CONSOLE_DIR, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "bulkhead ctl: no console log for %s (%s: %s); it exists once the "
+			"domain has run since dom0 booted\n", name, path, strerror(errno));
+		return 1;
+	}
+	int rc = 0;
+	for (;;) {
+		if (copy_out(fd) < 0) {
+			fprintf(stderr, "bulkhead ctl: %s: %s\n", path, strerror(errno));
+			rc = 1;
+			break;
+		}
+		fflush(stdout);
+		if (!follow)
+			break;
+		nanosleep(&(struct timespec){ 0, CONSOLE_POLL_MS * 1000000L }, NULL);
+		if (!rotated(path, fd))
+			continue;
+		int again = open(path, O_RDONLY | O_CLOEXEC);
+		if (again >= 0) {
+			close(fd);
+			fd = again;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static bool parse_domain_op(const char *cmd, enum ctl_domain_op *op)
+{
+	static const struct { const char *name; enum ctl_domain_op op; } ops[] = {
+		{ "start", CTL_DOMAIN_START }, { "stop", CTL_DOMAIN_STOP },
+		{ "kill", CTL_DOMAIN_KILL }, { "pause", CTL_DOMAIN_PAUSE },
+		{ "unpause", CTL_DOMAIN_UNPAUSE },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+		if (strcmp(cmd, ops[i].name) == 0) {
+			*op = ops[i].op;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool domain_arg(const char *name, struct ctl_request *req)
+{
+	if (!domain_name_is_valid(name, strlen(name))) {
+		fprintf(stderr, "bulkhead ctl: \"%s\" is not a domain name (1 to %d of A-Z, a-z, "
+			"0-9, '-', '_', '.', starting with a letter)\n", name, DOMAIN_NAME_MAX);
+		return false;
+	}
+	str_copy(req->name, name, sizeof(req->name));
+	return true;
 }
 
 int ctl_main(int argc, char **argv)
 {
-	const char *path = CTL_DEFAULT_SOCKET;
+	const char *path = NULL, *peer = "PID 1";
 	struct ctl_request req = { 0 };
 	enum ctl_type want = CTL_REP_OK;
-	bool json = false;
+	bool json = false, domains = false;
 	int i = 1;
 
 	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
@@ -218,6 +381,24 @@ int ctl_main(int argc, char **argv)
 	} else if (strcmp(cmd, "services") == 0) {
 		req.type = CTL_REQ_SERVICES;
 		want = CTL_REP_SERVICES;
+	} else if (strcmp(cmd, "list") == 0) {
+		req.type = CTL_REQ_DOMAINS;
+		want = CTL_REP_DOMAINS;
+		domains = true;
+	} else if (!json && parse_domain_op(cmd, &req.op) && i < argc) {
+		req.type = CTL_REQ_DOMAIN;
+		domains = true;
+		if (!domain_arg(argv[i++], &req))
+			return 2;
+	} else if (!json && strcmp(cmd, "console") == 0 && i < argc) {
+		bool follow = strcmp(argv[i], "-f") == 0;
+		if (follow)
+			i++;
+		if (i + 1 != argc || !domain_arg(argv[i], &req)) {
+			usage(stderr);
+			return 2;
+		}
+		return console(req.name, follow);
 	} else if (strcmp(cmd, "restart") == 0 && i < argc && !json) {
 		req.type = CTL_REQ_RESTART;
 		const char *name = argv[i++];
@@ -243,6 +424,10 @@ int ctl_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (domains)
+		peer = "the domain manager";
+	if (!path)
+		path = domains ? CTL_DOMAINS_SOCKET : CTL_DEFAULT_SOCKET;
 	if (req.type == CTL_REQ_POWER) {
 		/* The shutdown we ask for sends SIGTERM to every process, maybe
 		 * before we have read PID 1's answer. */
@@ -252,8 +437,8 @@ int ctl_main(int argc, char **argv)
 		sigaddset(&set, SIGHUP);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 	}
-	ssize_t len = transact(path, &req);
+	ssize_t len = transact(path, peer, &req);
 	if (len < 0)
 		return 3;
-	return show_reply((size_t)len, want, json);
+	return show_reply((size_t)len, peer, want, json);
 }

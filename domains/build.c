@@ -104,6 +104,10 @@ int domain_build(const struct domain_config *dom, XLU_Config *xlu, libxl_domain_
 	libxl_domain_create_info_init(&d->c_info);
 	d->c_info.type = type;
 	d->c_info.name = strdup(dom->name);
+	/* Backends of other domains' devices run in it (netback, usbback,
+	 * blkback): libxl gives it the xenstore rights for that. */
+	libxl_defbool_set(&d->c_info.driver_domain, dom->class == CLASS_NET ||
+			  dom->class == CLASS_USB || dom->class == CLASS_STORAGE);
 	libxl_domain_build_info_init_type(b, type);
 	b->max_vcpus = (int)dom->vcpus;
 	/* libxl frees the map; it is sized in bytes, one bit a vCPU. */

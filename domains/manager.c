@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxl.h>
@@ -18,44 +19,42 @@
 #include "config/domains.h"
 #include "config/sysconfig.h"
 #include "domains/build.h"
+#include "domains/state.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "supervisor/control.h"
 #include "supervisor/policy.h"
 
 #define SHUTDOWN_GRACE_MS 30000
 #define POLL_FDS_MAX 256
-/* A domain takes seconds to boot, so its limits are wider than a
- * service's: more than 5 deaths in a minute is a crash loop, and a domain
- * up for a minute has recovered. */
-#define START_LIMIT_BURST 5
-#define START_LIMIT_INTERVAL_MS 60000
+/* A domain up for a minute has recovered from its crashes. */
+#define BACKOFF_RESET_MS 60000
 #define BACKOFF_MAX_MS 10000
-
-enum dom_state {
-	DOM_STOPPED,
-	DOM_CREATING,	/* libxl_domain_create_new under way */
-	DOM_RUNNING,
-	DOM_DESTROYING,	/* libxl_domain_destroy under way */
-	DOM_BACKOFF,	/* dead, to be created again at `deadline' */
-	DOM_FAILED,	/* start limit hit */
-	DOM_PRESERVED,	/* dead, kept for inspection (on_* = "preserve") */
-};
-
-static const char *const dom_state_names[] = {
-	"stopped", "creating", "running", "destroying", "backoff", "failed", "preserved",
-};
+/* libxl userdata: "running START" once bulkhead let the domain run,
+ * "paused START" while `ctl pause' holds it; START is when it was created
+ * (ms since the epoch).  It outlives this process (libxl deletes it with
+ * the domain), so that a restarted manager knows what it finds. */
+#define USERDATA_ID "bulkhead"
+/* One file per domain: "STATE RESTARTS", rewritten at every change, so
+ * that a restarted manager keeps a failed or stopped domain down and
+ * restarts one that was due.  tmpfs: forgotten when dom0 reboots, as the
+ * domains are. */
+#define STATE_DIR "/run/bulkhead/domain-state"
 
 struct managed {
 	const struct domain_config *cfg;
-	enum dom_state state;
+	enum domain_state state;
 	uint32_t domid;
 	libxl_evgen_domain_death *death;
 	libxl_domain_config d_config;	/* valid while CREATING */
 	enum domain_action next;	/* what follows the destroy under way */
 	bool crashed;			/* the death under way is a crash */
-	uint64_t created_at, died_at, deadline;
+	uint64_t created_at, died_at;	/* monotonic ms */
+	uint64_t started_epoch_ms;	/* when the running domain was created, 0: unknown */
+	uint64_t deadline;		/* BACKOFF: start; STOPPING: destroy */
 	unsigned failures, restarts;
 	struct death_window deaths;
+	int recorded;			/* state in STATE_DIR at our start, -1: none */
 };
 
 static struct {
@@ -65,22 +64,85 @@ static struct {
 	struct domains doms;
 	struct managed *m;
 	size_t n;
-	bool stopping;
-	uint64_t stop_deadline;
+	bool stopping;		/* SIGTERM: every domain goes down, none starts */
+	struct control_server ctl;
 } M;
 
-static void set_state(struct managed *d, enum dom_state st)
+static void save_state(const struct managed *d)
+{
+	char path[sizeof(STATE_DIR) + DOMAIN_NAME_MAX + 2], tmp[sizeof(path) + 4];
+	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, d->cfg->name);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		log_warn("domains", "cannot record domain %s's state in %s: %s", d->cfg->name, tmp,
+			 strerror(errno));
+		return;
+	}
+	fprintf(f, "%s %u\n", domain_state_name(d->state), d->restarts);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		log_warn("domains", "cannot record domain %s's state in %s: %s", d->cfg->name,
+			 path, strerror(errno));
+}
+
+static void set_state(struct managed *d, enum domain_state st)
 {
 	if (d->state != st)
-		log_debug("domains", "domain %s: %s -> %s", d->cfg->name, dom_state_names[d->state],
-			  dom_state_names[st]);
+		log_debug("domains", "domain %s: %s -> %s", d->cfg->name,
+			  domain_state_name(d->state), domain_state_name(st));
 	d->state = st;
+	save_state(d);
+}
+
+static struct managed *by_name(const char *name)
+{
+	for (size_t i = 0; i < M.n; i++)
+		if (strcmp(M.m[i].cfg->name, name) == 0)
+			return &M.m[i];
+	return NULL;
+}
+
+/* Whether the domain exists in Xen (and has a domid). */
+static bool has_domain(const struct managed *d)
+{
+	return d->state == DOM_RUNNING || d->state == DOM_PAUSED || d->state == DOM_STOPPING ||
+	       d->state == DOM_DESTROYING || d->state == DOM_PRESERVED;
+}
+
+/* A live domain whose netvm is D, or NULL. */
+static struct managed *dependant(const struct managed *d)
+{
+	for (size_t i = 0; i < M.n; i++) {
+		struct managed *o = &M.m[i];
+		if (o->cfg->netvm && strcmp(o->cfg->netvm, d->cfg->name) == 0 &&
+		    (has_domain(o) || o->state == DOM_CREATING))
+			return o;
+	}
+	return NULL;
+}
+
+static uint64_t epoch_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void mark(struct managed *d, const char *what)
+{
+	char text[48];
+	int len = snprintf(text, sizeof(text), "%s %llu", what,
+			   (unsigned long long)d->started_epoch_ms);
+	int rc = libxl_userdata_store(M.ctx, d->domid, USERDATA_ID, (const uint8_t *)text, len);
+	if (rc)
+		log_warn("domains", "domain %s: cannot record it as %s (libxl error %d); a "
+			 "restarted manager may misjudge it", d->cfg->name, what, rc);
 }
 
 static struct managed *by_domid(uint32_t domid)
 {
 	for (size_t i = 0; i < M.n; i++)
-		if (M.m[i].domid == domid && M.m[i].state != DOM_STOPPED)
+		if (M.m[i].domid == domid && has_domain(&M.m[i]))
 			return &M.m[i];
 	return NULL;
 }
@@ -115,6 +177,8 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 		log_err("domains", "domain %s: cannot unpause domid %u (libxl error %d)",
 			d->cfg->name, d->domid, rc);
 	set_state(d, DOM_RUNNING);
+	d->started_epoch_ms = epoch_ms();
+	mark(d, "running");
 	if (M.stopping) {
 		log_notice("domains", "domain %s came up during shutdown; destroying it",
 			   d->cfg->name);
@@ -169,20 +233,24 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 {
 	d->domid = INVALID_DOMID;
 	d->died_at = now;
+	d->started_epoch_ms = 0;
 	/* "preserve" of a domain that is already gone keeps it down. */
 	if (M.stopping || action != ACTION_RESTART) {
 		set_state(d, DOM_STOPPED);
 		return;
 	}
-	if (policy_record_death(&d->deaths, now, START_LIMIT_BURST, START_LIMIT_INTERVAL_MS)) {
+	const struct domain_config *c = d->cfg;
+	if (policy_record_death(&d->deaths, now, c->start_limit_burst,
+				c->start_limit_interval_ms)) {
 		set_state(d, DOM_FAILED);
-		log_err("domains", "domain %s failed: it died more than %d times in %d s; not "
-			"restarted", d->cfg->name, START_LIMIT_BURST, START_LIMIT_INTERVAL_MS / 1000);
+		log_err("domains", "domain %s failed: it died more than %u times in %u s; not "
+			"restarted (`bulkhead ctl start %s' tries again)", c->name,
+			c->start_limit_burst, c->start_limit_interval_ms / 1000, c->name);
 		return;
 	}
 	uint32_t delay = 0;
 	if (crash) {
-		if (now - d->created_at >= START_LIMIT_INTERVAL_MS)
+		if (now - d->created_at >= BACKOFF_RESET_MS)
 			d->failures = 0;
 		delay = policy_backoff_ms(++d->failures, BACKOFF_MAX_MS);
 	}
@@ -218,6 +286,7 @@ static void destroy(struct managed *d, enum domain_action next)
 static void on_shutdown(struct managed *d, int reason)
 {
 	const struct domain_config *c = d->cfg;
+	bool asked = d->state == DOM_STOPPING;
 	enum domain_action action;
 	bool crash = false;
 	switch (reason) {
@@ -236,13 +305,17 @@ static void on_shutdown(struct managed *d, int reason)
 	}
 	log_notice("domains", "domain %s (domid %u) shut down: %s; %s", c->name, d->domid,
 		   libxl_shutdown_reason_to_string(reason) ?: "unknown",
-		   M.stopping ? "as asked" : domain_action_names[action]);
-	if (action == ACTION_PRESERVE && !M.stopping) {
+		   asked ? "as asked" : domain_action_names[action]);
+	if (asked) {
+		destroy(d, ACTION_DESTROY);
+		return;
+	}
+	if (action == ACTION_PRESERVE) {
 		set_state(d, DOM_PRESERVED);
 		return;
 	}
 	d->crashed = crash;
-	destroy(d, M.stopping ? ACTION_DESTROY : action);
+	destroy(d, action);
 }
 
 /* Whether DOMID exists and is not being torn down. */
@@ -255,28 +328,83 @@ static bool still_alive(uint32_t domid)
 	return alive;
 }
 
+static void on_death(struct managed *d)
+{
+	libxl_evdisable_domain_death(M.ctx, d->death);
+	d->death = NULL;
+	if (still_alive(d->domid)) {
+		/* Seen under TCG: a DEATH event for a domain that runs. Acting
+		 * on it would start a second copy; watch it again instead. */
+		log_warn("domains", "libxl reported domain %s (domid %u) dead, but it runs; "
+			 "watching it again", d->cfg->name, d->domid);
+		watch_death(d);
+		return;
+	}
+	bool asked = d->state == DOM_STOPPING;
+	log_notice("domains", "domain %s (domid %u) was destroyed %s", d->cfg->name, d->domid,
+		   asked ? "while shutting down" : "from outside");
+	after_death(d, asked ? ACTION_DESTROY : d->cfg->on_crash, !asked, monotonic_ms());
+}
+
 static void handle_event(libxl_event *ev)
 {
 	struct managed *d = by_domid(ev->domid);
-	if (!d)
+	bool live = d && (d->state == DOM_RUNNING || d->state == DOM_PAUSED ||
+			  d->state == DOM_STOPPING);
+	if (!live)
 		return;
-	if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN && d->state == DOM_RUNNING) {
+	if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN)
 		on_shutdown(d, ev->u.domain_shutdown.shutdown_reason);
-	} else if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_DEATH && d->state == DOM_RUNNING) {
-		libxl_evdisable_domain_death(M.ctx, d->death);
-		d->death = NULL;
-		if (still_alive(d->domid)) {
-			/* Seen under TCG: a DEATH event for a domain that runs. Acting
-			 * on it would start a second copy; watch it again instead. */
-			log_warn("domains", "libxl reported domain %s (domid %u) dead, but it runs; "
-				 "watching it again", d->cfg->name, d->domid);
-			watch_death(d);
-			return;
-		}
-		log_notice("domains", "domain %s (domid %u) was destroyed from outside",
-			   d->cfg->name, d->domid);
-		after_death(d, d->cfg->on_crash, true, monotonic_ms());
+	else if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_DEATH)
+		on_death(d);
+}
+
+/* What the previous manager recorded for D's domain: its mark ("running",
+ * "paused"; "" if none: not let run by bulkhead) into OUT, its start time
+ * into D. */
+static void recorded(struct managed *d, char *out, size_t cap)
+{
+	uint8_t *untrusted_data = NULL;
+	char text[48], word[16];
+	unsigned long long started = 0;
+	int len = 0;
+	out[0] = '\0';
+	/* Ours, in dom0's /var/lib/xen, but checked all the same. */
+	if (libxl_userdata_retrieve(M.ctx, d->domid, USERDATA_ID, &untrusted_data, &len) == 0 &&
+	    untrusted_data && len > 0 && (size_t)len < sizeof(text)) {
+		memcpy(text, untrusted_data, (size_t)len);
+		text[len] = '\0';
+		if (sscanf(text, "%15s %llu", word, &started) == 2 && str_copy(out, word, cap))
+			d->started_epoch_ms = started;
 	}
+	free(untrusted_data);
+}
+
+static void adopt_one(struct managed *d, const libxl_dominfo *info)
+{
+	char mark_text[16];
+	d->domid = info->domid;
+	d->created_at = monotonic_ms();
+	set_state(d, DOM_RUNNING);
+	watch_death(d);
+	recorded(d, mark_text, sizeof(mark_text));
+	if (strcmp(mark_text, "paused") == 0 && info->paused) {
+		set_state(d, DOM_PAUSED);
+		log_notice("domains", "adopted paused domain %s (domid %u)", d->cfg->name, d->domid);
+		return;
+	}
+	/* Paused and never let run: a creation cut short with the previous
+	 * manager; its devices may be half set up. */
+	if (!mark_text[0] && info->paused) {
+		log_notice("domains", "domain %s (domid %u) was being created when the previous "
+			   "manager died; creating it anew", d->cfg->name, d->domid);
+		d->crashed = false;
+		destroy(d, ACTION_RESTART);
+		return;
+	}
+	if (!mark_text[0])
+		mark(d, "running");
+	log_notice("domains", "adopted running domain %s (domid %u)", d->cfg->name, d->domid);
 }
 
 /* Domains that run under a configured name are ours again. */
@@ -285,107 +413,153 @@ static void adopt(void)
 	int n = 0;
 	libxl_dominfo *info = libxl_list_domain(M.ctx, &n);
 	for (int i = 0; i < n && info; i++) {
+		if (info[i].domid == 0)
+			continue;
 		char *name = libxl_domid_to_name(M.ctx, info[i].domid);
-		for (size_t j = 0; name && j < M.n; j++) {
-			struct managed *d = &M.m[j];
-			if (strcmp(d->cfg->name, name) != 0 || info[i].domid == 0)
-				continue;
-			d->domid = info[i].domid;
-			d->created_at = monotonic_ms();
-			set_state(d, DOM_RUNNING);
-			watch_death(d);
-			/* bulkhead never pauses a domain it runs: a paused one is a
-			 * creation cut short with the previous manager. */
-			if (info[i].paused) {
-				log_notice("domains", "domain %s (domid %u) was being created when "
-					   "the previous manager died; creating it anew", name,
-					   d->domid);
-				d->crashed = false;
-				destroy(d, ACTION_RESTART);
-				continue;
-			}
-			log_notice("domains", "adopted running domain %s (domid %u)", name, d->domid);
-		}
+		struct managed *d = name ? by_name(name) : NULL;
+		if (d && d->state == DOM_STOPPED)
+			adopt_one(d, &info[i]);
 		free(name);
 	}
 	if (info)
 		libxl_dominfo_list_free(info, n);
 }
 
-static void tick(uint64_t now)
+/* Reads D's state file left by a previous manager: its state and restarts. */
+static void read_state(struct managed *d)
 {
-	for (size_t i = 0; i < M.n && !M.stopping; i++) {
-		struct managed *d = &M.m[i];
-		bool due = (d->state == DOM_STOPPED && d->cfg->autostart && !d->died_at) ||
-			   (d->state == DOM_BACKOFF && now >= d->deadline);
-		if (due && netvm_running(d))
-			start(d, now);
+	char path[sizeof(STATE_DIR) + DOMAIN_NAME_MAX + 2], word[16];
+	unsigned restarts = 0;
+	d->recorded = -1;
+	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, d->cfg->name);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%15s %u", word, &restarts) == 2) {
+		for (int st = 0; st < DOM_STATE_COUNT; st++)
+			if (strcmp(word, domain_state_name((unsigned)st)) == 0)
+				d->recorded = st;
+		d->restarts = restarts;
 	}
+	fclose(f);
 }
 
-static bool all_gone(void)
+/* After adoption, the domains not found in Xen: autostart at boot; after a
+ * restart of ours, what the previous manager was doing with them. */
+static void resume(uint64_t now)
 {
-	for (size_t i = 0; i < M.n; i++)
-		if (M.m[i].state == DOM_RUNNING || M.m[i].state == DOM_CREATING ||
-		    M.m[i].state == DOM_DESTROYING)
-			return false;
-	return true;
+	for (size_t i = 0; i < M.n; i++) {
+		struct managed *d = &M.m[i];
+		if (d->state != DOM_STOPPED)
+			continue;
+		bool wanted;
+		switch (d->recorded) {
+		case -1:
+			wanted = d->cfg->autostart;
+			break;
+		case DOM_FAILED:
+			set_state(d, DOM_FAILED);
+			continue;
+		case DOM_RUNNING:
+		case DOM_PAUSED:
+		case DOM_CREATING:
+		case DOM_BACKOFF:
+			log_notice("domains", "domain %s was %s under the previous manager and is "
+				   "gone; starting it", d->cfg->name,
+				   domain_state_name((unsigned)d->recorded));
+			wanted = true;
+			break;
+		default:
+			wanted = false;
+			break;
+		}
+		d->deadline = now;
+		set_state(d, wanted ? DOM_BACKOFF : DOM_STOPPED);
+	}
 }
 
 static void shutdown_asked(libxl_ctx *ctx, int rc, void *user)
 {
 	struct managed *d = user;
 	(void)ctx;
-	if (rc == 0 || d->state != DOM_RUNNING)
+	if (rc == 0 || d->state != DOM_STOPPING)
 		return;
 	/* No PV shutdown support (yet) in the guest: nothing else to ask. */
 	log_warn("domains", "domain %s cannot be asked to shut down (libxl error %d); "
 		 "destroying it", d->cfg->name, rc);
-	d->crashed = false;
 	destroy(d, ACTION_DESTROY);
 }
 
-/* Last started first: a netvm goes after the domains behind it. */
-static void begin_stop(uint64_t now)
+/* Asks a running or paused domain to shut down; it is destroyed if it has
+ * not by the deadline. */
+static void ask_stop(struct managed *d, uint64_t now)
 {
-	M.stopping = true;
-	M.stop_deadline = now + SHUTDOWN_GRACE_MS;
+	if (d->state == DOM_PAUSED && libxl_domain_unpause(M.ctx, d->domid, NULL) != 0)
+		log_warn("domains", "domain %s: cannot unpause it to shut it down",
+			 d->cfg->name);
+	log_notice("domains", "asking domain %s (domid %u) to shut down", d->cfg->name,
+		   d->domid);
+	d->crashed = false;
+	d->deadline = now + SHUTDOWN_GRACE_MS;
+	set_state(d, DOM_STOPPING);
+	/* Asynchronous: libxl waits for the guest to acknowledge. */
+	libxl_asyncop_how how = { .callback = shutdown_asked, .u.for_callback = d };
+	int rc = libxl_domain_shutdown(M.ctx, d->domid, &how);
+	if (rc)
+		shutdown_asked(M.ctx, rc, d);
+}
+
+/* During shutdown, reverse dependency order: a netvm is asked once no
+ * domain behind it is left.  What is not running is settled at once. */
+static void stop_step(uint64_t now)
+{
 	for (size_t i = M.n; i-- > 0;) {
 		struct managed *d = &M.m[i];
-		if (d->state != DOM_RUNNING)
-			continue;
-		log_notice("domains", "asking domain %s (domid %u) to shut down", d->cfg->name,
-			   d->domid);
-		/* Asynchronous: libxl waits for the guest to acknowledge. */
-		libxl_asyncop_how how = { .callback = shutdown_asked, .u.for_callback = d };
-		int rc = libxl_domain_shutdown(M.ctx, d->domid, &how);
-		if (rc)
-			shutdown_asked(M.ctx, rc, d);
+		if (d->state == DOM_BACKOFF || d->state == DOM_FAILED)
+			set_state(d, DOM_STOPPED);
+		else if (d->state == DOM_PRESERVED)
+			destroy(d, ACTION_DESTROY);
+		else if ((d->state == DOM_RUNNING || d->state == DOM_PAUSED) && !dependant(d))
+			ask_stop(d, now);
 	}
 }
 
-static void stop_timeout(void)
+static void tick(uint64_t now)
 {
+	if (M.stopping) {
+		stop_step(now);
+	} else {
+		for (size_t i = 0; i < M.n; i++) {
+			struct managed *d = &M.m[i];
+			if (d->state == DOM_BACKOFF && now >= d->deadline && netvm_running(d))
+				start(d, now);
+		}
+	}
 	for (size_t i = 0; i < M.n; i++) {
 		struct managed *d = &M.m[i];
-		if (d->state != DOM_RUNNING)
+		if (d->state != DOM_STOPPING || now < d->deadline)
 			continue;
 		log_warn("domains", "domain %s did not shut down within %d ms; destroying it",
 			 d->cfg->name, SHUTDOWN_GRACE_MS);
-		d->crashed = false;
 		destroy(d, ACTION_DESTROY);
 	}
-	M.stop_deadline = 0;
+}
+
+static bool all_gone(void)
+{
+	for (size_t i = 0; i < M.n; i++)
+		if (has_domain(&M.m[i]) || M.m[i].state == DOM_CREATING)
+			return false;
+	return true;
 }
 
 static int poll_timeout(uint64_t now, int libxl_timeout)
 {
 	uint64_t next = UINT64_MAX;
 	for (size_t i = 0; i < M.n; i++)
-		if (M.m[i].state == DOM_BACKOFF && M.m[i].deadline < next)
+		if ((M.m[i].state == DOM_BACKOFF || M.m[i].state == DOM_STOPPING) &&
+		    M.m[i].deadline < next)
 			next = M.m[i].deadline;
-	if (M.stop_deadline && M.stop_deadline < next)
-		next = M.stop_deadline;
 	int ours = next == UINT64_MAX ? -1 : next <= now ? 0 :
 		   next - now > INT_MAX ? INT_MAX : (int)(next - now);
 	if (libxl_timeout < 0)
@@ -393,8 +567,176 @@ static int poll_timeout(uint64_t now, int libxl_timeout)
 	return ours < 0 || libxl_timeout < ours ? libxl_timeout : ours;
 }
 
-static int setup(const char *config_dir)
+/* ---- `bulkhead ctl': list, start, stop, kill, pause, unpause ---- */
+
+static void describe(const struct managed *d, struct ctl_domain_info *out)
 {
+	const struct domain_config *c = d->cfg;
+	memset(out, 0, sizeof(*out));
+	str_copy(out->name, c->name, sizeof(out->name));
+	out->state = (uint8_t)d->state;
+	out->type = (uint8_t)c->type;
+	out->class = (uint8_t)c->class;
+	out->label = (uint8_t)c->label;
+	out->domid = has_domain(d) ? d->domid : CTL_NO_DOMID;
+	out->memory_kib = c->memory_mb * 1024;
+	out->vcpus = c->vcpus;
+	out->restarts = d->restarts;
+	if (!has_domain(d))
+		return;
+	libxl_dominfo info;
+	libxl_dominfo_init(&info);
+	if (libxl_domain_info(M.ctx, &info, d->domid) == 0) {
+		out->memory_kib = info.current_memkb > UINT32_MAX ? UINT32_MAX :
+				  (uint32_t)info.current_memkb;
+		out->vcpus = info.vcpu_online;
+	}
+	libxl_dominfo_dispose(&info);
+	uint64_t now = epoch_ms();
+	if (d->started_epoch_ms && now >= d->started_epoch_ms)
+		out->uptime_ms = now - d->started_epoch_ms;
+}
+
+static size_t op_list(void *ctx, struct ctl_domain_info *out, size_t max)
+{
+	(void)ctx;
+	size_t n = 0;
+	for (; n < M.n && n < max; n++)
+		describe(&M.m[n], &out[n]);
+	return n;
+}
+
+static int refuse(char *msg, size_t cap, int err, const struct managed *d, const char *why)
+{
+	snprintf(msg, cap, "%s is %s: %s", d->cfg->name, domain_state_name(d->state), why);
+	return -err;
+}
+
+/* Starts D now, and its netvm chain first where it is down. */
+static void want_started(struct managed *d, uint64_t now)
+{
+	if (d->state != DOM_STOPPED && d->state != DOM_FAILED && d->state != DOM_BACKOFF)
+		return;
+	policy_reset_deaths(&d->deaths);
+	d->failures = 0;
+	d->deadline = now;
+	set_state(d, DOM_BACKOFF);
+	struct managed *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
+	if (net)
+		want_started(net, now);
+}
+
+static int op_start(struct managed *d, char *msg, size_t cap)
+{
+	switch (d->state) {
+	case DOM_STOPPED:
+	case DOM_FAILED:
+	case DOM_BACKOFF:
+		want_started(d, monotonic_ms());
+		log_notice("domains", "domain %s: start asked", d->cfg->name);
+		return 0;
+	case DOM_PAUSED:
+		return refuse(msg, cap, EALREADY, d, "`bulkhead ctl unpause' lets it run");
+	case DOM_PRESERVED:
+		return refuse(msg, cap, EBUSY, d, "kept for inspection; `bulkhead ctl kill' it "
+			      "first");
+	case DOM_STOPPING:
+	case DOM_DESTROYING:
+		return refuse(msg, cap, EBUSY, d, "start it once it is stopped");
+	default:
+		return refuse(msg, cap, EALREADY, d, "nothing to do");
+	}
+}
+
+static int op_stop(struct managed *d, bool force, char *msg, size_t cap)
+{
+	struct managed *user = dependant(d);
+	switch (d->state) {
+	case DOM_BACKOFF:
+	case DOM_FAILED:
+		set_state(d, DOM_STOPPED);
+		return 0;
+	case DOM_PRESERVED:
+		destroy(d, ACTION_DESTROY);
+		return 0;
+	case DOM_CREATING:
+		return refuse(msg, cap, EBUSY, d, "try again once it runs");
+	case DOM_RUNNING:
+	case DOM_PAUSED:
+	case DOM_STOPPING:
+		break;
+	default:
+		return refuse(msg, cap, EALREADY, d, "nothing to do");
+	}
+	if (!force && d->state == DOM_STOPPING)
+		return refuse(msg, cap, EALREADY, d, "`bulkhead ctl kill' destroys it now");
+	if (!force && user) {
+		snprintf(msg, cap, "%s is the netvm of %s, which is %s: stop %s first",
+			 d->cfg->name, user->cfg->name, domain_state_name(user->state),
+			 user->cfg->name);
+		return -EBUSY;
+	}
+	if (force) {
+		log_notice("domains", "domain %s (domid %u): kill asked; destroying it",
+			   d->cfg->name, d->domid);
+		d->crashed = false;
+		destroy(d, ACTION_DESTROY);
+	} else {
+		ask_stop(d, monotonic_ms());
+	}
+	return 0;
+}
+
+static int op_pause(struct managed *d, bool pause, char *msg, size_t cap)
+{
+	if (d->state != (pause ? DOM_RUNNING : DOM_PAUSED))
+		return refuse(msg, cap, EINVAL, d, pause ? "only a running domain can be paused" :
+			      "only a paused domain can be unpaused");
+	int rc = pause ? libxl_domain_pause(M.ctx, d->domid, NULL) :
+			 libxl_domain_unpause(M.ctx, d->domid, NULL);
+	if (rc) {
+		snprintf(msg, cap, "libxl could not %s %s (error %d)", pause ? "pause" : "unpause",
+			 d->cfg->name, rc);
+		return -EIO;
+	}
+	set_state(d, pause ? DOM_PAUSED : DOM_RUNNING);
+	mark(d, pause ? "paused" : "running");
+	log_notice("domains", "domain %s (domid %u) %s", d->cfg->name, d->domid,
+		   pause ? "paused" : "unpaused");
+	return 0;
+}
+
+static int op_domain(void *ctx, enum ctl_domain_op op, const char *name, char *msg, size_t cap)
+{
+	(void)ctx;
+	struct managed *d = by_name(name);
+	if (!d) {
+		snprintf(msg, cap, "no domain %s is configured (see `bulkhead ctl list')", name);
+		return -ENOENT;
+	}
+	if (M.stopping) {
+		snprintf(msg, cap, "the domains are being shut down");
+		return -ESHUTDOWN;
+	}
+	switch (op) {
+	case CTL_DOMAIN_START:
+		return op_start(d, msg, cap);
+	case CTL_DOMAIN_STOP:
+		return op_stop(d, false, msg, cap);
+	case CTL_DOMAIN_KILL:
+		return op_stop(d, true, msg, cap);
+	case CTL_DOMAIN_PAUSE:
+		return op_pause(d, true, msg, cap);
+	case CTL_DOMAIN_UNPAUSE:
+		return op_pause(d, false, msg, cap);
+	}
+	return -EINVAL;
+}
+
+static int setup(const char *config_dir, const char *socket_path)
+{
+	static const struct control_ops ops = { .domains = op_list, .domain_op = op_domain };
+	M.ctl.listen_fd = -1;
 	M.logger = xtl_createlogger_stdiostream(stderr, XTL_WARN, 0);
 	if (!M.logger || libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, (xentoollog_logger *)M.logger)) {
 		log_err("domains", "cannot open libxl (is this Xen's dom0, with xenstored up?)");
@@ -410,10 +752,19 @@ static int setup(const char *config_dir)
 	M.m = calloc(M.n + 1, sizeof(*M.m));
 	if (!M.m)
 		return -1;
+	int r = mkdir_p(STATE_DIR, 0700);
+	if (r < 0)
+		log_warn("domains", "cannot create %s: %s; a restarted manager will not know what "
+			 "this one did", STATE_DIR, strerror(-r));
 	for (size_t i = 0; i < M.n; i++) {
 		M.m[i].cfg = &M.doms.dom[i];
 		M.m[i].domid = INVALID_DOMID;
+		read_state(&M.m[i]);
 	}
+	r = control_listen(&M.ctl, socket_path, &ops);
+	if (r < 0)
+		log_err("domains", "no control socket at %s: %s; `bulkhead ctl list' and the "
+			"domain commands will not work", socket_path, strerror(-r));
 	return 0;
 }
 
@@ -428,49 +779,65 @@ static int signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* One round: our fds (signals, control socket) first, then libxl's. */
+static int poll_once(int sigfd)
+{
+	static struct pollfd fds[POLL_FDS_MAX];
+	size_t ours = 1;
+	fds[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	ours += control_pollfds(&M.ctl, fds + 1);
+
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	int nfds = (int)(POLL_FDS_MAX - ours), timeout = -1;
+	if (libxl_osevent_beforepoll(M.ctx, &nfds, fds + ours, &timeout, tv)) {
+		log_err("domains", "libxl wants more than %zu fds to poll", POLL_FDS_MAX - ours);
+		return -1;
+	}
+	if (poll(fds, ours + (nfds_t)nfds, poll_timeout(monotonic_ms(), timeout)) < 0 &&
+	    errno != EINTR)
+		log_err("domains", "poll: %s", strerror(errno));
+	gettimeofday(&tv, NULL);
+	libxl_osevent_afterpoll(M.ctx, nfds, fds + ours, tv);
+	libxl_event *ev;
+	while (libxl_event_check(M.ctx, &ev, LIBXL_EVENTMASK_ALL, NULL, NULL) == 0) {
+		handle_event(ev);
+		libxl_event_free(M.ctx, ev);
+	}
+	control_dispatch(&M.ctl, fds + 1, ours - 1);
+	struct signalfd_siginfo si;
+	if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && !M.stopping) {
+		log_notice("domains", "shutting the domains down, in reverse dependency order");
+		M.stopping = true;
+	}
+	return 0;
+}
+
 int domain_manager_main(int argc, char **argv)
 {
 	const char *config_dir = SYSCONFIG_DEFAULT_DIR;
-	static struct pollfd fds[POLL_FDS_MAX];
+	const char *socket_path = CTL_DOMAINS_SOCKET;
 
-	for (int i = 1; i + 1 < argc; i++)
+	for (int i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0)
 			config_dir = argv[++i];
+		else if (strcmp(argv[i], "--socket") == 0)
+			socket_path = argv[++i];
+	}
 	int sigfd = signals();
-	if (sigfd < 0 || setup(config_dir) < 0)
+	if (sigfd < 0 || setup(config_dir, socket_path) < 0)
 		return 1;
 	log_notice("domains", "domain manager up: %zu domains configured", M.n);
 	adopt();
+	resume(monotonic_ms());
 	for (;;) {
-		uint64_t now = monotonic_ms();
-		tick(now);
+		tick(monotonic_ms());
 		if (M.stopping && all_gone()) {
 			log_notice("domains", "all domains are down");
+			control_close(&M.ctl);
 			return 0;
 		}
-		if (M.stop_deadline && now >= M.stop_deadline)
-			stop_timeout();
-
-		struct timeval tv;
-		gettimeofday(&tv, NULL);
-		int nfds = POLL_FDS_MAX - 1, timeout = -1;
-		int rc = libxl_osevent_beforepoll(M.ctx, &nfds, fds + 1, &timeout, tv);
-		if (rc) {
-			log_err("domains", "libxl wants more than %d fds to poll", POLL_FDS_MAX - 1);
+		if (poll_once(sigfd) < 0)
 			return 1;
-		}
-		fds[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		if (poll(fds, (nfds_t)nfds + 1, poll_timeout(now, timeout)) < 0 && errno != EINTR)
-			log_err("domains", "poll: %s", strerror(errno));
-		gettimeofday(&tv, NULL);
-		libxl_osevent_afterpoll(M.ctx, nfds, fds + 1, tv);
-		libxl_event *ev;
-		while (libxl_event_check(M.ctx, &ev, LIBXL_EVENTMASK_ALL, NULL, NULL) == 0) {
-			handle_event(ev);
-			libxl_event_free(M.ctx, ev);
-		}
-		struct signalfd_siginfo si;
-		if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && !M.stopping)
-			begin_stop(monotonic_ms());
 	}
 }

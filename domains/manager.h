@@ -10,8 +10,15 @@
  *   - watches every domain's death (libxl_evenable_domain_death) and acts
  *     on its shutdown reason: on_poweroff / on_reboot / on_crash, with the
  *     restart backoff and start limit of the services (policy.h);
- *   - on SIGTERM asks the domains to shut down, last started first, and
- *     destroys what has not gone after stop_grace_ms; then exits 0.
+ *   - serves `bulkhead ctl' on its own control socket (control.h,
+ *     CTL_DOMAINS_SOCKET): list, start, stop, kill, pause, unpause;
+ *   - on SIGTERM asks the domains to shut down in reverse dependency order
+ *     (a netvm once the domains behind it are gone) and destroys those not
+ *     gone after 30 s; then exits 0.
+ *
+ * What it knows across its own restarts is what Xen and libxl keep: the
+ * domains by name, and a libxl userdata record per domain ("running" or
+ * "paused").  Restart counts and crash history start afresh.
  *
  * libxl owns SIGCHLD in this process (libxl_sigchld_owner_libxl); its
  * events run in our poll loop (libxl_osevent_beforepoll/afterpoll).
@@ -20,7 +27,7 @@
 #ifndef BULKHEAD_MANAGER_H
 #define BULKHEAD_MANAGER_H
 
-/* argv: [--config DIR].  Returns the exit status. */
+/* argv: [--config DIR] [--socket PATH].  Returns the exit status. */
 int domain_manager_main(int argc, char **argv);
 
 #endif

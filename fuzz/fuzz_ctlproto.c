@@ -9,6 +9,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ctl_service_info svc[SERVICES_MAX];
+	static struct ctl_domain_info dom[DOMAINS_MAX];
 	struct ctl_request req;
 	struct ctl_status st;
 	enum ctl_type type;
@@ -23,6 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strlen(req.name) == 0 || strlen(req.name) > SERVICE_NAME_MAX)
 			__builtin_trap();
 	}
+	if (ctl_decode_request(data, size, &req, &why) == 0 && req.type == CTL_REQ_DOMAIN) {
+		/* The domain manager looks the name up and logs it. */
+		if (strlen(req.name) == 0 || strlen(req.name) > DOMAIN_NAME_MAX ||
+		    req.op < CTL_DOMAIN_START || req.op > CTL_DOMAIN_UNPAUSE)
+			__builtin_trap();
+	}
 	if (ctl_decode_header(data, size, &type, &payload, &plen, &why) < 0)
 		return 0;
 	if (payload + plen != data + size)
@@ -31,5 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why);
 	if (ctl_decode_services(payload, plen, svc, SERVICES_MAX, &n, &why) == 0 && n > SERVICES_MAX)
 		__builtin_trap();
+	if (ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) == 0) {
+		if (n > DOMAINS_MAX)
+			__builtin_trap();
+		for (size_t i = 0; i < n; i++)
+			if (strlen(dom[i].name) == 0 || strlen(dom[i].name) > DOMAIN_NAME_MAX)
+				__builtin_trap();
+	}
 	return 0;
 }

@@ -48,7 +48,7 @@ static void make_dirs(void)
 {
 	static const char *const dirs[] = {
 		"/run/xen", "/run/xenstored", "/var/lib/xen", "/var/lib/xenstored",
-		"/var/log/xen/console",
+		XEN_CONSOLE_DIR,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		int r = mkdir_p(dirs[i], 0755);
@@ -133,7 +133,7 @@ int xen_services(const char *self, const char *config_dir, struct service_config
 	static const char *const xenstored_ready[] = { XENSTORE_READ, "-s", "/", NULL };
 	static const char *const init_dom0[] = { XEN_BIN_DIR "/xen-init-dom0", NULL };
 	static const char *const xenconsoled[] = {
-		XEN_BIN_DIR "/xenconsoled", "-i", "--log=guest", "--log-dir=/var/log/xen/console",
+		XEN_BIN_DIR "/xenconsoled", "-i", "--log=guest", "--log-dir=" XEN_CONSOLE_DIR,
 		NULL,
 	};
 	const char *const manager[] = { self, "domain-manager", "--config", config_dir, NULL };

@@ -79,6 +79,20 @@ bool name_is_valid(const char *s, size_t len, size_t max)
 	return true;
 }
 
+bool domain_name_is_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > DOMAIN_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		bool other = (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+		if (!letter && (i == 0 || !other))
+			return false;
+	}
+	return true;
+}
+
 char **strv_dup(const char *const *v)
 {
 	size_t n = 0;

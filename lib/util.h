@@ -27,6 +27,11 @@ bool str_copy(char *dst, const char *src, size_t n);
  * safe in file names, log lines and control messages. */
 bool name_is_valid(const char *s, size_t len, size_t max);
 
+/* A domain name as Xen's tools allow and bulkhead keeps them: 1 to
+ * DOMAIN_NAME_MAX of letters, digits, '-', '_', '.', starting with a letter
+ * (no '/': it becomes a file name; no spaces: it is a word in logs). */
+bool domain_name_is_valid(const char *s, size_t len);
+
 /* A copy of the NULL-terminated V (strings and array malloc'ed), or NULL. */
 char **strv_dup(const char *const *v);
 

@@ -137,12 +137,39 @@ static void accept_client(struct control_server *srv)
 	close(fd);
 }
 
+/* Whether the socket serves REQ; if not, the reply is in srv->buf. */
+static bool served(struct control_server *srv, const struct ctl_request *req, size_t *len)
+{
+	const struct control_ops *o = &srv->ops;
+	bool ok;
+	switch (req->type) {
+	case CTL_REQ_STATUS: ok = o->status; break;
+	case CTL_REQ_SERVICES: ok = o->services; break;
+	case CTL_REQ_RESTART: ok = o->restart; break;
+	case CTL_REQ_POWER: ok = o->power; break;
+	case CTL_REQ_DOMAINS: ok = o->domains; break;
+	case CTL_REQ_DOMAIN: ok = o->domain_op; break;
+	default: ok = false; break;
+	}
+	if (!ok)
+		*len = ctl_encode_error(EOPNOTSUPP, o->domains ?
+					"this is the domain manager's socket: it serves domains "
+					"only" : "this is PID 1's socket: it does not serve domains",
+					srv->buf, CTL_MSG_MAX);
+	return ok;
+}
+
 static size_t answer(struct control_server *srv, const struct ctl_request *req)
 {
 	static struct ctl_service_info infos[SERVICES_MAX];
+	static struct ctl_domain_info doms[DOMAINS_MAX];
+	char msg[CTL_ERROR_TEXT_MAX + 1];
 	struct ctl_status st;
+	size_t len;
 	int r;
 
+	if (!served(srv, req, &len))
+		return len;
 	switch (req->type) {
 	case CTL_REQ_STATUS:
 		srv->ops.status(srv->ops.ctx, &st);
@@ -151,6 +178,17 @@ static size_t answer(struct control_server *srv, const struct ctl_request *req)
 		size_t n = srv->ops.services(srv->ops.ctx, infos, SERVICES_MAX);
 		return ctl_encode_services(infos, n, srv->buf, CTL_MSG_MAX);
 	}
+	case CTL_REQ_DOMAINS: {
+		size_t n = srv->ops.domains(srv->ops.ctx, doms, DOMAINS_MAX);
+		return ctl_encode_domains(doms, n, srv->buf, CTL_MSG_MAX);
+	}
+	case CTL_REQ_DOMAIN:
+		msg[0] = '\0';
+		r = srv->ops.domain_op(srv->ops.ctx, req->op, req->name, msg, sizeof(msg));
+		if (r < 0)
+			return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf,
+						CTL_MSG_MAX);
+		break;
 	case CTL_REQ_RESTART:
 		r = srv->ops.restart(srv->ops.ctx, req->name);
 		if (r == -ENOENT)

@@ -1,7 +1,9 @@
 /*
- * control.h - PID 1's control socket: accepts root's `bulkhead ctl'
+ * control.h - a control socket: accepts root's `bulkhead ctl'
  * connections, decodes requests (ctlproto.h) and answers them through
- * control_ops, which PID 1 provides.
+ * control_ops.  PID 1 serves services and power on one socket; the domain
+ * manager serves domains on another.  A request whose op is NULL is
+ * answered ERROR EOPNOTSUPP.
  *
  * Never blocks: every socket is non-blocking; a client that sends a
  * malformed request gets an ERROR reply and is disconnected; a client whose
@@ -24,6 +26,10 @@ struct control_ops {
 	size_t (*services)(void *ctx, struct ctl_service_info *out, size_t max);
 	int (*restart)(void *ctx, const char *name);		/* 0 or -errno */
 	int (*power)(void *ctx, enum ctl_power action);		/* 0 or -errno */
+	size_t (*domains)(void *ctx, struct ctl_domain_info *out, size_t max);
+	/* 0, or -errno with MSG (MSGCAP bytes) saying why, for the user. */
+	int (*domain_op)(void *ctx, enum ctl_domain_op op, const char *name, char *msg,
+			 size_t msgcap);
 	void *ctx;
 };
 

@@ -59,17 +59,24 @@ static int fail(const char **why, const char *text)
 size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap)
 {
 	size_t payload = 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
 	if (req->type == CTL_REQ_RESTART)
 		payload = strlen(req->name);
 	else if (req->type == CTL_REQ_POWER)
 		payload = 1;
+	else if (req->type == CTL_REQ_DOMAIN)
+		payload = 1 + strlen(req->name);
 	size_t len = put_header(buf, cap, req->type, payload);
 	if (len == 0)
 		return 0;
-	if (req->type == CTL_REQ_RESTART)
-		memcpy(buf + CTL_HEADER_SIZE, req->name, payload);
-	else if (req->type == CTL_REQ_POWER)
-		buf[CTL_HEADER_SIZE] = (uint8_t)req->power;
+	if (req->type == CTL_REQ_RESTART) {
+		memcpy(p, req->name, payload);
+	} else if (req->type == CTL_REQ_POWER) {
+		p[0] = (uint8_t)req->power;
+	} else if (req->type == CTL_REQ_DOMAIN) {
+		p[0] = (uint8_t)req->op;
+		memcpy(p + 1, req->name, payload - 1);
+	}
 	return len;
 }
 
@@ -134,6 +141,35 @@ size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t
 	return len;
 }
 
+/* Domain record: char name[32] (zero-padded), u8 state, u8 type, u8 class,
+ * u8 label, u32 domid, u32 memory_kib, u32 vcpus, u32 restarts,
+ * u64 uptime_ms, 16 zero bytes. */
+size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap)
+{
+	if (n > DOMAINS_MAX)
+		return 0;
+	size_t len = put_header(buf, cap, CTL_REP_DOMAINS, 4 + n * CTL_DOMAIN_SIZE);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	put_u32(p, (uint32_t)n);
+	p += 4;
+	for (size_t i = 0; i < n; i++, p += CTL_DOMAIN_SIZE) {
+		memset(p, 0, CTL_DOMAIN_SIZE);
+		memcpy(p, dom[i].name, strnlen(dom[i].name, DOMAIN_NAME_MAX));
+		p[32] = dom[i].state;
+		p[33] = dom[i].type;
+		p[34] = dom[i].class;
+		p[35] = dom[i].label;
+		put_u32(p + 36, dom[i].domid);
+		put_u32(p + 40, dom[i].memory_kib);
+		put_u32(p + 44, dom[i].vcpus);
+		put_u32(p + 48, dom[i].restarts);
+		put_u64(p + 52, dom[i].uptime_ms);
+	}
+	return len;
+}
+
 int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *type,
 		      const uint8_t **payload, size_t *payload_len, const char **why)
 {
@@ -153,9 +189,12 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_SERVICES:
 	case CTL_REQ_RESTART:
 	case CTL_REQ_POWER:
+	case CTL_REQ_DOMAINS:
+	case CTL_REQ_DOMAIN:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
+	case CTL_REP_DOMAINS:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -181,6 +220,7 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 	switch (type) {
 	case CTL_REQ_STATUS:
 	case CTL_REQ_SERVICES:
+	case CTL_REQ_DOMAINS:
 		if (plen != 0)
 			return fail(why, "this request takes no payload");
 		return 0;
@@ -196,6 +236,17 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		if (untrusted_payload[0] < CTL_POWER_POWEROFF || untrusted_payload[0] > CTL_POWER_HALT)
 			return fail(why, "unknown power action");
 		req->power = (enum ctl_power)untrusted_payload[0];
+		return 0;
+	case CTL_REQ_DOMAIN:
+		if (plen < 1 || untrusted_payload[0] < CTL_DOMAIN_START ||
+		    untrusted_payload[0] > CTL_DOMAIN_UNPAUSE)
+			return fail(why, "unknown domain operation");
+		if (!domain_name_is_valid((const char *)untrusted_payload + 1, plen - 1))
+			return fail(why, "domain name must be 1 to 31 of A-Z, a-z, 0-9, '-', '_', "
+				    "'.', starting with a letter");
+		req->op = (enum ctl_domain_op)untrusted_payload[0];
+		memcpy(req->name, untrusted_payload + 1, plen - 1);
+		req->name[plen - 1] = '\0';
 		return 0;
 	default:
 		return fail(why, "not a request");
@@ -258,6 +309,37 @@ int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_i
 		out[i].restarts = get_u32(p + 40);
 		out[i].last_status = (int32_t)get_u32(p + 44);
 		out[i].state_age_ms = get_u64(p + 48);
+	}
+	*n = count;
+	return 0;
+}
+
+int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_info *out,
+		       size_t max, size_t *n, const char **why)
+{
+	if (len < 4)
+		return fail(why, "domains reply without a count");
+	uint32_t count = get_u32(payload);
+	if (count > DOMAINS_MAX || count > max)
+		return fail(why, "domains reply with too many records");
+	if (len != 4 + (size_t)count * CTL_DOMAIN_SIZE)
+		return fail(why, "domains reply of the wrong size for its count");
+	const uint8_t *p = payload + 4;
+	for (uint32_t i = 0; i < count; i++, p += CTL_DOMAIN_SIZE) {
+		size_t nlen = strnlen((const char *)p, DOMAIN_NAME_MAX + 1);
+		if (!domain_name_is_valid((const char *)p, nlen))
+			return fail(why, "domains reply with a bad name");
+		memset(&out[i], 0, sizeof(out[i]));
+		memcpy(out[i].name, p, nlen);
+		out[i].state = p[32];
+		out[i].type = p[33];
+		out[i].class = p[34];
+		out[i].label = p[35];
+		out[i].domid = get_u32(p + 36);
+		out[i].memory_kib = get_u32(p + 40);
+		out[i].vcpus = get_u32(p + 44);
+		out[i].restarts = get_u32(p + 48);
+		out[i].uptime_ms = get_u64(p + 52);
 	}
 	*n = count;
 	return 0;

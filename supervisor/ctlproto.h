@@ -1,5 +1,6 @@
 /*
- * ctlproto.h - the messages of PID 1's control socket (`bulkhead ctl').
+ * ctlproto.h - the messages of bulkhead's control sockets (`bulkhead ctl'):
+ * PID 1's (services, power) and the domain manager's (domains).
  *
  * Transport: an AF_UNIX SOCK_SEQPACKET socket, one message per packet,
  * one reply per request.  Every message starts with an 8-byte header,
@@ -14,11 +15,16 @@
  *   SERVICES  -                         -> SERVICES reply
  *   RESTART   service name, 1..32 bytes of [a-z0-9_-], no NUL -> OK | ERROR
  *   POWER     u8 enum ctl_power         -> OK | ERROR
+ *   DOMAINS   -                         -> DOMAINS reply
+ *   DOMAIN    u8 enum ctl_domain_op, then a domain name (1..31 bytes of
+ *             [A-Za-z0-9_.-], starting with a letter, no NUL) -> OK | ERROR
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
  *   STATUS    struct ctl_status, CTL_STATUS_SIZE bytes (layout in ctlproto.c)
  *   SERVICES  u32 count, then count records of CTL_SERVICE_SIZE bytes
+ *   DOMAINS   u32 count, then count records of CTL_DOMAIN_SIZE bytes
+ * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
  * every length, count and field before anything is used.  Pure functions,
@@ -32,10 +38,14 @@
 
 #include "lib/limits.h"
 
+/* The domain manager's socket; PID 1's is sysconfig's control_socket. */
+#define CTL_DOMAINS_SOCKET "/run/bulkhead/domains"
+
 #define CTL_VERSION	1
 #define CTL_HEADER_SIZE	8
 #define CTL_STATUS_SIZE	48
 #define CTL_SERVICE_SIZE 56
+#define CTL_DOMAIN_SIZE	64
 #define CTL_ERROR_TEXT_MAX 200
 
 enum ctl_type {
@@ -43,9 +53,12 @@ enum ctl_type {
 	CTL_REQ_SERVICES = 2,
 	CTL_REQ_RESTART = 3,
 	CTL_REQ_POWER = 4,
+	CTL_REQ_DOMAINS = 5,
+	CTL_REQ_DOMAIN = 6,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
+	CTL_REP_DOMAINS = 0x83,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -55,10 +68,19 @@ enum ctl_power {
 	CTL_POWER_HALT = 3,
 };
 
+enum ctl_domain_op {
+	CTL_DOMAIN_START = 1,
+	CTL_DOMAIN_STOP = 2,	/* ask it to shut down, destroy it after a grace time */
+	CTL_DOMAIN_KILL = 3,	/* destroy it now */
+	CTL_DOMAIN_PAUSE = 4,
+	CTL_DOMAIN_UNPAUSE = 5,
+};
+
 struct ctl_request {
 	enum ctl_type type;
-	char name[SERVICE_NAME_MAX + 1];	/* RESTART */
+	char name[SERVICE_NAME_MAX + 1];	/* RESTART: a service, DOMAIN: a domain */
 	enum ctl_power power;			/* POWER */
+	enum ctl_domain_op op;			/* DOMAIN */
 };
 
 struct ctl_status {
@@ -82,12 +104,28 @@ struct ctl_service_info {
 	uint64_t state_age_ms;
 };
 
+struct ctl_domain_info {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint8_t state;		/* enum domain_state (domains/state.h) */
+	uint8_t type;		/* enum domain_type (config/domain_config.h) */
+	uint8_t class;		/* enum domain_class */
+	uint8_t label;		/* enum domain_label */
+	uint32_t domid;		/* CTL_NO_DOMID: none */
+	uint32_t memory_kib;	/* current if it runs, else configured */
+	uint32_t vcpus;
+	uint32_t restarts;
+	uint64_t uptime_ms;	/* 0: not running */
+};
+
+#define CTL_NO_DOMID 0xffffffffu
+
 /* Encoders return the message's length, 0 when it does not fit in CAP. */
 size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap);
 size_t ctl_encode_ok(uint8_t *buf, size_t cap);
 size_t ctl_encode_error(int code, const char *msg, uint8_t *buf, size_t cap);
 size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap);
 size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
  * A reply decoder first checks the header's type, then the payload. */
@@ -101,5 +139,7 @@ int ctl_decode_status(const uint8_t *payload, size_t len, struct ctl_status *st,
 /* Up to MAX records into OUT; *n is how many. */
 int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_info *out,
 			size_t max, size_t *n, const char **why);
+int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_info *out,
+		       size_t max, size_t *n, const char **why);
 
 #endif

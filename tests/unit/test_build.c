@@ -74,6 +74,24 @@ static void a_pvh_appvm_becomes_a_libxl_config(void **state)
 	/* bulkhead, not libxl, decides what a shutdown leads to. */
 	assert_int_equal(d.on_crash, LIBXL_ACTION_ON_SHUTDOWN_DESTROY);
 	assert_int_equal(d.on_reboot, LIBXL_ACTION_ON_SHUTDOWN_DESTROY);
+	assert_false(libxl_defbool_val(d.c_info.driver_domain));
+	libxl_domain_config_dispose(&d);
+	domain_config_free(&dom);
+}
+
+static void a_net_domain_is_a_driver_domain(void **state)
+{
+	struct domain_config dom;
+	libxl_domain_config d;
+	const char *why = NULL;
+	(void)state;
+	domain_config_init(&dom);
+	strcpy(dom.name, "sys-net");
+	dom.class = CLASS_NET;
+	libxl_domain_config_init(&d);
+	assert_int_equal(domain_build(&dom, xlu, &d, &why), 0);
+	/* libxl then lets it serve backends (netback) to other domains. */
+	assert_true(libxl_defbool_val(d.c_info.driver_domain));
 	libxl_domain_config_dispose(&d);
 	domain_config_free(&dom);
 }
@@ -126,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_pvh_appvm_becomes_a_libxl_config),
 		cmocka_unit_test(pv_and_hvm_types_map_through),
+		cmocka_unit_test(a_net_domain_is_a_driver_domain),
 		cmocka_unit_test(a_bad_mac_is_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

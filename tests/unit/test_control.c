@@ -51,10 +51,48 @@ static int fake_power(void *ctx, enum ctl_power action)
 
 static int start_server(void **state)
 {
-	static const struct control_ops ops = { fake_status, fake_services, fake_restart,
-						fake_power, NULL };
+	static const struct control_ops ops = { .status = fake_status,
+						.services = fake_services,
+						.restart = fake_restart, .power = fake_power };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/sub/control", getpid());
+	restarted[0] = '\0';
+	powered = 0;
+	return control_listen(&srv, sock_path, &ops);
+}
+
+static size_t fake_domains(void *ctx, struct ctl_domain_info *out, size_t max)
+{
+	(void)ctx;
+	assert_true(max >= 2);
+	memset(out, 0, 2 * sizeof(*out));
+	strcpy(out[0].name, "sys-net");
+	out[0].domid = 3;
+	strcpy(out[1].name, "work");
+	out[1].domid = CTL_NO_DOMID;
+	return 2;
+}
+
+static int fake_domain_op(void *ctx, enum ctl_domain_op op, const char *name, char *msg,
+			  size_t cap)
+{
+	(void)ctx;
+	if (op == CTL_DOMAIN_STOP && strcmp(name, "sys-net") == 0) {
+		snprintf(msg, cap, "sys-net is the netvm of work: stop work first");
+		return -EBUSY;
+	}
+	strcpy(restarted, name);
+	powered = (int)op;
+	return 0;
+}
+
+/* The domain manager's socket: domains only. */
+static int start_domain_server(void **state)
+{
+	static const struct control_ops ops = { .domains = fake_domains,
+						.domain_op = fake_domain_op };
+	(void)state;
+	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
 	powered = 0;
 	return control_listen(&srv, sock_path, &ops);
@@ -161,6 +199,70 @@ static void requests_are_answered(void **state)
 	close(fd);
 }
 
+static int error_text(const uint8_t *reply, size_t len, char *msg)
+{
+	int code;
+	const char *why;
+	assert_int_equal(ctl_decode_error(reply + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE, &code,
+					  msg, CTL_ERROR_TEXT_MAX + 1, &why), 0);
+	return code;
+}
+
+static void each_socket_serves_its_own_requests(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	char text[CTL_ERROR_TEXT_MAX + 1];
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	size_t rlen;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
+	assert_string_equal(text, "this is PID 1's socket: it does not serve domains");
+	close(fd);
+}
+
+static void domain_requests_are_answered(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	static struct ctl_domain_info doms[DOMAINS_MAX];
+	char text[CTL_ERROR_TEXT_MAX + 1];
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	size_t rlen, n;
+	const char *why;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_DOMAINS);
+	assert_int_equal(ctl_decode_domains(reply + CTL_HEADER_SIZE, rlen - CTL_HEADER_SIZE, doms,
+					    DOMAINS_MAX, &n, &why), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(doms[0].name, "sys-net");
+	assert_int_equal(doms[1].domid, CTL_NO_DOMID);
+
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_string_equal(restarted, "work");
+	assert_int_equal(powered, CTL_DOMAIN_KILL);
+
+	/* The manager's own words reach the user. */
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_STOP,
+				    .name = "sys-net" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), EBUSY);
+	assert_string_equal(text, "sys-net is the netvm of work: stop work first");
+
+	req = (struct ctl_request){ .type = CTL_REQ_STATUS };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
+	assert_string_equal(text, "this is the domain manager's socket: it serves domains only");
+	close(fd);
+}
+
 static void malformed_request_gets_an_error_and_is_dropped(void **state)
 {
 	static uint8_t reply[CTL_MSG_MAX];
@@ -244,6 +346,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(empty_packet_and_hangup_are_harmless,
 						start_server, stop_server),
 		cmocka_unit_test_setup_teardown(client_flood_is_bounded, start_server, stop_server),
+		cmocka_unit_test_setup_teardown(each_socket_serves_its_own_requests, start_server,
+						stop_server),
+		cmocka_unit_test_setup_teardown(domain_requests_are_answered, start_domain_server,
+						stop_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,6 +158,78 @@ static void services_round_trip_and_counts_are_checked(void **state)
 	assert_string_equal(why, "services reply with a bad name");
 }
 
+static void domain_requests_round_trip_and_are_checked(void **state)
+{
+	struct ctl_request in = { .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_PAUSE }, out;
+	const char *why;
+	(void)state;
+	strcpy(in.name, "Work.vm_2-a");
+	size_t len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 1 + 11);
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_int_equal(out.op, CTL_DOMAIN_PAUSE);
+	assert_string_equal(out.name, "Work.vm_2-a");
+
+	in = (struct ctl_request){ .type = CTL_REQ_DOMAINS };
+	len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_int_equal(out.type, CTL_REQ_DOMAINS);
+
+	/* No operation, operations out of range, then bad names. */
+	header(buf, 8, CTL_VERSION, CTL_REQ_DOMAIN);
+	assert_string_equal(refused(buf, 8), "unknown domain operation");
+	for (int v = 0; v < 256; v += 6 * (v == 0) + 249 * (v != 0)) {
+		header(buf, 10, CTL_VERSION, CTL_REQ_DOMAIN);
+		buf[8] = (uint8_t)v;
+		buf[9] = 'a';
+		assert_string_equal(refused(buf, 10), "unknown domain operation");
+	}
+	const char *bad_names[] = { "", "1vm", "-x", "../etc", "a b", "a\0b", "a/b",
+				    "abcdefghijklmnopqrstuvwxyz012345", "\xff" };
+	const size_t lens[] = { 0, 3, 2, 6, 3, 3, 3, 32, 1 };
+	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+		header(buf, (uint32_t)(9 + lens[i]), CTL_VERSION, CTL_REQ_DOMAIN);
+		buf[8] = CTL_DOMAIN_START;
+		memcpy(buf + 9, bad_names[i], lens[i]);
+		assert_string_equal(refused(buf, 9 + lens[i]),
+				    "domain name must be 1 to 31 of A-Z, a-z, 0-9, '-', '_', '.', "
+				    "starting with a letter");
+	}
+}
+
+static void domains_round_trip_and_counts_are_checked(void **state)
+{
+	struct ctl_domain_info in[2] = {
+		{ .name = "sys-net", .state = 2, .type = 1, .class = 4, .label = 0, .domid = 7,
+		  .memory_kib = 262144, .vcpus = 2, .restarts = 3, .uptime_ms = 1ull << 33 },
+		{ .name = "work", .state = 0, .domid = CTL_NO_DOMID },
+	}, out[4];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+	(void)state;
+	size_t len = ctl_encode_domains(in, 2, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 4 + 2 * CTL_DOMAIN_SIZE);
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_DOMAINS);
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(&in[0], &out[0], sizeof(in[0]));
+	assert_string_equal(out[1].name, "work");
+	assert_int_equal(out[1].domid, CTL_NO_DOMID);
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 1, &n, &why), -1);
+	((uint8_t *)payload)[0] = 3;
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 4, &n, &why), -1);
+	assert_string_equal(why, "domains reply of the wrong size for its count");
+	((uint8_t *)payload)[0] = 2;
+	/* A name filling all 32 bytes has no terminator: refused. */
+	memset((uint8_t *)payload + 4, 'a', 32);
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
+	assert_string_equal(why, "domains reply with a bad name");
+	assert_int_equal(ctl_encode_domains(in, DOMAINS_MAX + 1, buf, sizeof(buf)), 0);
+}
+
 static void error_text_is_made_printable(void **state)
 {
 	enum ctl_type type;
@@ -194,6 +266,8 @@ int main(void)
 		cmocka_unit_test(payloads_are_checked),
 		cmocka_unit_test(status_round_trips),
 		cmocka_unit_test(services_round_trip_and_counts_are_checked),
+		cmocka_unit_test(domain_requests_round_trip_and_are_checked),
+		cmocka_unit_test(domains_round_trip_and_counts_are_checked),
 		cmocka_unit_test(error_text_is_made_printable),
 		cmocka_unit_test(encoders_refuse_what_does_not_fit),
 	};

@@ -47,7 +47,7 @@ static void a_qubes_like_set_is_read_in_order(void **state)
 		   "vif = [ \"mac=00:16:3e:5e:6c:00\" ]\nautostart = 1\ngui = 1\n");
 	write_file(dir, "domains/sys-firewall.cfg",
 		   "class = \"net\"\nlabel = \"green\"\nnetvm = \"sys-net\"\n" KERNEL
-		   "restart = \"always\"\n");
+		   "restart = \"always\"\nstart_limit_burst = 2\nstart_limit_interval_ms = 5000\n");
 	write_file(dir, "domains/sys-net.cfg",
 		   "class = \"net\"\nlabel = \"red\"\ntype = \"pv\"\n" KERNEL
 		   "pci = [ \"0000:00:19.0\" ]\non_crash = \"preserve\"\n");
@@ -77,6 +77,10 @@ static void a_qubes_like_set_is_read_in_order(void **state)
 	assert_int_equal(w->on_crash, ACTION_RESTART);
 	assert_int_equal(w->on_poweroff, ACTION_DESTROY);
 	assert_int_equal(d.dom[2].on_poweroff, ACTION_RESTART);
+	assert_int_equal(d.dom[2].start_limit_burst, 2);
+	assert_int_equal(d.dom[2].start_limit_interval_ms, 5000);
+	assert_int_equal(w->start_limit_burst, 5);
+	assert_int_equal(w->start_limit_interval_ms, 60000);
 	assert_int_equal(d.dom[1].on_crash, ACTION_PRESERVE);
 	assert_int_equal(d.dom[1].type, DOMAIN_PV);
 	assert_int_equal(d.dom[1].maxmem_mb, 400);
@@ -99,7 +103,8 @@ static void bad_values_are_reported_at_their_lines(void **state)
 		   "pci = [ \"not-a-bdf\" ]\n"					/* 9 */
 		   "on_crash = \"reboot\"\n"					/* 10 */
 		   "template = \"debian 12\"\n"					/* 11 */
-		   "memroy = 400\n");						/* 12 */
+		   "memroy = 400\n"						/* 12 */
+		   "start_limit_burst = 0\n");					/* 13 */
 	const char *log = load(&d, &errors);
 	assert_int_equal(d.n, 0);
 	assert_contains(log, at("bad.cfg", 1, "class = \"appvm\" is not allowed; use one of "
@@ -121,6 +126,8 @@ static void bad_values_are_reported_at_their_lines(void **state)
 				"\"destroy\", \"restart\", \"preserve\""));
 	assert_contains(log, at("bad.cfg", 11, "template = \"debian 12\" is not a domain name"));
 	assert_contains(log, at("bad.cfg", 12, "unknown key `memroy'"));
+	assert_contains(log, at("bad.cfg", 13, "start_limit_burst = 0 is out of range; allowed: 1 "
+				"to 100"));
 	assert_contains(log, at("bad.cfg", 0, "domain left out because of the problems above"));
 	assert_true(errors >= 12);
 	domains_free(&d);

@@ -9,12 +9,15 @@
 #               (PVH) boots and prints its marker
 #   crash       crashy (PV) panics, is destroyed and created again; the time
 #               from its death to the new domain is printed
+#   crashloop   crashy panics at every boot: its third death ends it failed
+#               (start_limit_burst = 2), and it is not created again
+#   ctl         `bulkhead ctl list [--json]', pause, unpause, console, and
+#               the refusals users see (tests/xen/config/scripts/domctl.sh)
 #   adopt       the domain manager is SIGKILLed; alpha keeps running and the
-#               restarted manager adopts it
-#   shutdown    ctrl-alt-delete: the manager asks the domains to shut down,
-#               then the services stop in reverse dependency order
-#               (sentinel, xenconsoled, xenstored), dom0 reboots and Xen
-#               resets the machine (QEMU exits: -no-reboot)
+#               restarted manager adopts it; crashy stays failed
+#   poweroff    `bulkhead ctl poweroff': the manager asks the domains to
+#               shut down, then the services stop in reverse dependency
+#               order (sentinel, xenconsoled, xenstored) and Xen halts
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/run.sh BULKHEAD   (as root)
 # Leaves build/xen/ (serial.log, initrd) and build/results/xen.
@@ -26,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains crash adopt shutdown no-panic)
+CHECKS=(bringup toolstack restart domains crash crashloop ctl adopt poweroff no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 SUITE=xen
@@ -124,6 +127,66 @@ check_crash() {
     info "crash: $(serial | grep -E "$re" | head -n 1 | sed 's/.*bulkhead: domains: //')"
 }
 
+check_crashloop() {
+    local re='bulkhead: domains: domain crashy failed: it died more than 2 times in 300 s'
+    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'crashy did not end failed')
+        return 1
+    fi
+    local n
+    n=$(serial | grep -cE 'bulkhead: domains: creating domain crashy$')
+    if [ "$n" -ne 3 ]; then
+        why="crashy was created $n times; 3 expected (2 restarts, then failed)"
+        return 1
+    fi
+    info "crashloop: $(serial | grep -E "$re" | sed 's/.*bulkhead: domains: //')"
+}
+
+# ctl_line MARKER: the first serial line with MARKER, marker removed.
+ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
+
+check_ctl() {
+    if ! linux_wait '^(CTL-ADOPTED|CTL-TIMEOUT)' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'the ctl script did not finish')
+        return 1
+    fi
+    if serial_has '^CTL-TIMEOUT'; then
+        why=$(ctl_line CTL-TIMEOUT)
+        return 1
+    fi
+    local list
+    list=$(serial | sed -n 's/^CTL-LIST //p')
+    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pvh +2[0-9][0-9] +1 +[0-9]+s +0$' <<<"$list" ||
+        ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2$' <<<"$list"; then
+        why="ctl list: $(tr '\n' '|' <<<"$list")"
+        return 1
+    fi
+    local json
+    json=$(ctl_line CTL-JSON)
+    if ! python3 -c 'import json, sys
+d = {x["name"]: x for x in json.loads(sys.argv[1])}
+assert d["alpha"]["state"] == "running" and d["alpha"]["id"] > 0, d["alpha"]
+assert d["alpha"]["uptime_ms"] > 0 and d["alpha"]["class"] == "standalone", d["alpha"]
+assert d["crashy"]["state"] == "failed" and d["crashy"]["id"] is None, d["crashy"]
+assert d["crashy"]["restarts"] == 2, d["crashy"]' "$json" 2>"$LINUX_VM/json.err"; then
+        why="ctl list --json: $(tail -n 1 "$LINUX_VM/json.err"): $json"
+        return 1
+    fi
+    local want
+    for want in 'CTL-PAUSED paused' 'CTL-UNPAUSED running' \
+        'CTL-REFUSED bulkhead ctl: the domain manager refused: alpha is running: nothing to do' \
+        'CTL-REFUSED bulkhead ctl: the domain manager refused: no domain nosuch is configured \(see `bulkhead ctl list.\)' \
+        'CTL-CONSOLE DOMU-UP name=alpha'; do
+        if ! serial_has "^$want"; then
+            why="no \"$want\": $(serial | grep -E '^CTL-(PAUSED|UNPAUSED|REFUSED|CONSOLE)' | tr '\n' '|')"
+            return 1
+        fi
+    done
+    in_order 'bulkhead: domains: domain alpha \(domid [0-9]+\) paused' \
+        'bulkhead: domains: domain alpha \(domid [0-9]+\) unpaused' || return 1
+    info "ctl: $(serial | sed -n 's/^CTL-LIST //p' | sed -n 2,3p | tr -s ' ' | tr '\n' '|')"
+}
+
 check_adopt() {
     if ! linux_wait 'bulkhead: domains: adopted running domain alpha' "$DOMAIN_TIMEOUT"; then
         why=$(wait_why 'the restarted domain manager did not adopt alpha')
@@ -136,35 +199,50 @@ check_adopt() {
         why='alpha was created again instead of adopted'
         return 1
     fi
+    local line
+    line=$(ctl_line CTL-ADOPTED)
+    # The uptime goes on from the domain's creation, not the adoption.
+    if ! [[ "$line" =~ ^alpha=([0-9]+)\ was=([0-9]+)\ running\ up=([0-9]+)s\ crashy=failed$ ]] ||
+        [ "${BASH_REMATCH[3]}" -lt 5 ] ||
+        [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]; then
+        why="after the manager's restart: $line"
+        return 1
+    fi
+    info "adopt: $line"
 }
 
-check_shutdown() {
-    local t_key
-    linux_wait 'bulkhead: supervisor: service toolstack (done|exited)' "$STEP_TIMEOUT" || true
-    t_key=$(now_ms)
-    if ! qemu_sendkey "$LINUX_VM" ctrl-alt-delete 2>"$LINUX_VM/wait.err"; then
-        why="sendkey failed: $(head -n 1 "$LINUX_VM/wait.err")"
+check_poweroff() {
+    if ! linux_wait '^CTL-POWEROFF' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'the ctl script never asked for poweroff')
         return 1
     fi
+    local t_ask
+    t_ask=$(now_ms)
+    # dom0 powers off through ACPI S5, which Xen enters: QEMU exits.
     if ! linux_wait_exit "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'QEMU did not exit after ctrl-alt-delete')
+        why=$(wait_why 'QEMU did not exit after ctl poweroff')
         return 1
     fi
-    in_order 'bulkhead: init: reboot requested by ctrl-alt-del' \
+    in_order '^CTL-POWEROFF' \
+        'bulkhead: init: poweroff requested by bulkhead ctl' \
         'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
         'bulkhead: domains: domain alpha \(domid [0-9]+\) shut down: poweroff; as asked' \
         'bulkhead: domains: all domains are down' \
         'bulkhead: supervisor: service domains stopped \(exited with status 0\)' \
         'bulkhead: init: all services stopped' || return 1
-    in_order 'bulkhead: init: reboot requested by ctrl-alt-del' \
+    in_order 'bulkhead: init: poweroff requested by bulkhead ctl' \
         'bulkhead: supervisor: service sentinel stopped' \
         'bulkhead: supervisor: stopping service xenconsoled' \
         'bulkhead: supervisor: service xenconsoled stopped' \
         'bulkhead: supervisor: stopping service xenstored' \
         'bulkhead: supervisor: service xenstored stopped' \
         'bulkhead: init: all services stopped' \
-        'bulkhead: init: reboot now' || return 1
-    info "shutdown: QEMU exited $(fmt_ms $(($(now_ms) - t_key))) after ctrl-alt-delete"
+        'bulkhead: init: poweroff now' || return 1
+    if ! serial_has '\(XEN\) .*Entering ACPI S5 state'; then
+        why='Xen did not enter ACPI S5'
+        return 1
+    fi
+    info "poweroff: QEMU exited $(fmt_ms $(($(now_ms) - t_ask))) after CTL-POWEROFF was seen"
 }
 
 check_no_panic() {
