@@ -159,6 +159,98 @@ static void watch_death(struct managed *d)
 			d->cfg->name, rc);
 }
 
+/* One vif of a domain behind a netvm, moved to the netvm's new domain. */
+struct reattach {
+	struct managed *d;
+	uint32_t domid;		/* D's domain when this began */
+	libxl_device_nic nic;
+};
+
+static void reattach_done(struct reattach *r)
+{
+	libxl_device_nic_dispose(&r->nic);
+	free(r);
+}
+
+static void nic_added(libxl_ctx *ctx, int rc, void *user)
+{
+	struct reattach *r = user;
+	(void)ctx;
+	if (rc)
+		log_err("domains", "domain %s: cannot attach vif %d to %s again (libxl error %d); "
+			"it stays without network", r->d->cfg->name, r->nic.devid,
+			r->d->cfg->netvm, rc);
+	else
+		log_notice("domains", "domain %s: vif %d attached again to %s (domid %u)",
+			   r->d->cfg->name, r->nic.devid, r->d->cfg->netvm, r->nic.backend_domid);
+	reattach_done(r);
+}
+
+static void nic_removed(libxl_ctx *ctx, int rc, void *user)
+{
+	struct reattach *r = user;
+	(void)ctx;
+	if (rc)
+		log_warn("domains", "domain %s: removing vif %d of the dead netvm: libxl error %d",
+			 r->d->cfg->name, r->nic.devid, rc);
+	if (r->d->domid != r->domid || !(r->d->state == DOM_RUNNING || r->d->state == DOM_PAUSED)) {
+		reattach_done(r);
+		return;
+	}
+	libxl_asyncop_how how = { .callback = nic_added, .u.for_callback = r };
+	rc = libxl_device_nic_add(M.ctx, r->domid, &r->nic, &how);
+	if (rc)
+		nic_added(M.ctx, rc, r);
+}
+
+/* Moves D's vifs whose backend is not NETVM_DOMID (the netvm died with
+ * them) to NETVM_DOMID: the old devices are removed by force, as their
+ * backend is gone, and added anew with the same devid and MAC. */
+static void reattach_vifs(struct managed *d, uint32_t netvm_domid)
+{
+	int n = 0;
+	libxl_device_nic *nics = libxl_device_nic_list(M.ctx, d->domid, &n);
+	for (int i = 0; i < n && nics; i++) {
+		if (nics[i].backend_domid == netvm_domid)
+			continue;
+		struct reattach *r = calloc(1, sizeof(*r));
+		if (!r) {
+			log_err("domains", "domain %s: out of memory re-attaching its vifs",
+				d->cfg->name);
+			break;
+		}
+		r->d = d;
+		r->domid = d->domid;
+		libxl_device_nic_init(&r->nic);
+		libxl_device_nic_copy(M.ctx, &r->nic, &nics[i]);
+		/* By domid: libxl would resolve a name to whatever still holds it. */
+		free(r->nic.backend_domname);
+		r->nic.backend_domname = NULL;
+		log_notice("domains", "domain %s: vif %d's backend died with domid %u; attaching it "
+			   "to %s (domid %u)", d->cfg->name, nics[i].devid, nics[i].backend_domid,
+			   d->cfg->netvm, netvm_domid);
+		r->nic.backend_domid = netvm_domid;
+		/* libxl may call nic_removed() before it returns. */
+		libxl_asyncop_how how = { .callback = nic_removed, .u.for_callback = r };
+		int rc = libxl_device_nic_destroy(M.ctx, d->domid, &nics[i], &how);
+		if (rc)
+			nic_removed(M.ctx, rc, r);
+	}
+	if (nics)
+		libxl_device_nic_list_free(nics, n);
+}
+
+/* NET is running as a new domain: the domains behind it get their vifs back. */
+static void netvm_back(struct managed *net)
+{
+	for (size_t i = 0; i < M.n; i++) {
+		struct managed *d = &M.m[i];
+		if (d->cfg->netvm && strcmp(d->cfg->netvm, net->cfg->name) == 0 &&
+		    (d->state == DOM_RUNNING || d->state == DOM_PAUSED))
+			reattach_vifs(d, net->domid);
+	}
+}
+
 static void created(libxl_ctx *ctx, int rc, void *user)
 {
 	struct managed *d = user;
@@ -195,6 +287,7 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 		log_notice("domains", "domain %s created (domid %u) in %llu ms", d->cfg->name,
 			   d->domid, (unsigned long long)(now - d->created_at));
 	watch_death(d);
+	netvm_back(d);
 }
 
 static void start(struct managed *d, uint64_t now)
@@ -524,12 +617,23 @@ static void stop_step(uint64_t now)
 	}
 }
 
+static bool creating(void)
+{
+	for (size_t i = 0; i < M.n; i++)
+		if (M.m[i].state == DOM_CREATING)
+			return true;
+	return false;
+}
+
 static void tick(uint64_t now)
 {
 	if (M.stopping) {
 		stop_step(now);
 	} else {
-		for (size_t i = 0; i < M.n; i++) {
+		/* One creation at a time, as Qubes does: libxc decompresses each
+		 * kernel in dom0's memory, and parallel builds failed with
+		 * "unable to XZ decompress kernel" under QEMU. */
+		for (size_t i = 0; i < M.n && !creating(); i++) {
 			struct managed *d = &M.m[i];
 			if (d->state == DOM_BACKOFF && now >= d->deadline && netvm_running(d))
 				start(d, now);

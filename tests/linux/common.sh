@@ -164,17 +164,19 @@ info() { echo "$SUITE: $*"; }
 # Why the last linux_wait* failed, or a fallback.
 wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
 
-# in_order ERE...: each pattern's first serial line comes after the last's.
+# in_order ERE...: the patterns match serial lines in this order, each the
+# first match after the previous pattern's line.
 in_order() {
     local re l prev=0 prev_re=''
     for re in "$@"; do
-        l=$(serial_line "$re")
+        l=$(serial | awk -v re="$re" -v after="$prev" \
+            'NR > after && $0 ~ re { print NR; found = 1; exit } END { if (!found) print 0 }')
         if [ "$l" -eq 0 ]; then
-            why="no line matching: $re"
-            return 1
-        fi
-        if [ "$l" -le "$prev" ]; then
-            why="\"$re\" (line $l) came before \"$prev_re\" (line $prev)"
+            if [ "$prev" -gt 0 ] && [ "$(serial_line "$re")" -gt 0 ]; then
+                why="\"$re\" (line $(serial_line "$re")) came before \"$prev_re\" (line $prev)"
+            else
+                why="no line matching: $re"
+            fi
             return 1
         fi
         prev=$l prev_re=$re

@@ -5,8 +5,9 @@
 #               xenconsoled up, in that order
 #   toolstack   xl info / xl list and xenstore work from dom0
 #   restart     a SIGKILLed xenconsoled is restarted
-#   domains     the domain manager creates the autostart domains: alpha
-#               (PVH) boots and prints its marker
+#   domains     the domain manager creates the autostart domains, a netvm
+#               first: sys-net (PV, class net: netback), then alpha (PVH,
+#               netfront), whose eth0 pings sys-net over the vif
 #   crash       crashy (PV) panics, is destroyed and created again; the time
 #               from its death to the new domain is printed
 #   crashloop   crashy panics at every boot: its third death ends it failed
@@ -15,8 +16,12 @@
 #               the refusals users see (tests/xen/config/scripts/domctl.sh)
 #   adopt       the domain manager is SIGKILLed; alpha keeps running and the
 #               restarted manager adopts it; crashy stays failed
+#   netvm       sys-net is destroyed behind bulkhead's back: it is created
+#               again, alpha's vif is attached to the new one, and alpha
+#               pings it again
 #   poweroff    `bulkhead ctl poweroff': the manager asks the domains to
-#               shut down, then the services stop in reverse dependency
+#               shut down (alpha before its netvm sys-net), then the
+#               services stop in reverse dependency
 #               order (sentinel, xenconsoled, xenstored) and Xen halts
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/run.sh BULKHEAD   (as root)
@@ -29,21 +34,34 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains crash crashloop ctl adopt poweroff no-panic)
+CHECKS=(bringup toolstack restart domains crash crashloop ctl adopt netvm poweroff no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 SUITE=xen
 CHECKS_WITHOUT_VM='no-panic'
 t_qemu=0 t_boot=0
 
-# The domUs' initramfs: static busybox and tests/xen/domu/init.
+# The domUs' initramfs: static busybox, tests/xen/domu/init, the vif
+# drivers (no dependencies) and xenstore's tools for the net domain.
 build_domu() {
-    local st=$LINUX_VM/domu-root
+    local st=$LINUX_VM/domu-root kver lib tool
+    kver=$(_qemu_kver)
     rm -rf "$st"
-    mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc"
+    mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc" "$st/sys" \
+        "$st/lib/modules"
     cp /bin/busybox "$st/bin/busybox"
     install -m 755 "$here/domu/init" "$st/init"
     mknod "$st/dev/console" c 5 1
+    cp "/lib/modules/$kver/kernel/drivers/net/xen-netback/xen-netback.ko" \
+        "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" "$st/lib/modules/"
+    # One binary, named by argv[0].
+    for tool in read write list; do
+        cp /usr/bin/xenstore "$st/usr/bin/xenstore-$tool"
+    done
+    for lib in $(ldd /usr/bin/xenstore | grep -oE '/[^ ]+'); do
+        mkdir -p "$st$(dirname "$lib")"
+        cp -L "$lib" "$st$lib"
+    done
     (cd "$st" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
         gzip -6 > "$LINUX_VM/domu.cpio.gz"
 }
@@ -101,14 +119,20 @@ check_restart() {
 }
 
 check_domains() {
-    if ! linux_wait '^DOMU-UP name=alpha' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'alpha never printed DOMU-UP')
+    if ! linux_wait '^DOMU-PING name=alpha ok' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'alpha never reached sys-net over its vif (no DOMU-PING)')
         return 1
     fi
-    in_order 'bulkhead: domains: domain manager up: 2 domains configured' \
-        'bulkhead: domains: domain alpha created \(domid [0-9]+\) in [0-9]+ ms$' \
-        '^DOMU-UP name=alpha' || return 1
-    info "domains: $(serial | grep -E 'domain alpha created' | head -n 1 | sed 's/.*bulkhead: domains: //')"
+    in_order 'bulkhead: domains: domain manager up: 3 domains configured' \
+        'bulkhead: domains: domain sys-net created \(domid [0-9]+\) in [0-9]+ ms' \
+        'bulkhead: domains: creating domain alpha$' \
+        'bulkhead: domains: domain alpha created \(domid [0-9]+\) in [0-9]+ ms' \
+        '^DOMU-PING name=alpha ok' || return 1
+    if ! serial_has '^DOMU-VIF name=sys-net vif=vif[0-9]+\.0$'; then
+        why='sys-net never served a vif'
+        return 1
+    fi
+    info "domains: $(serial | grep -E 'domain (sys-net|alpha) created' | head -n 2 | sed 's/.*bulkhead: domains: //' | tr '\n' ';')"
 }
 
 check_crash() {
@@ -156,7 +180,7 @@ check_ctl() {
     fi
     local list
     list=$(serial | sed -n 's/^CTL-LIST //p')
-    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pvh +2[0-9][0-9] +1 +[0-9]+s +0$' <<<"$list" ||
+    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pvh +2[0-9][0-9] +1 +[0-9]+s +[0-9]+$' <<<"$list" ||
         ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2$' <<<"$list"; then
         why="ctl list: $(tr '\n' '|' <<<"$list")"
         return 1
@@ -176,6 +200,7 @@ assert d["crashy"]["restarts"] == 2, d["crashy"]' "$json" 2>"$LINUX_VM/json.err"
     for want in 'CTL-PAUSED paused' 'CTL-UNPAUSED running' \
         'CTL-REFUSED bulkhead ctl: the domain manager refused: alpha is running: nothing to do' \
         'CTL-REFUSED bulkhead ctl: the domain manager refused: no domain nosuch is configured \(see `bulkhead ctl list.\)' \
+        'CTL-REFUSED bulkhead ctl: the domain manager refused: sys-net is the netvm of alpha, which is running: stop alpha first' \
         'CTL-CONSOLE DOMU-UP name=alpha'; do
         if ! serial_has "^$want"; then
             why="no \"$want\": $(serial | grep -E '^CTL-(PAUSED|UNPAUSED|REFUSED|CONSOLE)' | tr '\n' '|')"
@@ -211,6 +236,35 @@ check_adopt() {
     info "adopt: $line"
 }
 
+check_netvm() {
+    if ! linux_wait '^(NET-BACK|CTL-TIMEOUT)' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'no NET-BACK after sys-net was destroyed')
+        return 1
+    fi
+    if serial_has '^CTL-TIMEOUT'; then
+        why=$(ctl_line CTL-TIMEOUT)
+        return 1
+    fi
+    in_order '^NET-DESTROY domid=' \
+        'bulkhead: domains: domain sys-net \(domid [0-9]+\) was destroyed from outside' \
+        'bulkhead: domains: domain sys-net created \(domid [0-9]+\) in [0-9]+ ms, [0-9]+ ms after its death' \
+        'bulkhead: domains: domain alpha: vif 0.s backend died with domid [0-9]+; attaching it to sys-net' \
+        'bulkhead: domains: domain alpha: vif 0 attached again to sys-net \(domid [0-9]+\)' \
+        '^NET-BACK ' || return 1
+    local line
+    line=$(ctl_line NET-BACK)
+    if ! [[ "$line" =~ ^sys-net=([0-9]+)\ was=([0-9]+)\ alpha=running$ ]] ||
+        [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
+        why="after sys-net came back: $line"
+        return 1
+    fi
+    if [ "$(serial | grep -cE '^DOMU-PING name=alpha ok mac=00:16:3e:5e:6c:0a$')" -lt 2 ]; then
+        why="alpha did not ping sys-net again with its MAC: $(serial | grep -E '^DOMU-PING' | tr '\n' '|')"
+        return 1
+    fi
+    info "netvm: $line; $(serial | grep -E 'domain sys-net created .* after its death' | sed 's/.*bulkhead: domains: //')"
+}
+
 check_poweroff() {
     if ! linux_wait '^CTL-POWEROFF' "$DOMAIN_TIMEOUT"; then
         why=$(wait_why 'the ctl script never asked for poweroff')
@@ -227,6 +281,8 @@ check_poweroff() {
         'bulkhead: init: poweroff requested by bulkhead ctl' \
         'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
         'bulkhead: domains: domain alpha \(domid [0-9]+\) shut down: poweroff; as asked' \
+        'bulkhead: domains: asking domain sys-net \(domid [0-9]+\) to shut down' \
+        'bulkhead: domains: domain sys-net \(domid [0-9]+\) shut down: poweroff; as asked' \
         'bulkhead: domains: all domains are down' \
         'bulkhead: supervisor: service domains stopped \(exited with status 0\)' \
         'bulkhead: init: all services stopped' || return 1

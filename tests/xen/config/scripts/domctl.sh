@@ -17,13 +17,24 @@ wait_for() {
     return 1
 }
 
-# Settled: alpha up (its init ran) and crashy's crash loop ended.
-i=0
-until grep -q DOMU-UP /var/log/xen/console/guest-alpha.log 2>/dev/null; do
-    i=$((i + 1))
-    [ "$i" -lt 1500 ] || { echo "CTL-TIMEOUT alpha never booted"; exit 1; }
-    sleep 0.2
-done
+# pings NAME: how many times NAME's eth0 reached sys-net.
+pings() {
+    n=$(grep -c "DOMU-PING name=$1 ok" "/var/log/xen/console/guest-$1.log" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# wait_pings NAME N SECONDS
+wait_pings() {
+    i=0
+    until [ "$(pings "$1")" -ge "$2" ]; do
+        i=$((i + 1))
+        [ "$i" -lt $(($3 * 5)) ] || { echo "CTL-TIMEOUT $1 pinged sys-net $(pings "$1") times, not $2"; return 1; }
+        sleep 0.2
+    done
+}
+
+# Settled: alpha up with its network, and crashy's crash loop ended.
+wait_pings alpha 1 300 || exit 1
 wait_for crashy failed 300 || exit 1
 
 ctl list | sed 's/^/CTL-LIST /'
@@ -32,6 +43,7 @@ ctl pause alpha && echo "CTL-PAUSED $(field alpha 3)"
 ctl unpause alpha && echo "CTL-UNPAUSED $(field alpha 3)"
 ctl start alpha 2>&1 | sed 's/^/CTL-REFUSED /'
 ctl kill nosuch 2>&1 | sed 's/^/CTL-REFUSED /'
+ctl stop sys-net 2>&1 | sed 's/^/CTL-REFUSED /'
 echo "CTL-CONSOLE $(ctl console alpha | grep -m 1 DOMU-UP)"
 
 # The manager dies; alpha must keep its domid, crashy must stay failed.
@@ -49,6 +61,14 @@ done
 echo "CTL-ADOPTED alpha=$(field alpha 2) was=$old $(field alpha 3) up=$(field alpha 9)" \
     "crashy=$(field crashy 3)"
 ctl list | sed 's/^/CTL-LIST2 /'
+
+# sys-net dies (destroyed behind bulkhead's back, as a crash would): it is
+# created again and alpha's vif is attached to it; alpha pings again.
+net_old=$(field sys-net 2)
+echo "NET-DESTROY domid=$net_old"
+/usr/lib/xen-4.17/bin/xl destroy sys-net
+wait_pings alpha 2 300 || exit 1
+echo "NET-BACK sys-net=$(field sys-net 2) was=$net_old alpha=$(field alpha 3)"
 
 echo "CTL-POWEROFF"
 ctl poweroff

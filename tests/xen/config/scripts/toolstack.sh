@@ -5,6 +5,7 @@
 
 echo "XL-INFO $(/usr/lib/xen-4.17/bin/xl info | awk '/^(xen_version|nr_cpus|total_memory)/ { printf "%s=%s ", $1, $3 }')"
 /usr/lib/xen-4.17/bin/xl list | awk '{ print "XL-LIST " $0 }'
+echo "DOM0-MEM $(grep -E '^(MemTotal|MemAvailable):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
 echo "XENSTORE-DOM0-NAME $(/usr/bin/xenstore-read /local/domain/0/name)"
 
 row() { /bin/bulkhead ctl services | awk -v s="$1" '$1 == s { print $2, $3 }'; }
