@@ -19,6 +19,8 @@
 #   netvm       sys-net is destroyed behind bulkhead's back: it is created
 #               again, alpha's vif is attached to the new one, and alpha
 #               pings it again
+#   stopstart   `ctl stop alpha': alpha powers off and stays stopped;
+#               `ctl start alpha': created again, it pings sys-net
 #   poweroff    `bulkhead ctl poweroff': the manager asks the domains to
 #               shut down (alpha before its netvm sys-net), then the
 #               services stop in reverse dependency
@@ -34,7 +36,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains crash crashloop ctl adopt netvm poweroff no-panic)
+CHECKS=(bringup toolstack restart domains crash crashloop ctl adopt netvm stopstart poweroff
+    no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 SUITE=xen
@@ -263,6 +266,25 @@ check_netvm() {
         return 1
     fi
     info "netvm: $line; $(serial | grep -E 'domain sys-net created .* after its death' | sed 's/.*bulkhead: domains: //')"
+}
+
+check_stopstart() {
+    if ! linux_wait '^(CTL-STARTED|CTL-TIMEOUT)' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'no CTL-STARTED after ctl stop/start alpha')
+        return 1
+    fi
+    if serial_has '^CTL-TIMEOUT'; then
+        why=$(ctl_line CTL-TIMEOUT)
+        return 1
+    fi
+    in_order '^NET-BACK ' \
+        'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
+        'bulkhead: domains: domain alpha \(domid [0-9]+\) shut down: poweroff; as asked' \
+        '^CTL-STOPPED stopped ' \
+        'bulkhead: domains: domain alpha: start asked' \
+        'bulkhead: domains: domain alpha created \(domid [0-9]+\)' \
+        '^CTL-STARTED running id=[0-9]+$' || return 1
+    info "stopstart: $(ctl_line CTL-STOPPED); $(ctl_line CTL-STARTED)"
 }
 
 check_poweroff() {

@@ -70,5 +70,12 @@ echo "NET-DESTROY domid=$net_old"
 wait_pings alpha 2 300 || exit 1
 echo "NET-BACK sys-net=$(field sys-net 2) was=$net_old alpha=$(field alpha 3)"
 
+# A user's stop and start: alpha powers off when asked and stays down
+# (no restart), then comes back as a new domain with its network.
+ctl stop alpha && wait_for alpha stopped 120 || exit 1
+echo "CTL-STOPPED $(field alpha 3) restarts=$(field alpha 10)"
+ctl start alpha && wait_pings alpha 3 300 || exit 1
+echo "CTL-STARTED $(field alpha 3) id=$(field alpha 2)"
+
 echo "CTL-POWEROFF"
 ctl poweroff
