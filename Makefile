@@ -107,6 +107,7 @@ demo: deps $(BUILD)/bulkhead
 
 bench: deps $(BUILD)/bulkhead
 	@bench/pid1.sh $(BUILD)/bulkhead
+	@bench/xen.sh $(BUILD)/bulkhead
 
 clean:
 	rm -rf $(BUILD)

@@ -133,6 +133,10 @@ if [ "$xen" = 1 ]; then
         add_path "/usr/bin/$f" "/usr/bin/$f"
     done
     [ -d /etc/xen ] && add_path /etc/xen /etc/xen
+    # glibc dlopens it when a thread is cancelled; xl create dies without it.
+    gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
+    [ -n "$gcc_s" ] || die "--xen: libgcc_s.so.1 not found (apt-get install libgcc-s1)"
+    add_path "$gcc_s" "$gcc_s"
 fi
 
 # Kernel modules: bulkhead knows which ones its config needs; a failure here

@@ -44,29 +44,8 @@ SUITE=xen
 CHECKS_WITHOUT_VM='no-panic'
 t_qemu=0 t_boot=0
 
-# The domUs' initramfs: static busybox, tests/xen/domu/init, the vif
-# drivers (no dependencies) and xenstore's tools for the net domain.
 build_domu() {
-    local st=$LINUX_VM/domu-root kver lib tool
-    kver=$(_qemu_kver)
-    rm -rf "$st"
-    mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc" "$st/sys" \
-        "$st/lib/modules"
-    cp /bin/busybox "$st/bin/busybox"
-    install -m 755 "$here/domu/init" "$st/init"
-    mknod "$st/dev/console" c 5 1
-    cp "/lib/modules/$kver/kernel/drivers/net/xen-netback/xen-netback.ko" \
-        "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" "$st/lib/modules/"
-    # One binary, named by argv[0].
-    for tool in read write list; do
-        cp /usr/bin/xenstore "$st/usr/bin/xenstore-$tool"
-    done
-    for lib in $(ldd /usr/bin/xenstore | grep -oE '/[^ ]+'); do
-        mkdir -p "$st$(dirname "$lib")"
-        cp -L "$lib" "$st$lib"
-    done
-    (cd "$st" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
-        gzip -6 > "$LINUX_VM/domu.cpio.gz"
+    "$here/domu/build.sh" "$(_qemu_kver)" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz"
 }
 
 check_bringup() {

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmark of the domain manager against xl on the Xen test bed (Xen 4.17
+# under QEMU, TCG): one boot, dom0 driven by bench/xen/config/scripts/bench.sh.
+#   death to recreate  a PV domain that panics at every boot, restarted by
+#                      bulkhead (on_crash by `restart') and by xl
+#                      (on_crash="restart"): from its @releaseDomain to the
+#                      next @introduceDomain, the same xenstore events for both
+#   create             `ctl start' to `ctl list' saying running, against
+#                      `xl create' returning, for the same PV domain
+# Prints min/median/max and the ratios xl/bulkhead; judges nothing.
+# usage: bench/xen.sh PATH/TO/bulkhead   (root)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
+. "$here/../tests/linux/common.sh"
+suite_start bench-xen "$@"
+LINUX_CONFIG=$here/xen/config
+SUITE=bench-xen
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
+
+kver=$(_qemu_kver)
+"$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz"
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+    --add "/boot/vmlinuz-$kver:/var/lib/bulkhead/vmlinuz" \
+    --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" \
+    --add /usr/bin/xenstore-watch:/usr/bin/xenstore-watch >/dev/null
+qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
+if ! linux_wait '^(BENCH-DONE|BENCH-FAIL)' "$BENCH_TIMEOUT" || serial_has '^BENCH-FAIL'; then
+    echo "bench-xen: failed: $(serial | grep -E '^BENCH-FAIL' || echo "$LINUX_WAIT_ERR")" >&2
+    serial_tail >&2
+    exit 1
+fi
+
+serial | sed -n 's/^BENCH-EV //p' > "$LINUX_VM/events"
+serial | sed -n 's/^BENCH-CREATE //p' > "$LINUX_VM/creates"
+python3 - "$LINUX_VM/events" "$LINUX_VM/creates" <<'PY'
+import statistics, sys
+
+def deaths(events, phase):
+    """Death-to-recreate samples (ms) in PHASE: the first release after an
+    introduce is the death, the next introduce the new domain."""
+    out, cur, alive, died = [], None, False, None
+    for t, what in events:
+        if what.startswith("phase "):
+            cur = what[6:]
+            continue
+        if cur != phase:
+            continue
+        if what == "introduce":
+            if died is not None:
+                out.append((t - died) * 1000)
+            alive, died = True, None
+        elif what == "release" and alive:
+            alive, died = False, t
+    return out
+
+events = []
+for line in open(sys.argv[1]):
+    t, what = line.split(" ", 1)
+    events.append((float(t), what.strip()))
+creates = {"bulkhead": [], "xl": []}
+for line in open(sys.argv[2]):
+    who, t0, t1 = line.split()
+    creates[who].append((float(t1) - float(t0)) * 1000)
+
+def show(name, b, x):
+    if not b or not x:
+        print(f"bench-xen: {name}: no samples (bulkhead {len(b)}, xl {len(x)})")
+        return
+    mb, mx = statistics.median(b), statistics.median(x)
+    fmt = lambda s: f"min {min(s):.0f} / median {statistics.median(s):.0f} / max {max(s):.0f} ms"
+    print(f"bench-xen: {name}, {len(b)} + {len(x)} samples")
+    print(f"  bulkhead  {fmt(b)}")
+    print(f"  xl        {fmt(x)}")
+    print(f"  ratio xl/bulkhead (medians): {mx / mb:.2f}")
+
+show("death to recreate (@releaseDomain to @introduceDomain)",
+     deaths(events, "bulkhead"), deaths(events, "xl"))
+show("create (command to running)", creates["bulkhead"], creates["xl"])
+PY
+echo "bench-xen: bulkhead's restarts include its backoff: 100 ms doubling per consecutive crash"
+echo "bench-xen: the manager's own figures: $(serial | grep -oE 'domain (crashy|steady) created \(domid [0-9]+\) in [0-9]+ ms(, [0-9]+ ms after its death)?' | sed -E 's/ \(domid [0-9]+\)//' | tr '\n' ';')"
+echo "bench-xen: whole run $(fmt_ms $(($(now_ms) - run_start))); serial log in $LINUX_VM"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the test domUs' initramfs: static busybox, tests/xen/domu/init,
+# the vif drivers (no module dependencies) and xenstore's tools for a net
+# domain. Shared by tests/xen/run.sh and bench/xen.sh.
+# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio.gz
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kver=$1 st=$2/domu-root out=$3
+rm -rf "$st"
+mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc" "$st/sys" \
+    "$st/lib/modules"
+cp /bin/busybox "$st/bin/busybox"
+install -m 755 "$here/init" "$st/init"
+mknod "$st/dev/console" c 5 1
+cp "/lib/modules/$kver/kernel/drivers/net/xen-netback/xen-netback.ko" \
+    "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" "$st/lib/modules/"
+# One binary, named by argv[0].
+for tool in read write list; do
+    cp /usr/bin/xenstore "$st/usr/bin/xenstore-$tool"
+done
+for lib in $(ldd /usr/bin/xenstore | grep -oE '/[^ ]+'); do
+    mkdir -p "$st$(dirname "$lib")"
+    cp -L "$lib" "$st$lib"
+done
+(cd "$st" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
+    gzip -6 > "$out"
