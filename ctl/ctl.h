@@ -1,9 +1,11 @@
 /*
  * ctl.h - `bulkhead ctl': the command-line client of PID 1's control
- * socket.  A process of its own; links nothing but libc.
+ * socket (services, power) and of the domain manager's (domains), and the
+ * reader of xenconsoled's console logs (`ctl console').  A process of its
+ * own; uses nothing but libc.
  *
- * Exit status: 0 done, 1 PID 1 answered with an error, 2 usage,
- * 3 cannot reach PID 1 or its answer is malformed.
+ * Exit status: 0 done, 1 the peer answered with an error (or no console
+ * log), 2 usage, 3 cannot reach the peer or its answer is malformed.
  */
 #ifndef BULKHEAD_CTL_H
 #define BULKHEAD_CTL_H
