@@ -21,8 +21,9 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
 kver=$(_qemu_kver)
 "$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz"
+"$LINUX_ROOT/tests/xen/domu/vmlinux.py" "/boot/vmlinuz-$kver" "$LINUX_VM/vmlinux"
 build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
-    --add "/boot/vmlinuz-$kver:/var/lib/bulkhead/vmlinuz" \
+    --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
     --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" \
     --add /usr/bin/xenstore-watch:/usr/bin/xenstore-watch >/dev/null
 qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"

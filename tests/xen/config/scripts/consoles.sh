@@ -1,8 +1,12 @@
 #!/bin/sh
 # Copies the test domains' console logs (written by xenconsoled) to the
-# serial line from their first line, with `bulkhead ctl console -f'.
+# serial line from their first line, with `bulkhead ctl console -f', each
+# line prefixed "NAME| " so that a domU's own panic is not taken for dom0's.
 for name in sys-net alpha crashy; do
     f=/var/log/xen/console/guest-$name.log
-    (while [ ! -e "$f" ]; do sleep 0.2; done; exec /bin/bulkhead ctl console -f "$name") &
+    (while [ ! -e "$f" ]; do sleep 0.2; done
+     /bin/bulkhead ctl console -f "$name" | while IFS= read -r line; do
+         echo "$name| $line"
+     done) &
 done
 wait
