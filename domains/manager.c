@@ -630,9 +630,10 @@ static void tick(uint64_t now)
 	if (M.stopping) {
 		stop_step(now);
 	} else {
-		/* One creation at a time, as Qubes does: libxc decompresses each
-		 * kernel in dom0's memory, and parallel builds failed with
-		 * "unable to XZ decompress kernel" under QEMU. */
+		/* One creation at a time, as Qubes does (qubesd's startup
+		 * lock): each build decompresses a kernel and fills the new
+		 * domain's memory from dom0, and dom0's memory and CPU are the
+		 * scarce ones.  The netvm order holds anyway. */
 		for (size_t i = 0; i < M.n && !creating(); i++) {
 			struct managed *d = &M.m[i];
 			if (d->state == DOM_BACKOFF && now >= d->deadline && netvm_running(d))
