@@ -24,12 +24,13 @@ now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 # "1234" ms -> "1.2 s"
 fmt_ms() { printf '%d.%d s' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
-# build_initramfs BULKHEAD OUT.cpio.gz [BUILDER ARGS]: the image both scripts boot.
+# build_initramfs BULKHEAD OUT.cpio.gz [BUILDER ARGS]: the image both scripts
+# boot, with the modules of the kernel QEMU boots.
 build_initramfs() {
     local bin=$1 out=$2
     shift 2
     "$LINUX_ROOT/initramfs/mkinitramfs.sh" --bulkhead "$bin" --config "$LINUX_CONFIG" \
-        --out "$out" --busybox "$@"
+        --out "$out" --kver "$(_qemu_kver)" --busybox "$@"
 }
 
 # The serial log without the CRs the guest's tty adds.

@@ -9,10 +9,15 @@
 
 QEMU_TAIL_LINES=${QEMU_TAIL_LINES:-40}
 
-# Kernel to boot: newest in /lib/modules unless QEMU_KVER says otherwise.
+# Kernel to boot: the newest installed one unless QEMU_KVER says otherwise.
 _qemu_kver() {
     if [ -n "${QEMU_KVER:-}" ]; then echo "$QEMU_KVER"; return; fi
-    find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1
+    # The newest kernel that is really installed: a removed one can leave
+    # its /lib/modules directory behind.
+    local v
+    for v in $(find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -rV); do
+        [ -f "/boot/vmlinuz-$v" ] && { echo "$v"; return; }
+    done
 }
 
 # Deadlines in ms; $SECONDS would make a 3 s timeout anything from 2 to 3 s.
@@ -57,7 +62,7 @@ _qemu_launch() {
     shift
     rm -f "$dir/serial.log" "$dir/mon.sock" "$dir/qemu.pid" "$dir/qemu.stderr"
     : > "$dir/serial.log"
-    qemu-system-x86_64 -accel tcg,thread=multi -machine q35 -smp 2 \
+    qemu-system-x86_64 -accel "tcg,thread=${QEMU_TCG_THREAD:-multi}" -machine q35 -smp "${QEMU_SMP:-2}" \
         -vga none -device bochs-display -display none \
         -serial "file:$dir/serial.log" \
         -monitor "unix:$dir/mon.sock,server,nowait" \
@@ -91,9 +96,12 @@ qemu_start_linux() {
 
 # qemu_start_xen DIR INITRD [DOM0_APPEND] [EXTRA_QEMU_ARGS...]: boot Xen
 # (/boot/xen-4.17-amd64.gz) with the Debian kernel as dom0 and INITRD as
-# its initramfs. The CPU model is the one the test bed found to work with
-# PVH guests (no SMAP for Xen's PV dom0, no RDTSCP for PVH domUs); dom0's
-# console is hvc0, which Xen puts on the serial line.
+# its initramfs. The CPU model: no SMAP (Xen's PV dom0 dies of it), no
+# RDTSCP (PVH domUs die of it) and no SVM: with it, dom0's processes see
+# corrupted memory far more often (docs/ARCHITECTURE.md, "The test bed's
+# faults"), at the price of HVM and PVH domUs. QEMU_XEN_CPU overrides it,
+# XEN_APPEND adds to Xen's command line. dom0's console is hvc0, which Xen
+# puts on the serial line.
 qemu_start_xen() {
     local dir=$1 initrd=$2 append=${3:-} kver kernel xen=/boot/xen-4.17-amd64.gz
     shift 2
@@ -111,8 +119,8 @@ qemu_start_xen() {
     dir=$(cd "$dir" && pwd)
     # QEMU's multiboot loader wants Xen as a plain ELF.
     zcat "$xen" > "$dir/xen"
-    _qemu_launch "$dir" -cpu max,-smap,-rdtscp -m 3072 -kernel "$dir/xen" \
-        -append "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=1024M,max:1024M dom0_max_vcpus=2" \
+    _qemu_launch "$dir" -cpu "${QEMU_XEN_CPU:-max,-smap,-rdtscp,-svm}" -m 3072 -kernel "$dir/xen" \
+        -append "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=1024M,max:1024M dom0_max_vcpus=2 ${XEN_APPEND:-}" \
         -initrd "$kernel console=hvc0 earlyprintk=xen panic=-1 $append,$initrd" "$@"
 }
 

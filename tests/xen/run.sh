@@ -6,9 +6,9 @@
 #   toolstack   xl info / xl list and xenstore work from dom0
 #   restart     a SIGKILLed xenconsoled is restarted
 #   domains     the domain manager creates the autostart domains, a netvm
-#               first: sys-net (PV, class net: netback), then alpha (PVH,
+#               first: sys-net (PV, class net: netback), then alpha (PV,
 #               netfront), whose eth0 pings sys-net over the vif
-#   crash       crashy (PVH) panics, is destroyed and created again; the time
+#   crash       crashy (PV) panics, is destroyed and created again; the time
 #               from its death to the new domain is printed
 #   crashloop   crashy panics at every boot: its third death ends it failed
 #               (start_limit_burst = 2), and it is not created again
@@ -46,8 +46,8 @@ t_qemu=0 t_boot=0
 
 # The domUs' initramfs, and their kernel as a plain ELF (domu/vmlinux.py).
 build_domu() {
-    "$here/domu/build.sh" "$(_qemu_kver)" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz" &&
-        "$here/domu/vmlinux.py" "/boot/vmlinuz-$(_qemu_kver)" "$LINUX_VM/vmlinux"
+    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz" &&
+        "$here/domu/vmlinux.py" "/boot/vmlinuz-${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/vmlinux"
 }
 
 check_bringup() {
@@ -170,8 +170,8 @@ check_ctl() {
     wait_script CTL-ADOPTED 'the ctl script did not finish' || return 1
     local list
     list=$(serial | sed -n 's/^CTL-LIST //p')
-    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pvh +2[0-9][0-9] +1 +[0-9]+s +[0-9]+$' <<<"$list" ||
-        ! grep -qE '^crashy +- +failed +standalone +red +pvh +256 +1 +- +2$' <<<"$list"; then
+    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pv +2[0-9][0-9] +1 +[0-9]+s +[0-9]+$' <<<"$list" ||
+        ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2$' <<<"$list"; then
         why="ctl list: $(tr '\n' '|' <<<"$list")"
         return 1
     fi
@@ -310,7 +310,38 @@ check_no_panic() {
     fi
 }
 
-run_checks "${CHECKS[@]}"
+# Dom0's own processes that died of a fault, as the kernel logged them:
+# nothing in dom0 faults on purpose.  Faults inside bulkhead's own code are
+# left out: they are ours to fix, never the test bed's.
+testbed_faults() {
+    serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' |
+        grep -v ' in bulkhead\[' || true
+}
+
+# Xen's PV dom0 under TCG corrupts its own processes' memory now and then
+# (docs/ARCHITECTURE.md, "The test bed's faults"): a failed boot whose log
+# shows dom0 processes faulting is void, and the machine boots again, up to
+# XEN_ATTEMPTS times.  The discarded attempt's log is kept.
+XEN_ATTEMPTS=${XEN_ATTEMPTS:-3}
+attempt=1
+while :; do
+    run_checks "${CHECKS[@]}"
+    faults=$(testbed_faults)
+    if [ "$failed" -eq 0 ] || [ -z "$faults" ] || [ "$attempt" -ge "$XEN_ATTEMPTS" ]; then
+        break
+    fi
+    qemu_stop "$LINUX_VM"
+    cp "$LINUX_VM/serial.log" "$LINUX_VM/serial-attempt$attempt.log"
+    info "attempt $attempt of $XEN_ATTEMPTS is void: the test bed corrupted dom0's memory" \
+        "($(wc -l <<<"$faults") dom0 processes faulted; first: ${faults%%$'\n'*});" \
+        "its log is $LINUX_VM/serial-attempt$attempt.log; booting again"
+    attempt=$((attempt + 1))
+    passed=0 failed=0 fatal='' t_qemu=0 t_boot=0
+done
+if [ -n "$faults" ]; then
+    info "test bed: $(wc -l <<<"$faults") dom0 processes faulted in the last attempt" \
+        "($attempt of $XEN_ATTEMPTS)"
+fi
 
 if [ "$t_boot" -gt 0 ]; then
     info "timing: QEMU start to xenconsoled up $(fmt_ms $((t_boot - t_qemu))) wall"
