@@ -11,14 +11,16 @@ CPPFLAGS  += -I. -D_GNU_SOURCE -DBULKHEAD_VERSION='"$(VERSION)"'
 SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Debian packages: to build, to test, to boot under QEMU.
-DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev
+DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
+	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
-PKG_CFLAGS = $(shell pkg-config --cflags xlutil xenlight xentoollog libkmod)
-PKG_LIBS   = $(shell pkg-config --libs xlutil xenlight xentoollog libkmod)
+PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
 MODULES := lib/log lib/util \
 	config/cfgfile config/service_config config/sysconfig config/domain_config config/domains \
@@ -27,16 +29,20 @@ MODULES := lib/log lib/util \
 	supervisor/ctlproto supervisor/control \
 	init/mounts init/modules init/emergency init/xen init/init \
 	domains/build domains/manager \
+	gui/guiproto gui/transport_local gui/guiclient gui/demo \
+	input/bindings config/desktop_config \
+	drm-compositor/layout drm-compositor/render drm-compositor/desktop \
+	drm-compositor/output_headless drm-compositor/compositor \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build
-FUZZERS    := fuzz_ctlproto
+FUZZERS    := fuzz_ctlproto fuzz_guiproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
 HEADERS  := $(wildcard */*.h)
 
-.PHONY: all deps check check-unit check-asan check-fuzz check-host check-linux check-xen \
+.PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-linux check-xen \
 	demo bench clean unit-bins asan-bins fuzz-bins
 all: $(BUILD)/bulkhead
 
@@ -70,10 +76,13 @@ $(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkh
 	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< \
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
-$(BUILD)/fuzz/%: fuzz/%.c supervisor/ctlproto.c lib/util.c $(HEADERS)
+# The decoders a fuzzer exercises, and what they need: no libraries.
+FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c lib/util.c
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< \
-		supervisor/ctlproto.c lib/util.c
+		$(FUZZ_SRCS)
 
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/%)
 asan-bins: $(UNIT_TESTS:%=$(BUILD)/unit-asan/%)
@@ -82,7 +91,7 @@ fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host linux xen
+	@tests/run-suites.sh unit asan fuzz host gui linux xen
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -95,6 +104,9 @@ check-fuzz: fuzz-bins
 
 check-host: $(BUILD)/bulkhead
 	@tests/host/run.sh $(BUILD)/bulkhead
+
+check-gui: $(BUILD)/bulkhead
+	@tests/gui/run.sh $(BUILD)/bulkhead
 
 check-linux: $(BUILD)/bulkhead
 	@tests/linux/run.sh $(BUILD)/bulkhead

@@ -10,6 +10,8 @@
 #include "config/check.h"
 #include "ctl/ctl.h"
 #include "domains/manager.h"
+#include "drm-compositor/compositor.h"
+#include "gui/demo.h"
 #include "init/init.h"
 
 static void usage(FILE *f)
@@ -20,6 +22,8 @@ static void usage(FILE *f)
 		"  init [--config DIR]        run as PID 1 (also when called as /init)\n"
 		"  ctl COMMAND                talk to PID 1 (bulkhead ctl help)\n"
 		"  domain-manager [--config DIR]  run the domains (started by PID 1 on Xen)\n"
+		"  compositor [--config DIR] [--headless WxH]  draw the desktop\n"
+		"  gui-demo --socket PATH ... a window client for tests (gui/demo.c)\n"
 		"  check [--list-modules] [DIR]  validate the configuration\n"
 		"  version\n", BULKHEAD_VERSION);
 }
@@ -41,6 +45,10 @@ int main(int argc, char **argv)
 		return ctl_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "domain-manager") == 0)
 		return domain_manager_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "compositor") == 0)
+		return compositor_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "gui-demo") == 0)
+		return gui_demo_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <libevdev/libevdev.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,6 +19,7 @@
 #include "config/service_config.h"
 #include "domains/state.h"
 #include "init/xen.h"
+#include "input/bindings.h"
 #include "lib/util.h"
 #include "supervisor/ctlproto.h"
 #include "supervisor/supervisor.h"
@@ -43,15 +45,20 @@ static void usage(FILE *f)
 		"  kill NAME              destroy NAME now\n"
 		"  pause NAME | unpause NAME\n"
 		"  console [-f] NAME      NAME's console log (-f: keep following it)\n"
-		"The socket defaults to %s (PID 1) and %s (domains).\n",
-		CTL_DEFAULT_SOCKET, CTL_DOMAINS_SOCKET);
+		"Desktop (the compositor answers):\n"
+		"  screenshot FILE.png    the screen as the compositor last drew it\n"
+		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
+		"                         (headless compositor only; CODE: 30 or KEY_A)\n"
+		"The socket defaults to %s (PID 1), %s (domains)\n"
+		"and %s (desktop).\n",
+		CTL_DEFAULT_SOCKET, CTL_DOMAINS_SOCKET, CTL_COMPOSITOR_SOCKET);
 }
 
 /* Sends REQ and receives the reply into `reply'; returns its length or -1. */
 static ssize_t transact(const char *path, const char *peer, const struct ctl_request *req)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	uint8_t msg[CTL_HEADER_SIZE + SERVICE_NAME_MAX + 1];
+	uint8_t msg[CTL_HEADER_SIZE + CTL_PATH_MAX + 1];
 	int fd = -1;
 	ssize_t ret = -1;
 
@@ -354,12 +361,50 @@ static bool domain_arg(const char *name, struct ctl_request *req)
 	return true;
 }
 
+/* The compositor writes the file, from its own working directory. */
+static bool absolute_path(const char *arg, char *out, size_t cap)
+{
+	char cwd[CTL_PATH_MAX + 1];
+	int n;
+
+	if (arg[0] == '/')
+		n = snprintf(out, cap, "%s", arg);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(out, cap, "%s/%s", cwd, arg);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= cap) {
+		fprintf(stderr, "bulkhead ctl: path too long (at most %d bytes): %s\n",
+			CTL_PATH_MAX, arg);
+		return false;
+	}
+	return true;
+}
+
+static bool key_args(const char *code, const char *value, struct ctl_request *req)
+{
+	char *end;
+	long c = strtol(code, &end, 10);
+
+	if (*end || end == code)
+		c = libevdev_event_code_from_name(EV_KEY, code);
+	if (c < 0 || c >= KEY_CODES_MAX || (strcmp(value, "0") != 0 && strcmp(value, "1") != 0 &&
+					     strcmp(value, "2") != 0)) {
+		fprintf(stderr, "bulkhead ctl: key wants a code (30 or KEY_A) and 0 (release), "
+			"1 (press) or 2 (repeat), not \"%s %s\"\n", code, value);
+		return false;
+	}
+	req->key_code = (uint16_t)c;
+	req->key_value = (uint8_t)(value[0] - '0');
+	return true;
+}
+
 int ctl_main(int argc, char **argv)
 {
 	const char *path = NULL, *peer = "PID 1";
 	struct ctl_request req = { 0 };
 	enum ctl_type want = CTL_REP_OK;
-	bool json = false, domains = false;
+	bool json = false, domains = false, desktop = false;
 	int i = 1;
 
 	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
@@ -413,6 +458,17 @@ int ctl_main(int argc, char **argv)
 		req.type = CTL_REQ_POWER;
 		req.power = cmd[0] == 'p' ? CTL_POWER_POWEROFF :
 			    cmd[0] == 'r' ? CTL_POWER_REBOOT : CTL_POWER_HALT;
+	} else if (!json && strcmp(cmd, "screenshot") == 0 && i < argc) {
+		req.type = CTL_REQ_SCREENSHOT;
+		desktop = true;
+		if (!absolute_path(argv[i++], req.path, sizeof(req.path)))
+			return 2;
+	} else if (!json && strcmp(cmd, "key") == 0 && i + 1 < argc) {
+		req.type = CTL_REQ_KEY;
+		desktop = true;
+		if (!key_args(argv[i], argv[i + 1], &req))
+			return 2;
+		i += 2;
 	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -426,8 +482,11 @@ int ctl_main(int argc, char **argv)
 	}
 	if (domains)
 		peer = "the domain manager";
+	if (desktop)
+		peer = "the compositor";
 	if (!path)
-		path = domains ? CTL_DOMAINS_SOCKET : CTL_DEFAULT_SOCKET;
+		path = domains ? CTL_DOMAINS_SOCKET :
+		       desktop ? CTL_COMPOSITOR_SOCKET : CTL_DEFAULT_SOCKET;
 	if (req.type == CTL_REQ_POWER) {
 		/* The shutdown we ask for sends SIGTERM to every process, maybe
 		 * before we have read PID 1's answer. */

@@ -33,4 +33,22 @@
 #define CTL_MSG_MAX             (64 * 1024)
 #define CTL_CLIENTS_MAX         16
 
+/* The GUI protocol (docs/GUI-PROTOCOL.md): all a domain may ask of the
+ * desktop.  A window's pixels are at most GUI_BUFFER_MAX bytes, shared as
+ * at most GUI_GRANTS_MAX pages over vchan; Qubes allows 16384x6144 for
+ * spanning monitors, one 8K monitor is enough here. */
+#define GUI_WIDTH_MAX           8192
+#define GUI_HEIGHT_MAX          8192
+#define GUI_STRIDE_MAX          (GUI_WIDTH_MAX * 4)
+#define GUI_BUFFER_MAX          (64u * 1024 * 1024)
+#define GUI_PAGE_SIZE           4096u
+#define GUI_GRANTS_MAX          (GUI_BUFFER_MAX / GUI_PAGE_SIZE)
+#define GUI_WINDOWS_MAX         64	/* per domain */
+#define GUI_TITLE_MAX           128	/* bytes as sent */
+#define GUI_TITLE_SHOWN         64	/* characters drawn in a title bar */
+#define GUI_MSG_MAX             (12 + 20 + 4 * GUI_GRANTS_MAX)
+#define GUI_CLIENTS_MAX         DOMAINS_MAX
+/* Messages handled from one domain before the others get their turn. */
+#define GUI_MSGS_PER_TURN       64
+
 #endif

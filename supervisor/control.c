@@ -137,6 +137,18 @@ static void accept_client(struct control_server *srv)
 	close(fd);
 }
 
+/* What a user who asked the wrong socket needs to hear. */
+static const char *served_by(const struct control_ops *o)
+{
+	if (o->domains)
+		return "this is the domain manager's socket: it serves domains only";
+	if (o->screenshot)
+		return o->key ? "this is the compositor's socket: screenshots and keys only"
+			      : "this is the compositor's socket: it takes keys only when "
+				"headless, from the keyboard otherwise";
+	return "this is PID 1's socket: it serves services and power only";
+}
+
 /* Whether the socket serves REQ; if not, the reply is in srv->buf. */
 static bool served(struct control_server *srv, const struct ctl_request *req, size_t *len)
 {
@@ -149,13 +161,12 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_POWER: ok = o->power; break;
 	case CTL_REQ_DOMAINS: ok = o->domains; break;
 	case CTL_REQ_DOMAIN: ok = o->domain_op; break;
+	case CTL_REQ_SCREENSHOT: ok = o->screenshot; break;
+	case CTL_REQ_KEY: ok = o->key; break;
 	default: ok = false; break;
 	}
 	if (!ok)
-		*len = ctl_encode_error(EOPNOTSUPP, o->domains ?
-					"this is the domain manager's socket: it serves domains "
-					"only" : "this is PID 1's socket: it does not serve domains",
-					srv->buf, CTL_MSG_MAX);
+		*len = ctl_encode_error(EOPNOTSUPP, served_by(o), srv->buf, CTL_MSG_MAX);
 	return ok;
 }
 
@@ -188,6 +199,16 @@ static size_t answer(struct control_server *srv, const struct ctl_request *req)
 		if (r < 0)
 			return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf,
 						CTL_MSG_MAX);
+		break;
+	case CTL_REQ_SCREENSHOT:
+		msg[0] = '\0';
+		r = srv->ops.screenshot(srv->ops.ctx, req->path, msg, sizeof(msg));
+		if (r < 0)
+			return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf,
+						CTL_MSG_MAX);
+		break;
+	case CTL_REQ_KEY:
+		r = srv->ops.key(srv->ops.ctx, req->key_code, req->key_value);
 		break;
 	case CTL_REQ_RESTART:
 		r = srv->ops.restart(srv->ops.ctx, req->name);

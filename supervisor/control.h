@@ -30,6 +30,9 @@ struct control_ops {
 	/* 0, or -errno with MSG (MSGCAP bytes) saying why, for the user. */
 	int (*domain_op)(void *ctx, enum ctl_domain_op op, const char *name, char *msg,
 			 size_t msgcap);
+	/* The compositor's: 0, or -errno with MSG saying why. */
+	int (*screenshot)(void *ctx, const char *path, char *msg, size_t msgcap);
+	int (*key)(void *ctx, uint16_t code, uint8_t value);
 	void *ctx;
 };
 

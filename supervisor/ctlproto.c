@@ -2,41 +2,9 @@
 
 #include <string.h>
 
+#include "input/bindings.h"
+#include "lib/bytes.h"
 #include "lib/util.h"
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
-}
 
 /* Writes the header for a message with PAYLOAD bytes; 0 if it won't fit. */
 static size_t put_header(uint8_t *buf, size_t cap, enum ctl_type type, size_t payload)
@@ -66,6 +34,10 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = 1;
 	else if (req->type == CTL_REQ_DOMAIN)
 		payload = 1 + strlen(req->name);
+	else if (req->type == CTL_REQ_SCREENSHOT)
+		payload = strlen(req->path);
+	else if (req->type == CTL_REQ_KEY)
+		payload = 3;
 	size_t len = put_header(buf, cap, req->type, payload);
 	if (len == 0)
 		return 0;
@@ -76,6 +48,11 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	} else if (req->type == CTL_REQ_DOMAIN) {
 		p[0] = (uint8_t)req->op;
 		memcpy(p + 1, req->name, payload - 1);
+	} else if (req->type == CTL_REQ_SCREENSHOT) {
+		memcpy(p, req->path, payload);
+	} else if (req->type == CTL_REQ_KEY) {
+		put_u16(p, req->key_code);
+		p[2] = req->key_value;
 	}
 	return len;
 }
@@ -191,6 +168,8 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_POWER:
 	case CTL_REQ_DOMAINS:
 	case CTL_REQ_DOMAIN:
+	case CTL_REQ_SCREENSHOT:
+	case CTL_REQ_KEY:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
@@ -247,6 +226,22 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		req->op = (enum ctl_domain_op)untrusted_payload[0];
 		memcpy(req->name, untrusted_payload + 1, plen - 1);
 		req->name[plen - 1] = '\0';
+		return 0;
+	case CTL_REQ_SCREENSHOT:
+		if (plen < 2 || plen > CTL_PATH_MAX || untrusted_payload[0] != '/')
+			return fail(why, "screenshot path must be absolute, 2 to 255 bytes");
+		for (size_t i = 0; i < plen; i++)
+			if (untrusted_payload[i] < 0x20 || untrusted_payload[i] > 0x7e)
+				return fail(why, "screenshot path must be printable ASCII");
+		memcpy(req->path, untrusted_payload, plen);
+		req->path[plen] = '\0';
+		return 0;
+	case CTL_REQ_KEY:
+		if (plen != 3 || get_u16(untrusted_payload) >= KEY_CODES_MAX ||
+		    untrusted_payload[2] > 2)
+			return fail(why, "key must be a u16 code below KEY_CODES_MAX and a value 0..2");
+		req->key_code = get_u16(untrusted_payload);
+		req->key_value = untrusted_payload[2];
 		return 0;
 	default:
 		return fail(why, "not a request");

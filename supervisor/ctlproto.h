@@ -18,6 +18,10 @@
  *   DOMAINS   -                         -> DOMAINS reply
  *   DOMAIN    u8 enum ctl_domain_op, then a domain name (1..31 bytes of
  *             [A-Za-z0-9_.-], starting with a letter, no NUL) -> OK | ERROR
+ *   SCREENSHOT  an absolute path, 2..CTL_PATH_MAX bytes of printable ASCII,
+ *             no NUL: the compositor writes its frame there as PNG -> OK | ERROR
+ *   KEY       u16 evdev key code (< KEY_CODES_MAX), u8 value 0..2: a key as
+ *             if from a keyboard (the headless compositor only) -> OK | ERROR
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -38,8 +42,11 @@
 
 #include "lib/limits.h"
 
-/* The domain manager's socket; PID 1's is sysconfig's control_socket. */
+/* The domain manager's socket; PID 1's is sysconfig's control_socket, the
+ * compositor's desktop.cfg's (by default CTL_COMPOSITOR_SOCKET). */
 #define CTL_DOMAINS_SOCKET "/run/bulkhead/domains"
+#define CTL_COMPOSITOR_SOCKET "/run/bulkhead/compositor"
+#define CTL_PATH_MAX	255
 
 #define CTL_VERSION	1
 #define CTL_HEADER_SIZE	8
@@ -55,6 +62,8 @@ enum ctl_type {
 	CTL_REQ_POWER = 4,
 	CTL_REQ_DOMAINS = 5,
 	CTL_REQ_DOMAIN = 6,
+	CTL_REQ_SCREENSHOT = 7,
+	CTL_REQ_KEY = 8,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
@@ -81,6 +90,9 @@ struct ctl_request {
 	char name[SERVICE_NAME_MAX + 1];	/* RESTART: a service, DOMAIN: a domain */
 	enum ctl_power power;			/* POWER */
 	enum ctl_domain_op op;			/* DOMAIN */
+	char path[CTL_PATH_MAX + 1];		/* SCREENSHOT */
+	uint16_t key_code;			/* KEY */
+	uint8_t key_value;
 };
 
 struct ctl_status {

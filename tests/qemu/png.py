@@ -4,6 +4,7 @@
   png.py stats PNG      prints "W H NONBLACK_PIXELS TOP BOTTOM" (rows of the
                         first and last non-black pixel, -1 if none)
   png.py pixel PNG X Y  prints "R G B" of one pixel
+  png.py count PNG RRGGBB...  prints, for each colour, how many pixels have it
 
 Exits with a message when the file is not such a PNG.  Standard library
 only: the test machines need nothing more than python3.
@@ -67,12 +68,27 @@ def pixel(path, x, y):
             return
 
 
+def count(path, colours):
+    want = {bytes.fromhex(c): 0 for c in colours}
+    it = rows(path)
+    w, _ = next(it)
+    for cur in it:
+        row = bytes(cur)
+        for x in range(0, 3 * w, 3):
+            px = row[x:x + 3]
+            if px in want:
+                want[px] += 1
+    print(*want.values())
+
+
 def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "stats":
         stats(args[1])
     elif len(args) == 4 and args[0] == "pixel":
         pixel(args[1], int(args[2]), int(args[3]))
+    elif len(args) >= 3 and args[0] == "count":
+        count(args[1], args[2:])
     else:
         sys.exit(__doc__)
 

@@ -219,7 +219,7 @@ static void each_socket_serves_its_own_requests(void **state)
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_ERROR);
 	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
-	assert_string_equal(text, "this is PID 1's socket: it does not serve domains");
+	assert_string_equal(text, "this is PID 1's socket: it serves services and power only");
 	close(fd);
 }
 
