@@ -35,7 +35,7 @@ MODULES := lib/log lib/util \
 	drm-compositor/output_headless drm-compositor/compositor \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
-	test_domains test_build
+	test_domains test_build test_guiproto test_desktop
 FUZZERS    := fuzz_ctlproto fuzz_guiproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

@@ -1,0 +1,128 @@
+#include "config/desktop_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/cfgfile.h"
+#include "lib/limits.h"
+#include "lib/util.h"
+
+static const char *const keys[] = {
+	"output", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
+	"bind", NULL,
+};
+
+static void set_str(char **dst, const char *value)
+{
+	char *copy = strdup(value);
+	if (!copy)
+		return;
+	free(*dst);
+	*dst = copy;
+}
+
+static void defaults(struct desktop_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->headless_width = 1280;
+	c->headless_height = 800;
+	c->tint = true;
+	set_str(&c->font, "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf");
+	set_str(&c->gui_dir, "/run/bulkhead/gui");
+	set_str(&c->control_socket, "/run/bulkhead/compositor");
+	set_str(&c->keymap_layout, "us");
+	bindings_default(&c->bindings);
+}
+
+static void read_size(struct cfgfile *cfg, struct desktop_config *c)
+{
+	const char *s;
+	int w, h, end = 0;
+
+	if (cfg_get_string(cfg, "headless_size", &s) != 0)
+		return;
+	if (sscanf(s, "%dx%d%n", &w, &h, &end) != 2 || s[end] || w < 320 || h < 200 ||
+	    w > GUI_WIDTH_MAX || h > GUI_HEIGHT_MAX) {
+		cfg_error(cfg, "headless_size", "\"%s\" is not WIDTHxHEIGHT from 320x200 to %dx%d",
+			  s, GUI_WIDTH_MAX, GUI_HEIGHT_MAX);
+		return;
+	}
+	c->headless_width = w;
+	c->headless_height = h;
+}
+
+static void read_path(struct cfgfile *cfg, const char *key, char **dst)
+{
+	const char *s;
+
+	if (cfg_get_string(cfg, key, &s) != 0)
+		return;
+	if (s[0] != '/') {
+		cfg_error(cfg, key, "\"%s\" is not an absolute path", s);
+		return;
+	}
+	set_str(dst, s);
+}
+
+static void read_bindings(struct cfgfile *cfg, struct desktop_config *c)
+{
+	char **specs = NULL, err[200];
+	size_t n = 0;
+	struct binding b;
+
+	if (cfg_get_strv(cfg, "bind", BINDINGS_MAX, 127, &specs, &n) != 0)
+		return;
+	c->bindings.n = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (binding_parse(specs[i], &b, err, sizeof(err)) < 0)
+			cfg_error(cfg, "bind", "item %zu: %s; this binding is left out", i + 1, err);
+		else if (bindings_add(&c->bindings, &b) < 0)
+			cfg_error(cfg, "bind", "item %zu: \"%s\": those keys are bound already; "
+				  "this binding is left out", i + 1, specs[i]);
+	}
+	strv_free(specs);
+}
+
+unsigned desktop_config_load(const char *dir, struct desktop_config *out)
+{
+	static const char *const outputs[] = { "drm", "headless", NULL };
+	struct cfgfile cfg;
+	char path[512];
+	int idx;
+
+	defaults(out);
+	snprintf(path, sizeof(path), "%s/desktop.cfg", dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (cfgfile_open(&cfg, path) < 0) {
+		out->errors = cfg.errors;
+		cfgfile_close(&cfg);
+		return out->errors;
+	}
+	cfg_check_keys(&cfg, keys);
+	if (cfg_get_choice(&cfg, "output", outputs, &idx) == 0)
+		out->headless = idx == 1;
+	read_size(&cfg, out);
+	read_path(&cfg, "font", &out->font);
+	read_path(&cfg, "gui_dir", &out->gui_dir);
+	read_path(&cfg, "control_socket", &out->control_socket);
+	cfg_get_bool(&cfg, "tint", &out->tint);
+	const char *layout;
+	if (cfg_get_string(&cfg, "keymap_layout", &layout) == 0)
+		set_str(&out->keymap_layout, layout);
+	read_bindings(&cfg, out);
+	out->errors = cfg.errors;
+	cfgfile_close(&cfg);
+	return out->errors;
+}
+
+void desktop_config_free(struct desktop_config *c)
+{
+	free(c->font);
+	free(c->gui_dir);
+	free(c->control_socket);
+	free(c->keymap_layout);
+	memset(c, 0, sizeof(*c));
+}

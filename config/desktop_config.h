@@ -1,0 +1,42 @@
+/*
+ * desktop_config.h - the desktop's settings: CONFIG_DIR/desktop.cfg, in
+ * xl.cfg syntax, read by the compositor when it starts.
+ *
+ *   output = "drm"                 # or "headless": frames in memory (tests)
+ *   headless_size = "1280x800"     # the headless output's size
+ *   font = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+ *   tint = 1                       # tint unfocused windows in their label colour
+ *   gui_dir = "/run/bulkhead/gui"  # local transport: NAME.sock per gui domain
+ *   control_socket = "/run/bulkhead/compositor"
+ *   keymap_layout = "us"           # dom0's own text entry (xkbcommon)
+ *   bind = [ "Super+Tab focus-next", ... ]   # replaces the defaults
+ *
+ * A missing file means defaults.  A wrong key or binding is reported with
+ * its file:line and left out; the rest is used.
+ */
+#ifndef BULKHEAD_DESKTOP_CONFIG_H
+#define BULKHEAD_DESKTOP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "input/bindings.h"
+
+struct desktop_config {
+	bool headless;
+	int32_t headless_width, headless_height;
+	char *font;
+	bool tint;
+	char *gui_dir;
+	char *control_socket;
+	char *keymap_layout;
+	struct bindings bindings;
+	unsigned errors;
+};
+
+/* Loads DIR/desktop.cfg into *OUT (always initialised).  Returns the
+ * number of problems reported. */
+unsigned desktop_config_load(const char *dir, struct desktop_config *out);
+void desktop_config_free(struct desktop_config *cfg);
+
+#endif

@@ -1,0 +1,673 @@
+#include "drm-compositor/compositor.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/desktop_config.h"
+#include "config/domain_config.h"
+#include "config/domains.h"
+#include "config/sysconfig.h"
+#include "drm-compositor/desktop.h"
+#include "drm-compositor/output.h"
+#include "drm-compositor/render.h"
+#include "gui/guiproto.h"
+#include "gui/transport.h"
+#include "lib/limits.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "supervisor/control.h"
+
+#define TAG "compositor"
+
+struct client;
+
+struct window {
+	struct desktop_window dw;	/* first: desktop callbacks give us this */
+	struct client *client;
+	struct window *next;
+	uint32_t id;
+	char title[GUI_TITLE_MAX + 1];
+	struct gui_mapping map;		/* the domain's pixels, read-only */
+	uint32_t buf_width, buf_height, stride;
+};
+
+/* A domain that may have windows, and its channel when it has one. */
+struct gui_domain {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint32_t label_rgb;
+	int listen_fd;
+	struct client *client;
+};
+
+struct client {
+	struct gui_domain *dom;
+	struct gui_transport *t;
+	bool greeted;
+	struct window *windows;
+	unsigned nwindows;
+};
+
+static struct compositor {
+	struct desktop_config cfg;
+	struct output *out;
+	struct renderer *r;
+	struct desktop desk;
+	struct gui_domain doms[DOMAINS_MAX];
+	size_t ndoms;
+	cairo_region_t *damage;
+	struct control_server ctl;
+	bool ctl_up;
+	int tick_fd, sig_fd;
+	char clock[8];
+	bool stop;
+	uint8_t buf[GUI_MSG_MAX];
+} C;
+
+static void add_damage(struct rect r)
+{
+	cairo_rectangle_int_t ri = { r.x, r.y, r.w, r.h };
+	if (!rect_empty(r))
+		cairo_region_union_rectangle(C.damage, &ri);
+}
+
+/* --- talking to a domain ------------------------------------------------ */
+
+static void drop_client(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void send_to(struct client *c, const struct gui_msg *m)
+{
+	uint8_t buf[64];
+
+	if (!c->t)
+		return;	/* being dropped */
+	size_t len = gui_encode(m, buf, sizeof(buf));
+	int rc = len ? gui_transport_send(c->t, buf, len, -1) : -EINVAL;
+	/* A domain that does not read what we send would make us queue
+	 * without bound: it loses its channel instead. */
+	if (rc < 0)
+		drop_client(c, "cannot send %s: %s", gui_type_name(m->type), strerror(-rc));
+}
+
+static void free_window(struct window *w)
+{
+	desktop_remove(&C.desk, &w->dw);
+	w->client->t->ops->unmap(w->client->t, &w->map);
+	free(w);
+}
+
+static void drop_client(struct client *c, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	if (!c->t)
+		return;	/* already being dropped */
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_warn(TAG, "domain %s: GUI channel dropped: %s", c->dom->name, why);
+	/* First, so that nothing is sent on it while its windows go. */
+	struct gui_transport *t = c->t;
+	c->t = NULL;
+	while (c->windows) {
+		struct window *w = c->windows;
+		c->windows = w->next;
+		desktop_remove(&C.desk, &w->dw);
+		t->ops->unmap(t, &w->map);
+		free(w);
+	}
+	c->nwindows = 0;
+	c->greeted = false;
+	gui_transport_close(t);
+}
+
+static struct window *find_window(struct client *c, uint32_t id)
+{
+	for (struct window *w = c->windows; w; w = w->next)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+static void sink_configure(void *ctx, struct desktop_window *dw, uint32_t width, uint32_t height)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_CONFIGURE, .window = w->id };
+
+	(void)ctx;
+	m.u.size.width = width;
+	m.u.size.height = height;
+	send_to(w->client, &m);
+}
+
+static void sink_focus(void *ctx, struct desktop_window *dw, bool focused)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
+
+	(void)ctx;
+	m.u.focus.focused = focused;
+	send_to(w->client, &m);
+}
+
+static void sink_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
+
+	(void)ctx;
+	m.u.input.code = code;
+	m.u.input.value = value;
+	send_to(w->client, &m);
+}
+
+static void sink_action(void *ctx, const struct binding *b, struct desktop_window *focused)
+{
+	(void)ctx;
+	if (b->action == ACT_CLOSE && focused) {
+		struct window *w = focused->owner;
+		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
+		send_to(w->client, &m);
+	} else if (b->action == ACT_LAUNCHER) {
+		log_info(TAG, "the launcher needs the guest agent (not yet there)");
+	}
+}
+
+static void sink_damage(void *ctx, struct rect r)
+{
+	(void)ctx;
+	add_damage(r);
+}
+
+/* --- what a domain sends: checked here, against our state ---------------- */
+
+static void on_create(struct client *c, const struct gui_msg *m)
+{
+	if (find_window(c, m->window)) {
+		drop_client(c, "CREATE of window %u, which exists", m->window);
+		return;
+	}
+	if (c->nwindows >= GUI_WINDOWS_MAX) {
+		drop_client(c, "more than %d windows", GUI_WINDOWS_MAX);
+		return;
+	}
+	struct window *w = calloc(1, sizeof(*w));
+	if (!w) {
+		drop_client(c, "out of memory for a window");
+		return;
+	}
+	w->client = c;
+	w->id = m->window;
+	w->dw.owner = w;
+	w->next = c->windows;
+	c->windows = w;
+	c->nwindows++;
+	if (desktop_add(&C.desk, &w->dw) < 0) {
+		c->windows = w->next;
+		c->nwindows--;
+		free(w);
+		drop_client(c, "the desktop is full");
+	}
+}
+
+static void on_buffer(struct client *c, struct window *w, const struct gui_msg *m, int fd)
+{
+	struct gui_mapping map = { 0 };
+	const char *why = "";
+
+	int rc = c->t->ops->map_buffer(c->t, m, fd, &map, &why);
+	if (rc < 0) {
+		drop_client(c, "window %u: %s", w->id, why);
+		return;
+	}
+	c->t->ops->unmap(c->t, &w->map);
+	w->map = map;
+	w->buf_width = m->u.buffer.width;
+	w->buf_height = m->u.buffer.height;
+	w->stride = m->u.buffer.stride;
+	add_damage(frame_content(w->dw.outer));
+}
+
+static void on_damage(struct client *c, struct window *w, const struct gui_msg *m)
+{
+	if (!w->map.pixels) {
+		drop_client(c, "window %u: DAMAGE before any BUFFER", w->id);
+		return;
+	}
+	if (m->u.rect.x + m->u.rect.width > w->buf_width ||
+	    m->u.rect.y + m->u.rect.height > w->buf_height) {
+		drop_client(c, "window %u: DAMAGE %ux%u+%u+%u outside its %ux%u buffer", w->id,
+			    m->u.rect.width, m->u.rect.height, m->u.rect.x, m->u.rect.y,
+			    w->buf_width, w->buf_height);
+		return;
+	}
+	if (w->dw.workspace != C.desk.current)
+		return;
+	struct rect content = frame_content(w->dw.outer);
+	struct rect r = { content.x + (int32_t)m->u.rect.x, content.y + (int32_t)m->u.rect.y,
+			  (int32_t)m->u.rect.width, (int32_t)m->u.rect.height };
+	add_damage(rect_intersect(r, content));
+}
+
+static void on_destroy(struct client *c, struct window *w)
+{
+	for (struct window **p = &c->windows; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	c->nwindows--;
+	free_window(w);
+}
+
+/* One decoded message; FD came with it (ours to close, or to map). */
+static void handle_message(struct client *c, const struct gui_msg *m, int fd)
+{
+	if (!c->greeted) {
+		if (m->type != GUI_HELLO) {
+			drop_client(c, "%s before HELLO", gui_type_name(m->type));
+			return;
+		}
+		struct gui_msg w = { .type = GUI_WELCOME };
+		w.u.welcome.version = GUI_VERSION;
+		w.u.welcome.max_width = GUI_WIDTH_MAX;
+		w.u.welcome.max_height = GUI_HEIGHT_MAX;
+		c->greeted = true;
+		send_to(c, &w);
+		return;
+	}
+	if (m->type == GUI_HELLO) {
+		drop_client(c, "a second HELLO");
+		return;
+	}
+	if (m->type == GUI_CREATE) {
+		on_create(c, m);
+		return;
+	}
+	struct window *w = find_window(c, m->window);
+	if (!w) {
+		drop_client(c, "%s for window %u, which does not exist", gui_type_name(m->type),
+			    m->window);
+		return;
+	}
+	switch (m->type) {
+	case GUI_TITLE:
+		memcpy(w->title, m->u.title.text, sizeof(w->title));
+		add_damage(frame_title(w->dw.outer));
+		break;
+	case GUI_BUFFER:
+		on_buffer(c, w, m, fd);
+		break;
+	case GUI_DAMAGE:
+		on_damage(c, w, m);
+		break;
+	case GUI_DESTROY:
+		on_destroy(c, w);
+		break;
+	default:
+		drop_client(c, "unexpected %s", gui_type_name(m->type));
+		break;
+	}
+}
+
+/* Reads what the domain sent, up to GUI_MSGS_PER_TURN messages, so that
+ * a flood from one domain cannot starve the others or the keyboard. */
+static void serve_client(struct client *c)
+{
+	for (int i = 0; i < GUI_MSGS_PER_TURN && c->t; i++) {
+		int fd = -1;
+		const char *why = "?";
+		struct gui_msg m;
+		ssize_t n = gui_transport_recv(c->t, C.buf, sizeof(C.buf), &fd);
+		if (n == -EAGAIN)
+			return;
+		if (n == 0) {
+			drop_client(c, "the domain closed it");
+			return;
+		}
+		if (n < 0) {
+			drop_client(c, "%s", n == -EPROTO ? "a truncated message or stray fds"
+							  : strerror((int)-n));
+			return;
+		}
+		long len = gui_decode(C.buf, (size_t)n, GUI_FROM_CLIENT, &m, &why);
+		if (len != n) {
+			if (fd >= 0)
+				close(fd);
+			drop_client(c, "malformed message: %s", len == 0 ? "cut short" : why);
+			return;
+		}
+		if (fd >= 0 && m.type != GUI_BUFFER) {
+			close(fd);
+			drop_client(c, "an fd with %s", gui_type_name(m.type));
+			return;
+		}
+		handle_message(c, &m, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void accept_client(struct gui_domain *d)
+{
+	struct gui_transport *t = gui_local_accept(d->listen_fd);
+	if (!t)
+		return;
+	if (d->client && d->client->t) {
+		log_warn(TAG, "domain %s: a second GUI connection refused", d->name);
+		gui_transport_close(t);
+		return;
+	}
+	if (!d->client) {
+		d->client = calloc(1, sizeof(*d->client));
+		if (!d->client) {
+			gui_transport_close(t);
+			return;
+		}
+	}
+	memset(d->client, 0, sizeof(*d->client));
+	d->client->dom = d;
+	d->client->t = t;
+	log_info(TAG, "domain %s: GUI channel up", d->name);
+}
+
+/* --- the screen ---------------------------------------------------------- */
+
+static size_t build_scene(struct render_scene *s, struct render_window *rw,
+			  struct render_chip *chips)
+{
+	static struct desktop_window *vis[DESKTOP_WINDOWS_MAX];
+	size_t n = desktop_visible(&C.desk, vis);
+	struct desktop_window *focused = desktop_focused(&C.desk);
+
+	memset(s, 0, sizeof(*s));
+	s->width = C.out->width;
+	s->height = C.out->height;
+	for (size_t i = 0; i < n; i++) {
+		struct window *w = vis[i]->owner;
+		rw[i] = (struct render_window){
+			.outer = vis[i]->outer,
+			.label_rgb = w->client->dom->label_rgb,
+			.domain = w->client->dom->name,
+			.title = w->title,
+			.focused = vis[i] == focused,
+			.pixels = w->map.pixels,
+			.buf_width = w->buf_width,
+			.buf_height = w->buf_height,
+			.stride = w->stride,
+		};
+		s->fullscreen = s->fullscreen || vis[i]->fullscreen;
+	}
+	s->windows = rw;
+	s->nwindows = n;
+	s->tint = C.cfg.tint;
+	s->workspace = C.desk.current;
+	s->nworkspaces = DESKTOP_WORKSPACES;
+	s->busy_workspaces = desktop_busy_workspaces(&C.desk);
+	for (size_t i = 0; i < C.ndoms; i++) {
+		bool up = C.doms[i].client && C.doms[i].client->t;
+		chips[i] = (struct render_chip){ C.doms[i].name, up ? "up" : "-",
+						 C.doms[i].label_rgb };
+	}
+	s->chips = chips;
+	s->nchips = C.ndoms;
+	s->clock = C.clock;
+	return n;
+}
+
+static void render_if_needed(void)
+{
+	static struct render_window rw[DESKTOP_WINDOWS_MAX];
+	static struct render_chip chips[DOMAINS_MAX];
+	struct render_scene s;
+
+	if (cairo_region_is_empty(C.damage) || C.out->busy)
+		return;
+	build_scene(&s, rw, chips);
+	renderer_draw(C.r, C.out->shadow, &s, C.damage);
+	if (C.out->ops->present(C.out, C.damage) == 0) {
+		cairo_region_destroy(C.damage);
+		C.damage = cairo_region_create();
+	}
+}
+
+static void tick(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char clock[sizeof(C.clock)];
+	uint64_t expirations;
+
+	if (read(C.tick_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_warn(TAG, "clock timer: %s", strerror(errno));
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	if (strcmp(clock, C.clock) != 0) {
+		memcpy(C.clock, clock, sizeof(clock));
+		add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+	}
+}
+
+/* --- control socket ------------------------------------------------------ */
+
+static int ctl_screenshot(void *ctx, const char *path, char *msg, size_t msgcap)
+{
+	(void)ctx;
+	/* The picture is of what is on screen: pending damage first. */
+	render_if_needed();
+	int rc = output_write_png(C.out, path);
+	if (rc < 0)
+		snprintf(msg, msgcap, "cannot write %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static int ctl_key(void *ctx, uint16_t code, uint8_t value)
+{
+	(void)ctx;
+	desktop_key(&C.desk, code, value);
+	return 0;
+}
+
+/* --- setup and the loop -------------------------------------------------- */
+
+static int listen_domains(const char *config_dir)
+{
+	struct domains doms;
+	char path[256];
+
+	domains_load(config_dir, &doms);
+	if (mkdir_p(C.cfg.gui_dir, 0700) < 0)
+		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
+	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
+		const struct domain_config *dc = &doms.dom[i];
+		if (!dc->gui)
+			continue;
+		struct gui_domain *d = &C.doms[C.ndoms];
+		str_copy(d->name, dc->name, sizeof(d->name));
+		d->label_rgb = domain_label_rgb[dc->label];
+		snprintf(path, sizeof(path), "%s/%s.sock", C.cfg.gui_dir, dc->name);
+		d->listen_fd = gui_local_listen(path);
+		if (d->listen_fd < 0) {
+			log_err(TAG, "domain %s: cannot listen at %s: %s; it will have no windows",
+				dc->name, path, strerror(-d->listen_fd));
+			continue;
+		}
+		C.ndoms++;
+	}
+	domains_free(&doms);
+	log_notice(TAG, "%zu domains may have windows (sockets in %s)", C.ndoms, C.cfg.gui_dir);
+	return 0;
+}
+
+static int setup_fds(void)
+{
+	sigset_t set;
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 0, 1 } };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	C.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (C.sig_fd < 0)
+		return -errno;
+	C.tick_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (C.tick_fd < 0)
+		return -errno;
+	if (timerfd_settime(C.tick_fd, 0, &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int setup(const char *config_dir, int32_t width, int32_t height)
+{
+	static const struct desktop_sink sink = {
+		.configure = sink_configure,
+		.focus = sink_focus,
+		.key = sink_key,
+		.action = sink_action,
+		.damage = sink_damage,
+	};
+	struct control_ops ops = { .screenshot = ctl_screenshot };
+
+	desktop_config_load(config_dir, &C.cfg);
+	if (width > 0) {
+		C.cfg.headless = true;
+		C.cfg.headless_width = width;
+		C.cfg.headless_height = height;
+	}
+	if (!C.cfg.headless) {
+		log_err(TAG, "the DRM output is not there yet: use output = \"headless\"");
+		return -1;
+	}
+	C.out = output_headless_new(C.cfg.headless_width, C.cfg.headless_height);
+	if (!C.out) {
+		log_err(TAG, "cannot make a %dx%d headless output", C.cfg.headless_width,
+			C.cfg.headless_height);
+		return -1;
+	}
+	ops.key = ctl_key;	/* keys by socket only where there is no keyboard */
+	C.r = renderer_new(C.cfg.font);
+	if (!C.r) {
+		log_err(TAG, "cannot load the font %s: %s; set font in desktop.cfg", C.cfg.font,
+			strerror(errno));
+		return -1;
+	}
+	C.damage = cairo_region_create();
+	desktop_init(&C.desk, C.out->width, C.out->height, &C.cfg.bindings, &sink);
+	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
+	if (setup_fds() < 0) {
+		log_err(TAG, "cannot set up signals and the clock: %s", strerror(errno));
+		return -1;
+	}
+	int rc = control_listen(&C.ctl, C.cfg.control_socket, &ops);
+	if (rc < 0)
+		log_err(TAG, "no control socket at %s: %s", C.cfg.control_socket, strerror(-rc));
+	C.ctl_up = rc == 0;
+	listen_domains(config_dir);
+	log_notice(TAG, "compositor up: %s output %dx%d", C.out->name, C.out->width,
+		   C.out->height);
+	return 0;
+}
+
+enum { FD_SIG, FD_TICK, FD_OUTPUT, FD_FIXED };
+
+static void poll_once(void)
+{
+	static struct pollfd pfd[FD_FIXED + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX];
+	static struct gui_domain *who[FD_FIXED + 2 * DOMAINS_MAX];
+	static bool is_listener[FD_FIXED + 2 * DOMAINS_MAX];
+	size_t n = FD_FIXED, nctl = 0;
+
+	pfd[FD_SIG] = (struct pollfd){ .fd = C.sig_fd, .events = POLLIN };
+	pfd[FD_TICK] = (struct pollfd){ .fd = C.tick_fd, .events = POLLIN };
+	pfd[FD_OUTPUT] = (struct pollfd){ .fd = C.out->fd, .events = POLLIN };
+	for (size_t i = 0; i < C.ndoms; i++) {
+		struct gui_domain *d = &C.doms[i];
+		pfd[n] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+		is_listener[n] = true;
+		who[n++] = d;
+		if (d->client && d->client->t) {
+			pfd[n] = (struct pollfd){ .fd = d->client->t->fd, .events = POLLIN };
+			is_listener[n] = false;
+			who[n++] = d;
+		}
+	}
+	size_t first_ctl = n;
+	if (C.ctl_up)
+		nctl = control_pollfds(&C.ctl, &pfd[n]);
+	if (poll(pfd, n + nctl, -1) < 0) {
+		if (errno != EINTR)
+			log_err(TAG, "poll: %s", strerror(errno));
+		return;
+	}
+	if (pfd[FD_SIG].revents) {
+		struct signalfd_siginfo si;
+		while (read(C.sig_fd, &si, sizeof(si)) == sizeof(si))
+			if (si.ssi_signo != SIGPIPE)
+				C.stop = true;
+	}
+	if (pfd[FD_TICK].revents)
+		tick();
+	if (pfd[FD_OUTPUT].revents)
+		C.out->ops->dispatch(C.out);
+	for (size_t i = FD_FIXED; i < first_ctl; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (is_listener[i])
+			accept_client(who[i]);
+		else if (who[i]->client && who[i]->client->t)
+			serve_client(who[i]->client);
+	}
+	if (nctl)
+		control_dispatch(&C.ctl, &pfd[first_ctl], nctl);
+}
+
+int compositor_main(int argc, char **argv)
+{
+	const char *config_dir = SYSCONFIG_DEFAULT_DIR;
+	int32_t width = 0, height = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config_dir = argv[++i];
+		} else if (strcmp(argv[i], "--headless") == 0 && i + 1 < argc) {
+			if (sscanf(argv[++i], "%dx%d", &width, &height) != 2 || width < 320 ||
+			    height < 200 || width > GUI_WIDTH_MAX || height > GUI_HEIGHT_MAX) {
+				fprintf(stderr, "bulkhead compositor: --headless WIDTHxHEIGHT, "
+						"320x200 to %dx%d\n", GUI_WIDTH_MAX, GUI_HEIGHT_MAX);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "usage: bulkhead compositor [--config DIR] "
+					"[--headless WIDTHxHEIGHT]\n");
+			return 2;
+		}
+	}
+	if (setup(config_dir, width, height) < 0)
+		return 1;
+	while (!C.stop) {
+		render_if_needed();
+		poll_once();
+	}
+	log_notice(TAG, "compositor stopping");
+	for (size_t i = 0; i < C.ndoms; i++)
+		if (C.doms[i].client)
+			drop_client(C.doms[i].client, "the compositor stops");
+	if (C.ctl_up)
+		control_close(&C.ctl);
+	return 0;
+}

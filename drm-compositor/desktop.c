@@ -1,0 +1,286 @@
+#include "drm-compositor/desktop.h"
+
+#include <errno.h>
+#include <string.h>
+
+static bool bit(const uint8_t *set, uint32_t code)
+{
+	return set[code / 8] & (1u << (code % 8));
+}
+
+static void set_bit(uint8_t *set, uint32_t code, bool on)
+{
+	if (on)
+		set[code / 8] |= (uint8_t)(1u << (code % 8));
+	else
+		set[code / 8] &= (uint8_t)~(1u << (code % 8));
+}
+
+void desktop_init(struct desktop *d, int32_t width, int32_t height,
+		  const struct bindings *bindings, const struct desktop_sink *sink)
+{
+	memset(d, 0, sizeof(*d));
+	d->width = width;
+	d->height = height;
+	d->bindings = bindings;
+	d->sink = *sink;
+}
+
+static void damage(struct desktop *d, struct rect r)
+{
+	if (!rect_empty(r))
+		d->sink.damage(d->sink.ctx, r);
+}
+
+static size_t on_workspace(const struct desktop *d, unsigned ws, struct desktop_window **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nwindows; i++)
+		if (d->windows[i]->workspace == ws)
+			out[n++] = d->windows[i];
+	return n;
+}
+
+/* Places the windows of workspace WS; those on screen get new frames and
+ * sizes, and the screen is redrawn where anything moved. */
+static void relayout(struct desktop *d, unsigned ws)
+{
+	struct desktop_window *w[DESKTOP_WINDOWS_MAX];
+	struct rect r[DESKTOP_WINDOWS_MAX];
+	struct desktop_window *full = NULL;
+	size_t n = on_workspace(d, ws, w);
+
+	for (size_t i = 0; i < n; i++)
+		if (w[i]->fullscreen)
+			full = w[i];
+	if (full) {
+		n = 1;
+		w[0] = full;
+		r[0] = (struct rect){ 0, 0, d->width, d->height };
+	} else {
+		layout_tile(layout_work_area(d->width, d->height), n, r);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rect c = frame_content(r[i]);
+		uint32_t cw = c.w > 0 ? (uint32_t)c.w : 1, ch = c.h > 0 ? (uint32_t)c.h : 1;
+		w[i]->outer = r[i];
+		if (cw != w[i]->width || ch != w[i]->height) {
+			w[i]->width = cw;
+			w[i]->height = ch;
+			d->sink.configure(d->sink.ctx, w[i], cw, ch);
+		}
+	}
+	if (ws == d->current)
+		damage(d, (struct rect){ 0, 0, d->width, d->height });
+}
+
+struct desktop_window *desktop_focused(const struct desktop *d)
+{
+	return d->focus[d->current];
+}
+
+/* Releases the held keys in the window losing focus and presses them
+ * again in the one gaining it, so that neither sees a key stuck or lost. */
+static void move_held_keys(struct desktop *d, struct desktop_window *from,
+			   struct desktop_window *to)
+{
+	for (uint32_t code = 0; code < KEY_CODES_MAX; code++) {
+		if (!bit(d->held, code))
+			continue;
+		if (from)
+			d->sink.key(d->sink.ctx, from, code, 0);
+		if (to)
+			d->sink.key(d->sink.ctx, to, code, 1);
+	}
+}
+
+static void set_focus(struct desktop *d, unsigned ws, struct desktop_window *w)
+{
+	struct desktop_window *old = d->focus[ws];
+
+	if (old == w)
+		return;
+	d->focus[ws] = w;
+	if (ws == d->current)
+		move_held_keys(d, old, w);
+	if (old) {
+		d->sink.focus(d->sink.ctx, old, false);
+		damage(d, old->outer);
+	}
+	if (w) {
+		d->sink.focus(d->sink.ctx, w, true);
+		damage(d, w->outer);
+	}
+}
+
+int desktop_add(struct desktop *d, struct desktop_window *w)
+{
+	if (d->nwindows >= DESKTOP_WINDOWS_MAX)
+		return -ENOSPC;
+	w->workspace = d->current;
+	w->width = w->height = 0;
+	w->fullscreen = false;
+	d->windows[d->nwindows++] = w;
+	relayout(d, w->workspace);
+	if (!d->focus[w->workspace])
+		set_focus(d, w->workspace, w);
+	return 0;
+}
+
+void desktop_remove(struct desktop *d, struct desktop_window *w)
+{
+	size_t i;
+
+	for (i = 0; i < d->nwindows && d->windows[i] != w; i++)
+		;
+	if (i == d->nwindows)
+		return;
+	memmove(&d->windows[i], &d->windows[i + 1], (d->nwindows - i - 1) * sizeof(w));
+	d->nwindows--;
+	/* Focus does not jump to another domain's window on its own: the
+	 * user picks the next one. */
+	if (d->focus[w->workspace] == w) {
+		d->focus[w->workspace] = NULL;
+		if (w->workspace == d->current)
+			move_held_keys(d, NULL, NULL);
+	}
+	damage(d, w->outer);
+	relayout(d, w->workspace);
+}
+
+void desktop_focus_next(struct desktop *d, int step)
+{
+	struct desktop_window *w[DESKTOP_WINDOWS_MAX];
+	size_t n = on_workspace(d, d->current, w), i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n && w[i] != d->focus[d->current]; i++)
+		;
+	size_t next = i == n ? 0 : (i + n + (size_t)(step > 0 ? 1 : n - 1)) % n;
+	if (i == n && step < 0)
+		next = n - 1;
+	set_focus(d, d->current, w[next]);
+}
+
+void desktop_switch(struct desktop *d, unsigned ws)
+{
+	if (ws >= DESKTOP_WORKSPACES || ws == d->current)
+		return;
+	struct desktop_window *old = d->focus[d->current];
+	d->current = ws;
+	move_held_keys(d, old, d->focus[ws]);
+	relayout(d, ws);
+}
+
+void desktop_move_focused(struct desktop *d, unsigned ws)
+{
+	struct desktop_window *w = desktop_focused(d);
+
+	if (!w || ws >= DESKTOP_WORKSPACES || ws == d->current)
+		return;
+	set_focus(d, d->current, NULL);
+	w->workspace = ws;
+	w->fullscreen = false;
+	relayout(d, d->current);
+	relayout(d, ws);
+	if (!d->focus[ws])
+		d->focus[ws] = w;
+	else
+		d->sink.focus(d->sink.ctx, w, false);
+}
+
+void desktop_toggle_fullscreen(struct desktop *d)
+{
+	struct desktop_window *w = desktop_focused(d);
+
+	if (!w)
+		return;
+	w->fullscreen = !w->fullscreen;
+	relayout(d, d->current);
+}
+
+static void run_binding(struct desktop *d, const struct binding *b)
+{
+	switch (b->action) {
+	case ACT_FOCUS_NEXT:
+		desktop_focus_next(d, 1);
+		break;
+	case ACT_FOCUS_PREV:
+		desktop_focus_next(d, -1);
+		break;
+	case ACT_WORKSPACE:
+		desktop_switch(d, b->arg - 1);
+		break;
+	case ACT_MOVE_TO:
+		desktop_move_focused(d, b->arg - 1);
+		break;
+	case ACT_FULLSCREEN:
+		desktop_toggle_fullscreen(d);
+		break;
+	case ACT_CLOSE:
+	case ACT_LAUNCHER:
+		d->sink.action(d->sink.ctx, b, desktop_focused(d));
+		break;
+	}
+}
+
+static unsigned held_mods(const struct desktop *d)
+{
+	unsigned mods = 0;
+	static const uint16_t keys[] = { KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_LEFTCTRL,
+					 KEY_RIGHTCTRL, KEY_LEFTALT,   KEY_RIGHTALT,
+					 KEY_LEFTMETA,	KEY_RIGHTMETA };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (bit(d->held, keys[i]) || bit(d->swallowed, keys[i]))
+			mods |= binding_mod_of_key(keys[i]);
+	return mods;
+}
+
+void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
+{
+	if (code >= KEY_CODES_MAX || value > 2)
+		return;
+	if (value == 0) {
+		if (bit(d->swallowed, code)) {
+			set_bit(d->swallowed, code, false);
+			return;
+		}
+		if (!bit(d->held, code))
+			return;
+		set_bit(d->held, code, false);
+	} else if (value == 1) {
+		const struct binding *b = bindings_match(d->bindings, held_mods(d), code);
+		if (b) {
+			set_bit(d->swallowed, code, true);
+			run_binding(d, b);
+			return;
+		}
+		set_bit(d->held, code, true);
+	} else if (bit(d->swallowed, code) || !bit(d->held, code)) {
+		return;
+	}
+	struct desktop_window *w = desktop_focused(d);
+	if (w)
+		d->sink.key(d->sink.ctx, w, code, value);
+}
+
+size_t desktop_visible(const struct desktop *d, struct desktop_window **out)
+{
+	size_t n = on_workspace(d, d->current, out);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i]->fullscreen) {
+			out[0] = out[i];
+			return 1;
+		}
+	}
+	return n;
+}
+
+uint32_t desktop_busy_workspaces(const struct desktop *d)
+{
+	uint32_t busy = 0;
+	for (size_t i = 0; i < d->nwindows; i++)
+		busy |= 1u << d->windows[i]->workspace;
+	return busy;
+}

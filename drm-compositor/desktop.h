@@ -1,0 +1,88 @@
+/*
+ * desktop.h - the window manager's state and rules, without any I/O:
+ * windows on workspaces, the tiling, focus, and where each key goes.
+ * The compositor feeds it events (a window appears, a key is pressed) and
+ * it answers through the desktop_sink callbacks (tell a window its size,
+ * its focus, a key; redraw a rectangle).
+ *
+ * The rules that make it a security boundary live here:
+ *   - focus changes only by the user's action, with one exception: a new
+ *     window is focused when its workspace has no focused window;
+ *   - keys go to the focused window only; a key that completes one of
+ *     dom0's bindings is swallowed whole (its press and its release), and
+ *     the keys held when focus moves are released in the window that loses
+ *     focus and pressed again in the one that gains it.
+ *
+ * Windows are owned by the caller (struct desktop_window is embedded in
+ * the compositor's window); the desktop only links them.  Main loop only.
+ */
+#ifndef BULKHEAD_DESKTOP_H
+#define BULKHEAD_DESKTOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drm-compositor/layout.h"
+#include "lib/limits.h"
+#include "input/bindings.h"
+
+#define DESKTOP_WORKSPACES	9
+#define DESKTOP_WINDOWS_MAX	(GUI_CLIENTS_MAX * GUI_WINDOWS_MAX)
+
+struct desktop_window {
+	unsigned workspace;
+	struct rect outer;		/* where its frame is, while shown */
+	uint32_t width, height;		/* content size last told to it */
+	bool fullscreen;
+	void *owner;			/* the compositor's window */
+};
+
+struct desktop_sink {
+	void (*configure)(void *ctx, struct desktop_window *w, uint32_t width, uint32_t height);
+	void (*focus)(void *ctx, struct desktop_window *w, bool focused);
+	void (*key)(void *ctx, struct desktop_window *w, uint32_t code, uint32_t value);
+	/* The user asked for something that is not the desktop's own. */
+	void (*action)(void *ctx, const struct binding *b, struct desktop_window *focused);
+	void (*damage)(void *ctx, struct rect r);
+	void *ctx;
+};
+
+struct desktop {
+	int32_t width, height;
+	struct desktop_window *windows[DESKTOP_WINDOWS_MAX];	/* tiling order */
+	size_t nwindows;
+	unsigned current;
+	struct desktop_window *focus[DESKTOP_WORKSPACES];
+	const struct bindings *bindings;
+	struct desktop_sink sink;
+	uint8_t held[(KEY_CODES_MAX + 7) / 8];		/* pressed, forwarded */
+	uint8_t swallowed[(KEY_CODES_MAX + 7) / 8];	/* pressed, a binding's */
+	unsigned mods;					/* enum binding_mod bits */
+};
+
+void desktop_init(struct desktop *d, int32_t width, int32_t height,
+		  const struct bindings *bindings, const struct desktop_sink *sink);
+
+/* W (not yet on the desktop) goes on the current workspace.  -ENOSPC when
+ * the desktop is full. */
+int desktop_add(struct desktop *d, struct desktop_window *w);
+void desktop_remove(struct desktop *d, struct desktop_window *w);
+
+/* A key from the user (evdev code, value 0 release, 1 press, 2 repeat). */
+void desktop_key(struct desktop *d, uint32_t code, uint32_t value);
+
+/* What the bindings call; public for the launcher and for tests. */
+void desktop_focus_next(struct desktop *d, int step);
+void desktop_switch(struct desktop *d, unsigned workspace);
+void desktop_move_focused(struct desktop *d, unsigned workspace);
+void desktop_toggle_fullscreen(struct desktop *d);
+
+struct desktop_window *desktop_focused(const struct desktop *d);
+/* The windows on the current workspace, bottom to top, into OUT (room for
+ * DESKTOP_WINDOWS_MAX); returns how many. */
+size_t desktop_visible(const struct desktop *d, struct desktop_window **out);
+/* Bit i: workspace i has windows. */
+uint32_t desktop_busy_workspaces(const struct desktop *d);
+
+#endif

@@ -1,0 +1,287 @@
+#include "drm-compositor/render.h"
+
+#include <cairo-ft.h>
+#include <errno.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/limits.h"
+
+#define BACKGROUND	0x1e1e1e
+#define BAR_BACKGROUND	0x0c0c0c
+#define TEXT_SIZE	13.0
+#define TINT_ALPHA	0.14
+#define POINTER_SIZE	16
+
+/* FreeType's library and face, freed when Cairo drops its last reference
+ * to the font face (its caches may hold one after renderer_free()). */
+struct ft_font {
+	FT_Library ft;
+	FT_Face face;
+};
+
+struct renderer {
+	cairo_font_face_t *font;
+};
+
+static void ft_font_free(void *p)
+{
+	struct ft_font *f = p;
+	FT_Done_Face(f->face);
+	FT_Done_FreeType(f->ft);
+	free(f);
+}
+
+static void set_rgb(cairo_t *cr, uint32_t rgb)
+{
+	cairo_set_source_rgb(cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
+			     (rgb & 0xff) / 255.0);
+}
+
+static void fill_rect(cairo_t *cr, struct rect r)
+{
+	cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+	cairo_fill(cr);
+}
+
+/* Black or white, whichever reads on RGB (ITU-R BT.601 luma). */
+static uint32_t text_on(uint32_t rgb)
+{
+	unsigned luma = (299 * ((rgb >> 16) & 0xff) + 587 * ((rgb >> 8) & 0xff) +
+			 114 * (rgb & 0xff)) / 1000;
+	return luma > 140 ? 0x000000 : 0xffffff;
+}
+
+struct renderer *renderer_new(const char *font_path)
+{
+	static const cairo_user_data_key_t key;
+	struct renderer *r = NULL;
+	struct ft_font *f = NULL;
+	int err = ENOMEM;
+
+	r = calloc(1, sizeof(*r));
+	f = calloc(1, sizeof(*f));
+	if (!r || !f)
+		goto fail;
+	if (FT_Init_FreeType(&f->ft) != 0)
+		goto fail;
+	if (FT_New_Face(f->ft, font_path, 0, &f->face) != 0) {
+		FT_Done_FreeType(f->ft);
+		err = ENOENT;
+		goto fail;
+	}
+	r->font = cairo_ft_font_face_create_for_ft_face(f->face, 0);
+	if (cairo_font_face_set_user_data(r->font, &key, f, ft_font_free) !=
+	    CAIRO_STATUS_SUCCESS) {
+		cairo_font_face_destroy(r->font);
+		ft_font_free(f);
+		free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return r;
+fail:
+	free(f);
+	free(r);
+	errno = err;
+	return NULL;
+}
+
+void renderer_free(struct renderer *r)
+{
+	if (!r)
+		return;
+	cairo_font_face_destroy(r->font);
+	free(r);
+}
+
+/* TEXT from X, centred vertically in CLIP and cut to it. */
+static void draw_text(struct renderer *r, cairo_t *cr, const char *text, double x, struct rect clip,
+		      uint32_t rgb)
+{
+	cairo_font_extents_t fe;
+
+	cairo_save(cr);
+	cairo_rectangle(cr, clip.x, clip.y, clip.w, clip.h);
+	cairo_clip(cr);
+	cairo_set_font_face(cr, r->font);
+	cairo_set_font_size(cr, TEXT_SIZE);
+	cairo_font_extents(cr, &fe);
+	set_rgb(cr, rgb);
+	cairo_move_to(cr, x, clip.y + (clip.h - fe.height) / 2 + fe.ascent);
+	cairo_show_text(cr, text);
+	cairo_restore(cr);
+}
+
+static double text_width(struct renderer *r, cairo_t *cr, const char *text)
+{
+	cairo_text_extents_t te;
+
+	cairo_set_font_face(cr, r->font);
+	cairo_set_font_size(cr, TEXT_SIZE);
+	cairo_text_extents(cr, text, &te);
+	return te.x_advance;
+}
+
+static void draw_pixels(cairo_t *cr, const struct render_window *w, struct rect content)
+{
+	struct rect shown = content;
+
+	set_rgb(cr, 0x000000);
+	fill_rect(cr, content);
+	if (!w->pixels)
+		return;
+	if ((int32_t)w->buf_width < shown.w)
+		shown.w = (int32_t)w->buf_width;
+	if ((int32_t)w->buf_height < shown.h)
+		shown.h = (int32_t)w->buf_height;
+	cairo_surface_t *src = cairo_image_surface_create_for_data(
+		(unsigned char *)w->pixels, CAIRO_FORMAT_RGB24, (int)w->buf_width,
+		(int)w->buf_height, (int)w->stride);
+	if (cairo_surface_status(src) == CAIRO_STATUS_SUCCESS) {
+		cairo_save(cr);
+		cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+		cairo_set_source_surface(cr, src, content.x, content.y);
+		fill_rect(cr, shown);
+		cairo_restore(cr);
+	}
+	cairo_surface_destroy(src);
+}
+
+static void draw_window(struct renderer *r, cairo_t *cr, const struct render_scene *s,
+			const struct render_window *w)
+{
+	struct rect content = frame_content(w->outer), title = frame_title(w->outer);
+	char text[DOMAIN_NAME_MAX + GUI_TITLE_SHOWN + 8];
+
+	set_rgb(cr, w->label_rgb);
+	fill_rect(cr, w->outer);
+	if (w->focused) {
+		/* A light line inside the border: which window has the keys is
+		 * never a matter of the domain's pixels. */
+		cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_set_line_width(cr, 1);
+		cairo_rectangle(cr, w->outer.x + 0.5, w->outer.y + 0.5, w->outer.w - 1,
+				w->outer.h - 1);
+		cairo_stroke(cr);
+	}
+	snprintf(text, sizeof(text), "[%s] %.*s", w->domain, GUI_TITLE_SHOWN, w->title);
+	if (!rect_empty(title))
+		draw_text(r, cr, text, title.x + 4, title, text_on(w->label_rgb));
+	if (rect_empty(content))
+		return;
+	cairo_save(cr);
+	cairo_rectangle(cr, content.x, content.y, content.w, content.h);
+	cairo_clip(cr);
+	draw_pixels(cr, w, content);
+	if (s->tint && !w->focused) {
+		cairo_set_source_rgba(cr, ((w->label_rgb >> 16) & 0xff) / 255.0,
+				      ((w->label_rgb >> 8) & 0xff) / 255.0,
+				      (w->label_rgb & 0xff) / 255.0, TINT_ALPHA);
+		fill_rect(cr, content);
+	}
+	cairo_restore(cr);
+}
+
+struct rect render_bar_rect(const struct render_scene *s)
+{
+	return (struct rect){ 0, 0, s->width, STATUS_BAR_HEIGHT };
+}
+
+static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+{
+	struct rect bar = render_bar_rect(s);
+	double x = 4;
+	char num[12];
+
+	set_rgb(cr, BAR_BACKGROUND);
+	fill_rect(cr, bar);
+	for (unsigned i = 0; i < s->nworkspaces; i++) {
+		struct rect cell = { (int32_t)x, 2, 18, bar.h - 4 };
+		bool current = i == s->workspace;
+		if (current) {
+			set_rgb(cr, 0xdddddd);
+			fill_rect(cr, cell);
+		}
+		if (!current && !(s->busy_workspaces & (1u << i)))
+			continue;
+		snprintf(num, sizeof(num), "%u", i + 1);
+		draw_text(r, cr, num, x + 5, cell, current ? 0x000000 : 0xdddddd);
+		x += 20;
+	}
+	x += 10;
+	for (size_t i = 0; i < s->nchips; i++) {
+		const struct render_chip *c = &s->chips[i];
+		char text[DOMAIN_NAME_MAX + 32];
+		set_rgb(cr, c->label_rgb);
+		fill_rect(cr, (struct rect){ (int32_t)x, 6, 10, 10 });
+		snprintf(text, sizeof(text), "%s %s", c->name, c->state);
+		draw_text(r, cr, text, x + 14, bar, 0xdddddd);
+		x += 14 + text_width(r, cr, text) + 14;
+	}
+	if (s->clock) {
+		double w = text_width(r, cr, s->clock);
+		draw_text(r, cr, s->clock, bar.w - w - 6, bar, 0xdddddd);
+	}
+}
+
+static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+{
+	struct rect box = { s->width / 4, s->height / 3, s->width / 2, 28 };
+	char text[256];
+
+	set_rgb(cr, 0xdddddd);
+	fill_rect(cr, box);
+	set_rgb(cr, 0x000000);
+	fill_rect(cr, (struct rect){ box.x + 2, box.y + 2, box.w - 4, box.h - 4 });
+	snprintf(text, sizeof(text), "run: %s_", s->prompt);
+	draw_text(r, cr, text, box.x + 8, box, 0xffffff);
+}
+
+struct rect render_pointer_rect(int32_t x, int32_t y)
+{
+	return (struct rect){ x - 1, y - 1, POINTER_SIZE / 2 + 3, POINTER_SIZE + 3 };
+}
+
+static void draw_pointer(cairo_t *cr, int32_t x, int32_t y)
+{
+	cairo_move_to(cr, x, y);
+	cairo_line_to(cr, x, y + POINTER_SIZE);
+	cairo_line_to(cr, x + 4, y + POINTER_SIZE * 3 / 4);
+	cairo_line_to(cr, x + POINTER_SIZE / 2, y + POINTER_SIZE * 3 / 4);
+	cairo_close_path(cr);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_fill_preserve(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_line_width(cr, 1);
+	cairo_stroke(cr);
+}
+
+void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,
+		   const cairo_region_t *damage)
+{
+	cairo_t *cr = cairo_create(target);
+	int n = cairo_region_num_rectangles(damage);
+
+	for (int i = 0; i < n; i++) {
+		cairo_rectangle_int_t d;
+		cairo_region_get_rectangle(damage, i, &d);
+		cairo_rectangle(cr, d.x, d.y, d.width, d.height);
+	}
+	cairo_clip(cr);
+	set_rgb(cr, BACKGROUND);
+	cairo_paint(cr);
+	for (size_t i = 0; i < s->nwindows; i++)
+		draw_window(r, cr, s, &s->windows[i]);
+	if (!s->fullscreen)
+		draw_bar(r, cr, s);
+	if (s->prompt)
+		draw_prompt(r, cr, s);
+	if (s->pointer_visible)
+		draw_pointer(cr, s->pointer_x, s->pointer_y);
+	cairo_destroy(cr);
+	cairo_surface_flush(target);
+}

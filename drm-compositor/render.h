@@ -1,0 +1,69 @@
+/*
+ * render.h - draws the desktop with Cairo into a memory image (the shadow
+ * frame that every output copies from): the background, each window's
+ * pixels inside dom0's frame, the status bar and the pointer.
+ *
+ * The scene is a description owned by the caller for the duration of one
+ * renderer_draw(); window pixels may be memory a domain shares and writes
+ * at any time: they are only ever copied as pixels, never interpreted.
+ * Only the damaged region is touched.  Main loop only (Cairo contexts are
+ * not shared between threads).
+ */
+#ifndef BULKHEAD_RENDER_H
+#define BULKHEAD_RENDER_H
+
+#include <cairo.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drm-compositor/layout.h"
+
+struct render_window {
+	struct rect outer;		/* the frame's outer rectangle */
+	uint32_t label_rgb;		/* 0xRRGGBB */
+	const char *domain;		/* dom0's name for the domain */
+	const char *title;		/* printable ASCII (gui_decode made it so) */
+	bool focused;
+	const uint32_t *pixels;		/* XRGB8888, NULL before the first buffer */
+	uint32_t buf_width, buf_height, stride;
+};
+
+struct render_chip {			/* one domain in the status bar */
+	const char *name;
+	const char *state;
+	uint32_t label_rgb;
+};
+
+struct render_scene {
+	int32_t width, height;
+	const struct render_window *windows;	/* bottom to top */
+	size_t nwindows;
+	bool tint;			/* tint unfocused windows in their label colour */
+	bool fullscreen;		/* one window covers the screen: no bar */
+	unsigned workspace, nworkspaces;	/* current one, 0-based */
+	uint32_t busy_workspaces;	/* bit i: workspace i has windows */
+	const struct render_chip *chips;
+	size_t nchips;
+	const char *clock;		/* "14:05" */
+	const char *prompt;		/* the launcher's line, NULL when closed */
+	bool pointer_visible;
+	int32_t pointer_x, pointer_y;
+};
+
+struct renderer;
+
+/* A renderer drawing text with the TrueType font at FONT_PATH.  NULL with
+ * errno on failure (a missing font file: ENOENT). */
+struct renderer *renderer_new(const char *font_path);
+void renderer_free(struct renderer *r);
+
+/* Redraws DAMAGE of TARGET (an RGB24 image surface of the scene's size). */
+void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,
+		   const cairo_region_t *damage);
+
+/* The rectangles the status bar and the pointer occupy. */
+struct rect render_bar_rect(const struct render_scene *s);
+struct rect render_pointer_rect(int32_t x, int32_t y);
+
+#endif

@@ -1,0 +1,87 @@
+/* libFuzzer target: the GUI protocol's decoder, on any bytes, as a stream
+ * of messages from a domain (the hostile side) and from dom0.  What it
+ * accepts must be usable without further checks: sizes in range, titles
+ * printable, grant lists inside the input, and encoding it again must give
+ * a message that decodes to the same thing. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gui/guiproto.h"
+
+static uint8_t again[GUI_MSG_MAX];
+
+static void check_title(const struct gui_msg *m)
+{
+	size_t n = strnlen(m->u.title.text, sizeof(m->u.title.text));
+	if (n > GUI_TITLE_MAX)
+		__builtin_trap();
+	for (size_t i = 0; i < n; i++)
+		if (m->u.title.text[i] < 0x20 || m->u.title.text[i] > 0x7e)
+			__builtin_trap();
+}
+
+static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
+{
+	struct gui_msg m2;
+	const char *why;
+	size_t len;
+
+	if (m->type == GUI_TITLE)
+		len = gui_encode_title(m->window, m->u.title.text, strlen(m->u.title.text), again,
+				       sizeof(again));
+	else if (m->type == GUI_BUFFER)
+		return;
+	else
+		len = gui_encode(m, again, sizeof(again));
+	if (len == 0 || gui_decode(again, len, from, &m2, &why) != (long)len)
+		__builtin_trap();
+	if (m->type == GUI_TITLE ? strcmp(m->u.title.text, m2.u.title.text) != 0 :
+				   memcmp(&m->u, &m2.u, sizeof(m->u)) != 0)
+		__builtin_trap();
+}
+
+static void check(const struct gui_msg *m, const uint8_t *start, long n, enum gui_sender from)
+{
+	switch (m->type) {
+	case GUI_TITLE:
+		check_title(m);
+		break;
+	case GUI_BUFFER:
+		if ((uint64_t)m->u.buffer.stride * m->u.buffer.height > GUI_BUFFER_MAX ||
+		    m->u.buffer.stride < m->u.buffer.width * 4 ||
+		    m->u.buffer.grants + 4 * (size_t)m->u.buffer.ngrants > start + n)
+			__builtin_trap();
+		for (uint32_t i = 0; i < m->u.buffer.ngrants; i++)
+			(void)gui_grant(m, i);
+		break;
+	case GUI_DAMAGE:
+		if (m->u.rect.x + m->u.rect.width > GUI_WIDTH_MAX ||
+		    m->u.rect.y + m->u.rect.height > GUI_HEIGHT_MAX)
+			__builtin_trap();
+		break;
+	default:
+		break;
+	}
+	check_roundtrip(m, from);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	for (int s = 0; s < 2; s++) {
+		enum gui_sender from = s ? GUI_FROM_DOM0 : GUI_FROM_CLIENT;
+		size_t off = 0;
+		while (off < size) {
+			struct gui_msg m;
+			const char *why = NULL;
+			long n = gui_decode(data + off, size - off, from, &m, &why);
+			if (n < 0 && why == NULL)
+				__builtin_trap();
+			if (n <= 0)
+				break;
+			check(&m, data + off, n, from);
+			off += (size_t)n;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,211 @@
+/*
+ * `bulkhead gui-demo': a GUI protocol client for tests and for trying the
+ * desktop.  It opens windows filled with a colour, writes the keys it
+ * receives into them, and prints every event on stdout, one line each
+ * ("DEMO KEY 30 1"), for the tests to read.  With --misbehave it does what
+ * a compromised domain might, for the tests of dom0's defences.
+ */
+#include "gui/demo.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gui/guiclient.h"
+#include "gui/transport.h"
+#include "lib/limits.h"
+
+#define DEMO_WINDOWS_MAX 8
+
+struct demo {
+	const char *socket;
+	const char *title;
+	const char *misbehave;	/* NULL, "garbage", "flood", "bad-damage" */
+	unsigned nwindows;
+	uint32_t rgb;
+	char typed[DEMO_WINDOWS_MAX][64];
+	struct gui_window *win[DEMO_WINDOWS_MAX];
+};
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH [--title TEXT] [--windows N]\n"
+			"       [--color RRGGBB] [--misbehave garbage|flood|bad-damage]\n");
+	return 2;
+}
+
+static int index_of(const struct demo *d, const struct gui_window *w)
+{
+	for (unsigned i = 0; i < d->nwindows; i++)
+		if (d->win[i] == w)
+			return (int)i;
+	return -1;
+}
+
+static void draw(struct demo *d, int i)
+{
+	uint32_t w, h, stride;
+	uint32_t *px = gui_window_pixels(d->win[i], &w, &h, &stride);
+	if (!px)
+		return;
+	cairo_surface_t *s = cairo_image_surface_create_for_data((unsigned char *)px,
+								 CAIRO_FORMAT_RGB24, (int)w,
+								 (int)h, (int)stride);
+	cairo_t *cr = cairo_create(s);
+	cairo_set_source_rgb(cr, ((d->rgb >> 16) & 0xff) / 255.0, ((d->rgb >> 8) & 0xff) / 255.0,
+			     (d->rgb & 0xff) / 255.0);
+	cairo_paint(cr);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_select_font_face(cr, "monospace", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, 16);
+	cairo_move_to(cr, 10, 30);
+	cairo_show_text(cr, "keys:");
+	cairo_move_to(cr, 10, 54);
+	cairo_show_text(cr, d->typed[i]);
+	cairo_destroy(cr);
+	cairo_surface_flush(s);
+	cairo_surface_destroy(s);
+	gui_window_damage(d->win[i], 0, 0, w, h);
+}
+
+/* Keeps the last keys pressed, as evdev codes, for the window to show. */
+static void typed(struct demo *d, int i, uint32_t code)
+{
+	char *t = d->typed[i];
+	char add[8];
+	snprintf(add, sizeof(add), "%u ", code);
+	if (strlen(t) + strlen(add) >= sizeof(d->typed[i]))
+		memmove(t, t + 16, strlen(t + 16) + 1);
+	strcat(t, add);
+}
+
+static void misbehave(struct demo *d, struct gui_client *c)
+{
+	if (strcmp(d->misbehave, "garbage") == 0) {
+		static const char junk[] = "\xde\xad\xbe\xef this is not a message";
+		gui_client_send_raw(c, junk, sizeof(junk));
+	} else if (strcmp(d->misbehave, "flood") == 0) {
+		for (int i = 0; i < GUI_WINDOWS_MAX + 8; i++)
+			if (!gui_window_new(c, 100, 100, "flood"))
+				break;
+	} else if (strcmp(d->misbehave, "bad-damage") == 0) {
+		uint32_t w, h, stride;
+		if (gui_window_pixels(d->win[0], &w, &h, &stride))
+			gui_window_damage(d->win[0], 0, 0, w, h);
+		uint8_t raw[28] = { 5, 0, 0, 0 };
+		uint32_t id = gui_window_id(d->win[0]), len = 16, x = w + 10, one = 1;
+		memcpy(raw + 4, &id, 4);
+		memcpy(raw + 8, &len, 4);
+		memcpy(raw + 12, &x, 4);
+		memcpy(raw + 20, &one, 4);
+		memcpy(raw + 24, &one, 4);
+		gui_client_send_raw(c, raw, sizeof(raw));
+	}
+	printf("DEMO misbehaved %s\n", d->misbehave);
+}
+
+static int run(struct demo *d, struct gui_client *c)
+{
+	bool configured = false;
+	char err[200];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = gui_client_fd(c), .events = POLLIN };
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return 1;
+		struct gui_event ev;
+		int rc;
+		while ((rc = gui_client_next_event(c, &ev, err, sizeof(err))) > 0) {
+			int i = index_of(d, ev.window);
+			if (i < 0)
+				continue;	/* --misbehave flood's windows */
+			switch (ev.type) {
+			case GUI_EV_CONFIGURE:
+				printf("DEMO window %d CONFIGURE %ux%u\n", i, ev.width, ev.height);
+				draw(d, i);
+				if (d->misbehave && !configured)
+					misbehave(d, c);
+				configured = true;
+				break;
+			case GUI_EV_FOCUS:
+				printf("DEMO window %d FOCUS %u\n", i, ev.focused);
+				break;
+			case GUI_EV_KEY:
+				printf("DEMO window %d KEY %u %u\n", i, ev.code, ev.value);
+				if (ev.value == 1) {
+					typed(d, i, ev.code);
+					draw(d, i);
+				}
+				break;
+			case GUI_EV_CLOSE:
+				printf("DEMO window %d CLOSE\n", i);
+				fflush(stdout);
+				return 0;
+			default:
+				break;
+			}
+			fflush(stdout);
+		}
+		if (rc < 0) {
+			printf("DEMO dropped: %s\n", err);
+			fflush(stdout);
+			return 3;
+		}
+	}
+}
+
+int gui_demo_main(int argc, char **argv)
+{
+	struct demo d = { .title = "demo", .nwindows = 1, .rgb = 0x305080 };
+	char err[200];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!v)
+			return usage();
+		if (strcmp(a, "--socket") == 0)
+			d.socket = v;
+		else if (strcmp(a, "--title") == 0)
+			d.title = v;
+		else if (strcmp(a, "--misbehave") == 0)
+			d.misbehave = v;
+		else if (strcmp(a, "--windows") == 0)
+			d.nwindows = (unsigned)atoi(v);
+		else if (strcmp(a, "--color") == 0)
+			d.rgb = (uint32_t)strtoul(v, NULL, 16);
+		else
+			return usage();
+		i++;
+	}
+	if (!d.socket || d.nwindows < 1 || d.nwindows > DEMO_WINDOWS_MAX)
+		return usage();
+	struct gui_transport *t = gui_local_connect(d.socket);
+	if (!t) {
+		fprintf(stderr, "gui-demo: cannot connect to %s: %s\n", d.socket, strerror(errno));
+		return 1;
+	}
+	struct gui_client *c = gui_client_new(t, 5000, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "gui-demo: %s\n", err);
+		return 1;
+	}
+	for (unsigned i = 0; i < d.nwindows; i++) {
+		char title[GUI_TITLE_MAX + 1];
+		snprintf(title, sizeof(title), d.nwindows > 1 ? "%s %u" : "%s", d.title, i + 1);
+		d.win[i] = gui_window_new(c, 640, 480, title);
+		if (!d.win[i]) {
+			fprintf(stderr, "gui-demo: cannot create a window: %s\n", strerror(errno));
+			gui_client_free(c);
+			return 1;
+		}
+	}
+	printf("DEMO up %u windows\n", d.nwindows);
+	fflush(stdout);
+	int rc = run(&d, c);
+	gui_client_free(c);
+	return rc;
+}

@@ -1,0 +1,304 @@
+#include "gui/guiclient.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+struct gui_window {
+	struct gui_client *client;
+	struct gui_window *next;
+	uint32_t id;
+	uint32_t width, height, stride;
+	struct gui_mapping map;
+};
+
+struct gui_client {
+	struct gui_transport *t;
+	struct gui_window *windows;
+	uint32_t next_id;
+	uint8_t buf[GUI_MSG_MAX];
+	uint32_t grants[GUI_GRANTS_MAX];
+};
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int send_msg(struct gui_client *c, const struct gui_msg *m)
+{
+	uint8_t buf[64];
+	size_t len = gui_encode(m, buf, sizeof(buf));
+	if (len == 0)
+		return -EINVAL;
+	return gui_transport_send(c->t, buf, len, -1);
+}
+
+/* Reads and decodes one message from dom0: 1, 0 (none waiting) or -errno. */
+static int read_msg(struct gui_client *c, struct gui_msg *m, char *err, size_t errlen)
+{
+	int fd = -1;
+	const char *why = NULL;
+	ssize_t n = gui_transport_recv(c->t, c->buf, sizeof(c->buf), &fd);
+
+	if (fd >= 0)
+		close(fd);
+	if (n == -EAGAIN)
+		return 0;
+	if (n == 0) {
+		say(err, errlen, "dom0 closed the GUI channel");
+		return -EPIPE;
+	}
+	if (n < 0) {
+		say(err, errlen, "GUI channel: %s", strerror((int)-n));
+		return (int)n;
+	}
+	if (fd >= 0 || gui_decode(c->buf, (size_t)n, GUI_FROM_DOM0, m, &why) != n) {
+		say(err, errlen, "bad message from dom0: %s", why ? why : "unexpected fd");
+		return -EPROTO;
+	}
+	return 1;
+}
+
+struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char *err,
+				  size_t errlen)
+{
+	struct gui_client *c = NULL;
+	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = GUI_VERSION };
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		say(err, errlen, "out of memory");
+		gui_transport_close(t);
+		return NULL;
+	}
+	c->t = t;
+	c->next_id = 1;
+	rc = send_msg(c, &m);
+	if (rc < 0) {
+		say(err, errlen, "cannot say HELLO: %s", strerror(-rc));
+		goto fail;
+	}
+	struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc <= 0) {
+		say(err, errlen, "no WELCOME from dom0 within %d ms", timeout_ms);
+		goto fail;
+	}
+	rc = read_msg(c, &m, err, errlen);
+	if (rc <= 0)
+		goto fail;
+	if (m.type != GUI_WELCOME) {
+		say(err, errlen, "dom0 answered HELLO with %s", gui_type_name(m.type));
+		goto fail;
+	}
+	return c;
+fail:
+	gui_client_free(c);
+	return NULL;
+}
+
+void gui_client_free(struct gui_client *c)
+{
+	if (!c)
+		return;
+	while (c->windows)
+		gui_window_destroy(c->windows);
+	gui_transport_close(c->t);
+	free(c);
+}
+
+int gui_client_fd(const struct gui_client *c)
+{
+	return c->t->fd;
+}
+
+static struct gui_window *find_window(struct gui_client *c, uint32_t id)
+{
+	for (struct gui_window *w = c->windows; w; w = w->next)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+/* A buffer for the size dom0 gave, announced before the old one goes. */
+static int resize(struct gui_window *w, uint32_t width, uint32_t height)
+{
+	struct gui_client *c = w->client;
+	struct gui_mapping map = { 0 };
+	uint32_t stride = width * 4, ngrants = 0;
+	int fd = -1;
+	size_t len;
+
+	if (width == w->width && height == w->height && w->map.pixels)
+		return 0;
+	int rc = c->t->ops->alloc_buffer(c->t, (size_t)stride * height, &map, &fd, c->grants,
+					 &ngrants);
+	if (rc < 0)
+		return rc;
+	len = gui_encode_buffer(w->id, width, height, stride, c->grants, ngrants, c->buf,
+				sizeof(c->buf));
+	rc = len ? gui_transport_send(c->t, c->buf, len, fd) : -EINVAL;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		c->t->ops->unmap(c->t, &map);
+		return rc;
+	}
+	c->t->ops->unmap(c->t, &w->map);
+	w->map = map;
+	w->width = width;
+	w->height = height;
+	w->stride = stride;
+	/* New memory is black, and dom0 shows it as soon as it has it. */
+	return 0;
+}
+
+int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
+			  size_t errlen)
+{
+	struct gui_msg m;
+
+	for (;;) {
+		int rc = read_msg(c, &m, err, errlen);
+		if (rc <= 0)
+			return rc;
+		struct gui_window *w = find_window(c, m.window);
+		/* Messages for a window we destroyed while they were on the
+		 * way are expected; nothing else is. */
+		if (!w)
+			continue;
+		memset(ev, 0, sizeof(*ev));
+		ev->window = w;
+		switch (m.type) {
+		case GUI_CONFIGURE:
+			rc = resize(w, m.u.size.width, m.u.size.height);
+			if (rc < 0) {
+				say(err, errlen, "cannot make a %ux%u buffer: %s", m.u.size.width,
+				    m.u.size.height, strerror(-rc));
+				return rc;
+			}
+			ev->type = GUI_EV_CONFIGURE;
+			ev->width = m.u.size.width;
+			ev->height = m.u.size.height;
+			return 1;
+		case GUI_FOCUS:
+			ev->type = GUI_EV_FOCUS;
+			ev->focused = m.u.focus.focused;
+			return 1;
+		case GUI_KEY:
+		case GUI_BUTTON:
+			ev->type = m.type == GUI_KEY ? GUI_EV_KEY : GUI_EV_BUTTON;
+			ev->code = m.u.input.code;
+			ev->value = m.u.input.value;
+			return 1;
+		case GUI_MOTION:
+			ev->type = GUI_EV_MOTION;
+			ev->x = m.u.motion.x;
+			ev->y = m.u.motion.y;
+			return 1;
+		case GUI_CLOSE:
+			ev->type = GUI_EV_CLOSE;
+			return 1;
+		default:
+			say(err, errlen, "dom0 sent %s", gui_type_name(m.type));
+			return -EPROTO;
+		}
+	}
+}
+
+struct gui_window *gui_window_new(struct gui_client *c, uint32_t width, uint32_t height,
+				  const char *title)
+{
+	struct gui_window *w = calloc(1, sizeof(*w));
+	struct gui_msg m = { .type = GUI_CREATE };
+	int rc;
+
+	if (!w)
+		return NULL;
+	w->client = c;
+	w->id = c->next_id++;
+	m.window = w->id;
+	m.u.size.width = width;
+	m.u.size.height = height;
+	rc = send_msg(c, &m);
+	if (rc == 0 && title)
+		rc = gui_window_set_title(w, title);
+	if (rc < 0) {
+		free(w);
+		errno = -rc;
+		return NULL;
+	}
+	w->next = c->windows;
+	c->windows = w;
+	return w;
+}
+
+int gui_window_set_title(struct gui_window *w, const char *title)
+{
+	struct gui_client *c = w->client;
+	size_t len = gui_encode_title(w->id, title, strlen(title), c->buf, sizeof(c->buf));
+	return len ? gui_transport_send(c->t, c->buf, len, -1) : -EINVAL;
+}
+
+uint32_t *gui_window_pixels(struct gui_window *w, uint32_t *width, uint32_t *height,
+			    uint32_t *stride)
+{
+	*width = w->width;
+	*height = w->height;
+	*stride = w->stride;
+	return w->map.pixels;
+}
+
+int gui_window_damage(struct gui_window *w, uint32_t x, uint32_t y, uint32_t width,
+		      uint32_t height)
+{
+	struct gui_msg m = { .type = GUI_DAMAGE, .window = w->id };
+
+	if (!w->map.pixels || width == 0 || height == 0 || x >= w->width || y >= w->height)
+		return -EINVAL;
+	m.u.rect.x = x;
+	m.u.rect.y = y;
+	m.u.rect.width = width < w->width - x ? width : w->width - x;
+	m.u.rect.height = height < w->height - y ? height : w->height - y;
+	return send_msg(w->client, &m);
+}
+
+uint32_t gui_window_id(const struct gui_window *w)
+{
+	return w->id;
+}
+
+void gui_window_destroy(struct gui_window *w)
+{
+	struct gui_client *c = w->client;
+	struct gui_msg m = { .type = GUI_DESTROY, .window = w->id };
+
+	send_msg(c, &m);
+	for (struct gui_window **p = &c->windows; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	c->t->ops->unmap(c->t, &w->map);
+	free(w);
+}
+
+int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len)
+{
+	return gui_transport_send(c->t, buf, len, -1);
+}

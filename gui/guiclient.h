@@ -1,0 +1,75 @@
+/*
+ * guiclient.h - the client side of the GUI protocol: what a program in a
+ * domain (the guest agent, the demo client) uses to put windows on dom0's
+ * desktop.
+ *
+ * Windows are sized by dom0 (the desktop tiles them): a new window has no
+ * pixels until the first GUI_EV_CONFIGURE, at which the library has already
+ * allocated a buffer of the new size and told dom0 about it; the program
+ * draws into gui_window_pixels() and calls gui_window_damage().
+ *
+ * Ownership: the client owns its transport (closed by gui_client_free())
+ * and its windows (freed by gui_window_destroy() or gui_client_free()).
+ * Messages from dom0 are decoded with gui_decode() like any others: a
+ * client trusts dom0, but a bug there must not become one here.  One thread.
+ */
+#ifndef BULKHEAD_GUICLIENT_H
+#define BULKHEAD_GUICLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gui/transport.h"
+
+struct gui_client;
+struct gui_window;
+
+enum gui_event_type {
+	GUI_EV_CONFIGURE,	/* new size; pixels reallocated, redraw all */
+	GUI_EV_FOCUS,
+	GUI_EV_KEY,
+	GUI_EV_MOTION,
+	GUI_EV_BUTTON,
+	GUI_EV_CLOSE,		/* the user asks to close: destroy it or not */
+};
+
+struct gui_event {
+	enum gui_event_type type;
+	struct gui_window *window;
+	uint32_t width, height;		/* CONFIGURE */
+	uint32_t focused;		/* FOCUS */
+	uint32_t code, value;		/* KEY, BUTTON (evdev codes) */
+	int32_t x, y;			/* MOTION */
+};
+
+/* Says HELLO over T and waits up to TIMEOUT_MS for WELCOME.  Takes T in
+ * every case.  NULL with ERR (ERRLEN bytes) saying why. */
+struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char *err,
+				  size_t errlen);
+void gui_client_free(struct gui_client *c);
+
+/* The fd to poll for dom0's messages. */
+int gui_client_fd(const struct gui_client *c);
+
+/* The next event, if one is waiting: 1 with *EV filled, 0 when none is,
+ * -errno when the channel is gone or broken (ERR says why).  Never blocks. */
+int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
+			  size_t errlen);
+
+/* A window asking for WIDTH x HEIGHT, with TITLE (UTF-8; dom0 shows it as
+ * printable ASCII).  NULL and errno on failure. */
+struct gui_window *gui_window_new(struct gui_client *c, uint32_t width, uint32_t height,
+				  const char *title);
+int gui_window_set_title(struct gui_window *w, const char *title);
+/* XRGB8888 pixels, or NULL before the first CONFIGURE. */
+uint32_t *gui_window_pixels(struct gui_window *w, uint32_t *width, uint32_t *height,
+			    uint32_t *stride);
+int gui_window_damage(struct gui_window *w, uint32_t x, uint32_t y, uint32_t width,
+		      uint32_t height);
+uint32_t gui_window_id(const struct gui_window *w);
+void gui_window_destroy(struct gui_window *w);
+
+/* Bytes as they are, for tests of dom0's defences (the demo's --garbage). */
+int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * guiproto.h - the GUI protocol between a domain's windows and dom0's
+ * compositor: the wire format, its encoders and its one decoder.
+ * docs/GUI-PROTOCOL.md is the prose version of this contract.
+ *
+ * Every message is a 12-byte header, little-endian, then its payload:
+ *
+ *   u32 type     enum gui_type
+ *   u32 window   the client's id for a window, 0 for none
+ *   u32 length   payload bytes that follow, 0 .. GUI_MSG_MAX - 12
+ *
+ * Client (domain) to dom0, each only after HELLO:
+ *   HELLO    u32 version (GUI_VERSION), u32 reserved (0)      window 0
+ *   CREATE   u32 width, u32 height: the size it would like     window != 0
+ *   TITLE    0 .. GUI_TITLE_MAX bytes of UTF-8
+ *   BUFFER   u32 width, height, stride, format (GUI_FORMAT_XRGB8888),
+ *            u32 ngrants, then ngrants u32 grant references (vchan); over
+ *            the local transport ngrants is 0 and a memfd comes with it
+ *   DAMAGE   u32 x, y, width, height: pixels of the buffer that changed
+ *   DESTROY  -
+ * dom0 to client:
+ *   WELCOME   u32 version, u32 max width, u32 max height        window 0
+ *   CONFIGURE u32 width, u32 height: the window's size on screen now
+ *   FOCUS     u32 1 (focused) or 0
+ *   KEY       u32 evdev code, u32 value (0 release, 1 press, 2 repeat)
+ *   MOTION    i32 x, i32 y: the pointer, in the window's pixels
+ *   BUTTON    u32 evdev code (BTN_LEFT...), u32 value (0 or 1)
+ *   CLOSE     -: the user asks the window to close
+ *
+ * gui_decode() is the only reader of a message's bytes.  It checks the
+ * header, the length each type must have and every field's range, and
+ * turns a title into printable text, so that what it returns can be used
+ * without further checks except the ones that need state (does the window
+ * exist, does a damage rectangle fit its buffer): those are the caller's,
+ * right after decoding.  Pure functions, safe in any thread or process.
+ */
+#ifndef BULKHEAD_GUIPROTO_H
+#define BULKHEAD_GUIPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+
+#define GUI_VERSION		1
+#define GUI_HEADER_SIZE		12
+#define GUI_FORMAT_XRGB8888	0x34325258u	/* DRM's fourcc "XR24" */
+
+enum gui_type {
+	GUI_HELLO = 1,
+	GUI_CREATE = 2,
+	GUI_TITLE = 3,
+	GUI_BUFFER = 4,
+	GUI_DAMAGE = 5,
+	GUI_DESTROY = 6,
+	GUI_WELCOME = 0x81,
+	GUI_CONFIGURE = 0x82,
+	GUI_FOCUS = 0x83,
+	GUI_KEY = 0x84,
+	GUI_MOTION = 0x85,
+	GUI_BUTTON = 0x86,
+	GUI_CLOSE = 0x87,
+};
+
+/* Who sent the bytes being decoded: each side accepts only the other's. */
+enum gui_sender {
+	GUI_FROM_CLIENT,
+	GUI_FROM_DOM0,
+};
+
+struct gui_msg {
+	enum gui_type type;
+	uint32_t window;
+	union {
+		struct { uint32_t version; } hello;
+		struct { uint32_t version, max_width, max_height; } welcome;
+		struct { uint32_t width, height; } size;	/* CREATE, CONFIGURE */
+		struct {
+			/* Printable ASCII, NUL-terminated; every other
+			 * character became '?'. */
+			char text[GUI_TITLE_MAX + 1];
+		} title;
+		struct {
+			uint32_t width, height, stride, format, ngrants;
+			/* ngrants u32s inside the decoded bytes: valid as
+			 * long as they are; read with gui_grant(). */
+			const uint8_t *grants;
+		} buffer;
+		struct { uint32_t x, y, width, height; } rect;	/* DAMAGE */
+		struct { uint32_t focused; } focus;
+		struct { uint32_t code, value; } input;		/* KEY, BUTTON */
+		struct { int32_t x, y; } motion;
+	} u;
+};
+
+/*
+ * Decodes the message at the start of UNTRUSTED_BUF (LEN bytes) sent by
+ * SENDER.  Returns its length when it is complete and valid, 0 when more
+ * bytes are needed (a stream transport reads on), -1 when it is malformed,
+ * with *why saying what is wrong (static text).  A message's length is
+ * known from its header alone: gui_msg_length().
+ */
+long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender,
+		struct gui_msg *msg, const char **why);
+
+/* The whole length of the message whose header is at BUF (12 bytes),
+ * or -1 if the header is malformed (*why). */
+long gui_msg_length(const uint8_t *untrusted_hdr, const char **why);
+
+/* Grant reference I (< ngrants) of a decoded BUFFER message. */
+uint32_t gui_grant(const struct gui_msg *msg, uint32_t i);
+
+/* Turns UNTRUSTED (LEN bytes, UTF-8 or not) into printable ASCII in OUT
+ * (CAP bytes, NUL-terminated): each character that is not printable ASCII,
+ * and each byte of a broken sequence, becomes one '?'; cut to CAP - 1. */
+void gui_sanitize_title(const uint8_t *untrusted, size_t len, char *out, size_t cap);
+
+/*
+ * Encoders: write one message into BUF (CAP bytes) and return its length,
+ * 0 if it does not fit.  gui_encode() takes every type but TITLE and
+ * BUFFER, with MSG's fields as decoded.
+ */
+size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap);
+size_t gui_encode_title(uint32_t window, const char *title, size_t len, uint8_t *buf,
+			size_t cap);
+size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint32_t stride,
+			 const uint32_t *grants, uint32_t ngrants, uint8_t *buf, size_t cap);
+
+const char *gui_type_name(enum gui_type type);
+
+#endif

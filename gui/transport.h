@@ -1,0 +1,90 @@
+/*
+ * transport.h - how GUI protocol messages and window buffers travel between
+ * a domain and dom0.  One interface, two transports:
+ *   local  an AF_UNIX SOCK_SEQPACKET socket, one message per packet, window
+ *          buffers as sealed memfds passed with SCM_RIGHTS: for tests and
+ *          development on one machine (transport_local.c);
+ *   vchan  libxenvchan with grant-shared buffers, between a domain and dom0
+ *          (the guest agent's issue).
+ *
+ * A transport carries whole messages: gui_transport_recv() returns one
+ * complete message as bytes, still untrusted; gui_decode() checks them.
+ * Who owns what: a gui_transport is owned by whoever created it and freed by
+ * gui_transport_close() (which closes its fd); a gui_mapping by whoever
+ * mapped it, until gui_unmap().  Not thread-safe; one event loop per side.
+ */
+#ifndef BULKHEAD_GUI_TRANSPORT_H
+#define BULKHEAD_GUI_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gui/guiproto.h"
+
+struct gui_transport;
+
+/* Pixels of one window buffer, mapped into this process. */
+struct gui_mapping {
+	void *pixels;
+	size_t size;		/* bytes mapped, >= stride * height */
+};
+
+struct gui_transport_ops {
+	const char *name;
+	/* One whole message into BUF (CAP >= GUI_MSG_MAX): its length, 0 when
+	 * the peer is gone, -EAGAIN when nothing is waiting, another -errno
+	 * when the channel is broken (a truncated packet, a stray fd: -EPROTO).
+	 * *FD gets the fd that came with it, or -1; the caller owns it. */
+	ssize_t (*recv)(struct gui_transport *t, uint8_t *buf, size_t cap, int *fd);
+	/* Sends LEN bytes (one message) and FD if >= 0 (not consumed).
+	 * dom0's end never blocks (-EAGAIN when the peer does not read); a
+	 * client's end may wait for dom0.  0 or -errno. */
+	int (*send)(struct gui_transport *t, const uint8_t *buf, size_t len, int fd);
+	/* dom0: maps the buffer a decoded BUFFER message describes (with the
+	 * fd that came with it, or its grants) read-only; checks that it
+	 * really is as large as stride * height, and that it cannot shrink
+	 * under us.  0, or -errno with *why set. */
+	int (*map_buffer)(struct gui_transport *t, const struct gui_msg *buffer, int fd,
+			  struct gui_mapping *out, const char **why);
+	/* client: allocates a shareable buffer of SIZE bytes, mapped writable;
+	 * *FD (local) or GRANTS (vchan, *ngrants of them) say how dom0 finds
+	 * it.  0 or -errno. */
+	int (*alloc_buffer)(struct gui_transport *t, size_t size, struct gui_mapping *out,
+			    int *fd, uint32_t *grants, uint32_t *ngrants);
+	void (*unmap)(struct gui_transport *t, struct gui_mapping *m);
+	void (*close)(struct gui_transport *t);
+};
+
+struct gui_transport {
+	const struct gui_transport_ops *ops;
+	int fd;			/* to poll for input */
+};
+
+/* Local transport.  gui_local_listen() makes a listening socket at PATH
+ * (mode 0600, replacing a stale one) and returns its fd or -errno;
+ * gui_local_accept() wraps an accepted connection (non-blocking); a client
+ * uses gui_local_connect().  NULL (and errno) on failure. */
+int gui_local_listen(const char *path);
+struct gui_transport *gui_local_accept(int listen_fd);
+struct gui_transport *gui_local_connect(const char *path);
+
+static inline ssize_t gui_transport_recv(struct gui_transport *t, uint8_t *buf, size_t cap,
+					 int *fd)
+{
+	return t->ops->recv(t, buf, cap, fd);
+}
+
+static inline int gui_transport_send(struct gui_transport *t, const uint8_t *buf, size_t len,
+				     int fd)
+{
+	return t->ops->send(t, buf, len, fd);
+}
+
+static inline void gui_transport_close(struct gui_transport *t)
+{
+	if (t)
+		t->ops->close(t);
+}
+
+#endif

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# The compositor on its headless output with real client processes over the
+# local transport (tests/gui/config: red-vm red, blue-vm blue, evil-vm
+# orange), as a user and a hostile domain would drive it:
+#   frames      two demo clients: the screenshot shows each window framed in
+#               its label colour, the focused one's pixels as drawn, the
+#               other's tinted, and the status bar
+#   keys        keys reach the focused client only; Super+Tab moves focus
+#               and never reaches a client (its Tab neither pressed nor
+#               released anywhere); the held Super is released in the window
+#               losing focus and pressed in the one gaining it
+#   garbage     a client sending bytes that are no message is dropped; the
+#               others still get keys and stay on screen
+#   flood       a client creating windows past GUI_WINDOWS_MAX is dropped
+#   bad-damage  a client damaging pixels outside its buffer is dropped
+#   workspaces  Super+Shift+2 moves the focused window to workspace 2 and
+#               Super+2 shows it there alone
+# usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 PATH/TO/bulkhead" >&2
+    exit 2
+fi
+BH=$(realpath "$1")
+W=$top/build/gui
+rm -rf "$W"
+mkdir -p "$W" "$top/build/results"
+cp -r "$here/config" "$W/config"
+printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\n' "$W" "$W" >> "$W/config/desktop.cfg"
+passed=0 failed=0 comp_pid='' demo_pids=()
+
+cleanup() {
+    local p
+    for p in "${demo_pids[@]}" $comp_pid; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+ctl() { "$BH" ctl --socket "$W/ctl" "$@"; }
+
+# wait_for FILE TEXT [SECONDS]: TEXT (fixed string) appears in FILE.
+wait_for() {
+    local i
+    for ((i = 0; i < ${3:-5} * 20; i++)); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# demo NAME ARGS...: a demo client as domain NAME, its output in NAME.out.
+demo() {
+    local name=$1
+    shift
+    "$BH" gui-demo --socket "$W/sock/$name.sock" "$@" > "$W/$name.out" 2>&1 &
+    demo_pids+=($!)
+}
+
+# keys CODE VALUE...: pairs, as a keyboard would send them.
+keys() {
+    while [ $# -ge 2 ]; do
+        ctl key "$1" "$2" || return 1
+        shift 2
+    done
+}
+
+shot() { ctl screenshot "$W/$1.png" && python3 "$top/tests/qemu/png.py" count "$W/$1.png" "${@:2}"; }
+
+result() {
+    if [ "$1" -eq 0 ]; then
+        echo "PASS: $2"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $2: $why"
+        echo "--- compositor log (last 15 lines) ---"
+        tail -n 15 "$W/compositor.log"
+        failed=$((failed + 1))
+    fi
+}
+
+start_compositor() {
+    "$BH" compositor --config "$W/config" > "$W/compositor.log" 2>&1 &
+    comp_pid=$!
+    wait_for "$W/compositor.log" 'compositor up' && [ -S "$W/ctl" ]
+}
+
+check_frames() {
+    demo red-vm --title "red one" --color 802020
+    wait_for "$W/red-vm.out" 'FOCUS 1' || { why="red-vm's window never got focus"; return 1; }
+    demo blue-vm --title "blue one" --color 203080
+    wait_for "$W/blue-vm.out" 'CONFIGURE' || { why="blue-vm's window never configured"; return 1; }
+    sleep 0.3
+    # red border, blue border, red's pixels (focused, untinted), blue's
+    # pixels untinted (must not be there: it is unfocused)
+    local counts
+    counts=$(shot frames cc0000 3465a4 802020 203080) || { why="no screenshot"; return 1; }
+    read -r red blue redpx bluepx <<<"$counts"
+    echo "gui: frames: border pixels red $red blue $blue; content red $redpx, blue untinted $bluepx"
+    if [ "$red" -lt 2000 ] || [ "$blue" -lt 2000 ]; then
+        why="frames not in label colours (cc0000: $red, 3465a4: $blue pixels)"
+        return 1
+    fi
+    if [ "$redpx" -lt 200000 ] || [ "$bluepx" -ne 0 ]; then
+        why="focused red content $redpx px (want > 200000), unfocused blue untinted $bluepx (want 0)"
+        return 1
+    fi
+}
+
+check_keys() {
+    keys KEY_A 1 KEY_A 0
+    wait_for "$W/red-vm.out" 'KEY 30 0' || { why="red-vm (focused) did not get KEY_A"; return 1; }
+    # Super+Tab: focus-next, to blue-vm.
+    keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    wait_for "$W/blue-vm.out" 'FOCUS 1' || { why="Super+Tab did not focus blue-vm"; return 1; }
+    keys KEY_B 1 KEY_B 0
+    wait_for "$W/blue-vm.out" 'KEY 48 0' || { why="blue-vm (focused) did not get KEY_B"; return 1; }
+    if grep -q 'KEY 48 ' "$W/red-vm.out"; then why="red-vm got KEY_B while blue-vm had focus"; return 1; fi
+    if grep -qE 'KEY 30 ' "$W/blue-vm.out"; then why="blue-vm got KEY_A while red-vm had focus"; return 1; fi
+    if grep -qE 'KEY 15 ' "$W/red-vm.out" "$W/blue-vm.out"; then
+        why="the binding's Tab reached a domain: $(grep -hE 'KEY 15 ' "$W"/*-vm.out | head -1)"
+        return 1
+    fi
+    # The Super that was held when focus moved: released in red, pressed in
+    # blue, then released in blue.
+    if ! grep -q 'KEY 125 0' "$W/red-vm.out" || ! grep -q 'KEY 125 1' "$W/blue-vm.out" ||
+        ! grep -q 'KEY 125 0' "$W/blue-vm.out"; then
+        why="the held Super did not move with focus"
+        return 1
+    fi
+}
+
+check_garbage() {
+    demo evil-vm --title evil --misbehave garbage
+    wait_for "$W/compositor.log" 'domain evil-vm: GUI channel dropped: malformed message' ||
+        { why="evil-vm's garbage was not refused"; return 1; }
+    wait_for "$W/evil-vm.out" 'DEMO dropped' || { why="evil-vm's channel stayed open"; return 1; }
+    keys KEY_C 1 KEY_C 0
+    wait_for "$W/blue-vm.out" 'KEY 46 0' || { why="blue-vm got no key after evil-vm was dropped"; return 1; }
+    local counts
+    counts=$(shot after-garbage cc0000 3465a4 f57900) || { why="no screenshot"; return 1; }
+    read -r red blue orange <<<"$counts"
+    if [ "$red" -lt 2000 ] || [ "$blue" -lt 2000 ] || [ "$orange" -gt 100 ]; then
+        why="after the drop: red $red, blue $blue, orange $orange frame pixels"
+        return 1
+    fi
+}
+
+check_flood() {
+    demo evil-vm --title flood --misbehave flood
+    wait_for "$W/compositor.log" "domain evil-vm: GUI channel dropped: more than 64 windows" ||
+        { why="the window flood was not stopped"; return 1; }
+    keys KEY_D 1 KEY_D 0
+    wait_for "$W/blue-vm.out" 'KEY 32 0' || { why="blue-vm got no key after the flood"; return 1; }
+}
+
+check_bad_damage() {
+    demo evil-vm --title damage --misbehave bad-damage
+    wait_for "$W/compositor.log" "GUI channel dropped: window 1: DAMAGE" ||
+        { why="damage outside the buffer was not refused"; return 1; }
+}
+
+check_workspaces() {
+    # blue-vm has focus: to workspace 2, then there.
+    keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_2 1 KEY_2 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
+    keys KEY_LEFTMETA 1 KEY_2 1 KEY_2 0 KEY_LEFTMETA 0
+    sleep 0.3
+    local counts
+    counts=$(shot workspace2 cc0000 3465a4 203080) || { why="no screenshot"; return 1; }
+    read -r red blue bluepx <<<"$counts"
+    echo "gui: workspaces: on workspace 2: red frame $red px, blue frame $blue px, blue content $bluepx px"
+    # (red-vm's chip in the status bar is 100 red pixels)
+    if [ "$red" -gt 200 ] || [ "$blue" -lt 2000 ] || [ "$bluepx" -lt 400000 ]; then
+        why="workspace 2 should show blue-vm alone, full size"
+        return 1
+    fi
+    # Super and Shift are no bindings and go to the window; the 2 is one.
+    if grep -qE 'KEY 3 ' "$W/blue-vm.out"; then
+        why="a workspace binding's key reached blue-vm"
+        return 1
+    fi
+}
+
+if ! start_compositor; then
+    why="the compositor did not come up"
+    result 1 start
+    echo "0 6" > "$top/build/results/gui"
+    exit 1
+fi
+for c in frames keys garbage flood bad-damage workspaces; do
+    why=''
+    "check_${c//-/_}"
+    result $? "$c"
+done
+echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png)"
+echo "$passed $failed" > "$top/build/results/gui"
+echo "gui: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

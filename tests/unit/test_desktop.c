@@ -1,0 +1,235 @@
+#include "tests/unit/test_helpers.h"
+
+#include "drm-compositor/desktop.h"
+#include "drm-compositor/layout.h"
+#include "input/bindings.h"
+
+/* --- layout -------------------------------------------------------------- */
+
+static void test_tiling(void **state)
+{
+	struct rect area = layout_work_area(1000, 622), r[3];
+	(void)state;
+	assert_int_equal(area.y, STATUS_BAR_HEIGHT);
+	assert_int_equal(area.h, 600);
+	layout_tile(area, 1, r);
+	assert_int_equal(r[0].x, LAYOUT_GAP);
+	assert_int_equal(r[0].w, 1000 - 2 * LAYOUT_GAP);
+	layout_tile(area, 3, r);
+	/* Master left, two stacked right, no overlap, nothing off screen. */
+	assert_int_equal(r[0].h, 600 - 2 * LAYOUT_GAP);
+	assert_true(r[0].x + r[0].w <= r[1].x);
+	assert_int_equal(r[1].x, r[2].x);
+	assert_true(r[1].y + r[1].h <= r[2].y);
+	assert_int_equal(r[2].y + r[2].h, area.y + area.h - LAYOUT_GAP);
+	assert_int_equal(r[1].x + r[1].w, 1000 - LAYOUT_GAP);
+	assert_true(rect_empty(rect_intersect(r[0], r[1])));
+}
+
+static void test_frame_geometry(void **state)
+{
+	struct rect outer = { 10, 20, 300, 200 };
+	(void)state;
+	struct rect c = frame_content(outer), t = frame_title(outer);
+	/* The domain's pixels never touch the border or the title bar. */
+	assert_int_equal(c.x, 10 + FRAME_BORDER);
+	assert_int_equal(c.y, 20 + FRAME_BORDER + FRAME_TITLE_HEIGHT);
+	assert_int_equal(c.x + c.w, 310 - FRAME_BORDER);
+	assert_int_equal(c.y + c.h, 220 - FRAME_BORDER);
+	assert_true(rect_empty(rect_intersect(c, t)));
+	assert_true(rect_contains(outer, c.x, c.y));
+	/* Too small for any content. */
+	assert_true(rect_empty(frame_content((struct rect){ 0, 0, 6, 30 })));
+}
+
+/* --- bindings ------------------------------------------------------------ */
+
+static void test_binding_parse(void **state)
+{
+	struct binding b;
+	char err[200];
+	(void)state;
+	assert_int_equal(binding_parse("Super+Shift+2 move-to 2", &b, err, sizeof(err)), 0);
+	assert_int_equal(b.mods, MOD_SUPER | MOD_SHIFT);
+	assert_int_equal(b.code, KEY_2);
+	assert_int_equal(b.action, ACT_MOVE_TO);
+	assert_int_equal(b.arg, 2);
+	assert_int_equal(binding_parse("ctrl+alt+return launcher", &b, err, sizeof(err)), 0);
+	assert_int_equal(b.code, KEY_ENTER);
+	assert_int_equal(b.mods, MOD_CTRL | MOD_ALT);
+	assert_int_equal(binding_parse("Hyper+A close", &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "`Hyper' is not a modifier (Shift, Ctrl, Alt, Super)");
+	assert_int_equal(binding_parse("Super+Blah close", &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "`Blah' is not a key name"));
+	assert_int_equal(binding_parse("Super+1 workspace", &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "`workspace' needs a workspace, 1 to 9");
+	assert_int_equal(binding_parse("Super+1 workspace 0", &b, err, sizeof(err)), -1);
+	assert_int_equal(binding_parse("Super+1 dance", &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown action `dance'"));
+	/* A mouse button is not a key. */
+	assert_int_equal(binding_parse("Super+Btn_Left close", &b, err, sizeof(err)), -1);
+}
+
+/* --- the desktop's rules, with a sink that records what it was told ------- */
+
+static char said[4096];
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	size_t n = strlen(said);
+	va_start(ap, fmt);
+	vsnprintf(said + n, sizeof(said) - n, fmt, ap);
+	va_end(ap);
+}
+
+static int id_of(struct desktop_window *w)
+{
+	return (int)(intptr_t)w->owner;
+}
+
+static void s_configure(void *c, struct desktop_window *w, uint32_t width, uint32_t height)
+{
+	(void)c;
+	(void)width;
+	(void)height;
+	say("conf%d ", id_of(w));
+}
+static void s_focus(void *c, struct desktop_window *w, bool f)
+{
+	(void)c;
+	say("%s%d ", f ? "in" : "out", id_of(w));
+}
+static void s_key(void *c, struct desktop_window *w, uint32_t code, uint32_t v)
+{
+	(void)c;
+	say("key%d:%u:%u ", id_of(w), code, v);
+}
+static void s_action(void *c, const struct binding *b, struct desktop_window *w)
+{
+	(void)c;
+	say("%s%d ", binding_action_name(b->action), w ? id_of(w) : 0);
+}
+static void s_damage(void *c, struct rect r)
+{
+	(void)c;
+	(void)r;
+}
+
+static struct desktop D;
+static struct bindings B;
+static struct desktop_window win[4];
+
+static int setup(void **state)
+{
+	static const struct desktop_sink sink = { s_configure, s_focus, s_key, s_action, s_damage,
+						  NULL };
+	(void)state;
+	bindings_default(&B);
+	desktop_init(&D, 1000, 700, &B, &sink);
+	memset(win, 0, sizeof(win));
+	for (int i = 0; i < 4; i++)
+		win[i].owner = (void *)(intptr_t)(i + 1);
+	said[0] = '\0';
+	return 0;
+}
+
+static void press(uint32_t code)
+{
+	desktop_key(&D, code, 1);
+}
+
+static void release(uint32_t code)
+{
+	desktop_key(&D, code, 0);
+}
+
+static void test_focus_only_by_user(void **state)
+{
+	(void)state;
+	assert_int_equal(desktop_add(&D, &win[0]), 0);
+	assert_string_equal(said, "conf1 in1 ");
+	said[0] = '\0';
+	/* A second window does not take the focus from the first. */
+	assert_int_equal(desktop_add(&D, &win[1]), 0);
+	assert_ptr_equal(desktop_focused(&D), &win[0]);
+	assert_null(strstr(said, "in2"));
+	/* The focused window goes: nobody gets focus until the user says. */
+	desktop_remove(&D, &win[0]);
+	assert_null(desktop_focused(&D));
+	said[0] = '\0';
+	press(KEY_A);
+	release(KEY_A);
+	assert_string_equal(said, "");
+	desktop_focus_next(&D, 1);
+	assert_ptr_equal(desktop_focused(&D), &win[1]);
+}
+
+static void test_keys_go_to_focus_and_bindings_are_swallowed(void **state)
+{
+	(void)state;
+	desktop_add(&D, &win[0]);
+	desktop_add(&D, &win[1]);
+	said[0] = '\0';
+	press(KEY_A);
+	release(KEY_A);
+	assert_string_equal(said, "key1:30:1 key1:30:0 ");
+	said[0] = '\0';
+	/* Super+Tab: Super is a key of the window's until it completes a
+	 * binding; then it moves with the focus, and Tab goes nowhere. */
+	press(KEY_LEFTMETA);
+	press(KEY_TAB);
+	release(KEY_TAB);
+	release(KEY_LEFTMETA);
+	assert_string_equal(said, "key1:125:1 key1:125:0 key2:125:1 out1 in2 key2:125:0 ");
+	said[0] = '\0';
+	/* A key held while focus moves is released in one, pressed in the other. */
+	press(KEY_X);
+	desktop_focus_next(&D, 1);
+	release(KEY_X);
+	assert_string_equal(said, "key2:45:1 key2:45:0 key1:45:1 out2 in1 key1:45:0 ");
+	said[0] = '\0';
+	/* Repeats of a swallowed key stay swallowed. */
+	press(KEY_LEFTMETA);
+	press(KEY_F);
+	desktop_key(&D, KEY_F, 2);
+	release(KEY_F);
+	release(KEY_LEFTMETA);
+	assert_null(strstr(said, ":33:"));
+	assert_true(win[0].fullscreen);
+}
+
+static void test_workspaces(void **state)
+{
+	struct desktop_window *vis[DESKTOP_WINDOWS_MAX];
+	(void)state;
+	desktop_add(&D, &win[0]);
+	desktop_add(&D, &win[1]);
+	desktop_move_focused(&D, 1);
+	assert_int_equal(win[0].workspace, 1);
+	assert_int_equal(desktop_visible(&D, vis), 1);
+	assert_ptr_equal(vis[0], &win[1]);
+	/* Nothing is focused here now; win[0] is, on workspace 2. */
+	assert_null(desktop_focused(&D));
+	desktop_switch(&D, 1);
+	assert_ptr_equal(desktop_focused(&D), &win[0]);
+	assert_int_equal(desktop_busy_workspaces(&D), 3);
+	said[0] = '\0';
+	press(KEY_LEFTMETA);
+	press(KEY_LEFTSHIFT);
+	press(KEY_Q);
+	assert_non_null(strstr(said, "close1"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tiling),
+		cmocka_unit_test(test_frame_geometry),
+		cmocka_unit_test(test_binding_parse),
+		cmocka_unit_test_setup(test_focus_only_by_user, setup),
+		cmocka_unit_test_setup(test_keys_go_to_focus_and_bindings_are_swallowed, setup),
+		cmocka_unit_test_setup(test_workspaces, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

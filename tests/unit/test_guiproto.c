@@ -1,0 +1,233 @@
+#include "tests/unit/test_helpers.h"
+
+#include <errno.h>
+#include <linux/input-event-codes.h>
+#include <sys/mman.h>
+
+#include "gui/guiproto.h"
+#include "gui/transport.h"
+#include "lib/bytes.h"
+
+static uint8_t buf[GUI_MSG_MAX + 64];
+
+/* A message with TYPE, WINDOW and the u32 fields given. */
+static size_t msg(uint32_t type, uint32_t window, int n, ...)
+{
+	va_list ap;
+	put_u32(buf, type);
+	put_u32(buf + 4, window);
+	put_u32(buf + 8, (uint32_t)(4 * n));
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		put_u32(buf + 12 + 4 * i, va_arg(ap, uint32_t));
+	va_end(ap);
+	return 12 + 4 * (size_t)n;
+}
+
+static const char *refused(size_t len, enum gui_sender from)
+{
+	struct gui_msg m;
+	const char *why = NULL;
+	assert_int_equal(gui_decode(buf, len, from, &m, &why), -1);
+	assert_non_null(why);
+	return why;
+}
+
+static void accepts(size_t len, enum gui_sender from, struct gui_msg *m)
+{
+	const char *why = NULL;
+	assert_int_equal(gui_decode(buf, len, from, m, &why), (long)len);
+}
+
+static void test_hello_and_welcome(void **state)
+{
+	struct gui_msg m;
+	(void)state;
+	accepts(msg(GUI_HELLO, 0, 2, GUI_VERSION, 0), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.type, GUI_HELLO);
+	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, 2, 0), GUI_FROM_CLIENT),
+			    "HELLO with another protocol version");
+	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
+			    "window 0 is for HELLO and WELCOME only, and they need it");
+	/* dom0's messages are not a client's, and the other way round. */
+	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_CLIENT),
+			    "message type the other side may not send");
+	assert_string_equal(refused(msg(GUI_CREATE, 1, 2, 10, 10), GUI_FROM_DOM0),
+			    "message type the other side may not send");
+	accepts(msg(GUI_WELCOME, 0, 3, GUI_VERSION, 1920, 1080), GUI_FROM_DOM0, &m);
+	assert_int_equal(m.u.welcome.max_width, 1920);
+	assert_int_equal(m.u.welcome.max_height, 1080);
+}
+
+static void test_lengths_and_types(void **state)
+{
+	struct gui_msg m;
+	const char *why;
+	(void)state;
+	/* Not all there yet: a stream reads on. */
+	size_t len = msg(GUI_CREATE, 1, 2, 100, 100);
+	assert_int_equal(gui_decode(buf, 11, GUI_FROM_CLIENT, &m, &why), 0);
+	assert_int_equal(gui_decode(buf, len - 1, GUI_FROM_CLIENT, &m, &why), 0);
+	assert_string_equal(refused(msg(99, 1, 0), GUI_FROM_CLIENT), "unknown message type");
+	assert_string_equal(refused(msg(GUI_CREATE, 1, 1, 100), GUI_FROM_CLIENT),
+			    "payload length wrong for the message type");
+	put_u32(buf, GUI_TITLE);
+	put_u32(buf + 4, 1);
+	put_u32(buf + 8, GUI_MSG_MAX);
+	assert_string_equal(refused(GUI_MSG_MAX + 12, GUI_FROM_CLIENT),
+			    "message longer than GUI_MSG_MAX");
+	put_u32(buf + 8, GUI_TITLE_MAX + 1);
+	memset(buf + 12, 'a', GUI_TITLE_MAX + 1);
+	assert_string_equal(refused(12 + GUI_TITLE_MAX + 1, GUI_FROM_CLIENT),
+			    "TITLE longer than GUI_TITLE_MAX");
+}
+
+static void test_sizes(void **state)
+{
+	struct gui_msg m;
+	(void)state;
+	accepts(msg(GUI_CREATE, 3, 2, GUI_WIDTH_MAX, GUI_HEIGHT_MAX), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.window, 3);
+	refused(msg(GUI_CREATE, 3, 2, GUI_WIDTH_MAX + 1, 10), GUI_FROM_CLIENT);
+	refused(msg(GUI_CREATE, 3, 2, 0, 10), GUI_FROM_CLIENT);
+	refused(msg(GUI_CONFIGURE, 3, 2, 10, 0xffffffffu), GUI_FROM_DOM0);
+	accepts(msg(GUI_DAMAGE, 3, 4, 10, 20, 30, 40), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.rect.x + m.u.rect.width, 40);
+	/* x + width must not wrap around to look small. */
+	refused(msg(GUI_DAMAGE, 3, 4, 0xfffffff0u, 0, 0x20, 1), GUI_FROM_CLIENT);
+	refused(msg(GUI_DAMAGE, 3, 4, GUI_WIDTH_MAX - 1, 0, 2, 1), GUI_FROM_CLIENT);
+	refused(msg(GUI_DAMAGE, 3, 4, 0, 0, 0, 1), GUI_FROM_CLIENT);
+}
+
+static void test_buffer(void **state)
+{
+	struct gui_msg m;
+	uint32_t grants[2] = { 7, 9 };
+	(void)state;
+	accepts(msg(GUI_BUFFER, 1, 5, 100, 50, 400, GUI_FORMAT_XRGB8888, 0), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.buffer.stride, 400);
+	assert_string_equal(refused(msg(GUI_BUFFER, 1, 5, 100, 50, 396, GUI_FORMAT_XRGB8888, 0),
+				    GUI_FROM_CLIENT),
+			    "BUFFER stride not a multiple of 4 in width*4..GUI_STRIDE_MAX");
+	assert_string_equal(refused(msg(GUI_BUFFER, 1, 5, 100, 50, 400, 0x34325241, 0),
+				    GUI_FROM_CLIENT), "BUFFER format is not XRGB8888");
+	/* 8192 x 8192 x 4 is 256 MiB: more than one window may share. */
+	assert_string_equal(refused(msg(GUI_BUFFER, 1, 5, 8192, 8192, 32768, GUI_FORMAT_XRGB8888,
+					0), GUI_FROM_CLIENT), "BUFFER larger than GUI_BUFFER_MAX");
+	/* 100 x 20 x 4 = 8000 bytes: two pages, so two grants or none. */
+	size_t len = gui_encode_buffer(1, 100, 20, 400, grants, 2, buf, sizeof(buf));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.buffer.ngrants, 2);
+	assert_int_equal(gui_grant(&m, 1), 9);
+	len = gui_encode_buffer(1, 100, 20, 400, grants, 1, buf, sizeof(buf));
+	assert_string_equal(refused(len, GUI_FROM_CLIENT),
+			    "BUFFER grant count is not the pages of stride*height");
+	/* A count that claims more grants than the message holds. */
+	len = gui_encode_buffer(1, 100, 20, 400, grants, 2, buf, sizeof(buf));
+	put_u32(buf + 8, 20 + 4);
+	assert_string_equal(refused(len - 4, GUI_FROM_CLIENT),
+			    "BUFFER length does not match its grant count");
+}
+
+static void test_input_ranges(void **state)
+{
+	struct gui_msg m;
+	(void)state;
+	accepts(msg(GUI_KEY, 1, 2, KEY_A, 1), GUI_FROM_DOM0, &m);
+	assert_int_equal(m.u.input.code, KEY_A);
+	refused(msg(GUI_KEY, 1, 2, KEY_MAX + 1, 1), GUI_FROM_DOM0);
+	refused(msg(GUI_KEY, 1, 2, KEY_A, 3), GUI_FROM_DOM0);
+	accepts(msg(GUI_BUTTON, 1, 2, BTN_LEFT, 1), GUI_FROM_DOM0, &m);
+	refused(msg(GUI_BUTTON, 1, 2, KEY_A, 1), GUI_FROM_DOM0);
+	refused(msg(GUI_FOCUS, 1, 1, 2), GUI_FROM_DOM0);
+}
+
+static void test_title_sanitized(void **state)
+{
+	char out[GUI_TITLE_MAX + 1];
+	(void)state;
+	/* Controls, an escape sequence, UTF-8 and a broken sequence. */
+	static const uint8_t t[] = "ab\x1b[31mc\xc3\xa9\t\xe2\x80\xae!\xff\xc3";
+	gui_sanitize_title(t, sizeof(t) - 1, out, sizeof(out));
+	assert_string_equal(out, "ab?[31mc??" "?!??");
+	gui_sanitize_title((const uint8_t *)"abcdef", 6, out, 4);
+	assert_string_equal(out, "abc");
+	/* What the decoder hands on is already clean. */
+	struct gui_msg m;
+	const char *why;
+	size_t len = gui_encode_title(5, "x\ny", 3, buf, sizeof(buf));
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &m, &why), (long)len);
+	assert_string_equal(m.u.title.text, "x?y");
+}
+
+static void test_roundtrip(void **state)
+{
+	struct gui_msg in = { .type = GUI_MOTION, .window = 4 }, out;
+	const char *why;
+	(void)state;
+	in.u.motion.x = 12;
+	in.u.motion.y = 34;
+	size_t len = gui_encode(&in, buf, sizeof(buf));
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_DOM0, &out, &why), (long)len);
+	assert_int_equal(out.u.motion.y, 34);
+	assert_int_equal(gui_encode(&in, buf, 10), 0);
+	assert_string_equal(gui_type_name(GUI_CONFIGURE), "CONFIGURE");
+}
+
+/* The local transport refuses a buffer whose memfd could shrink (dom0
+ * would die of SIGBUS) or is smaller than the window it claims. */
+static void test_local_buffer_checks(void **state)
+{
+	struct gui_msg m;
+	struct gui_mapping map = { 0 };
+	const char *why = NULL;
+	(void)state;
+	int lfd = gui_local_listen("/tmp/bulkhead-test-gui.sock");
+	assert_true(lfd >= 0);
+	struct gui_transport *client = gui_local_connect("/tmp/bulkhead-test-gui.sock");
+	assert_non_null(client);
+	struct gui_transport *t = gui_local_accept(lfd);
+	assert_non_null(t);
+	accepts(msg(GUI_BUFFER, 1, 5, 100, 100, 400, GUI_FORMAT_XRGB8888, 0), GUI_FROM_CLIENT, &m);
+
+	int fd = memfd_create("t", MFD_ALLOW_SEALING);
+	assert_int_equal(ftruncate(fd, 40000), 0);
+	assert_int_equal(t->ops->map_buffer(t, &m, fd, &map, &why), -EPROTO);
+	assert_string_equal(why, "BUFFER fd is not a memfd sealed against shrinking");
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	assert_int_equal(t->ops->map_buffer(t, &m, fd, &map, &why), 0);
+	t->ops->unmap(t, &map);
+	close(fd);
+
+	fd = memfd_create("t", MFD_ALLOW_SEALING);
+	assert_int_equal(ftruncate(fd, 39996), 0);
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	assert_int_equal(t->ops->map_buffer(t, &m, fd, &map, &why), -EPROTO);
+	assert_string_equal(why, "BUFFER memfd smaller than stride * height");
+	close(fd);
+
+	/* What the client library allocates passes. */
+	uint32_t ng = 1;
+	assert_int_equal(client->ops->alloc_buffer(client, 40000, &map, &fd, NULL, &ng), 0);
+	assert_int_equal(ng, 0);
+	struct gui_mapping dom0 = { 0 };
+	assert_int_equal(t->ops->map_buffer(t, &m, fd, &dom0, &why), 0);
+	t->ops->unmap(t, &dom0);
+	client->ops->unmap(client, &map);
+	close(fd);
+	gui_transport_close(t);
+	gui_transport_close(client);
+	close(lfd);
+	unlink("/tmp/bulkhead-test-gui.sock");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hello_and_welcome), cmocka_unit_test(test_lengths_and_types),
+		cmocka_unit_test(test_sizes),		  cmocka_unit_test(test_buffer),
+		cmocka_unit_test(test_input_ranges),	  cmocka_unit_test(test_title_sanitized),
+		cmocka_unit_test(test_roundtrip),	  cmocka_unit_test(test_local_buffer_checks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
