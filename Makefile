@@ -18,7 +18,7 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
-PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev
+PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
@@ -32,7 +32,8 @@ MODULES := lib/log lib/util \
 	gui/guiproto gui/transport_local gui/guiclient gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop \
-	drm-compositor/output_headless drm-compositor/compositor \
+	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
+	input/evdev \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_guiproto test_desktop

@@ -10,7 +10,7 @@
 #include "lib/util.h"
 
 static const char *const keys[] = {
-	"output", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
+	"output", "drm_device", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
 	"bind", NULL,
 };
 
@@ -29,6 +29,7 @@ static void defaults(struct desktop_config *c)
 	c->headless_width = 1280;
 	c->headless_height = 800;
 	c->tint = true;
+	set_str(&c->drm_device, "/dev/dri/card0");
 	set_str(&c->font, "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf");
 	set_str(&c->gui_dir, "/run/bulkhead/gui");
 	set_str(&c->control_socket, "/run/bulkhead/compositor");
@@ -105,6 +106,7 @@ unsigned desktop_config_load(const char *dir, struct desktop_config *out)
 	if (cfg_get_choice(&cfg, "output", outputs, &idx) == 0)
 		out->headless = idx == 1;
 	read_size(&cfg, out);
+	read_path(&cfg, "drm_device", &out->drm_device);
 	read_path(&cfg, "font", &out->font);
 	read_path(&cfg, "gui_dir", &out->gui_dir);
 	read_path(&cfg, "control_socket", &out->control_socket);
@@ -120,6 +122,7 @@ unsigned desktop_config_load(const char *dir, struct desktop_config *out)
 
 void desktop_config_free(struct desktop_config *c)
 {
+	free(c->drm_device);
 	free(c->font);
 	free(c->gui_dir);
 	free(c->control_socket);

@@ -3,6 +3,7 @@
  * xl.cfg syntax, read by the compositor when it starts.
  *
  *   output = "drm"                 # or "headless": frames in memory (tests)
+ *   drm_device = "/dev/dri/card0"
  *   headless_size = "1280x800"     # the headless output's size
  *   font = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
  *   tint = 1                       # tint unfocused windows in their label colour
@@ -24,6 +25,7 @@
 
 struct desktop_config {
 	bool headless;
+	char *drm_device;
 	int32_t headless_width, headless_height;
 	char *font;
 	bool tint;

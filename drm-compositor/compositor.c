@@ -21,6 +21,7 @@
 #include "drm-compositor/render.h"
 #include "gui/guiproto.h"
 #include "gui/transport.h"
+#include "input/evdev.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -66,6 +67,9 @@ static struct compositor {
 	cairo_region_t *damage;
 	struct control_server ctl;
 	bool ctl_up;
+	struct input *input;
+	bool pointer_seen;
+	int32_t px, py;			/* the pointer, in screen pixels */
 	int tick_fd, sig_fd;
 	char clock[8];
 	bool stop;
@@ -423,6 +427,9 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->chips = chips;
 	s->nchips = C.ndoms;
 	s->clock = C.clock;
+	s->pointer_visible = C.pointer_seen;
+	s->pointer_x = C.px;
+	s->pointer_y = C.py;
 	return n;
 }
 
@@ -456,6 +463,74 @@ static void tick(void)
 	if (strcmp(clock, C.clock) != 0) {
 		memcpy(C.clock, clock, sizeof(clock));
 		add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+	}
+}
+
+/* --- the keyboard and the pointer ----------------------------------------- */
+
+/* Where the pointer is, in W's content, or false when it is not there. */
+static bool pointer_in(const struct window *w, int32_t *x, int32_t *y)
+{
+	struct rect c = frame_content(w->dw.outer);
+	if (!rect_contains(c, C.px, C.py))
+		return false;
+	*x = C.px - c.x;
+	*y = C.py - c.y;
+	return true;
+}
+
+/* Pointer events go to the window under the pointer, and only when it is
+ * the focused one: a click on another window focuses it and goes nowhere. */
+static void pointer_button(uint32_t code, uint32_t value)
+{
+	struct desktop_window *under = desktop_window_at(&C.desk, C.px, C.py);
+	struct desktop_window *focused = desktop_focused(&C.desk);
+	int32_t x, y;
+
+	if (!under)
+		return;
+	if (under != focused) {
+		if (value == 1 && code == BTN_LEFT)
+			desktop_focus(&C.desk, under);
+		return;
+	}
+	struct window *w = under->owner;
+	if (!pointer_in(w, &x, &y) || value > 1)
+		return;
+	struct gui_msg m = { .type = GUI_BUTTON, .window = w->id };
+	m.u.input.code = code;
+	m.u.input.value = value;
+	send_to(w->client, &m);
+}
+
+static void input_key(void *ctx, uint32_t code, uint32_t value)
+{
+	(void)ctx;
+	if (code >= BTN_MISC && code < KEY_OK)
+		pointer_button(code, value);
+	else
+		desktop_key(&C.desk, code, value);
+}
+
+static void input_motion(void *ctx, int32_t dx, int32_t dy)
+{
+	struct desktop_window *focused = desktop_focused(&C.desk);
+	int32_t x, y;
+
+	(void)ctx;
+	add_damage(render_pointer_rect(C.px, C.py));
+	C.px += dx;
+	C.py += dy;
+	C.px = C.px < 0 ? 0 : C.px >= C.out->width ? C.out->width - 1 : C.px;
+	C.py = C.py < 0 ? 0 : C.py >= C.out->height ? C.out->height - 1 : C.py;
+	C.pointer_seen = true;
+	add_damage(render_pointer_rect(C.px, C.py));
+	if (focused && pointer_in(focused->owner, &x, &y)) {
+		struct window *w = focused->owner;
+		struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
+		m.u.motion.x = x;
+		m.u.motion.y = y;
+		send_to(w->client, &m);
 	}
 }
 
@@ -532,6 +607,37 @@ static int setup_fds(void)
 	return 0;
 }
 
+/* The screen, and the keyboards and pointers that go with it; without a
+ * screen (headless) keys come by the control socket, for tests. */
+static int open_output(struct control_ops *ops)
+{
+	static const struct input_sink sink = { .key = input_key, .motion = input_motion };
+	char err[256];
+
+	if (C.cfg.headless) {
+		C.out = output_headless_new(C.cfg.headless_width, C.cfg.headless_height);
+		if (!C.out) {
+			log_err(TAG, "cannot make a %dx%d headless output", C.cfg.headless_width,
+				C.cfg.headless_height);
+			return -1;
+		}
+		ops->key = ctl_key;
+		return 0;
+	}
+	C.out = output_drm_new(C.cfg.drm_device, err, sizeof(err));
+	if (!C.out) {
+		log_err(TAG, "no screen: %s", err);
+		return -1;
+	}
+	C.px = C.out->width / 2;
+	C.py = C.out->height / 2;
+	C.input = input_open("/dev/input", &sink);
+	if (!C.input)
+		log_err(TAG, "cannot watch /dev/input: %s; no keyboard, no pointer",
+			strerror(errno));
+	return 0;
+}
+
 static int setup(const char *config_dir, int32_t width, int32_t height)
 {
 	static const struct desktop_sink sink = {
@@ -542,6 +648,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.damage = sink_damage,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
+	int rc;
 
 	desktop_config_load(config_dir, &C.cfg);
 	if (width > 0) {
@@ -549,17 +656,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		C.cfg.headless_width = width;
 		C.cfg.headless_height = height;
 	}
-	if (!C.cfg.headless) {
-		log_err(TAG, "the DRM output is not there yet: use output = \"headless\"");
+	if (open_output(&ops) < 0)
 		return -1;
-	}
-	C.out = output_headless_new(C.cfg.headless_width, C.cfg.headless_height);
-	if (!C.out) {
-		log_err(TAG, "cannot make a %dx%d headless output", C.cfg.headless_width,
-			C.cfg.headless_height);
-		return -1;
-	}
-	ops.key = ctl_key;	/* keys by socket only where there is no keyboard */
 	C.r = renderer_new(C.cfg.font);
 	if (!C.r) {
 		log_err(TAG, "cannot load the font %s: %s; set font in desktop.cfg", C.cfg.font,
@@ -573,7 +671,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		log_err(TAG, "cannot set up signals and the clock: %s", strerror(errno));
 		return -1;
 	}
-	int rc = control_listen(&C.ctl, C.cfg.control_socket, &ops);
+	rc = control_listen(&C.ctl, C.cfg.control_socket, &ops);
 	if (rc < 0)
 		log_err(TAG, "no control socket at %s: %s", C.cfg.control_socket, strerror(-rc));
 	C.ctl_up = rc == 0;
@@ -584,10 +682,11 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 }
 
 enum { FD_SIG, FD_TICK, FD_OUTPUT, FD_FIXED };
+#define POLL_MAX (FD_FIXED + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX + 1 + INPUT_DEVICES_MAX)
 
 static void poll_once(void)
 {
-	static struct pollfd pfd[FD_FIXED + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX];
+	static struct pollfd pfd[POLL_MAX];
 	static struct gui_domain *who[FD_FIXED + 2 * DOMAINS_MAX];
 	static bool is_listener[FD_FIXED + 2 * DOMAINS_MAX];
 	size_t n = FD_FIXED, nctl = 0;
@@ -606,10 +705,13 @@ static void poll_once(void)
 			who[n++] = d;
 		}
 	}
-	size_t first_ctl = n;
+	size_t first_ctl = n, first_input, ninput = 0;
 	if (C.ctl_up)
 		nctl = control_pollfds(&C.ctl, &pfd[n]);
-	if (poll(pfd, n + nctl, -1) < 0) {
+	first_input = n + nctl;
+	if (C.input)
+		ninput = input_pollfds(C.input, &pfd[first_input]);
+	if (poll(pfd, first_input + ninput, -1) < 0) {
 		if (errno != EINTR)
 			log_err(TAG, "poll: %s", strerror(errno));
 		return;
@@ -634,6 +736,8 @@ static void poll_once(void)
 	}
 	if (nctl)
 		control_dispatch(&C.ctl, &pfd[first_ctl], nctl);
+	if (ninput)
+		input_dispatch(C.input, &pfd[first_input], ninput);
 }
 
 int compositor_main(int argc, char **argv)
@@ -669,5 +773,8 @@ int compositor_main(int argc, char **argv)
 			drop_client(C.doms[i].client, "the compositor stops");
 	if (C.ctl_up)
 		control_close(&C.ctl);
+	input_close(C.input);
+	/* Gives the screen back as it was (the console). */
+	output_destroy(C.out);
 	return 0;
 }

@@ -163,6 +163,23 @@ void desktop_focus_next(struct desktop *d, int step)
 	set_focus(d, d->current, w[next]);
 }
 
+void desktop_focus(struct desktop *d, struct desktop_window *w)
+{
+	if (w && w->workspace == d->current)
+		set_focus(d, d->current, w);
+}
+
+struct desktop_window *desktop_window_at(const struct desktop *d, int32_t x, int32_t y)
+{
+	struct desktop_window *vis[DESKTOP_WINDOWS_MAX];
+	size_t n = desktop_visible(d, vis);
+
+	while (n-- > 0)
+		if (rect_contains(vis[n]->outer, x, y))
+			return vis[n];
+	return NULL;
+}
+
 void desktop_switch(struct desktop *d, unsigned ws)
 {
 	if (ws >= DESKTOP_WORKSPACES || ws == d->current)

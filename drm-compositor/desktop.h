@@ -74,6 +74,10 @@ void desktop_key(struct desktop *d, uint32_t code, uint32_t value);
 
 /* What the bindings call; public for the launcher and for tests. */
 void desktop_focus_next(struct desktop *d, int step);
+/* The user clicked W (on the current workspace). */
+void desktop_focus(struct desktop *d, struct desktop_window *w);
+/* The window whose frame holds X,Y on the current workspace, or NULL. */
+struct desktop_window *desktop_window_at(const struct desktop *d, int32_t x, int32_t y);
 void desktop_switch(struct desktop *d, unsigned workspace);
 void desktop_move_focused(struct desktop *d, unsigned workspace);
 void desktop_toggle_fullscreen(struct desktop *d);

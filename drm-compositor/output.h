@@ -14,6 +14,7 @@
 
 #include <cairo.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct output;
@@ -39,6 +40,10 @@ struct output {
 
 /* A WIDTH x HEIGHT output in memory.  NULL with errno. */
 struct output *output_headless_new(int32_t width, int32_t height);
+
+/* The DRM device at DEVICE (/dev/dri/card0): its first connected
+ * connector, at its preferred mode.  NULL with ERR (ERRLEN) saying why. */
+struct output *output_drm_new(const char *device, char *err, size_t errlen);
 
 /* Writes the shadow frame to PATH as PNG.  0 or -errno. */
 int output_write_png(struct output *o, const char *path);

@@ -23,6 +23,7 @@
 
 struct demo {
 	const char *socket;
+	char tag[64];		/* the socket's name: the domain it speaks as */
 	const char *title;
 	const char *misbehave;	/* NULL, "garbage", "flood", "bad-damage" */
 	unsigned nwindows;
@@ -105,7 +106,7 @@ static void misbehave(struct demo *d, struct gui_client *c)
 		memcpy(raw + 24, &one, 4);
 		gui_client_send_raw(c, raw, sizeof(raw));
 	}
-	printf("DEMO misbehaved %s\n", d->misbehave);
+	printf("DEMO %s misbehaved %s\n", d->tag, d->misbehave);
 }
 
 static int run(struct demo *d, struct gui_client *c)
@@ -125,24 +126,24 @@ static int run(struct demo *d, struct gui_client *c)
 				continue;	/* --misbehave flood's windows */
 			switch (ev.type) {
 			case GUI_EV_CONFIGURE:
-				printf("DEMO window %d CONFIGURE %ux%u\n", i, ev.width, ev.height);
+				printf("DEMO %s window %d CONFIGURE %ux%u\n", d->tag, i, ev.width, ev.height);
 				draw(d, i);
 				if (d->misbehave && !configured)
 					misbehave(d, c);
 				configured = true;
 				break;
 			case GUI_EV_FOCUS:
-				printf("DEMO window %d FOCUS %u\n", i, ev.focused);
+				printf("DEMO %s window %d FOCUS %u\n", d->tag, i, ev.focused);
 				break;
 			case GUI_EV_KEY:
-				printf("DEMO window %d KEY %u %u\n", i, ev.code, ev.value);
+				printf("DEMO %s window %d KEY %u %u\n", d->tag, i, ev.code, ev.value);
 				if (ev.value == 1) {
 					typed(d, i, ev.code);
 					draw(d, i);
 				}
 				break;
 			case GUI_EV_CLOSE:
-				printf("DEMO window %d CLOSE\n", i);
+				printf("DEMO %s window %d CLOSE\n", d->tag, i);
 				fflush(stdout);
 				return 0;
 			default:
@@ -151,7 +152,7 @@ static int run(struct demo *d, struct gui_client *c)
 			fflush(stdout);
 		}
 		if (rc < 0) {
-			printf("DEMO dropped: %s\n", err);
+			printf("DEMO %s dropped: %s\n", d->tag, err);
 			fflush(stdout);
 			return 3;
 		}
@@ -183,6 +184,9 @@ int gui_demo_main(int argc, char **argv)
 	}
 	if (!d.socket || d.nwindows < 1 || d.nwindows > DEMO_WINDOWS_MAX)
 		return usage();
+	const char *base = strrchr(d.socket, '/');
+	snprintf(d.tag, sizeof(d.tag), "%.*s", (int)strcspn(base ? base + 1 : d.socket, "."),
+		 base ? base + 1 : d.socket);
 	struct gui_transport *t = gui_local_connect(d.socket);
 	if (!t) {
 		fprintf(stderr, "gui-demo: cannot connect to %s: %s\n", d.socket, strerror(errno));
@@ -203,7 +207,7 @@ int gui_demo_main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("DEMO up %u windows\n", d.nwindows);
+	printf("DEMO %s up %u windows\n", d.tag, d.nwindows);
 	fflush(stdout);
 	int rc = run(&d, c);
 	gui_client_free(c);

@@ -11,6 +11,11 @@
 #               reported as file:line, the emergency shell starts on the
 #               console, the services still run, ctrl-alt-delete still
 #               shuts down in order
+#   desktop     a third boot (tests/linux/desktop-config): the compositor
+#               on bochs-drm, two demo clients as red-vm and blue-vm; keys
+#               sent with sendkey reach the focused one only, Super+Tab
+#               moves focus and reaches no one, the screendump shows both
+#               frames in their label colours and the status bar
 # usage: tests/linux/run.sh BULKHEAD   (as root: the image has device nodes)
 # Leaves build/linux/ (serial.log, boot.png, initrd) and build/results/linux.
 set -euo pipefail
@@ -20,13 +25,15 @@ set -euo pipefail
 suite_start linux "$@"
 # The emergency check boots a second machine; both are stopped at exit.
 EMERGENCY_VM=$LINUX_ROOT/build/linux-emergency
-rm -rf "$EMERGENCY_VM"
-trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"' EXIT
+DESKTOP_VM=$LINUX_ROOT/build/linux-desktop
+rm -rf "$EMERGENCY_VM" "$DESKTOP_VM"
+trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"; qemu_stop "$DESKTOP_VM"' EXIT
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 
 SUITE=linux
-CHECKS=(boot restart screendump shutdown no-panic emergency)
-# emergency boots a machine of its own.
-CHECKS_WITHOUT_VM='no-panic emergency'
+CHECKS=(boot restart screendump shutdown no-panic emergency desktop)
+# emergency and desktop boot machines of their own.
+CHECKS_WITHOUT_VM='no-panic emergency desktop'
 t_qemu=0 t_boot=0
 
 # --- checks: each returns 1 with $why set, and may set $fatal ---
@@ -283,6 +290,70 @@ check_emergency() {
         return 1
     fi
     info "emergency: broken bulkhead.cfg reported at line 2, emergency shell started, services up, reboot in order; artifacts in $LINUX_VM"
+}
+
+# The demo client that speaks as domain $1 said $2 (an ERE).
+demo_said() { linux_wait "DEMO $1 window 0 $2" "$STEP_TIMEOUT"; }
+
+check_desktop() {
+    local out first second counts red blue png
+    qemu_stop "$LINUX_VM"
+    LINUX_VM=$DESKTOP_VM
+    mkdir -p "$LINUX_VM"
+    png=$LINUX_VM/desktop.png
+    if ! out=$(LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config \
+        build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --add "$FONT:$FONT" 2>&1); then
+        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        return 1
+    fi
+    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    if ! linux_wait 'bulkhead: compositor: DRM: /dev/dri/card0' "$BOOT_TIMEOUT"; then
+        why=$(wait_why 'the compositor did not take the screen')
+        return 1
+    fi
+    # Whichever window came first has the focus; the other must not take it.
+    if ! linux_wait 'DEMO (red|blue)-vm window 0 FOCUS 1' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'no demo window got the focus')
+        return 1
+    fi
+    first=$(serial | sed -n 's/.*DEMO \([a-z]*-vm\) window 0 FOCUS 1.*/\1/p' | head -n 1)
+    second=$([ "$first" = red-vm ] && echo blue-vm || echo red-vm)
+    if ! demo_said "$second" CONFIGURE; then
+        why=$(wait_why "$second's window never came")
+        return 1
+    fi
+    qemu_sendkey "$LINUX_VM" a && demo_said "$first" 'KEY 30 0' ||
+        { why=$(wait_why "$first (focused) did not get the key a"); return 1; }
+    qemu_sendkey "$LINUX_VM" meta_l-tab && demo_said "$second" 'FOCUS 1' ||
+        { why=$(wait_why "Super+Tab did not move the focus to $second"); return 1; }
+    qemu_sendkey "$LINUX_VM" b && demo_said "$second" 'KEY 48 0' ||
+        { why=$(wait_why "$second (focused) did not get the key b"); return 1; }
+    if serial_has "DEMO $first window 0 KEY 48 " || serial_has "DEMO $second window 0 KEY 30 "; then
+        why='a key reached the window that did not have the focus'
+        return 1
+    fi
+    if serial_has 'DEMO [a-z-]+ window 0 KEY 15 '; then
+        why="the binding's Tab reached a domain"
+        return 1
+    fi
+    sleep 1
+    if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
+        why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" cc0000 3465a4)
+    read -r red blue <<<"$counts"
+    info "desktop: $first focused first, Super+Tab to $second; $png: $red red and $blue blue frame pixels"
+    if [ "${red:-0}" -lt 2000 ] || [ "${blue:-0}" -lt 2000 ]; then
+        why="$png does not show both frames (cc0000: $red, 3465a4: $blue pixels)"
+        return 1
+    fi
+    # (ctrl-alt-delete would not reach the kernel: the compositor has
+    # grabbed the keyboard; the machine's work is done anyway.)
+    check_no_panic
 }
 
 # --- run them ---

@@ -1,0 +1,213 @@
+#include "input/evdev.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libevdev/libevdev.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define TAG "input"
+
+struct device {
+	struct libevdev *dev;
+	int fd;
+	char name[16];		/* "event3" */
+};
+
+struct input {
+	char dir[PATH_MAX];
+	int inotify_fd;
+	struct device devs[INPUT_DEVICES_MAX];
+	size_t n;
+	struct input_sink sink;
+};
+
+static bool wanted(struct libevdev *dev)
+{
+	bool keyboard = libevdev_has_event_code(dev, EV_KEY, KEY_A) &&
+			libevdev_has_event_code(dev, EV_KEY, KEY_ENTER);
+	bool pointer = libevdev_has_event_code(dev, EV_KEY, BTN_LEFT) &&
+		       (libevdev_has_event_code(dev, EV_REL, REL_X) ||
+			libevdev_has_event_code(dev, EV_ABS, ABS_X));
+	return keyboard || pointer;
+}
+
+static void add_device(struct input *in, const char *name)
+{
+	char path[PATH_MAX + 32];
+	struct libevdev *dev = NULL;
+	int fd = -1;
+
+	if (strncmp(name, "event", 5) != 0 || in->n >= INPUT_DEVICES_MAX)
+		return;
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(in->devs[i].name, name) == 0)
+			return;
+	snprintf(path, sizeof(path), "%s/%s", in->dir, name);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;	/* not ready yet (IN_ATTRIB brings us back) or gone */
+	if (libevdev_new_from_fd(fd, &dev) < 0 || !wanted(dev))
+		goto skip;
+	if (libevdev_grab(dev, LIBEVDEV_GRAB) < 0) {
+		log_warn(TAG, "%s (%s): cannot grab it: %s; left alone", path,
+			 libevdev_get_name(dev), strerror(errno));
+		goto skip;
+	}
+	struct device *d = &in->devs[in->n++];
+	d->dev = dev;
+	d->fd = fd;
+	str_copy(d->name, name, sizeof(d->name));
+	log_info(TAG, "%s: %s", path, libevdev_get_name(dev));
+	return;
+skip:
+	if (dev)
+		libevdev_free(dev);
+	close(fd);
+}
+
+/* A device going away releases what it held: no key stays down. */
+static void remove_device(struct input *in, size_t i)
+{
+	struct device *d = &in->devs[i];
+
+	for (unsigned code = 0; code <= KEY_MAX; code++)
+		if (libevdev_has_event_code(d->dev, EV_KEY, code) &&
+		    libevdev_get_event_value(d->dev, EV_KEY, code))
+			in->sink.key(in->sink.ctx, code, 0);
+	log_info(TAG, "%s/%s: gone", in->dir, d->name);
+	libevdev_free(d->dev);
+	close(d->fd);
+	in->devs[i] = in->devs[--in->n];
+}
+
+struct input *input_open(const char *dir, const struct input_sink *sink)
+{
+	struct input *in = calloc(1, sizeof(*in));
+	DIR *dh = NULL;
+
+	if (!in)
+		return NULL;
+	str_copy(in->dir, dir, sizeof(in->dir));
+	in->sink = *sink;
+	in->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (in->inotify_fd < 0 ||
+	    inotify_add_watch(in->inotify_fd, dir, IN_CREATE | IN_ATTRIB | IN_DELETE) < 0) {
+		int err = errno;
+		if (in->inotify_fd >= 0)
+			close(in->inotify_fd);
+		free(in);
+		errno = err;
+		return NULL;
+	}
+	dh = opendir(dir);
+	if (dh) {
+		struct dirent *e;
+		while ((e = readdir(dh)))
+			add_device(in, e->d_name);
+		closedir(dh);
+	}
+	return in;
+}
+
+void input_close(struct input *in)
+{
+	if (!in)
+		return;
+	while (in->n)
+		remove_device(in, in->n - 1);
+	close(in->inotify_fd);
+	free(in);
+}
+
+size_t input_pollfds(const struct input *in, struct pollfd *pfd)
+{
+	pfd[0] = (struct pollfd){ .fd = in->inotify_fd, .events = POLLIN };
+	for (size_t i = 0; i < in->n; i++)
+		pfd[i + 1] = (struct pollfd){ .fd = in->devs[i].fd, .events = POLLIN };
+	return in->n + 1;
+}
+
+size_t input_count(const struct input *in)
+{
+	return in->n;
+}
+
+static void hotplug(struct input *in)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len;
+
+	while ((len = read(in->inotify_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + len;) {
+			struct inotify_event *ev = (struct inotify_event *)(void *)p;
+			if (ev->len && (ev->mask & (IN_CREATE | IN_ATTRIB)))
+				add_device(in, ev->name);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static void deliver(struct input *in, const struct input_event *ev)
+{
+	if (ev->type == EV_KEY)
+		in->sink.key(in->sink.ctx, ev->code, (uint32_t)ev->value);
+	else if (ev->type == EV_REL && ev->code == REL_X)
+		in->sink.motion(in->sink.ctx, ev->value, 0);
+	else if (ev->type == EV_REL && ev->code == REL_Y)
+		in->sink.motion(in->sink.ctx, 0, ev->value);
+}
+
+/* Reads what device I has; false when it is gone. */
+static bool read_device(struct input *in, size_t i)
+{
+	struct libevdev *dev = in->devs[i].dev;
+	unsigned flags = LIBEVDEV_READ_FLAG_NORMAL;
+	struct input_event ev;
+
+	for (;;) {
+		int rc = libevdev_next_event(dev, flags, &ev);
+		if (rc == LIBEVDEV_READ_STATUS_SYNC) {
+			/* The kernel dropped events: these bring the state back. */
+			flags = LIBEVDEV_READ_FLAG_SYNC;
+			deliver(in, &ev);
+		} else if (rc == LIBEVDEV_READ_STATUS_SUCCESS) {
+			deliver(in, &ev);
+		} else if (rc == -EAGAIN) {
+			if (flags == LIBEVDEV_READ_FLAG_SYNC) {
+				flags = LIBEVDEV_READ_FLAG_NORMAL;
+				continue;
+			}
+			return true;
+		} else {
+			return false;
+		}
+	}
+}
+
+void input_dispatch(struct input *in, const struct pollfd *pfd, size_t n)
+{
+	/* Devices first, by fd: hot-plug may reorder the array. */
+	for (size_t k = 1; k < n; k++) {
+		if (!pfd[k].revents)
+			continue;
+		for (size_t i = 0; i < in->n; i++) {
+			if (in->devs[i].fd != pfd[k].fd)
+				continue;
+			if (!read_device(in, i))
+				remove_device(in, i);
+			break;
+		}
+	}
+	if (n > 0 && pfd[0].revents)
+		hotplug(in);
+}
