@@ -12,7 +12,7 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
-	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core
+	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
@@ -29,11 +29,11 @@ MODULES := lib/log lib/util \
 	supervisor/ctlproto supervisor/control \
 	init/mounts init/modules init/emergency init/xen init/init \
 	domains/build domains/manager \
-	gui/guiproto gui/transport_local gui/guiclient gui/demo \
+	gui/guiproto gui/transport_local gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop \
 	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
-	input/evdev \
+	input/evdev input/keymap \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_guiproto test_desktop

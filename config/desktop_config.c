@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config/cfgfile.h"
+#include "gui/font.h"
 #include "lib/limits.h"
 #include "lib/util.h"
 
@@ -30,7 +31,7 @@ static void defaults(struct desktop_config *c)
 	c->headless_height = 800;
 	c->tint = true;
 	set_str(&c->drm_device, "/dev/dri/card0");
-	set_str(&c->font, "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf");
+	set_str(&c->font, FONT_DEFAULT);
 	set_str(&c->gui_dir, "/run/bulkhead/gui");
 	set_str(&c->control_socket, "/run/bulkhead/compositor");
 	set_str(&c->keymap_layout, "us");

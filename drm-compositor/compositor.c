@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <xkbcommon/xkbcommon-keysyms.h>
 
 #include "config/desktop_config.h"
 #include "config/domain_config.h"
@@ -22,6 +23,7 @@
 #include "gui/guiproto.h"
 #include "gui/transport.h"
 #include "input/evdev.h"
+#include "input/keymap.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -68,6 +70,9 @@ static struct compositor {
 	struct control_server ctl;
 	bool ctl_up;
 	struct input *input;
+	struct keymap *keymap;		/* NULL: no launcher (no XKB data) */
+	bool launcher;
+	char prompt[GUI_COMMAND_MAX + DOMAIN_NAME_MAX + 2];
 	bool pointer_seen;
 	int32_t px, py;			/* the pointer, in screen pixels */
 	int tick_fd, sig_fd;
@@ -175,6 +180,79 @@ static void sink_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32
 	send_to(w->client, &m);
 }
 
+/* --- the launcher: "DOMAIN COMMAND", typed into dom0's own line -------- */
+
+static struct rect prompt_rect(void)
+{
+	return (struct rect){ C.out->width / 4 - 2, C.out->height / 3 - 2, C.out->width / 2 + 4,
+			      32 };
+}
+
+static void launcher_open(bool open)
+{
+	if (open && !C.keymap) {
+		log_err(TAG, "no launcher: the keymap could not be compiled (XKB data missing?)");
+		return;
+	}
+	C.launcher = open;
+	C.prompt[0] = '\0';
+	desktop_grab(&C.desk, open);
+	add_damage(prompt_rect());
+}
+
+static void launcher_run(void)
+{
+	char *cmd = strchr(C.prompt, ' ');
+	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
+
+	if (!cmd || cmd == C.prompt || !cmd[1]) {
+		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN COMMAND\"", C.prompt);
+		return;
+	}
+	*cmd++ = '\0';
+	for (size_t i = 0; i < C.ndoms; i++) {
+		struct client *c = C.doms[i].client;
+		if (strcmp(C.doms[i].name, C.prompt) != 0)
+			continue;
+		size_t len = gui_encode_run(cmd, buf, sizeof(buf));
+		if (!c || !c->t || !c->greeted || len == 0) {
+			log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"",
+				 C.prompt, cmd);
+			return;
+		}
+		log_info(TAG, "launcher: %s runs \"%s\"", C.prompt, cmd);
+		int rc = gui_transport_send(c->t, buf, len, -1);
+		if (rc < 0)
+			drop_client(c, "cannot send RUN: %s", strerror(-rc));
+		return;
+	}
+	log_warn(TAG, "launcher: no domain called \"%s\" has windows", C.prompt);
+}
+
+static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
+{
+	char text[8];
+	size_t n = strlen(C.prompt);
+
+	(void)ctx;
+	uint32_t sym = keymap_key(C.keymap, code, value, text, sizeof(text));
+	if (!C.launcher || value == 0)
+		return;
+	if (sym == XKB_KEY_Escape) {
+		launcher_open(false);
+	} else if (sym == XKB_KEY_Return || sym == XKB_KEY_KP_Enter) {
+		launcher_run();
+		launcher_open(false);
+	} else if (sym == XKB_KEY_BackSpace) {
+		if (n)
+			C.prompt[n - 1] = '\0';
+	} else if (text[0] >= 0x20 && text[0] < 0x7f && !text[1] && n + 1 < sizeof(C.prompt)) {
+		C.prompt[n] = text[0];
+		C.prompt[n + 1] = '\0';
+	}
+	add_damage(prompt_rect());
+}
+
 static void sink_action(void *ctx, const struct binding *b, struct desktop_window *focused)
 {
 	(void)ctx;
@@ -183,7 +261,7 @@ static void sink_action(void *ctx, const struct binding *b, struct desktop_windo
 		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
 		send_to(w->client, &m);
 	} else if (b->action == ACT_LAUNCHER) {
-		log_info(TAG, "the launcher needs the guest agent (not yet there)");
+		launcher_open(!C.launcher);
 	}
 }
 
@@ -427,6 +505,7 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->chips = chips;
 	s->nchips = C.ndoms;
 	s->clock = C.clock;
+	s->prompt = C.launcher ? C.prompt : NULL;
 	s->pointer_visible = C.pointer_seen;
 	s->pointer_x = C.px;
 	s->pointer_y = C.py;
@@ -646,6 +725,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.key = sink_key,
 		.action = sink_action,
 		.damage = sink_damage,
+		.dom0_key = sink_dom0_key,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
@@ -664,6 +744,10 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 			strerror(errno));
 		return -1;
 	}
+	C.keymap = keymap_new(C.cfg.keymap_layout);
+	if (!C.keymap)
+		log_err(TAG, "cannot compile the keymap \"%s\" (XKB data in /usr/share/X11/xkb?); "
+			"no launcher", C.cfg.keymap_layout);
 	C.damage = cairo_region_create();
 	desktop_init(&C.desk, C.out->width, C.out->height, &C.cfg.bindings, &sink);
 	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });

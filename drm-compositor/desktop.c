@@ -101,7 +101,7 @@ static void set_focus(struct desktop *d, unsigned ws, struct desktop_window *w)
 	if (old == w)
 		return;
 	d->focus[ws] = w;
-	if (ws == d->current)
+	if (ws == d->current && !d->grabbed)
 		move_held_keys(d, old, w);
 	if (old) {
 		d->sink.focus(d->sink.ctx, old, false);
@@ -254,6 +254,25 @@ static unsigned held_mods(const struct desktop *d)
 	return mods;
 }
 
+void desktop_grab(struct desktop *d, bool on)
+{
+	struct desktop_window *w = desktop_focused(d);
+
+	if (on == d->grabbed)
+		return;
+	for (uint32_t code = 0; code < KEY_CODES_MAX; code++) {
+		if (!bit(d->held, code))
+			continue;
+		if (w && !d->grabbed)
+			d->sink.key(d->sink.ctx, w, code, 0);
+		else if (d->grabbed)
+			d->sink.dom0_key(d->sink.ctx, code, 0);
+		set_bit(d->held, code, false);
+		set_bit(d->swallowed, code, true);
+	}
+	d->grabbed = on;
+}
+
 void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 {
 	if (code >= KEY_CODES_MAX || value > 2)
@@ -275,6 +294,10 @@ void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 		}
 		set_bit(d->held, code, true);
 	} else if (bit(d->swallowed, code) || !bit(d->held, code)) {
+		return;
+	}
+	if (d->grabbed) {
+		d->sink.dom0_key(d->sink.ctx, code, value);
 		return;
 	}
 	struct desktop_window *w = desktop_focused(d);

@@ -8,7 +8,8 @@
  * The rules that make it a security boundary live here:
  *   - focus changes only by the user's action, with one exception: a new
  *     window is focused when its workspace has no focused window;
- *   - keys go to the focused window only; a key that completes one of
+ *   - keys go to the focused window only, or to dom0's own UI while it has
+ *     grabbed them, never to both; a key that completes one of
  *     dom0's bindings is swallowed whole (its press and its release), and
  *     the keys held when focus moves are released in the window that loses
  *     focus and pressed again in the one that gains it.
@@ -45,6 +46,8 @@ struct desktop_sink {
 	/* The user asked for something that is not the desktop's own. */
 	void (*action)(void *ctx, const struct binding *b, struct desktop_window *focused);
 	void (*damage)(void *ctx, struct rect r);
+	/* A key for dom0's own UI, while it has the keyboard (desktop_grab). */
+	void (*dom0_key)(void *ctx, uint32_t code, uint32_t value);
 	void *ctx;
 };
 
@@ -58,7 +61,7 @@ struct desktop {
 	struct desktop_sink sink;
 	uint8_t held[(KEY_CODES_MAX + 7) / 8];		/* pressed, forwarded */
 	uint8_t swallowed[(KEY_CODES_MAX + 7) / 8];	/* pressed, a binding's */
-	unsigned mods;					/* enum binding_mod bits */
+	bool grabbed;					/* dom0's UI has the keys */
 };
 
 void desktop_init(struct desktop *d, int32_t width, int32_t height,
@@ -68,6 +71,11 @@ void desktop_init(struct desktop *d, int32_t width, int32_t height,
  * the desktop is full. */
 int desktop_add(struct desktop *d, struct desktop_window *w);
 void desktop_remove(struct desktop *d, struct desktop_window *w);
+
+/* Gives the keyboard to dom0's own UI (the launcher) or back.  The keys
+ * held at either moment are released where they went and their releases
+ * swallowed: the Enter that closes the launcher never reaches a domain. */
+void desktop_grab(struct desktop *d, bool on);
 
 /* A key from the user (evdev code, value 0 release, 1 press, 2 repeat). */
 void desktop_key(struct desktop *d, uint32_t code, uint32_t value);

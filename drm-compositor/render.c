@@ -1,13 +1,11 @@
 #include "drm-compositor/render.h"
 
-#include <cairo-ft.h>
 #include <errno.h>
-#include <ft2build.h>
-#include FT_FREETYPE_H
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gui/font.h"
 #include "lib/limits.h"
 
 #define BACKGROUND	0x1e1e1e
@@ -16,24 +14,9 @@
 #define TINT_ALPHA	0.14
 #define POINTER_SIZE	16
 
-/* FreeType's library and face, freed when Cairo drops its last reference
- * to the font face (its caches may hold one after renderer_free()). */
-struct ft_font {
-	FT_Library ft;
-	FT_Face face;
-};
-
 struct renderer {
 	cairo_font_face_t *font;
 };
-
-static void ft_font_free(void *p)
-{
-	struct ft_font *f = p;
-	FT_Done_Face(f->face);
-	FT_Done_FreeType(f->ft);
-	free(f);
-}
 
 static void set_rgb(cairo_t *cr, uint32_t rgb)
 {
@@ -57,37 +40,18 @@ static uint32_t text_on(uint32_t rgb)
 
 struct renderer *renderer_new(const char *font_path)
 {
-	static const cairo_user_data_key_t key;
-	struct renderer *r = NULL;
-	struct ft_font *f = NULL;
-	int err = ENOMEM;
+	struct renderer *r = calloc(1, sizeof(*r));
 
-	r = calloc(1, sizeof(*r));
-	f = calloc(1, sizeof(*f));
-	if (!r || !f)
-		goto fail;
-	if (FT_Init_FreeType(&f->ft) != 0)
-		goto fail;
-	if (FT_New_Face(f->ft, font_path, 0, &f->face) != 0) {
-		FT_Done_FreeType(f->ft);
-		err = ENOENT;
-		goto fail;
-	}
-	r->font = cairo_ft_font_face_create_for_ft_face(f->face, 0);
-	if (cairo_font_face_set_user_data(r->font, &key, f, ft_font_free) !=
-	    CAIRO_STATUS_SUCCESS) {
-		cairo_font_face_destroy(r->font);
-		ft_font_free(f);
+	if (!r)
+		return NULL;
+	r->font = font_load(font_path);
+	if (!r->font) {
+		int err = errno;
 		free(r);
-		errno = ENOMEM;
+		errno = err;
 		return NULL;
 	}
 	return r;
-fail:
-	free(f);
-	free(r);
-	errno = err;
-	return NULL;
 }
 
 void renderer_free(struct renderer *r)
@@ -230,7 +194,7 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 
 static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_scene *s)
 {
-	struct rect box = { s->width / 4, s->height / 3, s->width / 2, 28 };
+	struct rect box = { s->width / 4, s->height / 3, s->width / 2, 28 };	/* in prompt_rect() */
 	char text[256];
 
 	set_rgb(cr, 0xdddddd);

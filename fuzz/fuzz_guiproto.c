@@ -30,6 +30,8 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 	if (m->type == GUI_TITLE)
 		len = gui_encode_title(m->window, m->u.title.text, strlen(m->u.title.text), again,
 				       sizeof(again));
+	else if (m->type == GUI_RUN)
+		len = gui_encode_run(m->u.run.command, again, sizeof(again));
 	else if (m->type == GUI_BUFFER)
 		return;
 	else
@@ -37,6 +39,7 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 	if (len == 0 || gui_decode(again, len, from, &m2, &why) != (long)len)
 		__builtin_trap();
 	if (m->type == GUI_TITLE ? strcmp(m->u.title.text, m2.u.title.text) != 0 :
+	    m->type == GUI_RUN	 ? strcmp(m->u.run.command, m2.u.run.command) != 0 :
 				   memcmp(&m->u, &m2.u, sizeof(m->u)) != 0)
 		__builtin_trap();
 }

@@ -176,6 +176,12 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 		int rc = read_msg(c, &m, err, errlen);
 		if (rc <= 0)
 			return rc;
+		if (m.type == GUI_RUN) {
+			memset(ev, 0, sizeof(*ev));
+			ev->type = GUI_EV_RUN;
+			memcpy(ev->command, m.u.run.command, sizeof(ev->command));
+			return 1;
+		}
 		struct gui_window *w = find_window(c, m.window);
 		/* Messages for a window we destroyed while they were on the
 		 * way are expected; nothing else is. */

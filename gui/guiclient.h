@@ -31,6 +31,7 @@ enum gui_event_type {
 	GUI_EV_MOTION,
 	GUI_EV_BUTTON,
 	GUI_EV_CLOSE,		/* the user asks to close: destroy it or not */
+	GUI_EV_RUN,		/* the user asks the domain to run a command */
 };
 
 struct gui_event {
@@ -40,6 +41,7 @@ struct gui_event {
 	uint32_t focused;		/* FOCUS */
 	uint32_t code, value;		/* KEY, BUTTON (evdev codes) */
 	int32_t x, y;			/* MOTION */
+	char command[GUI_COMMAND_MAX + 1];	/* RUN (window NULL) */
 };
 
 /* Says HELLO over T and waits up to TIMEOUT_MS for WELCOME.  Takes T in

@@ -18,7 +18,7 @@ static bool sent_by_client(uint32_t type)
 
 static bool sent_by_dom0(uint32_t type)
 {
-	return type >= GUI_WELCOME && type <= GUI_CLOSE;
+	return type >= GUI_WELCOME && type <= GUI_RUN;
 }
 
 long gui_msg_length(const uint8_t *untrusted_hdr, const char **why)
@@ -55,6 +55,7 @@ static long fixed_payload(enum gui_type type)
 		return 0;
 	case GUI_TITLE:
 	case GUI_BUFFER:
+	case GUI_RUN:
 		break;
 	}
 	return -1;
@@ -94,6 +95,18 @@ static long check_buffer(const uint8_t *p, size_t plen, struct gui_msg *msg, con
 	msg->u.buffer.format = untrusted_format;
 	msg->u.buffer.ngrants = untrusted_ngrants;
 	msg->u.buffer.grants = p + 20;
+	return 0;
+}
+
+static long check_run(const uint8_t *p, size_t plen, struct gui_msg *msg, const char **why)
+{
+	if (plen < 1 || plen > GUI_COMMAND_MAX)
+		return fail(why, "RUN command not 1 to GUI_COMMAND_MAX bytes");
+	for (size_t i = 0; i < plen; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return fail(why, "RUN command not printable ASCII");
+	memcpy(msg->u.run.command, p, plen);
+	msg->u.run.command[plen] = '\0';
 	return 0;
 }
 
@@ -171,6 +184,7 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 	case GUI_CLOSE:
 	case GUI_TITLE:
 	case GUI_BUFFER:
+	case GUI_RUN:
 		break;
 	}
 	return 0;
@@ -197,9 +211,9 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 		return fail(why, "message type the other side may not send");
 	memset(msg, 0, sizeof(*msg));
 	msg->type = (enum gui_type)untrusted_type;
-	bool global = msg->type == GUI_HELLO || msg->type == GUI_WELCOME;
+	bool global = msg->type == GUI_HELLO || msg->type == GUI_WELCOME || msg->type == GUI_RUN;
 	if (global != (untrusted_window == 0))
-		return fail(why, "window 0 is for HELLO and WELCOME only, and they need it");
+		return fail(why, "window 0 is for HELLO, WELCOME and RUN only, and they need it");
 	msg->window = untrusted_window;
 
 	long want = fixed_payload(msg->type);
@@ -213,6 +227,8 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 		rc = 0;
 	} else if (msg->type == GUI_BUFFER) {
 		rc = check_buffer(p, plen, msg, why);
+	} else if (msg->type == GUI_RUN) {
+		rc = check_run(p, plen, msg, why);
 	} else {
 		rc = check_fixed(p, msg, why);
 	}
@@ -318,6 +334,7 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 	case GUI_CLOSE:
 	case GUI_TITLE:
 	case GUI_BUFFER:
+	case GUI_RUN:
 		break;
 	}
 	return len;
@@ -331,6 +348,17 @@ size_t gui_encode_title(uint32_t window, const char *title, size_t len, uint8_t 
 	size_t total = put_header(buf, cap, GUI_TITLE, window, len);
 	if (total)
 		memcpy(buf + GUI_HEADER_SIZE, title, len);
+	return total;
+}
+
+size_t gui_encode_run(const char *command, uint8_t *buf, size_t cap)
+{
+	size_t len = strlen(command);
+	if (len < 1 || len > GUI_COMMAND_MAX)
+		return 0;
+	size_t total = put_header(buf, cap, GUI_RUN, 0, len);
+	if (total)
+		memcpy(buf + GUI_HEADER_SIZE, command, len);
 	return total;
 }
 
@@ -358,7 +386,7 @@ const char *gui_type_name(enum gui_type type)
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
 					      "DAMAGE", "DESTROY" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
-					    "MOTION", "BUTTON", "CLOSE" };
+					    "MOTION", "BUTTON", "CLOSE", "RUN" };
 	if (sent_by_client(type))
 		return client[type];
 	if (sent_by_dom0(type))

@@ -26,6 +26,8 @@
  *   MOTION    i32 x, i32 y: the pointer, in the window's pixels
  *   BUTTON    u32 evdev code (BTN_LEFT...), u32 value (0 or 1)
  *   CLOSE     -: the user asks the window to close
+ *   RUN       1 .. GUI_COMMAND_MAX bytes of printable ASCII: the user asks
+ *             the domain to run this command (the launcher)    window 0
  *
  * gui_decode() is the only reader of a message's bytes.  It checks the
  * header, the length each type must have and every field's range, and
@@ -61,6 +63,7 @@ enum gui_type {
 	GUI_MOTION = 0x85,
 	GUI_BUTTON = 0x86,
 	GUI_CLOSE = 0x87,
+	GUI_RUN = 0x88,
 };
 
 /* Who sent the bytes being decoded: each side accepts only the other's. */
@@ -91,6 +94,7 @@ struct gui_msg {
 		struct { uint32_t focused; } focus;
 		struct { uint32_t code, value; } input;		/* KEY, BUTTON */
 		struct { int32_t x, y; } motion;
+		struct { char command[GUI_COMMAND_MAX + 1]; } run;	/* NUL-terminated */
 	} u;
 };
 
@@ -124,6 +128,8 @@ void gui_sanitize_title(const uint8_t *untrusted, size_t len, char *out, size_t 
 size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap);
 size_t gui_encode_title(uint32_t window, const char *title, size_t len, uint8_t *buf,
 			size_t cap);
+/* COMMAND must be 1 .. GUI_COMMAND_MAX bytes of printable ASCII. */
+size_t gui_encode_run(const char *command, uint8_t *buf, size_t cap);
 size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint32_t stride,
 			 const uint32_t *grants, uint32_t ngrants, uint8_t *buf, size_t cap);
 

@@ -5,7 +5,8 @@ set -euo pipefail
 usage() {
     cat >&2 <<EOF
 usage: $0 --bulkhead BINARY --config CONFIG_DIR --out OUT.cpio.gz
-          [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--add SRC:DEST]...
+          [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--desktop]
+          [--add SRC:DEST]...
 
   --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
   --config DIR        copied to /etc/bulkhead
@@ -15,6 +16,8 @@ usage: $0 --bulkhead BINARY --config CONFIG_DIR --out OUT.cpio.gz
   --busybox           add /bin/busybox and a /bin symlink per applet
   --xen               add what dom0 needs: Xen's daemons and tools (xen-utils-4.17)
                       and the kernel modules of the Xen bring-up
+  --desktop           add what the compositor needs besides its libraries: the
+                      font (fonts-dejavu-core) and the XKB data (xkb-data)
   --add SRC:DEST      copy host file/dir SRC to DEST in the image (repeatable);
                       shared libraries of ELF files are added too
 EOF
@@ -23,7 +26,7 @@ EOF
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-bulkhead='' config='' out='' kver='' extra_modules='' busybox=0 xen=0 adds=()
+bulkhead='' config='' out='' kver='' extra_modules='' busybox=0 xen=0 desktop=0 adds=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --bulkhead) bulkhead=${2:?}; shift 2 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
         --modules)  extra_modules=${2?}; shift 2 ;;
         --busybox)  busybox=1; shift ;;
         --xen)      xen=1; shift ;;
+        --desktop)  desktop=1; shift ;;
         --add)      adds+=("${2:?}"); shift 2 ;;
         -h|--help)  usage ;;
         *) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
@@ -137,6 +141,18 @@ if [ "$xen" = 1 ]; then
     gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
     [ -n "$gcc_s" ] || die "--xen: libgcc_s.so.1 not found (apt-get install libgcc-s1)"
     add_path "$gcc_s" "$gcc_s"
+fi
+
+# The compositor draws text with this font (desktop.cfg's default) and
+# compiles the launcher's keymap from the XKB data (geometry is not needed).
+if [ "$desktop" = 1 ]; then
+    font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+    [ -f "$font" ] || die "--desktop: $font missing (apt-get install fonts-dejavu-core)"
+    add_path "$font" "$font"
+    for d in compat keycodes rules symbols types; do
+        [ -d "/usr/share/X11/xkb/$d" ] || die "--desktop: /usr/share/X11/xkb/$d missing (apt-get install xkb-data)"
+        add_path "/usr/share/X11/xkb/$d" "/usr/share/X11/xkb/$d"
+    done
 fi
 
 # Kernel modules: bulkhead knows which ones its config needs; a failure here

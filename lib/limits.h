@@ -46,6 +46,7 @@
 #define GUI_WINDOWS_MAX         64	/* per domain */
 #define GUI_TITLE_MAX           128	/* bytes as sent */
 #define GUI_TITLE_SHOWN         64	/* characters drawn in a title bar */
+#define GUI_COMMAND_MAX         200	/* what the launcher asks a domain to run */
 #define GUI_MSG_MAX             (12 + 20 + 4 * GUI_GRANTS_MAX)
 #define GUI_CLIENTS_MAX         DOMAINS_MAX
 /* Messages handled from one domain before the others get their turn. */

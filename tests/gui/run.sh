@@ -15,6 +15,9 @@
 #   bad-damage  a client damaging pixels outside its buffer is dropped
 #   workspaces  Super+Shift+2 moves the focused window to workspace 2 and
 #               Super+2 shows it there alone
+#   launcher    Super+Return, "red-vm xterm", Return: red-vm is asked to run
+#               xterm (the demo opens a window for it); the typed keys reach
+#               no domain
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
 set -uo pipefail
 
@@ -183,18 +186,54 @@ check_workspaces() {
     fi
 }
 
+# type TEXT: the keys of TEXT (a-z, 0-9, '-', ' '), pressed and released.
+type_text() {
+    local i c name
+    for ((i = 0; i < ${#1}; i++)); do
+        c=${1:i:1}
+        case $c in
+            ' ') name=KEY_SPACE ;;
+            -) name=KEY_MINUS ;;
+            *) name=KEY_${c^^} ;;
+        esac
+        keys "$name" 1 "$name" 0 || return 1
+    done
+}
+
+check_launcher() {
+    local before
+    before=$(cat "$W"/*-vm.out | grep ' KEY ' | grep -vc ' KEY 125 ')
+    keys KEY_LEFTMETA 1 KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 0
+    type_text "red-vm xterm"
+    ctl screenshot "$W/launcher.png"
+    keys KEY_ENTER 1 KEY_ENTER 0
+    wait_for "$W/red-vm.out" 'DEMO red-vm RUN xterm' ||
+        { why="red-vm was not asked to run xterm"; return 1; }
+    wait_for "$W/red-vm.out" 'DEMO red-vm window 1 CONFIGURE' ||
+        { why="red-vm's new window did not come"; return 1; }
+    wait_for "$W/compositor.log" 'launcher: red-vm runs "xterm"' ||
+        { why="the compositor did not log the launch"; return 1; }
+    # Super went to blue-vm before the launcher took the keys; nothing after.
+    local after
+    after=$(cat "$W"/*-vm.out | grep ' KEY ' | grep -vc ' KEY 125 ')
+    if [ "$after" -gt "$before" ]; then
+        why="keys typed into the launcher reached a domain: $(grep -h ' KEY ' "$W"/*-vm.out | tail -3 | tr '\n' ' ')"
+        return 1
+    fi
+}
+
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 6" > "$top/build/results/gui"
+    echo "0 7" > "$top/build/results/gui"
     exit 1
 fi
-for c in frames keys garbage flood bad-damage workspaces; do
+for c in frames keys garbage flood bad-damage workspaces launcher; do
     why=''
     "check_${c//-/_}"
     result $? "$c"
 done
-echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png)"
+echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png)"
 echo "$passed $failed" > "$top/build/results/gui"
 echo "gui: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

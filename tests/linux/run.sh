@@ -28,7 +28,6 @@ EMERGENCY_VM=$LINUX_ROOT/build/linux-emergency
 DESKTOP_VM=$LINUX_ROOT/build/linux-desktop
 rm -rf "$EMERGENCY_VM" "$DESKTOP_VM"
 trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"; qemu_stop "$DESKTOP_VM"' EXIT
-FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 
 SUITE=linux
 CHECKS=(boot restart screendump shutdown no-panic emergency desktop)
@@ -302,7 +301,7 @@ check_desktop() {
     mkdir -p "$LINUX_VM"
     png=$LINUX_VM/desktop.png
     if ! out=$(LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config \
-        build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --add "$FONT:$FONT" 2>&1); then
+        build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --desktop 2>&1); then
         why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
         return 1
     fi

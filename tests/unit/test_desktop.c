@@ -116,14 +116,21 @@ static void s_damage(void *c, struct rect r)
 	(void)r;
 }
 
+static void s_dom0_key(void *c, uint32_t code, uint32_t v)
+{
+	(void)c;
+	say("dom0:%u:%u ", code, v);
+}
+
 static struct desktop D;
 static struct bindings B;
 static struct desktop_window win[4];
 
 static int setup(void **state)
 {
-	static const struct desktop_sink sink = { s_configure, s_focus, s_key, s_action, s_damage,
-						  NULL };
+	static const struct desktop_sink sink = { .configure = s_configure, .focus = s_focus,
+						  .key = s_key, .action = s_action,
+						  .damage = s_damage, .dom0_key = s_dom0_key };
 	(void)state;
 	bindings_default(&B);
 	desktop_init(&D, 1000, 700, &B, &sink);
@@ -221,6 +228,31 @@ static void test_workspaces(void **state)
 	assert_non_null(strstr(said, "close1"));
 }
 
+/* While dom0's UI has the keyboard, no key reaches a domain, and the keys
+ * held across the hand-over are released where they went, never pressed
+ * again elsewhere. */
+static void test_grab(void **state)
+{
+	(void)state;
+	desktop_add(&D, &win[0]);
+	said[0] = '\0';
+	press(KEY_LEFTMETA);
+	press(KEY_ENTER);	/* Super+Return: the launcher (the caller grabs) */
+	desktop_grab(&D, true);
+	release(KEY_ENTER);
+	release(KEY_LEFTMETA);
+	press(KEY_X);
+	release(KEY_X);
+	press(KEY_ENTER);
+	desktop_grab(&D, false);
+	release(KEY_ENTER);
+	assert_string_equal(said, "key1:125:1 launcher1 key1:125:0 dom0:45:1 dom0:45:0 "
+				  "dom0:28:1 dom0:28:0 ");
+	said[0] = '\0';
+	press(KEY_Y);
+	assert_string_equal(said, "key1:21:1 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +262,7 @@ int main(void)
 		cmocka_unit_test_setup(test_focus_only_by_user, setup),
 		cmocka_unit_test_setup(test_keys_go_to_focus_and_bindings_are_swallowed, setup),
 		cmocka_unit_test_setup(test_workspaces, setup),
+		cmocka_unit_test_setup(test_grab, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

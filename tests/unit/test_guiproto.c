@@ -48,7 +48,7 @@ static void test_hello_and_welcome(void **state)
 	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, 2, 0), GUI_FROM_CLIENT),
 			    "HELLO with another protocol version");
 	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO and WELCOME only, and they need it");
+			    "window 0 is for HELLO, WELCOME and RUN only, and they need it");
 	/* dom0's messages are not a client's, and the other way round. */
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_CLIENT),
 			    "message type the other side may not send");
@@ -172,6 +172,15 @@ static void test_roundtrip(void **state)
 	assert_int_equal(out.u.motion.y, 34);
 	assert_int_equal(gui_encode(&in, buf, 10), 0);
 	assert_string_equal(gui_type_name(GUI_CONFIGURE), "CONFIGURE");
+	assert_string_equal(gui_type_name(GUI_RUN), "RUN");
+	len = gui_encode_run("xterm -e top", buf, sizeof(buf));
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_DOM0, &out, &why), (long)len);
+	assert_string_equal(out.u.run.command, "xterm -e top");
+	assert_int_equal(gui_encode_run("", buf, sizeof(buf)), 0);
+	put_u32(buf + 12, 0x0a6c73);	/* "sl\n" */
+	put_u32(buf + 8, 3);
+	assert_int_equal(gui_decode(buf, 15, GUI_FROM_DOM0, &out, &why), -1);
+	assert_string_equal(why, "RUN command not printable ASCII");
 }
 
 /* The local transport refuses a buffer whose memfd could shrink (dom0

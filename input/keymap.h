@@ -1,0 +1,24 @@
+/*
+ * keymap.h - keys as text, for dom0's own UI (the launcher's line), through
+ * libxkbcommon with the layout from desktop.cfg.  Domains never see this:
+ * they get evdev codes and apply their own keymaps.  Main loop only.
+ */
+#ifndef BULKHEAD_KEYMAP_H
+#define BULKHEAD_KEYMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct keymap;
+
+/* The keymap of LAYOUT ("us", "de", ...) with the evdev rules.  NULL with
+ * errno when xkbcommon cannot compile it (its data missing: ENOENT). */
+struct keymap *keymap_new(const char *layout);
+void keymap_free(struct keymap *k);
+
+/* Feeds a key (evdev code, value 0/1/2) into the modifier state and
+ * writes, for a press or repeat, the text it types into OUT (CAP bytes,
+ * NUL-terminated; "" for none).  Returns its keysym (XKB_KEY_*). */
+uint32_t keymap_key(struct keymap *k, uint32_t code, uint32_t value, char *out, size_t cap);
+
+#endif
