@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "config/domain_config.h"
 #include "config/domains.h"
 #include "config/sysconfig.h"
+#include "domains/state.h"
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/output.h"
 #include "drm-compositor/render.h"
@@ -28,6 +31,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "supervisor/control.h"
+#include "supervisor/ctlproto.h"
 
 #define TAG "compositor"
 
@@ -59,6 +63,14 @@ struct client {
 	unsigned nwindows;
 };
 
+/* A configured domain in the status bar, with what the domain manager
+ * last said of it. */
+struct bar_domain {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint32_t label_rgb;
+	char state[16];
+};
+
 static struct compositor {
 	struct desktop_config cfg;
 	struct output *out;
@@ -66,6 +78,10 @@ static struct compositor {
 	struct desktop desk;
 	struct gui_domain doms[DOMAINS_MAX];
 	size_t ndoms;
+	struct bar_domain bar[DOMAINS_MAX];
+	size_t nbar;
+	int dm_fd;			/* to the domain manager, -1: none now */
+	bool dm_waiting;		/* a DOMAINS request is out */
 	cairo_region_t *damage;
 	struct control_server ctl;
 	bool ctl_up;
@@ -497,13 +513,10 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->workspace = C.desk.current;
 	s->nworkspaces = DESKTOP_WORKSPACES;
 	s->busy_workspaces = desktop_busy_workspaces(&C.desk);
-	for (size_t i = 0; i < C.ndoms; i++) {
-		bool up = C.doms[i].client && C.doms[i].client->t;
-		chips[i] = (struct render_chip){ C.doms[i].name, up ? "up" : "-",
-						 C.doms[i].label_rgb };
-	}
+	for (size_t i = 0; i < C.nbar; i++)
+		chips[i] = (struct render_chip){ C.bar[i].name, C.bar[i].state, C.bar[i].label_rgb };
 	s->chips = chips;
-	s->nchips = C.ndoms;
+	s->nchips = C.nbar;
 	s->clock = C.clock;
 	s->prompt = C.launcher ? C.prompt : NULL;
 	s->pointer_visible = C.pointer_seen;
@@ -528,6 +541,74 @@ static void render_if_needed(void)
 	}
 }
 
+/* --- the domains' states, from the domain manager ------------------------ */
+
+static void dm_close(void)
+{
+	if (C.dm_fd >= 0)
+		close(C.dm_fd);
+	C.dm_fd = -1;
+	C.dm_waiting = false;
+}
+
+/* Asks for the domains' states, never waiting: the answer comes through
+ * the main loop, and a manager that does not answer costs us nothing. */
+static void dm_ask(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	uint8_t buf[CTL_HEADER_SIZE];
+
+	if (C.dm_waiting)
+		return;
+	if (C.dm_fd < 0) {
+		C.dm_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		str_copy(sa.sun_path, CTL_DOMAINS_SOCKET, sizeof(sa.sun_path));
+		if (C.dm_fd < 0 || connect(C.dm_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			dm_close();
+			return;	/* no manager (not Xen, or restarting): states stay */
+		}
+	}
+	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
+	if (send(C.dm_fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		dm_close();
+		return;
+	}
+	C.dm_waiting = true;
+}
+
+static void dm_answer(void)
+{
+	static uint8_t reply[CTL_MSG_MAX];
+	static struct ctl_domain_info dom[DOMAINS_MAX];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+
+	ssize_t len = recv(C.dm_fd, reply, sizeof(reply), MSG_DONTWAIT);
+	if (len < 0 && errno == EAGAIN)
+		return;
+	C.dm_waiting = false;
+	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
+	    type != CTL_REP_DOMAINS ||
+	    ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0) {
+		dm_close();
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < C.nbar; j++) {
+			if (strcmp(C.bar[j].name, dom[i].name) != 0)
+				continue;
+			const char *st = domain_state_name(dom[i].state);
+			if (strcmp(C.bar[j].state, st) != 0) {
+				str_copy(C.bar[j].state, st, sizeof(C.bar[j].state));
+				add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+			}
+		}
+	}
+}
+
 static void tick(void)
 {
 	time_t now = time(NULL);
@@ -537,6 +618,7 @@ static void tick(void)
 
 	if (read(C.tick_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn(TAG, "clock timer: %s", strerror(errno));
+	dm_ask();
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	if (strcmp(clock, C.clock) != 0) {
@@ -645,6 +727,10 @@ static int listen_domains(const char *config_dir)
 		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
 	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
 		const struct domain_config *dc = &doms.dom[i];
+		struct bar_domain *b = &C.bar[C.nbar++];
+		str_copy(b->name, dc->name, sizeof(b->name));
+		b->label_rgb = domain_label_rgb[dc->label];
+		str_copy(b->state, "-", sizeof(b->state));
 		if (!dc->gui)
 			continue;
 		struct gui_domain *d = &C.doms[C.ndoms];
@@ -730,6 +816,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
 
+	C.dm_fd = -1;
 	desktop_config_load(config_dir, &C.cfg);
 	if (width > 0) {
 		C.cfg.headless = true;
@@ -765,7 +852,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	return 0;
 }
 
-enum { FD_SIG, FD_TICK, FD_OUTPUT, FD_FIXED };
+enum { FD_SIG, FD_TICK, FD_OUTPUT, FD_DM, FD_FIXED };
 #define POLL_MAX (FD_FIXED + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX + 1 + INPUT_DEVICES_MAX)
 
 static void poll_once(void)
@@ -778,6 +865,7 @@ static void poll_once(void)
 	pfd[FD_SIG] = (struct pollfd){ .fd = C.sig_fd, .events = POLLIN };
 	pfd[FD_TICK] = (struct pollfd){ .fd = C.tick_fd, .events = POLLIN };
 	pfd[FD_OUTPUT] = (struct pollfd){ .fd = C.out->fd, .events = POLLIN };
+	pfd[FD_DM] = (struct pollfd){ .fd = C.dm_waiting ? C.dm_fd : -1, .events = POLLIN };
 	for (size_t i = 0; i < C.ndoms; i++) {
 		struct gui_domain *d = &C.doms[i];
 		pfd[n] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
@@ -810,6 +898,8 @@ static void poll_once(void)
 		tick();
 	if (pfd[FD_OUTPUT].revents)
 		C.out->ops->dispatch(C.out);
+	if (pfd[FD_DM].revents && C.dm_fd >= 0)
+		dm_answer();
 	for (size_t i = FD_FIXED; i < first_ctl; i++) {
 		if (!pfd[i].revents)
 			continue;
