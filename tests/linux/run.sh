@@ -291,6 +291,15 @@ check_emergency() {
     info "emergency: broken bulkhead.cfg reported at line 2, emergency shell started, services up, reboot in order; artifacts in $LINUX_VM"
 }
 
+# linux_wait_count ERE N TIMEOUT_S: N serial lines match ERE.
+linux_wait_count() {
+    local deadline=$(($(now_ms) + $3 * 1000))
+    while [ "$(serial | grep -cE -- "$1")" -lt "$2" ]; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
 # The demo client that speaks as domain $1 said $2 (an ERE).
 demo_said() { linux_wait "DEMO $1 window 0 $2" "$STEP_TIMEOUT"; }
 
@@ -338,6 +347,19 @@ check_desktop() {
         why="the binding's Tab reached a domain"
         return 1
     fi
+    # The pointer starts mid-screen; the first window is the left one.
+    # A click there gives it the focus back, and the click itself goes
+    # nowhere (no BUTTON reaches a client for a focusing click).
+    local clicks
+    clicks=$(serial | grep -c "DEMO $first window 0 FOCUS 1")
+    qemu_monitor "$LINUX_VM" 'mouse_move -300 0' >/dev/null &&
+        qemu_monitor "$LINUX_VM" 'mouse_button 1' >/dev/null &&
+        qemu_monitor "$LINUX_VM" 'mouse_button 0' >/dev/null ||
+        { why='the monitor refused the mouse'; return 1; }
+    if ! linux_wait_count "DEMO $first window 0 FOCUS 1" $((clicks + 1)) "$STEP_TIMEOUT"; then
+        why="a click on $first's window did not give it the focus"
+        return 1
+    fi
     sleep 1
     if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
         why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
@@ -345,7 +367,7 @@ check_desktop() {
     fi
     counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" cc0000 3465a4)
     read -r red blue <<<"$counts"
-    info "desktop: $first focused first, Super+Tab to $second; $png: $red red and $blue blue frame pixels"
+    info "desktop: $first focused first, Super+Tab to $second, a click back to $first; $png: $red red and $blue blue frame pixels"
     if [ "${red:-0}" -lt 2000 ] || [ "${blue:-0}" -lt 2000 ]; then
         why="$png does not show both frames (cc0000: $red, 3465a4: $blue pixels)"
         return 1
