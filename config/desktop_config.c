@@ -12,7 +12,7 @@
 
 static const char *const keys[] = {
 	"output", "drm_device", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
-	"bind", NULL,
+	"bind", "measure_input_latency", NULL,
 };
 
 static void set_str(char **dst, const char *value)
@@ -112,6 +112,7 @@ unsigned desktop_config_load(const char *dir, struct desktop_config *out)
 	read_path(&cfg, "gui_dir", &out->gui_dir);
 	read_path(&cfg, "control_socket", &out->control_socket);
 	cfg_get_bool(&cfg, "tint", &out->tint);
+	cfg_get_bool(&cfg, "measure_input_latency", &out->measure_input_latency);
 	const char *layout;
 	if (cfg_get_string(&cfg, "keymap_layout", &layout) == 0)
 		set_str(&out->keymap_layout, layout);

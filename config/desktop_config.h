@@ -11,6 +11,8 @@
  *   control_socket = "/run/bulkhead/compositor"
  *   keymap_layout = "us"           # dom0's own text entry (xkbcommon)
  *   bind = [ "Super+Tab focus-next", ... ]   # replaces the defaults
+ *   measure_input_latency = 0      # 1: log each key's time from the kernel's
+ *                                  # event to the domain's channel (make bench)
  *
  * A missing file means defaults.  A wrong key or binding is reported with
  * its file:line and left out; the rest is used.
@@ -32,6 +34,7 @@ struct desktop_config {
 	char *gui_dir;
 	char *control_socket;
 	char *keymap_layout;
+	bool measure_input_latency;
 	struct bindings bindings;
 	unsigned errors;
 };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -58,6 +59,8 @@ static void add_device(struct input *in, const char *name)
 		return;	/* not ready yet (IN_ATTRIB brings us back) or gone */
 	if (libevdev_new_from_fd(fd, &dev) < 0 || !wanted(dev))
 		goto skip;
+	/* Event times on the clock the compositor reads, for its latency. */
+	libevdev_set_clock_id(dev, CLOCK_MONOTONIC);
 	if (libevdev_grab(dev, LIBEVDEV_GRAB) < 0) {
 		log_warn(TAG, "%s (%s): cannot grab it: %s; left alone", path,
 			 libevdev_get_name(dev), strerror(errno));
@@ -83,7 +86,7 @@ static void remove_device(struct input *in, size_t i)
 	for (unsigned code = 0; code <= KEY_MAX; code++)
 		if (libevdev_has_event_code(d->dev, EV_KEY, code) &&
 		    libevdev_get_event_value(d->dev, EV_KEY, code))
-			in->sink.key(in->sink.ctx, code, 0);
+			in->sink.key(in->sink.ctx, code, 0, 0);
 	log_info(TAG, "%s/%s: gone", in->dir, d->name);
 	libevdev_free(d->dev);
 	close(d->fd);
@@ -160,7 +163,8 @@ static void hotplug(struct input *in)
 static void deliver(struct input *in, const struct input_event *ev)
 {
 	if (ev->type == EV_KEY)
-		in->sink.key(in->sink.ctx, ev->code, (uint32_t)ev->value);
+		in->sink.key(in->sink.ctx, ev->code, (uint32_t)ev->value,
+			     (uint64_t)ev->input_event_sec * 1000000u + (uint64_t)ev->input_event_usec);
 	else if (ev->type == EV_REL && ev->code == REL_X)
 		in->sink.motion(in->sink.ctx, ev->value, 0);
 	else if (ev->type == EV_REL && ev->code == REL_Y)

@@ -21,7 +21,9 @@
 #define INPUT_DEVICES_MAX 32
 
 struct input_sink {
-	void (*key)(void *ctx, uint32_t code, uint32_t value);	/* keys and buttons */
+	/* Keys and buttons; TIME_US is the kernel's CLOCK_MONOTONIC stamp of
+	 * the event, 0 for one made up here (a release on unplug). */
+	void (*key)(void *ctx, uint32_t code, uint32_t value, uint64_t time_us);
 	void (*motion)(void *ctx, int32_t dx, int32_t dy);
 	void *ctx;
 };
