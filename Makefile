@@ -36,7 +36,7 @@ MODULES := lib/log lib/util \
 	input/evdev input/keymap \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
-	test_domains test_build test_guiproto test_desktop
+	test_domains test_build test_guiproto test_desktop test_render
 FUZZERS    := fuzz_ctlproto fuzz_guiproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

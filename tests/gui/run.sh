@@ -18,6 +18,8 @@
 #   launcher    Super+Return, "red-vm xterm", Return: red-vm is asked to run
 #               xterm (the demo opens a window for it); the typed keys reach
 #               no domain
+#   close       Super+Shift+Q asks the focused window (blue-vm's) to close,
+#               and only it; the demo closes and its frame goes
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
 set -uo pipefail
 
@@ -222,13 +224,26 @@ check_launcher() {
     fi
 }
 
+check_close() {
+    keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_Q 1 KEY_Q 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
+    wait_for "$W/blue-vm.out" 'DEMO blue-vm window 0 CLOSE' ||
+        { why="blue-vm (focused) was not asked to close"; return 1; }
+    if grep -q ' CLOSE' "$W/red-vm.out"; then why="red-vm was asked to close too"; return 1; fi
+    wait_for "$W/compositor.log" 'domain blue-vm: GUI channel dropped: the domain closed it' ||
+        { why="blue-vm's channel did not go"; return 1; }
+    local counts
+    counts=$(shot closed 3465a4) || { why="no screenshot"; return 1; }
+    # (blue-vm's chip in the status bar is 100 blue pixels)
+    if [ "$counts" -gt 200 ]; then why="blue-vm's frame is still there ($counts px)"; return 1; fi
+}
+
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 7" > "$top/build/results/gui"
+    echo "0 8" > "$top/build/results/gui"
     exit 1
 fi
-for c in frames keys garbage flood bad-damage workspaces launcher; do
+for c in frames keys garbage flood bad-damage workspaces launcher close; do
     why=''
     "check_${c//-/_}"
     result $? "$c"
