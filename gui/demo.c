@@ -37,7 +37,7 @@ struct demo {
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH [--title TEXT] [--windows N]\n"
-			"       [--color RRGGBB] [--misbehave garbage|flood|bad-damage]\n");
+			"       [--color RRGGBB] [--reconnect] [--misbehave garbage|flood|bad-damage]\n");
 	return 2;
 }
 
@@ -180,13 +180,51 @@ static int run(struct demo *d, struct gui_client *c)
 	}
 }
 
+/* One connection: its windows, then events until it ends.  0: closed by
+ * the user, 3: the channel went, 1: could not start. */
+static int session(struct demo *d, unsigned nwindows)
+{
+	char err[200];
+	struct gui_transport *t = gui_local_connect(d->socket);
+	if (!t) {
+		fprintf(stderr, "gui-demo: cannot connect to %s: %s\n", d->socket, strerror(errno));
+		return 1;
+	}
+	struct gui_client *c = gui_client_new(t, 5000, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "gui-demo: %s\n", err);
+		return 1;
+	}
+	d->nwindows = nwindows;
+	for (unsigned i = 0; i < nwindows; i++) {
+		char title[GUI_TITLE_MAX + 1];
+		snprintf(title, sizeof(title), nwindows > 1 ? "%s %u" : "%s", d->title, i + 1);
+		d->win[i] = gui_window_new(c, 640, 480, title);
+		if (!d->win[i]) {
+			fprintf(stderr, "gui-demo: cannot create a window: %s\n", strerror(errno));
+			gui_client_free(c);
+			return 1;
+		}
+	}
+	printf("DEMO %s up %u windows\n", d->tag, nwindows);
+	fflush(stdout);
+	int rc = run(d, c);
+	gui_client_free(c);
+	return rc;
+}
+
 int gui_demo_main(int argc, char **argv)
 {
 	struct demo d = { .title = "demo", .nwindows = 1, .rgb = 0x305080 };
-	char err[200];
+	bool reconnect = false;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--reconnect") == 0) {
+			reconnect = true;
+			continue;
+		}
 		if (!v)
 			return usage();
 		if (strcmp(a, "--socket") == 0)
@@ -208,31 +246,12 @@ int gui_demo_main(int argc, char **argv)
 	const char *base = strrchr(d.socket, '/');
 	snprintf(d.tag, sizeof(d.tag), "%.*s", (int)strcspn(base ? base + 1 : d.socket, "."),
 		 base ? base + 1 : d.socket);
-	struct gui_transport *t = gui_local_connect(d.socket);
-	if (!t) {
-		fprintf(stderr, "gui-demo: cannot connect to %s: %s\n", d.socket, strerror(errno));
-		return 1;
-	}
-	struct gui_client *c = gui_client_new(t, 5000, err, sizeof(err));
-	if (!c) {
-		fprintf(stderr, "gui-demo: %s\n", err);
-		return 1;
-	}
-	for (unsigned i = 0; i < d.nwindows; i++) {
-		char title[GUI_TITLE_MAX + 1];
-		snprintf(title, sizeof(title), d.nwindows > 1 ? "%s %u" : "%s", d.title, i + 1);
-		d.win[i] = gui_window_new(c, 640, 480, title);
-		if (!d.win[i]) {
-			fprintf(stderr, "gui-demo: cannot create a window: %s\n", strerror(errno));
-			gui_client_free(c);
-			return 1;
-		}
-	}
 	d.font = font_load(FONT_DEFAULT);
-	printf("DEMO %s up %u windows\n", d.tag, d.nwindows);
-	fflush(stdout);
-	int rc = run(&d, c);
-	gui_client_free(c);
+	unsigned nwindows = d.nwindows;
+	/* With --reconnect it comes back after dom0's compositor restarts, as
+	 * a domain's agent does; the user's close still ends it. */
+	while ((rc = session(&d, nwindows)) != 0 && reconnect)
+		usleep(200 * 1000);
 	if (d.font)
 		cairo_font_face_destroy(d.font);
 	return rc;

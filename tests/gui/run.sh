@@ -20,6 +20,9 @@
 #               no domain
 #   close       Super+Shift+Q asks the focused window (blue-vm's) to close,
 #               and only it; the demo closes and its frame goes
+#   restart     the compositor is SIGKILLed and started again (as PID 1
+#               would): red-vm's client, which reconnects as an agent does,
+#               is back on screen in its frame
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
 set -uo pipefail
 
@@ -93,9 +96,9 @@ start_compositor() {
 }
 
 check_frames() {
-    demo red-vm --title "red one" --color 802020
+    demo red-vm --title "red one" --color 802020 --reconnect
     wait_for "$W/red-vm.out" 'FOCUS 1' || { why="red-vm's window never got focus"; return 1; }
-    demo blue-vm --title "blue one" --color 203080
+    demo blue-vm --title "blue one" --color 203080 --reconnect
     wait_for "$W/blue-vm.out" 'CONFIGURE' || { why="blue-vm's window never configured"; return 1; }
     sleep 0.3
     # red border, blue border, red's pixels (focused, untinted), blue's
@@ -237,13 +240,33 @@ check_close() {
     if [ "$counts" -gt 200 ]; then why="blue-vm's frame is still there ($counts px)"; return 1; fi
 }
 
+check_restart() {
+    local ups
+    ups=$(grep -c 'DEMO red-vm up' "$W/red-vm.out")
+    kill -KILL "$comp_pid"
+    wait "$comp_pid" 2>/dev/null
+    if ! start_compositor; then why="the compositor did not come up again"; return 1; fi
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c 'DEMO red-vm up' "$W/red-vm.out")" -gt "$ups" ] && break
+        sleep 0.05
+    done
+    wait_for "$W/compositor.log" 'domain red-vm: GUI channel up' &&
+        [ "$(grep -c 'DEMO red-vm up' "$W/red-vm.out")" -gt "$ups" ] ||
+        { why="red-vm's client did not come back"; return 1; }
+    sleep 0.3
+    local counts
+    counts=$(shot restarted cc0000) || { why="no screenshot"; return 1; }
+    if [ "$counts" -lt 2000 ]; then why="red-vm's frame is not back ($counts px)"; return 1; fi
+}
+
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 8" > "$top/build/results/gui"
+    echo "0 9" > "$top/build/results/gui"
     exit 1
 fi
-for c in frames keys garbage flood bad-damage workspaces launcher close; do
+for c in frames keys garbage flood bad-damage workspaces launcher close restart; do
     why=''
     "check_${c//-/_}"
     result $? "$c"
