@@ -240,17 +240,11 @@ check_no_panic() {
     fi
 }
 
-check_emergency() {
-    local broken out
-    # The first machine is done with; the helpers read $LINUX_VM.
-    qemu_stop "$LINUX_VM"
-    LINUX_VM=$EMERGENCY_VM
-    mkdir -p "$LINUX_VM"
-    broken=$LINUX_VM/bulkhead.cfg
-    printf 'hostname = "dom0"\nmodules = = [ "evdev" ]\n' > "$broken"
-    # The builder refuses a broken config; the good one is replaced inside.
-    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" \
-        --add "$broken:/etc/bulkhead/bulkhead.cfg" 2>&1); then
+# boot_own_machine [BUILDER ARGS]: builds $LINUX_VM's initramfs from
+# $LINUX_CONFIG and starts QEMU on it, or sets $why.
+boot_own_machine() {
+    local out
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" "$@" 2>&1); then
         why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
         return 1
     fi
@@ -258,6 +252,18 @@ check_emergency() {
         why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
         return 1
     fi
+}
+
+check_emergency() {
+    local broken
+    # The first machine is done with; the helpers read $LINUX_VM.
+    qemu_stop "$LINUX_VM"
+    LINUX_VM=$EMERGENCY_VM
+    mkdir -p "$LINUX_VM"
+    broken=$LINUX_VM/bulkhead.cfg
+    printf 'hostname = "dom0"\nmodules = = [ "evdev" ]\n' > "$broken"
+    # The builder refuses a broken config; the good one is replaced inside.
+    boot_own_machine --add "$broken:/etc/bulkhead/bulkhead.cfg" || return 1
     if ! linux_wait 'This is an emergency shell' "$BOOT_TIMEOUT"; then
         why=$(wait_why 'no emergency shell on the console')
         return 1
@@ -304,20 +310,12 @@ linux_wait_count() {
 demo_said() { linux_wait "DEMO $1 window 0 $2" "$STEP_TIMEOUT"; }
 
 check_desktop() {
-    local out first second counts red blue png
+    local first second counts red blue png
     qemu_stop "$LINUX_VM"
     LINUX_VM=$DESKTOP_VM
     mkdir -p "$LINUX_VM"
     png=$LINUX_VM/desktop.png
-    if ! out=$(LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config \
-        build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --desktop 2>&1); then
-        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
-        return 1
-    fi
-    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
-        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
-        return 1
-    fi
+    LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config boot_own_machine --desktop || return 1
     if ! linux_wait 'bulkhead: compositor: DRM: /dev/dri/card0' "$BOOT_TIMEOUT"; then
         why=$(wait_why 'the compositor did not take the screen')
         return 1

@@ -322,7 +322,7 @@ testbed_faults() {
 # (docs/ARCHITECTURE.md, "The test bed's faults"): a failed boot whose log
 # shows dom0 processes faulting is void, and the machine boots again, up to
 # XEN_ATTEMPTS times.  The discarded attempt's log is kept.
-XEN_ATTEMPTS=${XEN_ATTEMPTS:-3}
+XEN_ATTEMPTS=${XEN_ATTEMPTS:-5}
 attempt=1
 while :; do
     run_checks "${CHECKS[@]}"
