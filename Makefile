@@ -118,7 +118,13 @@ check-xen: $(BUILD)/bulkhead
 demo: deps $(BUILD)/bulkhead
 	@tests/linux/demo.sh $(BUILD)/bulkhead
 
-bench: deps $(BUILD)/bulkhead
+$(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(PKG_LIBS)
+
+bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
+	@$(BUILD)/bench/composite
+	@bench/input.sh $(BUILD)/bulkhead
 	@bench/pid1.sh $(BUILD)/bulkhead
 	@bench/xen.sh $(BUILD)/bulkhead
 
