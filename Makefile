@@ -18,7 +18,8 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
-PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon
+PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
+	xenvchan xengnttab xenstore
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
@@ -29,7 +30,7 @@ MODULES := lib/log lib/util \
 	supervisor/ctlproto supervisor/control \
 	init/mounts init/modules init/emergency init/xen init/init \
 	domains/build domains/manager \
-	gui/guiproto gui/transport_local gui/guiclient gui/font gui/demo \
+	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop \
 	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \

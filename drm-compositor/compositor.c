@@ -58,6 +58,7 @@ struct gui_domain {
 struct client {
 	struct gui_domain *dom;
 	struct gui_transport *t;
+	int domid;			/* vchan: the domain at the other end; -1 local */
 	bool greeted;
 	struct window *windows;
 	unsigned nwindows;
@@ -69,6 +70,7 @@ struct bar_domain {
 	char name[DOMAIN_NAME_MAX + 1];
 	uint32_t label_rgb;
 	char state[16];
+	uint32_t domid;			/* CTL_NO_DOMID when not running */
 };
 
 static struct compositor {
@@ -459,11 +461,10 @@ static void serve_client(struct client *c)
 	}
 }
 
-static void accept_client(struct gui_domain *d)
+/* T becomes domain D's channel (to DOMID over vchan, -1 local), unless it
+ * has one. */
+static void attach_client(struct gui_domain *d, struct gui_transport *t, int domid)
 {
-	struct gui_transport *t = gui_local_accept(d->listen_fd);
-	if (!t)
-		return;
 	if (d->client && d->client->t) {
 		log_warn(TAG, "domain %s: a second GUI connection refused", d->name);
 		gui_transport_close(t);
@@ -479,7 +480,49 @@ static void accept_client(struct gui_domain *d)
 	memset(d->client, 0, sizeof(*d->client));
 	d->client->dom = d;
 	d->client->t = t;
-	log_info(TAG, "domain %s: GUI channel up", d->name);
+	d->client->domid = domid;
+	log_info(TAG, "domain %s: GUI channel up (%s)", d->name, t->ops->name);
+}
+
+static void accept_client(struct gui_domain *d)
+{
+	struct gui_transport *t = gui_local_accept(d->listen_fd);
+	if (t)
+		attach_client(d, t, -1);
+}
+
+static struct bar_domain *bar_of(const char *name)
+{
+	for (size_t i = 0; i < C.nbar; i++)
+		if (strcmp(C.bar[i].name, name) == 0)
+			return &C.bar[i];
+	return NULL;
+}
+
+/* On Xen: connects to the vchan of each domain with windows that runs and
+ * offers one (its agent serves GUI_VCHAN_PATH in its xenstore tree).  The
+ * domid comes from the domain manager, never from anything a domain can
+ * write: a domain cannot pass for another. */
+static void connect_vchans(void)
+{
+	char path[128];
+
+	for (size_t i = 0; i < C.ndoms; i++) {
+		struct gui_domain *d = &C.doms[i];
+		struct bar_domain *b = bar_of(d->name);
+		struct client *c = d->client;
+		if (!b)
+			continue;
+		/* A dead domain cannot close its end: its ring stays as it was. */
+		if (c && c->t && c->domid >= 0 && (uint32_t)c->domid != b->domid)
+			drop_client(c, "domain %d is gone", c->domid);
+		if ((c && c->t) || b->domid == CTL_NO_DOMID || strcmp(b->state, "running") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%u/%s", b->domid, GUI_VCHAN_PATH);
+		struct gui_transport *t = gui_vchan_connect((int)b->domid, path);
+		if (t)
+			attach_client(d, t, (int)b->domid);
+	}
 }
 
 /* --- the screen ---------------------------------------------------------- */
@@ -603,12 +646,14 @@ static void dm_answer(void)
 			if (strcmp(C.bar[j].name, dom[i].name) != 0)
 				continue;
 			const char *st = domain_state_name(dom[i].state);
+			C.bar[j].domid = dom[i].domid;
 			if (strcmp(C.bar[j].state, st) != 0) {
 				str_copy(C.bar[j].state, st, sizeof(C.bar[j].state));
 				add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
 			}
 		}
 	}
+	connect_vchans();
 }
 
 static void tick(void)
@@ -746,6 +791,7 @@ static int listen_domains(const char *config_dir)
 		str_copy(b->name, dc->name, sizeof(b->name));
 		b->label_rgb = domain_label_rgb[dc->label];
 		str_copy(b->state, "-", sizeof(b->state));
+		b->domid = CTL_NO_DOMID;
 		if (!dc->gui)
 			continue;
 		struct gui_domain *d = &C.doms[C.ndoms];

@@ -24,6 +24,7 @@
 
 struct demo {
 	const char *socket;
+	bool vchan;		/* in a domain: serve the vchan for dom0 */
 	char tag[64];		/* the socket's name: the domain it speaks as */
 	const char *title;
 	const char *misbehave;	/* NULL, "garbage", "flood", "bad-damage" */
@@ -36,8 +37,9 @@ struct demo {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH [--title TEXT] [--windows N]\n"
-			"       [--color RRGGBB] [--reconnect] [--misbehave garbage|flood|bad-damage]\n");
+	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH | --vchan  [--tag NAME]\n"
+			"       [--title TEXT] [--windows N] [--color RRGGBB] [--reconnect]\n"
+			"       [--misbehave garbage|flood|bad-damage]\n");
 	return 2;
 }
 
@@ -185,12 +187,15 @@ static int run(struct demo *d, struct gui_client *c)
 static int session(struct demo *d, unsigned nwindows)
 {
 	char err[200];
-	struct gui_transport *t = gui_local_connect(d->socket);
+	/* Over vchan dom0 connects when it sees the domain run: wait longer. */
+	struct gui_transport *t = d->vchan ? gui_vchan_serve(GUI_VCHAN_PATH)
+					   : gui_local_connect(d->socket);
 	if (!t) {
-		fprintf(stderr, "gui-demo: cannot connect to %s: %s\n", d->socket, strerror(errno));
+		fprintf(stderr, "gui-demo: cannot %s: %s\n",
+			d->vchan ? "offer the vchan" : "connect", strerror(errno));
 		return 1;
 	}
-	struct gui_client *c = gui_client_new(t, 5000, err, sizeof(err));
+	struct gui_client *c = gui_client_new(t, d->vchan ? 120000 : 5000, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "gui-demo: %s\n", err);
 		return 1;
@@ -221,14 +226,16 @@ int gui_demo_main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--reconnect") == 0) {
-			reconnect = true;
+		if (strcmp(a, "--reconnect") == 0 || strcmp(a, "--vchan") == 0) {
+			*(a[2] == 'r' ? &reconnect : &d.vchan) = true;
 			continue;
 		}
 		if (!v)
 			return usage();
 		if (strcmp(a, "--socket") == 0)
 			d.socket = v;
+		else if (strcmp(a, "--tag") == 0)
+			snprintf(d.tag, sizeof(d.tag), "%s", v);
 		else if (strcmp(a, "--title") == 0)
 			d.title = v;
 		else if (strcmp(a, "--misbehave") == 0)
@@ -241,11 +248,14 @@ int gui_demo_main(int argc, char **argv)
 			return usage();
 		i++;
 	}
-	if (!d.socket || d.nwindows < 1 || d.nwindows > DEMO_WINDOWS_MAX)
+	if (!d.socket == !d.vchan || d.nwindows < 1 || d.nwindows > DEMO_WINDOWS_MAX)
 		return usage();
-	const char *base = strrchr(d.socket, '/');
-	snprintf(d.tag, sizeof(d.tag), "%.*s", (int)strcspn(base ? base + 1 : d.socket, "."),
-		 base ? base + 1 : d.socket);
+	const char *base = d.socket ? strrchr(d.socket, '/') : NULL;
+	if (!d.tag[0] && d.socket)
+		snprintf(d.tag, sizeof(d.tag), "%.*s",
+			 (int)strcspn(base ? base + 1 : d.socket, "."), base ? base + 1 : d.socket);
+	if (!d.tag[0])
+		snprintf(d.tag, sizeof(d.tag), "vchan");
 	d.font = font_load(FONT_DEFAULT);
 	unsigned nwindows = d.nwindows;
 	/* With --reconnect it comes back after dom0's compositor restarts, as

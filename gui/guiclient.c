@@ -92,15 +92,21 @@ struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char 
 		say(err, errlen, "cannot say HELLO: %s", strerror(-rc));
 		goto fail;
 	}
-	struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
-	rc = poll(&pfd, 1, timeout_ms);
-	if (rc <= 0) {
-		say(err, errlen, "no WELCOME from dom0 within %d ms", timeout_ms);
-		goto fail;
+	/* A wake-up may carry no message yet (vchan: dom0 connecting). */
+	uint64_t deadline = monotonic_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+		uint64_t now = monotonic_ms();
+		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) <= 0) {
+			say(err, errlen, "no WELCOME from dom0 within %d ms", timeout_ms);
+			goto fail;
+		}
+		rc = read_msg(c, &m, err, errlen);
+		if (rc < 0)
+			goto fail;
+		if (rc > 0)
+			break;
 	}
-	rc = read_msg(c, &m, err, errlen);
-	if (rc <= 0)
-		goto fail;
 	if (m.type != GUI_WELCOME) {
 		say(err, errlen, "dom0 answered HELLO with %s", gui_type_name(m.type));
 		goto fail;

@@ -5,7 +5,7 @@
  *          buffers as sealed memfds passed with SCM_RIGHTS: for tests and
  *          development on one machine (transport_local.c);
  *   vchan  libxenvchan with grant-shared buffers, between a domain and dom0
- *          (the guest agent's issue).
+ *          (transport_vchan.c): the domain serves, dom0 connects.
  *
  * A transport carries whole messages: gui_transport_recv() returns one
  * complete message as bytes, still untrusted; gui_decode() checks them.
@@ -68,6 +68,14 @@ struct gui_transport {
 int gui_local_listen(const char *path);
 struct gui_transport *gui_local_accept(int listen_fd);
 struct gui_transport *gui_local_connect(const char *path);
+
+/* vchan transport.  In a domain: gui_vchan_serve() offers the channel at
+ * PATH in its own xenstore tree (relative, e.g. GUI_VCHAN_PATH) for dom0
+ * to connect to.  In dom0: gui_vchan_connect() connects to domain DOMID's
+ * channel at PATH (absolute); NULL (ENOTCONN) until the domain offers it. */
+#define GUI_VCHAN_PATH "data/bulkhead-gui"
+struct gui_transport *gui_vchan_serve(const char *path);
+struct gui_transport *gui_vchan_connect(int domid, const char *path);
 
 static inline ssize_t gui_transport_recv(struct gui_transport *t, uint8_t *buf, size_t cap,
 					 int *fd)

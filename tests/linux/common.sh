@@ -158,7 +158,7 @@ suite_start() {
 # A check is a function check_NAME (dashes as underscores) that returns 1
 # with $why set when it fails, and sets $fatal when nothing after it can
 # work. Set SUITE (the results' name) before calling these.
-passed=0 failed=0 why='' fatal=''
+passed=0 failed=0 why='' fatal='' first_fail_line=''
 
 info() { echo "$SUITE: $*"; }
 
@@ -206,6 +206,7 @@ run_checks() {
             ! _qemu_running "$LINUX_VM"; then
             fatal='QEMU exited unexpectedly'
             echo "FAIL: $name: $fatal"
+            [ -n "$first_fail_line" ] || first_fail_line=$(serial | wc -l)
             serial_tail
             failed=$((failed + 1))
             continue
@@ -216,6 +217,9 @@ run_checks() {
             passed=$((passed + 1))
         else
             echo "FAIL: $name: ${why:-failed}"
+            # How far the log was when the first check failed: what came
+            # later cannot have caused it.
+            [ -n "$first_fail_line" ] || first_fail_line=$(serial | wc -l)
             serial_tail
             failed=$((failed + 1))
         fi

@@ -8,6 +8,10 @@
 #   domains     the domain manager creates the autostart domains, a netvm
 #               first: sys-net (PV, class net: netback), then alpha (PV,
 #               netfront), whose eth0 pings sys-net over the vif
+#   desktop     dom0's compositor on bochs-drm shows alpha's window, which
+#               comes over vchan with its pixels in pages alpha grants: a key
+#               sent with sendkey reaches alpha, the screendump shows its
+#               frame in its label colour
 #   crash       crashy (PV) panics, is destroyed and created again; the time
 #               from its death to the new domain is printed
 #   crashloop   crashy panics at every boot: its third death ends it failed
@@ -20,7 +24,8 @@
 #               again, alpha's vif is attached to the new one, and alpha
 #               pings it again
 #   stopstart   `ctl stop alpha': alpha powers off and stays stopped;
-#               `ctl start alpha': created again, it pings sys-net
+#               `ctl start alpha': created again, it pings sys-net, and its
+#               window is back on the desktop over a new vchan
 #   poweroff    `bulkhead ctl poweroff': the manager asks the domains to
 #               shut down (alpha before its netvm sys-net), then the
 #               services stop in reverse dependency
@@ -36,8 +41,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains crash crashloop ctl adopt netvm stopstart poweroff
-    no-panic)
+CHECKS=(bringup toolstack restart domains desktop crash crashloop ctl adopt netvm stopstart
+    poweroff no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 SUITE=xen
@@ -46,14 +51,15 @@ t_qemu=0 t_boot=0
 
 # The domUs' initramfs, and their kernel as a plain ELF (domu/vmlinux.py).
 build_domu() {
-    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz" &&
+    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz" \
+        "$bulkhead" &&
         "$here/domu/vmlinux.py" "/boot/vmlinuz-${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/vmlinux"
 }
 
 check_bringup() {
     build_domu
     boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
-        'service xenconsoled started' --xen \
+        'service xenconsoled started' --xen --desktop \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
         --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" || return 1
     in_order 'bulkhead: xen: this is Xen.s dom0 \(control_d\)' \
@@ -63,6 +69,39 @@ check_bringup() {
     local problems='bulkhead: (config: |init: boot failed|xen: .*(cannot|missing)|modules: (module|cannot))'
     if serial_has "$problems"; then
         why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
+        return 1
+    fi
+}
+
+check_desktop() {
+    local png=$LINUX_VM/desktop.png counts blue
+    if ! linux_wait 'bulkhead: compositor: domain alpha: GUI channel up \(vchan\)' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why "the compositor never connected to alpha's vchan")
+        return 1
+    fi
+    if ! linux_wait 'alpha\| DEMO alpha window 0 FOCUS 1' "$STEP_TIMEOUT"; then
+        why=$(wait_why "alpha's window did not get the focus")
+        return 1
+    fi
+    if ! qemu_sendkey "$LINUX_VM" a 2>"$LINUX_VM/wait.err" ||
+        ! linux_wait 'alpha\| DEMO alpha window 0 KEY 30 0' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the key a did not reach alpha')
+        return 1
+    fi
+    sleep 1
+    if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
+        why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        return 1
+    fi
+    counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" 3465a4 203080)
+    read -r blue content <<<"$counts"
+    info "desktop: alpha's window over vchan, key a delivered; $png: $blue frame and $content content pixels"
+    if [ "${blue:-0}" -lt 2000 ] || [ "${content:-0}" -lt 100000 ]; then
+        why="$png does not show alpha's window (3465a4: $blue, 203080: $content pixels)"
+        return 1
+    fi
+    if serial_has 'compositor: domain alpha: GUI channel dropped'; then
+        why="alpha's channel was dropped: $(serial | grep -m1 'GUI channel dropped')"
         return 1
     fi
 }
@@ -154,14 +193,20 @@ check_crashloop() {
 ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
 
 # wait_script MARKER WHAT: waits for domctl.sh's MARKER; fails on its
-# CTL-TIMEOUT, or with WHAT when neither comes.
+# CTL-TIMEOUT, when the script has ended without it, or with WHAT when
+# nothing comes.
 wait_script() {
-    if ! linux_wait "^($1|CTL-TIMEOUT)" "$DOMAIN_TIMEOUT"; then
+    local ended='bulkhead: supervisor: service domctl (exited|killed)'
+    if ! linux_wait "^($1|CTL-TIMEOUT)|$ended" "$DOMAIN_TIMEOUT"; then
         why=$(wait_why "$2")
         return 1
     fi
     if serial_has '^CTL-TIMEOUT'; then
         why=$(ctl_line CTL-TIMEOUT)
+        return 1
+    fi
+    if ! serial_has "^$1" && serial_has "$ended"; then
+        why="the ctl script ended before $1: $(serial | grep -E -m1 "$ended")"
         return 1
     fi
 }
@@ -259,7 +304,12 @@ check_stopstart() {
         'bulkhead: domains: domain alpha: start asked' \
         'bulkhead: domains: domain alpha created \(domid [0-9]+\)' \
         '^CTL-STARTED running id=[0-9]+$' || return 1
-    info "stopstart: $(ctl_line CTL-STOPPED); $(ctl_line CTL-STARTED)"
+    # The compositor let the dead alpha's channel go and took the new one's.
+    wait_script CTL-WINDOW-BACK "the new alpha's window did not come back" || return 1
+    in_order 'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
+        'bulkhead: compositor: domain alpha: GUI channel dropped: domain [0-9]+ is gone' \
+        'bulkhead: compositor: domain alpha: GUI channel up \(vchan\)' || return 1
+    info "stopstart: $(ctl_line CTL-STOPPED); $(ctl_line CTL-STARTED); its window back over a new vchan"
 }
 
 check_poweroff() {
@@ -310,18 +360,20 @@ check_no_panic() {
     fi
 }
 
-# Dom0's own processes that died of a fault, as the kernel logged them:
+# Dom0's own processes that died of a fault, as the kernel logged them,
+# before the first check failed (a later one cannot have caused it):
 # nothing in dom0 faults on purpose.  Faults inside bulkhead's own code are
 # left out: they are ours to fix, never the test bed's.
 testbed_faults() {
-    serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' |
-        grep -v ' in bulkhead\[' || true
+    serial | head -n "${first_fail_line:-0}" | grep -E 'segfault at|general protection fault' |
+        grep -vE '^[a-z-]+\| ' | grep -v ' in bulkhead\[' || true
 }
 
 # Xen's PV dom0 under TCG corrupts its own processes' memory now and then
 # (docs/ARCHITECTURE.md, "The test bed's faults"): a failed boot whose log
-# shows dom0 processes faulting is void, and the machine boots again, up to
-# XEN_ATTEMPTS times.  The discarded attempt's log is kept.
+# shows dom0 processes faulting before its first failure is void, and the
+# machine boots again, up to XEN_ATTEMPTS times.  The discarded attempt's
+# log is kept.
 XEN_ATTEMPTS=${XEN_ATTEMPTS:-5}
 attempt=1
 while :; do
@@ -336,10 +388,11 @@ while :; do
         "($(wc -l <<<"$faults") dom0 processes faulted; first: ${faults%%$'\n'*});" \
         "its log is $LINUX_VM/serial-attempt$attempt.log; booting again"
     attempt=$((attempt + 1))
-    passed=0 failed=0 fatal='' t_qemu=0 t_boot=0
+    passed=0 failed=0 fatal='' t_qemu=0 t_boot=0 first_fail_line=''
 done
-if [ -n "$faults" ]; then
-    info "test bed: $(wc -l <<<"$faults") dom0 processes faulted in the last attempt" \
+all_faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' || true)
+if [ -n "$all_faults" ]; then
+    info "test bed: $(wc -l <<<"$all_faults") dom0 processes faulted in the last attempt" \
         "($attempt of $XEN_ATTEMPTS)"
 fi
 

@@ -2,10 +2,13 @@
 # Builds the test domUs' initramfs: static busybox, tests/xen/domu/init,
 # the vif drivers (no module dependencies) and xenstore's tools for a net
 # domain. Shared by tests/xen/run.sh and bench/xen.sh.
-# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio.gz
+# With BULKHEAD, the image also carries it (for `gui-demo --vchan', the GUI
+# client a domain runs), its libraries, the font, and the event channel and
+# grant-sharing drivers it needs.
+# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio.gz [BULKHEAD]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-kver=$1 st=$2/domu-root out=$3
+kver=$1 st=$2/domu-root out=$3 bulkhead=${4:-}
 rm -rf "$st"
 mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc" "$st/sys" \
     "$st/lib/modules"
@@ -18,9 +21,28 @@ cp "/lib/modules/$kver/kernel/drivers/net/xen-netback/xen-netback.ko" \
 for tool in read write list; do
     cp /usr/bin/xenstore "$st/usr/bin/xenstore-$tool"
 done
-for lib in $(ldd /usr/bin/xenstore | grep -oE '/[^ ]+'); do
-    mkdir -p "$st$(dirname "$lib")"
-    cp -L "$lib" "$st$lib"
-done
+# add_libs ELF: its shared libraries, at their paths.
+add_libs() {
+    local lib
+    for lib in $(ldd "$1" | grep -oE '/[^ ]+'); do
+        mkdir -p "$st$(dirname "$lib")"
+        cp -L "$lib" "$st$lib"
+    done
+}
+add_libs /usr/bin/xenstore
+if [ -n "$bulkhead" ]; then
+    cp "$bulkhead" "$st/bin/bulkhead"
+    add_libs "$bulkhead"
+    font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+    mkdir -p "$st$(dirname "$font")"
+    cp "$font" "$st$font"
+    for m in xen-evtchn xen-gntalloc; do
+        f=$(modinfo -k "$kver" -n "$m")
+        case "$f" in
+            *.ko) cp "$f" "$st/lib/modules/$m.ko" ;;
+            *) echo "build.sh: module $m of $kver is $f: not a plain .ko" >&2; exit 1 ;;
+        esac
+    done
+fi
 (cd "$st" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
     gzip -6 > "$out"

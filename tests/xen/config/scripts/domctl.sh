@@ -76,6 +76,14 @@ ctl stop alpha && wait_for alpha stopped 120 || exit 1
 echo "CTL-STOPPED $(field alpha 3) restarts=$(field alpha 10)"
 ctl start alpha && wait_pings alpha 3 300 || exit 1
 echo "CTL-STARTED $(field alpha 3) id=$(field alpha 2)"
+# The new alpha's window is back on the desktop (its console says so).
+i=0
+while [ "$(grep -c 'DEMO alpha window 0 FOCUS 1' /var/log/xen/console/guest-alpha.log)" -lt 2 ]; do
+    i=$((i + 1))
+    [ "$i" -lt 600 ] || { echo "CTL-TIMEOUT alpha's window did not come back"; exit 1; }
+    sleep 0.2
+done
+echo "CTL-WINDOW-BACK"
 
 echo "CTL-POWEROFF"
 ctl poweroff

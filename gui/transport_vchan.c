@@ -1,0 +1,223 @@
+/*
+ * The vchan transport: libxenvchan between a domain and dom0, window
+ * buffers as pages the domain grants to dom0.  As in Qubes, the domain is
+ * the vchan server (its pages hold the rings, dom0 grants nothing) and dom0
+ * connects as the client once the domain's xenstore path has appeared.
+ *
+ * vchan is a byte stream: messages are framed by the header's length, and
+ * a message is handed out only when it is all there.  The rings: dom0 to
+ * the domain small (input, sizes), the domain to dom0 large enough for the
+ * largest message (a BUFFER with GUI_GRANTS_MAX grants).
+ */
+#include "gui/transport.h"
+
+#include <errno.h>
+#include <libxenvchan.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <xengnttab.h>
+
+#define RING_TO_DOM0	(128 * 1024)
+#define RING_FROM_DOM0	(16 * 1024)
+
+struct vchan_transport {
+	struct gui_transport t;
+	struct libxenvchan *vc;
+	int peer;			/* the other side's domid */
+	xengnttab_handle *gt;		/* dom0: maps the domain's grants */
+	xengntshr_handle *gs;		/* domain: grants its buffers */
+	uint8_t in[GUI_MSG_MAX];	/* a message being assembled */
+	size_t have;
+	uint32_t refs[GUI_GRANTS_MAX];
+};
+
+static struct vchan_transport *of(struct gui_transport *t)
+{
+	return (struct vchan_transport *)t;
+}
+
+/* Consumes the event that woke the caller's poll, if there is one, and so
+ * re-arms it; libxenvchan_wait() would block when there is none. */
+static void ack_event(struct vchan_transport *v)
+{
+	struct pollfd pfd = { .fd = v->t.fd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) == 1)
+		libxenvchan_wait(v->vc);
+}
+
+static ssize_t vchan_recv(struct gui_transport *t, uint8_t *buf, size_t cap, int *fd)
+{
+	struct vchan_transport *v = of(t);
+	size_t need = GUI_HEADER_SIZE;
+	const char *why;
+
+	*fd = -1;
+	ack_event(v);
+	for (;;) {
+		if (v->have >= GUI_HEADER_SIZE) {
+			long total = gui_msg_length(v->in, &why);
+			if (total < 0 || (size_t)total > cap)
+				return -EPROTO;
+			need = (size_t)total;
+		}
+		if (v->have >= need) {
+			memcpy(buf, v->in, need);
+			memmove(v->in, v->in + need, v->have - need);
+			v->have -= need;
+			return (ssize_t)need;
+		}
+		int ready = libxenvchan_data_ready(v->vc);
+		if (ready <= 0) {
+			if (!libxenvchan_is_open(v->vc))
+				return v->have ? -EPROTO : 0;
+			return -EAGAIN;
+		}
+		size_t want = need - v->have;
+		int n = libxenvchan_read(v->vc, v->in + v->have,
+					 want < (size_t)ready ? want : (size_t)ready);
+		if (n <= 0)
+			return n < 0 ? -EPIPE : -EAGAIN;
+		v->have += (size_t)n;
+	}
+}
+
+static int vchan_send(struct gui_transport *t, const uint8_t *buf, size_t len, int fd)
+{
+	struct vchan_transport *v = of(t);
+
+	if (fd >= 0)
+		return -EINVAL;	/* buffers travel as grants here */
+	if (!libxenvchan_is_open(v->vc))
+		return -EPIPE;
+	if (libxenvchan_buffer_space(v->vc) < (int)len)
+		return -EAGAIN;
+	return libxenvchan_write(v->vc, buf, len) == (int)len ? 0 : -EPIPE;
+}
+
+static int vchan_map_buffer(struct gui_transport *t, const struct gui_msg *buffer, int fd,
+			    struct gui_mapping *out, const char **why)
+{
+	struct vchan_transport *v = of(t);
+	uint32_t n = buffer->u.buffer.ngrants;
+
+	if (fd >= 0 || n == 0 || !v->gt) {
+		*why = "BUFFER without grants on the vchan transport";
+		return -EPROTO;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		v->refs[i] = gui_grant(buffer, i);
+	/* gui_decode() checked that n pages hold stride * height bytes. */
+	void *p = xengnttab_map_domain_grant_refs(v->gt, n, (uint32_t)v->peer, v->refs, PROT_READ);
+	if (!p) {
+		*why = "BUFFER grants that cannot be mapped";
+		return -EPROTO;
+	}
+	out->pixels = p;
+	out->size = (size_t)n * GUI_PAGE_SIZE;
+	return 0;
+}
+
+static int vchan_alloc_buffer(struct gui_transport *t, size_t size, struct gui_mapping *out,
+			      int *fd, uint32_t *grants, uint32_t *ngrants)
+{
+	struct vchan_transport *v = of(t);
+	size_t pages = (size + GUI_PAGE_SIZE - 1) / GUI_PAGE_SIZE;
+
+	*fd = -1;
+	if (!v->gs || pages == 0 || pages > GUI_GRANTS_MAX)
+		return -EINVAL;
+	void *p = xengntshr_share_pages(v->gs, (uint32_t)v->peer, (int)pages, grants, 1);
+	if (!p)
+		return -ENOMEM;
+	out->pixels = p;
+	out->size = pages * GUI_PAGE_SIZE;
+	*ngrants = (uint32_t)pages;
+	return 0;
+}
+
+static void vchan_unmap(struct gui_transport *t, struct gui_mapping *m)
+{
+	struct vchan_transport *v = of(t);
+	uint32_t pages = (uint32_t)(m->size / GUI_PAGE_SIZE);
+
+	if (!m->pixels)
+		return;
+	if (v->gt)
+		xengnttab_unmap(v->gt, m->pixels, pages);
+	else if (v->gs)
+		xengntshr_unshare(v->gs, m->pixels, pages);
+	m->pixels = NULL;
+	m->size = 0;
+}
+
+static void vchan_close(struct gui_transport *t)
+{
+	struct vchan_transport *v = of(t);
+
+	libxenvchan_close(v->vc);
+	if (v->gt)
+		xengnttab_close(v->gt);
+	if (v->gs)
+		xengntshr_close(v->gs);
+	free(v);
+}
+
+static const struct gui_transport_ops vchan_ops = {
+	.name = "vchan",
+	.recv = vchan_recv,
+	.send = vchan_send,
+	.map_buffer = vchan_map_buffer,
+	.alloc_buffer = vchan_alloc_buffer,
+	.unmap = vchan_unmap,
+	.close = vchan_close,
+};
+
+static struct gui_transport *wrap(struct vchan_transport *v)
+{
+	v->vc->blocking = 0;
+	v->t.ops = &vchan_ops;
+	v->t.fd = libxenvchan_fd_for_select(v->vc);
+	return &v->t;
+}
+
+struct gui_transport *gui_vchan_connect(int domid, const char *path)
+{
+	struct vchan_transport *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->peer = domid;
+	v->gt = xengnttab_open(NULL, 0);
+	if (v->gt)
+		v->vc = libxenvchan_client_init(NULL, domid, path);
+	if (!v->vc) {
+		if (v->gt)
+			xengnttab_close(v->gt);
+		free(v);
+		errno = ENOTCONN;
+		return NULL;
+	}
+	return wrap(v);
+}
+
+struct gui_transport *gui_vchan_serve(const char *path)
+{
+	struct vchan_transport *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->peer = 0;
+	v->gs = xengntshr_open(NULL, 0);
+	if (v->gs)
+		v->vc = libxenvchan_server_init(NULL, 0, path, RING_FROM_DOM0, RING_TO_DOM0);
+	if (!v->vc) {
+		if (v->gs)
+			xengntshr_close(v->gs);
+		free(v);
+		errno = ENODEV;
+		return NULL;
+	}
+	return wrap(v);
+}
