@@ -241,14 +241,17 @@ check_no_panic() {
 }
 
 # boot_own_machine [BUILDER ARGS]: builds $LINUX_VM's initramfs from
-# $LINUX_CONFIG and starts QEMU on it, or sets $why.
+# $LINUX_CONFIG and starts QEMU on it (with the QEMU_EXTRA array's
+# arguments), or sets $why.
+QEMU_EXTRA=()
 boot_own_machine() {
     local out
     if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" "$@" 2>&1); then
         why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
         return 1
     fi
-    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" "" "${QEMU_EXTRA[@]}" \
+        2>"$LINUX_VM/wait.err"; then
         why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
         return 1
     fi
@@ -315,7 +318,10 @@ check_desktop() {
     LINUX_VM=$DESKTOP_VM
     mkdir -p "$LINUX_VM"
     png=$LINUX_VM/desktop.png
+    # A USB controller, for a keyboard plugged in while the desktop runs.
+    QEMU_EXTRA=(-device qemu-xhci,id=xhci)
     LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config boot_own_machine --desktop || return 1
+    QEMU_EXTRA=()
     if ! linux_wait 'bulkhead: compositor: DRM: /dev/dri/card0' "$BOOT_TIMEOUT"; then
         why=$(wait_why 'the compositor did not take the screen')
         return 1
@@ -358,6 +364,22 @@ check_desktop() {
         why="a click on $first's window did not give it the focus"
         return 1
     fi
+    # A keyboard plugged in now is found, grabbed and heard (QEMU sends keys
+    # to the newest keyboard), and its going is noticed.
+    qemu_monitor "$LINUX_VM" 'device_add usb-kbd,id=kb2,bus=xhci.0' >/dev/null ||
+        { why='the monitor refused the USB keyboard'; return 1; }
+    if ! linux_wait 'bulkhead: input: /dev/input/event[0-9]+: QEMU QEMU USB Keyboard' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the plugged-in USB keyboard was not picked up')
+        return 1
+    fi
+    qemu_sendkey "$LINUX_VM" c && demo_said "$first" 'KEY 46 0' ||
+        { why=$(wait_why "the key c from the USB keyboard did not reach $first"); return 1; }
+    qemu_monitor "$LINUX_VM" 'device_del kb2' >/dev/null ||
+        { why='the monitor refused to unplug the USB keyboard'; return 1; }
+    if ! linux_wait 'bulkhead: input: /dev/input/event[0-9]+: gone' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the unplugged USB keyboard was not let go')
+        return 1
+    fi
     sleep 1
     if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
         why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
@@ -365,7 +387,7 @@ check_desktop() {
     fi
     counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" cc0000 3465a4)
     read -r red blue <<<"$counts"
-    info "desktop: $first focused first, Super+Tab to $second, a click back to $first; $png: $red red and $blue blue frame pixels"
+    info "desktop: $first focused first, Super+Tab to $second, a click back to $first, a USB keyboard plugged in, typed on and unplugged; $png: $red red and $blue blue frame pixels"
     if [ "${red:-0}" -lt 2000 ] || [ "${blue:-0}" -lt 2000 ]; then
         why="$png does not show both frames (cc0000: $red, 3465a4: $blue pixels)"
         return 1
