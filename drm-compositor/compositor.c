@@ -92,6 +92,7 @@ static struct compositor {
 	bool launcher;
 	char prompt[GUI_COMMAND_MAX + DOMAIN_NAME_MAX + 2];
 	bool pointer_seen;
+	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	uint64_t keys_sent;		/* KEY messages so far */
 	int32_t px, py;			/* the pointer, in screen pixels */
 	int tick_fd, sig_fd;
@@ -695,11 +696,18 @@ static void pointer_button(uint32_t code, uint32_t value)
 	struct desktop_window *focused = desktop_focused(&C.desk);
 	int32_t x, y;
 
+	/* The press that focused a window is dom0's, and so is its release. */
+	if (value == 0 && C.button_swallowed == code) {
+		C.button_swallowed = 0;
+		return;
+	}
 	if (!under)
 		return;
 	if (under != focused) {
-		if (value == 1 && code == BTN_LEFT)
+		if (value == 1 && code == BTN_LEFT) {
 			desktop_focus(&C.desk, under);
+			C.button_swallowed = code;
+		}
 		return;
 	}
 	struct window *w = under->owner;

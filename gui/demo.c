@@ -165,6 +165,10 @@ static int run(struct demo *d, struct gui_client *c)
 					draw(d, i);
 				}
 				break;
+			case GUI_EV_BUTTON:
+				printf("DEMO %s window %d BUTTON %u %u\n", d->tag, i, ev.code,
+				       ev.value);
+				break;
 			case GUI_EV_CLOSE:
 				printf("DEMO %s window %d CLOSE\n", d->tag, i);
 				fflush(stdout);

@@ -364,6 +364,19 @@ check_desktop() {
         why="a click on $first's window did not give it the focus"
         return 1
     fi
+    if serial_has 'DEMO [a-z-]+ window 0 BUTTON '; then
+        why="the focusing click reached a domain: $(serial | grep -E -m1 'DEMO [a-z-]+ window 0 BUTTON ')"
+        return 1
+    fi
+    # Now focused, the window under the pointer gets the next click.
+    qemu_monitor "$LINUX_VM" 'mouse_button 1' >/dev/null &&
+        qemu_monitor "$LINUX_VM" 'mouse_button 0' >/dev/null &&
+        demo_said "$first" 'BUTTON 272 0' ||
+        { why=$(wait_why "a click in the focused $first's window did not reach it"); return 1; }
+    if serial_has "DEMO $second window 0 BUTTON "; then
+        why="a click reached $second, which had not the focus"
+        return 1
+    fi
     # A keyboard plugged in now is found, grabbed and heard (QEMU sends keys
     # to the newest keyboard), and its going is noticed.
     qemu_monitor "$LINUX_VM" 'device_add usb-kbd,id=kb2,bus=xhci.0' >/dev/null ||
@@ -387,7 +400,7 @@ check_desktop() {
     fi
     counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" cc0000 3465a4)
     read -r red blue <<<"$counts"
-    info "desktop: $first focused first, Super+Tab to $second, a click back to $first, a USB keyboard plugged in, typed on and unplugged; $png: $red red and $blue blue frame pixels"
+    info "desktop: $first focused first, Super+Tab to $second, a click back to $first (swallowed, press and release) and one delivered to it, a USB keyboard plugged in, typed on and unplugged; $png: $red red and $blue blue frame pixels"
     if [ "${red:-0}" -lt 2000 ] || [ "${blue:-0}" -lt 2000 ]; then
         why="$png does not show both frames (cc0000: $red, 3465a4: $blue pixels)"
         return 1
