@@ -32,7 +32,8 @@ MODULES := lib/log lib/util \
 	domains/build domains/manager \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
-	drm-compositor/layout drm-compositor/render drm-compositor/desktop \
+	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \
+	drm-compositor/launcher \
 	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
 	input/evdev input/keymap \
 	ctl/ctl

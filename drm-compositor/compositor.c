@@ -8,25 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
-#include <xkbcommon/xkbcommon-keysyms.h>
 
 #include "config/desktop_config.h"
 #include "config/domain_config.h"
 #include "config/domains.h"
 #include "config/sysconfig.h"
-#include "domains/state.h"
 #include "drm-compositor/desktop.h"
+#include "drm-compositor/domstatus.h"
+#include "drm-compositor/launcher.h"
 #include "drm-compositor/output.h"
 #include "drm-compositor/render.h"
 #include "gui/guiproto.h"
 #include "gui/transport.h"
 #include "input/evdev.h"
-#include "input/keymap.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -64,15 +61,6 @@ struct client {
 	unsigned nwindows;
 };
 
-/* A configured domain in the status bar, with what the domain manager
- * last said of it. */
-struct bar_domain {
-	char name[DOMAIN_NAME_MAX + 1];
-	uint32_t label_rgb;
-	char state[16];
-	uint32_t domid;			/* CTL_NO_DOMID when not running */
-};
-
 static struct compositor {
 	struct desktop_config cfg;
 	struct output *out;
@@ -80,17 +68,12 @@ static struct compositor {
 	struct desktop desk;
 	struct gui_domain doms[DOMAINS_MAX];
 	size_t ndoms;
-	struct bar_domain bar[DOMAINS_MAX];
-	size_t nbar;
-	int dm_fd;			/* to the domain manager, -1: none now */
-	bool dm_waiting;		/* a DOMAINS request is out */
+	struct domstatus status;		/* the domain manager's word on each domain */
 	cairo_region_t *damage;
 	struct control_server ctl;
 	bool ctl_up;
 	struct input *input;
-	struct keymap *keymap;		/* NULL: no launcher (no XKB data) */
-	bool launcher;
-	char prompt[GUI_COMMAND_MAX + DOMAIN_NAME_MAX + 2];
+	struct launcher launcher;
 	bool pointer_seen;
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	uint64_t keys_sent;		/* KEY messages so far */
@@ -211,67 +194,62 @@ static struct rect prompt_rect(void)
 
 static void launcher_open(bool open)
 {
-	if (open && !C.keymap) {
+	if (open && !C.launcher.keymap) {
 		log_err(TAG, "no launcher: the keymap could not be compiled (XKB data missing?)");
 		return;
 	}
-	C.launcher = open;
-	C.prompt[0] = '\0';
+	C.launcher.open = open;
+	C.launcher.line[0] = '\0';
 	desktop_grab(&C.desk, open);
 	add_damage(prompt_rect());
 }
 
+/* Asks the domain the user named to run the command (RUN on its channel). */
 static void launcher_run(void)
 {
-	char *cmd = strchr(C.prompt, ' ');
+	char name[DOMAIN_NAME_MAX + 1];
+	const char *cmd;
 	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
 
-	if (!cmd || cmd == C.prompt || !cmd[1]) {
-		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN COMMAND\"", C.prompt);
+	if (!launcher_split(C.launcher.line, name, sizeof(name), &cmd)) {
+		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN COMMAND\"", C.launcher.line);
 		return;
 	}
-	*cmd++ = '\0';
 	for (size_t i = 0; i < C.ndoms; i++) {
 		struct client *c = C.doms[i].client;
-		if (strcmp(C.doms[i].name, C.prompt) != 0)
+		if (strcmp(C.doms[i].name, name) != 0)
 			continue;
 		size_t len = gui_encode_run(cmd, buf, sizeof(buf));
 		if (!c || !c->t || !c->greeted || len == 0) {
-			log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"",
-				 C.prompt, cmd);
+			log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"", name, cmd);
 			return;
 		}
-		log_info(TAG, "launcher: %s runs \"%s\"", C.prompt, cmd);
+		log_info(TAG, "launcher: %s runs \"%s\"", name, cmd);
 		int rc = gui_transport_send(c->t, buf, len, -1);
 		if (rc < 0)
 			drop_client(c, "cannot send RUN: %s", strerror(-rc));
 		return;
 	}
-	log_warn(TAG, "launcher: no domain called \"%s\" has windows", C.prompt);
+	log_warn(TAG, "launcher: no domain called \"%s\" has windows", name);
 }
 
 static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
 {
-	char text[8];
-	size_t n = strlen(C.prompt);
-
 	(void)ctx;
-	uint32_t sym = keymap_key(C.keymap, code, value, text, sizeof(text));
-	if (!C.launcher || value == 0)
+	if (!C.launcher.open)
 		return;
-	if (sym == XKB_KEY_Escape) {
-		launcher_open(false);
-	} else if (sym == XKB_KEY_Return || sym == XKB_KEY_KP_Enter) {
+	switch (launcher_key(&C.launcher, code, value)) {
+	case LAUNCHER_ENTER:
 		launcher_run();
 		launcher_open(false);
-	} else if (sym == XKB_KEY_BackSpace) {
-		if (n)
-			C.prompt[n - 1] = '\0';
-	} else if (text[0] >= 0x20 && text[0] < 0x7f && !text[1] && n + 1 < sizeof(C.prompt)) {
-		C.prompt[n] = text[0];
-		C.prompt[n + 1] = '\0';
+		break;
+	case LAUNCHER_CANCEL:
+		launcher_open(false);
+		break;
+	case LAUNCHER_EDITED:
+		add_damage(prompt_rect());
+		break;
 	}
-	add_damage(prompt_rect());
 }
 
 static void sink_action(void *ctx, const struct binding *b, struct desktop_window *focused)
@@ -282,7 +260,7 @@ static void sink_action(void *ctx, const struct binding *b, struct desktop_windo
 		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
 		send_to(w->client, &m);
 	} else if (b->action == ACT_LAUNCHER) {
-		launcher_open(!C.launcher);
+		launcher_open(!C.launcher.open);
 	}
 }
 
@@ -492,14 +470,6 @@ static void accept_client(struct gui_domain *d)
 		attach_client(d, t, -1);
 }
 
-static struct bar_domain *bar_of(const char *name)
-{
-	for (size_t i = 0; i < C.nbar; i++)
-		if (strcmp(C.bar[i].name, name) == 0)
-			return &C.bar[i];
-	return NULL;
-}
-
 /* On Xen: connects to the vchan of each domain with windows that runs and
  * offers one (its agent serves GUI_VCHAN_PATH in its xenstore tree).  The
  * domid comes from the domain manager, never from anything a domain can
@@ -510,7 +480,7 @@ static void connect_vchans(void)
 
 	for (size_t i = 0; i < C.ndoms; i++) {
 		struct gui_domain *d = &C.doms[i];
-		struct bar_domain *b = bar_of(d->name);
+		const struct domstatus_entry *b = domstatus_find(&C.status, d->name);
 		struct client *c = d->client;
 		if (!b)
 			continue;
@@ -559,12 +529,13 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->workspace = C.desk.current;
 	s->nworkspaces = DESKTOP_WORKSPACES;
 	s->busy_workspaces = desktop_busy_workspaces(&C.desk);
-	for (size_t i = 0; i < C.nbar; i++)
-		chips[i] = (struct render_chip){ C.bar[i].name, C.bar[i].state, C.bar[i].label_rgb };
+	for (size_t i = 0; i < C.status.n; i++)
+		chips[i] = (struct render_chip){ C.status.e[i].name, C.status.e[i].state,
+						 C.status.e[i].label_rgb };
 	s->chips = chips;
-	s->nchips = C.nbar;
+	s->nchips = C.status.n;
 	s->clock = C.clock;
-	s->prompt = C.launcher ? C.prompt : NULL;
+	s->prompt = C.launcher.open ? C.launcher.line : NULL;
 	s->pointer_visible = C.pointer_seen;
 	s->pointer_x = C.px;
 	s->pointer_y = C.py;
@@ -587,73 +558,10 @@ static void render_if_needed(void)
 	}
 }
 
-/* --- the domains' states, from the domain manager ------------------------ */
-
-static void dm_close(void)
+static void status_answer(void)
 {
-	if (C.dm_fd >= 0)
-		close(C.dm_fd);
-	C.dm_fd = -1;
-	C.dm_waiting = false;
-}
-
-/* Asks for the domains' states, never waiting: the answer comes through
- * the main loop, and a manager that does not answer costs us nothing. */
-static void dm_ask(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
-	uint8_t buf[CTL_HEADER_SIZE];
-
-	if (C.dm_waiting)
-		return;
-	if (C.dm_fd < 0) {
-		C.dm_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		str_copy(sa.sun_path, CTL_DOMAINS_SOCKET, sizeof(sa.sun_path));
-		if (C.dm_fd < 0 || connect(C.dm_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			dm_close();
-			return;	/* no manager (not Xen, or restarting): states stay */
-		}
-	}
-	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
-	if (send(C.dm_fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		dm_close();
-		return;
-	}
-	C.dm_waiting = true;
-}
-
-static void dm_answer(void)
-{
-	static uint8_t reply[CTL_MSG_MAX];
-	static struct ctl_domain_info dom[DOMAINS_MAX];
-	enum ctl_type type;
-	const uint8_t *payload;
-	size_t plen, n;
-	const char *why;
-
-	ssize_t len = recv(C.dm_fd, reply, sizeof(reply), MSG_DONTWAIT);
-	if (len < 0 && errno == EAGAIN)
-		return;
-	C.dm_waiting = false;
-	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
-	    type != CTL_REP_DOMAINS ||
-	    ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0) {
-		dm_close();
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < C.nbar; j++) {
-			if (strcmp(C.bar[j].name, dom[i].name) != 0)
-				continue;
-			const char *st = domain_state_name(dom[i].state);
-			C.bar[j].domid = dom[i].domid;
-			if (strcmp(C.bar[j].state, st) != 0) {
-				str_copy(C.bar[j].state, st, sizeof(C.bar[j].state));
-				add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
-			}
-		}
-	}
+	if (domstatus_answer(&C.status))
+		add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
 	connect_vchans();
 }
 
@@ -666,7 +574,7 @@ static void tick(void)
 
 	if (read(C.tick_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn(TAG, "clock timer: %s", strerror(errno));
-	dm_ask();
+	domstatus_ask(&C.status);
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	if (strcmp(clock, C.clock) != 0) {
@@ -795,11 +703,7 @@ static int listen_domains(const char *config_dir)
 		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
 	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
 		const struct domain_config *dc = &doms.dom[i];
-		struct bar_domain *b = &C.bar[C.nbar++];
-		str_copy(b->name, dc->name, sizeof(b->name));
-		b->label_rgb = domain_label_rgb[dc->label];
-		str_copy(b->state, "-", sizeof(b->state));
-		b->domid = CTL_NO_DOMID;
+		domstatus_add(&C.status, dc->name, domain_label_rgb[dc->label]);
 		if (!dc->gui)
 			continue;
 		struct gui_domain *d = &C.doms[C.ndoms];
@@ -885,7 +789,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
 
-	C.dm_fd = -1;
+	domstatus_init(&C.status);
 	desktop_config_load(config_dir, &C.cfg);
 	if (width > 0) {
 		C.cfg.headless = true;
@@ -900,8 +804,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 			strerror(errno));
 		return -1;
 	}
-	C.keymap = keymap_new(C.cfg.keymap_layout);
-	if (!C.keymap)
+	C.launcher.keymap = keymap_new(C.cfg.keymap_layout);
+	if (!C.launcher.keymap)
 		log_err(TAG, "cannot compile the keymap \"%s\" (XKB data in /usr/share/X11/xkb?); "
 			"no launcher", C.cfg.keymap_layout);
 	C.damage = cairo_region_create();
@@ -934,7 +838,7 @@ static void poll_once(void)
 	pfd[FD_SIG] = (struct pollfd){ .fd = C.sig_fd, .events = POLLIN };
 	pfd[FD_TICK] = (struct pollfd){ .fd = C.tick_fd, .events = POLLIN };
 	pfd[FD_OUTPUT] = (struct pollfd){ .fd = C.out->fd, .events = POLLIN };
-	pfd[FD_DM] = (struct pollfd){ .fd = C.dm_waiting ? C.dm_fd : -1, .events = POLLIN };
+	pfd[FD_DM] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
 	for (size_t i = 0; i < C.ndoms; i++) {
 		struct gui_domain *d = &C.doms[i];
 		pfd[n] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
@@ -967,8 +871,8 @@ static void poll_once(void)
 		tick();
 	if (pfd[FD_OUTPUT].revents)
 		C.out->ops->dispatch(C.out);
-	if (pfd[FD_DM].revents && C.dm_fd >= 0)
-		dm_answer();
+	if (pfd[FD_DM].revents)
+		status_answer();
 	for (size_t i = FD_FIXED; i < first_ctl; i++) {
 		if (!pfd[i].revents)
 			continue;

@@ -2,7 +2,9 @@
 
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/layout.h"
+#include "drm-compositor/launcher.h"
 #include "input/bindings.h"
+#include "input/keymap.h"
 
 /* --- layout -------------------------------------------------------------- */
 
@@ -253,6 +255,40 @@ static void test_grab(void **state)
 	assert_string_equal(said, "key1:21:1 ");
 }
 
+/* The launcher's line, typed with the us layout: Shift gives capitals,
+ * BackSpace takes one back, Return ends it; then it splits in two. */
+static void test_launcher_line(void **state)
+{
+	struct launcher l = { .open = true, .keymap = keymap_new("us") };
+	static const uint16_t keys[] = { KEY_R, KEY_E, KEY_D, KEY_MINUS, KEY_V, KEY_M, KEY_SPACE,
+					 KEY_X, KEY_X };
+	char name[DOMAIN_NAME_MAX + 1];
+	const char *cmd;
+	(void)state;
+	assert_non_null(l.keymap);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		assert_int_equal(launcher_key(&l, keys[i], 1), LAUNCHER_EDITED);
+		launcher_key(&l, keys[i], 0);
+	}
+	launcher_key(&l, KEY_BACKSPACE, 1);
+	launcher_key(&l, KEY_BACKSPACE, 0);
+	launcher_key(&l, KEY_LEFTSHIFT, 1);
+	launcher_key(&l, KEY_T, 1);
+	launcher_key(&l, KEY_T, 0);
+	launcher_key(&l, KEY_LEFTSHIFT, 0);
+	launcher_key(&l, KEY_T, 1);
+	assert_string_equal(l.line, "red-vm xTt");
+	assert_int_equal(launcher_key(&l, KEY_ENTER, 1), LAUNCHER_ENTER);
+	assert_int_equal(launcher_key(&l, KEY_ESC, 1), LAUNCHER_CANCEL);
+	assert_true(launcher_split(l.line, name, sizeof(name), &cmd));
+	assert_string_equal(name, "red-vm");
+	assert_string_equal(cmd, "xTt");
+	assert_false(launcher_split("red-vm", name, sizeof(name), &cmd));
+	assert_false(launcher_split(" xterm", name, sizeof(name), &cmd));
+	assert_false(launcher_split("red-vm ", name, sizeof(name), &cmd));
+	keymap_free(l.keymap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +299,7 @@ int main(void)
 		cmocka_unit_test_setup(test_keys_go_to_focus_and_bindings_are_swallowed, setup),
 		cmocka_unit_test_setup(test_workspaces, setup),
 		cmocka_unit_test_setup(test_grab, setup),
+		cmocka_unit_test(test_launcher_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

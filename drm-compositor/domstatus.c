@@ -1,0 +1,110 @@
+#include "drm-compositor/domstatus.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "domains/state.h"
+#include "lib/util.h"
+#include "supervisor/ctlproto.h"
+
+void domstatus_init(struct domstatus *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	ds->fd = -1;
+}
+
+bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb)
+{
+	if (ds->n >= DOMAINS_MAX)
+		return false;
+	struct domstatus_entry *e = &ds->e[ds->n++];
+	str_copy(e->name, name, sizeof(e->name));
+	e->label_rgb = label_rgb;
+	str_copy(e->state, "-", sizeof(e->state));
+	e->domid = CTL_NO_DOMID;
+	return true;
+}
+
+const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		if (strcmp(ds->e[i].name, name) == 0)
+			return &ds->e[i];
+	return NULL;
+}
+
+void domstatus_close(struct domstatus *ds)
+{
+	if (ds->fd >= 0)
+		close(ds->fd);
+	ds->fd = -1;
+	ds->waiting = false;
+}
+
+void domstatus_ask(struct domstatus *ds)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	uint8_t buf[CTL_HEADER_SIZE];
+
+	if (ds->waiting)
+		return;
+	if (ds->fd < 0) {
+		ds->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		str_copy(sa.sun_path, CTL_DOMAINS_SOCKET, sizeof(sa.sun_path));
+		if (ds->fd < 0 || connect(ds->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			domstatus_close(ds);
+			return;
+		}
+	}
+	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
+	if (send(ds->fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		domstatus_close(ds);
+		return;
+	}
+	ds->waiting = true;
+}
+
+int domstatus_fd(const struct domstatus *ds)
+{
+	return ds->waiting ? ds->fd : -1;
+}
+
+bool domstatus_answer(struct domstatus *ds)
+{
+	static uint8_t reply[CTL_MSG_MAX];
+	static struct ctl_domain_info dom[DOMAINS_MAX];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+	bool changed = false;
+
+	ssize_t len = recv(ds->fd, reply, sizeof(reply), MSG_DONTWAIT);
+	if (len < 0 && errno == EAGAIN)
+		return false;
+	ds->waiting = false;
+	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
+	    type != CTL_REP_DOMAINS ||
+	    ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0) {
+		domstatus_close(ds);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < ds->n; j++) {
+			struct domstatus_entry *e = &ds->e[j];
+			if (strcmp(e->name, dom[i].name) != 0)
+				continue;
+			const char *st = domain_state_name(dom[i].state);
+			e->domid = dom[i].domid;
+			if (strcmp(e->state, st) != 0) {
+				str_copy(e->state, st, sizeof(e->state));
+				changed = true;
+			}
+		}
+	}
+	return changed;
+}

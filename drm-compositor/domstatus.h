@@ -1,0 +1,45 @@
+/*
+ * domstatus.h - what the domain manager says of the configured domains
+ * (state, domid), for the status bar and for finding a domain's vchan.
+ * A client of the manager's control socket (CTL_DOMAINS_SOCKET) that
+ * never waits: domstatus_ask() sends DOMAINS, the caller polls
+ * domstatus_fd() and calls domstatus_answer() when it is readable.  A
+ * manager that is not there (no Xen) or restarting leaves the states as
+ * they were.  Main loop only.
+ */
+#ifndef BULKHEAD_DOMSTATUS_H
+#define BULKHEAD_DOMSTATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+
+struct domstatus_entry {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint32_t label_rgb;
+	char state[16];			/* "-" until the manager says */
+	uint32_t domid;			/* CTL_NO_DOMID when not running */
+};
+
+struct domstatus {
+	struct domstatus_entry e[DOMAINS_MAX];
+	size_t n;
+	int fd;				/* to the manager, -1: none now */
+	bool waiting;			/* a request is out */
+};
+
+void domstatus_init(struct domstatus *ds);
+/* A configured domain to follow; false when there are DOMAINS_MAX. */
+bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb);
+const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name);
+
+void domstatus_ask(struct domstatus *ds);
+/* The fd to poll for the answer, -1 when none is awaited. */
+int domstatus_fd(const struct domstatus *ds);
+/* Reads the answer; true when a state changed (the bar is to be redrawn). */
+bool domstatus_answer(struct domstatus *ds);
+void domstatus_close(struct domstatus *ds);
+
+#endif

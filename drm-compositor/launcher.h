@@ -1,0 +1,37 @@
+/*
+ * launcher.h - dom0's own command line: "DOMAIN COMMAND", typed while the
+ * desktop has grabbed the keyboard (no domain sees these keys), with the
+ * text from xkbcommon in the configured layout.  It only edits its line
+ * and says when the user is done; the compositor opens and closes it and
+ * asks the domain to run the command.  Main loop only.
+ */
+#ifndef BULKHEAD_LAUNCHER_H
+#define BULKHEAD_LAUNCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "input/keymap.h"
+#include "lib/limits.h"
+
+struct launcher {
+	bool open;
+	char line[DOMAIN_NAME_MAX + 1 + GUI_COMMAND_MAX + 1];
+	struct keymap *keymap;		/* NULL: no text entry, no launcher */
+};
+
+enum launcher_result {
+	LAUNCHER_EDITED,		/* the line changed (or may have) */
+	LAUNCHER_CANCEL,		/* Escape */
+	LAUNCHER_ENTER,			/* Return: the line is the user's command */
+};
+
+/* A key (evdev code, value 0..2) while the launcher is open. */
+enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t value);
+
+/* Splits LINE ("DOMAIN COMMAND...") into DOMAIN (CAP bytes) and *COMMAND
+ * (pointing into LINE); false when it is not of that form. */
+bool launcher_split(const char *line, char *domain, size_t cap, const char **command);
+
+#endif
