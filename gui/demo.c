@@ -9,6 +9,8 @@
 
 #include <cairo.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,7 @@ struct demo {
 	bool vchan;		/* in a domain: serve the vchan for dom0 */
 	char tag[64];		/* the socket's name: the domain it speaks as */
 	const char *title;
-	const char *misbehave;	/* NULL, "garbage", "flood", "bad-damage" */
+	const char *misbehave;	/* NULL, or what misbehave() does */
 	unsigned nwindows;
 	uint32_t rgb;
 	cairo_font_face_t *font;	/* NULL: the keys are not written */
@@ -39,7 +41,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH | --vchan  [--tag NAME]\n"
 			"       [--title TEXT] [--windows N] [--color RRGGBB] [--reconnect]\n"
-			"       [--misbehave garbage|flood|bad-damage]\n");
+			"       [--misbehave garbage|flood|bad-damage|unknown-window|small-buffer]\n");
 	return 2;
 }
 
@@ -90,27 +92,39 @@ static void typed(struct demo *d, int i, uint32_t code)
 	strcat(t, add);
 }
 
+/* What a compromised domain might send; dom0 must drop the channel. */
 static void misbehave(struct demo *d, struct gui_client *c)
 {
+	uint8_t buf[64];
+	uint32_t w = 0, h = 0, stride = 0, id = gui_window_id(d->win[0]);
+	struct gui_msg m = { .window = id };
+	int fd = -1;
+
+	gui_window_pixels(d->win[0], &w, &h, &stride);
 	if (strcmp(d->misbehave, "garbage") == 0) {
 		static const char junk[] = "\xde\xad\xbe\xef this is not a message";
-		gui_client_send_raw(c, junk, sizeof(junk));
+		gui_client_send_raw(c, junk, sizeof(junk), -1);
 	} else if (strcmp(d->misbehave, "flood") == 0) {
 		for (int i = 0; i < GUI_WINDOWS_MAX + 8; i++)
 			if (!gui_window_new(c, 100, 100, "flood"))
 				break;
 	} else if (strcmp(d->misbehave, "bad-damage") == 0) {
-		uint32_t w, h, stride;
-		if (gui_window_pixels(d->win[0], &w, &h, &stride))
-			gui_window_damage(d->win[0], 0, 0, w, h);
-		uint8_t raw[28] = { 5, 0, 0, 0 };
-		uint32_t id = gui_window_id(d->win[0]), len = 16, x = w + 10, one = 1;
-		memcpy(raw + 4, &id, 4);
-		memcpy(raw + 8, &len, 4);
-		memcpy(raw + 12, &x, 4);
-		memcpy(raw + 20, &one, 4);
-		memcpy(raw + 24, &one, 4);
-		gui_client_send_raw(c, raw, sizeof(raw));
+		m.type = GUI_DAMAGE;
+		m.u.rect = (typeof(m.u.rect)){ w + 10, 0, 1, 1 };
+		gui_client_send_raw(c, buf, gui_encode(&m, buf, sizeof(buf)), -1);
+	} else if (strcmp(d->misbehave, "unknown-window") == 0) {
+		size_t len = gui_encode_title(id + 1000, "not mine", 8, buf, sizeof(buf));
+		gui_client_send_raw(c, buf, len, -1);
+	} else if (strcmp(d->misbehave, "small-buffer") == 0) {
+		/* A page, sealed, for a window that needs far more. */
+		fd = memfd_create("small", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd >= 0 && ftruncate(fd, 4096) == 0 &&
+		    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) == 0) {
+			size_t len = gui_encode_buffer(id, w, h, stride, NULL, 0, buf, sizeof(buf));
+			gui_client_send_raw(c, buf, len, fd);
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 	printf("DEMO %s misbehaved %s\n", d->tag, d->misbehave);
 }

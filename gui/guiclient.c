@@ -310,7 +310,7 @@ void gui_window_destroy(struct gui_window *w)
 	free(w);
 }
 
-int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len)
+int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd)
 {
-	return gui_transport_send(c->t, buf, len, -1);
+	return gui_transport_send(c->t, buf, len, fd);
 }

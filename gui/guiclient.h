@@ -71,7 +71,8 @@ int gui_window_damage(struct gui_window *w, uint32_t x, uint32_t y, uint32_t wid
 uint32_t gui_window_id(const struct gui_window *w);
 void gui_window_destroy(struct gui_window *w);
 
-/* Bytes as they are, for tests of dom0's defences (the demo's --garbage). */
-int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len);
+/* Bytes as they are (and FD if >= 0), for tests of dom0's defences (the
+ * demo's --misbehave). */
+int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd);
 
 #endif

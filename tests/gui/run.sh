@@ -13,6 +13,8 @@
 #               others still get keys and stay on screen
 #   flood       a client creating windows past GUI_WINDOWS_MAX is dropped
 #   bad-damage  a client damaging pixels outside its buffer is dropped
+#   unknown-window  a client naming a window it does not have is dropped
+#   small-buffer  a client whose buffer is smaller than its window is dropped
 #   workspaces  Super+Shift+2 moves the focused window to workspace 2 and
 #               Super+2 shows it there alone
 #   launcher    Super+Return, "red-vm xterm", Return: red-vm is asked to run
@@ -170,6 +172,18 @@ check_bad_damage() {
         { why="damage outside the buffer was not refused"; return 1; }
 }
 
+check_unknown_window() {
+    demo evil-vm --title unknown --misbehave unknown-window
+    wait_for "$W/compositor.log" "GUI channel dropped: TITLE for window 1001, which does not exist" ||
+        { why="a message for someone else's window was not refused"; return 1; }
+}
+
+check_small_buffer() {
+    demo evil-vm --title small --misbehave small-buffer
+    wait_for "$W/compositor.log" "GUI channel dropped: window 1: BUFFER memfd smaller than stride * height" ||
+        { why="a buffer smaller than its window was not refused"; return 1; }
+}
+
 check_workspaces() {
     # blue-vm has focus: to workspace 2, then there.
     keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_2 1 KEY_2 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
@@ -263,10 +277,11 @@ check_restart() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 9" > "$top/build/results/gui"
+    echo "0 11" > "$top/build/results/gui"
     exit 1
 fi
-for c in frames keys garbage flood bad-damage workspaces launcher close restart; do
+for c in frames keys garbage flood bad-damage unknown-window small-buffer workspaces launcher close \
+    restart; do
     why=''
     "check_${c//-/_}"
     result $? "$c"

@@ -33,6 +33,14 @@ build_initramfs() {
         --out "$out" --kver "$(_qemu_kver)" --busybox "$@"
 }
 
+# screendump PNG: what QEMU's screen shows now, or 1 with $why set.
+screendump() {
+    if ! qemu_screendump "$LINUX_VM" "$1" 2>"$LINUX_VM/wait.err"; then
+        why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        return 1
+    fi
+}
+
 # The serial log without the CRs the guest's tty adds.
 serial() { tr -d '\r' < "$LINUX_VM/serial.log"; }
 

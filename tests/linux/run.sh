@@ -144,10 +144,7 @@ check_screendump() {
         why=$(wait_why 'report service did not finish')
         return 1
     fi
-    if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
-        why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
-        return 1
-    fi
+    screendump "$png" || return 1
     if ! stats=$(png_stats "$png" 2>&1); then
         why="$png: $stats"
         return 1
@@ -394,10 +391,7 @@ check_desktop() {
         return 1
     fi
     sleep 1
-    if ! qemu_screendump "$LINUX_VM" "$png" 2>"$LINUX_VM/wait.err"; then
-        why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
-        return 1
-    fi
+    screendump "$png" || return 1
     counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" cc0000 3465a4)
     read -r red blue <<<"$counts"
     info "desktop: $first focused first, Super+Tab to $second, a click back to $first (swallowed, press and release) and one delivered to it, a USB keyboard plugged in, typed on and unplugged; $png: $red red and $blue blue frame pixels"

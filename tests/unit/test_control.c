@@ -241,6 +241,11 @@ static void domain_requests_are_answered(void **state)
 	assert_string_equal(doms[0].name, "sys-net");
 	assert_int_equal(doms[1].domid, CTL_NO_DOMID);
 
+	/* The compositor keeps one connection and asks every second. */
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply,
+				     &rlen), CTL_REP_DOMAINS);
+
 	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_OK);
