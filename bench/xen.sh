@@ -27,8 +27,13 @@ build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
     --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" \
     --add /usr/bin/xenstore-watch:/usr/bin/xenstore-watch >/dev/null
 qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
-if ! linux_wait '^(BENCH-DONE|BENCH-FAIL)' "$BENCH_TIMEOUT" || serial_has '^BENCH-FAIL'; then
-    echo "bench-xen: failed: $(serial | grep -E '^BENCH-FAIL' || echo "$LINUX_WAIT_ERR")" >&2
+# The script in dom0 can die of the test bed's memory corruption
+# (docs/ARCHITECTURE.md, "The test bed's faults"): say so at once.
+ended='bulkhead: supervisor: service bench (exited|killed)'
+if ! linux_wait "^(BENCH-DONE|BENCH-FAIL)|$ended" "$BENCH_TIMEOUT" || ! serial_has '^BENCH-DONE'; then
+    echo "bench-xen: failed: $(serial | grep -E -m1 "^BENCH-FAIL|$ended" || echo "$LINUX_WAIT_ERR")" >&2
+    faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' || true)
+    [ -z "$faults" ] || echo "bench-xen: dom0 processes faulted (the test bed): ${faults%%$'\n'*}" >&2
     serial_tail >&2
     exit 1
 fi
