@@ -12,9 +12,11 @@
  * channel (logged) and nothing else.  Frames are rendered only where
  * something changed, and only when the output is not still flipping.
  *
- * The domains with `gui = 1' in CONFIG_DIR/domains get a channel each: for
- * now the local transport, a socket GUI_DIR/NAME.sock that stands for the
- * domain (whoever connects there speaks as that domain: dom0's root only).
+ * The domains with `gui = 1' in CONFIG_DIR/domains get a channel each:
+ * on Xen the vchan a running domain offers (found by the domid the domain
+ * manager gives), and for tests and development a socket GUI_DIR/NAME.sock
+ * that stands for the domain (whoever connects there speaks as that
+ * domain: dom0's root only).
  */
 #ifndef BULKHEAD_COMPOSITOR_H
 #define BULKHEAD_COMPOSITOR_H
