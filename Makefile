@@ -12,7 +12,7 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
-	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data
+	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
@@ -127,6 +127,7 @@ $(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
 bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
 	@$(BUILD)/bench/composite
 	@bench/input.sh $(BUILD)/bulkhead
+	@bench/dm.sh $(BUILD)/bulkhead
 	@bench/pid1.sh $(BUILD)/bulkhead
 	@bench/xen.sh $(BUILD)/bulkhead
 

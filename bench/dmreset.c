@@ -1,0 +1,190 @@
+/*
+ * bench/dmreset.c - the device-mapper work of resetting a disposable's
+ * root volume, timed through libdevmapper as the domain manager will call
+ * it (no dmsetup processes), two ways, on a scratch disk:
+ *   snapshot  a dm-linear origin and a dm-snapshot with a non-persistent
+ *             COW; reset = remove the snapshot device, create it again
+ *   thin      a dm-thin pool holding the origin as thin 0; reset = remove
+ *             the snapshot device, "delete 1", "create_snap 1 0", create
+ *             the device again
+ * Prints min / median / max per way and their ratio; judges nothing.
+ * usage: dmreset DISK [RUNS]   (root; DISK is overwritten)
+ */
+#include <libdevmapper.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ORIGIN_SECTORS	262144ull	/* 128 MiB */
+#define COW_SECTORS	131072ull	/* 64 MiB */
+#define META_SECTORS	16384ull	/* 8 MiB */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One device-mapper ioctl: create NAME with one target, remove NAME, or
+ * send MSG to NAME.  0 or -1.  A created device's "MAJOR:MINOR" goes to
+ * DEVNO (tables name devices by number: no /dev/mapper nodes needed, and
+ * none are made without udev). */
+static char devno[32];
+
+static int dm_run(int type, const char *name, const char *target, const char *params,
+		  uint64_t sectors, const char *msg)
+{
+	struct dm_info info;
+	struct dm_task *t = dm_task_create(type);
+	uint32_t cookie = 0;
+	int ok = 0;
+
+	if (!t)
+		return -1;
+	if (!dm_task_set_name(t, name))
+		goto out;
+	if (target && !dm_task_add_target(t, 0, sectors, target, params))
+		goto out;
+	if (msg && (!dm_task_set_sector(t, 0) || !dm_task_set_message(t, msg)))
+		goto out;
+	if (type != DM_DEVICE_TARGET_MSG && !dm_task_set_cookie(t, &cookie, 0))
+		goto out;
+	ok = dm_task_run(t);
+	if (cookie)
+		dm_udev_wait(cookie);
+	if (ok && type == DM_DEVICE_CREATE && dm_task_get_info(t, &info))
+		snprintf(devno, sizeof(devno), "%u:%u", info.major, info.minor);
+out:
+	dm_task_destroy(t);
+	return ok ? 0 : -1;
+}
+
+static int create(const char *name, const char *target, const char *params, uint64_t sectors)
+{
+	return dm_run(DM_DEVICE_CREATE, name, target, params, sectors, NULL);
+}
+
+static int destroy(const char *name)
+{
+	return dm_run(DM_DEVICE_REMOVE, name, NULL, NULL, 0, NULL);
+}
+
+static int message(const char *name, const char *msg)
+{
+	return dm_run(DM_DEVICE_TARGET_MSG, name, NULL, NULL, 0, msg);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double report(const char *what, double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp);
+	double median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	printf("DM-RESULT %s reset, %d runs: min %.2f / median %.2f / max %.2f ms\n", what, n,
+	       t[0], median, t[n - 1]);
+	return median;
+}
+
+static int bench_snapshot(const char *disk, double *t, int runs)
+{
+	char p[256];
+
+	char origin[32], snap[128];
+
+	snprintf(p, sizeof(p), "%s 0", disk);
+	if (create("bench-origin", "linear", p, ORIGIN_SECTORS) < 0)
+		return -1;
+	snprintf(origin, sizeof(origin), "%s", devno);
+	snprintf(p, sizeof(p), "%s %llu", disk, ORIGIN_SECTORS);
+	if (create("bench-cow", "linear", p, COW_SECTORS) < 0)
+		return -1;
+	snprintf(snap, sizeof(snap), "%s %s N 16", origin, devno);
+	if (create("bench-snap", "snapshot", snap, ORIGIN_SECTORS) < 0)
+		return -1;
+	for (int i = 0; i < runs; i++) {
+		double t0 = now_ms();
+		if (destroy("bench-snap") < 0 ||
+		    create("bench-snap", "snapshot", snap, ORIGIN_SECTORS) < 0)
+			return -1;
+		t[i] = now_ms() - t0;
+	}
+	return destroy("bench-snap") | destroy("bench-cow") | destroy("bench-origin");
+}
+
+static int bench_thin(const char *disk, double *t, int runs)
+{
+	char p[256];
+
+	char meta[32], pool[128], thin[64], node[64];
+	static char zero[4096];
+
+	snprintf(p, sizeof(p), "%s %llu", disk, ORIGIN_SECTORS + COW_SECTORS);
+	if (create("bench-meta", "linear", p, META_SECTORS) < 0)
+		return -1;
+	snprintf(meta, sizeof(meta), "%s", devno);
+	/* A pool needs its metadata device's first block zeroed; devtmpfs
+	 * has made /dev/dm-MINOR. */
+	snprintf(node, sizeof(node), "/dev/dm-%s", strchr(meta, ':') + 1);
+	FILE *f = fopen(node, "r+");
+	if (!f || fwrite(zero, sizeof(zero), 1, f) != 1 || fclose(f) != 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s 0", disk);
+	if (create("bench-data", "linear", p, ORIGIN_SECTORS) < 0)
+		return -1;
+	snprintf(pool, sizeof(pool), "%s %s 128 0", meta, devno);
+	if (create("bench-pool", "thin-pool", pool, ORIGIN_SECTORS) < 0)
+		return -1;
+	snprintf(thin, sizeof(thin), "%s 1", devno);
+	if (message("bench-pool", "create_thin 0") < 0 ||
+	    message("bench-pool", "create_snap 1 0") < 0 ||
+	    create("bench-thin", "thin", thin, ORIGIN_SECTORS) < 0)
+		return -1;
+	for (int i = 0; i < runs; i++) {
+		double t0 = now_ms();
+		if (destroy("bench-thin") < 0 || message("bench-pool", "delete 1") < 0 ||
+		    message("bench-pool", "create_snap 1 0") < 0 ||
+		    create("bench-thin", "thin", thin, ORIGIN_SECTORS) < 0)
+			return -1;
+		t[i] = now_ms() - t0;
+	}
+	return destroy("bench-thin") | destroy("bench-pool") | destroy("bench-data") |
+	       destroy("bench-meta");
+}
+
+int main(int argc, char **argv)
+{
+	int runs = argc > 2 ? atoi(argv[2]) : 30;
+	double *t = NULL;
+	int rc = 1;
+
+	if (argc < 2 || runs < 1 || runs > 10000) {
+		fprintf(stderr, "usage: dmreset DISK [RUNS]\n");
+		return 2;
+	}
+	t = calloc((size_t)runs, sizeof(*t));
+	if (!t)
+		return 1;
+	/* No udev here: libdevmapper makes the nodes itself. */
+	dm_udev_set_sync_support(0);
+	if (bench_snapshot(argv[1], t, runs) < 0) {
+		printf("DM-FAIL snapshot reset\n");
+		goto out;
+	}
+	double snap = report("snapshot", t, runs);
+	if (bench_thin(argv[1], t, runs) < 0) {
+		printf("DM-FAIL thin reset\n");
+		goto out;
+	}
+	double thin = report("thin", t, runs);
+	printf("DM-RESULT ratio thin/snapshot (medians): %.2f\n", thin / snap);
+	rc = 0;
+out:
+	free(t);
+	return rc;
+}
