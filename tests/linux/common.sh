@@ -230,6 +230,8 @@ run_checks() {
             [ -n "$first_fail_line" ] || first_fail_line=$(serial | wc -l)
             serial_tail
             failed=$((failed + 1))
+            # A suite may decide that nothing after this can count.
+            if declare -F after_failure >/dev/null; then after_failure; fi
         fi
     done
 }

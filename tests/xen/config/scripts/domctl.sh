@@ -36,6 +36,14 @@ wait_pings() {
 # Settled: alpha up with its network, and crashy's crash loop ended.
 wait_pings alpha 1 300 || exit 1
 wait_for crashy failed 300 || exit 1
+# run.sh's desktop check sends alpha a key first: alpha must still be
+# there (what follows kills and restarts domains).
+i=0
+until grep -q 'DEMO alpha window 0 KEY 30 0' /var/log/xen/console/guest-alpha.log; do
+    i=$((i + 1))
+    [ "$i" -lt 1500 ] || { echo "CTL-TIMEOUT alpha never got the desktop check's key"; exit 1; }
+    sleep 0.2
+done
 
 ctl list | sed 's/^/CTL-LIST /'
 ctl list --json | sed 's/^/CTL-JSON /'
