@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <xenstore.h>
 
 #include "config/desktop_config.h"
 #include "config/domain_config.h"
@@ -50,6 +51,10 @@ struct gui_domain {
 	uint32_t label_rgb;
 	int listen_fd;
 	struct client *client;
+	/* The vchan last connected to: never the same one twice, whose
+	 * stream a dropped connection left somewhere mid-message. */
+	uint32_t vchan_domid;
+	char vchan_ref[16];
 };
 
 struct client {
@@ -69,6 +74,7 @@ static struct compositor {
 	struct gui_domain doms[DOMAINS_MAX];
 	size_t ndoms;
 	struct domstatus status;		/* the domain manager's word on each domain */
+	struct xs_handle *xs;		/* on Xen: to see which vchan a domain offers */
 	cairo_region_t *damage;
 	struct control_server ctl;
 	bool ctl_up;
@@ -489,10 +495,26 @@ static void connect_vchans(void)
 			drop_client(c, "domain %d is gone", c->domid);
 		if ((c && c->t) || b->domid == CTL_NO_DOMID || strcmp(b->state, "running") != 0)
 			continue;
-		snprintf(path, sizeof(path), "/local/domain/%u/%s", b->domid, GUI_VCHAN_PATH);
-		struct gui_transport *t = gui_vchan_connect((int)b->domid, path);
-		if (t)
-			attach_client(d, t, (int)b->domid);
+		if (!C.xs)
+			C.xs = xs_open(XS_OPEN_READONLY);
+		if (!C.xs)
+			return;
+		snprintf(path, sizeof(path), "/local/domain/%u/%s/ring-ref", b->domid,
+			 GUI_VCHAN_PATH);
+		unsigned len = 0;
+		char *untrusted_ref = xs_read(C.xs, XBT_NULL, path, &len);
+		bool seen = untrusted_ref && d->vchan_domid == b->domid &&
+			    strncmp(untrusted_ref, d->vchan_ref, sizeof(d->vchan_ref)) == 0;
+		if (untrusted_ref && !seen) {
+			snprintf(path, sizeof(path), "/local/domain/%u/%s", b->domid, GUI_VCHAN_PATH);
+			struct gui_transport *t = gui_vchan_connect((int)b->domid, path);
+			if (t) {
+				d->vchan_domid = b->domid;
+				snprintf(d->vchan_ref, sizeof(d->vchan_ref), "%.15s", untrusted_ref);
+				attach_client(d, t, (int)b->domid);
+			}
+		}
+		free(untrusted_ref);
 	}
 }
 
