@@ -116,10 +116,13 @@ static void send_to(struct client *c, const struct gui_msg *m)
 		drop_client(c, "cannot send %s: %s", gui_type_name(m->type), strerror(-rc));
 }
 
-static void free_window(struct window *w)
+/* Unmaps W's pixels through T (its client's transport), then takes it off
+ * the desktop: that may send to other windows, and a failed send drops the
+ * client and its transport, so T is not used after. */
+static void free_window(struct window *w, struct gui_transport *t)
 {
+	t->ops->unmap(t, &w->map);
 	desktop_remove(&C.desk, &w->dw);
-	w->client->t->ops->unmap(w->client->t, &w->map);
 	free(w);
 }
 
@@ -140,9 +143,7 @@ static void drop_client(struct client *c, const char *fmt, ...)
 	while (c->windows) {
 		struct window *w = c->windows;
 		c->windows = w->next;
-		desktop_remove(&C.desk, &w->dw);
-		t->ops->unmap(t, &w->map);
-		free(w);
+		free_window(w, t);
 	}
 	c->nwindows = 0;
 	c->greeted = false;
@@ -355,7 +356,7 @@ static void on_destroy(struct client *c, struct window *w)
 		}
 	}
 	c->nwindows--;
-	free_window(w);
+	free_window(w, c->t);
 }
 
 /* One decoded message; FD came with it (ours to close, or to map). */
