@@ -19,7 +19,7 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
-	xenvchan xengnttab xenstore
+	xenvchan xengnttab xenstore devmapper
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
@@ -29,6 +29,8 @@ MODULES := lib/log lib/util \
 	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
 	supervisor/ctlproto supervisor/control \
 	init/mounts init/modules init/emergency init/xen init/init \
+	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
+	domains/hotplug \
 	domains/build domains/manager \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
@@ -38,7 +40,7 @@ MODULES := lib/log lib/util \
 	input/evdev input/keymap \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
-	test_domains test_build test_guiproto test_desktop test_render
+	test_domains test_build test_volumes test_guiproto test_desktop test_render
 FUZZERS    := fuzz_ctlproto fuzz_guiproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
@@ -46,6 +48,7 @@ ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
 HEADERS  := $(wildcard */*.h)
 
 .PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-linux check-xen \
+	check-xen-storage \
 	demo bench clean unit-bins asan-bins fuzz-bins
 all: $(BUILD)/bulkhead
 
@@ -94,7 +97,7 @@ fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host gui linux xen
+	@tests/run-suites.sh unit asan fuzz host gui linux xen xen-storage
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -116,6 +119,9 @@ check-linux: $(BUILD)/bulkhead
 
 check-xen: $(BUILD)/bulkhead
 	@tests/xen/run.sh $(BUILD)/bulkhead
+
+check-xen-storage: $(BUILD)/bulkhead
+	@tests/xen/storage.sh $(BUILD)/bulkhead
 
 demo: deps $(BUILD)/bulkhead
 	@tests/linux/demo.sh $(BUILD)/bulkhead

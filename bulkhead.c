@@ -9,6 +9,7 @@
 
 #include "config/check.h"
 #include "ctl/ctl.h"
+#include "domains/hotplug.h"
 #include "domains/manager.h"
 #include "drm-compositor/compositor.h"
 #include "gui/demo.h"
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(name, "init") == 0 || (getpid() == 1 && argc < 2))
 		return init_main(argc, argv);
+	if (strcmp(name, BLOCK_HOTPLUG_NAME) == 0)
+		return block_hotplug_main(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/domains.h"
+#include "config/storage_config.h"
 #include "config/sysconfig.h"
 #include "init/xen.h"
 #include "lib/util.h"
@@ -39,11 +40,16 @@ int check_main(int argc, char **argv)
 	unsigned errors = sysconfig_load(dir, &cfg, xen_svc, nxen);
 	free(xen_svc);
 	errors += domains_load(dir, &doms);
+	struct storage_config storage;
+	errors += storage_config_load(dir, &storage);
 	if (list_modules) {
 		for (size_t i = 0; i < cfg.nmodules; i++)
 			printf("%s\n", cfg.modules[i]);
 		for (size_t i = 0; xen && xen_dom0_modules[i]; i++)
 			printf("%s\n", xen_dom0_modules[i]);
+		/* The domain manager mounts the pool's filesystem. */
+		if (xen && storage.pool_device)
+			printf("%s\n", storage.pool_fstype);
 	} else {
 		printf("%s: %zu services", dir, cfg.nservices);
 		for (size_t i = 0; i < cfg.nservices; i++)
@@ -55,5 +61,6 @@ int check_main(int argc, char **argv)
 	}
 	sysconfig_free(&cfg);
 	domains_free(&doms);
+	storage_config_free(&storage);
 	return errors ? 1 : 0;
 }

@@ -24,7 +24,8 @@ static const char *const domain_keys[] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "extra", "cmdline",
 	"disk", "vif", "pci", "on_poweroff", "on_reboot", "on_crash",
 	"class", "label", "template", "netvm", "autostart", "restart", "gui",
-	"start_limit_burst", "start_limit_interval_ms", NULL,
+	"start_limit_burst", "start_limit_interval_ms",
+	"volumes", "root_size", "private_size", "volatile_size", "root_image", "preload", NULL,
 };
 
 /* What a vif spec may say; the backend is the netvm's business. */
@@ -45,6 +46,11 @@ void domain_config_init(struct domain_config *dom)
 	 * service's: more than 5 deaths in a minute is a crash loop. */
 	dom->start_limit_burst = 5;
 	dom->start_limit_interval_ms = 60000;
+	/* Qubes' defaults: what a Debian template and a user's home need. */
+	dom->volumes = true;
+	dom->root_mb = 10240;
+	dom->private_mb = 2048;
+	dom->volatile_mb = 1024;
 }
 
 static void read_name(struct cfgfile *cfg, struct domain_config *dom)
@@ -115,6 +121,21 @@ static void read_sizes(struct cfgfile *cfg, struct domain_config *dom)
 	}
 	if (cfg_get_long(cfg, "vcpus", 1, DOMAIN_VCPUS_MAX, &v) == 0)
 		dom->vcpus = (uint32_t)v;
+}
+
+static void read_volumes(struct cfgfile *cfg, struct domain_config *dom)
+{
+	long v;
+	cfg_get_bool(cfg, "volumes", &dom->volumes);
+	if (cfg_get_long(cfg, "root_size", 1, VOLUME_MAX_MB, &v) == 0)
+		dom->root_mb = (uint32_t)v;
+	if (cfg_get_long(cfg, "private_size", 1, VOLUME_MAX_MB, &v) == 0)
+		dom->private_mb = (uint32_t)v;
+	if (cfg_get_long(cfg, "volatile_size", 1, VOLUME_MAX_MB, &v) == 0)
+		dom->volatile_mb = (uint32_t)v;
+	read_path(cfg, "root_image", &dom->root_image);
+	if (cfg_get_long(cfg, "preload", 0, PRELOAD_MAX, &v) == 0)
+		dom->preload = (uint32_t)v;
 }
 
 static void read_cmdline(struct cfgfile *cfg, struct domain_config *dom)
@@ -210,6 +231,16 @@ static void check_class(struct cfgfile *cfg, struct domain_config *dom)
 	if (dom->nvifs && !dom->netvm)
 		cfg_error(cfg, "vif", "`vif' without `netvm': its interfaces would have no backend; "
 			  "set netvm = \"...\" (a domain of class net)");
+	bool own_root = dom->class == CLASS_TEMPLATE || !dom->template_name;
+	if (dom->root_image && !own_root)
+		cfg_error(cfg, "root_image", "root_image is for a domain with a root of its own; "
+			  "this one uses its template's");
+	if (dom->root_image && !dom->volumes)
+		cfg_error(cfg, "root_image", "root_image with volumes = 0: there is no root to "
+			  "fill");
+	if (dom->preload && !(dom->class == CLASS_TEMPLATE || dom->class == CLASS_APP))
+		cfg_error(cfg, "preload", "preload is for a disposable template (class template "
+			  "or app); this domain is of class %s", domain_class_names[dom->class]);
 	if (dom->type != DOMAIN_HVM && !dom->kernel)
 		cfg_error(cfg, "type", "a %s domain boots the kernel given by `kernel', and there "
 			  "is none", domain_type_names[dom->type]);
@@ -250,6 +281,7 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	read_domain_ref(&cfg, "netvm", &dom->netvm, &dom->netvm_line);
 	cfg_get_bool(&cfg, "autostart", &dom->autostart);
 	cfg_get_bool(&cfg, "gui", &dom->gui);
+	read_volumes(&cfg, dom);
 	read_actions(&cfg, dom);
 	if (dom->netvm && strcmp(dom->netvm, dom->name) == 0)
 		cfg_error(&cfg, "netvm", "netvm = \"%s\" is this domain itself", dom->netvm);
@@ -272,6 +304,7 @@ void domain_config_free(struct domain_config *dom)
 	strv_free(dom->pcis);
 	free(dom->template_name);
 	free(dom->netvm);
+	free(dom->root_image);
 	free(dom->source);
 	domain_config_init(dom);
 }

@@ -26,6 +26,22 @@
  *   restart = "on-failure"        # default for on_poweroff/on_crash (see below)
  *   gui = 1                       # the domain runs the GUI agent
  *
+ * and its volumes (domains/volumes.h), made in the pool of storage.cfg:
+ *
+ *   volumes = 1                   # 0: none (a domain that lives in its ramdisk)
+ *   root_size = 10240             # MiB; template and standalone (others use
+ *   private_size = 2048           #   their template's root); sparse files, so
+ *   volatile_size = 1024          #   space is taken only as it is written
+ *   root_image = "/path/root.img" # template, standalone: the root's content when
+ *                                 # it is first made (else it starts empty)
+ *   preload = 2                   # a disposable template (template or app):
+ *                                 # disposables kept booted and paused for
+ *                                 # `bulkhead ctl run-disposable'
+ *
+ * A disposable's template is a template, or an app domain (a "disposable
+ * template" in Qubes' words): its root comes from that app's template and
+ * its private from the app's private.
+ *
  * restart gives the defaults of the per-event keys: "always" restarts
  * after poweroff and crash, "on-failure" (the default) after a crash
  * only, "never" after neither; a reboot restarts unless on_reboot says
@@ -82,6 +98,10 @@ struct domain_config {
 	char *netvm;		/* NULL: no network */
 	bool autostart;
 	bool gui;
+	bool volumes;
+	uint32_t root_mb, private_mb, volatile_mb;
+	char *root_image;	/* NULL: the root starts empty */
+	uint32_t preload;
 	enum restart_policy restart;
 	enum domain_action on_poweroff, on_reboot, on_crash;
 	/* More than start_limit_burst deaths within start_limit_interval_ms

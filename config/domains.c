@@ -60,13 +60,32 @@ static bool ref_ok(struct domains *d, const struct domain_config *dom, const cha
 	return true;
 }
 
+/* A disposable's template may be an app domain (a disposable template),
+ * whose root is its own template's; any other domain's is a template.
+ * Volumes come from the template's: it must have them. */
+static bool template_ok(struct domains *d, const struct domain_config *dom)
+{
+	const char *ref = dom->template_name;
+	int j = ref ? domains_find(d, ref) : -1;
+	if (!ref)
+		return true;
+	bool app_ok = j >= 0 && dom->class == CLASS_DISPOSABLE && d->dom[j].class == CLASS_APP;
+	if (!app_ok && !ref_ok(d, dom, ref, dom->template_line, CLASS_TEMPLATE, "template"))
+		return false;
+	if (dom->volumes && !d->dom[j].volumes) {
+		problem(d, dom, dom->template_line, "template = \"%s\" has volumes = 0: there is "
+			"no root to share", ref);
+		return false;
+	}
+	return true;
+}
+
 /* Drops one domain whose template or netvm is wrong; false when none is. */
 static bool drop_one_unresolved(struct domains *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct domain_config *dom = &d->dom[i];
-		bool ok = ref_ok(d, dom, dom->template_name, dom->template_line, CLASS_TEMPLATE,
-				 "template") &&
+		bool ok = template_ok(d, dom) &&
 			  ref_ok(d, dom, dom->netvm, dom->netvm_line, CLASS_NET, "netvm");
 		if (!ok) {
 			drop(d, i);

@@ -1,7 +1,8 @@
 /*
  * domains.h - every domain of CONFIG_DIR/domains/\*.cfg, checked against
- * each other: unique names, `template' names a domain of class template,
- * `netvm' a domain of class net, no netvm chain that loops.  A domain
+ * each other: unique names, `template' names a domain of class template
+ * (a disposable's may name one of class app) that has volumes if this one
+ * has, `netvm' a domain of class net, no netvm chain that loops.  A domain
  * with a problem is reported and left out, with the domains that need it;
  * the others stay.  The start order puts each domain's netvm first.
  *

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domains/storage.h"
+
 static int fail(const char **why, const char *text)
 {
 	*why = text;
@@ -61,20 +63,45 @@ static int build_nic(const char *spec, const char *netvm, libxl_device_nic *nic,
 	return 0;
 }
 
+/* One volume as a raw phy disk of dom0's blkback. */
+static int build_volume(const struct volume_device *dev, const char *script,
+			libxl_device_disk *disk, const char **why)
+{
+	char path[VOLUME_DM_NAME_MAX + 16];
+	storage_device_path(dev, path, sizeof(path));
+	disk->pdev_path = strdup(path);
+	disk->vdev = strdup(volume_vdevs[dev->role]);
+	disk->script = strdup(script);
+	disk->backend = LIBXL_DISK_BACKEND_PHY;
+	disk->format = LIBXL_DISK_FORMAT_RAW;
+	disk->readwrite = 1;
+	if (!disk->pdev_path || !disk->vdev || !disk->script)
+		return fail(why, "out of memory");
+	return 0;
+}
+
 static int build_devices(const struct domain_config *dom, XLU_Config *xlu,
+			 const struct volume_plan *volumes, const char *script,
 			 libxl_domain_config *d, const char **why)
 {
-	d->disks = calloc(dom->ndisks + 1, sizeof(*d->disks));
+	size_t nvol = volumes ? VOLUME_ROLES : 0;
+	d->disks = calloc(nvol + dom->ndisks + 1, sizeof(*d->disks));
 	d->nics = calloc(dom->nvifs + 1, sizeof(*d->nics));
 	d->pcidevs = calloc(dom->npcis + 1, sizeof(*d->pcidevs));
 	if (!d->disks || !d->nics || !d->pcidevs)
 		return fail(why, "out of memory");
 	/* Each device is counted as soon as it is initialised, so that
 	 * libxl_domain_config_dispose() frees a half-built one too. */
+	for (size_t i = 0; i < nvol; i++) {
+		libxl_device_disk_init(&d->disks[d->num_disks]);
+		if (build_volume(&volumes->dev[i], script, &d->disks[d->num_disks++], why) < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < dom->ndisks; i++) {
-		libxl_device_disk_init(&d->disks[d->num_disks++]);
+		libxl_device_disk *disk = &d->disks[d->num_disks++];
+		libxl_device_disk_init(disk);
 		const char *spec = dom->disks[i];
-		if (xlu_disk_parse(xlu, 1, &spec, &d->disks[i]) != 0)
+		if (xlu_disk_parse(xlu, 1, &spec, disk) != 0)
 			return fail(why, "a disk spec does not parse");
 	}
 	for (size_t i = 0; i < dom->nvifs; i++) {
@@ -90,7 +117,8 @@ static int build_devices(const struct domain_config *dom, XLU_Config *xlu,
 	return 0;
 }
 
-int domain_build(const struct domain_config *dom, XLU_Config *xlu, libxl_domain_config *d,
+int domain_build(const struct domain_config *dom, XLU_Config *xlu,
+		 const struct volume_plan *volumes, const char *script, libxl_domain_config *d,
 		 const char **why)
 {
 	static const libxl_domain_type types[] = {
@@ -127,5 +155,5 @@ int domain_build(const struct domain_config *dom, XLU_Config *xlu, libxl_domain_
 	d->on_poweroff = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
 	d->on_reboot = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
 	d->on_crash = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
-	return build_devices(dom, xlu, d, why);
+	return build_devices(dom, xlu, volumes, script, d, why);
 }

@@ -11,13 +11,17 @@
 #include <libxlutil.h>
 
 #include "config/domain_config.h"
+#include "domains/volumes.h"
 
 /*
  * Fills D (already libxl_domain_config_init()ed; the caller disposes of
  * it) from DOM.  XLU parses the disk and pci specs (its report gets their
- * messages).  Returns 0, or -1 with *why saying what could not be built.
+ * messages).  VOLUMES (NULL: none) adds the domain's volumes as xvda,
+ * xvdb, xvdc, served by dom0's blkback with SCRIPT as their hotplug
+ * script.  Returns 0, or -1 with *why saying what could not be built.
  */
-int domain_build(const struct domain_config *dom, XLU_Config *xlu, libxl_domain_config *d,
+int domain_build(const struct domain_config *dom, XLU_Config *xlu,
+		 const struct volume_plan *volumes, const char *script, libxl_domain_config *d,
 		 const char **why);
 
 #endif

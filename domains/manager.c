@@ -17,9 +17,13 @@
 #include <libxlutil.h>
 
 #include "config/domains.h"
+#include "config/storage_config.h"
 #include "config/sysconfig.h"
 #include "domains/build.h"
+#include "domains/hotplug.h"
 #include "domains/state.h"
+#include "domains/storage.h"
+#include "domains/volumes.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "supervisor/control.h"
@@ -55,6 +59,8 @@ struct managed {
 	unsigned failures, restarts;
 	struct death_window deaths;
 	int recorded;			/* state in STATE_DIR at our start, -1: none */
+	struct volume_plan volumes;	/* valid while volumes_up */
+	bool volumes_up;		/* its dm devices exist (made, or adopted) */
 };
 
 static struct {
@@ -66,6 +72,8 @@ static struct {
 	size_t n;
 	bool stopping;		/* SIGTERM: every domain goes down, none starts */
 	struct control_server ctl;
+	struct storage_config storage;
+	bool pool_ok;		/* the pool is there: volumes can be made */
 } M;
 
 static void save_state(const struct managed *d)
@@ -251,6 +259,37 @@ static void netvm_back(struct managed *net)
 	}
 }
 
+/* Makes D's volumes (fresh ones empty, snapshots anew): what makes a
+ * disposable clean at every start.  True when D may be created. */
+static bool volumes_up(struct managed *d)
+{
+	char why[512];
+	if (!d->cfg->volumes)
+		return true;
+	uint64_t t0 = monotonic_ms();
+	if (volume_plan(M.storage.pool, d->cfg, &M.doms, &d->volumes, why, sizeof(why)) < 0 ||
+	    storage_prepare(&d->volumes, why, sizeof(why)) < 0) {
+		log_err("domains", "domain %s: cannot make its volumes: %s", d->cfg->name, why);
+		return false;
+	}
+	d->volumes_up = true;
+	log_info("domains", "domain %s: volumes ready in %llu ms", d->cfg->name,
+		 (unsigned long long)(monotonic_ms() - t0));
+	return true;
+}
+
+/* D's domain is gone: its devices go, and its fresh files with them. */
+static void volumes_down(struct managed *d)
+{
+	if (!d->volumes_up)
+		return;
+	uint64_t t0 = monotonic_ms();
+	if (storage_release(&d->volumes) == 0)
+		log_info("domains", "domain %s: volumes released in %llu ms", d->cfg->name,
+			 (unsigned long long)(monotonic_ms() - t0));
+	d->volumes_up = false;
+}
+
 static void created(libxl_ctx *ctx, int rc, void *user)
 {
 	struct managed *d = user;
@@ -293,15 +332,29 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 static void start(struct managed *d, uint64_t now)
 {
 	const char *why = NULL;
+	d->created_at = now;
+	if (d->cfg->volumes && !M.pool_ok) {
+		/* Retrying cannot help: the pool was set up at our start. */
+		log_err("domains", "domain %s failed: no volumes, the pool %s is not usable (see "
+			"above)", d->cfg->name, M.storage.pool);
+		set_state(d, DOM_FAILED);
+		return;
+	}
+	if (!volumes_up(d)) {
+		/* Like a failed creation: backoff, then the start limit. */
+		after_death(d, ACTION_RESTART, true, now);
+		return;
+	}
 	libxl_domain_config_init(&d->d_config);
-	if (domain_build(d->cfg, M.xlu, &d->d_config, &why) < 0) {
+	if (domain_build(d->cfg, M.xlu, d->volumes_up ? &d->volumes : NULL, BLOCK_HOTPLUG_PATH,
+			 &d->d_config, &why) < 0) {
 		log_err("domains", "domain %s: cannot build its libxl config: %s", d->cfg->name, why);
 		libxl_domain_config_dispose(&d->d_config);
+		volumes_down(d);
 		set_state(d, DOM_FAILED);
 		return;
 	}
 	libxl_asyncop_how how = { .callback = created, .u.for_callback = d };
-	d->created_at = now;
 	d->domid = INVALID_DOMID;
 	set_state(d, DOM_CREATING);
 	log_info("domains", "creating domain %s", d->cfg->name);
@@ -324,6 +377,7 @@ static bool netvm_running(const struct managed *d)
 /* What comes after a death, by the domain's config and the start limit. */
 static void after_death(struct managed *d, enum domain_action action, bool crash, uint64_t now)
 {
+	volumes_down(d);
 	d->domid = INVALID_DOMID;
 	d->died_at = now;
 	d->started_epoch_ms = 0;
@@ -475,8 +529,12 @@ static void recorded(struct managed *d, char *out, size_t cap)
 
 static void adopt_one(struct managed *d, const libxl_dominfo *info)
 {
-	char mark_text[16];
+	char mark_text[16], why[512];
 	d->domid = info->domid;
+	/* Its devices were made by the previous manager, from the same plan. */
+	if (d->cfg->volumes && volume_plan(M.storage.pool, d->cfg, &M.doms, &d->volumes, why,
+					   sizeof(why)) == 0)
+		d->volumes_up = true;
 	d->created_at = monotonic_ms();
 	set_state(d, DOM_RUNNING);
 	watch_death(d);
@@ -838,6 +896,35 @@ static int op_domain(void *ctx, enum ctl_domain_op op, const char *name, char *m
 	return -EINVAL;
 }
 
+/* The pool, and bulkhead as the volumes' hotplug script.  Domains without
+ * volumes run whatever happens here. */
+static void open_storage(const char *config_dir)
+{
+	char why[512];
+	if (storage_config_load(config_dir, &M.storage) > 0)
+		log_err("domains", "%s/storage.cfg has problems (see above); using the pool %s",
+			config_dir, M.storage.pool);
+	if (storage_open(&M.storage, why, sizeof(why)) < 0) {
+		log_err("domains", "%s; domains with volumes cannot start", why);
+		return;
+	}
+	if ((unlink(BLOCK_HOTPLUG_PATH) < 0 && errno != ENOENT) ||
+	    symlink(self_exe(), BLOCK_HOTPLUG_PATH) < 0) {
+		log_err("domains", "cannot link %s to %s: %s; domains with volumes cannot start",
+			BLOCK_HOTPLUG_PATH, self_exe(), strerror(errno));
+		return;
+	}
+	M.pool_ok = true;
+}
+
+/* Whether NAME is a domain whose volumes are up: cleanup keeps those. */
+static bool volumes_in_use(const char *name, void *ctx)
+{
+	(void)ctx;
+	struct managed *d = by_name(name);
+	return d && d->volumes_up;
+}
+
 static int setup(const char *config_dir, const char *socket_path)
 {
 	static const struct control_ops ops = { .domains = op_list, .domain_op = op_domain };
@@ -861,6 +948,7 @@ static int setup(const char *config_dir, const char *socket_path)
 	if (r < 0)
 		log_warn("domains", "cannot create %s: %s; a restarted manager will not know what "
 			 "this one did", STATE_DIR, strerror(-r));
+	open_storage(config_dir);
 	for (size_t i = 0; i < M.n; i++) {
 		M.m[i].cfg = &M.doms.dom[i];
 		M.m[i].domid = INVALID_DOMID;
@@ -934,6 +1022,11 @@ int domain_manager_main(int argc, char **argv)
 		return 1;
 	log_notice("domains", "domain manager up: %zu domains configured", M.n);
 	adopt();
+	/* After a crash of ours or a power cut: what no domain uses goes. */
+	if (M.pool_ok) {
+		int removed = storage_cleanup(M.storage.pool, volumes_in_use, NULL);
+		log_notice("domains", "storage: %d leftover devices removed", removed);
+	}
 	resume(monotonic_ms());
 	for (;;) {
 		tick(monotonic_ms());

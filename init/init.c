@@ -1,6 +1,7 @@
 #include "init/init.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -64,6 +65,19 @@ static bool ns_is_initial(const char *ns, unsigned long ino)
 {
 	struct stat st;
 	return stat(ns, &st) < 0 || st.st_ino == ino;
+}
+
+/* The kernel drops a writer's /dev/kmsg lines beyond 10 in 5 s; until
+ * its log file is open, PID 1's boot lines (module loads, the Xen
+ * bring-up) are all there is, and none may be lost. */
+static void kmsg_unlimited(void)
+{
+	int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "on\n", 3) != 3)
+		log_warn("init", "cannot turn off /dev/kmsg's rate limit: %s; some boot lines "
+			 "may be lost", strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 static int block_signals(void)
@@ -344,6 +358,8 @@ static void boot(void)
 		boot_failed("essential file systems are not mounted");
 	if (!I.container && log_to_kmsg() < 0)
 		log_warn("init", "no /dev/kmsg: logging to the console");
+	if (!I.container)
+		kmsg_unlimited();
 	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
 		   I.container ? " of a PID namespace (container mode)" : "");
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)

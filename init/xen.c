@@ -14,7 +14,9 @@
 
 const char *const xen_dom0_modules[] = {
 	"xenfs", "xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd",
-	"xen-blkback", "xen-netback", NULL,
+	"xen-blkback", "xen-netback",
+	/* The domains' volumes (domains/storage.h). */
+	"loop", "dm-snapshot", NULL,
 };
 
 /* Reads the first line of PATH into BUF; false if it cannot. */

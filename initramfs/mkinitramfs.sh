@@ -133,7 +133,7 @@ if [ "$xen" = 1 ]; then
     for f in xenstored xen-init-dom0 xenconsoled xenconsole xl libxl-save-helper; do
         add_path "$xen_bin/$f" "$xen_bin/$f"
     done
-    for f in xenstore-read xenstore-write xenstore-ls xenstore-list; do
+    for f in xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-chmod; do
         add_path "/usr/bin/$f" "/usr/bin/$f"
     done
     [ -d /etc/xen ] && add_path /etc/xen /etc/xen

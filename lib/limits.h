@@ -28,6 +28,11 @@
 #define DOMAIN_MEMORY_MAX_MB    (1024 * 1024)
 #define DOMAIN_VCPUS_MAX        128
 #define MODULES_MAX             128
+/* Volumes (domains/volumes.h): 16 TiB, as far as a sparse file goes. */
+#define VOLUME_MAX_MB           (16u * 1024 * 1024)
+#define PRELOAD_MAX             8	/* disposables kept ready, per template */
+#define DISPOSABLES_MAX         32	/* started by `ctl run-disposable', at once */
+#define VOLUME_PATH_MAX         200	/* the pool's directory and device */
 
 /* Control socket (root only, but still parsed as hostile). */
 #define CTL_MSG_MAX             (64 * 1024)

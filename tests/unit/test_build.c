@@ -48,7 +48,7 @@ static void a_pvh_appvm_becomes_a_libxl_config(void **state)
 	set_strv(&dom.pcis, &dom.npcis, (const char *const[]){ "0000:00:19.0", NULL });
 
 	libxl_domain_config_init(&d);
-	assert_int_equal(domain_build(&dom, xlu, &d, &why), 0);
+	assert_int_equal(domain_build(&dom, xlu, NULL, NULL, &d, &why), 0);
 	assert_int_equal(d.c_info.type, LIBXL_DOMAIN_TYPE_PVH);
 	assert_string_equal(d.c_info.name, "work");
 	assert_int_equal(d.b_info.type, LIBXL_DOMAIN_TYPE_PVH);
@@ -89,7 +89,7 @@ static void a_net_domain_is_a_driver_domain(void **state)
 	strcpy(dom.name, "sys-net");
 	dom.class = CLASS_NET;
 	libxl_domain_config_init(&d);
-	assert_int_equal(domain_build(&dom, xlu, &d, &why), 0);
+	assert_int_equal(domain_build(&dom, xlu, NULL, NULL, &d, &why), 0);
 	/* libxl then lets it serve backends (netback) to other domains. */
 	assert_true(libxl_defbool_val(d.c_info.driver_domain));
 	libxl_domain_config_dispose(&d);
@@ -107,7 +107,7 @@ static void pv_and_hvm_types_map_through(void **state)
 	dom.type = DOMAIN_PV;
 	dom.vcpus = 9;
 	libxl_domain_config_init(&d);
-	assert_int_equal(domain_build(&dom, xlu, &d, &why), 0);
+	assert_int_equal(domain_build(&dom, xlu, NULL, NULL, &d, &why), 0);
 	assert_int_equal(d.c_info.type, LIBXL_DOMAIN_TYPE_PV);
 	assert_int_equal(d.b_info.avail_vcpus.size, 2);
 	assert_int_equal(d.b_info.avail_vcpus.map[0], 0xff);
@@ -116,7 +116,7 @@ static void pv_and_hvm_types_map_through(void **state)
 
 	dom.type = DOMAIN_HVM;
 	libxl_domain_config_init(&d);
-	assert_int_equal(domain_build(&dom, xlu, &d, &why), 0);
+	assert_int_equal(domain_build(&dom, xlu, NULL, NULL, &d, &why), 0);
 	assert_int_equal(d.b_info.type, LIBXL_DOMAIN_TYPE_HVM);
 	libxl_domain_config_dispose(&d);
 	domain_config_free(&dom);
@@ -133,7 +133,7 @@ static void a_bad_mac_is_refused(void **state)
 	dom.netvm = strdup("net");
 	set_strv(&dom.vifs, &dom.nvifs, (const char *const[]){ "mac=00:16:3e:zz:00:01", NULL });
 	libxl_domain_config_init(&d);
-	assert_int_equal(domain_build(&dom, xlu, &d, &why), -1);
+	assert_int_equal(domain_build(&dom, xlu, NULL, NULL, &d, &why), -1);
 	assert_string_equal(why, "a vif's mac is not six hex bytes (00:16:3e:xx:xx:xx)");
 	libxl_domain_config_dispose(&d);
 	domain_config_free(&dom);

@@ -38,6 +38,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/linux/common.sh
 . "$here/../linux/common.sh"
+# shellcheck source=tests/xen/lib.sh
+. "$here/lib.sh"
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
@@ -48,13 +50,6 @@ DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 SUITE=xen
 CHECKS_WITHOUT_VM='no-panic'
 t_qemu=0 t_boot=0
-
-# The domUs' initramfs, and their kernel as a plain ELF (domu/vmlinux.py).
-build_domu() {
-    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz" \
-        "$bulkhead" &&
-        "$here/domu/vmlinux.py" "/boot/vmlinuz-${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/vmlinux"
-}
 
 check_bringup() {
     build_domu
@@ -348,63 +343,7 @@ check_poweroff() {
     info "poweroff: QEMU exited $(fmt_ms $(($(now_ms) - t_ask))) after CTL-POWEROFF was seen"
 }
 
-check_no_panic() {
-    local hit
-    # The domUs' consoles come prefixed "NAME| ": crashy panics on purpose,
-    # and a domU's fault is not Xen's or dom0's.
-    hit=$(serial | grep -E 'Kernel panic|Attempted to kill init|Panic on CPU|FATAL TRAP' |
-        grep -vE '^[a-z-]+\| ' || true)
-    if [ -n "$hit" ]; then
-        why="${hit%%$'\n'*}"
-        return 1
-    fi
-}
-
-# Dom0's own processes that died of a fault, as the kernel logged them,
-# before the first check failed (a later one cannot have caused it):
-# nothing in dom0 faults on purpose.  bulkhead's own processes are left
-# out, wherever they faulted (a heap it corrupted fails in libc): their
-# crashes are ours to explain, never evidence against the test bed.
-testbed_faults() {
-    serial | head -n "${first_fail_line:-0}" | grep -E 'segfault at|general protection fault' |
-        grep -vE '^[a-z-]+\| ' | grep -vE 'bulkhead\[[0-9]+\]|in bulkhead\[' || true
-}
-
-# run_checks calls this after a failed check: when the test bed's faults
-# came first, this boot is void, and the checks after it are not run (each
-# would wait out its timeout for nothing).
-after_failure() {
-    if [ "$attempt" -lt "$XEN_ATTEMPTS" ] && [ -n "$(testbed_faults)" ]; then
-        fatal="this boot is void: dom0 processes faulted before the first failure"
-    fi
-}
-
-# Xen's PV dom0 under TCG corrupts its own processes' memory now and then
-# (docs/ARCHITECTURE.md, "The test bed's faults"): a failed boot whose log
-# shows dom0 processes faulting before its first failure is void, and the
-# machine boots again, up to XEN_ATTEMPTS times.  The discarded attempt's
-# log is kept.
-XEN_ATTEMPTS=${XEN_ATTEMPTS:-5}
-attempt=1
-while :; do
-    run_checks "${CHECKS[@]}"
-    faults=$(testbed_faults)
-    if [ "$failed" -eq 0 ] || [ -z "$faults" ] || [ "$attempt" -ge "$XEN_ATTEMPTS" ]; then
-        break
-    fi
-    qemu_stop "$LINUX_VM"
-    cp "$LINUX_VM/serial.log" "$LINUX_VM/serial-attempt$attempt.log"
-    info "attempt $attempt of $XEN_ATTEMPTS is void: the test bed corrupted dom0's memory" \
-        "($(wc -l <<<"$faults") dom0 processes faulted; first: ${faults%%$'\n'*});" \
-        "its log is $LINUX_VM/serial-attempt$attempt.log; booting again"
-    attempt=$((attempt + 1))
-    passed=0 failed=0 fatal='' t_qemu=0 t_boot=0 first_fail_line=''
-done
-all_faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' || true)
-if [ -n "$all_faults" ]; then
-    info "test bed: $(wc -l <<<"$all_faults") dom0 processes faulted in the last attempt" \
-        "($attempt of $XEN_ATTEMPTS)"
-fi
+xen_run_attempts "${CHECKS[@]}"
 
 if [ "$t_boot" -gt 0 ]; then
     info "timing: QEMU start to xenconsoled up $(fmt_ms $((t_boot - t_qemu))) wall"

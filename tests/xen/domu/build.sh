@@ -30,6 +30,16 @@ add_libs() {
     done
 }
 add_libs /usr/bin/xenstore
+# The volumes' drivers (bulkhead.storage=): blkfront and ext4, with what
+# ext4 needs, numbered in load order.
+mkdir -p "$st/lib/modules/storage"
+i=10
+for f in $(for m in ext4 xen-blkfront; do
+    modprobe -C /dev/null -S "$kver" --show-depends "$m"
+done | awk '$1 == "insmod" { print $2 }'); do
+    cp "$f" "$st/lib/modules/storage/$i-$(basename "$f")"
+    i=$((i + 1))
+done
 if [ -n "$bulkhead" ]; then
     cp "$bulkhead" "$st/bin/bulkhead"
     add_libs "$bulkhead"

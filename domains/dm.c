@@ -1,0 +1,152 @@
+#include "domains/dm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <libdevmapper.h>
+
+#include "lib/util.h"
+
+#define DM_DIR_PATH "/dev/mapper"
+
+void dm_init(void)
+{
+	/* No udev in dom0: nothing to wait for (make_node() does its part). */
+	dm_udev_set_sync_support(0);
+	dm_log_init_verbose(0);
+}
+
+/* Runs T on NAME (its node made or removed when NODES); kernel errors
+ * come back as -errno.  Destroys T. */
+static int run(struct dm_task *t, const char *name, bool nodes, struct dm_info *info)
+{
+	uint32_t cookie = 0;
+	int rc = -ENOMEM;
+	if (!t)
+		return -ENOMEM;
+	if (name && !dm_task_set_name(t, name))
+		goto out;
+	if (nodes && !dm_task_set_cookie(t, &cookie, 0))
+		goto out;
+	if (!dm_task_run(t)) {
+		int err = dm_task_get_errno(t);
+		rc = err > 0 ? -err : -EIO;
+		goto out;
+	}
+	rc = 0;
+	if (info && !dm_task_get_info(t, info))
+		rc = -EIO;
+out:
+	if (cookie)
+		dm_udev_wait(cookie);
+	dm_task_destroy(t);
+	return rc;
+}
+
+/* /dev/mapper/NAME into OUT: the path libxl is given. */
+static void node_path(const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", DM_DIR_PATH, name);
+}
+
+/* libdevmapper leaves the node to udev, which dom0 does not run. */
+static int make_node(const char *name, const struct dm_info *info)
+{
+	char path[300];
+	int r = mkdir_p(DM_DIR_PATH, 0755);
+	if (r < 0)
+		return r;
+	node_path(name, path, sizeof(path));
+	unlink(path);
+	if (mknod(path, S_IFBLK | 0600, makedev((unsigned)info->major, (unsigned)info->minor)) < 0)
+		return -errno;
+	return 0;
+}
+
+int dm_create(const char *name, const char *target, const char *params, uint64_t sectors)
+{
+	struct dm_info info;
+	struct dm_task *t = dm_task_create(DM_DEVICE_CREATE);
+	if (t && !dm_task_add_target(t, 0, sectors, target, params)) {
+		dm_task_destroy(t);
+		return -ENOMEM;
+	}
+	int rc = run(t, name, true, &info);
+	if (rc == 0 && (rc = make_node(name, &info)) < 0)
+		dm_remove(name);
+	return rc;
+}
+
+int dm_remove(const char *name)
+{
+	char path[300];
+	int rc = run(dm_task_create(DM_DEVICE_REMOVE), name, true, NULL);
+	if (rc == 0 || rc == -ENXIO) {
+		node_path(name, path, sizeof(path));
+		unlink(path);
+	}
+	return rc;
+}
+
+int dm_suspend(const char *name, bool suspend)
+{
+	return run(dm_task_create(suspend ? DM_DEVICE_SUSPEND : DM_DEVICE_RESUME), name, !suspend,
+		   NULL);
+}
+
+int dm_devno(const char *name, char *out, size_t cap)
+{
+	struct dm_info info;
+	int rc = run(dm_task_create(DM_DEVICE_INFO), name, false, &info);
+	if (rc < 0)
+		return rc;
+	if (!info.exists)
+		return -ENXIO;
+	snprintf(out, cap, "%u:%u", info.major, info.minor);
+	return 0;
+}
+
+int dm_list(char ***names)
+{
+	struct dm_task *t = dm_task_create(DM_DEVICE_LIST);
+	char **v = NULL;
+	size_t n = 0;
+	int rc = -ENOMEM;
+
+	*names = NULL;
+	if (!t)
+		return -ENOMEM;
+	if (!dm_task_run(t)) {
+		int err = dm_task_get_errno(t);
+		rc = err > 0 ? -err : -EIO;
+		goto out;
+	}
+	struct dm_names *e = dm_task_get_names(t);
+	/* An empty list is one entry with dev 0. */
+	for (struct dm_names *p = e; p && p->dev;
+	     p = p->next ? (struct dm_names *)((char *)p + p->next) : NULL) {
+		char **grown = realloc(v, (n + 2) * sizeof(*v));
+		if (!grown)
+			goto out;
+		v = grown;
+		v[n] = strdup(p->name);
+		v[n + 1] = NULL;
+		if (!v[n])
+			goto out;
+		n++;
+	}
+	if (!v && !(v = calloc(1, sizeof(*v))))
+		goto out;
+	*names = v;
+	v = NULL;
+	rc = 0;
+out:
+	strv_free(v);
+	dm_task_destroy(t);
+	return rc;
+}

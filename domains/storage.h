@@ -1,0 +1,46 @@
+/*
+ * storage.h - carries out the volume plans of domains/volumes.h: the
+ * pool's files, their loop devices, the dm devices over them; and, when
+ * the domain manager starts, the cleanup of what a crash or a power cut
+ * left behind.
+ *
+ * What survives a power cut is only the kept files (root.img and
+ * private.img of templates, apps, standalones).  Nothing of a reset
+ * writes to them, and a kept file is seeded under a temporary name and
+ * renamed into place, so a cut at any point leaves every kept file either
+ * as it was or whole.  Devices and fresh files are rebuilt at every start.
+ *
+ * Domain manager only; single-threaded; every call blocks (a few tens of
+ * milliseconds, file seeding aside: see docs/STORAGE.md).
+ */
+#ifndef BULKHEAD_STORAGE_H
+#define BULKHEAD_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/storage_config.h"
+#include "domains/volumes.h"
+
+/* Mounts the pool's device (if storage.cfg names one and it is not
+ * mounted yet) and makes the pool directory.  0, or -1 with WHY. */
+int storage_open(const struct storage_config *cfg, char *why, size_t cap);
+
+/* Makes PLAN's files and devices; a device left over under the same name
+ * is replaced.  0, or -1 with WHY (CAP bytes) after undoing what it made. */
+int storage_prepare(const struct volume_plan *plan, char *why, size_t cap);
+
+/* Removes PLAN's devices and fresh files.  0, or -1 when something could
+ * not be removed (logged; a later cleanup tries again). */
+int storage_release(const struct volume_plan *plan);
+
+/* At the manager's start: removes every bulkhead dm device whose domain
+ * does not run (RUNNING says), and the scratch files of those domains in
+ * POOL; a directory left empty (a gone disposable's) goes too.  Kept files
+ * are never touched.  Returns how many devices it removed. */
+int storage_cleanup(const char *pool, bool (*running)(const char *domain, void *ctx), void *ctx);
+
+/* "/dev/mapper/NAME" of a plan's device into OUT (CAP bytes). */
+void storage_device_path(const struct volume_device *dev, char *out, size_t cap);
+
+#endif
