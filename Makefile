@@ -16,6 +16,8 @@ DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreety
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
+# `make bench' only: what it compares bulkhead's volumes with.
+DEPS_BENCH := lvm2
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
@@ -30,8 +32,9 @@ MODULES := lib/log lib/util \
 	supervisor/ctlproto supervisor/control \
 	init/mounts init/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
-	domains/hotplug \
+	domains/hotplug domains/dispvm \
 	domains/build domains/manager \
+	agent/agentproto agent/agent \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \
@@ -40,8 +43,9 @@ MODULES := lib/log lib/util \
 	input/evdev input/keymap \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
-	test_domains test_build test_volumes test_guiproto test_desktop test_render
-FUZZERS    := fuzz_ctlproto fuzz_guiproto
+	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
+	test_agentproto
+FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
@@ -83,7 +87,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkh
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
-FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c lib/util.c
+FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c
 
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -131,9 +135,11 @@ $(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(PKG_LIBS)
 
 bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
+	@scripts/deps.sh $(DEPS_BENCH)
 	@$(BUILD)/bench/composite
 	@bench/input.sh $(BUILD)/bulkhead
 	@bench/dm.sh $(BUILD)/bulkhead
+	@bench/dispvm.sh $(BUILD)/bulkhead
 	@bench/pid1.sh $(BUILD)/bulkhead
 	@bench/xen.sh $(BUILD)/bulkhead
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/agent.h"
 #include "config/check.h"
 #include "ctl/ctl.h"
 #include "domains/hotplug.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 		"  domain-manager [--config DIR]  run the domains (started by PID 1 on Xen)\n"
 		"  compositor [--config DIR] [--headless WxH]  draw the desktop\n"
 		"  gui-demo --socket PATH ... a window client for tests (gui/demo.c)\n"
+		"  agent [--shell PATH]       in a domain: runs the commands dom0 gives it\n"
 		"  check [--list-modules] [DIR]  validate the configuration\n"
 		"  version\n", BULKHEAD_VERSION);
 }
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
 		return compositor_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "gui-demo") == 0)
 		return gui_demo_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "agent") == 0)
+		return agent_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

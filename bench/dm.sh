@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark of the device-mapper work that resets a disposable's root
 # volume (bench/dmreset.c: dm-snapshot with a non-persistent COW against a
-# dm-thin snapshot), on the Linux test bed: the Debian kernel under QEMU
-# (TCG) with a 512 MiB virtio scratch disk.  Prints what dmreset prints:
-# min / median / max per way and the ratio; judges nothing.
+# dm-thin snapshot through libdevmapper, and against LVM thin snapshots
+# through lvm2's commands, as Qubes resets them), on the Linux test bed:
+# the Debian kernel under QEMU (TCG) with a 512 MiB virtio scratch disk,
+# all three on the same disk in the same boot.  Prints what dmreset
+# prints: min / median / max per way and the ratios; judges nothing.
 # usage: bench/dm.sh PATH/TO/bulkhead   (root)
 set -euo pipefail
 
@@ -19,7 +21,8 @@ gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LINUX_VM/dmreset" "$here/dmreset.c
     $(pkg-config --cflags --libs devmapper)
 truncate -s 512M "$LINUX_VM/disk.img"
 build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" \
-    --add "$LINUX_VM/dmreset:/bin/dmreset" >/dev/null
+    --add "$LINUX_VM/dmreset:/bin/dmreset" --add "$(command -v lvm):/sbin/lvm" \
+    --add "$here/dm/lvm.conf:/etc/lvm/lvm.conf" >/dev/null
 qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" "" \
     -drive "file=$LINUX_VM/disk.img,if=virtio,format=raw"
 if ! linux_wait '^DM-DONE' 300 || serial_has '^DM-FAIL'; then

@@ -7,10 +7,14 @@
  *   thin      a dm-thin pool holding the origin as thin 0; reset = remove
  *             the snapshot device, "delete 1", "create_snap 1 0", create
  *             the device again
- * Prints min / median / max per way and their ratio; judges nothing.
- * usage: dmreset DISK [RUNS]   (root; DISK is overwritten)
+ *   lvm       with --lvm: LVM thin snapshots as Qubes' LVM pool resets a
+ *             volume, through lvm2's own commands: `lvremove -f VG/snap',
+ *             `lvcreate -s -kn -n snap VG/base' (each a process, as there)
+ * Prints min / median / max per way and their ratios; judges nothing.
+ * usage: dmreset DISK [RUNS] [--lvm]   (root; DISK is overwritten)
  */
 #include <libdevmapper.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,14 +161,46 @@ static int bench_thin(const char *disk, double *t, int runs)
 	       destroy("bench-meta");
 }
 
+static char disk_path[256];
+
+static int sh(const char *fmt)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), fmt, disk_path);
+	if (system(cmd) == 0)
+		return 0;
+	printf("DM-FAIL lvm: %s\n", cmd);
+	return -1;
+}
+
+static int bench_lvm(const char *disk, double *t, int runs)
+{
+	snprintf(disk_path, sizeof(disk_path), "%s", disk);
+	/* The same space as the other two: a 128 MiB origin in a pool. */
+	if (sh("/sbin/lvm pvcreate -q -ff -y %s") < 0 || sh("/sbin/lvm vgcreate -q bench %s") < 0 ||
+	    sh("/sbin/lvm lvcreate -q -L 200m -T bench/pool") < 0 ||
+	    sh("/sbin/lvm lvcreate -q -V 128m -T bench/pool -n base") < 0 ||
+	    sh("/sbin/lvm lvcreate -q -s -kn -n snap bench/base") < 0)
+		return -1;
+	for (int i = 0; i < runs; i++) {
+		double t0 = now_ms();
+		if (sh("/sbin/lvm lvremove -q -f bench/snap") < 0 ||
+		    sh("/sbin/lvm lvcreate -q -s -kn -n snap bench/base") < 0)
+			return -1;
+		t[i] = now_ms() - t0;
+	}
+	return sh("/sbin/lvm vgremove -q -f bench");
+}
+
 int main(int argc, char **argv)
 {
 	int runs = argc > 2 ? atoi(argv[2]) : 30;
+	bool lvm = argc > 3 && strcmp(argv[3], "--lvm") == 0;
 	double *t = NULL;
 	int rc = 1;
 
-	if (argc < 2 || runs < 1 || runs > 10000) {
-		fprintf(stderr, "usage: dmreset DISK [RUNS]\n");
+	if (argc < 2 || runs < 1 || runs > 10000 || (argc > 3 && !lvm) || argc > 4) {
+		fprintf(stderr, "usage: dmreset DISK [RUNS] [--lvm]\n");
 		return 2;
 	}
 	t = calloc((size_t)runs, sizeof(*t));
@@ -183,6 +219,14 @@ int main(int argc, char **argv)
 	}
 	double thin = report("thin", t, runs);
 	printf("DM-RESULT ratio thin/snapshot (medians): %.2f\n", thin / snap);
+	if (lvm) {
+		fflush(stdout);
+		if (bench_lvm(argv[1], t, runs) < 0)
+			goto out;
+		double lv = report("lvm thin (lvremove + lvcreate -s)", t, runs);
+		printf("DM-RESULT ratio lvm/snapshot (medians): %.2f\n", lv / snap);
+		printf("DM-RESULT ratio lvm/thin (medians): %.2f\n", lv / thin);
+	}
 	rc = 0;
 out:
 	free(t);

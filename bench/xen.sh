@@ -20,23 +20,16 @@ SUITE=bench-xen
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
 kver=$(_qemu_kver)
-"$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz"
+"$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio"
 "$LINUX_ROOT/tests/xen/domu/vmlinux.py" "/boot/vmlinuz-$kver" "$LINUX_VM/vmlinux"
 build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
-    --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" \
+    --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
     --add /usr/bin/xenstore-watch:/usr/bin/xenstore-watch >/dev/null
 qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
 # The script in dom0 can die of the test bed's memory corruption
 # (docs/ARCHITECTURE.md, "The test bed's faults"): say so at once.
-ended='bulkhead: supervisor: service bench (exited|killed)'
-if ! linux_wait "^(BENCH-DONE|BENCH-FAIL)|$ended" "$BENCH_TIMEOUT" || ! serial_has '^BENCH-DONE'; then
-    echo "bench-xen: failed: $(serial | grep -E -m1 "^BENCH-FAIL|$ended" || echo "$LINUX_WAIT_ERR")" >&2
-    faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' || true)
-    [ -z "$faults" ] || echo "bench-xen: dom0 processes faulted (the test bed): ${faults%%$'\n'*}" >&2
-    serial_tail >&2
-    exit 1
-fi
+bench_wait bench "$BENCH_TIMEOUT"
 
 serial | sed -n 's/^BENCH-EV //p' > "$LINUX_VM/events"
 serial | sed -n 's/^BENCH-CREATE //p' > "$LINUX_VM/creates"

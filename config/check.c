@@ -7,6 +7,7 @@
 
 #include "config/domains.h"
 #include "config/storage_config.h"
+#include "domains/dispvm.h"
 #include "config/sysconfig.h"
 #include "init/xen.h"
 #include "lib/util.h"
@@ -42,6 +43,7 @@ int check_main(int argc, char **argv)
 	errors += domains_load(dir, &doms);
 	struct storage_config storage;
 	errors += storage_config_load(dir, &storage);
+	errors += dispvm_check_default(&storage, &doms);
 	if (list_modules) {
 		for (size_t i = 0; i < cfg.nmodules; i++)
 			printf("%s\n", cfg.modules[i]);

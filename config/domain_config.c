@@ -241,6 +241,9 @@ static void check_class(struct cfgfile *cfg, struct domain_config *dom)
 	if (dom->preload && !(dom->class == CLASS_TEMPLATE || dom->class == CLASS_APP))
 		cfg_error(cfg, "preload", "preload is for a disposable template (class template "
 			  "or app); this domain is of class %s", domain_class_names[dom->class]);
+	if (dom->preload && !dom->volumes)
+		cfg_error(cfg, "preload", "preload with volumes = 0: a disposable's volumes are "
+			  "snapshots of its template's, and this one has none");
 	if (dom->type != DOMAIN_HVM && !dom->kernel)
 		cfg_error(cfg, "type", "a %s domain boots the kernel given by `kernel', and there "
 			  "is none", domain_type_names[dom->type]);

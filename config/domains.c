@@ -158,7 +158,7 @@ unsigned domains_load(const char *dir, struct domains *d)
 	d->dom = calloc(nfiles + 1, sizeof(*d->dom));
 	if (!d->dom)
 		goto nomem;
-	for (size_t i = 0; i < nfiles && d->n < DOMAINS_MAX; i++) {
+	for (size_t i = 0; i < nfiles && d->n < DOMAIN_CONFIGS_MAX; i++) {
 		struct domain_config *dom = &d->dom[d->n];
 		unsigned errors = domain_config_load(files[i], dom);
 		if (errors) {
@@ -177,8 +177,9 @@ unsigned domains_load(const char *dir, struct domains *d)
 		}
 		d->n++;
 	}
-	if (nfiles > DOMAINS_MAX) {
-		log_err("config", "%s: %zu domain files; only %d are read", ddir, nfiles, DOMAINS_MAX);
+	if (nfiles > DOMAIN_CONFIGS_MAX) {
+		log_err("config", "%s: %zu domain files; only %d are read", ddir, nfiles,
+			DOMAIN_CONFIGS_MAX);
 		d->errors++;
 	}
 	if (order(d) < 0)

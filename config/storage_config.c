@@ -74,6 +74,8 @@ unsigned storage_config_load(const char *dir, struct storage_config *out)
 		read_path(&cfg, "pool", &out->pool);
 		read_path(&cfg, "pool_device", &out->pool_device);
 		read_fstype(&cfg, out);
+		out->source = strdup(path);
+		out->default_dispvm_line = cfg_key_line(&cfg, "default_dispvm");
 		if (cfg_get_string(&cfg, "default_dispvm", &s) == 0 &&
 		    !(domain_name_is_valid(s, strlen(s)) &&
 		      str_copy(out->default_dispvm, s, sizeof(out->default_dispvm))))
@@ -91,5 +93,6 @@ void storage_config_free(struct storage_config *cfg)
 	free(cfg->pool);
 	free(cfg->pool_device);
 	free(cfg->pool_fstype);
+	free(cfg->source);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -25,6 +25,8 @@ struct storage_config {
 	char *pool_device;	/* NULL: pool is a plain directory */
 	char *pool_fstype;
 	char default_dispvm[DOMAIN_NAME_MAX + 1];	/* "": none */
+	char *source;			/* the file, NULL: none was read */
+	int default_dispvm_line;	/* for messages; 0: not in the file */
 };
 
 /* Loads DIR/storage.cfg into *out (always usable: defaults where the file

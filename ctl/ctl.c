@@ -24,7 +24,14 @@
 #include "supervisor/ctlproto.h"
 #include "supervisor/supervisor.h"
 
-#define CTL_TIMEOUT_MS 5000
+/* libxl builds a new domain (kernel and ramdisk copied into its memory)
+ * inside the domain manager's loop, which answers nothing meanwhile: a
+ * second on hardware, tens of seconds under QEMU's emulation. */
+#define CTL_TIMEOUT_MS 60000
+/* A disposable that is not preloaded boots first: the manager gives up
+ * on its agent after 180 s (domains/manager.c), and may have other
+ * domains to create before it. */
+#define RUN_DISPOSABLE_TIMEOUT_MS 600000
 #define CONSOLE_POLL_MS 250
 
 static uint8_t reply[CTL_MSG_MAX];
@@ -44,7 +51,12 @@ static void usage(FILE *f)
 		"  stop NAME              ask NAME to shut down; destroyed after 30 s\n"
 		"  kill NAME              destroy NAME now\n"
 		"  pause NAME | unpause NAME\n"
-		"  console [-f] NAME      NAME's console log (-f: keep following it)\n"
+		"  console [-f] NAME      NAME's console log (-f: keep following it, and wait\n"
+		"                         for it if NAME has not run yet)\n"
+		"  run-disposable [TEMPLATE|-] [COMMAND...]\n"
+		"                         a new disposable of TEMPLATE (-: storage.cfg's\n"
+		"                         default_dispvm) runs COMMAND with /bin/sh -c and is\n"
+		"                         gone when it ends; prints its name once COMMAND runs\n"
 		"Desktop (the compositor answers):\n"
 		"  screenshot FILE.png    the screen as the compositor last drew it\n"
 		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
@@ -58,7 +70,7 @@ static void usage(FILE *f)
 static ssize_t transact(const char *path, const char *peer, const struct ctl_request *req)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	uint8_t msg[CTL_HEADER_SIZE + CTL_PATH_MAX + 1];
+	uint8_t msg[CTL_HEADER_SIZE + 1 + DOMAIN_NAME_MAX + DISPOSABLE_COMMAND_MAX];
 	int fd = -1;
 	ssize_t ret = -1;
 
@@ -82,10 +94,11 @@ static ssize_t transact(const char *path, const char *peer, const struct ctl_req
 		goto out;
 	}
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int r = poll(&pfd, 1, CTL_TIMEOUT_MS);
+	int timeout = req->type == CTL_REQ_RUN_DISPOSABLE ? RUN_DISPOSABLE_TIMEOUT_MS :
+		      CTL_TIMEOUT_MS;
+	int r = poll(&pfd, 1, timeout);
 	if (r <= 0) {
-		fprintf(stderr, "bulkhead ctl: no answer from %s within %d ms\n", peer,
-			CTL_TIMEOUT_MS);
+		fprintf(stderr, "bulkhead ctl: no answer from %s within %d ms\n", peer, timeout);
 		goto out;
 	}
 	ret = recv(fd, reply, sizeof(reply), MSG_TRUNC);
@@ -238,6 +251,7 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 	size_t plen, n;
 	const char *why = NULL;
 	struct ctl_status st;
+	struct ctl_disposable disp;
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	int code;
 
@@ -265,6 +279,11 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 		if (ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0)
 			goto bad;
 		print_domains(dom, n, json);
+	} else if (type == CTL_REP_DISPOSABLE) {
+		if (ctl_decode_disposable(payload, plen, &disp, &why) < 0)
+			goto bad;
+		printf("%s\n", disp.name);
+		fprintf(stderr, "bulkhead ctl: %s answered in %u ms\n", disp.name, disp.answer_ms);
 	}
 	return 0;
 bad:
@@ -306,6 +325,11 @@ static int console(const char *name, bool follow)
 	char path[256];
 	snprintf(path, sizeof(path), "%s/guest-%s.log", XEN_CONSOLE_DIR, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Following a domain that has not run yet: its log comes when it does. */
+	while (fd < 0 && follow && errno == ENOENT) {
+		nanosleep(&(struct timespec){ 0, CONSOLE_POLL_MS * 1000000L }, NULL);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		fprintf(stderr, "bulkhead ctl: no console log for %s (%s: %s); it exists once the "
 			"domain has run since dom0 booted\n", name, path, strerror(errno));
@@ -399,6 +423,36 @@ static bool key_args(const char *code, const char *value, struct ctl_request *re
 	return true;
 }
 
+/* [TEMPLATE|-] [COMMAND...]: the words of COMMAND are joined by spaces,
+ * as a shell command line. */
+static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
+{
+	size_t len = 0;
+	if (argc > 0 && strcmp(argv[0], "-") != 0) {
+		if (!domain_arg(argv[0], req))
+			return false;
+	}
+	for (int i = 1; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		if (len + (len > 0) + n > DISPOSABLE_COMMAND_MAX) {
+			fprintf(stderr, "bulkhead ctl: the command is longer than %d bytes\n",
+				DISPOSABLE_COMMAND_MAX);
+			return false;
+		}
+		if (len)
+			req->command[len++] = ' ';
+		memcpy(req->command + len, argv[i], n);
+		len += n;
+	}
+	req->command[len] = '\0';
+	if (!ctl_command_is_valid(req->command, len)) {
+		fprintf(stderr, "bulkhead ctl: the command must be printable ASCII (no tabs or "
+			"newlines)\n");
+		return false;
+	}
+	return true;
+}
+
 int ctl_main(int argc, char **argv)
 {
 	const char *path = NULL, *peer = "PID 1";
@@ -435,6 +489,13 @@ int ctl_main(int argc, char **argv)
 		domains = true;
 		if (!domain_arg(argv[i++], &req))
 			return 2;
+	} else if (!json && strcmp(cmd, "run-disposable") == 0) {
+		req.type = CTL_REQ_RUN_DISPOSABLE;
+		want = CTL_REP_DISPOSABLE;
+		domains = true;
+		if (!run_disposable_args(argc - i, argv + i, &req))
+			return 2;
+		i = argc;
 	} else if (!json && strcmp(cmd, "console") == 0 && i < argc) {
 		bool follow = strcmp(argv[i], "-f") == 0;
 		if (follow)

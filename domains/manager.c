@@ -15,11 +15,14 @@
 #include <libxl.h>
 #include <libxl_utils.h>
 #include <libxlutil.h>
+#include <xenstore.h>
 
+#include "agent/agentproto.h"
 #include "config/domains.h"
 #include "config/storage_config.h"
 #include "config/sysconfig.h"
 #include "domains/build.h"
+#include "domains/dispvm.h"
 #include "domains/hotplug.h"
 #include "domains/state.h"
 #include "domains/storage.h"
@@ -34,6 +37,10 @@
 /* A domain up for a minute has recovered from its crashes. */
 #define BACKOFF_RESET_MS 60000
 #define BACKOFF_MAX_MS 10000
+/* A vif moved to a netvm that was just created is added again until its
+ * backend answers: 6 tries 5 s apart. */
+#define REATTACH_TRIES 6
+#define REATTACH_RETRY_MS 5000
 /* libxl userdata: "running START" once bulkhead let the domain run,
  * "paused START" while `ctl pause' holds it; START is when it was created
  * (ms since the epoch).  It outlives this process (libxl deletes it with
@@ -44,6 +51,12 @@
  * restarts one that was due.  tmpfs: forgotten when dom0 reboots, as the
  * domains are. */
 #define STATE_DIR "/run/bulkhead/domain-state"
+/* From a disposable's creation to its agent's first word: a boot, under
+ * QEMU's emulation too. */
+#define AGENT_TIMEOUT_MS 180000
+/* Preloads of one template that die before they are ready, in a row,
+ * before the manager stops preloading it. */
+#define PRELOAD_FAILURES_MAX 3
 
 struct managed {
 	const struct domain_config *cfg;
@@ -61,6 +74,21 @@ struct managed {
 	int recorded;			/* state in STATE_DIR at our start, -1: none */
 	struct volume_plan volumes;	/* valid while volumes_up */
 	bool volumes_up;		/* its dm devices exist (made, or adopted) */
+	/* Unnamed disposables (dispN) only: */
+	struct domain_config *own;	/* its config, owned (cfg points to it) */
+	bool preload;			/* to be paused once ready, for a request */
+	bool agent_ready;		/* its agent said it is up */
+	bool watching;			/* its agent's status is watched */
+	char *command;			/* NULL: none asked (yet) */
+	bool waiting;			/* a `ctl run-disposable' awaits its answer */
+	struct control_waiter waiter;
+	uint64_t asked_at;		/* monotonic ms of that request */
+	uint64_t agent_deadline;	/* RUNNING: destroyed if its agent is silent */
+	/* A disposable template: its preloads that died in a row. */
+	unsigned preload_failures;
+	/* libxl operations under way that hold this slot (a shutdown asked, a
+	 * vif moved): an unnamed disposable's is freed only after them. */
+	unsigned ops_pending;
 };
 
 static struct {
@@ -68,8 +96,11 @@ static struct {
 	xentoollog_logger_stdiostream *logger;
 	XLU_Config *xlu;
 	struct domains doms;
-	struct managed *m;
+	struct managed *m[DOMAINS_MAX];	/* configured, then unnamed disposables */
 	size_t n;
+	unsigned next_disp;		/* the N of the next dispN */
+	struct xs_handle *xs;		/* the disposables' agents */
+	struct reattach *retries;	/* vifs to add again, each with its time */
 	bool stopping;		/* SIGTERM: every domain goes down, none starts */
 	struct control_server ctl;
 	struct storage_config storage;
@@ -78,6 +109,9 @@ static struct {
 
 static void save_state(const struct managed *d)
 {
+	/* Never restarted: nothing for a later manager to resume. */
+	if (d->own)
+		return;
 	char path[sizeof(STATE_DIR) + DOMAIN_NAME_MAX + 2], tmp[sizeof(path) + 4];
 	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, d->cfg->name);
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -105,8 +139,8 @@ static void set_state(struct managed *d, enum domain_state st)
 static struct managed *by_name(const char *name)
 {
 	for (size_t i = 0; i < M.n; i++)
-		if (strcmp(M.m[i].cfg->name, name) == 0)
-			return &M.m[i];
+		if (strcmp(M.m[i]->cfg->name, name) == 0)
+			return M.m[i];
 	return NULL;
 }
 
@@ -114,14 +148,15 @@ static struct managed *by_name(const char *name)
 static bool has_domain(const struct managed *d)
 {
 	return d->state == DOM_RUNNING || d->state == DOM_PAUSED || d->state == DOM_STOPPING ||
-	       d->state == DOM_DESTROYING || d->state == DOM_PRESERVED;
+	       d->state == DOM_DESTROYING || d->state == DOM_PRESERVED ||
+	       d->state == DOM_PRELOADED;
 }
 
 /* A live domain whose netvm is D, or NULL. */
 static struct managed *dependant(const struct managed *d)
 {
 	for (size_t i = 0; i < M.n; i++) {
-		struct managed *o = &M.m[i];
+		struct managed *o = M.m[i];
 		if (o->cfg->netvm && strcmp(o->cfg->netvm, d->cfg->name) == 0 &&
 		    (has_domain(o) || o->state == DOM_CREATING))
 			return o;
@@ -138,9 +173,13 @@ static uint64_t epoch_ms(void)
 
 static void mark(struct managed *d, const char *what)
 {
-	char text[48];
+	char text[48 + DOMAIN_NAME_MAX];
 	int len = snprintf(text, sizeof(text), "%s %llu", what,
 			   (unsigned long long)d->started_epoch_ms);
+	/* What a restarted manager needs to take an unnamed disposable back. */
+	if (d->own)
+		len += snprintf(text + len, sizeof(text) - (size_t)len, " dvm=%s",
+				d->cfg->template_name);
 	int rc = libxl_userdata_store(M.ctx, d->domid, USERDATA_ID, (const uint8_t *)text, len);
 	if (rc)
 		log_warn("domains", "domain %s: cannot record it as %s (libxl error %d); a "
@@ -150,13 +189,15 @@ static void mark(struct managed *d, const char *what)
 static struct managed *by_domid(uint32_t domid)
 {
 	for (size_t i = 0; i < M.n; i++)
-		if (M.m[i].domid == domid && has_domain(&M.m[i]))
-			return &M.m[i];
+		if (M.m[i]->domid == domid && has_domain(M.m[i]))
+			return M.m[i];
 	return NULL;
 }
 
 static void after_death(struct managed *d, enum domain_action action, bool crash, uint64_t now);
 static void destroy(struct managed *d, enum domain_action next);
+static void ask_stop(struct managed *d, uint64_t now);
+static void agents_late(uint64_t now);
 
 static void watch_death(struct managed *d)
 {
@@ -172,18 +213,44 @@ struct reattach {
 	struct managed *d;
 	uint32_t domid;		/* D's domain when this began */
 	libxl_device_nic nic;
+	unsigned tries;		/* adds that failed */
+	uint64_t due;		/* in M.retries: when to add it again */
+	struct reattach *next;
 };
 
 static void reattach_done(struct reattach *r)
 {
+	r->d->ops_pending--;
 	libxl_device_nic_dispose(&r->nic);
 	free(r);
 }
+
+/* Whether R still has a point: its domain is the one it began for, and
+ * the netvm still runs as the domain the vif is to go to. */
+static bool reattach_wanted(const struct reattach *r)
+{
+	const struct managed *d = r->d, *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
+	return d->domid == r->domid &&
+	       (d->state == DOM_RUNNING || d->state == DOM_PAUSED || d->state == DOM_PRELOADED) &&
+	       net && net->state == DOM_RUNNING && net->domid == r->nic.backend_domid;
+}
+
+static void nic_add(struct reattach *r);
 
 static void nic_added(libxl_ctx *ctx, int rc, void *user)
 {
 	struct reattach *r = user;
 	(void)ctx;
+	if (rc && ++r->tries < REATTACH_TRIES && reattach_wanted(r)) {
+		/* A netvm just created has not loaded its backend yet. */
+		log_warn("domains", "domain %s: cannot attach vif %d to %s yet (libxl error %d); "
+			 "trying again in %d s", r->d->cfg->name, r->nic.devid, r->d->cfg->netvm,
+			 rc, REATTACH_RETRY_MS / 1000);
+		r->due = monotonic_ms() + REATTACH_RETRY_MS;
+		r->next = M.retries;
+		M.retries = r;
+		return;
+	}
 	if (rc)
 		log_err("domains", "domain %s: cannot attach vif %d to %s again (libxl error %d); "
 			"it stays without network", r->d->cfg->name, r->nic.devid,
@@ -194,6 +261,32 @@ static void nic_added(libxl_ctx *ctx, int rc, void *user)
 	reattach_done(r);
 }
 
+static void nic_add(struct reattach *r)
+{
+	if (!reattach_wanted(r)) {
+		reattach_done(r);
+		return;
+	}
+	libxl_asyncop_how how = { .callback = nic_added, .u.for_callback = r };
+	int rc = libxl_device_nic_add(M.ctx, r->domid, &r->nic, &how);
+	if (rc)
+		nic_added(M.ctx, rc, r);
+}
+
+/* The vifs whose add is due again. */
+static void reattach_retries(uint64_t now)
+{
+	for (struct reattach **p = &M.retries; *p;) {
+		struct reattach *r = *p;
+		if (now < r->due) {
+			p = &r->next;
+			continue;
+		}
+		*p = r->next;
+		nic_add(r);
+	}
+}
+
 static void nic_removed(libxl_ctx *ctx, int rc, void *user)
 {
 	struct reattach *r = user;
@@ -201,14 +294,7 @@ static void nic_removed(libxl_ctx *ctx, int rc, void *user)
 	if (rc)
 		log_warn("domains", "domain %s: removing vif %d of the dead netvm: libxl error %d",
 			 r->d->cfg->name, r->nic.devid, rc);
-	if (r->d->domid != r->domid || !(r->d->state == DOM_RUNNING || r->d->state == DOM_PAUSED)) {
-		reattach_done(r);
-		return;
-	}
-	libxl_asyncop_how how = { .callback = nic_added, .u.for_callback = r };
-	rc = libxl_device_nic_add(M.ctx, r->domid, &r->nic, &how);
-	if (rc)
-		nic_added(M.ctx, rc, r);
+	nic_add(r);
 }
 
 /* Moves D's vifs whose backend is not NETVM_DOMID (the netvm died with
@@ -228,6 +314,7 @@ static void reattach_vifs(struct managed *d, uint32_t netvm_domid)
 			break;
 		}
 		r->d = d;
+		d->ops_pending++;
 		r->domid = d->domid;
 		libxl_device_nic_init(&r->nic);
 		libxl_device_nic_copy(M.ctx, &r->nic, &nics[i]);
@@ -252,9 +339,10 @@ static void reattach_vifs(struct managed *d, uint32_t netvm_domid)
 static void netvm_back(struct managed *net)
 {
 	for (size_t i = 0; i < M.n; i++) {
-		struct managed *d = &M.m[i];
+		struct managed *d = M.m[i];
 		if (d->cfg->netvm && strcmp(d->cfg->netvm, net->cfg->name) == 0 &&
-		    (d->state == DOM_RUNNING || d->state == DOM_PAUSED))
+		    (d->state == DOM_RUNNING || d->state == DOM_PAUSED ||
+		     d->state == DOM_PRELOADED))
 			reattach_vifs(d, net->domid);
 	}
 }
@@ -290,6 +378,400 @@ static void volumes_down(struct managed *d)
 	d->volumes_up = false;
 }
 
+/* ---- unnamed disposables: their agents, requests and preloads ---- */
+
+static void agent_path(const struct managed *d, const char *key, char *out, size_t cap)
+{
+	snprintf(out, cap, "/local/domain/%u/%s", d->domid, key);
+}
+
+/* From now on D's agent is heard (on_agent()); the token is D's name. */
+static void agent_watch(struct managed *d)
+{
+	char path[64];
+	if (!M.xs || d->watching)
+		return;
+	agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
+	if (!xs_watch(M.xs, path, d->cfg->name)) {
+		log_err("domains", "disposable %s: cannot watch %s: %s; its agent will not be "
+			"heard", d->cfg->name, path, strerror(errno));
+		return;
+	}
+	d->watching = true;
+}
+
+static void agent_unwatch(struct managed *d)
+{
+	char path[64];
+	if (!d->watching)
+		return;
+	agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
+	xs_unwatch(M.xs, path, d->cfg->name);
+	d->watching = false;
+}
+
+/* Hands D's command to its agent, in a key the domain may read but not
+ * write. */
+static int write_command(struct managed *d)
+{
+	char path[64];
+	struct xs_permissions perms[2] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = d->domid, .perms = XS_PERM_READ },
+	};
+	agent_path(d, AGENT_RUN_KEY, path, sizeof(path));
+	if (!M.xs || !xs_write(M.xs, XBT_NULL, path, d->command, (unsigned)strlen(d->command)) ||
+	    !xs_set_permissions(M.xs, XBT_NULL, path, perms, 2)) {
+		log_err("domains", "disposable %s: cannot write its command to %s: %s",
+			d->cfg->name, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The request for D is answered: D runs its command (or is up, if none). */
+static void answer_waiter(struct managed *d, uint64_t now)
+{
+	struct ctl_disposable rep = { .answer_ms = 0 };
+	if (!d->waiting)
+		return;
+	d->waiting = false;
+	uint64_t ms = now - d->asked_at;
+	str_copy(rep.name, d->cfg->name, sizeof(rep.name));
+	rep.answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	log_notice("domains", "disposable %s of %s: %s %llu ms after the request", d->cfg->name,
+		   d->cfg->template_name, d->command ? "runs its command" : "is up",
+		   (unsigned long long)ms);
+	if (!control_answer_disposable(&M.ctl, d->waiter, &rep))
+		log_warn("domains", "disposable %s: whoever asked for it has gone; it runs on",
+			 d->cfg->name);
+}
+
+static void refuse_waiter(struct managed *d, int code, const char *why)
+{
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	if (!d->waiting)
+		return;
+	d->waiting = false;
+	snprintf(msg, sizeof(msg), "disposable %s of %s: %s", d->cfg->name,
+		 d->cfg->template_name, why);
+	control_answer_error(&M.ctl, d->waiter, code, msg);
+}
+
+static struct managed *template_of(const struct managed *d)
+{
+	return d->own ? by_name(d->cfg->template_name) : NULL;
+}
+
+/* D's agent is up and D was booted to be kept: it waits, paused. */
+static void preloaded(struct managed *d, uint64_t now)
+{
+	int rc = libxl_domain_pause(M.ctx, d->domid, NULL);
+	if (rc) {
+		/* Still ready, and still taken first: it only costs CPU. */
+		log_err("domains", "disposable %s: cannot pause it (libxl error %d); it waits "
+			"running", d->cfg->name, rc);
+		return;
+	}
+	set_state(d, DOM_PRELOADED);
+	mark(d, "preloaded");
+	struct managed *t = template_of(d);
+	if (t)
+		t->preload_failures = 0;
+	log_notice("domains", "disposable %s of %s: preloaded (booted and paused) in %llu ms",
+		   d->cfg->name, d->cfg->template_name, (unsigned long long)(now - d->created_at));
+}
+
+/* What D's agent wrote, read as hostile bytes. */
+static void on_agent(struct managed *d, uint64_t now)
+{
+	char path[64];
+	unsigned len = 0;
+	struct agent_status st;
+	agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
+	char *untrusted_status = xs_read(M.xs, XBT_NULL, path, &len);
+	if (!untrusted_status)
+		return;		/* not written yet: the watch fires once when set */
+	int r = agent_status_parse(untrusted_status, len, &st);
+	free(untrusted_status);
+	if (r < 0) {
+		log_warn("domains", "disposable %s wrote %u bytes to %s that are no agent's status; "
+			 "it is not listened to any more", d->cfg->name, len, AGENT_STATUS_KEY);
+		agent_unwatch(d);
+		refuse_waiter(d, EPROTO, "its agent wrote nonsense; stop it with `bulkhead ctl "
+			      "kill'");
+		return;
+	}
+	switch (st.state) {
+	case AGENT_READY:
+		if (d->agent_ready)
+			return;
+		d->agent_ready = true;
+		if (d->preload && d->state == DOM_RUNNING)
+			preloaded(d, now);
+		else if (!d->command)
+			answer_waiter(d, now);
+		return;
+	case AGENT_RUNNING:
+		d->agent_ready = true;
+		answer_waiter(d, now);
+		return;
+	case AGENT_EXITED:
+		d->agent_ready = true;
+		answer_waiter(d, now);
+		if (d->state != DOM_RUNNING)
+			return;
+		/* As in Qubes: a disposable lives as long as its command. */
+		log_notice("domains", "disposable %s: its command ended with status %d; shutting it "
+			   "down", d->cfg->name, st.exit_status);
+		ask_stop(d, now);
+		return;
+	}
+}
+
+/* Every status the disposables' agents wrote since the last look. */
+static void agents_heard(uint64_t now)
+{
+	char **vec, path[64];
+	while (M.xs && (vec = xs_check_watch(M.xs)) != NULL) {
+		struct managed *d = by_name(vec[XS_WATCH_TOKEN]);
+		if (d && d->own && d->watching && has_domain(d)) {
+			agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
+			if (strcmp(vec[XS_WATCH_PATH], path) == 0)
+				on_agent(d, now);
+		}
+		free(vec);
+	}
+}
+
+static size_t count_disposables(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < M.n; i++)
+		n += M.m[i]->own != NULL;
+	return n;
+}
+
+static bool name_taken(const char *name, void *ctx)
+{
+	uint32_t domid;
+	(void)ctx;
+	return by_name(name) || libxl_name_to_domid(M.ctx, name, &domid) == 0;
+}
+
+/* A slot for a new unnamed disposable of T, called NAME (NULL: the next
+ * dispN), in state STOPPED; NULL with MSG saying why. */
+static struct managed *new_disposable(struct managed *t, const char *name, char *msg,
+				      size_t cap)
+{
+	char fresh[DOMAIN_NAME_MAX + 1];
+	struct managed *d = NULL;
+	if (M.n >= DOMAINS_MAX || count_disposables() >= DISPOSABLES_MAX) {
+		snprintf(msg, cap, "%d disposables exist already; stop one first", DISPOSABLES_MAX);
+		return NULL;
+	}
+	if (!name && !dispvm_name(&M.next_disp, name_taken, NULL, fresh)) {
+		snprintf(msg, cap, "no dispN name is left");
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->own = calloc(1, sizeof(*d->own))) ||
+	    dispvm_config(t->cfg, name ? name : fresh, d->own) < 0) {
+		snprintf(msg, cap, "out of memory");
+		if (d)
+			free(d->own);
+		free(d);
+		return NULL;
+	}
+	d->cfg = d->own;
+	d->domid = INVALID_DOMID;
+	d->recorded = -1;
+	d->state = DOM_STOPPED;
+	M.m[M.n++] = d;
+	return d;
+}
+
+/* Queues D's creation (one creation at a time: tick()). */
+static void queue_start(struct managed *d, uint64_t now)
+{
+	d->deadline = now;
+	set_state(d, DOM_BACKOFF);
+}
+
+/* Slots of disposables that are gone are freed here, out of any libxl
+ * callback that may still hold them. */
+static void reap_disposables(void)
+{
+	for (size_t i = 0; i < M.n;) {
+		struct managed *d = M.m[i];
+		if (!d->own || d->state != DOM_STOPPED || d->ops_pending) {
+			i++;
+			continue;
+		}
+		memmove(&M.m[i], &M.m[i + 1], (M.n - i - 1) * sizeof(M.m[0]));
+		M.n--;
+		free(d->command);
+		domain_config_free(d->own);
+		free(d->own);
+		free(d);
+	}
+}
+
+/* An unnamed disposable has died: it is not restarted, it is gone. */
+static void disposable_gone(struct managed *d, const char *why)
+{
+	struct managed *t = template_of(d);
+	if (d->preload && !d->agent_ready && t && ++t->preload_failures == PRELOAD_FAILURES_MAX)
+		log_err("domains", "%s: %d preloaded disposables in a row died before they were "
+			"ready; no more are preloaded (`bulkhead ctl run-disposable %s' still starts "
+			"one)", t->cfg->name, PRELOAD_FAILURES_MAX, t->cfg->name);
+	refuse_waiter(d, EIO, why);
+	log_notice("domains", "disposable %s of %s is gone", d->cfg->name, d->cfg->template_name);
+	set_state(d, DOM_STOPPED);
+}
+
+/* Whether D is on its way out, or out. */
+static bool going(const struct managed *d)
+{
+	return d->state == DOM_STOPPING || d->state == DOM_DESTROYING || d->state == DOM_STOPPED;
+}
+
+/* Whether a `ctl run-disposable' awaits its answer. */
+static bool request_waiting(void)
+{
+	for (size_t i = 0; i < M.n; i++)
+		if (M.m[i]->waiting)
+			return true;
+	return false;
+}
+
+/* The preloads each disposable template asks for, started as needed.  Not
+ * while a request waits: libxl builds a domain inside this loop, and the
+ * answer would wait for that build. */
+static void preload_more(uint64_t now)
+{
+	char msg[128];
+	if (request_waiting())
+		return;
+	for (size_t i = 0; i < M.n && M.pool_ok && !M.stopping; i++) {
+		struct managed *t = M.m[i];
+		if (t->own || !t->cfg->preload || t->preload_failures >= PRELOAD_FAILURES_MAX ||
+		    !dispvm_template_ok(t->cfg, msg, sizeof(msg)))
+			continue;
+		uint32_t have = 0;
+		for (size_t j = 0; j < M.n; j++)
+			have += M.m[j]->own && M.m[j]->preload && !going(M.m[j]) &&
+				strcmp(M.m[j]->cfg->template_name, t->cfg->name) == 0;
+		for (; have < t->cfg->preload; have++) {
+			struct managed *d = new_disposable(t, NULL, msg, sizeof(msg));
+			if (!d) {
+				log_warn("domains", "%s: cannot preload a disposable: %s", t->cfg->name,
+					 msg);
+				return;
+			}
+			d->preload = true;
+			log_notice("domains", "disposable %s of %s: preloading", d->cfg->name,
+				   t->cfg->name);
+			queue_start(d, now);
+		}
+	}
+}
+
+/* A disposable of T to hand out: a preloaded one first, then one still
+ * booting for it; NULL: none. */
+static struct managed *take_preload(const struct managed *t)
+{
+	static const enum domain_state best[] = { DOM_PRELOADED, DOM_RUNNING, DOM_CREATING,
+						  DOM_BACKOFF };
+	for (size_t b = 0; b < ARRAY_SIZE(best); b++)
+		for (size_t i = 0; i < M.n; i++) {
+			struct managed *d = M.m[i];
+			if (d->own && d->preload && d->state == best[b] &&
+			    strcmp(d->cfg->template_name, t->cfg->name) == 0)
+				return d;
+		}
+	return NULL;
+}
+
+/* D is the answer to a request for COMMAND ("": none): it is given the
+ * command and let run, and WAITER is answered once the command runs. */
+static int claim(struct managed *d, const char *command, struct control_waiter waiter,
+		 uint64_t now, char *msg, size_t cap)
+{
+	if (command[0] && !(d->command = strdup(command))) {
+		snprintf(msg, cap, "out of memory");
+		return -ENOMEM;
+	}
+	d->preload = false;
+	d->waiting = true;
+	d->waiter = waiter;
+	d->asked_at = now;
+	d->agent_deadline = now + AGENT_TIMEOUT_MS;
+	/* Not created yet: created() writes it. */
+	if (has_domain(d) && d->command && write_command(d) < 0) {
+		d->waiting = false;
+		snprintf(msg, cap, "cannot hand %s its command (see the log); it is stopped",
+			 d->cfg->name);
+		ask_stop(d, now);
+		return -EIO;
+	}
+	if (d->state == DOM_PRELOADED) {
+		int rc = libxl_domain_unpause(M.ctx, d->domid, NULL);
+		if (rc) {
+			d->waiting = false;
+			snprintf(msg, cap, "libxl could not unpause %s (error %d)", d->cfg->name, rc);
+			return -EIO;
+		}
+		set_state(d, DOM_RUNNING);
+	}
+	if (has_domain(d))
+		mark(d, "running");
+	if (d->agent_ready && !d->command)
+		answer_waiter(d, now);
+	return 0;
+}
+
+static int op_run_disposable(void *ctx, const char *template_name, const char *command,
+			     struct control_waiter waiter, char *msg, size_t cap)
+{
+	const char *name = template_name[0] ? template_name : M.storage.default_dispvm;
+	uint64_t now = monotonic_ms();
+	(void)ctx;
+	if (M.stopping) {
+		snprintf(msg, cap, "the domains are being shut down");
+		return -ESHUTDOWN;
+	}
+	if (!name[0]) {
+		snprintf(msg, cap, "which template? none was given and storage.cfg has no "
+			 "default_dispvm");
+		return -EINVAL;
+	}
+	struct managed *t = by_name(name);
+	if (!t || t->own) {
+		snprintf(msg, cap, "no domain %s is configured (see `bulkhead ctl list')", name);
+		return -ENOENT;
+	}
+	if (!dispvm_template_ok(t->cfg, msg, cap))
+		return -EINVAL;
+	if (!M.pool_ok) {
+		snprintf(msg, cap, "the pool %s is not usable (see the log): no disposable can "
+			 "start", M.storage.pool);
+		return -EIO;
+	}
+	struct managed *d = take_preload(t);
+	if (d) {
+		log_notice("domains", "disposable %s of %s: taken (%s) for a request", d->cfg->name,
+			   name, domain_state_name(d->state));
+	} else {
+		if (!(d = new_disposable(t, NULL, msg, cap)))
+			return -EAGAIN;
+		log_notice("domains", "disposable %s of %s: starting for a request (none is "
+			   "preloaded)", d->cfg->name, name);
+		queue_start(d, now);
+	}
+	return claim(d, command, waiter, now, msg, cap);
+}
+
 static void created(libxl_ctx *ctx, int rc, void *user)
 {
 	struct managed *d = user;
@@ -302,6 +784,13 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 		after_death(d, ACTION_RESTART, true, now);
 		return;
 	}
+	if (d->own) {
+		/* Before it runs: no word of its agent can be missed. */
+		agent_watch(d);
+		d->agent_deadline = now + AGENT_TIMEOUT_MS;
+		if (d->command && write_command(d) < 0)
+			refuse_waiter(d, EIO, "its command could not be handed to it");
+	}
 	/* libxl leaves a new domain paused, for the toolstack to let it run. */
 	rc = libxl_domain_unpause(M.ctx, d->domid, NULL);
 	if (rc)
@@ -309,7 +798,8 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 			d->cfg->name, d->domid, rc);
 	set_state(d, DOM_RUNNING);
 	d->started_epoch_ms = epoch_ms();
-	mark(d, "running");
+	/* A preload still booting is one a restarted manager must pause. */
+	mark(d, d->preload ? "preloading" : "running");
 	if (M.stopping) {
 		log_notice("domains", "domain %s came up during shutdown; destroying it",
 			   d->cfg->name);
@@ -329,6 +819,15 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 	netvm_back(d);
 }
 
+/* D cannot be created, and trying again would not help. */
+static void start_failed(struct managed *d, const char *why)
+{
+	if (d->own)
+		disposable_gone(d, why);
+	else
+		set_state(d, DOM_FAILED);
+}
+
 static void start(struct managed *d, uint64_t now)
 {
 	const char *why = NULL;
@@ -337,10 +836,14 @@ static void start(struct managed *d, uint64_t now)
 		/* Retrying cannot help: the pool was set up at our start. */
 		log_err("domains", "domain %s failed: no volumes, the pool %s is not usable (see "
 			"above)", d->cfg->name, M.storage.pool);
-		set_state(d, DOM_FAILED);
+		start_failed(d, "the pool is not usable (see the log)");
 		return;
 	}
 	if (!volumes_up(d)) {
+		if (d->own) {
+			disposable_gone(d, "its volumes could not be made (see the log)");
+			return;
+		}
 		/* Like a failed creation: backoff, then the start limit. */
 		after_death(d, ACTION_RESTART, true, now);
 		return;
@@ -351,7 +854,7 @@ static void start(struct managed *d, uint64_t now)
 		log_err("domains", "domain %s: cannot build its libxl config: %s", d->cfg->name, why);
 		libxl_domain_config_dispose(&d->d_config);
 		volumes_down(d);
-		set_state(d, DOM_FAILED);
+		start_failed(d, "its libxl config cannot be built (see the log)");
 		return;
 	}
 	libxl_asyncop_how how = { .callback = created, .u.for_callback = d };
@@ -369,18 +872,24 @@ static bool netvm_running(const struct managed *d)
 	if (!d->cfg->netvm)
 		return true;
 	for (size_t i = 0; i < M.n; i++)
-		if (strcmp(M.m[i].cfg->name, d->cfg->netvm) == 0)
-			return M.m[i].state == DOM_RUNNING;
+		if (strcmp(M.m[i]->cfg->name, d->cfg->netvm) == 0)
+			return M.m[i]->state == DOM_RUNNING;
 	return false;
 }
 
 /* What comes after a death, by the domain's config and the start limit. */
 static void after_death(struct managed *d, enum domain_action action, bool crash, uint64_t now)
 {
+	agent_unwatch(d);
 	volumes_down(d);
 	d->domid = INVALID_DOMID;
 	d->died_at = now;
 	d->started_epoch_ms = 0;
+	if (d->own) {
+		disposable_gone(d, crash ? "it died before its command ran; see its console" :
+				"it stopped before its command ran");
+		return;
+	}
 	/* "preserve" of a domain that is already gone keeps it down. */
 	if (M.stopping || action != ACTION_RESTART) {
 		set_state(d, DOM_STOPPED);
@@ -497,7 +1006,7 @@ static void handle_event(libxl_event *ev)
 {
 	struct managed *d = by_domid(ev->domid);
 	bool live = d && (d->state == DOM_RUNNING || d->state == DOM_PAUSED ||
-			  d->state == DOM_STOPPING);
+			  d->state == DOM_STOPPING || d->state == DOM_PRELOADED);
 	if (!live)
 		return;
 	if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN)
@@ -506,30 +1015,61 @@ static void handle_event(libxl_event *ev)
 		on_death(d);
 }
 
-/* What the previous manager recorded for D's domain: its mark ("running",
- * "paused"; "" if none: not let run by bulkhead) into OUT, its start time
- * into D. */
-static void recorded(struct managed *d, char *out, size_t cap)
+/* What a manager recorded of a domain (mark()). */
+struct domain_mark {
+	char word[16];			/* "running", "paused", "preloaded"; "": none,
+					 * bulkhead never let it run */
+	uint64_t started;		/* epoch ms, 0: unknown */
+	char dvm[DOMAIN_NAME_MAX + 1];	/* an unnamed disposable's template, "": none */
+};
+
+static void read_mark(uint32_t domid, struct domain_mark *out)
 {
 	uint8_t *untrusted_data = NULL;
-	char text[48], word[16];
+	char text[64 + DOMAIN_NAME_MAX], word[16], dvm[DOMAIN_NAME_MAX + 1];
 	unsigned long long started = 0;
 	int len = 0;
-	out[0] = '\0';
+	memset(out, 0, sizeof(*out));
 	/* Ours, in dom0's /var/lib/xen, but checked all the same. */
-	if (libxl_userdata_retrieve(M.ctx, d->domid, USERDATA_ID, &untrusted_data, &len) == 0 &&
+	if (libxl_userdata_retrieve(M.ctx, domid, USERDATA_ID, &untrusted_data, &len) == 0 &&
 	    untrusted_data && len > 0 && (size_t)len < sizeof(text)) {
 		memcpy(text, untrusted_data, (size_t)len);
 		text[len] = '\0';
-		if (sscanf(text, "%15s %llu", word, &started) == 2 && str_copy(out, word, cap))
-			d->started_epoch_ms = started;
+		int n = sscanf(text, "%15s %llu dvm=%31s", word, &started, dvm);
+		if (n >= 2) {
+			str_copy(out->word, word, sizeof(out->word));
+			out->started = started;
+		}
+		if (n == 3 && domain_name_is_valid(dvm, strlen(dvm)))
+			str_copy(out->dvm, dvm, sizeof(out->dvm));
 	}
 	free(untrusted_data);
 }
 
-static void adopt_one(struct managed *d, const libxl_dominfo *info)
+/* An unnamed disposable is taken back as it was: preloaded, still
+ * booting to be preloaded, or handed out.  True when that settled it. */
+static bool adopt_disposable_state(struct managed *d, const libxl_dominfo *info,
+				   const struct domain_mark *mk)
 {
-	char mark_text[16], why[512];
+	if (!mk->word[0])
+		return false;	/* a creation cut short: as any domain */
+	d->preload = strcmp(mk->word, "preloaded") == 0 || strcmp(mk->word, "preloading") == 0;
+	/* Its agent's word is read again when the watch is set: a preload
+	 * still booting is paused once it says ready. */
+	d->agent_ready = strcmp(mk->word, "preloading") != 0;
+	d->agent_deadline = monotonic_ms() + AGENT_TIMEOUT_MS;
+	agent_watch(d);
+	if (strcmp(mk->word, "preloaded") != 0 || !info->paused)
+		return false;
+	set_state(d, DOM_PRELOADED);
+	log_notice("domains", "adopted preloaded disposable %s of %s (domid %u)", d->cfg->name,
+		   d->cfg->template_name, d->domid);
+	return true;
+}
+
+static void adopt_one(struct managed *d, const libxl_dominfo *info, const struct domain_mark *mk)
+{
+	char why[512];
 	d->domid = info->domid;
 	/* Its devices were made by the previous manager, from the same plan. */
 	if (d->cfg->volumes && volume_plan(M.storage.pool, d->cfg, &M.doms, &d->volumes, why,
@@ -538,27 +1078,48 @@ static void adopt_one(struct managed *d, const libxl_dominfo *info)
 	d->created_at = monotonic_ms();
 	set_state(d, DOM_RUNNING);
 	watch_death(d);
-	recorded(d, mark_text, sizeof(mark_text));
-	if (strcmp(mark_text, "paused") == 0 && info->paused) {
+	d->started_epoch_ms = mk->started;
+	if (d->own && adopt_disposable_state(d, info, mk))
+		return;
+	if (strcmp(mk->word, "paused") == 0 && info->paused) {
 		set_state(d, DOM_PAUSED);
 		log_notice("domains", "adopted paused domain %s (domid %u)", d->cfg->name, d->domid);
 		return;
 	}
 	/* Paused and never let run: a creation cut short with the previous
 	 * manager; its devices may be half set up. */
-	if (!mark_text[0] && info->paused) {
+	if (!mk->word[0] && info->paused) {
 		log_notice("domains", "domain %s (domid %u) was being created when the previous "
 			   "manager died; creating it anew", d->cfg->name, d->domid);
 		d->crashed = false;
 		destroy(d, ACTION_RESTART);
 		return;
 	}
-	if (!mark_text[0])
+	if (!mk->word[0])
 		mark(d, "running");
 	log_notice("domains", "adopted running domain %s (domid %u)", d->cfg->name, d->domid);
 }
 
-/* Domains that run under a configured name are ours again. */
+/* A slot for the unnamed disposable NAME that a previous manager
+ * started from MK's template, or NULL if that is not one any more. */
+static struct managed *adopt_disposable(const char *name, const struct domain_mark *mk)
+{
+	char msg[256];
+	struct managed *t = by_name(mk->dvm);
+	if (!domain_name_is_valid(name, strlen(name)) || !t || t->own ||
+	    !dispvm_template_ok(t->cfg, msg, sizeof(msg))) {
+		log_warn("domains", "domain %s was a disposable of %s, which is no disposable "
+			 "template now; it is left alone", name, mk->dvm);
+		return NULL;
+	}
+	struct managed *d = new_disposable(t, name, msg, sizeof(msg));
+	if (!d)
+		log_err("domains", "cannot take disposable %s back: %s", name, msg);
+	return d;
+}
+
+/* Domains that run under a configured name are ours again, and so are
+ * the unnamed disposables that a previous manager started. */
 static void adopt(void)
 {
 	int n = 0;
@@ -567,9 +1128,13 @@ static void adopt(void)
 		if (info[i].domid == 0)
 			continue;
 		char *name = libxl_domid_to_name(M.ctx, info[i].domid);
+		struct domain_mark mk;
+		read_mark(info[i].domid, &mk);
 		struct managed *d = name ? by_name(name) : NULL;
+		if (!d && name && mk.dvm[0])
+			d = adopt_disposable(name, &mk);
 		if (d && d->state == DOM_STOPPED)
-			adopt_one(d, &info[i]);
+			adopt_one(d, &info[i], &mk);
 		free(name);
 	}
 	if (info)
@@ -600,8 +1165,8 @@ static void read_state(struct managed *d)
 static void resume(uint64_t now)
 {
 	for (size_t i = 0; i < M.n; i++) {
-		struct managed *d = &M.m[i];
-		if (d->state != DOM_STOPPED)
+		struct managed *d = M.m[i];
+		if (d->state != DOM_STOPPED || d->own)
 			continue;
 		bool wanted;
 		switch (d->recorded) {
@@ -633,6 +1198,7 @@ static void shutdown_asked(libxl_ctx *ctx, int rc, void *user)
 {
 	struct managed *d = user;
 	(void)ctx;
+	d->ops_pending--;
 	if (rc == 0 || d->state != DOM_STOPPING)
 		return;
 	/* No PV shutdown support (yet) in the guest: nothing else to ask. */
@@ -645,7 +1211,8 @@ static void shutdown_asked(libxl_ctx *ctx, int rc, void *user)
  * not by the deadline. */
 static void ask_stop(struct managed *d, uint64_t now)
 {
-	if (d->state == DOM_PAUSED && libxl_domain_unpause(M.ctx, d->domid, NULL) != 0)
+	if ((d->state == DOM_PAUSED || d->state == DOM_PRELOADED) &&
+	    libxl_domain_unpause(M.ctx, d->domid, NULL) != 0)
 		log_warn("domains", "domain %s: cannot unpause it to shut it down",
 			 d->cfg->name);
 	log_notice("domains", "asking domain %s (domid %u) to shut down", d->cfg->name,
@@ -655,6 +1222,7 @@ static void ask_stop(struct managed *d, uint64_t now)
 	set_state(d, DOM_STOPPING);
 	/* Asynchronous: libxl waits for the guest to acknowledge. */
 	libxl_asyncop_how how = { .callback = shutdown_asked, .u.for_callback = d };
+	d->ops_pending++;
 	int rc = libxl_domain_shutdown(M.ctx, d->domid, &how);
 	if (rc)
 		shutdown_asked(M.ctx, rc, d);
@@ -665,12 +1233,13 @@ static void ask_stop(struct managed *d, uint64_t now)
 static void stop_step(uint64_t now)
 {
 	for (size_t i = M.n; i-- > 0;) {
-		struct managed *d = &M.m[i];
+		struct managed *d = M.m[i];
 		if (d->state == DOM_BACKOFF || d->state == DOM_FAILED)
 			set_state(d, DOM_STOPPED);
 		else if (d->state == DOM_PRESERVED)
 			destroy(d, ACTION_DESTROY);
-		else if ((d->state == DOM_RUNNING || d->state == DOM_PAUSED) && !dependant(d))
+		else if ((d->state == DOM_RUNNING || d->state == DOM_PAUSED ||
+			  d->state == DOM_PRELOADED) && !dependant(d))
 			ask_stop(d, now);
 	}
 }
@@ -678,7 +1247,7 @@ static void stop_step(uint64_t now)
 static bool creating(void)
 {
 	for (size_t i = 0; i < M.n; i++)
-		if (M.m[i].state == DOM_CREATING)
+		if (M.m[i]->state == DOM_CREATING)
 			return true;
 	return false;
 }
@@ -692,14 +1261,21 @@ static void tick(uint64_t now)
 		 * lock): each build decompresses a kernel and fills the new
 		 * domain's memory from dom0, and dom0's memory and CPU are the
 		 * scarce ones.  The netvm order holds anyway. */
-		for (size_t i = 0; i < M.n && !creating(); i++) {
-			struct managed *d = &M.m[i];
-			if (d->state == DOM_BACKOFF && now >= d->deadline && netvm_running(d))
-				start(d, now);
-		}
+		preload_more(now);
+		/* Preloads wait for everything else, answers included. */
+		for (int pass = 0; pass < (request_waiting() ? 1 : 2); pass++)
+			for (size_t i = 0; i < M.n && !creating(); i++) {
+				struct managed *d = M.m[i];
+				if (d->preload == (pass == 1) && d->state == DOM_BACKOFF &&
+				    now >= d->deadline && netvm_running(d))
+					start(d, now);
+			}
 	}
+	reattach_retries(now);
+	agents_late(now);
+	reap_disposables();
 	for (size_t i = 0; i < M.n; i++) {
-		struct managed *d = &M.m[i];
+		struct managed *d = M.m[i];
 		if (d->state != DOM_STOPPING || now < d->deadline)
 			continue;
 		log_warn("domains", "domain %s did not shut down within %d ms; destroying it",
@@ -708,10 +1284,29 @@ static void tick(uint64_t now)
 	}
 }
 
+/* Unnamed disposables whose agent kept silent, or whose command never
+ * started: they are of no use to anyone. */
+static void agents_late(uint64_t now)
+{
+	for (size_t i = 0; i < M.n; i++) {
+		struct managed *d = M.m[i];
+		if (!d->own || d->state != DOM_RUNNING || now < d->agent_deadline ||
+		    (d->agent_ready && !d->waiting))
+			continue;
+		log_err("domains", "disposable %s: %s within %d s; destroying it", d->cfg->name,
+			d->agent_ready ? "its command did not start" : "no word from its agent",
+			AGENT_TIMEOUT_MS / 1000);
+		refuse_waiter(d, ETIMEDOUT, d->agent_ready ? "its command did not start in time" :
+			      "its agent did not answer in time (does it run `bulkhead agent'?)");
+		d->crashed = false;
+		destroy(d, ACTION_DESTROY);
+	}
+}
+
 static bool all_gone(void)
 {
 	for (size_t i = 0; i < M.n; i++)
-		if (has_domain(&M.m[i]) || M.m[i].state == DOM_CREATING)
+		if (has_domain(M.m[i]) || M.m[i]->state == DOM_CREATING)
 			return false;
 	return true;
 }
@@ -719,10 +1314,17 @@ static bool all_gone(void)
 static int poll_timeout(uint64_t now, int libxl_timeout)
 {
 	uint64_t next = UINT64_MAX;
-	for (size_t i = 0; i < M.n; i++)
-		if ((M.m[i].state == DOM_BACKOFF || M.m[i].state == DOM_STOPPING) &&
-		    M.m[i].deadline < next)
-			next = M.m[i].deadline;
+	for (size_t i = 0; i < M.n; i++) {
+		const struct managed *d = M.m[i];
+		if ((d->state == DOM_BACKOFF || d->state == DOM_STOPPING) && d->deadline < next)
+			next = d->deadline;
+		if (d->own && d->state == DOM_RUNNING && (!d->agent_ready || d->waiting) &&
+		    d->agent_deadline < next)
+			next = d->agent_deadline;
+	}
+	for (const struct reattach *r = M.retries; r; r = r->next)
+		if (r->due < next)
+			next = r->due;
 	int ours = next == UINT64_MAX ? -1 : next <= now ? 0 :
 		   next - now > INT_MAX ? INT_MAX : (int)(next - now);
 	if (libxl_timeout < 0)
@@ -765,7 +1367,7 @@ static size_t op_list(void *ctx, struct ctl_domain_info *out, size_t max)
 	(void)ctx;
 	size_t n = 0;
 	for (; n < M.n && n < max; n++)
-		describe(&M.m[n], &out[n]);
+		describe(M.m[n], &out[n]);
 	return n;
 }
 
@@ -826,6 +1428,7 @@ static int op_stop(struct managed *d, bool force, char *msg, size_t cap)
 		return refuse(msg, cap, EBUSY, d, "try again once it runs");
 	case DOM_RUNNING:
 	case DOM_PAUSED:
+	case DOM_PRELOADED:
 	case DOM_STOPPING:
 		break;
 	default:
@@ -852,6 +1455,11 @@ static int op_stop(struct managed *d, bool force, char *msg, size_t cap)
 
 static int op_pause(struct managed *d, bool pause, char *msg, size_t cap)
 {
+	if (d->state == DOM_PRELOADED) {
+		snprintf(msg, cap, "%s is preloaded: `bulkhead ctl run-disposable %s' takes it",
+			 d->cfg->name, d->cfg->template_name);
+		return -EBUSY;
+	}
 	if (d->state != (pause ? DOM_RUNNING : DOM_PAUSED))
 		return refuse(msg, cap, EINVAL, d, pause ? "only a running domain can be paused" :
 			      "only a paused domain can be unpaused");
@@ -904,6 +1512,8 @@ static void open_storage(const char *config_dir)
 	if (storage_config_load(config_dir, &M.storage) > 0)
 		log_err("domains", "%s/storage.cfg has problems (see above); using the pool %s",
 			config_dir, M.storage.pool);
+	/* Said now, not at the first request: the user reads the log at boot. */
+	dispvm_check_default(&M.storage, &M.doms);
 	if (storage_open(&M.storage, why, sizeof(why)) < 0) {
 		log_err("domains", "%s; domains with volumes cannot start", why);
 		return;
@@ -927,7 +1537,9 @@ static bool volumes_in_use(const char *name, void *ctx)
 
 static int setup(const char *config_dir, const char *socket_path)
 {
-	static const struct control_ops ops = { .domains = op_list, .domain_op = op_domain };
+	static const struct control_ops ops = {
+		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
+	};
 	M.ctl.listen_fd = -1;
 	M.logger = xtl_createlogger_stdiostream(stderr, XTL_WARN, 0);
 	if (!M.logger || libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, (xentoollog_logger *)M.logger)) {
@@ -941,18 +1553,24 @@ static int setup(const char *config_dir, const char *socket_path)
 		log_err("domains", "%u problems in the domains' configuration (see above); the "
 			"domains without problems are run", M.doms.errors);
 	M.n = M.doms.n;
-	M.m = calloc(M.n + 1, sizeof(*M.m));
-	if (!M.m)
-		return -1;
+	for (size_t i = 0; i < M.n; i++)
+		if (!(M.m[i] = calloc(1, sizeof(*M.m[i]))))
+			return -1;
+	M.next_disp = 1;
+	/* Its own connection: libxl's is libxl's. */
+	M.xs = xs_open(0);
+	if (!M.xs)
+		log_err("domains", "cannot open xenstore: %s; the disposables' agents will not be "
+			"heard, and `bulkhead ctl run-disposable' will not work", strerror(errno));
 	int r = mkdir_p(STATE_DIR, 0700);
 	if (r < 0)
 		log_warn("domains", "cannot create %s: %s; a restarted manager will not know what "
 			 "this one did", STATE_DIR, strerror(-r));
 	open_storage(config_dir);
 	for (size_t i = 0; i < M.n; i++) {
-		M.m[i].cfg = &M.doms.dom[i];
-		M.m[i].domid = INVALID_DOMID;
-		read_state(&M.m[i]);
+		M.m[i]->cfg = &M.doms.dom[i];
+		M.m[i]->domid = INVALID_DOMID;
+		read_state(M.m[i]);
 	}
 	r = control_listen(&M.ctl, socket_path, &ops);
 	if (r < 0)
@@ -976,9 +1594,13 @@ static int signals(void)
 static int poll_once(int sigfd)
 {
 	static struct pollfd fds[POLL_FDS_MAX];
-	size_t ours = 1;
+	size_t ours = 1, nctl;
 	fds[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-	ours += control_pollfds(&M.ctl, fds + 1);
+	if (M.xs)
+		fds[ours++] = (struct pollfd){ .fd = xs_fileno(M.xs), .events = POLLIN };
+	size_t ctl_at = ours;
+	nctl = control_pollfds(&M.ctl, fds + ctl_at);
+	ours += nctl;
 
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
@@ -997,7 +1619,8 @@ static int poll_once(int sigfd)
 		handle_event(ev);
 		libxl_event_free(M.ctx, ev);
 	}
-	control_dispatch(&M.ctl, fds + 1, ours - 1);
+	agents_heard(monotonic_ms());
+	control_dispatch(&M.ctl, fds + ctl_at, nctl);
 	struct signalfd_siginfo si;
 	if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && !M.stopping) {
 		log_notice("domains", "shutting the domains down, in reverse dependency order");

@@ -15,6 +15,8 @@ enum domain_state {
 	DOM_BACKOFF,	/* to be created at its deadline (a restart, or `ctl start') */
 	DOM_FAILED,	/* start limit hit, or its config cannot be built */
 	DOM_PRESERVED,	/* dead, kept for inspection (on_* = "preserve") */
+	DOM_PRELOADED,	/* an unnamed disposable, booted and paused until
+			 * `ctl run-disposable' takes it */
 	DOM_STATE_COUNT
 };
 
@@ -22,7 +24,7 @@ static inline const char *domain_state_name(unsigned state)
 {
 	static const char *const names[DOM_STATE_COUNT] = {
 		"stopped", "creating", "running", "paused", "stopping", "destroying",
-		"backoff", "failed", "preserved",
+		"backoff", "failed", "preserved", "preloaded",
 	};
 	return state < DOM_STATE_COUNT ? names[state] : "unknown";
 }

@@ -264,6 +264,9 @@ int storage_release(const struct volume_plan *plan)
 			rc = -1;
 		}
 	}
+	/* Empty only when the domain keeps nothing (a disposable's): it goes
+	 * too.  Otherwise it stays, with its kept files. */
+	rmdir(plan->dir);
 	return rc;
 }
 

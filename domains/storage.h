@@ -30,7 +30,8 @@ int storage_open(const struct storage_config *cfg, char *why, size_t cap);
  * is replaced.  0, or -1 with WHY (CAP bytes) after undoing what it made. */
 int storage_prepare(const struct volume_plan *plan, char *why, size_t cap);
 
-/* Removes PLAN's devices and fresh files.  0, or -1 when something could
+/* Removes PLAN's devices and fresh files, and its directory if that is
+ * left empty (a disposable's).  0, or -1 when something could
  * not be removed (logged; a later cleanup tries again). */
 int storage_release(const struct volume_plan *plan);
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "supervisor/ctlproto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -12,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct ctl_domain_info dom[DOMAINS_MAX];
 	struct ctl_request req;
 	struct ctl_status st;
+	struct ctl_disposable disp;
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -30,6 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    req.op < CTL_DOMAIN_START || req.op > CTL_DOMAIN_UNPAUSE)
 			__builtin_trap();
 	}
+	if (ctl_decode_request(data, size, &req, &why) == 0 &&
+	    req.type == CTL_REQ_RUN_DISPOSABLE) {
+		/* The manager looks the template up and hands the command on. */
+		if (strlen(req.name) > DOMAIN_NAME_MAX ||
+		    (req.name[0] && !domain_name_is_valid(req.name, strlen(req.name))) ||
+		    !ctl_command_is_valid(req.command, strlen(req.command)))
+			__builtin_trap();
+	}
 	if (ctl_decode_header(data, size, &type, &payload, &plen, &why) < 0)
 		return 0;
 	if (payload + plen != data + size)
@@ -45,5 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strlen(dom[i].name) == 0 || strlen(dom[i].name) > DOMAIN_NAME_MAX)
 				__builtin_trap();
 	}
+	if (ctl_decode_disposable(payload, plen, &disp, &why) == 0 &&
+	    !domain_name_is_valid(disp.name, strlen(disp.name)))
+		__builtin_trap();
 	return 0;
 }

@@ -23,7 +23,7 @@
 
 /* Domains: names as Qubes allows them, and what one config may ask for. */
 #define DOMAIN_NAME_MAX         31
-#define DOMAINS_MAX             64
+#define DOMAIN_CONFIGS_MAX      64	/* files in CONFIG_DIR/domains */
 #define DOMAIN_DEVICES_MAX      16	/* disks, vifs, pci devices each */
 #define DOMAIN_MEMORY_MAX_MB    (1024 * 1024)
 #define DOMAIN_VCPUS_MAX        128
@@ -31,7 +31,14 @@
 /* Volumes (domains/volumes.h): 16 TiB, as far as a sparse file goes. */
 #define VOLUME_MAX_MB           (16u * 1024 * 1024)
 #define PRELOAD_MAX             8	/* disposables kept ready, per template */
-#define DISPOSABLES_MAX         32	/* started by `ctl run-disposable', at once */
+#define DISPOSABLES_MAX         32	/* unnamed (dispN), preloaded ones included, at once */
+/* Every domain the manager runs and lists: the configured ones and the
+ * unnamed disposables. */
+#define DOMAINS_MAX             (DOMAIN_CONFIGS_MAX + DISPOSABLES_MAX)
+/* What `ctl run-disposable' asks a disposable to run (a shell command
+ * line), and what its agent may write back (agent/agentproto.h). */
+#define DISPOSABLE_COMMAND_MAX  1024
+#define AGENT_STATUS_MAX        32
 #define VOLUME_PATH_MAX         200	/* the pool's directory and device */
 
 /* Control socket (root only, but still parsed as hostile). */

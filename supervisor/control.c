@@ -21,6 +21,7 @@ int control_listen(struct control_server *srv, const char *path, const struct co
 		srv->clients[i].fd = -1;
 	srv->ops = *ops;
 	srv->path = NULL;
+	srv->serials = 0;
 	if (!str_copy(addr.sun_path, path, sizeof(addr.sun_path)))
 		return -ENAMETOOLONG;
 	ret = mkdir_parents(path, 0755);
@@ -131,6 +132,8 @@ static void accept_client(struct control_server *srv)
 	if (c) {
 		c->fd = fd;
 		c->refused = refused;
+		c->waiting = false;
+		c->serial = ++srv->serials;
 		return;
 	}
 	send_error(fd, srv->buf, EBUSY, "too many control connections; try again");
@@ -163,6 +166,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_DOMAIN: ok = o->domain_op; break;
 	case CTL_REQ_SCREENSHOT: ok = o->screenshot; break;
 	case CTL_REQ_KEY: ok = o->key; break;
+	case CTL_REQ_RUN_DISPOSABLE: ok = o->run_disposable; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -170,7 +174,24 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	return ok;
 }
 
-static size_t answer(struct control_server *srv, const struct ctl_request *req)
+/* 0 once the op took the request (the client now waits), or the length
+ * of the error reply in srv->buf. */
+static size_t run_disposable(struct control_server *srv, struct control_client *c,
+			     const struct ctl_request *req)
+{
+	char msg[CTL_ERROR_TEXT_MAX + 1] = "";
+	struct control_waiter w = { .slot = (unsigned)(c - srv->clients), .serial = c->serial };
+	int r = srv->ops.run_disposable(srv->ops.ctx, req->name, req->command, w, msg,
+					sizeof(msg));
+	if (r == 0) {
+		c->waiting = true;
+		return 0;
+	}
+	return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf, CTL_MSG_MAX);
+}
+
+static size_t answer(struct control_server *srv, struct control_client *c,
+		     const struct ctl_request *req)
 {
 	static struct ctl_service_info infos[SERVICES_MAX];
 	static struct ctl_domain_info doms[DOMAINS_MAX];
@@ -220,6 +241,8 @@ static size_t answer(struct control_server *srv, const struct ctl_request *req)
 	case CTL_REQ_POWER:
 		r = srv->ops.power(srv->ops.ctx, req->power);
 		break;
+	case CTL_REQ_RUN_DISPOSABLE:
+		return run_disposable(srv, c, req);
 	default:
 		return ctl_encode_error(EINVAL, "not a request", srv->buf, CTL_MSG_MAX);
 	}
@@ -240,7 +263,14 @@ static void serve_client(struct control_server *srv, int fd)
 		drop_client(srv, fd);
 		return;
 	}
-	if (find_client(srv, fd)->refused) {
+	struct control_client *c = find_client(srv, fd);
+	if (c->waiting) {
+		log_warn("control", "a control client sent a request before its last was answered; "
+			 "dropped");
+		drop_client(srv, fd);
+		return;
+	}
+	if (c->refused) {
 		send_error(fd, srv->buf, EACCES, "permission denied: the control socket is for root only");
 		drop_client(srv, fd);
 		return;
@@ -256,8 +286,42 @@ static void serve_client(struct control_server *srv, int fd)
 		drop_client(srv, fd);
 		return;
 	}
-	if (!send_reply(fd, srv->buf, answer(srv, &req)))
+	size_t len = answer(srv, c, &req);
+	if (!c->waiting && !send_reply(fd, srv->buf, len))
 		drop_client(srv, fd);
+}
+
+/* The waiting client WAITER names, if it is still there. */
+static struct control_client *waiter_client(struct control_server *srv, struct control_waiter w)
+{
+	if (w.slot >= CTL_CLIENTS_MAX)
+		return NULL;
+	struct control_client *c = &srv->clients[w.slot];
+	return c->fd >= 0 && c->waiting && c->serial == w.serial ? c : NULL;
+}
+
+static bool answer_late(struct control_server *srv, struct control_waiter w, size_t len)
+{
+	struct control_client *c = waiter_client(srv, w);
+	if (!c)
+		return false;
+	c->waiting = false;
+	if (send_reply(c->fd, srv->buf, len))
+		return true;
+	drop_client(srv, c->fd);
+	return false;
+}
+
+bool control_answer_disposable(struct control_server *srv, struct control_waiter waiter,
+			       const struct ctl_disposable *disp)
+{
+	return answer_late(srv, waiter, ctl_encode_disposable(disp, srv->buf, CTL_MSG_MAX));
+}
+
+bool control_answer_error(struct control_server *srv, struct control_waiter waiter, int code,
+			  const char *msg)
+{
+	return answer_late(srv, waiter, ctl_encode_error(code, msg, srv->buf, CTL_MSG_MAX));
 }
 
 void control_dispatch(struct control_server *srv, const struct pollfd *pfd, size_t n)

@@ -9,6 +9,11 @@
  * malformed request gets an ERROR reply and is disconnected; a client whose
  * reply does not fit in its socket buffer is disconnected.  Peers other
  * than uid 0 (SO_PEERCRED) are refused.  Main loop only.
+ *
+ * RUN_DISPOSABLE is answered later: its op takes a control_waiter and
+ * the server keeps that client waiting, serving no other request of it,
+ * until control_answer_*() is called with the waiter.  A client that
+ * leaves in the meantime is forgotten, and the late answer goes nowhere.
  */
 #ifndef BULKHEAD_CONTROL_H
 #define BULKHEAD_CONTROL_H
@@ -16,9 +21,16 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/limits.h"
 #include "supervisor/ctlproto.h"
+
+/* A client waiting for a late answer.  Plain value: copy it freely. */
+struct control_waiter {
+	unsigned slot;
+	uint64_t serial;	/* the connection's; never 0 */
+};
 
 struct control_ops {
 	void (*status)(void *ctx, struct ctl_status *st);
@@ -33,12 +45,18 @@ struct control_ops {
 	/* The compositor's: 0, or -errno with MSG saying why. */
 	int (*screenshot)(void *ctx, const char *path, char *msg, size_t msgcap);
 	int (*key)(void *ctx, uint16_t code, uint8_t value);
+	/* The domain manager's: 0 when WAITER is to be answered later, or
+	 * -errno with MSG saying why, answered now.  TEMPLATE "": the default. */
+	int (*run_disposable)(void *ctx, const char *template_name, const char *command,
+			      struct control_waiter waiter, char *msg, size_t msgcap);
 	void *ctx;
 };
 
 struct control_client {
 	int fd;			/* -1: free slot */
 	bool refused;		/* not root: its request is answered EACCES */
+	bool waiting;		/* its answer comes later */
+	uint64_t serial;	/* this connection's, for its waiter */
 };
 
 struct control_server {
@@ -46,6 +64,7 @@ struct control_server {
 	struct control_client clients[CTL_CLIENTS_MAX];
 	struct control_ops ops;
 	char *path;
+	uint64_t serials;
 	uint8_t buf[CTL_MSG_MAX];
 };
 
@@ -60,5 +79,12 @@ size_t control_pollfds(const struct control_server *srv, struct pollfd *pfd);
 
 /* Handles what poll() reported on the N entries control_pollfds() gave. */
 void control_dispatch(struct control_server *srv, const struct pollfd *pfd, size_t n);
+
+/* The late answer to WAITER; false when that client has gone (or could
+ * not take it, and is dropped). */
+bool control_answer_disposable(struct control_server *srv, struct control_waiter waiter,
+			       const struct ctl_disposable *disp);
+bool control_answer_error(struct control_server *srv, struct control_waiter waiter, int code,
+			  const char *msg);
 
 #endif

@@ -38,6 +38,8 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = strlen(req->path);
 	else if (req->type == CTL_REQ_KEY)
 		payload = 3;
+	else if (req->type == CTL_REQ_RUN_DISPOSABLE)
+		payload = 1 + strlen(req->name) + strlen(req->command);
 	size_t len = put_header(buf, cap, req->type, payload);
 	if (len == 0)
 		return 0;
@@ -53,6 +55,11 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	} else if (req->type == CTL_REQ_KEY) {
 		put_u16(p, req->key_code);
 		p[2] = req->key_value;
+	} else if (req->type == CTL_REQ_RUN_DISPOSABLE) {
+		size_t n = strlen(req->name);
+		p[0] = (uint8_t)n;
+		memcpy(p + 1, req->name, n);
+		memcpy(p + 1 + n, req->command, payload - 1 - n);
 	}
 	return len;
 }
@@ -147,6 +154,27 @@ size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *
 	return len;
 }
 
+size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, size_t cap)
+{
+	size_t n = strnlen(disp->name, DOMAIN_NAME_MAX);
+	size_t len = put_header(buf, cap, CTL_REP_DISPOSABLE, n + 4);
+	if (len == 0)
+		return 0;
+	memcpy(buf + CTL_HEADER_SIZE, disp->name, n);
+	put_u32(buf + CTL_HEADER_SIZE + n, disp->answer_ms);
+	return len;
+}
+
+bool ctl_command_is_valid(const char *s, size_t len)
+{
+	if (len > DISPOSABLE_COMMAND_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
 int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *type,
 		      const uint8_t **payload, size_t *payload_len, const char **why)
 {
@@ -170,10 +198,12 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_DOMAIN:
 	case CTL_REQ_SCREENSHOT:
 	case CTL_REQ_KEY:
+	case CTL_REQ_RUN_DISPOSABLE:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
 	case CTL_REP_DOMAINS:
+	case CTL_REP_DISPOSABLE:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -182,6 +212,28 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	*type = (enum ctl_type)untrusted_type;
 	*payload = untrusted_buf + CTL_HEADER_SIZE;
 	*payload_len = len - CTL_HEADER_SIZE;
+	return 0;
+}
+
+static int decode_run_disposable(const uint8_t *untrusted_payload, size_t plen,
+				 struct ctl_request *req, const char **why)
+{
+	if (plen < 1 || untrusted_payload[0] > DOMAIN_NAME_MAX || 1u + untrusted_payload[0] > plen)
+		return fail(why, "run-disposable: template name length out of range");
+	size_t nlen = untrusted_payload[0];
+	const char *untrusted_name = (const char *)untrusted_payload + 1;
+	const char *untrusted_command = untrusted_name + nlen;
+	size_t clen = plen - 1 - nlen;
+	if (nlen && !domain_name_is_valid(untrusted_name, nlen))
+		return fail(why, "run-disposable: the template must be a domain name (1 to 31 of "
+			    "A-Z, a-z, 0-9, '-', '_', '.', starting with a letter)");
+	if (!ctl_command_is_valid(untrusted_command, clen))
+		return fail(why, "run-disposable: the command must be printable ASCII, at most "
+			    "1024 bytes");
+	memcpy(req->name, untrusted_name, nlen);
+	req->name[nlen] = '\0';
+	memcpy(req->command, untrusted_command, clen);
+	req->command[clen] = '\0';
 	return 0;
 }
 
@@ -243,6 +295,8 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		req->key_code = get_u16(untrusted_payload);
 		req->key_value = untrusted_payload[2];
 		return 0;
+	case CTL_REQ_RUN_DISPOSABLE:
+		return decode_run_disposable(untrusted_payload, plen, req, why);
 	default:
 		return fail(why, "not a request");
 	}
@@ -337,5 +391,17 @@ int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_inf
 		out[i].uptime_ms = get_u64(p + 52);
 	}
 	*n = count;
+	return 0;
+}
+
+int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposable *out,
+			  const char **why)
+{
+	if (len < 5 || len > DOMAIN_NAME_MAX + 4 ||
+	    !domain_name_is_valid((const char *)payload, len - 4))
+		return fail(why, "disposable reply without a valid domain name");
+	memset(out, 0, sizeof(*out));
+	memcpy(out->name, payload, len - 4);
+	out->answer_ms = get_u32(payload + len - 4);
 	return 0;
 }

@@ -22,12 +22,20 @@
  *             no NUL: the compositor writes its frame there as PNG -> OK | ERROR
  *   KEY       u16 evdev key code (< KEY_CODES_MAX), u8 value 0..2: a key as
  *             if from a keyboard (the headless compositor only) -> OK | ERROR
+ *   RUN_DISPOSABLE  u8 length L (0..31), L bytes of a domain name (the
+ *             disposable template; L = 0: storage.cfg's default_dispvm),
+ *             then the command: 0..DISPOSABLE_COMMAND_MAX bytes of
+ *             printable ASCII (none: just start it) -> DISPOSABLE | ERROR,
+ *             sent once the command runs in the new disposable (seconds
+ *             later, or at once for a preloaded one)
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
  *   STATUS    struct ctl_status, CTL_STATUS_SIZE bytes (layout in ctlproto.c)
  *   SERVICES  u32 count, then count records of CTL_SERVICE_SIZE bytes
  *   DOMAINS   u32 count, then count records of CTL_DOMAIN_SIZE bytes
+ *   DISPOSABLE  the disposable's name (1..31 bytes, as DOMAIN's), then u32
+ *             how long the manager took to answer, in ms
  * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
@@ -37,6 +45,7 @@
 #ifndef BULKHEAD_CTLPROTO_H
 #define BULKHEAD_CTLPROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,10 +73,12 @@ enum ctl_type {
 	CTL_REQ_DOMAIN = 6,
 	CTL_REQ_SCREENSHOT = 7,
 	CTL_REQ_KEY = 8,
+	CTL_REQ_RUN_DISPOSABLE = 9,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
 	CTL_REP_DOMAINS = 0x83,
+	CTL_REP_DISPOSABLE = 0x84,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -87,12 +98,20 @@ enum ctl_domain_op {
 
 struct ctl_request {
 	enum ctl_type type;
-	char name[SERVICE_NAME_MAX + 1];	/* RESTART: a service, DOMAIN: a domain */
+	/* RESTART: a service, DOMAIN: a domain, RUN_DISPOSABLE: its template
+	 * ("": the default) */
+	char name[SERVICE_NAME_MAX + 1];
 	enum ctl_power power;			/* POWER */
 	enum ctl_domain_op op;			/* DOMAIN */
 	char path[CTL_PATH_MAX + 1];		/* SCREENSHOT */
 	uint16_t key_code;			/* KEY */
 	uint8_t key_value;
+	char command[DISPOSABLE_COMMAND_MAX + 1];	/* RUN_DISPOSABLE; "": none */
+};
+
+struct ctl_disposable {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint32_t answer_ms;	/* from the request to the command running */
 };
 
 struct ctl_status {
@@ -138,6 +157,7 @@ size_t ctl_encode_error(int code, const char *msg, uint8_t *buf, size_t cap);
 size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap);
 size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap);
 size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
  * A reply decoder first checks the header's type, then the payload. */
@@ -153,5 +173,10 @@ int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_i
 			size_t max, size_t *n, const char **why);
 int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_info *out,
 		       size_t max, size_t *n, const char **why);
+int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposable *out,
+			  const char **why);
+
+/* Whether LEN bytes at S are a command RUN_DISPOSABLE may carry. */
+bool ctl_command_is_valid(const char *s, size_t len);
 
 #endif

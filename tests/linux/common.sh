@@ -170,6 +170,22 @@ passed=0 failed=0 why='' fatal='' first_fail_line=''
 
 info() { echo "$SUITE: $*"; }
 
+# bench_wait SERVICE TIMEOUT_S: a benchmark's dom0 SERVICE prints
+# BENCH-DONE at its end; on BENCH-FAIL, the service's death or the timeout
+# this says why (and whether dom0 processes faulted: the test bed's
+# corruption, docs/ARCHITECTURE.md) and exits 1.
+bench_wait() {
+    local ended="bulkhead: supervisor: service $1 (exited|killed)" faults
+    if linux_wait "^(BENCH-DONE|BENCH-FAIL)|$ended" "$2" && serial_has '^BENCH-DONE'; then
+        return 0
+    fi
+    echo "$SUITE: failed: $(serial | grep -E -m1 "^BENCH-FAIL|$ended" || echo "$LINUX_WAIT_ERR")" >&2
+    faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z0-9-]+\| ' || true)
+    [ -z "$faults" ] || echo "$SUITE: dom0 processes faulted (the test bed): ${faults%%$'\n'*}" >&2
+    serial_tail >&2
+    exit 1
+}
+
 # Why the last linux_wait* failed, or a fallback.
 wait_why() { echo "${LINUX_WAIT_ERR:-$1}"; }
 

@@ -86,11 +86,30 @@ static int fake_domain_op(void *ctx, enum ctl_domain_op op, const char *name, ch
 	return 0;
 }
 
+/* The last run-disposable request taken: its waiter, template, command. */
+static struct control_waiter waiter;
+static char run_template[DOMAIN_NAME_MAX + 1], run_command[DISPOSABLE_COMMAND_MAX + 1];
+
+static int fake_run_disposable(void *ctx, const char *template_name, const char *command,
+			       struct control_waiter w, char *msg, size_t cap)
+{
+	(void)ctx;
+	if (strcmp(template_name, "ghost") == 0) {
+		snprintf(msg, cap, "no domain ghost is configured");
+		return -ENOENT;
+	}
+	waiter = w;
+	strcpy(run_template, template_name);
+	strcpy(run_command, command);
+	return 0;
+}
+
 /* The domain manager's socket: domains only. */
 static int start_domain_server(void **state)
 {
 	static const struct control_ops ops = { .domains = fake_domains,
-						.domain_op = fake_domain_op };
+						.domain_op = fake_domain_op,
+						.run_disposable = fake_run_disposable };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -144,6 +163,11 @@ static int ask(int fd, const uint8_t *msg, size_t len, uint8_t *reply, size_t *r
 	const char *why;
 	assert_int_equal(ctl_decode_header(reply, (size_t)n, &type, &payload, &plen, &why), 0);
 	return (int)type;
+}
+
+static int get_type(const uint8_t *reply)
+{
+	return reply[6] | reply[7] << 8;
 }
 
 static int error_code(const uint8_t *reply, size_t len)
@@ -340,6 +364,82 @@ static void client_flood_is_bounded(void **state)
 	serve();
 }
 
+static size_t run_request(const char *template_name, const char *command, uint8_t *msg,
+			  size_t cap)
+{
+	struct ctl_request req = { .type = CTL_REQ_RUN_DISPOSABLE };
+	strcpy(req.name, template_name);
+	strcpy(req.command, command);
+	return ctl_encode_request(&req, msg, cap);
+}
+
+/* RUN_DISPOSABLE is answered when the manager says, to the one who asked;
+ * an answer for a client that left goes nowhere. */
+static void run_disposable_is_answered_late(void **state)
+{
+	static uint8_t msg[CTL_HEADER_SIZE + 1 + DOMAIN_NAME_MAX + DISPOSABLE_COMMAND_MAX];
+	static uint8_t reply[CTL_MSG_MAX];
+	struct ctl_disposable disp = { .name = "disp7", .answer_ms = 1234 }, got;
+	size_t rlen;
+	const char *why;
+	char text[CTL_ERROR_TEXT_MAX + 1];
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, run_request("dvm", "echo hi > /tmp/x", msg, sizeof(msg)),
+			     reply, &rlen), -1);	/* nothing yet */
+	assert_string_equal(run_template, "dvm");
+	assert_string_equal(run_command, "echo hi > /tmp/x");
+	assert_true(control_answer_disposable(&srv, waiter, &disp));
+	ssize_t n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_true(n > CTL_HEADER_SIZE);
+	assert_int_equal(get_type(reply), CTL_REP_DISPOSABLE);
+	assert_int_equal(ctl_decode_disposable(reply + CTL_HEADER_SIZE, (size_t)n - CTL_HEADER_SIZE,
+					       &got, &why), 0);
+	assert_string_equal(got.name, "disp7");
+	assert_int_equal(got.answer_ms, 1234);
+	/* Answered once: the same waiter again goes nowhere. */
+	assert_false(control_answer_disposable(&srv, waiter, &disp));
+
+	/* The client may ask again once answered; a refusal comes at once. */
+	assert_int_equal(ask(fd, msg, run_request("ghost", "", msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), ENOENT);
+	assert_string_equal(text, "no domain ghost is configured");
+
+	/* A client that leaves while waiting: its answer goes nowhere, and
+	 * its slot is not someone else's answer. */
+	assert_int_equal(ask(fd, msg, run_request("", "", msg, sizeof(msg)), reply, &rlen), -1);
+	assert_string_equal(run_template, "");
+	struct control_waiter gone = waiter;
+	close(fd);
+	serve();
+	fd = client();
+	serve();
+	assert_false(control_answer_error(&srv, gone, EIO, "it died"));
+	assert_int_equal(recv(fd, reply, sizeof(reply), MSG_DONTWAIT), -1);
+	close(fd);
+}
+
+/* While its answer is pending, a client has nothing else to ask. */
+static void waiting_client_that_asks_again_is_dropped(void **state)
+{
+	static uint8_t msg[CTL_HEADER_SIZE + 1 + DOMAIN_NAME_MAX + DISPOSABLE_COMMAND_MAX];
+	static uint8_t reply[CTL_MSG_MAX];
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	size_t rlen;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, run_request("dvm", "", msg, sizeof(msg)), reply, &rlen), -1);
+	capture_begin();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 -1);
+	const char *log = capture_end();
+	assert_contains(log, "before its last was answered; dropped");
+	assert_true(closed_by_server(fd));
+	assert_false(control_answer_error(&srv, waiter, EIO, "late"));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +455,10 @@ int main(void)
 						stop_server),
 		cmocka_unit_test_setup_teardown(domain_requests_are_answered, start_domain_server,
 						stop_server),
+		cmocka_unit_test_setup_teardown(run_disposable_is_answered_late, start_domain_server,
+						stop_server),
+		cmocka_unit_test_setup_teardown(waiting_client_that_asks_again_is_dropped,
+						start_domain_server, stop_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

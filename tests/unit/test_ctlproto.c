@@ -230,6 +230,87 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 	assert_int_equal(ctl_encode_domains(in, DOMAINS_MAX + 1, buf, sizeof(buf)), 0);
 }
 
+/* RUN_DISPOSABLE: u8 length, template, command. */
+static size_t run_payload(uint8_t nlen, const char *name, const char *command)
+{
+	size_t clen = strlen(command);
+	header(buf, (uint32_t)(CTL_HEADER_SIZE + 1 + strlen(name) + clen), CTL_VERSION,
+	       CTL_REQ_RUN_DISPOSABLE);
+	buf[CTL_HEADER_SIZE] = nlen;
+	memcpy(buf + CTL_HEADER_SIZE + 1, name, strlen(name));
+	memcpy(buf + CTL_HEADER_SIZE + 1 + strlen(name), command, clen);
+	return CTL_HEADER_SIZE + 1 + strlen(name) + clen;
+}
+
+static void run_disposable_round_trips_and_is_checked(void **state)
+{
+	static char longest[DISPOSABLE_COMMAND_MAX + 2];
+	struct ctl_request in = { .type = CTL_REQ_RUN_DISPOSABLE }, out;
+	const char *why;
+	(void)state;
+	strcpy(in.name, "debian-12-dvm");
+	strcpy(in.command, "xterm -e 'echo hi; sleep 1'");
+	size_t len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 1 + 13 + 27);
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_string_equal(out.name, "debian-12-dvm");
+	assert_string_equal(out.command, "xterm -e 'echo hi; sleep 1'");
+
+	/* No template (the default), no command (just start it). */
+	in = (struct ctl_request){ .type = CTL_REQ_RUN_DISPOSABLE };
+	len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 1);
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_string_equal(out.name, "");
+	assert_string_equal(out.command, "");
+
+	memset(longest, 'x', DISPOSABLE_COMMAND_MAX);
+	assert_int_equal(ctl_decode_request(buf, run_payload(0, "", longest), &out, &why), 0);
+	assert_int_equal(strlen(out.command), DISPOSABLE_COMMAND_MAX);
+	longest[DISPOSABLE_COMMAND_MAX] = 'x';
+	assert_string_equal(refused(buf, run_payload(0, "", longest)),
+			    "run-disposable: the command must be printable ASCII, at most 1024 bytes");
+	assert_string_equal(refused(buf, run_payload(0, "", "echo\tx")),
+			    "run-disposable: the command must be printable ASCII, at most 1024 bytes");
+	assert_string_equal(refused(buf, run_payload(3, "dvm", "a\nb")),
+			    "run-disposable: the command must be printable ASCII, at most 1024 bytes");
+	/* The length byte is checked against the payload and the limit. */
+	assert_string_equal(refused(buf, run_payload(9, "dvm", "")),
+			    "run-disposable: template name length out of range");
+	assert_string_equal(refused(buf, run_payload(32, "dvm", "")),
+			    "run-disposable: template name length out of range");
+	header(buf, CTL_HEADER_SIZE, CTL_VERSION, CTL_REQ_RUN_DISPOSABLE);
+	assert_string_equal(refused(buf, CTL_HEADER_SIZE),
+			    "run-disposable: template name length out of range");
+	assert_int_equal(strncmp(refused(buf, run_payload(3, "../", "x")),
+				 "run-disposable: the template must be a domain name", 50), 0);
+	/* A shorter length just moves bytes from the name to the command. */
+	assert_int_equal(ctl_decode_request(buf, run_payload(1, "dvm", ""), &out, &why), 0);
+	assert_string_equal(out.name, "d");
+	assert_string_equal(out.command, "vm");
+}
+
+static void disposable_reply_round_trips_and_is_checked(void **state)
+{
+	struct ctl_disposable in = { .name = "disp12", .answer_ms = 98765 }, out;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen;
+	const char *why;
+	(void)state;
+	size_t len = ctl_encode_disposable(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_DISPOSABLE);
+	assert_int_equal(ctl_decode_disposable(payload, plen, &out, &why), 0);
+	assert_string_equal(out.name, "disp12");
+	assert_int_equal(out.answer_ms, 98765);
+	assert_int_equal(ctl_decode_disposable(payload, 4, &out, &why), -1);
+	assert_int_equal(ctl_decode_disposable((const uint8_t *)"-bad\0\0\0\0", 8, &out, &why),
+			 -1);
+	assert_int_equal(ctl_decode_disposable((const uint8_t *)"ok\0\0\0\0", 6, &out, &why), 0);
+	assert_string_equal(out.name, "ok");
+}
+
 static void error_text_is_made_printable(void **state)
 {
 	enum ctl_type type;
@@ -269,6 +350,8 @@ int main(void)
 		cmocka_unit_test(domain_requests_round_trip_and_are_checked),
 		cmocka_unit_test(domains_round_trip_and_counts_are_checked),
 		cmocka_unit_test(error_text_is_made_printable),
+		cmocka_unit_test(run_disposable_round_trips_and_is_checked),
+		cmocka_unit_test(disposable_reply_round_trips_and_is_checked),
 		cmocka_unit_test(encoders_refuse_what_does_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

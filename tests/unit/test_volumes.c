@@ -224,10 +224,11 @@ static void volume_keys_are_checked(void **state)
 	write_file(dir, "domains/a3.cfg", DOM "class = \"app\"\ntemplate = \"bare\"\n");
 	write_file(dir, "domains/a4.cfg", DOM "class = \"disposable\"\ntemplate = \"a3\"\n");
 	write_file(dir, "domains/a5.cfg", DOM "class = \"standalone\"\nroot_image = \"x.img\"\n");
+	write_file(dir, "domains/a6.cfg", DOM "class = \"template\"\nvolumes = 0\npreload = 1\n");
 	capture_begin();
 	unsigned errors = domains_load(dir, &d);
 	const char *log = capture_end();
-	assert_true(errors >= 5);
+	assert_true(errors >= 6);
 	assert_int_equal(d.n, 2);
 	assert_contains(log, "a1.cfg:5: root_image is for a domain with a root of its own");
 	assert_contains(log, "a2.cfg:4: private_size = 0 is out of range");
@@ -235,6 +236,7 @@ static void volume_keys_are_checked(void **state)
 	assert_contains(log, "a3.cfg:4: template = \"bare\" has volumes = 0");
 	assert_contains(log, "a4.cfg:4: template = \"a3\" is not a usable domain");
 	assert_contains(log, "a5.cfg:4: root_image = \"x.img\" is not an absolute path");
+	assert_contains(log, "a6.cfg:5: preload with volumes = 0");
 	domains_free(&d);
 }
 

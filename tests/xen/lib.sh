@@ -4,7 +4,7 @@
 
 # The domUs' initramfs, and their kernel as a plain ELF (domu/vmlinux.py).
 build_domu() {
-    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio.gz" \
+    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio" \
         "$bulkhead" &&
         "$here/domu/vmlinux.py" "/boot/vmlinuz-${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/vmlinux"
 }
@@ -14,7 +14,7 @@ check_no_panic() {
     # The domUs' consoles come prefixed "NAME| ": crashy panics on purpose,
     # and a domU's fault is not Xen's or dom0's.
     hit=$(serial | grep -E 'Kernel panic|Attempted to kill init|Panic on CPU|FATAL TRAP' |
-        grep -vE '^[a-z-]+\| ' || true)
+        grep -vE '^[a-z0-9-]+\| ' || true)
     if [ -n "$hit" ]; then
         why="${hit%%$'\n'*}"
         return 1
@@ -28,7 +28,7 @@ check_no_panic() {
 # crashes are ours to explain, never evidence against the test bed.
 testbed_faults() {
     serial | head -n "${first_fail_line:-0}" | grep -E 'segfault at|general protection fault' |
-        grep -vE '^[a-z-]+\| ' | grep -vE '(bulkhead|block-hotplug)\[[0-9]+\]|in bulkhead\[' || true
+        grep -vE '^[a-z0-9-]+\| ' | grep -vE '(bulkhead|block-hotplug)\[[0-9]+\]|in bulkhead\[' || true
 }
 
 # run_checks calls this after a failed check: when the test bed's faults
@@ -67,7 +67,7 @@ xen_run_attempts() {
         if declare -F xen_new_attempt >/dev/null; then xen_new_attempt; fi
     done
     local all_faults
-    all_faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z-]+\| ' || true)
+    all_faults=$(serial | grep -E 'segfault at|general protection fault' | grep -vE '^[a-z0-9-]+\| ' || true)
     if [ -n "$all_faults" ]; then
         info "test bed: $(wc -l <<<"$all_faults") dom0 processes faulted in the last attempt" \
             "($attempt of $XEN_ATTEMPTS)"

@@ -56,7 +56,7 @@ check_bringup() {
     boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
         'service xenconsoled started' --xen --desktop \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
-        --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" || return 1
+        --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" || return 1
     in_order 'bulkhead: xen: this is Xen.s dom0 \(control_d\)' \
         'bulkhead: supervisor: service xenstored is ready \(pid [0-9]+, check passed' \
         'bulkhead: supervisor: service xen-init-dom0 done' \

@@ -12,13 +12,25 @@
 #               notes are gone
 #   template    tmpl writes marker v2 into its root; app sees v2 after its
 #               next start, with its private note still there
+#   run-disposable
+#               dvm (a disposable template, preload = 1) has one disposable
+#               booted and paused; `ctl run-disposable dvm CMD' takes it,
+#               CMD runs there (dirtying its root and private), and when
+#               CMD ends the disposable is gone with its dm devices; the
+#               next one (`run-disposable -': storage.cfg's default) has
+#               none of that dirt; one of cold (no preload) boots for its
+#               request; one that crashes is gone, not restarted; a new
+#               preload is ready after each request
 #   cleanup     the manager is stopped, disp destroyed behind its back, the
 #               manager killed: the new one removes disp's stale dm devices
-#               and starts disp clean
+#               and starts disp clean; a manager killed takes a preloaded
+#               disposable back paused, and one killed while a preload
+#               boots pauses it once it is ready
 #   powercut    QEMU quits while disp is being reset; after the next boot
 #               app's private note (from the first boot) is intact, app
-#               sees v2, only running domains have dm devices, and no
-#               scratch file is left of a stopped domain
+#               sees v2, only running domains have dm devices (a new
+#               preloaded dispN among them), and no scratch file is left
+#               of a stopped domain (the first boot's disposables included)
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/storage.sh BULKHEAD   (as root)
 set -euo pipefail
@@ -31,7 +43,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-storage "$@"
 LINUX_CONFIG=$here/storage/config
 SUITE=xen-storage
-CHECKS=(bringup disposable app template cleanup powercut no-panic)
+CHECKS=(bringup disposable app template run-disposable cleanup powercut no-panic)
 CHECKS_WITHOUT_VM='powercut no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-300}
 POOL=$LINUX_VM/pool.img
@@ -55,9 +67,10 @@ boot() {
     boot_guest start_with_pool 'bulkhead: supervisor: service xenconsoled started' \
         'service xenconsoled started' --xen --busybox \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
-        --add "$LINUX_VM/domu.cpio.gz:/var/lib/bulkhead/domu.cpio.gz" \
+        --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
         --add "$LINUX_VM/tmpl-root.img:/var/lib/bulkhead/tmpl-root.img" \
-        --add "$here/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh"
+        --add "$here/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh" \
+        --add "$here/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh"
 }
 
 # vol NAME N: the Nth DOMU-VOL line of NAME in this boot's log.
@@ -68,7 +81,7 @@ stamp() { serial | grep -E "^$1\| DOMU-WROTE name=$1 " | sed -n "$2p" | awk '{ p
 wait_marker() {
     if ! linux_wait "^($1|VOL-TIMEOUT)|service volumes (exited|killed)" "$DOMAIN_TIMEOUT" ||
         ! serial_has "^$1"; then
-        why=$(wait_why "$2"): $(serial | grep -E -m1 '^VOL-TIMEOUT|service volumes (exited|killed)' || true)
+        why="$(wait_why "$2"): $(serial | grep -E -m1 '^VOL-TIMEOUT|service volumes (exited|killed)' || true)"
         return 1
     fi
 }
@@ -134,6 +147,55 @@ check_template() {
 
 ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
 
+# answered TAG: "NAME MS" of a VOL-RUN-TAG line ("NAME bulkhead ctl:
+# NAME answered in MS ms").
+answered() { ctl_line "VOL-RUN-$1" | awk '{ print $1, $(NF - 1) }'; }
+
+check_run_disposable() {
+    wait_marker VOL-RUN-DONE 'the disposables on request did not all run' || return 1
+    local pre def cold crash p d c x
+    read -r p pre <<< "$(answered PRELOADED)"
+    read -r d def <<< "$(answered DEFAULT)"
+    read -r c cold <<< "$(answered COLD)"
+    read -r x crash <<< "$(answered CRASH)"
+    in_order "bulkhead: domains: disposable $p of dvm: preloaded \\(booted and paused\\) in" \
+        "bulkhead: domains: disposable $p of dvm: taken \\(preloaded\\) for a request" \
+        "bulkhead: domains: disposable $p of dvm: runs its command [0-9]+ ms after the request" \
+        "^$p\\| DISP-RAN $p\$" \
+        "bulkhead: domains: disposable $p: its command ended with status 0; shutting it down" \
+        "bulkhead: domains: domain $p: volumes released in" \
+        "bulkhead: domains: disposable $p of dvm is gone" || return 1
+    case "$(ctl_line VOL-GONE)" in
+        "$p dm: "*"bulkhead-$p-"*) why="$p's dm devices outlived it: $(ctl_line VOL-GONE)"; return 1 ;;
+        "$p dm: "*) ;;
+        *) why="no VOL-GONE line for $p"; return 1 ;;
+    esac
+    if ! serial_has "^$d\\| DISP-CHECK name=$d root=none private=none\$"; then
+        why="the disposable after $p is not clean: $(serial | grep -m1 "DISP-CHECK" || echo no DISP-CHECK line)"
+        return 1
+    fi
+    in_order "bulkhead: domains: disposable $c of cold: starting for a request \\(none is preloaded\\)" \
+        "bulkhead: domains: creating domain $c" \
+        "^$c\\| DISP-COLD $c\$" || return 1
+    in_order "bulkhead: domains: domain $x \\(domid [0-9]+\\) shut down: crash" \
+        "bulkhead: domains: disposable $x of dvm is gone" || return 1
+    if [ "$(serial | grep -cE "bulkhead: domains: creating domain $x\$")" -ne 1 ]; then
+        why="$x was created again after its crash"
+        return 1
+    fi
+    local list
+    list=$(ctl_line VOL-DISP-LIST)
+    if ! [[ "$list" =~ ^disp[0-9]+=preloaded\ dm: ]]; then
+        why="after the requests, the unnamed disposables and dm devices: $list"
+        return 1
+    fi
+    local n
+    for n in "$p" "$d" "$c" "$x"; do
+        case "$list" in *"bulkhead-$n-"*) why="$n's devices are left: $list"; return 1 ;; esac
+    done
+    info "run-disposable: answered in ${pre} ms ($p, preloaded), ${def} ms ($d, taken while it booted or preloaded), ${cold} ms ($c, booted for it), ${crash} ms ($x); then: $list"
+}
+
 check_cleanup() {
     wait_marker VOL-CLEANUP-DONE 'disp did not come back after the manager was killed' || return 1
     in_order '^VOL-DM-KILL .*bulkhead-disp-root' \
@@ -141,6 +203,16 @@ check_cleanup() {
         'bulkhead: storage: removed leftover bulkhead-disp-(root|private|volatile): its domain does not run' \
         'bulkhead: domains: storage: 3 leftover devices removed' \
         'bulkhead: domains: domain disp was running under the previous manager and is gone' || return 1
+    in_order '^VOL-KILLED-PRELOADED' \
+        'bulkhead: domains: adopted preloaded disposable disp[0-9]+ of dvm \(domid [0-9]+\)' || return 1
+    local booting
+    booting=$(ctl_line VOL-BOOTING | grep -oE 'disp[0-9]+=running' | head -n 1 | cut -d= -f1)
+    if [ -z "$booting" ]; then
+        why="no booting preload when the manager was killed: $(ctl_line VOL-BOOTING)"
+        return 1
+    fi
+    in_order '^VOL-DM-KILL' "bulkhead: domains: adopted running domain $booting \\(domid" \
+        "bulkhead: domains: disposable $booting of dvm: preloaded \\(booted and paused\\)" || return 1
     local line
     line=$(vol disp 4)
     if [ "$line" != "name=disp marker=v2 root-note=none private-note=none volatile-note=none" ]; then
@@ -177,13 +249,14 @@ check_powercut() {
         return 1
     fi
     local dm files
-    dm=$(ctl_line VOL-DM)
-    files=$(ctl_line VOL-FILES)
-    if [ "$dm" != "bulkhead-app-private bulkhead-app-root bulkhead-app-volatile bulkhead-disp-private bulkhead-disp-root bulkhead-disp-volatile " ]; then
+    # dispN: the new boot's preloaded disposable, whatever its number.
+    dm=$(ctl_line VOL-DM | sed -E 's/disp[0-9]+/dispN/g')
+    files=$(ctl_line VOL-FILES | sed -E 's/disp[0-9]+/dispN/g')
+    if [ "$dm" != "bulkhead-app-private bulkhead-app-root bulkhead-app-volatile bulkhead-disp-private bulkhead-disp-root bulkhead-disp-volatile bulkhead-dispN-private bulkhead-dispN-root bulkhead-dispN-volatile " ]; then
         why="dm devices after the power cut: $dm"
         return 1
     fi
-    if [ "$files" != "app/private.img app/root-cow.img app/volatile.img disp/private-cow.img disp/root-cow.img disp/volatile.img tmpl/private.img tmpl/root.img " ]; then
+    if [ "$files" != "app/private.img app/root-cow.img app/volatile.img cold/private.img disp/private-cow.img disp/root-cow.img disp/volatile.img dispN/private-cow.img dispN/root-cow.img dispN/volatile.img dvm/private.img tmpl/private.img tmpl/root.img " ]; then
         why="pool files after the power cut: $files"
         return 1
     fi

@@ -3,17 +3,19 @@
 # when a wait fails.  The first boot ends with VOL-RESET-NOW, on which the
 # host pulls the plug; the second (the pool has .boot1) checks what is left.
 pool=/var/lib/bulkhead/pool
-ctl() { /bin/bulkhead ctl "$@"; }
+. /etc/bulkhead/scripts/waits.sh
 field() { ctl list 2>/dev/null | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 fail() { echo "VOL-TIMEOUT $*"; ctl list; exit 1; }
+
+# Its own waits poll once a second too, as waits.sh's do.
 
 # wait_for NAME STATE SECONDS
 wait_for() {
     i=0
     until [ "$(field "$1" 3)" = "$2" ]; do
         i=$((i + 1))
-        [ "$i" -lt $(($3 * 5)) ] || fail "$1 is not $2 after $3 s"
-        sleep 0.2
+        [ "$i" -lt "$3" ] || fail "$1 is not $2 after $3 s"
+        sleep 1
     done
 }
 
@@ -22,24 +24,29 @@ wait_wrote() {
     i=0
     until [ "$(grep -c "DOMU-WROTE name=$1 " "/var/log/xen/console/guest-$1.log" 2>/dev/null)" -ge "$2" ]; do
         i=$((i + 1))
-        [ "$i" -lt 1500 ] || fail "$1 did not boot and write for the ${2}th time"
-        sleep 0.2
+        [ "$i" -lt 300 ] || fail "$1 did not boot and write for the ${2}th time"
+        sleep 1
     done
+}
+
+# run NAME TEMPLATE COMMAND: `ctl run-disposable', its answer as
+# VOL-RUN-NAME (the disposable's name, then what ctl said on stderr).
+run() {
+    tag=$1
+    shift
+    got=$(ctl run-disposable "$@" 2>/tmp/run.err) || fail "run-disposable $tag: $(cat /tmp/run.err)"
+    echo "VOL-RUN-$tag $got $(cat /tmp/run.err)"
 }
 
 # The dm devices there are, by name.
 dm_names() { cat /sys/block/dm-*/dm/name 2>/dev/null | sort | tr '\n' ' '; }
 
-i=0
-until grep -q " $pool " /proc/mounts; do
-    i=$((i + 1))
-    [ "$i" -lt 300 ] || fail "the pool is not mounted"
-    sleep 0.2
-done
+wait_pool "$pool"
 
 if [ -e "$pool/.boot1" ]; then
     wait_wrote app 1
     wait_wrote disp 1
+    wait_preloaded
     echo "VOL-DM $(dm_names)"
     echo "VOL-FILES $(cd "$pool" && ls -d */* | sort | tr '\n' ' ')"
     echo "VOL-BOOT2-DONE"
@@ -76,15 +83,63 @@ ctl start app
 wait_wrote app 3
 echo "VOL-TEMPLATE-DONE"
 
+# Disposables on request.  dvm keeps one preloaded: the first request
+# takes it, and its command dirties its root and private; once the
+# command ends the disposable is gone, with its devices.
+wait_preloaded
+echo "VOL-PRELOADED $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ')"
+run PRELOADED dvm 'echo DISP-RAN $(xenstore-read name); echo dirt > /mnt/root/dirt; echo dirt > /mnt/private/dirt; sync'
+first=$(echo "$got" | head -n 1)
+wait_gone "$first"
+echo "VOL-GONE $first dm: $(dm_names)"
+# The next one (storage.cfg's default, dvm) is clean: no dirt of the first.
+run DEFAULT - 'echo DISP-CHECK name=$(xenstore-read name) root=$(cat /mnt/root/dirt 2>/dev/null || echo none) private=$(cat /mnt/private/dirt 2>/dev/null || echo none)'
+wait_gone "$got"
+# Nothing preloaded: the disposable boots for the request.
+run COLD cold 'echo DISP-COLD $(xenstore-read name)'
+wait_gone "$got"
+# A disposable that crashes is gone too, never restarted.
+run CRASH dvm 'sleep 600'
+victim=$got
+domid=$(field "$victim" 2)
+xenstore-write "/local/domain/$domid/data/bulkhead-cmd" crash
+xenstore-chmod "/local/domain/$domid/data/bulkhead-cmd" "n$domid"
+wait_gone "$victim"
+wait_preloaded
+echo "VOL-DISP-LIST $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
+echo "VOL-RUN-DONE"
+
 # The manager is stopped, disp destroyed behind its back, the manager
 # killed: the new manager finds disp's devices stale, removes them, and
 # starts disp again from clean volumes.
-pid=$(ctl services | awk '$1 == "domains" { print $3 }')
+# A manager killed takes the preloaded disposable back paused; one killed
+# while the replacement of a taken one boots pauses it once it is ready.
+manager() { ctl services | awk '$1 == "domains" { print $3 }'; }
+pid=$(manager)
+kill -9 "$pid"
+echo "VOL-KILLED-PRELOADED pid=$pid"
+i=0
+until [ -n "$(manager)" ] && [ "$(manager)" != "$pid" ] && ctl list >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ "$i" -lt 60 ] || fail "the domain manager is not back 60 s after its kill"
+    sleep 1
+done
+run NEXT dvm true
+wait_gone "$got"
+i=0
+until ctl list 2>/dev/null | awk '$1 ~ /^disp[0-9]/ && $3 == "running" { found = 1 } END { exit !found }'; do
+    i=$((i + 1))
+    [ "$i" -lt 300 ] || fail "no replacement preload booted within 300 s"
+    sleep 1
+done
+echo "VOL-BOOTING $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ')"
+pid=$(manager)
 kill -STOP "$pid"
 /usr/lib/xen-4.17/bin/xl destroy disp
 echo "VOL-DM-KILL pid=$pid dm: $(dm_names)"
 kill -9 "$pid"
 wait_wrote disp 4
+wait_preloaded
 echo "VOL-CLEANUP-DONE dm: $(dm_names)"
 
 # The power is cut while disp is being reset.

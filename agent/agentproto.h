@@ -1,0 +1,44 @@
+/*
+ * agentproto.h - what dom0 and the agent in a domain (agent/agent.h) say
+ * to each other through xenstore, in the domain's own directory
+ * /local/domain/DOMID:
+ *
+ *   bulkhead/run          written by dom0, read-only for the domain: the
+ *                         command to run (a shell command line, at most
+ *                         DISPOSABLE_COMMAND_MAX bytes of printable ASCII);
+ *                         written once, before or after the agent is up
+ *   data/bulkhead-agent   written by the domain: the agent's status,
+ *                         "ready" (up, waiting for a command), "running"
+ *                         (the command was started), "exited N" (it ended
+ *                         with status N, 0..255; a signal is 128 + its
+ *                         number, as shells say)
+ *
+ * dom0 reads the status as hostile bytes: agent_status_parse() is the one
+ * place that looks at them.  Pure functions, safe anywhere.
+ */
+#ifndef BULKHEAD_AGENTPROTO_H
+#define BULKHEAD_AGENTPROTO_H
+
+#include <stddef.h>
+
+#include "lib/limits.h"
+
+#define AGENT_RUN_KEY    "bulkhead/run"
+#define AGENT_STATUS_KEY "data/bulkhead-agent"
+
+enum agent_state { AGENT_READY, AGENT_RUNNING, AGENT_EXITED };
+
+struct agent_status {
+	enum agent_state state;
+	int exit_status;	/* AGENT_EXITED: 0..255 */
+};
+
+/* Reads LEN bytes of a status as the domain wrote them (not NUL-ended):
+ * 0, or -1 when they are not one of the statuses above. */
+int agent_status_parse(const char *untrusted, size_t len, struct agent_status *out);
+
+/* The status as the agent writes it, NUL-ended, into BUF (at least
+ * AGENT_STATUS_MAX + 1 bytes); returns its length. */
+size_t agent_status_format(const struct agent_status *st, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmark of `bulkhead ctl run-disposable' on the Xen test bed (Xen 4.17
+# under QEMU, TCG; bench/dispvm/config): the time from the request to the
+# command running in the new disposable, as the domain manager measures
+# it, with a preloaded disposable (dvm, preload = 1) and without (cold:
+# the same domain, booted for the request); and the device-mapper work of
+# a disposable's volumes as the manager logs it (made before each
+# creation, released after each stop: together, a reset).  Prints
+# min / median / max and the ratio cold/preloaded; judges nothing.
+# usage: bench/dispvm.sh PATH/TO/bulkhead   (root; RUNS=5 requests a way)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
+. "$here/../tests/linux/common.sh"
+suite_start bench-dispvm "$@"
+LINUX_CONFIG=$here/dispvm/config
+SUITE=bench-dispvm
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
+
+kver=$(_qemu_kver)
+"$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio" "$bulkhead"
+"$LINUX_ROOT/tests/xen/domu/vmlinux.py" "/boot/vmlinuz-$kver" "$LINUX_VM/vmlinux"
+rm -rf "$LINUX_VM/tmpl-root" "$LINUX_VM/tmpl-root.img" "$LINUX_VM/pool.img"
+mkdir -p "$LINUX_VM/tmpl-root/etc"
+echo v1 > "$LINUX_VM/tmpl-root/etc/marker"
+mke2fs -q -t ext2 -d "$LINUX_VM/tmpl-root" "$LINUX_VM/tmpl-root.img" 32M
+mke2fs -q -t ext4 -F "$LINUX_VM/pool.img" 512M
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+    --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
+    --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
+    --add "$LINUX_VM/tmpl-root.img:/var/lib/bulkhead/tmpl-root.img" \
+    --add "$LINUX_ROOT/tests/xen/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" >/dev/null
+qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" "" \
+    -drive "file=$LINUX_VM/pool.img,if=virtio,format=raw"
+bench_wait dispbench "$BENCH_TIMEOUT"
+qemu_stop "$LINUX_VM"
+
+serial | sed -n 's/^BENCH-RUN //p' > "$LINUX_VM/runs"
+serial | sed -nE 's/^bulkhead: domains: domain disp[0-9]+: volumes (ready|released) in ([0-9]+) ms$/\1 \2/p' \
+    > "$LINUX_VM/volumes"
+python3 - "$LINUX_VM/runs" "$LINUX_VM/volumes" <<'PY'
+import statistics, sys
+
+def fmt(s):
+    return f"min {min(s):.0f} / median {statistics.median(s):.0f} / max {max(s):.0f} ms"
+
+runs = {"preloaded": [], "cold": []}
+for line in open(sys.argv[1]):
+    kind, _name, ms = line.split()
+    runs[kind].append(float(ms))
+vols = {"ready": [], "released": []}
+for line in open(sys.argv[2]):
+    what, ms = line.split()
+    vols[what].append(float(ms))
+for kind, s in runs.items():
+    if not s:
+        sys.exit(f"bench-dispvm: no {kind} samples")
+print(f"bench-dispvm: run-disposable answered (request to command running), "
+      f"{len(runs['preloaded'])} + {len(runs['cold'])} requests")
+print(f"  preloaded  {fmt(runs['preloaded'])}")
+print(f"  booted     {fmt(runs['cold'])}")
+print(f"  ratio booted/preloaded (medians): "
+      f"{statistics.median(runs['cold']) / statistics.median(runs['preloaded']):.1f}")
+if vols["ready"] and vols["released"]:
+    print(f"bench-dispvm: a disposable's volumes (libdevmapper, loop devices, files), "
+          f"{len(vols['ready'])} made, {len(vols['released'])} released")
+    print(f"  made       {fmt(vols['ready'])}")
+    print(f"  released   {fmt(vols['released'])}")
+    print(f"  reset (median made + median released): "
+          f"{statistics.median(vols['ready']) + statistics.median(vols['released']):.0f} ms")
+PY
+info "serial log in $LINUX_VM"
