@@ -185,7 +185,7 @@ check_run_disposable() {
     fi
     local list
     list=$(ctl_line VOL-DISP-LIST)
-    if ! [[ "$list" =~ ^disp[0-9]+=preloaded\ dm: ]]; then
+    if ! [[ "$list" =~ ^disp[0-9]+=preloaded\ +dm: ]]; then
         why="after the requests, the unnamed disposables and dm devices: $list"
         return 1
     fi
