@@ -7,27 +7,13 @@ pool=/var/lib/bulkhead/pool
 field() { ctl list 2>/dev/null | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 fail() { echo "VOL-TIMEOUT $*"; ctl list; exit 1; }
 
-# Its own waits poll once a second too, as waits.sh's do.
-
+is_state() { [ "$(field "$1" 3)" = "$2" ]; }
 # wait_for NAME STATE SECONDS
-wait_for() {
-    i=0
-    until [ "$(field "$1" 3)" = "$2" ]; do
-        i=$((i + 1))
-        [ "$i" -lt "$3" ] || fail "$1 is not $2 after $3 s"
-        sleep 1
-    done
-}
+wait_for() { until_true "$3" "$1 is not $2" is_state "$1" "$2"; }
 
+wrote() { [ "$(grep -c "DOMU-WROTE name=$1 " "/var/log/xen/console/guest-$1.log" 2>/dev/null)" -ge "$2" ]; }
 # wait_wrote NAME N: NAME's console has N boots that wrote their notes.
-wait_wrote() {
-    i=0
-    until [ "$(grep -c "DOMU-WROTE name=$1 " "/var/log/xen/console/guest-$1.log" 2>/dev/null)" -ge "$2" ]; do
-        i=$((i + 1))
-        [ "$i" -lt 300 ] || fail "$1 did not boot and write for the ${2}th time"
-        sleep 1
-    done
-}
+wait_wrote() { until_true 300 "$1 did not boot and write for the ${2}th time" wrote "$1" "$2"; }
 
 # run NAME TEMPLATE COMMAND: `ctl run-disposable', its answer as
 # VOL-RUN-NAME (the disposable's name, then what ctl said on stderr).
@@ -118,20 +104,11 @@ manager() { ctl services | awk '$1 == "domains" { print $3 }'; }
 pid=$(manager)
 kill -9 "$pid"
 echo "VOL-KILLED-PRELOADED pid=$pid"
-i=0
-until [ -n "$(manager)" ] && [ "$(manager)" != "$pid" ] && ctl list >/dev/null 2>&1; do
-    i=$((i + 1))
-    [ "$i" -lt 60 ] || fail "the domain manager is not back 60 s after its kill"
-    sleep 1
-done
+manager_back() { [ -n "$(manager)" ] && [ "$(manager)" != "$pid" ] && ctl list >/dev/null 2>&1; }
+until_true 60 "the domain manager is not back" manager_back
 run NEXT dvm true
 wait_gone "$got"
-i=0
-until ctl list 2>/dev/null | awk '$1 ~ /^disp[0-9]/ && $3 == "running" { found = 1 } END { exit !found }'; do
-    i=$((i + 1))
-    [ "$i" -lt 300 ] || fail "no replacement preload booted within 300 s"
-    sleep 1
-done
+wait_booting
 echo "VOL-BOOTING $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ')"
 pid=$(manager)
 kill -STOP "$pid"
