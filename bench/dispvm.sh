@@ -40,19 +40,22 @@ serial | sed -n 's/^BENCH-RUN //p' > "$LINUX_VM/runs"
 serial | sed -nE 's/^bulkhead: domains: domain disp[0-9]+: volumes (ready|released) in ([0-9]+) ms$/\1 \2/p' \
     > "$LINUX_VM/volumes"
 python3 - "$LINUX_VM/runs" "$LINUX_VM/volumes" <<'PY'
-import statistics, sys
+import re, statistics, sys
 
 def fmt(s):
     return f"min {min(s):.0f} / median {statistics.median(s):.0f} / max {max(s):.0f} ms"
 
 runs = {"preloaded": [], "cold": []}
 for line in open(sys.argv[1]):
-    kind, _name, ms = line.split()
-    runs[kind].append(float(ms))
+    # A kernel message may have been written into the middle of the line.
+    m = re.match(r"(preloaded|cold) disp[0-9]+ ([0-9]+)", line)
+    if m:
+        runs[m.group(1)].append(float(m.group(2)))
 vols = {"ready": [], "released": []}
 for line in open(sys.argv[2]):
-    what, ms = line.split()
-    vols[what].append(float(ms))
+    m = re.match(r"(ready|released) ([0-9]+)", line)
+    if m:
+        vols[m.group(1)].append(float(m.group(2)))
 for kind, s in runs.items():
     if not s:
         sys.exit(f"bench-dispvm: no {kind} samples")
