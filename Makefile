@@ -12,7 +12,8 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
-	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev
+	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
+	libvterm-dev
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
@@ -21,9 +22,9 @@ DEPS_BENCH := lvm2
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
-	xenvchan xengnttab xenstore devmapper
+	xenvchan xengnttab xenstore devmapper vterm
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
 MODULES := lib/log lib/util \
 	config/cfgfile config/service_config config/sysconfig config/domain_config config/domains \
@@ -34,7 +35,7 @@ MODULES := lib/log lib/util \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm \
 	domains/build domains/manager \
-	agent/agentproto agent/agent \
+	agent/agentproto agent/terminal agent/agent \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \

@@ -1,11 +1,24 @@
 /*
- * agent.h - the agent that runs inside a domain (not in dom0): it tells
- * dom0 when the domain is up, runs the command dom0 gives it, and says
- * when that command has started and how it ended (agent/agentproto.h).
- * `bulkhead agent [--shell PATH]', started by the domain's init once its
- * volumes are mounted; it runs until the domain goes.  One command per
- * life: a disposable runs one and is gone.  The GUI agent of issue 6 is
- * to join it here.
+ * agent.h - the agent that runs inside a domain (not in dom0).
+ *
+ *   bulkhead agent [--shell PATH] [--gui | --socket PATH] [--terminal]
+ *                  [--layout XKB] [--font FILE]
+ *
+ * Commands: it tells dom0 when the domain is up, runs the command dom0
+ * gives it in xenstore, and says when that command has started and how it
+ * ended (agent/agentproto.h): one command per life, for `ctl
+ * run-disposable'.
+ *
+ * Windows (--gui): it offers the domain's GUI channel (vchan) for dom0's
+ * compositor and serves terminals on it (agent/terminal.h): one at start
+ * with --terminal, and one for each command the desktop's launcher sends
+ * (RUN "terminal" is the shell).  When the channel goes (the compositor
+ * restarting) the programs keep running and the agent offers a new channel
+ * at once; their windows come back on it.  --socket PATH speaks the local
+ * transport instead, without xenstore: the host's tests.
+ *
+ * Started by the domain's init; it runs until the domain goes.  Its log
+ * is stderr (the domain's console).  One thread, one poll loop.
  */
 #ifndef BULKHEAD_AGENT_H
 #define BULKHEAD_AGENT_H

@@ -20,6 +20,7 @@
 #include "gui/font.h"
 #include "gui/guiclient.h"
 #include "gui/transport.h"
+#include "lib/bytes.h"
 #include "lib/limits.h"
 
 #define DEMO_WINDOWS_MAX 8
@@ -41,7 +42,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH | --vchan  [--tag NAME]\n"
 			"       [--title TEXT] [--windows N] [--color RRGGBB] [--reconnect]\n"
-			"       [--misbehave garbage|flood|bad-damage|unknown-window|small-buffer]\n");
+			"       [--misbehave garbage|flood|bad-damage|unknown-window|small-buffer|\n"
+			"                    few-grants|long-title]\n");
 	return 2;
 }
 
@@ -115,6 +117,20 @@ static void misbehave(struct demo *d, struct gui_client *c)
 	} else if (strcmp(d->misbehave, "unknown-window") == 0) {
 		size_t len = gui_encode_title(id + 1000, "not mine", 8, buf, sizeof(buf));
 		gui_client_send_raw(c, buf, len, -1);
+	} else if (strcmp(d->misbehave, "few-grants") == 0) {
+		/* Three pages for a window of hundreds: dom0 would map past them. */
+		uint32_t refs[3] = { 8, 9, 10 };
+		uint8_t big[64];
+		size_t len = gui_encode_buffer(id, w, h, stride, refs, 3, big, sizeof(big));
+		gui_client_send_raw(c, big, len, -1);
+	} else if (strcmp(d->misbehave, "long-title") == 0) {
+		/* The encoder cuts titles: this header is written by hand. */
+		uint8_t big[GUI_HEADER_SIZE + GUI_TITLE_MAX + 64];
+		memset(big, 'A', sizeof(big));
+		put_u32(big, GUI_TITLE);
+		put_u32(big + 4, id);
+		put_u32(big + 8, (uint32_t)(sizeof(big) - GUI_HEADER_SIZE));
+		gui_client_send_raw(c, big, sizeof(big), -1);
 	} else if (strcmp(d->misbehave, "small-buffer") == 0) {
 		/* A page, sealed, for a window that needs far more. */
 		fd = memfd_create("small", MFD_CLOEXEC | MFD_ALLOW_SEALING);

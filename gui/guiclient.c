@@ -21,6 +21,7 @@ struct gui_window {
 struct gui_client {
 	struct gui_transport *t;
 	struct gui_window *windows;
+	bool welcomed;
 	uint32_t next_id;
 	uint8_t buf[GUI_MSG_MAX];
 	uint32_t grants[GUI_GRANTS_MAX];
@@ -72,14 +73,11 @@ static int read_msg(struct gui_client *c, struct gui_msg *m, char *err, size_t e
 	return 1;
 }
 
-struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char *err,
-				  size_t errlen)
+struct gui_client *gui_client_start(struct gui_transport *t, char *err, size_t errlen)
 {
-	struct gui_client *c = NULL;
 	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = GUI_VERSION };
-	int rc;
+	struct gui_client *c = calloc(1, sizeof(*c));
 
-	c = calloc(1, sizeof(*c));
 	if (!c) {
 		say(err, errlen, "out of memory");
 		gui_transport_close(t);
@@ -87,11 +85,36 @@ struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char 
 	}
 	c->t = t;
 	c->next_id = 1;
-	rc = send_msg(c, &m);
+	int rc = send_msg(c, &m);
 	if (rc < 0) {
 		say(err, errlen, "cannot say HELLO: %s", strerror(-rc));
-		goto fail;
+		gui_client_free(c);
+		return NULL;
 	}
+	return c;
+}
+
+/* WELCOME is the answer to HELLO and nothing else: first, and once. */
+static int welcome(struct gui_client *c, const struct gui_msg *m, char *err, size_t errlen)
+{
+	if (c->welcomed || m->type != GUI_WELCOME) {
+		say(err, errlen, "dom0 sent %s %s", gui_type_name(m->type),
+		    c->welcomed ? "after WELCOME" : "before WELCOME");
+		return -EPROTO;
+	}
+	c->welcomed = true;
+	return 0;
+}
+
+struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char *err,
+				  size_t errlen)
+{
+	struct gui_msg m;
+	struct gui_client *c = gui_client_start(t, err, errlen);
+	int rc;
+
+	if (!c)
+		return NULL;
 	/* A wake-up may carry no message yet (vchan: dom0 connecting). */
 	uint64_t deadline = monotonic_ms() + (uint64_t)timeout_ms;
 	for (;;) {
@@ -107,14 +130,17 @@ struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char 
 		if (rc > 0)
 			break;
 	}
-	if (m.type != GUI_WELCOME) {
-		say(err, errlen, "dom0 answered HELLO with %s", gui_type_name(m.type));
+	if (welcome(c, &m, err, errlen) < 0)
 		goto fail;
-	}
 	return c;
 fail:
 	gui_client_free(c);
 	return NULL;
+}
+
+bool gui_client_welcomed(const struct gui_client *c)
+{
+	return c->welcomed;
 }
 
 void gui_client_free(struct gui_client *c)
@@ -182,6 +208,12 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 		int rc = read_msg(c, &m, err, errlen);
 		if (rc <= 0)
 			return rc;
+		if (!c->welcomed || m.type == GUI_WELCOME) {
+			rc = welcome(c, &m, err, errlen);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		if (m.type == GUI_RUN) {
 			memset(ev, 0, sizeof(*ev));
 			ev->type = GUI_EV_RUN;

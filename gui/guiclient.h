@@ -16,6 +16,7 @@
 #ifndef BULKHEAD_GUICLIENT_H
 #define BULKHEAD_GUICLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,12 @@ struct gui_event {
  * every case.  NULL with ERR (ERRLEN bytes) saying why. */
 struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char *err,
 				  size_t errlen);
+/* The same without waiting: says HELLO and returns at once; WELCOME is
+ * taken by gui_client_next_event() when it comes.  Windows may be made at
+ * once: dom0 reads them after HELLO.  For a program with other work, whose
+ * dom0 may take minutes to connect (the agent). */
+struct gui_client *gui_client_start(struct gui_transport *t, char *err, size_t errlen);
+bool gui_client_welcomed(const struct gui_client *c);
 void gui_client_free(struct gui_client *c);
 
 /* The fd to poll for dom0's messages. */

@@ -1,7 +1,9 @@
 /*
- * keymap.h - keys as text, for dom0's own UI (the launcher's line), through
- * libxkbcommon with the layout from desktop.cfg.  Domains never see this:
- * they get evdev codes and apply their own keymaps.  Main loop only.
+ * keymap.h - keys as text, through libxkbcommon: for dom0's own UI (the
+ * launcher's line, with the layout from desktop.cfg) and for the guest
+ * agent's terminals (the domain's layout).  dom0 never sends a domain text:
+ * domains get evdev codes and apply their own keymaps.  One state per
+ * keymap (its modifiers): one per text field.  One thread.
  */
 #ifndef BULKHEAD_KEYMAP_H
 #define BULKHEAD_KEYMAP_H

@@ -63,5 +63,14 @@
 #define GUI_CLIENTS_MAX         DOMAINS_MAX
 /* Messages handled from one domain before the others get their turn. */
 #define GUI_MSGS_PER_TURN       64
+/* dom0 waits this long for a running gui domain to offer its channel
+ * before the status bar says it has no agent (it still connects later). */
+#define GUI_AGENT_TIMEOUT_MS    120000
+
+/* The guest agent's terminals (agent/terminal.h): dom0 sizes them, but a
+ * bug there must not make a terminal of a million cells. */
+#define AGENT_TERMINALS_MAX     16
+#define TERMINAL_COLS_MAX       512
+#define TERMINAL_ROWS_MAX       256
 
 #endif

@@ -15,6 +15,8 @@
 #   bad-damage  a client damaging pixels outside its buffer is dropped
 #   unknown-window  a client naming a window it does not have is dropped
 #   small-buffer  a client whose buffer is smaller than its window is dropped
+#   few-grants  a BUFFER listing fewer grant refs than its pages is dropped
+#   long-title  a TITLE over GUI_TITLE_MAX is dropped
 #   workspaces  Super+Shift+2 moves the focused window to workspace 2 and
 #               Super+2 shows it there alone
 #   launcher    Super+Return, "red-vm xterm", Return: red-vm is asked to run
@@ -25,6 +27,12 @@
 #   restart     the compositor is SIGKILLed and started again (as PID 1
 #               would): red-vm's client, which reconnects as an agent does,
 #               is back on screen in its frame
+#   terminal    the guest agent (bulkhead agent --socket, as green-vm) opens
+#               a terminal; focused with Super+Tab, "echo hello >typed" and
+#               Return typed as keys run in its shell (the file appears) and
+#               no key reaches red-vm; the launcher's "green-vm terminal"
+#               opens a second one; Super+Shift+Q ends the focused one's
+#               shell and its window goes
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
 set -uo pipefail
 
@@ -184,6 +192,18 @@ check_small_buffer() {
         { why="a buffer smaller than its window was not refused"; return 1; }
 }
 
+check_few_grants() {
+    demo evil-vm --title grants --misbehave few-grants
+    wait_for "$W/compositor.log" "GUI channel dropped: malformed message: BUFFER grant count is not the pages" ||
+        { why="a BUFFER with too few grants was not refused"; return 1; }
+}
+
+check_long_title() {
+    demo evil-vm --title long --misbehave long-title
+    wait_for "$W/compositor.log" "GUI channel dropped: malformed message: TITLE longer than GUI_TITLE_MAX" ||
+        { why="an oversized title was not refused"; return 1; }
+}
+
 check_workspaces() {
     # blue-vm has focus: to workspace 2, then there.
     keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_2 1 KEY_2 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
@@ -205,18 +225,77 @@ check_workspaces() {
     fi
 }
 
-# type TEXT: the keys of TEXT (a-z, 0-9, '-', ' '), pressed and released.
+# type TEXT: the keys of TEXT (a-z, 0-9, '-', ' ', '.', '>', '/') on a US
+# keyboard, pressed and released.
 type_text() {
-    local i c name
+    local i c name shift
     for ((i = 0; i < ${#1}; i++)); do
-        c=${1:i:1}
+        c=${1:i:1} shift=0
         case $c in
             ' ') name=KEY_SPACE ;;
             -) name=KEY_MINUS ;;
+            .) name=KEY_DOT ;;
+            '>') name=KEY_DOT shift=1 ;;
+            /) name=KEY_SLASH ;;
             *) name=KEY_${c^^} ;;
         esac
+        [ "$shift" = 0 ] || keys KEY_LEFTSHIFT 1 || return 1
         keys "$name" 1 "$name" 0 || return 1
+        [ "$shift" = 0 ] || keys KEY_LEFTSHIFT 0 || return 1
     done
+}
+
+# Keys a demo got, but Super (which follows the focus).
+keys_seen() { cat "$W"/*-vm.out | grep ' KEY ' | grep -vc ' KEY 125 '; }
+
+check_terminal() {
+    (cd "$W" && exec "$BH" agent --socket "$W/sock/green-vm.sock" --terminal > "$W/green-vm.agent" 2>&1) &
+    demo_pids+=($!)
+    wait_for "$W/compositor.log" 'domain green-vm: GUI channel up' ||
+        { why="the agent's channel did not come up"; return 1; }
+    wait_for "$W/green-vm.agent" 'runs "terminal"' && sleep 0.3
+    keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    local before
+    before=$(keys_seen)
+    type_text "echo hello >typed" && keys KEY_ENTER 1 KEY_ENTER 0
+    local i
+    for ((i = 0; i < 100; i++)); do [ -s "$W/typed" ] && break; sleep 0.05; done
+    if [ "$(cat "$W/typed" 2>/dev/null)" != hello ]; then
+        why="the typed command did not run in the terminal's shell ($W/typed: $(cat "$W/typed" 2>&1))"
+        return 1
+    fi
+    if [ "$(keys_seen)" -gt "$before" ]; then
+        why="keys typed into the terminal reached a demo: $(grep -h ' KEY ' "$W"/*-vm.out | tail -3 | tr '\n' ' ')"
+        return 1
+    fi
+    sleep 0.3
+    local counts
+    counts=$(shot terminal 73d216 d0d0d0) || { why="no screenshot"; return 1; }
+    read -r green text <<<"$counts"
+    echo "gui: terminal: green frame $green px, text $text px"
+    if [ "$green" -lt 2000 ] || [ "$text" -lt 200 ]; then
+        why="no green-framed terminal with text on screen (frame $green px, text $text px)"
+        return 1
+    fi
+    keys KEY_LEFTMETA 1 KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 0
+    type_text "green-vm terminal"
+    keys KEY_ENTER 1 KEY_ENTER 0
+    wait_for "$W/green-vm.agent" 'the desktop asks for "terminal"' ||
+        { why="the launcher's terminal was not asked of green-vm"; return 1; }
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c 'runs "terminal"' "$W/green-vm.agent")" -ge 2 ] && break
+        sleep 0.05
+    done
+    [ "$(grep -c 'runs "terminal"' "$W/green-vm.agent")" -ge 2 ] ||
+        { why="no second terminal: $(tail -2 "$W/green-vm.agent" | tr '\n' ' ')"; return 1; }
+    keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_Q 1 KEY_Q 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
+    wait_for "$W/green-vm.agent" 'ended' ||
+        { why="Super+Shift+Q did not end the focused terminal"; return 1; }
+    wait_for "$W/compositor.log" 'domain green-vm: GUI channel dropped' 1 && {
+        why="closing one terminal dropped green-vm's channel"
+        return 1
+    }
+    return 0
 }
 
 check_launcher() {
@@ -277,11 +356,11 @@ check_restart() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 11" > "$top/build/results/gui"
+    echo "0 14" > "$top/build/results/gui"
     exit 1
 fi
-for c in frames keys garbage flood bad-damage unknown-window small-buffer workspaces launcher close \
-    restart; do
+for c in frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
+    workspaces launcher close restart terminal; do
     why=''
     "check_${c//-/_}"
     result $? "$c"

@@ -1,0 +1,514 @@
+#include "agent/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/input-event-codes.h>
+#include <math.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <vterm.h>
+#include <xkbcommon/xkbcommon-keysyms.h>
+
+#include "lib/limits.h"
+#include "lib/util.h"
+
+#define COLS_START 80
+#define ROWS_START 24
+#define FG_DEFAULT 0xd0d0d0
+#define BG_DEFAULT 0x101418
+/* What one turn takes from a program that writes without pause (`yes'):
+ * enough for a full screen, little enough that keys and dom0 still come. */
+#define READ_PER_TURN (64 * 1024)
+
+enum { MOD_SHIFT = 1, MOD_CTRL = 2, MOD_ALT = 4 };
+
+struct terminal {
+	VTerm *vt;
+	VTermScreen *screen;
+	int pty;
+	pid_t pid;
+	struct keymap *keys;
+	unsigned mods;
+	const struct terminal_style *style;
+	struct gui_window *win;
+	char title[GUI_TITLE_MAX + 1];
+	int rows, cols;
+	double cell_w, cell_h, ascent;
+	uint32_t glyph[128];		/* ASCII's glyph indices in the font */
+	VTermRect damage;		/* cells to draw; start_row < 0: none */
+	bool redraw_all;		/* a new buffer: margins too */
+	VTermPos cursor;
+	bool cursor_visible, focused;
+};
+
+static void damage_cells(struct terminal *t, VTermRect r)
+{
+	if (t->damage.start_row < 0) {
+		t->damage = r;
+		return;
+	}
+	t->damage.start_row = r.start_row < t->damage.start_row ? r.start_row : t->damage.start_row;
+	t->damage.start_col = r.start_col < t->damage.start_col ? r.start_col : t->damage.start_col;
+	t->damage.end_row = r.end_row > t->damage.end_row ? r.end_row : t->damage.end_row;
+	t->damage.end_col = r.end_col > t->damage.end_col ? r.end_col : t->damage.end_col;
+}
+
+static void damage_cursor(struct terminal *t)
+{
+	damage_cells(t, (VTermRect){ t->cursor.row, t->cursor.row + 1, t->cursor.col,
+				     t->cursor.col + 1 });
+}
+
+static int on_damage(VTermRect r, void *user)
+{
+	damage_cells(user, r);
+	return 1;
+}
+
+static int on_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
+{
+	struct terminal *t = user;
+	(void)old;
+	damage_cursor(t);
+	t->cursor = pos;
+	t->cursor_visible = visible;
+	damage_cursor(t);
+	return 1;
+}
+
+static int on_termprop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct terminal *t = user;
+	if (prop == VTERM_PROP_CURSORVISIBLE) {
+		t->cursor_visible = val->boolean;
+		damage_cursor(t);
+	}
+	return 1;
+}
+
+static const VTermScreenCallbacks screen_cbs = {
+	.damage = on_damage,
+	.movecursor = on_movecursor,
+	.settermprop = on_termprop,
+};
+
+/* What the terminal answers (keys, reports) goes to the program. */
+static void on_output(const char *s, size_t len, void *user)
+{
+	struct terminal *t = user;
+	while (len > 0) {
+		ssize_t n = write(t->pty, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;	/* a program that reads nothing loses its keys */
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Cell metrics and ASCII's glyphs, from the font at its size. */
+static int measure(struct terminal *t)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+	cairo_t *cr = cairo_create(s);
+	cairo_font_extents_t fe;
+	int rc = 0;
+
+	cairo_set_font_face(cr, t->style->font);
+	cairo_set_font_size(cr, t->style->font_size);
+	cairo_font_extents(cr, &fe);
+	t->cell_w = ceil(fe.max_x_advance);
+	t->cell_h = ceil(fe.height);
+	t->ascent = round(fe.ascent);
+	cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
+	for (int c = 32; c < 127; c++) {
+		char ch[2] = { (char)c, 0 };
+		cairo_glyph_t *g = NULL;
+		int n = 0;
+		if (cairo_scaled_font_text_to_glyphs(sf, 0, 0, ch, 1, &g, &n, NULL, NULL, NULL) ==
+			    CAIRO_STATUS_SUCCESS && n == 1)
+			t->glyph[c] = (uint32_t)g[0].index;
+		cairo_glyph_free(g);
+	}
+	if (t->cell_w < 1 || t->cell_h < 1)
+		rc = -EINVAL;
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+	return rc;
+}
+
+static pid_t spawn(struct terminal *t, const char *command, const char *shell)
+{
+	struct winsize ws = { .ws_row = (unsigned short)t->rows, .ws_col = (unsigned short)t->cols };
+	pid_t pid = forkpty(&t->pty, NULL, NULL, &ws);
+	if (pid != 0)
+		return pid;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setenv("TERM", "xterm", 1);
+	if (strcmp(command, "terminal") == 0)
+		execl(shell, shell, (char *)NULL);
+	else
+		execl(shell, shell, "-c", command, (char *)NULL);
+	fprintf(stderr, "cannot run %s: %s\n", shell, strerror(errno));
+	_exit(127);
+}
+
+struct terminal *terminal_new(const char *command, const char *shell,
+			      const struct terminal_style *style, char *err, size_t errlen)
+{
+	struct terminal *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->pty = -1;
+	t->style = style;
+	t->rows = ROWS_START;
+	t->cols = COLS_START;
+	t->damage.start_row = -1;
+	t->cursor_visible = true;
+	str_copy(t->title, command, sizeof(t->title));
+	if (measure(t) < 0) {
+		snprintf(err, errlen, "the font has no usable size");
+		goto fail;
+	}
+	t->keys = keymap_new(style->layout);
+	if (!t->keys) {
+		snprintf(err, errlen, "cannot compile the keymap \"%s\": %s", style->layout,
+			 strerror(errno));
+		goto fail;
+	}
+	t->vt = vterm_new(t->rows, t->cols);
+	if (!t->vt) {
+		snprintf(err, errlen, "out of memory for the terminal");
+		goto fail;
+	}
+	vterm_set_utf8(t->vt, 1);
+	vterm_output_set_callback(t->vt, on_output, t);
+	t->screen = vterm_obtain_screen(t->vt);
+	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
+	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_SCROLL);
+	vterm_screen_reset(t->screen, 1);
+	t->pid = spawn(t, command, shell);
+	if (t->pid < 0) {
+		snprintf(err, errlen, "cannot make a pty: %s", strerror(errno));
+		goto fail;
+	}
+	if (fcntl(t->pty, F_SETFL, O_NONBLOCK) < 0 || fcntl(t->pty, F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pty: %s", strerror(errno));
+		goto fail;
+	}
+	return t;
+fail:
+	terminal_free(t);
+	return NULL;
+}
+
+void terminal_free(struct terminal *t)
+{
+	if (!t)
+		return;
+	if (t->pid > 0)
+		kill(-t->pid, SIGHUP);	/* forkpty made it a session leader */
+	if (t->win)
+		gui_window_destroy(t->win);
+	if (t->pty >= 0)
+		close(t->pty);
+	if (t->vt)
+		vterm_free(t->vt);
+	keymap_free(t->keys);
+	free(t);
+}
+
+int terminal_fd(const struct terminal *t)
+{
+	return t->pty;
+}
+
+pid_t terminal_pid(const struct terminal *t)
+{
+	return t->pid;
+}
+
+int terminal_show(struct terminal *t, struct gui_client *c)
+{
+	t->win = gui_window_new(c, (uint32_t)(t->cols * t->cell_w), (uint32_t)(t->rows * t->cell_h),
+				t->title);
+	return t->win ? 0 : -errno;
+}
+
+void terminal_hide(struct terminal *t)
+{
+	t->win = NULL;
+	t->focused = false;
+}
+
+bool terminal_has_window(const struct terminal *t, const struct gui_window *w)
+{
+	return t->win && t->win == w;
+}
+
+static void resize(struct terminal *t, uint32_t width, uint32_t height)
+{
+	int cols = (int)(width / t->cell_w), rows = (int)(height / t->cell_h);
+	cols = cols < 1 ? 1 : cols > TERMINAL_COLS_MAX ? TERMINAL_COLS_MAX : cols;
+	rows = rows < 1 ? 1 : rows > TERMINAL_ROWS_MAX ? TERMINAL_ROWS_MAX : rows;
+	t->redraw_all = true;
+	if (cols == t->cols && rows == t->rows)
+		return;
+	t->cols = cols;
+	t->rows = rows;
+	vterm_set_size(t->vt, rows, cols);
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+	ioctl(t->pty, TIOCSWINSZ, &ws);	/* the kernel signals the program */
+}
+
+static VTermKey special_key(uint32_t sym)
+{
+	switch (sym) {
+	case XKB_KEY_Return:
+	case XKB_KEY_KP_Enter:
+		return VTERM_KEY_ENTER;
+	case XKB_KEY_Tab:
+	case XKB_KEY_ISO_Left_Tab:
+		return VTERM_KEY_TAB;
+	case XKB_KEY_BackSpace:
+		return VTERM_KEY_BACKSPACE;
+	case XKB_KEY_Escape:
+		return VTERM_KEY_ESCAPE;
+	case XKB_KEY_Up:
+		return VTERM_KEY_UP;
+	case XKB_KEY_Down:
+		return VTERM_KEY_DOWN;
+	case XKB_KEY_Left:
+		return VTERM_KEY_LEFT;
+	case XKB_KEY_Right:
+		return VTERM_KEY_RIGHT;
+	case XKB_KEY_Insert:
+		return VTERM_KEY_INS;
+	case XKB_KEY_Delete:
+		return VTERM_KEY_DEL;
+	case XKB_KEY_Home:
+		return VTERM_KEY_HOME;
+	case XKB_KEY_End:
+		return VTERM_KEY_END;
+	case XKB_KEY_Page_Up:
+		return VTERM_KEY_PAGEUP;
+	case XKB_KEY_Page_Down:
+		return VTERM_KEY_PAGEDOWN;
+	default:
+		if (sym >= XKB_KEY_F1 && sym <= XKB_KEY_F12)
+			return VTERM_KEY_FUNCTION(sym - XKB_KEY_F1 + 1);
+		return VTERM_KEY_NONE;
+	}
+}
+
+static unsigned modifier_of(uint32_t code)
+{
+	switch (code) {
+	case KEY_LEFTSHIFT:
+	case KEY_RIGHTSHIFT:
+		return MOD_SHIFT;
+	case KEY_LEFTCTRL:
+	case KEY_RIGHTCTRL:
+		return MOD_CTRL;
+	case KEY_LEFTALT:	/* the right one is AltGr: it types, it is no Meta */
+		return MOD_ALT;
+	default:
+		return 0;
+	}
+}
+
+/* UTF-8 to code points, each as a key; xkbcommon already applied Shift,
+ * Control (as control characters) and the layout. */
+static void type_text(struct terminal *t, const char *text, VTermModifier mod)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	while (*p) {
+		uint32_t cp = *p;
+		int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+		cp &= more ? 0x3fu >> more : 0x7f;
+		p++;
+		for (; more > 0 && (*p & 0xc0) == 0x80; more--, p++)
+			cp = (cp << 6) | (*p & 0x3f);
+		vterm_keyboard_unichar(t->vt, cp, mod);
+	}
+}
+
+static void key(struct terminal *t, uint32_t code, uint32_t value)
+{
+	char text[16];
+	unsigned m = modifier_of(code);
+	if (m) {
+		t->mods = value ? t->mods | m : t->mods & ~m;
+	}
+	uint32_t sym = keymap_key(t->keys, code, value, text, sizeof(text));
+	if (value == 0 || m)
+		return;
+	VTermModifier mod = (t->mods & MOD_ALT ? VTERM_MOD_ALT : 0);
+	VTermKey k = special_key(sym);
+	if (k != VTERM_KEY_NONE) {
+		mod |= (t->mods & MOD_SHIFT ? VTERM_MOD_SHIFT : 0) |
+		       (t->mods & MOD_CTRL ? VTERM_MOD_CTRL : 0);
+		vterm_keyboard_key(t->vt, k, mod);
+	} else if (text[0]) {
+		type_text(t, text, mod);
+	}
+}
+
+void terminal_event(struct terminal *t, const struct gui_event *ev)
+{
+	switch (ev->type) {
+	case GUI_EV_CONFIGURE:
+		resize(t, ev->width, ev->height);
+		break;
+	case GUI_EV_FOCUS:
+		t->focused = ev->focused;
+		damage_cursor(t);
+		if (!t->focused)
+			t->mods = 0;	/* dom0 released the held keys elsewhere */
+		break;
+	case GUI_EV_KEY:
+		key(t, ev->code, ev->value);
+		break;
+	default:
+		break;
+	}
+}
+
+bool terminal_read(struct terminal *t)
+{
+	char buf[4096];
+	size_t total = 0;
+	while (total < READ_PER_TURN) {
+		ssize_t n = read(t->pty, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0)
+			return false;	/* EIO: no one holds the pty's other end */
+		vterm_input_write(t->vt, buf, (size_t)n);
+		total += (size_t)n;
+	}
+	return true;
+}
+
+static void set_rgb(cairo_t *cr, uint32_t rgb)
+{
+	cairo_set_source_rgb(cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
+			     (rgb & 0xff) / 255.0);
+}
+
+static uint32_t rgb_of(const struct terminal *t, VTermColor c, uint32_t dflt)
+{
+	if ((dflt == FG_DEFAULT && VTERM_COLOR_IS_DEFAULT_FG(&c)) ||
+	    (dflt == BG_DEFAULT && VTERM_COLOR_IS_DEFAULT_BG(&c)))
+		return dflt;
+	vterm_screen_convert_color_to_rgb(t->screen, &c);
+	return (uint32_t)c.rgb.red << 16 | (uint32_t)c.rgb.green << 8 | c.rgb.blue;
+}
+
+static void draw_cell(struct terminal *t, cairo_t *cr, cairo_scaled_font_t *sf, VTermPos pos)
+{
+	VTermScreenCell cell;
+	if (!vterm_screen_get_cell(t->screen, pos, &cell))
+		return;
+	uint32_t fg = rgb_of(t, cell.fg, FG_DEFAULT), bg = rgb_of(t, cell.bg, BG_DEFAULT);
+	bool on_cursor = t->cursor_visible && pos.row == t->cursor.row && pos.col == t->cursor.col;
+	if (cell.attrs.reverse != (on_cursor && t->focused)) {
+		uint32_t x = fg;
+		fg = bg;
+		bg = x;
+	}
+	double x = pos.col * t->cell_w, y = pos.row * t->cell_h;
+	int width = cell.width > 1 ? cell.width : 1;
+	set_rgb(cr, bg);
+	cairo_rectangle(cr, x, y, width * t->cell_w, t->cell_h);
+	cairo_fill(cr);
+	set_rgb(cr, fg);
+	if (on_cursor && !t->focused) {
+		cairo_rectangle(cr, x + 0.5, y + 0.5, t->cell_w - 1, t->cell_h - 1);
+		cairo_set_line_width(cr, 1);
+		cairo_stroke(cr);
+	}
+	uint32_t ch = cell.chars[0];
+	if (ch <= ' ' || ch == 0x7f)
+		return;
+	cairo_glyph_t one = { .x = x, .y = y + t->ascent };
+	if (ch < 128) {
+		one.index = t->glyph[ch];
+		cairo_show_glyphs(cr, &one, 1);
+		return;
+	}
+	char utf8[8];
+	size_t n = 0;
+	if (ch < 0x800) {
+		utf8[n++] = (char)(0xc0 | ch >> 6);
+	} else if (ch < 0x10000) {
+		utf8[n++] = (char)(0xe0 | ch >> 12);
+		utf8[n++] = (char)(0x80 | ((ch >> 6) & 0x3f));
+	} else {
+		utf8[n++] = (char)(0xf0 | ch >> 18);
+		utf8[n++] = (char)(0x80 | ((ch >> 12) & 0x3f));
+		utf8[n++] = (char)(0x80 | ((ch >> 6) & 0x3f));
+	}
+	utf8[n++] = (char)(0x80 | (ch & 0x3f));
+	cairo_glyph_t *g = NULL;
+	int ng = 0;
+	if (cairo_scaled_font_text_to_glyphs(sf, one.x, one.y, utf8, (int)n, &g, &ng, NULL, NULL,
+					     NULL) == CAIRO_STATUS_SUCCESS)
+		cairo_show_glyphs(cr, g, ng);
+	cairo_glyph_free(g);
+}
+
+void terminal_flush(struct terminal *t)
+{
+	uint32_t w, h, stride;
+	uint32_t *px = t->win ? gui_window_pixels(t->win, &w, &h, &stride) : NULL;
+
+	vterm_screen_flush_damage(t->screen);
+	if (!px)
+		return;
+	if (t->redraw_all)
+		t->damage = (VTermRect){ 0, t->rows, 0, t->cols };
+	if (t->damage.start_row < 0)
+		return;
+	VTermRect d = t->damage;
+	d.end_row = d.end_row > t->rows ? t->rows : d.end_row;
+	d.end_col = d.end_col > t->cols ? t->cols : d.end_col;
+	cairo_surface_t *s = cairo_image_surface_create_for_data((unsigned char *)px,
+								 CAIRO_FORMAT_RGB24, (int)w,
+								 (int)h, (int)stride);
+	cairo_t *cr = cairo_create(s);
+	if (t->redraw_all) {
+		set_rgb(cr, BG_DEFAULT);
+		cairo_paint(cr);
+	}
+	cairo_set_font_face(cr, t->style->font);
+	cairo_set_font_size(cr, t->style->font_size);
+	cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
+	for (int row = d.start_row; row < d.end_row; row++)
+		for (int col = d.start_col; col < d.end_col; col++)
+			draw_cell(t, cr, sf, (VTermPos){ row, col });
+	cairo_destroy(cr);
+	cairo_surface_flush(s);
+	cairo_surface_destroy(s);
+	if (t->redraw_all)
+		gui_window_damage(t->win, 0, 0, w, h);
+	else if (d.end_row > d.start_row && d.end_col > d.start_col)
+		gui_window_damage(t->win, (uint32_t)(d.start_col * t->cell_w),
+				  (uint32_t)(d.start_row * t->cell_h),
+				  (uint32_t)((d.end_col - d.start_col) * t->cell_w),
+				  (uint32_t)((d.end_row - d.start_row) * t->cell_h));
+	t->damage.start_row = -1;
+	t->redraw_all = false;
+}
