@@ -45,7 +45,7 @@ MODULES := lib/log lib/util \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
-	test_agentproto
+	test_agentproto test_domstatus
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

@@ -36,6 +36,7 @@ struct agent {
 	bool gui;
 	const char *socket;	/* the local transport, or NULL: vchan */
 	struct gui_client *client;	/* NULL: no channel now */
+	bool connected;		/* dom0 has answered on it */
 	uint64_t offer_at;	/* when to offer one */
 	struct terminal_style style;
 	struct terminal *term[AGENT_TERMINALS_MAX];
@@ -153,6 +154,7 @@ static void drop_channel(struct agent *a, const char *why)
 		terminal_hide(a->term[i]);
 	gui_client_free(a->client);
 	a->client = NULL;
+	a->connected = false;
 	a->offer_at = monotonic_ms() + OFFER_RETRY_MS;
 }
 
@@ -210,8 +212,12 @@ static void channel_events(struct agent *a)
 		else
 			terminal_event(t, &ev);
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		drop_channel(a, err);
+	} else if (!a->connected && gui_client_welcomed(a->client)) {
+		a->connected = true;
+		fprintf(stderr, TAG ": dom0 connected\n");
+	}
 }
 
 static void reap(struct agent *a)

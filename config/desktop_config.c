@@ -12,7 +12,8 @@
 
 static const char *const keys[] = {
 	"output", "drm_device", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
-	"bind", "measure_input_latency", NULL,
+	"bind", "measure_input_latency", "measure_frame_rate",
+	"agent_timeout_ms", NULL,
 };
 
 static void set_str(char **dst, const char *value)
@@ -30,6 +31,7 @@ static void defaults(struct desktop_config *c)
 	c->headless_width = 1280;
 	c->headless_height = 800;
 	c->tint = true;
+	c->agent_timeout_ms = GUI_AGENT_TIMEOUT_MS;
 	set_str(&c->drm_device, "/dev/dri/card0");
 	set_str(&c->font, FONT_DEFAULT);
 	set_str(&c->gui_dir, "/run/bulkhead/gui");
@@ -113,6 +115,10 @@ unsigned desktop_config_load(const char *dir, struct desktop_config *out)
 	read_path(&cfg, "control_socket", &out->control_socket);
 	cfg_get_bool(&cfg, "tint", &out->tint);
 	cfg_get_bool(&cfg, "measure_input_latency", &out->measure_input_latency);
+	cfg_get_bool(&cfg, "measure_frame_rate", &out->measure_frame_rate);
+	long timeout;
+	if (cfg_get_long(&cfg, "agent_timeout_ms", 1000, 3600000, &timeout) == 0)
+		out->agent_timeout_ms = (uint32_t)timeout;
 	const char *layout;
 	if (cfg_get_string(&cfg, "keymap_layout", &layout) == 0)
 		set_str(&out->keymap_layout, layout);

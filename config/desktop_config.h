@@ -13,6 +13,9 @@
  *   bind = [ "Super+Tab focus-next", ... ]   # replaces the defaults
  *   measure_input_latency = 0      # 1: log each key's time from the kernel's
  *                                  # event to the domain's channel (make bench)
+ *   measure_frame_rate = 0         # 1: log frames shown each 5 s (make bench)
+ *   agent_timeout_ms = 120000      # a running gui domain that offers no
+ *                                  # channel this long: "no agent" in the bar
  *
  * A missing file means defaults.  A wrong key or binding is reported with
  * its file:line and left out; the rest is used.
@@ -35,6 +38,8 @@ struct desktop_config {
 	char *control_socket;
 	char *keymap_layout;
 	bool measure_input_latency;
+	bool measure_frame_rate;
+	uint32_t agent_timeout_ms;
 	struct bindings bindings;
 	unsigned errors;
 };

@@ -1347,6 +1347,7 @@ static void describe(const struct managed *d, struct ctl_domain_info *out)
 	out->memory_kib = c->memory_mb * 1024;
 	out->vcpus = c->vcpus;
 	out->restarts = d->restarts;
+	out->gui = c->gui;
 	if (!has_domain(d))
 		return;
 	libxl_dominfo info;

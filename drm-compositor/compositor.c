@@ -45,16 +45,23 @@ struct window {
 	uint32_t buf_width, buf_height, stride;
 };
 
-/* A domain that may have windows, and its channel when it has one. */
+/* A domain that may have windows, and its channel when it has one.  A
+ * configured one from the start; one the manager lists later (an unnamed
+ * disposable) while it lists it: its slot is free (name "") after. */
 struct gui_domain {
 	char name[DOMAIN_NAME_MAX + 1];
 	uint32_t label_rgb;
-	int listen_fd;
+	bool configured;
+	int listen_fd;			/* local transport, -1: none */
+	/* Since when it runs without a channel (0: it has one, or is not
+	 * running), and whether that has gone on past the agent timeout. */
+	uint64_t waiting_since_ms;
+	bool no_agent;
 	struct client *client;
-	/* The vchan last connected to: never the same one twice, whose
-	 * stream a dropped connection left somewhere mid-message. */
+	/* The vchan offer last connected to (gui/transport.h): never the same
+	 * one twice. */
 	uint32_t vchan_domid;
-	char vchan_ref[16];
+	char vchan_offer[GUI_OFFER_MAX + 1];
 };
 
 struct client {
@@ -83,6 +90,10 @@ static struct compositor {
 	bool pointer_seen;
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	uint64_t keys_sent;		/* KEY messages so far */
+	/* measure_frame_rate: frames shown and domains' DAMAGE messages since
+	 * the last report. */
+	uint32_t frames, damages;
+	uint64_t frames_since_ms;
 	int32_t px, py;			/* the pointer, in screen pixels */
 	int tick_fd, sig_fd;
 	char clock[8];
@@ -328,6 +339,7 @@ static void on_buffer(struct client *c, struct window *w, const struct gui_msg *
 
 static void on_damage(struct client *c, struct window *w, const struct gui_msg *m)
 {
+	C.damages++;
 	if (!w->map.pixels) {
 		drop_client(c, "window %u: DAMAGE before any BUFFER", w->id);
 		return;
@@ -477,6 +489,96 @@ static void accept_client(struct gui_domain *d)
 		attach_client(d, t, -1);
 }
 
+/* The status bar says when a running domain has offered no channel for
+ * longer than agent_timeout_ms: its agent never started, or died. */
+static void watch_agent(struct gui_domain *d, bool waiting)
+{
+	uint64_t now = monotonic_ms();
+	if (!waiting) {
+		if (d->no_agent)
+			add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+		d->waiting_since_ms = 0;
+		d->no_agent = false;
+		return;
+	}
+	if (!d->waiting_since_ms)
+		d->waiting_since_ms = now;
+	if (d->no_agent || now - d->waiting_since_ms < C.cfg.agent_timeout_ms)
+		return;
+	d->no_agent = true;
+	log_warn(TAG, "domain %s: no GUI agent %u s after it started running (nothing offered at "
+		 "%s); its windows come when it offers one", d->name,
+		 C.cfg.agent_timeout_ms / 1000, GUI_VCHAN_PATH);
+	add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+}
+
+static struct gui_domain *find_domain(const char *name)
+{
+	for (size_t i = 0; i < C.ndoms; i++)
+		if (strcmp(C.doms[i].name, name) == 0)
+			return &C.doms[i];
+	return NULL;
+}
+
+/* A slot for a domain with windows: a free one, or a new one. */
+static struct gui_domain *new_domain(const char *name, uint32_t label_rgb, bool configured)
+{
+	struct gui_domain *d = find_domain("");
+	if (!d && C.ndoms < DOMAINS_MAX)
+		d = &C.doms[C.ndoms++];
+	if (!d)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	str_copy(d->name, name, sizeof(d->name));
+	d->label_rgb = label_rgb;
+	d->configured = configured;
+	d->listen_fd = -1;
+	return d;
+}
+
+/* The domains the manager lists that are not configured (unnamed
+ * disposables) get windows while it lists them, under the name and label
+ * it gives. */
+static void follow_listed_domains(void)
+{
+	for (size_t i = 0; i < C.status.n; i++) {
+		const struct domstatus_entry *e = &C.status.e[i];
+		struct gui_domain *d = find_domain(e->name);
+		if (!d && e->gui && !e->configured)
+			d = new_domain(e->name, e->label_rgb, false);
+		if (d && !d->configured)
+			d->label_rgb = e->label_rgb;
+	}
+	for (size_t i = 0; i < C.ndoms; i++) {
+		struct gui_domain *d = &C.doms[i];
+		if (d->configured || !d->name[0] || domstatus_find(&C.status, d->name))
+			continue;
+		if (d->client)
+			drop_client(d->client, "the domain manager no longer lists it");
+		free(d->client);
+		d->client = NULL;
+		d->name[0] = '\0';
+	}
+}
+
+/* The id of DOMID's current vchan offer into OFFER: false when there is
+ * none, or it is not 1..GUI_OFFER_MAX lowercase hex digits. */
+static bool read_offer(uint32_t domid, char *offer)
+{
+	char path[128];
+	unsigned len = 0;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s/%s", domid, GUI_VCHAN_PATH,
+		 GUI_VCHAN_OFFER);
+	char *untrusted_offer = xs_read(C.xs, XBT_NULL, path, &len);
+	bool ok = untrusted_offer && len >= 1 && len <= GUI_OFFER_MAX &&
+		  strspn(untrusted_offer, "0123456789abcdef") == len;
+	if (ok)
+		memcpy(offer, untrusted_offer, len + 1);
+	free(untrusted_offer);
+	return ok;
+}
+
 /* On Xen: connects to the vchan of each domain with windows that runs and
  * offers one (its agent serves GUI_VCHAN_PATH in its xenstore tree).  The
  * domid comes from the domain manager, never from anything a domain can
@@ -494,28 +596,26 @@ static void connect_vchans(void)
 		/* A dead domain cannot close its end: its ring stays as it was. */
 		if (c && c->t && c->domid >= 0 && (uint32_t)c->domid != b->domid)
 			drop_client(c, "domain %d is gone", c->domid);
-		if ((c && c->t) || b->domid == CTL_NO_DOMID || strcmp(b->state, "running") != 0)
+		bool up = b->domid != CTL_NO_DOMID && strcmp(b->state, "running") == 0;
+		watch_agent(d, up && !(c && c->t));
+		if ((c && c->t) || !up)
 			continue;
 		if (!C.xs)
 			C.xs = xs_open(XS_OPEN_READONLY);
 		if (!C.xs)
 			return;
-		snprintf(path, sizeof(path), "/local/domain/%u/%s/ring-ref", b->domid,
-			 GUI_VCHAN_PATH);
-		unsigned len = 0;
-		char *untrusted_ref = xs_read(C.xs, XBT_NULL, path, &len);
-		bool seen = untrusted_ref && d->vchan_domid == b->domid &&
-			    strncmp(untrusted_ref, d->vchan_ref, sizeof(d->vchan_ref)) == 0;
-		if (untrusted_ref && !seen) {
-			snprintf(path, sizeof(path), "/local/domain/%u/%s", b->domid, GUI_VCHAN_PATH);
-			struct gui_transport *t = gui_vchan_connect((int)b->domid, path);
-			if (t) {
-				d->vchan_domid = b->domid;
-				snprintf(d->vchan_ref, sizeof(d->vchan_ref), "%.15s", untrusted_ref);
-				attach_client(d, t, (int)b->domid);
-			}
+		char offer[GUI_OFFER_MAX + 1];
+		if (!read_offer(b->domid, offer) ||
+		    (d->vchan_domid == b->domid && strcmp(offer, d->vchan_offer) == 0))
+			continue;
+		/* Read before the vchan's keys, which are as new as the id or newer. */
+		snprintf(path, sizeof(path), "/local/domain/%u/%s", b->domid, GUI_VCHAN_PATH);
+		struct gui_transport *t = gui_vchan_connect((int)b->domid, path);
+		if (t) {
+			d->vchan_domid = b->domid;
+			str_copy(d->vchan_offer, offer, sizeof(d->vchan_offer));
+			attach_client(d, t, (int)b->domid);
 		}
-		free(untrusted_ref);
 	}
 }
 
@@ -552,9 +652,12 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->workspace = C.desk.current;
 	s->nworkspaces = DESKTOP_WORKSPACES;
 	s->busy_workspaces = desktop_busy_workspaces(&C.desk);
-	for (size_t i = 0; i < C.status.n; i++)
-		chips[i] = (struct render_chip){ C.status.e[i].name, C.status.e[i].state,
+	for (size_t i = 0; i < C.status.n; i++) {
+		const struct gui_domain *d = find_domain(C.status.e[i].name);
+		chips[i] = (struct render_chip){ C.status.e[i].name,
+						 d && d->no_agent ? "no agent" : C.status.e[i].state,
 						 C.status.e[i].label_rgb };
+	}
 	s->chips = chips;
 	s->nchips = C.status.n;
 	s->clock = C.clock;
@@ -576,6 +679,7 @@ static void render_if_needed(void)
 	build_scene(&s, rw, chips);
 	renderer_draw(C.r, C.out->shadow, &s, C.damage);
 	if (C.out->ops->present(C.out, C.damage) == 0) {
+		C.frames++;
 		cairo_region_destroy(C.damage);
 		C.damage = cairo_region_create();
 	}
@@ -585,7 +689,24 @@ static void status_answer(void)
 {
 	if (domstatus_answer(&C.status))
 		add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+	follow_listed_domains();
 	connect_vchans();
+}
+
+/* For `make bench': the frames shown in each 5 s, against the damage the
+ * domains reported (more damage than frames: updates were merged). */
+static void report_frame_rate(void)
+{
+	uint64_t now = monotonic_ms();
+	if (!C.frames_since_ms)
+		C.frames_since_ms = now;
+	if (now - C.frames_since_ms < 5000)
+		return;
+	double s = (double)(now - C.frames_since_ms) / 1000;
+	log_info(TAG, "frame rate: %u frames in %.1f s (%.1f per s), %u DAMAGE messages", C.frames,
+		 s, C.frames / s, C.damages);
+	C.frames = C.damages = 0;
+	C.frames_since_ms = now;
 }
 
 static void tick(void)
@@ -598,6 +719,8 @@ static void tick(void)
 	if (read(C.tick_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn(TAG, "clock timer: %s", strerror(errno));
 	domstatus_ask(&C.status);
+	if (C.cfg.measure_frame_rate)
+		report_frame_rate();
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	if (strcmp(clock, C.clock) != 0) {
@@ -726,20 +849,16 @@ static int listen_domains(const char *config_dir)
 		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
 	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
 		const struct domain_config *dc = &doms.dom[i];
-		domstatus_add(&C.status, dc->name, domain_label_rgb[dc->label]);
+		domstatus_add(&C.status, dc->name, domain_label_rgb[dc->label], dc->gui);
 		if (!dc->gui)
 			continue;
-		struct gui_domain *d = &C.doms[C.ndoms];
-		str_copy(d->name, dc->name, sizeof(d->name));
-		d->label_rgb = domain_label_rgb[dc->label];
+		struct gui_domain *d = new_domain(dc->name, domain_label_rgb[dc->label], true);
 		snprintf(path, sizeof(path), "%s/%s.sock", C.cfg.gui_dir, dc->name);
-		d->listen_fd = gui_local_listen(path);
-		if (d->listen_fd < 0) {
-			log_err(TAG, "domain %s: cannot listen at %s: %s; it will have no windows",
-				dc->name, path, strerror(-d->listen_fd));
-			continue;
-		}
-		C.ndoms++;
+		int fd = gui_local_listen(path);
+		if (fd < 0)
+			log_err(TAG, "domain %s: cannot listen at %s: %s; no windows by the local "
+				"transport", dc->name, path, strerror(-fd));
+		d->listen_fd = fd;
 	}
 	domains_free(&doms);
 	log_notice(TAG, "%zu domains may have windows (sockets in %s)", C.ndoms, C.cfg.gui_dir);

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "config/domain_config.h"
 #include "domains/state.h"
 #include "lib/util.h"
 #include "supervisor/ctlproto.h"
@@ -16,16 +17,27 @@ void domstatus_init(struct domstatus *ds)
 	ds->fd = -1;
 }
 
-bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb)
+static struct domstatus_entry *add(struct domstatus *ds, const char *name, uint32_t label_rgb,
+				   bool gui)
 {
 	if (ds->n >= DOMAINS_MAX)
-		return false;
+		return NULL;
 	struct domstatus_entry *e = &ds->e[ds->n++];
+	memset(e, 0, sizeof(*e));
 	str_copy(e->name, name, sizeof(e->name));
 	e->label_rgb = label_rgb;
+	e->gui = gui;
 	str_copy(e->state, "-", sizeof(e->state));
 	e->domid = CTL_NO_DOMID;
-	return true;
+	return e;
+}
+
+bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb, bool gui)
+{
+	struct domstatus_entry *e = add(ds, name, label_rgb, gui);
+	if (e)
+		e->configured = true;
+	return e != NULL;
 }
 
 const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name)
@@ -93,18 +105,34 @@ bool domstatus_answer(struct domstatus *ds)
 		domstatus_close(ds);
 		return false;
 	}
+	bool listed[DOMAINS_MAX] = { false };
 	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < ds->n; j++) {
-			struct domstatus_entry *e = &ds->e[j];
-			if (strcmp(e->name, dom[i].name) != 0)
-				continue;
-			const char *st = domain_state_name(dom[i].state);
-			e->domid = dom[i].domid;
-			if (strcmp(e->state, st) != 0) {
-				str_copy(e->state, st, sizeof(e->state));
-				changed = true;
-			}
+		struct domstatus_entry *e = (struct domstatus_entry *)domstatus_find(ds, dom[i].name);
+		/* No colour, no window: never one shown in a colour not its own. */
+		if (!e && dom[i].label < DOMAIN_LABELS) {
+			e = add(ds, dom[i].name, domain_label_rgb[dom[i].label], dom[i].gui);
+			changed = changed || e;
+		}
+		if (!e)
+			continue;
+		listed[e - ds->e] = true;
+		const char *st = domain_state_name(dom[i].state);
+		e->domid = dom[i].domid;
+		e->gui = dom[i].gui;
+		if (strcmp(e->state, st) != 0) {
+			str_copy(e->state, st, sizeof(e->state));
+			changed = true;
 		}
 	}
+	/* An unnamed disposable the manager no longer lists is gone. */
+	size_t kept = 0;
+	for (size_t j = 0; j < ds->n; j++) {
+		if (!ds->e[j].configured && !listed[j]) {
+			changed = true;
+			continue;
+		}
+		ds->e[kept++] = ds->e[j];
+	}
+	ds->n = kept;
 	return changed;
 }

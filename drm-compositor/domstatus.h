@@ -1,6 +1,10 @@
 /*
- * domstatus.h - what the domain manager says of the configured domains
- * (state, domid), for the status bar and for finding a domain's vchan.
+ * domstatus.h - what the domain manager says of the domains (state, domid,
+ * whether it may have windows), for the status bar and for finding a
+ * domain's vchan.  The configured domains are followed from the start;
+ * the others the manager lists (unnamed disposables) are added when it
+ * first lists them, with the label it gives, and removed when it no longer
+ * does.
  * A client of the manager's control socket (CTL_DOMAINS_SOCKET) that
  * never waits: domstatus_ask() sends DOMAINS, the caller polls
  * domstatus_fd() and calls domstatus_answer() when it is readable.  A
@@ -21,6 +25,8 @@ struct domstatus_entry {
 	uint32_t label_rgb;
 	char state[16];			/* "-" until the manager says */
 	uint32_t domid;			/* CTL_NO_DOMID when not running */
+	bool gui;			/* it may have windows */
+	bool configured;		/* from the config: never removed */
 };
 
 struct domstatus {
@@ -32,7 +38,7 @@ struct domstatus {
 
 void domstatus_init(struct domstatus *ds);
 /* A configured domain to follow; false when there are DOMAINS_MAX. */
-bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb);
+bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb, bool gui);
 const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name);
 
 void domstatus_ask(struct domstatus *ds);

@@ -71,9 +71,16 @@ struct gui_transport *gui_local_connect(const char *path);
 
 /* vchan transport.  In a domain: gui_vchan_serve() offers the channel at
  * PATH in its own xenstore tree (relative, e.g. GUI_VCHAN_PATH) for dom0
- * to connect to.  In dom0: gui_vchan_connect() connects to domain DOMID's
- * channel at PATH (absolute); NULL (ENOTCONN) until the domain offers it. */
+ * to connect to, and writes PATH/GUI_VCHAN_OFFER, a random id of this
+ * offer, after the vchan's own keys.  In dom0: gui_vchan_connect()
+ * connects to domain DOMID's channel at PATH (absolute); NULL (ENOTCONN)
+ * until the domain offers it.  dom0 connects once to each offer: a
+ * dropped connection leaves that stream mid-message, and the ring-ref
+ * cannot tell offers apart (the grant ref of a closed ring comes back for
+ * the next).  The id is the domain's word: a domain that lies about it
+ * only keeps its own windows away. */
 #define GUI_VCHAN_PATH "data/bulkhead-gui"
+#define GUI_VCHAN_OFFER "offer"
 struct gui_transport *gui_vchan_serve(const char *path);
 struct gui_transport *gui_vchan_connect(int domid, const char *path);
 

@@ -16,8 +16,11 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <xengnttab.h>
+#include <xenstore.h>
 
 #define RING_TO_DOM0	(128 * 1024)
 #define RING_FROM_DOM0	(16 * 1024)
@@ -111,7 +114,11 @@ static int vchan_map_buffer(struct gui_transport *t, const struct gui_msg *buffe
 	/* gui_decode() checked that n pages hold stride * height bytes. */
 	void *p = xengnttab_map_domain_grant_refs(v->gt, n, (uint32_t)v->peer, v->refs, PROT_READ);
 	if (!p) {
-		*why = "BUFFER grants that cannot be mapped";
+		/* The domain's fault (refs not granted to dom0) or dom0's (no
+		 * room for more mappings): the log must tell them apart. */
+		*why = errno == ENOMEM || errno == ENOSPC
+			       ? "BUFFER grants that dom0 has no room to map (gntdev's limit?)"
+			       : "BUFFER grants that cannot be mapped (not granted to dom0)";
 		return -EPROTO;
 	}
 	out->pixels = p;
@@ -202,9 +209,31 @@ struct gui_transport *gui_vchan_connect(int domid, const char *path)
 	return wrap(v);
 }
 
+/* A random id for this offer at PATH/GUI_VCHAN_OFFER: 0 or -errno. */
+static int write_offer(const char *path)
+{
+	uint8_t id[8];
+	char hex[2 * sizeof(id) + 1], key[128];
+	int rc = 0;
+
+	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		return -errno;
+	for (size_t i = 0; i < sizeof(id); i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	snprintf(key, sizeof(key), "%s/%s", path, GUI_VCHAN_OFFER);
+	struct xs_handle *xs = xs_open(0);
+	if (!xs)
+		return -errno;
+	if (!xs_write(xs, XBT_NULL, key, hex, (unsigned)strlen(hex)))
+		rc = -errno;
+	xs_close(xs);
+	return rc;
+}
+
 struct gui_transport *gui_vchan_serve(const char *path)
 {
 	struct vchan_transport *v = calloc(1, sizeof(*v));
+	int rc;
 
 	if (!v)
 		return NULL;
@@ -217,6 +246,12 @@ struct gui_transport *gui_vchan_serve(const char *path)
 			xengntshr_close(v->gs);
 		free(v);
 		errno = ENODEV;
+		return NULL;
+	}
+	rc = write_offer(path);
+	if (rc < 0) {
+		vchan_close(&v->t);
+		errno = -rc;
 		return NULL;
 	}
 	return wrap(v);

@@ -66,6 +66,8 @@
 /* dom0 waits this long for a running gui domain to offer its channel
  * before the status bar says it has no agent (it still connects later). */
 #define GUI_AGENT_TIMEOUT_MS    120000
+/* The id a domain gives each vchan offer (gui/transport.h). */
+#define GUI_OFFER_MAX           32
 
 /* The guest agent's terminals (agent/terminal.h): dom0 sizes them, but a
  * bug there must not make a terminal of a million cells. */

@@ -127,7 +127,7 @@ size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t
 
 /* Domain record: char name[32] (zero-padded), u8 state, u8 type, u8 class,
  * u8 label, u32 domid, u32 memory_kib, u32 vcpus, u32 restarts,
- * u64 uptime_ms, 16 zero bytes. */
+ * u64 uptime_ms, u8 flags (bit 0: gui), 3 zero bytes. */
 size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap)
 {
 	if (n > DOMAINS_MAX)
@@ -150,6 +150,7 @@ size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *
 		put_u32(p + 44, dom[i].vcpus);
 		put_u32(p + 48, dom[i].restarts);
 		put_u64(p + 52, dom[i].uptime_ms);
+		p[60] = dom[i].gui ? CTL_DOMAIN_GUI : 0;
 	}
 	return len;
 }
@@ -389,6 +390,9 @@ int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_inf
 		out[i].vcpus = get_u32(p + 44);
 		out[i].restarts = get_u32(p + 48);
 		out[i].uptime_ms = get_u64(p + 52);
+		if (p[60] & ~CTL_DOMAIN_GUI)
+			return fail(why, "domains reply with unknown flags");
+		out[i].gui = p[60] & CTL_DOMAIN_GUI;
 	}
 	*n = count;
 	return 0;

@@ -146,9 +146,11 @@ struct ctl_domain_info {
 	uint32_t vcpus;
 	uint32_t restarts;
 	uint64_t uptime_ms;	/* 0: not running */
+	bool gui;		/* it may have windows (gui = 1) */
 };
 
 #define CTL_NO_DOMID 0xffffffffu
+#define CTL_DOMAIN_GUI 0x01	/* flags of a domain record */
 
 /* Encoders return the message's length, 0 when it does not fit in CAP. */
 size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap);

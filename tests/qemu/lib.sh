@@ -171,6 +171,33 @@ qemu_sendkey() {
     [ -z "$out" ] || { echo "qemu_sendkey $2: $out" >&2; return 1; }
 }
 
+# qemu_type DIR TEXT: types TEXT (a-z, 0-9, space, '.', '/', '-', '>', ';' and
+# a newline as Return) on a US keyboard with sendkey, in one monitor
+# connection: a key every 0.15 s, each held 50 ms (the guest's kernel
+# repeats a key held 250 ms, which a slow guest must not see).
+qemu_type() {
+    local dir=$1 text=$2 i c k keys=()
+    for ((i = 0; i < ${#text}; i++)); do
+        c=${text:i:1}
+        case $c in
+            ' ') k=spc ;;
+            .) k=dot ;;
+            /) k=slash ;;
+            -) k=minus ;;
+            '>') k=shift-dot ;;
+            ';') k=semicolon ;;
+            $'\n') k=ret ;;
+            [a-z0-9]) k=$c ;;
+            *) echo "qemu_type: no key for '$c'" >&2; return 1 ;;
+        esac
+        keys+=("$k")
+    done
+    [ -S "$dir/mon.sock" ] || { echo "qemu_type: no socket $dir/mon.sock" >&2; return 1; }
+    { for k in "${keys[@]}"; do printf 'sendkey %s 50\n' "$k"; sleep 0.15; done; sleep 0.5; } |
+        socat -t 2 - "UNIX-CONNECT:$dir/mon.sock" >/dev/null ||
+        { echo "qemu_type: cannot talk to $dir/mon.sock" >&2; return 1; }
+}
+
 # qemu_screendump DIR OUT.png: save the display as PNG; waits until the
 # file is complete (ends with the IEND chunk), 10 s at most.
 qemu_screendump() {

@@ -201,7 +201,8 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 {
 	struct ctl_domain_info in[2] = {
 		{ .name = "sys-net", .state = 2, .type = 1, .class = 4, .label = 0, .domid = 7,
-		  .memory_kib = 262144, .vcpus = 2, .restarts = 3, .uptime_ms = 1ull << 33 },
+		  .memory_kib = 262144, .vcpus = 2, .restarts = 3, .uptime_ms = 1ull << 33,
+		  .gui = true },
 		{ .name = "work", .state = 0, .domid = CTL_NO_DOMID },
 	}, out[4];
 	enum ctl_type type;
@@ -218,6 +219,12 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 	assert_memory_equal(&in[0], &out[0], sizeof(in[0]));
 	assert_string_equal(out[1].name, "work");
 	assert_int_equal(out[1].domid, CTL_NO_DOMID);
+	assert_false(out[1].gui);
+	/* A flag this version does not know is refused, not ignored. */
+	((uint8_t *)payload)[4 + 60] = 0x03;
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
+	assert_string_equal(why, "domains reply with unknown flags");
+	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_GUI;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 1, &n, &why), -1);
 	((uint8_t *)payload)[0] = 3;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 4, &n, &why), -1);

@@ -2,9 +2,9 @@
 # Builds the test domUs' initramfs: static busybox, tests/xen/domu/init,
 # the vif drivers (no module dependencies) and xenstore's tools for a net
 # domain. Shared by tests/xen/run.sh and bench/xen.sh.
-# With BULKHEAD, the image also carries it (for `gui-demo --vchan', the GUI
-# client a domain runs), its libraries, the font, and the event channel and
-# grant-sharing drivers it needs.
+# With BULKHEAD, the image also carries it (the agent with its terminals,
+# and `gui-demo --vchan'), its libraries, the font, the XKB data, and the
+# event channel and grant-sharing drivers they need.
 # The archive is not compressed: libxc would gunzip it in dom0 at every
 # creation, which costs seconds under QEMU's emulation and failed there now
 # and then ("inflate failed"); the domain's kernel unpacks it as it is.
@@ -47,8 +47,10 @@ if [ -n "$bulkhead" ]; then
     cp "$bulkhead" "$st/bin/bulkhead"
     add_libs "$bulkhead"
     font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
-    mkdir -p "$st$(dirname "$font")"
+    mkdir -p "$st$(dirname "$font")" "$st/usr/share/X11" "$st/root"
     cp "$font" "$st$font"
+    # The agent's terminals read the keys with xkbcommon: its data.
+    cp -rL /usr/share/X11/xkb "$st/usr/share/X11/xkb"
     for m in xen-evtchn xen-gntalloc; do
         f=$(modinfo -k "$kver" -n "$m")
         case "$f" in

@@ -36,14 +36,54 @@ wait_pings() {
 # Settled: alpha up with its network, and crashy's crash loop ended.
 wait_pings alpha 1 300 || exit 1
 wait_for crashy failed 300 || exit 1
-# run.sh's desktop check sends alpha a key first: alpha must still be
-# there (what follows kills and restarts domains).
+cons=/var/log/xen/console
+# connected NAME: how many times NAME's agent has had dom0's compositor on
+# its channel (its console log goes on across its restarts).
+connected() {
+    n=$(grep -c 'bulkhead agent: dom0 connected' "$cons/guest-$1.log" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# wait_connected NAME N SECONDS
+wait_connected() {
+    i=0
+    until [ "$(connected "$1")" -ge "$2" ]; do
+        i=$((i + 1))
+        [ "$i" -lt "$3" ] || { echo "CTL-TIMEOUT $1's agent had dom0 $(connected "$1") times, not $2"; return 1; }
+        sleep 1
+    done
+}
+
+# run.sh's desktop check types into both terminals first (/tmp/typed2 is
+# its last): the domains must be there for it (what follows crashes, kills
+# and restarts them).
 i=0
-until grep -q 'DEMO alpha window 0 KEY 30 0' /var/log/xen/console/guest-alpha.log; do
+until cat "$cons/guest-alpha.log" "$cons/guest-beta.log" 2>/dev/null |
+    grep -q 'DOMU-TYPED name=[a-z]* /tmp/typed2: '; do
     i=$((i + 1))
-    [ "$i" -lt 1500 ] || { echo "CTL-TIMEOUT alpha never got the desktop check's key"; exit 1; }
-    sleep 0.2
+    [ "$i" -lt 300 ] || { echo "CTL-TIMEOUT nothing was typed into the second terminal"; exit 1; }
+    sleep 1
 done
+
+# beta crashes on purpose: its window goes with it and comes back with
+# the new beta.  Then run.sh takes a screendump: time for it.
+old=$(field beta 2) n=$(connected beta)
+echo "GUI-CRASH beta domid=$old"
+xenstore-write "/local/domain/$old/data/bulkhead-cmd" crash
+xenstore-chmod "/local/domain/$old/data/bulkhead-cmd" "n$old"
+wait_connected beta $((n + 1)) 300 || exit 1
+echo "GUI-BACK beta=$(field beta 2) was=$old"
+sleep 15
+
+# dom0's compositor dies and PID 1 starts it again: the domains keep
+# running, their agents offer new channels, both terminals come back.
+na=$(connected alpha) nb=$(connected beta)
+pid=$(ctl services | awk '$1 == "compositor" { print $3 }')
+echo "GUI-KILL compositor pid=$pid"
+kill -9 "$pid"
+wait_connected alpha $((na + 1)) 120 && wait_connected beta $((nb + 1)) 120 || exit 1
+echo "GUI-RESTARTED alpha=$(field alpha 3) beta=$(field beta 3)"
+sleep 15
 
 ctl list | sed 's/^/CTL-LIST /'
 ctl list --json | sed 's/^/CTL-JSON /'
@@ -80,17 +120,13 @@ echo "NET-BACK sys-net=$(field sys-net 2) was=$net_old alpha=$(field alpha 3)"
 
 # A user's stop and start: alpha powers off when asked and stays down
 # (no restart), then comes back as a new domain with its network.
+na_stop=$(connected alpha)
 ctl stop alpha && wait_for alpha stopped 120 || exit 1
 echo "CTL-STOPPED $(field alpha 3) restarts=$(field alpha 10)"
 ctl start alpha && wait_pings alpha 3 300 || exit 1
 echo "CTL-STARTED $(field alpha 3) id=$(field alpha 2)"
-# The new alpha's window is back on the desktop (its console says so).
-i=0
-while [ "$(grep -c 'DEMO alpha window 0 FOCUS 1' /var/log/xen/console/guest-alpha.log)" -lt 2 ]; do
-    i=$((i + 1))
-    [ "$i" -lt 600 ] || { echo "CTL-TIMEOUT alpha's window did not come back"; exit 1; }
-    sleep 0.2
-done
+# The new alpha's window is back on the desktop (its agent says so).
+wait_connected alpha $((na_stop + 1)) 300 || exit 1
 echo "CTL-WINDOW-BACK"
 
 echo "CTL-POWEROFF"
