@@ -123,9 +123,14 @@ static int measure(struct terminal *t)
 	cairo_set_font_face(cr, t->style->font);
 	cairo_set_font_size(cr, t->style->font_size);
 	cairo_font_extents(cr, &fe);
+	/* The font's hinted descent cuts the underscore off at some sizes:
+	 * the cell reaches below the lowest ink of the descenders too. */
+	cairo_text_extents_t te;
+	cairo_text_extents(cr, "_gjpqy", &te);
+	double below = fmax(fe.descent, te.y_bearing + te.height);
+	t->ascent = ceil(fe.ascent);
 	t->cell_w = ceil(fe.max_x_advance);
-	t->cell_h = ceil(fe.height);
-	t->ascent = round(fe.ascent);
+	t->cell_h = t->ascent + ceil(below) + 1;
 	cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
 	for (int c = 32; c < 127; c++) {
 		char ch[2] = { (char)c, 0 };

@@ -237,10 +237,28 @@ static bool reattach_wanted(const struct reattach *r)
 
 static void nic_add(struct reattach *r);
 
+/* An earlier try that libxl gave up on (its backend slow to answer) may
+ * have finished after all: the vif is there and its backend says so. */
+static bool earlier_try_connected(const struct reattach *r)
+{
+	char path[128];
+	unsigned len = 0;
+	if (!M.xs || r->tries == 0)
+		return false;
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/vif/%u/%d/hotplug-status",
+		 r->nic.backend_domid, r->domid, r->nic.devid);
+	char *status = xs_read(M.xs, XBT_NULL, path, &len);
+	bool connected = status && strcmp(status, "connected") == 0;
+	free(status);
+	return connected;
+}
+
 static void nic_added(libxl_ctx *ctx, int rc, void *user)
 {
 	struct reattach *r = user;
 	(void)ctx;
+	if (rc == ERROR_DEVICE_EXISTS && earlier_try_connected(r))
+		rc = 0;
 	if (rc && ++r->tries < REATTACH_TRIES && reattach_wanted(r)) {
 		/* A netvm just created has not loaded its backend yet. */
 		log_warn("domains", "domain %s: cannot attach vif %d to %s yet (libxl error %d); "

@@ -230,7 +230,7 @@ static void launcher_run(void)
 	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
 
 	if (!launcher_split(C.launcher.line, name, sizeof(name), &cmd)) {
-		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN COMMAND\"", C.launcher.line);
+		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN [COMMAND]\"", C.launcher.line);
 		return;
 	}
 	for (size_t i = 0; i < C.ndoms; i++) {

@@ -28,12 +28,12 @@ enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t va
 
 bool launcher_split(const char *line, char *domain, size_t cap, const char **command)
 {
-	const char *space = strchr(line, ' ');
+	size_t n = strcspn(line, " ");
 
-	if (!space || space == line || !space[1] || (size_t)(space - line) >= cap)
+	if (n == 0 || n >= cap)
 		return false;
-	memcpy(domain, line, (size_t)(space - line));
-	domain[space - line] = '\0';
-	*command = space + 1;
+	memcpy(domain, line, n);
+	domain[n] = '\0';
+	*command = line[n] && line[n + 1] ? line + n + 1 : LAUNCHER_DEFAULT_COMMAND;
 	return true;
 }

@@ -30,8 +30,13 @@ enum launcher_result {
 /* A key (evdev code, value 0..2) while the launcher is open. */
 enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t value);
 
-/* Splits LINE ("DOMAIN COMMAND...") into DOMAIN (CAP bytes) and *COMMAND
- * (pointing into LINE); false when it is not of that form. */
+/* What a domain is asked to run when the user names only the domain: the
+ * guest agent's terminal (agent/agent.h). */
+#define LAUNCHER_DEFAULT_COMMAND "terminal"
+
+/* Splits LINE ("DOMAIN COMMAND..." or "DOMAIN") into DOMAIN (CAP bytes)
+ * and *COMMAND (pointing into LINE, or LAUNCHER_DEFAULT_COMMAND); false
+ * when it does not start with a domain. */
 bool launcher_split(const char *line, char *domain, size_t cap, const char **command);
 
 #endif

@@ -283,9 +283,14 @@ static void test_launcher_line(void **state)
 	assert_true(launcher_split(l.line, name, sizeof(name), &cmd));
 	assert_string_equal(name, "red-vm");
 	assert_string_equal(cmd, "xTt");
-	assert_false(launcher_split("red-vm", name, sizeof(name), &cmd));
+	/* The domain alone: its terminal. */
+	assert_true(launcher_split("red-vm", name, sizeof(name), &cmd));
+	assert_string_equal(name, "red-vm");
+	assert_string_equal(cmd, LAUNCHER_DEFAULT_COMMAND);
+	assert_true(launcher_split("red-vm ", name, sizeof(name), &cmd));
+	assert_string_equal(cmd, LAUNCHER_DEFAULT_COMMAND);
 	assert_false(launcher_split(" xterm", name, sizeof(name), &cmd));
-	assert_false(launcher_split("red-vm ", name, sizeof(name), &cmd));
+	assert_false(launcher_split("", name, sizeof(name), &cmd));
 	keymap_free(l.keymap);
 }
 

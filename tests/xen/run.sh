@@ -13,6 +13,9 @@
 #               vchan with pixels in pages the domain grants; a command
 #               typed with sendkey runs in the focused one's shell only, and
 #               after Super+Tab another runs in the other one only
+#   noagent     sys-net (gui = 1) never offers a channel: after the
+#               desktop's agent_timeout_ms the compositor logs it and the
+#               status bar shows "no agent"
 #   windows     beta is crashed on purpose: its window goes with it and
 #               comes back with the new beta
 #   restartgui  the compositor is SIGKILLed: PID 1 starts it again, the
@@ -49,7 +52,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains desktop crash crashloop windows restartgui ctl adopt
+CHECKS=(bringup toolstack restart domains desktop noagent crash crashloop windows restartgui ctl adopt
     netvm stopstart poweroff no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
@@ -144,6 +147,17 @@ check_desktop() {
         info "desktop: NOTE a channel was dropped and came back:" \
             "$(serial | grep -m1 'GUI channel dropped')"
     fi
+}
+
+# sys-net may have windows but runs no agent: the compositor says so.
+check_noagent() {
+    local re='bulkhead: compositor: domain sys-net: no GUI agent 60 s after it started running'
+    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'the compositor never said that sys-net has no agent')
+        return 1
+    fi
+    screendump "$LINUX_VM/noagent.png" || return 1
+    info "noagent: $(serial | grep -E -m1 "$re" | sed 's/.*compositor: //') (noagent.png: \"no agent\" in the bar)"
 }
 
 # The domctl script crashes beta once the desktop check has typed.
