@@ -45,7 +45,7 @@ MODULES := lib/log lib/util \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
-	test_agentproto test_domstatus
+	test_agentproto test_domstatus test_terminal
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
@@ -143,6 +143,7 @@ bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
 	@bench/dispvm.sh $(BUILD)/bulkhead
 	@bench/pid1.sh $(BUILD)/bulkhead
 	@bench/xen.sh $(BUILD)/bulkhead
+	@bench/gui.sh $(BUILD)/bulkhead
 
 clean:
 	rm -rf $(BUILD)

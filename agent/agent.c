@@ -126,6 +126,13 @@ static void terminal_reaped(struct agent *a, pid_t pid)
 	}
 }
 
+static void show_terminal(struct agent *a, struct terminal *t)
+{
+	if (terminal_show(t, a->client) < 0)
+		fprintf(stderr, TAG ": no window for terminal %d: %s\n", (int)terminal_pid(t),
+			strerror(errno));
+}
+
 static void open_terminal(struct agent *a, const char *command)
 {
 	char err[200];
@@ -142,9 +149,8 @@ static void open_terminal(struct agent *a, const char *command)
 	}
 	a->term[a->nterm++] = t;
 	fprintf(stderr, TAG ": terminal %d runs \"%s\"\n", (int)terminal_pid(t), command);
-	if (a->client && terminal_show(t, a->client) < 0)
-		fprintf(stderr, TAG ": no window for terminal %d: %s\n", (int)terminal_pid(t),
-			strerror(errno));
+	if (a->client)
+		show_terminal(a, t);
 }
 
 static void drop_channel(struct agent *a, const char *why)
@@ -178,9 +184,7 @@ static void offer_channel(struct agent *a)
 	}
 	fprintf(stderr, TAG ": GUI channel offered (%s)\n", t->ops->name);
 	for (size_t i = 0; i < a->nterm; i++)
-		if (terminal_show(a->term[i], a->client) < 0)
-			fprintf(stderr, TAG ": no window for terminal %d: %s\n",
-				(int)terminal_pid(a->term[i]), strerror(errno));
+		show_terminal(a, a->term[i]);
 }
 
 static struct terminal *terminal_of(struct agent *a, const struct gui_window *w, size_t *i)

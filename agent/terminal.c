@@ -14,6 +14,7 @@
 #include <vterm.h>
 #include <xkbcommon/xkbcommon-keysyms.h>
 
+#include "input/bindings.h"
 #include "lib/limits.h"
 #include "lib/util.h"
 
@@ -24,8 +25,6 @@
 /* What one turn takes from a program that writes without pause (`yes'):
  * enough for a full screen, little enough that keys and dom0 still come. */
 #define READ_PER_TURN (64 * 1024)
-
-enum { MOD_SHIFT = 1, MOD_CTRL = 2, MOD_ALT = 4 };
 
 struct terminal {
 	VTerm *vt;
@@ -41,21 +40,17 @@ struct terminal {
 	double cell_w, cell_h, ascent;
 	uint32_t glyph[128];		/* ASCII's glyph indices in the font */
 	VTermRect damage;		/* cells to draw; start_row < 0: none */
+	VTermRect moved;		/* cells whose pixels were moved (scrolled) */
 	bool redraw_all;		/* a new buffer: margins too */
 	VTermPos cursor;
 	bool cursor_visible, focused;
 };
 
+static void union_rect(VTermRect *into, VTermRect r);
+
 static void damage_cells(struct terminal *t, VTermRect r)
 {
-	if (t->damage.start_row < 0) {
-		t->damage = r;
-		return;
-	}
-	t->damage.start_row = r.start_row < t->damage.start_row ? r.start_row : t->damage.start_row;
-	t->damage.start_col = r.start_col < t->damage.start_col ? r.start_col : t->damage.start_col;
-	t->damage.end_row = r.end_row > t->damage.end_row ? r.end_row : t->damage.end_row;
-	t->damage.end_col = r.end_col > t->damage.end_col ? r.end_col : t->damage.end_col;
+	union_rect(&t->damage, r);
 }
 
 static void damage_cursor(struct terminal *t)
@@ -67,6 +62,56 @@ static void damage_cursor(struct terminal *t)
 static int on_damage(VTermRect r, void *user)
 {
 	damage_cells(user, r);
+	return 1;
+}
+
+static void union_rect(VTermRect *into, VTermRect r)
+{
+	if (into->start_row < 0) {
+		*into = r;
+		return;
+	}
+	into->start_row = r.start_row < into->start_row ? r.start_row : into->start_row;
+	into->start_col = r.start_col < into->start_col ? r.start_col : into->start_col;
+	into->end_row = r.end_row > into->end_row ? r.end_row : into->end_row;
+	into->end_col = r.end_col > into->end_col ? r.end_col : into->end_col;
+}
+
+static VTermRect shifted(VTermRect r, int drow, int dcol)
+{
+	return (VTermRect){ r.start_row + drow, r.end_row + drow, r.start_col + dcol,
+			    r.end_col + dcol };
+}
+
+/* A scroll: the window's pixels move with the cells (a memmove of rows,
+ * not a redraw of every character), and libvterm damages only what is
+ * new.  Without pixels yet, or a redraw due anyway, it damages the cells
+ * instead (return 0). */
+static int on_moverect(VTermRect dest, VTermRect src, void *user)
+{
+	struct terminal *t = user;
+	uint32_t w, h, stride;
+	uint8_t *px = t->win ? (uint8_t *)gui_window_pixels(t->win, &w, &h, &stride) : NULL;
+	int cw = (int)t->cell_w, ch = (int)t->cell_h;
+	int right = (src.end_col > dest.end_col ? src.end_col : dest.end_col) * cw;
+	int bottom = (src.end_row > dest.end_row ? src.end_row : dest.end_row) * ch;
+	if (!px || t->redraw_all || right > (int)w || bottom > (int)h)
+		return 0;
+	size_t x = (size_t)src.start_col * (size_t)cw * 4;
+	size_t dx = (size_t)dest.start_col * (size_t)cw * 4;
+	size_t bytes = (size_t)(src.end_col - src.start_col) * (size_t)cw * 4;
+	int lines = (src.end_row - src.start_row) * ch, sy = src.start_row * ch, dy = dest.start_row * ch;
+	for (int i = 0; i < lines; i++) {
+		int k = dy < sy ? i : lines - 1 - i;	/* never over rows still to move */
+		memmove(px + (size_t)(dy + k) * stride + dx, px + (size_t)(sy + k) * stride + x, bytes);
+	}
+	int drow = dest.start_row - src.start_row, dcol = dest.start_col - src.start_col;
+	/* Cells waiting to be drawn moved too; so did the cursor's image. */
+	if (t->damage.start_row >= 0)
+		damage_cells(t, shifted(t->damage, drow, dcol));
+	damage_cells(t, (VTermRect){ t->cursor.row + drow, t->cursor.row + drow + 1,
+				     t->cursor.col + dcol, t->cursor.col + dcol + 1 });
+	union_rect(&t->moved, dest);
 	return 1;
 }
 
@@ -93,6 +138,7 @@ static int on_termprop(VTermProp prop, VTermValue *val, void *user)
 
 static const VTermScreenCallbacks screen_cbs = {
 	.damage = on_damage,
+	.moverect = on_moverect,
 	.movecursor = on_movecursor,
 	.settermprop = on_termprop,
 };
@@ -109,6 +155,22 @@ static void on_output(const char *s, size_t len, void *user)
 			return;	/* a program that reads nothing loses its keys */
 		s += n;
 		len -= (size_t)n;
+	}
+}
+
+/* The 16 colours programs ask for by number, readable on the dark
+ * background (libvterm's own dark blue is not): the Tango palette. */
+static void set_palette(VTermState *state)
+{
+	static const uint32_t tango[16] = {
+		0x000000, 0xcc0000, 0x4e9a06, 0xc4a000, 0x3465a4, 0x75507b, 0x06989a, 0xd3d7cf,
+		0x555753, 0xef2929, 0x8ae234, 0xfce94f, 0x729fcf, 0xad7fa8, 0x34e2e2, 0xeeeeec,
+	};
+	for (int i = 0; i < 16; i++) {
+		VTermColor c;
+		vterm_color_rgb(&c, (uint8_t)(tango[i] >> 16), (uint8_t)(tango[i] >> 8),
+				(uint8_t)tango[i]);
+		vterm_state_set_palette_color(state, i, &c);
 	}
 }
 
@@ -179,6 +241,7 @@ struct terminal *terminal_new(const char *command, const char *shell,
 	t->rows = ROWS_START;
 	t->cols = COLS_START;
 	t->damage.start_row = -1;
+	t->moved.start_row = -1;
 	t->cursor_visible = true;
 	str_copy(t->title, command, sizeof(t->title));
 	if (measure(t) < 0) {
@@ -202,6 +265,7 @@ struct terminal *terminal_new(const char *command, const char *shell,
 	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_SCROLL);
 	vterm_screen_reset(t->screen, 1);
+	set_palette(vterm_obtain_state(t->vt));
 	t->pid = spawn(t, command, shell);
 	if (t->pid < 0) {
 		snprintf(err, errlen, "cannot make a pty: %s", strerror(errno));
@@ -316,20 +380,11 @@ static VTermKey special_key(uint32_t sym)
 	}
 }
 
+/* The modifiers a terminal encodes itself; the right Alt is AltGr: it
+ * types (through the keymap), it is no Meta. */
 static unsigned modifier_of(uint32_t code)
 {
-	switch (code) {
-	case KEY_LEFTSHIFT:
-	case KEY_RIGHTSHIFT:
-		return MOD_SHIFT;
-	case KEY_LEFTCTRL:
-	case KEY_RIGHTCTRL:
-		return MOD_CTRL;
-	case KEY_LEFTALT:	/* the right one is AltGr: it types, it is no Meta */
-		return MOD_ALT;
-	default:
-		return 0;
-	}
+	return code == KEY_RIGHTALT ? 0 : binding_mod_of_key(code) & (MOD_SHIFT | MOD_CTRL | MOD_ALT);
 }
 
 /* UTF-8 to code points, each as a key; xkbcommon already applied Shift,
@@ -422,38 +477,26 @@ static uint32_t rgb_of(const struct terminal *t, VTermColor c, uint32_t dflt)
 	return (uint32_t)c.rgb.red << 16 | (uint32_t)c.rgb.green << 8 | c.rgb.blue;
 }
 
-static void draw_cell(struct terminal *t, cairo_t *cr, cairo_scaled_font_t *sf, VTermPos pos)
+/* A glyph run in one colour, shown at once: one Cairo call a run, not a
+ * character. */
+struct run {
+	cairo_glyph_t g[TERMINAL_COLS_MAX];
+	int n;
+	uint32_t fg;
+};
+
+static void show_run(cairo_t *cr, struct run *r)
 {
-	VTermScreenCell cell;
-	if (!vterm_screen_get_cell(t->screen, pos, &cell))
+	if (r->n == 0)
 		return;
-	uint32_t fg = rgb_of(t, cell.fg, FG_DEFAULT), bg = rgb_of(t, cell.bg, BG_DEFAULT);
-	bool on_cursor = t->cursor_visible && pos.row == t->cursor.row && pos.col == t->cursor.col;
-	if (cell.attrs.reverse != (on_cursor && t->focused)) {
-		uint32_t x = fg;
-		fg = bg;
-		bg = x;
-	}
-	double x = pos.col * t->cell_w, y = pos.row * t->cell_h;
-	int width = cell.width > 1 ? cell.width : 1;
-	set_rgb(cr, bg);
-	cairo_rectangle(cr, x, y, width * t->cell_w, t->cell_h);
-	cairo_fill(cr);
-	set_rgb(cr, fg);
-	if (on_cursor && !t->focused) {
-		cairo_rectangle(cr, x + 0.5, y + 0.5, t->cell_w - 1, t->cell_h - 1);
-		cairo_set_line_width(cr, 1);
-		cairo_stroke(cr);
-	}
-	uint32_t ch = cell.chars[0];
-	if (ch <= ' ' || ch == 0x7f)
-		return;
-	cairo_glyph_t one = { .x = x, .y = y + t->ascent };
-	if (ch < 128) {
-		one.index = t->glyph[ch];
-		cairo_show_glyphs(cr, &one, 1);
-		return;
-	}
+	set_rgb(cr, r->fg);
+	cairo_show_glyphs(cr, r->g, r->n);
+	r->n = 0;
+}
+
+/* A character outside ASCII: its glyphs looked up and shown by itself. */
+static void show_char(cairo_t *cr, cairo_scaled_font_t *sf, uint32_t ch, double x, double y)
+{
 	char utf8[8];
 	size_t n = 0;
 	if (ch < 0x800) {
@@ -469,14 +512,82 @@ static void draw_cell(struct terminal *t, cairo_t *cr, cairo_scaled_font_t *sf, 
 	utf8[n++] = (char)(0x80 | (ch & 0x3f));
 	cairo_glyph_t *g = NULL;
 	int ng = 0;
-	if (cairo_scaled_font_text_to_glyphs(sf, one.x, one.y, utf8, (int)n, &g, &ng, NULL, NULL,
-					     NULL) == CAIRO_STATUS_SUCCESS)
+	if (cairo_scaled_font_text_to_glyphs(sf, x, y, utf8, (int)n, &g, &ng, NULL, NULL, NULL) ==
+	    CAIRO_STATUS_SUCCESS)
 		cairo_show_glyphs(cr, g, ng);
 	cairo_glyph_free(g);
 }
 
+/* Columns C0..C1 of ROW: the default background in one rectangle, then
+ * each cell's own background, cursor and glyph. */
+static void draw_row(struct terminal *t, cairo_t *cr, cairo_scaled_font_t *sf, struct run *run,
+		     int row, int c0, int c1)
+{
+	double y = row * t->cell_h;
+	set_rgb(cr, BG_DEFAULT);
+	cairo_rectangle(cr, c0 * t->cell_w, y, (c1 - c0) * t->cell_w, t->cell_h);
+	cairo_fill(cr);
+	for (int col = c0; col < c1; col++) {
+		VTermScreenCell cell;
+		if (!vterm_screen_get_cell(t->screen, (VTermPos){ row, col }, &cell))
+			continue;
+		uint32_t fg = rgb_of(t, cell.fg, FG_DEFAULT), bg = rgb_of(t, cell.bg, BG_DEFAULT);
+		bool on_cursor = t->cursor_visible && row == t->cursor.row && col == t->cursor.col;
+		if (cell.attrs.reverse != (on_cursor && t->focused)) {
+			uint32_t swap = fg;
+			fg = bg;
+			bg = swap;
+		}
+		double x = col * t->cell_w;
+		if (bg != BG_DEFAULT || on_cursor) {
+			show_run(cr, run);
+			set_rgb(cr, bg);
+			cairo_rectangle(cr, x, y, (cell.width > 1 ? cell.width : 1) * t->cell_w, t->cell_h);
+			cairo_fill(cr);
+			if (on_cursor && !t->focused) {
+				set_rgb(cr, fg);
+				cairo_rectangle(cr, x + 0.5, y + 0.5, t->cell_w - 1, t->cell_h - 1);
+				cairo_set_line_width(cr, 1);
+				cairo_stroke(cr);
+			}
+		}
+		uint32_t ch = cell.chars[0];
+		if (ch <= ' ' || ch == 0x7f || ch == (uint32_t)-1)
+			continue;
+		if (run->n && run->fg != fg)
+			show_run(cr, run);
+		if (ch >= 128) {
+			show_run(cr, run);
+			set_rgb(cr, fg);
+			show_char(cr, sf, ch, x, y + t->ascent);
+			continue;
+		}
+		run->fg = fg;
+		run->g[run->n++] = (cairo_glyph_t){ t->glyph[ch], x, y + t->ascent };
+	}
+	show_run(cr, run);
+}
+
+static void send_damage(struct terminal *t, VTermRect d)
+{
+	gui_window_damage(t->win, (uint32_t)(d.start_col * t->cell_w),
+			  (uint32_t)(d.start_row * t->cell_h),
+			  (uint32_t)((d.end_col - d.start_col) * t->cell_w),
+			  (uint32_t)((d.end_row - d.start_row) * t->cell_h));
+}
+
+static VTermRect clip(const struct terminal *t, VTermRect d)
+{
+	d.start_row = d.start_row < 0 ? 0 : d.start_row;
+	d.start_col = d.start_col < 0 ? 0 : d.start_col;
+	d.end_row = d.end_row > t->rows ? t->rows : d.end_row;
+	d.end_col = d.end_col > t->cols ? t->cols : d.end_col;
+	return d;
+}
+
 void terminal_flush(struct terminal *t)
 {
+	static struct run run;
 	uint32_t w, h, stride;
 	uint32_t *px = t->win ? gui_window_pixels(t->win, &w, &h, &stride) : NULL;
 
@@ -485,35 +596,30 @@ void terminal_flush(struct terminal *t)
 		return;
 	if (t->redraw_all)
 		t->damage = (VTermRect){ 0, t->rows, 0, t->cols };
-	if (t->damage.start_row < 0)
-		return;
-	VTermRect d = t->damage;
-	d.end_row = d.end_row > t->rows ? t->rows : d.end_row;
-	d.end_col = d.end_col > t->cols ? t->cols : d.end_col;
-	cairo_surface_t *s = cairo_image_surface_create_for_data((unsigned char *)px,
-								 CAIRO_FORMAT_RGB24, (int)w,
-								 (int)h, (int)stride);
-	cairo_t *cr = cairo_create(s);
-	if (t->redraw_all) {
-		set_rgb(cr, BG_DEFAULT);
-		cairo_paint(cr);
+	VTermRect d = clip(t, t->damage), changed = t->moved;
+	if (t->damage.start_row >= 0 && d.end_row > d.start_row && d.end_col > d.start_col) {
+		cairo_surface_t *s = cairo_image_surface_create_for_data(
+			(unsigned char *)px, CAIRO_FORMAT_RGB24, (int)w, (int)h, (int)stride);
+		cairo_t *cr = cairo_create(s);
+		if (t->redraw_all) {
+			set_rgb(cr, BG_DEFAULT);
+			cairo_paint(cr);
+		}
+		cairo_set_font_face(cr, t->style->font);
+		cairo_set_font_size(cr, t->style->font_size);
+		cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
+		for (int row = d.start_row; row < d.end_row; row++)
+			draw_row(t, cr, sf, &run, row, d.start_col, d.end_col);
+		cairo_destroy(cr);
+		cairo_surface_flush(s);
+		cairo_surface_destroy(s);
+		union_rect(&changed, d);
 	}
-	cairo_set_font_face(cr, t->style->font);
-	cairo_set_font_size(cr, t->style->font_size);
-	cairo_scaled_font_t *sf = cairo_get_scaled_font(cr);
-	for (int row = d.start_row; row < d.end_row; row++)
-		for (int col = d.start_col; col < d.end_col; col++)
-			draw_cell(t, cr, sf, (VTermPos){ row, col });
-	cairo_destroy(cr);
-	cairo_surface_flush(s);
-	cairo_surface_destroy(s);
 	if (t->redraw_all)
 		gui_window_damage(t->win, 0, 0, w, h);
-	else if (d.end_row > d.start_row && d.end_col > d.start_col)
-		gui_window_damage(t->win, (uint32_t)(d.start_col * t->cell_w),
-				  (uint32_t)(d.start_row * t->cell_h),
-				  (uint32_t)((d.end_col - d.start_col) * t->cell_w),
-				  (uint32_t)((d.end_row - d.start_row) * t->cell_h));
+	else if (changed.start_row >= 0)
+		send_damage(t, clip(t, changed));
 	t->damage.start_row = -1;
+	t->moved.start_row = -1;
 	t->redraw_all = false;
 }

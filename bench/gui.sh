@@ -33,7 +33,7 @@ build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen --desktop \
     --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
     --add "$LINUX_ROOT/tests/xen/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" >/dev/null
 qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
-if ! linux_wait 'term\| bulkhead agent: dom0 connected' "$BENCH_TIMEOUT"; then
+if ! linux_wait 'bulkhead: compositor: domain term: GUI channel up' "$BENCH_TIMEOUT"; then
     echo "$SUITE: failed: term's terminal never reached the compositor: $LINUX_WAIT_ERR" >&2
     serial_tail >&2
     exit 1

@@ -174,34 +174,32 @@ check_flood() {
     wait_for "$W/blue-vm.out" 'KEY 32 0' || { why="blue-vm got no key after the flood"; return 1; }
 }
 
-check_bad_damage() {
-    demo evil-vm --title damage --misbehave bad-damage
-    wait_for "$W/compositor.log" "GUI channel dropped: window 1: DAMAGE" ||
-        { why="damage outside the buffer was not refused"; return 1; }
+# refused MODE LOG WHAT: evil-vm misbehaving as MODE is dropped, the
+# compositor logging LOG.
+refused() {
+    demo evil-vm --title "$1" --misbehave "$1"
+    wait_for "$W/compositor.log" "GUI channel dropped: $2" || { why="$3 was not refused"; return 1; }
 }
 
+check_bad_damage() { refused bad-damage "window 1: DAMAGE" "damage outside the buffer"; }
+
 check_unknown_window() {
-    demo evil-vm --title unknown --misbehave unknown-window
-    wait_for "$W/compositor.log" "GUI channel dropped: TITLE for window 1001, which does not exist" ||
-        { why="a message for someone else's window was not refused"; return 1; }
+    refused unknown-window "TITLE for window 1001, which does not exist" \
+        "a message for someone else's window"
 }
 
 check_small_buffer() {
-    demo evil-vm --title small --misbehave small-buffer
-    wait_for "$W/compositor.log" "GUI channel dropped: window 1: BUFFER memfd smaller than stride * height" ||
-        { why="a buffer smaller than its window was not refused"; return 1; }
+    refused small-buffer "window 1: BUFFER memfd smaller than stride * height" \
+        "a buffer smaller than its window"
 }
 
 check_few_grants() {
-    demo evil-vm --title grants --misbehave few-grants
-    wait_for "$W/compositor.log" "GUI channel dropped: malformed message: BUFFER grant count is not the pages" ||
-        { why="a BUFFER with too few grants was not refused"; return 1; }
+    refused few-grants "malformed message: BUFFER grant count is not the pages" \
+        "a BUFFER with too few grants"
 }
 
 check_long_title() {
-    demo evil-vm --title long --misbehave long-title
-    wait_for "$W/compositor.log" "GUI channel dropped: malformed message: TITLE longer than GUI_TITLE_MAX" ||
-        { why="an oversized title was not refused"; return 1; }
+    refused long-title "malformed message: TITLE longer than GUI_TITLE_MAX" "an oversized title"
 }
 
 check_workspaces() {

@@ -359,11 +359,18 @@ check_adopt() {
 
 check_netvm() {
     wait_script NET-BACK 'no NET-BACK after sys-net was destroyed' || return 1
+    # When libxl gave up on a slow backend, the manager's next try (5 s on)
+    # finds the vif connected: alpha may ping before the manager says so.
+    if ! linux_wait 'bulkhead: domains: domain alpha: vif 0 attached again to sys-net' "$STEP_TIMEOUT"; then
+        why=$(wait_why "the manager never said alpha's vif is attached to the new sys-net")
+        return 1
+    fi
     in_order '^NET-DESTROY domid=' \
         'bulkhead: domains: domain sys-net \(domid [0-9]+\) was destroyed from outside' \
         'bulkhead: domains: domain sys-net created \(domid [0-9]+\) in [0-9]+ ms, [0-9]+ ms after its death' \
         'bulkhead: domains: domain alpha: vif 0.s backend died with domid [0-9]+; attaching it to sys-net' \
-        'bulkhead: domains: domain alpha: vif 0 attached again to sys-net \(domid [0-9]+\)' \
+        'bulkhead: domains: domain alpha: vif 0 attached again to sys-net \(domid [0-9]+\)' || return 1
+    in_order 'bulkhead: domains: domain alpha: vif 0.s backend died with domid [0-9]+; attaching it to sys-net' \
         '^NET-BACK ' || return 1
     local line
     line=$(ctl_line NET-BACK)

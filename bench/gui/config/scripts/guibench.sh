@@ -8,7 +8,8 @@ SCROLL_S=20
 . /etc/bulkhead/scripts/waits.sh
 fail() { echo "BENCH-FAIL $*"; exit 1; }
 log=/var/log/xen/console/guest-term.log
-until_true 900 "term's terminal never started scrolling" grep -q 'DOMU-TYPED name=term /tmp/typed: go' "$log"
+scrolling() { grep -q 'DOMU-TYPED name=term /tmp/typed: go' "$log" 2>/dev/null; }
+until_true 900 "term's terminal never started scrolling" scrolling
 pid=$(ctl services | awk '$1 == "compositor" { print $3 }')
 # sample NAME: compositor ticks, dom0 busy ticks, dom0 all ticks, uptime.
 sample() {
