@@ -571,8 +571,7 @@ static bool read_offer(uint32_t domid, char *offer)
 	snprintf(path, sizeof(path), "/local/domain/%u/%s/%s", domid, GUI_VCHAN_PATH,
 		 GUI_VCHAN_OFFER);
 	char *untrusted_offer = xs_read(C.xs, XBT_NULL, path, &len);
-	bool ok = untrusted_offer && len >= 1 && len <= GUI_OFFER_MAX &&
-		  strspn(untrusted_offer, "0123456789abcdef") == len;
+	bool ok = untrusted_offer && gui_offer_is_valid(untrusted_offer, len);
 	if (ok)
 		memcpy(offer, untrusted_offer, len + 1);
 	free(untrusted_offer);

@@ -69,8 +69,21 @@ static void check(const struct gui_msg *m, const uint8_t *start, long n, enum gu
 	check_roundtrip(m, from);
 }
 
+/* The same bytes as a vchan offer's id: accepted only as hex digits. */
+static void check_offer(const uint8_t *data, size_t size)
+{
+	if (!gui_offer_is_valid((const char *)data, size))
+		return;
+	if (size > GUI_OFFER_MAX)
+		__builtin_trap();
+	for (size_t i = 0; i < size; i++)
+		if (!strchr("0123456789abcdef", data[i]) || data[i] == 0)
+			__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_offer(data, size);
 	for (int s = 0; s < 2; s++) {
 		enum gui_sender from = s ? GUI_FROM_DOM0 : GUI_FROM_CLIENT;
 		size_t off = 0;

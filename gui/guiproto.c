@@ -255,6 +255,17 @@ static size_t utf8_seq_len(uint8_t c)
 	return 0;
 }
 
+bool gui_offer_is_valid(const char *untrusted, size_t len)
+{
+	if (len < 1 || len > GUI_OFFER_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((untrusted[i] >= '0' && untrusted[i] <= '9') ||
+		      (untrusted[i] >= 'a' && untrusted[i] <= 'f')))
+			return false;
+	return true;
+}
+
 void gui_sanitize_title(const uint8_t *untrusted, size_t len, char *out, size_t cap)
 {
 	size_t o = 0;

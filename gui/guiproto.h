@@ -115,6 +115,11 @@ long gui_msg_length(const uint8_t *untrusted_hdr, const char **why);
 /* Grant reference I (< ngrants) of a decoded BUFFER message. */
 uint32_t gui_grant(const struct gui_msg *msg, uint32_t i);
 
+/* Whether UNTRUSTED (LEN bytes, as read from the domain's xenstore tree)
+ * is a vchan offer's id (gui/transport.h): 1..GUI_OFFER_MAX lowercase hex
+ * digits, nothing else. */
+bool gui_offer_is_valid(const char *untrusted, size_t len);
+
 /* Turns UNTRUSTED (LEN bytes, UTF-8 or not) into printable ASCII in OUT
  * (CAP bytes, NUL-terminated): each character that is not printable ASCII,
  * and each byte of a broken sequence, becomes one '?'; cut to CAP - 1. */

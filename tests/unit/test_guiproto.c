@@ -230,9 +230,25 @@ static void test_local_buffer_checks(void **state)
 	unlink("/tmp/bulkhead-test-gui.sock");
 }
 
+/* A vchan offer's id, as a domain writes it in xenstore. */
+static void offer_ids_are_hex_only(void **state)
+{
+	(void)state;
+	assert_true(gui_offer_is_valid("0123456789abcdef", 16));
+	assert_false(gui_offer_is_valid("", 0));
+	assert_false(gui_offer_is_valid("ABCDEF", 6));
+	assert_false(gui_offer_is_valid("12 4", 4));
+	assert_false(gui_offer_is_valid("12\0004", 4));
+	char long_id[GUI_OFFER_MAX + 2];
+	memset(long_id, 'a', sizeof(long_id));
+	assert_true(gui_offer_is_valid(long_id, GUI_OFFER_MAX));
+	assert_false(gui_offer_is_valid(long_id, GUI_OFFER_MAX + 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(offer_ids_are_hex_only),
 		cmocka_unit_test(test_hello_and_welcome), cmocka_unit_test(test_lengths_and_types),
 		cmocka_unit_test(test_sizes),		  cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_input_ranges),	  cmocka_unit_test(test_title_sanitized),
