@@ -26,7 +26,7 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 SAMPLES=${SAMPLES:-10}
 
 kver=$(_qemu_kver)
-"$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio" "$bulkhead"
+"$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio" "$bulkhead" terminal
 "$LINUX_ROOT/tests/xen/domu/vmlinux.py" "/boot/vmlinuz-$kver" "$LINUX_VM/vmlinux"
 build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen --desktop \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \

@@ -5,7 +5,7 @@
 # The domUs' initramfs, and their kernel as a plain ELF (domu/vmlinux.py).
 build_domu() {
     "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM" "$LINUX_VM/domu.cpio" \
-        "$bulkhead" &&
+        "$bulkhead" ${DOMU_TERMINAL:+terminal} &&
         "$here/domu/vmlinux.py" "/boot/vmlinuz-${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/vmlinux"
 }
 

@@ -56,6 +56,8 @@ CHECKS=(bringup toolstack restart domains desktop noagent crash crashloop window
     netvm stopstart poweroff no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
+# alpha's and beta's terminals are typed into: their image has XKB's data.
+DOMU_TERMINAL=1
 SUITE=xen
 CHECKS_WITHOUT_VM='no-panic'
 t_qemu=0 t_boot=0

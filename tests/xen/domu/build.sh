@@ -2,16 +2,19 @@
 # Builds the test domUs' initramfs: static busybox, tests/xen/domu/init,
 # the vif drivers (no module dependencies) and xenstore's tools for a net
 # domain. Shared by tests/xen/run.sh and bench/xen.sh.
-# With BULKHEAD, the image also carries it (the agent with its terminals,
-# and `gui-demo --vchan'), its libraries, the font, the XKB data, and the
-# event channel and grant-sharing drivers they need.
+# With BULKHEAD, the image also carries it (the agent, and `gui-demo
+# --vchan'), its libraries, the font, and the event channel and
+# grant-sharing drivers they need; with "terminal" after it, the XKB data
+# too, for the agent's terminals (4 MB, some 600 files: the domain's kernel
+# unpacks them at every boot, seconds under QEMU's emulation, so only the
+# suites that type into terminals carry them).
 # The archive is not compressed: libxc would gunzip it in dom0 at every
 # creation, which costs seconds under QEMU's emulation and failed there now
 # and then ("inflate failed"); the domain's kernel unpacks it as it is.
-# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio [BULKHEAD]
+# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio [BULKHEAD [terminal]]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-kver=$1 st=$2/domu-root out=$3 bulkhead=${4:-}
+kver=$1 st=$2/domu-root out=$3 bulkhead=${4:-} terminal=${5:-}
 rm -rf "$st"
 mkdir -p "$st/bin" "$st/sbin" "$st/usr/bin" "$st/usr/sbin" "$st/dev" "$st/proc" "$st/sys" \
     "$st/lib/modules"
@@ -47,10 +50,12 @@ if [ -n "$bulkhead" ]; then
     cp "$bulkhead" "$st/bin/bulkhead"
     add_libs "$bulkhead"
     font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
-    mkdir -p "$st$(dirname "$font")" "$st/usr/share/X11" "$st/root"
+    mkdir -p "$st$(dirname "$font")" "$st/root"
     cp "$font" "$st$font"
-    # The agent's terminals read the keys with xkbcommon: its data.
-    cp -rL /usr/share/X11/xkb "$st/usr/share/X11/xkb"
+    if [ "$terminal" = terminal ]; then
+        mkdir -p "$st/usr/share/X11"
+        cp -rL /usr/share/X11/xkb "$st/usr/share/X11/xkb"
+    fi
     for m in xen-evtchn xen-gntalloc; do
         f=$(modinfo -k "$kver" -n "$m")
         case "$f" in
