@@ -365,8 +365,10 @@ int agent_main(int argc, char **argv)
 			return usage();
 		if (strcmp(o, "--shell") == 0)
 			a.shell = v;
-		else if (strcmp(o, "--socket") == 0)
-			a.socket = v, a.gui = true;
+		else if (strcmp(o, "--socket") == 0) {
+			a.socket = v;
+			a.gui = true;
+		}
 		else if (strcmp(o, "--layout") == 0)
 			a.style.layout = v;
 		else if (strcmp(o, "--font") == 0)

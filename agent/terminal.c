@@ -46,25 +46,6 @@ struct terminal {
 	bool cursor_visible, focused;
 };
 
-static void union_rect(VTermRect *into, VTermRect r);
-
-static void damage_cells(struct terminal *t, VTermRect r)
-{
-	union_rect(&t->damage, r);
-}
-
-static void damage_cursor(struct terminal *t)
-{
-	damage_cells(t, (VTermRect){ t->cursor.row, t->cursor.row + 1, t->cursor.col,
-				     t->cursor.col + 1 });
-}
-
-static int on_damage(VTermRect r, void *user)
-{
-	damage_cells(user, r);
-	return 1;
-}
-
 static void union_rect(VTermRect *into, VTermRect r)
 {
 	if (into->start_row < 0) {
@@ -81,6 +62,18 @@ static VTermRect shifted(VTermRect r, int drow, int dcol)
 {
 	return (VTermRect){ r.start_row + drow, r.end_row + drow, r.start_col + dcol,
 			    r.end_col + dcol };
+}
+
+static VTermRect cursor_cell(const struct terminal *t)
+{
+	return (VTermRect){ t->cursor.row, t->cursor.row + 1, t->cursor.col, t->cursor.col + 1 };
+}
+
+static int on_damage(VTermRect r, void *user)
+{
+	struct terminal *t = user;
+	union_rect(&t->damage, r);
+	return 1;
 }
 
 /* A scroll: the window's pixels move with the cells (a memmove of rows,
@@ -108,9 +101,8 @@ static int on_moverect(VTermRect dest, VTermRect src, void *user)
 	int drow = dest.start_row - src.start_row, dcol = dest.start_col - src.start_col;
 	/* Cells waiting to be drawn moved too; so did the cursor's image. */
 	if (t->damage.start_row >= 0)
-		damage_cells(t, shifted(t->damage, drow, dcol));
-	damage_cells(t, (VTermRect){ t->cursor.row + drow, t->cursor.row + drow + 1,
-				     t->cursor.col + dcol, t->cursor.col + dcol + 1 });
+		union_rect(&t->damage, shifted(t->damage, drow, dcol));
+	union_rect(&t->damage, shifted(cursor_cell(t), drow, dcol));
 	union_rect(&t->moved, dest);
 	return 1;
 }
@@ -119,10 +111,10 @@ static int on_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
 {
 	struct terminal *t = user;
 	(void)old;
-	damage_cursor(t);
+	union_rect(&t->damage, cursor_cell(t));
 	t->cursor = pos;
 	t->cursor_visible = visible;
-	damage_cursor(t);
+	union_rect(&t->damage, cursor_cell(t));
 	return 1;
 }
 
@@ -131,7 +123,7 @@ static int on_termprop(VTermProp prop, VTermValue *val, void *user)
 	struct terminal *t = user;
 	if (prop == VTERM_PROP_CURSORVISIBLE) {
 		t->cursor_visible = val->boolean;
-		damage_cursor(t);
+		union_rect(&t->damage, cursor_cell(t));
 	}
 	return 1;
 }
@@ -387,22 +379,6 @@ static unsigned modifier_of(uint32_t code)
 	return code == KEY_RIGHTALT ? 0 : binding_mod_of_key(code) & (MOD_SHIFT | MOD_CTRL | MOD_ALT);
 }
 
-/* UTF-8 to code points, each as a key; xkbcommon already applied Shift,
- * Control (as control characters) and the layout. */
-static void type_text(struct terminal *t, const char *text, VTermModifier mod)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	while (*p) {
-		uint32_t cp = *p;
-		int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
-		cp &= more ? 0x3fu >> more : 0x7f;
-		p++;
-		for (; more > 0 && (*p & 0xc0) == 0x80; more--, p++)
-			cp = (cp << 6) | (*p & 0x3f);
-		vterm_keyboard_unichar(t->vt, cp, mod);
-	}
-}
-
 static void key(struct terminal *t, uint32_t code, uint32_t value)
 {
 	char text[16];
@@ -420,7 +396,11 @@ static void key(struct terminal *t, uint32_t code, uint32_t value)
 		       (t->mods & MOD_CTRL ? VTERM_MOD_CTRL : 0);
 		vterm_keyboard_key(t->vt, k, mod);
 	} else if (text[0]) {
-		type_text(t, text, mod);
+		/* xkbcommon applied Shift, Control (as control characters) and
+		 * the layout: the text goes as it is, Alt as an ESC before it. */
+		if (mod & VTERM_MOD_ALT)
+			on_output("\x1b", 1, t);
+		on_output(text, strlen(text), t);
 	}
 }
 
@@ -432,7 +412,7 @@ void terminal_event(struct terminal *t, const struct gui_event *ev)
 		break;
 	case GUI_EV_FOCUS:
 		t->focused = ev->focused;
-		damage_cursor(t);
+		union_rect(&t->damage, cursor_cell(t));
 		if (!t->focused)
 			t->mods = 0;	/* dom0 released the held keys elsewhere */
 		break;

@@ -40,12 +40,17 @@ bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb, b
 	return e != NULL;
 }
 
-const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name)
+static struct domstatus_entry *find(struct domstatus *ds, const char *name)
 {
 	for (size_t i = 0; i < ds->n; i++)
 		if (strcmp(ds->e[i].name, name) == 0)
 			return &ds->e[i];
 	return NULL;
+}
+
+const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name)
+{
+	return find((struct domstatus *)ds, name);
 }
 
 void domstatus_close(struct domstatus *ds)
@@ -107,7 +112,7 @@ bool domstatus_answer(struct domstatus *ds)
 	}
 	bool listed[DOMAINS_MAX] = { false };
 	for (size_t i = 0; i < n; i++) {
-		struct domstatus_entry *e = (struct domstatus_entry *)domstatus_find(ds, dom[i].name);
+		struct domstatus_entry *e = find(ds, dom[i].name);
 		/* No colour, no window: never one shown in a colour not its own. */
 		if (!e && dom[i].label < DOMAIN_LABELS) {
 			e = add(ds, dom[i].name, domain_label_rgb[dom[i].label], dom[i].gui);
