@@ -13,24 +13,25 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
-	libvterm-dev
+	libvterm-dev libcryptsetup-dev libblkid-dev
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
-	xen-hypervisor-4.17-amd64 xen-utils-4.17
+	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
 DEPS_BENCH := lvm2
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
-	xenvchan xengnttab xenstore devmapper vterm
+	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
-MODULES := lib/log lib/util \
+MODULES := lib/log lib/util lib/secret \
 	config/cfgfile config/service_config config/sysconfig config/domain_config config/domains \
 	config/check \
 	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
 	supervisor/ctlproto supervisor/control \
+	config/disks_config init/blockdev init/askpass_console init/unlock init/rootfs \
 	init/mounts init/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm \
@@ -41,7 +42,8 @@ MODULES := lib/log lib/util \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \
 	drm-compositor/launcher \
 	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
-	input/evdev input/keymap \
+	drm-compositor/askpass_screen \
+	input/evdev input/keymap input/textline \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \

@@ -15,6 +15,7 @@
 #include "drm-compositor/compositor.h"
 #include "gui/demo.h"
 #include "init/init.h"
+#include "init/unlock.h"
 
 static void usage(FILE *f)
 {
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 		"  compositor [--config DIR] [--headless WxH]  draw the desktop\n"
 		"  gui-demo --socket PATH ... a window client for tests (gui/demo.c)\n"
 		"  agent [--shell PATH]       in a domain: runs the commands dom0 gives it\n"
+		"  unlock [--config DIR] [--console]  open the encrypted disks (run by PID 1)\n"
 		"  check [--list-modules] [DIR]  validate the configuration\n"
 		"  version\n", BULKHEAD_VERSION);
 }
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 		return gui_demo_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "agent") == 0)
 		return agent_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "unlock") == 0)
+		return unlock_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

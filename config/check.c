@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/disks_config.h"
 #include "config/domains.h"
 #include "config/storage_config.h"
 #include "domains/dispvm.h"
 #include "config/sysconfig.h"
+#include "init/unlock.h"
 #include "init/xen.h"
 #include "lib/util.h"
 
@@ -44,11 +46,17 @@ int check_main(int argc, char **argv)
 	struct storage_config storage;
 	errors += storage_config_load(dir, &storage);
 	errors += dispvm_check_default(&storage, &doms);
+	struct disks_config disks;
+	errors += disks_config_load(dir, &disks);
 	if (list_modules) {
 		for (size_t i = 0; i < cfg.nmodules; i++)
 			printf("%s\n", cfg.modules[i]);
 		for (size_t i = 0; xen && xen_dom0_modules[i]; i++)
 			printf("%s\n", xen_dom0_modules[i]);
+		for (size_t i = 0; disks.nvolumes && unlock_modules[i]; i++)
+			printf("%s\n", unlock_modules[i]);
+		if (disks.root[0])
+			printf("%s\n", disks.root_fstype);
 		/* The domain manager mounts the pool's filesystem. */
 		if (xen && storage.pool_device)
 			printf("%s\n", storage.pool_fstype);
@@ -59,7 +67,8 @@ int check_main(int argc, char **argv)
 		printf("%s; %zu domains", cfg.nservices ? ")" : "", doms.n);
 		for (size_t i = 0; i < doms.n; i++)
 			printf("%s%s", i ? ", " : " (in start order: ", doms.dom[i].name);
-		printf("%s; %u problems\n", doms.n ? ")" : "", errors);
+		printf("%s; %zu encrypted volumes%s%s; %u problems\n", doms.n ? ")" : "",
+		       disks.nvolumes, disks.root[0] ? "; root " : "", disks.root, errors);
 	}
 	sysconfig_free(&cfg);
 	domains_free(&doms);

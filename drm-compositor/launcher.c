@@ -1,27 +1,20 @@
 #include "drm-compositor/launcher.h"
 
 #include <string.h>
-#include <xkbcommon/xkbcommon-keysyms.h>
+
+#include "input/textline.h"
 
 enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t value)
 {
-	char text[8];
-	size_t n = strlen(l->line);
+	struct textline t = { l->line, sizeof(l->line), strlen(l->line), true };
 
-	/* Releases too: xkbcommon's modifier state must follow every key. */
-	uint32_t sym = keymap_key(l->keymap, code, value, text, sizeof(text));
-	if (value == 0)
-		return LAUNCHER_EDITED;
-	if (sym == XKB_KEY_Escape)
+	switch (textline_key(&t, l->keymap, code, value)) {
+	case TEXTLINE_CANCEL:
 		return LAUNCHER_CANCEL;
-	if (sym == XKB_KEY_Return || sym == XKB_KEY_KP_Enter)
+	case TEXTLINE_ENTER:
 		return LAUNCHER_ENTER;
-	if (sym == XKB_KEY_BackSpace) {
-		if (n)
-			l->line[n - 1] = '\0';
-	} else if (text[0] >= 0x20 && text[0] < 0x7f && !text[1] && n + 1 < sizeof(l->line)) {
-		l->line[n] = text[0];
-		l->line[n + 1] = '\0';
+	case TEXTLINE_EDITED:
+		break;
 	}
 	return LAUNCHER_EDITED;
 }

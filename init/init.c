@@ -14,10 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config/disks_config.h"
 #include "config/sysconfig.h"
 #include "init/emergency.h"
 #include "init/modules.h"
 #include "init/mounts.h"
+#include "init/rootfs.h"
+#include "init/unlock.h"
 #include "init/xen.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -45,6 +48,8 @@ struct init {
 	bool container;
 	uint64_t boot_ms;
 	struct sysconfig cfg;
+	struct disks_config disks;
+	bool switching;		/* a root to switch to: Xen's bring-up is the root's */
 	struct supervisor sup;
 	struct control_server ctl;
 	int sigfd;
@@ -188,14 +193,22 @@ static void force_shutdown(uint64_t now)
 
 static void reap(uint64_t now);
 
+static void close_volumes(void *ctx)
+{
+	unlock_close(ctx);
+}
+
 static void final_reboot(void)
 {
+	struct unlocked volumes;
+
 	log_notice("init", "unmounting file systems");
 	control_close(&I.ctl);
-	/* The log file is on /run, which is about to go. */
+	/* The record is on /run, and so is the log file: both are about to go. */
+	unlock_read_record(&volumes);
 	if (I.container || log_to_kmsg() < 0)
 		log_to_stderr();
-	mounts_unmount_all(I.container);
+	mounts_unmount_all(I.container, close_volumes, &volumes);
 	log_notice("init", "%s now", I.action);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -344,6 +357,120 @@ static void set_hostname(void)
 		log_info("init", "hostname %s", I.cfg.hostname);
 }
 
+/* The Xen services are built in: a service file may depend on them. */
+static void load_config(void)
+{
+	struct service_config *xen_svc = NULL;
+	size_t nxen = 0;
+
+	if (disks_config_load(I.config_dir, &I.disks) > 0)
+		log_err("init", "%u problems in %s/disks.cfg (see above); what is right in it is used",
+			I.disks.errors, I.config_dir);
+	I.switching = !I.container && I.disks.root[0] && I.disks.switch_root &&
+		      rootfs_in_initramfs();
+	if (I.container)
+		log_info("init", "container mode: no Xen bring-up");
+	else if (I.switching)
+		log_info("init", "the root %s is switched to: Xen's bring-up is the root's",
+			 I.disks.root);
+	else if (xen_bringup() == 1 && xen_services(self_exe(), I.config_dir, &xen_svc, &nxen) < 0)
+		boot_failed("out of memory for Xen's services");
+	if (sysconfig_load(I.config_dir, &I.cfg, xen_svc, nxen) > 0)
+		log_err("init", "%u problems in the configuration in %s (see above); "
+			"what is right in it is used", I.cfg.errors, I.config_dir);
+	free(xen_svc);
+	if (I.cfg.unreadable)
+		boot_failed("the system configuration cannot be read");
+	if (I.cfg.debug)
+		log_set_level(LOG_LVL_DEBUG);
+	int r = log_to_file(I.cfg.log_file);
+	if (r < 0)
+		log_warn("init", "cannot open log file %s: %s; logging to the kernel log",
+			 I.cfg.log_file, strerror(-r));
+	set_hostname();
+
+	/* ctrl-alt-del becomes SIGINT for us instead of an immediate reboot. */
+	if (!I.container && reboot(RB_DISABLE_CAD) < 0)
+		log_warn("init", "reboot(RB_DISABLE_CAD): %s", strerror(errno));
+	if (I.container && I.cfg.nmodules)
+		log_info("init", "container mode: %zu kernel modules not loaded", I.cfg.nmodules);
+	else if (modules_load(I.cfg.modules, I.cfg.nmodules) > 0)
+		log_err("init", "some kernel modules are missing (see above); going on");
+}
+
+/* `bulkhead unlock' as a child, waited for: the passphrases and the LUKS
+ * headers never touch PID 1's memory.  Whatever else ends meanwhile is
+ * reaped.  true when it opened every volume it had to. */
+static bool run_unlock(void)
+{
+	char *const argv[] = { (char *)"bulkhead", (char *)"unlock", (char *)"--config",
+			       (char *)I.config_dir, NULL };
+	int status;
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_err("init", "cannot fork to unlock the disks: %s", strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv(self_exe(), argv);
+		_exit(127);
+	}
+	for (;;) {
+		pid_t got = waitpid(-1, &status, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return false;
+		if (got == pid)
+			break;
+		child_gone(got, status, monotonic_ms());
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	char how[64];
+	describe_wait_status(status, how, sizeof(how));
+	log_err("init", "bulkhead unlock %s", how);
+	return false;
+}
+
+/* Before anything runs: the encrypted volumes, then the real root. */
+static void open_disks(void)
+{
+	size_t nmods = 0;
+	while (unlock_modules[nmods])
+		nmods++;
+	if (I.disks.nvolumes && modules_load((char *const *)unlock_modules, nmods) > 0)
+		log_err("init", "modules for the encrypted volumes are missing (see above)");
+	if (I.disks.nvolumes && !run_unlock()) {
+		boot_failed("encrypted volumes are still locked (see above); `bulkhead unlock' "
+			    "tries again");
+		return;
+	}
+	if (!I.disks.root[0])
+		return;
+	if (!rootfs_in_initramfs()) {
+		log_info("init", "running from the root already: disks.cfg's root is left alone");
+		return;
+	}
+	if (rootfs_mount(&I.disks) < 0) {
+		boot_failed("the root file system is not mounted");
+		return;
+	}
+	if (!I.disks.switch_root) {
+		log_notice("init", "staying in the initramfs (switch_root = 0); the root is on %s",
+			   ROOTFS_MOUNTPOINT);
+		return;
+	}
+	if (rootfs_switch(&I.disks) == -2)
+		boot_failed("the switch to the root failed half-way; this is its file system now");
+	else
+		boot_failed("the root was not switched to");
+}
+
 static void boot(void)
 {
 	int r = mounts_proc();
@@ -365,33 +492,9 @@ static void boot(void)
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)
 		log_warn("init", "cannot set PATH");
 
-	struct service_config *xen_svc = NULL;
-	size_t nxen = 0;
-	if (I.container)
-		log_info("init", "container mode: no Xen bring-up");
-	else if (xen_bringup() == 1 && xen_services(self_exe(), I.config_dir, &xen_svc, &nxen) < 0)
-		boot_failed("out of memory for Xen's services");
-	if (sysconfig_load(I.config_dir, &I.cfg, xen_svc, nxen) > 0)
-		log_err("init", "%u problems in the configuration in %s (see above); "
-			"what is right in it is used", I.cfg.errors, I.config_dir);
-	free(xen_svc);
-	if (I.cfg.unreadable)
-		boot_failed("the system configuration cannot be read");
-	if (I.cfg.debug)
-		log_set_level(LOG_LVL_DEBUG);
-	r = log_to_file(I.cfg.log_file);
-	if (r < 0)
-		log_warn("init", "cannot open log file %s: %s; logging to the kernel log",
-			 I.cfg.log_file, strerror(-r));
-	set_hostname();
-
-	/* ctrl-alt-del becomes SIGINT for us instead of an immediate reboot. */
-	if (!I.container && reboot(RB_DISABLE_CAD) < 0)
-		log_warn("init", "reboot(RB_DISABLE_CAD): %s", strerror(errno));
-	if (I.container && I.cfg.nmodules)
-		log_info("init", "container mode: %zu kernel modules not loaded", I.cfg.nmodules);
-	else if (modules_load(I.cfg.modules, I.cfg.nmodules) > 0)
-		log_err("init", "some kernel modules are missing (see above); going on");
+	load_config();
+	if (!I.container)
+		open_disks();
 
 	static const struct control_ops ops = {
 		.status = ctl_status, .services = ctl_services,

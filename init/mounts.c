@@ -161,7 +161,20 @@ static void unmount_one(const char *mp, bool may_remount)
 		log_warn("init", "cannot unmount %s: %s", mp, strerror(err));
 }
 
-void mounts_unmount_all(bool container)
+/* The kernel's own file systems, which tools still need while the disks'
+ * file systems go. */
+static bool is_api_mount(const char *mp)
+{
+	static const char *const api[] = { "/proc", "/sys", "/dev", "/run" };
+	for (size_t i = 0; i < ARRAY_SIZE(api); i++) {
+		size_t n = strlen(api[i]);
+		if (strncmp(mp, api[i], n) == 0 && (mp[n] == '\0' || mp[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+void mounts_unmount_all(bool container, void (*disks_done)(void *ctx), void *ctx)
 {
 	char **mps = NULL;
 
@@ -178,10 +191,16 @@ void mounts_unmount_all(bool container)
 		n = 0;
 	}
 	for (int i = n; i-- > 0;) {
-		if (strcmp(mps[i], "/") != 0)
+		if (strcmp(mps[i], "/") != 0 && !is_api_mount(mps[i]))
 			unmount_one(mps[i], true);
 	}
 	unmount_one("/", true);
+	if (disks_done)
+		disks_done(ctx);
+	for (int i = n; i-- > 0;) {
+		if (is_api_mount(mps[i]))
+			unmount_one(mps[i], true);
+	}
 	for (int i = 0; i < n; i++)
 		free(mps[i]);
 	free(mps);

@@ -20,7 +20,10 @@ int mounts_proc(void);
 int mounts_early(bool container);
 
 /* Unmounts everything in reverse order of mounting; what is busy is
- * remounted read-only.  Logs each step. */
-void mounts_unmount_all(bool container);
+ * remounted read-only.  The disks' file systems go first (/ is remounted
+ * read-only), then DISKS_DONE(CTX) runs (may be NULL: the encrypted
+ * volumes are closed there, with /dev and /sys still in place), then
+ * /run, /dev, /sys and /proc go.  Logs each step. */
+void mounts_unmount_all(bool container, void (*disks_done)(void *ctx), void *ctx);
 
 #endif

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Build a gzip'd newc cpio initramfs whose /init is bulkhead.
+# Build a gzip'd newc cpio initramfs whose /init is bulkhead, or leave its
+# tree in a directory (--dir), e.g. to become the root file system of a disk.
 set -euo pipefail
 
 usage() {
     cat >&2 <<EOF
-usage: $0 --bulkhead BINARY --config CONFIG_DIR --out OUT.cpio.gz
+usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.gz | --dir OUT_DIR)
           [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--desktop]
           [--add SRC:DEST]...
 
   --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
   --config DIR        copied to /etc/bulkhead
   --out FILE          output archive (gzip'd newc cpio)
+  --dir DIR           instead of an archive, leave the tree in DIR (created; it
+                      must not exist or be empty), entries owned by root
   --kver KVER         kernel version for modules (default: newest in /lib/modules)
   --modules "LIST"    extra kernel modules (space or comma separated)
   --busybox           add /bin/busybox and a /bin symlink per applet
@@ -26,12 +29,13 @@ EOF
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-bulkhead='' config='' out='' kver='' extra_modules='' busybox=0 xen=0 desktop=0 adds=()
+bulkhead='' config='' out='' dir='' kver='' extra_modules='' busybox=0 xen=0 desktop=0 adds=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --bulkhead) bulkhead=${2:?}; shift 2 ;;
         --config)   config=${2:?}; shift 2 ;;
         --out)      out=${2:?}; shift 2 ;;
+        --dir)      dir=${2:?}; shift 2 ;;
         --kver)     kver=${2:?}; shift 2 ;;
         --modules)  extra_modules=${2?}; shift 2 ;;
         --busybox)  busybox=1; shift ;;
@@ -42,12 +46,24 @@ while [ $# -gt 0 ]; do
         *) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
     esac
 done
-if [ -z "$bulkhead" ] || [ -z "$config" ] || [ -z "$out" ]; then usage; fi
+if [ -z "$bulkhead" ] || [ -z "$config" ]; then usage; fi
+if [ -n "$out" ] && [ -n "$dir" ]; then die "--out and --dir are exclusive"; fi
+if [ -z "$out" ] && [ -z "$dir" ]; then usage; fi
 if [ ! -f "$bulkhead" ] || [ ! -x "$bulkhead" ]; then
     die "--bulkhead $bulkhead: not an executable file"
 fi
 [ -d "$config" ] || die "--config $config: not a directory"
-[ -d "$(dirname "$out")" ] || die "--out $out: directory does not exist"
+if [ -n "$out" ]; then
+    [ -d "$(dirname "$out")" ] || die "--out $out: directory does not exist"
+else
+    dir=${dir%/}
+    [ -n "$dir" ] || die "--dir /: refusing to replace the root directory"
+    [ -d "$(dirname "$dir")" ] || die "--dir $dir: parent directory does not exist"
+    if [ -e "$dir" ] || [ -L "$dir" ]; then
+        if [ ! -d "$dir" ] || [ -L "$dir" ]; then die "--dir $dir: exists and is not a directory"; fi
+        [ -z "$(ls -A "$dir")" ] || die "--dir $dir: not empty"
+    fi
+fi
 if [ -z "$kver" ]; then
     # Version sort so 6.10 beats 6.9.
     kver=$(find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)
@@ -56,8 +72,15 @@ fi
 moddir=/lib/modules/$kver
 [ -d "$moddir" ] || die "$moddir does not exist (--kver $kver)"
 
-staging=$(mktemp -d /tmp/mkinitramfs.XXXXXX)
-trap 'rm -rf "$staging" "$out.tmp"' EXIT
+if [ -n "$out" ]; then
+    staging=$(mktemp -d /tmp/mkinitramfs.XXXXXX)
+    trap 'rm -rf "$staging" "$out.tmp"' EXIT
+else
+    # Stage next to DIR so that finishing is one rename: no copy, and a
+    # new DIR never holds half a tree.
+    staging=$(mktemp -d "$(dirname "$dir")/.mkinitramfs.XXXXXX")
+    trap 'rm -rf "$staging"' EXIT
+fi
 mkdir -p "$staging"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,lib/modules,usr/bin}
 # mktemp -d makes the root 0700, which would lock non-root guest processes out.
 chmod 755 "$staging"
@@ -125,6 +148,12 @@ if [ "$busybox" = 1 ]; then
     done
 fi
 
+# glibc dlopens it when a thread is cancelled: xl create dies without it,
+# and so does libcryptsetup's argon2 (bulkhead unlock).
+gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
+[ -n "$gcc_s" ] || die "libgcc_s.so.1 not found (apt-get install libgcc-s1)"
+add_path "$gcc_s" "$gcc_s"
+
 # dom0's side of Xen: the daemons bulkhead starts (paths as in init/xen.h),
 # the xenstore tools its readiness check uses, and xl for people and tests.
 xen_bin=/usr/lib/xen-4.17/bin
@@ -137,10 +166,6 @@ if [ "$xen" = 1 ]; then
         add_path "/usr/bin/$f" "/usr/bin/$f"
     done
     [ -d /etc/xen ] && add_path /etc/xen /etc/xen
-    # glibc dlopens it when a thread is cancelled; xl create dies without it.
-    gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
-    [ -n "$gcc_s" ] || die "--xen: libgcc_s.so.1 not found (apt-get install libgcc-s1)"
-    add_path "$gcc_s" "$gcc_s"
 fi
 
 # The compositor draws text with this font (desktop.cfg's default) and
@@ -196,11 +221,24 @@ for a in "${adds[@]}"; do
     add_path "${a%%:*}" "${a#*:}"
 done
 
-# Sorted, root-owned entries keep the archive stable between builds.
-(cd "$staging" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) \
-    | gzip -6 > "$out.tmp"
-mv "$out.tmp" "$out"
-
 nfiles=$(find "$staging" ! -type d | wc -l)
 nmods=$(find "$staging$moddir" -name '*.ko*' | wc -l)
-echo "$out: $(( ($(stat -c %s "$out") + 1023) / 1024 )) KiB, $nfiles files, $nmods modules"
+if [ -n "$out" ]; then
+    # Sorted, root-owned entries keep the archive stable between builds.
+    (cd "$staging" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) \
+        | gzip -6 > "$out.tmp"
+    mv "$out.tmp" "$out"
+    echo "$out: $(( ($(stat -c %s "$out") + 1023) / 1024 )) KiB, $nfiles files, $nmods modules"
+else
+    # Root-owned like the archive's entries (cpio -R 0:0): --config may be a
+    # user's checkout, and whatever copies DIR (mkfs.ext4 -d) keeps owners.
+    chown -R -h 0:0 "$staging"
+    if [ -d "$dir" ]; then
+        # Copy into it: it may be a mount point, which a rename cannot replace.
+        # cp -a keeps device nodes and symlinks, and gives DIR staging's mode.
+        cp -a "$staging/." "$dir/"
+    else
+        mv -T "$staging" "$dir"
+    fi
+    echo "$dir: $nfiles files, $nmods modules"
+fi

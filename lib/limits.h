@@ -75,4 +75,16 @@
 #define TERMINAL_COLS_MAX       512
 #define TERMINAL_ROWS_MAX       256
 
+/* Encrypted volumes (config/disks_config.h), as cryptsetup bounds them:
+ * a typed passphrase of at most 512 bytes, a key file of at most 8 MiB. */
+#define CRYPT_VOLUMES_MAX       16
+#define CRYPT_NAME_MAX          63	/* /dev/mapper/NAME */
+#define CRYPT_SPEC_MAX          200	/* a device: path, UUID=, LABEL=, ... */
+#define CRYPT_TRIES_MAX         10
+#define PASSPHRASE_MAX          512
+#define KEYFILE_MAX             (8u * 1024 * 1024)
+#define DEVICE_TIMEOUT_MAX_MS   3600000u
+#define MOUNT_OPTIONS_MAX       255
+#define FSTYPE_MAX              31
+
 #endif

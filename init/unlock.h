@@ -1,0 +1,58 @@
+/*
+ * unlock.h - the encrypted volumes of disks.cfg (config/disks_config.h):
+ * opening them at boot, closing them at shutdown.
+ *
+ * `bulkhead unlock [--config DIR] [--console]' opens them, in order, with
+ * libcryptsetup (LUKS2 and LUKS1).  PID 1 runs it as a child at boot and
+ * waits for it, before the root is mounted: the LUKS headers, the key
+ * derivation, the DRM screen and the keyboard are handled in that child,
+ * and the passphrases live only in its memory (locked, not dumpable, wiped
+ * when done), never in PID 1's.  It may also be run by hand, from the
+ * emergency shell.
+ *
+ * Per volume: its device is waited for (device-timeout); a mapping of that
+ * name that is open already is left as it is; a key file is used when
+ * configured, without asking; otherwise the passphrases that opened
+ * earlier volumes in this run are tried first (one passphrase for every
+ * volume that has it, as systemd-cryptsetup does), then the user is asked
+ * (askpass.h: the DRM screen, or the console without one; --console
+ * forces it) up to `tries' times, told each time the passphrase was wrong.
+ * Exit status: 0 when every volume is open (a nofail one that is not is
+ * reported), 1 when one is not (said why), 2 on a usage error.
+ *
+ * Each mapping opened is recorded in UNLOCK_RECORD; /run goes with PID 1
+ * into the real root, so the PID 1 that runs at shutdown knows what to
+ * close, whichever config it read.
+ */
+#ifndef BULKHEAD_UNLOCK_H
+#define BULKHEAD_UNLOCK_H
+
+#include <stddef.h>
+
+#include "lib/limits.h"
+
+#define UNLOCK_RECORD "/run/bulkhead/unlocked"
+
+/* The kernel modules dm-crypt needs for LUKS's default aes-xts-plain64,
+ * and the kernel crypto API libcryptsetup decrypts key slots through
+ * (NULL-terminated): PID 1 loads them before it runs `bulkhead unlock',
+ * and `bulkhead check --list-modules' names them for the initramfs. */
+extern const char *const unlock_modules[];
+
+int unlock_main(int argc, char **argv);
+
+struct unlocked {
+	char names[CRYPT_VOLUMES_MAX][CRYPT_NAME_MAX + 1];
+	size_t n;
+};
+
+/* What UNLOCK_RECORD lists, in the order they were opened (none when it
+ * is missing).  PID 1, at shutdown, before /run is unmounted. */
+void unlock_read_record(struct unlocked *u);
+
+/* Closes U's mappings in reverse order, after their file systems are
+ * unmounted; one still in use (the root's) is said and left open.
+ * PID 1, at the end of its shutdown. */
+void unlock_close(const struct unlocked *u);
+
+#endif
