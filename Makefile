@@ -47,7 +47,7 @@ MODULES := lib/log lib/util lib/secret \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
-	test_agentproto test_domstatus test_terminal
+	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

@@ -338,14 +338,14 @@ static void read_volumes(struct cfgfile *cfg, struct disks_config *c)
 	for (size_t i = 0; i < n; i++) {
 		struct crypt_volume *v = &c->volumes[c->nvolumes];
 		if (crypttab_parse(items[i], v, err, sizeof(err)) < 0) {
-			cfg_error(cfg, "crypttab", "item %zu: %s; this volume is left out", i + 1, err);
+			cfg_error(cfg, "crypttab", "crypttab item %zu: %s; this volume is left out", i + 1, err);
 			continue;
 		}
 		bool taken = false;
 		for (size_t k = 0; k < c->nvolumes && !taken; k++)
 			taken = strcmp(c->volumes[k].name, v->name) == 0;
 		if (taken) {
-			cfg_error(cfg, "crypttab", "item %zu: the name %s is used by an earlier item; "
+			cfg_error(cfg, "crypttab", "crypttab item %zu: the name %s is used by an earlier item; "
 				  "each volume needs its own /dev/mapper name, this one is left out",
 				  i + 1, v->name);
 			continue;

@@ -63,15 +63,16 @@ static int console_ask(struct askpass *a, const struct askpass_request *req, str
 		snprintf(line, sizeof(line), "%s\n", req->notice);
 		put(c->fd, line);
 	}
-	snprintf(line, sizeof(line), "Passphrase for %s (%s), try %u of %u: ", req->volume,
-		 req->device, req->try, req->tries);
-	put(c->fd, line);
+	/* Echo off before the question: what is typed after it is never shown. */
 	if (tty) {
 		quiet = saved;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
 		tcsetattr(c->fd, TCSAFLUSH, &quiet);
 	}
+	snprintf(line, sizeof(line), "Passphrase for %s (%s), try %u of %u: ", req->volume,
+		 req->device, req->try, req->tries);
+	put(c->fd, line);
 	int r = read_line(c->fd, s);
 	if (tty)
 		tcsetattr(c->fd, TCSAFLUSH, &saved);

@@ -86,18 +86,21 @@ int blockdev_wait(const char *spec, uint32_t timeout_ms, const char *what, char 
 			return 0;
 		}
 		uint64_t waited = monotonic_ms() - start;
+		char span[32];
+		if (timeout_ms % 1000)
+			snprintf(span, sizeof(span), "%u ms", timeout_ms);
+		else
+			snprintf(span, sizeof(span), "%u s", timeout_ms / 1000);
 		if (waited >= timeout_ms) {
 			char seen[512];
 			list_devices(seen, sizeof(seen));
-			log_err("blockdev", "%s: no device %s after %u s; the block devices are: %s; "
+			log_err("blockdev", "%s: no device %s after %s; the block devices are: %s; "
 				"check the name in disks.cfg, and that the disk's driver is in "
-				"bulkhead.cfg's modules", what, spec, timeout_ms / 1000,
-				seen[0] ? seen : "(none)");
+				"bulkhead.cfg's modules", what, spec, span, seen[0] ? seen : "(none)");
 			return -ETIMEDOUT;
 		}
 		if (!said && waited >= QUIET_MS) {
-			log_notice("blockdev", "%s: waiting up to %u s for %s", what, timeout_ms / 1000,
-				   spec);
+			log_notice("blockdev", "%s: waiting up to %s for %s", what, span, spec);
 			said = true;
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = POLL_MS * 1000000L }, NULL);

@@ -495,6 +495,8 @@ static void boot(void)
 	load_config();
 	if (!I.container)
 		open_disks();
+	else if (I.disks.nvolumes || I.disks.root[0])
+		log_info("init", "container mode: disks.cfg's volumes and root are left alone");
 
 	static const struct control_ops ops = {
 		.status = ctl_status, .services = ctl_services,

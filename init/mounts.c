@@ -145,7 +145,8 @@ static int read_mountpoints(char ***out)
 static void unmount_one(const char *mp, bool may_remount)
 {
 	if (umount2(mp, 0) == 0) {
-		log_info("init", "unmounted %s", mp);
+		/* The kernel does not unmount the root: it remounts it read-only. */
+		log_info("init", strcmp(mp, "/") == 0 ? "%s remounted read-only" : "unmounted %s", mp);
 		return;
 	}
 	int err = errno;

@@ -100,8 +100,8 @@ static int check_init(const struct disks_config *d)
 }
 
 /* Deletes the initramfs's files under DIRFD (on DEV only: never what is
- * mounted there, the new root above all). */
-static void delete_tree(int dirfd, dev_t dev)
+ * mounted there, the new root above all), counting the bytes in *FREED. */
+static void delete_tree(int dirfd, dev_t dev, uint64_t *freed)
 {
 	DIR *d = fdopendir(dirfd);
 	if (!d) {
@@ -117,10 +117,10 @@ static void delete_tree(int dirfd, dev_t dev)
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
-				delete_tree(sub, dev);
+				delete_tree(sub, dev, freed);
 			unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
-		} else {
-			unlinkat(dirfd, e->d_name, 0);
+		} else if (unlinkat(dirfd, e->d_name, 0) == 0) {
+			*freed += (uint64_t)st.st_size;
 		}
 	}
 	closedir(d);
@@ -129,6 +129,7 @@ static void delete_tree(int dirfd, dev_t dev)
 static void free_initramfs(void)
 {
 	struct stat st;
+	uint64_t freed = 0;
 	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
@@ -137,7 +138,9 @@ static void free_initramfs(void)
 			close(fd);
 		return;
 	}
-	delete_tree(fd, st.st_dev);
+	delete_tree(fd, st.st_dev, &freed);
+	log_info("rootfs", "the initramfs's files are deleted: %llu KiB of memory back",
+		 (unsigned long long)(freed / 1024));
 }
 
 /* Checks everything that can be checked before the first move. */

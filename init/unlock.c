@@ -367,9 +367,19 @@ static bool holds_root(const char *name)
 	return stat(path, &dev) == 0 && stat("/", &root) == 0 && dev.st_rdev == root.st_dev;
 }
 
+/* What libcryptsetup says while closing (the root's "still in use") is
+ * said better below. */
+static void quiet(int level, const char *msg, void *usrptr)
+{
+	(void)level;
+	(void)msg;
+	(void)usrptr;
+}
+
 void unlock_close(const struct unlocked *u)
 {
 	setenv("DM_DISABLE_UDEV", "1", 1);
+	crypt_set_log_callback(NULL, quiet, NULL);
 	for (size_t i = u->n; i-- > 0;) {
 		const char *name = u->names[i];
 		int r = crypt_deactivate_by_name(NULL, name, 0);

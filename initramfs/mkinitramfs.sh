@@ -19,8 +19,10 @@ usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.gz | --dir OUT_D
   --busybox           add /bin/busybox and a /bin symlink per applet
   --xen               add what dom0 needs: Xen's daemons and tools (xen-utils-4.17)
                       and the kernel modules of the Xen bring-up
-  --desktop           add what the compositor needs besides its libraries: the
-                      font (fonts-dejavu-core) and the XKB data (xkb-data)
+  --desktop           add what the compositor and the passphrase screen of
+                      disks.cfg's volumes need besides their libraries: the font
+                      (fonts-dejavu-core) and the XKB data (xkb-data); without
+                      it a passphrase is asked on the console
   --add SRC:DEST      copy host file/dir SRC to DEST in the image (repeatable);
                       shared libraries of ELF files are added too
 EOF
@@ -168,8 +170,8 @@ if [ "$xen" = 1 ]; then
     [ -d /etc/xen ] && add_path /etc/xen /etc/xen
 fi
 
-# The compositor draws text with this font (desktop.cfg's default) and
-# compiles the launcher's keymap from the XKB data (geometry is not needed).
+# The compositor and the unlock screen draw text with this font (desktop.cfg's
+# default) and compile their keymap from the XKB data (geometry is not needed).
 if [ "$desktop" = 1 ]; then
     font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
     [ -f "$font" ] || die "--desktop: $font missing (apt-get install fonts-dejavu-core)"

@@ -76,14 +76,16 @@ check_boot() {
     info "boot: $(serial | grep -E '^DEVCHECK' | paste -sd ' ')"
 }
 
-# Guest timestamp "[   12.345]" of the first line matching ERE, in ms.
+# guest_ms ERE [AFTER]: guest timestamp "[   12.345]" of the first line
+# after line AFTER (default 0) matching ERE, in ms. A line without one (a
+# service's own output) takes the next timestamped line's.
 guest_ms() {
-    serial | awk -v re="$1" '$0 ~ re {
-        if (match($0, /^\[ *[0-9]+\.[0-9]+\]/)) {
+    serial | awk -v re="$1" -v after="${2:-0}" '
+        NR > after && !hit && $0 ~ re { hit = 1 }
+        hit && match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
             t = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "", t)
             printf "%d\n", t * 1000
-        }
-        exit }'
+            exit }'
 }
 
 check_restart() {
@@ -402,6 +404,267 @@ check_desktop() {
     # (ctrl-alt-delete would not reach the kernel: the compositor has
     # grabbed the keyboard; the machine's work is done anyway.)
     check_no_panic
+}
+
+# --- LUKS: the initramfs unlocks the disks and switches to the real root ---
+
+LUKS_UUID=5e1f0c2a-0b5e-4c1e-9d2a-3c4d5e6f7a8b
+# The passphrase of both disks. The guest's layout is German (luks-config's
+# desktop.cfg): the keys sent are those of "yulu/42" on a US keyboard.
+LUKS_PASSPHRASE=zulu-42 LUKS_KEYS_US=yulu/42
+luks_made=0 root_marker='' data_marker=''
+
+# make_luks_disks: once per run, in $LUKS_DISKS: the real root's tree
+# (tests/linux/luks-root) with this run's marker in /etc/root-marker, a
+# data tree with its own marker, the passphrase, a 64-byte key file,
+# root.img (key slot 0 the passphrase, 1 the key file) and data.img (the
+# passphrase only). 1 with $why set if any of it fails.
+make_luks_disks() {
+    local d=$LUKS_DISKS out
+    [ "$luks_made" = 1 ] && return 0
+    rm -rf "$d"
+    mkdir -p "$d/data"
+    if ! out=$("$LINUX_ROOT/initramfs/mkinitramfs.sh" --bulkhead "$bulkhead" \
+        --config "$LINUX_HERE/luks-root" --dir "$d/root" --kver "$(_qemu_kver)" --busybox 2>&1); then
+        why="the real root's tree was not built: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        return 1
+    fi
+    root_marker=root-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+    data_marker=data-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+    echo "$root_marker" > "$d/root/etc/root-marker"
+    echo "$data_marker" > "$d/data/marker"
+    (umask 077 && printf '%s' "$LUKS_PASSPHRASE" > "$d/passphrase" &&
+        head -c 64 /dev/urandom > "$d/cryptroot.key")
+    if ! out=$("$LINUX_HERE/make-luks-image.sh" --from "$d/root" --out "$d/root.img" \
+            --uuid "$LUKS_UUID" --label cryptroot --fs-label root \
+            --passphrase-file "$d/passphrase" --key-file "$d/cryptroot.key" 2>&1) ||
+        ! out=$out$'\n'$("$LINUX_HERE/make-luks-image.sh" --from "$d/data" --out "$d/data.img" \
+            --uuid 5e1f0c2a-0b5e-4c1e-9d2a-000000000da7 --label bulkhead-data --fs-label data \
+            --passphrase-file "$d/passphrase" 2>&1); then
+        why="the LUKS images were not made: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        return 1
+    fi
+    info "luks: $(tr '\n' ' ' <<<"$out")"
+    luks_made=1
+}
+
+# luks_screendump PNG MIN COLOUR...: screendumps until PNG has at least MIN
+# pixels of each COLOUR (5 s at most: the screen is redrawn after the
+# line that announces it); prints the counts of the last one.
+luks_screendump() {
+    local png=$1 min=$2 counts c ok i
+    shift 2
+    for ((i = 0; i < 10; i++)); do
+        screendump "$png" || return 1
+        counts=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" "$@")
+        ok=1
+        for c in $counts; do [ "$c" -ge "$min" ] || ok=0; done
+        [ "$ok" = 0 ] || break
+        sleep 0.5
+    done
+    echo "$counts"
+}
+
+# The serial lines of the real root's services and bulkhead after the switch.
+root_checks() {
+    local l_switch
+    l_switch=$(serial_line 'bulkhead: rootfs: switched to the root /dev/mapper/cryptroot; executing /sbin/init$')
+    if [ "$l_switch" -eq 0 ]; then
+        why='no "switched to the root /dev/mapper/cryptroot; executing /sbin/init" line'
+        return 1
+    fi
+    if [ "$(serial | awk -v after="$l_switch" 'NR > after && /bulkhead: init: bulkhead [0-9.]+ starting as PID 1$/ { n++ } END { print n + 0 }')" -ne 1 ]; then
+        why='no (or more than one) "starting as PID 1" after the switch: the real root'"'"'s bulkhead did not start once'
+        return 1
+    fi
+    if ! serial_has '^ROOT-PID1 exe=/bin/bulkhead hostname=realroot$'; then
+        why="PID 1 is not the real root's bulkhead: $(serial | grep -E '^ROOT-PID1' || echo 'no ROOT-PID1 line')"
+        return 1
+    fi
+    if ! serial_has '^ROOT-MOUNT /dev/mapper/cryptroot ext4$'; then
+        why="/ is not /dev/mapper/cryptroot (ext4): $(serial | grep -E '^ROOT-MOUNT' || echo 'no ROOT-MOUNT line')"
+        return 1
+    fi
+    if ! serial_has "^ROOT-MARKER $root_marker\$"; then
+        why="the root is not this run's image (marker $root_marker): $(serial | grep -E '^ROOT-MARKER' || echo 'no ROOT-MARKER line')"
+        return 1
+    fi
+    if ! serial_has '^ROOT-SYSROOT none$'; then
+        why="the initramfs's /sysroot is still there after the switch: $(serial | grep -E '^ROOT-SYSROOT' || echo 'no ROOT-SYSROOT line')"
+        return 1
+    fi
+}
+
+# serial_lacks_passphrase: neither the passphrase nor what the keys sent
+# would read on a US layout is anywhere in the serial log.
+serial_lacks_passphrase() {
+    local s
+    for s in "$LUKS_PASSPHRASE" "$LUKS_KEYS_US"; do
+        if serial | grep -F -- "$s" >/dev/null; then
+            why="the passphrase (\"$s\") is in the serial log, line $(serial | grep -nF -- "$s" | head -n 1 | cut -d: -f1)"
+            return 1
+        fi
+    done
+}
+
+check_luks() {
+    local png counts edge red text_empty text_typed t_ret t_done t_open t_switch t_boot2 t_off l_open
+    qemu_stop "$LINUX_VM"
+    LINUX_VM=$LUKS_VM
+    mkdir -p "$LINUX_VM"
+    make_luks_disks || return 1
+    QEMU_EXTRA=(-drive "file=$LUKS_DISKS/root.img,if=virtio,format=raw"
+        -drive "file=$LUKS_DISKS/data.img,if=virtio,format=raw")
+    if ! LINUX_CONFIG=$LINUX_HERE/luks-config boot_own_machine --desktop; then
+        QEMU_EXTRA=()
+        return 1
+    fi
+    QEMU_EXTRA=()
+    # The passphrase screen: the DRM output (logged by the compositor's
+    # code), then its keyboard grabbed; keys sent before that are lost.
+    if ! linux_wait 'bulkhead: input: /dev/input/event[0-9]+: AT Translated Set 2 keyboard$' "$BOOT_TIMEOUT"; then
+        why=$(wait_why 'the passphrase screen did not grab the keyboard')
+        return 1
+    fi
+    in_order 'bulkhead: init: the root /dev/mapper/cryptroot is switched to' \
+        'bulkhead: compositor: DRM: /dev/dri/card0' \
+        'bulkhead: input: /dev/input/event[0-9]+: AT Translated Set 2 keyboard$' || return 1
+    # A wrong passphrase first: it must say so and ask again.
+    qemu_type "$LINUX_VM" $'wrong\n' 2>"$LINUX_VM/wait.err" ||
+        { why="typing failed: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    if ! linux_wait 'bulkhead: unlock: cryptroot: wrong passphrase \(try 1 of 3\)$' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the wrong passphrase "wrong" was not reported as try 1 of 3')
+        return 1
+    fi
+    png=$LINUX_VM/unlock.png
+    counts=$(luks_screendump "$png" 300 729fcf ef2929 eeeeec) || return 1
+    read -r edge red text_empty <<<"$counts"
+    if [ "${edge:-0}" -lt 300 ] || [ "${red:-0}" -lt 300 ]; then
+        why="$png does not show the passphrase panel (729fcf: $edge pixels) and the wrong-passphrase message (ef2929: $red pixels)"
+        return 1
+    fi
+    # The right one, typed once for both disks; a screendump with it typed
+    # (bullets) before Enter.
+    qemu_type "$LINUX_VM" "$LUKS_KEYS_US" 2>"$LINUX_VM/wait.err" ||
+        { why="typing failed: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    sleep 0.5
+    screendump "$LINUX_VM/prompt.png" || return 1
+    text_typed=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$LINUX_VM/prompt.png" eeeeec)
+    t_ret=$(now_ms)
+    qemu_sendkey "$LINUX_VM" ret 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey ret failed: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    if ! linux_wait '^ROOT-DONE$|bulkhead: unlock: cryptroot: (wrong passphrase|no right passphrase)' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the real root did not report (no ROOT-DONE after the right passphrase)')
+        return 1
+    fi
+    t_done=$(now_ms)
+    if serial_has 'bulkhead: unlock: cryptroot: wrong passphrase \(try 2 of 3\)'; then
+        why='the right passphrase (keys y u l u slash 4 2 on the German layout) was taken as wrong (try 2 of 3)'
+        return 1
+    fi
+    in_order 'bulkhead: unlock: cryptroot: wrong passphrase \(try 1 of 3\)$' \
+        "bulkhead: unlock: cryptroot: LUKS2 UUID=$LUKS_UUID \\(/dev/vd[a-z]\\) opened with key slot 0 as /dev/mapper/cryptroot\$" \
+        'bulkhead: unlock: cryptdata: the passphrase typed for an earlier volume opens it too$' \
+        'bulkhead: unlock: cryptdata: LUKS2 LABEL=bulkhead-data \(/dev/vd[a-z]\) opened with key slot 0 as /dev/mapper/cryptdata \(read-only\)$' \
+        'bulkhead: rootfs: mounted the root /dev/mapper/cryptroot \(/dev/mapper/cryptroot, ext4, rw,noatime\) on /sysroot$' \
+        'bulkhead: rootfs: switched to the root /dev/mapper/cryptroot; executing /sbin/init$' \
+        '^ROOT-DONE$' || return 1
+    if [ "$(serial | grep -cE 'bulkhead: unlock: .*(wrong passphrase|enter the passphrase)')" -ne 1 ]; then
+        why="the passphrase was asked for more than the one wrong try: $(serial | grep -E 'bulkhead: unlock: .*wrong passphrase' | tr '\n' ' ')"
+        return 1
+    fi
+    root_checks || return 1
+    if ! serial_has "^DATA-MARKER $data_marker\$"; then
+        why="the data disk is not this run's (marker $data_marker): $(serial | grep -E '^DATA-(MARKER|MOUNT)' || echo 'no DATA-MARKER line')"
+        return 1
+    fi
+    # Powering off closes the data volume once unmounted; the root stays.
+    if ! linux_wait_exit "$EXIT_TIMEOUT"; then
+        why=$(wait_why 'QEMU did not exit after the real root powered off')
+        return 1
+    fi
+    in_order '^ROOT-DONE$' \
+        'bulkhead: init: poweroff requested by bulkhead ctl' \
+        'bulkhead: init: unmounted /mnt/data$' \
+        'bulkhead: unlock: closed cryptdata$' \
+        'bulkhead: init: poweroff now$' || return 1
+    if ! serial_has 'bulkhead: unlock: cryptroot holds the root file system'; then
+        why='no "cryptroot holds the root file system" line at poweroff'
+        return 1
+    fi
+    serial_lacks_passphrase || return 1
+    check_no_panic || return 1
+    l_open=$(serial_line 'bulkhead: unlock: cryptroot: .* opened with key slot 0')
+    t_open=$(guest_ms 'bulkhead: unlock: cryptroot: .* opened with key slot 0')
+    t_switch=$(guest_ms 'bulkhead: rootfs: switched to the root')
+    t_boot2=$(guest_ms 'bulkhead: init: boot done in' "$l_open")
+    t_off=$(guest_ms '^ROOT-DONE$')
+    info "luks: passphrase screen up ($png: $edge edge, $red message pixels; eeeeec $text_empty empty, $text_typed with 7 bullets in prompt.png), one wrong try, the right passphrase typed once opened cryptroot (slot 0) and cryptdata, switched, real root checked, cryptdata closed at poweroff"
+    info "luks: timing: Enter to ROOT-DONE $(fmt_ms $((t_done - t_ret))) wall; guest: cryptroot opened to switch $((t_switch - t_open)) ms, to the real root's boot done $((t_boot2 - t_open)) ms, to ROOT-DONE $((t_off - t_open)) ms"
+}
+
+check_keyfile() {
+    local cfg t_start t_done t_wall
+    qemu_stop "$LINUX_VM"
+    LINUX_VM=$KEYFILE_VM
+    mkdir -p "$LINUX_VM"
+    make_luks_disks || return 1
+    # Only the root, opened with the key file in the initramfs.
+    cfg=$LINUX_VM/disks.cfg
+    cat > "$cfg" <<CFG
+crypttab = [ "cryptroot UUID=$LUKS_UUID /etc/keys/cryptroot.key" ]
+root = "/dev/mapper/cryptroot"
+root_fstype = "ext4"
+root_options = "rw,noatime"
+device_timeout_ms = 20000
+CFG
+    QEMU_EXTRA=(-drive "file=$LUKS_DISKS/root.img,if=virtio,format=raw")
+    t_wall=$(now_ms)
+    if ! LINUX_CONFIG=$LINUX_HERE/luks-config boot_own_machine --desktop \
+        --add "$cfg:/etc/bulkhead/disks.cfg" --add "$LUKS_DISKS/cryptroot.key:/etc/keys/cryptroot.key"; then
+        QEMU_EXTRA=()
+        return 1
+    fi
+    QEMU_EXTRA=()
+    if ! linux_wait '^ROOT-DONE$|bulkhead: unlock: ' "$BOOT_TIMEOUT" ||
+        ! linux_wait '^ROOT-DONE$|bulkhead: (unlock: .*(key file|passphrase)|init: emergency shell)' "$BOOT_TIMEOUT"; then
+        why=$(wait_why 'the real root did not report (no ROOT-DONE)')
+        return 1
+    fi
+    if serial_has 'bulkhead: unlock: .*passphrase'; then
+        why="a passphrase was asked for or tried: $(serial | grep -E -m1 'bulkhead: unlock: .*passphrase')"
+        return 1
+    fi
+    if ! linux_wait '^ROOT-DONE$' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the real root did not report (no ROOT-DONE)')
+        return 1
+    fi
+    in_order "bulkhead: unlock: cryptroot: LUKS2 UUID=$LUKS_UUID \\(/dev/vd[a-z]\\) opened with key slot 1 as /dev/mapper/cryptroot\$" \
+        'bulkhead: rootfs: mounted the root /dev/mapper/cryptroot \(/dev/mapper/cryptroot, ext4, rw,noatime\) on /sysroot$' \
+        'bulkhead: rootfs: switched to the root /dev/mapper/cryptroot; executing /sbin/init$' \
+        '^ROOT-DONE$' || return 1
+    # Nothing to ask: the passphrase screen never came up.
+    if serial_has 'bulkhead: compositor: DRM: '; then
+        why='the passphrase screen came up although the key file opens the root'
+        return 1
+    fi
+    root_checks || return 1
+    if serial_has '^DATA-'; then
+        why="the data disk is not attached, yet: $(serial | grep -E -m1 '^DATA-')"
+        return 1
+    fi
+    if ! linux_wait_exit "$EXIT_TIMEOUT"; then
+        why=$(wait_why 'QEMU did not exit after the real root powered off')
+        return 1
+    fi
+    t_done=$(now_ms)
+    if ! serial_has 'bulkhead: unlock: cryptroot holds the root file system'; then
+        why='no "cryptroot holds the root file system" line at poweroff'
+        return 1
+    fi
+    check_no_panic || return 1
+    t_start=$(guest_ms 'bulkhead: init: bulkhead [0-9.]+ starting as PID 1$')
+    info "keyfile: cryptroot opened with the key file (slot 1), no passphrase asked, no screen; switched, real root checked; guest: first \"starting as PID 1\" to ROOT-DONE $(($(guest_ms '^ROOT-DONE$') - t_start)) ms; wall $(fmt_ms $((t_done - t_wall))) from the initramfs build to QEMU's exit"
 }
 
 # --- run them ---
