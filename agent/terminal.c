@@ -139,15 +139,8 @@ static const VTermScreenCallbacks screen_cbs = {
 static void on_output(const char *s, size_t len, void *user)
 {
 	struct terminal *t = user;
-	while (len > 0) {
-		ssize_t n = write(t->pty, s, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;	/* a program that reads nothing loses its keys */
-		s += n;
-		len -= (size_t)n;
-	}
+	/* A program that reads nothing loses its keys. */
+	write_all(t->pty, s, len);
 }
 
 /* The 16 colours programs ask for by number, readable on the dark

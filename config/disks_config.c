@@ -410,18 +410,15 @@ unsigned disks_config_load(const char *dir, struct disks_config *out)
 	snprintf(path, sizeof(path), "%s/disks.cfg", dir);
 	if (access(path, F_OK) != 0)
 		return 0;
-	if (cfgfile_open(&cfg, path) < 0) {
-		out->errors = cfg.errors;
-		cfgfile_close(&cfg);
-		return out->errors;
+	if (cfgfile_open(&cfg, path) == 0) {
+		cfg_check_keys(&cfg, keys);
+		if (cfg_get_long(&cfg, "device_timeout_ms", 1, DEVICE_TIMEOUT_MAX_MS, &v) == 0)
+			out->device_timeout_ms = (uint32_t)v;
+		if (cfg_get_long(&cfg, "passphrase_tries", 1, CRYPT_TRIES_MAX, &v) == 0)
+			out->tries = (unsigned)v;
+		read_volumes(&cfg, out);
+		read_root(&cfg, out);
 	}
-	cfg_check_keys(&cfg, keys);
-	if (cfg_get_long(&cfg, "device_timeout_ms", 1, DEVICE_TIMEOUT_MAX_MS, &v) == 0)
-		out->device_timeout_ms = (uint32_t)v;
-	if (cfg_get_long(&cfg, "passphrase_tries", 1, CRYPT_TRIES_MAX, &v) == 0)
-		out->tries = (unsigned)v;
-	read_volumes(&cfg, out);
-	read_root(&cfg, out);
 	out->errors = cfg.errors;
 	cfgfile_close(&cfg);
 	return out->errors;

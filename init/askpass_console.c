@@ -9,6 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/util.h"
+
 struct console {
 	struct askpass a;
 	int fd;
@@ -17,16 +19,7 @@ struct console {
 
 static void put(int fd, const char *text)
 {
-	size_t n = strlen(text);
-	while (n) {
-		ssize_t w = write(fd, text, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		text += w;
-		n -= (size_t)w;
-	}
+	write_all(fd, text, strlen(text));
 }
 
 /* One line into S; what does not fit is read and dropped, so that the

@@ -63,20 +63,8 @@ int log_to_file(const char *path)
 	return 0;
 }
 
-/* One write(2) per line so lines from several processes never interleave. */
-static void write_line(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
+/* A line is one write(2), so that lines from several processes never
+ * interleave. */
 void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 {
 	if (level > min_level)
@@ -94,7 +82,7 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 	switch (sink) {
 	case SINK_KMSG:
 		len = snprintf(line, sizeof(line), "<%d>bulkhead: %s: %s\n", level, tag, body);
-		write_line(sink_fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		write_all(sink_fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		break;
 	case SINK_FILE: {
 		uint64_t ms = monotonic_ms();
@@ -102,14 +90,14 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 			       (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
 			       tag, body);
 		size_t n = (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;
-		write_line(sink_fd, line, n);
+		write_all(sink_fd, line, n);
 		if (level <= LOG_LVL_NOTICE)
-			write_line(stderr_fd, line, n);
+			write_all(stderr_fd, line, n);
 		break;
 	}
 	case SINK_STDERR:
 		len = snprintf(line, sizeof(line), "bulkhead: %s: %s\n", tag, body);
-		write_line(stderr_fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		write_all(stderr_fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		break;
 	}
 	errno = saved_errno;

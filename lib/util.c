@@ -140,3 +140,18 @@ void describe_wait_status(int status, char *buf, size_t n)
 	else
 		snprintf(buf, n, "changed state (0x%x)", status);
 }
+
+bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}

@@ -42,6 +42,10 @@ void strv_free(char **v);
  * it cannot be read.  Static storage. */
 const char *self_exe(void);
 
+/* Writes all LEN bytes of BUF to FD, going on after EINTR and short
+ * writes; false when the fd takes no more (the rest is dropped). */
+bool write_all(int fd, const void *buf, size_t len);
+
 /* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */
 void describe_wait_status(int status, char *buf, size_t n);
 
