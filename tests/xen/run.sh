@@ -153,7 +153,7 @@ check_desktop() {
 
 # sys-net may have windows but runs no agent: the compositor says so.
 check_noagent() {
-    local re='bulkhead: compositor: domain sys-net: no GUI agent 60 s after it started running'
+    local re='bulkhead: compositor: domain sys-net: no GUI agent 25 s after it started running'
     if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
         why=$(wait_why 'the compositor never said that sys-net has no agent')
         return 1
