@@ -75,12 +75,12 @@ moddir=/lib/modules/$kver
 [ -d "$moddir" ] || die "$moddir does not exist (--kver $kver)"
 
 if [ -n "$out" ]; then
-    staging=$(mktemp -d /tmp/mkinitramfs.XXXXXX)
+    staging=$(mktemp -d)
     trap 'rm -rf "$staging" "$out.tmp"' EXIT
 else
     # Stage next to DIR so that finishing is one rename: no copy, and a
     # new DIR never holds half a tree.
-    staging=$(mktemp -d "$(dirname "$dir")/.mkinitramfs.XXXXXX")
+    staging=$(mktemp -d -p "$(dirname "$dir")")
     trap 'rm -rf "$staging"' EXIT
 fi
 mkdir -p "$staging"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,lib/modules,usr/bin}

@@ -73,7 +73,7 @@ python3 -c 'import cryptography' 2>/dev/null \
     || die "python3 cannot import cryptography (apt-get install python3-cryptography)"
 
 # Private: the volume key is as good as the passphrase.
-tmp=$(mktemp -d /tmp/make-luks-image.XXXXXX)
+tmp=$(mktemp -d)
 chmod 700 "$tmp"
 img=$out.tmp
 trap 'rm -rf "$tmp" "$img"' EXIT

@@ -8,18 +8,14 @@
 
 static int make_dir(void **state)
 {
-	static char dir[] = "/tmp/test_disks.XXXXXX";
-	strcpy(dir, "/tmp/test_disks.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	*state = dir;
-	return 0;
+	(void)state;
+	return config_dir_make("keys");
 }
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", (char *)*state);
-	return system(cmd);
+	(void)state;
+	return config_dir_remove();
 }
 
 static void a_full_line_is_read(void **state)
@@ -124,8 +120,9 @@ static void mount_options_split_into_flags_and_data(void **state)
 static void a_missing_file_means_nothing_to_open(void **state)
 {
 	struct disks_config d;
+	(void)state;
 
-	assert_int_equal(disks_config_load(*state, &d), 0);
+	assert_int_equal(disks_config_load(dir, &d), 0);
 	assert_int_equal(d.nvolumes, 0);
 	assert_string_equal(d.root, "");
 	assert_true(d.switch_root);
@@ -136,8 +133,9 @@ static void a_missing_file_means_nothing_to_open(void **state)
 static void the_file_is_read_with_its_defaults(void **state)
 {
 	struct disks_config d;
+	(void)state;
 
-	write_file(*state, "disks.cfg",
+	write_file(dir, "disks.cfg",
 		   "crypttab = [ \"cryptroot UUID=5e1f0c2a-0b5e-4c1e-9d2a-3c4d5e6f7a8b\",\n"
 		   "             \"swap /dev/vdb /etc/swap.key discard,tries=2\" ]\n"
 		   "root = \"/dev/mapper/cryptroot\"\n"
@@ -146,7 +144,7 @@ static void the_file_is_read_with_its_defaults(void **state)
 		   "switch_root = 0\n"
 		   "device_timeout_ms = 5000\n"
 		   "passphrase_tries = 4\n");
-	assert_int_equal(disks_config_load(*state, &d), 0);
+	assert_int_equal(disks_config_load(dir, &d), 0);
 	assert_int_equal(d.nvolumes, 2);
 	assert_string_equal(d.volumes[0].name, "cryptroot");
 	assert_int_equal(d.volumes[0].tries, 4);
@@ -162,8 +160,9 @@ static void the_file_is_read_with_its_defaults(void **state)
 static void problems_are_reported_with_their_lines(void **state)
 {
 	struct disks_config d;
+	(void)state;
 
-	write_file(*state, "disks.cfg",
+	write_file(dir, "disks.cfg",
 		   "crypttab = [\n"
 		   "  \"a /dev/vda\",\n"
 		   "  \"b /dev/vdb none sawp\",\n"
@@ -173,7 +172,7 @@ static void problems_are_reported_with_their_lines(void **state)
 		   "root_fstype = \"ext4\"\n"
 		   "root_optoins = \"ro\"\n");
 	capture_begin();
-	unsigned errors = disks_config_load(*state, &d);
+	unsigned errors = disks_config_load(dir, &d);
 	const char *log = capture_end();
 	assert_int_equal(errors, 3);
 	assert_int_equal(d.nvolumes, 1);
@@ -197,11 +196,12 @@ static void a_root_that_cannot_be_mounted_is_not(void **state)
 		  "is not an absolute path in the root" },
 	};
 	struct disks_config d;
+	(void)state;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		write_file(*state, "disks.cfg", files[i][0]);
+		write_file(dir, "disks.cfg", files[i][0]);
 		capture_begin();
-		unsigned errors = disks_config_load(*state, &d);
+		unsigned errors = disks_config_load(dir, &d);
 		const char *log = capture_end();
 		assert_int_equal(errors, 1);
 		assert_string_equal(d.root, "");
