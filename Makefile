@@ -27,7 +27,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
 MODULES := lib/log lib/util lib/secret \
-	config/cfgfile config/service_config config/sysconfig config/domain_config config/domains \
+	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains \
 	config/check \
 	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
 	supervisor/ctlproto supervisor/control \
@@ -35,8 +35,8 @@ MODULES := lib/log lib/util lib/secret \
 	init/mounts init/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm \
-	domains/build domains/manager \
-	agent/agentproto agent/terminal agent/agent \
+	domains/build domains/netconf domains/manager \
+	agent/agentproto agent/terminal agent/agent agent/firewall_nft agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \
@@ -47,7 +47,8 @@ MODULES := lib/log lib/util lib/secret \
 	ctl/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
-	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev
+	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
+	test_firewall
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
@@ -55,7 +56,7 @@ ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
 HEADERS  := $(wildcard */*.h)
 
 .PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-linux check-xen \
-	check-xen-storage \
+	check-xen-storage check-xen-drivers \
 	demo bench clean unit-bins asan-bins fuzz-bins
 all: $(BUILD)/bulkhead
 
@@ -104,7 +105,7 @@ fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host gui linux xen xen-storage
+	@tests/run-suites.sh unit asan fuzz host gui linux xen xen-storage xen-drivers
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -126,6 +127,9 @@ check-linux: $(BUILD)/bulkhead
 
 check-xen: $(BUILD)/bulkhead
 	@tests/xen/run.sh $(BUILD)/bulkhead
+
+check-xen-drivers: $(BUILD)/bulkhead
+	@tests/xen/drivers.sh $(BUILD)/bulkhead
 
 check-xen-storage: $(BUILD)/bulkhead
 	@tests/xen/storage.sh $(BUILD)/bulkhead

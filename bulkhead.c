@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/firewall.h"
 #include "config/check.h"
 #include "ctl/ctl.h"
 #include "domains/hotplug.h"
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"  compositor [--config DIR] [--headless WxH]  draw the desktop\n"
 		"  gui-demo --socket PATH ... a window client for tests (gui/demo.c)\n"
 		"  agent [--shell PATH]       in a domain: runs the commands dom0 gives it\n"
+		"  firewall [--uplink IFACE]  in a net domain: enforces the rules of the domains behind\n"
 		"  unlock [--config DIR] [--console]  open the encrypted disks (run by PID 1)\n"
 		"  check [--list-modules] [DIR]  validate the configuration\n"
 		"  version\n", BULKHEAD_VERSION);
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
 		return gui_demo_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "agent") == 0)
 		return agent_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "firewall") == 0)
+		return firewall_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "unlock") == 0)
 		return unlock_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)

@@ -13,6 +13,21 @@
  *                         with status N, 0..255; a signal is 128 + its
  *                         number, as shells say)
  *
+ *   bulkhead/net/address  written by dom0, read-only for the domain: its
+ *                         IPv4 address (A.B.C.D), for a domain behind a
+ *                         netvm and for a net domain (whose vifs it is on)
+ *   bulkhead/net/gateway  written by dom0, read-only: the netvm's address,
+ *                         the domain's default route
+ *   bulkhead/firewall/ADDRESS/policy, .../rules/N
+ *                         written by dom0 in a net domain's directory, one
+ *                         subdirectory for each domain behind it, by its
+ *                         address: the policy ("allow"/"deny") and its
+ *                         rules in order, N = 0, 1, ..., each in the
+ *                         canonical text of config/firewall_rules.h;
+ *                         written in one transaction before that domain is
+ *                         created, and again whenever the net domain is
+ *                         (re)created
+ *
  * dom0 reads the status as hostile bytes: agent_status_parse() is the one
  * place that looks at them.  Pure functions, safe anywhere.
  */
@@ -25,6 +40,9 @@
 
 #define AGENT_RUN_KEY    "bulkhead/run"
 #define AGENT_STATUS_KEY "data/bulkhead-agent"
+#define AGENT_ADDRESS_KEY  "bulkhead/net/address"
+#define AGENT_GATEWAY_KEY  "bulkhead/net/gateway"
+#define AGENT_FIREWALL_DIR "bulkhead/firewall"
 
 enum agent_state { AGENT_READY, AGENT_RUNNING, AGENT_EXITED };
 

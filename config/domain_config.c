@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxlutil.h>
+
 #include "config/cfgfile.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -24,6 +26,7 @@ static const char *const domain_keys[] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "extra", "cmdline",
 	"disk", "vif", "pci", "on_poweroff", "on_reboot", "on_crash",
 	"class", "label", "template", "netvm", "autostart", "restart", "gui",
+	"firewall", "firewall_policy",
 	"start_limit_burst", "start_limit_interval_ms",
 	"volumes", "root_size", "private_size", "volatile_size", "root_image", "preload", NULL,
 };
@@ -184,17 +187,92 @@ static void check_vif(struct cfgfile *cfg, size_t item, const char *spec)
 	}
 }
 
+/* The storage domain a disk's backend= names, if any: it must run before
+ * this domain is created.  One for all of a domain's disks. */
+static void read_disk_backend(struct cfgfile *cfg, struct domain_config *dom, size_t item)
+{
+	libxl_device_disk disk;
+	const char *spec = dom->disks[item];
+	libxl_device_disk_init(&disk);
+	if (xlu_disk_parse(cfg->xlu, 1, &spec, &disk) == 0 && disk.backend_domname) {
+		if (!dom->disk_backend) {
+			dom->disk_backend = strdup(disk.backend_domname);
+			dom->disk_backend_line = cfg_key_line(cfg, "disk");
+			if (!dom->disk_backend)
+				cfg_error(cfg, "disk", "out of memory");
+		} else if (strcmp(dom->disk_backend, disk.backend_domname) != 0) {
+			cfg_error(cfg, "disk", "item %zu of `disk' is served by %s and an earlier one "
+				  "by %s; one storage domain serves all of a domain's disks",
+				  item + 1, disk.backend_domname, dom->disk_backend);
+		}
+	}
+	libxl_device_disk_dispose(&disk);
+}
+
 static void read_devices(struct cfgfile *cfg, struct domain_config *dom)
 {
 	if (cfg_get_strv(cfg, "disk", DOMAIN_DEVICES_MAX, 1024, &dom->disks, &dom->ndisks) == 0)
 		for (size_t i = 0; i < dom->ndisks; i++)
-			cfg_check_disk(cfg, "disk", i, dom->disks[i]);
+			if (cfg_check_disk(cfg, "disk", i, dom->disks[i]) == 0)
+				read_disk_backend(cfg, dom, i);
 	if (cfg_get_strv(cfg, "vif", DOMAIN_DEVICES_MAX, 1024, &dom->vifs, &dom->nvifs) == 0)
 		for (size_t i = 0; i < dom->nvifs; i++)
 			check_vif(cfg, i, dom->vifs[i]);
 	if (cfg_get_strv(cfg, "pci", DOMAIN_DEVICES_MAX, 256, &dom->pcis, &dom->npcis) == 0)
 		for (size_t i = 0; i < dom->npcis; i++)
 			cfg_check_pci(cfg, "pci", i, dom->pcis[i]);
+}
+
+/* The address of the first vif's ip= (one IPv4 address: the net domain
+ * routes exactly it to the vif). */
+static void read_address(struct cfgfile *cfg, struct domain_config *dom)
+{
+	char buf[512];
+	if (!dom->nvifs || !str_copy(buf, dom->vifs[0], sizeof(buf)))
+		return;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (strncmp(tok, "ip=", 3) != 0)
+			continue;
+		if (!ipv4_parse(tok + 3, &dom->address) || dom->address == 0)
+			cfg_error(cfg, "vif", "item 1 of `vif': ip=%s is not one IPv4 address "
+				  "(A.B.C.D): the net domain routes that address to this domain",
+				  tok + 3);
+		else
+			dom->address_given = true;
+	}
+}
+
+/* Each rule parsed and kept in its canonical text, as the net domain will
+ * read it back. */
+static void read_firewall(struct cfgfile *cfg, struct domain_config *dom)
+{
+	const char *policy = NULL;
+	char why[160], text[FIREWALL_RULE_MAX + 1];
+	struct fw_rule rule;
+
+	if (cfg_get_string(cfg, "firewall_policy", &policy) == 0 &&
+	    fw_policy_parse(policy, &dom->firewall_policy) < 0)
+		cfg_error(cfg, "firewall_policy", "firewall_policy = \"%s\" is not a policy; write "
+			  "\"allow\" or \"deny\" (what happens when no rule matches)", policy);
+	if (cfg_get_strv(cfg, "firewall", FIREWALL_RULES_MAX, FIREWALL_RULE_MAX, &dom->firewall,
+			 &dom->nfirewall) != 0)
+		return;
+	for (size_t i = 0; i < dom->nfirewall; i++) {
+		if (fw_rule_parse(dom->firewall[i], &rule, why, sizeof(why)) < 0) {
+			cfg_error(cfg, "firewall", "item %zu of `firewall': %s", i + 1, why);
+			continue;
+		}
+		char *canon = fw_rule_format(&rule, text, sizeof(text)) < 0 ? NULL : strdup(text);
+		if (!canon) {
+			cfg_error(cfg, "firewall", "out of memory");
+			continue;
+		}
+		free(dom->firewall[i]);
+		dom->firewall[i] = canon;
+	}
 }
 
 static void read_actions(struct cfgfile *cfg, struct domain_config *dom)
@@ -231,6 +309,10 @@ static void check_class(struct cfgfile *cfg, struct domain_config *dom)
 	if (dom->nvifs && !dom->netvm)
 		cfg_error(cfg, "vif", "`vif' without `netvm': its interfaces would have no backend; "
 			  "set netvm = \"...\" (a domain of class net)");
+	if ((dom->firewall || cfg_key_line(cfg, "firewall_policy")) && !dom->netvm)
+		cfg_error(cfg, dom->firewall ? "firewall" : "firewall_policy",
+			  "firewall rules without `netvm': they are enforced by the net domain, "
+			  "and this domain has none");
 	bool own_root = dom->class == CLASS_TEMPLATE || !dom->template_name;
 	if (dom->root_image && !own_root)
 		cfg_error(cfg, "root_image", "root_image is for a domain with a root of its own; "
@@ -282,6 +364,8 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	read_devices(&cfg, dom);
 	read_domain_ref(&cfg, "template", &dom->template_name, &dom->template_line);
 	read_domain_ref(&cfg, "netvm", &dom->netvm, &dom->netvm_line);
+	read_address(&cfg, dom);
+	read_firewall(&cfg, dom);
 	cfg_get_bool(&cfg, "autostart", &dom->autostart);
 	cfg_get_bool(&cfg, "gui", &dom->gui);
 	read_volumes(&cfg, dom);
@@ -307,6 +391,8 @@ void domain_config_free(struct domain_config *dom)
 	strv_free(dom->pcis);
 	free(dom->template_name);
 	free(dom->netvm);
+	strv_free(dom->firewall);
+	free(dom->disk_backend);
 	free(dom->root_image);
 	free(dom->source);
 	domain_config_init(dom);

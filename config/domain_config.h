@@ -10,6 +10,8 @@
  *   kernel = "/var/lib/bulkhead/vmlinuz"   ramdisk = "..."
  *   extra = "console=hvc0"        # or cmdline = ..., not both
  *   disk = [ "format=raw, vdev=xvda, access=rw, target=/dev/mapper/work-root" ]
+ *                                 # backend=NAME: served by that domain of class
+ *                                 # storage (started first), target its device
  *   vif = [ "mac=00:16:3e:5e:6c:00" ]      # backend= comes from netvm
  *   pci = [ "0000:00:19.0" ]
  *   on_poweroff = "destroy"       # "destroy" | "restart" | "preserve"
@@ -25,6 +27,15 @@
  *   autostart = 1                 # started at boot, in dependency order
  *   restart = "on-failure"        # default for on_poweroff/on_crash (see below)
  *   gui = 1                       # the domain runs the GUI agent
+ *   firewall = [ "allow tcp to 10.0.2.0/24 port 80-443", "deny udp" ]
+ *   firewall_policy = "deny"      # when no rule matches; default "allow"
+ *
+ * firewall rules (config/firewall_rules.h) need a netvm: they are
+ * enforced there, in the net domain, never in the domain itself.  A
+ * domain behind a netvm, and every net domain, has one IPv4 address: its
+ * first vif's ip= if given, else one in 10.137.0.0/24 chosen from its name
+ * (config/domains.h); a net domain's is the gateway of the domains behind
+ * it.
  *
  * and its volumes (domains/volumes.h), made in the pool of storage.cfg:
  *
@@ -54,6 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/firewall_rules.h"
 #include "config/service_config.h"
 #include "lib/limits.h"
 
@@ -97,6 +109,12 @@ struct domain_config {
 	size_t npcis;
 	char *template_name;	/* NULL: none */
 	char *netvm;		/* NULL: no network */
+	char *disk_backend;	/* a disk's backend=, a storage domain; NULL: dom0 */
+	char **firewall;	/* NULL-terminated rules, canonical text; NULL: none */
+	size_t nfirewall;
+	enum fw_action firewall_policy;
+	uint32_t address;	/* IPv4, host order; 0: none (yet: domains_load) */
+	bool address_given;	/* from a vif's ip= */
 	bool autostart;
 	bool gui;
 	bool volumes;
@@ -109,7 +127,7 @@ struct domain_config {
 	 * is a crash loop: the domain is left failed. */
 	uint32_t start_limit_burst, start_limit_interval_ms;
 	char *source;		/* file, for messages */
-	int template_line, netvm_line;
+	int template_line, netvm_line, disk_backend_line;
 };
 
 /* Sets every field to its default. */

@@ -19,6 +19,10 @@ int domains_find(const struct domains *d, const char *name)
 	return -1;
 }
 
+/* The domains' own network: 10.137.0.2-254 as in Qubes. */
+#define ADDRESS_NET   ((10u << 24) | (137u << 16))
+#define ADDRESS_HOSTS 253u
+
 static void drop(struct domains *d, size_t i)
 {
 	domain_config_free(&d->dom[i]);
@@ -86,7 +90,9 @@ static bool drop_one_unresolved(struct domains *d)
 	for (size_t i = 0; i < d->n; i++) {
 		const struct domain_config *dom = &d->dom[i];
 		bool ok = template_ok(d, dom) &&
-			  ref_ok(d, dom, dom->netvm, dom->netvm_line, CLASS_NET, "netvm");
+			  ref_ok(d, dom, dom->netvm, dom->netvm_line, CLASS_NET, "netvm") &&
+			  ref_ok(d, dom, dom->disk_backend, dom->disk_backend_line, CLASS_STORAGE,
+				 "a disk's backend");
 		if (!ok) {
 			drop(d, i);
 			return true;
@@ -95,7 +101,7 @@ static bool drop_one_unresolved(struct domains *d)
 	return false;
 }
 
-/* Orders by netvm (the only run-time dependency so far); a netvm chain
+/* Orders by netvm and disk backend (the run-time dependencies); a chain
  * that loops is reported and its domains left out, one at a time. */
 static int order(struct domains *d)
 {
@@ -103,7 +109,7 @@ static int order(struct domains *d)
 		while (drop_one_unresolved(d))
 			;
 		size_t n = d->n, cycle = 0;
-		size_t *dep = calloc(n + 1, sizeof(*dep));
+		size_t *dep = calloc(2 * n + 1, sizeof(*dep));
 		const size_t **deps = calloc(n + 1, sizeof(*deps));
 		size_t *ndeps = calloc(n + 1, sizeof(*ndeps));
 		size_t *ord = calloc(n + 1, sizeof(*ord));
@@ -111,11 +117,12 @@ static int order(struct domains *d)
 		int r = -ENOMEM;
 		if (dep && deps && ndeps && ord && sorted) {
 			for (size_t i = 0; i < n; i++) {
-				if (!d->dom[i].netvm)
-					continue;
-				dep[i] = (size_t)domains_find(d, d->dom[i].netvm);
-				deps[i] = &dep[i];
-				ndeps[i] = 1;
+				deps[i] = &dep[2 * i];
+				if (d->dom[i].netvm)
+					dep[2 * i + ndeps[i]++] = (size_t)domains_find(d, d->dom[i].netvm);
+				if (d->dom[i].disk_backend)
+					dep[2 * i + ndeps[i]++] =
+						(size_t)domains_find(d, d->dom[i].disk_backend);
 			}
 			struct depgraph g = { n, deps, ndeps };
 			r = depgraph_order(&g, ord, &cycle);
@@ -135,8 +142,61 @@ static int order(struct domains *d)
 		if (r != -ELOOP)
 			return r;
 		problem(d, &d->dom[cycle], d->dom[cycle].netvm_line,
-			"netvm chain of \"%s\" comes back to it", d->dom[cycle].name);
+			"the chain of netvm and disk backends of \"%s\" comes back to it",
+			d->dom[cycle].name);
 		drop(d, cycle);
+	}
+}
+
+static bool needs_address(const struct domain_config *dom)
+{
+	return dom->netvm || dom->class == CLASS_NET;
+}
+
+static int address_user(const struct domains *d, size_t upto, uint32_t a)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (d->dom[i].address == a)
+			return (int)i;
+	return -1;
+}
+
+/* Given addresses are checked for clashes first (the later domain is left
+ * out); then each domain still without one gets the place in
+ * 10.137.0.2-254 that a hash of its name picks, or the next free one, so
+ * that adding a domain moves another only when their hashes clash. */
+static void assign_addresses(struct domains *d)
+{
+	char a[16];
+	for (size_t i = 0; i < d->n; i++) {
+		struct domain_config *dom = &d->dom[i];
+		if (!dom->address_given)
+			continue;
+		int other = address_user(d, i, dom->address);
+		if (other < 0)
+			continue;
+		ipv4_format(dom->address, a);
+		problem(d, dom, 0, "its vif's ip=%s is %s's address too; each domain needs its own",
+			a, d->dom[other].name);
+		drop(d, i--);
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		struct domain_config *dom = &d->dom[i];
+		if (dom->address_given || !needs_address(dom))
+			continue;
+		uint32_t h = 2166136261u;
+		for (const char *c = dom->name; *c; c++)
+			h = (h ^ (uint8_t)*c) * 16777619u;
+		for (unsigned k = 0; k < ADDRESS_HOSTS && !dom->address; k++) {
+			uint32_t cand = ADDRESS_NET | (2 + (h + k) % ADDRESS_HOSTS);
+			if (address_user(d, d->n, cand) < 0)
+				dom->address = cand;
+		}
+		if (!dom->address) {
+			problem(d, dom, 0, "no address left in 10.137.0.0/24 for it; give it one "
+				"with its vif's ip=");
+			drop(d, i--);
+		}
 	}
 }
 
@@ -182,6 +242,7 @@ unsigned domains_load(const char *dir, struct domains *d)
 			DOMAIN_CONFIGS_MAX);
 		d->errors++;
 	}
+	assign_addresses(d);
 	if (order(d) < 0)
 		goto nomem;
 	goto out;

@@ -6,6 +6,12 @@
  * with a problem is reported and left out, with the domains that need it;
  * the others stay.  The start order puts each domain's netvm first.
  *
+ * Each domain behind a netvm, and each net domain, gets its address
+ * (domain_config.address): its vif's ip= (used twice: the later domain is
+ * left out), else a place in 10.137.0.2-254 picked by a hash of its name,
+ * the next free one when that is taken (so adding a domain moves another
+ * only when their hashes clash); a vif ip= pins it.
+ *
  * Used by `bulkhead check' and the domain manager; not by PID 1.
  */
 #ifndef BULKHEAD_DOMAINS_H

@@ -30,8 +30,11 @@ static bool parse_mac(const char *s, libxl_mac mac)
 	return true;
 }
 
-/* One vif spec (checked at load: known keys only) onto NIC (initialised). */
-static int build_nic(const char *spec, const char *netvm, libxl_device_nic *nic, const char **why)
+/* One vif spec (checked at load: known keys only) onto NIC (initialised).
+ * ADDRESS (0: none) is the domain's, for a spec without ip=; the script
+ * is the net domain's vif-bulkhead unless the spec names another. */
+static int build_nic(const char *spec, const char *netvm, uint32_t address,
+		     libxl_device_nic *nic, const char **why)
 {
 	char buf[512];
 	char *save = NULL;
@@ -60,6 +63,14 @@ static int build_nic(const char *spec, const char *netvm, libxl_device_nic *nic,
 		else if (strcmp(tok, "mtu") == 0)
 			nic->mtu = atoi(val);
 	}
+	char a[16];
+	ipv4_format(address, a);
+	if (!nic->ip && address && !(nic->ip = strdup(a)))
+		return fail(why, "out of memory");
+	if (!nic->script && !(nic->script = strdup(VIF_SCRIPT)))
+		return fail(why, "out of memory");
+	if (!nic->backend_domname)
+		return fail(why, "out of memory");
 	return 0;
 }
 
@@ -106,7 +117,8 @@ static int build_devices(const struct domain_config *dom, XLU_Config *xlu,
 	}
 	for (size_t i = 0; i < dom->nvifs; i++) {
 		libxl_device_nic_init(&d->nics[d->num_nics++]);
-		if (build_nic(dom->vifs[i], dom->netvm, &d->nics[i], why) < 0)
+		if (build_nic(dom->vifs[i], dom->netvm, i == 0 ? dom->address : 0, &d->nics[i],
+			      why) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < dom->npcis; i++) {

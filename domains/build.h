@@ -18,8 +18,13 @@
  * it) from DOM.  XLU parses the disk and pci specs (its report gets their
  * messages).  VOLUMES (NULL: none) adds the domain's volumes as xvda,
  * xvdb, xvdc, served by dom0's blkback with SCRIPT as their hotplug
- * script.  Returns 0, or -1 with *why saying what could not be built.
+ * script.  A vif's backend is DOM's netvm; the first one carries DOM's
+ * address (ip=), and each one's hotplug script, which the net domain's
+ * `xl devd' runs, is VIF_SCRIPT unless its spec names another.  Returns 0,
+ * or -1 with *why saying what could not be built.
  */
+#define VIF_SCRIPT "vif-bulkhead"	/* /etc/xen/scripts/ in the net domain: agent/vif-bulkhead */
+
 int domain_build(const struct domain_config *dom, XLU_Config *xlu,
 		 const struct volume_plan *volumes, const char *script, libxl_domain_config *d,
 		 const char **why);

@@ -55,7 +55,7 @@ int dispvm_vif_spec(const char *spec, char **out)
 	char *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		tok += strspn(tok, " \t");
-		if (strncmp(tok, "mac=", 4) == 0 || !*tok)
+		if (strncmp(tok, "mac=", 4) == 0 || strncmp(tok, "ip=", 3) == 0 || !*tok)
 			continue;
 		if (*res)
 			strcat(res, ",");
@@ -116,7 +116,29 @@ int dispvm_config(const struct domain_config *dvm, const char *name, struct doma
 		domain_config_free(out);
 		return -ENOMEM;
 	}
+	out->firewall_policy = dvm->firewall_policy;
+	if (dvm->firewall) {
+		out->firewall = strv_dup((const char *const *)dvm->firewall);
+		out->nfirewall = dvm->nfirewall;
+		if (!out->firewall) {
+			domain_config_free(out);
+			return -ENOMEM;
+		}
+	}
+	if (out->netvm)
+		out->address = dispvm_address(name);
 	return 0;
+}
+
+uint32_t dispvm_address(const char *name)
+{
+	unsigned n;
+	char end;
+	if (sscanf(name, DISPVM_PREFIX "%u%c", &n, &end) != 1 || n >= DISPVM_ADDRESSES)
+		return 0;
+	/* 10.138.0.0/16 as Qubes has it for disposables; .0 and .255 left out
+	 * of each /24, which some stacks take for broadcasts. */
+	return (10u << 24) | (138u << 16) | ((n / 254) << 8) | (n % 254 + 1);
 }
 
 bool dispvm_name(unsigned *next, bool (*taken)(const char *name, void *ctx), void *ctx,

@@ -29,9 +29,15 @@
 bool dispvm_template_ok(const struct domain_config *dvm, char *why, size_t cap);
 
 /* OUT becomes the config of disposable NAME of DVM (which must be a
- * disposable template): everything copied, freed with
+ * disposable template): everything copied (the firewall rules too; the
+ * address is dispvm_address(NAME)), freed with
  * domain_config_free().  0, or -ENOMEM with OUT freed. */
 int dispvm_config(const struct domain_config *dvm, const char *name, struct domain_config *out);
+
+/* Disposable dispN's address: 10.138.0.0/16, one per N below
+ * DISPVM_ADDRESSES; 0 (no address, so no network) for other names. */
+#define DISPVM_ADDRESSES (254u * 256u)
+uint32_t dispvm_address(const char *name);
 
 /* The first "dispN", N >= *NEXT, for which TAKEN is false, into OUT
  * (DOMAIN_NAME_MAX + 1 bytes); *NEXT moves past it.  False when the
@@ -43,7 +49,8 @@ bool dispvm_name(unsigned *next, bool (*taken)(const char *name, void *ctx), voi
  * of DOMS; if not, says so as FILE:LINE.  Returns the problems found. */
 unsigned dispvm_check_default(const struct storage_config *storage, const struct domains *doms);
 
-/* A VIF spec without its mac= key: 0, or -ENOMEM. */
+/* A VIF spec without its mac= and ip= keys (a disposable's are its own):
+ * 0, or -ENOMEM. */
 int dispvm_vif_spec(const char *spec, char **out);
 
 #endif

@@ -24,6 +24,7 @@
 #include "domains/build.h"
 #include "domains/dispvm.h"
 #include "domains/hotplug.h"
+#include "domains/netconf.h"
 #include "domains/state.h"
 #include "domains/storage.h"
 #include "domains/volumes.h"
@@ -142,6 +143,74 @@ static struct managed *by_name(const char *name)
 		if (strcmp(M.m[i]->cfg->name, name) == 0)
 			return M.m[i];
 	return NULL;
+}
+
+/* D's firewall rules go to its netvm, if that runs: there they are
+ * enforced, before D's vif is there. */
+static void publish_rules(const struct managed *d)
+{
+	const struct managed *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
+	if (!net || net->state != DOM_RUNNING || !d->cfg->address || !M.xs)
+		return;
+	int r = netconf_write_rules(M.xs, net->domid, d->cfg);
+	if (r < 0)
+		log_err("domains", "domain %s: cannot give its firewall rules to %s: %s; %s "
+			"drops its traffic until they come", d->cfg->name, net->cfg->name,
+			strerror(-r), net->cfg->name);
+}
+
+/* What D is told of its network before it runs: its address and gateway;
+ * a net domain also gets the rules of every domain behind it. */
+static void publish_net(const struct managed *d)
+{
+	const struct managed *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
+	if (!d->cfg->address || !M.xs)
+		return;
+	int r = netconf_write_own(M.xs, d->domid, d->cfg->address,
+				  net ? net->cfg->address : 0);
+	if (r < 0)
+		log_err("domains", "domain %s: cannot write its address to xenstore: %s",
+			d->cfg->name, strerror(-r));
+	if (d->cfg->class != CLASS_NET)
+		return;
+	for (size_t i = 0; i < M.n; i++)
+		if (M.m[i]->cfg->netvm && strcmp(M.m[i]->cfg->netvm, d->cfg->name) == 0)
+			publish_rules(M.m[i]);
+}
+
+/* The PCI devices given to D are taken from dom0's drivers, if one has
+ * them, and bound to xen-pciback (`xl pci-assignable-add'), so that no
+ * dom0 driver touches the hardware that faces the world.  false when one
+ * cannot be. */
+static bool pci_assignable(const struct managed *d)
+{
+	char link[128], target[256];
+	for (int i = 0; i < d->d_config.num_pcidevs; i++) {
+		libxl_device_pci *pci = &d->d_config.pcidevs[i];
+		snprintf(link, sizeof(link), "/sys/bus/pci/devices/%04x:%02x:%02x.%x/driver",
+			 pci->domain, pci->bus, pci->dev, pci->func);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		const char *driver = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		if (n > 0 && strcmp(driver, "pciback") == 0)
+			continue;
+		if (n > 0)
+			log_notice("domains", "domain %s: PCI device %04x:%02x:%02x.%x is taken from "
+				   "dom0's driver %s (xen-pciback.hide= on dom0's command line keeps "
+				   "it from dom0's drivers from the start)", d->cfg->name,
+				   pci->domain, pci->bus, pci->dev, pci->func, driver);
+		int rc = libxl_device_pci_assignable_add(M.ctx, pci, 0);
+		if (rc) {
+			log_err("domains", "domain %s: PCI device %04x:%02x:%02x.%x cannot be given to "
+				"xen-pciback (libxl error %d); is the device there (lspci), and "
+				"xen-pciback loaded?", d->cfg->name, pci->domain, pci->bus, pci->dev,
+				pci->func, rc);
+			return false;
+		}
+		log_info("domains", "domain %s: PCI device %04x:%02x:%02x.%x is assignable",
+			 d->cfg->name, pci->domain, pci->bus, pci->dev, pci->func);
+	}
+	return true;
 }
 
 /* Whether the domain exists in Xen (and has a domid). */
@@ -809,6 +878,7 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 		if (d->command && write_command(d) < 0)
 			refuse_waiter(d, EIO, "its command could not be handed to it");
 	}
+	publish_net(d);
 	/* libxl leaves a new domain paused, for the toolstack to let it run. */
 	rc = libxl_domain_unpause(M.ctx, d->domid, NULL);
 	if (rc)
@@ -875,6 +945,13 @@ static void start(struct managed *d, uint64_t now)
 		start_failed(d, "its libxl config cannot be built (see the log)");
 		return;
 	}
+	if (!pci_assignable(d)) {
+		libxl_domain_config_dispose(&d->d_config);
+		volumes_down(d);
+		start_failed(d, "its PCI devices cannot be assigned (see the log)");
+		return;
+	}
+	publish_rules(d);
 	libxl_asyncop_how how = { .callback = created, .u.for_callback = d };
 	d->domid = INVALID_DOMID;
 	set_state(d, DOM_CREATING);
@@ -884,15 +961,17 @@ static void start(struct managed *d, uint64_t now)
 		created(M.ctx, rc, d);
 }
 
-/* Whether D's netvm (if any) runs, so that its vifs have a backend. */
-static bool netvm_running(const struct managed *d)
+static bool runs(const char *name)
 {
-	if (!d->cfg->netvm)
-		return true;
-	for (size_t i = 0; i < M.n; i++)
-		if (strcmp(M.m[i]->cfg->name, d->cfg->netvm) == 0)
-			return M.m[i]->state == DOM_RUNNING;
-	return false;
+	const struct managed *o = name ? by_name(name) : NULL;
+	return !name || (o && o->state == DOM_RUNNING);
+}
+
+/* Whether D's netvm and disk backend (if any) run, so that its devices
+ * have their backends. */
+static bool backends_running(const struct managed *d)
+{
+	return runs(d->cfg->netvm) && runs(d->cfg->disk_backend);
 }
 
 /* What comes after a death, by the domain's config and the start limit. */
@@ -1285,7 +1364,7 @@ static void tick(uint64_t now)
 			for (size_t i = 0; i < M.n && !creating(); i++) {
 				struct managed *d = M.m[i];
 				if (d->preload == (pass == 1) && d->state == DOM_BACKOFF &&
-				    now >= d->deadline && netvm_running(d))
+				    now >= d->deadline && backends_running(d))
 					start(d, now);
 			}
 	}
@@ -1396,7 +1475,7 @@ static int refuse(char *msg, size_t cap, int err, const struct managed *d, const
 	return -err;
 }
 
-/* Starts D now, and its netvm chain first where it is down. */
+/* Starts D now, and its netvm chain and disk backend first where down. */
 static void want_started(struct managed *d, uint64_t now)
 {
 	if (d->state != DOM_STOPPED && d->state != DOM_FAILED && d->state != DOM_BACKOFF)
@@ -1406,8 +1485,11 @@ static void want_started(struct managed *d, uint64_t now)
 	d->deadline = now;
 	set_state(d, DOM_BACKOFF);
 	struct managed *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
+	struct managed *disks = d->cfg->disk_backend ? by_name(d->cfg->disk_backend) : NULL;
 	if (net)
 		want_started(net, now);
+	if (disks)
+		want_started(disks, now);
 }
 
 static int op_start(struct managed *d, char *msg, size_t cap)

@@ -15,6 +15,10 @@
 const char *const xen_dom0_modules[] = {
 	"xenfs", "xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd",
 	"xen-blkback", "xen-netback",
+	/* Before any driver a config lists: with xen-pciback.hide=(BDF)... on
+	 * the kernel command line (libkmod passes it on) the driver domains'
+	 * devices are never bound to a dom0 driver. */
+	"xen-pciback",
 	/* The domains' volumes (domains/storage.h). */
 	"loop", "dm-snapshot", NULL,
 };

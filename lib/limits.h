@@ -87,4 +87,10 @@
 #define MOUNT_OPTIONS_MAX       255
 #define FSTYPE_MAX              31
 
+/* Firewall rules (config/firewall_rules.h): per domain, in its config and
+ * in its net domain's xenstore; and the domains one net domain serves. */
+#define FIREWALL_RULES_MAX      64
+#define FIREWALL_RULE_MAX       80	/* bytes of one rule's text */
+#define FIREWALL_CLIENTS_MAX    64
+
 #endif

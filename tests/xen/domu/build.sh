@@ -11,7 +11,12 @@
 # The archive is not compressed: libxc would gunzip it in dom0 at every
 # creation, which costs seconds under QEMU's emulation and failed there now
 # and then ("inflate failed"); the domain's kernel unpacks it as it is.
-# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio [BULKHEAD [terminal]]
+# With "driver" after BULKHEAD instead, the image can be any driver domain
+# (tests/xen/drivers.sh): the PCI front end and the drivers of the devices
+# QEMU passes through (e1000, xHCI, virtio-blk), netback and blkback, Xen's
+# `xl devd' with libxl and the hotplug scripts (bash, flock), bulkhead's
+# vif script (agent/vif-bulkhead) and nftables for `bulkhead firewall'.
+# usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio [BULKHEAD [terminal|driver]]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kver=$1 st=$2/domu-root out=$3 bulkhead=${4:-} terminal=${5:-}
@@ -24,7 +29,7 @@ mknod "$st/dev/console" c 5 1
 cp "/lib/modules/$kver/kernel/drivers/net/xen-netback/xen-netback.ko" \
     "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" "$st/lib/modules/"
 # One binary, named by argv[0].
-for tool in read write list; do
+for tool in read write list rm exists; do
     cp /usr/bin/xenstore "$st/usr/bin/xenstore-$tool"
 done
 # add_libs ELF: its shared libraries, at their paths.
@@ -36,22 +41,48 @@ add_libs() {
     done
 }
 add_libs /usr/bin/xenstore
+# add_modules DIR MODULE...: the modules and what they need, numbered in
+# load order, each once.
+add_modules() {
+    local dir=$st/lib/modules/$1 i=10 f
+    shift
+    mkdir -p "$dir"
+    for f in $(for m in "$@"; do
+        modprobe -C /dev/null -S "$kver" --show-depends "$m"
+    done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+        cp "$f" "$dir/$i-$(basename "$f")"
+        i=$((i + 1))
+    done
+}
+add_driver_parts() {
+    local f xl=/usr/lib/xen-4.17/bin/xl
+    add_modules driver xen-pcifront xen-privcmd xen-evtchn xen-gntdev xen-netback xen-blkback \
+        e1000 xhci-pci usb-storage virtio_pci virtio_blk nf_tables nft_ct nft_reject_inet \
+        nft_masq nft_chain_nat
+    mkdir -p "$st/usr/sbin" "$st/etc/xen/scripts" "$st/var/run/xen" "$st/var/lib/xen" \
+        "$st/var/log/xen" "$st/run"
+    cp "$xl" "$st/usr/sbin/xl"
+    cp /etc/xen/scripts/* "$st/etc/xen/scripts/"
+    install -m 755 "$here/../../../agent/vif-bulkhead" "$st/etc/xen/scripts/vif-bulkhead"
+    for f in "$xl" /bin/bash /usr/bin/flock /usr/sbin/nft; do
+        add_libs "$f"
+    done
+    cp /bin/bash "$st/bin/bash"
+    cp /usr/bin/flock "$st/usr/bin/flock"
+    cp /usr/sbin/nft "$st/usr/sbin/nft"
+}
 # The volumes' drivers (bulkhead.storage=): blkfront and ext4, with what
 # ext4 needs, numbered in load order.
-mkdir -p "$st/lib/modules/storage"
-i=10
-for f in $(for m in ext4 xen-blkfront; do
-    modprobe -C /dev/null -S "$kver" --show-depends "$m"
-done | awk '$1 == "insmod" { print $2 }'); do
-    cp "$f" "$st/lib/modules/storage/$i-$(basename "$f")"
-    i=$((i + 1))
-done
+add_modules storage ext4 xen-blkfront
 if [ -n "$bulkhead" ]; then
     cp "$bulkhead" "$st/bin/bulkhead"
     add_libs "$bulkhead"
     font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
     mkdir -p "$st$(dirname "$font")" "$st/root"
     cp "$font" "$st$font"
+    if [ "$terminal" = driver ]; then
+        add_driver_parts
+    fi
     if [ "$terminal" = terminal ]; then
         mkdir -p "$st/usr/share/X11"
         cp -rL /usr/share/X11/xkb "$st/usr/share/X11/xkb"

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Driver domains (issue 8) under Xen 4.17 in QEMU (TCG) with an emulated
+# IOMMU (QEMU's intel-iommu, Xen's iommu=), so that QEMU's devices can be
+# passed through: an e1000 on QEMU's user network to sys-net, an xHCI
+# controller with a tablet to sys-usb, a virtio disk to sys-storage.
+# sys-firewall's uplink is sys-net; alpha and beta (AppVMs) are behind
+# sys-firewall; alpha has firewall rules (tests/xen/drivers/config).
+# Checks:
+#   bringup     dom0 up; the devices' domains created
+#   dom0        dom0 has no network interface but lo, and each passed-through
+#               device is held by xen-pciback: the NIC and the disk from the
+#               start (xen-pciback.hide=), the xHCI controller taken from
+#               dom0's xhci_hcd when sys-usb starts
+#   uplink      sys-net's eth0 is the e1000, driven there; xl devd runs in
+#               sys-net and sys-firewall
+#   chain       alpha reaches a page in sys-net and one on the host (QEMU's
+#               guestfwd), through sys-firewall and sys-net
+#   rules       alpha's rule `deny tcp port 8001' holds: alpha cannot reach
+#               port 8001, beta (no rules) can; sys-firewall's log shows
+#               alpha's rules, enforced there
+#   isolation   alpha and beta cannot reach each other's page, each reaches
+#               its own
+#   usb         sys-usb sees the tablet on its xHCI controller
+#   storage     alpha reads the disk sys-storage serves (the host's marker)
+#   netcrash    sys-net is crashed on purpose: it is created again, sys-
+#               firewall's vif is attached to it, and alpha reaches sys-net
+#               and the host again, neither AppVM restarted
+#   no-panic    neither Xen nor dom0 panicked
+# usage: tests/xen/drivers.sh BULKHEAD   (as root)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
+. "$here/../linux/common.sh"
+# shellcheck source=tests/xen/lib.sh
+. "$here/lib.sh"
+suite_start xen-drivers "$@"
+LINUX_CONFIG=$here/drivers/config
+SUITE=xen-drivers
+CHECKS=(bringup dom0 uplink chain rules isolation usb storage netcrash no-panic)
+CHECKS_WITHOUT_VM='no-panic'
+DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
+DISK=$LINUX_VM/storage.img
+MARKER="bulkhead-disk-$$-$RANDOM"
+t_qemu=0 t_boot=0
+
+start_with_devices() {
+    XEN_APPEND="iommu=verbose,no-intremap" qemu_start_xen "$1" "$2" \
+        "xen-pciback.hide=(0000:00:03.0)(0000:00:05.0)" \
+        -device intel-iommu,intremap=off \
+        -netdev "user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:$here/drivers/host-service.sh" \
+        -device e1000,netdev=n0,addr=0x3 \
+        -device qemu-xhci,id=xhci,addr=0x4 -device usb-tablet,bus=xhci.0 \
+        -drive "file=$DISK,if=none,id=sd,format=raw" -device virtio-blk-pci,drive=sd,addr=0x5
+}
+
+check_bringup() {
+    build_domu
+    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/driver" \
+        "$LINUX_VM/domu-driver.cpio" "$bulkhead" driver
+    info "images: domu.cpio $(du -m "$LINUX_VM/domu.cpio" | cut -f1) MB," \
+        "domu-driver.cpio $(du -m "$LINUX_VM/domu-driver.cpio" | cut -f1) MB"
+    { echo "$MARKER"; head -c 1M /dev/zero; } > "$DISK"
+    boot_guest start_with_devices 'bulkhead: supervisor: service xenconsoled started' \
+        'service xenconsoled started' --xen --busybox \
+        --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
+        --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
+        --add "$LINUX_VM/domu-driver.cpio:/var/lib/bulkhead/domu-driver.cpio" \
+        --add "$here/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh" \
+        --add "$here/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" || return 1
+    local name
+    for name in sys-net sys-firewall sys-usb sys-storage alpha beta; do
+        if ! linux_wait "bulkhead: domains: domain $name created" "$DOMAIN_TIMEOUT"; then
+            why=$(wait_why "domain $name was not created")
+            return 1
+        fi
+    done
+}
+
+# wait_line ERE WHAT: the line, or a failure that names WHAT and dom0's
+# script's own word (DRV-TIMEOUT).
+wait_line() {
+    if ! linux_wait "$1|^DRV-TIMEOUT" "$DOMAIN_TIMEOUT" || ! serial_has "$1"; then
+        why="$(wait_why "$2") $(serial | grep -m1 '^DRV-TIMEOUT' || true)"
+        return 1
+    fi
+}
+line_of() { serial | grep -E -m1 "$1" || true; }
+
+check_dom0() {
+    wait_line '^DRV-DOM0-NET ' 'dom0 did not report its interfaces' || return 1
+    local net pci
+    net=$(line_of '^DRV-DOM0-NET ')
+    pci=$(serial | grep -E '^DRV-DOM0-PCI ' | tr '\n' ' ')
+    if [ "$net" != "DRV-DOM0-NET interfaces=lo " ]; then
+        why="dom0 has network interfaces: $net"
+        return 1
+    fi
+    if [ "$(grep -o 'driver=pciback' <<<"$pci" | wc -l)" -ne 3 ]; then
+        why="passed-through devices in dom0: $pci"
+        return 1
+    fi
+    if ! serial_has 'domain sys-usb: PCI device 0000:00:04.0 is taken from dom0.s driver xhci_hcd' ||
+        serial_has 'PCI device 0000:00:0[35].0 is taken from'; then
+        why="which devices dom0's drivers had: $(serial | grep -E 'is taken from' | tr '\n' ' ')"
+        return 1
+    fi
+    info "dom0: $net; $pci"
+}
+
+check_uplink() {
+    wait_line '^sys-net\| DOMU-UPLINK ' 'sys-net has no uplink' || return 1
+    local up
+    up=$(line_of '^sys-net\| DOMU-UPLINK ')
+    [[ "$up" == *"driver=e1000" ]] || { why="sys-net's uplink: $up"; return 1; }
+    wait_line '^sys-firewall\| DOMU-DEVD ' 'no xl devd in sys-firewall' || return 1
+    info "uplink: ${up#*| }"
+}
+
+# probe NAME LABEL RESULT: NAME's probe LABEL said RESULT (ok or fail).
+probe() { wait_line "^$1\| DOMU-PROBE name=$1 $2 $3" "$1's probe $2 did not say $3"; }
+
+check_chain() {
+    probe alpha sysnet ok && probe alpha host ok || return 1
+    info "chain: $(line_of '^alpha\| DOMU-PROBE name=alpha sysnet ok' | cut -d' ' -f4-);" \
+        "$(line_of '^alpha\| DOMU-PROBE name=alpha host ok' | cut -d' ' -f4-)"
+}
+
+check_rules() {
+    probe beta blocked ok && probe alpha blocked fail || return 1
+    if serial_has '^alpha\| DOMU-PROBE name=alpha blocked ok'; then
+        why="alpha reached port 8001 at some point"
+        return 1
+    fi
+    wait_line '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: deny tcp port 8001' \
+        "sys-firewall does not enforce alpha's rules" || return 1
+    info "rules: $(serial | grep -E '^sys-firewall\| DOMU-FW .*10.137.0.10' | tail -n 5 |
+        sed 's/.*bulkhead firewall: //' | tr '\n' ';')"
+}
+
+check_isolation() {
+    probe alpha self ok && probe beta self ok && probe alpha peer fail && probe beta peer fail ||
+        return 1
+    if serial_has 'DOMU-PROBE name=(alpha|beta) peer ok'; then
+        why="an AppVM reached the other: $(line_of 'DOMU-PROBE name=(alpha|beta) peer ok')"
+        return 1
+    fi
+}
+
+check_usb() {
+    wait_line '^sys-usb\| DOMU-USB name=sys-usb .*Tablet' 'sys-usb sees no tablet' || return 1
+    info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-)"
+}
+
+check_storage() {
+    wait_line '^alpha\| DOMU-DISK name=alpha xvdb: ' 'alpha has no disk from sys-storage' || return 1
+    local got
+    got=$(line_of '^alpha\| DOMU-DISK ')
+    [ "${got##*: }" = "$MARKER" ] || { why="alpha's xvdb: $got (expected $MARKER)"; return 1; }
+}
+
+check_netcrash() {
+    wait_line '^DRV-DONE' 'the network did not come back after sys-net crashed' || return 1
+    local ups
+    ups=$(serial | grep -cE '^(alpha|beta)\| DOMU-UP ' || true)
+    [ "$ups" -eq 2 ] || { why="alpha and beta booted $ups times in all"; return 1; }
+    serial_has 'domain sys-firewall: vif 0 attached again to sys-net' ||
+        { why="sys-firewall's vif was not attached again"; return 1; }
+    info "netcrash: $(line_of '^DRV-CRASH'); $(line_of 'domain sys-net created .* after its death' |
+        sed 's/.*domains: //')"
+}
+
+xen_run_attempts "${CHECKS[@]}"
+info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
+info "artifacts in $LINUX_VM (serial.log)"
+finish_suite
