@@ -14,7 +14,7 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
 	libvterm-dev libcryptsetup-dev libblkid-dev
-DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3
+DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
@@ -49,7 +49,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall
-FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto
+FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
@@ -91,7 +91,8 @@ $(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkh
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
-FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c
+FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c \
+	config/firewall_rules.c
 
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)

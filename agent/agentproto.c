@@ -52,3 +52,8 @@ size_t agent_status_format(const struct agent_status *st, char *buf, size_t cap)
 	}
 	return n < 0 ? 0 : (size_t)n;
 }
+
+void agent_firewall_key(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u-%u-%u-%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}

@@ -18,10 +18,11 @@
  *                         netvm and for a net domain (whose vifs it is on)
  *   bulkhead/net/gateway  written by dom0, read-only: the netvm's address,
  *                         the domain's default route
- *   bulkhead/firewall/ADDRESS/policy, .../rules/N
+ *   bulkhead/firewall/A-B-C-D/policy, .../rules/N
  *                         written by dom0 in a net domain's directory, one
  *                         subdirectory for each domain behind it, by its
- *                         address: the policy ("allow"/"deny") and its
+ *                         address A.B.C.D (xenstore has no dots in names:
+ *                         agent_firewall_key()): the policy ("allow"/"deny") and its
  *                         rules in order, N = 0, 1, ..., each in the
  *                         canonical text of config/firewall_rules.h;
  *                         written in one transaction before that domain is
@@ -35,6 +36,7 @@
 #define BULKHEAD_AGENTPROTO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/limits.h"
 
@@ -57,6 +59,10 @@ int agent_status_parse(const char *untrusted, size_t len, struct agent_status *o
 
 /* The status as the agent writes it, NUL-ended, into BUF (at least
  * AGENT_STATUS_MAX + 1 bytes); returns its length. */
+/* The name of the subdirectory of AGENT_FIREWALL_DIR for ADDRESS (IPv4,
+ * host order): "A-B-C-D". */
+void agent_firewall_key(uint32_t address, char buf[16]);
+
 size_t agent_status_format(const struct agent_status *st, char *buf, size_t cap);
 
 #endif

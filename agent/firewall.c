@@ -49,14 +49,15 @@ static char **list_rel(struct firewall *f, const char *rel, unsigned *n)
  * are missing or one does not parse (then nothing of C's goes through). */
 static void read_rules(struct firewall *f, struct fw_client *c)
 {
-	char a[16], rel[96], why[160];
+	char a[16], k[16], rel[96], why[160];
 	unsigned n = 0;
 	ipv4_format(c->address, a);
-	snprintf(rel, sizeof(rel), AGENT_FIREWALL_DIR "/%s/policy", a);
+	agent_firewall_key(c->address, k);
+	snprintf(rel, sizeof(rel), AGENT_FIREWALL_DIR "/%s/policy", k);
 	char *policy = read_rel(f, rel);
 	bool ok = policy && fw_policy_parse(policy, &c->policy) == 0;
 	free(policy);
-	snprintf(rel, sizeof(rel), AGENT_FIREWALL_DIR "/%s/rules", a);
+	snprintf(rel, sizeof(rel), AGENT_FIREWALL_DIR "/%s/rules", k);
 	char **keys = ok ? list_rel(f, rel, &n) : NULL;
 	/* Rules are numbered 0..n-1; xenstore lists them in any order. */
 	for (unsigned i = 0; ok && i < n; i++) {

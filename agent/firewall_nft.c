@@ -87,28 +87,21 @@ static void put_rule(FILE *f, const struct fw_rule *r)
 
 static void put_client_chain(FILE *f, const struct fw_client *c)
 {
-	char name[24], a[16];
+	char name[24];
 
 	chain_name(c->address, name);
-	ipv4_format(c->address, a);
 	fprintf(f, "\tchain %s {\n", name);
 	for (size_t r = 0; r < c->nrules; r++)
 		put_rule(f, &c->rules[r]);
 	fprintf(f, "\t\t%s\n\t}\n", c->policy == FW_ALLOW ? "accept" : REJECT);
 }
 
-static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t n)
+/* Each known client's traffic, from its vif with its address, to its
+ * chain; a client without rules has none: the chain's end drops it. */
+static void put_jumps(FILE *f, const struct fw_client *c, size_t n)
 {
 	char name[24], a[16];
 
-	/* Creating it first makes the delete valid when there is none yet. */
-	fputs("table " TABLE "\ndelete table " TABLE "\ntable " TABLE " {\n", f);
-	fputs("\tchain forward {\n"
-	      "\t\ttype filter hook forward priority filter; policy drop;\n"
-	      "\t\tct state established,related accept\n"
-	      "\t\tct state invalid drop\n", f);
-	fprintf(f, "\t\toifname != \"%s\" drop\n", up);
-	/* A client without rules has no jump: the policy drops its traffic. */
 	for (size_t i = 0; i < n; i++) {
 		if (!c[i].known)
 			continue;
@@ -116,12 +109,27 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 		ipv4_format(c[i].address, a);
 		fprintf(f, "\t\tiifname \"%s\" ip saddr %s jump %s\n", c[i].vif, a, name);
 	}
+}
+
+static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t n)
+{
+	/* Creating it first makes the delete valid when there is none yet. */
+	fputs("table " TABLE "\ndelete table " TABLE "\ntable " TABLE " {\n", f);
+	fputs("\tchain forward {\n"
+	      "\t\ttype filter hook forward priority filter; policy drop;\n"
+	      "\t\tct state established,related accept\n"
+	      "\t\tct state invalid drop\n", f);
+	fprintf(f, "\t\toifname != \"%s\" drop\n", up);
+	put_jumps(f, c, n);
 	fputs("\t}\n", f);
+	/* The net domain's own services are destinations like any other:
+	 * the client's rules decide whether it reaches them. */
 	fputs("\tchain input {\n"
 	      "\t\ttype filter hook input priority filter; policy accept;\n"
 	      "\t\tct state established,related accept\n"
-	      "\t\tiifname \"vif*\" icmp type echo-request accept\n"
-	      "\t\tiifname \"vif*\" drop\n"
+	      "\t\tct state invalid drop\n", f);
+	put_jumps(f, c, n);
+	fputs("\t\tiifname \"vif*\" drop\n"
 	      "\t}\n", f);
 	fputs("\tchain postrouting {\n"
 	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n", f);

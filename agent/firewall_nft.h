@@ -10,7 +10,8 @@
  *     policy).  Replies come back by conntrack.  Nothing goes from one
  *     vif to another (no domain reaches another) and nothing new comes
  *     in from the uplink.  No IPv6 is forwarded.
- *   - input: from the vifs, only ping and replies reach the net domain.
+ *   - input: the net domain's own services are a destination like any
+ *     other: a client's rules decide whether it reaches them.
  *   - postrouting: what leaves by the uplink is masqueraded, so the next
  *     net domain up sees this one's address only.
  * The text starts by creating and deleting the table, so loading it

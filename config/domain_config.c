@@ -242,6 +242,7 @@ static void read_address(struct cfgfile *cfg, struct domain_config *dom)
 				  tok + 3);
 		else
 			dom->address_given = true;
+		dom->address_line = cfg_key_line(cfg, "vif");
 	}
 }
 

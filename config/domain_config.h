@@ -127,7 +127,7 @@ struct domain_config {
 	 * is a crash loop: the domain is left failed. */
 	uint32_t start_limit_burst, start_limit_interval_ms;
 	char *source;		/* file, for messages */
-	int template_line, netvm_line, disk_backend_line;
+	int template_line, netvm_line, disk_backend_line, address_line;
 };
 
 /* Sets every field to its default. */

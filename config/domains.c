@@ -176,8 +176,8 @@ static void assign_addresses(struct domains *d)
 		if (other < 0)
 			continue;
 		ipv4_format(dom->address, a);
-		problem(d, dom, 0, "its vif's ip=%s is %s's address too; each domain needs its own",
-			a, d->dom[other].name);
+		problem(d, dom, dom->address_line, "its vif's ip=%s is %s's address too; each domain "
+			"needs its own", a, d->dom[other].name);
 		drop(d, i--);
 	}
 	for (size_t i = 0; i < d->n; i++) {

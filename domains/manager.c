@@ -55,6 +55,10 @@
 /* From a disposable's creation to its agent's first word: a boot, under
  * QEMU's emulation too. */
 #define AGENT_TIMEOUT_MS 180000
+/* A domain that others have as netvm or disk backend serves them once its
+ * agent says it is up (it starts the agent after its backends); one with
+ * no agent is taken as serving after this long. */
+#define BACKEND_AGENT_TIMEOUT_MS 60000
 /* Preloads of one template that die before they are ready, in a row,
  * before the manager stops preloading it. */
 #define PRELOAD_FAILURES_MAX 3
@@ -80,6 +84,9 @@ struct managed {
 	bool preload;			/* to be paused once ready, for a request */
 	bool agent_ready;		/* its agent said it is up */
 	bool watching;			/* its agent's status is watched */
+	/* A netvm or disk backend: serving the domains that need it (its
+	 * agent is up, or was silent too long). */
+	bool serving;
 	char *command;			/* NULL: none asked (yet) */
 	bool waiting;			/* a `ctl run-disposable' awaits its answer */
 	struct control_waiter waiter;
@@ -434,6 +441,29 @@ static void netvm_back(struct managed *net)
 	}
 }
 
+/* Whether some domain has D as its netvm or disk backend. */
+static bool is_backend(const struct managed *d)
+{
+	for (size_t i = 0; i < M.n; i++) {
+		const struct domain_config *c = M.m[i]->cfg;
+		if ((c->netvm && strcmp(c->netvm, d->cfg->name) == 0) ||
+		    (c->disk_backend && strcmp(c->disk_backend, d->cfg->name) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* D, a backend, now serves: the domains behind it may be created, and
+ * those running get their vifs back. */
+static void backend_serves(struct managed *d, const char *why)
+{
+	if (d->serving)
+		return;
+	d->serving = true;
+	log_notice("domains", "domain %s serves the domains that need it (%s)", d->cfg->name, why);
+	netvm_back(d);
+}
+
 /* Makes D's volumes (fresh ones empty, snapshots anew): what makes a
  * disposable clean at every start.  True when D may be created. */
 static bool volumes_up(struct managed *d)
@@ -480,7 +510,7 @@ static void agent_watch(struct managed *d)
 		return;
 	agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
 	if (!xs_watch(M.xs, path, d->cfg->name)) {
-		log_err("domains", "disposable %s: cannot watch %s: %s; its agent will not be "
+		log_err("domains", "domain %s: cannot watch %s: %s; its agent will not be "
 			"heard", d->cfg->name, path, strerror(errno));
 		return;
 	}
@@ -582,11 +612,18 @@ static void on_agent(struct managed *d, uint64_t now)
 	int r = agent_status_parse(untrusted_status, len, &st);
 	free(untrusted_status);
 	if (r < 0) {
-		log_warn("domains", "disposable %s wrote %u bytes to %s that are no agent's status; "
+		log_warn("domains", "domain %s wrote %u bytes to %s that are no agent's status; "
 			 "it is not listened to any more", d->cfg->name, len, AGENT_STATUS_KEY);
 		agent_unwatch(d);
 		refuse_waiter(d, EPROTO, "its agent wrote nonsense; stop it with `bulkhead ctl "
 			      "kill'");
+		return;
+	}
+	if (!d->own) {
+		/* A backend: whatever the agent says, it is up. */
+		d->agent_ready = true;
+		agent_unwatch(d);
+		backend_serves(d, "its agent is up");
 		return;
 	}
 	switch (st.state) {
@@ -622,7 +659,7 @@ static void agents_heard(uint64_t now)
 	char **vec, path[64];
 	while (M.xs && (vec = xs_check_watch(M.xs)) != NULL) {
 		struct managed *d = by_name(vec[XS_WATCH_TOKEN]);
-		if (d && d->own && d->watching && has_domain(d)) {
+		if (d && d->watching && has_domain(d)) {
 			agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
 			if (strcmp(vec[XS_WATCH_PATH], path) == 0)
 				on_agent(d, now);
@@ -878,6 +915,12 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 		if (d->command && write_command(d) < 0)
 			refuse_waiter(d, EIO, "its command could not be handed to it");
 	}
+	d->serving = false;
+	if (!d->own && is_backend(d)) {
+		d->agent_ready = false;
+		agent_watch(d);
+		d->agent_deadline = now + BACKEND_AGENT_TIMEOUT_MS;
+	}
 	publish_net(d);
 	/* libxl leaves a new domain paused, for the toolstack to let it run. */
 	rc = libxl_domain_unpause(M.ctx, d->domid, NULL);
@@ -904,7 +947,8 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 		log_notice("domains", "domain %s created (domid %u) in %llu ms", d->cfg->name,
 			   d->domid, (unsigned long long)(now - d->created_at));
 	watch_death(d);
-	netvm_back(d);
+	if (!is_backend(d))
+		d->serving = true;
 }
 
 /* D cannot be created, and trying again would not help. */
@@ -961,17 +1005,36 @@ static void start(struct managed *d, uint64_t now)
 		created(M.ctx, rc, d);
 }
 
-static bool runs(const char *name)
+static bool serves(const char *name)
 {
 	const struct managed *o = name ? by_name(name) : NULL;
-	return !name || (o && o->state == DOM_RUNNING);
+	return !name || (o && o->state == DOM_RUNNING && o->serving);
 }
 
-/* Whether D's netvm and disk backend (if any) run, so that its devices
+/* Whether D's netvm and disk backend (if any) serve, so that its devices
  * have their backends. */
-static bool backends_running(const struct managed *d)
+static bool backends_serving(const struct managed *d)
 {
-	return runs(d->cfg->netvm) && runs(d->cfg->disk_backend);
+	return serves(d->cfg->netvm) && serves(d->cfg->disk_backend);
+}
+
+/* Backends whose agent kept silent: taken as serving, said so. */
+static void backends_late(uint64_t now)
+{
+	for (size_t i = 0; i < M.n; i++) {
+		struct managed *d = M.m[i];
+		if (d->own || d->serving || d->state != DOM_RUNNING || now < d->agent_deadline)
+			continue;
+		agent_unwatch(d);
+		if (!is_backend(d)) {
+			d->serving = true;
+			continue;
+		}
+		char why[64];
+		snprintf(why, sizeof(why), "no word from its agent in %d s: taken as serving",
+			 BACKEND_AGENT_TIMEOUT_MS / 1000);
+		backend_serves(d, why);
+	}
 }
 
 /* What comes after a death, by the domain's config and the start limit. */
@@ -1175,6 +1238,8 @@ static void adopt_one(struct managed *d, const libxl_dominfo *info, const struct
 	d->created_at = monotonic_ms();
 	set_state(d, DOM_RUNNING);
 	watch_death(d);
+	/* It served the domains behind it before, and they run on. */
+	d->serving = true;
 	d->started_epoch_ms = mk->started;
 	if (d->own && adopt_disposable_state(d, info, mk))
 		return;
@@ -1364,10 +1429,11 @@ static void tick(uint64_t now)
 			for (size_t i = 0; i < M.n && !creating(); i++) {
 				struct managed *d = M.m[i];
 				if (d->preload == (pass == 1) && d->state == DOM_BACKOFF &&
-				    now >= d->deadline && backends_running(d))
+				    now >= d->deadline && backends_serving(d))
 					start(d, now);
 			}
 	}
+	backends_late(now);
 	reattach_retries(now);
 	agents_late(now);
 	reap_disposables();
@@ -1417,6 +1483,8 @@ static int poll_timeout(uint64_t now, int libxl_timeout)
 			next = d->deadline;
 		if (d->own && d->state == DOM_RUNNING && (!d->agent_ready || d->waiting) &&
 		    d->agent_deadline < next)
+			next = d->agent_deadline;
+		if (!d->own && d->state == DOM_RUNNING && !d->serving && d->agent_deadline < next)
 			next = d->agent_deadline;
 	}
 	for (const struct reattach *r = M.retries; r; r = r->next)

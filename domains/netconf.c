@@ -78,7 +78,7 @@ static bool fill_rules(struct xs_handle *xs, xs_transaction_t t, const void *ctx
 {
 	const struct rules *r = ctx;
 	char a[16], dir[64], key[96];
-	ipv4_format(r->client->address, a);
+	agent_firewall_key(r->client->address, a);
 	snprintf(dir, sizeof(dir), AGENT_FIREWALL_DIR "/%s", a);
 	snprintf(key, sizeof(key), "/local/domain/%u/%s", r->netvm, dir);
 	/* The old set goes whole: it may have had more rules. */

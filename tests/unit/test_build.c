@@ -43,8 +43,11 @@ static void a_pvh_appvm_becomes_a_libxl_config(void **state)
 	dom.netvm = strdup("sys-firewall");
 	set_strv(&dom.disks, &dom.ndisks, (const char *const[]){
 		"format=raw, vdev=xvda, access=ro, target=/dev/mapper/tpl-root", NULL });
+	/* The first vif without ip= gets the domain's address, and every vif
+	 * the net domain's vif-bulkhead unless it names a script. */
+	dom.address = 0x0a890005;
 	set_strv(&dom.vifs, &dom.nvifs, (const char *const[]){
-		"mac=00:16:3e:5e:6c:0a,ip=10.137.0.5", NULL });
+		"mac=00:16:3e:5e:6c:0a", "mac=00:16:3e:5e:6c:0b,script=vif-route", NULL });
 	set_strv(&dom.pcis, &dom.npcis, (const char *const[]){ "0000:00:19.0", NULL });
 
 	libxl_domain_config_init(&d);
@@ -64,11 +67,14 @@ static void a_pvh_appvm_becomes_a_libxl_config(void **state)
 	assert_string_equal(d.disks[0].vdev, "xvda");
 	assert_string_equal(d.disks[0].pdev_path, "/dev/mapper/tpl-root");
 	assert_int_equal(d.disks[0].readwrite, 0);
-	assert_int_equal(d.num_nics, 1);
+	assert_int_equal(d.num_nics, 2);
 	assert_string_equal(d.nics[0].backend_domname, "sys-firewall");
 	assert_int_equal(d.nics[0].mac[0], 0x00);
 	assert_int_equal(d.nics[0].mac[5], 0x0a);
 	assert_string_equal(d.nics[0].ip, "10.137.0.5");
+	assert_string_equal(d.nics[0].script, VIF_SCRIPT);
+	assert_null(d.nics[1].ip);
+	assert_string_equal(d.nics[1].script, "vif-route");
 	assert_int_equal(d.num_pcidevs, 1);
 	assert_int_equal(d.pcidevs[0].dev, 0x19);
 	/* bulkhead, not libxl, decides what a shutdown leads to. */

@@ -190,6 +190,113 @@ static void references_between_domains_are_checked(void **state)
 	domains_free(&d);
 }
 
+#define NET "class = \"net\"\n" KERNEL
+
+static void firewalls_and_addresses(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	char a[16];
+	(void)state;
+	write_file(dir, "domains/sys-net.cfg", NET);
+	write_file(dir, "domains/sys-firewall.cfg", NET "netvm = \"sys-net\"\n");
+	write_file(dir, "domains/work.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-firewall\"\n"
+		   "vif = [ \"mac=00:16:3e:5e:6c:0a, ip=10.137.0.10\" ]\n"
+		   "firewall = [ \"allow  tcp to 10.0.2.15/32 port 80-80\", \"deny udp\", \"allow\" ]\n"
+		   "firewall_policy = \"deny\"\n");
+	write_file(dir, "domains/other.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-firewall\"\n"
+		   "vif = [ \"mac=00:16:3e:5e:6c:0b\" ]\n");
+	write_file(dir, "domains/offline.cfg", "class = \"standalone\"\n" KERNEL);
+	load(&d, &errors);
+	assert_int_equal(errors, 0);
+	assert_int_equal(d.n, 5);
+	const struct domain_config *w = &d.dom[domains_find(&d, "work")];
+	ipv4_format(w->address, a);
+	assert_string_equal(a, "10.137.0.10");
+	assert_true(w->address_given);
+	assert_int_equal(w->firewall_policy, FW_DENY);
+	assert_int_equal(w->nfirewall, 3);
+	/* Kept as the net domain will read them back. */
+	assert_string_equal(w->firewall[0], "allow tcp to 10.0.2.15 port 80");
+	assert_string_equal(w->firewall[1], "deny udp");
+	assert_string_equal(w->firewall[2], "allow");
+	assert_null(w->firewall[3]);
+	/* Default: no rules, everything allowed. */
+	const struct domain_config *o = &d.dom[domains_find(&d, "other")];
+	assert_int_equal(o->nfirewall, 0);
+	assert_int_equal(o->firewall_policy, FW_ALLOW);
+	/* The net domains and the domain behind them get addresses of their
+	 * own in 10.137.0.2-254, the one without network none. */
+	uint32_t seen[3];
+	const char *const named[] = { "sys-net", "sys-firewall", "other" };
+	for (size_t i = 0; i < 3; i++) {
+		const struct domain_config *dom = &d.dom[domains_find(&d, named[i])];
+		seen[i] = dom->address;
+		assert_false(dom->address_given);
+		assert_int_equal(dom->address >> 8, 0x0a8900);
+		assert_in_range(dom->address & 255, 2, 254);
+		assert_int_not_equal(dom->address, w->address);
+		for (size_t j = 0; j < i; j++)
+			assert_int_not_equal(seen[j], dom->address);
+	}
+	assert_int_equal(d.dom[domains_find(&d, "offline")].address, 0);
+	domains_free(&d);
+	/* The same names get the same addresses at the next boot. */
+	load(&d, &errors);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(d.dom[domains_find(&d, named[i])].address, seen[i]);
+	domains_free(&d);
+}
+
+static void bad_firewalls_and_addresses_are_reported(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/sys-net.cfg", NET);
+	write_file(dir, "domains/rules.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-net\"\n"		/* 1-3 */
+		   "firewall = [ \"allow tcp port 80\", \"allow port 443\" ]\n"		/* 4 */
+		   "firewall_policy = \"reject\"\n");					/* 5 */
+	write_file(dir, "domains/nonet.cfg",
+		   "class = \"standalone\"\n" KERNEL "firewall = [ \"deny\" ]\n");	/* 3 */
+	write_file(dir, "domains/badip.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-net\"\n"
+		   "vif = [ \"ip=10.137.0.300\" ]\n");					/* 4 */
+	write_file(dir, "domains/first.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-net\"\n"
+		   "vif = [ \"ip=10.137.0.20\" ]\n");
+	write_file(dir, "domains/second.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-net\"\n\n"
+		   "vif = [ \"ip=10.137.0.20\" ]\n");					/* 5 */
+	write_file(dir, "domains/disks.cfg",
+		   "class = \"standalone\"\n" KERNEL
+		   "disk = [ \"backend=sys-net, vdev=xvdb, target=/dev/vda\" ]\n");	/* 3 */
+	write_file(dir, "domains/two.cfg",
+		   "class = \"standalone\"\n" KERNEL
+		   "disk = [ \"backend=a, vdev=xvdb, target=/dev/vda\", "
+		   "\"backend=b, vdev=xvdc, target=/dev/vdb\" ]\n");			/* 3 */
+	const char *log = load(&d, &errors);
+	assert_contains(log, at("rules.cfg", 4, "item 2 of `firewall': a port needs tcp or udp: "
+				"write `allow tcp port 443'"));
+	assert_contains(log, at("rules.cfg", 5, "firewall_policy = \"reject\" is not a policy; "
+				"write \"allow\" or \"deny\""));
+	assert_contains(log, at("nonet.cfg", 3, "firewall rules without `netvm'"));
+	assert_contains(log, at("badip.cfg", 4, "item 1 of `vif': ip=10.137.0.300 is not one IPv4 "
+				"address"));
+	assert_contains(log, at("second.cfg", 5, "its vif's ip=10.137.0.20 is first's address too"));
+	assert_contains(log, at("disks.cfg", 3, "a disk's backend = \"sys-net\" is not a domain of "
+				"class storage"));
+	assert_contains(log, at("two.cfg", 3, "item 2 of `disk' is served by b and an earlier one "
+				"by a; one storage domain serves all of a domain's disks"));
+	assert_int_equal(d.n, 2);
+	assert_int_not_equal(domains_find(&d, "first"), -1);
+	assert_int_not_equal(domains_find(&d, "sys-net"), -1);
+	domains_free(&d);
+}
+
 static void no_domains_dir_is_no_domains(void **state)
 {
 	struct domains d;
@@ -209,6 +316,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_values_are_reported_at_their_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(class_rules_are_enforced, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(references_between_domains_are_checked, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(firewalls_and_addresses, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(bad_firewalls_and_addresses_are_reported, make_dir,
+						remove_dir),
 		cmocka_unit_test_setup_teardown(no_domains_dir_is_no_domains, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,9 +55,12 @@ start_with_devices() {
 }
 
 check_bringup() {
-    build_domu
-    "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/driver" \
-        "$LINUX_VM/domu-driver.cpio" "$bulkhead" driver
+    build_domu || { why="the AppVMs' image cannot be built (above)"; return 1; }
+    if ! "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/driver" \
+        "$LINUX_VM/domu-driver.cpio" "$bulkhead" driver; then
+        why="the driver domains' image cannot be built (above)"
+        return 1
+    fi
     info "images: domu.cpio $(du -m "$LINUX_VM/domu.cpio" | cut -f1) MB," \
         "domu-driver.cpio $(du -m "$LINUX_VM/domu-driver.cpio" | cut -f1) MB"
     { echo "$MARKER"; head -c 1M /dev/zero; } > "$DISK"

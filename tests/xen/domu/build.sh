@@ -61,15 +61,17 @@ add_driver_parts() {
         nft_masq nft_chain_nat
     mkdir -p "$st/usr/sbin" "$st/etc/xen/scripts" "$st/var/run/xen" "$st/var/lib/xen" \
         "$st/var/log/xen" "$st/run"
-    cp "$xl" "$st/usr/sbin/xl"
+    ln -s "$xl" "$st/usr/sbin/xl"
     cp /etc/xen/scripts/* "$st/etc/xen/scripts/"
+    cp /etc/xen/xl.conf "$st/etc/xen/xl.conf"
     install -m 755 "$here/../../../agent/vif-bulkhead" "$st/etc/xen/scripts/vif-bulkhead"
+    # bash and flock: Xen's hotplug scripts and their lock (which also
+    # needs /dev/stdin: the init makes it).
     for f in "$xl" /bin/bash /usr/bin/flock /usr/sbin/nft; do
         add_libs "$f"
+        mkdir -p "$st$(dirname "$f")"
+        cp "$f" "$st$f"
     done
-    cp /bin/bash "$st/bin/bash"
-    cp /usr/bin/flock "$st/usr/bin/flock"
-    cp /usr/sbin/nft "$st/usr/sbin/nft"
 }
 # The volumes' drivers (bulkhead.storage=): blkfront and ext4, with what
 # ext4 needs, numbered in load order.

@@ -6,7 +6,13 @@
 # data/bulkhead-cmd = crash), waits for alpha to reach sys-net again
 # through the new one, and powers the machine off.
 . /etc/bulkhead/scripts/waits.sh
-fail() { echo "DRV-TIMEOUT $*"; ctl list; exit 1; }
+# What the backends look like, for the log of a failed run.
+fail() {
+    echo "DRV-TIMEOUT $*"
+    ctl list
+    xenstore-ls -f /local/domain 2>/dev/null | grep -E '/backend/|/device/' | grep -vE 'feature-|multi-queue' | head -n 150
+    exit 1
+}
 log() { cat "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
 domid() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
 # probes NAME LABEL: how many times NAME's probe LABEL said "ok".
