@@ -15,6 +15,7 @@
 #include <xenstore.h>
 
 #include "agent/agentproto.h"
+#include "agent/guestxs.h"
 #include "agent/terminal.h"
 #include "gui/font.h"
 #include "gui/guiclient.h"
@@ -241,22 +242,12 @@ static void reap(struct agent *a)
 
 static int setup_commands(struct agent *a)
 {
-	unsigned len = 0;
-	a->xs = xs_open(0);
-	if (!a->xs) {
-		fprintf(stderr, TAG ": cannot reach xenstore: %s (is this a Xen domain?)\n",
-			strerror(errno));
+	unsigned domid = 0;
+	a->xs = guest_xs_open(TAG, &domid);
+	if (!a->xs)
 		return -1;
-	}
-	char *id = xs_read(a->xs, XBT_NULL, "domid", &len);
-	long domid = id ? strtol(id, NULL, 10) : -1;
-	free(id);
-	if (domid <= 0 || domid >= 0x7ff0) {
-		fprintf(stderr, TAG ": xenstore gives no domid for this domain\n");
-		return -1;
-	}
-	snprintf(a->run_path, sizeof(a->run_path), "/local/domain/%ld/" AGENT_RUN_KEY, domid);
-	snprintf(a->status_path, sizeof(a->status_path), "/local/domain/%ld/" AGENT_STATUS_KEY,
+	snprintf(a->run_path, sizeof(a->run_path), "/local/domain/%u/" AGENT_RUN_KEY, domid);
+	snprintf(a->status_path, sizeof(a->status_path), "/local/domain/%u/" AGENT_STATUS_KEY,
 		 domid);
 	if (!xs_watch(a->xs, a->run_path, "run")) {
 		fprintf(stderr, TAG ": cannot watch %s: %s\n", a->run_path, strerror(errno));

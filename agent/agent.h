@@ -17,6 +17,11 @@
  * at once; their windows come back on it.  --socket PATH speaks the local
  * transport instead, without xenstore: the host's tests.
  *
+ * In a driver domain (sys-net, sys-firewall, a storage domain) its first
+ * word also tells dom0's manager that the domain serves the ones that
+ * need it: the domain's init starts it after its backends (xl devd,
+ * netback, blkback), and the domains behind it are created then.
+ *
  * Started by the domain's init; it runs until the domain goes.  Its log
  * is stderr (the domain's console).  One thread, one poll loop.
  */

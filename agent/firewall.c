@@ -13,6 +13,7 @@
 
 #include "agent/agentproto.h"
 #include "agent/firewall_nft.h"
+#include "agent/guestxs.h"
 #include "config/firewall_rules.h"
 #include "lib/util.h"
 
@@ -195,21 +196,11 @@ static void refresh(struct firewall *f)
 
 static int setup(struct firewall *f)
 {
-	unsigned len = 0;
-	f->xs = xs_open(0);
-	if (!f->xs) {
-		fprintf(stderr, TAG ": cannot reach xenstore: %s (is this a Xen domain?)\n",
-			strerror(errno));
+	unsigned domid = 0;
+	f->xs = guest_xs_open(TAG, &domid);
+	if (!f->xs)
 		return -1;
-	}
-	char *id = xs_read(f->xs, XBT_NULL, "domid", &len);
-	long domid = id ? strtol(id, NULL, 10) : -1;
-	free(id);
-	if (domid <= 0 || domid >= 0x7ff0) {
-		fprintf(stderr, TAG ": xenstore gives no domid for this domain\n");
-		return -1;
-	}
-	snprintf(f->home, sizeof(f->home), "/local/domain/%ld", domid);
+	snprintf(f->home, sizeof(f->home), "/local/domain/%u", domid);
 	static const char *const watched[] = { "backend/vif", AGENT_FIREWALL_DIR };
 	for (size_t i = 0; i < ARRAY_SIZE(watched); i++) {
 		char path[96];

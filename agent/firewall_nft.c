@@ -97,14 +97,16 @@ static void put_client_chain(FILE *f, const struct fw_client *c)
 }
 
 /* Each known client's traffic, from its vif with its address, to its
- * chain; a client without rules has none: the chain's end drops it. */
+ * chain; a client without rules yet is dropped, said in so many words. */
 static void put_jumps(FILE *f, const struct fw_client *c, size_t n)
 {
 	char name[24], a[16];
 
 	for (size_t i = 0; i < n; i++) {
-		if (!c[i].known)
+		if (!c[i].known) {
+			fprintf(f, "\t\tiifname \"%s\" drop\n", c[i].vif);
 			continue;
+		}
 		chain_name(c[i].address, name);
 		ipv4_format(c[i].address, a);
 		fprintf(f, "\t\tiifname \"%s\" ip saddr %s jump %s\n", c[i].vif, a, name);

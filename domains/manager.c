@@ -152,18 +152,23 @@ static struct managed *by_name(const char *name)
 	return NULL;
 }
 
-/* D's firewall rules go to its netvm, if that runs: there they are
- * enforced, before D's vif is there. */
+/* CLIENT's firewall rules into NET's xenstore, where they are enforced. */
+static void publish_rules_to(const struct managed *net, const struct managed *client)
+{
+	int r = netconf_write_rules(M.xs, net->domid, client->cfg);
+	if (r < 0)
+		log_err("domains", "domain %s: cannot give its firewall rules to %s: %s; %s "
+			"drops its traffic until they come", client->cfg->name, net->cfg->name,
+			strerror(-r), net->cfg->name);
+}
+
+/* D's firewall rules go to its netvm, if that runs, before D's vif is
+ * there. */
 static void publish_rules(const struct managed *d)
 {
 	const struct managed *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
-	if (!net || net->state != DOM_RUNNING || !d->cfg->address || !M.xs)
-		return;
-	int r = netconf_write_rules(M.xs, net->domid, d->cfg);
-	if (r < 0)
-		log_err("domains", "domain %s: cannot give its firewall rules to %s: %s; %s "
-			"drops its traffic until they come", d->cfg->name, net->cfg->name,
-			strerror(-r), net->cfg->name);
+	if (net && net->state == DOM_RUNNING && d->cfg->address && M.xs)
+		publish_rules_to(net, d);
 }
 
 /* What D is told of its network before it runs: its address and gateway;
@@ -180,9 +185,11 @@ static void publish_net(const struct managed *d)
 			d->cfg->name, strerror(-r));
 	if (d->cfg->class != CLASS_NET)
 		return;
-	for (size_t i = 0; i < M.n; i++)
-		if (M.m[i]->cfg->netvm && strcmp(M.m[i]->cfg->netvm, d->cfg->name) == 0)
-			publish_rules(M.m[i]);
+	for (size_t i = 0; i < M.n; i++) {
+		const struct managed *c = M.m[i];
+		if (c->cfg->netvm && strcmp(c->cfg->netvm, d->cfg->name) == 0 && c->cfg->address)
+			publish_rules_to(d, c);
+	}
 }
 
 /* The PCI devices given to D are taken from dom0's drivers, if one has

@@ -174,16 +174,22 @@ static const char *const alpha_rules[] = {
 	"allow tcp port 1000-2000", "deny to 192.168.0.0/16", "allow icmp", NULL,
 };
 
+/* alpha with rules, beta without (allow), and one whose rules have not
+ * come. */
+static void three_clients(struct fw_client c[3])
+{
+	c[0] = client("vif3.0", "10.137.0.10", FW_DENY, alpha_rules);
+	c[1] = client("vif4.0", "10.137.0.11", FW_ALLOW, NULL);
+	c[2] = client("vif5.0", "10.137.0.12", FW_ALLOW, NULL);
+	c[2].known = false;
+}
+
 static void test_table(void **state)
 {
 	(void)state;
-	struct fw_client c[3] = {
-		client("vif3.0", "10.137.0.10", FW_DENY, alpha_rules),
-		client("vif4.0", "10.137.0.11", FW_ALLOW, NULL),
-		client("vif5.0", "10.137.0.12", FW_ALLOW, NULL),
-	};
+	struct fw_client c[3];
 	char why[200] = "";
-	c[2].known = false;
+	three_clients(c);
 	char *t = fw_nft_table("eth0", c, 3, why, sizeof(why));
 	assert_non_null(t);
 	assert_string_equal(t,
@@ -197,6 +203,7 @@ static void test_table(void **state)
 		"\t\toifname != \"eth0\" drop\n"
 		"\t\tiifname \"vif3.0\" ip saddr 10.137.0.10 jump c_10_137_0_10\n"
 		"\t\tiifname \"vif4.0\" ip saddr 10.137.0.11 jump c_10_137_0_11\n"
+		"\t\tiifname \"vif5.0\" drop\n"
 		"\t}\n"
 		"\tchain input {\n"
 		"\t\ttype filter hook input priority filter; policy accept;\n"
@@ -204,6 +211,7 @@ static void test_table(void **state)
 		"\t\tct state invalid drop\n"
 		"\t\tiifname \"vif3.0\" ip saddr 10.137.0.10 jump c_10_137_0_10\n"
 		"\t\tiifname \"vif4.0\" ip saddr 10.137.0.11 jump c_10_137_0_11\n"
+		"\t\tiifname \"vif5.0\" drop\n"
 		"\t\tiifname \"vif*\" drop\n"
 		"\t}\n"
 		"\tchain postrouting {\n"
@@ -231,16 +239,14 @@ static void test_table(void **state)
 static void test_table_nft_accepts(void **state)
 {
 	(void)state;
-	struct fw_client c[2] = {
-		client("vif3.0", "10.137.0.10", FW_DENY, alpha_rules),
-		client("vif4.0", "10.137.0.11", FW_ALLOW, NULL),
-	};
+	struct fw_client c[3];
 	char why[200] = "", path[] = "/tmp/test-firewall-XXXXXX", cmd[128];
+	three_clients(c);
 	if (access("/usr/sbin/nft", X_OK) != 0) {
 		print_message("no /usr/sbin/nft here: syntax not checked by nft\n");
 		skip();
 	}
-	char *t = fw_nft_table("eth0", c, 2, why, sizeof(why));
+	char *t = fw_nft_table("eth0", c, 3, why, sizeof(why));
 	assert_non_null(t);
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);

@@ -91,7 +91,8 @@ wait_line() {
 line_of() { serial | grep -E -m1 "$1" || true; }
 
 check_dom0() {
-    wait_line '^DRV-DOM0-NET ' 'dom0 did not report its interfaces' || return 1
+    # The last of dom0's lines about its devices.
+    wait_line '^DRV-DOM0-PCI 0000:00:05.0 ' 'dom0 did not report its devices' || return 1
     local net pci
     net=$(line_of '^DRV-DOM0-NET ')
     pci=$(serial | grep -E '^DRV-DOM0-PCI ' | tr '\n' ' ')
