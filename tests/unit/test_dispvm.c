@@ -23,7 +23,14 @@ static void dvm_init(struct domain_config *dvm)
 	dvm->cmdline = strdup("console=hvc0");
 	dvm->template_name = strdup("debian-12");
 	dvm->netvm = strdup("sys-firewall");
-	const char *vifs[] = { "mac=00:16:3e:00:00:01, vifname=a", "mac=00:16:3e:00:00:02", NULL };
+	const char *rules[] = { "allow tcp port 443", "deny", NULL };
+	dvm->firewall = strv_dup(rules);
+	dvm->nfirewall = 2;
+	dvm->firewall_policy = FW_DENY;
+	dvm->address = 0x0a890005;
+	dvm->address_given = true;
+	const char *vifs[] = { "mac=00:16:3e:00:00:01, vifname=a, ip=10.137.0.5",
+			       "mac=00:16:3e:00:00:02", NULL };
 	dvm->vifs = strv_dup(vifs);
 	dvm->nvifs = 2;
 	const char *pcis[] = { "0000:00:19.0", NULL };
@@ -59,6 +66,14 @@ static void config_comes_from_the_template(void **state)
 	assert_string_equal(d.vifs[0], "vifname=a");
 	assert_string_equal(d.vifs[1], "");
 	assert_null(d.vifs[2]);
+	/* Its template's firewall, an address of its own. */
+	assert_int_equal(d.nfirewall, 2);
+	assert_string_equal(d.firewall[0], "allow tcp port 443");
+	assert_string_equal(d.firewall[1], "deny");
+	assert_null(d.firewall[2]);
+	assert_int_equal(d.firewall_policy, FW_DENY);
+	assert_int_equal(d.address, dispvm_address("disp3"));
+	assert_false(d.address_given);
 	assert_int_equal(d.npcis, 0);
 	assert_int_equal(d.ndisks, 0);
 	assert_int_equal(d.preload, 0);
@@ -71,14 +86,38 @@ static void config_comes_from_the_template(void **state)
 	/* Its own copies: the template's config may go first. */
 	domain_config_free(&dvm);
 	assert_string_equal(d.kernel, "/boot/vmlinuz");
+	assert_string_equal(d.firewall[0], "allow tcp port 443");
 	domain_config_free(&d);
 }
 
-static void vif_spec_loses_its_mac_only(void **state)
+/* 10.138.0.0/16, never .0 or .255 of a /24. */
+static void disposables_have_addresses_of_their_own(void **state)
+{
+	char a[16];
+	(void)state;
+	ipv4_format(dispvm_address("disp0"), a);
+	assert_string_equal(a, "10.138.0.1");
+	ipv4_format(dispvm_address("disp253"), a);
+	assert_string_equal(a, "10.138.0.254");
+	ipv4_format(dispvm_address("disp254"), a);
+	assert_string_equal(a, "10.138.1.1");
+	char last[16];
+	snprintf(last, sizeof(last), "disp%u", DISPVM_ADDRESSES - 1);
+	ipv4_format(dispvm_address(last), a);
+	assert_string_equal(a, "10.138.255.254");
+	snprintf(last, sizeof(last), "disp%u", DISPVM_ADDRESSES);
+	assert_int_equal(dispvm_address(last), 0);
+	assert_int_equal(dispvm_address("work"), 0);
+	assert_int_equal(dispvm_address("disp"), 0);
+	assert_int_equal(dispvm_address("disp1x"), 0);
+}
+
+static void vif_spec_loses_its_mac_and_ip(void **state)
 {
 	char *out = NULL;
 	(void)state;
-	assert_int_equal(dispvm_vif_spec("bridge=br0, mac=00:16:3e:5e:6c:00 ,vifname=x", &out), 0);
+	assert_int_equal(dispvm_vif_spec("bridge=br0, mac=00:16:3e:5e:6c:00 ,vifname=x,ip=10.1.2.3",
+					 &out), 0);
 	assert_string_equal(out, "bridge=br0,vifname=x");
 	free(out);
 	assert_int_equal(dispvm_vif_spec("mac=00:16:3e:5e:6c:00", &out), 0);
@@ -170,7 +209,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(config_comes_from_the_template),
-		cmocka_unit_test(vif_spec_loses_its_mac_only),
+		cmocka_unit_test(vif_spec_loses_its_mac_and_ip),
+		cmocka_unit_test(disposables_have_addresses_of_their_own),
 		cmocka_unit_test(templates_are_checked),
 		cmocka_unit_test(names_skip_what_is_taken),
 		cmocka_unit_test(default_template_is_checked),
