@@ -1004,6 +1004,9 @@ static void start(struct managed *d, uint64_t now)
 	}
 	publish_rules(d);
 	libxl_asyncop_how how = { .callback = created, .u.for_callback = d };
+	/* A backend that died before its agent spoke is still watched, by
+	 * its old domid. */
+	agent_unwatch(d);
 	d->domid = INVALID_DOMID;
 	set_state(d, DOM_CREATING);
 	log_info("domains", "creating domain %s", d->cfg->name);

@@ -16,8 +16,9 @@
 #   chain       alpha reaches a page in sys-net and one on the host (QEMU's
 #               guestfwd), through sys-firewall and sys-net
 #   rules       alpha's rule `deny tcp port 8001' holds: alpha cannot reach
-#               port 8001, beta (no rules) can; sys-firewall's log shows
-#               alpha's rules, enforced there
+#               port 8001, beta (no rules) can; alpha's policy deny holds for
+#               port 8002 (no rule), which beta reaches; sys-firewall's log
+#               shows alpha's rules, enforced there
 #   isolation   alpha and beta cannot reach each other's page, each reaches
 #               its own
 #   usb         sys-usb sees the tablet on its xHCI controller
@@ -132,8 +133,9 @@ check_chain() {
 
 check_rules() {
     probe beta blocked ok && probe alpha blocked fail || return 1
-    if serial_has '^alpha\| DOMU-PROBE name=alpha blocked ok'; then
-        why="alpha reached port 8001 at some point"
+    probe beta policy ok && probe alpha policy fail || return 1
+    if serial_has '^alpha\| DOMU-PROBE name=alpha (blocked|policy) ok'; then
+        why="alpha reached port 8001 or 8002 at some point"
         return 1
     fi
     wait_line '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: deny tcp port 8001' \
