@@ -173,7 +173,8 @@ check_netcrash() {
     serial_has 'domain sys-firewall: vif 0 attached again to sys-net' ||
         { why="sys-firewall's vif was not attached again"; return 1; }
     info "netcrash: $(line_of '^DRV-CRASH'); $(line_of 'domain sys-net created .* after its death' |
-        sed 's/.*domains: //')"
+        sed 's/.*domains: //'); alpha reached sys-net and the host again" \
+        "$(line_of '^DRV-AGAIN ' | sed 's/.*after=//') after the crash"
 }
 
 xen_run_attempts "${CHECKS[@]}"

@@ -26,6 +26,7 @@ for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     echo "DRV-DOM0-PCI $bdf driver=${drv##*/}"
 done
 old=$(domid sys-net)
+crashed_at=$(cut -d. -f1 /proc/uptime)
 echo "DRV-CRASH sys-net domid=$old"
 xenstore-write "/local/domain/$old/data/bulkhead-cmd" crash ||
     fail "cannot write sys-net's data/bulkhead-cmd"
@@ -33,6 +34,7 @@ new_net() { n=$(domid sys-net); [ -n "$n" ] && [ "$n" != - ] && [ "$n" != "$old"
 until_true 300 "sys-net was not created again" new_net
 echo "DRV-NEW sys-net domid=$(domid sys-net)"
 until_true 600 "alpha did not reach sys-net and the host again" reached 2
-echo "DRV-AGAIN alpha domid=$(domid alpha) beta domid=$(domid beta)"
+echo "DRV-AGAIN alpha domid=$(domid alpha) beta domid=$(domid beta)" \
+    "after=$(($(cut -d. -f1 /proc/uptime) - crashed_at))s"
 echo "DRV-DONE"
 ctl poweroff
