@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/firewall_rules.h"
+
 static bool is_word(const char *untrusted, size_t len, const char *word)
 {
 	return len == strlen(word) && memcmp(untrusted, word, len) == 0;
@@ -55,5 +57,5 @@ size_t agent_status_format(const struct agent_status *st, char *buf, size_t cap)
 
 void agent_firewall_key(uint32_t a, char buf[16])
 {
-	snprintf(buf, 16, "%u-%u-%u-%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	ipv4_format_sep(a, '-', buf);
 }

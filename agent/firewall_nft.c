@@ -59,7 +59,9 @@ static int check(const char *uplink, const struct fw_client *c, size_t n, char *
 /* "c_10_137_0_10": a chain name from the client's address. */
 static void chain_name(uint32_t a, char buf[24])
 {
-	snprintf(buf, 24, "c_%u_%u_%u_%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	char parts[16];
+	ipv4_format_sep(a, '_', parts);
+	snprintf(buf, 24, "c_%s", parts);
 }
 
 static void put_rule(FILE *f, const struct fw_rule *r)

@@ -157,8 +157,21 @@ static void read_cmdline(struct cfgfile *cfg, struct domain_config *dom)
 }
 
 /* "key=value,key=value" with keys from vif_keys; rate by libxlutil. */
-static void check_vif(struct cfgfile *cfg, size_t item, const char *spec)
+/* The first vif's ip=VALUE is the domain's address (one IPv4 address: the
+ * net domain routes exactly it to the vif). */
+static void read_address(struct cfgfile *cfg, struct domain_config *dom, const char *value)
 {
+	dom->address_line = cfg_key_line(cfg, "vif");
+	if (!ipv4_parse(value, &dom->address) || dom->address == 0)
+		cfg_error(cfg, "vif", "item 1 of `vif': ip=%s is not one IPv4 address (A.B.C.D): "
+			  "the net domain routes that address to this domain", value);
+	else
+		dom->address_given = true;
+}
+
+static void check_vif(struct cfgfile *cfg, struct domain_config *dom, size_t item)
+{
+	const char *spec = dom->vifs[item];
 	char buf[512];
 	if (!str_copy(buf, spec, sizeof(buf))) {
 		cfg_error(cfg, "vif", "item %zu of `vif' is longer than %zu characters", item + 1,
@@ -184,6 +197,8 @@ static void check_vif(struct cfgfile *cfg, size_t item, const char *spec)
 		else if (!known)
 			cfg_error(cfg, "vif", "item %zu of `vif': unknown key `%s'; allowed: mac, ip, "
 				  "model, type, vifname, script, rate, bridge, mtu", item + 1, tok);
+		else if (item == 0 && strcmp(tok, "ip") == 0)
+			read_address(cfg, dom, eq + 1);
 	}
 }
 
@@ -217,33 +232,10 @@ static void read_devices(struct cfgfile *cfg, struct domain_config *dom)
 				read_disk_backend(cfg, dom, i);
 	if (cfg_get_strv(cfg, "vif", DOMAIN_DEVICES_MAX, 1024, &dom->vifs, &dom->nvifs) == 0)
 		for (size_t i = 0; i < dom->nvifs; i++)
-			check_vif(cfg, i, dom->vifs[i]);
+			check_vif(cfg, dom, i);
 	if (cfg_get_strv(cfg, "pci", DOMAIN_DEVICES_MAX, 256, &dom->pcis, &dom->npcis) == 0)
 		for (size_t i = 0; i < dom->npcis; i++)
 			cfg_check_pci(cfg, "pci", i, dom->pcis[i]);
-}
-
-/* The address of the first vif's ip= (one IPv4 address: the net domain
- * routes exactly it to the vif). */
-static void read_address(struct cfgfile *cfg, struct domain_config *dom)
-{
-	char buf[512];
-	if (!dom->nvifs || !str_copy(buf, dom->vifs[0], sizeof(buf)))
-		return;
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		while (*tok == ' ')
-			tok++;
-		if (strncmp(tok, "ip=", 3) != 0)
-			continue;
-		if (!ipv4_parse(tok + 3, &dom->address) || dom->address == 0)
-			cfg_error(cfg, "vif", "item 1 of `vif': ip=%s is not one IPv4 address "
-				  "(A.B.C.D): the net domain routes that address to this domain",
-				  tok + 3);
-		else
-			dom->address_given = true;
-		dom->address_line = cfg_key_line(cfg, "vif");
-	}
 }
 
 /* Each rule parsed and kept in its canonical text, as the net domain will
@@ -365,7 +357,6 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	read_devices(&cfg, dom);
 	read_domain_ref(&cfg, "template", &dom->template_name, &dom->template_line);
 	read_domain_ref(&cfg, "netvm", &dom->netvm, &dom->netvm_line);
-	read_address(&cfg, dom);
 	read_firewall(&cfg, dom);
 	cfg_get_bool(&cfg, "autostart", &dom->autostart);
 	cfg_get_bool(&cfg, "gui", &dom->gui);

@@ -63,9 +63,15 @@ bool ipv4_parse(const char *s, uint32_t *out)
 	return ipv4_parse_n(s, strlen(s), out);
 }
 
+void ipv4_format_sep(uint32_t a, char sep, char buf[16])
+{
+	snprintf(buf, 16, "%u%c%u%c%u%c%u", a >> 24, sep, (a >> 16) & 255, sep, (a >> 8) & 255, sep,
+		 a & 255);
+}
+
 void ipv4_format(uint32_t a, char buf[16])
 {
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	ipv4_format_sep(a, '.', buf);
 }
 
 const char *fw_action_name(enum fw_action a)

@@ -66,4 +66,8 @@ bool ipv4_parse(const char *s, uint32_t *out);
 /* A as "A.B.C.D" (at most 15 bytes and the NUL). */
 void ipv4_format(uint32_t a, char buf[16]);
 
+/* The same with SEP between the parts, for names where a dot may not go
+ * (xenstore's, nftables chains'). */
+void ipv4_format_sep(uint32_t a, char sep, char buf[16]);
+
 #endif

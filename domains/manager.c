@@ -539,13 +539,8 @@ static void agent_unwatch(struct managed *d)
 static int write_command(struct managed *d)
 {
 	char path[64];
-	struct xs_permissions perms[2] = {
-		{ .id = 0, .perms = XS_PERM_NONE },
-		{ .id = d->domid, .perms = XS_PERM_READ },
-	};
 	agent_path(d, AGENT_RUN_KEY, path, sizeof(path));
-	if (!M.xs || !xs_write(M.xs, XBT_NULL, path, d->command, (unsigned)strlen(d->command)) ||
-	    !xs_set_permissions(M.xs, XBT_NULL, path, perms, 2)) {
+	if (!M.xs || !netconf_write_readonly(M.xs, XBT_NULL, d->domid, AGENT_RUN_KEY, d->command)) {
 		log_err("domains", "disposable %s: cannot write its command to %s: %s",
 			d->cfg->name, path, strerror(errno));
 		return -1;

@@ -7,10 +7,8 @@
 
 #include "agent/agentproto.h"
 
-/* A key under /local/domain/DOMID that the domain reads and only dom0
- * writes: dom0 owns it, the domain gets read. */
-static bool write_ro(struct xs_handle *xs, xs_transaction_t t, uint32_t domid, const char *key,
-		     const char *value)
+bool netconf_write_readonly(struct xs_handle *xs, xs_transaction_t t, uint32_t domid,
+			    const char *key, const char *value)
 {
 	char path[160];
 	struct xs_permissions perms[2] = {
@@ -55,12 +53,12 @@ static bool fill_own(struct xs_handle *xs, xs_transaction_t t, const void *ctx)
 	const struct own *o = ctx;
 	char a[16];
 	ipv4_format(o->address, a);
-	if (!write_ro(xs, t, o->domid, AGENT_ADDRESS_KEY, a))
+	if (!netconf_write_readonly(xs, t, o->domid, AGENT_ADDRESS_KEY, a))
 		return false;
 	if (!o->gateway)
 		return true;
 	ipv4_format(o->gateway, a);
-	return write_ro(xs, t, o->domid, AGENT_GATEWAY_KEY, a);
+	return netconf_write_readonly(xs, t, o->domid, AGENT_GATEWAY_KEY, a);
 }
 
 int netconf_write_own(struct xs_handle *xs, uint32_t domid, uint32_t address, uint32_t gateway)
@@ -85,11 +83,12 @@ static bool fill_rules(struct xs_handle *xs, xs_transaction_t t, const void *ctx
 	if (!xs_rm(xs, t, key) && errno != ENOENT)
 		return false;
 	snprintf(key, sizeof(key), "%s/policy", dir);
-	if (!write_ro(xs, t, r->netvm, key, fw_action_name(r->client->firewall_policy)))
+	const char *policy = fw_action_name(r->client->firewall_policy);
+	if (!netconf_write_readonly(xs, t, r->netvm, key, policy))
 		return false;
 	for (size_t i = 0; i < r->client->nfirewall; i++) {
 		snprintf(key, sizeof(key), "%s/rules/%zu", dir, i);
-		if (!write_ro(xs, t, r->netvm, key, r->client->firewall[i]))
+		if (!netconf_write_readonly(xs, t, r->netvm, key, r->client->firewall[i]))
 			return false;
 	}
 	return true;

@@ -11,10 +11,18 @@
 #ifndef BULKHEAD_NETCONF_H
 #define BULKHEAD_NETCONF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <xenstore.h>
 
 #include "config/domain_config.h"
+
+/* VALUE at KEY under /local/domain/DOMID, in transaction T (or XBT_NULL):
+ * a key only dom0 writes and the domain may read (owner dom0, read for
+ * DOMID), as everything dom0 tells a domain is (its command too).  false
+ * with errno when xenstore refuses. */
+bool netconf_write_readonly(struct xs_handle *xs, xs_transaction_t t, uint32_t domid,
+			    const char *key, const char *value);
 
 /* DOMID's address and, when GATEWAY is not 0, its gateway; keys the
  * domain may read but not write.  0, or -errno. */

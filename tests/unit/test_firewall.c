@@ -234,34 +234,36 @@ static void test_table(void **state)
 	free(t);
 }
 
+/* `nft -c' on TEXT (it parses and checks without loading): its exit status. */
+static int nft_check(const char *text)
+{
+	FILE *p = popen("/usr/sbin/nft -c -f - 2>&1", "w");
+	assert_non_null(p);
+	fputs(text, p);
+	return pclose(p);
+}
+
 /* nft itself, where the host has it, checks the table's syntax without
  * loading it (-c); the exact text above is what the test pins. */
 static void test_table_nft_accepts(void **state)
 {
 	(void)state;
 	struct fw_client c[3];
-	char why[200] = "", path[] = "/tmp/test-firewall-XXXXXX", cmd[128];
+	char why[200] = "";
 	three_clients(c);
-	if (access("/usr/sbin/nft", X_OK) != 0) {
-		print_message("no /usr/sbin/nft here: syntax not checked by nft\n");
+	/* -c still needs netlink to the kernel's nf_tables: where a table
+	 * that surely is one is refused, nft cannot check anything here. */
+	if (access("/usr/sbin/nft", X_OK) != 0 ||
+	    nft_check("table inet probe {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n"
+		      "\t}\n}\n")) {
+		print_message("nft cannot check tables here: syntax not checked by nft\n");
 		skip();
 	}
 	char *t = fw_nft_table("eth0", c, 3, why, sizeof(why));
 	assert_non_null(t);
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_true(write_all(fd, t, strlen(t)));
-	close(fd);
+	int rc = nft_check(t);
 	free(t);
-	snprintf(cmd, sizeof(cmd), "/usr/sbin/nft -c -f %s", path);
-	int rc = system(cmd);
-	unlink(path);
-	/* -c still needs netlink to the kernel's nf_tables; without it
-	 * (exit 1 with "Operation not permitted" or no module) say so. */
-	if (rc != 0) {
-		print_message("nft -c could not check here (status %d)\n", rc);
-		skip();
-	}
+	assert_int_equal(rc, 0);
 }
 
 static void table_refused(const char *uplink, struct fw_client *c, size_t n, const char *want)
