@@ -641,7 +641,7 @@ static int listen_domains(const char *config_dir)
 	char path[256];
 
 	domains_load(config_dir, &doms);
-	if (mkdir_p(C.cfg.gui_dir, 0700) < 0)
+	if (C.cfg.gui_dir && mkdir_p(C.cfg.gui_dir, 0700) < 0)
 		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
 	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
 		const struct domain_config *dc = &doms.dom[i];
@@ -649,6 +649,10 @@ static int listen_domains(const char *config_dir)
 		if (!dc->gui)
 			continue;
 		struct gui_domain *d = new_domain(dc->name, domain_label_rgb[dc->label], true);
+		/* A socket speaks as its domain: made only where the config asks
+		 * for the local transport (tests, development), never by default. */
+		if (!C.cfg.gui_dir)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s.sock", C.cfg.gui_dir, dc->name);
 		int fd = gui_local_listen(path);
 		if (fd < 0)
@@ -657,7 +661,12 @@ static int listen_domains(const char *config_dir)
 		d->listen_fd = fd;
 	}
 	domains_free(&doms);
-	log_notice(TAG, "%zu domains may have windows (sockets in %s)", C.ndoms, C.cfg.gui_dir);
+	if (C.cfg.gui_dir)
+		log_notice(TAG, "%zu domains may have windows (by vchan, and by sockets in %s)",
+			   C.ndoms, C.cfg.gui_dir);
+	else
+		log_notice(TAG, "%zu domains may have windows (by vchan; no local sockets: gui_dir "
+				"is not set)", C.ndoms);
 	return 0;
 }
 
