@@ -39,7 +39,7 @@ MODULES := lib/log lib/util lib/secret \
 	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
-	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \
+	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/domstatus \
 	drm-compositor/launcher \
 	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
 	drm-compositor/askpass_screen \
@@ -48,7 +48,7 @@ MODULES := lib/log lib/util lib/secret \
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall
+	test_firewall test_client
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

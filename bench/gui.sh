@@ -38,8 +38,11 @@ if ! linux_wait 'bulkhead: compositor: domain term: GUI channel up' "$BENCH_TIME
     serial_tail >&2
     exit 1
 fi
-# The shell's prompt drawn, at emulation speed.
+# The shell's prompt drawn, at emulation speed; the terminal focused, as
+# the user does (no window takes the focus by itself).
 sleep 15
+qemu_sendkey "$LINUX_VM" meta_l-tab
+sleep 2
 python3 "$here/gui/keylat.py" "$LINUX_VM/mon.sock" "$LINUX_VM" "$SAMPLES" x > "$LINUX_VM/keylat"
 qemu_sendkey "$LINUX_VM" ctrl-u
 qemu_type "$LINUX_VM" $'echo go >/tmp/typed; yes scrolling\n'

@@ -34,7 +34,6 @@ static void defaults(struct desktop_config *c)
 	c->agent_timeout_ms = GUI_AGENT_TIMEOUT_MS;
 	set_str(&c->drm_device, "/dev/dri/card0");
 	set_str(&c->font, FONT_DEFAULT);
-	set_str(&c->gui_dir, "/run/bulkhead/gui");
 	set_str(&c->control_socket, "/run/bulkhead/compositor");
 	set_str(&c->keymap_layout, "us");
 	bindings_default(&c->bindings);

@@ -7,7 +7,11 @@
  *   headless_size = "1280x800"     # the headless output's size
  *   font = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
  *   tint = 1                       # tint unfocused windows in their label colour
- *   gui_dir = "/run/bulkhead/gui"  # local transport: NAME.sock per gui domain
+ *   gui_dir = "/run/bulkhead/gui"  # local transport: NAME.sock per gui domain,
+ *                                  # for tests and development; unset (the
+ *                                  # default): no sockets, domains only by
+ *                                  # vchan.  Whoever may connect there speaks
+ *                                  # as that domain.
  *   control_socket = "/run/bulkhead/compositor"
  *   keymap_layout = "us"           # dom0's own text entry (xkbcommon)
  *   bind = [ "Super+Tab focus-next", ... ]   # replaces the defaults
@@ -34,7 +38,7 @@ struct desktop_config {
 	int32_t headless_width, headless_height;
 	char *font;
 	bool tint;
-	char *gui_dir;
+	char *gui_dir;			/* NULL: no local transport */
 	char *control_socket;
 	char *keymap_layout;
 	bool measure_input_latency;

@@ -17,6 +17,7 @@
 #include "config/domain_config.h"
 #include "config/domains.h"
 #include "config/sysconfig.h"
+#include "drm-compositor/client.h"
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
 #include "drm-compositor/launcher.h"
@@ -33,18 +34,6 @@
 
 #define TAG "compositor"
 
-struct client;
-
-struct window {
-	struct desktop_window dw;	/* first: desktop callbacks give us this */
-	struct client *client;
-	struct window *next;
-	uint32_t id;
-	char title[GUI_TITLE_MAX + 1];
-	struct gui_mapping map;		/* the domain's pixels, read-only */
-	uint32_t buf_width, buf_height, stride;
-};
-
 /* A domain that may have windows, and its channel when it has one.  A
  * configured one from the start; one the manager lists later (an unnamed
  * disposable) while it lists it: its slot is free (name "") after. */
@@ -52,25 +41,17 @@ struct gui_domain {
 	char name[DOMAIN_NAME_MAX + 1];
 	uint32_t label_rgb;
 	bool configured;
+	bool unlisted;			/* the manager no longer lists it: freed once its channel is */
 	int listen_fd;			/* local transport, -1: none */
 	/* Since when it runs without a channel (0: it has one, or is not
 	 * running), and whether that has gone on past the agent timeout. */
 	uint64_t waiting_since_ms;
 	bool no_agent;
-	struct client *client;
+	struct client *client;		/* NULL: none; freed by clients_reap() only */
 	/* The vchan offer last connected to (gui/transport.h): never the same
 	 * one twice. */
 	uint32_t vchan_domid;
 	char vchan_offer[GUI_OFFER_MAX + 1];
-};
-
-struct client {
-	struct gui_domain *dom;
-	struct gui_transport *t;
-	int domid;			/* vchan: the domain at the other end; -1 local */
-	bool greeted;
-	struct window *windows;
-	unsigned nwindows;
 };
 
 static struct compositor {
@@ -78,6 +59,7 @@ static struct compositor {
 	struct output *out;
 	struct renderer *r;
 	struct desktop desk;
+	struct clients clients;		/* every domain's channel */
 	struct gui_domain doms[DOMAINS_MAX];
 	size_t ndoms;
 	struct domstatus status;		/* the domain manager's word on each domain */
@@ -87,6 +69,10 @@ static struct compositor {
 	bool ctl_up;
 	struct input *input;
 	struct launcher launcher;
+	/* The domain the user last asked to run something (the launcher),
+	 * whose next window takes the focus until then (GUI_LAUNCH_FOCUS_MS). */
+	struct gui_domain *asked;
+	uint64_t asked_until_ms;
 	bool pointer_seen;
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	uint64_t keys_sent;		/* KEY messages so far */
@@ -98,7 +84,6 @@ static struct compositor {
 	int tick_fd, sig_fd;
 	char clock[8];
 	bool stop;
-	uint8_t buf[GUI_MSG_MAX];
 } C;
 
 static void add_damage(struct rect r)
@@ -108,76 +93,19 @@ static void add_damage(struct rect r)
 		cairo_region_union_rectangle(C.damage, &ri);
 }
 
-/* --- talking to a domain ------------------------------------------------ */
-
-static void drop_client(struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void send_to(struct client *c, const struct gui_msg *m)
+static bool has_channel(const struct gui_domain *d)
 {
-	uint8_t buf[64];
-
-	if (!c->t)
-		return;	/* being dropped */
-	size_t len = gui_encode(m, buf, sizeof(buf));
-	int rc = len ? gui_transport_send(c->t, buf, len, -1) : -EINVAL;
-	/* A domain that does not read what we send would make us queue
-	 * without bound: it loses its channel instead. */
-	if (rc < 0)
-		drop_client(c, "cannot send %s: %s", gui_type_name(m->type), strerror(-rc));
+	return d->client && !d->client->dropping;
 }
 
-/* Unmaps W's pixels through T (its client's transport), then takes it off
- * the desktop: that may send to other windows, and a failed send drops the
- * client and its transport, so T is not used after. */
-static void free_window(struct window *w, struct gui_transport *t)
-{
-	t->ops->unmap(t, &w->map);
-	desktop_remove(&C.desk, &w->dw);
-	free(w);
-}
-
-static void drop_client(struct client *c, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-
-	if (!c->t)
-		return;	/* already being dropped */
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	log_warn(TAG, "domain %s: GUI channel dropped: %s", c->dom->name, why);
-	/* First, so that nothing is sent on it while its windows go. */
-	struct gui_transport *t = c->t;
-	c->t = NULL;
-	while (c->windows) {
-		struct window *w = c->windows;
-		c->windows = w->next;
-		free_window(w, t);
-	}
-	c->nwindows = 0;
-	c->greeted = false;
-	gui_transport_close(t);
-}
-
-static struct window *find_window(struct client *c, uint32_t id)
-{
-	for (struct window *w = c->windows; w; w = w->next)
-		if (w->id == id)
-			return w;
-	return NULL;
-}
+/* --- what the desktop and the clients ask of us --------------------------- */
 
 static void sink_configure(void *ctx, struct desktop_window *dw, uint32_t width, uint32_t height)
 {
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_CONFIGURE, .window = w->id };
-
 	(void)ctx;
-	m.u.size.width = width;
-	m.u.size.height = height;
-	send_to(w->client, &m);
+	(void)width;
+	(void)height;
+	client_configure(dw->owner);
 }
 
 static void sink_focus(void *ctx, struct desktop_window *dw, bool focused)
@@ -187,7 +115,7 @@ static void sink_focus(void *ctx, struct desktop_window *dw, bool focused)
 
 	(void)ctx;
 	m.u.focus.focused = focused;
-	send_to(w->client, &m);
+	client_send(w->client, &m);
 }
 
 static void sink_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
@@ -198,8 +126,46 @@ static void sink_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32
 	(void)ctx;
 	m.u.input.code = code;
 	m.u.input.value = value;
-	send_to(w->client, &m);
+	client_send(w->client, &m);
 	C.keys_sent++;
+}
+
+/* A window appearing takes the focus only as the answer to the user's
+ * launcher line for its domain: once, in time, and only while the user
+ * has not moved the focus since. */
+static bool client_wants_focus(void *ctx, struct client *c)
+{
+	(void)ctx;
+	if (C.asked != c->owner || monotonic_ms() > C.asked_until_ms)
+		return false;
+	C.asked = NULL;
+	return true;
+}
+
+static void client_gone(void *ctx, struct client *c)
+{
+	struct gui_domain *d = c->owner;
+
+	(void)ctx;
+	d->client = NULL;
+	if (C.asked == d)
+		C.asked = NULL;
+	if (d->unlisted)
+		d->name[0] = '\0';
+}
+
+static void client_damage(void *ctx, struct rect r)
+{
+	(void)ctx;
+	add_damage(r);
+}
+
+static struct gui_domain *find_domain(const char *name)
+{
+	for (size_t i = 0; i < C.ndoms; i++)
+		if (strcmp(C.doms[i].name, name) == 0)
+			return &C.doms[i];
+	return NULL;
 }
 
 /* --- the launcher: "DOMAIN COMMAND", typed into dom0's own line -------- */
@@ -222,33 +188,33 @@ static void launcher_open(bool open)
 	add_damage(prompt_rect());
 }
 
-/* Asks the domain the user named to run the command (RUN on its channel). */
+/* Asks the domain the user named to run the command (RUN on its channel);
+ * its next window is the user's to focus. */
 static void launcher_run(void)
 {
 	char name[DOMAIN_NAME_MAX + 1];
 	const char *cmd;
-	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
 
 	if (!launcher_split(C.launcher.line, name, sizeof(name), &cmd)) {
 		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN [COMMAND]\"", C.launcher.line);
 		return;
 	}
-	for (size_t i = 0; i < C.ndoms; i++) {
-		struct client *c = C.doms[i].client;
-		if (strcmp(C.doms[i].name, name) != 0)
-			continue;
-		size_t len = gui_encode_run(cmd, buf, sizeof(buf));
-		if (!c || !c->t || !c->greeted || len == 0) {
-			log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"", name, cmd);
-			return;
-		}
-		log_info(TAG, "launcher: %s runs \"%s\"", name, cmd);
-		int rc = gui_transport_send(c->t, buf, len, -1);
-		if (rc < 0)
-			drop_client(c, "cannot send RUN: %s", strerror(-rc));
+	struct gui_domain *d = find_domain(name);
+	if (!d) {
+		log_warn(TAG, "launcher: no domain called \"%s\" has windows", name);
 		return;
 	}
-	log_warn(TAG, "launcher: no domain called \"%s\" has windows", name);
+	int rc = has_channel(d) ? client_run(d->client, cmd) : -EPIPE;
+	if (rc == -EAGAIN) {
+		log_warn(TAG, "launcher: %s has not read what dom0 sent it: cannot run \"%s\" now",
+			 name, cmd);
+	} else if (rc < 0) {
+		log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"", name, cmd);
+	} else {
+		log_info(TAG, "launcher: %s runs \"%s\"", name, cmd);
+		C.asked = d;
+		C.asked_until_ms = monotonic_ms() + GUI_LAUNCH_FOCUS_MS;
+	}
 }
 
 static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
@@ -276,7 +242,7 @@ static void sink_action(void *ctx, const struct binding *b, struct desktop_windo
 	if (b->action == ACT_CLOSE && focused) {
 		struct window *w = focused->owner;
 		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
-		send_to(w->client, &m);
+		client_send(w->client, &m);
 	} else if (b->action == ACT_LAUNCHER) {
 		launcher_open(!C.launcher.open);
 	}
@@ -288,197 +254,20 @@ static void sink_damage(void *ctx, struct rect r)
 	add_damage(r);
 }
 
-/* --- what a domain sends: checked here, against our state ---------------- */
-
-static void on_create(struct client *c, const struct gui_msg *m)
-{
-	if (find_window(c, m->window)) {
-		drop_client(c, "CREATE of window %u, which exists", m->window);
-		return;
-	}
-	if (c->nwindows >= GUI_WINDOWS_MAX) {
-		drop_client(c, "more than %d windows", GUI_WINDOWS_MAX);
-		return;
-	}
-	struct window *w = calloc(1, sizeof(*w));
-	if (!w) {
-		drop_client(c, "out of memory for a window");
-		return;
-	}
-	w->client = c;
-	w->id = m->window;
-	w->dw.owner = w;
-	w->next = c->windows;
-	c->windows = w;
-	c->nwindows++;
-	if (desktop_add(&C.desk, &w->dw) < 0) {
-		c->windows = w->next;
-		c->nwindows--;
-		free(w);
-		drop_client(c, "the desktop is full");
-	}
-}
-
-static void on_buffer(struct client *c, struct window *w, const struct gui_msg *m, int fd)
-{
-	struct gui_mapping map = { 0 };
-	const char *why = "";
-
-	int rc = c->t->ops->map_buffer(c->t, m, fd, &map, &why);
-	if (rc < 0) {
-		drop_client(c, "window %u: %s", w->id, why);
-		return;
-	}
-	c->t->ops->unmap(c->t, &w->map);
-	w->map = map;
-	w->buf_width = m->u.buffer.width;
-	w->buf_height = m->u.buffer.height;
-	w->stride = m->u.buffer.stride;
-	add_damage(frame_content(w->dw.outer));
-}
-
-static void on_damage(struct client *c, struct window *w, const struct gui_msg *m)
-{
-	C.damages++;
-	if (!w->map.pixels) {
-		drop_client(c, "window %u: DAMAGE before any BUFFER", w->id);
-		return;
-	}
-	if (m->u.rect.x + m->u.rect.width > w->buf_width ||
-	    m->u.rect.y + m->u.rect.height > w->buf_height) {
-		drop_client(c, "window %u: DAMAGE %ux%u+%u+%u outside its %ux%u buffer", w->id,
-			    m->u.rect.width, m->u.rect.height, m->u.rect.x, m->u.rect.y,
-			    w->buf_width, w->buf_height);
-		return;
-	}
-	if (w->dw.workspace != C.desk.current)
-		return;
-	struct rect content = frame_content(w->dw.outer);
-	struct rect r = { content.x + (int32_t)m->u.rect.x, content.y + (int32_t)m->u.rect.y,
-			  (int32_t)m->u.rect.width, (int32_t)m->u.rect.height };
-	add_damage(rect_intersect(r, content));
-}
-
-static void on_destroy(struct client *c, struct window *w)
-{
-	for (struct window **p = &c->windows; *p; p = &(*p)->next) {
-		if (*p == w) {
-			*p = w->next;
-			break;
-		}
-	}
-	c->nwindows--;
-	free_window(w, c->t);
-}
-
-/* One decoded message; FD came with it (ours to close, or to map). */
-static void handle_message(struct client *c, const struct gui_msg *m, int fd)
-{
-	if (!c->greeted) {
-		if (m->type != GUI_HELLO) {
-			drop_client(c, "%s before HELLO", gui_type_name(m->type));
-			return;
-		}
-		struct gui_msg w = { .type = GUI_WELCOME };
-		w.u.welcome.version = GUI_VERSION;
-		w.u.welcome.max_width = GUI_WIDTH_MAX;
-		w.u.welcome.max_height = GUI_HEIGHT_MAX;
-		c->greeted = true;
-		send_to(c, &w);
-		return;
-	}
-	if (m->type == GUI_HELLO) {
-		drop_client(c, "a second HELLO");
-		return;
-	}
-	if (m->type == GUI_CREATE) {
-		on_create(c, m);
-		return;
-	}
-	struct window *w = find_window(c, m->window);
-	if (!w) {
-		drop_client(c, "%s for window %u, which does not exist", gui_type_name(m->type),
-			    m->window);
-		return;
-	}
-	switch (m->type) {
-	case GUI_TITLE:
-		memcpy(w->title, m->u.title.text, sizeof(w->title));
-		add_damage(frame_title(w->dw.outer));
-		break;
-	case GUI_BUFFER:
-		on_buffer(c, w, m, fd);
-		break;
-	case GUI_DAMAGE:
-		on_damage(c, w, m);
-		break;
-	case GUI_DESTROY:
-		on_destroy(c, w);
-		break;
-	default:
-		drop_client(c, "unexpected %s", gui_type_name(m->type));
-		break;
-	}
-}
-
-/* Reads what the domain sent, up to GUI_MSGS_PER_TURN messages, so that
- * a flood from one domain cannot starve the others or the keyboard. */
-static void serve_client(struct client *c)
-{
-	for (int i = 0; i < GUI_MSGS_PER_TURN && c->t; i++) {
-		int fd = -1;
-		const char *why = "?";
-		struct gui_msg m;
-		ssize_t n = gui_transport_recv(c->t, C.buf, sizeof(C.buf), &fd);
-		if (n == -EAGAIN)
-			return;
-		if (n == 0) {
-			drop_client(c, "the domain closed it");
-			return;
-		}
-		if (n < 0) {
-			drop_client(c, "%s", n == -EPROTO ? "a truncated message or stray fds"
-							  : strerror((int)-n));
-			return;
-		}
-		long len = gui_decode(C.buf, (size_t)n, GUI_FROM_CLIENT, &m, &why);
-		if (len != n) {
-			if (fd >= 0)
-				close(fd);
-			drop_client(c, "malformed message: %s", len == 0 ? "cut short" : why);
-			return;
-		}
-		if (fd >= 0 && m.type != GUI_BUFFER) {
-			close(fd);
-			drop_client(c, "an fd with %s", gui_type_name(m.type));
-			return;
-		}
-		handle_message(c, &m, fd);
-		if (fd >= 0)
-			close(fd);
-	}
-}
-
 /* T becomes domain D's channel (to DOMID over vchan, -1 local), unless it
- * has one. */
+ * has one (or one still being dropped: the domain tries again). */
 static void attach_client(struct gui_domain *d, struct gui_transport *t, int domid)
 {
-	if (d->client && d->client->t) {
+	if (d->client) {
 		log_warn(TAG, "domain %s: a second GUI connection refused", d->name);
 		gui_transport_close(t);
 		return;
 	}
+	d->client = client_new(&C.clients, t, d->name, d, domid);
 	if (!d->client) {
-		d->client = calloc(1, sizeof(*d->client));
-		if (!d->client) {
-			gui_transport_close(t);
-			return;
-		}
+		log_err(TAG, "domain %s: out of memory for its GUI channel", d->name);
+		return;
 	}
-	memset(d->client, 0, sizeof(*d->client));
-	d->client->dom = d;
-	d->client->t = t;
-	d->client->domid = domid;
 	log_info(TAG, "domain %s: GUI channel up (%s)", d->name, t->ops->name);
 }
 
@@ -512,14 +301,6 @@ static void watch_agent(struct gui_domain *d, bool waiting)
 	add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
 }
 
-static struct gui_domain *find_domain(const char *name)
-{
-	for (size_t i = 0; i < C.ndoms; i++)
-		if (strcmp(C.doms[i].name, name) == 0)
-			return &C.doms[i];
-	return NULL;
-}
-
 /* A slot for a domain with windows: a free one, or a new one. */
 static struct gui_domain *new_domain(const char *name, uint32_t label_rgb, bool configured)
 {
@@ -546,18 +327,21 @@ static void follow_listed_domains(void)
 		struct gui_domain *d = find_domain(e->name);
 		if (!d && e->gui && !e->configured)
 			d = new_domain(e->name, e->label_rgb, false);
-		if (d && !d->configured)
+		if (d && !d->configured) {
 			d->label_rgb = e->label_rgb;
+			d->unlisted = false;
+		}
 	}
 	for (size_t i = 0; i < C.ndoms; i++) {
 		struct gui_domain *d = &C.doms[i];
 		if (d->configured || !d->name[0] || domstatus_find(&C.status, d->name))
 			continue;
+		/* The slot is its client's until the client is freed. */
+		d->unlisted = true;
 		if (d->client)
-			drop_client(d->client, "the domain manager no longer lists it");
-		free(d->client);
-		d->client = NULL;
-		d->name[0] = '\0';
+			client_drop(d->client, "the domain manager no longer lists it");
+		else
+			d->name[0] = '\0';
 	}
 }
 
@@ -593,11 +377,11 @@ static void connect_vchans(void)
 		if (!b)
 			continue;
 		/* A dead domain cannot close its end: its ring stays as it was. */
-		if (c && c->t && c->domid >= 0 && (uint32_t)c->domid != b->domid)
-			drop_client(c, "domain %d is gone", c->domid);
+		if (has_channel(d) && c->domid >= 0 && (uint32_t)c->domid != b->domid)
+			client_drop(c, "domain %d is gone", c->domid);
 		bool up = b->domid != CTL_NO_DOMID && strcmp(b->state, "running") == 0;
-		watch_agent(d, up && !(c && c->t));
-		if ((c && c->t) || !up)
+		watch_agent(d, up && !has_channel(d));
+		if (d->client || !up)
 			continue;
 		if (!C.xs)
 			C.xs = xs_open(XS_OPEN_READONLY);
@@ -632,10 +416,11 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->height = C.out->height;
 	for (size_t i = 0; i < n; i++) {
 		struct window *w = vis[i]->owner;
+		const struct gui_domain *dom = w->client->owner;
 		rw[i] = (struct render_window){
 			.outer = vis[i]->outer,
-			.label_rgb = w->client->dom->label_rgb,
-			.domain = w->client->dom->name,
+			.label_rgb = dom->label_rgb,
+			.domain = dom->name,
 			.title = w->title,
 			.focused = vis[i] == focused,
 			.pixels = w->map.pixels,
@@ -769,7 +554,7 @@ static void pointer_button(uint32_t code, uint32_t value)
 	struct gui_msg m = { .type = GUI_BUTTON, .window = w->id };
 	m.u.input.code = code;
 	m.u.input.value = value;
-	send_to(w->client, &m);
+	client_send(w->client, &m);
 }
 
 static uint64_t monotonic_us(void)
@@ -779,15 +564,27 @@ static uint64_t monotonic_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* A key or button from the user.  When it moves the focus, a window the
+ * launcher asked for no longer takes it: the user has moved on. */
+static void user_key(uint32_t code, uint32_t value)
+{
+	struct desktop_window *before = desktop_focused(&C.desk);
+	unsigned ws = C.desk.current;
+
+	if (code >= BTN_MISC && code < KEY_OK)
+		pointer_button(code, value);
+	else
+		desktop_key(&C.desk, code, value);
+	if (desktop_focused(&C.desk) != before || C.desk.current != ws)
+		C.asked = NULL;
+}
+
 static void input_key(void *ctx, uint32_t code, uint32_t value, uint64_t time_us)
 {
 	uint64_t sent = C.keys_sent;
 
 	(void)ctx;
-	if (code >= BTN_MISC && code < KEY_OK)
-		pointer_button(code, value);
-	else
-		desktop_key(&C.desk, code, value);
+	user_key(code, value);
 	/* No key code in the log: only how long the key took. */
 	if (C.cfg.measure_input_latency && time_us && C.keys_sent != sent)
 		log_info(TAG, "input latency: %llu us from the kernel's event to the domain's channel",
@@ -812,7 +609,7 @@ static void input_motion(void *ctx, int32_t dx, int32_t dy)
 		struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
 		m.u.motion.x = x;
 		m.u.motion.y = y;
-		send_to(w->client, &m);
+		client_send(w->client, &m);
 	}
 }
 
@@ -832,7 +629,7 @@ static int ctl_screenshot(void *ctx, const char *path, char *msg, size_t msgcap)
 static int ctl_key(void *ctx, uint16_t code, uint8_t value)
 {
 	(void)ctx;
-	desktop_key(&C.desk, code, value);
+	user_key(code, value);
 	return 0;
 }
 
@@ -844,7 +641,7 @@ static int listen_domains(const char *config_dir)
 	char path[256];
 
 	domains_load(config_dir, &doms);
-	if (mkdir_p(C.cfg.gui_dir, 0700) < 0)
+	if (C.cfg.gui_dir && mkdir_p(C.cfg.gui_dir, 0700) < 0)
 		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
 	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
 		const struct domain_config *dc = &doms.dom[i];
@@ -852,6 +649,10 @@ static int listen_domains(const char *config_dir)
 		if (!dc->gui)
 			continue;
 		struct gui_domain *d = new_domain(dc->name, domain_label_rgb[dc->label], true);
+		/* A socket speaks as its domain: made only where the config asks
+		 * for the local transport (tests, development), never by default. */
+		if (!C.cfg.gui_dir)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s.sock", C.cfg.gui_dir, dc->name);
 		int fd = gui_local_listen(path);
 		if (fd < 0)
@@ -860,7 +661,12 @@ static int listen_domains(const char *config_dir)
 		d->listen_fd = fd;
 	}
 	domains_free(&doms);
-	log_notice(TAG, "%zu domains may have windows (sockets in %s)", C.ndoms, C.cfg.gui_dir);
+	if (C.cfg.gui_dir)
+		log_notice(TAG, "%zu domains may have windows (by vchan, and by sockets in %s)",
+			   C.ndoms, C.cfg.gui_dir);
+	else
+		log_notice(TAG, "%zu domains may have windows (by vchan; no local sockets: gui_dir "
+				"is not set)", C.ndoms);
 	return 0;
 }
 
@@ -927,6 +733,11 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.damage = sink_damage,
 		.dom0_key = sink_dom0_key,
 	};
+	static const struct clients_env clients_env = {
+		.damage = client_damage,
+		.wants_focus = client_wants_focus,
+		.gone = client_gone,
+	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
 
@@ -951,6 +762,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 			"no launcher", C.cfg.keymap_layout);
 	C.damage = cairo_region_create();
 	desktop_init(&C.desk, C.out->width, C.out->height, &C.cfg.bindings, &sink);
+	clients_init(&C.clients, &C.desk, &clients_env, monotonic_ms());
 	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
 	if (setup_fds() < 0) {
 		log_err(TAG, "cannot set up signals and the clock: %s", strerror(errno));
@@ -969,6 +781,38 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 enum { FD_SIG, FD_TICK, FD_OUTPUT, FD_DM, FD_FIXED };
 #define POLL_MAX (FD_FIXED + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX + 1 + INPUT_DEVICES_MAX)
 
+/* How long poll may sleep: not at all while a channel has input that its
+ * fd will not tell of again, else until a waiting window may be placed. */
+static int poll_timeout(void)
+{
+	uint64_t next = clients_next_tick(&C.clients), now = monotonic_ms();
+
+	for (size_t i = 0; i < C.ndoms; i++)
+		if (C.doms[i].client && client_has_input(C.doms[i].client))
+			return 0;
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now);
+}
+
+/* Each domain's channel, in turn: what its fd said, or what it still has
+ * buffered from its last turn. */
+static void serve_channels(const struct pollfd *pfd, struct gui_domain **who,
+			   const bool *is_listener, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (is_listener[i])
+			accept_client(who[i]);
+		else if (who[i]->client)
+			client_io(who[i]->client, true);
+	}
+	for (size_t i = 0; i < C.ndoms; i++)
+		if (C.doms[i].client && client_has_input(C.doms[i].client))
+			client_io(C.doms[i].client, false);
+}
+
 static void poll_once(void)
 {
 	static struct pollfd pfd[POLL_MAX];
@@ -985,8 +829,9 @@ static void poll_once(void)
 		pfd[n] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		is_listener[n] = true;
 		who[n++] = d;
-		if (d->client && d->client->t) {
-			pfd[n] = (struct pollfd){ .fd = d->client->t->fd, .events = POLLIN };
+		if (d->client) {
+			pfd[n] = (struct pollfd){ .fd = client_fd(d->client),
+						  .events = client_poll_events(d->client) };
 			is_listener[n] = false;
 			who[n++] = d;
 		}
@@ -997,11 +842,12 @@ static void poll_once(void)
 	first_input = n + nctl;
 	if (C.input)
 		ninput = input_pollfds(C.input, &pfd[first_input]);
-	if (poll(pfd, first_input + ninput, -1) < 0) {
+	if (poll(pfd, first_input + ninput, poll_timeout()) < 0) {
 		if (errno != EINTR)
 			log_err(TAG, "poll: %s", strerror(errno));
 		return;
 	}
+	clients_tick(&C.clients, monotonic_ms());
 	if (pfd[FD_SIG].revents) {
 		struct signalfd_siginfo si;
 		while (read(C.sig_fd, &si, sizeof(si)) == sizeof(si))
@@ -1014,14 +860,7 @@ static void poll_once(void)
 		C.out->ops->dispatch(C.out);
 	if (pfd[FD_DM].revents)
 		status_answer();
-	for (size_t i = FD_FIXED; i < first_ctl; i++) {
-		if (!pfd[i].revents)
-			continue;
-		if (is_listener[i])
-			accept_client(who[i]);
-		else if (who[i]->client && who[i]->client->t)
-			serve_client(who[i]->client);
-	}
+	serve_channels(pfd, who, is_listener, FD_FIXED, first_ctl);
 	if (nctl)
 		control_dispatch(&C.ctl, &pfd[first_ctl], nctl);
 	if (ninput)
@@ -1054,11 +893,15 @@ int compositor_main(int argc, char **argv)
 	while (!C.stop) {
 		render_if_needed();
 		poll_once();
+		/* Between events, with no desktop or client call up the stack:
+		 * the only place a dropped channel is freed. */
+		clients_reap(&C.clients);
 	}
 	log_notice(TAG, "compositor stopping");
 	for (size_t i = 0; i < C.ndoms; i++)
 		if (C.doms[i].client)
-			drop_client(C.doms[i].client, "the compositor stops");
+			client_drop(C.doms[i].client, "the compositor stops");
+	clients_reap(&C.clients);
 	if (C.ctl_up)
 		control_close(&C.ctl);
 	input_close(C.input);

@@ -113,7 +113,7 @@ static void set_focus(struct desktop *d, unsigned ws, struct desktop_window *w)
 	}
 }
 
-int desktop_add(struct desktop *d, struct desktop_window *w)
+int desktop_add(struct desktop *d, struct desktop_window *w, bool focus)
 {
 	if (d->nwindows >= DESKTOP_WINDOWS_MAX)
 		return -ENOSPC;
@@ -122,7 +122,7 @@ int desktop_add(struct desktop *d, struct desktop_window *w)
 	w->fullscreen = false;
 	d->windows[d->nwindows++] = w;
 	relayout(d, w->workspace);
-	if (!d->focus[w->workspace])
+	if (focus)
 		set_focus(d, w->workspace, w);
 	return 0;
 }

@@ -6,8 +6,10 @@
  * its focus, a key; redraw a rectangle).
  *
  * The rules that make it a security boundary live here:
- *   - focus changes only by the user's action, with one exception: a new
- *     window is focused when its workspace has no focused window;
+ *   - focus changes only by the user's act: a key, a click, or a window
+ *     the user asked a domain for (the caller says so at desktop_add); a
+ *     window nobody asked for never takes it, not even on a workspace where
+ *     nothing has focus;
  *   - keys go to the focused window only, or to dom0's own UI while it has
  *     grabbed them, never to both; a key that completes one of
  *     dom0's bindings is swallowed whole (its press and its release), and
@@ -67,9 +69,10 @@ struct desktop {
 void desktop_init(struct desktop *d, int32_t width, int32_t height,
 		  const struct bindings *bindings, const struct desktop_sink *sink);
 
-/* W (not yet on the desktop) goes on the current workspace.  -ENOSPC when
- * the desktop is full. */
-int desktop_add(struct desktop *d, struct desktop_window *w);
+/* W (not yet on the desktop) goes on the current workspace, and takes
+ * the focus there when FOCUS (the user asked for it).  -ENOSPC when the
+ * desktop is full. */
+int desktop_add(struct desktop *d, struct desktop_window *w, bool focus);
 void desktop_remove(struct desktop *d, struct desktop_window *w);
 
 /* Gives the keyboard to dom0's own UI (the launcher) or back.  The keys

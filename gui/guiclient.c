@@ -124,6 +124,7 @@ struct gui_client *gui_client_new(struct gui_transport *t, int timeout_ms, char 
 			say(err, errlen, "no WELCOME from dom0 within %d ms", timeout_ms);
 			goto fail;
 		}
+		t->ops->woken(t);
 		rc = read_msg(c, &m, err, errlen);
 		if (rc < 0)
 			goto fail;
@@ -204,6 +205,7 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 {
 	struct gui_msg m;
 
+	c->t->ops->woken(c->t);
 	for (;;) {
 		int rc = read_msg(c, &m, err, errlen);
 		if (rc <= 0)

@@ -235,6 +235,25 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 	return rc < 0 ? -1 : total;
 }
 
+long gui_stream_want(const struct gui_stream *s, const char **why)
+{
+	if (s->have < GUI_HEADER_SIZE)
+		return (long)(GUI_HEADER_SIZE - s->have);
+	long total = gui_msg_length(s->in, why);
+	if (total < 0)
+		return -1;
+	return total - (long)s->have;
+}
+
+size_t gui_stream_take(struct gui_stream *s, uint8_t *buf, size_t cap)
+{
+	size_t n = s->have <= cap ? s->have : cap;
+
+	memcpy(buf, s->in, n);
+	s->have = 0;
+	return n;
+}
+
 uint32_t gui_grant(const struct gui_msg *msg, uint32_t i)
 {
 	return get_u32(msg->u.buffer.grants + 4 * (size_t)i);

@@ -112,6 +112,25 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
  * or -1 if the header is malformed (*why). */
 long gui_msg_length(const uint8_t *untrusted_hdr, const char **why);
 
+/*
+ * A byte stream (vchan) cut into whole messages.  The reader asks how many
+ * bytes to read next (never past the message being assembled, so nothing
+ * of the next one is ever held here), reads them into IN + HAVE, and takes
+ * the message once it is whole.  A header that gui_msg_length() refuses
+ * makes the stream malformed for good: there is no way back in step.
+ */
+struct gui_stream {
+	uint8_t in[GUI_MSG_MAX];
+	size_t have;
+};
+
+/* Bytes to read before the message being assembled is whole (> 0), 0 when
+ * it is whole, -1 when its header is malformed (*why). */
+long gui_stream_want(const struct gui_stream *s, const char **why);
+/* The whole message (gui_stream_want() said 0) into BUF of CAP bytes
+ * (>= GUI_MSG_MAX): its length, and the stream starts the next one. */
+size_t gui_stream_take(struct gui_stream *s, uint8_t *buf, size_t cap);
+
 /* Grant reference I (< ngrants) of a decoded BUFFER message. */
 uint32_t gui_grant(const struct gui_msg *msg, uint32_t i);
 

@@ -16,6 +16,7 @@
 #ifndef BULKHEAD_GUI_TRANSPORT_H
 #define BULKHEAD_GUI_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -54,6 +55,15 @@ struct gui_transport_ops {
 			    int *fd, uint32_t *grants, uint32_t *ngrants);
 	void (*unmap)(struct gui_transport *t, struct gui_mapping *m);
 	void (*close)(struct gui_transport *t);
+	/* Poll said the fd is ready: called once, before sending and reading
+	 * (vchan: consumes the event, so that one that comes after is seen). */
+	void (*woken)(struct gui_transport *t);
+	/* Whether input is waiting that poll would not tell about again (vchan:
+	 * bytes in the ring whose event was consumed): read on without
+	 * waiting. */
+	bool (*has_input)(struct gui_transport *t);
+	/* The events to poll the fd for; WANT_WRITE: messages wait for room. */
+	short (*poll_events)(struct gui_transport *t, bool want_write);
 };
 
 struct gui_transport {

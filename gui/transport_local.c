@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -97,6 +100,7 @@ static int local_map_buffer(struct gui_transport *t, const struct gui_msg *buffe
 			    struct gui_mapping *out, const char **why)
 {
 	struct stat st;
+	struct statfs sfs;
 	size_t need = (size_t)buffer->u.buffer.stride * buffer->u.buffer.height;
 
 	(void)t;
@@ -111,6 +115,12 @@ static int local_map_buffer(struct gui_transport *t, const struct gui_msg *buffe
 		return fail_map(why, "BUFFER fd is not a memfd sealed against shrinking", -EPROTO);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < need)
 		return fail_map(why, "BUFFER memfd smaller than stride * height", -EPROTO);
+	/* A plain memfd, in shmem: a hugetlbfs one (MFD_HUGETLB) maps whole
+	 * huge pages, and the unmap of stride * height bytes would fail and
+	 * leave the mapping behind, outside any budget. */
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC)
+		return fail_map(why, "BUFFER fd is not a plain memfd (hugetlbfs or another file system)",
+				-EPROTO);
 	void *p = mmap(NULL, need, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return fail_map(why, "cannot map the BUFFER memfd", -errno);
@@ -165,6 +175,24 @@ static void local_close(struct gui_transport *t)
 	free(t);
 }
 
+static void local_woken(struct gui_transport *t)
+{
+	(void)t;
+}
+
+/* A socket is level-triggered: poll tells again while input waits. */
+static bool local_has_input(struct gui_transport *t)
+{
+	(void)t;
+	return false;
+}
+
+static short local_poll_events(struct gui_transport *t, bool want_write)
+{
+	(void)t;
+	return (short)(POLLIN | (want_write ? POLLOUT : 0));
+}
+
 static const struct gui_transport_ops local_ops = {
 	.name = "local",
 	.recv = local_recv,
@@ -173,6 +201,9 @@ static const struct gui_transport_ops local_ops = {
 	.alloc_buffer = local_alloc_buffer,
 	.unmap = local_unmap,
 	.close = local_close,
+	.woken = local_woken,
+	.has_input = local_has_input,
+	.poll_events = local_poll_events,
 };
 
 static struct gui_transport *wrap(int fd)

@@ -31,8 +31,7 @@ struct vchan_transport {
 	int peer;			/* the other side's domid */
 	xengnttab_handle *gt;		/* dom0: maps the domain's grants */
 	xengntshr_handle *gs;		/* domain: grants its buffers */
-	uint8_t in[GUI_MSG_MAX];	/* a message being assembled */
-	size_t have;
+	struct gui_stream in;		/* a message being assembled */
 	uint32_t refs[GUI_GRANTS_MAX];
 };
 
@@ -42,47 +41,59 @@ static struct vchan_transport *of(struct gui_transport *t)
 }
 
 /* Consumes the event that woke the caller's poll, if there is one, and so
- * re-arms it; libxenvchan_wait() would block when there is none. */
-static void ack_event(struct vchan_transport *v)
+ * re-arms it; libxenvchan_wait() would block when there is none.  Called
+ * before anything is sent or read, so that an event that comes later (the
+ * peer wrote, or read what we could not send) wakes the poll again. */
+static void vchan_woken(struct gui_transport *t)
 {
+	struct vchan_transport *v = of(t);
 	struct pollfd pfd = { .fd = v->t.fd, .events = POLLIN };
 	if (poll(&pfd, 1, 0) == 1)
 		libxenvchan_wait(v->vc);
 }
 
+/* The event that told of these bytes may be consumed already: a reader
+ * that stopped early (its turn was over) must come back without one. */
+static bool vchan_has_input(struct gui_transport *t)
+{
+	struct vchan_transport *v = of(t);
+	const char *why;
+
+	return gui_stream_want(&v->in, &why) <= 0 || libxenvchan_data_ready(v->vc) > 0;
+}
+
+static short vchan_poll_events(struct gui_transport *t, bool want_write)
+{
+	/* The peer's reading comes as an event too (libxenvchan_buffer_space()
+	 * asked for it when a send found no room). */
+	(void)t;
+	(void)want_write;
+	return POLLIN;
+}
+
 static ssize_t vchan_recv(struct gui_transport *t, uint8_t *buf, size_t cap, int *fd)
 {
 	struct vchan_transport *v = of(t);
-	size_t need = GUI_HEADER_SIZE;
 	const char *why;
 
 	*fd = -1;
-	ack_event(v);
 	for (;;) {
-		if (v->have >= GUI_HEADER_SIZE) {
-			long total = gui_msg_length(v->in, &why);
-			if (total < 0 || (size_t)total > cap)
-				return -EPROTO;
-			need = (size_t)total;
-		}
-		if (v->have >= need) {
-			memcpy(buf, v->in, need);
-			memmove(v->in, v->in + need, v->have - need);
-			v->have -= need;
-			return (ssize_t)need;
-		}
+		long want = gui_stream_want(&v->in, &why);
+		if (want < 0)
+			return -EPROTO;
+		if (want == 0)
+			return (ssize_t)gui_stream_take(&v->in, buf, cap);
 		int ready = libxenvchan_data_ready(v->vc);
 		if (ready <= 0) {
 			if (!libxenvchan_is_open(v->vc))
-				return v->have ? -EPROTO : 0;
+				return v->in.have ? -EPROTO : 0;
 			return -EAGAIN;
 		}
-		size_t want = need - v->have;
-		int n = libxenvchan_read(v->vc, v->in + v->have,
-					 want < (size_t)ready ? want : (size_t)ready);
+		int n = libxenvchan_read(v->vc, v->in.in + v->in.have,
+					 (size_t)want < (size_t)ready ? (size_t)want : (size_t)ready);
 		if (n <= 0)
 			return n < 0 ? -EPIPE : -EAGAIN;
-		v->have += (size_t)n;
+		v->in.have += (size_t)n;
 	}
 }
 
@@ -179,6 +190,9 @@ static const struct gui_transport_ops vchan_ops = {
 	.alloc_buffer = vchan_alloc_buffer,
 	.unmap = vchan_unmap,
 	.close = vchan_close,
+	.woken = vchan_woken,
+	.has_input = vchan_has_input,
+	.poll_events = vchan_poll_events,
 };
 
 static struct gui_transport *wrap(struct vchan_transport *v)

@@ -63,6 +63,24 @@
 #define GUI_CLIENTS_MAX         DOMAINS_MAX
 /* Messages handled from one domain before the others get their turn. */
 #define GUI_MSGS_PER_TURN       64
+/* What dom0 sends a domain and its channel has no room for yet waits in
+ * that channel's queue; a domain that lets this many wait reads nothing
+ * and is dropped (drm-compositor/client.h). */
+#define GUI_SEND_QUEUE_MAX      512
+/* Windows a domain may put on the desktop at once, and then each second:
+ * each one re-tiles its workspace and resizes the other windows there. */
+#define GUI_LAYOUT_BURST        16
+#define GUI_LAYOUT_PER_SEC      8
+/* Bytes of window buffers dom0 maps for one domain (four 3840x2160
+ * screens), and for all domains together (half of what dom0's default
+ * grant maptrack holds: 1024 frames of 256 handles, 1 GiB of 4 KiB pages;
+ * the rest is for vchan rings and the block and network backends). */
+#define GUI_MAPPED_DOMAIN_MAX   (128ull * 1024 * 1024)
+#define GUI_MAPPED_TOTAL_MAX    (512ull * 1024 * 1024)
+/* After the launcher asks a domain to run something, its next window takes
+ * the focus if it comes within this time and the user has not moved the
+ * focus since: the user asked for it. */
+#define GUI_LAUNCH_FOCUS_MS     20000
 /* dom0 waits this long for a running gui domain to offer its channel
  * before the status bar says it has no agent (it still connects later). */
 #define GUI_AGENT_TIMEOUT_MS    120000

@@ -107,9 +107,17 @@ start_compositor() {
 
 check_frames() {
     demo red-vm --title "red one" --color 802020 --reconnect
-    wait_for "$W/red-vm.out" 'FOCUS 1' || { why="red-vm's window never got focus"; return 1; }
+    wait_for "$W/red-vm.out" 'CONFIGURE' || { why="red-vm's window never configured"; return 1; }
     demo blue-vm --title "blue one" --color 203080 --reconnect
     wait_for "$W/blue-vm.out" 'CONFIGURE' || { why="blue-vm's window never configured"; return 1; }
+    # Nobody asked for either window: neither takes the keyboard, even on
+    # an empty desktop; the user's Super+Tab gives it to the first.
+    if grep -q 'FOCUS 1' "$W/red-vm.out" "$W/blue-vm.out"; then
+        why="a window took the focus as it appeared: $(grep -h 'FOCUS 1' "$W"/*-vm.out | head -1)"
+        return 1
+    fi
+    keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    wait_for "$W/red-vm.out" 'FOCUS 1' || { why="Super+Tab did not focus red-vm"; return 1; }
     sleep 0.3
     # red border, blue border, red's pixels (focused, untinted), blue's
     # pixels untinted (must not be there: it is unfocused)
@@ -252,7 +260,9 @@ check_terminal() {
     wait_for "$W/compositor.log" 'domain green-vm: GUI channel up' ||
         { why="the agent's channel did not come up"; return 1; }
     wait_for "$W/green-vm.agent" 'runs "terminal"' && sleep 0.3
-    keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    # Nothing has the focus on the new compositor: Super+Shift+Tab gives it
+    # to the last window, the terminal.
+    keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
     local before
     before=$(keys_seen)
     type_text "echo hello >typed" && keys KEY_ENTER 1 KEY_ENTER 0
@@ -307,6 +317,9 @@ check_launcher() {
         { why="red-vm was not asked to run xterm"; return 1; }
     wait_for "$W/red-vm.out" 'DEMO red-vm window 1 CONFIGURE' ||
         { why="red-vm's new window did not come"; return 1; }
+    # The window the user asked for takes the keyboard from blue-vm's.
+    wait_for "$W/red-vm.out" 'DEMO red-vm window 1 FOCUS 1' ||
+        { why="the launched window did not take the focus"; return 1; }
     wait_for "$W/compositor.log" 'launcher: red-vm runs "xterm"' ||
         { why="the compositor did not log the launch"; return 1; }
     # Super went to blue-vm before the launcher took the keys; nothing after.
@@ -319,6 +332,16 @@ check_launcher() {
 }
 
 check_close() {
+    # The launched window has the focus: back to blue-vm's, the other one
+    # on this workspace.
+    local focused
+    focused=$(grep -c 'blue-vm window 0 FOCUS 1' "$W/blue-vm.out")
+    keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c 'blue-vm window 0 FOCUS 1' "$W/blue-vm.out")" -gt "$focused" ] && break
+        sleep 0.05
+    done
     keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_Q 1 KEY_Q 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
     wait_for "$W/blue-vm.out" 'DEMO blue-vm window 0 CLOSE' ||
         { why="blue-vm (focused) was not asked to close"; return 1; }

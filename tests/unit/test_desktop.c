@@ -156,15 +156,29 @@ static void release(uint32_t code)
 static void test_focus_only_by_user(void **state)
 {
 	(void)state;
-	assert_int_equal(desktop_add(&D, &win[0]), 0);
+	/* Nobody asked for it: it does not take the keyboard, not even on an
+	 * empty desktop, and keys go nowhere. */
+	assert_int_equal(desktop_add(&D, &win[2], false), 0);
+	assert_string_equal(said, "conf3 ");
+	assert_null(desktop_focused(&D));
+	press(KEY_A);
+	release(KEY_A);
+	assert_string_equal(said, "conf3 ");
+	desktop_remove(&D, &win[2]);
+	said[0] = '\0';
+	/* The window the user asked for takes it. */
+	assert_int_equal(desktop_add(&D, &win[0], true), 0);
 	assert_string_equal(said, "conf1 in1 ");
 	said[0] = '\0';
 	/* A second window does not take the focus from the first. */
-	assert_int_equal(desktop_add(&D, &win[1]), 0);
+	assert_int_equal(desktop_add(&D, &win[1], false), 0);
 	assert_ptr_equal(desktop_focused(&D), &win[0]);
 	assert_null(strstr(said, "in2"));
-	/* The focused window goes: nobody gets focus until the user says. */
+	/* The focused window goes: nobody gets focus until the user says,
+	 * and a new window that nobody asked for does not take it either. */
 	desktop_remove(&D, &win[0]);
+	assert_null(desktop_focused(&D));
+	assert_int_equal(desktop_add(&D, &win[2], false), 0);
 	assert_null(desktop_focused(&D));
 	said[0] = '\0';
 	press(KEY_A);
@@ -177,8 +191,8 @@ static void test_focus_only_by_user(void **state)
 static void test_keys_go_to_focus_and_bindings_are_swallowed(void **state)
 {
 	(void)state;
-	desktop_add(&D, &win[0]);
-	desktop_add(&D, &win[1]);
+	desktop_add(&D, &win[0], true);
+	desktop_add(&D, &win[1], false);
 	said[0] = '\0';
 	press(KEY_A);
 	release(KEY_A);
@@ -212,8 +226,8 @@ static void test_workspaces(void **state)
 {
 	struct desktop_window *vis[DESKTOP_WINDOWS_MAX];
 	(void)state;
-	desktop_add(&D, &win[0]);
-	desktop_add(&D, &win[1]);
+	desktop_add(&D, &win[0], true);
+	desktop_add(&D, &win[1], false);
 	desktop_move_focused(&D, 1);
 	assert_int_equal(win[0].workspace, 1);
 	assert_int_equal(desktop_visible(&D, vis), 1);
@@ -236,7 +250,7 @@ static void test_workspaces(void **state)
 static void test_grab(void **state)
 {
 	(void)state;
-	desktop_add(&D, &win[0]);
+	desktop_add(&D, &win[0], true);
 	said[0] = '\0';
 	press(KEY_LEFTMETA);
 	press(KEY_ENTER);	/* Super+Return: the launcher (the caller grabs) */

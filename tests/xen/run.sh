@@ -10,9 +10,11 @@
 #               netfront), whose eth0 pings sys-net over the vif
 #   desktop     dom0's compositor on bochs-drm shows the terminals of alpha
 #               (blue) and beta (green), served by each domain's agent over
-#               vchan with pixels in pages the domain grants; a command
-#               typed with sendkey runs in the focused one's shell only, and
-#               after Super+Tab another runs in the other one only
+#               vchan with pixels in pages the domain grants; neither takes
+#               the focus as it comes (what is typed then runs nowhere);
+#               after Super+Tab a command typed with sendkey runs in the
+#               focused one's shell only, and after Super+Tab another runs
+#               in the other one only
 #   noagent     sys-net (gui = 1) never offers a channel: after the
 #               desktop's agent_timeout_ms the compositor logs it and the
 #               status bar shows "no agent"
@@ -113,10 +115,17 @@ check_desktop() {
     local png=$LINUX_VM/desktop.png blue green text first second
     terminal_up alpha && terminal_up beta ||
         { why=$(wait_why "the terminals of alpha and beta did not both reach the compositor"); return 1; }
+    # Neither terminal was asked for: neither has the focus, and what is
+    # typed now reaches no domain (no DOMU-TYPED /tmp/typed0 ever).
+    qemu_type "$LINUX_VM" $'echo early >/tmp/typed0\n' 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    # The user's Super+Tab focuses the first window.
+    qemu_sendkey "$LINUX_VM" meta_l-tab 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
     wait_desktop "$png" 5 || return 1
     info "desktop: alpha's and beta's terminals over vchan; $png: frames $blue blue, $green green, text $text pixels"
-    # Into the focused terminal (the first window), then Super+Tab into
-    # the other: each command runs in one domain only.
+    # Into the focused terminal, then Super+Tab into the other: each
+    # command runs in one domain only.
     qemu_type "$LINUX_VM" $'echo hello >/tmp/typed\n' 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
     if ! linux_wait 'DOMU-TYPED name=[a-z]+ /tmp/typed: ' "$STEP_TIMEOUT"; then
@@ -135,7 +144,8 @@ check_desktop() {
     sleep 2
     if ! serial_has "DOMU-TYPED name=$first /tmp/typed: hello$" ||
         ! serial_has "DOMU-TYPED name=$second /tmp/typed2: world$" ||
-        typed "$second" /tmp/typed || typed "$first" /tmp/typed2; then
+        typed "$second" /tmp/typed || typed "$first" /tmp/typed2 ||
+        serial_has "DOMU-TYPED name=[a-z]+ /tmp/typed0: "; then
         why="what was typed: $(serial | grep -E 'DOMU-TYPED' | tr '\n' '|')"
         return 1
     fi
@@ -190,7 +200,11 @@ check_restartgui() {
         why="after the compositor's restart: $(ctl_line GUI-RESTARTED)"
         return 1
     fi
-    # The focused terminal shows what was typed before: its screen was kept.
+    # The new compositor gives nobody the focus; the user's Super+Tab
+    # does, and the focused terminal shows what was typed before: its
+    # screen was kept.
+    qemu_sendkey "$LINUX_VM" meta_l-tab 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
     wait_desktop "$png" 40 || return 1
     info "restartgui: both terminals back, their text kept ($png: frames $blue blue, $green green, text $text)"
 }

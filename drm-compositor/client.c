@@ -1,0 +1,596 @@
+#include "drm-compositor/client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+#define TAG "compositor"
+#define MIB (1024.0 * 1024.0)
+
+/* Scratch for one message each way: the loop is single-threaded. */
+static uint8_t in_buf[GUI_MSG_MAX];
+
+static void damage(struct clients *cs, struct rect r)
+{
+	if (!rect_empty(r))
+		cs->env.damage(cs->env.ctx, r);
+}
+
+static bool live(const struct client *c)
+{
+	return !c->dropping;
+}
+
+void client_drop(struct client *c, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	if (c->dropping)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_warn(TAG, "domain %s: GUI channel dropped: %s", c->name, why);
+	c->dropping = true;
+	c->cs->reap_due = true;
+}
+
+/* --- what dom0 sends: queued, coalesced, flushed as the channel takes it -- */
+
+struct window *client_window(struct client *c, uint32_t id)
+{
+	for (struct window *w = c->windows; w; w = w->next)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+/* The message queue entry Q stands for; false when it is to be skipped (a
+ * CONFIGURE of a window that has gone or was told its size already). */
+static bool out_msg(struct client *c, const struct client_out *q, struct gui_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = (enum gui_type)q->type;
+	m->window = q->window;
+	switch (m->type) {
+	case GUI_WELCOME:
+		m->u.welcome.version = GUI_VERSION;
+		m->u.welcome.max_width = q->a;
+		m->u.welcome.max_height = q->b;
+		return true;
+	case GUI_CONFIGURE: {
+		struct window *w = client_window(c, q->window);
+		if (!w || !w->configure_queued)
+			return false;
+		w->configure_queued = false;
+		m->u.size.width = w->dw.width;
+		m->u.size.height = w->dw.height;
+		return true;
+	}
+	case GUI_MOTION:
+		m->u.motion.x = (int32_t)q->a;
+		m->u.motion.y = (int32_t)q->b;
+		return true;
+	default:
+		/* FOCUS, KEY, BUTTON, CLOSE: their fields in order. */
+		m->u.input.code = q->a;
+		m->u.input.value = q->b;
+		if (m->type == GUI_FOCUS)
+			m->u.focus.focused = q->a;
+		return true;
+	}
+}
+
+/* Sends queued messages until the channel takes no more. */
+static void flush(struct client *c)
+{
+	uint8_t buf[64];
+	struct gui_msg m;
+
+	while (live(c) && c->qlen) {
+		const struct client_out *q = &c->queue[c->qhead];
+		if (out_msg(c, q, &m)) {
+			size_t len = gui_encode(&m, buf, sizeof(buf));
+			int rc = len ? gui_transport_send(c->t, buf, len, -1) : -EINVAL;
+			if (rc == -EAGAIN) {
+				/* Not sent after all: it stays first in the queue. */
+				if (m.type == GUI_CONFIGURE)
+					client_window(c, q->window)->configure_queued = true;
+				return;
+			}
+			if (rc < 0) {
+				client_drop(c, "cannot send %s: %s", gui_type_name(m.type),
+					    strerror(-rc));
+				return;
+			}
+		}
+		c->qhead = (c->qhead + 1) % GUI_SEND_QUEUE_MAX;
+		c->qlen--;
+	}
+}
+
+static struct client_out *queue_tail(struct client *c)
+{
+	if (!c->qlen)
+		return NULL;
+	return &c->queue[(c->qhead + c->qlen - 1) % GUI_SEND_QUEUE_MAX];
+}
+
+/* Appends Q; a domain whose queue is full has read nothing for that long
+ * and is dropped (only the user's own input and its own windows' sizes
+ * fill it: nothing another domain does). */
+static void enqueue(struct client *c, const struct client_out *q)
+{
+	if (!live(c))
+		return;
+	if (c->qlen == GUI_SEND_QUEUE_MAX) {
+		client_drop(c, "it reads nothing: %d messages wait for it", GUI_SEND_QUEUE_MAX);
+		return;
+	}
+	c->queue[(c->qhead + c->qlen) % GUI_SEND_QUEUE_MAX] = *q;
+	c->qlen++;
+	flush(c);
+}
+
+void client_send(struct client *c, const struct gui_msg *m)
+{
+	struct client_out q = { .type = (uint8_t)m->type, .window = m->window };
+
+	switch (m->type) {
+	case GUI_WELCOME:
+		q.a = m->u.welcome.max_width;
+		q.b = m->u.welcome.max_height;
+		break;
+	case GUI_MOTION: {
+		/* Only where the pointer is now matters, but not past a button
+		 * or a key: the latest position replaces one not sent yet at
+		 * the queue's tail. */
+		struct client_out *t = queue_tail(c);
+		q.a = (uint32_t)m->u.motion.x;
+		q.b = (uint32_t)m->u.motion.y;
+		if (t && t->type == GUI_MOTION && t->window == m->window && c->qlen > 0 &&
+		    live(c)) {
+			t->a = q.a;
+			t->b = q.b;
+			flush(c);
+			return;
+		}
+		break;
+	}
+	case GUI_FOCUS:
+		q.a = m->u.focus.focused;
+		break;
+	case GUI_KEY:
+	case GUI_BUTTON:
+		q.a = m->u.input.code;
+		q.b = m->u.input.value;
+		break;
+	case GUI_CLOSE:
+		break;
+	default:
+		/* CONFIGURE goes through client_configure, RUN client_run. */
+		log_err(TAG, "domain %s: %s cannot be queued", c->name, gui_type_name(m->type));
+		return;
+	}
+	enqueue(c, &q);
+}
+
+void client_configure(struct window *w)
+{
+	struct client *c = w->client;
+	struct client_out q = { .type = GUI_CONFIGURE, .window = w->id };
+
+	if (w->configure_queued) {
+		flush(c);	/* the queued one will carry the new size */
+		return;
+	}
+	w->configure_queued = true;
+	enqueue(c, &q);
+}
+
+int client_run(struct client *c, const char *command)
+{
+	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
+
+	if (!live(c) || !c->greeted)
+		return -EPIPE;
+	flush(c);
+	if (c->qlen)
+		return -EAGAIN;
+	size_t len = gui_encode_run(command, buf, sizeof(buf));
+	if (len == 0)
+		return -EINVAL;
+	int rc = gui_transport_send(c->t, buf, len, -1);
+	if (rc < 0 && rc != -EAGAIN)
+		client_drop(c, "cannot send RUN: %s", strerror(-rc));
+	return rc;
+}
+
+/* --- layout budget: how many windows a domain may place, and when ------- */
+
+/* Tops up C's budget for the time since it was last topped up. */
+static void refill(struct client *c, uint64_t now)
+{
+	uint64_t full = (uint64_t)GUI_LAYOUT_BURST * 1000;
+	uint64_t gained = (now - c->layout_at_ms) * GUI_LAYOUT_PER_SEC;
+	uint64_t have = c->layout_milli + gained;
+
+	c->layout_milli = (uint32_t)(have > full ? full : have);
+	c->layout_at_ms = now;
+}
+
+/* Puts W on the desktop: it re-tiles W's workspace, whose windows get
+ * CONFIGUREs (queued, coalesced: never a drop of theirs). */
+static void place(struct client *c, struct window *w)
+{
+	struct clients *cs = c->cs;
+	bool focus = cs->env.wants_focus(cs->env.ctx, c);
+
+	if (desktop_add(cs->desk, &w->dw, focus) < 0) {
+		client_drop(c, "the desktop is full (%d windows)", DESKTOP_WINDOWS_MAX);
+		return;
+	}
+	w->placed = true;
+}
+
+/* Places C's waiting windows, oldest first, as far as its budget goes. */
+static void place_waiting(struct client *c)
+{
+	refill(c, c->cs->now_ms);
+	for (struct window *w = c->windows; w && live(c); w = w->next) {
+		if (w->placed)
+			continue;
+		if (c->layout_milli < 1000)
+			return;
+		c->layout_milli -= 1000;
+		place(c, w);
+	}
+}
+
+/* --- mapped bytes -------------------------------------------------------- */
+
+static struct client *largest_holder(struct clients *cs)
+{
+	struct client *big = NULL;
+	for (struct client *c = cs->list; c; c = c->next)
+		if (live(c) && (!big || c->mapped > big->mapped))
+			big = c;
+	return big;
+}
+
+/* Whether W's buffer may become BYTES (replacing what it maps now).  A
+ * domain over its own budget is dropped; when all domains together would
+ * be over theirs, the one holding the most goes, so that an honest domain
+ * with less is never the one to pay.  False when C is dropped. */
+static bool within_budget(struct client *c, const struct window *w, uint64_t bytes)
+{
+	struct clients *cs = c->cs;
+	uint64_t mine = c->mapped - w->map.size + bytes;
+
+	if (mine > GUI_MAPPED_DOMAIN_MAX) {
+		client_drop(c, "window %u: a %.1f MiB BUFFER would make its buffers %.1f MiB, over "
+			       "the budget of %u MiB a domain", w->id, bytes / MIB, mine / MIB,
+			    (unsigned)(GUI_MAPPED_DOMAIN_MAX >> 20));
+		return false;
+	}
+	uint64_t total = cs->mapped - w->map.size + bytes;
+	if (total <= GUI_MAPPED_TOTAL_MAX)
+		return true;
+	struct client *big = largest_holder(cs);
+	if (!big || big == c || big->mapped <= mine) {
+		client_drop(c, "window %u: a %.1f MiB BUFFER would take dom0's mapped buffers "
+			       "past their budget of %u MiB, and this domain holds the most "
+			       "(%.1f MiB)", w->id, bytes / MIB,
+			    (unsigned)(GUI_MAPPED_TOTAL_MAX >> 20), mine / MIB);
+		return false;
+	}
+	/* Over by at most this one buffer until the reap at the end of the
+	 * turn unmaps BIG's. */
+	client_drop(big, "dom0's mapped buffers are at their budget of %u MiB and this domain "
+			 "holds the most (%.1f MiB) when domain %s asks for more",
+		    (unsigned)(GUI_MAPPED_TOTAL_MAX >> 20), big->mapped / MIB, c->name);
+	return true;
+}
+
+static void unmap(struct client *c, struct window *w)
+{
+	c->mapped -= w->map.size;
+	c->cs->mapped -= w->map.size;
+	c->t->ops->unmap(c->t, &w->map);
+}
+
+/* --- what a domain sends: checked here, against our state ---------------- */
+
+static void on_hello(struct client *c)
+{
+	struct gui_msg w = { .type = GUI_WELCOME };
+
+	c->greeted = true;
+	w.u.welcome.max_width = GUI_WIDTH_MAX;
+	w.u.welcome.max_height = GUI_HEIGHT_MAX;
+	client_send(c, &w);
+}
+
+static void on_create(struct client *c, const struct gui_msg *m)
+{
+	if (client_window(c, m->window)) {
+		client_drop(c, "CREATE of window %u, which exists", m->window);
+		return;
+	}
+	if (c->nwindows >= GUI_WINDOWS_MAX) {
+		client_drop(c, "more than %d windows", GUI_WINDOWS_MAX);
+		return;
+	}
+	struct window *w = calloc(1, sizeof(*w));
+	if (!w) {
+		client_drop(c, "out of memory for a window");
+		return;
+	}
+	w->client = c;
+	w->id = m->window;
+	w->dw.owner = w;
+	struct window **tail = &c->windows;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = w;
+	c->nwindows++;
+	place_waiting(c);
+}
+
+static void on_buffer(struct client *c, struct window *w, const struct gui_msg *m, int fd)
+{
+	struct gui_mapping map = { 0 };
+	const char *why = "";
+	uint64_t bytes = ((uint64_t)m->u.buffer.stride * m->u.buffer.height + GUI_PAGE_SIZE - 1) /
+			 GUI_PAGE_SIZE * GUI_PAGE_SIZE;
+
+	if (!within_budget(c, w, bytes))
+		return;
+	int rc = c->t->ops->map_buffer(c->t, m, fd, &map, &why);
+	if (rc < 0) {
+		client_drop(c, "window %u: %s", w->id, why);
+		return;
+	}
+	unmap(c, w);
+	w->map = map;
+	c->mapped += map.size;
+	c->cs->mapped += map.size;
+	w->buf_width = m->u.buffer.width;
+	w->buf_height = m->u.buffer.height;
+	w->stride = m->u.buffer.stride;
+	if (w->placed)
+		damage(c->cs, frame_content(w->dw.outer));
+}
+
+static void on_damage(struct client *c, struct window *w, const struct gui_msg *m)
+{
+	if (!w->map.pixels) {
+		client_drop(c, "window %u: DAMAGE before any BUFFER", w->id);
+		return;
+	}
+	if (m->u.rect.x + m->u.rect.width > w->buf_width ||
+	    m->u.rect.y + m->u.rect.height > w->buf_height) {
+		client_drop(c, "window %u: DAMAGE %ux%u+%u+%u outside its %ux%u buffer", w->id,
+			    m->u.rect.width, m->u.rect.height, m->u.rect.x, m->u.rect.y,
+			    w->buf_width, w->buf_height);
+		return;
+	}
+	if (!w->placed || w->dw.workspace != c->cs->desk->current)
+		return;
+	struct rect content = frame_content(w->dw.outer);
+	struct rect r = { content.x + (int32_t)m->u.rect.x, content.y + (int32_t)m->u.rect.y,
+			  (int32_t)m->u.rect.width, (int32_t)m->u.rect.height };
+	damage(c->cs, rect_intersect(r, content));
+}
+
+/* Unlinks W from C, unmaps its pixels and takes it off the desktop (which
+ * may queue CONFIGUREs for the windows that stay), then frees it. */
+static void free_window(struct client *c, struct window *w)
+{
+	for (struct window **p = &c->windows; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	c->nwindows--;
+	unmap(c, w);
+	if (w->placed)
+		desktop_remove(c->cs->desk, &w->dw);
+	free(w);
+}
+
+/* One decoded message; FD came with it (ours to close, or to map). */
+static void handle_message(struct client *c, const struct gui_msg *m, int fd)
+{
+	if (!c->greeted) {
+		if (m->type != GUI_HELLO)
+			client_drop(c, "%s before HELLO", gui_type_name(m->type));
+		else
+			on_hello(c);
+		return;
+	}
+	if (m->type == GUI_HELLO) {
+		client_drop(c, "a second HELLO");
+		return;
+	}
+	if (m->type == GUI_CREATE) {
+		on_create(c, m);
+		return;
+	}
+	struct window *w = client_window(c, m->window);
+	if (!w) {
+		client_drop(c, "%s for window %u, which does not exist", gui_type_name(m->type),
+			    m->window);
+		return;
+	}
+	switch (m->type) {
+	case GUI_TITLE:
+		memcpy(w->title, m->u.title.text, sizeof(w->title));
+		if (w->placed)
+			damage(c->cs, frame_title(w->dw.outer));
+		break;
+	case GUI_BUFFER:
+		on_buffer(c, w, m, fd);
+		break;
+	case GUI_DAMAGE:
+		on_damage(c, w, m);
+		break;
+	case GUI_DESTROY:
+		free_window(c, w);
+		break;
+	default:
+		client_drop(c, "unexpected %s", gui_type_name(m->type));
+		break;
+	}
+}
+
+/* Reads one message and handles it: false when there is none waiting or
+ * the client is dropped. */
+static bool serve_one(struct client *c)
+{
+	int fd = -1;
+	const char *why = "?";
+	struct gui_msg m;
+	ssize_t n = gui_transport_recv(c->t, in_buf, sizeof(in_buf), &fd);
+
+	if (n == -EAGAIN)
+		return false;
+	if (n <= 0) {
+		client_drop(c, "%s", n == 0 ? "the domain closed it" :
+				     n == -EPROTO ? "a truncated message or stray fds" :
+						    strerror((int)-n));
+		return false;
+	}
+	c->received++;
+	long len = gui_decode(in_buf, (size_t)n, GUI_FROM_CLIENT, &m, &why);
+	if (len != n) {
+		client_drop(c, "malformed message: %s", len == 0 ? "cut short" : why);
+	} else if (fd >= 0 && m.type != GUI_BUFFER) {
+		client_drop(c, "an fd with %s", gui_type_name(m.type));
+	} else {
+		handle_message(c, &m, fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	return live(c);
+}
+
+void client_io(struct client *c, bool woken)
+{
+	if (!live(c))
+		return;
+	if (woken)
+		c->t->ops->woken(c->t);
+	flush(c);
+	for (int i = 0; i < GUI_MSGS_PER_TURN && serve_one(c); i++)
+		;
+}
+
+bool client_has_input(const struct client *c)
+{
+	return live(c) && c->t->ops->has_input(c->t);
+}
+
+int client_fd(const struct client *c)
+{
+	return c->t->fd;
+}
+
+short client_poll_events(const struct client *c)
+{
+	return c->t->ops->poll_events(c->t, c->qlen > 0);
+}
+
+/* --- the loop's side ------------------------------------------------------ */
+
+void clients_init(struct clients *cs, struct desktop *desk, const struct clients_env *env,
+		  uint64_t now_ms)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->desk = desk;
+	cs->env = *env;
+	cs->now_ms = now_ms;
+}
+
+struct client *client_new(struct clients *cs, struct gui_transport *t, const char *name,
+			  void *owner, int domid)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		gui_transport_close(t);
+		return NULL;
+	}
+	c->cs = cs;
+	c->t = t;
+	c->name = name;
+	c->owner = owner;
+	c->domid = domid;
+	c->layout_milli = GUI_LAYOUT_BURST * 1000;
+	c->layout_at_ms = cs->now_ms;
+	c->next = cs->list;
+	cs->list = c;
+	return c;
+}
+
+void clients_tick(struct clients *cs, uint64_t now_ms)
+{
+	cs->now_ms = now_ms;
+	for (struct client *c = cs->list; c; c = c->next)
+		if (live(c))
+			place_waiting(c);
+}
+
+uint64_t clients_next_tick(const struct clients *cs)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (const struct client *c = cs->list; c; c = c->next) {
+		bool waiting = false;
+		for (const struct window *w = c->windows; w; w = w->next)
+			waiting = waiting || !w->placed;
+		if (!live(c) || !waiting)
+			continue;
+		uint32_t missing = c->layout_milli >= 1000 ? 0 : 1000 - c->layout_milli;
+		uint64_t at = c->layout_at_ms + (missing + GUI_LAYOUT_PER_SEC - 1) / GUI_LAYOUT_PER_SEC;
+		next = at < next ? at : next;
+	}
+	return next;
+}
+
+static void free_client(struct client *c)
+{
+	struct clients *cs = c->cs;
+
+	while (c->windows)
+		free_window(c, c->windows);
+	cs->env.gone(cs->env.ctx, c);
+	gui_transport_close(c->t);
+	free(c);
+}
+
+void clients_reap(struct clients *cs)
+{
+	/* Freeing a client re-tiles, which queues CONFIGUREs for others,
+	 * which may drop one of them: until none is left. */
+	while (cs->reap_due) {
+		cs->reap_due = false;
+		for (struct client **p = &cs->list; *p;) {
+			struct client *c = *p;
+			if (!c->dropping) {
+				p = &c->next;
+				continue;
+			}
+			*p = c->next;
+			free_client(c);
+		}
+	}
+}

@@ -1,0 +1,514 @@
+/* A domain's GUI channel in dom0 (drm-compositor/client.c) on the fake
+ * transport, with the real desktop: hostile domains against honest ones,
+ * for every fairness rule of client.h. */
+#include "tests/unit/test_helpers.h"
+
+#include "drm-compositor/client.h"
+#include "lib/bytes.h"
+#include "tests/fake_transport.h"
+
+static struct desktop D;
+static struct bindings B;
+static struct clients CS;
+static unsigned closed, gone;
+static bool grant_focus;		/* what wants_focus answers, once */
+static uint64_t now_ms;
+
+static void s_configure(void *ctx, struct desktop_window *w, uint32_t width, uint32_t height)
+{
+	(void)ctx, (void)width, (void)height;
+	client_configure(w->owner);
+}
+
+static void s_focus(void *ctx, struct desktop_window *dw, bool focused)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
+	(void)ctx;
+	m.u.focus.focused = focused;
+	client_send(w->client, &m);
+}
+
+static void s_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
+	(void)ctx;
+	m.u.input.code = code;
+	m.u.input.value = value;
+	client_send(w->client, &m);
+}
+
+static void s_action(void *ctx, const struct binding *b, struct desktop_window *w)
+{
+	(void)ctx, (void)b, (void)w;
+}
+
+static void s_damage(void *ctx, struct rect r)
+{
+	(void)ctx, (void)r;
+}
+
+static void s_dom0_key(void *ctx, uint32_t code, uint32_t value)
+{
+	(void)ctx, (void)code, (void)value;
+}
+
+static bool e_wants_focus(void *ctx, struct client *c)
+{
+	(void)ctx, (void)c;
+	bool yes = grant_focus;
+	grant_focus = false;
+	return yes;
+}
+
+static void e_gone(void *ctx, struct client *c)
+{
+	(void)ctx, (void)c;
+	gone++;
+}
+
+static int setup(void **state)
+{
+	static const struct desktop_sink sink = { .configure = s_configure, .focus = s_focus,
+						  .key = s_key, .action = s_action,
+						  .damage = s_damage, .dom0_key = s_dom0_key };
+	static const struct clients_env env = { .damage = s_damage,
+						.wants_focus = e_wants_focus,
+						.gone = e_gone };
+	(void)state;
+	bindings_default(&B);
+	desktop_init(&D, 1920, 1080, &B, &sink);
+	now_ms = 1000000;
+	clients_init(&CS, &D, &env, now_ms);
+	closed = gone = 0;
+	grant_focus = false;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (struct client *c = CS.list; c; c = c->next)
+		client_drop(c, "the test ends");
+	clients_reap(&CS);
+	assert_null(CS.list);
+	assert_int_equal(D.nwindows, 0);
+	assert_int_equal(CS.mapped, 0);
+	return 0;
+}
+
+/* --- a domain, as its bytes ------------------------------------------- */
+
+struct dom {
+	struct fake_transport *f;
+	struct client *c;
+};
+
+static void push(struct dom *d, const struct gui_msg *m)
+{
+	uint8_t buf[64];
+	size_t len = gui_encode(m, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_true(fake_push(d->f, buf, len));
+}
+
+static void hello(struct dom *d)
+{
+	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = GUI_VERSION };
+	push(d, &m);
+}
+
+static void create(struct dom *d, uint32_t id)
+{
+	struct gui_msg m = { .type = GUI_CREATE, .window = id };
+	m.u.size.width = 640;
+	m.u.size.height = 480;
+	push(d, &m);
+}
+
+static void destroy(struct dom *d, uint32_t id)
+{
+	struct gui_msg m = { .type = GUI_DESTROY, .window = id };
+	push(d, &m);
+}
+
+static void buffer(struct dom *d, uint32_t id, uint32_t w, uint32_t h)
+{
+	uint8_t buf[64];
+	size_t len = gui_encode_buffer(id, w, h, w * 4, NULL, 0, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_true(fake_push(d->f, buf, len));
+}
+
+/* Lets dom0 handle all that D sent, in as many turns as it takes. */
+static void serve(struct dom *d)
+{
+	while (!d->c->dropping && d->f->count)
+		client_io(d->c, true);
+}
+
+static struct dom dom_connect(const char *name)
+{
+	struct dom d = { .f = fake_new(&closed) };
+	d.c = client_new(&CS, &d.f->t, name, NULL, -1);
+	assert_non_null(d.c);
+	hello(&d);
+	serve(&d);
+	assert_true(d.c->greeted);
+	return d;
+}
+
+static size_t placed_windows(const struct client *c)
+{
+	size_t n = 0;
+	for (const struct window *w = c->windows; w; w = w->next)
+		n += w->placed;
+	return n;
+}
+
+static void tick(uint64_t ms)
+{
+	now_ms += ms;
+	clients_tick(&CS, now_ms);
+}
+
+/* --- the tests ------------------------------------------------------------ */
+
+/* A send that fails deep inside a re-tiling (another domain's CREATE)
+ * marks the failing domain; its windows stay on the desktop, and stay
+ * allocated, until the loop's reap: nothing is freed under relayout(). */
+static void test_drop_is_deferred_to_the_reap(void **state)
+{
+	(void)state;
+	struct dom evil = dom_connect("evil"), honest = dom_connect("honest");
+	create(&evil, 1);
+	create(&evil, 2);
+	serve(&evil);
+	assert_int_equal(D.nwindows, 2);
+	evil.f->send_error = EPIPE;
+	capture_begin();
+	create(&honest, 1);
+	serve(&honest);
+	const char *log = capture_end();
+	assert_true(evil.c->dropping);
+	assert_non_null(strstr(log, "domain evil: GUI channel dropped: cannot send CONFIGURE"));
+	assert_int_equal(D.nwindows, 3);	/* still there */
+	assert_int_equal(gone, 0);
+	clients_reap(&CS);
+	assert_int_equal(gone, 1);
+	assert_int_equal(closed, 1);
+	assert_int_equal(D.nwindows, 1);
+	assert_ptr_equal(CS.list, honest.c);
+	assert_false(honest.c->dropping);
+}
+
+/* The issue's crash: a domain that never reads, then HELLO, CREATE 1..m
+ * and CREATE 100 / DESTROY 100 in a loop.  No send fails now (they wait
+ * in its queue), its churn beyond its layout budget re-tiles nothing,
+ * and the honest domain's windows are told their size once each. */
+static void test_churn_costs_another_domain_nothing(void **state)
+{
+	(void)state;
+	struct dom honest = dom_connect("honest"), evil = dom_connect("evil");
+	create(&honest, 1);
+	create(&honest, 2);
+	serve(&honest);
+	unsigned long before = honest.f->sent_of[GUI_CONFIGURE];
+	honest.f->room = 0;	/* it reads slowly: nothing for now */
+	evil.f->room = 0;	/* it never reads */
+	for (uint32_t m = 1; m <= 4; m++)
+		create(&evil, m);
+	serve(&evil);
+	for (int i = 0; i < 2000; i++) {
+		create(&evil, 100);
+		destroy(&evil, 100);
+		serve(&evil);
+		if (i % 100 == 0)
+			tick(50);
+	}
+	assert_false(honest.c->dropping);
+	/* One CONFIGURE each at most waits for the honest domain's windows. */
+	assert_true(honest.c->qlen <= 2);
+	/* The churn placed at most its budget: the burst and 8 a second. */
+	size_t seconds = 2000 / 100 * 50 / 1000 + 1;
+	assert_true(evil.f->sent_of[GUI_CONFIGURE] + evil.c->qlen <=
+		    GUI_LAYOUT_BURST + GUI_LAYOUT_PER_SEC * seconds + 4);
+	/* When the honest domain reads, it gets its windows' sizes as they
+	 * are now, once each. */
+	honest.f->room = -1;
+	client_io(honest.c, true);
+	assert_int_equal(honest.c->qlen, 0);
+	assert_true(honest.f->sent_of[GUI_CONFIGURE] - before <= 2);
+	struct window *w1 = client_window(honest.c, 1);
+	assert_true(w1->placed);
+	clients_reap(&CS);
+	assert_int_equal(gone, 0);
+}
+
+/* A domain's windows beyond its layout budget wait unshown; the budget
+ * comes back with time, and a waiting window's DESTROY costs nothing. */
+static void test_layout_budget(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("burst");
+	for (uint32_t i = 1; i <= GUI_LAYOUT_BURST + 10; i++)
+		create(&d, i);
+	serve(&d);
+	assert_int_equal(placed_windows(d.c), GUI_LAYOUT_BURST);
+	assert_int_equal(D.nwindows, GUI_LAYOUT_BURST);
+	uint64_t next = clients_next_tick(&CS);
+	assert_true(next > now_ms && next <= now_ms + 1000 / GUI_LAYOUT_PER_SEC + 1);
+	destroy(&d, GUI_LAYOUT_BURST + 10);	/* waiting: gone without a re-tiling */
+	serve(&d);
+	tick(1000);
+	assert_int_equal(placed_windows(d.c), GUI_LAYOUT_BURST + GUI_LAYOUT_PER_SEC);
+	tick(1000);
+	assert_int_equal(placed_windows(d.c), GUI_LAYOUT_BURST + 9);
+	assert_int_equal(clients_next_tick(&CS), UINT64_MAX);
+	assert_false(d.c->dropping);
+}
+
+/* A window appears with the keyboard only when the user asked for it. */
+static void test_unsolicited_window_takes_no_focus(void **state)
+{
+	(void)state;
+	struct dom a = dom_connect("a"), b = dom_connect("b");
+	create(&a, 1);
+	serve(&a);
+	assert_null(desktop_focused(&D));
+	assert_int_equal(a.f->sent_of[GUI_FOCUS], 0);
+	grant_focus = true;	/* the user ran the launcher for b */
+	create(&b, 7);
+	serve(&b);
+	assert_ptr_equal(desktop_focused(&D), &client_window(b.c, 7)->dw);
+	assert_int_equal(b.f->sent_of[GUI_FOCUS], 1);
+	/* The focused window goes; the next new ones, of either domain,
+	 * take nothing. */
+	destroy(&b, 7);
+	serve(&b);
+	assert_null(desktop_focused(&D));
+	for (uint32_t i = 2; i < 10; i++)
+		create(&a, i);
+	create(&b, 8);
+	serve(&a);
+	serve(&b);
+	assert_null(desktop_focused(&D));
+	desktop_key(&D, KEY_A, 1);
+	assert_int_equal(a.f->sent_of[GUI_KEY], 0);
+	assert_int_equal(b.f->sent_of[GUI_KEY], 0);
+}
+
+/* Mapped bytes: a domain over its own budget is dropped, alone. */
+static void test_budget_of_a_domain(void **state)
+{
+	(void)state;
+	struct dom honest = dom_connect("honest"), hog = dom_connect("hog");
+	create(&honest, 1);
+	buffer(&honest, 1, 1920, 1080);
+	serve(&honest);
+	for (uint32_t i = 1; i <= 3; i++) {
+		create(&hog, i);
+		buffer(&hog, i, 4096, 4096);	/* 64 MiB each: two fit */
+	}
+	capture_begin();
+	serve(&hog);
+	const char *log = capture_end();
+	assert_true(hog.c->dropping);
+	assert_non_null(strstr(log, "domain hog: GUI channel dropped: window 3: a 64.0 MiB BUFFER "
+				    "would make its buffers 192.0 MiB, over the budget of 128 MiB"));
+	assert_false(honest.c->dropping);
+	clients_reap(&CS);
+	assert_int_equal(CS.mapped, 1920 * 1080 * 4);
+	assert_int_equal(honest.f->mapped_now, 1);
+}
+
+/* Replacing a buffer counts what is replaced: the same window may get a
+ * new buffer of its budget's size for ever. */
+static void test_budget_counts_replaced_buffers(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("resizer");
+	create(&d, 1);
+	create(&d, 2);
+	serve(&d);
+	for (int i = 0; i < 20; i++) {
+		buffer(&d, 1, 4096, 4096);
+		buffer(&d, 2, 4096, 4000 + (uint32_t)i);
+		serve(&d);
+	}
+	assert_false(d.c->dropping);
+	assert_int_equal(d.f->mapped_now, 2);
+	assert_int_equal(CS.mapped, d.c->mapped);
+}
+
+/* Mapped bytes of all domains: past the global budget, the domain that
+ * holds the most goes, not the honest one that asked for a little. */
+static void test_global_budget_drops_the_largest(void **state)
+{
+	(void)state;
+	struct dom hogs[4], honest = dom_connect("honest");
+	static char names[4][16];
+	for (int h = 0; h < 4; h++) {
+		snprintf(names[h], sizeof(names[h]), "hog%d", h);
+		hogs[h] = dom_connect(names[h]);
+		create(&hogs[h], 1);
+		create(&hogs[h], 2);
+		buffer(&hogs[h], 1, 4096, 4096);
+		buffer(&hogs[h], 2, 4096, 4096 - (uint32_t)h);
+		serve(&hogs[h]);
+		assert_false(hogs[h].c->dropping);
+	}
+	assert_true(CS.mapped <= GUI_MAPPED_TOTAL_MAX);
+	create(&honest, 1);
+	buffer(&honest, 1, 1920, 1080);
+	capture_begin();
+	serve(&honest);
+	const char *log = capture_end();
+	assert_false(honest.c->dropping);
+	assert_true(hogs[0].c->dropping);	/* the largest: 128 MiB */
+	assert_non_null(strstr(log, "domain hog0: GUI channel dropped: dom0's mapped buffers are "
+				    "at their budget of 512 MiB"));
+	for (int h = 1; h < 4; h++)
+		assert_false(hogs[h].c->dropping);
+	clients_reap(&CS);
+	assert_true(CS.mapped <= GUI_MAPPED_TOTAL_MAX);
+	/* A domain that asks for more when it would hold the most pays itself. */
+	struct dom late = dom_connect("late");
+	create(&late, 1);
+	create(&late, 2);
+	buffer(&late, 1, 4096, 4096);
+	buffer(&late, 2, 4096, 4096);
+	capture_begin();
+	serve(&late);
+	log = capture_end();
+	assert_true(late.c->dropping);
+	assert_non_null(strstr(log, "domain late: GUI channel dropped: window 2: a 64.0 MiB BUFFER "
+				    "would take dom0's mapped buffers past their budget of 512 MiB"));
+	for (int h = 1; h < 4; h++)
+		assert_false(hogs[h].c->dropping);
+	assert_false(honest.c->dropping);
+}
+
+/* At most GUI_MSGS_PER_TURN messages a turn; what is left is served on
+ * the next turn whether the fd says so or not (client_has_input). */
+static void test_turn_bound_and_what_is_left(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("talker");
+	create(&d, 1);
+	for (int i = 0; i < 99; i++) {
+		uint8_t buf[64];
+		size_t len = gui_encode_title(1, "t", 1, buf, sizeof(buf));
+		assert_true(fake_push(d.f, buf, len));
+	}
+	d.f->pending = true;
+	uint64_t before = d.c->received;
+	client_io(d.c, true);
+	assert_int_equal(d.c->received - before, GUI_MSGS_PER_TURN);
+	assert_true(client_has_input(d.c));
+	client_io(d.c, false);
+	assert_int_equal(d.c->received - before, 100);
+	assert_false(client_has_input(d.c));
+}
+
+/* A domain that reads nothing while the user types to it fills its own
+ * queue and is dropped; another domain's keys are not held up. */
+static void test_queue_overflow_drops_only_that_domain(void **state)
+{
+	(void)state;
+	struct dom deaf = dom_connect("deaf"), other = dom_connect("other");
+	grant_focus = true;
+	create(&deaf, 1);
+	serve(&deaf);
+	create(&other, 1);
+	serve(&other);
+	deaf.f->room = 0;
+	capture_begin();
+	desktop_key(&D, KEY_A, 1);
+	for (int i = 0; i < 2 * GUI_SEND_QUEUE_MAX; i++)
+		desktop_key(&D, KEY_A, 2);	/* held: its repeats fill the queue */
+	desktop_key(&D, KEY_A, 0);
+	const char *log = capture_end();
+	assert_true(deaf.c->dropping);
+	assert_non_null(strstr(log, "domain deaf: GUI channel dropped: it reads nothing: 512 "
+				    "messages wait for it"));
+	clients_reap(&CS);
+	desktop_focus_next(&D, 1);
+	desktop_key(&D, KEY_B, 1);
+	assert_int_equal(other.f->sent_of[GUI_KEY], 1);
+	assert_false(other.c->dropping);
+}
+
+/* Pointer motion not yet sent is replaced by the latest, but never moved
+ * past a button that came after it. */
+static void test_motion_coalesced_at_the_tail_only(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("pointer");
+	grant_focus = true;
+	create(&d, 1);
+	serve(&d);
+	d.f->room = 0;
+	struct gui_msg m = { .type = GUI_MOTION, .window = 1 };
+	for (int i = 0; i < 100; i++) {
+		m.u.motion.x = i;
+		client_send(d.c, &m);
+	}
+	assert_int_equal(d.c->qlen, 1);
+	struct gui_msg b = { .type = GUI_BUTTON, .window = 1 };
+	b.u.input.code = BTN_LEFT;
+	b.u.input.value = 1;
+	client_send(d.c, &b);
+	client_send(d.c, &m);
+	assert_int_equal(d.c->qlen, 3);
+	/* RUN is not queued behind them: the launcher says to try later. */
+	assert_int_equal(client_run(d.c, "xterm"), -EAGAIN);
+	d.f->room = -1;
+	client_io(d.c, true);
+	assert_int_equal(d.c->qlen, 0);
+	assert_int_equal(client_run(d.c, "xterm"), 0);
+}
+
+/* A CONFIGURE held back (no room) carries the window's latest size when
+ * it goes. */
+static void test_configure_carries_the_latest_size(void **state)
+{
+	(void)state;
+	struct dom slow = dom_connect("slow"), other = dom_connect("other");
+	create(&slow, 1);
+	serve(&slow);
+	slow.f->room = 0;
+	for (uint32_t i = 1; i <= 5; i++)
+		create(&other, i);
+	serve(&other);
+	assert_int_equal(slow.c->qlen, 1);
+	slow.f->room = -1;
+	client_io(slow.c, true);
+	struct window *w = client_window(slow.c, 1);
+	assert_int_equal(slow.f->last_configure[0], w->dw.width);
+	assert_int_equal(slow.f->last_configure[1], w->dw.height);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_drop_is_deferred_to_the_reap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_churn_costs_another_domain_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layout_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsolicited_window_takes_no_focus, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_budget_of_a_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_counts_replaced_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_global_budget_drops_the_largest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turn_bound_and_what_is_left, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_overflow_drops_only_that_domain, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_motion_coalesced_at_the_tail_only, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_configure_carries_the_latest_size, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
