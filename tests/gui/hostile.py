@@ -47,11 +47,17 @@ The attacks; what each tries, and what dom0 must do:
              memfds are sparse, they cost the attacker nothing), confirming
              each (dom0 answers the next CREATE with CONFIGURE only after it
              has taken the BUFFER before).  dom0 must drop it with a line
-             that says "budget".  With --learn it comes back after the drop
-             (with buffers half as high when not even one was taken) and
-             takes what it was allowed, no more, and holds it: several
-             such domains together try the global budget, and an honest
-             domain must still get the buffers it needs.
+             that says "budget".  With --learn it comes back after each
+             drop with what was taken and more buffers half as high, until
+             the budget is full to 16 rows (512 KiB), and holds that; with
+             --persist, dropped while holding, it comes back for it, until
+             --seconds; with --cap it takes no more than that.  Five such
+             domains together fight over the budget of all: an honest
+             domain must still get the buffers it needs, and dom0 must not
+             map more than that budget.  Four capped just under what an
+             honest domain legitimately holds (four 4K windows) go over the
+             budget of all together: the honest one, holding the most, must
+             not be the one dropped.
   churn      One window whose BUFFER is replaced --buffers times, then
              destroyed and re-created with a new BUFFER --recreate times:
              dom0 maps and unmaps each.  dom0's accounting must follow (a
@@ -412,25 +418,28 @@ def attack_recreate(args):
         say("stalled after", rounds, "re-creations")
 
 
-def grow(ch, count, args):
-    """Windows 1..COUNT, each with a BUFFER, each confirmed by the next
-    window's CONFIGURE (the last by a window without a buffer, COUNT + 1).
-    Returns how many were confirmed; Dropped carries that in .args."""
-    done = 0
-    mapped = 0
-    try:
-        ch.create(1)
-        ch.wait_configure(1)
-        for k in range(1, count + 1):
-            size = ch.buffer(k, args.width, args.height)
-            ch.create(k + 1)
-            ch.wait_configure(k + 1)
-            done, mapped = k, mapped + size
-            say("mapped", done, "buffers", mapped, "bytes")
-            report_input(ch.take())
-    except Dropped:
-        raise Dropped(done, mapped)
-    return done, mapped
+class Holder:
+    """One connection's buffers, taken one by one: window K gets a BUFFER
+    of --width x HEIGHT, and dom0's CONFIGURE of window K + 1 (created
+    right after it) says it has taken it.  Dropped when dom0 refuses one."""
+
+    def __init__(self, args):
+        self.args = args
+        self.heights = []       # of the buffers taken
+        self.bytes = 0
+        self.ch = connect(args)
+        self.ch.create(1)
+        self.ch.wait_configure(1)
+
+    def add(self, height):
+        k = len(self.heights) + 1
+        size = self.ch.buffer(k, self.args.width, height)
+        self.ch.create(k + 1)
+        self.ch.wait_configure(k + 1)
+        self.heights.append(height)
+        self.bytes += size
+        say("mapped", k, "buffers", self.bytes, "bytes")
+        report_input(self.ch.take())
 
 
 def hold(ch, seconds):
@@ -442,34 +451,61 @@ def hold(ch, seconds):
 
 
 def attack_budget(args):
-    count = args.windows
-    for phase in range(1 + 12 * args.learn):
-        ch = connect(args)
+    if not args.learn:
+        h = None
         try:
-            done, mapped = grow(ch, count, args)
-        except Dropped as e:
-            done, mapped = e.args
-            say("dropped after", done, "buffers", mapped, "bytes")
-            if not args.learn:
-                return
-            if done == 0:
-                # Not even one: smaller ones, down to a page's worth of rows.
-                if args.height == 1:
-                    return
-                args.height = max(1, args.height // 2)
-                say("trying", f"{args.width}x{args.height}")
-            else:
-                count = done
-                say("learned", count, "buffers")
+            h = Holder(args)
+            for _ in range(args.windows):
+                h.add(args.height)
+        except Dropped:
+            say("dropped after", len(h.heights) if h else 0, "buffers", h.bytes if h else 0,
+                "bytes")
+            return
+        except Stalled:
+            say("stalled after", len(h.heights) if h else 0, "buffers")
+            return
+        say("holding", len(h.heights), "buffers", h.bytes, "bytes")
+        hold(h.ch, args.hold)
+        return
+    # Learning: what was taken before, again, then more of HEIGHT as long
+    # as they are taken and stay under --cap; each refusal (a drop) halves
+    # HEIGHT, until a buffer would be under MIN_ROWS rows: then the budget
+    # is full but for less than that, and it holds what it has.
+    taken, height, min_rows = [], args.height, 16
+    row = args.width * 4
+    end = time.monotonic() + args.seconds
+    while time.monotonic() < end:
+        h, again = None, True
+        try:
+            h = Holder(args)
+            for x in taken:
+                h.add(x)
+            again = False
+            while height >= min_rows and len(h.heights) < args.windows:
+                if h.bytes + row * height > args.cap:
+                    height //= 2
+                    continue
+                h.add(height)
+        except Dropped:
+            taken = h.heights if h else taken
+            say("dropped after", len(taken), "buffers", sum(taken) * row, "bytes")
+            if not again:
+                height //= 2
+            say("learned", len(taken), "buffers; now", f"{args.width}x{height}")
             continue
         except Stalled:
-            say("stalled after", count, "buffers")
+            say("stalled after", len(h.heights) if h else 0, "buffers")
             return
-        say("holding", done, "buffers", mapped, "bytes")
+        taken = h.heights
+        say("holding", len(taken), "buffers", h.bytes, "bytes")
         try:
-            hold(ch, args.hold)
+            hold(h.ch, end - time.monotonic() if args.persist else args.hold)
         except Dropped:
-            say("dropped after", done, "buffers", mapped, "bytes", "while holding")
+            say("dropped after", len(taken), "buffers", h.bytes, "bytes", "while holding")
+            if not args.persist:
+                return
+            height = args.height    # the others may hold less now
+            continue
         return
 
 
@@ -657,6 +693,11 @@ def main():
     p.add_argument("--height", type=int, default=None, help="budget (2048), churn: buffer height")
     p.add_argument("--learn", action="store_true",
                    help="budget: after a drop, come back and hold what was allowed")
+    p.add_argument("--cap", type=lambda v: int(v) << 20, default=1 << 60,
+                   help="budget --learn: MiB it takes at most")
+    p.add_argument("--persist", action="store_true",
+                   help="budget: dropped while holding, come back and take it again, "
+                        "until --seconds")
     p.add_argument("--hold", type=float, default=3600,
                    help="budget, churn, hugetlb: keep the channel this long")
     p.add_argument("--buffers", type=int, default=300, help="churn: BUFFER replacements")
@@ -681,10 +722,11 @@ def main():
         p.error("uaf: --windows 1..8")
     if args.attack == "budget" and not 1 <= args.windows <= 63:
         p.error("budget: --windows 1..63 (the 64th confirms the last)")
-    signal_safe_main(args)
+    run(args)
 
 
-def signal_safe_main(args):
+def run(args):
+    """The attack; the checks end it with SIGTERM, or it ends by itself."""
     try:
         ATTACKS[args.attack](args)
     except KeyboardInterrupt:

@@ -32,13 +32,21 @@
 #                        again with the same id: no focus, no key
 #   hostile-budget       item 4: 63 windows of 64 MiB each: evil-vm dropped
 #                        with a line that says "budget"
-#   hostile-budget-global  three domains each take what their budget allows
-#                        (learnt from a drop) and hold it; red-vm's window
-#                        made fullscreen still gets its buffer, keys, frame
+#   hostile-budget-global  five domains (two more in this check's config)
+#                        each take what their budget allows (learnt from a
+#                        drop), hold it and come back for it when dropped,
+#                        together over the budget of all: red-vm's window,
+#                        made fullscreen three times meanwhile, gets its
+#                        buffers, keys and frame, and dom0's memfd mappings
+#                        stay within GUI_MAPPED_TOTAL_MAX (and one buffer)
+#   hostile-budget-largest  on a 4K desktop red-vm holds four screen-sized
+#                        windows (123 MiB, within its budget); four attackers
+#                        each take less than it, together over the budget of
+#                        all: red-vm, holding the most, must not be dropped
 #   hostile-churn        buffer replacement storms: 300 BUFFERs and 100
-#                        re-creations of screen size are not dropped and
-#                        leave no mapping nor fd behind; 64 MiB ones do not
-#                        stop red-vm's keys
+#                        re-creations of the window's size are not dropped
+#                        and leave no mapping nor fd behind; 64 MiB ones (by
+#                        blue-vm) do not stop red-vm's keys
 #   hostile-hugetlb      item 4: a BUFFER in a hugetlbfs memfd is refused
 #                        (nr_hugepages set to 4 for the check, then restored)
 #   hostile-starve       three floods at once while 26 keys are typed for
@@ -48,14 +56,14 @@
 
 hostile_py=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hostile.py
 
-# hostile_in NAME BODY: BODY against a compositor of its own in
-# $W/hostile/NAME; every process started in it is ended after.
+# hostile_in NAME BODY [SETUP]: BODY against a compositor of its own in
+# $W/hostile/NAME (SETUP first changes its config); every process started
+# in it is ended after.  Freed memory is overwritten (MALLOC_PERTURB_), so
+# that a use after free crashes at once rather than by chance.
 hostile_in() {
-    local W=$W/hostile/$1 comp_pid='' demo_pids=() hostile_pid='' rc
-    rm -rf "$W"
-    mkdir -p "$W"
-    cp -r "$top/tests/gui/config" "$W/config"
-    printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\n' "$W" "$W" >> "$W/config/desktop.cfg"
+    local W=$W comp_pid='' demo_pids=() hostile_pid='' rc
+    hostile_dir "$1"
+    "${3:-true}"
     if MALLOC_PERTURB_=165 start_compositor; then
         "$2"
         rc=$?
@@ -69,6 +77,16 @@ hostile_in() {
     fi
     hostile_down
     return "$rc"
+}
+
+# hostile_dir NAME: W (the caller's) becomes $W/hostile/NAME, with a copy
+# of the test config whose sockets are there.
+hostile_dir() {
+    W=$W/hostile/$1
+    rm -rf "$W"
+    mkdir -p "$W"
+    cp -r "$top/tests/gui/config" "$W/config"
+    printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\n' "$W" "$W" >> "$W/config/desktop.cfg"
 }
 
 hostile_down() {
@@ -295,11 +313,8 @@ check_hostile_uaf() { hostile_in uaf hostile_uaf; }
 # The same flood, against a compositor under valgrind: a use after free
 # that happens not to crash is still one.
 check_hostile_uaf_valgrind() {
-    local W=$W/hostile/valgrind comp_pid='' demo_pids=() hostile_pid='' rc=0
-    rm -rf "$W"
-    mkdir -p "$W"
-    cp -r "$top/tests/gui/config" "$W/config"
-    printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\n' "$W" "$W" >> "$W/config/desktop.cfg"
+    local W=$W comp_pid='' demo_pids=() hostile_pid='' rc=0
+    hostile_dir valgrind
     valgrind --error-exitcode=99 --log-file="$W/valgrind.log" \
         "$BH" compositor --config "$W/config" > "$W/compositor.log" 2>&1 &
     comp_pid=$!
@@ -366,9 +381,15 @@ retile_attacks() {
             *) hostile evil-vm retile --no-pace --windows 0 --pairs 1000 --seconds 5 ;;
         esac
         finished "$hostile_pid" "$W/evil-vm-retile.out" 30 || return 1
+        # A victim's drop first: at af662d3 the compositor dies of it next.
+        if ! not_dropped red-vm blue-vm; then
+            local dropped=$why
+            alive || dropped="$dropped, then $why"
+            why="$dropped (after $what)"
+            return 1
+        fi
         alive "after $what" || return 1
         released evil-vm
-        not_dropped red-vm blue-vm || { why="$why (after $what)"; return 1; }
     done
     echo "gui: hostile-retile: $(grep -h ' sent ' "$W"/*-retile.out | tr '\n' ' ')"
 }
@@ -459,7 +480,6 @@ hostile_focus_launcher() {
     red_victim || return 1
     # blue-vm opens the window the launcher asks for a second late.
     hostile blue-vm slow --title slow --color 203080 --run-delay 1
-    local b=$hostile_pid
     wait_line "$W/blue-vm-slow.out" 'window 1 CONFIGURE' || { why="blue-vm's client did not come"; return 1; }
     grabber || return 1
     local f=$W/evil-vm-focus-grab.out at
@@ -493,7 +513,7 @@ hostile_focus_recreate() {
     red_victim || return 1
     hostile evil-vm recreate --rounds 40 --interval 0.05 --seconds 60
     local f=$W/evil-vm-recreate.out
-    wait_line "$f" 'CONFIGURE|FOCUS|sent' 2
+    wait_for "$W/compositor.log" 'domain evil-vm: GUI channel up' || { why="evil-vm did not come"; return 1; }
     focus_on "$f" || { why="the user could not focus evil-vm's window"; return 1; }
     wait_line "$f" 'destroyed 1$' || { why="evil-vm did not destroy its window: $(tail -n1 "$f")"; return 1; }
     local at
@@ -536,41 +556,148 @@ hostile_budget() {
 
 check_hostile_budget() { hostile_in budget hostile_budget; }
 
-hostile_budget_global() {
-    red_victim || return 1
-    local d
-    for d in evil-vm blue-vm green-vm; do
-        hostile "$d" budget --learn --windows 63 --width 8192 --height 2048
-        budget_end "$W/$d-budget.out" 60 || return 1
-        wait_line "$W/$d-budget.out" ' holding ' 60 || { why="$d: $(tail -n1 "$W/$d-budget.out")"; return 1; }
-    done
-    echo "gui: hostile-budget-global: $(grep -h ' holding ' "$W"/*-budget.out | tr '\n' ' ');" \
-        "dom0's memfd mappings (count, MiB): $(memfd_maps)"
-    for d in evil-vm blue-vm green-vm; do
-        grep -q "domain $d: GUI channel dropped: .*budget" "$W/compositor.log" ||
-            { why="$d was never dropped for its budget: $(grep ' holding ' "$W/$d-budget.out")"; return 1; }
-    done
-    # red-vm's window, fullscreen and back, needs new buffers.
-    local n
-    n=$(grep -c CONFIGURE "$W/red-vm.out")
-    user_keys KEY_LEFTMETA 1 KEY_F 1 KEY_F 0 KEY_LEFTMETA 0 || return 1
-    wait_line "$W/red-vm.out" 'CONFIGURE 1024x' 5 || { why="red-vm was not made fullscreen"; return 1; }
-    sleep 0.5
-    not_dropped red-vm || return 1
-    local px
-    px=$(shot fullscreen 802020) || { why="no screenshot"; return 1; }
-    if [ "$px" -lt 500000 ]; then why="red-vm's fullscreen pixels are not shown ($px px)"; return 1; fi
-    user_keys KEY_LEFTMETA 1 KEY_F 1 KEY_F 0 KEY_LEFTMETA 0 || return 1
-    victim_ok red-vm "$W/red-vm.out" cc0000 || return 1
-    for d in evil-vm blue-vm green-vm; do
-        if grep -q 'while holding' "$W/$d-budget.out"; then
-            why="$d was dropped while holding what it had been allowed"
-            return 1
-        fi
+# limit NAME: a limit of lib/limits.h ("(128ull * 1024 * 1024)"), in bytes.
+limit() {
+    python3 -c 'import re, sys
+m = re.search(r"^#define\s+" + sys.argv[2] + r"\s+(.*)$", open(sys.argv[1]).read(), re.M)
+print(eval(re.sub(r"(\d+)u?l*l*", r"\1", m.group(1).split("/*")[0])) if m else "")' \
+        "$top/lib/limits.h" "$1"
+}
+
+# total_budget: $total, the bytes dom0 may map for all domains together
+# (lib/limits.h); false, with $why, when there is no such budget.
+total_budget() {
+    total=$(limit GUI_MAPPED_TOTAL_MAX)
+    [ -n "$total" ] && return 0
+    why="lib/limits.h has no GUI_MAPPED_TOTAL_MAX: no budget for all domains' buffers"
+    return 1
+}
+
+# Two more domains with windows, for five attackers.
+more_domains() {
+    local d label
+    for d in evil2-vm:purple evil3-vm:yellow; do
+        label=${d#*:}
+        sed "s/^label = .*/label = \"$label\"/" "$W/config/domains/evil-vm.cfg" \
+            > "$W/config/domains/${d%%:*}.cfg"
     done
 }
 
-check_hostile_budget_global() { hostile_in budget-global hostile_budget_global; }
+# fullscreen_configured N: red-vm's demo got a CONFIGURE after its Nth, as
+# tall as the screen but its frame (taller than any tile).
+fullscreen_configured() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep CONFIGURE "$W/red-vm.out" | tail -n +"$(($1 + 1))" |
+            grep -qE "CONFIGURE [0-9]+x$((640 - 26))\$" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+hostile_budget_global() {
+    red_victim || return 1
+    local d doms="evil-vm blue-vm green-vm evil2-vm evil3-vm" total
+    total_budget || return 1
+    # Five domains at once, each after all its budget allows and back for
+    # it whenever it is dropped, until the check ends.
+    for d in $doms; do
+        hostile "$d" budget --learn --persist --seconds 60 --windows 63 --width 8192 --height 2048
+    done
+    for d in $doms; do
+        wait_line "$W/$d-budget.out" ' holding ' 50 || { why="$d: $(tail -n1 "$W/$d-budget.out")"; return 1; }
+    done
+    local maps round n px
+    for round in 1 2 3; do
+        # red-vm's window, fullscreen and back, needs new buffers meanwhile.
+        n=$(grep -c CONFIGURE "$W/red-vm.out")
+        user_keys KEY_LEFTMETA 1 KEY_F 1 KEY_F 0 KEY_LEFTMETA 0 || return 1
+        fullscreen_configured "$n" || { why="red-vm was not made fullscreen (round $round)"; return 1; }
+        sleep 0.5
+        maps=$(memfd_maps)
+        not_dropped red-vm || return 1
+        px=$(shot fullscreen 802020) || { why="no screenshot"; return 1; }
+        if [ "$px" -lt 500000 ]; then
+            why="red-vm's fullscreen pixels are not shown ($px px, round $round)"
+            return 1
+        fi
+        user_keys KEY_LEFTMETA 1 KEY_F 1 KEY_F 0 KEY_LEFTMETA 0 || return 1
+        gets_key "$W/red-vm.out" KEY_K 37 || { why="red-vm did not get a key (round $round)"; return 1; }
+        echo "gui: hostile-budget-global: round $round: dom0's memfd mappings (count, MiB): $maps"
+        # Over by one buffer at most, for a moment (until the largest holder
+        # is unmapped).
+        if [ "${maps#* }" -gt $(((total >> 20) + 64)) ]; then
+            why="dom0 maps ${maps#* } MiB of domains' buffers, over the budget of $((total >> 20)) MiB"
+            return 1
+        fi
+    done
+    echo "gui: hostile-budget-global: $(for d in $doms; do
+        echo "$d: $(grep -c ' holding ' "$W/$d-budget.out") holds, $(grep -c 'while holding' \
+            "$W/$d-budget.out") drops while holding;"
+    done | tr '\n' ' ')"
+    for d in $doms; do
+        grep -q "domain $d: GUI channel dropped: .*budget" "$W/compositor.log" ||
+            { why="$d was never dropped for a budget: $(grep -m1 ' holding ' "$W/$d-budget.out")"; return 1; }
+    done
+    victim_ok red-vm "$W/red-vm.out" cc0000
+}
+
+check_hostile_budget_global() { hostile_in budget-global hostile_budget_global more_domains; }
+
+# A 3840x2160 desktop, and two more domains.
+big_desktop() {
+    sed -i 's/^headless_size = .*/headless_size = "3840x2160"/' "$W/config/desktop.cfg"
+    more_domains
+}
+
+# An honest domain holding the most, within its own budget: red-vm's four
+# windows, each alone on a workspace of a 4K screen (4 x 30.7 MiB).  Four
+# attackers each take less than it (--cap 120 MiB), together more than all
+# domains may: when dom0's budget of all is reached, red-vm must not be the
+# one to pay.
+hostile_budget_largest() {
+    demo red-vm --title big --color 802020 --windows 4
+    wait_line "$W/red-vm.out" 'window 3 CONFIGURE' || { why="red-vm's windows did not come"; return 1; }
+    local ws i
+    for ws in 2 3 4; do
+        user_keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0 \
+            KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 "KEY_$ws" 1 "KEY_$ws" 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0 ||
+            return 1
+    done
+    for i in 0 1 2 3; do
+        wait_line "$W/red-vm.out" "window $i CONFIGURE 3826x2104" ||
+            { why="red-vm's window $i was not made the size of the screen"; return 1; }
+    done
+    # The user looks at workspace 5, where the attackers' windows go: red-vm's
+    # keep their size.
+    user_keys KEY_LEFTMETA 1 KEY_5 1 KEY_5 0 KEY_LEFTMETA 0 || return 1
+    sleep 0.5
+    echo "gui: hostile-budget-largest: red-vm's buffers: dom0's memfd mappings (count, MiB): $(memfd_maps)"
+    local d doms="evil-vm blue-vm green-vm evil2-vm" total
+    total_budget || return 1
+    for d in $doms; do
+        hostile "$d" budget --learn --cap 120 --seconds 60 --windows 63 --width 8192 --height 2048
+    done
+    for d in $doms; do
+        wait_line "$W/$d-budget.out" ' holding ' 50 || { why="$d: $(tail -n1 "$W/$d-budget.out")"; return 1; }
+    done
+    local maps
+    maps=$(memfd_maps)
+    echo "gui: hostile-budget-largest: $(grep -h ' holding ' "$W"/*-budget.out | tr '\n' ' ');" \
+        "dom0's memfd mappings (count, MiB): $maps"
+    alive || return 1
+    not_dropped red-vm || return 1
+    if [ "${maps#* }" -gt $(((total >> 20) + 64)) ]; then
+        why="dom0 maps ${maps#* } MiB of domains' buffers, over the budget of $((total >> 20)) MiB"
+        return 1
+    fi
+    user_keys KEY_LEFTMETA 1 KEY_1 1 KEY_1 0 KEY_LEFTMETA 0 || return 1
+    focus_on "$W/red-vm.out" || { why="red-vm's window cannot be focused"; return 1; }
+    gets_key "$W/red-vm.out" KEY_K 37 || { why="red-vm (focused) did not get a key"; return 1; }
+    not_dropped red-vm
+}
+
+check_hostile_budget_largest() { hostile_in budget-largest hostile_budget_largest big_desktop; }
 
 # typed_in_order FILE KEYS...: FILE got exactly these keys (code value
 # pairs) since MARK (in $at), Super aside, in this order.
@@ -617,14 +744,15 @@ hostile_churn() {
         why="mappings or fds left behind: memfd mappings $before -> $after, fds $fds_before -> $fds_after"
         return 1
     fi
-    kill "$hostile_pid"
     # 64 MiB buffers replaced as fast as dom0 maps them, while the user types.
-    hostile evil-vm churn --width 8192 --height 2048 --buffers 200 --recreate 50 --hold 600
+    hostile blue-vm churn --width 8192 --height 2048 --buffers 200 --recreate 50 --hold 600
     at=$(mark "$W/red-vm.out")
     user_types abcdefghijklmnopqrstuvwxyz || return 1
     # shellcheck disable=SC2046
     typed_in_order "$W/red-vm.out" $(alphabet_pairs) || return 1
-    wait_line "$W/evil-vm-churn.out" '(holding|dropped|stalled) after.*8192' 60
+    wait_line "$W/blue-vm-churn.out" '(holding|dropped|stalled) after' 60 ||
+        { why="the 64 MiB churn did not end: $(tail -n1 "$W/blue-vm-churn.out")"; return 1; }
+    echo "gui: hostile-churn: 64 MiB buffers: $(tail -n1 "$W/blue-vm-churn.out")"
     victim_ok red-vm "$W/red-vm.out" cc0000
 }
 
@@ -673,7 +801,6 @@ hostile_starve() {
     # shellcheck disable=SC2046
     typed_in_order "$W/red-vm.out" $(alphabet_pairs) || return 1
     alive "during the floods" || return 1
-    echo "gui: hostile-starve: $(grep -h ' sent \|after' "$W"/*-flood.out "$W"/*-retile.out | tr '\n' ' ')"
     victim_ok red-vm "$W/red-vm.out" cc0000
 }
 
