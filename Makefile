@@ -48,7 +48,7 @@ MODULES := lib/log lib/util lib/secret \
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall test_client
+	test_firewall test_client test_guiclient
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_guistream \
 	fuzz_guisession
 
