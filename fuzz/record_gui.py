@@ -4,7 +4,8 @@
     fuzz/record_gui.py BULKHEAD OUTDIR
 
 Plays a small compositor on the local transport (SOCK_SEQPACKET): it
-welcomes the client, tells each new window a size, types a few keys,
+welcomes the client, tells each new window a size, says MAPPED for each
+buffer, types a few keys,
 resizes, asks one window to close, and records every packet the client
 sends.  The clients are `bulkhead gui-demo' (two windows) and `bulkhead
 agent --terminal' (a shell in a terminal, which draws), run for real.
@@ -22,8 +23,8 @@ import sys
 import tempfile
 import time
 
-WELCOME, CONFIGURE, FOCUS, KEY, CLOSE = 0x81, 0x82, 0x83, 0x84, 0x87
-CREATE = 2
+WELCOME, CONFIGURE, FOCUS, KEY, CLOSE, MAPPED = 0x81, 0x82, 0x83, 0x84, 0x87, 0x89
+HELLO, CREATE, BUFFER = 1, 2, 4
 
 
 def msg(mtype, window, *fields):
@@ -63,8 +64,11 @@ def record(bulkhead, args, seconds, cwd):
             break
         packets.append(data)
         mtype, window = struct.unpack_from("<II", data)
-        if mtype == 1:
-            conn.send(msg(WELCOME, 0, 1, 8192, 8192))
+        if mtype == HELLO:
+            version = struct.unpack_from("<I", data, 12)[0]
+            conn.send(msg(WELCOME, 0, version, 8192, 8192))
+        elif mtype == BUFFER:
+            conn.send(msg(MAPPED, window))
         elif mtype == CREATE:
             windows.append(window)
             conn.send(msg(CONFIGURE, window, 640, 400))
