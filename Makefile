@@ -48,8 +48,9 @@ MODULES := lib/log lib/util lib/secret \
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall test_client
-FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
+	test_firewall test_client test_guiclient
+FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_guistream \
+	fuzz_guisession
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
@@ -80,12 +81,13 @@ $(BUILD)/libbulkhead-asan.a: $(ASAN_OBJS)
 $(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkhead.a
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
 		$(PKG_LIBS) -lcmocka
 
-$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkhead-asan.a
+$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h \
+		$(BUILD)/libbulkhead-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< \
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
@@ -94,10 +96,16 @@ $(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkh
 FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c \
 	config/firewall_rules.c
 
-$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS)
+# A domain's channel in dom0 against the desktop: their code too, and
+# libevdev for the key names the default bindings use.
+$(BUILD)/fuzz/fuzz_guisession: FUZZ_EXTRA = drm-compositor/client.c drm-compositor/desktop.c \
+	drm-compositor/layout.c input/bindings.c lib/log.c
+$(BUILD)/fuzz/fuzz_guisession: FUZZ_LIBS = $(shell pkg-config --cflags --libs libevdev)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) tests/fake_transport.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< \
-		$(FUZZ_SRCS)
+		$(FUZZ_SRCS) $(FUZZ_EXTRA) $(FUZZ_LIBS)
 
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/%)
 asan-bins: $(UNIT_TESTS:%=$(BUILD)/unit-asan/%)

@@ -173,6 +173,7 @@ void client_send(struct client *c, const struct gui_msg *m)
 		q.b = m->u.input.value;
 		break;
 	case GUI_CLOSE:
+	case GUI_MAPPED:
 		break;
 	default:
 		/* CONFIGURE goes through client_configure, RUN client_run. */
@@ -367,6 +368,9 @@ static void on_buffer(struct client *c, struct window *w, const struct gui_msg *
 	w->stride = m->u.buffer.stride;
 	if (w->placed)
 		damage(c->cs, frame_content(w->dw.outer));
+	/* Mapped: the domain may now take back the buffers it replaced. */
+	struct gui_msg done = { .type = GUI_MAPPED, .window = w->id };
+	client_send(c, &done);
 }
 
 static void on_damage(struct client *c, struct window *w, const struct gui_msg *m)

@@ -15,12 +15,28 @@ struct gui_window {
 	struct gui_window *next;
 	uint32_t id;
 	uint32_t width, height, stride;
+	struct gui_mapping map;		/* the buffer drawn into: the last one sent */
+	/* A CONFIGURE not acted on yet: GUI_BUFFERS_IN_FLIGHT of this window's
+	 * buffers wait for dom0's MAPPED. */
+	bool deferred;
+	uint32_t want_width, want_height;
+};
+
+/* A buffer sent in a BUFFER that dom0 has not said MAPPED for: until it
+ * does, the buffer may not be taken back, even once replaced or its
+ * window destroyed (dom0 would then map a grant that is gone, and drop
+ * the channel). */
+struct gui_sent {
+	struct gui_sent *next;		/* in the order sent */
+	uint32_t window;
 	struct gui_mapping map;
+	bool current;			/* still its window's buffer: kept at MAPPED */
 };
 
 struct gui_client {
 	struct gui_transport *t;
 	struct gui_window *windows;
+	struct gui_sent *sent;
 	bool welcomed;
 	uint32_t next_id;
 	uint8_t buf[GUI_MSG_MAX];
@@ -150,6 +166,15 @@ void gui_client_free(struct gui_client *c)
 		return;
 	while (c->windows)
 		gui_window_destroy(c->windows);
+	/* The channel goes: what dom0 maps it keeps until it lets go (the
+	 * domain's kernel ends the grants then); what it never mapped it
+	 * never will. */
+	while (c->sent) {
+		struct gui_sent *s = c->sent;
+		c->sent = s->next;
+		c->t->ops->unmap(c->t, &s->map);
+		free(s);
+	}
 	gui_transport_close(c->t);
 	free(c);
 }
@@ -167,7 +192,47 @@ static struct gui_window *find_window(struct gui_client *c, uint32_t id)
 	return NULL;
 }
 
-/* A buffer for the size dom0 gave, announced before the old one goes. */
+static unsigned in_flight(const struct gui_client *c, uint32_t window)
+{
+	unsigned n = 0;
+	for (const struct gui_sent *s = c->sent; s; s = s->next)
+		n += s->window == window;
+	return n;
+}
+
+/* W's buffer is replaced or its window goes: taken back now if dom0 has
+ * mapped it, else when dom0 says MAPPED for it. */
+static void let_go(struct gui_window *w)
+{
+	struct gui_client *c = w->client;
+
+	for (struct gui_sent *s = c->sent; s; s = s->next) {
+		if (s->window == w->id && s->current) {
+			s->current = false;
+			w->map = (struct gui_mapping){ 0 };
+			return;
+		}
+	}
+	c->t->ops->unmap(c->t, &w->map);
+}
+
+/* Remembers MAP, just sent for W in a BUFFER, in S, until dom0 has
+ * mapped it. */
+static void track(struct gui_window *w, struct gui_sent *s, const struct gui_mapping *map)
+{
+	struct gui_sent **tail = &w->client->sent;
+
+	s->window = w->id;
+	s->map = *map;
+	s->current = true;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = s;
+}
+
+/* A buffer for the size dom0 gave, announced before the old one goes;
+ * deferred (1) while GUI_BUFFERS_IN_FLIGHT of W's buffers wait for
+ * dom0's MAPPED: made when one comes. */
 static int resize(struct gui_window *w, uint32_t width, uint32_t height)
 {
 	struct gui_client *c = w->client;
@@ -176,12 +241,24 @@ static int resize(struct gui_window *w, uint32_t width, uint32_t height)
 	int fd = -1;
 	size_t len;
 
+	w->deferred = false;
 	if (width == w->width && height == w->height && w->map.pixels)
 		return 0;
+	if (in_flight(c, w->id) >= GUI_BUFFERS_IN_FLIGHT) {
+		w->deferred = true;
+		w->want_width = width;
+		w->want_height = height;
+		return 1;
+	}
+	struct gui_sent *sent = calloc(1, sizeof(*sent));
+	if (!sent)
+		return -ENOMEM;
 	int rc = c->t->ops->alloc_buffer(c->t, (size_t)stride * height, &map, &fd, c->grants,
 					 &ngrants);
-	if (rc < 0)
+	if (rc < 0) {
+		free(sent);
 		return rc;
+	}
 	len = gui_encode_buffer(w->id, width, height, stride, c->grants, ngrants, c->buf,
 				sizeof(c->buf));
 	rc = len ? gui_transport_send(c->t, c->buf, len, fd) : -EINVAL;
@@ -189,15 +266,36 @@ static int resize(struct gui_window *w, uint32_t width, uint32_t height)
 		close(fd);
 	if (rc < 0) {
 		c->t->ops->unmap(c->t, &map);
+		free(sent);
 		return rc;
 	}
-	c->t->ops->unmap(c->t, &w->map);
+	let_go(w);
+	track(w, sent, &map);
 	w->map = map;
 	w->width = width;
 	w->height = height;
 	w->stride = stride;
 	/* New memory is black, and dom0 shows it as soon as it has it. */
 	return 0;
+}
+
+/* dom0 mapped the oldest buffer it was sent for WINDOW: the ones replaced
+ * before it may go.  1 with *W set when a CONFIGURE deferred for lack of
+ * buffers in flight can be acted on now. */
+static int mapped(struct gui_client *c, uint32_t window, struct gui_window **w)
+{
+	for (struct gui_sent **p = &c->sent; *p; p = &(*p)->next) {
+		struct gui_sent *s = *p;
+		if (s->window != window)
+			continue;
+		*p = s->next;
+		if (!s->current)
+			c->t->ops->unmap(c->t, &s->map);
+		free(s);
+		break;
+	}
+	*w = find_window(c, window);
+	return *w && (*w)->deferred;
 }
 
 int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
@@ -222,7 +320,15 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 			memcpy(ev->command, m.u.run.command, sizeof(ev->command));
 			return 1;
 		}
-		struct gui_window *w = find_window(c, m.window);
+		struct gui_window *w;
+		if (m.type == GUI_MAPPED) {
+			if (!mapped(c, m.window, &w))
+				continue;
+			m.type = GUI_CONFIGURE;	/* the deferred one, now */
+			m.u.size.width = w->want_width;
+			m.u.size.height = w->want_height;
+		}
+		w = find_window(c, m.window);
 		/* Messages for a window we destroyed while they were on the
 		 * way are expected; nothing else is. */
 		if (!w)
@@ -237,6 +343,8 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 				    m.u.size.height, strerror(-rc));
 				return rc;
 			}
+			if (rc > 0)
+				continue;	/* when dom0 has mapped one */
 			ev->type = GUI_EV_CONFIGURE;
 			ev->width = m.u.size.width;
 			ev->height = m.u.size.height;
@@ -340,7 +448,7 @@ void gui_window_destroy(struct gui_window *w)
 			break;
 		}
 	}
-	c->t->ops->unmap(c->t, &w->map);
+	let_go(w);
 	free(w);
 }
 

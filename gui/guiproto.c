@@ -18,7 +18,7 @@ static bool sent_by_client(uint32_t type)
 
 static bool sent_by_dom0(uint32_t type)
 {
-	return type >= GUI_WELCOME && type <= GUI_RUN;
+	return type >= GUI_WELCOME && type <= GUI_MAPPED;
 }
 
 long gui_msg_length(const uint8_t *untrusted_hdr, const char **why)
@@ -52,6 +52,7 @@ static long fixed_payload(enum gui_type type)
 		return 4;
 	case GUI_DESTROY:
 	case GUI_CLOSE:
+	case GUI_MAPPED:
 		return 0;
 	case GUI_TITLE:
 	case GUI_BUFFER:
@@ -182,6 +183,7 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 		return 0;
 	case GUI_DESTROY:
 	case GUI_CLOSE:
+	case GUI_MAPPED:
 	case GUI_TITLE:
 	case GUI_BUFFER:
 	case GUI_RUN:
@@ -362,6 +364,7 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 		break;
 	case GUI_DESTROY:
 	case GUI_CLOSE:
+	case GUI_MAPPED:
 	case GUI_TITLE:
 	case GUI_BUFFER:
 	case GUI_RUN:
@@ -416,7 +419,7 @@ const char *gui_type_name(enum gui_type type)
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
 					      "DAMAGE", "DESTROY" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
-					    "MOTION", "BUTTON", "CLOSE", "RUN" };
+					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED" };
 	if (sent_by_client(type))
 		return client[type];
 	if (sent_by_dom0(type))

@@ -28,6 +28,12 @@
  *   CLOSE     -: the user asks the window to close
  *   RUN       1 .. GUI_COMMAND_MAX bytes of printable ASCII: the user asks
  *             the domain to run this command (the launcher)    window 0
+ *   MAPPED    -: dom0 has mapped the next BUFFER of this window it was
+ *             sent (one MAPPED per BUFFER, in order); the buffers sent
+ *             for it before that one are no longer dom0's to map, and
+ *             only now may the client take back (ungrant) one it
+ *             replaced: a grant ended before dom0 mapped it cannot be
+ *             mapped (version 2)
  *
  * gui_decode() is the only reader of a message's bytes.  It checks the
  * header, the length each type must have and every field's range, and
@@ -45,7 +51,7 @@
 
 #include "lib/limits.h"
 
-#define GUI_VERSION		1
+#define GUI_VERSION		2
 #define GUI_HEADER_SIZE		12
 #define GUI_FORMAT_XRGB8888	0x34325258u	/* DRM's fourcc "XR24" */
 
@@ -64,6 +70,7 @@ enum gui_type {
 	GUI_BUTTON = 0x86,
 	GUI_CLOSE = 0x87,
 	GUI_RUN = 0x88,
+	GUI_MAPPED = 0x89,
 };
 
 /* Who sent the bytes being decoded: each side accepts only the other's. */

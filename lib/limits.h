@@ -84,6 +84,9 @@
 /* dom0 waits this long for a running gui domain to offer its channel
  * before the status bar says it has no agent (it still connects later). */
 #define GUI_AGENT_TIMEOUT_MS    120000
+/* A window's buffers a client has sent and dom0 has not said MAPPED for
+ * (gui/guiclient.c): a CONFIGURE beyond them waits for the next MAPPED. */
+#define GUI_BUFFERS_IN_FLIGHT   3
 /* The id a domain gives each vchan offer (gui/transport.h). */
 #define GUI_OFFER_MAX           32
 

@@ -14,6 +14,9 @@
  *   - has_input says what `pending' says (a vchan whose event was consumed).
  * Each struct fake_transport is malloc'ed by fake_new() and freed by the
  * transport's close (clients_reap); `closed' counts closes in *closed_count.
+ * As a domain's end (fake_new_client(): test_guiclient plays dom0), what
+ * it sends decodes as a client's, and alloc_buffer hands out buffers of
+ * its own that `buffers_now' counts until they are unmapped.
  */
 #ifndef BULKHEAD_FAKE_TRANSPORT_H
 #define BULKHEAD_FAKE_TRANSPORT_H
@@ -43,6 +46,9 @@ struct fake_transport {
 	bool pending;
 	unsigned long mapped_now;	/* mappings not unmapped */
 	unsigned *closed_count;
+	enum gui_sender sends_as;	/* GUI_FROM_DOM0: dom0's end */
+	unsigned long buffers_now;	/* a domain's end: buffers not taken back */
+	uint32_t last_buffer[2];	/* the last BUFFER's size */
 };
 
 static uint8_t fake_pixel;
@@ -76,8 +82,9 @@ static int fake_send(struct gui_transport *t, const uint8_t *buf, size_t len, in
 	struct gui_msg m;
 	const char *why;
 
-	if (fd >= 0 || gui_decode(buf, len, GUI_FROM_DOM0, &m, &why) != (long)len)
-		__builtin_trap();	/* dom0 sent what no domain should get */
+	if (gui_decode(buf, len, f->sends_as, &m, &why) != (long)len ||
+	    (fd >= 0 && m.type != GUI_BUFFER))
+		__builtin_trap();	/* sent what the other end must refuse */
 	if (f->send_error)
 		return -f->send_error;
 	if (f->room == 0)
@@ -89,6 +96,10 @@ static int fake_send(struct gui_transport *t, const uint8_t *buf, size_t len, in
 	if (m.type == GUI_CONFIGURE) {
 		f->last_configure[0] = m.u.size.width;
 		f->last_configure[1] = m.u.size.height;
+	}
+	if (m.type == GUI_BUFFER) {
+		f->last_buffer[0] = m.u.buffer.width;
+		f->last_buffer[1] = m.u.buffer.height;
 	}
 	return 0;
 }
@@ -110,18 +121,37 @@ static int fake_map_buffer(struct gui_transport *t, const struct gui_msg *buffer
 	return 0;
 }
 
+/* As the vchan transport does: the pages' grant refs, here made up. */
 static int fake_alloc_buffer(struct gui_transport *t, size_t size, struct gui_mapping *out,
 			     int *fd, uint32_t *grants, uint32_t *ngrants)
 {
-	(void)t, (void)size, (void)out, (void)fd, (void)grants, (void)ngrants;
-	return -ENOSYS;
+	struct fake_transport *f = fake_of(t);
+	size_t pages = (size + GUI_PAGE_SIZE - 1) / GUI_PAGE_SIZE;
+
+	out->pixels = calloc(1, pages * GUI_PAGE_SIZE);
+	if (!out->pixels)
+		return -ENOMEM;
+	out->size = pages * GUI_PAGE_SIZE;
+	for (size_t i = 0; i < pages; i++)
+		grants[i] = (uint32_t)(f->buffers_now * 100000 + i + 8);
+	*ngrants = (uint32_t)pages;
+	*fd = -1;
+	f->buffers_now++;
+	return 0;
 }
 
 static void fake_unmap(struct gui_transport *t, struct gui_mapping *m)
 {
+	struct fake_transport *f = fake_of(t);
+
 	if (!m->pixels)
 		return;
-	fake_of(t)->mapped_now--;
+	if (f->sends_as == GUI_FROM_DOM0) {
+		f->mapped_now--;
+	} else {
+		f->buffers_now--;
+		free(m->pixels);
+	}
 	m->pixels = NULL;
 	m->size = 0;
 }
@@ -130,7 +160,7 @@ static void fake_close(struct gui_transport *t)
 {
 	struct fake_transport *f = fake_of(t);
 
-	if (f->mapped_now)
+	if (f->mapped_now || f->buffers_now)
 		__builtin_trap();	/* closed with pixels still mapped */
 	while (f->count) {
 		free(f->pkt[f->head]);
@@ -181,6 +211,14 @@ static inline struct fake_transport *fake_new(unsigned *closed_count)
 	f->t.fd = -1;
 	f->room = -1;
 	f->closed_count = closed_count;
+	f->sends_as = GUI_FROM_DOM0;
+	return f;
+}
+
+static inline struct fake_transport *fake_new_client(void)
+{
+	struct fake_transport *f = fake_new(NULL);
+	f->sends_as = GUI_FROM_CLIENT;
 	return f;
 }
 

@@ -33,6 +33,8 @@
 #               no key reaches red-vm; the launcher's "green-vm" (no command)
 #               opens a second one; Super+Shift+Q ends the focused one's
 #               shell and its window goes
+#   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
+#               local socket (a fresh /run in a mount namespace of its own)
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
 set -uo pipefail
 
@@ -359,7 +361,34 @@ check_restart() {
     ups=$(grep -c 'DEMO red-vm up' "$W/red-vm.out")
     kill -KILL "$comp_pid"
     wait "$comp_pid" 2>/dev/null
-    if ! start_compositor; then why="the compositor did not come up again"; return 1; fi
+    # A compositor whose desktop.cfg sets no gui_dir (as on a real dom0)
+# makes no local sockets: whoever could connect to one would speak as that
+# domain.  It runs in a mount namespace of its own with an empty /run, the
+# default place of the sockets before.
+check_no_sockets() {
+    local cfg=$W/nosock-config out=$W/nosock.out
+    rm -rf "$cfg" && cp -r "$here/config" "$cfg"
+    unshare --mount --propagation private sh -c '
+        mount -t tmpfs tmpfs /run || exit 1
+        "$1" compositor --config "$2" --headless 640x400 > "$3" 2>&1 &
+        pid=$!
+        for i in $(seq 1 100); do
+            grep -q "compositor up" "$3" && break
+            sleep 0.05
+        done
+        sleep 0.3
+        find /run -name "*.sock" > "$3.socks"
+        kill $pid; wait $pid' sh "$BH" "$cfg" "$out" || { why="no mount namespace: $(tail -1 "$out")"; return 1; }
+    grep -q 'compositor up' "$out" || { why="the compositor did not come up: $(tail -2 "$out")"; return 1; }
+    if [ -s "$out.socks" ]; then
+        why="sockets made without gui_dir: $(tr '\n' ' ' < "$out.socks")"
+        return 1
+    fi
+    grep -q 'no local sockets: gui_dir is not set' "$out" ||
+        { why="the compositor did not say it makes no sockets: $(grep 'may have windows' "$out")"; return 1; }
+}
+
+if ! start_compositor; then why="the compositor did not come up again"; return 1; fi
     local i
     for ((i = 0; i < 100; i++)); do
         [ "$(grep -c 'DEMO red-vm up' "$W/red-vm.out")" -gt "$ups" ] && break
@@ -377,11 +406,11 @@ check_restart() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 14" > "$top/build/results/gui"
+    echo "0 15" > "$top/build/results/gui"
     exit 1
 fi
 for c in frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart terminal; do
+    workspaces launcher close restart terminal no-sockets; do
     why=''
     "check_${c//-/_}"
     result $? "$c"

@@ -45,7 +45,9 @@ static void test_hello_and_welcome(void **state)
 	(void)state;
 	accepts(msg(GUI_HELLO, 0, 2, GUI_VERSION, 0), GUI_FROM_CLIENT, &m);
 	assert_int_equal(m.type, GUI_HELLO);
-	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, 2, 0), GUI_FROM_CLIENT),
+	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, 1, 0), GUI_FROM_CLIENT),
+			    "HELLO with another protocol version");
+	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, GUI_VERSION + 1, 0), GUI_FROM_CLIENT),
 			    "HELLO with another protocol version");
 	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
 			    "window 0 is for HELLO, WELCOME and RUN only, and they need it");
@@ -173,6 +175,16 @@ static void test_roundtrip(void **state)
 	assert_int_equal(gui_encode(&in, buf, 10), 0);
 	assert_string_equal(gui_type_name(GUI_CONFIGURE), "CONFIGURE");
 	assert_string_equal(gui_type_name(GUI_RUN), "RUN");
+	/* MAPPED: dom0's, for a window, no payload. */
+	in = (struct gui_msg){ .type = GUI_MAPPED, .window = 9 };
+	len = gui_encode(&in, buf, sizeof(buf));
+	assert_int_equal(len, GUI_HEADER_SIZE);
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_DOM0, &out, &why), (long)len);
+	assert_int_equal(out.window, 9);
+	assert_string_equal(gui_type_name(GUI_MAPPED), "MAPPED");
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), -1);
+	put_u32(buf + 4, 0);
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_DOM0, &out, &why), -1);
 	len = gui_encode_run("xterm -e top", buf, sizeof(buf));
 	assert_int_equal(gui_decode(buf, len, GUI_FROM_DOM0, &out, &why), (long)len);
 	assert_string_equal(out.u.run.command, "xterm -e top");

@@ -1,0 +1,276 @@
+/* libFuzzer target: sequences of messages from several domains against
+ * dom0's state (drm-compositor/client.c with the real desktop), mixed
+ * with what else happens to a channel: a domain that stops reading, a
+ * send that fails, a buffer dom0 cannot map, time passing, the user's
+ * keys, the launcher's focus, drops, reaps, reconnections.
+ *
+ * The input is a list of operations (one byte, then its arguments):
+ *   0x00-0x7f  a packet from domain (op % CLIENTS): u16 length, the bytes
+ *   0x80       domain a: reads at most the next byte's messages (255: all)
+ *   0x81       domain a: its channel breaks (sends fail) or mends
+ *   0x82       domain a: its buffers cannot be mapped, or can again
+ *   0x83       dom0 serves domain a (one turn)
+ *   0x84       time passes: the next byte times 20 ms
+ *   0x85       the loop reaps dropped channels
+ *   0x86       the user presses, repeats or releases a key (two bytes)
+ *   0x87       the user asked for the next window (the launcher)
+ *   0x88       dom0 drops domain a
+ *   0x89       the user moves the focus, or switches workspace (a byte)
+ *   0x8a       the launcher asks domain a to run a command
+ *   0x8b       domain a closes its channel
+ *   0x8c       domain a connects again (once its old channel is freed)
+ * where a is the byte after the op.  The seeds are real sessions of the
+ * project's clients (fuzz/record_gui.py) in this form.
+ *
+ * After every operation dom0's books must balance: the desktop holds
+ * exactly the placed windows of the channels not yet freed; mapped bytes
+ * add up per window, per domain and in all; no live domain is over its
+ * budget; no queue is over its bound; every message dom0 sends decodes as
+ * a domain would decode it (fake_transport.h traps otherwise).  ASan
+ * catches any use of what a drop freed. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drm-compositor/client.h"
+#include "lib/log.h"
+#include "tests/fake_transport.h"
+
+#define CLIENTS 3
+
+static struct desktop D;
+static struct bindings B;
+static struct clients CS;
+static struct client *chan[CLIENTS];
+static struct fake_transport *fake[CLIENTS];
+static const char *const names[CLIENTS] = { "alpha", "beta", "gamma" };
+static bool grant;
+static uint64_t now;
+
+static void s_configure(void *ctx, struct desktop_window *w, uint32_t width, uint32_t height)
+{
+	(void)ctx, (void)width, (void)height;
+	client_configure(w->owner);
+}
+
+static void s_focus(void *ctx, struct desktop_window *dw, bool focused)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
+	(void)ctx;
+	m.u.focus.focused = focused;
+	client_send(w->client, &m);
+}
+
+static void s_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
+	(void)ctx;
+	m.u.input.code = code;
+	m.u.input.value = value;
+	client_send(w->client, &m);
+}
+
+static void s_action(void *ctx, const struct binding *b, struct desktop_window *dw)
+{
+	(void)ctx;
+	if (b->action == ACT_CLOSE && dw) {
+		struct window *w = dw->owner;
+		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
+		client_send(w->client, &m);
+	}
+}
+
+static void s_damage(void *ctx, struct rect r)
+{
+	(void)ctx, (void)r;
+}
+
+static void s_dom0_key(void *ctx, uint32_t code, uint32_t value)
+{
+	(void)ctx, (void)code, (void)value;
+}
+
+static bool e_wants_focus(void *ctx, struct client *c)
+{
+	(void)ctx, (void)c;
+	bool yes = grant;
+	grant = false;
+	return yes;
+}
+
+static void e_gone(void *ctx, struct client *c)
+{
+	(void)ctx;
+	for (int i = 0; i < CLIENTS; i++)
+		if (chan[i] == c)
+			chan[i] = NULL, fake[i] = NULL;
+}
+
+static void check_books(void)
+{
+	uint64_t all = 0;
+	size_t placed = 0;
+
+	for (struct client *c = CS.list; c; c = c->next) {
+		uint64_t mine = 0;
+		unsigned n = 0;
+		for (struct window *w = c->windows; w; w = w->next) {
+			mine += w->map.size;
+			placed += w->placed;
+			n++;
+			if (w->placed && w->dw.owner != w)
+				__builtin_trap();
+		}
+		if (mine != c->mapped || n != c->nwindows || n > GUI_WINDOWS_MAX ||
+		    c->qlen > GUI_SEND_QUEUE_MAX || (!c->dropping && mine > GUI_MAPPED_DOMAIN_MAX))
+			__builtin_trap();
+		all += mine;
+	}
+	if (all != CS.mapped || placed != D.nwindows)
+		__builtin_trap();
+	for (size_t i = 0; i < D.nwindows; i++) {
+		struct window *w = D.windows[i]->owner;
+		bool found = false;
+		for (struct client *c = CS.list; c && !found; c = c->next)
+			found = c == w->client;
+		if (!found)
+			__builtin_trap();
+	}
+}
+
+static void connect_client(int i)
+{
+	if (chan[i])
+		return;
+	fake[i] = fake_new(NULL);
+	chan[i] = client_new(&CS, &fake[i]->t, names[i], NULL, -1);
+}
+
+static void setup(void)
+{
+	static const struct desktop_sink sink = { .configure = s_configure, .focus = s_focus,
+						  .key = s_key, .action = s_action,
+						  .damage = s_damage, .dom0_key = s_dom0_key };
+	static const struct clients_env env = { .damage = s_damage,
+						.wants_focus = e_wants_focus,
+						.gone = e_gone };
+	bindings_default(&B);
+	desktop_init(&D, 1280, 800, &B, &sink);
+	now = 1000000;
+	clients_init(&CS, &D, &env, now);
+	grant = false;
+	for (int i = 0; i < CLIENTS; i++) {
+		chan[i] = NULL;
+		connect_client(i);
+	}
+}
+
+/* One operation at DATA[*at]; false at the end of the input. */
+static bool step(const uint8_t *data, size_t size, size_t *at)
+{
+	if (*at >= size)
+		return false;
+	uint8_t op = data[(*at)++];
+	uint8_t a = *at < size ? data[(*at)++] : 0;
+	int i = a % CLIENTS;
+	struct client *c = chan[i];
+	struct fake_transport *f = fake[i];
+
+	if (op < 0x80) {
+		i = op % CLIENTS;
+		c = chan[i];
+		f = fake[i];
+		size_t len = a | (size_t)(*at < size ? data[(*at)++] : 0) << 8;
+		len = len > size - *at ? size - *at : len;
+		if (f && !c->dropping)
+			fake_push(f, data + *at, len);
+		*at += len;
+		return true;
+	}
+	switch (op) {
+	case 0x80:
+		if (f)
+			f->room = *at < size && data[*at] != 255 ? data[*at] : -1;
+		(*at)++;
+		break;
+	case 0x81:
+		if (f)
+			f->send_error = f->send_error ? 0 : EPIPE;
+		break;
+	case 0x82:
+		if (f)
+			f->map_fails = !f->map_fails;
+		break;
+	case 0x83:
+		if (c) {
+			f->pending = true;
+			client_io(c, true);
+		}
+		break;
+	case 0x84:
+		now += (uint64_t)a * 20;
+		clients_tick(&CS, now);
+		break;
+	case 0x85:
+		clients_reap(&CS);
+		break;
+	case 0x86:
+		desktop_key(&D, a, *at < size ? data[(*at)++] % 3 : 1);
+		break;
+	case 0x87:
+		grant = true;
+		break;
+	case 0x88:
+		if (c)
+			client_drop(c, "the fuzzer drops it");
+		break;
+	case 0x89:
+		if (a & 0x80)
+			desktop_switch(&D, a % DESKTOP_WORKSPACES);
+		else
+			desktop_focus_next(&D, a & 1 ? 1 : -1);
+		break;
+	case 0x8a:
+		if (c)
+			client_run(c, "terminal");
+		break;
+	case 0x8b:
+		if (f)
+			f->peer_closed = true;
+		break;
+	case 0x8c:
+		connect_client(i);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool quiet;
+	size_t at = 0;
+
+	if (!quiet) {
+		log_set_level(LOG_LVL_ERR);
+		quiet = true;
+	}
+	setup();
+	while (step(data, size, &at)) {
+		/* The loop's turn: what the fds say, then the reap. */
+		for (int i = 0; i < CLIENTS; i++)
+			if (chan[i] && client_has_input(chan[i]))
+				client_io(chan[i], false);
+		check_books();
+	}
+	for (struct client *c = CS.list; c; c = c->next)
+		client_drop(c, "the input ends");
+	clients_reap(&CS);
+	if (CS.list || D.nwindows || CS.mapped)
+		__builtin_trap();
+	return 0;
+}
