@@ -23,6 +23,15 @@ The attacks; what each tries, and what dom0 must do:
              the send that fails drops us and frees our windows inside the
              re-tiling that still walks them (SIGSEGV).  dom0 must stay up
              and clean under valgrind; whether it drops us is its choice.
+  fill       The same crash where dom0 queues what a channel cannot take
+             (version 2): never reads; CREATE 1..m, then BUFFERs, each
+             answered by MAPPED, while it watches its own socket (SIOCINQ:
+             what came, unread; SIOCOUTQ: what dom0 has not read yet) to
+             count the MAPPEDs dom0 had to queue, up to --queue
+             (GUI_SEND_QUEUE_MAX); then only new windows: the CONFIGURE that
+             overflows the queue is sent from inside the re-tiling.  dom0
+             must drop it (it reads nothing) and stay up, clean under
+             valgrind.
   retile     Makes dom0 re-tile as fast as it can without being dropped
              itself: CREATE/DESTROY pairs, each CREATE's CONFIGURE awaited
              before the DESTROY (--no-pace: not), so that dom0 never has more
@@ -87,10 +96,13 @@ import select
 import socket
 import struct
 import sys
+import termios
 import time
 
 HELLO, CREATE, TITLE, BUFFER, DAMAGE, DESTROY = 1, 2, 3, 4, 5, 6
-WELCOME, CONFIGURE, FOCUS, KEY, MOTION, BUTTON, CLOSE, RUN = range(0x81, 0x89)
+# MAPPED (version 2 on): dom0 has mapped a BUFFER.  A memfd's fd travels
+# with its BUFFER and keeps it alive: nothing to wait for here.
+WELCOME, CONFIGURE, FOCUS, KEY, MOTION, BUTTON, CLOSE, RUN, MAPPED = range(0x81, 0x8a)
 XR24 = 0x34325258
 HEADER = struct.Struct("<III")
 HUGE_PAGE = 2 * 1024 * 1024
@@ -146,8 +158,8 @@ class Channel:
             except (BrokenPipeError, ConnectionResetError, ConnectionRefusedError):
                 raise Dropped()
 
-    def hello(self):
-        self.send(HELLO, 0, struct.pack("<II", 1, 0))
+    def hello(self, version):
+        self.send(HELLO, 0, struct.pack("<II", version, 0))
 
     def create(self, window, w=640, h=480):
         self.send(CREATE, window, struct.pack("<II", w, h))
@@ -203,6 +215,25 @@ class Channel:
         got, self.got = self.got, []
         return got
 
+    def _ioctl(self, request):
+        return struct.unpack("i", fcntl.ioctl(self.s.fileno(), request, b"\0" * 4))[0]
+
+    def settled(self, quiet=0.05, timeout=10.0):
+        """Waits until dom0 has read all we sent (SIOCOUTQ 0) and nothing
+        more has come for QUIET s; the bytes waiting for us (SIOCINQ),
+        unread."""
+        end = time.monotonic() + timeout
+        last, since = -1, time.monotonic()
+        while time.monotonic() < end:
+            inq = self._ioctl(termios.FIONREAD)
+            if inq != last or self._ioctl(termios.TIOCOUTQ):
+                last, since = inq, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return inq
+            if self._poll(0, 0.002):
+                raise Dropped()
+        raise Stalled()
+
     def hung_up(self, timeout):
         """Whether dom0 closes the channel within TIMEOUT s, reading nothing."""
         end = time.monotonic() + timeout
@@ -249,7 +280,7 @@ def connect(args):
     for _ in range(50):
         try:
             ch = Channel(args.socket, args.send_timeout)
-            ch.hello()
+            ch.hello(args.version)
             return ch
         except (ConnectionRefusedError, FileNotFoundError, Dropped):
             time.sleep(0.1)
@@ -287,6 +318,40 @@ def attack_uaf(args):
             break
         time.sleep(0.05)    # for dom0 to see this channel gone
     say("sent", total, "pairs in all")
+
+
+def attack_fill(args):
+    ch = connect(args)
+    queued = placed = 0
+    try:
+        for i in range(1, args.windows + 1):
+            ch.create(i)
+        inq = ch.settled(args.quiet)
+        # Each BUFFER is answered by MAPPED (12 bytes).  Once our socket
+        # takes no more, each goes to dom0's queue for us: count them,
+        # in batches while far from full, one by one near it.
+        while queued < args.queue:
+            batch = max(1, min(64, (args.queue - queued) // 2))
+            for _ in range(batch):
+                ch.buffer(1, 1, 1)
+            now = ch.settled(args.quiet)
+            queued += batch - (now - inq) // HEADER.size
+            inq = now
+        say("queued", queued, "MAPPED in dom0")
+        # Now only re-tiling adds to it: the next window's CONFIGURE is one
+        # too many, sent from inside the re-tiling.
+        for i in range(args.windows + 1, 64):
+            ch.create(i)
+            placed += 1
+            if ch.hung_up(0.3):
+                raise Dropped()
+        say("sent", placed, "windows after the queue was full")
+        if ch.hung_up(args.linger):
+            raise Dropped()
+    except Dropped:
+        say("dropped after", queued, "queued,", placed, "windows")
+    except Stalled:
+        say("stalled after", queued, "queued,", placed, "windows")
 
 
 def attack_retile(args):
@@ -651,6 +716,7 @@ def attack_slow(args):
 
 ATTACKS = {
     "uaf": attack_uaf,
+    "fill": attack_fill,
     "retile": attack_retile,
     "focus-grab": attack_focus_grab,
     "recreate": attack_recreate,
@@ -667,12 +733,18 @@ def main():
     p = argparse.ArgumentParser(description="a hostile GUI client (see the top of this file)")
     p.add_argument("attack", choices=sorted(ATTACKS))
     p.add_argument("--socket", required=True, help="GUI_DIR/DOMAIN.sock: speaks as DOMAIN")
+    p.add_argument("--version", type=int, default=2,
+                   help="the protocol version said in HELLO (gui/guiproto.h's GUI_VERSION)")
     p.add_argument("--windows", type=int, default=None,
                    help="uaf, retile: windows before the pairs (2); budget: buffers (63); "
                         "slow: windows (1)")
     p.add_argument("--pairs", type=int, default=100000, help="uaf, retile: CREATE/DESTROY pairs")
     p.add_argument("--seconds", type=float, default=10, help="how long an attack goes on at most")
     p.add_argument("--read-welcome", action="store_true", help="uaf: read WELCOME, then nothing")
+    p.add_argument("--queue", type=int, default=512,
+                   help="fill: the messages dom0 queues for a channel (GUI_SEND_QUEUE_MAX)")
+    p.add_argument("--quiet", type=float, default=0.05,
+                   help="fill: dom0 has handled what it read when nothing came for this long")
     p.add_argument("--again", action="store_true",
                    help="uaf: once dropped, connect again and start over, until --seconds")
     p.add_argument("--linger", type=float, default=2,

@@ -11,10 +11,14 @@
 # only, and the check ends every process it started.
 #   hostile-uaf          item 1: evil-vm never reads and floods CREATE/DESTROY
 #                        pairs after 1..8 windows, before and after reading
-#                        WELCOME, then three domains at once: the compositor
-#                        lives, red-vm (focused) keeps its window and keys
-#   hostile-uaf-valgrind item 1 under valgrind (its own compositor): no
-#                        invalid read or write
+#                        WELCOME; fills dom0's queue for it to the brim with
+#                        MAPPED, then makes a window, after 1, 2, 4, 8 (the
+#                        overflow from inside the re-tiling; it is dropped);
+#                        then three domains at once: the compositor lives,
+#                        red-vm (focused) keeps its window and keys
+#   hostile-uaf-valgrind item 1 under valgrind (its own compositor): the
+#                        floods with 1, 2, 4 windows and the queue filled
+#                        with 4: no invalid read or write
 #   hostile-retile       item 2: paced CREATE/DESTROY pairs (the attacker
 #                        never dropped), re-connections with 8 windows, two
 #                        attackers at once, an unpaced flood: neither red-vm's
@@ -55,6 +59,9 @@
 # $W/hostile/NAME/compositor.log, each attacker's lines in NAME-ATTACK.out.
 
 hostile_py=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hostile.py
+# The protocol version the compositor of this tree speaks.
+hostile_version=$(sed -n 's/^#define[[:space:]]*GUI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$top/gui/guiproto.h")
 
 # hostile_in NAME BODY [SETUP]: BODY against a compositor of its own in
 # $W/hostile/NAME (SETUP first changes its config); every process started
@@ -101,7 +108,8 @@ hostile_down() {
 hostile() {
     local dom=$1 attack=$2
     shift 2
-    python3 "$hostile_py" "$attack" --socket "$W/sock/$dom.sock" "$@" >> "$W/$dom-$attack.out" 2>&1 &
+    python3 "$hostile_py" "$attack" --socket "$W/sock/$dom.sock" --version "$hostile_version" "$@" \
+        >> "$W/$dom-$attack.out" 2>&1 &
     hostile_pid=$!
     demo_pids+=("$hostile_pid")
 }
@@ -285,6 +293,20 @@ uaf_round() {
     hostile "$dom" uaf --again --pairs 1000 --seconds 1.5 --linger 0.5 "$@"
 }
 
+# fill_round M [SECONDS TO SETTLE]: evil-vm's fill attack with M windows,
+# to its end: it must be dropped, and the compositor live.
+fill_round() {
+    local queue f=$W/evil-vm-fill.out
+    queue=$(limit GUI_SEND_QUEUE_MAX)
+    hostile evil-vm fill --windows "$1" --queue "${queue:-512}" --quiet "${2:-0.05}"
+    finished "$hostile_pid" "$f" 60 || return 1
+    alive "after evil-vm filled its queue and made a window, with $1 windows" || return 1
+    if [ "$(tail -n1 "$f" | grep -c 'dropped after')" = 0 ]; then
+        why="evil-vm, which reads nothing, was not dropped: $(tail -n1 "$f")"
+        return 1
+    fi
+}
+
 hostile_uaf() {
     red_victim || return 1
     local m welcome
@@ -296,6 +318,12 @@ hostile_uaf() {
                 return 1
             released evil-vm
         done
+    done
+    # dom0's queue for evil-vm filled to the brim, then a window: the
+    # overflow comes from inside the re-tiling.
+    for m in 1 2 4 8; do
+        fill_round "$m" || return 1
+        released evil-vm
     done
     local pids=()
     uaf_round evil-vm --windows 4 && pids+=("$hostile_pid")
@@ -332,6 +360,7 @@ check_hostile_uaf_valgrind() {
             alive "under valgrind, after a flood with $m windows" || rc=1
         done
     done
+    [ "$rc" = 0 ] && { fill_round 4 0.3 || rc=1; }
     kill "$comp_pid" 2>/dev/null
     wait "$comp_pid"
     local st=$?
