@@ -34,6 +34,9 @@
 #                        no key; blue-vm's window gets the focus
 #   hostile-focus-recreate   evil-vm's focused window is destroyed and made
 #                        again with the same id: no focus, no key
+#   hostile-focus-late   the user asks evil-vm for a window and types on into
+#                        red-vm's; evil-vm's window comes 3 s later, mid-way:
+#                        red-vm gets every key, evil-vm none and no focus
 #   hostile-budget       item 4: 63 windows of 64 MiB each: evil-vm dropped
 #                        with a line that says "budget"
 #   hostile-budget-global  five domains (two more in this check's config)
@@ -554,6 +557,32 @@ hostile_focus_recreate() {
 
 check_hostile_focus_recreate() { hostile_in focus-recreate hostile_focus_recreate; }
 
+# The user asks evil-vm for a window and goes on typing into red-vm's, which
+# kept the focus; evil-vm's window comes seconds later, in the middle of
+# the typing (a password, say): it must not take the rest of the keys.
+hostile_focus_late() {
+    red_victim || return 1
+    hostile evil-vm slow --title late --color f57900 --run-delay 3 --read-every 0.05
+    local f=$W/evil-vm-slow.out at from
+    wait_line "$f" 'window 1 CONFIGURE' || { why="evil-vm's client did not come"; return 1; }
+    focus_on "$W/red-vm.out" || { why="red-vm lost the focus to evil-vm's window"; return 1; }
+    launch "evil-vm xterm" || return 1
+    wait_line "$f" 'RUN xterm' || { why="evil-vm was not asked to run xterm"; return 1; }
+    at=$(mark "$W/red-vm.out")
+    from=$(mark "$f")
+    user_types abc || return 1
+    wait_line "$f" 'window 2 for xterm' || { why="evil-vm's late window did not come"; return 1; }
+    sleep 0.5
+    user_types def || return 1
+    # shellcheck disable=SC2046
+    typed_in_order "$W/red-vm.out" 30 1 30 0 48 1 48 0 46 1 46 0 32 1 32 0 18 1 18 0 33 1 33 0 ||
+        { why="red-vm, typed into, lost keys to evil-vm's late window: $why"; return 1; }
+    no_grab "$f" "$from" "with a window that came while the user typed into red-vm" || return 1
+    alive && not_dropped red-vm
+}
+
+check_hostile_focus_late() { hostile_in focus-late hostile_focus_late; }
+
 # --- item 4: what a domain may make dom0 map ------------------------------
 
 # budget_end FILE SECONDS: the budget attack's last word (dropped after or
@@ -593,13 +622,21 @@ print(eval(re.sub(r"(\d+)u?l*l*", r"\1", m.group(1).split("/*")[0])) if m else "
         "$top/lib/limits.h" "$1"
 }
 
-# total_budget: $total, the bytes dom0 may map for all domains together
-# (lib/limits.h); false, with $why, when there is no such budget.
-total_budget() {
+# within_total MAPS [WHEN]: MAPS (memfd_maps: count and MiB) is within
+# dom0's budget for all domains' buffers (lib/limits.h), and one buffer
+# more for a moment (until the largest holder's are unmapped).
+within_total() {
+    local total mib=${1#* }
     total=$(limit GUI_MAPPED_TOTAL_MAX)
-    [ -n "$total" ] && return 0
-    why="lib/limits.h has no GUI_MAPPED_TOTAL_MAX: no budget for all domains' buffers"
-    return 1
+    if [ -z "$total" ]; then
+        why="dom0 maps $mib MiB of domains' buffers${2:+ $2}, with no budget for all of them"
+        why="$why (no GUI_MAPPED_TOTAL_MAX in lib/limits.h)"
+        return 1
+    fi
+    if [ "$mib" -gt $(((total >> 20) + 64)) ]; then
+        why="dom0 maps $mib MiB of domains' buffers${2:+ $2}, over the budget of $((total >> 20)) MiB"
+        return 1
+    fi
 }
 
 # Two more domains with windows, for five attackers.
@@ -626,8 +663,7 @@ fullscreen_configured() {
 
 hostile_budget_global() {
     red_victim || return 1
-    local d doms="evil-vm blue-vm green-vm evil2-vm evil3-vm" total
-    total_budget || return 1
+    local d doms="evil-vm blue-vm green-vm evil2-vm evil3-vm"
     # Five domains at once, each after all its budget allows and back for
     # it whenever it is dropped, until the check ends.
     for d in $doms; do
@@ -653,12 +689,7 @@ hostile_budget_global() {
         user_keys KEY_LEFTMETA 1 KEY_F 1 KEY_F 0 KEY_LEFTMETA 0 || return 1
         gets_key "$W/red-vm.out" KEY_K 37 || { why="red-vm did not get a key (round $round)"; return 1; }
         echo "gui: hostile-budget-global: round $round: dom0's memfd mappings (count, MiB): $maps"
-        # Over by one buffer at most, for a moment (until the largest holder
-        # is unmapped).
-        if [ "${maps#* }" -gt $(((total >> 20) + 64)) ]; then
-            why="dom0 maps ${maps#* } MiB of domains' buffers, over the budget of $((total >> 20)) MiB"
-            return 1
-        fi
+        within_total "$maps" "(round $round)" || return 1
     done
     echo "gui: hostile-budget-global: $(for d in $doms; do
         echo "$d: $(grep -c ' holding ' "$W/$d-budget.out") holds, $(grep -c 'while holding' \
@@ -702,8 +733,7 @@ hostile_budget_largest() {
     user_keys KEY_LEFTMETA 1 KEY_5 1 KEY_5 0 KEY_LEFTMETA 0 || return 1
     sleep 0.5
     echo "gui: hostile-budget-largest: red-vm's buffers: dom0's memfd mappings (count, MiB): $(memfd_maps)"
-    local d doms="evil-vm blue-vm green-vm evil2-vm" total
-    total_budget || return 1
+    local d doms="evil-vm blue-vm green-vm evil2-vm"
     for d in $doms; do
         hostile "$d" budget --learn --cap 120 --seconds 60 --windows 63 --width 8192 --height 2048
     done
@@ -716,10 +746,7 @@ hostile_budget_largest() {
         "dom0's memfd mappings (count, MiB): $maps"
     alive || return 1
     not_dropped red-vm || return 1
-    if [ "${maps#* }" -gt $(((total >> 20) + 64)) ]; then
-        why="dom0 maps ${maps#* } MiB of domains' buffers, over the budget of $((total >> 20)) MiB"
-        return 1
-    fi
+    within_total "$maps" || return 1
     user_keys KEY_LEFTMETA 1 KEY_1 1 KEY_1 0 KEY_LEFTMETA 0 || return 1
     focus_on "$W/red-vm.out" || { why="red-vm's window cannot be focused"; return 1; }
     gets_key "$W/red-vm.out" KEY_K 37 || { why="red-vm (focused) did not get a key"; return 1; }
@@ -740,8 +767,9 @@ typed_in_order() {
         [ "$(echo "$got" | wc -l)" -ge "$(echo "$want" | wc -l)" ] && [ -n "$got" ] && break
         sleep 0.05
     done
-    why="keys out of order or lost: got $(echo "$got" | wc -l) of $(echo "$want" | wc -l):" \
-        "$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -n4 | tr '\n' ' ')"
+    local diffs
+    diffs=$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -n4 | tr '\n' ' ')
+    why="keys out of order or lost: got $(echo "$got" | wc -l) of $(echo "$want" | wc -l): $diffs"
     return 1
 }
 
