@@ -99,6 +99,25 @@ static int build_volume(const struct volume_device *dev, const char *script,
 	return 0;
 }
 
+/* A disk dom0 serves goes to blkback, never to QEMU's qdisk, which would
+ * run as root in dom0 whatever the domain's type: libxl picks qdisk for a
+ * format other than raw, and for a raw file without a hotplug script, so
+ * the backend is set to phy (a file then needs script=block).  An HVM
+ * domain's CD-ROM is its device model's, which runs safely (choose_dm). */
+static int dom0_disk_backend(const struct domain_config *dom, libxl_device_disk *disk,
+			     const char **why)
+{
+	if (disk->backend_domname || (dom->type == DOMAIN_HVM && disk->is_cdrom))
+		return 0;
+	if ((disk->backend != LIBXL_DISK_BACKEND_UNKNOWN &&
+	     disk->backend != LIBXL_DISK_BACKEND_PHY) || disk->format != LIBXL_DISK_FORMAT_RAW)
+		return fail(why, "a disk served by dom0 would be served by QEMU there, as root "
+			    "(backendtype=qdisk, or a format other than raw); use format=raw on a "
+			    "block device (or a file with script=block): blkback serves it");
+	disk->backend = LIBXL_DISK_BACKEND_PHY;
+	return 0;
+}
+
 static int build_devices(const struct domain_config *dom, XLU_Config *xlu,
 			 const struct volume_plan *volumes, const char *script,
 			 libxl_domain_config *d, const char **why)
@@ -122,6 +141,8 @@ static int build_devices(const struct domain_config *dom, XLU_Config *xlu,
 		const char *spec = dom->disks[i];
 		if (xlu_disk_parse(xlu, 1, &spec, disk) != 0)
 			return fail(why, "a disk spec does not parse");
+		if (dom0_disk_backend(dom, disk, why) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < dom->nvifs; i++) {
 		libxl_device_nic_init(&d->nics[d->num_nics++]);

@@ -435,6 +435,54 @@ static void check_says_what_a_device_model_needs(void **state)
 	domain_config_free(&dom);
 }
 
+/* QEMU would serve them in dom0, as root, for any type of domain. */
+static void disks_dom0_serves_never_go_to_qemu(void **state)
+{
+	struct dm_facts facts = host_with_hap;
+	struct domain_config dom;
+	libxl_domain_config d;
+	(void)state;
+	domain_config_init(&dom);
+	strcpy(dom.name, "work");
+	dom.type = DOMAIN_PV;
+	/* A raw device with no backend named: blkback, never libxl's pick. */
+	set_strv(&dom.disks, &dom.ndisks, (const char *const[]){
+		"vdev=xvda, target=/dev/mapper/work-root",
+		"backend=sys-storage, vdev=xvdb, format=qcow2, target=/dev/vda", NULL });
+	assert_int_equal(build(&dom, facts, &d), 0);
+	assert_int_equal(d.disks[0].backend, LIBXL_DISK_BACKEND_PHY);
+	/* A storage domain's disk is its own business. */
+	assert_int_equal(d.disks[1].backend, LIBXL_DISK_BACKEND_UNKNOWN);
+	libxl_domain_config_dispose(&d);
+	static const char *const qemu_served[] = {
+		"format=qcow2, vdev=xvda, target=/var/lib/work.qcow2",
+		"backendtype=qdisk, vdev=xvda, target=/dev/mapper/work-root",
+		"format=vhd, vdev=xvda, target=/var/lib/work.vhd",
+	};
+	for (size_t i = 0; i < sizeof(qemu_served) / sizeof(qemu_served[0]); i++) {
+		strv_free(dom.disks);
+		set_strv(&dom.disks, &dom.ndisks, (const char *const[]){ qemu_served[i], NULL });
+		assert_int_equal(build(&dom, facts, &d), -1);
+		assert_string_equal(why, "a disk served by dom0 would be served by QEMU there, as "
+				    "root (backendtype=qdisk, or a format other than raw); use "
+				    "format=raw on a block device (or a file with script=block): "
+				    "blkback serves it");
+		libxl_domain_config_dispose(&d);
+	}
+	domain_config_free(&dom);
+
+	/* An HVM domain's CD-ROM is emulated by its device model (here in a
+	 * stub domain), and libxl wants qdisk for it. */
+	hvm_domain(&dom);
+	facts.stubdom = true;
+	set_strv(&dom.disks, &dom.ndisks, (const char *const[]){
+		"vdev=hdc, devtype=cdrom, target=/var/lib/installer.iso", NULL });
+	assert_int_equal(build(&dom, facts, &d), 0);
+	assert_true(d.disks[0].is_cdrom);
+	libxl_domain_config_dispose(&d);
+	domain_config_free(&dom);
+}
+
 static void a_bad_mac_is_refused(void **state)
 {
 	struct domain_config dom;
@@ -464,6 +512,7 @@ int main(void)
 		cmocka_unit_test(hvm_pci_devices_are_never_given_to_qemu_in_dom0),
 		cmocka_unit_test(pvh_and_hvm_need_hardware_virtualisation),
 		cmocka_unit_test(check_says_what_a_device_model_needs),
+		cmocka_unit_test(disks_dom0_serves_never_go_to_qemu),
 		cmocka_unit_test(a_net_domain_is_a_driver_domain),
 		cmocka_unit_test(a_bad_mac_is_refused),
 	};
