@@ -81,12 +81,12 @@ $(BUILD)/libbulkhead-asan.a: $(ASAN_OBJS)
 $(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h $(BUILD)/libbulkhead.a
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h tests/fake_desktop.h $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
 		$(PKG_LIBS) -lcmocka
 
-$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h \
+$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h tests/fake_desktop.h \
 		$(BUILD)/libbulkhead-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< \
@@ -102,7 +102,7 @@ $(BUILD)/fuzz/fuzz_guisession: FUZZ_EXTRA = drm-compositor/client.c drm-composit
 	drm-compositor/layout.c input/bindings.c lib/log.c
 $(BUILD)/fuzz/fuzz_guisession: FUZZ_LIBS = $(shell pkg-config --cflags --libs libevdev)
 
-$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) tests/fake_transport.h
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) tests/fake_transport.h tests/fake_desktop.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< \
 		$(FUZZ_SRCS) $(FUZZ_EXTRA) $(FUZZ_LIBS)
