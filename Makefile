@@ -36,7 +36,8 @@ MODULES := lib/log lib/util lib/secret \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm \
 	domains/build domains/netconf domains/manager \
-	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall \
+	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall_role \
+	agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/domstatus \

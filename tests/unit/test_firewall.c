@@ -1,8 +1,11 @@
-/* Firewall rules: parsing (config/firewall_rules.h) and the nftables
- * table made from them (agent/firewall_nft.h). */
+/* Firewall rules: parsing (config/firewall_rules.h), the nftables table
+ * made from them (agent/firewall_nft.h), and the role's decisions on a
+ * fake xenstore and fake effects (agent/firewall_role.h). */
 #include "tests/unit/test_helpers.h"
 
 #include "agent/firewall_nft.h"
+#include "agent/firewall_role.h"
+#include "tests/unit/fw_fakes.h"
 #include "config/firewall_rules.h"
 #include "lib/util.h"
 
@@ -324,6 +327,172 @@ static void test_table_no_clients(void **state)
 	free(t);
 }
 
+
+/* The role's effects on fakes: its xenstore, and what it did, in order
+ * (`events': f0/f1 forwarding off/on, L a table loaded, x a xenstore read). */
+struct fake_net {
+	struct fake_xs xs;
+	char *table;		/* the last one loaded */
+	unsigned loads;
+	bool refuse;		/* nft refuses every table */
+	int forwarding;		/* -1: never set */
+	char events[256];
+};
+
+static void event(struct fake_net *f, const char *e)
+{
+	size_t len = strlen(f->events);
+	snprintf(f->events + len, sizeof(f->events) - len, "%s", e);
+}
+
+static char **net_list(void *ctx, const char *rel, unsigned *n)
+{
+	event(ctx, "x");
+	return fake_xs_list(&((struct fake_net *)ctx)->xs, rel, n);
+}
+
+static char *net_read(void *ctx, const char *rel)
+{
+	event(ctx, "x");
+	return fake_xs_read(&((struct fake_net *)ctx)->xs, rel);
+}
+
+static int net_load(void *ctx, const char *table)
+{
+	struct fake_net *f = ctx;
+	event(f, "L");
+	if (f->refuse)
+		return -1;
+	free(f->table);
+	f->table = strdup(table);
+	f->loads++;
+	return 0;
+}
+
+static int net_forwarding(void *ctx, bool on)
+{
+	struct fake_net *f = ctx;
+	event(f, on ? "f1" : "f0");
+	f->forwarding = on;
+	return 0;
+}
+
+static struct fake_net net;
+static struct fw_role role;
+
+static int role_setup(void **state)
+{
+	(void)state;
+	static const struct fw_effects fx = {
+		.list = net_list, .read = net_read, .load = net_load, .forwarding = net_forwarding,
+		.ctx = &net,
+	};
+	memset(&net, 0, sizeof(net));
+	net.forwarding = -1;
+	return fw_role_init(&role, "eth0", &fx);
+}
+
+static int role_teardown(void **state)
+{
+	(void)state;
+	fw_role_free(&role);
+	fake_xs_free(&net.xs);
+	free(net.table);
+	return 0;
+}
+
+/* One refresh; what it logged. */
+static const char *refresh(void)
+{
+	net.events[0] = '\0';
+	capture_begin();
+	fw_role_refresh(&role);
+	return capture_end();
+}
+
+static const char *const web_only[] = { "allow tcp port 443", NULL };
+
+static void test_role_loads_then_forwards(void **state)
+{
+	(void)state;
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_rules(&net.xs, "10.137.0.10", "deny", web_only);
+	fake_xs_vif(&net.xs, 4, 0, "10.137.0.11");
+	fake_xs_rules(&net.xs, "10.137.0.11", "allow", NULL);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(net.forwarding, 1);
+	/* The table first, forwarding after it. */
+	assert_non_null(strstr(net.events, "Lf1"));
+	assert_non_null(strstr(net.table, "iifname \"vif3.0\" ip saddr 10.137.0.10 jump c_10_137_0_10"));
+	assert_non_null(strstr(net.table, "iifname \"vif4.0\" ip saddr 10.137.0.11 jump c_10_137_0_11"));
+	assert_non_null(strstr(net.table, "\t\ttcp dport 443 accept\n"));
+	assert_contains(log, "vif3.0 10.137.0.10: 1 rules, policy deny");
+	assert_contains(log, "10.137.0.10 rule 0: allow tcp port 443");
+
+	/* Nothing changed: nothing loaded again. */
+	refresh();
+	assert_int_equal(net.loads, 1);
+	assert_null(strchr(net.events, 'L'));
+
+	/* A rule more: the whole table again. */
+	fake_xs_set(&net.xs, "bulkhead/firewall/10-137-0-11/rules/0", "deny udp");
+	refresh();
+	assert_int_equal(net.loads, 2);
+	assert_non_null(strstr(net.table, "\tchain c_10_137_0_11 {\n\t\tmeta l4proto udp reject"));
+}
+
+/* Rules missing, unparsable or too many: that client gets nothing through,
+ * the others are served. */
+static void test_role_bad_rules_stop_that_client(void **state)
+{
+	(void)state;
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_vif(&net.xs, 4, 0, "10.137.0.11");
+	fake_xs_rules(&net.xs, "10.137.0.11", "deny", web_only);
+	fake_xs_vif(&net.xs, 5, 0, "10.137.0.12");
+	fake_xs_rules(&net.xs, "10.137.0.12", "allow", NULL);
+	fake_xs_set(&net.xs, "bulkhead/firewall/10-137-0-12/rules/0", "allow tcp port 0");
+	fake_xs_vif(&net.xs, 6, 0, "10.137.0.13");
+	fake_xs_rules(&net.xs, "10.137.0.13", "maybe", NULL);
+	fake_xs_vif(&net.xs, 7, 0, "10.137.0.14");
+	fake_xs_rules(&net.xs, "10.137.0.14", "allow", NULL);
+	for (unsigned i = 0; i <= FIREWALL_RULES_MAX; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "bulkhead/firewall/10-137-0-14/rules/%u", i);
+		fake_xs_set(&net.xs, path, "allow");
+	}
+	/* A vif without one address is not served either. */
+	fake_xs_vif(&net.xs, 8, 0, "10.137.0.15 10.137.0.16");
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_non_null(strstr(net.table, "jump c_10_137_0_11"));
+	assert_null(strstr(net.table, "saddr 10.137.0.10 "));
+	assert_null(strstr(net.table, "saddr 10.137.0.12 "));
+	assert_null(strstr(net.table, "saddr 10.137.0.13 "));
+	assert_null(strstr(net.table, "saddr 10.137.0.14 "));
+	assert_null(strstr(net.table, "10.137.0.15"));
+	assert_contains(log, "vif3.0 10.137.0.10: no rules from dom0 yet, nothing goes through");
+	assert_contains(log, "10.137.0.12's rule 0 is wrong: `0' is not a port");
+	assert_contains(log, "10.137.0.14 has more than 64 rules");
+}
+
+/* nft refuses: forwarding stays off, and the next refresh tries again. */
+static void test_role_refused_table_keeps_forwarding_off(void **state)
+{
+	(void)state;
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_rules(&net.xs, "10.137.0.10", "allow", NULL);
+	net.refuse = true;
+	const char *log = refresh();
+	assert_contains(log, "nft refused the table");
+	assert_int_equal(net.forwarding, -1);
+	net.refuse = false;
+	refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(net.forwarding, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +505,12 @@ int main(void)
 		cmocka_unit_test(test_table_nft_accepts),
 		cmocka_unit_test(test_table_refused),
 		cmocka_unit_test(test_table_no_clients),
+		cmocka_unit_test_setup_teardown(test_role_loads_then_forwards, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_bad_rules_stop_that_client, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_refused_table_keeps_forwarding_off,
+						role_setup, role_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,143 @@
+#include "agent/firewall_role.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agentproto.h"
+#include "config/firewall_rules.h"
+#include "lib/log.h"
+
+#define TAG "firewall"
+
+/* C's rules from bulkhead/firewall/ADDRESS; C stays "not known" when they
+ * are missing or one does not parse (then nothing of C's goes through). */
+static void read_rules(struct fw_role *r, struct fw_client *c)
+{
+	char a[16], k[16], rel[96], why[160];
+	unsigned n = 0;
+	ipv4_format(c->address, a);
+	agent_firewall_key(c->address, k);
+	snprintf(rel, sizeof(rel), AGENT_FIREWALL_DIR "/%s/policy", k);
+	char *policy = r->fx.read(r->fx.ctx, rel);
+	bool ok = policy && fw_policy_parse(policy, &c->policy) == 0;
+	free(policy);
+	snprintf(rel, sizeof(rel), AGENT_FIREWALL_DIR "/%s/rules", k);
+	char **keys = ok ? r->fx.list(r->fx.ctx, rel, &n) : NULL;
+	/* Rules are numbered 0..n-1; xenstore lists them in any order. */
+	for (unsigned i = 0; ok && i < n; i++) {
+		char key[128];
+		if (i >= FIREWALL_RULES_MAX) {
+			log_warn(TAG, "%s has more than %d rules; none of its traffic goes through", a,
+				 FIREWALL_RULES_MAX);
+			ok = false;
+			break;
+		}
+		snprintf(key, sizeof(key), "%s/%u", rel, i);
+		char *text = r->fx.read(r->fx.ctx, key);
+		ok = text && fw_rule_parse(text, &c->rules[i], why, sizeof(why)) == 0;
+		if (!ok)
+			log_warn(TAG, "%s's rule %u %s%s; none of its traffic goes through", a, i,
+				 text ? "is wrong: " : "is missing", text ? why : "");
+		free(text);
+	}
+	free(keys);
+	c->nrules = ok ? n : 0;
+	c->known = ok;
+}
+
+/* The vifs in backend/vif/FRONTEND/DEVID, each with its ip.  Returns how
+ * many were put into CLIENTS (at most CAP). */
+static size_t read_vifs(struct fw_role *r, struct fw_client *clients, size_t cap)
+{
+	unsigned nfe = 0, ndev = 0;
+	size_t n = 0;
+	char **fes = r->fx.list(r->fx.ctx, "backend/vif", &nfe);
+	for (unsigned i = 0; i < nfe; i++) {
+		char rel[96];
+		snprintf(rel, sizeof(rel), "backend/vif/%s", fes[i]);
+		char **devs = r->fx.list(r->fx.ctx, rel, &ndev);
+		for (unsigned j = 0; j < ndev; j++) {
+			char key[128];
+			snprintf(key, sizeof(key), "%s/%s/ip", rel, devs[j]);
+			char *ip = r->fx.read(r->fx.ctx, key);
+			struct fw_client *c = &clients[n];
+			memset(c, 0, sizeof(*c));
+			/* A vif without one address (ip= with several, or none)
+			 * is not routed by vif-bulkhead, and is not let through. */
+			bool ok = ip && ipv4_parse(ip, &c->address);
+			free(ip);
+			if (!ok || n == cap)
+				continue;
+			snprintf(c->vif, sizeof(c->vif), "vif%s.%s", fes[i], devs[j]);
+			n++;
+		}
+		free(devs);
+	}
+	free(fes);
+	return n;
+}
+
+static void report(const struct fw_client *clients, size_t n)
+{
+	char a[16], text[FIREWALL_RULE_MAX + 1];
+	log_info(TAG, "table loaded, %zu domains behind this one", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_client *c = &clients[i];
+		ipv4_format(c->address, a);
+		if (!c->known) {
+			log_info(TAG, "%s %s: no rules from dom0 yet, nothing goes through", c->vif, a);
+			continue;
+		}
+		log_info(TAG, "%s %s: %zu rules, policy %s", c->vif, a, c->nrules,
+			 fw_action_name(c->policy));
+		for (size_t k = 0; k < c->nrules; k++)
+			if (fw_rule_format(&c->rules[k], text, sizeof(text)) > 0)
+				log_info(TAG, "%s rule %zu: %s", a, k, text);
+	}
+}
+
+int fw_role_init(struct fw_role *r, const char *uplink, const struct fw_effects *fx)
+{
+	memset(r, 0, sizeof(*r));
+	r->fx = *fx;
+	r->uplink = uplink;
+	r->clients = calloc(FIREWALL_CLIENTS_MAX, sizeof(*r->clients));
+	return r->clients ? 0 : -ENOMEM;
+}
+
+void fw_role_refresh(struct fw_role *r)
+{
+	char why[200];
+	r->n = read_vifs(r, r->clients, FIREWALL_CLIENTS_MAX);
+	for (size_t i = 0; i < r->n; i++)
+		read_rules(r, &r->clients[i]);
+	char *table = fw_nft_table(r->uplink, r->clients, r->n, why, sizeof(why));
+	if (!table) {
+		log_err(TAG, "cannot make the table: %s; the one in force stays", why);
+		return;
+	}
+	if (r->applied && strcmp(r->applied, table) == 0) {
+		free(table);
+		return;
+	}
+	if (r->fx.load(r->fx.ctx, table) < 0) {
+		log_err(TAG, "nft refused the table (above); the one in force stays");
+		free(table);
+		return;
+	}
+	report(r->clients, r->n);
+	if (!r->applied && r->fx.forwarding(r->fx.ctx, true) == 0)
+		log_notice(TAG, "IPv4 forwarding on");
+	free(r->applied);
+	r->applied = table;
+}
+
+void fw_role_free(struct fw_role *r)
+{
+	free(r->applied);
+	free(r->clients);
+	r->applied = NULL;
+	r->clients = NULL;
+}
