@@ -47,35 +47,76 @@ static void read_rules(struct fw_role *r, struct fw_client *c)
 	c->known = ok;
 }
 
-/* The vifs in backend/vif/FRONTEND/DEVID, each with its ip.  Returns how
- * many were put into CLIENTS (at most CAP). */
-static size_t read_vifs(struct fw_role *r, struct fw_client *clients, size_t cap)
+/* A frontend's domid or a device number, as libxl names their
+ * directories: decimal, no leading zero, short enough that
+ * "vifFRONTEND.DEVID" is an interface name. */
+static bool vif_number(const char *s)
 {
-	unsigned nfe = 0, ndev = 0;
+	size_t n = strspn(s, "0123456789");
+	return n > 0 && n <= 5 && s[n] == '\0' && (s[0] != '0' || n == 1);
+}
+
+/* The vif in backend/vif/FE/DEVID (FE checked) as a client, into *C: its
+ * name and its ip, the one address vif-bulkhead routes to it.  false,
+ * said, when it has none: then it is not served. */
+static bool read_vif(struct fw_role *r, const char *fe, const char *untrusted_dev,
+		     struct fw_client *c)
+{
+	char rel[64];
+	memset(c, 0, sizeof(*c));
+	if (!vif_number(untrusted_dev)) {
+		log_warn(TAG, "backend/vif/%s/%.16s is not a vif libxl makes (its name is a "
+			 "number); dropped", fe, untrusted_dev);
+		return false;
+	}
+	snprintf(c->vif, sizeof(c->vif), "vif%s.%s", fe, untrusted_dev);
+	snprintf(rel, sizeof(rel), "backend/vif/%s/%s/ip", fe, untrusted_dev);
+	char *untrusted_ip = r->fx.read(r->fx.ctx, rel);
+	bool ok = untrusted_ip && ipv4_parse(untrusted_ip, &c->address);
+	free(untrusted_ip);
+	if (!ok) {
+		log_warn(TAG, "%s has no one IPv4 address in %s (vif-bulkhead routes none to it); "
+			 "dropped", c->vif, rel);
+		return false;
+	}
+	return true;
+}
+
+/* The vifs in backend/vif/FRONTEND/DEVID, at most FIREWALL_CLIENTS_MAX of
+ * them into R's clients; each one beyond is dropped, by name.  Returns
+ * how many were put there. */
+static size_t read_vifs(struct fw_role *r)
+{
+	unsigned nfe = 0;
 	size_t n = 0;
-	char **fes = r->fx.list(r->fx.ctx, "backend/vif", &nfe);
+	char a[16];
+	struct fw_client c;
+	char **untrusted_fes = r->fx.list(r->fx.ctx, "backend/vif", &nfe);
 	for (unsigned i = 0; i < nfe; i++) {
-		char rel[96];
-		snprintf(rel, sizeof(rel), "backend/vif/%s", fes[i]);
+		const char *fe = untrusted_fes[i];
+		unsigned ndev = 0;
+		char rel[64];
+		if (!vif_number(fe)) {
+			log_warn(TAG, "backend/vif/%.16s is not a frontend libxl makes (a domid); "
+				 "its vifs are dropped", fe);
+			continue;
+		}
+		snprintf(rel, sizeof(rel), "backend/vif/%s", fe);
 		char **devs = r->fx.list(r->fx.ctx, rel, &ndev);
 		for (unsigned j = 0; j < ndev; j++) {
-			char key[128];
-			snprintf(key, sizeof(key), "%s/%s/ip", rel, devs[j]);
-			char *ip = r->fx.read(r->fx.ctx, key);
-			struct fw_client *c = &clients[n];
-			memset(c, 0, sizeof(*c));
-			/* A vif without one address (ip= with several, or none)
-			 * is not routed by vif-bulkhead, and is not let through. */
-			bool ok = ip && ipv4_parse(ip, &c->address);
-			free(ip);
-			if (!ok || n == cap)
+			if (!read_vif(r, fe, devs[j], &c))
 				continue;
-			snprintf(c->vif, sizeof(c->vif), "vif%s.%s", fes[i], devs[j]);
-			n++;
+			if (n == FIREWALL_CLIENTS_MAX) {
+				ipv4_format(c.address, a);
+				log_warn(TAG, "%s %s: more than %d domains behind this one; dropped, "
+					 "nothing of its goes through", c.vif, a, FIREWALL_CLIENTS_MAX);
+				continue;
+			}
+			r->clients[n++] = c;
 		}
 		free(devs);
 	}
-	free(fes);
+	free(untrusted_fes);
 	return n;
 }
 
@@ -110,7 +151,7 @@ int fw_role_init(struct fw_role *r, const char *uplink, const struct fw_effects 
 void fw_role_refresh(struct fw_role *r)
 {
 	char why[200];
-	r->n = read_vifs(r, r->clients, FIREWALL_CLIENTS_MAX);
+	r->n = read_vifs(r);
 	for (size_t i = 0; i < r->n; i++)
 		read_rules(r, &r->clients[i]);
 	char *table = fw_nft_table(r->uplink, r->clients, r->n, why, sizeof(why));

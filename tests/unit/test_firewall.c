@@ -313,7 +313,8 @@ static void test_table_refused(void **state)
 	assert_non_null(t);
 	assert_non_null(strstr(t, "jump c_10_137_0_65\n"));
 	free(t);
-	table_refused("eth0", c, FIREWALL_CLIENTS_MAX + 1, "at most 64 are served");
+	snprintf(why, sizeof(why), "at most %d are served", FIREWALL_CLIENTS_MAX);
+	table_refused("eth0", c, FIREWALL_CLIENTS_MAX + 1, why);
 }
 
 static void test_table_no_clients(void **state)
@@ -493,6 +494,86 @@ static void test_role_refused_table_keeps_forwarding_off(void **state)
 	assert_int_equal(net.forwarding, 1);
 }
 
+/* Occurrences of NEEDLE in HAYSTACK. */
+static size_t count(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* N vifs, vif1.0 to vifN.0, each with an address and rules (allow). */
+static void many_clients(size_t n)
+{
+	for (unsigned i = 1; i <= n; i++) {
+		char addr[16];
+		snprintf(addr, sizeof(addr), "10.137.%u.%u", i / 200 % 256, i % 200 + 2);
+		fake_xs_vif(&net.xs, i, 0, addr);
+		fake_xs_rules(&net.xs, addr, "allow", NULL);
+	}
+}
+
+/* A net domain may serve every other domain there may be: all of them in
+ * the table. */
+static void test_role_serves_every_domain(void **state)
+{
+	(void)state;
+	many_clients(DOMAINS_MAX - 1);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	/* Each client: one jump in forward, one in input. */
+	assert_int_equal(count(net.table, " jump c_"), 2 * (DOMAINS_MAX - 1));
+	assert_null(strstr(log, "dropped"));
+}
+
+/* More vifs than may be served: the ones beyond the bound are dropped, by
+ * name, and nothing is written past the role's clients (ASan would say). */
+static void test_role_more_vifs_than_the_bound(void **state)
+{
+	(void)state;
+	char what[64];
+	many_clients(FIREWALL_CLIENTS_MAX + 3);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(count(net.table, " jump c_"), 2 * FIREWALL_CLIENTS_MAX);
+	for (size_t i = FIREWALL_CLIENTS_MAX + 1; i <= FIREWALL_CLIENTS_MAX + 3; i++) {
+		snprintf(what, sizeof(what), "vif%zu.0 ", i);
+		assert_contains(log, what);
+		snprintf(what, sizeof(what), "vif%zu.0\" ip saddr", i);
+		assert_null(strstr(net.table, what));
+	}
+	snprintf(what, sizeof(what), "more than %d domains", FIREWALL_CLIENTS_MAX);
+	assert_int_equal(count(log, what), 3);
+	assert_int_equal(count(log, "; dropped"), 3);
+}
+
+/* Directory names in backend/vif that libxl does not make: each such vif
+ * is dropped by name, and the others are served. */
+static void test_role_vif_names_checked(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"backend/vif/x1/0/ip", "backend/vif/3/007/ip", "backend/vif/123456/0/ip",
+		"backend/vif/3/1\" accept/ip", "backend/vif/3/-1/ip", "backend/vif/03/0/ip",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		fake_xs_set(&net.xs, bad[i], "10.137.0.20");
+	fake_xs_rules(&net.xs, "10.137.0.20", "allow", NULL);
+	fake_xs_vif(&net.xs, 4, 0, "10.137.0.11");
+	fake_xs_rules(&net.xs, "10.137.0.11", "allow", NULL);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(count(net.table, " jump c_"), 2);
+	assert_non_null(strstr(net.table, "iifname \"vif4.0\" ip saddr 10.137.0.11 jump"));
+	assert_contains(log, "backend/vif/x1 is not a frontend libxl makes");
+	assert_contains(log, "backend/vif/03 is not a frontend libxl makes");
+	assert_contains(log, "backend/vif/123456 is not a frontend libxl makes");
+	assert_contains(log, "backend/vif/3/007 is not a vif libxl makes");
+	assert_contains(log, "backend/vif/3/1\" accept is not a vif libxl makes");
+	assert_contains(log, "backend/vif/3/-1 is not a vif libxl makes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +592,12 @@ int main(void)
 						role_teardown),
 		cmocka_unit_test_setup_teardown(test_role_refused_table_keeps_forwarding_off,
 						role_setup, role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_serves_every_domain, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_more_vifs_than_the_bound, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_vif_names_checked, role_setup,
+						role_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
