@@ -99,16 +99,15 @@ static void put_client_chain(FILE *f, const struct fw_client *c)
 }
 
 /* Each known client's traffic, from its vif with its address, to its
- * chain; a client without rules yet is dropped, said in so many words. */
+ * chain.  Anything else, a client without rules yet included, is left to
+ * the chain's policy: drop. */
 static void put_jumps(FILE *f, const struct fw_client *c, size_t n)
 {
 	char name[24], a[16];
 
 	for (size_t i = 0; i < n; i++) {
-		if (!c[i].known) {
-			fprintf(f, "\t\tiifname \"%s\" drop\n", c[i].vif);
+		if (!c[i].known)
 			continue;
-		}
 		chain_name(c[i].address, name);
 		ipv4_format(c[i].address, a);
 		fprintf(f, "\t\tiifname \"%s\" ip saddr %s jump %s\n", c[i].vif, a, name);
@@ -126,15 +125,18 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 	fprintf(f, "\t\toifname != \"%s\" drop\n", up);
 	put_jumps(f, c, n);
 	fputs("\t}\n", f);
-	/* The net domain's own services are destinations like any other:
-	 * the client's rules decide whether it reaches them. */
+	/* The net domain's own services: from itself and from the uplink, and
+	 * from a client as its rules say.  Any other interface (a vif named
+	 * otherwise than vifDOMID.DEVID, one whose rules have not come) gets
+	 * nothing. */
 	fputs("\tchain input {\n"
-	      "\t\ttype filter hook input priority filter; policy accept;\n"
-	      "\t\tct state established,related accept\n"
+	      "\t\ttype filter hook input priority filter; policy drop;\n"
+	      "\t\tiifname \"lo\" accept\n", f);
+	fprintf(f, "\t\tiifname \"%s\" accept\n", up);
+	fputs("\t\tct state established,related accept\n"
 	      "\t\tct state invalid drop\n", f);
 	put_jumps(f, c, n);
-	fputs("\t\tiifname \"vif*\" drop\n"
-	      "\t}\n", f);
+	fputs("\t}\n", f);
 	fputs("\tchain postrouting {\n"
 	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n", f);
 	fprintf(f, "\t\toifname \"%s\" masquerade\n\t}\n", up);

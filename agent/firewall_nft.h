@@ -11,7 +11,10 @@
  *     vif to another (no domain reaches another) and nothing new comes
  *     in from the uplink.  No IPv6 is forwarded.
  *   - input: the net domain's own services are a destination like any
- *     other: a client's rules decide whether it reaches them.
+ *     other: a client's rules decide whether it reaches them.  Besides
+ *     the clients, only lo and the uplink reach them (and replies by
+ *     conntrack): an interface that is no client's vif, or a client
+ *     whose rules have not come, reaches nothing (policy drop).
  *   - postrouting: what leaves by the uplink is masqueraded, so the next
  *     net domain up sees this one's address only.
  * The text starts by creating and deleting the table, so loading it
@@ -37,7 +40,7 @@
 struct fw_client {
 	char vif[FW_IFNAME_MAX + 1];	/* "vifDOMID.DEVID" */
 	uint32_t address;		/* host byte order */
-	bool known;			/* false: no rules (yet): nothing goes through */
+	bool known;			/* false: no rules (yet): not in the table */
 	enum fw_action policy;		/* when no rule matches */
 	size_t nrules;
 	struct fw_rule rules[FIREWALL_RULES_MAX];
