@@ -131,7 +131,8 @@ int firewall_main(int argc, char **argv)
 		log_err(TAG, "out of memory");
 		goto out;
 	}
-	if (setup(&f) < 0)
+	/* Closed before anything is read; xenstore comes after. */
+	if (fw_role_start(&role) < 0 || setup(&f) < 0)
 		goto out;
 	log_info(TAG, "enforcing the rules of the domains behind %s, uplink %s", f.home, uplink);
 	for (;;) {

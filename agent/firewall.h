@@ -13,8 +13,10 @@
  * not parse, gets none of its traffic through.  What it decides is
  * agent/firewall_role.h's; this file is its I/O.
  *
- * IPv4 forwarding is switched on only once the first table is loaded:
- * before that, nothing is routed between the vifs and the uplink.
+ * At start, before xenstore is opened, IPv4 forwarding is switched off
+ * and a closed table loaded (nothing forwarded, the vifs reach nothing in
+ * this domain); it exits if either fails.  Forwarding is switched on only
+ * once the first table of the clients is loaded.
  *
  * usage: bulkhead firewall [--uplink IFACE] (default eth0); runs until
  * killed, logging to stderr.

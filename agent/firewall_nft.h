@@ -53,4 +53,10 @@ struct fw_client {
 char *fw_nft_table(const char *uplink, const struct fw_client *clients, size_t n, char *why,
 		   size_t cap);
 
+/* The table the role loads first, before it reads anything (UPLINK as
+ * above): nothing forwarded, and nothing from any interface but lo and
+ * UPLINK reaches the net domain's own services.  A malloc'd string, or
+ * NULL with WHY as above. */
+char *fw_nft_closed(const char *uplink, char *why, size_t cap);
+
 #endif

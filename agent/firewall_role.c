@@ -148,6 +148,31 @@ int fw_role_init(struct fw_role *r, const char *uplink, const struct fw_effects 
 	return r->clients ? 0 : -ENOMEM;
 }
 
+int fw_role_start(struct fw_role *r)
+{
+	char why[200];
+	if (r->fx.forwarding(r->fx.ctx, false) < 0) {
+		log_err(TAG, "IPv4 forwarding cannot be switched off: stopping here, as the "
+			"domains behind this one would be routed before their rules are read");
+		return -1;
+	}
+	char *table = fw_nft_closed(r->uplink, why, sizeof(why));
+	if (!table) {
+		log_err(TAG, "%s; stopping here (IPv4 forwarding stays off)", why);
+		return -1;
+	}
+	int ret = r->fx.load(r->fx.ctx, table);
+	free(table);
+	if (ret < 0) {
+		log_err(TAG, "nft refused the closed table (above); stopping here (IPv4 "
+			"forwarding stays off)");
+		return -1;
+	}
+	log_notice(TAG, "closed until the rules are read: IPv4 forwarding off, the vifs reach "
+		   "nothing");
+	return 0;
+}
+
 void fw_role_refresh(struct fw_role *r)
 {
 	char why[200];

@@ -48,9 +48,17 @@ struct fw_role {
  * 0, or -ENOMEM; then, and otherwise after use, fw_role_free(). */
 int fw_role_init(struct fw_role *r, const char *uplink, const struct fw_effects *fx);
 
+/* Before anything is read: IPv4 forwarding off, then the closed table
+ * (agent/firewall_nft.h: fw_nft_closed) in force, so that what was there
+ * before (an image's settings, a previous run's table) lets nothing
+ * through.  0, or -1 said in the log: then the role must not go on (if
+ * forwarding is off, it stays off). */
+int fw_role_start(struct fw_role *r);
+
 /* Reads the vifs and rules again, and loads the table when it is not the
  * one in force; the first one loaded switches IPv4 forwarding on.  A
- * table that cannot be made or loaded leaves the one in force. */
+ * table that cannot be made or loaded leaves the one in force.  After
+ * fw_role_start(). */
 void fw_role_refresh(struct fw_role *r);
 
 void fw_role_free(struct fw_role *r);

@@ -268,6 +268,11 @@ static void test_table_nft_accepts(void **state)
 	int rc = nft_check(t);
 	free(t);
 	assert_int_equal(rc, 0);
+	t = fw_nft_closed("eth0", why, sizeof(why));
+	assert_non_null(t);
+	rc = nft_check(t);
+	free(t);
+	assert_int_equal(rc, 0);
 }
 
 static void table_refused(const char *uplink, struct fw_client *c, size_t n, const char *want)
@@ -337,6 +342,7 @@ struct fake_net {
 	char *table;		/* the last one loaded */
 	unsigned loads;
 	bool refuse;		/* nft refuses every table */
+	bool stuck;		/* forwarding cannot be switched */
 	int forwarding;		/* -1: never set */
 	char events[256];
 };
@@ -375,6 +381,8 @@ static int net_forwarding(void *ctx, bool on)
 {
 	struct fake_net *f = ctx;
 	event(f, on ? "f1" : "f0");
+	if (f->stuck)
+		return -1;
 	f->forwarding = on;
 	return 0;
 }
@@ -382,7 +390,7 @@ static int net_forwarding(void *ctx, bool on)
 static struct fake_net net;
 static struct fw_role role;
 
-static int role_setup(void **state)
+static int role_setup_unstarted(void **state)
 {
 	(void)state;
 	static const struct fw_effects fx = {
@@ -392,6 +400,19 @@ static int role_setup(void **state)
 	memset(&net, 0, sizeof(net));
 	net.forwarding = -1;
 	return fw_role_init(&role, "eth0", &fx);
+}
+
+/* A role started (closed), as the role is when it reads xenstore; what
+ * it loaded so far not counted. */
+static int role_setup(void **state)
+{
+	if (role_setup_unstarted(state) < 0)
+		return -1;
+	capture_begin();
+	int ret = fw_role_start(&role);
+	capture_end();
+	net.loads = 0;
+	return ret;
 }
 
 static int role_teardown(void **state)
@@ -488,7 +509,7 @@ static void test_role_refused_table_keeps_forwarding_off(void **state)
 	net.refuse = true;
 	const char *log = refresh();
 	assert_contains(log, "nft refused the table");
-	assert_int_equal(net.forwarding, -1);
+	assert_int_equal(net.forwarding, 0);
 	net.refuse = false;
 	refresh();
 	assert_int_equal(net.loads, 1);
@@ -575,6 +596,76 @@ static void test_role_vif_names_checked(void **state)
 	assert_contains(log, "backend/vif/3/-1 is not a vif libxl makes");
 }
 
+static const char closed_table[] =
+	"table inet bulkhead\n"
+	"delete table inet bulkhead\n"
+	"table inet bulkhead {\n"
+	"\tchain forward {\n"
+	"\t\ttype filter hook forward priority filter; policy drop;\n"
+	"\t}\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy drop;\n"
+	"\t\tiifname \"lo\" accept\n"
+	"\t\tiifname \"eth0\" accept\n"
+	"\t}\n"
+	"}\n";
+
+/* Before anything is read: forwarding off, then the closed table; only
+ * then xenstore, and forwarding on after the first table of clients. */
+static void test_role_start_closes_before_reading(void **state)
+{
+	(void)state;
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_rules(&net.xs, "10.137.0.10", "allow", NULL);
+	net.forwarding = 1;	/* as an image may have it */
+	capture_begin();
+	assert_int_equal(fw_role_start(&role), 0);
+	assert_contains(capture_end(), "closed until the rules are read");
+	assert_string_equal(net.events, "f0L");
+	assert_int_equal(net.forwarding, 0);
+	assert_string_equal(net.table, closed_table);
+
+	refresh();
+	assert_int_equal(net.events[0], 'x');
+	assert_non_null(strstr(net.events, "Lf1"));
+	assert_int_equal(net.forwarding, 1);
+	assert_non_null(strstr(net.table, "jump c_10_137_0_10"));
+}
+
+/* Forwarding that cannot be switched off, a closed table that cannot be
+ * made or loaded: the role says so and does not go on. */
+static void test_role_start_fails_closed(void **state)
+{
+	(void)state;
+	net.stuck = true;
+	capture_begin();
+	assert_int_equal(fw_role_start(&role), -1);
+	assert_contains(capture_end(), "IPv4 forwarding cannot be switched off: stopping here");
+	assert_string_equal(net.events, "f0");
+
+	net.stuck = false;
+	net.refuse = true;
+	net.events[0] = '\0';
+	capture_begin();
+	assert_int_equal(fw_role_start(&role), -1);
+	assert_contains(capture_end(), "nft refused the closed table (above); stopping here");
+	assert_string_equal(net.events, "f0L");
+	assert_int_equal(net.forwarding, 0);
+	fw_role_free(&role);
+
+	static const struct fw_effects fx = {
+		.list = net_list, .read = net_read, .load = net_load, .forwarding = net_forwarding,
+		.ctx = &net,
+	};
+	assert_int_equal(fw_role_init(&role, "eth0\" accept", &fx), 0);
+	net.refuse = false;
+	net.events[0] = '\0';
+	capture_begin();
+	assert_int_equal(fw_role_start(&role), -1);
+	assert_contains(capture_end(), "the uplink `eth0\" accept' is not an interface name");
+	assert_string_equal(net.events, "f0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +689,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_role_more_vifs_than_the_bound, role_setup,
 						role_teardown),
 		cmocka_unit_test_setup_teardown(test_role_vif_names_checked, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_start_closes_before_reading,
+						role_setup_unstarted, role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_start_fails_closed, role_setup_unstarted,
 						role_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
