@@ -120,6 +120,34 @@ static size_t read_vifs(struct fw_role *r)
 	return n;
 }
 
+/* Clients that share an address: vif-bulkhead routes it to one of them,
+ * and which is the domain dom0 gave it cannot be told here.  None of them
+ * is served; the others are.  Returns how many are left in C. */
+static size_t drop_clashes(struct fw_client *c, size_t n)
+{
+	size_t other[FIREWALL_CLIENTS_MAX], kept = 0;
+	char a[16];
+	/* Every clash found before any client moves. */
+	for (size_t i = 0; i < n; i++) {
+		other[i] = 0;
+		while (other[i] < n && (other[i] == i || c[other[i]].address != c[i].address))
+			other[i]++;
+		if (other[i] < n) {
+			ipv4_format(c[i].address, a);
+			log_warn(TAG, "%s %s: %s has that address too; dropped, as every vif with "
+				 "it (dom0 gives each domain its own)", c[i].vif, a, c[other[i]].vif);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (other[i] < n)
+			continue;
+		if (kept != i)
+			c[kept] = c[i];
+		kept++;
+	}
+	return kept;
+}
+
 static void report(const struct fw_client *clients, size_t n)
 {
 	char a[16], text[FIREWALL_RULE_MAX + 1];
@@ -176,7 +204,7 @@ int fw_role_start(struct fw_role *r)
 void fw_role_refresh(struct fw_role *r)
 {
 	char why[200];
-	r->n = read_vifs(r);
+	r->n = drop_clashes(r->clients, read_vifs(r));
 	for (size_t i = 0; i < r->n; i++)
 		read_rules(r, &r->clients[i]);
 	char *table = fw_nft_table(r->uplink, r->clients, r->n, why, sizeof(why));

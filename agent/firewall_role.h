@@ -58,7 +58,14 @@ int fw_role_start(struct fw_role *r);
 /* Reads the vifs and rules again, and loads the table when it is not the
  * one in force; the first one loaded switches IPv4 forwarding on.  A
  * table that cannot be made or loaded leaves the one in force.  After
- * fw_role_start(). */
+ * fw_role_start().
+ *
+ * A vif is left out, said in the log by its name, when its directory is
+ * not one libxl makes (FRONTEND and DEVID numbers), it has no one IPv4
+ * address, another vif has its address (all that share one are left
+ * out), or FIREWALL_CLIENTS_MAX are served already; a client whose rules
+ * are missing or wrong is in no chain.  The others are served whatever
+ * happens to these: nothing from one vif freezes the table of all. */
 void fw_role_refresh(struct fw_role *r);
 
 void fw_role_free(struct fw_role *r);

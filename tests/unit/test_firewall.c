@@ -666,6 +666,47 @@ static void test_role_start_fails_closed(void **state)
 	assert_string_equal(net.events, "f0");
 }
 
+/* Vifs that share an address are dropped, each by name, and only they:
+ * the others stay in the table, which is loaded. */
+static void test_role_clash_dropped_alone(void **state)
+{
+	(void)state;
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_rules(&net.xs, "10.137.0.10", "allow", NULL);
+	fake_xs_vif(&net.xs, 4, 0, "10.137.0.11");
+	fake_xs_rules(&net.xs, "10.137.0.11", "deny", web_only);
+	refresh();
+	assert_int_equal(net.loads, 1);
+
+	/* Another vif comes with alpha's address; then a third. */
+	fake_xs_vif(&net.xs, 5, 0, "10.137.0.10");
+	const char *log = refresh();
+	assert_int_equal(net.loads, 2);
+	assert_non_null(strstr(net.table, "iifname \"vif4.0\" ip saddr 10.137.0.11 jump"));
+	assert_non_null(strstr(net.table, "\tchain c_10_137_0_11 {\n\t\ttcp dport 443 accept\n"));
+	assert_null(strstr(net.table, "10.137.0.10"));
+	assert_contains(log, "vif3.0 10.137.0.10: vif5.0 has that address too; dropped");
+	assert_contains(log, "vif5.0 10.137.0.10: vif3.0 has that address too; dropped");
+	assert_int_equal(count(log, "; dropped"), 2);
+
+	fake_xs_vif(&net.xs, 6, 1, "10.137.0.10");
+	fake_xs_vif(&net.xs, 7, 0, "10.137.0.12");
+	fake_xs_rules(&net.xs, "10.137.0.12", "allow", NULL);
+	log = refresh();
+	assert_int_equal(net.loads, 3);
+	assert_int_equal(count(net.table, " jump c_"), 4);
+	assert_non_null(strstr(net.table, "iifname \"vif7.0\" ip saddr 10.137.0.12 jump"));
+	assert_int_equal(count(log, "; dropped"), 3);
+	assert_contains(log, "vif6.1 10.137.0.10: vif3.0 has that address too; dropped");
+
+	/* The clash over (the second vif gone), alpha is served again. */
+	fake_xs_free(&net.xs);
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_rules(&net.xs, "10.137.0.10", "allow", NULL);
+	refresh();
+	assert_non_null(strstr(net.table, "iifname \"vif3.0\" ip saddr 10.137.0.10 jump"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +730,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_role_more_vifs_than_the_bound, role_setup,
 						role_teardown),
 		cmocka_unit_test_setup_teardown(test_role_vif_names_checked, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_clash_dropped_alone, role_setup,
 						role_teardown),
 		cmocka_unit_test_setup_teardown(test_role_start_closes_before_reading,
 						role_setup_unstarted, role_teardown),
