@@ -51,14 +51,16 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
+# Root, in network namespaces: the firewall's tables on real nftables.
+NET_TESTS  := test_firewall_net
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
 HEADERS  := $(wildcard */*.h)
 
-.PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-linux check-xen \
-	check-xen-storage check-xen-drivers \
-	demo bench clean unit-bins asan-bins fuzz-bins
+.PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-net \
+	check-linux check-xen check-xen-storage check-xen-drivers \
+	demo bench clean unit-bins asan-bins fuzz-bins net-bins
 all: $(BUILD)/bulkhead
 
 deps:
@@ -81,12 +83,17 @@ $(BUILD)/libbulkhead-asan.a: $(ASAN_OBJS)
 $(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkhead.a
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
 		$(PKG_LIBS) -lcmocka
 
-$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h $(BUILD)/libbulkhead-asan.a
+$(BUILD)/net/%: tests/net/%.c $(wildcard tests/unit/*.h) $(BUILD)/libbulkhead.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
+		$(PKG_LIBS) -lcmocka
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libbulkhead-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< \
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
@@ -103,11 +110,12 @@ $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS)
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/%)
 asan-bins: $(UNIT_TESTS:%=$(BUILD)/unit-asan/%)
 fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
+net-bins: $(NET_TESTS:%=$(BUILD)/net/%)
 
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host gui linux xen xen-storage xen-drivers
+	@tests/run-suites.sh unit asan fuzz host gui net linux xen xen-storage xen-drivers
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -123,6 +131,9 @@ check-host: $(BUILD)/bulkhead
 
 check-gui: $(BUILD)/bulkhead
 	@tests/gui/run.sh $(BUILD)/bulkhead
+
+check-net: net-bins
+	@tests/unit/run.sh net $(BUILD)/net $(NET_TESTS)
 
 check-linux: $(BUILD)/bulkhead
 	@tests/linux/run.sh $(BUILD)/bulkhead
