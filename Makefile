@@ -50,7 +50,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall
-FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
+FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role
 # Root, in network namespaces: the firewall's tables on real nftables.
 NET_TESTS  := test_firewall_net
 
@@ -100,9 +100,9 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libbulk
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
 FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c \
-	config/firewall_rules.c
+	config/firewall_rules.c agent/firewall_nft.c agent/firewall_role.c lib/log.c
 
-$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS)
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< \
 		$(FUZZ_SRCS)
