@@ -77,6 +77,15 @@ static inline void fake_xs_rules(struct fake_xs *x, const char *address, const c
 	}
 }
 
+/* A domain behind the net domain: its vif FRONTEND.0 with IP, and the
+ * rules dom0 writes for it. */
+static inline void fake_xs_client(struct fake_xs *x, unsigned frontend, const char *ip,
+				  const char *policy, const char *const *rules)
+{
+	fake_xs_vif(x, frontend, 0, ip);
+	fake_xs_rules(x, ip, policy, rules);
+}
+
 static inline char *fake_xs_read(void *ctx, const char *rel)
 {
 	struct fake_xs *x = ctx;
