@@ -31,9 +31,10 @@ static const char *const domain_keys[] = {
 	"volumes", "root_size", "private_size", "volatile_size", "root_image", "preload", NULL,
 };
 
-/* What a vif spec may say; the backend is the netvm's business. */
+/* What a vif spec may say; the backend, and the vif's name there, are the
+ * netvm's business. */
 static const char *const vif_keys[] = {
-	"mac", "ip", "model", "type", "vifname", "script", "rate", "bridge", "mtu", NULL,
+	"mac", "ip", "model", "type", "script", "rate", "bridge", "mtu", NULL,
 };
 
 void domain_config_init(struct domain_config *dom)
@@ -194,9 +195,15 @@ static void check_vif(struct cfgfile *cfg, struct domain_config *dom, size_t ite
 		if (strcmp(tok, "backend") == 0)
 			cfg_error(cfg, "vif", "item %zu of `vif' sets backend; the backend is the "
 				  "domain named by `netvm'", item + 1);
+		/* The net domain's firewall knows its clients by the names
+		 * xl devd gives them; another name would be no client's. */
+		else if (strcmp(tok, "vifname") == 0)
+			cfg_error(cfg, "vif", "item %zu of `vif' sets vifname; in the net domain a "
+				  "vif is vifDOMID.DEVID, the name its firewall serves it by: remove "
+				  "vifname", item + 1);
 		else if (!known)
 			cfg_error(cfg, "vif", "item %zu of `vif': unknown key `%s'; allowed: mac, ip, "
-				  "model, type, vifname, script, rate, bridge, mtu", item + 1, tok);
+				  "model, type, script, rate, bridge, mtu", item + 1, tok);
 		else if (item == 0 && strcmp(tok, "ip") == 0)
 			read_address(cfg, dom, eq + 1);
 	}

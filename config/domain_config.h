@@ -16,7 +16,8 @@
  *   disk = [ "format=raw, vdev=xvda, access=rw, target=/dev/mapper/work-root" ]
  *                                 # backend=NAME: served by that domain of class
  *                                 # storage (started first), target its device
- *   vif = [ "mac=00:16:3e:5e:6c:00" ]      # backend= comes from netvm
+ *   vif = [ "mac=00:16:3e:5e:6c:00" ]      # backend= comes from netvm; no vifname=:
+ *                                 # vifDOMID.DEVID is what its firewall knows
  *   pci = [ "0000:00:19.0" ]
  *   on_poweroff = "destroy"       # "destroy" | "restart" | "preserve"
  *   on_reboot = "restart"

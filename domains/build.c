@@ -62,8 +62,6 @@ static int build_nic(const char *spec, const char *netvm, uint32_t address,
 			nic->ip = strdup(val);
 		else if (strcmp(tok, "bridge") == 0)
 			nic->bridge = strdup(val);
-		else if (strcmp(tok, "vifname") == 0)
-			nic->ifname = strdup(val);
 		else if (strcmp(tok, "script") == 0)
 			nic->script = strdup(val);
 		else if (strcmp(tok, "model") == 0)

@@ -234,6 +234,33 @@ static void references_between_domains_are_checked(void **state)
 
 #define NET "class = \"net\"\n" KERNEL
 
+/* A vif named otherwise than vifDOMID.DEVID would be no client of its net
+ * domain's firewall: refused where it is written, whatever else is there. */
+static void a_vif_name_is_refused(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/sys-net.cfg", NET);
+	write_file(dir, "domains/mallory.cfg",
+		   "class = \"standalone\"\n" KERNEL			/* 1, 2 */
+		   "netvm = \"sys-net\"\n"					/* 3 */
+		   "vif = [ \"mac=00:16:3e:00:00:07\",\n"			/* 4 */
+		   "        \"ip=10.137.0.77, vifname=vif3.0\" ]\n");		/* 5 */
+	write_file(dir, "domains/eve.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-net\"\n"
+		   "vif = [ \" vifname=eth0,mac=00:16:3e:00:00:08\" ]\n");	/* 4 */
+	const char *log = load(&d, &errors);
+	assert_contains(log, at("mallory.cfg", 4, "item 2 of `vif' sets vifname; in the net "
+				"domain a vif is vifDOMID.DEVID, the name its firewall serves it by: "
+				"remove vifname"));
+	assert_contains(log, at("eve.cfg", 4, "item 1 of `vif' sets vifname"));
+	assert_int_equal(errors, 2);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.dom[0].name, "sys-net");
+	domains_free(&d);
+}
+
 static void firewalls_and_addresses(void **state)
 {
 	struct domains d;
@@ -359,6 +386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(class_rules_are_enforced, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(types_are_checked_at_their_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(references_between_domains_are_checked, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(a_vif_name_is_refused, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(firewalls_and_addresses, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(bad_firewalls_and_addresses_are_reported, make_dir,
 						remove_dir),
