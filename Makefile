@@ -36,7 +36,8 @@ MODULES := lib/log lib/util lib/secret \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm \
 	domains/build domains/netconf domains/manager \
-	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall \
+	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall_role \
+	agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/domstatus \
@@ -49,16 +50,20 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient
-FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_guistream \
-	fuzz_guisession
+FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
+	fuzz_guistream fuzz_guisession
+# Root, in network namespaces: the firewall's tables on real nftables.
+NET_TESTS  := test_firewall_net
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
 HEADERS  := $(wildcard */*.h)
+# The tests' own: cmocka's order, the fakes.
+TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
 
-.PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-linux check-xen \
-	check-xen-storage check-xen-drivers \
-	demo bench clean unit-bins asan-bins fuzz-bins
+.PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-net \
+	check-linux check-xen check-xen-storage check-xen-drivers \
+	demo bench clean unit-bins asan-bins fuzz-bins net-bins
 all: $(BUILD)/bulkhead
 
 deps:
@@ -81,28 +86,32 @@ $(BUILD)/libbulkhead-asan.a: $(ASAN_OBJS)
 $(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h $(BUILD)/libbulkhead.a
+$(BUILD)/unit/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
 		$(PKG_LIBS) -lcmocka
 
-$(BUILD)/unit-asan/%: tests/unit/%.c tests/unit/test_helpers.h tests/fake_transport.h \
-		$(BUILD)/libbulkhead-asan.a
+$(BUILD)/net/%: tests/net/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a \
+		$(PKG_LIBS) -lcmocka
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< \
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
 FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c \
-	config/firewall_rules.c
+	config/firewall_rules.c agent/firewall_nft.c agent/firewall_role.c lib/log.c
 
 # A domain's channel in dom0 against the desktop: their code too, and
 # libevdev for the key names the default bindings use.
 $(BUILD)/fuzz/fuzz_guisession: FUZZ_EXTRA = drm-compositor/client.c drm-compositor/desktop.c \
-	drm-compositor/layout.c input/bindings.c lib/log.c
+	drm-compositor/layout.c input/bindings.c
 $(BUILD)/fuzz/fuzz_guisession: FUZZ_LIBS = $(shell pkg-config --cflags --libs libevdev)
 
-$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) tests/fake_transport.h
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) $(TEST_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< \
 		$(FUZZ_SRCS) $(FUZZ_EXTRA) $(FUZZ_LIBS)
@@ -110,11 +119,12 @@ $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRCS) $(HEADERS) tests/fake_transport.h
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/%)
 asan-bins: $(UNIT_TESTS:%=$(BUILD)/unit-asan/%)
 fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz/%)
+net-bins: $(NET_TESTS:%=$(BUILD)/net/%)
 
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host gui linux xen xen-storage xen-drivers
+	@tests/run-suites.sh unit asan fuzz host gui net linux xen xen-storage xen-drivers
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -130,6 +140,9 @@ check-host: $(BUILD)/bulkhead
 
 check-gui: $(BUILD)/bulkhead
 	@tests/gui/run.sh $(BUILD)/bulkhead
+
+check-net: net-bins
+	@tests/unit/run.sh net $(BUILD)/net $(NET_TESTS)
 
 check-linux: $(BUILD)/bulkhead
 	@tests/linux/run.sh $(BUILD)/bulkhead

@@ -10,10 +10,13 @@
  * the whole nftables table `inet bulkhead' (agent/firewall_nft.h) and
  * loads it with `nft -f -' in one transaction, so the rules in force are
  * always a complete set.  A domain whose rules have not come yet, or do
- * not parse, gets none of its traffic through.
+ * not parse, gets none of its traffic through.  What it decides is
+ * agent/firewall_role.h's; this file is its I/O.
  *
- * IPv4 forwarding is switched on only once the first table is loaded:
- * before that, nothing is routed between the vifs and the uplink.
+ * At start, before xenstore is opened, IPv4 forwarding is switched off
+ * and a closed table loaded (nothing forwarded, the vifs reach nothing in
+ * this domain); it exits if either fails.  Forwarding is switched on only
+ * once the first table of the clients is loaded.
  *
  * usage: bulkhead firewall [--uplink IFACE] (default eth0); runs until
  * killed, logging to stderr.
@@ -21,6 +24,16 @@
 #ifndef BULKHEAD_FIREWALL_H
 #define BULKHEAD_FIREWALL_H
 
+#include <stdbool.h>
+
 int firewall_main(int argc, char **argv);
+
+/* The role's effects on the network (struct fw_effects' load and
+ * forwarding; CTX unused), in the network namespace of the caller: the
+ * role's, and tests/net's on real nftables.  TABLE is loaded with
+ * `nft -f -' (0, or -1: nft said why on stderr); forwarding is
+ * /proc/sys/net/ipv4/ip_forward (0, or -1 said in the log). */
+int firewall_load(void *ctx, const char *table);
+int firewall_forwarding(void *ctx, bool on);
 
 #endif

@@ -99,66 +99,72 @@ static void put_client_chain(FILE *f, const struct fw_client *c)
 }
 
 /* Each known client's traffic, from its vif with its address, to its
- * chain; a client without rules yet is dropped, said in so many words. */
+ * chain.  Anything else, a client without rules yet included, is left to
+ * the chain's policy: drop. */
 static void put_jumps(FILE *f, const struct fw_client *c, size_t n)
 {
 	char name[24], a[16];
 
 	for (size_t i = 0; i < n; i++) {
-		if (!c[i].known) {
-			fprintf(f, "\t\tiifname \"%s\" drop\n", c[i].vif);
+		if (!c[i].known)
 			continue;
-		}
 		chain_name(c[i].address, name);
 		ipv4_format(c[i].address, a);
 		fprintf(f, "\t\tiifname \"%s\" ip saddr %s jump %s\n", c[i].vif, a, name);
 	}
 }
 
-static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t n)
+/* The table for the N clients C behind UP; CLOSED (N is 0): nothing from
+ * a vif, not even a reply to what went through before. */
+static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t n, bool closed)
 {
 	/* Creating it first makes the delete valid when there is none yet. */
 	fputs("table " TABLE "\ndelete table " TABLE "\ntable " TABLE " {\n", f);
 	fputs("\tchain forward {\n"
-	      "\t\ttype filter hook forward priority filter; policy drop;\n"
-	      "\t\tct state established,related accept\n"
-	      "\t\tct state invalid drop\n", f);
-	fprintf(f, "\t\toifname != \"%s\" drop\n", up);
-	put_jumps(f, c, n);
+	      "\t\ttype filter hook forward priority filter; policy drop;\n", f);
+	if (!closed) {
+		fputs("\t\tct state established,related accept\n"
+		      "\t\tct state invalid drop\n", f);
+		fprintf(f, "\t\toifname != \"%s\" drop\n", up);
+		put_jumps(f, c, n);
+	}
 	fputs("\t}\n", f);
-	/* The net domain's own services are destinations like any other:
-	 * the client's rules decide whether it reaches them. */
+	/* The net domain's own services: from itself and from the uplink, and
+	 * from a client as its rules say.  Any other interface (a vif named
+	 * otherwise than vifDOMID.DEVID, one whose rules have not come) gets
+	 * nothing. */
 	fputs("\tchain input {\n"
-	      "\t\ttype filter hook input priority filter; policy accept;\n"
-	      "\t\tct state established,related accept\n"
-	      "\t\tct state invalid drop\n", f);
-	put_jumps(f, c, n);
-	fputs("\t\tiifname \"vif*\" drop\n"
-	      "\t}\n", f);
-	fputs("\tchain postrouting {\n"
-	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n", f);
-	fprintf(f, "\t\toifname \"%s\" masquerade\n\t}\n", up);
-	for (size_t i = 0; i < n; i++)
-		if (c[i].known)
-			put_client_chain(f, &c[i]);
+	      "\t\ttype filter hook input priority filter; policy drop;\n"
+	      "\t\tiifname \"lo\" accept\n", f);
+	fprintf(f, "\t\tiifname \"%s\" accept\n", up);
+	if (!closed) {
+		fputs("\t\tct state established,related accept\n"
+		      "\t\tct state invalid drop\n", f);
+		put_jumps(f, c, n);
+	}
+	fputs("\t}\n", f);
+	if (!closed) {
+		fputs("\tchain postrouting {\n"
+		      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n", f);
+		fprintf(f, "\t\toifname \"%s\" masquerade\n\t}\n", up);
+		for (size_t i = 0; i < n; i++)
+			if (c[i].known)
+				put_client_chain(f, &c[i]);
+	}
 	fputs("}\n", f);
 }
 
-char *fw_nft_table(const char *uplink, const struct fw_client *clients, size_t n, char *why,
-		   size_t cap)
+static char *render(const char *uplink, const struct fw_client *clients, size_t n, bool closed,
+		    char *why, size_t cap)
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *f = NULL;
-
-	if (check(uplink, clients, n, why, cap) < 0)
-		return NULL;
-	f = open_memstream(&text, &len);
+	FILE *f = open_memstream(&text, &len);
 	if (!f) {
 		snprintf(why, cap, "out of memory");
 		return NULL;
 	}
-	put_table(f, uplink, clients, n);
+	put_table(f, uplink, clients, n, closed);
 	/* A memstream fails only when memory runs out; fclose says so. */
 	if (fclose(f) != 0) {
 		free(text);
@@ -166,4 +172,19 @@ char *fw_nft_table(const char *uplink, const struct fw_client *clients, size_t n
 		return NULL;
 	}
 	return text;
+}
+
+char *fw_nft_table(const char *uplink, const struct fw_client *clients, size_t n, char *why,
+		   size_t cap)
+{
+	if (check(uplink, clients, n, why, cap) < 0)
+		return NULL;
+	return render(uplink, clients, n, false, why, cap);
+}
+
+char *fw_nft_closed(const char *uplink, char *why, size_t cap)
+{
+	if (check(uplink, NULL, 0, why, cap) < 0)
+		return NULL;
+	return render(uplink, NULL, 0, true, why, cap);
 }

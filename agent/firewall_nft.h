@@ -11,7 +11,10 @@
  *     vif to another (no domain reaches another) and nothing new comes
  *     in from the uplink.  No IPv6 is forwarded.
  *   - input: the net domain's own services are a destination like any
- *     other: a client's rules decide whether it reaches them.
+ *     other: a client's rules decide whether it reaches them.  Besides
+ *     the clients, only lo and the uplink reach them (and replies by
+ *     conntrack): an interface that is no client's vif, or a client
+ *     whose rules have not come, reaches nothing (policy drop).
  *   - postrouting: what leaves by the uplink is masqueraded, so the next
  *     net domain up sees this one's address only.
  * The text starts by creating and deleting the table, so loading it
@@ -37,7 +40,7 @@
 struct fw_client {
 	char vif[FW_IFNAME_MAX + 1];	/* "vifDOMID.DEVID" */
 	uint32_t address;		/* host byte order */
-	bool known;			/* false: no rules (yet): nothing goes through */
+	bool known;			/* false: no rules (yet): not in the table */
 	enum fw_action policy;		/* when no rule matches */
 	size_t nrules;
 	struct fw_rule rules[FIREWALL_RULES_MAX];
@@ -49,5 +52,11 @@ struct fw_client {
  * clients share a vif or an address, N is too large, or memory ran out. */
 char *fw_nft_table(const char *uplink, const struct fw_client *clients, size_t n, char *why,
 		   size_t cap);
+
+/* The table the role loads first, before it reads anything (UPLINK as
+ * above): nothing forwarded, and nothing from any interface but lo and
+ * UPLINK reaches the net domain's own services.  A malloc'd string, or
+ * NULL with WHY as above. */
+char *fw_nft_closed(const char *uplink, char *why, size_t cap);
 
 #endif

@@ -8,11 +8,30 @@
 #include "config/disks_config.h"
 #include "config/domains.h"
 #include "config/storage_config.h"
+#include "domains/build.h"
 #include "domains/dispvm.h"
 #include "config/sysconfig.h"
 #include "init/unlock.h"
 #include "init/xen.h"
+#include "lib/log.h"
 #include "lib/util.h"
+
+/* The host a configuration is for need not be this one: what an HVM
+ * domain's device model needs there is said, not counted as a problem
+ * (the domain manager refuses the domain on a host without it). */
+static void note_device_models(const struct domains *doms)
+{
+	char needs[512];
+	for (size_t i = 0; i < doms->n; i++) {
+		const struct domain_config *dom = &doms->dom[i];
+		if (dom->type != DOMAIN_HVM)
+			continue;
+		domain_dm_needs(dom, needs, sizeof(needs));
+		log_warn("config", "%s:%d: type = \"hvm\": its device model (QEMU) never runs as "
+			 "root in dom0, so the host needs %s; without that the domain manager "
+			 "refuses to start %s", dom->source, dom->type_line, needs, dom->name);
+	}
+}
 
 int check_main(int argc, char **argv)
 {
@@ -43,6 +62,7 @@ int check_main(int argc, char **argv)
 	unsigned errors = sysconfig_load(dir, &cfg, xen_svc, nxen);
 	free(xen_svc);
 	errors += domains_load(dir, &doms);
+	note_device_models(&doms);
 	struct storage_config storage;
 	errors += storage_config_load(dir, &storage);
 	errors += dispvm_check_default(&storage, &doms);

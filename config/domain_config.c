@@ -31,9 +31,10 @@ static const char *const domain_keys[] = {
 	"volumes", "root_size", "private_size", "volatile_size", "root_image", "preload", NULL,
 };
 
-/* What a vif spec may say; the backend is the netvm's business. */
+/* What a vif spec may say; the backend, and the vif's name there, are the
+ * netvm's business. */
 static const char *const vif_keys[] = {
-	"mac", "ip", "model", "type", "vifname", "script", "rate", "bridge", "mtu", NULL,
+	"mac", "ip", "model", "type", "script", "rate", "bridge", "mtu", NULL,
 };
 
 void domain_config_init(struct domain_config *dom)
@@ -194,9 +195,15 @@ static void check_vif(struct cfgfile *cfg, struct domain_config *dom, size_t ite
 		if (strcmp(tok, "backend") == 0)
 			cfg_error(cfg, "vif", "item %zu of `vif' sets backend; the backend is the "
 				  "domain named by `netvm'", item + 1);
+		/* The net domain's firewall knows its clients by the names
+		 * xl devd gives them; another name would be no client's. */
+		else if (strcmp(tok, "vifname") == 0)
+			cfg_error(cfg, "vif", "item %zu of `vif' sets vifname; in the net domain a "
+				  "vif is vifDOMID.DEVID, the name its firewall serves it by: remove "
+				  "vifname", item + 1);
 		else if (!known)
 			cfg_error(cfg, "vif", "item %zu of `vif': unknown key `%s'; allowed: mac, ip, "
-				  "model, type, vifname, script, rate, bridge, mtu", item + 1, tok);
+				  "model, type, script, rate, bridge, mtu", item + 1, tok);
 		else if (item == 0 && strcmp(tok, "ip") == 0)
 			read_address(cfg, dom, eq + 1);
 	}
@@ -289,7 +296,30 @@ static void read_actions(struct cfgfile *cfg, struct domain_config *dom)
 		dom->on_crash = (enum domain_action)v;
 }
 
-/* What only some classes and types may, or must, have. */
+/* What only some types may, or must, have.  Whatever the host: Xen 4.17
+ * passes no PCI device to PVH, and an HVM domain's PCI devices need its
+ * device model in a stub domain, which cannot read dom0's kernel file
+ * (domains/build.h). */
+static void check_type(struct cfgfile *cfg, struct domain_config *dom)
+{
+	if (!cfg_key_line(cfg, "type") && !dom->kernel)
+		cfg_error(cfg, NULL, "a domain without `type' runs as PVH or PV (as the host "
+			  "allows), which boot the kernel given by `kernel', and there is none; set "
+			  "kernel = \"/path\", or type = \"hvm\" to boot from its disk");
+	else if (dom->type_line && dom->type != DOMAIN_HVM && !dom->kernel)
+		cfg_error(cfg, "type", "a %s domain boots the kernel given by `kernel', and there "
+			  "is none", domain_type_names[dom->type]);
+	if (dom->type_line && dom->type == DOMAIN_PVH && dom->npcis)
+		cfg_error(cfg, "pci", "`pci' with type = \"pvh\": Xen 4.17 passes no PCI device to "
+			  "a PVH domain; set type = \"pv\", or \"hvm\" where a stub domain is "
+			  "installed");
+	if (dom->type == DOMAIN_HVM && dom->npcis && dom->kernel)
+		cfg_error(cfg, "kernel", "type = \"hvm\" with `pci' and `kernel': its PCI devices "
+			  "need its device model (QEMU) in a stub domain, which cannot read dom0's "
+			  "kernel file; boot it from its disk (no `kernel'), or set type = \"pv\"");
+}
+
+/* What only some classes may, or must, have. */
 static void check_class(struct cfgfile *cfg, struct domain_config *dom)
 {
 	bool needs_template = dom->class == CLASS_APP || dom->class == CLASS_DISPOSABLE;
@@ -319,9 +349,6 @@ static void check_class(struct cfgfile *cfg, struct domain_config *dom)
 	if (dom->preload && !dom->volumes)
 		cfg_error(cfg, "preload", "preload with volumes = 0: a disposable's volumes are "
 			  "snapshots of its template's, and this one has none");
-	if (dom->type != DOMAIN_HVM && !dom->kernel)
-		cfg_error(cfg, "type", "a %s domain boots the kernel given by `kernel', and there "
-			  "is none", domain_type_names[dom->type]);
 }
 
 unsigned domain_config_load(const char *path, struct domain_config *out)
@@ -341,8 +368,10 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 		goto out;
 	cfg_check_keys(&cfg, domain_keys);
 	read_name(&cfg, dom);
-	if (cfg_get_choice(&cfg, "type", domain_type_names, &v) == 0)
+	if (cfg_get_choice(&cfg, "type", domain_type_names, &v) == 0) {
 		dom->type = (enum domain_type)v;
+		dom->type_line = cfg_key_line(&cfg, "type");
+	}
 	if (cfg_get_choice(&cfg, "class", domain_class_names, &v) == 0)
 		dom->class = (enum domain_class)v;
 	else if (cfg_key_line(&cfg, "class") == 0)
@@ -365,6 +394,7 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	if (dom->netvm && strcmp(dom->netvm, dom->name) == 0)
 		cfg_error(&cfg, "netvm", "netvm = \"%s\" is this domain itself", dom->netvm);
 	check_class(&cfg, dom);
+	check_type(&cfg, dom);
 out:
 	errors = cfg.errors;
 	cfgfile_close(&cfg);

@@ -3,7 +3,11 @@
  * in xl.cfg syntax.  Xen's standard keys keep their xl.cfg meaning:
  *
  *   name = "work"                 # [a-zA-Z0-9_.-], a letter first, <= 31; default: file name
- *   type = "pvh"                  # "pvh" (default, as Qubes), "pv" or "hvm"
+ *   type = "pvh"                  # "pvh", "pv" or "hvm"; default: PV with `pci',
+ *                                 # else PVH where the CPU has HAP, else PV
+ *                                 # (domains/build.h: the host decides, and
+ *                                 # an HVM domain's device model never runs
+ *                                 # as root in dom0)
  *   memory = 400                  # MiB
  *   maxmem = 4000                 # MiB, >= memory (default: memory)
  *   vcpus = 2
@@ -12,7 +16,8 @@
  *   disk = [ "format=raw, vdev=xvda, access=rw, target=/dev/mapper/work-root" ]
  *                                 # backend=NAME: served by that domain of class
  *                                 # storage (started first), target its device
- *   vif = [ "mac=00:16:3e:5e:6c:00" ]      # backend= comes from netvm
+ *   vif = [ "mac=00:16:3e:5e:6c:00" ]      # backend= comes from netvm; no vifname=:
+ *                                 # vifDOMID.DEVID is what its firewall knows
  *   pci = [ "0000:00:19.0" ]
  *   on_poweroff = "destroy"       # "destroy" | "restart" | "preserve"
  *   on_reboot = "restart"
@@ -127,7 +132,9 @@ struct domain_config {
 	 * is a crash loop: the domain is left failed. */
 	uint32_t start_limit_burst, start_limit_interval_ms;
 	char *source;		/* file, for messages */
-	int template_line, netvm_line, disk_backend_line, address_line;
+	/* Lines of these keys, 0: absent.  Without `type', type is PVH until
+	 * the domain manager picks it for the host (domains/build.h). */
+	int type_line, template_line, netvm_line, disk_backend_line, address_line;
 };
 
 /* Sets every field to its default. */

@@ -113,6 +113,7 @@ static struct {
 	struct control_server ctl;
 	struct storage_config storage;
 	bool pool_ok;		/* the pool is there: volumes can be made */
+	struct host_caps host;	/* read once, at our start */
 } M;
 
 static void save_state(const struct managed *d)
@@ -964,7 +965,8 @@ static void start_failed(struct managed *d, const char *why)
 
 static void start(struct managed *d, uint64_t now)
 {
-	const char *why = NULL;
+	char why[BUILD_WHY_MAX];
+	struct dm_facts facts;
 	d->created_at = now;
 	if (d->cfg->volumes && !M.pool_ok) {
 		/* Retrying cannot help: the pool was set up at our start. */
@@ -983,8 +985,9 @@ static void start(struct managed *d, uint64_t now)
 		return;
 	}
 	libxl_domain_config_init(&d->d_config);
-	if (domain_build(d->cfg, M.xlu, d->volumes_up ? &d->volumes : NULL, BLOCK_HOTPLUG_PATH,
-			 &d->d_config, &why) < 0) {
+	dm_facts_probe(&M.host, d->cfg, &facts);
+	if (domain_build(d->cfg, &facts, M.xlu, d->volumes_up ? &d->volumes : NULL,
+			 BLOCK_HOTPLUG_PATH, &d->d_config, why, sizeof(why)) < 0) {
 		log_err("domains", "domain %s: cannot build its libxl config: %s", d->cfg->name, why);
 		libxl_domain_config_dispose(&d->d_config);
 		volumes_down(d);
@@ -1726,6 +1729,8 @@ static int setup(const char *config_dir, const char *socket_path)
 	if (domains_load(config_dir, &M.doms) > 0)
 		log_err("domains", "%u problems in the domains' configuration (see above); the "
 			"domains without problems are run", M.doms.errors);
+	host_caps_read(M.ctx, &M.host);
+	domains_choose_types(&M.doms, &M.host);
 	M.n = M.doms.n;
 	for (size_t i = 0; i < M.n; i++)
 		if (!(M.m[i] = calloc(1, sizeof(*M.m[i]))))

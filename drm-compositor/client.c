@@ -196,6 +196,34 @@ void client_configure(struct window *w)
 	enqueue(c, &q);
 }
 
+void clients_sink_configure(void *cs, struct desktop_window *w, uint32_t width,
+			    uint32_t height)
+{
+	(void)cs, (void)width, (void)height;	/* the size is W's: dw.width x dw.height */
+	client_configure(w->owner);
+}
+
+void clients_sink_focus(void *cs, struct desktop_window *dw, bool focused)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
+
+	(void)cs;
+	m.u.focus.focused = focused;
+	client_send(w->client, &m);
+}
+
+void clients_sink_key(void *cs, struct desktop_window *dw, uint32_t code, uint32_t value)
+{
+	struct window *w = dw->owner;
+	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
+
+	m.u.input.code = code;
+	m.u.input.value = value;
+	client_send(w->client, &m);
+	((struct clients *)cs)->keys_sent++;
+}
+
 int client_run(struct client *c, const char *command)
 {
 	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];

@@ -112,6 +112,7 @@ struct clients {
 	struct client *list;
 	uint64_t now_ms;		/* the loop's clock, from clients_tick() */
 	uint64_t mapped;		/* bytes mapped for every client's buffers */
+	uint64_t keys_sent;		/* KEY messages queued so far */
 	bool reap_due;			/* some client is dropping */
 };
 
@@ -136,6 +137,13 @@ void client_io(struct client *c, bool woken);
 /* Whole messages are already buffered on our side: serve again without
  * waiting for the fd. */
 bool client_has_input(const struct client *c);
+
+/* What the desktop says to windows (desktop_sink's configure, focus and
+ * key, with struct clients as its ctx): a CONFIGURE (coalesced), a FOCUS,
+ * a KEY (counted in keys_sent) for the window's domain. */
+void clients_sink_configure(void *cs, struct desktop_window *w, uint32_t width, uint32_t height);
+void clients_sink_focus(void *cs, struct desktop_window *w, bool focused);
+void clients_sink_key(void *cs, struct desktop_window *w, uint32_t code, uint32_t value);
 
 /* Queues M for C (see struct client_out: not RUN) and sends what it can. */
 void client_send(struct client *c, const struct gui_msg *m);

@@ -75,7 +75,6 @@ static struct compositor {
 	uint64_t asked_until_ms;
 	bool pointer_seen;
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
-	uint64_t keys_sent;		/* KEY messages so far */
 	/* measure_frame_rate: frames shown and domains' DAMAGE messages since
 	 * the last report. */
 	uint32_t frames, damages;
@@ -99,36 +98,6 @@ static bool has_channel(const struct gui_domain *d)
 }
 
 /* --- what the desktop and the clients ask of us --------------------------- */
-
-static void sink_configure(void *ctx, struct desktop_window *dw, uint32_t width, uint32_t height)
-{
-	(void)ctx;
-	(void)width;
-	(void)height;
-	client_configure(dw->owner);
-}
-
-static void sink_focus(void *ctx, struct desktop_window *dw, bool focused)
-{
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
-
-	(void)ctx;
-	m.u.focus.focused = focused;
-	client_send(w->client, &m);
-}
-
-static void sink_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
-{
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
-
-	(void)ctx;
-	m.u.input.code = code;
-	m.u.input.value = value;
-	client_send(w->client, &m);
-	C.keys_sent++;
-}
 
 /* A window appearing takes the focus only as the answer to the user's
  * launcher line for its domain: once, in time, and only while the user
@@ -581,12 +550,12 @@ static void user_key(uint32_t code, uint32_t value)
 
 static void input_key(void *ctx, uint32_t code, uint32_t value, uint64_t time_us)
 {
-	uint64_t sent = C.keys_sent;
+	uint64_t sent = C.clients.keys_sent;
 
 	(void)ctx;
 	user_key(code, value);
 	/* No key code in the log: only how long the key took. */
-	if (C.cfg.measure_input_latency && time_us && C.keys_sent != sent)
+	if (C.cfg.measure_input_latency && time_us && C.clients.keys_sent != sent)
 		log_info(TAG, "input latency: %llu us from the kernel's event to the domain's channel",
 			 (unsigned long long)(monotonic_us() - time_us));
 }
@@ -726,12 +695,13 @@ static int open_output(struct control_ops *ops)
 static int setup(const char *config_dir, int32_t width, int32_t height)
 {
 	static const struct desktop_sink sink = {
-		.configure = sink_configure,
-		.focus = sink_focus,
-		.key = sink_key,
+		.configure = clients_sink_configure,
+		.focus = clients_sink_focus,
+		.key = clients_sink_key,
 		.action = sink_action,
 		.damage = sink_damage,
 		.dom0_key = sink_dom0_key,
+		.ctx = &C.clients,
 	};
 	static const struct clients_env clients_env = {
 		.damage = client_damage,

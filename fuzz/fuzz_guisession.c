@@ -35,6 +35,7 @@
 
 #include "drm-compositor/client.h"
 #include "lib/log.h"
+#include "tests/fake_desktop.h"
 #include "tests/fake_transport.h"
 
 #define CLIENTS 3
@@ -45,33 +46,7 @@ static struct clients CS;
 static struct client *chan[CLIENTS];
 static struct fake_transport *fake[CLIENTS];
 static const char *const names[CLIENTS] = { "alpha", "beta", "gamma" };
-static bool grant;
 static uint64_t now;
-
-static void s_configure(void *ctx, struct desktop_window *w, uint32_t width, uint32_t height)
-{
-	(void)ctx, (void)width, (void)height;
-	client_configure(w->owner);
-}
-
-static void s_focus(void *ctx, struct desktop_window *dw, bool focused)
-{
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
-	(void)ctx;
-	m.u.focus.focused = focused;
-	client_send(w->client, &m);
-}
-
-static void s_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
-{
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
-	(void)ctx;
-	m.u.input.code = code;
-	m.u.input.value = value;
-	client_send(w->client, &m);
-}
 
 static void s_action(void *ctx, const struct binding *b, struct desktop_window *dw)
 {
@@ -81,24 +56,6 @@ static void s_action(void *ctx, const struct binding *b, struct desktop_window *
 		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
 		client_send(w->client, &m);
 	}
-}
-
-static void s_damage(void *ctx, struct rect r)
-{
-	(void)ctx, (void)r;
-}
-
-static void s_dom0_key(void *ctx, uint32_t code, uint32_t value)
-{
-	(void)ctx, (void)code, (void)value;
-}
-
-static bool e_wants_focus(void *ctx, struct client *c)
-{
-	(void)ctx, (void)c;
-	bool yes = grant;
-	grant = false;
-	return yes;
 }
 
 static void e_gone(void *ctx, struct client *c)
@@ -151,17 +108,19 @@ static void connect_client(int i)
 
 static void setup(void)
 {
-	static const struct desktop_sink sink = { .configure = s_configure, .focus = s_focus,
-						  .key = s_key, .action = s_action,
-						  .damage = s_damage, .dom0_key = s_dom0_key };
-	static const struct clients_env env = { .damage = s_damage,
-						.wants_focus = e_wants_focus,
+	static const struct desktop_sink sink = { .configure = clients_sink_configure,
+						  .focus = clients_sink_focus,
+						  .key = clients_sink_key, .action = s_action,
+						  .damage = fake_no_damage, .dom0_key = fake_no_dom0_key,
+						  .ctx = &CS };
+	static const struct clients_env env = { .damage = fake_no_damage,
+						.wants_focus = fake_wants_focus,
 						.gone = e_gone };
 	bindings_default(&B);
 	desktop_init(&D, 1280, 800, &B, &sink);
 	now = 1000000;
 	clients_init(&CS, &D, &env, now);
-	grant = false;
+	fake_grant_focus = false;
 	for (int i = 0; i < CLIENTS; i++) {
 		chan[i] = NULL;
 		connect_client(i);
@@ -221,7 +180,7 @@ static bool step(const uint8_t *data, size_t size, size_t *at)
 		desktop_key(&D, a, *at < size ? data[(*at)++] % 3 : 1);
 		break;
 	case 0x87:
-		grant = true;
+		fake_grant_focus = true;
 		break;
 	case 0x88:
 		if (c)

@@ -109,9 +109,11 @@
 #define FSTYPE_MAX              31
 
 /* Firewall rules (config/firewall_rules.h): per domain, in its config and
- * in its net domain's xenstore; and the domains one net domain serves. */
+ * in its net domain's xenstore; and the domains one net domain serves: any
+ * domain dom0 may run may be behind it (one vif each: a second one of a
+ * domain has no rules of its own), the vifs beyond are not served. */
 #define FIREWALL_RULES_MAX      64
 #define FIREWALL_RULE_MAX       80	/* bytes of one rule's text */
-#define FIREWALL_CLIENTS_MAX    64
+#define FIREWALL_CLIENTS_MAX    DOMAINS_MAX
 
 #endif

@@ -358,6 +358,14 @@ case_config_errors() {
     rc=0
     out=$("$BH" check "$CFG" 2>&1) || rc=$?
     [ "$rc" = 0 ] || fail "check of a clean dir exited $rc: $out"
+    # check cannot see the host the config is for: what an HVM domain's
+    # device model will need there is said, and is no problem.
+    write_cfg domains/win.cfg 'class = "standalone"' 'type = "hvm"'
+    rc=0
+    out=$("$BH" check "$CFG" 2>&1) || rc=$?
+    [ "$rc" = 0 ] || fail "check of a dir with an HVM domain exited $rc: $out"
+    [[ $out == *"$CFG/domains/win.cfg:2: type = \"hvm\": its device model (QEMU) never runs as root in dom0, so the host needs Xen's Linux stub domain"*"or qemu-system-xen and a user to run it as: xen-qemuuser-win (with xen-qemuuser-reaper) or xen-qemuuser-range-base; without that the domain manager refuses to start win"* ]] ||
+        fail "check does not say what win's device model needs: $out"
 }
 
 # --- driver -------------------------------------------------------------------

@@ -5,61 +5,18 @@
 
 #include "drm-compositor/client.h"
 #include "lib/bytes.h"
+#include "tests/fake_desktop.h"
 #include "tests/fake_transport.h"
 
 static struct desktop D;
 static struct bindings B;
 static struct clients CS;
 static unsigned closed, gone;
-static bool grant_focus;		/* what wants_focus answers, once */
 static uint64_t now_ms;
-
-static void s_configure(void *ctx, struct desktop_window *w, uint32_t width, uint32_t height)
-{
-	(void)ctx, (void)width, (void)height;
-	client_configure(w->owner);
-}
-
-static void s_focus(void *ctx, struct desktop_window *dw, bool focused)
-{
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_FOCUS, .window = w->id };
-	(void)ctx;
-	m.u.focus.focused = focused;
-	client_send(w->client, &m);
-}
-
-static void s_key(void *ctx, struct desktop_window *dw, uint32_t code, uint32_t value)
-{
-	struct window *w = dw->owner;
-	struct gui_msg m = { .type = GUI_KEY, .window = w->id };
-	(void)ctx;
-	m.u.input.code = code;
-	m.u.input.value = value;
-	client_send(w->client, &m);
-}
 
 static void s_action(void *ctx, const struct binding *b, struct desktop_window *w)
 {
 	(void)ctx, (void)b, (void)w;
-}
-
-static void s_damage(void *ctx, struct rect r)
-{
-	(void)ctx, (void)r;
-}
-
-static void s_dom0_key(void *ctx, uint32_t code, uint32_t value)
-{
-	(void)ctx, (void)code, (void)value;
-}
-
-static bool e_wants_focus(void *ctx, struct client *c)
-{
-	(void)ctx, (void)c;
-	bool yes = grant_focus;
-	grant_focus = false;
-	return yes;
 }
 
 static void e_gone(void *ctx, struct client *c)
@@ -70,11 +27,13 @@ static void e_gone(void *ctx, struct client *c)
 
 static int setup(void **state)
 {
-	static const struct desktop_sink sink = { .configure = s_configure, .focus = s_focus,
-						  .key = s_key, .action = s_action,
-						  .damage = s_damage, .dom0_key = s_dom0_key };
-	static const struct clients_env env = { .damage = s_damage,
-						.wants_focus = e_wants_focus,
+	static const struct desktop_sink sink = { .configure = clients_sink_configure,
+						  .focus = clients_sink_focus,
+						  .key = clients_sink_key, .action = s_action,
+						  .damage = fake_no_damage, .dom0_key = fake_no_dom0_key,
+						  .ctx = &CS };
+	static const struct clients_env env = { .damage = fake_no_damage,
+						.wants_focus = fake_wants_focus,
 						.gone = e_gone };
 	(void)state;
 	bindings_default(&B);
@@ -82,7 +41,7 @@ static int setup(void **state)
 	now_ms = 1000000;
 	clients_init(&CS, &D, &env, now_ms);
 	closed = gone = 0;
-	grant_focus = false;
+	fake_grant_focus = false;
 	return 0;
 }
 
@@ -278,7 +237,7 @@ static void test_unsolicited_window_takes_no_focus(void **state)
 	serve(&a);
 	assert_null(desktop_focused(&D));
 	assert_int_equal(a.f->sent_of[GUI_FOCUS], 0);
-	grant_focus = true;	/* the user ran the launcher for b */
+	fake_grant_focus = true;	/* the user ran the launcher for b */
 	create(&b, 7);
 	serve(&b);
 	assert_ptr_equal(desktop_focused(&D), &client_window(b.c, 7)->dw);
@@ -418,7 +377,7 @@ static void test_queue_overflow_drops_only_that_domain(void **state)
 {
 	(void)state;
 	struct dom deaf = dom_connect("deaf"), other = dom_connect("other");
-	grant_focus = true;
+	fake_grant_focus = true;
 	create(&deaf, 1);
 	serve(&deaf);
 	create(&other, 1);
@@ -446,7 +405,7 @@ static void test_motion_coalesced_at_the_tail_only(void **state)
 {
 	(void)state;
 	struct dom d = dom_connect("pointer");
-	grant_focus = true;
+	fake_grant_focus = true;
 	create(&d, 1);
 	serve(&d);
 	d.f->room = 0;

@@ -152,12 +152,54 @@ static void class_rules_are_enforced(void **state)
 	assert_contains(log, at("orphan.cfg", 1, "a domain of class app needs `template'"));
 	assert_contains(log, at("tpl.cfg", 2, "only app and disposable domains have a template"));
 	assert_contains(log, at("nonet.cfg", 2, "`vif' without `netvm'"));
-	assert_contains(log, at("nokernel.cfg", 0, "a pvh domain boots the kernel given by `kernel'"));
+	assert_contains(log, at("nokernel.cfg", 0, "a domain without `type' runs as PVH or PV (as "
+				"the host allows), which boot the kernel given by `kernel', and there "
+				"is none; set kernel = \"/path\", or type = \"hvm\" to boot from its "
+				"disk"));
 	assert_contains(log, at("noclass.cfg", 0, "`class' is missing"));
 	assert_contains(log, at("self.cfg", 2, "netvm = \"self\" is this domain itself"));
 	assert_contains(log, at("small.cfg", 3, "maxmem = 500 is below memory = 600"));
 	/* noclass.cfg has two: no class, and so an app without a template. */
 	assert_int_equal(errors, 8);
+	domains_free(&d);
+}
+
+/* What a type allows whatever the host, at load; the type's line is kept
+ * for the domain manager's messages, and a file without one gets none. */
+static void types_are_checked_at_their_lines(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/net-pvh.cfg", "class = \"net\"\n" KERNEL "type = \"pvh\"\n"
+		   "pci = [ \"0000:00:19.0\" ]\n");
+	write_file(dir, "domains/usb-hvm.cfg", "class = \"usb\"\ntype = \"hvm\"\n"
+		   "pci = [ \"0000:00:14.0\" ]\n" KERNEL);
+	write_file(dir, "domains/pvnokernel.cfg", "class = \"standalone\"\ntype = \"pv\"\n");
+	write_file(dir, "domains/win.cfg", "class = \"standalone\"\nlabel = \"red\"\n"
+		   "type = \"hvm\"\npci = [ \"0000:00:02.0\" ]\n");
+	write_file(dir, "domains/work.cfg", "class = \"standalone\"\n" KERNEL);
+	write_file(dir, "domains/sys-net.cfg", "class = \"net\"\n" KERNEL "pci = [ \"0000:00:19.0\" ]\n");
+	const char *log = load(&d, &errors);
+	assert_contains(log, at("net-pvh.cfg", 4, "`pci' with type = \"pvh\": Xen 4.17 passes no "
+				"PCI device to a PVH domain; set type = \"pv\", or \"hvm\" where a "
+				"stub domain is installed"));
+	assert_contains(log, at("usb-hvm.cfg", 4, "type = \"hvm\" with `pci' and `kernel': its "
+				"PCI devices need its device model (QEMU) in a stub domain, which "
+				"cannot read dom0's kernel file; boot it from its disk (no `kernel'), "
+				"or set type = \"pv\""));
+	assert_contains(log, at("pvnokernel.cfg", 2, "a pv domain boots the kernel given by "
+				"`kernel', and there is none"));
+	assert_int_equal(errors, 3);
+	assert_int_equal(d.n, 3);
+	int win = domains_find(&d, "win"), work = domains_find(&d, "work");
+	int net = domains_find(&d, "sys-net");
+	assert_true(win >= 0 && work >= 0 && net >= 0);
+	assert_int_equal(d.dom[win].type, DOMAIN_HVM);
+	assert_int_equal(d.dom[win].type_line, 3);
+	/* Without `type': the domain manager picks one for the host. */
+	assert_int_equal(d.dom[work].type_line, 0);
+	assert_int_equal(d.dom[net].type_line, 0);
 	domains_free(&d);
 }
 
@@ -191,6 +233,33 @@ static void references_between_domains_are_checked(void **state)
 }
 
 #define NET "class = \"net\"\n" KERNEL
+
+/* A vif named otherwise than vifDOMID.DEVID would be no client of its net
+ * domain's firewall: refused where it is written, whatever else is there. */
+static void a_vif_name_is_refused(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/sys-net.cfg", NET);
+	write_file(dir, "domains/mallory.cfg",
+		   "class = \"standalone\"\n" KERNEL			/* 1, 2 */
+		   "netvm = \"sys-net\"\n"					/* 3 */
+		   "vif = [ \"mac=00:16:3e:00:00:07\",\n"			/* 4 */
+		   "        \"ip=10.137.0.77, vifname=vif3.0\" ]\n");		/* 5 */
+	write_file(dir, "domains/eve.cfg",
+		   "class = \"standalone\"\n" KERNEL "netvm = \"sys-net\"\n"
+		   "vif = [ \" vifname=eth0,mac=00:16:3e:00:00:08\" ]\n");	/* 4 */
+	const char *log = load(&d, &errors);
+	assert_contains(log, at("mallory.cfg", 4, "item 2 of `vif' sets vifname; in the net "
+				"domain a vif is vifDOMID.DEVID, the name its firewall serves it by: "
+				"remove vifname"));
+	assert_contains(log, at("eve.cfg", 4, "item 1 of `vif' sets vifname"));
+	assert_int_equal(errors, 2);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.dom[0].name, "sys-net");
+	domains_free(&d);
+}
 
 static void firewalls_and_addresses(void **state)
 {
@@ -315,7 +384,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_qubes_like_set_is_read_in_order, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(bad_values_are_reported_at_their_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(class_rules_are_enforced, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(types_are_checked_at_their_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(references_between_domains_are_checked, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(a_vif_name_is_refused, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(firewalls_and_addresses, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(bad_firewalls_and_addresses_are_reported, make_dir,
 						remove_dir),

@@ -1,8 +1,11 @@
-/* Firewall rules: parsing (config/firewall_rules.h) and the nftables
- * table made from them (agent/firewall_nft.h). */
+/* Firewall rules: parsing (config/firewall_rules.h), the nftables table
+ * made from them (agent/firewall_nft.h), and the role's decisions on a
+ * fake xenstore and fake effects (agent/firewall_role.h). */
 #include "tests/unit/test_helpers.h"
 
 #include "agent/firewall_nft.h"
+#include "agent/firewall_role.h"
+#include "tests/unit/fw_fakes.h"
 #include "config/firewall_rules.h"
 #include "lib/util.h"
 
@@ -203,16 +206,17 @@ static void test_table(void **state)
 		"\t\toifname != \"eth0\" drop\n"
 		"\t\tiifname \"vif3.0\" ip saddr 10.137.0.10 jump c_10_137_0_10\n"
 		"\t\tiifname \"vif4.0\" ip saddr 10.137.0.11 jump c_10_137_0_11\n"
-		"\t\tiifname \"vif5.0\" drop\n"
 		"\t}\n"
+		/* The net domain's own services: nothing from an interface that
+		 * is neither lo, the uplink nor a client with rules. */
 		"\tchain input {\n"
-		"\t\ttype filter hook input priority filter; policy accept;\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tiifname \"lo\" accept\n"
+		"\t\tiifname \"eth0\" accept\n"
 		"\t\tct state established,related accept\n"
 		"\t\tct state invalid drop\n"
 		"\t\tiifname \"vif3.0\" ip saddr 10.137.0.10 jump c_10_137_0_10\n"
 		"\t\tiifname \"vif4.0\" ip saddr 10.137.0.11 jump c_10_137_0_11\n"
-		"\t\tiifname \"vif5.0\" drop\n"
-		"\t\tiifname \"vif*\" drop\n"
 		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
@@ -264,6 +268,11 @@ static void test_table_nft_accepts(void **state)
 	int rc = nft_check(t);
 	free(t);
 	assert_int_equal(rc, 0);
+	t = fw_nft_closed("eth0", why, sizeof(why));
+	assert_non_null(t);
+	rc = nft_check(t);
+	free(t);
+	assert_int_equal(rc, 0);
 }
 
 static void table_refused(const char *uplink, struct fw_client *c, size_t n, const char *want)
@@ -310,7 +319,8 @@ static void test_table_refused(void **state)
 	assert_non_null(t);
 	assert_non_null(strstr(t, "jump c_10_137_0_65\n"));
 	free(t);
-	table_refused("eth0", c, FIREWALL_CLIENTS_MAX + 1, "at most 64 are served");
+	snprintf(why, sizeof(why), "at most %d are served", FIREWALL_CLIENTS_MAX);
+	table_refused("eth0", c, FIREWALL_CLIENTS_MAX + 1, why);
 }
 
 static void test_table_no_clients(void **state)
@@ -322,6 +332,379 @@ static void test_table_no_clients(void **state)
 	assert_null(strstr(t, "jump"));
 	assert_non_null(strstr(t, "oifname \"eth0\" masquerade"));
 	free(t);
+}
+
+
+/* The role's effects on fakes: its xenstore, and what it did, in order
+ * (`events': f0/f1 forwarding off/on, L a table loaded, x a xenstore read). */
+struct fake_net {
+	struct fake_xs xs;
+	char *table;		/* the last one loaded */
+	unsigned loads;
+	bool refuse;		/* nft refuses every table */
+	bool stuck;		/* forwarding cannot be switched */
+	int forwarding;		/* -1: never set */
+	char events[256];
+};
+
+static void event(struct fake_net *f, const char *e)
+{
+	size_t len = strlen(f->events);
+	snprintf(f->events + len, sizeof(f->events) - len, "%s", e);
+}
+
+static char **net_list(void *ctx, const char *rel, unsigned *n)
+{
+	event(ctx, "x");
+	return fake_xs_list(&((struct fake_net *)ctx)->xs, rel, n);
+}
+
+static char *net_read(void *ctx, const char *rel)
+{
+	event(ctx, "x");
+	return fake_xs_read(&((struct fake_net *)ctx)->xs, rel);
+}
+
+static int net_load(void *ctx, const char *table)
+{
+	struct fake_net *f = ctx;
+	event(f, "L");
+	if (f->refuse)
+		return -1;
+	free(f->table);
+	f->table = strdup(table);
+	f->loads++;
+	return 0;
+}
+
+static int net_forwarding(void *ctx, bool on)
+{
+	struct fake_net *f = ctx;
+	event(f, on ? "f1" : "f0");
+	if (f->stuck)
+		return -1;
+	f->forwarding = on;
+	return 0;
+}
+
+static struct fake_net net;
+static struct fw_role role;
+static const struct fw_effects fx = {
+	.list = net_list, .read = net_read, .load = net_load, .forwarding = net_forwarding,
+	.ctx = &net,
+};
+
+static int role_setup_unstarted(void **state)
+{
+	(void)state;
+	memset(&net, 0, sizeof(net));
+	net.forwarding = -1;
+	return fw_role_init(&role, "eth0", &fx);
+}
+
+/* A role started (closed), as the role is when it reads xenstore; what
+ * it loaded so far not counted. */
+static int role_setup(void **state)
+{
+	if (role_setup_unstarted(state) < 0)
+		return -1;
+	capture_begin();
+	int ret = fw_role_start(&role);
+	capture_end();
+	net.loads = 0;
+	return ret;
+}
+
+static int role_teardown(void **state)
+{
+	(void)state;
+	fw_role_free(&role);
+	fake_xs_free(&net.xs);
+	free(net.table);
+	return 0;
+}
+
+/* One refresh; what it logged. */
+static const char *refresh(void)
+{
+	net.events[0] = '\0';
+	capture_begin();
+	fw_role_refresh(&role);
+	return capture_end();
+}
+
+static const char *const web_only[] = { "allow tcp port 443", NULL };
+
+/* The table in force sends ADDRESS's traffic from VIF to its chain. */
+static void served(const char *vif, const char *address)
+{
+	char jump[96];
+	snprintf(jump, sizeof(jump), "iifname \"%s\" ip saddr %s jump c_", vif, address);
+	if (!strstr(net.table, jump))
+		fail_msg("%s %s is not served:\n%s", vif, address, net.table);
+}
+
+/* ADDRESS is nowhere in the table in force. */
+static void not_served(const char *address)
+{
+	char saddr[32];
+	snprintf(saddr, sizeof(saddr), "saddr %s ", address);
+	if (strstr(net.table, saddr))
+		fail_msg("%s is served:\n%s", address, net.table);
+}
+
+static void test_role_loads_then_forwards(void **state)
+{
+	(void)state;
+	fake_xs_client(&net.xs, 3, "10.137.0.10", "deny", web_only);
+	fake_xs_client(&net.xs, 4, "10.137.0.11", "allow", NULL);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(net.forwarding, 1);
+	/* The table first, forwarding after it. */
+	assert_non_null(strstr(net.events, "Lf1"));
+	served("vif3.0", "10.137.0.10");
+	served("vif4.0", "10.137.0.11");
+	assert_non_null(strstr(net.table, "\t\ttcp dport 443 accept\n"));
+	assert_contains(log, "vif3.0 10.137.0.10: 1 rules, policy deny");
+	assert_contains(log, "10.137.0.10 rule 0: allow tcp port 443");
+
+	/* Nothing changed: nothing loaded again. */
+	refresh();
+	assert_int_equal(net.loads, 1);
+	assert_null(strchr(net.events, 'L'));
+
+	/* A rule more: the whole table again. */
+	fake_xs_set(&net.xs, "bulkhead/firewall/10-137-0-11/rules/0", "deny udp");
+	refresh();
+	assert_int_equal(net.loads, 2);
+	assert_non_null(strstr(net.table, "\tchain c_10_137_0_11 {\n\t\tmeta l4proto udp reject"));
+}
+
+/* Rules missing, unparsable or too many: that client gets nothing through,
+ * the others are served. */
+static void test_role_bad_rules_stop_that_client(void **state)
+{
+	(void)state;
+	fake_xs_vif(&net.xs, 3, 0, "10.137.0.10");
+	fake_xs_client(&net.xs, 4, "10.137.0.11", "deny", web_only);
+	fake_xs_client(&net.xs, 5, "10.137.0.12", "allow", NULL);
+	fake_xs_set(&net.xs, "bulkhead/firewall/10-137-0-12/rules/0", "allow tcp port 0");
+	fake_xs_client(&net.xs, 6, "10.137.0.13", "maybe", NULL);
+	fake_xs_client(&net.xs, 7, "10.137.0.14", "allow", NULL);
+	for (unsigned i = 0; i <= FIREWALL_RULES_MAX; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "bulkhead/firewall/10-137-0-14/rules/%u", i);
+		fake_xs_set(&net.xs, path, "allow");
+	}
+	/* A vif without one address is not served either. */
+	fake_xs_vif(&net.xs, 8, 0, "10.137.0.15 10.137.0.16");
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	served("vif4.0", "10.137.0.11");
+	not_served("10.137.0.10");
+	not_served("10.137.0.12");
+	not_served("10.137.0.13");
+	not_served("10.137.0.14");
+	not_served("10.137.0.15");
+	assert_contains(log, "vif3.0 10.137.0.10: no rules from dom0 yet, nothing goes through");
+	assert_contains(log, "10.137.0.12's rule 0 is wrong: `0' is not a port");
+	assert_contains(log, "10.137.0.14 has more than 64 rules");
+}
+
+/* nft refuses: forwarding stays off, and the next refresh tries again. */
+static void test_role_refused_table_keeps_forwarding_off(void **state)
+{
+	(void)state;
+	fake_xs_client(&net.xs, 3, "10.137.0.10", "allow", NULL);
+	net.refuse = true;
+	const char *log = refresh();
+	assert_contains(log, "nft refused the table");
+	assert_int_equal(net.forwarding, 0);
+	net.refuse = false;
+	refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(net.forwarding, 1);
+}
+
+/* Occurrences of NEEDLE in HAYSTACK. */
+static size_t count(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* N vifs, vif1.0 to vifN.0, each with an address and rules (allow). */
+static void many_clients(size_t n)
+{
+	for (unsigned i = 1; i <= n; i++) {
+		char addr[16];
+		snprintf(addr, sizeof(addr), "10.137.%u.%u", i / 200 % 256, i % 200 + 2);
+		fake_xs_client(&net.xs, i, addr, "allow", NULL);
+	}
+}
+
+/* A net domain may serve every other domain there may be: all of them in
+ * the table. */
+static void test_role_serves_every_domain(void **state)
+{
+	(void)state;
+	many_clients(DOMAINS_MAX - 1);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	/* Each client: one jump in forward, one in input. */
+	assert_int_equal(count(net.table, " jump c_"), 2 * (DOMAINS_MAX - 1));
+	assert_null(strstr(log, "dropped"));
+}
+
+/* More vifs than may be served: the ones beyond the bound are dropped, by
+ * name, and nothing is written past the role's clients (ASan would say). */
+static void test_role_more_vifs_than_the_bound(void **state)
+{
+	(void)state;
+	char what[64];
+	many_clients(FIREWALL_CLIENTS_MAX + 3);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(count(net.table, " jump c_"), 2 * FIREWALL_CLIENTS_MAX);
+	for (size_t i = FIREWALL_CLIENTS_MAX + 1; i <= FIREWALL_CLIENTS_MAX + 3; i++) {
+		snprintf(what, sizeof(what), "vif%zu.0 ", i);
+		assert_contains(log, what);
+		snprintf(what, sizeof(what), "vif%zu.0\" ip saddr", i);
+		assert_null(strstr(net.table, what));
+	}
+	snprintf(what, sizeof(what), "more than %d domains", FIREWALL_CLIENTS_MAX);
+	assert_int_equal(count(log, what), 3);
+	assert_int_equal(count(log, "; dropped"), 3);
+}
+
+/* Directory names in backend/vif that libxl does not make: each such vif
+ * is dropped by name, and the others are served. */
+static void test_role_vif_names_checked(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"backend/vif/x1/0/ip", "backend/vif/3/007/ip", "backend/vif/123456/0/ip",
+		"backend/vif/3/1\" accept/ip", "backend/vif/3/-1/ip", "backend/vif/03/0/ip",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		fake_xs_set(&net.xs, bad[i], "10.137.0.20");
+	fake_xs_rules(&net.xs, "10.137.0.20", "allow", NULL);
+	fake_xs_client(&net.xs, 4, "10.137.0.11", "allow", NULL);
+	const char *log = refresh();
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(count(net.table, " jump c_"), 2);
+	served("vif4.0", "10.137.0.11");
+	assert_contains(log, "backend/vif/x1 is not a frontend libxl makes");
+	assert_contains(log, "backend/vif/03 is not a frontend libxl makes");
+	assert_contains(log, "backend/vif/123456 is not a frontend libxl makes");
+	assert_contains(log, "backend/vif/3/007 is not a vif libxl makes");
+	assert_contains(log, "backend/vif/3/1\" accept is not a vif libxl makes");
+	assert_contains(log, "backend/vif/3/-1 is not a vif libxl makes");
+}
+
+static const char closed_table[] =
+	"table inet bulkhead\n"
+	"delete table inet bulkhead\n"
+	"table inet bulkhead {\n"
+	"\tchain forward {\n"
+	"\t\ttype filter hook forward priority filter; policy drop;\n"
+	"\t}\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy drop;\n"
+	"\t\tiifname \"lo\" accept\n"
+	"\t\tiifname \"eth0\" accept\n"
+	"\t}\n"
+	"}\n";
+
+/* Before anything is read: forwarding off, then the closed table; only
+ * then xenstore, and forwarding on after the first table of clients. */
+static void test_role_start_closes_before_reading(void **state)
+{
+	(void)state;
+	fake_xs_client(&net.xs, 3, "10.137.0.10", "allow", NULL);
+	net.forwarding = 1;	/* as an image may have it */
+	capture_begin();
+	assert_int_equal(fw_role_start(&role), 0);
+	assert_contains(capture_end(), "closed until the rules are read");
+	assert_string_equal(net.events, "f0L");
+	assert_int_equal(net.forwarding, 0);
+	assert_string_equal(net.table, closed_table);
+
+	refresh();
+	assert_int_equal(net.events[0], 'x');
+	assert_non_null(strstr(net.events, "Lf1"));
+	assert_int_equal(net.forwarding, 1);
+	served("vif3.0", "10.137.0.10");
+}
+
+/* fw_role_start() fails, saying WANT, having done EVENTS. */
+static void start_fails(const char *want, const char *events)
+{
+	net.events[0] = '\0';
+	capture_begin();
+	int ret = fw_role_start(&role);
+	const char *log = capture_end();
+	assert_int_equal(ret, -1);
+	assert_contains(log, want);
+	assert_string_equal(net.events, events);
+}
+
+/* Forwarding that cannot be switched off, a closed table that cannot be
+ * made or loaded: the role says so and does not go on. */
+static void test_role_start_fails_closed(void **state)
+{
+	(void)state;
+	net.stuck = true;
+	start_fails("IPv4 forwarding cannot be switched off: stopping here", "f0");
+	net.stuck = false;
+	net.refuse = true;
+	start_fails("nft refused the closed table (above); stopping here", "f0L");
+	assert_int_equal(net.forwarding, 0);
+
+	fw_role_free(&role);
+	assert_int_equal(fw_role_init(&role, "eth0\" accept", &fx), 0);
+	net.refuse = false;
+	start_fails("the uplink `eth0\" accept' is not an interface name", "f0");
+}
+
+/* Vifs that share an address are dropped, each by name, and only they:
+ * the others stay in the table, which is loaded. */
+static void test_role_clash_dropped_alone(void **state)
+{
+	(void)state;
+	fake_xs_client(&net.xs, 3, "10.137.0.10", "allow", NULL);
+	fake_xs_client(&net.xs, 4, "10.137.0.11", "deny", web_only);
+	refresh();
+	assert_int_equal(net.loads, 1);
+
+	/* Another vif comes with alpha's address; then a third. */
+	fake_xs_vif(&net.xs, 5, 0, "10.137.0.10");
+	const char *log = refresh();
+	assert_int_equal(net.loads, 2);
+	served("vif4.0", "10.137.0.11");
+	assert_non_null(strstr(net.table, "\tchain c_10_137_0_11 {\n\t\ttcp dport 443 accept\n"));
+	not_served("10.137.0.10");
+	assert_contains(log, "vif3.0 10.137.0.10: vif5.0 has that address too; dropped");
+	assert_contains(log, "vif5.0 10.137.0.10: vif3.0 has that address too; dropped");
+	assert_int_equal(count(log, "; dropped"), 2);
+
+	fake_xs_vif(&net.xs, 6, 1, "10.137.0.10");
+	fake_xs_client(&net.xs, 7, "10.137.0.12", "allow", NULL);
+	log = refresh();
+	assert_int_equal(net.loads, 3);
+	assert_int_equal(count(net.table, " jump c_"), 4);
+	served("vif7.0", "10.137.0.12");
+	assert_int_equal(count(log, "; dropped"), 3);
+	assert_contains(log, "vif6.1 10.137.0.10: vif3.0 has that address too; dropped");
+
+	/* The clash over (the second vif gone), alpha is served again. */
+	fake_xs_free(&net.xs);
+	fake_xs_client(&net.xs, 3, "10.137.0.10", "allow", NULL);
+	refresh();
+	served("vif3.0", "10.137.0.10");
 }
 
 int main(void)
@@ -336,6 +719,24 @@ int main(void)
 		cmocka_unit_test(test_table_nft_accepts),
 		cmocka_unit_test(test_table_refused),
 		cmocka_unit_test(test_table_no_clients),
+		cmocka_unit_test_setup_teardown(test_role_loads_then_forwards, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_bad_rules_stop_that_client, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_refused_table_keeps_forwarding_off,
+						role_setup, role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_serves_every_domain, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_more_vifs_than_the_bound, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_vif_names_checked, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_clash_dropped_alone, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_start_closes_before_reading,
+						role_setup_unstarted, role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_start_fails_closed, role_setup_unstarted,
+						role_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,7 +141,7 @@ check_rules() {
     wait_line '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: deny tcp port 8001' \
         "sys-firewall does not enforce alpha's rules" || return 1
     info "rules: $(serial | grep -E '^sys-firewall\| DOMU-FW .*10.137.0.10' | tail -n 5 |
-        sed 's/.*bulkhead firewall: //' | tr '\n' ';')"
+        sed 's/.*bulkhead: firewall: //' | tr '\n' ';')"
 }
 
 check_isolation() {

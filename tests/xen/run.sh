@@ -8,6 +8,10 @@
 #   domains     the domain manager creates the autostart domains, a netvm
 #               first: sys-net (PV, class net: netback), then alpha (PV,
 #               netfront), whose eth0 pings sys-net over the vif
+#   hvm         hvm (type = "hvm") on a host with no stub domain, no
+#               qemu-system-xen and no xen-qemuuser-* user: the manager
+#               refuses it with its file, line and what is missing, never
+#               creates it, and `ctl list' shows it failed
 #   desktop     dom0's compositor on bochs-drm shows the terminals of alpha
 #               (blue) and beta (green), served by each domain's agent over
 #               vchan with pixels in pages the domain grants; neither takes
@@ -57,8 +61,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains desktop noagent crash crashloop windows restartgui ctl adopt
-    netvm stopstart poweroff no-panic gui-drops)
+CHECKS=(bringup toolstack restart domains desktop noagent crash crashloop windows restartgui ctl hvm
+    adopt netvm stopstart poweroff no-panic gui-drops)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 # alpha's and beta's terminals are typed into: their image has XKB's data.
@@ -259,7 +263,7 @@ check_domains() {
         why=$(wait_why 'alpha never reached sys-net over its vif (no DOMU-PING)')
         return 1
     fi
-    in_order 'bulkhead: domains: domain manager up: 4 domains configured' \
+    in_order 'bulkhead: domains: domain manager up: 5 domains configured' \
         'bulkhead: domains: domain sys-net created \(domid [0-9]+\) in [0-9]+ ms' \
         'bulkhead: domains: creating domain alpha$' \
         'bulkhead: domains: domain alpha created \(domid [0-9]+\) in [0-9]+ ms' \
@@ -358,6 +362,57 @@ assert d["crashy"]["restarts"] == 2, d["crashy"]' "$json" 2>"$LINUX_VM/json.err"
     in_order 'bulkhead: domains: domain alpha \(domid [0-9]+\) paused' \
         'bulkhead: domains: domain alpha \(domid [0-9]+\) unpaused' || return 1
     info "ctl: $(serial | sed -n 's/^CTL-LIST //p' | sed -n 2,3p | tr -s ' ' | tr '\n' '|')"
+}
+
+# The manager's refusal, and domctl.sh's `ctl list' (after crashy's crash
+# loop, long after hvm's start at boot).
+check_hvm() {
+    local re='bulkhead: domains: domain hvm: cannot build its libxl config: /etc/bulkhead/domains/hvm\.cfg:7: '
+    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'the manager never refused hvm')
+        return 1
+    fi
+    local line want
+    line=$(serial | grep -E -m1 "$re" | sed 's/.*hvm\.cfg:7: //')
+    for want in 'type = "hvm" needs its device model (QEMU) in a stub domain or deprivileged in dom0, never as root in dom0, and this host has neither: ' \
+        'no stub domain is installed (/usr/lib/xen-4.17/boot/qemu-stubdom-linux-kernel)' \
+        'qemu-system-xen is not installed (/usr/libexec/xen-qemu-system-i386)' \
+        'there is no user xen-qemuuser-hvm nor xen-qemuuser-range-base' \
+        'or set type = "pvh"'; do
+        if [[ $line != *"$want"* ]]; then
+            why="the refusal does not say \"$want\": $line"
+            return 1
+        fi
+    done
+    # qemu64 offers SVM without NPT: Xen has HVM, not HAP.  Without HVM
+    # (another QEMU_XEN_CPU) the refusal says that too.
+    local host
+    host=$(serial | sed -n 's/.*bulkhead: domains: host: hardware virtualisation (VT-x\/AMD-V) \(yes\|no\), HAP (EPT\/NPT) \(yes\|no\)$/\1 \2/p' | head -n 1)
+    if [ -z "$host" ]; then
+        why="the manager did not log the host's capabilities: $(serial | grep -E -m1 'domains: host: ')"
+        return 1
+    fi
+    want='; besides, type = "hvm" needs hardware virtualisation (Intel VT-x or AMD-V), which this host does not offer'
+    if [[ ${host% *} = no && $line != *"$want"* ]] || [[ ${host% *} = yes && $line = *"$want"* ]]; then
+        why="host: HVM ${host% *}, but the refusal says: $line"
+        return 1
+    fi
+    if ! linux_wait '^CTL-LIST hvm ' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why 'no `ctl list'"'"' line for hvm')
+        return 1
+    fi
+    local row
+    row=$(serial | grep -E -m1 '^CTL-LIST hvm ' | cut -c 10-)
+    if ! [[ $row =~ ^hvm\ +-\ +failed\ +standalone\ +purple\ +hvm\ + ]]; then
+        why="ctl list: $row"
+        return 1
+    fi
+    # Never handed to libxl, so no device model was started for it.
+    if serial_has 'bulkhead: domains: creating domain hvm$'; then
+        why='the manager went on to create hvm'
+        return 1
+    fi
+    info "hvm: refused (host: HVM ${host% *}, HAP ${host#* }): ${line:0:120}...; ctl list: $(tr -s ' ' <<<"$row")"
 }
 
 check_adopt() {
