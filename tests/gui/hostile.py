@@ -88,6 +88,7 @@ The attacks; what each tries, and what dom0 must do:
 Python 3.11's standard library only.
 """
 import argparse
+import contextlib
 import errno
 import fcntl
 import mmap
@@ -287,6 +288,19 @@ def connect(args):
     raise SystemExit(f"hostile.py: cannot connect to {args.socket}")
 
 
+@contextlib.contextmanager
+def ending(progress):
+    """Ends the attack inside when dom0 drops us ("dropped after ...") or
+    stops reading us ("stalled after ..."), PROGRESS() saying how far it
+    got."""
+    try:
+        yield
+    except Dropped:
+        say("dropped after", *progress())
+    except Stalled:
+        say("stalled after", *progress())
+
+
 # --- the attacks ------------------------------------------------------------
 
 def attack_uaf(args):
@@ -295,7 +309,7 @@ def attack_uaf(args):
     while True:
         ch = connect(args)
         pairs = 0
-        try:
+        with ending(lambda: (pairs, "pairs")):
             if args.read_welcome:
                 ch.wait(5)
                 ch.take()
@@ -307,11 +321,7 @@ def attack_uaf(args):
                 pairs += 1
             say("sent", pairs, "pairs after", args.windows, "windows")
             if ch.hung_up(args.linger):
-                say("dropped after", pairs, "pairs")
-        except Dropped:
-            say("dropped after", pairs, "pairs")
-        except Stalled:
-            say("stalled after", pairs, "pairs")
+                raise Dropped()
         ch.close()
         total += pairs
         if not args.again or time.monotonic() >= end:
@@ -323,7 +333,7 @@ def attack_uaf(args):
 def attack_fill(args):
     ch = connect(args)
     queued = placed = 0
-    try:
+    with ending(lambda: (queued, "queued,", placed, "windows")):
         for i in range(1, args.windows + 1):
             ch.create(i)
         inq = ch.settled(args.quiet)
@@ -348,10 +358,6 @@ def attack_fill(args):
         say("sent", placed, "windows after the queue was full")
         if ch.hung_up(args.linger):
             raise Dropped()
-    except Dropped:
-        say("dropped after", queued, "queued,", placed, "windows")
-    except Stalled:
-        say("stalled after", queued, "queued,", placed, "windows")
 
 
 def attack_retile(args):
@@ -410,7 +416,7 @@ def attack_focus_grab(args):
     mine = []          # our windows, oldest first
     kept = set()       # those that got focus: ours to keep
     end = time.monotonic() + args.seconds
-    try:
+    with ending(lambda: (created, "windows")):
         while time.monotonic() < end:
             for _ in range(args.burst):
                 created += 1
@@ -431,16 +437,12 @@ def attack_focus_grab(args):
                 if w not in kept:
                     ch.destroy(w)
         say("sent", created, "windows")
-    except Dropped:
-        say("dropped after", created, "windows")
-    except Stalled:
-        say("stalled after", created, "windows")
 
 
 def attack_recreate(args):
     ch = connect(args)
     rounds = 0
-    try:
+    with ending(lambda: (rounds, "re-creations")):
         ch.create(1)
         ch.title(1, "recreate")
         end = time.monotonic() + args.seconds
@@ -477,10 +479,6 @@ def attack_recreate(args):
                 ch.wait(stop - time.monotonic())
                 report_input(ch.take())
         say("sent", rounds, "re-creations")
-    except Dropped:
-        say("dropped after", rounds, "re-creations")
-    except Stalled:
-        say("stalled after", rounds, "re-creations")
 
 
 class Holder:
@@ -577,7 +575,7 @@ def attack_budget(args):
 def attack_churn(args):
     ch = connect(args)
     n = 0
-    try:
+    with ending(lambda: (n, "buffers")):
         ch.create(1)
         w, h = ch.wait_configure(1)
         if args.width:
@@ -599,15 +597,11 @@ def attack_churn(args):
         ch.destroy(2)
         say("holding after", n, "buffers of", f"{w}x{h}")
         hold(ch, args.hold)
-    except Dropped:
-        say("dropped after", n, "buffers")
-    except Stalled:
-        say("stalled after", n, "buffers")
 
 
 def attack_hugetlb(args):
     ch = connect(args)
-    try:
+    with ending(lambda: (ch.sent, "messages")):
         ch.create(1)
         ch.wait_configure(1)
         ch.buffer(1, 512, 1024)
@@ -623,16 +617,12 @@ def attack_hugetlb(args):
         ch.wait_configure(3)
         say("hugetlb buffer taken")
         hold(ch, args.hold)
-    except Dropped:
-        say("dropped after", ch.sent, "messages")
-    except Stalled:
-        say("stalled after", ch.sent, "messages")
 
 
 def attack_flood(args):
     ch = connect(args)
     kinds = args.kinds.split(",")
-    try:
+    with ending(lambda: (ch.sent, "messages")):
         ch.create(1)
         w, h = ch.wait_configure(1)
         ch.buffer(1, w, h, 0xf57900)
@@ -655,10 +645,6 @@ def attack_flood(args):
                     w, h = struct.unpack("<II", payload)
                     ch.buffer(1, w, h)
         say("sent", ch.sent, "messages")
-    except Dropped:
-        say("dropped after", ch.sent, "messages")
-    except Stalled:
-        say("stalled after", ch.sent, "messages")
 
 
 def attack_slow(args):
@@ -674,7 +660,7 @@ def attack_slow(args):
         ch.create(wid)
         ch.title(wid, title)
 
-    try:
+    with ending(lambda: (configures, "configures")):
         for _ in range(args.windows):
             new_window(args.title)
         say("up", len(windows), "windows")
@@ -708,10 +694,6 @@ def attack_slow(args):
                     new_window(cmd)
                     say("window", max(windows), "for", cmd)
         say("closed")
-    except Dropped:
-        say("dropped after", configures, "configures")
-    except Stalled:
-        say("stalled after", configures, "configures")
 
 
 ATTACKS = {

@@ -162,17 +162,26 @@ focus_on() {
     return 1
 }
 
+# within SECONDS COMMAND...: COMMAND succeeds within SECONDS (tried every
+# 50 ms).
+within() {
+    local i
+    for ((i = 0; i < $1 * 20; i++)); do
+        "${@:2}" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# more_lines FILE REGEX N: FILE has more than N lines matching REGEX.
+more_lines() { [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -gt "$3" ]; }
+
 # gets_key FILE KEY_NAME CODE: a key typed now reaches the client writing FILE.
 gets_key() {
     local before
     before=$(grep -c " KEY $3 0" "$1" 2>/dev/null)
     user_keys "$2" 1 "$2" 0 || return 1
-    local i
-    for ((i = 0; i < 100; i++)); do
-        [ "$(grep -c " KEY $3 0" "$1")" -gt "$before" ] && return 0
-        sleep 0.05
-    done
-    return 1
+    within 5 more_lines "$1" " KEY $3 0" "$before"
 }
 
 # victim_ok DOMAIN FILE RRGGBB: DOMAIN's client (FILE) has the focus, gets a
@@ -190,14 +199,10 @@ victim_ok() {
 # released DOMAIN [SECONDS]: DOMAIN has no channel (each one that came up
 # has gone, by dom0's drop or its own close): a new connection will not be
 # refused as a second one.
-released() {
-    local i log=$W/compositor.log
-    for ((i = 0; i < ${2:-5} * 20; i++)); do
-        [ "$(grep -c "domain $1: GUI channel up" "$log")" -le \
-            "$(grep -c "domain $1: GUI channel dropped" "$log")" ] && return 0
-        sleep 0.05
-    done
-    return 1
+released() { within "${2:-5}" no_channel "$1"; }
+no_channel() {
+    [ "$(grep -c "domain $1: GUI channel up" "$W/compositor.log")" -le \
+        "$(grep -c "domain $1: GUI channel dropped" "$W/compositor.log")" ]
 }
 
 # mark FILE: how many lines FILE has now; since FILE MARK: the lines after.
@@ -209,14 +214,12 @@ created() { grep -oE 'created [0-9]+' "$1" | tail -n1 | grep -oE '[0-9]+' || ech
 
 # more_windows FILE N: focus-grab makes N more windows from now.
 more_windows() {
-    local target=$(($(created "$1") + $2)) i
-    for ((i = 0; i < 200; i++)); do
-        [ "$(created "$1")" -ge "$target" ] && return 0
-        sleep 0.05
-    done
+    local target=$(($(created "$1") + $2 - 1))
+    within 10 created_more "$1" "$target" && return 0
     why="evil-vm made no more windows: $(tail -n1 "$1")"
     return 1
 }
+created_more() { [ "$(created "$1")" -gt "$2" ]; }
 
 # no_grab FILE MARK WHAT: the attacker writing FILE got no focus and no key
 # since MARK, while keys were typed.
@@ -232,27 +235,21 @@ no_grab() {
 }
 
 # wait_line FILE REGEX [SECONDS]: a line matching REGEX (extended) appears.
-wait_line() {
-    local i
-    for ((i = 0; i < ${3:-10} * 20; i++)); do
-        grep -qE -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
+wait_line() { within "${3:-10}" grep -qsE -- "$2" "$1"; }
 
 # finished PID FILE SECONDS: the attacker PID ends within SECONDS (its
 # lines in FILE); else it is ended, and $why says so.
 finished() {
-    local i
-    for ((i = 0; i < $3 * 20; i++)); do
-        kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-        sleep 0.05
-    done
+    if within "$3" ended "$1"; then
+        wait "$1" 2>/dev/null
+        return 0
+    fi
     kill "$1" 2>/dev/null
     why="the attacker did not end within $3 s: $(tail -n1 "$2")"
     return 1
 }
+
+ended() { ! kill -0 "$1" 2>/dev/null; }
 
 # memfd_maps: how many memfd mappings the compositor has, and their MiB.
 memfd_maps() {
@@ -651,15 +648,8 @@ more_domains() {
 
 # fullscreen_configured N: red-vm's demo got a CONFIGURE after its Nth, as
 # tall as the screen but its frame (taller than any tile).
-fullscreen_configured() {
-    local i
-    for ((i = 0; i < 100; i++)); do
-        grep CONFIGURE "$W/red-vm.out" | tail -n +"$(($1 + 1))" |
-            grep -qE "CONFIGURE [0-9]+x$((640 - 26))\$" && return 0
-        sleep 0.05
-    done
-    return 1
-}
+fullscreen_configured() { within 5 configured_since "$1" "CONFIGURE [0-9]+x$((640 - 26))\$"; }
+configured_since() { grep CONFIGURE "$W/red-vm.out" | tail -n +"$(($1 + 1))" | grep -qE "$2"; }
 
 hostile_budget_global() {
     red_victim || return 1
@@ -758,20 +748,19 @@ check_hostile_budget_largest() { hostile_in budget-largest hostile_budget_larges
 # typed_in_order FILE KEYS...: FILE got exactly these keys (code value
 # pairs) since MARK (in $at), Super aside, in this order.
 typed_in_order() {
-    local file=$1 want got i
+    local file=$1 want got
     shift
     want=$(printf '%s %s\n' "$@")
-    for ((i = 0; i < 200; i++)); do
-        got=$(since "$file" "$at" | grep -oE 'KEY [0-9]+ [0-9]+' | grep -v 'KEY 125 ' | cut -d' ' -f2-)
-        [ "$got" = "$want" ] && return 0
-        [ "$(echo "$got" | wc -l)" -ge "$(echo "$want" | wc -l)" ] && [ -n "$got" ] && break
-        sleep 0.05
-    done
+    within 10 keys_are "$file" "$want" && return 0
+    got=$(keys_since "$file")
     local diffs
     diffs=$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -n4 | tr '\n' ' ')
     why="keys out of order or lost: got $(echo "$got" | wc -l) of $(echo "$want" | wc -l): $diffs"
     return 1
 }
+
+keys_since() { since "$1" "$at" | grep -oE 'KEY [0-9]+ [0-9]+' | grep -v 'KEY 125 ' | cut -d' ' -f2-; }
+keys_are() { [ "$(keys_since "$1")" = "$2" ]; }
 
 # The letters a..z, as evdev codes, and as the key events of typing them.
 alphabet_codes() { echo 30 48 46 32 18 33 34 35 23 36 37 38 50 49 24 25 16 19 31 20 22 47 17 45 21 44; }
