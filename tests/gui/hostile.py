@@ -83,7 +83,13 @@ The attacks; what each tries, and what dom0 must do:
   slow       Not an attack: an honest client that reads its channel only
              every --read-every s (0.2), answers each CONFIGURE with a new
              BUFFER of its --color and DAMAGE, prints FOCUS, KEY, CLOSE and
-             RUN (which opens a window after --run-delay s).
+             RUN (which opens a window after --run-delay s).  As evil-vm,
+             with --run-delay 3, it is the attacker whose launched window
+             comes late, while the user types into another domain's: that
+             window must not take the rest of the keys.
+
+HELLO says --version (the checks pass gui/guiproto.h's GUI_VERSION: 1 at
+af662d3, 2 since MAPPED).
 
 Python 3.11's standard library only.
 """

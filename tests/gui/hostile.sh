@@ -1,9 +1,10 @@
 # tests/gui/hostile.sh - the compositor against hostile domains (issue 18):
 # tests/gui/hostile.py's attacks, with gui-demo and hostile.py's honest
-# slow client as the victims.  Sourced by tests/gui/run.sh, whose helpers
+# slow client as the victims.  Sourced by tests/gui/run.sh once its helpers
 # (demo, keys, ctl, wait_for, shot, start_compositor, type_text) and
-# variables (W, BH, top) it uses; each check_hostile_NAME sets $why and
-# returns non-zero on failure, as run.sh's checks do.
+# variables (W, BH, top) are defined; each check_hostile_NAME sets $why and
+# returns non-zero on failure, as run.sh's checks do.  Needs root (the
+# hugetlb check sets /proc/sys/vm/nr_hugepages), python3 and valgrind.
 #
 # Each check runs on a compositor of its own (W=$W/hostile/NAME, its own
 # config copy, sockets and control socket, comp_pid its own): a check starts
