@@ -285,19 +285,38 @@ static void place_waiting(struct client *c)
 
 /* --- mapped bytes -------------------------------------------------------- */
 
-static struct client *largest_holder(struct clients *cs)
+/* The live client, other than BUT, holding the most; NULL if none. */
+static struct client *largest_holder(struct clients *cs, const struct client *but)
 {
 	struct client *big = NULL;
 	for (struct client *c = cs->list; c; c = c->next)
-		if (live(c) && (!big || c->mapped > big->mapped))
+		if (live(c) && c != but && (!big || c->mapped > big->mapped))
 			big = c;
 	return big;
 }
 
+/* What the domains with a channel map (a dropped one's buffers are
+ * unmapped at the reap, at the end of this turn), and their fair share of
+ * the budget of all: an equal part each. */
+static uint64_t live_mapped(const struct clients *cs, uint64_t *fair)
+{
+	uint64_t n = 0, bytes = 0;
+	for (const struct client *c = cs->list; c; c = c->next) {
+		n += live(c);
+		bytes += live(c) ? c->mapped : 0;
+	}
+	*fair = GUI_MAPPED_TOTAL_MAX / (n ? n : 1);
+	return bytes;
+}
+
 /* Whether W's buffer may become BYTES (replacing what it maps now).  A
- * domain over its own budget is dropped; when all domains together would
- * be over theirs, the one holding the most goes, so that an honest domain
- * with less is never the one to pay.  False when C is dropped. */
+ * domain over its own budget is dropped.  When all domains together would
+ * be over theirs, a domain that would hold more than its fair share is
+ * refused (dropped): it asks for more when there is no more; one within
+ * its fair share takes the room from the domain holding the most, which
+ * holds more than its share (the others together hold more than theirs).
+ * So no domain within its fair share is ever dropped for what others
+ * hold, whatever they do.  False when C is dropped. */
 static bool within_budget(struct client *c, const struct window *w, uint64_t bytes)
 {
 	struct clients *cs = c->cs;
@@ -309,22 +328,23 @@ static bool within_budget(struct client *c, const struct window *w, uint64_t byt
 			    (unsigned)(GUI_MAPPED_DOMAIN_MAX >> 20));
 		return false;
 	}
-	uint64_t total = cs->mapped - w->map.size + bytes;
+	uint64_t fair, total = live_mapped(cs, &fair) - w->map.size + bytes;
 	if (total <= GUI_MAPPED_TOTAL_MAX)
 		return true;
-	struct client *big = largest_holder(cs);
-	if (!big || big == c || big->mapped <= mine) {
-		client_drop(c, "window %u: a %.1f MiB BUFFER would take dom0's mapped buffers "
-			       "past their budget of %u MiB, and this domain holds the most "
-			       "(%.1f MiB)", w->id, bytes / MIB,
-			    (unsigned)(GUI_MAPPED_TOTAL_MAX >> 20), mine / MIB);
+	struct client *big = largest_holder(cs, c);
+	if (mine > fair || !big) {
+		client_drop(c, "window %u: a %.1f MiB BUFFER would make its buffers %.1f MiB, more "
+			       "than its fair share (%.1f MiB) of dom0's budget of %u MiB, which is "
+			       "spent", w->id, bytes / MIB, mine / MIB, fair / MIB,
+			    (unsigned)(GUI_MAPPED_TOTAL_MAX >> 20));
 		return false;
 	}
-	/* Over by at most this one buffer until the reap at the end of the
-	 * turn unmaps BIG's. */
-	client_drop(big, "dom0's mapped buffers are at their budget of %u MiB and this domain "
-			 "holds the most (%.1f MiB) when domain %s asks for more",
-		    (unsigned)(GUI_MAPPED_TOTAL_MAX >> 20), big->mapped / MIB, c->name);
+	/* Until the reap at the end of the turn unmaps BIG's buffers, dom0
+	 * maps them and this one: over by what BIG holds, at most. */
+	client_drop(big, "dom0's budget of %u MiB for mapped buffers is spent, this domain holds "
+			 "the most (%.1f MiB, its fair share %.1f MiB), and domain %s asks for "
+			 "room within its share", (unsigned)(GUI_MAPPED_TOTAL_MAX >> 20),
+		    big->mapped / MIB, fair / MIB, c->name);
 	return true;
 }
 

@@ -25,9 +25,12 @@
  *                that waits unshown for the domain's next turn (and its
  *                DESTROY then costs nothing).
  *   mapped bytes a domain's buffers together at most GUI_MAPPED_DOMAIN_MAX;
- *                all domains' together GUI_MAPPED_TOTAL_MAX, beyond which
- *                the domain that holds the most is dropped, not the one
- *                that asked (unless it is the one).
+ *                all domains' together GUI_MAPPED_TOTAL_MAX.  When that is
+ *                spent, a domain asking for more than its fair share (an
+ *                equal part for each domain with a channel) is dropped, and
+ *                one asking within its share takes the room from the one
+ *                holding the most: a domain within its share is never
+ *                dropped for what the others hold.
  *   focus        a new window takes the keyboard only when env.wants_focus
  *                says the user asked that domain for it (the launcher).
  *

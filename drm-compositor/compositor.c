@@ -533,18 +533,22 @@ static uint64_t monotonic_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* A key or button from the user.  When it moves the focus, a window the
- * launcher asked for no longer takes it: the user has moved on. */
+/* A key or button from the user.  When it moves the focus, or goes to a
+ * domain's window, a window the launcher asked for no longer takes the
+ * focus: the user has moved on, and keys typed on must not change window
+ * halfway. */
 static void user_key(uint32_t code, uint32_t value)
 {
 	struct desktop_window *before = desktop_focused(&C.desk);
 	unsigned ws = C.desk.current;
+	uint64_t keys = C.clients.keys_sent;
 
 	if (code >= BTN_MISC && code < KEY_OK)
 		pointer_button(code, value);
 	else
 		desktop_key(&C.desk, code, value);
-	if (desktop_focused(&C.desk) != before || C.desk.current != ws)
+	if (desktop_focused(&C.desk) != before || C.desk.current != ws ||
+	    C.clients.keys_sent != keys)
 		C.asked = NULL;
 }
 

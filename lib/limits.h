@@ -78,8 +78,8 @@
 #define GUI_MAPPED_DOMAIN_MAX   (128ull * 1024 * 1024)
 #define GUI_MAPPED_TOTAL_MAX    (512ull * 1024 * 1024)
 /* After the launcher asks a domain to run something, its next window takes
- * the focus if it comes within this time and the user has not moved the
- * focus since: the user asked for it. */
+ * the focus if it comes within this time and the user has neither moved the
+ * focus nor typed into a window since: the user asked for it. */
 #define GUI_LAUNCH_FOCUS_MS     20000
 /* dom0 waits this long for a running gui domain to offer its channel
  * before the status bar says it has no agent (it still connects later). */

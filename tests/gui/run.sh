@@ -35,6 +35,8 @@
 #               shell and its window goes
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
+#   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
+#               rules, each on a compositor of its own: tests/gui/hostile.sh
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
 set -uo pipefail
 
@@ -361,7 +363,11 @@ check_restart() {
     ups=$(grep -c 'DEMO red-vm up' "$W/red-vm.out")
     kill -KILL "$comp_pid"
     wait "$comp_pid" 2>/dev/null
-    # A compositor whose desktop.cfg sets no gui_dir (as on a real dom0)
+    # The attacks of issue 18 (hostile-*), each on a compositor of its own.
+# shellcheck source=tests/gui/hostile.sh
+. "$here/hostile.sh"
+
+# A compositor whose desktop.cfg sets no gui_dir (as on a real dom0)
 # makes no local sockets: whoever could connect to one would speak as that
 # domain.  It runs in a mount namespace of its own with an empty /run, the
 # default place of the sockets before.
@@ -406,11 +412,15 @@ if ! start_compositor; then why="the compositor did not come up again"; return 1
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 15" > "$top/build/results/gui"
+    echo "0 30" > "$top/build/results/gui"
     exit 1
 fi
 for c in frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart terminal no-sockets; do
+    workspaces launcher close restart terminal no-sockets \
+    hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
+    hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
+    hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \
+    hostile-starve; do
     why=''
     "check_${c//-/_}"
     result $? "$c"

@@ -326,13 +326,16 @@ static void test_global_budget_drops_the_largest(void **state)
 	const char *log = capture_end();
 	assert_false(honest.c->dropping);
 	assert_true(hogs[0].c->dropping);	/* the largest: 128 MiB */
-	assert_non_null(strstr(log, "domain hog0: GUI channel dropped: dom0's mapped buffers are "
-				    "at their budget of 512 MiB"));
+	assert_non_null(strstr(log, "domain hog0: GUI channel dropped: dom0's budget of 512 MiB for "
+				    "mapped buffers is spent, this domain holds the most (128.0 MiB, "
+				    "its fair share 102.4 MiB), and domain honest asks for room "
+				    "within its share"));
 	for (int h = 1; h < 4; h++)
 		assert_false(hogs[h].c->dropping);
 	clients_reap(&CS);
 	assert_true(CS.mapped <= GUI_MAPPED_TOTAL_MAX);
-	/* A domain that asks for more when it would hold the most pays itself. */
+	/* A domain that asks for more than its fair share when the budget is
+	 * spent pays itself, even when another holds more. */
 	struct dom late = dom_connect("late");
 	create(&late, 1);
 	create(&late, 2);
@@ -343,10 +346,56 @@ static void test_global_budget_drops_the_largest(void **state)
 	log = capture_end();
 	assert_true(late.c->dropping);
 	assert_non_null(strstr(log, "domain late: GUI channel dropped: window 2: a 64.0 MiB BUFFER "
-				    "would take dom0's mapped buffers past their budget of 512 MiB"));
+				    "would make its buffers 128.0 MiB, more than its fair share "
+				    "(102.4 MiB) of dom0's budget of 512 MiB, which is spent"));
 	for (int h = 1; h < 4; h++)
 		assert_false(hogs[h].c->dropping);
 	assert_false(honest.c->dropping);
+}
+
+/* Four domains with 120 MiB each against an honest one with three 4K
+ * screens (92 MiB, within its fair share of a fifth: 102.4 MiB), in
+ * either order: the honest one always keeps its buffers; the budget is
+ * kept by dropping an attacker, the one that asks beyond its share or
+ * the largest holder when the asker is within it. */
+static void honest_against_four(bool honest_first)
+{
+	struct dom honest = dom_connect("honest"), evil[4];
+	static char names[4][16];
+	for (uint32_t i = 1; i <= 3; i++) {
+		create(&honest, i);
+		buffer(&honest, i, 3826, 2104);
+	}
+	if (honest_first)
+		serve(&honest);
+	for (int e = 0; e < 4; e++) {
+		snprintf(names[e], sizeof(names[e]), "evil%d", e);
+		evil[e] = dom_connect(names[e]);
+	}
+	for (int e = 0; e < 4; e++) {
+		create(&evil[e], 1);
+		create(&evil[e], 2);
+		buffer(&evil[e], 1, 4096, 3840);	/* 60 MiB */
+		buffer(&evil[e], 2, 4096, 3840);
+		serve(&evil[e]);
+	}
+	serve(&honest);
+	assert_false(honest.c->dropping);
+	int dropped = 0;
+	for (int e = 0; e < 4; e++)
+		dropped += evil[e].c->dropping;
+	assert_int_equal(dropped, 1);
+	clients_reap(&CS);
+	assert_true(CS.mapped <= GUI_MAPPED_TOTAL_MAX);
+}
+
+static void test_global_budget_spares_the_fair(void **state)
+{
+	(void)state;
+	honest_against_four(true);
+	teardown(NULL);
+	setup(NULL);
+	honest_against_four(false);
 }
 
 /* At most GUI_MSGS_PER_TURN messages a turn; what is left is served on
@@ -461,6 +510,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget_of_a_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_counts_replaced_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_global_budget_drops_the_largest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_global_budget_spares_the_fair, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_turn_bound_and_what_is_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_overflow_drops_only_that_domain, setup,
 						teardown),
