@@ -360,10 +360,33 @@ case_config_errors() {
     [ "$rc" = 0 ] || fail "check of a clean dir exited $rc: $out"
 }
 
+# `ctl console' shows what a hostile domain wrote on its console as text:
+# its escape sequences (screen clear, window title, a CR that rewrites the
+# line, UTF-8's C1 CSI) never reach the terminal; --raw gives the bytes.
+# xenconsoled's log is faked on a tmpfs over /var/log in a mount namespace
+# of its own: the host's /var/log is not touched.
+case_console_escapes() {
+    local out want
+    printf 'DOMU-UP\r\n\033[2J\033]0;owned\007 \302\233\061m\r\nok\rFORGED\n\\x1b\n' > "$T/guest.log"
+    want='DOMU-UP
+\x1b[2J\x1b]0;owned\x07 \xc2\x9b1m
+ok\x0dFORGED
+\\x1b'
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    out=$(unshare --mount --propagation private /bin/sh -c '
+        mount -t tmpfs tmpfs /var/log && mkdir -p /var/log/xen/console &&
+        cp "$1" /var/log/xen/console/guest-evil.log &&
+        "$2" ctl console evil && echo "--- raw" && "$2" ctl console --raw evil' \
+        sh "$T/guest.log" "$BH" 2>&1) || fail "ctl console failed: $out"
+    [ "${out%%$'\n--- raw'*}" = "$want" ] || fail "ctl console showed: $(od -c <<<"$out" | head -n 8)"
+    [ "${out#*$'--- raw\n'}" = "$(cat "$T/guest.log")" ] || fail "ctl console --raw changed the bytes"
+    ! grep -q $'\033' <<<"${out%%$'\n--- raw'*}" || fail "an ESC byte reached the terminal"
+}
+
 # --- driver -------------------------------------------------------------------
 
 ALL_CASES=(boot orphans backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
-    ctl_reboot double_cad ctl_restart malformed config_errors)
+    ctl_reboot double_cad ctl_restart malformed config_errors console_escapes)
 
 passed=0
 failed=0
