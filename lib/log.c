@@ -239,3 +239,27 @@ bool log_limiter_pass(struct log_limiter *l, uint64_t key, uint64_t now, uint32_
 	s->suppressed = 0;
 	return true;
 }
+
+void log_count_add(struct log_count *c)
+{
+	c->total++;
+	c->unsaid++;
+}
+
+uint64_t log_count_next(const struct log_count *c, uint64_t interval)
+{
+	if (!c->unsaid)
+		return UINT64_MAX;
+	return c->said ? c->said_at + interval : 0;
+}
+
+bool log_count_due(struct log_count *c, uint64_t now, uint64_t interval, uint64_t *n)
+{
+	if (now < log_count_next(c, interval))
+		return false;
+	*n = c->unsaid;
+	c->unsaid = 0;
+	c->said = true;
+	c->said_at = now;
+	return true;
+}

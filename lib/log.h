@@ -102,4 +102,24 @@ uint64_t log_shape_key(const char *tag, const char *msg);
  * count starts again), else it is 0. */
 bool log_limiter_pass(struct log_limiter *l, uint64_t key, uint64_t now, uint32_t *suppressed);
 
+/*
+ * A count said instead of a line for each (PID 1's orphans), pure: the
+ * first is said at once, later ones at most once every INTERVAL ms.
+ */
+struct log_count {
+	uint64_t total;
+	uint64_t unsaid;
+	uint64_t said_at;	/* when it was last said */
+	bool said;		/* ever */
+};
+
+void log_count_add(struct log_count *c);
+
+/* Whether the count is to be said at NOW: then *N is how many since it was
+ * last said (those are said now). */
+bool log_count_due(struct log_count *c, uint64_t now, uint64_t interval, uint64_t *n);
+
+/* When it is next due (UINT64_MAX: nothing to say). */
+uint64_t log_count_next(const struct log_count *c, uint64_t interval);
+
 #endif

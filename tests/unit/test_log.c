@@ -203,6 +203,33 @@ static void a_storm_of_lines_is_cut_and_counted(void **state)
 	assert_not_contains(out, "pid 12 ");
 }
 
+/* PID 1's orphans: the first said at once, the rest at most once an
+ * interval, with how many since; none left: nothing due. */
+static void a_count_is_said_at_once_then_once_an_interval(void **state)
+{
+	struct log_count c = { 0 };
+	uint64_t n;
+	(void)state;
+
+	assert_int_equal(log_count_next(&c, 60000), UINT64_MAX);
+	assert_false(log_count_due(&c, 100, 60000, &n));
+	log_count_add(&c);
+	assert_true(log_count_due(&c, 100, 60000, &n));
+	assert_int_equal(n, 1);
+	for (int i = 0; i < 2999; i++)
+		log_count_add(&c);
+	assert_int_equal(log_count_next(&c, 60000), 60100);
+	assert_false(log_count_due(&c, 60099, 60000, &n));
+	assert_true(log_count_due(&c, 60100, 60000, &n));
+	assert_int_equal(n, 2999);
+	assert_int_equal(c.total, 3000);
+	assert_false(log_count_due(&c, 200000, 60000, &n));
+	/* At shutdown: whatever is left, now. */
+	log_count_add(&c);
+	assert_true(log_count_due(&c, 60101, 0, &n));
+	assert_int_equal(n, 1);
+}
+
 static off_t size_of(const char *path)
 {
 	struct stat st;
@@ -272,6 +299,7 @@ int main(void)
 		cmocka_unit_test(repeats_pass_a_burst_then_are_counted),
 		cmocka_unit_test(the_oldest_shape_makes_room),
 		cmocka_unit_test(a_storm_of_lines_is_cut_and_counted),
+		cmocka_unit_test(a_count_is_said_at_once_then_once_an_interval),
 		cmocka_unit_test(the_file_is_capped_and_rotated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
