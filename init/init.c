@@ -17,6 +17,7 @@
 #include "config/disks_config.h"
 #include "config/sysconfig.h"
 #include "init/emergency.h"
+#include "init/harden.h"
 #include "init/modules.h"
 #include "init/mounts.h"
 #include "init/rootfs.h"
@@ -504,6 +505,10 @@ static void boot(void)
 		kmsg_unlimited();
 	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
 		   I.container ? " of a PID namespace (container mode)" : "");
+	if (I.container)
+		log_info("init", "container mode: the host's kernel settings are left alone");
+	else
+		harden_kernel("/proc/sys");
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)
 		log_warn("init", "cannot set PATH");
 

@@ -50,16 +50,32 @@ static int mount_xenfs(void)
 	return 0;
 }
 
+/* DIR with MODE, also when it was there already (a root's package makes
+ * /var/lib/xen 0755); its parents 0755.  0 or -errno. */
+static int make_dir(const char *dir, unsigned mode)
+{
+	int r = mkdir_parents(dir, 0755);
+	if (r == 0 && mkdir(dir, mode) < 0 && errno != EEXIST)
+		r = -errno;
+	if (r == 0 && chmod(dir, mode) < 0)
+		r = -errno;
+	return r;
+}
+
 static void make_dirs(void)
 {
-	static const char *const dirs[] = {
-		"/run/xen", "/run/xenstored", "/var/lib/xen", "/var/lib/xenstored",
-		XEN_CONSOLE_DIR,
+	/* What domains wrote (their consoles, xenstored's store, libxl's and
+	 * QEMU's logs of them) is root's only: no user of dom0 reads it. */
+	static const struct { const char *path; unsigned mode; } dirs[] = {
+		{ "/run/xen", 0755 }, { "/run/xenstored", 0755 },
+		{ "/var/lib/xen", 0700 }, { "/var/lib/xenstored", 0700 },
+		{ "/var/log/xen", 0700 }, { XEN_CONSOLE_DIR, 0700 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		int r = mkdir_p(dirs[i], 0755);
+		int r = make_dir(dirs[i].path, dirs[i].mode);
 		if (r < 0)
-			log_warn("xen", "cannot create %s: %s", dirs[i], strerror(-r));
+			log_warn("xen", "cannot create %s with mode %04o: %s", dirs[i].path,
+				 dirs[i].mode, strerror(-r));
 	}
 	/* libxenstore looks for xenstored's socket under /var/run. */
 	struct stat st;

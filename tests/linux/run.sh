@@ -2,6 +2,9 @@
 # Boots bulkhead as PID 1 of a Linux guest under QEMU (TCG) and runs named
 # checks against what the guest prints on its serial console:
 #   boot        bulkhead is PID 1, boot done, modules loaded, devices there
+#   hardening   PID 1 set the kernel's protected links, FIFOs and files,
+#               dmesg and kernel pointer restrictions (read back in the
+#               guest), and /run and /dev/shm are tmpfs of a bounded size
 #   restart     a SIGKILLed service is restarted by the supervisor
 #   screendump  bochs + fbcon show something on the screen
 #   shutdown    ctrl-alt-delete stops services in reverse dependency order,
@@ -47,7 +50,7 @@ rm -rf "$EMERGENCY_VM" "$DESKTOP_VM" "$LUKS_VM" "$KEYFILE_VM" "$LUKS_DISKS"
 trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"; qemu_stop "$DESKTOP_VM"; qemu_stop "$LUKS_VM"; qemu_stop "$KEYFILE_VM"' EXIT
 
 SUITE=linux
-CHECKS=(boot restart screendump shutdown no-panic emergency desktop luks keyfile)
+CHECKS=(boot hardening restart screendump shutdown no-panic emergency desktop luks keyfile)
 # emergency, desktop, luks and keyfile boot machines of their own.
 CHECKS_WITHOUT_VM='no-panic emergency desktop luks keyfile'
 t_qemu=0 t_boot=0
@@ -91,6 +94,24 @@ check_boot() {
         return 1
     fi
     info "boot: $(serial | grep -E '^DEVCHECK' | paste -sd ' ')"
+}
+
+check_hardening() {
+    local want='fs/protected_symlinks=1 fs/protected_hardlinks=1 fs/protected_fifos=2 fs/protected_regular=2 kernel/dmesg_restrict=1 kernel/kptr_restrict=2'
+    if ! serial_has "^DEVCHECK-SYSCTL $want\$"; then
+        why="the kernel's settings in the guest: $(serial | grep -E '^DEVCHECK-SYSCTL' || echo 'no DEVCHECK-SYSCTL line'), not $want"
+        return 1
+    fi
+    if serial_has 'bulkhead: init: kernel hardening: not set'; then
+        why="$(serial | grep -E -m1 'kernel hardening: not set')"
+        return 1
+    fi
+    if ! serial_has '^DEVCHECK-TMPFS .*/run:[^ ]*size=65536k' ||
+        ! serial_has '^DEVCHECK-TMPFS .*/dev/shm:[^ ]*size=32768k'; then
+        why="/run or /dev/shm is not a tmpfs of 64 or 32 MiB: $(serial | grep -E '^DEVCHECK-TMPFS' || echo 'no DEVCHECK-TMPFS line')"
+        return 1
+    fi
+    info "hardening: $(serial | sed -n 's/^DEVCHECK-SYSCTL //p'); $(serial | sed -n 's/^DEVCHECK-TMPFS //p')"
 }
 
 # guest_ms ERE [AFTER]: guest timestamp "[   12.345]" of the first line
