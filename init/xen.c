@@ -122,6 +122,7 @@ struct builtin {
 	const char *depends;
 	uint32_t ready_timeout_ms;
 	uint32_t stop_grace_ms;
+	int oom_score_adj;
 };
 
 static int make_service(const struct builtin *b, struct service_config *svc)
@@ -133,6 +134,7 @@ static int make_service(const struct builtin *b, struct service_config *svc)
 	svc->ready_timeout_ms = b->ready_timeout_ms;
 	if (b->stop_grace_ms)
 		svc->stop_grace_ms = b->stop_grace_ms;
+	svc->oom_score_adj = b->oom_score_adj;
 	const char *const deps[] = { b->depends, NULL };
 	svc->argv = strv_dup(b->argv);
 	svc->ready_check = b->ready_check ? strv_dup(b->ready_check) : NULL;
@@ -159,12 +161,15 @@ int xen_services(const char *self, const char *config_dir, struct service_config
 		NULL,
 	};
 	const char *const manager[] = { self, "domain-manager", "--config", config_dir, NULL };
-	/* The manager asks the domains to shut down and waits 30 s for them. */
+	/* The manager asks the domains to shut down and waits 30 s for them.
+	 * dom0 cannot survive xenstored: the OOM killer never picks it. */
 	const struct builtin builtins[] = {
-		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000, 0 },
-		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000, 0 },
-		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0, 0 },
-		{ "domains", manager, NULL, false, RESTART_ALWAYS, "xenconsoled", 0, 40000 },
+		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000, 0,
+		  -1000 },
+		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000, 0,
+		  0 },
+		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0, 0, 0 },
+		{ "domains", manager, NULL, false, RESTART_ALWAYS, "xenconsoled", 0, 40000, 0 },
 	};
 	struct service_config *svc = calloc(ARRAY_SIZE(builtins), sizeof(*svc));
 	if (!svc)

@@ -398,6 +398,28 @@ case_config_errors() {
     [ "$rc" = 0 ] || fail "check of a clean dir exited $rc: $out"
 }
 
+# oom_score_adj: how soon the kernel's OOM killer picks a service; its
+# ready_check keeps PID 1's 0. Raised only: lowering it (xenstored's -1000,
+# checked in check-xen) needs CAP_SYS_RESOURCE, which a test host may not
+# give; a quoted value is how a negative one is written.
+case_oom_score_adj() {
+    system_cfg
+    write_cfg services/keep.cfg 'command = [ "/bin/sleep", "1000" ]' 'oom_score_adj = "500"' \
+        "ready_check = [ \"/bin/sh\", \"-c\", \"cat /proc/self/oom_score_adj > $T/check\" ]"
+    write_cfg services/hog.cfg 'command = [ "/bin/sleep", "1000" ]' 'oom_score_adj = 1000'
+    start
+    wait_for 5 svc_is keep up || fail "keep is $(svc_field keep state), not up"
+    wait_for 5 svc_is hog up || fail "hog is $(svc_field hog state), not up"
+    local keep hog
+    keep=$(host_pid "$(svc_field keep pid)") || fail "no host pid for keep"
+    hog=$(host_pid "$(svc_field hog pid)") || fail "no host pid for hog"
+    [ "$(cat "/proc/$keep/oom_score_adj")" = 500 ] ||
+        fail "keep's oom_score_adj is $(cat "/proc/$keep/oom_score_adj"), not 500"
+    [ "$(cat "/proc/$hog/oom_score_adj")" = 1000 ] ||
+        fail "hog's oom_score_adj is $(cat "/proc/$hog/oom_score_adj"), not 1000"
+    [ "$(cat "$T/check")" = 0 ] || fail "keep's ready_check ran with oom_score_adj $(cat "$T/check")"
+}
+
 # `ctl console' shows what a hostile domain wrote on its console as text:
 # its escape sequences (screen clear, window title, a CR that rewrites the
 # line, UTF-8's C1 CSI) never reach the terminal; --raw gives the bytes.
@@ -424,7 +446,7 @@ ok\x0dFORGED
 # --- driver -------------------------------------------------------------------
 
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
-    ctl_reboot double_cad ctl_restart malformed config_errors console_escapes)
+    ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes)
 
 passed=0
 failed=0

@@ -21,6 +21,11 @@
 #   restartgui  the compositor is SIGKILLed: PID 1 starts it again, the
 #               domains keep running and both terminals are back with
 #               their text
+#   hardening   dom0's own protection: Xen's consoles, logs and store in
+#               0700 directories, the kernel's settings PID 1 made (read
+#               back in dom0), xenstored's oom_score_adj -1000; alpha's
+#               console line with a screen clear and a window title is
+#               shown as text by `ctl console' (no ESC reaches the serial)
 #   crash       crashy (PV) panics, is destroyed and created again; the time
 #               from its death to the new domain is printed
 #   crashloop   crashy panics at every boot: its third death ends it failed
@@ -52,7 +57,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains desktop noagent crash crashloop windows restartgui ctl adopt
+CHECKS=(bringup toolstack restart domains hardening desktop noagent crash crashloop windows restartgui ctl adopt
     netvm stopstart poweroff no-panic)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
@@ -245,6 +250,40 @@ check_domains() {
         return 1
     fi
     info "domains: $(serial | grep -E 'domain (sys-net|alpha) created' | head -n 2 | sed 's/.*bulkhead: domains: //' | tr '\n' ';')"
+}
+
+check_hardening() {
+    local modes='/var/log/xen=700 /var/log/xen/console=700 /var/lib/xen=700 /var/lib/xenstored=700'
+    local esc='^alpha\| DOMU-ESC name=alpha \\x1b\[2J\\x1b\]0;owned\\x07 end$'
+    if ! linux_wait '^DOM0-OOM ' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the hardening service printed nothing')
+        return 1
+    fi
+    if ! serial_has "^DOM0-MODES $modes\$"; then
+        why="$(serial | grep -E -m1 '^DOM0-MODES'), not $modes"
+        return 1
+    fi
+    if ! serial_has "^DOM0-SYSCTL $HARDENING_SYSCTL\$"; then
+        why="$(serial | grep -E -m1 '^DOM0-SYSCTL'), not $HARDENING_SYSCTL"
+        return 1
+    fi
+    if ! serial_has '^DOM0-OOM xenstored=-1000$'; then
+        why="xenstored's OOM score: $(serial | grep -E -m1 '^DOM0-OOM')"
+        return 1
+    fi
+    if ! linux_wait '^alpha\| DOMU-ESC ' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why "alpha's escape line never came through ctl console")
+        return 1
+    fi
+    if ! serial_has "$esc"; then
+        why="alpha's escape line as ctl console showed it: $(serial | grep -m1 'alpha| DOMU-ESC' | od -An -c | tr -s ' ' | head -c 300)"
+        return 1
+    fi
+    if serial | grep -E '^[a-z0-9-]+\| ' | grep -q $'\033'; then
+        why="an ESC byte of a domain's console reached the serial line: $(serial | grep -E '^[a-z0-9-]+\| ' | grep -m1 $'\033' | od -An -c | head -c 200)"
+        return 1
+    fi
+    info "hardening: $(serial | grep -E -m1 '^DOM0-MODES'); $(serial | grep -E -m1 '^DOM0-OOM'); $(serial | grep -m1 'alpha| DOMU-ESC')"
 }
 
 check_crash() {
