@@ -25,8 +25,10 @@
 #               passphrase is refused and the right one, typed once on the
 #               German layout, opens both; bulkhead mounts the root and
 #               switches to it, the real root's bulkhead and service see
-#               this run's markers; at poweroff the data volume is closed,
-#               QEMU exits, and the passphrase is nowhere in the log
+#               this run's markers; unlock's memory was locked in RAM
+#               (mlockall: VmLck over 1 MiB); at poweroff the data volume
+#               is closed, QEMU exits, and the passphrase is nowhere in the
+#               log
 #   keyfile     a fifth boot: the root opened with a key file in the
 #               initramfs (key slot 1), nothing asked, the same switch; a
 #               disk without a LUKS header and a device that never comes
@@ -621,6 +623,13 @@ check_luks() {
         'bulkhead: rootfs: switched to the root /dev/mapper/cryptroot; executing /sbin/init$' \
         '^ROOT-DONE$' || return 1
     root_checks || return 1
+    # unlock's memory is locked in RAM: far more than the passphrase's page.
+    local locked
+    locked=$(serial | sed -n 's/.*bulkhead: unlock: memory locked (mlockall): VmLck \([0-9]*\) kB.*/\1/p' | head -n 1)
+    if [ "${locked:-0}" -lt 1024 ]; then
+        why="unlock's memory is not locked: $(serial | grep -E -m1 'bulkhead: unlock: (memory locked|cannot lock its memory)' || echo 'no "memory locked" line')"
+        return 1
+    fi
     if ! serial_has "^DATA-MARKER $data_marker\$"; then
         why="the data disk is not this run's (marker $data_marker): $(serial | grep -E '^DATA-(MARKER|MOUNT)' || echo 'no DATA-MARKER line')"
         return 1
@@ -644,6 +653,7 @@ check_luks() {
     t_switch=$(guest_ms 'bulkhead: rootfs: switched to the root')
     t_boot2=$(guest_ms 'bulkhead: init: boot done in' "$l_open")
     t_off=$(guest_ms '^ROOT-DONE$')
+    info "luks: unlock's $(serial | grep -E -m1 -o 'memory locked \(mlockall\): .*')"
     info "luks: passphrase screen up ($png: $edge edge, $red message pixels; eeeeec $text_empty empty, $text_typed with 7 bullets in prompt.png), one wrong try, the right passphrase typed once opened cryptroot (slot 0) and cryptdata, switched, real root checked, cryptdata closed at poweroff"
     # ROOT-DONE has no timestamp: guest_ms takes the next line's (poweroff requested).
     info "luks: timing: $(fmt_ms $((t_exit - t_wall))) wall from the initramfs build to QEMU's exit (keys typed as soon as the screen was up), Enter to ROOT-DONE $(fmt_ms $((t_done - t_ret))); guest: cryptroot opened to switch $((t_switch - t_open)) ms, to the real root's boot done $((t_boot2 - t_open)) ms, to ROOT-DONE $((t_off - t_open)) ms"
