@@ -48,7 +48,7 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall test_log test_harden
+	test_firewall test_log test_harden test_storage
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
