@@ -255,22 +255,17 @@ check_domains() {
 check_hardening() {
     local modes='/var/log/xen=700 /var/log/xen/console=700 /var/lib/xen=700 /var/lib/xenstored=700'
     local esc='^alpha\| DOMU-ESC name=alpha \\x1b\[2J\\x1b\]0;owned\\x07 end$'
+    local want
     if ! linux_wait '^DOM0-OOM ' "$STEP_TIMEOUT"; then
         why=$(wait_why 'the hardening service printed nothing')
         return 1
     fi
-    if ! serial_has "^DOM0-MODES $modes\$"; then
-        why="$(serial | grep -E -m1 '^DOM0-MODES'), not $modes"
-        return 1
-    fi
-    if ! serial_has "^DOM0-SYSCTL $HARDENING_SYSCTL\$"; then
-        why="$(serial | grep -E -m1 '^DOM0-SYSCTL'), not $HARDENING_SYSCTL"
-        return 1
-    fi
-    if ! serial_has '^DOM0-OOM xenstored=-1000$'; then
-        why="xenstored's OOM score: $(serial | grep -E -m1 '^DOM0-OOM')"
-        return 1
-    fi
+    for want in "DOM0-MODES $modes" "DOM0-SYSCTL $HARDENING_SYSCTL" 'DOM0-OOM xenstored=-1000'; do
+        if ! serial_has "^$want\$"; then
+            why="$(serial | grep -E -m1 "^${want%% *} " || echo "no ${want%% *} line"), not: $want"
+            return 1
+        fi
+    done
     if ! linux_wait '^alpha\| DOMU-ESC ' "$DOMAIN_TIMEOUT"; then
         why=$(wait_why "alpha's escape line never came through ctl console")
         return 1

@@ -16,12 +16,9 @@ for mod in evdev bochs; do
 done
 # What PID 1 set at boot: the kernel's settings, read back, and the sizes
 # of the tmpfs mounts it made (tests/linux/run.sh's hardening check).
-settings=''
-for k in fs/protected_symlinks fs/protected_hardlinks fs/protected_fifos fs/protected_regular \
-    kernel/dmesg_restrict kernel/kptr_restrict; do
-    settings="$settings $k=$(cat "/proc/sys/$k")"
-done
-echo "DEVCHECK-SYSCTL$settings"
+echo "DEVCHECK-SYSCTL$(cd /proc/sys && for k in fs/protected_symlinks fs/protected_hardlinks \
+    fs/protected_fifos fs/protected_regular kernel/dmesg_restrict kernel/kptr_restrict; do
+    printf ' %s=%s' "$k" "$(cat "$k")"; done)"
 echo "DEVCHECK-TMPFS $(awk '$2 == "/run" || $2 == "/dev/shm" { printf "%s:%s ", $2, $4 }' /proc/mounts)"
 echo "DEVCHECK: pid1-exe=$(readlink /proc/1/exe) pid1-comm=$(cat /proc/1/comm) hostname=$(hostname)"
 if [ -z "$missing" ]; then
