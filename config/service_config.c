@@ -15,7 +15,7 @@ static const char *const service_keys[] = {
 	"name", "command", "type", "restart", "depends", "ready_fd", "ready_check",
 	"ready_timeout_ms",
 	"stop_grace_ms", "start_limit_burst", "start_limit_interval_ms", "backoff_max_ms",
-	NULL,
+	"oom_score_adj", NULL,
 };
 
 /* The default name is the file's, without ".cfg". */
@@ -155,6 +155,9 @@ unsigned service_config_load(const char *path, struct service_config *out)
 	read_ms(&cfg, "start_limit_burst", 1, START_LIMIT_BURST_MAX, &svc->start_limit_burst);
 	read_ms(&cfg, "start_limit_interval_ms", 1, 3600000, &svc->start_limit_interval_ms);
 	read_ms(&cfg, "backoff_max_ms", 100, 3600000, &svc->backoff_max_ms);
+	long adj;
+	if (cfg_get_long(&cfg, "oom_score_adj", -1000, 1000, &adj) == 0)
+		svc->oom_score_adj = (int)adj;
 	read_argv(&cfg, "ready_check", &svc->ready_check);
 	check_readiness(&cfg, svc);
 out:

@@ -15,6 +15,9 @@
  *   start_limit_burst = 5                # more deaths than this ...
  *   start_limit_interval_ms = 10000      # ... within this: failed, not restarted
  *   backoff_max_ms = 10000               # restart delay: 100 ms, doubling, capped here
+ *   oom_score_adj = "-1000"              # the kernel's OOM killer: -1000 never picks it,
+ *                                        # 1000 first; default 0 (as PID 1).  Quoted when
+ *                                        # negative: xl.cfg's numbers have no sign
  *
  * Values are owned by the struct; free with service_config_free().
  */
@@ -49,6 +52,8 @@ struct service_config {
 	uint32_t start_limit_burst;
 	uint32_t start_limit_interval_ms;
 	uint32_t backoff_max_ms;
+	int oom_score_adj;	/* -1000..1000, written for the service (not its
+				 * ready_check) before it is executed */
 	char *source;		/* file it came from, for messages */
 	int depends_line;	/* line of `depends', for dependency errors */
 };

@@ -20,6 +20,7 @@
 #include "domains/state.h"
 #include "init/xen.h"
 #include "input/bindings.h"
+#include "lib/escape.h"
 #include "lib/util.h"
 #include "supervisor/ctlproto.h"
 #include "supervisor/supervisor.h"
@@ -51,8 +52,11 @@ static void usage(FILE *f)
 		"  stop NAME              ask NAME to shut down; destroyed after 30 s\n"
 		"  kill NAME              destroy NAME now\n"
 		"  pause NAME | unpause NAME\n"
-		"  console [-f] NAME      NAME's console log (-f: keep following it, and wait\n"
-		"                         for it if NAME has not run yet)\n"
+		"  console [-f] [--raw] NAME  NAME's console log (-f: keep following it, and\n"
+		"                         wait for it if NAME has not run yet); bytes other\n"
+		"                         than printable ASCII, tab and newline are shown as\n"
+		"                         \\xNN (a domain's escape sequences reach no\n"
+		"                         terminal) unless --raw\n"
 		"  run-disposable [TEMPLATE|-] [COMMAND...]\n"
 		"                         a new disposable of TEMPLATE (-: storage.cfg's\n"
 		"                         default_dispvm) runs COMMAND with /bin/sh -c and is\n"
@@ -291,17 +295,23 @@ bad:
 	return 3;
 }
 
-/* Copies FD to stdout; 0 at its end, -1 on error. */
-static int copy_out(int fd)
+/* Copies FD to stdout, escaped by ESC (lib/escape.h: the domain wrote
+ * those bytes) or as it is when ESC is NULL (--raw); 0 at its end, -1 on
+ * error. */
+static int copy_out(int fd, struct text_escape *esc)
 {
-	char buf[4096];
+	char buf[4096], shown[ESCAPE_MAX * sizeof(buf) + 1];
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n == 0)
 			return 0;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+		if (n < 0)
+			return -1;
+		size_t len = esc ? text_escape(esc, buf, (size_t)n, shown, sizeof(shown), NULL) :
+			     (size_t)n;
+		if (fwrite(esc ? shown : buf, 1, len, stdout) != len)
 			return -1;
 	}
 }
@@ -318,10 +328,12 @@ static bool rotated(const char *path, int fd)
 	       (pos >= 0 && now.st_size < pos);
 }
 
-/* xenconsoled's log of NAME's console; with FOLLOW, what it adds too,
- * across rotations, until killed. */
-static int console(const char *name, bool follow)
+/* xenconsoled's log of NAME's console, escaped unless RAW; with FOLLOW,
+ * what it adds too, across rotations, until killed. */
+static int console(const char *name, bool follow, bool raw)
 {
+	struct text_escape esc = { .keep_lines = true };
+	char end[ESCAPE_MAX + 1];
 	char path[256];
 	snprintf(path, sizeof(path), "%s/guest-%s.log", XEN_CONSOLE_DIR, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -337,14 +349,17 @@ static int console(const char *name, bool follow)
 	}
 	int rc = 0;
 	for (;;) {
-		if (copy_out(fd) < 0) {
+		if (copy_out(fd, raw ? NULL : &esc) < 0) {
 			fprintf(stderr, "bulkhead ctl: %s: %s\n", path, strerror(errno));
 			rc = 1;
 			break;
 		}
 		fflush(stdout);
-		if (!follow)
+		if (!follow) {
+			text_escape_end(&esc, end, sizeof(end));
+			fputs(end, stdout);
 			break;
+		}
 		nanosleep(&(struct timespec){ 0, CONSOLE_POLL_MS * 1000000L }, NULL);
 		if (!rotated(path, fd))
 			continue;
@@ -497,14 +512,20 @@ int ctl_main(int argc, char **argv)
 			return 2;
 		i = argc;
 	} else if (!json && strcmp(cmd, "console") == 0 && i < argc) {
-		bool follow = strcmp(argv[i], "-f") == 0;
-		if (follow)
-			i++;
+		bool follow = false, raw = false;
+		for (; i + 1 < argc && argv[i][0] == '-'; i++) {
+			if (strcmp(argv[i], "-f") == 0)
+				follow = true;
+			else if (strcmp(argv[i], "--raw") == 0)
+				raw = true;
+			else
+				break;
+		}
 		if (i + 1 != argc || !domain_arg(argv[i], &req)) {
 			usage(stderr);
 			return 2;
 		}
-		return console(req.name, follow);
+		return console(req.name, follow, raw);
 	} else if (strcmp(cmd, "restart") == 0 && i < argc && !json) {
 		req.type = CTL_REQ_RESTART;
 		const char *name = argv[i++];

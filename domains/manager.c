@@ -29,6 +29,7 @@
 #include "domains/storage.h"
 #include "domains/volumes.h"
 #include "lib/log.h"
+#include "lib/log_xtl.h"
 #include "lib/util.h"
 #include "supervisor/control.h"
 #include "supervisor/policy.h"
@@ -101,7 +102,7 @@ struct managed {
 
 static struct {
 	libxl_ctx *ctx;
-	xentoollog_logger_stdiostream *logger;
+	xentoollog_logger *logger;
 	XLU_Config *xlu;
 	struct domains doms;
 	struct managed *m[DOMAINS_MAX];	/* configured, then unnamed disposables */
@@ -1718,8 +1719,8 @@ static int setup(const char *config_dir, const char *socket_path)
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
 	};
 	M.ctl.listen_fd = -1;
-	M.logger = xtl_createlogger_stdiostream(stderr, XTL_WARN, 0);
-	if (!M.logger || libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, (xentoollog_logger *)M.logger)) {
+	M.logger = log_xtl_logger(XTL_WARN);
+	if (libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, M.logger)) {
 		log_err("domains", "cannot open libxl (is this Xen's dom0, with xenstored up?)");
 		return -1;
 	}

@@ -138,11 +138,32 @@ static int ensure_kept(const struct volume_file *f, char *why, size_t cap)
 	return 0;
 }
 
+int storage_remove_scratch(const char *path)
+{
+	static bool said;
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) < 0 && !said) {
+		said = true;
+		log_warn("storage", "cannot punch holes in %s: %s; scratch files are unlinked only, "
+			 "and what domains wrote stays on the pool's device until it is reused (a "
+			 "pool on ext4, xfs or btrfs punches them)", path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 /* A fresh file: empty, of SIZE bytes, whatever was there before. */
 static int make_fresh(const struct volume_file *f, uint64_t size, char *why, size_t cap)
 {
-	if (unlink(f->path) < 0 && errno != ENOENT)
-		return fail(why, cap, "cannot remove", f->path, errno);
+	int r = storage_remove_scratch(f->path);
+	if (r < 0)
+		return fail(why, cap, "cannot remove", f->path, -r);
 	int fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail(why, cap, "cannot create", f->path, errno);
@@ -259,8 +280,8 @@ int storage_release(const struct volume_plan *plan)
 			rc = -1;
 			continue;
 		}
-		if (dev->file.fresh && unlink(dev->file.path) < 0 && errno != ENOENT) {
-			log_warn("storage", "cannot remove %s: %s", dev->file.path, strerror(errno));
+		if (dev->file.fresh && (r = storage_remove_scratch(dev->file.path)) < 0) {
+			log_warn("storage", "cannot remove %s: %s", dev->file.path, strerror(-r));
 			rc = -1;
 		}
 	}
@@ -298,8 +319,11 @@ static void clean_dir(const char *pool, const char *name)
 		if (!volume_file_is_scratch(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (unlink(path) == 0)
+		int r = storage_remove_scratch(path);
+		if (r == 0)
 			log_info("storage", "removed leftover %s", path);
+		else
+			log_warn("storage", "cannot remove leftover %s: %s", path, strerror(-r));
 	}
 	closedir(d);
 	rmdir(dir);
@@ -357,12 +381,18 @@ int storage_open(const struct storage_config *cfg, char *why, size_t cap)
 	snprintf(module, sizeof(module), "fs-%s", cfg->pool_fstype);
 	char *const modules[] = { module };
 	modules_load(modules, 1);
-	if (mount(cfg->pool_device, cfg->pool, cfg->pool_fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0) {
+	/* With discard, what a scratch file's punched holes free is discarded
+	 * on the device too; a file system without the option refuses it. */
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	bool discard = mount(cfg->pool_device, cfg->pool, cfg->pool_fstype, flags, "discard") == 0;
+	if (!discard && (errno != EINVAL ||
+			 mount(cfg->pool_device, cfg->pool, cfg->pool_fstype, flags, NULL) < 0)) {
 		snprintf(why, cap, "cannot mount %s (%s) on %s: %s", cfg->pool_device,
 			 cfg->pool_fstype, cfg->pool, strerror(errno));
 		return -1;
 	}
-	log_notice("storage", "pool %s mounted on %s", cfg->pool_device, cfg->pool);
+	log_notice("storage", "pool %s mounted on %s%s", cfg->pool_device, cfg->pool, discard ?
+		   " (discard)" : "; its file system takes no `discard': what domains wrote is freed "
+		   "when they stop, not discarded on the device");
 	return 0;
 }

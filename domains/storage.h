@@ -23,7 +23,9 @@
 #include "domains/volumes.h"
 
 /* Mounts the pool's device (if storage.cfg names one and it is not
- * mounted yet) and makes the pool directory.  0, or -1 with WHY. */
+ * mounted yet; with `discard' when its file system takes it, so that
+ * what storage_remove_scratch() frees is discarded on the device) and
+ * makes the pool directory.  0, or -1 with WHY. */
 int storage_open(const struct storage_config *cfg, char *why, size_t cap);
 
 /* Makes PLAN's files and devices; a device left over under the same name
@@ -40,6 +42,16 @@ int storage_release(const struct volume_plan *plan);
  * POOL; a directory left empty (a gone disposable's) goes too.  Kept files
  * are never touched.  Returns how many devices it removed. */
 int storage_cleanup(const char *pool, bool (*running)(const char *domain, void *ctx), void *ctx);
+
+/* Removes the scratch file PATH (a COW store, a volatile volume: what a
+ * domain wrote and must not keep) with its blocks: holes are punched over
+ * all of it before it is unlinked, so that its blocks are freed at once,
+ * even while a loop device still holds the file open, and discarded where
+ * the pool's file system passes discards down (mounted with `discard', as
+ * storage_open() does).  A file system that cannot punch holes is said
+ * once; the file is unlinked all the same.  Every release of a scratch
+ * file goes through here.  0 (also when PATH is gone already) or -errno. */
+int storage_remove_scratch(const char *path);
 
 /* "/dev/mapper/NAME" of a plan's device into OUT (CAP bytes). */
 void storage_device_path(const struct volume_device *dev, char *out, size_t cap);

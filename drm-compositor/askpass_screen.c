@@ -254,7 +254,7 @@ struct askpass *askpass_screen_new(const char *drm_device, const char *font, con
 		goto fail;
 	}
 	struct input_sink sink = { .key = on_key, .motion = on_motion, .ctx = s };
-	s->input = input_open("/dev/input", &sink);
+	s->input = input_open_private("/dev/input", &sink);
 	if (!s->input) {
 		snprintf(err, errlen, "cannot watch /dev/input: %s", strerror(errno));
 		goto fail;

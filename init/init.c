@@ -17,6 +17,7 @@
 #include "config/disks_config.h"
 #include "config/sysconfig.h"
 #include "init/emergency.h"
+#include "init/harden.h"
 #include "init/modules.h"
 #include "init/mounts.h"
 #include "init/rootfs.h"
@@ -62,6 +63,7 @@ struct init {
 	const char *action;	/* "reboot", "poweroff", "halt" */
 	uint64_t phase_deadline;
 	pid_t reboot_pid;
+	struct log_count orphans;	/* reaped: counted, not each logged */
 };
 
 static struct init I = { .sigfd = -1, .ctl = { .listen_fd = -1 } };
@@ -193,6 +195,19 @@ static void force_shutdown(uint64_t now)
 
 static void reap(uint64_t now);
 
+/* Anyone may make orphans for PID 1 by the thousand (double forks): they
+ * are counted and said at once for the first, then at most once every
+ * INTERVAL ms (0: now, whatever is left). */
+static void say_orphans(uint64_t now, uint64_t interval)
+{
+	uint64_t n, since = I.orphans.said ? I.orphans.said_at : I.boot_ms;
+	if (log_count_due(&I.orphans, now, interval, &n))
+		log_info("init", "reaped %llu orphan process%s in the last %llu s (%llu since boot)",
+			 (unsigned long long)n, n == 1 ? "" : "es",
+			 (unsigned long long)((now - since) / 1000),
+			 (unsigned long long)I.orphans.total);
+}
+
 static void close_volumes(void *ctx)
 {
 	unlock_close(ctx);
@@ -208,6 +223,7 @@ static void final_reboot(void)
 	unlock_read_record(&volumes);
 	if (I.container || log_to_kmsg() < 0)
 		log_to_stderr();
+	say_orphans(monotonic_ms(), 0);
 	mounts_unmount_all(I.container, close_volumes, &volumes);
 	log_notice("init", "%s now", I.action);
 	pid_t pid = fork();
@@ -288,7 +304,7 @@ static void child_gone(pid_t pid, int status, uint64_t now)
 		if (!I.container)
 			I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
 	} else {
-		log_info("init", "reaped orphan pid %d (%s)", pid, how);
+		log_count_add(&I.orphans);
 	}
 }
 
@@ -489,6 +505,10 @@ static void boot(void)
 		kmsg_unlimited();
 	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
 		   I.container ? " of a PID namespace (container mode)" : "");
+	if (I.container)
+		log_info("init", "container mode: the host's kernel settings are left alone");
+	else
+		harden_kernel("/proc/sys");
 	if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0) < 0)
 		log_warn("init", "cannot set PATH");
 
@@ -525,6 +545,8 @@ static int poll_timeout(uint64_t now)
 		next = I.phase_deadline;
 	if (I.shell_restart_at && I.shell_restart_at < next)
 		next = I.shell_restart_at;
+	if (log_count_next(&I.orphans, ORPHAN_LOG_INTERVAL_MS) < next)
+		next = log_count_next(&I.orphans, ORPHAN_LOG_INTERVAL_MS);
 	if (next == UINT64_MAX)
 		return -1;
 	if (next <= now)
@@ -542,6 +564,7 @@ static void __attribute__((noreturn)) main_loop(void)
 		if (I.phase <= STOP_SERVICES)
 			sup_tick(&I.sup, now);
 		shutdown_step(now);
+		say_orphans(now, ORPHAN_LOG_INTERVAL_MS);
 		if (I.shell_restart_at && now >= I.shell_restart_at) {
 			I.shell_restart_at = 0;
 			I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
@@ -588,6 +611,8 @@ int init_main(int argc, char **argv)
 		return 2;
 	}
 	I.boot_ms = monotonic_ms();
+	/* Others make PID 1 log (orphans, their services' deaths): bounded. */
+	log_limit_repeats(true);
 	I.shell_pid = -1;
 	I.reboot_pid = -1;
 	umask(022);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -24,8 +25,10 @@ static const struct mount_spec early_mounts[] = {
 	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", true, false },
 	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666",
 	  false, false },
-	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", false, false },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", true, true },
+	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=" DEV_SHM_TMPFS_SIZE,
+	  false, false },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=" RUN_TMPFS_SIZE, true,
+	  true },
 };
 
 static bool mounted_run;	/* the container's private /run, unmounted at the end */

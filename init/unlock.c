@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -281,6 +282,43 @@ out:
 	return rc;
 }
 
+/* VmLck and VmRSS of this process, in kB, as the kernel counts them (-1
+ * when it does not say). */
+static void memory_kb(long *locked, long *resident)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	*locked = *resident = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmLck: %ld kB", locked);
+		sscanf(line, "VmRSS: %ld kB", resident);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Every page of this process in RAM, now and later: what a passphrase
+ * passes through besides its own locked buffer (the key derivation's
+ * memory, xkbcommon's and libevdev's state, the stack) never goes to swap.
+ * Should the kernel refuse (too little memory to lock it all), unlock goes
+ * on, saying so: the typed text itself is in memory secret_alloc() locks,
+ * and refusing would leave the machine unable to boot. */
+static void lock_memory(void)
+{
+	long locked, resident;
+
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+		log_warn("unlock", "cannot lock its memory in RAM (mlockall: %s); going on: the "
+			 "passphrase's own buffer is locked, but other copies of it may reach swap",
+			 strerror(errno));
+		return;
+	}
+	memory_kb(&locked, &resident);
+	log_info("unlock", "memory locked (mlockall): VmLck %ld kB, VmRSS %ld kB", locked,
+		 resident);
+}
+
 static void harden(void)
 {
 	/* No core dump may hold a passphrase, and no other process of the
@@ -289,6 +327,7 @@ static void harden(void)
 		log_warn("unlock", "cannot make the process undumpable: %s", strerror(errno));
 	if (setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) < 0)
 		log_warn("unlock", "cannot turn off core dumps: %s", strerror(errno));
+	lock_memory();
 	/* There is no udev to wait for: libdevmapper makes /dev/mapper/NAME. */
 	setenv("DM_DISABLE_UDEV", "1", 1);
 }

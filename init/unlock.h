@@ -6,8 +6,8 @@
  * libcryptsetup (LUKS2 and LUKS1).  PID 1 runs it as a child at boot and
  * waits for it, before the root is mounted: the LUKS headers, the key
  * derivation, the DRM screen and the keyboard are handled in that child,
- * and the passphrases live only in its memory (locked, not dumpable, wiped
- * when done), never in PID 1's.  It may also be run by hand, from the
+ * and the passphrases live only in its memory (all of it locked in RAM
+ * with mlockall, not dumpable, wiped when done), never in PID 1's.  It may also be run by hand, from the
  * emergency shell.
  *
  * Per volume: its device is waited for (device-timeout); a mapping of that

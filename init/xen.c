@@ -50,16 +50,32 @@ static int mount_xenfs(void)
 	return 0;
 }
 
+/* DIR with MODE, also when it was there already (a root's package makes
+ * /var/lib/xen 0755); its parents 0755.  0 or -errno. */
+static int make_dir(const char *dir, unsigned mode)
+{
+	int r = mkdir_parents(dir, 0755);
+	if (r == 0 && mkdir(dir, mode) < 0 && errno != EEXIST)
+		r = -errno;
+	if (r == 0 && chmod(dir, mode) < 0)
+		r = -errno;
+	return r;
+}
+
 static void make_dirs(void)
 {
-	static const char *const dirs[] = {
-		"/run/xen", "/run/xenstored", "/var/lib/xen", "/var/lib/xenstored",
-		XEN_CONSOLE_DIR,
+	/* What domains wrote (their consoles, xenstored's store, libxl's and
+	 * QEMU's logs of them) is root's only: no user of dom0 reads it. */
+	static const struct { const char *path; unsigned mode; } dirs[] = {
+		{ "/run/xen", 0755 }, { "/run/xenstored", 0755 },
+		{ "/var/lib/xen", 0700 }, { "/var/lib/xenstored", 0700 },
+		{ "/var/log/xen", 0700 }, { XEN_CONSOLE_DIR, 0700 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		int r = mkdir_p(dirs[i], 0755);
+		int r = make_dir(dirs[i].path, dirs[i].mode);
 		if (r < 0)
-			log_warn("xen", "cannot create %s: %s", dirs[i], strerror(-r));
+			log_warn("xen", "cannot create %s with mode %04o: %s", dirs[i].path,
+				 dirs[i].mode, strerror(-r));
 	}
 	/* libxenstore looks for xenstored's socket under /var/run. */
 	struct stat st;
@@ -106,6 +122,7 @@ struct builtin {
 	const char *depends;
 	uint32_t ready_timeout_ms;
 	uint32_t stop_grace_ms;
+	int oom_score_adj;
 };
 
 static int make_service(const struct builtin *b, struct service_config *svc)
@@ -117,6 +134,7 @@ static int make_service(const struct builtin *b, struct service_config *svc)
 	svc->ready_timeout_ms = b->ready_timeout_ms;
 	if (b->stop_grace_ms)
 		svc->stop_grace_ms = b->stop_grace_ms;
+	svc->oom_score_adj = b->oom_score_adj;
 	const char *const deps[] = { b->depends, NULL };
 	svc->argv = strv_dup(b->argv);
 	svc->ready_check = b->ready_check ? strv_dup(b->ready_check) : NULL;
@@ -143,12 +161,15 @@ int xen_services(const char *self, const char *config_dir, struct service_config
 		NULL,
 	};
 	const char *const manager[] = { self, "domain-manager", "--config", config_dir, NULL };
-	/* The manager asks the domains to shut down and waits 30 s for them. */
+	/* The manager asks the domains to shut down and waits 30 s for them.
+	 * dom0 cannot survive xenstored: the OOM killer never picks it. */
 	const struct builtin builtins[] = {
-		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000, 0 },
-		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000, 0 },
-		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0, 0 },
-		{ "domains", manager, NULL, false, RESTART_ALWAYS, "xenconsoled", 0, 40000 },
+		{ "xenstored", xenstored, xenstored_ready, false, RESTART_NEVER, NULL, 30000, 0,
+		  -1000 },
+		{ "xen-init-dom0", init_dom0, NULL, true, RESTART_ON_FAILURE, "xenstored", 60000, 0,
+		  0 },
+		{ "xenconsoled", xenconsoled, NULL, false, RESTART_ALWAYS, "xen-init-dom0", 0, 0, 0 },
+		{ "domains", manager, NULL, false, RESTART_ALWAYS, "xenconsoled", 0, 40000, 0 },
 	};
 	struct service_config *svc = calloc(ARRAY_SIZE(builtins), sizeof(*svc));
 	if (!svc)

@@ -6,7 +6,8 @@
  *   xenstored     the store every domain's devices go through; ready when
  *                 `xenstore-read -s /' answers.  restart = "never": a new
  *                 xenstored knows nothing of the running domains, so its
- *                 death is reported, not papered over.
+ *                 death is reported, not papered over; oom_score_adj
+ *                 -1000: the OOM killer never picks it.
  *   xen-init-dom0 oneshot after xenstored: dom0's own entries in the store.
  *   xenconsoled   the domains' consoles, logged under /var/log/xen/console;
  *                 restarted on death.

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct device {
 	struct libevdev *dev;
 	int fd;
 	char name[16];		/* "event3" */
+	bool dropping;		/* private: after SYN_DROPPED, until SYN_REPORT */
 };
 
 struct input {
@@ -30,6 +32,8 @@ struct input {
 	struct device devs[INPUT_DEVICES_MAX];
 	size_t n;
 	struct input_sink sink;
+	bool private_events;	/* input_open_private */
+	struct input_event events[INPUT_EVENTS_PER_READ];	/* private: wiped */
 };
 
 static bool wanted(struct libevdev *dev)
@@ -93,7 +97,7 @@ static void remove_device(struct input *in, size_t i)
 	in->devs[i] = in->devs[--in->n];
 }
 
-struct input *input_open(const char *dir, const struct input_sink *sink)
+static struct input *open_input(const char *dir, const struct input_sink *sink, bool private_events)
 {
 	struct input *in = calloc(1, sizeof(*in));
 	DIR *dh = NULL;
@@ -102,6 +106,7 @@ struct input *input_open(const char *dir, const struct input_sink *sink)
 		return NULL;
 	str_copy(in->dir, dir, sizeof(in->dir));
 	in->sink = *sink;
+	in->private_events = private_events;
 	in->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (in->inotify_fd < 0 ||
 	    inotify_add_watch(in->inotify_fd, dir, IN_CREATE | IN_ATTRIB | IN_DELETE) < 0) {
@@ -120,6 +125,16 @@ struct input *input_open(const char *dir, const struct input_sink *sink)
 		closedir(dh);
 	}
 	return in;
+}
+
+struct input *input_open(const char *dir, const struct input_sink *sink)
+{
+	return open_input(dir, sink, false);
+}
+
+struct input *input_open_private(const char *dir, const struct input_sink *sink)
+{
+	return open_input(dir, sink, true);
 }
 
 void input_close(struct input *in)
@@ -171,6 +186,68 @@ static void deliver(struct input *in, const struct input_event *ev)
 		in->sink.motion(in->sink.ctx, 0, ev->value);
 }
 
+int input_read_wiped(int fd, struct input_event *buf, size_t cap,
+		     void (*each)(void *ctx, const struct input_event *ev), void *ctx)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, cap * sizeof(*buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (n == 0)
+			return -ENODEV;
+		for (size_t i = 0; i < (size_t)n / sizeof(*buf); i++)
+			each(ctx, &buf[i]);
+		explicit_bzero(buf, (size_t)n);
+	}
+}
+
+/* After the kernel dropped events: each key whose state changed meanwhile
+ * is released or pressed, from the kernel's key state, as libevdev's sync
+ * does; that state is a passphrase's too, and is wiped. */
+static void resync_keys(struct input *in, struct device *d)
+{
+	unsigned long down[(KEY_CNT + LONG_BIT - 1) / LONG_BIT];
+
+	if (ioctl(d->fd, EVIOCGKEY(sizeof(down)), down) < 0)
+		return;
+	for (unsigned code = 0; code < KEY_CNT; code++) {
+		int now = (int)(down[code / LONG_BIT] >> (code % LONG_BIT) & 1);
+		if (!libevdev_has_event_code(d->dev, EV_KEY, code) ||
+		    libevdev_get_event_value(d->dev, EV_KEY, code) == now)
+			continue;
+		libevdev_set_event_value(d->dev, EV_KEY, code, now);
+		in->sink.key(in->sink.ctx, code, (uint32_t)now, 0);
+	}
+	explicit_bzero(down, sizeof(down));
+}
+
+struct private_read {
+	struct input *in;
+	struct device *d;
+};
+
+/* One event read in the private mode.  libevdev keeps the key state (its
+ * held keys are released when the device goes), not the event. */
+static void take_private(void *ctx, const struct input_event *ev)
+{
+	struct private_read *r = ctx;
+
+	if (ev->type == EV_SYN && ev->code == SYN_DROPPED) {
+		r->d->dropping = true;
+	} else if (r->d->dropping) {
+		if (ev->type == EV_SYN && ev->code == SYN_REPORT) {
+			r->d->dropping = false;
+			resync_keys(r->in, r->d);
+		}
+	} else {
+		if (ev->type == EV_KEY)
+			libevdev_set_event_value(r->d->dev, EV_KEY, ev->code, ev->value);
+		deliver(r->in, ev);
+	}
+}
+
 /* Reads what device I has; false when it is gone. */
 static bool read_device(struct input *in, size_t i)
 {
@@ -178,6 +255,11 @@ static bool read_device(struct input *in, size_t i)
 	unsigned flags = LIBEVDEV_READ_FLAG_NORMAL;
 	struct input_event ev;
 
+	if (in->private_events) {
+		struct private_read r = { in, &in->devs[i] };
+		return input_read_wiped(in->devs[i].fd, in->events, ARRAY_SIZE(in->events),
+					take_private, &r) == 0;
+	}
 	for (;;) {
 		int rc = libevdev_next_event(dev, flags, &ev);
 		if (rc == LIBEVDEV_READ_STATUS_SYNC) {

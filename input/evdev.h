@@ -10,15 +10,25 @@
  * away has its held keys released first.
  *
  * The compositor owns it (input_open/input_close).  Main loop only.
+ *
+ * For a passphrase (input_open_private, the unlock screen), no copy of a
+ * key's event is left in memory: each device is read with read(2) into
+ * the input's own buffer, which is wiped after every read, and libevdev
+ * is only asked what a device is (its queue never holds an event); after
+ * SYN_DROPPED the keys are brought back from the kernel's key state
+ * (EVIOCGKEY, wiped too).
  */
 #ifndef BULKHEAD_EVDEV_H
 #define BULKHEAD_EVDEV_H
 
+#include <linux/input.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define INPUT_DEVICES_MAX 32
+/* Events one read(2) takes in the private mode. */
+#define INPUT_EVENTS_PER_READ 64
 
 struct input_sink {
 	/* Keys and buttons; TIME_US is the kernel's CLOCK_MONOTONIC stamp of
@@ -33,6 +43,8 @@ struct input;
 /* Opens the devices in DIR (/dev/input) and watches it.  NULL with errno
  * when DIR cannot be watched; no device at all is fine (hot-plug). */
 struct input *input_open(const char *dir, const struct input_sink *sink);
+/* The same, for a passphrase's keys (above). */
+struct input *input_open_private(const char *dir, const struct input_sink *sink);
 void input_close(struct input *in);
 
 /* Its fds into PFD (room for 1 + INPUT_DEVICES_MAX); returns how many. */
@@ -42,5 +54,13 @@ void input_dispatch(struct input *in, const struct pollfd *pfd, size_t n);
 
 /* How many devices are open now. */
 size_t input_count(const struct input *in);
+
+/* The private mode's reading, on its own for tests: reads FD (evdev's
+ * records, non-blocking) into BUF (CAP events) until it would block, hands
+ * each event to EACH, and wipes what it read into BUF after each read.
+ * 0 once FD has no more, -errno when it is gone or failed (0 bytes read:
+ * -ENODEV). */
+int input_read_wiped(int fd, struct input_event *buf, size_t cap,
+		     void (*each)(void *ctx, const struct input_event *ev), void *ctx);
 
 #endif

@@ -21,6 +21,31 @@
 
 #define HOSTNAME_MAX            64
 
+/* PID 1's log (lib/log.h): anyone who can start processes makes PID 1
+ * reap orphans, and domains put words in libxl's messages, so what they
+ * make it write is bounded.  A message is cut at LOG_MSG_MAX bytes (before
+ * its bytes are escaped: up to 4 times as many).  The file is kept under
+ * LOG_FILE_MAX: then it becomes FILE.1 (the one before is dropped) and a
+ * new one starts, so the log takes at most twice that.  Lines of one shape
+ * (the same but for their numbers) pass LOG_REPEAT_BURST times in
+ * LOG_REPEAT_WINDOW_MS; the rest are counted and the count is said when
+ * that shape is logged again; LOG_REPEAT_SHAPES shapes are followed at
+ * once (the least recently seen one makes room).  Orphans are counted,
+ * and said at most once every ORPHAN_LOG_INTERVAL_MS. */
+#define LOG_MSG_MAX             1024
+#define LOG_FILE_MAX            (4u * 1024 * 1024)
+#define LOG_REPEAT_BURST        10
+#define LOG_REPEAT_WINDOW_MS    10000
+#define LOG_REPEAT_SHAPES       32
+#define ORPHAN_LOG_INTERVAL_MS  60000
+
+/* The tmpfs file systems PID 1 mounts live in RAM: /run holds the log
+ * (2 x LOG_FILE_MAX), sockets, pid and state files; /dev/shm is the one
+ * every user may write to.  Without a size, each could take half of
+ * dom0's memory. */
+#define RUN_TMPFS_SIZE          "64m"
+#define DEV_SHM_TMPFS_SIZE      "32m"
+
 /* Domains: names as Qubes allows them, and what one config may ask for. */
 #define DOMAIN_NAME_MAX         31
 #define DOMAIN_CONFIGS_MAX      64	/* files in CONFIG_DIR/domains */

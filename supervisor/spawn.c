@@ -37,6 +37,20 @@ static void __attribute__((noreturn)) exec_child(const struct service_config *cf
 	_exit(127);
 }
 
+/* The child's standing with the OOM killer, before it becomes the service;
+ * a failure is said and the service runs without it. */
+static void set_oom_score_adj(const struct service_config *cfg)
+{
+	char value[16];
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	int n = snprintf(value, sizeof(value), "%d", cfg->oom_score_adj);
+	if (fd < 0 || write(fd, value, (size_t)n) != n)
+		dprintf(STDERR_FILENO, "bulkhead: service %s: cannot set oom_score_adj %d: %s\n",
+			cfg->name, cfg->oom_score_adj, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 int spawn_service(void *ctx, const struct service_config *cfg, pid_t *pid, int *ready_fd)
 {
 	int pipefd[2] = { -1, -1 };
@@ -54,8 +68,11 @@ int spawn_service(void *ctx, const struct service_config *cfg, pid_t *pid, int *
 		}
 		return err;
 	}
-	if (child == 0)
+	if (child == 0) {
+		if (cfg->oom_score_adj)
+			set_oom_score_adj(cfg);
 		exec_child(cfg, cfg->argv, pipefd[1]);
+	}
 	if (pipefd[0] >= 0) {
 		close(pipefd[1]);
 		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);

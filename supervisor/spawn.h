@@ -5,7 +5,8 @@
  * and process group of its own (so a stop reaches its children too), stdin
  * on /dev/null, stdout and stderr inherited from PID 1 (the console), the
  * write end of the readiness pipe at cfg->ready_fd, and no other fd (PID
- * 1 opens everything O_CLOEXEC).  A program that cannot be executed exits
+ * 1 opens everything O_CLOEXEC), and cfg->oom_score_adj when it is not 0
+ * (the ready_check keeps PID 1's).  A program that cannot be executed exits
  * 127 after saying why on stderr, and counts as a death.
  */
 #ifndef BULKHEAD_SPAWN_H

@@ -10,6 +10,11 @@ LINUX_CONFIG=$LINUX_HERE/config
 # shellcheck source=tests/qemu/lib.sh
 . "$LINUX_ROOT/tests/qemu/lib.sh"
 
+# The kernel's settings PID 1 makes at boot (init/harden.h), as the guest
+# scripts read them back from /proc/sys: the hardening checks of the linux
+# and xen suites.
+HARDENING_SYSCTL='fs/protected_symlinks=1 fs/protected_hardlinks=1 fs/protected_fifos=2 fs/protected_regular=2 kernel/dmesg_restrict=1 kernel/kptr_restrict=2'
+
 # Generous for TCG on a loaded machine; a normal run needs a fraction.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 STEP_TIMEOUT=${STEP_TIMEOUT:-60}

@@ -2,6 +2,9 @@
 # Boots bulkhead as PID 1 of a Linux guest under QEMU (TCG) and runs named
 # checks against what the guest prints on its serial console:
 #   boot        bulkhead is PID 1, boot done, modules loaded, devices there
+#   hardening   PID 1 set the kernel's protected links, FIFOs and files,
+#               dmesg and kernel pointer restrictions (read back in the
+#               guest), and /run and /dev/shm are tmpfs of a bounded size
 #   restart     a SIGKILLed service is restarted by the supervisor
 #   screendump  bochs + fbcon show something on the screen
 #   shutdown    ctrl-alt-delete stops services in reverse dependency order,
@@ -24,8 +27,10 @@
 #               passphrase is refused and the right one, typed once on the
 #               German layout, opens both; bulkhead mounts the root and
 #               switches to it, the real root's bulkhead and service see
-#               this run's markers; at poweroff the data volume is closed,
-#               QEMU exits, and the passphrase is nowhere in the log
+#               this run's markers; unlock's memory was locked in RAM
+#               (mlockall: VmLck over 1 MiB); at poweroff the data volume
+#               is closed, QEMU exits, and the passphrase is nowhere in the
+#               log
 #   keyfile     a fifth boot: the root opened with a key file in the
 #               initramfs (key slot 1), nothing asked, the same switch; a
 #               disk without a LUKS header and a device that never comes
@@ -49,7 +54,7 @@ rm -rf "$EMERGENCY_VM" "$DESKTOP_VM" "$LUKS_VM" "$KEYFILE_VM" "$LUKS_DISKS"
 trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"; qemu_stop "$DESKTOP_VM"; qemu_stop "$LUKS_VM"; qemu_stop "$KEYFILE_VM"' EXIT
 
 SUITE=linux
-CHECKS=(boot restart screendump shutdown no-panic emergency desktop luks keyfile)
+CHECKS=(boot hardening restart screendump shutdown no-panic emergency desktop luks keyfile)
 # emergency, desktop, luks and keyfile boot machines of their own.
 CHECKS_WITHOUT_VM='no-panic emergency desktop luks keyfile'
 t_qemu=0 t_boot=0
@@ -93,6 +98,23 @@ check_boot() {
         return 1
     fi
     info "boot: $(serial | grep -E '^DEVCHECK' | paste -sd ' ')"
+}
+
+check_hardening() {
+    if ! serial_has "^DEVCHECK-SYSCTL $HARDENING_SYSCTL\$"; then
+        why="the kernel's settings in the guest: $(serial | grep -E '^DEVCHECK-SYSCTL' || echo 'no DEVCHECK-SYSCTL line'), not $HARDENING_SYSCTL"
+        return 1
+    fi
+    if serial_has 'bulkhead: init: kernel hardening: not set'; then
+        why="$(serial | grep -E -m1 'kernel hardening: not set')"
+        return 1
+    fi
+    if ! serial_has '^DEVCHECK-TMPFS .*/run:[^ ]*size=65536k' ||
+        ! serial_has '^DEVCHECK-TMPFS .*/dev/shm:[^ ]*size=32768k'; then
+        why="/run or /dev/shm is not a tmpfs of 64 or 32 MiB: $(serial | grep -E '^DEVCHECK-TMPFS' || echo 'no DEVCHECK-TMPFS line')"
+        return 1
+    fi
+    info "hardening: $(serial | sed -n 's/^DEVCHECK-SYSCTL //p'); $(serial | sed -n 's/^DEVCHECK-TMPFS //p')"
 }
 
 # guest_ms ERE [AFTER]: guest timestamp "[   12.345]" of the first line
@@ -613,6 +635,13 @@ check_luks() {
         'bulkhead: rootfs: switched to the root /dev/mapper/cryptroot; executing /sbin/init$' \
         '^ROOT-DONE$' || return 1
     root_checks || return 1
+    # unlock's memory is locked in RAM: far more than the passphrase's page.
+    local locked
+    locked=$(serial | sed -n 's/.*bulkhead: unlock: memory locked (mlockall): VmLck \([0-9]*\) kB.*/\1/p' | head -n 1)
+    if [ "${locked:-0}" -lt 1024 ]; then
+        why="unlock's memory is not locked: $(serial | grep -E -m1 'bulkhead: unlock: (memory locked|cannot lock its memory)' || echo 'no "memory locked" line')"
+        return 1
+    fi
     if ! serial_has "^DATA-MARKER $data_marker\$"; then
         why="the data disk is not this run's (marker $data_marker): $(serial | grep -E '^DATA-(MARKER|MOUNT)' || echo 'no DATA-MARKER line')"
         return 1
@@ -636,6 +665,7 @@ check_luks() {
     t_switch=$(guest_ms 'bulkhead: rootfs: switched to the root')
     t_boot2=$(guest_ms 'bulkhead: init: boot done in' "$l_open")
     t_off=$(guest_ms '^ROOT-DONE$')
+    info "luks: unlock's $(serial | grep -E -m1 -o 'memory locked \(mlockall\): .*')"
     info "luks: passphrase screen up ($png: $edge edge, $red message pixels; eeeeec $text_empty empty, $text_typed with 7 bullets in prompt.png), one wrong try, the right passphrase typed once opened cryptroot (slot 0) and cryptdata, switched, real root checked, cryptdata closed at poweroff"
     # ROOT-DONE has no timestamp: guest_ms takes the next line's (poweroff requested).
     info "luks: timing: $(fmt_ms $((t_exit - t_wall))) wall from the initramfs build to QEMU's exit (keys typed as soon as the screen was up), Enter to ROOT-DONE $(fmt_ms $((t_done - t_ret))); guest: cryptroot opened to switch $((t_switch - t_open)) ms, to the real root's boot done $((t_boot2 - t_open)) ms, to ROOT-DONE $((t_off - t_open)) ms"

@@ -2,6 +2,7 @@
  * console's question with echo off, and the locked memory it goes into. */
 #include "tests/unit/test_helpers.h"
 
+#include <errno.h>
 #include <linux/input-event-codes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -9,8 +10,10 @@
 #include <termios.h>
 
 #include "init/askpass.h"
+#include "input/evdev.h"
 #include "input/keymap.h"
 #include "input/textline.h"
+#include "lib/util.h"
 #include "lib/secret.h"
 
 struct typing {
@@ -138,6 +141,44 @@ static void an_ascii_line_refuses_other_text(void **state)
 	tap(ty, KEY_SEMICOLON);
 	tap(ty, KEY_Y);
 	assert_string_equal(ty->buf, "z");
+}
+
+/* What the unlock screen does with a key's event, as a test: through the
+ * keymap into the line. */
+static void type_event(void *ctx, const struct input_event *ev)
+{
+	struct typing *ty = ctx;
+	if (ev->type == EV_KEY)
+		textline_key(&ty->t, ty->k, ev->code, (uint32_t)ev->value);
+}
+
+/* The events that carried a passphrase's keys (as the kernel hands them:
+ * press, SYN, release, SYN) are read into a buffer that holds none of
+ * them once typed: a read of 8 at a time, each wiped. */
+static void the_events_of_a_passphrase_are_wiped(void **state)
+{
+	static const uint16_t keys[] = { KEY_H, KEY_U, KEY_N, KEY_T, KEY_E, KEY_R, KEY_2 };
+	struct typing *ty = *state;
+	struct input_event evs[4 * ARRAY_SIZE(keys)], buf[8];
+	size_t n = 0;
+	int p[2];
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		for (int value = 1; value >= 0; value--) {
+			evs[n++] = (struct input_event){ .type = EV_KEY, .code = keys[i], .value = value };
+			evs[n++] = (struct input_event){ .type = EV_SYN, .code = SYN_REPORT };
+		}
+	}
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	assert_int_equal(write(p[1], evs, sizeof(evs)), (ssize_t)sizeof(evs));
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(input_read_wiped(p[0], buf, ARRAY_SIZE(buf), type_event, ty), 0);
+	assert_string_equal(ty->buf, "hunter2");
+	for (size_t i = 0; i < sizeof(buf); i++)
+		assert_int_equal(((unsigned char *)buf)[i], 0);
+	close(p[1]);
+	assert_int_equal(input_read_wiped(p[0], buf, ARRAY_SIZE(buf), type_event, ty), -ENODEV);
+	close(p[0]);
 }
 
 static void locked_memory_is_locked_and_wiped(void **state)
@@ -274,6 +315,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_full_line_takes_no_more, setup_de, teardown),
 		cmocka_unit_test_setup_teardown(an_ascii_line_refuses_other_text, setup_de, teardown),
+		cmocka_unit_test_setup_teardown(the_events_of_a_passphrase_are_wiped, setup_us, teardown),
 		cmocka_unit_test(locked_memory_is_locked_and_wiped),
 		cmocka_unit_test(the_console_asks_with_echo_off),
 		cmocka_unit_test(a_long_answer_is_cut_and_read_to_its_end),

@@ -254,6 +254,27 @@ static void service_name_defaults_to_the_file_name(void **state)
 	assert_int_equal(cfg.services[0].stop_grace_ms, 5000);
 	assert_int_equal(cfg.services[0].start_limit_burst, 5);
 	assert_int_equal(cfg.services[0].ready_fd, -1);
+	assert_int_equal(cfg.services[0].oom_score_adj, 0);
+	sysconfig_free(&cfg);
+}
+
+/* oom_score_adj as the kernel takes it: -1000 to 1000, else FILE:LINE. */
+static void oom_score_adj_is_read_and_bounded(void **state)
+{
+	struct sysconfig cfg;
+	unsigned errors;
+	char expect[256];
+	(void)state;
+	write_file(dir, "services/store.cfg", "command = [ \"/bin/true\" ]\noom_score_adj = \"-1000\"\n");
+	write_file(dir, "services/hog.cfg", "command = [ \"/bin/true\" ]\noom_score_adj = 1001\n");
+	const char *log = load(&cfg, &errors);
+	snprintf(expect, sizeof(expect), "%s/services/hog.cfg:2: oom_score_adj = 1001 is out of range; "
+		 "allowed: -1000 to 1000", dir);
+	assert_contains(log, expect);
+	assert_int_equal(errors, 1);
+	assert_int_equal(cfg.nservices, 1);
+	assert_string_equal(cfg.services[0].name, "store");
+	assert_int_equal(cfg.services[0].oom_score_adj, -1000);
 	sysconfig_free(&cfg);
 }
 
@@ -282,6 +303,8 @@ static void services_may_depend_on_the_builtin_xen_ones(void **state)
 	assert_string_equal(cfg.services[0].name, "xenstored");
 	assert_string_equal(cfg.services[0].ready_check[0], XENSTORE_READ);
 	assert_int_equal(cfg.services[0].restart, RESTART_NEVER);
+	assert_int_equal(cfg.services[0].oom_score_adj, -1000);
+	assert_int_equal(cfg.services[3].oom_score_adj, 0);
 	assert_string_equal(cfg.services[1].name, "xen-init-dom0");
 	assert_true(cfg.services[1].oneshot);
 	assert_string_equal(cfg.services[2].name, "xenconsoled");
@@ -308,6 +331,7 @@ int main(void)
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(services_may_depend_on_the_builtin_xen_ones,
 						make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(oom_score_adj_is_read_and_bounded, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(service_name_defaults_to_the_file_name,
 						make_dir, remove_dir),
 	};

@@ -27,6 +27,11 @@
 #   restartgui  the compositor is SIGKILLed: PID 1 starts it again, the
 #               domains keep running and both terminals are back with
 #               their text
+#   hardening   dom0's own protection: Xen's consoles, logs and store in
+#               0700 directories, the kernel's settings PID 1 made (read
+#               back in dom0), xenstored's oom_score_adj -1000; alpha's
+#               console line with a screen clear and a window title is
+#               shown as text by `ctl console' (no ESC reaches the serial)
 #   crash       crashy (PV) panics, is destroyed and created again; the time
 #               from its death to the new domain is printed
 #   crashloop   crashy panics at every boot: its third death ends it failed
@@ -61,8 +66,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains desktop noagent crash crashloop windows restartgui ctl hvm
-    adopt netvm stopstart poweroff no-panic gui-drops)
+CHECKS=(bringup toolstack restart domains hardening desktop noagent crash crashloop windows restartgui
+    ctl hvm adopt netvm stopstart poweroff no-panic gui-drops)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 # alpha's and beta's terminals are typed into: their image has XKB's data.
@@ -273,6 +278,35 @@ check_domains() {
         return 1
     fi
     info "domains: $(serial | grep -E 'domain (sys-net|alpha) created' | head -n 2 | sed 's/.*bulkhead: domains: //' | tr '\n' ';')"
+}
+
+check_hardening() {
+    local modes='/var/log/xen=700 /var/log/xen/console=700 /var/lib/xen=700 /var/lib/xenstored=700'
+    local esc='^alpha\| DOMU-ESC name=alpha \\x1b\[2J\\x1b\]0;owned\\x07 end$'
+    local want
+    if ! linux_wait '^DOM0-OOM ' "$STEP_TIMEOUT"; then
+        why=$(wait_why 'the hardening service printed nothing')
+        return 1
+    fi
+    for want in "DOM0-MODES $modes" "DOM0-SYSCTL $HARDENING_SYSCTL" 'DOM0-OOM xenstored=-1000'; do
+        if ! serial_has "^$want\$"; then
+            why="$(serial | grep -E -m1 "^${want%% *} " || echo "no ${want%% *} line"), not: $want"
+            return 1
+        fi
+    done
+    if ! linux_wait '^alpha\| DOMU-ESC ' "$DOMAIN_TIMEOUT"; then
+        why=$(wait_why "alpha's escape line never came through ctl console")
+        return 1
+    fi
+    if ! serial_has "$esc"; then
+        why="alpha's escape line as ctl console showed it: $(serial | grep -m1 'alpha| DOMU-ESC' | od -An -c | tr -s ' ' | head -c 300)"
+        return 1
+    fi
+    if serial | grep -E '^[a-z0-9-]+\| ' | grep -q $'\033'; then
+        why="an ESC byte of a domain's console reached the serial line: $(serial | grep -E '^[a-z0-9-]+\| ' | grep -m1 $'\033' | od -An -c | head -c 200)"
+        return 1
+    fi
+    info "hardening: $(serial | grep -E -m1 '^DOM0-MODES'); $(serial | grep -E -m1 '^DOM0-OOM'); $(serial | grep -m1 'alpha| DOMU-ESC')"
 }
 
 check_crash() {
