@@ -103,7 +103,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead-asan.a
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
 FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c \
-	config/firewall_rules.c agent/firewall_nft.c agent/firewall_role.c lib/log.c
+	config/firewall_rules.c agent/firewall_nft.c agent/firewall_role.c lib/log.c lib/escape.c
 
 # A domain's channel in dom0 against the desktop: their code too, and
 # libevdev for the key names the default bindings use.
