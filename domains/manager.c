@@ -21,6 +21,7 @@
 #include "config/domains.h"
 #include "config/storage_config.h"
 #include "config/sysconfig.h"
+#include "domains/agentwatch.h"
 #include "domains/build.h"
 #include "domains/dispvm.h"
 #include "domains/hotplug.h"
@@ -644,6 +645,8 @@ static void on_agent(struct managed *d, uint64_t now)
 		return;
 	case AGENT_EXITED:
 		d->agent_ready = true;
+		/* Its last word: what it writes after this is not read. */
+		agent_unwatch(d);
 		answer_waiter(d, now);
 		if (d->state != DOM_RUNNING)
 			return;
@@ -655,19 +658,40 @@ static void on_agent(struct managed *d, uint64_t now)
 	}
 }
 
-/* Every status the disposables' agents wrote since the last look. */
+static char **next_agent_event(void *ctx)
+{
+	(void)ctx;
+	return xs_check_watch(M.xs);
+}
+
+/* The slot listening to PATH with TOKEN (its name), -1: none. */
+static int agent_event_slot(void *ctx, const char *token, const char *path)
+{
+	char own[64];
+	(void)ctx;
+	for (size_t i = 0; i < M.n; i++) {
+		const struct managed *d = M.m[i];
+		if (!d->watching || !has_domain(d) || strcmp(d->cfg->name, token) != 0)
+			continue;
+		agent_path(d, AGENT_STATUS_KEY, own, sizeof(own));
+		return strcmp(path, own) == 0 ? (int)i : -1;
+	}
+	return -1;
+}
+
+/* What the agents wrote since the last look: a bounded number of events,
+ * each domain's key read once however often it was written (a domain may
+ * write it in a loop: domains/agentwatch.h). */
 static void agents_heard(uint64_t now)
 {
-	char **vec, path[64];
-	while (M.xs && (vec = xs_check_watch(M.xs)) != NULL) {
-		struct managed *d = by_name(vec[XS_WATCH_TOKEN]);
-		if (d && d->watching && has_domain(d)) {
-			agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
-			if (strcmp(vec[XS_WATCH_PATH], path) == 0)
-				on_agent(d, now);
-		}
-		free(vec);
-	}
+	static const struct agent_events src = { next_agent_event, agent_event_slot, NULL };
+	bool dirty[DOMAINS_MAX] = { false };
+	if (!M.xs)
+		return;
+	agent_events_take(&src, dirty, M.n);
+	for (size_t i = 0; i < M.n; i++)
+		if (dirty[i] && M.m[i]->watching && has_domain(M.m[i]))
+			on_agent(M.m[i], now);
 }
 
 static size_t count_disposables(void)

@@ -92,8 +92,43 @@ xenstore-write "/local/domain/$domid/data/bulkhead-cmd" crash
 xenstore-chmod "/local/domain/$domid/data/bulkhead-cmd" "n$domid"
 wait_gone "$victim"
 wait_preloaded
+# Asked for no command, a preloaded disposable is the answer at once.
+run NOCMD dvm
+ctl kill "$got"
+wait_gone "$got"
+wait_preloaded
 echo "VOL-DISP-LIST $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
 echo "VOL-RUN-DONE"
+
+# A hostile disposable writes its agent's key in a loop from four
+# processes, 300 writes per xenstore-write.  Meanwhile `ctl list' is
+# timed (the worst of them said), disp is crashed and must come back, and
+# a new preload boots; then the flooder is killed.
+run FLOOD dvm 'w=$(yes "data/bulkhead-agent running" | head -n 300 | tr "\n" " "); for p in 1 2 3 4; do (i=0; while xenstore-write $w; do i=$((i + 1)); [ $((i % 20)) = 0 ] && echo "DISP-FLOOD p=$p writes=$((i * 300))"; done) & done; echo "DISP-FLOOD-START $(xenstore-read name)"; wait'
+flood=$(echo "$got" | head -n 1)
+flooding() { grep -q "DISP-FLOOD p=" "/var/log/xen/console/guest-$flood.log" 2>/dev/null; }
+until_true 120 "$flood did not flood" flooding
+ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+lists=0 worst=0
+# timed_list: one `ctl list', its time kept if it is the worst.
+timed_list() {
+    t0=$(ms)
+    ctl list >/dev/null 2>&1 || fail "ctl list failed during the flood"
+    t=$(($(ms) - t0)) lists=$((lists + 1))
+    [ "$t" -le "$worst" ] || worst=$t
+}
+for i in 1 2 3 4 5; do timed_list; sleep 1; done
+domid=$(field disp 2)
+echo "VOL-FLOOD-CRASH disp domid=$domid"
+xenstore-write "/local/domain/$domid/data/bulkhead-cmd" crash
+xenstore-chmod "/local/domain/$domid/data/bulkhead-cmd" "n$domid"
+back() { timed_list; wrote disp 4; }
+until_true 300 "disp did not come back during the flood" back
+echo "VOL-FLOOD lists=$lists worst=${worst}ms disp=$(field disp 3) $flood=$(field "$flood" 3)"
+ctl kill "$flood"
+wait_gone "$flood"
+wait_preloaded
+echo "VOL-FLOOD-DONE"
 
 # The manager is stopped, disp destroyed behind its back, the manager
 # killed: the new manager finds disp's devices stale, removes them, and
@@ -115,7 +150,7 @@ kill -STOP "$pid"
 /usr/lib/xen-4.17/bin/xl destroy disp
 echo "VOL-DM-KILL pid=$pid dm: $(dm_names)"
 kill -9 "$pid"
-wait_wrote disp 4
+wait_wrote disp 5
 wait_preloaded
 echo "VOL-CLEANUP-DONE dm: $(dm_names)"
 
