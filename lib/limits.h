@@ -48,6 +48,8 @@
 /* Control socket (root only, but still parsed as hostile). */
 #define CTL_MSG_MAX             (64 * 1024)
 #define CTL_CLIENTS_MAX         16
+/* What `ctl reload' is told: a line a changed domain, or the problems. */
+#define CTL_RELOAD_TEXT_MAX     8192
 
 /* The GUI protocol (docs/GUI-PROTOCOL.md): all a domain may ask of the
  * desktop.  A window's pixels are at most GUI_BUFFER_MAX bytes, shared as

@@ -167,6 +167,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_SCREENSHOT: ok = o->screenshot; break;
 	case CTL_REQ_KEY: ok = o->key; break;
 	case CTL_REQ_RUN_DISPOSABLE: ok = o->run_disposable; break;
+	case CTL_REQ_RELOAD: ok = o->reload; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -198,6 +199,7 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 {
 	static struct ctl_service_info infos[SERVICES_MAX];
 	static struct ctl_domain_info doms[DOMAINS_MAX];
+	static struct ctl_reload rel;
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	struct ctl_status st;
 	size_t len;
@@ -246,6 +248,10 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		break;
 	case CTL_REQ_RUN_DISPOSABLE:
 		return run_disposable(srv, c, req);
+	case CTL_REQ_RELOAD:
+		memset(&rel, 0, sizeof(rel));
+		srv->ops.reload(srv->ops.ctx, &rel);
+		return ctl_encode_reload(&rel, srv->buf, CTL_MSG_MAX);
 	default:
 		return ctl_encode_error(EINVAL, "not a request", srv->buf, CTL_MSG_MAX);
 	}

@@ -50,6 +50,9 @@ struct control_ops {
 	 * -errno with MSG saying why, answered now.  TEMPLATE "": the default. */
 	int (*run_disposable)(void *ctx, const char *template_name, const char *command,
 			      struct control_waiter waiter, char *msg, size_t msgcap);
+	/* The domain manager's: reads its domain files again and fills REL
+	 * with what changed, or the problems (then nothing changed). */
+	void (*reload)(void *ctx, struct ctl_reload *rel);
 	void *ctx;
 };
 

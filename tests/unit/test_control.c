@@ -111,12 +111,20 @@ static int fake_run_disposable(void *ctx, const char *template_name, const char 
 	return 0;
 }
 
+static void fake_reload(void *ctx, struct ctl_reload *rel)
+{
+	(void)ctx;
+	rel->problems = 1;
+	snprintf(rel->text, sizeof(rel->text), "bulkhead: config: a.cfg:3: wrong\n");
+}
+
 /* The domain manager's socket: domains only. */
 static int start_domain_server(void **state)
 {
 	static const struct control_ops ops = { .domains = fake_domains,
 						.domain_op = fake_domain_op,
-						.run_disposable = fake_run_disposable };
+						.run_disposable = fake_run_disposable,
+						.reload = fake_reload };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -251,6 +259,30 @@ static void each_socket_serves_its_own_requests(void **state)
 			 CTL_REP_ERROR);
 	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
 	assert_string_equal(text, "this is PID 1's socket: it serves services and power only");
+	/* A reload is the domain manager's too. */
+	req.type = CTL_REQ_RELOAD;
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
+	close(fd);
+}
+
+/* RELOAD is answered with what the op said, problems and text. */
+static void reload_is_answered(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	static struct ctl_reload got;
+	struct ctl_request req = { .type = CTL_REQ_RELOAD };
+	size_t rlen;
+	const char *why;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_RELOAD);
+	assert_int_equal(ctl_decode_reload(reply + CTL_HEADER_SIZE, rlen - CTL_HEADER_SIZE, &got,
+					   &why), 0);
+	assert_int_equal(got.problems, 1);
+	assert_string_equal(got.text, "bulkhead: config: a.cfg:3: wrong\n");
 	close(fd);
 }
 
@@ -492,6 +524,7 @@ int main(void)
 						stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_is_answered_late, start_domain_server,
 						stop_server),
+		cmocka_unit_test_setup_teardown(reload_is_answered, start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_answered_inside_the_op,
 						start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(waiting_client_that_asks_again_is_dropped,
