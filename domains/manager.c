@@ -1835,8 +1835,9 @@ static void replay_log(int fd, char *text, size_t cap)
 	char buf[4096];
 	size_t have = 0;
 	ssize_t n;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		n = -1;
+	text[0] = '\0';
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		write_all(STDERR_FILENO, buf, (size_t)n);
 		size_t take = (size_t)n < cap - 1 - have ? (size_t)n : cap - 1 - have;
@@ -1988,6 +1989,10 @@ static void reload_apply(struct domains *nd, char *text, size_t cap)
 		if (stays) {
 			d->removed = true;
 			next[n++] = d;
+			/* No domain, only a libxl operation on it: nothing to
+			 * wait for but that, and nothing to start. */
+			if (!has_domain(d) && d->state != DOM_CREATING)
+				set_state(d, DOM_STOPPED);
 		} else {
 			free_slot(d);
 		}
@@ -2039,8 +2044,8 @@ static void op_reload(void *ctx, struct ctl_reload *rel)
 			 reload_count(&nd), DOMAINS_MAX);
 	}
 	if (rel->problems) {
-		log_err("domains", "reload: %u problems in the domains' configuration; nothing was "
-			"changed", rel->problems);
+		log_err("domains", "reload: the domains' configuration has problems (%u, above); "
+			"nothing was changed", rel->problems);
 		domains_free(&nd);
 		return;
 	}
