@@ -251,8 +251,8 @@ static int show_reload(const struct ctl_reload *rel, const char *peer)
 		return 0;
 	}
 	fputs(rel->text, stderr);
-	fprintf(stderr, "bulkhead ctl: %s changed nothing: %u problems in the domains' "
-		"configuration (above); fix them and reload again\n", peer, rel->problems);
+	fprintf(stderr, "bulkhead ctl: %s changed nothing: the domains' configuration has "
+		"problems (%u, above); fix them and reload again\n", peer, rel->problems);
 	return 1;
 }
 
