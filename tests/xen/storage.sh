@@ -22,11 +22,11 @@
 #               request; one that crashes is gone, not restarted; one asked
 #               for no command is answered at once by the preloaded one; a
 #               new preload is ready after each request
-#   flood       a disposable writes its agent's key in a loop from four
-#               processes; meanwhile `ctl list' answers within 5 s each
+#   flood       two disposables write their agent's key in a loop, from
+#               four processes each; meanwhile `ctl list' answers within 5 s each
 #               time (15 times, each printed; none while a domain is being
 #               built), disp crashed on purpose is created again; the
-#               flooder is killed and gone
+#               flooders are killed and gone
 #   cleanup     the manager is stopped, disp destroyed behind its back, the
 #               manager killed: the new one removes disp's stale dm devices
 #               and starts disp clean; a manager killed takes a preloaded
@@ -209,10 +209,10 @@ check_run_disposable() {
 
 check_flood() {
     wait_marker VOL-FLOOD-DONE 'the flood step did not finish' || return 1
-    local f line worst writes
-    f=$(answered FLOOD | cut -d' ' -f1)
+    local f g line worst writes
+    f=$(answered FLOOD | cut -d' ' -f1) g=$(answered FLOOD2 | cut -d' ' -f1)
     line=$(ctl_line VOL-FLOOD)
-    if ! [[ "$line" =~ ^lists=15\ worst=([0-9]+)ms\ disp=running\ $f=running\ ms= ]]; then
+    if ! [[ "$line" =~ ^lists=15\ worst=([0-9]+)ms\ disp=running\ $f=running\ $g=running\ ms= ]]; then
         why="during the flood: $line"
         return 1
     fi
@@ -223,13 +223,13 @@ check_flood() {
         why="ctl list took $worst ms during the flood (at most 5000 expected): $line"
         return 1
     fi
-    in_order "^$f\\| DISP-FLOOD p=" '^VOL-FLOOD-CRASH disp' \
+    in_order "^$g\\| DISP-FLOOD p=" '^VOL-FLOOD-CRASH disp' \
         'bulkhead: domains: domain disp \(domid [0-9]+\) shut down: crash; restart' \
         'bulkhead: domains: domain disp created \(domid [0-9]+\)' '^VOL-FLOOD ' || return 1
-    # What the flooder's four processes said they wrote, the last word of each.
-    writes=$(serial | grep -oE "^$f\\| DISP-FLOOD p=[0-9]+ writes=[0-9]+" |
-        awk '{ split($3, p, "="); split($4, w, "="); last[p[2]] = w[2] } END { for (k in last) s += last[k]; print s + 0 }')
-    info "flood: $f wrote its agent key at least $writes times; $line"
+    # What the flooders' processes said they wrote, the last word of each.
+    writes=$(serial | grep -oE "^($f|$g)\\| DISP-FLOOD p=[0-9]+ writes=[0-9]+" |
+        awk '{ split($3, p, "="); split($4, w, "="); last[$1 p[2]] = w[2] } END { for (k in last) s += last[k]; print s + 0 }')
+    info "flood: $f and $g wrote their agent key at least $writes times; $line"
 }
 
 check_cleanup() {

@@ -100,16 +100,22 @@ wait_preloaded
 echo "VOL-DISP-LIST $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
 echo "VOL-RUN-DONE"
 
-# A hostile disposable (of cold: taking it starts no preload) writes its
-# agent's key in a loop from four processes, 300 writes per xenstore-write.
-# Meanwhile `ctl list' is timed (each time said), disp is crashed and
-# must come back; then the flooder is killed.  The lists are timed while
-# no domain is being built: libxl builds one inside the manager's loop,
-# which answers nothing meanwhile (seconds under QEMU), flood or not.
-run FLOOD cold 'w=$(yes "data/bulkhead-agent running" | head -n 300 | tr "\n" " "); for p in 1 2 3 4; do (i=0; while xenstore-write $w; do i=$((i + 1)); [ $((i % 20)) = 0 ] && echo "DISP-FLOOD p=$p writes=$((i * 300))"; done) & done; echo "DISP-FLOOD-START $(xenstore-read name)"; wait'
+# Two hostile disposables (of cold: taking one starts no preload) write
+# their agent's key in a loop, from four processes each, 300 writes per
+# xenstore-write: each of them as fast as xenstored serves it, so together
+# faster than one reader of every write could read.  Meanwhile `ctl list'
+# is timed (each time said), disp is crashed and must come back; then the
+# flooders are killed.  The lists are timed while no domain is being
+# built: libxl builds one inside the manager's loop, which answers nothing
+# meanwhile (seconds under QEMU), flood or not.
+flood_cmd='w=$(yes "data/bulkhead-agent running" | head -n 300 | tr "\n" " "); for p in 1 2 3 4; do (i=0; while xenstore-write $w; do i=$((i + 1)); [ $((i % 5)) = 0 ] && echo "DISP-FLOOD p=$p writes=$((i * 300))"; done) & done; wait'
+run FLOOD cold "$flood_cmd"
 flood=$(echo "$got" | head -n 1)
-flooding() { grep -q "DISP-FLOOD p=" "/var/log/xen/console/guest-$flood.log" 2>/dev/null; }
-until_true 120 "$flood did not flood" flooding
+run FLOOD2 cold "$flood_cmd"
+flood2=$(echo "$got" | head -n 1)
+flooding() { grep -q "^DISP-FLOOD p=" "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
+until_true 180 "$flood did not flood" flooding "$flood"
+until_true 180 "$flood2 did not flood" flooding "$flood2"
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 lists=0 worst=0 times=
 # timed_lists N: N `ctl list's a second apart, each one's time kept.
@@ -130,9 +136,12 @@ xenstore-write "/local/domain/$domid/data/bulkhead-cmd" crash
 xenstore-chmod "/local/domain/$domid/data/bulkhead-cmd" "n$domid"
 wait_wrote disp 4
 timed_lists 5
-echo "VOL-FLOOD lists=$lists worst=${worst}ms disp=$(field disp 3) $flood=$(field "$flood" 3) ms=$times"
+echo "VOL-FLOOD lists=$lists worst=${worst}ms disp=$(field disp 3) $flood=$(field "$flood" 3)" \
+    "$flood2=$(field "$flood2" 3) ms=$times"
 ctl kill "$flood"
+ctl kill "$flood2"
 wait_gone "$flood"
+wait_gone "$flood2"
 echo "VOL-FLOOD-DONE"
 
 # The manager is stopped, disp destroyed behind its back, the manager
