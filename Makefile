@@ -35,7 +35,7 @@ MODULES := lib/log lib/util lib/secret \
 	init/mounts init/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm domains/agentwatch \
-	domains/build domains/netconf domains/reload domains/manager \
+	domains/build domains/netconf domains/reload domains/libxllog domains/manager \
 	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
 	input/bindings config/desktop_config \
@@ -48,7 +48,7 @@ MODULES := lib/log lib/util lib/secret \
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall test_agentwatch test_reload
+	test_firewall test_agentwatch test_reload test_libxllog
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall
 
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)

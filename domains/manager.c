@@ -26,6 +26,7 @@
 #include "domains/build.h"
 #include "domains/dispvm.h"
 #include "domains/hotplug.h"
+#include "domains/libxllog.h"
 #include "domains/netconf.h"
 #include "domains/reload.h"
 #include "domains/state.h"
@@ -1159,47 +1160,12 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 	log_notice("domains", "domain %s: restarting in %u ms", d->cfg->name, delay);
 }
 
-/* The backends of domain DOMID (D's, destroyed) that driver domain B
- * left in its xenstore directory (backend/TYPE/DOMID/DEVID), each said by
- * name: libxl asks a driver domain to remove them, waits 10 s, and goes on
- * without them. */
-static void backends_left_in(const struct managed *d, uint32_t domid, const struct managed *b)
-{
-	char dir[48], path[128];
-	unsigned ntypes = 0, ndevs = 0;
-	snprintf(dir, sizeof(dir), "/local/domain/%u/backend", b->domid);
-	char **types = xs_directory(M.xs, XBT_NULL, dir, &ntypes);
-	for (unsigned t = 0; types && t < ntypes; t++) {
-		snprintf(path, sizeof(path), "%s/%s/%u", dir, types[t], domid);
-		char **devs = xs_directory(M.xs, XBT_NULL, path, &ndevs);
-		for (unsigned k = 0; devs && k < ndevs; k++)
-			log_err("domains", "domain %s (domid %u): its %s %s's backend was left behind "
-				"by %s (domid %u) at %s/%s; %s removes its backends with `xl devd': "
-				"does that run there?", d->cfg->name, domid, types[t], devs[k],
-				b->cfg->name, b->domid, path, devs[k], b->cfg->name);
-		free(devs);
-	}
-	free(types);
-}
-
-/* After D's domain DOMID is destroyed: the backends its driver domains
- * left behind. */
-static void backends_left(const struct managed *d, uint32_t domid)
-{
-	for (size_t i = 0; i < M.n && M.xs; i++) {
-		const struct managed *b = M.m[i];
-		if (b != d && has_domain(b) && is_backend(b))
-			backends_left_in(d, domid, b);
-	}
-}
-
 static void destroyed(libxl_ctx *ctx, int rc, void *user)
 {
 	struct managed *d = user;
 	(void)ctx;
 	if (rc)
 		log_err("domains", "domain %s: destroy failed (libxl error %d)", d->cfg->name, rc);
-	backends_left(d, d->domid);
 	if (d->death) {
 		libxl_evdisable_domain_death(M.ctx, d->death);
 		d->death = NULL;
@@ -2083,6 +2049,20 @@ static bool volumes_in_use(const char *name, void *ctx)
 	return d && d->volumes_up;
 }
 
+/* libxl gave up waiting for a driver domain to remove one of a domain's
+ * backends (domains/libxllog.h): said with both domains' names. */
+static void backend_left(void *ctx, const struct backend_ref *ref)
+{
+	const struct managed *f = by_domid(ref->frontend_domid);
+	const struct managed *b = by_domid(ref->backend_domid);
+	const char *bname = b ? b->cfg->name : "its driver domain";
+	(void)ctx;
+	log_err("domains", "domain %s (domid %u): its %s %u's backend was left behind by %s "
+		"(domid %u): libxl waited for %s to go and gave up on it; %s removes its backends "
+		"with `xl devd': does that run there?", f ? f->cfg->name : "?", ref->frontend_domid,
+		ref->type, ref->devid, bname, ref->backend_domid, ref->path, bname);
+}
+
 static int setup(const char *config_dir, const char *socket_path)
 {
 	static const struct control_ops ops = {
@@ -2092,7 +2072,9 @@ static int setup(const char *config_dir, const char *socket_path)
 	M.ctl.listen_fd = -1;
 	M.config_dir = config_dir;
 	M.logger = xtl_createlogger_stdiostream(stderr, XTL_WARN, 0);
-	if (!M.logger || libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, (xentoollog_logger *)M.logger)) {
+	xentoollog_logger *lg = M.logger ? libxllog_new((xentoollog_logger *)M.logger,
+							 backend_left, NULL) : NULL;
+	if (!lg || libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, lg)) {
 		log_err("domains", "cannot open libxl (is this Xen's dom0, with xenstored up?)");
 		return -1;
 	}
