@@ -34,8 +34,8 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 	config/disks_config init/blockdev init/askpass_console init/unlock init/rootfs \
 	init/mounts init/harden init/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
-	domains/hotplug domains/dispvm \
-	domains/build domains/netconf domains/manager \
+	domains/hotplug domains/dispvm domains/agentwatch \
+	domains/build domains/netconf domains/reload domains/libxllog domains/manager \
 	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall_role \
 	agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
@@ -49,7 +49,8 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall test_client test_guiclient test_log test_harden test_storage
+	test_firewall test_client test_guiclient test_log test_harden test_storage test_agentwatch \
+	test_reload test_libxllog
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession
 # Root, in network namespaces: the firewall's tables on real nftables.

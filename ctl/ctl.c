@@ -52,6 +52,8 @@ static void usage(FILE *f)
 		"  stop NAME              ask NAME to shut down; destroyed after 30 s\n"
 		"  kill NAME              destroy NAME now\n"
 		"  pause NAME | unpause NAME\n"
+		"  reload                 read the domain files again: firewall changes apply\n"
+		"                         at once, every other change at the domain's next start\n"
 		"  console [-f] [--raw] NAME  NAME's console log (-f: keep following it, and\n"
 		"                         wait for it if NAME has not run yet); bytes other\n"
 		"                         than printable ASCII, tab and newline are shown as\n"
@@ -245,6 +247,19 @@ static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json
 	}
 }
 
+/* What a reload changed, or why it changed nothing: exit status 0 or 1. */
+static int show_reload(const struct ctl_reload *rel, const char *peer)
+{
+	if (rel->problems == 0) {
+		fputs(rel->text, stdout);
+		return 0;
+	}
+	fputs(rel->text, stderr);
+	fprintf(stderr, "bulkhead ctl: %s changed nothing: the domains' configuration has "
+		"problems (%u, above); fix them and reload again\n", peer, rel->problems);
+	return 1;
+}
+
 /* Prints the answer; returns the exit status. */
 static int show_reply(size_t len, const char *peer, enum ctl_type want, bool json)
 {
@@ -256,6 +271,7 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 	const char *why = NULL;
 	struct ctl_status st;
 	struct ctl_disposable disp;
+	static struct ctl_reload rel;
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	int code;
 
@@ -288,6 +304,10 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 			goto bad;
 		printf("%s\n", disp.name);
 		fprintf(stderr, "bulkhead ctl: %s answered in %u ms\n", disp.name, disp.answer_ms);
+	} else if (type == CTL_REP_RELOAD) {
+		if (ctl_decode_reload(payload, plen, &rel, &why) < 0)
+			goto bad;
+		return show_reload(&rel, peer);
 	}
 	return 0;
 bad:
@@ -504,6 +524,10 @@ int ctl_main(int argc, char **argv)
 		domains = true;
 		if (!domain_arg(argv[i++], &req))
 			return 2;
+	} else if (!json && strcmp(cmd, "reload") == 0) {
+		req.type = CTL_REQ_RELOAD;
+		want = CTL_REP_RELOAD;
+		domains = true;
 	} else if (!json && strcmp(cmd, "run-disposable") == 0) {
 		req.type = CTL_REQ_RUN_DISPOSABLE;
 		want = CTL_REP_DISPOSABLE;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
 #include <time.h>
@@ -21,10 +22,13 @@
 #include "config/domains.h"
 #include "config/storage_config.h"
 #include "config/sysconfig.h"
+#include "domains/agentwatch.h"
 #include "domains/build.h"
 #include "domains/dispvm.h"
 #include "domains/hotplug.h"
+#include "domains/libxllog.h"
 #include "domains/netconf.h"
+#include "domains/reload.h"
 #include "domains/state.h"
 #include "domains/storage.h"
 #include "domains/volumes.h"
@@ -98,6 +102,12 @@ struct managed {
 	/* libxl operations under way that hold this slot (a shutdown asked, a
 	 * vif moved): an unnamed disposable's is freed only after them. */
 	unsigned ops_pending;
+	/* A configured domain after `ctl reload': the config it was created
+	 * by (cfg points to it), kept while it exists when the reloaded one
+	 * differs in more than the firewall; NULL: cfg is M.doms's.  When it
+	 * is gone the reloaded one takes over (settle_config()). */
+	struct domain_config *kept;
+	bool removed;		/* reloaded without it: forgotten once it is gone */
 };
 
 static struct {
@@ -115,15 +125,24 @@ static struct {
 	struct storage_config storage;
 	bool pool_ok;		/* the pool is there: volumes can be made */
 	struct host_caps host;	/* read once, at our start */
+	const char *config_dir;	/* read again by `ctl reload' */
 } M;
+
+#define STATE_PATH_MAX (sizeof(STATE_DIR) + DOMAIN_NAME_MAX + 2)
+
+/* D's file in STATE_DIR, into PATH (STATE_PATH_MAX bytes). */
+static void state_path(const struct managed *d, char *path)
+{
+	snprintf(path, STATE_PATH_MAX, "%s/%s", STATE_DIR, d->cfg->name);
+}
 
 static void save_state(const struct managed *d)
 {
 	/* Never restarted: nothing for a later manager to resume. */
 	if (d->own)
 		return;
-	char path[sizeof(STATE_DIR) + DOMAIN_NAME_MAX + 2], tmp[sizeof(path) + 4];
-	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, d->cfg->name);
+	char path[STATE_PATH_MAX], tmp[STATE_PATH_MAX + 4];
+	state_path(d, path);
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	FILE *f = fopen(tmp, "we");
 	if (!f) {
@@ -646,6 +665,8 @@ static void on_agent(struct managed *d, uint64_t now)
 		return;
 	case AGENT_EXITED:
 		d->agent_ready = true;
+		/* Its last word: what it writes after this is not read. */
+		agent_unwatch(d);
 		answer_waiter(d, now);
 		if (d->state != DOM_RUNNING)
 			return;
@@ -657,19 +678,40 @@ static void on_agent(struct managed *d, uint64_t now)
 	}
 }
 
-/* Every status the disposables' agents wrote since the last look. */
+static char **next_agent_event(void *ctx)
+{
+	(void)ctx;
+	return xs_check_watch(M.xs);
+}
+
+/* The slot listening to PATH with TOKEN (its name), -1: none. */
+static int agent_event_slot(void *ctx, const char *token, const char *path)
+{
+	char own[64];
+	(void)ctx;
+	for (size_t i = 0; i < M.n; i++) {
+		const struct managed *d = M.m[i];
+		if (!d->watching || !has_domain(d) || strcmp(d->cfg->name, token) != 0)
+			continue;
+		agent_path(d, AGENT_STATUS_KEY, own, sizeof(own));
+		return strcmp(path, own) == 0 ? (int)i : -1;
+	}
+	return -1;
+}
+
+/* What the agents wrote since the last look: a bounded number of events,
+ * each domain's key read once however often it was written (a domain may
+ * write it in a loop: domains/agentwatch.h). */
 static void agents_heard(uint64_t now)
 {
-	char **vec, path[64];
-	while (M.xs && (vec = xs_check_watch(M.xs)) != NULL) {
-		struct managed *d = by_name(vec[XS_WATCH_TOKEN]);
-		if (d && d->watching && has_domain(d)) {
-			agent_path(d, AGENT_STATUS_KEY, path, sizeof(path));
-			if (strcmp(vec[XS_WATCH_PATH], path) == 0)
-				on_agent(d, now);
-		}
-		free(vec);
-	}
+	static const struct agent_events src = { next_agent_event, agent_event_slot, NULL };
+	bool dirty[DOMAINS_MAX] = { false };
+	if (!M.xs)
+		return;
+	agent_events_take(&src, dirty, M.n);
+	for (size_t i = 0; i < M.n; i++)
+		if (dirty[i] && M.m[i]->watching && has_domain(M.m[i]))
+			on_agent(M.m[i], now);
 }
 
 static size_t count_disposables(void)
@@ -726,22 +768,38 @@ static void queue_start(struct managed *d, uint64_t now)
 	set_state(d, DOM_BACKOFF);
 }
 
-/* Slots of disposables that are gone are freed here, out of any libxl
- * callback that may still hold them. */
-static void reap_disposables(void)
+static void free_slot(struct managed *d)
+{
+	char path[STATE_PATH_MAX];
+	/* A domain no longer configured: nothing for a later manager. */
+	if (!d->own) {
+		state_path(d, path);
+		unlink(path);
+	}
+	free(d->command);
+	if (d->own)
+		domain_config_free(d->own);
+	free(d->own);
+	if (d->kept)
+		domain_config_free(d->kept);
+	free(d->kept);
+	free(d);
+}
+
+/* Slots of disposables that are gone, and of domains gone that `ctl
+ * reload' removed, are freed here, out of any libxl callback that may
+ * still hold them. */
+static void reap_gone(void)
 {
 	for (size_t i = 0; i < M.n;) {
 		struct managed *d = M.m[i];
-		if (!d->own || d->state != DOM_STOPPED || d->ops_pending) {
+		if ((!d->own && !d->removed) || d->state != DOM_STOPPED || d->ops_pending) {
 			i++;
 			continue;
 		}
 		memmove(&M.m[i], &M.m[i + 1], (M.n - i - 1) * sizeof(M.m[0]));
 		M.n--;
-		free(d->command);
-		domain_config_free(d->own);
-		free(d->own);
-		free(d);
+		free_slot(d);
 	}
 }
 
@@ -1046,6 +1104,20 @@ static void backends_late(uint64_t now)
 	}
 }
 
+/* D is gone: the config a `ctl reload' read while it ran takes over. */
+static void settle_config(struct managed *d)
+{
+	int j = d->kept && !d->removed ? domains_find(&M.doms, d->cfg->name) : -1;
+	if (j < 0)
+		return;
+	d->cfg = &M.doms.dom[j];
+	domain_config_free(d->kept);
+	free(d->kept);
+	d->kept = NULL;
+	log_notice("domains", "domain %s: its reloaded configuration applies from now on",
+		   d->cfg->name);
+}
+
 /* What comes after a death, by the domain's config and the start limit. */
 static void after_death(struct managed *d, enum domain_action action, bool crash, uint64_t now)
 {
@@ -1054,6 +1126,13 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 	d->domid = INVALID_DOMID;
 	d->died_at = now;
 	d->started_epoch_ms = 0;
+	settle_config(d);
+	if (d->removed) {
+		log_notice("domains", "domain %s is gone, and no longer configured: forgotten",
+			   d->cfg->name);
+		set_state(d, DOM_STOPPED);
+		return;
+	}
 	if (d->own) {
 		disposable_gone(d, crash ? "it died before its command ran; see its console" :
 				"it stopped before its command ran");
@@ -1312,13 +1391,29 @@ static void adopt(void)
 		libxl_dominfo_list_free(info, n);
 }
 
+/* After adoption: what the domains were told of the network is told
+ * again, from the config read now (the previous manager may have run by
+ * another): the rules of the domains behind each net domain above all. */
+static void republish(void)
+{
+	for (size_t i = 0; i < M.n; i++) {
+		const struct managed *d = M.m[i];
+		if (d->state != DOM_RUNNING && d->state != DOM_PAUSED && d->state != DOM_PRELOADED)
+			continue;
+		publish_net(d);
+		if (d->cfg->class == CLASS_NET && M.xs)
+			log_notice("domains", "domain %s: the firewall rules of the domains behind it "
+				   "given to it again", d->cfg->name);
+	}
+}
+
 /* Reads D's state file left by a previous manager: its state and restarts. */
 static void read_state(struct managed *d)
 {
-	char path[sizeof(STATE_DIR) + DOMAIN_NAME_MAX + 2], word[16];
+	char path[STATE_PATH_MAX], word[16];
 	unsigned restarts = 0;
 	d->recorded = -1;
-	snprintf(path, sizeof(path), "%s/%s", STATE_DIR, d->cfg->name);
+	state_path(d, path);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return;
@@ -1445,7 +1540,7 @@ static void tick(uint64_t now)
 	backends_late(now);
 	reattach_retries(now);
 	agents_late(now);
-	reap_disposables();
+	reap_gone();
 	for (size_t i = 0; i < M.n; i++) {
 		struct managed *d = M.m[i];
 		if (d->state != DOM_STOPPING || now < d->deadline)
@@ -1571,6 +1666,9 @@ static void want_started(struct managed *d, uint64_t now)
 
 static int op_start(struct managed *d, char *msg, size_t cap)
 {
+	if (d->removed)
+		return refuse(msg, cap, ENOENT, d, "it is no longer configured (`bulkhead ctl "
+			      "reload' removed it), and is forgotten once it stops");
 	switch (d->state) {
 	case DOM_STOPPED:
 	case DOM_FAILED:
@@ -1682,6 +1780,248 @@ static int op_domain(void *ctx, enum ctl_domain_op op, const char *name, char *m
 	return -EINVAL;
 }
 
+/* ---- `bulkhead ctl reload': the domain files read again ---- */
+
+/* Names a reloaded domain may not take: a running unnamed disposable's. */
+static unsigned disposables_named(const struct domains *nd)
+{
+	unsigned problems = 0;
+	for (size_t i = 0; i < nd->n; i++) {
+		const struct managed *o = by_name(nd->dom[i].name);
+		if (!o || !o->own)
+			continue;
+		log_err("config", "%s: %s is the name of an unnamed disposable that runs; name this "
+			"domain otherwise, or reload once %s is gone", nd->dom[i].source, o->cfg->name,
+			o->cfg->name);
+		problems++;
+	}
+	return problems;
+}
+
+/* Copies FD (log lines) to stderr, where the log goes, and its first
+ * CAP - 1 bytes into TEXT. */
+static void replay_log(int fd, char *text, size_t cap)
+{
+	char buf[4096];
+	size_t have = 0;
+	ssize_t n;
+	text[0] = '\0';
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		write_all(STDERR_FILENO, buf, (size_t)n);
+		size_t take = (size_t)n < cap - 1 - have ? (size_t)n : cap - 1 - have;
+		memcpy(text + have, buf, take);
+		have += take;
+	}
+	text[have] = '\0';
+}
+
+/* The domain files read again into ND, checked as at our start and
+ * against the disposables that run.  Returns the problems found (then ND
+ * is to be freed unused), logged and also in TEXT, FILE:LINE each. */
+static unsigned reload_read(struct domains *nd, char *text, size_t cap)
+{
+	int fd = memfd_create("bulkhead-reload", MFD_CLOEXEC);
+	if (fd >= 0)
+		log_set_stderr_fd(fd);
+	unsigned problems = domains_load(M.config_dir, nd);
+	problems += dispvm_check_default(&M.storage, nd);
+	problems += disposables_named(nd);
+	log_set_stderr_fd(STDERR_FILENO);
+	if (fd < 0) {
+		snprintf(text, cap, "(the problems are in the domain manager's log)\n");
+		return problems;
+	}
+	replay_log(fd, text, cap);
+	close(fd);
+	return problems;
+}
+
+/* Whether D's domain exists, or is being made. */
+static bool exists(const struct managed *d)
+{
+	return has_domain(d) || d->state == DOM_CREATING || d->ops_pending;
+}
+
+/* D goes on with the config it has, its own from now on (moved out of
+ * M.doms, which a reload replaces).  false: out of memory. */
+static bool keep_config(struct managed *d)
+{
+	if (d->kept)
+		return true;
+	struct domain_config *k = malloc(sizeof(*k));
+	if (!k)
+		return false;
+	size_t i = (size_t)(d->cfg - M.doms.dom);
+	*k = M.doms.dom[i];
+	domain_config_init(&M.doms.dom[i]);
+	d->kept = k;
+	d->cfg = k;
+	return true;
+}
+
+/* D's config becomes RELOADED, or, while D exists and more than its
+ * firewall changed (C), the one it runs by with RELOADED's firewall. */
+static void reload_one(struct managed *d, const struct domain_config *reloaded,
+		       const struct reload_change *c)
+{
+	d->removed = false;
+	if (exists(d) && c->keys[0] && keep_config(d)) {
+		char **rules = reloaded->firewall ?
+			       strv_dup((const char *const *)reloaded->firewall) : NULL;
+		if (c->firewall && (rules || !reloaded->firewall)) {
+			strv_free(d->kept->firewall);
+			d->kept->firewall = rules;
+			d->kept->nfirewall = reloaded->nfirewall;
+			d->kept->firewall_policy = reloaded->firewall_policy;
+		} else {
+			strv_free(rules);
+		}
+		return;
+	}
+	if (d->kept)
+		domain_config_free(d->kept);
+	free(d->kept);
+	d->kept = NULL;
+	d->cfg = reloaded;
+}
+
+/* A slot for the new domain CFG, stopped; NULL: out of memory. */
+static struct managed *new_slot(const struct domain_config *cfg)
+{
+	struct managed *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->cfg = cfg;
+	d->domid = INVALID_DOMID;
+	d->recorded = -1;
+	d->state = DOM_STOPPED;
+	return d;
+}
+
+/* The net domain that enforces D's firewall, if it runs. */
+static const struct managed *enforcer(const struct managed *d)
+{
+	const struct managed *net = d->cfg->netvm ? by_name(d->cfg->netvm) : NULL;
+	return net && net->state == DOM_RUNNING ? net : NULL;
+}
+
+/* Says C of D (NULL: gone) in the log and in TEXT. */
+static void reload_say(const struct reload_change *c, const struct managed *d, char *text,
+		       size_t cap)
+{
+	char line[512];
+	reload_describe(c, d && exists(d), d ? d->cfg->netvm : NULL, d && enforcer(d), line,
+			sizeof(line));
+	log_notice("domains", "%s", line);
+	size_t len = strnlen(text, cap);
+	snprintf(text + len, cap - len, "%s\n", line);
+}
+
+/* The slots as ND has them: its domains in its order (changed, or new),
+ * then the removed ones that still exist, then the unnamed disposables;
+ * firewall changes given to the net domains at once.  What changed is
+ * said in TEXT. */
+static void reload_apply(struct domains *nd, char *text, size_t cap)
+{
+	static struct managed *next[DOMAINS_MAX];
+	static struct reload_change changes[DOMAINS_MAX];
+	size_t n = 0;
+	text[0] = '\0';
+	for (size_t j = 0; j < nd->n; j++) {
+		struct reload_change *c = &changes[j];
+		struct managed *d = by_name(nd->dom[j].name);
+		memset(c, 0, sizeof(*c));
+		if (d) {
+			reload_compare(d->cfg, &nd->dom[j], c);
+			reload_one(d, &nd->dom[j], c);
+		} else if ((d = new_slot(&nd->dom[j]))) {
+			str_copy(c->name, nd->dom[j].name, sizeof(c->name));
+			c->kind = RELOAD_NEW;
+		} else {
+			log_err("domains", "reload: out of memory for domain %s; it is left out",
+				nd->dom[j].name);
+			continue;
+		}
+		next[n++] = d;
+		if (c->kind != RELOAD_SAME)
+			reload_say(c, d, text, cap);
+	}
+	for (size_t i = 0; i < M.n; i++) {
+		struct managed *d = M.m[i];
+		if (d->own || domains_find(nd, d->cfg->name) >= 0)
+			continue;
+		struct reload_change gone = { .kind = RELOAD_REMOVED };
+		str_copy(gone.name, d->cfg->name, sizeof(gone.name));
+		bool stays = exists(d) && keep_config(d);
+		reload_say(&gone, stays ? d : NULL, text, cap);
+		if (stays) {
+			d->removed = true;
+			next[n++] = d;
+			/* No domain, only a libxl operation on it: nothing to
+			 * wait for but that, and nothing to start. */
+			if (!has_domain(d) && d->state != DOM_CREATING)
+				set_state(d, DOM_STOPPED);
+		} else {
+			free_slot(d);
+		}
+	}
+	for (size_t i = 0; i < M.n; i++)
+		if (M.m[i]->own)
+			next[n++] = M.m[i];
+	memcpy(M.m, next, n * sizeof(M.m[0]));
+	M.n = n;
+	domains_free(&M.doms);
+	M.doms = *nd;
+	for (size_t j = 0; j < M.doms.n; j++) {
+		const struct managed *d = by_name(M.doms.dom[j].name);
+		const struct managed *net = d ? enforcer(d) : NULL;
+		if (changes[j].firewall && net && d->cfg->address && M.xs)
+			publish_rules_to(net, d);
+	}
+	if (!text[0]) {
+		log_notice("domains", "reload: nothing changed");
+		snprintf(text, cap, "nothing changed\n");
+	}
+}
+
+/* The domains a reload of ND would have at once: too many is refused. */
+static size_t reload_count(const struct domains *nd)
+{
+	size_t n = nd->n;
+	for (size_t i = 0; i < M.n; i++)
+		n += M.m[i]->own || (domains_find(nd, M.m[i]->cfg->name) < 0 && exists(M.m[i]));
+	return n;
+}
+
+static void op_reload(void *ctx, struct ctl_reload *rel)
+{
+	struct domains nd;
+	(void)ctx;
+	if (M.stopping) {
+		rel->problems = 1;
+		snprintf(rel->text, sizeof(rel->text), "the domains are being shut down; nothing "
+			 "was reloaded\n");
+		return;
+	}
+	log_notice("domains", "reload: reading %s/domains again", M.config_dir);
+	rel->problems = reload_read(&nd, rel->text, sizeof(rel->text));
+	if (rel->problems == 0 && reload_count(&nd) > DOMAINS_MAX) {
+		rel->problems = 1;
+		snprintf(rel->text, sizeof(rel->text), "%zu domains would exist at once, more than "
+			 "%d: stop the ones that are no longer configured first\n",
+			 reload_count(&nd), DOMAINS_MAX);
+	}
+	if (rel->problems) {
+		log_err("domains", "reload: the domains' configuration has problems (%u, above); "
+			"nothing was changed", rel->problems);
+		domains_free(&nd);
+		return;
+	}
+	reload_apply(&nd, rel->text, sizeof(rel->text));
+}
+
 /* The pool, and bulkhead as the volumes' hotplug script.  Domains without
  * volumes run whatever happens here. */
 static void open_storage(const char *config_dir)
@@ -1713,14 +2053,31 @@ static bool volumes_in_use(const char *name, void *ctx)
 	return d && d->volumes_up;
 }
 
+/* libxl gave up waiting for a driver domain to remove one of a domain's
+ * backends (domains/libxllog.h): said with both domains' names. */
+static void backend_left(void *ctx, const struct backend_ref *ref)
+{
+	const struct managed *f = by_domid(ref->frontend_domid);
+	const struct managed *b = by_domid(ref->backend_domid);
+	const char *bname = b ? b->cfg->name : "its driver domain";
+	(void)ctx;
+	log_err("domains", "domain %s (domid %u): its %s %u's backend was left behind by %s "
+		"(domid %u): libxl waited for %s to go and gave up on it; %s removes its backends "
+		"with `xl devd': does that run there?", f ? f->cfg->name : "?", ref->frontend_domid,
+		ref->type, ref->devid, bname, ref->backend_domid, ref->path, bname);
+}
+
 static int setup(const char *config_dir, const char *socket_path)
 {
 	static const struct control_ops ops = {
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
+		.reload = op_reload,
 	};
 	M.ctl.listen_fd = -1;
+	M.config_dir = config_dir;
 	M.logger = log_xtl_logger(XTL_WARN);
-	if (libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, M.logger)) {
+	xentoollog_logger *lg = M.logger ? libxllog_new(M.logger, backend_left, NULL) : NULL;
+	if (!lg || libxl_ctx_alloc(&M.ctx, LIBXL_VERSION, 0, lg)) {
 		log_err("domains", "cannot open libxl (is this Xen's dom0, with xenstored up?)");
 		return -1;
 	}
@@ -1825,6 +2182,7 @@ int domain_manager_main(int argc, char **argv)
 		return 1;
 	log_notice("domains", "domain manager up: %zu domains configured", M.n);
 	adopt();
+	republish();
 	/* After a crash of ours or a power cut: what no domain uses goes. */
 	if (M.pool_ok) {
 		int removed = storage_cleanup(M.storage.pool, volumes_in_use, NULL);

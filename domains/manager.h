@@ -11,7 +11,12 @@
  *     on its shutdown reason: on_poweroff / on_reboot / on_crash, with the
  *     restart backoff and start limit of the services (policy.h);
  *   - serves `bulkhead ctl' on its own control socket (control.h,
- *     CTL_DOMAINS_SOCKET): list, start, stop, kill, pause, unpause;
+ *     CTL_DOMAINS_SOCKET): list, start, stop, kill, pause, unpause,
+ *     run-disposable, and reload: the domain files read again, firewall
+ *     changes given to the net domains at once, the rest kept for each
+ *     domain's next start (reload.h);
+ *   - after adopting a net domain, gives it the firewall rules of the
+ *     domains behind it again, from the files as they are now;
  *   - on SIGTERM asks the domains to shut down in reverse dependency order
  *     (a netvm once the domains behind it are gone) and destroys those not
  *     gone after 30 s; then exits 0.

@@ -14,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctl_request req;
 	struct ctl_status st;
 	struct ctl_disposable disp;
+	static struct ctl_reload rel;
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -58,5 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl_decode_disposable(payload, plen, &disp, &why) == 0 &&
 	    !domain_name_is_valid(disp.name, strlen(disp.name)))
 		__builtin_trap();
+	if (ctl_decode_reload(payload, plen, &rel, &why) == 0) {
+		/* ctl prints the text as it is: only printable ASCII and newlines. */
+		size_t tl = strlen(rel.text);
+		if (tl > CTL_RELOAD_TEXT_MAX || tl != plen - 4)
+			__builtin_trap();
+		for (size_t i = 0; i < tl; i++)
+			if (rel.text[i] != '\n' && (rel.text[i] < 0x20 || rel.text[i] > 0x7e))
+				__builtin_trap();
+	}
 	return 0;
 }

@@ -64,11 +64,17 @@
  * line), and what its agent may write back (agent/agentproto.h). */
 #define DISPOSABLE_COMMAND_MAX  1024
 #define AGENT_STATUS_MAX        32
+/* xenstore watch events the domain manager takes from the agents in one
+ * turn of its loop (domains/agentwatch.h); a domain writing its key in a
+ * loop costs one read a turn, and the rest of the loop runs between. */
+#define AGENT_EVENTS_PER_TURN   256
 #define VOLUME_PATH_MAX         200	/* the pool's directory and device */
 
 /* Control socket (root only, but still parsed as hostile). */
 #define CTL_MSG_MAX             (64 * 1024)
 #define CTL_CLIENTS_MAX         16
+/* What `ctl reload' is told: a line a changed domain, or the problems. */
+#define CTL_RELOAD_TEXT_MAX     8192
 
 /* The GUI protocol (docs/GUI-PROTOCOL.md): all a domain may ask of the
  * desktop.  A window's pixels are at most GUI_BUFFER_MAX bytes, shared as

@@ -167,6 +167,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_SCREENSHOT: ok = o->screenshot; break;
 	case CTL_REQ_KEY: ok = o->key; break;
 	case CTL_REQ_RUN_DISPOSABLE: ok = o->run_disposable; break;
+	case CTL_REQ_RELOAD: ok = o->reload; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -174,19 +175,22 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	return ok;
 }
 
-/* 0 once the op took the request (the client now waits), or the length
- * of the error reply in srv->buf. */
+/* 0 once the op took the request (the client waits, or was answered
+ * already), or the length of the error reply in srv->buf. */
 static size_t run_disposable(struct control_server *srv, struct control_client *c,
 			     const struct ctl_request *req)
 {
 	char msg[CTL_ERROR_TEXT_MAX + 1] = "";
 	struct control_waiter w = { .slot = (unsigned)(c - srv->clients), .serial = c->serial };
+	/* Waiting before the op runs: the answer may come from inside it (a
+	 * preloaded disposable that is up already), and control_answer_*()
+	 * answers waiting clients only. */
+	c->waiting = true;
 	int r = srv->ops.run_disposable(srv->ops.ctx, req->name, req->command, w, msg,
 					sizeof(msg));
-	if (r == 0) {
-		c->waiting = true;
+	if (r == 0)
 		return 0;
-	}
+	c->waiting = false;
 	return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf, CTL_MSG_MAX);
 }
 
@@ -195,6 +199,7 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 {
 	static struct ctl_service_info infos[SERVICES_MAX];
 	static struct ctl_domain_info doms[DOMAINS_MAX];
+	static struct ctl_reload rel;
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	struct ctl_status st;
 	size_t len;
@@ -243,6 +248,10 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		break;
 	case CTL_REQ_RUN_DISPOSABLE:
 		return run_disposable(srv, c, req);
+	case CTL_REQ_RELOAD:
+		memset(&rel, 0, sizeof(rel));
+		srv->ops.reload(srv->ops.ctx, &rel);
+		return ctl_encode_reload(&rel, srv->buf, CTL_MSG_MAX);
 	default:
 		return ctl_encode_error(EINVAL, "not a request", srv->buf, CTL_MSG_MAX);
 	}
@@ -287,7 +296,11 @@ static void serve_client(struct control_server *srv, int fd)
 		return;
 	}
 	size_t len = answer(srv, c, &req);
-	if (!c->waiting && !send_reply(fd, srv->buf, len))
+	/* A late answer is control_answer_*()'s to send, and it may have been
+	 * sent (or the client dropped) already. */
+	if (req.type == CTL_REQ_RUN_DISPOSABLE && len == 0)
+		return;
+	if (!send_reply(fd, srv->buf, len))
 		drop_client(srv, fd);
 }
 

@@ -12,7 +12,8 @@
  *
  * RUN_DISPOSABLE is answered later: its op takes a control_waiter and
  * the server keeps that client waiting, serving no other request of it,
- * until control_answer_*() is called with the waiter.  A client that
+ * until control_answer_*() is called with the waiter (by the op itself,
+ * before it returns 0, when the answer is there at once).  A client that
  * leaves in the meantime is forgotten, and the late answer goes nowhere.
  */
 #ifndef BULKHEAD_CONTROL_H
@@ -49,6 +50,9 @@ struct control_ops {
 	 * -errno with MSG saying why, answered now.  TEMPLATE "": the default. */
 	int (*run_disposable)(void *ctx, const char *template_name, const char *command,
 			      struct control_waiter waiter, char *msg, size_t msgcap);
+	/* The domain manager's: reads its domain files again and fills REL
+	 * with what changed, or the problems (then nothing changed). */
+	void (*reload)(void *ctx, struct ctl_reload *rel);
 	void *ctx;
 };
 

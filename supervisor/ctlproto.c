@@ -155,6 +155,25 @@ size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *
 	return len;
 }
 
+/* Printable ASCII, and newlines between lines. */
+static bool text_byte_ok(uint8_t c)
+{
+	return c == '\n' || (c >= 0x20 && c <= 0x7e);
+}
+
+size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap)
+{
+	size_t n = strnlen(rel->text, CTL_RELOAD_TEXT_MAX);
+	size_t len = put_header(buf, cap, CTL_REP_RELOAD, 4 + n);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	put_u32(p, rel->problems);
+	for (size_t i = 0; i < n; i++)
+		p[4 + i] = text_byte_ok((uint8_t)rel->text[i]) ? (uint8_t)rel->text[i] : '?';
+	return len;
+}
+
 size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, size_t cap)
 {
 	size_t n = strnlen(disp->name, DOMAIN_NAME_MAX);
@@ -200,11 +219,13 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_SCREENSHOT:
 	case CTL_REQ_KEY:
 	case CTL_REQ_RUN_DISPOSABLE:
+	case CTL_REQ_RELOAD:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
 	case CTL_REP_DOMAINS:
 	case CTL_REP_DISPOSABLE:
+	case CTL_REP_RELOAD:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -253,6 +274,7 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 	case CTL_REQ_STATUS:
 	case CTL_REQ_SERVICES:
 	case CTL_REQ_DOMAINS:
+	case CTL_REQ_RELOAD:
 		if (plen != 0)
 			return fail(why, "this request takes no payload");
 		return 0;
@@ -407,5 +429,19 @@ int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposa
 	memset(out, 0, sizeof(*out));
 	memcpy(out->name, payload, len - 4);
 	out->answer_ms = get_u32(payload + len - 4);
+	return 0;
+}
+
+int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
+		      const char **why)
+{
+	if (len < 4 || len - 4 > CTL_RELOAD_TEXT_MAX)
+		return fail(why, "reload reply of the wrong size");
+	for (size_t i = 4; i < len; i++)
+		if (!text_byte_ok(payload[i]))
+			return fail(why, "reload reply with a byte that is no text");
+	memset(out, 0, sizeof(*out));
+	out->problems = get_u32(payload);
+	memcpy(out->text, payload + 4, len - 4);
 	return 0;
 }

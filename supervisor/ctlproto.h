@@ -28,6 +28,7 @@
  *             printable ASCII (none: just start it) -> DISPOSABLE | ERROR,
  *             sent once the command runs in the new disposable (seconds
  *             later, or at once for a preloaded one)
+ *   RELOAD    -: the domain manager reads its domain files again -> RELOAD
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -36,6 +37,11 @@
  *   DOMAINS   u32 count, then count records of CTL_DOMAIN_SIZE bytes
  *   DISPOSABLE  the disposable's name (1..31 bytes, as DOMAIN's), then u32
  *             how long the manager took to answer, in ms
+ *   RELOAD    u32 problems, then text: 0..CTL_RELOAD_TEXT_MAX bytes of
+ *             printable ASCII and newlines.  No problems: the text says,
+ *             a line a domain, what changed and when it applies.  Else
+ *             nothing was changed, and the text is the problems found
+ *             (FILE:LINE: ...), as many as fit.
  * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
@@ -74,11 +80,13 @@ enum ctl_type {
 	CTL_REQ_SCREENSHOT = 7,
 	CTL_REQ_KEY = 8,
 	CTL_REQ_RUN_DISPOSABLE = 9,
+	CTL_REQ_RELOAD = 10,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
 	CTL_REP_DOMAINS = 0x83,
 	CTL_REP_DISPOSABLE = 0x84,
+	CTL_REP_RELOAD = 0x85,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -112,6 +120,11 @@ struct ctl_request {
 struct ctl_disposable {
 	char name[DOMAIN_NAME_MAX + 1];
 	uint32_t answer_ms;	/* from the request to the command running */
+};
+
+struct ctl_reload {
+	uint32_t problems;	/* 0: applied; else nothing was */
+	char text[CTL_RELOAD_TEXT_MAX + 1];
 };
 
 struct ctl_status {
@@ -160,6 +173,9 @@ size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap);
 size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap);
 size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap);
 size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, size_t cap);
+/* The text is cut at CTL_RELOAD_TEXT_MAX, and bytes other than printable
+ * ASCII and newlines go as '?'. */
+size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
  * A reply decoder first checks the header's type, then the payload. */
@@ -177,6 +193,8 @@ int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_inf
 		       size_t max, size_t *n, const char **why);
 int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposable *out,
 			  const char **why);
+int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
+		      const char **why);
 
 /* Whether LEN bytes at S are a command RUN_DISPOSABLE may carry. */
 bool ctl_command_is_valid(const char *s, size_t len);

@@ -88,6 +88,7 @@ static int fake_domain_op(void *ctx, enum ctl_domain_op op, const char *name, ch
 
 /* The last run-disposable request taken: its waiter, template, command. */
 static struct control_waiter waiter;
+static bool answered_inside;	/* what the op's own answer returned */
 static char run_template[DOMAIN_NAME_MAX + 1], run_command[DISPOSABLE_COMMAND_MAX + 1];
 
 static int fake_run_disposable(void *ctx, const char *template_name, const char *command,
@@ -101,7 +102,20 @@ static int fake_run_disposable(void *ctx, const char *template_name, const char 
 	waiter = w;
 	strcpy(run_template, template_name);
 	strcpy(run_command, command);
+	/* A preloaded disposable that is up, asked for no command: the
+	 * manager answers before the op returns. */
+	if (strcmp(template_name, "ready") == 0) {
+		struct ctl_disposable disp = { .name = "disp3", .answer_ms = 2 };
+		answered_inside = control_answer_disposable(&srv, w, &disp);
+	}
 	return 0;
+}
+
+static void fake_reload(void *ctx, struct ctl_reload *rel)
+{
+	(void)ctx;
+	rel->problems = 1;
+	snprintf(rel->text, sizeof(rel->text), "bulkhead: config: a.cfg:3: wrong\n");
 }
 
 /* The domain manager's socket: domains only. */
@@ -109,7 +123,8 @@ static int start_domain_server(void **state)
 {
 	static const struct control_ops ops = { .domains = fake_domains,
 						.domain_op = fake_domain_op,
-						.run_disposable = fake_run_disposable };
+						.run_disposable = fake_run_disposable,
+						.reload = fake_reload };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -244,6 +259,30 @@ static void each_socket_serves_its_own_requests(void **state)
 			 CTL_REP_ERROR);
 	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
 	assert_string_equal(text, "this is PID 1's socket: it serves services and power only");
+	/* A reload is the domain manager's too. */
+	req.type = CTL_REQ_RELOAD;
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
+	close(fd);
+}
+
+/* RELOAD is answered with what the op said, problems and text. */
+static void reload_is_answered(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	static struct ctl_reload got;
+	struct ctl_request req = { .type = CTL_REQ_RELOAD };
+	size_t rlen;
+	const char *why;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_RELOAD);
+	assert_int_equal(ctl_decode_reload(reply + CTL_HEADER_SIZE, rlen - CTL_HEADER_SIZE, &got,
+					   &why), 0);
+	assert_int_equal(got.problems, 1);
+	assert_string_equal(got.text, "bulkhead: config: a.cfg:3: wrong\n");
 	close(fd);
 }
 
@@ -420,6 +459,34 @@ static void run_disposable_is_answered_late(void **state)
 	close(fd);
 }
 
+/* The answer may be there before the op returns (a preloaded disposable,
+ * no command): the client gets it at once, once, and may ask again. */
+static void run_disposable_answered_inside_the_op(void **state)
+{
+	static uint8_t msg[CTL_HEADER_SIZE + 1 + DOMAIN_NAME_MAX + DISPOSABLE_COMMAND_MAX];
+	static uint8_t reply[CTL_MSG_MAX];
+	struct ctl_disposable got;
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	size_t rlen;
+	const char *why;
+	(void)state;
+	answered_inside = false;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, run_request("ready", "", msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_DISPOSABLE);
+	assert_true(answered_inside);
+	assert_int_equal(ctl_decode_disposable(reply + CTL_HEADER_SIZE, rlen - CTL_HEADER_SIZE,
+					       &got, &why), 0);
+	assert_string_equal(got.name, "disp3");
+	/* Nothing more comes, and the same waiter is not answered twice. */
+	assert_int_equal(recv(fd, reply, sizeof(reply), MSG_DONTWAIT), -1);
+	assert_false(control_answer_error(&srv, waiter, EIO, "late"));
+	/* Not left waiting: its next request is served, not dropped. */
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_DOMAINS);
+	close(fd);
+}
+
 /* While its answer is pending, a client has nothing else to ask. */
 static void waiting_client_that_asks_again_is_dropped(void **state)
 {
@@ -457,6 +524,9 @@ int main(void)
 						stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_is_answered_late, start_domain_server,
 						stop_server),
+		cmocka_unit_test_setup_teardown(reload_is_answered, start_domain_server, stop_server),
+		cmocka_unit_test_setup_teardown(run_disposable_answered_inside_the_op,
+						start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(waiting_client_that_asks_again_is_dropped,
 						start_domain_server, stop_server),
 	};

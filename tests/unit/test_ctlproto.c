@@ -318,6 +318,55 @@ static void disposable_reply_round_trips_and_is_checked(void **state)
 	assert_string_equal(out.name, "ok");
 }
 
+/* RELOAD: no payload asked; its reply a count and lines of text, which a
+ * terminal gets as they are: no escape reaches it, none is accepted. */
+static void reload_round_trips_and_is_checked(void **state)
+{
+	static struct ctl_reload in, out;
+	static char big[CTL_RELOAD_TEXT_MAX + 10];
+	struct ctl_request req = { .type = CTL_REQ_RELOAD }, got;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen;
+	const char *why;
+	(void)state;
+	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE);
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_int_equal(got.type, CTL_REQ_RELOAD);
+	header(buf, CTL_HEADER_SIZE + 1, CTL_VERSION, CTL_REQ_RELOAD);
+	assert_string_equal(refused(buf, CTL_HEADER_SIZE + 1), "this request takes no payload");
+
+	in.problems = 2;
+	strcpy(in.text, "a.cfg:3: bad\nb.cfg:\x1b[2J\tx\n");
+	len = ctl_encode_reload(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_RELOAD);
+	assert_int_equal(ctl_decode_reload(payload, plen, &out, &why), 0);
+	assert_int_equal(out.problems, 2);
+	assert_string_equal(out.text, "a.cfg:3: bad\nb.cfg:?[2J?x\n");
+	assert_int_equal(ctl_decode_reload(payload, 3, &out, &why), -1);
+	/* What a hostile peer could send instead: an escape, a NUL. */
+	memcpy(buf + CTL_HEADER_SIZE + 4, "\x1b", 1);
+	assert_int_equal(ctl_decode_reload(payload, plen, &out, &why), -1);
+	assert_string_equal(why, "reload reply with a byte that is no text");
+	buf[CTL_HEADER_SIZE + 4] = '\0';
+	assert_int_equal(ctl_decode_reload(payload, plen, &out, &why), -1);
+
+	/* The text is cut at its limit; a longer one is refused. */
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(in.text, big, CTL_RELOAD_TEXT_MAX);
+	in.text[CTL_RELOAD_TEXT_MAX] = '\0';
+	len = ctl_encode_reload(&in, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 4 + CTL_RELOAD_TEXT_MAX);
+	assert_int_equal(ctl_decode_reload(buf + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE, &out,
+					   &why), 0);
+	assert_int_equal(strlen(out.text), CTL_RELOAD_TEXT_MAX);
+	memset(buf + CTL_HEADER_SIZE + 4, 'x', CTL_RELOAD_TEXT_MAX + 1);
+	assert_int_equal(ctl_decode_reload(buf + CTL_HEADER_SIZE, 4 + CTL_RELOAD_TEXT_MAX + 1, &out,
+					   &why), -1);
+}
+
 static void error_text_is_made_printable(void **state)
 {
 	enum ctl_type type;
@@ -359,6 +408,7 @@ int main(void)
 		cmocka_unit_test(error_text_is_made_printable),
 		cmocka_unit_test(run_disposable_round_trips_and_is_checked),
 		cmocka_unit_test(disposable_reply_round_trips_and_is_checked),
+		cmocka_unit_test(reload_round_trips_and_is_checked),
 		cmocka_unit_test(encoders_refuse_what_does_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,9 @@
 #   toolstack   xl info / xl list and xenstore work from dom0
 #   restart     a SIGKILLed xenconsoled is restarted
 #   domains     the domain manager creates the autostart domains, a netvm
-#               first: sys-net (PV, class net: netback), then alpha (PV,
-#               netfront), whose eth0 pings sys-net over the vif
+#               first: sys-net (PV, class net: netback, `xl devd' with
+#               vif-bulkhead), then alpha (PV, netfront), whose eth0 pings
+#               sys-net over the vif, which sys-net's devd connected
 #   hvm         hvm (type = "hvm") on a host with no stub domain, no
 #               qemu-system-xen and no xen-qemuuser-* user: the manager
 #               refuses it with its file, line and what is missing, never
@@ -54,6 +55,9 @@
 #   gui-drops   the compositor dropped no channel but with its domain's
 #               death or its own: no malformed message, no BUFFER it could
 #               not map (after its restart too), no full queue
+#   backends    no backend was left behind: libxl never timed out waiting
+#               for one to be removed (sys-net's devd removes alpha's vif
+#               at each of its stops), and the manager never said one was
 # usage: tests/xen/run.sh BULKHEAD   (as root)
 # Leaves build/xen/ (serial.log, initrd) and build/results/xen.
 set -euo pipefail
@@ -67,21 +71,28 @@ suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
 CHECKS=(bringup toolstack restart domains hardening desktop noagent crash crashloop windows restartgui
-    ctl hvm adopt netvm stopstart poweroff no-panic gui-drops)
+    ctl hvm adopt netvm stopstart poweroff no-panic gui-drops backends)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 # alpha's and beta's terminals are typed into: their image has XKB's data.
 DOMU_TERMINAL=1
 SUITE=xen
-CHECKS_WITHOUT_VM='no-panic gui-drops'
+CHECKS_WITHOUT_VM='no-panic gui-drops backends'
 t_qemu=0 t_boot=0
 
 check_bringup() {
-    build_domu
+    build_domu || { why="the domains' image cannot be built (above)"; return 1; }
+    # sys-net's: netback with xl devd and vif-bulkhead.
+    if ! "$here/domu/build.sh" "${DOMU_KVER:-$(_qemu_kver)}" "$LINUX_VM/driver" \
+        "$LINUX_VM/domu-driver.cpio" "$bulkhead" driver; then
+        why="sys-net's image cannot be built (above)"
+        return 1
+    fi
     boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
         'service xenconsoled started' --xen --desktop \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
-        --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" || return 1
+        --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
+        --add "$LINUX_VM/domu-driver.cpio:/var/lib/bulkhead/domu-driver.cpio" || return 1
     in_order 'bulkhead: xen: this is Xen.s dom0 \(control_d\)' \
         'bulkhead: supervisor: service xenstored is ready \(pid [0-9]+, check passed' \
         'bulkhead: supervisor: service xen-init-dom0 done' \
@@ -273,8 +284,8 @@ check_domains() {
         'bulkhead: domains: creating domain alpha$' \
         'bulkhead: domains: domain alpha created \(domid [0-9]+\) in [0-9]+ ms' \
         'DOMU-PING name=alpha ok' || return 1
-    if ! serial_has 'DOMU-VIF name=sys-net vif=vif[0-9]+\.0'; then
-        why='sys-net never served a vif'
+    if ! serial_has '^sys-net\| DOMU-BACKEND name=sys-net backend/vif/[0-9]+/0 state=4 hotplug-status=connected'; then
+        why="sys-net's devd never connected a vif: $(serial | grep -E 'DOMU-BACKEND' | tr '\n' '|')"
         return 1
     fi
     info "domains: $(serial | grep -E 'domain (sys-net|alpha) created' | head -n 2 | sed 's/.*bulkhead: domains: //' | tr '\n' ';')"
@@ -555,6 +566,16 @@ check_poweroff() {
         return 1
     fi
     info "poweroff: QEMU exited $(fmt_ms $(($(now_ms) - t_ask))) after CTL-POWEROFF was seen"
+}
+
+# libxl waits 10 s for a backend to be removed, then gives up on it; the
+# manager says which it left.
+check_backends() {
+    local re='timed out while waiting for .* to be removed|bulkhead: domains: .* was left behind'
+    if serial_has "$re"; then
+        why="$(serial | grep -E "$re" | tr '\n' ' ' | cut -c 1-400)"
+        return 1
+    fi
 }
 
 xen_run_attempts "${CHECKS[@]}"

@@ -19,8 +19,14 @@
 #               CMD ends the disposable is gone with its dm devices; the
 #               next one (`run-disposable -': storage.cfg's default) has
 #               none of that dirt; one of cold (no preload) boots for its
-#               request; one that crashes is gone, not restarted; a new
-#               preload is ready after each request
+#               request; one that crashes is gone, not restarted; one asked
+#               for no command is answered at once by the preloaded one; a
+#               new preload is ready after each request
+#   flood       two disposables write their agent's key in a loop, from
+#               four processes each; meanwhile `ctl list' answers within 5 s each
+#               time (15 times, each printed; none while a domain is being
+#               built), disp crashed on purpose is created again; the
+#               flooders are killed and gone
 #   cleanup     the manager is stopped, disp destroyed behind its back, the
 #               manager killed: the new one removes disp's stale dm devices
 #               and starts disp clean; a manager killed takes a preloaded
@@ -43,7 +49,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-storage "$@"
 LINUX_CONFIG=$here/storage/config
 SUITE=xen-storage
-CHECKS=(bringup disposable app template run-disposable cleanup powercut no-panic)
+CHECKS=(bringup disposable app template run-disposable flood cleanup powercut no-panic)
 CHECKS_WITHOUT_VM='powercut no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-300}
 POOL=$LINUX_VM/pool.img
@@ -158,6 +164,7 @@ check_run_disposable() {
     read -r d def <<< "$(answered DEFAULT)"
     read -r c cold <<< "$(answered COLD)"
     read -r x crash <<< "$(answered CRASH)"
+    read -r u nocmd <<< "$(answered NOCMD)"
     in_order "bulkhead: domains: disposable $p of dvm: preloaded \\(booted and paused\\) in" \
         "bulkhead: domains: disposable $p of dvm: taken \\(preloaded\\) for a request" \
         "bulkhead: domains: disposable $p of dvm: runs its command [0-9]+ ms after the request" \
@@ -183,6 +190,10 @@ check_run_disposable() {
         why="$x was created again after its crash"
         return 1
     fi
+    # No command: the preloaded one is up, and that is the answer.
+    in_order "bulkhead: domains: disposable $u of dvm: taken \\(preloaded\\) for a request" \
+        "bulkhead: domains: disposable $u of dvm: is up [0-9]+ ms after the request" \
+        "^VOL-RUN-NOCMD $u " || return 1
     local list
     list=$(ctl_line VOL-DISP-LIST)
     if ! [[ "$list" =~ ^disp[0-9]+=preloaded\ +dm: ]]; then
@@ -190,10 +201,35 @@ check_run_disposable() {
         return 1
     fi
     local n
-    for n in "$p" "$d" "$c" "$x"; do
+    for n in "$p" "$d" "$c" "$x" "$u"; do
         case "$list" in *"bulkhead-$n-"*) why="$n's devices are left: $list"; return 1 ;; esac
     done
-    info "run-disposable: answered in ${pre} ms ($p, preloaded), ${def} ms ($d, taken while it booted or preloaded), ${cold} ms ($c, booted for it), ${crash} ms ($x); then: $list"
+    info "run-disposable: answered in ${pre} ms ($p, preloaded), ${def} ms ($d, taken while it booted or preloaded), ${cold} ms ($c, booted for it), ${crash} ms ($x), ${nocmd} ms ($u, no command); then: $list"
+}
+
+check_flood() {
+    wait_marker VOL-FLOOD-DONE 'the flood step did not finish' || return 1
+    local f g line worst writes
+    f=$(answered FLOOD | cut -d' ' -f1) g=$(answered FLOOD2 | cut -d' ' -f1)
+    line=$(ctl_line VOL-FLOOD)
+    if ! [[ "$line" =~ ^lists=15\ worst=([0-9]+)ms\ disp=running\ $f=running\ $g=running\ ms= ]]; then
+        why="during the flood: $line"
+        return 1
+    fi
+    worst=${BASH_REMATCH[1]}
+    # Generous: a turn of the manager's loop is milliseconds; this fails
+    # only when the flood holds the loop.
+    if [ "$worst" -gt 5000 ]; then
+        why="ctl list took $worst ms during the flood (at most 5000 expected): $line"
+        return 1
+    fi
+    in_order "^$g\\| DISP-FLOOD p=" '^VOL-FLOOD-CRASH disp' \
+        'bulkhead: domains: domain disp \(domid [0-9]+\) shut down: crash; restart' \
+        'bulkhead: domains: domain disp created \(domid [0-9]+\)' '^VOL-FLOOD ' || return 1
+    # What the flooders' processes said they wrote, the last word of each.
+    writes=$(serial | grep -oE "^($f|$g)\\| DISP-FLOOD p=[0-9]+ writes=[0-9]+" |
+        awk '{ split($3, p, "="); split($4, w, "="); last[$1 p[2]] = w[2] } END { for (k in last) s += last[k]; print s + 0 }')
+    info "flood: $f and $g wrote their agent key at least $writes times; $line"
 }
 
 check_cleanup() {
@@ -214,7 +250,7 @@ check_cleanup() {
     in_order '^VOL-DM-KILL' "bulkhead: domains: adopted running domain $booting \\(domid" \
         "bulkhead: domains: disposable $booting of dvm: preloaded \\(booted and paused\\)" || return 1
     local line
-    line=$(vol disp 4)
+    line=$(vol disp 5)
     if [ "$line" != "name=disp marker=v2 root-note=none private-note=none volatile-note=none" ]; then
         why="disp after the cleanup found: $line"
         return 1

@@ -2,9 +2,11 @@
 # dom0's side of tests/xen/drivers.sh, markers one line each (DRV-*):
 # once alpha reached everything it should (its console log), says which
 # network interfaces dom0 has and which driver holds each passed-through
-# device; then crashes sys-net on purpose (its init panics on
-# data/bulkhead-cmd = crash), waits for alpha to reach sys-net again
-# through the new one, and powers the machine off.
+# device; changes alpha's rules with `ctl reload', tries a reload with a
+# problem, and kills the manager after changing them back (the new one
+# gives them to sys-firewall); then crashes sys-net on purpose (its init
+# panics on data/bulkhead-cmd = crash), waits for alpha to reach sys-net
+# again through the new one, and powers the machine off.
 . /etc/bulkhead/scripts/waits.sh
 # What the backends look like, for the log of a failed run.
 fail() {
@@ -25,6 +27,52 @@ for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")
     echo "DRV-DOM0-PCI $bdf driver=${drv##*/}"
 done
+
+# `ctl reload': alpha's rule for port 8001 becomes an allow, beta's memory
+# changes, gamma is new; alpha reaches port 8001 without anything
+# restarted, beta's change waits for its next start, gamma is stopped.
+cfg=/etc/bulkhead/domains
+ids() { echo "alpha=$(domid alpha) beta=$(domid beta) sys-firewall=$(domid sys-firewall)"; }
+# said NAME LABEL RESULT N: NAME's probe LABEL said RESULT at least N times.
+said() { [ "$(log "$1" | grep -c "DOMU-PROBE name=$1 $2 $3")" -ge "$4" ]; }
+listed() { ctl list | awk -v n="$1" '$1 == n { print $3 }'; }
+cp "$cfg/alpha.cfg" /tmp/alpha.cfg
+cp "$cfg/beta.cfg" /tmp/beta.cfg
+sed -i 's/"deny tcp port 8001"/"allow tcp to 10.0.2.15 port 8001"/' "$cfg/alpha.cfg"
+sed -i 's/^memory = 192$/memory = 200/' "$cfg/beta.cfg"
+printf 'class = "standalone"\nkernel = "/var/lib/bulkhead/vmlinux"\nvolumes = 0\n' > "$cfg/gamma.cfg"
+echo "DRV-RELOAD-ASK $(ids)"
+echo "DRV-RELOAD $(ctl reload 2>&1 | tr '\n' '|')"
+until_true 120 "alpha did not reach port 8001 after the reload" said alpha blocked ok 1
+echo "DRV-RELOADED $(ids) gamma=$(listed gamma)"
+# A reload with a problem changes nothing, not even what is right in it.
+cp "$cfg/alpha.cfg" /tmp/alpha-reloaded.cfg
+sed -i 's/"allow icmp"/"allow tcp port 70000"/' "$cfg/alpha.cfg"
+echo 'firewall_policy = "deny"' >> "$cfg/beta.cfg"
+if ctl reload > /tmp/reload.out 2>&1; then
+    echo "DRV-RELOAD-BAD accepted: $(tr '\n' '|' < /tmp/reload.out)"
+else
+    echo "DRV-RELOAD-BAD $(tr '\n' '|' < /tmp/reload.out)"
+fi
+fw=$(domid sys-firewall)
+echo "DRV-RELOAD-BETA policy=$(xenstore-read "/local/domain/$fw/bulkhead/firewall/10-137-0-11/policy")"
+# beta's file as it runs, gamma gone: beta's waiting change is no more,
+# gamma is forgotten.
+cp /tmp/alpha-reloaded.cfg "$cfg/alpha.cfg"
+cp /tmp/beta.cfg "$cfg/beta.cfg"
+rm "$cfg/gamma.cfg"
+echo "DRV-RELOAD-BACK $(ctl reload 2>&1 | tr '\n' '|') gamma=$(listed gamma)"
+
+# alpha's file goes back to deny port 8001, with no reload, and the
+# manager is killed: the new one, adopting the domains, gives sys-firewall
+# the rules of the files as they are, and alpha is blocked again.
+cp /tmp/alpha.cfg "$cfg/alpha.cfg"
+pid=$(ctl services | awk '$1 == "domains" { print $3 }')
+echo "DRV-DM-KILL pid=$pid $(ids)"
+kill -9 "$pid"
+until_true 180 "alpha still reaches port 8001 after the manager's restart" said alpha blocked fail 2
+echo "DRV-REPUBLISHED $(ids)"
+
 old=$(domid sys-net)
 crashed_at=$(cut -d. -f1 /proc/uptime)
 echo "DRV-CRASH sys-net domid=$old"

@@ -92,8 +92,57 @@ xenstore-write "/local/domain/$domid/data/bulkhead-cmd" crash
 xenstore-chmod "/local/domain/$domid/data/bulkhead-cmd" "n$domid"
 wait_gone "$victim"
 wait_preloaded
+# Asked for no command, a preloaded disposable is the answer at once.
+run NOCMD dvm
+ctl kill "$got"
+wait_gone "$got"
+wait_preloaded
 echo "VOL-DISP-LIST $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
 echo "VOL-RUN-DONE"
+
+# Two hostile disposables (of cold: taking one starts no preload) write
+# their agent's key in a loop, from four processes each, 300 writes per
+# xenstore-write: each of them as fast as xenstored serves it, so together
+# faster than one reader of every write could read.  Meanwhile `ctl list'
+# is timed (each time said), disp is crashed and must come back; then the
+# flooders are killed.  The lists are timed while no domain is being
+# built: libxl builds one inside the manager's loop, which answers nothing
+# meanwhile (seconds under QEMU), flood or not.
+flood_cmd='w=$(yes "data/bulkhead-agent running" | head -n 300 | tr "\n" " "); for p in 1 2 3 4; do (i=0; while xenstore-write $w; do i=$((i + 1)); [ $((i % 5)) = 0 ] && echo "DISP-FLOOD p=$p writes=$((i * 300))"; done) & done; wait'
+run FLOOD cold "$flood_cmd"
+flood=$(echo "$got" | head -n 1)
+run FLOOD2 cold "$flood_cmd"
+flood2=$(echo "$got" | head -n 1)
+flooding() { grep -q "^DISP-FLOOD p=" "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
+until_true 180 "$flood did not flood" flooding "$flood"
+until_true 180 "$flood2 did not flood" flooding "$flood2"
+ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+lists=0 worst=0 times=
+# timed_lists N: N `ctl list's a second apart, each one's time kept.
+timed_lists() {
+    n=0
+    while [ "$n" -lt "$1" ]; do
+        n=$((n + 1)) t0=$(ms)
+        ctl list >/dev/null 2>&1 || fail "ctl list failed during the flood"
+        t=$(($(ms) - t0)) lists=$((lists + 1)) times="$times${times:+,}$t"
+        [ "$t" -le "$worst" ] || worst=$t
+        sleep 1
+    done
+}
+timed_lists 10
+domid=$(field disp 2)
+echo "VOL-FLOOD-CRASH disp domid=$domid"
+xenstore-write "/local/domain/$domid/data/bulkhead-cmd" crash
+xenstore-chmod "/local/domain/$domid/data/bulkhead-cmd" "n$domid"
+wait_wrote disp 4
+timed_lists 5
+echo "VOL-FLOOD lists=$lists worst=${worst}ms disp=$(field disp 3) $flood=$(field "$flood" 3)" \
+    "$flood2=$(field "$flood2" 3) ms=$times"
+ctl kill "$flood"
+ctl kill "$flood2"
+wait_gone "$flood"
+wait_gone "$flood2"
+echo "VOL-FLOOD-DONE"
 
 # The manager is stopped, disp destroyed behind its back, the manager
 # killed: the new manager finds disp's devices stale, removes them, and
@@ -115,7 +164,7 @@ kill -STOP "$pid"
 /usr/lib/xen-4.17/bin/xl destroy disp
 echo "VOL-DM-KILL pid=$pid dm: $(dm_names)"
 kill -9 "$pid"
-wait_wrote disp 4
+wait_wrote disp 5
 wait_preloaded
 echo "VOL-CLEANUP-DONE dm: $(dm_names)"
 
