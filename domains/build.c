@@ -1,7 +1,6 @@
 #include "domains/build.h"
 
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "domains/storage.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 static int fail(const char **why, const char *text)
 {
@@ -238,19 +238,6 @@ void dm_facts_probe(const struct host_caps *host, const struct domain_config *do
 	out->range_base = user_usable(DM_USER_RANGE_BASE);
 }
 
-/* Appends what FMT says to BUF (LEN bytes, holding a string). */
-static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 #define STUBDOM_TEXT "Xen's Linux stub domain (qemu-stubdom-linux-kernel and -rootfs in " \
 	"/usr/lib/xen-4.17/boot)"
 #define USERS_TEXT "qemu-system-xen and a user to run it as: " DM_USER_PREFIX "%s (with " \
@@ -282,18 +269,18 @@ static void dm_missing(const struct domain_config *dom, const struct dm_facts *f
 		       size_t len)
 {
 	if (!f->stubdom)
-		add(buf, len, ": no stub domain is installed (%s)", STUBDOM_KERNEL);
+		str_append(buf, len, ": no stub domain is installed (%s)", STUBDOM_KERNEL);
 	else
-		add(buf, len, ": a stub domain cannot read dom0's `kernel'");
+		str_append(buf, len, ": a stub domain cannot read dom0's `kernel'");
 	if (dom->npcis)
 		return;
 	if (!f->qemu_xen)
-		add(buf, len, ", qemu-system-xen is not installed (%s)", QEMU_XEN_PATH);
+		str_append(buf, len, ", qemu-system-xen is not installed (%s)", QEMU_XEN_PATH);
 	if (!f->own_user && !f->range_base)
-		add(buf, len, ", there is no user " DM_USER_PREFIX "%s nor " DM_USER_RANGE_BASE
+		str_append(buf, len, ", there is no user " DM_USER_PREFIX "%s nor " DM_USER_RANGE_BASE
 		    " (" ADDUSER DM_USER_PREFIX "%s)", dom->name, dom->name);
 	else if (f->own_user && !f->reaper && !f->range_base)
-		add(buf, len, ", QEMU as " DM_USER_PREFIX "%s needs the user " DM_USER_REAPER " to "
+		str_append(buf, len, ", QEMU as " DM_USER_PREFIX "%s needs the user " DM_USER_REAPER " to "
 		    "kill it safely (" ADDUSER DM_USER_REAPER ")", dom->name);
 }
 
@@ -319,15 +306,15 @@ static int choose_dm(const struct domain_config *dom, const struct dm_facts *f,
 	}
 	where(dom, why, len);
 	if (dom->npcis)
-		add(why, len, "type = \"hvm\" with `pci' needs its device model (QEMU) in a stub "
+		str_append(why, len, "type = \"hvm\" with `pci' needs its device model (QEMU) in a stub "
 		    "domain: in dom0 it would hold the devices, which Xen's dm_restrict does not "
 		    "cover");
 	else
-		add(why, len, "type = \"hvm\" needs its device model (QEMU) in a stub domain or "
+		str_append(why, len, "type = \"hvm\" needs its device model (QEMU) in a stub domain or "
 		    "deprivileged in dom0, never as root in dom0, and this host has neither");
 	dm_missing(dom, f, why, len);
 	domain_dm_needs(dom, needs, sizeof(needs));
-	add(why, len, "; install %s, or set type = \"%s\"", needs, dom->npcis ? "pv" : "pvh");
+	str_append(why, len, "; install %s, or set type = \"%s\"", needs, dom->npcis ? "pv" : "pvh");
 	return -1;
 }
 
@@ -345,8 +332,8 @@ static int choose_mode(const struct domain_config *dom, const struct dm_facts *f
 		if (r == 0)
 			where(dom, why, len);
 		else
-			add(why, len, "; besides, ");
-		add(why, len, "type = \"%s\" needs hardware virtualisation (Intel VT-x or AMD-V), "
+			str_append(why, len, "; besides, ");
+		str_append(why, len, "type = \"%s\" needs hardware virtualisation (Intel VT-x or AMD-V), "
 		    "which this host does not offer; set type = \"pv\"",
 		    domain_type_names[dom->type]);
 		return -1;

@@ -1,6 +1,5 @@
 #include "domains/reload.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,46 +76,33 @@ void reload_compare(const struct domain_config *a, const struct domain_config *b
 	out->kind = out->firewall || out->keys[0] ? RELOAD_CHANGED : RELOAD_SAME;
 }
 
-/* Appends to OUT (CAP bytes, a string), cut where it does not fit. */
-static void __attribute__((format(printf, 3, 4)))
-append(char *out, size_t cap, const char *fmt, ...)
-{
-	size_t len = strnlen(out, cap);
-	va_list ap;
-	if (len + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(out + len, cap - len, fmt, ap);
-	va_end(ap);
-}
-
 void reload_describe(const struct reload_change *c, bool runs, const char *netvm,
 		     bool netvm_runs, char *out, size_t cap)
 {
 	if (cap == 0)
 		return;
 	out[0] = '\0';
-	append(out, cap, "domain %s", c->name);
+	str_append(out, cap, "domain %s", c->name);
 	switch (c->kind) {
 	case RELOAD_SAME:
-		append(out, cap, ": unchanged");
+		str_append(out, cap, ": unchanged");
 		return;
 	case RELOAD_NEW:
-		append(out, cap, " is new: `bulkhead ctl start %s' starts it", c->name);
+		str_append(out, cap, " is new: `bulkhead ctl start %s' starts it", c->name);
 		return;
 	case RELOAD_REMOVED:
-		append(out, cap, " is no longer configured: %s", runs ?
+		str_append(out, cap, " is no longer configured: %s", runs ?
 		       "it runs on until it stops, and is forgotten then" : "forgotten");
 		return;
 	case RELOAD_CHANGED:
 		break;
 	}
 	if (c->firewall && netvm)
-		append(out, cap, ": firewall changed: given to %s %s", netvm,
+		str_append(out, cap, ": firewall changed: given to %s %s", netvm,
 		       netvm_runs ? "now" : "when it runs");
 	else if (c->firewall)
-		append(out, cap, ": firewall changed (no netvm enforces it)");
+		str_append(out, cap, ": firewall changed (no netvm enforces it)");
 	if (c->keys[0])
-		append(out, cap, "%s%s changed: applies at its next start%s",
+		str_append(out, cap, "%s%s changed: applies at its next start%s",
 		       c->firewall ? "; " : ": ", c->keys, runs ? " (it runs)" : "");
 }

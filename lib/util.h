@@ -20,6 +20,10 @@ int mkdir_parents(const char *path, unsigned mode);
 /* mkdir -p of PATH itself. 0 or -errno. */
 int mkdir_p(const char *path, unsigned mode);
 
+/* Appends what FMT says to BUF (CAP bytes, holding a string), cut where
+ * it does not fit; BUF stays a string. */
+void str_append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Copies SRC into DST of size N, always NUL-terminated; false if cut. */
 bool str_copy(char *dst, const char *src, size_t n);
 
