@@ -158,7 +158,7 @@ check-xen-storage: $(BUILD)/bulkhead
 	@tests/xen/storage.sh $(BUILD)/bulkhead
 
 demo: deps $(BUILD)/bulkhead
-	@tests/linux/demo.sh $(BUILD)/bulkhead
+	@tests/xen/demo.sh $(BUILD)/bulkhead
 
 $(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)

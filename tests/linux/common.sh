@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Shared by tests/linux/run.sh and tests/linux/demo.sh: both boot the same
-# initramfs (bulkhead as /init, busybox, tests/linux/config as
-# /etc/bulkhead) and read the same markers off the serial console.
+# Shared by every QEMU script (tests/linux/run.sh, the Xen suites, the
+# demo, the benches): the initramfs (bulkhead as /init, busybox, a config
+# dir as /etc/bulkhead), the boot, and the markers read off the serial
+# console.
 # Source it, then call suite_start (it sets LINUX_VM, the QEMU state dir).
 
 LINUX_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,6 +65,15 @@ linux_wait() {
     if qemu_wait_serial "$LINUX_VM" "$1" "$2" 2>"$err"; then return 0; fi
     LINUX_WAIT_ERR=$(sed -n '1s/^FAIL: //p' "$err")
     return 1
+}
+
+# linux_wait_count ERE N TIMEOUT_S: N serial lines match ERE.
+linux_wait_count() {
+    local deadline=$(($(now_ms) + $3 * 1000))
+    while [ "$(serial | grep -cE -- "$1")" -lt "$2" ]; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
 }
 
 # linux_wait_exit TIMEOUT_S: qemu_wait_exit, report captured likewise.

@@ -340,15 +340,6 @@ check_emergency() {
     info "emergency: broken bulkhead.cfg reported at line 2, emergency shell started, services up, reboot in order; artifacts in $LINUX_VM"
 }
 
-# linux_wait_count ERE N TIMEOUT_S: N serial lines match ERE.
-linux_wait_count() {
-    local deadline=$(($(now_ms) + $3 * 1000))
-    while [ "$(serial | grep -cE -- "$1")" -lt "$2" ]; do
-        [ "$(now_ms)" -lt "$deadline" ] || return 1
-        sleep 0.2
-    done
-}
-
 # The demo client that speaks as domain $1 said $2 (an ERE).
 demo_said() { linux_wait "DEMO $1 window 0 $2" "$STEP_TIMEOUT"; }
 

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `make demo': bulkhead as dom0's user space on Xen 4.17 under QEMU (TCG),
+# as a user sees it.  Boots tests/xen/demo/config: the domain manager
+# creates sys-net (a net driver domain), alpha behind it and beta; dom0's
+# compositor draws their agents' terminals on bochs-drm, each framed in its
+# domain's label colour.  Then, with QEMU's keyboard: Super+Tab gives the
+# focus to a terminal, a command typed there runs in that domain only;
+# Super+Tab to the other, another command; Super+Return and "alpha" open a
+# second terminal of alpha's, which takes the focus.  Then QEMU is stopped.
+# usage: tests/xen/demo.sh BULKHEAD   (as root)
+# Leaves build/demo/: serial.log, desktop.png (the terminals as they
+# came), screen.png (after the typing), launched.png (alpha's second
+# terminal).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
+. "$here/../linux/common.sh"
+# shellcheck source=tests/xen/lib.sh
+. "$here/lib.sh"
+suite_start demo "$@"
+LINUX_CONFIG=$here/demo/config
+SUITE=demo
+DOMU_TERMINAL=1
+DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
+
+die() {
+    echo "demo: FAILED: $*"
+    serial_tail
+    echo "demo: logs in $LINUX_VM"
+    exit 1
+}
+
+# shot NAME: build/demo/NAME.png, and what is on it.
+shot() {
+    screendump "$LINUX_VM/$1.png" || die "$why"
+    info "$1.png: $(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$LINUX_VM/$1.png" 3465a4 73d216 |
+        awk '{ print "alpha'"'"'s frame " $1 " px, beta'"'"'s " $2 " px" }')"
+}
+
+keys() { qemu_sendkey "$LINUX_VM" "$1" || die "sendkey $1 failed"; sleep 1; }
+type_in() { qemu_type "$LINUX_VM" "$1" || die "typing \"$1\" failed"; }
+
+info "building the domains' images and dom0's initramfs"
+build_domu >/dev/null || die "the domains' image cannot be built"
+"$here/domu/build.sh" "$(_qemu_kver)" "$LINUX_VM/driver" "$LINUX_VM/domu-driver.cpio" \
+    "$bulkhead" driver >/dev/null || die "sys-net's image cannot be built"
+boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
+    'service xenconsoled started' --xen --desktop \
+    --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
+    --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
+    --add "$LINUX_VM/domu-driver.cpio:/var/lib/bulkhead/domu-driver.cpio" \
+    --add "$here/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh" || die "$why"
+info "Xen and dom0 up: $(fmt_ms $((t_boot - t_qemu))) from QEMU's start to xenconsoled"
+
+for d in alpha beta; do
+    linux_wait "bulkhead: compositor: domain $d: GUI channel up \(vchan\)" "$DOMAIN_TIMEOUT" &&
+        linux_wait "$d\| bulkhead agent: dom0 connected" "$STEP_TIMEOUT" ||
+        die "$d's terminal never reached the desktop: $LINUX_WAIT_ERR"
+done
+# Their shells' prompts, drawn at emulation speed.
+sleep 10
+shot desktop
+
+# No window takes the keyboard by itself: the user gives it.
+keys meta_l-tab
+type_in $'echo typed in the first terminal >/tmp/typed\n'
+keys meta_l-tab
+type_in $'uname -sr; ls /\n'
+linux_wait 'DOMU-TYPED name=[a-z]+ /tmp/typed: typed in the first terminal' "$STEP_TIMEOUT" ||
+    die "the command typed into the focused terminal did not run"
+info "$(serial | grep -m1 -o 'DOMU-TYPED name=[a-z]* /tmp/typed: .*'): it ran in that domain only"
+sleep 5
+shot screen
+
+# The launcher: Super+Return, a domain's name, Return: its terminal.
+terminals=$(serial | grep -cE 'alpha\| bulkhead agent: terminal [0-9]+ runs "terminal"')
+keys meta_l-ret
+type_in $'alpha\n'
+linux_wait_count 'alpha\| bulkhead agent: terminal [0-9]+ runs "terminal"' $((terminals + 1)) \
+    "$STEP_TIMEOUT" || die "the launcher's terminal did not open in alpha"
+sleep 8
+type_in $'echo launched\n'
+sleep 4
+shot launched
+
+# The desktop has the keyboard grabbed (no ctrl-alt-delete reaches dom0's
+# kernel) and nothing on it powers off yet: QEMU is stopped here; the
+# ordered poweroff (`ctl poweroff') is check-xen's.
+qemu_stop "$LINUX_VM"
+echo "=== what the domain manager and the compositor said ==="
+serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'frame rate|input latency' |
+    sed 's/^/    /' | head -n 40
+info "timing: whole demo $(fmt_ms $(($(now_ms) - run_start)))"
+info "serial log: $LINUX_VM/serial.log"
+info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/launched.png"
