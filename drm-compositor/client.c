@@ -53,7 +53,8 @@ struct window *client_window(struct client *c, uint32_t id)
 }
 
 /* The message queue entry Q stands for; false when it is to be skipped (a
- * CONFIGURE of a window that has gone or was told its size already). */
+ * CONFIGURE of a window that has gone or was told its size already).
+ * Changes nothing: the entry may not go out yet. */
 static bool out_msg(struct client *c, const struct client_out *q, struct gui_msg *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -69,7 +70,6 @@ static bool out_msg(struct client *c, const struct client_out *q, struct gui_msg
 		struct window *w = client_window(c, q->window);
 		if (!w || !w->configure_queued)
 			return false;
-		w->configure_queued = false;
 		m->u.size.width = w->dw.width;
 		m->u.size.height = w->dw.height;
 		return true;
@@ -78,12 +78,13 @@ static bool out_msg(struct client *c, const struct client_out *q, struct gui_msg
 		m->u.motion.x = (int32_t)q->a;
 		m->u.motion.y = (int32_t)q->b;
 		return true;
+	case GUI_FOCUS:
+		m->u.focus.focused = q->a;
+		return true;
 	default:
-		/* FOCUS, KEY, BUTTON, CLOSE: their fields in order. */
+		/* KEY, BUTTON; CLOSE and MAPPED have no fields. */
 		m->u.input.code = q->a;
 		m->u.input.value = q->b;
-		if (m->type == GUI_FOCUS)
-			m->u.focus.focused = q->a;
 		return true;
 	}
 }
@@ -99,17 +100,15 @@ static void flush(struct client *c)
 		if (out_msg(c, q, &m)) {
 			size_t len = gui_encode(&m, buf, sizeof(buf));
 			int rc = len ? gui_transport_send(c->t, buf, len, -1) : -EINVAL;
-			if (rc == -EAGAIN) {
-				/* Not sent after all: it stays first in the queue. */
-				if (m.type == GUI_CONFIGURE)
-					client_window(c, q->window)->configure_queued = true;
-				return;
-			}
+			if (rc == -EAGAIN)
+				return;	/* it stays first in the queue */
 			if (rc < 0) {
 				client_drop(c, "cannot send %s: %s", gui_type_name(m.type),
 					    strerror(-rc));
 				return;
 			}
+			if (m.type == GUI_CONFIGURE)
+				client_window(c, q->window)->configure_queued = false;
 		}
 		c->qhead = (c->qhead + 1) % GUI_SEND_QUEUE_MAX;
 		c->qlen--;
@@ -155,11 +154,9 @@ void client_send(struct client *c, const struct gui_msg *m)
 		struct client_out *t = queue_tail(c);
 		q.a = (uint32_t)m->u.motion.x;
 		q.b = (uint32_t)m->u.motion.y;
-		if (t && t->type == GUI_MOTION && t->window == m->window && c->qlen > 0 &&
-		    live(c)) {
+		if (t && t->type == GUI_MOTION && t->window == m->window && live(c)) {
 			t->a = q.a;
 			t->b = q.b;
-			flush(c);
 			return;
 		}
 		break;
@@ -188,10 +185,8 @@ void client_configure(struct window *w)
 	struct client *c = w->client;
 	struct client_out q = { .type = GUI_CONFIGURE, .window = w->id };
 
-	if (w->configure_queued) {
-		flush(c);	/* the queued one will carry the new size */
-		return;
-	}
+	if (w->configure_queued)
+		return;	/* the queued one will carry the new size */
 	w->configure_queued = true;
 	enqueue(c, &q);
 }

@@ -101,7 +101,7 @@ static bool has_channel(const struct gui_domain *d)
 
 /* A window appearing takes the focus only as the answer to the user's
  * launcher line for its domain: once, in time, and only while the user
- * has not moved the focus since. */
+ * has neither moved the focus nor typed into a window since (user_key). */
 static bool client_wants_focus(void *ctx, struct client *c)
 {
 	(void)ctx;
@@ -121,12 +121,6 @@ static void client_gone(void *ctx, struct client *c)
 		C.asked = NULL;
 	if (d->unlisted)
 		d->name[0] = '\0';
-}
-
-static void client_damage(void *ctx, struct rect r)
-{
-	(void)ctx;
-	add_damage(r);
 }
 
 static struct gui_domain *find_domain(const char *name)
@@ -708,7 +702,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.ctx = &C.clients,
 	};
 	static const struct clients_env clients_env = {
-		.damage = client_damage,
+		.damage = sink_damage,
 		.wants_focus = client_wants_focus,
 		.gone = client_gone,
 	};
