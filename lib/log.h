@@ -76,6 +76,18 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 #define log_debug(tag, ...)  log_msg(LOG_LVL_DEBUG, tag, __VA_ARGS__)
 
 /*
+ * A structured event line, what tests and tools wait on instead of prose:
+ * "bulkhead: TAG: event=NAME key=value key=value".  NAME is a string
+ * literal, lower-case words joined by '-' (domain-created, role-started);
+ * values are names, numbers and states, never with a space; free text, if
+ * any, comes last as reason=... (it may hold spaces).  Logged at info
+ * level, escaped and limited like every line.
+ *   log_event("domains", "domain-created", "name=%s domid=%u", name, domid);
+ */
+#define log_event(tag, event, fmt, ...) \
+	log_msg(LOG_LVL_INFO, tag, "event=" event " " fmt, ##__VA_ARGS__)
+
+/*
  * The repeat limit's decisions, pure (the writer's, and for tests).  A
  * line's shape is its tag and message with every run of digits taken as
  * one ("reaped orphan pid 12" and "... pid 345" are alike).  Each shape

@@ -113,6 +113,19 @@ static void log_lines_are_escaped(void **state)
 			    "\\x1b]0;owned\\x07\\x0d\\x0abulkhead: init: ok\n");
 }
 
+/* An event is one line of key=value pairs after its name, and a value a
+ * domain chose is escaped like any other text. */
+static void events_are_key_value_lines(void **state)
+{
+	(void)state;
+	capture_begin();
+	log_event("domains", "domain-created", "name=%s domid=%u", "alpha", 3u);
+	log_event("compositor", "window-new", "domain=%s title=%s", "beta", "a\nevent=fake");
+	const char *out = capture_end();
+	assert_string_equal(out, "bulkhead: domains: event=domain-created name=alpha domid=3\n"
+			    "bulkhead: compositor: event=window-new domain=beta title=a\\x0aevent=fake\n");
+}
+
 static void shapes_ignore_numbers_only(void **state)
 {
 	(void)state;
@@ -295,6 +308,7 @@ int main(void)
 		cmocka_unit_test(a_line_end_split_between_reads_is_one),
 		cmocka_unit_test(a_full_buffer_never_cuts_an_escape),
 		cmocka_unit_test(log_lines_are_escaped),
+		cmocka_unit_test(events_are_key_value_lines),
 		cmocka_unit_test(shapes_ignore_numbers_only),
 		cmocka_unit_test(repeats_pass_a_burst_then_are_counted),
 		cmocka_unit_test(the_oldest_shape_makes_room),
