@@ -28,24 +28,24 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
 MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains \
-	config/check \
-	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
-	supervisor/ctlproto supervisor/control \
-	config/disks_config init/blockdev init/askpass_console init/unlock init/rootfs \
-	init/mounts init/harden init/modules init/emergency init/xen init/init \
+	tools/check \
+	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
+	proto/ctlproto proto/control \
+	config/disks_config sys/blockdev sys/mapper unlock/askpass_console unlock/unlock init/rootfs \
+	init/mounts init/harden sys/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm domains/agentwatch \
 	domains/build domains/netconf domains/reload domains/libxllog domains/manager \
-	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall_role \
-	agent/firewall \
-	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
+	proto/agentproto guest/guestxs guest/terminal guest/agent guest/firewall_nft guest/firewall_role \
+	guest/firewall \
+	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/domstatus \
 	drm-compositor/launcher \
-	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
-	drm-compositor/askpass_screen \
+	display/output_headless display/output_drm drm-compositor/compositor \
+	unlock/askpass_screen \
 	input/evdev input/keymap input/textline \
-	ctl/ctl
+	tools/ctl
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
@@ -62,7 +62,7 @@ HEADERS  := $(wildcard */*.h)
 # The tests' own: cmocka's order, the fakes.
 TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
 
-.PHONY: all deps check check-unit check-asan check-fuzz check-host check-gui check-net \
+.PHONY: all deps check check-layers check-unit check-asan check-fuzz check-host check-gui check-net \
 	check-linux check-xen check-xen-storage check-xen-drivers \
 	demo bench clean unit-bins asan-bins fuzz-bins net-bins
 all: $(BUILD)/bulkhead
@@ -103,8 +103,8 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead-asan.a
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
-FUZZ_SRCS := supervisor/ctlproto.c gui/guiproto.c agent/agentproto.c lib/util.c \
-	config/firewall_rules.c agent/firewall_nft.c agent/firewall_role.c lib/log.c lib/escape.c
+FUZZ_SRCS := proto/ctlproto.c proto/guiproto.c proto/agentproto.c lib/util.c \
+	config/firewall_rules.c guest/firewall_nft.c guest/firewall_role.c lib/log.c lib/escape.c
 
 # A domain's channel in dom0 against the desktop: their code too, and
 # libevdev for the key names the default bindings use.
@@ -125,7 +125,7 @@ net-bins: $(NET_TESTS:%=$(BUILD)/net/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh unit asan fuzz host gui net linux xen xen-storage xen-drivers
+	@tests/run-suites.sh layers unit asan fuzz host gui net linux xen xen-storage xen-drivers
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -141,6 +141,10 @@ check-host: $(BUILD)/bulkhead
 
 check-gui: $(BUILD)/bulkhead
 	@tests/gui/run.sh $(BUILD)/bulkhead
+
+# The include rule (scripts/layers.py): which folder's code may use which.
+check-layers: $(BUILD)/bulkhead
+	@tests/layers.sh $(BUILD)/obj $(BUILD)/obj/bulkhead.o $(OBJS)
 
 check-net: net-bins
 	@tests/unit/run.sh net $(BUILD)/net $(NET_TESTS)

@@ -7,16 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
-#include "agent/firewall.h"
-#include "config/check.h"
-#include "ctl/ctl.h"
+#include "guest/agent.h"
+#include "guest/firewall.h"
+#include "tools/check.h"
+#include "tools/ctl.h"
 #include "domains/hotplug.h"
 #include "domains/manager.h"
 #include "drm-compositor/compositor.h"
 #include "gui/demo.h"
 #include "init/init.h"
-#include "init/unlock.h"
+#include "unlock/unlock.h"
 
 static void usage(FILE *f)
 {

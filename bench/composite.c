@@ -18,9 +18,10 @@
 #include <time.h>
 
 #include "drm-compositor/layout.h"
-#include "drm-compositor/output.h"
+#include "display/output.h"
 #include "drm-compositor/render.h"
-#include "gui/font.h"
+#include "display/font.h"
+#include "lib/paths.h"
 
 #define WIDTH 1920
 #define HEIGHT 1080

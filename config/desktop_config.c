@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "config/cfgfile.h"
-#include "gui/font.h"
 #include "lib/limits.h"
+#include "lib/paths.h"
 #include "lib/util.h"
 
 static const char *const keys[] = {

@@ -46,7 +46,7 @@
 
 #include "lib/limits.h"
 
-/* Mapping flags, as crypttab names them (init/unlock.c gives them to
+/* Mapping flags, as crypttab names them (unlock/unlock.c gives them to
  * libcryptsetup). */
 enum {
 	CRYPTVOL_DISCARD = 1 << 0,

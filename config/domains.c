@@ -9,7 +9,7 @@
 #include "config/cfgfile.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "supervisor/depgraph.h"
+#include "lib/depgraph.h"
 
 int domains_find(const struct domains *d, const char *name)
 {

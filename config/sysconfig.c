@@ -9,7 +9,7 @@
 #include "config/cfgfile.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "supervisor/depgraph.h"
+#include "lib/depgraph.h"
 
 static const char *const system_keys[] = {
 	"hostname", "modules", "log_file", "emergency_shell", "control_socket",

@@ -28,7 +28,7 @@
 #include "config/domains.h"
 #include "domains/volumes.h"
 
-#define VIF_SCRIPT "vif-bulkhead"	/* /etc/xen/scripts/ in the net domain: agent/vif-bulkhead */
+#define VIF_SCRIPT "vif-bulkhead"	/* /etc/xen/scripts/ in the net domain: guest/vif-bulkhead */
 
 /* Xen's Linux stub domain (QEMU upstream in a small PV domain), where
  * Debian's libxl 4.17 looks for it (its xenfirmwaredir).  Debian ships none. */

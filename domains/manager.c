@@ -18,7 +18,7 @@
 #include <libxlutil.h>
 #include <xenstore.h>
 
-#include "agent/agentproto.h"
+#include "proto/agentproto.h"
 #include "config/domains.h"
 #include "config/storage_config.h"
 #include "config/sysconfig.h"
@@ -29,14 +29,14 @@
 #include "domains/libxllog.h"
 #include "domains/netconf.h"
 #include "domains/reload.h"
-#include "domains/state.h"
+#include "proto/domstate.h"
 #include "domains/storage.h"
 #include "domains/volumes.h"
 #include "lib/log.h"
 #include "lib/log_xtl.h"
 #include "lib/util.h"
-#include "supervisor/control.h"
-#include "supervisor/policy.h"
+#include "proto/control.h"
+#include "lib/backoff.h"
 
 #define SHUTDOWN_GRACE_MS 30000
 #define POLL_FDS_MAX 256

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/agentproto.h"
+#include "proto/agentproto.h"
 
 bool netconf_write_readonly(struct xs_handle *xs, xs_transaction_t t, uint32_t domid,
 			    const char *key, const char *value)

@@ -1,8 +1,8 @@
 /*
  * netconf.h - what dom0 tells domains about their network, in xenstore
- * (the keys are agent/agentproto.h's): each domain's own address and
+ * (the keys are proto/agentproto.h's): each domain's own address and
  * gateway, and, in its net domain's directory, the firewall rules that the
- * net domain enforces for it (agent/firewall.h).
+ * net domain enforces for it (guest/firewall.h).
  *
  * The domain manager's: called from its event loop, with its xenstore
  * handle; each call does its writes in one transaction, so a net domain

@@ -13,7 +13,7 @@
 
 #include "domains/dm.h"
 #include "domains/loopdev.h"
-#include "init/modules.h"
+#include "sys/modules.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

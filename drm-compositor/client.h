@@ -51,7 +51,7 @@
 #include <stdint.h>
 
 #include "drm-compositor/desktop.h"
-#include "gui/guiproto.h"
+#include "proto/guiproto.h"
 #include "gui/transport.h"
 #include "lib/limits.h"
 

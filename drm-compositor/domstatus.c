@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "config/domain_config.h"
-#include "domains/state.h"
+#include "proto/domstate.h"
 #include "lib/util.h"
-#include "supervisor/ctlproto.h"
+#include "proto/ctlproto.h"
 
 void domstatus_init(struct domstatus *ds)
 {

@@ -31,7 +31,7 @@ enum launcher_result {
 enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t value);
 
 /* What a domain is asked to run when the user names only the domain: the
- * guest agent's terminal (agent/agent.h). */
+ * guest agent's terminal (guest/agent.h). */
 #define LAUNCHER_DEFAULT_COMMAND "terminal"
 
 /* Splits LINE ("DOMAIN COMMAND..." or "DOMAIN") into DOMAIN (CAP bytes)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gui/font.h"
+#include "display/font.h"
 #include "lib/limits.h"
 
 #define BACKGROUND	0x1e1e1e

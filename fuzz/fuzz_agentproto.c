@@ -1,11 +1,11 @@
 /* libFuzzer target: the status a domain's agent writes to xenstore, as
- * the domain manager reads it (agent/agentproto.h).  A domain may write
+ * the domain manager reads it (proto/agentproto.h).  A domain may write
  * any bytes there. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "agent/agentproto.h"
+#include "proto/agentproto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

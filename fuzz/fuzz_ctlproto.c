@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "lib/util.h"
-#include "supervisor/ctlproto.h"
+#include "proto/ctlproto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

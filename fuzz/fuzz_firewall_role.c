@@ -1,5 +1,5 @@
 /* libFuzzer target: a net domain's xenstore as the `firewall' role reads
- * it (agent/firewall_role.h), any nodes with any values, one
+ * it (guest/firewall_role.h), any nodes with any values, one
  * "PATH=VALUE" a line.  Whatever the vifs and rules say, the role loads a
  * table: nothing in them may freeze the table of all (a vif's name, a
  * shared address, too many vifs, bad rules), and the clients it serves
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/firewall_role.h"
+#include "guest/firewall_role.h"
 #include "lib/log.h"
 #include "tests/unit/fw_fakes.h"
 

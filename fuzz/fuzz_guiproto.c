@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "gui/guiproto.h"
+#include "proto/guiproto.h"
 
 static uint8_t again[GUI_MSG_MAX];
 

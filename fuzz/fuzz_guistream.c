@@ -1,5 +1,5 @@
 /* libFuzzer target: the vchan transport's framing (gui_stream in
- * gui/guiproto.h) on any byte stream, read in any pieces.
+ * proto/guiproto.h) on any byte stream, read in any pieces.
  *
  * The input's first byte picks how the ring hands out bytes (a pattern of
  * piece sizes from the next bytes); the rest is the stream a domain wrote.
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "gui/guiproto.h"
+#include "proto/guiproto.h"
 
 static struct gui_stream S;
 static uint8_t out[GUI_MSG_MAX];

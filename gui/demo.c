@@ -17,11 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gui/font.h"
+#include "display/font.h"
 #include "gui/guiclient.h"
 #include "gui/transport.h"
 #include "lib/bytes.h"
 #include "lib/limits.h"
+#include "lib/paths.h"
 
 #define DEMO_WINDOWS_MAX 8
 

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "gui/guiproto.h"
+#include "proto/guiproto.h"
 
 struct gui_transport;
 

@@ -18,14 +18,14 @@
 #include "config/sysconfig.h"
 #include "init/emergency.h"
 #include "init/harden.h"
-#include "init/modules.h"
+#include "sys/mapper.h"
+#include "sys/modules.h"
 #include "init/mounts.h"
 #include "init/rootfs.h"
-#include "init/unlock.h"
 #include "init/xen.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "supervisor/control.h"
+#include "proto/control.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
@@ -210,17 +210,17 @@ static void say_orphans(uint64_t now, uint64_t interval)
 
 static void close_volumes(void *ctx)
 {
-	unlock_close(ctx);
+	mapper_close(ctx);
 }
 
 static void final_reboot(void)
 {
-	struct unlocked volumes;
+	struct mapped volumes;
 
 	log_notice("init", "unmounting file systems");
 	control_close(&I.ctl);
 	/* The record is on /run, and so is the log file: both are about to go. */
-	unlock_read_record(&volumes);
+	mapper_read_record(&volumes);
 	if (I.container || log_to_kmsg() < 0)
 		log_to_stderr();
 	say_orphans(monotonic_ms(), 0);
@@ -457,9 +457,9 @@ static bool run_unlock(void)
 static void open_disks(void)
 {
 	size_t nmods = 0;
-	while (unlock_modules[nmods])
+	while (mapper_crypt_modules[nmods])
 		nmods++;
-	if (I.disks.nvolumes && modules_load((char *const *)unlock_modules, nmods) > 0)
+	if (I.disks.nvolumes && modules_load((char *const *)mapper_crypt_modules, nmods) > 0)
 		log_err("init", "modules for the encrypted volumes are missing (see above)");
 	if (I.disks.nvolumes && !run_unlock()) {
 		boot_failed("encrypted volumes are still locked (see above); `bulkhead unlock' "

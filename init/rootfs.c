@@ -14,8 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "init/blockdev.h"
-#include "init/modules.h"
+#include "sys/blockdev.h"
+#include "sys/modules.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

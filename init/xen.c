@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init/modules.h"
+#include "lib/paths.h"
+#include "sys/modules.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

@@ -24,8 +24,6 @@
 
 #define XEN_BIN_DIR "/usr/lib/xen-4.17/bin"
 #define XENSTORE_READ "/usr/bin/xenstore-read"
-/* xenconsoled logs domain NAME's console to XEN_CONSOLE_DIR/guest-NAME.log. */
-#define XEN_CONSOLE_DIR "/var/log/xen/console"
 
 /* Kernel modules dom0 needs (NULL-terminated), for the initramfs builder. */
 extern const char *const xen_dom0_modules[];

@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEY_CODES_MAX	(KEY_MAX + 1)
+#include "lib/limits.h"
+
 #define BINDINGS_MAX	64
 
 enum binding_mod {

@@ -8,6 +8,8 @@
 #ifndef BULKHEAD_LIMITS_H
 #define BULKHEAD_LIMITS_H
 
+#include <linux/input-event-codes.h>
+
 /* Config files are small and written by root; a larger one is a mistake. */
 #define CFG_FILE_MAX            (1024 * 1024)
 #define CFG_KEY_MAX             63
@@ -20,6 +22,10 @@
 #define START_LIMIT_BURST_MAX   100
 
 #define HOSTNAME_MAX            64
+
+/* Key codes, as evdev numbers them: a KEY message (ctl, the headless
+ * compositor) and the bindings' tables stay below this. */
+#define KEY_CODES_MAX           (KEY_MAX + 1)
 
 /* PID 1's log (lib/log.h): anyone who can start processes makes PID 1
  * reap orphans, and domains put words in libxl's messages, so what they
@@ -61,7 +67,7 @@
  * unnamed disposables. */
 #define DOMAINS_MAX             (DOMAIN_CONFIGS_MAX + DISPOSABLES_MAX)
 /* What `ctl run-disposable' asks a disposable to run (a shell command
- * line), and what its agent may write back (agent/agentproto.h). */
+ * line), and what its agent may write back (proto/agentproto.h). */
 #define DISPOSABLE_COMMAND_MAX  1024
 #define AGENT_STATUS_MAX        32
 /* xenstore watch events the domain manager takes from the agents in one
@@ -121,7 +127,7 @@
 /* The id a domain gives each vchan offer (gui/transport.h). */
 #define GUI_OFFER_MAX           32
 
-/* The guest agent's terminals (agent/terminal.h): dom0 sizes them, but a
+/* The guest agent's terminals (guest/terminal.h): dom0 sizes them, but a
  * bug there must not make a terminal of a million cells. */
 #define AGENT_TERMINALS_MAX     16
 #define TERMINAL_COLS_MAX       512

@@ -47,6 +47,19 @@ void sup_free(struct supervisor *sup)
 	memset(sup, 0, sizeof(*sup));
 }
 
+bool policy_wants_restart(enum restart_policy policy, int status)
+{
+	switch (policy) {
+	case RESTART_ALWAYS:
+		return true;
+	case RESTART_ON_FAILURE:
+		return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	case RESTART_NEVER:
+		return false;
+	}
+	return false;
+}
+
 static void set_state(struct service *s, enum svc_state state, uint64_t now, uint64_t deadline)
 {
 	s->state = state;

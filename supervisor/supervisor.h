@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #include "config/sysconfig.h"
-#include "supervisor/policy.h"
+#include "lib/backoff.h"
 
 enum svc_state {
 	SVC_WAITING,	/* for its dependencies */
@@ -108,5 +108,8 @@ void sup_begin_shutdown(struct supervisor *sup, uint64_t now);
 void sup_kill_all(struct supervisor *sup);
 
 bool sup_all_stopped(const struct supervisor *sup);
+
+/* Whether a service that died with wait STATUS is to be started again. */
+bool policy_wants_restart(enum restart_policy policy, int status);
 
 #endif

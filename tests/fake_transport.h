@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gui/guiproto.h"
+#include "proto/guiproto.h"
 #include "gui/transport.h"
 
 #define FAKE_PACKETS_MAX 256

@@ -88,7 +88,7 @@ The attacks; what each tries, and what dom0 must do:
              comes late, while the user types into another domain's: that
              window must not take the rest of the keys.
 
-HELLO says --version (the checks pass gui/guiproto.h's GUI_VERSION: 1 at
+HELLO says --version (the checks pass proto/guiproto.h's GUI_VERSION: 1 at
 af662d3, 2 since MAPPED).
 
 Python 3.11's standard library only.
@@ -722,7 +722,7 @@ def main():
     p.add_argument("attack", choices=sorted(ATTACKS))
     p.add_argument("--socket", required=True, help="GUI_DIR/DOMAIN.sock: speaks as DOMAIN")
     p.add_argument("--version", type=int, default=2,
-                   help="the protocol version said in HELLO (gui/guiproto.h's GUI_VERSION)")
+                   help="the protocol version said in HELLO (proto/guiproto.h's GUI_VERSION)")
     p.add_argument("--windows", type=int, default=None,
                    help="uaf, retile: windows before the pairs (2); budget: buffers (63); "
                         "slow: windows (1)")

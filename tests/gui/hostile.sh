@@ -66,7 +66,7 @@
 hostile_py=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hostile.py
 # The protocol version the compositor of this tree speaks.
 hostile_version=$(sed -n 's/^#define[[:space:]]*GUI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
-    "$top/gui/guiproto.h")
+    "$top/proto/guiproto.h")
 
 # hostile_in NAME BODY [SETUP]: BODY against a compositor of its own in
 # $W/hostile/NAME (SETUP first changes its config); every process started

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hand-made packets for bulkhead's control socket (see supervisor/ctlproto.h).
+"""Hand-made packets for bulkhead's control socket (see proto/ctlproto.h).
 
 Usage: ctlraw.py SOCKET malformed   every malformed request must get an
                                     error reply or a closed connection

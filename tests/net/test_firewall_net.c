@@ -1,9 +1,9 @@
 /* The `firewall' role's tables on real nftables, with real packets: a net
  * domain, the world beyond its uplink and the domains behind it are
  * network namespaces joined by veth pairs, each client's veth set up by
- * agent/vif-bulkhead itself (xenstore faked by tests/net/bin).  The role
- * runs as in a net domain (agent/firewall_role.h) with its real effects
- * (agent/firewall.h: nft -f -, /proc's ip_forward), from this process,
+ * guest/vif-bulkhead itself (xenstore faked by tests/net/bin).  The role
+ * runs as in a net domain (guest/firewall_role.h) with its real effects
+ * (guest/firewall.h: nft -f -, /proc's ip_forward), from this process,
  * which lives in the net domain's namespace; only its xenstore is a fake.
  *
  *   world   up0 10.0.2.2/24 ---- eth0 10.0.2.15/24   netdom (10.137.0.1 on each vif)
@@ -25,8 +25,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "agent/firewall.h"
-#include "agent/firewall_role.h"
+#include "guest/firewall.h"
+#include "guest/firewall_role.h"
 #include "lib/util.h"
 #include "tests/unit/fw_fakes.h"
 
@@ -324,7 +324,7 @@ static int make_client(const struct client *c)
 	       sh("ip -n %s-%s route add default via " NETDOM " dev eth0 onlink", p, c->ns) ||
 	       /* What xl devd does in a net domain when the vif comes. */
 	       sh("ip netns exec %s-netdom env vif=%s XENBUS_PATH=backend/vif/%u/0 FAKE_XS=%s/xs "
-		  "PATH=\"$PWD/tests/net/bin:$PATH\" sh agent/vif-bulkhead online", p, c->ifname,
+		  "PATH=\"$PWD/tests/net/bin:$PATH\" sh guest/vif-bulkhead online", p, c->ifname,
 		  c->frontend, tmp) ||
 	       sh("grep -qx connected %s/xs/backend/vif/%u/0/hotplug-status", tmp, c->frontend);
 }
@@ -378,9 +378,9 @@ static int group_setup(void **state)
 	strcpy(tmp, "/tmp/bulkhead-net-XXXXXX");
 	if (geteuid() != 0)
 		snprintf(broken, sizeof(broken), "not root: network namespaces and nftables need it");
-	else if (access("/usr/sbin/nft", X_OK) != 0 || access("agent/vif-bulkhead", R_OK) != 0)
+	else if (access("/usr/sbin/nft", X_OK) != 0 || access("guest/vif-bulkhead", R_OK) != 0)
 		snprintf(broken, sizeof(broken), "no /usr/sbin/nft (Debian's nftables), or not run "
-			 "from the top of the tree (agent/vif-bulkhead)");
+			 "from the top of the tree (guest/vif-bulkhead)");
 	else if (!mkdtemp(tmp) || make_namespaces() < 0 || start_servers() < 0)
 		snprintf(broken, sizeof(broken), "cannot make the namespaces, veths and servers "
 			 "(the command that failed is above)");

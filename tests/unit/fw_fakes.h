@@ -1,5 +1,5 @@
 /* A net domain's xenstore, as the `firewall' role reads it
- * (agent/firewall_role.h), held in memory: for the unit tests on fakes
+ * (guest/firewall_role.h), held in memory: for the unit tests on fakes
  * and for tests/net, which loads the role's tables into real nftables.
  * Paths are relative to the net domain's directory, as the role's. */
 #ifndef BULKHEAD_TEST_FW_FAKES_H
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/agentproto.h"
-#include "agent/firewall_role.h"
+#include "proto/agentproto.h"
+#include "guest/firewall_role.h"
 
 struct fake_node {
 	char *path, *value;

@@ -1,6 +1,6 @@
 #include "tests/unit/test_helpers.h"
 
-#include "agent/agentproto.h"
+#include "proto/agentproto.h"
 
 static int parse(const char *s, struct agent_status *st)
 {

@@ -9,7 +9,7 @@
 #include <pty.h>
 #include <termios.h>
 
-#include "init/askpass.h"
+#include "unlock/askpass.h"
 #include "input/evdev.h"
 #include "input/keymap.h"
 #include "input/textline.h"

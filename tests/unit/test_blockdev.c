@@ -4,7 +4,7 @@
 
 #include <errno.h>
 
-#include "init/blockdev.h"
+#include "sys/blockdev.h"
 #include "lib/util.h"
 
 static void a_missing_device_is_waited_for_then_named(void **state)

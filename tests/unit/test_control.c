@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "supervisor/control.h"
+#include "proto/control.h"
 
 static struct control_server srv;
 static char sock_path[108];

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "lib/util.h"
-#include "supervisor/ctlproto.h"
+#include "proto/ctlproto.h"
 
 static uint8_t buf[CTL_MSG_MAX + 16];
 

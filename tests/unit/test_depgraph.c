@@ -2,7 +2,7 @@
 
 #include <errno.h>
 
-#include "supervisor/depgraph.h"
+#include "lib/depgraph.h"
 
 /* Position of NODE in ORDER. */
 static size_t pos(const size_t *order, size_t n, size_t node)

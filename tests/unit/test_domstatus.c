@@ -6,9 +6,9 @@
 #include <sys/socket.h>
 
 #include "config/domain_config.h"
-#include "domains/state.h"
+#include "proto/domstate.h"
 #include "drm-compositor/domstatus.h"
-#include "supervisor/ctlproto.h"
+#include "proto/ctlproto.h"
 
 static uint8_t buf[CTL_MSG_MAX];
 

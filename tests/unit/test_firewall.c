@@ -1,10 +1,10 @@
 /* Firewall rules: parsing (config/firewall_rules.h), the nftables table
- * made from them (agent/firewall_nft.h), and the role's decisions on a
- * fake xenstore and fake effects (agent/firewall_role.h). */
+ * made from them (guest/firewall_nft.h), and the role's decisions on a
+ * fake xenstore and fake effects (guest/firewall_role.h). */
 #include "tests/unit/test_helpers.h"
 
-#include "agent/firewall_nft.h"
-#include "agent/firewall_role.h"
+#include "guest/firewall_nft.h"
+#include "guest/firewall_role.h"
 #include "tests/unit/fw_fakes.h"
 #include "config/firewall_rules.h"
 #include "lib/util.h"

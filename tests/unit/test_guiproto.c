@@ -4,7 +4,7 @@
 #include <linux/input-event-codes.h>
 #include <sys/mman.h>
 
-#include "gui/guiproto.h"
+#include "proto/guiproto.h"
 #include "gui/transport.h"
 #include "lib/bytes.h"
 

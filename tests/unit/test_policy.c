@@ -2,7 +2,8 @@
 
 #include <sys/wait.h>
 
-#include "supervisor/policy.h"
+#include "lib/backoff.h"
+#include "supervisor/supervisor.h"
 
 #define EXITED(code) ((code) << 8)
 

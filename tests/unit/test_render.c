@@ -1,8 +1,9 @@
+#include "lib/paths.h"
 #include "tests/unit/test_helpers.h"
 
-#include "drm-compositor/output.h"
+#include "display/output.h"
 #include "drm-compositor/render.h"
-#include "gui/font.h"
+#include "display/font.h"
 
 #define W 400
 #define H 300

@@ -1,12 +1,13 @@
 /* The agent's terminal without a window: keys as evdev codes through the
  * domain's keymap and libvterm's encoder reach the program on the pty. */
+#include "lib/paths.h"
 #include "tests/unit/test_helpers.h"
 
 #include <linux/input-event-codes.h>
 #include <sys/wait.h>
 
-#include "agent/terminal.h"
-#include "gui/font.h"
+#include "guest/terminal.h"
+#include "display/font.h"
 
 static struct terminal_style style = { .font_size = 15 };
 

@@ -15,7 +15,7 @@
 # (tests/xen/drivers.sh): the PCI front end and the drivers of the devices
 # QEMU passes through (e1000, xHCI, virtio-blk), netback and blkback, Xen's
 # `xl devd' with libxl and the hotplug scripts (bash, flock), bulkhead's
-# vif script (agent/vif-bulkhead) and nftables for `bulkhead firewall'.
+# vif script (guest/vif-bulkhead) and nftables for `bulkhead firewall'.
 # usage: tests/xen/domu/build.sh KVER WORKDIR OUT.cpio [BULKHEAD [terminal|driver]]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -64,7 +64,7 @@ add_driver_parts() {
     ln -s "$xl" "$st/usr/sbin/xl"
     cp /etc/xen/scripts/* "$st/etc/xen/scripts/"
     cp /etc/xen/xl.conf "$st/etc/xen/xl.conf"
-    install -m 755 "$here/../../../agent/vif-bulkhead" "$st/etc/xen/scripts/vif-bulkhead"
+    install -m 755 "$here/../../../guest/vif-bulkhead" "$st/etc/xen/scripts/vif-bulkhead"
     # bash and flock: Xen's hotplug scripts and their lock (which also
     # needs /dev/stdin: the init makes it).
     for f in "$xl" /bin/bash /usr/bin/flock /usr/sbin/nft; do

@@ -1,0 +1,163 @@
+#include "guest/firewall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include "proto/agentproto.h"
+#include "guest/firewall_role.h"
+#include "guest/guestxs.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define TAG "firewall"
+#define NFT "/usr/sbin/nft"
+/* Changes come in bursts (a vif's nodes, a rule set): one table for all. */
+#define SETTLE_MS 200
+
+struct firewall {
+	struct xs_handle *xs;
+	char home[32];		/* /local/domain/DOMID */
+};
+
+/* The string at HOME/REL, or NULL. */
+static char *xs_read_rel(void *ctx, const char *rel)
+{
+	struct firewall *f = ctx;
+	char path[192];
+	unsigned len = 0;
+	snprintf(path, sizeof(path), "%s/%s", f->home, rel);
+	return xs_read(f->xs, XBT_NULL, path, &len);
+}
+
+static char **xs_list_rel(void *ctx, const char *rel, unsigned *n)
+{
+	struct firewall *f = ctx;
+	char path[192];
+	snprintf(path, sizeof(path), "%s/%s", f->home, rel);
+	*n = 0;
+	return xs_directory(f->xs, XBT_NULL, path, n);
+}
+
+int firewall_load(void *ctx, const char *table)
+{
+	(void)ctx;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		execl(NFT, "nft", "-f", "-", (char *)NULL);
+		log_err(TAG, "cannot run " NFT ": %s", strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	bool ok = pid > 0 && write_all(fds[1], table, strlen(table));
+	close(fds[1]);
+	int status = 0;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return ok && pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int firewall_forwarding(void *ctx, bool on)
+{
+	(void)ctx;
+	FILE *p = fopen("/proc/sys/net/ipv4/ip_forward", "we");
+	if (!p || fputs(on ? "1\n" : "0\n", p) < 0 || fclose(p) != 0) {
+		log_err(TAG, "cannot switch IPv4 forwarding %s: %s", on ? "on" : "off",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup(struct firewall *f)
+{
+	unsigned domid = 0;
+	f->xs = guest_xs_open("bulkhead: " TAG, &domid);
+	if (!f->xs)
+		return -1;
+	snprintf(f->home, sizeof(f->home), "/local/domain/%u", domid);
+	static const char *const watched[] = { "backend/vif", AGENT_FIREWALL_DIR };
+	for (size_t i = 0; i < ARRAY_SIZE(watched); i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "%s/%s", f->home, watched[i]);
+		if (!xs_watch(f->xs, path, watched[i])) {
+			log_err(TAG, "cannot watch %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Takes every pending watch event; false when xenstore has gone. */
+static bool drain(struct firewall *f)
+{
+	char **ev;
+	while ((ev = xs_check_watch(f->xs)))
+		free(ev);
+	return errno == EAGAIN;
+}
+
+int firewall_main(int argc, char **argv)
+{
+	struct firewall f = { .xs = NULL };
+	const struct fw_effects fx = {
+		.list = xs_list_rel, .read = xs_read_rel, .load = firewall_load,
+		.forwarding = firewall_forwarding, .ctx = &f,
+	};
+	const char *uplink = "eth0";
+	struct fw_role role = { .clients = NULL };
+	int ret = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--uplink") == 0 && i + 1 < argc) {
+			uplink = argv[++i];
+		} else {
+			fprintf(stderr, "usage: bulkhead firewall [--uplink IFACE]\n");
+			return 2;
+		}
+	}
+	if (fw_role_init(&role, uplink, &fx) < 0) {
+		log_err(TAG, "out of memory");
+		goto out;
+	}
+	/* Closed before anything is read; xenstore comes after. */
+	if (fw_role_start(&role) < 0 || setup(&f) < 0)
+		goto out;
+	log_info(TAG, "enforcing the rules of the domains behind %s, uplink %s", f.home, uplink);
+	for (;;) {
+		struct pollfd p = { .fd = xs_fileno(f.xs), .events = POLLIN };
+		/* A quiet moment after a change, then one table for the lot. */
+		int timeout = -1;
+		for (;;) {
+			int r = poll(&p, 1, timeout);
+			if (r < 0 && errno != EINTR) {
+				log_err(TAG, "poll: %s", strerror(errno));
+				goto out;
+			}
+			if (r == 0)
+				break;
+			if (r > 0 && !drain(&f)) {
+				log_err(TAG, "xenstore has gone");
+				goto out;
+			}
+			timeout = SETTLE_MS;
+		}
+		fw_role_refresh(&role);
+	}
+out:
+	fw_role_free(&role);
+	if (f.xs)
+		xs_close(f.xs);
+	return ret;
+}

@@ -1,0 +1,94 @@
+/*
+ * control.h - a control socket: accepts root's `bulkhead ctl'
+ * connections, decodes requests (ctlproto.h) and answers them through
+ * control_ops.  PID 1 serves services and power on one socket; the domain
+ * manager serves domains on another.  A request whose op is NULL is
+ * answered ERROR EOPNOTSUPP.
+ *
+ * Never blocks: every socket is non-blocking; a client that sends a
+ * malformed request gets an ERROR reply and is disconnected; a client whose
+ * reply does not fit in its socket buffer is disconnected.  Peers other
+ * than uid 0 (SO_PEERCRED) are refused.  Main loop only.
+ *
+ * RUN_DISPOSABLE is answered later: its op takes a control_waiter and
+ * the server keeps that client waiting, serving no other request of it,
+ * until control_answer_*() is called with the waiter (by the op itself,
+ * before it returns 0, when the answer is there at once).  A client that
+ * leaves in the meantime is forgotten, and the late answer goes nowhere.
+ */
+#ifndef BULKHEAD_CONTROL_H
+#define BULKHEAD_CONTROL_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+#include "proto/ctlproto.h"
+
+/* A client waiting for a late answer.  Plain value: copy it freely. */
+struct control_waiter {
+	unsigned slot;
+	uint64_t serial;	/* the connection's; never 0 */
+};
+
+struct control_ops {
+	void (*status)(void *ctx, struct ctl_status *st);
+	/* Fills up to MAX records; returns how many. */
+	size_t (*services)(void *ctx, struct ctl_service_info *out, size_t max);
+	int (*restart)(void *ctx, const char *name);		/* 0 or -errno */
+	int (*power)(void *ctx, enum ctl_power action);		/* 0 or -errno */
+	size_t (*domains)(void *ctx, struct ctl_domain_info *out, size_t max);
+	/* 0, or -errno with MSG (MSGCAP bytes) saying why, for the user. */
+	int (*domain_op)(void *ctx, enum ctl_domain_op op, const char *name, char *msg,
+			 size_t msgcap);
+	/* The compositor's: 0, or -errno with MSG saying why. */
+	int (*screenshot)(void *ctx, const char *path, char *msg, size_t msgcap);
+	int (*key)(void *ctx, uint16_t code, uint8_t value);
+	/* The domain manager's: 0 when WAITER is to be answered later, or
+	 * -errno with MSG saying why, answered now.  TEMPLATE "": the default. */
+	int (*run_disposable)(void *ctx, const char *template_name, const char *command,
+			      struct control_waiter waiter, char *msg, size_t msgcap);
+	/* The domain manager's: reads its domain files again and fills REL
+	 * with what changed, or the problems (then nothing changed). */
+	void (*reload)(void *ctx, struct ctl_reload *rel);
+	void *ctx;
+};
+
+struct control_client {
+	int fd;			/* -1: free slot */
+	bool refused;		/* not root: its request is answered EACCES */
+	bool waiting;		/* its answer comes later */
+	uint64_t serial;	/* this connection's, for its waiter */
+};
+
+struct control_server {
+	int listen_fd;
+	struct control_client clients[CTL_CLIENTS_MAX];
+	struct control_ops ops;
+	char *path;
+	uint64_t serials;
+	uint8_t buf[CTL_MSG_MAX];
+};
+
+/* Creates the socket at PATH (its directory 0755, the socket 0600),
+ * replacing a stale one.  0 or -errno.  SRV must stay put until closed. */
+int control_listen(struct control_server *srv, const char *path, const struct control_ops *ops);
+void control_close(struct control_server *srv);
+
+/* Puts the server's fds into PFD (room for at least 1 + CTL_CLIENTS_MAX);
+ * returns how many. */
+size_t control_pollfds(const struct control_server *srv, struct pollfd *pfd);
+
+/* Handles what poll() reported on the N entries control_pollfds() gave. */
+void control_dispatch(struct control_server *srv, const struct pollfd *pfd, size_t n);
+
+/* The late answer to WAITER; false when that client has gone (or could
+ * not take it, and is dropped). */
+bool control_answer_disposable(struct control_server *srv, struct control_waiter waiter,
+			       const struct ctl_disposable *disp);
+bool control_answer_error(struct control_server *srv, struct control_waiter waiter, int code,
+			  const char *msg);
+
+#endif

@@ -1,0 +1,446 @@
+#include "proto/ctlproto.h"
+
+#include <string.h>
+
+#include "lib/bytes.h"
+#include "lib/util.h"
+
+/* Writes the header for a message with PAYLOAD bytes; 0 if it won't fit. */
+static size_t put_header(uint8_t *buf, size_t cap, enum ctl_type type, size_t payload)
+{
+	size_t len = CTL_HEADER_SIZE + payload;
+	if (len > cap || len > CTL_MSG_MAX)
+		return 0;
+	put_u32(buf, (uint32_t)len);
+	put_u16(buf + 4, CTL_VERSION);
+	put_u16(buf + 6, (uint16_t)type);
+	return len;
+}
+
+static int fail(const char **why, const char *text)
+{
+	*why = text;
+	return -1;
+}
+
+size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap)
+{
+	size_t payload = 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	if (req->type == CTL_REQ_RESTART)
+		payload = strlen(req->name);
+	else if (req->type == CTL_REQ_POWER)
+		payload = 1;
+	else if (req->type == CTL_REQ_DOMAIN)
+		payload = 1 + strlen(req->name);
+	else if (req->type == CTL_REQ_SCREENSHOT)
+		payload = strlen(req->path);
+	else if (req->type == CTL_REQ_KEY)
+		payload = 3;
+	else if (req->type == CTL_REQ_RUN_DISPOSABLE)
+		payload = 1 + strlen(req->name) + strlen(req->command);
+	size_t len = put_header(buf, cap, req->type, payload);
+	if (len == 0)
+		return 0;
+	if (req->type == CTL_REQ_RESTART) {
+		memcpy(p, req->name, payload);
+	} else if (req->type == CTL_REQ_POWER) {
+		p[0] = (uint8_t)req->power;
+	} else if (req->type == CTL_REQ_DOMAIN) {
+		p[0] = (uint8_t)req->op;
+		memcpy(p + 1, req->name, payload - 1);
+	} else if (req->type == CTL_REQ_SCREENSHOT) {
+		memcpy(p, req->path, payload);
+	} else if (req->type == CTL_REQ_KEY) {
+		put_u16(p, req->key_code);
+		p[2] = req->key_value;
+	} else if (req->type == CTL_REQ_RUN_DISPOSABLE) {
+		size_t n = strlen(req->name);
+		p[0] = (uint8_t)n;
+		memcpy(p + 1, req->name, n);
+		memcpy(p + 1 + n, req->command, payload - 1 - n);
+	}
+	return len;
+}
+
+size_t ctl_encode_ok(uint8_t *buf, size_t cap)
+{
+	return put_header(buf, cap, CTL_REP_OK, 0);
+}
+
+size_t ctl_encode_error(int code, const char *msg, uint8_t *buf, size_t cap)
+{
+	size_t n = strnlen(msg, CTL_ERROR_TEXT_MAX);
+	size_t len = put_header(buf, cap, CTL_REP_ERROR, 4 + n);
+	if (len == 0)
+		return 0;
+	put_u32(buf + CTL_HEADER_SIZE, (uint32_t)code);
+	memcpy(buf + CTL_HEADER_SIZE + 4, msg, n);
+	return len;
+}
+
+/* Status layout: u32 pid, u64 uptime_ms, u32 nservices, u32 nup,
+ * u32 nfailed, u8 stopping, 3 zero bytes, u32 rss_kib, char version[16]. */
+size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap)
+{
+	size_t len = put_header(buf, cap, CTL_REP_STATUS, CTL_STATUS_SIZE);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	memset(p, 0, CTL_STATUS_SIZE);
+	put_u32(p, st->pid);
+	put_u64(p + 4, st->uptime_ms);
+	put_u32(p + 12, st->nservices);
+	put_u32(p + 16, st->nup);
+	put_u32(p + 20, st->nfailed);
+	p[24] = st->stopping;
+	put_u32(p + 28, st->rss_kib);
+	memcpy(p + 32, st->version, strnlen(st->version, 16));
+	return len;
+}
+
+/* Service record: char name[32] (zero-padded), u8 state, u8 restart,
+ * u16 zero, i32 pid, u32 restarts, i32 last_status, u64 state_age_ms. */
+size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap)
+{
+	if (n > SERVICES_MAX)
+		return 0;
+	size_t len = put_header(buf, cap, CTL_REP_SERVICES, 4 + n * CTL_SERVICE_SIZE);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	put_u32(p, (uint32_t)n);
+	p += 4;
+	for (size_t i = 0; i < n; i++, p += CTL_SERVICE_SIZE) {
+		memset(p, 0, CTL_SERVICE_SIZE);
+		memcpy(p, svc[i].name, strnlen(svc[i].name, SERVICE_NAME_MAX));
+		p[32] = svc[i].state;
+		p[33] = svc[i].restart;
+		put_u32(p + 36, (uint32_t)svc[i].pid);
+		put_u32(p + 40, svc[i].restarts);
+		put_u32(p + 44, (uint32_t)svc[i].last_status);
+		put_u64(p + 48, svc[i].state_age_ms);
+	}
+	return len;
+}
+
+/* Domain record: char name[32] (zero-padded), u8 state, u8 type, u8 class,
+ * u8 label, u32 domid, u32 memory_kib, u32 vcpus, u32 restarts,
+ * u64 uptime_ms, u8 flags (bit 0: gui), 3 zero bytes. */
+size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap)
+{
+	if (n > DOMAINS_MAX)
+		return 0;
+	size_t len = put_header(buf, cap, CTL_REP_DOMAINS, 4 + n * CTL_DOMAIN_SIZE);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	put_u32(p, (uint32_t)n);
+	p += 4;
+	for (size_t i = 0; i < n; i++, p += CTL_DOMAIN_SIZE) {
+		memset(p, 0, CTL_DOMAIN_SIZE);
+		memcpy(p, dom[i].name, strnlen(dom[i].name, DOMAIN_NAME_MAX));
+		p[32] = dom[i].state;
+		p[33] = dom[i].type;
+		p[34] = dom[i].class;
+		p[35] = dom[i].label;
+		put_u32(p + 36, dom[i].domid);
+		put_u32(p + 40, dom[i].memory_kib);
+		put_u32(p + 44, dom[i].vcpus);
+		put_u32(p + 48, dom[i].restarts);
+		put_u64(p + 52, dom[i].uptime_ms);
+		p[60] = dom[i].gui ? CTL_DOMAIN_GUI : 0;
+	}
+	return len;
+}
+
+/* Printable ASCII, and newlines between lines. */
+static bool text_byte_ok(uint8_t c)
+{
+	return c == '\n' || (c >= 0x20 && c <= 0x7e);
+}
+
+size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap)
+{
+	size_t n = strnlen(rel->text, CTL_RELOAD_TEXT_MAX);
+	size_t len = put_header(buf, cap, CTL_REP_RELOAD, 4 + n);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	put_u32(p, rel->problems);
+	for (size_t i = 0; i < n; i++)
+		p[4 + i] = text_byte_ok((uint8_t)rel->text[i]) ? (uint8_t)rel->text[i] : '?';
+	return len;
+}
+
+size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, size_t cap)
+{
+	size_t n = strnlen(disp->name, DOMAIN_NAME_MAX);
+	size_t len = put_header(buf, cap, CTL_REP_DISPOSABLE, n + 4);
+	if (len == 0)
+		return 0;
+	memcpy(buf + CTL_HEADER_SIZE, disp->name, n);
+	put_u32(buf + CTL_HEADER_SIZE + n, disp->answer_ms);
+	return len;
+}
+
+bool ctl_command_is_valid(const char *s, size_t len)
+{
+	if (len > DISPOSABLE_COMMAND_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *type,
+		      const uint8_t **payload, size_t *payload_len, const char **why)
+{
+	if (len < CTL_HEADER_SIZE)
+		return fail(why, "message shorter than its header");
+	if (len > CTL_MSG_MAX)
+		return fail(why, "message larger than the limit");
+	uint32_t untrusted_length = get_u32(untrusted_buf);
+	uint16_t untrusted_version = get_u16(untrusted_buf + 4);
+	uint16_t untrusted_type = get_u16(untrusted_buf + 6);
+	if (untrusted_length != len)
+		return fail(why, "length field does not match the message's size");
+	if (untrusted_version != CTL_VERSION)
+		return fail(why, "unsupported protocol version");
+	switch (untrusted_type) {
+	case CTL_REQ_STATUS:
+	case CTL_REQ_SERVICES:
+	case CTL_REQ_RESTART:
+	case CTL_REQ_POWER:
+	case CTL_REQ_DOMAINS:
+	case CTL_REQ_DOMAIN:
+	case CTL_REQ_SCREENSHOT:
+	case CTL_REQ_KEY:
+	case CTL_REQ_RUN_DISPOSABLE:
+	case CTL_REQ_RELOAD:
+	case CTL_REP_OK:
+	case CTL_REP_STATUS:
+	case CTL_REP_SERVICES:
+	case CTL_REP_DOMAINS:
+	case CTL_REP_DISPOSABLE:
+	case CTL_REP_RELOAD:
+	case CTL_REP_ERROR:
+		break;
+	default:
+		return fail(why, "unknown message type");
+	}
+	*type = (enum ctl_type)untrusted_type;
+	*payload = untrusted_buf + CTL_HEADER_SIZE;
+	*payload_len = len - CTL_HEADER_SIZE;
+	return 0;
+}
+
+static int decode_run_disposable(const uint8_t *untrusted_payload, size_t plen,
+				 struct ctl_request *req, const char **why)
+{
+	if (plen < 1 || untrusted_payload[0] > DOMAIN_NAME_MAX || 1u + untrusted_payload[0] > plen)
+		return fail(why, "run-disposable: template name length out of range");
+	size_t nlen = untrusted_payload[0];
+	const char *untrusted_name = (const char *)untrusted_payload + 1;
+	const char *untrusted_command = untrusted_name + nlen;
+	size_t clen = plen - 1 - nlen;
+	if (nlen && !domain_name_is_valid(untrusted_name, nlen))
+		return fail(why, "run-disposable: the template must be a domain name (1 to 31 of "
+			    "A-Z, a-z, 0-9, '-', '_', '.', starting with a letter)");
+	if (!ctl_command_is_valid(untrusted_command, clen))
+		return fail(why, "run-disposable: the command must be printable ASCII, at most "
+			    "1024 bytes");
+	memcpy(req->name, untrusted_name, nlen);
+	req->name[nlen] = '\0';
+	memcpy(req->command, untrusted_command, clen);
+	req->command[clen] = '\0';
+	return 0;
+}
+
+int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_request *req,
+		       const char **why)
+{
+	enum ctl_type type;
+	const uint8_t *untrusted_payload;
+	size_t plen;
+
+	if (ctl_decode_header(untrusted_buf, len, &type, &untrusted_payload, &plen, why) < 0)
+		return -1;
+	memset(req, 0, sizeof(*req));
+	req->type = type;
+	switch (type) {
+	case CTL_REQ_STATUS:
+	case CTL_REQ_SERVICES:
+	case CTL_REQ_DOMAINS:
+	case CTL_REQ_RELOAD:
+		if (plen != 0)
+			return fail(why, "this request takes no payload");
+		return 0;
+	case CTL_REQ_RESTART:
+		if (!name_is_valid((const char *)untrusted_payload, plen, SERVICE_NAME_MAX))
+			return fail(why, "service name must be 1 to 32 of a-z, 0-9, '-', '_'");
+		memcpy(req->name, untrusted_payload, plen);
+		req->name[plen] = '\0';
+		return 0;
+	case CTL_REQ_POWER:
+		if (plen != 1)
+			return fail(why, "power request takes exactly one byte");
+		if (untrusted_payload[0] < CTL_POWER_POWEROFF || untrusted_payload[0] > CTL_POWER_HALT)
+			return fail(why, "unknown power action");
+		req->power = (enum ctl_power)untrusted_payload[0];
+		return 0;
+	case CTL_REQ_DOMAIN:
+		if (plen < 1 || untrusted_payload[0] < CTL_DOMAIN_START ||
+		    untrusted_payload[0] > CTL_DOMAIN_UNPAUSE)
+			return fail(why, "unknown domain operation");
+		if (!domain_name_is_valid((const char *)untrusted_payload + 1, plen - 1))
+			return fail(why, "domain name must be 1 to 31 of A-Z, a-z, 0-9, '-', '_', "
+				    "'.', starting with a letter");
+		req->op = (enum ctl_domain_op)untrusted_payload[0];
+		memcpy(req->name, untrusted_payload + 1, plen - 1);
+		req->name[plen - 1] = '\0';
+		return 0;
+	case CTL_REQ_SCREENSHOT:
+		if (plen < 2 || plen > CTL_PATH_MAX || untrusted_payload[0] != '/')
+			return fail(why, "screenshot path must be absolute, 2 to 255 bytes");
+		for (size_t i = 0; i < plen; i++)
+			if (untrusted_payload[i] < 0x20 || untrusted_payload[i] > 0x7e)
+				return fail(why, "screenshot path must be printable ASCII");
+		memcpy(req->path, untrusted_payload, plen);
+		req->path[plen] = '\0';
+		return 0;
+	case CTL_REQ_KEY:
+		if (plen != 3 || get_u16(untrusted_payload) >= KEY_CODES_MAX ||
+		    untrusted_payload[2] > 2)
+			return fail(why, "key must be a u16 code below KEY_CODES_MAX and a value 0..2");
+		req->key_code = get_u16(untrusted_payload);
+		req->key_value = untrusted_payload[2];
+		return 0;
+	case CTL_REQ_RUN_DISPOSABLE:
+		return decode_run_disposable(untrusted_payload, plen, req, why);
+	default:
+		return fail(why, "not a request");
+	}
+}
+
+int ctl_decode_error(const uint8_t *payload, size_t len, int *code, char *msg, size_t msgcap,
+		     const char **why)
+{
+	if (len < 4 || len - 4 > CTL_ERROR_TEXT_MAX || msgcap == 0)
+		return fail(why, "error reply of the wrong size");
+	*code = (int)get_u32(payload);
+	size_t n = 0;
+	for (size_t i = 4; i < len && n + 1 < msgcap; i++) {
+		uint8_t c = payload[i];
+		msg[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	msg[n] = '\0';
+	return 0;
+}
+
+int ctl_decode_status(const uint8_t *payload, size_t len, struct ctl_status *st, const char **why)
+{
+	if (len != CTL_STATUS_SIZE)
+		return fail(why, "status reply of the wrong size");
+	memset(st, 0, sizeof(*st));
+	st->pid = get_u32(payload);
+	st->uptime_ms = get_u64(payload + 4);
+	st->nservices = get_u32(payload + 12);
+	st->nup = get_u32(payload + 16);
+	st->nfailed = get_u32(payload + 20);
+	st->stopping = payload[24];
+	st->rss_kib = get_u32(payload + 28);
+	for (size_t i = 0; i < 15 && payload[32 + i]; i++)
+		st->version[i] = (payload[32 + i] >= 0x20 && payload[32 + i] < 0x7f) ?
+				 (char)payload[32 + i] : '?';
+	return 0;
+}
+
+int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_info *out,
+			size_t max, size_t *n, const char **why)
+{
+	if (len < 4)
+		return fail(why, "services reply without a count");
+	uint32_t count = get_u32(payload);
+	if (count > SERVICES_MAX || count > max)
+		return fail(why, "services reply with too many records");
+	if (len != 4 + (size_t)count * CTL_SERVICE_SIZE)
+		return fail(why, "services reply of the wrong size for its count");
+	const uint8_t *p = payload + 4;
+	for (uint32_t i = 0; i < count; i++, p += CTL_SERVICE_SIZE) {
+		size_t nlen = strnlen((const char *)p, SERVICE_NAME_MAX);
+		if (!name_is_valid((const char *)p, nlen, SERVICE_NAME_MAX))
+			return fail(why, "services reply with a bad name");
+		memset(&out[i], 0, sizeof(out[i]));
+		memcpy(out[i].name, p, nlen);
+		out[i].state = p[32];
+		out[i].restart = p[33];
+		out[i].pid = (int32_t)get_u32(p + 36);
+		out[i].restarts = get_u32(p + 40);
+		out[i].last_status = (int32_t)get_u32(p + 44);
+		out[i].state_age_ms = get_u64(p + 48);
+	}
+	*n = count;
+	return 0;
+}
+
+int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_info *out,
+		       size_t max, size_t *n, const char **why)
+{
+	if (len < 4)
+		return fail(why, "domains reply without a count");
+	uint32_t count = get_u32(payload);
+	if (count > DOMAINS_MAX || count > max)
+		return fail(why, "domains reply with too many records");
+	if (len != 4 + (size_t)count * CTL_DOMAIN_SIZE)
+		return fail(why, "domains reply of the wrong size for its count");
+	const uint8_t *p = payload + 4;
+	for (uint32_t i = 0; i < count; i++, p += CTL_DOMAIN_SIZE) {
+		size_t nlen = strnlen((const char *)p, DOMAIN_NAME_MAX + 1);
+		if (!domain_name_is_valid((const char *)p, nlen))
+			return fail(why, "domains reply with a bad name");
+		memset(&out[i], 0, sizeof(out[i]));
+		memcpy(out[i].name, p, nlen);
+		out[i].state = p[32];
+		out[i].type = p[33];
+		out[i].class = p[34];
+		out[i].label = p[35];
+		out[i].domid = get_u32(p + 36);
+		out[i].memory_kib = get_u32(p + 40);
+		out[i].vcpus = get_u32(p + 44);
+		out[i].restarts = get_u32(p + 48);
+		out[i].uptime_ms = get_u64(p + 52);
+		if (p[60] & ~CTL_DOMAIN_GUI)
+			return fail(why, "domains reply with unknown flags");
+		out[i].gui = p[60] & CTL_DOMAIN_GUI;
+	}
+	*n = count;
+	return 0;
+}
+
+int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposable *out,
+			  const char **why)
+{
+	if (len < 5 || len > DOMAIN_NAME_MAX + 4 ||
+	    !domain_name_is_valid((const char *)payload, len - 4))
+		return fail(why, "disposable reply without a valid domain name");
+	memset(out, 0, sizeof(*out));
+	memcpy(out->name, payload, len - 4);
+	out->answer_ms = get_u32(payload + len - 4);
+	return 0;
+}
+
+int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
+		      const char **why)
+{
+	if (len < 4 || len - 4 > CTL_RELOAD_TEXT_MAX)
+		return fail(why, "reload reply of the wrong size");
+	for (size_t i = 4; i < len; i++)
+		if (!text_byte_ok(payload[i]))
+			return fail(why, "reload reply with a byte that is no text");
+	memset(out, 0, sizeof(*out));
+	out->problems = get_u32(payload);
+	memcpy(out->text, payload + 4, len - 4);
+	return 0;
+}

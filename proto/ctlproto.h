@@ -1,0 +1,202 @@
+/*
+ * ctlproto.h - the messages of bulkhead's control sockets (`bulkhead ctl'):
+ * PID 1's (services, power) and the domain manager's (domains).
+ *
+ * Transport: an AF_UNIX SOCK_SEQPACKET socket, one message per packet,
+ * one reply per request.  Every message starts with an 8-byte header,
+ * little-endian:
+ *
+ *   u32 length    whole message, header included, 8 .. CTL_MSG_MAX
+ *   u16 version   CTL_VERSION; another version is refused
+ *   u16 type      enum ctl_type
+ *
+ * Requests and their payloads:
+ *   STATUS    -                         -> STATUS reply
+ *   SERVICES  -                         -> SERVICES reply
+ *   RESTART   service name, 1..32 bytes of [a-z0-9_-], no NUL -> OK | ERROR
+ *   POWER     u8 enum ctl_power         -> OK | ERROR
+ *   DOMAINS   -                         -> DOMAINS reply
+ *   DOMAIN    u8 enum ctl_domain_op, then a domain name (1..31 bytes of
+ *             [A-Za-z0-9_.-], starting with a letter, no NUL) -> OK | ERROR
+ *   SCREENSHOT  an absolute path, 2..CTL_PATH_MAX bytes of printable ASCII,
+ *             no NUL: the compositor writes its frame there as PNG -> OK | ERROR
+ *   KEY       u16 evdev key code (< KEY_CODES_MAX), u8 value 0..2: a key as
+ *             if from a keyboard (the headless compositor only) -> OK | ERROR
+ *   RUN_DISPOSABLE  u8 length L (0..31), L bytes of a domain name (the
+ *             disposable template; L = 0: storage.cfg's default_dispvm),
+ *             then the command: 0..DISPOSABLE_COMMAND_MAX bytes of
+ *             printable ASCII (none: just start it) -> DISPOSABLE | ERROR,
+ *             sent once the command runs in the new disposable (seconds
+ *             later, or at once for a preloaded one)
+ *   RELOAD    -: the domain manager reads its domain files again -> RELOAD
+ * Replies:
+ *   OK        -
+ *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
+ *   STATUS    struct ctl_status, CTL_STATUS_SIZE bytes (layout in ctlproto.c)
+ *   SERVICES  u32 count, then count records of CTL_SERVICE_SIZE bytes
+ *   DOMAINS   u32 count, then count records of CTL_DOMAIN_SIZE bytes
+ *   DISPOSABLE  the disposable's name (1..31 bytes, as DOMAIN's), then u32
+ *             how long the manager took to answer, in ms
+ *   RELOAD    u32 problems, then text: 0..CTL_RELOAD_TEXT_MAX bytes of
+ *             printable ASCII and newlines.  No problems: the text says,
+ *             a line a domain, what changed and when it applies.  Else
+ *             nothing was changed, and the text is the problems found
+ *             (FILE:LINE: ...), as many as fit.
+ * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
+ *
+ * The decoders are the only place that reads a message's bytes; they check
+ * every length, count and field before anything is used.  Pure functions,
+ * safe anywhere.
+ */
+#ifndef BULKHEAD_CTLPROTO_H
+#define BULKHEAD_CTLPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+
+/* The domain manager's socket; PID 1's is sysconfig's control_socket, the
+ * compositor's desktop.cfg's (by default CTL_COMPOSITOR_SOCKET). */
+#define CTL_DOMAINS_SOCKET "/run/bulkhead/domains"
+#define CTL_COMPOSITOR_SOCKET "/run/bulkhead/compositor"
+#define CTL_PATH_MAX	255
+
+#define CTL_VERSION	1
+#define CTL_HEADER_SIZE	8
+#define CTL_STATUS_SIZE	48
+#define CTL_SERVICE_SIZE 56
+#define CTL_DOMAIN_SIZE	64
+#define CTL_ERROR_TEXT_MAX 200
+
+enum ctl_type {
+	CTL_REQ_STATUS = 1,
+	CTL_REQ_SERVICES = 2,
+	CTL_REQ_RESTART = 3,
+	CTL_REQ_POWER = 4,
+	CTL_REQ_DOMAINS = 5,
+	CTL_REQ_DOMAIN = 6,
+	CTL_REQ_SCREENSHOT = 7,
+	CTL_REQ_KEY = 8,
+	CTL_REQ_RUN_DISPOSABLE = 9,
+	CTL_REQ_RELOAD = 10,
+	CTL_REP_OK = 0x80,
+	CTL_REP_STATUS = 0x81,
+	CTL_REP_SERVICES = 0x82,
+	CTL_REP_DOMAINS = 0x83,
+	CTL_REP_DISPOSABLE = 0x84,
+	CTL_REP_RELOAD = 0x85,
+	CTL_REP_ERROR = 0xff,
+};
+
+enum ctl_power {
+	CTL_POWER_POWEROFF = 1,
+	CTL_POWER_REBOOT = 2,
+	CTL_POWER_HALT = 3,
+};
+
+enum ctl_domain_op {
+	CTL_DOMAIN_START = 1,
+	CTL_DOMAIN_STOP = 2,	/* ask it to shut down, destroy it after a grace time */
+	CTL_DOMAIN_KILL = 3,	/* destroy it now */
+	CTL_DOMAIN_PAUSE = 4,
+	CTL_DOMAIN_UNPAUSE = 5,
+};
+
+struct ctl_request {
+	enum ctl_type type;
+	/* RESTART: a service, DOMAIN: a domain, RUN_DISPOSABLE: its template
+	 * ("": the default) */
+	char name[SERVICE_NAME_MAX + 1];
+	enum ctl_power power;			/* POWER */
+	enum ctl_domain_op op;			/* DOMAIN */
+	char path[CTL_PATH_MAX + 1];		/* SCREENSHOT */
+	uint16_t key_code;			/* KEY */
+	uint8_t key_value;
+	char command[DISPOSABLE_COMMAND_MAX + 1];	/* RUN_DISPOSABLE; "": none */
+};
+
+struct ctl_disposable {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint32_t answer_ms;	/* from the request to the command running */
+};
+
+struct ctl_reload {
+	uint32_t problems;	/* 0: applied; else nothing was */
+	char text[CTL_RELOAD_TEXT_MAX + 1];
+};
+
+struct ctl_status {
+	uint32_t pid;
+	uint64_t uptime_ms;
+	uint32_t nservices;
+	uint32_t nup;
+	uint32_t nfailed;
+	uint8_t stopping;	/* 1: shutdown under way */
+	uint32_t rss_kib;	/* PID 1's resident memory */
+	char version[16];
+};
+
+struct ctl_service_info {
+	char name[SERVICE_NAME_MAX + 1];
+	uint8_t state;		/* enum svc_state */
+	uint8_t restart;	/* enum restart_policy */
+	int32_t pid;		/* 0: not running */
+	uint32_t restarts;
+	int32_t last_status;	/* wait status of the last death, -1: none */
+	uint64_t state_age_ms;
+};
+
+struct ctl_domain_info {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint8_t state;		/* enum domain_state (proto/domstate.h) */
+	uint8_t type;		/* enum domain_type (config/domain_config.h) */
+	uint8_t class;		/* enum domain_class */
+	uint8_t label;		/* enum domain_label */
+	uint32_t domid;		/* CTL_NO_DOMID: none */
+	uint32_t memory_kib;	/* current if it runs, else configured */
+	uint32_t vcpus;
+	uint32_t restarts;
+	uint64_t uptime_ms;	/* 0: not running */
+	bool gui;		/* it may have windows (gui = 1) */
+};
+
+#define CTL_NO_DOMID 0xffffffffu
+#define CTL_DOMAIN_GUI 0x01	/* flags of a domain record */
+
+/* Encoders return the message's length, 0 when it does not fit in CAP. */
+size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap);
+size_t ctl_encode_ok(uint8_t *buf, size_t cap);
+size_t ctl_encode_error(int code, const char *msg, uint8_t *buf, size_t cap);
+size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap);
+size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, size_t cap);
+/* The text is cut at CTL_RELOAD_TEXT_MAX, and bytes other than printable
+ * ASCII and newlines go as '?'. */
+size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap);
+
+/* Decoders return 0, or -1 with *why saying what is wrong (static text).
+ * A reply decoder first checks the header's type, then the payload. */
+int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *type,
+		      const uint8_t **payload, size_t *payload_len, const char **why);
+int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_request *req,
+		       const char **why);
+int ctl_decode_error(const uint8_t *payload, size_t len, int *code, char *msg, size_t msgcap,
+		     const char **why);
+int ctl_decode_status(const uint8_t *payload, size_t len, struct ctl_status *st, const char **why);
+/* Up to MAX records into OUT; *n is how many. */
+int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_info *out,
+			size_t max, size_t *n, const char **why);
+int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_info *out,
+		       size_t max, size_t *n, const char **why);
+int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposable *out,
+			  const char **why);
+int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
+		      const char **why);
+
+/* Whether LEN bytes at S are a command RUN_DISPOSABLE may carry. */
+bool ctl_command_is_valid(const char *s, size_t len);
+
+#endif

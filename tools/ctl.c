@@ -1,0 +1,609 @@
+#include "lib/paths.h"
+#include "tools/ctl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <libevdev/libevdev.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/domain_config.h"
+#include "config/service_config.h"
+#include "proto/domstate.h"
+#include "input/bindings.h"
+#include "lib/escape.h"
+#include "lib/util.h"
+#include "proto/ctlproto.h"
+#include "supervisor/supervisor.h"
+
+/* libxl builds a new domain (kernel and ramdisk copied into its memory)
+ * inside the domain manager's loop, which answers nothing meanwhile: a
+ * second on hardware, tens of seconds under QEMU's emulation. */
+#define CTL_TIMEOUT_MS 60000
+/* A disposable that is not preloaded boots first: the manager gives up
+ * on its agent after 180 s (domains/manager.c), and may have other
+ * domains to create before it. */
+#define RUN_DISPOSABLE_TIMEOUT_MS 600000
+#define CONSOLE_POLL_MS 250
+
+static uint8_t reply[CTL_MSG_MAX];
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bulkhead ctl [--socket PATH] COMMAND\n"
+		"  status [--json]        PID 1's state, uptime, memory, services up/failed\n"
+		"  services [--json]      every service: state, pid, restarts, last death\n"
+		"  restart NAME           stop NAME if it runs, then start it (clears failed)\n"
+		"  poweroff|reboot|halt   shut the system down in order\n"
+		"Domains (Xen's dom0 only; the domain manager answers):\n"
+		"  list [--json]          every configured domain: id, state, class, label,\n"
+		"                         type, memory, vCPUs, uptime, restarts\n"
+		"  start NAME             create NAME (and its netvm if it is down); clears failed\n"
+		"  stop NAME              ask NAME to shut down; destroyed after 30 s\n"
+		"  kill NAME              destroy NAME now\n"
+		"  pause NAME | unpause NAME\n"
+		"  reload                 read the domain files again: firewall changes apply\n"
+		"                         at once, every other change at the domain's next start\n"
+		"  console [-f] [--raw] NAME  NAME's console log (-f: keep following it, and\n"
+		"                         wait for it if NAME has not run yet); bytes other\n"
+		"                         than printable ASCII, tab and newline are shown as\n"
+		"                         \\xNN (a domain's escape sequences reach no\n"
+		"                         terminal) unless --raw\n"
+		"  run-disposable [TEMPLATE|-] [COMMAND...]\n"
+		"                         a new disposable of TEMPLATE (-: storage.cfg's\n"
+		"                         default_dispvm) runs COMMAND with /bin/sh -c and is\n"
+		"                         gone when it ends; prints its name once COMMAND runs\n"
+		"Desktop (the compositor answers):\n"
+		"  screenshot FILE.png    the screen as the compositor last drew it\n"
+		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
+		"                         (headless compositor only; CODE: 30 or KEY_A)\n"
+		"The socket defaults to %s (PID 1), %s (domains)\n"
+		"and %s (desktop).\n",
+		CTL_DEFAULT_SOCKET, CTL_DOMAINS_SOCKET, CTL_COMPOSITOR_SOCKET);
+}
+
+/* Sends REQ and receives the reply into `reply'; returns its length or -1. */
+static ssize_t transact(const char *path, const char *peer, const struct ctl_request *req)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	uint8_t msg[CTL_HEADER_SIZE + 1 + DOMAIN_NAME_MAX + DISPOSABLE_COMMAND_MAX];
+	int fd = -1;
+	ssize_t ret = -1;
+
+	if (!str_copy(addr.sun_path, path, sizeof(addr.sun_path))) {
+		fprintf(stderr, "bulkhead ctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	size_t len = ctl_encode_request(req, msg, sizeof(msg));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "bulkhead ctl: socket: %s\n", strerror(errno));
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "bulkhead ctl: cannot reach %s at %s: %s\n", peer, path,
+			strerror(errno));
+		goto out;
+	}
+	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "bulkhead ctl: send: %s\n", strerror(errno));
+		goto out;
+	}
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int timeout = req->type == CTL_REQ_RUN_DISPOSABLE ? RUN_DISPOSABLE_TIMEOUT_MS :
+		      CTL_TIMEOUT_MS;
+	int r = poll(&pfd, 1, timeout);
+	if (r <= 0) {
+		fprintf(stderr, "bulkhead ctl: no answer from %s within %d ms\n", peer, timeout);
+		goto out;
+	}
+	ret = recv(fd, reply, sizeof(reply), MSG_TRUNC);
+	if (ret <= 0 || (size_t)ret > sizeof(reply)) {
+		fprintf(stderr, "bulkhead ctl: bad answer from %s\n", peer);
+		ret = -1;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static const char *state_name(uint8_t state)
+{
+	return state < SVC_STATE_COUNT ? svc_state_names[state] : "unknown";
+}
+
+static const char *policy_name(uint8_t restart)
+{
+	return restart <= RESTART_NEVER ? restart_policy_names[restart] : "unknown";
+}
+
+static void print_services(const struct ctl_service_info *svc, size_t n, bool json)
+{
+	char last[64];
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			print_json_string(svc[i].name);
+			printf(",\"state\":\"%s\",\"pid\":%d,\"restart\":\"%s\",\"restarts\":%u,"
+			       "\"state_age_ms\":%llu,\"last_exit\":", state_name(svc[i].state),
+			       svc[i].pid, policy_name(svc[i].restart), svc[i].restarts,
+			       (unsigned long long)svc[i].state_age_ms);
+			if (svc[i].last_status < 0) {
+				printf("null}");
+			} else {
+				describe_wait_status(svc[i].last_status, last, sizeof(last));
+				print_json_string(last);
+				printf("}");
+			}
+		}
+		printf("]\n");
+		return;
+	}
+	printf("%-20s %-9s %7s %-10s %8s %9s  %s\n", "NAME", "STATE", "PID", "RESTART",
+	       "RESTARTS", "FOR", "LAST EXIT");
+	for (size_t i = 0; i < n; i++) {
+		if (svc[i].last_status < 0)
+			str_copy(last, "-", sizeof(last));
+		else
+			describe_wait_status(svc[i].last_status, last, sizeof(last));
+		printf("%-20s %-9s %7d %-10s %8u %8.1fs  %s\n", svc[i].name,
+		       state_name(svc[i].state), svc[i].pid, policy_name(svc[i].restart),
+		       svc[i].restarts, (double)svc[i].state_age_ms / 1000.0, last);
+	}
+}
+
+static void print_status(const struct ctl_status *st, bool json)
+{
+	if (json) {
+		printf("{\"pid\":%u,\"version\":", st->pid);
+		print_json_string(st->version);
+		printf(",\"state\":\"%s\",\"uptime_ms\":%llu,\"rss_kib\":%u,\"services\":%u,"
+		       "\"up\":%u,\"failed\":%u}\n", st->stopping ? "stopping" : "running",
+		       (unsigned long long)st->uptime_ms, st->rss_kib, st->nservices, st->nup,
+		       st->nfailed);
+		return;
+	}
+	printf("bulkhead %s, PID %u, %s\n", st->version, st->pid,
+	       st->stopping ? "shutting down" : "running");
+	printf("uptime    %.1f s\n", (double)st->uptime_ms / 1000.0);
+	printf("memory    %u KiB resident\n", st->rss_kib);
+	printf("services  %u configured, %u up, %u failed\n", st->nservices, st->nup, st->nfailed);
+}
+
+static const char *name_of(const char *const *names, size_t count, uint8_t v)
+{
+	return v < count ? names[v] : "unknown";
+}
+
+static void print_domain_json(const struct ctl_domain_info *d)
+{
+	printf("{\"name\":");
+	print_json_string(d->name);
+	printf(",\"id\":");
+	if (d->domid == CTL_NO_DOMID)
+		printf("null");
+	else
+		printf("%u", d->domid);
+	printf(",\"state\":\"%s\",\"class\":\"%s\",\"label\":\"%s\",\"type\":\"%s\","
+	       "\"memory_kib\":%u,\"vcpus\":%u,\"uptime_ms\":%llu,\"restarts\":%u}",
+	       domain_state_name(d->state), name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
+	       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
+	       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib, d->vcpus,
+	       (unsigned long long)d->uptime_ms, d->restarts);
+}
+
+static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json)
+{
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s", i ? "," : "");
+			print_domain_json(&dom[i]);
+		}
+		printf("]\n");
+		return;
+	}
+	printf("%-20s %4s %-10s %-10s %-7s %-4s %8s %5s %9s %8s\n", "NAME", "ID", "STATE",
+	       "CLASS", "LABEL", "TYPE", "MEM(MiB)", "VCPUS", "UPTIME", "RESTARTS");
+	for (size_t i = 0; i < n; i++) {
+		const struct ctl_domain_info *d = &dom[i];
+		char id[12] = "-", up[24] = "-";
+		if (d->domid != CTL_NO_DOMID)
+			snprintf(id, sizeof(id), "%u", d->domid);
+		if (d->uptime_ms)
+			snprintf(up, sizeof(up), "%llus", (unsigned long long)(d->uptime_ms / 1000));
+		printf("%-20s %4s %-10s %-10s %-7s %-4s %8u %5u %9s %8u\n", d->name, id,
+		       domain_state_name(d->state),
+		       name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
+		       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
+		       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib / 1024,
+		       d->vcpus, up, d->restarts);
+	}
+}
+
+/* What a reload changed, or why it changed nothing: exit status 0 or 1. */
+static int show_reload(const struct ctl_reload *rel, const char *peer)
+{
+	if (rel->problems == 0) {
+		fputs(rel->text, stdout);
+		return 0;
+	}
+	fputs(rel->text, stderr);
+	fprintf(stderr, "bulkhead ctl: %s changed nothing: the domains' configuration has "
+		"problems (%u, above); fix them and reload again\n", peer, rel->problems);
+	return 1;
+}
+
+/* Prints the answer; returns the exit status. */
+static int show_reply(size_t len, const char *peer, enum ctl_type want, bool json)
+{
+	static struct ctl_service_info svc[SERVICES_MAX];
+	static struct ctl_domain_info dom[DOMAINS_MAX];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why = NULL;
+	struct ctl_status st;
+	struct ctl_disposable disp;
+	static struct ctl_reload rel;
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	int code;
+
+	if (ctl_decode_header(reply, len, &type, &payload, &plen, &why) < 0)
+		goto bad;
+	if (type == CTL_REP_ERROR) {
+		if (ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why) < 0)
+			goto bad;
+		fprintf(stderr, "bulkhead ctl: %s refused: %s\n", peer, msg);
+		return 1;
+	}
+	if (type != want) {
+		why = "unexpected reply type";
+		goto bad;
+	}
+	if (type == CTL_REP_STATUS) {
+		if (ctl_decode_status(payload, plen, &st, &why) < 0)
+			goto bad;
+		print_status(&st, json);
+	} else if (type == CTL_REP_SERVICES) {
+		if (ctl_decode_services(payload, plen, svc, SERVICES_MAX, &n, &why) < 0)
+			goto bad;
+		print_services(svc, n, json);
+	} else if (type == CTL_REP_DOMAINS) {
+		if (ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0)
+			goto bad;
+		print_domains(dom, n, json);
+	} else if (type == CTL_REP_DISPOSABLE) {
+		if (ctl_decode_disposable(payload, plen, &disp, &why) < 0)
+			goto bad;
+		printf("%s\n", disp.name);
+		fprintf(stderr, "bulkhead ctl: %s answered in %u ms\n", disp.name, disp.answer_ms);
+	} else if (type == CTL_REP_RELOAD) {
+		if (ctl_decode_reload(payload, plen, &rel, &why) < 0)
+			goto bad;
+		return show_reload(&rel, peer);
+	}
+	return 0;
+bad:
+	fprintf(stderr, "bulkhead ctl: malformed answer from %s: %s\n", peer, why);
+	return 3;
+}
+
+/* Copies FD to stdout, escaped by ESC (lib/escape.h: the domain wrote
+ * those bytes) or as it is when ESC is NULL (--raw); 0 at its end, -1 on
+ * error. */
+static int copy_out(int fd, struct text_escape *esc)
+{
+	char buf[4096], shown[ESCAPE_MAX * sizeof(buf) + 1];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		size_t len = esc ? text_escape(esc, buf, (size_t)n, shown, sizeof(shown), NULL) :
+			     (size_t)n;
+		if (fwrite(esc ? shown : buf, 1, len, stdout) != len)
+			return -1;
+	}
+}
+
+/* Whether the file at PATH is no longer what FD reads (replaced, or cut
+ * shorter than what was read): the log was rotated. */
+static bool rotated(const char *path, int fd)
+{
+	struct stat now, open_one;
+	if (stat(path, &now) < 0 || fstat(fd, &open_one) < 0)
+		return false;
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+	return now.st_ino != open_one.st_ino || now.st_dev != open_one.st_dev ||
+	       (pos >= 0 && now.st_size < pos);
+}
+
+/* xenconsoled's log of NAME's console, escaped unless RAW; with FOLLOW,
+ * what it adds too, across rotations, until killed. */
+static int console(const char *name, bool follow, bool raw)
+{
+	struct text_escape esc = { .keep_lines = true };
+	char end[ESCAPE_MAX + 1];
+	char path[256];
+	snprintf(path, sizeof(path), "%s/guest-%s.log", XEN_CONSOLE_DIR, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Following a domain that has not run yet: its log comes when it does. */
+	while (fd < 0 && follow && errno == ENOENT) {
+		nanosleep(&(struct timespec){ 0, CONSOLE_POLL_MS * 1000000L }, NULL);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "bulkhead ctl: no console log for %s (%s: %s); it exists once the "
+			"domain has run since dom0 booted\n", name, path, strerror(errno));
+		return 1;
+	}
+	int rc = 0;
+	for (;;) {
+		if (copy_out(fd, raw ? NULL : &esc) < 0) {
+			fprintf(stderr, "bulkhead ctl: %s: %s\n", path, strerror(errno));
+			rc = 1;
+			break;
+		}
+		fflush(stdout);
+		if (!follow) {
+			text_escape_end(&esc, end, sizeof(end));
+			fputs(end, stdout);
+			break;
+		}
+		nanosleep(&(struct timespec){ 0, CONSOLE_POLL_MS * 1000000L }, NULL);
+		if (!rotated(path, fd))
+			continue;
+		int again = open(path, O_RDONLY | O_CLOEXEC);
+		if (again >= 0) {
+			close(fd);
+			fd = again;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static bool parse_domain_op(const char *cmd, enum ctl_domain_op *op)
+{
+	static const struct { const char *name; enum ctl_domain_op op; } ops[] = {
+		{ "start", CTL_DOMAIN_START }, { "stop", CTL_DOMAIN_STOP },
+		{ "kill", CTL_DOMAIN_KILL }, { "pause", CTL_DOMAIN_PAUSE },
+		{ "unpause", CTL_DOMAIN_UNPAUSE },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+		if (strcmp(cmd, ops[i].name) == 0) {
+			*op = ops[i].op;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool domain_arg(const char *name, struct ctl_request *req)
+{
+	if (!domain_name_is_valid(name, strlen(name))) {
+		fprintf(stderr, "bulkhead ctl: \"%s\" is not a domain name (1 to %d of A-Z, a-z, "
+			"0-9, '-', '_', '.', starting with a letter)\n", name, DOMAIN_NAME_MAX);
+		return false;
+	}
+	str_copy(req->name, name, sizeof(req->name));
+	return true;
+}
+
+/* The compositor writes the file, from its own working directory. */
+static bool absolute_path(const char *arg, char *out, size_t cap)
+{
+	char cwd[CTL_PATH_MAX + 1];
+	int n;
+
+	if (arg[0] == '/')
+		n = snprintf(out, cap, "%s", arg);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(out, cap, "%s/%s", cwd, arg);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= cap) {
+		fprintf(stderr, "bulkhead ctl: path too long (at most %d bytes): %s\n",
+			CTL_PATH_MAX, arg);
+		return false;
+	}
+	return true;
+}
+
+static bool key_args(const char *code, const char *value, struct ctl_request *req)
+{
+	char *end;
+	long c = strtol(code, &end, 10);
+
+	if (*end || end == code)
+		c = libevdev_event_code_from_name(EV_KEY, code);
+	if (c < 0 || c >= KEY_CODES_MAX || (strcmp(value, "0") != 0 && strcmp(value, "1") != 0 &&
+					     strcmp(value, "2") != 0)) {
+		fprintf(stderr, "bulkhead ctl: key wants a code (30 or KEY_A) and 0 (release), "
+			"1 (press) or 2 (repeat), not \"%s %s\"\n", code, value);
+		return false;
+	}
+	req->key_code = (uint16_t)c;
+	req->key_value = (uint8_t)(value[0] - '0');
+	return true;
+}
+
+/* [TEMPLATE|-] [COMMAND...]: the words of COMMAND are joined by spaces,
+ * as a shell command line. */
+static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
+{
+	size_t len = 0;
+	if (argc > 0 && strcmp(argv[0], "-") != 0) {
+		if (!domain_arg(argv[0], req))
+			return false;
+	}
+	for (int i = 1; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		if (len + (len > 0) + n > DISPOSABLE_COMMAND_MAX) {
+			fprintf(stderr, "bulkhead ctl: the command is longer than %d bytes\n",
+				DISPOSABLE_COMMAND_MAX);
+			return false;
+		}
+		if (len)
+			req->command[len++] = ' ';
+		memcpy(req->command + len, argv[i], n);
+		len += n;
+	}
+	req->command[len] = '\0';
+	if (!ctl_command_is_valid(req->command, len)) {
+		fprintf(stderr, "bulkhead ctl: the command must be printable ASCII (no tabs or "
+			"newlines)\n");
+		return false;
+	}
+	return true;
+}
+
+int ctl_main(int argc, char **argv)
+{
+	const char *path = NULL, *peer = "PID 1";
+	struct ctl_request req = { 0 };
+	enum ctl_type want = CTL_REP_OK;
+	bool json = false, domains = false, desktop = false;
+	int i = 1;
+
+	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
+		path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[i++];
+	if (i < argc && strcmp(argv[i], "--json") == 0) {
+		json = true;
+		i++;
+	}
+	if (strcmp(cmd, "status") == 0) {
+		req.type = CTL_REQ_STATUS;
+		want = CTL_REP_STATUS;
+	} else if (strcmp(cmd, "services") == 0) {
+		req.type = CTL_REQ_SERVICES;
+		want = CTL_REP_SERVICES;
+	} else if (strcmp(cmd, "list") == 0) {
+		req.type = CTL_REQ_DOMAINS;
+		want = CTL_REP_DOMAINS;
+		domains = true;
+	} else if (!json && parse_domain_op(cmd, &req.op) && i < argc) {
+		req.type = CTL_REQ_DOMAIN;
+		domains = true;
+		if (!domain_arg(argv[i++], &req))
+			return 2;
+	} else if (!json && strcmp(cmd, "reload") == 0) {
+		req.type = CTL_REQ_RELOAD;
+		want = CTL_REP_RELOAD;
+		domains = true;
+	} else if (!json && strcmp(cmd, "run-disposable") == 0) {
+		req.type = CTL_REQ_RUN_DISPOSABLE;
+		want = CTL_REP_DISPOSABLE;
+		domains = true;
+		if (!run_disposable_args(argc - i, argv + i, &req))
+			return 2;
+		i = argc;
+	} else if (!json && strcmp(cmd, "console") == 0 && i < argc) {
+		bool follow = false, raw = false;
+		for (; i + 1 < argc && argv[i][0] == '-'; i++) {
+			if (strcmp(argv[i], "-f") == 0)
+				follow = true;
+			else if (strcmp(argv[i], "--raw") == 0)
+				raw = true;
+			else
+				break;
+		}
+		if (i + 1 != argc || !domain_arg(argv[i], &req)) {
+			usage(stderr);
+			return 2;
+		}
+		return console(req.name, follow, raw);
+	} else if (strcmp(cmd, "restart") == 0 && i < argc && !json) {
+		req.type = CTL_REQ_RESTART;
+		const char *name = argv[i++];
+		if (!name_is_valid(name, strlen(name), SERVICE_NAME_MAX)) {
+			fprintf(stderr, "bulkhead ctl: \"%s\" is not a service name "
+				"(1 to 32 of a-z, 0-9, '-', '_')\n", name);
+			return 2;
+		}
+		str_copy(req.name, name, sizeof(req.name));
+	} else if (!json && (strcmp(cmd, "poweroff") == 0 || strcmp(cmd, "reboot") == 0 ||
+			     strcmp(cmd, "halt") == 0)) {
+		req.type = CTL_REQ_POWER;
+		req.power = cmd[0] == 'p' ? CTL_POWER_POWEROFF :
+			    cmd[0] == 'r' ? CTL_POWER_REBOOT : CTL_POWER_HALT;
+	} else if (!json && strcmp(cmd, "screenshot") == 0 && i < argc) {
+		req.type = CTL_REQ_SCREENSHOT;
+		desktop = true;
+		if (!absolute_path(argv[i++], req.path, sizeof(req.path)))
+			return 2;
+	} else if (!json && strcmp(cmd, "key") == 0 && i + 1 < argc) {
+		req.type = CTL_REQ_KEY;
+		desktop = true;
+		if (!key_args(argv[i], argv[i + 1], &req))
+			return 2;
+		i += 2;
+	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(stdout);
+		return 0;
+	} else {
+		usage(stderr);
+		return 2;
+	}
+	if (i != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (domains)
+		peer = "the domain manager";
+	if (desktop)
+		peer = "the compositor";
+	if (!path)
+		path = domains ? CTL_DOMAINS_SOCKET :
+		       desktop ? CTL_COMPOSITOR_SOCKET : CTL_DEFAULT_SOCKET;
+	if (req.type == CTL_REQ_POWER) {
+		/* The shutdown we ask for sends SIGTERM to every process, maybe
+		 * before we have read PID 1's answer. */
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	}
+	ssize_t len = transact(path, peer, &req);
+	if (len < 0)
+		return 3;
+	return show_reply((size_t)len, peer, want, json);
+}
