@@ -44,14 +44,16 @@ int loop_init(struct loop *l, size_t max_fds, const struct loop_ops *ops)
 
 void loop_free(struct loop *l)
 {
-	if (l->sigfd >= 0)
+	/* Only a signalfd of its own: a zeroed struct loop frees nothing. */
+	if (l->sigw.loop)
 		close(l->sigfd);
+	l->sigw.loop = NULL;
 	free(l->slots);
 	free(l->pfd);
 	l->slots = NULL;
 	l->pfd = NULL;
 	l->sigfd = -1;
-	l->nslots = l->reserved = l->ntimers = 0;
+	l->max_fds = l->nslots = l->reserved = l->ntimers = 0;
 	l->defer_head = NULL;
 	l->defer_tail = &l->defer_head;
 }
@@ -193,7 +195,8 @@ static void run_timers(struct loop *l)
 	struct loop_timer *t;
 	while ((t = next_due(l))) {
 		loop_timer_cancel(t);
-		t->cb(l, t);
+		if (t->cb)
+			t->cb(l, t);
 	}
 }
 

@@ -83,7 +83,8 @@ struct loop_fdset {
 	size_t slot;
 };
 
-/* A one-shot deadline, armed again as often as wanted. */
+/* A one-shot deadline, armed again as often as wanted.  CB NULL: it only
+ * wakes the loop (the caller's work between rounds is due). */
 struct loop_timer {
 	void (*cb)(struct loop *l, struct loop_timer *t);	/* disarmed before */
 	void *ctx;
@@ -132,7 +133,8 @@ struct loop {
  * OPS NULL: the real clock and poll(2); copied.  0 or -ENOMEM. */
 int loop_init(struct loop *l, size_t max_fds, const struct loop_ops *ops);
 /* Closes the signalfd (the signals stay blocked) and frees the arrays;
- * every watch, timer and deferral is forgotten unrun. */
+ * every watch, timer and deferral is forgotten unrun.  Safe on a zeroed
+ * struct loop and on one freed already. */
 void loop_free(struct loop *l);
 
 /* The time read after this round's poll (before the first round: at
