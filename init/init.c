@@ -557,16 +557,6 @@ static void arm_wake(void)
 		loop_timer_arm(&I.loop, &I.wake, next);	/* its only timer: room */
 }
 
-static size_t ctl_fill(void *ctx, struct pollfd *pfd)
-{
-	return control_pollfds(ctx, pfd);
-}
-
-static void ctl_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
-{
-	control_dispatch(ctx, pfd, n);
-}
-
 static size_t ready_fill(void *ctx, struct pollfd *pfd)
 {
 	size_t n = 0;
@@ -588,8 +578,7 @@ static void ready_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
 
 static void __attribute__((noreturn)) main_loop(void)
 {
-	I.ctl_fds = (struct loop_fdset){ .max = 1 + CTL_CLIENTS_MAX, .fill = ctl_fill,
-					 .dispatch = ctl_dispatch, .ctx = &I.ctl };
+	I.ctl_fds = control_fdset(&I.ctl);
 	I.ready_fds = (struct loop_fdset){ .max = SERVICES_MAX, .fill = ready_fill,
 					   .dispatch = ready_dispatch };
 	if (loop_fdset_add(&I.loop, &I.ctl_fds) < 0 || loop_fdset_add(&I.loop, &I.ready_fds) < 0)

@@ -206,9 +206,10 @@ static void timer_cb(struct loop *l, struct loop_timer *t)
 
 #define NAMED_TIMER(v, c) struct named_timer v = { .t = { .cb = timer_cb, .ctx = &v }, .name = c }
 
-/* Earliest first, ties in the order armed, each at its time on the fake
- * clock; the loop sleeps exactly until the next; a cancelled one never
- * fires; armed again before it fires, the new time only. */
+/* Earliest first, ties in the order (last) armed, each at its time on the
+ * fake clock; the loop sleeps exactly until the next; a cancelled one
+ * never fires; armed again before it fires, the new time only; woken late,
+ * the ones due fire in the order of their times, not of their arming. */
 static void timers_fire_in_order(void **state)
 {
 	struct loop l;
@@ -227,9 +228,10 @@ static void timers_fire_in_order(void **state)
 	assert_int_equal(loop_timer_arm(&l, &e.t, 1050), 0);
 	loop_timer_cancel(&e.t);
 	assert_int_equal(loop_timer_arm(&l, &a.t, 1250), 0);
+	assert_int_equal(loop_timer_arm(&l, &b.t, 1100), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(loop_run_once(&l), 0);
-	assert_string_equal(trace, "bdca");
+	assert_string_equal(trace, "dbca");
 	assert_int_equal(nslept, 3);
 	assert_int_equal(slept[0], 100);
 	assert_int_equal(slept[1], 100);
@@ -239,6 +241,14 @@ static void timers_fire_in_order(void **state)
 	assert_int_equal(a.fired_at, 1250);
 	assert_false(loop_timer_armed(&a.t));
 	assert_int_equal(l.ntimers, 0);
+	trace[0] = '\0';
+	assert_int_equal(loop_timer_arm(&l, &a.t, 1500), 0);
+	assert_int_equal(loop_timer_arm(&l, &b.t, 1400), 0);
+	assert_int_equal(loop_timer_arm(&l, &c.t, 9000), 0);
+	fake_ms = 2000;
+	assert_int_equal(loop_run_once(&l), 0);
+	assert_string_equal(trace, "ba");
+	assert_true(loop_timer_armed(&c.t));
 	loop_free(&l);
 }
 
