@@ -23,8 +23,9 @@
  * closes a watched fd (only its own signalfd).  The loop allocates once, in
  * loop_init (its poll array, bounded by MAX_FDS); nothing after that.
  *
- * Who may call what: one thread.  Every function may be called from inside
- * a callback, with these guarantees:
+ * Who may call what: one thread.  Every function but loop_init, loop_free
+ * and loop_run(_once) may be called from inside a callback, with these
+ * guarantees:
  *   - a watch removed (or removed and added again, even on another fd) is
  *     not called back for what the current round's poll saw;
  *   - a watch added during a round is first polled in the next one;
@@ -59,7 +60,8 @@ struct loop_ops {
 	void *ctx;
 };
 
-/* One fd.  Set fd, events, cb (and ctx) before loop_fd_add. */
+/* One fd.  Set fd, events, cb (and ctx) before loop_fd_add; fd only
+ * while it is not added (a changing fd: a loop_fdset of max 1). */
 struct loop_fd {
 	int fd;
 	short events;			/* POLLIN, POLLOUT: loop_fd_events to change */
