@@ -26,7 +26,7 @@ PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
-MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
+MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret lib/loop \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains \
 	tools/check \
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
@@ -50,7 +50,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog
+	test_reload test_libxllog test_loop
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession
 # Root, in network namespaces: the firewall's tables on real nftables.

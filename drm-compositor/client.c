@@ -40,6 +40,8 @@ void client_drop(struct client *c, const char *fmt, ...)
 	log_warn(TAG, "domain %s: GUI channel dropped: %s", c->name, why);
 	c->dropping = true;
 	c->cs->reap_due = true;
+	if (c->cs->env.reap_due)
+		c->cs->env.reap_due(c->cs->env.ctx);
 }
 
 /* --- what dom0 sends: queued, coalesced, flushed as the channel takes it -- */

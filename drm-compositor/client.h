@@ -106,6 +106,9 @@ struct clients_env {
 	bool (*wants_focus)(void *ctx, struct client *c);
 	/* C is being freed (clients_reap): forget it. */
 	void (*gone)(void *ctx, struct client *c);
+	/* A client was dropped: clients_reap() is due, once no desktop or
+	 * client call is up the stack.  NULL: the caller reaps anyway. */
+	void (*reap_due)(void *ctx);
 	void *ctx;
 };
 

@@ -2,13 +2,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <xenstore.h>
@@ -28,11 +25,16 @@
 #include "input/evdev.h"
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 #include "proto/control.h"
 #include "proto/ctlproto.h"
 
 #define TAG "compositor"
+/* The signalfd, the screen, the manager's answer, each domain's socket
+ * and channel, the control socket and its clients, inotify and each input
+ * device. */
+#define COMPOSITOR_FDS_MAX (3 + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX + 1 + INPUT_DEVICES_MAX)
 
 /* A domain that may have windows, and its channel when it has one.  A
  * configured one from the start; one the manager lists later (an unnamed
@@ -52,6 +54,7 @@ struct gui_domain {
 	 * one twice. */
 	uint32_t vchan_domid;
 	char vchan_offer[GUI_OFFER_MAX + 1];
+	struct loop_fd listen_watch, channel_watch;
 };
 
 static struct compositor {
@@ -80,7 +83,11 @@ static struct compositor {
 	uint32_t frames, damages;
 	uint64_t frames_since_ms;
 	int32_t px, py;			/* the pointer, in screen pixels */
-	int tick_fd, sig_fd;
+	struct loop loop;
+	struct loop_fd output_watch;
+	struct loop_fdset status_fds, ctl_fds, input_fds;
+	struct loop_timer tick, place;	/* place: only wakes the loop (woken does it) */
+	struct loop_defer reap, buffered;
 	char clock[8];
 	bool stop;
 } C;
@@ -116,6 +123,7 @@ static void client_gone(void *ctx, struct client *c)
 	struct gui_domain *d = c->owner;
 
 	(void)ctx;
+	loop_fd_remove(&d->channel_watch);
 	d->client = NULL;
 	if (C.asked == d)
 		C.asked = NULL;
@@ -231,14 +239,33 @@ static void attach_client(struct gui_domain *d, struct gui_transport *t, int dom
 		log_err(TAG, "domain %s: out of memory for its GUI channel", d->name);
 		return;
 	}
+	d->channel_watch.fd = client_fd(d->client);
+	/* Room for each domain's channel: COMPOSITOR_FDS_MAX. */
+	loop_fd_add(&C.loop, &d->channel_watch);
 	log_info(TAG, "domain %s: GUI channel up (%s)", d->name, t->ops->name);
 }
 
-static void accept_client(struct gui_domain *d)
+static void accept_client(struct loop *l, struct loop_fd *w, short revents)
 {
+	struct gui_domain *d = w->ctx;
 	struct gui_transport *t = gui_local_accept(d->listen_fd);
+
+	(void)l;
+	(void)revents;
 	if (t)
 		attach_client(d, t, -1);
+}
+
+/* A domain's channel: what its fd said; what it leaves buffered is
+ * served after the round (serve_buffered). */
+static void channel_ready(struct loop *l, struct loop_fd *w, short revents)
+{
+	struct gui_domain *d = w->ctx;
+
+	(void)revents;
+	client_io(d->client, true);
+	if (client_has_input(d->client))
+		loop_defer(l, &C.buffered);
 }
 
 /* The status bar says when a running domain has offered no channel for
@@ -277,6 +304,9 @@ static struct gui_domain *new_domain(const char *name, uint32_t label_rgb, bool 
 	d->label_rgb = label_rgb;
 	d->configured = configured;
 	d->listen_fd = -1;
+	d->listen_watch = (struct loop_fd){ .fd = -1, .events = POLLIN, .cb = accept_client,
+					    .ctx = d };
+	d->channel_watch = (struct loop_fd){ .fd = -1, .cb = channel_ready, .ctx = d };
 	return d;
 }
 
@@ -456,15 +486,14 @@ static void report_frame_rate(void)
 	C.frames_since_ms = now;
 }
 
-static void tick(void)
+/* Every second: the manager asked, the clock read. */
+static void tick(struct loop *l, struct loop_timer *t)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	char clock[sizeof(C.clock)];
-	uint64_t expirations;
 
-	if (read(C.tick_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		log_warn(TAG, "clock timer: %s", strerror(errno));
+	loop_timer_arm(l, t, loop_now(l) + 1000);	/* armed again: room */
 	domstatus_ask(&C.status);
 	if (C.cfg.measure_frame_rate)
 		report_frame_rate();
@@ -626,6 +655,9 @@ static int listen_domains(const char *config_dir)
 			log_err(TAG, "domain %s: cannot listen at %s: %s; no windows by the local "
 				"transport", dc->name, path, strerror(-fd));
 		d->listen_fd = fd;
+		d->listen_watch.fd = fd;
+		if (fd >= 0)
+			loop_fd_add(&C.loop, &d->listen_watch);	/* room: COMPOSITOR_FDS_MAX */
 	}
 	domains_free(&doms);
 	if (C.cfg.gui_dir)
@@ -637,26 +669,97 @@ static int listen_domains(const char *config_dir)
 	return 0;
 }
 
-static int setup_fds(void)
+static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 {
+	(void)ctx;
+	if (si->ssi_signo != SIGPIPE)
+		C.stop = true;
+}
+
+/* Right after each poll, before any callback: the clients' clock, and the
+ * windows whose time has come placed. */
+static void woken(void *ctx, uint64_t now)
+{
+	(void)ctx;
+	clients_tick(&C.clients, now);
+}
+
+static void output_ready(struct loop *l, struct loop_fd *w, short revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	C.out->ops->dispatch(C.out);
+}
+
+/* The manager's answer, while one is awaited. */
+static size_t status_fill(void *ctx, struct pollfd *pfd)
+{
+	(void)ctx;
+	pfd[0] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
+	return pfd[0].fd >= 0;
+}
+
+static void status_ready(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	(void)ctx;
+	(void)pfd;
+	(void)n;
+	status_answer();
+}
+
+/* Deferred: a dropped channel is freed with no desktop or client call up
+ * the stack. */
+static void reap_clients(void *ctx)
+{
+	(void)ctx;
+	clients_reap(&C.clients);
+}
+
+static void reap_due(void *ctx)
+{
+	(void)ctx;
+	loop_defer(&C.loop, &C.reap);
+}
+
+/* Deferred: what channels have buffered, which their fds will not tell of
+ * again. */
+static void serve_buffered(void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < C.ndoms; i++)
+		if (C.doms[i].client && client_has_input(C.doms[i].client))
+			client_io(C.doms[i].client, false);
+}
+
+static int setup_loop(void)
+{
+	static const struct loop_ops ops = { .woken = woken };
 	sigset_t set;
-	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 0, 1 } };
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -errno;
-	C.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (C.sig_fd < 0)
-		return -errno;
-	C.tick_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (C.tick_fd < 0)
-		return -errno;
-	if (timerfd_settime(C.tick_fd, 0, &its, NULL) < 0)
-		return -errno;
-	return 0;
+	C.output_watch = (struct loop_fd){ .fd = C.out->fd, .events = POLLIN, .cb = output_ready };
+	C.status_fds = (struct loop_fdset){ .max = 1, .fill = status_fill, .dispatch = status_ready };
+	C.tick.cb = tick;
+	C.reap.fn = reap_clients;
+	C.buffered.fn = serve_buffered;
+	int rc = loop_init(&C.loop, COMPOSITOR_FDS_MAX, &ops);
+	if (rc == 0)
+		rc = loop_signals(&C.loop, &set, on_signal, NULL);
+	if (rc == 0)
+		rc = loop_fd_add(&C.loop, &C.output_watch);
+	if (rc == 0)
+		rc = loop_fdset_add(&C.loop, &C.status_fds);
+	if (rc == 0 && C.input) {
+		C.input_fds = input_fdset(C.input);
+		rc = loop_fdset_add(&C.loop, &C.input_fds);
+	}
+	if (rc == 0)
+		rc = loop_timer_arm(&C.loop, &C.tick, loop_now(&C.loop));
+	return rc;
 }
 
 /* The screen, and the keyboards and pointers that go with it; without a
@@ -705,6 +808,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.damage = sink_damage,
 		.wants_focus = client_wants_focus,
 		.gone = client_gone,
+		.reap_due = reap_due,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
@@ -732,107 +836,43 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	desktop_init(&C.desk, C.out->width, C.out->height, &C.cfg.bindings, &sink);
 	clients_init(&C.clients, &C.desk, &clients_env, monotonic_ms());
 	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
-	if (setup_fds() < 0) {
-		log_err(TAG, "cannot set up signals and the clock: %s", strerror(errno));
+	rc = setup_loop();
+	if (rc < 0) {
+		log_err(TAG, "cannot set up the event loop: %s", strerror(-rc));
 		return -1;
 	}
 	rc = control_listen(&C.ctl, C.cfg.control_socket, &ops);
 	if (rc < 0)
 		log_err(TAG, "no control socket at %s: %s", C.cfg.control_socket, strerror(-rc));
 	C.ctl_up = rc == 0;
+	C.ctl_fds = control_fdset(&C.ctl);
+	if (C.ctl_up)
+		loop_fdset_add(&C.loop, &C.ctl_fds);	/* room: COMPOSITOR_FDS_MAX */
 	listen_domains(config_dir);
 	log_notice(TAG, "compositor up: %s output %dx%d", C.out->name, C.out->width,
 		   C.out->height);
 	return 0;
 }
 
-enum { FD_SIG, FD_TICK, FD_OUTPUT, FD_DM, FD_FIXED };
-#define POLL_MAX (FD_FIXED + 2 * DOMAINS_MAX + 1 + CTL_CLIENTS_MAX + 1 + INPUT_DEVICES_MAX)
-
-/* How long poll may sleep: not at all while a channel has input that its
- * fd will not tell of again, else until a waiting window may be placed. */
-static int poll_timeout(void)
+/* Before the loop sleeps: what each channel waits for, whether one still
+ * has input its fd will not tell of again, and when a waiting window may
+ * be placed. */
+static void prepare_round(void)
 {
-	uint64_t next = clients_next_tick(&C.clients), now = monotonic_ms();
+	uint64_t next = clients_next_tick(&C.clients);
 
-	for (size_t i = 0; i < C.ndoms; i++)
-		if (C.doms[i].client && client_has_input(C.doms[i].client))
-			return 0;
-	if (next == UINT64_MAX)
-		return -1;
-	return next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now);
-}
-
-/* Each domain's channel, in turn: what its fd said, or what it still has
- * buffered from its last turn. */
-static void serve_channels(const struct pollfd *pfd, struct gui_domain **who,
-			   const bool *is_listener, size_t from, size_t to)
-{
-	for (size_t i = from; i < to; i++) {
-		if (!pfd[i].revents)
-			continue;
-		if (is_listener[i])
-			accept_client(who[i]);
-		else if (who[i]->client)
-			client_io(who[i]->client, true);
-	}
-	for (size_t i = 0; i < C.ndoms; i++)
-		if (C.doms[i].client && client_has_input(C.doms[i].client))
-			client_io(C.doms[i].client, false);
-}
-
-static void poll_once(void)
-{
-	static struct pollfd pfd[POLL_MAX];
-	static struct gui_domain *who[FD_FIXED + 2 * DOMAINS_MAX];
-	static bool is_listener[FD_FIXED + 2 * DOMAINS_MAX];
-	size_t n = FD_FIXED, nctl = 0;
-
-	pfd[FD_SIG] = (struct pollfd){ .fd = C.sig_fd, .events = POLLIN };
-	pfd[FD_TICK] = (struct pollfd){ .fd = C.tick_fd, .events = POLLIN };
-	pfd[FD_OUTPUT] = (struct pollfd){ .fd = C.out->fd, .events = POLLIN };
-	pfd[FD_DM] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
 	for (size_t i = 0; i < C.ndoms; i++) {
-		struct gui_domain *d = &C.doms[i];
-		pfd[n] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
-		is_listener[n] = true;
-		who[n++] = d;
-		if (d->client) {
-			pfd[n] = (struct pollfd){ .fd = client_fd(d->client),
-						  .events = client_poll_events(d->client) };
-			is_listener[n] = false;
-			who[n++] = d;
-		}
+		struct client *c = C.doms[i].client;
+		if (!c)
+			continue;
+		loop_fd_events(&C.doms[i].channel_watch, client_poll_events(c));
+		if (client_has_input(c))
+			loop_defer(&C.loop, &C.buffered);
 	}
-	size_t first_ctl = n, first_input, ninput = 0;
-	if (C.ctl_up)
-		nctl = control_pollfds(&C.ctl, &pfd[n]);
-	first_input = n + nctl;
-	if (C.input)
-		ninput = input_pollfds(C.input, &pfd[first_input]);
-	if (poll(pfd, first_input + ninput, poll_timeout()) < 0) {
-		if (errno != EINTR)
-			log_err(TAG, "poll: %s", strerror(errno));
-		return;
-	}
-	clients_tick(&C.clients, monotonic_ms());
-	if (pfd[FD_SIG].revents) {
-		struct signalfd_siginfo si;
-		while (read(C.sig_fd, &si, sizeof(si)) == sizeof(si))
-			if (si.ssi_signo != SIGPIPE)
-				C.stop = true;
-	}
-	if (pfd[FD_TICK].revents)
-		tick();
-	if (pfd[FD_OUTPUT].revents)
-		C.out->ops->dispatch(C.out);
-	if (pfd[FD_DM].revents)
-		status_answer();
-	serve_channels(pfd, who, is_listener, FD_FIXED, first_ctl);
-	if (nctl)
-		control_dispatch(&C.ctl, &pfd[first_ctl], nctl);
-	if (ninput)
-		input_dispatch(C.input, &pfd[first_input], ninput);
+	if (next == UINT64_MAX)
+		loop_timer_cancel(&C.place);
+	else
+		loop_timer_arm(&C.loop, &C.place, next);	/* room: two timers */
 }
 
 int compositor_main(int argc, char **argv)
@@ -860,10 +900,10 @@ int compositor_main(int argc, char **argv)
 		return 1;
 	while (!C.stop) {
 		render_if_needed();
-		poll_once();
-		/* Between events, with no desktop or client call up the stack:
-		 * the only place a dropped channel is freed. */
-		clients_reap(&C.clients);
+		prepare_round();
+		int rc = loop_run_once(&C.loop);
+		if (rc < 0)
+			log_err(TAG, "poll: %s", strerror(-rc));
 	}
 	log_notice(TAG, "compositor stopping");
 	for (size_t i = 0; i < C.ndoms; i++)
@@ -875,5 +915,6 @@ int compositor_main(int argc, char **argv)
 	input_close(C.input);
 	/* Gives the screen back as it was (the console). */
 	output_destroy(C.out);
+	loop_free(&C.loop);
 	return 0;
 }

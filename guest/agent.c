@@ -2,13 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,12 +19,15 @@
 #include "display/font.h"
 #include "gui/guiclient.h"
 #include "lib/limits.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 #include "proto/ctlproto.h"
 
 #define TAG "bulkhead agent"
 /* A channel that failed or went is offered again after this. */
 #define OFFER_RETRY_MS 1000
+/* The ptys, the signalfd, xenstore, the channel. */
+#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 3)
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
@@ -39,10 +40,15 @@ struct agent {
 	const char *socket;	/* the local transport, or NULL: vchan */
 	struct gui_client *client;	/* NULL: no channel now */
 	bool connected;		/* dom0 has answered on it */
-	uint64_t offer_at;	/* when to offer one */
+	struct loop_timer offer;	/* when to offer one */
 	struct terminal_style style;
 	struct terminal *term[AGENT_TERMINALS_MAX];
 	size_t nterm;
+	/* Dispatched in this order: ptys before signals, so that a program's
+	 * last words are read before its terminal closes. */
+	struct loop loop;
+	struct loop_fdset ptys;
+	struct loop_fd xs_watch, channel;
 };
 
 static int put_status(struct agent *a, enum agent_state state, int exit_status)
@@ -160,20 +166,23 @@ static void drop_channel(struct agent *a, const char *why)
 	fprintf(stderr, TAG ": GUI channel gone: %s\n", why);
 	for (size_t i = 0; i < a->nterm; i++)
 		terminal_hide(a->term[i]);
+	loop_fd_remove(&a->channel);
 	gui_client_free(a->client);
 	a->client = NULL;
 	a->connected = false;
-	a->offer_at = monotonic_ms() + OFFER_RETRY_MS;
+	loop_timer_arm(&a->loop, &a->offer, loop_now(&a->loop) + OFFER_RETRY_MS);
 }
 
 /* Offers the channel (vchan: dom0 connects when it sees it) with a window
  * for each terminal already running. */
-static void offer_channel(struct agent *a)
+static void offer_channel(struct loop *l, struct loop_timer *timer)
 {
+	struct agent *a = timer->ctx;
 	char err[200];
 	struct gui_transport *t = a->socket ? gui_local_connect(a->socket)
 					    : gui_vchan_serve(GUI_VCHAN_PATH);
-	a->offer_at = monotonic_ms() + OFFER_RETRY_MS;
+	/* Until it is up: armed again, the only timer (room). */
+	loop_timer_arm(l, timer, loop_now(l) + OFFER_RETRY_MS);
 	if (!t) {
 		fprintf(stderr, TAG ": cannot %s: %s\n", a->socket ? "connect" : "offer the vchan",
 			strerror(errno));
@@ -184,6 +193,9 @@ static void offer_channel(struct agent *a)
 		fprintf(stderr, TAG ": %s\n", err);
 		return;
 	}
+	loop_timer_cancel(timer);
+	a->channel.fd = gui_client_fd(a->client);
+	loop_fd_add(l, &a->channel);	/* its slot, freed by drop_channel: room */
 	fprintf(stderr, TAG ": GUI channel offered (%s)\n", t->ops->name);
 	for (size_t i = 0; i < a->nterm; i++)
 		show_terminal(a, a->term[i]);
@@ -197,13 +209,16 @@ static struct terminal *terminal_of(struct agent *a, const struct gui_window *w,
 	return NULL;
 }
 
-static void channel_events(struct agent *a)
+static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 {
+	struct agent *a = w->ctx;
 	struct gui_event ev;
 	char err[200];
 	int rc;
 	size_t i;
 
+	(void)l;
+	(void)revents;
 	while ((rc = gui_client_next_event(a->client, &ev, err, sizeof(err))) > 0) {
 		if (ev.type == GUI_EV_RUN) {
 			fprintf(stderr, TAG ": the desktop asks for \"%s\"\n", ev.command);
@@ -224,6 +239,40 @@ static void channel_events(struct agent *a)
 		a->connected = true;
 		fprintf(stderr, TAG ": dom0 connected\n");
 	}
+}
+
+static void xs_ready(struct loop *l, struct loop_fd *w, short revents)
+{
+	struct agent *a = w->ctx;
+	char **vec;
+
+	(void)l;
+	(void)revents;
+	while ((vec = xs_check_watch(a->xs)) != NULL) {
+		free(vec);
+		on_run(a);
+	}
+}
+
+static size_t ptys_fill(void *ctx, struct pollfd *pfd)
+{
+	struct agent *a = ctx;
+	for (size_t i = 0; i < a->nterm; i++)
+		pfd[i] = (struct pollfd){ .fd = terminal_fd(a->term[i]), .events = POLLIN };
+	return a->nterm;
+}
+
+/* Last first: closing one moves the last terminal into its place. */
+static void ptys_ready(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	struct agent *a = ctx;
+	for (size_t k = n; k-- > 0;)
+		for (size_t i = 0; pfd[k].revents && i < a->nterm; i++)
+			if (terminal_fd(a->term[i]) == pfd[k].fd) {
+				if (!terminal_read(a->term[i]))
+					close_terminal(a, i);
+				break;
+			}
 }
 
 static void reap(struct agent *a)
@@ -254,24 +303,43 @@ static int setup_commands(struct agent *a)
 		fprintf(stderr, TAG ": cannot watch %s: %s\n", a->run_path, strerror(errno));
 		return -1;
 	}
+	a->xs_watch = (struct loop_fd){ .fd = xs_fileno(a->xs), .events = POLLIN, .cb = xs_ready,
+					.ctx = a };
+	loop_fd_add(&a->loop, &a->xs_watch);	/* room: AGENT_FDS_MAX */
 	return put_status(a, AGENT_READY, 0);
 }
 
-static int setup(struct agent *a, const char *font, int *sigfd)
+/* A SIGCHLD (or a SIGPIPE, taken so as not to die of it). */
+static void on_signal(void *ctx, const struct signalfd_siginfo *si)
+{
+	(void)si;
+	reap(ctx);
+}
+
+static int setup(struct agent *a, const char *font)
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (*sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		fprintf(stderr, TAG ": signalfd: %s\n", strerror(errno));
+	a->ptys = (struct loop_fdset){ .max = AGENT_TERMINALS_MAX, .fill = ptys_fill,
+				       .dispatch = ptys_ready, .ctx = a };
+	a->channel = (struct loop_fd){ .fd = -1, .events = POLLIN, .cb = channel_events, .ctx = a };
+	a->offer = (struct loop_timer){ .cb = offer_channel, .ctx = a };
+	int rc = loop_init(&a->loop, AGENT_FDS_MAX, NULL);
+	if (rc == 0)
+		rc = loop_fdset_add(&a->loop, &a->ptys);
+	if (rc == 0)
+		rc = loop_signals(&a->loop, &set, on_signal, a);
+	if (rc < 0) {
+		fprintf(stderr, TAG ": cannot set up the event loop: %s\n", strerror(-rc));
 		return -1;
 	}
 	if (!a->socket && setup_commands(a) < 0)
 		return -1;
 	if (!a->gui)
 		return 0;
+	loop_timer_arm(&a->loop, &a->offer, loop_now(&a->loop));
 	a->style.font = font_load(font);
 	if (!a->style.font) {
 		fprintf(stderr, TAG ": cannot load the font %s: %s\n", font, strerror(errno));
@@ -287,61 +355,12 @@ static int usage(void)
 	return 2;
 }
 
-/* The fds to wait on: xenstore, signals, the channel, each pty. */
-static size_t poll_fds(struct agent *a, struct pollfd *fds)
-{
-	size_t n = 0;
-	fds[n++] = (struct pollfd){ .fd = a->xs ? xs_fileno(a->xs) : -1, .events = POLLIN };
-	fds[n++] = (struct pollfd){ .fd = -1, .events = POLLIN };	/* the signalfd */
-	fds[n++] = (struct pollfd){ .fd = a->client ? gui_client_fd(a->client) : -1,
-				    .events = POLLIN };
-	for (size_t i = 0; i < a->nterm; i++)
-		fds[n++] = (struct pollfd){ .fd = terminal_fd(a->term[i]), .events = POLLIN };
-	return n;
-}
-
-static int wait_ms(const struct agent *a)
-{
-	if (!a->gui || a->client)
-		return -1;
-	uint64_t now = monotonic_ms();
-	return a->offer_at <= now ? 0 : (int)(a->offer_at - now);
-}
-
-static void one_turn(struct agent *a, struct pollfd *fds, size_t n, int sigfd)
-{
-	if (fds[0].revents) {
-		char **vec;
-		while ((vec = xs_check_watch(a->xs)) != NULL) {
-			free(vec);
-			on_run(a);
-		}
-	}
-	/* ptys before signals: a program's last words are read before its
-	 * terminal closes. */
-	for (size_t i = n; i-- > 3;)
-		if (fds[i].revents && i - 3 < a->nterm && !terminal_read(a->term[i - 3]))
-			close_terminal(a, i - 3);
-	if (fds[1].revents) {
-		struct signalfd_siginfo si;
-		while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			;
-		reap(a);
-	}
-	if (a->client && fds[2].revents)
-		channel_events(a);
-	if (a->gui && !a->client && monotonic_ms() >= a->offer_at)
-		offer_channel(a);
-	for (size_t i = 0; i < a->nterm; i++)
-		terminal_flush(a->term[i]);
-}
-
 int agent_main(int argc, char **argv)
 {
 	struct agent a = { .shell = "/bin/sh", .style = { .font_size = 15, .layout = "us" } };
 	const char *font = FONT_DEFAULT;
 	bool terminal = false;
-	int sigfd = -1, ret = 1;
+	int ret = 1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -371,20 +390,19 @@ int agent_main(int argc, char **argv)
 	}
 	if (terminal && !a.gui)
 		return usage();
-	if (setup(&a, font, &sigfd) < 0)
+	if (setup(&a, font) < 0)
 		goto out;
 	fprintf(stderr, TAG ": ready%s\n", a.gui ? ", with windows" : "");
 	if (terminal)
 		open_terminal(&a, "terminal");
 	for (;;) {
-		struct pollfd fds[3 + AGENT_TERMINALS_MAX];
-		size_t n = poll_fds(&a, fds);
-		fds[1].fd = sigfd;
-		if (poll(fds, n, wait_ms(&a)) < 0 && errno != EINTR) {
-			fprintf(stderr, TAG ": poll: %s\n", strerror(errno));
+		int rc = loop_run_once(&a.loop);
+		if (rc < 0) {
+			fprintf(stderr, TAG ": poll: %s\n", strerror(-rc));
 			goto out;
 		}
-		one_turn(&a, fds, n, sigfd);
+		for (size_t i = 0; i < a.nterm; i++)
+			terminal_flush(a.term[i]);
 	}
 out:
 	for (size_t i = 0; i < a.nterm; i++)
@@ -394,7 +412,6 @@ out:
 		cairo_font_face_destroy(a.style.font);
 	if (a.xs)
 		xs_close(a.xs);
-	if (sigfd >= 0)
-		close(sigfd);
+	loop_free(&a.loop);
 	return ret;
 }

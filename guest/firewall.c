@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "guest/firewall_role.h"
 #include "guest/guestxs.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 
 #define TAG "firewall"
@@ -25,6 +25,10 @@
 struct firewall {
 	struct xs_handle *xs;
 	char home[32];		/* /local/domain/DOMID */
+	struct fw_role *role;
+	struct loop loop;
+	struct loop_fd xs_watch;
+	struct loop_timer settle;	/* a quiet moment after the last change */
 };
 
 /* The string at HOME/REL, or NULL. */
@@ -108,17 +112,41 @@ static bool drain(struct firewall *f)
 	return errno == EAGAIN;
 }
 
+/* A change: the table waits for a quiet moment after the last one. */
+static void xs_ready(struct loop *l, struct loop_fd *w, short revents)
+{
+	struct firewall *f = w->ctx;
+
+	(void)revents;
+	if (!drain(f)) {
+		log_err(TAG, "xenstore has gone");
+		loop_stop(l, -EPIPE);
+		return;
+	}
+	loop_timer_arm(l, &f->settle, loop_now(l) + SETTLE_MS);	/* its only timer: room */
+}
+
+/* Then one table for the lot. */
+static void settled(struct loop *l, struct loop_timer *t)
+{
+	struct firewall *f = t->ctx;
+
+	(void)l;
+	fw_role_refresh(f->role);
+}
+
 int firewall_main(int argc, char **argv)
 {
-	struct firewall f = { .xs = NULL };
+	struct firewall f = { .xs = NULL, .settle = { .cb = settled, .ctx = &f } };
 	const struct fw_effects fx = {
 		.list = xs_list_rel, .read = xs_read_rel, .load = firewall_load,
 		.forwarding = firewall_forwarding, .ctx = &f,
 	};
 	const char *uplink = "eth0";
 	struct fw_role role = { .clients = NULL };
-	int ret = 1;
+	int ret = 1, rc;
 
+	f.role = &role;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--uplink") == 0 && i + 1 < argc) {
 			uplink = argv[++i];
@@ -134,28 +162,21 @@ int firewall_main(int argc, char **argv)
 	/* Closed before anything is read; xenstore comes after. */
 	if (fw_role_start(&role) < 0 || setup(&f) < 0)
 		goto out;
-	log_info(TAG, "enforcing the rules of the domains behind %s, uplink %s", f.home, uplink);
-	for (;;) {
-		struct pollfd p = { .fd = xs_fileno(f.xs), .events = POLLIN };
-		/* A quiet moment after a change, then one table for the lot. */
-		int timeout = -1;
-		for (;;) {
-			int r = poll(&p, 1, timeout);
-			if (r < 0 && errno != EINTR) {
-				log_err(TAG, "poll: %s", strerror(errno));
-				goto out;
-			}
-			if (r == 0)
-				break;
-			if (r > 0 && !drain(&f)) {
-				log_err(TAG, "xenstore has gone");
-				goto out;
-			}
-			timeout = SETTLE_MS;
-		}
-		fw_role_refresh(&role);
+	f.xs_watch = (struct loop_fd){ .fd = xs_fileno(f.xs), .events = POLLIN, .cb = xs_ready,
+				       .ctx = &f };
+	rc = loop_init(&f.loop, 1, NULL);
+	if (rc == 0)
+		rc = loop_fd_add(&f.loop, &f.xs_watch);
+	if (rc < 0) {
+		log_err(TAG, "cannot set up the event loop: %s", strerror(-rc));
+		goto out;
 	}
+	log_info(TAG, "enforcing the rules of the domains behind %s, uplink %s", f.home, uplink);
+	rc = loop_run(&f.loop);
+	if (rc != -EPIPE)
+		log_err(TAG, "poll: %s", strerror(-rc));
 out:
+	loop_free(&f.loop);
 	fw_role_free(&role);
 	if (f.xs)
 		xs_close(f.xs);

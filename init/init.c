@@ -2,14 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +21,7 @@
 #include "init/rootfs.h"
 #include "init/xen.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 #include "proto/control.h"
 #include "supervisor/spawn.h"
@@ -35,6 +33,9 @@
 
 #define SHELL_RESTART_MS 1000
 #define FINAL_KILL_WAIT_MS 2000
+/* The signalfd, the control socket and its clients, each service's
+ * readiness pipe. */
+#define INIT_FDS_MAX (1 + 1 + CTL_CLIENTS_MAX + SERVICES_MAX)
 
 enum phase {
 	RUNNING,
@@ -53,7 +54,9 @@ struct init {
 	bool switching;		/* a root to switch to: Xen's bring-up is the root's */
 	struct supervisor sup;
 	struct control_server ctl;
-	int sigfd;
+	struct loop loop;
+	struct loop_timer wake;	/* the next deadline of any below */
+	struct loop_fdset ctl_fds, ready_fds;
 	bool children_left;
 	bool boot_failed;
 	pid_t shell_pid;
@@ -66,7 +69,7 @@ struct init {
 	struct log_count orphans;	/* reaped: counted, not each logged */
 };
 
-static struct init I = { .sigfd = -1, .ctl = { .listen_fd = -1 } };
+static struct init I = { .ctl = { .listen_fd = -1 } };
 
 static bool ns_is_initial(const char *ns, unsigned long ino)
 {
@@ -87,6 +90,8 @@ static void kmsg_unlimited(void)
 		close(fd);
 }
 
+static void on_signal(void *ctx, const struct signalfd_siginfo *si);
+
 static int block_signals(void)
 {
 	sigset_t set;
@@ -95,10 +100,8 @@ static int block_signals(void)
 		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGSEGV && sig != SIGBUS &&
 		    sig != SIGFPE && sig != SIGILL)
 			sigaddset(&set, sig);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -errno;
-	I.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return I.sigfd < 0 ? -errno : 0;
+	int r = loop_init(&I.loop, INIT_FDS_MAX, NULL);
+	return r < 0 ? r : loop_signals(&I.loop, &set, on_signal, NULL);
 }
 
 static void boot_failed(const char *what)
@@ -324,38 +327,37 @@ static void reap(uint64_t now)
 	}
 }
 
-static void handle_signals(uint64_t now)
+static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 {
-	struct signalfd_siginfo si;
-	while (read(I.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap(now);
-			break;
-		case SIGINT:
-			if (I.phase == RUNNING)
-				request_shutdown(RB_AUTOBOOT, "reboot", "ctrl-alt-del (SIGINT)");
-			else if (I.phase < FINAL)
-				force_shutdown(now);
-			break;
-		case SIGTERM:
-			request_shutdown(RB_AUTOBOOT, "reboot", "SIGTERM");
-			break;
-		case SIGUSR1:
-			request_shutdown(RB_HALT_SYSTEM, "halt", "SIGUSR1");
-			break;
-		case SIGUSR2:
-			request_shutdown(RB_POWER_OFF, "poweroff", "SIGUSR2");
-			break;
-		case SIGPWR:
-			request_shutdown(RB_POWER_OFF, "poweroff", "SIGPWR");
-			break;
-		default:
-			log_info("init", "ignored signal %s from pid %u",
-				 sigabbrev_np((int)si.ssi_signo) ?: "?", si.ssi_pid);
-		}
+	uint64_t now = loop_now(&I.loop);
+
+	(void)ctx;
+	switch (si->ssi_signo) {
+	case SIGCHLD:
+		break;
+	case SIGINT:
+		if (I.phase == RUNNING)
+			request_shutdown(RB_AUTOBOOT, "reboot", "ctrl-alt-del (SIGINT)");
+		else if (I.phase < FINAL)
+			force_shutdown(now);
+		break;
+	case SIGTERM:
+		request_shutdown(RB_AUTOBOOT, "reboot", "SIGTERM");
+		break;
+	case SIGUSR1:
+		request_shutdown(RB_HALT_SYSTEM, "halt", "SIGUSR1");
+		break;
+	case SIGUSR2:
+		request_shutdown(RB_POWER_OFF, "poweroff", "SIGUSR2");
+		break;
+	case SIGPWR:
+		request_shutdown(RB_POWER_OFF, "poweroff", "SIGPWR");
+		break;
+	default:
+		log_info("init", "ignored signal %s from pid %u",
+			 sigabbrev_np((int)si->ssi_signo) ?: "?", si->ssi_pid);
 	}
-	/* A SIGCHLD merged with another signal is still a child to reap. */
+	/* Every signal: a SIGCHLD merged with another is still a child to reap. */
 	reap(now);
 }
 
@@ -538,7 +540,9 @@ static void boot(void)
 		   (unsigned long long)(monotonic_ms() - I.boot_ms), I.sup.n);
 }
 
-static int poll_timeout(uint64_t now)
+/* The loop wakes for the next deadline (I.wake has no callback): the
+ * round's work is at the top of main_loop, after whatever woke it. */
+static void arm_wake(void)
 {
 	uint64_t next = sup_next_deadline(&I.sup);
 	if (I.phase_deadline && I.phase_deadline < next)
@@ -548,17 +552,37 @@ static int poll_timeout(uint64_t now)
 	if (log_count_next(&I.orphans, ORPHAN_LOG_INTERVAL_MS) < next)
 		next = log_count_next(&I.orphans, ORPHAN_LOG_INTERVAL_MS);
 	if (next == UINT64_MAX)
-		return -1;
-	if (next <= now)
-		return 0;
-	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
+		loop_timer_cancel(&I.wake);
+	else
+		loop_timer_arm(&I.loop, &I.wake, next);	/* its only timer: room */
+}
+
+static size_t ready_fill(void *ctx, struct pollfd *pfd)
+{
+	size_t n = 0;
+	(void)ctx;
+	for (size_t i = 0; i < I.sup.n; i++)
+		if (I.sup.svc[i].ready_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = I.sup.svc[i].ready_fd, .events = POLLIN };
+	return n;
+}
+
+static void ready_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	(void)ctx;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; pfd[k].revents && i < I.sup.n; i++)
+			if (I.sup.svc[i].ready_fd == pfd[k].fd)
+				sup_ready_input(&I.sup, i, loop_now(&I.loop));
 }
 
 static void __attribute__((noreturn)) main_loop(void)
 {
-	struct pollfd pfd[1 + 1 + CTL_CLIENTS_MAX + SERVICES_MAX];
-	size_t svc_of[ARRAY_SIZE(pfd)];
-
+	I.ctl_fds = control_fdset(&I.ctl);
+	I.ready_fds = (struct loop_fdset){ .max = SERVICES_MAX, .fill = ready_fill,
+					   .dispatch = ready_dispatch };
+	if (loop_fdset_add(&I.loop, &I.ctl_fds) < 0 || loop_fdset_add(&I.loop, &I.ready_fds) < 0)
+		log_err("init", "no room in the event loop: `bulkhead ctl' or readiness may not work");
 	for (;;) {
 		uint64_t now = monotonic_ms();
 		if (I.phase <= STOP_SERVICES)
@@ -569,33 +593,10 @@ static void __attribute__((noreturn)) main_loop(void)
 			I.shell_restart_at = 0;
 			I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
 		}
-
-		size_t n = 0;
-		pfd[n++] = (struct pollfd){ .fd = I.sigfd, .events = POLLIN };
-		size_t nctl = control_pollfds(&I.ctl, &pfd[n]);
-		size_t ctl_at = n;
-		n += nctl;
-		size_t ready_at = n;
-		for (size_t i = 0; i < I.sup.n; i++) {
-			if (I.sup.svc[i].ready_fd < 0)
-				continue;
-			svc_of[n] = i;
-			pfd[n++] = (struct pollfd){ .fd = I.sup.svc[i].ready_fd, .events = POLLIN };
-		}
-
-		int r = poll(pfd, n, poll_timeout(now));
-		if (r < 0) {
-			if (errno != EINTR)
-				log_err("init", "poll: %s", strerror(errno));
-			continue;
-		}
-		now = monotonic_ms();
-		if (pfd[0].revents)
-			handle_signals(now);
-		control_dispatch(&I.ctl, &pfd[ctl_at], nctl);
-		for (size_t k = ready_at; k < n; k++)
-			if (pfd[k].revents && I.sup.svc[svc_of[k]].ready_fd == pfd[k].fd)
-				sup_ready_input(&I.sup, svc_of[k], now);
+		arm_wake();
+		int r = loop_run_once(&I.loop);
+		if (r < 0)
+			log_err("init", "poll: %s", strerror(-r));
 	}
 }
 

@@ -280,6 +280,22 @@ static bool read_device(struct input *in, size_t i)
 	}
 }
 
+static size_t fdset_fill(void *ctx, struct pollfd *pfd)
+{
+	return input_pollfds(ctx, pfd);
+}
+
+static void fdset_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	input_dispatch(ctx, pfd, n);
+}
+
+struct loop_fdset input_fdset(struct input *in)
+{
+	return (struct loop_fdset){ .max = 1 + INPUT_DEVICES_MAX, .fill = fdset_fill,
+				    .dispatch = fdset_dispatch, .ctx = in };
+}
+
 void input_dispatch(struct input *in, const struct pollfd *pfd, size_t n)
 {
 	/* Devices first, by fd: hot-plug may reorder the array. */

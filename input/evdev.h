@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/loop.h"
+
 #define INPUT_DEVICES_MAX 32
 /* Events one read(2) takes in the private mode. */
 #define INPUT_EVENTS_PER_READ 64
@@ -51,6 +53,8 @@ void input_close(struct input *in);
 size_t input_pollfds(const struct input *in, struct pollfd *pfd);
 /* Handles what poll() reported on the N entries input_pollfds() gave. */
 void input_dispatch(struct input *in, const struct pollfd *pfd, size_t n);
+/* The two above as one watch, for loop_fdset_add. */
+struct loop_fdset input_fdset(struct input *in);
 
 /* How many devices are open now. */
 size_t input_count(const struct input *in);

@@ -337,6 +337,22 @@ bool control_answer_error(struct control_server *srv, struct control_waiter wait
 	return answer_late(srv, waiter, ctl_encode_error(code, msg, srv->buf, CTL_MSG_MAX));
 }
 
+static size_t fdset_fill(void *ctx, struct pollfd *pfd)
+{
+	return control_pollfds(ctx, pfd);
+}
+
+static void fdset_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	control_dispatch(ctx, pfd, n);
+}
+
+struct loop_fdset control_fdset(struct control_server *srv)
+{
+	return (struct loop_fdset){ .max = 1 + CTL_CLIENTS_MAX, .fill = fdset_fill,
+				    .dispatch = fdset_dispatch, .ctx = srv };
+}
+
 void control_dispatch(struct control_server *srv, const struct pollfd *pfd, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "lib/limits.h"
+#include "lib/loop.h"
 #include "proto/ctlproto.h"
 
 /* A client waiting for a late answer.  Plain value: copy it freely. */
@@ -83,6 +84,10 @@ size_t control_pollfds(const struct control_server *srv, struct pollfd *pfd);
 
 /* Handles what poll() reported on the N entries control_pollfds() gave. */
 void control_dispatch(struct control_server *srv, const struct pollfd *pfd, size_t n);
+
+/* The two above as one watch, for loop_fdset_add (SRV stays put while
+ * it is added). */
+struct loop_fdset control_fdset(struct control_server *srv);
 
 /* The late answer to WAITER; false when that client has gone (or could
  * not take it, and is dropped). */
