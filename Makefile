@@ -26,7 +26,7 @@ PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
-MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
+MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret lib/confine lib/confine_profiles \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains \
 	config/check \
 	supervisor/depgraph supervisor/policy supervisor/supervisor supervisor/spawn \
@@ -42,7 +42,7 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/domstatus \
 	drm-compositor/launcher \
-	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/compositor \
+	drm-compositor/output_headless drm-compositor/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	drm-compositor/askpass_screen \
 	input/evdev input/keymap input/textline \
 	ctl/ctl

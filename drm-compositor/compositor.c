@@ -23,6 +23,7 @@
 #include "drm-compositor/launcher.h"
 #include "drm-compositor/output.h"
 #include "drm-compositor/render.h"
+#include "drm-compositor/sandbox.h"
 #include "gui/guiproto.h"
 #include "gui/transport.h"
 #include "input/evdev.h"
@@ -741,6 +742,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		log_err(TAG, "no control socket at %s: %s", C.cfg.control_socket, strerror(-rc));
 	C.ctl_up = rc == 0;
 	listen_domains(config_dir);
+	if (compositor_sandbox(&C.cfg) < 0)
+		return -1;
 	log_notice(TAG, "compositor up: %s output %dx%d", C.out->name, C.out->width,
 		   C.out->height);
 	return 0;
