@@ -51,18 +51,21 @@ const char *confine_cap_name(int cap)
 	return cap >= 0 && cap <= CONFINE_CAP_LAST ? cap_names[cap] : NULL;
 }
 
-/* S as a decimal id below 2^31 - 1 (the kernel's -1 stays out). */
-static bool parse_id(const char *s, unsigned *id)
+static bool is_number(const char *s)
 {
-	char *end;
-	if (!*s || *s < '0' || *s > '9')
-		return false;
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* Digits S as an id below 2^31 - 1 (the kernel's -1 stays out); 0 or
+ * -EINVAL. */
+static int parse_id(const char *s, unsigned *id)
+{
 	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || v >= 0x7fffffff)
-		return false;
+	unsigned long v = strtoul(s, NULL, 10);
+	if (errno || v >= 0x7fffffff)
+		return -EINVAL;
 	*id = (unsigned)v;
-	return true;
+	return 0;
 }
 
 /* NAME's line in FILE (passwd or group: name:x:id:...): its third and
@@ -95,17 +98,18 @@ static int lookup(const char *file, const char *name, unsigned *third, unsigned 
 
 static bool is_name(const char *s)
 {
-	return *s && strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	return *s && *s != '-' && strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
 					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == strlen(s);
 }
 
 int confine_user(const char *s, const char *passwd, uid_t *uid, gid_t *gid)
 {
-	unsigned u, g;
-	if (parse_id(s, &u)) {
+	unsigned u = 0, g = 0;
+	if (is_number(s)) {
+		int rc = parse_id(s, &u);
 		*uid = u;
 		*gid = u;	/* a bare number: its own group unless `group' says */
-		return 0;
+		return rc;
 	}
 	if (!is_name(s))
 		return -EINVAL;
@@ -119,10 +123,11 @@ int confine_user(const char *s, const char *passwd, uid_t *uid, gid_t *gid)
 
 int confine_group(const char *s, const char *group, gid_t *gid)
 {
-	unsigned g, unused;
-	if (parse_id(s, &g)) {
+	unsigned g = 0, unused;
+	if (is_number(s)) {
+		int rc = parse_id(s, &g);
 		*gid = g;
-		return 0;
+		return rc;
 	}
 	if (!is_name(s))
 		return -EINVAL;
