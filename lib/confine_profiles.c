@@ -31,7 +31,7 @@
 static const int compositor_syscalls[] = {
 	/* the loop, its fds and its memory */
 	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_close, SYS_poll,
-	SYS_ppoll, SYS_lseek, SYS_fcntl, SYS_fstat, SYS_newfstatat, SYS_fstatfs, SYS_brk,
+	SYS_ppoll, SYS_lseek, SYS_fcntl, SYS_fstat, SYS_newfstatat, SYS_statx, SYS_fstatfs, SYS_brk,
 	SYS_mmap, SYS_munmap, SYS_mremap, SYS_mprotect, SYS_madvise, SYS_futex,
 	SYS_getrandom, SYS_clock_gettime, SYS_clock_nanosleep, SYS_nanosleep,
 	SYS_timerfd_settime, SYS_getpid, SYS_gettid,
@@ -42,8 +42,12 @@ static const int compositor_syscalls[] = {
 	 * sockets' names removed on the way out */
 	SYS_openat, SYS_unlink,
 	/* signals, and dying of one (abort) */
-	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_tgkill,
-	SYS_restart_syscall, SYS_exit, SYS_exit_group,
+	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_restart_syscall,
+	SYS_exit, SYS_exit_group,
+	/* valgrind: its scheduler polls for signals and the clock, it names each
+	 * file mapping by its /proc/self/fd link (the hostile-uaf
+	 * check runs the compositor under valgrind) */
+	SYS_rt_sigtimedwait, SYS_time, SYS_readlink,
 };
 
 static const struct ioctl_rule compositor_ioctls[] = {
