@@ -1,6 +1,7 @@
 #include "drm-compositor/sandbox.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,12 +13,13 @@
 #define TAG "compositor"
 
 /* Its own uid and gid into C, when root's is not needed after start-up and
- * it runs as root (a user's compositor stays that user's). */
+ * it may change them (a user's compositor stays that user's; a service
+ * needs capabilities = [ "setuid", "setgid", "setpcap" ]). */
 static void own_ids(const struct desktop_config *cfg, struct confine *c)
 {
 	const struct confine_role *role = confine_role("compositor");
 
-	if (!cfg->headless || geteuid() != 0)
+	if (!cfg->headless || !confine_has_cap(CAP_SETUID) || !confine_has_cap(CAP_SETGID))
 		return;
 	c->set_ids = true;
 	if (confine_user(role->user, "/etc/passwd", &c->uid, &c->gid) < 0)

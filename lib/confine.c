@@ -221,7 +221,7 @@ static int caps_set(uint64_t caps)
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
-static bool has_effective(int cap)
+bool confine_has_cap(int cap)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
@@ -236,7 +236,7 @@ static bool has_effective(int cap)
  * process started without it, as a user's, has nothing to lose there). */
 static int drop_bounding(uint64_t keep)
 {
-	if (!has_effective(CAP_SETPCAP))
+	if (!confine_has_cap(CAP_SETPCAP))
 		return 0;
 	for (int cap = 0; cap <= CONFINE_CAP_LAST; cap++) {
 		if (keep & (UINT64_C(1) << cap))

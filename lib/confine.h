@@ -89,6 +89,8 @@ size_t confine_bpf(const struct seccomp_profile *p, bool exec_too, struct sock_f
  * seccomp with execve allowed).  0, or -errno with what failed in ERR. */
 int confine_apply(const struct confine *c, char *err, size_t errlen);
 
+/* Whether capability CAP is in this process's effective set. */
+bool confine_has_cap(int cap);
 /* Drops every capability (effective, permitted, inheritable, ambient; the
  * bounding set too where CAP_SETPCAP allows). 0 or -errno. */
 int confine_drop_caps(void);
