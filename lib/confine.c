@@ -221,13 +221,23 @@ static int caps_set(uint64_t caps)
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
-bool confine_has_cap(int cap)
+/* This process's effective and permitted sets (0 if capget fails). */
+static void caps_get(uint64_t *effective, uint64_t *permitted)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
+	*effective = *permitted = 0;
 	if (syscall(SYS_capget, &h, d) < 0)
-		return false;
-	return d[cap / 32].effective & (1u << (cap % 32));
+		return;
+	*effective = d[0].effective | (uint64_t)d[1].effective << 32;
+	*permitted = d[0].permitted | (uint64_t)d[1].permitted << 32;
+}
+
+bool confine_has_cap(int cap)
+{
+	uint64_t effective, permitted;
+	caps_get(&effective, &permitted);
+	return effective & (UINT64_C(1) << cap);
 }
 
 /* Every capability not in KEEP leaves the bounding set, so that no execve
@@ -251,9 +261,13 @@ static int drop_bounding(uint64_t keep)
 }
 
 /* KEEP as the process's capabilities across execve whatever its uid: in
- * the ambient set, which needs them permitted and inheritable. */
+ * the ambient set, which needs them permitted and inheritable.  Only what
+ * it holds can be kept ("all" under a PID 1 with fewer: those). */
 static int keep_caps(uint64_t keep)
 {
+	uint64_t effective, permitted;
+	caps_get(&effective, &permitted);
+	keep &= permitted;
 	int r = caps_set(keep);
 	if (r < 0)
 		return r;

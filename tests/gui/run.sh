@@ -438,6 +438,19 @@ check_confined() {
 # status 128 + 31); a new one serves the domains again.
 check_forbidden_syscall() {
     gdb -p "$comp_pid" -batch -ex 'call (long)syscall(59, 0, 0, 0)' > "$W/gdb.out" 2>&1
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(cut -d' ' -f3 "/proc/$comp_pid/stat" 2>/dev/null)" = Z ] && break
+        kill -0 "$comp_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if ((i == 100)); then
+        why="the compositor still runs after calling execve: $(grep -m1 '^\$1' "$W/gdb.out")"
+        kill "$comp_pid"
+        wait "$comp_pid"
+        start_compositor
+        return 1
+    fi
     wait "$comp_pid"
     local st=$?
     if [ "$st" -ne 159 ]; then
