@@ -38,9 +38,10 @@ static const int compositor_syscalls[] = {
 	/* clients, the control socket, the domain manager, xenstored */
 	SYS_socket, SYS_connect, SYS_accept4, SYS_recvmsg, SYS_sendmsg, SYS_recvfrom,
 	SYS_sendto, SYS_getsockopt, SYS_shutdown,
-	/* screenshots, Xen's devices per channel (Landlock says which), and the
-	 * sockets' names removed on the way out */
-	SYS_openat, SYS_unlink,
+	/* screenshots, Xen's devices per channel (Landlock says which; libxenstore
+	 * looks for /dev/xen/xenbus with access() once xenstored's socket is
+	 * gone), and the sockets' names removed on the way out */
+	SYS_openat, SYS_access, SYS_faccessat, SYS_unlink,
 	/* signals, and dying of one (abort) */
 	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_restart_syscall,
 	SYS_exit, SYS_exit_group,
