@@ -46,11 +46,6 @@ int confine_cap_from_name(const char *name)
 	return -1;
 }
 
-const char *confine_cap_name(int cap)
-{
-	return cap >= 0 && cap <= CONFINE_CAP_LAST ? cap_names[cap] : NULL;
-}
-
 static bool is_number(const char *s)
 {
 	return *s && strspn(s, "0123456789") == strlen(s);
@@ -168,6 +163,14 @@ static void emit(struct prog *p, struct sock_filter ins)
 	p->n++;
 }
 
+/* A service's filter is on from its execve: what the dynamic loader and
+ * libc's start-up call before the program's own code runs. */
+static const int exec_startup[] = {
+	SYS_execve, SYS_brk, SYS_arch_prctl, SYS_mmap, SYS_mprotect, SYS_munmap, SYS_access,
+	SYS_openat, SYS_newfstatat, SYS_read, SYS_pread64, SYS_close, SYS_set_tid_address,
+	SYS_set_robust_list, SYS_rseq, SYS_prlimit64, SYS_getrandom,
+};
+
 /* Each allowed value: "equal: allow, else the next". */
 static void allow_if_equal(struct prog *p, uint32_t value)
 {
@@ -193,7 +196,8 @@ size_t confine_bpf(const struct seccomp_profile *sp, bool exec_too, struct sock_
 	for (size_t i = 0; i < sp->nsyscalls; i++)
 		allow_if_equal(&p, (uint32_t)sp->syscalls[i]);
 	if (exec_too)
-		allow_if_equal(&p, SYS_execve);
+		for (size_t i = 0; i < ARRAY_SIZE(exec_startup); i++)
+			allow_if_equal(&p, (uint32_t)exec_startup[i]);
 	/* ioctl: by its request (an unsigned int in the kernel: the low word). */
 	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 1, 0));
 	emit(&p, kill);
@@ -280,12 +284,6 @@ static int keep_caps(uint64_t keep)
 	return 0;
 }
 
-int confine_drop_caps(void)
-{
-	int r = drop_bounding(0);
-	return r < 0 ? r : keep_caps(0);
-}
-
 int confine_no_new_privs(void)
 {
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
@@ -339,8 +337,8 @@ int confine_apply(const struct confine *c, char *err, size_t errlen)
 #define LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 #define LL_RW (LL_READ | LANDLOCK_ACCESS_FS_WRITE_FILE)
 #define LL_CREATE (LL_RW | LANDLOCK_ACCESS_FS_MAKE_REG)
-/* Every right of ABI 1: what is not granted below is refused. */
 #define LL_FILE (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
+/* Every right of ABI 1: what is not granted below is refused. */
 #define LL_ALL ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1)
 
 static int add_rules(int ruleset, const char *const *paths, uint64_t access)

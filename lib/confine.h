@@ -61,10 +61,8 @@ struct confine {
 void confine_init(struct confine *c);
 
 /* Capability NAME ("net_admin" or "CAP_NET_ADMIN", any case) as its
- * number, -1 if unknown.  confine_cap_name() is the other way (lower case,
- * without "cap_"), NULL past CONFINE_CAP_LAST. */
+ * number, -1 if unknown. */
 int confine_cap_from_name(const char *name);
-const char *confine_cap_name(int cap);
 
 /* A user or group as written in a config: a number, or a name looked up
  * in PASSWD or GROUP (an initramfs may have none: then only numbers).
@@ -79,7 +77,8 @@ const struct seccomp_profile *confine_profile(const char *name);
 void confine_profile_list(char *buf, size_t cap);
 
 /* P as a BPF program into OUT (room for CAP); EXEC_TOO also allows execve
- * (the filter a service's child installs before it executes the program).
+ * and the dynamic loader's start-up (the filter a service's child installs
+ * before it executes the program).
  * Returns the number of instructions, 0 if CAP is too small. */
 size_t confine_bpf(const struct seccomp_profile *p, bool exec_too, struct sock_filter *out,
 		   size_t cap);
@@ -91,9 +90,6 @@ int confine_apply(const struct confine *c, char *err, size_t errlen);
 
 /* Whether capability CAP is in this process's effective set. */
 bool confine_has_cap(int cap);
-/* Drops every capability (effective, permitted, inheritable, ambient; the
- * bounding set too where CAP_SETPCAP allows). 0 or -errno. */
-int confine_drop_caps(void);
 /* prctl(PR_SET_NO_NEW_PRIVS). 0 or -errno. */
 int confine_no_new_privs(void);
 /* Installs P (no execve). Needs no_new_privs or CAP_SYS_ADMIN. 0 or -errno. */

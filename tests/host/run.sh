@@ -476,9 +476,14 @@ case_confine() {
         'group = "4002"' 'capabilities = [ "net_bind_service" ]'
     write_cfg services/root.cfg 'command = [ "/bin/sleep", "1000" ]' 'capabilities = [ "all" ]' \
         'no_new_privs = 0'
+    # A seccomp profile from the service's execve on: sleep runs under it,
+    # a shell that forks dies of it.
+    write_cfg services/filtered.cfg 'command = [ "/bin/sleep", "1000" ]' 'seccomp = "compositor"'
+    write_cfg services/forker.cfg 'command = [ "/bin/sh", "-c", "/bin/true; exec /bin/sleep 1000" ]' \
+        'seccomp = "compositor"' 'restart = "never"'
     start
     local s
-    for s in plain user root; do wait_for 5 svc_is "$s" up || fail "$s is $(svc_field "$s" state)"; done
+    for s in plain user root filtered; do wait_for 5 svc_is "$s" up || fail "$s is $(svc_field "$s" state)"; done
     expect_status plain Uid "0 0 0 0"
     expect_status plain CapEff 0000000000000000
     expect_status plain CapPrm 0000000000000000
@@ -495,6 +500,11 @@ case_confine() {
     expect_status root NoNewPrivs 0
     [ "$(status_of root CapEff)" = "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NS_PID/status")" ] ||
         fail "root's CapEff is $(status_of root CapEff), not PID 1's"
+    expect_status filtered Seccomp 2
+    expect_status plain Seccomp 0
+    wait_for 5 svc_is forker stopped || fail "forker is $(svc_field forker state), not stopped"
+    [ "$(svc_field forker last_exit)" = "killed by SIGSYS" ] ||
+        fail "forker's last_exit is \"$(svc_field forker last_exit)\", not \"killed by SIGSYS\""
 }
 
 # The compositor as PID 1's service (headless): it gives up root's uid,
