@@ -14,7 +14,7 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
 	libvterm-dev libcryptsetup-dev libblkid-dev
-DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables
+DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
@@ -26,7 +26,7 @@ PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
-MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret lib/loop \
+MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret lib/loop lib/confine lib/confine_profiles \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains \
 	tools/check \
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
@@ -42,7 +42,7 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret lib/loop \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/domstatus \
 	drm-compositor/launcher \
-	display/output_headless display/output_drm drm-compositor/compositor \
+	display/output_headless display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
 	input/evdev input/keymap input/textline \
 	tools/ctl
@@ -50,7 +50,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop
+	test_reload test_libxllog test_loop test_confine
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession
 # Root, in network namespaces: the firewall's tables on real nftables.

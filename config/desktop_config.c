@@ -13,7 +13,7 @@
 static const char *const keys[] = {
 	"output", "drm_device", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
 	"bind", "measure_input_latency", "measure_frame_rate",
-	"agent_timeout_ms", NULL,
+	"agent_timeout_ms", "screenshot_dir", NULL,
 };
 
 static void set_str(char **dst, const char *value)
@@ -112,6 +112,7 @@ unsigned desktop_config_load(const char *dir, struct desktop_config *out)
 	read_path(&cfg, "font", &out->font);
 	read_path(&cfg, "gui_dir", &out->gui_dir);
 	read_path(&cfg, "control_socket", &out->control_socket);
+	read_path(&cfg, "screenshot_dir", &out->screenshot_dir);
 	cfg_get_bool(&cfg, "tint", &out->tint);
 	cfg_get_bool(&cfg, "measure_input_latency", &out->measure_input_latency);
 	cfg_get_bool(&cfg, "measure_frame_rate", &out->measure_frame_rate);
@@ -133,6 +134,7 @@ void desktop_config_free(struct desktop_config *c)
 	free(c->font);
 	free(c->gui_dir);
 	free(c->control_socket);
+	free(c->screenshot_dir);
 	free(c->keymap_layout);
 	memset(c, 0, sizeof(*c));
 }

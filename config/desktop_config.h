@@ -13,6 +13,9 @@
  *                                  # vchan.  Whoever may connect there speaks
  *                                  # as that domain.
  *   control_socket = "/run/bulkhead/compositor"
+ *   screenshot_dir = "/var/tmp/shots"  # `ctl screenshot' may write beneath it,
+ *                                  # and nowhere else (the compositor has no
+ *                                  # other file access); unset: nowhere
  *   keymap_layout = "us"           # dom0's own text entry (xkbcommon)
  *   bind = [ "Super+Tab focus-next", ... ]   # replaces the defaults
  *   measure_input_latency = 0      # 1: log each key's time from the kernel's
@@ -40,6 +43,7 @@ struct desktop_config {
 	bool tint;
 	char *gui_dir;			/* NULL: no local transport */
 	char *control_socket;
+	char *screenshot_dir;		/* NULL: no screenshots */
 	char *keymap_layout;
 	bool measure_input_latency;
 	bool measure_frame_rate;

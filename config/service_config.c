@@ -1,10 +1,12 @@
 #include "config/service_config.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/cfgfile.h"
+#include "lib/confine.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -15,7 +17,7 @@ static const char *const service_keys[] = {
 	"name", "command", "type", "restart", "depends", "ready_fd", "ready_check",
 	"ready_timeout_ms",
 	"stop_grace_ms", "start_limit_burst", "start_limit_interval_ms", "backoff_max_ms",
-	"oom_score_adj", NULL,
+	"oom_score_adj", "user", "group", "capabilities", "no_new_privs", "seccomp", NULL,
 };
 
 /* The default name is the file's, without ".cfg". */
@@ -111,6 +113,79 @@ static void read_ms(struct cfgfile *cfg, const char *key, long min, long max, ui
 		*out = (uint32_t)v;
 }
 
+/* `user' and `group': names (from /etc/passwd, /etc/group) or numbers; a
+ * user alone brings its primary group (a number: the same number). */
+static void read_ids(struct cfgfile *cfg, struct service_config *svc)
+{
+	const char *user = NULL, *group = NULL;
+	struct confine *c = &svc->confine;
+
+	if (cfg_get_string(cfg, "user", &user) == 0) {
+		int r = confine_user(user, "/etc/passwd", &c->uid, &c->gid);
+		if (r < 0)
+			cfg_error(cfg, "user", "user \"%s\" %s; write a number (uid) or a name in "
+				  "/etc/passwd", user, r == -ENOENT ? "is not in /etc/passwd"
+				  : "is neither a number nor a user name");
+		c->set_ids = r == 0;
+	}
+	if (cfg_get_string(cfg, "group", &group) == 0) {
+		if (!user) {
+			cfg_error(cfg, "group", "`group' without `user'; add user = \"...\" "
+				  "(a group alone would run the service as root in that group)");
+			return;
+		}
+		int r = confine_group(group, "/etc/group", &c->gid);
+		if (r < 0)
+			cfg_error(cfg, "group", "group \"%s\" %s; write a number (gid) or a name in "
+				  "/etc/group", group, r == -ENOENT ? "is not in /etc/group"
+				  : "is neither a number nor a group name");
+	}
+}
+
+/* `capabilities': names such as "net_admin" or "CAP_NET_ADMIN", or "all". */
+static void read_caps(struct cfgfile *cfg, struct service_config *svc)
+{
+	char **caps = NULL;
+	size_t n = 0;
+
+	if (cfg_get_strv(cfg, "capabilities", CONFINE_CAP_LAST + 2, 64, &caps, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int cap = confine_cap_from_name(caps[i]);
+		if (strcmp(caps[i], "all") == 0)
+			svc->confine.caps = CONFINE_CAPS_ALL;
+		else if (cap < 0)
+			cfg_error(cfg, "capabilities", "\"%s\" is not a capability; write names as "
+				  "in capabilities(7), e.g. \"net_admin\" or \"CAP_NET_ADMIN\", "
+				  "or \"all\"", caps[i]);
+		else
+			svc->confine.caps |= UINT64_C(1) << cap;
+	}
+	strv_free(caps);
+}
+
+static void read_seccomp(struct cfgfile *cfg, struct service_config *svc)
+{
+	const char *name = NULL;
+	if (cfg_get_string(cfg, "seccomp", &name) != 0)
+		return;
+	svc->confine.seccomp = confine_profile(name);
+	if (!svc->confine.seccomp) {
+		char list[256];
+		confine_profile_list(list, sizeof(list));
+		cfg_error(cfg, "seccomp", "no seccomp profile is named \"%s\"; the profiles are %s",
+			  name, list);
+	}
+}
+
+static void read_confinement(struct cfgfile *cfg, struct service_config *svc)
+{
+	read_ids(cfg, svc);
+	read_caps(cfg, svc);
+	cfg_get_bool(cfg, "no_new_privs", &svc->confine.no_new_privs);
+	read_seccomp(cfg, svc);
+}
+
 void service_config_init(struct service_config *svc)
 {
 	memset(svc, 0, sizeof(*svc));
@@ -120,6 +195,7 @@ void service_config_init(struct service_config *svc)
 	svc->start_limit_burst = 5;
 	svc->start_limit_interval_ms = 10000;
 	svc->backoff_max_ms = 10000;
+	confine_init(&svc->confine);
 }
 
 unsigned service_config_load(const char *path, struct service_config *out)
@@ -160,6 +236,7 @@ unsigned service_config_load(const char *path, struct service_config *out)
 		svc->oom_score_adj = (int)adj;
 	read_argv(&cfg, "ready_check", &svc->ready_check);
 	check_readiness(&cfg, svc);
+	read_confinement(&cfg, svc);
 out:
 	errors = cfg.errors;
 	cfgfile_close(&cfg);

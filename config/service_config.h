@@ -18,6 +18,18 @@
  *   oom_score_adj = "-1000"              # the kernel's OOM killer: -1000 never picks it,
  *                                        # 1000 first; default 0 (as PID 1).  Quoted when
  *                                        # negative: xl.cfg's numbers have no sign
+ *   user = "xenstore"                    # a name in /etc/passwd or a number (an
+ *                                        # initramfs may have no passwd); default:
+ *                                        # root's uid, without root's capabilities
+ *   group = "xenstore"                   # a name in /etc/group or a number; default:
+ *                                        # the user's primary group (a number: the same)
+ *   capabilities = [ "net_admin" ]       # kept, as in capabilities(7) ("CAP_NET_ADMIN"
+ *                                        # too), or [ "all" ]; default none: not in the
+ *                                        # bounding set either, so no execve regains one
+ *   no_new_privs = 1                     # default 1: set-uid and file capabilities
+ *                                        # give nothing
+ *   seccomp = "compositor"               # a named profile (lib/confine_profiles.c),
+ *                                        # installed with execve allowed; default none
  *
  * Values are owned by the struct; free with service_config_free().
  */
@@ -28,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/confine.h"
 #include "lib/limits.h"
 
 enum restart_policy {
@@ -54,6 +67,7 @@ struct service_config {
 	uint32_t backoff_max_ms;
 	int oom_score_adj;	/* -1000..1000, written for the service (not its
 				 * ready_check) before it is executed */
+	struct confine confine;	/* applied to it and its ready_check before execve */
 	char *source;		/* file it came from, for messages */
 	int depends_line;	/* line of `depends', for dependency errors */
 };

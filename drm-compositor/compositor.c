@@ -20,6 +20,7 @@
 #include "drm-compositor/launcher.h"
 #include "display/output.h"
 #include "drm-compositor/render.h"
+#include "drm-compositor/sandbox.h"
 #include "proto/guiproto.h"
 #include "gui/transport.h"
 #include "input/evdev.h"
@@ -849,6 +850,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	if (C.ctl_up)
 		loop_fdset_add(&C.loop, &C.ctl_fds);	/* room: COMPOSITOR_FDS_MAX */
 	listen_domains(config_dir);
+	if (compositor_sandbox(&C.cfg) < 0)
+		return -1;
 	log_notice(TAG, "compositor up: %s output %dx%d", C.out->name, C.out->width,
 		   C.out->height);
 	return 0;

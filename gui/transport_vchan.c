@@ -22,6 +22,8 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+#include "lib/log_xtl.h"
+
 #define RING_TO_DOM0	(128 * 1024)
 #define RING_FROM_DOM0	(16 * 1024)
 
@@ -209,10 +211,14 @@ struct gui_transport *gui_vchan_connect(int domid, const char *path)
 
 	if (!v)
 		return NULL;
+	/* Xen's messages into the log, escaped; and no default stdio logger,
+	 * whose isatty() the confined compositor may not call (an ioctl
+	 * outside its seccomp profile: drm-compositor/sandbox.h). */
+	xentoollog_logger *logger = log_xtl_logger(XTL_WARN);
 	v->peer = domid;
-	v->gt = xengnttab_open(NULL, 0);
+	v->gt = xengnttab_open(logger, 0);
 	if (v->gt)
-		v->vc = libxenvchan_client_init(NULL, domid, path);
+		v->vc = libxenvchan_client_init(logger, domid, path);
 	if (!v->vc) {
 		if (v->gt)
 			xengnttab_close(v->gt);

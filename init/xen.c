@@ -136,6 +136,9 @@ static int make_service(const struct builtin *b, struct service_config *svc)
 	if (b->stop_grace_ms)
 		svc->stop_grace_ms = b->stop_grace_ms;
 	svc->oom_score_adj = b->oom_score_adj;
+	/* Xen's daemons and the domain manager need root: the hypervisor's
+	 * and the kernel's interfaces, libxl's devices, mounts and networks. */
+	svc->confine.caps = CONFINE_CAPS_ALL;
 	const char *const deps[] = { b->depends, NULL };
 	svc->argv = strv_dup(b->argv);
 	svc->ready_check = b->ready_check ? strv_dup(b->ready_check) : NULL;

@@ -6,8 +6,9 @@
  * they are; through log_msg() they are escaped and limited like every
  * other line (lib/log.h).
  *
- * One logger per process, static: never freed.  The domain manager's main
- * loop only (libxl calls it from the thread that called libxl).
+ * One logger per process, static: never freed.  The domain manager's and
+ * the compositor's main loops only (the libraries call it from the thread
+ * that called them).
  */
 #ifndef BULKHEAD_LOG_XTL_H
 #define BULKHEAD_LOG_XTL_H

@@ -24,6 +24,12 @@ static void __attribute__((noreturn)) exec_child(const struct service_config *cf
 		dup2(null, STDIN_FILENO);
 		close(null);
 	}
+	char err[256];
+	if (confine_apply(&cfg->confine, err, sizeof(err)) < 0) {
+		/* Never run with more than the config gives. */
+		dprintf(STDERR_FILENO, "bulkhead: service %s: cannot confine: %s\n", cfg->name, err);
+		_exit(127);
+	}
 	if (ready_w >= 0) {
 		if (ready_w == cfg->ready_fd)
 			fcntl(ready_w, F_SETFD, 0);

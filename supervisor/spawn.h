@@ -6,7 +6,8 @@
  * on /dev/null, stdout and stderr inherited from PID 1 (the console), the
  * write end of the readiness pipe at cfg->ready_fd, and no other fd (PID
  * 1 opens everything O_CLOEXEC), and cfg->oom_score_adj when it is not 0
- * (the ready_check keeps PID 1's).  A program that cannot be executed exits
+ * (the ready_check keeps PID 1's), then cfg->confine (lib/confine.h: ids,
+ * capabilities, no_new_privs, seccomp).  A program that cannot be executed exits
  * 127 after saying why on stderr, and counts as a death.
  */
 #ifndef BULKHEAD_SPAWN_H

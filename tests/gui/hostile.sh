@@ -98,7 +98,9 @@ hostile_dir() {
     rm -rf "$W"
     mkdir -p "$W"
     cp -r "$top/tests/gui/config" "$W/config"
-    printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\n' "$W" "$W" >> "$W/config/desktop.cfg"
+    printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\nscreenshot_dir = "%s"\n' "$W" "$W" "$W" \
+        >> "$W/config/desktop.cfg"
+    chmod 1777 "$W"
 }
 
 hostile_down() {

@@ -27,6 +27,11 @@
 #   restart     the compositor is SIGKILLed and started again (as PID 1
 #               would): red-vm's client, which reconnects as an agent does,
 #               is back on screen in its frame
+#   confined    /proc/PID/status of the compositor, once up: a uid not 0, no
+#               capability (effective, permitted, bounding), NoNewPrivs 1,
+#               Seccomp 2 (a filter)
+#   forbidden-syscall  the compositor made to call execve (gdb) dies of
+#               SIGSYS; started again, red-vm is back
 #   terminal    the guest agent (bulkhead agent --socket, as green-vm) opens
 #               a terminal; focused with Super+Tab, "echo hello >typed" and
 #               Return typed as keys run in its shell (the file appears) and
@@ -51,7 +56,10 @@ W=$top/build/gui
 rm -rf "$W"
 mkdir -p "$W" "$top/build/results"
 cp -r "$here/config" "$W/config"
-printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\n' "$W" "$W" >> "$W/config/desktop.cfg"
+printf 'gui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\nscreenshot_dir = "%s"\n' "$W" "$W" "$W" \
+    >> "$W/config/desktop.cfg"
+# The compositor writes its screenshots here as its own uid.
+chmod 1777 "$W"
 passed=0 failed=0 comp_pid='' demo_pids=()
 
 cleanup() {
@@ -409,14 +417,61 @@ if ! start_compositor; then why="the compositor did not come up again"; return 1
     if [ "$counts" -lt 2000 ]; then why="red-vm's frame is not back ($counts px)"; return 1; fi
 }
 
+# status_field NAME: the compositor's /proc/PID/status line NAME, its values.
+status_field() { awk -v k="$1:" '$1 == k { $1 = ""; print substr($0, 2) }' "/proc/$comp_pid/status"; }
+
+check_confined() {
+    grep -q 'event=confined' "$W/compositor.log" ||
+        { why="the compositor did not say it is confined: $(grep -m1 confine "$W/compositor.log")"; return 1; }
+    local uid eff prm bnd nnp sec
+    uid=$(status_field Uid) eff=$(status_field CapEff) prm=$(status_field CapPrm)
+    bnd=$(status_field CapBnd) nnp=$(status_field NoNewPrivs) sec=$(status_field Seccomp)
+    echo "gui: confined: Uid $uid, CapEff $eff, CapPrm $prm, CapBnd $bnd, NoNewPrivs $nnp, Seccomp $sec"
+    case $uid in 0*) why="the compositor runs as uid 0 ($uid)"; return 1 ;; esac
+    [ "$eff" = 0000000000000000 ] && [ "$prm" = 0000000000000000 ] &&
+        [ "$bnd" = 0000000000000000 ] || { why="capabilities left: CapEff $eff CapPrm $prm CapBnd $bnd"; return 1; }
+    [ "$nnp" = 1 ] || { why="NoNewPrivs is $nnp"; return 1; }
+    [ "$sec" = 2 ] || { why="Seccomp is $sec (want 2: a filter)"; return 1; }
+}
+
+# execve is not in the compositor's profile: the kernel kills it (SIGSYS:
+# status 128 + 31); a new one serves the domains again.
+check_forbidden_syscall() {
+    gdb -p "$comp_pid" -batch -ex 'call (long)syscall(59, 0, 0, 0)' > "$W/gdb.out" 2>&1
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(cut -d' ' -f3 "/proc/$comp_pid/stat" 2>/dev/null)" = Z ] && break
+        kill -0 "$comp_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if ((i == 100)); then
+        why="the compositor still runs after calling execve: $(grep -m1 '^\$1' "$W/gdb.out")"
+        kill "$comp_pid"
+        wait "$comp_pid"
+        start_compositor
+        return 1
+    fi
+    wait "$comp_pid"
+    local st=$?
+    if [ "$st" -ne 159 ]; then
+        why="the compositor made to call execve ended with status $st, not 159 (SIGSYS): $(tail -3 "$W/gdb.out" | tr '\n' ' ')"
+        start_compositor
+        return 1
+    fi
+    echo "gui: forbidden-syscall: $(grep -m1 'SIGSYS' "$W/gdb.out")"
+    start_compositor || { why="the compositor did not come up again"; return 1; }
+    wait_for "$W/compositor.log" 'domain red-vm: GUI channel up' ||
+        { why="red-vm's client did not come back after the SIGSYS"; return 1; }
+}
+
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 30" > "$top/build/results/gui"
+    echo "0 32" > "$top/build/results/gui"
     exit 1
 fi
-for c in frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart terminal no-sockets \
+for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
+    workspaces launcher close restart forbidden-syscall terminal no-sockets \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \

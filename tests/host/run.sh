@@ -451,10 +451,101 @@ ok\x0dFORGED
     ! grep -q $'\033' <<<"${out%%$'\n--- raw'*}" || fail "an ESC byte reached the terminal"
 }
 
+# status_of SERVICE FIELD: a line of the service's /proc/PID/status, its values.
+status_of() {
+    local hpid
+    hpid=$(host_pid "$(svc_field "$1" pid)") || return 1
+    awk -v k="$2:" '$1 == k { $1 = ""; print substr($0, 2) }' "/proc/$hpid/status"
+}
+
+# expect_status SERVICE FIELD VALUE
+expect_status() {
+    local got
+    got=$(status_of "$1" "$2") || fail "no status for $1"
+    [ "$got" = "$3" ] || fail "$1's $2 is \"$got\", not \"$3\""
+}
+
+# A service runs with what its config gives and no more: saying nothing,
+# root's uid without a capability (none left in the bounding set for an
+# execve to regain) and no_new_privs; user, group and capabilities as
+# written (kept across the uid change as ambient capabilities).
+case_confine() {
+    system_cfg
+    write_cfg services/plain.cfg 'command = [ "/bin/sleep", "1000" ]'
+    write_cfg services/user.cfg 'command = [ "/bin/sleep", "1000" ]' 'user = "4001"' \
+        'group = "4002"' 'capabilities = [ "net_bind_service" ]'
+    write_cfg services/root.cfg 'command = [ "/bin/sleep", "1000" ]' 'capabilities = [ "all" ]' \
+        'no_new_privs = 0'
+    # A seccomp profile from the service's execve on: sleep runs under it,
+    # a shell that forks dies of it.
+    write_cfg services/filtered.cfg 'command = [ "/bin/sleep", "1000" ]' 'seccomp = "compositor"'
+    write_cfg services/forker.cfg 'command = [ "/bin/sh", "-c", "/bin/true; exec /bin/sleep 1000" ]' \
+        'seccomp = "compositor"' 'restart = "never"'
+    start
+    local s
+    for s in plain user root filtered; do wait_for 5 svc_is "$s" up || fail "$s is $(svc_field "$s" state)"; done
+    expect_status plain Uid "0 0 0 0"
+    expect_status plain CapEff 0000000000000000
+    expect_status plain CapPrm 0000000000000000
+    expect_status plain CapBnd 0000000000000000
+    expect_status plain CapAmb 0000000000000000
+    expect_status plain NoNewPrivs 1
+    expect_status user Uid "4001 4001 4001 4001"
+    expect_status user Gid "4002 4002 4002 4002"
+    expect_status user Groups 4002
+    expect_status user CapEff 0000000000000400
+    expect_status user CapBnd 0000000000000400
+    expect_status user CapAmb 0000000000000400
+    expect_status user NoNewPrivs 1
+    expect_status root NoNewPrivs 0
+    [ "$(status_of root CapEff)" = "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NS_PID/status")" ] ||
+        fail "root's CapEff is $(status_of root CapEff), not PID 1's"
+    expect_status filtered Seccomp 2
+    expect_status plain Seccomp 0
+    wait_for 5 svc_is forker stopped || fail "forker is $(svc_field forker state), not stopped"
+    [ "$(svc_field forker last_exit)" = "killed by SIGSYS" ] ||
+        fail "forker's last_exit is \"$(svc_field forker last_exit)\", not \"killed by SIGSYS\""
+}
+
+# The compositor as PID 1's service (headless): it gives up root's uid,
+# every capability and its file access, and runs under its seccomp profile;
+# made to call execve it dies of SIGSYS, and PID 1 starts it again,
+# confined again.
+confined_twice() { [ "$(count_lines "$ERR" "compositor: event=confined")" -ge 2 ]; }
+
+case_compositor_sigsys() {
+    system_cfg
+    write_cfg desk/desktop.cfg 'output = "headless"' 'headless_size = "640x400"' \
+        "control_socket = \"$T/compositor.sock\""
+    write_cfg services/compositor.cfg "command = [ \"$BH\", \"compositor\", \"--config\", \"$CFG/desk\" ]" \
+        'capabilities = [ "setuid", "setgid", "setpcap" ]'
+    start
+    wait_for 10 in_log "$ERR" "compositor: event=confined" || fail "the compositor did not say it is confined"
+    wait_for 5 svc_is compositor up || fail "compositor is $(svc_field compositor state)"
+    expect_status compositor Uid "900 900 900 900"
+    expect_status compositor CapEff 0000000000000000
+    expect_status compositor CapBnd 0000000000000000
+    expect_status compositor NoNewPrivs 1
+    expect_status compositor Seccomp 2
+    local pid hpid
+    pid=$(svc_field compositor pid)
+    hpid=$(host_pid "$pid") || fail "no host pid for the compositor"
+    gdb -p "$hpid" -batch -ex 'call (long)syscall(59, 0, 0, 0)' > "$T/gdb.out" 2>&1 || true
+    wait_for 5 svc_up_with_new_pid compositor "$pid" ||
+        fail "the compositor did not come back: $(tail -n 3 "$T/gdb.out" | tr '\n' ' ')"
+    [ "$(svc_field compositor last_exit)" = "killed by SIGSYS" ] ||
+        fail "last_exit is \"$(svc_field compositor last_exit)\", not \"killed by SIGSYS\""
+    wait_for 10 confined_twice ||
+        fail "the new compositor did not say it is confined"
+    expect_status compositor Seccomp 2
+    expect_status compositor Uid "900 900 900 900"
+}
+
 # --- driver -------------------------------------------------------------------
 
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
-    ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes)
+    ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
+    compositor_sigsys)
 
 passed=0
 failed=0

@@ -226,6 +226,14 @@ check_restartgui() {
     in_order '^GUI-KILL compositor pid=' \
         'bulkhead: supervisor: service compositor killed by SIGKILL; restarting' \
         'bulkhead: compositor: compositor up: ' '^GUI-RESTARTED ' || return 1
+    # Confined: no capability, no_new_privs, a seccomp filter (its uid is
+    # still root's on a screen: drm-compositor/sandbox.h).
+    local confined
+    confined=$(ctl_line GUI-CONFINED)
+    if ! [[ "$confined" =~ CapEff:0000000000000000\ CapBnd:0000000000000000\ NoNewPrivs:1\ Seccomp:2 ]]; then
+        why="the compositor is not confined: $confined"
+        return 1
+    fi
     if ! [[ "$(ctl_line GUI-RESTARTED)" =~ ^alpha=running\ beta=running$ ]]; then
         why="after the compositor's restart: $(ctl_line GUI-RESTARTED)"
         return 1
@@ -236,7 +244,7 @@ check_restartgui() {
     qemu_sendkey "$LINUX_VM" meta_l-tab 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
     wait_desktop "$png" 40 || return 1
-    info "restartgui: both terminals back, their text kept ($png: frames $blue blue, $green green, text $text)"
+    info "restartgui: compositor $confined; both terminals back, their text kept ($png: frames $blue blue, $green green, text $text)"
 }
 
 check_toolstack() {

@@ -76,6 +76,9 @@ sleep 15
 # running, their agents offer new channels, both terminals come back.
 na=$(connected alpha) nb=$(connected beta)
 pid=$(ctl services | awk '$1 == "compositor" { print $3 }')
+# What the compositor gave up once set up (tests/xen/run.sh's restartgui).
+echo "GUI-CONFINED $(awk '/^(Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):/ { printf "%s%s ", $1, $2 }' \
+    "/proc/$pid/status")"
 echo "GUI-KILL compositor pid=$pid"
 kill -9 "$pid"
 wait_connected alpha $((na + 1)) 120 && wait_connected beta $((nb + 1)) 120 || exit 1
