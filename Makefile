@@ -28,8 +28,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # build/bulkhead keeps in DT_NEEDED only what PID 1 uses (LINKED_LIBS), reads
 # its configuration with libxlutil linked in, and loads LAZY_LIBS in the roles
 # that use them (bulkhead.c's role table, lib/implib.h); the tests link all.
-LINKED_LIBS := c blkid
-LAZY_LIBS   := kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
+LINKED_LIBS := c
+LAZY_LIBS   := blkid kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
 	xenstore devmapper vterm cryptsetup m
 XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
 BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))

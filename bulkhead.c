@@ -27,9 +27,10 @@
  * One role: who it is, what it may do and what it owns.  privileges is
  * what the role needs, for the documentation and the confinement keyed by
  * the role's name; libraries are the shared libraries it loads at start
- * (as in -lNAME; lib/implib.h): PID 1 links only libc and libblkid, reads
- * its configuration with the libxlutil linked into the binary, and loads
- * kernel modules by running the modprobe role.
+ * (as in -lNAME; lib/implib.h), deferred those it loads at their first
+ * call.  The binary links only libc: PID 1 reads its configuration with
+ * the libxlutil linked into it, loads kernel modules by running the
+ * modprobe role, and maps libblkid only to find a root by UUID or LABEL.
  */
 struct role {
 	const char *name;
@@ -39,6 +40,7 @@ struct role {
 	const char *privileges;
 	const char *sockets;
 	const char *libraries[ROLE_MAX_LIBRARIES + 1];
+	const char *deferred[ROLE_MAX_LIBRARIES + 1];
 };
 
 static int version_main(int argc, char **argv);
@@ -46,56 +48,76 @@ static int help_main(int argc, char **argv);
 static int libraries_main(int argc, char **argv);
 
 static const struct role roles[] = {
-	{ "init", init_main, "init [--config DIR]",
-	  "run as PID 1 (also when called as /init)",
-	  "root, every capability: mounts, modules, reboot, spawns every service",
-	  "/run/bulkhead/control (listens)", { NULL } },
-	{ "modprobe", modprobe_main, NULL, NULL,
-	  "root, CAP_SYS_MODULE: loads kernel modules for PID 1 and the domain manager",
-	  "none", { "kmod", NULL } },
-	{ "ctl", ctl_main, "ctl COMMAND", "talk to PID 1 (bulkhead ctl help)",
-	  "any user the control socket admits",
-	  "connects to /run/bulkhead/control, /run/bulkhead/domains, /run/bulkhead/compositor",
-	  { "evdev", NULL } },
-	{ "domain-manager", domain_manager_main, "domain-manager [--config DIR]",
-	  "run the domains (started by PID 1 on Xen)",
-	  "root: libxl (privcmd, xenstore, device-mapper, loop devices)",
-	  "/run/bulkhead/domains (listens)",
-	  { "xenlight", "xentoollog", "xenstore", "devmapper", NULL } },
-	{ "compositor", compositor_main, "compositor [--config DIR] [--headless WxH]",
-	  "draw the desktop",
-	  "the DRM device, evdev devices, grant tables, event channels, xenstore",
-	  "/run/bulkhead/compositor and gui_dir/NAME.sock (listens); a vchan per gui domain",
-	  { "cairo", "freetype", "evdev", "drm", "xkbcommon", "xenvchan", "xengnttab",
-	    "xenstore", NULL } },
-	{ "gui-demo", gui_demo_main, "gui-demo --socket PATH ...",
-	  "a window client for tests (gui/demo.c)",
-	  "none (in a domain: grant sharing and event channels for --vchan)",
-	  "connects to a compositor's socket or vchan",
-	  { "cairo", "freetype", "xenvchan", "xengnttab", "xenstore", NULL } },
-	{ "agent", agent_main, "agent [--shell PATH]",
-	  "in a domain: runs the commands dom0 gives it",
-	  "root in its domain: spawns commands, grant sharing, event channels, xenstore",
-	  "a vchan to dom0's compositor per window",
-	  { "cairo", "freetype", "vterm", "m", "xkbcommon", "xenvchan", "xengnttab",
-	    "xenstore", NULL } },
-	{ "firewall", firewall_main, "firewall [--uplink IFACE]",
-	  "in a net domain: enforces the rules of the domains behind",
-	  "CAP_NET_ADMIN in its domain (nftables), xenstore", "a netlink socket",
-	  { "xenstore", NULL } },
-	{ "unlock", unlock_main, "unlock [--config DIR] [--console]",
-	  "open the encrypted disks (run by PID 1)",
-	  "root: device-mapper, the DRM device and evdev devices for the passphrase",
-	  "none", { "cryptsetup", "cairo", "freetype", "drm", "evdev", "xkbcommon", NULL } },
-	{ "check", check_main, "check [--list-modules] [DIR]", "validate the configuration",
-	  "none: reads the configuration", "none", { "xenlight", "evdev", NULL } },
-	{ BLOCK_HOTPLUG_NAME, block_hotplug_main, NULL, NULL,
-	  "root: attaches a domain's volumes (Xen's hotplug script)", "none",
-	  { "xenstore", NULL } },
-	{ "libraries", libraries_main, "libraries [ROLE...]",
-	  "the shared libraries the roles load (for images)", "none", "none", { NULL } },
-	{ "version", version_main, "version", "print the version", "none", "none", { NULL } },
-	{ "help", help_main, NULL, NULL, "none", "none", { NULL } },
+	{ .name = "init", .main = init_main,
+	  .synopsis = "init [--config DIR]", .summary = "run as PID 1 (also when called as /init)",
+	  .privileges = "root, every capability: mounts, modules (by modprobe), reboot, "
+			"spawns every service",
+	  .sockets = "/run/bulkhead/control (listens)",
+	  .deferred = { "blkid" } },
+	{ .name = "modprobe", .main = modprobe_main,
+	  .privileges = "root, CAP_SYS_MODULE: loads kernel modules for PID 1 and the "
+			"domain manager",
+	  .sockets = "none",
+	  .libraries = { "kmod" } },
+	{ .name = "ctl", .main = ctl_main,
+	  .synopsis = "ctl COMMAND", .summary = "talk to PID 1 (bulkhead ctl help)",
+	  .privileges = "any user the control socket admits",
+	  .sockets = "connects to /run/bulkhead/control, /run/bulkhead/domains, "
+		     "/run/bulkhead/compositor",
+	  .libraries = { "evdev" } },
+	{ .name = "domain-manager", .main = domain_manager_main,
+	  .synopsis = "domain-manager [--config DIR]",
+	  .summary = "run the domains (started by PID 1 on Xen)",
+	  .privileges = "root: libxl (privcmd, xenstore, device-mapper, loop devices)",
+	  .sockets = "/run/bulkhead/domains (listens)",
+	  .libraries = { "xenlight", "xentoollog", "xenstore", "devmapper" } },
+	{ .name = "compositor", .main = compositor_main,
+	  .synopsis = "compositor [--config DIR] [--headless WxH]", .summary = "draw the desktop",
+	  .privileges = "the DRM device, evdev devices, grant tables, event channels, xenstore",
+	  .sockets = "/run/bulkhead/compositor and gui_dir/NAME.sock (listens); "
+		     "a vchan per gui domain",
+	  .libraries = { "cairo", "freetype", "evdev", "drm", "xkbcommon", "xenvchan",
+			 "xengnttab", "xenstore" } },
+	{ .name = "gui-demo", .main = gui_demo_main,
+	  .synopsis = "gui-demo --socket PATH ...", .summary = "a window client for tests (gui/demo.c)",
+	  .privileges = "none (in a domain: grant sharing and event channels for --vchan)",
+	  .sockets = "connects to a compositor's socket or vchan",
+	  .libraries = { "cairo", "freetype", "xenvchan", "xengnttab", "xenstore" } },
+	{ .name = "agent", .main = agent_main,
+	  .synopsis = "agent [--shell PATH]", .summary = "in a domain: runs the commands dom0 gives it",
+	  .privileges = "root in its domain: spawns commands, grant sharing, event channels, "
+			"xenstore",
+	  .sockets = "a vchan to dom0's compositor per window",
+	  .libraries = { "cairo", "freetype", "vterm", "m", "xkbcommon", "xenvchan", "xengnttab",
+			 "xenstore" } },
+	{ .name = "firewall", .main = firewall_main,
+	  .synopsis = "firewall [--uplink IFACE]",
+	  .summary = "in a net domain: enforces the rules of the domains behind",
+	  .privileges = "CAP_NET_ADMIN in its domain (nftables), xenstore",
+	  .sockets = "a netlink socket",
+	  .libraries = { "xenstore" } },
+	{ .name = "unlock", .main = unlock_main,
+	  .synopsis = "unlock [--config DIR] [--console]",
+	  .summary = "open the encrypted disks (run by PID 1)",
+	  .privileges = "root: device-mapper, the DRM device and evdev devices for the passphrase",
+	  .sockets = "none",
+	  .libraries = { "cryptsetup", "blkid", "cairo", "freetype", "drm", "evdev", "xkbcommon" } },
+	{ .name = "check", .main = check_main,
+	  .synopsis = "check [--list-modules] [DIR]", .summary = "validate the configuration",
+	  .privileges = "none: reads the configuration", .sockets = "none",
+	  .libraries = { "xenlight", "evdev" } },
+	{ .name = BLOCK_HOTPLUG_NAME, .main = block_hotplug_main,
+	  .privileges = "root: attaches a domain's volumes (Xen's hotplug script)",
+	  .sockets = "none",
+	  .libraries = { "xenstore" } },
+	{ .name = "libraries", .main = libraries_main,
+	  .synopsis = "libraries [ROLE...]",
+	  .summary = "the shared libraries the roles load (for images)",
+	  .privileges = "none", .sockets = "none" },
+	{ .name = "version", .main = version_main,
+	  .synopsis = "version", .summary = "print the version",
+	  .privileges = "none", .sockets = "none" },
+	{ .name = "help", .main = help_main, .privileges = "none", .sockets = "none" },
 };
 
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
@@ -135,12 +157,18 @@ static int help_main(int argc, char **argv)
 	return 0;
 }
 
-static void print_sonames(const struct role *r)
+static void print_sonames(const char *const *names)
 {
-	for (const char *const *l = r->libraries; *l; l++)
+	for (const char *const *l = names; *l; l++)
 		for (unsigned i = 0; i < implib_n_libraries; i++)
 			if (strcmp(implib_libraries[i].name, *l) == 0)
 				printf("%s\n", implib_libraries[i].soname);
+}
+
+static void print_role_sonames(const struct role *r)
+{
+	print_sonames(r->libraries);
+	print_sonames(r->deferred);
 }
 
 /* The sonames the named roles (all, without names) load, one a line,
@@ -149,7 +177,7 @@ static int libraries_main(int argc, char **argv)
 {
 	if (argc < 2) {
 		for (size_t i = 0; i < N_ROLES; i++)
-			print_sonames(&roles[i]);
+			print_role_sonames(&roles[i]);
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -159,7 +187,7 @@ static int libraries_main(int argc, char **argv)
 				argv[i]);
 			return 2;
 		}
-		print_sonames(r);
+		print_role_sonames(r);
 	}
 	return 0;
 }
@@ -169,6 +197,9 @@ static int role_load_libraries(const struct role *r)
 {
 	for (const char *const *l = r->libraries; *l; l++)
 		if (implib_load(*l, r->name) < 0)
+			return -1;
+	for (const char *const *l = r->deferred; *l; l++)
+		if (implib_defer(*l, r->name) < 0)
 			return -1;
 	return 0;
 }

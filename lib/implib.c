@@ -9,11 +9,13 @@
 
 #include "lib/log.h"
 
-/* Enough for every library the binary leaves out of DT_NEEDED. */
+/* Enough for every library the binary leaves out of DT_NEEDED;
+ * scripts/implib.sh refuses more. */
 #define IMPLIB_MAX_LIBRARIES 32
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool loaded[IMPLIB_MAX_LIBRARIES];
+static bool deferred[IMPLIB_MAX_LIBRARIES];
 
 static int find_library(const char *name)
 {
@@ -31,11 +33,6 @@ static int load_locked(unsigned i, const char *role)
 
 	if (loaded[i])
 		return 0;
-	if (i >= IMPLIB_MAX_LIBRARIES) {
-		log_err("implib", "%s: more than %d libraries; raise IMPLIB_MAX_LIBRARIES",
-			l->soname, IMPLIB_MAX_LIBRARIES);
-		return -1;
-	}
 	/* Never closed: its functions are ours for the role's lifetime. */
 	void *h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
@@ -57,15 +54,32 @@ static int load_locked(unsigned i, const char *role)
 	return 0;
 }
 
-int implib_load(const char *name, const char *role)
+/* The role table names a library the build did not leave out: -1. */
+static int find_listed(const char *name, const char *role)
 {
 	int i = find_library(name);
-	if (i < 0) {
-		/* The role table names a library the build did not leave out. */
+	if (i < 0)
 		log_err("implib", "the %s role names library %s, which is not one of the "
 			"binary's loadable libraries (Makefile LAZY_LIBS)", role, name);
+	return i;
+}
+
+int implib_defer(const char *name, const char *role)
+{
+	int i = find_listed(name, role);
+	if (i < 0)
 		return -1;
-	}
+	pthread_mutex_lock(&lock);
+	deferred[i] = true;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+int implib_load(const char *name, const char *role)
+{
+	int i = find_listed(name, role);
+	if (i < 0)
+		return -1;
 	pthread_mutex_lock(&lock);
 	int r = load_locked((unsigned)i, role);
 	pthread_mutex_unlock(&lock);
@@ -85,7 +99,10 @@ __attribute__((used)) void *implib_resolve(unsigned k)
 	const struct implib_library *l = &implib_libraries[i];
 
 	pthread_mutex_lock(&lock);
-	if (!loaded[i])
+	if (!loaded[i] && deferred[i])
+		log_event("implib", "library-loaded", "library=%s symbol=%s", l->name,
+			  implib_names[k]);
+	else if (!loaded[i])
 		log_warn("implib", "event=library-on-demand library=%s symbol=%s pid=%d "
 			 "reason=the role's table entry in bulkhead.c does not list it",
 			 l->name, implib_names[k], (int)getpid());

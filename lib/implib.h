@@ -12,9 +12,9 @@
  * and fills its slots with dlsym, so a missing library or symbol is one
  * clear error before the role does anything.
  *
- * A call through a slot no role filled is a role table that forgot a
- * library: the library is then loaded on demand with a warning (a crash
- * would be worse, in PID 1 above all), and the tests fail on that warning.
+ * A call through a slot no role filled loads the library then: quietly
+ * when the role deferred it (implib_defer), else with a warning, as the
+ * role table forgot it (a crash would be worse, in PID 1 above all).
  *
  * Unit tests, fuzzers and benches link the libraries as usual and never
  * see this: it is linked into build/bulkhead only.
@@ -35,6 +35,11 @@ extern void *implib_slots[];
 extern const char *const implib_names[];
 extern const struct implib_library implib_libraries[];
 extern const unsigned implib_n_libraries;
+
+/* Lets library NAME (as in -lNAME) load at its first call, without the
+ * warning: for a role that rarely needs it (PID 1 and libblkid, for a
+ * root given by UUID).  0, or -1 when NAME is not a loadable library. */
+int implib_defer(const char *name, const char *role);
 
 /* Loads library NAME (as in -lNAME) for ROLE and fills its slots; loading
  * it twice is loading it once.  0, or -1 with the reason logged. */
