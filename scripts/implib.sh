@@ -27,6 +27,9 @@ lib_path() {
     echo "$f"
 }
 
+for f in "$@"; do
+    [ -f "$f" ] || die "$f does not exist (libxlutil.a: apt-get install libxen-dev)"
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 nm -u --format=posix "$@" 2>/dev/null | awk '$2 == "U" { print $1 }' | sort -u > "$tmp/undef"
