@@ -25,8 +25,17 @@ PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm
 	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
+# build/bulkhead keeps in DT_NEEDED only what PID 1 uses (LINKED_LIBS), reads
+# its configuration with libxlutil linked in, and loads LAZY_LIBS in the roles
+# that use them (bulkhead.c's role table, lib/implib.h); the tests link all.
+LINKED_LIBS := c
+LAZY_LIBS   := blkid kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
+	xenstore devmapper vterm cryptsetup m
+XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
+BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 
-MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret lib/loop lib/confine lib/confine_profiles \
+MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loop lib/confine \
+	lib/confine_profiles \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains \
 	tools/check \
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
@@ -84,8 +93,17 @@ $(BUILD)/libbulkhead.a: $(OBJS)
 $(BUILD)/libbulkhead-asan.a: $(ASAN_OBJS)
 	ar rcs $@ $^
 
-$(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+# A trampoline for each function the binary imports from LAZY_LIBS.
+$(BUILD)/gen/implib.c: scripts/implib.sh $(BUILD)/obj/bulkhead.o $(BUILD)/libbulkhead.a
+	@mkdir -p $(dir $@)
+	scripts/implib.sh $(CC) $@ "$(LAZY_LIBS)" "$(LINKED_LIBS)" $(BUILD)/obj/bulkhead.o \
+		$(BUILD)/libbulkhead.a $(XLUTIL_A)
+
+$(BUILD)/gen/implib.o: $(BUILD)/gen/implib.c lib/implib.h
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(BUILD)/bulkhead: $(BUILD)/obj/bulkhead.o $(BUILD)/gen/implib.o $(BUILD)/libbulkhead.a
+	$(CC) $(CFLAGS) -o $@ $^ $(BIN_LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 /*
  * bulkhead - all of dom0's user space in one binary.  The role is chosen by
- * the name it is called by (/init, init) or by its first argument.
+ * the name it is called by (/init, init, block-hotplug) or by its first
+ * argument, from the table of roles below (OpenBSD vmd's procs[]).
  */
 #include <libgen.h>
 #include <stdio.h>
@@ -16,23 +17,198 @@
 #include "drm-compositor/compositor.h"
 #include "gui/demo.h"
 #include "init/init.h"
+#include "sys/modules.h"
 #include "unlock/unlock.h"
+#include "lib/implib.h"
+
+#define ROLE_MAX_LIBRARIES 9
+
+/*
+ * One role: who it is, what it may do and what it owns.  privileges is
+ * what the role needs, for the documentation and the confinement keyed by
+ * the role's name; libraries are the shared libraries it loads at start
+ * (as in -lNAME; lib/implib.h), deferred those it loads at their first
+ * call.  The binary links only libc: PID 1 reads its configuration with
+ * the libxlutil linked into it, loads kernel modules by running the
+ * modprobe role, and maps libblkid only to find a root by UUID or LABEL.
+ */
+struct role {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *synopsis;	/* NULL: not for people (called by its name) */
+	const char *summary;
+	const char *privileges;
+	const char *sockets;
+	const char *libraries[ROLE_MAX_LIBRARIES + 1];
+	const char *deferred[ROLE_MAX_LIBRARIES + 1];
+};
+
+static int version_main(int argc, char **argv);
+static int help_main(int argc, char **argv);
+static int libraries_main(int argc, char **argv);
+
+static const struct role roles[] = {
+	{ .name = "init", .main = init_main,
+	  .synopsis = "init [--config DIR]", .summary = "run as PID 1 (also when called as /init)",
+	  .privileges = "root, every capability: mounts, modules (by modprobe), reboot, "
+			"spawns every service",
+	  .sockets = "/run/bulkhead/control (listens)",
+	  .deferred = { "blkid" } },
+	{ .name = "modprobe", .main = modprobe_main,
+	  .privileges = "root, CAP_SYS_MODULE: loads kernel modules for PID 1 and the "
+			"domain manager",
+	  .sockets = "none",
+	  .libraries = { "kmod" } },
+	{ .name = "ctl", .main = ctl_main,
+	  .synopsis = "ctl COMMAND", .summary = "talk to PID 1 (bulkhead ctl help)",
+	  .privileges = "any user the control socket admits",
+	  .sockets = "connects to /run/bulkhead/control, /run/bulkhead/domains, "
+		     "/run/bulkhead/compositor",
+	  .libraries = { "evdev" } },
+	{ .name = "domain-manager", .main = domain_manager_main,
+	  .synopsis = "domain-manager [--config DIR]",
+	  .summary = "run the domains (started by PID 1 on Xen)",
+	  .privileges = "root: libxl (privcmd, xenstore, device-mapper, loop devices)",
+	  .sockets = "/run/bulkhead/domains (listens)",
+	  .libraries = { "xenlight", "xentoollog", "xenstore", "devmapper" } },
+	{ .name = "compositor", .main = compositor_main,
+	  .synopsis = "compositor [--config DIR] [--headless WxH]", .summary = "draw the desktop",
+	  .privileges = "the DRM device, evdev devices, grant tables, event channels, xenstore",
+	  .sockets = "/run/bulkhead/compositor and gui_dir/NAME.sock (listens); "
+		     "a vchan per gui domain",
+	  .libraries = { "cairo", "freetype", "evdev", "drm", "xkbcommon", "xenvchan",
+			 "xengnttab", "xenstore" } },
+	{ .name = "gui-demo", .main = gui_demo_main,
+	  .synopsis = "gui-demo --socket PATH ...", .summary = "a window client for tests (gui/demo.c)",
+	  .privileges = "none (in a domain: grant sharing and event channels for --vchan)",
+	  .sockets = "connects to a compositor's socket or vchan",
+	  .libraries = { "cairo", "freetype", "xenvchan", "xengnttab", "xenstore" } },
+	{ .name = "agent", .main = agent_main,
+	  .synopsis = "agent [--shell PATH]", .summary = "in a domain: runs the commands dom0 gives it",
+	  .privileges = "root in its domain: spawns commands, grant sharing, event channels, "
+			"xenstore",
+	  .sockets = "a vchan to dom0's compositor per window",
+	  .libraries = { "cairo", "freetype", "vterm", "m", "xkbcommon", "xenvchan", "xengnttab",
+			 "xenstore" } },
+	{ .name = "firewall", .main = firewall_main,
+	  .synopsis = "firewall [--uplink IFACE]",
+	  .summary = "in a net domain: enforces the rules of the domains behind",
+	  .privileges = "CAP_NET_ADMIN in its domain (nftables), xenstore",
+	  .sockets = "a netlink socket",
+	  .libraries = { "xenstore" } },
+	{ .name = "unlock", .main = unlock_main,
+	  .synopsis = "unlock [--config DIR] [--console]",
+	  .summary = "open the encrypted disks (run by PID 1)",
+	  .privileges = "root: device-mapper, the DRM device and evdev devices for the passphrase",
+	  .sockets = "none",
+	  .libraries = { "cryptsetup", "blkid", "cairo", "freetype", "drm", "evdev", "xkbcommon" } },
+	{ .name = "check", .main = check_main,
+	  .synopsis = "check [--list-modules] [DIR]", .summary = "validate the configuration",
+	  .privileges = "none: reads the configuration", .sockets = "none",
+	  .libraries = { "xenlight", "evdev" } },
+	{ .name = BLOCK_HOTPLUG_NAME, .main = block_hotplug_main,
+	  .privileges = "root: attaches a domain's volumes (Xen's hotplug script)",
+	  .sockets = "none",
+	  .libraries = { "xenstore" } },
+	{ .name = "libraries", .main = libraries_main,
+	  .synopsis = "libraries [ROLE...]",
+	  .summary = "the shared libraries the roles load (for images)",
+	  .privileges = "none", .sockets = "none" },
+	{ .name = "version", .main = version_main,
+	  .synopsis = "version", .summary = "print the version",
+	  .privileges = "none", .sockets = "none" },
+	{ .name = "help", .main = help_main, .privileges = "none", .sockets = "none" },
+};
+
+#define N_ROLES (sizeof(roles) / sizeof(roles[0]))
+
+static const struct role *find_role(const char *name)
+{
+	if (strcmp(name, "--version") == 0)
+		name = "version";
+	if (strcmp(name, "--help") == 0)
+		name = "help";
+	for (size_t i = 0; i < N_ROLES; i++)
+		if (strcmp(roles[i].name, name) == 0)
+			return &roles[i];
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"bulkhead %s - dom0's user space for a desktop secured by isolation\n"
-		"usage: bulkhead COMMAND [ARGS]\n"
-		"  init [--config DIR]        run as PID 1 (also when called as /init)\n"
-		"  ctl COMMAND                talk to PID 1 (bulkhead ctl help)\n"
-		"  domain-manager [--config DIR]  run the domains (started by PID 1 on Xen)\n"
-		"  compositor [--config DIR] [--headless WxH]  draw the desktop\n"
-		"  gui-demo --socket PATH ... a window client for tests (gui/demo.c)\n"
-		"  agent [--shell PATH]       in a domain: runs the commands dom0 gives it\n"
-		"  firewall [--uplink IFACE]  in a net domain: enforces the rules of the domains behind\n"
-		"  unlock [--config DIR] [--console]  open the encrypted disks (run by PID 1)\n"
-		"  check [--list-modules] [DIR]  validate the configuration\n"
-		"  version\n", BULKHEAD_VERSION);
+	fprintf(f, "bulkhead %s - dom0's user space for a desktop secured by isolation\n"
+		"usage: bulkhead COMMAND [ARGS]\n", BULKHEAD_VERSION);
+	for (size_t i = 0; i < N_ROLES; i++)
+		if (roles[i].synopsis)
+			fprintf(f, "  %-34s %s\n", roles[i].synopsis, roles[i].summary);
+}
+
+static int version_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	printf("bulkhead %s\n", BULKHEAD_VERSION);
+	return 0;
+}
+
+static int help_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static void print_sonames(const char *const *names)
+{
+	for (const char *const *l = names; *l; l++)
+		for (unsigned i = 0; i < implib_n_libraries; i++)
+			if (strcmp(implib_libraries[i].name, *l) == 0)
+				printf("%s\n", implib_libraries[i].soname);
+}
+
+static void print_role_sonames(const struct role *r)
+{
+	print_sonames(r->libraries);
+	print_sonames(r->deferred);
+}
+
+/* The sonames the named roles (all, without names) load, one a line,
+ * repeats included: an image builder copies each with what it needs. */
+static int libraries_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		for (size_t i = 0; i < N_ROLES; i++)
+			print_role_sonames(&roles[i]);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		const struct role *r = find_role(argv[i]);
+		if (!r) {
+			fprintf(stderr, "bulkhead libraries: no role \"%s\" (bulkhead help lists them)\n",
+				argv[i]);
+			return 2;
+		}
+		print_role_sonames(r);
+	}
+	return 0;
+}
+
+/* Before the role does anything: a library missing is one clear error. */
+static int role_load_libraries(const struct role *r)
+{
+	for (const char *const *l = r->libraries; *l; l++)
+		if (implib_load(*l, r->name) < 0)
+			return -1;
+	for (const char *const *l = r->deferred; *l; l++)
+		if (implib_defer(*l, r->name) < 0)
+			return -1;
+	return 0;
+}
+
+static int run_role(const struct role *r, int argc, char **argv)
+{
+	if (role_load_libraries(r) < 0)
+		return 127;
+	return r->main(argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -40,41 +216,18 @@ int main(int argc, char **argv)
 	const char *name = argc > 0 ? basename(argv[0]) : "bulkhead";
 
 	if (strcmp(name, "init") == 0 || (getpid() == 1 && argc < 2))
-		return init_main(argc, argv);
+		return run_role(find_role("init"), argc, argv);
 	if (strcmp(name, BLOCK_HOTPLUG_NAME) == 0)
-		return block_hotplug_main(argc, argv);
+		return run_role(find_role(BLOCK_HOTPLUG_NAME), argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	const char *cmd = argv[1];
-	if (strcmp(cmd, "init") == 0)
-		return init_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "ctl") == 0)
-		return ctl_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "domain-manager") == 0)
-		return domain_manager_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "compositor") == 0)
-		return compositor_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "gui-demo") == 0)
-		return gui_demo_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "agent") == 0)
-		return agent_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "firewall") == 0)
-		return firewall_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "unlock") == 0)
-		return unlock_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "check") == 0)
-		return check_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-		printf("bulkhead %s\n", BULKHEAD_VERSION);
-		return 0;
+	const struct role *r = find_role(argv[1]);
+	if (!r) {
+		fprintf(stderr, "bulkhead: unknown command \"%s\"\n", argv[1]);
+		usage(stderr);
+		return 2;
 	}
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	fprintf(stderr, "bulkhead: unknown command \"%s\"\n", cmd);
-	usage(stderr);
-	return 2;
+	return run_role(r, argc - 1, argv + 1);
 }

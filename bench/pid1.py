@@ -8,7 +8,8 @@ which appends "REALTIME_NS PID" to STAMPS each time it starts.
   pid1.py restarts BULKHEAD STAMPS N NAME   (inside the namespace) run
       `BULKHEAD ctl restart NAME` N times, each time until the new process
       has run; prints the seconds it all took, then the seconds N/10
-      `BULKHEAD ctl status` took: the client's own share.
+      `BULKHEAD ctl status` took: the client's own share, then the seconds
+      N/10 runs of /bin/true took: the anchor, what any process costs.
 """
 import os
 import signal
@@ -80,10 +81,17 @@ def restarts(bulkhead, stamps, n, name):
                        stdout=subprocess.DEVNULL)
         size = wait_grown(stamps, size)
     took = time.monotonic() - t0
+    status = runs([bulkhead, "ctl", "status"], max(n // 10, 1))
+    anchor = runs(["/bin/true"], max(n // 10, 1))
+    print(f"{took:.3f} {status:.3f} {anchor:.3f}")
+
+
+def runs(argv, n):
+    """Seconds N runs of ARGV take, one after the other."""
     t0 = time.monotonic()
-    for _ in range(max(n // 10, 1)):
-        subprocess.run([bulkhead, "ctl", "status"], check=True, stdout=subprocess.DEVNULL)
-    print(f"{took:.3f} {time.monotonic() - t0:.3f}")
+    for _ in range(n):
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - t0
 
 
 def main():

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of bulkhead as PID 1 of a fresh PID namespace: its memory after
-# boot and after 1000 restarts, how fast `ctl restart' goes round, and how
-# long a dead service stays dead beyond its backoff. Prints figures only;
+# boot and after 1000 restarts, the libraries it maps, how fast `ctl
+# restart' goes round, and how long a dead service stays dead beyond its
+# backoff. Anchors from the same run: an idle /bin/sleep service's RSS (a
+# process with libc only), /bin/true's run time. Prints figures only;
 # nothing here judges a speed.
 # Usage: bench/pid1.sh PATH/TO/bulkhead   (root)
 # Environment: DEATHS (20) and RESTARTS (1000) set the loop counts; KEEP=1
@@ -61,7 +63,17 @@ write_config() {
     printf '%s\n' 'command = [ "/bin/sleep", "100000" ]' > "$cfg/services/idle2.cfg"
 }
 
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$NS_PID/status"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/${1:-$NS_PID}/status"; }
+anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$NS_PID/status"; }
+# The shared objects mapped into PID 1 (ld.so and the vdso left out).
+libs_mapped() { awk '$6 ~ /\.so/ && $6 !~ /\/ld-linux/ { print $6 }' "/proc/$NS_PID/maps" | sort -u; }
+# The host pid of one of PID 1's /bin/sleep services: the RSS anchor.
+sleep_pid() {
+    local c
+    for c in $(cat "/proc/$NS_PID/task/$NS_PID/children"); do
+        [ "$(cat "/proc/$c/comm" 2>/dev/null)" = sleep ] && { echo "$c"; return; }
+    done
+}
 nfds() { find "/proc/$NS_PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 all_up() { [[ $(ns_ctl status --json 2>/dev/null) == *'"services":3,"up":3,'* ]]; }
 has_stamp() { [ -s "$T/stamps" ]; }
@@ -79,7 +91,10 @@ ns_start "$T/cfg" "$T/stderr.log" || die "PID 1 did not come up"
 wait_for 10 all_up || die "the services did not all come up"
 wait_for 10 has_stamp || die "the stamp service did not run"
 rss_boot=$(rss_kib)
+anon_boot=$(anon_kib)
 fds_boot=$(nfds)
+libs=$(libs_mapped)
+rss_sleep=$(rss_kib "$(sleep_pid)")
 
 /usr/bin/python3 "$here/pid1.py" deaths "$NS_PID" "$T/stamps" "$DEATHS" > "$T/deaths" ||
     die "the death loop failed"
@@ -88,22 +103,27 @@ read -r d_min d_med d_max < <(stats < "$T/deaths")
 # Inside the namespace: ctl, and the stamps file is read there too.
 times=$(nsenter -t "$NS_PID" -m -p /usr/bin/python3 "$here/pid1.py" restarts "$BH" \
     "$T/stamps" "$RESTARTS" stamp) || die "the restart loop failed"
-read -r secs status_secs <<<"$times"
+read -r secs status_secs true_secs <<<"$times"
 rss_after=$(rss_kib)
+anon_after=$(anon_kib)
 fds_after=$(nfds)
 
 kill -TERM "$NS_PID"
 ns_wait_exit 20 || die "PID 1 did not shut down within 20 s of SIGTERM"
 
-printf 'pid1 rss after boot:            %s KiB\n' "$rss_boot"
-printf 'pid1 rss after %d restarts:   %s KiB (%+d KiB)\n' "$RESTARTS" "$rss_after" \
-    $((rss_after - rss_boot))
+printf 'pid1 rss after boot:            %s KiB (%s KiB anonymous); an idle sleep service: %s KiB (x%s)\n' \
+    "$rss_boot" "$anon_boot" "$rss_sleep" "$(awk -v a="$rss_boot" -v b="$rss_sleep" 'BEGIN { printf "%.2f", a / b }')"
+printf 'pid1 rss after %d restarts:   %s KiB (%+d KiB), %s KiB anonymous (%+d KiB)\n' "$RESTARTS" \
+    "$rss_after" $((rss_after - rss_boot)) "$anon_after" $((anon_after - anon_boot))
+printf 'pid1 maps %d shared libraries: %s\n' "$(grep -c . <<<"$libs")" "$(xargs -n1 basename <<<"$libs" | xargs)"
+printf 'bulkhead links %d shared libraries (ldd, the vdso and ld.so included)\n' "$(ldd "$BH" | wc -l)"
 printf 'pid1 open fds:                  %s after boot, %s after the restarts\n' \
     "$fds_boot" "$fds_after"
-awk -v n="$RESTARTS" -v s="$secs" -v c="$status_secs" 'BEGIN {
+awk -v n="$RESTARTS" -v s="$secs" -v c="$status_secs" -v t="$true_secs" 'BEGIN {
+    m = (n >= 10 ? int(n / 10) : 1)
     printf "%d ctl restarts:              %.1f s (%.0f per s)\n", n, s, n / s
-    printf "  (each one runs `bulkhead ctl`; %d runs of `ctl status` took %.1f ms each)\n",
-        (n >= 10 ? int(n / 10) : 1), 1000 * c / (n >= 10 ? int(n / 10) : 1) }'
+    printf "  (each one runs `bulkhead ctl`; %d runs of `ctl status` took %.2f ms each, of /bin/true %.2f ms: x%.2f)\n",
+        m, 1000 * c / m, 1000 * t / m, c / t }'
 awk -v a="$d_min" -v m="$d_med" -v b="$d_max" 'BEGIN {
     printf "death->restart (backoff 100 ms): min %s ms, median %s ms, max %s ms; overhead median %.1f ms\n",
         a, m, b, m - 100 }'

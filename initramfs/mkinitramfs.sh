@@ -133,6 +133,12 @@ add_path() {
 
 cp -L "$bulkhead" "$staging/bin/bulkhead"
 add_libs "$bulkhead"
+# Dom0 runs every role: the libraries they load, which ldd does not list.
+role_libs=$("$(dirname "$0")/role-libs.sh" "$bulkhead") ||
+    die "cannot list the libraries of $bulkhead's roles"
+for lib in $role_libs; do
+    add_path "$lib" "$lib"
+done
 # The kernel execs /init; bulkhead dispatches on basename(argv[0]).
 ln -s bin/bulkhead "$staging/init"
 ln -s ../bin/bulkhead "$staging/sbin/init"

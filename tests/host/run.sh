@@ -541,11 +541,25 @@ case_compositor_sigsys() {
     expect_status compositor Uid "900 900 900 900"
 }
 
+# PID 1 maps libc and nothing else (lib/implib.h): the other libraries are
+# loaded by the roles that use them, and `ctl', run here, loads its own.
+# No role called into a library its role table entry does not list.
+case_pid1_lean() {
+    system_cfg
+    start
+    ns_ctl status > /dev/null || fail "ctl status failed"
+    local libs
+    libs=$(awk '$6 ~ /\.so/ && $6 !~ /\/ld-linux/ { print $6 }' "/proc/$NS_PID/maps" | sort -u |
+        xargs -n1 basename | xargs)
+    [ "$libs" = libc.so.6 ] || fail "PID 1 maps $libs, not libc.so.6 alone"
+    ! in_log "$ERR" "event=library-on-demand" || fail "$(grep -F library-on-demand "$ERR" | head -n 1)"
+}
+
 # --- driver -------------------------------------------------------------------
 
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
-    compositor_sigsys)
+    compositor_sigsys pid1_lean)
 
 passed=0
 failed=0

@@ -74,7 +74,7 @@ check_boot() {
         why="boot done, but not with the $nsvc services of $LINUX_CONFIG"
         return 1
     fi
-    local problems='bulkhead: (config: |init: boot failed|init: .*problems in the configuration|init: some kernel modules|modules: (module|cannot))'
+    local problems='bulkhead: (config: |init: boot failed|init: .*problems in the configuration|init: some kernel modules|modules: (module|cannot)|implib: event=library-on-demand)'
     if serial_has "$problems"; then
         why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
         return 1

@@ -97,7 +97,7 @@ check_bringup() {
         'bulkhead: supervisor: service xenstored is ready \(pid [0-9]+, check passed' \
         'bulkhead: supervisor: service xen-init-dom0 done' \
         'bulkhead: supervisor: service xenconsoled started \(pid [0-9]+\)$' || return 1
-    local problems='bulkhead: (config: |init: boot failed|xen: .*(cannot|missing)|modules: (module|cannot))'
+    local problems='bulkhead: (config: |init: boot failed|xen: .*(cannot|missing)|modules: (module|cannot)|implib: event=library-on-demand)'
     if serial_has "$problems"; then
         why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
         return 1

@@ -3,7 +3,8 @@
 # the vif drivers (no module dependencies) and xenstore's tools for a net
 # domain. Shared by tests/xen/run.sh and bench/xen.sh.
 # With BULKHEAD, the image also carries it (the agent, and `gui-demo
-# --vchan'), its libraries, the font, and the event channel and
+# --vchan'), the libraries of its roles there (agent, firewall, gui-demo;
+# not dom0's libxenlight or libcryptsetup), the font, and the event channel and
 # grant-sharing drivers they need; with "terminal" after it, the XKB data
 # too, for the agent's terminals (4 MB, some 600 files: the domain's kernel
 # unpacks them at every boot, seconds under QEMU's emulation, so only the
@@ -79,6 +80,13 @@ add_modules storage ext4 xen-blkfront
 if [ -n "$bulkhead" ]; then
     cp "$bulkhead" "$st/bin/bulkhead"
     add_libs "$bulkhead"
+    # A domain runs these roles; ldd does not list what they load.
+    role_libs=$("$here/../../../initramfs/role-libs.sh" "$bulkhead" agent firewall gui-demo)
+    for lib in $role_libs; do
+        mkdir -p "$st$(dirname "$lib")"
+        cp -L "$lib" "$st$lib"
+        add_libs "$lib"
+    done
     font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
     mkdir -p "$st$(dirname "$font")" "$st/root"
     cp "$font" "$st$font"
