@@ -20,6 +20,7 @@
 #include "gui/font.h"
 #include "gui/guiclient.h"
 #include "lib/limits.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "supervisor/ctlproto.h"
 
@@ -150,6 +151,7 @@ static void open_terminal(struct agent *a, const char *command)
 	}
 	a->term[a->nterm++] = t;
 	fprintf(stderr, TAG ": terminal %d runs \"%s\"\n", (int)terminal_pid(t), command);
+	log_event("agent", "terminal-started", "pid=%d", (int)terminal_pid(t));
 	if (a->client)
 		show_terminal(a, t);
 }
@@ -222,6 +224,7 @@ static void channel_events(struct agent *a)
 	} else if (!a->connected && gui_client_welcomed(a->client)) {
 		a->connected = true;
 		fprintf(stderr, TAG ": dom0 connected\n");
+		log_event("agent", "dom0-connected", "");
 	}
 }
 

@@ -132,6 +132,7 @@ static int try_known(struct unlock *u, struct crypt_device *cd, const struct cry
 		if (r >= 0) {
 			log_info("unlock", "%s: the passphrase typed for an earlier volume opens it too",
 				 v->name);
+			log_event("unlock", "passphrase-reused", "name=%s", v->name);
 			*slot = r;
 			return 0;
 		}
@@ -189,6 +190,8 @@ static int ask_passphrase(struct unlock *u, struct crypt_device *cd, const struc
 		if (r != -EPERM)
 			return r;
 		log_warn("unlock", "%s: wrong passphrase (try %u of %u)", v->name, try, v->tries);
+		log_event("unlock", "wrong-passphrase", "name=%s try=%u of=%u", v->name, try,
+			  v->tries);
 		if (try < v->tries)
 			snprintf(notice, sizeof(notice), "Wrong passphrase. %u %s left.",
 				 v->tries - try, v->tries - try == 1 ? "try" : "tries");
@@ -248,6 +251,7 @@ static int open_volume(struct unlock *u, const struct crypt_volume *v)
 			"volume, or its header is damaged; `cryptsetup luksDump %s' tells more, and a "
 			"header backup (cryptsetup luksHeaderRestore) repairs it", v->name, device,
 			strerror(-r), path);
+		log_event("unlock", "volume-not-luks", "name=%s device=%s", v->name, path);
 		goto out;
 	}
 	crypt_status_info st = crypt_status(cd, v->name);
@@ -265,6 +269,7 @@ static int open_volume(struct unlock *u, const struct crypt_volume *v)
 	if (r == -EPERM && !v->key_file[0]) {
 		log_err("unlock", "%s: no right passphrase in %u tries; it stays locked", v->name,
 			v->tries);
+		log_event("unlock", "volume-locked", "name=%s tries=%u", v->name, v->tries);
 		goto out;
 	}
 	if (r < 0) {
@@ -275,6 +280,8 @@ static int open_volume(struct unlock *u, const struct crypt_volume *v)
 	log_notice("unlock", "%s: %s %s opened with key slot %d as /dev/mapper/%s%s", v->name,
 		   crypt_get_type(cd), device, r, v->name,
 		   v->flags & CRYPTVOL_READONLY ? " (read-only)" : "");
+	log_event("unlock", "volume-opened", "name=%s type=%s device=%s slot=%d read_only=%d",
+		  v->name, crypt_get_type(cd), path, r, !!(v->flags & CRYPTVOL_READONLY));
 	record(v->name);
 	rc = 0;
 out:
@@ -317,6 +324,7 @@ static void lock_memory(void)
 	memory_kb(&locked, &resident);
 	log_info("unlock", "memory locked (mlockall): VmLck %ld kB, VmRSS %ld kB", locked,
 		 resident);
+	log_event("unlock", "memory-locked", "vmlck_kb=%ld vmrss_kb=%ld", locked, resident);
 }
 
 static void harden(void)
@@ -367,6 +375,7 @@ int unlock_main(int argc, char **argv)
 			continue;
 		if (v->nofail) {
 			log_warn("unlock", "%s is not open; booting on without it (nofail)", v->name);
+			log_event("unlock", "volume-skipped", "name=%s", v->name);
 			continue;
 		}
 		failed = 1;
@@ -422,11 +431,14 @@ void unlock_close(const struct unlocked *u)
 	for (size_t i = u->n; i-- > 0;) {
 		const char *name = u->names[i];
 		int r = crypt_deactivate_by_name(NULL, name, 0);
-		if (r == 0)
+		if (r == 0) {
 			log_info("unlock", "closed %s", name);
-		else if (r == -EBUSY && holds_root(name))
+			log_event("unlock", "volume-closed", "name=%s", name);
+		} else if (r == -EBUSY && holds_root(name)) {
 			log_info("unlock", "%s holds the root file system (read-only now): it stays "
 				 "open until the machine stops", name);
+			log_event("unlock", "volume-stays", "name=%s reason=holds-root", name);
+		}
 		else if (r != -ENODEV)
 			log_warn("unlock", "cannot close %s: %s", name, strerror(-r));
 	}

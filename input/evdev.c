@@ -75,6 +75,8 @@ static void add_device(struct input *in, const char *name)
 	d->fd = fd;
 	str_copy(d->name, name, sizeof(d->name));
 	log_info(TAG, "%s: %s", path, libevdev_get_name(dev));
+	log_event(TAG, "input-device", "path=%s keyboard=%d", path,
+		  libevdev_has_event_code(dev, EV_KEY, KEY_A));
 	return;
 skip:
 	if (dev)
