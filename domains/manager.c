@@ -234,11 +234,14 @@ static bool pci_assignable(const struct managed *d)
 		const char *driver = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
 		if (n > 0 && strcmp(driver, "pciback") == 0)
 			continue;
-		if (n > 0)
+		if (n > 0) {
 			log_notice("domains", "domain %s: PCI device %04x:%02x:%02x.%x is taken from "
 				   "dom0's driver %s (xen-pciback.hide= on dom0's command line keeps "
 				   "it from dom0's drivers from the start)", d->cfg->name,
 				   pci->domain, pci->bus, pci->dev, pci->func, driver);
+			log_event("domains", "pci-taken", "name=%s device=%04x:%02x:%02x.%x driver=%s",
+				  d->cfg->name, pci->domain, pci->bus, pci->dev, pci->func, driver);
+		}
 		int rc = libxl_device_pci_assignable_add(M.ctx, pci, 0);
 		if (rc) {
 			log_err("domains", "domain %s: PCI device %04x:%02x:%02x.%x cannot be given to "
