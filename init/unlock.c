@@ -160,6 +160,7 @@ static int ask_passphrase(struct unlock *u, struct crypt_device *cd, const struc
 
 	if (!a)
 		return -EIO;
+	log_event("unlock", "passphrase-asked", "name=%s", v->name);
 	if (!u->typed.buf) {
 		int r = secret_alloc(&u->typed, PASSPHRASE_MAX + 1);
 		if (r < 0) {
