@@ -144,10 +144,10 @@ check_rules() {
         why="alpha reached port 8001 or 8002 at some point"
         return 1
     fi
-    expect_marker '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: deny tcp port 8001' \
+    expect_marker "^sys-firewall\\| DOMU-FW name=sys-firewall $(ev rule address=10.137.0.10 index=1 'reason=deny tcp port 8001')" \
         "sys-firewall does not enforce alpha's rules" || return 1
-    info "rules: $(serial | grep -E '^sys-firewall\| DOMU-FW .*10.137.0.10' | tail -n 5 |
-        sed 's/.*bulkhead: firewall: //' | tr '\n' ';')"
+    info "rules: $(serial | grep -E "^sys-firewall\\| DOMU-FW .*$(ev rule address=10.137.0.10)" | tail -n 5 |
+        sed 's/.*event=//' | tr '\n' ';')"
 }
 
 check_isolation() {
@@ -183,7 +183,7 @@ check_reload() {
     fi
     in_order '^DRV-RELOAD-ASK ' \
         "$(ev firewall-published name=alpha netvm=sys-firewall)" \
-        '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: allow tcp to 10.0.2.15 port 8001' \
+        "^sys-firewall\\| DOMU-FW name=sys-firewall $(ev rule address=10.137.0.10 index=1 'reason=allow tcp to 10.0.2.15 port 8001')" \
         '^alpha\| DOMU-PROBE name=alpha blocked ok' '^DRV-RELOADED ' || return 1
     ask=$(line_of '^DRV-RELOAD-ASK ') done=$(line_of '^DRV-RELOADED ')
     if [ "${ask#* } gamma=stopped" != "${done#* }" ]; then
