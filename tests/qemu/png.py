@@ -132,19 +132,33 @@ def bullets(path):
 def chips(path, colour):
     w, h, img = grid(path)
     rgb = bytes.fromhex(colour)
-    text = lambda x: any(min(img[y][3 * x:3 * x + 3]) >= 0x80 for y in range(2, 20))
-    squares = [x for x in range(w - 10)
-               if all(img[y][3 * (x + i):3 * (x + i) + 3] == rgb for y in range(6, 16)
-                      for i in range(10))
-               and (x == 0 or img[10][3 * (x - 1):3 * x] != rgb)]
-    for x in squares:
+    bar = img[1][0:3]  # the bar's background, above every square
+
+    def px(x, y):
+        return img[y][3 * x:3 * x + 3]
+
+    def square(x):  # a chip's 10x10 square (rows 6-15) starts at x
+        c = px(x, 6)
+        return c != bar and px(x - 1, 10) != c and all(
+            px(x + i, y) == c for y in range(6, 16) for i in range(10))
+
+    def text(x):
+        return any(min(px(x, y)) >= 0x80 for y in range(2, 20))
+
+    starts = [x for x in range(1, w - 10) if square(x)]
+    for n, x in enumerate(starts):
+        if px(x, 6) != rgb:
+            continue
+        # Up to the next chip's square; the last chip's text ends where a
+        # gap wider than any space between words begins.
+        stop = starts[n + 1] if n + 1 < len(starts) else w
         last, gap = None, 0
-        for col in range(x + 14, w):
+        for col in range(x + 14, stop):
             if text(col):
                 last, gap = col, 0
             elif last is not None:
                 gap += 1
-                if gap >= 12:
+                if gap >= 30:
                     break
         print(x, 0 if last is None else last - (x + 14) + 1)
 
