@@ -340,6 +340,8 @@ struct output *output_drm_new(const char *device, char *err, size_t errlen)
 	}
 	log_notice(TAG, "DRM: %s, %s %dx%d@%u, %s page flips", device, d->mode.name,
 		   d->o.width, d->o.height, d->mode.vrefresh, d->atomic ? "atomic" : "legacy");
+	log_event(TAG, "drm-output", "device=%s width=%d height=%d", device, d->o.width,
+		  d->o.height);
 	return &d->o;
 fail:
 	drm_destroy(&d->o);

@@ -161,6 +161,8 @@ static void set_state(struct managed *d, enum domain_state st)
 	if (d->state != st)
 		log_debug("domains", "domain %s: %s -> %s", d->cfg->name,
 			  domain_state_name(d->state), domain_state_name(st));
+	if (d->state != st && st == DOM_STOPPED)
+		log_event("domains", "domain-stopped", "name=%s", d->cfg->name);
 	d->state = st;
 	save_state(d);
 }
@@ -181,6 +183,9 @@ static void publish_rules_to(const struct managed *net, const struct managed *cl
 		log_err("domains", "domain %s: cannot give its firewall rules to %s: %s; %s "
 			"drops its traffic until they come", client->cfg->name, net->cfg->name,
 			strerror(-r), net->cfg->name);
+	else
+		log_event("domains", "firewall-published", "name=%s netvm=%s", client->cfg->name,
+			  net->cfg->name);
 }
 
 /* D's firewall rules go to its netvm, if that runs, before D's vif is
@@ -229,11 +234,14 @@ static bool pci_assignable(const struct managed *d)
 		const char *driver = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
 		if (n > 0 && strcmp(driver, "pciback") == 0)
 			continue;
-		if (n > 0)
+		if (n > 0) {
 			log_notice("domains", "domain %s: PCI device %04x:%02x:%02x.%x is taken from "
 				   "dom0's driver %s (xen-pciback.hide= on dom0's command line keeps "
 				   "it from dom0's drivers from the start)", d->cfg->name,
 				   pci->domain, pci->bus, pci->dev, pci->func, driver);
+			log_event("domains", "pci-taken", "name=%s device=%04x:%02x:%02x.%x driver=%s",
+				  d->cfg->name, pci->domain, pci->bus, pci->dev, pci->func, driver);
+		}
 		int rc = libxl_device_pci_assignable_add(M.ctx, pci, 0);
 		if (rc) {
 			log_err("domains", "domain %s: PCI device %04x:%02x:%02x.%x cannot be given to "
@@ -377,9 +385,12 @@ static void nic_added(libxl_ctx *ctx, int rc, void *user)
 		log_err("domains", "domain %s: cannot attach vif %d to %s again (libxl error %d); "
 			"it stays without network", r->d->cfg->name, r->nic.devid,
 			r->d->cfg->netvm, rc);
-	else
+	else {
 		log_notice("domains", "domain %s: vif %d attached again to %s (domid %u)",
 			   r->d->cfg->name, r->nic.devid, r->d->cfg->netvm, r->nic.backend_domid);
+		log_event("domains", "vif-attached", "name=%s vif=%d netvm=%s again=1",
+			  r->d->cfg->name, r->nic.devid, r->d->cfg->netvm);
+	}
 	reattach_done(r);
 }
 
@@ -446,6 +457,8 @@ static void reattach_vifs(struct managed *d, uint32_t netvm_domid)
 		log_notice("domains", "domain %s: vif %d's backend died with domid %u; attaching it "
 			   "to %s (domid %u)", d->cfg->name, nics[i].devid, nics[i].backend_domid,
 			   d->cfg->netvm, netvm_domid);
+		log_event("domains", "vif-backend-died", "name=%s vif=%d domid=%u netvm=%s",
+			  d->cfg->name, nics[i].devid, nics[i].backend_domid, d->cfg->netvm);
 		r->nic.backend_domid = netvm_domid;
 		/* libxl may call nic_removed() before it returns. */
 		libxl_asyncop_how how = { .callback = nic_removed, .u.for_callback = r };
@@ -508,6 +521,8 @@ static bool volumes_up(struct managed *d)
 	d->volumes_up = true;
 	log_info("domains", "domain %s: volumes ready in %llu ms", d->cfg->name,
 		 (unsigned long long)(monotonic_ms() - t0));
+	log_event("domains", "volumes-ready", "name=%s ms=%llu", d->cfg->name,
+		  (unsigned long long)(monotonic_ms() - t0));
 	return true;
 }
 
@@ -517,9 +532,12 @@ static void volumes_down(struct managed *d)
 	if (!d->volumes_up)
 		return;
 	uint64_t t0 = monotonic_ms();
-	if (storage_release(&d->volumes) == 0)
+	if (storage_release(&d->volumes) == 0) {
 		log_info("domains", "domain %s: volumes released in %llu ms", d->cfg->name,
 			 (unsigned long long)(monotonic_ms() - t0));
+		log_event("domains", "volumes-released", "name=%s ms=%llu", d->cfg->name,
+			  (unsigned long long)(monotonic_ms() - t0));
+	}
 	d->volumes_up = false;
 }
 
@@ -582,6 +600,8 @@ static void answer_waiter(struct managed *d, uint64_t now)
 	log_notice("domains", "disposable %s of %s: %s %llu ms after the request", d->cfg->name,
 		   d->cfg->template_name, d->command ? "runs its command" : "is up",
 		   (unsigned long long)ms);
+	log_event("domains", "disposable-answered", "name=%s template=%s ms=%llu command=%d",
+		  d->cfg->name, d->cfg->template_name, (unsigned long long)ms, d->command != NULL);
 	if (!control_answer_disposable(&M.ctl, d->waiter, &rep))
 		log_warn("domains", "disposable %s: whoever asked for it has gone; it runs on",
 			 d->cfg->name);
@@ -620,6 +640,8 @@ static void preloaded(struct managed *d, uint64_t now)
 		t->preload_failures = 0;
 	log_notice("domains", "disposable %s of %s: preloaded (booted and paused) in %llu ms",
 		   d->cfg->name, d->cfg->template_name, (unsigned long long)(now - d->created_at));
+	log_event("domains", "disposable-ready", "name=%s template=%s preload=1", d->cfg->name,
+		  d->cfg->template_name);
 }
 
 /* What D's agent wrote, read as hostile bytes. */
@@ -673,6 +695,8 @@ static void on_agent(struct managed *d, uint64_t now)
 		/* As in Qubes: a disposable lives as long as its command. */
 		log_notice("domains", "disposable %s: its command ended with status %d; shutting it "
 			   "down", d->cfg->name, st.exit_status);
+		log_event("domains", "disposable-command-ended", "name=%s status=%d", d->cfg->name,
+			  st.exit_status);
 		ask_stop(d, now);
 		return;
 	}
@@ -813,6 +837,8 @@ static void disposable_gone(struct managed *d, const char *why)
 			"one)", t->cfg->name, PRELOAD_FAILURES_MAX, t->cfg->name);
 	refuse_waiter(d, EIO, why);
 	log_notice("domains", "disposable %s of %s is gone", d->cfg->name, d->cfg->template_name);
+	log_event("domains", "disposable-gone", "name=%s template=%s", d->cfg->name,
+		  d->cfg->template_name);
 	set_state(d, DOM_STOPPED);
 }
 
@@ -948,11 +974,15 @@ static int op_run_disposable(void *ctx, const char *template_name, const char *c
 	if (d) {
 		log_notice("domains", "disposable %s of %s: taken (%s) for a request", d->cfg->name,
 			   name, domain_state_name(d->state));
+		log_event("domains", "disposable-taken", "name=%s template=%s state=%s", d->cfg->name,
+			  name, domain_state_name(d->state));
 	} else {
 		if (!(d = new_disposable(t, NULL, msg, cap)))
 			return -EAGAIN;
 		log_notice("domains", "disposable %s of %s: starting for a request (none is "
 			   "preloaded)", d->cfg->name, name);
+		log_event("domains", "disposable-taken", "name=%s template=%s state=none",
+			  d->cfg->name, name);
 		queue_start(d, now);
 	}
 	return claim(d, command, waiter, now, msg, cap);
@@ -1008,6 +1038,11 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 	else
 		log_notice("domains", "domain %s created (domid %u) in %llu ms", d->cfg->name,
 			   d->domid, (unsigned long long)(now - d->created_at));
+	log_event("domains", "domain-created", "name=%s domid=%u", d->cfg->name, d->domid);
+	/* A preload is ready once its agent is and it is paused (preloaded()). */
+	if (d->own && !d->preload)
+		log_event("domains", "disposable-ready", "name=%s template=%s preload=0",
+			  d->cfg->name, d->cfg->template_name);
 	watch_death(d);
 	if (!is_backend(d))
 		d->serving = true;
@@ -1016,6 +1051,7 @@ static void created(libxl_ctx *ctx, int rc, void *user)
 /* D cannot be created, and trying again would not help. */
 static void start_failed(struct managed *d, const char *why)
 {
+	log_event("domains", "domain-failed", "name=%s reason=%s", d->cfg->name, why);
 	if (d->own)
 		disposable_gone(d, why);
 	else
@@ -1067,6 +1103,7 @@ static void start(struct managed *d, uint64_t now)
 	d->domid = INVALID_DOMID;
 	set_state(d, DOM_CREATING);
 	log_info("domains", "creating domain %s", d->cfg->name);
+	log_event("domains", "domain-creating", "name=%s", d->cfg->name);
 	int rc = libxl_domain_create_new(M.ctx, &d->d_config, &d->domid, &how, NULL);
 	if (rc)
 		created(M.ctx, rc, d);
@@ -1150,6 +1187,8 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 		log_err("domains", "domain %s failed: it died more than %u times in %u s; not "
 			"restarted (`bulkhead ctl start %s' tries again)", c->name,
 			c->start_limit_burst, c->start_limit_interval_ms / 1000, c->name);
+		log_event("domains", "domain-failed", "name=%s reason=died %u times in %u s",
+			  c->name, c->start_limit_burst + 1, c->start_limit_interval_ms / 1000);
 		return;
 	}
 	uint32_t delay = 0;
@@ -1162,6 +1201,8 @@ static void after_death(struct managed *d, enum domain_action action, bool crash
 	d->deadline = now + delay;
 	set_state(d, DOM_BACKOFF);
 	log_notice("domains", "domain %s: restarting in %u ms", d->cfg->name, delay);
+	log_event("domains", "domain-restart", "name=%s attempt=%u in_ms=%u", d->cfg->name,
+		  d->restarts, delay);
 }
 
 static void destroyed(libxl_ctx *ctx, int rc, void *user)
@@ -1210,6 +1251,9 @@ static void on_shutdown(struct managed *d, int reason)
 	log_notice("domains", "domain %s (domid %u) shut down: %s; %s", c->name, d->domid,
 		   libxl_shutdown_reason_to_string(reason) ?: "unknown",
 		   asked ? "as asked" : domain_action_names[action]);
+	log_event("domains", "domain-died", "name=%s domid=%u how=%s", c->name, d->domid,
+		  reason == LIBXL_SHUTDOWN_REASON_POWEROFF ? "poweroff" :
+		  reason == LIBXL_SHUTDOWN_REASON_REBOOT ? "reboot" : "crash");
 	if (asked) {
 		destroy(d, ACTION_DESTROY);
 		return;
@@ -1247,6 +1291,8 @@ static void on_death(struct managed *d)
 	bool asked = d->state == DOM_STOPPING;
 	log_notice("domains", "domain %s (domid %u) was destroyed %s", d->cfg->name, d->domid,
 		   asked ? "while shutting down" : "from outside");
+	log_event("domains", "domain-died", "name=%s domid=%u how=destroyed", d->cfg->name,
+		  d->domid);
 	after_death(d, asked ? ACTION_DESTROY : d->cfg->on_crash, !asked, monotonic_ms());
 }
 
@@ -1312,6 +1358,10 @@ static bool adopt_disposable_state(struct managed *d, const libxl_dominfo *info,
 	set_state(d, DOM_PRELOADED);
 	log_notice("domains", "adopted preloaded disposable %s of %s (domid %u)", d->cfg->name,
 		   d->cfg->template_name, d->domid);
+	log_event("domains", "domain-adopted", "name=%s domid=%u state=paused", d->cfg->name,
+		  d->domid);
+	log_event("domains", "disposable-ready", "name=%s template=%s preload=1", d->cfg->name,
+		  d->cfg->template_name);
 	return true;
 }
 
@@ -1334,6 +1384,8 @@ static void adopt_one(struct managed *d, const libxl_dominfo *info, const struct
 	if (strcmp(mk->word, "paused") == 0 && info->paused) {
 		set_state(d, DOM_PAUSED);
 		log_notice("domains", "adopted paused domain %s (domid %u)", d->cfg->name, d->domid);
+		log_event("domains", "domain-adopted", "name=%s domid=%u state=paused", d->cfg->name,
+			  d->domid);
 		return;
 	}
 	/* Paused and never let run: a creation cut short with the previous
@@ -1348,6 +1400,8 @@ static void adopt_one(struct managed *d, const libxl_dominfo *info, const struct
 	if (!mk->word[0])
 		mark(d, "running");
 	log_notice("domains", "adopted running domain %s (domid %u)", d->cfg->name, d->domid);
+	log_event("domains", "domain-adopted", "name=%s domid=%u state=running", d->cfg->name,
+		  d->domid);
 }
 
 /* A slot for the unnamed disposable NAME that a previous manager
@@ -1449,6 +1503,8 @@ static void resume(uint64_t now)
 			log_notice("domains", "domain %s was %s under the previous manager and is "
 				   "gone; starting it", d->cfg->name,
 				   domain_state_name((unsigned)d->recorded));
+			log_event("domains", "domain-died", "name=%s domid=none how=gone was=%s",
+				  d->cfg->name, domain_state_name((unsigned)d->recorded));
 			wanted = true;
 			break;
 		default:
@@ -1483,6 +1539,7 @@ static void ask_stop(struct managed *d, uint64_t now)
 			 d->cfg->name);
 	log_notice("domains", "asking domain %s (domid %u) to shut down", d->cfg->name,
 		   d->domid);
+	log_event("domains", "domain-stopping", "name=%s domid=%u", d->cfg->name, d->domid);
 	d->crashed = false;
 	d->deadline = now + SHUTDOWN_GRACE_MS;
 	set_state(d, DOM_STOPPING);
@@ -1675,6 +1732,7 @@ static int op_start(struct managed *d, char *msg, size_t cap)
 	case DOM_BACKOFF:
 		want_started(d, monotonic_ms());
 		log_notice("domains", "domain %s: start asked", d->cfg->name);
+		log_event("domains", "domain-start-asked", "name=%s", d->cfg->name);
 		return 0;
 	case DOM_PAUSED:
 		return refuse(msg, cap, EALREADY, d, "`bulkhead ctl unpause' lets it run");
@@ -1750,6 +1808,10 @@ static int op_pause(struct managed *d, bool pause, char *msg, size_t cap)
 	mark(d, pause ? "paused" : "running");
 	log_notice("domains", "domain %s (domid %u) %s", d->cfg->name, d->domid,
 		   pause ? "paused" : "unpaused");
+	if (pause)
+		log_event("domains", "domain-paused", "name=%s domid=%u", d->cfg->name, d->domid);
+	else
+		log_event("domains", "domain-unpaused", "name=%s domid=%u", d->cfg->name, d->domid);
 	return 0;
 }
 
@@ -2181,18 +2243,21 @@ int domain_manager_main(int argc, char **argv)
 	if (sigfd < 0 || setup(config_dir, socket_path) < 0)
 		return 1;
 	log_notice("domains", "domain manager up: %zu domains configured", M.n);
+	log_event("domains", "manager-up", "domains=%zu", M.n);
 	adopt();
 	republish();
 	/* After a crash of ours or a power cut: what no domain uses goes. */
 	if (M.pool_ok) {
 		int removed = storage_cleanup(M.storage.pool, volumes_in_use, NULL);
 		log_notice("domains", "storage: %d leftover devices removed", removed);
+		log_event("domains", "storage-cleaned", "removed=%d", removed);
 	}
 	resume(monotonic_ms());
 	for (;;) {
 		tick(monotonic_ms());
 		if (M.stopping && all_gone()) {
 			log_notice("domains", "all domains are down");
+			log_event("domains", "manager-stopped", "");
 			control_close(&M.ctl);
 			return 0;
 		}

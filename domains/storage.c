@@ -347,6 +347,7 @@ int storage_cleanup(const char *pool, bool (*running)(const char *domain, void *
 			continue;
 		}
 		log_notice("storage", "removed leftover %s: its domain does not run", names[i]);
+		log_event("storage", "leftover-removed", "device=%s", names[i]);
 		removed++;
 	}
 	strv_free(names);
@@ -394,5 +395,7 @@ int storage_open(const struct storage_config *cfg, char *why, size_t cap)
 	log_notice("storage", "pool %s mounted on %s%s", cfg->pool_device, cfg->pool, discard ?
 		   " (discard)" : "; its file system takes no `discard': what domains wrote is freed "
 		   "when they stop, not discarded on the device");
+	log_event("storage", "pool-mounted", "device=%s path=%s discard=%d", cfg->pool_device,
+		  cfg->pool, discard);
 	return 0;
 }

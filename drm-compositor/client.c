@@ -38,6 +38,7 @@ void client_drop(struct client *c, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	log_warn(TAG, "domain %s: GUI channel dropped: %s", c->name, why);
+	log_event(TAG, "gui-dropped", "name=%s reason=%s", c->name, why);
 	c->dropping = true;
 	c->cs->reap_due = true;
 	if (c->cs->env.reap_due)
@@ -207,6 +208,8 @@ void clients_sink_focus(void *cs, struct desktop_window *dw, bool focused)
 
 	(void)cs;
 	m.u.focus.focused = focused;
+	log_event(TAG, "window-focus", "name=%s window=%u focused=%d", w->client->name,
+		  (unsigned)w->id, focused);
 	client_send(w->client, &m);
 }
 
@@ -264,6 +267,8 @@ static void place(struct client *c, struct window *w)
 		return;
 	}
 	w->placed = true;
+	log_event(TAG, "window-new", "name=%s window=%u focused=%d", c->name, (unsigned)w->id,
+		  focus);
 }
 
 /* Places C's waiting windows, oldest first, as far as its budget goes. */

@@ -244,6 +244,7 @@ static void attach_client(struct gui_domain *d, struct gui_transport *t, int dom
 	/* Room for each domain's channel: COMPOSITOR_FDS_MAX. */
 	loop_fd_add(&C.loop, &d->channel_watch);
 	log_info(TAG, "domain %s: GUI channel up (%s)", d->name, t->ops->name);
+	log_event(TAG, "gui-up", "name=%s transport=%s", d->name, t->ops->name);
 }
 
 static void accept_client(struct loop *l, struct loop_fd *w, short revents)
@@ -289,6 +290,7 @@ static void watch_agent(struct gui_domain *d, bool waiting)
 	log_warn(TAG, "domain %s: no GUI agent %u s after it started running (nothing offered at "
 		 "%s); its windows come when it offers one", d->name,
 		 C.cfg.agent_timeout_ms / 1000, GUI_VCHAN_PATH);
+	log_event(TAG, "no-agent", "name=%s after_s=%u", d->name, C.cfg.agent_timeout_ms / 1000);
 	add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
 }
 
@@ -854,6 +856,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		return -1;
 	log_notice(TAG, "compositor up: %s output %dx%d", C.out->name, C.out->width,
 		   C.out->height);
+	log_event(TAG, "compositor-up", "output=%s width=%d height=%d", C.out->name, C.out->width,
+		  C.out->height);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "display/font.h"
 #include "gui/guiclient.h"
 #include "lib/limits.h"
+#include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/util.h"
 #include "proto/ctlproto.h"
@@ -157,6 +158,7 @@ static void open_terminal(struct agent *a, const char *command)
 	}
 	a->term[a->nterm++] = t;
 	fprintf(stderr, TAG ": terminal %d runs \"%s\"\n", (int)terminal_pid(t), command);
+	log_event("agent", "terminal-started", "pid=%d", (int)terminal_pid(t));
 	if (a->client)
 		show_terminal(a, t);
 }
@@ -238,6 +240,7 @@ static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 	} else if (!a->connected && gui_client_welcomed(a->client)) {
 		a->connected = true;
 		fprintf(stderr, TAG ": dom0 connected\n");
+		log_event("agent", "dom0-connected", "");
 	}
 }
 

@@ -152,18 +152,24 @@ static void report(const struct fw_client *clients, size_t n)
 {
 	char a[16], text[FIREWALL_RULE_MAX + 1];
 	log_info(TAG, "table loaded, %zu domains behind this one", n);
+	log_event(TAG, "table-loaded", "domains=%zu", n);
 	for (size_t i = 0; i < n; i++) {
 		const struct fw_client *c = &clients[i];
 		ipv4_format(c->address, a);
 		if (!c->known) {
 			log_info(TAG, "%s %s: no rules from dom0 yet, nothing goes through", c->vif, a);
+			log_event(TAG, "client-closed", "vif=%s address=%s", c->vif, a);
 			continue;
 		}
 		log_info(TAG, "%s %s: %zu rules, policy %s", c->vif, a, c->nrules,
 			 fw_action_name(c->policy));
+		log_event(TAG, "client-rules", "vif=%s address=%s rules=%zu policy=%s", c->vif, a,
+			  c->nrules, fw_action_name(c->policy));
 		for (size_t k = 0; k < c->nrules; k++)
-			if (fw_rule_format(&c->rules[k], text, sizeof(text)) > 0)
+			if (fw_rule_format(&c->rules[k], text, sizeof(text)) > 0) {
 				log_info(TAG, "%s rule %zu: %s", a, k, text);
+				log_event(TAG, "rule", "address=%s index=%zu reason=%s", a, k, text);
+			}
 	}
 }
 
@@ -224,6 +230,7 @@ void fw_role_refresh(struct fw_role *r)
 	report(r->clients, r->n);
 	if (!r->applied && r->fx.forwarding(r->fx.ctx, true) == 0)
 		log_notice(TAG, "IPv4 forwarding on");
+	log_event(TAG, "table-applied", "domains=%zu", r->n);
 	free(r->applied);
 	r->applied = table;
 }

@@ -23,6 +23,7 @@ pid_t emergency_shell_start(const char *shell)
 	}
 	if (pid > 0) {
 		log_err("init", "emergency shell %s started on the console (pid %d)", shell, pid);
+		log_event("init", "emergency-shell", "shell=%s pid=%d", shell, pid);
 		return pid;
 	}
 	sigset_t none;

@@ -62,5 +62,6 @@ int harden_kernel(const char *proc_sys)
 	else
 		log_msg(only_absent ? LOG_LVL_INFO : LOG_LVL_WARN, "init",
 			"kernel hardening: not set: %s", failed);
+	log_event("init", "hardening", "not_set=%u", (unsigned)nfailed);
 	return nfailed;
 }

@@ -107,6 +107,7 @@ static int block_signals(void)
 static void boot_failed(const char *what)
 {
 	log_err("init", "boot failed: %s", what);
+	log_event("init", "boot-failed", "reason=%s", what);
 	I.boot_failed = true;
 }
 
@@ -158,23 +159,24 @@ static int ctl_restart(void *ctx, const char *name)
 	return sup_restart(&I.sup, name, monotonic_ms());
 }
 
-static void request_shutdown(int cmd, const char *action, const char *why);
+static void request_shutdown(int cmd, const char *action, const char *why, const char *by);
 
 static int ctl_power(void *ctx, enum ctl_power action)
 {
 	(void)ctx;
 	if (action == CTL_POWER_POWEROFF)
-		request_shutdown(RB_POWER_OFF, "poweroff", "bulkhead ctl");
+		request_shutdown(RB_POWER_OFF, "poweroff", "bulkhead ctl", "ctl");
 	else if (action == CTL_POWER_HALT)
-		request_shutdown(RB_HALT_SYSTEM, "halt", "bulkhead ctl");
+		request_shutdown(RB_HALT_SYSTEM, "halt", "bulkhead ctl", "ctl");
 	else
-		request_shutdown(RB_AUTOBOOT, "reboot", "bulkhead ctl");
+		request_shutdown(RB_AUTOBOOT, "reboot", "bulkhead ctl", "ctl");
 	return 0;
 }
 
 /* --- shutdown ----------------------------------------------------------- */
 
-static void request_shutdown(int cmd, const char *action, const char *why)
+/* BY: WHY as one word, for the event line. */
+static void request_shutdown(int cmd, const char *action, const char *why, const char *by)
 {
 	if (I.phase != RUNNING) {
 		log_notice("init", "%s requested by %s: already shutting down (%s)", action, why,
@@ -185,6 +187,7 @@ static void request_shutdown(int cmd, const char *action, const char *why)
 	I.reboot_cmd = cmd;
 	I.action = action;
 	log_notice("init", "%s requested by %s: stopping services", action, why);
+	log_event("init", "shutdown-requested", "action=%s by=%s", action, by);
 	sup_begin_shutdown(&I.sup, monotonic_ms());
 }
 
@@ -221,6 +224,7 @@ static void final_reboot(void)
 	struct mapped volumes;
 
 	log_notice("init", "unmounting file systems");
+	log_event("init", "unmounting", "");
 	control_close(&I.ctl);
 	/* The record is on /run, and so is the log file: both are about to go. */
 	mapper_read_record(&volumes);
@@ -229,6 +233,7 @@ static void final_reboot(void)
 	say_orphans(monotonic_ms(), 0);
 	mounts_unmount_all(I.container, close_volumes, &volumes);
 	log_notice("init", "%s now", I.action);
+	log_event("init", "shutdown-now", "action=%s", I.action);
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* From a child: PID 1 must never be the one inside reboot(2)'s
@@ -252,6 +257,7 @@ static bool shutdown_advance(uint64_t now)
 		if (!sup_all_stopped(&I.sup))
 			return false;
 		log_notice("init", "all services stopped; sending SIGTERM to every other process");
+		log_event("init", "services-stopped", "");
 		kill(-1, SIGTERM);
 		I.phase = KILL_TERM;
 		I.phase_deadline = now + I.cfg.kill_grace_ms;
@@ -337,21 +343,22 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 		break;
 	case SIGINT:
 		if (I.phase == RUNNING)
-			request_shutdown(RB_AUTOBOOT, "reboot", "ctrl-alt-del (SIGINT)");
+			request_shutdown(RB_AUTOBOOT, "reboot", "ctrl-alt-del (SIGINT)",
+					 "ctrl-alt-del");
 		else if (I.phase < FINAL)
 			force_shutdown(now);
 		break;
 	case SIGTERM:
-		request_shutdown(RB_AUTOBOOT, "reboot", "SIGTERM");
+		request_shutdown(RB_AUTOBOOT, "reboot", "SIGTERM", "SIGTERM");
 		break;
 	case SIGUSR1:
-		request_shutdown(RB_HALT_SYSTEM, "halt", "SIGUSR1");
+		request_shutdown(RB_HALT_SYSTEM, "halt", "SIGUSR1", "SIGUSR1");
 		break;
 	case SIGUSR2:
-		request_shutdown(RB_POWER_OFF, "poweroff", "SIGUSR2");
+		request_shutdown(RB_POWER_OFF, "poweroff", "SIGUSR2", "SIGUSR2");
 		break;
 	case SIGPWR:
-		request_shutdown(RB_POWER_OFF, "poweroff", "SIGPWR");
+		request_shutdown(RB_POWER_OFF, "poweroff", "SIGPWR", "SIGPWR");
 		break;
 	default:
 		log_info("init", "ignored signal %s from pid %u",
@@ -391,6 +398,8 @@ static void load_config(void)
 	else if (I.switching)
 		log_info("init", "the root %s is switched to: Xen's bring-up is the root's",
 			 I.disks.root);
+	if (I.switching)
+		log_event("init", "root-pending", "root=%s", I.disks.root);
 	else if (xen_bringup() == 1 && xen_services(self_exe(), I.config_dir, &xen_svc, &nxen) < 0)
 		boot_failed("out of memory for Xen's services");
 	if (sysconfig_load(I.config_dir, &I.cfg, xen_svc, nxen) > 0)
@@ -507,6 +516,8 @@ static void boot(void)
 		kmsg_unlimited();
 	log_notice("init", "bulkhead %s starting as PID 1%s", BULKHEAD_VERSION,
 		   I.container ? " of a PID namespace (container mode)" : "");
+	log_event("init", "pid1-starting", "version=%s container=%d", BULKHEAD_VERSION,
+		  I.container);
 	if (I.container)
 		log_info("init", "container mode: the host's kernel settings are left alone");
 	else
@@ -538,6 +549,8 @@ static void boot(void)
 		I.shell_pid = emergency_shell_start(I.cfg.emergency_shell);
 	log_notice("init", "boot done in %llu ms; %zu services",
 		   (unsigned long long)(monotonic_ms() - I.boot_ms), I.sup.n);
+	log_event("init", "boot-done", "ms=%llu services=%zu",
+		  (unsigned long long)(monotonic_ms() - I.boot_ms), I.sup.n);
 }
 
 /* The loop wakes for the next deadline (I.wake has no callback): the

@@ -150,15 +150,19 @@ static void unmount_one(const char *mp, bool may_remount)
 	if (umount2(mp, 0) == 0) {
 		/* The kernel does not unmount the root: it remounts it read-only. */
 		log_info("init", strcmp(mp, "/") == 0 ? "%s remounted read-only" : "unmounted %s", mp);
+		log_event("init", "unmounted", "path=%s how=%s", mp,
+			  strcmp(mp, "/") == 0 ? "read-only" : "unmounted");
 		return;
 	}
 	int err = errno;
 	if (err == EBUSY && may_remount) {
-		if (mount(NULL, mp, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+		if (mount(NULL, mp, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
 			log_info("init", "%s is busy; remounted read-only", mp);
-		else
+			log_event("init", "unmounted", "path=%s how=read-only", mp);
+		} else {
 			log_warn("init", "%s is busy and cannot be remounted read-only: %s", mp,
 				 strerror(errno));
+		}
 		return;
 	}
 	if (err != EINVAL)	/* EINVAL: not a mount point any more */

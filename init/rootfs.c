@@ -72,6 +72,8 @@ int rootfs_mount(const struct disks_config *d)
 	}
 	log_notice("rootfs", "mounted the root %s (%s, %s, %s) on %s", d->root, dev, d->root_fstype,
 		   d->root_options, ROOTFS_MOUNTPOINT);
+	log_event("rootfs", "root-mounted", "root=%s device=%s fstype=%s", d->root, dev,
+		  d->root_fstype);
 	return 0;
 }
 
@@ -190,6 +192,7 @@ int rootfs_switch(const struct disks_config *d)
 		goto stranded;
 	}
 	log_notice("rootfs", "switched to the root %s; executing %s", d->root, d->root_init);
+	log_event("rootfs", "root-switched", "root=%s init=%s", d->root, d->root_init);
 	/* The new init starts as the kernel would start it: no signal blocked. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, &blocked);

@@ -90,6 +90,7 @@ int xen_bringup(void)
 
 	if (!read_line("/sys/hypervisor/type", type, sizeof(type)) || strcmp(type, "xen") != 0) {
 		log_notice("xen", "not running on Xen: no domains on this boot");
+		log_event("xen", "not-xen", "");
 		return 0;
 	}
 	int r = mount_xenfs();
@@ -111,6 +112,7 @@ int xen_bringup(void)
 	make_dirs();
 	log_notice("xen", "this is Xen's dom0 (control_d); starting xenstored, xen-init-dom0, "
 		   "xenconsoled, domains");
+	log_event("xen", "xen-dom0", "");
 	return 1;
 }
 

@@ -75,6 +75,8 @@ static void add_device(struct input *in, const char *name)
 	d->fd = fd;
 	str_copy(d->name, name, sizeof(d->name));
 	log_info(TAG, "%s: %s", path, libevdev_get_name(dev));
+	log_event(TAG, "input-device", "path=%s bus=%d keyboard=%d", path,
+		  libevdev_get_id_bustype(dev), libevdev_has_event_code(dev, EV_KEY, KEY_A));
 	return;
 skip:
 	if (dev)
@@ -92,6 +94,7 @@ static void remove_device(struct input *in, size_t i)
 		    libevdev_get_event_value(d->dev, EV_KEY, code))
 			in->sink.key(in->sink.ctx, code, 0, 0);
 	log_info(TAG, "%s/%s: gone", in->dir, d->name);
+	log_event(TAG, "input-gone", "path=%s/%s", in->dir, d->name);
 	libevdev_free(d->dev);
 	close(d->fd);
 	in->devs[i] = in->devs[--in->n];

@@ -80,12 +80,14 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
  * "bulkhead: TAG: event=NAME key=value key=value".  NAME is a string
  * literal, lower-case words joined by '-' (domain-created, role-started);
  * values are names, numbers and states, never with a space; free text, if
- * any, comes last as reason=... (it may hold spaces).  Logged at info
- * level, escaped and limited like every line.
+ * any, comes last as reason=... (it may hold spaces).  Logged at notice
+ * level, so that PID 1's console, which gets notices and worse, carries
+ * them for whoever reads it (the QEMU suites read the serial console);
+ * escaped and limited like every line.
  *   log_event("domains", "domain-created", "name=%s domid=%u", name, domid);
  */
 #define log_event(tag, event, fmt, ...) \
-	log_msg(LOG_LVL_INFO, tag, "event=" event " " fmt, ##__VA_ARGS__)
+	log_msg(LOG_LVL_NOTICE, tag, "event=" event " " fmt, ##__VA_ARGS__)
 
 /*
  * The repeat limit's decisions, pure (the writer's, and for tests).  A

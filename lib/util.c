@@ -142,6 +142,16 @@ void describe_wait_status(int status, char *buf, size_t n)
 		snprintf(buf, n, "changed state (0x%x)", status);
 }
 
+void wait_status_word(int status, char *buf, size_t n)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, n, "exit:%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, n, "signal:%s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else
+		snprintf(buf, n, "state:0x%x", status);
+}
+
 bool write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -53,4 +53,7 @@ bool write_all(int fd, const void *buf, size_t len);
 /* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */
 void describe_wait_status(int status, char *buf, size_t n);
 
+/* The same as one word for event lines: "exit:3", "signal:KILL". */
+void wait_status_word(int status, char *buf, size_t n);
+
 #endif

@@ -136,6 +136,7 @@ static void start(struct supervisor *sup, struct service *s, uint64_t now)
 		set_state(s, SVC_UP, now, 0);
 		log_notice("supervisor", "service %s started (pid %d)", s->cfg->name, pid);
 	}
+	log_event("supervisor", "service-started", "name=%s pid=%d", s->cfg->name, pid);
 }
 
 /* A check of a service that is gone is of no use; it is reaped later. */
@@ -152,14 +153,17 @@ static void stop(struct supervisor *sup, struct service *s, uint64_t now)
 	close_ready(s);
 	set_state(s, SVC_STOPPING, now, now + s->cfg->stop_grace_ms);
 	log_notice("supervisor", "stopping service %s (pid %d)", s->cfg->name, s->pid);
+	log_event("supervisor", "service-stopping", "name=%s pid=%d", s->cfg->name, s->pid);
 	sup->ops.kill(sup->ops.ctx, s->pid, SIGTERM);
 }
 
 static void service_died(struct supervisor *sup, struct service *s, int status, uint64_t now)
 {
-	char how[64];
+	char how[64], word[32];
 	describe_wait_status(status, how, sizeof(how));
+	wait_status_word(status, word, sizeof(word));
 	s->last_status = status;
+	log_event("supervisor", "service-exited", "name=%s status=%s", s->cfg->name, word);
 
 	kill_check(sup, s);
 	if (sup->shutting_down) {
@@ -171,6 +175,8 @@ static void service_died(struct supervisor *sup, struct service *s, int status, 
 		set_state(s, SVC_DONE, now, 0);
 		log_notice("supervisor", "service %s done (after %llu ms)", s->cfg->name,
 			   (unsigned long long)(now - s->started_at));
+		log_event("supervisor", "service-done", "name=%s ms=%llu", s->cfg->name,
+			  (unsigned long long)(now - s->started_at));
 		return;
 	}
 	/* A service that stayed up for a whole start-limit interval has
@@ -184,6 +190,7 @@ static void service_died(struct supervisor *sup, struct service *s, int status, 
 			"(last: %s); not restarted until `bulkhead ctl restart %s'",
 			s->cfg->name, s->cfg->start_limit_burst, s->cfg->start_limit_interval_ms,
 			how, s->cfg->name);
+		log_event("supervisor", "service-failed", "name=%s", s->cfg->name);
 		return;
 	}
 	if (!policy_wants_restart(s->cfg->restart, status)) {
@@ -197,6 +204,8 @@ static void service_died(struct supervisor *sup, struct service *s, int status, 
 	uint32_t delay = policy_backoff_ms(s->failures, s->cfg->backoff_max_ms);
 	set_state(s, SVC_BACKOFF, now, now + delay);
 	log_warn("supervisor", "service %s %s; restarting in %u ms", s->cfg->name, how, delay);
+	log_event("supervisor", "service-restart", "name=%s status=%s in_ms=%u", s->cfg->name,
+		  word, delay);
 }
 
 static void check_exited(struct service *s, int status, uint64_t now)
@@ -208,6 +217,8 @@ static void check_exited(struct service *s, int status, uint64_t now)
 		set_state(s, SVC_UP, now, 0);
 		log_notice("supervisor", "service %s is ready (pid %d, check passed after %llu ms)",
 			   s->cfg->name, s->pid, (unsigned long long)(now - s->started_at));
+		log_event("supervisor", "service-ready", "name=%s pid=%d ms=%llu", s->cfg->name,
+			  s->pid, (unsigned long long)(now - s->started_at));
 		return;
 	}
 	s->next_check = now + READY_CHECK_INTERVAL_MS;
@@ -237,6 +248,8 @@ bool sup_child_exited(struct supervisor *sup, pid_t pid, int status, uint64_t no
 		s->last_status = status;
 		set_state(s, SVC_STOPPED, now, 0);
 		log_notice("supervisor", "service %s stopped (%s)", s->cfg->name, how);
+		wait_status_word(status, how, sizeof(how));
+		log_event("supervisor", "service-stopped", "name=%s status=%s", s->cfg->name, how);
 		if (s->start_after_stop && !sup->shutting_down) {
 			s->start_after_stop = false;
 			set_state(s, SVC_WAITING, now, 0);
@@ -267,6 +280,8 @@ void sup_ready_input(struct supervisor *sup, size_t i, uint64_t now)
 		set_state(s, SVC_UP, now, 0);
 		log_notice("supervisor", "service %s is ready (pid %d, after %llu ms)",
 			   s->cfg->name, s->pid, (unsigned long long)(now - s->started_at));
+		log_event("supervisor", "service-ready", "name=%s pid=%d ms=%llu", s->cfg->name,
+			  s->pid, (unsigned long long)(now - s->started_at));
 	}
 }
 

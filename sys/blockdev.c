@@ -97,6 +97,7 @@ int blockdev_wait(const char *spec, uint32_t timeout_ms, const char *what, char 
 			log_err("blockdev", "%s: no device %s after %s; the block devices are: %s; "
 				"check the name in disks.cfg, and that the disk's driver is in "
 				"bulkhead.cfg's modules", what, spec, span, seen[0] ? seen : "(none)");
+			log_event("blockdev", "device-missing", "name=%s spec=%s", what, spec);
 			return -ETIMEDOUT;
 		}
 		if (!said && waited >= QUIET_MS) {

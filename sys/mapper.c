@@ -83,12 +83,14 @@ void mapper_close(const struct mapped *m)
 	for (size_t i = m->n; i-- > 0;) {
 		const char *name = m->names[i];
 		int r = dm_remove(control, name);
-		if (r == 0)
+		if (r == 0) {
 			log_info("unlock", "closed %s", name);
-		else if (r == -EBUSY && holds_root(name))
+			log_event("unlock", "volume-closed", "name=%s", name);
+		} else if (r == -EBUSY && holds_root(name)) {
 			log_info("unlock", "%s holds the root file system (read-only now): it stays "
 				 "open until the machine stops", name);
-		else if (r != -ENXIO)
+			log_event("unlock", "volume-stays", "name=%s reason=holds-root", name);
+		} else if (r != -ENXIO)
 			log_warn("unlock", "cannot close %s: %s", name, strerror(-r));
 	}
 	close(control);

@@ -118,6 +118,7 @@ static int try_known(struct unlock *u, struct crypt_device *cd, const struct cry
 		if (r >= 0) {
 			log_info("unlock", "%s: the passphrase typed for an earlier volume opens it too",
 				 v->name);
+			log_event("unlock", "passphrase-reused", "name=%s", v->name);
 			*slot = r;
 			return 0;
 		}
@@ -145,6 +146,7 @@ static int ask_passphrase(struct unlock *u, struct crypt_device *cd, const struc
 
 	if (!a)
 		return -EIO;
+	log_event("unlock", "passphrase-asked", "name=%s", v->name);
 	if (!u->typed.buf) {
 		int r = secret_alloc(&u->typed, PASSPHRASE_MAX + 1);
 		if (r < 0) {
@@ -175,6 +177,8 @@ static int ask_passphrase(struct unlock *u, struct crypt_device *cd, const struc
 		if (r != -EPERM)
 			return r;
 		log_warn("unlock", "%s: wrong passphrase (try %u of %u)", v->name, try, v->tries);
+		log_event("unlock", "wrong-passphrase", "name=%s try=%u of=%u", v->name, try,
+			  v->tries);
 		if (try < v->tries)
 			snprintf(notice, sizeof(notice), "Wrong passphrase. %u %s left.",
 				 v->tries - try, v->tries - try == 1 ? "try" : "tries");
@@ -234,6 +238,7 @@ static int open_volume(struct unlock *u, const struct crypt_volume *v)
 			"volume, or its header is damaged; `cryptsetup luksDump %s' tells more, and a "
 			"header backup (cryptsetup luksHeaderRestore) repairs it", v->name, device,
 			strerror(-r), path);
+		log_event("unlock", "volume-not-luks", "name=%s device=%s", v->name, path);
 		goto out;
 	}
 	crypt_status_info st = crypt_status(cd, v->name);
@@ -251,6 +256,7 @@ static int open_volume(struct unlock *u, const struct crypt_volume *v)
 	if (r == -EPERM && !v->key_file[0]) {
 		log_err("unlock", "%s: no right passphrase in %u tries; it stays locked", v->name,
 			v->tries);
+		log_event("unlock", "volume-locked", "name=%s tries=%u", v->name, v->tries);
 		goto out;
 	}
 	if (r < 0) {
@@ -261,6 +267,8 @@ static int open_volume(struct unlock *u, const struct crypt_volume *v)
 	log_notice("unlock", "%s: %s %s opened with key slot %d as /dev/mapper/%s%s", v->name,
 		   crypt_get_type(cd), device, r, v->name,
 		   v->flags & CRYPTVOL_READONLY ? " (read-only)" : "");
+	log_event("unlock", "volume-opened", "name=%s type=%s device=%s slot=%d read_only=%d",
+		  v->name, crypt_get_type(cd), path, r, !!(v->flags & CRYPTVOL_READONLY));
 	record(v->name);
 	rc = 0;
 out:
@@ -303,6 +311,7 @@ static void lock_memory(void)
 	memory_kb(&locked, &resident);
 	log_info("unlock", "memory locked (mlockall): VmLck %ld kB, VmRSS %ld kB", locked,
 		 resident);
+	log_event("unlock", "memory-locked", "vmlck_kb=%ld vmrss_kb=%ld", locked, resident);
 }
 
 static void harden(void)
@@ -353,6 +362,7 @@ int unlock_main(int argc, char **argv)
 			continue;
 		if (v->nofail) {
 			log_warn("unlock", "%s is not open; booting on without it (nofail)", v->name);
+			log_event("unlock", "volume-skipped", "name=%s", v->name);
 			continue;
 		}
 		failed = 1;

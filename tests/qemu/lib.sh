@@ -150,6 +150,26 @@ qemu_wait_serial() {
     done
 }
 
+# qemu_event_re NAME [KEY=VALUE...]: an ERE for the event line NAME
+# (lib/log.h's log_event: "bulkhead: TAG: event=NAME key=value ...") with
+# those keys, in the order the code writes them (others may come between).
+# A VALUE is an ERE of its own, matched whole: domid=[0-9]+,
+# state='running|paused'.  The line may have a prefix (a domain's console
+# copy: "alpha| ").
+qemu_event_re() {
+    local re="bulkhead: [a-z-]+: event=$1" kv
+    shift
+    for kv in "$@"; do re+="( | .* )${kv%%=*}=(${kv#*=})"; done
+    printf '%s\n' "$re( |\$)"
+}
+
+# qemu_expect_event DIR NAME [KEY=VALUE...] TIMEOUT_S: qemu_wait_serial
+# for that event line.
+qemu_expect_event() {
+    local dir=$1 timeout=${!#}
+    qemu_wait_serial "$dir" "$(qemu_event_re "${@:2:$#-2}")" "$timeout"
+}
+
 # qemu_monitor DIR CMD: run one human-monitor command, print its output.
 qemu_monitor() {
     local dir=$1 cmd=$2 out

@@ -5,6 +5,12 @@
                         first and last non-black pixel, -1 if none)
   png.py pixel PNG X Y  prints "R G B" of one pixel
   png.py count PNG RRGGBB...  prints, for each colour, how many pixels have it
+  png.py bullets PNG    prints how many bullets the passphrase field shows:
+                        round bright blobs on the text cursor's rows, left
+                        of it (exits with a message when there is no cursor)
+  png.py chips PNG RRGGBB  prints, for each status-bar chip of that label
+                        colour (its 10x10 square), "X WIDTH": where the
+                        square is and how wide its text is, in pixels
 
 Exits with a message when the file is not such a PNG.  Standard library
 only: the test machines need nothing more than python3.
@@ -81,6 +87,82 @@ def count(path, colours):
     print(*want.values())
 
 
+def grid(path):
+    """(width, height, list of rows as bytes)."""
+    it = rows(path)
+    w, h = next(it)
+    return w, h, [bytes(r) for r in it]
+
+
+def blobs(w, h, img, bright):
+    """Bounding boxes (x0, y0, x1, y1) of the 8-connected blobs of pixels
+    whose every channel is at least BRIGHT."""
+    on = {(x, y) for y in range(h) for x in range(w)
+          if min(img[y][3 * x:3 * x + 3]) >= bright}
+    boxes = []
+    while on:
+        stack = [on.pop()]
+        x0 = x1 = stack[0][0]
+        y0 = y1 = stack[0][1]
+        while stack:
+            x, y = stack.pop()
+            x0, x1, y0, y1 = min(x0, x), max(x1, x), min(y0, y), max(y1, y)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    if (x + dx, y + dy) in on:
+                        on.remove((x + dx, y + dy))
+                        stack.append((x + dx, y + dy))
+        boxes.append((x0, y0, x1, y1))
+    return boxes
+
+
+def bullets(path):
+    w, h, img = grid(path)
+    boxes = blobs(w, h, img, 0xc0)
+    cursors = [b for b in boxes if b[2] - b[0] <= 3 and b[3] - b[1] >= 16]
+    if len(cursors) != 1:
+        sys.exit(f"{path}: {len(cursors)} text cursors (tall thin bright bars), not one")
+    cx0, cy0, _, cy1 = cursors[0]
+    round_ = [b for b in boxes if 3 <= b[2] - b[0] <= 16 and 3 <= b[3] - b[1] <= 16
+              and abs((b[2] - b[0]) - (b[3] - b[1])) <= 2
+              and cy0 <= (b[1] + b[3]) // 2 <= cy1 and b[2] < cx0]
+    print(len(round_))
+
+
+def chips(path, colour):
+    w, h, img = grid(path)
+    rgb = bytes.fromhex(colour)
+    bar = img[1][0:3]  # the bar's background, above every square
+
+    def px(x, y):
+        return img[y][3 * x:3 * x + 3]
+
+    def square(x):  # a chip's 10x10 square (rows 6-15) starts at x
+        c = px(x, 6)
+        return c != bar and px(x - 1, 10) != c and all(
+            px(x + i, y) == c for y in range(6, 16) for i in range(10))
+
+    def text(x):
+        return any(min(px(x, y)) >= 0x80 for y in range(2, 20))
+
+    starts = [x for x in range(1, w - 10) if square(x)]
+    for n, x in enumerate(starts):
+        if px(x, 6) != rgb:
+            continue
+        # Up to the next chip's square; the last chip's text ends where a
+        # gap wider than any space between words begins.
+        stop = starts[n + 1] if n + 1 < len(starts) else w
+        last, gap = None, 0
+        for col in range(x + 14, stop):
+            if text(col):
+                last, gap = col, 0
+            elif last is not None:
+                gap += 1
+                if gap >= 30:
+                    break
+        print(x, 0 if last is None else last - (x + 14) + 1)
+
+
 def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "stats":
@@ -89,6 +171,10 @@ def main():
         pixel(args[1], int(args[2]), int(args[3]))
     elif len(args) >= 3 and args[0] == "count":
         count(args[1], args[2:])
+    elif len(args) == 2 and args[0] == "bullets":
+        bullets(args[1])
+    elif len(args) == 3 and args[0] == "chips":
+        chips(args[1], args[2])
     else:
         sys.exit(__doc__)
 

@@ -72,7 +72,8 @@ static void what_cannot_be_set_is_said_once(void **state)
 	assert_int_equal(harden_kernel(dir), 2);
 	const char *out = capture_end();
 	assert_string_equal(out, "bulkhead: init: kernel hardening: not set: fs.protected_regular = 2 "
-			    "(not in this kernel), kernel.kptr_restrict = 2 (Is a directory)\n");
+			    "(not in this kernel), kernel.kptr_restrict = 2 (Is a directory)\n"
+			    "bulkhead: init: event=hardening not_set=2\n");
 	assert_string_equal(read_back("fs/protected_fifos"), "2\n");
 	assert_string_equal(read_back("kernel/dmesg_restrict"), "1\n");
 }

@@ -126,6 +126,27 @@ static void events_are_key_value_lines(void **state)
 			    "bulkhead: compositor: event=window-new domain=beta title=a\\x0aevent=fake\n");
 }
 
+/* PID 1 logs to its file, and to the console only notices and worse: its
+ * events reach the console too, where the QEMU suites read them. */
+static void events_reach_pid1s_console(void **state)
+{
+	char d[] = "/tmp/bulkhead-log-XXXXXX", path[64], cmd[64];
+	(void)state;
+
+	assert_non_null(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/bulkhead.log", d);
+	capture_begin();
+	assert_int_equal(log_to_file(path), 0);
+	log_info("supervisor", "an info line stays in the file");
+	log_event("supervisor", "service-started", "name=%s pid=%d", "xenconsoled", 42);
+	log_to_stderr();
+	const char *out = capture_end();
+	assert_null(strstr(out, "stays in the file"));
+	assert_contains(out, "bulkhead: supervisor: event=service-started name=xenconsoled pid=42\n");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void shapes_ignore_numbers_only(void **state)
 {
 	(void)state;
@@ -309,6 +330,7 @@ int main(void)
 		cmocka_unit_test(a_full_buffer_never_cuts_an_escape),
 		cmocka_unit_test(log_lines_are_escaped),
 		cmocka_unit_test(events_are_key_value_lines),
+		cmocka_unit_test(events_reach_pid1s_console),
 		cmocka_unit_test(shapes_ignore_numbers_only),
 		cmocka_unit_test(repeats_pass_a_burst_then_are_counted),
 		cmocka_unit_test(the_oldest_shape_makes_room),

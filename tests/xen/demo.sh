@@ -45,7 +45,7 @@ info "building the domains' images and dom0's initramfs"
 build_domu >/dev/null || die "the domains' image cannot be built"
 "$here/domu/build.sh" "$(_qemu_kver)" "$LINUX_VM/driver" "$LINUX_VM/domu-driver.cpio" \
     "$bulkhead" driver >/dev/null || die "sys-net's image cannot be built"
-boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
+boot_guest qemu_start_xen "$(ev service-started name=xenconsoled)" \
     'service xenconsoled started' --xen --desktop \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
     --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
@@ -54,9 +54,9 @@ boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
 info "Xen and dom0 up: $(fmt_ms $((t_boot - t_qemu))) from QEMU's start to xenconsoled"
 
 for d in alpha beta; do
-    linux_wait "bulkhead: compositor: domain $d: GUI channel up \(vchan\)" "$DOMAIN_TIMEOUT" &&
-        linux_wait "$d\| bulkhead agent: dom0 connected" "$STEP_TIMEOUT" ||
-        die "$d's terminal never reached the desktop: $LINUX_WAIT_ERR"
+    expect_event gui-up name="$d" transport=vchan "$DOMAIN_TIMEOUT" &&
+        expect "^$d\\| $(ev dom0-connected)" "$STEP_TIMEOUT" ||
+        die "$d's terminal never reached the desktop: $why"
 done
 # Their shells' prompts, drawn at emulation speed.
 sleep 10
@@ -74,10 +74,11 @@ sleep 5
 shot screen
 
 # The launcher: Super+Return, a domain's name, Return: its terminal.
-terminals=$(serial | grep -cE 'alpha\| bulkhead agent: terminal [0-9]+ runs "terminal"')
+started="^alpha\\| $(ev terminal-started)"
+terminals=$(serial | grep -cE "$started")
 keys meta_l-ret
 type_in $'alpha\n'
-linux_wait_count 'alpha\| bulkhead agent: terminal [0-9]+ runs "terminal"' $((terminals + 1)) \
+linux_wait_count "$started" $((terminals + 1)) \
     "$STEP_TIMEOUT" || die "the launcher's terminal did not open in alpha"
 sleep 8
 type_in $'echo launched\n'
@@ -89,7 +90,7 @@ shot launched
 # ordered poweroff (`ctl poweroff') is check-xen's.
 qemu_stop "$LINUX_VM"
 echo "=== what the domain manager and the compositor said ==="
-serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'frame rate|input latency' |
+serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'event=|frame rate|input latency' |
     sed 's/^/    /' | head -n 40
 info "timing: whole demo $(fmt_ms $(($(now_ms) - run_start)))"
 info "serial log: $LINUX_VM/serial.log"

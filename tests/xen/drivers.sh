@@ -78,7 +78,7 @@ check_bringup() {
     info "images: domu.cpio $(du -m "$LINUX_VM/domu.cpio" | cut -f1) MB," \
         "domu-driver.cpio $(du -m "$LINUX_VM/domu-driver.cpio" | cut -f1) MB"
     { echo "$MARKER"; head -c 1M /dev/zero; } > "$DISK"
-    boot_guest start_with_devices 'bulkhead: supervisor: service xenconsoled started' \
+    boot_guest start_with_devices "$(ev service-started name=xenconsoled)" \
         'service xenconsoled started' --xen --busybox \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
         --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
@@ -87,26 +87,18 @@ check_bringup() {
         --add "$here/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" || return 1
     local name
     for name in sys-net sys-firewall sys-usb sys-storage alpha beta; do
-        if ! linux_wait "bulkhead: domains: domain $name created" "$DOMAIN_TIMEOUT"; then
-            why=$(wait_why "domain $name was not created")
-            return 1
-        fi
+        expect_event domain-created name="$name" "$DOMAIN_TIMEOUT" || return 1
     done
 }
 
-# wait_line ERE WHAT: the line, or a failure that names WHAT and dom0's
-# script's own word (DRV-TIMEOUT).
-wait_line() {
-    if ! linux_wait "$1|^DRV-TIMEOUT" "$DOMAIN_TIMEOUT" || ! serial_has "$1"; then
-        why="$(wait_why "$2") $(serial | grep -m1 '^DRV-TIMEOUT' || true)"
-        return 1
-    fi
-}
+# The markers of dom0's script and the domains' (expect_marker): dom0's
+# says DRV-TIMEOUT when a step of its own timed out.
+MARKER_FAIL='^DRV-TIMEOUT' MARKER_TIMEOUT=$DOMAIN_TIMEOUT
 line_of() { serial | grep -E -m1 "$1" || true; }
 
 check_dom0() {
     # The last of dom0's lines about its devices.
-    wait_line '^DRV-DOM0-PCI 0000:00:05.0 ' 'dom0 did not report its devices' || return 1
+    expect_marker '^DRV-DOM0-PCI 0000:00:05.0 ' 'dom0 did not report its devices' || return 1
     local net pci
     net=$(line_of '^DRV-DOM0-NET ')
     pci=$(serial | grep -E '^DRV-DOM0-PCI ' | tr '\n' ' ')
@@ -118,25 +110,25 @@ check_dom0() {
         why="passed-through devices in dom0: $pci"
         return 1
     fi
-    if ! serial_has 'domain sys-usb: PCI device 0000:00:04.0 is taken from dom0.s driver xhci_hcd' ||
-        serial_has 'PCI device 0000:00:0[35].0 is taken from'; then
-        why="which devices dom0's drivers had: $(serial | grep -E 'is taken from' | tr '\n' ' ')"
+    if ! serial_has "$(ev pci-taken name=sys-usb device=0000:00:04.0 driver=xhci_hcd)" ||
+        serial_has "$(ev pci-taken 'device=0000:00:0[35].0')"; then
+        why="which devices dom0's drivers had: $(serial | grep -E "$(ev pci-taken)" | tr '\n' ' ')"
         return 1
     fi
     info "dom0: $net; $pci"
 }
 
 check_uplink() {
-    wait_line '^sys-net\| DOMU-UPLINK ' 'sys-net has no uplink' || return 1
+    expect_marker '^sys-net\| DOMU-UPLINK ' 'sys-net has no uplink' || return 1
     local up
     up=$(line_of '^sys-net\| DOMU-UPLINK ')
     [[ "$up" == *"driver=e1000" ]] || { why="sys-net's uplink: $up"; return 1; }
-    wait_line '^sys-firewall\| DOMU-DEVD ' 'no xl devd in sys-firewall' || return 1
+    expect_marker '^sys-firewall\| DOMU-DEVD ' 'no xl devd in sys-firewall' || return 1
     info "uplink: ${up#*| }"
 }
 
 # probe NAME LABEL RESULT: NAME's probe LABEL said RESULT (ok or fail).
-probe() { wait_line "^$1\| DOMU-PROBE name=$1 $2 $3" "$1's probe $2 did not say $3"; }
+probe() { expect_marker "^$1\| DOMU-PROBE name=$1 $2 $3" "$1's probe $2 did not say $3"; }
 
 check_chain() {
     probe alpha sysnet ok && probe alpha host ok || return 1
@@ -152,10 +144,10 @@ check_rules() {
         why="alpha reached port 8001 or 8002 at some point"
         return 1
     fi
-    wait_line '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: deny tcp port 8001' \
+    expect_marker "^sys-firewall\\| DOMU-FW name=sys-firewall $(ev rule address=10.137.0.10 index=1 'reason=deny tcp port 8001')" \
         "sys-firewall does not enforce alpha's rules" || return 1
-    info "rules: $(serial | grep -E '^sys-firewall\| DOMU-FW .*10.137.0.10' | tail -n 5 |
-        sed 's/.*bulkhead: firewall: //' | tr '\n' ';')"
+    info "rules: $(serial | grep -E "^sys-firewall\\| DOMU-FW .*$(ev rule address=10.137.0.10)" | tail -n 5 |
+        sed 's/.*event=//' | tr '\n' ';')"
 }
 
 check_isolation() {
@@ -168,19 +160,19 @@ check_isolation() {
 }
 
 check_usb() {
-    wait_line '^sys-usb\| DOMU-USB name=sys-usb .*Tablet' 'sys-usb sees no tablet' || return 1
+    expect_marker '^sys-usb\| DOMU-USB name=sys-usb .*Tablet' 'sys-usb sees no tablet' || return 1
     info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-)"
 }
 
 check_storage() {
-    wait_line '^alpha\| DOMU-DISK name=alpha xvdb: ' 'alpha has no disk from sys-storage' || return 1
+    expect_marker '^alpha\| DOMU-DISK name=alpha xvdb: ' 'alpha has no disk from sys-storage' || return 1
     local got
     got=$(line_of '^alpha\| DOMU-DISK ')
     [ "${got##*: }" = "$MARKER" ] || { why="alpha's xvdb: $got (expected $MARKER)"; return 1; }
 }
 
 check_reload() {
-    wait_line '^DRV-RELOAD-BACK ' 'the reload steps did not finish' || return 1
+    expect_marker '^DRV-RELOAD-BACK ' 'the reload steps did not finish' || return 1
     local said ask done bad
     said=$(line_of '^DRV-RELOAD ')
     if [[ "$said" != *"domain alpha: firewall changed: given to sys-firewall now|"* ]] ||
@@ -190,8 +182,8 @@ check_reload() {
         return 1
     fi
     in_order '^DRV-RELOAD-ASK ' \
-        'bulkhead: domains: domain alpha: firewall changed: given to sys-firewall now' \
-        '^sys-firewall\| DOMU-FW name=sys-firewall .*10.137.0.10 rule 1: allow tcp to 10.0.2.15 port 8001' \
+        "$(ev firewall-published name=alpha netvm=sys-firewall)" \
+        "^sys-firewall\\| DOMU-FW name=sys-firewall $(ev rule address=10.137.0.10 index=1 'reason=allow tcp to 10.0.2.15 port 8001')" \
         '^alpha\| DOMU-PROBE name=alpha blocked ok' '^DRV-RELOADED ' || return 1
     ask=$(line_of '^DRV-RELOAD-ASK ') done=$(line_of '^DRV-RELOADED ')
     if [ "${ask#* } gamma=stopped" != "${done#* }" ]; then
@@ -217,11 +209,11 @@ check_reload() {
 }
 
 check_republish() {
-    wait_line '^DRV-REPUBLISHED ' 'alpha was not blocked again after the manager restarted' ||
+    expect_marker '^DRV-REPUBLISHED ' 'alpha was not blocked again after the manager restarted' ||
         return 1
-    in_order '^DRV-DM-KILL ' 'bulkhead: supervisor: service domains killed by SIGKILL' \
-        'bulkhead: domains: adopted running domain alpha' \
-        'bulkhead: domains: domain sys-firewall: the firewall rules of the domains behind it given to it again' \
+    in_order '^DRV-DM-KILL ' "$(ev service-restart name=domains status=signal:KILL)" \
+        "$(ev domain-adopted name=alpha state=running)" \
+        "$(ev firewall-published name=alpha netvm=sys-firewall)" \
         '^alpha\| DOMU-PROBE name=alpha blocked fail' '^DRV-REPUBLISHED ' || return 1
     local kill done
     kill=$(line_of '^DRV-DM-KILL ') done=$(line_of '^DRV-REPUBLISHED ')
@@ -233,11 +225,11 @@ check_republish() {
 }
 
 check_netcrash() {
-    wait_line '^DRV-DONE' 'the network did not come back after sys-net crashed' || return 1
+    expect_marker '^DRV-DONE' 'the network did not come back after sys-net crashed' || return 1
     local ups
     ups=$(serial | grep -cE '^(alpha|beta)\| DOMU-UP ' || true)
     [ "$ups" -eq 2 ] || { why="alpha and beta booted $ups times in all"; return 1; }
-    serial_has 'domain sys-firewall: vif 0 attached again to sys-net' ||
+    serial_has "$(ev vif-attached name=sys-firewall vif=0 netvm=sys-net again=1)" ||
         { why="sys-firewall's vif was not attached again"; return 1; }
     info "netcrash: $(line_of '^DRV-CRASH'); $(line_of 'domain sys-net created .* after its death' |
         sed 's/.*domains: //'); alpha reached sys-net and the host again" \

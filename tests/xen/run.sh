@@ -88,15 +88,13 @@ check_bringup() {
         why="sys-net's image cannot be built (above)"
         return 1
     fi
-    boot_guest qemu_start_xen 'bulkhead: supervisor: service xenconsoled started' \
+    boot_guest qemu_start_xen "$(ev service-started name=xenconsoled)" \
         'service xenconsoled started' --xen --desktop \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
         --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
         --add "$LINUX_VM/domu-driver.cpio:/var/lib/bulkhead/domu-driver.cpio" || return 1
-    in_order 'bulkhead: xen: this is Xen.s dom0 \(control_d\)' \
-        'bulkhead: supervisor: service xenstored is ready \(pid [0-9]+, check passed' \
-        'bulkhead: supervisor: service xen-init-dom0 done' \
-        'bulkhead: supervisor: service xenconsoled started \(pid [0-9]+\)$' || return 1
+    in_order "$(ev xen-dom0)" "$(ev service-ready name=xenstored)" \
+        "$(ev service-done name=xen-init-dom0)" "$(ev service-started name=xenconsoled)" || return 1
     local problems='bulkhead: (config: |init: boot failed|xen: .*(cannot|missing)|modules: (module|cannot)|implib: event=library-on-demand)'
     if serial_has "$problems"; then
         why="bulkhead reported problems: $(serial | grep -E "$problems" | tr '\n' ' ' | cut -c 1-300)"
@@ -106,8 +104,8 @@ check_bringup() {
 
 # terminal_up NAME: NAME's agent has dom0's compositor on its channel.
 terminal_up() {
-    linux_wait "bulkhead: compositor: domain $1: GUI channel up \(vchan\)" "$DOMAIN_TIMEOUT" &&
-        linux_wait "$1\| bulkhead agent: dom0 connected" "$STEP_TIMEOUT"
+    expect_event gui-up name="$1" transport=vchan "$DOMAIN_TIMEOUT" &&
+        expect "^$1\\| $(ev dom0-connected)" "$STEP_TIMEOUT"
 }
 
 # desktop_counts PNG: pixels of alpha's frame (blue), beta's (green) and
@@ -136,8 +134,7 @@ wait_desktop() {
 
 check_desktop() {
     local png=$LINUX_VM/desktop.png blue green text first second
-    terminal_up alpha && terminal_up beta ||
-        { why=$(wait_why "the terminals of alpha and beta did not both reach the compositor"); return 1; }
+    terminal_up alpha && terminal_up beta || return 1
     # Neither terminal was asked for: neither has the focus, and what is
     # typed now reaches no domain (no DOMU-TYPED /tmp/typed0 ever).
     qemu_type "$LINUX_VM" $'echo early >/tmp/typed0\n' 2>"$LINUX_VM/wait.err" ||
@@ -151,19 +148,15 @@ check_desktop() {
     # command runs in one domain only.
     qemu_type "$LINUX_VM" $'echo hello >/tmp/typed\n' 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
-    if ! linux_wait 'DOMU-TYPED name=[a-z]+ /tmp/typed: ' "$STEP_TIMEOUT"; then
-        why=$(wait_why 'the command typed into the focused terminal did not run')
-        return 1
-    fi
+    expect 'DOMU-TYPED name=[a-z]+ /tmp/typed: ' "$STEP_TIMEOUT" \
+        'the command typed into the focused terminal did not run' || return 1
     first=$(serial | sed -n 's/.*DOMU-TYPED name=\([a-z]*\) \/tmp\/typed: .*/\1/p' | head -n 1)
     second=$([ "$first" = alpha ] && echo beta || echo alpha)
     qemu_sendkey "$LINUX_VM" meta_l-tab && sleep 1 &&
         qemu_type "$LINUX_VM" $'echo world >/tmp/typed2\n' 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
-    if ! linux_wait "DOMU-TYPED name=$second /tmp/typed2: " "$STEP_TIMEOUT"; then
-        why=$(wait_why "after Super+Tab, the command typed did not run in $second")
-        return 1
-    fi
+    expect "DOMU-TYPED name=$second /tmp/typed2: " "$STEP_TIMEOUT" \
+        "after Super+Tab, the command typed did not run in $second" || return 1
     sleep 2
     if ! serial_has "DOMU-TYPED name=$first /tmp/typed: hello$" ||
         ! serial_has "DOMU-TYPED name=$second /tmp/typed2: world$" ||
@@ -182,38 +175,57 @@ check_desktop() {
 # a full queue) is a failure, not a note.
 check_gui_drops() {
     local drops
-    drops=$(serial | grep -E 'compositor: domain [a-z0-9-]+: GUI channel dropped: ' |
-        grep -vE 'GUI channel dropped: (domain [0-9]+ is gone|the compositor stops)$' || true)
+    drops=$(serial | grep -E "$(ev gui-dropped)" |
+        grep -vE "$(ev gui-dropped 'reason=(domain [0-9]+ is gone|the compositor stops)')\$" || true)
     if [ -n "$drops" ]; then
-        why="unexpected drops: $(echo "$drops" | sed 's/.*compositor: //' | tr '\n' '|')"
+        why="unexpected drops: $(echo "$drops" | sed 's/.*event=//' | tr '\n' '|')"
         return 1
     fi
-    info "gui-drops: $(serial | grep -c 'GUI channel dropped: ') drops, each with its domain or the compositor"
+    info "gui-drops: $(serial | grep -cE "$(ev gui-dropped)") drops, each with its domain or the compositor"
 }
 
-# sys-net may have windows but runs no agent: the compositor says so.
+# chip_cells PNG RRGGBB TEXT: whether a status-bar chip of that label
+# colour shows a text as wide as TEXT (the bar's font: 8 px a cell, the
+# last cell's glyph 7 px wide), e.g. "sys-net no agent" (16 cells), not
+# "sys-net running" (15).
+chip_cells() {
+    python3 "$LINUX_ROOT/tests/qemu/png.py" chips "$1" "$2" |
+        awk -v want=$((${#3} * 8 - 1)) '$2 >= want - 1 && $2 <= want + 1 { ok = 1 } END { exit !ok }'
+}
+
+# sys-net may have windows but runs no agent: the compositor says so, its
+# chip in the status bar says "no agent", and no window of its (red, as
+# crashy's, which has none either) is on the desktop.
 check_noagent() {
-    local re='bulkhead: compositor: domain sys-net: no GUI agent 25 s after it started running'
-    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'the compositor never said that sys-net has no agent')
+    local png=$LINUX_VM/noagent.png red chips
+    expect_event no-agent name=sys-net after_s=25 "$DOMAIN_TIMEOUT" || return 1
+    # The bar is redrawn after the line: a second at most.
+    sleep 1
+    screendump "$png" || return 1
+    chips=$(python3 "$LINUX_ROOT/tests/qemu/png.py" chips "$png" cc0000 | tr '\n' ' ')
+    if ! chip_cells "$png" cc0000 'sys-net no agent'; then
+        why="$png: no red chip as wide as \"sys-net no agent\" (red chips at x and text width: $chips)"
         return 1
     fi
-    screendump "$LINUX_VM/noagent.png" || return 1
-    info "noagent: $(serial | grep -E -m1 "$re" | sed 's/.*compositor: //') (noagent.png: \"no agent\" in the bar)"
+    red=$(python3 "$LINUX_ROOT/tests/qemu/png.py" count "$png" cc0000)
+    if [ "$red" -ne $(($(wc -w <<<"$chips") / 2 * 100)) ]; then
+        why="$png: $red red pixels, more than its chips' squares ($chips): a window of sys-net or crashy"
+        return 1
+    fi
+    info "noagent: $(serial | grep -E -m1 "$(ev no-agent name=sys-net)" | sed 's/.*event=//') ($png: red chips $chips; no red window)"
 }
 
 # The domctl script crashes beta once the desktop check has typed.
 check_windows() {
     local png=$LINUX_VM/beta-back.png blue green text
-    wait_script GUI-BACK "beta's window did not come back after its crash" || return 1
+    expect_marker '^GUI-BACK' "beta's window did not come back after its crash" || return 1
     # The compositor sees the old domain gone at its next look (once a
     # second): the manager may have created the new one by then.
+    in_order '^GUI-CRASH beta domid=' "$(ev domain-died name=beta how=crash)" \
+        "$(ev domain-restart name=beta)" "$(ev domain-created name=beta)" '^GUI-BACK ' || return 1
     in_order '^GUI-CRASH beta domid=' \
-        'bulkhead: domains: domain beta \(domid [0-9]+\) shut down: crash; restart' \
-        'bulkhead: domains: domain beta created \(domid [0-9]+\)' '^GUI-BACK ' || return 1
-    in_order '^GUI-CRASH beta domid=' \
-        'bulkhead: compositor: domain beta: GUI channel dropped: domain [0-9]+ is gone' \
-        'bulkhead: compositor: domain beta: GUI channel up \(vchan\)' '^GUI-BACK ' || return 1
+        "$(ev gui-dropped name=beta 'reason=domain [0-9]+ is gone')" \
+        "$(ev gui-up name=beta transport=vchan)" '^GUI-BACK ' || return 1
     wait_desktop "$png" 0 || return 1
     info "windows: $(ctl_line GUI-BACK): its window back ($png: frames $blue blue, $green green)"
 }
@@ -221,11 +233,11 @@ check_windows() {
 # The domctl script SIGKILLs the compositor; PID 1 starts it again.
 check_restartgui() {
     local png=$LINUX_VM/compositor-back.png blue green text
-    wait_script GUI-RESTARTED "the terminals did not come back after the compositor's restart" ||
+    expect_marker '^GUI-RESTARTED' "the terminals did not come back after the compositor's restart" ||
         return 1
     in_order '^GUI-KILL compositor pid=' \
-        'bulkhead: supervisor: service compositor killed by SIGKILL; restarting' \
-        'bulkhead: compositor: compositor up: ' '^GUI-RESTARTED ' || return 1
+        "$(ev service-restart name=compositor status=signal:KILL)" \
+        "$(ev compositor-up)" '^GUI-RESTARTED ' || return 1
     # Confined: no capability, no_new_privs, a seccomp filter (its uid is
     # still root's on a screen: drm-compositor/sandbox.h).
     local confined
@@ -248,10 +260,8 @@ check_restartgui() {
 }
 
 check_toolstack() {
-    if ! linux_wait '^XENCONSOLED-(KILL|TIMEOUT)' "$STEP_TIMEOUT"; then
-        why=$(wait_why 'the toolstack service printed nothing')
+    expect '^XENCONSOLED-(KILL|TIMEOUT)' "$STEP_TIMEOUT" 'the toolstack service printed nothing' ||
         return 1
-    fi
     if ! serial_has '^XL-LIST Domain-0 +0 '; then
         why="xl list shows no Domain-0: $(serial | grep -E '^XL-' | tr '\n' ' ')"
         return 1
@@ -268,55 +278,43 @@ check_toolstack() {
 }
 
 check_restart() {
-    if ! linux_wait '^XENCONSOLED-(BACK|TIMEOUT)' "$STEP_TIMEOUT"; then
-        why=$(wait_why 'no XENCONSOLED-BACK')
-        return 1
-    fi
+    expect '^XENCONSOLED-(BACK|TIMEOUT)' "$STEP_TIMEOUT" 'no XENCONSOLED-BACK' || return 1
     if ! serial_has '^XENCONSOLED-BACK '; then
         why="$(serial | grep -E '^XENCONSOLED-TIMEOUT')"
         return 1
     fi
     in_order '^XENCONSOLED-KILL pid=' \
-        'bulkhead: supervisor: service xenconsoled killed by SIGKILL; restarting in 100 ms$' \
+        "$(ev service-restart name=xenconsoled status=signal:KILL in_ms=100)" \
         '^XENCONSOLED-BACK ' || return 1
     info "restart: $(serial | grep -E '^XENCONSOLED-BACK')"
 }
 
 check_domains() {
-    if ! linux_wait 'DOMU-PING name=alpha ok' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'alpha never reached sys-net over its vif (no DOMU-PING)')
-        return 1
-    fi
-    in_order 'bulkhead: domains: domain manager up: 5 domains configured' \
-        'bulkhead: domains: domain sys-net created \(domid [0-9]+\) in [0-9]+ ms' \
-        'bulkhead: domains: creating domain alpha$' \
-        'bulkhead: domains: domain alpha created \(domid [0-9]+\) in [0-9]+ ms' \
+    expect 'DOMU-PING name=alpha ok' "$DOMAIN_TIMEOUT" \
+        'alpha never reached sys-net over its vif (no DOMU-PING)' || return 1
+    in_order "$(ev manager-up domains=5)" "$(ev domain-created name=sys-net 'domid=[0-9]+')" \
+        "$(ev domain-creating name=alpha)" "$(ev domain-created name=alpha 'domid=[0-9]+')" \
         'DOMU-PING name=alpha ok' || return 1
     if ! serial_has '^sys-net\| DOMU-BACKEND name=sys-net backend/vif/[0-9]+/0 state=4 hotplug-status=connected'; then
         why="sys-net's devd never connected a vif: $(serial | grep -E 'DOMU-BACKEND' | tr '\n' '|')"
         return 1
     fi
-    info "domains: $(serial | grep -E 'domain (sys-net|alpha) created' | head -n 2 | sed 's/.*bulkhead: domains: //' | tr '\n' ';')"
+    info "domains: $(serial | grep -E "$(ev domain-created 'name=sys-net|alpha')" | head -n 2 | sed 's/.*event=//' | tr '\n' ';')"
 }
 
 check_hardening() {
     local modes='/var/log/xen=700 /var/log/xen/console=700 /var/lib/xen=700 /var/lib/xenstored=700'
     local esc='^alpha\| DOMU-ESC name=alpha \\x1b\[2J\\x1b\]0;owned\\x07 end$'
     local want
-    if ! linux_wait '^DOM0-OOM ' "$STEP_TIMEOUT"; then
-        why=$(wait_why 'the hardening service printed nothing')
-        return 1
-    fi
+    expect '^DOM0-OOM ' "$STEP_TIMEOUT" 'the hardening service printed nothing' || return 1
     for want in "DOM0-MODES $modes" "DOM0-SYSCTL $HARDENING_SYSCTL" 'DOM0-OOM xenstored=-1000'; do
         if ! serial_has "^$want\$"; then
             why="$(serial | grep -E -m1 "^${want%% *} " || echo "no ${want%% *} line"), not: $want"
             return 1
         fi
     done
-    if ! linux_wait '^alpha\| DOMU-ESC ' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why "alpha's escape line never came through ctl console")
+    expect '^alpha\| DOMU-ESC ' "$DOMAIN_TIMEOUT" "alpha's escape line never came through ctl console" ||
         return 1
-    fi
     if ! serial_has "$esc"; then
         why="alpha's escape line as ctl console showed it: $(serial | grep -m1 'alpha| DOMU-ESC' | od -An -c | tr -s ' ' | head -c 300)"
         return 1
@@ -329,9 +327,13 @@ check_hardening() {
 }
 
 check_crash() {
-    local re='bulkhead: domains: domain crashy created \(domid [0-9]+\) in [0-9]+ ms, [0-9]+ ms after its death'
-    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'crashy was not created again after its crash')
+    local re
+    re=$(ev domain-restart name=crashy)
+    expect "$re" "$DOMAIN_TIMEOUT" 'crashy did not crash, or was not restarted' || return 1
+    re="$(ev domain-created name=crashy)"
+    # The second creation: the one after its death.
+    if ! linux_wait_count "$re" 2 "$DOMAIN_TIMEOUT"; then
+        why='crashy was not created again after its crash'
         return 1
     fi
     # The console copy polls its files: its lines are not ordered with ours.
@@ -339,50 +341,34 @@ check_crash() {
         why='crashy never said it was crashing'
         return 1
     fi
-    in_order 'bulkhead: domains: domain crashy \(domid [0-9]+\) shut down: crash; restart' \
-        'bulkhead: domains: domain crashy: restarting in 100 ms' "$re" || return 1
-    info "crash: $(serial | grep -E "$re" | head -n 1 | sed 's/.*bulkhead: domains: //')"
+    in_order "$(ev domain-died name=crashy how=crash)" "$(ev domain-restart name=crashy in_ms=100)" \
+        "$re" || return 1
+    # The time from its death to the new domain: the prose says it.
+    info "crash: $(serial | grep -E 'domain crashy created .* after its death' | head -n 1 | sed 's/.*bulkhead: domains: //')"
 }
 
 check_crashloop() {
-    local re='bulkhead: domains: domain crashy failed: it died more than 2 times in 300 s'
-    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'crashy did not end failed')
-        return 1
-    fi
+    local re
+    re=$(ev domain-failed name=crashy 'reason=died 3 times in 300 s')
+    expect "$re" "$DOMAIN_TIMEOUT" 'crashy did not end failed' || return 1
     local n
-    n=$(serial | grep -cE 'bulkhead: domains: creating domain crashy$')
+    n=$(serial | grep -cE "$(ev domain-creating name=crashy)")
     if [ "$n" -ne 3 ]; then
         why="crashy was created $n times; 3 expected (2 restarts, then failed)"
         return 1
     fi
-    info "crashloop: $(serial | grep -E "$re" | sed 's/.*bulkhead: domains: //')"
+    info "crashloop: $(serial | grep -E "$re" | sed 's/.*event=//')"
 }
 
 # ctl_line MARKER: the first serial line with MARKER, marker removed.
 ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
 
-# wait_script MARKER WHAT: waits for domctl.sh's MARKER; fails on its
-# CTL-TIMEOUT, when the script has ended without it, or with WHAT when
-# nothing comes.
-wait_script() {
-    local ended='bulkhead: supervisor: service domctl (exited|killed)'
-    if ! linux_wait "^($1|CTL-TIMEOUT)|$ended" "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why "$2")
-        return 1
-    fi
-    if serial_has '^CTL-TIMEOUT'; then
-        why=$(ctl_line CTL-TIMEOUT)
-        return 1
-    fi
-    if ! serial_has "^$1" && serial_has "$ended"; then
-        why="the ctl script ended before $1: $(serial | grep -E -m1 "$ended")"
-        return 1
-    fi
-}
+# domctl.sh's markers (expect_marker): it says CTL-TIMEOUT when a step of
+# its own timed out.
+MARKER_FAIL='^CTL-TIMEOUT' MARKER_SERVICE=domctl MARKER_TIMEOUT=$DOMAIN_TIMEOUT
 
 check_ctl() {
-    wait_script CTL-ADOPTED 'the ctl script did not finish' || return 1
+    expect_marker '^CTL-ADOPTED' 'the ctl script did not finish' || return 1
     local list
     list=$(serial | sed -n 's/^CTL-LIST //p')
     if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pv +2[0-9][0-9] +1 +[0-9]+s +[0-9]+$' <<<"$list" ||
@@ -412,19 +398,16 @@ assert d["crashy"]["restarts"] == 2, d["crashy"]' "$json" 2>"$LINUX_VM/json.err"
             return 1
         fi
     done
-    in_order 'bulkhead: domains: domain alpha \(domid [0-9]+\) paused' \
-        'bulkhead: domains: domain alpha \(domid [0-9]+\) unpaused' || return 1
+    in_order "$(ev domain-paused name=alpha)" "$(ev domain-unpaused name=alpha)" || return 1
     info "ctl: $(serial | sed -n 's/^CTL-LIST //p' | sed -n 2,3p | tr -s ' ' | tr '\n' '|')"
 }
 
 # The manager's refusal, and domctl.sh's `ctl list' (after crashy's crash
 # loop, long after hvm's start at boot).
 check_hvm() {
+    # The refusal is for the user to read: its words are what is checked.
     local re='bulkhead: domains: domain hvm: cannot build its libxl config: /etc/bulkhead/domains/hvm\.cfg:7: '
-    if ! linux_wait "$re" "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'the manager never refused hvm')
-        return 1
-    fi
+    expect_event domain-failed name=hvm "$DOMAIN_TIMEOUT" || return 1
     local line want
     line=$(serial | grep -E -m1 "$re" | sed 's/.*hvm\.cfg:7: //')
     for want in 'type = "hvm" needs its device model (QEMU) in a stub domain or deprivileged in dom0, never as root in dom0, and this host has neither: ' \
@@ -450,10 +433,7 @@ check_hvm() {
         why="host: HVM ${host% *}, but the refusal says: $line"
         return 1
     fi
-    if ! linux_wait '^CTL-LIST hvm ' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'no `ctl list'"'"' line for hvm')
-        return 1
-    fi
+    expect '^CTL-LIST hvm ' "$DOMAIN_TIMEOUT" 'no `ctl list'"'"' line for hvm' || return 1
     local row
     row=$(serial | grep -E -m1 '^CTL-LIST hvm ' | cut -c 10-)
     if ! [[ $row =~ ^hvm\ +-\ +failed\ +standalone\ +purple\ +hvm\ + ]]; then
@@ -461,7 +441,7 @@ check_hvm() {
         return 1
     fi
     # Never handed to libxl, so no device model was started for it.
-    if serial_has 'bulkhead: domains: creating domain hvm$'; then
+    if serial_has "$(ev domain-creating name=hvm)"; then
         why='the manager went on to create hvm'
         return 1
     fi
@@ -469,16 +449,12 @@ check_hvm() {
 }
 
 check_adopt() {
-    if ! linux_wait 'bulkhead: domains: adopted running domain alpha' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'the restarted domain manager did not adopt alpha')
-        return 1
-    fi
-    in_order '^DM-KILL pid=[0-9]+' \
-        'bulkhead: supervisor: service domains killed by SIGKILL; restarting' \
-        'bulkhead: domains: adopted running domain alpha \(domid [0-9]+\)' || return 1
+    expect_event domain-adopted name=alpha state=running "$DOMAIN_TIMEOUT" || return 1
+    in_order '^DM-KILL pid=[0-9]+' "$(ev service-restart name=domains status=signal:KILL)" \
+        "$(ev domain-adopted name=alpha 'domid=[0-9]+' state=running)" || return 1
     # No creation of alpha between the manager's death and the adoption.
     if serial | sed -n '/^DM-KILL pid=/,/^CTL-ADOPTED /p' |
-        grep -E 'bulkhead: domains: (creating domain alpha|domain alpha created)' >/dev/null; then
+        grep -E "$(ev 'domain-creat(ing|ed)' name=alpha)" >/dev/null; then
         why='alpha was created again instead of adopted'
         return 1
     fi
@@ -495,20 +471,14 @@ check_adopt() {
 }
 
 check_netvm() {
-    wait_script NET-BACK 'no NET-BACK after sys-net was destroyed' || return 1
+    expect_marker '^NET-BACK' 'no NET-BACK after sys-net was destroyed' || return 1
     # When libxl gave up on a slow backend, the manager's next try (5 s on)
     # finds the vif connected: alpha may ping before the manager says so.
-    if ! linux_wait 'bulkhead: domains: domain alpha: vif 0 attached again to sys-net' "$STEP_TIMEOUT"; then
-        why=$(wait_why "the manager never said alpha's vif is attached to the new sys-net")
-        return 1
-    fi
-    in_order '^NET-DESTROY domid=' \
-        'bulkhead: domains: domain sys-net \(domid [0-9]+\) was destroyed from outside' \
-        'bulkhead: domains: domain sys-net created \(domid [0-9]+\) in [0-9]+ ms, [0-9]+ ms after its death' \
-        'bulkhead: domains: domain alpha: vif 0.s backend died with domid [0-9]+; attaching it to sys-net' \
-        'bulkhead: domains: domain alpha: vif 0 attached again to sys-net \(domid [0-9]+\)' || return 1
-    in_order 'bulkhead: domains: domain alpha: vif 0.s backend died with domid [0-9]+; attaching it to sys-net' \
-        '^NET-BACK ' || return 1
+    expect_event vif-attached name=alpha vif=0 netvm=sys-net again=1 "$STEP_TIMEOUT" || return 1
+    in_order '^NET-DESTROY domid=' "$(ev domain-died name=sys-net how=destroyed)" \
+        "$(ev domain-created name=sys-net)" "$(ev vif-backend-died name=alpha vif=0 netvm=sys-net)" \
+        "$(ev vif-attached name=alpha vif=0 netvm=sys-net again=1)" || return 1
+    in_order "$(ev vif-backend-died name=alpha vif=0 netvm=sys-net)" '^NET-BACK ' || return 1
     local line
     line=$(ctl_line NET-BACK)
     if ! [[ "$line" =~ ^sys-net=([0-9]+)\ was=([0-9]+)\ alpha=running$ ]] ||
@@ -524,27 +494,21 @@ check_netvm() {
 }
 
 check_stopstart() {
-    wait_script CTL-STARTED 'no CTL-STARTED after ctl stop/start alpha' || return 1
-    in_order '^NET-BACK ' \
-        'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
-        'bulkhead: domains: domain alpha \(domid [0-9]+\) shut down: poweroff; as asked' \
-        '^CTL-STOPPED stopped ' \
-        'bulkhead: domains: domain alpha: start asked' \
-        'bulkhead: domains: domain alpha created \(domid [0-9]+\)' \
+    expect_marker '^CTL-STARTED' 'no CTL-STARTED after ctl stop/start alpha' || return 1
+    in_order '^NET-BACK ' "$(ev domain-stopping name=alpha)" \
+        "$(ev domain-died name=alpha how=poweroff)" '^CTL-STOPPED stopped ' \
+        "$(ev domain-start-asked name=alpha)" "$(ev domain-created name=alpha)" \
         '^CTL-STARTED running id=[0-9]+$' || return 1
     # The compositor let the dead alpha's channel go and took the new one's.
-    wait_script CTL-WINDOW-BACK "the new alpha's window did not come back" || return 1
-    in_order 'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
-        'bulkhead: compositor: domain alpha: GUI channel dropped: domain [0-9]+ is gone' \
-        'bulkhead: compositor: domain alpha: GUI channel up \(vchan\)' || return 1
+    expect_marker '^CTL-WINDOW-BACK' "the new alpha's window did not come back" || return 1
+    in_order "$(ev domain-stopping name=alpha)" \
+        "$(ev gui-dropped name=alpha 'reason=domain [0-9]+ is gone')" \
+        "$(ev gui-up name=alpha transport=vchan)" || return 1
     info "stopstart: $(ctl_line CTL-STOPPED); $(ctl_line CTL-STARTED); its window back over a new vchan"
 }
 
 check_poweroff() {
-    if ! linux_wait '^CTL-POWEROFF' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'the ctl script never asked for poweroff')
-        return 1
-    fi
+    expect '^CTL-POWEROFF' "$DOMAIN_TIMEOUT" 'the ctl script never asked for poweroff' || return 1
     local t_ask
     t_ask=$(now_ms)
     # dom0 powers off through ACPI S5, which Xen enters: QEMU exits.
@@ -552,23 +516,17 @@ check_poweroff() {
         why=$(wait_why 'QEMU did not exit after ctl poweroff')
         return 1
     fi
-    in_order '^CTL-POWEROFF' \
-        'bulkhead: init: poweroff requested by bulkhead ctl' \
-        'bulkhead: domains: asking domain alpha \(domid [0-9]+\) to shut down' \
-        'bulkhead: domains: domain alpha \(domid [0-9]+\) shut down: poweroff; as asked' \
-        'bulkhead: domains: asking domain sys-net \(domid [0-9]+\) to shut down' \
-        'bulkhead: domains: domain sys-net \(domid [0-9]+\) shut down: poweroff; as asked' \
-        'bulkhead: domains: all domains are down' \
-        'bulkhead: supervisor: service domains stopped \(exited with status 0\)' \
-        'bulkhead: init: all services stopped' || return 1
-    in_order 'bulkhead: init: poweroff requested by bulkhead ctl' \
-        'bulkhead: supervisor: service sentinel stopped' \
-        'bulkhead: supervisor: stopping service xenconsoled' \
-        'bulkhead: supervisor: service xenconsoled stopped' \
-        'bulkhead: supervisor: stopping service xenstored' \
-        'bulkhead: supervisor: service xenstored stopped' \
-        'bulkhead: init: all services stopped' \
-        'bulkhead: init: poweroff now' || return 1
+    local asked
+    asked=$(ev shutdown-requested action=poweroff by=ctl)
+    in_order '^CTL-POWEROFF' "$asked" \
+        "$(ev domain-stopping name=alpha)" "$(ev domain-died name=alpha how=poweroff)" \
+        "$(ev domain-stopping name=sys-net)" "$(ev domain-died name=sys-net how=poweroff)" \
+        "$(ev manager-stopped)" "$(ev service-stopped name=domains status=exit:0)" \
+        "$(ev services-stopped)" || return 1
+    in_order "$asked" "$(ev service-stopped name=sentinel)" \
+        "$(ev service-stopping name=xenconsoled)" "$(ev service-stopped name=xenconsoled)" \
+        "$(ev service-stopping name=xenstored)" "$(ev service-stopped name=xenstored)" \
+        "$(ev services-stopped)" "$(ev shutdown-now action=poweroff)" || return 1
     if ! serial_has '\(XEN\) .*Entering ACPI S5 state'; then
         why='Xen did not enter ACPI S5'
         return 1
@@ -579,6 +537,7 @@ check_poweroff() {
 # libxl waits 10 s for a backend to be removed, then gives up on it; the
 # manager says which it left.
 check_backends() {
+    # libxl's words (not ours), and the manager's error.
     local re='timed out while waiting for .* to be removed|bulkhead: domains: .* was left behind'
     if serial_has "$re"; then
         why="$(serial | grep -E "$re" | tr '\n' ' ' | cut -c 1-400)"

@@ -70,7 +70,7 @@ start_with_pool() {
 }
 
 boot() {
-    boot_guest start_with_pool 'bulkhead: supervisor: service xenconsoled started' \
+    boot_guest start_with_pool "$(ev service-started name=xenconsoled)" \
         'service xenconsoled started' --xen --busybox \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
         --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
@@ -84,27 +84,22 @@ vol() { serial | grep -E "^$1\| DOMU-VOL name=$1 " | sed -n "$2p" | sed 's/.*DOM
 # stamp NAME N: what NAME's Nth boot wrote.
 stamp() { serial | grep -E "^$1\| DOMU-WROTE name=$1 " | sed -n "$2p" | awk '{ print $NF }'; }
 
-wait_marker() {
-    if ! linux_wait "^($1|VOL-TIMEOUT)|service volumes (exited|killed)" "$DOMAIN_TIMEOUT" ||
-        ! serial_has "^$1"; then
-        why="$(wait_why "$2"): $(serial | grep -E -m1 '^VOL-TIMEOUT|service volumes (exited|killed)' || true)"
-        return 1
-    fi
-}
+# volumes.sh's markers (expect_marker): VOL-TIMEOUT when a step of its
+# own timed out.
+MARKER_FAIL='^VOL-TIMEOUT' MARKER_SERVICE=volumes MARKER_TIMEOUT=$DOMAIN_TIMEOUT
 
 check_bringup() {
     build_domu
     make_images
     boot || return 1
-    if ! linux_wait 'bulkhead: storage: pool /dev/vda mounted on /var/lib/bulkhead/pool' "$STEP_TIMEOUT"; then
-        why=$(wait_why 'the pool was not mounted')
+    if ! expect_event pool-mounted device=/dev/vda path=/var/lib/bulkhead/pool "$STEP_TIMEOUT"; then
         fatal='no pool'
         return 1
     fi
 }
 
 check_disposable() {
-    wait_marker VOL-DISP-DONE 'disp did not go through its stop and crash' || return 1
+    expect_marker '^VOL-DISP-DONE' 'disp did not go through its stop and crash' || return 1
     local n line
     for n in 1 2 3; do
         line=$(vol disp "$n")
@@ -113,18 +108,15 @@ check_disposable() {
             return 1
         fi
     done
-    in_order '^VOL-DM .*bulkhead-disp-root' \
-        'bulkhead: domains: asking domain disp \(domid [0-9]+\) to shut down' \
-        'bulkhead: domains: domain disp: volumes released in [0-9]+ ms' \
-        'bulkhead: domains: domain disp: volumes ready in [0-9]+ ms' \
-        'bulkhead: domains: domain disp \(domid [0-9]+\) shut down: crash; restart' \
-        'bulkhead: domains: domain disp: volumes released in [0-9]+ ms' \
-        'bulkhead: domains: domain disp: volumes ready in [0-9]+ ms' || return 1
-    info "disposable: 3 boots, each clean; $(serial | grep -E 'domain disp: volumes (ready|released)' | sed 's/.*domain disp: //' | head -n 4 | tr '\n' ';')"
+    in_order '^VOL-DM .*bulkhead-disp-root' "$(ev domain-stopping name=disp)" \
+        "$(ev volumes-released name=disp)" "$(ev volumes-ready name=disp)" \
+        "$(ev domain-died name=disp how=crash)" \
+        "$(ev volumes-released name=disp)" "$(ev volumes-ready name=disp)" || return 1
+    info "disposable: 3 boots, each clean; $(serial | grep -E "$(ev 'volumes-(ready|released)' name=disp)" | sed 's/.*event=//' | head -n 4 | tr '\n' ';')"
 }
 
 check_app() {
-    wait_marker VOL-APP-DONE 'app did not restart' || return 1
+    expect_marker '^VOL-APP-DONE' 'app did not restart' || return 1
     local want line
     want="name=app marker=v1 root-note=none private-note=$(stamp app 1) volatile-note=none"
     line=$(vol app 2)
@@ -136,7 +128,7 @@ check_app() {
 }
 
 check_template() {
-    wait_marker VOL-TEMPLATE-DONE 'app did not start after the template changed' || return 1
+    expect_marker '^VOL-TEMPLATE-DONE' 'app did not start after the template changed' || return 1
     local want line
     want="name=app marker=v2 root-note=none private-note=$(stamp app 2) volatile-note=none"
     line=$(vol app 3)
@@ -158,20 +150,20 @@ ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
 answered() { ctl_line "VOL-RUN-$1" | awk '{ print $1, $(NF - 1) }'; }
 
 check_run_disposable() {
-    wait_marker VOL-RUN-DONE 'the disposables on request did not all run' || return 1
+    expect_marker '^VOL-RUN-DONE' 'the disposables on request did not all run' || return 1
     local pre def cold crash p d c x
     read -r p pre <<< "$(answered PRELOADED)"
     read -r d def <<< "$(answered DEFAULT)"
     read -r c cold <<< "$(answered COLD)"
     read -r x crash <<< "$(answered CRASH)"
     read -r u nocmd <<< "$(answered NOCMD)"
-    in_order "bulkhead: domains: disposable $p of dvm: preloaded \\(booted and paused\\) in" \
-        "bulkhead: domains: disposable $p of dvm: taken \\(preloaded\\) for a request" \
-        "bulkhead: domains: disposable $p of dvm: runs its command [0-9]+ ms after the request" \
+    in_order "$(ev disposable-ready name="$p" template=dvm preload=1)" \
+        "$(ev disposable-taken name="$p" template=dvm state=preloaded)" \
+        "$(ev disposable-answered name="$p" template=dvm command=1)" \
         "^$p\\| DISP-RAN $p\$" \
-        "bulkhead: domains: disposable $p: its command ended with status 0; shutting it down" \
-        "bulkhead: domains: domain $p: volumes released in" \
-        "bulkhead: domains: disposable $p of dvm is gone" || return 1
+        "$(ev disposable-command-ended name="$p" status=0)" \
+        "$(ev volumes-released name="$p")" \
+        "$(ev disposable-gone name="$p" template=dvm)" || return 1
     case "$(ctl_line VOL-GONE)" in
         "$p dm: "*"bulkhead-$p-"*) why="$p's dm devices outlived it: $(ctl_line VOL-GONE)"; return 1 ;;
         "$p dm: "*) ;;
@@ -181,19 +173,17 @@ check_run_disposable() {
         why="the disposable after $p is not clean: $(serial | grep -m1 "DISP-CHECK" || echo no DISP-CHECK line)"
         return 1
     fi
-    in_order "bulkhead: domains: disposable $c of cold: starting for a request \\(none is preloaded\\)" \
-        "bulkhead: domains: creating domain $c" \
-        "^$c\\| DISP-COLD $c\$" || return 1
-    in_order "bulkhead: domains: domain $x \\(domid [0-9]+\\) shut down: crash" \
-        "bulkhead: domains: disposable $x of dvm is gone" || return 1
-    if [ "$(serial | grep -cE "bulkhead: domains: creating domain $x\$")" -ne 1 ]; then
+    in_order "$(ev disposable-taken name="$c" template=cold state=none)" \
+        "$(ev domain-creating name="$c")" "^$c\\| DISP-COLD $c\$" || return 1
+    in_order "$(ev domain-died name="$x" how=crash)" "$(ev disposable-gone name="$x" template=dvm)" ||
+        return 1
+    if [ "$(serial | grep -cE "$(ev domain-creating name="$x")")" -ne 1 ]; then
         why="$x was created again after its crash"
         return 1
     fi
     # No command: the preloaded one is up, and that is the answer.
-    in_order "bulkhead: domains: disposable $u of dvm: taken \\(preloaded\\) for a request" \
-        "bulkhead: domains: disposable $u of dvm: is up [0-9]+ ms after the request" \
-        "^VOL-RUN-NOCMD $u " || return 1
+    in_order "$(ev disposable-taken name="$u" template=dvm state=preloaded)" \
+        "$(ev disposable-answered name="$u" template=dvm command=0)" "^VOL-RUN-NOCMD $u " || return 1
     local list
     list=$(ctl_line VOL-DISP-LIST)
     if ! [[ "$list" =~ ^disp[0-9]+=preloaded\ +dm: ]]; then
@@ -208,7 +198,7 @@ check_run_disposable() {
 }
 
 check_flood() {
-    wait_marker VOL-FLOOD-DONE 'the flood step did not finish' || return 1
+    expect_marker '^VOL-FLOOD-DONE' 'the flood step did not finish' || return 1
     local f g line worst writes
     f=$(answered FLOOD | cut -d' ' -f1) g=$(answered FLOOD2 | cut -d' ' -f1)
     line=$(ctl_line VOL-FLOOD)
@@ -224,8 +214,8 @@ check_flood() {
         return 1
     fi
     in_order "^$g\\| DISP-FLOOD p=" '^VOL-FLOOD-CRASH disp' \
-        'bulkhead: domains: domain disp \(domid [0-9]+\) shut down: crash; restart' \
-        'bulkhead: domains: domain disp created \(domid [0-9]+\)' '^VOL-FLOOD ' || return 1
+        "$(ev domain-died name=disp how=crash)" "$(ev domain-restart name=disp)" \
+        "$(ev domain-created name=disp)" '^VOL-FLOOD ' || return 1
     # What the flooders' processes said they wrote, the last word of each.
     writes=$(serial | grep -oE "^($f|$g)\\| DISP-FLOOD p=[0-9]+ writes=[0-9]+" |
         awk '{ split($3, p, "="); split($4, w, "="); last[$1 p[2]] = w[2] } END { for (k in last) s += last[k]; print s + 0 }')
@@ -233,22 +223,22 @@ check_flood() {
 }
 
 check_cleanup() {
-    wait_marker VOL-CLEANUP-DONE 'disp did not come back after the manager was killed' || return 1
+    expect_marker '^VOL-CLEANUP-DONE' 'disp did not come back after the manager was killed' || return 1
     in_order '^VOL-DM-KILL .*bulkhead-disp-root' \
-        'bulkhead: supervisor: service domains killed by SIGKILL' \
-        'bulkhead: storage: removed leftover bulkhead-disp-(root|private|volatile): its domain does not run' \
-        'bulkhead: domains: storage: 3 leftover devices removed' \
-        'bulkhead: domains: domain disp was running under the previous manager and is gone' || return 1
-    in_order '^VOL-KILLED-PRELOADED' \
-        'bulkhead: domains: adopted preloaded disposable disp[0-9]+ of dvm \(domid [0-9]+\)' || return 1
+        "$(ev service-restart name=domains status=signal:KILL)" \
+        "$(ev leftover-removed 'device=bulkhead-disp-(root|private|volatile)')" \
+        "$(ev storage-cleaned removed=3)" "$(ev domain-died name=disp domid=none how=gone was=running)" ||
+        return 1
+    in_order '^VOL-KILLED-PRELOADED' "$(ev domain-adopted 'name=disp[0-9]+' state=paused)" \
+        "$(ev disposable-ready 'name=disp[0-9]+' template=dvm preload=1)" || return 1
     local booting
     booting=$(ctl_line VOL-BOOTING | grep -oE 'disp[0-9]+=running' | head -n 1 | cut -d= -f1)
     if [ -z "$booting" ]; then
         why="no booting preload when the manager was killed: $(ctl_line VOL-BOOTING)"
         return 1
     fi
-    in_order '^VOL-DM-KILL' "bulkhead: domains: adopted running domain $booting \\(domid" \
-        "bulkhead: domains: disposable $booting of dvm: preloaded \\(booted and paused\\)" || return 1
+    in_order '^VOL-DM-KILL' "$(ev domain-adopted name="$booting" state=running)" \
+        "$(ev disposable-ready name="$booting" template=dvm preload=1)" || return 1
     local line
     line=$(vol disp 5)
     if [ "$line" != "name=disp marker=v2 root-note=none private-note=none volatile-note=none" ]; then
@@ -259,24 +249,18 @@ check_cleanup() {
 }
 
 check_powercut() {
-    if ! linux_wait '^VOL-RESET-NOW' "$DOMAIN_TIMEOUT"; then
-        why=$(wait_why 'no VOL-RESET-NOW')
-        return 1
-    fi
+    expect '^VOL-RESET-NOW' "$DOMAIN_TIMEOUT" 'no VOL-RESET-NOW' || return 1
     # Pulled as soon as seen: the kill and the reset are under way.
     qemu_monitor "$LINUX_VM" quit >/dev/null 2>&1 || true
     sleep 1
     qemu_stop "$LINUX_VM"
     local app1 stage
     app1=$(stamp app 3)
-    stage=$(serial | sed -n '/^VOL-RESET-NOW/,$p' | grep -E 'bulkhead: (domains|storage): ' | sed 's/.*bulkhead: //' | tr '\n' ';')
+    stage=$(serial | sed -n '/^VOL-RESET-NOW/,$p' | grep -E "$(ev '[a-z-]+')" | sed 's/.*bulkhead: //' | tr '\n' ';')
     cp "$LINUX_VM/serial.log" "$LINUX_VM/serial-boot1.log"
     : > "$LINUX_VM/serial.log"
     boot || return 1
-    if ! linux_wait '^VOL-BOOT2-DONE|^VOL-TIMEOUT' "$DOMAIN_TIMEOUT" || ! serial_has '^VOL-BOOT2-DONE'; then
-        why=$(wait_why 'the second boot did not finish'): $(ctl_line VOL-TIMEOUT)
-        return 1
-    fi
+    expect_marker '^VOL-BOOT2-DONE' 'the second boot did not finish' || return 1
     local line want
     want="name=app marker=v2 root-note=none private-note=$app1 volatile-note=none"
     line=$(vol app 1)
