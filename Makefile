@@ -35,7 +35,8 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 	init/mounts init/harden init/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm domains/agentwatch \
-	domains/build domains/netconf domains/reload domains/libxllog domains/manager \
+	domains/build domains/netconf domains/reload domains/libxllog \
+	domains/lifecycle domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
 	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall_role \
 	agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \
