@@ -36,7 +36,7 @@ MODULES := lib/log lib/log_xtl lib/escape lib/util lib/secret \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm domains/agentwatch \
 	domains/build domains/netconf domains/reload domains/libxllog \
-	domains/lifecycle domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
+	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
 	agent/agentproto agent/guestxs agent/terminal agent/agent agent/firewall_nft agent/firewall_role \
 	agent/firewall \
 	gui/guiproto gui/transport_local gui/transport_vchan gui/guiclient gui/font gui/demo \

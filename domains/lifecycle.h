@@ -12,6 +12,11 @@
  * Asynchronous effects come back as calls of lc_*_done() and friends, in
  * the order they run; an op may call them before it returns.
  *
+ * Its files: lifecycle.c (slots, states, creation, death, restarts,
+ * shutdown, each turn), lc_net.c (netvm order, re-attach), lc_disposables.c
+ * (disposables, preloads, pause answers), lc_adopt.c (what a restarted
+ * manager finds), lc_ctl.c (`ctl' on domains), lc_reload.c (`ctl reload').
+ *
  * Single-threaded, as supervisor/supervisor.h.
  */
 #ifndef BULKHEAD_LIFECYCLE_H
