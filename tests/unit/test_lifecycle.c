@@ -299,8 +299,16 @@ static void crash_loop_fails(void **state)
 		bring_up(w, "alpha", now);
 		lc_shutdown_reported(&w->lc, d, LC_SHUTDOWN_CRASH, "crash", now);
 		assert_int_equal(d->state, DOM_DESTROYING);
+		log_set_level(LOG_LVL_INFO);
+		capture_begin();
 		lc_destroyed(&w->lc, d, 0, now);
+		const char *said = capture_end();
+		log_set_level(LOG_LVL_ERR);
+		if (death == 3)
+			assert_non_null(strstr(said, "event=domain-failed name=alpha reason=died more "
+					       "than 2 times in 300 s"));
 		if (death < 3) {
+			assert_non_null(strstr(said, "event=domain-restart name=alpha attempt="));
 			/* Backoff: 100 ms, then 200 ms; nothing before. */
 			assert_int_equal(d->state, DOM_BACKOFF);
 			assert_int_equal(d->deadline, now + (death == 1 ? 100 : 200));
@@ -495,15 +503,21 @@ static void shutdown_order_and_deadline(void **state)
 	};
 	struct world *w = world_new(specs, 2);
 	struct lc_dom *net = dom(w, "sys-net"), *a = dom(w, "alpha");
+	char msg[256];
 	(void)state;
 	lc_resume(&w->lc, 0);
 	bring_up(w, "sys-net", 0);
 	lc_agent_said(&w->lc, net, &agent_ready, 0, 0);
 	bring_up(w, "alpha", 0);
+	/* Paused: it is let run to hear the shutdown. */
+	w->f.pause_now = true;
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), 0);
+	assert_int_equal(a->state, DOM_PAUSED);
 
 	lc_stop_all(&w->lc);
 	lc_tick(&w->lc, 1000);
 	assert_int_equal(count(&w->f, "shutdown alpha"), 1);
+	assert_int_equal(count(&w->f, "unpause alpha"), 2);	/* its creation's, and this */
 	assert_int_equal(count(&w->f, "shutdown sys-net"), 0);
 	lc_shutdown_asked(&w->lc, a, 0, 1000);
 	lc_shutdown_reported(&w->lc, a, LC_SHUTDOWN_POWEROFF, "poweroff", 2000);
