@@ -4,9 +4,6 @@
  */
 #include "domains/lc_internal.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "domains/dispvm.h"

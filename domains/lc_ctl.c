@@ -6,10 +6,8 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "domains/dispvm.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

@@ -5,14 +5,10 @@
  */
 #include "domains/lc_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "domains/dispvm.h"
 #include "lib/log.h"
-#include "lib/util.h"
 
 struct lc_dom *lc_netvm_of(const struct lifecycle *lc, const struct lc_dom *d)
 {

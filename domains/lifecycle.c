@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domains/dispvm.h"
 #include "lib/log.h"
-#include "lib/util.h"
 
 /* From now on D's agent is heard (lc_agent_said()). */
 void lc_agent_watch(struct lifecycle *lc, struct lc_dom *d)
