@@ -14,7 +14,7 @@
 #include "lib/util.h"
 
 /* Names a reloaded domain may not take: a running unnamed disposable's. */
-static unsigned disposables_named(const struct lifecycle *lc, const struct domains *nd)
+unsigned lc_reload_check(const struct lifecycle *lc, const struct domains *nd)
 {
 	unsigned problems = 0;
 	for (size_t i = 0; i < nd->n; i++) {
@@ -29,27 +29,13 @@ static unsigned disposables_named(const struct lifecycle *lc, const struct domai
 	return problems;
 }
 
-/* The domains a reload of ND would have at once. */
-static size_t reload_count(const struct lifecycle *lc, const struct domains *nd)
+size_t lc_reload_count(const struct lifecycle *lc, const struct domains *nd)
 {
 	size_t n = nd->n;
 	for (size_t i = 0; i < lc->n; i++)
 		n += lc->m[i]->own || (domains_find(nd, lc->m[i]->cfg->name) < 0 &&
 				       lc_exists(lc->m[i]));
 	return n;
-}
-
-unsigned lc_reload_check(const struct lifecycle *lc, const struct domains *nd, char *text,
-			 size_t cap)
-{
-	unsigned problems = disposables_named(lc, nd);
-	size_t count = reload_count(lc, nd);
-	if (problems == 0 && count > DOMAINS_MAX) {
-		snprintf(text, cap, "%zu domains would exist at once, more than %d: stop the ones "
-			 "that are no longer configured first\n", count, DOMAINS_MAX);
-		problems = 1;
-	}
-	return problems;
 }
 
 /* D goes on with the config it has, its own from now on (moved out of

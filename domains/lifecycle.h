@@ -276,9 +276,11 @@ int lc_run_disposable(struct lifecycle *lc, const char *template_name, const cha
 
 /* ---- `bulkhead ctl reload' (domains/lc_reload.c) ---- */
 /* The problems ND (the domain files read again) has against the domains
- * that run: logged with FILE:LINE; 0: lc_reload_apply() may take it. */
-unsigned lc_reload_check(const struct lifecycle *lc, const struct domains *nd, char *text,
-			 size_t cap);
+ * that run, logged with FILE:LINE: a name that a running unnamed
+ * disposable has. */
+unsigned lc_reload_check(const struct lifecycle *lc, const struct domains *nd);
+/* The domains a reload of ND would have at once (at most DOMAINS_MAX). */
+size_t lc_reload_count(const struct lifecycle *lc, const struct domains *nd);
 /* The slots as ND (moved in) has them; what changed said in TEXT. */
 void lc_reload_apply(struct lifecycle *lc, struct domains *nd, char *text, size_t cap);
 

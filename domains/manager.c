@@ -132,15 +132,13 @@ static unsigned reload_read(struct domains *nd, char *text, size_t cap)
 		log_set_stderr_fd(fd);
 	unsigned problems = domains_load(M.config_dir, nd);
 	problems += dispvm_check_default(&M.storage, nd);
-	problems += lc_reload_check(&M.lc, nd, text, cap);
+	problems += lc_reload_check(&M.lc, nd);
 	log_set_stderr_fd(STDERR_FILENO);
 	if (fd < 0) {
 		snprintf(text, cap, "(the problems are in the domain manager's log)\n");
 		return problems;
 	}
-	/* The count's own message, if any, is in TEXT already. */
-	if (!text[0])
-		replay_log(fd, text, cap);
+	replay_log(fd, text, cap);
 	close(fd);
 	return problems;
 }
@@ -149,7 +147,6 @@ static void op_reload(void *ctx, struct ctl_reload *rel)
 {
 	struct domains nd;
 	(void)ctx;
-	rel->text[0] = '\0';
 	if (M.lc.stopping) {
 		rel->problems = 1;
 		snprintf(rel->text, sizeof(rel->text), "the domains are being shut down; nothing "
@@ -158,6 +155,12 @@ static void op_reload(void *ctx, struct ctl_reload *rel)
 	}
 	log_notice("domains", "reload: reading %s/domains again", M.config_dir);
 	rel->problems = reload_read(&nd, rel->text, sizeof(rel->text));
+	if (rel->problems == 0 && lc_reload_count(&M.lc, &nd) > DOMAINS_MAX) {
+		rel->problems = 1;
+		snprintf(rel->text, sizeof(rel->text), "%zu domains would exist at once, more than "
+			 "%d: stop the ones that are no longer configured first\n",
+			 lc_reload_count(&M.lc, &nd), DOMAINS_MAX);
+	}
 	if (rel->problems) {
 		log_err("domains", "reload: the domains' configuration has problems (%u, above); "
 			"nothing was changed", rel->problems);
