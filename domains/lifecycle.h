@@ -33,7 +33,7 @@
 #include "supervisor/control.h"
 #include "supervisor/policy.h"
 
-#define LC_NO_DOMID 0x7FF4u	/* libxl's INVALID_DOMID, without libxl */
+#define LC_NO_DOMID 0xFFFFFFFFu	/* libxl's INVALID_DOMID, without libxl */
 #define LC_SHUTDOWN_GRACE_MS 30000
 /* A domain up for a minute has recovered from its crashes. */
 #define LC_BACKOFF_RESET_MS 60000

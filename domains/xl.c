@@ -30,6 +30,8 @@
 #define REATTACH_TRIES 6
 #define REATTACH_RETRY_MS 5000
 
+_Static_assert(LC_NO_DOMID == (uint32_t)INVALID_DOMID, "the lifecycle's no-domid is libxl's");
+
 /* The manager whose libxl context calls back: one per process. */
 static struct mgr *bound;
 
