@@ -26,7 +26,6 @@ void lc_agent_unwatch(struct lifecycle *lc, struct lc_dom *d)
 	d->watching = false;
 }
 
-
 /* ---- slots and states ---- */
 
 struct lc_dom *lc_slot_new(const struct domain_config *cfg)

@@ -176,7 +176,6 @@ static void op_create(void *ctx, struct lc_dom *d)
 		created(m->ctx, rc, d);
 }
 
-
 static void created(libxl_ctx *ctx, int rc, void *user)
 {
 	struct mgr *m = mgr_of(ctx);
