@@ -123,8 +123,8 @@ void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_st
 		log_warn("domains", "domain %s wrote %u bytes to %s that are no agent's status; "
 			 "it is not listened to any more", d->cfg->name, len, AGENT_STATUS_KEY);
 		lc_agent_unwatch(lc, d);
-		lc_refuse_waiter(lc, d, EPROTO, "its agent wrote nonsense; stop it with `bulkhead ctl "
-			      "kill'");
+		lc_refuse_waiter(lc, d, EPROTO,
+				 "its agent wrote nonsense; stop it with `bulkhead ctl kill'");
 		return;
 	}
 	if (!d->own) {
@@ -139,8 +139,9 @@ void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_st
 		if (d->agent_ready)
 			return;
 		d->agent_ready = true;
+		/* Booted to be kept: it waits paused. */
 		if (d->preload && d->state == DOM_RUNNING)
-			lc_ask_pause(lc, d, true, true);	/* booted to be kept: it waits paused */
+			lc_ask_pause(lc, d, true, true);
 		else if (!d->command)
 			answer_waiter(lc, d, now);
 		return;
@@ -391,8 +392,9 @@ void lc_agents_late(struct lifecycle *lc, uint64_t now)
 		log_err("domains", "disposable %s: %s within %d s; destroying it", d->cfg->name,
 			d->agent_ready ? "its command did not start" : "no word from its agent",
 			LC_AGENT_TIMEOUT_MS / 1000);
-		lc_refuse_waiter(lc, d, ETIMEDOUT, d->agent_ready ? "its command did not start in time" :
-			      "its agent did not answer in time (does it run `bulkhead agent'?)");
+		lc_refuse_waiter(lc, d, ETIMEDOUT,
+				 d->agent_ready ? "its command did not start in time" :
+				 "its agent did not answer in time (does it run `bulkhead agent'?)");
 		d->crashed = false;
 		lc_destroy(lc, d, ACTION_DESTROY);
 	}

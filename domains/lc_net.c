@@ -25,7 +25,8 @@ struct lc_dom *lc_dependant(const struct lifecycle *lc, const struct lc_dom *d)
 {
 	for (size_t i = 0; i < lc->n; i++) {
 		struct lc_dom *o = lc->m[i];
-		if (lc_is_client_of(o, d) && (dom_exists_in_xen(o->state) || o->state == DOM_CREATING))
+		if (lc_is_client_of(o, d) &&
+		    (dom_exists_in_xen(o->state) || o->state == DOM_CREATING))
 			return o;
 	}
 	return NULL;
