@@ -541,6 +541,88 @@ static void shutdown_order_and_deadline(void **state)
 	world_free(w);
 }
 
+/* A request that takes a preload still being created: its command is
+ * handed over once libxl has made the domain, and the request answered
+ * once the command runs. */
+static void request_during_a_preloads_creation(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	struct control_waiter waiter = { .slot = 1, .serial = 1 };
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	struct lc_dom *p = dom(w, "disp1");
+	lc_tick(&w->lc, 0);
+	assert_int_equal(p->state, DOM_CREATING);
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 10, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(count(&w->f, "command disp1 xterm"), 0);
+	lc_created(&w->lc, p, 0, 20, 1000);
+	assert_int_equal(count(&w->f, "command disp1 xterm"), 1);
+	assert_int_equal(count(&w->f, "mark disp1 running"), 1);
+	answer_pause(w, 0);
+	/* Ready is not yet an answer: its command has not started. */
+	lc_agent_said(&w->lc, p, &agent_ready, 0, 30);
+	assert_int_equal(w->f.npauses, 0);
+	assert_int_equal(w->f.answers, 0);
+	lc_agent_said(&w->lc, p, &agent_running, 0, 40);
+	assert_int_equal(count(&w->f, "answer disp1 30"), 1);
+	world_free(w);
+}
+
+/* Preloads that die before they are ready, three in a row: no more are
+ * started; the template still serves requests. */
+static void preloads_that_keep_dying_stop(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	uint64_t now = 0;
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	for (int i = 1; i <= LC_PRELOAD_FAILURES_MAX; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "disp%d", i);
+		lc_tick(&w->lc, now);	/* the last one reaped, the next one created */
+		struct lc_dom *p = dom(w, name);
+		assert_int_equal(p->state, DOM_CREATING);
+		lc_created(&w->lc, p, 0, now, 1000);
+		answer_pause(w, 0);
+		lc_shutdown_reported(&w->lc, p, LC_SHUTDOWN_CRASH, "crash", now);
+		lc_destroyed(&w->lc, p, 0, now);
+		now += 1000;
+	}
+	lc_tick(&w->lc, now);
+	assert_null(lc_by_name(&w->lc, "disp3"));	/* reaped */
+	assert_null(lc_by_name(&w->lc, "disp4"));
+	assert_int_equal(dom(w, "work")->preload_failures, LC_PRELOAD_FAILURES_MAX);
+	world_free(w);
+}
+
+/* A restarted manager takes a preloaded disposable back as preloaded, by
+ * the template its mark names. */
+static void adoption_of_a_preload(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	const struct lc_mark mk = { .word = "preloaded", .started = 9, .dvm = "work" };
+	(void)state;
+	lc_adopt(&w->lc, "disp7", 7, true, &mk, 0);
+	struct lc_dom *d = dom(w, "disp7");
+	assert_int_equal(d->state, DOM_PRELOADED);
+	assert_true(d->preload);
+	assert_true(d->agent_ready);
+	assert_string_equal(d->cfg->template_name, "work");
+	assert_int_equal(count(&w->f, "agent-watch disp7"), 1);
+	/* Not the template any more: left alone. */
+	const struct lc_mark other = { .word = "preloaded", .dvm = "gone" };
+	lc_adopt(&w->lc, "disp8", 8, true, &other, 0);
+	assert_null(lc_by_name(&w->lc, "disp8"));
+	world_free(w);
+}
+
 /* `ctl' while a creation is under way: refused with what to do, and the
  * next creation waits for it (one at a time). */
 static void ctl_while_creating(void **state)
@@ -629,6 +711,9 @@ int main(void)
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),
 		cmocka_unit_test(shutdown_order_and_deadline),
+		cmocka_unit_test(request_during_a_preloads_creation),
+		cmocka_unit_test(preloads_that_keep_dying_stop),
+		cmocka_unit_test(adoption_of_a_preload),
 		cmocka_unit_test(ctl_while_creating),
 		cmocka_unit_test(ctl_pause_follows_libxl),
 		cmocka_unit_test(state_predicates),
