@@ -227,6 +227,10 @@ void lc_created(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now,
 	if (d->own && !d->preload)
 		log_event("domains", "disposable-ready", "name=%s template=%s preload=0",
 			  d->cfg->name, d->cfg->template_name);
+	/* libxl answers a creation once its devices' backends are connected. */
+	for (size_t i = 0; d->cfg->netvm && i < d->cfg->nvifs; i++)
+		log_event("domains", "vif-attached", "name=%s vif=%zu netvm=%s again=0",
+			  d->cfg->name, i, d->cfg->netvm);
 	lc->ops->watch_death(lc->ctx, d);
 	if (!lc_is_backend(lc, d))
 		d->serving = true;

@@ -230,8 +230,12 @@ static struct world *world_new(const struct spec *specs, size_t n)
 		c->on_crash = ACTION_RESTART;
 		c->on_poweroff = ACTION_DESTROY;
 		c->source = strdup(specs[i].name);
-		if (specs[i].netvm[0])
+		if (specs[i].netvm[0]) {
+			const char *vifs[] = { "mac=00:16:3e:00:00:01", NULL };
 			c->netvm = strdup(specs[i].netvm);
+			c->vifs = strv_dup(vifs);
+			c->nvifs = 1;
+		}
 		if (specs[i].preload) {
 			c->volumes = true;
 			c->preload = specs[i].preload;
@@ -475,7 +479,12 @@ static void netvm_restart_moves_its_clients(void **state)
 	lc_tick(&w->lc, 10);
 	assert_int_equal(a->state, DOM_BACKOFF);
 	lc_agent_said(&w->lc, net, &agent_ready, 0, 20);
+	log_set_level(LOG_LVL_INFO);
+	capture_begin();
 	bring_up(w, "alpha", 20);
+	assert_non_null(strstr(capture_end(), "event=vif-attached name=alpha vif=0 netvm=sys-net "
+				"again=0"));
+	log_set_level(LOG_LVL_ERR);
 	assert_int_equal(count(&w->f, "reattach alpha 1"), 0);
 
 	lc_death_reported(&w->lc, net, 100);	/* destroyed from outside */
@@ -484,7 +493,13 @@ static void netvm_restart_moves_its_clients(void **state)
 	bring_up(w, "sys-net", net->deadline);
 	uint32_t new_domid = net->domid;
 	assert_int_equal(count(&w->f, "reattach alpha 3"), 0);
+	log_set_level(LOG_LVL_INFO);
+	capture_begin();
 	lc_agent_said(&w->lc, net, &agent_ready, 0, 200);
+	lc_vif_attached(&w->lc, a, 0, new_domid, 0);
+	assert_non_null(strstr(capture_end(), "event=vif-attached name=alpha vif=0 netvm=sys-net "
+				"again=1"));
+	log_set_level(LOG_LVL_ERR);
 	assert_int_equal(count(&w->f, "reattach alpha 3"), 1);
 	assert_int_equal(new_domid, 3);
 	assert_true(lc_reattach_wanted(&w->lc, a, a->domid, new_domid));
