@@ -25,6 +25,11 @@
  * domains by name, and a libxl userdata record per domain ("running" or
  * "paused").  Restart counts and crash history start afresh.
  *
+ * Its parts: the decisions in domains/lifecycle.h (pure, tested on a fake
+ * libxl: tests/unit/test_lifecycle.c); libxl, xenstore and the state
+ * files behind its ops table in domains/xl.h; the process, the `ctl' glue
+ * and the loop in manager.c.
+ *
  * libxl owns SIGCHLD in this process (libxl_sigchld_owner_libxl); its
  * events run in our poll loop (libxl_osevent_beforepoll/afterpoll).
  * Single-threaded.

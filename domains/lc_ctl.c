@@ -1,0 +1,169 @@
+/*
+ * lc_ctl.c - `bulkhead ctl' on domains: list, start, stop, kill, pause,
+ * unpause.
+ */
+#include "domains/lc_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+/* ---- `bulkhead ctl': list, start, stop, kill, pause, unpause ---- */
+
+void lc_describe(const struct lc_dom *d, struct ctl_domain_info *out)
+{
+	const struct domain_config *c = d->cfg;
+	memset(out, 0, sizeof(*out));
+	str_copy(out->name, c->name, sizeof(out->name));
+	out->state = (uint8_t)d->state;
+	out->type = (uint8_t)c->type;
+	out->class = (uint8_t)c->class;
+	out->label = (uint8_t)c->label;
+	out->domid = dom_exists_in_xen(d->state) ? d->domid : CTL_NO_DOMID;
+	out->memory_kib = c->memory_mb * 1024;
+	out->vcpus = c->vcpus;
+	out->restarts = d->restarts;
+	out->gui = c->gui;
+}
+
+static int refuse(char *msg, size_t cap, int err, const struct lc_dom *d, const char *why)
+{
+	snprintf(msg, cap, "%s is %s: %s", d->cfg->name, domain_state_name(d->state), why);
+	return -err;
+}
+
+/* Starts D now, and its netvm chain and disk backend first where down. */
+static void want_started(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
+{
+	if (!dom_is_startable(d->state))
+		return;
+	policy_reset_deaths(&d->deaths);
+	d->failures = 0;
+	d->deadline = now;
+	lc_set_state(lc, d, DOM_BACKOFF);
+	struct lc_dom *net = lc_netvm_of(lc, d);
+	struct lc_dom *disks = d->cfg->disk_backend ? lc_by_name(lc, d->cfg->disk_backend) : NULL;
+	if (net)
+		want_started(lc, net, now);
+	if (disks)
+		want_started(lc, disks, now);
+}
+
+static int op_start(struct lifecycle *lc, struct lc_dom *d, uint64_t now, char *msg, size_t cap)
+{
+	if (d->removed)
+		return refuse(msg, cap, ENOENT, d, "it is no longer configured (`bulkhead ctl "
+			      "reload' removed it), and is forgotten once it stops");
+	switch (d->state) {
+	case DOM_STOPPED:
+	case DOM_FAILED:
+	case DOM_BACKOFF:
+		want_started(lc, d, now);
+		log_notice("domains", "domain %s: start asked", d->cfg->name);
+		return 0;
+	case DOM_PAUSED:
+		return refuse(msg, cap, EALREADY, d, "`bulkhead ctl unpause' lets it run");
+	case DOM_PRESERVED:
+		return refuse(msg, cap, EBUSY, d, "kept for inspection; `bulkhead ctl kill' it "
+			      "first");
+	case DOM_STOPPING:
+	case DOM_DESTROYING:
+		return refuse(msg, cap, EBUSY, d, "start it once it is stopped");
+	default:
+		return refuse(msg, cap, EALREADY, d, "nothing to do");
+	}
+}
+
+static int op_stop(struct lifecycle *lc, struct lc_dom *d, bool force, uint64_t now, char *msg,
+		   size_t cap)
+{
+	struct lc_dom *user = lc_dependant(lc, d);
+	switch (d->state) {
+	case DOM_BACKOFF:
+	case DOM_FAILED:
+		lc_set_state(lc, d, DOM_STOPPED);
+		return 0;
+	case DOM_PRESERVED:
+		lc_destroy(lc, d, ACTION_DESTROY);
+		return 0;
+	case DOM_CREATING:
+		return refuse(msg, cap, EBUSY, d, "try again once it runs");
+	case DOM_RUNNING:
+	case DOM_PAUSED:
+	case DOM_PRELOADED:
+	case DOM_STOPPING:
+		break;
+	default:
+		return refuse(msg, cap, EALREADY, d, "nothing to do");
+	}
+	if (!force && d->state == DOM_STOPPING)
+		return refuse(msg, cap, EALREADY, d, "`bulkhead ctl kill' destroys it now");
+	if (!force && user) {
+		snprintf(msg, cap, "%s is the netvm of %s, which is %s: stop %s first",
+			 d->cfg->name, user->cfg->name, domain_state_name(user->state),
+			 user->cfg->name);
+		return -EBUSY;
+	}
+	if (force) {
+		log_notice("domains", "domain %s (domid %u): kill asked; destroying it",
+			   d->cfg->name, d->domid);
+		d->crashed = false;
+		lc_destroy(lc, d, ACTION_DESTROY);
+	} else {
+		lc_ask_stop(lc, d, now);
+	}
+	return 0;
+}
+
+/* Asynchronous: libxl answers with lc_paused(), which changes the state;
+ * an answer that came before the call returned is given to the caller. */
+static int op_pause(struct lifecycle *lc, struct lc_dom *d, bool pause, char *msg, size_t cap)
+{
+	if (d->state == DOM_PRELOADED) {
+		snprintf(msg, cap, "%s is preloaded: `bulkhead ctl run-disposable %s' takes it",
+			 d->cfg->name, d->cfg->template_name);
+		return -EBUSY;
+	}
+	if (d->state != (pause ? DOM_RUNNING : DOM_PAUSED))
+		return refuse(msg, cap, EINVAL, d, pause ? "only a running domain can be paused" :
+			      "only a paused domain can be unpaused");
+	if (d->pausing)
+		return refuse(msg, cap, EBUSY, d, "a pause or unpause is under way; try again");
+	lc_ask_pause(lc, d, pause, false);
+	if (!d->pausing && d->pause_rc) {
+		snprintf(msg, cap, "libxl could not %s %s (error %d)", pause ? "pause" : "unpause",
+			 d->cfg->name, d->pause_rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64_t now,
+	   char *msg, size_t cap)
+{
+	struct lc_dom *d = lc_by_name(lc, name);
+	if (!d) {
+		snprintf(msg, cap, "no domain %s is configured (see `bulkhead ctl list')", name);
+		return -ENOENT;
+	}
+	if (lc->stopping) {
+		snprintf(msg, cap, "the domains are being shut down");
+		return -ESHUTDOWN;
+	}
+	switch (op) {
+	case CTL_DOMAIN_START:
+		return op_start(lc, d, now, msg, cap);
+	case CTL_DOMAIN_STOP:
+		return op_stop(lc, d, false, now, msg, cap);
+	case CTL_DOMAIN_KILL:
+		return op_stop(lc, d, true, now, msg, cap);
+	case CTL_DOMAIN_PAUSE:
+		return op_pause(lc, d, true, msg, cap);
+	case CTL_DOMAIN_UNPAUSE:
+		return op_pause(lc, d, false, msg, cap);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,401 @@
+/*
+ * lc_disposables.c - unnamed disposables: their agents, the requests for
+ * them, preloads; and libxl's answers to pause and unpause.
+ */
+#include "domains/lc_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domains/dispvm.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+/* ---- unnamed disposables: their agents, requests and preloads ---- */
+
+/* The request for D is answered: D runs its command (or is up, if none). */
+static void answer_waiter(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
+{
+	if (!d->waiting)
+		return;
+	d->waiting = false;
+	uint64_t ms = now - d->asked_at;
+	log_notice("domains", "disposable %s of %s: %s %llu ms after the request", d->cfg->name,
+		   d->cfg->template_name, d->command ? "runs its command" : "is up",
+		   (unsigned long long)ms);
+	lc->ops->answer(lc->ctx, d, ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+}
+
+void lc_refuse_waiter(struct lifecycle *lc, struct lc_dom *d, int code, const char *why)
+{
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	if (!d->waiting)
+		return;
+	d->waiting = false;
+	snprintf(msg, sizeof(msg), "disposable %s of %s: %s", d->cfg->name,
+		 d->cfg->template_name, why);
+	lc->ops->refuse(lc->ctx, d, code, msg);
+}
+
+static struct lc_dom *template_of(const struct lifecycle *lc, const struct lc_dom *d)
+{
+	return d->own ? lc_by_name(lc, d->cfg->template_name) : NULL;
+}
+
+/* Asks libxl to pause or unpause D; lc_paused() follows. */
+void lc_ask_pause(struct lifecycle *lc, struct lc_dom *d, bool pause, bool for_preload)
+{
+	d->pausing = true;
+	d->preload_pausing = for_preload;
+	d->pause_rc = 0;
+	d->ops_pending++;
+	lc->ops->pause(lc->ctx, d, pause);
+}
+
+/* D's pause for a preload is done. */
+static void preloaded(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now)
+{
+	if (!d->preload) {
+		/* A request took it while it was being paused: it runs. */
+		if (rc == 0)
+			lc_ask_pause(lc, d, false, false);
+		return;
+	}
+	if (rc) {
+		/* Still ready, and still taken first: it only costs CPU. */
+		log_err("domains", "disposable %s: cannot pause it (libxl error %d); it waits "
+			"running", d->cfg->name, rc);
+		return;
+	}
+	lc_set_state(lc, d, DOM_PRELOADED);
+	lc->ops->mark(lc->ctx, d, "preloaded");
+	struct lc_dom *t = template_of(lc, d);
+	if (t)
+		t->preload_failures = 0;
+	log_notice("domains", "disposable %s of %s: preloaded (booted and paused) in %llu ms",
+		   d->cfg->name, d->cfg->template_name, (unsigned long long)(now - d->created_at));
+	log_event("domains", "disposable-ready", "name=%s template=%s preload=1", d->cfg->name,
+		  d->cfg->template_name);
+}
+
+void lc_paused(struct lifecycle *lc, struct lc_dom *d, uint32_t domid, bool pause, int rc,
+	       uint64_t now)
+{
+	bool for_preload = d->preload_pausing;
+	d->ops_pending--;
+	d->pausing = false;
+	d->preload_pausing = false;
+	d->pause_rc = rc;
+	/* Gone, or another domain since: nothing to settle. */
+	if (d->domid != domid || !dom_exists_in_xen(d->state))
+		return;
+	if (for_preload) {
+		preloaded(lc, d, rc, now);
+		return;
+	}
+	if (rc) {
+		log_err("domains", "domain %s: cannot %s domid %u (libxl error %d)", d->cfg->name,
+			pause ? "pause" : "unpause", domid, rc);
+		if (!pause && d->own && d->state == DOM_RUNNING) {
+			/* Handed out paused: of no use to anyone. */
+			lc_refuse_waiter(lc, d, EIO, "libxl could not unpause it");
+			d->crashed = false;
+			lc_destroy(lc, d, ACTION_DESTROY);
+		}
+		return;
+	}
+	/* `ctl pause' and `ctl unpause'. */
+	if (d->state != (pause ? DOM_RUNNING : DOM_PAUSED))
+		return;
+	lc_set_state(lc, d, pause ? DOM_PAUSED : DOM_RUNNING);
+	lc->ops->mark(lc->ctx, d, pause ? "paused" : "running");
+	log_notice("domains", "domain %s (domid %u) %s", d->cfg->name, d->domid,
+		   pause ? "paused" : "unpaused");
+}
+
+/* What D's agent wrote, read as hostile bytes by the adapter. */
+void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_status *st,
+		   unsigned len, uint64_t now)
+{
+	if (!st) {
+		log_warn("domains", "domain %s wrote %u bytes to %s that are no agent's status; "
+			 "it is not listened to any more", d->cfg->name, len, AGENT_STATUS_KEY);
+		lc_agent_unwatch(lc, d);
+		lc_refuse_waiter(lc, d, EPROTO,
+				 "its agent wrote nonsense; stop it with `bulkhead ctl kill'");
+		return;
+	}
+	if (!d->own) {
+		/* A backend: whatever the agent says, it is up. */
+		d->agent_ready = true;
+		lc_agent_unwatch(lc, d);
+		lc_backend_serves(lc, d, "its agent is up");
+		return;
+	}
+	switch (st->state) {
+	case AGENT_READY:
+		if (d->agent_ready)
+			return;
+		d->agent_ready = true;
+		/* Booted to be kept: it waits paused. */
+		if (d->preload && d->state == DOM_RUNNING)
+			lc_ask_pause(lc, d, true, true);
+		else if (!d->command)
+			answer_waiter(lc, d, now);
+		return;
+	case AGENT_RUNNING:
+		d->agent_ready = true;
+		answer_waiter(lc, d, now);
+		return;
+	case AGENT_EXITED:
+		d->agent_ready = true;
+		/* Its last word: what it writes after this is not read. */
+		lc_agent_unwatch(lc, d);
+		answer_waiter(lc, d, now);
+		if (d->state != DOM_RUNNING)
+			return;
+		/* As in Qubes: a disposable lives as long as its command. */
+		log_notice("domains", "disposable %s: its command ended with status %d; shutting it "
+			   "down", d->cfg->name, st->exit_status);
+		lc_ask_stop(lc, d, now);
+		return;
+	}
+}
+
+static size_t count_disposables(const struct lifecycle *lc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < lc->n; i++)
+		n += lc->m[i]->own != NULL;
+	return n;
+}
+
+static bool name_taken(const char *name, void *ctx)
+{
+	const struct lifecycle *lc = ctx;
+	return lc_by_name(lc, name) || lc->ops->name_taken(lc->ctx, name);
+}
+
+/* A slot for a new unnamed disposable of T, called NAME (NULL: the next
+ * dispN), in state STOPPED; NULL with MSG saying why. */
+struct lc_dom *lc_new_disposable(struct lifecycle *lc, const struct lc_dom *t, const char *name,
+				 char *msg, size_t cap)
+{
+	char fresh[DOMAIN_NAME_MAX + 1];
+	struct domain_config *own = NULL;
+	struct lc_dom *d = NULL;
+	if (lc->n >= DOMAINS_MAX || count_disposables(lc) >= DISPOSABLES_MAX) {
+		snprintf(msg, cap, "%d disposables exist already; stop one first", DISPOSABLES_MAX);
+		goto out;
+	}
+	if (!name && !dispvm_name(&lc->next_disp, name_taken, lc, fresh)) {
+		snprintf(msg, cap, "no dispN name is left");
+		goto out;
+	}
+	if (!(own = calloc(1, sizeof(*own))) || dispvm_config(t->cfg, name ? name : fresh, own) < 0 ||
+	    !(d = lc_slot_new(own))) {
+		snprintf(msg, cap, "out of memory");
+		goto out;
+	}
+	d->own = own;
+	own = NULL;
+	lc->m[lc->n++] = d;
+out:
+	free(own);
+	return d;
+}
+
+/* Queues D's creation (one creation at a time: lc_tick()). */
+void lc_queue_start(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
+{
+	d->deadline = now;
+	lc_set_state(lc, d, DOM_BACKOFF);
+}
+
+void lc_reap(struct lifecycle *lc)
+{
+	for (size_t i = 0; i < lc->n;) {
+		struct lc_dom *d = lc->m[i];
+		if ((!d->own && !d->removed) || d->state != DOM_STOPPED || d->ops_pending) {
+			i++;
+			continue;
+		}
+		memmove(&lc->m[i], &lc->m[i + 1], (lc->n - i - 1) * sizeof(lc->m[0]));
+		lc->n--;
+		lc_slot_free(lc, d);
+	}
+}
+
+/* An unnamed disposable has died: it is not restarted, it is gone. */
+void lc_disposable_gone(struct lifecycle *lc, struct lc_dom *d, const char *why)
+{
+	struct lc_dom *t = template_of(lc, d);
+	if (d->preload && !d->agent_ready && t &&
+	    ++t->preload_failures == LC_PRELOAD_FAILURES_MAX)
+		log_err("domains", "%s: %d preloaded disposables in a row died before they were "
+			"ready; no more are preloaded (`bulkhead ctl run-disposable %s' still starts "
+			"one)", t->cfg->name, LC_PRELOAD_FAILURES_MAX, t->cfg->name);
+	lc_refuse_waiter(lc, d, EIO, why);
+	log_notice("domains", "disposable %s of %s is gone", d->cfg->name, d->cfg->template_name);
+	lc_set_state(lc, d, DOM_STOPPED);
+}
+
+/* Whether a `ctl run-disposable' awaits its answer. */
+bool lc_request_waiting(const struct lifecycle *lc)
+{
+	for (size_t i = 0; i < lc->n; i++)
+		if (lc->m[i]->waiting)
+			return true;
+	return false;
+}
+
+/* T's preloads that are not on their way out. */
+static uint32_t preloads_of(const struct lifecycle *lc, const struct lc_dom *t)
+{
+	uint32_t have = 0;
+	for (size_t j = 0; j < lc->n; j++) {
+		const struct lc_dom *d = lc->m[j];
+		have += d->own && d->preload && !dom_is_going(d->state) &&
+			strcmp(d->cfg->template_name, t->cfg->name) == 0;
+	}
+	return have;
+}
+
+/* The preloads each disposable template asks for, started as needed.  Not
+ * while a request waits: libxl builds a domain inside the manager's loop,
+ * and the answer would wait for that build. */
+void lc_preload_more(struct lifecycle *lc, uint64_t now)
+{
+	char msg[128];
+	if (lc_request_waiting(lc))
+		return;
+	for (size_t i = 0; i < lc->n && lc->pool_ok && !lc->stopping; i++) {
+		struct lc_dom *t = lc->m[i];
+		if (t->own || !t->cfg->preload || t->preload_failures >= LC_PRELOAD_FAILURES_MAX ||
+		    !dispvm_template_ok(t->cfg, msg, sizeof(msg)))
+			continue;
+		for (uint32_t have = preloads_of(lc, t); have < t->cfg->preload; have++) {
+			struct lc_dom *d = lc_new_disposable(lc, t, NULL, msg, sizeof(msg));
+			if (!d) {
+				log_warn("domains", "%s: cannot preload a disposable: %s", t->cfg->name,
+					 msg);
+				return;
+			}
+			d->preload = true;
+			log_notice("domains", "disposable %s of %s: preloading", d->cfg->name,
+				   t->cfg->name);
+			lc_queue_start(lc, d, now);
+		}
+	}
+}
+
+/* A disposable of T to hand out: a preloaded one first, then one still
+ * booting for it; NULL: none. */
+static struct lc_dom *take_preload(const struct lifecycle *lc, const struct lc_dom *t)
+{
+	static const enum domain_state best[] = { DOM_PRELOADED, DOM_RUNNING, DOM_CREATING,
+						  DOM_BACKOFF };
+	for (size_t b = 0; b < ARRAY_SIZE(best); b++)
+		for (size_t i = 0; i < lc->n; i++) {
+			struct lc_dom *d = lc->m[i];
+			if (d->own && d->preload && d->state == best[b] &&
+			    strcmp(d->cfg->template_name, t->cfg->name) == 0)
+				return d;
+		}
+	return NULL;
+}
+
+/* D is the answer to a request for COMMAND ("": none): it is given the
+ * command and let run, and the request is answered once the command runs. */
+static int claim(struct lifecycle *lc, struct lc_dom *d, const char *command,
+		 struct control_waiter waiter, uint64_t now, char *msg, size_t cap)
+{
+	if (command[0] && !(d->command = strdup(command))) {
+		snprintf(msg, cap, "out of memory");
+		return -ENOMEM;
+	}
+	d->preload = false;
+	d->waiting = true;
+	d->waiter = waiter;
+	d->asked_at = now;
+	d->agent_deadline = now + LC_AGENT_TIMEOUT_MS;
+	/* Not created yet: lc_created() writes it. */
+	if (dom_exists_in_xen(d->state) && d->command && lc->ops->write_command(lc->ctx, d) < 0) {
+		d->waiting = false;
+		snprintf(msg, cap, "cannot hand %s its command (see the log); it is stopped",
+			 d->cfg->name);
+		lc_ask_stop(lc, d, now);
+		return -EIO;
+	}
+	if (d->state == DOM_PRELOADED) {
+		/* Asynchronous: a failure refuses the request (lc_paused()). */
+		lc_set_state(lc, d, DOM_RUNNING);
+		lc_ask_pause(lc, d, false, false);
+	}
+	if (dom_exists_in_xen(d->state))
+		lc->ops->mark(lc->ctx, d, "running");
+	if (d->agent_ready && !d->command)
+		answer_waiter(lc, d, now);
+	return 0;
+}
+
+int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,
+		      struct control_waiter waiter, uint64_t now, char *msg, size_t cap)
+{
+	const char *name = template_name[0] ? template_name : lc->default_dispvm;
+	if (lc->stopping) {
+		snprintf(msg, cap, "the domains are being shut down");
+		return -ESHUTDOWN;
+	}
+	if (!name[0]) {
+		snprintf(msg, cap, "which template? none was given and storage.cfg has no "
+			 "default_dispvm");
+		return -EINVAL;
+	}
+	struct lc_dom *t = lc_by_name(lc, name);
+	if (!t || t->own) {
+		snprintf(msg, cap, "no domain %s is configured (see `bulkhead ctl list')", name);
+		return -ENOENT;
+	}
+	if (!dispvm_template_ok(t->cfg, msg, cap))
+		return -EINVAL;
+	if (!lc->pool_ok) {
+		snprintf(msg, cap, "the pool %s is not usable (see the log): no disposable can "
+			 "start", lc->pool);
+		return -EIO;
+	}
+	struct lc_dom *d = take_preload(lc, t);
+	if (d) {
+		log_notice("domains", "disposable %s of %s: taken (%s) for a request", d->cfg->name,
+			   name, domain_state_name(d->state));
+	} else {
+		if (!(d = lc_new_disposable(lc, t, NULL, msg, cap)))
+			return -EAGAIN;
+		log_notice("domains", "disposable %s of %s: starting for a request (none is "
+			   "preloaded)", d->cfg->name, name);
+		lc_queue_start(lc, d, now);
+	}
+	return claim(lc, d, command, waiter, now, msg, cap);
+}
+
+/* Unnamed disposables whose agent kept silent, or whose command never
+ * started: they are of no use to anyone. */
+void lc_agents_late(struct lifecycle *lc, uint64_t now)
+{
+	for (size_t i = 0; i < lc->n; i++) {
+		struct lc_dom *d = lc->m[i];
+		if (!d->own || d->state != DOM_RUNNING || now < d->agent_deadline ||
+		    (d->agent_ready && !d->waiting))
+			continue;
+		log_err("domains", "disposable %s: %s within %d s; destroying it", d->cfg->name,
+			d->agent_ready ? "its command did not start" : "no word from its agent",
+			LC_AGENT_TIMEOUT_MS / 1000);
+		lc_refuse_waiter(lc, d, ETIMEDOUT,
+				 d->agent_ready ? "its command did not start in time" :
+				 "its agent did not answer in time (does it run `bulkhead agent'?)");
+		d->crashed = false;
+		lc_destroy(lc, d, ACTION_DESTROY);
+	}
+}

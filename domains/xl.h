@@ -1,0 +1,85 @@
+/*
+ * xl.h - the domain manager's adapter: the lifecycle's ops table on
+ * libxl (domains/xl.c), xenstore (domains/xs_agents.c) and the state
+ * files (domains/persist.c); the manager's process, loop and `ctl' glue
+ * are domains/manager.c.  Everything here does I/O and decides nothing
+ * that domains/lifecycle.c can decide.
+ *
+ * Which libxl calls are asynchronous (libxl_asyncop_how with a callback
+ * that calls into the lifecycle): create, destroy, shutdown, pause and
+ * unpause, vif remove and add.  Not: libxl_domain_info,
+ * libxl_list_domain, libxl_domid_to_name, the userdata store and
+ * retrieve (local files and hypercalls, no waiting on a guest), and the
+ * PCI assignable add (a sysfs write, only for domains with PCI devices).
+ * The domain build inside libxl_domain_create_new (kernel decompressed,
+ * memory filled) runs in this process's loop whatever the ao_how: libxl
+ * does it before its first event; lifecycle.c keeps it to one creation
+ * at a time, preloads after requests.
+ */
+#ifndef BULKHEAD_DOMAINS_XL_H
+#define BULKHEAD_DOMAINS_XL_H
+
+#include <libxl.h>
+#include <libxlutil.h>
+#include <xenstore.h>
+
+#include "config/storage_config.h"
+#include "domains/build.h"
+#include "domains/lifecycle.h"
+#include "proto/control.h"
+
+struct reattach;
+
+struct mgr {
+	struct lifecycle lc;
+	libxl_ctx *ctx;
+	xentoollog_logger *logger;
+	XLU_Config *xlu;
+	struct xs_handle *xs;		/* the agents' and the networks' */
+	struct control_server ctl;
+	struct storage_config storage;
+	struct host_caps host;		/* read once, at our start */
+	const char *config_dir;		/* read again by `ctl reload' */
+	/* The config of the one creation under way (lifecycle: one at a time). */
+	libxl_domain_config d_config;
+	bool d_config_set;
+	struct reattach *retries;	/* vifs to add again, each with its time */
+};
+
+extern const struct lc_ops xl_ops;
+
+/* M is the one whose libxl context calls back (one per process). */
+void xl_bind(struct mgr *m);
+
+/* The domains in Xen, offered to lc_adopt(). */
+void xl_adopt(struct mgr *m, uint64_t now);
+/* libxl's events that came, given to the lifecycle. */
+void xl_events(struct mgr *m);
+/* The vifs whose add is due again; when the next is due (UINT64_MAX: none). */
+void xl_retries(struct mgr *m, uint64_t now);
+uint64_t xl_next_retry(const struct mgr *m);
+
+/* xs_agents.c: the agents' words and the networks' keys. */
+bool xs_agent_watch(void *ctx, struct lc_dom *d);
+void xs_agent_unwatch(void *ctx, struct lc_dom *d);
+int xs_write_command(void *ctx, struct lc_dom *d);
+void xs_publish_own(void *ctx, const struct lc_dom *d, uint32_t gateway);
+void xs_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *client);
+/* What the agents wrote since the last look, to the lifecycle. */
+void xs_agents_heard(struct mgr *m, uint64_t now);
+
+/* manager.c: a `ctl run-disposable' answered, or refused. */
+void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);
+void mgr_refuse(void *ctx, struct lc_dom *d, int code, const char *msg);
+/* Milliseconds since the epoch: when a domain was created, for a later manager. */
+uint64_t mgr_epoch_ms(void);
+
+/* persist.c: one file per domain, "STATE RESTARTS". */
+void persist_save(void *ctx, const struct lc_dom *d);
+void persist_forget(void *ctx, const struct lc_dom *d);
+/* D's file left by a previous manager into D->recorded and D->restarts. */
+void persist_read(struct lc_dom *d);
+/* The directory, made at our start; -errno. */
+int persist_init(void);
+
+#endif

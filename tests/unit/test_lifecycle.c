@@ -1,0 +1,738 @@
+/* The domain manager's lifecycle (domains/lifecycle.h) on a fake libxl:
+ * every effect is recorded as a line ("create alpha", "destroy alpha 3"),
+ * every asynchronous answer is given by the test when it chooses, and the
+ * clock is the test's NOW. */
+#include "tests/unit/test_helpers.h"
+
+#include <errno.h>
+
+#include "domains/lifecycle.h"
+#include "lib/util.h"
+
+#define CALLS_MAX 256
+
+struct pending_pause {
+	struct lc_dom *d;
+	uint32_t domid;
+	bool pause;
+};
+
+struct fake {
+	char calls[CALLS_MAX][64];
+	size_t ncalls;
+	uint32_t next_domid;
+	int prepare_rc;
+	bool alive;			/* what ops->alive says */
+	bool pause_now;			/* pauses answered before the call returns */
+	int pause_rc;			/* ... with this */
+	struct pending_pause pauses[16];
+	size_t npauses;
+	unsigned answers, refusals;
+	struct lifecycle *lc;
+};
+
+static void record(struct fake *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void record(struct fake *f, const char *fmt, ...)
+{
+	va_list ap;
+	assert_true(f->ncalls < CALLS_MAX);
+	va_start(ap, fmt);
+	vsnprintf(f->calls[f->ncalls++], sizeof(f->calls[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* How many recorded calls are CALL exactly. */
+static size_t count(const struct fake *f, const char *call)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->ncalls; i++)
+		n += strcmp(f->calls[i], call) == 0;
+	return n;
+}
+
+/* The position of the first call CALL, or -1. */
+static int position(const struct fake *f, const char *call)
+{
+	for (size_t i = 0; i < f->ncalls; i++)
+		if (strcmp(f->calls[i], call) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int f_prepare(void *ctx, struct lc_dom *d, char *why, size_t cap)
+{
+	struct fake *f = ctx;
+	record(f, "prepare %s", d->cfg->name);
+	if (f->prepare_rc)
+		snprintf(why, cap, "the fake refuses");
+	return f->prepare_rc;
+}
+
+static void f_create(void *ctx, struct lc_dom *d)
+{
+	struct fake *f = ctx;
+	/* As libxl_domain_create_new: the domid is known once it is asked. */
+	d->domid = f->next_domid++;
+	record(f, "create %s", d->cfg->name);
+}
+
+static void f_destroy(void *ctx, struct lc_dom *d)
+{
+	record(ctx, "destroy %s %u", d->cfg->name, d->domid);
+}
+
+static void f_shutdown(void *ctx, struct lc_dom *d)
+{
+	record(ctx, "shutdown %s", d->cfg->name);
+}
+
+static void f_pause(void *ctx, struct lc_dom *d, bool pause)
+{
+	struct fake *f = ctx;
+	record(f, "%s %s", pause ? "pause" : "unpause", d->cfg->name);
+	if (f->pause_now) {
+		lc_paused(f->lc, d, d->domid, pause, f->pause_rc, 0);
+		return;
+	}
+	assert_true(f->npauses < ARRAY_SIZE(f->pauses));
+	f->pauses[f->npauses++] = (struct pending_pause){ d, d->domid, pause };
+}
+
+static bool f_alive(void *ctx, uint32_t domid)
+{
+	(void)domid;
+	return ((struct fake *)ctx)->alive;
+}
+
+static void f_watch_death(void *ctx, struct lc_dom *d)
+{
+	record(ctx, "watch %s", d->cfg->name);
+}
+
+static void f_unwatch_death(void *ctx, struct lc_dom *d)
+{
+	(void)ctx;
+	(void)d;
+}
+
+static void f_reattach(void *ctx, struct lc_dom *d, uint32_t netvm_domid)
+{
+	record(ctx, "reattach %s %u", d->cfg->name, netvm_domid);
+}
+
+static void f_release(void *ctx, struct lc_dom *d)
+{
+	record(ctx, "release %s", d->cfg->name);
+	d->volumes_up = false;
+}
+
+static void f_mark(void *ctx, const struct lc_dom *d, const char *what)
+{
+	record(ctx, "mark %s %s", d->cfg->name, what);
+}
+
+static void f_quiet(void *ctx, const struct lc_dom *d)
+{
+	(void)ctx;
+	(void)d;
+}
+
+static bool f_agent_watch(void *ctx, struct lc_dom *d)
+{
+	record(ctx, "agent-watch %s", d->cfg->name);
+	return true;
+}
+
+static void f_agent_unwatch(void *ctx, struct lc_dom *d)
+{
+	(void)ctx;
+	(void)d;
+}
+
+static int f_write_command(void *ctx, struct lc_dom *d)
+{
+	record(ctx, "command %s %s", d->cfg->name, d->command);
+	return 0;
+}
+
+static void f_publish_own(void *ctx, const struct lc_dom *d, uint32_t gateway)
+{
+	(void)ctx;
+	(void)d;
+	(void)gateway;
+}
+
+static void f_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *client)
+{
+	record(ctx, "rules %s %s", net->cfg->name, client->cfg->name);
+}
+
+static void f_answer(void *ctx, struct lc_dom *d, uint32_t ms)
+{
+	struct fake *f = ctx;
+	f->answers++;
+	record(f, "answer %s %u", d->cfg->name, ms);
+}
+
+static void f_refuse(void *ctx, struct lc_dom *d, int code, const char *msg)
+{
+	struct fake *f = ctx;
+	(void)msg;
+	f->refusals++;
+	record(f, "refuse %s %d", d->cfg->name, code);
+}
+
+static bool f_name_taken(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return false;
+}
+
+static const struct lc_ops fake_ops = {
+	.prepare = f_prepare, .create = f_create, .destroy = f_destroy,
+	.shutdown = f_shutdown, .pause = f_pause, .alive = f_alive,
+	.watch_death = f_watch_death, .unwatch_death = f_unwatch_death,
+	.reattach_vifs = f_reattach, .release_volumes = f_release, .mark = f_mark,
+	.save = f_quiet, .forget = f_quiet, .agent_watch = f_agent_watch,
+	.agent_unwatch = f_agent_unwatch, .write_command = f_write_command,
+	.publish_own = f_publish_own, .publish_rules = f_publish_rules,
+	.answer = f_answer, .refuse = f_refuse, .name_taken = f_name_taken,
+};
+
+struct world {
+	struct fake f;
+	struct lifecycle lc;
+};
+
+/* What a test's domain is: a name, a class, a netvm ("": none). */
+struct spec {
+	const char *name;
+	enum domain_class class;
+	const char *netvm;
+	uint32_t preload;
+};
+
+static struct world *world_new(const struct spec *specs, size_t n)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct domains doms = { .dom = calloc(n, sizeof(struct domain_config)), .n = n };
+	assert_non_null(w);
+	assert_non_null(doms.dom);
+	for (size_t i = 0; i < n; i++) {
+		struct domain_config *c = &doms.dom[i];
+		domain_config_init(c);
+		str_copy(c->name, specs[i].name, sizeof(c->name));
+		c->class = specs[i].class;
+		c->autostart = true;
+		c->start_limit_burst = 2;
+		c->start_limit_interval_ms = 300000;
+		c->on_crash = ACTION_RESTART;
+		c->on_poweroff = ACTION_DESTROY;
+		c->source = strdup(specs[i].name);
+		if (specs[i].netvm[0]) {
+			const char *vifs[] = { "mac=00:16:3e:00:00:01", NULL };
+			c->netvm = strdup(specs[i].netvm);
+			c->vifs = strv_dup(vifs);
+			c->nvifs = 1;
+		}
+		if (specs[i].preload) {
+			c->volumes = true;
+			c->preload = specs[i].preload;
+		}
+	}
+	w->f.next_domid = 1;
+	w->f.lc = &w->lc;
+	assert_int_equal(lc_init(&w->lc, &doms, &fake_ops, &w->f), 0);
+	w->lc.pool_ok = true;
+	w->lc.xs_ok = true;
+	return w;
+}
+
+static void world_free(struct world *w)
+{
+	lc_free(&w->lc);
+	free(w);
+}
+
+static struct lc_dom *dom(struct world *w, const char *name)
+{
+	struct lc_dom *d = lc_by_name(&w->lc, name);
+	assert_non_null(d);
+	return d;
+}
+
+/* The oldest pause libxl has not answered, answered RC. */
+static void answer_pause(struct world *w, int rc)
+{
+	assert_true(w->f.npauses > 0);
+	struct pending_pause p = w->f.pauses[0];
+	memmove(&w->f.pauses[0], &w->f.pauses[1], --w->f.npauses * sizeof(p));
+	lc_paused(&w->lc, p.d, p.domid, p.pause, rc, 0);
+}
+
+/* NAME created (the tick that asks, libxl's answer, its unpause). */
+static void bring_up(struct world *w, const char *name, uint64_t now)
+{
+	char call[64];
+	struct lc_dom *d = dom(w, name);
+	snprintf(call, sizeof(call), "create %s", name);
+	size_t before = count(&w->f, call);
+	lc_tick(&w->lc, now);
+	assert_int_equal(count(&w->f, call), before + 1);
+	assert_int_equal(d->state, DOM_CREATING);
+	lc_created(&w->lc, d, 0, now, 1000);
+	answer_pause(w, 0);
+	assert_int_equal(d->state, DOM_RUNNING);
+}
+
+static const struct agent_status agent_ready = { .state = AGENT_READY };
+static const struct agent_status agent_running = { .state = AGENT_RUNNING };
+
+/* A domain that dies more than start_limit_burst times in the interval
+ * is failed, and not created again. */
+static void crash_loop_fails(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 } };
+	struct world *w = world_new(specs, 1);
+	struct lc_dom *d = dom(w, "alpha");
+	uint64_t now = 0;
+	(void)state;
+	lc_resume(&w->lc, now);
+	for (int death = 1; death <= 3; death++) {
+		bring_up(w, "alpha", now);
+		lc_shutdown_reported(&w->lc, d, LC_SHUTDOWN_CRASH, "crash", now);
+		assert_int_equal(d->state, DOM_DESTROYING);
+		log_set_level(LOG_LVL_INFO);
+		capture_begin();
+		lc_destroyed(&w->lc, d, 0, now);
+		const char *said = capture_end();
+		log_set_level(LOG_LVL_ERR);
+		if (death == 3)
+			assert_non_null(strstr(said, "event=domain-failed name=alpha reason=died more "
+					       "than 2 times in 300 s"));
+		if (death < 3) {
+			assert_non_null(strstr(said, "event=domain-restart name=alpha attempt="));
+			/* Backoff: 100 ms, then 200 ms; nothing before. */
+			assert_int_equal(d->state, DOM_BACKOFF);
+			assert_int_equal(d->deadline, now + (death == 1 ? 100 : 200));
+			lc_tick(&w->lc, d->deadline - 1);
+			assert_int_equal(d->state, DOM_BACKOFF);
+			now = d->deadline;
+		}
+	}
+	assert_int_equal(d->state, DOM_FAILED);
+	assert_int_equal(d->restarts, 2);
+	lc_tick(&w->lc, now + 600000);
+	assert_int_equal(count(&w->f, "create alpha"), 3);
+	/* `ctl start' tries again. */
+	char msg[256];
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", now, msg, sizeof(msg)), 0);
+	lc_tick(&w->lc, now);
+	assert_int_equal(count(&w->f, "create alpha"), 4);
+	world_free(w);
+}
+
+/* A restarted manager takes running and paused domains back, destroys
+ * and creates anew one whose creation was cut short (paused, never let
+ * run), and leaves domains it does not know alone. */
+static void adoption(void **state)
+{
+	static const struct spec specs[] = {
+		{ "alpha", CLASS_APP, "", 0 }, { "beta", CLASS_APP, "", 0 },
+		{ "gamma", CLASS_APP, "", 0 }, { "delta", CLASS_APP, "", 0 },
+	};
+	struct world *w = world_new(specs, 4);
+	const struct lc_mark running = { .word = "running", .started = 5 };
+	const struct lc_mark paused = { .word = "paused", .started = 6 };
+	const struct lc_mark none = { .word = "" };
+	(void)state;
+	lc_adopt(&w->lc, "alpha", 3, false, &running, 0);
+	lc_adopt(&w->lc, "beta", 4, true, &paused, 0);
+	lc_adopt(&w->lc, "gamma", 5, true, &none, 0);
+	lc_adopt(&w->lc, "stranger", 6, false, &running, 0);
+	lc_resume(&w->lc, 0);
+
+	assert_int_equal(dom(w, "alpha")->state, DOM_RUNNING);
+	assert_int_equal(dom(w, "alpha")->domid, 3);
+	assert_int_equal(dom(w, "alpha")->started_epoch_ms, 5);
+	assert_int_equal(count(&w->f, "watch alpha"), 1);
+	assert_int_equal(dom(w, "beta")->state, DOM_PAUSED);
+	assert_int_equal(dom(w, "gamma")->state, DOM_DESTROYING);
+	assert_int_equal(count(&w->f, "destroy gamma 5"), 1);
+	/* Not found in Xen, autostart: started. */
+	assert_int_equal(dom(w, "delta")->state, DOM_BACKOFF);
+	assert_null(lc_by_name(&w->lc, "stranger"));
+	assert_null(lc_by_domid(&w->lc, 6));
+	/* Neither taken-back domain is created again; gamma is, once gone. */
+	lc_destroyed(&w->lc, dom(w, "gamma"), 0, 0);
+	assert_int_equal(dom(w, "gamma")->state, DOM_BACKOFF);
+	bring_up(w, "gamma", 0);
+	bring_up(w, "delta", 0);
+	lc_tick(&w->lc, 0);
+	assert_int_equal(count(&w->f, "create alpha"), 0);
+	assert_int_equal(count(&w->f, "create beta"), 0);
+	world_free(w);
+}
+
+/* libxl reports a death (seen under TCG) for a domain that runs: it is
+ * watched again, not created a second time. */
+static void death_of_a_running_domain(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 } };
+	struct world *w = world_new(specs, 1);
+	struct lc_dom *d = dom(w, "alpha");
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "alpha", 0);
+	w->f.alive = true;
+	lc_death_reported(&w->lc, d, 10);
+	assert_int_equal(d->state, DOM_RUNNING);
+	assert_int_equal(count(&w->f, "watch alpha"), 2);
+	lc_tick(&w->lc, 100000);
+	assert_int_equal(count(&w->f, "create alpha"), 1);
+	/* Gone for real: "destroyed from outside", restarted as a crash. */
+	w->f.alive = false;
+	lc_death_reported(&w->lc, d, 20);
+	assert_int_equal(d->state, DOM_BACKOFF);
+	world_free(w);
+}
+
+/* A template's preload is booted, paused once its agent is ready, handed
+ * to a request (unpaused), and another is preloaded after the answer. */
+static void preload_refill(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	struct control_waiter waiter = { .slot = 1, .serial = 1 };
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	struct lc_dom *p = dom(w, "disp1");
+	assert_true(p->preload);
+	bring_up(w, "disp1", 0);
+	lc_agent_said(&w->lc, p, &agent_ready, 0, 50);
+	assert_int_equal(count(&w->f, "pause disp1"), 1);
+	answer_pause(w, 0);
+	assert_int_equal(p->state, DOM_PRELOADED);
+	assert_int_equal(count(&w->f, "mark disp1 preloaded"), 1);
+
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 100, msg,
+					   sizeof(msg)), 0);
+	assert_int_equal(p->state, DOM_RUNNING);
+	assert_false(p->preload);
+	assert_int_equal(count(&w->f, "unpause disp1"), 2);	/* its creation's, and this */
+	assert_int_equal(count(&w->f, "command disp1 xterm"), 1);
+	answer_pause(w, 0);
+	/* No new preload while the request waits for its answer. */
+	lc_tick(&w->lc, 100);
+	assert_null(lc_by_name(&w->lc, "disp2"));
+	lc_agent_said(&w->lc, p, &agent_running, 0, 130);
+	assert_int_equal(count(&w->f, "answer disp1 30"), 1);
+	lc_tick(&w->lc, 130);
+	assert_non_null(lc_by_name(&w->lc, "disp2"));
+	assert_true(dom(w, "disp2")->preload);
+	assert_int_equal(count(&w->f, "create disp2"), 1);
+	world_free(w);
+}
+
+/* A request that takes a preload while libxl is pausing it: once the
+ * pause is done the disposable is let run again, not left preloaded. */
+static void request_races_a_preload(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	struct control_waiter waiter = { .slot = 1, .serial = 1 };
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	struct lc_dom *p = dom(w, "disp1");
+	bring_up(w, "disp1", 0);
+	lc_agent_said(&w->lc, p, &agent_ready, 0, 50);
+	assert_int_equal(w->f.npauses, 1);	/* the preload's pause, unanswered */
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "", waiter, 60, msg, sizeof(msg)), 0);
+	/* Its agent is up and no command was asked: answered at once. */
+	assert_int_equal(count(&w->f, "answer disp1 0"), 1);
+	answer_pause(w, 0);
+	assert_int_equal(p->state, DOM_RUNNING);
+	assert_int_equal(count(&w->f, "mark disp1 preloaded"), 0);
+	assert_int_equal(count(&w->f, "unpause disp1"), 2);
+	assert_int_equal(count(&w->f, "mark disp1 running"), 1);
+	world_free(w);
+}
+
+/* sys-net dies and comes back as a new domain: alpha's vifs are moved to
+ * it once it serves (its agent is up), and only then. */
+static void netvm_restart_moves_its_clients(void **state)
+{
+	static const struct spec specs[] = {
+		{ "sys-net", CLASS_NET, "", 0 }, { "alpha", CLASS_APP, "sys-net", 0 },
+	};
+	struct world *w = world_new(specs, 2);
+	struct lc_dom *net = dom(w, "sys-net"), *a = dom(w, "alpha");
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "sys-net", 0);
+	/* alpha waits for its netvm to serve. */
+	lc_tick(&w->lc, 10);
+	assert_int_equal(a->state, DOM_BACKOFF);
+	lc_agent_said(&w->lc, net, &agent_ready, 0, 20);
+	log_set_level(LOG_LVL_INFO);
+	capture_begin();
+	bring_up(w, "alpha", 20);
+	assert_non_null(strstr(capture_end(), "event=vif-attached name=alpha vif=0 netvm=sys-net "
+				"again=0"));
+	log_set_level(LOG_LVL_ERR);
+	assert_int_equal(count(&w->f, "reattach alpha 1"), 0);
+
+	lc_death_reported(&w->lc, net, 100);	/* destroyed from outside */
+	assert_int_equal(net->state, DOM_BACKOFF);
+	assert_int_equal(a->state, DOM_RUNNING);
+	bring_up(w, "sys-net", net->deadline);
+	uint32_t new_domid = net->domid;
+	assert_int_equal(count(&w->f, "reattach alpha 3"), 0);
+	log_set_level(LOG_LVL_INFO);
+	capture_begin();
+	lc_agent_said(&w->lc, net, &agent_ready, 0, 200);
+	lc_vif_attached(&w->lc, a, 0, new_domid, 0);
+	assert_non_null(strstr(capture_end(), "event=vif-attached name=alpha vif=0 netvm=sys-net "
+				"again=1"));
+	log_set_level(LOG_LVL_ERR);
+	assert_int_equal(count(&w->f, "reattach alpha 3"), 1);
+	assert_int_equal(new_domid, 3);
+	assert_true(lc_reattach_wanted(&w->lc, a, a->domid, new_domid));
+	/* Not for the old netvm's domid, nor for a domain alpha no longer is. */
+	assert_false(lc_reattach_wanted(&w->lc, a, a->domid, 1));
+	assert_false(lc_reattach_wanted(&w->lc, a, a->domid + 7, new_domid));
+	world_free(w);
+}
+
+/* At shutdown the client goes first, the netvm once no client is left;
+ * a domain that does not shut down is destroyed after 30 s, not before. */
+static void shutdown_order_and_deadline(void **state)
+{
+	static const struct spec specs[] = {
+		{ "sys-net", CLASS_NET, "", 0 }, { "alpha", CLASS_APP, "sys-net", 0 },
+	};
+	struct world *w = world_new(specs, 2);
+	struct lc_dom *net = dom(w, "sys-net"), *a = dom(w, "alpha");
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "sys-net", 0);
+	lc_agent_said(&w->lc, net, &agent_ready, 0, 0);
+	bring_up(w, "alpha", 0);
+	/* Paused: it is let run to hear the shutdown. */
+	w->f.pause_now = true;
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), 0);
+	assert_int_equal(a->state, DOM_PAUSED);
+
+	lc_stop_all(&w->lc);
+	lc_tick(&w->lc, 1000);
+	assert_int_equal(count(&w->f, "shutdown alpha"), 1);
+	assert_int_equal(count(&w->f, "unpause alpha"), 2);	/* its creation's, and this */
+	assert_int_equal(count(&w->f, "shutdown sys-net"), 0);
+	lc_shutdown_asked(&w->lc, a, 0, 1000);
+	lc_shutdown_reported(&w->lc, a, LC_SHUTDOWN_POWEROFF, "poweroff", 2000);
+	lc_destroyed(&w->lc, a, 0, 2000);
+	assert_int_equal(a->state, DOM_STOPPED);
+	assert_false(lc_all_gone(&w->lc));
+	lc_tick(&w->lc, 2000);
+	assert_int_equal(count(&w->f, "shutdown sys-net"), 1);
+	assert_true(position(&w->f, "shutdown alpha") < position(&w->f, "shutdown sys-net"));
+	lc_shutdown_asked(&w->lc, net, 0, 2000);
+	assert_int_equal(lc_next_deadline(&w->lc), 2000 + LC_SHUTDOWN_GRACE_MS);
+	lc_tick(&w->lc, 2000 + LC_SHUTDOWN_GRACE_MS - 1);
+	assert_int_equal(net->state, DOM_STOPPING);
+	lc_tick(&w->lc, 2000 + LC_SHUTDOWN_GRACE_MS);
+	assert_int_equal(count(&w->f, "destroy sys-net 1"), 1);
+	lc_destroyed(&w->lc, net, 0, 32000);
+	assert_true(lc_all_gone(&w->lc));
+	/* Nothing is restarted during shutdown. */
+	lc_tick(&w->lc, 40000);
+	assert_int_equal(count(&w->f, "create sys-net"), 1);
+	world_free(w);
+}
+
+/* A request that takes a preload still being created: its command is
+ * handed over once libxl has made the domain, and the request answered
+ * once the command runs. */
+static void request_during_a_preloads_creation(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	struct control_waiter waiter = { .slot = 1, .serial = 1 };
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	struct lc_dom *p = dom(w, "disp1");
+	lc_tick(&w->lc, 0);
+	assert_int_equal(p->state, DOM_CREATING);
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 10, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(count(&w->f, "command disp1 xterm"), 0);
+	lc_created(&w->lc, p, 0, 20, 1000);
+	assert_int_equal(count(&w->f, "command disp1 xterm"), 1);
+	assert_int_equal(count(&w->f, "mark disp1 running"), 1);
+	answer_pause(w, 0);
+	/* Ready is not yet an answer: its command has not started. */
+	lc_agent_said(&w->lc, p, &agent_ready, 0, 30);
+	assert_int_equal(w->f.npauses, 0);
+	assert_int_equal(w->f.answers, 0);
+	lc_agent_said(&w->lc, p, &agent_running, 0, 40);
+	assert_int_equal(count(&w->f, "answer disp1 30"), 1);
+	world_free(w);
+}
+
+/* Preloads that die before they are ready, three in a row: no more are
+ * started; the template still serves requests. */
+static void preloads_that_keep_dying_stop(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	uint64_t now = 0;
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	for (int i = 1; i <= LC_PRELOAD_FAILURES_MAX; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "disp%d", i);
+		lc_tick(&w->lc, now);	/* the last one reaped, the next one created */
+		struct lc_dom *p = dom(w, name);
+		assert_int_equal(p->state, DOM_CREATING);
+		lc_created(&w->lc, p, 0, now, 1000);
+		answer_pause(w, 0);
+		lc_shutdown_reported(&w->lc, p, LC_SHUTDOWN_CRASH, "crash", now);
+		lc_destroyed(&w->lc, p, 0, now);
+		now += 1000;
+	}
+	lc_tick(&w->lc, now);
+	assert_null(lc_by_name(&w->lc, "disp3"));	/* reaped */
+	assert_null(lc_by_name(&w->lc, "disp4"));
+	assert_int_equal(dom(w, "work")->preload_failures, LC_PRELOAD_FAILURES_MAX);
+	world_free(w);
+}
+
+/* A restarted manager takes a preloaded disposable back as preloaded, by
+ * the template its mark names. */
+static void adoption_of_a_preload(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	const struct lc_mark mk = { .word = "preloaded", .started = 9, .dvm = "work" };
+	(void)state;
+	lc_adopt(&w->lc, "disp7", 7, true, &mk, 0);
+	struct lc_dom *d = dom(w, "disp7");
+	assert_int_equal(d->state, DOM_PRELOADED);
+	assert_true(d->preload);
+	assert_true(d->agent_ready);
+	assert_string_equal(d->cfg->template_name, "work");
+	assert_int_equal(count(&w->f, "agent-watch disp7"), 1);
+	/* Not the template any more: left alone. */
+	const struct lc_mark other = { .word = "preloaded", .dvm = "gone" };
+	lc_adopt(&w->lc, "disp8", 8, true, &other, 0);
+	assert_null(lc_by_name(&w->lc, "disp8"));
+	world_free(w);
+}
+
+/* `ctl' while a creation is under way: refused with what to do, and the
+ * next creation waits for it (one at a time). */
+static void ctl_while_creating(void **state)
+{
+	static const struct spec specs[] = {
+		{ "alpha", CLASS_APP, "", 0 }, { "beta", CLASS_APP, "", 0 },
+	};
+	struct world *w = world_new(specs, 2);
+	struct lc_dom *a = dom(w, "alpha"), *b = dom(w, "beta");
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	lc_tick(&w->lc, 0);
+	assert_int_equal(a->state, DOM_CREATING);
+	assert_int_equal(b->state, DOM_BACKOFF);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "alpha", 0, msg, sizeof(msg)), -EBUSY);
+	assert_string_equal(msg, "alpha is creating: try again once it runs");
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", 0, msg, sizeof(msg)),
+			 -EALREADY);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "beta", 0, msg, sizeof(msg)), 0);
+	lc_tick(&w->lc, 1);
+	assert_int_equal(count(&w->f, "create beta"), 0);
+	lc_created(&w->lc, a, 0, 5, 1000);
+	answer_pause(w, 0);
+	lc_tick(&w->lc, 6);
+	assert_int_equal(count(&w->f, "create beta"), 1);
+	/* Now alpha runs: stop asks it to shut down. */
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "alpha", 6, msg, sizeof(msg)), 0);
+	assert_int_equal(count(&w->f, "shutdown alpha"), 1);
+	world_free(w);
+}
+
+/* `ctl pause' is asynchronous: the state follows libxl's answer; an
+ * answer given before the call returned is the command's. */
+static void ctl_pause_follows_libxl(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 } };
+	struct world *w = world_new(specs, 1);
+	struct lc_dom *a = dom(w, "alpha");
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "alpha", 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), 0);
+	assert_int_equal(a->state, DOM_RUNNING);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), -EBUSY);
+	answer_pause(w, 0);
+	assert_int_equal(a->state, DOM_PAUSED);
+	assert_int_equal(count(&w->f, "mark alpha paused"), 1);
+	w->f.pause_now = true;
+	w->f.pause_rc = -3;
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_UNPAUSE, "alpha", 0, msg, sizeof(msg)), -EIO);
+	assert_string_equal(msg, "libxl could not unpause alpha (error -3)");
+	assert_int_equal(a->state, DOM_PAUSED);
+	world_free(w);
+}
+
+/* The named predicates, each state once. */
+static void state_predicates(void **state)
+{
+	(void)state;
+	for (unsigned st = 0; st < DOM_STATE_COUNT; st++) {
+		bool in_xen = st != DOM_STOPPED && st != DOM_CREATING && st != DOM_BACKOFF &&
+			      st != DOM_FAILED;
+		assert_int_equal(dom_exists_in_xen(st), in_xen);
+		/* Up implies in Xen; whatever hears events is in Xen. */
+		assert_true(!dom_is_up(st) || in_xen);
+		assert_true(!dom_hears_events(st) || in_xen);
+		assert_false(dom_is_startable(st) && in_xen);
+	}
+	assert_true(dom_is_up(DOM_PAUSED));
+	assert_true(dom_is_up(DOM_PRELOADED));
+	assert_false(dom_is_up(DOM_STOPPING));
+	assert_true(dom_hears_events(DOM_STOPPING));
+	assert_false(dom_hears_events(DOM_DESTROYING));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(crash_loop_fails),
+		cmocka_unit_test(adoption),
+		cmocka_unit_test(death_of_a_running_domain),
+		cmocka_unit_test(preload_refill),
+		cmocka_unit_test(request_races_a_preload),
+		cmocka_unit_test(netvm_restart_moves_its_clients),
+		cmocka_unit_test(shutdown_order_and_deadline),
+		cmocka_unit_test(request_during_a_preloads_creation),
+		cmocka_unit_test(preloads_that_keep_dying_stop),
+		cmocka_unit_test(adoption_of_a_preload),
+		cmocka_unit_test(ctl_while_creating),
+		cmocka_unit_test(ctl_pause_follows_libxl),
+		cmocka_unit_test(state_predicates),
+	};
+	log_set_level(LOG_LVL_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
