@@ -481,6 +481,12 @@ case_confine() {
     write_cfg services/filtered.cfg 'command = [ "/bin/sleep", "1000" ]' 'seccomp = "compositor"'
     write_cfg services/forker.cfg 'command = [ "/bin/sh", "-c", "/bin/true; exec /bin/sleep 1000" ]' \
         'seccomp = "compositor"' 'restart = "never"'
+    # PID 1's links (devcheck's readlink /proc/1/exe): PID 1 holds every
+    # capability, so only a service with sys_ptrace may read them.
+    write_cfg services/peek.cfg "command = [ \"/bin/sh\", \"-c\", \"readlink /proc/1/exe > $T/peek\" ]" \
+        'type = "oneshot"' 'restart = "never"' 'capabilities = [ "sys_ptrace" ]'
+    write_cfg services/blind.cfg "command = [ \"/bin/sh\", \"-c\", \"readlink /proc/1/exe > $T/blind\" ]" \
+        'type = "oneshot"' 'restart = "never"'
     start
     local s
     for s in plain user root filtered; do wait_for 5 svc_is "$s" up || fail "$s is $(svc_field "$s" state)"; done
@@ -500,6 +506,10 @@ case_confine() {
     expect_status root NoNewPrivs 0
     [ "$(status_of root CapEff)" = "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NS_PID/status")" ] ||
         fail "root's CapEff is $(status_of root CapEff), not PID 1's"
+    wait_for 5 svc_is peek done || fail "peek is $(svc_field peek state), not done"
+    [ "$(cat "$T/peek")" = "$BH" ] || fail "with sys_ptrace, /proc/1/exe read as \"$(cat "$T/peek")\""
+    wait_for 5 [ -e "$T/blind" ] || fail "blind did not run"
+    [ ! -s "$T/blind" ] || fail "without a capability, /proc/1/exe read as \"$(cat "$T/blind")\""
     expect_status filtered Seccomp 2
     expect_status plain Seccomp 0
     wait_for 5 svc_is forker stopped || fail "forker is $(svc_field forker state), not stopped"
