@@ -30,8 +30,8 @@
  * (as in -lNAME; lib/implib.h), deferred those it loads at their first
  * call.  The binary links only libc: PID 1 reads its configuration with
  * the libxlutil linked into it, loads kernel modules by running the
- * modprobe role, maps libblkid only to find a root by UUID or LABEL and
- * libcryptsetup only to close encrypted volumes at shutdown.
+ * modprobe role, maps libblkid only to find a root by UUID or LABEL, and
+ * closes encrypted volumes with the kernel's dm ioctl (sys/mapper.h).
  */
 struct role {
 	const char *name;
@@ -54,7 +54,7 @@ static const struct role roles[] = {
 	  .privileges = "root, every capability: mounts, modules (by modprobe), reboot, "
 			"spawns every service",
 	  .sockets = "/run/bulkhead/control (listens)",
-	  .deferred = { "blkid", "cryptsetup" } },
+	  .deferred = { "blkid" } },
 	{ .name = "modprobe", .main = modprobe_main,
 	  .privileges = "root, CAP_SYS_MODULE: loads kernel modules for PID 1 and the "
 			"domain manager",
