@@ -145,6 +145,8 @@ void lc_resume(struct lifecycle *lc, uint64_t now)
 			log_notice("domains", "domain %s was %s under the previous manager and is "
 				   "gone; starting it", d->cfg->name,
 				   domain_state_name((unsigned)d->recorded));
+			log_event("domains", "domain-died", "name=%s domid=none how=gone was=%s",
+				  d->cfg->name, domain_state_name((unsigned)d->recorded));
 			wanted = true;
 			break;
 		default:

@@ -63,6 +63,7 @@ static int op_start(struct lifecycle *lc, struct lc_dom *d, uint64_t now, char *
 	case DOM_BACKOFF:
 		want_started(lc, d, now);
 		log_notice("domains", "domain %s: start asked", d->cfg->name);
+		log_event("domains", "domain-start-asked", "name=%s", d->cfg->name);
 		return 0;
 	case DOM_PAUSED:
 		return refuse(msg, cap, EALREADY, d, "`bulkhead ctl unpause' lets it run");

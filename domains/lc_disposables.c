@@ -25,6 +25,8 @@ static void answer_waiter(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
 	log_notice("domains", "disposable %s of %s: %s %llu ms after the request", d->cfg->name,
 		   d->cfg->template_name, d->command ? "runs its command" : "is up",
 		   (unsigned long long)ms);
+	log_event("domains", "disposable-answered", "name=%s template=%s ms=%llu command=%d",
+		  d->cfg->name, d->cfg->template_name, (unsigned long long)ms, d->command != NULL);
 	lc->ops->answer(lc->ctx, d, ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
 }
 
@@ -113,6 +115,10 @@ void lc_paused(struct lifecycle *lc, struct lc_dom *d, uint32_t domid, bool paus
 	lc->ops->mark(lc->ctx, d, pause ? "paused" : "running");
 	log_notice("domains", "domain %s (domid %u) %s", d->cfg->name, d->domid,
 		   pause ? "paused" : "unpaused");
+	if (pause)
+		log_event("domains", "domain-paused", "name=%s domid=%u", d->cfg->name, d->domid);
+	else
+		log_event("domains", "domain-unpaused", "name=%s domid=%u", d->cfg->name, d->domid);
 }
 
 /* What D's agent wrote, read as hostile bytes by the adapter. */
@@ -159,6 +165,8 @@ void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_st
 		/* As in Qubes: a disposable lives as long as its command. */
 		log_notice("domains", "disposable %s: its command ended with status %d; shutting it "
 			   "down", d->cfg->name, st->exit_status);
+		log_event("domains", "disposable-command-ended", "name=%s status=%d", d->cfg->name,
+			  st->exit_status);
 		lc_ask_stop(lc, d, now);
 		return;
 	}
@@ -239,6 +247,8 @@ void lc_disposable_gone(struct lifecycle *lc, struct lc_dom *d, const char *why)
 			"one)", t->cfg->name, LC_PRELOAD_FAILURES_MAX, t->cfg->name);
 	lc_refuse_waiter(lc, d, EIO, why);
 	log_notice("domains", "disposable %s of %s is gone", d->cfg->name, d->cfg->template_name);
+	log_event("domains", "disposable-gone", "name=%s template=%s", d->cfg->name,
+		  d->cfg->template_name);
 	lc_set_state(lc, d, DOM_STOPPED);
 }
 
@@ -370,11 +380,15 @@ int lc_run_disposable(struct lifecycle *lc, const char *template_name, const cha
 	if (d) {
 		log_notice("domains", "disposable %s of %s: taken (%s) for a request", d->cfg->name,
 			   name, domain_state_name(d->state));
+		log_event("domains", "disposable-taken", "name=%s template=%s state=%s", d->cfg->name,
+			  name, domain_state_name(d->state));
 	} else {
 		if (!(d = lc_new_disposable(lc, t, NULL, msg, cap)))
 			return -EAGAIN;
 		log_notice("domains", "disposable %s of %s: starting for a request (none is "
 			   "preloaded)", d->cfg->name, name);
+		log_event("domains", "disposable-taken", "name=%s template=%s state=none",
+			  d->cfg->name, name);
 		lc_queue_start(lc, d, now);
 	}
 	return claim(lc, d, command, waiter, now, msg, cap);

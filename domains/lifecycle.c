@@ -400,6 +400,7 @@ void lc_ask_stop(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
 	bool paused = d->state == DOM_PAUSED || d->state == DOM_PRELOADED;
 	log_notice("domains", "asking domain %s (domid %u) to shut down", d->cfg->name,
 		   d->domid);
+	log_event("domains", "domain-stopping", "name=%s domid=%u", d->cfg->name, d->domid);
 	d->crashed = false;
 	d->deadline = now + LC_SHUTDOWN_GRACE_MS;
 	lc_set_state(lc, d, DOM_STOPPING);

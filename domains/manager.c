@@ -340,12 +340,14 @@ int domain_manager_main(int argc, char **argv)
 	if (sigfd < 0 || setup(config_dir, socket_path) < 0)
 		return 1;
 	log_notice("domains", "domain manager up: %zu domains configured", M.lc.n);
+	log_event("domains", "manager-up", "domains=%zu", M.lc.n);
 	xl_adopt(&M, monotonic_ms());
 	lc_republish(&M.lc);
 	/* After a crash of ours or a power cut: what no domain uses goes. */
 	if (M.lc.pool_ok) {
 		int removed = storage_cleanup(M.storage.pool, volumes_in_use, NULL);
 		log_notice("domains", "storage: %d leftover devices removed", removed);
+		log_event("domains", "storage-cleaned", "removed=%d", removed);
 	}
 	lc_resume(&M.lc, monotonic_ms());
 	for (;;) {
@@ -354,6 +356,7 @@ int domain_manager_main(int argc, char **argv)
 		xl_retries(&M, now);
 		if (lc_all_gone(&M.lc)) {
 			log_notice("domains", "all domains are down");
+			log_event("domains", "manager-stopped", "");
 			control_close(&M.ctl);
 			return 0;
 		}

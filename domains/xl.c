@@ -105,11 +105,14 @@ static bool pci_assignable(struct mgr *m, const struct lc_dom *d)
 		const char *driver = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
 		if (n > 0 && strcmp(driver, "pciback") == 0)
 			continue;
-		if (n > 0)
+		if (n > 0) {
 			log_notice("domains", "domain %s: PCI device %04x:%02x:%02x.%x is taken from "
 				   "dom0's driver %s (xen-pciback.hide= on dom0's command line keeps "
 				   "it from dom0's drivers from the start)", d->cfg->name,
 				   pci->domain, pci->bus, pci->dev, pci->func, driver);
+			log_event("domains", "pci-taken", "name=%s device=%04x:%02x:%02x.%x driver=%s",
+				  d->cfg->name, pci->domain, pci->bus, pci->dev, pci->func, driver);
+		}
 		int rc = libxl_device_pci_assignable_add(m->ctx, pci, 0);
 		if (rc) {
 			log_err("domains", "domain %s: PCI device %04x:%02x:%02x.%x cannot be given to "
@@ -358,6 +361,8 @@ static void reattach_vifs(void *ctx, struct lc_dom *d, uint32_t netvm_domid)
 		log_notice("domains", "domain %s: vif %d's backend died with domid %u; attaching it "
 			   "to %s (domid %u)", d->cfg->name, nics[i].devid, nics[i].backend_domid,
 			   d->cfg->netvm, netvm_domid);
+		log_event("domains", "vif-backend-died", "name=%s vif=%d domid=%u netvm=%s",
+			  d->cfg->name, nics[i].devid, nics[i].backend_domid, d->cfg->netvm);
 		r->nic.backend_domid = netvm_domid;
 		libxl_asyncop_how how = { .callback = nic_removed, .u.for_callback = r };
 		int rc = libxl_device_nic_destroy(m->ctx, d->domid, &nics[i], &how);

@@ -73,6 +73,9 @@ void xs_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *
 		log_err("domains", "domain %s: cannot give its firewall rules to %s: %s; %s "
 			"drops its traffic until they come", client->cfg->name, net->cfg->name,
 			strerror(-r), net->cfg->name);
+	else
+		log_event("domains", "firewall-published", "name=%s netvm=%s", client->cfg->name,
+			  net->cfg->name);
 }
 
 /* What D's agent wrote, read as hostile bytes. */
