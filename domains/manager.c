@@ -7,7 +7,6 @@
 #include "domains/manager.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,9 +27,9 @@
 #include "domains/xl.h"
 #include "lib/log.h"
 #include "lib/log_xtl.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 
-#define POLL_FDS_MAX 256
 
 static struct mgr M;
 
@@ -262,66 +261,136 @@ static int setup(const char *config_dir, const char *socket_path)
 	return 0;
 }
 
-/* ---- the loop ---- */
+/* ---- the loop (lib/loop) ---- */
 
-static int signals(void)
+/* libxl's fds, polled with ours: what it wants before, what came after. */
+#define LIBXL_FDS_MAX 128
+
+static struct {
+	struct loop loop;
+	struct loop_fd xs;		/* the agents' xenstore watch */
+	struct loop_fdset ctl;		/* the control socket and its clients */
+	struct loop_fdset libxl;
+	struct loop_timer libxl_timeout;	/* libxl's next timeout */
+	struct loop_timer wake;		/* the lifecycle's or a vif's next deadline */
+	struct loop_defer turn;		/* after every round's callbacks */
+} L;
+
+/* SIGTERM, SIGINT: every domain asked to stop, then we end. */
+static void on_signal(void *ctx, const struct signalfd_siginfo *si)
+{
+	(void)ctx;
+	(void)si;
+	lc_stop_all(&M.lc);
+}
+
+/* Read in the round itself (xs_agents_heard, each round): this only wakes. */
+static void on_xs(struct loop *l, struct loop_fd *w, short revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+}
+
+static size_t libxl_fill(void *ctx, struct pollfd *pfd)
+{
+	struct timeval tv;
+	int nfds = LIBXL_FDS_MAX, timeout = -1;
+	(void)ctx;
+	gettimeofday(&tv, NULL);
+	if (libxl_osevent_beforepoll(M.ctx, &nfds, pfd, &timeout, tv)) {
+		log_err("domains", "libxl wants more than %d fds to poll", LIBXL_FDS_MAX);
+		loop_stop(&L.loop, 1);
+		return 0;
+	}
+	if (timeout >= 0)
+		loop_timer_arm(&L.loop, &L.libxl_timeout, monotonic_ms() + (uint64_t)timeout);
+	else
+		loop_timer_cancel(&L.libxl_timeout);
+	return (size_t)nfds;
+}
+
+static void libxl_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	struct timeval tv;
+	(void)ctx;
+	gettimeofday(&tv, NULL);
+	libxl_osevent_afterpoll(M.ctx, (int)n, (struct pollfd *)pfd, tv);
+}
+
+/* A timeout of libxl's with no fd ready: its timers run. */
+static void on_libxl_timeout(struct loop *l, struct loop_timer *t)
+{
+	struct timeval tv;
+	(void)l;
+	(void)t;
+	gettimeofday(&tv, NULL);
+	libxl_osevent_afterpoll(M.ctx, 0, NULL, tv);
+}
+
+/* What the round brought, then the lifecycle's turn; the wake timer set
+ * for its next deadline or a vif's next try.  The loop ends when every
+ * domain is down after a stop. */
+static void turn(void *ctx)
+{
+	uint64_t now = monotonic_ms();
+	(void)ctx;
+	xl_events(&M);
+	xs_agents_heard(&M, now);
+	lc_tick(&M.lc, now);
+	xl_retries(&M, now);
+	if (lc_all_gone(&M.lc)) {
+		loop_stop(&L.loop, 0);
+		return;
+	}
+	uint64_t next = lc_next_deadline(&M.lc), retry = xl_next_retry(&M);
+	if (retry < next)
+		next = retry;
+	if (next == UINT64_MAX)
+		loop_timer_cancel(&L.wake);
+	else
+		loop_timer_arm(&L.loop, &L.wake, next);
+}
+
+/* Every round ends with the turn, after the fds' and the timers' callbacks. */
+static void queue_turn(void *ctx, uint64_t now)
+{
+	(void)ctx;
+	(void)now;
+	loop_defer(&L.loop, &L.turn);
+}
+
+static int loop_setup(void)
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
-/* Milliseconds to wait: until the lifecycle's next deadline, a vif's
- * next try, or libxl's timeout (-1: none). */
-static int poll_timeout(uint64_t now, int libxl_timeout)
-{
-	uint64_t next = lc_next_deadline(&M.lc);
-	uint64_t retry = xl_next_retry(&M);
-	if (retry < next)
-		next = retry;
-	int ours = next == UINT64_MAX ? -1 : next <= now ? 0 :
-		   next - now > INT_MAX ? INT_MAX : (int)(next - now);
-	if (libxl_timeout < 0)
-		return ours;
-	return ours < 0 || libxl_timeout < ours ? libxl_timeout : ours;
-}
-
-/* One round: our fds (signals, xenstore, control socket) first, then
- * libxl's.  The one event loop of this role, kept here alone until it
- * moves to lib/loop. */
-static int poll_once(int sigfd)
-{
-	static struct pollfd fds[POLL_FDS_MAX];
-	size_t ours = 1, nctl;
-	fds[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-	if (M.xs)
-		fds[ours++] = (struct pollfd){ .fd = xs_fileno(M.xs), .events = POLLIN };
-	size_t ctl_at = ours;
-	nctl = control_pollfds(&M.ctl, fds + ctl_at);
-	ours += nctl;
-
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	int nfds = (int)(POLL_FDS_MAX - ours), timeout = -1;
-	if (libxl_osevent_beforepoll(M.ctx, &nfds, fds + ours, &timeout, tv)) {
-		log_err("domains", "libxl wants more than %zu fds to poll", POLL_FDS_MAX - ours);
+	L.ctl = control_fdset(&M.ctl);
+	int r = loop_init(&L.loop, LIBXL_FDS_MAX + L.ctl.max + 2,
+			  &(struct loop_ops){ .woken = queue_turn });
+	if (r == 0)
+		r = loop_signals(&L.loop, &set, on_signal, NULL);
+	if (r < 0) {
+		log_err("domains", "cannot set up the event loop: %s", strerror(-r));
 		return -1;
 	}
-	if (poll(fds, ours + (nfds_t)nfds, poll_timeout(monotonic_ms(), timeout)) < 0 &&
-	    errno != EINTR)
-		log_err("domains", "poll: %s", strerror(errno));
-	gettimeofday(&tv, NULL);
-	libxl_osevent_afterpoll(M.ctx, nfds, fds + ours, tv);
-	xl_events(&M);
-	xs_agents_heard(&M, monotonic_ms());
-	control_dispatch(&M.ctl, fds + ctl_at, nctl);
-	struct signalfd_siginfo si;
-	if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		lc_stop_all(&M.lc);
+	L.libxl = (struct loop_fdset){ .max = LIBXL_FDS_MAX, .fill = libxl_fill,
+				       .dispatch = libxl_dispatch };
+	L.libxl_timeout = (struct loop_timer){ .cb = on_libxl_timeout };
+	L.wake = (struct loop_timer){ 0 };
+	L.turn = (struct loop_defer){ .fn = turn };
+	r = loop_fdset_add(&L.loop, &L.libxl);
+	if (r == 0)
+		r = loop_fdset_add(&L.loop, &L.ctl);
+	if (r == 0 && M.xs) {
+		L.xs = (struct loop_fd){ .fd = xs_fileno(M.xs), .events = POLLIN, .cb = on_xs };
+		r = loop_fd_add(&L.loop, &L.xs);
+	}
+	if (r < 0) {
+		log_err("domains", "cannot watch the manager's fds: %s", strerror(-r));
+		return -1;
+	}
 	return 0;
 }
 
@@ -336,8 +405,7 @@ int domain_manager_main(int argc, char **argv)
 		else if (strcmp(argv[i], "--socket") == 0)
 			socket_path = argv[++i];
 	}
-	int sigfd = signals();
-	if (sigfd < 0 || setup(config_dir, socket_path) < 0)
+	if (setup(config_dir, socket_path) < 0 || loop_setup() < 0)
 		return 1;
 	log_notice("domains", "domain manager up: %zu domains configured", M.lc.n);
 	log_event("domains", "manager-up", "domains=%zu", M.lc.n);
@@ -350,17 +418,15 @@ int domain_manager_main(int argc, char **argv)
 		log_event("domains", "storage-cleaned", "removed=%d", removed);
 	}
 	lc_resume(&M.lc, monotonic_ms());
-	for (;;) {
-		uint64_t now = monotonic_ms();
-		lc_tick(&M.lc, now);
-		xl_retries(&M, now);
-		if (lc_all_gone(&M.lc)) {
-			log_notice("domains", "all domains are down");
-			log_event("domains", "manager-stopped", "");
-			control_close(&M.ctl);
-			return 0;
-		}
-		if (poll_once(sigfd) < 0)
-			return 1;
+	turn(NULL);
+	int r = loop_run(&L.loop);
+	if (r != 0) {
+		if (r < 0)
+			log_err("domains", "poll: %s", strerror(-r));
+		return 1;
 	}
+	log_notice("domains", "all domains are down");
+	log_event("domains", "manager-stopped", "");
+	control_close(&M.ctl);
+	return 0;
 }
