@@ -74,7 +74,10 @@ static const struct role roles[] = {
 	  .libraries = { "xenlight", "xentoollog", "xenstore", "devmapper" } },
 	{ .name = "compositor", .main = compositor_main,
 	  .synopsis = "compositor [--config DIR] [--headless WxH]", .summary = "draw the desktop",
-	  .privileges = "the DRM device, evdev devices, grant tables, event channels, xenstore",
+	  .privileges = "opens the DRM device, evdev devices and its sockets as root, then "
+			"confines itself (drm-compositor/sandbox.h): no capability, "
+			"no_new_privs, Landlock (only /dev/input, /dev/xen/{gntdev,evtchn,"
+			"xenbus}), seccomp profile \"compositor\"; uid 900 when headless",
 	  .sockets = "/run/bulkhead/compositor and gui_dir/NAME.sock (listens); "
 		     "a vchan per gui domain",
 	  .libraries = { "cairo", "freetype", "evdev", "drm", "xkbcommon", "xenvchan",
