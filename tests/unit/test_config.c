@@ -1,6 +1,6 @@
 #include "tests/unit/test_helpers.h"
 
-#include "config/sysconfig.h"
+#include "tests/unit/config_helpers.h"
 #include "init/xen.h"
 
 static int make_dir(void **state)
@@ -13,14 +13,6 @@ static int remove_dir(void **state)
 {
 	(void)state;
 	return config_dir_remove();
-}
-
-/* Loads DIR, returning the log; *cfg stays loaded for the caller. */
-static const char *load(struct sysconfig *cfg, unsigned *errors)
-{
-	capture_begin();
-	*errors = sysconfig_load(dir, cfg, NULL, 0);
-	return capture_end();
 }
 
 static void good_config_is_read(void **state)

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config/sysconfig.h"
+#include "tests/unit/config_helpers.h"
 #include "init/xen.h"
 #include "lib/confine.h"
 #include "lib/confine_profiles.h"
@@ -202,13 +202,6 @@ static void users_and_groups_by_name_or_number(void **state)
 }
 
 /* --- the service keys -------------------------------------------------------- */
-
-static const char *load(struct sysconfig *cfg, unsigned *errors)
-{
-	capture_begin();
-	*errors = sysconfig_load(dir, cfg, NULL, 0);
-	return capture_end();
-}
 
 /* A service that says nothing keeps root's uid (its files are root's) and
  * nothing else: no capability, no_new_privs. */
