@@ -14,4 +14,17 @@ static inline const char *load(struct sysconfig *cfg, unsigned *errors)
 	return capture_end();
 }
 
+/* cmocka setup and teardown: `dir' with its services/ subdirectory. */
+static inline int make_dir(void **state)
+{
+	(void)state;
+	return config_dir_make("services");
+}
+
+static inline int remove_dir(void **state)
+{
+	(void)state;
+	return config_dir_remove();
+}
+
 #endif

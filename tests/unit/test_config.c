@@ -3,18 +3,6 @@
 #include "tests/unit/config_helpers.h"
 #include "init/xen.h"
 
-static int make_dir(void **state)
-{
-	(void)state;
-	return config_dir_make("services");
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	return config_dir_remove();
-}
-
 static void good_config_is_read(void **state)
 {
 	struct sysconfig cfg;

@@ -289,18 +289,6 @@ static void xen_builtins_keep_every_capability(void **state)
 	free(xen);
 }
 
-static int make_dir(void **state)
-{
-	(void)state;
-	return config_dir_make("services");
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	return config_dir_remove();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
