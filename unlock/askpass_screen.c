@@ -15,6 +15,7 @@
 #include "input/evdev.h"
 #include "input/keymap.h"
 #include "input/textline.h"
+#include "lib/loop.h"
 
 #define PANEL_W 760
 #define PANEL_H 300
@@ -34,6 +35,9 @@ struct screen {
 	cairo_font_face_t *font;
 	struct keymap *keymap;
 	struct input *input;
+	struct loop loop;	/* the flips and the keys (lib/loop.h) */
+	struct loop_fd flips;
+	struct loop_fdset keys;
 	struct textline line;	/* over the secret being typed */
 	bool entered;
 	bool dirty;
@@ -157,11 +161,18 @@ static void on_motion(void *ctx, int32_t dx, int32_t dy)
 	(void)dy;
 }
 
+static void on_flip(struct loop *l, struct loop_fd *w, short revents)
+{
+	struct screen *s = w->ctx;
+	(void)l;
+	(void)revents;
+	s->out->ops->dispatch(s->out);
+}
+
 /* Shows the frame (waiting for a flip in progress) and handles what comes
  * in until Enter, or once when not asking.  0 or -errno. */
 static int run(struct screen *s, const struct askpass_request *req)
 {
-	struct pollfd pfd[1 + 1 + INPUT_DEVICES_MAX];
 	size_t shown = (size_t)-1;
 
 	for (;;) {
@@ -173,20 +184,27 @@ static int run(struct screen *s, const struct askpass_request *req)
 			present(s);
 		if (s->entered || (!req && !s->dirty && !s->out->busy))
 			return 0;
-		size_t n = 0;
-		if (s->out->fd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = s->out->fd, .events = POLLIN };
-		size_t first_input = n;
-		n += input_pollfds(s->input, &pfd[n]);
-		if (poll(pfd, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (first_input && pfd[0].revents)
-			s->out->ops->dispatch(s->out);
-		input_dispatch(s->input, &pfd[first_input], n - first_input);
+		int r = loop_run_once(&s->loop);
+		if (r < 0)
+			return r;
 	}
+}
+
+/* The flips' fd (when the output has one) and the keyboards, on a loop of
+ * the screen's own.  0 or -errno. */
+static int watch(struct screen *s)
+{
+	int r = loop_init(&s->loop, 1 + INPUT_DEVICES_MAX, NULL);
+	if (r == 0 && s->out->fd >= 0) {
+		s->flips = (struct loop_fd){ .fd = s->out->fd, .events = POLLIN, .cb = on_flip,
+					     .ctx = s };
+		r = loop_fd_add(&s->loop, &s->flips);
+	}
+	if (r == 0) {
+		s->keys = input_fdset(s->input);
+		r = loop_fdset_add(&s->loop, &s->keys);
+	}
+	return r;
 }
 
 static int screen_ask(struct askpass *a, const struct askpass_request *req, struct secret *sec)
@@ -219,6 +237,7 @@ static void screen_destroy(struct askpass *a)
 {
 	struct screen *s = (struct screen *)a;
 
+	loop_free(&s->loop);
 	input_close(s->input);
 	keymap_free(s->keymap);
 	if (s->font)
@@ -257,6 +276,11 @@ struct askpass *askpass_screen_new(const char *drm_device, const char *font, con
 	s->input = input_open_private("/dev/input", &sink);
 	if (!s->input) {
 		snprintf(err, errlen, "cannot watch /dev/input: %s", strerror(errno));
+		goto fail;
+	}
+	int r = watch(s);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot poll the screen and the keyboards: %s", strerror(-r));
 		goto fail;
 	}
 	return &s->a;
