@@ -194,16 +194,15 @@ static int run(struct screen *s, const struct askpass_request *req)
  * the screen's own.  0 or -errno. */
 static int watch(struct screen *s)
 {
-	int r = loop_init(&s->loop, 1 + INPUT_DEVICES_MAX, NULL);
+	s->keys = input_fdset(s->input);
+	int r = loop_init(&s->loop, 1 + s->keys.max, NULL);
 	if (r == 0 && s->out->fd >= 0) {
 		s->flips = (struct loop_fd){ .fd = s->out->fd, .events = POLLIN, .cb = on_flip,
 					     .ctx = s };
 		r = loop_fd_add(&s->loop, &s->flips);
 	}
-	if (r == 0) {
-		s->keys = input_fdset(s->input);
+	if (r == 0)
 		r = loop_fdset_add(&s->loop, &s->keys);
-	}
 	return r;
 }
 
