@@ -295,7 +295,10 @@ check_domains() {
     in_order "$(ev manager-up domains=5)" "$(ev domain-created name=sys-net 'domid=[0-9]+')" \
         "$(ev domain-creating name=alpha)" "$(ev domain-created name=alpha 'domid=[0-9]+')" \
         'DOMU-PING name=alpha ok' || return 1
-    if ! serial_has '^sys-net\| DOMU-BACKEND name=sys-net backend/vif/[0-9]+/0 state=4 hotplug-status=connected'; then
+    # sys-net's init reports its backends' states by polling xenstore: the
+    # connected state may come a moment after alpha's ping went through.
+    if ! expect '^sys-net\| DOMU-BACKEND name=sys-net backend/vif/[0-9]+/0 state=4 hotplug-status=connected' \
+        "$STEP_TIMEOUT"; then
         why="sys-net's devd never connected a vif: $(serial | grep -E 'DOMU-BACKEND' | tr '\n' '|')"
         return 1
     fi
