@@ -108,19 +108,8 @@ static void connect_client(int i)
 
 static void setup(void)
 {
-	static const struct desktop_sink sink = { .configure = clients_sink_configure,
-						  .focus = clients_sink_focus,
-						  .key = clients_sink_key, .action = s_action,
-						  .damage = fake_no_damage, .dom0_key = fake_no_dom0_key,
-						  .ctx = &CS };
-	static const struct clients_env env = { .damage = fake_no_damage,
-						.wants_focus = fake_wants_focus,
-						.gone = e_gone };
-	bindings_default(&B);
-	desktop_init(&D, 1280, 800, &B, &sink);
 	now = 1000000;
-	clients_init(&CS, &D, &env, now);
-	fake_grant_focus = false;
+	fake_desktop_init(&D, &B, &CS, 1280, 800, s_action, e_gone, now);
 	for (int i = 0; i < CLIENTS; i++) {
 		chan[i] = NULL;
 		connect_client(i);

@@ -27,21 +27,10 @@ static void e_gone(void *ctx, struct client *c)
 
 static int setup(void **state)
 {
-	static const struct desktop_sink sink = { .configure = clients_sink_configure,
-						  .focus = clients_sink_focus,
-						  .key = clients_sink_key, .action = s_action,
-						  .damage = fake_no_damage, .dom0_key = fake_no_dom0_key,
-						  .ctx = &CS };
-	static const struct clients_env env = { .damage = fake_no_damage,
-						.wants_focus = fake_wants_focus,
-						.gone = e_gone };
 	(void)state;
-	bindings_default(&B);
-	desktop_init(&D, 1920, 1080, &B, &sink);
 	now_ms = 1000000;
-	clients_init(&CS, &D, &env, now_ms);
+	fake_desktop_init(&D, &B, &CS, 1920, 1080, s_action, e_gone, now_ms);
 	closed = gone = 0;
-	fake_grant_focus = false;
 	return 0;
 }
 
