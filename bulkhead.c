@@ -3,7 +3,10 @@
  * the name it is called by (/init, init, block-hotplug) or by its first
  * argument, from the table of roles below (OpenBSD vmd's procs[]).
  */
+#include <errno.h>
 #include <libgen.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,9 +22,32 @@
 #include "init/init.h"
 #include "sys/modules.h"
 #include "unlock/unlock.h"
+#include "lib/confine.h"
+#include "lib/confine_profiles.h"
 #include "lib/implib.h"
+#include "lib/paths.h"
 
 #define ROLE_MAX_LIBRARIES 9
+
+/*
+ * What a role gives up once its libraries are loaded, before its main
+ * runs (lib/confine.h): every capability but KEEP (names, from the
+ * bounding set too), and the right to gain any (no_new_privs); its file
+ * access to READ_ONLY[] when that is set (Landlock; "/": reads anything,
+ * writes nothing); its system calls to the profile SECCOMP names.  The
+ * roles without it: PID 1 (it is the system), the domain manager (libxl
+ * needs root; it runs as a service, confined by its file), the
+ * compositor (it confines itself once set up: drm-compositor/sandbox.h),
+ * the agent (it runs the domain's own programs, which are the domain's
+ * user's to run as they wish) and block-hotplug (libxl's child).
+ */
+struct role_drops {
+	bool on;
+	const char *keep[6];
+	const char *read_only[2];
+	const char *seccomp;
+};
+#define DROPS(...) { .on = true, __VA_ARGS__ }
 
 /*
  * One role: who it is, what it may do and what it owns.  privileges is
@@ -42,6 +68,7 @@ struct role {
 	const char *sockets;
 	const char *libraries[ROLE_MAX_LIBRARIES + 1];
 	const char *deferred[ROLE_MAX_LIBRARIES + 1];
+	struct role_drops drops;
 };
 
 static int version_main(int argc, char **argv);
@@ -56,16 +83,20 @@ static const struct role roles[] = {
 	  .sockets = "/run/bulkhead/control (listens)",
 	  .deferred = { "blkid" } },
 	{ .name = "modprobe", .main = modprobe_main,
-	  .privileges = "root, CAP_SYS_MODULE: loads kernel modules for PID 1 and the "
-			"domain manager",
+	  .privileges = "root's uid with CAP_SYS_MODULE alone, no_new_privs, files read-only: "
+			"loads kernel modules for PID 1 and the domain manager",
 	  .sockets = "none",
-	  .libraries = { "kmod" } },
+	  .libraries = { "kmod" },
+	  .drops = DROPS(.keep = { "sys_module" }, .read_only = { "/" }) },
 	{ .name = "ctl", .main = ctl_main,
 	  .synopsis = "ctl COMMAND", .summary = "talk to PID 1 (bulkhead ctl help)",
-	  .privileges = "any user the control socket admits",
+	  .privileges = "the caller's uid (the sockets admit root) and nothing else: no "
+			"capability, no_new_privs, no file but the domains' console logs "
+			"(Landlock), seccomp profile \"ctl\"",
 	  .sockets = "connects to /run/bulkhead/control, /run/bulkhead/domains, "
 		     "/run/bulkhead/compositor",
-	  .libraries = { "evdev" } },
+	  .libraries = { "evdev" },
+	  .drops = DROPS(.read_only = { XEN_CONSOLE_DIR }, .seccomp = "ctl") },
 	{ .name = "domain-manager", .main = domain_manager_main,
 	  .synopsis = "domain-manager [--config DIR]",
 	  .summary = "run the domains (started by PID 1 on Xen)",
@@ -84,9 +115,11 @@ static const struct role roles[] = {
 			 "xengnttab", "xenstore" } },
 	{ .name = "gui-demo", .main = gui_demo_main,
 	  .synopsis = "gui-demo --socket PATH ...", .summary = "a window client for tests (gui/demo.c)",
-	  .privileges = "none (in a domain: grant sharing and event channels for --vchan)",
+	  .privileges = "the caller's uid, no capability, no_new_privs (in a domain: grant "
+			"sharing and event channels for --vchan)",
 	  .sockets = "connects to a compositor's socket or vchan",
-	  .libraries = { "cairo", "freetype", "xenvchan", "xengnttab", "xenstore" } },
+	  .libraries = { "cairo", "freetype", "xenvchan", "xengnttab", "xenstore" },
+	  .drops = DROPS() },
 	{ .name = "agent", .main = agent_main,
 	  .synopsis = "agent [--shell PATH]", .summary = "in a domain: runs the commands dom0 gives it",
 	  .privileges = "root in its domain: spawns commands, grant sharing, event channels, "
@@ -97,19 +130,27 @@ static const struct role roles[] = {
 	{ .name = "firewall", .main = firewall_main,
 	  .synopsis = "firewall [--uplink IFACE]",
 	  .summary = "in a net domain: enforces the rules of the domains behind",
-	  .privileges = "CAP_NET_ADMIN in its domain (nftables), xenstore",
+	  .privileges = "root's uid in its domain with CAP_NET_ADMIN alone (nftables, which "
+			"it runs with that), no_new_privs; xenstore",
 	  .sockets = "a netlink socket",
-	  .libraries = { "xenstore" } },
+	  .libraries = { "xenstore" },
+	  .drops = DROPS(.keep = { "net_admin" }) },
 	{ .name = "unlock", .main = unlock_main,
 	  .synopsis = "unlock [--config DIR] [--console]",
 	  .summary = "open the encrypted disks (run by PID 1)",
-	  .privileges = "root: device-mapper, the DRM device and evdev devices for the passphrase",
+	  .privileges = "root's uid with CAP_SYS_ADMIN (device-mapper, DRM master), "
+			"CAP_IPC_LOCK (its memory locked), CAP_MKNOD, CAP_CHOWN, CAP_FOWNER "
+			"(the mapper's nodes) alone, no_new_privs; the DRM device and evdev "
+			"devices for the passphrase",
 	  .sockets = "none",
-	  .libraries = { "cryptsetup", "blkid", "cairo", "freetype", "drm", "evdev", "xkbcommon" } },
+	  .libraries = { "cryptsetup", "blkid", "cairo", "freetype", "drm", "evdev", "xkbcommon" },
+	  .drops = DROPS(.keep = { "sys_admin", "ipc_lock", "mknod", "chown", "fowner" }) },
 	{ .name = "check", .main = check_main,
 	  .synopsis = "check [--list-modules] [DIR]", .summary = "validate the configuration",
-	  .privileges = "none: reads the configuration", .sockets = "none",
-	  .libraries = { "xenlight", "evdev" } },
+	  .privileges = "the caller's uid, no capability, no_new_privs, files read-only "
+			"(Landlock): reads the configuration", .sockets = "none",
+	  .libraries = { "xenlight", "evdev" },
+	  .drops = DROPS(.read_only = { "/" }) },
 	{ .name = BLOCK_HOTPLUG_NAME, .main = block_hotplug_main,
 	  .privileges = "root: attaches a domain's volumes (Xen's hotplug script)",
 	  .sockets = "none",
@@ -117,11 +158,12 @@ static const struct role roles[] = {
 	{ .name = "libraries", .main = libraries_main,
 	  .synopsis = "libraries [ROLE...]",
 	  .summary = "the shared libraries the roles load (for images)",
-	  .privileges = "none", .sockets = "none" },
+	  .privileges = "none", .sockets = "none", .drops = DROPS(.read_only = { "/" }) },
 	{ .name = "version", .main = version_main,
 	  .synopsis = "version", .summary = "print the version",
-	  .privileges = "none", .sockets = "none" },
-	{ .name = "help", .main = help_main, .privileges = "none", .sockets = "none" },
+	  .privileges = "none", .sockets = "none", .drops = DROPS(.read_only = { "/" }) },
+	{ .name = "help", .main = help_main, .privileges = "none", .sockets = "none",
+	  .drops = DROPS(.read_only = { "/" }) },
 };
 
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
@@ -208,10 +250,51 @@ static int role_load_libraries(const struct role *r)
 	return 0;
 }
 
+/* What the role's drops say, given up; -1 (said on stderr) if a step
+ * failed: the role does not run with more than it should. */
+static int role_give_up(const struct role *r)
+{
+	const struct role_drops *d = &r->drops;
+	struct confine c;
+	char err[256] = "";
+	int rc = 0;
+
+	if (!d->on)
+		return 0;
+	confine_init(&c);
+	for (const char *const *k = d->keep; *k; k++) {
+		int cap = confine_cap_from_name(*k);
+		if (cap < 0) {
+			snprintf(err, sizeof(err), "no capability is called \"%s\"", *k);
+			rc = -EINVAL;
+		} else {
+			c.caps |= UINT64_C(1) << cap;
+		}
+	}
+	if (rc == 0)
+		rc = confine_apply(&c, err, sizeof(err));
+	if (rc == 0 && d->read_only[0]) {
+		rc = confine_landlock(d->read_only, NULL, NULL);
+		if (rc == -ENOSYS || rc == -EOPNOTSUPP)
+			rc = 0;	/* an old kernel: the rest still holds */
+		else if (rc < 0)
+			snprintf(err, sizeof(err), "Landlock: %s", strerror(-rc));
+	}
+	if (rc == 0 && d->seccomp && (rc = confine_seccomp(confine_profile(d->seccomp), false)) < 0)
+		snprintf(err, sizeof(err), "seccomp profile \"%s\": %s", d->seccomp, strerror(-rc));
+	if (rc < 0) {
+		fprintf(stderr, "bulkhead %s: cannot give up its privileges: %s\n", r->name, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_role(const struct role *r, int argc, char **argv)
 {
 	if (role_load_libraries(r) < 0)
 		return 127;
+	if (role_give_up(r) < 0)
+		return 126;
 	return r->main(argc, argv);
 }
 

@@ -25,6 +25,8 @@
 #include "domains/libxllog.h"
 #include "domains/storage.h"
 #include "domains/xl.h"
+#include "lib/confine.h"
+#include "lib/confine_profiles.h"
 #include "lib/log.h"
 #include "lib/log_xtl.h"
 #include "lib/loop.h"
@@ -218,9 +220,25 @@ static void backend_left(void *ctx, const struct backend_ref *ref)
 		ref->type, ref->devid, bname, ref->backend_domid, ref->path, bname);
 }
 
+/* Once the pool is mounted, what the manager and its children (libxl's
+ * hotplug script, the modprobe role, mkfs) may call from now on: the
+ * "domain-manager" profile (lib/confine_profiles.c).  Installed here
+ * rather than by PID 1 at exec so that mounting is not among them. */
+static int confine_manager(void)
+{
+	int rc = confine_seccomp(confine_profile("domain-manager"), true);
+	if (rc < 0) {
+		log_err("domains", "cannot install the seccomp profile \"domain-manager\": %s",
+			strerror(-rc));
+		return -1;
+	}
+	log_event("domains", "confined", "seccomp=domain-manager");
+	return 0;
+}
+
 static int setup(const char *config_dir, const char *socket_path)
 {
-	static const struct control_ops ops = {
+	struct control_ops ops = {
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
 		.reload = op_reload,
 	};
@@ -254,11 +272,14 @@ static int setup(const char *config_dir, const char *socket_path)
 	open_storage(config_dir);
 	for (size_t i = 0; i < M.lc.n; i++)
 		persist_read(M.lc.m[i]);
+	/* The compositor, under its own uid, asks which domains run. */
+	if (confine_role_ids("compositor", "/etc/passwd", &ops.lister_uid, &ops.lister_gid) < 0)
+		ops.lister_uid = 0;
 	int r = control_listen(&M.ctl, socket_path, &ops);
 	if (r < 0)
 		log_err("domains", "no control socket at %s: %s; `bulkhead ctl list' and the "
 			"domain commands will not work", socket_path, strerror(-r));
-	return 0;
+	return confine_manager();
 }
 
 /* ---- the loop (lib/loop) ---- */

@@ -23,6 +23,7 @@
 #include "drm-compositor/sandbox.h"
 #include "proto/guiproto.h"
 #include "gui/transport.h"
+#include "input/broker.h"
 #include "input/evdev.h"
 #include "lib/limits.h"
 #include "lib/log.h"
@@ -782,6 +783,15 @@ static int open_output(struct control_ops *ops)
 		ops->key = ctl_key;
 		return 0;
 	}
+	/* The broker first, while this process holds nothing of the screen's
+	 * that it could inherit. */
+	pid_t broker;
+	int sock = input_broker_spawn("/dev/input", &broker);
+	if (sock < 0)
+		log_err(TAG, "cannot start the input broker: %s; no keyboard, no pointer",
+			strerror(-sock));
+	else if (!(C.input = input_open_fed(sock, "/dev/input", &sink)))
+		close(sock);
 	C.out = output_drm_new(C.cfg.drm_device, err, sizeof(err));
 	if (!C.out) {
 		log_err(TAG, "no screen: %s", err);
@@ -789,10 +799,6 @@ static int open_output(struct control_ops *ops)
 	}
 	C.px = C.out->width / 2;
 	C.py = C.out->height / 2;
-	C.input = input_open("/dev/input", &sink);
-	if (!C.input)
-		log_err(TAG, "cannot watch /dev/input: %s; no keyboard, no pointer",
-			strerror(errno));
 	return 0;
 }
 

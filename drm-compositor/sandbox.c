@@ -12,18 +12,16 @@
 
 #define TAG "compositor"
 
-/* Its own uid and gid into C, when root's is not needed after start-up and
- * it may change them (a user's compositor stays that user's; a service
- * needs capabilities = [ "setuid", "setgid", "setpcap" ]). */
-static void own_ids(const struct desktop_config *cfg, struct confine *c)
+/* Its own uid and gid into C, when it may change them (a user's compositor
+ * stays that user's; a service needs capabilities = [ "setuid", "setgid",
+ * "setpcap" ]).  On a screen nothing needs root's uid after start-up: the
+ * input broker opens the keyboards that come, and PID 1 gave the role's
+ * group Xen's devices (init/xen.c). */
+static void own_ids(struct confine *c)
 {
-	const struct confine_role *role = confine_role("compositor");
-
-	if (!cfg->headless || !confine_has_cap(CAP_SETUID) || !confine_has_cap(CAP_SETGID))
+	if (!confine_has_cap(CAP_SETUID) || !confine_has_cap(CAP_SETGID))
 		return;
-	c->set_ids = true;
-	if (confine_user(role->user, "/etc/passwd", &c->uid, &c->gid) < 0)
-		c->uid = c->gid = role->id;
+	c->set_ids = confine_role_ids("compositor", "/etc/passwd", &c->uid, &c->gid) == 0;
 }
 
 static const char *landlock_said(int rc)
@@ -33,7 +31,6 @@ static const char *landlock_said(int rc)
 
 int compositor_sandbox(const struct desktop_config *cfg)
 {
-	static const char *const input[] = { "/dev/input", NULL };
 	/* libxenvchan opens these for each domain's channel. */
 	static const char *const xen[] = { "/dev/xen/gntdev", "/dev/xen/evtchn", "/dev/xen/xenbus",
 					    NULL };
@@ -45,12 +42,12 @@ int compositor_sandbox(const struct desktop_config *cfg)
 	/* The log's local time, read while /etc/localtime can be. */
 	tzset();
 	confine_init(&c);
-	own_ids(cfg, &c);
+	own_ids(&c);
 	if (confine_apply(&c, err, sizeof(err)) < 0) {
 		log_err(TAG, "cannot give up root: %s", err);
 		return -1;
 	}
-	int ll = confine_landlock(cfg->headless ? NULL : input, cfg->headless ? NULL : xen, shots);
+	int ll = confine_landlock(NULL, cfg->headless ? NULL : xen, shots);
 	if (ll == -ENOSYS || ll == -EOPNOTSUPP)
 		log_warn(TAG, "the kernel has no Landlock (%s): file access is not restricted",
 			 strerror(-ll));

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/confine_profiles.h"
 #include "lib/paths.h"
 #include "sys/modules.h"
 #include "lib/log.h"
@@ -84,6 +85,26 @@ static void make_dirs(void)
 		log_warn("xen", "cannot link /var/run to /run: %s", strerror(errno));
 }
 
+/* The compositor, once it has left root's uid, still connects each
+ * domain's channel: it reads the domain's offer in xenstore, maps its
+ * grants, binds its event channel.  Those devices go to its role's group,
+ * as a udev rule would give them (Qubes gives them to group qubes). */
+static void share_gui_devices(void)
+{
+	static const char *const devices[] = { "/dev/xen/gntdev", "/dev/xen/evtchn",
+					       "/dev/xen/xenbus" };
+	uid_t uid;
+	gid_t gid;
+
+	if (confine_role_ids("compositor", "/etc/passwd", &uid, &gid) < 0)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+		if (chown(devices[i], 0, gid) < 0 || chmod(devices[i], 0660) < 0)
+			log_warn("xen", "cannot give %s to group %u: %s; the compositor cannot "
+				 "connect the domains' windows", devices[i], (unsigned)gid,
+				 strerror(errno));
+}
+
 int xen_bringup(void)
 {
 	char type[32], caps[256];
@@ -110,6 +131,7 @@ int xen_bringup(void)
 		return -1;
 	}
 	make_dirs();
+	share_gui_devices();
 	log_notice("xen", "this is Xen's dom0 (control_d); starting xenstored, xen-init-dom0, "
 		   "xenconsoled, domains");
 	log_event("xen", "xen-dom0", "");

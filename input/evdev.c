@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,13 +23,14 @@
 struct device {
 	struct libevdev *dev;
 	int fd;
-	char name[16];		/* "event3" */
+	char name[INPUT_NAME_MAX];		/* "event3" */
 	bool dropping;		/* private: after SYN_DROPPED, until SYN_REPORT */
 };
 
 struct input {
 	char dir[PATH_MAX];
-	int inotify_fd;
+	int inotify_fd;		/* fed: the broker's socket; -1 once it is gone */
+	bool fed;		/* input_open_fed */
 	struct device devs[INPUT_DEVICES_MAX];
 	size_t n;
 	struct input_sink sink;
@@ -46,21 +48,24 @@ static bool wanted(struct libevdev *dev)
 	return keyboard || pointer;
 }
 
-static void add_device(struct input *in, const char *name)
+static bool known(const struct input *in, const char *name)
+{
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(in->devs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Takes FD, device NAME of the directory: kept when it is a keyboard or a
+ * pointer not open already, closed otherwise. */
+static void adopt_device(struct input *in, const char *name, int fd)
 {
 	char path[PATH_MAX + 32];
 	struct libevdev *dev = NULL;
-	int fd = -1;
 
-	if (strncmp(name, "event", 5) != 0 || in->n >= INPUT_DEVICES_MAX)
-		return;
-	for (size_t i = 0; i < in->n; i++)
-		if (strcmp(in->devs[i].name, name) == 0)
-			return;
+	if (in->n >= INPUT_DEVICES_MAX || known(in, name))
+		goto skip;
 	snprintf(path, sizeof(path), "%s/%s", in->dir, name);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;	/* not ready yet (IN_ATTRIB brings us back) or gone */
 	if (libevdev_new_from_fd(fd, &dev) < 0 || !wanted(dev))
 		goto skip;
 	/* Event times on the clock the compositor reads, for its latency. */
@@ -84,6 +89,28 @@ skip:
 	close(fd);
 }
 
+static void add_device(struct input *in, const char *name)
+{
+	char path[PATH_MAX + 32];
+
+	if (!input_device_name(name) || in->n >= INPUT_DEVICES_MAX || known(in, name))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", in->dir, name);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;	/* not ready yet (IN_ATTRIB brings us back) or gone */
+	adopt_device(in, name, fd);
+}
+
+bool input_device_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len <= 5 || len >= INPUT_NAME_MAX || strncmp(name, "event", 5) != 0)
+		return false;
+	return strspn(name + 5, "0123456789") == len - 5;
+}
+
 /* A device going away releases what it held: no key stays down. */
 static void remove_device(struct input *in, size_t i)
 {
@@ -100,16 +127,25 @@ static void remove_device(struct input *in, size_t i)
 	in->devs[i] = in->devs[--in->n];
 }
 
-static struct input *open_input(const char *dir, const struct input_sink *sink, bool private_events)
+static struct input *new_input(const char *dir, const struct input_sink *sink, bool private_events)
 {
 	struct input *in = calloc(1, sizeof(*in));
-	DIR *dh = NULL;
 
 	if (!in)
 		return NULL;
 	str_copy(in->dir, dir, sizeof(in->dir));
 	in->sink = *sink;
 	in->private_events = private_events;
+	return in;
+}
+
+static struct input *open_input(const char *dir, const struct input_sink *sink, bool private_events)
+{
+	struct input *in = new_input(dir, sink, private_events);
+	DIR *dh = NULL;
+
+	if (!in)
+		return NULL;
 	in->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (in->inotify_fd < 0 ||
 	    inotify_add_watch(in->inotify_fd, dir, IN_CREATE | IN_ATTRIB | IN_DELETE) < 0) {
@@ -140,13 +176,25 @@ struct input *input_open_private(const char *dir, const struct input_sink *sink)
 	return open_input(dir, sink, true);
 }
 
+struct input *input_open_fed(int sock, const char *dir, const struct input_sink *sink)
+{
+	struct input *in = new_input(dir, sink, false);
+
+	if (!in)
+		return NULL;
+	in->inotify_fd = sock;
+	in->fed = true;
+	return in;
+}
+
 void input_close(struct input *in)
 {
 	if (!in)
 		return;
 	while (in->n)
 		remove_device(in, in->n - 1);
-	close(in->inotify_fd);
+	if (in->inotify_fd >= 0)
+		close(in->inotify_fd);
 	free(in);
 }
 
@@ -163,8 +211,77 @@ size_t input_count(const struct input *in)
 	return in->n;
 }
 
+/* The one fd a message of the broker carries, -1 if none; any other is
+ * closed. */
+static int take_fd(struct msghdr *m)
+{
+	int fd = -1;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fd < 0)
+				fd = got;
+			else
+				close(got);
+		}
+	}
+	return fd;
+}
+
+/* What the broker passed: "eventN" with its device's fd. */
+static void receive_devices(struct input *in)
+{
+	for (;;) {
+		char untrusted_name[INPUT_NAME_MAX];
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(2 * sizeof(int))];
+		} ctl;
+		struct iovec iov = { untrusted_name, sizeof(untrusted_name) - 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				    .msg_controllen = sizeof(ctl.buf) };
+		ssize_t n = recvmsg(in->inotify_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			log_err(TAG, "the input broker is gone (%s): devices plugged in from now "
+				"on are not seen until the compositor restarts",
+				n == 0 ? "closed" : strerror(errno));
+			close(in->inotify_fd);
+			in->inotify_fd = -1;
+			return;
+		}
+		int fd = take_fd(&m);
+		untrusted_name[n] = '\0';
+		const char *why = fd < 0 ? "no fd" :
+				  m.msg_flags & MSG_CTRUNC ? "more than one fd" :
+				  m.msg_flags & MSG_TRUNC || !input_device_name(untrusted_name) ?
+				  "not an event device's name" : NULL;
+		if (why) {
+			log_warn(TAG, "the input broker sent a malformed message (%zd bytes, %s); "
+				 "ignored", n, why);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		adopt_device(in, untrusted_name, fd);
+	}
+}
+
 static void hotplug(struct input *in)
 {
+	if (in->fed) {
+		receive_devices(in);
+		return;
+	}
+
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t len;
 

@@ -23,12 +23,15 @@
 
 #include <linux/input.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lib/loop.h"
 
 #define INPUT_DEVICES_MAX 32
+/* Room for a device's name in the directory, "event31" and its NUL. */
+#define INPUT_NAME_MAX 16
 /* Events one read(2) takes in the private mode. */
 #define INPUT_EVENTS_PER_READ 64
 
@@ -47,6 +50,10 @@ struct input;
 struct input *input_open(const char *dir, const struct input_sink *sink);
 /* The same, for a passphrase's keys (above). */
 struct input *input_open_private(const char *dir, const struct input_sink *sink);
+/* The devices the input broker (broker.h) passes over SOCK, which the
+ * input owns from now on; DIR only names them in the log.  NULL if out of
+ * memory (SOCK is still the caller's then). */
+struct input *input_open_fed(int sock, const char *dir, const struct input_sink *sink);
 void input_close(struct input *in);
 
 /* Its fds into PFD (room for 1 + INPUT_DEVICES_MAX); returns how many. */
@@ -55,6 +62,10 @@ size_t input_pollfds(const struct input *in, struct pollfd *pfd);
 void input_dispatch(struct input *in, const struct pollfd *pfd, size_t n);
 /* The two above as one watch, for loop_fdset_add. */
 struct loop_fdset input_fdset(struct input *in);
+
+/* Whether NAME is an event device's ("event" and digits, shorter than
+ * INPUT_NAME_MAX). */
+bool input_device_name(const char *name);
 
 /* How many devices are open now. */
 size_t input_count(const struct input *in);

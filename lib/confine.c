@@ -198,6 +198,8 @@ size_t confine_bpf(const struct seccomp_profile *sp, bool exec_too, struct sock_
 	if (exec_too)
 		for (size_t i = 0; i < ARRAY_SIZE(exec_startup); i++)
 			allow_if_equal(&p, (uint32_t)exec_startup[i]);
+	if (sp->any_ioctl)
+		allow_if_equal(&p, SYS_ioctl);
 	/* ioctl: by its request (an unsigned int in the kernel: the low word). */
 	emit(&p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 1, 0));
 	emit(&p, kill);
@@ -347,7 +349,9 @@ static int add_rules(int ruleset, const char *const *paths, uint64_t access)
 		struct landlock_path_beneath_attr pb = { .allowed_access = access };
 		pb.parent_fd = open(paths[i], O_PATH | O_CLOEXEC);
 		if (pb.parent_fd < 0) {
-			if (errno == ENOENT)
+			/* Not there, or not reachable by this process: it could
+			 * not use it anyway, and without a rule it may not. */
+			if (errno == ENOENT || errno == EACCES)
 				continue;
 			return -errno;
 		}

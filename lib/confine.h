@@ -44,6 +44,7 @@ struct seccomp_profile {
 	size_t nsyscalls;
 	const struct ioctl_rule *ioctls;	/* the requests ioctl may make */
 	size_t nioctls;
+	bool any_ioctl;			/* ioctl not filtered by request */
 };
 
 /* What a service's child gives up before execve (spawn.c). */
@@ -98,8 +99,8 @@ int confine_seccomp(const struct seccomp_profile *p, bool exec_too);
 /* Landlock: after it, this process (and its children) reach no file but
  * READ[] (read files and directories beneath), RW[] (read and write files
  * beneath, no creating) and CREATE[] (those and new regular files beneath);
- * each NULL-terminated, may be NULL.  A path that does not exist is
- * skipped.  0; -ENOSYS or -EOPNOTSUPP when the kernel has no Landlock
+ * each NULL-terminated, may be NULL.  A path that does not exist, or that
+ * this process cannot reach (EACCES), is skipped: no access to it.  0; -ENOSYS or -EOPNOTSUPP when the kernel has no Landlock
  * (the caller says so); other -errno. */
 int confine_landlock(const char *const *read, const char *const *rw, const char *const *create);
 

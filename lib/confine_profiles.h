@@ -7,6 +7,7 @@
 #define BULKHEAD_CONFINE_PROFILES_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "lib/confine.h"
 
@@ -24,5 +25,8 @@ struct confine_role {
 
 /* ROLE's entry, NULL if it has none. */
 const struct confine_role *confine_role(const char *role);
+/* The uid and gid ROLE runs as: its user's in PASSWD, or its id for both.
+ * -ENOENT if ROLE gives up no uid. */
+int confine_role_ids(const char *role, const char *passwd, uid_t *uid, gid_t *gid);
 
 #endif

@@ -42,6 +42,10 @@ int control_listen(struct control_server *srv, const char *path, const struct co
 		ret = -errno;
 		goto fail;
 	}
+	if (ops->lister_uid && (chown(path, 0, ops->lister_gid) < 0 || chmod(path, 0660) < 0)) {
+		ret = -errno;
+		goto fail;
+	}
 	if (listen(fd, CTL_CLIENTS_MAX) < 0) {
 		ret = -errno;
 		goto fail;
@@ -124,14 +128,17 @@ static void accept_client(struct control_server *srv)
 	/* A refused peer is still answered, once its request is read: closing
 	 * with its request unread would reset the connection, and it would
 	 * never see why. */
-	bool refused = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0;
+	bool known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+	bool lister = known && srv->ops.lister_uid && cred.uid == srv->ops.lister_uid;
+	bool refused = !known || (cred.uid != 0 && !lister);
 	if (refused)
 		log_warn("control", "refused a control connection from uid %d: root only",
-			 len == sizeof(cred) ? (int)cred.uid : -1);
+			 known ? (int)cred.uid : -1);
 	struct control_client *c = find_client(srv, -1);
 	if (c) {
 		c->fd = fd;
 		c->refused = refused;
+		c->lister = lister;
 		c->waiting = false;
 		c->serial = ++srv->serials;
 		return;
@@ -292,6 +299,12 @@ static void serve_client(struct control_server *srv, int fd)
 		log_warn("control", "malformed control request (%zd bytes): %s; client dropped",
 			 untrusted_len, why);
 		send_error(fd, srv->buf, EINVAL, why);
+		drop_client(srv, fd);
+		return;
+	}
+	if (c->lister && req.type != CTL_REQ_DOMAINS) {
+		send_error(fd, srv->buf, EACCES, "permission denied: this uid may only list the "
+			   "domains");
 		drop_client(srv, fd);
 		return;
 	}

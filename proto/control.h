@@ -8,7 +8,8 @@
  * Never blocks: every socket is non-blocking; a client that sends a
  * malformed request gets an ERROR reply and is disconnected; a client whose
  * reply does not fit in its socket buffer is disconnected.  Peers other
- * than uid 0 (SO_PEERCRED) are refused.  Main loop only.
+ * than uid 0 (SO_PEERCRED) are refused, but for the one uid the ops name
+ * as a lister, which may only list.  Main loop only.
  *
  * RUN_DISPOSABLE is answered later: its op takes a control_waiter and
  * the server keeps that client waiting, serving no other request of it,
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/limits.h"
 #include "lib/loop.h"
@@ -55,11 +57,17 @@ struct control_ops {
 	 * with what changed, or the problems (then nothing changed). */
 	void (*reload)(void *ctx, struct ctl_reload *rel);
 	void *ctx;
+	/* Besides root, LISTER_UID may connect (the socket is then group
+	 * LISTER_GID's, 0660) and ask DOMAINS, nothing else: the compositor,
+	 * which has left root's uid.  0: root only. */
+	uid_t lister_uid;
+	gid_t lister_gid;
 };
 
 struct control_client {
 	int fd;			/* -1: free slot */
 	bool refused;		/* not root: its request is answered EACCES */
+	bool lister;		/* the lister: DOMAINS only */
 	bool waiting;		/* its answer comes later */
 	uint64_t serial;	/* this connection's, for its waiter */
 };
@@ -73,7 +81,8 @@ struct control_server {
 	uint8_t buf[CTL_MSG_MAX];
 };
 
-/* Creates the socket at PATH (its directory 0755, the socket 0600),
+/* Creates the socket at PATH (its directory 0755, the socket 0600, or
+ * 0660 and the lister's group),
  * replacing a stale one.  0 or -errno.  SRV must stay put until closed. */
 int control_listen(struct control_server *srv, const char *path, const struct control_ops *ops);
 void control_close(struct control_server *srv);

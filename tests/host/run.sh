@@ -565,11 +565,37 @@ case_pid1_lean() {
     ! in_log "$ERR" "event=library-on-demand" || fail "$(grep -F library-on-demand "$ERR" | head -n 1)"
 }
 
+# The roles bulkhead.c's table confines before they run give up their
+# capabilities (the bounding set too) and the right to gain any: `ctl',
+# waiting on a console log, has none, and its seccomp profile kills it at
+# a call outside it (execve); `check' reads under Landlock.
+proc_field() { awk -v k="$2:" '$1 == k { $1 = ""; print substr($0, 2) }' "/proc/$1/status"; }
+has_filter() { [ "$(proc_field "$1" Seccomp)" = 2 ]; }
+
+case_roles_give_up() {
+    "$BH" ctl console -f ghost > "$T/ctl.out" 2>&1 &
+    local pid=$! field want got rc=0
+    wait_for 5 has_filter "$pid" || fail "ctl has no seccomp filter: $(proc_field "$pid" Seccomp)"
+    for field in "CapEff 0000000000000000" "CapPrm 0000000000000000" \
+        "CapBnd 0000000000000000" "NoNewPrivs 1" "Uid 0 0 0 0"; do
+        want=${field#* } got=$(proc_field "$pid" "${field%% *}")
+        [ "$got" = "$want" ] || fail "ctl's ${field%% *} is \"$got\", not \"$want\""
+    done
+    gdb -p "$pid" -batch -ex 'call (long)syscall(59, 0, 0, 0)' > "$T/gdb.out" 2>&1 || true
+    wait "$pid" || rc=$?
+    # 128 + SIGSYS (31)
+    [ "$rc" = 159 ] || fail "ctl made to call execve exited with status $rc, not SIGSYS's 159"
+    # check, confined to reading (Landlock), still reads a whole config.
+    write_cfg services/a.cfg 'command = [ "/bin/true" ]'
+    "$BH" check "$CFG" > "$T/check.out" 2>&1 || fail "check failed: $(cat "$T/check.out")"
+    grep -q "domains, a); 0 domains" "$T/check.out" || fail "check said: $(cat "$T/check.out")"
+}
+
 # --- driver -------------------------------------------------------------------
 
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
-    compositor_sigsys pid1_lean)
+    compositor_sigsys pid1_lean roles_give_up)
 
 passed=0
 failed=0

@@ -341,6 +341,9 @@ check_desktop() {
     LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config boot_own_machine --desktop || return 1
     QEMU_EXTRA=()
     expect_event drm-output device=/dev/dri/card0 "$BOOT_TIMEOUT" || return 1
+    # On the screen too it leaves root's uid once set up; the keyboard
+    # plugged in below comes through its input broker (input/broker.h).
+    expect_event confined uid=900 gid=900 caps=none no_new_privs=1 "$STEP_TIMEOUT" || return 1
     # Nobody asked for either window: neither takes the focus as it comes,
     # and a key typed then goes nowhere.  The user's Super+Tab gives the
     # focus to the first window; the other must not take it.

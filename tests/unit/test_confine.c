@@ -15,6 +15,7 @@
 #include "init/xen.h"
 #include "lib/confine.h"
 #include "lib/confine_profiles.h"
+#include "lib/util.h"
 
 /* --- a classic BPF interpreter, as much as confine_bpf() emits ------------ */
 
@@ -47,13 +48,21 @@ static uint32_t run_bpf(const struct sock_filter *f, size_t n, const struct secc
 	return 0;
 }
 
-static uint32_t verdict(bool exec_too, uint32_t arch, int nr, unsigned long arg1)
+static uint32_t profile_verdict(const char *profile, bool exec_too, uint32_t arch, int nr,
+				unsigned long arg1)
 {
 	struct sock_filter f[CONFINE_BPF_MAX];
-	size_t n = confine_bpf(confine_profile("compositor"), exec_too, f, CONFINE_BPF_MAX);
+	const struct seccomp_profile *p = confine_profile(profile);
+	assert_non_null(p);
+	size_t n = confine_bpf(p, exec_too, f, CONFINE_BPF_MAX);
 	struct seccomp_data d = { .nr = nr, .arch = arch, .args = { 3, arg1 } };
 	assert_true(n > 0);
 	return run_bpf(f, n, &d);
+}
+
+static uint32_t verdict(bool exec_too, uint32_t arch, int nr, unsigned long arg1)
+{
+	return profile_verdict("compositor", exec_too, arch, nr, arg1);
 }
 
 #define X86_64 AUDIT_ARCH_X86_64
@@ -104,6 +113,56 @@ static void ioctl_is_filtered_by_request(void **state)
 			 SECCOMP_RET_KILL_PROCESS);
 	assert_int_equal(verdict(false, X86_64, SYS_ioctl, (1UL << 32) | EVIOCGRAB),
 			 SECCOMP_RET_ALLOW);
+}
+
+#define ALLOWS(profile, nr, arg) \
+	assert_int_equal(profile_verdict(profile, false, X86_64, nr, arg), SECCOMP_RET_ALLOW)
+#define KILLS(profile, nr, arg) \
+	assert_int_equal(profile_verdict(profile, false, X86_64, nr, arg), SECCOMP_RET_KILL_PROCESS)
+
+/* The domain manager runs libxl's scripts and the modprobe role (they
+ * inherit its filter) and any ioctl libxl makes; what an escape needs is
+ * not there. */
+static void domain_manager_profile_keeps_out_what_an_escape_needs(void **state)
+{
+	static const int killed[] = { SYS_ptrace, SYS_mount, SYS_umount2, SYS_pivot_root,
+				      SYS_chroot, SYS_unshare, SYS_setns, SYS_bpf,
+				      SYS_kexec_load, SYS_kexec_file_load, SYS_init_module,
+				      SYS_setuid, SYS_setresuid, SYS_setgid, SYS_keyctl,
+				      SYS_add_key, SYS_perf_event_open, SYS_userfaultfd,
+				      SYS_io_uring_setup, SYS_process_vm_writev,
+				      SYS_process_vm_readv, SYS_reboot, SYS_swapon,
+				      SYS_open_by_handle_at, SYS_personality };
+	(void)state;
+	ALLOWS("domain-manager", SYS_clone, 0);
+	ALLOWS("domain-manager", SYS_execve, 0);
+	ALLOWS("domain-manager", SYS_wait4, 0);
+	ALLOWS("domain-manager", SYS_finit_module, 0);
+	ALLOWS("domain-manager", SYS_ioctl, TIOCSTI);
+	ALLOWS("domain-manager", SYS_ioctl, 0x00305000);	/* IOCTL_PRIVCMD_HYPERCALL */
+	ALLOWS("domain-manager", SYS_semctl, 0);		/* libdevmapper's cookies */
+	for (size_t i = 0; i < ARRAY_SIZE(killed); i++)
+		KILLS("domain-manager", killed[i], 0);
+}
+
+/* ctl: one request on a socket, or a console log read; the broker: files
+ * opened and passed, no ioctl, no new socket. */
+static void ctl_and_broker_profiles_are_small(void **state)
+{
+	(void)state;
+	ALLOWS("ctl", SYS_connect, 0);
+	ALLOWS("ctl", SYS_ioctl, TCGETS);
+	KILLS("ctl", SYS_ioctl, TIOCSTI);
+	KILLS("ctl", SYS_execve, 0);
+	KILLS("ctl", SYS_clone, 0);
+	KILLS("ctl", SYS_ptrace, 0);
+	ALLOWS("input-broker", SYS_sendmsg, 0);
+	ALLOWS("input-broker", SYS_openat, 0);
+	KILLS("input-broker", SYS_ioctl, EVIOCGRAB);
+	KILLS("input-broker", SYS_socket, 0);
+	KILLS("input-broker", SYS_connect, 0);
+	KILLS("input-broker", SYS_execve, 0);
+	KILLS("input-broker", SYS_write + 1000, 0);
 }
 
 /* A service's child installs the profile before it executes the program. */
@@ -296,6 +355,8 @@ int main(void)
 		cmocka_unit_test(other_architectures_and_x32_are_killed),
 		cmocka_unit_test(ioctl_is_filtered_by_request),
 		cmocka_unit_test(a_service_filter_allows_the_execve_that_starts_it),
+		cmocka_unit_test(domain_manager_profile_keeps_out_what_an_escape_needs),
+		cmocka_unit_test(ctl_and_broker_profiles_are_small),
 		cmocka_unit_test(too_small_a_buffer_gives_no_program),
 		cmocka_unit_test(a_confined_process_dies_on_execve),
 		cmocka_unit_test(capabilities_by_name),

@@ -331,6 +331,74 @@ static void domain_requests_are_answered(void **state)
 	close(fd);
 }
 
+/* The compositor's uid (not root) may list the domains, and nothing else;
+ * another uid may not even list. */
+#define LISTER 900
+static int start_lister_server(void **state)
+{
+	static const struct control_ops ops = { .domains = fake_domains,
+						.domain_op = fake_domain_op,
+						.lister_uid = LISTER, .lister_gid = LISTER };
+	(void)state;
+	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
+	restarted[0] = '\0';
+	return control_listen(&srv, sock_path, &ops);
+}
+
+/* A connection made as UID and GID (effective: what SO_PEERCRED says). */
+static int client_as(uid_t uid, gid_t gid)
+{
+	assert_int_equal(setresgid((gid_t)-1, gid, (gid_t)-1), 0);
+	assert_int_equal(setresuid((uid_t)-1, uid, (uid_t)-1), 0);
+	int fd = client();
+	assert_int_equal(setresuid((uid_t)-1, 0, (uid_t)-1), 0);
+	assert_int_equal(setresgid((gid_t)-1, 0, (gid_t)-1), 0);
+	return fd;
+}
+
+static void lister_may_only_list(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	struct stat st;
+	size_t rlen;
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(stat(sock_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, LISTER);
+
+	int fd = client_as(LISTER, LISTER);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply,
+				     &rlen), CTL_REP_DOMAINS);
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EACCES);
+	assert_string_equal(restarted, "");
+	assert_true(closed_by_server(fd));
+	close(fd);
+
+	/* Another uid in the socket's group: refused before anything. */
+	fd = client_as(LISTER + 1, LISTER);
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAINS };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EACCES);
+	close(fd);
+
+	/* Root still may do everything. */
+	fd = client();
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_string_equal(restarted, "work");
+	close(fd);
+}
+
 static void malformed_request_gets_an_error_and_is_dropped(void **state)
 {
 	static uint8_t reply[CTL_MSG_MAX];
@@ -525,6 +593,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_disposable_is_answered_late, start_domain_server,
 						stop_server),
 		cmocka_unit_test_setup_teardown(reload_is_answered, start_domain_server, stop_server),
+		cmocka_unit_test_setup_teardown(lister_may_only_list, start_lister_server,
+						stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_answered_inside_the_op,
 						start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(waiting_client_that_asks_again_is_dropped,

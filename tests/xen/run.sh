@@ -238,12 +238,23 @@ check_restartgui() {
     in_order '^GUI-KILL compositor pid=' \
         "$(ev service-restart name=compositor status=signal:KILL)" \
         "$(ev compositor-up)" '^GUI-RESTARTED ' || return 1
-    # Confined: no capability, no_new_privs, a seccomp filter (its uid is
-    # still root's on a screen: drm-compositor/sandbox.h).
-    local confined
+    # Confined: its own uid, no capability, no_new_privs, a seccomp
+    # filter (drm-compositor/sandbox.h); its input broker keeps root's
+    # uid and nothing else (input/broker.h).
+    local confined broker manager
     confined=$(ctl_line GUI-CONFINED)
-    if ! [[ "$confined" =~ CapEff:0000000000000000\ CapBnd:0000000000000000\ NoNewPrivs:1\ Seccomp:2 ]]; then
+    if ! [[ "$confined" =~ ^Uid:900\ CapEff:0000000000000000\ CapBnd:0000000000000000\ NoNewPrivs:1\ Seccomp:2 ]]; then
         why="the compositor is not confined: $confined"
+        return 1
+    fi
+    manager=$(ctl_line MANAGER-CONFINED)
+    if ! [[ "$manager" =~ ^Uid:0\ NoNewPrivs:1\ Seccomp:2 ]]; then
+        why="the domain manager has no seccomp filter: $manager"
+        return 1
+    fi
+    broker=$(ctl_line GUI-BROKER)
+    if ! [[ "$broker" =~ ^Uid:0\ CapEff:0000000000000000\ CapBnd:0000000000000000\ NoNewPrivs:1\ Seccomp:2 ]]; then
+        why="the input broker is not confined: $broker"
         return 1
     fi
     if ! [[ "$(ctl_line GUI-RESTARTED)" =~ ^alpha=running\ beta=running$ ]]; then
@@ -256,7 +267,7 @@ check_restartgui() {
     qemu_sendkey "$LINUX_VM" meta_l-tab 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
     wait_desktop "$png" 40 || return 1
-    info "restartgui: compositor $confined; both terminals back, their text kept ($png: frames $blue blue, $green green, text $text)"
+    info "restartgui: compositor $confined; input broker $broker; domain manager $manager; both terminals back, their text kept ($png: frames $blue blue, $green green, text $text)"
 }
 
 check_toolstack() {

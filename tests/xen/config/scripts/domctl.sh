@@ -79,6 +79,14 @@ pid=$(ctl services | awk '$1 == "compositor" { print $3 }')
 # What the compositor gave up once set up (tests/xen/run.sh's restartgui).
 echo "GUI-CONFINED $(awk '/^(Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):/ { printf "%s%s ", $1, $2 }' \
     "/proc/$pid/status")"
+# Its input broker (its child, input/broker.h): root's uid, nothing else.
+broker=$(awk -v p="$pid" '$1 == "PPid:" && $2 == p { print FILENAME }' /proc/[0-9]*/status | head -n 1)
+echo "GUI-BROKER $(awk '/^(Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):/ { printf "%s%s ", $1, $2 }' \
+    "${broker:-/dev/null}")"
+# The domain manager: root and libxl's capabilities, under its allowlist.
+mpid=$(ctl services | awk '$1 == "domains" { print $3 }')
+echo "MANAGER-CONFINED $(awk '/^(Uid|NoNewPrivs|Seccomp):/ { printf "%s%s ", $1, $2 }' \
+    "/proc/$mpid/status")"
 echo "GUI-KILL compositor pid=$pid"
 kill -9 "$pid"
 wait_connected alpha $((na + 1)) 120 && wait_connected beta $((nb + 1)) 120 || exit 1
