@@ -7,14 +7,15 @@ CC        := gcc
 FUZZ_CC   := clang-14
 CFLAGS    ?= -O2 -g
 WARN      := -std=gnu11 -Wall -Wextra -Werror
-CPPFLAGS  += -I. -D_GNU_SOURCE -DBULKHEAD_VERSION='"$(VERSION)"'
+CPPFLAGS  += -I. -I$(BUILD)/gen -D_GNU_SOURCE -DBULKHEAD_VERSION='"$(VERSION)"'
 SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
-	libvterm-dev libcryptsetup-dev libblkid-dev
-DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb
+	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols
+DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb \
+	weston foot
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
@@ -22,7 +23,7 @@ DEPS_BENCH := lvm2
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
-	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid
+	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid wayland-server
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # build/bulkhead keeps in DT_NEEDED only what PID 1 uses (LINKED_LIBS), reads
@@ -30,7 +31,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # that use them (bulkhead.c's role table, lib/implib.h); the tests link all.
 LINKED_LIBS := c
 LAZY_LIBS   := blkid kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
-	xenstore devmapper vterm cryptsetup m
+	xenstore devmapper vterm cryptsetup wayland-server m
 XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
 BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 
@@ -47,7 +48,8 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
-	proto/agentproto guest/guestxs guest/terminal guest/agent guest/firewall_nft guest/firewall_role \
+	proto/agentproto guest/guestxs guest/terminal guest/ws_surface guest/ws_xdg guest/ws_data guest/wayland guest/agent guest/firewall_nft \
+	guest/firewall_role \
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
@@ -67,8 +69,12 @@ FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_fir
 # Root, in network namespaces: the firewall's tables on real nftables.
 NET_TESTS  := test_firewall_net
 
-OBJS      = $(MODULES:%=$(BUILD)/obj/%.o)
-ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o)
+# Made by wayland-scanner: the Wayland protocols' interfaces, core ones
+# included (data a role cannot import lazily: lib/implib.h), and xdg-shell's
+# server header.
+WL_PROTOCOLS := wayland-protocol xdg-shell-protocol xdg-decoration-unstable-v1-protocol
+OBJS      = $(MODULES:%=$(BUILD)/obj/%.o) $(WL_PROTOCOLS:%=$(BUILD)/obj/gen/%.o)
+ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o) $(WL_PROTOCOLS:%=$(BUILD)/asan/gen/%.o)
 HEADERS  := $(wildcard */*.h)
 # The tests' own: cmocka's order, the fakes.
 TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
@@ -88,6 +94,44 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 $(BUILD)/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+WL_XML_CORE = $(shell pkg-config --variable=pkgdatadir wayland-scanner)/wayland.xml
+WL_XML_DIR  = $(shell pkg-config --variable=pkgdatadir wayland-protocols)
+WL_XML_XDG  = $(WL_XML_DIR)/stable/xdg-shell/xdg-shell.xml
+WL_XML_DECO = $(WL_XML_DIR)/unstable/xdg-decoration/xdg-decoration-unstable-v1.xml
+WL_HEADERS  = $(BUILD)/gen/xdg-shell-server-protocol.h \
+	$(BUILD)/gen/xdg-decoration-unstable-v1-server-protocol.h
+
+$(BUILD)/gen/wayland-protocol.c:
+	@mkdir -p $(dir $@)
+	wayland-scanner private-code $(WL_XML_CORE) $@
+
+$(BUILD)/gen/xdg-shell-protocol.c:
+	@mkdir -p $(dir $@)
+	wayland-scanner private-code $(WL_XML_XDG) $@
+
+$(BUILD)/gen/xdg-shell-server-protocol.h:
+	@mkdir -p $(dir $@)
+	wayland-scanner server-header $(WL_XML_XDG) $@
+
+$(BUILD)/gen/xdg-decoration-unstable-v1-protocol.c:
+	@mkdir -p $(dir $@)
+	wayland-scanner private-code $(WL_XML_DECO) $@
+
+$(BUILD)/gen/xdg-decoration-unstable-v1-server-protocol.h:
+	@mkdir -p $(dir $@)
+	wayland-scanner server-header $(WL_XML_DECO) $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(addprefix $(BUILD)/obj/guest/,wayland.o ws_surface.o ws_xdg.o ws_data.o) \
+$(addprefix $(BUILD)/asan/guest/,wayland.o ws_surface.o ws_xdg.o ws_data.o): $(WL_HEADERS)
 
 $(BUILD)/libbulkhead.a: $(OBJS)
 	ar rcs $@ $^

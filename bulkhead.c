@@ -126,7 +126,7 @@ static const struct role roles[] = {
 			"xenstore",
 	  .sockets = "a vchan to dom0's compositor per window",
 	  .libraries = { "cairo", "freetype", "vterm", "m", "xkbcommon", "xenvchan", "xengnttab",
-			 "xenstore" } },
+			 "xenstore", "wayland-server" } },
 	{ .name = "firewall", .main = firewall_main,
 	  .synopsis = "firewall [--uplink IFACE]",
 	  .summary = "in a net domain: enforces the rules of the domains behind",

@@ -16,6 +16,7 @@
 #include "proto/agentproto.h"
 #include "guest/guestxs.h"
 #include "guest/terminal.h"
+#include "guest/wayland.h"
 #include "display/font.h"
 #include "gui/guiclient.h"
 #include "lib/limits.h"
@@ -27,8 +28,8 @@
 #define TAG "bulkhead agent"
 /* A channel that failed or went is offered again after this. */
 #define OFFER_RETRY_MS 1000
-/* The ptys, the signalfd, xenstore, the channel. */
-#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 3)
+/* The ptys, the signalfd, xenstore, the channel, the Wayland clients. */
+#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 4)
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
@@ -45,11 +46,13 @@ struct agent {
 	struct terminal_style style;
 	struct terminal *term[AGENT_TERMINALS_MAX];
 	size_t nterm;
+	const char *wayland_socket;	/* NULL: no Wayland compositor */
+	struct wayland *wl;
 	/* Dispatched in this order: ptys before signals, so that a program's
 	 * last words are read before its terminal closes. */
 	struct loop loop;
 	struct loop_fdset ptys;
-	struct loop_fd xs_watch, channel;
+	struct loop_fd xs_watch, channel, wayland;
 };
 
 static int put_status(struct agent *a, enum agent_state state, int exit_status)
@@ -168,6 +171,8 @@ static void drop_channel(struct agent *a, const char *why)
 	fprintf(stderr, TAG ": GUI channel gone: %s\n", why);
 	for (size_t i = 0; i < a->nterm; i++)
 		terminal_hide(a->term[i]);
+	if (a->wl)
+		wayland_hide(a->wl);
 	loop_fd_remove(&a->channel);
 	gui_client_free(a->client);
 	a->client = NULL;
@@ -201,6 +206,8 @@ static void offer_channel(struct loop *l, struct loop_timer *timer)
 	fprintf(stderr, TAG ": GUI channel offered (%s)\n", t->ops->name);
 	for (size_t i = 0; i < a->nterm; i++)
 		show_terminal(a, a->term[i]);
+	if (a->wl)
+		wayland_show(a->wl, a->client);
 }
 
 static struct terminal *terminal_of(struct agent *a, const struct gui_window *w, size_t *i)
@@ -228,8 +235,11 @@ static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 			continue;
 		}
 		struct terminal *t = terminal_of(a, ev.window, &i);
-		if (!t)
+		if (!t) {
+			if (a->wl)
+				wayland_event(a->wl, &ev);
 			continue;
+		}
 		if (ev.type == GUI_EV_CLOSE)
 			close_terminal(a, i);	/* hangs up its session, as closing an xterm */
 		else
@@ -312,6 +322,30 @@ static int setup_commands(struct agent *a)
 	return put_status(a, AGENT_READY, 0);
 }
 
+static void wayland_ready(struct loop *l, struct loop_fd *w, short revents)
+{
+	(void)l;
+	(void)revents;
+	wayland_dispatch(((struct agent *)w->ctx)->wl);
+}
+
+/* The domain's programs' compositor, at $XDG_RUNTIME_DIR/NAME. */
+static int setup_wayland(struct agent *a)
+{
+	char err[300];
+
+	a->wl = wayland_new(a->wayland_socket, a->style.layout, err, sizeof(err));
+	if (!a->wl) {
+		fprintf(stderr, TAG ": no Wayland compositor: %s\n", err);
+		return -1;
+	}
+	a->wayland = (struct loop_fd){ .fd = wayland_fd(a->wl), .events = POLLIN,
+				       .cb = wayland_ready, .ctx = a };
+	loop_fd_add(&a->loop, &a->wayland);	/* room: AGENT_FDS_MAX */
+	log_event("agent", "wayland-up", "socket=%s", a->wayland_socket);
+	return 0;
+}
+
 /* A SIGCHLD (or a SIGPIPE, taken so as not to die of it). */
 static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 {
@@ -342,6 +376,8 @@ static int setup(struct agent *a, const char *font)
 		return -1;
 	if (!a->gui)
 		return 0;
+	if (a->wayland_socket && setup_wayland(a) < 0)
+		return -1;
 	loop_timer_arm(&a->loop, &a->offer, loop_now(&a->loop));
 	a->style.font = font_load(font);
 	if (!a->style.font) {
@@ -354,7 +390,7 @@ static int setup(struct agent *a, const char *font)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead agent [--shell PATH] [--gui | --socket PATH] [--terminal]\n"
-			"                      [--layout XKB] [--font FILE]\n");
+			"                      [--layout XKB] [--font FILE] [--wayland-socket NAME]\n");
 	return 2;
 }
 
@@ -387,6 +423,8 @@ int agent_main(int argc, char **argv)
 			a.style.layout = v;
 		else if (strcmp(o, "--font") == 0)
 			font = v;
+		else if (strcmp(o, "--wayland-socket") == 0)
+			a.wayland_socket = v;
 		else
 			return usage();
 		i++;
@@ -406,10 +444,13 @@ int agent_main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < a.nterm; i++)
 			terminal_flush(a.term[i]);
+		if (a.wl)
+			wayland_flush(a.wl);
 	}
 out:
 	for (size_t i = 0; i < a.nterm; i++)
 		terminal_free(a.term[i]);
+	wayland_free(a.wl);
 	gui_client_free(a.client);
 	if (a.style.font)
 		cairo_font_face_destroy(a.style.font);

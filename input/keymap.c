@@ -56,3 +56,18 @@ uint32_t keymap_key(struct keymap *k, uint32_t code, uint32_t value, char *out, 
 		xkb_state_update_key(k->state, kc, value ? XKB_KEY_DOWN : XKB_KEY_UP);
 	return sym;
 }
+
+char *keymap_text(const struct keymap *k)
+{
+	return xkb_keymap_get_as_string(k->map, XKB_KEYMAP_FORMAT_TEXT_V1);
+}
+
+struct keymap_mods keymap_modifiers(const struct keymap *k)
+{
+	return (struct keymap_mods){
+		.depressed = xkb_state_serialize_mods(k->state, XKB_STATE_MODS_DEPRESSED),
+		.latched = xkb_state_serialize_mods(k->state, XKB_STATE_MODS_LATCHED),
+		.locked = xkb_state_serialize_mods(k->state, XKB_STATE_MODS_LOCKED),
+		.group = xkb_state_serialize_layout(k->state, XKB_STATE_LAYOUT_EFFECTIVE),
+	};
+}

@@ -23,4 +23,14 @@ void keymap_free(struct keymap *k);
  * NUL-terminated; "" for none).  Returns its keysym (XKB_KEY_*). */
 uint32_t keymap_key(struct keymap *k, uint32_t code, uint32_t value, char *out, size_t cap);
 
+/* The keymap as XKB text (xkb_keymap_get_as_string, what a Wayland client
+ * is sent), for the caller to free; NULL if out of memory. */
+char *keymap_text(const struct keymap *k);
+
+/* The modifier state as wl_keyboard.modifiers says it. */
+struct keymap_mods {
+	uint32_t depressed, latched, locked, group;
+};
+struct keymap_mods keymap_modifiers(const struct keymap *k);
+
 #endif

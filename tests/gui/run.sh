@@ -38,6 +38,15 @@
 #               no key reaches red-vm; the launcher's "green-vm" (no command)
 #               opens a second one; Super+Shift+Q ends the focused one's
 #               shell and its window goes
+#   wayland     the agent as a Wayland compositor (agent --wayland-socket, as
+#               wl-vm): weston-simple-shm, a real program nobody here wrote,
+#               draws into a purple-framed window; two screenshots half a
+#               second apart differ inside its frame and nowhere else; a
+#               client sending garbage is disconnected alone (the agent and
+#               simple-shm go on); Super+Tab's focus reaches it as
+#               xdg-shell's "activated"; foot, focused, runs "touch footfile"
+#               typed as keys (the file appears) and no demo gets a key;
+#               weston-subsurfaces' subsurfaces are composed into its window
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -318,6 +327,132 @@ check_terminal() {
     return 0
 }
 
+check_wayland() {
+    mkdir -p "$W/run" && chmod 700 "$W/run"
+    (cd "$W" && XDG_RUNTIME_DIR=$W/run exec "$BH" agent --socket "$W/sock/wl-vm.sock" \
+        --wayland-socket wl-test > "$W/wl-vm.agent" 2>&1) &
+    demo_pids+=($!)
+    wait_for "$W/compositor.log" 'domain wl-vm: GUI channel up' ||
+        { why="the agent's channel did not come up: $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    wait_for "$W/wl-vm.agent" 'event=wayland-up socket=wl-test' ||
+        { why="the agent serves no Wayland socket: $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    (XDG_RUNTIME_DIR=$W/run WAYLAND_DISPLAY=wl-test WAYLAND_DEBUG=1 exec weston-simple-shm \
+        > "$W/simple-shm.out" 2>&1) &
+    demo_pids+=($!)
+    wait_for "$W/compositor.log" 'event=window-new name=wl-vm' ||
+        { why="weston-simple-shm's toplevel made no window: $(tail -2 "$W/simple-shm.out" | tr '\n' ' ')"; return 1; }
+    sleep 1
+    local changed inside outside
+    ctl screenshot "$W/wayland-1.png" && sleep 0.5 && ctl screenshot "$W/wayland-2.png" ||
+        { why="no screenshot"; return 1; }
+    changed=$(python3 "$top/tests/qemu/png.py" changed "$W/wayland-1.png" "$W/wayland-2.png" 75507b) ||
+        { why="no purple frame on $W/wayland-1.png"; return 1; }
+    read -r inside outside <<<"$changed"
+    echo "gui: wayland: weston-simple-shm animated: $inside pixels changed inside wl-vm's frame, $outside outside"
+    if [ "$inside" -lt 10000 ] || [ "$outside" -ne 0 ]; then
+        why="weston-simple-shm's frames: $inside pixels changed inside its frame, $outside outside"
+        return 1
+    fi
+    # A client that sends garbage is disconnected alone: the agent and
+    # weston-simple-shm go on.
+    local said
+    said=$(python3 - "$W/run/wl-test" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+# wl_display@1's request 7 (it has two), 8 bytes long, then noise.
+s.sendall(bytes([1, 0, 0, 0, 7, 0, 8, 0]) + bytes(range(256)) * 8)
+s.settimeout(5)
+got = b""
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        got += d
+except OSError as e:
+    sys.exit(f"not disconnected: {e}")
+# wl_display.error: header (8), object (4), code (4), string length (4), text.
+print(got[20:].split(b"\0")[0].decode(errors="replace"))
+PY
+) || { why="the garbage client: $said"; return 1; }
+    [[ "$said" == "invalid method 7, object wl_display@1" ]] ||
+        { why="the garbage client was told \"$said\""; return 1; }
+    sleep 0.5
+    kill -0 "${demo_pids[-2]}" 2>/dev/null || { why="the agent died of a garbage client: $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    ctl screenshot "$W/wayland-3.png" && sleep 0.5 && ctl screenshot "$W/wayland-4.png" ||
+        { why="no screenshot"; return 1; }
+    read -r inside outside <<<"$(python3 "$top/tests/qemu/png.py" changed "$W/wayland-3.png" "$W/wayland-4.png" 75507b)"
+    if [ "${inside:-0}" -lt 10000 ]; then
+        why="weston-simple-shm stopped after a garbage client: $inside pixels changed"
+        return 1
+    fi
+    # The focus, given by the user (Super+Shift+Tab: the last window), is
+    # the toplevel's "activated" state (4).
+    keys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
+    wait_for "$W/simple-shm.out" 'array[4])' ||
+        { why="the focus did not reach weston-simple-shm as \"activated\""; return 1; }
+    # foot, a real Wayland terminal: its window at the size dom0 tiles it
+    # to, no title bar of its own (server-side decoration), and keys typed
+    # with `ctl key' run in its shell.
+    mkdir -p "$W/foot-home"
+    (cd "$W/foot-home" && XDG_RUNTIME_DIR=$W/run WAYLAND_DISPLAY=wl-test SHELL=/bin/sh exec foot \
+        -o font=monospace:size=10 > "$W/foot.out" 2>&1) &
+    demo_pids+=($!)
+    local n
+    n=$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")" -gt "$n" ] && break
+        sleep 0.05
+    done
+    ((i < 100)) || { why="foot made no window: $(grep -v '^info' "$W/foot.out" | tail -2 | tr '\n' ' ')"; return 1; }
+    sleep 1
+    # Super+Tab until foot's window (wl-vm's second) has the focus.
+    local before
+    before=$(keys_seen)
+    for ((i = 0; i < 8; i++)); do
+        keys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+        sleep 0.2
+        [[ "$(grep 'event=window-focus' "$W/compositor.log" | grep 'focused=1' | tail -n 1)" == \
+            *"name=wl-vm window=2 focused=1"* ]] && break
+    done
+    ((i < 8)) || { why="Super+Tab never gave foot's window the focus"; return 1; }
+    type_text "touch footfile" && keys KEY_ENTER 1 KEY_ENTER 0
+    for ((i = 0; i < 100; i++)); do [ -e "$W/foot-home/footfile" ] && break; sleep 0.05; done
+    [ -e "$W/foot-home/footfile" ] ||
+        { why="\"touch footfile\" typed into foot did not run: $(grep -v '^info' "$W/foot.out" | tail -2 | tr '\n' ' ')"; return 1; }
+    [ ! -e "$W/footfile" ] || { why="\"touch footfile\" ran in green-vm's terminal"; return 1; }
+    if [ "$(keys_seen)" -gt "$before" ]; then
+        why="keys typed into foot reached a demo"
+        return 1
+    fi
+    sleep 0.3
+    local counts
+    counts=$(shot wayland-foot 75507b) || { why="no screenshot"; return 1; }
+    echo "gui: wayland: foot ran \"touch footfile\" typed with ctl key; purple frame pixels $counts"
+    # Subsurfaces composed into their toplevel's window: weston-subsurfaces'
+    # red one and dark green one over its green main surface (as wl-vm's
+    # unfocused window tints them: 9d2711 and 105111).
+    n=$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")
+    (XDG_RUNTIME_DIR=$W/run WAYLAND_DISPLAY=wl-test WAYLAND_DEBUG=1 exec weston-subsurfaces \
+        > "$W/subsurfaces.out" 2>&1) &
+    demo_pids+=($!)
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")" -gt "$n" ] && break
+        sleep 0.05
+    done
+    sleep 1
+    local subs red dark
+    subs=$(grep -c 'get_subsurface' "$W/subsurfaces.out")
+    counts=$(shot wayland-subsurfaces 9d2711 105111) || { why="no screenshot"; return 1; }
+    read -r red dark <<<"$counts"
+    echo "gui: wayland: weston-subsurfaces made $subs subsurfaces; on screen $red pixels of the red one, $dark of the dark green one"
+    if [ "$subs" -lt 2 ] || [ "$red" -lt 500 ] || [ "$dark" -lt 500 ]; then
+        why="weston-subsurfaces' subsurfaces are not on screen ($subs made; $red red, $dark dark green pixels)"
+        return 1
+    fi
+}
+
 check_launcher() {
     local before
     before=$(cat "$W"/*-vm.out | grep ' KEY ' | grep -vc ' KEY 125 ')
@@ -467,11 +602,11 @@ check_forbidden_syscall() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 32" > "$top/build/results/gui"
+    echo "0 33" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart forbidden-syscall terminal no-sockets \
+    workspaces launcher close restart forbidden-syscall terminal wayland no-sockets \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \
@@ -480,7 +615,7 @@ for c in confined frames keys garbage flood bad-damage unknown-window small-buff
     "check_${c//-/_}"
     result $? "$c"
 done
-echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png)"
+echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png, wayland-1.png, wayland-2.png, wayland-foot.png, wayland-subsurfaces.png)"
 echo "$passed $failed" > "$top/build/results/gui"
 echo "gui: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,6 +11,10 @@
   png.py chips PNG RRGGBB  prints, for each status-bar chip of that label
                         colour (its 10x10 square), "X WIDTH": where the
                         square is and how wide its text is, in pixels
+  png.py changed A B RRGGBB  prints "INSIDE OUTSIDE": how many pixels differ
+                        between A and B inside the box of A's pixels of that
+                        colour below the status bar (a window's frame), and
+                        outside that box below the bar
 
 Exits with a message when the file is not such a PNG.  Standard library
 only: the test machines need nothing more than python3.
@@ -163,6 +167,37 @@ def chips(path, colour):
         print(x, 0 if last is None else last - (x + 14) + 1)
 
 
+BAR_HEIGHT = 22  # drm-compositor/layout.h's STATUS_BAR_HEIGHT
+
+
+def changed(path_a, path_b, colour):
+    wa, ha, a = grid(path_a)
+    wb, hb, b = grid(path_b)
+    if (wa, ha) != (wb, hb):
+        sys.exit(f"{path_a} is {wa}x{ha}, {path_b} is {wb}x{hb}")
+    rgb = bytes.fromhex(colour)
+    xs, ys = [], []
+    for y in range(BAR_HEIGHT, ha):
+        row = a[y]
+        for x in range(wa):
+            if row[3 * x:3 * x + 3] == rgb:
+                xs.append(x)
+                ys.append(y)
+    if not xs:
+        sys.exit(f"{path_a}: no pixel of {colour} below the status bar")
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    inside = outside = 0
+    for y in range(BAR_HEIGHT, ha):
+        for x in range(wa):
+            if a[y][3 * x:3 * x + 3] == b[y][3 * x:3 * x + 3]:
+                continue
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                inside += 1
+            else:
+                outside += 1
+    print(inside, outside)
+
+
 def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "stats":
@@ -175,6 +210,8 @@ def main():
         bullets(args[1])
     elif len(args) == 3 and args[0] == "chips":
         chips(args[1], args[2])
+    elif len(args) == 4 and args[0] == "changed":
+        changed(args[1], args[2], args[3])
     else:
         sys.exit(__doc__)
 

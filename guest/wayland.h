@@ -1,0 +1,60 @@
+/*
+ * wayland.h - the agent as the domain's Wayland compositor: the domain's
+ * own programs (foot, GTK, weston's clients) connect to it as to any
+ * compositor, and each xdg_toplevel becomes one window on dom0's desktop
+ * (gui/guiclient.h).
+ *
+ * What it offers: wl_compositor (surfaces, regions, frame callbacks),
+ * wl_shm (XRGB8888, ARGB8888; libwayland's pools), xdg_wm_base
+ * (toplevels; a popup is dismissed at once until dom0 can show it),
+ * wl_seat (a keyboard with the domain's xkb keymap, a pointer), wl_output.
+ * dom0 decides every window's size: its CONFIGURE becomes
+ * xdg_toplevel.configure with the size and the states (activated when
+ * focused); a toplevel's wishes (maximize, fullscreen, move, resize) are
+ * ignored.  A commit's damage (at most WAYLAND_DAMAGE_RECTS rectangles,
+ * else their bounding box) is copied from the client's buffer into the
+ * window's granted buffer and sent to dom0 as DAMAGE; the client's buffer
+ * is released and its frame callbacks are done at once.
+ *
+ * A client's bytes are the domain's own programs': libwayland checks the
+ * protocol (a wrong request is a protocol error that disconnects that
+ * client alone), the sizes it gives are clipped to its buffer and to the
+ * window, and a buffer's memory is read under wl_shm_buffer_begin_access
+ * (a pool truncated under us is not a crash).
+ *
+ * The agent owns it; main loop only.
+ */
+#ifndef BULKHEAD_GUEST_WAYLAND_H
+#define BULKHEAD_GUEST_WAYLAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gui/guiclient.h"
+
+#define WAYLAND_DAMAGE_RECTS 16
+
+struct wayland;
+
+/* Listens at $XDG_RUNTIME_DIR/SOCKET_NAME, with the keymap of LAYOUT for
+ * its keyboards.  NULL with ERR (ERRLEN bytes) saying why. */
+struct wayland *wayland_new(const char *socket_name, const char *layout, char *err,
+			    size_t errlen);
+void wayland_free(struct wayland *wl);
+
+/* The fd to poll (POLLIN) and what to do when it is ready; what the
+ * clients are sent is flushed by wayland_flush(), once a round. */
+int wayland_fd(const struct wayland *wl);
+void wayland_dispatch(struct wayland *wl);
+void wayland_flush(struct wayland *wl);
+
+/* dom0's channel came (a window for each toplevel) or went (the windows
+ * are gone with it; the toplevels wait for the next channel). */
+void wayland_show(struct wayland *wl, struct gui_client *c);
+void wayland_hide(struct wayland *wl);
+
+/* An event of dom0's for a window; false if the window is not one of a
+ * toplevel's. */
+bool wayland_event(struct wayland *wl, const struct gui_event *ev);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * wayland_impl.h - inside the agent's Wayland compositor (wayland.h): the
+ * objects its three modules share.  wayland.c holds the display, the seat
+ * and the agent's side; ws_surface.c the surfaces, subsurfaces and how a
+ * toplevel's tree is composed into its window; ws_xdg.c xdg-shell and
+ * xdg-decoration; ws_data.c the clipboard inside the domain.  Nothing
+ * outside guest/wayland*.c and guest/ws_*.c includes it.
+ *
+ * Lifetimes: every struct below belongs to its wl_resource and is freed by
+ * its destructor; the others' pointers to it are cleared there (a surface
+ * forgets its role, a role its surface, a parent its children).
+ */
+#ifndef BULKHEAD_GUEST_WAYLAND_IMPL_H
+#define BULKHEAD_GUEST_WAYLAND_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <wayland-server-core.h>
+
+#include "gui/guiclient.h"
+#include "guest/wayland.h"
+#include "input/keymap.h"
+#include "lib/limits.h"
+
+/* Subsurfaces nested deeper than this are a protocol error: the tree is
+ * walked recursively when composed. */
+#define WAYLAND_SUBSURFACE_DEPTH 8
+
+struct box {
+	int32_t x, y, w, h;
+};
+
+/* Rectangles to copy, at most WAYLAND_DAMAGE_RECTS (then their bounding
+ * box). */
+struct damage {
+	struct box box[WAYLAND_DAMAGE_RECTS];
+	size_t n;
+};
+
+/* A client's wl_buffer held by us; forgotten if the client destroys it. */
+struct bufref {
+	struct wl_resource *res;
+	struct wl_listener gone;
+};
+
+struct wayland {
+	struct wl_display *display;
+	struct gui_client *gui;		/* NULL: no channel now */
+	struct keymap *keymap;
+	int keymap_fd;			/* a memfd holding its text, sealed */
+	uint32_t keymap_size;
+	struct wl_list toplevels;	/* struct toplevel.link */
+	struct wl_list keyboards;	/* wl_keyboard resources' links */
+	struct wl_list pointers;	/* wl_pointer resources' links */
+	struct toplevel *focused;	/* dom0 gave it the keyboard */
+	struct toplevel *pointed;	/* under dom0's pointer */
+	struct wl_list data_devices;	/* wl_data_device resources' links */
+	struct wl_resource *selection;	/* a wl_data_source, or NULL */
+};
+
+struct subsurface {
+	struct wl_resource *res;
+	struct surface *surface;	/* NULL once destroyed */
+	struct surface *parent;		/* NULL once destroyed */
+	struct wl_list link;		/* parent->children, bottom to top */
+	int32_t x, y, pending_x, pending_y;
+	bool sync;
+};
+
+struct surface {
+	struct wayland *wl;
+	struct wl_resource *res;
+	/* pending (attach), committed but cached (a synchronized
+	 * subsurface's), current (shown; released when replaced) */
+	struct bufref pending, cached, current;
+	bool attached, has_cache, cache_attached;
+	struct damage damage, cached_damage;
+	struct wl_list frames;		/* wl_callback resources' links */
+	struct xsurface *role;		/* xdg_surface, or NULL */
+	struct subsurface *sub;		/* as a subsurface, or NULL */
+	struct wl_list children;	/* struct subsurface.link */
+};
+
+struct xsurface {
+	struct wl_resource *res;
+	struct surface *surface;	/* NULL once it is destroyed */
+	struct toplevel *toplevel;
+	/* Where the window is in the surface (without the client's own
+	 * shadows): its top left is the window's; applied at commit. */
+	int32_t geo_x, geo_y, pending_geo_x, pending_geo_y;
+};
+
+struct toplevel {
+	struct wl_list link;
+	struct wayland *wl;
+	struct wl_resource *res;
+	struct xsurface *xs;		/* NULL once it is destroyed */
+	struct gui_window *win;		/* NULL: no channel, or dom0 took no more */
+	char title[GUI_TITLE_MAX + 1];
+	uint32_t width, height;		/* dom0's size, 0: none yet */
+	bool activated;
+	bool committed;			/* the initial commit came */
+};
+
+/* ws_surface.c */
+bool ws_surface_globals(struct wayland *wl);
+/* T's whole window drawn again from its surfaces (a new window buffer). */
+void ws_compose_all(struct toplevel *t);
+
+/* ws_xdg.c */
+bool ws_xdg_globals(struct wayland *wl);
+/* The root surface of T, or NULL. */
+struct surface *ws_toplevel_surface(struct toplevel *t);
+/* T's first commit: a window for it, and xdg-shell's first configure. */
+void ws_toplevel_committed(struct toplevel *t);
+void ws_window_for(struct toplevel *t);
+void ws_send_configure(struct toplevel *t);
+
+/* ws_data.c */
+bool ws_data_globals(struct wayland *wl);
+/* The client that has the keyboard now is offered the selection. */
+void ws_data_focus(struct wayland *wl);
+
+/* wayland.c */
+/* A resource of IFACE for CLIENT with IMPL, DATA and DESTROY; NULL when
+ * out of memory (the client is told so). */
+struct wl_resource *ws_resource(struct wl_client *client, const struct wl_interface *iface,
+				int version, uint32_t id, const void *impl, void *data,
+				wl_resource_destroy_func_t destroy);
+/* A zeroed object of SIZE bytes for a new resource (in *RES) whose data
+ * it is; NULL when out of memory (the client is told so). */
+void *ws_object(struct wl_client *client, size_t size, const struct wl_interface *iface,
+		int version, uint32_t id, const void *impl, wl_resource_destroy_func_t destroy,
+		struct wl_resource **res);
+uint32_t ws_now_ms(void);
+void ws_destroy_resource(struct wl_client *client, struct wl_resource *res);
+
+#endif
