@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,6 +167,25 @@ static void open_terminal(struct agent *a, const char *command)
 		show_terminal(a, t);
 }
 
+/* What the desktop's launcher asks for: "terminal" (the domain's name
+ * alone) is the agent's own terminal, and so is any command when the
+ * agent is not the domain's Wayland compositor; when it is, a command is a
+ * program of its own, whose windows come through it (WAYLAND_DISPLAY). */
+static void run_for_desktop(struct agent *a, const char *command)
+{
+	if (!a->wl || strcmp(command, "terminal") == 0) {
+		open_terminal(a, command);
+		return;
+	}
+	pid_t pid = spawn(a->shell, command);
+	if (pid < 0) {
+		fprintf(stderr, TAG ": cannot run \"%s\": %s\n", command, strerror(errno));
+		return;
+	}
+	fprintf(stderr, TAG ": program %d runs \"%s\"\n", (int)pid, command);
+	log_event("agent", "program-started", "pid=%d", (int)pid);
+}
+
 static void drop_channel(struct agent *a, const char *why)
 {
 	fprintf(stderr, TAG ": GUI channel gone: %s\n", why);
@@ -231,7 +251,7 @@ static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 	while ((rc = gui_client_next_event(a->client, &ev, err, sizeof(err))) > 0) {
 		if (ev.type == GUI_EV_RUN) {
 			fprintf(stderr, TAG ": the desktop asks for \"%s\"\n", ev.command);
-			open_terminal(a, ev.command);
+			run_for_desktop(a, ev.command);
 			continue;
 		}
 		struct terminal *t = terminal_of(a, ev.window, &i);
@@ -329,10 +349,27 @@ static void wayland_ready(struct loop *l, struct loop_fd *w, short revents)
 	wayland_dispatch(((struct agent *)w->ctx)->wl);
 }
 
-/* The domain's programs' compositor, at $XDG_RUNTIME_DIR/NAME. */
+/* The domain's programs' compositor, at $XDG_RUNTIME_DIR/NAME (by
+ * default /run/user/UID, as a session would have it); every program the
+ * agent starts finds it in WAYLAND_DISPLAY. */
 static int setup_wayland(struct agent *a)
 {
-	char err[300];
+	char err[300], dir[64];
+
+	if (!getenv("XDG_RUNTIME_DIR")) {
+		snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned)getuid());
+		if ((mkdir("/run/user", 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+		    setenv("XDG_RUNTIME_DIR", dir, 1) < 0) {
+			fprintf(stderr, TAG ": no Wayland compositor: cannot make %s: %s\n", dir,
+				strerror(errno));
+			return -1;
+		}
+	}
+	if (setenv("WAYLAND_DISPLAY", a->wayland_socket, 1) < 0) {
+		fprintf(stderr, TAG ": no Wayland compositor: %s\n", strerror(errno));
+		return -1;
+	}
 
 	a->wl = wayland_new(a->wayland_socket, a->style.layout, err, sizeof(err));
 	if (!a->wl) {

@@ -27,6 +27,11 @@
 /* What each global is offered at: the versions whose requests are all
  * handled below. */
 #define SEAT_VERSION 5
+#define OUTPUT_VERSION 3
+#define OUTPUT_REFRESH_MHZ 60000
+/* The output's size until dom0 has sized a window larger. */
+#define OUTPUT_WIDTH 1280
+#define OUTPUT_HEIGHT 800
 /* Key repeat is the client's: 25 a second after 600 ms, as most desktops. */
 #define REPEAT_RATE 25
 #define REPEAT_DELAY_MS 600
@@ -160,6 +165,29 @@ static void bind_seat(struct wl_client *client, void *data, uint32_t version, ui
 		wl_seat_send_name(res, "seat0");
 }
 
+/* --- wl_output: what a client may size itself by ------------------------ */
+
+static const struct wl_output_interface output_impl = { .release = ws_destroy_resource };
+
+/* One output as large as the largest window dom0 has given (dom0 says
+ * nothing of its screen), at scale 1. */
+static void bind_output(struct wl_client *client, void *data, uint32_t version, uint32_t id)
+{
+	struct wayland *wl = data;
+	struct wl_resource *res = ws_resource(client, &wl_output_interface, (int)version, id,
+					      &output_impl, wl, NULL);
+	if (!res)
+		return;
+	wl_output_send_geometry(res, 0, 0, 0, 0, WL_OUTPUT_SUBPIXEL_UNKNOWN, "bulkhead",
+				"dom0's window", WL_OUTPUT_TRANSFORM_NORMAL);
+	wl_output_send_mode(res, WL_OUTPUT_MODE_CURRENT, (int32_t)wl->output_width,
+			    (int32_t)wl->output_height, OUTPUT_REFRESH_MHZ);
+	if (version >= WL_OUTPUT_SCALE_SINCE_VERSION)
+		wl_output_send_scale(res, 1);
+	if (version >= WL_OUTPUT_DONE_SINCE_VERSION)
+		wl_output_send_done(res);
+}
+
 /* The keymap's text in a sealed memfd: every keyboard is sent the same. */
 static int keymap_fd(struct wayland *wl, const char *layout, char *err, size_t errlen)
 {
@@ -196,6 +224,8 @@ struct wayland *wayland_new(const char *socket_name, const char *layout, char *e
 	wl_list_init(&wl->keyboards);
 	wl_list_init(&wl->pointers);
 	wl_list_init(&wl->data_devices);
+	wl->output_width = OUTPUT_WIDTH;
+	wl->output_height = OUTPUT_HEIGHT;
 	wl->display = wl_display_create();
 	if (!wl->display) {
 		snprintf(err, errlen, "cannot make a Wayland display");
@@ -205,6 +235,7 @@ struct wayland *wayland_new(const char *socket_name, const char *layout, char *e
 		goto fail;
 	if (wl_display_init_shm(wl->display) != 0 || !ws_surface_globals(wl) ||
 	    !ws_xdg_globals(wl) || !ws_data_globals(wl) ||
+	    !wl_global_create(wl->display, &wl_output_interface, OUTPUT_VERSION, wl, bind_output) ||
 	    !wl_global_create(wl->display, &wl_seat_interface, SEAT_VERSION, wl, bind_seat)) {
 		snprintf(err, errlen, "cannot offer the Wayland globals");
 		goto fail;
@@ -378,6 +409,10 @@ bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 		 * while it draws at the new size. */
 		t->width = ev->width;
 		t->height = ev->height;
+		if (ev->width > wl->output_width)
+			wl->output_width = ev->width;
+		if (ev->height > wl->output_height)
+			wl->output_height = ev->height;
 		ws_compose_all(t);
 		ws_send_configure(t);
 		break;

@@ -5,16 +5,19 @@
  * (gui/guiclient.h).
  *
  * What it offers: wl_compositor (surfaces, regions, frame callbacks),
- * wl_shm (XRGB8888, ARGB8888; libwayland's pools), xdg_wm_base
- * (toplevels; a popup is dismissed at once until dom0 can show it),
- * wl_seat (a keyboard with the domain's xkb keymap, a pointer), wl_output.
- * dom0 decides every window's size: its CONFIGURE becomes
- * xdg_toplevel.configure with the size and the states (activated when
- * focused); a toplevel's wishes (maximize, fullscreen, move, resize) are
- * ignored.  A commit's damage (at most WAYLAND_DAMAGE_RECTS rectangles,
- * else their bounding box) is copied from the client's buffer into the
- * window's granted buffer and sent to dom0 as DAMAGE; the client's buffer
- * is released and its frame callbacks are done at once.
+ * wl_subcompositor, wl_shm (XRGB8888, ARGB8888; libwayland's pools),
+ * xdg_wm_base (toplevels, their window geometry; a popup is dismissed at
+ * once until dom0 can show it inside its parent), xdg-decoration (always
+ * server side: dom0 draws the frame), wl_seat (a keyboard with the
+ * domain's xkb keymap, a pointer), wl_output, wl_data_device_manager (the
+ * clipboard inside the domain).  dom0 decides every window's size: its
+ * CONFIGURE becomes xdg_toplevel.configure with the size and the states
+ * (activated when focused); a toplevel's wishes (maximize, fullscreen,
+ * move, resize) are ignored.  A commit's damage (at most
+ * WAYLAND_DAMAGE_RECTS rectangles, else their bounding box) is drawn from
+ * the toplevel's tree of surfaces into the window's granted buffer and
+ * sent to dom0 as DAMAGE; a surface's buffer is held until the next one
+ * replaces it, and its frame callbacks are done at its commit.
  *
  * A client's bytes are the domain's own programs': libwayland checks the
  * protocol (a wrong request is a protocol error that disconnects that

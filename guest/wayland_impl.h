@@ -56,6 +56,7 @@ struct wayland {
 	struct toplevel *focused;	/* dom0 gave it the keyboard */
 	struct toplevel *pointed;	/* under dom0's pointer */
 	struct wl_list data_devices;	/* wl_data_device resources' links */
+	uint32_t output_width, output_height;	/* what wl_output says */
 	struct wl_resource *selection;	/* a wl_data_source, or NULL */
 };
 

@@ -46,7 +46,9 @@
 #               simple-shm go on); Super+Tab's focus reaches it as
 #               xdg-shell's "activated"; foot, focused, runs "touch footfile"
 #               typed as keys (the file appears) and no demo gets a key;
-#               weston-subsurfaces' subsurfaces are composed into its window
+#               weston-subsurfaces' subsurfaces are composed into its window;
+#               the launcher's "wl-vm weston-flower" runs as a program (not
+#               in a terminal) and its window comes
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -74,6 +76,8 @@ passed=0 failed=0 comp_pid='' demo_pids=()
 cleanup() {
     local p
     for p in "${demo_pids[@]}" $comp_pid; do kill "$p" 2>/dev/null || true; done
+    # The launcher's program, a session of its own under wl-vm's agent.
+    pkill -x weston-flower 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -451,6 +455,22 @@ PY
         why="weston-subsurfaces' subsurfaces are not on screen ($subs made; $red red, $dark dark green pixels)"
         return 1
     fi
+    # The launcher's "wl-vm weston-flower": a program of the domain's own
+    # (not in a terminal), its window through the agent.
+    n=$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")
+    keys KEY_LEFTMETA 1 KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 0
+    type_text "wl-vm weston-flower"
+    keys KEY_ENTER 1 KEY_ENTER 0
+    wait_for "$W/wl-vm.agent" 'runs "weston-flower"' ||
+        { why="the agent did not run the launcher's weston-flower: $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")" -gt "$n" ] && break
+        sleep 0.05
+    done
+    ((i < 100)) || { why="the launcher's weston-flower made no window"; return 1; }
+    grep -q 'terminal .* runs "weston-flower"' "$W/wl-vm.agent" &&
+        { why="weston-flower was run in a terminal, not as a program"; return 1; }
+    echo "gui: wayland: the launcher's \"wl-vm weston-flower\" ran as a program: $(grep -m1 'runs "weston-flower"' "$W/wl-vm.agent")"
 }
 
 check_launcher() {
