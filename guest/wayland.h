@@ -34,8 +34,12 @@
 #include <stddef.h>
 
 #include "gui/guiclient.h"
+#include "lib/limits.h"
 
 #define WAYLAND_DAMAGE_RECTS 16
+/* Toplevels with a window at once: what dom0 allows a domain, less the
+ * agent's own terminals. */
+#define WAYLAND_WINDOWS_MAX (GUI_WINDOWS_MAX - AGENT_TERMINALS_MAX)
 
 struct wayland;
 

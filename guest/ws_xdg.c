@@ -28,10 +28,27 @@ struct surface *ws_toplevel_surface(struct toplevel *t)
 
 /* --- dom0's windows ------------------------------------------------------ */
 
+static size_t windows_held(const struct wayland *wl)
+{
+	const struct toplevel *t;
+	size_t n = 0;
+
+	wl_list_for_each(t, &wl->toplevels, link)
+		n += t->win != NULL;
+	return n;
+}
+
 void ws_window_for(struct toplevel *t)
 {
 	if (!t->wl->gui || t->win)
 		return;
+	/* dom0 drops a domain that has more than GUI_WINDOWS_MAX windows, all
+	 * of them: a program that makes too many gets none beyond these. */
+	if (windows_held(t->wl) >= WAYLAND_WINDOWS_MAX) {
+		log_warn(TAG, "no window for \"%s\": %d toplevels have windows already", t->title,
+			 WAYLAND_WINDOWS_MAX);
+		return;
+	}
 	t->win = gui_window_new(t->wl->gui, 640, 480, t->title[0] ? t->title : "wayland");
 	if (!t->win)
 		log_warn(TAG, "no window for \"%s\": %s", t->title, strerror(errno));

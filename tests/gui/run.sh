@@ -48,7 +48,9 @@
 #               typed as keys (the file appears) and no demo gets a key;
 #               weston-subsurfaces' subsurfaces are composed into its window;
 #               the launcher's "wl-vm weston-flower" runs as a program (not
-#               in a terminal) and its window comes
+#               in a terminal) and its window comes; a program with 60
+#               toplevels (tests/gui/wlflood.py) gets windows for 48 at most
+#               and wl-vm's channel is not dropped
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -471,6 +473,23 @@ PY
     grep -q 'terminal .* runs "weston-flower"' "$W/wl-vm.agent" &&
         { why="weston-flower was run in a terminal, not as a program"; return 1; }
     echo "gui: wayland: the launcher's \"wl-vm weston-flower\" ran as a program: $(grep -m1 'runs "weston-flower"' "$W/wl-vm.agent")"
+    # A program that makes 60 toplevels: the agent gives windows to 48 at
+    # most (dom0's 64 less the terminals'), so dom0 never drops wl-vm for
+    # too many windows, and every toplevel is still configured.
+    local configured
+    configured=$(python3 "$here/wlflood.py" "$W/run/wl-test" 60 2) ||
+        { why="wlflood.py failed"; return 1; }
+    grep -q 'toplevels have windows already' "$W/wl-vm.agent" ||
+        { why="the agent gave all 60 toplevels a window"; return 1; }
+    if grep -q 'domain wl-vm: GUI channel dropped' "$W/compositor.log"; then
+        why="wl-vm's channel was dropped: $(grep -m1 'domain wl-vm: GUI channel dropped' "$W/compositor.log")"
+        return 1
+    fi
+    if [ "$configured" != 60 ]; then
+        why="$configured of 60 toplevels were configured"
+        return 1
+    fi
+    echo "gui: wayland: a program with 60 toplevels: all configured, $(grep -c 'toplevels have windows already' "$W/wl-vm.agent") without a window, wl-vm's channel kept"
 }
 
 check_launcher() {
