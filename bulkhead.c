@@ -36,7 +36,8 @@
  * access to READ_ONLY[] when that is set (Landlock; "/": reads anything,
  * writes nothing); its system calls to the profile SECCOMP names.  The
  * roles without it: PID 1 (it is the system), the domain manager (libxl
- * needs root; it runs as a service, confined by its file), the
+ * needs root; it installs its seccomp profile itself once its pool is
+ * mounted: domains/manager.c), the
  * compositor (it confines itself once set up: drm-compositor/sandbox.h),
  * the agent (it runs the domain's own programs, which are the domain's
  * user's to run as they wish) and block-hotplug (libxl's child).
@@ -272,16 +273,8 @@ static int role_give_up(const struct role *r)
 		}
 	}
 	if (rc == 0)
-		rc = confine_apply(&c, err, sizeof(err));
-	if (rc == 0 && d->read_only[0]) {
-		rc = confine_landlock(d->read_only, NULL, NULL);
-		if (rc == -ENOSYS || rc == -EOPNOTSUPP)
-			rc = 0;	/* an old kernel: the rest still holds */
-		else if (rc < 0)
-			snprintf(err, sizeof(err), "Landlock: %s", strerror(-rc));
-	}
-	if (rc == 0 && d->seccomp && (rc = confine_seccomp(confine_profile(d->seccomp), false)) < 0)
-		snprintf(err, sizeof(err), "seccomp profile \"%s\": %s", d->seccomp, strerror(-rc));
+		rc = confine_drop(&c, d->read_only[0] ? d->read_only : NULL,
+				  d->seccomp ? confine_profile(d->seccomp) : NULL, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "bulkhead %s: cannot give up its privileges: %s\n", r->name, err);
 		return -1;

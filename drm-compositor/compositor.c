@@ -785,8 +785,7 @@ static int open_output(struct control_ops *ops)
 	}
 	/* The broker first, while this process holds nothing of the screen's
 	 * that it could inherit. */
-	pid_t broker;
-	int sock = input_broker_spawn("/dev/input", &broker);
+	int sock = input_broker_spawn("/dev/input");
 	if (sock < 0)
 		log_err(TAG, "cannot start the input broker: %s; no keyboard, no pointer",
 			strerror(-sock));

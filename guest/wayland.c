@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <wayland-server-core.h>
@@ -35,13 +34,6 @@
 /* Key repeat is the client's: 25 a second after 600 ms, as most desktops. */
 #define REPEAT_RATE 25
 #define REPEAT_DELAY_MS 600
-
-uint32_t ws_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 struct wl_resource *ws_resource(struct wl_client *client, const struct wl_interface *iface,
 				int version, uint32_t id, const void *impl, void *data,
@@ -71,6 +63,11 @@ void *ws_object(struct wl_client *client, size_t size, const struct wl_interface
 		return NULL;
 	}
 	return obj;
+}
+
+bool ws_same_client(struct wl_resource *res, const struct surface *s)
+{
+	return wl_resource_get_client(res) == wl_resource_get_client(s->res);
 }
 
 void ws_destroy_resource(struct wl_client *client, struct wl_resource *res)
@@ -105,7 +102,7 @@ static void keyboard_enter(struct wayland *wl, struct wl_resource *kb, struct to
 	struct surface *s = ws_toplevel_surface(t);
 	struct wl_array keys;
 
-	if (!s || wl_resource_get_client(kb) != wl_resource_get_client(s->res))
+	if (!s || !ws_same_client(kb, s))
 		return;
 	struct keymap_mods m = keymap_modifiers(wl->keymap);
 	uint32_t serial = wl_display_next_serial(wl->display);
@@ -333,7 +330,7 @@ static void focus(struct wayland *wl, struct toplevel *t, bool focused)
 	if (!s)
 		return;
 	wl_resource_for_each(kb, &wl->keyboards)
-		if (wl_resource_get_client(kb) == wl_resource_get_client(s->res))
+		if (ws_same_client(kb, s))
 			wl_keyboard_send_leave(kb, wl_display_next_serial(wl->display), s->res);
 }
 
@@ -348,10 +345,10 @@ static void key(struct wayland *wl, const struct gui_event *ev)
 		return;
 	struct keymap_mods m = keymap_modifiers(wl->keymap);
 	wl_resource_for_each(kb, &wl->keyboards) {
-		if (wl_resource_get_client(kb) != wl_resource_get_client(s->res))
+		if (!ws_same_client(kb, s))
 			continue;
 		uint32_t serial = wl_display_next_serial(wl->display);
-		wl_keyboard_send_key(kb, serial, ws_now_ms(), ev->code,
+		wl_keyboard_send_key(kb, serial, (uint32_t)monotonic_ms(), ev->code,
 				     ev->value ? WL_KEYBOARD_KEY_STATE_PRESSED :
 						 WL_KEYBOARD_KEY_STATE_RELEASED);
 		wl_keyboard_send_modifiers(kb, serial, m.depressed, m.latched, m.locked, m.group);
@@ -366,29 +363,29 @@ static void pointer_frame(struct wl_resource *p)
 
 static void pointer(struct wayland *wl, struct toplevel *t, const struct gui_event *ev)
 {
-	struct surface *s = ws_toplevel_surface(t), *old = wl->pointed ? ws_toplevel_surface(wl->pointed) : NULL;
+	struct surface *s = ws_toplevel_surface(t);
+	struct surface *old = wl->pointed ? ws_toplevel_surface(wl->pointed) : NULL;
 	struct wl_resource *p;
 
 	if (!s)
 		return;
 	wl_resource_for_each(p, &wl->pointers) {
-		struct wl_client *owner = wl_resource_get_client(p);
 		if (ev->type == GUI_EV_MOTION && wl->pointed != t) {
-			if (old && owner == wl_resource_get_client(old->res))
+			if (old && ws_same_client(p, old))
 				wl_pointer_send_leave(p, wl_display_next_serial(wl->display),
 						      old->res);
-			if (owner == wl_resource_get_client(s->res))
+			if (ws_same_client(p, s))
 				wl_pointer_send_enter(p, wl_display_next_serial(wl->display), s->res,
 						      wl_fixed_from_int(ev->x),
 						      wl_fixed_from_int(ev->y));
 		}
-		if (owner != wl_resource_get_client(s->res))
+		if (!ws_same_client(p, s))
 			continue;
 		if (ev->type == GUI_EV_MOTION)
-			wl_pointer_send_motion(p, ws_now_ms(), wl_fixed_from_int(ev->x),
+			wl_pointer_send_motion(p, (uint32_t)monotonic_ms(), wl_fixed_from_int(ev->x),
 					       wl_fixed_from_int(ev->y));
 		else
-			wl_pointer_send_button(p, wl_display_next_serial(wl->display), ws_now_ms(),
+			wl_pointer_send_button(p, wl_display_next_serial(wl->display), (uint32_t)monotonic_ms(),
 					       ev->code, ev->value ? WL_POINTER_BUTTON_STATE_PRESSED :
 								     WL_POINTER_BUTTON_STATE_RELEASED);
 		pointer_frame(p);

@@ -134,7 +134,8 @@ struct wl_resource *ws_resource(struct wl_client *client, const struct wl_interf
 void *ws_object(struct wl_client *client, size_t size, const struct wl_interface *iface,
 		int version, uint32_t id, const void *impl, wl_resource_destroy_func_t destroy,
 		struct wl_resource **res);
-uint32_t ws_now_ms(void);
+/* Whether RES belongs to the client of surface S. */
+bool ws_same_client(struct wl_resource *res, const struct surface *s);
 void ws_destroy_resource(struct wl_client *client, struct wl_resource *res);
 
 #endif

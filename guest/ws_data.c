@@ -130,7 +130,7 @@ static void offer_selection(struct wayland *wl)
 	if (!s)
 		return;
 	wl_resource_for_each(dev, &wl->data_devices)
-		if (wl_resource_get_client(dev) == wl_resource_get_client(s->res))
+		if (ws_same_client(dev, s))
 			offer_to(wl, dev);
 }
 

@@ -11,7 +11,7 @@
 #include <wayland-server-protocol.h>
 
 #include "guest/wayland_impl.h"
-#include "lib/log.h"
+#include "lib/util.h"
 
 #define COMPOSITOR_VERSION 4
 
@@ -215,7 +215,7 @@ static bool synchronized(const struct surface *s)
 static void frames_done(struct surface *s)
 {
 	struct wl_resource *cb, *tmp;
-	uint32_t now = ws_now_ms();
+	uint32_t now = (uint32_t)monotonic_ms();
 
 	wl_resource_for_each_safe(cb, tmp, &s->frames) {
 		wl_callback_send_done(cb, now);

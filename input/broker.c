@@ -91,20 +91,9 @@ static int confine_broker(const char *dir)
 	char err[256];
 
 	confine_init(&c);
-	int rc = confine_apply(&c, err, sizeof(err));
-	if (rc < 0) {
-		log_err(TAG, "cannot give up its capabilities: %s", err);
-		return rc;
-	}
-	rc = confine_landlock(read_only, NULL, NULL);
-	if (rc < 0 && rc != -ENOSYS && rc != -EOPNOTSUPP) {
-		log_err(TAG, "cannot restrict file access with Landlock: %s", strerror(-rc));
-		return rc;
-	}
-	rc = confine_seccomp(confine_profile("input-broker"), false);
+	int rc = confine_drop(&c, read_only, confine_profile("input-broker"), err, sizeof(err));
 	if (rc < 0)
-		log_err(TAG, "cannot install the seccomp profile \"input-broker\": %s",
-			strerror(-rc));
+		log_err(TAG, "cannot give up its privileges: %s", err);
 	return rc;
 }
 
@@ -148,21 +137,21 @@ out:
 	return rc;
 }
 
-int input_broker_spawn(const char *dir, pid_t *pid)
+int input_broker_spawn(const char *dir)
 {
 	int sv[2];
 	pid_t parent = getpid();
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	*pid = fork();
-	if (*pid < 0) {
+	pid_t pid = fork();
+	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);
 		close(sv[1]);
 		return -e;
 	}
-	if (*pid == 0) {
+	if (pid == 0) {
 		/* Only its socket and the log (stderr) are kept: not the screen,
 		 * not the domains' channels. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||

@@ -20,12 +20,11 @@
 #define BULKHEAD_INPUT_BROKER_H
 
 #include <stdbool.h>
-#include <sys/types.h>
 
 /* Forks the broker on DIR.  Returns the compositor's end of the socket
- * (non-blocking, close-on-exec) and the broker's pid in *PID, or -errno.
- * Single-threaded callers only (fork). */
-int input_broker_spawn(const char *dir, pid_t *pid);
+ * (non-blocking, close-on-exec), or -errno.  Single-threaded callers only
+ * (fork). */
+int input_broker_spawn(const char *dir);
 
 /* The broker's work on SOCK (its end), for the child and for tests:
  * CONFINED gives up what the header says first.  Returns when SOCK closes

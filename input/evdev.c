@@ -29,7 +29,7 @@ struct device {
 
 struct input {
 	char dir[PATH_MAX];
-	int inotify_fd;		/* fed: the broker's socket; -1 once it is gone */
+	int watch_fd;		/* inotify, or (fed) the broker's socket; -1 once it is gone */
 	bool fed;		/* input_open_fed */
 	struct device devs[INPUT_DEVICES_MAX];
 	size_t n;
@@ -146,12 +146,12 @@ static struct input *open_input(const char *dir, const struct input_sink *sink, 
 
 	if (!in)
 		return NULL;
-	in->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (in->inotify_fd < 0 ||
-	    inotify_add_watch(in->inotify_fd, dir, IN_CREATE | IN_ATTRIB | IN_DELETE) < 0) {
+	in->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (in->watch_fd < 0 ||
+	    inotify_add_watch(in->watch_fd, dir, IN_CREATE | IN_ATTRIB | IN_DELETE) < 0) {
 		int err = errno;
-		if (in->inotify_fd >= 0)
-			close(in->inotify_fd);
+		if (in->watch_fd >= 0)
+			close(in->watch_fd);
 		free(in);
 		errno = err;
 		return NULL;
@@ -182,7 +182,7 @@ struct input *input_open_fed(int sock, const char *dir, const struct input_sink 
 
 	if (!in)
 		return NULL;
-	in->inotify_fd = sock;
+	in->watch_fd = sock;
 	in->fed = true;
 	return in;
 }
@@ -193,14 +193,14 @@ void input_close(struct input *in)
 		return;
 	while (in->n)
 		remove_device(in, in->n - 1);
-	if (in->inotify_fd >= 0)
-		close(in->inotify_fd);
+	if (in->watch_fd >= 0)
+		close(in->watch_fd);
 	free(in);
 }
 
 size_t input_pollfds(const struct input *in, struct pollfd *pfd)
 {
-	pfd[0] = (struct pollfd){ .fd = in->inotify_fd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = in->watch_fd, .events = POLLIN };
 	for (size_t i = 0; i < in->n; i++)
 		pfd[i + 1] = (struct pollfd){ .fd = in->devs[i].fd, .events = POLLIN };
 	return in->n + 1;
@@ -245,7 +245,7 @@ static void receive_devices(struct input *in)
 		struct iovec iov = { untrusted_name, sizeof(untrusted_name) - 1 };
 		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 				    .msg_controllen = sizeof(ctl.buf) };
-		ssize_t n = recvmsg(in->inotify_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		ssize_t n = recvmsg(in->watch_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -254,8 +254,8 @@ static void receive_devices(struct input *in)
 			log_err(TAG, "the input broker is gone (%s): devices plugged in from now "
 				"on are not seen until the compositor restarts",
 				n == 0 ? "closed" : strerror(errno));
-			close(in->inotify_fd);
-			in->inotify_fd = -1;
+			close(in->watch_fd);
+			in->watch_fd = -1;
 			return;
 		}
 		int fd = take_fd(&m);
@@ -285,7 +285,7 @@ static void hotplug(struct input *in)
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t len;
 
-	while ((len = read(in->inotify_fd, buf, sizeof(buf))) > 0) {
+	while ((len = read(in->watch_fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + len;) {
 			struct inotify_event *ev = (struct inotify_event *)(void *)p;
 			if (ev->len && (ev->mask & (IN_CREATE | IN_ATTRIB)))

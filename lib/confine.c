@@ -334,6 +334,22 @@ int confine_apply(const struct confine *c, char *err, size_t errlen)
 	return 0;
 }
 
+int confine_drop(const struct confine *c, const char *const *read_only,
+		 const struct seccomp_profile *profile, char *err, size_t errlen)
+{
+	int rc = confine_apply(c, err, errlen);
+	if (rc == 0 && read_only) {
+		rc = confine_landlock(read_only, NULL, NULL);
+		if (rc == -ENOSYS || rc == -EOPNOTSUPP)
+			rc = 0;
+		else if (rc < 0)
+			snprintf(err, errlen, "Landlock: %s", strerror(-rc));
+	}
+	if (rc == 0 && profile && (rc = confine_seccomp(profile, false)) < 0)
+		snprintf(err, errlen, "seccomp profile \"%s\": %s", profile->name, strerror(-rc));
+	return rc;
+}
+
 /* --- Landlock -------------------------------------------------------------- */
 
 #define LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)

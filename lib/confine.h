@@ -89,6 +89,14 @@ size_t confine_bpf(const struct seccomp_profile *p, bool exec_too, struct sock_f
  * seccomp with execve allowed).  0, or -errno with what failed in ERR. */
 int confine_apply(const struct confine *c, char *err, size_t errlen);
 
+/* What a role gives up before it runs what it is for (the role table's
+ * drops, the input broker): C (its own seccomp field unused), then
+ * Landlock to READ_ONLY[] when that is not NULL (a kernel without
+ * Landlock: skipped, the rest still holds), then PROFILE without execve
+ * when not NULL.  0, or -errno with what failed in ERR. */
+int confine_drop(const struct confine *c, const char *const *read_only,
+		 const struct seccomp_profile *profile, char *err, size_t errlen);
+
 /* Whether capability CAP is in this process's effective set. */
 bool confine_has_cap(int cap);
 /* prctl(PR_SET_NO_NEW_PRIVS). 0 or -errno. */
