@@ -15,7 +15,7 @@ DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreety
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
 	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb \
-	weston foot
+	weston foot gtk-3-examples
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
@@ -48,7 +48,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
-	proto/agentproto guest/guestxs guest/terminal guest/ws_surface guest/ws_xdg guest/ws_data guest/wayland guest/agent guest/firewall_nft \
+	proto/agentproto guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/wayland guest/agent guest/firewall_nft \
 	guest/firewall_role \
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
@@ -62,7 +62,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
-	test_firewall test_client test_guiclient test_log test_harden test_storage test_agentwatch \
+	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession

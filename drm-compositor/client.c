@@ -65,7 +65,7 @@ static bool out_msg(struct client *c, const struct client_out *q, struct gui_msg
 	m->window = q->window;
 	switch (m->type) {
 	case GUI_WELCOME:
-		m->u.welcome.version = GUI_VERSION;
+		m->u.welcome.version = c->version;
 		m->u.welcome.max_width = q->a;
 		m->u.welcome.max_height = q->b;
 		return true;
@@ -194,11 +194,106 @@ void client_configure(struct window *w)
 	enqueue(c, &q);
 }
 
-void clients_sink_configure(void *cs, struct desktop_window *w, uint32_t width,
+/* --- popups: inside their top-level window, always -------------------- */
+
+struct window *window_root(const struct window *w)
+{
+	/* Depth was checked at each POPUP: a parent exists when its popup
+	 * is made, so there is no loop. */
+	while (w && w->popup)
+		w = w->parent;
+	return (struct window *)w;
+}
+
+/* Where popup W's frame goes inside WITHIN, the pixels of its top-level
+ * window: false when a parent on the way has gone, or there is no room.
+ * At most GUI_POPUP_DEPTH deep. */
+static bool popup_place(const struct window *w, struct rect within, struct rect *outer)
+{
+	struct rect origin = within, po;
+
+	if (!w->parent)
+		return false;
+	if (w->parent->popup) {
+		if (!popup_place(w->parent, within, &po))
+			return false;
+		origin = popup_content(po);
+	}
+	struct rect want = { origin.x + w->want.x, origin.y + w->want.y, w->want.w, w->want.h };
+	*outer = popup_frame(within, want);
+	return !rect_empty(*outer);
+}
+
+bool window_on_screen(const struct window *w, struct rect *outer, struct rect *content)
+{
+	struct window *root = window_root(w);
+	struct rect o, within;
+
+	if (!root || !root->placed || root->dw.workspace != root->client->cs->desk->current)
+		return false;
+	o = root->dw.outer;
+	if (w->popup) {
+		within = frame_content(root->dw.outer);
+		if (!w->map.pixels || !popup_place(w, within, &o))
+			return false;
+	}
+	if (outer)
+		*outer = o;
+	if (content)
+		*content = w->popup ? popup_content(o) : frame_content(o);
+	return true;
+}
+
+struct window *window_at(struct window *root, int32_t px, int32_t py, int32_t *x, int32_t *y)
+{
+	struct window *hit = NULL;
+	struct rect o, c, hit_c = { 0, 0, 0, 0 };
+
+	for (struct window *w = root->client->windows; w; w = w->next) {
+		if ((w != root && window_root(w) != root) || !window_on_screen(w, &o, &c) ||
+		    !rect_contains(w == root ? c : o, px, py))
+			continue;
+		/* Later windows are drawn over earlier ones; a popup's border
+		 * is dom0's, and takes nothing. */
+		hit = w;
+		hit_c = c;
+	}
+	if (!hit || !rect_contains(hit_c, px, py))
+		return NULL;
+	*x = px - hit_c.x;
+	*y = py - hit_c.y;
+	return hit;
+}
+
+/* The size popup W gets from its top-level window's size now: told it
+ * when it changes.  Nothing while the top-level window has none. */
+static void popup_fit(struct window *w)
+{
+	struct window *root = window_root(w);
+	struct rect o;
+
+	if (!root || !root->dw.width ||
+	    !popup_place(w, (struct rect){ 0, 0, (int32_t)root->dw.width,
+					   (int32_t)root->dw.height }, &o))
+		return;
+	struct rect c = popup_content(o);
+	if (rect_empty(c) || ((uint32_t)c.w == w->dw.width && (uint32_t)c.h == w->dw.height))
+		return;
+	w->dw.width = (uint32_t)c.w;
+	w->dw.height = (uint32_t)c.h;
+	client_configure(w);
+}
+
+void clients_sink_configure(void *cs, struct desktop_window *dw, uint32_t width,
 			    uint32_t height)
 {
+	struct window *root = dw->owner;
+
 	(void)cs, (void)width, (void)height;	/* the size is W's: dw.width x dw.height */
-	client_configure(w->owner);
+	client_configure(root);
+	for (struct window *w = root->client->windows; w; w = w->next)
+		if (w->popup && window_root(w) == root)
+			popup_fit(w);
 }
 
 void clients_sink_focus(void *cs, struct desktop_window *dw, bool focused)
@@ -276,7 +371,7 @@ static void place_waiting(struct client *c)
 {
 	refill(c, c->cs->now_ms);
 	for (struct window *w = c->windows; w && live(c); w = w->next) {
-		if (w->placed)
+		if (w->placed || w->popup)
 			continue;
 		if (c->layout_milli < 1000)
 			return;
@@ -359,30 +454,33 @@ static void unmap(struct client *c, struct window *w)
 
 /* --- what a domain sends: checked here, against our state ---------------- */
 
-static void on_hello(struct client *c)
+static void on_hello(struct client *c, const struct gui_msg *m)
 {
 	struct gui_msg w = { .type = GUI_WELCOME };
 
 	c->greeted = true;
+	c->version = m->u.hello.version;
 	w.u.welcome.max_width = GUI_WIDTH_MAX;
 	w.u.welcome.max_height = GUI_HEIGHT_MAX;
 	client_send(c, &w);
 }
 
-static void on_create(struct client *c, const struct gui_msg *m)
+/* A new window of C's, last in its list (drawn over the ones before);
+ * NULL when C is dropped for it. */
+static struct window *new_window(struct client *c, const struct gui_msg *m)
 {
 	if (client_window(c, m->window)) {
-		client_drop(c, "CREATE of window %u, which exists", m->window);
-		return;
+		client_drop(c, "%s of window %u, which exists", gui_type_name(m->type), m->window);
+		return NULL;
 	}
 	if (c->nwindows >= GUI_WINDOWS_MAX) {
 		client_drop(c, "more than %d windows", GUI_WINDOWS_MAX);
-		return;
+		return NULL;
 	}
 	struct window *w = calloc(1, sizeof(*w));
 	if (!w) {
 		client_drop(c, "out of memory for a window");
-		return;
+		return NULL;
 	}
 	w->client = c;
 	w->id = m->window;
@@ -392,7 +490,52 @@ static void on_create(struct client *c, const struct gui_msg *m)
 		tail = &(*tail)->next;
 	*tail = w;
 	c->nwindows++;
-	place_waiting(c);
+	return w;
+}
+
+static void on_create(struct client *c, const struct gui_msg *m)
+{
+	if (new_window(c, m))
+		place_waiting(c);
+}
+
+/* How many popups deep W is below its top-level window. */
+static unsigned popup_depth(const struct window *w)
+{
+	unsigned n = 0;
+	for (; w && w->popup; w = w->parent)
+		n++;
+	return n;
+}
+
+static void on_popup(struct client *c, const struct gui_msg *m)
+{
+	struct window *parent = client_window(c, m->u.popup.parent);
+
+	if (c->version < 3) {
+		client_drop(c, "POPUP in protocol version %u (popups came in version 3)",
+			    c->version);
+		return;
+	}
+	if (!parent) {
+		client_drop(c, "POPUP %u of window %u, which does not exist", m->window,
+			    m->u.popup.parent);
+		return;
+	}
+	if (popup_depth(parent) >= GUI_POPUP_DEPTH) {
+		client_drop(c, "POPUP %u deeper than %d popups", m->window, GUI_POPUP_DEPTH);
+		return;
+	}
+	struct window *w = new_window(c, m);
+	if (!w)
+		return;
+	w->popup = true;
+	w->parent = parent;
+	w->want = (struct rect){ m->u.popup.x, m->u.popup.y, (int32_t)m->u.popup.width,
+				 (int32_t)m->u.popup.height };
+	popup_fit(w);
+	log_event(TAG, "popup-new", "name=%s window=%u parent=%u width=%u height=%u", c->name,
+		  (unsigned)w->id, (unsigned)parent->id, w->dw.width, w->dw.height);
 }
 
 static void on_buffer(struct client *c, struct window *w, const struct gui_msg *m, int fd)
@@ -416,8 +559,9 @@ static void on_buffer(struct client *c, struct window *w, const struct gui_msg *
 	w->buf_width = m->u.buffer.width;
 	w->buf_height = m->u.buffer.height;
 	w->stride = m->u.buffer.stride;
-	if (w->placed)
-		damage(c->cs, frame_content(w->dw.outer));
+	struct rect outer;
+	if (window_on_screen(w, &outer, NULL))
+		damage(c->cs, outer);
 	/* Mapped: the domain may now take back the buffers it replaced. */
 	struct gui_msg done = { .type = GUI_MAPPED, .window = w->id };
 	client_send(c, &done);
@@ -436,9 +580,9 @@ static void on_damage(struct client *c, struct window *w, const struct gui_msg *
 			    w->buf_width, w->buf_height);
 		return;
 	}
-	if (!w->placed || w->dw.workspace != c->cs->desk->current)
+	struct rect content;
+	if (!window_on_screen(w, NULL, &content))
 		return;
-	struct rect content = frame_content(w->dw.outer);
 	struct rect r = { content.x + (int32_t)m->u.rect.x, content.y + (int32_t)m->u.rect.y,
 			  (int32_t)m->u.rect.width, (int32_t)m->u.rect.height };
 	damage(c->cs, rect_intersect(r, content));
@@ -448,12 +592,21 @@ static void on_damage(struct client *c, struct window *w, const struct gui_msg *
  * may queue CONFIGUREs for the windows that stay), then frees it. */
 static void free_window(struct client *c, struct window *w)
 {
+	struct rect within;
+
+	/* A popup's going uncovers its top-level window's pixels. */
+	if (w->popup && window_on_screen(window_root(w), NULL, &within))
+		damage(c->cs, within);
 	for (struct window **p = &c->windows; *p; p = &(*p)->next) {
 		if (*p == w) {
 			*p = w->next;
 			break;
 		}
 	}
+	/* Its popups are shown no more, and wait for their DESTROY. */
+	for (struct window *o = c->windows; o; o = o->next)
+		if (o->parent == w)
+			o->parent = NULL;
 	c->nwindows--;
 	unmap(c, w);
 	if (w->placed)
@@ -468,7 +621,7 @@ static void handle_message(struct client *c, const struct gui_msg *m, int fd)
 		if (m->type != GUI_HELLO)
 			client_drop(c, "%s before HELLO", gui_type_name(m->type));
 		else
-			on_hello(c);
+			on_hello(c, m);
 		return;
 	}
 	if (m->type == GUI_HELLO) {
@@ -477,6 +630,10 @@ static void handle_message(struct client *c, const struct gui_msg *m, int fd)
 	}
 	if (m->type == GUI_CREATE) {
 		on_create(c, m);
+		return;
+	}
+	if (m->type == GUI_POPUP) {
+		on_popup(c, m);
 		return;
 	}
 	struct window *w = client_window(c, m->window);
@@ -610,7 +767,7 @@ uint64_t clients_next_tick(const struct clients *cs)
 	for (const struct client *c = cs->list; c; c = c->next) {
 		bool waiting = false;
 		for (const struct window *w = c->windows; w; w = w->next)
-			waiting = waiting || !w->placed;
+			waiting = waiting || (!w->placed && !w->popup);
 		if (!live(c) || !waiting)
 			continue;
 		uint32_t missing = c->layout_milli >= 1000 ? 0 : 1000 - c->layout_milli;

@@ -69,6 +69,13 @@ struct window {
 	uint32_t buf_width, buf_height, stride;
 	bool placed;			/* on the desktop (else waiting for layout budget) */
 	bool configure_queued;		/* a CONFIGURE of dw.width x dw.height not sent yet */
+	/* A popup (POPUP) is never on the desktop itself: it is drawn over
+	 * its top-level window, inside it, in its colour.  Its parent NULL:
+	 * the parent went first, and the popup is shown no more. */
+	bool popup;
+	struct window *parent;
+	struct rect want;		/* where and how large it asked to be, in its
+					 * parent's pixels */
 };
 
 /* What dom0 sends a domain, as queued: every type but RUN, whose command
@@ -87,6 +94,7 @@ struct client {
 	const char *name;		/* the domain's name: the owner's storage */
 	int domid;			/* vchan: the domain at the other end; -1 local */
 	bool greeted;
+	uint32_t version;		/* HELLO's */
 	bool dropping;			/* dropped: freed at the next clients_reap() */
 	struct window *windows;
 	unsigned nwindows;
@@ -175,5 +183,18 @@ void clients_reap(struct clients *cs);
 
 /* C's window ID, or NULL. */
 struct window *client_window(struct client *c, uint32_t id);
+
+/* The top-level window W is shown in (W itself if it is one), or NULL
+ * for a popup whose parent has gone. */
+struct window *window_root(const struct window *w);
+/* Whether W is on the screen now (a top-level window placed on the
+ * current workspace; a popup with pixels whose top-level window is), and
+ * if so its OUTER rectangle and the CONTENT its pixels fill (either may
+ * be NULL). */
+bool window_on_screen(const struct window *w, struct rect *outer, struct rect *content);
+/* Of ROOT (a top-level window) and its popups on the screen, the topmost
+ * whose pixels hold the screen point PX,PY, and the point in its pixels
+ * (*X, *Y); NULL when none does. */
+struct window *window_at(struct window *root, int32_t px, int32_t py, int32_t *x, int32_t *y);
 
 #endif

@@ -401,30 +401,45 @@ static void connect_vchans(void)
 
 /* --- the screen ---------------------------------------------------------- */
 
+/* W (on the screen at OUTER) as the renderer draws it. */
+static struct render_window scene_window(const struct window *w, struct rect outer, bool focused)
+{
+	const struct gui_domain *dom = w->client->owner;
+
+	return (struct render_window){
+		.outer = outer,
+		.label_rgb = dom->label_rgb,
+		.domain = dom->name,
+		.title = w->title,
+		.focused = focused,
+		.popup = w->popup,
+		.pixels = w->map.pixels,
+		.buf_width = w->buf_width,
+		.buf_height = w->buf_height,
+		.stride = w->stride,
+	};
+}
+
+/* The windows on the screen, bottom to top: each top-level window, then
+ * its popups over it.  RW has room for them all (a popup counts among its
+ * domain's GUI_WINDOWS_MAX). */
 static size_t build_scene(struct render_scene *s, struct render_window *rw,
 			  struct render_chip *chips)
 {
 	static struct desktop_window *vis[DESKTOP_WINDOWS_MAX];
-	size_t n = desktop_visible(&C.desk, vis);
+	size_t nvis = desktop_visible(&C.desk, vis), n = 0;
 	struct desktop_window *focused = desktop_focused(&C.desk);
+	struct rect outer;
 
 	memset(s, 0, sizeof(*s));
 	s->width = C.out->width;
 	s->height = C.out->height;
-	for (size_t i = 0; i < n; i++) {
-		struct window *w = vis[i]->owner;
-		const struct gui_domain *dom = w->client->owner;
-		rw[i] = (struct render_window){
-			.outer = vis[i]->outer,
-			.label_rgb = dom->label_rgb,
-			.domain = dom->name,
-			.title = w->title,
-			.focused = vis[i] == focused,
-			.pixels = w->map.pixels,
-			.buf_width = w->buf_width,
-			.buf_height = w->buf_height,
-			.stride = w->stride,
-		};
+	for (size_t i = 0; i < nvis; i++) {
+		struct window *root = vis[i]->owner;
+		rw[n++] = scene_window(root, vis[i]->outer, vis[i] == focused);
+		for (struct window *w = root->client->windows; w; w = w->next)
+			if (w->popup && window_root(w) == root && window_on_screen(w, &outer, NULL))
+				rw[n++] = scene_window(w, outer, vis[i] == focused);
 		s->fullscreen = s->fullscreen || vis[i]->fullscreen;
 	}
 	s->windows = rw;
@@ -511,19 +526,9 @@ static void tick(struct loop *l, struct loop_timer *t)
 
 /* --- the keyboard and the pointer ----------------------------------------- */
 
-/* Where the pointer is, in W's content, or false when it is not there. */
-static bool pointer_in(const struct window *w, int32_t *x, int32_t *y)
-{
-	struct rect c = frame_content(w->dw.outer);
-	if (!rect_contains(c, C.px, C.py))
-		return false;
-	*x = C.px - c.x;
-	*y = C.py - c.y;
-	return true;
-}
-
 /* Pointer events go to the window under the pointer, and only when it is
- * the focused one: a click on another window focuses it and goes nowhere. */
+ * the focused one or one of its popups: a click on another window focuses
+ * it and goes nowhere. */
 static void pointer_button(uint32_t code, uint32_t value)
 {
 	struct desktop_window *under = desktop_window_at(&C.desk, C.px, C.py);
@@ -544,9 +549,15 @@ static void pointer_button(uint32_t code, uint32_t value)
 		}
 		return;
 	}
-	struct window *w = under->owner;
-	if (!pointer_in(w, &x, &y) || value > 1)
+	struct window *w = window_at(under->owner, C.px, C.py, &x, &y);
+	if (!w || value > 1)
 		return;
+	/* Where it is, first: the window may have had no motion since it got
+	 * the focus (the click that focused it was dom0's). */
+	struct gui_msg at = { .type = GUI_MOTION, .window = w->id };
+	at.u.motion.x = x;
+	at.u.motion.y = y;
+	client_send(w->client, &at);
 	struct gui_msg m = { .type = GUI_BUTTON, .window = w->id };
 	m.u.input.code = code;
 	m.u.input.value = value;
@@ -594,6 +605,7 @@ static void input_key(void *ctx, uint32_t code, uint32_t value, uint64_t time_us
 static void input_motion(void *ctx, int32_t dx, int32_t dy)
 {
 	struct desktop_window *focused = desktop_focused(&C.desk);
+	struct window *w;
 	int32_t x, y;
 
 	(void)ctx;
@@ -604,8 +616,7 @@ static void input_motion(void *ctx, int32_t dx, int32_t dy)
 	C.py = C.py < 0 ? 0 : C.py >= C.out->height ? C.out->height - 1 : C.py;
 	C.pointer_seen = true;
 	add_damage(render_pointer_rect(C.px, C.py));
-	if (focused && pointer_in(focused->owner, &x, &y)) {
-		struct window *w = focused->owner;
+	if (focused && (w = window_at(focused->owner, C.px, C.py, &x, &y))) {
 		struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
 		m.u.motion.x = x;
 		m.u.motion.y = y;
@@ -630,6 +641,12 @@ static int ctl_key(void *ctx, uint16_t code, uint8_t value)
 {
 	(void)ctx;
 	user_key(code, value);
+	return 0;
+}
+
+static int ctl_pointer(void *ctx, uint16_t x, uint16_t y)
+{
+	input_motion(ctx, (int32_t)x - C.px, (int32_t)y - C.py);
 	return 0;
 }
 
@@ -781,6 +798,7 @@ static int open_output(struct control_ops *ops)
 			return -1;
 		}
 		ops->key = ctl_key;
+		ops->pointer = ctl_pointer;
 		return 0;
 	}
 	/* The broker first, while this process holds nothing of the screen's

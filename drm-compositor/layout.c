@@ -65,6 +65,29 @@ struct rect frame_content(struct rect outer)
 		      FRAME_BORDER);
 }
 
+static int32_t clamp32(int32_t v, int32_t lo, int32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+struct rect popup_frame(struct rect within, struct rect want)
+{
+	struct rect o = { 0, 0, 0, 0 };
+
+	if (within.w <= 2 * POPUP_BORDER || within.h <= 2 * POPUP_BORDER)
+		return o;
+	o.w = want.w + 2 * POPUP_BORDER < within.w ? want.w + 2 * POPUP_BORDER : within.w;
+	o.h = want.h + 2 * POPUP_BORDER < within.h ? want.h + 2 * POPUP_BORDER : within.h;
+	o.x = clamp32(want.x - POPUP_BORDER, within.x, within.x + within.w - o.w);
+	o.y = clamp32(want.y - POPUP_BORDER, within.y, within.y + within.h - o.h);
+	return o;
+}
+
+struct rect popup_content(struct rect outer)
+{
+	return shrink(outer, POPUP_BORDER, POPUP_BORDER, POPUP_BORDER, POPUP_BORDER);
+}
+
 struct rect frame_title(struct rect outer)
 {
 	struct rect t = shrink(outer, FRAME_BORDER, FRAME_BORDER, FRAME_BORDER, FRAME_BORDER);

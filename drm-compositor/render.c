@@ -118,12 +118,15 @@ static void draw_pixels(cairo_t *cr, const struct render_window *w, struct rect 
 static void draw_window(struct renderer *r, cairo_t *cr, const struct render_scene *s,
 			const struct render_window *w)
 {
-	struct rect content = frame_content(w->outer), title = frame_title(w->outer);
+	struct rect content = w->popup ? popup_content(w->outer) : frame_content(w->outer);
+	struct rect title = frame_title(w->outer);
 	char text[DOMAIN_NAME_MAX + GUI_TITLE_SHOWN + 8];
 
 	set_rgb(cr, w->label_rgb);
 	fill_rect(cr, w->outer);
-	if (w->focused) {
+	if (w->popup)
+		title.w = title.h = 0;
+	if (w->focused && !w->popup) {
 		/* A light line inside the border: which window has the keys is
 		 * never a matter of the domain's pixels. */
 		cairo_set_source_rgb(cr, 1, 1, 1);

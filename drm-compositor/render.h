@@ -24,7 +24,8 @@ struct render_window {
 	uint32_t label_rgb;		/* 0xRRGGBB */
 	const char *domain;		/* dom0's name for the domain */
 	const char *title;		/* printable ASCII (gui_decode made it so) */
-	bool focused;
+	bool focused;			/* a popup: its top-level window */
+	bool popup;			/* a border, no title; inside its window */
 	const uint32_t *pixels;		/* XRGB8888, NULL before the first buffer */
 	uint32_t buf_width, buf_height, stride;
 };

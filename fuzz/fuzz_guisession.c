@@ -19,13 +19,17 @@
  *   0x8a       the launcher asks domain a to run a command
  *   0x8b       domain a closes its channel
  *   0x8c       domain a connects again (once its old channel is freed)
+ *   0x8d       the pointer moves to a*5, b*3 (b the next byte) and, over
+ *              the focused window or one of its popups, goes to it
  * where a is the byte after the op.  The seeds are real sessions of the
  * project's clients (fuzz/record_gui.py) in this form.
  *
  * After every operation dom0's books must balance: the desktop holds
  * exactly the placed windows of the channels not yet freed; mapped bytes
  * add up per window, per domain and in all; no live domain is over its
- * budget; no queue is over its bound; every message dom0 sends decodes as
+ * budget; no queue is over its bound; a popup is never on the desktop
+ * itself, and on the screen only inside its top-level window's pixels;
+ * every message dom0 sends decodes as
  * a domain would decode it (fake_transport.h traps otherwise).  ASan
  * catches any use of what a drop freed. */
 #include <stddef.h>
@@ -66,6 +70,21 @@ static void e_gone(void *ctx, struct client *c)
 			chan[i] = NULL, fake[i] = NULL;
 }
 
+/* Popup W, if shown, lies inside its top-level window's pixels. */
+static void check_popup(const struct window *w)
+{
+	struct rect o, within;
+
+	if (w->placed)
+		__builtin_trap();
+	if (!window_on_screen(w, &o, NULL))
+		return;
+	if (!window_on_screen(window_root(w), NULL, &within) ||
+	    o.x < within.x || o.y < within.y || o.x + o.w > within.x + within.w ||
+	    o.y + o.h > within.y + within.h)
+		__builtin_trap();
+}
+
 static void check_books(void)
 {
 	uint64_t all = 0;
@@ -80,6 +99,8 @@ static void check_books(void)
 			n++;
 			if (w->placed && w->dw.owner != w)
 				__builtin_trap();
+			if (w->popup)
+				check_popup(w);
 		}
 		if (mine != c->mapped || n != c->nwindows || n > GUI_WINDOWS_MAX ||
 		    c->qlen > GUI_SEND_QUEUE_MAX || (!c->dropping && mine > GUI_MAPPED_DOMAIN_MAX))
@@ -114,6 +135,26 @@ static void setup(void)
 		chan[i] = NULL;
 		connect_client(i);
 	}
+}
+
+/* The pointer at PX,PY, as the compositor sends it on. */
+static void pointer_to(int32_t px, int32_t py)
+{
+	struct desktop_window *focused = desktop_focused(&D);
+	int32_t x, y;
+	struct window *w = focused ? window_at(focused->owner, px, py, &x, &y) : NULL;
+
+	struct rect c;
+
+	if (!w)
+		return;
+	/* A point in its pixels, which are on the screen. */
+	if (!window_on_screen(w, NULL, &c) || x < 0 || y < 0 || x >= c.w || y >= c.h)
+		__builtin_trap();
+	struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
+	m.u.motion.x = x;
+	m.u.motion.y = y;
+	client_send(w->client, &m);
 }
 
 /* One operation at DATA[*at]; false at the end of the input. */
@@ -191,6 +232,9 @@ static bool step(const uint8_t *data, size_t size, size_t *at)
 		break;
 	case 0x8c:
 		connect_client(i);
+		break;
+	case 0x8d:
+		pointer_to((int32_t)a * 5, (int32_t)(*at < size ? data[(*at)++] : 0) * 3);
 		break;
 	default:
 		break;

@@ -7,8 +7,11 @@ Plays a small compositor on the local transport (SOCK_SEQPACKET): it
 welcomes the client, tells each new window a size, says MAPPED for each
 buffer, types a few keys,
 resizes, asks one window to close, and records every packet the client
-sends.  The clients are `bulkhead gui-demo' (two windows) and `bulkhead
-agent --terminal' (a shell in a terminal, which draws), run for real.
+sends.  The clients are `bulkhead gui-demo' (two windows), `bulkhead
+agent --terminal' (a shell in a terminal, which draws) and `bulkhead agent
+--wayland-socket' asked (RUN) to run weston-terminal, whose menu the right
+button opens (a POPUP, sized and mapped) and a click elsewhere closes, all
+run for real.
 Each session is written as a seed of fuzz_guisession (its packets as one
 domain's, with dom0's turns between them, see fuzz/fuzz_guisession.c)
 and of fuzz_guistream (the packets as one byte stream, read in pieces).
@@ -23,8 +26,10 @@ import sys
 import tempfile
 import time
 
-WELCOME, CONFIGURE, FOCUS, KEY, CLOSE, MAPPED = 0x81, 0x82, 0x83, 0x84, 0x87, 0x89
-HELLO, CREATE, BUFFER = 1, 2, 4
+WELCOME, CONFIGURE, FOCUS, KEY, MOTION, BUTTON, CLOSE, RUN, MAPPED = (
+    0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89)
+HELLO, CREATE, BUFFER, POPUP = 1, 2, 4, 7
+BTN_LEFT, BTN_RIGHT = 0x110, 0x111
 
 
 def msg(mtype, window, *fields):
@@ -32,21 +37,32 @@ def msg(mtype, window, *fields):
     return struct.pack("<III", mtype, window, len(payload)) + payload
 
 
-def record(bulkhead, args, seconds, cwd):
+def click(conn, w, button, x, y):
+    conn.send(msg(MOTION, w, x, y))
+    conn.send(msg(BUTTON, w, button, 1))
+    conn.send(msg(BUTTON, w, button, 0))
+
+
+def record(bulkhead, args, seconds, cwd, run=None):
     path = os.path.join(cwd, "rec.sock")
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     srv.bind(path)
     srv.listen(1)
-    proc = subprocess.Popen([bulkhead] + args + ["--socket", path], cwd=cwd,
+    env = dict(os.environ, XDG_RUNTIME_DIR=cwd)
+    proc = subprocess.Popen([bulkhead] + args + ["--socket", path], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conn, _ = srv.accept()
     conn.settimeout(0.1)
-    packets, windows, sent_keys = [], [], False
+    packets, windows, sent_keys, popup_at = [], [], False, None
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             data, anc, _flags, _addr = conn.recvmsg(1 << 17, socket.CMSG_SPACE(8))
         except socket.timeout:
+            if popup_at and time.monotonic() > popup_at + 1.0:
+                # A click elsewhere in the window closes the menu.
+                click(conn, windows[0], BTN_LEFT, 20, 20)
+                popup_at = 0
             if windows and not sent_keys:
                 w = windows[0]
                 conn.send(msg(FOCUS, w, 1))
@@ -54,6 +70,8 @@ def record(bulkhead, args, seconds, cwd):
                     conn.send(msg(KEY, w, code, 1))
                     conn.send(msg(KEY, w, code, 0))
                 conn.send(msg(CONFIGURE, w, 500, 300))
+                if run:
+                    click(conn, w, BTN_RIGHT, 200, 150)
                 sent_keys = True
             continue
         for level, ctype, cdata in anc:
@@ -67,11 +85,17 @@ def record(bulkhead, args, seconds, cwd):
         if mtype == HELLO:
             version = struct.unpack_from("<I", data, 12)[0]
             conn.send(msg(WELCOME, 0, version, 8192, 8192))
+            if run:
+                conn.send(struct.pack("<III", RUN, 0, len(run)) + run.encode())
         elif mtype == BUFFER:
             conn.send(msg(MAPPED, window))
         elif mtype == CREATE:
             windows.append(window)
             conn.send(msg(CONFIGURE, window, 640, 400))
+        elif mtype == POPUP:
+            width, height = struct.unpack_from("<II", data, 12 + 12)
+            conn.send(msg(CONFIGURE, window, min(width, 636), min(height, 396)))
+            popup_at = time.monotonic() if popup_at is None else popup_at
     if len(windows) > 1:
         conn.send(msg(CLOSE, windows[1]))
         time.sleep(0.3)
@@ -115,12 +139,13 @@ def main():
         sys.exit(__doc__)
     bulkhead, outdir = os.path.abspath(sys.argv[1]), sys.argv[2]
     sessions = {
-        "demo": (["gui-demo", "--windows", "2", "--title", "demo"], 2.0),
-        "terminal": (["agent", "--terminal"], 4.0),
+        "demo": (["gui-demo", "--windows", "2", "--title", "demo"], 2.0, None),
+        "terminal": (["agent", "--terminal"], 4.0, None),
+        "popup": (["agent", "--wayland-socket", "rec-wl"], 6.0, "weston-terminal"),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (args, seconds) in sessions.items():
-            packets = record(bulkhead, args, seconds, tmp)
+        for name, (args, seconds, run) in sessions.items():
+            packets = record(bulkhead, args, seconds, tmp, run)
             for target, seed in (("fuzz_guisession", session_seed(packets)),
                                  ("fuzz_guistream", stream_seed(packets))):
                 os.makedirs(os.path.join(outdir, target), exist_ok=True)

@@ -97,9 +97,9 @@ static const struct wl_pointer_interface pointer_impl = {
 
 static const struct wl_keyboard_interface keyboard_impl = { .release = ws_destroy_resource };
 
-static void keyboard_enter(struct wayland *wl, struct wl_resource *kb, struct toplevel *t)
+static void keyboard_enter(struct wayland *wl, struct wl_resource *kb, struct xwindow *t)
 {
-	struct surface *s = ws_toplevel_surface(t);
+	struct surface *s = ws_window_surface(t);
 	struct wl_array keys;
 
 	if (!s || !ws_same_client(kb, s))
@@ -124,8 +124,8 @@ static void get_keyboard(struct wl_client *client, struct wl_resource *res, uint
 				wl->keymap_size);
 	if (wl_resource_get_version(kb) >= WL_KEYBOARD_REPEAT_INFO_SINCE_VERSION)
 		wl_keyboard_send_repeat_info(kb, REPEAT_RATE, REPEAT_DELAY_MS);
-	if (wl->focused)
-		keyboard_enter(wl, kb, wl->focused);
+	if (wl->kb_window)
+		keyboard_enter(wl, kb, wl->kb_window);
 }
 
 static void get_pointer(struct wl_client *client, struct wl_resource *res, uint32_t id)
@@ -217,7 +217,7 @@ struct wayland *wayland_new(const char *socket_name, const char *layout, char *e
 		return NULL;
 	}
 	wl->keymap_fd = -1;
-	wl_list_init(&wl->toplevels);
+	wl_list_init(&wl->windows);
 	wl_list_init(&wl->keyboards);
 	wl_list_init(&wl->pointers);
 	wl_list_init(&wl->data_devices);
@@ -281,19 +281,22 @@ void wayland_flush(struct wayland *wl)
 
 void wayland_show(struct wayland *wl, struct gui_client *c)
 {
-	struct toplevel *t;
+	struct xwindow *t;
 
 	wl->gui = c;
-	wl_list_for_each(t, &wl->toplevels, link)
+	wl_list_for_each(t, &wl->windows, link)
 		if (t->committed)
 			ws_window_for(t);
 }
 
 void wayland_hide(struct wayland *wl)
 {
-	struct toplevel *t;
+	struct xwindow *t;
 
-	wl_list_for_each(t, &wl->toplevels, link) {
+	/* Newest first: popups before their parents. */
+	wl_list_for_each(t, &wl->windows, link) {
+		if (t->popup)
+			ws_popup_done(t);
 		if (t->win)
 			gui_window_destroy(t->win);
 		t->win = NULL;
@@ -301,32 +304,22 @@ void wayland_hide(struct wayland *wl)
 	wl->gui = NULL;
 }
 
-static struct toplevel *toplevel_of(struct wayland *wl, const struct gui_window *w)
+static struct xwindow *window_of(struct wayland *wl, const struct gui_window *w)
 {
-	struct toplevel *t;
+	struct xwindow *t;
 
-	wl_list_for_each(t, &wl->toplevels, link)
+	wl_list_for_each(t, &wl->windows, link)
 		if (w && t->win == w)
 			return t;
 	return NULL;
 }
 
-static void focus(struct wayland *wl, struct toplevel *t, bool focused)
+void ws_keyboard_leave(struct wayland *wl)
 {
+	struct surface *s = wl->kb_window ? ws_window_surface(wl->kb_window) : NULL;
 	struct wl_resource *kb;
-	struct surface *s = ws_toplevel_surface(t);
 
-	t->activated = focused;
-	ws_send_configure(t);
-	if (focused) {
-		wl->focused = t;
-		wl_resource_for_each(kb, &wl->keyboards)
-			keyboard_enter(wl, kb, t);
-		ws_data_focus(wl);
-		return;
-	}
-	if (wl->focused == t)
-		wl->focused = NULL;
+	wl->kb_window = NULL;
 	if (!s)
 		return;
 	wl_resource_for_each(kb, &wl->keyboards)
@@ -334,9 +327,56 @@ static void focus(struct wayland *wl, struct toplevel *t, bool focused)
 			wl_keyboard_send_leave(kb, wl_display_next_serial(wl->display), s->res);
 }
 
+/* Where the keys go: the newest grabbing popup of the focused toplevel
+ * (menus nest: the newest is the innermost), else the toplevel. */
+static struct xwindow *keyboard_target(struct wayland *wl)
+{
+	struct xwindow *w;
+
+	if (!wl->focused)
+		return NULL;
+	wl_list_for_each(w, &wl->windows, link)
+		if (w->popup && w->grab && !w->done && ws_window_surface(w) &&
+		    ws_root(w) == wl->focused)
+			return w;
+	return wl->focused;
+}
+
+void ws_keyboard_retarget(struct wayland *wl)
+{
+	struct xwindow *to = keyboard_target(wl);
+	struct wl_resource *kb;
+
+	if (to == wl->kb_window)
+		return;
+	ws_keyboard_leave(wl);
+	wl->kb_window = to;
+	if (!to)
+		return;
+	wl_resource_for_each(kb, &wl->keyboards)
+		keyboard_enter(wl, kb, to);
+	ws_data_focus(wl);
+}
+
+/* dom0 gave T the keyboard or took it: a toplevel that loses it loses its
+ * popups too, as on any desktop. */
+static void focus(struct wayland *wl, struct xwindow *t, bool focused)
+{
+	t->activated = focused;
+	ws_send_configure(t);
+	if (focused) {
+		wl->focused = t;
+	} else {
+		if (wl->focused == t)
+			wl->focused = NULL;
+		ws_dismiss_popups(t);
+	}
+	ws_keyboard_retarget(wl);
+}
+
 static void key(struct wayland *wl, const struct gui_event *ev)
 {
-	struct surface *s = wl->focused ? ws_toplevel_surface(wl->focused) : NULL;
+	struct surface *s = wl->kb_window ? ws_window_surface(wl->kb_window) : NULL;
 	struct wl_resource *kb;
 
 	keymap_key(wl->keymap, ev->code, ev->value, NULL, 0);
@@ -361,14 +401,36 @@ static void pointer_frame(struct wl_resource *p)
 		wl_pointer_send_frame(p);
 }
 
-static void pointer(struct wayland *wl, struct toplevel *t, const struct gui_event *ev)
+/* Whether a popup of T's toplevel holds a grab and T is not in it: a
+ * click on T then closes the menus, and goes no further. */
+static bool outside_grab(struct wayland *wl, struct xwindow *t)
 {
-	struct surface *s = ws_toplevel_surface(t);
-	struct surface *old = wl->pointed ? ws_toplevel_surface(wl->pointed) : NULL;
+	struct xwindow *w, *root = ws_root(t);
+
+	if (t->popup && t->grab)
+		return false;
+	wl_list_for_each(w, &wl->windows, link)
+		if (w->popup && w->grab && !w->done && ws_root(w) == root)
+			return true;
+	return false;
+}
+
+static void pointer(struct wayland *wl, struct xwindow *t, const struct gui_event *ev)
+{
+	struct surface *s = ws_window_surface(t);
+	struct surface *old = wl->pointed ? ws_window_surface(wl->pointed) : NULL;
 	struct wl_resource *p;
 
-	if (!s)
+	if (!s || t->done)
 		return;
+	if (ev->type == GUI_EV_BUTTON && ev->value == 1 && outside_grab(wl, t)) {
+		ws_dismiss_popups(ws_root(t));
+		return;
+	}
+	/* dom0 says where in the window; the client hears where in its
+	 * surface, whose window starts at the geometry's origin. */
+	wl_fixed_t sx = wl_fixed_from_int(ev->x + t->xs->geo_x);
+	wl_fixed_t sy = wl_fixed_from_int(ev->y + t->xs->geo_y);
 	wl_resource_for_each(p, &wl->pointers) {
 		if (ev->type == GUI_EV_MOTION && wl->pointed != t) {
 			if (old && ws_same_client(p, old))
@@ -376,14 +438,12 @@ static void pointer(struct wayland *wl, struct toplevel *t, const struct gui_eve
 						      old->res);
 			if (ws_same_client(p, s))
 				wl_pointer_send_enter(p, wl_display_next_serial(wl->display), s->res,
-						      wl_fixed_from_int(ev->x),
-						      wl_fixed_from_int(ev->y));
+						      sx, sy);
 		}
 		if (!ws_same_client(p, s))
 			continue;
 		if (ev->type == GUI_EV_MOTION)
-			wl_pointer_send_motion(p, (uint32_t)monotonic_ms(), wl_fixed_from_int(ev->x),
-					       wl_fixed_from_int(ev->y));
+			wl_pointer_send_motion(p, (uint32_t)monotonic_ms(), sx, sy);
 		else
 			wl_pointer_send_button(p, wl_display_next_serial(wl->display), (uint32_t)monotonic_ms(),
 					       ev->code, ev->value ? WL_POINTER_BUTTON_STATE_PRESSED :
@@ -396,7 +456,7 @@ static void pointer(struct wayland *wl, struct toplevel *t, const struct gui_eve
 
 bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 {
-	struct toplevel *t = toplevel_of(wl, ev->window);
+	struct xwindow *t = window_of(wl, ev->window);
 
 	if (!t)
 		return false;
@@ -406,15 +466,16 @@ bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 		 * while it draws at the new size. */
 		t->width = ev->width;
 		t->height = ev->height;
-		if (ev->width > wl->output_width)
+		if (!t->popup && ev->width > wl->output_width)
 			wl->output_width = ev->width;
-		if (ev->height > wl->output_height)
+		if (!t->popup && ev->height > wl->output_height)
 			wl->output_height = ev->height;
 		ws_compose_all(t);
 		ws_send_configure(t);
 		break;
 	case GUI_EV_FOCUS:
-		focus(wl, t, ev->focused != 0);
+		if (!t->popup)
+			focus(wl, t, ev->focused != 0);
 		break;
 	case GUI_EV_KEY:
 		key(wl, ev);
@@ -424,7 +485,8 @@ bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 		pointer(wl, t, ev);
 		break;
 	case GUI_EV_CLOSE:
-		xdg_toplevel_send_close(t->res);
+		if (!t->popup)
+			xdg_toplevel_send_close(t->res);
 		break;
 	case GUI_EV_RUN:
 		break;

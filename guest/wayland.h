@@ -6,8 +6,9 @@
  *
  * What it offers: wl_compositor (surfaces, regions, frame callbacks),
  * wl_subcompositor, wl_shm (XRGB8888, ARGB8888; libwayland's pools),
- * xdg_wm_base (toplevels, their window geometry; a popup is dismissed at
- * once until dom0 can show it inside its parent), xdg-decoration (always
+ * xdg_wm_base (toplevels, their window geometry; popups, each one of
+ * dom0's popups inside its toplevel's window, placed by its positioner,
+ * taking the keys while it holds a grab), xdg-decoration (always
  * server side: dom0 draws the frame), wl_seat (a keyboard with the
  * domain's xkb keymap, a pointer), wl_output, wl_data_device_manager (the
  * clipboard inside the domain).  dom0 decides every window's size: its
@@ -37,8 +38,8 @@
 #include "lib/limits.h"
 
 #define WAYLAND_DAMAGE_RECTS 16
-/* Toplevels with a window at once: what dom0 allows a domain, less the
- * agent's own terminals. */
+/* Toplevels and popups with a window at once: what dom0 allows a domain,
+ * less the agent's own terminals. */
 #define WAYLAND_WINDOWS_MAX (GUI_WINDOWS_MAX - AGENT_TERMINALS_MAX)
 
 struct wayland;

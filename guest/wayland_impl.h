@@ -2,7 +2,7 @@
  * wayland_impl.h - inside the agent's Wayland compositor (wayland.h): the
  * objects its three modules share.  wayland.c holds the display, the seat
  * and the agent's side; ws_surface.c the surfaces, subsurfaces and how a
- * toplevel's tree is composed into its window; ws_xdg.c xdg-shell and
+ * window's tree is composed into it; ws_xdg.c xdg-shell and
  * xdg-decoration; ws_data.c the clipboard inside the domain.  Nothing
  * outside guest/wayland*.c and guest/ws_*.c includes it.
  *
@@ -19,6 +19,7 @@
 #include <wayland-server-core.h>
 
 #include "gui/guiclient.h"
+#include "guest/positioner.h"
 #include "guest/wayland.h"
 #include "input/keymap.h"
 #include "lib/limits.h"
@@ -26,10 +27,6 @@
 /* Subsurfaces nested deeper than this are a protocol error: the tree is
  * walked recursively when composed. */
 #define WAYLAND_SUBSURFACE_DEPTH 8
-
-struct box {
-	int32_t x, y, w, h;
-};
 
 /* Rectangles to copy, at most WAYLAND_DAMAGE_RECTS (then their bounding
  * box). */
@@ -50,11 +47,13 @@ struct wayland {
 	struct keymap *keymap;
 	int keymap_fd;			/* a memfd holding its text, sealed */
 	uint32_t keymap_size;
-	struct wl_list toplevels;	/* struct toplevel.link */
+	struct wl_list windows;		/* struct xwindow.link, newest first */
 	struct wl_list keyboards;	/* wl_keyboard resources' links */
 	struct wl_list pointers;	/* wl_pointer resources' links */
-	struct toplevel *focused;	/* dom0 gave it the keyboard */
-	struct toplevel *pointed;	/* under dom0's pointer */
+	struct xwindow *focused;	/* dom0 gave it the keyboard */
+	struct xwindow *kb_window;	/* whose surface the keyboards entered: the
+					 * focused one, or its topmost grabbing popup */
+	struct xwindow *pointed;	/* under dom0's pointer */
 	struct wl_list data_devices;	/* wl_data_device resources' links */
 	uint32_t output_width, output_height;	/* what wl_output says */
 	struct wl_resource *selection;	/* a wl_data_source, or NULL */
@@ -86,37 +85,54 @@ struct surface {
 struct xsurface {
 	struct wl_resource *res;
 	struct surface *surface;	/* NULL once it is destroyed */
-	struct toplevel *toplevel;
+	struct xwindow *window;
 	/* Where the window is in the surface (without the client's own
 	 * shadows): its top left is the window's; applied at commit. */
 	int32_t geo_x, geo_y, pending_geo_x, pending_geo_y;
 };
 
-struct toplevel {
+/* What xdg-shell makes one of dom0's windows: a toplevel, or a popup
+ * (dom0 shows it inside its toplevel's window). */
+struct xwindow {
 	struct wl_list link;
 	struct wayland *wl;
-	struct wl_resource *res;
+	struct wl_resource *res;	/* the xdg_toplevel or xdg_popup */
 	struct xsurface *xs;		/* NULL once it is destroyed */
 	struct gui_window *win;		/* NULL: no channel, or dom0 took no more */
 	char title[GUI_TITLE_MAX + 1];
 	uint32_t width, height;		/* dom0's size, 0: none yet */
 	bool activated;
 	bool committed;			/* the initial commit came */
+	/* A popup: PARENT NULL once the parent has gone (it was dismissed
+	 * then); X,Y where it is in its parent's window, as its positioner
+	 * and its toplevel's size placed it. */
+	bool popup;
+	bool grab;			/* it asked for the keyboard and pointer */
+	bool done;			/* dismissed: no window, no events */
+	struct xwindow *parent;
+	int32_t x, y, want_w, want_h;
 };
 
 /* ws_surface.c */
 bool ws_surface_globals(struct wayland *wl);
 /* T's whole window drawn again from its surfaces (a new window buffer). */
-void ws_compose_all(struct toplevel *t);
+void ws_compose_all(struct xwindow *t);
 
 /* ws_xdg.c */
 bool ws_xdg_globals(struct wayland *wl);
+/* The toplevel W is in (W itself if it is one), or NULL. */
+struct xwindow *ws_root(struct xwindow *w);
+/* Dismisses ROOT's popups, topmost first: they lose their windows and
+ * their clients are told (popup_done). */
+void ws_dismiss_popups(struct xwindow *root);
+/* Popup W is gone from dom0's screen and its client is told (once). */
+void ws_popup_done(struct xwindow *w);
 /* The root surface of T, or NULL. */
-struct surface *ws_toplevel_surface(struct toplevel *t);
+struct surface *ws_window_surface(struct xwindow *t);
 /* T's first commit: a window for it, and xdg-shell's first configure. */
-void ws_toplevel_committed(struct toplevel *t);
-void ws_window_for(struct toplevel *t);
-void ws_send_configure(struct toplevel *t);
+void ws_window_committed(struct xwindow *t);
+void ws_window_for(struct xwindow *t);
+void ws_send_configure(struct xwindow *t);
 
 /* ws_data.c */
 bool ws_data_globals(struct wayland *wl);
@@ -124,6 +140,11 @@ bool ws_data_globals(struct wayland *wl);
 void ws_data_focus(struct wayland *wl);
 
 /* wayland.c */
+/* The keyboards enter the surface keys go to now (the focused toplevel's,
+ * or its topmost grabbing popup's) if it changed, leaving the one before. */
+void ws_keyboard_retarget(struct wayland *wl);
+/* The keyboards leave the surface they entered (kb_window NULL after). */
+void ws_keyboard_leave(struct wayland *wl);
 /* A resource of IFACE for CLIENT with IMPL, DATA and DESTROY; NULL when
  * out of memory (the client is told so). */
 struct wl_resource *ws_resource(struct wl_client *client, const struct wl_interface *iface,

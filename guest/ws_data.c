@@ -124,7 +124,7 @@ static void offer_to(struct wayland *wl, struct wl_resource *device)
 
 static void offer_selection(struct wayland *wl)
 {
-	struct surface *s = wl->focused ? ws_toplevel_surface(wl->focused) : NULL;
+	struct surface *s = wl->focused ? ws_window_surface(wl->focused) : NULL;
 	struct wl_resource *dev;
 
 	if (!s)

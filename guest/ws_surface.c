@@ -164,24 +164,49 @@ static void paint(const struct target *t, struct surface *s, int32_t ox, int32_t
 				paint(t, c->surface, ox + c->x, oy + c->y, false, depth + 1);
 }
 
-/* The window's box B drawn from T's tree, and DAMAGE to dom0. */
-static void compose(struct toplevel *t, struct box b)
+/* What T's surfaces are drawn over in TG's clip: black for a toplevel;
+ * for a popup, its parent's pixels where it lies on them, as they are now
+ * (dom0 cannot blend: its windows have no alpha). */
+static void backdrop(const struct xwindow *t, const struct target *tg)
 {
-	struct surface *root = ws_toplevel_surface(t);
+	uint32_t pw = 0, ph = 0, pstride = 0;
+	const uint32_t *under = t->popup && t->parent && t->parent->win ?
+		gui_window_pixels(t->parent->win, &pw, &ph, &pstride) : NULL;
+	struct box r = tg->clip;
+
+	for (int32_t y = r.y; y < r.y + r.h; y++)
+		memset((uint8_t *)tg->px + (size_t)y * tg->stride + (size_t)r.x * 4, 0,
+		       (size_t)r.w * 4);
+	if (!under)
+		return;
+	/* R in the parent's window, cut to its buffer. */
+	struct box in_parent = { r.x + t->x, r.y + t->y, r.w, r.h };
+	if (!intersect(&in_parent, (struct box){ 0, 0, (int32_t)pw, (int32_t)ph }))
+		return;
+	for (int32_t y = in_parent.y; y < in_parent.y + in_parent.h; y++)
+		memcpy((uint8_t *)tg->px + (size_t)(y - t->y) * tg->stride +
+			       (size_t)(in_parent.x - t->x) * 4,
+		       (const uint8_t *)under + (size_t)y * pstride + (size_t)in_parent.x * 4,
+		       (size_t)in_parent.w * 4);
+}
+
+/* The window's box B drawn from T's tree, and DAMAGE to dom0. */
+static void compose(struct xwindow *t, struct box b)
+{
+	struct surface *root = ws_window_surface(t);
 	uint32_t ww, wh, stride;
 	uint32_t *px = t->win ? gui_window_pixels(t->win, &ww, &wh, &stride) : NULL;
 
 	if (!root || !px || !intersect(&b, (struct box){ 0, 0, (int32_t)ww, (int32_t)wh }))
 		return;
 	struct target tg = { px, stride, b };
-	/* Where the root's buffer does not reach, black. */
-	for (int32_t y = b.y; y < b.y + b.h; y++)
-		memset((uint8_t *)px + (size_t)y * stride + (size_t)b.x * 4, 0, (size_t)b.w * 4);
-	paint(&tg, root, -t->xs->geo_x, -t->xs->geo_y, true, 0);
+	backdrop(t, &tg);
+	/* A popup's shadows and rounded corners blend over its backdrop. */
+	paint(&tg, root, -t->xs->geo_x, -t->xs->geo_y, !t->popup, 0);
 	gui_window_damage(t->win, (uint32_t)b.x, (uint32_t)b.y, (uint32_t)b.w, (uint32_t)b.h);
 }
 
-void ws_compose_all(struct toplevel *t)
+void ws_compose_all(struct xwindow *t)
 {
 	compose(t, (struct box){ 0, 0, INT32_MAX, INT32_MAX });
 }
@@ -301,7 +326,7 @@ static void surface_commit(struct wl_client *client, struct wl_resource *res)
 	}
 	struct surface *root = root_of(s, &x, &y);
 	struct xsurface *xs = root->role;
-	struct toplevel *t = xs ? xs->toplevel : NULL;
+	struct xwindow *t = xs ? xs->window : NULL;
 	if (xs && s == root && (xs->geo_x != xs->pending_geo_x || xs->geo_y != xs->pending_geo_y)) {
 		/* The window's origin moved in the surface: all of it again. */
 		xs->geo_x = xs->pending_geo_x;
@@ -314,7 +339,7 @@ static void surface_commit(struct wl_client *client, struct wl_resource *res)
 	}
 	apply(s, &acc, x, y, false, 0);
 	if (t && !t->committed)
-		ws_toplevel_committed(t);
+		ws_window_committed(t);
 	for (size_t i = 0; t && i < acc.n; i++)
 		compose(t, acc.box[i]);
 }
@@ -477,7 +502,7 @@ static void subsurface_gone(struct wl_resource *res)
 	if (sub->surface) {
 		/* Where it was is drawn again without it. */
 		struct surface *root = root_of(sub->surface, &x, &y);
-		struct toplevel *t = root->role ? root->role->toplevel : NULL;
+		struct xwindow *t = root->role ? root->role->window : NULL;
 		struct damage acc = { .n = 0 };
 		if (root->role) {
 			x -= root->role->geo_x;

@@ -38,6 +38,7 @@ struct gui_client {
 	struct gui_window *windows;
 	struct gui_sent *sent;
 	bool welcomed;
+	uint32_t version;		/* WELCOME's */
 	uint32_t next_id;
 	uint8_t buf[GUI_MSG_MAX];
 	uint32_t grants[GUI_GRANTS_MAX];
@@ -119,6 +120,7 @@ static int welcome(struct gui_client *c, const struct gui_msg *m, char *err, siz
 		return -EPROTO;
 	}
 	c->welcomed = true;
+	c->version = m->u.welcome.version;
 	return 0;
 }
 
@@ -374,21 +376,19 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 	}
 }
 
-struct gui_window *gui_window_new(struct gui_client *c, uint32_t width, uint32_t height,
-				  const char *title)
+/* A window made by M (CREATE or POPUP, its fields filled but the id),
+ * with TITLE unless NULL. */
+static struct gui_window *new_window(struct gui_client *c, struct gui_msg *m, const char *title)
 {
 	struct gui_window *w = calloc(1, sizeof(*w));
-	struct gui_msg m = { .type = GUI_CREATE };
 	int rc;
 
 	if (!w)
 		return NULL;
 	w->client = c;
 	w->id = c->next_id++;
-	m.window = w->id;
-	m.u.size.width = width;
-	m.u.size.height = height;
-	rc = send_msg(c, &m);
+	m->window = w->id;
+	rc = send_msg(c, m);
 	if (rc == 0 && title)
 		rc = gui_window_set_title(w, title);
 	if (rc < 0) {
@@ -399,6 +399,34 @@ struct gui_window *gui_window_new(struct gui_client *c, uint32_t width, uint32_t
 	w->next = c->windows;
 	c->windows = w;
 	return w;
+}
+
+struct gui_window *gui_window_new(struct gui_client *c, uint32_t width, uint32_t height,
+				  const char *title)
+{
+	struct gui_msg m = { .type = GUI_CREATE };
+
+	m.u.size.width = width;
+	m.u.size.height = height;
+	return new_window(c, &m, title);
+}
+
+struct gui_window *gui_popup_new(struct gui_window *parent, int32_t x, int32_t y,
+				 uint32_t width, uint32_t height)
+{
+	struct gui_client *c = parent->client;
+	struct gui_msg m = { .type = GUI_POPUP };
+
+	if (!c->welcomed || c->version < 3) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	m.u.popup.parent = parent->id;
+	m.u.popup.x = x;
+	m.u.popup.y = y;
+	m.u.popup.width = width;
+	m.u.popup.height = height;
+	return new_window(c, &m, NULL);
 }
 
 int gui_window_set_title(struct gui_window *w, const char *title)

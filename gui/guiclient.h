@@ -69,6 +69,15 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
  * printable ASCII).  NULL and errno on failure. */
 struct gui_window *gui_window_new(struct gui_client *c, uint32_t width, uint32_t height,
 				  const char *title);
+/* A popup (a menu, a tooltip) of PARENT's (a window or a popup): its
+ * pixels wanted at X,Y of PARENT's and WIDTH x HEIGHT large.  dom0 shows it
+ * inside PARENT's top-level window, in its frame's colour, moved and cut to
+ * fit there; like a window, it has pixels from its first CONFIGURE (the
+ * size it got).  Its events come as a window's (MOTION, BUTTON in its
+ * pixels); the keys go to its top-level window.  NULL and errno: ENOTSUP
+ * before WELCOME, or when dom0 speaks a version without popups. */
+struct gui_window *gui_popup_new(struct gui_window *parent, int32_t x, int32_t y,
+				 uint32_t width, uint32_t height);
 int gui_window_set_title(struct gui_window *w, const char *title);
 /* XRGB8888 pixels, or NULL before the first CONFIGURE. */
 uint32_t *gui_window_pixels(struct gui_window *w, uint32_t *width, uint32_t *height,

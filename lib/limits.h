@@ -92,7 +92,13 @@
 #define GUI_BUFFER_MAX          (64u * 1024 * 1024)
 #define GUI_PAGE_SIZE           4096u
 #define GUI_GRANTS_MAX          (GUI_BUFFER_MAX / GUI_PAGE_SIZE)
-#define GUI_WINDOWS_MAX         64	/* per domain */
+#define GUI_WINDOWS_MAX         64	/* per domain, popups included */
+/* A popup's parent may be a popup (a submenu): at most this deep below its
+ * top-level window, which every lookup walks up to. */
+#define GUI_POPUP_DEPTH         8
+/* The border dom0 draws round a popup, in its window's colour, inside that
+ * window: a popup's pixels are at most its window's less twice this. */
+#define GUI_POPUP_BORDER        2
 #define GUI_TITLE_MAX           128	/* bytes as sent */
 #define GUI_TITLE_SHOWN         64	/* characters drawn in a title bar */
 #define GUI_COMMAND_MAX         200	/* what the launcher asks a domain to run */

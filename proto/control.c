@@ -173,6 +173,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_DOMAIN: ok = o->domain_op; break;
 	case CTL_REQ_SCREENSHOT: ok = o->screenshot; break;
 	case CTL_REQ_KEY: ok = o->key; break;
+	case CTL_REQ_POINTER: ok = o->pointer; break;
 	case CTL_REQ_RUN_DISPOSABLE: ok = o->run_disposable; break;
 	case CTL_REQ_RELOAD: ok = o->reload; break;
 	default: ok = false; break;
@@ -242,6 +243,9 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		break;
 	case CTL_REQ_KEY:
 		r = srv->ops.key(srv->ops.ctx, req->key_code, req->key_value);
+		break;
+	case CTL_REQ_POINTER:
+		r = srv->ops.pointer(srv->ops.ctx, req->x, req->y);
 		break;
 	case CTL_REQ_RESTART:
 		r = srv->ops.restart(srv->ops.ctx, req->name);

@@ -37,6 +37,8 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = strlen(req->path);
 	else if (req->type == CTL_REQ_KEY)
 		payload = 3;
+	else if (req->type == CTL_REQ_POINTER)
+		payload = 4;
 	else if (req->type == CTL_REQ_RUN_DISPOSABLE)
 		payload = 1 + strlen(req->name) + strlen(req->command);
 	size_t len = put_header(buf, cap, req->type, payload);
@@ -54,6 +56,9 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	} else if (req->type == CTL_REQ_KEY) {
 		put_u16(p, req->key_code);
 		p[2] = req->key_value;
+	} else if (req->type == CTL_REQ_POINTER) {
+		put_u16(p, req->x);
+		put_u16(p + 2, req->y);
 	} else if (req->type == CTL_REQ_RUN_DISPOSABLE) {
 		size_t n = strlen(req->name);
 		p[0] = (uint8_t)n;
@@ -217,6 +222,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_DOMAIN:
 	case CTL_REQ_SCREENSHOT:
 	case CTL_REQ_KEY:
+	case CTL_REQ_POINTER:
 	case CTL_REQ_RUN_DISPOSABLE:
 	case CTL_REQ_RELOAD:
 	case CTL_REP_OK:
@@ -316,6 +322,13 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 			return fail(why, "key must be a u16 code below KEY_CODES_MAX and a value 0..2");
 		req->key_code = get_u16(untrusted_payload);
 		req->key_value = untrusted_payload[2];
+		return 0;
+	case CTL_REQ_POINTER:
+		if (plen != 4 || get_u16(untrusted_payload) >= GUI_WIDTH_MAX ||
+		    get_u16(untrusted_payload + 2) >= GUI_HEIGHT_MAX)
+			return fail(why, "pointer must be u16 x, y below GUI_WIDTH_MAX, GUI_HEIGHT_MAX");
+		req->x = get_u16(untrusted_payload);
+		req->y = get_u16(untrusted_payload + 2);
 		return 0;
 	case CTL_REQ_RUN_DISPOSABLE:
 		return decode_run_disposable(untrusted_payload, plen, req, why);

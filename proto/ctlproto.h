@@ -22,6 +22,9 @@
  *             no NUL: the compositor writes its frame there as PNG -> OK | ERROR
  *   KEY       u16 evdev key code (< KEY_CODES_MAX), u8 value 0..2: a key as
  *             if from a keyboard (the headless compositor only) -> OK | ERROR
+ *   POINTER   u16 x, u16 y (< GUI_WIDTH_MAX, GUI_HEIGHT_MAX): the pointer
+ *             moved there, as if by a mouse (the headless compositor only)
+ *             -> OK | ERROR
  *   RUN_DISPOSABLE  u8 length L (0..31), L bytes of a domain name (the
  *             disposable template; L = 0: storage.cfg's default_dispvm),
  *             then the command: 0..DISPOSABLE_COMMAND_MAX bytes of
@@ -81,6 +84,7 @@ enum ctl_type {
 	CTL_REQ_KEY = 8,
 	CTL_REQ_RUN_DISPOSABLE = 9,
 	CTL_REQ_RELOAD = 10,
+	CTL_REQ_POINTER = 11,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
@@ -114,6 +118,7 @@ struct ctl_request {
 	char path[CTL_PATH_MAX + 1];		/* SCREENSHOT */
 	uint16_t key_code;			/* KEY */
 	uint8_t key_value;
+	uint16_t x, y;				/* POINTER */
 	char command[DISPOSABLE_COMMAND_MAX + 1];	/* RUN_DISPOSABLE; "": none */
 };
 

@@ -13,7 +13,7 @@ static long fail(const char **why, const char *text)
 
 static bool sent_by_client(uint32_t type)
 {
-	return type >= GUI_HELLO && type <= GUI_DESTROY;
+	return type >= GUI_HELLO && type <= GUI_POPUP;
 }
 
 static bool sent_by_dom0(uint32_t type)
@@ -48,6 +48,8 @@ static long fixed_payload(enum gui_type type)
 		return 12;
 	case GUI_DAMAGE:
 		return 16;
+	case GUI_POPUP:
+		return 20;
 	case GUI_FOCUS:
 		return 4;
 	case GUI_DESTROY:
@@ -127,6 +129,32 @@ static long check_damage(const uint8_t *p, struct gui_msg *msg, const char **why
 	return 0;
 }
 
+static bool version_ok(uint32_t v)
+{
+	return v >= GUI_VERSION_MIN && v <= GUI_VERSION;
+}
+
+static long check_popup(const uint8_t *p, struct gui_msg *msg, const char **why)
+{
+	uint32_t untrusted_parent = get_u32(p);
+	int32_t untrusted_x = (int32_t)get_u32(p + 4), untrusted_y = (int32_t)get_u32(p + 8);
+	uint32_t untrusted_w = get_u32(p + 12), untrusted_h = get_u32(p + 16);
+
+	if (untrusted_parent == 0 || untrusted_parent == msg->window)
+		return fail(why, "POPUP whose parent is window 0 or itself");
+	if (untrusted_x < -GUI_WIDTH_MAX || untrusted_x > GUI_WIDTH_MAX ||
+	    untrusted_y < -GUI_HEIGHT_MAX || untrusted_y > GUI_HEIGHT_MAX)
+		return fail(why, "POPUP position beyond +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX");
+	if (!size_ok(untrusted_w, untrusted_h))
+		return fail(why, "POPUP size outside 1..GUI_WIDTH_MAX x 1..GUI_HEIGHT_MAX");
+	msg->u.popup.parent = untrusted_parent;
+	msg->u.popup.x = untrusted_x;
+	msg->u.popup.y = untrusted_y;
+	msg->u.popup.width = untrusted_w;
+	msg->u.popup.height = untrusted_h;
+	return 0;
+}
+
 /* Fields of the fixed-size types; P holds exactly their payload. */
 static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 {
@@ -138,12 +166,13 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 		untrusted_b = get_u32(p + 4);
 	switch (msg->type) {
 	case GUI_HELLO:
-		if (untrusted_a != GUI_VERSION || untrusted_b != 0)
-			return fail(why, "HELLO with another protocol version");
+		if (!version_ok(untrusted_a) || untrusted_b != 0)
+			return fail(why, "HELLO with a protocol version outside "
+					 "GUI_VERSION_MIN..GUI_VERSION");
 		msg->u.hello.version = untrusted_a;
 		return 0;
 	case GUI_WELCOME:
-		if (untrusted_a != GUI_VERSION || !size_ok(untrusted_b, get_u32(p + 8)))
+		if (!version_ok(untrusted_a) || !size_ok(untrusted_b, get_u32(p + 8)))
 			return fail(why, "WELCOME with another version or bad maxima");
 		msg->u.welcome.version = untrusted_a;
 		msg->u.welcome.max_width = untrusted_b;
@@ -158,6 +187,8 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 		return 0;
 	case GUI_DAMAGE:
 		return check_damage(p, msg, why);
+	case GUI_POPUP:
+		return check_popup(p, msg, why);
 	case GUI_FOCUS:
 		if (untrusted_a > 1)
 			return fail(why, "FOCUS neither 0 nor 1");
@@ -350,6 +381,13 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 		put_u32(p + 8, msg->u.rect.width);
 		put_u32(p + 12, msg->u.rect.height);
 		break;
+	case GUI_POPUP:
+		put_u32(p, msg->u.popup.parent);
+		put_u32(p + 4, (uint32_t)msg->u.popup.x);
+		put_u32(p + 8, (uint32_t)msg->u.popup.y);
+		put_u32(p + 12, msg->u.popup.width);
+		put_u32(p + 16, msg->u.popup.height);
+		break;
 	case GUI_FOCUS:
 		put_u32(p, msg->u.focus.focused);
 		break;
@@ -417,7 +455,7 @@ size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint3
 const char *gui_type_name(enum gui_type type)
 {
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
-					      "DAMAGE", "DESTROY" };
+					      "DAMAGE", "DESTROY", "POPUP" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
 					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED" };
 	if (sent_by_client(type))

@@ -10,7 +10,8 @@
  *   u32 length   payload bytes that follow, 0 .. GUI_MSG_MAX - 12
  *
  * Client (domain) to dom0, each only after HELLO:
- *   HELLO    u32 version (GUI_VERSION), u32 reserved (0)      window 0
+ *   HELLO    u32 version (GUI_VERSION_MIN..GUI_VERSION), u32 reserved (0)
+ *                                                            window 0
  *   CREATE   u32 width, u32 height: the size it would like     window != 0
  *   TITLE    0 .. GUI_TITLE_MAX bytes of UTF-8
  *   BUFFER   u32 width, height, stride, format (GUI_FORMAT_XRGB8888),
@@ -18,8 +19,13 @@
  *            the local transport ngrants is 0 and a memfd comes with it
  *   DAMAGE   u32 x, y, width, height: pixels of the buffer that changed
  *   DESTROY  -
+ *   POPUP    u32 parent, i32 x, i32 y, u32 width, u32 height: a new
+ *            window (the header's id) shown inside its parent's
+ *            top-level window, at X,Y of the parent's pixels, clamped
+ *            there by dom0 (version 3)
  * dom0 to client:
- *   WELCOME   u32 version, u32 max width, u32 max height        window 0
+ *   WELCOME   u32 version (HELLO's), u32 max width, u32 max height
+ *                                                            window 0
  *   CONFIGURE u32 width, u32 height: the window's size on screen now
  *   FOCUS     u32 1 (focused) or 0
  *   KEY       u32 evdev code, u32 value (0 release, 1 press, 2 repeat)
@@ -51,7 +57,10 @@
 
 #include "lib/limits.h"
 
-#define GUI_VERSION		2
+/* dom0 speaks every version from GUI_VERSION_MIN on: a client says the
+ * one it speaks in HELLO, and WELCOME says it back. */
+#define GUI_VERSION		3
+#define GUI_VERSION_MIN		2
 #define GUI_HEADER_SIZE		12
 #define GUI_FORMAT_XRGB8888	0x34325258u	/* DRM's fourcc "XR24" */
 
@@ -62,6 +71,7 @@ enum gui_type {
 	GUI_BUFFER = 4,
 	GUI_DAMAGE = 5,
 	GUI_DESTROY = 6,
+	GUI_POPUP = 7,
 	GUI_WELCOME = 0x81,
 	GUI_CONFIGURE = 0x82,
 	GUI_FOCUS = 0x83,
@@ -98,6 +108,11 @@ struct gui_msg {
 			const uint8_t *grants;
 		} buffer;
 		struct { uint32_t x, y, width, height; } rect;	/* DAMAGE */
+		struct {
+			uint32_t parent;	/* != 0, != the popup's own id */
+			int32_t x, y;		/* within +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX */
+			uint32_t width, height;
+		} popup;
 		struct { uint32_t focused; } focus;
 		struct { uint32_t code, value; } input;		/* KEY, BUTTON */
 		struct { int32_t x, y; } motion;

@@ -42,6 +42,7 @@ struct fake_transport {
 	int send_error;			/* send fails with -send_error (a broken channel) */
 	unsigned long sent, sent_of[256];
 	uint32_t last_configure[2];	/* the last CONFIGURE's size */
+	uint32_t last_welcome_version;
 	bool map_fails;
 	bool pending;
 	unsigned long mapped_now;	/* mappings not unmapped */
@@ -97,6 +98,8 @@ static int fake_send(struct gui_transport *t, const uint8_t *buf, size_t len, in
 		f->last_configure[0] = m.u.size.width;
 		f->last_configure[1] = m.u.size.height;
 	}
+	if (m.type == GUI_WELCOME)
+		f->last_welcome_version = m.u.welcome.version;
 	if (m.type == GUI_BUFFER) {
 		f->last_buffer[0] = m.u.buffer.width;
 		f->last_buffer[1] = m.u.buffer.height;

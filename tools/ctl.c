@@ -66,6 +66,7 @@ static void usage(FILE *f)
 		"Desktop (the compositor answers):\n"
 		"  screenshot FILE.png    the screen as the compositor last drew it\n"
 		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
+		"  pointer X Y            the pointer moved to X,Y, as by a mouse\n"
 		"                         (headless compositor only; CODE: 30 or KEY_A)\n"
 		"The socket defaults to %s (PID 1), %s (domains)\n"
 		"and %s (desktop).\n",
@@ -458,6 +459,22 @@ static bool key_args(const char *code, const char *value, struct ctl_request *re
 	return true;
 }
 
+static bool pointer_args(const char *x, const char *y, struct ctl_request *req)
+{
+	char *ex, *ey;
+	long vx = strtol(x, &ex, 10), vy = strtol(y, &ey, 10);
+
+	if (*ex || ex == x || *ey || ey == y || vx < 0 || vx >= GUI_WIDTH_MAX || vy < 0 ||
+	    vy >= GUI_HEIGHT_MAX) {
+		fprintf(stderr, "bulkhead ctl: pointer wants X and Y, screen pixels from 0 to %d, "
+			"not \"%s %s\"\n", GUI_WIDTH_MAX - 1, x, y);
+		return false;
+	}
+	req->x = (uint16_t)vx;
+	req->y = (uint16_t)vy;
+	return true;
+}
+
 /* [TEMPLATE|-] [COMMAND...]: the words of COMMAND are joined by spaces,
  * as a shell command line. */
 static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
@@ -573,6 +590,12 @@ int ctl_main(int argc, char **argv)
 		req.type = CTL_REQ_KEY;
 		desktop = true;
 		if (!key_args(argv[i], argv[i + 1], &req))
+			return 2;
+		i += 2;
+	} else if (!json && strcmp(cmd, "pointer") == 0 && i + 1 < argc) {
+		req.type = CTL_REQ_POINTER;
+		desktop = true;
+		if (!pointer_args(argv[i], argv[i + 1], &req))
 			return 2;
 		i += 2;
 	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {

@@ -51,6 +51,10 @@
 #               in a terminal) and its window comes; a program with 60
 #               toplevels (tests/gui/wlflood.py) gets windows for 48 at most
 #               and wl-vm's channel is not dropped
+#   popups      weston-terminal's menu and GTK's combo box list (real
+#               programs' xdg_popups) open inside their window, framed in
+#               its colour, nothing changing outside it; GTK's list takes
+#               the keys while open; a click elsewhere closes the menu
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -80,6 +84,8 @@ cleanup() {
     for p in "${demo_pids[@]}" $comp_pid; do kill "$p" 2>/dev/null || true; done
     # The launcher's program, a session of its own under wl-vm's agent.
     pkill -x weston-flower 2>/dev/null || true
+    pkill -x weston-terminal 2>/dev/null || true
+    pkill -x gtk3-widget-fac 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -479,7 +485,7 @@ PY
     local configured
     configured=$(python3 "$here/wlflood.py" "$W/run/wl-test" 60 2) ||
         { why="wlflood.py failed"; return 1; }
-    grep -q 'toplevels have windows already' "$W/wl-vm.agent" ||
+    grep -q 'windows are shown already' "$W/wl-vm.agent" ||
         { why="the agent gave all 60 toplevels a window"; return 1; }
     if grep -q 'domain wl-vm: GUI channel dropped' "$W/compositor.log"; then
         why="wl-vm's channel was dropped: $(grep -m1 'domain wl-vm: GUI channel dropped' "$W/compositor.log")"
@@ -489,7 +495,106 @@ PY
         why="$configured of 60 toplevels were configured"
         return 1
     fi
-    echo "gui: wayland: a program with 60 toplevels: all configured, $(grep -c 'toplevels have windows already' "$W/wl-vm.agent") without a window, wl-vm's channel kept"
+    echo "gui: wayland: a program with 60 toplevels: all configured, $(grep -c 'windows are shown already' "$W/wl-vm.agent") without a window, wl-vm's channel kept"
+}
+
+# wait_more FILE TEXT N [SECONDS]: TEXT (fixed string) is in more than N
+# lines of FILE.
+wait_more() {
+    local i
+    for ((i = 0; i < ${4:-5} * 20; i++)); do
+        [ "$(grep -cF -- "$2" "$1")" -gt "$3" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# popup_shown BEFORE AFTER: AFTER (a screenshot with a popup open, its
+# event line the last popup-new) against BEFORE: what changed is inside
+# wl-vm's purple frame and nowhere else, and the purple pixels grew by the
+# popup's border at least.  Sets w, h, and says what it saw.
+popup_shown() {
+    local line inside outside before after
+    line=$(grep 'event=popup-new name=wl-vm' "$W/compositor.log" | tail -n 1)
+    w=$(sed -n 's/.* width=\([0-9]*\).*/\1/p' <<<"$line")
+    h=$(sed -n 's/.* height=\([0-9]*\).*/\1/p' <<<"$line")
+    read -r inside outside <<<"$(python3 "$top/tests/qemu/png.py" changed "$W/$1.png" "$W/$2.png" 75507b)"
+    before=$(python3 "$top/tests/qemu/png.py" count "$W/$1.png" 75507b)
+    after=$(python3 "$top/tests/qemu/png.py" count "$W/$2.png" 75507b)
+    echo "gui: popups: $2.png: a ${w}x$h popup; $inside pixels changed inside wl-vm's frame, $outside outside; purple pixels $before before, $after with it"
+    if [ "${inside:-0}" -lt $((w * h / 4)) ] || [ "${outside:-1}" -ne 0 ]; then
+        why="$2.png: $inside pixels changed inside wl-vm's frame, $outside outside"
+        return 1
+    fi
+    if [ $((after - before)) -lt $((4 * (w + h))) ]; then
+        why="$2.png: no purple border round the ${w}x$h popup ($before purple pixels before, $after with it)"
+        return 1
+    fi
+}
+
+# Popups of real programs, each program alone on a workspace of its own:
+# weston-terminal's menu (its right button) and GTK's combo box list open
+# inside their window, framed in wl-vm's purple, and nothing changes
+# outside it; the GTK list takes the keys while it is open (Down, Return
+# choose an item: GTK closes it itself); a click elsewhere in the window
+# closes weston-terminal's menu.
+# alone_on WORKSPACE OUT SECONDS PROGRAM ARGS...: PROGRAM (a Wayland
+# client of wl-vm's, its protocol in $W/OUT.out) alone on WORKSPACE; once
+# its window is there, a click gives it the keyboard (dom0 keeps that
+# click) and $W/OUT-0.png is what it shows.
+alone_on() {
+    local ws=$1 out=$2 seconds=$3 n
+    shift 3
+    keys KEY_LEFTMETA 1 "KEY_$ws" 1 "KEY_$ws" 0 KEY_LEFTMETA 0
+    n=$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")
+    (XDG_RUNTIME_DIR=$W/run WAYLAND_DISPLAY=wl-test WAYLAND_DEBUG=1 GDK_BACKEND=wayland exec "$@" \
+        > "$W/$out.out" 2>&1) &
+    demo_pids+=($!)
+    wait_more "$W/compositor.log" 'event=window-new name=wl-vm' "$n" "$seconds" ||
+        { why="$1 made no window: $(grep -v '^\[' "$W/$out.out" | tail -2 | tr '\n' ' ')"; return 1; }
+    sleep 2
+    ctl pointer 700 600 && keys BTN_LEFT 1 BTN_LEFT 0 && sleep 0.5 &&
+        ctl screenshot "$W/$out-0.png" || { why="no screenshot"; return 1; }
+}
+
+# popup_open OUT BUTTON X Y: BUTTON clicked at X,Y opens a popup of OUT's
+# program; $W/OUT-popup.png shows it, as popup_shown checks.
+popup_open() {
+    local n
+    n=$(grep -c 'event=popup-new name=wl-vm' "$W/compositor.log")
+    ctl pointer "$3" "$4" && keys "$2" 1 "$2" 0
+    wait_more "$W/compositor.log" 'event=popup-new name=wl-vm' "$n" ||
+        { why="$2 at $3,$4 opened no popup: $(grep -c get_popup "$W/$1.out") asked for"; return 1; }
+    sleep 0.7
+    ctl screenshot "$W/$1-popup.png" || { why="no screenshot"; return 1; }
+    popup_shown "$1-0" "$1-popup"
+}
+
+check_popups() {
+    local w h closed popup
+    alone_on 5 wterm 10 weston-terminal --shell=/bin/sh || return 1
+    popup_open wterm BTN_RIGHT 512 330 || return 1
+    ctl pointer 100 500 && keys BTN_LEFT 1 BTN_LEFT 0
+    wait_for "$W/wterm.out" 'popup_done()' ||
+        { why="a click outside weston-terminal's menu did not close it"; return 1; }
+    sleep 0.5
+    ctl screenshot "$W/wterm-closed.png" || { why="no screenshot"; return 1; }
+    closed=$(python3 "$top/tests/qemu/png.py" count "$W/wterm-closed.png" 75507b)
+    [ "$closed" = "$(python3 "$top/tests/qemu/png.py" count "$W/wterm-0.png" 75507b)" ] ||
+        { why="weston-terminal's menu closed, but its border stays ($closed purple pixels)"; return 1; }
+    # GTK 3: 478,298 is its "Andrea" combo box when gtk3-widget-factory
+    # is alone on a 1024x640 desktop.
+    alone_on 6 gtk 20 gtk3-widget-factory || return 1
+    popup_open gtk BTN_LEFT 478 298 || return 1
+    popup=$(grep -o 'xdg_popup@[0-9]*' "$W/gtk.out" | tail -n 1)
+    keys KEY_DOWN 1 KEY_DOWN 0 KEY_ENTER 1 KEY_ENTER 0
+    wait_for "$W/gtk.out" "-> $popup.destroy()" ||
+        { why="Down and Return in GTK's open combo box did not choose an item"; return 1; }
+    if grep -q "$popup.popup_done" "$W/gtk.out"; then
+        why="GTK's combo box was dismissed, not chosen from"
+        return 1
+    fi
+    echo "gui: popups: GTK's list took Down and Return and closed itself ($popup)"
 }
 
 check_launcher() {
@@ -641,11 +746,11 @@ check_forbidden_syscall() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 33" > "$top/build/results/gui"
+    echo "0 34" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart forbidden-syscall terminal wayland no-sockets \
+    workspaces launcher close restart forbidden-syscall terminal wayland popups no-sockets \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \
@@ -654,7 +759,7 @@ for c in confined frames keys garbage flood bad-damage unknown-window small-buff
     "check_${c//-/_}"
     result $? "$c"
 done
-echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png, wayland-1.png, wayland-2.png, wayland-foot.png, wayland-subsurfaces.png)"
+echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png, wayland-1.png, wayland-2.png, wayland-foot.png, wayland-subsurfaces.png, wterm-popup.png, gtk-popup.png)"
 echo "$passed $failed" > "$top/build/results/gui"
 echo "gui: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -75,6 +75,18 @@ static void create(struct dom *d, uint32_t id)
 	push(d, &m);
 }
 
+static void popup(struct dom *d, uint32_t id, uint32_t parent, int32_t x, int32_t y,
+		  uint32_t w, uint32_t h)
+{
+	struct gui_msg m = { .type = GUI_POPUP, .window = id };
+	m.u.popup.parent = parent;
+	m.u.popup.x = x;
+	m.u.popup.y = y;
+	m.u.popup.width = w;
+	m.u.popup.height = h;
+	push(d, &m);
+}
+
 static void destroy(struct dom *d, uint32_t id)
 {
 	struct gui_msg m = { .type = GUI_DESTROY, .window = id };
@@ -487,6 +499,162 @@ static void test_configure_carries_the_latest_size(void **state)
 	assert_int_equal(slow.f->last_configure[1], w->dw.height);
 }
 
+/* OUTER lies inside WITHIN. */
+static void assert_inside(struct rect outer, struct rect within)
+{
+	assert_false(rect_empty(outer));
+	assert_true(outer.x >= within.x && outer.y >= within.y);
+	assert_true(outer.x + outer.w <= within.x + within.w);
+	assert_true(outer.y + outer.h <= within.y + within.h);
+}
+
+/* A popup is never outside its top-level window's pixels, however it asks
+ * (far off, larger than the screen, nested and pushed further), never on
+ * the desktop by itself, and sized to what fits. */
+static void test_popup_stays_inside_its_window(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("menus");
+	struct rect o, c, root_c;
+	create(&d, 1);
+	serve(&d);
+	struct window *root = client_window(d.c, 1);
+	buffer(&d, 1, root->dw.width, root->dw.height);
+	popup(&d, 2, 1, -5000, -5000, GUI_WIDTH_MAX, GUI_HEIGHT_MAX);
+	popup(&d, 3, 2, 8000, 8000, 100, 50);
+	popup(&d, 4, 1, 10, 20, 100, 50);
+	serve(&d);
+	assert_false(d.c->dropping);
+	assert_int_equal(D.nwindows, 1);
+	struct window *big = client_window(d.c, 2), *sub = client_window(d.c, 3);
+	struct window *small = client_window(d.c, 4);
+	/* Told the size that fits, within the window less the border. */
+	assert_int_equal(big->dw.width, root->dw.width - 2 * POPUP_BORDER);
+	assert_int_equal(big->dw.height, root->dw.height - 2 * POPUP_BORDER);
+	assert_int_equal(small->dw.width, 100);
+	assert_int_equal(small->dw.height, 50);
+	/* No pixels yet: not shown. */
+	assert_false(window_on_screen(big, NULL, NULL));
+	buffer(&d, 2, big->dw.width, big->dw.height);
+	buffer(&d, 3, sub->dw.width, sub->dw.height);
+	buffer(&d, 4, 100, 50);
+	serve(&d);
+	assert_true(window_on_screen(root, NULL, &root_c));
+	for (uint32_t id = 2; id <= 4; id++) {
+		assert_true(window_on_screen(client_window(d.c, id), &o, &c));
+		assert_inside(o, root_c);
+		assert_inside(c, o);
+	}
+	/* Where it asked, when that fits: 10,20 of the window's pixels. */
+	assert_true(window_on_screen(small, &o, &c));
+	assert_int_equal(c.x, root_c.x + 10);
+	assert_int_equal(c.y, root_c.y + 20);
+	/* The pointer: in a popup's pixels it is the popup's, in its border
+	 * nobody's, elsewhere in the window the window's. */
+	int32_t x, y;
+	assert_ptr_equal(window_at(root, c.x + 5, c.y + 6, &x, &y), small);
+	assert_int_equal(x, 5);
+	assert_int_equal(y, 6);
+	assert_null(window_at(root, o.x, o.y, &x, &y));
+	destroy(&d, 2);
+	destroy(&d, 4);
+	serve(&d);
+	assert_ptr_equal(window_at(root, root_c.x + 1, root_c.y + 1, &x, &y), root);
+	assert_int_equal(x, 1);
+	assert_int_equal(y, 1);
+	assert_false(d.c->dropping);
+}
+
+/* The window shrinking (another one comes and the desktop re-tiles)
+ * tells its popups their new size. */
+static void test_popup_follows_its_window(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("menus"), other = dom_connect("other");
+	create(&d, 1);
+	serve(&d);
+	struct window *root = client_window(d.c, 1);
+	assert_true(root->dw.width >= 1800 + 2 * POPUP_BORDER);
+	popup(&d, 2, 1, 0, 0, 1800, 100);
+	serve(&d);
+	struct window *p = client_window(d.c, 2);
+	assert_int_equal(p->dw.width, 1800);
+	unsigned long configures = d.f->sent_of[GUI_CONFIGURE];
+	create(&other, 1);
+	serve(&other);
+	assert_true(root->dw.width < 1800);
+	assert_int_equal(p->dw.width, root->dw.width - 2 * POPUP_BORDER);
+	assert_int_equal(d.f->sent_of[GUI_CONFIGURE], configures + 2);
+	assert_int_equal(d.f->last_configure[0], p->dw.width);
+}
+
+/* A parent that goes first leaves its popups hidden, to be destroyed
+ * later; popups nest GUI_POPUP_DEPTH deep and no deeper; they count among
+ * the domain's GUI_WINDOWS_MAX. */
+static void test_popup_rules(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("menus");
+	create(&d, 1);
+	popup(&d, 2, 1, 0, 0, 10, 10);
+	buffer(&d, 2, 10, 10);
+	destroy(&d, 1);
+	serve(&d);
+	assert_false(d.c->dropping);
+	assert_null(client_window(d.c, 2)->parent);
+	assert_false(window_on_screen(client_window(d.c, 2), NULL, NULL));
+	destroy(&d, 2);
+	create(&d, 10);
+	for (uint32_t i = 0; i < GUI_POPUP_DEPTH; i++)
+		popup(&d, 11 + i, 10 + i, 1, 1, 10, 10);
+	serve(&d);
+	assert_false(d.c->dropping);
+	assert_int_equal(d.c->nwindows, 1 + GUI_POPUP_DEPTH);
+	capture_begin();
+	popup(&d, 11 + GUI_POPUP_DEPTH, 10 + GUI_POPUP_DEPTH, 1, 1, 10, 10);
+	serve(&d);
+	assert_true(d.c->dropping);
+	assert_non_null(strstr(capture_end(), "deeper than 8 popups"));
+
+	struct dom many = dom_connect("many");
+	create(&many, 1);
+	for (uint32_t i = 2; i <= GUI_WINDOWS_MAX + 1; i++)
+		popup(&many, i, 1, 0, 0, 10, 10);
+	capture_begin();
+	serve(&many);
+	assert_non_null(strstr(capture_end(), "more than 64 windows"));
+	assert_true(many.c->dropping);
+
+	struct dom unknown = dom_connect("unknown");
+	capture_begin();
+	popup(&unknown, 2, 1, 0, 0, 10, 10);
+	serve(&unknown);
+	assert_non_null(strstr(capture_end(), "POPUP 2 of window 1, which does not exist"));
+	assert_true(unknown.c->dropping);
+}
+
+/* A client of version 2 is spoken to in version 2 (WELCOME says so), and
+ * a POPUP from it is refused. */
+static void test_popup_needs_version_3(void **state)
+{
+	(void)state;
+	struct dom d = { .f = fake_new(&closed) };
+	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = 2 };
+	d.c = client_new(&CS, &d.f->t, "old", NULL, -1);
+	push(&d, &m);
+	create(&d, 1);
+	serve(&d);
+	assert_false(d.c->dropping);
+	assert_int_equal(d.c->version, 2);
+	assert_int_equal(d.f->sent_of[GUI_WELCOME], 1);
+	assert_int_equal(d.f->last_welcome_version, 2);
+	capture_begin();
+	popup(&d, 2, 1, 0, 0, 10, 10);
+	serve(&d);
+	assert_non_null(strstr(capture_end(), "POPUP in protocol version 2"));
+	assert_true(d.c->dropping);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +674,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_motion_coalesced_at_the_tail_only, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_popup_stays_inside_its_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_popup_follows_its_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_popup_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_popup_needs_version_3, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_carries_the_latest_size, setup,
 						teardown),
 	};

@@ -45,10 +45,18 @@ static void test_hello_and_welcome(void **state)
 	(void)state;
 	accepts(msg(GUI_HELLO, 0, 2, GUI_VERSION, 0), GUI_FROM_CLIENT, &m);
 	assert_int_equal(m.type, GUI_HELLO);
+	/* Every version from GUI_VERSION_MIN on: a client of version 2 (no
+	 * popups) is still spoken to. */
+	accepts(msg(GUI_HELLO, 0, 2, GUI_VERSION_MIN, 0), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.hello.version, 2);
 	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, 1, 0), GUI_FROM_CLIENT),
-			    "HELLO with another protocol version");
+			    "HELLO with a protocol version outside GUI_VERSION_MIN..GUI_VERSION");
 	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, GUI_VERSION + 1, 0), GUI_FROM_CLIENT),
-			    "HELLO with another protocol version");
+			    "HELLO with a protocol version outside GUI_VERSION_MIN..GUI_VERSION");
+	assert_string_equal(refused(msg(GUI_HELLO, 0, 2, GUI_VERSION, 1), GUI_FROM_CLIENT),
+			    "HELLO with a protocol version outside GUI_VERSION_MIN..GUI_VERSION");
+	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_DOM0),
+			    "WELCOME with another version or bad maxima");
 	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
 			    "window 0 is for HELLO, WELCOME and RUN only, and they need it");
 	/* dom0's messages are not a client's, and the other way round. */
@@ -195,6 +203,54 @@ static void test_roundtrip(void **state)
 	assert_string_equal(why, "RUN command not printable ASCII");
 }
 
+/* POPUP: a new window inside a parent; every field checked. */
+static void test_popup(void **state)
+{
+	struct gui_msg m, in = { .type = GUI_POPUP, .window = 5 };
+	const char *why;
+	(void)state;
+	accepts(msg(GUI_POPUP, 5, 5, 2, (uint32_t)-40, 30, 200, 100), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.type, GUI_POPUP);
+	assert_int_equal(m.window, 5);
+	assert_int_equal(m.u.popup.parent, 2);
+	assert_int_equal(m.u.popup.x, -40);
+	assert_int_equal(m.u.popup.y, 30);
+	assert_int_equal(m.u.popup.width, 200);
+	assert_int_equal(m.u.popup.height, 100);
+	assert_string_equal(gui_type_name(GUI_POPUP), "POPUP");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 0, 0, 0, 10, 10), GUI_FROM_CLIENT),
+			    "POPUP whose parent is window 0 or itself");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 5, 0, 0, 10, 10), GUI_FROM_CLIENT),
+			    "POPUP whose parent is window 0 or itself");
+	assert_string_equal(refused(msg(GUI_POPUP, 0, 5, 2, 0, 0, 10, 10), GUI_FROM_CLIENT),
+			    "window 0 is for HELLO, WELCOME and RUN only, and they need it");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, GUI_WIDTH_MAX + 1, 0, 10, 10),
+				    GUI_FROM_CLIENT),
+			    "POPUP position beyond +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, 0, (uint32_t)-GUI_HEIGHT_MAX - 1, 10,
+					10), GUI_FROM_CLIENT),
+			    "POPUP position beyond +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, 0, 0, 0, 10), GUI_FROM_CLIENT),
+			    "POPUP size outside 1..GUI_WIDTH_MAX x 1..GUI_HEIGHT_MAX");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, 0, 0, 10, GUI_HEIGHT_MAX + 1),
+				    GUI_FROM_CLIENT),
+			    "POPUP size outside 1..GUI_WIDTH_MAX x 1..GUI_HEIGHT_MAX");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 4, 2, 0, 0, 10), GUI_FROM_CLIENT),
+			    "payload length wrong for the message type");
+	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, 0, 0, 10, 10), GUI_FROM_DOM0),
+			    "message type the other side may not send");
+	/* What the encoder writes, the decoder reads back. */
+	in.u.popup.parent = 3;
+	in.u.popup.x = -GUI_WIDTH_MAX;
+	in.u.popup.y = GUI_HEIGHT_MAX;
+	in.u.popup.width = 1;
+	in.u.popup.height = GUI_HEIGHT_MAX;
+	size_t len = gui_encode(&in, buf, sizeof(buf));
+	assert_int_equal(len, GUI_HEADER_SIZE + 20);
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &m, &why), (long)len);
+	assert_memory_equal(&m.u.popup, &in.u.popup, sizeof(m.u.popup));
+}
+
 /* The local transport refuses a buffer whose memfd could shrink (dom0
  * would die of SIGBUS) or is smaller than the window it claims. */
 static void test_local_buffer_checks(void **state)
@@ -265,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),		  cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_input_ranges),	  cmocka_unit_test(test_title_sanitized),
 		cmocka_unit_test(test_roundtrip),	  cmocka_unit_test(test_local_buffer_checks),
+		cmocka_unit_test(test_popup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

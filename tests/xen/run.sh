@@ -14,8 +14,10 @@
 #               refuses it with its file, line and what is missing, never
 #               creates it, and `ctl list' shows it failed
 #   desktop     dom0's compositor on bochs-drm shows the terminals of alpha
-#               (blue) and beta (green), served by each domain's agent over
-#               vchan with pixels in pages the domain grants; neither takes
+#               (blue; the agent's own) and beta (green; foot, a real
+#               Wayland program from its image, through the agent as the
+#               domain's Wayland compositor), served by each domain's agent
+#               over vchan with pixels in pages the domain grants; neither takes
 #               the focus as it comes (what is typed then runs nowhere);
 #               after Super+Tab a command typed with sendkey runs in the
 #               focused one's shell only, and after Super+Tab another runs
@@ -135,6 +137,8 @@ wait_desktop() {
 check_desktop() {
     local png=$LINUX_VM/desktop.png blue green text first second
     terminal_up alpha && terminal_up beta || return 1
+    expect '^beta\| DOMU-WAYLAND name=beta foot=' "$STEP_TIMEOUT" "foot did not start in beta" ||
+        return 1
     # Neither terminal was asked for: neither has the focus, and what is
     # typed now reaches no domain (no DOMU-TYPED /tmp/typed0 ever).
     qemu_type "$LINUX_VM" $'echo early >/tmp/typed0\n' 2>"$LINUX_VM/wait.err" ||
@@ -166,7 +170,7 @@ check_desktop() {
         return 1
     fi
     screendump "$LINUX_VM/typed.png" || return 1
-    info "desktop: \"echo hello\" ran in $first only, and after Super+Tab \"echo world\" in $second only (typed.png)"
+    info "desktop: \"echo hello\" ran in $first only, and after Super+Tab \"echo world\" in $second only (typed.png; beta's terminal is foot: $(serial | grep -m1 -oE 'DOMU-WAYLAND name=beta foot=[0-9]+'))"
 }
 
 # Our domains send nothing wrong: every channel the compositor dropped

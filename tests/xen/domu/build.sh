@@ -8,7 +8,9 @@
 # grant-sharing drivers they need; with "terminal" after it, the XKB data
 # too, for the agent's terminals (4 MB, some 600 files: the domain's kernel
 # unpacks them at every boot, seconds under QEMU's emulation, so only the
-# suites that type into terminals carry them).
+# suites that type into terminals carry them), and foot, a real Wayland
+# terminal nobody here wrote, with its libraries, fontconfig's settings and
+# the C.UTF-8 locale it wants (bulkhead.gui=wayland runs it; 6 MB more).
 # The archive is not compressed: libxc would gunzip it in dom0 at every
 # creation, which costs seconds under QEMU's emulation and failed there now
 # and then ("inflate failed"); the domain's kernel unpacks it as it is.
@@ -94,8 +96,12 @@ if [ -n "$bulkhead" ]; then
         add_driver_parts
     fi
     if [ "$terminal" = terminal ]; then
-        mkdir -p "$st/usr/share/X11"
+        mkdir -p "$st/usr/share/X11" "$st/usr/lib/locale" "$st/etc"
         cp -rL /usr/share/X11/xkb "$st/usr/share/X11/xkb"
+        cp /usr/bin/foot "$st/usr/bin/foot"
+        add_libs /usr/bin/foot
+        cp -rL /etc/fonts "$st/etc/fonts"
+        cp -r /usr/lib/locale/C.utf8 "$st/usr/lib/locale/C.utf8"
     fi
     for m in xen-evtchn xen-gntalloc; do
         f=$(modinfo -k "$kver" -n "$m")
