@@ -13,9 +13,9 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
-	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols
+	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols libxcb1-dev libxcb-composite0-dev
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb \
-	weston foot gtk-3-examples
+	weston foot gtk-3-examples xwayland xterm x11-apps
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
@@ -23,7 +23,7 @@ DEPS_BENCH := lvm2
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
-	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid wayland-server
+	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid wayland-server xcb xcb-composite
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # build/bulkhead keeps in DT_NEEDED only what PID 1 uses (LINKED_LIBS), reads
@@ -31,7 +31,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # that use them (bulkhead.c's role table, lib/implib.h); the tests link all.
 LINKED_LIBS := c
 LAZY_LIBS   := blkid kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
-	xenstore devmapper vterm cryptsetup wayland-server m
+	xenstore devmapper vterm cryptsetup wayland-server xcb xcb-composite m
 XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
 BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 
@@ -48,7 +48,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
-	proto/agentproto guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/wayland guest/agent guest/firewall_nft \
+	proto/agentproto guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/agent guest/firewall_nft \
 	guest/firewall_role \
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
@@ -130,8 +130,8 @@ $(BUILD)/asan/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SANITIZE) $(CPPFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(addprefix $(BUILD)/obj/guest/,wayland.o ws_surface.o ws_xdg.o ws_data.o) \
-$(addprefix $(BUILD)/asan/guest/,wayland.o ws_surface.o ws_xdg.o ws_data.o): $(WL_HEADERS)
+$(addprefix $(BUILD)/obj/guest/,wayland.o ws_surface.o ws_xdg.o ws_data.o xwayland.o) \
+$(addprefix $(BUILD)/asan/guest/,wayland.o ws_surface.o ws_xdg.o ws_data.o xwayland.o): $(WL_HEADERS)
 
 $(BUILD)/libbulkhead.a: $(OBJS)
 	ar rcs $@ $^
@@ -241,6 +241,7 @@ bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
 	@bench/pid1.sh $(BUILD)/bulkhead
 	@bench/xen.sh $(BUILD)/bulkhead
 	@bench/gui.sh $(BUILD)/bulkhead
+	@bench/wayland.sh $(BUILD)/bulkhead
 
 clean:
 	rm -rf $(BUILD)

@@ -27,7 +27,7 @@
 #include "lib/implib.h"
 #include "lib/paths.h"
 
-#define ROLE_MAX_LIBRARIES 9
+#define ROLE_MAX_LIBRARIES 11
 
 /*
  * What a role gives up once its libraries are loaded, before its main
@@ -127,7 +127,7 @@ static const struct role roles[] = {
 			"xenstore",
 	  .sockets = "a vchan to dom0's compositor per window",
 	  .libraries = { "cairo", "freetype", "vterm", "m", "xkbcommon", "xenvchan", "xengnttab",
-			 "xenstore", "wayland-server" } },
+			 "xenstore", "wayland-server", "xcb", "xcb-composite" } },
 	{ .name = "firewall", .main = firewall_main,
 	  .synopsis = "firewall [--uplink IFACE]",
 	  .summary = "in a net domain: enforces the rules of the domains behind",

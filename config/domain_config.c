@@ -25,7 +25,7 @@ const char *const domain_action_names[] = { "destroy", "restart", "preserve", NU
 static const char *const domain_keys[] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "extra", "cmdline",
 	"disk", "vif", "pci", "on_poweroff", "on_reboot", "on_crash",
-	"class", "label", "template", "netvm", "autostart", "restart", "gui",
+	"class", "label", "template", "netvm", "autostart", "restart", "gui", "xwayland",
 	"firewall", "firewall_policy",
 	"start_limit_burst", "start_limit_interval_ms",
 	"volumes", "root_size", "private_size", "volatile_size", "root_image", "preload", NULL,
@@ -389,6 +389,7 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	read_firewall(&cfg, dom);
 	cfg_get_bool(&cfg, "autostart", &dom->autostart);
 	cfg_get_bool(&cfg, "gui", &dom->gui);
+	cfg_get_bool(&cfg, "xwayland", &dom->xwayland);
 	read_volumes(&cfg, dom);
 	read_actions(&cfg, dom);
 	if (dom->netvm && strcmp(dom->netvm, dom->name) == 0)

@@ -122,6 +122,7 @@ struct domain_config {
 	bool address_given;	/* from a vif's ip= */
 	bool autostart;
 	bool gui;
+	bool xwayland;		/* its agent runs X11 programs too (Xwayland) */
 	bool volumes;
 	uint32_t root_mb, private_mb, volatile_mb;
 	char *root_image;	/* NULL: the root starts empty */

@@ -202,6 +202,8 @@ void lc_created(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now,
 		d->agent_deadline = now + LC_BACKEND_AGENT_TIMEOUT_MS;
 	}
 	lc_publish_net(lc, d);
+	if (d->cfg->xwayland && lc->xs_ok)
+		lc->ops->publish_features(lc->ctx, d);
 	lc_set_state(lc, d, DOM_RUNNING);
 	/* libxl leaves a new domain paused, for the toolstack to let it run. */
 	lc_ask_pause(lc, d, false, false);

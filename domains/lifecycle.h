@@ -184,6 +184,8 @@ struct lc_ops {
 	/* The network D is told (its address, GATEWAY), and CLIENT's
 	 * firewall rules given to NET. */
 	void (*publish_own)(void *ctx, const struct lc_dom *d, uint32_t gateway);
+	/* What D's agent is to offer (AGENT_XWAYLAND_KEY), before D runs. */
+	void (*publish_features)(void *ctx, const struct lc_dom *d);
 	void (*publish_rules)(void *ctx, const struct lc_dom *net, const struct lc_dom *client);
 	/* A `ctl run-disposable' answered, or refused. */
 	void (*answer)(void *ctx, struct lc_dom *d, uint32_t answer_ms);

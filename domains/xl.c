@@ -544,6 +544,7 @@ const struct lc_ops xl_ops = {
 	.agent_unwatch = xs_agent_unwatch,
 	.write_command = xs_write_command,
 	.publish_own = xs_publish_own,
+	.publish_features = xs_publish_features,
 	.publish_rules = xs_publish_rules,
 	.answer = mgr_answer,
 	.refuse = mgr_refuse,

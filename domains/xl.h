@@ -64,6 +64,7 @@ bool xs_agent_watch(void *ctx, struct lc_dom *d);
 void xs_agent_unwatch(void *ctx, struct lc_dom *d);
 int xs_write_command(void *ctx, struct lc_dom *d);
 void xs_publish_own(void *ctx, const struct lc_dom *d, uint32_t gateway);
+void xs_publish_features(void *ctx, const struct lc_dom *d);
 void xs_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *client);
 /* What the agents wrote since the last look, to the lifecycle. */
 void xs_agents_heard(struct mgr *m, uint64_t now);

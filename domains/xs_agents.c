@@ -64,6 +64,14 @@ void xs_publish_own(void *ctx, const struct lc_dom *d, uint32_t gateway)
 			d->cfg->name, strerror(-r));
 }
 
+void xs_publish_features(void *ctx, const struct lc_dom *d)
+{
+	struct mgr *m = ctx;
+	if (!netconf_write_readonly(m->xs, XBT_NULL, d->domid, AGENT_XWAYLAND_KEY, "1"))
+		log_err("domains", "domain %s: cannot tell its agent to serve X11 programs: %s",
+			d->cfg->name, strerror(errno));
+}
+
 /* CLIENT's firewall rules into NET's xenstore, where they are enforced. */
 void xs_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *client)
 {

@@ -34,6 +34,7 @@
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
+	unsigned domid;
 	char run_path[64], status_path[64];
 	const char *shell;
 	pid_t child;		/* the command, 0: none (yet, or any more) */
@@ -48,6 +49,7 @@ struct agent {
 	struct terminal *term[AGENT_TERMINALS_MAX];
 	size_t nterm;
 	const char *wayland_socket;	/* NULL: no Wayland compositor */
+	bool x11;			/* and X11 programs through Xwayland */
 	struct wayland *wl;
 	/* Dispatched in this order: ptys before signals, so that a program's
 	 * last words are read before its terminal closes. */
@@ -314,6 +316,8 @@ static void reap(struct agent *a)
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		terminal_reaped(a, pid);
+		if (wayland_reaped(a->wl, pid, status))
+			continue;
 		if (pid != a->child)
 			continue;
 		a->child = 0;
@@ -325,13 +329,12 @@ static void reap(struct agent *a)
 
 static int setup_commands(struct agent *a)
 {
-	unsigned domid = 0;
-	a->xs = guest_xs_open(TAG, &domid);
+	a->xs = guest_xs_open(TAG, &a->domid);
 	if (!a->xs)
 		return -1;
-	snprintf(a->run_path, sizeof(a->run_path), "/local/domain/%u/" AGENT_RUN_KEY, domid);
+	snprintf(a->run_path, sizeof(a->run_path), "/local/domain/%u/" AGENT_RUN_KEY, a->domid);
 	snprintf(a->status_path, sizeof(a->status_path), "/local/domain/%u/" AGENT_STATUS_KEY,
-		 domid);
+		 a->domid);
 	if (!xs_watch(a->xs, a->run_path, "run")) {
 		fprintf(stderr, TAG ": cannot watch %s: %s\n", a->run_path, strerror(errno));
 		return -1;
@@ -340,6 +343,19 @@ static int setup_commands(struct agent *a)
 					.ctx = a };
 	loop_fd_add(&a->loop, &a->xs_watch);	/* room: AGENT_FDS_MAX */
 	return put_status(a, AGENT_READY, 0);
+}
+
+/* Whether dom0 says this domain's config has xwayland = 1. */
+static bool x11_asked(struct agent *a)
+{
+	char path[96];
+	unsigned len = 0;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/" AGENT_XWAYLAND_KEY, a->domid);
+	char *v = xs_read(a->xs, XBT_NULL, path, &len);
+	bool yes = v && len == 1 && v[0] == '1';
+	free(v);
+	return yes;
 }
 
 static void wayland_ready(struct loop *l, struct loop_fd *w, short revents)
@@ -380,6 +396,10 @@ static int setup_wayland(struct agent *a)
 				       .cb = wayland_ready, .ctx = a };
 	loop_fd_add(&a->loop, &a->wayland);	/* room: AGENT_FDS_MAX */
 	log_event("agent", "wayland-up", "socket=%s", a->wayland_socket);
+	if (!a->x11 && a->xs)
+		a->x11 = x11_asked(a);
+	if (a->x11 && !wayland_x11(a->wl, err, sizeof(err)))
+		fprintf(stderr, TAG ": no X11 programs: %s\n", err);
 	return 0;
 }
 
@@ -427,7 +447,8 @@ static int setup(struct agent *a, const char *font)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead agent [--shell PATH] [--gui | --socket PATH] [--terminal]\n"
-			"                      [--layout XKB] [--font FILE] [--wayland-socket NAME]\n");
+			"                      [--layout XKB] [--font FILE] [--wayland-socket NAME]\n"
+			"                      [--xwayland]\n");
 	return 2;
 }
 
@@ -448,6 +469,10 @@ int agent_main(int argc, char **argv)
 			terminal = true;
 			continue;
 		}
+		if (strcmp(o, "--xwayland") == 0) {
+			a.x11 = true;
+			continue;
+		}
 		if (!v)
 			return usage();
 		if (strcmp(o, "--shell") == 0)
@@ -466,7 +491,7 @@ int agent_main(int argc, char **argv)
 			return usage();
 		i++;
 	}
-	if (terminal && !a.gui)
+	if ((terminal && !a.gui) || (a.x11 && !a.wayland_socket))
 		return usage();
 	if (setup(&a, font) < 0)
 		goto out;

@@ -19,6 +19,7 @@
 #include "xdg-shell-server-protocol.h"
 
 #include "guest/wayland_impl.h"
+#include "guest/xwayland.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -253,6 +254,8 @@ void wayland_free(struct wayland *wl)
 {
 	if (!wl)
 		return;
+	xwayland_free(wl->xwayland);
+	wl->xwayland = NULL;
 	wayland_hide(wl);
 	if (wl->display) {
 		wl_display_destroy_clients(wl->display);
@@ -262,6 +265,17 @@ void wayland_free(struct wayland *wl)
 		close(wl->keymap_fd);
 	keymap_free(wl->keymap);
 	free(wl);
+}
+
+bool wayland_x11(struct wayland *wl, char *err, size_t errlen)
+{
+	wl->xwayland = xwayland_new(wl, err, errlen);
+	return wl->xwayland != NULL;
+}
+
+bool wayland_reaped(struct wayland *wl, pid_t pid, int status)
+{
+	return wl && xwayland_reaped(wl->xwayland, pid, status);
 }
 
 int wayland_fd(const struct wayland *wl)
@@ -485,7 +499,9 @@ bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 		pointer(wl, t, ev);
 		break;
 	case GUI_EV_CLOSE:
-		if (!t->popup)
+		if (t->x11)
+			ws_x11_close(t);
+		else if (!t->popup)
 			xdg_toplevel_send_close(t->res);
 		break;
 	case GUI_EV_RUN:

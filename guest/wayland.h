@@ -33,11 +33,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "gui/guiclient.h"
 #include "lib/limits.h"
 
 #define WAYLAND_DAMAGE_RECTS 16
+/* How often the clients' frame callbacks are done: about dom0's 60 Hz. */
+#define WAYLAND_FRAME_MS 16
 /* Toplevels and popups with a window at once: what dom0 allows a domain,
  * less the agent's own terminals. */
 #define WAYLAND_WINDOWS_MAX (GUI_WINDOWS_MAX - AGENT_TERMINALS_MAX)
@@ -49,6 +52,13 @@ struct wayland;
 struct wayland *wayland_new(const char *socket_name, const char *layout, char *err,
 			    size_t errlen);
 void wayland_free(struct wayland *wl);
+
+/* X11 programs too (guest/xwayland.h): DISPLAY set, Xwayland started by
+ * the first of them.  False with ERR (ERRLEN bytes) saying why. */
+bool wayland_x11(struct wayland *wl, char *err, size_t errlen);
+/* A child PID ended with STATUS: whether it was the compositor's own
+ * (Xwayland). */
+bool wayland_reaped(struct wayland *wl, pid_t pid, int status);
 
 /* The fd to poll (POLLIN) and what to do when it is ready; what the
  * clients are sent is flushed by wayland_flush(), once a round. */

@@ -41,8 +41,11 @@ struct bufref {
 	struct wl_listener gone;
 };
 
+struct xwin;
+
 struct wayland {
 	struct wl_display *display;
+	struct xwayland *xwayland;	/* NULL: no X11 programs */
 	struct gui_client *gui;		/* NULL: no channel now */
 	struct keymap *keymap;
 	int keymap_fd;			/* a memfd holding its text, sealed */
@@ -57,6 +60,11 @@ struct wayland {
 	struct wl_list data_devices;	/* wl_data_device resources' links */
 	uint32_t output_width, output_height;	/* what wl_output says */
 	struct wl_resource *selection;	/* a wl_data_source, or NULL */
+	/* Frame callbacks of commits drawn, done together at the next tick
+	 * (WAYLAND_FRAME_MS): a client draws at most that often, however
+	 * fast it could. */
+	struct wl_list frame_done;
+	struct wl_event_source *frame_timer;
 };
 
 struct subsurface {
@@ -107,14 +115,20 @@ struct xwindow {
 	 * then); X,Y where it is in its parent's window, as its positioner
 	 * and its toplevel's size placed it. */
 	bool popup;
+	struct xwin *x11;		/* an X window's (guest/xwayland.c), or NULL */
 	bool grab;			/* it asked for the keyboard and pointer */
 	bool done;			/* dismissed: no window, no events */
 	struct xwindow *parent;
 	int32_t x, y, want_w, want_h;
+	/* What it cost (logged when it goes, for `make bench'): commits
+	 * drawn, and the pixels copied into its window's buffer for them. */
+	uint64_t commits, copied_px;
 };
 
 /* ws_surface.c */
 bool ws_surface_globals(struct wayland *wl);
+/* RES's surface if it is a wl_surface, else NULL. */
+struct surface *ws_surface_of(struct wl_resource *res);
 /* T's whole window drawn again from its surfaces (a new window buffer). */
 void ws_compose_all(struct xwindow *t);
 
@@ -127,6 +141,16 @@ struct xwindow *ws_root(struct xwindow *w);
 void ws_dismiss_popups(struct xwindow *root);
 /* Popup W is gone from dom0's screen and its client is told (once). */
 void ws_popup_done(struct xwindow *w);
+/* T is no more: its popups dismissed, its window gone, T freed. */
+void ws_window_destroy(struct xwindow *t);
+
+/* xwayland.c: X windows as xwindows (x11 set; no resource of theirs) */
+/* A new wl_surface: Xwayland's may be the one an X window waits for. */
+void ws_x11_surface_new(struct wayland *wl, struct surface *s);
+/* dom0's size and focus (T's width, height, activated) to X window T. */
+void ws_x11_configure(struct xwindow *t);
+/* dom0's CLOSE to X window T: WM_DELETE_WINDOW, or its client killed. */
+void ws_x11_close(struct xwindow *t);
 /* The root surface of T, or NULL. */
 struct surface *ws_window_surface(struct xwindow *t);
 /* T's first commit: a window for it, and xdg-shell's first configure. */

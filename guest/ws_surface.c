@@ -203,6 +203,7 @@ static void compose(struct xwindow *t, struct box b)
 	backdrop(t, &tg);
 	/* A popup's shadows and rounded corners blend over its backdrop. */
 	paint(&tg, root, -t->xs->geo_x, -t->xs->geo_y, !t->popup, 0);
+	t->copied_px += (uint64_t)b.w * (uint64_t)b.h;
 	gui_window_damage(t->win, (uint32_t)b.x, (uint32_t)b.y, (uint32_t)b.w, (uint32_t)b.h);
 }
 
@@ -237,15 +238,33 @@ static bool synchronized(const struct surface *s)
 	return false;
 }
 
+/* S's commit is drawn: its frame callbacks are done at the next tick. */
 static void frames_done(struct surface *s)
 {
+	struct wayland *wl = s->wl;
+	struct wl_resource *cb, *tmp;
+
+	if (wl_list_empty(&s->frames))
+		return;
+	if (wl_list_empty(&wl->frame_done))
+		wl_event_source_timer_update(wl->frame_timer, WAYLAND_FRAME_MS);
+	wl_resource_for_each_safe(cb, tmp, &s->frames) {
+		wl_list_remove(wl_resource_get_link(cb));
+		wl_list_insert(wl->frame_done.prev, wl_resource_get_link(cb));
+	}
+}
+
+static int frame_tick(void *data)
+{
+	struct wayland *wl = data;
 	struct wl_resource *cb, *tmp;
 	uint32_t now = (uint32_t)monotonic_ms();
 
-	wl_resource_for_each_safe(cb, tmp, &s->frames) {
+	wl_resource_for_each_safe(cb, tmp, &wl->frame_done) {
 		wl_callback_send_done(cb, now);
 		wl_resource_destroy(cb);
 	}
+	return 0;
 }
 
 static void damage_whole(struct damage *acc, const struct surface *s, int32_t x, int32_t y)
@@ -271,11 +290,18 @@ static void apply(struct surface *s, struct damage *acc, int32_t x, int32_t y, b
 	struct damage *d = from_cache ? &s->cached_damage : &s->damage;
 	bool attached = from_cache ? s->cache_attached : s->attached;
 
-	if (attached) {
-		damage_whole(acc, s, x, y);	/* where the old one was */
+	int32_t ow = 0, oh = 0, nw = 0, nh = 0;
+	bool had = attached && shown(s, &ow, &oh);
+	if (attached)
 		show(s, from_cache ? s->cached.res : s->pending.res);
+	if (attached && !(had && shown(s, &nw, &nh) && nw == ow && nh == oh)) {
+		/* Another size (or none before): where the old one was, and all
+		 * of the new one. */
+		if (had)
+			damage_add(acc, (struct box){ x, y, ow, oh });
 		damage_whole(acc, s, x, y);
 	} else {
+		/* The same size: what the client says changed, and no more. */
 		for (size_t i = 0; i < d->n; i++)
 			damage_add(acc, (struct box){ d->box[i].x + x, d->box[i].y + y, d->box[i].w,
 						      d->box[i].h });
@@ -340,6 +366,8 @@ static void surface_commit(struct wl_client *client, struct wl_resource *res)
 	apply(s, &acc, x, y, false, 0);
 	if (t && !t->committed)
 		ws_window_committed(t);
+	if (t && acc.n)
+		t->commits++;
 	for (size_t i = 0; t && i < acc.n; i++)
 		compose(t, acc.box[i]);
 }
@@ -585,6 +613,13 @@ static const struct wl_region_interface region_impl = {
 	.destroy = ws_destroy_resource, .add = region_box, .subtract = region_box,
 };
 
+struct surface *ws_surface_of(struct wl_resource *res)
+{
+	return wl_resource_instance_of(res, &wl_surface_interface, &surface_impl) ?
+		       wl_resource_get_user_data(res) :
+		       NULL;
+}
+
 static void create_surface(struct wl_client *client, struct wl_resource *res, uint32_t id)
 {
 	struct wl_resource *r;
@@ -597,6 +632,7 @@ static void create_surface(struct wl_client *client, struct wl_resource *res, ui
 	s->wl = wl_resource_get_user_data(res);
 	wl_list_init(&s->frames);
 	wl_list_init(&s->children);
+	ws_x11_surface_new(s->wl, s);
 }
 
 static void create_region(struct wl_client *client, struct wl_resource *res, uint32_t id)
@@ -631,7 +667,11 @@ static void bind_subcompositor(struct wl_client *client, void *data, uint32_t ve
 
 bool ws_surface_globals(struct wayland *wl)
 {
-	return wl_global_create(wl->display, &wl_compositor_interface, COMPOSITOR_VERSION, wl,
+	wl_list_init(&wl->frame_done);
+	wl->frame_timer = wl_event_loop_add_timer(wl_display_get_event_loop(wl->display),
+						  frame_tick, wl);
+	return wl->frame_timer &&
+	       wl_global_create(wl->display, &wl_compositor_interface, COMPOSITOR_VERSION, wl,
 				bind_compositor) &&
 	       wl_global_create(wl->display, &wl_subcompositor_interface, 1, wl,
 				bind_subcompositor);

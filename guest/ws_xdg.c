@@ -52,7 +52,8 @@ void ws_popup_done(struct xwindow *w)
 	if (w->win)
 		gui_window_destroy(w->win);
 	w->win = NULL;
-	xdg_popup_send_popup_done(w->res);
+	if (w->res)
+		xdg_popup_send_popup_done(w->res);
 }
 
 void ws_dismiss_popups(struct xwindow *root)
@@ -124,6 +125,10 @@ void ws_send_configure(struct xwindow *t)
 
 	if (!t->xs || t->done)
 		return;
+	if (t->x11) {
+		ws_x11_configure(t);
+		return;
+	}
 	if (t->popup) {
 		/* A popup is configured once dom0 has given it its size. */
 		if (!t->width)
@@ -216,12 +221,19 @@ static const struct xdg_toplevel_interface toplevel_impl = {
 	.set_minimized = toplevel_wish,
 };
 
-/* A toplevel or a popup gone: its popups are dismissed (and forget it),
- * its window goes after theirs. */
-static void xwindow_gone(struct wl_resource *res)
+/* Its popups are dismissed (and forget it), its window goes after
+ * theirs. */
+void ws_window_destroy(struct xwindow *t)
 {
-	struct xwindow *t = wl_resource_get_user_data(res), *o;
 	struct wayland *wl = t->wl;
+	struct xwindow *o;
+
+	if (t->commits)
+		log_event(TAG, "window-stats", "window=%u commits=%llu copied_px=%llu "
+			  "window_px=%llu", t->win ? gui_window_id(t->win) : 0,
+			  (unsigned long long)t->commits,
+			  (unsigned long long)t->copied_px,
+			  (unsigned long long)t->width * t->height);
 
 	wl_list_for_each(o, &wl->windows, link)
 		if (o->popup && descends(o, t))
@@ -242,6 +254,11 @@ static void xwindow_gone(struct wl_resource *res)
 	wl_list_remove(&t->link);
 	free(t);
 	ws_keyboard_retarget(wl);
+}
+
+static void xwindow_gone(struct wl_resource *res)
+{
+	ws_window_destroy(wl_resource_get_user_data(res));
 }
 
 /* --- xdg_popup, xdg_positioner -------------------------------------------- */

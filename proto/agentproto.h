@@ -45,6 +45,10 @@
 #define AGENT_ADDRESS_KEY  "bulkhead/net/address"
 #define AGENT_GATEWAY_KEY  "bulkhead/net/gateway"
 #define AGENT_FIREWALL_DIR "bulkhead/firewall"
+/* "1" when the domain's config says xwayland = 1: its agent, the domain's
+ * Wayland compositor, runs X11 programs too (guest/xwayland.h).  dom0
+ * writes it before the domain runs; the domain may read it, not write. */
+#define AGENT_XWAYLAND_KEY "bulkhead/features/xwayland"
 
 enum agent_state { AGENT_READY, AGENT_RUNNING, AGENT_EXITED };
 

@@ -80,6 +80,12 @@ The attacks; what each tries, and what dom0 must do:
              window, BUFFER replacements and CREATE/DESTROY pairs (--kinds),
              reading all it gets, for --seconds.  The keys the user types for
              an honest focused window must all arrive, in order.
+  popup-escape  One window, then popups (version 3) asking to be anywhere
+             but inside it: far up and left and as large as the largest
+             window, a submenu of that one far down and right, one at the
+             window's last pixel, a line left of that one, a column above
+             the window; each filled with --color once dom0 has sized it.
+             dom0 must show every pixel of them inside the window's frame.
   slow       Not an attack: an honest client that reads its channel only
              every --read-every s (0.2), answers each CONFIGURE with a new
              BUFFER of its --color and DAMAGE, prints FOCUS, KEY, CLOSE and
@@ -106,7 +112,7 @@ import sys
 import termios
 import time
 
-HELLO, CREATE, TITLE, BUFFER, DAMAGE, DESTROY = 1, 2, 3, 4, 5, 6
+HELLO, CREATE, TITLE, BUFFER, DAMAGE, DESTROY, POPUP = 1, 2, 3, 4, 5, 6, 7
 # MAPPED (version 2 on): dom0 has mapped a BUFFER.  A memfd's fd travels
 # with its BUFFER and keeps it alive: nothing to wait for here.
 WELCOME, CONFIGURE, FOCUS, KEY, MOTION, BUTTON, CLOSE, RUN, MAPPED = range(0x81, 0x8a)
@@ -653,6 +659,27 @@ def attack_flood(args):
         say("sent", ch.sent, "messages")
 
 
+def attack_popup_escape(args):
+    ch = connect(args)
+    with ending(lambda: (ch.sent, "messages")):
+        ch.create(1)
+        w, h = ch.wait_configure(1)
+        ch.buffer(1, w, h, 0x000000)
+        ch.damage(1, w, h)
+        # (popup, parent, x, y, width, height)
+        asks = [(2, 1, -5000, -5000, 8192, 8192), (3, 2, 8192, 8192, 4000, 50),
+                (4, 1, w - 1, h - 1, 600, 600), (5, 4, -8192, 0, 8192, 1),
+                (6, 1, 10, -8192, 50, 8192)]
+        for pid, parent, x, y, pw, ph in asks:
+            ch.send(POPUP, pid, struct.pack("<IiiII", parent, x, y, pw, ph))
+            cw, chh = ch.wait_configure(pid)
+            ch.buffer(pid, cw, chh, args.color)
+            ch.damage(pid, cw, chh)
+            say("popup", pid, "asked for", f"{pw}x{ph}{x:+}{y:+}", "got", f"{cw}x{chh}")
+        say("popups shown", len(asks))
+        hold(ch, args.hold)
+
+
 def attack_slow(args):
     """The honest, slow client (not an attack): see the README above."""
     ch = connect(args)
@@ -713,6 +740,7 @@ ATTACKS = {
     "hugetlb": attack_hugetlb,
     "flood": attack_flood,
     "slow": attack_slow,
+    "popup-escape": attack_popup_escape,
 }
 
 
@@ -759,13 +787,13 @@ def main():
                    help="budget: dropped while holding, come back and take it again, "
                         "until --seconds")
     p.add_argument("--hold", type=float, default=3600,
-                   help="budget, churn, hugetlb: keep the channel this long")
+                   help="budget, churn, hugetlb, popup-escape: keep the channel this long")
     p.add_argument("--buffers", type=int, default=300, help="churn: BUFFER replacements")
     p.add_argument("--recreate", type=int, default=100, help="churn: DESTROY/CREATE/BUFFER")
     p.add_argument("--kinds", default="title,damage,buffer,churn", help="flood: what it sends")
     p.add_argument("--title", default="slow", help="slow: the window's title")
     p.add_argument("--color", type=lambda s: int(s, 16), default=0x203080,
-                   help="slow: RRGGBB the window is painted")
+                   help="slow: RRGGBB the window is painted; popup-escape: its popups")
     p.add_argument("--run-delay", type=float, default=0,
                    help="slow: seconds between RUN and its window")
     p.add_argument("--send-timeout", type=float, default=10,

@@ -58,6 +58,11 @@
 #                        blue-vm) do not stop red-vm's keys
 #   hostile-hugetlb      item 4: a BUFFER in a hugetlbfs memfd is refused
 #                        (nr_hugepages set to 4 for the check, then restored)
+#   hostile-popup-escape  evil-vm's popups ask to be far outside its window,
+#                        larger than the screen, nested further out: every
+#                        pixel of theirs is inside evil-vm's orange frame
+#                        (tint off, so that their green is exact); red-vm
+#                        keeps its frame and its keys
 #   hostile-starve       three floods at once while 26 keys are typed for
 #                        red-vm: all arrive, in order
 # What makes a check fail is said in $why; the compositor's log is in
@@ -839,6 +844,28 @@ check_hostile_hugetlb() {
     echo "$pages" > /proc/sys/vm/nr_hugepages
     return "$rc"
 }
+
+no_tint() { sed -i 's/^tint = 1/tint = 0/' "$W/config/desktop.cfg"; }
+
+hostile_popup_escape() {
+    red_victim || return 1
+    hostile evil-vm popup-escape --color 00ff00 --hold 600
+    local f=$W/evil-vm-popup-escape.out inside outside
+    wait_line "$f" '(popups shown|dropped after|stalled)' 10 ||
+        { why="evil-vm's popups: $(tail -n1 "$f")"; return 1; }
+    grep -q 'popups shown' "$f" || { why="evil-vm was refused its popups: $(tail -n1 "$f")"; return 1; }
+    sleep 0.5
+    ctl screenshot "$W/popup-escape.png" || { why="no screenshot"; return 1; }
+    read -r inside outside <<<"$(python3 "$top/tests/qemu/png.py" within "$W/popup-escape.png" f57900 00ff00)"
+    echo "gui: hostile-popup-escape: $(grep -c 'asked for' "$f") popups ($(grep 'asked for' "$f" | sed 's/.*popup //' | tr '\n' ';')); their green: $inside pixels inside evil-vm's frame, $outside outside"
+    if [ "${inside:-0}" -lt 1000 ] || [ "${outside:-1}" -ne 0 ]; then
+        why="evil-vm's popups: $inside green pixels inside its frame, $outside outside"
+        return 1
+    fi
+    victim_ok red-vm "$W/red-vm.out" cc0000
+}
+
+check_hostile_popup_escape() { hostile_in popup-escape hostile_popup_escape no_tint; }
 
 hostile_starve() {
     red_victim || return 1

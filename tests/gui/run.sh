@@ -55,6 +55,10 @@
 #               programs' xdg_popups) open inside their window, framed in
 #               its colour, nothing changing outside it; GTK's list takes
 #               the keys while open; a click elsewhere closes the menu
+#   xwayland    the launcher's "wl-vm xterm" starts Xwayland (the agent's
+#               --xwayland) and xterm's window comes, purple-framed; keys
+#               typed there run "touch xtermfile"; its Ctrl+click menu opens
+#               as a popup inside its window
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -86,6 +90,7 @@ cleanup() {
     pkill -x weston-flower 2>/dev/null || true
     pkill -x weston-terminal 2>/dev/null || true
     pkill -x gtk3-widget-fac 2>/dev/null || true
+    pkill -x xterm 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -342,7 +347,7 @@ check_terminal() {
 check_wayland() {
     mkdir -p "$W/run" && chmod 700 "$W/run"
     (cd "$W" && XDG_RUNTIME_DIR=$W/run exec "$BH" agent --socket "$W/sock/wl-vm.sock" \
-        --wayland-socket wl-test > "$W/wl-vm.agent" 2>&1) &
+        --wayland-socket wl-test --xwayland > "$W/wl-vm.agent" 2>&1) &
     demo_pids+=($!)
     wait_for "$W/compositor.log" 'domain wl-vm: GUI channel up' ||
         { why="the agent's channel did not come up: $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
@@ -509,10 +514,11 @@ wait_more() {
     return 1
 }
 
-# popup_shown BEFORE AFTER: AFTER (a screenshot with a popup open, its
-# event line the last popup-new) against BEFORE: what changed is inside
-# wl-vm's purple frame and nowhere else, and the purple pixels grew by the
-# popup's border at least.  Sets w, h, and says what it saw.
+# popup_shown BEFORE AFTER [MIN]: AFTER (a screenshot with a popup open,
+# its event line the last popup-new) against BEFORE: what changed is
+# inside wl-vm's purple frame and nowhere else, at least MIN pixels (a
+# quarter of the popup's), and the purple pixels grew by the popup's
+# border at least.  Sets w, h, and says what it saw.
 popup_shown() {
     local line inside outside before after
     line=$(grep 'event=popup-new name=wl-vm' "$W/compositor.log" | tail -n 1)
@@ -522,7 +528,7 @@ popup_shown() {
     before=$(python3 "$top/tests/qemu/png.py" count "$W/$1.png" 75507b)
     after=$(python3 "$top/tests/qemu/png.py" count "$W/$2.png" 75507b)
     echo "gui: popups: $2.png: a ${w}x$h popup; $inside pixels changed inside wl-vm's frame, $outside outside; purple pixels $before before, $after with it"
-    if [ "${inside:-0}" -lt $((w * h / 4)) ] || [ "${outside:-1}" -ne 0 ]; then
+    if [ "${inside:-0}" -lt "${3:-$((w * h / 4))}" ] || [ "${outside:-1}" -ne 0 ]; then
         why="$2.png: $inside pixels changed inside wl-vm's frame, $outside outside"
         return 1
     fi
@@ -595,6 +601,42 @@ check_popups() {
         return 1
     fi
     echo "gui: popups: GTK's list took Down and Return and closed itself ($popup)"
+}
+
+# X11 through Xwayland, started by the first X client: the launcher's
+# "wl-vm xterm" (DISPLAY set by the agent), alone on workspace 7, framed
+# in purple; keys typed there run "touch xtermfile"; its Ctrl+click menu
+# (an override-redirect window) opens inside its window.
+check_xwayland() {
+    local n w h
+    grep -q 'event=xwayland-listening display=:' "$W/wl-vm.agent" ||
+        { why="the agent does not listen for X clients: $(grep -m1 'X11' "$W/wl-vm.agent")"; return 1; }
+    keys KEY_LEFTMETA 1 KEY_7 1 KEY_7 0 KEY_LEFTMETA 0
+    n=$(grep -c 'event=window-new name=wl-vm' "$W/compositor.log")
+    keys KEY_LEFTMETA 1 KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 0
+    type_text "wl-vm xterm"
+    keys KEY_ENTER 1 KEY_ENTER 0
+    wait_for "$W/wl-vm.agent" 'event=xwayland-up' 10 ||
+        { why="xterm did not start Xwayland: $(tail -n 2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    wait_more "$W/compositor.log" 'event=window-new name=wl-vm' "$n" 10 ||
+        { why="xterm made no window: $(tail -n 2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    sleep 1
+    rm -f "$W/xtermfile"
+    ctl pointer 700 600 && keys BTN_LEFT 1 BTN_LEFT 0 && sleep 0.5
+    type_text "touch xtermfile" && keys KEY_ENTER 1 KEY_ENTER 0
+    for ((i = 0; i < 100; i++)); do [ -e "$W/xtermfile" ] && break; sleep 0.05; done
+    [ -e "$W/xtermfile" ] || { why="\"touch xtermfile\" typed into xterm did not run"; return 1; }
+    ctl screenshot "$W/xterm-0.png" || { why="no screenshot"; return 1; }
+    n=$(grep -c 'event=popup-new name=wl-vm' "$W/compositor.log")
+    ctl pointer 300 300 && keys KEY_LEFTCTRL 1 BTN_LEFT 1
+    wait_more "$W/compositor.log" 'event=popup-new name=wl-vm' "$n" ||
+        { keys BTN_LEFT 0 KEY_LEFTCTRL 0; why="xterm's Ctrl+click menu made no popup"; return 1; }
+    sleep 0.7
+    ctl screenshot "$W/xterm-popup.png"
+    keys BTN_LEFT 0 KEY_LEFTCTRL 0
+    # Its menu is mostly white, over xterm's white: its text changes.
+    popup_shown xterm-0 xterm-popup 2000 || return 1
+    echo "gui: xwayland: $(grep -m1 'event=xwayland-up' "$W/wl-vm.agent" | sed 's/.*event=//'); xterm ran \"touch xtermfile\"; its menu a popup inside its window"
 }
 
 check_launcher() {
@@ -746,15 +788,15 @@ check_forbidden_syscall() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 34" > "$top/build/results/gui"
+    echo "0 36" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart forbidden-syscall terminal wayland popups no-sockets \
+    workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland no-sockets \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \
-    hostile-starve; do
+    hostile-starve hostile-popup-escape; do
     why=''
     "check_${c//-/_}"
     result $? "$c"

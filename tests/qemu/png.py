@@ -15,6 +15,9 @@
                         between A and B inside the box of A's pixels of that
                         colour below the status bar (a window's frame), and
                         outside that box below the bar
+  png.py within PNG FRAME RRGGBB  prints "INSIDE OUTSIDE": how many pixels
+                        of RRGGBB are inside the box of FRAME's pixels below
+                        the status bar (a window's frame), and outside it
 
 Exits with a message when the file is not such a PNG.  Standard library
 only: the test machines need nothing more than python3.
@@ -170,22 +173,43 @@ def chips(path, colour):
 BAR_HEIGHT = 22  # drm-compositor/layout.h's STATUS_BAR_HEIGHT
 
 
+def frame_box(path, w, h, img, colour):
+    """(x0, x1, y0, y1): the box of IMG's pixels of COLOUR below the bar."""
+    rgb = bytes.fromhex(colour)
+    xs, ys = [], []
+    for y in range(BAR_HEIGHT, h):
+        row = img[y]
+        for x in range(w):
+            if row[3 * x:3 * x + 3] == rgb:
+                xs.append(x)
+                ys.append(y)
+    if not xs:
+        sys.exit(f"{path}: no pixel of {colour} below the status bar")
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def within(path, frame, colour):
+    w, h, img = grid(path)
+    x0, x1, y0, y1 = frame_box(path, w, h, img, frame)
+    rgb = bytes.fromhex(colour)
+    inside = outside = 0
+    for y in range(BAR_HEIGHT, h):
+        for x in range(w):
+            if img[y][3 * x:3 * x + 3] != rgb:
+                continue
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                inside += 1
+            else:
+                outside += 1
+    print(inside, outside)
+
+
 def changed(path_a, path_b, colour):
     wa, ha, a = grid(path_a)
     wb, hb, b = grid(path_b)
     if (wa, ha) != (wb, hb):
         sys.exit(f"{path_a} is {wa}x{ha}, {path_b} is {wb}x{hb}")
-    rgb = bytes.fromhex(colour)
-    xs, ys = [], []
-    for y in range(BAR_HEIGHT, ha):
-        row = a[y]
-        for x in range(wa):
-            if row[3 * x:3 * x + 3] == rgb:
-                xs.append(x)
-                ys.append(y)
-    if not xs:
-        sys.exit(f"{path_a}: no pixel of {colour} below the status bar")
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    x0, x1, y0, y1 = frame_box(path_a, wa, ha, a, colour)
     inside = outside = 0
     for y in range(BAR_HEIGHT, ha):
         for x in range(wa):
@@ -212,6 +236,8 @@ def main():
         chips(args[1], args[2])
     elif len(args) == 4 and args[0] == "changed":
         changed(args[1], args[2], args[3])
+    elif len(args) == 4 and args[0] == "within":
+        within(args[1], args[2], args[3])
     else:
         sys.exit(__doc__)
 

@@ -143,12 +143,53 @@ static void test_destroyed_window_buffer_kept_until_mapped(void **state)
 	assert_int_equal(events(NULL, NULL), 0);
 }
 
+/* A popup: sent as POPUP with its parent and place, sized by its own
+ * CONFIGURE; refused (ENOTSUP) to a client dom0 welcomed in version 2. */
+static void test_popup(void **state)
+{
+	char err[200];
+	(void)state;
+	struct gui_window *p = gui_popup_new(W, -5, 7, 100, 50);
+	assert_non_null(p);
+	assert_int_equal(F->sent_of[GUI_POPUP], 1);
+	struct gui_msg m = { .type = GUI_CONFIGURE, .window = gui_window_id(p) };
+	m.u.size.width = 90;
+	m.u.size.height = 50;
+	from_dom0(&m);
+	assert_int_equal(events(NULL, NULL), 1);
+	assert_int_equal(F->last_buffer[0], 90);
+	mapped(gui_window_id(p));
+	events(NULL, NULL);
+	gui_window_destroy(p);
+
+	struct fake_transport *old = fake_new_client();
+	struct gui_client *c = gui_client_start(&old->t, err, sizeof(err));
+	struct gui_msg welcome = { .type = GUI_WELCOME };
+	struct fake_transport *keep = F;
+	assert_non_null(c);
+	welcome.u.welcome.version = 2;
+	welcome.u.welcome.max_width = welcome.u.welcome.max_height = 8192;
+	F = old;
+	from_dom0(&welcome);
+	struct gui_event ev;
+	assert_int_equal(gui_client_next_event(c, &ev, err, sizeof(err)), 0);
+	struct gui_window *w = gui_window_new(c, 10, 10, "old");
+	assert_non_null(w);
+	errno = 0;
+	assert_null(gui_popup_new(w, 0, 0, 10, 10));
+	assert_int_equal(errno, ENOTSUP);
+	assert_int_equal(old->sent_of[GUI_POPUP], 0);
+	gui_client_free(c);
+	F = keep;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replaced_buffer_kept_until_mapped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_configure_storm_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_popup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroyed_window_buffer_kept_until_mapped,
 						setup, teardown),
 	};

@@ -162,6 +162,11 @@ static void f_publish_own(void *ctx, const struct lc_dom *d, uint32_t gateway)
 	(void)gateway;
 }
 
+static void f_publish_features(void *ctx, const struct lc_dom *d)
+{
+	record(ctx, "features %s", d->cfg->name);
+}
+
 static void f_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *client)
 {
 	record(ctx, "rules %s %s", net->cfg->name, client->cfg->name);
@@ -197,6 +202,7 @@ static const struct lc_ops fake_ops = {
 	.save = f_quiet, .forget = f_quiet, .agent_watch = f_agent_watch,
 	.agent_unwatch = f_agent_unwatch, .write_command = f_write_command,
 	.publish_own = f_publish_own, .publish_rules = f_publish_rules,
+	.publish_features = f_publish_features,
 	.answer = f_answer, .refuse = f_refuse, .name_taken = f_name_taken,
 };
 
@@ -395,6 +401,25 @@ static void death_of_a_running_domain(void **state)
 	w->f.alive = false;
 	lc_death_reported(&w->lc, d, 20);
 	assert_int_equal(d->state, DOM_BACKOFF);
+	world_free(w);
+}
+
+/* A domain whose config says xwayland = 1 has it published at each
+ * creation, before it runs; one that does not, never. */
+static void features_before_it_runs(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 },
+					     { "beta", CLASS_APP, "", 0 } };
+	struct world *w = world_new(specs, 2);
+	(void)state;
+	/* The manager's own copy of alpha's config, as loaded. */
+	((struct domain_config *)dom(w, "alpha")->cfg)->xwayland = true;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "alpha", 0);
+	bring_up(w, "beta", 0);
+	assert_int_equal(count(&w->f, "features alpha"), 1);
+	assert_int_equal(count(&w->f, "features beta"), 0);
+	assert_true(position(&w->f, "features alpha") < position(&w->f, "unpause alpha"));
 	world_free(w);
 }
 
@@ -722,6 +747,7 @@ int main(void)
 		cmocka_unit_test(crash_loop_fails),
 		cmocka_unit_test(adoption),
 		cmocka_unit_test(death_of_a_running_domain),
+		cmocka_unit_test(features_before_it_runs),
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),
