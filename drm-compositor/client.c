@@ -84,6 +84,10 @@ static bool out_msg(struct client *c, const struct client_out *q, struct gui_msg
 	case GUI_FOCUS:
 		m->u.focus.focused = q->a;
 		return true;
+	case GUI_AXIS:
+		m->u.axis.axis = q->a;
+		m->u.axis.steps = (int32_t)q->b;
+		return true;
 	default:
 		/* KEY, BUTTON; CLOSE and MAPPED have no fields. */
 		m->u.input.code = q->a;
@@ -167,6 +171,24 @@ void client_send(struct client *c, const struct gui_msg *m)
 	case GUI_FOCUS:
 		q.a = m->u.focus.focused;
 		break;
+	case GUI_AXIS: {
+		/* Version 2 knows no AXIS.  Steps not sent yet add up, at the
+		 * queue's tail only, within GUI_AXIS_MAX. */
+		struct client_out *t = queue_tail(c);
+		int32_t sum = t && t->type == GUI_AXIS && t->window == m->window &&
+					      t->a == m->u.axis.axis ?
+				      (int32_t)t->b + m->u.axis.steps :
+				      0;
+		if (c->version < 3)
+			return;
+		if (sum && sum >= -GUI_AXIS_MAX && sum <= GUI_AXIS_MAX && live(c)) {
+			t->b = (uint32_t)sum;
+			return;
+		}
+		q.a = m->u.axis.axis;
+		q.b = (uint32_t)m->u.axis.steps;
+		break;
+	}
 	case GUI_KEY:
 	case GUI_BUTTON:
 		q.a = m->u.input.code;

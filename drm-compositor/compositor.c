@@ -624,6 +624,27 @@ static void input_motion(void *ctx, int32_t dx, int32_t dy)
 	}
 }
 
+/* A wheel turned over the focused window, or one of its popups: theirs. */
+static void input_axis(void *ctx, uint32_t axis, int32_t steps)
+{
+	struct desktop_window *focused = desktop_focused(&C.desk);
+	struct window *w;
+	int32_t x, y;
+
+	(void)ctx;
+	if (!focused || !(w = window_at(focused->owner, C.px, C.py, &x, &y)))
+		return;
+	struct gui_msg at = { .type = GUI_MOTION, .window = w->id };
+	at.u.motion.x = x;
+	at.u.motion.y = y;
+	client_send(w->client, &at);	/* where, first: as for a button */
+	struct gui_msg m = { .type = GUI_AXIS, .window = w->id };
+	m.u.axis.axis = axis;
+	m.u.axis.steps = steps < -GUI_AXIS_MAX ? -GUI_AXIS_MAX :
+			 steps > GUI_AXIS_MAX ? GUI_AXIS_MAX : steps;
+	client_send(w->client, &m);
+}
+
 /* --- control socket ------------------------------------------------------ */
 
 static int ctl_screenshot(void *ctx, const char *path, char *msg, size_t msgcap)
@@ -644,9 +665,11 @@ static int ctl_key(void *ctx, uint16_t code, uint8_t value)
 	return 0;
 }
 
-static int ctl_pointer(void *ctx, uint16_t x, uint16_t y)
+static int ctl_pointer(void *ctx, uint16_t x, uint16_t y, int16_t wheel)
 {
 	input_motion(ctx, (int32_t)x - C.px, (int32_t)y - C.py);
+	if (wheel)
+		input_axis(ctx, 0, wheel);
 	return 0;
 }
 
@@ -787,7 +810,8 @@ static int setup_loop(void)
  * screen (headless) keys come by the control socket, for tests. */
 static int open_output(struct control_ops *ops)
 {
-	static const struct input_sink sink = { .key = input_key, .motion = input_motion };
+	static const struct input_sink sink = { .key = input_key, .motion = input_motion,
+						.axis = input_axis };
 	char err[256];
 
 	if (C.cfg.headless) {

@@ -21,6 +21,7 @@
  *   0x8c       domain a connects again (once its old channel is freed)
  *   0x8d       the pointer moves to a*5, b*3 (b the next byte) and, over
  *              the focused window or one of its popups, goes to it
+ *   0x8e       the wheel turns (int8_t)a steps there (0: one step up)
  * where a is the byte after the op.  The seeds are real sessions of the
  * project's clients (fuzz/record_gui.py) in this form.
  *
@@ -137,9 +138,13 @@ static void setup(void)
 	}
 }
 
+static int32_t last_x, last_y;
+
 /* The pointer at PX,PY, as the compositor sends it on. */
 static void pointer_to(int32_t px, int32_t py)
 {
+	last_x = px;
+	last_y = py;
 	struct desktop_window *focused = desktop_focused(&D);
 	int32_t x, y;
 	struct window *w = focused ? window_at(focused->owner, px, py, &x, &y) : NULL;
@@ -154,6 +159,22 @@ static void pointer_to(int32_t px, int32_t py)
 	struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
 	m.u.motion.x = x;
 	m.u.motion.y = y;
+	client_send(w->client, &m);
+}
+
+/* STEPS of the wheel where the pointer was last (pointer_to), as the
+ * compositor sends them on. */
+static void wheel(int32_t steps)
+{
+	struct desktop_window *focused = desktop_focused(&D);
+	int32_t x, y;
+	struct window *w = focused ? window_at(focused->owner, last_x, last_y, &x, &y) : NULL;
+
+	if (!w)
+		return;
+	struct gui_msg m = { .type = GUI_AXIS, .window = w->id };
+	m.u.axis.axis = (uint32_t)steps & 1;
+	m.u.axis.steps = steps;
 	client_send(w->client, &m);
 }
 
@@ -235,6 +256,9 @@ static bool step(const uint8_t *data, size_t size, size_t *at)
 		break;
 	case 0x8d:
 		pointer_to((int32_t)a * 5, (int32_t)(*at < size ? data[(*at)++] : 0) * 3);
+		break;
+	case 0x8e:
+		wheel((int8_t)a ? (int8_t)a : -1);
 		break;
 	default:
 		break;

@@ -468,6 +468,30 @@ static void pointer(struct wayland *wl, struct xwindow *t, const struct gui_even
 		wl->pointed = t;
 }
 
+/* Wayland's wheel: 10 units a step (as weston and libinput give), its
+ * source and discrete steps for the clients that know them. */
+static void wheel(struct wayland *wl, struct xwindow *t, const struct gui_event *ev)
+{
+	struct surface *s = ws_window_surface(t);
+	struct wl_resource *p;
+	uint32_t axis = ev->code ? WL_POINTER_AXIS_HORIZONTAL_SCROLL :
+				   WL_POINTER_AXIS_VERTICAL_SCROLL;
+
+	if (!s || t->done || wl->pointed != t)
+		return;
+	wl_resource_for_each(p, &wl->pointers) {
+		if (!ws_same_client(p, s))
+			continue;
+		if (wl_resource_get_version(p) >= WL_POINTER_AXIS_SOURCE_SINCE_VERSION) {
+			wl_pointer_send_axis_source(p, WL_POINTER_AXIS_SOURCE_WHEEL);
+			wl_pointer_send_axis_discrete(p, axis, ev->steps);
+		}
+		wl_pointer_send_axis(p, (uint32_t)monotonic_ms(), axis,
+				     wl_fixed_from_int(ev->steps * 10));
+		pointer_frame(p);
+	}
+}
+
 bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 {
 	struct xwindow *t = window_of(wl, ev->window);
@@ -497,6 +521,9 @@ bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 	case GUI_EV_MOTION:
 	case GUI_EV_BUTTON:
 		pointer(wl, t, ev);
+		break;
+	case GUI_EV_AXIS:
+		wheel(wl, t, ev);
 		break;
 	case GUI_EV_CLOSE:
 		if (t->x11)

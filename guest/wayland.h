@@ -17,8 +17,11 @@
  * move, resize) are ignored.  A commit's damage (at most
  * WAYLAND_DAMAGE_RECTS rectangles, else their bounding box) is drawn from
  * the toplevel's tree of surfaces into the window's granted buffer and
- * sent to dom0 as DAMAGE; a surface's buffer is held until the next one
- * replaces it, and its frame callbacks are done at its commit.
+ * sent to dom0 as DAMAGE (a new buffer of the same size: only what the
+ * client damaged; of another size: all of it); a surface's buffer is held
+ * until the next one replaces it, and the frame callbacks of its commits
+ * are done together every WAYLAND_FRAME_MS, so that no client draws
+ * faster than dom0 shows.
  *
  * A client's bytes are the domain's own programs': libwayland checks the
  * protocol (a wrong request is a protocol error that disconnects that

@@ -366,6 +366,11 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 			ev->x = m.u.motion.x;
 			ev->y = m.u.motion.y;
 			return 1;
+		case GUI_AXIS:
+			ev->type = GUI_EV_AXIS;
+			ev->code = m.u.axis.axis;
+			ev->steps = m.u.axis.steps;
+			return 1;
 		case GUI_CLOSE:
 			ev->type = GUI_EV_CLOSE;
 			return 1;

@@ -31,6 +31,7 @@ enum gui_event_type {
 	GUI_EV_KEY,
 	GUI_EV_MOTION,
 	GUI_EV_BUTTON,
+	GUI_EV_AXIS,		/* a wheel: code the axis (0 vertical), steps > 0 down */
 	GUI_EV_CLOSE,		/* the user asks to close: destroy it or not */
 	GUI_EV_RUN,		/* the user asks the domain to run a command */
 };
@@ -42,6 +43,7 @@ struct gui_event {
 	uint32_t focused;		/* FOCUS */
 	uint32_t code, value;		/* KEY, BUTTON (evdev codes) */
 	int32_t x, y;			/* MOTION */
+	int32_t steps;			/* AXIS */
 	char command[GUI_COMMAND_MAX + 1];	/* RUN (window NULL) */
 };
 

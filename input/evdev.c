@@ -304,6 +304,10 @@ static void deliver(struct input *in, const struct input_event *ev)
 		in->sink.motion(in->sink.ctx, ev->value, 0);
 	else if (ev->type == EV_REL && ev->code == REL_Y)
 		in->sink.motion(in->sink.ctx, 0, ev->value);
+	else if (ev->type == EV_REL && ev->code == REL_WHEEL && ev->value && in->sink.axis)
+		in->sink.axis(in->sink.ctx, 0, -ev->value);	/* evdev's up is positive */
+	else if (ev->type == EV_REL && ev->code == REL_HWHEEL && ev->value && in->sink.axis)
+		in->sink.axis(in->sink.ctx, 1, ev->value);
 }
 
 int input_read_wiped(int fd, struct input_event *buf, size_t cap,

@@ -40,6 +40,9 @@ struct input_sink {
 	 * the event, 0 for one made up here (a release on unplug). */
 	void (*key)(void *ctx, uint32_t code, uint32_t value, uint64_t time_us);
 	void (*motion)(void *ctx, int32_t dx, int32_t dy);
+	/* A wheel turned: AXIS 0 vertical, 1 horizontal; STEPS > 0 down or
+	 * right. */
+	void (*axis)(void *ctx, uint32_t axis, int32_t steps);
 	void *ctx;
 };
 

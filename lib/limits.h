@@ -99,6 +99,9 @@
 /* The border dom0 draws round a popup, in its window's colour, inside that
  * window: a popup's pixels are at most its window's less twice this. */
 #define GUI_POPUP_BORDER        2
+/* Wheel steps in one AXIS message (dom0 adds up what comes between two
+ * of its sends). */
+#define GUI_AXIS_MAX            120
 #define GUI_TITLE_MAX           128	/* bytes as sent */
 #define GUI_TITLE_SHOWN         64	/* characters drawn in a title bar */
 #define GUI_COMMAND_MAX         200	/* what the launcher asks a domain to run */

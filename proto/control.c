@@ -245,7 +245,7 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		r = srv->ops.key(srv->ops.ctx, req->key_code, req->key_value);
 		break;
 	case CTL_REQ_POINTER:
-		r = srv->ops.pointer(srv->ops.ctx, req->x, req->y);
+		r = srv->ops.pointer(srv->ops.ctx, req->x, req->y, req->wheel);
 		break;
 	case CTL_REQ_RESTART:
 		r = srv->ops.restart(srv->ops.ctx, req->name);

@@ -49,7 +49,7 @@ struct control_ops {
 	/* The compositor's: 0, or -errno with MSG saying why. */
 	int (*screenshot)(void *ctx, const char *path, char *msg, size_t msgcap);
 	int (*key)(void *ctx, uint16_t code, uint8_t value);
-	int (*pointer)(void *ctx, uint16_t x, uint16_t y);
+	int (*pointer)(void *ctx, uint16_t x, uint16_t y, int16_t wheel);
 	/* The domain manager's: 0 when WAITER is to be answered later, or
 	 * -errno with MSG saying why, answered now.  TEMPLATE "": the default. */
 	int (*run_disposable)(void *ctx, const char *template_name, const char *command,

@@ -38,7 +38,7 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	else if (req->type == CTL_REQ_KEY)
 		payload = 3;
 	else if (req->type == CTL_REQ_POINTER)
-		payload = 4;
+		payload = 6;
 	else if (req->type == CTL_REQ_RUN_DISPOSABLE)
 		payload = 1 + strlen(req->name) + strlen(req->command);
 	size_t len = put_header(buf, cap, req->type, payload);
@@ -59,6 +59,7 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	} else if (req->type == CTL_REQ_POINTER) {
 		put_u16(p, req->x);
 		put_u16(p + 2, req->y);
+		put_u16(p + 4, (uint16_t)req->wheel);
 	} else if (req->type == CTL_REQ_RUN_DISPOSABLE) {
 		size_t n = strlen(req->name);
 		p[0] = (uint8_t)n;
@@ -324,11 +325,15 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		req->key_value = untrusted_payload[2];
 		return 0;
 	case CTL_REQ_POINTER:
-		if (plen != 4 || get_u16(untrusted_payload) >= GUI_WIDTH_MAX ||
-		    get_u16(untrusted_payload + 2) >= GUI_HEIGHT_MAX)
-			return fail(why, "pointer must be u16 x, y below GUI_WIDTH_MAX, GUI_HEIGHT_MAX");
+		if (plen != 6 || get_u16(untrusted_payload) >= GUI_WIDTH_MAX ||
+		    get_u16(untrusted_payload + 2) >= GUI_HEIGHT_MAX ||
+		    (int16_t)get_u16(untrusted_payload + 4) < -GUI_AXIS_MAX ||
+		    (int16_t)get_u16(untrusted_payload + 4) > GUI_AXIS_MAX)
+			return fail(why, "pointer must be u16 x, y below GUI_WIDTH_MAX, "
+					 "GUI_HEIGHT_MAX and i16 wheel steps within GUI_AXIS_MAX");
 		req->x = get_u16(untrusted_payload);
 		req->y = get_u16(untrusted_payload + 2);
+		req->wheel = (int16_t)get_u16(untrusted_payload + 4);
 		return 0;
 	case CTL_REQ_RUN_DISPOSABLE:
 		return decode_run_disposable(untrusted_payload, plen, req, why);

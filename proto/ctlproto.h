@@ -22,9 +22,10 @@
  *             no NUL: the compositor writes its frame there as PNG -> OK | ERROR
  *   KEY       u16 evdev key code (< KEY_CODES_MAX), u8 value 0..2: a key as
  *             if from a keyboard (the headless compositor only) -> OK | ERROR
- *   POINTER   u16 x, u16 y (< GUI_WIDTH_MAX, GUI_HEIGHT_MAX): the pointer
- *             moved there, as if by a mouse (the headless compositor only)
- *             -> OK | ERROR
+ *   POINTER   u16 x, u16 y (< GUI_WIDTH_MAX, GUI_HEIGHT_MAX), i16 wheel
+ *             (-GUI_AXIS_MAX..GUI_AXIS_MAX, > 0 down): the pointer moved
+ *             there, then the wheel turned that many steps (0: not), as
+ *             if by a mouse (the headless compositor only) -> OK | ERROR
  *   RUN_DISPOSABLE  u8 length L (0..31), L bytes of a domain name (the
  *             disposable template; L = 0: storage.cfg's default_dispvm),
  *             then the command: 0..DISPOSABLE_COMMAND_MAX bytes of
@@ -119,6 +120,7 @@ struct ctl_request {
 	uint16_t key_code;			/* KEY */
 	uint8_t key_value;
 	uint16_t x, y;				/* POINTER */
+	int16_t wheel;
 	char command[DISPOSABLE_COMMAND_MAX + 1];	/* RUN_DISPOSABLE; "": none */
 };
 

@@ -18,7 +18,7 @@ static bool sent_by_client(uint32_t type)
 
 static bool sent_by_dom0(uint32_t type)
 {
-	return type >= GUI_WELCOME && type <= GUI_MAPPED;
+	return type >= GUI_WELCOME && type <= GUI_AXIS;
 }
 
 long gui_msg_length(const uint8_t *untrusted_hdr, const char **why)
@@ -43,6 +43,7 @@ static long fixed_payload(enum gui_type type)
 	case GUI_KEY:
 	case GUI_MOTION:
 	case GUI_BUTTON:
+	case GUI_AXIS:
 		return 8;
 	case GUI_WELCOME:
 		return 12;
@@ -211,6 +212,13 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 			return fail(why, "MOTION outside the largest window");
 		msg->u.motion.x = (int32_t)untrusted_a;
 		msg->u.motion.y = (int32_t)untrusted_b;
+		return 0;
+	case GUI_AXIS:
+		if (untrusted_a > 1 || (int32_t)untrusted_b == 0 ||
+		    (int32_t)untrusted_b < -GUI_AXIS_MAX || (int32_t)untrusted_b > GUI_AXIS_MAX)
+			return fail(why, "AXIS not 0 or 1, or its steps 0 or beyond GUI_AXIS_MAX");
+		msg->u.axis.axis = untrusted_a;
+		msg->u.axis.steps = (int32_t)untrusted_b;
 		return 0;
 	case GUI_DESTROY:
 	case GUI_CLOSE:
@@ -400,6 +408,10 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 		put_u32(p, (uint32_t)msg->u.motion.x);
 		put_u32(p + 4, (uint32_t)msg->u.motion.y);
 		break;
+	case GUI_AXIS:
+		put_u32(p, msg->u.axis.axis);
+		put_u32(p + 4, (uint32_t)msg->u.axis.steps);
+		break;
 	case GUI_DESTROY:
 	case GUI_CLOSE:
 	case GUI_MAPPED:
@@ -457,7 +469,7 @@ const char *gui_type_name(enum gui_type type)
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
 					      "DAMAGE", "DESTROY", "POPUP" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
-					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED" };
+					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED", "AXIS" };
 	if (sent_by_client(type))
 		return client[type];
 	if (sent_by_dom0(type))

@@ -34,6 +34,10 @@
  *   CLOSE     -: the user asks the window to close
  *   RUN       1 .. GUI_COMMAND_MAX bytes of printable ASCII: the user asks
  *             the domain to run this command (the launcher)    window 0
+ *   AXIS      u32 axis (0 vertical, 1 horizontal), i32 steps (-GUI_AXIS_MAX..
+ *             GUI_AXIS_MAX, not 0; > 0 down or right): a scroll wheel
+ *             turned over the focused window or one of its popups
+ *             (version 3)
  *   MAPPED    -: dom0 has mapped the next BUFFER of this window it was
  *             sent (one MAPPED per BUFFER, in order); the buffers sent
  *             for it before that one are no longer dom0's to map, and
@@ -81,6 +85,7 @@ enum gui_type {
 	GUI_CLOSE = 0x87,
 	GUI_RUN = 0x88,
 	GUI_MAPPED = 0x89,
+	GUI_AXIS = 0x8a,
 };
 
 /* Who sent the bytes being decoded: each side accepts only the other's. */
@@ -116,6 +121,7 @@ struct gui_msg {
 		struct { uint32_t focused; } focus;
 		struct { uint32_t code, value; } input;		/* KEY, BUTTON */
 		struct { int32_t x, y; } motion;
+		struct { uint32_t axis; int32_t steps; } axis;
 		struct { char command[GUI_COMMAND_MAX + 1]; } run;	/* NUL-terminated */
 	} u;
 };

@@ -66,7 +66,8 @@ static void usage(FILE *f)
 		"Desktop (the compositor answers):\n"
 		"  screenshot FILE.png    the screen as the compositor last drew it\n"
 		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
-		"  pointer X Y            the pointer moved to X,Y, as by a mouse\n"
+		"  pointer X Y [WHEEL]    the pointer moved to X,Y, then the wheel turned WHEEL\n"
+		"                         steps (> 0 down), as by a mouse\n"
 		"                         (headless compositor only; CODE: 30 or KEY_A)\n"
 		"The socket defaults to %s (PID 1), %s (domains)\n"
 		"and %s (desktop).\n",
@@ -459,19 +460,23 @@ static bool key_args(const char *code, const char *value, struct ctl_request *re
 	return true;
 }
 
-static bool pointer_args(const char *x, const char *y, struct ctl_request *req)
+static bool pointer_args(const char *x, const char *y, const char *wheel,
+			 struct ctl_request *req)
 {
-	char *ex, *ey;
-	long vx = strtol(x, &ex, 10), vy = strtol(y, &ey, 10);
+	char *ex, *ey, *ew;
+	long vx = strtol(x, &ex, 10), vy = strtol(y, &ey, 10), vw = strtol(wheel, &ew, 10);
 
-	if (*ex || ex == x || *ey || ey == y || vx < 0 || vx >= GUI_WIDTH_MAX || vy < 0 ||
-	    vy >= GUI_HEIGHT_MAX) {
+	if (*ex || ex == x || *ey || ey == y || *ew || ew == wheel || vx < 0 ||
+	    vx >= GUI_WIDTH_MAX || vy < 0 || vy >= GUI_HEIGHT_MAX || vw < -GUI_AXIS_MAX ||
+	    vw > GUI_AXIS_MAX) {
 		fprintf(stderr, "bulkhead ctl: pointer wants X and Y, screen pixels from 0 to %d, "
-			"not \"%s %s\"\n", GUI_WIDTH_MAX - 1, x, y);
+			"and maybe wheel steps from %d to %d, not \"%s %s %s\"\n",
+			GUI_WIDTH_MAX - 1, -GUI_AXIS_MAX, GUI_AXIS_MAX, x, y, wheel);
 		return false;
 	}
 	req->x = (uint16_t)vx;
 	req->y = (uint16_t)vy;
+	req->wheel = (int16_t)vw;
 	return true;
 }
 
@@ -595,9 +600,9 @@ int ctl_main(int argc, char **argv)
 	} else if (!json && strcmp(cmd, "pointer") == 0 && i + 1 < argc) {
 		req.type = CTL_REQ_POINTER;
 		desktop = true;
-		if (!pointer_args(argv[i], argv[i + 1], &req))
+		if (!pointer_args(argv[i], argv[i + 1], i + 2 < argc ? argv[i + 2] : "0", &req))
 			return 2;
-		i += 2;
+		i += i + 2 < argc ? 3 : 2;
 	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(stdout);
 		return 0;

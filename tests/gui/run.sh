@@ -59,6 +59,9 @@
 #               --xwayland) and xterm's window comes, purple-framed; keys
 #               typed there run "touch xtermfile"; its Ctrl+click menu opens
 #               as a popup inside its window
+#   wheel       ten wheel steps (ctl pointer X Y -10) over foot, alone on a
+#               workspace after printing 300 lines, scroll its view back:
+#               its pixels change inside its frame only
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -639,6 +642,24 @@ check_xwayland() {
     echo "gui: xwayland: $(grep -m1 'event=xwayland-up' "$W/wl-vm.agent" | sed 's/.*event=//'); xterm ran \"touch xtermfile\"; its menu a popup inside its window"
 }
 
+# The wheel: foot, alone on workspace 8, prints 300 lines; ten steps up
+# over it scroll its view back (its pixels change inside its frame, and
+# nothing outside).
+check_wheel() {
+    local inside outside
+    alone_on 8 footwheel 10 foot -o font=monospace:size=10 sh -c 'seq 1 300; exec sh' || return 1
+    ctl screenshot "$W/wheel-0.png" && ctl pointer 500 300 -10 && sleep 0.7 &&
+        ctl screenshot "$W/wheel-1.png" || { why="no screenshot"; return 1; }
+    read -r inside outside <<<"$(python3 "$top/tests/qemu/png.py" changed "$W/wheel-0.png" "$W/wheel-1.png" 75507b)"
+    echo "gui: wheel: ten steps up over foot: $inside pixels changed inside wl-vm's frame, $outside outside"
+    if [ "${inside:-0}" -lt 2000 ] || [ "${outside:-1}" -ne 0 ]; then
+        why="the wheel over foot: $inside pixels changed inside its frame, $outside outside"
+        return 1
+    fi
+    grep -q 'axis_discrete' "$W/footwheel.out" ||
+        { why="foot heard no wheel (axis_discrete)"; return 1; }
+}
+
 check_launcher() {
     local before
     before=$(cat "$W"/*-vm.out | grep ' KEY ' | grep -vc ' KEY 125 ')
@@ -788,11 +809,12 @@ check_forbidden_syscall() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 36" > "$top/build/results/gui"
+    echo "0 37" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
-    workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland no-sockets \
+    workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland wheel \
+    no-sockets \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \

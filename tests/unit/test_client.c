@@ -479,6 +479,40 @@ static void test_motion_coalesced_at_the_tail_only(void **state)
 	assert_int_equal(client_run(d.c, "xterm"), 0);
 }
 
+/* Wheel steps not yet sent add up at the queue's tail, within
+ * GUI_AXIS_MAX; a version 2 client is never sent AXIS. */
+static void test_axis_coalesced_and_versioned(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("wheel");
+	create(&d, 1);
+	serve(&d);
+	d.f->room = 0;
+	unsigned before = d.c->qlen;
+	struct gui_msg m = { .type = GUI_AXIS, .window = 1 };
+	m.u.axis.steps = 100;
+	client_send(d.c, &m);
+	client_send(d.c, &m);	/* 200 > GUI_AXIS_MAX: a second message */
+	m.u.axis.steps = -30;
+	client_send(d.c, &m);	/* added to the second: 70 */
+	assert_int_equal(d.c->qlen, before + 2);
+	d.f->room = -1;
+	client_io(d.c, true);
+	assert_int_equal(d.f->sent_of[GUI_AXIS], 2);
+
+	struct dom old = { .f = fake_new(&closed) };
+	struct gui_msg hello = { .type = GUI_HELLO, .u.hello.version = 2 };
+	old.c = client_new(&CS, &old.f->t, "old", NULL, -1);
+	push(&old, &hello);
+	create(&old, 1);
+	serve(&old);
+	m.u.axis.steps = 1;
+	client_send(old.c, &m);
+	client_io(old.c, true);
+	assert_int_equal(old.f->sent_of[GUI_AXIS], 0);
+	assert_false(old.c->dropping);
+}
+
 /* A CONFIGURE held back (no room) carries the window's latest size when
  * it goes. */
 static void test_configure_carries_the_latest_size(void **state)
@@ -678,6 +712,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_popup_follows_its_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_popup_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_popup_needs_version_3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_axis_coalesced_and_versioned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_carries_the_latest_size, setup,
 						teardown),
 	};

@@ -251,6 +251,26 @@ static void test_popup(void **state)
 	assert_memory_equal(&m.u.popup, &in.u.popup, sizeof(m.u.popup));
 }
 
+/* AXIS: dom0's, version 3: an axis and non-zero steps within GUI_AXIS_MAX. */
+static void test_axis(void **state)
+{
+	struct gui_msg m;
+	(void)state;
+	accepts(msg(GUI_AXIS, 3, 2, 0, (uint32_t)-3), GUI_FROM_DOM0, &m);
+	assert_int_equal(m.u.axis.axis, 0);
+	assert_int_equal(m.u.axis.steps, -3);
+	accepts(msg(GUI_AXIS, 3, 2, 1, GUI_AXIS_MAX), GUI_FROM_DOM0, &m);
+	assert_string_equal(gui_type_name(GUI_AXIS), "AXIS");
+	for (uint32_t bad = 0; bad < 4; bad++) {
+		static const uint32_t axis[] = { 2, 0, 0, 0 };
+		const uint32_t steps[] = { 1, 0, GUI_AXIS_MAX + 1, (uint32_t)-GUI_AXIS_MAX - 1 };
+		assert_string_equal(refused(msg(GUI_AXIS, 3, 2, axis[bad], steps[bad]), GUI_FROM_DOM0),
+				    "AXIS not 0 or 1, or its steps 0 or beyond GUI_AXIS_MAX");
+	}
+	assert_string_equal(refused(msg(GUI_AXIS, 3, 2, 0, 1), GUI_FROM_CLIENT),
+			    "message type the other side may not send");
+}
+
 /* The local transport refuses a buffer whose memfd could shrink (dom0
  * would die of SIGBUS) or is smaller than the window it claims. */
 static void test_local_buffer_checks(void **state)
@@ -321,7 +341,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),		  cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_input_ranges),	  cmocka_unit_test(test_title_sanitized),
 		cmocka_unit_test(test_roundtrip),	  cmocka_unit_test(test_local_buffer_checks),
-		cmocka_unit_test(test_popup),
+		cmocka_unit_test(test_popup),	  cmocka_unit_test(test_axis),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,15 +2,16 @@
 # `make demo': bulkhead as dom0's user space on Xen 4.17 under QEMU (TCG),
 # as a user sees it.  Boots tests/xen/demo/config: the domain manager
 # creates sys-net (a net driver domain), alpha behind it and beta; dom0's
-# compositor draws their agents' terminals on bochs-drm, each framed in its
-# domain's label colour.  Then, with QEMU's keyboard: Super+Tab gives the
-# focus to a terminal, a command typed there runs in that domain only;
-# Super+Tab to the other, another command; Super+Return and "alpha" open a
-# second terminal of alpha's, which takes the focus.  Then QEMU is stopped.
+# compositor draws alpha's agent's terminal and beta's foot (a real Wayland
+# program, through beta's agent) on bochs-drm, each framed in its domain's
+# label colour.  Then, with QEMU's keyboard: Super+Tab gives the focus to a
+# terminal, a command typed there runs in that domain only; Super+Tab to
+# the other, another command; Super+Return and "beta foot" start a second
+# foot in beta, which takes the focus.  Then QEMU is stopped.
 # usage: tests/xen/demo.sh BULKHEAD   (as root)
 # Leaves build/demo/: serial.log, desktop.png (the terminals as they
-# came), screen.png (after the typing), launched.png (alpha's second
-# terminal).
+# came), screen.png (after the typing), launched.png (beta's second
+# foot).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,13 +74,14 @@ info "$(serial | grep -m1 -o 'DOMU-TYPED name=[a-z]* /tmp/typed: .*'): it ran in
 sleep 5
 shot screen
 
-# The launcher: Super+Return, a domain's name, Return: its terminal.
-started="^alpha\\| $(ev terminal-started)"
-terminals=$(serial | grep -cE "$started")
+# The launcher: Super+Return, a domain and a program, Return: the
+# program runs in that domain, its window through the domain's agent.
+started=$(ev window-new name=beta)
+windows=$(serial | grep -cE "$started")
 keys meta_l-ret
-type_in $'alpha\n'
-linux_wait_count "$started" $((terminals + 1)) \
-    "$STEP_TIMEOUT" || die "the launcher's terminal did not open in alpha"
+type_in $'beta foot\n'
+linux_wait_count "$started" $((windows + 1)) \
+    "$STEP_TIMEOUT" || die "the launcher's foot did not open in beta"
 sleep 8
 type_in $'echo launched\n'
 sleep 4
