@@ -416,7 +416,7 @@ PY
     # to, no title bar of its own (server-side decoration), and keys typed
     # with `ctl key' run in its shell.
     mkdir -p "$W/foot-home"
-    (cd "$W/foot-home" && XDG_RUNTIME_DIR=$W/run WAYLAND_DISPLAY=wl-test SHELL=/bin/sh exec foot \
+    (cd "$W/foot-home" && XDG_RUNTIME_DIR=$W/run WAYLAND_DISPLAY=wl-test SHELL=/bin/sh WAYLAND_DEBUG=1 exec foot \
         -o font=monospace:size=10 > "$W/foot.out" 2>&1) &
     demo_pids+=($!)
     local n
@@ -440,7 +440,7 @@ PY
     type_text "touch footfile" && keys KEY_ENTER 1 KEY_ENTER 0
     for ((i = 0; i < 100; i++)); do [ -e "$W/foot-home/footfile" ] && break; sleep 0.05; done
     [ -e "$W/foot-home/footfile" ] ||
-        { why="\"touch footfile\" typed into foot did not run: $(grep -v '^info' "$W/foot.out" | tail -2 | tr '\n' ' ')"; return 1; }
+        { why="\"touch footfile\" typed into foot did not run: $(grep -c 'wl_keyboard@[0-9]*\.key(' "$W/foot.out") keys, last keyboard lines: $(grep 'wl_keyboard@[0-9]*\.\(enter\|leave\)' "$W/foot.out" | tail -2 | tr '\n' ' ')"; return 1; }
     [ ! -e "$W/footfile" ] || { why="\"touch footfile\" ran in green-vm's terminal"; return 1; }
     if [ "$(keys_seen)" -gt "$before" ]; then
         why="keys typed into foot reached a demo"
@@ -567,14 +567,22 @@ alone_on() {
 }
 
 # popup_open OUT BUTTON X Y: BUTTON clicked at X,Y opens a popup of OUT's
-# program; $W/OUT-popup.png shows it, as popup_shown checks.
+# program; $W/OUT-popup.png shows it (once its border is drawn: the
+# program draws it at its own pace), as popup_shown checks.
 popup_open() {
-    local n
+    local n before i
     n=$(grep -c 'event=popup-new name=wl-vm' "$W/compositor.log")
+    before=$(python3 "$top/tests/qemu/png.py" count "$W/$1-0.png" 75507b)
     ctl pointer "$3" "$4" && keys "$2" 1 "$2" 0
     wait_more "$W/compositor.log" 'event=popup-new name=wl-vm' "$n" ||
         { why="$2 at $3,$4 opened no popup: $(grep -c get_popup "$W/$1.out") asked for"; return 1; }
-    sleep 0.7
+    for ((i = 0; i < 20; i++)); do
+        sleep 0.3
+        ctl screenshot "$W/$1-popup.png" || { why="no screenshot"; return 1; }
+        [ "$(python3 "$top/tests/qemu/png.py" count "$W/$1-popup.png" 75507b)" -gt $((before + 400)) ] &&
+            break
+    done
+    sleep 0.3
     ctl screenshot "$W/$1-popup.png" || { why="no screenshot"; return 1; }
     popup_shown "$1-0" "$1-popup"
 }
