@@ -591,6 +591,7 @@ static void on_buffer(struct client *c, struct window *w, const struct gui_msg *
 
 static void on_damage(struct client *c, struct window *w, const struct gui_msg *m)
 {
+	c->cs->damages++;
 	if (!w->map.pixels) {
 		client_drop(c, "window %u: DAMAGE before any BUFFER", w->id);
 		return;

@@ -127,6 +127,7 @@ struct clients {
 	uint64_t now_ms;		/* the loop's clock, from clients_tick() */
 	uint64_t mapped;		/* bytes mapped for every client's buffers */
 	uint64_t keys_sent;		/* KEY messages queued so far */
+	uint64_t damages;		/* DAMAGE messages taken so far (make bench) */
 	bool reap_due;			/* some client is dropping */
 };
 

@@ -82,7 +82,8 @@ static struct compositor {
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	/* measure_frame_rate: frames shown and domains' DAMAGE messages since
 	 * the last report. */
-	uint32_t frames, damages;
+	uint32_t frames;
+	uint64_t damages_at;		/* C.clients.damages at the last report */
 	uint64_t frames_since_ms;
 	int32_t px, py;			/* the pointer, in screen pixels */
 	struct loop loop;
@@ -499,9 +500,11 @@ static void report_frame_rate(void)
 	if (now - C.frames_since_ms < 5000)
 		return;
 	double s = (double)(now - C.frames_since_ms) / 1000;
-	log_info(TAG, "frame rate: %u frames in %.1f s (%.1f per s), %u DAMAGE messages", C.frames,
-		 s, C.frames / s, C.damages);
-	C.frames = C.damages = 0;
+	log_info(TAG, "frame rate: %u frames in %.1f s (%.1f per s), %llu DAMAGE messages",
+		 C.frames, s, C.frames / s,
+		 (unsigned long long)(C.clients.damages - C.damages_at));
+	C.frames = 0;
+	C.damages_at = C.clients.damages;
 	C.frames_since_ms = now;
 }
 
