@@ -1,14 +1,17 @@
 /*
  * wayland_impl.h - inside the agent's Wayland compositor (wayland.h): the
- * objects its three modules share.  wayland.c holds the display, the seat
- * and the agent's side; ws_surface.c the surfaces, subsurfaces and how a
+ * objects its modules share.  wayland.c holds the display, the seat and
+ * the agent's side; ws_surface.c the surfaces, subsurfaces and how a
  * window's tree is composed into it; ws_xdg.c xdg-shell and
- * xdg-decoration; ws_data.c the clipboard inside the domain.  Nothing
- * outside guest/wayland*.c and guest/ws_*.c includes it.
+ * xdg-decoration; ws_data.c the clipboard inside the domain; xwayland.c
+ * X windows as xwindows.  Nothing outside guest/wayland*.c, guest/ws_*.c
+ * and guest/xwayland.c includes it.
  *
  * Lifetimes: every struct below belongs to its wl_resource and is freed by
- * its destructor; the others' pointers to it are cleared there (a surface
- * forgets its role, a role its surface, a parent its children).
+ * its destructor (an X window's xwindow and xsurface belong to its struct
+ * xwin instead: xwayland.c frees them); the others' pointers to it are
+ * cleared there (a surface forgets its role, a role its surface, a parent
+ * its children).
  */
 #ifndef BULKHEAD_GUEST_WAYLAND_IMPL_H
 #define BULKHEAD_GUEST_WAYLAND_IMPL_H
