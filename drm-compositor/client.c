@@ -172,21 +172,25 @@ void client_send(struct client *c, const struct gui_msg *m)
 		q.a = m->u.focus.focused;
 		break;
 	case GUI_AXIS: {
-		/* Version 2 knows no AXIS.  Steps not sent yet add up, at the
-		 * queue's tail only, within GUI_AXIS_MAX. */
+		/* Version 2 knows no AXIS.  A turn is at most GUI_AXIS_MAX
+		 * steps; steps not sent yet add up, at the queue's tail only,
+		 * within that. */
 		struct client_out *t = queue_tail(c);
+		int32_t steps = m->u.axis.steps < -GUI_AXIS_MAX ? -GUI_AXIS_MAX :
+				m->u.axis.steps > GUI_AXIS_MAX	? GUI_AXIS_MAX :
+								  m->u.axis.steps;
 		int32_t sum = t && t->type == GUI_AXIS && t->window == m->window &&
 					      t->a == m->u.axis.axis ?
-				      (int32_t)t->b + m->u.axis.steps :
+				      (int32_t)t->b + steps :
 				      0;
-		if (c->version < 3)
+		if (c->version < 3 || !steps || m->u.axis.axis > 1)
 			return;
 		if (sum && sum >= -GUI_AXIS_MAX && sum <= GUI_AXIS_MAX && live(c)) {
 			t->b = (uint32_t)sum;
 			return;
 		}
 		q.a = m->u.axis.axis;
-		q.b = (uint32_t)m->u.axis.steps;
+		q.b = (uint32_t)steps;
 		break;
 	}
 	case GUI_KEY:

@@ -160,7 +160,9 @@ void clients_sink_configure(void *cs, struct desktop_window *w, uint32_t width, 
 void clients_sink_focus(void *cs, struct desktop_window *w, bool focused);
 void clients_sink_key(void *cs, struct desktop_window *w, uint32_t code, uint32_t value);
 
-/* Queues M for C (see struct client_out: not RUN) and sends what it can. */
+/* Queues M for C (see struct client_out: not RUN) and sends what it can.
+ * An AXIS is cut to GUI_AXIS_MAX steps, and not sent with none or to a
+ * version 2 client. */
 void client_send(struct client *c, const struct gui_msg *m);
 /* CONFIGURE of W to its desktop size (dw.width x dw.height), coalesced. */
 void client_configure(struct window *w);

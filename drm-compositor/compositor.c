@@ -643,8 +643,7 @@ static void input_axis(void *ctx, uint32_t axis, int32_t steps)
 	client_send(w->client, &at);	/* where, first: as for a button */
 	struct gui_msg m = { .type = GUI_AXIS, .window = w->id };
 	m.u.axis.axis = axis;
-	m.u.axis.steps = steps < -GUI_AXIS_MAX ? -GUI_AXIS_MAX :
-			 steps > GUI_AXIS_MAX ? GUI_AXIS_MAX : steps;
+	m.u.axis.steps = steps;		/* bounded by client_send */
 	client_send(w->client, &m);
 }
 
