@@ -529,6 +529,18 @@ static void tick(struct loop *l, struct loop_timer *t)
 
 /* --- the keyboard and the pointer ----------------------------------------- */
 
+/* The pointer at X,Y of W's pixels, to W's domain.  Sent before a button
+ * or a wheel too: W may have had no motion since it got the focus (the
+ * click that focused it was dom0's). */
+static void send_motion(struct window *w, int32_t x, int32_t y)
+{
+	struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
+
+	m.u.motion.x = x;
+	m.u.motion.y = y;
+	client_send(w->client, &m);
+}
+
 /* Pointer events go to the window under the pointer, and only when it is
  * the focused one or one of its popups: a click on another window focuses
  * it and goes nowhere. */
@@ -555,12 +567,7 @@ static void pointer_button(uint32_t code, uint32_t value)
 	struct window *w = window_at(under->owner, C.px, C.py, &x, &y);
 	if (!w || value > 1)
 		return;
-	/* Where it is, first: the window may have had no motion since it got
-	 * the focus (the click that focused it was dom0's). */
-	struct gui_msg at = { .type = GUI_MOTION, .window = w->id };
-	at.u.motion.x = x;
-	at.u.motion.y = y;
-	client_send(w->client, &at);
+	send_motion(w, x, y);
 	struct gui_msg m = { .type = GUI_BUTTON, .window = w->id };
 	m.u.input.code = code;
 	m.u.input.value = value;
@@ -619,12 +626,8 @@ static void input_motion(void *ctx, int32_t dx, int32_t dy)
 	C.py = C.py < 0 ? 0 : C.py >= C.out->height ? C.out->height - 1 : C.py;
 	C.pointer_seen = true;
 	add_damage(render_pointer_rect(C.px, C.py));
-	if (focused && (w = window_at(focused->owner, C.px, C.py, &x, &y))) {
-		struct gui_msg m = { .type = GUI_MOTION, .window = w->id };
-		m.u.motion.x = x;
-		m.u.motion.y = y;
-		client_send(w->client, &m);
-	}
+	if (focused && (w = window_at(focused->owner, C.px, C.py, &x, &y)))
+		send_motion(w, x, y);
 }
 
 /* A wheel turned over the focused window, or one of its popups: theirs. */
@@ -637,10 +640,7 @@ static void input_axis(void *ctx, uint32_t axis, int32_t steps)
 	(void)ctx;
 	if (!focused || !(w = window_at(focused->owner, C.px, C.py, &x, &y)))
 		return;
-	struct gui_msg at = { .type = GUI_MOTION, .window = w->id };
-	at.u.motion.x = x;
-	at.u.motion.y = y;
-	client_send(w->client, &at);	/* where, first: as for a button */
+	send_motion(w, x, y);
 	struct gui_msg m = { .type = GUI_AXIS, .window = w->id };
 	m.u.axis.axis = axis;
 	m.u.axis.steps = steps;		/* bounded by client_send */

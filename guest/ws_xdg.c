@@ -407,26 +407,43 @@ static unsigned popup_depth(const struct xwindow *w)
 	return n;
 }
 
-static void get_toplevel(struct wl_client *client, struct wl_resource *res, uint32_t id)
+/* Whether xdg_surface RES may take a role (it has none, and a surface):
+ * else the client is told. */
+static bool role_free(struct wl_resource *res)
+{
+	struct xsurface *xs = wl_resource_get_user_data(res);
+
+	if (!xs->window && xs->surface)
+		return true;
+	wl_resource_post_error(res, XDG_SURFACE_ERROR_ALREADY_CONSTRUCTED,
+			       "this xdg_surface has a role already or no surface");
+	return false;
+}
+
+/* The xwindow of xdg_surface RES's new role ID, of IFACE with IMPL, in
+ * the display's list; NULL when out of memory (the client is told). */
+static struct xwindow *new_xwindow(struct wl_client *client, struct wl_resource *res,
+				   uint32_t id, const struct wl_interface *iface, const void *impl)
 {
 	struct xsurface *xs = wl_resource_get_user_data(res);
 	struct wl_resource *r;
+	struct xwindow *t = ws_object(client, sizeof(*t), iface, wl_resource_get_version(res),
+				      id, impl, xwindow_gone, &r);
 
-	if (xs->window || !xs->surface) {
-		wl_resource_post_error(res, XDG_SURFACE_ERROR_ALREADY_CONSTRUCTED,
-				       "this xdg_surface has a role already or no surface");
-		return;
-	}
-	struct xwindow *t = ws_object(client, sizeof(*t), &xdg_toplevel_interface,
-				       wl_resource_get_version(res), id, &toplevel_impl,
-				       xwindow_gone, &r);
 	if (!t)
-		return;
+		return NULL;
 	t->res = r;
 	t->wl = xs->surface->wl;
 	t->xs = xs;
 	xs->window = t;
 	wl_list_insert(&t->wl->windows, &t->link);
+	return t;
+}
+
+static void get_toplevel(struct wl_client *client, struct wl_resource *res, uint32_t id)
+{
+	if (role_free(res))
+		new_xwindow(client, res, id, &xdg_toplevel_interface, &toplevel_impl);
 }
 
 /* A popup of a toplevel's or a popup's, placed now by its positioner; its
@@ -434,16 +451,11 @@ static void get_toplevel(struct wl_client *client, struct wl_resource *res, uint
 static void get_popup(struct wl_client *client, struct wl_resource *res, uint32_t id,
 		      struct wl_resource *parent, struct wl_resource *positioner)
 {
-	struct xsurface *xs = wl_resource_get_user_data(res);
 	struct xsurface *pxs = parent ? wl_resource_get_user_data(parent) : NULL;
 	const struct positioner *p = positioner_of(positioner);
-	struct wl_resource *r;
 
-	if (xs->window || !xs->surface) {
-		wl_resource_post_error(res, XDG_SURFACE_ERROR_ALREADY_CONSTRUCTED,
-				       "this xdg_surface has a role already or no surface");
+	if (!role_free(res))
 		return;
-	}
 	if (!pxs || !pxs->window || !ws_root(pxs->window) ||
 	    popup_depth(pxs->window) >= GUI_POPUP_DEPTH) {
 		wl_resource_post_error(res, XDG_WM_BASE_ERROR_INVALID_POPUP_PARENT,
@@ -456,19 +468,12 @@ static void get_popup(struct wl_client *client, struct wl_resource *res, uint32_
 				       "the positioner has no size or no anchor rectangle");
 		return;
 	}
-	struct xwindow *t = ws_object(client, sizeof(*t), &xdg_popup_interface,
-				      wl_resource_get_version(res), id, &popup_impl,
-				      xwindow_gone, &r);
+	struct xwindow *t = new_xwindow(client, res, id, &xdg_popup_interface, &popup_impl);
 	if (!t)
 		return;
-	t->res = r;
-	t->wl = xs->surface->wl;
-	t->xs = xs;
 	t->popup = true;
 	t->parent = pxs->window;
-	xs->window = t;
 	popup_place(t, p);
-	wl_list_insert(&t->wl->windows, &t->link);
 }
 
 static void xsurface_geometry(struct wl_client *client, struct wl_resource *res, int32_t x,

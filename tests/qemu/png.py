@@ -188,20 +188,27 @@ def frame_box(path, w, h, img, colour):
     return min(xs), max(xs), min(ys), max(ys)
 
 
-def within(path, frame, colour):
-    w, h, img = grid(path)
-    x0, x1, y0, y1 = frame_box(path, w, h, img, frame)
-    rgb = bytes.fromhex(colour)
+def print_inside_outside(w, h, box, hit):
+    """Prints how many pixels below the bar HIT(x, y) says yes to inside
+    BOX (x0, x1, y0, y1) and outside it."""
+    x0, x1, y0, y1 = box
     inside = outside = 0
     for y in range(BAR_HEIGHT, h):
         for x in range(w):
-            if img[y][3 * x:3 * x + 3] != rgb:
+            if not hit(x, y):
                 continue
             if x0 <= x <= x1 and y0 <= y <= y1:
                 inside += 1
             else:
                 outside += 1
     print(inside, outside)
+
+
+def within(path, frame, colour):
+    w, h, img = grid(path)
+    rgb = bytes.fromhex(colour)
+    print_inside_outside(w, h, frame_box(path, w, h, img, frame),
+                         lambda x, y: img[y][3 * x:3 * x + 3] == rgb)
 
 
 def changed(path_a, path_b, colour):
@@ -209,17 +216,8 @@ def changed(path_a, path_b, colour):
     wb, hb, b = grid(path_b)
     if (wa, ha) != (wb, hb):
         sys.exit(f"{path_a} is {wa}x{ha}, {path_b} is {wb}x{hb}")
-    x0, x1, y0, y1 = frame_box(path_a, wa, ha, a, colour)
-    inside = outside = 0
-    for y in range(BAR_HEIGHT, ha):
-        for x in range(wa):
-            if a[y][3 * x:3 * x + 3] == b[y][3 * x:3 * x + 3]:
-                continue
-            if x0 <= x <= x1 and y0 <= y <= y1:
-                inside += 1
-            else:
-                outside += 1
-    print(inside, outside)
+    print_inside_outside(wa, ha, frame_box(path_a, wa, ha, a, colour),
+                         lambda x, y: a[y][3 * x:3 * x + 3] != b[y][3 * x:3 * x + 3])
 
 
 def main():
