@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "guest/agent.h"
+#include "guest/filecopy.h"
 #include "guest/firewall.h"
 #include "tools/check.h"
 #include "tools/ctl.h"
@@ -136,6 +137,21 @@ static const struct role roles[] = {
 	  .sockets = "a netlink socket",
 	  .libraries = { "xenstore" },
 	  .drops = DROPS(.keep = { "net_admin" }) },
+	{ .name = "filecopy-pack", .main = filecopy_pack_main,
+	  .synopsis = "filecopy-pack PATH... > STREAM",
+	  .summary = "files and directories as a file-copy stream (docs/FILECOPY.md)",
+	  .privileges = "the caller's uid, no capability, no_new_privs, files read-only "
+			"(Landlock), seccomp profile \"filecopy-pack\"",
+	  .sockets = "none",
+	  .drops = DROPS(.read_only = { "/" }, .seccomp = "filecopy-pack") },
+	{ .name = "filecopy-unpack", .main = filecopy_unpack_main,
+	  .synopsis = "filecopy-unpack DIR < STREAM",
+	  .summary = "a file-copy stream (maybe hostile) made into files in DIR",
+	  .privileges = "the caller's uid, no capability, no_new_privs; once DIR is open no "
+			"file but DIR's tree (Landlock) and seccomp profile \"filecopy-unpack\" "
+			"(guest/filecopy.h)",
+	  .sockets = "none",
+	  .drops = DROPS() },
 	{ .name = "unlock", .main = unlock_main,
 	  .synopsis = "unlock [--config DIR] [--console]",
 	  .summary = "open the encrypted disks (run by PID 1)",

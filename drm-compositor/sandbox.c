@@ -47,7 +47,7 @@ int compositor_sandbox(const struct desktop_config *cfg)
 		log_err(TAG, "cannot give up root: %s", err);
 		return -1;
 	}
-	int ll = confine_landlock(NULL, cfg->headless ? NULL : xen, shots);
+	int ll = confine_landlock(NULL, cfg->headless ? NULL : xen, shots, NULL);
 	if (ll == -ENOSYS || ll == -EOPNOTSUPP)
 		log_warn(TAG, "the kernel has no Landlock (%s): file access is not restricted",
 			 strerror(-ll));

@@ -339,7 +339,7 @@ int confine_drop(const struct confine *c, const char *const *read_only,
 {
 	int rc = confine_apply(c, err, errlen);
 	if (rc == 0 && read_only) {
-		rc = confine_landlock(read_only, NULL, NULL);
+		rc = confine_landlock(read_only, NULL, NULL, NULL);
 		if (rc == -ENOSYS || rc == -EOPNOTSUPP)
 			rc = 0;
 		else if (rc < 0)
@@ -358,9 +358,14 @@ int confine_drop(const struct confine *c, const char *const *read_only,
 #define LL_FILE (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
 /* Every right of ABI 1: what is not granted below is refused. */
 #define LL_ALL ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1)
+/* A tree: all of ABI 1 but executing and making devices, fifos, sockets. */
+#define LL_TREE (LL_ALL & ~(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_MAKE_CHAR | \
+			    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | \
+			    LANDLOCK_ACCESS_FS_MAKE_SOCK))
 
-static int add_rules(int ruleset, const char *const *paths, uint64_t access)
+static int add_rules(int ruleset, const char *const *paths, uint64_t access, uint64_t handled)
 {
+	access &= handled;
 	for (size_t i = 0; paths && paths[i]; i++) {
 		struct landlock_path_beneath_attr pb = { .allowed_access = access };
 		pb.parent_fd = open(paths[i], O_PATH | O_CLOEXEC);
@@ -384,7 +389,8 @@ static int add_rules(int ruleset, const char *const *paths, uint64_t access)
 	return 0;
 }
 
-int confine_landlock(const char *const *read, const char *const *rw, const char *const *create)
+int confine_landlock(const char *const *read, const char *const *rw, const char *const *create,
+		     const char *const *tree)
 {
 	struct landlock_ruleset_attr attr = { .handled_access_fs = LL_ALL };
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -396,11 +402,15 @@ int confine_landlock(const char *const *read, const char *const *rw, const char 
 	int fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;
-	int r = add_rules(fd, read, LL_READ);
+	uint64_t h = attr.handled_access_fs;
+	int r = add_rules(fd, read, LL_READ, h);
 	if (r == 0)
-		r = add_rules(fd, rw, LL_RW);
+		r = add_rules(fd, rw, LL_RW, h);
 	if (r == 0)
-		r = add_rules(fd, create, LL_CREATE);
+		r = add_rules(fd, create, LL_CREATE, h);
+	/* Moving entries about inside it (ABI 2's REFER) too. */
+	if (r == 0)
+		r = add_rules(fd, tree, LL_TREE | LANDLOCK_ACCESS_FS_REFER, h);
 	if (r == 0 && syscall(SYS_landlock_restrict_self, fd, 0) < 0)
 		r = -errno;
 	close(fd);

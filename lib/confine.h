@@ -106,10 +106,13 @@ int confine_seccomp(const struct seccomp_profile *p, bool exec_too);
 
 /* Landlock: after it, this process (and its children) reach no file but
  * READ[] (read files and directories beneath), RW[] (read and write files
- * beneath, no creating) and CREATE[] (those and new regular files beneath);
- * each NULL-terminated, may be NULL.  A path that does not exist, or that
+ * beneath, no creating), CREATE[] (those and new regular files beneath)
+ * and TREE[] (make, remove, rename, read and write files, directories and
+ * links beneath; no devices, fifos or sockets, no executing); each
+ * NULL-terminated, may be NULL.  A path that does not exist, or that
  * this process cannot reach (EACCES), is skipped: no access to it.  0; -ENOSYS or -EOPNOTSUPP when the kernel has no Landlock
  * (the caller says so); other -errno. */
-int confine_landlock(const char *const *read, const char *const *rw, const char *const *create);
+int confine_landlock(const char *const *read, const char *const *rw, const char *const *create,
+		     const char *const *tree);
 
 #endif

@@ -163,6 +163,35 @@ static const int domain_manager_syscalls[] = {
 	SYS_exit, SYS_exit_group,
 };
 
+/*
+ * `bulkhead filecopy-unpack' once DIR is open and Landlock holds it to
+ * DIR's tree (guest/filecopy_unpack.c): a stream from another domain read
+ * on stdin, entries made relative to directories it holds open, its error
+ * on stderr.  No exec, no socket, no process, no ioctl.
+ */
+static const int filecopy_unpack_syscalls[] = {
+	SYS_read, SYS_write, SYS_openat, SYS_close, SYS_fstat, SYS_newfstatat, SYS_fcntl,
+	SYS_getdents64, SYS_lseek, SYS_dup, SYS_mkdirat, SYS_symlinkat, SYS_unlinkat, SYS_renameat2,
+	SYS_fchmod, SYS_utimensat, SYS_getrandom, SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap,
+	SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group,
+};
+
+/*
+ * `bulkhead filecopy-pack' once its libraries are loaded: files read
+ * (Landlock: read-only), the stream written on stdout.  No exec, no
+ * socket, no process, no ioctl.
+ */
+static const int filecopy_pack_syscalls[] = {
+	SYS_read, SYS_write, SYS_openat, SYS_close, SYS_fstat, SYS_newfstatat, SYS_fcntl,
+	SYS_getdents64, SYS_lseek, SYS_dup, SYS_readlinkat, SYS_getcwd, SYS_getrandom, SYS_brk, SYS_mmap, SYS_munmap,
+	SYS_mremap, SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group,
+};
+
+/* Whether stdout is a terminal (a binary stream is not written to one). */
+static const struct ioctl_rule filecopy_pack_ioctls[] = {
+	EXACT(TCGETS),
+};
+
 const struct seccomp_profile confine_profiles[] = {
 	{ "compositor", compositor_syscalls, ARRAY_SIZE(compositor_syscalls),
 	  compositor_ioctls, ARRAY_SIZE(compositor_ioctls), false },
@@ -172,6 +201,10 @@ const struct seccomp_profile confine_profiles[] = {
 	  false },
 	{ "domain-manager", domain_manager_syscalls, ARRAY_SIZE(domain_manager_syscalls), NULL,
 	  0, true },
+	{ "filecopy-unpack", filecopy_unpack_syscalls, ARRAY_SIZE(filecopy_unpack_syscalls), NULL,
+	  0, false },
+	{ "filecopy-pack", filecopy_pack_syscalls, ARRAY_SIZE(filecopy_pack_syscalls),
+	  filecopy_pack_ioctls, ARRAY_SIZE(filecopy_pack_ioctls), false },
 };
 const size_t confine_nprofiles = ARRAY_SIZE(confine_profiles);
 

@@ -136,6 +136,15 @@
 /* The id a domain gives each vchan offer (gui/transport.h). */
 #define GUI_OFFER_MAX           32
 
+/* File copy between domains (docs/FILECOPY.md): what one stream may make.
+ * A name is one component; the bytes and entries bound what a sender can
+ * make the receiver write (both lowered by filecopy-unpack's options). */
+#define FILECOPY_NAME_MAX       255
+#define FILECOPY_LINK_MAX       4095
+#define FILECOPY_DEPTH_MAX      128
+#define FILECOPY_ENTRIES_MAX    1000000ull
+#define FILECOPY_BYTES_MAX      (64ull << 30)
+
 /* The guest agent's terminals (guest/terminal.h): dom0 sizes them, but a
  * bug there must not make a terminal of a million cells. */
 #define AGENT_TERMINALS_MAX     16
