@@ -422,46 +422,63 @@ static int cfg_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cfg_list_files(const char *dir, char ***out, size_t *n)
+/* Appends a copy of "DIR/NAME" to the NULL-terminated *V of *N. */
+static int strv_push_path(char ***v, size_t *n, const char *dir, const char *name)
+{
+	char **grown = realloc(*v, (*n + 2) * sizeof(**v));
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	grown[*n + 1] = NULL;
+	if (asprintf(&grown[*n], "%s/%s", dir, name) < 0) {
+		grown[*n] = NULL;
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+int cfg_list_files(const char *dir, const char *suffix, char ***out, size_t *n, char ***others)
 {
 	DIR *d = opendir(dir);
-	char **names = NULL;
-	size_t count = 0;
+	char **names = calloc(1, sizeof(*names)), **rest = calloc(1, sizeof(*rest));
+	size_t count = 0, nrest = 0, slen = strlen(suffix);
 	struct dirent *e;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
+	if (others)
+		*others = NULL;
+	if (!names || !rest)
+		rc = -ENOMEM;
+	else if (!d && errno != ENOENT)
+		rc = -errno;
+	while (rc == 0 && d && (e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".cfg") != 0)
+		if (e->d_name[0] == '.')
 			continue;
-		char **grown = realloc(names, (count + 2) * sizeof(*names));
-		if (!grown)
-			goto nomem;
-		names = grown;
-		names[count + 1] = NULL;
-		if (asprintf(&names[count], "%s/%s", dir, e->d_name) < 0)
-			goto nomem;
-		count++;
+		if (len > slen && strcmp(e->d_name + len - slen, suffix) == 0)
+			rc = strv_push_path(&names, &count, dir, e->d_name);
+		else if (others)
+			rc = strv_push_path(&rest, &nrest, dir, e->d_name);
 	}
-	closedir(d);
-	if (count > 1)
-		qsort(names, count, sizeof(*names), cfg_name_cmp);
-	if (!names)
-		names = calloc(1, sizeof(*names));
-	if (!names)
-		return -ENOMEM;
+	if (d)
+		closedir(d);
+	if (rc < 0) {
+		strv_free(names);
+		strv_free(rest);
+		return rc;
+	}
+	qsort(names, count, sizeof(*names), cfg_name_cmp);
+	qsort(rest, nrest, sizeof(*rest), cfg_name_cmp);
 	*out = names;
 	*n = count;
+	if (others)
+		*others = rest;
+	else
+		strv_free(rest);
 	return 0;
-nomem:
-	closedir(d);
-	if (names)
-		names[count] = NULL;
-	strv_free(names);
-	return -ENOMEM;
 }
 
 /* libxlutil's device parsers print to the report without a line; ours

@@ -67,10 +67,11 @@ int cfg_key_line(const struct cfgfile *cfg, const char *key);
 int cfg_check_disk(struct cfgfile *cfg, const char *key, size_t item, const char *spec);
 int cfg_check_pci(struct cfgfile *cfg, const char *key, size_t item, const char *spec);
 
-/* DIR/\*.cfg, in name order (so that start order is stable), as a
- * NULL-terminated vector for strv_free(); a missing DIR is empty.
- * 0 or -errno. */
-int cfg_list_files(const char *dir, char ***out, size_t *n);
+/* DIR/\*SUFFIX, in name order (so that start order is stable), as a
+ * NULL-terminated vector for strv_free(); a missing DIR is empty; names
+ * starting with '.' are left out.  OTHERS (may be NULL) gets the other
+ * files there, in the same form, for the caller to name.  0 or -errno. */
+int cfg_list_files(const char *dir, const char *suffix, char ***out, size_t *n, char ***others);
 
 /* Reports every key not in ALLOWED (NULL-terminated). Returns how many. */
 unsigned cfg_check_keys(struct cfgfile *cfg, const char *const *allowed);

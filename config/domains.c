@@ -209,7 +209,7 @@ unsigned domains_load(const char *dir, struct domains *d)
 	memset(d, 0, sizeof(*d));
 	if (asprintf(&ddir, "%s/domains", dir) < 0)
 		goto nomem;
-	int r = cfg_list_files(ddir, &files, &nfiles);
+	int r = cfg_list_files(ddir, ".cfg", &files, &nfiles, NULL);
 	if (r < 0) {
 		log_err("config", "%s: cannot list: %s", ddir, strerror(-r));
 		d->errors++;

@@ -219,7 +219,7 @@ static void read_services(struct sysconfig *cfg, const char *dir,
 
 	if (asprintf(&sdir, "%s/services", dir) < 0)
 		goto nomem;
-	int r = cfg_list_files(sdir, &files, &nfiles);
+	int r = cfg_list_files(sdir, ".cfg", &files, &nfiles, NULL);
 	if (r < 0) {
 		log_err("config", "%s: cannot list: %s", sdir, strerror(-r));
 		cfg->errors++;

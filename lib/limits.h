@@ -136,6 +136,15 @@
 /* The id a domain gives each vchan offer (gui/transport.h). */
 #define GUI_OFFER_MAX           32
 
+/* Calls between domains (docs/RPC.md): a service's name and argument as
+ * a domain writes them ([A-Za-z0-9._-]), a target ("@dispvm:" and a domain
+ * name at most), and the rules dom0's policy may have. */
+#define RPC_SERVICE_MAX         64
+#define RPC_ARG_MAX             64
+#define RPC_TARGET_MAX          (8 + DOMAIN_NAME_MAX)
+#define RPC_POLICY_RULES_MAX    4096
+#define RPC_POLICY_LINE_MAX     1024
+
 /* File copy between domains (docs/FILECOPY.md): what one stream may make.
  * A name is one component; the bytes and entries bound what a sender can
  * make the receiver write (both lowered by filecopy-unpack's options). */

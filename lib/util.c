@@ -178,3 +178,45 @@ void str_append(char *buf, size_t cap, const char *fmt, ...)
 	vsnprintf(buf + used, cap - used, fmt, ap);
 	va_end(ap);
 }
+
+/* Edits (insert, delete, replace, swap two neighbours) from A to B, up to
+ * CAP + 1 (anything further is as bad). */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return cap + 1;
+	size_t d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb] > cap ? cap + 1 : d[la][lb];
+}
+
+const char *name_closest(const char *word, const char *const *names, size_t n)
+{
+	size_t len = strlen(word), cap = len > 2 ? 2 : len - (len > 0);
+	const char *best = NULL;
+	size_t best_d = cap + 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, names[i], cap);
+		if (d < best_d) {
+			best = names[i];
+			best_d = d;
+		}
+	}
+	return best;
+}

@@ -36,6 +36,10 @@ bool name_is_valid(const char *s, size_t len, size_t max);
  * (no '/': it becomes a file name; no spaces: it is a word in logs). */
 bool domain_name_is_valid(const char *s, size_t len);
 
+/* Of NAMES (N), the one WORD is most likely a typo of (at most 2 edits
+ * away, fewer than WORD has letters), or NULL: for "did you mean". */
+const char *name_closest(const char *word, const char *const *names, size_t n);
+
 /* A copy of the NULL-terminated V (strings and array malloc'ed), or NULL. */
 char **strv_dup(const char *const *v);
 

@@ -8,6 +8,7 @@
 
 #include "config/disks_config.h"
 #include "config/domains.h"
+#include "config/rpc_policy.h"
 #include "config/storage_config.h"
 #include "domains/build.h"
 #include "domains/dispvm.h"
@@ -68,6 +69,9 @@ int check_main(int argc, char **argv)
 	errors += dispvm_check_default(&storage, &doms);
 	struct disks_config disks;
 	errors += disks_config_load(dir, &disks);
+	struct rpc_policy policy;
+	errors += rpc_policy_load(dir, &policy);
+	errors += rpc_policy_check_names(&policy, doms.dom, doms.n);
 	if (list_modules) {
 		for (size_t i = 0; i < cfg.nmodules; i++)
 			printf("%s\n", cfg.modules[i]);
@@ -87,11 +91,13 @@ int check_main(int argc, char **argv)
 		printf("%s; %zu domains", cfg.nservices ? ")" : "", doms.n);
 		for (size_t i = 0; i < doms.n; i++)
 			printf("%s%s", i ? ", " : " (in start order: ", doms.dom[i].name);
-		printf("%s; %zu encrypted volumes%s%s; %u problems\n", doms.n ? ")" : "",
-		       disks.nvolumes, disks.root[0] ? "; root " : "", disks.root, errors);
+		printf("%s; %zu encrypted volumes%s%s; %zu policy rules; %u problems\n",
+		       doms.n ? ")" : "", disks.nvolumes, disks.root[0] ? "; root " : "", disks.root,
+		       policy.n, errors);
 	}
 	sysconfig_free(&cfg);
 	domains_free(&doms);
 	storage_config_free(&storage);
+	rpc_policy_free(&policy);
 	return errors ? 1 : 0;
 }
