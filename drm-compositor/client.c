@@ -200,9 +200,11 @@ void client_send(struct client *c, const struct gui_msg *m)
 		break;
 	case GUI_CLOSE:
 	case GUI_MAPPED:
+	case GUI_CLIP_ASK:
 		break;
 	default:
-		/* CONFIGURE goes through client_configure, RUN client_run. */
+		/* CONFIGURE goes through client_configure, RUN client_run,
+		 * CLIP_PASTE client_clip_paste. */
 		log_err(TAG, "domain %s: %s cannot be queued", c->name, gui_type_name(m->type));
 		return;
 	}
@@ -361,6 +363,53 @@ int client_run(struct client *c, const char *command)
 	if (rc < 0 && rc != -EAGAIN)
 		client_drop(c, "cannot send RUN: %s", strerror(-rc));
 	return rc;
+}
+
+int client_clip_ask(struct client *c, uint32_t window)
+{
+	if (!live(c) || !c->greeted)
+		return -EPIPE;
+	if (c->version < 4)
+		return -ENOTSUP;
+	if (c->clip_asked)
+		return 0;	/* the answer to the one out is the answer */
+	c->clip_asked = true;
+	client_send(c, &(struct gui_msg){ .type = GUI_CLIP_ASK, .window = window });
+	return 0;
+}
+
+int client_clip_paste(struct client *c, uint32_t window, const uint8_t *data, size_t len)
+{
+	static uint8_t buf[GUI_HEADER_SIZE + GUI_CLIPBOARD_MAX];
+
+	if (!live(c) || !c->greeted)
+		return -EPIPE;
+	if (c->version < 4)
+		return -ENOTSUP;
+	flush(c);
+	if (c->qlen)
+		return -EAGAIN;
+	size_t n = gui_encode_clip(GUI_CLIP_PASTE, window, 0, data, len, buf, sizeof(buf));
+	if (n == 0)
+		return -EINVAL;
+	int rc = gui_transport_send(c->t, buf, n, -1);
+	explicit_bzero(buf, n);
+	if (rc < 0 && rc != -EAGAIN)
+		client_drop(c, "cannot send CLIP_PASTE: %s", strerror(-rc));
+	return rc;
+}
+
+/* CLIP_DATA: only as the answer to the one CLIP_ASK out. */
+static void on_clip_data(struct client *c, const struct gui_msg *m)
+{
+	if (c->version < 4 || !c->clip_asked) {
+		client_drop(c, "CLIP_DATA it was not asked for");
+		return;
+	}
+	c->clip_asked = false;
+	if (c->cs->env.clipboard)
+		c->cs->env.clipboard(c->cs->env.ctx, c, (enum gui_clip_status)m->u.clip.status,
+				     m->u.clip.data, m->u.clip.len);
 }
 
 /* --- layout budget: how many windows a domain may place, and when ------- */
@@ -661,6 +710,10 @@ static void handle_message(struct client *c, const struct gui_msg *m, int fd)
 	}
 	if (m->type == GUI_POPUP) {
 		on_popup(c, m);
+		return;
+	}
+	if (m->type == GUI_CLIP_DATA) {
+		on_clip_data(c, m);
 		return;
 	}
 	struct window *w = client_window(c, m->window);

@@ -96,6 +96,7 @@ struct client {
 	bool greeted;
 	uint32_t version;		/* HELLO's */
 	bool dropping;			/* dropped: freed at the next clients_reap() */
+	bool clip_asked;		/* a CLIP_ASK is out: one CLIP_DATA may come */
 	struct window *windows;
 	unsigned nwindows;
 	uint64_t mapped;		/* bytes of its buffers mapped */
@@ -117,6 +118,10 @@ struct clients_env {
 	/* A client was dropped: clients_reap() is due, once no desktop or
 	 * client call is up the stack.  NULL: the caller reaps anyway. */
 	void (*reap_due)(void *ctx);
+	/* C answered dom0's CLIP_ASK: STATUS, and LEN bytes at DATA (valid
+	 * for this call only) with GUI_CLIP_TEXT.  NULL: ignored. */
+	void (*clipboard)(void *ctx, struct client *c, enum gui_clip_status status,
+			  const uint8_t *data, size_t len);
 	void *ctx;
 };
 
@@ -170,6 +175,16 @@ void client_configure(struct window *w);
  * was sent before (nothing is sent: the launcher says so); -EPIPE when
  * the channel is not up (or being dropped). */
 int client_run(struct client *c, const char *command);
+
+/* The clipboard (version 4).  client_clip_ask(): asks C for its
+ * clipboard (the user's copy in WINDOW); the answer comes through
+ * env.clipboard; one ask is out at a time (a second while it is: 0, the
+ * first's answer serves).  client_clip_paste(): gives C the LEN bytes at
+ * DATA (the user's paste in WINDOW), sent at once or not at all, as RUN.
+ * 0; -ENOTSUP: C speaks a version without a clipboard; -EAGAIN: C has not
+ * read what was sent before; -EPIPE: the channel is not up. */
+int client_clip_ask(struct client *c, uint32_t window);
+int client_clip_paste(struct client *c, uint32_t window, const uint8_t *data, size_t len);
 
 /* Drops C: logged at once with the reason, freed at clients_reap(). */
 void client_drop(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

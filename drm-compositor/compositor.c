@@ -15,6 +15,7 @@
 #include "config/domains.h"
 #include "config/sysconfig.h"
 #include "drm-compositor/client.h"
+#include "drm-compositor/clipboard.h"
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
 #include "drm-compositor/launcher.h"
@@ -92,6 +93,11 @@ static struct compositor {
 	struct loop_timer tick, place;	/* place: only wakes the loop (woken does it) */
 	struct loop_defer reap, buffered;
 	char clock[8];
+	struct clipboard clip;		/* dom0's clipboard (drm-compositor/clipboard.h) */
+	struct rpc_policy policy;	/* policy.d, read at start */
+	/* dom0's word to the user in the bar, until notice_until_ms. */
+	char notice[160];
+	uint64_t notice_until_ms;
 	bool stop;
 } C;
 
@@ -210,15 +216,139 @@ static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
 	}
 }
 
-static void sink_action(void *ctx, const struct binding *b, struct desktop_window *focused)
+/* --- notices and the clipboard --------------------------------------------- */
+
+#define NOTICE_MS 6000
+
+static void bar_damage(void)
+{
+	add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+}
+
+/* Says FMT to the user in the bar for NOTICE_MS, and in the log. */
+static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(C.notice, sizeof(C.notice), fmt, ap);
+	va_end(ap);
+	C.notice_until_ms = monotonic_ms() + NOTICE_MS;
+	log_notice(TAG, "%s", C.notice);
+	bar_damage();
+}
+
+/* The domains as the policy knows them: the manager's word (an unnamed
+ * disposable's template is not in it: it matches @dispvm, not
+ * @dispvm:TEMPLATE), and dom0. */
+static size_t policy_domains(struct pol_domain *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < C.status.n; i++) {
+		const struct domstatus_entry *e = &C.status.e[i];
+		out[n++] = (struct pol_domain){ e->name, e->label, e->class,
+						e->configured ? NULL : "" };
+	}
+	out[n++] = (struct pol_domain){ "dom0", LABEL_BLACK, CLASS_STANDALONE, NULL };
+	return n;
+}
+
+static const struct pol_domain *policy_domain(const struct pol_domain *doms, size_t n,
+					      const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(doms[i].name, name) == 0)
+			return &doms[i];
+	return NULL;
+}
+
+static void copy_from(struct window *w)
+{
+	int rc = client_clip_ask(w->client, w->id);
+	if (rc == -ENOTSUP)
+		notice("%s's agent speaks a GUI protocol without a clipboard (version %u): "
+		       "nothing copied", w->client->name, w->client->version);
+	else if (rc < 0)
+		notice("%s's GUI channel is not up: nothing copied", w->client->name);
+}
+
+/* C answered the copy. */
+static void on_clipboard(void *ctx, struct client *c, enum gui_clip_status status,
+			 const uint8_t *data, size_t len)
 {
 	(void)ctx;
-	if (b->action == ACT_CLOSE && focused) {
-		struct window *w = focused->owner;
+	if (status == GUI_CLIP_EMPTY) {
+		notice("%s's clipboard is empty: nothing copied", c->name);
+	} else if (status == GUI_CLIP_TOO_LARGE) {
+		notice("%s's clipboard is larger than %d KiB: nothing copied", c->name,
+		       GUI_CLIPBOARD_MAX / 1024);
+	} else {
+		clipboard_store(&C.clip, c->name, data, len);
+		log_event(TAG, "clipboard-copy", "from=%s bytes=%zu", c->name, len);
+		C.notice_until_ms = 0;
+		bar_damage();
+	}
+}
+
+static void paste_to(struct window *w)
+{
+	struct pol_domain doms[DOMAINS_MAX + 1];
+	size_t n = policy_domains(doms);
+	const struct pol_domain *src = policy_domain(doms, n, C.clip.source);
+	const struct pol_domain *dst = policy_domain(doms, n, w->client->name);
+	/* The source gone from the manager's list: known by name alone. */
+	struct pol_domain gone = { C.clip.source, LABEL_BLACK, CLASS_APP, "" };
+	char why[256];
+
+	if (!dst) {
+		notice("%s is no domain the domain manager lists: nothing pasted", w->client->name);
+		return;
+	}
+	switch (clipboard_paste_check(&C.clip, &C.policy, src ? src : &gone, dst, doms, n, why,
+				      sizeof(why))) {
+	case CLIPBOARD_EMPTY:
+		notice("%s", why);
+		return;
+	case CLIPBOARD_DENIED:
+		notice("%s: nothing pasted, the clipboard is kept", why);
+		log_event(TAG, "clipboard-denied", "from=%s to=%s", C.clip.source, dst->name);
+		return;
+	case CLIPBOARD_GO:
+		break;
+	}
+	int rc = client_clip_paste(w->client, w->id, C.clip.data, C.clip.len);
+	if (rc == -ENOTSUP) {
+		notice("%s's agent speaks a GUI protocol without a clipboard: nothing pasted",
+		       dst->name);
+	} else if (rc == -EAGAIN) {
+		notice("%s has not read what it was sent before: nothing pasted, the clipboard is "
+		       "kept", dst->name);
+	} else if (rc < 0) {
+		notice("%s's GUI channel is not up: nothing pasted", dst->name);
+	} else {
+		log_event(TAG, "clipboard-paste", "from=%s to=%s bytes=%zu", C.clip.source,
+			  dst->name, C.clip.len);
+		clipboard_forget(&C.clip);
+		bar_damage();
+	}
+}
+
+static void sink_action(void *ctx, const struct binding *b, struct desktop_window *focused)
+{
+	struct window *w = focused ? focused->owner : NULL;
+	(void)ctx;
+	if (b->action == ACT_CLOSE && w) {
 		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
 		client_send(w->client, &m);
 	} else if (b->action == ACT_LAUNCHER) {
 		launcher_open(!C.launcher.open);
+	} else if (b->action == ACT_COPY || b->action == ACT_PASTE) {
+		if (!w)
+			notice("no window has the focus: nothing to %s",
+			       b->action == ACT_COPY ? "copy from" : "paste to");
+		else if (b->action == ACT_COPY)
+			copy_from(w);
+		else
+			paste_to(w);
 	}
 }
 
@@ -324,9 +454,9 @@ static void follow_listed_domains(void)
 		const struct domstatus_entry *e = &C.status.e[i];
 		struct gui_domain *d = find_domain(e->name);
 		if (!d && e->gui && !e->configured)
-			d = new_domain(e->name, e->label_rgb, false);
+			d = new_domain(e->name, domain_label_rgb[e->label], false);
 		if (d && !d->configured) {
-			d->label_rgb = e->label_rgb;
+			d->label_rgb = domain_label_rgb[e->label];
 			d->unlisted = false;
 		}
 	}
@@ -453,11 +583,17 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 		const struct gui_domain *d = find_domain(C.status.e[i].name);
 		chips[i] = (struct render_chip){ C.status.e[i].name,
 						 d && d->no_agent ? "no agent" : C.status.e[i].state,
-						 C.status.e[i].label_rgb };
+						 domain_label_rgb[C.status.e[i].label] };
 	}
 	s->chips = chips;
 	s->nchips = C.status.n;
 	s->clock = C.clock;
+	static char clip[64];
+	clipboard_describe(&C.clip, clip, sizeof(clip));
+	const struct domstatus_entry *src = domstatus_find(&C.status, C.clip.source);
+	s->clipboard = C.clip.full ? clip : NULL;
+	s->clipboard_rgb = src ? domain_label_rgb[src->label] : 0xffffff;
+	s->notice = C.notice_until_ms ? C.notice : NULL;
 	s->prompt = C.launcher.open ? C.launcher.line : NULL;
 	s->pointer_visible = C.pointer_seen;
 	s->pointer_x = C.px;
@@ -517,6 +653,10 @@ static void tick(struct loop *l, struct loop_timer *t)
 
 	loop_timer_arm(l, t, loop_now(l) + 1000);	/* armed again: room */
 	domstatus_ask(&C.status);
+	if (C.notice_until_ms && monotonic_ms() >= C.notice_until_ms) {
+		C.notice_until_ms = 0;
+		bar_damage();
+	}
 	if (C.cfg.measure_frame_rate)
 		report_frame_rate();
 	localtime_r(&now, &tm);
@@ -687,7 +827,7 @@ static int listen_domains(const char *config_dir)
 		log_err(TAG, "cannot make %s: %s", C.cfg.gui_dir, strerror(errno));
 	for (size_t i = 0; i < doms.n && C.ndoms < DOMAINS_MAX; i++) {
 		const struct domain_config *dc = &doms.dom[i];
-		domstatus_add(&C.status, dc->name, domain_label_rgb[dc->label], dc->gui);
+		domstatus_add(&C.status, dc->name, dc->label, dc->class, dc->gui);
 		if (!dc->gui)
 			continue;
 		struct gui_domain *d = new_domain(dc->name, domain_label_rgb[dc->label], true);
@@ -861,12 +1001,14 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.wants_focus = client_wants_focus,
 		.gone = client_gone,
 		.reap_due = reap_due,
+		.clipboard = on_clipboard,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
 
 	domstatus_init(&C.status);
 	desktop_config_load(config_dir, &C.cfg);
+	rpc_policy_load(config_dir, &C.policy);
 	if (width > 0) {
 		C.cfg.headless = true;
 		C.cfg.headless_width = width;

@@ -237,6 +237,8 @@ static void run_binding(struct desktop *d, const struct binding *b)
 		break;
 	case ACT_CLOSE:
 	case ACT_LAUNCHER:
+	case ACT_COPY:
+	case ACT_PASTE:
 		d->sink.action(d->sink.ctx, b, desktop_focused(d));
 		break;
 	}

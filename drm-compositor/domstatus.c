@@ -17,24 +17,26 @@ void domstatus_init(struct domstatus *ds)
 	ds->fd = -1;
 }
 
-static struct domstatus_entry *add(struct domstatus *ds, const char *name, uint32_t label_rgb,
-				   bool gui)
+static struct domstatus_entry *add(struct domstatus *ds, const char *name,
+				   enum domain_label label, enum domain_class class, bool gui)
 {
 	if (ds->n >= DOMAINS_MAX)
 		return NULL;
 	struct domstatus_entry *e = &ds->e[ds->n++];
 	memset(e, 0, sizeof(*e));
 	str_copy(e->name, name, sizeof(e->name));
-	e->label_rgb = label_rgb;
+	e->label = label;
+	e->class = class;
 	e->gui = gui;
 	str_copy(e->state, "-", sizeof(e->state));
 	e->domid = CTL_NO_DOMID;
 	return e;
 }
 
-bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb, bool gui)
+bool domstatus_add(struct domstatus *ds, const char *name, enum domain_label label,
+		   enum domain_class class, bool gui)
 {
-	struct domstatus_entry *e = add(ds, name, label_rgb, gui);
+	struct domstatus_entry *e = add(ds, name, label, class, gui);
 	if (e)
 		e->configured = true;
 	return e != NULL;
@@ -114,8 +116,9 @@ bool domstatus_answer(struct domstatus *ds)
 	for (size_t i = 0; i < n; i++) {
 		struct domstatus_entry *e = find(ds, dom[i].name);
 		/* No colour, no window: never one shown in a colour not its own. */
-		if (!e && dom[i].label < DOMAIN_LABELS) {
-			e = add(ds, dom[i].name, domain_label_rgb[dom[i].label], dom[i].gui);
+		if (!e && dom[i].label < DOMAIN_LABELS && dom[i].class <= CLASS_STORAGE) {
+			e = add(ds, dom[i].name, (enum domain_label)dom[i].label,
+				(enum domain_class)dom[i].class, dom[i].gui);
 			changed = changed || e;
 		}
 		if (!e)

@@ -18,11 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/domain_config.h"
 #include "lib/limits.h"
 
 struct domstatus_entry {
 	char name[DOMAIN_NAME_MAX + 1];
-	uint32_t label_rgb;
+	enum domain_label label;
+	enum domain_class class;
 	char state[16];			/* "-" until the manager says */
 	uint32_t domid;			/* CTL_NO_DOMID when not running */
 	bool gui;			/* it may have windows */
@@ -38,7 +40,8 @@ struct domstatus {
 
 void domstatus_init(struct domstatus *ds);
 /* A configured domain to follow; false when there are DOMAINS_MAX. */
-bool domstatus_add(struct domstatus *ds, const char *name, uint32_t label_rgb, bool gui);
+bool domstatus_add(struct domstatus *ds, const char *name, enum domain_label label,
+		   enum domain_class class, bool gui);
 const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name);
 
 void domstatus_ask(struct domstatus *ds);

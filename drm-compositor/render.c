@@ -10,6 +10,8 @@
 
 #define BACKGROUND	0x1e1e1e
 #define BAR_BACKGROUND	0x0c0c0c
+/* dom0's own messages in the bar: a colour no label has. */
+#define NOTICE_RGB	0xffd75f
 #define TEXT_SIZE	13.0
 #define TINT_ALPHA	0.14
 #define POINTER_SIZE	16
@@ -189,9 +191,25 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 		draw_text(r, cr, text, x + 14, bar, 0xdddddd);
 		x += 14 + text_width(r, cr, text) + 14;
 	}
+	double right = bar.w - 6;
 	if (s->clock) {
-		double w = text_width(r, cr, s->clock);
-		draw_text(r, cr, s->clock, bar.w - w - 6, bar, 0xdddddd);
+		right -= text_width(r, cr, s->clock);
+		draw_text(r, cr, s->clock, right, bar, 0xdddddd);
+		right -= 16;
+	}
+	if (s->clipboard) {
+		right -= text_width(r, cr, s->clipboard);
+		draw_text(r, cr, s->clipboard, right, bar, 0xdddddd);
+		set_rgb(cr, s->clipboard_rgb);
+		fill_rect(cr, (struct rect){ (int32_t)right - 14, 6, 10, 10 });
+		right -= 30;
+	}
+	if (s->notice && x < right) {
+		cairo_save(cr);
+		cairo_rectangle(cr, x, bar.y, right - x, bar.h);
+		cairo_clip(cr);
+		draw_text(r, cr, s->notice, x, bar, NOTICE_RGB);
+		cairo_restore(cr);
 	}
 }
 

@@ -47,6 +47,11 @@ struct render_scene {
 	const struct render_chip *chips;
 	size_t nchips;
 	const char *clock;		/* "14:05" */
+	/* dom0's clipboard: "clipboard 12 B from work" beside the clock, by a
+	 * square in its source's colour; NULL when empty. */
+	const char *clipboard;
+	uint32_t clipboard_rgb;
+	const char *notice;		/* dom0's word to the user (printable ASCII), or NULL */
 	const char *prompt;		/* the launcher's line, NULL when closed */
 	bool pointer_visible;
 	int32_t pointer_x, pointer_y;

@@ -269,6 +269,36 @@ static struct terminal *terminal_of(struct agent *a, const struct gui_window *w,
 	return NULL;
 }
 
+/* The answer to dom0's copy, now or when the Wayland client that holds
+ * the selection has written it; the channel may have gone meanwhile. */
+static void clip_answer(void *ctx, enum gui_clip_status status, const uint8_t *data, size_t len)
+{
+	struct agent *a = ctx;
+	if (!a->client)
+		return;
+	if (gui_client_clip_data(a->client, status, data, len) == 0)
+		log_event("agent", "clipboard-copied", "status=%u bytes=%zu", (unsigned)status, len);
+}
+
+/* dom0's copy and paste: the domain's clipboard (the Wayland selection);
+ * a paste into one of our terminals is typed into it too. */
+static void clip_event(struct agent *a, const struct gui_event *ev, struct terminal *t)
+{
+	if (ev->type == GUI_EV_CLIP_ASK) {
+		if (a->wl)
+			wayland_clip_ask(a->wl, clip_answer, a);
+		else
+			clip_answer(a, GUI_CLIP_EMPTY, NULL, 0);
+		return;
+	}
+	if (a->wl)
+		wayland_clip_set(a->wl, ev->data, ev->len);
+	if (t)
+		terminal_paste(t, ev->data, ev->len);
+	log_event("agent", "clipboard-pasted", "bytes=%u into=%s", ev->len,
+		  t ? "terminal" : a->wl ? "selection" : "nothing");
+}
+
 static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 {
 	struct agent *a = w->ctx;
@@ -285,7 +315,11 @@ static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 			run_for_desktop(a, ev.command);
 			continue;
 		}
-		struct terminal *t = terminal_of(a, ev.window, &i);
+		struct terminal *t = ev.window ? terminal_of(a, ev.window, &i) : NULL;
+		if (ev.type == GUI_EV_CLIP_ASK || ev.type == GUI_EV_CLIP_PASTE) {
+			clip_event(a, &ev, t);
+			continue;
+		}
 		if (!t) {
 			if (a->wl)
 				wayland_event(a->wl, &ev);
@@ -322,7 +356,9 @@ static size_t ptys_fill(void *ctx, struct pollfd *pfd)
 {
 	struct agent *a = ctx;
 	for (size_t i = 0; i < a->nterm; i++)
-		pfd[i] = (struct pollfd){ .fd = terminal_fd(a->term[i]), .events = POLLIN };
+		pfd[i] = (struct pollfd){ .fd = terminal_fd(a->term[i]),
+					  .events = POLLIN | (terminal_pasting(a->term[i]) ? POLLOUT
+											 : 0) };
 	return a->nterm;
 }
 
@@ -333,7 +369,9 @@ static void ptys_ready(void *ctx, const struct pollfd *pfd, size_t n)
 	for (size_t k = n; k-- > 0;)
 		for (size_t i = 0; pfd[k].revents && i < a->nterm; i++)
 			if (terminal_fd(a->term[i]) == pfd[k].fd) {
-				if (!terminal_read(a->term[i]))
+				if (pfd[k].revents & POLLOUT)
+					terminal_write_pending(a->term[i]);
+				if ((pfd[k].revents & ~POLLOUT) && !terminal_read(a->term[i]))
 					close_terminal(a, i);
 				break;
 			}

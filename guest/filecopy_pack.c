@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/escape.h"
 #include "lib/util.h"
 
 #define WRITE_BUF (128 * 1024)
@@ -58,9 +59,18 @@ static int emit(struct packer *p, const void *data, size_t n)
 	return 0;
 }
 
+/* PATH as a message may show it: names are any bytes their files have. */
+static const char *shown(const char *path, char *out, size_t cap)
+{
+	struct text_escape e = { 0 };
+	text_escape(&e, path, strlen(path), out, cap, NULL);
+	return out;
+}
+
 static int fail(struct packer *p, const char *why)
 {
-	snprintf(p->err, p->errlen, "%s: %s", p->path, why);
+	char buf[PATH_MAX];
+	snprintf(p->err, p->errlen, "%s: %s", shown(p->path, buf, sizeof(buf)), why);
 	return -1;
 }
 
@@ -200,7 +210,7 @@ static int pack_dir(struct packer *p, int fd, const char *name, const struct sta
 		p->path[at] = '\0';
 	}
 	free_names(names, n);
-	return rc == 0 ? emit_record(p, FC_UP, "", st, 0) : -1;
+	return rc == 0 ? emit_record(p, FC_UP, "", NULL, 0) : -1;
 }
 
 /* FD, opened for what ST says it is, sent as NAME; ST is checked against
@@ -287,17 +297,19 @@ int filecopy_pack(char *const *paths, size_t npaths, int out, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
+	char a[PATH_MAX], b[PATH_MAX];
 	for (size_t i = 0; rc == 0 && i < npaths; i++) {
 		if (top_name(paths[i], names[i], sizeof(names[i])) < 0) {
 			snprintf(err, errlen, "%s: it has no name to be copied under (a file or "
-					      "directory below / is right)", paths[i]);
+					      "directory below / is right)",
+				 shown(paths[i], a, sizeof(a)));
 			rc = -1;
 		}
 		for (size_t j = 0; rc == 0 && j < i; j++)
 			if (strcmp(names[i], names[j]) == 0) {
-				snprintf(err, errlen, "%s and %s would both be copied as \"%s\": "
-						      "copy them one at a time", paths[j], paths[i],
-					 names[i]);
+				snprintf(err, errlen, "%s and %s would both be copied under one "
+						      "name: copy them one at a time",
+					 shown(paths[j], a, sizeof(a)), shown(paths[i], b, sizeof(b)));
 				rc = -1;
 			}
 	}

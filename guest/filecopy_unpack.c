@@ -46,6 +46,7 @@ struct unpack {
 	char stage_name[sizeof(STAGE_PREFIX) + 8];
 	char path[PATH_SHOWN];			/* the current directory, escaped */
 	size_t path_end[FILECOPY_DEPTH_MAX + 1];
+	struct timespec dir_time[FILECOPY_DEPTH_MAX + 1];	/* DIR's, set at its UP */
 	uint64_t record_at;
 	char *err;
 	size_t errlen;
@@ -144,7 +145,7 @@ static int copy_content(struct unpack *u, int fd, const struct fc_record *r, con
 	while (left > 0) {
 		int f = reader_fill(&u->in);
 		if (f <= 0)
-			return read_failed(u, f, name, "a file's bytes");
+			return read_failed(u, f == 0 ? 1 : -1, name, "a file's bytes");
 		size_t take = u->in.len - u->in.pos;
 		if (take > left)
 			take = (size_t)left;
@@ -187,6 +188,7 @@ static int make_dir(struct unpack *u, const struct fc_record *r, const char *raw
 		return io_failed(u, name, "set the mode of");
 	}
 	u->fds[u->seq.depth + 1] = fd;
+	u->dir_time[u->seq.depth + 1] = record_time(r);
 	size_t at = strlen(u->path);
 	u->path_end[u->seq.depth] = at;
 	str_append(u->path, sizeof(u->path), "%s%s", at ? "/" : "", name);
@@ -213,11 +215,12 @@ static int make_link(struct unpack *u, const struct fc_record *r, const char *ra
 	return 0;
 }
 
-/* UP: the current directory is complete. */
-static int leave_dir(struct unpack *u, const struct fc_record *r)
+/* UP: the current directory is complete, and gets its DIR's time (adding
+ * its entries changed it). */
+static int leave_dir(struct unpack *u)
 {
 	unsigned d = u->seq.depth + 1;	/* fc_seq_step() has moved up already */
-	struct timespec t[2] = { record_time(r), record_time(r) };
+	struct timespec t[2] = { u->dir_time[d], u->dir_time[d] };
 	int rc = futimens(u->fds[d], t) < 0 ? io_failed(u, "", "set the time of") : 0;
 	close(u->fds[d]);
 	u->fds[d] = -1;
@@ -230,7 +233,7 @@ static int expect_eof(struct unpack *u)
 {
 	int f = reader_fill(&u->in);
 	if (f < 0)
-		return read_failed(u, f, "", "");
+		return read_failed(u, -1, "", "");
 	if (f > 0) {
 		u->record_at = u->in.offset;
 		return refuse(u, "", "there are bytes after the END record");
@@ -276,7 +279,7 @@ static int one_record(struct unpack *u)
 	case FC_LINK:
 		return make_link(u, &r, raw, name);
 	case FC_UP:
-		return leave_dir(u, &r);
+		return leave_dir(u);
 	case FC_END:
 		return expect_eof(u);
 	}

@@ -26,6 +26,9 @@
  * enough for a full screen, little enough that keys and dom0 still come. */
 #define READ_PER_TURN (64 * 1024)
 
+/* The longest bracket libvterm says around a paste (ESC [ 2 0 1 ~). */
+#define PASTE_BRACKET_MAX 8
+
 struct terminal {
 	VTerm *vt;
 	VTermScreen *screen;
@@ -44,6 +47,11 @@ struct terminal {
 	bool redraw_all;		/* a new buffer: margins too */
 	VTermPos cursor;
 	bool cursor_visible, focused;
+	/* dom0's paste, not yet taken by the program (the pty is full). */
+	uint8_t *paste;
+	size_t paste_len, paste_sent;
+	/* on_output appends to the paste instead of writing (its brackets). */
+	bool capture;
 };
 
 static void union_rect(VTermRect *into, VTermRect r)
@@ -135,10 +143,21 @@ static const VTermScreenCallbacks screen_cbs = {
 	.settermprop = on_termprop,
 };
 
+static void paste_append(struct terminal *t, const void *s, size_t len)
+{
+	memcpy(t->paste + t->paste_len, s, len);
+	t->paste_len += len;
+}
+
 /* What the terminal answers (keys, reports) goes to the program. */
 static void on_output(const char *s, size_t len, void *user)
 {
 	struct terminal *t = user;
+	if (t->capture) {
+		if (len <= PASTE_BRACKET_MAX)
+			paste_append(t, s, len);
+		return;
+	}
 	/* A program that reads nothing loses its keys. */
 	write_all(t->pty, s, len);
 }
@@ -266,10 +285,20 @@ fail:
 	return NULL;
 }
 
+static void paste_forget(struct terminal *t)
+{
+	if (t->paste)
+		explicit_bzero(t->paste, t->paste_len);
+	free(t->paste);
+	t->paste = NULL;
+	t->paste_len = t->paste_sent = 0;
+}
+
 void terminal_free(struct terminal *t)
 {
 	if (!t)
 		return;
+	paste_forget(t);
 	if (t->pid > 0)
 		kill(-t->pid, SIGHUP);	/* forkpty made it a session leader */
 	if (t->win)
@@ -415,6 +444,65 @@ void terminal_event(struct terminal *t, const struct gui_event *ev)
 	default:
 		break;
 	}
+}
+
+/* Bytes of another domain's clipboard that a terminal takes as they are:
+ * text, tab, and a line end as the Return key's CR; no other control
+ * character (an ESC would let the text end the bracketed paste and type
+ * commands; C1 controls are ESC sequences to some programs). */
+static size_t paste_filtered(const uint8_t *in, size_t len, uint8_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = in[i];
+		if (c == '\r' && i + 1 < len && in[i + 1] == '\n')
+			continue;
+		if (c == 0xc2 && i + 1 < len && in[i + 1] >= 0x80 && in[i + 1] <= 0x9f) {
+			i++;
+			continue;
+		}
+		if (c == '\n' || c == '\r')
+			out[n++] = '\r';
+		else if (c == '\t' || (c >= 0x20 && c != 0x7f))
+			out[n++] = c;
+	}
+	return n;
+}
+
+void terminal_paste(struct terminal *t, const uint8_t *data, size_t len)
+{
+	paste_forget(t);
+	t->paste = malloc(len + 2 * PASTE_BRACKET_MAX);
+	if (!t->paste)
+		return;
+	/* libvterm says the brackets when the program asked for them (mode
+	 * 2004); caught here, so that they go in order with the text. */
+	t->capture = true;
+	vterm_keyboard_start_paste(t->vt);
+	t->paste_len += paste_filtered(data, len, t->paste + t->paste_len);
+	vterm_keyboard_end_paste(t->vt);
+	t->capture = false;
+	terminal_write_pending(t);
+}
+
+bool terminal_pasting(const struct terminal *t)
+{
+	return t->paste != NULL;
+}
+
+void terminal_write_pending(struct terminal *t)
+{
+	while (t->paste && t->paste_sent < t->paste_len) {
+		ssize_t n = write(t->pty, t->paste + t->paste_sent, t->paste_len - t->paste_sent);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+		t->paste_sent += (size_t)n;
+	}
+	paste_forget(t);
 }
 
 bool terminal_read(struct terminal *t)

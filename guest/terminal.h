@@ -49,6 +49,15 @@ bool terminal_has_window(const struct terminal *t, const struct gui_window *w);
 
 /* CONFIGURE, FOCUS and KEY for its window; the rest is ignored. */
 void terminal_event(struct terminal *t, const struct gui_event *ev);
+/* dom0's paste (CLIP_PASTE) into this terminal: LEN bytes of DATA typed
+ * to the program as a terminal pastes (line ends as CR, control
+ * characters left out, inside bracketed-paste marks when the program asked
+ * for them), as fast as it reads them: while terminal_pasting(), poll
+ * terminal_fd() for POLLOUT and call terminal_write_pending().  A new
+ * paste replaces what is left of the one before. */
+void terminal_paste(struct terminal *t, const uint8_t *data, size_t len);
+bool terminal_pasting(const struct terminal *t);
+void terminal_write_pending(struct terminal *t);
 /* Takes what the program wrote.  False when the pty has closed: the
  * program and everything that held the pty are gone. */
 bool terminal_read(struct terminal *t);

@@ -257,6 +257,8 @@ void wayland_free(struct wayland *wl)
 	xwayland_free(wl->xwayland);
 	wl->xwayland = NULL;
 	wayland_hide(wl);
+	if (wl->display)
+		ws_data_free(wl);
 	if (wl->display) {
 		wl_display_destroy_clients(wl->display);
 		wl_display_destroy(wl->display);
@@ -532,6 +534,8 @@ bool wayland_event(struct wayland *wl, const struct gui_event *ev)
 			xdg_toplevel_send_close(t->res);
 		break;
 	case GUI_EV_RUN:
+	case GUI_EV_CLIP_ASK:	/* the domain's, not a window's: the agent's */
+	case GUI_EV_CLIP_PASTE:
 		break;
 	}
 	return true;

@@ -74,6 +74,17 @@ void wayland_flush(struct wayland *wl);
 void wayland_show(struct wayland *wl, struct gui_client *c);
 void wayland_hide(struct wayland *wl);
 
+/* dom0's paste: LEN bytes of DATA (text) become the domain's selection,
+ * the agent's own, offered to its clients as text until one sets its own. */
+void wayland_clip_set(struct wayland *wl, const uint8_t *data, size_t len);
+/* dom0's copy: the domain's selection as text, to DONE once (now, or when
+ * the client that has it has written it all, at most 3 s later; EMPTY
+ * when there is none, or it is not text, or the client fails). */
+void wayland_clip_ask(struct wayland *wl,
+		      void (*done)(void *ctx, enum gui_clip_status status, const uint8_t *data,
+				   size_t len),
+		      void *ctx);
+
 /* An event of dom0's for a window; false if the window is not one of a
  * toplevel's. */
 bool wayland_event(struct wayland *wl, const struct gui_event *ev);

@@ -63,6 +63,11 @@ struct wayland {
 	struct wl_list data_devices;	/* wl_data_device resources' links */
 	uint32_t output_width, output_height;	/* what wl_output says */
 	struct wl_resource *selection;	/* a wl_data_source, or NULL */
+	/* dom0's paste (CLIP_PASTE): the selection is these bytes, the
+	 * agent's own, while selection is NULL and dom0_clip is not. */
+	uint8_t *dom0_clip;
+	size_t dom0_clip_len;
+	struct clip_read *clip_read;	/* dom0's ask being answered, or NULL */
 	/* Frame callbacks of commits drawn, done together at the next tick
 	 * (WAYLAND_FRAME_MS): a client draws at most that often, however
 	 * fast it could. */
@@ -163,6 +168,8 @@ void ws_send_configure(struct xwindow *t);
 
 /* ws_data.c */
 bool ws_data_globals(struct wayland *wl);
+/* The clipboard's reads and dom0's bytes, at the end. */
+void ws_data_free(struct wayland *wl);
 /* The client that has the keyboard now is offered the selection. */
 void ws_data_focus(struct wayland *wl);
 

@@ -22,6 +22,7 @@
 #include "gui/transport.h"
 #include "lib/bytes.h"
 #include "lib/limits.h"
+#include "lib/escape.h"
 #include "lib/paths.h"
 
 #define DEMO_WINDOWS_MAX 8
@@ -32,6 +33,7 @@ struct demo {
 	char tag[64];		/* the socket's name: the domain it speaks as */
 	const char *title;
 	const char *misbehave;	/* NULL, or what misbehave() does */
+	const char *clipboard;	/* what dom0's copy gets; NULL: empty */
 	unsigned nwindows;
 	uint32_t rgb;
 	cairo_font_face_t *font;	/* NULL: the keys are not written */
@@ -43,8 +45,9 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead gui-demo --socket PATH | --vchan  [--tag NAME]\n"
 			"       [--title TEXT] [--windows N] [--color RRGGBB] [--reconnect]\n"
+			"       [--clipboard TEXT]\n"
 			"       [--misbehave garbage|flood|bad-damage|unknown-window|small-buffer|\n"
-			"                    few-grants|long-title]\n");
+			"                    few-grants|long-title|clip-unasked]\n");
 	return 2;
 }
 
@@ -132,6 +135,10 @@ static void misbehave(struct demo *d, struct gui_client *c)
 		put_u32(big + 4, id);
 		put_u32(big + 8, (uint32_t)(sizeof(big) - GUI_HEADER_SIZE));
 		gui_client_send_raw(c, big, sizeof(big), -1);
+	} else if (strcmp(d->misbehave, "clip-unasked") == 0) {
+		/* A clipboard dom0 did not ask for: as if to push text into
+		 * dom0's clipboard behind the user's back. */
+		gui_client_clip_data(c, GUI_CLIP_TEXT, "pushed", 6);
 	} else if (strcmp(d->misbehave, "small-buffer") == 0) {
 		/* A page, sealed, for a window that needs far more. */
 		fd = memfd_create("small", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -159,6 +166,23 @@ static void run_command(struct demo *d, struct gui_client *c, const char *comman
 	fflush(stdout);
 }
 
+/* dom0's copy gets --clipboard's text; its paste is written out, escaped
+ * (the tests read it: one line, whatever the bytes). */
+static void clip_event(struct demo *d, struct gui_client *c, const struct gui_event *ev)
+{
+	if (ev->type == GUI_EV_CLIP_ASK) {
+		gui_client_clip_data(c, d->clipboard ? GUI_CLIP_TEXT : GUI_CLIP_EMPTY, d->clipboard,
+				     d->clipboard ? strlen(d->clipboard) : 0);
+		printf("DEMO %s CLIP_ASK\n", d->tag);
+	} else {
+		char shown[256];
+		struct text_escape e = { 0 };
+		text_escape(&e, (const char *)ev->data, ev->len, shown, sizeof(shown), NULL);
+		printf("DEMO %s CLIP_PASTE %u bytes: %s\n", d->tag, ev->len, shown);
+	}
+	fflush(stdout);
+}
+
 static int run(struct demo *d, struct gui_client *c)
 {
 	bool configured = false;
@@ -173,6 +197,10 @@ static int run(struct demo *d, struct gui_client *c)
 		while ((rc = gui_client_next_event(c, &ev, err, sizeof(err))) > 0) {
 			if (ev.type == GUI_EV_RUN) {
 				run_command(d, c, ev.command);
+				continue;
+			}
+			if (ev.type == GUI_EV_CLIP_ASK || ev.type == GUI_EV_CLIP_PASTE) {
+				clip_event(d, c, &ev);
 				continue;
 			}
 			int i = index_of(d, ev.window);
@@ -275,6 +303,8 @@ int gui_demo_main(int argc, char **argv)
 			d.title = v;
 		else if (strcmp(a, "--misbehave") == 0)
 			d.misbehave = v;
+		else if (strcmp(a, "--clipboard") == 0)
+			d.clipboard = strlen(v) <= GUI_CLIPBOARD_MAX ? v : NULL;
 		else if (strcmp(a, "--windows") == 0)
 			d.nwindows = (unsigned)atoi(v);
 		else if (strcmp(a, "--color") == 0)

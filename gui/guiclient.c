@@ -323,6 +323,17 @@ int gui_client_next_event(struct gui_client *c, struct gui_event *ev, char *err,
 			return 1;
 		}
 		struct gui_window *w;
+		/* The clipboard is the domain's: asked and given even for a
+		 * window destroyed meanwhile (window NULL), and dom0 waits
+		 * for the answer to its ask. */
+		if (m.type == GUI_CLIP_ASK || m.type == GUI_CLIP_PASTE) {
+			memset(ev, 0, sizeof(*ev));
+			ev->type = m.type == GUI_CLIP_ASK ? GUI_EV_CLIP_ASK : GUI_EV_CLIP_PASTE;
+			ev->window = find_window(c, m.window);
+			ev->data = m.u.clip.data;
+			ev->len = m.u.clip.len;
+			return 1;
+		}
 		if (m.type == GUI_MAPPED) {
 			if (!mapped(c, m.window, &w))
 				continue;
@@ -483,6 +494,17 @@ void gui_window_destroy(struct gui_window *w)
 	}
 	let_go(w);
 	free(w);
+}
+
+int gui_client_clip_data(struct gui_client *c, enum gui_clip_status status, const void *data,
+			 size_t len)
+{
+	static uint8_t buf[GUI_HEADER_SIZE + 4 + GUI_CLIPBOARD_MAX];
+	size_t n = gui_encode_clip(GUI_CLIP_DATA, 0, status, data,
+				   status == GUI_CLIP_TEXT ? len : 0, buf, sizeof(buf));
+	if (n == 0)
+		return -EINVAL;
+	return gui_transport_send(c->t, buf, n, -1);
 }
 
 int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd)

@@ -34,6 +34,10 @@ enum gui_event_type {
 	GUI_EV_AXIS,		/* a wheel: code the axis (0 vertical), steps > 0 down */
 	GUI_EV_CLOSE,		/* the user asks to close: destroy it or not */
 	GUI_EV_RUN,		/* the user asks the domain to run a command */
+	/* The user asks for the domain's clipboard (window: where, or NULL
+	 * for one destroyed meanwhile): answer with one gui_client_clip_data(). */
+	GUI_EV_CLIP_ASK,
+	GUI_EV_CLIP_PASTE,	/* the user gives the domain dom0's clipboard: data, len */
 };
 
 struct gui_event {
@@ -45,6 +49,9 @@ struct gui_event {
 	int32_t x, y;			/* MOTION */
 	int32_t steps;			/* AXIS */
 	char command[GUI_COMMAND_MAX + 1];	/* RUN (window NULL) */
+	/* CLIP_PASTE: the bytes, valid until the next gui_client_next_event(). */
+	const uint8_t *data;
+	uint32_t len;
 };
 
 /* Says HELLO over T and waits up to TIMEOUT_MS for WELCOME.  Takes T in
@@ -89,6 +96,10 @@ int gui_window_damage(struct gui_window *w, uint32_t x, uint32_t y, uint32_t wid
 uint32_t gui_window_id(const struct gui_window *w);
 void gui_window_destroy(struct gui_window *w);
 
+/* The answer to a GUI_EV_CLIP_ASK: STATUS, and with GUI_CLIP_TEXT the LEN
+ * (at most GUI_CLIPBOARD_MAX) bytes of DATA.  0 or -errno. */
+int gui_client_clip_data(struct gui_client *c, enum gui_clip_status status, const void *data,
+			 size_t len);
 /* Bytes as they are (and FD if >= 0), for tests of dom0's defences (the
  * demo's --misbehave). */
 int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd);

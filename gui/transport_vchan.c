@@ -5,9 +5,10 @@
  * connects as the client once the domain's xenstore path has appeared.
  *
  * vchan is a byte stream: messages are framed by the header's length, and
- * a message is handed out only when it is all there.  The rings: dom0 to
- * the domain small (input, sizes), the domain to dom0 large enough for the
- * largest message (a BUFFER with GUI_GRANTS_MAX grants).
+ * a message is handed out only when it is all there.  The rings: each way
+ * large enough for the largest message that goes that way (a BUFFER with
+ * GUI_GRANTS_MAX grants to dom0; a whole CLIP_PASTE to the domain: a
+ * message is sent whole or not at all).
  */
 #include "gui/transport.h"
 
@@ -25,7 +26,7 @@
 #include "lib/log_xtl.h"
 
 #define RING_TO_DOM0	(128 * 1024)
-#define RING_FROM_DOM0	(16 * 1024)
+#define RING_FROM_DOM0	(128 * 1024)
 
 struct vchan_transport {
 	struct gui_transport t;

@@ -18,7 +18,8 @@ static const struct {
 	{ "focus-next", ACT_FOCUS_NEXT, 0 }, { "focus-prev", ACT_FOCUS_PREV, 0 },
 	{ "workspace", ACT_WORKSPACE, 1 },   { "move-to", ACT_MOVE_TO, 1 },
 	{ "close", ACT_CLOSE, 0 },	     { "fullscreen", ACT_FULLSCREEN, 0 },
-	{ "launcher", ACT_LAUNCHER, 0 },
+	{ "launcher", ACT_LAUNCHER, 0 },     { "copy", ACT_COPY, 0 },
+	{ "paste", ACT_PASTE, 0 },
 };
 
 static const struct {
@@ -119,7 +120,7 @@ int binding_parse(const char *spec, struct binding *out, char *err, size_t errle
 		return 0;
 	}
 	return fail(err, errlen, "unknown action `%s' (focus-next, focus-prev, workspace N, "
-		    "move-to N, close, fullscreen, launcher)", action);
+		    "move-to N, close, fullscreen, launcher, copy, paste)", action);
 }
 
 int bindings_add(struct bindings *set, const struct binding *b)
@@ -134,7 +135,8 @@ void bindings_default(struct bindings *set)
 {
 	static const char *const specs[] = {
 		"Super+Tab focus-next", "Super+Shift+Tab focus-prev", "Super+Shift+Q close",
-		"Super+F fullscreen",	"Super+Return launcher",
+		"Super+F fullscreen",	"Super+Return launcher", "Ctrl+Shift+C copy",
+		"Ctrl+Shift+V paste",
 	};
 	struct binding b;
 	char err[128], spec[64];

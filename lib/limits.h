@@ -103,6 +103,9 @@
  * of its sends). */
 #define GUI_AXIS_MAX            120
 #define GUI_TITLE_MAX           128	/* bytes as sent */
+/* dom0's clipboard, as Qubes': what one copy may carry (CLIP_DATA and
+ * CLIP_PASTE fit in GUI_MSG_MAX). */
+#define GUI_CLIPBOARD_MAX       (64 * 1024)
 #define GUI_TITLE_SHOWN         64	/* characters drawn in a title bar */
 #define GUI_COMMAND_MAX         200	/* what the launcher asks a domain to run */
 #define GUI_MSG_MAX             (12 + 20 + 4 * GUI_GRANTS_MAX)

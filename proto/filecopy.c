@@ -55,10 +55,10 @@ static const char *record_fields_check(const struct fc_record *r)
 		return NULL;
 	case FC_UP:
 	case FC_END:
-		if (r->name_len != 0 || r->mode != 0 || r->size != 0)
-			return "an UP or END record has a name, a mode or a size: they must be 0";
-		if (r->type == FC_END && (r->mtime_sec != 0 || r->mtime_nsec != 0))
-			return "the END record has a time: it must be 0";
+		if (r->name_len != 0 || r->mode != 0 || r->size != 0 || r->mtime_sec != 0 ||
+		    r->mtime_nsec != 0)
+			return "an UP or END record has a name, a mode, a size or a time: they must "
+			       "be 0";
 		return NULL;
 	}
 	return "a record's type is not 1 (file), 2 (directory), 3 (link), 4 (up) or 5 (end)";
@@ -153,6 +153,7 @@ const char *fc_link_check(const uint8_t *untrusted, size_t len, unsigned depth)
 	if (untrusted[0] == '/')
 		return "a link's target is absolute: it may point only inside the copied tree";
 	long level = depth;
+	bool named = false;	/* a name came: no ".." after it */
 	for (size_t start = 0; start <= len;) {
 		const uint8_t *slash = memchr(untrusted + start, '/', len - start);
 		size_t end = slash ? (size_t)(slash - untrusted) : len;
@@ -161,6 +162,12 @@ const char *fc_link_check(const uint8_t *untrusted, size_t len, unsigned depth)
 		if (n == 0)
 			return "a link's target has an empty component (\"//\" or a '/' at its end)";
 		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			/* After a name, ".." would climb from wherever that name
+			 * leads if it is a link (to the top, say): only the
+			 * link's own place is known here. */
+			if (named)
+				return "a link's target has \"..\" after a name: \"..\" may only "
+				       "lead it (\"../../a/b\")";
 			if (--level < 0)
 				return "a link's target climbs above the copied tree with \"..\": it may "
 				       "point only inside it";
@@ -168,7 +175,7 @@ const char *fc_link_check(const uint8_t *untrusted, size_t len, unsigned depth)
 			if (fc_name_check(c, n))
 				return "a link's target has a component that is not a valid name "
 				       "(UTF-8, no control character, at most 255 bytes)";
-			level++;
+			named = true;
 		}
 		start = end + 1;
 	}

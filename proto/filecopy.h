@@ -63,7 +63,8 @@ const char *fc_record_decode(const uint8_t untrusted[FC_RECORD_SIZE], struct fc_
 /* A name: one component (docs/FILECOPY.md). */
 const char *fc_name_check(const uint8_t *untrusted, size_t len);
 /* A link's target, the link being DEPTH directories below the top: it may
- * not climb above the top. */
+ * not climb above the top, and ".." only leads it (after a name it would
+ * climb from wherever that name leads, which may be another link). */
 const char *fc_link_check(const uint8_t *untrusted, size_t len, unsigned depth);
 
 /* The bounds of lib/limits.h. */

@@ -5,6 +5,9 @@
 
 #include "lib/bytes.h"
 
+_Static_assert(GUI_HEADER_SIZE + 4 + GUI_CLIPBOARD_MAX <= GUI_MSG_MAX,
+	       "a whole clipboard fits in one message");
+
 static long fail(const char **why, const char *text)
 {
 	*why = text;
@@ -13,12 +16,12 @@ static long fail(const char **why, const char *text)
 
 static bool sent_by_client(uint32_t type)
 {
-	return type >= GUI_HELLO && type <= GUI_POPUP;
+	return type >= GUI_HELLO && type <= GUI_CLIP_DATA;
 }
 
 static bool sent_by_dom0(uint32_t type)
 {
-	return type >= GUI_WELCOME && type <= GUI_AXIS;
+	return type >= GUI_WELCOME && type <= GUI_CLIP_PASTE;
 }
 
 long gui_msg_length(const uint8_t *untrusted_hdr, const char **why)
@@ -56,10 +59,13 @@ static long fixed_payload(enum gui_type type)
 	case GUI_DESTROY:
 	case GUI_CLOSE:
 	case GUI_MAPPED:
+	case GUI_CLIP_ASK:
 		return 0;
 	case GUI_TITLE:
 	case GUI_BUFFER:
 	case GUI_RUN:
+	case GUI_CLIP_DATA:
+	case GUI_CLIP_PASTE:
 		break;
 	}
 	return -1;
@@ -226,8 +232,34 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 	case GUI_TITLE:
 	case GUI_BUFFER:
 	case GUI_RUN:
+	case GUI_CLIP_ASK:
+	case GUI_CLIP_DATA:
+	case GUI_CLIP_PASTE:
 		break;
 	}
+	return 0;
+}
+
+/* CLIP_DATA: a status, and the bytes only with GUI_CLIP_TEXT; CLIP_PASTE:
+ * the bytes.  Either at most GUI_CLIPBOARD_MAX. */
+static long check_clip(const uint8_t *p, size_t plen, struct gui_msg *msg, const char **why)
+{
+	if (msg->type == GUI_CLIP_DATA) {
+		if (plen < 4)
+			return fail(why, "CLIP_DATA shorter than its status");
+		uint32_t untrusted_status = get_u32(p);
+		if (untrusted_status > GUI_CLIP_TOO_LARGE)
+			return fail(why, "CLIP_DATA status not 0..2");
+		if (untrusted_status != GUI_CLIP_TEXT && plen != 4)
+			return fail(why, "CLIP_DATA with bytes but no text status");
+		msg->u.clip.status = untrusted_status;
+		p += 4;
+		plen -= 4;
+	}
+	if (plen > GUI_CLIPBOARD_MAX)
+		return fail(why, "clipboard bytes beyond GUI_CLIPBOARD_MAX");
+	msg->u.clip.data = p;
+	msg->u.clip.len = (uint32_t)plen;
 	return 0;
 }
 
@@ -252,9 +284,11 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 		return fail(why, "message type the other side may not send");
 	memset(msg, 0, sizeof(*msg));
 	msg->type = (enum gui_type)untrusted_type;
-	bool global = msg->type == GUI_HELLO || msg->type == GUI_WELCOME || msg->type == GUI_RUN;
+	bool global = msg->type == GUI_HELLO || msg->type == GUI_WELCOME || msg->type == GUI_RUN ||
+		      msg->type == GUI_CLIP_DATA;
 	if (global != (untrusted_window == 0))
-		return fail(why, "window 0 is for HELLO, WELCOME and RUN only, and they need it");
+		return fail(why, "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they "
+				 "need it");
 	msg->window = untrusted_window;
 
 	long want = fixed_payload(msg->type);
@@ -270,6 +304,8 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 		rc = check_buffer(p, plen, msg, why);
 	} else if (msg->type == GUI_RUN) {
 		rc = check_run(p, plen, msg, why);
+	} else if (msg->type == GUI_CLIP_DATA || msg->type == GUI_CLIP_PASTE) {
+		rc = check_clip(p, plen, msg, why);
 	} else {
 		rc = check_fixed(p, msg, why);
 	}
@@ -418,6 +454,9 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 	case GUI_TITLE:
 	case GUI_BUFFER:
 	case GUI_RUN:
+	case GUI_CLIP_ASK:
+	case GUI_CLIP_DATA:
+	case GUI_CLIP_PASTE:
 		break;
 	}
 	return len;
@@ -445,6 +484,23 @@ size_t gui_encode_run(const char *command, uint8_t *buf, size_t cap)
 	return total;
 }
 
+size_t gui_encode_clip(enum gui_type type, uint32_t window, uint32_t status, const void *data,
+		       size_t len, uint8_t *buf, size_t cap)
+{
+	size_t head = type == GUI_CLIP_DATA ? 4 : 0;
+	if ((type != GUI_CLIP_DATA && type != GUI_CLIP_PASTE) || len > GUI_CLIPBOARD_MAX ||
+	    (type == GUI_CLIP_DATA && (window != 0 || (status != GUI_CLIP_TEXT && len))))
+		return 0;
+	size_t total = put_header(buf, cap, type, window, head + len);
+	if (total == 0)
+		return 0;
+	if (head)
+		put_u32(buf + GUI_HEADER_SIZE, status);
+	if (len)
+		memcpy(buf + GUI_HEADER_SIZE + head, data, len);
+	return total;
+}
+
 size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint32_t stride,
 			 const uint32_t *grants, uint32_t ngrants, uint8_t *buf, size_t cap)
 {
@@ -467,9 +523,10 @@ size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint3
 const char *gui_type_name(enum gui_type type)
 {
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
-					      "DAMAGE", "DESTROY", "POPUP" };
+					      "DAMAGE", "DESTROY", "POPUP", "CLIP_DATA" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
-					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED", "AXIS" };
+					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED", "AXIS",
+					    "CLIP_ASK", "CLIP_PASTE" };
 	if (sent_by_client(type))
 		return client[type];
 	if (sent_by_dom0(type))

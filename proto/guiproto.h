@@ -23,6 +23,10 @@
  *            window (the header's id) shown inside its parent's
  *            top-level window, at X,Y of the parent's pixels, clamped
  *            there by dom0 (version 3)
+ *   CLIP_DATA u32 status (GUI_CLIP_TEXT, _EMPTY, _TOO_LARGE), then with
+ *            TEXT 0 .. GUI_CLIPBOARD_MAX bytes: the domain's clipboard,
+ *            the answer to a CLIP_ASK and only to one      window 0
+ *            (version 4)
  * dom0 to client:
  *   WELCOME   u32 version (HELLO's), u32 max width, u32 max height
  *                                                            window 0
@@ -38,6 +42,10 @@
  *             GUI_AXIS_MAX, not 0; > 0 down or right): a scroll wheel
  *             turned over the focused window or one of its popups
  *             (version 3)
+ *   CLIP_ASK  -: the user asks for the domain's clipboard (Ctrl+Shift+C
+ *             in this window); answered with one CLIP_DATA (version 4)
+ *   CLIP_PASTE 0 .. GUI_CLIPBOARD_MAX bytes: the user gives the domain
+ *             dom0's clipboard (Ctrl+Shift+V in this window) (version 4)
  *   MAPPED    -: dom0 has mapped the next BUFFER of this window it was
  *             sent (one MAPPED per BUFFER, in order); the buffers sent
  *             for it before that one are no longer dom0's to map, and
@@ -63,7 +71,7 @@
 
 /* dom0 speaks every version from GUI_VERSION_MIN on: a client says the
  * one it speaks in HELLO, and WELCOME says it back. */
-#define GUI_VERSION		3
+#define GUI_VERSION		4
 #define GUI_VERSION_MIN		2
 #define GUI_HEADER_SIZE		12
 #define GUI_FORMAT_XRGB8888	0x34325258u	/* DRM's fourcc "XR24" */
@@ -76,6 +84,7 @@ enum gui_type {
 	GUI_DAMAGE = 5,
 	GUI_DESTROY = 6,
 	GUI_POPUP = 7,
+	GUI_CLIP_DATA = 8,
 	GUI_WELCOME = 0x81,
 	GUI_CONFIGURE = 0x82,
 	GUI_FOCUS = 0x83,
@@ -86,6 +95,15 @@ enum gui_type {
 	GUI_RUN = 0x88,
 	GUI_MAPPED = 0x89,
 	GUI_AXIS = 0x8a,
+	GUI_CLIP_ASK = 0x8b,
+	GUI_CLIP_PASTE = 0x8c,
+};
+
+/* What a CLIP_DATA says of the domain's clipboard. */
+enum gui_clip_status {
+	GUI_CLIP_TEXT = 0,	/* the bytes follow */
+	GUI_CLIP_EMPTY = 1,	/* nothing to copy */
+	GUI_CLIP_TOO_LARGE = 2,	/* more than GUI_CLIPBOARD_MAX bytes: not sent */
 };
 
 /* Who sent the bytes being decoded: each side accepts only the other's. */
@@ -123,6 +141,13 @@ struct gui_msg {
 		struct { int32_t x, y; } motion;
 		struct { uint32_t axis; int32_t steps; } axis;
 		struct { char command[GUI_COMMAND_MAX + 1]; } run;	/* NUL-terminated */
+		struct {
+			uint32_t status;	/* CLIP_DATA: enum gui_clip_status */
+			/* len bytes inside the decoded bytes, as they came:
+			 * valid as long as those are. */
+			const uint8_t *data;
+			uint32_t len;
+		} clip;				/* CLIP_DATA, CLIP_PASTE */
 	} u;
 };
 
@@ -182,6 +207,10 @@ size_t gui_encode_title(uint32_t window, const char *title, size_t len, uint8_t 
 			size_t cap);
 /* COMMAND must be 1 .. GUI_COMMAND_MAX bytes of printable ASCII. */
 size_t gui_encode_run(const char *command, uint8_t *buf, size_t cap);
+/* CLIP_DATA (WINDOW 0, STATUS, DATA only with GUI_CLIP_TEXT) or
+ * CLIP_PASTE (STATUS unused); LEN at most GUI_CLIPBOARD_MAX. */
+size_t gui_encode_clip(enum gui_type type, uint32_t window, uint32_t status, const void *data,
+		       size_t len, uint8_t *buf, size_t cap);
 size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint32_t stride,
 			 const uint32_t *grants, uint32_t ngrants, uint8_t *buf, size_t cap);
 

@@ -62,6 +62,13 @@
 #   wheel       ten wheel steps (ctl pointer X Y -10) over foot, alone on a
 #               workspace after printing 300 lines, scroll its view back:
 #               its pixels change inside its frame only
+#   clipboard   dom0's clipboard: a demo's (clip-vm) copied with Ctrl+Shift+C
+#               (the bar shows it), pasted with Ctrl+Shift+V into green-vm's
+#               terminal (typed, run by the user's Return); a second paste
+#               gets nothing; foot's selection (a real program's, through the
+#               agent's Wayland clipboard) refused for green-vm by the policy,
+#               kept, pasted into clip-vm; the bytes in no log
+#   clip-unasked  a client sending a clipboard dom0 did not ask for is dropped
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
@@ -668,6 +675,113 @@ check_wheel() {
         { why="foot heard no wheel (axis_discrete)"; return 1; }
 }
 
+# clip_key C|V: Ctrl+Shift+C or Ctrl+Shift+V, dom0's copy and paste.
+clip_key() {
+    keys KEY_LEFTCTRL 1 KEY_LEFTSHIFT 1 "KEY_$1" 1 "KEY_$1" 0 KEY_LEFTSHIFT 0 KEY_LEFTCTRL 0
+}
+
+# launch_terminal: on workspace 3, the launcher's "green-vm" (its shell),
+# which takes the keyboard as the window the user asked for.
+launch_terminal() {
+    local n
+    n=$(grep -c 'runs "terminal"' "$W/green-vm.agent")
+    keys KEY_LEFTMETA 1 KEY_3 1 KEY_3 0 KEY_LEFTMETA 0
+    keys KEY_LEFTMETA 1 KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 0
+    type_text "green-vm" && keys KEY_ENTER 1 KEY_ENTER 0
+    wait_more "$W/green-vm.agent" 'runs "terminal"' "$n" ||
+        { why="the launcher opened no terminal in green-vm"; return 1; }
+    sleep 1
+}
+
+# The clipboard between domains: a demo's clipboard (clip-vm) copied with
+# Ctrl+Shift+C, shown in the bar, pasted with Ctrl+Shift+V into green-vm's
+# terminal, which types it to its shell (the command runs); a second paste
+# gives nothing; foot's selection (wl-vm, a real program's, through the
+# agent's Wayland clipboard) copied, refused for green-vm by the policy
+# (tests/gui/config/policy.d) and kept, then pasted into clip-vm; the
+# bytes are in no log.
+check_clipboard() {
+    local n before after pasted
+    keys KEY_LEFTMETA 1 KEY_4 1 KEY_4 0 KEY_LEFTMETA 0
+    demo clip-vm --title clip --color 808000 --clipboard 'echo from-clip-vm >clipped'
+    wait_for "$W/clip-vm.out" 'DEMO clip-vm window 0 CONFIGURE' ||
+        { why="clip-vm's window did not come"; return 1; }
+    ctl pointer 500 300 && keys BTN_LEFT 1 BTN_LEFT 0
+    wait_for "$W/clip-vm.out" 'window 0 FOCUS 1' || { why="a click did not focus clip-vm"; return 1; }
+    ctl screenshot "$W/clip-0.png"
+    clip_key C
+    wait_for "$W/compositor.log" 'event=clipboard-copy from=clip-vm bytes=26' ||
+        { why="Ctrl+Shift+C did not copy clip-vm's clipboard: $(tail -2 "$W/compositor.log" | tr '\n' ' ')"; return 1; }
+    sleep 0.3
+    ctl screenshot "$W/clipboard-bar.png"
+    # The bar's square in clip-vm's yellow, beside the clock: 100 pixels more.
+    before=$(python3 "$top/tests/qemu/png.py" count "$W/clip-0.png" edd400)
+    after=$(python3 "$top/tests/qemu/png.py" count "$W/clipboard-bar.png" edd400)
+    echo "gui: clipboard: yellow pixels $before before the copy, $after after (the bar's square)"
+    [ $((after - before)) -ge 90 ] || { why="the bar does not show clip-vm's clipboard"; return 1; }
+    keys KEY_C 1 KEY_C 0
+    wait_for "$W/clip-vm.out" 'KEY 46 0' || { why="clip-vm got no key after the copy"; return 1; }
+    grep -q 'KEY 46 1' "$W/clip-vm.out" && [ "$(grep -c 'KEY 46 1' "$W/clip-vm.out")" -eq 1 ] ||
+        { why="Ctrl+Shift+C's C reached clip-vm"; return 1; }
+    launch_terminal || return 1
+    rm -f "$W/clipped"
+    clip_key V
+    wait_for "$W/compositor.log" 'event=clipboard-paste from=clip-vm to=green-vm bytes=26' ||
+        { why="Ctrl+Shift+V did not paste into green-vm: $(tail -2 "$W/compositor.log" | tr '\n' ' ')"; return 1; }
+    # Typed, not run: the text has no line end; the user's Return runs it.
+    sleep 0.5
+    [ ! -e "$W/clipped" ] || { why="the paste ran a command without the user's Return"; return 1; }
+    keys KEY_ENTER 1 KEY_ENTER 0
+    for ((n = 0; n < 100; n++)); do [ -s "$W/clipped" ] && break; sleep 0.05; done
+    pasted=$(cat "$W/clipped" 2>&1)
+    [ "$pasted" = from-clip-vm ] ||
+        { why="the pasted command did not run in green-vm's shell ($W/clipped: $pasted)"; return 1; }
+    # One paste per copy.
+    n=$(grep -c 'event=clipboard-pasted' "$W/green-vm.agent")
+    clip_key V
+    wait_for "$W/compositor.log" 'the clipboard is empty' ||
+        { why="a second paste was not refused as empty"; return 1; }
+    sleep 0.3
+    [ "$(grep -c 'event=clipboard-pasted' "$W/green-vm.agent")" = "$n" ] ||
+        { why="green-vm got a second paste of one copy"; return 1; }
+    # A real program's selection: foot's, set by a triple click on its line.
+    mkdir -p "$W/footcfg/foot" &&
+        printf '[main]\nselection-target=clipboard\nfont=monospace:size=20\n' > "$W/footcfg/foot/foot.ini"
+    alone_on 9 footclip 10 env XDG_CONFIG_HOME=$W/footcfg foot sh -c 'echo wayland-clip-text; exec sleep 1000' ||
+        return 1
+    ctl pointer 60 58 && keys BTN_LEFT 1 BTN_LEFT 0 BTN_LEFT 1 BTN_LEFT 0 BTN_LEFT 1 BTN_LEFT 0
+    sleep 0.5
+    clip_key C
+    wait_for "$W/compositor.log" 'event=clipboard-copy from=wl-vm' ||
+        { why="foot's selection was not copied: $(grep -c set_selection "$W/footclip.out") set_selection, $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    launch_terminal || return 1
+    n=$(grep -c 'event=clipboard-pasted' "$W/green-vm.agent")
+    clip_key V
+    wait_for "$W/compositor.log" 'event=clipboard-denied from=wl-vm to=green-vm' ||
+        { why="the policy's deny did not stop wl-vm's clipboard going to green-vm"; return 1; }
+    grep -q 'clipboard.policy:3) lets no clipboard go from wl-vm to green-vm' "$W/compositor.log" ||
+        { why="the refusal does not name the policy's line"; return 1; }
+    sleep 0.3
+    ctl screenshot "$W/clipboard-denied.png"
+    [ "$(grep -c 'event=clipboard-pasted' "$W/green-vm.agent")" = "$n" ] ||
+        { why="green-vm got a paste the policy forbids"; return 1; }
+    keys KEY_LEFTMETA 1 KEY_4 1 KEY_4 0 KEY_LEFTMETA 0
+    ctl pointer 500 300 && keys BTN_LEFT 1 BTN_LEFT 0 && sleep 0.3
+    clip_key V
+    wait_for "$W/clip-vm.out" 'CLIP_PASTE' || { why="the kept clipboard did not reach clip-vm"; return 1; }
+    grep -q 'CLIP_PASTE [0-9]* bytes: wayland-clip-text' "$W/clip-vm.out" ||
+        { why="clip-vm got $(grep CLIP_PASTE "$W/clip-vm.out"), not foot's text"; return 1; }
+    if grep -q 'wayland-clip-text\|from-clip-vm' "$W/compositor.log" "$W/wl-vm.agent" "$W/green-vm.agent"; then
+        why="the clipboard's bytes are in a log"
+        return 1
+    fi
+    echo "gui: clipboard: clip-vm -> green-vm's shell ran the pasted command; second paste empty; foot's selection refused for green-vm by the policy, then pasted into clip-vm: $(grep CLIP_PASTE "$W/clip-vm.out")"
+}
+
+check_clip_unasked() {
+    refused clip-unasked "CLIP_DATA it was not asked for" "a clipboard dom0 did not ask for"
+}
+
 check_launcher() {
     local before
     before=$(cat "$W"/*-vm.out | grep ' KEY ' | grep -vc ' KEY 125 ')
@@ -817,12 +931,12 @@ check_forbidden_syscall() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 37" > "$top/build/results/gui"
+    echo "0 39" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
     workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland wheel \
-    no-sockets \
+    clipboard clip-unasked no-sockets \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \
@@ -831,7 +945,7 @@ for c in confined frames keys garbage flood bad-damage unknown-window small-buff
     "check_${c//-/_}"
     result $? "$c"
 done
-echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png, wayland-1.png, wayland-2.png, wayland-foot.png, wayland-subsurfaces.png, wterm-popup.png, gtk-popup.png)"
+echo "gui: screenshots in $W (frames.png, after-garbage.png, workspace2.png, launcher.png, wayland-1.png, wayland-2.png, wayland-foot.png, wayland-subsurfaces.png, wterm-popup.png, gtk-popup.png, clipboard-bar.png, clipboard-denied.png)"
 echo "$passed $failed" > "$top/build/results/gui"
 echo "gui: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Host tests: bulkhead as PID 1 of a fresh PID namespace (container mode),
-# one namespace and one temporary config dir per case.
+# one namespace and one temporary config dir per case; and the file-copy
+# commands against tests/host/filecopy.py's hostile streams and trees.
 # Usage: tests/host/run.sh PATH/TO/bulkhead [CASE...]   (root; default: all)
 # Prints PASS/FAIL per case, writes build/results/host ("PASSED FAILED").
 set -euo pipefail
@@ -593,9 +594,36 @@ case_roles_give_up() {
 
 # --- driver -------------------------------------------------------------------
 
+# The file-copy stream's commands (docs/FILECOPY.md) against
+# tests/host/filecopy.py's streams and trees: GROUP's checks, as root, or
+# with AS set as that user (the unpacker as a domain's user runs it).
+filecopy_group() {
+    local group=$1 out
+    if [ -n "${AS:-}" ]; then
+        # The clone may be where that user cannot go: a copy of both.
+        mkdir -p "$T/as" && cp "$BH" "$here/filecopy.py" "$T/as/" && chmod 755 "$T" "$T/as"
+        out=$(setpriv --reuid "$AS" --regid "$AS" --clear-groups \
+            /usr/bin/python3 "$T/as/filecopy.py" "$T/as/bulkhead" "$group" 2>&1) || true
+    else
+        out=$(python3 "$here/filecopy.py" "$BH" "$group" 2>&1) || true
+    fi
+    echo "$out" > "$T/stderr.log"
+    local summary
+    summary=$(tail -n 1 <<<"$out")
+    echo "host: filecopy $group${AS:+ as $AS}: ${summary#\# }"
+    [[ $summary == *" 0 failed" ]] ||
+        fail "$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+}
+
+case_filecopy_roundtrip() { filecopy_group roundtrip; }
+case_filecopy_hostile() { filecopy_group hostile; }
+case_filecopy_pack() { filecopy_group pack; }
+case_filecopy_unprivileged() { AS=65534 filecopy_group hostile; }
+
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
-    compositor_sigsys pid1_lean roles_give_up)
+    compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
+    filecopy_unprivileged)
 
 passed=0
 failed=0

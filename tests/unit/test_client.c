@@ -4,6 +4,7 @@
 #include "tests/unit/test_helpers.h"
 
 #include "drm-compositor/client.h"
+#include "drm-compositor/clipboard.h"
 #include "lib/bytes.h"
 #include "tests/fake_desktop.h"
 #include "tests/fake_transport.h"
@@ -689,6 +690,127 @@ static void test_popup_needs_version_3(void **state)
 	assert_true(d.c->dropping);
 }
 
+static unsigned clip_answers;
+static enum gui_clip_status clip_status;
+static size_t clip_len;
+
+static void on_clip(void *ctx, struct client *c, enum gui_clip_status status,
+		    const uint8_t *data, size_t len)
+{
+	(void)ctx, (void)c, (void)data;
+	clip_answers++;
+	clip_status = status;
+	clip_len = len;
+}
+
+static void clip_data(struct dom *d, enum gui_clip_status status, const char *text)
+{
+	uint8_t buf[256];
+	size_t len = gui_encode_clip(GUI_CLIP_DATA, 0, status, text, text ? strlen(text) : 0, buf,
+				     sizeof(buf));
+	assert_true(len > 0);
+	assert_true(fake_push(d->f, buf, len));
+}
+
+/* dom0 asks, one ask out at a time; a domain answers once, and only when
+ * asked: anything else is a clipboard pushed behind the user's back. */
+static void test_clipboard_only_when_asked(void **state)
+{
+	(void)state;
+	CS.env.clipboard = on_clip;
+	clip_answers = 0;
+	struct dom d = dom_connect("src");
+	create(&d, 1);
+	serve(&d);
+	assert_int_equal(client_clip_ask(d.c, 1), 0);
+	assert_int_equal(client_clip_ask(d.c, 1), 0);	/* the same ask: not sent again */
+	assert_int_equal(d.f->sent_of[GUI_CLIP_ASK], 1);
+	clip_data(&d, GUI_CLIP_TEXT, "hello");
+	serve(&d);
+	assert_false(d.c->dropping);
+	assert_int_equal(clip_answers, 1);
+	assert_int_equal(clip_status, GUI_CLIP_TEXT);
+	assert_int_equal(clip_len, 5);
+	/* Asked again, answered with nothing. */
+	assert_int_equal(client_clip_ask(d.c, 1), 0);
+	clip_data(&d, GUI_CLIP_EMPTY, NULL);
+	serve(&d);
+	assert_int_equal(clip_answers, 2);
+	assert_int_equal(clip_status, GUI_CLIP_EMPTY);
+	/* Not asked: dropped, nothing taken. */
+	capture_begin();
+	clip_data(&d, GUI_CLIP_TEXT, "pushed");
+	serve(&d);
+	assert_non_null(strstr(capture_end(), "CLIP_DATA it was not asked for"));
+	assert_true(d.c->dropping);
+	assert_int_equal(clip_answers, 2);
+	CS.env.clipboard = NULL;
+}
+
+/* A paste is sent at once or not at all, and never to an older agent. */
+static void test_paste_at_once_or_not(void **state)
+{
+	(void)state;
+	struct dom d = dom_connect("dst");
+	create(&d, 1);
+	serve(&d);
+	static const uint8_t text[] = "text";
+	assert_int_equal(client_clip_paste(d.c, 1, text, 4), 0);
+	assert_int_equal(d.f->sent_of[GUI_CLIP_PASTE], 1);
+	d.f->room = 0;
+	assert_int_equal(client_clip_paste(d.c, 1, text, 4), -EAGAIN);
+	assert_int_equal(d.f->sent_of[GUI_CLIP_PASTE], 1);
+	assert_false(d.c->dropping);
+	d.f->room = -1;
+
+	struct dom old = { .f = fake_new(&closed) };
+	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = 3 };
+	old.c = client_new(&CS, &old.f->t, "old", NULL, -1);
+	push(&old, &m);
+	create(&old, 1);
+	serve(&old);
+	assert_int_equal(client_clip_paste(old.c, 1, text, 4), -ENOTSUP);
+	assert_int_equal(client_clip_ask(old.c, 1), -ENOTSUP);
+	assert_int_equal(old.f->sent_of[GUI_CLIP_PASTE] + old.f->sent_of[GUI_CLIP_ASK], 0);
+	capture_begin();
+	clip_data(&old, GUI_CLIP_TEXT, "x");
+	serve(&old);
+	capture_end();
+	assert_true(old.c->dropping);
+}
+
+/* dom0's clipboard: the policy may forbid a pair; no rule lets it go;
+ * forgotten, nothing is pasted; its bytes wiped. */
+static void test_clipboard_rules(void **state)
+{
+	static struct clipboard cb;
+	struct pol_rule rule;
+	char why[256];
+	(void)state;
+	assert_int_equal(rpc_policy_parse_line("bulkhead.ClipboardPaste * @label:red @anyvm deny",
+					       &rule, why, sizeof(why)), 1);
+	rule.file = "p.policy";
+	rule.line = 4;
+	struct rpc_policy p = { .rules = &rule, .n = 1 };
+	const struct pol_domain doms[] = { { "red", LABEL_RED, CLASS_APP, NULL },
+					   { "green", LABEL_GREEN, CLASS_APP, NULL } };
+	assert_int_equal(clipboard_paste_check(&cb, &p, &doms[1], &doms[0], doms, 2, why,
+					       sizeof(why)), CLIPBOARD_EMPTY);
+	clipboard_store(&cb, "red", (const uint8_t *)"secret", 6);
+	assert_int_equal(clipboard_paste_check(&cb, &p, &doms[0], &doms[1], doms, 2, why,
+					       sizeof(why)), CLIPBOARD_DENIED);
+	assert_string_equal(why, "the policy (p.policy:4) lets no clipboard go from red to green");
+	clipboard_describe(&cb, why, sizeof(why));
+	assert_string_equal(why, "clipboard 6 B from red");
+	clipboard_store(&cb, "green", (const uint8_t *)"public", 6);
+	assert_int_equal(clipboard_paste_check(&cb, &p, &doms[1], &doms[0], doms, 2, why,
+					       sizeof(why)), CLIPBOARD_GO);
+	clipboard_forget(&cb);
+	assert_false(cb.full);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(cb.data[i], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -715,6 +837,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_axis_coalesced_and_versioned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_carries_the_latest_size, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_clipboard_only_when_asked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paste_at_once_or_not, setup, teardown),
+		cmocka_unit_test(test_clipboard_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

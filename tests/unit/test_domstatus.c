@@ -40,8 +40,8 @@ static void unconfigured_domains_follow_the_list(void **state)
 	};
 	(void)state;
 	domstatus_init(&ds);
-	assert_true(domstatus_add(&ds, "work", domain_label_rgb[LABEL_BLUE], true));
-	assert_true(domstatus_add(&ds, "idle", domain_label_rgb[LABEL_GRAY], false));
+	assert_true(domstatus_add(&ds, "work", LABEL_BLUE, CLASS_APP, true));
+	assert_true(domstatus_add(&ds, "idle", LABEL_GRAY, CLASS_APP, false));
 	assert_true(answer(&ds, list, 3));
 	assert_int_equal(ds.n, 3);
 	const struct domstatus_entry *w = domstatus_find(&ds, "work");
@@ -50,7 +50,7 @@ static void unconfigured_domains_follow_the_list(void **state)
 	assert_string_equal(w->state, "running");
 	const struct domstatus_entry *d = domstatus_find(&ds, "disp3");
 	assert_non_null(d);
-	assert_int_equal(d->label_rgb, domain_label_rgb[LABEL_ORANGE]);
+	assert_int_equal(d->label, LABEL_ORANGE);
 	assert_true(d->gui);
 	assert_false(d->configured);
 	/* A label the compositor has no colour for: not followed at all. */

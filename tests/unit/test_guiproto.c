@@ -58,7 +58,7 @@ static void test_hello_and_welcome(void **state)
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_DOM0),
 			    "WELCOME with another version or bad maxima");
 	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME and RUN only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
 	/* dom0's messages are not a client's, and the other way round. */
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_CLIENT),
 			    "message type the other side may not send");
@@ -223,7 +223,7 @@ static void test_popup(void **state)
 	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 5, 0, 0, 10, 10), GUI_FROM_CLIENT),
 			    "POPUP whose parent is window 0 or itself");
 	assert_string_equal(refused(msg(GUI_POPUP, 0, 5, 2, 0, 0, 10, 10), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME and RUN only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
 	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, GUI_WIDTH_MAX + 1, 0, 10, 10),
 				    GUI_FROM_CLIENT),
 			    "POPUP position beyond +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX");
@@ -269,6 +269,62 @@ static void test_axis(void **state)
 	}
 	assert_string_equal(refused(msg(GUI_AXIS, 3, 2, 0, 1), GUI_FROM_CLIENT),
 			    "message type the other side may not send");
+}
+
+/* The clipboard (version 4): CLIP_ASK dom0's, with a window; CLIP_DATA
+ * the client's, window 0, a status and the bytes only with TEXT; CLIP_PASTE
+ * dom0's, the bytes; both at most GUI_CLIPBOARD_MAX. */
+static void test_clipboard(void **state)
+{
+	struct gui_msg m;
+	static uint8_t text[GUI_CLIPBOARD_MAX + 1];
+	(void)state;
+	memset(text, 'x', sizeof(text));
+	accepts(msg(GUI_CLIP_ASK, 5, 0), GUI_FROM_DOM0, &m);
+	assert_int_equal(m.window, 5);
+	assert_string_equal(refused(msg(GUI_CLIP_ASK, 0, 0), GUI_FROM_DOM0),
+			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
+	assert_string_equal(refused(msg(GUI_CLIP_ASK, 5, 1, 0), GUI_FROM_DOM0),
+			    "payload length wrong for the message type");
+	assert_string_equal(refused(msg(GUI_CLIP_ASK, 5, 0), GUI_FROM_CLIENT),
+			    "message type the other side may not send");
+	size_t len = gui_encode_clip(GUI_CLIP_DATA, 0, GUI_CLIP_TEXT, "hello", 5, buf, sizeof(buf));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.clip.status, GUI_CLIP_TEXT);
+	assert_int_equal(m.u.clip.len, 5);
+	assert_memory_equal(m.u.clip.data, "hello", 5);
+	len = gui_encode_clip(GUI_CLIP_DATA, 0, GUI_CLIP_TEXT, text, GUI_CLIPBOARD_MAX, buf,
+			      sizeof(buf));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.clip.len, GUI_CLIPBOARD_MAX);
+	assert_int_equal(gui_encode_clip(GUI_CLIP_DATA, 0, GUI_CLIP_TEXT, text,
+					 GUI_CLIPBOARD_MAX + 1, buf, sizeof(buf)), 0);
+	/* One byte more than a clipboard, written by hand. */
+	put_u32(buf + 8, 4 + GUI_CLIPBOARD_MAX + 1);
+	assert_string_equal(refused(GUI_HEADER_SIZE + 4 + GUI_CLIPBOARD_MAX + 1, GUI_FROM_CLIENT),
+			    "clipboard bytes beyond GUI_CLIPBOARD_MAX");
+	accepts(msg(GUI_CLIP_DATA, 0, 1, GUI_CLIP_EMPTY), GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.clip.status, GUI_CLIP_EMPTY);
+	assert_int_equal(m.u.clip.len, 0);
+	accepts(msg(GUI_CLIP_DATA, 0, 1, GUI_CLIP_TOO_LARGE), GUI_FROM_CLIENT, &m);
+	assert_string_equal(refused(msg(GUI_CLIP_DATA, 0, 1, 3), GUI_FROM_CLIENT),
+			    "CLIP_DATA status not 0..2");
+	assert_string_equal(refused(msg(GUI_CLIP_DATA, 0, 2, GUI_CLIP_EMPTY, 7), GUI_FROM_CLIENT),
+			    "CLIP_DATA with bytes but no text status");
+	assert_string_equal(refused(msg(GUI_CLIP_DATA, 0, 0), GUI_FROM_CLIENT),
+			    "CLIP_DATA shorter than its status");
+	assert_string_equal(refused(msg(GUI_CLIP_DATA, 3, 1, 0), GUI_FROM_CLIENT),
+			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
+	len = gui_encode_clip(GUI_CLIP_PASTE, 9, 0, "a\0b", 3, buf, sizeof(buf));
+	accepts(len, GUI_FROM_DOM0, &m);
+	assert_int_equal(m.window, 9);
+	assert_int_equal(m.u.clip.len, 3);
+	assert_memory_equal(m.u.clip.data, "a\0b", 3);
+	len = gui_encode_clip(GUI_CLIP_PASTE, 9, 0, NULL, 0, buf, sizeof(buf));
+	accepts(len, GUI_FROM_DOM0, &m);
+	assert_int_equal(m.u.clip.len, 0);
+	assert_string_equal(gui_type_name(GUI_CLIP_DATA), "CLIP_DATA");
+	assert_string_equal(gui_type_name(GUI_CLIP_PASTE), "CLIP_PASTE");
 }
 
 /* The local transport refuses a buffer whose memfd could shrink (dom0
@@ -342,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_input_ranges),	  cmocka_unit_test(test_title_sanitized),
 		cmocka_unit_test(test_roundtrip),	  cmocka_unit_test(test_local_buffer_checks),
 		cmocka_unit_test(test_popup),	  cmocka_unit_test(test_axis),
+		cmocka_unit_test(test_clipboard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
