@@ -72,7 +72,8 @@ NET_TESTS  := test_firewall_net
 # Made by wayland-scanner: the Wayland protocols' interfaces, core ones
 # included (data a role cannot import lazily: lib/implib.h), and xdg-shell's
 # server header.
-WL_PROTOCOLS := wayland-protocol xdg-shell-protocol xdg-decoration-unstable-v1-protocol
+WL_PROTOCOLS := wayland-protocol xdg-shell-protocol xdg-decoration-unstable-v1-protocol \
+	primary-selection-unstable-v1-protocol
 OBJS      = $(MODULES:%=$(BUILD)/obj/%.o) $(WL_PROTOCOLS:%=$(BUILD)/obj/gen/%.o)
 ASAN_OBJS = $(MODULES:%=$(BUILD)/asan/%.o) $(WL_PROTOCOLS:%=$(BUILD)/asan/gen/%.o)
 HEADERS  := $(wildcard */*.h)
@@ -99,8 +100,10 @@ WL_XML_CORE = $(shell pkg-config --variable=pkgdatadir wayland-scanner)/wayland.
 WL_XML_DIR  = $(shell pkg-config --variable=pkgdatadir wayland-protocols)
 WL_XML_XDG  = $(WL_XML_DIR)/stable/xdg-shell/xdg-shell.xml
 WL_XML_DECO = $(WL_XML_DIR)/unstable/xdg-decoration/xdg-decoration-unstable-v1.xml
+WL_XML_PRIMARY = $(WL_XML_DIR)/unstable/primary-selection/primary-selection-unstable-v1.xml
 WL_HEADERS  = $(BUILD)/gen/xdg-shell-server-protocol.h \
-	$(BUILD)/gen/xdg-decoration-unstable-v1-server-protocol.h
+	$(BUILD)/gen/xdg-decoration-unstable-v1-server-protocol.h \
+	$(BUILD)/gen/primary-selection-unstable-v1-server-protocol.h
 
 $(BUILD)/gen/wayland-protocol.c:
 	@mkdir -p $(dir $@)
@@ -121,6 +124,14 @@ $(BUILD)/gen/xdg-decoration-unstable-v1-protocol.c:
 $(BUILD)/gen/xdg-decoration-unstable-v1-server-protocol.h:
 	@mkdir -p $(dir $@)
 	wayland-scanner server-header $(WL_XML_DECO) $@
+
+$(BUILD)/gen/primary-selection-unstable-v1-protocol.c:
+	@mkdir -p $(dir $@)
+	wayland-scanner private-code $(WL_XML_PRIMARY) $@
+
+$(BUILD)/gen/primary-selection-unstable-v1-server-protocol.h:
+	@mkdir -p $(dir $@)
+	wayland-scanner server-header $(WL_XML_PRIMARY) $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

@@ -83,17 +83,6 @@ static int parse_subject(const char *token, bool as_target, struct pol_subject *
 	return 0;
 }
 
-bool rpc_target_is_valid(const char *text)
-{
-	size_t n = strlen(text);
-	if (strcmp(text, "@default") == 0 || strcmp(text, "@dispvm") == 0 ||
-	    strcmp(text, "@adminvm") == 0 || strcmp(text, "dom0") == 0)
-		return true;
-	if (strncmp(text, "@dispvm:", 8) == 0)
-		return domain_name_is_valid(text + 8, n - 8);
-	return domain_name_is_valid(text, n);
-}
-
 /* An option's value: a target a call can go to. */
 static int parse_option(const char *token, struct pol_rule *r, char *why, size_t whylen)
 {

@@ -83,10 +83,6 @@ void rpc_policy_free(struct rpc_policy *p);
  * comment; -1: WHY says what is wrong and what is right. */
 int rpc_policy_parse_line(const char *line, struct pol_rule *out, char *why, size_t whylen);
 
-/* A request's target as a caller writes it: a domain's name, @default,
- * @dispvm, @dispvm:TEMPLATE, dom0 or @adminvm.  Whether TEXT is one. */
-bool rpc_target_is_valid(const char *text);
-
 /* What the policy knows of a domain: the domain manager's word. */
 struct pol_domain {
 	const char *name;	/* "dom0" for dom0 */

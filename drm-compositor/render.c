@@ -182,7 +182,9 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 		x += 20;
 	}
 	x += 10;
-	for (size_t i = 0; i < s->nchips; i++) {
+	/* dom0's word to the user takes the domains' place while it lasts: it
+	 * is read whole, and they come back. */
+	for (size_t i = 0; !s->notice && i < s->nchips; i++) {
 		const struct render_chip *c = &s->chips[i];
 		char text[DOMAIN_NAME_MAX + 32];
 		set_rgb(cr, c->label_rgb);

@@ -51,7 +51,8 @@ struct render_scene {
 	 * square in its source's colour; NULL when empty. */
 	const char *clipboard;
 	uint32_t clipboard_rgb;
-	const char *notice;		/* dom0's word to the user (printable ASCII), or NULL */
+	const char *notice;		/* dom0's word to the user (printable ASCII), in the
+					 * domains' place; NULL: none */
 	const char *prompt;		/* the launcher's line, NULL when closed */
 	bool pointer_visible;
 	int32_t pointer_x, pointer_y;

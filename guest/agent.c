@@ -280,12 +280,19 @@ static void clip_answer(void *ctx, enum gui_clip_status status, const uint8_t *d
 		log_event("agent", "clipboard-copied", "status=%u bytes=%zu", (unsigned)status, len);
 }
 
-/* dom0's copy and paste: the domain's clipboard (the Wayland selection);
- * a paste into one of our terminals is typed into it too. */
+/* dom0's copy: a terminal's selection when it has one, else the domain's
+ * clipboard (the Wayland selection).  dom0's paste: the domain's
+ * clipboard, and typed into the terminal it was pasted in. */
 static void clip_event(struct agent *a, const struct gui_event *ev, struct terminal *t)
 {
 	if (ev->type == GUI_EV_CLIP_ASK) {
-		if (a->wl)
+		static char text[GUI_CLIPBOARD_MAX];
+		size_t n = t ? terminal_selection(t, text, sizeof(text)) : 0;
+		if (n > sizeof(text))
+			clip_answer(a, GUI_CLIP_TOO_LARGE, NULL, 0);
+		else if (n)
+			clip_answer(a, GUI_CLIP_TEXT, (const uint8_t *)text, n);
+		else if (a->wl)
 			wayland_clip_ask(a->wl, clip_answer, a);
 		else
 			clip_answer(a, GUI_CLIP_EMPTY, NULL, 0);

@@ -52,6 +52,10 @@ struct terminal {
 	size_t paste_len, paste_sent;
 	/* on_output appends to the paste instead of writing (its brackets). */
 	bool capture;
+	/* The user's selection, cells from A to B in reading order (either
+	 * may come first); the pointer's cell; the left button held. */
+	bool has_sel, selecting;
+	VTermPos sel_a, sel_b, pointer;
 };
 
 static void union_rect(VTermRect *into, VTermRect r)
@@ -77,10 +81,57 @@ static VTermRect cursor_cell(const struct terminal *t)
 	return (VTermRect){ t->cursor.row, t->cursor.row + 1, t->cursor.col, t->cursor.col + 1 };
 }
 
+static bool pos_before(VTermPos a, VTermPos b)
+{
+	return a.row < b.row || (a.row == b.row && a.col < b.col);
+}
+
+/* The selection's first and last cell, in reading order. */
+static void sel_range(const struct terminal *t, VTermPos *first, VTermPos *last)
+{
+	bool ab = !pos_before(t->sel_b, t->sel_a);
+	*first = ab ? t->sel_a : t->sel_b;
+	*last = ab ? t->sel_b : t->sel_a;
+}
+
+static bool selected(const struct terminal *t, int row, int col)
+{
+	VTermPos first, last, p = { row, col };
+	if (!t->has_sel)
+		return false;
+	sel_range(t, &first, &last);
+	return !pos_before(p, first) && !pos_before(last, p);
+}
+
+/* The rows the selection covers, to be drawn again. */
+static void sel_damage(struct terminal *t)
+{
+	VTermPos first, last;
+	if (!t->has_sel)
+		return;
+	sel_range(t, &first, &last);
+	union_rect(&t->damage, (VTermRect){ first.row, last.row + 1, 0, t->cols });
+}
+
+/* What the program writes over or scrolls away is no longer what the user
+ * selected. */
+static void sel_clear(struct terminal *t)
+{
+	sel_damage(t);
+	t->has_sel = false;
+	t->selecting = false;
+}
+
 static int on_damage(VTermRect r, void *user)
 {
 	struct terminal *t = user;
+	VTermPos first, last;
 	union_rect(&t->damage, r);
+	if (t->has_sel) {
+		sel_range(t, &first, &last);
+		if (r.start_row <= last.row && r.end_row > first.row)
+			sel_clear(t);
+	}
 	return 1;
 }
 
@@ -91,6 +142,7 @@ static int on_damage(VTermRect r, void *user)
 static int on_moverect(VTermRect dest, VTermRect src, void *user)
 {
 	struct terminal *t = user;
+	sel_clear(t);
 	uint32_t w, h, stride;
 	uint8_t *px = t->win ? (uint8_t *)gui_window_pixels(t->win, &w, &h, &stride) : NULL;
 	int cw = (int)t->cell_w, ch = (int)t->cell_h;
@@ -426,9 +478,71 @@ static void key(struct terminal *t, uint32_t code, uint32_t value)
 	}
 }
 
+/* The cell under window pixel X,Y. */
+static VTermPos cell_at(const struct terminal *t, int32_t x, int32_t y)
+{
+	int row = (int)(y / t->cell_h), col = (int)(x / t->cell_w);
+	row = row < 0 ? 0 : row >= t->rows ? t->rows - 1 : row;
+	col = col < 0 ? 0 : col >= t->cols ? t->cols - 1 : col;
+	return (VTermPos){ row, col };
+}
+
+/* The left button selects, as a terminal does: from where it goes down to
+ * where it comes up, in reading order. */
+static void pointer(struct terminal *t, const struct gui_event *ev)
+{
+	if (ev->type == GUI_EV_MOTION)
+		t->pointer = cell_at(t, ev->x, ev->y);
+	if (ev->type == GUI_EV_BUTTON && ev->code == BTN_LEFT) {
+		if (ev->value) {
+			sel_clear(t);
+			t->sel_a = t->sel_b = t->pointer;
+		}
+		t->selecting = ev->value != 0;
+		return;
+	}
+	if (!t->selecting || (t->has_sel && t->pointer.row == t->sel_b.row &&
+			      t->pointer.col == t->sel_b.col))
+		return;
+	sel_damage(t);
+	t->sel_b = t->pointer;
+	t->has_sel = true;
+	sel_damage(t);
+}
+
+size_t terminal_selection(struct terminal *t, char *out, size_t cap)
+{
+	VTermPos first, last;
+	char row_text[4 * 512 + 1];
+	size_t n = 0;
+	if (!t->has_sel)
+		return 0;
+	sel_range(t, &first, &last);
+	for (int row = first.row; row <= last.row; row++) {
+		int c0 = row == first.row ? first.col : 0;
+		int c1 = row == last.row ? last.col + 1 : t->cols;
+		size_t len = vterm_screen_get_text(t->screen, row_text, sizeof(row_text) - 1,
+						   (VTermRect){ row, row + 1, c0, c1 });
+		/* The blank end of a line is the screen's, not the text's. */
+		while (len > 0 && row_text[len - 1] == ' ')
+			len--;
+		if (n + len + (row < last.row) > cap)
+			return cap + 1;
+		memcpy(out + n, row_text, len);
+		n += len;
+		if (row < last.row)
+			out[n++] = '\n';
+	}
+	return n;
+}
+
 void terminal_event(struct terminal *t, const struct gui_event *ev)
 {
 	switch (ev->type) {
+	case GUI_EV_MOTION:
+	case GUI_EV_BUTTON:
+		pointer(t, ev);
+		break;
 	case GUI_EV_CONFIGURE:
 		resize(t, ev->width, ev->height);
 		break;
@@ -594,7 +708,12 @@ static void draw_row(struct terminal *t, cairo_t *cr, cairo_scaled_font_t *sf, s
 			continue;
 		uint32_t fg = rgb_of(t, cell.fg, FG_DEFAULT), bg = rgb_of(t, cell.bg, BG_DEFAULT);
 		bool on_cursor = t->cursor_visible && row == t->cursor.row && col == t->cursor.col;
-		if (cell.attrs.reverse != (on_cursor && t->focused)) {
+		/* Reversed by the program, the cursor and the selection: each
+		 * turns the cell over once more. */
+		bool reversed = cell.attrs.reverse;
+		reversed ^= on_cursor && t->focused;
+		reversed ^= selected(t, row, col);
+		if (reversed) {
 			uint32_t swap = fg;
 			fg = bg;
 			bg = swap;

@@ -47,8 +47,14 @@ int terminal_show(struct terminal *t, struct gui_client *c);
 void terminal_hide(struct terminal *t);
 bool terminal_has_window(const struct terminal *t, const struct gui_window *w);
 
-/* CONFIGURE, FOCUS and KEY for its window; the rest is ignored. */
+/* CONFIGURE, FOCUS, KEY, MOTION and BUTTON for its window (the left
+ * button selects text, shown reversed, until the program writes over it);
+ * the rest is ignored. */
 void terminal_event(struct terminal *t, const struct gui_event *ev);
+/* The selected text into OUT (at most CAP bytes, not NUL-ended), rows
+ * joined by '\n', each row's trailing blanks left out: its length; 0 when
+ * nothing is selected; CAP + 1 when it does not fit. */
+size_t terminal_selection(struct terminal *t, char *out, size_t cap);
 /* dom0's paste (CLIP_PASTE) into this terminal: LEN bytes of DATA typed
  * to the program as a terminal pastes (line ends as CR, control
  * characters left out, inside bracketed-paste marks when the program asked

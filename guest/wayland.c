@@ -221,7 +221,6 @@ struct wayland *wayland_new(const char *socket_name, const char *layout, char *e
 	wl_list_init(&wl->windows);
 	wl_list_init(&wl->keyboards);
 	wl_list_init(&wl->pointers);
-	wl_list_init(&wl->data_devices);
 	wl->output_width = OUTPUT_WIDTH;
 	wl->output_height = OUTPUT_HEIGHT;
 	wl->display = wl_display_create();

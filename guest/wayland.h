@@ -10,8 +10,9 @@
  * dom0's popups inside its toplevel's window, placed by its positioner,
  * taking the keys while it holds a grab), xdg-decoration (always
  * server side: dom0 draws the frame), wl_seat (a keyboard with the
- * domain's xkb keymap, a pointer), wl_output, wl_data_device_manager (the
- * clipboard inside the domain).  dom0 decides every window's size: its
+ * domain's xkb keymap, a pointer), wl_output, wl_data_device_manager and
+ * zwp_primary_selection_device_manager_v1 (the clipboard and the primary
+ * selection inside the domain; between domains, dom0's copy and paste).  dom0 decides every window's size: its
  * CONFIGURE becomes xdg_toplevel.configure with the size and the states
  * (activated when focused); a toplevel's wishes (maximize, fullscreen,
  * move, resize) are ignored.  A commit's damage (at most

@@ -46,6 +46,18 @@ struct bufref {
 
 struct xwin;
 
+/* The domain's two selections (ws_data.c): the clipboard, and the primary
+ * selection (what a program selects with the mouse). */
+enum sel_kind { SEL_CLIPBOARD, SEL_PRIMARY, SEL_KINDS };
+
+struct selection {
+	struct wayland *wl;
+	enum sel_kind kind;
+	struct wl_list devices;		/* its devices' resources' links */
+	struct wl_resource *source;	/* a client's source, or NULL */
+	bool dom0;			/* dom0's paste is it (wayland.dom0_clip) */
+};
+
 struct wayland {
 	struct wl_display *display;
 	struct xwayland *xwayland;	/* NULL: no X11 programs */
@@ -60,11 +72,12 @@ struct wayland {
 	struct xwindow *kb_window;	/* whose surface the keyboards entered: the
 					 * focused one, or its topmost grabbing popup */
 	struct xwindow *pointed;	/* under dom0's pointer */
-	struct wl_list data_devices;	/* wl_data_device resources' links */
+
 	uint32_t output_width, output_height;	/* what wl_output says */
-	struct wl_resource *selection;	/* a wl_data_source, or NULL */
-	/* dom0's paste (CLIP_PASTE): the selection is these bytes, the
-	 * agent's own, while selection is NULL and dom0_clip is not. */
+	struct selection sel[SEL_KINDS];
+	enum sel_kind last_set;		/* the one a program set last: dom0's copy's */
+	/* dom0's paste (CLIP_PASTE): the bytes of each selection whose dom0
+	 * is set, the agent's own. */
 	uint8_t *dom0_clip;
 	size_t dom0_clip_len;
 	struct clip_read *clip_read;	/* dom0's ask being answered, or NULL */

@@ -1,12 +1,18 @@
 /*
- * ws_data.c - the clipboard inside one domain (wl_data_device_manager):
- * a client's selection is offered to the client that has the keyboard, as
- * it gets it, and its bytes go straight from one client to the other over
- * the pipe the receiver gives.  Between domains the clipboard is dom0's:
- * dom0's copy (CLIP_ASK) reads the selection as text through a pipe
- * (wayland_clip_ask), and dom0's paste (CLIP_PASTE) makes the agent's own
- * bytes the selection, offered to the clients as text (wayland_clip_set).
- * Drag and drop is not offered: a drag is cancelled as it starts.
+ * ws_data.c - the selections inside one domain: the clipboard
+ * (wl_data_device_manager) and the primary selection (what a program
+ * selects with the mouse; zwp_primary_selection_device_manager_v1, which
+ * foot and GTK use for middle-click and Shift+Insert).  A client's
+ * selection is offered to the client that has the keyboard, as it gets
+ * it, and its bytes go straight from one client to the other over the pipe
+ * the receiver gives.
+ *
+ * Between domains the clipboard is dom0's: dom0's copy (CLIP_ASK) reads,
+ * as text through a pipe, the selection the domain's programs set last
+ * (the user's last copy or mouse selection; wayland_clip_ask), and dom0's
+ * paste (CLIP_PASTE) makes the agent's own bytes both selections, offered
+ * as text (wayland_clip_set).  Drag and drop is not offered: a drag is
+ * cancelled as it starts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +25,10 @@
 
 #include "guest/wayland_impl.h"
 #include "lib/util.h"
+#include "primary-selection-unstable-v1-server-protocol.h"
 
 #define DATA_DEVICE_MANAGER_VERSION 3
+#define PRIMARY_MANAGER_VERSION 1
 /* What one source may offer: mime types and their length. */
 #define DATA_MIME_TYPES_MAX 32
 #define DATA_MIME_TYPE_LEN 255
@@ -44,9 +52,22 @@ struct clip_read {
 	uint8_t buf[GUI_CLIPBOARD_MAX + 1];	/* one more: too large */
 };
 
+/* What differs between the two selections: their interfaces' events. */
+struct sel_ops {
+	const struct wl_interface *offer_iface;
+	const void *offer_impl;
+	void (*send_send)(struct wl_resource *source, const char *mime, int32_t fd);
+	void (*send_cancelled)(struct wl_resource *source);
+	void (*send_data_offer)(struct wl_resource *device, struct wl_resource *offer);
+	void (*send_offer)(struct wl_resource *offer, const char *mime);
+	void (*send_selection)(struct wl_resource *device, struct wl_resource *offer);
+};
+
+static const struct sel_ops *const ops_of[SEL_KINDS];
+
 struct source {
 	struct wl_resource *res;
-	struct wayland *wl;
+	struct selection *sel;
 	char *mime[DATA_MIME_TYPES_MAX];
 	size_t nmime;
 };
@@ -71,9 +92,13 @@ static const struct wl_data_source_interface source_impl = {
 	.offer = source_offer, .destroy = ws_destroy_resource, .set_actions = source_actions,
 };
 
-/* The devices of the client that has the keyboard are told of the
- * selection (or that there is none). */
-static void offer_selection(struct wayland *wl);
+static const struct zwp_primary_selection_source_v1_interface primary_source_impl = {
+	.offer = source_offer, .destroy = ws_destroy_resource,
+};
+
+/* The devices of the client that has the keyboard are told of SEL (or that
+ * there is none). */
+static void offer_selection(struct selection *sel);
 
 static void source_gone(struct wl_resource *res)
 {
@@ -81,9 +106,9 @@ static void source_gone(struct wl_resource *res)
 
 	for (size_t i = 0; i < s->nmime; i++)
 		free(s->mime[i]);
-	if (s->wl->selection == res) {
-		s->wl->selection = NULL;
-		offer_selection(s->wl);
+	if (s->sel->source == res) {
+		s->sel->source = NULL;
+		offer_selection(s->sel);
 	}
 	free(s);
 }
@@ -113,14 +138,14 @@ static void offer_accept(struct wl_client *client, struct wl_resource *res, uint
 static void offer_receive(struct wl_client *client, struct wl_resource *res, const char *mime,
 			  int32_t fd)
 {
-	struct wayland *wl = wl_resource_get_user_data(res);
+	struct selection *sel = wl_resource_get_user_data(res);
 	(void)client;
 	/* The selection now: an older offer's client was told of the new
 	 * one, and drops the old offer. */
-	if (wl->selection)
-		wl_data_source_send_send(wl->selection, mime, fd);
-	else if (wl->dom0_clip)
-		write_dom0_clip(wl, fd);
+	if (sel->source)
+		ops_of[sel->kind]->send_send(sel->source, mime, fd);
+	else if (sel->dom0)
+		write_dom0_clip(sel->wl, fd);
 	close(fd);
 }
 
@@ -143,48 +168,90 @@ static const struct wl_data_offer_interface offer_impl = {
 	.set_actions = offer_actions,
 };
 
-static void offer_to(struct wayland *wl, struct wl_resource *device)
+static const struct zwp_primary_selection_offer_v1_interface primary_offer_impl = {
+	.receive = offer_receive, .destroy = ws_destroy_resource,
+};
+
+static void offer_to(struct selection *sel, struct wl_resource *device)
 {
+	const struct sel_ops *o = ops_of[sel->kind];
 	struct wl_client *client = wl_resource_get_client(device);
 
-	if (!wl->selection && !wl->dom0_clip) {
-		wl_data_device_send_selection(device, NULL);
+	if (!sel->source && !sel->dom0) {
+		o->send_selection(device, NULL);
 		return;
 	}
-	struct wl_resource *offer = ws_resource(client, &wl_data_offer_interface,
-					wl_resource_get_version(device), 0, &offer_impl, wl, NULL);
+	struct wl_resource *offer = ws_resource(client, o->offer_iface,
+					wl_resource_get_version(device), 0, o->offer_impl, sel, NULL);
 	if (!offer)
 		return;
-	wl_data_device_send_data_offer(device, offer);
-	if (wl->selection) {
-		struct source *s = wl_resource_get_user_data(wl->selection);
+	o->send_data_offer(device, offer);
+	if (sel->source) {
+		struct source *s = wl_resource_get_user_data(sel->source);
 		for (size_t i = 0; i < s->nmime; i++)
-			wl_data_offer_send_offer(offer, s->mime[i]);
+			o->send_offer(offer, s->mime[i]);
 	} else {
 		for (size_t i = 0; text_types[i]; i++)
-			wl_data_offer_send_offer(offer, text_types[i]);
+			o->send_offer(offer, text_types[i]);
 	}
-	wl_data_device_send_selection(device, offer);
+	o->send_selection(device, offer);
 }
 
-static void offer_selection(struct wayland *wl)
+static void offer_selection(struct selection *sel)
 {
+	struct wayland *wl = sel->wl;
 	struct surface *s = wl->focused ? ws_window_surface(wl->focused) : NULL;
 	struct wl_resource *dev;
 
 	if (!s)
 		return;
-	wl_resource_for_each(dev, &wl->data_devices)
+	wl_resource_for_each(dev, &sel->devices)
 		if (ws_same_client(dev, s))
-			offer_to(wl, dev);
+			offer_to(sel, dev);
 }
 
 void ws_data_focus(struct wayland *wl)
 {
-	offer_selection(wl);
+	for (int k = 0; k < SEL_KINDS; k++)
+		offer_selection(&wl->sel[k]);
 }
 
-/* --- wl_data_device ------------------------------------------------------- */
+/* --- devices -------------------------------------------------------------- */
+
+/* dom0's bytes, no longer either selection. */
+static void forget_dom0_clip(struct wayland *wl)
+{
+	if (wl->dom0_clip)
+		explicit_bzero(wl->dom0_clip, wl->dom0_clip_len);
+	free(wl->dom0_clip);
+	wl->dom0_clip = NULL;
+	wl->dom0_clip_len = 0;
+	for (int k = 0; k < SEL_KINDS; k++)
+		wl->sel[k].dom0 = false;
+}
+
+/* SOURCE (a client's, or NULL) becomes SEL, the one set last. */
+static void set_selection(struct selection *sel, struct wl_resource *source)
+{
+	struct wayland *wl = sel->wl;
+	if (sel->source == source && (source || !sel->dom0))
+		return;
+	if (sel->source)
+		ops_of[sel->kind]->send_cancelled(sel->source);
+	sel->source = source;
+	sel->dom0 = false;
+	if (!wl->sel[!sel->kind].dom0)
+		forget_dom0_clip(wl);
+	wl->last_set = sel->kind;
+	offer_selection(sel);
+}
+
+static void device_selection(struct wl_client *client, struct wl_resource *res,
+			     struct wl_resource *source, uint32_t serial)
+{
+	(void)client, (void)serial;
+	set_selection(wl_resource_get_user_data(res), source);
+}
 
 static void device_drag(struct wl_client *client, struct wl_resource *res,
 			struct wl_resource *source, struct wl_resource *origin,
@@ -195,34 +262,14 @@ static void device_drag(struct wl_client *client, struct wl_resource *res,
 		wl_data_source_send_cancelled(source);
 }
 
-/* dom0's bytes, no longer the selection. */
-static void forget_dom0_clip(struct wayland *wl)
-{
-	if (wl->dom0_clip)
-		explicit_bzero(wl->dom0_clip, wl->dom0_clip_len);
-	free(wl->dom0_clip);
-	wl->dom0_clip = NULL;
-	wl->dom0_clip_len = 0;
-}
-
-static void device_selection(struct wl_client *client, struct wl_resource *res,
-			     struct wl_resource *source, uint32_t serial)
-{
-	struct wayland *wl = wl_resource_get_user_data(res);
-	(void)client, (void)serial;
-	if (wl->selection == source && (source || !wl->dom0_clip))
-		return;
-	if (wl->selection)
-		wl_data_source_send_cancelled(wl->selection);
-	forget_dom0_clip(wl);
-	wl->selection = source;
-	offer_selection(wl);
-}
-
 static const struct wl_data_device_interface device_impl = {
 	.start_drag = device_drag,
 	.set_selection = device_selection,
 	.release = ws_destroy_resource,
+};
+
+static const struct zwp_primary_selection_device_v1_interface primary_device_impl = {
+	.set_selection = device_selection, .destroy = ws_destroy_resource,
 };
 
 static void device_gone(struct wl_resource *res)
@@ -230,47 +277,132 @@ static void device_gone(struct wl_resource *res)
 	wl_list_remove(wl_resource_get_link(res));
 }
 
-/* --- wl_data_device_manager ----------------------------------------------- */
+/* --- the managers --------------------------------------------------------- */
 
-static void create_source(struct wl_client *client, struct wl_resource *res, uint32_t id)
+static void create_source(struct selection *sel, struct wl_client *client,
+			  const struct wl_interface *iface, const void *impl, int version,
+			  uint32_t id)
 {
 	struct wl_resource *r;
-	struct source *s = ws_object(client, sizeof(*s), &wl_data_source_interface,
-				     wl_resource_get_version(res), id, &source_impl, source_gone, &r);
+	struct source *s = ws_object(client, sizeof(*s), iface, version, id, impl, source_gone, &r);
 	if (!s)
 		return;
 	s->res = r;
-	s->wl = wl_resource_get_user_data(res);
+	s->sel = sel;
 }
 
-static void get_device(struct wl_client *client, struct wl_resource *res, uint32_t id,
-		       struct wl_resource *seat)
+static void get_device(struct selection *sel, struct wl_client *client,
+		       const struct wl_interface *iface, const void *impl, int version,
+		       uint32_t id)
+{
+	struct wl_resource *dev = ws_resource(client, iface, version, id, impl, sel, device_gone);
+	if (dev)
+		wl_list_insert(&sel->devices, wl_resource_get_link(dev));
+}
+
+static void data_create_source(struct wl_client *client, struct wl_resource *res, uint32_t id)
 {
 	struct wayland *wl = wl_resource_get_user_data(res);
-	struct wl_resource *dev = ws_resource(client, &wl_data_device_interface,
-					wl_resource_get_version(res), id, &device_impl, wl, device_gone);
-	(void)seat;
-	if (!dev)
-		return;
-	wl_list_insert(&wl->data_devices, wl_resource_get_link(dev));
+	create_source(&wl->sel[SEL_CLIPBOARD], client, &wl_data_source_interface, &source_impl,
+		      wl_resource_get_version(res), id);
 }
 
-static const struct wl_data_device_manager_interface manager_impl = {
-	.create_data_source = create_source, .get_data_device = get_device,
+static void data_get_device(struct wl_client *client, struct wl_resource *res, uint32_t id,
+			    struct wl_resource *seat)
+{
+	struct wayland *wl = wl_resource_get_user_data(res);
+	(void)seat;
+	get_device(&wl->sel[SEL_CLIPBOARD], client, &wl_data_device_interface, &device_impl,
+		   wl_resource_get_version(res), id);
+}
+
+static const struct wl_data_device_manager_interface data_manager_impl = {
+	.create_data_source = data_create_source, .get_data_device = data_get_device,
 };
 
-static void bind_manager(struct wl_client *client, void *data, uint32_t version, uint32_t id)
+static void primary_create_source(struct wl_client *client, struct wl_resource *res,
+				  uint32_t id)
 {
-	struct wl_resource *res = ws_resource(client, &wl_data_device_manager_interface,
-					(int)version, id, &manager_impl, data, NULL);
-	if (!res)
-		return;
+	struct wayland *wl = wl_resource_get_user_data(res);
+	create_source(&wl->sel[SEL_PRIMARY], client, &zwp_primary_selection_source_v1_interface,
+		      &primary_source_impl, wl_resource_get_version(res), id);
 }
+
+static void primary_get_device(struct wl_client *client, struct wl_resource *res, uint32_t id,
+			       struct wl_resource *seat)
+{
+	struct wayland *wl = wl_resource_get_user_data(res);
+	(void)seat;
+	get_device(&wl->sel[SEL_PRIMARY], client, &zwp_primary_selection_device_v1_interface,
+		   &primary_device_impl, wl_resource_get_version(res), id);
+}
+
+static const struct zwp_primary_selection_device_manager_v1_interface primary_manager_impl = {
+	.create_source = primary_create_source,
+	.get_device = primary_get_device,
+	.destroy = ws_destroy_resource,
+};
+
+static void bind_data_manager(struct wl_client *client, void *data, uint32_t version, uint32_t id)
+{
+	ws_resource(client, &wl_data_device_manager_interface, (int)version, id, &data_manager_impl,
+		    data, NULL);
+}
+
+static void bind_primary_manager(struct wl_client *client, void *data, uint32_t version,
+				 uint32_t id)
+{
+	ws_resource(client, &zwp_primary_selection_device_manager_v1_interface, (int)version, id,
+		    &primary_manager_impl, data, NULL);
+}
+
+/* --- the two selections' events -------------------------------------------- */
+
+static void data_send_send(struct wl_resource *s, const char *mime, int32_t fd)
+{
+	wl_data_source_send_send(s, mime, fd);
+}
+
+static void primary_send_send(struct wl_resource *s, const char *mime, int32_t fd)
+{
+	zwp_primary_selection_source_v1_send_send(s, mime, fd);
+}
+
+static const struct sel_ops clipboard_ops = {
+	.offer_iface = &wl_data_offer_interface,
+	.offer_impl = &offer_impl,
+	.send_send = data_send_send,
+	.send_cancelled = wl_data_source_send_cancelled,
+	.send_data_offer = wl_data_device_send_data_offer,
+	.send_offer = wl_data_offer_send_offer,
+	.send_selection = wl_data_device_send_selection,
+};
+
+static const struct sel_ops primary_ops = {
+	.offer_iface = &zwp_primary_selection_offer_v1_interface,
+	.offer_impl = &primary_offer_impl,
+	.send_send = primary_send_send,
+	.send_cancelled = zwp_primary_selection_source_v1_send_cancelled,
+	.send_data_offer = zwp_primary_selection_device_v1_send_data_offer,
+	.send_offer = zwp_primary_selection_offer_v1_send_offer,
+	.send_selection = zwp_primary_selection_device_v1_send_selection,
+};
+
+static const struct sel_ops *const ops_of[SEL_KINDS] = {
+	[SEL_CLIPBOARD] = &clipboard_ops,
+	[SEL_PRIMARY] = &primary_ops,
+};
 
 bool ws_data_globals(struct wayland *wl)
 {
+	for (int k = 0; k < SEL_KINDS; k++) {
+		wl->sel[k] = (struct selection){ .wl = wl, .kind = (enum sel_kind)k };
+		wl_list_init(&wl->sel[k].devices);
+	}
 	return wl_global_create(wl->display, &wl_data_device_manager_interface,
-				DATA_DEVICE_MANAGER_VERSION, wl, bind_manager);
+				DATA_DEVICE_MANAGER_VERSION, wl, bind_data_manager) &&
+	       wl_global_create(wl->display, &zwp_primary_selection_device_manager_v1_interface,
+				PRIMARY_MANAGER_VERSION, wl, bind_primary_manager);
 }
 
 /* --- dom0's copy and paste ------------------------------------------------ */
@@ -281,13 +413,17 @@ void wayland_clip_set(struct wayland *wl, const uint8_t *data, size_t len)
 	if (!copy)
 		return;
 	memcpy(copy, data, len);
-	if (wl->selection)
-		wl_data_source_send_cancelled(wl->selection);
-	wl->selection = NULL;
 	forget_dom0_clip(wl);
 	wl->dom0_clip = copy;
 	wl->dom0_clip_len = len;
-	offer_selection(wl);
+	for (int k = 0; k < SEL_KINDS; k++) {
+		struct selection *sel = &wl->sel[k];
+		if (sel->source)
+			ops_of[k]->send_cancelled(sel->source);
+		sel->source = NULL;
+		sel->dom0 = true;
+		offer_selection(sel);
+	}
 }
 
 static void clip_read_end(struct clip_read *r, enum gui_clip_status status)
@@ -348,11 +484,12 @@ void wayland_clip_ask(struct wayland *wl,
 		      void *ctx)
 {
 	int p[2];
-	const char *type = wl->selection ? text_type_of(wl_resource_get_user_data(wl->selection))
-					 : NULL;
+	struct selection *sel = &wl->sel[wl->last_set];
+	const char *type = sel->source ? text_type_of(wl_resource_get_user_data(sel->source))
+				       : NULL;
 	struct wl_event_loop *loop = wl_display_get_event_loop(wl->display);
 
-	if (wl->dom0_clip) {
+	if (sel->dom0) {
 		done(ctx, GUI_CLIP_TEXT, wl->dom0_clip, wl->dom0_clip_len);
 		return;
 	}
@@ -383,7 +520,7 @@ void wayland_clip_ask(struct wayland *wl,
 	}
 	wl_event_source_timer_update(r->timer, CLIP_READ_MS);
 	wl->clip_read = r;
-	wl_data_source_send_send(wl->selection, type, p[1]);
+	ops_of[sel->kind]->send_send(sel->source, type, p[1]);
 	close(p[1]);
 }
 

@@ -220,3 +220,14 @@ const char *name_closest(const char *word, const char *const *names, size_t n)
 	}
 	return best;
 }
+
+bool rpc_target_is_valid(const char *text)
+{
+	size_t n = strlen(text);
+	if (strcmp(text, "@default") == 0 || strcmp(text, "@dispvm") == 0 ||
+	    strcmp(text, "@adminvm") == 0 || strcmp(text, "dom0") == 0)
+		return true;
+	if (strncmp(text, "@dispvm:", 8) == 0)
+		return domain_name_is_valid(text + 8, n - 8);
+	return domain_name_is_valid(text, n);
+}

@@ -40,6 +40,10 @@ bool domain_name_is_valid(const char *s, size_t len);
  * away, fewer than WORD has letters), or NULL: for "did you mean". */
 const char *name_closest(const char *word, const char *const *names, size_t n);
 
+/* A call's target as a caller writes it (docs/RPC.md): a domain's name,
+ * @default, @dispvm, @dispvm:TEMPLATE, dom0 or @adminvm. */
+bool rpc_target_is_valid(const char *text);
+
 /* A copy of the NULL-terminated V (strings and array malloc'ed), or NULL. */
 char **strv_dup(const char *const *v);
 

@@ -65,9 +65,12 @@
 #   clipboard   dom0's clipboard: a demo's (clip-vm) copied with Ctrl+Shift+C
 #               (the bar shows it), pasted with Ctrl+Shift+V into green-vm's
 #               terminal (typed, run by the user's Return); a second paste
-#               gets nothing; foot's selection (a real program's, through the
-#               agent's Wayland clipboard) refused for green-vm by the policy,
-#               kept, pasted into clip-vm; the bytes in no log
+#               gets nothing; the terminal's selection (its command line,
+#               dragged over) copied and pasted into clip-vm; foot's
+#               selection (a real program's primary selection, through the agent)
+#               refused for green-vm by the policy, kept, pasted into
+#               clip-vm; clip-vm's pasted into wl-vm, where foot's own
+#               Shift+Insert types it; the bytes in no log
 #   clip-unasked  a client sending a clipboard dom0 did not ask for is dropped
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
@@ -744,11 +747,24 @@ check_clipboard() {
     sleep 0.3
     [ "$(grep -c 'event=clipboard-pasted' "$W/green-vm.agent")" = "$n" ] ||
         { why="green-vm got a second paste of one copy"; return 1; }
-    # A real program's selection: foot's, set by a triple click on its line.
-    mkdir -p "$W/footcfg/foot" &&
-        printf '[main]\nselection-target=clipboard\nfont=monospace:size=20\n' > "$W/footcfg/foot/foot.ini"
-    alone_on 9 footclip 10 env XDG_CONFIG_HOME=$W/footcfg foot sh -c 'echo wayland-clip-text; exec sleep 1000' ||
-        return 1
+    # The terminal's own selection: its first row (the command line), dragged
+    # over with the left button, copied, and pasted into clip-vm.
+    ctl pointer 10 58 && keys BTN_LEFT 1 && ctl pointer 1000 58 && keys BTN_LEFT 0 && sleep 0.3
+    ctl screenshot "$W/terminal-selection.png"
+    clip_key C
+    wait_for "$W/compositor.log" 'event=clipboard-copy from=green-vm' ||
+        { why="the terminal's selection was not copied: $(tail -2 "$W/compositor.log" | tr '\n' ' ')"; return 1; }
+    keys KEY_LEFTMETA 1 KEY_4 1 KEY_4 0 KEY_LEFTMETA 0
+    ctl pointer 500 300 && keys BTN_LEFT 1 BTN_LEFT 0 && sleep 0.3
+    clip_key V
+    wait_for "$W/clip-vm.out" 'CLIP_PASTE' || { why="the terminal's selection did not reach clip-vm"; return 1; }
+    grep -q 'CLIP_PASTE [0-9]* bytes: .*echo from-clip-vm >clipped$' "$W/clip-vm.out" ||
+        { why="clip-vm got $(grep CLIP_PASTE "$W/clip-vm.out"), not the terminal's command line"; return 1; }
+    # A real program's selection: foot's, set by a triple click on its line
+    # (the primary selection, as foot sets it by default).
+    mkdir -p "$W/footcfg/foot" && printf '[main]\nfont=monospace:size=20\n' > "$W/footcfg/foot/foot.ini"
+    alone_on 9 footclip 10 env XDG_CONFIG_HOME=$W/footcfg foot sh -c \
+        "echo wayland-clip-text; exec cat >$W/foot-pasted" || return 1
     ctl pointer 60 58 && keys BTN_LEFT 1 BTN_LEFT 0 BTN_LEFT 1 BTN_LEFT 0 BTN_LEFT 1 BTN_LEFT 0
     sleep 0.5
     clip_key C
@@ -768,14 +784,33 @@ check_clipboard() {
     keys KEY_LEFTMETA 1 KEY_4 1 KEY_4 0 KEY_LEFTMETA 0
     ctl pointer 500 300 && keys BTN_LEFT 1 BTN_LEFT 0 && sleep 0.3
     clip_key V
-    wait_for "$W/clip-vm.out" 'CLIP_PASTE' || { why="the kept clipboard did not reach clip-vm"; return 1; }
+    wait_more "$W/clip-vm.out" 'CLIP_PASTE' 1 || { why="the kept clipboard did not reach clip-vm"; return 1; }
     grep -q 'CLIP_PASTE [0-9]* bytes: wayland-clip-text' "$W/clip-vm.out" ||
         { why="clip-vm got $(grep CLIP_PASTE "$W/clip-vm.out"), not foot's text"; return 1; }
+    # dom0's paste into a real program: clip-vm's clipboard becomes wl-vm's
+    # selections, and foot's own paste key (Shift+Insert, the primary
+    # selection) types it into cat.
+    n=$(grep -c 'event=clipboard-copy from=clip-vm' "$W/compositor.log")
+    clip_key C
+    wait_more "$W/compositor.log" 'event=clipboard-copy from=clip-vm' "$n" ||
+        { why="clip-vm's clipboard was not copied again"; return 1; }
+    keys KEY_LEFTMETA 1 KEY_9 1 KEY_9 0 KEY_LEFTMETA 0
+    ctl pointer 500 300 && keys BTN_LEFT 1 BTN_LEFT 0 && sleep 0.3
+    clip_key V
+    wait_for "$W/compositor.log" 'event=clipboard-paste from=clip-vm to=wl-vm' ||
+        { why="clip-vm's clipboard was not pasted into wl-vm"; return 1; }
+    sleep 0.3
+    keys KEY_LEFTSHIFT 1 KEY_INSERT 1 KEY_INSERT 0 KEY_LEFTSHIFT 0 && sleep 0.3 &&
+        keys KEY_ENTER 1 KEY_ENTER 0
+    for ((n = 0; n < 100; n++)); do [ -s "$W/foot-pasted" ] && break; sleep 0.05; done
+    pasted=$(cat "$W/foot-pasted" 2>&1)
+    [ "$pasted" = 'echo from-clip-vm >clipped' ] ||
+        { why="foot's Shift+Insert did not paste dom0's paste ($W/foot-pasted: $pasted)"; return 1; }
     if grep -q 'wayland-clip-text\|from-clip-vm' "$W/compositor.log" "$W/wl-vm.agent" "$W/green-vm.agent"; then
         why="the clipboard's bytes are in a log"
         return 1
     fi
-    echo "gui: clipboard: clip-vm -> green-vm's shell ran the pasted command; second paste empty; foot's selection refused for green-vm by the policy, then pasted into clip-vm: $(grep CLIP_PASTE "$W/clip-vm.out")"
+    echo "gui: clipboard: clip-vm -> green-vm's shell ran the pasted command; second paste empty; green-vm's terminal selection -> clip-vm; foot's selection refused for green-vm by the policy, then pasted into clip-vm: $(grep CLIP_PASTE "$W/clip-vm.out" | tr '\n' '|'); clip-vm -> wl-vm, foot's Shift+Insert typed \"$pasted\""
 }
 
 check_clip_unasked() {

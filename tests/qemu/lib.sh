@@ -218,6 +218,28 @@ qemu_type() {
         { echo "qemu_type: cannot talk to $dir/mon.sock" >&2; return 1; }
 }
 
+# qemu_mouse_to DIR X Y: the (PS/2, relative) mouse to screen pixel X,Y: far
+# to the top left first, where dom0 stops it at 0,0, then X,Y from there.
+qemu_mouse_to() {
+    local out
+    out=$(qemu_monitor "$1" "mouse_move -4000 -4000") && [ -z "$out" ] &&
+        out=$(qemu_monitor "$1" "mouse_move $2 $3") && [ -z "$out" ] ||
+        { echo "qemu_mouse_to $2 $3: $out" >&2; return 1; }
+}
+
+# qemu_mouse_drag DIR X1 Y X2: the left button down at X1,Y, moved to X2,Y,
+# up there (a selection); qemu_mouse_click DIR X Y: down and up at X,Y.
+qemu_mouse_drag() {
+    qemu_mouse_to "$1" "$2" "$3" && qemu_monitor "$1" "mouse_button 1" >/dev/null &&
+        sleep 0.5 && qemu_monitor "$1" "mouse_move $(($4 - $2)) 0" >/dev/null && sleep 0.5 &&
+        qemu_monitor "$1" "mouse_button 0" >/dev/null
+}
+
+qemu_mouse_click() {
+    qemu_mouse_to "$1" "$2" "$3" && qemu_monitor "$1" "mouse_button 1" >/dev/null &&
+        sleep 0.3 && qemu_monitor "$1" "mouse_button 0" >/dev/null
+}
+
 # qemu_screendump DIR OUT.png: save the display as PNG; waits until the
 # file is complete (ends with the IEND chunk), 10 s at most.
 qemu_screendump() {

@@ -15,6 +15,11 @@
                         between A and B inside the box of A's pixels of that
                         colour below the status bar (a window's frame), and
                         outside that box below the bar
+  png.py box PNG RRGGBB  prints "X0 X1 Y0 Y1": the box of that colour's
+                        pixels below the status bar (a window's frame)
+  png.py lowest PNG FRAME RRGGBB  prints the lowest row with a pixel of
+                        RRGGBB inside the box of FRAME's pixels (a terminal's
+                        last line of text), -1 if none
   png.py within PNG FRAME RRGGBB  prints "INSIDE OUTSIDE": how many pixels
                         of RRGGBB are inside the box of FRAME's pixels below
                         the status bar (a window's frame), and outside it
@@ -234,6 +239,15 @@ def main():
         chips(args[1], args[2])
     elif len(args) == 4 and args[0] == "changed":
         changed(args[1], args[2], args[3])
+    elif len(args) == 3 and args[0] == "box":
+        w, h, img = grid(args[1])
+        print(*frame_box(args[1], w, h, img, args[2]))
+    elif len(args) == 4 and args[0] == "lowest":
+        w, h, img = grid(args[1])
+        x0, x1, y0, y1 = frame_box(args[1], w, h, img, args[2])
+        rgb = bytes.fromhex(args[3])
+        print(max((y for y in range(y0, y1 + 1)
+                   if any(img[y][3 * x:3 * x + 3] == rgb for x in range(x0, x1 + 1))), default=-1))
     elif len(args) == 4 and args[0] == "within":
         within(args[1], args[2], args[3])
     else:

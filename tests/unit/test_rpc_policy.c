@@ -5,6 +5,7 @@
 #include <ftw.h>
 
 #include "config/rpc_policy.h"
+#include "lib/util.h"
 
 static int parse(const char *line, struct pol_rule *r, char *why)
 {

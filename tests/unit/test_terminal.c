@@ -101,12 +101,116 @@ static void cursor_keys_are_escape_sequences(void **state)
 			    " 033 [ A\n");
 }
 
+/* Runs COMMAND (its output to $OUT), pastes TEXT (LEN bytes) into it, and
+ * returns what it wrote (static). */
+static const char *pasted(const char *command, const char *text, size_t len)
+{
+	static char out[256];
+	char path[64], cmd[256], err[200];
+	snprintf(path, sizeof(path), "/tmp/bulkhead-paste-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "%s > %s", command, path);
+	style.layout = "us";
+	struct terminal *t = terminal_new(cmd, "/bin/sh", &style, err, sizeof(err));
+	assert_non_null(t);
+	usleep(200 * 1000);
+	terminal_paste(t, (const uint8_t *)text, len);
+	int status = 0;
+	for (int i = 0; i < 100 && waitpid(terminal_pid(t), &status, WNOHANG) == 0; i++) {
+		terminal_write_pending(t);
+		terminal_read(t);
+		usleep(20 * 1000);
+	}
+	assert_false(terminal_pasting(t));
+	terminal_free(t);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	unlink(path);
+	return out;
+}
+
+/* Another domain's clipboard is typed as text: line ends as Return, and no
+ * control character (an ESC would end a bracketed paste and type commands;
+ * C1 controls are ESC sequences to some programs). */
+static void a_paste_is_text_only(void **state)
+{
+	(void)state;
+	static const char evil[] = "one\x1b[201~;x\r\ntwo\x03\x7f\xc2\x9bq\tend\n";
+	assert_string_equal(pasted("stty raw -echo; head -c 20 | od -An -c -w32 | tr -s ' '", evil,
+				   sizeof(evil) - 1),
+			    " o n e [ 2 0 1 ~ ; x \\r t w o q \\t e n d \\r\n");
+	/* 4 KiB and more: the pty takes it as the program reads. */
+	static char big[GUI_CLIPBOARD_MAX];
+	memset(big, 'a', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	assert_string_equal(pasted("stty raw -echo; head -c 65536 | wc -c", big, sizeof(big)),
+			    "65536\n");
+}
+
+/* Events in a terminal's pixels: its cell size, from the window it asks
+ * for without a channel (the terminal's own default). */
+static void click(struct terminal *t, int32_t x, int32_t y, uint32_t value)
+{
+	struct gui_event m = { .type = GUI_EV_MOTION, .x = x, .y = y };
+	struct gui_event b = { .type = GUI_EV_BUTTON, .code = BTN_LEFT, .value = value };
+	terminal_event(t, &m);
+	terminal_event(t, &b);
+}
+
+/* The left button selects; Ctrl+Shift+C's answer is the text, blank line
+ * ends left out; what the program writes over it unselects it. */
+static void the_selection_is_text(void **state)
+{
+	char err[200], text[256];
+	(void)state;
+	style.layout = "us";
+	struct terminal *t = terminal_new("printf 'hello world  \\nsecond'; read x; printf more",
+					  "/bin/sh", &style, err, sizeof(err));
+	assert_non_null(t);
+	for (int i = 0; i < 50; i++) {
+		terminal_read(t);
+		usleep(10 * 1000);
+	}
+	assert_int_equal(terminal_selection(t, text, sizeof(text)), 0);
+	/* From the first cell to the end of the first row: the whole line. */
+	click(t, 0, 0, 1);
+	struct gui_event m = { .type = GUI_EV_MOTION, .x = 100000, .y = 0 };
+	terminal_event(t, &m);
+	click(t, 100000, 0, 0);
+	size_t n = terminal_selection(t, text, sizeof(text));
+	assert_int_equal(n, 11);
+	assert_memory_equal(text, "hello world", 11);
+	/* Two rows, the second cut where the pointer came up (its first cell
+	 * selected): "hello world\ns". */
+	click(t, 0, 0, 1);
+	m = (struct gui_event){ .type = GUI_EV_MOTION, .x = 1, .y = 100000 };
+	terminal_event(t, &m);
+	n = terminal_selection(t, text, sizeof(text));
+	assert_true(n >= 12);
+	assert_memory_equal(text, "hello world\n", 12);
+	assert_int_equal(terminal_selection(t, text, 5), 6);	/* does not fit */
+	click(t, 1, 100000, 0);
+	/* The program writes over it: gone. */
+	key(t, KEY_ENTER, 1);
+	for (int i = 0; i < 50; i++) {
+		terminal_read(t);
+		terminal_flush(t);
+		usleep(10 * 1000);
+	}
+	assert_int_equal(terminal_selection(t, text, sizeof(text)), 0);
+	terminal_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keys_reach_the_program_as_text),
 		cmocka_unit_test(the_domains_layout_applies),
 		cmocka_unit_test(cursor_keys_are_escape_sequences),
+		cmocka_unit_test(a_paste_is_text_only),
+		cmocka_unit_test(the_selection_is_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
