@@ -3,6 +3,7 @@
  * accepts must be usable without further checks: sizes in range, titles
  * printable, grant lists inside the input, and encoding it again must give
  * a message that decodes to the same thing. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -34,13 +35,19 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 		len = gui_encode_run(m->u.run.command, again, sizeof(again));
 	else if (m->type == GUI_BUFFER)
 		return;
+	else if (m->type == GUI_CLIP_DATA || m->type == GUI_CLIP_PASTE)
+		len = gui_encode_clip(m->type, m->window, m->u.clip.status, m->u.clip.data,
+				      m->u.clip.len, again, sizeof(again));
 	else
 		len = gui_encode(m, again, sizeof(again));
 	if (len == 0 || gui_decode(again, len, from, &m2, &why) != (long)len)
 		__builtin_trap();
+	bool clip = m->type == GUI_CLIP_DATA || m->type == GUI_CLIP_PASTE;
 	if (m->type == GUI_TITLE ? strcmp(m->u.title.text, m2.u.title.text) != 0 :
 	    m->type == GUI_RUN	 ? strcmp(m->u.run.command, m2.u.run.command) != 0 :
-				   memcmp(&m->u, &m2.u, sizeof(m->u)) != 0)
+	    clip ? m->u.clip.status != m2.u.clip.status || m->u.clip.len != m2.u.clip.len ||
+			   (m->u.clip.len && memcmp(m->u.clip.data, m2.u.clip.data, m->u.clip.len)) :
+		   memcmp(&m->u, &m2.u, sizeof(m->u)) != 0)
 		__builtin_trap();
 }
 
@@ -57,6 +64,13 @@ static void check(const struct gui_msg *m, const uint8_t *start, long n, enum gu
 			__builtin_trap();
 		for (uint32_t i = 0; i < m->u.buffer.ngrants; i++)
 			(void)gui_grant(m, i);
+		break;
+	case GUI_CLIP_DATA:
+	case GUI_CLIP_PASTE:
+		if (m->u.clip.len > GUI_CLIPBOARD_MAX || m->u.clip.data + m->u.clip.len > start + n ||
+		    m->u.clip.status > GUI_CLIP_TOO_LARGE ||
+		    (m->u.clip.status != GUI_CLIP_TEXT && m->u.clip.len))
+			__builtin_trap();
 		break;
 	case GUI_DAMAGE:
 		if (m->u.rect.x + m->u.rect.width > GUI_WIDTH_MAX ||

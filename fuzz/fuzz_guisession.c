@@ -22,6 +22,9 @@
  *   0x8d       the pointer moves to a*5, b*3 (b the next byte) and, over
  *              the focused window or one of its popups, goes to it
  *   0x8e       the wheel turns (int8_t)a steps there (0: one step up)
+ *   0x8f       the user's copy: dom0 asks domain a for its clipboard
+ *   0x90       the user's paste: dom0 gives domain a the next byte's count
+ *              of bytes (from the input)
  * where a is the byte after the op.  The seeds are real sessions of the
  * project's clients (fuzz/record_gui.py) in this form.
  *
@@ -31,7 +34,8 @@
  * budget; no queue is over its bound; a popup is never on the desktop
  * itself, and on the screen only inside its top-level window's pixels;
  * every message dom0 sends decodes as
- * a domain would decode it (fake_transport.h traps otherwise).  ASan
+ * a domain would decode it (fake_transport.h traps otherwise); a domain's
+ * clipboard reaches dom0 only as the answer to its one ask.  ASan
  * catches any use of what a drop freed. */
 #include <stddef.h>
 #include <stdint.h>
@@ -120,18 +124,40 @@ static void check_books(void)
 	}
 }
 
+static bool asked[CLIENTS];
+
 static void connect_client(int i)
 {
 	if (chan[i])
 		return;
+	asked[i] = false;
 	fake[i] = fake_new(NULL);
 	chan[i] = client_new(&CS, &fake[i]->t, names[i], NULL, -1);
+}
+
+/* asked: dom0's asks out, by domain: an answer without one is a
+ * clipboard pushed behind the user's back, which must never reach dom0's. */
+static void on_clipboard(void *ctx, struct client *c, enum gui_clip_status status,
+			 const uint8_t *data, size_t len)
+{
+	(void)ctx, (void)data;
+	for (int i = 0; i < CLIENTS; i++) {
+		if (chan[i] != c)
+			continue;
+		if (!asked[i] || len > GUI_CLIPBOARD_MAX || (status != GUI_CLIP_TEXT && len))
+			__builtin_trap();
+		asked[i] = false;
+		return;
+	}
+	__builtin_trap();
 }
 
 static void setup(void)
 {
 	now = 1000000;
 	fake_desktop_init(&D, &B, &CS, 1280, 800, s_action, e_gone, now);
+	CS.env.clipboard = on_clipboard;
+	memset(asked, 0, sizeof(asked));
 	for (int i = 0; i < CLIENTS; i++) {
 		chan[i] = NULL;
 		connect_client(i);
@@ -260,6 +286,18 @@ static bool step(const uint8_t *data, size_t size, size_t *at)
 	case 0x8e:
 		wheel((int8_t)a ? (int8_t)a : -1);
 		break;
+	case 0x8f:
+		if (c && client_clip_ask(c, 1) == 0)
+			asked[i] = true;
+		break;
+	case 0x90: {
+		size_t n = *at < size ? data[(*at)++] : 0;
+		n = n > size - *at ? size - *at : n;
+		if (c)
+			client_clip_paste(c, 1, data + *at, n);
+		*at += n;
+		break;
+	}
 	default:
 		break;
 	}

@@ -62,6 +62,16 @@ until cat "$cons/guest-alpha.log" "$cons/guest-beta.log" 2>/dev/null |
     sleep 1
 done
 
+# Then its clipboard check pastes a command into beta's foot
+# (/tmp/typedclip): beta must be there for it.  Whether it comes or not, the
+# rest goes on after 4 minutes.
+i=0
+until cat "$cons/guest-beta.log" 2>/dev/null | grep -q 'DOMU-TYPED name=beta /tmp/typedclip: '; do
+    i=$((i + 1))
+    [ "$i" -lt 240 ] || { echo "CTL-NOCLIP nothing was pasted into beta"; break; }
+    sleep 1
+done
+
 # beta crashes on purpose: its window goes with it and comes back with
 # the new beta.  Then run.sh takes a screendump: time for it.
 old=$(field beta 2) n=$(connected beta)
