@@ -147,6 +147,10 @@
 #define RPC_TARGET_MAX          (8 + DOMAIN_NAME_MAX)
 #define RPC_POLICY_RULES_MAX    4096
 #define RPC_POLICY_LINE_MAX     1024
+/* A domain's request ("TARGET SERVICE+ARG"), and the data of one frame
+ * of a call's streams (a vchan ring takes several). */
+#define RPC_REQUEST_MAX         (RPC_TARGET_MAX + 1 + RPC_SERVICE_MAX + 1 + RPC_ARG_MAX)
+#define RPC_FRAME_MAX           (16 * 1024)
 
 /* File copy between domains (docs/FILECOPY.md): what one stream may make.
  * A name is one component; the bytes and entries bound what a sender can

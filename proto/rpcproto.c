@@ -1,0 +1,115 @@
+#include "proto/rpcproto.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/bytes.h"
+#include "lib/util.h"
+
+static const char word_chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+
+/* LEN bytes at S, all of word_chars, MIN..MAX of them. */
+static bool word(const char *s, size_t len, size_t min, size_t max)
+{
+	if (len < min || len > max)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!s[i] || !strchr(word_chars, s[i]))
+			return false;
+	return true;
+}
+
+const char *rpc_request_parse(const char *untrusted, size_t len, struct rpc_request *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (len > RPC_REQUEST_MAX)
+		return "a request longer than RPC_REQUEST_MAX";
+	const char *space = memchr(untrusted, ' ', len);
+	if (!space)
+		return "a request without a space between its target and its service";
+	size_t tlen = (size_t)(space - untrusted);
+	const char *call = space + 1;
+	size_t clen = len - tlen - 1;
+	const char *plus = memchr(call, '+', clen);
+	size_t slen = plus ? (size_t)(plus - call) : clen;
+	size_t alen = plus ? clen - slen - 1 : 0;
+
+	if (tlen == 0 || tlen > RPC_TARGET_MAX || memchr(untrusted, '\0', tlen))
+		return "a request's target is not 1..RPC_TARGET_MAX bytes";
+	memcpy(out->target, untrusted, tlen);
+	out->target[tlen] = '\0';
+	if (!rpc_target_is_valid(out->target))
+		return "a request's target is not a domain's name, @default, @dispvm, "
+		       "@dispvm:TEMPLATE or dom0";
+	if (!word(call, slen, 1, RPC_SERVICE_MAX))
+		return "a request's service is not 1..RPC_SERVICE_MAX of A-Z a-z 0-9 . _ -";
+	if (!word(plus ? plus + 1 : "", alen, 0, RPC_ARG_MAX))
+		return "a request's argument is not 0..RPC_ARG_MAX of A-Z a-z 0-9 . _ -";
+	memcpy(out->service, call, slen);
+	out->service[slen] = '\0';
+	if (plus)
+		memcpy(out->arg, plus + 1, alen);
+	out->arg[alen] = '\0';
+	return NULL;
+}
+
+size_t rpc_request_format(const struct rpc_request *r, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s %s%s%s", r->target, r->service, r->arg[0] ? "+" : "",
+			 r->arg);
+	struct rpc_request back;
+	if (n < 0 || (size_t)n >= cap || rpc_request_parse(out, (size_t)n, &back))
+		return 0;
+	return (size_t)n;
+}
+
+void rpc_seq_init(struct rpc_seq *s, enum rpc_end reader)
+{
+	memset(s, 0, sizeof(*s));
+	s->reader = reader;
+}
+
+const char *rpc_frame_decode(const uint8_t untrusted_hdr[RPC_FRAME_HEADER], struct rpc_frame *out)
+{
+	uint32_t untrusted_type = get_u32(untrusted_hdr);
+	uint32_t untrusted_len = get_u32(untrusted_hdr + 4);
+	if (untrusted_type < RPC_STDIN || untrusted_type > RPC_EXIT)
+		return "a frame of no known type";
+	if (untrusted_len > RPC_FRAME_MAX)
+		return "a frame longer than RPC_FRAME_MAX";
+	if (untrusted_type == RPC_EXIT && untrusted_len != 4)
+		return "an EXIT frame whose length is not 4";
+	out->type = (enum rpc_frame_type)untrusted_type;
+	out->len = untrusted_len;
+	return NULL;
+}
+
+const char *rpc_frame_check(struct rpc_seq *s, const struct rpc_frame *f, const uint8_t *payload)
+{
+	bool from_caller = f->type == RPC_STDIN;
+	if (from_caller != (s->reader == RPC_SERVICE))
+		return s->reader == RPC_SERVICE ? "the caller sent a service's frame"
+						: "the service sent a caller's frame";
+	if (s->exited)
+		return "a frame after EXIT";
+	if (f->type == RPC_EXIT) {
+		uint32_t untrusted_status = get_u32(payload);
+		if (untrusted_status > 255)
+			return "an exit status beyond 255";
+		s->status = untrusted_status;
+		s->exited = true;
+		return NULL;
+	}
+	if (s->ended[f->type - 1])
+		return "data after the end of its stream";
+	if (f->len == 0)
+		s->ended[f->type - 1] = true;
+	return NULL;
+}
+
+void rpc_frame_encode(enum rpc_frame_type type, uint32_t len, uint8_t out[RPC_FRAME_HEADER])
+{
+	put_u32(out, (uint32_t)type);
+	put_u32(out + 4, len);
+}

@@ -1,0 +1,98 @@
+/* Calls between domains: a domain's request and a call's frames
+ * (proto/rpcproto.h). */
+#include "tests/unit/test_helpers.h"
+
+#include "lib/bytes.h"
+#include "proto/rpcproto.h"
+
+static const char *parse(const char *s, struct rpc_request *r)
+{
+	return rpc_request_parse(s, strlen(s), r);
+}
+
+static void requests(void **state)
+{
+	struct rpc_request r;
+	char line[RPC_REQUEST_MAX + 1];
+	(void)state;
+	assert_null(parse("work bulkhead.Filecopy", &r));
+	assert_string_equal(r.target, "work");
+	assert_string_equal(r.service, "bulkhead.Filecopy");
+	assert_string_equal(r.arg, "");
+	assert_null(parse("@dispvm:dvm bulkhead.OpenInVM+txt", &r));
+	assert_string_equal(r.target, "@dispvm:dvm");
+	assert_string_equal(r.arg, "txt");
+	assert_int_equal(rpc_request_format(&r, line, sizeof(line)), 33);
+	assert_string_equal(line, "@dispvm:dvm bulkhead.OpenInVM+txt");
+	assert_null(parse("@default s+", &r)); /* an empty argument: none */
+	assert_string_equal(r.arg, "");
+	assert_null(parse("dom0 s", &r));
+	static const char *const bad[] = {
+		"", "work", " s", "work ", "work  s", "work s t", "work s\n", "@anyvm s",
+		"@label:red s", "9work s", "work s/x", "work s+a+b", "work s+a/b", "work +a",
+		"@dispvm: s",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!parse(bad[i], &r))
+			fail_msg("\"%s\" was taken", bad[i]);
+	assert_non_null(rpc_request_parse("work s\0x", 8, &r));
+	char longest[RPC_REQUEST_MAX + 2];
+	memset(longest, 'a', sizeof(longest));
+	longest[RPC_TARGET_MAX] = ' ';
+	longest[sizeof(longest) - 1] = '\0';
+	assert_non_null(parse(longest, &r));
+}
+
+static void frame(uint8_t *b, uint32_t type, uint32_t len)
+{
+	put_u32(b, type);
+	put_u32(b + 4, len);
+}
+
+static void frames(void **state)
+{
+	uint8_t h[RPC_FRAME_HEADER], status[4];
+	struct rpc_frame f;
+	struct rpc_seq caller, service;
+	(void)state;
+	frame(h, RPC_STDOUT, 5);
+	assert_null(rpc_frame_decode(h, &f));
+	assert_int_equal(f.type, RPC_STDOUT);
+	assert_int_equal(f.len, 5);
+	frame(h, 0, 1);
+	assert_non_null(rpc_frame_decode(h, &f));
+	frame(h, 5, 1);
+	assert_non_null(rpc_frame_decode(h, &f));
+	frame(h, RPC_STDIN, RPC_FRAME_MAX + 1);
+	assert_non_null(rpc_frame_decode(h, &f));
+	frame(h, RPC_EXIT, 3);
+	assert_non_null(rpc_frame_decode(h, &f));
+
+	rpc_seq_init(&caller, RPC_CALLER);
+	rpc_seq_init(&service, RPC_SERVICE);
+	struct rpc_frame in = { RPC_STDIN, 3 }, out = { RPC_STDOUT, 3 }, end = { RPC_STDOUT, 0 };
+	struct rpc_frame ex = { RPC_EXIT, 4 };
+	assert_null(rpc_frame_check(&service, &in, NULL));
+	assert_non_null(rpc_frame_check(&service, &out, NULL));	/* the wrong way */
+	assert_non_null(rpc_frame_check(&caller, &in, NULL));
+	assert_null(rpc_frame_check(&caller, &out, NULL));
+	assert_null(rpc_frame_check(&caller, &end, NULL));
+	assert_non_null(rpc_frame_check(&caller, &out, NULL));	/* after its end */
+	put_u32(status, 256);
+	assert_non_null(rpc_frame_check(&caller, &ex, status));
+	put_u32(status, 7);
+	assert_null(rpc_frame_check(&caller, &ex, status));
+	assert_int_equal(caller.status, 7);
+	struct rpc_frame err = { RPC_STDERR, 1 };
+	assert_non_null(rpc_frame_check(&caller, &err, NULL));	/* after EXIT */
+	assert_non_null(rpc_frame_check(&caller, &ex, status));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(requests),
+		cmocka_unit_test(frames),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
