@@ -200,9 +200,19 @@ static void copy_damage(struct drm_output *d, struct dumb *dst, const cairo_regi
 	int stride = cairo_image_surface_get_stride(d->o.shadow);
 	int n = cairo_region_num_rectangles(damage);
 
+	cairo_rectangle_int_t screen = { 0, 0, (int)d->o.width, (int)d->o.height };
 	for (int i = 0; i < n; i++) {
 		cairo_rectangle_int_t r;
 		cairo_region_get_rectangle(damage, i, &r);
+		/* Never a byte outside the buffers, whatever the damage says. */
+		int x1 = r.x + r.width < screen.width ? r.x + r.width : screen.width;
+		int y1 = r.y + r.height < screen.height ? r.y + r.height : screen.height;
+		r.x = r.x < 0 ? 0 : r.x;
+		r.y = r.y < 0 ? 0 : r.y;
+		if (x1 <= r.x || y1 <= r.y)
+			continue;
+		r.width = x1 - r.x;
+		r.height = y1 - r.y;
 		for (int y = r.y; y < r.y + r.height; y++)
 			memcpy(dst->map + (size_t)y * dst->pitch + (size_t)r.x * 4,
 			       src + (size_t)y * (size_t)stride + (size_t)r.x * 4,

@@ -101,8 +101,11 @@ static struct compositor {
 	bool stop;
 } C;
 
+/* R, cut to the screen: the pointer's rectangle reaches past its edges
+ * (at 0,0 it starts at -1,-1), and the output copies what it is given. */
 static void add_damage(struct rect r)
 {
+	r = rect_intersect(r, (struct rect){ 0, 0, (int32_t)C.out->width, (int32_t)C.out->height });
 	cairo_rectangle_int_t ri = { r.x, r.y, r.w, r.h };
 	if (!rect_empty(r))
 		cairo_region_union_rectangle(C.damage, &ri);

@@ -218,26 +218,47 @@ qemu_type() {
         { echo "qemu_type: cannot talk to $dir/mon.sock" >&2; return 1; }
 }
 
-# qemu_mouse_to DIR X Y: the (PS/2, relative) mouse to screen pixel X,Y: far
-# to the top left first, where dom0 stops it at 0,0, then X,Y from there.
+# _qemu_mouse_batch DIR CMD...: monitor commands in one connection, 50 ms
+# apart (the guest reads the PS/2 mouse's small packets between them).
+_qemu_mouse_batch() {
+    local dir=$1 c
+    shift
+    [ -S "$dir/mon.sock" ] || { echo "qemu mouse: no socket $dir/mon.sock" >&2; return 1; }
+    { for c in "$@"; do printf '%s\n' "$c"; sleep 0.05; done; sleep 0.3; } |
+        socat -t 2 - "UNIX-CONNECT:$dir/mon.sock" >/dev/null ||
+        { echo "qemu mouse: cannot talk to $dir/mon.sock" >&2; return 1; }
+}
+
+# _qemu_steps DX DY: mouse_move commands of at most 50 pixels each way.
+_qemu_steps() {
+    local dx=$1 dy=$2 sx sy
+    while [ "$dx" -ne 0 ] || [ "$dy" -ne 0 ]; do
+        sx=$((dx > 50 ? 50 : dx < -50 ? -50 : dx))
+        sy=$((dy > 50 ? 50 : dy < -50 ? -50 : dy))
+        echo "mouse_move $sx $sy"
+        dx=$((dx - sx)) dy=$((dy - sy))
+    done
+}
+
+# qemu_mouse_to DIR X Y: the (PS/2, relative) mouse to screen pixel X,Y:
+# far to the top left first, where dom0 stops it at 0,0, then to X,Y.
 qemu_mouse_to() {
-    local out
-    out=$(qemu_monitor "$1" "mouse_move -4000 -4000") && [ -z "$out" ] &&
-        out=$(qemu_monitor "$1" "mouse_move $2 $3") && [ -z "$out" ] ||
-        { echo "qemu_mouse_to $2 $3: $out" >&2; return 1; }
+    local -a cmds
+    mapfile -t cmds < <(_qemu_steps -3000 -3000; _qemu_steps "$2" "$3")
+    _qemu_mouse_batch "$1" "${cmds[@]}"
 }
 
 # qemu_mouse_drag DIR X1 Y X2: the left button down at X1,Y, moved to X2,Y,
 # up there (a selection); qemu_mouse_click DIR X Y: down and up at X,Y.
 qemu_mouse_drag() {
-    qemu_mouse_to "$1" "$2" "$3" && qemu_monitor "$1" "mouse_button 1" >/dev/null &&
-        sleep 0.5 && qemu_monitor "$1" "mouse_move $(($4 - $2)) 0" >/dev/null && sleep 0.5 &&
-        qemu_monitor "$1" "mouse_button 0" >/dev/null
+    local -a cmds
+    mapfile -t cmds < <(_qemu_steps $(($4 - $2)) 0)
+    qemu_mouse_to "$1" "$2" "$3" &&
+        _qemu_mouse_batch "$1" "mouse_button 1" "${cmds[@]}" "mouse_button 0"
 }
 
 qemu_mouse_click() {
-    qemu_mouse_to "$1" "$2" "$3" && qemu_monitor "$1" "mouse_button 1" >/dev/null &&
-        sleep 0.3 && qemu_monitor "$1" "mouse_button 0" >/dev/null
+    qemu_mouse_to "$1" "$2" "$3" && _qemu_mouse_batch "$1" "mouse_button 1" "mouse_button 0"
 }
 
 # qemu_screendump DIR OUT.png: save the display as PNG; waits until the

@@ -17,6 +17,9 @@
                         outside that box below the bar
   png.py box PNG RRGGBB  prints "X0 X1 Y0 Y1": the box of that colour's
                         pixels below the status bar (a window's frame)
+  png.py lastrow PNG    prints how many pixels of the last row differ from
+                        its most common colour (the desktop's, under every
+                        window: nothing else belongs there)
   png.py lowest PNG FRAME RRGGBB  prints the lowest row with a pixel of
                         RRGGBB inside the box of FRAME's pixels (a terminal's
                         last line of text), -1 if none
@@ -144,7 +147,10 @@ def bullets(path):
 def chips(path, colour):
     w, h, img = grid(path)
     rgb = bytes.fromhex(colour)
-    bar = img[1][0:3]  # the bar's background, above every square
+    # The bar's background, above every square: row 1's most common colour
+    # (dom0's pointer may be drawn at its left end).
+    row1 = [bytes(img[1][3 * x:3 * x + 3]) for x in range(w)]
+    bar = max(set(row1), key=row1.count)
 
     def px(x, y):
         return img[y][3 * x:3 * x + 3]
@@ -242,6 +248,11 @@ def main():
     elif len(args) == 3 and args[0] == "box":
         w, h, img = grid(args[1])
         print(*frame_box(args[1], w, h, img, args[2]))
+    elif len(args) == 2 and args[0] == "lastrow":
+        w, h, img = grid(args[1])
+        row = [bytes(img[h - 1][3 * x:3 * x + 3]) for x in range(w)]
+        common = max(set(row), key=row.count)
+        print(sum(1 for c in row if c != common))
     elif len(args) == 4 and args[0] == "lowest":
         w, h, img = grid(args[1])
         x0, x1, y0, y1 = frame_box(args[1], w, h, img, args[2])

@@ -6,12 +6,15 @@
 # program, through beta's agent) on bochs-drm, each framed in its domain's
 # label colour.  Then, with QEMU's keyboard: Super+Tab gives the focus to a
 # terminal, a command typed there runs in that domain only; Super+Tab to
-# the other, another command; Super+Return and "beta foot" start a second
-# foot in beta, which takes the focus.  Then QEMU is stopped.
+# the other, another command; with QEMU's mouse, a line selected in alpha's
+# terminal is copied (Ctrl+Shift+C) and pasted into beta's foot
+# (Ctrl+Shift+V, Shift+Insert), where it runs; Super+Return and "beta foot"
+# start a second foot in beta, which takes the focus.  Then QEMU is stopped.
 # usage: tests/xen/demo.sh BULKHEAD   (as root)
 # Leaves build/demo/: serial.log, desktop.png (the terminals as they
-# came), screen.png (after the typing), launched.png (beta's second
-# foot).
+# came), screen.png (after the typing), clipboard.png (alpha's selection
+# copied, the bar saying so), pasted.png (run in beta), launched.png
+# (beta's second foot).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,6 +77,17 @@ info "$(serial | grep -m1 -o 'DOMU-TYPED name=[a-z]* /tmp/typed: .*'): it ran in
 sleep 5
 shot screen
 
+# dom0's clipboard: a command line typed in alpha's terminal, selected
+# with the mouse, Ctrl+Shift+C; beta clicked, Ctrl+Shift+V, foot's own
+# Shift+Insert and Return: it runs in beta.
+clipboard_alpha_to_beta 'echo pasted from alpha >/tmp/typedclip' "$LINUX_VM/clipboard.png" ||
+    die "the clipboard: $why"
+linux_wait 'DOMU-TYPED name=beta /tmp/typedclip: pasted from alpha' "$STEP_TIMEOUT" ||
+    die "the command pasted into beta did not run there"
+info "clipboard: alpha's selection pasted into beta, run by foot's shell: $(serial | grep -m1 -o 'DOMU-TYPED name=beta /tmp/typedclip: .*')"
+sleep 3
+shot pasted
+
 # The launcher: Super+Return, a domain and a program, Return: the
 # program runs in that domain, its window through the domain's agent.
 started=$(ev window-new name=beta)
@@ -96,4 +110,4 @@ serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'event=|frame rat
     sed 's/^/    /' | head -n 40
 info "timing: whole demo $(fmt_ms $(($(now_ms) - run_start)))"
 info "serial log: $LINUX_VM/serial.log"
-info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/launched.png"
+info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png"

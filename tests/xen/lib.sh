@@ -73,3 +73,56 @@ xen_run_attempts() {
             "($attempt of $XEN_ATTEMPTS)"
     fi
 }
+
+# frame_box PNG RRGGBB: "X0 X1 Y0 Y1" of a window's frame in that colour.
+frame_box() { python3 "$LINUX_ROOT/tests/qemu/png.py" box "$1" "$2"; }
+
+# focused_anew NAME X Y: a click at X,Y, and one more event line of NAME's
+# window taking the focus than there were (they come and go all along).
+focused_anew() {
+    local re n
+    re=$(qemu_event_re window-focus name="$1" focused=1)
+    n=$(serial | grep -cE -- "$re")
+    qemu_mouse_click "$LINUX_VM" "$2" "$3" 2>"$LINUX_VM/wait.err" &&
+        linux_wait_count "$re" $((n + 1)) "$STEP_TIMEOUT"
+}
+
+# clipboard_alpha_to_beta COMMAND PNG: dom0's clipboard as a user drives
+# it (QEMU's PS/2 mouse and keyboard): COMMAND typed, not run, in alpha's
+# terminal (blue, its agent's own, no prompt), selected with the mouse (the
+# lowest line with text: the cursor's), Ctrl+Shift+C; beta (green, foot)
+# clicked, Ctrl+Shift+V, foot's own Shift+Insert and Return run it there.
+# PNG: the desktop when the selection is copied.  1 with $why.
+clipboard_alpha_to_beta() {
+    local cmd=$1 png=$2 x0 x1 y0 y1 gx0 gx1 gy0 gy1 row
+    screendump "$png" || return 1
+    read -r x0 x1 y0 y1 <<<"$(frame_box "$png" 3465a4)"
+    read -r gx0 gx1 gy0 gy1 <<<"$(frame_box "$png" 73d216)"
+    [ -n "$y1" ] && [ -n "$gy1" ] || { why="no frames of alpha and beta in $png"; return 1; }
+    # Whichever has the focus: beta clicked first (maybe nothing new), then
+    # alpha takes it.
+    qemu_mouse_click "$LINUX_VM" $(((gx0 + gx1) / 2)) $(((gy0 + gy1) / 2)) 2>"$LINUX_VM/wait.err" &&
+        sleep 2 && focused_anew alpha $((x0 + 40)) $((y0 + 200)) ||
+        { why="a click did not focus alpha's terminal $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    qemu_type "$LINUX_VM" "$cmd" 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    sleep 2
+    screendump "$png" || return 1
+    row=$(python3 "$LINUX_ROOT/tests/qemu/png.py" lowest "$png" 3465a4 d0d0d0)
+    [ "${row:--1}" -gt "$y0" ] || { why="no text in alpha's terminal ($png)"; return 1; }
+    # The cursor's block ends the line; its middle is 8 px up (18 px rows).
+    qemu_mouse_drag "$LINUX_VM" $((x0 + 5)) $((row - 8)) $((x1 - 5)) 2>"$LINUX_VM/wait.err" &&
+        sleep 1 && qemu_sendkey "$LINUX_VM" ctrl-shift-c 2>"$LINUX_VM/wait.err" ||
+        { why="mouse or sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    expect_event clipboard-copy from=alpha bytes="${#cmd}" "$STEP_TIMEOUT" ||
+        { why="the selection in alpha's terminal was not copied: $(serial | grep -E 'clipboard' | tail -2 | tr '\n' ' ')"; return 1; }
+    screendump "$png" || return 1
+    focused_anew beta $(((gx0 + gx1) / 2)) $(((gy0 + gy1) / 2)) ||
+        { why="a click did not focus beta's foot $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    qemu_sendkey "$LINUX_VM" ctrl-shift-v &&
+        expect_event clipboard-paste from=alpha to=beta bytes="${#cmd}" "$STEP_TIMEOUT" ||
+        { why="Ctrl+Shift+V did not paste into beta"; return 1; }
+    sleep 1
+    qemu_sendkey "$LINUX_VM" shift-insert && sleep 1 && qemu_sendkey "$LINUX_VM" ret ||
+        { why="sendkey failed"; return 1; }
+}
