@@ -44,7 +44,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	config/disks_config sys/blockdev sys/mapper unlock/askpass_console unlock/unlock init/rootfs \
 	init/mounts init/harden sys/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
-	domains/hotplug domains/dispvm domains/agentwatch \
+	domains/hotplug domains/dispvm domains/agentwatch domains/rpc_broker \
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xl domains/manager \
@@ -63,7 +63,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto
+	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto
 # Root, in network namespaces: the firewall's tables on real nftables.

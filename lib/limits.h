@@ -151,6 +151,8 @@
  * of a call's streams (a vchan ring takes several). */
 #define RPC_REQUEST_MAX         (RPC_TARGET_MAX + 1 + RPC_SERVICE_MAX + 1 + RPC_ARG_MAX)
 #define RPC_FRAME_MAX           (16 * 1024)
+/* Calls one domain may have in progress at once (dom0 refuses more). */
+#define RPC_CALLS_PER_DOMAIN    8
 
 /* File copy between domains (docs/FILECOPY.md): what one stream may make.
  * A name is one component; the bytes and entries bound what a sender can

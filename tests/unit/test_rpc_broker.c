@@ -1,0 +1,158 @@
+/* dom0's side of calls between domains (domains/rpc_broker.h): a
+ * request decided by the policy, what must happen first, the budgets, a
+ * party going. */
+#include "tests/unit/test_helpers.h"
+
+#include "domains/rpc_broker.h"
+
+static struct rpc_broker B;
+static struct pol_rule rules[16];
+static struct rpc_policy P;
+
+static const struct rpc_party doms[] = {
+	{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true },
+	{ { "personal", LABEL_GREEN, CLASS_APP, NULL }, 6, true },
+	{ { "vault", LABEL_BLACK, CLASS_APP, NULL }, 0, false },
+	{ { "untrusted", LABEL_RED, CLASS_APP, NULL }, 7, true },
+};
+#define NDOMS (sizeof(doms) / sizeof(doms[0]))
+
+static void policy(const char *const *lines)
+{
+	char why[256];
+	P = (struct rpc_policy){ .rules = rules };
+	for (size_t i = 0; lines[i]; i++) {
+		if (rpc_policy_parse_line(lines[i], &rules[P.n], why, sizeof(why)) != 1)
+			fail_msg("%s: %s", lines[i], why);
+		rules[P.n].file = "t.policy";
+		rules[P.n].line = (int)i + 1;
+		P.n++;
+	}
+}
+
+static int setup(void **state)
+{
+	static const char *const lines[] = {
+		"bulkhead.Filecopy * @anyvm untrusted deny",
+		"bulkhead.Filecopy * @anyvm @anyvm allow",
+		"bulkhead.Filecopy * @anyvm @default ask default_target=vault",
+		"bulkhead.Open * @anyvm @dispvm allow",
+		"bulkhead.Admin * @anyvm dom0 allow",
+		NULL,
+	};
+	(void)state;
+	rpc_broker_init(&B);
+	policy(lines);
+	return 0;
+}
+
+static struct rpc_answer ask_for(const struct rpc_party *src, uint32_t id, const char *line)
+{
+	struct rpc_answer a;
+	rpc_broker_request(&B, &P, src, id, line, strlen(line), doms, NDOMS, "dvm", &a);
+	return a;
+}
+
+static void decisions(void **state)
+{
+	(void)state;
+	struct rpc_answer a = ask_for(&doms[0], 1, "personal bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_CONNECT);
+	assert_string_equal(a.call->target, "personal");
+	assert_int_equal(a.call->target_domid, 6);
+	assert_int_equal(a.call->source_domid, 5);
+	/* Denied by a rule, and said which. */
+	a = ask_for(&doms[0], 2, "untrusted bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_string_equal(a.why, "denied by the policy (t.policy:1)");
+	/* No rule. */
+	a = ask_for(&doms[0], 3, "personal bulkhead.Other");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_non_null(strstr(a.why, "no rule of the policy allows bulkhead.Other"));
+	/* A target that does not run is started first. */
+	a = ask_for(&doms[0], 4, "vault bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_START);
+	struct rpc_answer b;
+	rpc_broker_started(&B, a.call, "vault", 9, &b);
+	assert_int_equal(b.verdict, RPC_CONNECT);
+	assert_int_equal(b.call->target_domid, 9);
+	/* A new disposable. */
+	a = ask_for(&doms[0], 5, "@dispvm bulkhead.Open+txt");
+	assert_int_equal(a.verdict, RPC_NEW_DISPVM);
+	assert_string_equal(a.call->target, "@dispvm:dvm");
+	assert_string_equal(a.call->req.arg, "txt");
+	/* Nothing runs in dom0; no domain calls itself; unknown names. */
+	a = ask_for(&doms[0], 6, "dom0 bulkhead.Admin");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_string_equal(a.why, "no service runs in dom0");
+	a = ask_for(&doms[0], 7, "work bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	a = ask_for(&doms[0], 8, "nosuch bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_string_equal(a.why, "no domain is called nosuch");
+	/* A malformed request: refused with the parser's words, nothing kept. */
+	a = ask_for(&doms[0], 9, "personal bulk/head");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_non_null(strstr(a.why, "service"));
+	assert_true(rpc_broker_done(&B, "work", 1));
+	assert_false(rpc_broker_done(&B, "work", 1));
+	assert_false(rpc_broker_done(&B, "work", 2)); /* refused calls are not kept */
+}
+
+static void asking(void **state)
+{
+	(void)state;
+	struct rpc_answer a = ask_for(&doms[0], 1, "@default bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_ASK);
+	/* default_target first; never the caller; untrusted denied; a new
+	 * disposable too (@anyvm allows it). */
+	assert_int_equal(a.nchoices, 3);
+	assert_string_equal(a.choices[0], "vault");
+	assert_string_equal(a.choices[1], "personal");
+	assert_string_equal(a.choices[2], "@dispvm");
+	struct rpc_call *c = a.call;
+	struct rpc_answer b;
+	rpc_broker_answered(&B, c, "personal", doms, NDOMS, "dvm", &b);
+	assert_int_equal(b.verdict, RPC_CONNECT);
+	assert_int_equal(b.call->target_domid, 6);
+	a = ask_for(&doms[0], 2, "@default bulkhead.Filecopy");
+	rpc_broker_answered(&B, a.call, NULL, doms, NDOMS, "dvm", &b);
+	assert_int_equal(b.verdict, RPC_REFUSE);
+	assert_string_equal(b.why, "the user said no");
+	assert_false(rpc_broker_done(&B, "work", 2));
+}
+
+/* A caller flooding requests is refused beyond its budget, alone; ids are
+ * its own. */
+static void budgets(void **state)
+{
+	(void)state;
+	for (uint32_t id = 0; id < RPC_CALLS_PER_DOMAIN; id++)
+		assert_int_equal(ask_for(&doms[0], id, "personal bulkhead.Filecopy").verdict,
+				 RPC_CONNECT);
+	struct rpc_answer a = ask_for(&doms[0], 100, "personal bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_non_null(strstr(a.why, "calls at once"));
+	assert_int_equal(ask_for(&doms[1], 0, "work bulkhead.Filecopy").verdict, RPC_CONNECT);
+	assert_int_equal(ask_for(&doms[1], 0, "work bulkhead.Filecopy").verdict, RPC_REFUSE);
+	assert_true(rpc_broker_done(&B, "work", 3));
+	assert_int_equal(ask_for(&doms[0], 100, "personal bulkhead.Filecopy").verdict,
+			 RPC_CONNECT);
+	/* personal goes: its calls, as caller and as target, are over. */
+	struct rpc_call ended[RPC_CALLS_PER_DOMAIN * 2];
+	size_t n = rpc_broker_gone(&B, "personal", ended, sizeof(ended) / sizeof(ended[0]));
+	assert_int_equal(n, RPC_CALLS_PER_DOMAIN + 1);
+	assert_false(rpc_broker_done(&B, "work", 100));
+	assert_false(rpc_broker_done(&B, "personal", 0));
+	assert_int_equal(rpc_broker_gone(&B, "personal", ended, 1), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(decisions, setup),
+		cmocka_unit_test_setup(asking, setup),
+		cmocka_unit_test_setup(budgets, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
