@@ -59,9 +59,15 @@ static int fd_fd(void *ctx)
 	return *(int *)ctx;
 }
 
+static short fd_events(void *ctx, bool reading, bool writing)
+{
+	(void)ctx;
+	return (short)((reading ? POLLIN : 0) | (writing ? POLLOUT : 0));
+}
+
 struct rpc_chan rpc_chan_fd(int *fd)
 {
-	return (struct rpc_chan){ fd_read, fd_write, fd_fd, fd };
+	return (struct rpc_chan){ fd_read, fd_write, fd_fd, fd_events, NULL, fd };
 }
 
 static void nonblock(int fd)
@@ -304,8 +310,7 @@ size_t rpc_relay_fill(struct rpc_relay *r, struct pollfd *pfd)
 	bool sending = r->out_off < r->out_len;
 	bool writing = r->in_hdr && r->in_have == RPC_FRAME_HEADER + r->cur.len;
 	pfd[n++] = (struct pollfd){ .fd = r->chan.fd(r->chan.ctx),
-				    .events = (short)((writing ? 0 : POLLIN) |
-						      (sending ? POLLOUT : 0)) };
+				    .events = r->chan.events(r->chan.ctx, !writing, sending) };
 	for (size_t i = 0; !sending && i < r->nsrc; i++)
 		if (r->src[i].fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = r->src[i].fd, .events = POLLIN };
@@ -317,6 +322,8 @@ size_t rpc_relay_fill(struct rpc_relay *r, struct pollfd *pfd)
 void rpc_relay_dispatch(struct rpc_relay *r)
 {
 	bool moved = true;
+	if (r->chan.woken)
+		r->chan.woken(r->chan.ctx);
 	while (moved && r->state == RPC_RELAY_RUNNING) {
 		moved = pump_out(r);
 		moved = pump_in(r) || moved;

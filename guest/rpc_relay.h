@@ -34,16 +34,24 @@
 
 /* A byte stream to the other domain: read and write what they can now
  * (0 .. N; -1 with errno: EAGAIN none now, another: broken; read's 0 is
- * its end), and the fd to poll (with the events to poll it for). */
+ * its end); the fd to poll, and what for when the relay would read and,
+ * or, write (a vchan's event fd says both with POLLIN); WOKEN (may be
+ * NULL) before each dispatch (a vchan's event consumed, so that the next
+ * wakes the poll again). */
 struct rpc_chan {
 	ssize_t (*read)(void *ctx, void *buf, size_t n);
 	ssize_t (*write)(void *ctx, const void *buf, size_t n);
 	int (*fd)(void *ctx);
+	short (*events)(void *ctx, bool reading, bool writing);
+	void (*woken)(void *ctx);
 	void *ctx;
 };
 
 /* The channel as a plain fd (a socket: tests, and any stream fd). */
 struct rpc_chan rpc_chan_fd(int *fd);
+/* The channel as a libxenvchan (guest/rpc_vchan.c), its own to close. */
+struct libxenvchan;
+struct rpc_chan rpc_chan_vchan(struct libxenvchan *vc);
 
 enum rpc_relay_state { RPC_RELAY_RUNNING, RPC_RELAY_DONE, RPC_RELAY_BROKEN };
 
