@@ -113,3 +113,68 @@ void rpc_frame_encode(enum rpc_frame_type type, uint32_t len, uint8_t out[RPC_FR
 	put_u32(out, (uint32_t)type);
 	put_u32(out + 4, len);
 }
+
+const char *rpc_answer_parse(const char *untrusted, size_t len, struct rpc_answer_msg *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (len > 5 && memcmp(untrusted, "deny ", 5) == 0) {
+		if (len - 5 > RPC_WHY_MAX)
+			return "a refusal longer than RPC_WHY_MAX";
+		for (size_t i = 5; i < len; i++)
+			if (untrusted[i] < 0x20 || untrusted[i] > 0x7e)
+				return "a refusal with a byte that is not printable ASCII";
+		memcpy(out->why, untrusted + 5, len - 5);
+		return NULL;
+	}
+	if (len > 8 && len <= 8 + 10 && memcmp(untrusted, "connect ", 8) == 0) {
+		uint64_t d = 0;
+		for (size_t i = 8; i < len; i++) {
+			if (untrusted[i] < '0' || untrusted[i] > '9')
+				return "a domid that is not a number";
+			d = d * 10 + (uint64_t)(untrusted[i] - '0');
+		}
+		if (d > 0x7fef || (untrusted[8] == '0' && len > 9))
+			return "a domid out of Xen's range";
+		out->connect = true;
+		out->domid = (uint32_t)d;
+		return NULL;
+	}
+	return "an answer that is neither \"deny WHY\" nor \"connect DOMID\"";
+}
+
+size_t rpc_answer_format(const struct rpc_answer_msg *m, char *out, size_t cap)
+{
+	int n = m->connect ? snprintf(out, cap, "connect %u", m->domid)
+			   : snprintf(out, cap, "deny %s", m->why);
+	struct rpc_answer_msg back;
+	if (n < 0 || (size_t)n >= cap || rpc_answer_parse(out, (size_t)n, &back))
+		return 0;
+	return (size_t)n;
+}
+
+const char *rpc_serve_parse(const char *untrusted, size_t len, struct rpc_serve_msg *out)
+{
+	struct rpc_request r;
+	memset(out, 0, sizeof(*out));
+	/* "SOURCE SERVICE[+ARG]" has a request's shape, SOURCE a domain's name. */
+	const char *why = rpc_request_parse(untrusted, len, &r);
+	if (why)
+		return why;
+	if (!domain_name_is_valid(r.target, strlen(r.target)))
+		return "a source that is not a domain's name";
+	memcpy(out->source, r.target, sizeof(out->source));
+	memcpy(out->service, r.service, sizeof(out->service));
+	memcpy(out->arg, r.arg, sizeof(out->arg));
+	return NULL;
+}
+
+size_t rpc_serve_format(const struct rpc_serve_msg *m, char *out, size_t cap)
+{
+	struct rpc_request r = { 0 };
+	memcpy(r.target, m->source, sizeof(m->source));
+	memcpy(r.service, m->service, sizeof(r.service));
+	memcpy(r.arg, m->arg, sizeof(r.arg));
+	struct rpc_serve_msg back;
+	size_t n = rpc_request_format(&r, out, cap);
+	return n && !rpc_serve_parse(out, n, &back) ? n : 0;
+}

@@ -47,6 +47,36 @@ const char *rpc_request_parse(const char *untrusted, size_t len, struct rpc_requ
  * not valid or does not fit. */
 size_t rpc_request_format(const struct rpc_request *r, char *out, size_t cap);
 
+/*
+ * dom0's words to a domain's agent (dom0's keys, read-only to the domain;
+ * parsed all the same):
+ *   the answer to call ID, at bulkhead/rpc/call/ID:
+ *     "deny WHY"                     WHY printable ASCII
+ *     "connect DOMID"                connect to the target DOMID's
+ *                                    data/bulkhead-rpc/serve/MYDOMID-ID
+ *   a call to serve, at bulkhead/rpc/serve/SOURCE_DOMID-ID:
+ *     "SOURCE SERVICE[+ARG]"         run the service for domain SOURCE
+ *                                    and serve the call's vchan there
+ */
+#define RPC_WHY_MAX 160
+
+struct rpc_answer_msg {
+	bool connect;
+	uint32_t domid;			/* connect */
+	char why[RPC_WHY_MAX + 1];	/* deny */
+};
+
+struct rpc_serve_msg {
+	char source[DOMAIN_NAME_MAX + 1];
+	char service[RPC_SERVICE_MAX + 1];
+	char arg[RPC_ARG_MAX + 1];
+};
+
+const char *rpc_answer_parse(const char *untrusted, size_t len, struct rpc_answer_msg *out);
+size_t rpc_answer_format(const struct rpc_answer_msg *m, char *out, size_t cap);
+const char *rpc_serve_parse(const char *untrusted, size_t len, struct rpc_serve_msg *out);
+size_t rpc_serve_format(const struct rpc_serve_msg *m, char *out, size_t cap);
+
 enum rpc_frame_type { RPC_STDIN = 1, RPC_STDOUT = 2, RPC_STDERR = 3, RPC_EXIT = 4 };
 
 /* Which end of a call reads the frames being checked. */

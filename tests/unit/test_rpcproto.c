@@ -88,11 +88,42 @@ static void frames(void **state)
 	assert_non_null(rpc_frame_check(&caller, &ex, status));
 }
 
+static void dom0_words(void **state)
+{
+	struct rpc_answer_msg a;
+	struct rpc_serve_msg m;
+	char line[256];
+	(void)state;
+	assert_null(rpc_answer_parse("connect 12", 10, &a));
+	assert_true(a.connect);
+	assert_int_equal(a.domid, 12);
+	assert_null(rpc_answer_parse("deny no rule allows it", 22, &a));
+	assert_false(a.connect);
+	assert_string_equal(a.why, "no rule allows it");
+	static const char *const bad[] = { "connect", "connect ", "connect 01", "connect 99999",
+					   "connect 1a", "deny", "deny x\n", "permit 1", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!rpc_answer_parse(bad[i], strlen(bad[i]), &a))
+			fail_msg("\"%s\" was taken", bad[i]);
+	a = (struct rpc_answer_msg){ .connect = true, .domid = 7 };
+	assert_int_equal(rpc_answer_format(&a, line, sizeof(line)), 9);
+	assert_string_equal(line, "connect 7");
+	assert_null(rpc_serve_parse("work bulkhead.Filecopy", 22, &m));
+	assert_string_equal(m.source, "work");
+	assert_string_equal(m.service, "bulkhead.Filecopy");
+	assert_non_null(rpc_serve_parse("@dispvm bulkhead.Filecopy", 25, &m));
+	assert_null(rpc_serve_parse("dom0 s", 6, &m));	/* dom0 calls too (ctl rpc) */
+	assert_null(rpc_serve_parse("work bulkhead.Filecopy+x", 24, &m));
+	assert_int_equal(rpc_serve_format(&m, line, sizeof(line)), 24);
+	assert_string_equal(line, "work bulkhead.Filecopy+x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(requests),
 		cmocka_unit_test(frames),
+		cmocka_unit_test(dom0_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
