@@ -347,22 +347,35 @@ void clients_sink_key(void *cs, struct desktop_window *dw, uint32_t code, uint32
 	((struct clients *)cs)->keys_sent++;
 }
 
-int client_run(struct client *c, const char *command)
+/* A message sent at once or not at all (RUN, CLIP_PASTE), never queued:
+ * whether C can take it now (it speaks VERSION or later, has read what it
+ * was sent before), then the send.  0 or -errno, as client_run(). */
+static int at_once_ready(struct client *c, uint32_t version)
 {
-	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
-
 	if (!live(c) || !c->greeted)
 		return -EPIPE;
+	if (c->version < version)
+		return -ENOTSUP;
 	flush(c);
-	if (c->qlen)
-		return -EAGAIN;
-	size_t len = gui_encode_run(command, buf, sizeof(buf));
+	return c->qlen ? -EAGAIN : 0;
+}
+
+static int at_once_send(struct client *c, const uint8_t *buf, size_t len, const char *what)
+{
 	if (len == 0)
 		return -EINVAL;
 	int rc = gui_transport_send(c->t, buf, len, -1);
 	if (rc < 0 && rc != -EAGAIN)
-		client_drop(c, "cannot send RUN: %s", strerror(-rc));
+		client_drop(c, "cannot send %s: %s", what, strerror(-rc));
 	return rc;
+}
+
+int client_run(struct client *c, const char *command)
+{
+	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
+	int rc = at_once_ready(c, GUI_VERSION_MIN);
+
+	return rc ? rc : at_once_send(c, buf, gui_encode_run(command, buf, sizeof(buf)), "RUN");
 }
 
 int client_clip_ask(struct client *c, uint32_t window)
@@ -381,21 +394,13 @@ int client_clip_ask(struct client *c, uint32_t window)
 int client_clip_paste(struct client *c, uint32_t window, const uint8_t *data, size_t len)
 {
 	static uint8_t buf[GUI_HEADER_SIZE + GUI_CLIPBOARD_MAX];
+	int rc = at_once_ready(c, 4);
 
-	if (!live(c) || !c->greeted)
-		return -EPIPE;
-	if (c->version < 4)
-		return -ENOTSUP;
-	flush(c);
-	if (c->qlen)
-		return -EAGAIN;
+	if (rc)
+		return rc;
 	size_t n = gui_encode_clip(GUI_CLIP_PASTE, window, 0, data, len, buf, sizeof(buf));
-	if (n == 0)
-		return -EINVAL;
-	int rc = gui_transport_send(c->t, buf, n, -1);
+	rc = at_once_send(c, buf, n, "CLIP_PASTE");
 	explicit_bzero(buf, n);
-	if (rc < 0 && rc != -EAGAIN)
-		client_drop(c, "cannot send CLIP_PASTE: %s", strerror(-rc));
 	return rc;
 }
 

@@ -62,9 +62,7 @@ static int emit(struct packer *p, const void *data, size_t n)
 /* PATH as a message may show it: names are any bytes their files have. */
 static const char *shown(const char *path, char *out, size_t cap)
 {
-	struct text_escape e = { 0 };
-	text_escape(&e, path, strlen(path), out, cap, NULL);
-	return out;
+	return text_escape_once(path, strlen(path), out, cap);
 }
 
 static int fail(struct packer *p, const char *why)

@@ -86,12 +86,6 @@ static int read_exact(struct reader *r, void *dst, size_t n)
 	return 0;
 }
 
-static void escaped(const uint8_t *s, size_t len, char *out, size_t cap)
-{
-	struct text_escape e = { 0 };
-	text_escape(&e, (const char *)s, len, out, cap, NULL);
-}
-
 /* "path/name" of the current directory's entry NAME, for a message. */
 static void entry_path(const struct unpack *u, const char *name, char *out, size_t cap)
 {
@@ -260,7 +254,7 @@ static int one_record(struct unpack *u)
 	rc = read_exact(&u->in, untrusted_name, r.name_len);
 	if (rc != 0)
 		return read_failed(u, rc, "", "a name");
-	escaped(untrusted_name, r.name_len, name, sizeof(name));
+	text_escape_once(untrusted_name, r.name_len, name, sizeof(name));
 	if (r.name_len && (why = fc_name_check(untrusted_name, r.name_len)))
 		return refuse(u, name, why);
 	untrusted_name[r.name_len] = '\0';
@@ -368,7 +362,7 @@ static void moved_end(struct unpack *u, struct moved *m, bool undo)
 static int name_taken(struct unpack *u, const char *d_name, const char *why)
 {
 	char name[FILECOPY_NAME_MAX * ESCAPE_MAX + 1];
-	escaped((const uint8_t *)d_name, strlen(d_name), name, sizeof(name));
+	text_escape_once(d_name, strlen(d_name), name, sizeof(name));
 	snprintf(u->err, u->errlen, "\"%s\" %s", name, why);
 	return -1;
 }

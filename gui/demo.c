@@ -176,9 +176,8 @@ static void clip_event(struct demo *d, struct gui_client *c, const struct gui_ev
 		printf("DEMO %s CLIP_ASK\n", d->tag);
 	} else {
 		char shown[256];
-		struct text_escape e = { 0 };
-		text_escape(&e, (const char *)ev->data, ev->len, shown, sizeof(shown), NULL);
-		printf("DEMO %s CLIP_PASTE %u bytes: %s\n", d->tag, ev->len, shown);
+		printf("DEMO %s CLIP_PASTE %u bytes: %s\n", d->tag, ev->len,
+		       text_escape_once(ev->data, ev->len, shown, sizeof(shown)));
 	}
 	fflush(stdout);
 }

@@ -73,3 +73,10 @@ size_t text_escape_end(struct text_escape *e, char *out, size_t cap)
 	out[at] = '\0';
 	return at;
 }
+
+const char *text_escape_once(const void *src, size_t len, char *out, size_t cap)
+{
+	struct text_escape e = { 0 };
+	text_escape(&e, src, len, out, cap, NULL);
+	return out;
+}

@@ -47,6 +47,11 @@ struct text_escape {
 size_t text_escape(struct text_escape *e, const char *src, size_t len, char *out, size_t cap,
 		   size_t *used);
 
+/* SRC (LEN bytes), a piece of text on its own (no stream, no lines kept),
+ * escaped into OUT (CAP >= 1, NUL-terminated, cut whole escapes at a time):
+ * a name from outside in a message.  Returns OUT. */
+const char *text_escape_once(const void *src, size_t len, char *out, size_t cap);
+
 /* The end of the stream: a held CR, escaped, into OUT (CAP >= 1 + 4);
  * returns the bytes written (0 when none was held). */
 size_t text_escape_end(struct text_escape *e, char *out, size_t cap);

@@ -37,20 +37,54 @@ static void tap(struct terminal *t, uint32_t code)
 	key(t, code, 0);
 }
 
+static char out_path[64];
+
+/* COMMAND on a terminal with LAYOUT, its output to out_path, once its
+ * shell has set the pty up (raw, echo off ...) and reads. */
+static struct terminal *started(const char *layout, const char *command)
+{
+	char cmd[256], err[200];
+	snprintf(out_path, sizeof(out_path), "/tmp/bulkhead-term-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "%s > %s", command, out_path);
+	style.layout = layout;
+	struct terminal *t = terminal_new(cmd, "/bin/sh", &style, err, sizeof(err));
+	assert_non_null(t);
+	usleep(200 * 1000);
+	return t;
+}
+
+/* Its program ended (2 s at most), the terminal taking what it wrote and
+ * giving what is pasted as it reads. */
+static void ended(struct terminal *t)
+{
+	int status = 0;
+	for (int i = 0; i < 100 && waitpid(terminal_pid(t), &status, WNOHANG) == 0; i++) {
+		terminal_write_pending(t);
+		terminal_read(t);
+		usleep(20 * 1000);
+	}
+}
+
+/* The terminal freed, what its program wrote to out_path (static). */
+static const char *output_of(struct terminal *t)
+{
+	static char out[256];
+	terminal_free(t);
+	FILE *f = fopen(out_path, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	unlink(out_path);
+	return out;
+}
+
 /* Runs COMMAND, types CODES (0 ends them; KEY_LEFTSHIFT and KEY_LEFTCTRL
  * are held for the next key), waits for it to end; what it wrote to
  * $OUT is returned (static). */
 static const char *typed(const char *layout, const char *command, const uint32_t *codes)
 {
-	static char out[256];
-	char path[64], cmd[256], err[200];
-	snprintf(path, sizeof(path), "/tmp/bulkhead-term-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "%s > %s", command, path);
-	style.layout = layout;
-	struct terminal *t = terminal_new(cmd, "/bin/sh", &style, err, sizeof(err));
-	assert_non_null(t);
-	/* The shell sets the pty up (raw echo off ...) before it reads. */
-	usleep(200 * 1000);
+	struct terminal *t = started(layout, command);
 	for (; *codes; codes++) {
 		if (*codes == KEY_LEFTSHIFT || *codes == KEY_LEFTCTRL) {
 			key(t, codes[0], 1);
@@ -61,19 +95,8 @@ static const char *typed(const char *layout, const char *command, const uint32_t
 		}
 		tap(t, *codes);
 	}
-	int status = 0;
-	for (int i = 0; i < 100 && waitpid(terminal_pid(t), &status, WNOHANG) == 0; i++) {
-		terminal_read(t);
-		usleep(20 * 1000);
-	}
-	terminal_free(t);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	fclose(f);
-	unlink(path);
-	return out;
+	ended(t);
+	return output_of(t);
 }
 
 static void keys_reach_the_program_as_text(void **state)
@@ -105,30 +128,11 @@ static void cursor_keys_are_escape_sequences(void **state)
  * returns what it wrote (static). */
 static const char *pasted(const char *command, const char *text, size_t len)
 {
-	static char out[256];
-	char path[64], cmd[256], err[200];
-	snprintf(path, sizeof(path), "/tmp/bulkhead-paste-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "%s > %s", command, path);
-	style.layout = "us";
-	struct terminal *t = terminal_new(cmd, "/bin/sh", &style, err, sizeof(err));
-	assert_non_null(t);
-	usleep(200 * 1000);
+	struct terminal *t = started("us", command);
 	terminal_paste(t, (const uint8_t *)text, len);
-	int status = 0;
-	for (int i = 0; i < 100 && waitpid(terminal_pid(t), &status, WNOHANG) == 0; i++) {
-		terminal_write_pending(t);
-		terminal_read(t);
-		usleep(20 * 1000);
-	}
+	ended(t);
 	assert_false(terminal_pasting(t));
-	terminal_free(t);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	fclose(f);
-	unlink(path);
-	return out;
+	return output_of(t);
 }
 
 /* Another domain's clipboard is typed as text: line ends as Return, and no

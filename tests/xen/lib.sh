@@ -126,3 +126,10 @@ clipboard_alpha_to_beta() {
     qemu_sendkey "$LINUX_VM" shift-insert && sleep 1 && qemu_sendkey "$LINUX_VM" ret ||
         { why="sendkey failed"; return 1; }
 }
+
+# ctl_line MARKER: what follows the first MARKER a test script wrote.  The
+# serial console interleaves dom0's kernel messages with the script's lines:
+# one may come glued behind a kernel line left without its newline ("...
+# failed: No such device or addressVOL-RUN-NOCMD disp5 ..."), so it is
+# found anywhere in a line.
+ctl_line() { serial | grep -o -- "$1 .*" | head -n 1 | sed "s/^$1 //"; }

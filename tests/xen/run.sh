@@ -406,8 +406,6 @@ check_crashloop() {
     info "crashloop: $(serial | grep -E "$re" | sed 's/.*event=//')"
 }
 
-# ctl_line MARKER: the first serial line with MARKER, marker removed.
-ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
 
 # domctl.sh's markers (expect_marker): it says CTL-TIMEOUT when a step of
 # its own timed out.

@@ -143,7 +143,6 @@ check_template() {
     info "template: $line"
 }
 
-ctl_line() { serial | sed -n "s/^$1 //p" | head -n 1; }
 
 # answered TAG: "NAME MS" of a VOL-RUN-TAG line ("NAME bulkhead ctl:
 # NAME answered in MS ms").
