@@ -14,6 +14,7 @@
 #include "guest/agent.h"
 #include "guest/filecopy.h"
 #include "guest/firewall.h"
+#include "guest/rpc_call.h"
 #include "tools/check.h"
 #include "tools/ctl.h"
 #include "domains/hotplug.h"
@@ -151,6 +152,27 @@ static const struct role roles[] = {
 			"file but DIR's tree (Landlock) and seccomp profile \"filecopy-unpack\" "
 			"(guest/filecopy.h)",
 	  .sockets = "none",
+	  .drops = DROPS() },
+	{ .name = "rpc-call", .main = rpc_call_main,
+	  .synopsis = "rpc-call TARGET SERVICE[+ARG]",
+	  .summary = "in a domain: calls a service of another domain, as dom0's policy says "
+		     "(docs/RPC.md)",
+	  .privileges = "the caller's uid, no capability, no_new_privs",
+	  .sockets = "connects to its domain's agent (/run/bulkhead-rpc.sock)",
+	  .drops = DROPS() },
+	{ .name = "copy-to", .main = copy_to_main,
+	  .synopsis = "copy-to TARGET PATH...",
+	  .summary = "in a domain: copies files to TARGET's ~/Incoming/SOURCE",
+	  .privileges = "the caller's uid, no capability, no_new_privs (its packer: "
+			"filecopy-pack's)",
+	  .sockets = "connects to its domain's agent (/run/bulkhead-rpc.sock)",
+	  .drops = DROPS() },
+	{ .name = "copy", .main = copy_main,
+	  .synopsis = "copy PATH...",
+	  .summary = "in a domain: copies files to the domain dom0's policy names for it",
+	  .privileges = "the caller's uid, no capability, no_new_privs (its packer: "
+			"filecopy-pack's)",
+	  .sockets = "connects to its domain's agent (/run/bulkhead-rpc.sock)",
 	  .drops = DROPS() },
 	{ .name = "unlock", .main = unlock_main,
 	  .synopsis = "unlock [--config DIR] [--console]",

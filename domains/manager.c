@@ -169,6 +169,13 @@ static void op_reload(void *ctx, struct ctl_reload *rel)
 		return;
 	}
 	lc_reload_apply(&M.lc, &nd, rel->text, sizeof(rel->text));
+	/* The calls' policy too: a file with a problem is left out whole. */
+	struct rpc_policy policy;
+	if (rpc_policy_load(M.config_dir, &policy) > 0)
+		log_err("domains", "reload: the calls' policy has problems (see above); the files "
+			"without any are read");
+	rpc_policy_free(&M.rpc.policy);
+	M.rpc.policy = policy;
 }
 
 /* ---- the start ---- */
@@ -270,6 +277,10 @@ static int setup(const char *config_dir, const char *socket_path)
 			"heard, and `bulkhead ctl run-disposable' will not work", strerror(errno));
 	persist_init();
 	open_storage(config_dir);
+	if (rpc_policy_load(config_dir, &M.rpc.policy) > 0)
+		log_err("domains", "the calls' policy has problems (see above); the files without "
+			"any are read");
+	rpc_broker_init(&M.rpc.broker);
 	for (size_t i = 0; i < M.lc.n; i++)
 		persist_read(M.lc.m[i]);
 	/* The compositor, under its own uid, asks which domains run. */
@@ -365,8 +376,11 @@ static void turn(void *ctx)
 		return;
 	}
 	uint64_t next = lc_next_deadline(&M.lc), retry = xl_next_retry(&M);
+	uint64_t calls = xs_rpc_next(&M, now);
 	if (retry < next)
 		next = retry;
+	if (calls < next)
+		next = calls;
 	if (next == UINT64_MAX)
 		loop_timer_cancel(&L.wake);
 	else

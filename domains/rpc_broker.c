@@ -49,12 +49,13 @@ static struct rpc_call *new_call(struct rpc_broker *b)
 	return NULL;
 }
 
+/* Refused: the call is kept as answered until its caller withdraws it. */
 static void refuse(struct rpc_call *c, struct rpc_answer *out, const char *why)
 {
-	if (c)
-		c->used = false;
+	out->was = c->state;
+	c->state = RPC_CALL_REFUSED;
 	out->verdict = RPC_REFUSE;
-	out->call = NULL;
+	out->call = c;
 	snprintf(out->why, sizeof(out->why), "%s", why);
 }
 
@@ -85,8 +86,8 @@ static void go_to(struct rpc_call *c, const char *target, const struct rpc_party
 		out->verdict = RPC_NEW_DISPVM;
 	} else if (t->running) {
 		c->target_domid = t->domid;
-		c->state = RPC_CALL_CONNECTING;
-		out->verdict = RPC_CONNECT;
+		c->state = RPC_CALL_SERVING;
+		out->verdict = RPC_SERVE;
 	} else {
 		c->state = RPC_CALL_STARTING;
 		out->verdict = RPC_START;
@@ -128,36 +129,29 @@ static void ask(const struct rpc_policy *p, struct rpc_call *c, const struct pol
 void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 			const struct rpc_party *source, uint32_t id, const char *untrusted,
 			size_t len, const struct rpc_party *doms, size_t n,
-			const char *default_dispvm, struct rpc_answer *out)
+			const char *default_dispvm, uint64_t now, struct rpc_answer *out)
 {
 	struct rpc_request req;
 	struct pol_decision d;
 	bool taken;
 	char why[160];
 	memset(out, 0, sizeof(*out));
-	const char *bad = rpc_request_parse(untrusted, len, &req);
-	if (bad) {
-		refuse(NULL, out, bad);
-		return;
-	}
-	if (calls_of(b, source->pol.name, id, &taken) >= RPC_CALLS_PER_DOMAIN) {
-		snprintf(why, sizeof(why), "more than %d calls at once", RPC_CALLS_PER_DOMAIN);
-		refuse(NULL, out, why);
-		return;
-	}
-	if (taken) {
-		refuse(NULL, out, "a call with this id is in progress");
-		return;
-	}
-	struct rpc_call *c = new_call(b);
-	if (!c) {
-		refuse(NULL, out, "dom0 has no room for another call");
+	struct rpc_call *c = NULL;
+	if (calls_of(b, source->pol.name, id, &taken) >= RPC_CALLS_PER_DOMAIN || taken ||
+	    !(c = new_call(b))) {
+		out->verdict = RPC_HELD;
 		return;
 	}
 	c->id = id;
-	c->req = req;
+	c->since = now;
 	c->source_domid = source->domid;
 	str_copy(c->source, source->pol.name, sizeof(c->source));
+	const char *bad = rpc_request_parse(untrusted, len, &req);
+	if (bad) {
+		refuse(c, out, bad);
+		return;
+	}
+	c->req = req;
 
 	static struct pol_domain pols[DOMAINS_MAX];
 	size_t np = 0;
@@ -181,24 +175,26 @@ void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 }
 
 void rpc_broker_started(struct rpc_broker *b, struct rpc_call *call, const char *name,
-			uint32_t domid, struct rpc_answer *out)
+			uint32_t domid, uint64_t now, struct rpc_answer *out)
 {
 	(void)b;
 	memset(out, 0, sizeof(*out));
 	str_copy(call->target, name, sizeof(call->target));
 	call->target_domid = domid;
-	call->state = RPC_CALL_CONNECTING;
-	out->verdict = RPC_CONNECT;
+	call->state = RPC_CALL_SERVING;
+	call->since = now;
+	out->verdict = RPC_SERVE;
 	out->call = call;
 }
 
 void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char *choice,
 			 const struct rpc_party *doms, size_t n, const char *default_dispvm,
-			 struct rpc_answer *out)
+			 uint64_t now, struct rpc_answer *out)
 {
 	char target[RPC_TARGET_MAX + 1];
 	(void)b;
 	memset(out, 0, sizeof(*out));
+	call->since = now;
 	if (!choice) {
 		refuse(call, out, "the user said no");
 		return;
@@ -215,16 +211,84 @@ void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char
 	go_to(call, target, doms, n, out);
 }
 
-bool rpc_broker_done(struct rpc_broker *b, const char *source, uint32_t id)
+void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char *why,
+			struct rpc_answer *out)
+{
+	(void)b;
+	memset(out, 0, sizeof(*out));
+	refuse(call, out, why);
+}
+
+static struct rpc_call *find(struct rpc_broker *b, const char *source, uint32_t id)
 {
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
 		struct rpc_call *c = &b->calls[i];
-		if (c->used && c->id == id && strcmp(c->source, source) == 0) {
-			c->used = false;
-			return true;
+		if (c->used && c->id == id && strcmp(c->source, source) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id)
+{
+	return find((struct rpc_broker *)b, source, id) != NULL;
+}
+
+struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
+				    uint32_t source_domid, uint32_t id)
+{
+	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
+		struct rpc_call *c = &b->calls[i];
+		if (c->used && c->state == RPC_CALL_SERVING && c->id == id &&
+		    c->source_domid == source_domid && strcmp(c->target, target) == 0) {
+			c->state = RPC_CALL_CONNECTED;
+			return c;
 		}
 	}
-	return false;
+	return NULL;
+}
+
+/* Waits with a deadline: a target being started, or told to serve. */
+static bool waits(const struct rpc_call *c)
+{
+	return c->used && (c->state == RPC_CALL_SERVING || c->state == RPC_CALL_STARTING);
+}
+
+struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct rpc_answer *out)
+{
+	char why[RPC_WHY_MAX];
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
+		struct rpc_call *c = &b->calls[i];
+		if (!waits(c) || now - c->since < RPC_SERVE_TIMEOUT_MS)
+			continue;
+		snprintf(why, sizeof(why), "%s did not %s in %d s", c->target,
+			 c->state == RPC_CALL_STARTING ? "start" : "serve the call",
+			 RPC_SERVE_TIMEOUT_MS / 1000);
+		refuse(c, out, why);
+		return c;
+	}
+	return NULL;
+}
+
+uint64_t rpc_broker_next_deadline(const struct rpc_broker *b)
+{
+	uint64_t next = UINT64_MAX;
+	for (size_t i = 0; i < RPC_CALLS_MAX; i++)
+		if (waits(&b->calls[i]) && b->calls[i].since + RPC_SERVE_TIMEOUT_MS < next)
+			next = b->calls[i].since + RPC_SERVE_TIMEOUT_MS;
+	return next;
+}
+
+bool rpc_broker_done(struct rpc_broker *b, const char *source, uint32_t id,
+		     struct rpc_call *ended)
+{
+	struct rpc_call *c = find(b, source, id);
+	if (!c)
+		return false;
+	*ended = *c;
+	c->used = false;
+	return true;
 }
 
 size_t rpc_broker_gone(struct rpc_broker *b, const char *name, struct rpc_call *ended,
@@ -233,12 +297,22 @@ size_t rpc_broker_gone(struct rpc_broker *b, const char *name, struct rpc_call *
 	size_t k = 0;
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
 		struct rpc_call *c = &b->calls[i];
-		if (!c->used || (strcmp(c->source, name) != 0 && strcmp(c->target, name) != 0))
+		bool source = c->used && strcmp(c->source, name) == 0;
+		bool target = c->used && !source && c->state != RPC_CALL_REFUSED &&
+			      strcmp(c->target, name) == 0;
+		if (!source && !target)
 			continue;
 		if (k < max)
 			ended[k] = *c;
 		k++;
-		c->used = false;
+		if (source) {
+			c->used = false;
+		} else {
+			struct rpc_answer ignored;
+			char why[RPC_WHY_MAX];
+			snprintf(why, sizeof(why), "%s is gone", name);
+			refuse(c, &ignored, why);
+		}
 	}
 	return k;
 }

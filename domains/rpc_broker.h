@@ -11,11 +11,14 @@
  * target what to serve and the caller where to connect), start the target
  * first, make a new disposable first, or ask the user.
  *
- * Budgets: at most RPC_CALLS_PER_DOMAIN calls of one caller at a time (a
- * caller that floods requests is refused beyond them, and only it); a
- * caller's call ids are its own (a second request with an id in use is
- * refused).  Lifetimes: calls live in the broker's own table; a pointer in
- * an answer is valid until the next call into the broker.  One thread.
+ * Budgets: at most RPC_CALLS_PER_DOMAIN calls of one caller at a time,
+ * refused ones counted until their caller withdraws them (so that dom0
+ * answers each request once, and a caller that floods requests gets no more
+ * answers, and costs dom0 no more writes, until it withdraws some); a
+ * caller's call ids are its own.  Time: the caller's NOW, in ms, for the
+ * deadline of a target that was told to serve (RPC_SERVE_TIMEOUT_MS).
+ * Lifetimes: calls live in the broker's own table; a pointer to one is valid
+ * until it is over (rpc_broker_done, rpc_broker_gone).  One thread.
  */
 #ifndef BULKHEAD_RPC_BROKER_H
 #define BULKHEAD_RPC_BROKER_H
@@ -38,7 +41,9 @@ struct rpc_party {
 };
 
 enum rpc_call_state {
-	RPC_CALL_CONNECTING,	/* the target told what to serve, the caller where */
+	RPC_CALL_REFUSED,	/* the caller told why; kept until it withdraws */
+	RPC_CALL_SERVING,	/* the target told what to serve; the caller waits */
+	RPC_CALL_CONNECTED,	/* the target serves; the caller told where */
 	RPC_CALL_STARTING,	/* the target is being started */
 	RPC_CALL_ASKING,	/* the user is being asked */
 	RPC_CALL_NEW_DISPVM,	/* a new disposable is being made for it */
@@ -53,6 +58,7 @@ struct rpc_call {
 	uint32_t target_domid;
 	struct rpc_request req;
 	enum rpc_call_state state;
+	uint64_t since;			/* when it came to STATE */
 };
 
 struct rpc_broker {
@@ -60,8 +66,9 @@ struct rpc_broker {
 };
 
 enum rpc_verdict {
+	RPC_HELD,		/* not answered: the caller has its budget's worth */
 	RPC_REFUSE,		/* why says why: write it to the caller */
-	RPC_CONNECT,		/* call->target_domid serves call for its source */
+	RPC_SERVE,		/* tell call->target_domid to serve call */
 	RPC_START,		/* start call->target, then rpc_broker_started() */
 	RPC_NEW_DISPVM,		/* make a disposable of call->target's template */
 	RPC_ASK,		/* ask the user: the choices, default first */
@@ -69,6 +76,7 @@ enum rpc_verdict {
 
 struct rpc_answer {
 	enum rpc_verdict verdict;
+	enum rpc_call_state was;	/* REFUSE: the call's state before */
 	char why[160];
 	struct rpc_call *call;
 	const char *choices[DOMAINS_MAX + 1];
@@ -85,26 +93,50 @@ void rpc_broker_init(struct rpc_broker *b);
 void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 			const struct rpc_party *source, uint32_t id, const char *untrusted,
 			size_t len, const struct rpc_party *doms, size_t n,
-			const char *default_dispvm, struct rpc_answer *out);
+			const char *default_dispvm, uint64_t now, struct rpc_answer *out);
 
 /* The target of CALL runs now, as DOMID (after RPC_START or RPC_NEW_DISPVM;
- * a new disposable's name is NAME): RPC_CONNECT. */
+ * a new disposable's name is NAME): RPC_SERVE. */
 void rpc_broker_started(struct rpc_broker *b, struct rpc_call *call, const char *name,
-			uint32_t domid, struct rpc_answer *out);
+			uint32_t domid, uint64_t now, struct rpc_answer *out);
 
 /* The user answered an ask with CHOICE (one of the answer's), or NULL
  * (no, or no answer in time). */
 void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char *choice,
 			 const struct rpc_party *doms, size_t n, const char *default_dispvm,
-			 struct rpc_answer *out);
+			 uint64_t now, struct rpc_answer *out);
 
-/* SOURCE's call ID is over (its request key is gone): forgotten.  False if
- * there was none. */
-bool rpc_broker_done(struct rpc_broker *b, const char *source, uint32_t id);
+/* CALL refused for WHY (what the broker asked for cannot be done). */
+void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char *why,
+			struct rpc_answer *out);
+
+/* Whether SOURCE has a call ID (refused ones too: dom0 has answered it). */
+bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id);
+
+/* TARGET says it serves the call ID of the domain SOURCE_DOMID: the call,
+ * now CONNECTED (tell its caller to connect to target_domid), or NULL: no
+ * such call waits for TARGET (the word is dropped). */
+struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
+				    uint32_t source_domid, uint32_t id);
+
+/* A call whose target was told to serve RPC_SERVE_TIMEOUT_MS ago or more
+ * and has not said it does: refused (OUT says why; clear the target's key),
+ * or NULL: none.  Call until NULL.  When the next one will be: the return of
+ * rpc_broker_next_deadline() (UINT64_MAX: none). */
+struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct rpc_answer *out);
+uint64_t rpc_broker_next_deadline(const struct rpc_broker *b);
+
+/* SOURCE's call ID is over (its request key is gone): copied into ENDED
+ * (for the manager to clear its keys) and forgotten.  False if there was
+ * none. */
+bool rpc_broker_done(struct rpc_broker *b, const char *source, uint32_t id,
+		     struct rpc_call *ended);
 
 /* Domain NAME is gone: every call it is a party of is over.  They are
  * copied into ENDED (at most MAX; how many there were is returned), for the
- * manager to clear their keys, and forgotten. */
+ * manager to clear their keys and tell their callers.  Its own calls are
+ * forgotten; those it was the target of become REFUSED ("NAME is gone"),
+ * known until their callers withdraw them. */
 size_t rpc_broker_gone(struct rpc_broker *b, const char *name, struct rpc_call *ended,
 		       size_t max);
 

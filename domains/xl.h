@@ -1,6 +1,7 @@
 /*
  * xl.h - the domain manager's adapter: the lifecycle's ops table on
- * libxl (domains/xl.c), xenstore (domains/xs_agents.c) and the state
+ * libxl (domains/xl.c), xenstore (domains/xs_agents.c, and the calls
+ * between domains: domains/xs_rpc.c) and the state
  * files (domains/persist.c); the manager's process, loop and `ctl' glue
  * are domains/manager.c.  Everything here does I/O and decides nothing
  * that domains/lifecycle.c can decide.
@@ -26,9 +27,23 @@
 #include "config/storage_config.h"
 #include "domains/build.h"
 #include "domains/lifecycle.h"
+#include "domains/rpc_broker.h"
 #include "proto/control.h"
 
 struct reattach;
+
+/* A running domain whose calls are heard (domains/xs_rpc.c). */
+struct rpc_watch {
+	char name[DOMAIN_NAME_MAX + 1];	/* "": a free slot */
+	uint32_t domid;
+	bool more;		/* requests left for the next turn */
+};
+
+struct mgr_rpc {
+	struct rpc_broker broker;
+	struct rpc_policy policy;	/* policy.d, read at start and reload */
+	struct rpc_watch w[DOMAINS_MAX];
+};
 
 struct mgr {
 	struct lifecycle lc;
@@ -44,6 +59,7 @@ struct mgr {
 	libxl_domain_config d_config;
 	bool d_config_set;
 	struct reattach *retries;	/* vifs to add again, each with its time */
+	struct mgr_rpc rpc;
 };
 
 extern const struct lc_ops xl_ops;
@@ -66,8 +82,17 @@ int xs_write_command(void *ctx, struct lc_dom *d);
 void xs_publish_own(void *ctx, const struct lc_dom *d, uint32_t gateway);
 void xs_publish_features(void *ctx, const struct lc_dom *d);
 void xs_publish_rules(void *ctx, const struct lc_dom *net, const struct lc_dom *client);
-/* What the agents wrote since the last look, to the lifecycle. */
+/* What the agents wrote since the last look, to the lifecycle, and
+ * their calls (xs_rpc_heard). */
 void xs_agents_heard(struct mgr *m, uint64_t now);
+
+/* xs_rpc.c: calls between domains.  The watch slot of an event (TOKEN,
+ * PATH) of a domain's calls, or -1; what the domains of the slots in DIRTY
+ * (DOMAINS_MAX) wrote, and the calls' deadlines; when the next turn is
+ * due for them (UINT64_MAX: none). */
+int xs_rpc_slot(const struct mgr *m, const char *token, const char *path);
+void xs_rpc_heard(struct mgr *m, const bool *dirty, uint64_t now);
+uint64_t xs_rpc_next(const struct mgr *m, uint64_t now);
 
 /* manager.c: a `ctl run-disposable' answered, or refused. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);

@@ -16,6 +16,8 @@
 #include "lib/paths.h"
 #include "proto/agentproto.h"
 #include "guest/guestxs.h"
+#include "guest/rpc_guest.h"
+#include "guest/rpc_local.h"
 #include "guest/terminal.h"
 #include "guest/wayland.h"
 #include "display/font.h"
@@ -31,8 +33,9 @@
 #define TAG "bulkhead agent"
 /* A channel that failed or went is offered again after this. */
 #define OFFER_RETRY_MS 1000
-/* The ptys, the signalfd, xenstore, the channel, the Wayland clients. */
-#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 4)
+/* The ptys, the signalfd, xenstore, the channel, the Wayland clients,
+ * the calls between domains. */
+#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 4 + RPC_GUEST_FDS)
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
@@ -53,10 +56,11 @@ struct agent {
 	const char *wayland_socket;	/* NULL: no Wayland compositor */
 	bool x11;			/* and X11 programs through Xwayland */
 	struct wayland *wl;
+	struct rpc_guest *rpc;		/* NULL: no calls (no xenstore) */
 	/* Dispatched in this order: ptys before signals, so that a program's
 	 * last words are read before its terminal closes. */
 	struct loop loop;
-	struct loop_fdset ptys;
+	struct loop_fdset ptys, rpc_fds;
 	struct loop_fd xs_watch, channel, wayland;
 };
 
@@ -354,8 +358,9 @@ static void xs_ready(struct loop *l, struct loop_fd *w, short revents)
 	(void)l;
 	(void)revents;
 	while ((vec = xs_check_watch(a->xs)) != NULL) {
+		if (!rpc_guest_xs_event(a->rpc, vec[XS_WATCH_TOKEN], vec[XS_WATCH_PATH]))
+			on_run(a);
 		free(vec);
-		on_run(a);
 	}
 }
 
@@ -390,7 +395,7 @@ static void reap(struct agent *a)
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		terminal_reaped(a, pid);
-		if (wayland_reaped(a->wl, pid, status))
+		if (wayland_reaped(a->wl, pid, status) || rpc_guest_reaped(a->rpc, pid, status))
 			continue;
 		if (pid != a->child)
 			continue;
@@ -399,6 +404,30 @@ static void reap(struct agent *a)
 		fprintf(stderr, TAG ": the command ended with status %d\n", code);
 		put_status(a, AGENT_EXITED, code);
 	}
+}
+
+static size_t calls_fill(void *ctx, struct pollfd *pfd)
+{
+	return rpc_guest_fill(((struct agent *)ctx)->rpc, pfd);
+}
+
+static void calls_ready(void *ctx, const struct pollfd *pfd, size_t n)
+{
+	rpc_guest_dispatch(((struct agent *)ctx)->rpc, pfd, n);
+}
+
+/* Calls between domains: the domain works without them (said so). */
+static void setup_calls(struct agent *a)
+{
+	char why[200];
+	a->rpc = rpc_guest_new(a->xs, a->domid, RPC_LOCAL_SOCKET, why, sizeof(why));
+	if (!a->rpc) {
+		fprintf(stderr, TAG ": no calls between domains: %s\n", why);
+		return;
+	}
+	a->rpc_fds = (struct loop_fdset){ .max = RPC_GUEST_FDS, .fill = calls_fill,
+					  .dispatch = calls_ready, .ctx = a };
+	loop_fdset_add(&a->loop, &a->rpc_fds);	/* room: AGENT_FDS_MAX */
 }
 
 static int setup_commands(struct agent *a)
@@ -416,6 +445,7 @@ static int setup_commands(struct agent *a)
 	a->xs_watch = (struct loop_fd){ .fd = xs_fileno(a->xs), .events = POLLIN, .cb = xs_ready,
 					.ctx = a };
 	loop_fd_add(&a->loop, &a->xs_watch);	/* room: AGENT_FDS_MAX */
+	setup_calls(a);
 	return put_status(a, AGENT_READY, 0);
 }
 
@@ -587,6 +617,7 @@ out:
 	for (size_t i = 0; i < a.nterm; i++)
 		terminal_free(a.term[i]);
 	wayland_free(a.wl);
+	rpc_guest_free(a.rpc);
 	gui_client_free(a.client);
 	if (a.style.font)
 		cairo_font_face_destroy(a.style.font);

@@ -8,11 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SLOTS (2 * RPC_CALLS_PER_DOMAIN)
+#define SLOTS (RPC_CALLS_PER_DOMAIN + RPC_SERVED_MAX)
 
 struct call {
 	bool used, serving;
 	uint32_t id;
+	uint32_t source_domid;		/* serving: whose call (ids are the caller's) */
 	int fds[3];			/* the caller's, until connected */
 	struct rpc_chan chan;
 	bool has_chan;
@@ -56,6 +57,8 @@ static void end_call(struct rpc_agent *a, struct call *c)
 		a->ops->close_chan(a->ctx, &c->chan);
 	if (!c->serving)
 		a->ops->withdraw(a->ctx, c->id);
+	else if (c->has_chan)
+		a->ops->unserve(a->ctx, c->source_domid, c->id);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -64,6 +67,25 @@ static void finish(struct rpc_agent *a, struct call *c, int status, const char *
 	if (!c->serving)
 		a->ops->finished(a->ctx, c->id, status, why);
 	end_call(a, c);
+}
+
+/* C's relay moved on as far as it can now; C over when it is.  Called
+ * whenever something C waits for may have come: its fds (the loop), its
+ * channel connected, its program reaped (no fd says that). */
+static void drive(struct rpc_agent *a, struct call *c)
+{
+	rpc_relay_dispatch(c->relay);
+	switch (rpc_relay_state(c->relay)) {
+	case RPC_RELAY_RUNNING:
+		break;
+	case RPC_RELAY_DONE:
+		if (!c->serving || c->pid == 0)
+			finish(a, c, rpc_relay_status(c->relay), NULL);
+		break;
+	case RPC_RELAY_BROKEN:
+		finish(a, c, 0, rpc_relay_why(c->relay));
+		break;
+	}
 }
 
 void rpc_agent_free(struct rpc_agent *a)
@@ -76,17 +98,26 @@ void rpc_agent_free(struct rpc_agent *a)
 	free(a);
 }
 
-static size_t count(const struct rpc_agent *a, bool serving)
+/* Our calls (SERVING false), or those served: all, or SOURCE_DOMID's
+ * (ALL false). */
+static size_t count(const struct rpc_agent *a, bool serving, bool all, uint32_t source_domid)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < SLOTS; i++)
-		n += a->calls[i].used && a->calls[i].serving == serving;
+	for (size_t i = 0; i < SLOTS; i++) {
+		const struct call *c = &a->calls[i];
+		n += c->used && c->serving == serving && (all || c->source_domid == source_domid);
+	}
 	return n;
 }
 
-static struct call *slot(struct rpc_agent *a, bool serving)
+/* A free slot within the budgets: RPC_CALLS_PER_DOMAIN of our own;
+ * RPC_SERVED_MAX served, RPC_CALLS_PER_DOMAIN of them for one caller (a
+ * caller that holds its calls open fills its own share, not the others'). */
+static struct call *slot(struct rpc_agent *a, bool serving, uint32_t source_domid)
 {
-	if (count(a, serving) >= RPC_CALLS_PER_DOMAIN)
+	if (serving ? count(a, true, true, 0) >= RPC_SERVED_MAX ||
+			      count(a, true, false, source_domid) >= RPC_CALLS_PER_DOMAIN
+		    : count(a, false, true, 0) >= RPC_CALLS_PER_DOMAIN)
 		return NULL;
 	for (size_t i = 0; i < SLOTS; i++)
 		if (!a->calls[i].used) {
@@ -100,11 +131,15 @@ static struct call *slot(struct rpc_agent *a, bool serving)
 	return NULL;
 }
 
-static struct call *find(struct rpc_agent *a, uint32_t id, bool serving)
+/* Call ID: one of ours (SERVING false), or one served for SOURCE_DOMID. */
+static struct call *find(struct rpc_agent *a, uint32_t id, bool serving, uint32_t source_domid)
 {
-	for (size_t i = 0; i < SLOTS; i++)
-		if (a->calls[i].used && a->calls[i].serving == serving && a->calls[i].id == id)
-			return &a->calls[i];
+	for (size_t i = 0; i < SLOTS; i++) {
+		struct call *c = &a->calls[i];
+		if (c->used && c->serving == serving && c->id == id &&
+		    (!serving || c->source_domid == source_domid))
+			return c;
+	}
 	return NULL;
 }
 
@@ -112,7 +147,7 @@ long rpc_agent_call(struct rpc_agent *a, const char *line, int fds[3], char *why
 {
 	struct rpc_request r;
 	const char *bad = rpc_request_parse(line, strlen(line), &r);
-	struct call *c = bad ? NULL : slot(a, false);
+	struct call *c = bad ? NULL : slot(a, false, 0);
 	if (bad || !c) {
 		snprintf(why, whylen, "%s", bad ? bad : "too many calls at once");
 		close_fds(fds);
@@ -133,10 +168,12 @@ long rpc_agent_call(struct rpc_agent *a, const char *line, int fds[3], char *why
 void rpc_agent_answer(struct rpc_agent *a, uint32_t id, const char *untrusted, size_t len)
 {
 	struct rpc_answer_msg m;
-	struct call *c = find(a, id, false);
-	if (!c || c->relay)
-		return;	/* not ours, or answered already: dom0's word once */
+	struct call *c = find(a, id, false, 0);
+	if (!c)
+		return;	/* not ours */
 	const char *bad = rpc_answer_parse(untrusted, len, &m);
+	if (c->relay && (bad || m.connect))
+		return;	/* answered already: dom0's word once */
 	if (bad) {
 		finish(a, c, 0, bad);
 		return;
@@ -157,6 +194,9 @@ void rpc_agent_answer(struct rpc_agent *a, uint32_t id, const char *untrusted, s
 		return;
 	}
 	c->fds[0] = c->fds[1] = c->fds[2] = -1;	/* the relay's now */
+	/* What the service wrote before we connected is in the ring already,
+	 * its event gone with no one bound to hear it: read it now. */
+	drive(a, c);
 }
 
 void rpc_agent_serve(struct rpc_agent *a, uint32_t source_domid, uint32_t id,
@@ -164,12 +204,13 @@ void rpc_agent_serve(struct rpc_agent *a, uint32_t source_domid, uint32_t id,
 {
 	struct rpc_serve_msg m;
 	int fds[3];
-	if (rpc_serve_parse(untrusted, len, &m) || find(a, id, true))
+	if (rpc_serve_parse(untrusted, len, &m) || find(a, id, true, source_domid))
 		return;
-	struct call *c = slot(a, true);
+	struct call *c = slot(a, true, source_domid);
 	if (!c)
-		return;
+		return;	/* dom0's deadline refuses it to its caller */
 	c->id = id;
+	c->source_domid = source_domid;
 	if (a->ops->serve(a->ctx, source_domid, id, &c->chan) < 0) {
 		memset(c, 0, sizeof(*c));
 		return;
@@ -197,6 +238,13 @@ void rpc_agent_serve(struct rpc_agent *a, uint32_t source_domid, uint32_t id,
 		end_call(a, c);
 }
 
+void rpc_agent_unserve(struct rpc_agent *a, uint32_t source_domid, uint32_t id)
+{
+	struct call *c = find(a, id, true, source_domid);
+	if (c)
+		end_call(a, c);	/* its program, if it runs on, reads EOF */
+}
+
 bool rpc_agent_reaped(struct rpc_agent *a, pid_t pid, int status)
 {
 	for (size_t i = 0; i < SLOTS; i++) {
@@ -206,6 +254,7 @@ bool rpc_agent_reaped(struct rpc_agent *a, pid_t pid, int status)
 		c->pid = 0;
 		rpc_relay_exited(c->relay, WIFEXITED(status) ? WEXITSTATUS(status)
 							     : 128 + WTERMSIG(status));
+		drive(a, c);	/* its EXIT may go now: no fd will say so */
 		return true;
 	}
 	return false;
@@ -222,21 +271,7 @@ size_t rpc_agent_fill(struct rpc_agent *a, struct pollfd *pfd)
 
 void rpc_agent_dispatch(struct rpc_agent *a)
 {
-	for (size_t i = 0; i < SLOTS; i++) {
-		struct call *c = &a->calls[i];
-		if (!c->used || !c->relay)
-			continue;
-		rpc_relay_dispatch(c->relay);
-		switch (rpc_relay_state(c->relay)) {
-		case RPC_RELAY_RUNNING:
-			break;
-		case RPC_RELAY_DONE:
-			if (!c->serving || c->pid == 0)
-				finish(a, c, rpc_relay_status(c->relay), NULL);
-			break;
-		case RPC_RELAY_BROKEN:
-			finish(a, c, 0, rpc_relay_why(c->relay));
-			break;
-		}
-	}
+	for (size_t i = 0; i < SLOTS; i++)
+		if (a->calls[i].used && a->calls[i].relay)
+			drive(a, &a->calls[i]);
 }

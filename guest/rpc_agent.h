@@ -13,7 +13,9 @@
  * runs with pipes, and a relay carries its streams and its status on the
  * channel served for the caller's domain.
  *
- * Calls at once: RPC_CALLS_PER_DOMAIN each way; one more is refused here.
+ * Calls at once: RPC_CALLS_PER_DOMAIN of its own programs' (one more is
+ * refused here); RPC_SERVED_MAX served, at most RPC_CALLS_PER_DOMAIN of
+ * them for one caller (dom0's deadline refuses one more to its caller).
  * Ownership: the agent owns its calls and their relays; chans are the
  * ops' (closed by close_chan).  One thread.
  */
@@ -39,6 +41,9 @@ struct rpc_agent_ops {
 	int (*connect)(void *ctx, uint32_t domid, uint32_t id, struct rpc_chan *out);
 	int (*serve)(void *ctx, uint32_t source_domid, uint32_t id, struct rpc_chan *out);
 	void (*close_chan)(void *ctx, struct rpc_chan *chan);
+	/* The call served is over (its channel closed): what serve() said of
+	 * it may go. */
+	void (*unserve)(void *ctx, uint32_t source_domid, uint32_t id);
 	/* The service's program for caller SOURCE, with pipes: FDS[0] its
 	 * stdin's write end, FDS[1] and FDS[2] its stdout's and stderr's read
 	 * ends.  Its pid, or -errno. */
@@ -56,15 +61,19 @@ void rpc_agent_free(struct rpc_agent *a);
 /* A local program's call: LINE as it asked, FDS its stdin, stdout, stderr
  * (taken).  Its id, or -1 with WHY (the fds closed). */
 long rpc_agent_call(struct rpc_agent *a, const char *line, int fds[3], char *why, size_t whylen);
-/* dom0's answer (LEN bytes) to call ID. */
+/* dom0's answer (LEN bytes) to call ID: once, but a deny later ends the
+ * call (its target went). */
 void rpc_agent_answer(struct rpc_agent *a, uint32_t id, const char *untrusted, size_t len);
 /* dom0 asks to serve call ID of SOURCE_DOMID (LEN bytes of "SOURCE SERVICE[+ARG]"). */
 void rpc_agent_serve(struct rpc_agent *a, uint32_t source_domid, uint32_t id,
 		     const char *untrusted, size_t len);
+/* dom0 took back the call ID of SOURCE_DOMID it had asked to serve (its
+ * caller went): its streams closed, the call over. */
+void rpc_agent_unserve(struct rpc_agent *a, uint32_t source_domid, uint32_t id);
 /* A child ended: whether it was a service's. */
 bool rpc_agent_reaped(struct rpc_agent *a, pid_t pid, int status);
 
-#define RPC_AGENT_FDS (2 * RPC_CALLS_PER_DOMAIN * RPC_RELAY_FDS)
+#define RPC_AGENT_FDS ((RPC_CALLS_PER_DOMAIN + RPC_SERVED_MAX) * RPC_RELAY_FDS)
 size_t rpc_agent_fill(struct rpc_agent *a, struct pollfd *pfd);
 void rpc_agent_dispatch(struct rpc_agent *a);
 

@@ -211,9 +211,6 @@ static bool pump_out(struct rpc_relay *r)
 		r->out_off += (size_t)n;
 		moved = true;
 	}
-	/* The service's end is done once its EXIT went whole. */
-	if (r->exit_sent && r->out_off == r->out_len && r->state == RPC_RELAY_RUNNING)
-		r->state = RPC_RELAY_DONE;
 	return moved;
 }
 
@@ -282,6 +279,13 @@ static bool pump_in(struct rpc_relay *r)
 		ssize_t n = r->chan.read(r->chan.ctx, r->in + r->in_have, want - r->in_have);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
+		if (n == 0 && r->exit_sent && r->out_off == r->out_len) {
+			/* The service's end is done once its EXIT went whole and the
+			 * caller, having read it, closed the channel: a vchan's ring
+			 * goes with its server, unread bytes with it. */
+			r->state = RPC_RELAY_DONE;
+			break;
+		}
 		if (n <= 0) {
 			broken(r, "the other domain ended the call before its end");
 			break;

@@ -8,7 +8,10 @@
  *                service's status
  *   the service  STDIN frames go to the program's stdin; its stdout and
  *                stderr go as STDOUT and STDERR frames; when both have
- *                ended and the program has (rpc_relay_exited), EXIT
+ *                ended and the program has (rpc_relay_exited), EXIT; its
+ *                end is DONE once the caller, having read that, closed the
+ *                channel (a vchan's ring goes with its server: closing it
+ *                first would lose what the caller has not read yet)
  *
  * Every frame from the other end is checked (rpc_frame_check) before its
  * bytes are used; a wrong one ends the call.  Nothing waits: the local fds

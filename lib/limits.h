@@ -151,8 +151,15 @@
  * of a call's streams (a vchan ring takes several). */
 #define RPC_REQUEST_MAX         (RPC_TARGET_MAX + 1 + RPC_SERVICE_MAX + 1 + RPC_ARG_MAX)
 #define RPC_FRAME_MAX           (16 * 1024)
-/* Calls one domain may have in progress at once (dom0 refuses more). */
+/* Calls one domain may have in progress at once (dom0 answers no more). */
 #define RPC_CALLS_PER_DOMAIN    8
+/* Calls a domain's agent serves at once, of all callers (each caller at
+ * most RPC_CALLS_PER_DOMAIN of them). */
+#define RPC_SERVED_MAX          (4 * RPC_CALLS_PER_DOMAIN)
+/* How long a target (started for the call, or running) has to say it
+ * serves a call, and the requests of one domain dom0 reads in one turn. */
+#define RPC_SERVE_TIMEOUT_MS    60000
+#define RPC_REQUESTS_PER_TURN   8
 
 /* File copy between domains (docs/FILECOPY.md): what one stream may make.
  * A name is one component; the bytes and entries bound what a sender can

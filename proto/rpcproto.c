@@ -6,6 +6,11 @@
 #include "lib/bytes.h"
 #include "lib/util.h"
 
+/* The messages say the bounds as numbers (a user reads them). */
+_Static_assert(RPC_REQUEST_MAX == 169 && RPC_TARGET_MAX == 39 && RPC_SERVICE_MAX == 64 &&
+		       RPC_ARG_MAX == 64 && RPC_FRAME_MAX == 16384 && RPC_WHY_MAX == 160,
+	       "the bounds in rpcproto.c's messages");
+
 static const char word_chars[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
 
@@ -24,7 +29,7 @@ const char *rpc_request_parse(const char *untrusted, size_t len, struct rpc_requ
 {
 	memset(out, 0, sizeof(*out));
 	if (len > RPC_REQUEST_MAX)
-		return "a request longer than RPC_REQUEST_MAX";
+		return "a request longer than 169 bytes";
 	const char *space = memchr(untrusted, ' ', len);
 	if (!space)
 		return "a request without a space between its target and its service";
@@ -36,16 +41,16 @@ const char *rpc_request_parse(const char *untrusted, size_t len, struct rpc_requ
 	size_t alen = plus ? clen - slen - 1 : 0;
 
 	if (tlen == 0 || tlen > RPC_TARGET_MAX || memchr(untrusted, '\0', tlen))
-		return "a request's target is not 1..RPC_TARGET_MAX bytes";
+		return "a request's target is not 1..39 bytes";
 	memcpy(out->target, untrusted, tlen);
 	out->target[tlen] = '\0';
 	if (!rpc_target_is_valid(out->target))
 		return "a request's target is not a domain's name, @default, @dispvm, "
 		       "@dispvm:TEMPLATE or dom0";
 	if (!word(call, slen, 1, RPC_SERVICE_MAX))
-		return "a request's service is not 1..RPC_SERVICE_MAX of A-Z a-z 0-9 . _ -";
+		return "a request's service is not 1..64 of A-Z a-z 0-9 . _ -";
 	if (!word(plus ? plus + 1 : "", alen, 0, RPC_ARG_MAX))
-		return "a request's argument is not 0..RPC_ARG_MAX of A-Z a-z 0-9 . _ -";
+		return "a request's argument is not 0..64 of A-Z a-z 0-9 . _ -";
 	memcpy(out->service, call, slen);
 	out->service[slen] = '\0';
 	if (plus)
@@ -77,7 +82,7 @@ const char *rpc_frame_decode(const uint8_t untrusted_hdr[RPC_FRAME_HEADER], stru
 	if (untrusted_type < RPC_STDIN || untrusted_type > RPC_EXIT)
 		return "a frame of no known type";
 	if (untrusted_len > RPC_FRAME_MAX)
-		return "a frame longer than RPC_FRAME_MAX";
+		return "a frame longer than 16384 bytes";
 	if (untrusted_type == RPC_EXIT && untrusted_len != 4)
 		return "an EXIT frame whose length is not 4";
 	out->type = (enum rpc_frame_type)untrusted_type;
@@ -114,29 +119,62 @@ void rpc_frame_encode(enum rpc_frame_type type, uint32_t len, uint8_t out[RPC_FR
 	put_u32(out + 4, len);
 }
 
+/* Xen's last domid for a domain (DOMID_FIRST_RESERVED - 1). */
+#define RPC_DOMID_LAST 0x7fefu
+
+/* Decimal, no leading zero, at most MAX. */
+static bool number(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (len == 0 || len > 10 || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool rpc_id_parse(const char *untrusted, size_t len, uint32_t *out)
+{
+	return number(untrusted, len, UINT32_MAX, out);
+}
+
+bool rpc_chan_key_parse(const char *untrusted, size_t len, uint32_t *domid, uint32_t *id)
+{
+	const char *dash = memchr(untrusted, '-', len);
+	if (!dash)
+		return false;
+	size_t k = (size_t)(dash - untrusted);
+	return number(untrusted, k, RPC_DOMID_LAST, domid) &&
+	       number(dash + 1, len - k - 1, UINT32_MAX, id);
+}
+
+void rpc_chan_key_format(uint32_t domid, uint32_t id, char out[RPC_CHAN_KEY_MAX])
+{
+	snprintf(out, RPC_CHAN_KEY_MAX, "%u-%u", domid, id);
+}
+
 const char *rpc_answer_parse(const char *untrusted, size_t len, struct rpc_answer_msg *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (len > 5 && memcmp(untrusted, "deny ", 5) == 0) {
 		if (len - 5 > RPC_WHY_MAX)
-			return "a refusal longer than RPC_WHY_MAX";
+			return "a refusal longer than 160 bytes";
 		for (size_t i = 5; i < len; i++)
 			if (untrusted[i] < 0x20 || untrusted[i] > 0x7e)
 				return "a refusal with a byte that is not printable ASCII";
 		memcpy(out->why, untrusted + 5, len - 5);
 		return NULL;
 	}
-	if (len > 8 && len <= 8 + 10 && memcmp(untrusted, "connect ", 8) == 0) {
-		uint64_t d = 0;
-		for (size_t i = 8; i < len; i++) {
-			if (untrusted[i] < '0' || untrusted[i] > '9')
-				return "a domid that is not a number";
-			d = d * 10 + (uint64_t)(untrusted[i] - '0');
-		}
-		if (d > 0x7fef || (untrusted[8] == '0' && len > 9))
-			return "a domid out of Xen's range";
+	if (len > 8 && memcmp(untrusted, "connect ", 8) == 0) {
+		if (!number(untrusted + 8, len - 8, RPC_DOMID_LAST, &out->domid))
+			return "a domid that is not a number Xen gives a domain";
 		out->connect = true;
-		out->domid = (uint32_t)d;
 		return NULL;
 	}
 	return "an answer that is neither \"deny WHY\" nor \"connect DOMID\"";

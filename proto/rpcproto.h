@@ -48,16 +48,41 @@ const char *rpc_request_parse(const char *untrusted, size_t len, struct rpc_requ
 size_t rpc_request_format(const struct rpc_request *r, char *out, size_t cap);
 
 /*
- * dom0's words to a domain's agent (dom0's keys, read-only to the domain;
- * parsed all the same):
- *   the answer to call ID, at bulkhead/rpc/call/ID:
- *     "deny WHY"                     WHY printable ASCII
- *     "connect DOMID"                connect to the target DOMID's
- *                                    data/bulkhead-rpc/serve/MYDOMID-ID
- *   a call to serve, at bulkhead/rpc/serve/SOURCE_DOMID-ID:
- *     "SOURCE SERVICE[+ARG]"         run the service for domain SOURCE
- *                                    and serve the call's vchan there
+ * Where a call's words are, in xenstore (C the caller's domid, T the
+ * target's, ID the caller's agent's number for the call):
+ *
+ *   C's data/bulkhead-rpc/call/ID      C's request (its own key)
+ *   C's bulkhead/rpc/call/ID           dom0's answer (read-only to C)
+ *   T's bulkhead/rpc/serve/C-ID        dom0's call to serve (read-only to T)
+ *   T's data/bulkhead-rpc/chan/C-ID    the vchan T serves for C
+ *   T's data/bulkhead-rpc/serving/C-ID T says it serves: dom0 then answers C
+ *
+ * C removes its request when the call is over; dom0 then removes its
+ * keys, and T its own when its end is.  dom0 watches each running
+ * domain's RPC_DATA_DIR (requests and servings), the agents their
+ * RPC_ANSWER_DIR and RPC_SERVE_DIR.
+ *
+ * dom0's words (parsed all the same):
+ *   the answer:        "deny WHY" (WHY printable ASCII), or "connect T"
+ *   a call to serve:   "SOURCE SERVICE[+ARG]": run the service for the
+ *                      domain named SOURCE
  */
+#define RPC_DATA_DIR "data/bulkhead-rpc"
+#define RPC_CALL_DIR RPC_DATA_DIR "/call"
+#define RPC_CHAN_DIR RPC_DATA_DIR "/chan"
+#define RPC_SERVING_DIR RPC_DATA_DIR "/serving"
+#define RPC_ANSWER_DIR "bulkhead/rpc/call"
+#define RPC_SERVE_DIR "bulkhead/rpc/serve"
+/* "C-ID" and a NUL. */
+#define RPC_CHAN_KEY_MAX 22
+
+/* A call's ID, as a key's name (UNTRUSTED, LEN bytes): decimal, no
+ * leading zero, at most UINT32_MAX.  Whether it is one. */
+bool rpc_id_parse(const char *untrusted, size_t len, uint32_t *out);
+/* A served call's key name "C-ID" (C a domid Xen may give a domain). */
+bool rpc_chan_key_parse(const char *untrusted, size_t len, uint32_t *domid, uint32_t *id);
+void rpc_chan_key_format(uint32_t domid, uint32_t id, char out[RPC_CHAN_KEY_MAX]);
+
 #define RPC_WHY_MAX 160
 
 struct rpc_answer_msg {

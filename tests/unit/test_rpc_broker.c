@@ -6,6 +6,7 @@
 #include "domains/rpc_broker.h"
 
 static struct rpc_broker B;
+static uint64_t NOW = 1000;
 static struct pol_rule rules[16];
 static struct rpc_policy P;
 
@@ -49,7 +50,7 @@ static int setup(void **state)
 static struct rpc_answer ask_for(const struct rpc_party *src, uint32_t id, const char *line)
 {
 	struct rpc_answer a;
-	rpc_broker_request(&B, &P, src, id, line, strlen(line), doms, NDOMS, "dvm", &a);
+	rpc_broker_request(&B, &P, src, id, line, strlen(line), doms, NDOMS, "dvm", NOW, &a);
 	return a;
 }
 
@@ -57,7 +58,7 @@ static void decisions(void **state)
 {
 	(void)state;
 	struct rpc_answer a = ask_for(&doms[0], 1, "personal bulkhead.Filecopy");
-	assert_int_equal(a.verdict, RPC_CONNECT);
+	assert_int_equal(a.verdict, RPC_SERVE);
 	assert_string_equal(a.call->target, "personal");
 	assert_int_equal(a.call->target_domid, 6);
 	assert_int_equal(a.call->source_domid, 5);
@@ -73,8 +74,8 @@ static void decisions(void **state)
 	a = ask_for(&doms[0], 4, "vault bulkhead.Filecopy");
 	assert_int_equal(a.verdict, RPC_START);
 	struct rpc_answer b;
-	rpc_broker_started(&B, a.call, "vault", 9, &b);
-	assert_int_equal(b.verdict, RPC_CONNECT);
+	rpc_broker_started(&B, a.call, "vault", 9, NOW, &b);
+	assert_int_equal(b.verdict, RPC_SERVE);
 	assert_int_equal(b.call->target_domid, 9);
 	/* A new disposable. */
 	a = ask_for(&doms[0], 5, "@dispvm bulkhead.Open+txt");
@@ -90,13 +91,55 @@ static void decisions(void **state)
 	a = ask_for(&doms[0], 8, "nosuch bulkhead.Filecopy");
 	assert_int_equal(a.verdict, RPC_REFUSE);
 	assert_string_equal(a.why, "no domain is called nosuch");
-	/* A malformed request: refused with the parser's words, nothing kept. */
+	/* Every one of them answered once: known until withdrawn, and work
+	 * has its budget's worth now. */
+	struct rpc_call ended;
+	assert_int_equal(ask_for(&doms[0], 9, "personal bulk/head").verdict, RPC_HELD);
+	assert_true(rpc_broker_known(&B, "work", 8));
+	assert_true(rpc_broker_done(&B, "work", 8, &ended));
+	/* A malformed request: refused with the parser's words. */
 	a = ask_for(&doms[0], 9, "personal bulk/head");
 	assert_int_equal(a.verdict, RPC_REFUSE);
 	assert_non_null(strstr(a.why, "service"));
-	assert_true(rpc_broker_done(&B, "work", 1));
-	assert_false(rpc_broker_done(&B, "work", 1));
-	assert_false(rpc_broker_done(&B, "work", 2)); /* refused calls are not kept */
+	assert_true(rpc_broker_known(&B, "work", 9));
+	assert_true(rpc_broker_done(&B, "work", 1, &ended));
+	assert_int_equal(ended.target_domid, 6);
+	assert_false(rpc_broker_done(&B, "work", 1, &ended));
+	assert_true(rpc_broker_done(&B, "work", 2, &ended));
+	assert_int_equal(ended.state, RPC_CALL_REFUSED);
+	assert_false(rpc_broker_known(&B, "work", 2));
+	assert_false(rpc_broker_known(&B, "personal", 9));
+}
+
+/* The target says it serves: the caller is told; a target that does not,
+ * or a word for a call it was not given, changes nothing. */
+static void serving(void **state)
+{
+	(void)state;
+	struct rpc_answer a = ask_for(&doms[0], 1, "personal bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_SERVE);
+	struct rpc_call *c = a.call;
+	assert_null(rpc_broker_serving(&B, "untrusted", 5, 1));	/* not its call */
+	assert_null(rpc_broker_serving(&B, "personal", 5, 2));
+	assert_null(rpc_broker_serving(&B, "personal", 7, 1));
+	assert_ptr_equal(rpc_broker_serving(&B, "personal", 5, 1), c);
+	assert_int_equal(c->state, RPC_CALL_CONNECTED);
+	assert_null(rpc_broker_serving(&B, "personal", 5, 1));	/* once */
+	/* A second call whose target stays silent: refused at its deadline,
+	 * not before; the connected one is not touched. */
+	NOW = 5000;
+	a = ask_for(&doms[0], 2, "personal bulkhead.Filecopy");
+	assert_int_equal(rpc_broker_next_deadline(&B), 5000 + RPC_SERVE_TIMEOUT_MS);
+	struct rpc_answer e;
+	assert_null(rpc_broker_expired(&B, 5000 + RPC_SERVE_TIMEOUT_MS - 1, &e));
+	struct rpc_call *x = rpc_broker_expired(&B, 5000 + RPC_SERVE_TIMEOUT_MS, &e);
+	assert_ptr_equal(x, a.call);
+	assert_int_equal(e.verdict, RPC_REFUSE);
+	assert_string_equal(e.why, "personal did not serve the call in 60 s");
+	assert_null(rpc_broker_expired(&B, UINT64_MAX, &e));
+	assert_int_equal(rpc_broker_next_deadline(&B), UINT64_MAX);
+	assert_null(rpc_broker_serving(&B, "personal", 5, 2));	/* too late */
+	NOW = 1000;
 }
 
 static void asking(void **state)
@@ -112,38 +155,41 @@ static void asking(void **state)
 	assert_string_equal(a.choices[2], "@dispvm");
 	struct rpc_call *c = a.call;
 	struct rpc_answer b;
-	rpc_broker_answered(&B, c, "personal", doms, NDOMS, "dvm", &b);
-	assert_int_equal(b.verdict, RPC_CONNECT);
+	rpc_broker_answered(&B, c, "personal", doms, NDOMS, "dvm", NOW, &b);
+	assert_int_equal(b.verdict, RPC_SERVE);
 	assert_int_equal(b.call->target_domid, 6);
 	a = ask_for(&doms[0], 2, "@default bulkhead.Filecopy");
-	rpc_broker_answered(&B, a.call, NULL, doms, NDOMS, "dvm", &b);
+	rpc_broker_answered(&B, a.call, NULL, doms, NDOMS, "dvm", NOW, &b);
 	assert_int_equal(b.verdict, RPC_REFUSE);
 	assert_string_equal(b.why, "the user said no");
-	assert_false(rpc_broker_done(&B, "work", 2));
+	assert_true(rpc_broker_known(&B, "work", 2));
 }
 
-/* A caller flooding requests is refused beyond its budget, alone; ids are
- * its own. */
+/* A caller flooding requests gets no more answers beyond its budget (its
+ * refused calls counted until withdrawn), alone; ids are its own. */
 static void budgets(void **state)
 {
 	(void)state;
-	for (uint32_t id = 0; id < RPC_CALLS_PER_DOMAIN; id++)
-		assert_int_equal(ask_for(&doms[0], id, "personal bulkhead.Filecopy").verdict,
-				 RPC_CONNECT);
-	struct rpc_answer a = ask_for(&doms[0], 100, "personal bulkhead.Filecopy");
-	assert_int_equal(a.verdict, RPC_REFUSE);
-	assert_non_null(strstr(a.why, "calls at once"));
-	assert_int_equal(ask_for(&doms[1], 0, "work bulkhead.Filecopy").verdict, RPC_CONNECT);
-	assert_int_equal(ask_for(&doms[1], 0, "work bulkhead.Filecopy").verdict, RPC_REFUSE);
-	assert_true(rpc_broker_done(&B, "work", 3));
-	assert_int_equal(ask_for(&doms[0], 100, "personal bulkhead.Filecopy").verdict,
-			 RPC_CONNECT);
-	/* personal goes: its calls, as caller and as target, are over. */
 	struct rpc_call ended[RPC_CALLS_PER_DOMAIN * 2];
+	for (uint32_t id = 0; id < RPC_CALLS_PER_DOMAIN - 1; id++)
+		assert_int_equal(ask_for(&doms[0], id, "personal bulkhead.Filecopy").verdict,
+				 RPC_SERVE);
+	assert_int_equal(ask_for(&doms[0], 50, "personal x/y").verdict, RPC_REFUSE);
+	assert_int_equal(ask_for(&doms[0], 100, "personal bulkhead.Filecopy").verdict, RPC_HELD);
+	assert_int_equal(ask_for(&doms[0], 101, "bad").verdict, RPC_HELD);
+	assert_false(rpc_broker_known(&B, "work", 100));
+	assert_int_equal(ask_for(&doms[1], 0, "work bulkhead.Filecopy").verdict, RPC_SERVE);
+	assert_int_equal(ask_for(&doms[1], 0, "work bulkhead.Filecopy").verdict, RPC_HELD);
+	assert_true(rpc_broker_done(&B, "work", 50, &ended[0]));
+	assert_int_equal(ask_for(&doms[0], 100, "personal bulkhead.Filecopy").verdict,
+			 RPC_SERVE);
+	/* personal goes: its calls, as caller and as target, are over; work's
+	 * to it refused, known until work withdraws them. */
 	size_t n = rpc_broker_gone(&B, "personal", ended, sizeof(ended) / sizeof(ended[0]));
 	assert_int_equal(n, RPC_CALLS_PER_DOMAIN + 1);
-	assert_false(rpc_broker_done(&B, "work", 100));
-	assert_false(rpc_broker_done(&B, "personal", 0));
+	assert_false(rpc_broker_known(&B, "personal", 0));
+	assert_true(rpc_broker_done(&B, "work", 100, &ended[0]));
+	assert_int_equal(ended[0].state, RPC_CALL_REFUSED);
 	assert_int_equal(rpc_broker_gone(&B, "personal", ended, 1), 0);
 }
 
@@ -151,6 +197,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(decisions, setup),
+		cmocka_unit_test_setup(serving, setup),
 		cmocka_unit_test_setup(asking, setup),
 		cmocka_unit_test_setup(budgets, setup),
 	};

@@ -118,12 +118,43 @@ static void dom0_words(void **state)
 	assert_string_equal(line, "work bulkhead.Filecopy+x");
 }
 
+/* Key names a domain writes (its requests' ids; a target's served calls). */
+static void key_names(void **state)
+{
+	uint32_t id = 1, domid = 1;
+	char key[RPC_CHAN_KEY_MAX];
+	(void)state;
+	assert_true(rpc_id_parse("0", 1, &id));
+	assert_int_equal(id, 0);
+	assert_true(rpc_id_parse("4294967295", 10, &id));
+	assert_int_equal(id, UINT32_MAX);
+	static const char *const bad_ids[] = { "", "4294967296", "01", "-1", "1 ", "+1", "1e3",
+					       "99999999999", "0x10" };
+	for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++)
+		if (rpc_id_parse(bad_ids[i], strlen(bad_ids[i]), &id))
+			fail_msg("id \"%s\" was taken", bad_ids[i]);
+	assert_true(rpc_id_parse("12\0", 2, &id));	/* LEN bytes, not the string */
+	assert_true(rpc_chan_key_parse("32751-7", 7, &domid, &id));
+	assert_int_equal(domid, 0x7fef);
+	assert_int_equal(id, 7);
+	static const char *const bad_keys[] = { "32752-1", "1-", "-1", "1", "1--1", "1-1-1",
+						"01-1", "1-01", "a-1", "" };
+	for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++)
+		if (rpc_chan_key_parse(bad_keys[i], strlen(bad_keys[i]), &domid, &id))
+			fail_msg("key \"%s\" was taken", bad_keys[i]);
+	rpc_chan_key_format(0x7fef, UINT32_MAX, key);
+	assert_string_equal(key, "32751-4294967295");
+	assert_true(rpc_chan_key_parse(key, strlen(key), &domid, &id));
+	assert_int_equal(id, UINT32_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(requests),
 		cmocka_unit_test(frames),
 		cmocka_unit_test(dom0_words),
+		cmocka_unit_test(key_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,10 @@
 #               terminal, selected with the (PS/2) mouse, Ctrl+Shift+C;
 #               beta clicked, Ctrl+Shift+V, foot's Shift+Insert and Return:
 #               it runs in beta only
+#   calls       `rpctest alpha' typed into beta's foot calls alpha's
+#               services (tests/xen/domu/rpc) under dom0's policy
+#               (config/policy.d/calls.policy): streams, statuses, a deny,
+#               4 MiB, a directory copied with `bulkhead copy-to'
 #   noagent     sys-net (gui = 1) never offers a channel: after the
 #               desktop's agent_timeout_ms the compositor logs it and the
 #               status bar shows "no agent"
@@ -76,7 +80,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
-CHECKS=(bringup toolstack restart domains hardening desktop clipboard noagent crash crashloop windows restartgui
+CHECKS=(bringup toolstack restart domains hardening desktop clipboard calls noagent crash crashloop windows restartgui
     ctl hvm adopt netvm stopstart poweroff no-panic gui-drops backends)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
@@ -199,6 +203,60 @@ check_clipboard() {
     [ "$stray" = 0 ] ||
         { why="clipboard-copied.png: $stray stray pixels on the screen's last row"; return 1; }
     info "clipboard: alpha's terminal selection (20 bytes) copied, pasted into beta over vchan, typed by foot's Shift+Insert and run there only (clipboard-copied.png, clipboard-pasted.png)"
+}
+
+# rpc_line WHAT: the status and the rest of beta's rpctest line WHAT.
+rpc_line() { serial | grep -o -- "DOMU-RPC name=beta $1 .*" | head -n 1 | sed "s/^DOMU-RPC name=beta $1 //"; }
+
+# rpc_expect WHAT ERE: beta's line WHAT matches ERE, or 1 with $why.
+rpc_expect() {
+    local line
+    line=$(rpc_line "$1")
+    [[ "$line" =~ $2 ]] && return 0
+    why="call $1: \"$line\", not /$2/"
+    return 1
+}
+
+check_calls() {
+    local png=$LINUX_VM/calls.png gx0 gx1 gy0 gy1
+    screendump "$png" || return 1
+    read -r gx0 gx1 gy0 gy1 <<<"$(frame_box "$png" 73d216)"
+    [ -n "$gy1" ] || { why="no frame of beta in $png"; return 1; }
+    # beta has the focus after the clipboard's paste; else a click gives it.
+    if ! serial | grep -E "$(ev window-focus focused=1)" | tail -n 1 |
+        grep -E "$(ev window-focus name=beta focused=1)" >/dev/null; then
+        focused_anew beta $(((gx0 + gx1) / 2)) $(((gy0 + gy1) / 2)) ||
+            { why="a click did not focus beta's foot $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    fi
+    qemu_type "$LINUX_VM" "rpctest alpha" 2>"$LINUX_VM/wait.err" &&
+        qemu_sendkey "$LINUX_VM" ret 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    expect 'DOMU-RPC name=beta done' "$DOMAIN_TIMEOUT" "rpctest did not end in beta" || return 1
+    sleep 2
+    screendump "$LINUX_VM/calls-done.png" || return 1
+    rpc_expect upper '^status=0 out=HELLO FROM BETA$' &&
+        rpc_expect source '^status=0 out=beta test.Source arg=abc$' &&
+        rpc_expect exit '^status=7 out=leaving with 7$' &&
+        rpc_expect exit2 '^status=7$' &&
+        rpc_expect denied '^status=126 out=bulkhead rpc-call: alpha test.Nope: denied by the policy \(.*calls\.policy:5\)$' &&
+        rpc_expect missing '^status=127 out=bulkhead: this domain has no service test.Missing' &&
+        rpc_expect malformed '^status=2 out=bulkhead rpc-call: .* is not a call' &&
+        rpc_expect copy '^status=0 out=$' &&
+        rpc_expect incoming '^status=0 out=\. \./tocopy \./tocopy/a \./tocopy/link \./tocopy/sub \./tocopy/sub/b a=one b=two link=a$' &&
+        rpc_expect hostile '^status=1 out=.*' || return 1
+    local bulk
+    bulk=$(rpc_line bulk)
+    if ! [[ "$bulk" =~ ^status=0\ sent=([0-9a-f]{32})\ 4194304\ got=([0-9a-f]{32})\ 4194304\ ms=([0-9]+)$ ]] ||
+        [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]; then
+        why="4 MiB through a call: $bulk"
+        return 1
+    fi
+    local ms=${BASH_REMATCH[3]}
+    # dom0 decided each (its events), and was asked no more than that.
+    in_order "$(ev rpc-serve source=beta id=[0-9]+ service=test.Upper target=alpha)" \
+        "$(ev rpc-connected source=beta id=[0-9]+ service=test.Upper target=alpha)" \
+        "$(ev rpc-refused source=beta id=[0-9]+ service=test.Nope)" || return 1
+    info "calls: beta called alpha's services from its terminal: capitals, exit 7, denied by the policy (126), a missing service (127), 4 MiB in $ms ms with the same MD5, a directory copied into ~/Incoming/beta, a stream that is not one refused (calls-done.png)"
 }
 
 # Our domains send nothing wrong: every channel the compositor dropped

@@ -4,8 +4,10 @@
 # domain. Shared by tests/xen/run.sh and bench/xen.sh.
 # With BULKHEAD, the image also carries it (the agent, and `gui-demo
 # --vchan'), the libraries of its roles there (agent, firewall, gui-demo;
-# not dom0's libxenlight or libcryptsetup), the font, and the event channel and
-# grant-sharing drivers they need; with "terminal" after it, the XKB data
+# not dom0's libxenlight or libcryptsetup), the font, the event channel,
+# grant-sharing and grant-mapping drivers they need, and the calls' test
+# services (rpc/, in /etc/bulkhead/rpc) and their caller (rpctest);
+# with "terminal" after it, the XKB data
 # too, for the agent's terminals (4 MB, some 600 files: the domain's kernel
 # unpacks them at every boot, seconds under QEMU's emulation, so only the
 # suites that type into terminals carry them), and foot, a real Wayland
@@ -92,6 +94,10 @@ if [ -n "$bulkhead" ]; then
     font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
     mkdir -p "$st$(dirname "$font")" "$st/root"
     cp "$font" "$st$font"
+    # The calls between domains: the suite's services and its caller.
+    mkdir -p "$st/etc/bulkhead/rpc"
+    install -m 755 "$here"/rpc/* "$st/etc/bulkhead/rpc/"
+    install -m 755 "$here/rpctest" "$st/bin/rpctest"
     if [ "$terminal" = driver ]; then
         add_driver_parts
     fi
@@ -103,7 +109,7 @@ if [ -n "$bulkhead" ]; then
         cp -rL /etc/fonts "$st/etc/fonts"
         cp -r /usr/lib/locale/C.utf8 "$st/usr/lib/locale/C.utf8"
     fi
-    for m in xen-evtchn xen-gntalloc; do
+    for m in xen-evtchn xen-gntalloc xen-gntdev; do
         f=$(modinfo -k "$kver" -n "$m")
         case "$f" in
             *.ko) cp "$f" "$st/lib/modules/$m.ko" ;;

@@ -72,6 +72,15 @@ until cat "$cons/guest-beta.log" 2>/dev/null | grep -q 'DOMU-TYPED name=beta /tm
     sleep 1
 done
 
+# Then its calls check types `rpctest alpha' into beta's foot: alpha and
+# beta must be there until it is done (4 minutes at most).
+i=0
+until cat "$cons/guest-beta.log" 2>/dev/null | grep -q 'DOMU-RPC name=beta done'; do
+    i=$((i + 1))
+    [ "$i" -lt 240 ] || { echo "CTL-NOCALLS rpctest did not end in beta"; break; }
+    sleep 1
+done
+
 # beta crashes on purpose: its window goes with it and comes back with
 # the new beta.  Then run.sh takes a screendump: time for it.
 old=$(field beta 2) n=$(connected beta)
