@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <libxl_utils.h>
+#include <xen/io/xenbus.h>
 
 #include "domains/dm.h"
 #include "domains/hotplug.h"
@@ -26,9 +27,17 @@
  * the domain), so that a restarted manager knows what it finds. */
 #define USERDATA_ID "bulkhead"
 /* A vif moved to a netvm that was just created is added again until its
- * backend answers: 6 tries 5 s apart. */
+ * backend answers and its frontend connects: 6 tries 5 s apart. */
 #define REATTACH_TRIES 6
 #define REATTACH_RETRY_MS 5000
+/* Between a vif's removal and its add with the same devid: the guest's
+ * xenbus must see the old device gone first.  Linux does not probe a node
+ * it still holds a device for, and the old device's close may write
+ * Closing into the new node, which Linux then takes as not new. */
+#define REATTACH_SETTLE_MS 2000
+/* How long a vif added again has to connect, looked at each second. */
+#define REATTACH_CONNECT_MS 20000
+#define REATTACH_LOOK_MS 1000
 
 _Static_assert(LC_NO_DOMID == (uint32_t)INVALID_DOMID, "the lifecycle's no-domid is libxl's");
 
@@ -317,20 +326,41 @@ void xl_events(struct mgr *m)
 
 /* ---- a net domain's clients: their vifs moved to its new domain ---- */
 
-/* One vif of a domain behind a netvm, moved to the netvm's new domain. */
+/* One vif of a domain behind a netvm, moved to the netvm's new domain:
+ * removed, added after REATTACH_SETTLE_MS, then looked at until its
+ * frontend connects; removed and added again when it does not. */
 struct reattach {
 	struct mgr *m;
 	struct lc_dom *d;
 	uint32_t domid;		/* D's domain when this began */
 	libxl_device_nic nic;
-	unsigned tries;		/* adds that failed */
-	uint64_t due;		/* in m->retries: when to add it again */
+	unsigned tries;		/* adds that failed or did not connect */
+	enum { REATTACH_ADD, REATTACH_LOOK } next_step;
+	uint64_t due;		/* in m->retries: when NEXT_STEP is due */
+	uint64_t connect_by;	/* after an add: when it must have connected */
 	struct reattach *next;
 };
 
+static void nic_remove(struct reattach *r, const libxl_device_nic *nic);
 static void nic_removed(libxl_ctx *ctx, int rc, void *user);
 static void nic_add(struct reattach *r);
 static void nic_added(libxl_ctx *ctx, int rc, void *user);
+static void nic_look(struct reattach *r, uint64_t now);
+
+static void reattach_due(struct reattach *r, int step, uint64_t in_ms)
+{
+	r->next_step = step;
+	r->due = monotonic_ms() + in_ms;
+	r->next = r->m->retries;
+	r->m->retries = r;
+}
+
+static void reattach_done(struct reattach *r)
+{
+	r->d->ops_pending--;
+	libxl_device_nic_dispose(&r->nic);
+	free(r);
+}
 
 /* Moves D's vifs whose backend is not NETVM_DOMID (the netvm died with
  * them) to NETVM_DOMID: the old devices are removed by force, as their
@@ -364,13 +394,19 @@ static void reattach_vifs(void *ctx, struct lc_dom *d, uint32_t netvm_domid)
 		log_event("domains", "vif-backend-died", "name=%s vif=%d domid=%u netvm=%s",
 			  d->cfg->name, nics[i].devid, nics[i].backend_domid, d->cfg->netvm);
 		r->nic.backend_domid = netvm_domid;
-		libxl_asyncop_how how = { .callback = nic_removed, .u.for_callback = r };
-		int rc = libxl_device_nic_destroy(m->ctx, d->domid, &nics[i], &how);
-		if (rc)
-			nic_removed(m->ctx, rc, r);
+		nic_remove(r, &nics[i]);
 	}
 	if (nics)
 		libxl_device_nic_list_free(nics, n);
+}
+
+static void nic_remove(struct reattach *r, const libxl_device_nic *nic)
+{
+	libxl_asyncop_how how = { .callback = nic_removed, .u.for_callback = r };
+	/* libxl takes a non-const nic but only reads its devid and backend. */
+	int rc = libxl_device_nic_destroy(r->m->ctx, r->domid, (libxl_device_nic *)nic, &how);
+	if (rc)
+		nic_removed(r->m->ctx, rc, r);
 }
 
 static void nic_removed(libxl_ctx *ctx, int rc, void *user)
@@ -380,14 +416,7 @@ static void nic_removed(libxl_ctx *ctx, int rc, void *user)
 	if (rc)
 		log_warn("domains", "domain %s: removing vif %d of the dead netvm: libxl error %d",
 			 r->d->cfg->name, r->nic.devid, rc);
-	nic_add(r);
-}
-
-static void reattach_done(struct reattach *r)
-{
-	r->d->ops_pending--;
-	libxl_device_nic_dispose(&r->nic);
-	free(r);
+	reattach_due(r, REATTACH_ADD, REATTACH_SETTLE_MS);
 }
 
 static void nic_add(struct reattach *r)
@@ -400,6 +429,19 @@ static void nic_add(struct reattach *r)
 	int rc = libxl_device_nic_add(r->m->ctx, r->domid, &r->nic, &how);
 	if (rc)
 		nic_added(r->m->ctx, rc, r);
+}
+
+/* A xenbus state under the domain's own tree (a value it may have
+ * written: only ever compared), or -1 when there is none. */
+static int xenbus_state_at(struct mgr *m, const char *path)
+{
+	unsigned len = 0;
+	char *v = m->xs ? xs_read(m->xs, XBT_NULL, path, &len) : NULL;
+	int state = -1;
+	if (v && len == 1 && v[0] >= '0' && v[0] <= '9')
+		state = v[0] - '0';
+	free(v);
+	return state;
 }
 
 /* An earlier try that libxl gave up on (its backend slow to answer) may
@@ -418,25 +460,68 @@ static bool earlier_try_connected(const struct reattach *r)
 	return connected;
 }
 
+/* Whether another try is left and wanted; if not, the vif is given up on
+ * (RC says why). */
+static bool nic_try_again(struct reattach *r, int rc)
+{
+	if (++r->tries < REATTACH_TRIES &&
+	    lc_reattach_wanted(&r->m->lc, r->d, r->domid, r->nic.backend_domid))
+		return true;
+	lc_vif_attached(&r->m->lc, r->d, r->nic.devid, r->nic.backend_domid, rc);
+	reattach_done(r);
+	return false;
+}
+
 static void nic_added(libxl_ctx *ctx, int rc, void *user)
 {
 	struct reattach *r = user;
 	(void)ctx;
 	if (rc == ERROR_DEVICE_EXISTS && earlier_try_connected(r))
 		rc = 0;
-	if (rc && ++r->tries < REATTACH_TRIES &&
-	    lc_reattach_wanted(&r->m->lc, r->d, r->domid, r->nic.backend_domid)) {
+	if (rc) {
+		if (!nic_try_again(r, rc))
+			return;
 		/* A netvm just created has not loaded its backend yet. */
 		log_warn("domains", "domain %s: cannot attach vif %d to %s yet (libxl error %d); "
 			 "trying again in %d s", r->d->cfg->name, r->nic.devid, r->d->cfg->netvm,
 			 rc, REATTACH_RETRY_MS / 1000);
-		r->due = monotonic_ms() + REATTACH_RETRY_MS;
-		r->next = r->m->retries;
-		r->m->retries = r;
+		reattach_due(r, REATTACH_ADD, REATTACH_RETRY_MS);
 		return;
 	}
-	lc_vif_attached(&r->m->lc, r->d, r->nic.devid, r->nic.backend_domid, rc);
-	reattach_done(r);
+	r->connect_by = monotonic_ms() + REATTACH_CONNECT_MS;
+	nic_look(r, monotonic_ms());
+}
+
+/* The vif is added: attached once both ends say connected.  A frontend
+ * that never does (a guest that missed the new device, or will not) gets
+ * its device removed and added again, a bounded number of times. */
+static void nic_look(struct reattach *r, uint64_t now)
+{
+	char path[128];
+	if (!lc_reattach_wanted(&r->m->lc, r->d, r->domid, r->nic.backend_domid)) {
+		reattach_done(r);
+		return;
+	}
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%d/state", r->domid,
+		 r->nic.devid);
+	int front = xenbus_state_at(r->m, path);
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/vif/%u/%d/state",
+		 r->nic.backend_domid, r->domid, r->nic.devid);
+	int back = xenbus_state_at(r->m, path);
+	if (front == XenbusStateConnected && back == XenbusStateConnected) {
+		lc_vif_attached(&r->m->lc, r->d, r->nic.devid, r->nic.backend_domid, 0);
+		reattach_done(r);
+		return;
+	}
+	if (now < r->connect_by) {
+		reattach_due(r, REATTACH_LOOK, REATTACH_LOOK_MS);
+		return;
+	}
+	log_warn("domains", "domain %s: vif %d did not connect to %s in %d s (xenbus state of "
+		 "its frontend %d, its backend %d)", r->d->cfg->name, r->nic.devid,
+		 r->d->cfg->netvm, REATTACH_CONNECT_MS / 1000, front, back);
+	if (nic_try_again(r, ERROR_TIMEDOUT))
+		nic_remove(r, &r->nic);
 }
 
 void xl_retries(struct mgr *m, uint64_t now)
@@ -448,7 +533,10 @@ void xl_retries(struct mgr *m, uint64_t now)
 			continue;
 		}
 		*p = r->next;
-		nic_add(r);
+		if (r->next_step == REATTACH_ADD)
+			nic_add(r);
+		else
+			nic_look(r, now);
 	}
 }
 

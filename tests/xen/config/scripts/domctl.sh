@@ -24,12 +24,24 @@ pings() {
     echo "${n:-0}"
 }
 
+# vif_states NAME: the xenbus states of NAME's vif 0, both ends.
+vif_states() {
+    d=$(field "$1" 2)
+    front=$(/usr/bin/xenstore-read "/local/domain/$d/device/vif/0/state" 2>/dev/null)
+    back=$(/usr/bin/xenstore-read "/local/domain/$d/device/vif/0/backend" 2>/dev/null)
+    echo "vif 0 frontend state ${front:-none}, backend ${back:-none}" \
+        "state $(/usr/bin/xenstore-read "$back/state" 2>/dev/null || echo none)"
+}
+
 # wait_pings NAME N SECONDS
 wait_pings() {
     i=0
     until [ "$(pings "$1")" -ge "$2" ]; do
         i=$((i + 1))
-        [ "$i" -lt $(($3 * 5)) ] || { echo "CTL-TIMEOUT $1 pinged sys-net $(pings "$1") times, not $2"; return 1; }
+        [ "$i" -lt $(($3 * 5)) ] || {
+            echo "CTL-TIMEOUT $1 pinged sys-net $(pings "$1") times, not $2 ($(vif_states "$1"))"
+            return 1
+        }
         sleep 0.2
     done
 }
@@ -142,7 +154,7 @@ ctl list | sed 's/^/CTL-LIST2 /'
 net_old=$(field sys-net 2)
 echo "NET-DESTROY domid=$net_old"
 /usr/lib/xen-4.17/bin/xl destroy sys-net
-wait_pings alpha 2 300 || exit 1
+wait_pings alpha 2 200 || exit 1
 echo "NET-BACK sys-net=$(field sys-net 2) was=$net_old alpha=$(field alpha 3)"
 # The manager's retry of a vif whose attach libxl gave up on comes 5 s on:
 # it says then that the vif is attached (run.sh looks for it).
