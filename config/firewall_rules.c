@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/util.h"
+
 #define GRAMMAR "a rule is ACTION [PROTO] [to ADDRESS[/PREFIX]] [port PORT[-PORT]]"
 
 /* The parts of a rule in their order: the first one that may still come. */
@@ -19,25 +21,6 @@ static const char *const proto_names[] = {
 	[FW_PROTO_TCP] = "tcp", [FW_PROTO_UDP] = "udp", [FW_PROTO_ICMP] = "icmp",
 };
 
-/* LEN bytes of S as a decimal number 0..MAX, written as a person would:
- * digits only, no leading zero. */
-static bool parse_decimal(const char *s, size_t len, unsigned max, unsigned *out)
-{
-	unsigned v = 0;
-
-	if (len == 0 || (s[0] == '0' && len > 1))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-		if (v > max)
-			return false;
-	}
-	*out = v;
-	return true;
-}
-
 static bool ipv4_parse_n(const char *s, size_t len, uint32_t *out)
 {
 	uint32_t a = 0;
@@ -49,7 +32,7 @@ static bool ipv4_parse_n(const char *s, size_t len, uint32_t *out)
 		while (end < len && s[end] != '.')
 			end++;
 		/* The first three parts end at a dot, the last at the end. */
-		if (!parse_decimal(s + start, end - start, 255, &v) || (part < 3) != (end < len))
+		if (!decimal_parse(s + start, end - start, 255, &v) || (part < 3) != (end < len))
 			return false;
 		a = a << 8 | v;
 		start = end + 1;
@@ -120,7 +103,7 @@ static int parse_to(const char *v, struct fw_rule *r, char *why, size_t cap)
 				 "0 to 255 without leading zeros", (int)alen, v);
 		return -1;
 	}
-	if (slash && !parse_decimal(slash + 1, strlen(slash + 1), 32, &prefix)) {
+	if (slash && !decimal_parse(slash + 1, strlen(slash + 1), 32, &prefix)) {
 		snprintf(why, cap, "`%s': the prefix after the / is 0 to 32", v);
 		return -1;
 	}
@@ -147,8 +130,8 @@ static int parse_port(const char *v, struct fw_rule *r, char *why, size_t cap)
 		return -1;
 	}
 	dash = strchr(v, '-');
-	if (!parse_decimal(v, dash ? (size_t)(dash - v) : strlen(v), 65535, &lo) || lo == 0 ||
-	    !parse_decimal(dash ? dash + 1 : v, strlen(dash ? dash + 1 : v), 65535, &hi) || hi == 0) {
+	if (!decimal_parse(v, dash ? (size_t)(dash - v) : strlen(v), 65535, &lo) || lo == 0 ||
+	    !decimal_parse(dash ? dash + 1 : v, strlen(dash ? dash + 1 : v), 65535, &hi) || hi == 0) {
 		snprintf(why, cap, "`%s' is not a port: write port N or port N-M, with ports 1 to "
 			 "65535 (no leading zeros)", v);
 		return -1;

@@ -231,3 +231,19 @@ bool rpc_target_is_valid(const char *text)
 		return domain_name_is_valid(text + 8, n - 8);
 	return domain_name_is_valid(text, n);
 }
+
+bool decimal_parse(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (len == 0 || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+		if (v > max)	/* at most 10 * UINT32_MAX + 9 before this */
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}

@@ -44,6 +44,10 @@ const char *name_closest(const char *word, const char *const *names, size_t n);
  * @default, @dispvm, @dispvm:TEMPLATE, dom0 or @adminvm. */
 bool rpc_target_is_valid(const char *text);
 
+/* LEN bytes of S as a decimal number 0..MAX, written as a person would:
+ * digits only, no leading zero.  Whether it is one (then *OUT). */
+bool decimal_parse(const char *s, size_t len, uint32_t max, uint32_t *out);
+
 /* A copy of the NULL-terminated V (strings and array malloc'ed), or NULL. */
 char **strv_dup(const char *const *v);
 

@@ -122,26 +122,9 @@ void rpc_frame_encode(enum rpc_frame_type type, uint32_t len, uint8_t out[RPC_FR
 /* Xen's last domid for a domain (DOMID_FIRST_RESERVED - 1). */
 #define RPC_DOMID_LAST 0x7fefu
 
-/* Decimal, no leading zero, at most MAX. */
-static bool number(const char *s, size_t len, uint32_t max, uint32_t *out)
-{
-	uint64_t v = 0;
-	if (len == 0 || len > 10 || (s[0] == '0' && len > 1))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > max)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
 bool rpc_id_parse(const char *untrusted, size_t len, uint32_t *out)
 {
-	return number(untrusted, len, UINT32_MAX, out);
+	return decimal_parse(untrusted, len, UINT32_MAX, out);
 }
 
 bool rpc_chan_key_parse(const char *untrusted, size_t len, uint32_t *domid, uint32_t *id)
@@ -150,8 +133,8 @@ bool rpc_chan_key_parse(const char *untrusted, size_t len, uint32_t *domid, uint
 	if (!dash)
 		return false;
 	size_t k = (size_t)(dash - untrusted);
-	return number(untrusted, k, RPC_DOMID_LAST, domid) &&
-	       number(dash + 1, len - k - 1, UINT32_MAX, id);
+	return decimal_parse(untrusted, k, RPC_DOMID_LAST, domid) &&
+	       decimal_parse(dash + 1, len - k - 1, UINT32_MAX, id);
 }
 
 void rpc_chan_key_format(uint32_t domid, uint32_t id, char out[RPC_CHAN_KEY_MAX])
@@ -172,7 +155,7 @@ const char *rpc_answer_parse(const char *untrusted, size_t len, struct rpc_answe
 		return NULL;
 	}
 	if (len > 8 && memcmp(untrusted, "connect ", 8) == 0) {
-		if (!number(untrusted + 8, len - 8, RPC_DOMID_LAST, &out->domid))
+		if (!decimal_parse(untrusted + 8, len - 8, RPC_DOMID_LAST, &out->domid))
 			return "a domid that is not a number Xen gives a domain";
 		out->connect = true;
 		return NULL;

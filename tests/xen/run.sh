@@ -26,10 +26,11 @@
 #               terminal, selected with the (PS/2) mouse, Ctrl+Shift+C;
 #               beta clicked, Ctrl+Shift+V, foot's Shift+Insert and Return:
 #               it runs in beta only
-#   calls       `rpctest alpha' typed into beta's foot calls alpha's
-#               services (tests/xen/domu/rpc) under dom0's policy
-#               (config/policy.d/calls.policy): streams, statuses, a deny,
-#               4 MiB, a directory copied with `bulkhead copy-to'
+#   calls       `rpctest alpha' typed into beta's foot floods dom0 with
+#               requests (8 answered, all cleared when withdrawn), then
+#               calls alpha's services (tests/xen/domu/rpc) under dom0's
+#               policy (config/policy.d/calls.policy): streams, statuses, a
+#               deny, 4 MiB, a directory copied with `bulkhead copy-to'
 #   noagent     sys-net (gui = 1) never offers a channel: after the
 #               desktop's agent_timeout_ms the compositor logs it and the
 #               status bar shows "no agent"
@@ -234,7 +235,8 @@ check_calls() {
     expect 'DOMU-RPC name=beta done' "$DOMAIN_TIMEOUT" "rpctest did not end in beta" || return 1
     sleep 2
     screendump "$LINUX_VM/calls-done.png" || return 1
-    rpc_expect upper '^status=0 out=HELLO FROM BETA$' &&
+    rpc_expect flood '^answered=8 left=0$' &&
+        rpc_expect upper '^status=0 out=HELLO FROM BETA$' &&
         rpc_expect source '^status=0 out=beta test.Source arg=abc$' &&
         rpc_expect exit '^status=7 out=leaving with 7$' &&
         rpc_expect exit2 '^status=7$' &&
@@ -256,7 +258,7 @@ check_calls() {
     in_order "$(ev rpc-serve source=beta id=[0-9]+ service=test.Upper target=alpha)" \
         "$(ev rpc-connected source=beta id=[0-9]+ service=test.Upper target=alpha)" \
         "$(ev rpc-refused source=beta id=[0-9]+ service=test.Nope)" || return 1
-    info "calls: beta called alpha's services from its terminal: capitals, exit 7, denied by the policy (126), a missing service (127), 4 MiB in $ms ms with the same MD5, a directory copied into ~/Incoming/beta, a stream that is not one refused (calls-done.png)"
+    info "calls: beta flooded 200 requests and malformed keys (dom0 answered 8, all cleared once withdrawn), then called alpha's services from its terminal: capitals, exit 7, denied by the policy (126), a missing service (127), 4 MiB in $ms ms with the same MD5, a directory copied into ~/Incoming/beta, a stream that is not one refused (calls-done.png)"
 }
 
 # Our domains send nothing wrong: every channel the compositor dropped

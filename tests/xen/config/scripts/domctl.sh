@@ -74,24 +74,23 @@ until cat "$cons/guest-alpha.log" "$cons/guest-beta.log" 2>/dev/null |
     sleep 1
 done
 
-# Then its clipboard check pastes a command into beta's foot
-# (/tmp/typedclip): beta must be there for it.  Whether it comes or not, the
-# rest goes on after 4 minutes.
-i=0
-until cat "$cons/guest-beta.log" 2>/dev/null | grep -q 'DOMU-TYPED name=beta /tmp/typedclip: '; do
-    i=$((i + 1))
-    [ "$i" -lt 240 ] || { echo "CTL-NOCLIP nothing was pasted into beta"; break; }
-    sleep 1
-done
+# beta_said TEXT ELSE: until beta's console has TEXT; after 4 minutes the
+# rest goes on all the same, ELSE said.
+beta_said() {
+    i=0
+    until grep -q "$1" "$cons/guest-beta.log" 2>/dev/null; do
+        i=$((i + 1))
+        [ "$i" -lt 240 ] || { echo "$2"; break; }
+        sleep 1
+    done
+}
 
-# Then its calls check types `rpctest alpha' into beta's foot: alpha and
-# beta must be there until it is done (4 minutes at most).
-i=0
-until cat "$cons/guest-beta.log" 2>/dev/null | grep -q 'DOMU-RPC name=beta done'; do
-    i=$((i + 1))
-    [ "$i" -lt 240 ] || { echo "CTL-NOCALLS rpctest did not end in beta"; break; }
-    sleep 1
-done
+# Then its clipboard check pastes a command into beta's foot
+# (/tmp/typedclip), and its calls check types `rpctest alpha' there: alpha
+# and beta must be there for them.
+beta_said 'DOMU-TYPED name=beta /tmp/typedclip: ' "CTL-NOCLIP nothing was pasted into beta"
+beta_said 'DOMU-RPC name=beta done' "CTL-NOCALLS rpctest did not end in beta"
+sleep 8	# run.sh's screendump of beta's terminal with rpctest's lines
 
 # beta crashes on purpose: its window goes with it and comes back with
 # the new beta.  Then run.sh takes a screendump: time for it.
