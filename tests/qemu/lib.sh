@@ -191,8 +191,8 @@ qemu_sendkey() {
     [ -z "$out" ] || { echo "qemu_sendkey $2: $out" >&2; return 1; }
 }
 
-# qemu_type DIR TEXT: types TEXT (a-z, 0-9, space, '.', '/', '-', '>', ';' and
-# a newline as Return) on a US keyboard with sendkey, in one monitor
+# qemu_type DIR TEXT: types TEXT (letters, digits, space, '.', '/', '-', '>',
+# ';', '|' and a newline as Return) on a US keyboard with sendkey, in one monitor
 # connection: a key every 0.15 s, each held 50 ms (the guest's kernel
 # repeats a key held 250 ms, which a slow guest must not see).
 qemu_type() {
@@ -206,8 +206,10 @@ qemu_type() {
             -) k=minus ;;
             '>') k=shift-dot ;;
             ';') k=semicolon ;;
+            '|') k=shift-backslash ;;
             $'\n') k=ret ;;
-            [a-z0-9]) k=$c ;;
+            [[:upper:]]) k=shift-${c,,} ;;
+            [[:lower:]0-9]) k=$c ;;
             *) echo "qemu_type: no key for '$c'" >&2; return 1 ;;
         esac
         keys+=("$k")

@@ -9,12 +9,14 @@
 # the other, another command; with QEMU's mouse, a line selected in alpha's
 # terminal is copied (Ctrl+Shift+C) and pasted into beta's foot
 # (Ctrl+Shift+V, Shift+Insert), where it runs; Super+Return and "beta foot"
-# start a second foot in beta, which takes the focus.  Then QEMU is stopped.
+# start a second foot in beta, which takes the focus; there a call to
+# alpha's service test.Upper and a copy of files into alpha, under the demo's
+# policy.d.  Then QEMU is stopped.
 # usage: tests/xen/demo.sh BULKHEAD   (as root)
 # Leaves build/demo/: serial.log, desktop.png (the terminals as they
 # came), screen.png (after the typing), clipboard.png (alpha's selection
 # copied, the bar saying so), pasted.png (run in beta), launched.png
-# (beta's second foot).
+# (beta's second foot), calls.png (the call's output in it).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -101,6 +103,19 @@ type_in $'echo launched\n'
 sleep 4
 shot launched
 
+# A call between domains, typed into beta's new foot: alpha's service
+# test.Upper, allowed by the demo's policy.d, its output back in beta's
+# terminal; then files copied into alpha's ~/Incoming/beta.
+type_in $'echo hello from beta | bulkhead rpc-call alpha test.Upper\n'
+linux_wait "$(ev rpc-done source=beta)" "$STEP_TIMEOUT" ||
+    die "beta's call to alpha did not end"
+type_in $'bulkhead copy-to alpha /etc/bulkhead/rpc\n'
+linux_wait_count "$(ev rpc-done source=beta)" 2 "$STEP_TIMEOUT" ||
+    die "beta's copy to alpha did not end"
+sleep 4
+shot calls
+info "calls: beta called alpha's test.Upper and copied /etc/bulkhead/rpc into alpha's ~/Incoming/beta ($(serial | grep -cE "$(ev rpc-connected source=beta)") calls connected over vchans between the two)"
+
 # The desktop has the keyboard grabbed (no ctrl-alt-delete reaches dom0's
 # kernel) and nothing on it powers off yet: QEMU is stopped here; the
 # ordered poweroff (`ctl poweroff') is check-xen's.
@@ -110,4 +125,4 @@ serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'event=|frame rat
     sed 's/^/    /' | head -n 40
 info "timing: whole demo $(fmt_ms $(($(now_ms) - run_start)))"
 info "serial log: $LINUX_VM/serial.log"
-info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png"
+info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png, $LINUX_VM/calls.png"
