@@ -53,7 +53,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
-	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus \
+	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks \
 	drm-compositor/launcher \
 	display/output_headless display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
@@ -63,7 +63,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local
+	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto
 # Root, in network namespaces: the firewall's tables on real nftables.
@@ -178,7 +178,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead-asan.a
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
-FUZZ_SRCS := proto/ctlproto.c proto/guiproto.c proto/agentproto.c lib/util.c \
+FUZZ_SRCS := proto/ctlproto.c proto/rpcproto.c proto/guiproto.c proto/agentproto.c lib/util.c \
 	config/firewall_rules.c guest/firewall_nft.c guest/firewall_role.c lib/log.c lib/escape.c
 
 # A domain's channel in dom0 against the desktop: their code too, and
@@ -188,7 +188,7 @@ $(BUILD)/fuzz/fuzz_guisession: FUZZ_EXTRA = drm-compositor/client.c drm-composit
 $(BUILD)/fuzz/fuzz_guisession: FUZZ_LIBS = $(shell pkg-config --cflags --libs libevdev)
 
 # A call's request and frames.
-$(BUILD)/fuzz/fuzz_rpcproto: FUZZ_EXTRA = proto/rpcproto.c
+
 
 # The unpacker, making real files in a scratch directory.
 $(BUILD)/fuzz/fuzz_filecopy: FUZZ_EXTRA = proto/filecopy.c guest/filecopy_unpack.c

@@ -219,7 +219,7 @@ void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char 
 	refuse(call, out, why);
 }
 
-static struct rpc_call *find(struct rpc_broker *b, const char *source, uint32_t id)
+struct rpc_call *rpc_broker_call(struct rpc_broker *b, const char *source, uint32_t id)
 {
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
 		struct rpc_call *c = &b->calls[i];
@@ -231,7 +231,7 @@ static struct rpc_call *find(struct rpc_broker *b, const char *source, uint32_t 
 
 bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id)
 {
-	return find((struct rpc_broker *)b, source, id) != NULL;
+	return rpc_broker_call((struct rpc_broker *)b, source, id) != NULL;
 }
 
 struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
@@ -248,10 +248,12 @@ struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
 	return NULL;
 }
 
-/* Waits with a deadline: a target being started, or told to serve. */
+/* Waits with a deadline: a target being started, or told to serve; the
+ * user asked. */
 static bool waits(const struct rpc_call *c)
 {
-	return c->used && (c->state == RPC_CALL_SERVING || c->state == RPC_CALL_STARTING);
+	return c->used && (c->state == RPC_CALL_SERVING || c->state == RPC_CALL_STARTING ||
+			   c->state == RPC_CALL_ASKING);
 }
 
 struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct rpc_answer *out)
@@ -262,9 +264,13 @@ struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct r
 		struct rpc_call *c = &b->calls[i];
 		if (!waits(c) || now - c->since < RPC_SERVE_TIMEOUT_MS)
 			continue;
-		snprintf(why, sizeof(why), "%s did not %s in %d s", c->target,
-			 c->state == RPC_CALL_STARTING ? "start" : "serve the call",
-			 RPC_SERVE_TIMEOUT_MS / 1000);
+		if (c->state == RPC_CALL_ASKING)
+			snprintf(why, sizeof(why), "the user did not answer in %d s",
+				 RPC_SERVE_TIMEOUT_MS / 1000);
+		else
+			snprintf(why, sizeof(why), "%s did not %s in %d s", c->target,
+				 c->state == RPC_CALL_STARTING ? "start" : "serve the call",
+				 RPC_SERVE_TIMEOUT_MS / 1000);
 		refuse(c, out, why);
 		return c;
 	}
@@ -283,7 +289,7 @@ uint64_t rpc_broker_next_deadline(const struct rpc_broker *b)
 bool rpc_broker_done(struct rpc_broker *b, const char *source, uint32_t id,
 		     struct rpc_call *ended)
 {
-	struct rpc_call *c = find(b, source, id);
+	struct rpc_call *c = rpc_broker_call(b, source, id);
 	if (!c)
 		return false;
 	*ended = *c;

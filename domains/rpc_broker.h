@@ -110,7 +110,8 @@ void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char
 void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char *why,
 			struct rpc_answer *out);
 
-/* Whether SOURCE has a call ID (refused ones too: dom0 has answered it). */
+/* SOURCE's call ID (refused ones too: dom0 has answered it), or NULL. */
+struct rpc_call *rpc_broker_call(struct rpc_broker *b, const char *source, uint32_t id);
 bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id);
 
 /* TARGET says it serves the call ID of the domain SOURCE_DOMID: the call,
@@ -119,8 +120,9 @@ bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t i
 struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
 				    uint32_t source_domid, uint32_t id);
 
-/* A call whose target was told to serve RPC_SERVE_TIMEOUT_MS ago or more
- * and has not said it does: refused (OUT says why; clear the target's key),
+/* A call whose target was told to serve (or being started, or the user
+ * asked) RPC_SERVE_TIMEOUT_MS ago or more and has not said it does (or
+ * answered): refused (OUT says why; clear the target's key),
  * or NULL: none.  Call until NULL.  When the next one will be: the return of
  * rpc_broker_next_deadline() (UINT64_MAX: none). */
 struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct rpc_answer *out);

@@ -39,10 +39,20 @@ struct rpc_watch {
 	bool more;		/* requests left for the next turn */
 };
 
+/* A call the policy asks the user about, as the compositor is shown it. */
+struct rpc_ask_slot {
+	bool used;
+	char source[DOMAIN_NAME_MAX + 1];
+	uint32_t call_id;		/* the source's */
+	struct ctl_ask shown;
+};
+
 struct mgr_rpc {
 	struct rpc_broker broker;
 	struct rpc_policy policy;	/* policy.d, read at start and reload */
 	struct rpc_watch w[DOMAINS_MAX];
+	struct rpc_ask_slot asks[CTL_ASKS_MAX];
+	uint32_t next_ask;
 };
 
 struct mgr {
@@ -93,6 +103,10 @@ void xs_agents_heard(struct mgr *m, uint64_t now);
 int xs_rpc_slot(const struct mgr *m, const char *token, const char *path);
 void xs_rpc_heard(struct mgr *m, const bool *dirty, uint64_t now);
 uint64_t xs_rpc_next(const struct mgr *m, uint64_t now);
+/* `ctl' ops (the compositor's): the calls the user is asked about, and
+ * the user's answer (control_ops' asks and answer). */
+size_t xs_rpc_asks(void *ctx, struct ctl_ask *out, size_t max);
+int xs_rpc_answer(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
 
 /* manager.c: a `ctl run-disposable' answered, or refused. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);

@@ -100,6 +100,8 @@ static void serve(struct mgr *m, struct rpc_call *c)
 		  c->id, c->req.service, c->target);
 }
 
+static void ask(struct mgr *m, const struct rpc_answer *a);
+
 /* What the broker said, done. */
 static void carry_out(struct mgr *m, const struct rpc_answer *a, uint64_t now)
 {
@@ -122,18 +124,113 @@ static void carry_out(struct mgr *m, const struct rpc_answer *a, uint64_t now)
 			refuse(m, a->call, msg);
 		}
 		return;
-	case RPC_NEW_DISPVM:
-	case RPC_ASK: {
-		/* Neither is built yet (docs/RPC.md): said so, never allowed. */
+	case RPC_ASK:
+		ask(m, a);
+		return;
+	case RPC_NEW_DISPVM: {
+		/* Not built yet (docs/RPC.md): said so, never allowed. */
 		struct rpc_answer r;
 		rpc_broker_refused(&m->rpc.broker, a->call,
-				   a->verdict == RPC_ASK ? "the policy says ask, and dom0 cannot ask yet"
-							 : "dom0 cannot make a disposable for a call yet",
-				   &r);
+				   "dom0 cannot make a disposable for a call yet", &r);
 		refuse(m, r.call, r.why);
 		return;
 	}
 	}
+}
+
+/* ---- ask: the compositor shows the question, the user answers ---- */
+
+/* The user is asked about A's call: a slot for the compositor to list. */
+static void ask(struct mgr *m, const struct rpc_answer *a)
+{
+	struct rpc_call *c = a->call;
+	struct rpc_ask_slot *s = NULL;
+	for (size_t i = 0; i < CTL_ASKS_MAX && !s; i++)
+		if (!m->rpc.asks[i].used)
+			s = &m->rpc.asks[i];
+	if (!s) {
+		struct rpc_answer r;
+		rpc_broker_refused(&m->rpc.broker, c, "dom0 has as many questions for the user "
+				   "as it shows at once", &r);
+		refuse(m, c, r.why);
+		return;
+	}
+	memset(s, 0, sizeof(*s));
+	s->used = true;
+	str_copy(s->source, c->source, sizeof(s->source));
+	s->call_id = c->id;
+	s->shown.id = ++m->rpc.next_ask;
+	str_copy(s->shown.source, c->source, sizeof(s->shown.source));
+	str_copy(s->shown.service, c->req.service, sizeof(s->shown.service));
+	str_copy(s->shown.arg, c->req.arg, sizeof(s->shown.arg));
+	char list[CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 1)] = "";
+	for (size_t k = 0; k < a->nchoices && k < CTL_ASK_CHOICES_MAX; k++) {
+		str_copy(s->shown.choices[k], a->choices[k], sizeof(s->shown.choices[k]));
+		s->shown.nchoices++;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? "," : "",
+			 a->choices[k]);
+	}
+	log_notice("domains", "call %u of %s (%s%s%s to %s): the policy asks the user: %s",
+		   c->id, c->source, c->req.service, c->req.arg[0] ? "+" : "", c->req.arg,
+		   c->req.target, list);
+	log_event("domains", "rpc-ask", "source=%s id=%u service=%s ask=%u choices=%s", c->source,
+		  c->id, c->req.service, s->shown.id, list);
+}
+
+/* Asks whose call is no longer asked about (withdrawn, refused at its
+ * deadline, a party gone) are forgotten. */
+static void asks_follow(struct mgr *m)
+{
+	for (size_t i = 0; i < CTL_ASKS_MAX; i++) {
+		struct rpc_ask_slot *s = &m->rpc.asks[i];
+		const struct rpc_call *c = s->used ? rpc_broker_call(&m->rpc.broker, s->source,
+								     s->call_id) : NULL;
+		if (s->used && (!c || c->state != RPC_CALL_ASKING))
+			s->used = false;
+	}
+}
+
+size_t xs_rpc_asks(void *ctx, struct ctl_ask *out, size_t max)
+{
+	struct mgr *m = ctx;
+	size_t n = 0;
+	asks_follow(m);
+	for (size_t i = 0; i < CTL_ASKS_MAX && n < max; i++)
+		if (m->rpc.asks[i].used)
+			out[n++] = m->rpc.asks[i].shown;
+	return n;
+}
+
+int xs_rpc_answer(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap)
+{
+	struct mgr *m = ctx;
+	static struct rpc_party doms[DOMAINS_MAX];
+	struct rpc_ask_slot *s = NULL;
+	asks_follow(m);
+	for (size_t i = 0; i < CTL_ASKS_MAX && !s; i++)
+		if (m->rpc.asks[i].used && m->rpc.asks[i].shown.id == id)
+			s = &m->rpc.asks[i];
+	if (!s) {
+		snprintf(msg, msgcap, "no question %u waits for an answer (its call is over)", id);
+		return -ENOENT;
+	}
+	bool offered = !choice[0];
+	for (size_t k = 0; k < s->shown.nchoices && !offered; k++)
+		offered = strcmp(s->shown.choices[k], choice) == 0;
+	if (!offered) {
+		snprintf(msg, msgcap, "%s is not one of the choices the question offered", choice);
+		return -EINVAL;
+	}
+	struct rpc_call *c = rpc_broker_call(&m->rpc.broker, s->source, s->call_id);
+	s->used = false;
+	uint64_t now = monotonic_ms();
+	struct rpc_answer a;
+	rpc_broker_answered(&m->rpc.broker, c, choice[0] ? choice : NULL, doms, parties(m, doms),
+			    m->lc.default_dispvm, now, &a);
+	log_event("domains", "rpc-answered", "source=%s id=%u choice=%s", c->source, c->id,
+		  choice[0] ? choice : "-");
+	carry_out(m, &a, now);
+	return 0;
 }
 
 /* ---- the watches: one on each running domain's RPC_DATA_DIR ---- */
@@ -358,6 +455,7 @@ void xs_rpc_heard(struct mgr *m, const bool *dirty, uint64_t now)
 	if (!m->xs)
 		return;
 	rpc_watches_follow(m);
+	asks_follow(m);
 	for (size_t i = 0; i < DOMAINS_MAX; i++) {
 		struct rpc_watch *w = &m->rpc.w[i];
 		if (w->name[0] && (dirty[i] || w->more))

@@ -18,6 +18,7 @@
 #include "drm-compositor/clipboard.h"
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
+#include "drm-compositor/asks.h"
 #include "drm-compositor/launcher.h"
 #include "display/output.h"
 #include "drm-compositor/render.h"
@@ -69,6 +70,7 @@ static struct compositor {
 	struct gui_domain doms[DOMAINS_MAX];
 	size_t ndoms;
 	struct domstatus status;		/* the domain manager's word on each domain */
+	struct asks asks;		/* the calls the policy asks the user about */
 	struct xs_handle *xs;		/* on Xen: to see which vchan a domain offers */
 	cairo_region_t *damage;
 	struct control_server ctl;
@@ -159,6 +161,12 @@ static struct rect prompt_rect(void)
 			      32 };
 }
 
+/* The keyboard is dom0's while its launcher or a question is shown. */
+static void grab_follow(void)
+{
+	desktop_grab(&C.desk, C.launcher.open || asks_open(&C.asks));
+}
+
 static void launcher_open(bool open)
 {
 	if (open && !C.launcher.keymap) {
@@ -167,8 +175,20 @@ static void launcher_open(bool open)
 	}
 	C.launcher.open = open;
 	C.launcher.line[0] = '\0';
-	desktop_grab(&C.desk, open);
+	grab_follow();
 	add_damage(prompt_rect());
+}
+
+/* --- a call's question: drm-compositor/asks.h ---------------------------- */
+
+static void ask_changed(void)
+{
+	grab_follow();
+	add_damage(render_ask_rect(C.out->width, C.out->height));
+	if (asks_open(&C.asks))
+		log_event(TAG, "ask-shown", "source=%s service=%s choices=%u chosen=%s",
+			  C.asks.q[0].source, C.asks.q[0].service, C.asks.q[0].nchoices,
+			  C.asks.q[0].choices[C.asks.chosen]);
 }
 
 /* Asks the domain the user named to run the command (RUN on its channel);
@@ -203,6 +223,11 @@ static void launcher_run(void)
 static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
 {
 	(void)ctx;
+	if (asks_open(&C.asks)) {
+		if (asks_key(&C.asks, code, value, monotonic_ms()))
+			ask_changed();
+		return;
+	}
 	if (!C.launcher.open)
 		return;
 	switch (launcher_key(&C.launcher, code, value)) {
@@ -598,6 +623,10 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->clipboard_rgb = src ? domain_label_rgb[src->label] : 0xffffff;
 	s->notice = C.notice_until_ms ? C.notice : NULL;
 	s->prompt = C.launcher.open ? C.launcher.line : NULL;
+	static char ask[200], ask_choices[CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 4) + 40];
+	asks_describe(&C.asks, ask, ask_choices, sizeof(ask));
+	s->ask = asks_open(&C.asks) ? ask : NULL;
+	s->ask_choices = ask_choices;
 	s->pointer_visible = C.pointer_seen;
 	s->pointer_x = C.px;
 	s->pointer_y = C.py;
@@ -656,6 +685,7 @@ static void tick(struct loop *l, struct loop_timer *t)
 
 	loop_timer_arm(l, t, loop_now(l) + 1000);	/* armed again: room */
 	domstatus_ask(&C.status);
+	asks_poll(&C.asks);
 	if (C.notice_until_ms && monotonic_ms() >= C.notice_until_ms) {
 		C.notice_until_ms = 0;
 		bar_damage();
@@ -885,16 +915,25 @@ static void output_ready(struct loop *l, struct loop_fd *w, short revents)
 static size_t status_fill(void *ctx, struct pollfd *pfd)
 {
 	(void)ctx;
-	pfd[0] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
-	return pfd[0].fd >= 0;
+	size_t n = 0;
+	if (domstatus_fd(&C.status) >= 0)
+		pfd[n++] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
+	if (asks_fd(&C.asks) >= 0)
+		pfd[n++] = (struct pollfd){ .fd = asks_fd(&C.asks), .events = POLLIN };
+	return n;
 }
 
 static void status_ready(void *ctx, const struct pollfd *pfd, size_t n)
 {
 	(void)ctx;
-	(void)pfd;
-	(void)n;
-	status_answer();
+	for (size_t i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == C.status.fd)
+			status_answer();
+		else if (pfd[i].fd == C.asks.fd && asks_read(&C.asks, monotonic_ms()))
+			ask_changed();
+	}
 }
 
 /* Deferred: a dropped channel is freed with no desktop or client call up
@@ -931,7 +970,7 @@ static int setup_loop(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPIPE);
 	C.output_watch = (struct loop_fd){ .fd = C.out->fd, .events = POLLIN, .cb = output_ready };
-	C.status_fds = (struct loop_fdset){ .max = 1, .fill = status_fill, .dispatch = status_ready };
+	C.status_fds = (struct loop_fdset){ .max = 2, .fill = status_fill, .dispatch = status_ready };
 	C.tick.cb = tick;
 	C.reap.fn = reap_clients;
 	C.buffered.fn = serve_buffered;
@@ -1010,6 +1049,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	int rc;
 
 	domstatus_init(&C.status);
+	asks_init(&C.asks);
 	desktop_config_load(config_dir, &C.cfg);
 	rpc_policy_load(config_dir, &C.policy);
 	if (width > 0) {

@@ -63,24 +63,28 @@ void domstatus_close(struct domstatus *ds)
 	ds->waiting = false;
 }
 
-void domstatus_ask(struct domstatus *ds)
+int manager_request(int *fd, const struct ctl_request *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint8_t buf[CTL_HEADER_SIZE + 64];
+
+	if (*fd < 0) {
+		*fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		str_copy(sa.sun_path, CTL_DOMAINS_SOCKET, sizeof(sa.sun_path));
+		if (*fd < 0 || connect(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return -1;
+	}
+	size_t len = ctl_encode_request(req, buf, sizeof(buf));
+	return len && send(*fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+void domstatus_ask(struct domstatus *ds)
+{
 	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
-	uint8_t buf[CTL_HEADER_SIZE];
 
 	if (ds->waiting)
 		return;
-	if (ds->fd < 0) {
-		ds->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		str_copy(sa.sun_path, CTL_DOMAINS_SOCKET, sizeof(sa.sun_path));
-		if (ds->fd < 0 || connect(ds->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			domstatus_close(ds);
-			return;
-		}
-	}
-	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
-	if (send(ds->fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+	if (manager_request(&ds->fd, &req) < 0) {
 		domstatus_close(ds);
 		return;
 	}

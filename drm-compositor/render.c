@@ -228,6 +228,25 @@ static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_sce
 	draw_text(r, cr, text, box.x + 8, box, 0xffffff);
 }
 
+struct rect render_ask_rect(int32_t width, int32_t height)
+{
+	return (struct rect){ width / 6, height / 3 - 40, width * 2 / 3, 64 };
+}
+
+/* dom0's question, in dom0's own colours: a white frame, dom0's black. */
+static void draw_ask(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+{
+	struct rect box = render_ask_rect(s->width, s->height);
+	set_rgb(cr, 0xffffff);
+	fill_rect(cr, box);
+	set_rgb(cr, 0x000000);
+	fill_rect(cr, (struct rect){ box.x + 3, box.y + 3, box.w - 6, box.h - 6 });
+	draw_text(r, cr, s->ask, box.x + 10, (struct rect){ box.x, box.y + 4, box.w, 28 },
+		  0xffffff);
+	draw_text(r, cr, s->ask_choices, box.x + 10,
+		  (struct rect){ box.x, box.y + 32, box.w, 28 }, 0xffff80);
+}
+
 struct rect render_pointer_rect(int32_t x, int32_t y)
 {
 	return (struct rect){ x - 1, y - 1, POINTER_SIZE / 2 + 3, POINTER_SIZE + 3 };
@@ -267,6 +286,8 @@ void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct ren
 		draw_bar(r, cr, s);
 	if (s->prompt)
 		draw_prompt(r, cr, s);
+	if (s->ask)
+		draw_ask(r, cr, s);
 	if (s->pointer_visible)
 		draw_pointer(cr, s->pointer_x, s->pointer_y);
 	cairo_destroy(cr);

@@ -54,6 +54,9 @@ struct render_scene {
 	const char *notice;		/* dom0's word to the user (printable ASCII), in the
 					 * domains' place; NULL: none */
 	const char *prompt;		/* the launcher's line, NULL when closed */
+	/* A call the policy asks the user about (drm-compositor/asks.h): its
+	 * question and its choices, over everything; NULL: none. */
+	const char *ask, *ask_choices;
 	bool pointer_visible;
 	int32_t pointer_x, pointer_y;
 };
@@ -64,6 +67,9 @@ struct renderer;
  * errno on failure (a missing font file: ENOENT). */
 struct renderer *renderer_new(const char *font_path);
 void renderer_free(struct renderer *r);
+
+/* Where the question of a call is drawn, on a WIDTH x HEIGHT screen. */
+struct rect render_ask_rect(int32_t width, int32_t height);
 
 /* Redraws DAMAGE of TARGET (an RGB24 image surface of the scene's size). */
 void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,

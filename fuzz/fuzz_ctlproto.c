@@ -15,6 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctl_status st;
 	struct ctl_disposable disp;
 	static struct ctl_reload rel;
+	static struct ctl_ask asks[CTL_ASKS_MAX], again[CTL_ASKS_MAX];
+	static uint8_t back[CTL_HEADER_SIZE + 4 + CTL_ASKS_MAX * CTL_ASK_SIZE];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -39,6 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strlen(req.name) > DOMAIN_NAME_MAX ||
 		    (req.name[0] && !domain_name_is_valid(req.name, strlen(req.name))) ||
 		    !ctl_command_is_valid(req.command, strlen(req.command)))
+			__builtin_trap();
+	}
+	if (ctl_decode_request(data, size, &req, &why) == 0 && req.type == CTL_REQ_ANSWER) {
+		/* The manager compares the choice with the ones it offered. */
+		if (!ctl_choice_is_valid(req.choice, strlen(req.choice)))
 			__builtin_trap();
 	}
 	if (ctl_decode_header(data, size, &type, &payload, &plen, &why) < 0)
@@ -66,6 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		for (size_t i = 0; i < tl; i++)
 			if (rel.text[i] != '\n' && (rel.text[i] < 0x20 || rel.text[i] > 0x7e))
+				__builtin_trap();
+	}
+	if (ctl_decode_asks(payload, plen, asks, &n, &why) == 0) {
+		/* The compositor draws them: taken, written back, the same. */
+		size_t blen = ctl_encode_asks(asks, n, back, sizeof(back));
+		size_t n2;
+		if (n > CTL_ASKS_MAX || blen != CTL_HEADER_SIZE + plen ||
+		    ctl_decode_asks(back + CTL_HEADER_SIZE, plen, again, &n2, &why) ||
+		    n2 != n || memcmp(asks, again, n * sizeof(asks[0])))
+			__builtin_trap();
+		for (size_t i = 0; i < n; i++)
+			if (asks[i].nchoices < 1 || asks[i].nchoices > CTL_ASK_CHOICES_MAX)
 				__builtin_trap();
 	}
 	return 0;

@@ -176,6 +176,8 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_POINTER: ok = o->pointer; break;
 	case CTL_REQ_RUN_DISPOSABLE: ok = o->run_disposable; break;
 	case CTL_REQ_RELOAD: ok = o->reload; break;
+	case CTL_REQ_ASKS: ok = o->asks; break;
+	case CTL_REQ_ANSWER: ok = o->answer; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -208,6 +210,7 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	static struct ctl_service_info infos[SERVICES_MAX];
 	static struct ctl_domain_info doms[DOMAINS_MAX];
 	static struct ctl_reload rel;
+	static struct ctl_ask asks[CTL_ASKS_MAX];
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	struct ctl_status st;
 	size_t len;
@@ -263,6 +266,17 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		memset(&rel, 0, sizeof(rel));
 		srv->ops.reload(srv->ops.ctx, &rel);
 		return ctl_encode_reload(&rel, srv->buf, CTL_MSG_MAX);
+	case CTL_REQ_ASKS: {
+		size_t n = srv->ops.asks(srv->ops.ctx, asks, CTL_ASKS_MAX);
+		return ctl_encode_asks(asks, n, srv->buf, CTL_MSG_MAX);
+	}
+	case CTL_REQ_ANSWER:
+		msg[0] = '\0';
+		r = srv->ops.answer(srv->ops.ctx, req->ask_id, req->choice, msg, sizeof(msg));
+		if (r < 0)
+			return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf,
+						CTL_MSG_MAX);
+		break;
 	default:
 		return ctl_encode_error(EINVAL, "not a request", srv->buf, CTL_MSG_MAX);
 	}
@@ -306,9 +320,10 @@ static void serve_client(struct control_server *srv, int fd)
 		drop_client(srv, fd);
 		return;
 	}
-	if (c->lister && req.type != CTL_REQ_DOMAINS) {
+	if (c->lister && req.type != CTL_REQ_DOMAINS && req.type != CTL_REQ_ASKS &&
+	    req.type != CTL_REQ_ANSWER) {
 		send_error(fd, srv->buf, EACCES, "permission denied: this uid may only list the "
-			   "domains");
+			   "domains and answer the calls' questions");
 		drop_client(srv, fd);
 		return;
 	}

@@ -9,7 +9,9 @@
  * malformed request gets an ERROR reply and is disconnected; a client whose
  * reply does not fit in its socket buffer is disconnected.  Peers other
  * than uid 0 (SO_PEERCRED) are refused, but for the one uid the ops name
- * as a lister, which may only list.  Main loop only.
+ * as a lister (the compositor), which may only list the domains and the
+ * calls the policy asks about, and give the user's answers.  Main loop
+ * only.
  *
  * RUN_DISPOSABLE is answered later: its op takes a control_waiter and
  * the server keeps that client waiting, serving no other request of it,
@@ -57,6 +59,11 @@ struct control_ops {
 	/* The domain manager's: reads its domain files again and fills REL
 	 * with what changed, or the problems (then nothing changed). */
 	void (*reload)(void *ctx, struct ctl_reload *rel);
+	/* The domain manager's: the calls the policy asks the user about (up
+	 * to MAX; how many), and the user's answer to ask ID (CHOICE "": no):
+	 * 0, or -errno with MSG saying why. */
+	size_t (*asks)(void *ctx, struct ctl_ask *out, size_t max);
+	int (*answer)(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
 	void *ctx;
 	/* Besides root, LISTER_UID may connect (the socket is then group
 	 * LISTER_GID's, 0660) and ask DOMAINS, nothing else: the compositor,

@@ -1,9 +1,16 @@
 #include "proto/ctlproto.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/bytes.h"
 #include "lib/util.h"
+#include "proto/rpcproto.h"
+
+_Static_assert(CTL_CHOICE_MAX == RPC_TARGET_MAX && 4 + 32 + 64 + 64 + 4 +
+		       CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 1) == CTL_ASK_SIZE &&
+		       DOMAIN_NAME_MAX + 1 == 32 && RPC_SERVICE_MAX == 64 && RPC_ARG_MAX == 64,
+	       "an ask's record as ctlproto.h lays it out");
 
 /* Writes the header for a message with PAYLOAD bytes; 0 if it won't fit. */
 static size_t put_header(uint8_t *buf, size_t cap, enum ctl_type type, size_t payload)
@@ -41,6 +48,8 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = 6;
 	else if (req->type == CTL_REQ_RUN_DISPOSABLE)
 		payload = 1 + strlen(req->name) + strlen(req->command);
+	else if (req->type == CTL_REQ_ANSWER)
+		payload = 4 + strlen(req->choice);
 	size_t len = put_header(buf, cap, req->type, payload);
 	if (len == 0)
 		return 0;
@@ -65,6 +74,9 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		p[0] = (uint8_t)n;
 		memcpy(p + 1, req->name, n);
 		memcpy(p + 1 + n, req->command, payload - 1 - n);
+	} else if (req->type == CTL_REQ_ANSWER) {
+		put_u32(p, req->ask_id);
+		memcpy(p + 4, req->choice, payload - 4);
 	}
 	return len;
 }
@@ -226,12 +238,15 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_POINTER:
 	case CTL_REQ_RUN_DISPOSABLE:
 	case CTL_REQ_RELOAD:
+	case CTL_REQ_ASKS:
+	case CTL_REQ_ANSWER:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
 	case CTL_REP_DOMAINS:
 	case CTL_REP_DISPOSABLE:
 	case CTL_REP_RELOAD:
+	case CTL_REP_ASKS:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -281,6 +296,7 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 	case CTL_REQ_SERVICES:
 	case CTL_REQ_DOMAINS:
 	case CTL_REQ_RELOAD:
+	case CTL_REQ_ASKS:
 		if (plen != 0)
 			return fail(why, "this request takes no payload");
 		return 0;
@@ -337,6 +353,14 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		return 0;
 	case CTL_REQ_RUN_DISPOSABLE:
 		return decode_run_disposable(untrusted_payload, plen, req, why);
+	case CTL_REQ_ANSWER:
+		if (plen < 4 || !ctl_choice_is_valid((const char *)untrusted_payload + 4, plen - 4))
+			return fail(why, "answer: a u32 id, then nothing (no), \"@dispvm\" or a "
+				    "domain's name");
+		req->ask_id = get_u32(untrusted_payload);
+		memcpy(req->choice, untrusted_payload + 4, plen - 4);
+		req->choice[plen - 4] = '\0';
+		return 0;
 	default:
 		return fail(why, "not a request");
 	}
@@ -460,5 +484,94 @@ int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out
 	memset(out, 0, sizeof(*out));
 	out->problems = get_u32(payload);
 	memcpy(out->text, payload + 4, len - 4);
+	return 0;
+}
+
+bool ctl_choice_is_valid(const char *s, size_t len)
+{
+	return len == 0 || (len == 7 && memcmp(s, "@dispvm", 7) == 0) ||
+	       domain_name_is_valid(s, len);
+}
+
+/* Ask record: see ctlproto.h. */
+size_t ctl_encode_asks(const struct ctl_ask *asks, size_t n, uint8_t *buf, size_t cap)
+{
+	if (n > CTL_ASKS_MAX)
+		return 0;
+	size_t len = put_header(buf, cap, CTL_REP_ASKS, 4 + n * CTL_ASK_SIZE);
+	if (len == 0)
+		return 0;
+	uint8_t *p = buf + CTL_HEADER_SIZE;
+	put_u32(p, (uint32_t)n);
+	p += 4;
+	memset(p, 0, n * CTL_ASK_SIZE);
+	for (size_t i = 0; i < n; i++, p += CTL_ASK_SIZE) {
+		const struct ctl_ask *a = &asks[i];
+		put_u32(p, a->id);
+		memcpy(p + 4, a->source, strnlen(a->source, 32));
+		memcpy(p + 36, a->service, strnlen(a->service, 64));
+		memcpy(p + 100, a->arg, strnlen(a->arg, 64));
+		p[164] = a->nchoices;
+		for (size_t k = 0; k < a->nchoices && k < CTL_ASK_CHOICES_MAX; k++)
+			memcpy(p + 168 + k * (CTL_CHOICE_MAX + 1), a->choices[k],
+			       strnlen(a->choices[k], CTL_CHOICE_MAX));
+	}
+	return len;
+}
+
+/* A zero-padded field of CAP bytes: its length, or -1 when a byte follows
+ * its first zero (a field is its text, then zeros). */
+static int field_len(const uint8_t *f, size_t cap)
+{
+	size_t n = strnlen((const char *)f, cap);
+	for (size_t i = n; i < cap; i++)
+		if (f[i])
+			return -1;
+	return (int)n;
+}
+
+static int decode_ask(const uint8_t *p, struct ctl_ask *a, const char **why)
+{
+	char line[RPC_REQUEST_MAX + 1];
+	struct rpc_serve_msg m;
+	int ns = field_len(p + 4, 32), nv = field_len(p + 36, 64), na = field_len(p + 100, 64);
+	if (ns < 0 || nv < 0 || na < 0)
+		return fail(why, "asks: a field with bytes after its end");
+	/* Source, service and argument as a request has them. */
+	int n = snprintf(line, sizeof(line), "%.*s %.*s%s%.*s", ns, (const char *)p + 4, nv,
+			 (const char *)p + 36, na ? "+" : "", na, (const char *)p + 100);
+	if (n < 0 || (size_t)n >= sizeof(line) || rpc_serve_parse(line, (size_t)n, &m))
+		return fail(why, "asks: a source, service or argument that a call cannot have");
+	if (p[164] < 1 || p[164] > CTL_ASK_CHOICES_MAX || p[165] || p[166] || p[167])
+		return fail(why, "asks: 1 to 8 choices");
+	memset(a, 0, sizeof(*a));
+	a->id = get_u32(p);
+	memcpy(a->source, m.source, sizeof(a->source));
+	memcpy(a->service, m.service, sizeof(a->service));
+	memcpy(a->arg, m.arg, sizeof(a->arg));
+	a->nchoices = p[164];
+	for (size_t k = 0; k < CTL_ASK_CHOICES_MAX; k++) {
+		const uint8_t *c = p + 168 + k * (CTL_CHOICE_MAX + 1);
+		int nc = field_len(c, CTL_CHOICE_MAX + 1);
+		if (nc < 0 || (k < a->nchoices) != (nc > 0) ||
+		    (nc > 0 && !ctl_choice_is_valid((const char *)c, (size_t)nc)))
+			return fail(why, "asks: a choice that is not a domain's name or @dispvm");
+		memcpy(a->choices[k], c, (size_t)nc);
+	}
+	return 0;
+}
+
+int ctl_decode_asks(const uint8_t *payload, size_t len, struct ctl_ask *out, size_t *n,
+		    const char **why)
+{
+	if (len < 4)
+		return fail(why, "asks: no count");
+	uint32_t untrusted_count = get_u32(payload);
+	if (untrusted_count > CTL_ASKS_MAX || len != 4 + untrusted_count * CTL_ASK_SIZE)
+		return fail(why, "asks: count and size do not agree, or more than CTL_ASKS_MAX");
+	for (size_t i = 0; i < untrusted_count; i++)
+		if (decode_ask(payload + 4 + i * CTL_ASK_SIZE, &out[i], why) < 0)
+			return -1;
+	*n = untrusted_count;
 	return 0;
 }

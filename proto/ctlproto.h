@@ -33,6 +33,11 @@
  *             sent once the command runs in the new disposable (seconds
  *             later, or at once for a preloaded one)
  *   RELOAD    -: the domain manager reads its domain files again -> RELOAD
+ *   ASKS      -: the calls between domains the policy asks the user about
+ *             (the domain manager's; its lister may ask) -> ASKS
+ *   ANSWER    u32 the ask's id, then the user's choice: 0..39 bytes, one of
+ *             the ask's choices, none: no (its lister may answer) -> OK |
+ *             ERROR
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -46,6 +51,13 @@
  *             a line a domain, what changed and when it applies.  Else
  *             nothing was changed, and the text is the problems found
  *             (FILE:LINE: ...), as many as fit.
+ *   ASKS      u32 count (0..CTL_ASKS_MAX), then count records of
+ *             CTL_ASK_SIZE bytes: u32 id, char source[32], char service[64],
+ *             char arg[64] (zero-padded; source, service and arg as a
+ *             request of proto/rpcproto.h has them), u8 nchoices
+ *             (1..CTL_ASK_CHOICES_MAX), 3 zero bytes, char choices[8][40]
+ *             (a domain's name or "@dispvm", zero-padded; the first one to
+ *             offer first)
  * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
@@ -73,6 +85,10 @@
 #define CTL_SERVICE_SIZE 56
 #define CTL_DOMAIN_SIZE	64
 #define CTL_ERROR_TEXT_MAX 200
+#define CTL_ASK_SIZE	488
+#define CTL_ASKS_MAX	4
+#define CTL_ASK_CHOICES_MAX 8
+#define CTL_CHOICE_MAX	39	/* RPC_TARGET_MAX */
 
 enum ctl_type {
 	CTL_REQ_STATUS = 1,
@@ -86,12 +102,15 @@ enum ctl_type {
 	CTL_REQ_RUN_DISPOSABLE = 9,
 	CTL_REQ_RELOAD = 10,
 	CTL_REQ_POINTER = 11,
+	CTL_REQ_ASKS = 12,
+	CTL_REQ_ANSWER = 13,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
 	CTL_REP_DOMAINS = 0x83,
 	CTL_REP_DISPOSABLE = 0x84,
 	CTL_REP_RELOAD = 0x85,
+	CTL_REP_ASKS = 0x86,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -122,6 +141,18 @@ struct ctl_request {
 	uint16_t x, y;				/* POINTER */
 	int16_t wheel;
 	char command[DISPOSABLE_COMMAND_MAX + 1];	/* RUN_DISPOSABLE; "": none */
+	uint32_t ask_id;			/* ANSWER */
+	char choice[CTL_CHOICE_MAX + 1];	/* ANSWER; "": no */
+};
+
+/* A call the policy asks the user about (docs/RPC.md). */
+struct ctl_ask {
+	uint32_t id;
+	char source[DOMAIN_NAME_MAX + 1];
+	char service[RPC_SERVICE_MAX + 1];
+	char arg[RPC_ARG_MAX + 1];		/* "": none */
+	uint8_t nchoices;
+	char choices[CTL_ASK_CHOICES_MAX][CTL_CHOICE_MAX + 1];
 };
 
 struct ctl_disposable {
@@ -183,6 +214,7 @@ size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, si
 /* The text is cut at CTL_RELOAD_TEXT_MAX, and bytes other than printable
  * ASCII and newlines go as '?'. */
 size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap);
+size_t ctl_encode_asks(const struct ctl_ask *asks, size_t n, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
  * A reply decoder first checks the header's type, then the payload. */
@@ -202,6 +234,12 @@ int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposa
 			  const char **why);
 int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
 		      const char **why);
+/* Up to CTL_ASKS_MAX records into OUT; *n is how many. */
+int ctl_decode_asks(const uint8_t *payload, size_t len, struct ctl_ask *out, size_t *n,
+		    const char **why);
+/* Whether S is a choice an ANSWER may carry: "" (no), "@dispvm", a domain's
+ * name. */
+bool ctl_choice_is_valid(const char *s, size_t len);
 
 /* Whether LEN bytes at S are a command RUN_DISPOSABLE may carry. */
 bool ctl_command_is_valid(const char *s, size_t len);

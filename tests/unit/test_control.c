@@ -331,13 +331,37 @@ static void domain_requests_are_answered(void **state)
 	close(fd);
 }
 
-/* The compositor's uid (not root) may list the domains, and nothing else;
- * another uid may not even list. */
+/* The compositor's uid (not root) may list the domains and the calls'
+ * questions and answer them, and nothing else; another uid may not even
+ * list. */
 #define LISTER 900
+static char answered[64];
+
+static size_t fake_asks(void *ctx, struct ctl_ask *out, size_t max)
+{
+	(void)ctx;
+	assert_true(max >= 1);
+	out[0] = (struct ctl_ask){ .id = 9, .source = "work", .service = "s", .nchoices = 1,
+				   .choices = { "vault" } };
+	return 1;
+}
+
+static int fake_answer(void *ctx, uint32_t id, const char *choice, char *msg, size_t cap)
+{
+	(void)ctx;
+	if (strcmp(choice, "vault") != 0 && choice[0]) {
+		snprintf(msg, cap, "%s is not one of the choices", choice);
+		return -EINVAL;
+	}
+	snprintf(answered, sizeof(answered), "%u %s", id, choice);
+	return 0;
+}
+
 static int start_lister_server(void **state)
 {
 	static const struct control_ops ops = { .domains = fake_domains,
 						.domain_op = fake_domain_op,
+						.asks = fake_asks, .answer = fake_answer,
 						.lister_uid = LISTER, .lister_gid = LISTER };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
@@ -374,6 +398,18 @@ static void lister_may_only_list(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply,
 				     &rlen), CTL_REP_DOMAINS);
+	req = (struct ctl_request){ .type = CTL_REQ_ASKS };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ASKS);
+	req = (struct ctl_request){ .type = CTL_REQ_ANSWER, .ask_id = 9, .choice = "nosuch" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EINVAL);
+	req = (struct ctl_request){ .type = CTL_REQ_ANSWER, .ask_id = 9, .choice = "vault" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_string_equal(answered, "9 vault");
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAINS };
 	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_ERROR);

@@ -367,6 +367,87 @@ static void reload_round_trips_and_is_checked(void **state)
 					   &why), -1);
 }
 
+/* The calls' questions (ASKS) and the user's answers (ANSWER): what the
+ * compositor reads and what the manager takes. */
+static void asks_round_trip_and_are_checked(void **state)
+{
+	struct ctl_ask in[CTL_ASKS_MAX], out[CTL_ASKS_MAX];
+	struct ctl_request req = { .type = CTL_REQ_ANSWER, .ask_id = 77 }, got;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+	(void)state;
+	memset(in, 0, sizeof(in));
+	in[0] = (struct ctl_ask){ .id = 5, .source = "work", .service = "bulkhead.Filecopy",
+				  .nchoices = 2, .choices = { "personal", "@dispvm" } };
+	in[1] = (struct ctl_ask){ .id = 6, .nchoices = CTL_ASK_CHOICES_MAX };
+	memset(in[1].source, 'a', DOMAIN_NAME_MAX);	/* every field at its longest */
+	memset(in[1].service, 's', RPC_SERVICE_MAX);
+	memset(in[1].arg, 'g', RPC_ARG_MAX);
+	for (size_t k = 0; k < CTL_ASK_CHOICES_MAX; k++)
+		snprintf(in[1].choices[k], sizeof(in[1].choices[k]), "dom%zu", k);
+	size_t len = ctl_encode_asks(in, 2, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 4 + 2 * CTL_ASK_SIZE);
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_ASKS);
+	assert_int_equal(ctl_decode_asks(payload, plen, out, &n, &why), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(&in[0], &out[0], sizeof(in[0]));
+	assert_memory_equal(&in[1], &out[1], sizeof(in[1]));
+	assert_int_equal(ctl_encode_asks(in, CTL_ASKS_MAX + 1, buf, sizeof(buf)), 0);
+
+	/* What a hostile peer could send: each refused with its reason. */
+	len = ctl_encode_asks(in, 1, buf, sizeof(buf));
+	uint8_t *rec = buf + CTL_HEADER_SIZE + 4;
+	static const struct { size_t off; uint8_t byte; } bad[] = {
+		{ 4, '/' },			/* a source that is no name */
+		{ 4 + 10, 'x' },		/* a byte after the source's end */
+		{ 36, 0 },			/* no service */
+		{ 36 + 3, ' ' },		/* a space in the service */
+		{ 100, '/' },			/* an argument of other characters */
+		{ 164, 0 },			/* no choice */
+		{ 164, CTL_ASK_CHOICES_MAX + 1 },
+		{ 165, 1 },			/* padding not zero */
+		{ 168, '@' },			/* "@ersonal" */
+		{ 168 + 80, 'x' },		/* a third choice beyond nchoices */
+		{ 168 + 8, '\x1b' },		/* an escape in a choice */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t keep = rec[bad[i].off];
+		rec[bad[i].off] = bad[i].byte;
+		if (ctl_decode_asks(buf + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE, out, &n, &why) == 0)
+			fail_msg("ask with byte %zu = %u was taken", bad[i].off, bad[i].byte);
+		rec[bad[i].off] = keep;
+	}
+	assert_int_equal(ctl_decode_asks(buf + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE, out, &n,
+					 &why), 0);
+	assert_int_equal(ctl_decode_asks(buf + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE - 1, out, &n,
+					 &why), -1);
+	buf[CTL_HEADER_SIZE] = CTL_ASKS_MAX + 1;	/* a count beyond the limit */
+	assert_int_equal(ctl_decode_asks(buf + CTL_HEADER_SIZE, len - CTL_HEADER_SIZE, out, &n,
+					 &why), -1);
+
+	/* The answers: a choice, no, and what is no choice. */
+	strcpy(req.choice, "personal");
+	len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_int_equal(got.ask_id, 77);
+	assert_string_equal(got.choice, "personal");
+	req.choice[0] = '\0';
+	len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_string_equal(got.choice, "");
+	static const char *const no_choice[] = { "@dispvmx", "@anyvm", "a b", "dom0\n", "-x" };
+	for (size_t i = 0; i < sizeof(no_choice) / sizeof(no_choice[0]); i++) {
+		strcpy(req.choice, no_choice[i]);
+		len = ctl_encode_request(&req, buf, sizeof(buf));
+		refused(buf, len);
+	}
+	header(buf, CTL_HEADER_SIZE + 3, CTL_VERSION, CTL_REQ_ANSWER);
+	refused(buf, CTL_HEADER_SIZE + 3);
+}
+
 static void error_text_is_made_printable(void **state)
 {
 	enum ctl_type type;
@@ -409,6 +490,7 @@ int main(void)
 		cmocka_unit_test(run_disposable_round_trips_and_is_checked),
 		cmocka_unit_test(disposable_reply_round_trips_and_is_checked),
 		cmocka_unit_test(reload_round_trips_and_is_checked),
+		cmocka_unit_test(asks_round_trip_and_are_checked),
 		cmocka_unit_test(encoders_refuse_what_does_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,6 +163,18 @@ static void asking(void **state)
 	assert_int_equal(b.verdict, RPC_REFUSE);
 	assert_string_equal(b.why, "the user said no");
 	assert_true(rpc_broker_known(&B, "work", 2));
+	/* A question nobody answers: refused at its deadline. */
+	a = ask_for(&doms[0], 3, "@default bulkhead.Filecopy");
+	assert_int_equal(a.verdict, RPC_ASK);
+	assert_ptr_equal(rpc_broker_call(&B, "work", 3), a.call);
+	assert_int_equal(rpc_broker_next_deadline(&B), NOW + RPC_SERVE_TIMEOUT_MS);
+	struct rpc_call *x = rpc_broker_expired(&B, NOW + RPC_SERVE_TIMEOUT_MS, &b);
+	assert_int_equal(x->id, 1);	/* the first, told to serve at the same time */
+	assert_string_equal(b.why, "personal did not serve the call in 60 s");
+	x = rpc_broker_expired(&B, NOW + RPC_SERVE_TIMEOUT_MS, &b);
+	assert_ptr_equal(x, a.call);
+	assert_int_equal(b.was, RPC_CALL_ASKING);
+	assert_string_equal(b.why, "the user did not answer in 60 s");
 }
 
 /* A caller flooding requests gets no more answers beyond its budget (its

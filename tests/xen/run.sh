@@ -30,7 +30,8 @@
 #               requests (8 answered, all cleared when withdrawn), then
 #               calls alpha's services (tests/xen/domu/rpc) under dom0's
 #               policy (config/policy.d/calls.policy): streams, statuses, a
-#               deny, 4 MiB, a directory copied with `bulkhead copy-to'
+#               deny, 4 MiB, a directory copied with `bulkhead copy-to',
+#               dom0's question (policy `ask') answered with Return, Escape
 #   noagent     sys-net (gui = 1) never offers a channel: after the
 #               desktop's agent_timeout_ms the compositor logs it and the
 #               status bar shows "no agent"
@@ -232,6 +233,29 @@ check_calls() {
     qemu_type "$LINUX_VM" "rpctest alpha" 2>"$LINUX_VM/wait.err" &&
         qemu_sendkey "$LINUX_VM" ret 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    # dom0's question over the desktop, answered with QEMU's keyboard:
+    # Return (alpha, the one choice), then Escape for the second.
+    local shown
+    shown=$(ev ask-shown source=beta service=test.Upper choices=1 chosen=alpha)
+    expect "$shown" "$DOMAIN_TIMEOUT" "no question for beta's call test.Upper+asked" || return 1
+    sleep 2
+    screendump "$LINUX_VM/ask.png" || return 1
+    # Its choices line is dom0's yellow, which nothing else draws; inside
+    # the question's box (render_ask_rect: the middle two thirds).
+    local ax0 ax1 ay0 ay1
+    read -r ax0 ax1 ay0 ay1 <<<"$(frame_box "$LINUX_VM/ask.png" ffff80)"
+    if ! [[ "$ax0 $ax1 $ay0 $ay1" =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]] ||
+        [ "$ax0" -lt 213 ] || [ "$ax1" -gt 1066 ]; then
+        why="no question drawn over the desktop (ask.png: its yellow at ${ax0:-?}-${ax1:-?})"
+        return 1
+    fi
+    qemu_sendkey "$LINUX_VM" ret && expect_event rpc-answered source=beta choice=alpha \
+        "$STEP_TIMEOUT" || { why="Return did not answer the question"; return 1; }
+    linux_wait_count "$shown" 2 "$DOMAIN_TIMEOUT" ||
+        { why="no question for beta's call test.Upper+refused"; return 1; }
+    sleep 1
+    qemu_sendkey "$LINUX_VM" esc && expect_event rpc-answered source=beta choice=- \
+        "$STEP_TIMEOUT" || { why="Escape did not answer the question"; return 1; }
     expect 'DOMU-RPC name=beta done' "$DOMAIN_TIMEOUT" "rpctest did not end in beta" || return 1
     sleep 2
     screendump "$LINUX_VM/calls-done.png" || return 1
@@ -245,7 +269,9 @@ check_calls() {
         rpc_expect malformed '^status=2 out=bulkhead rpc-call: .* is not a call' &&
         rpc_expect copy '^status=0 out=$' &&
         rpc_expect incoming '^status=0 out=\. \./tocopy \./tocopy/a \./tocopy/link \./tocopy/sub \./tocopy/sub/b a=one b=two link=a$' &&
-        rpc_expect hostile '^status=1 out=.*' || return 1
+        rpc_expect hostile '^status=1 out=.*' &&
+        rpc_expect asked '^status=0 out=ASKED$' &&
+        rpc_expect refused '^status=126 out=bulkhead rpc-call: alpha test.Upper\+refused: the user said no$' || return 1
     local bulk
     bulk=$(rpc_line bulk)
     if ! [[ "$bulk" =~ ^status=0\ sent=([0-9a-f]{32})\ 4194304\ got=([0-9a-f]{32})\ 4194304\ ms=([0-9]+)$ ]] ||
@@ -258,7 +284,7 @@ check_calls() {
     in_order "$(ev rpc-serve source=beta id=[0-9]+ service=test.Upper target=alpha)" \
         "$(ev rpc-connected source=beta id=[0-9]+ service=test.Upper target=alpha)" \
         "$(ev rpc-refused source=beta id=[0-9]+ service=test.Nope)" || return 1
-    info "calls: beta flooded 200 requests and malformed keys (dom0 answered 8, all cleared once withdrawn), then called alpha's services from its terminal: capitals, exit 7, denied by the policy (126), a missing service (127), 4 MiB in $ms ms with the same MD5, a directory copied into ~/Incoming/beta, a stream that is not one refused (calls-done.png)"
+    info "calls: beta flooded 200 requests and malformed keys (dom0 answered 8, all cleared once withdrawn), then called alpha's services from its terminal: capitals, exit 7, denied by the policy (126), a missing service (127), 4 MiB in $ms ms with the same MD5, a directory copied into ~/Incoming/beta, a stream that is not one refused, dom0's question over the desktop (ask.png: ${ax0}-${ax1} x ${ay0}-${ay1}) answered Return (allowed) and Escape (refused) (calls-done.png)"
 }
 
 # Our domains send nothing wrong: every channel the compositor dropped
