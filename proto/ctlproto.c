@@ -117,20 +117,29 @@ size_t ctl_encode_status(const struct ctl_status *st, uint8_t *buf, size_t cap)
 	return len;
 }
 
+/* A reply of N records of SIZE bytes (at most MAX): its header and count
+ * written, *LEN its length; where the first record goes (zeroed), or NULL
+ * when it does not fit. */
+static uint8_t *put_records(uint8_t *buf, size_t cap, enum ctl_type type, size_t n, size_t max,
+			    size_t size, size_t *len)
+{
+	if (n > max || (*len = put_header(buf, cap, type, 4 + n * size)) == 0)
+		return NULL;
+	put_u32(buf + CTL_HEADER_SIZE, (uint32_t)n);
+	memset(buf + CTL_HEADER_SIZE + 4, 0, n * size);
+	return buf + CTL_HEADER_SIZE + 4;
+}
+
 /* Service record: char name[32] (zero-padded), u8 state, u8 restart,
  * u16 zero, i32 pid, u32 restarts, i32 last_status, u64 state_age_ms. */
 size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t *buf, size_t cap)
 {
-	if (n > SERVICES_MAX)
+	size_t len;
+	uint8_t *p = put_records(buf, cap, CTL_REP_SERVICES, n, SERVICES_MAX, CTL_SERVICE_SIZE,
+				 &len);
+	if (!p)
 		return 0;
-	size_t len = put_header(buf, cap, CTL_REP_SERVICES, 4 + n * CTL_SERVICE_SIZE);
-	if (len == 0)
-		return 0;
-	uint8_t *p = buf + CTL_HEADER_SIZE;
-	put_u32(p, (uint32_t)n);
-	p += 4;
 	for (size_t i = 0; i < n; i++, p += CTL_SERVICE_SIZE) {
-		memset(p, 0, CTL_SERVICE_SIZE);
 		memcpy(p, svc[i].name, strnlen(svc[i].name, SERVICE_NAME_MAX));
 		p[32] = svc[i].state;
 		p[33] = svc[i].restart;
@@ -147,16 +156,11 @@ size_t ctl_encode_services(const struct ctl_service_info *svc, size_t n, uint8_t
  * u64 uptime_ms, u8 flags (bit 0: gui), 3 zero bytes. */
 size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *buf, size_t cap)
 {
-	if (n > DOMAINS_MAX)
+	size_t len;
+	uint8_t *p = put_records(buf, cap, CTL_REP_DOMAINS, n, DOMAINS_MAX, CTL_DOMAIN_SIZE, &len);
+	if (!p)
 		return 0;
-	size_t len = put_header(buf, cap, CTL_REP_DOMAINS, 4 + n * CTL_DOMAIN_SIZE);
-	if (len == 0)
-		return 0;
-	uint8_t *p = buf + CTL_HEADER_SIZE;
-	put_u32(p, (uint32_t)n);
-	p += 4;
 	for (size_t i = 0; i < n; i++, p += CTL_DOMAIN_SIZE) {
-		memset(p, 0, CTL_DOMAIN_SIZE);
 		memcpy(p, dom[i].name, strnlen(dom[i].name, DOMAIN_NAME_MAX));
 		p[32] = dom[i].state;
 		p[33] = dom[i].type;
@@ -496,15 +500,10 @@ bool ctl_choice_is_valid(const char *s, size_t len)
 /* Ask record: see ctlproto.h. */
 size_t ctl_encode_asks(const struct ctl_ask *asks, size_t n, uint8_t *buf, size_t cap)
 {
-	if (n > CTL_ASKS_MAX)
+	size_t len;
+	uint8_t *p = put_records(buf, cap, CTL_REP_ASKS, n, CTL_ASKS_MAX, CTL_ASK_SIZE, &len);
+	if (!p)
 		return 0;
-	size_t len = put_header(buf, cap, CTL_REP_ASKS, 4 + n * CTL_ASK_SIZE);
-	if (len == 0)
-		return 0;
-	uint8_t *p = buf + CTL_HEADER_SIZE;
-	put_u32(p, (uint32_t)n);
-	p += 4;
-	memset(p, 0, n * CTL_ASK_SIZE);
 	for (size_t i = 0; i < n; i++, p += CTL_ASK_SIZE) {
 		const struct ctl_ask *a = &asks[i];
 		put_u32(p, a->id);
