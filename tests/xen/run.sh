@@ -257,6 +257,9 @@ check_calls() {
     qemu_sendkey "$LINUX_VM" esc && expect_event rpc-answered source=beta choice=- \
         "$STEP_TIMEOUT" || { why="Escape did not answer the question"; return 1; }
     expect 'DOMU-RPC name=beta done' "$DOMAIN_TIMEOUT" "rpctest did not end in beta" || return 1
+    # The deny names the rule's FILE:LINE.
+    local nope
+    nope=$(grep -n '^test.Nope ' "$here/config/policy.d/calls.policy" | cut -d: -f1)
     sleep 2
     screendump "$LINUX_VM/calls-done.png" || return 1
     rpc_expect flood '^answered=8 left=0$' &&
@@ -264,7 +267,7 @@ check_calls() {
         rpc_expect source '^status=0 out=beta test.Source arg=abc$' &&
         rpc_expect exit '^status=7 out=leaving with 7$' &&
         rpc_expect exit2 '^status=7$' &&
-        rpc_expect denied '^status=126 out=bulkhead rpc-call: alpha test.Nope: denied by the policy \(.*calls\.policy:5\)$' &&
+        rpc_expect denied "^status=126 out=bulkhead rpc-call: alpha test.Nope: denied by the policy \\(.*calls\\.policy:$nope\\)\$" &&
         rpc_expect missing '^status=127 out=bulkhead: this domain has no service test.Missing' &&
         rpc_expect malformed '^status=2 out=bulkhead rpc-call: .* is not a call' &&
         rpc_expect copy '^status=0 out=$' &&
