@@ -38,6 +38,13 @@ static size_t calls_of(const struct rpc_broker *b, const char *source, uint32_t 
 	return k;
 }
 
+size_t rpc_broker_room(const struct rpc_broker *b, const char *source)
+{
+	bool taken;
+	size_t k = calls_of(b, source, 0, &taken);
+	return k < RPC_CALLS_PER_DOMAIN ? RPC_CALLS_PER_DOMAIN - k : 0;
+}
+
 static struct rpc_call *new_call(struct rpc_broker *b)
 {
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++)

@@ -110,6 +110,10 @@ void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char
 void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char *why,
 			struct rpc_answer *out);
 
+/* How many more calls SOURCE may have answered now (0: none until it
+ * withdraws some; its requests are then not even read). */
+size_t rpc_broker_room(const struct rpc_broker *b, const char *source);
+
 /* SOURCE's call ID (refused ones too: dom0 has answered it), or NULL. */
 struct rpc_call *rpc_broker_call(struct rpc_broker *b, const char *source, uint32_t id);
 bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id);

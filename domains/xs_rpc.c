@@ -367,8 +367,10 @@ static void withdrawn(struct mgr *m, const struct rpc_watch *w, char **names, un
 	}
 }
 
-/* W's domain's new requests, at most RPC_REQUESTS_PER_TURN: whether some
- * are left for the next turn. */
+/* W's domain's new requests, at most RPC_REQUESTS_PER_TURN and never more
+ * than its budget has room for (a domain at its budget costs no read, and
+ * no turn, until a withdrawal's event): whether some are left for the next
+ * turn. */
 static bool requests(struct mgr *m, const struct rpc_watch *w, char **names, unsigned n,
 		     uint64_t now)
 {
@@ -384,6 +386,8 @@ static bool requests(struct mgr *m, const struct rpc_watch *w, char **names, uns
 		if (!rpc_id_parse(names[i], strlen(names[i]), &id) ||
 		    rpc_broker_known(&m->rpc.broker, w->name, id))
 			continue;
+		if (rpc_broker_room(&m->rpc.broker, w->name) == 0)
+			return false;
 		if (read == RPC_REQUESTS_PER_TURN)
 			return true;
 		char key[64], path[96];

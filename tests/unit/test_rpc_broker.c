@@ -186,7 +186,10 @@ static void budgets(void **state)
 	for (uint32_t id = 0; id < RPC_CALLS_PER_DOMAIN - 1; id++)
 		assert_int_equal(ask_for(&doms[0], id, "personal bulkhead.Filecopy").verdict,
 				 RPC_SERVE);
+	assert_int_equal(rpc_broker_room(&B, "work"), 1);
 	assert_int_equal(ask_for(&doms[0], 50, "personal x/y").verdict, RPC_REFUSE);
+	assert_int_equal(rpc_broker_room(&B, "work"), 0);	/* refused ones count */
+	assert_int_equal(rpc_broker_room(&B, "personal"), RPC_CALLS_PER_DOMAIN);
 	assert_int_equal(ask_for(&doms[0], 100, "personal bulkhead.Filecopy").verdict, RPC_HELD);
 	assert_int_equal(ask_for(&doms[0], 101, "bad").verdict, RPC_HELD);
 	assert_false(rpc_broker_known(&B, "work", 100));
