@@ -81,8 +81,10 @@ boot() {
 
 # vol NAME N: the Nth DOMU-VOL line of NAME in this boot's log.
 vol() { serial | grep -E "^$1\| DOMU-VOL name=$1 " | sed -n "$2p" | sed 's/.*DOMU-VOL //'; }
-# stamp NAME N: what NAME's Nth boot wrote.
-stamp() { serial | grep -E "^$1\| DOMU-WROTE name=$1 " | sed -n "$2p" | awk '{ print $NF }'; }
+# stamp NAME N: what NAME's Nth boot wrote (NAME-UPTIME). Matched whole, not
+# taken as the line's last word: the domain's kernel may print into the middle
+# of its console line (CI once read "grants" from a grant-table message).
+stamp() { serial | grep -oE "^$1\| DOMU-WROTE name=$1 $1-[0-9.]+" | sed -n "$2p" | awk '{ print $4 }'; }
 
 # volumes.sh's markers (expect_marker): VOL-TIMEOUT when a step of its
 # own timed out.
