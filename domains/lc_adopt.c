@@ -20,6 +20,9 @@ static bool adopt_disposable_state(struct lifecycle *lc, struct lc_dom *d, bool 
 	if (!mk->word[0])
 		return false;	/* a creation cut short: as any domain */
 	d->preload = strcmp(mk->word, "preloaded") == 0 || strcmp(mk->word, "preloading") == 0;
+	/* Held by a call of the previous manager's, which no one holds now:
+	 * the domain manager's first turn destroys it (xs_rpc.c). */
+	d->for_call = strcmp(mk->word, "call") == 0;
 	/* Its agent's word is read again when the watch is set: a preload
 	 * still booting is paused once it says ready. */
 	d->agent_ready = strcmp(mk->word, "preloading") != 0;

@@ -252,12 +252,16 @@ void lc_disposable_gone(struct lifecycle *lc, struct lc_dom *d, const char *why)
 	lc_set_state(lc, d, DOM_STOPPED);
 }
 
-/* Whether a `ctl run-disposable' awaits its answer. */
+/* Whether a `ctl run-disposable' awaits its answer, or a call its
+ * disposable (until its agent is up). */
 bool lc_request_waiting(const struct lifecycle *lc)
 {
-	for (size_t i = 0; i < lc->n; i++)
-		if (lc->m[i]->waiting)
+	for (size_t i = 0; i < lc->n; i++) {
+		const struct lc_dom *d = lc->m[i];
+		if (d->waiting || (d->for_call && (!d->agent_ready || d->pausing) &&
+				   !dom_is_going(d->state) && d->state != DOM_STOPPED))
 			return true;
+	}
 	return false;
 }
 
@@ -326,7 +330,6 @@ static int claim(struct lifecycle *lc, struct lc_dom *d, const char *command,
 		snprintf(msg, cap, "out of memory");
 		return -ENOMEM;
 	}
-	d->preload = false;
 	d->waiting = true;
 	d->waiter = waiter;
 	d->asked_at = now;
@@ -351,30 +354,40 @@ static int claim(struct lifecycle *lc, struct lc_dom *d, const char *command,
 	return 0;
 }
 
-int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,
-		      struct control_waiter waiter, uint64_t now, char *msg, size_t cap)
+/* A disposable of TEMPLATE_NAME ("": the default) to hand out: a
+ * preloaded one (or one booting to be), else one queued to start; NULL with
+ * *ERR and MSG. */
+static struct lc_dom *take(struct lifecycle *lc, const char *template_name, uint64_t now,
+			   int *err, char *msg, size_t cap)
 {
 	const char *name = template_name[0] ? template_name : lc->default_dispvm;
+	*err = 0;
 	if (lc->stopping) {
 		snprintf(msg, cap, "the domains are being shut down");
-		return -ESHUTDOWN;
+		*err = -ESHUTDOWN;
+		return NULL;
 	}
 	if (!name[0]) {
 		snprintf(msg, cap, "which template? none was given and storage.cfg has no "
 			 "default_dispvm");
-		return -EINVAL;
+		*err = -EINVAL;
+		return NULL;
 	}
 	struct lc_dom *t = lc_by_name(lc, name);
 	if (!t || t->own) {
 		snprintf(msg, cap, "no domain %s is configured (see `bulkhead ctl list')", name);
-		return -ENOENT;
+		*err = -ENOENT;
+		return NULL;
 	}
-	if (!dispvm_template_ok(t->cfg, msg, cap))
-		return -EINVAL;
+	if (!dispvm_template_ok(t->cfg, msg, cap)) {
+		*err = -EINVAL;
+		return NULL;
+	}
 	if (!lc->pool_ok) {
 		snprintf(msg, cap, "the pool %s is not usable (see the log): no disposable can "
 			 "start", lc->pool);
-		return -EIO;
+		*err = -EIO;
+		return NULL;
 	}
 	struct lc_dom *d = take_preload(lc, t);
 	if (d) {
@@ -383,15 +396,45 @@ int lc_run_disposable(struct lifecycle *lc, const char *template_name, const cha
 		log_event("domains", "disposable-taken", "name=%s template=%s state=%s", d->cfg->name,
 			  name, domain_state_name(d->state));
 	} else {
-		if (!(d = lc_new_disposable(lc, t, NULL, msg, cap)))
-			return -EAGAIN;
+		if (!(d = lc_new_disposable(lc, t, NULL, msg, cap))) {
+			*err = -EAGAIN;
+			return NULL;
+		}
 		log_notice("domains", "disposable %s of %s: starting for a request (none is "
 			   "preloaded)", d->cfg->name, name);
 		log_event("domains", "disposable-taken", "name=%s template=%s state=none",
 			  d->cfg->name, name);
 		lc_queue_start(lc, d, now);
 	}
-	return claim(lc, d, command, waiter, now, msg, cap);
+	d->preload = false;
+	return d;
+}
+
+int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,
+		      struct control_waiter waiter, uint64_t now, char *msg, size_t cap)
+{
+	int err;
+	struct lc_dom *d = take(lc, template_name, now, &err, msg, cap);
+	return d ? claim(lc, d, command, waiter, now, msg, cap) : err;
+}
+
+struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_name, uint64_t now,
+				  char *msg, size_t cap)
+{
+	int err;
+	struct lc_dom *d = take(lc, template_name, now, &err, msg, cap);
+	if (!d)
+		return NULL;
+	d->for_call = true;
+	d->agent_deadline = now + LC_AGENT_TIMEOUT_MS;
+	if (d->state == DOM_PRELOADED) {
+		/* Asynchronous: a failure destroys it (lc_paused()), which ends the call. */
+		lc_set_state(lc, d, DOM_RUNNING);
+		lc_ask_pause(lc, d, false, false);
+	}
+	if (dom_exists_in_xen(d->state))
+		lc->ops->mark(lc->ctx, d, "call");
+	return d;
 }
 
 /* Unnamed disposables whose agent kept silent, or whose command never

@@ -209,7 +209,7 @@ void lc_created(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now,
 	lc_ask_pause(lc, d, false, false);
 	d->started_epoch_ms = epoch_now;
 	/* A preload still booting is one a restarted manager must pause. */
-	lc->ops->mark(lc->ctx, d, d->preload ? "preloading" : "running");
+	lc->ops->mark(lc->ctx, d, d->preload ? "preloading" : d->for_call ? "call" : "running");
 	if (lc->stopping) {
 		log_notice("domains", "domain %s came up during shutdown; destroying it",
 			   d->cfg->name);

@@ -112,6 +112,9 @@ struct lc_dom {
 	 * agent is up, or was silent too long). */
 	bool serving;
 	char *command;			/* NULL: none asked (yet) */
+	/* Made (or taken) for a call between domains: lives while a call holds
+	 * it (the domain manager destroys it after), runs no command. */
+	bool for_call;
 	bool waiting;			/* a `ctl run-disposable' awaits its answer */
 	struct control_waiter waiter;
 	uint64_t asked_at;		/* monotonic ms of that request */
@@ -143,7 +146,8 @@ enum lc_shutdown {
 
 /* What a manager recorded of a domain in libxl's userdata (ops->mark). */
 struct lc_mark {
-	char word[16];			/* "running", "paused", "preloaded", "preloading";
+	char word[16];			/* "running", "paused", "preloaded", "preloading",
+					 * "call" (an unnamed disposable held by a call);
 					 * "": none, bulkhead never let it run */
 	uint64_t started;		/* epoch ms, 0: unknown */
 	char dvm[DOMAIN_NAME_MAX + 1];	/* an unnamed disposable's template, "": none */
@@ -275,6 +279,14 @@ int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64
 	   char *msg, size_t cap);
 int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,
 		      struct control_waiter waiter, uint64_t now, char *msg, size_t cap);
+/* A disposable of TEMPLATE_NAME ("": the default) for a call between
+ * domains (rpc_broker's RPC_NEW_DISPVM): a preloaded one let run, or one
+ * started; for_call set, no command.  Up for the call once dom_is_up() and
+ * agent_ready; destroyed by the caller of this (lc_ctl KILL) when the call
+ * is over, or by the lifecycle if its agent stays silent.  NULL: none, MSG
+ * says why. */
+struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_name, uint64_t now,
+				  char *msg, size_t cap);
 
 /* ---- `bulkhead ctl reload' (domains/lc_reload.c) ---- */
 /* The problems ND (the domain files read again) has against the domains

@@ -38,6 +38,33 @@ static size_t calls_of(const struct rpc_broker *b, const char *source, uint32_t 
 	return k;
 }
 
+/* The calls of SOURCE that hold, or wait for, a new disposable. */
+static size_t dispvms_of(const struct rpc_broker *b, const char *source)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
+		const struct rpc_call *c = &b->calls[i];
+		k += c->used && c->state != RPC_CALL_REFUSED && strcmp(c->source, source) == 0 &&
+		     (c->state == RPC_CALL_NEW_DISPVM || c->dispvm[0]);
+	}
+	return k;
+}
+
+bool rpc_broker_holds(const struct rpc_broker *b, const char *name)
+{
+	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
+		const struct rpc_call *c = &b->calls[i];
+		if (c->used && c->state != RPC_CALL_REFUSED && strcmp(c->dispvm, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+void rpc_broker_disposable(struct rpc_call *call, const char *name)
+{
+	str_copy(call->dispvm, name, sizeof(call->dispvm));
+}
+
 size_t rpc_broker_room(const struct rpc_broker *b, const char *source)
 {
 	bool taken;
@@ -68,8 +95,8 @@ static void refuse(struct rpc_call *c, struct rpc_answer *out, const char *why)
 
 /* The call goes to TARGET (a domain's name, or @dispvm:TEMPLATE): what
  * must happen first, if anything. */
-static void go_to(struct rpc_call *c, const char *target, const struct rpc_party *doms, size_t n,
-		  struct rpc_answer *out)
+static void go_to(const struct rpc_broker *b, struct rpc_call *c, const char *target,
+		  const struct rpc_party *doms, size_t n, struct rpc_answer *out)
 {
 	const struct rpc_party *t = party(doms, n, target);
 	char why[160];
@@ -84,6 +111,12 @@ static void go_to(struct rpc_call *c, const char *target, const struct rpc_party
 	}
 	if (t && strcmp(t->pol.name, c->source) == 0) {
 		refuse(c, out, "a domain does not call itself");
+		return;
+	}
+	if (!t && dispvms_of(b, c->source) >= RPC_DISPVMS_PER_DOMAIN) {
+		snprintf(why, sizeof(why), "%s has %d disposables for its calls already; one "
+			 "more when one of those calls is over", c->source, RPC_DISPVMS_PER_DOMAIN);
+		refuse(c, out, why);
 		return;
 	}
 	str_copy(c->target, target, sizeof(c->target));
@@ -175,7 +208,7 @@ void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 				 req.service, source->pol.name, req.target);
 		refuse(c, out, why);
 	} else if (d.action == POL_ALLOW) {
-		go_to(c, d.target, doms, n, out);
+		go_to(b, c, d.target, doms, n, out);
 	} else {
 		ask(p, c, &d, source, doms, n, default_dispvm, out);
 	}
@@ -199,7 +232,6 @@ void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char
 			 uint64_t now, struct rpc_answer *out)
 {
 	char target[RPC_TARGET_MAX + 1];
-	(void)b;
 	memset(out, 0, sizeof(*out));
 	call->since = now;
 	if (!choice) {
@@ -215,7 +247,7 @@ void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char
 	} else {
 		str_copy(target, choice, sizeof(target));
 	}
-	go_to(call, target, doms, n, out);
+	go_to(b, call, target, doms, n, out);
 }
 
 void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char *why,
@@ -260,7 +292,7 @@ struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
 static bool waits(const struct rpc_call *c)
 {
 	return c->used && (c->state == RPC_CALL_SERVING || c->state == RPC_CALL_STARTING ||
-			   c->state == RPC_CALL_ASKING);
+			   c->state == RPC_CALL_ASKING || c->state == RPC_CALL_NEW_DISPVM);
 }
 
 struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct rpc_answer *out)
@@ -274,6 +306,9 @@ struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct r
 		if (c->state == RPC_CALL_ASKING)
 			snprintf(why, sizeof(why), "the user did not answer in %d s",
 				 RPC_SERVE_TIMEOUT_MS / 1000);
+		else if (c->state == RPC_CALL_NEW_DISPVM)
+			snprintf(why, sizeof(why), "the disposable %s (%s) did not start in %d s",
+				 c->dispvm, c->target, RPC_SERVE_TIMEOUT_MS / 1000);
 		else
 			snprintf(why, sizeof(why), "%s did not %s in %d s", c->target,
 				 c->state == RPC_CALL_STARTING ? "start" : "serve the call",
@@ -312,7 +347,7 @@ size_t rpc_broker_gone(struct rpc_broker *b, const char *name, struct rpc_call *
 		struct rpc_call *c = &b->calls[i];
 		bool source = c->used && strcmp(c->source, name) == 0;
 		bool target = c->used && !source && c->state != RPC_CALL_REFUSED &&
-			      strcmp(c->target, name) == 0;
+			      (strcmp(c->target, name) == 0 || strcmp(c->dispvm, name) == 0);
 		if (!source && !target)
 			continue;
 		if (k < max)

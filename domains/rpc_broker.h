@@ -12,6 +12,7 @@
  * first, make a new disposable first, or ask the user.
  *
  * Budgets: at most RPC_CALLS_PER_DOMAIN calls of one caller at a time,
+ * RPC_DISPVMS_PER_DOMAIN of them to a new disposable,
  * refused ones counted until their caller withdraws them (so that dom0
  * answers each request once, and a caller that floods requests gets no more
  * answers, and costs dom0 no more writes, until it withdraws some); a
@@ -56,6 +57,9 @@ struct rpc_call {
 	uint32_t source_domid;
 	char target[RPC_TARGET_MAX + 1];	/* a domain's name, or @dispvm:TEMPLATE */
 	uint32_t target_domid;
+	/* The disposable made for it (rpc_broker_disposable), destroyed once
+	 * the call is over; "": none. */
+	char dispvm[DOMAIN_NAME_MAX + 1];
 	struct rpc_request req;
 	enum rpc_call_state state;
 	uint64_t since;			/* when it came to STATE */
@@ -100,6 +104,15 @@ void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 void rpc_broker_started(struct rpc_broker *b, struct rpc_call *call, const char *name,
 			uint32_t domid, uint64_t now, struct rpc_answer *out);
 
+/* CALL (RPC_NEW_DISPVM) goes to the new disposable NAME, which boots (or
+ * is a preloaded one let run): rpc_broker_started() once its agent is up;
+ * rpc_broker_gone(NAME) if it goes first. */
+void rpc_broker_disposable(struct rpc_call *call, const char *name);
+
+/* Whether a call that is not over (nor refused) holds the disposable NAME:
+ * one that none holds is to be destroyed. */
+bool rpc_broker_holds(const struct rpc_broker *b, const char *name);
+
 /* The user answered an ask with CHOICE (one of the answer's), or NULL
  * (no, or no answer in time). */
 void rpc_broker_answered(struct rpc_broker *b, struct rpc_call *call, const char *choice,
@@ -124,8 +137,8 @@ bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t i
 struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
 				    uint32_t source_domid, uint32_t id);
 
-/* A call whose target was told to serve (or being started, or the user
- * asked) RPC_SERVE_TIMEOUT_MS ago or more and has not said it does (or
+/* A call whose target was told to serve (or being started or made, or the
+ * user asked) RPC_SERVE_TIMEOUT_MS ago or more and has not said it does (or
  * answered): refused (OUT says why; clear the target's key),
  * or NULL: none.  Call until NULL.  When the next one will be: the return of
  * rpc_broker_next_deadline() (UINT64_MAX: none). */
@@ -141,7 +154,8 @@ bool rpc_broker_done(struct rpc_broker *b, const char *source, uint32_t id,
 /* Domain NAME is gone: every call it is a party of is over.  They are
  * copied into ENDED (at most MAX; how many there were is returned), for the
  * manager to clear their keys and tell their callers.  Its own calls are
- * forgotten; those it was the target of become REFUSED ("NAME is gone"),
+ * forgotten; those it was the target of (or the disposable made for) become
+ * REFUSED ("NAME is gone"),
  * known until their callers withdraw them. */
 size_t rpc_broker_gone(struct rpc_broker *b, const char *name, struct rpc_call *ended,
 		       size_t max);

@@ -102,6 +102,32 @@ static void serve(struct mgr *m, struct rpc_call *c)
 
 static void ask(struct mgr *m, const struct rpc_answer *a);
 
+/* CALL refused for WHY (what the broker asked for cannot be done). */
+static void cannot(struct mgr *m, struct rpc_call *c, const char *why)
+{
+	struct rpc_answer r;
+	rpc_broker_refused(&m->rpc.broker, c, why, &r);
+	refuse(m, c, r.why);
+}
+
+/* A disposable of the template in C's target (@dispvm:TEMPLATE) for it:
+ * served once its agent is up (disposables_follow()). */
+static void new_dispvm(struct mgr *m, struct rpc_call *c, uint64_t now)
+{
+	char msg[160];
+	const char *template_name = c->target + strlen("@dispvm:");
+	struct lc_dom *d = lc_call_disposable(&m->lc, template_name, now, msg, sizeof(msg));
+	if (!d) {
+		cannot(m, c, msg);
+		return;
+	}
+	rpc_broker_disposable(c, d->cfg->name);
+	log_notice("domains", "call %u of %s (%s): disposable %s of %s made for it", c->id,
+		   c->source, c->req.service, d->cfg->name, template_name);
+	log_event("domains", "rpc-dispvm", "source=%s id=%u service=%s name=%s template=%s",
+		  c->source, c->id, c->req.service, d->cfg->name, template_name);
+}
+
 /* What the broker said, done. */
 static void carry_out(struct mgr *m, const struct rpc_answer *a, uint64_t now)
 {
@@ -118,23 +144,15 @@ static void carry_out(struct mgr *m, const struct rpc_answer *a, uint64_t now)
 	case RPC_START:
 		log_notice("domains", "call %u of %s: starting %s for it", a->call->id,
 			   a->call->source, a->call->target);
-		if (lc_ctl(&m->lc, CTL_DOMAIN_START, a->call->target, now, msg, sizeof(msg)) < 0) {
-			struct rpc_answer r;
-			rpc_broker_refused(&m->rpc.broker, a->call, msg, &r);
-			refuse(m, a->call, msg);
-		}
+		if (lc_ctl(&m->lc, CTL_DOMAIN_START, a->call->target, now, msg, sizeof(msg)) < 0)
+			cannot(m, a->call, msg);
 		return;
 	case RPC_ASK:
 		ask(m, a);
 		return;
-	case RPC_NEW_DISPVM: {
-		/* Not built yet (docs/RPC.md): said so, never allowed. */
-		struct rpc_answer r;
-		rpc_broker_refused(&m->rpc.broker, a->call,
-				   "dom0 cannot make a disposable for a call yet", &r);
-		refuse(m, r.call, r.why);
+	case RPC_NEW_DISPVM:
+		new_dispvm(m, a->call, now);
 		return;
-	}
 	}
 }
 
@@ -149,10 +167,7 @@ static void ask(struct mgr *m, const struct rpc_answer *a)
 		if (!m->rpc.asks[i].used)
 			s = &m->rpc.asks[i];
 	if (!s) {
-		struct rpc_answer r;
-		rpc_broker_refused(&m->rpc.broker, c, "dom0 has as many questions for the user "
-				   "as it shows at once", &r);
-		refuse(m, c, r.why);
+		cannot(m, c, "dom0 has as many questions for the user as it shows at once");
 		return;
 	}
 	memset(s, 0, sizeof(*s));
@@ -436,19 +451,59 @@ static void heard(struct mgr *m, struct rpc_watch *w, uint64_t now)
 	free(serving);
 }
 
-/* Calls waiting for a target being started: served once it runs. */
+/* The disposable made for C, once its agent is up (a disposable's
+ * answers its services), or NULL; *GONE when it went first. */
+static const struct lc_dom *dispvm_up(const struct mgr *m, const struct rpc_call *c, bool *gone)
+{
+	const struct lc_dom *d = lc_by_name(&m->lc, c->dispvm);
+	*gone = !d || !d->for_call || d->state == DOM_STOPPED || dom_is_going(d->state);
+	return !*gone && dom_is_up(d->state) && d->agent_ready ? d : NULL;
+}
+
+/* Calls waiting for a target being started, or a disposable being made:
+ * served once it runs. */
 static void started(struct mgr *m, uint64_t now)
 {
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
 		struct rpc_call *c = &m->rpc.broker.calls[i];
-		if (!c->used || c->state != RPC_CALL_STARTING)
-			continue;
-		const struct lc_dom *t = running(m, c->target);
+		const struct lc_dom *t = NULL;
+		bool gone = false;
+		char why[RPC_WHY_MAX];
+		if (c->used && c->state == RPC_CALL_STARTING)
+			t = running(m, c->target);
+		else if (c->used && c->state == RPC_CALL_NEW_DISPVM && c->dispvm[0])
+			t = dispvm_up(m, c, &gone);
+		if (gone) {
+			snprintf(why, sizeof(why), "the disposable %s is gone before it served the "
+				 "call", c->dispvm);
+			cannot(m, c, why);
+		}
 		if (!t)
 			continue;
 		struct rpc_answer a;
 		rpc_broker_started(&m->rpc.broker, c, t->cfg->name, t->domid, now, &a);
 		carry_out(m, &a, now);
+	}
+}
+
+/* A disposable made for a call lives while a call holds it: one whose call
+ * is over (done, refused, its caller gone; or a previous manager's) is
+ * destroyed, as a disposable is once its command ends. */
+static void disposables_follow(struct mgr *m, uint64_t now)
+{
+	char msg[160];
+	for (size_t i = 0; i < m->lc.n; i++) {
+		const struct lc_dom *d = m->lc.m[i];
+		/* One being created is destroyed once it runs (libxl builds it). */
+		if (!d->for_call || !(dom_is_up(d->state) || d->state == DOM_BACKOFF) ||
+		    rpc_broker_holds(&m->rpc.broker, d->cfg->name))
+			continue;
+		log_notice("domains", "disposable %s: its call is over; destroying it",
+			   d->cfg->name);
+		log_event("domains", "rpc-dispvm-over", "name=%s", d->cfg->name);
+		if (lc_ctl(&m->lc, CTL_DOMAIN_KILL, d->cfg->name, now, msg, sizeof(msg)) < 0)
+			log_err("domains", "disposable %s: cannot destroy it: %s", d->cfg->name,
+				msg);
 	}
 }
 
@@ -470,6 +525,7 @@ void xs_rpc_heard(struct mgr *m, const bool *dirty, uint64_t now)
 		unserve(m, c, a.was);
 		refuse(m, c, a.why);
 	}
+	disposables_follow(m, now);
 }
 
 uint64_t xs_rpc_next(const struct mgr *m, uint64_t now)

@@ -160,6 +160,10 @@
  * serves a call, and the requests of one domain dom0 reads in one turn. */
 #define RPC_SERVE_TIMEOUT_MS    60000
 #define RPC_REQUESTS_PER_TURN   8
+/* New disposables one domain's calls may hold at once (each is a domain's
+ * memory and a build in the manager's loop: a caller asking @dispvm in a
+ * loop must leave the disposables to the others). */
+#define RPC_DISPVMS_PER_DOMAIN  2
 
 /* File copy between domains (docs/FILECOPY.md): what one stream may make.
  * A name is one component; the bytes and entries bound what a sender can

@@ -612,6 +612,76 @@ static void request_during_a_preloads_creation(void **state)
 	world_free(w);
 }
 
+/* A disposable for a call: the preloaded one let run, marked "call", no
+ * command, no answer to anyone; no preload built while it is not up for
+ * the call; without a preload one is started; a restarted manager knows
+ * one held by a call as such (the domain manager destroys it then). */
+static void disposable_for_a_call(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	char msg[256];
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	struct lc_dom *p = dom(w, "disp1");
+	bring_up(w, "disp1", 0);
+	lc_agent_said(&w->lc, p, &agent_ready, 0, 50);
+	answer_pause(w, 0);
+	assert_int_equal(p->state, DOM_PRELOADED);
+	assert_ptr_equal(lc_call_disposable(&w->lc, "work", 100, msg, sizeof(msg)), p);
+	assert_true(p->for_call);
+	assert_false(p->preload);
+	assert_null(p->command);
+	assert_int_equal(p->state, DOM_RUNNING);
+	assert_int_equal(count(&w->f, "mark disp1 call"), 1);
+	/* Its unpause not answered yet: no preload is built meanwhile. */
+	lc_tick(&w->lc, 100);
+	assert_null(lc_by_name(&w->lc, "disp2"));
+	answer_pause(w, 0);
+	assert_true(p->agent_ready);	/* up for the call: the refill begins */
+	lc_tick(&w->lc, 110);
+	assert_true(dom(w, "disp2")->preload);
+	assert_int_equal(w->f.answers, 0);
+	/* Its agent silent past the deadline does not matter once it was up;
+	 * the call's end is the domain manager's to act on. */
+	lc_tick(&w->lc, 100 + LC_AGENT_TIMEOUT_MS);
+	assert_int_equal(p->state, DOM_RUNNING);
+	/* No template of that name. */
+	assert_null(lc_call_disposable(&w->lc, "nosuch", 120, msg, sizeof(msg)));
+	assert_string_equal(msg, "no domain nosuch is configured (see `bulkhead ctl list')");
+	/* Adopted with its mark: held by a call. */
+	const struct lc_mark mk = { .word = "call", .started = 9, .dvm = "work" };
+	lc_adopt(&w->lc, "disp7", 7, false, &mk, 0);
+	assert_true(dom(w, "disp7")->for_call);
+	assert_int_equal(dom(w, "disp7")->state, DOM_RUNNING);
+	world_free(w);
+}
+
+/* A call's disposable with no preload: queued to start, marked "call"
+ * once made; its agent silent too long: destroyed. */
+static void cold_disposable_for_a_call(void **state)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 0 } };
+	struct world *w = world_new(specs, 1);
+	char msg[256];
+	(void)state;
+	/* work: a disposable template (volumes) with no preload. */
+	w->lc.doms.dom[0].volumes = true;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	struct lc_dom *d = lc_call_disposable(&w->lc, "work", 10, msg, sizeof(msg));
+	assert_non_null(d);
+	assert_int_equal(d->state, DOM_BACKOFF);
+	bring_up(w, d->cfg->name, 20);
+	assert_int_equal(count(&w->f, "mark disp1 call"), 1);
+	lc_tick(&w->lc, 20 + LC_AGENT_TIMEOUT_MS - 1);
+	assert_int_equal(d->state, DOM_RUNNING);
+	lc_tick(&w->lc, 20 + LC_AGENT_TIMEOUT_MS);
+	assert_int_equal(count(&w->f, "destroy disp1 2"), 1);
+	world_free(w);
+}
+
 /* Preloads that die before they are ready, three in a row: no more are
  * started; the template still serves requests. */
 static void preloads_that_keep_dying_stop(void **state)
@@ -758,6 +828,8 @@ int main(void)
 		cmocka_unit_test(ctl_while_creating),
 		cmocka_unit_test(ctl_pause_follows_libxl),
 		cmocka_unit_test(state_predicates),
+		cmocka_unit_test(disposable_for_a_call),
+		cmocka_unit_test(cold_disposable_for_a_call),
 	};
 	log_set_level(LOG_LVL_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -208,6 +208,63 @@ static void budgets(void **state)
 	assert_int_equal(rpc_broker_gone(&B, "personal", ended, 1), 0);
 }
 
+/* A call to a new disposable: the disposable recorded, held while the
+ * call is not over nor refused, served once up; one that goes first
+ * refuses the call; at most RPC_DISPVMS_PER_DOMAIN per caller, the others
+ * not counted against it. */
+static void disposables(void **state)
+{
+	(void)state;
+	struct rpc_answer a = ask_for(&doms[0], 1, "@dispvm bulkhead.Open");
+	assert_int_equal(a.verdict, RPC_NEW_DISPVM);
+	assert_int_equal(a.call->state, RPC_CALL_NEW_DISPVM);
+	assert_false(rpc_broker_holds(&B, "disp1"));
+	rpc_broker_disposable(a.call, "disp1");
+	assert_true(rpc_broker_holds(&B, "disp1"));
+	assert_false(rpc_broker_holds(&B, "disp2"));
+	/* Made, and its deadline counts. */
+	assert_int_equal(rpc_broker_next_deadline(&B), NOW + RPC_SERVE_TIMEOUT_MS);
+	struct rpc_answer b;
+	rpc_broker_started(&B, a.call, "disp1", 12, NOW, &b);
+	assert_int_equal(b.verdict, RPC_SERVE);
+	assert_string_equal(b.call->target, "disp1");
+	assert_int_equal(b.call->target_domid, 12);
+	assert_true(rpc_broker_holds(&B, "disp1"));
+	assert_ptr_equal(rpc_broker_serving(&B, "disp1", 5, 1), a.call);
+	assert_true(rpc_broker_holds(&B, "disp1"));
+	/* A second: the caller's budget of disposables is full. */
+	struct rpc_answer c = ask_for(&doms[0], 2, "@dispvm bulkhead.Open");
+	assert_int_equal(c.verdict, RPC_NEW_DISPVM);
+	rpc_broker_disposable(c.call, "disp2");
+	struct rpc_answer d = ask_for(&doms[0], 3, "@dispvm bulkhead.Open");
+	assert_int_equal(d.verdict, RPC_REFUSE);
+	assert_string_equal(d.why, "work has 2 disposables for its calls already; one more when "
+			    "one of those calls is over");
+	assert_int_equal(ask_for(&doms[1], 1, "@dispvm bulkhead.Open").verdict, RPC_NEW_DISPVM);
+	/* disp2 goes before it served: its call is refused, holds nothing. */
+	struct rpc_call ended[4];
+	assert_int_equal(rpc_broker_gone(&B, "disp2", ended, 4), 1);
+	assert_int_equal(ended[0].id, 2);
+	assert_int_equal(c.call->state, RPC_CALL_REFUSED);
+	assert_false(rpc_broker_holds(&B, "disp2"));
+	/* A refused call counts in the budget of calls, not of disposables. */
+	assert_int_equal(ask_for(&doms[0], 4, "@dispvm bulkhead.Open").verdict, RPC_NEW_DISPVM);
+	/* The first call over: disp1 held no more. */
+	assert_true(rpc_broker_done(&B, "work", 1, &ended[0]));
+	assert_string_equal(ended[0].dispvm, "disp1");
+	assert_false(rpc_broker_holds(&B, "disp1"));
+	/* One that never starts: refused at its deadline, saying which. */
+	struct rpc_call *x = rpc_broker_call(&B, "work", 4);
+	rpc_broker_disposable(x, "disp3");
+	x->since = NOW;
+	struct rpc_call *e = NULL;
+	while ((e = rpc_broker_expired(&B, NOW + RPC_SERVE_TIMEOUT_MS, &b)) && e != x)
+		;
+	assert_ptr_equal(e, x);
+	assert_string_equal(b.why, "the disposable disp3 (@dispvm:dvm) did not start in 60 s");
+	assert_false(rpc_broker_holds(&B, "disp3"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +272,7 @@ int main(void)
 		cmocka_unit_test_setup(serving, setup),
 		cmocka_unit_test_setup(asking, setup),
 		cmocka_unit_test_setup(budgets, setup),
+		cmocka_unit_test_setup(disposables, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
