@@ -48,7 +48,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xs_rpc domains/xl domains/manager \
-	proto/agentproto proto/rpcproto proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_relay guest/rpc_vchan guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/agent guest/firewall_nft \
+	proto/agentproto proto/rpcproto proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_relay guest/rpc_vchan guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/openvm guest/open_in_dvm guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/agent guest/firewall_nft \
 	guest/firewall_role \
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
@@ -63,9 +63,9 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks
+	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
-	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto
+	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm
 # Root, in network namespaces: the firewall's tables on real nftables.
 NET_TESTS  := test_firewall_net
 
@@ -189,6 +189,9 @@ $(BUILD)/fuzz/fuzz_guisession: FUZZ_LIBS = $(shell pkg-config --cflags --libs li
 
 # A call's request and frames.
 
+
+# A file opened in a disposable: its name, the disposable's answer.
+$(BUILD)/fuzz/fuzz_openvm: FUZZ_EXTRA = guest/openvm.c
 
 # The unpacker, making real files in a scratch directory.
 $(BUILD)/fuzz/fuzz_filecopy: FUZZ_EXTRA = proto/filecopy.c guest/filecopy_unpack.c

@@ -14,6 +14,7 @@
 #include "guest/agent.h"
 #include "guest/filecopy.h"
 #include "guest/firewall.h"
+#include "guest/open_in_dvm.h"
 #include "guest/rpc_call.h"
 #include "tools/check.h"
 #include "tools/ctl.h"
@@ -173,6 +174,19 @@ static const struct role roles[] = {
 	  .privileges = "the caller's uid, no capability, no_new_privs (its packer: "
 			"filecopy-pack's)",
 	  .sockets = "connects to its domain's agent (/run/bulkhead-rpc.sock)",
+	  .drops = DROPS() },
+	{ .name = "open-in-disposable", .main = open_in_disposable_main,
+	  .synopsis = "open-in-disposable FILE",
+	  .summary = "in a domain: opens FILE in a new disposable; its changes come back",
+	  .privileges = "the caller's uid, no capability, no_new_privs",
+	  .sockets = "connects to its domain's agent (/run/bulkhead-rpc.sock)",
+	  .drops = DROPS() },
+	{ .name = "open-serve", .main = open_serve_main,
+	  .synopsis = "open-serve [PROGRAM] < STREAM",
+	  .summary = "in a disposable: the service bulkhead.OpenInVM (run by its agent)",
+	  .privileges = "the agent's uid, no capability, no_new_privs; the program that opens "
+			"the file runs as it",
+	  .sockets = "none",
 	  .drops = DROPS() },
 	{ .name = "unlock", .main = unlock_main,
 	  .synopsis = "unlock [--config DIR] [--console]",

@@ -47,12 +47,9 @@ static void restore_flags(const struct saved_flags *s)
 			fcntl(i, F_SETFL, s->fl[i]);
 }
 
-/* LINE called with FDS; the status to exit with. */
-static int call(const char *prog, const char *line, const int fds[3])
+int rpc_call_begin(const char *prog, const char *line, const int fds[3])
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char reply[RPC_LOCAL_REPLY_MAX + 1], why[RPC_WHY_MAX + 1];
-	int status;
 	str_copy(sa.sun_path, RPC_LOCAL_SOCKET, sizeof(sa.sun_path));
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -60,14 +57,21 @@ static int call(const char *prog, const char *line, const int fds[3])
 				"agent' running?)\n", prog, RPC_LOCAL_SOCKET, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return RPC_LOCAL_REFUSED;
+		return -1;
 	}
 	int rc = rpc_local_send(fd, line, fds);
 	if (rc < 0) {
 		fprintf(stderr, "%s: cannot hand the call to the agent: %s\n", prog, strerror(-rc));
 		close(fd);
-		return RPC_LOCAL_REFUSED;
+		return -1;
 	}
+	return fd;
+}
+
+int rpc_call_end(const char *prog, int fd, const char *line)
+{
+	char reply[RPC_LOCAL_REPLY_MAX + 1], why[RPC_WHY_MAX + 1];
+	int status;
 	ssize_t n;
 	do
 		n = recv(fd, reply, sizeof(reply) - 1, 0);
@@ -84,8 +88,15 @@ static int call(const char *prog, const char *line, const int fds[3])
 	return status;
 }
 
-static int request_line(const char *prog, const char *target, const char *service, char *out,
-			size_t cap)
+/* LINE called with FDS; the status to exit with. */
+static int call(const char *prog, const char *line, const int fds[3])
+{
+	int fd = rpc_call_begin(prog, line, fds);
+	return fd < 0 ? RPC_LOCAL_REFUSED : rpc_call_end(prog, fd, line);
+}
+
+int rpc_call_line(const char *prog, const char *target, const char *service, char *out,
+		  size_t cap)
 {
 	struct rpc_request r;
 	int n = snprintf(out, cap, "%s %s", target, service);
@@ -107,7 +118,7 @@ int rpc_call_main(int argc, char **argv)
 				"  TARGET: a domain's name, @default, @dispvm or @dispvm:TEMPLATE\n");
 		return 2;
 	}
-	if (request_line("bulkhead rpc-call", argv[1], argv[2], line, sizeof(line)) < 0)
+	if (rpc_call_line("bulkhead rpc-call", argv[1], argv[2], line, sizeof(line)) < 0)
 		return 2;
 	save_flags(&saved);
 	int status = call("bulkhead rpc-call", line, (int[3]){ 0, 1, 2 });
@@ -122,7 +133,7 @@ static int copy(const char *prog, const char *target, char **paths, int npaths)
 	char line[RPC_REQUEST_MAX + 2];
 	struct saved_flags saved;
 	int p[2], wstatus;
-	if (request_line(prog, target, "bulkhead.Filecopy", line, sizeof(line)) < 0)
+	if (rpc_call_line(prog, target, "bulkhead.Filecopy", line, sizeof(line)) < 0)
 		return 2;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "guest/openvm.h"
 #include "guest/rpc_local.h"
 #include "lib/log.h"
 #include "lib/log_xtl.h"
@@ -126,7 +127,8 @@ static void op_unserve(void *ctx, uint32_t source_domid, uint32_t id)
 }
 
 /* In the child: the service's program, or bulkhead's own for the
- * services it provides when the domain has no program of that name. */
+ * services it provides when the domain has no program of that name
+ * (bulkhead.Filecopy, bulkhead.OpenInVM). */
 static void exec_service(const struct rpc_serve_msg *m)
 {
 	char path[sizeof(RPC_SERVICES_DIR) + RPC_SERVICE_MAX + 2];
@@ -145,6 +147,8 @@ static void exec_service(const struct rpc_serve_msg *m)
 		snprintf(dir, sizeof(dir), "%s/Incoming/%s", home, m->source);
 		mkdir(dir, 0700);
 		execl("/proc/self/exe", "bulkhead", "filecopy-unpack", dir, (char *)NULL);
+	} else if (strcmp(m->service, OPENVM_SERVICE) == 0) {
+		execl("/proc/self/exe", "bulkhead", "open-serve", (char *)NULL);
 	} else {
 		fprintf(stderr, "bulkhead: this domain has no service %s (no %s)\n", m->service,
 			path);

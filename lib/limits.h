@@ -174,6 +174,12 @@
 #define FILECOPY_ENTRIES_MAX    1000000ull
 #define FILECOPY_BYTES_MAX      (64ull << 30)
 
+/* A file opened in a disposable (guest/openvm.h): its name (one
+ * component), and its size either way (what the disposable sends back is
+ * written to the caller's disk). */
+#define OPENVM_NAME_MAX         255
+#define OPENVM_FILE_MAX         (1ull << 30)
+
 /* The guest agent's terminals (guest/terminal.h): dom0 sizes them, but a
  * bug there must not make a terminal of a million cells. */
 #define AGENT_TERMINALS_MAX     16

@@ -620,10 +620,24 @@ case_filecopy_hostile() { filecopy_group hostile; }
 case_filecopy_pack() { filecopy_group pack; }
 case_filecopy_unprivileged() { AS=65534 filecopy_group hostile; }
 
+# open-in-disposable against tests/host/openvm.py's agent (the real
+# open-serve, and hostile disposables), in a mount namespace whose /run is
+# its own (the caller's agent's socket is /run/bulkhead-rpc.sock).
+case_open_in_disposable() {
+    local out summary
+    out=$(unshare -m sh -c 'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2"' sh \
+        "$here/openvm.py" "$BH" 2>&1) || true
+    echo "$out" > "$T/stderr.log"
+    summary=$(tail -n 1 <<<"$out")
+    echo "host: open-in-disposable: ${summary#\# }"
+    [[ $summary == *" 0 failed" ]] ||
+        fail "$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+}
+
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
     compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
-    filecopy_unprivileged)
+    filecopy_unprivileged open_in_disposable)
 
 passed=0
 failed=0
