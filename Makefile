@@ -53,7 +53,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
-	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks \
+	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/dispvm_launch \
 	drm-compositor/launcher \
 	display/output_headless display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
@@ -258,6 +258,7 @@ bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
 	@bench/input.sh $(BUILD)/bulkhead
 	@bench/dm.sh $(BUILD)/bulkhead
 	@bench/dispvm.sh $(BUILD)/bulkhead
+	@bench/rpc.sh $(BUILD)/bulkhead
 	@bench/pid1.sh $(BUILD)/bulkhead
 	@bench/xen.sh $(BUILD)/bulkhead
 	@bench/gui.sh $(BUILD)/bulkhead

@@ -19,6 +19,7 @@
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
 #include "drm-compositor/asks.h"
+#include "drm-compositor/dispvm_launch.h"
 #include "drm-compositor/launcher.h"
 #include "display/output.h"
 #include "drm-compositor/render.h"
@@ -80,7 +81,11 @@ static struct compositor {
 	/* The domain the user last asked to run something (the launcher),
 	 * whose next window takes the focus until then (GUI_LAUNCH_FOCUS_MS). */
 	struct gui_domain *asked;
+	/* Or the disposable it started ("@dispvm COMMAND"), once the manager
+	 * said which, "": none. */
+	char asked_dispvm[DOMAIN_NAME_MAX + 1];
 	uint64_t asked_until_ms;
+	struct dispvm_launch dispvm;	/* "@dispvm COMMAND": the manager's answer */
 	bool pointer_seen;
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	/* measure_frame_rate: frames shown and domains' DAMAGE messages since
@@ -126,9 +131,12 @@ static bool has_channel(const struct gui_domain *d)
 static bool client_wants_focus(void *ctx, struct client *c)
 {
 	(void)ctx;
-	if (C.asked != c->owner || monotonic_ms() > C.asked_until_ms)
+	bool asked = C.asked == c->owner ||
+		     (C.asked_dispvm[0] && strcmp(C.asked_dispvm, c->name) == 0);
+	if (!asked || monotonic_ms() > C.asked_until_ms)
 		return false;
 	C.asked = NULL;
+	C.asked_dispvm[0] = '\0';
 	return true;
 }
 
@@ -191,15 +199,23 @@ static void ask_changed(void)
 			  C.asks.q[0].choices[C.asks.chosen]);
 }
 
-/* Asks the domain the user named to run the command (RUN on its channel);
- * its next window is the user's to focus. */
+static void launch_disposable(const char *template_name, const char *cmd);
+
+/* Asks the domain the user named to run the command (RUN on its channel),
+ * or the manager for a new disposable to run it; its next window is the
+ * user's to focus. */
 static void launcher_run(void)
 {
-	char name[DOMAIN_NAME_MAX + 1];
+	char name[DOMAIN_NAME_MAX + 1], template_name[DOMAIN_NAME_MAX + 1];
 	const char *cmd;
 
 	if (!launcher_split(C.launcher.line, name, sizeof(name), &cmd)) {
 		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN [COMMAND]\"", C.launcher.line);
+		return;
+	}
+	if (launcher_dispvm(name, template_name, sizeof(template_name))) {
+		launch_disposable(template_name, strcmp(cmd, LAUNCHER_DEFAULT_COMMAND) == 0 ?
+				  LAUNCHER_DISPOSABLE_COMMAND : cmd);
 		return;
 	}
 	struct gui_domain *d = find_domain(name);
@@ -263,6 +279,38 @@ static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...)
 	C.notice_until_ms = monotonic_ms() + NOTICE_MS;
 	log_notice(TAG, "%s", C.notice);
 	bar_damage();
+}
+
+/* "@dispvm[:TEMPLATE] COMMAND": the manager asked; its answer comes in the
+ * loop (a disposable not preloaded boots first). */
+static void launch_disposable(const char *template_name, const char *cmd)
+{
+	char why[160];
+	if (dispvm_launch_ask(&C.dispvm, template_name, cmd, why, sizeof(why)) < 0) {
+		notice("no disposable for \"%s\": %s", cmd, why);
+		return;
+	}
+	C.asked = NULL;
+	C.asked_dispvm[0] = '\0';
+	notice("a disposable of %s starts for \"%s\"", template_name[0] ? template_name :
+	       "the default template", cmd);
+}
+
+/* The manager's answer: the disposable runs the command, its first window
+ * the user's to focus. */
+static void disposable_answer(void)
+{
+	char name[DOMAIN_NAME_MAX + 1], why[CTL_ERROR_TEXT_MAX + 1];
+	int rc = dispvm_launch_read(&C.dispvm, name, why, sizeof(why));
+	if (rc < 0)
+		return;
+	if (rc == 0) {
+		notice("no disposable: %s", why);
+		return;
+	}
+	str_copy(C.asked_dispvm, name, sizeof(C.asked_dispvm));
+	C.asked_until_ms = monotonic_ms() + GUI_LAUNCH_FOCUS_MS;
+	notice("disposable %s runs its command", name);
 }
 
 /* The domains as the policy knows them: the manager's word (an unnamed
@@ -769,8 +817,10 @@ static void user_key(uint32_t code, uint32_t value)
 	else
 		desktop_key(&C.desk, code, value);
 	if (desktop_focused(&C.desk) != before || C.desk.current != ws ||
-	    C.clients.keys_sent != keys)
+	    C.clients.keys_sent != keys) {
 		C.asked = NULL;
+		C.asked_dispvm[0] = '\0';
+	}
 }
 
 static void input_key(void *ctx, uint32_t code, uint32_t value, uint64_t time_us)
@@ -920,6 +970,8 @@ static size_t status_fill(void *ctx, struct pollfd *pfd)
 		pfd[n++] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
 	if (asks_fd(&C.asks) >= 0)
 		pfd[n++] = (struct pollfd){ .fd = asks_fd(&C.asks), .events = POLLIN };
+	if (dispvm_launch_fd(&C.dispvm) >= 0)
+		pfd[n++] = (struct pollfd){ .fd = dispvm_launch_fd(&C.dispvm), .events = POLLIN };
 	return n;
 }
 
@@ -933,6 +985,8 @@ static void status_ready(void *ctx, const struct pollfd *pfd, size_t n)
 			status_answer();
 		else if (pfd[i].fd == C.asks.fd && asks_read(&C.asks, monotonic_ms()))
 			ask_changed();
+		else if (pfd[i].fd == C.dispvm.fd)
+			disposable_answer();
 	}
 }
 
@@ -970,7 +1024,7 @@ static int setup_loop(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPIPE);
 	C.output_watch = (struct loop_fd){ .fd = C.out->fd, .events = POLLIN, .cb = output_ready };
-	C.status_fds = (struct loop_fdset){ .max = 2, .fill = status_fill, .dispatch = status_ready };
+	C.status_fds = (struct loop_fdset){ .max = 3, .fill = status_fill, .dispatch = status_ready };
 	C.tick.cb = tick;
 	C.reap.fn = reap_clients;
 	C.buffered.fn = serve_buffered;
@@ -1050,6 +1104,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 
 	domstatus_init(&C.status);
 	asks_init(&C.asks);
+	dispvm_launch_init(&C.dispvm);
 	desktop_config_load(config_dir, &C.cfg);
 	rpc_policy_load(config_dir, &C.policy);
 	if (width > 0) {

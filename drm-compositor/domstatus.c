@@ -66,7 +66,7 @@ void domstatus_close(struct domstatus *ds)
 int manager_request(int *fd, const struct ctl_request *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	uint8_t buf[CTL_HEADER_SIZE + 64];
+	static uint8_t buf[CTL_MSG_MAX];	/* a disposable's command included */
 
 	if (*fd < 0) {
 		*fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

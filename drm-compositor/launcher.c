@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "input/textline.h"
+#include "lib/util.h"
 
 enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t value)
 {
@@ -17,6 +18,18 @@ enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t va
 		break;
 	}
 	return LAUNCHER_EDITED;
+}
+
+bool launcher_dispvm(const char *domain, char *template_name, size_t cap)
+{
+	static const char prefix[] = "@dispvm";
+	size_t n = sizeof(prefix) - 1;
+	if (strncmp(domain, prefix, n) != 0 || (domain[n] && domain[n] != ':'))
+		return false;
+	const char *t = domain[n] ? domain + n + 1 : "";
+	if (domain[n] && !domain_name_is_valid(t, strlen(t)))
+		return false;
+	return str_copy(template_name, t, cap);
 }
 
 bool launcher_split(const char *line, char *domain, size_t cap, const char **command)

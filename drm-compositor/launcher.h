@@ -34,6 +34,15 @@ enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t va
  * guest agent's terminal (guest/agent.h). */
 #define LAUNCHER_DEFAULT_COMMAND "terminal"
 
+/* What a new disposable runs when the user names only "@dispvm": a
+ * terminal program (the disposable lives as long as its command; the
+ * agent's own terminal is no program). */
+#define LAUNCHER_DISPOSABLE_COMMAND "foot"
+
+/* Whether DOMAIN is "@dispvm" (TEMPLATE_NAME "": the default) or
+ * "@dispvm:TEMPLATE" (a domain's name, into TEMPLATE_NAME, CAP bytes). */
+bool launcher_dispvm(const char *domain, char *template_name, size_t cap);
+
 /* Splits LINE ("DOMAIN COMMAND..." or "DOMAIN") into DOMAIN (CAP bytes)
  * and *COMMAND (pointing into LINE, or LAUNCHER_DEFAULT_COMMAND); false
  * when it does not start with a domain. */

@@ -99,8 +99,12 @@ static int op_serve(void *ctx, uint32_t source_domid, uint32_t id, struct rpc_ch
 	served_paths(g, source_domid, id, chan, serving, sizeof(chan));
 	struct libxenvchan *vc = libxenvchan_server_init(g->logger, (int)source_domid, chan,
 							 RPC_RING_BYTES, RPC_RING_BYTES);
-	if (!vc)
+	if (!vc) {
+		/* Said here: dom0 only sees the call not served in time. */
+		fprintf(stderr, TAG ": cannot serve call %u of domain %u: no vchan (%s; are "
+			"xen-evtchn and xen-gntalloc there?)\n", id, source_domid, strerror(errno));
 		return -ENODEV;
+	}
 	if (!xs_write(g->xs, XBT_NULL, serving, "", 0)) {
 		int err = errno;
 		libxenvchan_close(vc);

@@ -321,9 +321,9 @@ static void serve_client(struct control_server *srv, int fd)
 		return;
 	}
 	if (c->lister && req.type != CTL_REQ_DOMAINS && req.type != CTL_REQ_ASKS &&
-	    req.type != CTL_REQ_ANSWER) {
+	    req.type != CTL_REQ_ANSWER && req.type != CTL_REQ_RUN_DISPOSABLE) {
 		send_error(fd, srv->buf, EACCES, "permission denied: this uid may only list the "
-			   "domains and answer the calls' questions");
+			   "domains, answer the calls' questions and ask for a disposable");
 		drop_client(srv, fd);
 		return;
 	}

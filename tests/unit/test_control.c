@@ -362,6 +362,7 @@ static int start_lister_server(void **state)
 	static const struct control_ops ops = { .domains = fake_domains,
 						.domain_op = fake_domain_op,
 						.asks = fake_asks, .answer = fake_answer,
+						.run_disposable = fake_run_disposable,
 						.lister_uid = LISTER, .lister_gid = LISTER };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
@@ -409,7 +410,13 @@ static void lister_may_only_list(void **state)
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_OK);
 	assert_string_equal(answered, "9 vault");
-	req = (struct ctl_request){ .type = CTL_REQ_DOMAINS };
+	/* The launcher's "@dispvm foot": a disposable asked for, answered. */
+	static uint8_t big[CTL_MSG_MAX];
+	req = (struct ctl_request){ .type = CTL_REQ_RUN_DISPOSABLE, .name = "ready",
+				    .command = "foot" };
+	assert_int_equal(ask(fd, big, ctl_encode_request(&req, big, sizeof(big)), reply, &rlen),
+			 CTL_REP_DISPOSABLE);
+	assert_string_equal(run_command, "foot");
 	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_ERROR);

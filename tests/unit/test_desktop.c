@@ -305,6 +305,18 @@ static void test_launcher_line(void **state)
 	assert_string_equal(cmd, LAUNCHER_DEFAULT_COMMAND);
 	assert_false(launcher_split(" xterm", name, sizeof(name), &cmd));
 	assert_false(launcher_split("", name, sizeof(name), &cmd));
+	/* A new disposable: of the default template, or of the one named. */
+	char tmpl[DOMAIN_NAME_MAX + 1];
+	assert_true(launcher_split("@dispvm firefox", name, sizeof(name), &cmd));
+	assert_true(launcher_dispvm(name, tmpl, sizeof(tmpl)));
+	assert_string_equal(tmpl, "");
+	assert_string_equal(cmd, "firefox");
+	assert_true(launcher_dispvm("@dispvm:work-dvm", tmpl, sizeof(tmpl)));
+	assert_string_equal(tmpl, "work-dvm");
+	assert_false(launcher_dispvm("@dispvm:", tmpl, sizeof(tmpl)));
+	assert_false(launcher_dispvm("@dispvm:a/b", tmpl, sizeof(tmpl)));
+	assert_false(launcher_dispvm("@dispvmx", tmpl, sizeof(tmpl)));
+	assert_false(launcher_dispvm("red-vm", tmpl, sizeof(tmpl)));
 	keymap_free(l.keymap);
 }
 

@@ -98,6 +98,8 @@ if [ -n "$bulkhead" ]; then
     mkdir -p "$st/etc/bulkhead/rpc"
     install -m 755 "$here"/rpc/* "$st/etc/bulkhead/rpc/"
     install -m 755 "$here/rpctest" "$st/bin/rpctest"
+    install -m 755 "$here/open" "$st/etc/bulkhead/open"
+    install -m 755 "$here/rpcbench" "$st/bin/rpcbench"
     if [ "$terminal" = driver ]; then
         add_driver_parts
     fi

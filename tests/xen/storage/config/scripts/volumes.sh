@@ -100,6 +100,17 @@ wait_preloaded
 echo "VOL-DISP-LIST $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
 echo "VOL-RUN-DONE"
 
+# A file opened in a new disposable: a disposable of cold runs
+# `open-in-disposable' (the policy sends bulkhead.OpenInVM to @dispvm, dvm);
+# the call's disposable opens the file with /etc/bulkhead/open, which edits
+# note.txt and only reads keep.txt; the edit comes back, and each call's
+# disposable is gone after it.
+run OPEN cold 'cd /tmp && echo "a note" > note.txt && echo keep > keep.txt; bulkhead open-in-disposable note.txt; echo "DISP-OPENED rc=$? $(tr "\n" "|" < note.txt)"; bulkhead open-in-disposable keep.txt; echo "DISP-KEPT rc=$? $(cat keep.txt)"'
+opener=$(echo "$got" | head -n 1)
+wait_gone "$opener"
+wait_preloaded
+echo "VOL-OPEN-DONE $opener $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
+
 # Two hostile disposables (of cold: taking one starts no preload) write
 # their agent's key in a loop, from four processes each, 300 writes per
 # xenstore-write: each of them as fast as xenstored serves it, so together
