@@ -113,6 +113,11 @@ static void go_to(const struct rpc_broker *b, struct rpc_call *c, const char *ta
 		refuse(c, out, "a domain does not call itself");
 		return;
 	}
+	const struct rpc_party *s = party(doms, n, c->source);
+	if (!t && s && s->for_call) {
+		refuse(c, out, "a disposable made for a call does not get another");
+		return;
+	}
 	if (!t && dispvms_of(b, c->source) >= RPC_DISPVMS_PER_DOMAIN) {
 		snprintf(why, sizeof(why), "%s has %d disposables for its calls already; one "
 			 "more when one of those calls is over", c->source, RPC_DISPVMS_PER_DOMAIN);

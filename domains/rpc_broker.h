@@ -12,7 +12,8 @@
  * first, make a new disposable first, or ask the user.
  *
  * Budgets: at most RPC_CALLS_PER_DOMAIN calls of one caller at a time,
- * RPC_DISPVMS_PER_DOMAIN of them to a new disposable,
+ * RPC_DISPVMS_PER_DOMAIN of them to a new disposable (and none from a
+ * disposable made for a call: no chain of them takes every disposable),
  * refused ones counted until their caller withdraws them (so that dom0
  * answers each request once, and a caller that floods requests gets no more
  * answers, and costs dom0 no more writes, until it withdraws some); a
@@ -39,6 +40,7 @@ struct rpc_party {
 	struct pol_domain pol;	/* name, label, class, template of a disposable */
 	uint32_t domid;		/* valid when running */
 	bool running;
+	bool for_call;		/* a disposable made for a call (lc_call_disposable) */
 };
 
 enum rpc_call_state {

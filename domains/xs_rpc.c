@@ -45,6 +45,7 @@ static size_t parties(const struct mgr *m, struct rpc_party *out)
 				 d->own ? d->cfg->template_name : NULL },
 			.domid = d->domid,
 			.running = dom_is_up(d->state),
+			.for_call = d->for_call,
 		};
 	}
 	return n;
@@ -492,7 +493,7 @@ static void started(struct mgr *m, uint64_t now)
 static void disposables_follow(struct mgr *m, uint64_t now)
 {
 	char msg[160];
-	for (size_t i = 0; i < m->lc.n; i++) {
+	for (size_t i = 0; i < m->lc.n && !m->lc.stopping; i++) {
 		const struct lc_dom *d = m->lc.m[i];
 		/* One being created is destroyed once it runs (libxl builds it). */
 		if (!d->for_call || !(dom_is_up(d->state) || d->state == DOM_BACKOFF) ||

@@ -11,10 +11,10 @@ static struct pol_rule rules[16];
 static struct rpc_policy P;
 
 static const struct rpc_party doms[] = {
-	{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true },
-	{ { "personal", LABEL_GREEN, CLASS_APP, NULL }, 6, true },
-	{ { "vault", LABEL_BLACK, CLASS_APP, NULL }, 0, false },
-	{ { "untrusted", LABEL_RED, CLASS_APP, NULL }, 7, true },
+	{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true, false },
+	{ { "personal", LABEL_GREEN, CLASS_APP, NULL }, 6, true, false },
+	{ { "vault", LABEL_BLACK, CLASS_APP, NULL }, 0, false, false },
+	{ { "untrusted", LABEL_RED, CLASS_APP, NULL }, 7, true, false },
 };
 #define NDOMS (sizeof(doms) / sizeof(doms[0]))
 
@@ -263,6 +263,27 @@ static void disposables(void **state)
 	assert_ptr_equal(e, x);
 	assert_string_equal(b.why, "the disposable disp3 (@dispvm:dvm) did not start in 60 s");
 	assert_false(rpc_broker_holds(&B, "disp3"));
+	/* A disposable made for a call asks for another: refused, by request
+	 * and by the user's choice alike. */
+	static const struct rpc_party more[] = {
+		{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true, false },
+		{ { "disp1", LABEL_RED, CLASS_APP, "dvm" }, 12, true, true },
+	};
+	struct rpc_answer f;
+	rpc_broker_request(&B, &P, &more[1], 1, "@dispvm bulkhead.Open", 21, more, 2, "dvm", NOW,
+			   &f);
+	assert_int_equal(f.verdict, RPC_REFUSE);
+	assert_string_equal(f.why, "a disposable made for a call does not get another");
+	rpc_broker_request(&B, &P, &more[1], 2, "@default bulkhead.Filecopy", 26, more, 2, "dvm",
+			   NOW, &f);
+	assert_int_equal(f.verdict, RPC_ASK);
+	rpc_broker_answered(&B, f.call, "@dispvm", more, 2, "dvm", NOW, &f);
+	assert_int_equal(f.verdict, RPC_REFUSE);
+	assert_string_equal(f.why, "a disposable made for a call does not get another");
+	/* ... but may call a running domain. */
+	rpc_broker_request(&B, &P, &more[1], 3, "work bulkhead.Filecopy", 22, more, 2, "dvm", NOW,
+			   &f);
+	assert_int_equal(f.verdict, RPC_SERVE);
 }
 
 int main(void)

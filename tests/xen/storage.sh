@@ -222,14 +222,19 @@ check_open_in_disposable() {
         why="$opener's two calls did not get two disposables: first=${d:-none} second=${k:-none}"
         return 1
     fi
-    # The first took dvm's preloaded disposable; the edit came back.
+    # The first took dvm's preloaded disposable; each is destroyed once its
+    # call is over (which may be before the caller says what it found).
     in_order "$(ev disposable-taken name="$d" template=dvm state=preloaded)" \
         "$(ev rpc-connected source="$opener" 'id=[0-9]+' service=bulkhead.OpenInVM target="$d")" \
-        "^$opener\\| DISP-OPENED rc=0 a note\\|edited in $d\\|\$" \
-        "$(ev rpc-dispvm-over name="$d")" "$(ev disposable-gone name="$d" template=dvm)" || return 1
-    in_order "$(ev rpc-connected source="$opener" 'id=[0-9]+' service=bulkhead.OpenInVM target="$k")" \
-        "^$opener\\| DISP-KEPT rc=0 keep\$" "$(ev disposable-gone name="$k" template=dvm)" ||
+        "$(ev rpc-done source="$opener" 'id=[0-9]+')" "$(ev rpc-dispvm-over name="$d")" \
+        "$(ev disposable-gone name="$d" template=dvm)" || return 1
+    in_order "$(ev rpc-dispvm-over name="$d")" \
+        "$(ev rpc-connected source="$opener" 'id=[0-9]+' service=bulkhead.OpenInVM target="$k")" \
+        "$(ev rpc-dispvm-over name="$k")" "$(ev disposable-gone name="$k" template=dvm)" ||
         return 1
+    # The edit came back; the file only read stayed as it was.
+    in_order "$opener\\| DISP-OPENED rc=0 a note\\|edited in $d\\|" \
+        "$opener\\| DISP-KEPT rc=0 keep" || return 1
     local line
     line=$(ctl_line VOL-OPEN-DONE)
     case "$line" in
