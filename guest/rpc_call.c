@@ -17,6 +17,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,11 +165,21 @@ static int copy(const char *prog, const char *target, char **paths, int npaths)
 	close(p[0]);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
-		return 1;	/* the packer said why; the receiver refused the cut stream */
+	bool packed = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+	/* A receiver that stopped reading ends the packer by SIGPIPE: its
+	 * status says more. */
+	bool cut = WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGPIPE;
+	if (!packed && !cut) {
+		if (WIFSIGNALED(wstatus))
+			fprintf(stderr, "%s: filecopy-pack was killed by signal %d\n", prog,
+				WTERMSIG(wstatus));
+		return 1;	/* else the packer said why; the receiver refused the cut stream */
+	}
 	if (status != 0)
 		fprintf(stderr, "%s: %s did not take the files (status %d)\n", prog, target, status);
-	return status;
+	else if (cut)
+		fprintf(stderr, "%s: %s stopped reading before the end of the files\n", prog, target);
+	return status ? status : packed ? 0 : 1;
 }
 
 int copy_to_main(int argc, char **argv)

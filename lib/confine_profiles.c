@@ -163,6 +163,11 @@ static const int domain_manager_syscalls[] = {
 	SYS_exit, SYS_exit_group,
 };
 
+/* Reading the clock: glibc reads it through the vDSO, which in a Xen PV
+ * domain (no stable TSC for the vDSO) falls back to the system call: a
+ * PV domain's unpacker was killed by SIGSYS (bench/rpc.sh, syscall 228). */
+#define CLOCK_SYSCALLS SYS_clock_gettime, SYS_gettimeofday, SYS_time
+
 /*
  * `bulkhead filecopy-unpack' once DIR is open and Landlock holds it to
  * DIR's tree (guest/filecopy_unpack.c): a stream from another domain read
@@ -173,7 +178,7 @@ static const int filecopy_unpack_syscalls[] = {
 	SYS_read, SYS_write, SYS_openat, SYS_close, SYS_fstat, SYS_newfstatat, SYS_fcntl,
 	SYS_getdents64, SYS_lseek, SYS_dup, SYS_mkdirat, SYS_symlinkat, SYS_unlinkat, SYS_renameat2,
 	SYS_fchmod, SYS_utimensat, SYS_getrandom, SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap,
-	SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group,
+	SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group, CLOCK_SYSCALLS,
 };
 
 /*
@@ -184,7 +189,7 @@ static const int filecopy_unpack_syscalls[] = {
 static const int filecopy_pack_syscalls[] = {
 	SYS_read, SYS_write, SYS_openat, SYS_close, SYS_fstat, SYS_newfstatat, SYS_fcntl,
 	SYS_getdents64, SYS_lseek, SYS_dup, SYS_readlinkat, SYS_getcwd, SYS_getrandom, SYS_brk, SYS_mmap, SYS_munmap,
-	SYS_mremap, SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group,
+	SYS_mremap, SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group, CLOCK_SYSCALLS,
 };
 
 /* Whether stdout is a terminal (a binary stream is not written to one). */

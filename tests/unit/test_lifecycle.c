@@ -423,25 +423,34 @@ static void features_before_it_runs(void **state)
 	world_free(w);
 }
 
+/* A world of the disposable template work (preload 1) whose preload
+ * disp1 is booted and, once its agent is ready, paused: *P. */
+static struct world *with_a_preload(struct lc_dom **p)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	lc_resume(&w->lc, 0);
+	bring_up(w, "work", 0);
+	*p = dom(w, "disp1");
+	assert_true((*p)->preload);
+	bring_up(w, "disp1", 0);
+	lc_agent_said(&w->lc, *p, &agent_ready, 0, 50);
+	assert_int_equal(count(&w->f, "pause disp1"), 1);
+	answer_pause(w, 0);
+	assert_int_equal((*p)->state, DOM_PRELOADED);
+	assert_int_equal(count(&w->f, "mark disp1 preloaded"), 1);
+	return w;
+}
+
 /* A template's preload is booted, paused once its agent is ready, handed
  * to a request (unpaused), and another is preloaded after the answer. */
 static void preload_refill(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
-	struct world *w = world_new(specs, 1);
 	struct control_waiter waiter = { .slot = 1, .serial = 1 };
 	char msg[256];
+	struct lc_dom *p;
+	struct world *w = with_a_preload(&p);
 	(void)state;
-	lc_resume(&w->lc, 0);
-	bring_up(w, "work", 0);
-	struct lc_dom *p = dom(w, "disp1");
-	assert_true(p->preload);
-	bring_up(w, "disp1", 0);
-	lc_agent_said(&w->lc, p, &agent_ready, 0, 50);
-	assert_int_equal(count(&w->f, "pause disp1"), 1);
-	answer_pause(w, 0);
-	assert_int_equal(p->state, DOM_PRELOADED);
-	assert_int_equal(count(&w->f, "mark disp1 preloaded"), 1);
 
 	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 100, msg,
 					   sizeof(msg)), 0);
@@ -618,17 +627,10 @@ static void request_during_a_preloads_creation(void **state)
  * one held by a call as such (the domain manager destroys it then). */
 static void disposable_for_a_call(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
-	struct world *w = world_new(specs, 1);
 	char msg[256];
+	struct lc_dom *p;
+	struct world *w = with_a_preload(&p);
 	(void)state;
-	lc_resume(&w->lc, 0);
-	bring_up(w, "work", 0);
-	struct lc_dom *p = dom(w, "disp1");
-	bring_up(w, "disp1", 0);
-	lc_agent_said(&w->lc, p, &agent_ready, 0, 50);
-	answer_pause(w, 0);
-	assert_int_equal(p->state, DOM_PRELOADED);
 	assert_ptr_equal(lc_call_disposable(&w->lc, "work", 100, msg, sizeof(msg)), p);
 	assert_true(p->for_call);
 	assert_false(p->preload);
