@@ -328,8 +328,9 @@ static int claim(struct lifecycle *lc, struct lc_dom *d, const char *command,
 {
 	if (command[0] && !(d->command = strdup(command))) {
 		snprintf(msg, cap, "out of memory");
-		return -ENOMEM;
+		return -ENOMEM;	/* a preload taken stays one */
 	}
+	d->preload = false;
 	d->waiting = true;
 	d->waiter = waiter;
 	d->asked_at = now;
@@ -406,7 +407,6 @@ static struct lc_dom *take(struct lifecycle *lc, const char *template_name, uint
 			  d->cfg->name, name);
 		lc_queue_start(lc, d, now);
 	}
-	d->preload = false;
 	return d;
 }
 
@@ -418,14 +418,16 @@ int lc_run_disposable(struct lifecycle *lc, const char *template_name, const cha
 	return d ? claim(lc, d, command, waiter, now, msg, cap) : err;
 }
 
-struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_name, uint64_t now,
-				  char *msg, size_t cap)
+struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_name,
+				  const char *source, uint64_t now, char *msg, size_t cap)
 {
 	int err;
 	struct lc_dom *d = take(lc, template_name, now, &err, msg, cap);
 	if (!d)
 		return NULL;
+	d->preload = false;
 	d->for_call = true;
+	str_copy(d->call_source, source, sizeof(d->call_source));
 	d->agent_deadline = now + LC_AGENT_TIMEOUT_MS;
 	if (d->state == DOM_PRELOADED) {
 		/* Asynchronous: a failure destroys it (lc_paused()), which ends the call. */

@@ -113,8 +113,10 @@ struct lc_dom {
 	bool serving;
 	char *command;			/* NULL: none asked (yet) */
 	/* Made (or taken) for a call between domains: lives while a call holds
-	 * it (the domain manager destroys it after), runs no command. */
+	 * it (the domain manager destroys it after), runs no command; the
+	 * calling domain's, whose budget it counts in until it is gone. */
 	bool for_call;
+	char call_source[DOMAIN_NAME_MAX + 1];
 	bool waiting;			/* a `ctl run-disposable' awaits its answer */
 	struct control_waiter waiter;
 	uint64_t asked_at;		/* monotonic ms of that request */
@@ -280,13 +282,13 @@ int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64
 int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,
 		      struct control_waiter waiter, uint64_t now, char *msg, size_t cap);
 /* A disposable of TEMPLATE_NAME ("": the default) for a call between
- * domains (rpc_broker's RPC_NEW_DISPVM): a preloaded one let run, or one
- * started; for_call set, no command.  Up for the call once dom_is_up() and
+ * domains (rpc_broker's RPC_NEW_DISPVM) of SOURCE: a preloaded one let run,
+ * or one started; for_call set, no command.  Up for the call once dom_is_up() and
  * agent_ready; destroyed by the caller of this (lc_ctl KILL) when the call
  * is over, or by the lifecycle if its agent stays silent.  NULL: none, MSG
  * says why. */
-struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_name, uint64_t now,
-				  char *msg, size_t cap);
+struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_name,
+				  const char *source, uint64_t now, char *msg, size_t cap);
 
 /* ---- `bulkhead ctl reload' (domains/lc_reload.c) ---- */
 /* The problems ND (the domain files read again) has against the domains

@@ -118,7 +118,12 @@ static void go_to(const struct rpc_broker *b, struct rpc_call *c, const char *ta
 		refuse(c, out, "a disposable made for a call does not get another");
 		return;
 	}
-	if (!t && dispvms_of(b, c->source) >= RPC_DISPVMS_PER_DOMAIN) {
+	/* Counted until gone, not until the call is over: a caller that
+	 * withdraws a call at once does not get another build meanwhile. */
+	size_t held = dispvms_of(b, c->source);
+	if (s && s->dispvms > held)
+		held = s->dispvms;
+	if (!t && held >= RPC_DISPVMS_PER_DOMAIN) {
 		snprintf(why, sizeof(why), "%s has %d disposables for its calls already; one "
 			 "more when one of those calls is over", c->source, RPC_DISPVMS_PER_DOMAIN);
 		refuse(c, out, why);
@@ -292,6 +297,14 @@ struct rpc_call *rpc_broker_serving(struct rpc_broker *b, const char *target,
 	return NULL;
 }
 
+/* When C, which waits, is refused: a new disposable has the time the
+ * lifecycle gives its agent; the rest, RPC_SERVE_TIMEOUT_MS. */
+static uint64_t deadline(const struct rpc_call *c)
+{
+	return c->since + (c->state == RPC_CALL_NEW_DISPVM ? RPC_DISPVM_TIMEOUT_MS :
+			   RPC_SERVE_TIMEOUT_MS);
+}
+
 /* Waits with a deadline: a target being started, or told to serve; the
  * user asked. */
 static bool waits(const struct rpc_call *c)
@@ -306,14 +319,14 @@ struct rpc_call *rpc_broker_expired(struct rpc_broker *b, uint64_t now, struct r
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
 		struct rpc_call *c = &b->calls[i];
-		if (!waits(c) || now - c->since < RPC_SERVE_TIMEOUT_MS)
+		if (!waits(c) || now < deadline(c))
 			continue;
 		if (c->state == RPC_CALL_ASKING)
 			snprintf(why, sizeof(why), "the user did not answer in %d s",
 				 RPC_SERVE_TIMEOUT_MS / 1000);
 		else if (c->state == RPC_CALL_NEW_DISPVM)
 			snprintf(why, sizeof(why), "the disposable %s (%s) did not start in %d s",
-				 c->dispvm, c->target, RPC_SERVE_TIMEOUT_MS / 1000);
+				 c->dispvm, c->target, RPC_DISPVM_TIMEOUT_MS / 1000);
 		else
 			snprintf(why, sizeof(why), "%s did not %s in %d s", c->target,
 				 c->state == RPC_CALL_STARTING ? "start" : "serve the call",
@@ -328,8 +341,8 @@ uint64_t rpc_broker_next_deadline(const struct rpc_broker *b)
 {
 	uint64_t next = UINT64_MAX;
 	for (size_t i = 0; i < RPC_CALLS_MAX; i++)
-		if (waits(&b->calls[i]) && b->calls[i].since + RPC_SERVE_TIMEOUT_MS < next)
-			next = b->calls[i].since + RPC_SERVE_TIMEOUT_MS;
+		if (waits(&b->calls[i]) && deadline(&b->calls[i]) < next)
+			next = deadline(&b->calls[i]);
 	return next;
 }
 

@@ -41,6 +41,7 @@ struct rpc_party {
 	uint32_t domid;		/* valid when running */
 	bool running;
 	bool for_call;		/* a disposable made for a call (lc_call_disposable) */
+	unsigned dispvms;	/* the disposables made for its calls that are not gone */
 };
 
 enum rpc_call_state {

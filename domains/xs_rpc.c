@@ -34,6 +34,17 @@ static const struct lc_dom *running(const struct mgr *m, const char *name)
 	return d && dom_is_up(d->state) ? d : NULL;
 }
 
+/* The disposables made for NAME's calls that are not gone. */
+static unsigned dispvms_of(const struct mgr *m, const char *name)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < m->lc.n; i++) {
+		const struct lc_dom *d = m->lc.m[i];
+		k += d->for_call && d->state != DOM_STOPPED && strcmp(d->call_source, name) == 0;
+	}
+	return k;
+}
+
 /* Every domain as the policy sees it, with whether and as what it runs. */
 static size_t parties(const struct mgr *m, struct rpc_party *out)
 {
@@ -46,6 +57,7 @@ static size_t parties(const struct mgr *m, struct rpc_party *out)
 			.domid = d->domid,
 			.running = dom_is_up(d->state),
 			.for_call = d->for_call,
+			.dispvms = dispvms_of(m, d->cfg->name),
 		};
 	}
 	return n;
@@ -117,7 +129,8 @@ static void new_dispvm(struct mgr *m, struct rpc_call *c, uint64_t now)
 {
 	char msg[160];
 	const char *template_name = c->target + strlen("@dispvm:");
-	struct lc_dom *d = lc_call_disposable(&m->lc, template_name, now, msg, sizeof(msg));
+	struct lc_dom *d = lc_call_disposable(&m->lc, template_name, c->source, now, msg,
+					      sizeof(msg));
 	if (!d) {
 		cannot(m, c, msg);
 		return;

@@ -82,8 +82,10 @@ static struct compositor {
 	 * whose next window takes the focus until then (GUI_LAUNCH_FOCUS_MS). */
 	struct gui_domain *asked;
 	/* Or the disposable it started ("@dispvm COMMAND"), once the manager
-	 * said which, "": none. */
+	 * said which, "": none; while the manager has not, whether the user
+	 * has done nothing else since (else that window comes unfocused). */
 	char asked_dispvm[DOMAIN_NAME_MAX + 1];
+	bool dispvm_pending;
 	uint64_t asked_until_ms;
 	struct dispvm_launch dispvm;	/* "@dispvm COMMAND": the manager's answer */
 	bool pointer_seen;
@@ -231,6 +233,8 @@ static void launcher_run(void)
 		log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"", name, cmd);
 	} else {
 		log_info(TAG, "launcher: %s runs \"%s\"", name, cmd);
+		C.dispvm_pending = false;
+		C.asked_dispvm[0] = '\0';
 		C.asked = d;
 		C.asked_until_ms = monotonic_ms() + GUI_LAUNCH_FOCUS_MS;
 	}
@@ -292,6 +296,7 @@ static void launch_disposable(const char *template_name, const char *cmd)
 	}
 	C.asked = NULL;
 	C.asked_dispvm[0] = '\0';
+	C.dispvm_pending = true;
 	notice("a disposable of %s starts for \"%s\"", template_name[0] ? template_name :
 	       "the default template", cmd);
 }
@@ -301,15 +306,20 @@ static void launch_disposable(const char *template_name, const char *cmd)
 static void disposable_answer(void)
 {
 	char name[DOMAIN_NAME_MAX + 1], why[CTL_ERROR_TEXT_MAX + 1];
-	int rc = dispvm_launch_read(&C.dispvm, name, why, sizeof(why));
+	int rc = dispvm_launch_read(&C.dispvm, name, sizeof(name), why, sizeof(why));
 	if (rc < 0)
 		return;
+	bool pending = C.dispvm_pending;
+	C.dispvm_pending = false;
 	if (rc == 0) {
 		notice("no disposable: %s", why);
 		return;
 	}
-	str_copy(C.asked_dispvm, name, sizeof(C.asked_dispvm));
-	C.asked_until_ms = monotonic_ms() + GUI_LAUNCH_FOCUS_MS;
+	/* The user has typed or moved elsewhere since: no focus taken. */
+	if (pending) {
+		str_copy(C.asked_dispvm, name, sizeof(C.asked_dispvm));
+		C.asked_until_ms = monotonic_ms() + GUI_LAUNCH_FOCUS_MS;
+	}
 	notice("disposable %s runs its command", name);
 }
 
@@ -820,6 +830,7 @@ static void user_key(uint32_t code, uint32_t value)
 	    C.clients.keys_sent != keys) {
 		C.asked = NULL;
 		C.asked_dispvm[0] = '\0';
+		C.dispvm_pending = false;
 	}
 }
 

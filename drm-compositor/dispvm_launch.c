@@ -49,7 +49,8 @@ int dispvm_launch_fd(const struct dispvm_launch *l)
 	return l->fd;
 }
 
-int dispvm_launch_read(struct dispvm_launch *l, char *name, char *why, size_t cap)
+int dispvm_launch_read(struct dispvm_launch *l, char *name, size_t namecap, char *why,
+		       size_t cap)
 {
 	static uint8_t reply[CTL_MSG_MAX];
 	struct ctl_disposable disp;
@@ -76,6 +77,6 @@ int dispvm_launch_read(struct dispvm_launch *l, char *name, char *why, size_t ca
 		snprintf(why, cap, "the domain manager's answer is not one");
 		return 0;
 	}
-	str_copy(name, disp.name, cap);
+	str_copy(name, disp.name, namecap);
 	return 1;
 }

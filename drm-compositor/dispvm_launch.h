@@ -25,8 +25,9 @@ int dispvm_launch_ask(struct dispvm_launch *l, const char *template_name, const 
 /* The fd to poll for the answer, -1: none awaited. */
 int dispvm_launch_fd(const struct dispvm_launch *l);
 /* The answer, when dispvm_launch_fd() is readable: 1 with NAME (the
- * disposable's, CAP bytes), 0 with WHY (refused, or no answer), -1: not
- * yet. */
-int dispvm_launch_read(struct dispvm_launch *l, char *name, char *why, size_t cap);
+ * disposable's, NAMECAP bytes), 0 with WHY (CAP bytes: refused, or no
+ * answer), -1: not yet. */
+int dispvm_launch_read(struct dispvm_launch *l, char *name, size_t namecap, char *why,
+		       size_t cap);
 
 #endif

@@ -164,6 +164,9 @@
  * memory and a build in the manager's loop: a caller asking @dispvm in a
  * loop must leave the disposables to the others). */
 #define RPC_DISPVMS_PER_DOMAIN  2
+/* How long a new disposable has to be up for its call: its boot, as long
+ * as the lifecycle gives a disposable's agent (LC_AGENT_TIMEOUT_MS). */
+#define RPC_DISPVM_TIMEOUT_MS   180000
 
 /* File copy between domains (docs/FILECOPY.md): what one stream may make.
  * A name is one component; the bytes and entries bound what a sender can

@@ -59,25 +59,48 @@ def serve_real(fds, program):
     return p.returncode
 
 
+def write_some(fd, data):
+    """Writes DATA unless the reader went (the caller stops reading a
+    refused answer)."""
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    except BrokenPipeError:
+        pass
+
+
 def serve_fake(fds, stdout, stderr=b"", status=0, read_all=True):
     """A disposable that says what it likes."""
     if read_all:
         with os.fdopen(os.dup(fds[0]), "rb") as f:
             f.read()
-    os.write(fds[1], stdout) if stdout else None
-    os.write(fds[2], stderr) if stderr else None
+    # The service's output as the agent relays it: written by another
+    # process, so that a caller that stops reading does not stall this one.
+    pid = os.fork()
+    if pid == 0:
+        write_some(fds[2], stderr)
+        write_some(fds[1], stdout)
+        os._exit(0)
+    os.waitpid(pid, 0)
     return status
 
 
 def call(lst, path, serve, refuse=None):
     """Runs open-in-disposable PATH against this fake agent: (rc, stderr, request)."""
-    caller = subprocess.Popen([BH, "open-in-disposable", path], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+    # Its stderr into a file: a pipe nobody reads meanwhile would stall it.
+    errfile = tempfile.TemporaryFile()
+
+    def ended():
+        caller.wait(timeout=60)
+        errfile.seek(0)
+        return caller.returncode, errfile.read().decode(errors="replace")
+
+    caller = subprocess.Popen([BH, "open-in-disposable", path], stdout=subprocess.DEVNULL,
+                              stderr=errfile)
     # Accepted once it connects; a caller that ends first made no call.
     while not select.select([lst], [], [], 0.1)[0]:
         if caller.poll() is not None:
-            out, err = caller.communicate(timeout=20)
-            return caller.returncode, err.decode(errors="replace"), None
+            return (*ended(), None)
     conn, _ = lst.accept()
     msg, fds, _, _ = socket.recv_fds(conn, 4096, 3)
     request = msg.decode(errors="replace")
@@ -91,8 +114,7 @@ def call(lst, path, serve, refuse=None):
             os.close(fd)
         conn.send(b"exit %d" % status)
     conn.close()
-    out, err = caller.communicate(timeout=60)
-    return caller.returncode, err.decode(errors="replace"), request
+    return (*ended(), request)
 
 
 def leftovers(d):
@@ -185,9 +207,46 @@ def main():
                                                          read_all=False))
         check("unread", rc != 0 and read(p) == blob, f"rc={rc} err={err!r}")
 
+        # FILE a symbolic link: its target gets the edit, the link stays.
+        target = fresh("target.txt")
+        link = os.path.join(work, "link.txt")
+        os.symlink("target.txt", link)
+        rc, err, _ = call(lst, link, lambda fds: serve_real(fds, edit))
+        check("symlink", rc == 0 and os.path.islink(link) and
+              read(target) == b"hello\nedited in the disposable\n", f"rc={rc} err={err!r}")
+
+        # FILE changed here while it was open there: not overwritten, the
+        # disposable's version kept beside it.
+        p = fresh("both.txt")
+
+        def edited_here_too(fds):
+            status = serve_real(fds, edit)
+            with open(p, "ab") as f:
+                f.write(b"edited here\n")
+            return status
+        rc, err, _ = call(lst, p, edited_here_too)
+        check("changed-meanwhile", rc != 0 and read(p) == b"hello\nedited here\n" and
+              read(p + ".from-disposable") == b"hello\nedited in the disposable\n" and
+              not leftovers(work), f"rc={rc} err={err!r} left={leftovers(work)}")
+
+        # A disposable that talks on and on: at most 64 KiB of it shown; one
+        # whose answer is refused and goes on sending: the caller stops
+        # reading, and ends.
+        p = fresh("talkative.txt")
+        rc, err, _ = call(lst, p, lambda fds: serve_fake(fds, b"unchanged\n",
+                                                         stderr=b"blah " * 200000))
+        check("talkative", rc == 0 and 64 * 1024 <= len(err) < 80 * 1024 and
+              "further messages are not shown" in err, f"rc={rc} len={len(err)}")
+        p = fresh("endless.txt")
+        rc, err, _ = call(lst, p, lambda fds: serve_fake(fds, b"nonsense\n" + b"x" * (32 << 20)))
+        check("endless", rc != 0 and read(p) == b"hello\n" and not leftovers(work),
+              f"rc={rc} err={err[:200]!r}")
+
         # Not files to send: no call made.
+        fifo = os.path.join(work, "fifo")
+        os.mkfifo(fifo)
         for name, path in (("directory", work), ("missing", os.path.join(work, "nope")),
-                           ("dash-name", fresh("-rf"))):
+                           ("dash-name", fresh("-rf")), ("fifo", fifo)):
             rc, err, req = call(lst, path, None, refuse="should not be asked")
             check("no-call-" + name, rc != 0 and req is None, f"rc={rc} req={req!r} err={err!r}")
     print(f"# {passed} passed, {failed} failed")

@@ -631,8 +631,9 @@ static void disposable_for_a_call(void **state)
 	struct lc_dom *p;
 	struct world *w = with_a_preload(&p);
 	(void)state;
-	assert_ptr_equal(lc_call_disposable(&w->lc, "work", 100, msg, sizeof(msg)), p);
+	assert_ptr_equal(lc_call_disposable(&w->lc, "work", "caller", 100, msg, sizeof(msg)), p);
 	assert_true(p->for_call);
+	assert_string_equal(p->call_source, "caller");
 	assert_false(p->preload);
 	assert_null(p->command);
 	assert_int_equal(p->state, DOM_RUNNING);
@@ -650,7 +651,7 @@ static void disposable_for_a_call(void **state)
 	lc_tick(&w->lc, 100 + LC_AGENT_TIMEOUT_MS);
 	assert_int_equal(p->state, DOM_RUNNING);
 	/* No template of that name. */
-	assert_null(lc_call_disposable(&w->lc, "nosuch", 120, msg, sizeof(msg)));
+	assert_null(lc_call_disposable(&w->lc, "nosuch", "caller", 120, msg, sizeof(msg)));
 	assert_string_equal(msg, "no domain nosuch is configured (see `bulkhead ctl list')");
 	/* Adopted with its mark: held by a call. */
 	const struct lc_mark mk = { .word = "call", .started = 9, .dvm = "work" };
@@ -672,7 +673,7 @@ static void cold_disposable_for_a_call(void **state)
 	w->lc.doms.dom[0].volumes = true;
 	lc_resume(&w->lc, 0);
 	bring_up(w, "work", 0);
-	struct lc_dom *d = lc_call_disposable(&w->lc, "work", 10, msg, sizeof(msg));
+	struct lc_dom *d = lc_call_disposable(&w->lc, "work", "caller", 10, msg, sizeof(msg));
 	assert_non_null(d);
 	assert_int_equal(d->state, DOM_BACKOFF);
 	bring_up(w, d->cfg->name, 20);

@@ -11,10 +11,10 @@ static struct pol_rule rules[16];
 static struct rpc_policy P;
 
 static const struct rpc_party doms[] = {
-	{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true, false },
-	{ { "personal", LABEL_GREEN, CLASS_APP, NULL }, 6, true, false },
-	{ { "vault", LABEL_BLACK, CLASS_APP, NULL }, 0, false, false },
-	{ { "untrusted", LABEL_RED, CLASS_APP, NULL }, 7, true, false },
+	{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true, false, 0 },
+	{ { "personal", LABEL_GREEN, CLASS_APP, NULL }, 6, true, false, 0 },
+	{ { "vault", LABEL_BLACK, CLASS_APP, NULL }, 0, false, false, 0 },
+	{ { "untrusted", LABEL_RED, CLASS_APP, NULL }, 7, true, false, 0 },
 };
 #define NDOMS (sizeof(doms) / sizeof(doms[0]))
 
@@ -222,8 +222,8 @@ static void disposables(void **state)
 	rpc_broker_disposable(a.call, "disp1");
 	assert_true(rpc_broker_holds(&B, "disp1"));
 	assert_false(rpc_broker_holds(&B, "disp2"));
-	/* Made, and its deadline counts. */
-	assert_int_equal(rpc_broker_next_deadline(&B), NOW + RPC_SERVE_TIMEOUT_MS);
+	/* Made, and its deadline counts: a boot's. */
+	assert_int_equal(rpc_broker_next_deadline(&B), NOW + RPC_DISPVM_TIMEOUT_MS);
 	struct rpc_answer b;
 	rpc_broker_started(&B, a.call, "disp1", 12, NOW, &b);
 	assert_int_equal(b.verdict, RPC_SERVE);
@@ -258,16 +258,19 @@ static void disposables(void **state)
 	rpc_broker_disposable(x, "disp3");
 	x->since = NOW;
 	struct rpc_call *e = NULL;
-	while ((e = rpc_broker_expired(&B, NOW + RPC_SERVE_TIMEOUT_MS, &b)) && e != x)
+	while ((e = rpc_broker_expired(&B, NOW + RPC_DISPVM_TIMEOUT_MS - 1, &b)) && e != x)
 		;
+	assert_null(e);
+	while ((e = rpc_broker_expired(&B, NOW + RPC_DISPVM_TIMEOUT_MS, &b)) && e != x)
+		;	/* personal's, made at the same time */
 	assert_ptr_equal(e, x);
-	assert_string_equal(b.why, "the disposable disp3 (@dispvm:dvm) did not start in 60 s");
+	assert_string_equal(b.why, "the disposable disp3 (@dispvm:dvm) did not start in 180 s");
 	assert_false(rpc_broker_holds(&B, "disp3"));
 	/* A disposable made for a call asks for another: refused, by request
 	 * and by the user's choice alike. */
 	static const struct rpc_party more[] = {
-		{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true, false },
-		{ { "disp1", LABEL_RED, CLASS_APP, "dvm" }, 12, true, true },
+		{ { "work", LABEL_BLUE, CLASS_APP, NULL }, 5, true, false, 0 },
+		{ { "disp1", LABEL_RED, CLASS_APP, "dvm" }, 12, true, true, 0 },
 	};
 	struct rpc_answer f;
 	rpc_broker_request(&B, &P, &more[1], 1, "@dispvm bulkhead.Open", 21, more, 2, "dvm", NOW,
@@ -284,6 +287,19 @@ static void disposables(void **state)
 	rpc_broker_request(&B, &P, &more[1], 3, "work bulkhead.Filecopy", 22, more, 2, "dvm", NOW,
 			   &f);
 	assert_int_equal(f.verdict, RPC_SERVE);
+	/* A caller whose disposables are not gone yet (its calls over, or
+	 * withdrawn at once) gets no more until they are. */
+	struct rpc_party busy[] = {
+		{ { "personal", LABEL_GREEN, CLASS_APP, NULL }, 6, true, false, 2 },
+	};
+	rpc_broker_request(&B, &P, &busy[0], 40, "@dispvm bulkhead.Open", 21, busy, 1, "dvm",
+			   NOW, &f);
+	assert_int_equal(f.verdict, RPC_REFUSE);
+	assert_non_null(strstr(f.why, "personal has 2 disposables for its calls already"));
+	busy[0].dispvms = 1;
+	rpc_broker_request(&B, &P, &busy[0], 41, "@dispvm bulkhead.Open", 21, busy, 1, "dvm",
+			   NOW, &f);
+	assert_int_equal(f.verdict, RPC_NEW_DISPVM);
 }
 
 int main(void)
