@@ -252,20 +252,15 @@ qemu_mouse_to() {
 
 # qemu_mouse_drag DIR X1 Y X2: the left button down at X1,Y, moved to X2,Y,
 # up there (a selection); qemu_mouse_click DIR X Y: down and up at X,Y.
-# The button waits a second after the move: QEMU sums the moves the guest
-# has not read yet into the next PS/2 packet, the button's too, so a slow
-# guest would get the press on the way (a click meant for alpha's left
-# edge once landed in beta, left of it).
 qemu_mouse_drag() {
     local -a cmds
     mapfile -t cmds < <(_qemu_steps $(($4 - $2)) 0)
-    qemu_mouse_to "$1" "$2" "$3" && sleep 1 &&
+    qemu_mouse_to "$1" "$2" "$3" &&
         _qemu_mouse_batch "$1" "mouse_button 1" "${cmds[@]}" "mouse_button 0"
 }
 
 qemu_mouse_click() {
-    qemu_mouse_to "$1" "$2" "$3" && sleep 1 &&
-        _qemu_mouse_batch "$1" "mouse_button 1" "mouse_button 0"
+    qemu_mouse_to "$1" "$2" "$3" && _qemu_mouse_batch "$1" "mouse_button 1" "mouse_button 0"
 }
 
 # qemu_screendump DIR OUT.png: save the display as PNG; waits until the
