@@ -247,7 +247,8 @@ static int setup(const char *config_dir, const char *socket_path)
 {
 	struct control_ops ops = {
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
-		.reload = op_reload, .asks = xs_rpc_asks, .answer = xs_rpc_answer, .ctx = &M,
+		.reload = op_reload, .asks = xs_rpc_asks, .answer = xs_rpc_answer,
+		.call = xs_rpc_call, .ctx = &M,
 	};
 	struct domains doms = { 0 };
 	M.ctl.listen_fd = -1;

@@ -224,6 +224,41 @@ void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 	}
 }
 
+void rpc_broker_admin(struct rpc_broker *b, uint32_t id, const struct rpc_request *req,
+		      const struct rpc_party *doms, size_t n, const char *default_dispvm,
+		      uint64_t now, struct rpc_answer *out)
+{
+	char target[RPC_TARGET_MAX + 1];
+	bool taken;
+	memset(out, 0, sizeof(*out));
+	struct rpc_call *c = NULL;
+	if (calls_of(b, RPC_ADMIN_SOURCE, id, &taken) >= RPC_CALLS_PER_DOMAIN || taken ||
+	    !(c = new_call(b))) {
+		out->verdict = RPC_HELD;
+		return;
+	}
+	c->id = id;
+	c->since = now;
+	c->source_domid = 0;
+	str_copy(c->source, RPC_ADMIN_SOURCE, sizeof(c->source));
+	c->req = *req;
+	str_copy(target, req->target, sizeof(target));
+	if (strcmp(target, "@default") == 0) {
+		refuse(c, out, "dom0 names the domain it calls (a name, @dispvm or "
+		       "@dispvm:TEMPLATE): no policy chooses one for it");
+		return;
+	}
+	if (strcmp(target, "@dispvm") == 0) {
+		if (!default_dispvm[0]) {
+			refuse(c, out, "no default disposable template (storage.cfg's "
+			       "default_dispvm): name one, @dispvm:TEMPLATE");
+			return;
+		}
+		snprintf(target, sizeof(target), "@dispvm:%s", default_dispvm);
+	}
+	go_to(b, c, target, doms, n, out);
+}
+
 void rpc_broker_started(struct rpc_broker *b, struct rpc_call *call, const char *name,
 			uint32_t domid, uint64_t now, struct rpc_answer *out)
 {

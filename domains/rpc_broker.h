@@ -33,7 +33,11 @@
 #include "lib/limits.h"
 #include "proto/rpcproto.h"
 
-#define RPC_CALLS_MAX (DOMAINS_MAX * RPC_CALLS_PER_DOMAIN)
+/* Every domain's budget, and dom0's. */
+#define RPC_CALLS_MAX ((DOMAINS_MAX + 1) * RPC_CALLS_PER_DOMAIN)
+/* The source of dom0's own calls (`bulkhead ctl rpc'), its domid 0. */
+#define RPC_ADMIN_SOURCE "dom0"
+
 
 /* A domain as the manager knows it. */
 struct rpc_party {
@@ -101,6 +105,19 @@ void rpc_broker_request(struct rpc_broker *b, const struct rpc_policy *p,
 			const struct rpc_party *source, uint32_t id, const char *untrusted,
 			size_t len, const struct rpc_party *doms, size_t n,
 			const char *default_dispvm, uint64_t now, struct rpc_answer *out);
+
+/*
+ * dom0's own call ID (`bulkhead ctl rpc': the administrator's, so no
+ * policy) of REQ, already parsed: to the domain it names, a new disposable
+ * of @dispvm:TEMPLATE or of DEFAULT_DISPVM for @dispvm; never @default
+ * (no policy names one) nor dom0.  Source RPC_ADMIN_SOURCE, domid 0, with
+ * a caller's budget (HELD: dom0 has RPC_CALLS_PER_DOMAIN calls already,
+ * or ID is one of them).  Refused ones are kept until rpc_broker_done(),
+ * as a domain's are.
+ */
+void rpc_broker_admin(struct rpc_broker *b, uint32_t id, const struct rpc_request *req,
+		      const struct rpc_party *doms, size_t n, const char *default_dispvm,
+		      uint64_t now, struct rpc_answer *out);
 
 /* The target of CALL runs now, as DOMID (after RPC_START or RPC_NEW_DISPVM;
  * a new disposable's name is NAME): RPC_SERVE. */

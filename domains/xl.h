@@ -47,8 +47,18 @@ struct rpc_ask_slot {
 	struct ctl_ask shown;
 };
 
+/* dom0's own call (`bulkhead ctl rpc'): its `ctl' connection is the
+ * call, which ends when it closes. */
+struct rpc_admin_slot {
+	bool used;
+	uint32_t id;			/* RPC_ADMIN_SOURCE's, in the broker */
+	struct control_waiter waiter;
+};
+
 struct mgr_rpc {
 	struct rpc_broker broker;
+	struct rpc_admin_slot admin[RPC_CALLS_PER_DOMAIN];
+	uint32_t next_admin;
 	struct rpc_policy policy;	/* policy.d, read at start and reload */
 	struct rpc_watch w[DOMAINS_MAX];
 	struct rpc_ask_slot asks[CTL_ASKS_MAX];
@@ -107,6 +117,10 @@ uint64_t xs_rpc_next(const struct mgr *m, uint64_t now);
  * the user's answer (control_ops' asks and answer). */
 size_t xs_rpc_asks(void *ctx, struct ctl_ask *out, size_t max);
 int xs_rpc_answer(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
+/* `ctl rpc' (control_ops' call): dom0's call REQ, answered on WAITER once
+ * its target serves it. */
+int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter waiter,
+		char *msg, size_t msgcap);
 
 /* manager.c: a `ctl run-disposable' answered, or refused. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);

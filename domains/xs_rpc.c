@@ -65,10 +65,44 @@ static size_t parties(const struct mgr *m, struct rpc_party *out)
 
 /* ---- dom0's keys ---- */
 
+static bool is_admin(const struct rpc_call *c)
+{
+	return c->source_domid == 0 && strcmp(c->source, RPC_ADMIN_SOURCE) == 0;
+}
+
+static struct rpc_admin_slot *admin_slot(struct mgr *m, uint32_t id)
+{
+	for (size_t i = 0; i < RPC_CALLS_PER_DOMAIN; i++)
+		if (m->rpc.admin[i].used && m->rpc.admin[i].id == id)
+			return &m->rpc.admin[i];
+	return NULL;
+}
+
+/* dom0's answer goes on its `ctl' connection: where to connect, or why
+ * not (before it connected: the request's reply; after: the connection
+ * closed, which ends the call there). */
+static void admin_answer(struct mgr *m, const struct rpc_call *c, const struct rpc_answer_msg *msg)
+{
+	struct rpc_admin_slot *s = admin_slot(m, c->id);
+	if (!s)
+		return;
+	if (msg->connect) {
+		struct ctl_call call = { .domid = msg->domid, .id = c->id };
+		str_copy(call.target, c->target, sizeof(call.target));
+		control_answer_call(&m->ctl, s->waiter, &call);
+	} else if (!control_answer_error(&m->ctl, s->waiter, EACCES, msg->why)) {
+		control_hang_up(&m->ctl, s->waiter, EPIPE, msg->why);
+	}
+}
+
 /* The answer to CALL's caller: "deny WHY" or "connect DOMID". */
 static void answer(struct mgr *m, const struct rpc_call *c, const struct rpc_answer_msg *msg)
 {
 	char key[64], line[RPC_WHY_MAX + 8];
+	if (is_admin(c)) {
+		admin_answer(m, c, msg);
+		return;
+	}
 	snprintf(key, sizeof(key), RPC_ANSWER_DIR "/%u", c->id);
 	if (!rpc_answer_format(msg, line, sizeof(line)) ||
 	    !netconf_write_readonly(m->xs, XBT_NULL, c->source_domid, key, line))
@@ -291,7 +325,7 @@ static void party_gone(struct mgr *m, const char *name)
 		const struct rpc_call *c = &ended[i];
 		if (strcmp(c->source, name) == 0) {
 			unserve(m, c, c->state);
-		} else if (running(m, c->source)) {
+		} else if (is_admin(c) || running(m, c->source)) {
 			char why[RPC_WHY_MAX];
 			snprintf(why, sizeof(why), "%s is gone", name);
 			refuse(m, c, why);
@@ -521,6 +555,59 @@ static void disposables_follow(struct mgr *m, uint64_t now)
 	}
 }
 
+/* ---- dom0's own calls (`bulkhead ctl rpc') ---- */
+
+int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter waiter,
+		char *msg, size_t msgcap)
+{
+	struct mgr *m = ctx;
+	static struct rpc_party doms[DOMAINS_MAX];
+	struct rpc_admin_slot *s = NULL;
+	for (size_t i = 0; i < RPC_CALLS_PER_DOMAIN && !s; i++)
+		if (!m->rpc.admin[i].used)
+			s = &m->rpc.admin[i];
+	if (!m->xs) {
+		snprintf(msg, msgcap, "the domain manager has no xenstore connection");
+		return -EIO;
+	}
+	if (!s || rpc_broker_room(&m->rpc.broker, RPC_ADMIN_SOURCE) == 0) {
+		snprintf(msg, msgcap, "dom0 has %d calls under way already; one more when one of "
+			 "them is over", RPC_CALLS_PER_DOMAIN);
+		return -EBUSY;
+	}
+	uint64_t now = monotonic_ms();
+	struct rpc_answer a;
+	*s = (struct rpc_admin_slot){ .used = true, .id = ++m->rpc.next_admin, .waiter = waiter };
+	rpc_broker_admin(&m->rpc.broker, s->id, req, doms, parties(m, doms), m->lc.default_dispvm,
+			 now, &a);
+	log_notice("domains", "call %u of dom0 (%s%s%s to %s)", s->id, req->service,
+		   req->arg[0] ? "+" : "", req->arg, req->target);
+	log_event("domains", "rpc-call", "source=%s id=%u service=%s target=%s",
+		  RPC_ADMIN_SOURCE, s->id, req->service, req->target);
+	carry_out(m, &a, now);
+	return 0;
+}
+
+/* dom0's calls whose connection went, or that were refused: over, their
+ * target's key taken back (a disposable made for one is then destroyed). */
+static void admin_follow(struct mgr *m)
+{
+	for (size_t i = 0; i < RPC_CALLS_PER_DOMAIN; i++) {
+		struct rpc_admin_slot *s = &m->rpc.admin[i];
+		const struct rpc_call *c = s->used ? rpc_broker_call(&m->rpc.broker,
+								     RPC_ADMIN_SOURCE, s->id) : NULL;
+		struct rpc_call ended;
+		if (!s->used || (c && c->state != RPC_CALL_REFUSED &&
+				 control_present(&m->ctl, s->waiter)))
+			continue;
+		s->used = false;
+		if (!c || !rpc_broker_done(&m->rpc.broker, RPC_ADMIN_SOURCE, s->id, &ended))
+			continue;
+		unserve(m, &ended, ended.state);
+		log_event("domains", "rpc-done", "source=%s id=%u", ended.source, ended.id);
+	}
+}
+
 void xs_rpc_heard(struct mgr *m, const bool *dirty, uint64_t now)
 {
 	struct rpc_answer a;
@@ -539,6 +626,7 @@ void xs_rpc_heard(struct mgr *m, const bool *dirty, uint64_t now)
 		unserve(m, c, a.was);
 		refuse(m, c, a.why);
 	}
+	admin_follow(m);
 	disposables_follow(m, now);
 }
 

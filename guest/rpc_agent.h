@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "guest/rpc_relay.h"
+#include "proto/rpc_relay.h"
 #include "proto/rpcproto.h"
 
 struct rpc_agent_ops {

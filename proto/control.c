@@ -140,6 +140,7 @@ static void accept_client(struct control_server *srv)
 		c->refused = refused;
 		c->lister = lister;
 		c->waiting = false;
+		c->calling = false;
 		c->serial = ++srv->serials;
 		return;
 	}
@@ -178,6 +179,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_RELOAD: ok = o->reload; break;
 	case CTL_REQ_ASKS: ok = o->asks; break;
 	case CTL_REQ_ANSWER: ok = o->answer; break;
+	case CTL_REQ_CALL: ok = o->call; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -185,19 +187,24 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	return ok;
 }
 
-/* 0 once the op took the request (the client waits, or was answered
- * already), or the length of the error reply in srv->buf. */
-static size_t run_disposable(struct control_server *srv, struct control_client *c,
-			     const struct ctl_request *req)
+/* RUN_DISPOSABLE and CALL, answered later: 0 once the op took the
+ * request (the client waits, or was answered already), or the length of
+ * the error reply in srv->buf. */
+static size_t late(struct control_server *srv, struct control_client *c,
+		   const struct ctl_request *req)
 {
 	char msg[CTL_ERROR_TEXT_MAX + 1] = "";
 	struct control_waiter w = { .slot = (unsigned)(c - srv->clients), .serial = c->serial };
+	int r;
 	/* Waiting before the op runs: the answer may come from inside it (a
 	 * preloaded disposable that is up already), and control_answer_*()
 	 * answers waiting clients only. */
 	c->waiting = true;
-	int r = srv->ops.run_disposable(srv->ops.ctx, req->name, req->command, w, msg,
-					sizeof(msg));
+	if (req->type == CTL_REQ_CALL)
+		r = srv->ops.call(srv->ops.ctx, &req->call, w, msg, sizeof(msg));
+	else
+		r = srv->ops.run_disposable(srv->ops.ctx, req->name, req->command, w, msg,
+					    sizeof(msg));
 	if (r == 0)
 		return 0;
 	c->waiting = false;
@@ -261,7 +268,8 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		r = srv->ops.power(srv->ops.ctx, req->power);
 		break;
 	case CTL_REQ_RUN_DISPOSABLE:
-		return run_disposable(srv, c, req);
+	case CTL_REQ_CALL:
+		return late(srv, c, req);
 	case CTL_REQ_RELOAD:
 		memset(&rel, 0, sizeof(rel));
 		srv->ops.reload(srv->ops.ctx, &rel);
@@ -298,9 +306,9 @@ static void serve_client(struct control_server *srv, int fd)
 		return;
 	}
 	struct control_client *c = find_client(srv, fd);
-	if (c->waiting) {
-		log_warn("control", "a control client sent a request before its last was answered; "
-			 "dropped");
+	if (c->waiting || c->calling) {
+		log_warn("control", "a control client sent a request %s; dropped",
+			 c->waiting ? "before its last was answered" : "on its call's connection");
 		drop_client(srv, fd);
 		return;
 	}
@@ -330,19 +338,26 @@ static void serve_client(struct control_server *srv, int fd)
 	size_t len = answer(srv, c, &req);
 	/* A late answer is control_answer_*()'s to send, and it may have been
 	 * sent (or the client dropped) already. */
-	if (req.type == CTL_REQ_RUN_DISPOSABLE && len == 0)
+	if ((req.type == CTL_REQ_RUN_DISPOSABLE || req.type == CTL_REQ_CALL) && len == 0)
 		return;
 	if (!send_reply(fd, srv->buf, len))
 		drop_client(srv, fd);
 }
 
 /* The waiting client WAITER names, if it is still there. */
-static struct control_client *waiter_client(struct control_server *srv, struct control_waiter w)
+/* WAITER's connection, waiting or not, if it is still there. */
+static struct control_client *connection(struct control_server *srv, struct control_waiter w)
 {
 	if (w.slot >= CTL_CLIENTS_MAX)
 		return NULL;
 	struct control_client *c = &srv->clients[w.slot];
-	return c->fd >= 0 && c->waiting && c->serial == w.serial ? c : NULL;
+	return c->fd >= 0 && c->serial == w.serial ? c : NULL;
+}
+
+static struct control_client *waiter_client(struct control_server *srv, struct control_waiter w)
+{
+	struct control_client *c = connection(srv, w);
+	return c && c->waiting ? c : NULL;
 }
 
 static bool answer_late(struct control_server *srv, struct control_waiter w, size_t len)
@@ -367,6 +382,31 @@ bool control_answer_error(struct control_server *srv, struct control_waiter wait
 			  const char *msg)
 {
 	return answer_late(srv, waiter, ctl_encode_error(code, msg, srv->buf, CTL_MSG_MAX));
+}
+
+bool control_answer_call(struct control_server *srv, struct control_waiter waiter,
+			 const struct ctl_call *call)
+{
+	struct control_client *c = waiter_client(srv, waiter);
+	if (!answer_late(srv, waiter, ctl_encode_call(call, srv->buf, CTL_MSG_MAX)))
+		return false;
+	c->calling = true;
+	return true;
+}
+
+bool control_present(struct control_server *srv, struct control_waiter waiter)
+{
+	return connection(srv, waiter) != NULL;
+}
+
+void control_hang_up(struct control_server *srv, struct control_waiter waiter, int code,
+		     const char *msg)
+{
+	struct control_client *c = connection(srv, waiter);
+	if (!c)
+		return;
+	send_error(c->fd, srv->buf, code, msg);
+	drop_client(srv, c->fd);
 }
 
 static size_t fdset_fill(void *ctx, struct pollfd *pfd)

@@ -13,11 +13,17 @@
  * calls the policy asks about, and give the user's answers.  Main loop
  * only.
  *
- * RUN_DISPOSABLE is answered later: its op takes a control_waiter and
- * the server keeps that client waiting, serving no other request of it,
- * until control_answer_*() is called with the waiter (by the op itself,
- * before it returns 0, when the answer is there at once).  A client that
- * leaves in the meantime is forgotten, and the late answer goes nowhere.
+ * RUN_DISPOSABLE and CALL are answered later: their op takes a
+ * control_waiter and the server keeps that client waiting, serving no
+ * other request of it, until control_answer_*() is called with the waiter
+ * (by the op itself, before it returns 0, when the answer is there at
+ * once).  A client that leaves in the meantime is forgotten, and the late
+ * answer goes nowhere.  A CALL answered is the call: that connection is
+ * served nothing more (a request on it drops it), its owner asks
+ * control_present() whether it is still there (the call goes on) and may
+ * end it with control_hang_up().  A waiter is a plain value, never a
+ * pointer into the server: one whose connection went names nothing, and a
+ * new connection in its slot is another (its serial).
  */
 #ifndef BULKHEAD_CONTROL_H
 #define BULKHEAD_CONTROL_H
@@ -64,6 +70,11 @@ struct control_ops {
 	 * 0, or -errno with MSG saying why. */
 	size_t (*asks)(void *ctx, struct ctl_ask *out, size_t max);
 	int (*answer)(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
+	/* The domain manager's: dom0's call REQ (root only), 0 when WAITER is
+	 * to be answered later (control_answer_call: it serves; or
+	 * control_answer_error), or -errno with MSG saying why, answered now. */
+	int (*call)(void *ctx, const struct rpc_request *req, struct control_waiter waiter,
+		    char *msg, size_t msgcap);
 	void *ctx;
 	/* Besides root, LISTER_UID may connect (the socket is then group
 	 * LISTER_GID's, 0660) and ask DOMAINS, nothing else: the compositor,
@@ -77,6 +88,7 @@ struct control_client {
 	bool refused;		/* not root: its request is answered EACCES */
 	bool lister;		/* the lister: DOMAINS only */
 	bool waiting;		/* its answer comes later */
+	bool calling;		/* a CALL answered: the connection is the call */
 	uint64_t serial;	/* this connection's, for its waiter */
 };
 
@@ -112,5 +124,15 @@ bool control_answer_disposable(struct control_server *srv, struct control_waiter
 			       const struct ctl_disposable *disp);
 bool control_answer_error(struct control_server *srv, struct control_waiter waiter, int code,
 			  const char *msg);
+bool control_answer_call(struct control_server *srv, struct control_waiter waiter,
+			 const struct ctl_call *call);
+
+/* Whether WAITER's connection is still there, answered or not. */
+bool control_present(struct control_server *srv, struct control_waiter waiter);
+/* WAITER's connection ended here: ERROR CODE MSG sent to it when its
+ * socket takes it, then closed.  Not from inside an op (the server's
+ * dispatch still holds that client): from the owner's own turn. */
+void control_hang_up(struct control_server *srv, struct control_waiter waiter, int code,
+		     const char *msg);
 
 #endif

@@ -50,6 +50,10 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = 1 + strlen(req->name) + strlen(req->command);
 	else if (req->type == CTL_REQ_ANSWER)
 		payload = 4 + strlen(req->choice);
+	char line[RPC_REQUEST_MAX + 1];
+	if (req->type == CTL_REQ_CALL &&
+	    (payload = rpc_request_format(&req->call, line, sizeof(line))) == 0)
+		return 0;
 	size_t len = put_header(buf, cap, req->type, payload);
 	if (len == 0)
 		return 0;
@@ -77,6 +81,8 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	} else if (req->type == CTL_REQ_ANSWER) {
 		put_u32(p, req->ask_id);
 		memcpy(p + 4, req->choice, payload - 4);
+	} else if (req->type == CTL_REQ_CALL) {
+		memcpy(p, line, payload);
 	}
 	return len;
 }
@@ -206,6 +212,18 @@ size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, si
 	return len;
 }
 
+size_t ctl_encode_call(const struct ctl_call *call, uint8_t *buf, size_t cap)
+{
+	size_t n = strnlen(call->target, DOMAIN_NAME_MAX);
+	size_t len = put_header(buf, cap, CTL_REP_CALL, 8 + n);
+	if (len == 0)
+		return 0;
+	put_u32(buf + CTL_HEADER_SIZE, call->domid);
+	put_u32(buf + CTL_HEADER_SIZE + 4, call->id);
+	memcpy(buf + CTL_HEADER_SIZE + 8, call->target, n);
+	return len;
+}
+
 bool ctl_command_is_valid(const char *s, size_t len)
 {
 	if (len > DISPOSABLE_COMMAND_MAX)
@@ -244,6 +262,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_RELOAD:
 	case CTL_REQ_ASKS:
 	case CTL_REQ_ANSWER:
+	case CTL_REQ_CALL:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
@@ -251,6 +270,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REP_DISPOSABLE:
 	case CTL_REP_RELOAD:
 	case CTL_REP_ASKS:
+	case CTL_REP_CALL:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -365,6 +385,10 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		memcpy(req->choice, untrusted_payload + 4, plen - 4);
 		req->choice[plen - 4] = '\0';
 		return 0;
+	case CTL_REQ_CALL: {
+		const char *bad = rpc_request_parse((const char *)untrusted_payload, plen, &req->call);
+		return bad ? fail(why, bad) : 0;
+	}
 	default:
 		return fail(why, "not a request");
 	}
@@ -474,6 +498,18 @@ int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposa
 	memset(out, 0, sizeof(*out));
 	memcpy(out->name, payload, len - 4);
 	out->answer_ms = get_u32(payload + len - 4);
+	return 0;
+}
+
+int ctl_decode_call(const uint8_t *payload, size_t len, struct ctl_call *out, const char **why)
+{
+	if (len < 9 || len > DOMAIN_NAME_MAX + 8 ||
+	    !domain_name_is_valid((const char *)payload + 8, len - 8))
+		return fail(why, "call reply without a valid domain name");
+	memset(out, 0, sizeof(*out));
+	out->domid = get_u32(payload);
+	out->id = get_u32(payload + 4);
+	memcpy(out->target, payload + 8, len - 8);
 	return 0;
 }
 

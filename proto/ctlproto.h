@@ -38,6 +38,14 @@
  *   ANSWER    u32 the ask's id, then the user's choice: 0..39 bytes, one of
  *             the ask's choices, none: no (its lister may answer) -> OK |
  *             ERROR
+ *   CALL      a call's request as a domain writes it (proto/rpcproto.h:
+ *             "TARGET SERVICE[+ARG]"), dom0 its caller (root only; no
+ *             policy: dom0 is the administrator's) -> CALL | ERROR, sent
+ *             once the target serves the call (seconds later, minutes for
+ *             a disposable that boots).  The call lasts while the
+ *             connection does: closing it ends the call; the manager
+ *             closing it (after an ERROR saying why, when it can) says the
+ *             call was ended there (its target gone).
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -51,6 +59,9 @@
  *             a line a domain, what changed and when it applies.  Else
  *             nothing was changed, and the text is the problems found
  *             (FILE:LINE: ...), as many as fit.
+ *   CALL      u32 the target's domid, u32 the call's id, then the target's
+ *             name (1..31 bytes, as DOMAIN's): the caller connects to the
+ *             vchan the target serves at its RPC_CHAN_DIR/0-ID
  *   ASKS      u32 count (0..CTL_ASKS_MAX), then count records of
  *             CTL_ASK_SIZE bytes: u32 id, char source[32], char service[64],
  *             char arg[64] (zero-padded; source, service and arg as a
@@ -72,6 +83,7 @@
 #include <stdint.h>
 
 #include "lib/limits.h"
+#include "proto/rpcproto.h"
 
 /* The domain manager's socket; PID 1's is sysconfig's control_socket, the
  * compositor's desktop.cfg's (by default CTL_COMPOSITOR_SOCKET). */
@@ -104,6 +116,7 @@ enum ctl_type {
 	CTL_REQ_POINTER = 11,
 	CTL_REQ_ASKS = 12,
 	CTL_REQ_ANSWER = 13,
+	CTL_REQ_CALL = 14,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
@@ -111,6 +124,7 @@ enum ctl_type {
 	CTL_REP_DISPOSABLE = 0x84,
 	CTL_REP_RELOAD = 0x85,
 	CTL_REP_ASKS = 0x86,
+	CTL_REP_CALL = 0x87,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -143,6 +157,14 @@ struct ctl_request {
 	char command[DISPOSABLE_COMMAND_MAX + 1];	/* RUN_DISPOSABLE; "": none */
 	uint32_t ask_id;			/* ANSWER */
 	char choice[CTL_CHOICE_MAX + 1];	/* ANSWER; "": no */
+	struct rpc_request call;		/* CALL */
+};
+
+/* Where dom0's call goes: the target serves it (CALL's reply). */
+struct ctl_call {
+	uint32_t domid;
+	uint32_t id;
+	char target[DOMAIN_NAME_MAX + 1];
 };
 
 /* A call the policy asks the user about (docs/RPC.md). */
@@ -215,6 +237,7 @@ size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, si
  * ASCII and newlines go as '?'. */
 size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap);
 size_t ctl_encode_asks(const struct ctl_ask *asks, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_call(const struct ctl_call *call, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
  * A reply decoder first checks the header's type, then the payload. */
@@ -234,6 +257,7 @@ int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposa
 			  const char **why);
 int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
 		      const char **why);
+int ctl_decode_call(const uint8_t *payload, size_t len, struct ctl_call *out, const char **why);
 /* Up to CTL_ASKS_MAX records into OUT; *n is how many. */
 int ctl_decode_asks(const uint8_t *payload, size_t len, struct ctl_ask *out, size_t *n,
 		    const char **why);

@@ -111,6 +111,22 @@ static int fake_run_disposable(void *ctx, const char *template_name, const char 
 	return 0;
 }
 
+/* The last call taken: its request. */
+static struct rpc_request called;
+
+static int fake_call(void *ctx, const struct rpc_request *req, struct control_waiter w,
+		     char *msg, size_t cap)
+{
+	(void)ctx;
+	if (strcmp(req->target, "ghost") == 0) {
+		snprintf(msg, cap, "no domain is called ghost");
+		return -ENOENT;
+	}
+	waiter = w;
+	called = *req;
+	return 0;
+}
+
 static void fake_reload(void *ctx, struct ctl_reload *rel)
 {
 	(void)ctx;
@@ -124,7 +140,7 @@ static int start_domain_server(void **state)
 	static const struct control_ops ops = { .domains = fake_domains,
 						.domain_op = fake_domain_op,
 						.run_disposable = fake_run_disposable,
-						.reload = fake_reload };
+						.reload = fake_reload, .call = fake_call };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -381,6 +397,14 @@ static int client_as(uid_t uid, gid_t gid)
 	return fd;
 }
 
+static size_t call_request(const char *target, const char *service, uint8_t *msg, size_t cap)
+{
+	struct ctl_request req = { .type = CTL_REQ_CALL };
+	strcpy(req.call.target, target);
+	strcpy(req.call.service, service);
+	return ctl_encode_request(&req, msg, cap);
+}
+
 static void lister_may_only_list(void **state)
 {
 	static uint8_t msg[64], reply[CTL_MSG_MAX];
@@ -423,6 +447,13 @@ static void lister_may_only_list(void **state)
 	assert_int_equal(error_code(reply, rlen), EACCES);
 	assert_string_equal(restarted, "");
 	assert_true(closed_by_server(fd));
+	close(fd);
+
+	/* The lister makes no call: that is root's. */
+	fd = client_as(LISTER, LISTER);
+	assert_int_equal(ask(fd, msg, call_request("work", "test.Upper", msg, sizeof(msg)), reply,
+			     &rlen), CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EACCES);
 	close(fd);
 
 	/* Another uid in the socket's group: refused before anything. */
@@ -618,6 +649,86 @@ static void waiting_client_that_asks_again_is_dropped(void **state)
 	close(fd);
 }
 
+/* dom0's CALL: answered when its target serves, the connection then the
+ * call (present while it is open, nothing more asked on it, ended by
+ * either side); a refusal at once. */
+static void call_is_answered_late_and_lasts_with_its_connection(void **state)
+{
+	static uint8_t msg[CTL_MSG_MAX], reply[CTL_MSG_MAX];
+	struct ctl_call in = { .domid = 12, .id = 3, .target = "work" }, got;
+	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
+	size_t rlen;
+	const char *why;
+	char text[CTL_ERROR_TEXT_MAX + 1];
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, call_request("ghost", "test.X", msg, sizeof(msg)), reply,
+			     &rlen), CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), ENOENT);
+	assert_string_equal(text, "no domain is called ghost");
+
+	assert_int_equal(ask(fd, msg, call_request("work", "test.Upper", msg, sizeof(msg)), reply,
+			     &rlen), -1);
+	assert_string_equal(called.target, "work");
+	assert_string_equal(called.service, "test.Upper");
+	struct control_waiter w = waiter;
+	assert_true(control_present(&srv, w));
+	assert_true(control_answer_call(&srv, w, &in));
+	ssize_t n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_true(n > CTL_HEADER_SIZE);
+	assert_int_equal(get_type(reply), CTL_REP_CALL);
+	assert_int_equal(ctl_decode_call(reply + CTL_HEADER_SIZE, (size_t)n - CTL_HEADER_SIZE,
+					 &got, &why), 0);
+	assert_int_equal(got.domid, 12);
+	assert_int_equal(got.id, 3);
+	assert_string_equal(got.target, "work");
+	assert_false(control_answer_call(&srv, w, &in));	/* once */
+	serve();
+	assert_true(control_present(&srv, w));
+
+	/* The manager ends it: ERROR, then the connection closed. */
+	control_hang_up(&srv, w, EPIPE, "work is gone");
+	assert_false(control_present(&srv, w));
+	n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_true(n > CTL_HEADER_SIZE);
+	assert_int_equal(error_text(reply, (size_t)n, text), EPIPE);
+	assert_string_equal(text, "work is gone");
+	assert_int_equal(recv(fd, reply, sizeof(reply), MSG_DONTWAIT), 0);
+	close(fd);
+
+	/* The caller ends it: its connection closed. */
+	fd = client();
+	assert_int_equal(ask(fd, msg, call_request("work", "test.Upper", msg, sizeof(msg)), reply,
+			     &rlen), -1);
+	w = waiter;
+	assert_true(control_answer_call(&srv, w, &in));
+	close(fd);
+	serve();
+	assert_false(control_present(&srv, w));
+	control_hang_up(&srv, w, EPIPE, "nobody");	/* harmless */
+
+	/* A request on a call's connection drops it: the call is over. */
+	fd = client();
+	assert_int_equal(ask(fd, msg, call_request("work", "test.Upper", msg, sizeof(msg)), reply,
+			     &rlen), -1);
+	w = waiter;
+	assert_true(control_answer_call(&srv, w, &in));
+	assert_true(recv(fd, reply, sizeof(reply), MSG_DONTWAIT) > 0);
+	capture_begin();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 -1);
+	assert_contains(capture_end(), "on its call's connection; dropped");
+	assert_false(control_present(&srv, w));
+	close(fd);
+
+	/* A slot taken again is another connection: the old waiter names nothing. */
+	fd = client();
+	serve();
+	assert_false(control_present(&srv, w));
+	close(fd);
+	serve();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +750,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lister_may_only_list, start_lister_server,
 						stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_answered_inside_the_op,
+						start_domain_server, stop_server),
+		cmocka_unit_test_setup_teardown(call_is_answered_late_and_lasts_with_its_connection,
 						start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(waiting_client_that_asks_again_is_dropped,
 						start_domain_server, stop_server),

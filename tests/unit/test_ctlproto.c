@@ -448,6 +448,54 @@ static void asks_round_trip_and_are_checked(void **state)
 	refused(buf, CTL_HEADER_SIZE + 3);
 }
 
+/* CALL: dom0's request as a domain's is written, parsed by the same
+ * parser; its reply the target's domid, the call's id and its name. */
+static void call_round_trips_and_is_checked(void **state)
+{
+	struct ctl_request req = { .type = CTL_REQ_CALL }, got;
+	struct ctl_call in = { .domid = 7, .id = 4000000000u, .target = "work" }, out;
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen;
+	const char *why;
+	(void)state;
+	strcpy(req.call.target, "@dispvm:fedora");
+	strcpy(req.call.service, "test.Upper");
+	strcpy(req.call.arg, "x-1");
+	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + strlen("@dispvm:fedora test.Upper+x-1"));
+	assert_memory_equal(buf + CTL_HEADER_SIZE, "@dispvm:fedora test.Upper+x-1", len - 8);
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_int_equal(got.type, CTL_REQ_CALL);
+	assert_string_equal(got.call.target, "@dispvm:fedora");
+	assert_string_equal(got.call.service, "test.Upper");
+	assert_string_equal(got.call.arg, "x-1");
+	/* What the parser refuses, the encoder does not send. */
+	strcpy(req.call.service, "a/b");
+	assert_int_equal(ctl_encode_request(&req, buf, sizeof(buf)), 0);
+	static const char *const bad[] = { "work", "work ", " test.X", "work a b",
+					   "work test.X+a+b", "wo\nrk x", "work x\0" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = strlen(bad[i]) + (i == 6);
+		header(buf, (uint32_t)(CTL_HEADER_SIZE + n), CTL_VERSION, CTL_REQ_CALL);
+		memcpy(buf + CTL_HEADER_SIZE, bad[i], n);
+		refused(buf, CTL_HEADER_SIZE + n);
+	}
+
+	len = ctl_encode_call(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_CALL);
+	assert_int_equal(ctl_decode_call(payload, plen, &out, &why), 0);
+	assert_int_equal(out.domid, 7);
+	assert_int_equal(out.id, 4000000000u);
+	assert_string_equal(out.target, "work");
+	assert_int_equal(ctl_decode_call(payload, 8, &out, &why), -1);
+	assert_int_equal(ctl_decode_call((const uint8_t *)"\0\0\0\0\0\0\0\0-x", 10, &out, &why),
+			 -1);
+	assert_int_equal(ctl_decode_call((const uint8_t *)"\0\0\0\0\0\0\0\0a\n", 10, &out, &why),
+			 -1);
+}
+
 static void error_text_is_made_printable(void **state)
 {
 	enum ctl_type type;
@@ -491,6 +539,7 @@ int main(void)
 		cmocka_unit_test(disposable_reply_round_trips_and_is_checked),
 		cmocka_unit_test(reload_round_trips_and_is_checked),
 		cmocka_unit_test(asks_round_trip_and_are_checked),
+		cmocka_unit_test(call_round_trips_and_is_checked),
 		cmocka_unit_test(encoders_refuse_what_does_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

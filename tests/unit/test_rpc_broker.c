@@ -302,6 +302,78 @@ static void disposables(void **state)
 	assert_int_equal(f.verdict, RPC_NEW_DISPVM);
 }
 
+static struct rpc_answer admin(uint32_t id, const char *target, const char *service,
+			       const char *default_dispvm)
+{
+	struct rpc_request req = { 0 };
+	struct rpc_answer a;
+	strcpy(req.target, target);
+	strcpy(req.service, service);
+	rpc_broker_admin(&B, id, &req, doms, NDOMS, default_dispvm, NOW, &a);
+	return a;
+}
+
+/* dom0's own calls: no policy (the policy above allows little), the
+ * target as named, a new disposable of the default template or the one
+ * named; never @default nor dom0; dom0's budget its own; a target that
+ * goes ends its call. */
+static void dom0_calls(void **state)
+{
+	(void)state;
+	struct rpc_call ended[4];
+	struct rpc_answer a = admin(1, "untrusted", "test.Upper", "dvm");
+	assert_int_equal(a.verdict, RPC_SERVE);	/* the policy would deny it */
+	assert_string_equal(a.call->source, "dom0");
+	assert_int_equal(a.call->source_domid, 0);
+	assert_int_equal(a.call->target_domid, 7);
+	assert_string_equal(a.call->req.service, "test.Upper");
+	assert_ptr_equal(rpc_broker_serving(&B, "untrusted", 0, 1), a.call);
+	assert_int_equal(admin(2, "vault", "x", "dvm").verdict, RPC_START);
+	a = admin(3, "@dispvm", "x", "dvm");
+	assert_int_equal(a.verdict, RPC_NEW_DISPVM);
+	assert_string_equal(a.call->target, "@dispvm:dvm");
+	assert_string_equal(admin(4, "@dispvm:other", "x", "").call->target, "@dispvm:other");
+	a = admin(5, "@dispvm", "x", "");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_string_equal(a.why, "no default disposable template (storage.cfg's default_dispvm): "
+			    "name one, @dispvm:TEMPLATE");
+	a = admin(6, "@default", "x", "dvm");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_non_null(strstr(a.why, "dom0 names the domain it calls"));
+	assert_string_equal(admin(7, "dom0", "x", "dvm").why, "no service runs in dom0");
+	assert_int_equal(admin(7, "work", "x", "dvm").verdict, RPC_HELD);	/* id taken */
+	assert_string_equal(admin(8, "nosuch", "x", "dvm").why, "no domain is called nosuch");
+	assert_int_equal(rpc_broker_room(&B, "dom0"), 0);
+	assert_int_equal(admin(10, "work", "x", "dvm").verdict, RPC_HELD);	/* budget */
+	assert_int_equal(rpc_broker_room(&B, "work"), RPC_CALLS_PER_DOMAIN);
+	/* A third disposable: dom0's budget of them as a domain's. */
+	assert_true(rpc_broker_done(&B, "dom0", 5, &ended[0]));
+	rpc_broker_disposable(rpc_broker_call(&B, "dom0", 3), "disp1");
+	rpc_broker_disposable(rpc_broker_call(&B, "dom0", 4), "disp2");
+	a = admin(9, "@dispvm", "x", "dvm");
+	assert_int_equal(a.verdict, RPC_REFUSE);
+	assert_non_null(strstr(a.why, "dom0 has 2 disposables for its calls already"));
+	/* untrusted goes: dom0's call to it refused, kept until done. */
+	assert_int_equal(rpc_broker_gone(&B, "untrusted", ended, 4), 1);
+	assert_int_equal(ended[0].id, 1);
+	assert_int_equal(rpc_broker_call(&B, "dom0", 1)->state, RPC_CALL_REFUSED);
+	assert_true(rpc_broker_done(&B, "dom0", 1, &ended[0]));
+	/* Every domain at its budget leaves dom0 its own. */
+	rpc_broker_init(&B);
+	for (size_t d = 0; d < DOMAINS_MAX; d++) {
+		struct rpc_party p = doms[0];
+		char name[16];
+		snprintf(name, sizeof(name), "d%zu", d);
+		p.pol.name = name;
+		for (uint32_t id = 0; id < RPC_CALLS_PER_DOMAIN; id++) {
+			struct rpc_answer r;
+			rpc_broker_request(&B, &P, &p, id, "x y", 3, doms, NDOMS, "dvm", NOW, &r);
+			assert_int_equal(r.verdict, RPC_REFUSE);
+		}
+	}
+	assert_int_equal(admin(1, "work", "x", "dvm").verdict, RPC_SERVE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup(asking, setup),
 		cmocka_unit_test_setup(budgets, setup),
 		cmocka_unit_test_setup(disposables, setup),
+		cmocka_unit_test_setup(dom0_calls, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

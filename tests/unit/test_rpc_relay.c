@@ -1,4 +1,4 @@
-/* One call's two ends over a socketpair (guest/rpc_relay.h): a real
+/* One call's two ends over a socketpair (proto/rpc_relay.h): a real
  * program as the service, its output and status at the caller's; a large
  * stream through both; a wrong frame from the other end ends the call. */
 #include "tests/unit/test_helpers.h"
@@ -7,13 +7,14 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "guest/rpc_relay.h"
+#include "proto/rpc_relay.h"
 #include "lib/bytes.h"
 
 struct call {
 	int chan[2];
 	struct rpc_relay *caller, *service;
 	int in_w, out_r, err_r;		/* the caller's side of its pipes */
+	int out_dup;			/* the caller's stdout, as its shell keeps it */
 	pid_t pid;
 	char out[1 << 21], err[256];
 	size_t nout, nerr;
@@ -40,6 +41,7 @@ static void start(struct call *c, const char *script)
 	close(sin[0]);
 	close(sout[1]);
 	close(serr[1]);
+	c->out_dup = dup(out[1]);
 	c->caller = rpc_relay_caller(rpc_chan_fd(&c->chan[0]), in[0], out[1], err[1]);
 	c->service = rpc_relay_service(rpc_chan_fd(&c->chan[1]), sin[1], sout[0], serr[0]);
 	c->in_w = in[1];
@@ -87,6 +89,7 @@ static void finish(struct call *c)
 	close(c->chan[1]);
 	close(c->out_r);
 	close(c->err_r);
+	close(c->out_dup);
 	if (c->in_w >= 0)
 		close(c->in_w);
 }
@@ -97,6 +100,9 @@ static void a_call_carries_its_streams_and_status(void **state)
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
 	start(&c, "tr a-z A-Z; echo oops >&2; exit 3");
+	/* Non-blocking while the relay has it; as it was once let go (a
+	 * terminal left non-blocking would end the shell that reads it). */
+	assert_true(fcntl(c.out_dup, F_GETFL) & O_NONBLOCK);
 	assert_int_equal(write(c.in_w, "hello\n", 6), 6);
 	close(c.in_w);
 	c.in_w = -1;
@@ -106,6 +112,7 @@ static void a_call_carries_its_streams_and_status(void **state)
 	c.out[c.nout] = c.err[c.nerr] = '\0';
 	assert_string_equal(c.out, "HELLO\n");
 	assert_string_equal(c.err, "oops\n");
+	assert_false(fcntl(c.out_dup, F_GETFL) & O_NONBLOCK);
 	finish(&c);
 }
 

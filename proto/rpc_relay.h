@@ -52,7 +52,7 @@ struct rpc_chan {
 
 /* The channel as a plain fd (a socket: tests, and any stream fd). */
 struct rpc_chan rpc_chan_fd(int *fd);
-/* The channel as a libxenvchan (guest/rpc_vchan.c), its own to close. */
+/* The channel as a libxenvchan (proto/rpc_vchan.c), its own to close. */
 struct libxenvchan;
 struct rpc_chan rpc_chan_vchan(struct libxenvchan *vc);
 

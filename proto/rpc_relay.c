@@ -1,10 +1,10 @@
 /*
  * rpc_relay.c - one end of a call: local fds to frames and back
- * (guest/rpc_relay.h).  The owner ignores SIGPIPE: a local reader that
+ * (proto/rpc_relay.h).  The owner ignores SIGPIPE: a local reader that
  * went makes its stream's writes fail with EPIPE, and the rest of the
  * stream is dropped.
  */
-#include "guest/rpc_relay.h"
+#include "proto/rpc_relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +15,13 @@
 
 struct source {
 	int fd;			/* -1: ended */
+	int flags;		/* its file status flags as it came (let_go) */
 	enum rpc_frame_type type;
 };
 
 struct sink {
 	int fd;			/* -1: its stream ended, or its reader went */
+	int flags;
 	size_t off, len;	/* of the frame's payload not yet written */
 };
 
@@ -70,11 +72,23 @@ struct rpc_chan rpc_chan_fd(int *fd)
 	return (struct rpc_chan){ fd_read, fd_write, fd_fd, fd_events, NULL, fd };
 }
 
-static void nonblock(int fd)
+/* FD made non-blocking: its flags as they were. */
+static int nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	return fl;
+}
+
+/* FD closed, its flags first put back: the open file may be a terminal's
+ * that a shell reads after us (a non-blocking one ends bash). */
+static void let_go(int *fd, int flags)
+{
+	if (flags >= 0)
+		fcntl(*fd, F_SETFL, flags);
+	close(*fd);
+	*fd = -1;
 }
 
 static struct rpc_relay *relay_new(struct rpc_chan chan, enum rpc_end end)
@@ -92,13 +106,13 @@ static struct rpc_relay *relay_new(struct rpc_chan chan, enum rpc_end end)
 
 static void add_source(struct rpc_relay *r, int fd, enum rpc_frame_type type)
 {
-	nonblock(fd);
-	r->src[r->nsrc++] = (struct source){ fd, type };
+	int fl = nonblock(fd);
+	r->src[r->nsrc++] = (struct source){ fd, fl, type };
 }
 
 static void set_sink(struct rpc_relay *r, int fd, enum rpc_frame_type type)
 {
-	nonblock(fd);
+	r->snk[type - 1].flags = nonblock(fd);
 	r->snk[type - 1].fd = fd;
 }
 
@@ -131,10 +145,10 @@ void rpc_relay_free(struct rpc_relay *r)
 		return;
 	for (size_t i = 0; i < r->nsrc; i++)
 		if (r->src[i].fd >= 0)
-			close(r->src[i].fd);
+			let_go(&r->src[i].fd, r->src[i].flags);
 	for (int i = 0; i < RPC_EXIT; i++)
 		if (r->snk[i].fd >= 0)
-			close(r->snk[i].fd);
+			let_go(&r->snk[i].fd, r->snk[i].flags);
 	free(r);
 }
 
@@ -175,8 +189,7 @@ static bool next_frame(struct rpc_relay *r)
 			continue;
 		}
 		if (n <= 0) {	/* its end (or an error: the same to the other side) */
-			close(s->fd);
-			s->fd = -1;
+			let_go(&s->fd, s->flags);
 			n = 0;
 		}
 		frame_out(r, s->type, (size_t)n);
@@ -229,8 +242,7 @@ static bool flush_sink(struct rpc_relay *r)
 		if (n < 0 && errno == EAGAIN)
 			return false;
 		if (n <= 0) {
-			close(k->fd);
-			k->fd = -1;
+			let_go(&k->fd, k->flags);
 			return true;
 		}
 		k->off += (size_t)n;
@@ -252,11 +264,8 @@ static void take_frame(struct rpc_relay *r)
 		return;
 	}
 	struct sink *k = &r->snk[r->cur.type - 1];
-	if (r->cur.len == 0) {
-		if (k->fd >= 0)
-			close(k->fd);
-		k->fd = -1;
-	}
+	if (r->cur.len == 0 && k->fd >= 0)
+		let_go(&k->fd, k->flags);
 	k->off = 0;
 	k->len = r->cur.len;
 }

@@ -1,9 +1,9 @@
 /*
  * rpc_vchan.c - a call's channel between two domains as a libxenvchan
- * (guest/rpc_relay.h's struct rpc_chan): the target serves it for the
+ * (proto/rpc_relay.h's struct rpc_chan): the target serves it for the
  * caller's domid, the caller connects; dom0 copies none of its bytes.
  */
-#include "guest/rpc_relay.h"
+#include "proto/rpc_relay.h"
 
 #include <errno.h>
 #include <libxenvchan.h>
