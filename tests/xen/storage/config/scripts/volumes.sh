@@ -114,12 +114,15 @@ echo "VOL-OPEN-DONE $opener $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $
 # Two hostile disposables (of cold: taking one starts no preload) write
 # their agent's key in a loop, from four processes each, 300 writes per
 # xenstore-write: each of them as fast as xenstored serves it, so together
-# faster than one reader of every write could read.  Meanwhile `ctl list'
+# faster than one reader of every write could read.  Each process says
+# when it has written (under QEMU xenstored serves the eight of them ~100
+# writes a second in all: a word every 1500 writes kept the step waiting
+# minutes for the first).  Meanwhile `ctl list'
 # is timed (each time said), disp is crashed and must come back; then the
 # flooders are killed.  The lists are timed while no domain is being
 # built: libxl builds one inside the manager's loop, which answers nothing
 # meanwhile (seconds under QEMU), flood or not.
-flood_cmd='w=$(yes "data/bulkhead-agent running" | head -n 300 | tr "\n" " "); for p in 1 2 3 4; do (i=0; while xenstore-write $w; do i=$((i + 1)); [ $((i % 5)) = 0 ] && echo "DISP-FLOOD p=$p writes=$((i * 300))"; done) & done; wait'
+flood_cmd='w=$(yes "data/bulkhead-agent running" | head -n 300 | tr "\n" " "); for p in 1 2 3 4; do (i=0; while xenstore-write $w; do i=$((i + 1)); echo "DISP-FLOOD p=$p writes=$((i * 300))"; done) & done; wait'
 run FLOOD cold "$flood_cmd"
 flood=$(echo "$got" | head -n 1)
 run FLOOD2 cold "$flood_cmd"
