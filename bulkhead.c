@@ -18,6 +18,7 @@
 #include "guest/rpc_call.h"
 #include "tools/check.h"
 #include "tools/ctl.h"
+#include "tools/ctl_call.h"
 #include "domains/hotplug.h"
 #include "domains/manager.h"
 #include "drm-compositor/compositor.h"
@@ -101,6 +102,15 @@ static const struct role roles[] = {
 		     "/run/bulkhead/compositor",
 	  .libraries = { "evdev" },
 	  .drops = DROPS(.read_only = { XEN_CONSOLE_DIR }, .seccomp = "ctl") },
+	{ .name = "ctl-call", .main = ctl_call_main,
+	  .synopsis = "ctl rpc|run ...",
+	  .summary = "dom0 calls a domain's service; runs a command there (bulkhead ctl help)",
+	  .privileges = "root until it has connected (the domain manager's socket, xenstore, "
+			"the target's vchan: grant and event devices); then uid nobody, no "
+			"capability, no_new_privs, no file (Landlock), seccomp profile "
+			"\"ctl-call\": it reads the domain's frames",
+	  .sockets = "connects to /run/bulkhead/domains; a vchan to the target domain",
+	  .libraries = { "xenvchan", "xenstore" } },
 	{ .name = "domain-manager", .main = domain_manager_main,
 	  .synopsis = "domain-manager [--config DIR]",
 	  .summary = "run the domains (started by PID 1 on Xen)",
@@ -334,6 +344,15 @@ static int role_give_up(const struct role *r)
 	return 0;
 }
 
+/* `ctl rpc' and `ctl run' ([--socket PATH] first) are dom0's calls: the
+ * role ctl-call, which opens Xen's devices before it gives up more than
+ * ctl does at its start. */
+static bool is_ctl_call(int argc, char **argv)
+{
+	int i = argc > 2 && strcmp(argv[1], "--socket") == 0 ? 3 : 1;
+	return i < argc && (strcmp(argv[i], "rpc") == 0 || strcmp(argv[i], "run") == 0);
+}
+
 static int run_role(const struct role *r, int argc, char **argv)
 {
 	if (role_load_libraries(r) < 0)
@@ -356,6 +375,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const struct role *r = find_role(argv[1]);
+	if (r && strcmp(r->name, "ctl") == 0 && is_ctl_call(argc - 1, argv + 1))
+		r = find_role("ctl-call");
 	if (!r) {
 		fprintf(stderr, "bulkhead: unknown command \"%s\"\n", argv[1]);
 		usage(stderr);

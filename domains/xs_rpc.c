@@ -580,6 +580,11 @@ int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter 
 	*s = (struct rpc_admin_slot){ .used = true, .id = ++m->rpc.next_admin, .waiter = waiter };
 	rpc_broker_admin(&m->rpc.broker, s->id, req, doms, parties(m, doms), m->lc.default_dispvm,
 			 now, &a);
+	if (a.verdict == RPC_HELD) {	/* the broker's table is full */
+		s->used = false;
+		snprintf(msg, msgcap, "dom0 cannot make one more call now; try again");
+		return -EBUSY;
+	}
 	log_notice("domains", "call %u of dom0 (%s%s%s to %s)", s->id, req->service,
 		   req->arg[0] ? "+" : "", req->arg, req->target);
 	log_event("domains", "rpc-call", "source=%s id=%u service=%s target=%s",

@@ -48,11 +48,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!ctl_choice_is_valid(req.choice, strlen(req.choice)))
 			__builtin_trap();
 	}
+	if (ctl_decode_request(data, size, &req, &why) == 0 && req.type == CTL_REQ_CALL) {
+		/* The broker takes the request as a domain's, re-encoded whole. */
+		char line[RPC_REQUEST_MAX + 1];
+		if (!rpc_request_format(&req.call, line, sizeof(line)))
+			__builtin_trap();
+	}
 	if (ctl_decode_header(data, size, &type, &payload, &plen, &why) < 0)
 		return 0;
 	if (payload + plen != data + size)
 		__builtin_trap();
 	ctl_decode_status(payload, plen, &st, &why);
+	/* ctl-call connects to the vchan of the domid and id it names. */
+	struct ctl_call call;
+	if (ctl_decode_call(payload, plen, &call, &why) == 0 &&
+	    !domain_name_is_valid(call.target, strlen(call.target)))
+		__builtin_trap();
 	ctl_decode_error(payload, plen, &code, msg, sizeof(msg), &why);
 	if (ctl_decode_services(payload, plen, svc, SERVICES_MAX, &n, &why) == 0 && n > SERVICES_MAX)
 		__builtin_trap();

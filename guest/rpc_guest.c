@@ -14,6 +14,7 @@
 
 #include "guest/openvm.h"
 #include "guest/rpc_local.h"
+#include "proto/ctlproto.h"
 #include "lib/log.h"
 #include "lib/log_xtl.h"
 #include "lib/util.h"
@@ -130,9 +131,50 @@ static void op_unserve(void *ctx, uint32_t source_domid, uint32_t id)
 	xs_rm(g->xs, XBT_NULL, chan);
 }
 
+/* In the child: RPC_RUN_SERVICE, dom0's alone (its `ctl run'): the
+ * first line of stdin is the command, run by /bin/sh -c with the rest
+ * of it, or on its own (RPC_RUN_DETACHED: its session, no stdio, the
+ * call over once it started). */
+static void run_for_dom0(const struct rpc_serve_msg *m)
+{
+	char cmd[DISPOSABLE_COMMAND_MAX + 1];
+	size_t n = 0;
+	ssize_t k = 0;
+	if (strcmp(m->source, "dom0") != 0) {
+		fprintf(stderr, "bulkhead: %s is dom0's alone, not %s's\n", RPC_RUN_SERVICE,
+			m->source);
+		_exit(126);
+	}
+	/* A byte at a time: what follows the line is the command's stdin. */
+	while (n < sizeof(cmd) && (k = read(STDIN_FILENO, cmd + n, 1)) == 1 && cmd[n] != '\n')
+		n++;
+	if (k != 1 || n == 0 || n == sizeof(cmd) || !ctl_command_is_valid(cmd, n)) {
+		fprintf(stderr, "bulkhead: %s: the first line of its input is not a command "
+			"(1..%d bytes of printable ASCII)\n", RPC_RUN_SERVICE, DISPOSABLE_COMMAND_MAX);
+		_exit(126);
+	}
+	cmd[n] = '\0';
+	if (strcmp(m->arg, RPC_RUN_DETACHED) == 0) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			fprintf(stderr, "bulkhead: cannot run \"%s\": %s\n", cmd, strerror(errno));
+			_exit(126);
+		}
+		if (pid > 0)
+			_exit(0);
+		int null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(126);
+		setsid();
+	}
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	fprintf(stderr, "bulkhead: cannot run /bin/sh: %s\n", strerror(errno));
+	_exit(126);
+}
+
 /* In the child: the service's program, or bulkhead's own for the
  * services it provides when the domain has no program of that name
- * (bulkhead.Filecopy, bulkhead.OpenInVM). */
+ * (bulkhead.Filecopy, bulkhead.OpenInVM), and RPC_RUN_SERVICE. */
 static void exec_service(const struct rpc_serve_msg *m)
 {
 	char path[sizeof(RPC_SERVICES_DIR) + RPC_SERVICE_MAX + 2];
@@ -140,7 +182,9 @@ static void exec_service(const struct rpc_serve_msg *m)
 	setenv("BULKHEAD_RPC_SOURCE", m->source, 1);
 	setenv("BULKHEAD_RPC_SERVICE", m->service, 1);
 	setenv("BULKHEAD_RPC_ARG", m->arg, 1);
-	if (access(path, X_OK) == 0) {
+	if (strcmp(m->service, RPC_RUN_SERVICE) == 0) {
+		run_for_dom0(m);
+	} else if (access(path, X_OK) == 0) {
 		execl(path, path, m->arg[0] ? m->arg : (char *)NULL, (char *)NULL);
 	} else if (strcmp(m->service, "bulkhead.Filecopy") == 0) {
 		/* Into ~/Incoming/SOURCE (SOURCE a domain's name: one component). */

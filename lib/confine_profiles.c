@@ -22,6 +22,11 @@
 #define FAMILY(req, bits) { (uint32_t)(req) & ANY_SIZE & ~((1u << (bits)) - 1), \
 			    ANY_SIZE & ~((1u << (bits)) - 1) }
 
+/* Reading the clock: glibc reads it through the vDSO, which in a Xen PV
+ * domain (no stable TSC for the vDSO) falls back to the system call: a
+ * PV domain's unpacker was killed by SIGSYS (bench/rpc.sh, syscall 228). */
+#define CLOCK_SYSCALLS SYS_clock_gettime, SYS_gettimeofday, SYS_time
+
 /*
  * The compositor once it is set up (drm-compositor/compositor.c): found with
  * `strace -f' of the headless compositor through tests/gui/run.sh, and from
@@ -110,6 +115,25 @@ static const struct ioctl_rule ctl_ioctls[] = {
 };
 
 /*
+ * `bulkhead ctl rpc' and `ctl run' (tools/ctl_call.c) once connected to
+ * the target's vchan: the relay's poll, reads and writes of its stdio
+ * and the rings, the event channel's notify (and its pending and unmask,
+ * reads and writes of its fd), and at the end the vchan's unmap (grants
+ * found again by address) and close.  No socket, no file, no exec.
+ */
+static const int ctl_call_syscalls[] = {
+	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_poll, SYS_ppoll, SYS_close, SYS_fcntl,
+	SYS_fstat, SYS_newfstatat, SYS_brk, SYS_mmap, SYS_munmap, SYS_madvise, SYS_futex,
+	SYS_getpid, SYS_gettid, SYS_recvfrom, SYS_recvmsg, SYS_rt_sigreturn, SYS_rt_sigprocmask,
+	SYS_rt_sigaction, SYS_restart_syscall, SYS_exit, SYS_exit_group, CLOCK_SYSCALLS,
+};
+
+static const struct ioctl_rule ctl_call_ioctls[] = {
+	EXACT(IOCTL_GNTDEV_UNMAP_GRANT_REF), EXACT(IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR),
+	EXACT(IOCTL_EVTCHN_NOTIFY), EXACT(IOCTL_EVTCHN_UNBIND),
+};
+
+/*
  * The domain manager (a service of PID 1, root: libxl) once its pool is
  * mounted (domains/manager.c), and what it runs: libxl's hotplug script
  * (block-hotplug), the modprobe role (which confines itself further:
@@ -163,11 +187,6 @@ static const int domain_manager_syscalls[] = {
 	SYS_exit, SYS_exit_group,
 };
 
-/* Reading the clock: glibc reads it through the vDSO, which in a Xen PV
- * domain (no stable TSC for the vDSO) falls back to the system call: a
- * PV domain's unpacker was killed by SIGSYS (bench/rpc.sh, syscall 228). */
-#define CLOCK_SYSCALLS SYS_clock_gettime, SYS_gettimeofday, SYS_time
-
 /*
  * `bulkhead filecopy-unpack' once DIR is open and Landlock holds it to
  * DIR's tree (guest/filecopy_unpack.c): a stream from another domain read
@@ -204,6 +223,8 @@ const struct seccomp_profile confine_profiles[] = {
 	  false },
 	{ "ctl", ctl_syscalls, ARRAY_SIZE(ctl_syscalls), ctl_ioctls, ARRAY_SIZE(ctl_ioctls),
 	  false },
+	{ "ctl-call", ctl_call_syscalls, ARRAY_SIZE(ctl_call_syscalls), ctl_call_ioctls,
+	  ARRAY_SIZE(ctl_call_ioctls), false },
 	{ "domain-manager", domain_manager_syscalls, ARRAY_SIZE(domain_manager_syscalls), NULL,
 	  0, true },
 	{ "filecopy-unpack", filecopy_unpack_syscalls, ARRAY_SIZE(filecopy_unpack_syscalls), NULL,
@@ -218,6 +239,8 @@ const size_t confine_nprofiles = ARRAY_SIZE(confine_profiles);
  * users, 100-999, which adduser fills from the bottom.) */
 static const struct confine_role roles[] = {
 	{ "compositor", "bulkhead-compositor", 900, "compositor" },
+	/* dom0's calls read a domain's frames: as the user who owns nothing. */
+	{ "ctl-call", "nobody", 65534, "ctl-call" },
 };
 
 const struct confine_role *confine_role(const char *role)

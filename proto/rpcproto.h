@@ -67,6 +67,14 @@ size_t rpc_request_format(const struct rpc_request *r, char *out, size_t cap);
  *   a call to serve:   "SOURCE SERVICE[+ARG]": run the service for the
  *                      domain named SOURCE
  */
+/* The agent's own service for dom0's `ctl run' (docs/RPC.md): its stdin's
+ * first line the command (ctl_command_is_valid's: 1..1024 of printable
+ * ASCII), then the newline; the rest of stdin is the command's.  With the
+ * argument RPC_RUN_DETACHED the command runs on its own (its session, no
+ * stdio) and the call ends at once. */
+#define RPC_RUN_SERVICE "bulkhead.Run"
+#define RPC_RUN_DETACHED "detached"
+
 #define RPC_DATA_DIR "data/bulkhead-rpc"
 #define RPC_CALL_DIR RPC_DATA_DIR "/call"
 #define RPC_CHAN_DIR RPC_DATA_DIR "/chan"

@@ -63,6 +63,12 @@ static void usage(FILE *f)
 		"                         a new disposable of TEMPLATE (-: storage.cfg's\n"
 		"                         default_dispvm) runs COMMAND with /bin/sh -c and is\n"
 		"                         gone when it ends; prints its name once COMMAND runs\n"
+		"  rpc TARGET SERVICE[+ARG]  dom0 calls SERVICE in TARGET (a name, @dispvm,\n"
+		"                         @dispvm:TEMPLATE), no policy: stdin, stdout, stderr\n"
+		"                         are the service's, the exit status its (126: refused)\n"
+		"  run NAME [--pass-io] COMMAND...  /bin/sh -c COMMAND in NAME: with --pass-io\n"
+		"                         on ctl's stdin, stdout and stderr, with its status;\n"
+		"                         without, on its own (ctl returns once it started)\n"
 		"Desktop (the compositor answers):\n"
 		"  screenshot FILE.png    the screen as the compositor last drew it\n"
 		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
@@ -480,16 +486,10 @@ static bool pointer_args(const char *x, const char *y, const char *wheel,
 	return true;
 }
 
-/* [TEMPLATE|-] [COMMAND...]: the words of COMMAND are joined by spaces,
- * as a shell command line. */
-static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
+bool ctl_join_command(int argc, char **argv, char out[DISPOSABLE_COMMAND_MAX + 1])
 {
 	size_t len = 0;
-	if (argc > 0 && strcmp(argv[0], "-") != 0) {
-		if (!domain_arg(argv[0], req))
-			return false;
-	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		size_t n = strlen(argv[i]);
 		if (len + (len > 0) + n > DISPOSABLE_COMMAND_MAX) {
 			fprintf(stderr, "bulkhead ctl: the command is longer than %d bytes\n",
@@ -497,17 +497,27 @@ static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
 			return false;
 		}
 		if (len)
-			req->command[len++] = ' ';
-		memcpy(req->command + len, argv[i], n);
+			out[len++] = ' ';
+		memcpy(out + len, argv[i], n);
 		len += n;
 	}
-	req->command[len] = '\0';
-	if (!ctl_command_is_valid(req->command, len)) {
+	out[len] = '\0';
+	if (!ctl_command_is_valid(out, len)) {
 		fprintf(stderr, "bulkhead ctl: the command must be printable ASCII (no tabs or "
 			"newlines)\n");
 		return false;
 	}
 	return true;
+}
+
+/* [TEMPLATE|-] [COMMAND...] */
+static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
+{
+	if (argc > 0 && strcmp(argv[0], "-") != 0) {
+		if (!domain_arg(argv[0], req))
+			return false;
+	}
+	return ctl_join_command(argc - 1, argv + 1, req->command);
 }
 
 int ctl_main(int argc, char **argv)

@@ -10,8 +10,17 @@
 #ifndef BULKHEAD_CTL_H
 #define BULKHEAD_CTL_H
 
+#include <stdbool.h>
+
+#include "lib/limits.h"
+
 #define CTL_DEFAULT_SOCKET "/run/bulkhead/control"
 
 int ctl_main(int argc, char **argv);
+
+/* The words ARGV (ARGC of them, maybe 0) joined by spaces into OUT, as a
+ * shell command line a domain runs; false (said on stderr) when they are
+ * longer than DISPOSABLE_COMMAND_MAX or not printable ASCII. */
+bool ctl_join_command(int argc, char **argv, char out[DISPOSABLE_COMMAND_MAX + 1]);
 
 #endif

@@ -597,6 +597,16 @@ case_roles_give_up() {
 # The file-copy stream's commands (docs/FILECOPY.md) against
 # tests/host/filecopy.py's streams and trees: GROUP's checks, as root, or
 # with AS set as that user (the unpacker as a domain's user runs it).
+# A Python checker's OUT judged by its last line, "# N passed, M failed".
+judge_py() {
+    local label=$1 out=$2 summary
+    echo "$out" > "$T/stderr.log"
+    summary=$(tail -n 1 <<<"$out")
+    echo "host: $label: ${summary#\# }"
+    [[ $summary == *" 0 failed" ]] ||
+        fail "$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+}
+
 filecopy_group() {
     local group=$1 out
     if [ -n "${AS:-}" ]; then
@@ -607,12 +617,7 @@ filecopy_group() {
     else
         out=$(python3 "$here/filecopy.py" "$BH" "$group" 2>&1) || true
     fi
-    echo "$out" > "$T/stderr.log"
-    local summary
-    summary=$(tail -n 1 <<<"$out")
-    echo "host: filecopy $group${AS:+ as $AS}: ${summary#\# }"
-    [[ $summary == *" 0 failed" ]] ||
-        fail "$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+    judge_py "filecopy $group${AS:+ as $AS}" "$out"
 }
 
 case_filecopy_roundtrip() { filecopy_group roundtrip; }
@@ -624,20 +629,20 @@ case_filecopy_unprivileged() { AS=65534 filecopy_group hostile; }
 # open-serve, and hostile disposables), in a mount namespace whose /run is
 # its own (the caller's agent's socket is /run/bulkhead-rpc.sock).
 case_open_in_disposable() {
-    local out summary
-    out=$(unshare -m sh -c 'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2"' sh \
-        "$here/openvm.py" "$BH" 2>&1) || true
-    echo "$out" > "$T/stderr.log"
-    summary=$(tail -n 1 <<<"$out")
-    echo "host: open-in-disposable: ${summary#\# }"
-    [[ $summary == *" 0 failed" ]] ||
-        fail "$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+    judge_py open-in-disposable "$(unshare -m sh -c \
+        'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2"' sh "$here/openvm.py" "$BH" 2>&1)"
+}
+
+# dom0's calls (`ctl rpc', `ctl run') against tests/host/ctlcall.py's
+# fake domain manager: what they send, and every refusal said.
+case_ctl_call() {
+    judge_py ctl-call "$(python3 "$here/ctlcall.py" "$BH" 2>&1)"
 }
 
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
     compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
-    filecopy_unprivileged open_in_disposable)
+    filecopy_unprivileged open_in_disposable ctl_call)
 
 passed=0
 failed=0

@@ -49,6 +49,10 @@
 #               from its death to the new domain is printed
 #   crashloop   crashy panics at every boot: its third death ends it failed
 #               (start_limit_burst = 2), and it is not created again
+#   dom0call    dom0 calls alpha's and beta's services and runs commands
+#               there (`ctl rpc', `ctl run [--pass-io]'): streams, status,
+#               4 MiB, refusals, confined while it relays, ended by SIGINT,
+#               no key left
 #   ctl         `bulkhead ctl list [--json]', pause, unpause, console, and
 #               the refusals users see (tests/xen/config/scripts/domctl.sh)
 #   adopt       the domain manager is SIGKILLed; alpha keeps running and the
@@ -83,7 +87,7 @@ suite_start xen "$@"
 LINUX_CONFIG=$here/config
 
 CHECKS=(bringup toolstack restart domains hardening desktop clipboard calls noagent crash crashloop windows restartgui
-    ctl hvm adopt netvm stopstart poweroff no-panic gui-drops backends)
+    dom0call ctl hvm adopt netvm stopstart poweroff no-panic gui-drops backends)
 # Domains boot slowly under TCG (~10 s to create, ~6 s to their init).
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-240}
 # alpha's and beta's terminals are typed into: their image has XKB's data.
@@ -509,6 +513,45 @@ check_crashloop() {
 # domctl.sh's markers (expect_marker): it says CTL-TIMEOUT when a step of
 # its own timed out.
 MARKER_FAIL='^CTL-TIMEOUT' MARKER_SERVICE=domctl MARKER_TIMEOUT=$DOMAIN_TIMEOUT
+
+# call_expect TAG ERE: dom0's CALL-TAG line matches ERE, or 1 with $why.
+call_expect() {
+    local line
+    line=$(ctl_line "CALL-$1")
+    [[ "$line" =~ $2 ]] && return 0
+    why="dom0's call $1: \"$line\", not /$2/"
+    return 1
+}
+
+# dom0 calls the domains' services and runs commands there (domctl.sh).
+check_dom0call() {
+    expect_marker '^CALL-KEYS ' "dom0's calls did not end" || return 1
+    local sent
+    sent=$(ctl_line CALL-BULK-SENT)
+    call_expect UPPER '^status=0 out=FROM DOM0 err=$' &&
+        call_expect SOURCE '^status=0 out=dom0 test.Source arg=xyz err=$' &&
+        call_expect EXIT '^status=9 out= err=leaving with 9 $' &&
+        call_expect MISSING '^status=127 out= err=bulkhead: this domain has no service test.Missing' &&
+        call_expect RUN '^status=5 out=got abc err=oops $' &&
+        call_expect DETACHED '^status=0 out= err=$' &&
+        call_expect DETACHED-RAN '^status=0 out=ran err=$' &&
+        call_expect BULK "^status=0 out=$sent 4194304 err=\$" &&
+        call_expect GHOST '^status=126 out= err=bulkhead ctl: ghost test.Upper: no domain is called ghost $' &&
+        call_expect DEFAULT '^status=126 out= err=bulkhead ctl: @default test.Upper: dom0 names the domain it calls' &&
+        call_expect SIGNALLED '^status=130$' &&
+        call_expect KEYS '^alpha=0 beta=0$' || return 1
+    [[ "$sent" =~ ^[0-9a-f]{32}$ ]] || { why="no MD5 of the 4 MiB sent: $sent"; return 1; }
+    # Confined while it relays: nobody, no capability, no_new_privs, seccomp.
+    local confined
+    confined=$(ctl_line CALL-CONFINED)
+    [[ "$confined" =~ ^Uid:65534\ CapEff:0000000000000000\ CapBnd:0000000000000000\ NoNewPrivs:1\ Seccomp:2 ]] ||
+        { why="ctl run while it relays: $confined"; return 1; }
+    in_order "$(ev rpc-call source=dom0 id=[0-9]+ service=test.Upper target=beta)" \
+        "$(ev rpc-serve source=dom0 id=[0-9]+ service=test.Upper target=beta)" \
+        "$(ev rpc-connected source=dom0 id=[0-9]+ service=test.Upper target=beta)" \
+        "$(ev rpc-done source=dom0 id=[0-9]+)" '^CALL-UPPER ' || return 1
+    info "dom0-call: ctl rpc (capitals, the source dom0, exit 9, 127, 4 MiB with the same MD5), ctl run --pass-io (stdin, stdout, stderr, exit 5) and detached; ghost and @default refused (126); relaying as $confined; SIGINT ends it (130); no key left"
+}
 
 check_ctl() {
     expect_marker '^CTL-ADOPTED' 'the ctl script did not finish' || return 1

@@ -30,6 +30,9 @@
 #               edit comes back) and only reads keep.txt (it stays as it
 #               was); each call's disposable is destroyed once the call is
 #               over, with its dm devices
+#   dom0-dispvm dom0 calls a new disposable itself (`ctl rpc @dispvm
+#               test.Upper', no policy): the one made for it answers, and is
+#               destroyed once the call is over
 #   flood       two disposables write their agent's key in a loop, from
 #               four processes each; meanwhile `ctl list' answers within 5 s each
 #               time (15 times, each printed; none while a domain is being
@@ -57,7 +60,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-storage "$@"
 LINUX_CONFIG=$here/storage/config
 SUITE=xen-storage
-CHECKS=(bringup disposable app template run-disposable open-in-disposable flood cleanup powercut
+CHECKS=(bringup disposable app template run-disposable open-in-disposable dom0-dispvm flood cleanup powercut
     no-panic)
 CHECKS_WITHOUT_VM='powercut no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-300}
@@ -243,6 +246,27 @@ check_open_in_disposable() {
             return 1 ;;
     esac
     info "open-in-disposable: $opener's note.txt edited in $d and back; keep.txt opened in $k, unchanged; after: $line"
+}
+
+check_dom0_dispvm() {
+    expect_marker '^VOL-DOM0-DONE' "dom0's call to a new disposable did not end" || return 1
+    local line d
+    line=$(ctl_line VOL-DOM0-CALL)
+    [ "$line" = "status=0 out=FROM DOM0" ] ||
+        { why="ctl rpc @dispvm test.Upper: $line"; return 1; }
+    d=$(serial | grep -E "$(ev rpc-dispvm source=dom0 'id=[0-9]+' service=test.Upper)" |
+        head -n 1 | grep -oE ' name=disp[0-9]+' | cut -d= -f2)
+    [ -n "$d" ] || { why="no disposable was made for dom0's call"; return 1; }
+    in_order "$(ev rpc-call source=dom0 'id=[0-9]+' service=test.Upper target=@dispvm)" \
+        "$(ev rpc-dispvm source=dom0 'id=[0-9]+' service=test.Upper name="$d")" \
+        "$(ev rpc-connected source=dom0 'id=[0-9]+' service=test.Upper target="$d")" \
+        '^VOL-DOM0-CALL ' "$(ev rpc-dispvm-over name="$d")" \
+        "$(ev disposable-gone name="$d" template=dvm)" || return 1
+    line=$(ctl_line VOL-DOM0-DONE)
+    case "$line" in
+        *"$d="* | *"bulkhead-$d-"*) why="dom0's call's disposable is left: $line"; return 1 ;;
+    esac
+    info "dom0-dispvm: ctl rpc @dispvm test.Upper answered FROM DOM0 from $d, gone after; then: $line"
 }
 
 check_flood() {

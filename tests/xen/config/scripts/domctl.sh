@@ -133,6 +133,56 @@ wait_connected alpha $((na + 1)) 120 && wait_connected beta $((nb + 1)) 120 || e
 echo "GUI-RESTARTED alpha=$(field alpha 3) beta=$(field beta 3)"
 sleep 15
 
+# dom0 calls the domains' services itself and runs commands there (`ctl
+# rpc', `ctl run': tools/ctl_call.h): no policy, the streams through a
+# vchan from dom0.  call_line TAG COMMAND...: its status, stdout, stderr.
+call_line() {
+    tag=$1
+    shift
+    out=$("$@" 2>/tmp/call.err)
+    st=$?
+    echo "CALL-$tag status=$st out=$(echo $out) err=$(tr '\n' ' ' < /tmp/call.err)"
+}
+echo "from dom0" | call_line UPPER ctl rpc beta test.Upper
+call_line SOURCE ctl rpc alpha test.Source+xyz < /dev/null
+call_line EXIT ctl rpc alpha test.Exit+9 < /dev/null
+call_line MISSING ctl rpc alpha test.Missing < /dev/null
+echo abc | call_line RUN ctl run alpha --pass-io 'read x; echo "got $x"; echo oops >&2; exit 5'
+call_line DETACHED ctl run alpha 'sleep 1; echo ran > /tmp/detached'
+sleep 4
+call_line DETACHED-RAN ctl run alpha --pass-io cat /tmp/detached < /dev/null
+head -c 4194304 /dev/urandom > /tmp/bulk
+echo "CALL-BULK-SENT $(md5sum < /tmp/bulk | cut -c1-32)"
+call_line BULK ctl rpc beta test.Sum < /tmp/bulk
+call_line GHOST ctl rpc ghost test.Upper < /dev/null
+call_line DEFAULT ctl rpc @default test.Upper < /dev/null
+# While it relays: what it gave up; then a signal ends it (and the call).
+ctl run alpha --pass-io sleep 60 < /dev/null > /dev/null 2>&1 &
+cpid=
+i=0
+while [ -z "$cpid" ] && [ "$i" -lt 100 ]; do
+    for p in /proc/[0-9]*; do
+        [ "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" = "/bin/bulkhead ctl run alpha --pass-io sleep 60 " ] &&
+            [ "$(awk '$1 == "Uid:" { print $2 }' "$p/status")" != 0 ] && cpid=${p#/proc/}
+    done
+    i=$((i + 1))
+    sleep 0.2
+done
+echo "CALL-CONFINED $(awk '/^(Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):/ { printf "%s%s ", $1, $2 }' \
+    "/proc/${cpid:-self}/status")"
+kill -INT "${cpid:-0}"
+wait $!
+echo "CALL-SIGNALLED status=$?"
+sleep 3
+# Every call over: no key of one left at either domain.
+keys() {
+    d=$(field "$1" 2)
+    for k in bulkhead/rpc/serve data/bulkhead-rpc/chan data/bulkhead-rpc/serving; do
+        xenstore-list "/local/domain/$d/$k" 2>/dev/null
+    done | wc -l
+}
+echo "CALL-KEYS alpha=$(keys alpha) beta=$(keys beta)"
+
 ctl list | sed 's/^/CTL-LIST /'
 ctl list --json | sed 's/^/CTL-JSON /'
 ctl pause alpha && echo "CTL-PAUSED $(field alpha 3)"

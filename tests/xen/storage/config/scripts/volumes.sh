@@ -111,6 +111,13 @@ wait_gone "$opener"
 wait_preloaded
 echo "VOL-OPEN-DONE $opener $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
 
+# dom0 calls a new disposable itself (`ctl rpc @dispvm': no policy): the
+# one made for the call answers, and is gone once the call is over.
+out=$(echo "from dom0" | ctl rpc @dispvm test.Upper 2>&1)
+echo "VOL-DOM0-CALL status=$? out=$out"
+wait_preloaded
+echo "VOL-DOM0-DONE $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ') dm: $(dm_names)"
+
 # Two hostile disposables (of cold: taking one starts no preload) write
 # their agent's key in a loop, from four processes each, 300 writes per
 # xenstore-write: each of them as fast as xenstored serves it, so together
