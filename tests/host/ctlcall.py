@@ -18,19 +18,11 @@ import sys
 import tempfile
 import threading
 
+from checks import check, summary
+
 VERSION = 1
 T_CALL, R_CALL, R_ERROR = 14, 0x87, 0xFF
-passed = failed = 0
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name}: {detail}")
 
 
 def msg(mtype, payload=b""):
@@ -127,8 +119,7 @@ def main():
     check("no manager: said, 126", rc == 126 and "cannot reach the domain manager" in err,
           f"{rc} {err!r}")
     os.rmdir(d)
-    print(f"# {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":

@@ -20,19 +20,10 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, summary
+
 SOCK = "/run/bulkhead-rpc.sock"
 BH = os.path.abspath(sys.argv[1])
-passed = failed = 0
-
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name}: {why}")
 
 
 def listener():
@@ -249,8 +240,7 @@ def main():
                            ("dash-name", fresh("-rf")), ("fifo", fifo)):
             rc, err, req = call(lst, path, None, refuse="should not be asked")
             check("no-call-" + name, rc != 0 and req is None, f"rc={rc} req={req!r} err={err!r}")
-    print(f"# {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":

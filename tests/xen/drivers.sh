@@ -181,10 +181,16 @@ check_reload() {
         why="ctl reload said: $said"
         return 1
     fi
-    in_order '^DRV-RELOAD-ASK ' \
-        "$(ev firewall-published name=alpha netvm=sys-firewall)" \
-        "^sys-firewall\\| DOMU-FW name=sys-firewall $(ev rule address=10.137.0.10 index=1 'reason=allow tcp to 10.0.2.15 port 8001')" \
-        '^alpha\| DOMU-PROBE name=alpha blocked ok' '^DRV-RELOADED ' || return 1
+    # The new rule is in the table sys-firewall loaded once the manager
+    # published it, and alpha's probe went through after that load (the
+    # firewall says each rule after the load: the probe may come first).
+    local fw="^sys-firewall\\| DOMU-FW name=sys-firewall"
+    in_order '^DRV-RELOAD-ASK ' "$(ev firewall-published name=alpha netvm=sys-firewall)" \
+        "$fw $(ev rule address=10.137.0.10 index=1 'reason=allow tcp to 10.0.2.15 port 8001')" \
+        '^DRV-RELOADED ' &&
+        in_order '^DRV-RELOAD-ASK ' "$(ev firewall-published name=alpha netvm=sys-firewall)" \
+            "$fw $(ev table-loaded)" '^alpha\| DOMU-PROBE name=alpha blocked ok' \
+            '^DRV-RELOADED ' || return 1
     ask=$(line_of '^DRV-RELOAD-ASK ') done=$(line_of '^DRV-RELOADED ')
     if [ "${ask#* } gamma=stopped" != "${done#* }" ]; then
         why="domains restarted by the reload: before $ask, after $done"

@@ -214,14 +214,15 @@ check_clipboard() {
 # rpc_line WHAT: the status and the rest of beta's rpctest line WHAT.
 rpc_line() { serial | grep -o -- "DOMU-RPC name=beta $1 .*" | head -n 1 | sed "s/^DOMU-RPC name=beta $1 //"; }
 
-# rpc_expect WHAT ERE: beta's line WHAT matches ERE, or 1 with $why.
-rpc_expect() {
-    local line
-    line=$(rpc_line "$1")
-    [[ "$line" =~ $2 ]] && return 0
-    why="call $1: \"$line\", not /$2/"
+# matches LABEL LINE ERE: LINE matches ERE, or 1 with $why naming LABEL.
+matches() {
+    [[ "$2" =~ $3 ]] && return 0
+    why="$1: \"$2\", not /$3/"
     return 1
 }
+
+# rpc_expect WHAT ERE: beta's line WHAT matches ERE, or 1 with $why.
+rpc_expect() { matches "call $1" "$(rpc_line "$1")" "$2"; }
 
 check_calls() {
     local png=$LINUX_VM/calls.png gx0 gx1 gy0 gy1
@@ -515,13 +516,7 @@ check_crashloop() {
 MARKER_FAIL='^CTL-TIMEOUT' MARKER_SERVICE=domctl MARKER_TIMEOUT=$DOMAIN_TIMEOUT
 
 # call_expect TAG ERE: dom0's CALL-TAG line matches ERE, or 1 with $why.
-call_expect() {
-    local line
-    line=$(ctl_line "CALL-$1")
-    [[ "$line" =~ $2 ]] && return 0
-    why="dom0's call $1: \"$line\", not /$2/"
-    return 1
-}
+call_expect() { matches "dom0's call $1" "$(ctl_line "CALL-$1")" "$2"; }
 
 # dom0 calls the domains' services and runs commands there (domctl.sh).
 check_dom0call() {
