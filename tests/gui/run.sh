@@ -74,6 +74,10 @@
 #   clip-unasked  a client sending a clipboard dom0 did not ask for is dropped
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
+#   launcher-dispvm  the launcher's "@dispvm foot" asks a fake domain
+#               manager for a disposable (tests/gui/dispvm.py): its answer's
+#               first window takes the focus, purple-framed; a refusal is
+#               said in the bar
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
 #               rules, each on a compositor of its own: tests/gui/hostile.sh
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
@@ -963,15 +967,31 @@ check_forbidden_syscall() {
         { why="red-vm's client did not come back after the SIGSYS"; return 1; }
 }
 
+# The launcher's "@dispvm COMMAND" (tests/gui/dispvm.py): a compositor of
+# its own in a mount namespace whose /run holds a fake domain manager at
+# the compositor's fixed socket.
+check_launcher_dispvm() {
+    local d=$W/dispvm out summary
+    rm -rf "$d" && mkdir -p "$d" && cp -r "$here/config" "$d/config"
+    out=$(unshare --mount --propagation private sh -c \
+        'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2" "$3" "$4"' sh \
+        "$here/dispvm.py" "$BH" "$d/config" "$d/w" 2>&1)
+    summary=$(tail -n 1 <<<"$out")
+    echo "gui: launcher-dispvm: ${summary#\# } ($d/w/dispvm.png)"
+    [[ $summary == *" 0 failed" ]] && return 0
+    why="$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+    return 1
+}
+
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 39" > "$top/build/results/gui"
+    echo "0 40" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
     workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland wheel \
-    clipboard clip-unasked no-sockets \
+    clipboard clip-unasked no-sockets launcher-dispvm \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \

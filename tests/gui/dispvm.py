@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""The launcher's "@dispvm COMMAND" on a headless compositor, against a
+fake domain manager at /run/bulkhead/domains (the compositor's fixed
+socket: run this in a mount namespace with a /run of its own).
+
+usage: dispvm.py BULKHEAD CONFIG WORKDIR   (CONFIG: a copy of tests/gui/config,
+       which it changes)
+prints PASS/FAIL lines, then "# N passed, M failed"
+
+The user's Super+Return, "@dispvm foot", Return: the manager is asked for
+a disposable of the default template running foot (RUN_DISPOSABLE, on the
+compositor's own uid), the bar says one starts; the manager's answer
+names disp7, whose first window takes the focus (the user asked for it)
+and is framed in its label's colour; one the user did not ask for does
+not.  "@dispvm:ghost xterm" refused by the manager is said in the bar.
+"""
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "host"))
+from checks import check, summary  # noqa: E402
+
+VERSION = 1
+Q_DOMAINS, Q_RUN, Q_ASKS = 5, 9, 12
+R_DOMAINS, R_DISPOSABLE, R_ASKS, R_ERROR = 0x83, 0x84, 0x86, 0xFF
+KEYS = {c: k for k, c in enumerate("1234567890", 2)}
+KEYS.update({c: k for k, c in zip(range(16, 26), "qwertyuiop")})
+KEYS.update({c: k for k, c in zip(range(30, 39), "asdfghjkl")})
+KEYS.update({c: k for k, c in zip(range(44, 51), "zxcvbnm")})
+KEYS.update({" ": 57, ";": 39})
+SHIFTED = {"@": "2", ":": ";"}
+META, ENTER, SHIFT = 125, 28, 42
+
+
+def msg(mtype, payload=b""):
+    return struct.pack("<IHH", 8 + len(payload), VERSION, mtype) + payload
+
+
+class Manager:
+    """Answers DOMAINS and ASKS with none, RUN_DISPOSABLE with disp7 (or,
+    for the template ghost, an error), each request of that kind kept."""
+
+    def __init__(self, path):
+        self.runs = []
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(path)
+        os.chmod(path, 0o666)	# the compositor has left root's uid
+        self.sock.listen(8)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            conn, _ = self.sock.accept()
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn):
+        while True:
+            try:
+                req = conn.recv(1 << 16)
+            except OSError:
+                return
+            if len(req) < 8:
+                return
+            mtype, payload = struct.unpack("<H", req[6:8])[0], req[8:]
+            if mtype == Q_DOMAINS:
+                conn.send(msg(R_DOMAINS, struct.pack("<I", 0)))
+            elif mtype == Q_ASKS:
+                conn.send(msg(R_ASKS, struct.pack("<I", 0)))
+            elif mtype == Q_RUN:
+                n = payload[0]
+                template, command = payload[1:1 + n].decode(), payload[1 + n:].decode()
+                self.runs.append((template, command))
+                time.sleep(0.5)	# a preloaded disposable let run
+                if template == "ghost":
+                    conn.send(msg(R_ERROR, struct.pack("<I", 2) +
+                                  b"no domain ghost is configured"))
+                else:
+                    conn.send(msg(R_DISPOSABLE, b"disp7" + struct.pack("<I", 480)))
+            else:
+                conn.send(msg(R_ERROR, struct.pack("<I", 95) + b"not here"))
+
+
+def wait_for(path, text, seconds=10.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            with open(path, errors="replace") as f:
+                if text in f.read():
+                    return True
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def main():
+    bh, cfg, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o1777)	# the compositor's screenshots, as its uid
+    with open(os.path.join(cfg, "desktop.cfg"), "a") as f:
+        f.write(f'gui_dir = "{work}/sock"\ncontrol_socket = "{work}/ctl"\n'
+                f'screenshot_dir = "{work}"\n')
+    # The disposable the fake manager names, as a domain with windows (a
+    # socket of the local transport; on Xen its agent offers a vchan).
+    with open(os.path.join(cfg, "domains", "disp7.cfg"), "w") as f:
+        f.write('class = "standalone"\nlabel = "purple"\ntype = "pvh"\nmemory = 256\n'
+                'kernel = "/var/lib/bulkhead/vmlinux"\ngui = 1\n')
+    man = Manager("/run/bulkhead/domains")
+    log = os.path.join(work, "compositor.log")
+    comp = subprocess.Popen([bh, "compositor", "--config", cfg], stdout=open(log, "w"),
+                            stderr=subprocess.STDOUT)
+    demos = []
+
+    def ctl(*args):
+        return subprocess.run([bh, "ctl", "--socket", f"{work}/ctl", *args],
+                              capture_output=True, timeout=20).returncode
+
+    def key(code, value):
+        ctl("key", str(code), str(value))
+
+    def press(*codes):
+        for c in codes:
+            key(c, 1)
+        for c in reversed(codes):
+            key(c, 0)
+
+    def type_text(text):
+        for c in text:
+            if c in SHIFTED:
+                press(SHIFT, KEYS[SHIFTED[c]])
+            else:
+                press(KEYS[c])
+
+    def launch(line):
+        press(META, ENTER)
+        type_text(line)
+        press(ENTER)
+
+    def demo(name, color):
+        out = os.path.join(work, f"{name}.out")
+        demos.append(subprocess.Popen(
+            [bh, "gui-demo", "--socket", f"{work}/sock/{name}.sock", "--tag", name, "--title",
+             name, "--color", color], stdout=open(out, "w"), stderr=subprocess.STDOUT))
+        return out
+
+    try:
+        up = wait_for(log, "compositor up")
+        check("the compositor is up", up, open(log).read()[-300:])
+        if not up:
+            return summary()
+        # A window nobody asked for: it does not take the focus.
+        red = demo("red-vm", "802020")
+        check("red-vm's window comes, unfocused",
+              wait_for(red, "CONFIGURE") and not wait_for(red, "FOCUS 1", 1.0),
+              open(red).read()[-200:])
+
+        launch("@dispvm foot")
+        check("the manager is asked for a disposable of the default template running foot",
+              wait_for(log, "disposable disp7 runs its command") and
+              man.runs[:1] == [("", "foot")], repr(man.runs))
+        check("the bar said one starts",
+              wait_for(log, 'a disposable of the default template starts for "foot"', 1),
+              open(log).read()[-300:])
+        disp = demo("disp7", "208020")
+        focused = wait_for(disp, "window 0 FOCUS 1")
+        check("disp7's first window takes the focus the user asked for", focused,
+              open(disp).read()[-300:])
+        time.sleep(0.3)
+        shot = os.path.join(work, "dispvm.png")
+        ctl("screenshot", shot)
+        png = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu", "png.py")
+        counts = subprocess.run(["python3", png, "count", shot, "75507b", "208020"],
+                                capture_output=True, text=True).stdout.split()
+        check("disp7's window on screen, framed in its label's purple, its pixels drawn",
+              len(counts) == 2 and int(counts[0]) > 2000 and int(counts[1]) > 20000,
+              f"{shot}: {counts}")
+
+        launch("@dispvm:ghost xterm")
+        check("a disposable the manager refuses is said in the bar",
+              wait_for(log, "no disposable: no domain ghost is configured") and
+              man.runs[1:2] == [("ghost", "xterm")], repr(man.runs))
+        check("the compositor is still up", comp.poll() is None, "it exited")
+    finally:
+        for p in demos + [comp]:
+            p.terminate()
+            p.wait()
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
