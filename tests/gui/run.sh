@@ -590,7 +590,9 @@ popup_open() {
     ctl pointer "$3" "$4" && keys "$2" 1 "$2" 0
     wait_more "$W/compositor.log" 'event=popup-new name=wl-vm' "$n" ||
         { why="$2 at $3,$4 opened no popup: $(grep -c get_popup "$W/$1.out") asked for"; return 1; }
-    for ((i = 0; i < 20; i++)); do
+    # Up to 30 s: on a slow machine GTK once took 25 s to read the popup's
+    # configure (busy redrawing its window in software).
+    for ((i = 0; i < 100; i++)); do
         sleep 0.3
         ctl screenshot "$W/$1-popup.png" || { why="no screenshot"; return 1; }
         [ "$(python3 "$top/tests/qemu/png.py" count "$W/$1-popup.png" 75507b)" -gt $((before + 400)) ] &&
