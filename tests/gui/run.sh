@@ -621,7 +621,7 @@ check_popups() {
     popup_open gtk BTN_LEFT 478 298 || return 1
     popup=$(grep -o 'xdg_popup@[0-9]*' "$W/gtk.out" | tail -n 1)
     keys KEY_DOWN 1 KEY_DOWN 0 KEY_ENTER 1 KEY_ENTER 0
-    wait_for "$W/gtk.out" "-> $popup.destroy()" ||
+    wait_for "$W/gtk.out" "-> $popup.destroy()" 30 ||
         { why="Down and Return in GTK's open combo box did not choose an item"; return 1; }
     if grep -q "$popup.popup_done" "$W/gtk.out"; then
         why="GTK's combo box was dismissed, not chosen from"
