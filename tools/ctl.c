@@ -71,7 +71,8 @@ static void usage(FILE *f)
 		"                         without, on its own (ctl returns once it started)\n"
 		"Desktop (the compositor answers):\n"
 		"  screenshot FILE.png    the screen as the compositor last drew it\n"
-		"  key CODE 0|1|2         a key release/press/repeat, as from a keyboard\n"
+		"  key CODE 0|1|2 [CODE 0|1|2]...  key releases/presses/repeats, as from a\n"
+		"                         keyboard, each sent once the last is taken\n"
 		"  pointer X Y [WHEEL]    the pointer moved to X,Y, then the wheel turned WHEEL\n"
 		"                         steps (> 0 down), as by a mouse\n"
 		"                         (headless compositor only; CODE: 30 or KEY_A)\n"
@@ -526,7 +527,7 @@ int ctl_main(int argc, char **argv)
 	struct ctl_request req = { 0 };
 	enum ctl_type want = CTL_REP_OK;
 	bool json = false, domains = false, desktop = false;
-	int i = 1;
+	int i = 1, keys = 0;	/* key: the first CODE's index */
 
 	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
 		path = argv[i + 1];
@@ -601,12 +602,13 @@ int ctl_main(int argc, char **argv)
 		desktop = true;
 		if (!absolute_path(argv[i++], req.path, sizeof(req.path)))
 			return 2;
-	} else if (!json && strcmp(cmd, "key") == 0 && i + 1 < argc) {
+	} else if (!json && strcmp(cmd, "key") == 0 && i + 1 < argc && (argc - i) % 2 == 0) {
 		req.type = CTL_REQ_KEY;
 		desktop = true;
-		if (!key_args(argv[i], argv[i + 1], &req))
-			return 2;
-		i += 2;
+		keys = i;
+		for (; i < argc; i += 2)
+			if (!key_args(argv[i], argv[i + 1], &req))
+				return 2;
 	} else if (!json && strcmp(cmd, "pointer") == 0 && i + 1 < argc) {
 		req.type = CTL_REQ_POINTER;
 		desktop = true;
@@ -640,8 +642,17 @@ int ctl_main(int argc, char **argv)
 		sigaddset(&set, SIGHUP);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 	}
-	ssize_t len = transact(path, peer, &req);
-	if (len < 0)
-		return 3;
-	return show_reply((size_t)len, peer, want, json);
+	/* Several keys: each sent as soon as the last is answered, from this
+	 * one process (a click's press and release as close as a mouse's). */
+	for (int k = keys; k < argc; k += 2) {
+		if (keys && !key_args(argv[k], argv[k + 1], &req))
+			return 2;
+		ssize_t len = transact(path, peer, &req);
+		if (len < 0)
+			return 3;
+		int rc = show_reply((size_t)len, peer, want, json);
+		if (rc != 0 || !keys)
+			return rc;
+	}
+	return 0;
 }
