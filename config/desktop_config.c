@@ -69,6 +69,31 @@ static void read_path(struct cfgfile *cfg, const char *key, char **dst)
 	set_str(dst, s);
 }
 
+/* A `bind' list replaces the defaults: one without a way to open the
+ * launcher or move the focus would leave the user stuck.  Said, and the
+ * default kept for it. */
+static void keep_essential(struct cfgfile *cfg, struct desktop_config *c)
+{
+	static const struct { enum binding_action action; const char *what, *spec; } need[] = {
+		{ ACT_LAUNCHER, "open the launcher", "Super+Return launcher" },
+		{ ACT_FOCUS_NEXT, "move the focus from the keyboard", "Super+Tab focus-next" },
+	};
+	struct binding b;
+	char err[200];
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		bool found = false;
+		for (size_t k = 0; k < c->bindings.n && !found; k++)
+			found = c->bindings.b[k].action == need[i].action;
+		if (found)
+			continue;
+		cfg_error(cfg, "bind", "no %s binding: a `bind' list replaces the defaults, so "
+			  "nothing would %s; add \"%s\" (kept meanwhile, unless its keys are taken)",
+			  binding_action_name(need[i].action), need[i].what, need[i].spec);
+		if (binding_parse(need[i].spec, &b, err, sizeof(err)) == 0)
+			bindings_add(&c->bindings, &b);
+	}
+}
+
 static void read_bindings(struct cfgfile *cfg, struct desktop_config *c)
 {
 	char **specs = NULL, err[200];
@@ -86,6 +111,7 @@ static void read_bindings(struct cfgfile *cfg, struct desktop_config *c)
 				  "this binding is left out", i + 1, specs[i]);
 	}
 	strv_free(specs);
+	keep_essential(cfg, c);
 }
 
 unsigned desktop_config_load(const char *dir, struct desktop_config *out)

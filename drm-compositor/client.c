@@ -331,6 +331,10 @@ void clients_sink_focus(void *cs, struct desktop_window *dw, bool focused)
 
 	(void)cs;
 	m.u.focus.focused = focused;
+	/* A close the user asked for hands the focus on only while the
+	 * window kept it since: not a chance kept for a later moment. */
+	if (!focused)
+		w->close_asked = false;
 	log_event(TAG, "window-focus", "name=%s window=%u focused=%d", w->client->name,
 		  (unsigned)w->id, focused);
 	client_send(w->client, &m);
@@ -565,6 +569,7 @@ static struct window *new_window(struct client *c, const struct gui_msg *m)
 	w->client = c;
 	w->id = m->window;
 	w->dw.owner = w;
+	w->dw.domain = c;
 	struct window **tail = &c->windows;
 	while (*tail)
 		tail = &(*tail)->next;
@@ -691,7 +696,7 @@ static void free_window(struct client *c, struct window *w)
 	c->nwindows--;
 	unmap(c, w);
 	if (w->placed)
-		desktop_remove(c->cs->desk, &w->dw);
+		desktop_remove(c->cs->desk, &w->dw, w->close_asked);
 	free(w);
 }
 

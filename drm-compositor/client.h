@@ -69,6 +69,7 @@ struct window {
 	uint32_t buf_width, buf_height, stride;
 	bool placed;			/* on the desktop (else waiting for layout budget) */
 	bool configure_queued;		/* a CONFIGURE of dw.width x dw.height not sent yet */
+	bool close_asked;		/* the user closed it: the focus goes on when it goes */
 	/* A popup (POPUP) is never on the desktop itself: it is drawn over
 	 * its top-level window, inside it, in its colour.  Its parent NULL:
 	 * the parent went first, and the popup is shown no more. */

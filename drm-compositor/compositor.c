@@ -424,6 +424,7 @@ static void sink_action(void *ctx, const struct binding *b, struct desktop_windo
 	(void)ctx;
 	if (b->action == ACT_CLOSE && w) {
 		struct gui_msg m = { .type = GUI_CLOSE, .window = w->id };
+		w->close_asked = true;
 		client_send(w->client, &m);
 	} else if (b->action == ACT_LAUNCHER) {
 		launcher_open(!C.launcher.open);
@@ -798,6 +799,7 @@ static void pointer_button(uint32_t code, uint32_t value)
 	struct window *w = window_at(under->owner, C.px, C.py, &x, &y);
 	if (!w || value > 1)
 		return;
+	desktop_commit_modifiers(&C.desk);
 	send_motion(w, x, y);
 	struct gui_msg m = { .type = GUI_BUTTON, .window = w->id };
 	m.u.input.code = code;
@@ -874,6 +876,7 @@ static void input_axis(void *ctx, uint32_t axis, int32_t steps)
 	(void)ctx;
 	if (!focused || !(w = window_at(focused->owner, C.px, C.py, &x, &y)))
 		return;
+	desktop_commit_modifiers(&C.desk);
 	send_motion(w, x, y);
 	struct gui_msg m = { .type = GUI_AXIS, .window = w->id };
 	m.u.axis.axis = axis;

@@ -16,6 +16,10 @@ static void set_bit(uint8_t *set, uint32_t code, bool on)
 		set[code / 8] &= (uint8_t)~(1u << (code % 8));
 }
 
+static const uint16_t modifier_keys[] = { KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_LEFTCTRL,
+					  KEY_RIGHTCTRL, KEY_LEFTALT,	KEY_RIGHTALT,
+					  KEY_LEFTMETA,	 KEY_RIGHTMETA };
+
 void desktop_init(struct desktop *d, int32_t width, int32_t height,
 		  const struct bindings *bindings, const struct desktop_sink *sink)
 {
@@ -108,6 +112,7 @@ static void set_focus(struct desktop *d, unsigned ws, struct desktop_window *w)
 		damage(d, old->outer);
 	}
 	if (w) {
+		w->focused_at = ++d->focus_clock;
 		d->sink.focus(d->sink.ctx, w, true);
 		damage(d, w->outer);
 	}
@@ -120,6 +125,7 @@ int desktop_add(struct desktop *d, struct desktop_window *w, bool focus)
 	w->workspace = d->current;
 	w->width = w->height = 0;
 	w->fullscreen = false;
+	w->focused_at = 0;
 	d->windows[d->nwindows++] = w;
 	relayout(d, w->workspace);
 	if (focus)
@@ -127,7 +133,25 @@ int desktop_add(struct desktop *d, struct desktop_window *w, bool focus)
 	return 0;
 }
 
-void desktop_remove(struct desktop *d, struct desktop_window *w)
+/* Who takes the focus from W, focused on its workspace, as it goes: the
+ * window there that had it last before W (one the user chose, never one
+ * that only appeared), of W's own domain unless the user closed W. */
+static struct desktop_window *heir(const struct desktop *d, struct desktop_window *w,
+				   bool by_user)
+{
+	struct desktop_window *ws[DESKTOP_WINDOWS_MAX], *best = NULL;
+	size_t n = on_workspace(d, w->workspace, ws);
+
+	for (size_t i = 0; i < n; i++) {
+		if (ws[i] == w || !ws[i]->focused_at || (!by_user && ws[i]->domain != w->domain))
+			continue;
+		if (!best || ws[i]->focused_at > best->focused_at)
+			best = ws[i];
+	}
+	return best;
+}
+
+void desktop_remove(struct desktop *d, struct desktop_window *w, bool by_user)
 {
 	size_t i;
 
@@ -135,17 +159,16 @@ void desktop_remove(struct desktop *d, struct desktop_window *w)
 		;
 	if (i == d->nwindows)
 		return;
+	bool had_focus = d->focus[w->workspace] == w;
+	struct desktop_window *next = had_focus ? heir(d, w, by_user) : NULL;
 	memmove(&d->windows[i], &d->windows[i + 1], (d->nwindows - i - 1) * sizeof(w));
 	d->nwindows--;
-	/* Focus does not jump to another domain's window on its own: the
-	 * user picks the next one. */
-	if (d->focus[w->workspace] == w) {
-		d->focus[w->workspace] = NULL;
-		if (w->workspace == d->current)
-			move_held_keys(d, NULL, NULL);
-	}
 	damage(d, w->outer);
 	relayout(d, w->workspace);
+	if (had_focus) {
+		d->focus[w->workspace] = NULL;
+		set_focus(d, w->workspace, next);
+	}
 }
 
 void desktop_focus_next(struct desktop *d, int step)
@@ -247,13 +270,51 @@ static void run_binding(struct desktop *d, const struct binding *b)
 static unsigned held_mods(const struct desktop *d)
 {
 	unsigned mods = 0;
-	static const uint16_t keys[] = { KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_LEFTCTRL,
-					 KEY_RIGHTCTRL, KEY_LEFTALT,   KEY_RIGHTALT,
-					 KEY_LEFTMETA,	KEY_RIGHTMETA };
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (bit(d->held, keys[i]) || bit(d->swallowed, keys[i]))
-			mods |= binding_mod_of_key(keys[i]);
+	for (size_t i = 0; i < sizeof(modifier_keys) / sizeof(modifier_keys[0]); i++)
+		if (bit(d->held, modifier_keys[i]) || bit(d->swallowed, modifier_keys[i]) ||
+		    bit(d->pending, modifier_keys[i]))
+			mods |= binding_mod_of_key(modifier_keys[i]);
 	return mods;
+}
+
+/* Each modifier held back: ACT on it, then it is no longer pending. */
+static void settle_pending(struct desktop *d, void (*act)(struct desktop *, uint32_t))
+{
+	for (size_t i = 0; i < sizeof(modifier_keys) / sizeof(modifier_keys[0]); i++) {
+		if (!bit(d->pending, modifier_keys[i]))
+			continue;
+		set_bit(d->pending, modifier_keys[i], false);
+		set_bit(d->spent, modifier_keys[i], false);
+		act(d, modifier_keys[i]);
+	}
+}
+
+/* A pending modifier sent to the focused window: from now on it is held
+ * there like any key. */
+static void send_pending(struct desktop *d, uint32_t code)
+{
+	struct desktop_window *w = desktop_focused(d);
+
+	set_bit(d->held, code, true);
+	if (w)
+		d->sink.key(d->sink.ctx, w, code, 1);
+}
+
+static void swallow_pending(struct desktop *d, uint32_t code)
+{
+	set_bit(d->swallowed, code, true);
+}
+
+void desktop_commit_modifiers(struct desktop *d)
+{
+	if (!d->grabbed)
+		settle_pending(d, send_pending);
+}
+
+static void mark_spent(struct desktop *d)
+{
+	for (size_t i = 0; i < sizeof(d->spent); i++)
+		d->spent[i] |= d->pending[i];
 }
 
 void desktop_grab(struct desktop *d, bool on)
@@ -262,6 +323,7 @@ void desktop_grab(struct desktop *d, bool on)
 
 	if (on == d->grabbed)
 		return;
+	settle_pending(d, swallow_pending);
 	for (uint32_t code = 0; code < KEY_CODES_MAX; code++) {
 		if (!bit(d->held, code))
 			continue;
@@ -275,6 +337,21 @@ void desktop_grab(struct desktop *d, bool on)
 	d->grabbed = on;
 }
 
+/* The release of a modifier held back: a tap nobody's binding used goes to
+ * the focused window whole; one a binding used goes nowhere. */
+static void release_pending(struct desktop *d, uint32_t code)
+{
+	struct desktop_window *w = desktop_focused(d);
+	bool spent = bit(d->spent, code);
+
+	set_bit(d->pending, code, false);
+	set_bit(d->spent, code, false);
+	if (spent || !w)
+		return;
+	d->sink.key(d->sink.ctx, w, code, 1);
+	d->sink.key(d->sink.ctx, w, code, 0);
+}
+
 void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 {
 	if (code >= KEY_CODES_MAX || value > 2)
@@ -284,6 +361,10 @@ void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 			set_bit(d->swallowed, code, false);
 			return;
 		}
+		if (bit(d->pending, code)) {
+			release_pending(d, code);
+			return;
+		}
 		if (!bit(d->held, code))
 			return;
 		set_bit(d->held, code, false);
@@ -291,9 +372,15 @@ void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 		const struct binding *b = bindings_match(d->bindings, held_mods(d), code);
 		if (b) {
 			set_bit(d->swallowed, code, true);
+			mark_spent(d);
 			run_binding(d, b);
 			return;
 		}
+		if (!d->grabbed && binding_mod_of_key(code)) {
+			set_bit(d->pending, code, true);
+			return;
+		}
+		desktop_commit_modifiers(d);
 		set_bit(d->held, code, true);
 	} else if (bit(d->swallowed, code) || !bit(d->held, code)) {
 		return;

@@ -11,10 +11,20 @@
  *     window nobody asked for never takes it, not even on a workspace where
  *     nothing has focus;
  *   - keys go to the focused window only, or to dom0's own UI while it has
- *     grabbed them, never to both; a key that completes one of
- *     dom0's bindings is swallowed whole (its press and its release), and
- *     the keys held when focus moves are released in the window that loses
- *     focus and pressed again in the one that gains it.
+ *     grabbed them, never to both; a key that completes one of dom0's
+ *     bindings is swallowed whole (its press and its release), and so are
+ *     the modifiers held for it: a modifier's press is held back until a
+ *     key that is no binding's comes (then it is sent first) or it is
+ *     released unused (then press and release go together), so that the
+ *     Super of Super+Tab never reaches any domain;
+ *   - the keys held when focus moves are released in the window that loses
+ *     focus and pressed again in the one that gains it;
+ *   - a window the user closed (dom0's close binding) hands the focus to
+ *     the window of its workspace that had it before (never to one that
+ *     never had it: a domain's flood of new windows wins nothing); a window
+ *     its domain took away hands it only to such a window of the same
+ *     domain, or to none: a domain cannot make the user's typing go to
+ *     another domain.
  *
  * Windows are owned by the caller (struct desktop_window is embedded in
  * the compositor's window); the desktop only links them.  Main loop only.
@@ -39,6 +49,8 @@ struct desktop_window {
 	uint32_t width, height;		/* content size last told to it */
 	bool fullscreen;
 	void *owner;			/* the compositor's window */
+	const void *domain;		/* whose window: windows of one domain share it */
+	uint64_t focused_at;		/* when it last took the focus (0: never) */
 };
 
 struct desktop_sink {
@@ -63,7 +75,10 @@ struct desktop {
 	struct desktop_sink sink;
 	uint8_t held[(KEY_CODES_MAX + 7) / 8];		/* pressed, forwarded */
 	uint8_t swallowed[(KEY_CODES_MAX + 7) / 8];	/* pressed, a binding's */
+	uint8_t pending[(KEY_CODES_MAX + 7) / 8];	/* modifiers pressed, held back */
+	uint8_t spent[(KEY_CODES_MAX + 7) / 8];		/* pending, used by a binding */
 	bool grabbed;					/* dom0's UI has the keys */
+	uint64_t focus_clock;				/* counts focus changes */
 };
 
 void desktop_init(struct desktop *d, int32_t width, int32_t height,
@@ -73,7 +88,11 @@ void desktop_init(struct desktop *d, int32_t width, int32_t height,
  * the focus there when FOCUS (the user asked for it).  -ENOSPC when the
  * desktop is full. */
 int desktop_add(struct desktop *d, struct desktop_window *w, bool focus);
-void desktop_remove(struct desktop *d, struct desktop_window *w);
+/* W leaves the desktop.  BY_USER: the user closed it (dom0's close
+ * binding), and the focus, if W had it, goes to the window of its
+ * workspace focused last before it; else only to such a window of W's
+ * domain. */
+void desktop_remove(struct desktop *d, struct desktop_window *w, bool by_user);
 
 /* Gives the keyboard to dom0's own UI (the launcher) or back.  The keys
  * held at either moment are released where they went and their releases
@@ -82,6 +101,10 @@ void desktop_grab(struct desktop *d, bool on);
 
 /* A key from the user (evdev code, value 0 release, 1 press, 2 repeat). */
 void desktop_key(struct desktop *d, uint32_t code, uint32_t value);
+
+/* The modifiers held back are sent to the focused window now: a button or
+ * a wheel is about to go there, and Shift+click must reach it as one. */
+void desktop_commit_modifiers(struct desktop *d);
 
 /* What the bindings call; public for the launcher and for tests. */
 void desktop_focus_next(struct desktop *d, int step);

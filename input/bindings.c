@@ -119,6 +119,12 @@ int binding_parse(const char *spec, struct binding *out, char *err, size_t errle
 		}
 		return 0;
 	}
+	const char *names[ARRAY_SIZE(actions)];
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		names[i] = actions[i].name;
+	const char *near = name_closest(action, names, ARRAY_SIZE(actions));
+	if (near)
+		return fail(err, errlen, "unknown action `%s' (did you mean `%s'?)", action, near);
 	return fail(err, errlen, "unknown action `%s' (focus-next, focus-prev, workspace N, "
 		    "move-to N, close, fullscreen, launcher, copy, paste)", action);
 }

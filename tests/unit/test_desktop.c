@@ -1,5 +1,6 @@
 #include "tests/unit/test_helpers.h"
 
+#include "config/desktop_config.h"
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/layout.h"
 #include "drm-compositor/launcher.h"
@@ -137,8 +138,10 @@ static int setup(void **state)
 	bindings_default(&B);
 	desktop_init(&D, 1000, 700, &B, &sink);
 	memset(win, 0, sizeof(win));
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++) {
 		win[i].owner = (void *)(intptr_t)(i + 1);
+		win[i].domain = &win[i];	/* each its own domain's */
+	}
 	said[0] = '\0';
 	return 0;
 }
@@ -164,7 +167,7 @@ static void test_focus_only_by_user(void **state)
 	press(KEY_A);
 	release(KEY_A);
 	assert_string_equal(said, "conf3 ");
-	desktop_remove(&D, &win[2]);
+	desktop_remove(&D, &win[2], false);
 	said[0] = '\0';
 	/* The window the user asked for takes it. */
 	assert_int_equal(desktop_add(&D, &win[0], true), 0);
@@ -174,9 +177,10 @@ static void test_focus_only_by_user(void **state)
 	assert_int_equal(desktop_add(&D, &win[1], false), 0);
 	assert_ptr_equal(desktop_focused(&D), &win[0]);
 	assert_null(strstr(said, "in2"));
-	/* The focused window goes: nobody gets focus until the user says,
-	 * and a new window that nobody asked for does not take it either. */
-	desktop_remove(&D, &win[0]);
+	/* The focused window goes by its domain's act: no other domain's
+	 * window gets the focus until the user says, and a new window that
+	 * nobody asked for does not take it either. */
+	desktop_remove(&D, &win[0], false);
 	assert_null(desktop_focused(&D));
 	assert_int_equal(desktop_add(&D, &win[2], false), 0);
 	assert_null(desktop_focused(&D));
@@ -198,13 +202,13 @@ static void test_keys_go_to_focus_and_bindings_are_swallowed(void **state)
 	release(KEY_A);
 	assert_string_equal(said, "key1:30:1 key1:30:0 ");
 	said[0] = '\0';
-	/* Super+Tab: Super is a key of the window's until it completes a
-	 * binding; then it moves with the focus, and Tab goes nowhere. */
+	/* Super+Tab: neither Super nor Tab reaches a window, only the
+	 * focus moves. */
 	press(KEY_LEFTMETA);
 	press(KEY_TAB);
 	release(KEY_TAB);
 	release(KEY_LEFTMETA);
-	assert_string_equal(said, "key1:125:1 key1:125:0 key2:125:1 out1 in2 key2:125:0 ");
+	assert_string_equal(said, "out1 in2 ");
 	said[0] = '\0';
 	/* A key held while focus moves is released in one, pressed in the other. */
 	press(KEY_X);
@@ -244,6 +248,111 @@ static void test_workspaces(void **state)
 	assert_non_null(strstr(said, "close1"));
 }
 
+/* No key of a dom0 binding reaches a domain, modifiers included; the
+ * modifiers of the domain's own shortcuts reach it, before their key. */
+static void test_binding_modifiers_never_reach_a_domain(void **state)
+{
+	(void)state;
+	desktop_add(&D, &win[0], true);
+	said[0] = '\0';
+	/* Ctrl+Shift+C, dom0's copy, then Super+Shift+Q, its close. */
+	press(KEY_LEFTCTRL);
+	press(KEY_LEFTSHIFT);
+	press(KEY_C);
+	release(KEY_C);
+	release(KEY_LEFTSHIFT);
+	release(KEY_LEFTCTRL);
+	press(KEY_LEFTMETA);
+	press(KEY_LEFTSHIFT);
+	desktop_key(&D, KEY_LEFTSHIFT, 2);
+	press(KEY_Q);
+	release(KEY_Q);
+	release(KEY_LEFTSHIFT);
+	release(KEY_LEFTMETA);
+	assert_string_equal(said, "copy1 close1 ");
+	said[0] = '\0';
+	/* Shift+A: Shift goes first, when A comes; its repeats are the
+	 * window's once it has it. */
+	press(KEY_LEFTSHIFT);
+	assert_string_equal(said, "");
+	press(KEY_A);
+	desktop_key(&D, KEY_LEFTSHIFT, 2);
+	release(KEY_A);
+	release(KEY_LEFTSHIFT);
+	assert_string_equal(said, "key1:42:1 key1:30:1 key1:42:2 key1:30:0 key1:42:0 ");
+	said[0] = '\0';
+	/* A modifier tapped alone reaches the window whole, on its release. */
+	press(KEY_LEFTALT);
+	release(KEY_LEFTALT);
+	assert_string_equal(said, "key1:56:1 key1:56:0 ");
+	said[0] = '\0';
+	/* Ctrl held after Ctrl+Shift+C, then X: the window gets Ctrl+X. */
+	press(KEY_LEFTCTRL);
+	press(KEY_LEFTSHIFT);
+	press(KEY_C);
+	release(KEY_C);
+	release(KEY_LEFTSHIFT);
+	press(KEY_X);
+	release(KEY_X);
+	release(KEY_LEFTCTRL);
+	assert_string_equal(said, "copy1 key1:29:1 key1:45:1 key1:45:0 key1:29:0 ");
+	said[0] = '\0';
+	/* Shift+click: the compositor commits the modifiers before the
+	 * button, and Shift's release follows them. */
+	press(KEY_LEFTSHIFT);
+	desktop_commit_modifiers(&D);
+	release(KEY_LEFTSHIFT);
+	assert_string_equal(said, "key1:42:1 key1:42:0 ");
+	said[0] = '\0';
+	/* Super held while the focus moves twice: no window ever sees it. */
+	desktop_add(&D, &win[1], false);
+	said[0] = '\0';
+	press(KEY_LEFTMETA);
+	press(KEY_TAB);
+	release(KEY_TAB);
+	press(KEY_TAB);
+	release(KEY_TAB);
+	release(KEY_LEFTMETA);
+	assert_null(strstr(said, ":125:"));
+	assert_ptr_equal(desktop_focused(&D), &win[0]);
+}
+
+/* The user's close hands the focus to the window of the workspace focused
+ * last before (never to one that was never focused); a domain taking its
+ * window away hands it only to such a window of its own. */
+static void test_focus_after_a_window_goes(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		desktop_add(&D, &win[i], false);
+	win[3].domain = win[1].domain;	/* 2 and 4: one domain's */
+	desktop_focus(&D, &win[0]);
+	desktop_focus(&D, &win[2]);
+	desktop_focus(&D, &win[1]);
+	desktop_remove(&D, &win[1], true);	/* 3 before it, 1 before that */
+	assert_ptr_equal(desktop_focused(&D), &win[2]);
+	desktop_remove(&D, &win[2], true);
+	assert_ptr_equal(desktop_focused(&D), &win[0]);
+	desktop_remove(&D, &win[0], true);	/* 4 was never focused */
+	assert_null(desktop_focused(&D));
+	desktop_add(&D, &win[0], true);
+	desktop_add(&D, &win[1], true);
+	desktop_remove(&D, &win[1], false);	/* 1 is another domain's */
+	assert_null(desktop_focused(&D));
+	desktop_add(&D, &win[1], false);
+	desktop_focus(&D, &win[3]);
+	desktop_focus(&D, &win[1]);
+	said[0] = '\0';
+	desktop_remove(&D, &win[1], false);	/* its domain's other window */
+	assert_ptr_equal(desktop_focused(&D), &win[3]);
+	/* A key held as the focus goes on is pressed in the heir. */
+	desktop_focus(&D, &win[0]);
+	press(KEY_B);
+	said[0] = '\0';
+	desktop_remove(&D, &win[0], true);
+	assert_string_equal(said, "conf4 key4:48:1 in4 ");
+}
+
 /* While dom0's UI has the keyboard, no key reaches a domain, and the keys
  * held across the hand-over are released where they went, never pressed
  * again elsewhere. */
@@ -262,8 +371,7 @@ static void test_grab(void **state)
 	press(KEY_ENTER);
 	desktop_grab(&D, false);
 	release(KEY_ENTER);
-	assert_string_equal(said, "key1:125:1 launcher1 key1:125:0 dom0:45:1 dom0:45:0 "
-				  "dom0:28:1 dom0:28:0 ");
+	assert_string_equal(said, "launcher1 dom0:45:1 dom0:45:0 dom0:28:1 dom0:28:0 ");
 	said[0] = '\0';
 	press(KEY_Y);
 	assert_string_equal(said, "key1:21:1 ");
@@ -320,6 +428,42 @@ static void test_launcher_line(void **state)
 	keymap_free(l.keymap);
 }
 
+/* A `bind' list replaces the defaults: a typo in it is said with what was
+ * meant, and a list that leaves no launcher or focus-next keeps the
+ * default for it, said too. */
+static void a_bind_list_keeps_the_desktop_usable(void **state)
+{
+	struct desktop_config c;
+	(void)state;
+	assert_int_equal(config_dir_make("x"), 0);
+	write_file(dir, "desktop.cfg", "tint = 0\nbind = [ \"Super+Tab focus-nxt\", "
+		   "\"Super+Q close\" ]\n");
+	capture_begin();
+	unsigned errors = desktop_config_load(dir, &c);
+	const char *log = capture_end();
+	assert_int_equal(errors, 3);
+	assert_contains(log, "desktop.cfg:2: item 1: unknown action `focus-nxt' (did you mean "
+			"`focus-next'?); this binding is left out");
+	assert_contains(log, "desktop.cfg:2: no launcher binding: a `bind' list replaces the "
+			"defaults, so nothing would open the launcher; add \"Super+Return launcher\"");
+	assert_contains(log, "desktop.cfg:2: no focus-next binding");
+	assert_int_equal(c.bindings.n, 3);
+	assert_non_null(bindings_match(&c.bindings, MOD_SUPER, KEY_ENTER));
+	assert_non_null(bindings_match(&c.bindings, MOD_SUPER, KEY_TAB));
+	assert_non_null(bindings_match(&c.bindings, MOD_SUPER, KEY_Q));
+	desktop_config_free(&c);
+	/* A typo in a key name: the line, and the default list is not lost
+	 * for what matters. */
+	write_file(dir, "desktop.cfg", "bindd = [ \"Super+Tab focus-next\" ]\n");
+	capture_begin();
+	errors = desktop_config_load(dir, &c);
+	log = capture_end();
+	assert_int_equal(errors, 1);
+	assert_contains(log, "desktop.cfg:1: unknown key `bindd'; did you mean `bind'?");
+	desktop_config_free(&c);
+	config_dir_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,7 +474,10 @@ int main(void)
 		cmocka_unit_test_setup(test_keys_go_to_focus_and_bindings_are_swallowed, setup),
 		cmocka_unit_test_setup(test_workspaces, setup),
 		cmocka_unit_test_setup(test_grab, setup),
+		cmocka_unit_test_setup(test_binding_modifiers_never_reach_a_domain, setup),
+		cmocka_unit_test_setup(test_focus_after_a_window_goes, setup),
 		cmocka_unit_test(test_launcher_line),
+		cmocka_unit_test(a_bind_list_keeps_the_desktop_usable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
