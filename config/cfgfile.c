@@ -329,6 +329,12 @@ int cfg_get_bool(struct cfgfile *cfg, const char *key, bool *out)
 int cfg_get_strv(struct cfgfile *cfg, const char *key, size_t max_items,
 		 size_t item_max, char ***out, size_t *n)
 {
+	return cfg_get_strv_min(cfg, key, max_items, 1, item_max, out, n);
+}
+
+int cfg_get_strv_min(struct cfgfile *cfg, const char *key, size_t max_items, size_t item_min,
+		     size_t item_max, char ***out, size_t *n)
+{
 	XLU_ConfigList *list = NULL;
 	int entries = 0;
 	char **v = NULL;
@@ -355,9 +361,9 @@ int cfg_get_strv(struct cfgfile *cfg, const char *key, size_t max_items,
 			goto fail;
 		}
 		size_t len = strlen(item);
-		if (len == 0 || len > item_max) {
-			cfg_error(cfg, key, "item %d of `%s' has %zu characters; allowed: 1 to %zu",
-				  i + 1, key, len, item_max);
+		if (len < item_min || len > item_max) {
+			cfg_error(cfg, key, "item %d of `%s' has %zu characters; allowed: %zu to %zu",
+				  i + 1, key, len, item_min, item_max);
 			goto fail;
 		}
 		v[i] = strdup(item);
@@ -387,11 +393,17 @@ int cfg_get_choice(struct cfgfile *cfg, const char *key, const char *const *choi
 		}
 	}
 	char allowed[256] = "";
-	for (int i = 0; choices[i]; i++) {
+	size_t n = 0;
+	for (; choices[n]; n++) {
 		size_t used = strlen(allowed);
-		snprintf(allowed + used, sizeof(allowed) - used, "%s\"%s\"", i ? ", " : "", choices[i]);
+		snprintf(allowed + used, sizeof(allowed) - used, "%s\"%s\"", n ? ", " : "", choices[n]);
 	}
-	cfg_error(cfg, key, "%s = \"%s\" is not allowed; use one of %s", key, s, allowed);
+	const char *near = name_closest(s, choices, n);
+	if (near)
+		cfg_error(cfg, key, "%s = \"%s\" is not allowed; did you mean \"%s\"? (one of %s)",
+			  key, s, near, allowed);
+	else
+		cfg_error(cfg, key, "%s = \"%s\" is not allowed; use one of %s", key, s, allowed);
 	return -1;
 }
 
@@ -404,13 +416,23 @@ unsigned cfg_check_keys(struct cfgfile *cfg, const char *const *allowed)
 			ok = strcmp(*a, cfg->keys[i].name) == 0;
 		if (ok)
 			continue;
-		char list[512] = "";
-		for (const char *const *a = allowed; *a; a++) {
-			size_t used = strlen(list);
-			snprintf(list + used, sizeof(list) - used, "%s%s", a == allowed ? "" : ", ", *a);
+		size_t nallowed = 0;
+		while (allowed[nallowed])
+			nallowed++;
+		const char *near = name_closest(cfg->keys[i].name, allowed, nallowed);
+		if (near) {
+			log_err("config", "%s:%d: unknown key `%s'; did you mean `%s'?", cfg->path,
+				cfg->keys[i].line, cfg->keys[i].name, near);
+		} else {
+			char list[512] = "";
+			for (const char *const *a = allowed; *a; a++) {
+				size_t used = strlen(list);
+				snprintf(list + used, sizeof(list) - used, "%s%s",
+					 a == allowed ? "" : ", ", *a);
+			}
+			log_err("config", "%s:%d: unknown key `%s'; allowed keys: %s", cfg->path,
+				cfg->keys[i].line, cfg->keys[i].name, list);
 		}
-		log_err("config", "%s:%d: unknown key `%s'; allowed keys: %s",
-			cfg->path, cfg->keys[i].line, cfg->keys[i].name, list);
 		cfg->errors++;
 		unknown++;
 	}

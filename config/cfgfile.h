@@ -54,6 +54,9 @@ int cfg_get_bool(struct cfgfile *cfg, const char *key, bool *out);
  * the caller (free with strv_free); each item must be 1..item_max bytes. */
 int cfg_get_strv(struct cfgfile *cfg, const char *key, size_t max_items,
 		 size_t item_max, char ***out, size_t *n);
+/* The same with items of ITEM_MIN..ITEM_MAX bytes (0: "" allowed). */
+int cfg_get_strv_min(struct cfgfile *cfg, const char *key, size_t max_items, size_t item_min,
+		     size_t item_max, char ***out, size_t *n);
 
 /* One of CHOICES (NULL-terminated); *index is its position. */
 int cfg_get_choice(struct cfgfile *cfg, const char *key, const char *const *choices,

@@ -21,6 +21,26 @@ static const char *const keys[] = {
 
 static const char *const spec_prefixes[] = { "UUID=", "LABEL=", "PARTUUID=", "PARTLABEL=", NULL };
 
+/* Whether S has the shape PATTERN ('x' a hex digit, others themselves). */
+static bool hex_shape(const char *s, const char *pattern)
+{
+	for (; *pattern; s++, pattern++) {
+		bool hex = (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+			   (*s >= 'A' && *s <= 'F');
+		if (*pattern == 'x' ? !hex : *s != *pattern)
+			return false;
+	}
+	return *s == '\0';
+}
+
+/* A UUID as blkid prints it: 8-4-4-4-12 hex digits, or a FAT volume's
+ * XXXX-XXXX; a PARTUUID the first, or an MBR disk's XXXXXXXX-NN. */
+static bool uuid_is_valid(const char *v, bool part)
+{
+	return hex_shape(v, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx") ||
+	       hex_shape(v, part ? "xxxxxxxx-xx" : "xxxx-xxxx");
+}
+
 bool device_spec_is_valid(const char *spec)
 {
 	size_t len = strlen(spec);
@@ -29,6 +49,10 @@ bool device_spec_is_valid(const char *spec)
 		return false;
 	if (spec[0] == '/')
 		return len > 1;
+	if (strncmp(spec, "UUID=", 5) == 0)
+		return uuid_is_valid(spec + 5, false);
+	if (strncmp(spec, "PARTUUID=", 9) == 0)
+		return uuid_is_valid(spec + 9, true);
 	for (size_t i = 0; spec_prefixes[i]; i++) {
 		size_t n = strlen(spec_prefixes[i]);
 		if (strncmp(spec, spec_prefixes[i], n) == 0)
@@ -210,8 +234,9 @@ int crypttab_parse(const char *line, struct crypt_volume *out, char *err, size_t
 	}
 	str_copy(out->name, field[0], sizeof(out->name));
 	if (!device_spec_is_valid(field[1])) {
-		snprintf(err, errlen, "%s: device \"%s\" is not an absolute path or UUID=, LABEL=, "
-			 "PARTUUID=, PARTLABEL= with a value", out->name, field[1]);
+		snprintf(err, errlen, "%s: device \"%s\" is not an absolute path, UUID= or "
+			 "PARTUUID= with a whole UUID (as blkid prints it), or LABEL=, PARTLABEL= "
+			 "with a value", out->name, field[1]);
 		return -1;
 	}
 	str_copy(out->device, field[1], sizeof(out->device));
@@ -359,17 +384,63 @@ static void read_volumes(struct cfgfile *cfg, struct disks_config *c)
 	strv_free(items);
 }
 
+/* A root in /dev/mapper exists only if a crypttab line opens it: PID 1
+ * opens nothing else there. */
+static void check_mapper_root(struct cfgfile *cfg, struct disks_config *c)
+{
+	const char *names[CRYPT_VOLUMES_MAX];
+	const char *prefix = "/dev/mapper/";
+
+	if (strncmp(c->root, prefix, strlen(prefix)) != 0)
+		return;
+	const char *name = c->root + strlen(prefix);
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		if (strcmp(c->volumes[i].name, name) == 0)
+			return;
+		names[i] = c->volumes[i].name;
+	}
+	const char *near = name_closest(name, names, c->nvolumes);
+	cfg_error(cfg, "root", "root = \"%s\": no crypttab line opens \"%s\"%s%s%s; no root is "
+		  "mounted", c->root, name, near ? " (did you mean \"" : "", near ? near : "",
+		  near ? "\"?)" : ", and PID 1 opens nothing else in /dev/mapper");
+	c->root[0] = '\0';
+}
+
+/* The root's file system, a kernel module the initramfs loads: one Linux
+ * mounts a root from. */
+static void check_fstype(struct cfgfile *cfg, struct disks_config *c)
+{
+	static const char *const known[] = {
+		"ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "jfs", "reiserfs", "nilfs2",
+		"bcachefs", "vfat", "exfat", "ntfs3", "squashfs", "erofs", "udf",
+	};
+	if (!c->root_fstype[0])
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (strcmp(c->root_fstype, known[i]) == 0)
+			return;
+	const char *near = name_closest(c->root_fstype, known, ARRAY_SIZE(known));
+	cfg_error(cfg, "root_fstype", "root_fstype = \"%s\" is no file system Linux mounts a "
+		  "root from (%s%s%s); no root is mounted", c->root_fstype,
+		  near ? "did you mean \"" : "ext4, xfs, btrfs, f2fs ...", near ? near : "",
+		  near ? "\"?" : "");
+	c->root[0] = '\0';
+}
+
 static void read_root(struct cfgfile *cfg, struct disks_config *c)
 {
 	char err[300];
 
 	read_string(cfg, "root", c->root, sizeof(c->root));
 	if (c->root[0] && !device_spec_is_valid(c->root)) {
-		cfg_error(cfg, "root", "\"%s\" is not an absolute path or UUID=, LABEL=, PARTUUID=, "
-			  "PARTLABEL= with a value; no root is mounted", c->root);
+		cfg_error(cfg, "root", "\"%s\" is not an absolute path, UUID= or PARTUUID= with a "
+			  "whole UUID (as blkid prints it), or LABEL=, PARTLABEL= with a value; no "
+			  "root is mounted", c->root);
 		c->root[0] = '\0';
 	}
+	check_mapper_root(cfg, c);
 	read_string(cfg, "root_fstype", c->root_fstype, sizeof(c->root_fstype));
+	check_fstype(cfg, c);
 	read_string(cfg, "root_options", c->root_options, sizeof(c->root_options));
 	if (mount_options_parse(c->root_options, &c->root_flags, c->root_data,
 				sizeof(c->root_data), err, sizeof(err)) < 0) {

@@ -78,6 +78,7 @@ static void read_name(struct cfgfile *cfg, struct domain_config *dom)
 		return;
 	}
 	str_copy(dom->name, name, sizeof(dom->name));
+	dom->name_line = cfg_key_line(cfg, "name");
 }
 
 static void read_path(struct cfgfile *cfg, const char *key, char **out)
@@ -237,9 +238,11 @@ static void read_devices(struct cfgfile *cfg, struct domain_config *dom)
 		for (size_t i = 0; i < dom->ndisks; i++)
 			if (cfg_check_disk(cfg, "disk", i, dom->disks[i]) == 0)
 				read_disk_backend(cfg, dom, i);
-	if (cfg_get_strv(cfg, "vif", DOMAIN_DEVICES_MAX, 1024, &dom->vifs, &dom->nvifs) == 0)
+	/* vif = [ '' ]: xl's one interface with every default. */
+	if (cfg_get_strv_min(cfg, "vif", DOMAIN_DEVICES_MAX, 0, 1024, &dom->vifs, &dom->nvifs) == 0)
 		for (size_t i = 0; i < dom->nvifs; i++)
 			check_vif(cfg, dom, i);
+	dom->pci_line = cfg_key_line(cfg, "pci");
 	if (cfg_get_strv(cfg, "pci", DOMAIN_DEVICES_MAX, 256, &dom->pcis, &dom->npcis) == 0)
 		for (size_t i = 0; i < dom->npcis; i++)
 			cfg_check_pci(cfg, "pci", i, dom->pcis[i]);
@@ -319,17 +322,36 @@ static void check_type(struct cfgfile *cfg, struct domain_config *dom)
 			  "kernel file; boot it from its disk (no `kernel'), or set type = \"pv\"");
 }
 
+/* A plain xl.cfg file's vif without netvm: xl would bridge it in dom0,
+ * which here has no network.  The domain runs without one, as said. */
+static void drop_vifs(struct cfgfile *cfg, struct domain_config *dom)
+{
+	log_warn("config", "%s:%d: `vif' without `netvm': dom0 has no network to bridge it "
+		 "to, so %s runs without a network interface; set netvm = \"...\" (a domain "
+		 "of class net, such as sys-firewall) to give it one", cfg->path,
+		 cfg_key_line(cfg, "vif"), dom->name);
+	strv_free(dom->vifs);
+	dom->vifs = NULL;
+	dom->nvifs = 0;
+}
+
 /* What only some classes may, or must, have. */
-static void check_class(struct cfgfile *cfg, struct domain_config *dom)
+static void check_class(struct cfgfile *cfg, struct domain_config *dom, bool plain_xl)
 {
 	bool needs_template = dom->class == CLASS_APP || dom->class == CLASS_DISPOSABLE;
+	/* A driver domain with a template runs on a snapshot of its root, as
+	 * an app does (Qubes builds sys-net so). */
+	bool takes_template = dom->class != CLASS_TEMPLATE && dom->class != CLASS_STANDALONE;
 	if (needs_template && !dom->template_name && cfg_key_line(cfg, "template") == 0)
 		cfg_error(cfg, "class", "a domain of class %s needs `template', the template "
 			  "domain whose root it uses", domain_class_names[dom->class]);
-	if (!needs_template && dom->template_name)
-		cfg_error(cfg, "template", "only app and disposable domains have a template; this "
-			  "one is of class %s", domain_class_names[dom->class]);
-	if (dom->nvifs && !dom->netvm)
+	if (!takes_template && dom->template_name)
+		cfg_error(cfg, "template", "a domain of class %s has a root of its own, no "
+			  "template; remove `template', or make it class \"app\"",
+			  domain_class_names[dom->class]);
+	if (dom->nvifs && !dom->netvm && plain_xl)
+		drop_vifs(cfg, dom);
+	else if (dom->nvifs && !dom->netvm)
 		cfg_error(cfg, "vif", "`vif' without `netvm': its interfaces would have no backend; "
 			  "set netvm = \"...\" (a domain of class net)");
 	if ((dom->firewall || cfg_key_line(cfg, "firewall_policy")) && !dom->netvm)
@@ -372,11 +394,19 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 		dom->type = (enum domain_type)v;
 		dom->type_line = cfg_key_line(&cfg, "type");
 	}
+	/* Without `class', a plain xl.cfg file (Xen's own examples): a
+	 * standalone domain with the disks it lists and no volumes of ours,
+	 * as xl would create it. */
+	bool plain_xl = cfg_key_line(&cfg, "class") == 0;
 	if (cfg_get_choice(&cfg, "class", domain_class_names, &v) == 0)
 		dom->class = (enum domain_class)v;
-	else if (cfg_key_line(&cfg, "class") == 0)
-		cfg_error(&cfg, NULL, "`class' is missing; write class = \"app\" (or template, "
-			  "disposable, standalone, net, usb, storage)");
+	if (plain_xl) {
+		log_notice("config", "%s: no `class': a plain xl.cfg file, run as a standalone "
+			   "domain with only the disks it lists (set class = \"app\" and the "
+			   "others for one of bulkhead's)", path);
+		dom->class = CLASS_STANDALONE;
+		dom->volumes = false;
+	}
 	if (cfg_get_choice(&cfg, "label", domain_label_names, &v) == 0)
 		dom->label = (enum domain_label)v;
 	read_sizes(&cfg, dom);
@@ -394,13 +424,18 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	read_actions(&cfg, dom);
 	if (dom->netvm && strcmp(dom->netvm, dom->name) == 0)
 		cfg_error(&cfg, "netvm", "netvm = \"%s\" is this domain itself", dom->netvm);
-	check_class(&cfg, dom);
+	check_class(&cfg, dom, plain_xl);
 	check_type(&cfg, dom);
 out:
 	errors = cfg.errors;
 	cfgfile_close(&cfg);
-	if (errors)
+	if (errors) {
+		/* Its name stays, to name the domains that needed it. */
+		char name[sizeof(dom->name)];
+		memcpy(name, dom->name, sizeof(name));
 		domain_config_free(dom);
+		memcpy(dom->name, name, sizeof(name));
+	}
 	return errors;
 }
 

@@ -136,13 +136,15 @@ struct domain_config {
 	/* Lines of these keys, 0: absent.  Without `type', type is PVH until
 	 * the domain manager picks it for the host (domains/build.h). */
 	int type_line, template_line, netvm_line, disk_backend_line, address_line;
+	int name_line, pci_line;
 };
 
 /* Sets every field to its default. */
 void domain_config_init(struct domain_config *dom);
 
 /* Reads PATH into *out.  Returns how many problems it reported (each as
- * FILE:LINE); unless 0, *out is freed and must not be used.  Whether
+ * FILE:LINE); unless 0, *out is freed, all but its name (if it was read,
+ * else ""), for messages about the domains that needed it.  Whether
  * template and netvm name suitable domains is checked by domains_load(). */
 unsigned domain_config_load(const char *path, struct domain_config *out);
 void domain_config_free(struct domain_config *dom);

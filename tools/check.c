@@ -1,11 +1,15 @@
 #include "sys/mapper.h"
 #include "tools/check.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "config/desktop_config.h"
 #include "config/disks_config.h"
 #include "config/domains.h"
 #include "config/rpc_policy.h"
@@ -34,6 +38,32 @@ static void note_device_models(const struct domains *doms)
 	}
 }
 
+/* DIR must be a directory holding at least one of a configuration's
+ * parts: checking the wrong one would pass with 0 problems. */
+static bool config_dir_ok(const char *dir)
+{
+	static const char *const parts[] = { "bulkhead.cfg", "services", "domains", "desktop.cfg",
+					     "disks.cfg", "storage.cfg", "policy.d" };
+	char path[4096];
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bulkhead check: %s: %s; give the configuration directory (the "
+			"one holding bulkhead.cfg, services/, domains/ ...)\n", dir,
+			stat(dir, &st) < 0 ? strerror(errno) : "not a directory");
+		return false;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, parts[i]);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	fprintf(stderr, "bulkhead check: %s holds no bulkhead configuration (none of "
+		"bulkhead.cfg, services/, domains/, desktop.cfg, disks.cfg, storage.cfg, "
+		"policy.d/): is it the right directory?\n", dir);
+	return false;
+}
+
 int check_main(int argc, char **argv)
 {
 	const char *dir = SYSCONFIG_DEFAULT_DIR;
@@ -54,6 +84,8 @@ int check_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!config_dir_ok(dir))
+		return 1;
 	/* Checked as on Xen's dom0, where services may depend on Xen's own. */
 	if (xen_services(self_exe(), dir, &xen_svc, &nxen) < 0) {
 		fprintf(stderr, "bulkhead check: out of memory\n");
@@ -69,6 +101,9 @@ int check_main(int argc, char **argv)
 	errors += dispvm_check_default(&storage, &doms);
 	struct disks_config disks;
 	errors += disks_config_load(dir, &disks);
+	struct desktop_config desktop;
+	errors += desktop_config_load(dir, &desktop);
+	desktop_config_free(&desktop);
 	struct rpc_policy policy;
 	errors += rpc_policy_load(dir, &policy);
 	errors += rpc_policy_check_names(&policy, doms.dom, doms.n);

@@ -51,7 +51,7 @@ static void short_lines_ask_for_a_passphrase(void **state)
 					&v, err, sizeof(err)), 0);
 	assert_string_equal(v.device, "UUID=5e1f0c2a-0b5e-4c1e-9d2a-3c4d5e6f7a8b");
 	assert_string_equal(v.key_file, "");
-	assert_int_equal(crypttab_parse("r PARTUUID=1234 none device-timeout=250ms", &v, err,
+	assert_int_equal(crypttab_parse("r PARTUUID=0a1b2c3d-01 none device-timeout=250ms", &v, err,
 					sizeof(err)), 0);
 	assert_int_equal(v.device_timeout_ms, 250);
 	assert_int_equal(v.tries, 0);	/* the file's passphrase_tries */
@@ -65,7 +65,10 @@ static void wrong_lines_say_what_is_wrong(void **state)
 		{ "a /dev/vda none luks extra", "more than 4 fields" },
 		{ "bad/name /dev/vda", "becomes /dev/mapper/NAME" },
 		{ "-x /dev/vda", "not starting with - or ." },
-		{ "r vda", "device \"vda\" is not an absolute path or UUID=" },
+		{ "r vda", "device \"vda\" is not an absolute path, UUID= or PARTUUID= with a whole "
+			   "UUID (as blkid prints it), or LABEL=, PARTLABEL= with a value" },
+		{ "r UUID=5e1f0c2a-0b5e", "device \"UUID=5e1f0c2a-0b5e\" is not" },
+		{ "r PARTUUID=1234", "device \"PARTUUID=1234\" is not" },
 		{ "r UUID= none", "device \"UUID=\" is not" },
 		{ "r SERIAL=123", "device \"SERIAL=123\"" },
 		{ "r /dev/vda keys/r.key", "key \"keys/r.key\" is not \"none\"" },
@@ -194,6 +197,18 @@ static void a_root_that_cannot_be_mounted_is_not(void **state)
 		  "\"noauto\" is an option of mount(8)" },
 		{ "root = \"/dev/vda1\"\nroot_fstype = \"ext4\"\nroot_init = \"sbin/init\"\n",
 		  "is not an absolute path in the root" },
+		{ "root = \"/dev/vda1\"\nroot_fstype = \"ext5\"\n",
+		  "disks.cfg:2: root_fstype = \"ext5\" is no file system Linux mounts a root from "
+		  "(did you mean \"ext4\"?); no root is mounted" },
+		{ "root = \"UUID=5e1f0c2a-0b5e\"\nroot_fstype = \"ext4\"\n",
+		  "disks.cfg:1: \"UUID=5e1f0c2a-0b5e\" is not an absolute path, UUID= or PARTUUID= "
+		  "with a whole UUID" },
+		{ "crypttab = [ \"cryptroot /dev/vda2\" ]\nroot = \"/dev/mapper/cryptrot\"\n"
+		  "root_fstype = \"ext4\"\n",
+		  "disks.cfg:2: root = \"/dev/mapper/cryptrot\": no crypttab line opens \"cryptrot\" "
+		  "(did you mean \"cryptroot\"?); no root is mounted" },
+		{ "root = \"/dev/mapper/vg-root\"\nroot_fstype = \"ext4\"\n",
+		  "no crypttab line opens \"vg-root\", and PID 1 opens nothing else in /dev/mapper" },
 	};
 	struct disks_config d;
 	(void)state;

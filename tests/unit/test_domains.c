@@ -26,7 +26,7 @@ static const char *load(struct domains *d, unsigned *errors)
 /* "FILE:LINE: TEXT" with FILE under dir/domains. */
 static const char *at(const char *file, int line, const char *text)
 {
-	static char buf[512];
+	static char buf[1024];
 	if (line > 0)
 		snprintf(buf, sizeof(buf), "%s/domains/%s:%d: %s", dir, file, line, text);
 	else
@@ -107,8 +107,9 @@ static void bad_values_are_reported_at_their_lines(void **state)
 		   "start_limit_burst = 0\n");					/* 13 */
 	const char *log = load(&d, &errors);
 	assert_int_equal(d.n, 0);
-	assert_contains(log, at("bad.cfg", 1, "class = \"appvm\" is not allowed; use one of "
-				"\"template\", \"app\", \"disposable\", \"standalone\", \"net\", \"usb\", \"storage\""));
+	assert_contains(log, at("bad.cfg", 1, "class = \"appvm\" is not allowed; did you mean "
+				"\"app\"? (one of \"template\", \"app\", \"disposable\", "
+				"\"standalone\", \"net\", \"usb\", \"storage\")"));
 	assert_contains(log, at("bad.cfg", 2, "label = \"pink\" is not allowed; use one of \"red\", "
 				"\"orange\", \"yellow\", \"green\", \"gray\", \"blue\", \"purple\", \"black\""));
 	assert_contains(log, at("bad.cfg", 3, "memory = 16 is out of range; allowed: 32 to"));
@@ -125,10 +126,10 @@ static void bad_values_are_reported_at_their_lines(void **state)
 	assert_contains(log, at("bad.cfg", 10, "on_crash = \"reboot\" is not allowed; use one of "
 				"\"destroy\", \"restart\", \"preserve\""));
 	assert_contains(log, at("bad.cfg", 11, "template = \"debian 12\" is not a domain name"));
-	assert_contains(log, at("bad.cfg", 12, "unknown key `memroy'"));
+	assert_contains(log, at("bad.cfg", 12, "unknown key `memroy'; did you mean `memory'?"));
 	assert_contains(log, at("bad.cfg", 13, "start_limit_burst = 0 is out of range; allowed: 1 "
 				"to 100"));
-	assert_contains(log, at("bad.cfg", 0, "domain left out because of the problems above"));
+	assert_contains(log, at("bad.cfg", 0, "bad is left out because of the problems above"));
 	assert_true(errors >= 12);
 	domains_free(&d);
 }
@@ -143,24 +144,27 @@ static void class_rules_are_enforced(void **state)
 	write_file(dir, "domains/nonet.cfg", "class = \"standalone\"\nvif = [ \"mac=00:16:3e:00:00:01\" ]\n" KERNEL);
 	write_file(dir, "domains/nokernel.cfg", "class = \"standalone\"\n");
 	write_file(dir, "domains/hvm.cfg", "class = \"standalone\"\ntype = \"hvm\"\n");
-	write_file(dir, "domains/noclass.cfg", KERNEL);
+	write_file(dir, "domains/sys-usb.cfg", "class = \"usb\"\ntemplate = \"x\"\n" KERNEL);
 	write_file(dir, "domains/self.cfg", "class = \"net\"\nnetvm = \"self\"\n" KERNEL);
 	write_file(dir, "domains/small.cfg", "class = \"net\"\nmemory = 600\nmaxmem = 500\n" KERNEL);
 	const char *log = load(&d, &errors);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.dom[0].name, "hvm");
 	assert_contains(log, at("orphan.cfg", 1, "a domain of class app needs `template'"));
-	assert_contains(log, at("tpl.cfg", 2, "only app and disposable domains have a template"));
+	assert_contains(log, at("tpl.cfg", 2, "a domain of class template has a root of its own, "
+				"no template; remove `template', or make it class \"app\""));
+	/* A driver domain may have a template (its root a snapshot of it):
+	 * only its name is wrong here. */
+	assert_contains(log, at("sys-usb.cfg", 2, "template = \"x\" is no domain's name (no file "
+				"in domains/ gives that name)"));
 	assert_contains(log, at("nonet.cfg", 2, "`vif' without `netvm'"));
 	assert_contains(log, at("nokernel.cfg", 0, "a domain without `type' runs as PVH or PV (as "
 				"the host allows), which boot the kernel given by `kernel', and there "
 				"is none; set kernel = \"/path\", or type = \"hvm\" to boot from its "
 				"disk"));
-	assert_contains(log, at("noclass.cfg", 0, "`class' is missing"));
 	assert_contains(log, at("self.cfg", 2, "netvm = \"self\" is this domain itself"));
 	assert_contains(log, at("small.cfg", 3, "maxmem = 500 is below memory = 600"));
-	/* noclass.cfg has two: no class, and so an app without a template. */
-	assert_int_equal(errors, 8);
+	assert_int_equal(errors, 7);
 	domains_free(&d);
 }
 
@@ -218,21 +222,116 @@ static void references_between_domains_are_checked(void **state)
 	write_file(dir, "domains/app4.cfg", "class = \"app\"\ntemplate = \"tpl\"\n\nnetvm = \"net-a\"\n" KERNEL);
 	write_file(dir, "domains/dup.cfg", "name = \"tpl\"\nclass = \"template\"\n" KERNEL);
 	const char *log = load(&d, &errors);
-	assert_contains(log, at("app1.cfg", 2, "template = \"ghost\" is not a usable domain"));
+	assert_contains(log, at("app1.cfg", 2, "template = \"ghost\" is no domain's name (no file "
+				"in domains/ gives that name); this domain is left out"));
 	assert_contains(log, at("app2.cfg", 2, "template = \"app3\" is not a domain of class template"));
 	assert_contains(log, at("app3.cfg", 3, "netvm = \"tpl\" is not a domain of class net"));
-	assert_contains(log, "comes back to it");
-	assert_contains(log, at("app4.cfg", 4, "netvm = \"net-a\" is not a usable domain"));
+	/* The loop, shown; what it takes down, named once after it. */
+	assert_contains(log, at("net-b.cfg", 2, "the chain of netvm and disk backends comes back "
+				"to \"net-b\": net-b -> net-a -> net-b; this domain is left out"));
+	assert_contains(log, at("net-b.cfg", 0, "with net-b left out, so are the domains that need "
+				"it: net-a (netvm = net-b), app4 (netvm = net-a)"));
+	assert_not_contains(log, "app4.cfg");
 	char dup[256];
-	snprintf(dup, sizeof(dup), "%s/domains/tpl.cfg: domain name \"tpl\" is already used by "
-		 "%s/domains/dup.cfg", dir, dir);
+	snprintf(dup, sizeof(dup), "%s/domains/tpl.cfg: its file name makes it \"tpl\", "
+		 "%s/domains/dup.cfg's name already", dir, dir);
 	assert_contains(log, dup);
+	assert_int_equal(errors, 5);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.dom[0].name, "tpl");
 	domains_free(&d);
 }
 
 #define NET "class = \"net\"\n" KERNEL
+
+/* One typo in sys-net: said once, at its line, and what it takes down
+ * (every domain behind sys-net) named after it, not as problems of their
+ * own. */
+static void a_cause_is_said_once(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/sys-net.cfg", NET "type = \"pv\"\npci = [ \"00:1f.g\" ]\n");
+	write_file(dir, "domains/sys-firewall.cfg", NET "netvm = \"sys-net\"\n");
+	write_file(dir, "domains/work.cfg", "class = \"standalone\"\n" KERNEL
+		   "netvm = \"sys-firewall\"\n");
+	write_file(dir, "domains/vault.cfg", "class = \"standalone\"\n" KERNEL);
+	write_file(dir, "domains/typo.cfg", "class = \"standalone\"\n" KERNEL "netvm = \"vaul\"\n");
+	const char *log = load(&d, &errors);
+	assert_int_equal(errors, 2);
+	assert_contains(log, at("sys-net.cfg", 4, "item 1 of `pci' (\"00:1f.g\") is not a valid PCI"));
+	assert_contains(log, at("sys-net.cfg", 0, "sys-net is left out because of the problems "
+				"above; with it, the domains that need it: sys-firewall (netvm = "
+				"sys-net), work (netvm = sys-firewall)"));
+	assert_not_contains(log, "sys-firewall.cfg");
+	assert_not_contains(log, "work.cfg");
+	assert_contains(log, at("typo.cfg", 3, "netvm = \"vaul\" is no domain's name; did you mean "
+				"\"vault\"?; this domain is left out"));
+	assert_int_equal(d.n, 1);
+	domains_free(&d);
+}
+
+/* Xen's own examples, with only their name changed, are standalone
+ * domains as with xl: no class, vif = [ '' ] (one interface, every
+ * default) which dom0 has no network for, their own disks only. */
+static void plain_xl_files_are_standalone_domains(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/xlpv.cfg",
+		   "name = \"xlpv\"\nkernel = \"/boot/vmlinuz\"\nextra = \"root=/dev/xvda1\"\n"
+		   "memory = 128\nvcpus = 2\nvif = [ '' ]\n"
+		   "disk = [ '/dev/vg/guest-volume,raw,xvda,rw' ]\n");
+	write_file(dir, "domains/xlpvh.cfg",
+		   "type = \"pvh\"\nname = \"xlpvh\"\nkernel = \"/boot/vmlinuz\"\n"
+		   "memory = 512\nvcpus = 4\nvif = [ '' ]\n"
+		   "disk = [ '/dev/zvol/tank/guest-volume,raw,xvda,rw' ]\n");
+	write_file(dir, "domains/sys-net.cfg", NET);
+	write_file(dir, "domains/net-app.cfg", "class = \"standalone\"\n" KERNEL
+		   "netvm = \"sys-net\"\nvif = [ '' ]\n");
+	const char *log = load(&d, &errors);
+	assert_int_equal(errors, 0);
+	assert_int_equal(d.n, 4);
+	const struct domain_config *pv = &d.dom[domains_find(&d, "xlpv")];
+	assert_int_equal(pv->class, CLASS_STANDALONE);
+	assert_false(pv->volumes);
+	assert_int_equal(pv->ndisks, 1);
+	assert_int_equal(pv->nvifs, 0);
+	assert_contains(log, at("xlpv.cfg", 6, "`vif' without `netvm': dom0 has no network to "
+				"bridge it to, so xlpv runs without a network interface"));
+	assert_contains(log, at("xlpvh.cfg", 0, "no `class': a plain xl.cfg file, run as a "
+				"standalone domain"));
+	const struct domain_config *app = &d.dom[domains_find(&d, "net-app")];
+	assert_int_equal(app->nvifs, 1);
+	assert_string_equal(app->vifs[0], "");
+	domains_free(&d);
+}
+
+/* A PCI device in two domains leaves the later out, naming the other; a
+ * file that is not NAME.cfg is not silently ignored. */
+static void pci_twice_and_misnamed_files(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/usb1.cfg", "class = \"usb\"\n" KERNEL "type = \"pv\"\n"
+		   "pci = [ \"0000:00:04.0\" ]\n");
+	write_file(dir, "domains/usb2.cfg", "class = \"usb\"\n" KERNEL "type = \"pv\"\n"
+		   "pci = [ \"00:1d.0\", \"00:04.0,permissive=1\" ]\n");
+	write_file(dir, "domains/work.conf", "class = \"standalone\"\n" KERNEL);
+	const char *log = load(&d, &errors);
+	assert_int_equal(errors, 2);
+	assert_int_equal(d.n, 1);
+	char want[400];
+	snprintf(want, sizeof(want), "PCI device 0000:00:04.0 is given to usb1 too "
+		 "(%s/domains/usb1.cfg:4); a device can be in one domain only", dir);
+	assert_contains(log, at("usb2.cfg", 4, want));
+	assert_contains(log, at("work.conf", 0, "not read: a domain's file is NAME.cfg; rename "
+				"it, or move it out of domains/"));
+	domains_free(&d);
+}
 
 /* A vif named otherwise than vifDOMID.DEVID would be no client of its net
  * domain's firewall: refused where it is written, whatever else is there. */
@@ -387,6 +486,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(types_are_checked_at_their_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(references_between_domains_are_checked, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(a_vif_name_is_refused, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(a_cause_is_said_once, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(plain_xl_files_are_standalone_domains, make_dir,
+						remove_dir),
+		cmocka_unit_test_setup_teardown(pci_twice_and_misnamed_files, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(firewalls_and_addresses, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(bad_firewalls_and_addresses_are_reported, make_dir,
 						remove_dir),
