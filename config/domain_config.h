@@ -25,9 +25,16 @@
  *
  * and bulkhead's keys, for isolation:
  *
- *   class = "app"                 # template app disposable standalone net usb storage
+ *   class = "app"                 # template app disposable standalone net usb storage;
+ *                                 # absent: a plain xl.cfg file (Xen's examples), a
+ *                                 # standalone domain with only the disks it lists
+ *                                 # (volumes = 0 unless set) and, without netvm,
+ *                                 # no network (its vif dropped, said)
  *   label = "red"                 # red orange yellow green gray blue purple black
- *   template = "debian-12"        # app and disposable: a domain of class template
+ *   template = "debian-12"        # app and disposable: a domain of class template;
+ *                                 # net, usb, storage may have one (their root then
+ *                                 # a snapshot of its, as an app's)
+ *   vif = [ '' ]                  # xl's one interface with every default
  *   netvm = "sys-firewall"        # a domain of class net; "" or absent: no network
  *   autostart = 1                 # started at boot, in dependency order
  *   restart = "on-failure"        # default for on_poweroff/on_crash (see below)
