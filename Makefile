@@ -13,8 +13,9 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # Debian packages: to build, to test, to boot under QEMU.
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
-	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols libxcb1-dev libxcb-composite0-dev
-DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb \
+	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols libxcb1-dev libxcb-composite0-dev \
+	python3
+DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb groff-base \
 	weston foot gtk-3-examples xwayland xterm
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
@@ -82,8 +83,27 @@ TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
 
 .PHONY: all deps check check-layers check-unit check-asan check-fuzz check-host check-gui check-net \
 	check-linux check-xen check-xen-storage check-xen-drivers \
-	demo bench clean unit-bins asan-bins fuzz-bins net-bins
-all: $(BUILD)/bulkhead
+	demo bench clean unit-bins asan-bins fuzz-bins net-bins man install
+all: $(BUILD)/bulkhead man
+
+# The man pages and the bash completion, made from the binary's usage and
+# the config headers (scripts/manpages.py).
+MAN_SOURCES := $(wildcard config/*.h) scripts/manpages.py
+$(BUILD)/man/stamp: $(BUILD)/bulkhead $(MAN_SOURCES)
+	@rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	scripts/manpages.py $(BUILD)/bulkhead $(BUILD)/man
+	@touch $@
+man: $(BUILD)/man/stamp
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: $(BUILD)/bulkhead $(BUILD)/man/stamp
+	install -D -m 0755 $(BUILD)/bulkhead $(DESTDIR)$(PREFIX)/sbin/bulkhead
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(BUILD)/man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 $(BUILD)/man/man8/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 $(BUILD)/man/completion/bulkhead \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bulkhead
 
 deps:
 	@scripts/deps.sh $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_QEMU)

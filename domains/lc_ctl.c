@@ -27,6 +27,11 @@ void lc_describe(const struct lc_dom *d, struct ctl_domain_info *out)
 	out->vcpus = c->vcpus;
 	out->restarts = d->restarts;
 	out->gui = c->gui;
+	if (c->netvm)
+		str_copy(out->netvm, c->netvm, sizeof(out->netvm));
+	if (c->template_name)
+		str_copy(out->template_name, c->template_name, sizeof(out->template_name));
+	out->address = c->address;
 }
 
 static int refuse(char *msg, size_t cap, int err, const struct lc_dom *d, const char *why)

@@ -202,6 +202,18 @@ static void ask_changed(void)
 }
 
 static void launch_disposable(const char *template_name, const char *cmd);
+static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...);
+
+/* The domains with windows whose name NAME is most likely a typo of. */
+static const char *closest_domain(const char *name)
+{
+	const char *names[DOMAINS_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < C.ndoms && n < DOMAINS_MAX; i++)
+		if (C.doms[i].name[0])
+			names[n++] = C.doms[i].name;
+	return name_closest(name, names, n);
+}
 
 /* Asks the domain the user named to run the command (RUN on its channel),
  * or the manager for a new disposable to run it; its next window is the
@@ -212,7 +224,7 @@ static void launcher_run(void)
 	const char *cmd;
 
 	if (!launcher_split(C.launcher.line, name, sizeof(name), &cmd)) {
-		log_warn(TAG, "launcher: \"%s\" is not \"DOMAIN [COMMAND]\"", C.launcher.line);
+		notice("launcher: \"%s\" is not \"DOMAIN [COMMAND]\"", C.launcher.line);
 		return;
 	}
 	if (launcher_dispvm(name, template_name, sizeof(template_name))) {
@@ -222,15 +234,18 @@ static void launcher_run(void)
 	}
 	struct gui_domain *d = find_domain(name);
 	if (!d) {
-		log_warn(TAG, "launcher: no domain called \"%s\" has windows", name);
+		const char *near = closest_domain(name);
+		notice("launcher: no domain called \"%s\" has windows%s%s%s", name,
+		       near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
 		return;
 	}
 	int rc = has_channel(d) ? client_run(d->client, cmd) : -EPIPE;
 	if (rc == -EAGAIN) {
-		log_warn(TAG, "launcher: %s has not read what dom0 sent it: cannot run \"%s\" now",
-			 name, cmd);
+		notice("launcher: %s has not read what dom0 sent it: cannot run \"%s\" now", name,
+		       cmd);
 	} else if (rc < 0) {
-		log_warn(TAG, "launcher: %s has no GUI channel: cannot run \"%s\"", name, cmd);
+		notice("launcher: %s has no GUI channel: cannot run \"%s\" (is it running? "
+		       "`bulkhead ctl start %s')", name, cmd, name);
 	} else {
 		log_info(TAG, "launcher: %s runs \"%s\"", name, cmd);
 		C.dispvm_pending = false;

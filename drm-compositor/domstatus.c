@@ -28,7 +28,7 @@ static struct domstatus_entry *add(struct domstatus *ds, const char *name,
 	e->label = label;
 	e->class = class;
 	e->gui = gui;
-	str_copy(e->state, "-", sizeof(e->state));
+	str_copy(e->state, "unknown", sizeof(e->state));
 	e->domid = CTL_NO_DOMID;
 	return e;
 }

@@ -25,7 +25,7 @@ struct domstatus_entry {
 	char name[DOMAIN_NAME_MAX + 1];
 	enum domain_label label;
 	enum domain_class class;
-	char state[16];			/* "-" until the manager says */
+	char state[16];			/* "unknown" until the manager says */
 	uint32_t domid;			/* CTL_NO_DOMID when not running */
 	bool gui;			/* it may have windows */
 	bool configured;		/* from the config: never removed */

@@ -1,6 +1,7 @@
 #include "proto/control.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -259,8 +260,11 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		break;
 	case CTL_REQ_RESTART:
 		r = srv->ops.restart(srv->ops.ctx, req->name);
-		if (r == -ENOENT)
-			return ctl_encode_error(ENOENT, "no such service", srv->buf, CTL_MSG_MAX);
+		if (r == -ENOENT) {
+			snprintf(msg, sizeof(msg), "no service is called \"%s\" (`bulkhead ctl "
+				 "services' lists them)", req->name);
+			return ctl_encode_error(ENOENT, msg, srv->buf, CTL_MSG_MAX);
+		}
 		if (r == -ESHUTDOWN)
 			return ctl_encode_error(ESHUTDOWN, "shutting down", srv->buf, CTL_MSG_MAX);
 		break;

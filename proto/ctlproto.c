@@ -178,6 +178,9 @@ size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *
 		put_u32(p + 48, dom[i].restarts);
 		put_u64(p + 52, dom[i].uptime_ms);
 		p[60] = dom[i].gui ? CTL_DOMAIN_GUI : 0;
+		memcpy(p + 64, dom[i].netvm, strnlen(dom[i].netvm, DOMAIN_NAME_MAX));
+		memcpy(p + 96, dom[i].template_name, strnlen(dom[i].template_name, DOMAIN_NAME_MAX));
+		put_u32(p + 128, dom[i].address);
 	}
 	return len;
 }
@@ -455,6 +458,21 @@ int ctl_decode_services(const uint8_t *payload, size_t len, struct ctl_service_i
 	return 0;
 }
 
+/* A zero-padded 32-byte field holding a domain's name, or nothing, into
+ * OUT; false when it is neither. */
+static bool name_field(const uint8_t *f, char out[DOMAIN_NAME_MAX + 1])
+{
+	size_t n = strnlen((const char *)f, DOMAIN_NAME_MAX + 1);
+	if (n > DOMAIN_NAME_MAX || (n && !domain_name_is_valid((const char *)f, n)))
+		return false;
+	for (size_t i = n; i <= DOMAIN_NAME_MAX; i++)
+		if (f[i])
+			return false;
+	memcpy(out, f, n);
+	out[n] = '\0';
+	return true;
+}
+
 int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_info *out,
 		       size_t max, size_t *n, const char **why)
 {
@@ -484,6 +502,9 @@ int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_inf
 		if (p[60] & ~CTL_DOMAIN_GUI)
 			return fail(why, "domains reply with unknown flags");
 		out[i].gui = p[60] & CTL_DOMAIN_GUI;
+		if (!name_field(p + 64, out[i].netvm) || !name_field(p + 96, out[i].template_name))
+			return fail(why, "domains reply with a bad netvm or template");
+		out[i].address = get_u32(p + 128);
 	}
 	*n = count;
 	return 0;

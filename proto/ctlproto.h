@@ -51,7 +51,11 @@
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
  *   STATUS    struct ctl_status, CTL_STATUS_SIZE bytes (layout in ctlproto.c)
  *   SERVICES  u32 count, then count records of CTL_SERVICE_SIZE bytes
- *   DOMAINS   u32 count, then count records of CTL_DOMAIN_SIZE bytes
+ *   DOMAINS   u32 count, then count records of CTL_DOMAIN_SIZE bytes: char
+ *             name[32], u8 state, type, class, label, u32 domid, memory_kib,
+ *             vcpus, restarts, u64 uptime_ms, u8 flags, 3 zero bytes, char
+ *             netvm[32], char template[32] (zero-padded; "" none), u32
+ *             address, 4 zero bytes
  *   DISPOSABLE  the disposable's name (1..31 bytes, as DOMAIN's), then u32
  *             how long the manager took to answer, in ms
  *   RELOAD    u32 problems, then text: 0..CTL_RELOAD_TEXT_MAX bytes of
@@ -95,7 +99,7 @@
 #define CTL_HEADER_SIZE	8
 #define CTL_STATUS_SIZE	48
 #define CTL_SERVICE_SIZE 56
-#define CTL_DOMAIN_SIZE	64
+#define CTL_DOMAIN_SIZE	136
 #define CTL_ERROR_TEXT_MAX 200
 #define CTL_ASK_SIZE	488
 #define CTL_ASKS_MAX	4
@@ -220,6 +224,9 @@ struct ctl_domain_info {
 	uint32_t restarts;
 	uint64_t uptime_ms;	/* 0: not running */
 	bool gui;		/* it may have windows (gui = 1) */
+	char netvm[DOMAIN_NAME_MAX + 1];	/* "": none */
+	char template_name[DOMAIN_NAME_MAX + 1];	/* "": none */
+	uint32_t address;	/* IPv4, host order; 0: none */
 };
 
 #define CTL_NO_DOMID 0xffffffffu

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,10 @@
 #include "proto/ctlproto.h"
 #include "supervisor/supervisor.h"
 
+/* The JSON's shape: 2 has "schema" itself, objects around the lists, the
+ * last exit as fields, and netvm, template and address of a domain. */
+#define CTL_JSON_SCHEMA 2
+
 /* libxl builds a new domain (kernel and ramdisk copied into its memory)
  * inside the domain manager's loop, which answers nothing meanwhile: a
  * second on hardware, tens of seconds under QEMU's emulation. */
@@ -36,50 +41,6 @@
 #define CONSOLE_POLL_MS 250
 
 static uint8_t reply[CTL_MSG_MAX];
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: bulkhead ctl [--socket PATH] COMMAND\n"
-		"  status [--json]        PID 1's state, uptime, memory, services up/failed\n"
-		"  services [--json]      every service: state, pid, restarts, last death\n"
-		"  restart NAME           stop NAME if it runs, then start it (clears failed)\n"
-		"  poweroff|reboot|halt   shut the system down in order\n"
-		"Domains (Xen's dom0 only; the domain manager answers):\n"
-		"  list [--json]          every configured domain: id, state, class, label,\n"
-		"                         type, memory, vCPUs, uptime, restarts\n"
-		"  start NAME             create NAME (and its netvm if it is down); clears failed\n"
-		"  stop NAME              ask NAME to shut down; destroyed after 30 s\n"
-		"  kill NAME              destroy NAME now\n"
-		"  pause NAME | unpause NAME\n"
-		"  reload                 read the domain files again: firewall changes apply\n"
-		"                         at once, every other change at the domain's next start\n"
-		"  console [-f] [--raw] NAME  NAME's console log (-f: keep following it, and\n"
-		"                         wait for it if NAME has not run yet); bytes other\n"
-		"                         than printable ASCII, tab and newline are shown as\n"
-		"                         \\xNN (a domain's escape sequences reach no\n"
-		"                         terminal) unless --raw\n"
-		"  run-disposable [TEMPLATE|-] [COMMAND...]\n"
-		"                         a new disposable of TEMPLATE (-: storage.cfg's\n"
-		"                         default_dispvm) runs COMMAND with /bin/sh -c and is\n"
-		"                         gone when it ends; prints its name once COMMAND runs\n"
-		"  rpc TARGET SERVICE[+ARG]  dom0 calls SERVICE in TARGET (a name, @dispvm,\n"
-		"                         @dispvm:TEMPLATE), no policy: stdin, stdout, stderr\n"
-		"                         are the service's, the exit status its (126: refused)\n"
-		"  run NAME [--pass-io] COMMAND...  /bin/sh -c COMMAND in NAME: with --pass-io\n"
-		"                         on ctl's stdin, stdout and stderr, with its status;\n"
-		"                         without, on its own (ctl returns once it started)\n"
-		"Desktop (the compositor answers):\n"
-		"  screenshot FILE.png    the screen as the compositor last drew it\n"
-		"  key CODE 0|1|2 [CODE 0|1|2]...  key releases/presses/repeats, as from a\n"
-		"                         keyboard, each sent once the last is taken\n"
-		"  pointer X Y [WHEEL]    the pointer moved to X,Y, then the wheel turned WHEEL\n"
-		"                         steps (> 0 down), as by a mouse\n"
-		"                         (headless compositor only; CODE: 30 or KEY_A)\n"
-		"The socket defaults to %s (PID 1), %s (domains)\n"
-		"and %s (desktop).\n",
-		CTL_DEFAULT_SOCKET, CTL_DOMAINS_SOCKET, CTL_COMPOSITOR_SOCKET);
-}
 
 /* Sends REQ and receives the reply into `reply'; returns its length or -1. */
 static ssize_t transact(const char *path, const char *peer, const struct ctl_request *req)
@@ -100,8 +61,10 @@ static ssize_t transact(const char *path, const char *peer, const struct ctl_req
 		goto out;
 	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "bulkhead ctl: cannot reach %s at %s: %s\n", peer, path,
-			strerror(errno));
+		fprintf(stderr, "bulkhead ctl: cannot reach %s at %s: %s%s\n", peer, path,
+			strerror(errno), errno == EACCES || errno == EPERM ?
+			" (its socket is root's: run ctl as root)" : errno == ENOENT ?
+			" (is it running? on a dom0 booted by bulkhead it is)" : "");
 		goto out;
 	}
 	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len) {
@@ -151,11 +114,27 @@ static const char *policy_name(uint8_t restart)
 	return restart <= RESTART_NEVER ? restart_policy_names[restart] : "unknown";
 }
 
+/* A wait status as JSON: {"code":N} for an exit, {"signal":N,
+ * "signal_name":"TERM","core_dumped":false} for a death by signal. */
+static void print_json_exit(int status)
+{
+	if (status < 0)
+		printf("null");
+	else if (WIFEXITED(status))
+		printf("{\"code\":%d}", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		printf("{\"signal\":%d,\"signal_name\":\"%s\",\"core_dumped\":%s}",
+		       WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?: "?",
+		       WCOREDUMP(status) ? "true" : "false");
+	else
+		printf("{\"state\":%d}", status);
+}
+
 static void print_services(const struct ctl_service_info *svc, size_t n, bool json)
 {
 	char last[64];
 	if (json) {
-		printf("[");
+		printf("{\"schema\":%d,\"services\":[", CTL_JSON_SCHEMA);
 		for (size_t i = 0; i < n; i++) {
 			printf("%s{\"name\":", i ? "," : "");
 			print_json_string(svc[i].name);
@@ -163,15 +142,10 @@ static void print_services(const struct ctl_service_info *svc, size_t n, bool js
 			       "\"state_age_ms\":%llu,\"last_exit\":", state_name(svc[i].state),
 			       svc[i].pid, policy_name(svc[i].restart), svc[i].restarts,
 			       (unsigned long long)svc[i].state_age_ms);
-			if (svc[i].last_status < 0) {
-				printf("null}");
-			} else {
-				describe_wait_status(svc[i].last_status, last, sizeof(last));
-				print_json_string(last);
-				printf("}");
-			}
+			print_json_exit(svc[i].last_status);
+			printf("}");
 		}
-		printf("]\n");
+		printf("]}\n");
 		return;
 	}
 	printf("%-20s %-9s %7s %-10s %8s %9s  %s\n", "NAME", "STATE", "PID", "RESTART",
@@ -190,7 +164,7 @@ static void print_services(const struct ctl_service_info *svc, size_t n, bool js
 static void print_status(const struct ctl_status *st, bool json)
 {
 	if (json) {
-		printf("{\"pid\":%u,\"version\":", st->pid);
+		printf("{\"schema\":%d,\"pid\":%u,\"version\":", CTL_JSON_SCHEMA, st->pid);
 		print_json_string(st->version);
 		printf(",\"state\":\"%s\",\"uptime_ms\":%llu,\"rss_kib\":%u,\"services\":%u,"
 		       "\"up\":%u,\"failed\":%u}\n", st->stopping ? "stopping" : "running",
@@ -220,39 +194,59 @@ static void print_domain_json(const struct ctl_domain_info *d)
 	else
 		printf("%u", d->domid);
 	printf(",\"state\":\"%s\",\"class\":\"%s\",\"label\":\"%s\",\"type\":\"%s\","
-	       "\"memory_kib\":%u,\"vcpus\":%u,\"uptime_ms\":%llu,\"restarts\":%u}",
+	       "\"memory_kib\":%u,\"vcpus\":%u,\"uptime_ms\":%llu,\"restarts\":%u",
 	       domain_state_name(d->state), name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
 	       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
 	       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib, d->vcpus,
 	       (unsigned long long)d->uptime_ms, d->restarts);
+	const char *names[] = { d->netvm, d->template_name };
+	const char *keys[] = { "netvm", "template" };
+	for (size_t i = 0; i < 2; i++) {
+		printf(",\"%s\":", keys[i]);
+		if (names[i][0])
+			print_json_string(names[i]);
+		else
+			printf("null");
+	}
+	char a[16];
+	if (d->address) {
+		ipv4_format(d->address, a);
+		printf(",\"address\":\"%s\"}", a);
+	} else {
+		printf(",\"address\":null}");
+	}
 }
 
 static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json)
 {
 	if (json) {
-		printf("[");
+		printf("{\"schema\":%d,\"domains\":[", CTL_JSON_SCHEMA);
 		for (size_t i = 0; i < n; i++) {
 			printf("%s", i ? "," : "");
 			print_domain_json(&dom[i]);
 		}
-		printf("]\n");
+		printf("]}\n");
 		return;
 	}
-	printf("%-20s %4s %-10s %-10s %-7s %-4s %8s %5s %9s %8s\n", "NAME", "ID", "STATE",
-	       "CLASS", "LABEL", "TYPE", "MEM(MiB)", "VCPUS", "UPTIME", "RESTARTS");
+	printf("%-20s %4s %-10s %-10s %-7s %-4s %8s %5s %9s %8s %-14s %-14s %s\n", "NAME", "ID",
+	       "STATE", "CLASS", "LABEL", "TYPE", "MEM(MiB)", "VCPUS", "UPTIME", "RESTARTS",
+	       "NETVM", "TEMPLATE", "ADDRESS");
 	for (size_t i = 0; i < n; i++) {
 		const struct ctl_domain_info *d = &dom[i];
-		char id[12] = "-", up[24] = "-";
+		char id[12] = "-", up[24] = "-", a[16] = "-";
 		if (d->domid != CTL_NO_DOMID)
 			snprintf(id, sizeof(id), "%u", d->domid);
 		if (d->uptime_ms)
 			snprintf(up, sizeof(up), "%llus", (unsigned long long)(d->uptime_ms / 1000));
-		printf("%-20s %4s %-10s %-10s %-7s %-4s %8u %5u %9s %8u\n", d->name, id,
+		if (d->address)
+			ipv4_format(d->address, a);
+		printf("%-20s %4s %-10s %-10s %-7s %-4s %8u %5u %9s %8u %-14s %-14s %s\n", d->name, id,
 		       domain_state_name(d->state),
 		       name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
 		       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
 		       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib / 1024,
-		       d->vcpus, up, d->restarts);
+		       d->vcpus, up, d->restarts, d->netvm[0] ? d->netvm : "-",
+		       d->template_name[0] ? d->template_name : "-", a);
 	}
 }
 
@@ -402,22 +396,6 @@ static int console(const char *name, bool follow, bool raw)
 	return rc;
 }
 
-static bool parse_domain_op(const char *cmd, enum ctl_domain_op *op)
-{
-	static const struct { const char *name; enum ctl_domain_op op; } ops[] = {
-		{ "start", CTL_DOMAIN_START }, { "stop", CTL_DOMAIN_STOP },
-		{ "kill", CTL_DOMAIN_KILL }, { "pause", CTL_DOMAIN_PAUSE },
-		{ "unpause", CTL_DOMAIN_UNPAUSE },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
-		if (strcmp(cmd, ops[i].name) == 0) {
-			*op = ops[i].op;
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool domain_arg(const char *name, struct ctl_request *req)
 {
 	if (!domain_name_is_valid(name, strlen(name))) {
@@ -511,9 +489,50 @@ bool ctl_join_command(int argc, char **argv, char out[DISPOSABLE_COMMAND_MAX + 1
 	return true;
 }
 
-/* [TEMPLATE|-] [COMMAND...] */
-static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
+/* --- the commands --------------------------------------------------------- */
+
+/* Each command's arguments into REQ: false when one is wrong (said). */
+static bool args_none(const struct ctl_command *c, int argc, char **argv,
+		      struct ctl_request *req)
 {
+	(void)c, (void)argc, (void)argv, (void)req;
+	return true;
+}
+
+static bool args_domain(const struct ctl_command *c, int argc, char **argv,
+			struct ctl_request *req)
+{
+	(void)argc;
+	req->op = (enum ctl_domain_op)c->op;
+	return domain_arg(argv[0], req);
+}
+
+static bool args_service(const struct ctl_command *c, int argc, char **argv,
+			 struct ctl_request *req)
+{
+	(void)c, (void)argc;
+	if (!name_is_valid(argv[0], strlen(argv[0]), SERVICE_NAME_MAX)) {
+		fprintf(stderr, "bulkhead ctl: \"%s\" is not a service name (1 to %d of a-z, 0-9, "
+			"'-', '_'; `bulkhead ctl services' lists them)\n", argv[0], SERVICE_NAME_MAX);
+		return false;
+	}
+	str_copy(req->name, argv[0], sizeof(req->name));
+	return true;
+}
+
+static bool args_power(const struct ctl_command *c, int argc, char **argv,
+		       struct ctl_request *req)
+{
+	(void)argc, (void)argv;
+	req->power = (enum ctl_power)c->op;
+	return true;
+}
+
+/* [TEMPLATE|-] [COMMAND...] */
+static bool args_run_disposable(const struct ctl_command *c, int argc, char **argv,
+				struct ctl_request *req)
+{
+	(void)c;
 	if (argc > 0 && strcmp(argv[0], "-") != 0) {
 		if (!domain_arg(argv[0], req))
 			return false;
@@ -521,118 +540,280 @@ static bool run_disposable_args(int argc, char **argv, struct ctl_request *req)
 	return ctl_join_command(argc - 1, argv + 1, req->command);
 }
 
+static bool args_screenshot(const struct ctl_command *c, int argc, char **argv,
+			    struct ctl_request *req)
+{
+	(void)c, (void)argc;
+	return absolute_path(argv[0], req->path, sizeof(req->path));
+}
+
+static bool args_keys(const struct ctl_command *c, int argc, char **argv,
+		      struct ctl_request *req)
+{
+	(void)c;
+	if (argc % 2) {
+		fprintf(stderr, "bulkhead ctl: key wants pairs of CODE and VALUE; \"%s\" has no "
+			"value\n", argv[argc - 1]);
+		return false;
+	}
+	for (int i = 0; i < argc; i += 2)
+		if (!key_args(argv[i], argv[i + 1], req))
+			return false;
+	return true;
+}
+
+static bool args_pointer(const struct ctl_command *c, int argc, char **argv,
+			 struct ctl_request *req)
+{
+	(void)c;
+	return pointer_args(argv[0], argv[1], argc > 2 ? argv[2] : "0", req);
+}
+
+/* ctl console [-f] [--raw] NAME: read here, no request. */
+static int run_console(int argc, char **argv)
+{
+	struct ctl_request req = { 0 };
+	bool follow = false, raw = false;
+	int i = 0;
+	for (; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0) {
+			follow = true;
+		} else if (strcmp(argv[i], "--raw") == 0) {
+			raw = true;
+		} else {
+			fprintf(stderr, "bulkhead ctl: console: unknown option \"%s\" (-f, --raw)\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!domain_arg(argv[i], &req))
+		return 2;
+	return console(req.name, follow, raw);
+}
+
+static int run_help(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ctl_usage(stdout);
+	return 0;
+}
+
+#define CMD_ANY -1
+
+static const struct ctl_command commands[] = {
+	{ "status", "[--json]", "PID 1's state, uptime, memory, services up/failed",
+	  CTL_PEER_PID1, CTL_REQ_STATUS, CTL_REP_STATUS, true, 0, 0, 0, args_none, NULL },
+	{ "services", "[--json]", "every service: state, pid, restarts, last exit",
+	  CTL_PEER_PID1, CTL_REQ_SERVICES, CTL_REP_SERVICES, true, 0, 0, 0, args_none, NULL },
+	{ "restart", "SERVICE", "stop SERVICE if it runs, then start it (clears failed)",
+	  CTL_PEER_PID1, CTL_REQ_RESTART, CTL_REP_OK, false, 1, 1, 0, args_service, NULL },
+	{ "poweroff", "", "shut the system down in order, then power off",
+	  CTL_PEER_PID1, CTL_REQ_POWER, CTL_REP_OK, false, 0, 0, CTL_POWER_POWEROFF, args_power,
+	  NULL },
+	{ "reboot", "", "shut the system down in order, then reboot",
+	  CTL_PEER_PID1, CTL_REQ_POWER, CTL_REP_OK, false, 0, 0, CTL_POWER_REBOOT, args_power,
+	  NULL },
+	{ "halt", "", "shut the system down in order, then halt",
+	  CTL_PEER_PID1, CTL_REQ_POWER, CTL_REP_OK, false, 0, 0, CTL_POWER_HALT, args_power,
+	  NULL },
+	{ "list", "[--json]", "every configured domain: id, state, class, label, type,\n"
+	  "memory, vCPUs, uptime, restarts, netvm, template, address",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAINS, CTL_REP_DOMAINS, true, 0, 0, 0, args_none, NULL },
+	{ "start", "NAME", "create NAME (and its netvm if it is down); clears failed",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_START,
+	  args_domain, NULL },
+	{ "stop", "NAME", "ask NAME to shut down; destroyed after 30 s",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_STOP,
+	  args_domain, NULL },
+	{ "kill", "NAME", "destroy NAME now",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_KILL,
+	  args_domain, NULL },
+	{ "pause", "NAME", "stop NAME's vCPUs where they are",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_PAUSE,
+	  args_domain, NULL },
+	{ "unpause", "NAME", "let a paused NAME run again",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_UNPAUSE,
+	  args_domain, NULL },
+	{ "reload", "", "read the domain files again: firewall changes apply at once,\n"
+	  "every other change at the domain's next start",
+	  CTL_PEER_DOMAINS, CTL_REQ_RELOAD, CTL_REP_RELOAD, false, 0, 0, 0, args_none, NULL },
+	{ "console", "[-f] [--raw] NAME", "NAME's console log (-f: keep following it, and wait\n"
+	  "for it if NAME has not run yet); bytes other than printable\n"
+	  "ASCII, tab and newline are shown as \\xNN unless --raw",
+	  CTL_PEER_NONE, 0, 0, false, 1, 3, 0, NULL, run_console },
+	{ "run-disposable", "[TEMPLATE|-] [COMMAND...]", "a new disposable of TEMPLATE (-: "
+	  "storage.cfg's default_dispvm)\nruns COMMAND with /bin/sh -c and is gone when it "
+	  "ends;\nprints its name once COMMAND runs",
+	  CTL_PEER_DOMAINS, CTL_REQ_RUN_DISPOSABLE, CTL_REP_DISPOSABLE, false, 0, CMD_ANY, 0,
+	  args_run_disposable, NULL },
+	{ "rpc", "TARGET SERVICE[+ARG]", "dom0 calls SERVICE in TARGET (a name, @dispvm,\n"
+	  "@dispvm:TEMPLATE), no policy: stdin, stdout, stderr are the\n"
+	  "service's, the exit status its (126: refused)",
+	  CTL_PEER_DOMAINS, 0, 0, false, 2, 2, 0, NULL, NULL },
+	{ "run", "NAME [--pass-io] COMMAND...", "/bin/sh -c COMMAND in NAME: with --pass-io on "
+	  "ctl's\nstdin, stdout and stderr, with its status; without, on its\nown (ctl returns "
+	  "once it started)",
+	  CTL_PEER_DOMAINS, 0, 0, false, 2, CMD_ANY, 0, NULL, NULL },
+	{ "screenshot", "FILE.png", "the screen as the compositor last drew it",
+	  CTL_PEER_DESKTOP, CTL_REQ_SCREENSHOT, CTL_REP_OK, false, 1, 1, 0, args_screenshot,
+	  NULL },
+	{ "key", "CODE 0|1|2 [CODE 0|1|2]...", "key releases/presses/repeats, as from a "
+	  "keyboard, each\nsent once the last is taken (CODE: 30 or KEY_A; headless only)",
+	  CTL_PEER_DESKTOP, CTL_REQ_KEY, CTL_REP_OK, false, 2, CMD_ANY, 0, args_keys, NULL },
+	{ "pointer", "X Y [WHEEL]", "the pointer moved to X,Y, then the wheel turned WHEEL\n"
+	  "steps (> 0 down), as by a mouse (headless only)",
+	  CTL_PEER_DESKTOP, CTL_REQ_POINTER, CTL_REP_OK, false, 2, 3, 0, args_pointer, NULL },
+	{ "help", "", "this text", CTL_PEER_NONE, 0, 0, false, 0, 0, 0, NULL, run_help },
+};
+
+const struct ctl_command *ctl_commands(size_t *n)
+{
+	*n = ARRAY_SIZE(commands);
+	return commands;
+}
+
+static const char *const peer_titles[] = {
+	[CTL_PEER_PID1] = "PID 1 (services, power)",
+	[CTL_PEER_DOMAINS] = "Domains (Xen's dom0 only; the domain manager answers)",
+	[CTL_PEER_DESKTOP] = "Desktop (the compositor answers)",
+	[CTL_PEER_NONE] = "Read here, no daemon asked",
+};
+
+void ctl_usage(FILE *f)
+{
+	fprintf(f, "usage: bulkhead ctl [--socket PATH] COMMAND [ARGUMENTS]\n");
+	for (int p = CTL_PEER_PID1; p <= CTL_PEER_NONE; p++) {
+		fprintf(f, "%s:\n", peer_titles[p]);
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+			const struct ctl_command *c = &commands[i];
+			if ((int)c->peer != p)
+				continue;
+			fprintf(f, "  %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
+			for (const char *l = c->help; *l;) {
+				size_t n = strcspn(l, "\n");
+				fprintf(f, "      %.*s\n", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
+		}
+	}
+	fprintf(f, "The socket defaults to %s (PID 1), %s (domains)\n"
+		"and %s (desktop).\n"
+		"Exit status: 0 done; 1 the peer refused (it says why) or no console log;\n"
+		"2 a wrong command line; 3 the peer cannot be reached or answered nonsense;\n"
+		"rpc and run --pass-io: the service's or command's own, 126 refused,\n"
+		"128+N ended by signal N.\n",
+		CTL_DEFAULT_SOCKET, CTL_DOMAINS_SOCKET, CTL_COMPOSITOR_SOCKET);
+}
+
+static const struct ctl_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* An unknown command: which, what it may have meant. */
+static int unknown_command(const char *name)
+{
+	const char *names[ARRAY_SIZE(commands)];
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		names[i] = commands[i].name;
+	const char *near = NULL;
+	/* A command's beginning ("stat") means it, if it is one's only. */
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strncmp(names[i], name, strlen(name)) != 0)
+			continue;
+		near = near ? "" : names[i];
+	}
+	if (!near || !near[0])
+		near = name_closest(name, names, ARRAY_SIZE(commands));
+	fprintf(stderr, "bulkhead ctl: no command \"%s\"%s%s%s; `bulkhead ctl help' lists them\n",
+		name, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+	return 2;
+}
+
+/* The N-th word of ARGS that is not [optional], for "X is missing". */
+static const char *missing_word(const char *args, int n)
+{
+	static char word[64];
+	const char *p = args;
+	for (;;) {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, " ");
+		if (!len)
+			return "an argument";
+		if (p[0] != '[' && n-- == 0) {
+			snprintf(word, sizeof(word), "%.*s", (int)len, p);
+			return word;
+		}
+		p += len;
+	}
+}
+
+/* ARGC arguments for C: as many as it takes, --json only where it may. */
+static bool arity_ok(const struct ctl_command *c, int argc, char **argv)
+{
+	for (int i = 0; i < argc && c->peer != CTL_PEER_NONE; i++) {
+		if (strncmp(argv[i], "--", 2) != 0 || (c->request == CTL_REQ_RUN_DISPOSABLE && i))
+			continue;
+		fprintf(stderr, "bulkhead ctl: %s takes %s%s, not \"%s\"%s\n", c->name,
+			c->json ? "" : "no option", c->json ? "--json as its only option" : "",
+			argv[i], c->json && strncmp(argv[i], "--j", 3) == 0 ? " (did you mean --json?)" : "");
+		return false;
+	}
+	if (argc >= c->min && (c->max == CMD_ANY || argc <= c->max))
+		return true;
+	if (argc > c->min)
+		fprintf(stderr, "bulkhead ctl: %s: \"%s\" is one argument too many (bulkhead ctl "
+			"%s%s%s)\n", c->name, argv[argc - 1], c->name, c->args[0] ? " " : "", c->args);
+	else
+		fprintf(stderr, "bulkhead ctl: %s: %s is missing (bulkhead ctl %s %s)\n", c->name,
+			missing_word(c->args, argc), c->name, c->args);
+	return false;
+}
+
 int ctl_main(int argc, char **argv)
 {
-	const char *path = NULL, *peer = "PID 1";
+	const char *path = NULL;
 	struct ctl_request req = { 0 };
-	enum ctl_type want = CTL_REP_OK;
-	bool json = false, domains = false, desktop = false;
-	int i = 1, keys = 0;	/* key: the first CODE's index */
+	bool json = false;
+	int i = 1;
 
 	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
 		path = argv[i + 1];
 		i += 2;
 	}
 	if (i >= argc) {
-		usage(stderr);
+		ctl_usage(stderr);
 		return 2;
 	}
-	const char *cmd = argv[i++];
-	if (i < argc && strcmp(argv[i], "--json") == 0) {
+	if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		return run_help(0, NULL);
+	const struct ctl_command *c = find_command(argv[i++]);
+	if (!c)
+		return unknown_command(argv[i - 1]);
+	if (c->json && i < argc && strcmp(argv[i], "--json") == 0) {
 		json = true;
 		i++;
 	}
-	if (strcmp(cmd, "status") == 0) {
-		req.type = CTL_REQ_STATUS;
-		want = CTL_REP_STATUS;
-	} else if (strcmp(cmd, "services") == 0) {
-		req.type = CTL_REQ_SERVICES;
-		want = CTL_REP_SERVICES;
-	} else if (strcmp(cmd, "list") == 0) {
-		req.type = CTL_REQ_DOMAINS;
-		want = CTL_REP_DOMAINS;
-		domains = true;
-	} else if (!json && parse_domain_op(cmd, &req.op) && i < argc) {
-		req.type = CTL_REQ_DOMAIN;
-		domains = true;
-		if (!domain_arg(argv[i++], &req))
-			return 2;
-	} else if (!json && strcmp(cmd, "reload") == 0) {
-		req.type = CTL_REQ_RELOAD;
-		want = CTL_REP_RELOAD;
-		domains = true;
-	} else if (!json && strcmp(cmd, "run-disposable") == 0) {
-		req.type = CTL_REQ_RUN_DISPOSABLE;
-		want = CTL_REP_DISPOSABLE;
-		domains = true;
-		if (!run_disposable_args(argc - i, argv + i, &req))
-			return 2;
-		i = argc;
-	} else if (!json && strcmp(cmd, "console") == 0 && i < argc) {
-		bool follow = false, raw = false;
-		for (; i + 1 < argc && argv[i][0] == '-'; i++) {
-			if (strcmp(argv[i], "-f") == 0)
-				follow = true;
-			else if (strcmp(argv[i], "--raw") == 0)
-				raw = true;
-			else
-				break;
-		}
-		if (i + 1 != argc || !domain_arg(argv[i], &req)) {
-			usage(stderr);
-			return 2;
-		}
-		return console(req.name, follow, raw);
-	} else if (strcmp(cmd, "restart") == 0 && i < argc && !json) {
-		req.type = CTL_REQ_RESTART;
-		const char *name = argv[i++];
-		if (!name_is_valid(name, strlen(name), SERVICE_NAME_MAX)) {
-			fprintf(stderr, "bulkhead ctl: \"%s\" is not a service name "
-				"(1 to 32 of a-z, 0-9, '-', '_')\n", name);
-			return 2;
-		}
-		str_copy(req.name, name, sizeof(req.name));
-	} else if (!json && (strcmp(cmd, "poweroff") == 0 || strcmp(cmd, "reboot") == 0 ||
-			     strcmp(cmd, "halt") == 0)) {
-		req.type = CTL_REQ_POWER;
-		req.power = cmd[0] == 'p' ? CTL_POWER_POWEROFF :
-			    cmd[0] == 'r' ? CTL_POWER_REBOOT : CTL_POWER_HALT;
-	} else if (!json && strcmp(cmd, "screenshot") == 0 && i < argc) {
-		req.type = CTL_REQ_SCREENSHOT;
-		desktop = true;
-		if (!absolute_path(argv[i++], req.path, sizeof(req.path)))
-			return 2;
-	} else if (!json && strcmp(cmd, "key") == 0 && i + 1 < argc && (argc - i) % 2 == 0) {
-		req.type = CTL_REQ_KEY;
-		desktop = true;
-		keys = i;
-		for (; i < argc; i += 2)
-			if (!key_args(argv[i], argv[i + 1], &req))
-				return 2;
-	} else if (!json && strcmp(cmd, "pointer") == 0 && i + 1 < argc) {
-		req.type = CTL_REQ_POINTER;
-		desktop = true;
-		if (!pointer_args(argv[i], argv[i + 1], i + 2 < argc ? argv[i + 2] : "0", &req))
-			return 2;
-		i += i + 2 < argc ? 3 : 2;
-	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
-		usage(stdout);
-		return 0;
-	} else {
-		usage(stderr);
+	if (!arity_ok(c, argc - i, argv + i))
+		return 2;
+	if (c->run)
+		return c->run(argc - i, argv + i);
+	if (!c->parse) {
+		/* rpc and run are the role ctl-call's (bulkhead.c routes them). */
+		fprintf(stderr, "bulkhead ctl: %s is run as `bulkhead ctl %s'\n", c->name, c->name);
 		return 2;
 	}
-	if (i != argc) {
-		usage(stderr);
+	req.type = c->request;
+	if (!c->parse(c, argc - i, argv + i, &req))
 		return 2;
-	}
-	if (domains)
-		peer = "the domain manager";
-	if (desktop)
-		peer = "the compositor";
+	const char *peer = c->peer == CTL_PEER_DOMAINS ? "the domain manager" :
+			   c->peer == CTL_PEER_DESKTOP ? "the compositor" : "PID 1";
 	if (!path)
-		path = domains ? CTL_DOMAINS_SOCKET :
-		       desktop ? CTL_COMPOSITOR_SOCKET : CTL_DEFAULT_SOCKET;
+		path = c->peer == CTL_PEER_DOMAINS ? CTL_DOMAINS_SOCKET :
+		       c->peer == CTL_PEER_DESKTOP ? CTL_COMPOSITOR_SOCKET : CTL_DEFAULT_SOCKET;
 	if (req.type == CTL_REQ_POWER) {
 		/* The shutdown we ask for sends SIGTERM to every process, maybe
 		 * before we have read PID 1's answer. */
@@ -644,13 +825,14 @@ int ctl_main(int argc, char **argv)
 	}
 	/* Several keys: each sent as soon as the last is answered, from this
 	 * one process (a click's press and release as close as a mouse's). */
+	int keys = req.type == CTL_REQ_KEY ? i : 0;
 	for (int k = keys; k < argc; k += 2) {
 		if (keys && !key_args(argv[k], argv[k + 1], &req))
 			return 2;
 		ssize_t len = transact(path, peer, &req);
 		if (len < 0)
 			return 3;
-		int rc = show_reply((size_t)len, peer, want, json);
+		int rc = show_reply((size_t)len, peer, c->reply, json);
 		if (rc != 0 || !keys)
 			return rc;
 	}

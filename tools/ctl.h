@@ -6,17 +6,48 @@
  *
  * Exit status: 0 done, 1 the peer answered with an error (or no console
  * log), 2 usage, 3 cannot reach the peer or its answer is malformed.
+ *
+ * The commands are one table (ctl_commands): the usage text, the man page
+ * and the shell completion are made from it.
  */
 #ifndef BULKHEAD_CTL_H
 #define BULKHEAD_CTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "lib/limits.h"
+#include "proto/ctlproto.h"
 
 #define CTL_DEFAULT_SOCKET "/run/bulkhead/control"
 
+/* Who answers a command: where its request goes. */
+enum ctl_peer { CTL_PEER_PID1, CTL_PEER_DOMAINS, CTL_PEER_DESKTOP, CTL_PEER_NONE };
+
+struct ctl_command {
+	const char *name;
+	const char *args;		/* what follows the name, as in the usage */
+	const char *help;		/* what it does: lines of the usage text */
+	enum ctl_peer peer;
+	enum ctl_type request, reply;
+	bool json;			/* takes --json */
+	int min, max;			/* how many arguments; max -1: any */
+	int op;				/* the domain operation or power action */
+	/* The arguments into REQ; false when one is wrong (said on stderr). */
+	bool (*parse)(const struct ctl_command *c, int argc, char **argv,
+		      struct ctl_request *req);
+	/* Or the command is done here, without a request. */
+	int (*run)(int argc, char **argv);
+};
+
 int ctl_main(int argc, char **argv);
+
+/* Every command, in the usage's order; *N of them. */
+const struct ctl_command *ctl_commands(size_t *n);
+
+/* The usage text, made from the table, with the exit statuses. */
+void ctl_usage(FILE *f);
 
 /* The words ARGV (ARGC of them, maybe 0) joined by spaces into OUT, as a
  * shell command line a domain runs; false (said on stderr) when they are

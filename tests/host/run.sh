@@ -331,10 +331,16 @@ case_ctl_restart() {
     [ "$(svc_field a restarts)" = 0 ] || fail "restarts is $(svc_field a restarts), not 0"
     out=$(ns_ctl services) || fail "ctl services failed"
     grep -Eq '^a +up +[0-9]+ +always +0 ' <<<"$out" || fail "table row is not as expected: $out"
+    # The JSON says its schema, and the last exit as fields.
+    out=$(ns_ctl services --json) || fail "ctl services --json failed"
+    [[ $out == '{"schema":2,"services":[{"name":'* ]] || fail "services JSON has no schema: $out"
+    [[ $out == *'"name":"a",'*'"last_exit":{"signal":15,"signal_name":"TERM","core_dumped":false}'* ]] ||
+        fail "a's last exit is not SIGTERM's fields: $out"
+    [[ $(ns_ctl status --json) == '{"schema":2,"pid":1,'* ]] || fail "status JSON has no schema"
     rc=0
     out=$(ns_ctl restart nosuch 2>&1) || rc=$?
     [ "$rc" = 1 ] || fail "ctl restart nosuch exited $rc, not 1"
-    [[ $out == *"no such service"* ]] || fail "ctl restart nosuch said: $out"
+    [[ $out == *'no service is called "nosuch"'* ]] || fail "ctl restart nosuch said: $out"
     rc=0
     ns_ctl restart ../x >/dev/null 2>&1 || rc=$?
     [ "$rc" = 2 ] || fail "ctl restart ../x exited $rc, not 2 (usage)"
@@ -405,6 +411,17 @@ case_config_errors() {
     [ "$rc" = 0 ] || fail "check of a dir with an HVM domain exited $rc: $out"
     [[ $out == *"$CFG/domains/win.cfg:2: type = \"hvm\": its device model (QEMU) never runs as root in dom0, so the host needs Xen's Linux stub domain"*"or qemu-system-xen and a user to run it as: xen-qemuuser-win (with xen-qemuuser-reaper) or xen-qemuuser-range-base; without that the domain manager refuses to start win"* ]] ||
         fail "check does not say what win's device model needs: $out"
+    # A directory that is none, or holds no configuration, is refused: it
+    # would pass with 0 problems.
+    rc=0
+    out=$("$BH" check "$CFG/nosuch" 2>&1) || rc=$?
+    [ "$rc" = 1 ] && [[ $out == *"$CFG/nosuch: No such file or directory; give the configuration directory"* ]] ||
+        fail "check of a missing dir exited $rc: $out"
+    mkdir -p "$T/empty"
+    rc=0
+    out=$("$BH" check "$T/empty" 2>&1) || rc=$?
+    [ "$rc" = 1 ] && [[ $out == *"$T/empty holds no bulkhead configuration"* ]] ||
+        fail "check of an empty dir exited $rc: $out"
 }
 
 # oom_score_adj: how soon the kernel's OOM killer picks a service; its
@@ -635,6 +652,70 @@ case_open_in_disposable() {
 
 # dom0's calls (`ctl rpc', `ctl run') against tests/host/ctlcall.py's
 # fake domain manager: what they send, and every refusal said.
+# A wrong command line says what is wrong, exit 2; an unreachable peer,
+# exit 3, and why; help lists every command and the exit statuses.
+case_ctl_usage() {
+    local cases=(
+        'frobnicate|no command "frobnicate"; `bulkhead ctl help'"'"' lists them'
+        'stat|no command "stat" (did you mean "status"?)'
+        'start|start: NAME is missing (bulkhead ctl start NAME)'
+        'start a b|start: "b" is one argument too many'
+        'list --jsn|list takes --json as its only option, not "--jsn" (did you mean --json?)'
+        'restart --json x|restart takes no option, not "--json"'
+        'key KEY_A|key: 0|1|2 is missing'
+        'pointer 1|pointer: Y is missing'
+        'console -x alpha|console: unknown option "-x" (-f, --raw)'
+    )
+    local c args want out rc
+    for c in "${cases[@]}"; do
+        args=${c%%|*} want=${c#*|} rc=0
+        # shellcheck disable=SC2086
+        out=$("$BH" ctl $args 2>&1) || rc=$?
+        [ "$rc" = 2 ] || fail "ctl $args exited $rc, not 2: $out"
+        [[ $out == "bulkhead ctl: $want"* ]] || fail "ctl $args said: $out"
+    done
+    rc=0
+    out=$("$BH" ctl --socket "$T/nosock" status 2>&1) || rc=$?
+    [ "$rc" = 3 ] && [[ $out == *"cannot reach PID 1 at $T/nosock: No such file or directory (is it running?"* ]] ||
+        fail "ctl status to no socket exited $rc: $out"
+    out=$("$BH" ctl help) || fail "ctl help failed"
+    local cmd
+    for cmd in status services restart poweroff list start stop kill pause unpause reload console \
+        run-disposable rpc run screenshot key pointer; do
+        grep -q "^  $cmd\b" <<<"$out" || fail "ctl help does not list $cmd"
+    done
+    [[ $out == *"Exit status: 0 done; 1 the peer refused"* ]] || fail "ctl help has no exit statuses"
+}
+
+# `make install DESTDIR=': the binary, a man page for it, for ctl and for
+# each config file (rendered by groff without a warning), and a bash
+# completion that completes ctl's commands.
+case_install() {
+    local top build
+    top=$(cd "$here/../.." && pwd)
+    build=$(dirname "$BH")
+    make -s -C "$top" BUILD="$build" install DESTDIR="$T/x" PREFIX=/usr >"$T/install.log" 2>&1 ||
+        fail "make install failed: $(tail -3 "$T/install.log")"
+    local want f
+    for want in sbin/bulkhead share/man/man8/bulkhead.8 share/man/man8/bulkhead-ctl.8 \
+        share/man/man5/bulkhead.cfg.5 share/man/man5/bulkhead-service.cfg.5 \
+        share/man/man5/bulkhead-domain.cfg.5 share/man/man5/bulkhead-desktop.cfg.5 \
+        share/man/man5/bulkhead-disks.cfg.5 share/man/man5/bulkhead-storage.cfg.5 \
+        share/man/man5/bulkhead-policy.5 share/bash-completion/completions/bulkhead; do
+        [ -s "$T/x/usr/$want" ] || fail "make install left no $want"
+    done
+    for f in "$T"/x/usr/share/man/man*/*; do
+        [ -z "$(groff -man -Tutf8 -ww -z "$f" 2>&1)" ] ||
+            fail "$f: $(groff -man -Tutf8 -ww -z "$f" 2>&1 | head -2)"
+    done
+    grep -q 'run-disposable' "$T/x/usr/share/man/man8/bulkhead-ctl.8" || fail "bulkhead-ctl(8) misses run-disposable"
+    grep -q 'firewall_policy' "$T/x/usr/share/man/man5/bulkhead-domain.cfg.5" || fail "bulkhead-domain.cfg(5) misses firewall_policy"
+    local got
+    got=$(bash -c '. "$1"; COMP_WORDS=(bulkhead ctl st); COMP_CWORD=2; _bulkhead; echo "${COMPREPLY[*]}"' _ \
+        "$T/x/usr/share/bash-completion/completions/bulkhead")
+    [ "$got" = "status start stop" ] || fail "completion of \"ctl st\": $got"
+}
+
 case_ctl_call() {
     judge_py ctl-call "$(python3 "$here/ctlcall.py" "$BH" 2>&1)"
 }
@@ -642,7 +723,7 @@ case_ctl_call() {
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
     compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
-    filecopy_unprivileged open_in_disposable ctl_call)
+    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install)
 
 passed=0
 failed=0

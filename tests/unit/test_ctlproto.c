@@ -202,7 +202,8 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 	struct ctl_domain_info in[2] = {
 		{ .name = "sys-net", .state = 2, .type = 1, .class = 4, .label = 0, .domid = 7,
 		  .memory_kib = 262144, .vcpus = 2, .restarts = 3, .uptime_ms = 1ull << 33,
-		  .gui = true },
+		  .gui = true, .netvm = "sys-usb", .template_name = "debian-12",
+		  .address = 0x0a890005 },
 		{ .name = "work", .state = 0, .domid = CTL_NO_DOMID },
 	}, out[4];
 	enum ctl_type type;
@@ -220,6 +221,18 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 	assert_string_equal(out[1].name, "work");
 	assert_int_equal(out[1].domid, CTL_NO_DOMID);
 	assert_false(out[1].gui);
+	assert_string_equal(out[1].netvm, "");
+	assert_int_equal(out[1].address, 0);
+	/* netvm and template: a name or nothing, zero-padded. */
+	uint8_t *rec = (uint8_t *)payload + 4;
+	rec[64 + 20] = 'x';
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
+	assert_string_equal(why, "domains reply with a bad netvm or template");
+	rec[64 + 20] = 0;
+	rec[96] = '/';
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
+	rec[96] = 'd';
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), 0);
 	/* A flag this version does not know is refused, not ignored. */
 	((uint8_t *)payload)[4 + 60] = 0x03;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);

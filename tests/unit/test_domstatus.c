@@ -55,8 +55,8 @@ static void unconfigured_domains_follow_the_list(void **state)
 	assert_false(d->configured);
 	/* A label the compositor has no colour for: not followed at all. */
 	assert_null(domstatus_find(&ds, "disp4"));
-	/* The idle domain is not listed as running: it keeps "-". */
-	assert_string_equal(domstatus_find(&ds, "idle")->state, "-");
+	/* The idle domain is not listed as running: it stays "unknown". */
+	assert_string_equal(domstatus_find(&ds, "idle")->state, "unknown");
 
 	/* disp3 is gone from the list: gone here too; configured ones stay. */
 	assert_true(answer(&ds, list, 1));

@@ -552,16 +552,20 @@ check_ctl() {
     expect_marker '^CTL-ADOPTED' 'the ctl script did not finish' || return 1
     local list
     list=$(serial | sed -n 's/^CTL-LIST //p')
-    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pv +2[0-9][0-9] +1 +[0-9]+s +[0-9]+$' <<<"$list" ||
-        ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2$' <<<"$list"; then
+    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pv +2[0-9][0-9] +1 +[0-9]+s +[0-9]+ +sys-net +- +10\.137\.0\.[0-9]+$' <<<"$list" ||
+        ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2 +- +- +-$' <<<"$list"; then
         why="ctl list: $(tr '\n' '|' <<<"$list")"
         return 1
     fi
     local json
     json=$(ctl_line CTL-JSON)
     if ! python3 -c 'import json, sys
-d = {x["name"]: x for x in json.loads(sys.argv[1])}
+j = json.loads(sys.argv[1])
+assert j["schema"] == 2, j
+d = {x["name"]: x for x in j["domains"]}
 assert d["alpha"]["state"] == "running" and d["alpha"]["id"] > 0, d["alpha"]
+assert d["alpha"]["netvm"] == "sys-net" and d["alpha"]["template"] is None, d["alpha"]
+assert d["alpha"]["address"].startswith("10.137.0."), d["alpha"]
 assert d["alpha"]["uptime_ms"] > 0 and d["alpha"]["class"] == "standalone", d["alpha"]
 assert d["crashy"]["state"] == "failed" and d["crashy"]["id"] is None, d["crashy"]
 assert d["crashy"]["restarts"] == 2, d["crashy"]' "$json" 2>"$LINUX_VM/json.err"; then
