@@ -54,7 +54,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
-	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/dispvm_launch \
+	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/launch_ask \
 	drm-compositor/launcher \
 	display/output_headless display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
@@ -83,7 +83,7 @@ TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
 
 .PHONY: all deps check check-layers check-unit check-asan check-fuzz check-host check-gui check-net \
 	check-linux check-xen check-xen-storage check-xen-drivers \
-	demo bench clean unit-bins asan-bins fuzz-bins net-bins man install
+	demo run bench clean unit-bins asan-bins fuzz-bins net-bins man install
 all: $(BUILD)/bulkhead man
 
 # The man pages and the bash completion, made from the binary's usage and
@@ -265,8 +265,14 @@ check-xen-drivers: $(BUILD)/bulkhead
 check-xen-storage: $(BUILD)/bulkhead
 	@tests/xen/storage.sh $(BUILD)/bulkhead
 
-demo: deps $(BUILD)/bulkhead
-	@tests/xen/demo.sh $(BUILD)/bulkhead
+# `make demo' and `make run' (the same boot, the desktop then the user's
+# over VNC or in a QEMU window) say a line per step; apt's and the build's
+# output go to build/NAME-build.log.
+demo run:
+	@mkdir -p $(BUILD) && echo "$@: installing what it needs and building (log: $(BUILD)/$@-build.log)"
+	@if ! $(MAKE) -s deps $(BUILD)/bulkhead > $(BUILD)/$@-build.log 2>&1; then \
+		tail -n 20 $(BUILD)/$@-build.log; echo "$@: FAILED: see $(BUILD)/$@-build.log"; exit 1; fi
+	@$(if $(filter run,$@),RUN=1 )tests/xen/demo.sh $(BUILD)/bulkhead
 
 $(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)

@@ -547,6 +547,8 @@ static void on_hello(struct client *c, const struct gui_msg *m)
 	w.u.welcome.max_width = GUI_WIDTH_MAX;
 	w.u.welcome.max_height = GUI_HEIGHT_MAX;
 	client_send(c, &w);
+	if (c->cs->env.greeted)
+		c->cs->env.greeted(c->cs->env.ctx, c);
 }
 
 /* A new window of C's, last in its list (drawn over the ones before);

@@ -114,6 +114,8 @@ struct clients_env {
 	/* Whether C's window appearing now takes the keyboard: the user asked
 	 * C's domain for it.  Asked once per window, as it is placed. */
 	bool (*wants_focus)(void *ctx, struct client *c);
+	/* C said HELLO: dom0 may ask things of it now.  NULL: nobody cares. */
+	void (*greeted)(void *ctx, struct client *c);
 	/* C is being freed (clients_reap): forget it. */
 	void (*gone)(void *ctx, struct client *c);
 	/* A client was dropped: clients_reap() is due, once no desktop or

@@ -19,7 +19,7 @@
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
 #include "drm-compositor/asks.h"
-#include "drm-compositor/dispvm_launch.h"
+#include "drm-compositor/launch_ask.h"
 #include "drm-compositor/launcher.h"
 #include "display/output.h"
 #include "drm-compositor/render.h"
@@ -87,7 +87,14 @@ static struct compositor {
 	char asked_dispvm[DOMAIN_NAME_MAX + 1];
 	bool dispvm_pending;
 	uint64_t asked_until_ms;
-	struct dispvm_launch dispvm;	/* "@dispvm COMMAND": the manager's answer */
+	struct launch_ask launch;	/* "@dispvm COMMAND" or a start: the manager's answer */
+	/* The command for a domain the launcher started, run once its agent
+	 * has greeted dom0 ("": none); its window the user's to focus while
+	 * start_focus (the user has done nothing else since). */
+	char start_name[DOMAIN_NAME_MAX + 1];
+	char start_cmd[GUI_COMMAND_MAX + 1];
+	bool start_focus;
+	struct loop_defer start_run;
 	bool pointer_seen;
 	uint32_t button_swallowed;	/* the button that focused a window, until released */
 	/* measure_frame_rate: frames shown and domains' DAMAGE messages since
@@ -168,7 +175,34 @@ static struct gui_domain *find_domain(const char *name)
 static struct rect prompt_rect(void)
 {
 	return (struct rect){ C.out->width / 4 - 2, C.out->height / 3 - 2, C.out->width / 2 + 4,
-			      32 };
+			      RENDER_PROMPT_HEIGHT + 4 };
+}
+
+/* What the launcher may run things in: the domains that may have windows
+ * (the manager's list; without a manager, the configured ones), and a new
+ * disposable.  INDEX (may be NULL) gets each one's place in C.status, or
+ * -1.  Returns how many, at most DOMAINS_MAX + 1. */
+static size_t launcher_names(const char **names, int *index)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < C.status.n; i++) {
+		if (!C.status.e[i].gui)
+			continue;
+		if (index)
+			index[n] = (int)i;
+		names[n++] = C.status.e[i].name;
+	}
+	for (size_t i = 0; !C.status.n && i < C.ndoms && n < DOMAINS_MAX; i++) {
+		if (!C.doms[i].name[0])
+			continue;
+		if (index)
+			index[n] = -1;
+		names[n++] = C.doms[i].name;
+	}
+	if (index)
+		index[n] = -1;
+	names[n++] = "@dispvm";
+	return n;
 }
 
 /* The keyboard is dom0's while its launcher or a question is shown. */
@@ -202,6 +236,7 @@ static void ask_changed(void)
 }
 
 static void launch_disposable(const char *template_name, const char *cmd);
+static bool launch_start(const char *name, const char *cmd);
 static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...);
 
 /* The domains with windows whose name NAME is most likely a typo of. */
@@ -233,6 +268,8 @@ static void launcher_run(void)
 		return;
 	}
 	struct gui_domain *d = find_domain(name);
+	if (d && !has_channel(d) && launch_start(name, cmd))
+		return;
 	if (!d) {
 		const char *near = closest_domain(name);
 		notice("launcher: no domain called \"%s\" has windows%s%s%s", name,
@@ -265,6 +302,12 @@ static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
 	}
 	if (!C.launcher.open)
 		return;
+	if (code == KEY_TAB) {
+		const char *names[DOMAINS_MAX + 1];
+		if (value == 1 && launcher_complete(&C.launcher, names, launcher_names(names, NULL)))
+			add_damage(prompt_rect());
+		return;
+	}
 	switch (launcher_key(&C.launcher, code, value)) {
 	case LAUNCHER_ENTER:
 		launcher_run();
@@ -305,7 +348,7 @@ static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...)
 static void launch_disposable(const char *template_name, const char *cmd)
 {
 	char why[160];
-	if (dispvm_launch_ask(&C.dispvm, template_name, cmd, why, sizeof(why)) < 0) {
+	if (launch_ask_disposable(&C.launch, template_name, cmd, why, sizeof(why)) < 0) {
 		notice("no disposable for \"%s\": %s", cmd, why);
 		return;
 	}
@@ -316,14 +359,80 @@ static void launch_disposable(const char *template_name, const char *cmd)
 	       "the default template", cmd);
 }
 
+/* "DOMAIN COMMAND" for a domain the manager says is stopped or failed:
+ * the manager is asked to start it, and COMMAND runs once its agent is up;
+ * one coming up already just gets COMMAND then.  False when NAME is
+ * neither (the caller says why it cannot run). */
+static bool launch_start(const char *name, const char *cmd)
+{
+	const struct domstatus_entry *e = domstatus_find(&C.status, name);
+	char why[160];
+	if (!e || !e->gui)
+		return false;
+	bool down = strcmp(e->state, "stopped") == 0 || strcmp(e->state, "failed") == 0;
+	bool coming = strcmp(e->state, "creating") == 0 || strcmp(e->state, "backoff") == 0 ||
+		      strcmp(e->state, "running") == 0;
+	if (!down && !coming)
+		return false;
+	if (down && launch_ask_start(&C.launch, name, why, sizeof(why)) < 0) {
+		notice("launcher: cannot start %s for \"%s\": %s", name, cmd, why);
+		return true;
+	}
+	str_copy(C.start_name, name, sizeof(C.start_name));
+	str_copy(C.start_cmd, cmd, sizeof(C.start_cmd));
+	C.asked = NULL;
+	C.asked_dispvm[0] = '\0';
+	C.start_focus = true;
+	notice("launcher: %s %s; \"%s\" runs once its agent is up", name,
+	       down ? "starts" : "is coming up", cmd);
+	return true;
+}
+
+/* After the round in which a started domain's agent greeted dom0: its
+ * command, asked of it now. */
+static void start_run(void *ctx)
+{
+	struct gui_domain *d = find_domain(C.start_name);
+	(void)ctx;
+	if (!C.start_name[0] || !d || !has_channel(d) || !d->client->greeted)
+		return;
+	if (client_run(d->client, C.start_cmd) < 0) {
+		notice("launcher: %s came up, but \"%s\" could not be sent to it", d->name,
+		       C.start_cmd);
+	} else {
+		log_info(TAG, "launcher: %s runs \"%s\"", d->name, C.start_cmd);
+		if (C.start_focus) {
+			C.asked = d;
+			C.asked_until_ms = monotonic_ms() + GUI_LAUNCH_FOCUS_MS;
+		}
+	}
+	C.start_name[0] = '\0';
+}
+
+static void client_greeted(void *ctx, struct client *c)
+{
+	(void)ctx;
+	if (C.start_name[0] && strcmp(c->name, C.start_name) == 0)
+		loop_defer(&C.loop, &C.start_run);
+}
+
 /* The manager's answer: the disposable runs the command, its first window
- * the user's to focus. */
-static void disposable_answer(void)
+ * the user's to focus; or the domain asked for starts (its command waits
+ * for its agent). */
+static void launch_answer(void)
 {
 	char name[DOMAIN_NAME_MAX + 1], why[CTL_ERROR_TEXT_MAX + 1];
-	int rc = dispvm_launch_read(&C.dispvm, name, sizeof(name), why, sizeof(why));
+	bool start;
+	int rc = launch_ask_read(&C.launch, &start, name, sizeof(name), why, sizeof(why));
 	if (rc < 0)
 		return;
+	if (start) {
+		if (rc == 0) {
+			notice("launcher: %s did not start: %s", name, why);
+			C.start_name[0] = '\0';
+		}
+		return;
+	}
 	bool pending = C.dispvm_pending;
 	C.dispvm_pending = false;
 	if (rc == 0) {
@@ -697,6 +806,22 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	s->clipboard_rgb = src ? domain_label_rgb[src->label] : 0xffffff;
 	s->notice = C.notice_until_ms ? C.notice : NULL;
 	s->prompt = C.launcher.open ? C.launcher.line : NULL;
+	s->nprompt_chips = 0;
+	if (C.launcher.open) {
+		static const char *names[DOMAINS_MAX + 1];
+		static int index[DOMAINS_MAX + 1];
+		static struct render_chip matches[DOMAINS_MAX + 1];
+		size_t n = launcher_names(names, index);
+		for (size_t i = 0; i < n; i++) {
+			if (!launcher_matches(&C.launcher, names[i]))
+				continue;
+			const struct domstatus_entry *e = index[i] >= 0 ? &C.status.e[index[i]] : NULL;
+			matches[s->nprompt_chips++] = (struct render_chip){
+				names[i], e ? e->state : index[i] < 0 && i + 1 == n ? "new" : "",
+				e ? domain_label_rgb[e->label] : 0xdddddd };
+		}
+		s->prompt_chips = matches;
+	}
 	static char ask[200], ask_choices[CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 4) + 40];
 	asks_describe(&C.asks, ask, ask_choices, sizeof(ask));
 	s->ask = asks_open(&C.asks) ? ask : NULL;
@@ -848,6 +973,7 @@ static void user_key(uint32_t code, uint32_t value)
 		C.asked = NULL;
 		C.asked_dispvm[0] = '\0';
 		C.dispvm_pending = false;
+		C.start_focus = false;
 	}
 }
 
@@ -999,8 +1125,8 @@ static size_t status_fill(void *ctx, struct pollfd *pfd)
 		pfd[n++] = (struct pollfd){ .fd = domstatus_fd(&C.status), .events = POLLIN };
 	if (asks_fd(&C.asks) >= 0)
 		pfd[n++] = (struct pollfd){ .fd = asks_fd(&C.asks), .events = POLLIN };
-	if (dispvm_launch_fd(&C.dispvm) >= 0)
-		pfd[n++] = (struct pollfd){ .fd = dispvm_launch_fd(&C.dispvm), .events = POLLIN };
+	if (launch_ask_fd(&C.launch) >= 0)
+		pfd[n++] = (struct pollfd){ .fd = launch_ask_fd(&C.launch), .events = POLLIN };
 	return n;
 }
 
@@ -1014,8 +1140,8 @@ static void status_ready(void *ctx, const struct pollfd *pfd, size_t n)
 			status_answer();
 		else if (pfd[i].fd == C.asks.fd && asks_read(&C.asks, monotonic_ms()))
 			ask_changed();
-		else if (pfd[i].fd == C.dispvm.fd)
-			disposable_answer();
+		else if (pfd[i].fd == C.launch.fd)
+			launch_answer();
 	}
 }
 
@@ -1056,6 +1182,7 @@ static int setup_loop(void)
 	C.status_fds = (struct loop_fdset){ .max = 3, .fill = status_fill, .dispatch = status_ready };
 	C.tick.cb = tick;
 	C.reap.fn = reap_clients;
+	C.start_run.fn = start_run;
 	C.buffered.fn = serve_buffered;
 	int rc = loop_init(&C.loop, COMPOSITOR_FDS_MAX, &ops);
 	if (rc == 0)
@@ -1127,13 +1254,14 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.gone = client_gone,
 		.reap_due = reap_due,
 		.clipboard = on_clipboard,
+		.greeted = client_greeted,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
 
 	domstatus_init(&C.status);
 	asks_init(&C.asks);
-	dispvm_launch_init(&C.dispvm);
+	launch_ask_init(&C.launch);
 	desktop_config_load(config_dir, &C.cfg);
 	rpc_policy_load(config_dir, &C.policy);
 	if (width > 0) {

@@ -32,6 +32,41 @@ bool launcher_dispvm(const char *domain, char *template_name, size_t cap)
 	return str_copy(template_name, t, cap);
 }
 
+bool launcher_matches(const struct launcher *l, const char *name)
+{
+	size_t n = strlen(l->line);
+	return !strchr(l->line, ' ') && strncmp(name, l->line, n) == 0;
+}
+
+bool launcher_complete(struct launcher *l, const char *const *names, size_t n)
+{
+	const char *first = NULL;
+	size_t common = 0, count = 0, typed = strlen(l->line);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!launcher_matches(l, names[i]))
+			continue;
+		if (!first) {
+			first = names[i];
+			common = strlen(first);
+		}
+		size_t k = 0;
+		while (k < common && names[i][k] == first[k])
+			k++;
+		common = k;
+		count++;
+	}
+	if (!first || (common <= typed && count > 1))
+		return false;
+	if (common + (count == 1) >= sizeof(l->line))
+		return false;
+	memcpy(l->line, first, common);
+	l->line[common] = '\0';
+	if (count == 1)
+		strcat(l->line, " ");
+	return true;
+}
+
 bool launcher_split(const char *line, char *domain, size_t cap, const char **command)
 {
 	size_t n = strcspn(line, " ");

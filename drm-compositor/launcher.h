@@ -43,6 +43,15 @@ enum launcher_result launcher_key(struct launcher *l, uint32_t code, uint32_t va
  * "@dispvm:TEMPLATE" (a domain's name, into TEMPLATE_NAME, CAP bytes). */
 bool launcher_dispvm(const char *domain, char *template_name, size_t cap);
 
+/* Whether NAME is one the user may mean by the line typed so far: the line
+ * is still its domain word (no space yet) and NAME begins with it. */
+bool launcher_matches(const struct launcher *l, const char *name);
+
+/* Tab: the domain word completed as far as NAMES (N, "@dispvm" among
+ * them if the caller offers it) agree; a space after it when only one
+ * matches.  Whether the line changed. */
+bool launcher_complete(struct launcher *l, const char *const *names, size_t n);
+
 /* Splits LINE ("DOMAIN COMMAND..." or "DOMAIN") into DOMAIN (CAP bytes)
  * and *COMMAND (pointing into LINE, or LAUNCHER_DEFAULT_COMMAND); false
  * when it does not start with a domain. */

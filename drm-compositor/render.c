@@ -160,6 +160,24 @@ struct rect render_bar_rect(const struct render_scene *s)
 	return (struct rect){ 0, 0, s->width, STATUS_BAR_HEIGHT };
 }
 
+/* The domains' chips from X on in ROW, as many as fit before RIGHT. */
+static void draw_chips(struct renderer *r, cairo_t *cr, const struct render_chip *chips,
+		       size_t n, double x, struct rect row, double right)
+{
+	char text[DOMAIN_NAME_MAX + 32];
+	for (size_t i = 0; i < n; i++) {
+		const struct render_chip *c = &chips[i];
+		snprintf(text, sizeof(text), "%s%s%s", c->name, c->state[0] ? " " : "", c->state);
+		double w = 14 + text_width(r, cr, text);
+		if (x + w > right)
+			break;
+		set_rgb(cr, c->label_rgb);
+		fill_rect(cr, (struct rect){ (int32_t)x, row.y + (row.h - 10) / 2, 10, 10 });
+		draw_text(r, cr, text, x + 14, row, 0xdddddd);
+		x += w + 14;
+	}
+}
+
 static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene *s)
 {
 	struct rect bar = render_bar_rect(s);
@@ -182,17 +200,6 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 		x += 20;
 	}
 	x += 10;
-	/* dom0's word to the user takes the domains' place while it lasts: it
-	 * is read whole, and they come back. */
-	for (size_t i = 0; !s->notice && i < s->nchips; i++) {
-		const struct render_chip *c = &s->chips[i];
-		char text[DOMAIN_NAME_MAX + 32];
-		set_rgb(cr, c->label_rgb);
-		fill_rect(cr, (struct rect){ (int32_t)x, 6, 10, 10 });
-		snprintf(text, sizeof(text), "%s %s", c->name, c->state);
-		draw_text(r, cr, text, x + 14, bar, 0xdddddd);
-		x += 14 + text_width(r, cr, text) + 14;
-	}
 	double right = bar.w - 6;
 	if (s->clock) {
 		right -= text_width(r, cr, s->clock);
@@ -206,6 +213,10 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 		fill_rect(cr, (struct rect){ (int32_t)right - 14, 6, 10, 10 });
 		right -= 30;
 	}
+	/* dom0's word to the user takes the domains' place while it lasts: it
+	 * is read whole, and they come back. */
+	if (!s->notice)
+		draw_chips(r, cr, s->chips, s->nchips, x, bar, right);
 	if (s->notice && x < right) {
 		cairo_save(cr);
 		cairo_rectangle(cr, x, bar.y, right - x, bar.h);
@@ -217,7 +228,8 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 
 static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_scene *s)
 {
-	struct rect box = { s->width / 4, s->height / 3, s->width / 2, 28 };	/* in prompt_rect() */
+	/* As prompt_rect() in the compositor has it. */
+	struct rect box = { s->width / 4, s->height / 3, s->width / 2, RENDER_PROMPT_HEIGHT };
 	char text[256];
 
 	set_rgb(cr, 0xdddddd);
@@ -225,7 +237,9 @@ static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_sce
 	set_rgb(cr, 0x000000);
 	fill_rect(cr, (struct rect){ box.x + 2, box.y + 2, box.w - 4, box.h - 4 });
 	snprintf(text, sizeof(text), "run: %s_", s->prompt);
-	draw_text(r, cr, text, box.x + 8, box, 0xffffff);
+	draw_text(r, cr, text, box.x + 8, (struct rect){ box.x, box.y, box.w, 26 }, 0xffffff);
+	draw_chips(r, cr, s->prompt_chips, s->nprompt_chips, box.x + 8,
+		   (struct rect){ box.x, box.y + 24, box.w, 22 }, box.x + box.w - 8);
 }
 
 struct rect render_ask_rect(int32_t width, int32_t height)

@@ -54,6 +54,9 @@ struct render_scene {
 	const char *notice;		/* dom0's word to the user (printable ASCII), in the
 					 * domains' place; NULL: none */
 	const char *prompt;		/* the launcher's line, NULL when closed */
+	/* Under it, the domains the line may still mean, with their states. */
+	const struct render_chip *prompt_chips;
+	size_t nprompt_chips;
 	/* A call the policy asks the user about (drm-compositor/asks.h): its
 	 * question and its choices, over everything; NULL: none. */
 	const char *ask, *ask_choices;
@@ -67,6 +70,9 @@ struct renderer;
  * errno on failure (a missing font file: ENOENT). */
 struct renderer *renderer_new(const char *font_path);
 void renderer_free(struct renderer *r);
+
+/* The launcher's box: its line, then the domains it may mean. */
+#define RENDER_PROMPT_HEIGHT 50
 
 /* Where the question of a call is drawn, on a WIDTH x HEIGHT screen. */
 struct rect render_ask_rect(int32_t width, int32_t height);

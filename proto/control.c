@@ -332,10 +332,14 @@ static void serve_client(struct control_server *srv, int fd)
 		drop_client(srv, fd);
 		return;
 	}
+	/* The compositor's uid: what the user does on the desktop (the
+	 * launcher starts a domain, never stops one). */
+	bool start = req.type == CTL_REQ_DOMAIN && req.op == CTL_DOMAIN_START;
 	if (c->lister && req.type != CTL_REQ_DOMAINS && req.type != CTL_REQ_ASKS &&
-	    req.type != CTL_REQ_ANSWER && req.type != CTL_REQ_RUN_DISPOSABLE) {
+	    req.type != CTL_REQ_ANSWER && req.type != CTL_REQ_RUN_DISPOSABLE && !start) {
 		send_error(fd, srv->buf, EACCES, "permission denied: this uid may only list the "
-			   "domains, answer the calls' questions and ask for a disposable");
+			   "domains, start one, answer the calls' questions and ask for a "
+			   "disposable");
 		drop_client(srv, fd);
 		return;
 	}

@@ -13,6 +13,10 @@ compositor's own uid), the bar says one starts; the manager's answer
 names disp7, whose first window takes the focus (the user asked for it)
 and is framed in its label's colour; one the user did not ask for does
 not.  "@dispvm:ghost xterm" refused by the manager is said in the bar.
+"cold-vm", which the manager lists stopped: the launcher asks it to start
+cold-vm (DOMAIN START, on the compositor's uid), and once cold-vm's agent
+has greeted dom0 (the fake manager "starts" a gui-demo for it), the
+command is asked of it, and its window takes the focus.
 """
 import os
 import socket
@@ -26,13 +30,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from checks import check, summary  # noqa: E402
 
 VERSION = 1
-Q_DOMAINS, Q_RUN, Q_ASKS = 5, 9, 12
-R_DOMAINS, R_DISPOSABLE, R_ASKS, R_ERROR = 0x83, 0x84, 0x86, 0xFF
+Q_DOMAINS, Q_DOMAIN, Q_RUN, Q_ASKS = 5, 6, 9, 12
+R_OK, R_DOMAINS, R_DISPOSABLE, R_ASKS, R_ERROR = 0x80, 0x83, 0x84, 0x86, 0xFF
+DOMAIN_START, STOPPED, RUNNING, CLASS_APP, LABEL_BLUE = 1, 0, 2, 1, 5
 KEYS = {c: k for k, c in enumerate("1234567890", 2)}
 KEYS.update({c: k for k, c in zip(range(16, 26), "qwertyuiop")})
 KEYS.update({c: k for k, c in zip(range(30, 39), "asdfghjkl")})
 KEYS.update({c: k for k, c in zip(range(44, 51), "zxcvbnm")})
-KEYS.update({" ": 57, ";": 39})
+KEYS.update({" ": 57, ";": 39, "-": 12})
 SHIFTED = {"@": "2", ":": ";"}
 META, ENTER, SHIFT = 125, 28, 42
 
@@ -45,8 +50,10 @@ class Manager:
     """Answers DOMAINS and ASKS with none, RUN_DISPOSABLE with disp7 (or,
     for the template ghost, an error), each request of that kind kept."""
 
-    def __init__(self, path):
+    def __init__(self, path, start):
         self.runs = []
+        self.started = []
+        self.start = start	# called with a domain's name once it is "started"
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock.bind(path)
@@ -69,7 +76,16 @@ class Manager:
                 return
             mtype, payload = struct.unpack("<H", req[6:8])[0], req[8:]
             if mtype == Q_DOMAINS:
-                conn.send(msg(R_DOMAINS, struct.pack("<I", 0)))
+                # cold-vm, an AppVM with windows: stopped until started.
+                state = RUNNING if "cold-vm" in self.started else STOPPED
+                rec = struct.pack("<32sBBBBIIIIQB3x32s32sI4x", b"cold-vm", state, 0, CLASS_APP,
+                                  LABEL_BLUE, 0xFFFFFFFF, 262144, 1, 0, 0, 1, b"", b"", 0)
+                conn.send(msg(R_DOMAINS, struct.pack("<I", 1) + rec))
+            elif mtype == Q_DOMAIN and payload[0] == DOMAIN_START:
+                name = payload[1:].decode()
+                self.started.append(name)
+                conn.send(msg(R_OK))
+                self.start(name)
             elif mtype == Q_ASKS:
                 conn.send(msg(R_ASKS, struct.pack("<I", 0)))
             elif mtype == Q_RUN:
@@ -111,7 +127,12 @@ def main():
     with open(os.path.join(cfg, "domains", "disp7.cfg"), "w") as f:
         f.write('class = "standalone"\nlabel = "purple"\ntype = "pvh"\nmemory = 256\n'
                 'kernel = "/var/lib/bulkhead/vmlinux"\ngui = 1\n')
-    man = Manager("/run/bulkhead/domains")
+    with open(os.path.join(cfg, "domains", "cold-vm.cfg"), "w") as f:
+        f.write('class = "standalone"\nlabel = "blue"\ntype = "pvh"\nmemory = 256\n'
+                'kernel = "/var/lib/bulkhead/vmlinux"\ngui = 1\n')
+    started = {}
+    man = Manager("/run/bulkhead/domains",
+                  lambda name: started.setdefault(name, demo(name, "203080")))
     log = os.path.join(work, "compositor.log")
     comp = subprocess.Popen([bh, "compositor", "--config", cfg], stdout=open(log, "w"),
                             stderr=subprocess.STDOUT)
@@ -185,6 +206,19 @@ def main():
         check("a disposable the manager refuses is said in the bar",
               wait_for(log, "no disposable: no domain ghost is configured") and
               man.runs[1:2] == [("ghost", "xterm")], repr(man.runs))
+        # A stopped domain: started for the launcher, the command run once
+        # its agent is up, its window focused.
+        time.sleep(1.5)	# the bar has the manager's list (asked each second)
+        launch("cold-vm xterm")
+        check("the launcher asks the manager to start cold-vm, and says so",
+              wait_for(log, 'launcher: cold-vm starts; "xterm" runs once its agent is up') and
+              man.started == ["cold-vm"], repr(man.started))
+        cold = started.get("cold-vm")
+        # (gui-demo makes a window of its own as it comes: its next one
+        # after the request takes the focus.)
+        check("once cold-vm's agent is up, it is asked to run xterm, and its window takes "
+              "the focus", cold is not None and wait_for(cold, "RUN xterm") and
+              wait_for(cold, "FOCUS 1"), open(cold).read()[-300:] if cold else "")
         check("the compositor is still up", comp.poll() is None, "it exited")
     finally:
         for p in demos + [comp]:

@@ -138,6 +138,17 @@ svc_field() {
     sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$obj"
 }
 
+# svc_exit NAME: how NAME last ended, from the JSON's last_exit fields:
+# code:N, signal:NAME (KILL, SYS ...), or none.
+svc_exit() {
+    ns_ctl services --json 2>/dev/null | python3 -c 'import json, sys
+for s in json.load(sys.stdin)["services"]:
+    if s["name"] == sys.argv[1]:
+        e = s["last_exit"]
+        print("none" if e is None else
+              "signal:" + e["signal_name"] if "signal" in e else "code:%d" % e["code"])' "$1"
+}
+
 # svc_is NAME STATE
 svc_is() { [ "$(svc_field "$1" state)" = "$2" ]; }
 

@@ -187,8 +187,7 @@ case_backoff() {
     old=$(kill_svc a)
     wait_for 5 svc_up_with_new_pid a "$old" || fail "a did not come back after SIGKILL"
     [ "$(svc_field a restarts)" = 1 ] || fail "restarts is $(svc_field a restarts), not 1"
-    [ "$(svc_field a last_exit)" = "killed by SIGKILL" ] ||
-        fail "last_exit is \"$(svc_field a last_exit)\""
+    [ "$(svc_exit a)" = "signal:KILL" ] || fail "last_exit is \"$(svc_exit a)\""
     in_log "$ERR" "supervisor: service a killed by SIGKILL; restarting in 100 ms" ||
         fail "no \"killed by SIGKILL; restarting in 100 ms\" on stderr"
     # Deaths in a row, long before a start-limit interval has passed: the
@@ -531,8 +530,8 @@ case_confine() {
     expect_status filtered Seccomp 2
     expect_status plain Seccomp 0
     wait_for 5 svc_is forker stopped || fail "forker is $(svc_field forker state), not stopped"
-    [ "$(svc_field forker last_exit)" = "killed by SIGSYS" ] ||
-        fail "forker's last_exit is \"$(svc_field forker last_exit)\", not \"killed by SIGSYS\""
+    [ "$(svc_exit forker)" = "signal:SYS" ] ||
+        fail "forker's last_exit is \"$(svc_exit forker)\", not SIGSYS"
 }
 
 # The compositor as PID 1's service (headless): it gives up root's uid,
@@ -561,8 +560,8 @@ case_compositor_sigsys() {
     gdb -p "$hpid" -batch -ex 'call (long)syscall(59, 0, 0, 0)' > "$T/gdb.out" 2>&1 || true
     wait_for 5 svc_up_with_new_pid compositor "$pid" ||
         fail "the compositor did not come back: $(tail -n 3 "$T/gdb.out" | tr '\n' ' ')"
-    [ "$(svc_field compositor last_exit)" = "killed by SIGSYS" ] ||
-        fail "last_exit is \"$(svc_field compositor last_exit)\", not \"killed by SIGSYS\""
+    [ "$(svc_exit compositor)" = "signal:SYS" ] ||
+        fail "last_exit is \"$(svc_exit compositor)\", not SIGSYS"
     wait_for 10 confined_twice ||
         fail "the new compositor did not say it is confined"
     expect_status compositor Seccomp 2

@@ -63,7 +63,7 @@ _qemu_launch() {
     rm -f "$dir/serial.log" "$dir/mon.sock" "$dir/qemu.pid" "$dir/qemu.stderr"
     : > "$dir/serial.log"
     qemu-system-x86_64 -accel "tcg,thread=${QEMU_TCG_THREAD:-multi}" -machine q35 -smp "${QEMU_SMP:-2}" \
-        -vga none -device bochs-display -display none \
+        -vga none -device bochs-display -display "${QEMU_DISPLAY:-none}" \
         -serial "file:$dir/serial.log" \
         -monitor "unix:$dir/mon.sock,server,nowait" \
         -no-reboot "$@" </dev/null >"$dir/qemu.stderr" 2>&1 &
@@ -192,7 +192,7 @@ qemu_sendkey() {
 }
 
 # qemu_type DIR TEXT: types TEXT (letters, digits, space, '.', '/', '-', '>',
-# ';', '|' and a newline as Return) on a US keyboard with sendkey, in one monitor
+# ';', ':', '@', '|' and a newline as Return) on a US keyboard with sendkey, in one monitor
 # connection: a key every 0.15 s, each held 50 ms (the guest's kernel
 # repeats a key held 250 ms, which a slow guest must not see).
 qemu_type() {
@@ -206,6 +206,8 @@ qemu_type() {
             -) k=minus ;;
             '>') k=shift-dot ;;
             ';') k=semicolon ;;
+            ':') k=shift-semicolon ;;
+            '@') k=shift-2 ;;
             '|') k=shift-backslash ;;
             $'\n') k=ret ;;
             [[:upper:]]) k=shift-${c,,} ;;

@@ -441,6 +441,14 @@ static void lister_may_only_list(void **state)
 	assert_int_equal(ask(fd, big, ctl_encode_request(&req, big, sizeof(big)), reply, &rlen),
 			 CTL_REP_DISPOSABLE);
 	assert_string_equal(run_command, "foot");
+	/* The launcher's "work foot" for a stopped work: started. */
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_START, .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_string_equal(restarted, "work");
+	assert_int_equal(powered, CTL_DOMAIN_START);
+	restarted[0] = '\0';
+	/* Stopping, killing or pausing one is not the desktop's. */
 	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_ERROR);

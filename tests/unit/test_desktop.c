@@ -428,6 +428,34 @@ static void test_launcher_line(void **state)
 	keymap_free(l.keymap);
 }
 
+/* Tab completes the domain word as far as the names agree, with a space
+ * when one is left; the names listed are those the word begins. */
+static void test_launcher_completion(void **state)
+{
+	static const char *const names[] = { "work", "work-dvm", "personal", "@dispvm" };
+	struct launcher l = { .open = true };
+	(void)state;
+	assert_true(launcher_matches(&l, "work"));
+	strcpy(l.line, "w");
+	assert_true(launcher_complete(&l, names, 4));
+	assert_string_equal(l.line, "work");
+	assert_false(launcher_complete(&l, names, 4));	/* work, work-dvm: no more */
+	assert_true(launcher_matches(&l, "work-dvm"));
+	assert_false(launcher_matches(&l, "personal"));
+	strcpy(l.line, "p");
+	assert_true(launcher_complete(&l, names, 4));
+	assert_string_equal(l.line, "personal ");
+	/* Past the domain word: no completion, nothing listed. */
+	assert_false(launcher_complete(&l, names, 4));
+	assert_false(launcher_matches(&l, "personal"));
+	strcpy(l.line, "@");
+	assert_true(launcher_complete(&l, names, 4));
+	assert_string_equal(l.line, "@dispvm ");
+	strcpy(l.line, "x");
+	assert_false(launcher_complete(&l, names, 4));
+	assert_string_equal(l.line, "x");
+}
+
 /* A `bind' list replaces the defaults: a typo in it is said with what was
  * meant, and a list that leaves no launcher or focus-next keeps the
  * default for it, said too. */
@@ -477,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup(test_binding_modifiers_never_reach_a_domain, setup),
 		cmocka_unit_test_setup(test_focus_after_a_window_goes, setup),
 		cmocka_unit_test(test_launcher_line),
+		cmocka_unit_test(test_launcher_completion),
 		cmocka_unit_test(a_bind_list_keeps_the_desktop_usable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

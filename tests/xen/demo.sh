@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
 # `make demo': bulkhead as dom0's user space on Xen 4.17 under QEMU (TCG),
 # as a user sees it.  Boots tests/xen/demo/config: the domain manager
-# creates sys-net (a net driver domain), alpha behind it and beta; dom0's
-# compositor draws alpha's agent's terminal and beta's foot (a real Wayland
-# program, through beta's agent) on bochs-drm, each framed in its domain's
-# label colour.  Then, with QEMU's keyboard: Super+Tab gives the focus to a
+# creates sys-net (a net driver domain), sys-firewall behind it (each
+# AppVM's rules in nftables), the AppVMs alpha (blue, behind sys-firewall)
+# and beta (green), both of the template debian; dom0's compositor draws
+# alpha's agent's terminal and beta's foot (a real Wayland program,
+# through beta's agent) on bochs-drm, each framed in its domain's label
+# colour.  Then, with QEMU's keyboard: Super+Tab gives the focus to a
 # terminal, a command typed there runs in that domain only; Super+Tab to
 # the other, another command; with QEMU's mouse, a line selected in alpha's
 # terminal is copied (Ctrl+Shift+C) and pasted into beta's foot
 # (Ctrl+Shift+V, Shift+Insert), where it runs; Super+Return and "beta foot"
 # start a second foot in beta, which takes the focus; there a call to
-# alpha's service test.Upper and a copy of files into alpha, under the demo's
-# policy.d.  Then QEMU is stopped.
+# alpha's service test.Upper and a copy of files into alpha, under the
+# demo's policy.d; Super+Return and "@dispvm" start a disposable of dvm
+# (red) whose foot takes the focus, a command typed there runs in it, and
+# Super+Shift+Q ends it: the disposable is destroyed.  Then QEMU is stopped.
+# With RUN=1 (`make run'): the same boot, then the desktop is the user's,
+# in a QEMU window (QEMU_DISPLAY=gtk, with $DISPLAY) or over VNC
+# (QEMU_DISPLAY=vnc=:0, the default: localhost:5900), until QEMU ends.
 # usage: tests/xen/demo.sh BULKHEAD   (as root)
 # Leaves build/demo/: serial.log, desktop.png (the terminals as they
 # came), screen.png (after the typing), clipboard.png (alpha's selection
 # copied, the bar saying so), pasted.png (run in beta), launched.png
-# (beta's second foot), calls.png (the call's output in it).
+# (beta's second foot), calls.png (the call's output in it), disposable.png
+# (the disposable's foot, typed into).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,13 +52,19 @@ shot() {
         awk '{ print "alpha'"'"'s frame " $1 " px, beta'"'"'s " $2 " px" }')"
 }
 
-keys() { qemu_sendkey "$LINUX_VM" "$1" || die "sendkey $1 failed"; sleep 1; }
+keys() { qemu_sendkey "$LINUX_VM" "$1" || die "sendkey $1 failed"; sleep 0.5; }
+# Each step's line says when, from the demo's start.
+info() { local t=$(($(now_ms) - run_start)); printf '%s: [%d:%02d] %s\n' "$SUITE" $((t / 60000)) $((t / 1000 % 60)) "$*"; }
 type_in() { qemu_type "$LINUX_VM" "$1" || die "typing \"$1\" failed"; }
 
-info "building the domains' images and dom0's initramfs"
-build_domu >/dev/null || die "the domains' image cannot be built"
+info "building the domains' images and dom0's initramfs (log: $LINUX_VM/images.log)"
+build_domu >"$LINUX_VM/images.log" 2>&1 || die "the domains' image cannot be built"
 "$here/domu/build.sh" "$(_qemu_kver)" "$LINUX_VM/driver" "$LINUX_VM/domu-driver.cpio" \
-    "$bulkhead" driver >/dev/null || die "sys-net's image cannot be built"
+    "$bulkhead" driver >>"$LINUX_VM/images.log" 2>&1 || die "sys-net's image cannot be built"
+if [ -n "${RUN:-}" ]; then
+    export QEMU_DISPLAY=${QEMU_DISPLAY:-vnc=:0}
+fi
+info "booting Xen, dom0 and the domains under QEMU (serial log: $LINUX_VM/serial.log)"
 boot_guest qemu_start_xen "$(ev service-started name=xenconsoled)" \
     'service xenconsoled started' --xen --desktop \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
@@ -64,8 +78,16 @@ for d in alpha beta; do
         expect "^$d\\| $(ev dom0-connected)" "$STEP_TIMEOUT" ||
         die "$d's terminal never reached the desktop: $why"
 done
+info "the desktop is up with alpha's and beta's windows: $(fmt_ms $(($(now_ms) - t_qemu))) from QEMU's start"
+if [ -n "${RUN:-}" ]; then
+    info "the desktop is yours: ${QEMU_DISPLAY#vnc=} (QEMU_DISPLAY=$QEMU_DISPLAY; VNC: localhost:$((5900 + ${QEMU_DISPLAY##*:}))) until QEMU ends"
+    info "keys: Super+Return the launcher (\"alpha\", \"beta foot\", \"@dispvm\"), Super+Tab the focus, Ctrl+Shift+C/V the clipboard, Super+Shift+Q close"
+    while _qemu_running "$LINUX_VM"; do sleep 1; done
+    info "QEMU ended; serial log: $LINUX_VM/serial.log"
+    exit 0
+fi
 # Their shells' prompts, drawn at emulation speed.
-sleep 10
+sleep 4
 shot desktop
 
 # No window takes the keyboard by itself: the user gives it.
@@ -76,7 +98,7 @@ type_in $'uname -sr; ls /\n'
 linux_wait 'DOMU-TYPED name=[a-z]+ /tmp/typed: typed in the first terminal' "$STEP_TIMEOUT" ||
     die "the command typed into the focused terminal did not run"
 info "$(serial | grep -m1 -o 'DOMU-TYPED name=[a-z]* /tmp/typed: .*'): it ran in that domain only"
-sleep 5
+sleep 2
 shot screen
 
 # dom0's clipboard: a command line typed in alpha's terminal, selected
@@ -87,7 +109,7 @@ clipboard_alpha_to_beta 'echo pasted from alpha >/tmp/typedclip' "$LINUX_VM/clip
 linux_wait 'DOMU-TYPED name=beta /tmp/typedclip: pasted from alpha' "$STEP_TIMEOUT" ||
     die "the command pasted into beta did not run there"
 info "clipboard: alpha's selection pasted into beta, run by foot's shell: $(serial | grep -m1 -o 'DOMU-TYPED name=beta /tmp/typedclip: .*')"
-sleep 3
+sleep 2
 shot pasted
 
 # The launcher: Super+Return, a domain and a program, Return: the
@@ -98,9 +120,9 @@ keys meta_l-ret
 type_in $'beta foot\n'
 linux_wait_count "$started" $((windows + 1)) \
     "$STEP_TIMEOUT" || die "the launcher's foot did not open in beta"
-sleep 8
-type_in $'echo launched\n'
 sleep 4
+type_in $'echo launched\n'
+sleep 2
 shot launched
 
 # A call between domains, typed into beta's new foot: alpha's service
@@ -112,9 +134,32 @@ linux_wait "$(ev rpc-done source=beta)" "$STEP_TIMEOUT" ||
 type_in $'bulkhead copy-to alpha /etc/bulkhead/rpc\n'
 linux_wait_count "$(ev rpc-done source=beta)" 2 "$STEP_TIMEOUT" ||
     die "beta's copy to alpha did not end"
-sleep 4
+sleep 2
 shot calls
 info "calls: beta called alpha's test.Upper and copied /etc/bulkhead/rpc into alpha's ~/Incoming/beta ($(serial | grep -cE "$(ev rpc-connected source=beta)") calls connected over vchans between the two)"
+
+# A disposable: Super+Return, "@dispvm", Return: the domain manager makes
+# dispN of dvm (storage.cfg's default_dispvm, its root a snapshot of
+# debian's) and runs foot there; its window takes the focus when it comes.
+info "launcher: @dispvm (a disposable boots)"
+keys meta_l-ret
+type_in $'@dispvm\n'
+expect_event gui-up 'name=disp[0-9]+' transport=vchan "$DOMAIN_TIMEOUT" ||
+    die "no disposable reached the desktop: $why"
+disp=$(serial | grep -m1 -oE "$(ev gui-up 'name=disp[0-9]+')" | grep -oE 'name=disp[0-9]+' | cut -d= -f2)
+expect_event window-new name="$disp" "$STEP_TIMEOUT" || die "$disp's foot made no window: $why"
+sleep 4
+type_in $'echo typed in a disposable >/tmp/typeddisp\n'
+linux_wait "DOMU-TYPED name=$disp /tmp/typeddisp: typed in a disposable" "$STEP_TIMEOUT" ||
+    die "the command typed into the disposable's foot did not run there"
+sleep 2
+shot disposable
+info "disposable: $disp ran foot, the command typed there ran in it"
+# Its foot closed by the user: the disposable is destroyed.
+keys meta_l-shift-q
+expect_event disposable-gone name="$disp" "$STEP_TIMEOUT" ||
+    die "$disp was not destroyed after its foot was closed: $why"
+info "disposable: $disp destroyed once its foot was closed"
 
 # The desktop has the keyboard grabbed (no ctrl-alt-delete reaches dom0's
 # kernel) and nothing on it powers off yet: QEMU is stopped here; the
@@ -125,4 +170,4 @@ serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'event=|frame rat
     sed 's/^/    /' | head -n 40
 info "timing: whole demo $(fmt_ms $(($(now_ms) - run_start)))"
 info "serial log: $LINUX_VM/serial.log"
-info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png, $LINUX_VM/calls.png"
+info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png, $LINUX_VM/calls.png, $LINUX_VM/disposable.png"
