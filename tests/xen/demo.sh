@@ -18,7 +18,8 @@
 # Super+Shift+Q ends it: the disposable is destroyed.  Then QEMU is stopped.
 # With RUN=1 (`make run'): the same boot, then the desktop is the user's,
 # in a QEMU window (QEMU_DISPLAY=gtk, with $DISPLAY) or over VNC
-# (QEMU_DISPLAY=vnc=:0, the default: localhost:5900), until QEMU ends.
+# (QEMU_DISPLAY=vnc=127.0.0.1:0, the default: localhost:5900), until QEMU
+# ends.
 # usage: tests/xen/demo.sh BULKHEAD   (as root)
 # Leaves build/demo/: serial.log, desktop.png (the terminals as they
 # came), screen.png (after the typing), clipboard.png (alpha's selection
@@ -62,7 +63,8 @@ build_domu >"$LINUX_VM/images.log" 2>&1 || die "the domains' image cannot be bui
 "$here/domu/build.sh" "$(_qemu_kver)" "$LINUX_VM/driver" "$LINUX_VM/domu-driver.cpio" \
     "$bulkhead" driver >>"$LINUX_VM/images.log" 2>&1 || die "sys-net's image cannot be built"
 if [ -n "${RUN:-}" ]; then
-    export QEMU_DISPLAY=${QEMU_DISPLAY:-vnc=:0}
+    # VNC on the loopback only: the desktop is not the network's.
+    export QEMU_DISPLAY=${QEMU_DISPLAY:-vnc=127.0.0.1:0}
 fi
 info "booting Xen, dom0 and the domains under QEMU (serial log: $LINUX_VM/serial.log)"
 boot_guest qemu_start_xen "$(ev service-started name=xenconsoled)" \
@@ -80,7 +82,11 @@ for d in alpha beta; do
 done
 info "the desktop is up with alpha's and beta's windows: $(fmt_ms $(($(now_ms) - t_qemu))) from QEMU's start"
 if [ -n "${RUN:-}" ]; then
-    info "the desktop is yours: ${QEMU_DISPLAY#vnc=} (QEMU_DISPLAY=$QEMU_DISPLAY; VNC: localhost:$((5900 + ${QEMU_DISPLAY##*:}))) until QEMU ends"
+    case $QEMU_DISPLAY in
+        vnc=*) where="over VNC at localhost:$((5900 + ${QEMU_DISPLAY##*:})) (vncviewer localhost:${QEMU_DISPLAY##*:})" ;;
+        *) where="in QEMU's $QEMU_DISPLAY window" ;;
+    esac
+    info "the desktop is yours $where until QEMU ends (Ctrl+C here stops it)"
     info "keys: Super+Return the launcher (\"alpha\", \"beta foot\", \"@dispvm\"), Super+Tab the focus, Ctrl+Shift+C/V the clipboard, Super+Shift+Q close"
     while _qemu_running "$LINUX_VM"; do sleep 1; done
     info "QEMU ended; serial log: $LINUX_VM/serial.log"
