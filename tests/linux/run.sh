@@ -373,8 +373,8 @@ check_desktop() {
         why='a key reached the window that did not have the focus'
         return 1
     fi
-    if serial_has 'DEMO [a-z-]+ window 0 KEY 15 '; then
-        why="the binding's Tab reached a domain"
+    if serial_has 'DEMO [a-z-]+ window 0 KEY (15|125) '; then
+        why="a key of the binding (Super or Tab) reached a domain: $(serial | grep -E -m1 'DEMO [a-z-]+ window 0 KEY (15|125) ')"
         return 1
     fi
     # The pointer starts mid-screen; the first window is the left one.
