@@ -156,6 +156,12 @@ static void release(uint32_t code)
 	desktop_key(&D, code, 0);
 }
 
+static void tap(uint32_t code)
+{
+	press(code);
+	release(code);
+}
+
 static void test_focus_only_by_user(void **state)
 {
 	(void)state;
@@ -164,8 +170,7 @@ static void test_focus_only_by_user(void **state)
 	assert_int_equal(desktop_add(&D, &win[2], false), 0);
 	assert_string_equal(said, "conf3 ");
 	assert_null(desktop_focused(&D));
-	press(KEY_A);
-	release(KEY_A);
+	tap(KEY_A);
 	assert_string_equal(said, "conf3 ");
 	desktop_remove(&D, &win[2], false);
 	said[0] = '\0';
@@ -185,8 +190,7 @@ static void test_focus_only_by_user(void **state)
 	assert_int_equal(desktop_add(&D, &win[2], false), 0);
 	assert_null(desktop_focused(&D));
 	said[0] = '\0';
-	press(KEY_A);
-	release(KEY_A);
+	tap(KEY_A);
 	assert_string_equal(said, "");
 	desktop_focus_next(&D, 1);
 	assert_ptr_equal(desktop_focused(&D), &win[1]);
@@ -198,15 +202,13 @@ static void test_keys_go_to_focus_and_bindings_are_swallowed(void **state)
 	desktop_add(&D, &win[0], true);
 	desktop_add(&D, &win[1], false);
 	said[0] = '\0';
-	press(KEY_A);
-	release(KEY_A);
+	tap(KEY_A);
 	assert_string_equal(said, "key1:30:1 key1:30:0 ");
 	said[0] = '\0';
 	/* Super+Tab: neither Super nor Tab reaches a window, only the
 	 * focus moves. */
 	press(KEY_LEFTMETA);
-	press(KEY_TAB);
-	release(KEY_TAB);
+	tap(KEY_TAB);
 	release(KEY_LEFTMETA);
 	assert_string_equal(said, "out1 in2 ");
 	said[0] = '\0';
@@ -258,15 +260,13 @@ static void test_binding_modifiers_never_reach_a_domain(void **state)
 	/* Ctrl+Shift+C, dom0's copy, then Super+Shift+Q, its close. */
 	press(KEY_LEFTCTRL);
 	press(KEY_LEFTSHIFT);
-	press(KEY_C);
-	release(KEY_C);
+	tap(KEY_C);
 	release(KEY_LEFTSHIFT);
 	release(KEY_LEFTCTRL);
 	press(KEY_LEFTMETA);
 	press(KEY_LEFTSHIFT);
 	desktop_key(&D, KEY_LEFTSHIFT, 2);
-	press(KEY_Q);
-	release(KEY_Q);
+	tap(KEY_Q);
 	release(KEY_LEFTSHIFT);
 	release(KEY_LEFTMETA);
 	assert_string_equal(said, "copy1 close1 ");
@@ -282,18 +282,15 @@ static void test_binding_modifiers_never_reach_a_domain(void **state)
 	assert_string_equal(said, "key1:42:1 key1:30:1 key1:42:2 key1:30:0 key1:42:0 ");
 	said[0] = '\0';
 	/* A modifier tapped alone reaches the window whole, on its release. */
-	press(KEY_LEFTALT);
-	release(KEY_LEFTALT);
+	tap(KEY_LEFTALT);
 	assert_string_equal(said, "key1:56:1 key1:56:0 ");
 	said[0] = '\0';
 	/* Ctrl held after Ctrl+Shift+C, then X: the window gets Ctrl+X. */
 	press(KEY_LEFTCTRL);
 	press(KEY_LEFTSHIFT);
-	press(KEY_C);
-	release(KEY_C);
+	tap(KEY_C);
 	release(KEY_LEFTSHIFT);
-	press(KEY_X);
-	release(KEY_X);
+	tap(KEY_X);
 	release(KEY_LEFTCTRL);
 	assert_string_equal(said, "copy1 key1:29:1 key1:45:1 key1:45:0 key1:29:0 ");
 	said[0] = '\0';
@@ -308,10 +305,8 @@ static void test_binding_modifiers_never_reach_a_domain(void **state)
 	desktop_add(&D, &win[1], false);
 	said[0] = '\0';
 	press(KEY_LEFTMETA);
-	press(KEY_TAB);
-	release(KEY_TAB);
-	press(KEY_TAB);
-	release(KEY_TAB);
+	tap(KEY_TAB);
+	tap(KEY_TAB);
 	release(KEY_LEFTMETA);
 	assert_null(strstr(said, ":125:"));
 	assert_ptr_equal(desktop_focused(&D), &win[0]);
@@ -366,8 +361,7 @@ static void test_grab(void **state)
 	desktop_grab(&D, true);
 	release(KEY_ENTER);
 	release(KEY_LEFTMETA);
-	press(KEY_X);
-	release(KEY_X);
+	tap(KEY_X);
 	press(KEY_ENTER);
 	desktop_grab(&D, false);
 	release(KEY_ENTER);
