@@ -239,15 +239,11 @@ static void launch_disposable(const char *template_name, const char *cmd);
 static bool launch_start(const char *name, const char *cmd);
 static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...);
 
-/* The domains with windows whose name NAME is most likely a typo of. */
+/* Of the names the launcher knows, the one NAME is most likely a typo of. */
 static const char *closest_domain(const char *name)
 {
-	const char *names[DOMAINS_MAX];
-	size_t n = 0;
-	for (size_t i = 0; i < C.ndoms && n < DOMAINS_MAX; i++)
-		if (C.doms[i].name[0])
-			names[n++] = C.doms[i].name;
-	return name_closest(name, names, n);
+	const char *names[DOMAINS_MAX + 1];
+	return name_closest(name, names, launcher_names(names, NULL));
 }
 
 /* Asks the domain the user named to run the command (RUN on its channel),

@@ -47,10 +47,11 @@ static bool config_dir_ok(const char *dir)
 	char path[4096];
 	struct stat st;
 
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	int r = stat(dir, &st);
+	if (r < 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "bulkhead check: %s: %s; give the configuration directory (the "
 			"one holding bulkhead.cfg, services/, domains/ ...)\n", dir,
-			stat(dir, &st) < 0 ? strerror(errno) : "not a directory");
+			r < 0 ? strerror(errno) : "not a directory");
 		return false;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {

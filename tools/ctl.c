@@ -757,8 +757,8 @@ static bool arity_ok(const struct ctl_command *c, int argc, char **argv)
 	for (int i = 0; i < argc && c->peer != CTL_PEER_NONE; i++) {
 		if (strncmp(argv[i], "--", 2) != 0 || (c->request == CTL_REQ_RUN_DISPOSABLE && i))
 			continue;
-		fprintf(stderr, "bulkhead ctl: %s takes %s%s, not \"%s\"%s\n", c->name,
-			c->json ? "" : "no option", c->json ? "--json as its only option" : "",
+		fprintf(stderr, "bulkhead ctl: %s takes %s, not \"%s\"%s\n", c->name,
+			c->json ? "--json as its only option" : "no option",
 			argv[i], c->json && strncmp(argv[i], "--j", 3) == 0 ? " (did you mean --json?)" : "");
 		return false;
 	}
