@@ -14,7 +14,7 @@ SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreetype-dev \
 	libevdev-dev libdrm-dev libxkbcommon-dev fonts-dejavu-core xkb-data libdevmapper-dev \
 	libvterm-dev libcryptsetup-dev libblkid-dev libwayland-dev wayland-protocols libxcb1-dev libxcb-composite0-dev \
-	python3
+	libcrypt-dev python3
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb groff-base \
 	weston foot gtk-3-examples xwayland xterm
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
@@ -24,7 +24,7 @@ DEPS_BENCH := lvm2
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
-	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid wayland-server xcb xcb-composite
+	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid wayland-server xcb xcb-composite libxcrypt
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # build/bulkhead keeps in DT_NEEDED only what PID 1 uses (LINKED_LIBS), reads
@@ -32,7 +32,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # that use them (bulkhead.c's role table, lib/implib.h); the tests link all.
 LINKED_LIBS := c
 LAZY_LIBS   := blkid kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
-	xenstore devmapper vterm cryptsetup wayland-server xcb xcb-composite m
+	xenstore devmapper vterm cryptsetup wayland-server xcb xcb-composite m crypt
 XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
 BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 
@@ -55,7 +55,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/launch_ask \
-	drm-compositor/launcher \
+	drm-compositor/launcher drm-compositor/menu drm-compositor/lock \
 	display/output_headless display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
 	input/evdev input/broker input/keymap input/textline \
@@ -64,7 +64,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm
+	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm
 # Root, in network namespaces: the firewall's tables on real nftables.

@@ -126,7 +126,7 @@ static const struct role roles[] = {
 	  .sockets = "/run/bulkhead/compositor and gui_dir/NAME.sock (listens); "
 		     "a vchan per gui domain",
 	  .libraries = { "cairo", "freetype", "evdev", "drm", "xkbcommon", "xenvchan",
-			 "xengnttab", "xenstore" } },
+			 "xengnttab", "xenstore", "crypt" } },
 	{ .name = "gui-demo", .main = gui_demo_main,
 	  .synopsis = "gui-demo --socket PATH ...", .summary = "a window client for tests (gui/demo.c)",
 	  .privileges = "the caller's uid, no capability, no_new_privs (in a domain: grant "

@@ -13,7 +13,8 @@
 static const char *const keys[] = {
 	"output", "drm_device", "headless_size", "font", "tint", "gui_dir", "control_socket", "keymap_layout",
 	"bind", "measure_input_latency", "measure_frame_rate",
-	"agent_timeout_ms", "screenshot_dir", NULL,
+	"agent_timeout_ms", "screenshot_dir", "lock_passphrase", "lock_idle_s",
+	"lock_at_start", NULL,
 };
 
 static void set_str(char **dst, const char *value)
@@ -67,6 +68,29 @@ static void read_path(struct cfgfile *cfg, const char *key, char **dst)
 		return;
 	}
 	set_str(dst, s);
+}
+
+/* lock_passphrase: a crypt(3) hash, "$ID$...", never the passphrase. */
+static void read_lock(struct cfgfile *cfg, struct desktop_config *c)
+{
+	const char *s;
+	long idle;
+
+	if (cfg_get_long(cfg, "lock_idle_s", 0, 86400, &idle) == 0)
+		c->lock_idle_s = (uint32_t)idle;
+	cfg_get_bool(cfg, "lock_at_start", &c->lock_at_start);
+	if (cfg_get_string(cfg, "lock_passphrase", &s) != 0)
+		return;
+	size_t n = strlen(s);
+	bool shape = n >= 4 && n < LOCK_HASH_MAX && s[0] == '$' && strchr(s + 1, '$') &&
+		     strspn(s, "$./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=,-") == n;
+	if (!shape) {
+		cfg_error(cfg, "lock_passphrase", "lock_passphrase is not a crypt(3) hash (\"$6$SALT$HASH\", as "
+			  "`openssl passwd -6' or `mkpasswd' print it); the passphrase itself is "
+			  "never written here");
+		return;
+	}
+	set_str(&c->lock_passphrase, s);
 }
 
 /* A `bind' list replaces the defaults: one without a way to open the
@@ -149,6 +173,7 @@ unsigned desktop_config_load(const char *dir, struct desktop_config *out)
 	if (cfg_get_string(&cfg, "keymap_layout", &layout) == 0)
 		set_str(&out->keymap_layout, layout);
 	read_bindings(&cfg, out);
+	read_lock(&cfg, out);
 	out->errors = cfg.errors;
 	cfgfile_close(&cfg);
 	return out->errors;
@@ -162,5 +187,6 @@ void desktop_config_free(struct desktop_config *c)
 	free(c->control_socket);
 	free(c->screenshot_dir);
 	free(c->keymap_layout);
+	free(c->lock_passphrase);
 	memset(c, 0, sizeof(*c));
 }

@@ -23,6 +23,11 @@
  *   measure_frame_rate = 0         # 1: log frames shown each 5 s (make bench)
  *   agent_timeout_ms = 120000      # a running gui domain that offers no
  *                                  # channel this long: "no agent" in the bar
+ *   lock_passphrase = "$6$..."     # the lock screen's passphrase, as a crypt(3)
+ *                                  # hash (`openssl passwd -6'); unset: root's
+ *                                  # in /etc/shadow; neither: no lock screen
+ *   lock_idle_s = 0                # lock after this long without input; 0: never
+ *   lock_at_start = 0              # 1: the desktop starts locked
  *
  * A missing file means defaults.  A wrong key or binding is reported with
  * its file:line and left out; the rest is used.
@@ -34,6 +39,9 @@
 #include <stdint.h>
 
 #include "input/bindings.h"
+
+/* A crypt(3) hash's room (libxcrypt's CRYPT_OUTPUT_SIZE). */
+#define LOCK_HASH_MAX 384
 
 struct desktop_config {
 	bool headless;
@@ -49,6 +57,9 @@ struct desktop_config {
 	bool measure_frame_rate;
 	uint32_t agent_timeout_ms;
 	struct bindings bindings;
+	char *lock_passphrase;		/* NULL: root's in /etc/shadow, if any */
+	uint32_t lock_idle_s;		/* 0: never by itself */
+	bool lock_at_start;
 	unsigned errors;
 };
 

@@ -249,6 +249,14 @@ static int setup(const char *config_dir, const char *socket_path)
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
 		.reload = op_reload, .asks = xs_rpc_asks, .answer = xs_rpc_answer,
 		.call = xs_rpc_call, .ctx = &M,
+		/* The desktop (the compositor's uid): its bar and launcher list
+		 * and start, its menu starts, stops and kills, its questions
+		 * are answered, its "@dispvm" asks; calls are root's. */
+		.lister_requests = CTL_BIT(CTL_REQ_DOMAINS) | CTL_BIT(CTL_REQ_DOMAIN) |
+				   CTL_BIT(CTL_REQ_ASKS) | CTL_BIT(CTL_REQ_ANSWER) |
+				   CTL_BIT(CTL_REQ_RUN_DISPOSABLE),
+		.lister_domain_ops = CTL_BIT(CTL_DOMAIN_START) | CTL_BIT(CTL_DOMAIN_STOP) |
+				     CTL_BIT(CTL_DOMAIN_KILL),
 	};
 	struct domains doms = { 0 };
 	M.ctl.listen_fd = -1;
@@ -284,7 +292,7 @@ static int setup(const char *config_dir, const char *socket_path)
 	rpc_broker_init(&M.rpc.broker);
 	for (size_t i = 0; i < M.lc.n; i++)
 		persist_read(M.lc.m[i]);
-	/* The compositor, under its own uid, asks which domains run. */
+	/* The compositor, under its own uid, asks on the user's behalf. */
 	if (confine_role_ids("compositor", "/etc/passwd", &ops.lister_uid, &ops.lister_gid) < 0)
 		ops.lister_uid = 0;
 	int r = control_listen(&M.ctl, socket_path, &ops);

@@ -379,7 +379,11 @@ int client_run(struct client *c, const char *command)
 	uint8_t buf[GUI_HEADER_SIZE + GUI_COMMAND_MAX];
 	int rc = at_once_ready(c, GUI_VERSION_MIN);
 
-	return rc ? rc : at_once_send(c, buf, gui_encode_run(command, buf, sizeof(buf)), "RUN");
+	if (rc == 0)
+		rc = at_once_send(c, buf, gui_encode_run(command, buf, sizeof(buf)), "RUN");
+	if (rc == 0 && c->runs < UINT32_MAX)
+		c->runs++;
+	return rc;
 }
 
 int client_clip_ask(struct client *c, uint32_t window)
@@ -419,6 +423,19 @@ static void on_clip_data(struct client *c, const struct gui_msg *m)
 	if (c->cs->env.clipboard)
 		c->cs->env.clipboard(c->cs->env.ctx, c, (enum gui_clip_status)m->u.clip.status,
 				     m->u.clip.data, m->u.clip.len);
+}
+
+/* A command it was asked to run failed: one EXITED per RUN at most, so
+ * that what it says in dom0's bar is only ever an answer to the user. */
+static void on_exited(struct client *c, const struct gui_msg *m)
+{
+	if (c->version < 5 || c->runs == 0) {
+		client_drop(c, "EXITED for no command it was asked to run");
+		return;
+	}
+	c->runs--;
+	if (c->cs->env.exited)
+		c->cs->env.exited(c->cs->env.ctx, c, m->u.exited.status, m->u.exited.command);
 }
 
 /* --- layout budget: how many windows a domain may place, and when ------- */
@@ -726,6 +743,10 @@ static void handle_message(struct client *c, const struct gui_msg *m, int fd)
 	}
 	if (m->type == GUI_CLIP_DATA) {
 		on_clip_data(c, m);
+		return;
+	}
+	if (m->type == GUI_EXITED) {
+		on_exited(c, m);
 		return;
 	}
 	struct window *w = client_window(c, m->window);

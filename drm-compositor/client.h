@@ -98,6 +98,7 @@ struct client {
 	uint32_t version;		/* HELLO's */
 	bool dropping;			/* dropped: freed at the next clients_reap() */
 	bool clip_asked;		/* a CLIP_ASK is out: one CLIP_DATA may come */
+	uint32_t runs;			/* RUNs sent: as many EXITED may come, no more */
 	struct window *windows;
 	unsigned nwindows;
 	uint64_t mapped;		/* bytes of its buffers mapped */
@@ -125,6 +126,10 @@ struct clients_env {
 	 * for this call only) with GUI_CLIP_TEXT.  NULL: ignored. */
 	void (*clipboard)(void *ctx, struct client *c, enum gui_clip_status status,
 			  const uint8_t *data, size_t len);
+	/* A command C was asked to RUN failed as it started (EXITED, version
+	 * 5): STATUS (as guiproto.h says), COMMAND printable ASCII.  NULL:
+	 * ignored. */
+	void (*exited)(void *ctx, struct client *c, uint32_t status, const char *command);
 	void *ctx;
 };
 

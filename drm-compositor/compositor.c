@@ -1,5 +1,6 @@
 #include "drm-compositor/compositor.h"
 
+#include <crypt.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -21,6 +22,8 @@
 #include "drm-compositor/asks.h"
 #include "drm-compositor/launch_ask.h"
 #include "drm-compositor/launcher.h"
+#include "drm-compositor/lock.h"
+#include "drm-compositor/menu.h"
 #include "display/output.h"
 #include "drm-compositor/render.h"
 #include "drm-compositor/sandbox.h"
@@ -78,6 +81,14 @@ static struct compositor {
 	bool ctl_up;
 	struct input *input;
 	struct launcher launcher;
+	struct menu menu;
+	/* The lock screen, its own keymap (its own modifiers), and the
+	 * passphrase's crypt(3) hash: desktop.cfg's lock_passphrase, else
+	 * root's in /etc/shadow; "": none, no lock. */
+	struct lock lock;
+	struct keymap *lock_keymap;
+	char lock_hash[LOCK_HASH_MAX];
+	uint64_t input_at;		/* monotonic ms: the user's last key or move */
 	/* The domain the user last asked to run something (the launcher),
 	 * whose next window takes the focus until then (GUI_LAUNCH_FOCUS_MS). */
 	struct gui_domain *asked;
@@ -205,10 +216,13 @@ static size_t launcher_names(const char **names, int *index)
 	return n;
 }
 
-/* The keyboard is dom0's while its launcher or a question is shown. */
+/* The keyboard is dom0's while its launcher, menu, a question or the lock
+ * screen is shown; while locked its bindings are off too. */
 static void grab_follow(void)
 {
-	desktop_grab(&C.desk, C.launcher.open || asks_open(&C.asks));
+	desktop_grab(&C.desk, C.launcher.open || C.menu.open || asks_open(&C.asks) ||
+				      C.lock.locked);
+	desktop_bindings(&C.desk, !C.lock.locked);
 }
 
 static void launcher_open(bool open)
@@ -288,12 +302,167 @@ static void launcher_run(void)
 	}
 }
 
+/* --- dom0's menu and the lock screen: drm-compositor/menu.h, lock.h ------- */
+
+/* The domains as the menu lists them: the manager's, in its order. */
+static size_t menu_domains(struct menu_domain *out)
+{
+	for (size_t i = 0; i < C.status.n; i++) {
+		const char *state = C.status.e[i].state;
+		out[i] = (struct menu_domain){ C.status.e[i].name, strcmp(state, "stopped") == 0 ||
+								     strcmp(state, "failed") == 0 };
+	}
+	return C.status.n;
+}
+
+static void menu_damage(void)
+{
+	add_damage(render_menu_rect(C.out->width, C.out->height));
+}
+
+static void menu_show(bool open)
+{
+	if (open && C.launcher.open)
+		launcher_open(false);
+	struct menu_domain doms[DOMAINS_MAX];
+	menu_open(&C.menu, open, doms, menu_domains(doms));
+	grab_follow();
+	menu_damage();
+}
+
+static void lock_screen(void);
+
+/* What the user chose in the menu, done: a domain's start, shut down or
+ * kill asked of the manager, dom0's power of PID 1, the lock here. */
+static void menu_do(const struct menu_action *act)
+{
+	static const enum ctl_domain_op domain_op[] = {
+		[MENU_OP_START] = CTL_DOMAIN_START, [MENU_OP_STOP] = CTL_DOMAIN_STOP,
+		[MENU_OP_KILL] = CTL_DOMAIN_KILL };
+	char why[160];
+	int rc = 0;
+
+	switch (act->op) {
+	case MENU_OP_NONE:
+		return;
+	case MENU_OP_LOCK:
+		lock_screen();
+		return;
+	case MENU_OP_START:
+	case MENU_OP_STOP:
+	case MENU_OP_KILL:
+		rc = launch_ask_domain(&C.launch, domain_op[act->op], act->name, why, sizeof(why));
+		break;
+	case MENU_OP_REBOOT:
+	case MENU_OP_POWEROFF:
+		rc = launch_ask_power(&C.launch, CTL_INIT_SOCKET, act->op == MENU_OP_REBOOT ?
+				      CTL_POWER_REBOOT : CTL_POWER_POWEROFF, why, sizeof(why));
+		break;
+	}
+	char op[16];
+	str_copy(op, menu_op_name(act->op), sizeof(op));
+	for (char *sp = strchr(op, ' '); sp; sp = strchr(sp, ' '))
+		*sp = '-';
+	log_event(TAG, "menu", "op=%s name=%s ok=%d", op, act->name[0] ? act->name : "dom0",
+		  rc == 0);
+	if (rc < 0)
+		notice("menu: cannot %s %s: %s", menu_op_name(act->op),
+		       act->name[0] ? act->name : "dom0", why);
+}
+
+static void menu_key_typed(uint32_t code, uint32_t value)
+{
+	struct menu_domain doms[DOMAINS_MAX];
+	struct menu_action act;
+	size_t n = menu_domains(doms);
+	if (!menu_key(&C.menu, doms, n, code, value, desktop_held_mods(&C.desk), &act))
+		return;
+	menu_damage();
+	if (!C.menu.open)
+		menu_show(false);
+	menu_do(&act);
+}
+
+/* Whether A and B's first N bytes are the same, in a time that does not
+ * depend on where they differ. */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+	unsigned char d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+/* The check of the lock screen's line: crypt(3) of it against the hash;
+ * what crypt wrote of it is wiped. */
+static bool lock_check(void *ctx, const char *passphrase)
+{
+	static struct crypt_data data;
+	(void)ctx;
+	memset(&data, 0, sizeof(data));
+	const char *out = crypt_r(passphrase, C.lock_hash, &data);
+	bool right = out && out[0] != '*' && strlen(out) == strlen(C.lock_hash) &&
+		     same_bytes(out, C.lock_hash, strlen(out));
+	explicit_bzero(&data, sizeof(data));
+	return right;
+}
+
+static void lock_damage(void)
+{
+	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
+}
+
+/* Locks the screen: nothing of the domains shown, no input to them. */
+static void lock_screen(void)
+{
+	if (!C.lock_hash[0] || !C.lock.line.buf || !C.lock_keymap) {
+		notice("no lock screen: %s", !C.lock_hash[0] ?
+		       "no passphrase to check (set lock_passphrase in desktop.cfg: a hash "
+		       "from `openssl passwd -6')" : "its memory or keymap could not be made");
+		return;
+	}
+	if (C.launcher.open)
+		launcher_open(false);
+	if (C.menu.open)
+		menu_show(false);
+	lock_engage(&C.lock);
+	grab_follow();
+	lock_damage();
+	log_event(TAG, "locked", "");
+}
+
+static void lock_key_typed(uint32_t code, uint32_t value)
+{
+	switch (lock_key(&C.lock, C.lock_keymap, code, value, monotonic_ms(), lock_check, NULL)) {
+	case LOCK_SAME:
+		return;
+	case LOCK_CHANGED:
+		lock_damage();
+		if (C.lock.wrong && value == 1 && (code == KEY_ENTER || code == KEY_KPENTER))
+			log_event(TAG, "unlock-refused", "failures=%u", C.lock.failures);
+		return;
+	case LOCK_UNLOCKED:
+		grab_follow();
+		lock_damage();
+		log_event(TAG, "unlocked", "");
+		return;
+	}
+}
+
 static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
 {
 	(void)ctx;
+	if (C.lock.locked) {
+		lock_key_typed(code, value);
+		return;
+	}
 	if (asks_open(&C.asks)) {
 		if (asks_key(&C.asks, code, value, monotonic_ms()))
 			ask_changed();
+		return;
+	}
+	if (C.menu.open) {
+		menu_key_typed(code, value);
 		return;
 	}
 	if (!C.launcher.open)
@@ -370,7 +539,7 @@ static bool launch_start(const char *name, const char *cmd)
 		      strcmp(e->state, "running") == 0;
 	if (!down && !coming)
 		return false;
-	if (down && launch_ask_start(&C.launch, name, why, sizeof(why)) < 0) {
+	if (down && launch_ask_domain(&C.launch, CTL_DOMAIN_START, name, why, sizeof(why)) < 0) {
 		notice("launcher: cannot start %s for \"%s\": %s", name, cmd, why);
 		return true;
 	}
@@ -405,6 +574,24 @@ static void start_run(void *ctx)
 	C.start_name[0] = '\0';
 }
 
+/* A command the user launched failed as it started: said in the bar,
+ * the domain named by dom0 (its text is the command dom0 sent, checked
+ * printable by gui_decode, one per RUN). */
+static void client_exited(void *ctx, struct client *c, uint32_t status, const char *command)
+{
+	(void)ctx;
+	if (status == 127)
+		notice("%s: \"%s\" failed: command not found (status 127)", c->name, command);
+	else if (status == 126)
+		notice("%s: \"%s\" failed: not executable (status 126)", c->name, command);
+	else if (status > GUI_EXIT_SIGNAL)
+		notice("%s: \"%s\" failed: killed by signal %u (%s)", c->name, command,
+		       status - GUI_EXIT_SIGNAL, strsignal((int)(status - GUI_EXIT_SIGNAL)));
+	else
+		notice("%s: \"%s\" failed: exit status %u", c->name, command, status);
+	log_event(TAG, "run-failed", "name=%s status=%u", c->name, status);
+}
+
 static void client_greeted(void *ctx, struct client *c)
 {
 	(void)ctx;
@@ -412,21 +599,47 @@ static void client_greeted(void *ctx, struct client *c)
 		loop_defer(&C.loop, &C.start_run);
 }
 
+/* The answer to what the menu asked: said in the bar. */
+static void menu_answer(const struct launch_ask *asked, int rc, const char *why)
+{
+	static const char *const done[] = { [CTL_DOMAIN_START] = "starts",
+					    [CTL_DOMAIN_STOP] = "shuts down",
+					    [CTL_DOMAIN_KILL] = "was killed" };
+	if (asked->kind == LAUNCH_ASK_POWER) {
+		if (rc == 0)
+			notice("menu: dom0 does not %s: %s", asked->power == CTL_POWER_REBOOT ?
+			       "reboot" : "power off", why);
+		else
+			notice("dom0 %s", asked->power == CTL_POWER_REBOOT ? "reboots" :
+			       "powers off");
+	} else if (rc == 0) {
+		notice("menu: %s: %s", asked->name, why);
+	} else if (asked->op <= CTL_DOMAIN_KILL && done[asked->op]) {
+		notice("%s %s", asked->name, done[asked->op]);
+	}
+}
+
 /* The manager's answer: the disposable runs the command, its first window
  * the user's to focus; or the domain asked for starts (its command waits
- * for its agent). */
+ * for its agent); or the menu's request is answered. */
 static void launch_answer(void)
 {
 	char name[DOMAIN_NAME_MAX + 1], why[CTL_ERROR_TEXT_MAX + 1];
-	bool start;
-	int rc = launch_ask_read(&C.launch, &start, name, sizeof(name), why, sizeof(why));
+	struct launch_ask asked;
+	int rc = launch_ask_read(&C.launch, &asked, name, sizeof(name), why, sizeof(why));
 	if (rc < 0)
 		return;
-	if (start) {
+	bool launcher_start = asked.kind == LAUNCH_ASK_DOMAIN && asked.op == CTL_DOMAIN_START &&
+			      C.start_name[0] && strcmp(C.start_name, asked.name) == 0;
+	if (launcher_start) {
 		if (rc == 0) {
 			notice("launcher: %s did not start: %s", name, why);
 			C.start_name[0] = '\0';
 		}
+		return;
+	}
+	if (asked.kind != LAUNCH_ASK_DISPOSABLE) {
+		menu_answer(&asked, rc, why);
 		return;
 	}
 	bool pending = C.dispvm_pending;
@@ -547,7 +760,13 @@ static void sink_action(void *ctx, const struct binding *b, struct desktop_windo
 		w->close_asked = true;
 		client_send(w->client, &m);
 	} else if (b->action == ACT_LAUNCHER) {
+		if (!C.launcher.open && C.menu.open)
+			menu_show(false);
 		launcher_open(!C.launcher.open);
+	} else if (b->action == ACT_MENU) {
+		menu_show(!C.menu.open);
+	} else if (b->action == ACT_LOCK) {
+		lock_screen();
 	} else if (b->action == ACT_COPY || b->action == ACT_PASTE) {
 		if (!w)
 			notice("no window has the focus: nothing to %s",
@@ -822,7 +1041,27 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	asks_describe(&C.asks, ask, ask_choices, sizeof(ask));
 	s->ask = asks_open(&C.asks) ? ask : NULL;
 	s->ask_choices = ask_choices;
-	s->pointer_visible = C.pointer_seen;
+	if (C.menu.open) {
+		static struct render_chip rows[DOMAINS_MAX + MENU_DOM0_ROWS];
+		static char help[200];
+		size_t k = 0;
+		for (size_t i = 0; i < C.status.n; i++)
+			rows[k++] = chips[i];
+		for (size_t i = 0; i < MENU_DOM0_ROWS; i++)
+			rows[k++] = (struct render_chip){ menu_dom0_text[i], "", 0 };
+		s->menu_rows = rows;
+		s->nmenu_rows = k;
+		s->menu_ndomains = C.status.n;
+		s->menu_chosen = C.menu.row;
+		s->menu_question = menu_describe(&C.menu, help, sizeof(help));
+		s->menu_help = help;
+	}
+	if (C.lock.locked) {
+		static char lock[LOCK_PASSPHRASE_MAX + 80];
+		lock_describe(&C.lock, monotonic_ms(), lock, sizeof(lock));
+		s->lock = lock;
+	}
+	s->pointer_visible = C.pointer_seen && !C.lock.locked;
 	s->pointer_x = C.px;
 	s->pointer_y = C.py;
 	return n;
@@ -847,8 +1086,14 @@ static void render_if_needed(void)
 
 static void status_answer(void)
 {
-	if (domstatus_answer(&C.status))
+	struct menu_domain doms[DOMAINS_MAX];
+	if (domstatus_answer(&C.status)) {
 		add_damage((struct rect){ 0, 0, C.out->width, STATUS_BAR_HEIGHT });
+		if (C.menu.open) {
+			menu_follow(&C.menu, doms, menu_domains(doms));
+			menu_damage();
+		}
+	}
 	follow_listed_domains();
 	connect_vchans();
 }
@@ -887,6 +1132,11 @@ static void tick(struct loop *l, struct loop_timer *t)
 	}
 	if (C.cfg.measure_frame_rate)
 		report_frame_rate();
+	if (C.cfg.lock_idle_s && !C.lock.locked && C.lock_hash[0] &&
+	    monotonic_ms() - C.input_at >= (uint64_t)C.cfg.lock_idle_s * 1000)
+		lock_screen();
+	if (C.lock.locked && C.lock.wrong)
+		lock_damage();		/* the wait counts down */
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	if (strcmp(clock, C.clock) != 0) {
@@ -918,6 +1168,8 @@ static void pointer_button(uint32_t code, uint32_t value)
 	struct desktop_window *focused = desktop_focused(&C.desk);
 	int32_t x, y;
 
+	if (C.lock.locked)
+		return;
 	/* The press that focused a window is dom0's, and so is its release. */
 	if (value == 0 && C.button_swallowed == code) {
 		C.button_swallowed = 0;
@@ -960,6 +1212,7 @@ static void user_key(uint32_t code, uint32_t value)
 	unsigned ws = C.desk.current;
 	uint64_t keys = C.clients.keys_sent;
 
+	C.input_at = monotonic_ms();
 	if (code >= BTN_MISC && code < KEY_OK)
 		pointer_button(code, value);
 	else
@@ -998,8 +1251,9 @@ static void input_motion(void *ctx, int32_t dx, int32_t dy)
 	C.px = C.px < 0 ? 0 : C.px >= C.out->width ? C.out->width - 1 : C.px;
 	C.py = C.py < 0 ? 0 : C.py >= C.out->height ? C.out->height - 1 : C.py;
 	C.pointer_seen = true;
+	C.input_at = monotonic_ms();
 	add_damage(render_pointer_rect(C.px, C.py));
-	if (focused && (w = window_at(focused->owner, C.px, C.py, &x, &y)))
+	if (!C.lock.locked && focused && (w = window_at(focused->owner, C.px, C.py, &x, &y)))
 		send_motion(w, x, y);
 }
 
@@ -1011,7 +1265,8 @@ static void input_axis(void *ctx, uint32_t axis, int32_t steps)
 	int32_t x, y;
 
 	(void)ctx;
-	if (!focused || !(w = window_at(focused->owner, C.px, C.py, &x, &y)))
+	C.input_at = monotonic_ms();
+	if (C.lock.locked || !focused || !(w = window_at(focused->owner, C.px, C.py, &x, &y)))
 		return;
 	desktop_commit_modifiers(&C.desk);
 	send_motion(w, x, y);
@@ -1177,6 +1432,7 @@ static int setup_loop(void)
 	C.output_watch = (struct loop_fd){ .fd = C.out->fd, .events = POLLIN, .cb = output_ready };
 	C.status_fds = (struct loop_fdset){ .max = 3, .fill = status_fill, .dispatch = status_ready };
 	C.tick.cb = tick;
+	C.input_at = monotonic_ms();
 	C.reap.fn = reap_clients;
 	C.start_run.fn = start_run;
 	C.buffered.fn = serve_buffered;
@@ -1233,6 +1489,65 @@ static int open_output(struct control_ops *ops)
 	return 0;
 }
 
+/* Root's passphrase hash in SHADOW ("" when there is none, or it is
+ * locked); the lines read are wiped. */
+static void root_hash(const char *shadow, char *out, size_t cap)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = fopen(shadow, "re");
+
+	out[0] = '\0';
+	while (f && getline(&line, &len, f) > 0) {
+		if (strncmp(line, "root:$", 6) != 0)
+			continue;
+		size_t n = strcspn(line + 5, ":\n");
+		if (n < cap) {
+			memcpy(out, line + 5, n);
+			out[n] = '\0';
+		}
+		break;
+	}
+	if (line)
+		explicit_bzero(line, len);
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* The lock screen: its passphrase's hash (desktop.cfg's, else root's,
+ * read while the compositor still has root's files), its locked memory,
+ * its keymap. */
+static void lock_setup(void)
+{
+	const char *from = "desktop.cfg's lock_passphrase";
+	if (C.cfg.lock_passphrase)
+		str_copy(C.lock_hash, C.cfg.lock_passphrase, sizeof(C.lock_hash));
+	else
+		root_hash("/etc/shadow", C.lock_hash, sizeof(C.lock_hash));
+	if (!C.cfg.lock_passphrase)
+		from = "root's passphrase in /etc/shadow";
+	if (!C.lock_hash[0]) {
+		log_notice(TAG, "no lock screen: no lock_passphrase in desktop.cfg, no root "
+			   "passphrase in /etc/shadow");
+		return;
+	}
+	if (crypt_checksalt(C.lock_hash) != CRYPT_SALT_OK) {
+		log_err(TAG, "no lock screen: %s is not a hash this libcrypt checks (\"%.3s...\"; "
+			"`openssl passwd -6' makes one)", from, C.lock_hash);
+		C.lock_hash[0] = '\0';
+		return;
+	}
+	int rc = lock_init(&C.lock);
+	C.lock_keymap = keymap_new(C.cfg.keymap_layout);
+	if (rc < 0 || !C.lock_keymap) {
+		log_err(TAG, "no lock screen: %s", rc < 0 ? strerror(-rc) : "no keymap");
+		C.lock_hash[0] = '\0';
+		return;
+	}
+	log_info(TAG, "lock screen: %s", from);
+}
+
 static int setup(const char *config_dir, int32_t width, int32_t height)
 {
 	static const struct desktop_sink sink = {
@@ -1251,6 +1566,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.reap_due = reap_due,
 		.clipboard = on_clipboard,
 		.greeted = client_greeted,
+		.exited = client_exited,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;
@@ -1277,6 +1593,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	if (!C.launcher.keymap)
 		log_err(TAG, "cannot compile the keymap \"%s\" (XKB data in /usr/share/X11/xkb?); "
 			"no launcher", C.cfg.keymap_layout);
+	lock_setup();
 	C.damage = cairo_region_create();
 	desktop_init(&C.desk, C.out->width, C.out->height, &C.cfg.bindings, &sink);
 	clients_init(&C.clients, &C.desk, &clients_env, monotonic_ms());
@@ -1296,6 +1613,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	listen_domains(config_dir);
 	if (compositor_sandbox(&C.cfg) < 0)
 		return -1;
+	if (C.cfg.lock_at_start)
+		lock_screen();
 	log_notice(TAG, "compositor up: %s output %dx%d", C.out->name, C.out->width,
 		   C.out->height);
 	log_event(TAG, "compositor-up", "output=%s width=%d height=%d", C.out->name, C.out->width,

@@ -262,6 +262,8 @@ static void run_binding(struct desktop *d, const struct binding *b)
 	case ACT_LAUNCHER:
 	case ACT_COPY:
 	case ACT_PASTE:
+	case ACT_MENU:
+	case ACT_LOCK:
 		d->sink.action(d->sink.ctx, b, desktop_focused(d));
 		break;
 	}
@@ -337,6 +339,16 @@ void desktop_grab(struct desktop *d, bool on)
 	d->grabbed = on;
 }
 
+unsigned desktop_held_mods(const struct desktop *d)
+{
+	return held_mods(d);
+}
+
+void desktop_bindings(struct desktop *d, bool on)
+{
+	d->bindings_off = !on;
+}
+
 /* The release of a modifier held back: a tap nobody's binding used goes to
  * the focused window whole; one a binding used goes nowhere. */
 static void release_pending(struct desktop *d, uint32_t code)
@@ -369,7 +381,8 @@ void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 			return;
 		set_bit(d->held, code, false);
 	} else if (value == 1) {
-		const struct binding *b = bindings_match(d->bindings, held_mods(d), code);
+		const struct binding *b = d->bindings_off ? NULL :
+					  bindings_match(d->bindings, held_mods(d), code);
 		if (b) {
 			set_bit(d->swallowed, code, true);
 			mark_spent(d);

@@ -78,6 +78,7 @@ struct desktop {
 	uint8_t pending[(KEY_CODES_MAX + 7) / 8];	/* modifiers pressed, held back */
 	uint8_t spent[(KEY_CODES_MAX + 7) / 8];		/* pending, used by a binding */
 	bool grabbed;					/* dom0's UI has the keys */
+	bool bindings_off;				/* the lock screen: keys only */
 	uint64_t focus_clock;				/* counts focus changes */
 };
 
@@ -98,6 +99,11 @@ void desktop_remove(struct desktop *d, struct desktop_window *w, bool by_user);
  * held at either moment are released where they went and their releases
  * swallowed: the Enter that closes the launcher never reaches a domain. */
 void desktop_grab(struct desktop *d, bool on);
+/* The modifiers held (binding_mod bits), for dom0's UI. */
+unsigned desktop_held_mods(const struct desktop *d);
+/* Whether dom0's bindings work (not on the lock screen: while grabbed, every
+ * key goes to dom0's UI, a binding's too). */
+void desktop_bindings(struct desktop *d, bool on);
 
 /* A key from the user (evdev code, value 0 release, 1 press, 2 repeat). */
 void desktop_key(struct desktop *d, uint32_t code, uint32_t value);

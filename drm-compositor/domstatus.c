@@ -63,14 +63,14 @@ void domstatus_close(struct domstatus *ds)
 	ds->waiting = false;
 }
 
-int manager_request(int *fd, const struct ctl_request *req)
+int control_request(int *fd, const char *path, const struct ctl_request *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	static uint8_t buf[CTL_MSG_MAX];	/* a disposable's command included */
 
 	if (*fd < 0) {
 		*fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		str_copy(sa.sun_path, CTL_DOMAINS_SOCKET, sizeof(sa.sun_path));
+		str_copy(sa.sun_path, path, sizeof(sa.sun_path));
 		if (*fd < 0 || connect(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 			return -1;
 	}

@@ -45,11 +45,12 @@ bool domstatus_add(struct domstatus *ds, const char *name, enum domain_label lab
 const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const char *name);
 
 void domstatus_ask(struct domstatus *ds);
-/* REQ (at most 64 bytes of payload) sent on *FD, the manager's socket
- * (connected first when *FD is -1, non-blocking): 0, or -1 (the caller
- * closes *FD). */
+/* REQ sent on *FD, a control socket (connected to PATH first when *FD is
+ * -1, non-blocking): 0, or -1 (the caller closes *FD). */
 struct ctl_request;
-int manager_request(int *fd, const struct ctl_request *req);
+int control_request(int *fd, const char *path, const struct ctl_request *req);
+/* The same, to the domain manager's socket. */
+#define manager_request(fd, req) control_request(fd, CTL_DOMAINS_SOCKET, req)
 /* The fd to poll for the answer, -1 when none is awaited. */
 int domstatus_fd(const struct domstatus *ds);
 /* Reads the answer; true when a state changed (the bar is to be redrawn). */

@@ -261,6 +261,67 @@ static void draw_ask(struct renderer *r, cairo_t *cr, const struct render_scene 
 		  (struct rect){ box.x, box.y + 32, box.w, 28 }, 0xffff80);
 }
 
+#define MENU_ROW_HEIGHT 22
+
+struct rect render_menu_rect(int32_t width, int32_t height)
+{
+	return (struct rect){ width / 6, STATUS_BAR_HEIGHT + 30, width * 2 / 3,
+			      height - STATUS_BAR_HEIGHT - 60 };
+}
+
+/* dom0's menu: its rows (as many as fit, the chosen one among them), a
+ * rule between the domains' and dom0's, the help or the question under. */
+static void draw_menu(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+{
+	struct rect box = render_menu_rect(s->width, s->height);
+	set_rgb(cr, 0xffffff);
+	fill_rect(cr, box);
+	set_rgb(cr, 0x000000);
+	fill_rect(cr, (struct rect){ box.x + 3, box.y + 3, box.w - 6, box.h - 6 });
+	draw_text(r, cr, "dom0", box.x + 10, (struct rect){ box.x, box.y + 4, box.w, 24 }, 0xffffff);
+	size_t fit = (size_t)((box.h - 24 - 40) / MENU_ROW_HEIGHT), first = 0;
+	if (s->menu_chosen >= fit)
+		first = s->menu_chosen - fit + 1;
+	char text[DOMAIN_NAME_MAX + 48];
+	for (size_t i = first; i < s->nmenu_rows && i - first < fit; i++) {
+		const struct render_chip *c = &s->menu_rows[i];
+		struct rect row = { box.x + 6, box.y + 28 + (int32_t)(i - first) * MENU_ROW_HEIGHT,
+				    box.w - 12, MENU_ROW_HEIGHT };
+		bool chosen = i == s->menu_chosen;
+		if (i == s->menu_ndomains && i > first) {
+			set_rgb(cr, 0x808080);
+			fill_rect(cr, (struct rect){ row.x, row.y - 1, row.w, 1 });
+		}
+		if (chosen) {
+			set_rgb(cr, 0xdddddd);
+			fill_rect(cr, row);
+		}
+		if (i < s->menu_ndomains) {
+			set_rgb(cr, c->label_rgb);
+			fill_rect(cr, (struct rect){ row.x + 6, row.y + 6, 10, 10 });
+		}
+		snprintf(text, sizeof(text), "%-*s %s", DOMAIN_NAME_MAX, c->name, c->state);
+		draw_text(r, cr, text, row.x + 24, row, chosen ? 0x000000 : 0xdddddd);
+	}
+	draw_text(r, cr, s->menu_help, box.x + 10,
+		  (struct rect){ box.x, box.y + box.h - 32, box.w, 28 },
+		  s->menu_question ? 0xffff80 : 0xa0a0a0);
+}
+
+/* The lock screen: dom0's line alone, and the clock. */
+static void draw_lock(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+{
+	set_rgb(cr, 0x000000);
+	cairo_paint(cr);
+	struct rect line = { s->width / 6, s->height / 2 - 20, s->width * 2 / 3, 40 };
+	set_rgb(cr, 0x404040);
+	fill_rect(cr, line);
+	draw_text(r, cr, s->lock, line.x + 12, line, 0xffffff);
+	if (s->clock)
+		draw_text(r, cr, s->clock, s->width / 2 - 20,
+			  (struct rect){ 0, line.y - 60, s->width, 30 }, 0xa0a0a0);
+}
+
 struct rect render_pointer_rect(int32_t x, int32_t y)
 {
 	return (struct rect){ x - 1, y - 1, POINTER_SIZE / 2 + 3, POINTER_SIZE + 3 };
@@ -292,6 +353,12 @@ void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct ren
 		cairo_rectangle(cr, d.x, d.y, d.width, d.height);
 	}
 	cairo_clip(cr);
+	if (s->lock) {
+		draw_lock(r, cr, s);
+		cairo_destroy(cr);
+		cairo_surface_flush(target);
+		return;
+	}
 	set_rgb(cr, BACKGROUND);
 	cairo_paint(cr);
 	for (size_t i = 0; i < s->nwindows; i++)
@@ -300,6 +367,8 @@ void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct ren
 		draw_bar(r, cr, s);
 	if (s->prompt)
 		draw_prompt(r, cr, s);
+	if (s->menu_rows)
+		draw_menu(r, cr, s);
 	if (s->ask)
 		draw_ask(r, cr, s);
 	if (s->pointer_visible)

@@ -60,6 +60,16 @@ struct render_scene {
 	/* A call the policy asks the user about (drm-compositor/asks.h): its
 	 * question and its choices, over everything; NULL: none. */
 	const char *ask, *ask_choices;
+	/* dom0's menu (drm-compositor/menu.h): the domains' rows, then
+	 * dom0's (state ""), the chosen one, and the line under them (a
+	 * question in yellow); NULL rows: closed. */
+	const struct render_chip *menu_rows;
+	size_t nmenu_rows, menu_ndomains, menu_chosen;
+	const char *menu_help;
+	bool menu_question;
+	/* The lock screen's line (drm-compositor/lock.h): when set, it is
+	 * all that is drawn, and the clock. */
+	const char *lock;
 	bool pointer_visible;
 	int32_t pointer_x, pointer_y;
 };
@@ -73,6 +83,9 @@ void renderer_free(struct renderer *r);
 
 /* The launcher's box: its line, then the domains it may mean. */
 #define RENDER_PROMPT_HEIGHT 50
+
+/* Where the menu is drawn, on a WIDTH x HEIGHT screen. */
+struct rect render_menu_rect(int32_t width, int32_t height);
 
 /* Where the question of a call is drawn, on a WIDTH x HEIGHT screen. */
 struct rect render_ask_rect(int32_t width, int32_t height);

@@ -33,6 +33,9 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 				       sizeof(again));
 	else if (m->type == GUI_RUN)
 		len = gui_encode_run(m->u.run.command, again, sizeof(again));
+	else if (m->type == GUI_EXITED)
+		len = gui_encode_exited(m->u.exited.status, m->u.exited.command, again,
+					sizeof(again));
 	else if (m->type == GUI_BUFFER)
 		return;
 	else if (m->type == GUI_CLIP_DATA || m->type == GUI_CLIP_PASTE)
@@ -45,6 +48,8 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 	bool clip = m->type == GUI_CLIP_DATA || m->type == GUI_CLIP_PASTE;
 	if (m->type == GUI_TITLE ? strcmp(m->u.title.text, m2.u.title.text) != 0 :
 	    m->type == GUI_RUN	 ? strcmp(m->u.run.command, m2.u.run.command) != 0 :
+	    m->type == GUI_EXITED ? m->u.exited.status != m2.u.exited.status ||
+					   strcmp(m->u.exited.command, m2.u.exited.command) != 0 :
 	    clip ? m->u.clip.status != m2.u.clip.status || m->u.clip.len != m2.u.clip.len ||
 			   (m->u.clip.len && memcmp(m->u.clip.data, m2.u.clip.data, m->u.clip.len)) :
 		   memcmp(&m->u, &m2.u, sizeof(m->u)) != 0)
@@ -71,6 +76,14 @@ static void check(const struct gui_msg *m, const uint8_t *start, long n, enum gu
 		    m->u.clip.status > GUI_CLIP_TOO_LARGE ||
 		    (m->u.clip.status != GUI_CLIP_TEXT && m->u.clip.len))
 			__builtin_trap();
+		break;
+	case GUI_EXITED:
+		if (m->u.exited.status < 1 || m->u.exited.status > GUI_EXIT_STATUS_MAX ||
+		    m->u.exited.status == GUI_EXIT_SIGNAL || !m->u.exited.command[0])
+			__builtin_trap();
+		for (const char *c = m->u.exited.command; *c; c++)
+			if (*c < 0x20 || *c > 0x7e)
+				__builtin_trap();
 		break;
 	case GUI_DAMAGE:
 		if (m->u.rect.x + m->u.rect.width > GUI_WIDTH_MAX ||

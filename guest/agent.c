@@ -57,6 +57,14 @@ struct agent {
 	bool x11;			/* and X11 programs through Xwayland */
 	struct wayland *wl;
 	struct rpc_guest *rpc;		/* NULL: no calls (no xenstore) */
+	/* What dom0 asked to run on this channel, while it may still fail as
+	 * it starts (GUI_RUN_FAILED_MS): said to dom0 if it does. */
+	struct launch {
+		pid_t pid;
+		uint64_t at;			/* loop_now() */
+		char command[GUI_COMMAND_MAX + 1];	/* as dom0 sent it */
+	} launch[AGENT_LAUNCHES_MAX];
+	size_t nlaunch;
 	/* Dispatched in this order: ptys before signals, so that a program's
 	 * last words are read before its terminal closes. */
 	struct loop loop;
@@ -74,6 +82,38 @@ static int put_status(struct agent *a, enum agent_state state, int exit_status)
 		return -1;
 	}
 	return 0;
+}
+
+/* PID runs COMMAND (dom0's RUN): kept to say if it fails as it starts;
+ * with AGENT_LAUNCHES_MAX kept already, the oldest is forgotten. */
+static void launched(struct agent *a, pid_t pid, const char *command)
+{
+	if (a->nlaunch == AGENT_LAUNCHES_MAX)
+		memmove(&a->launch[0], &a->launch[1], --a->nlaunch * sizeof(a->launch[0]));
+	struct launch *l = &a->launch[a->nlaunch++];
+	l->pid = pid;
+	l->at = loop_now(&a->loop);
+	snprintf(l->command, sizeof(l->command), "%s", command);
+}
+
+/* PID ended with wait STATUS: if it was dom0's RUN and failed as it
+ * started, dom0 is told (its bar says so). */
+static void launch_ended(struct agent *a, pid_t pid, int status)
+{
+	size_t i;
+	for (i = 0; i < a->nlaunch && a->launch[i].pid != pid; i++)
+		;
+	if (i == a->nlaunch)
+		return;
+	struct launch l = a->launch[i];
+	memmove(&a->launch[i], &a->launch[i + 1], (--a->nlaunch - i) * sizeof(l));
+	uint32_t code = WIFEXITED(status) ? (uint32_t)WEXITSTATUS(status) :
+		       WIFSIGNALED(status) ? GUI_EXIT_SIGNAL + (uint32_t)WTERMSIG(status) : 0;
+	if (code == 0 || loop_now(&a->loop) - l.at > GUI_RUN_FAILED_MS || !a->client)
+		return;
+	fprintf(stderr, TAG ": \"%s\" failed as it started (status %u); dom0 is told\n",
+		l.command, code);
+	gui_client_exited(a->client, code, l.command);
 }
 
 /* The command in a child of its own: stdin from /dev/null, output to
@@ -169,6 +209,7 @@ static void open_terminal(struct agent *a, const char *command)
 		return;
 	}
 	a->term[a->nterm++] = t;
+	launched(a, terminal_pid(t), command);
 	fprintf(stderr, TAG ": terminal %d runs \"%s\"\n", (int)terminal_pid(t), command);
 	log_event("agent", "terminal-started", "pid=%d", (int)terminal_pid(t));
 	if (a->client)
@@ -204,6 +245,7 @@ static bool in_path(const char *prog)
  * terminal of the agent's when not. */
 static void run_for_desktop(struct agent *a, const char *command)
 {
+	const char *asked = command;
 	bool terminal = strcmp(command, "terminal") == 0;
 
 	if (!a->wl || (terminal && !in_path(TERMINAL_PROGRAM))) {
@@ -217,6 +259,7 @@ static void run_for_desktop(struct agent *a, const char *command)
 		fprintf(stderr, TAG ": cannot run \"%s\": %s\n", command, strerror(errno));
 		return;
 	}
+	launched(a, pid, asked);
 	fprintf(stderr, TAG ": program %d runs \"%s\"\n", (int)pid, command);
 	log_event("agent", "program-started", "pid=%d", (int)pid);
 }
@@ -231,6 +274,7 @@ static void drop_channel(struct agent *a, const char *why)
 	loop_fd_remove(&a->channel);
 	gui_client_free(a->client);
 	a->client = NULL;
+	a->nlaunch = 0;		/* EXITED is an answer to this channel's RUN only */
 	a->connected = false;
 	loop_timer_arm(&a->loop, &a->offer, loop_now(&a->loop) + OFFER_RETRY_MS);
 }
@@ -394,6 +438,7 @@ static void reap(struct agent *a)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		launch_ended(a, pid, status);
 		terminal_reaped(a, pid);
 		if (wayland_reaped(a->wl, pid, status) || rpc_guest_reaped(a->rpc, pid, status))
 			continue;

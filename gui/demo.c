@@ -47,7 +47,7 @@ static int usage(void)
 			"       [--title TEXT] [--windows N] [--color RRGGBB] [--reconnect]\n"
 			"       [--clipboard TEXT]\n"
 			"       [--misbehave garbage|flood|bad-damage|unknown-window|small-buffer|\n"
-			"                    few-grants|long-title|clip-unasked]\n");
+			"                    few-grants|long-title|clip-unasked|exited-unasked]\n");
 	return 2;
 }
 
@@ -139,6 +139,10 @@ static void misbehave(struct demo *d, struct gui_client *c)
 		/* A clipboard dom0 did not ask for: as if to push text into
 		 * dom0's clipboard behind the user's back. */
 		gui_client_clip_data(c, GUI_CLIP_TEXT, "pushed", 6);
+	} else if (strcmp(d->misbehave, "exited-unasked") == 0) {
+		/* A failure of a command dom0 never sent: as if to write its
+		 * own words into dom0's bar. */
+		gui_client_exited(c, 1, "your session expired: type your passphrase");
 	} else if (strcmp(d->misbehave, "small-buffer") == 0) {
 		/* A page, sealed, for a window that needs far more. */
 		fd = memfd_create("small", MFD_CLOEXEC | MFD_ALLOW_SEALING);

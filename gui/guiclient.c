@@ -507,6 +507,15 @@ int gui_client_clip_data(struct gui_client *c, enum gui_clip_status status, cons
 	return gui_transport_send(c->t, buf, n, -1);
 }
 
+int gui_client_exited(struct gui_client *c, uint32_t status, const char *command)
+{
+	uint8_t buf[GUI_HEADER_SIZE + 4 + GUI_COMMAND_MAX];
+	if (!c->welcomed || c->version < 5)
+		return -ENOTSUP;
+	size_t n = gui_encode_exited(status, command, buf, sizeof(buf));
+	return n ? gui_transport_send(c->t, buf, n, -1) : -EINVAL;
+}
+
 int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd)
 {
 	return gui_transport_send(c->t, buf, len, fd);

@@ -100,6 +100,12 @@ void gui_window_destroy(struct gui_window *w);
  * (at most GUI_CLIPBOARD_MAX) bytes of DATA.  0 or -errno. */
 int gui_client_clip_data(struct gui_client *c, enum gui_clip_status status, const void *data,
 			 size_t len);
+/* Says that COMMAND, which dom0 asked this domain to run (GUI_EV_RUN),
+ * failed as it started: STATUS 1..255 its exit code, GUI_EXIT_SIGNAL + N
+ * killed by signal N.  One per RUN at most, and only for a RUN of this
+ * channel (dom0 drops a domain saying more).  0 or -errno (-ENOTSUP: dom0
+ * speaks a version without EXITED). */
+int gui_client_exited(struct gui_client *c, uint32_t status, const char *command);
 /* Bytes as they are (and FD if >= 0), for tests of dom0's defences (the
  * demo's --misbehave). */
 int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd);

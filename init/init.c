@@ -20,6 +20,7 @@
 #include "init/mounts.h"
 #include "init/rootfs.h"
 #include "init/xen.h"
+#include "lib/confine_profiles.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/util.h"
@@ -531,10 +532,16 @@ static void boot(void)
 	else if (I.disks.nvolumes || I.disks.root[0])
 		log_info("init", "container mode: disks.cfg's volumes and root are left alone");
 
-	static const struct control_ops ops = {
+	/* The desktop's menu powers off and reboots dom0 (the compositor's
+	 * uid, once the user has confirmed it on dom0's screen). */
+	static struct control_ops ops = {
 		.status = ctl_status, .services = ctl_services,
 		.restart = ctl_restart, .power = ctl_power,
+		.lister_requests = CTL_BIT(CTL_REQ_POWER),
+		.lister_power = CTL_BIT(CTL_POWER_POWEROFF) | CTL_BIT(CTL_POWER_REBOOT),
 	};
+	if (confine_role_ids("compositor", "/etc/passwd", &ops.lister_uid, &ops.lister_gid) < 0)
+		ops.lister_uid = 0;
 	r = control_listen(&I.ctl, I.cfg.control_socket, &ops);
 	if (r < 0)
 		log_err("init", "no control socket at %s: %s; `bulkhead ctl' will not work",

@@ -19,7 +19,8 @@ static const struct {
 	{ "workspace", ACT_WORKSPACE, 1 },   { "move-to", ACT_MOVE_TO, 1 },
 	{ "close", ACT_CLOSE, 0 },	     { "fullscreen", ACT_FULLSCREEN, 0 },
 	{ "launcher", ACT_LAUNCHER, 0 },     { "copy", ACT_COPY, 0 },
-	{ "paste", ACT_PASTE, 0 },
+	{ "paste", ACT_PASTE, 0 },	     { "menu", ACT_MENU, 0 },
+	{ "lock", ACT_LOCK, 0 },
 };
 
 static const struct {
@@ -126,7 +127,7 @@ int binding_parse(const char *spec, struct binding *out, char *err, size_t errle
 	if (near)
 		return fail(err, errlen, "unknown action `%s' (did you mean `%s'?)", action, near);
 	return fail(err, errlen, "unknown action `%s' (focus-next, focus-prev, workspace N, "
-		    "move-to N, close, fullscreen, launcher, copy, paste)", action);
+		    "move-to N, close, fullscreen, launcher, copy, paste, menu, lock)", action);
 }
 
 int bindings_add(struct bindings *set, const struct binding *b)
@@ -142,7 +143,7 @@ void bindings_default(struct bindings *set)
 	static const char *const specs[] = {
 		"Super+Tab focus-next", "Super+Shift+Tab focus-prev", "Super+Shift+Q close",
 		"Super+F fullscreen",	"Super+Return launcher", "Ctrl+Shift+C copy",
-		"Ctrl+Shift+V paste",
+		"Ctrl+Shift+V paste",	"Super+Escape menu",	 "Super+L lock",
 	};
 	struct binding b;
 	char err[128], spec[64];

@@ -34,6 +34,8 @@ enum binding_action {
 	ACT_LAUNCHER,
 	ACT_COPY,		/* the focused window's domain's clipboard into dom0's */
 	ACT_PASTE,		/* dom0's clipboard to the focused window's domain, once */
+	ACT_MENU,		/* dom0's menu: the domains, lock, reboot, power off */
+	ACT_LOCK,		/* the lock screen */
 };
 
 struct binding {
@@ -54,7 +56,8 @@ int binding_parse(const char *spec, struct binding *out, char *err, size_t errle
 
 /* Super+Tab focus-next, Super+Shift+Tab focus-prev, Super+1..9 workspace,
  * Super+Shift+1..9 move-to, Super+Shift+Q close, Super+F fullscreen,
- * Super+Return launcher, Ctrl+Shift+C copy, Ctrl+Shift+V paste (Qubes'). */
+ * Super+Return launcher, Ctrl+Shift+C copy, Ctrl+Shift+V paste (Qubes'),
+ * Super+Escape menu, Super+L lock. */
 void bindings_default(struct bindings *b);
 
 /* Adds B; -1 when there are BINDINGS_MAX already or its keys are taken. */

@@ -186,6 +186,9 @@
 /* The guest agent's terminals (guest/terminal.h): dom0 sizes them, but a
  * bug there must not make a terminal of a million cells. */
 #define AGENT_TERMINALS_MAX     16
+/* Commands dom0 asked to run that the agent keeps, to say if one fails as
+ * it starts (EXITED); past it the oldest is forgotten. */
+#define AGENT_LAUNCHES_MAX      16
 #define TERMINAL_COLS_MAX       512
 #define TERMINAL_ROWS_MAX       256
 

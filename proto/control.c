@@ -297,6 +297,18 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	return ctl_encode_ok(srv->buf, CTL_MSG_MAX);
 }
 
+/* Whether the lister (the desktop) may make REQ: the ops say which. */
+static bool lister_may(const struct control_ops *ops, const struct ctl_request *req)
+{
+	if (req->type >= 32 || !(ops->lister_requests & CTL_BIT(req->type)))
+		return false;
+	if (req->type == CTL_REQ_DOMAIN)
+		return req->op < 32 && (ops->lister_domain_ops & CTL_BIT(req->op));
+	if (req->type == CTL_REQ_POWER)
+		return req->power < 32 && (ops->lister_power & CTL_BIT(req->power));
+	return true;
+}
+
 static void serve_client(struct control_server *srv, int fd)
 {
 	struct ctl_request req;
@@ -332,14 +344,9 @@ static void serve_client(struct control_server *srv, int fd)
 		drop_client(srv, fd);
 		return;
 	}
-	/* The compositor's uid: what the user does on the desktop (the
-	 * launcher starts a domain, never stops one). */
-	bool start = req.type == CTL_REQ_DOMAIN && req.op == CTL_DOMAIN_START;
-	if (c->lister && req.type != CTL_REQ_DOMAINS && req.type != CTL_REQ_ASKS &&
-	    req.type != CTL_REQ_ANSWER && req.type != CTL_REQ_RUN_DISPOSABLE && !start) {
-		send_error(fd, srv->buf, EACCES, "permission denied: this uid may only list the "
-			   "domains, start one, answer the calls' questions and ask for a "
-			   "disposable");
+	if (c->lister && !lister_may(&srv->ops, &req)) {
+		send_error(fd, srv->buf, EACCES, "permission denied: the desktop may not make "
+			   "this request (root may)");
 		drop_client(srv, fd);
 		return;
 	}

@@ -9,9 +9,8 @@
  * malformed request gets an ERROR reply and is disconnected; a client whose
  * reply does not fit in its socket buffer is disconnected.  Peers other
  * than uid 0 (SO_PEERCRED) are refused, but for the one uid the ops name
- * as a lister (the compositor), which may only list the domains and the
- * calls the policy asks about, and give the user's answers.  Main loop
- * only.
+ * as a lister (the compositor), which may make the requests they name
+ * (the user's acts on the desktop) and no other.  Main loop only.
  *
  * RUN_DISPOSABLE and CALL are answered later: their op takes a
  * control_waiter and the server keeps that client waiting, serving no
@@ -77,16 +76,22 @@ struct control_ops {
 		    char *msg, size_t msgcap);
 	void *ctx;
 	/* Besides root, LISTER_UID may connect (the socket is then group
-	 * LISTER_GID's, 0660) and ask DOMAINS, nothing else: the compositor,
-	 * which has left root's uid.  0: root only. */
+	 * LISTER_GID's, 0660): the compositor, which has left root's uid and
+	 * asks on the user's behalf what the user did on the desktop.  It may
+	 * make the requests in LISTER_REQUESTS (bit CTL_BIT(type)); of them a
+	 * DOMAIN request only with an op in LISTER_DOMAIN_OPS, a POWER only
+	 * with one in LISTER_POWER (bits CTL_BIT(op)).  0: root only. */
 	uid_t lister_uid;
 	gid_t lister_gid;
+	uint32_t lister_requests, lister_domain_ops, lister_power;
 };
+
+#define CTL_BIT(n) (1u << (n))
 
 struct control_client {
 	int fd;			/* -1: free slot */
 	bool refused;		/* not root: its request is answered EACCES */
-	bool lister;		/* the lister: DOMAINS only */
+	bool lister;		/* the lister: its requests only */
 	bool waiting;		/* its answer comes later */
 	bool calling;		/* a CALL answered: the connection is the call */
 	uint64_t serial;	/* this connection's, for its waiter */

@@ -92,6 +92,8 @@
 /* The domain manager's socket; PID 1's is sysconfig's control_socket, the
  * compositor's desktop.cfg's (by default CTL_COMPOSITOR_SOCKET). */
 #define CTL_DOMAINS_SOCKET "/run/bulkhead/domains"
+/* PID 1's, unless bulkhead.cfg says otherwise. */
+#define CTL_INIT_SOCKET "/run/bulkhead/control"
 #define CTL_COMPOSITOR_SOCKET "/run/bulkhead/compositor"
 #define CTL_PATH_MAX	255
 

@@ -16,7 +16,7 @@ static long fail(const char **why, const char *text)
 
 static bool sent_by_client(uint32_t type)
 {
-	return type >= GUI_HELLO && type <= GUI_CLIP_DATA;
+	return type >= GUI_HELLO && type <= GUI_EXITED;
 }
 
 static bool sent_by_dom0(uint32_t type)
@@ -66,6 +66,7 @@ static long fixed_payload(enum gui_type type)
 	case GUI_RUN:
 	case GUI_CLIP_DATA:
 	case GUI_CLIP_PASTE:
+	case GUI_EXITED:
 		break;
 	}
 	return -1;
@@ -108,16 +109,29 @@ static long check_buffer(const uint8_t *p, size_t plen, struct gui_msg *msg, con
 	return 0;
 }
 
-static long check_run(const uint8_t *p, size_t plen, struct gui_msg *msg, const char **why)
+/* RUN's command, and EXITED's: into OUT (GUI_COMMAND_MAX + 1 bytes). */
+static long check_command(const uint8_t *p, size_t plen, char *out, const char **why)
 {
 	if (plen < 1 || plen > GUI_COMMAND_MAX)
-		return fail(why, "RUN command not 1 to GUI_COMMAND_MAX bytes");
+		return fail(why, "command not 1 to GUI_COMMAND_MAX bytes");
 	for (size_t i = 0; i < plen; i++)
 		if (p[i] < 0x20 || p[i] > 0x7e)
-			return fail(why, "RUN command not printable ASCII");
-	memcpy(msg->u.run.command, p, plen);
-	msg->u.run.command[plen] = '\0';
+			return fail(why, "command not printable ASCII");
+	memcpy(out, p, plen);
+	out[plen] = '\0';
 	return 0;
+}
+
+static long check_exited(const uint8_t *p, size_t plen, struct gui_msg *msg, const char **why)
+{
+	if (plen < 4)
+		return fail(why, "EXITED shorter than its status");
+	uint32_t untrusted_status = get_u32(p);
+	if (untrusted_status < 1 || untrusted_status > GUI_EXIT_STATUS_MAX ||
+	    untrusted_status == GUI_EXIT_SIGNAL)
+		return fail(why, "EXITED status not 1..255 or 257..GUI_EXIT_STATUS_MAX");
+	msg->u.exited.status = untrusted_status;
+	return check_command(p + 4, plen - 4, msg->u.exited.command, why);
 }
 
 static long check_damage(const uint8_t *p, struct gui_msg *msg, const char **why)
@@ -235,6 +249,7 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 	case GUI_CLIP_ASK:
 	case GUI_CLIP_DATA:
 	case GUI_CLIP_PASTE:
+	case GUI_EXITED:
 		break;
 	}
 	return 0;
@@ -285,10 +300,10 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 	memset(msg, 0, sizeof(*msg));
 	msg->type = (enum gui_type)untrusted_type;
 	bool global = msg->type == GUI_HELLO || msg->type == GUI_WELCOME || msg->type == GUI_RUN ||
-		      msg->type == GUI_CLIP_DATA;
+		      msg->type == GUI_CLIP_DATA || msg->type == GUI_EXITED;
 	if (global != (untrusted_window == 0))
-		return fail(why, "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they "
-				 "need it");
+		return fail(why, "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, "
+				 "and they need it");
 	msg->window = untrusted_window;
 
 	long want = fixed_payload(msg->type);
@@ -303,7 +318,9 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 	} else if (msg->type == GUI_BUFFER) {
 		rc = check_buffer(p, plen, msg, why);
 	} else if (msg->type == GUI_RUN) {
-		rc = check_run(p, plen, msg, why);
+		rc = check_command(p, plen, msg->u.run.command, why);
+	} else if (msg->type == GUI_EXITED) {
+		rc = check_exited(p, plen, msg, why);
 	} else if (msg->type == GUI_CLIP_DATA || msg->type == GUI_CLIP_PASTE) {
 		rc = check_clip(p, plen, msg, why);
 	} else {
@@ -457,6 +474,7 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 	case GUI_CLIP_ASK:
 	case GUI_CLIP_DATA:
 	case GUI_CLIP_PASTE:
+	case GUI_EXITED:
 		break;
 	}
 	return len;
@@ -481,6 +499,20 @@ size_t gui_encode_run(const char *command, uint8_t *buf, size_t cap)
 	size_t total = put_header(buf, cap, GUI_RUN, 0, len);
 	if (total)
 		memcpy(buf + GUI_HEADER_SIZE, command, len);
+	return total;
+}
+
+size_t gui_encode_exited(uint32_t status, const char *command, uint8_t *buf, size_t cap)
+{
+	size_t len = strlen(command);
+	if (status < 1 || status > GUI_EXIT_STATUS_MAX || status == GUI_EXIT_SIGNAL || len < 1 ||
+	    len > GUI_COMMAND_MAX)
+		return 0;
+	size_t total = put_header(buf, cap, GUI_EXITED, 0, 4 + len);
+	if (total) {
+		put_u32(buf + GUI_HEADER_SIZE, status);
+		memcpy(buf + GUI_HEADER_SIZE + 4, command, len);
+	}
 	return total;
 }
 
@@ -523,7 +555,7 @@ size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint3
 const char *gui_type_name(enum gui_type type)
 {
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
-					      "DAMAGE", "DESTROY", "POPUP", "CLIP_DATA" };
+					      "DAMAGE", "DESTROY", "POPUP", "CLIP_DATA", "EXITED" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
 					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED", "AXIS",
 					    "CLIP_ASK", "CLIP_PASTE" };

@@ -27,6 +27,11 @@
  *            TEXT 0 .. GUI_CLIPBOARD_MAX bytes: the domain's clipboard,
  *            the answer to a CLIP_ASK and only to one      window 0
  *            (version 4)
+ *   EXITED   u32 status (1..255: the exit code; 256 + N: killed by signal
+ *            N, 1..64), then 1 .. GUI_COMMAND_MAX bytes of printable
+ *            ASCII: a command dom0 asked it to RUN ended in failure soon
+ *            after it started (the agent's GUI_RUN_FAILED_MS)   window 0
+ *            (version 5)
  * dom0 to client:
  *   WELCOME   u32 version (HELLO's), u32 max width, u32 max height
  *                                                            window 0
@@ -71,7 +76,7 @@
 
 /* dom0 speaks every version from GUI_VERSION_MIN on: a client says the
  * one it speaks in HELLO, and WELCOME says it back. */
-#define GUI_VERSION		4
+#define GUI_VERSION		5
 #define GUI_VERSION_MIN		2
 #define GUI_HEADER_SIZE		12
 #define GUI_FORMAT_XRGB8888	0x34325258u	/* DRM's fourcc "XR24" */
@@ -85,6 +90,7 @@ enum gui_type {
 	GUI_DESTROY = 6,
 	GUI_POPUP = 7,
 	GUI_CLIP_DATA = 8,
+	GUI_EXITED = 9,
 	GUI_WELCOME = 0x81,
 	GUI_CONFIGURE = 0x82,
 	GUI_FOCUS = 0x83,
@@ -98,6 +104,14 @@ enum gui_type {
 	GUI_CLIP_ASK = 0x8b,
 	GUI_CLIP_PASTE = 0x8c,
 };
+
+/* A RUN's command that ends in failure this soon after it started has
+ * failed to start (EXITED); later it is the program's own business. */
+#define GUI_RUN_FAILED_MS	10000
+
+/* An EXITED status: an exit code, or GUI_EXIT_SIGNAL + a signal. */
+#define GUI_EXIT_SIGNAL		256
+#define GUI_EXIT_STATUS_MAX	(GUI_EXIT_SIGNAL + 64)
 
 /* What a CLIP_DATA says of the domain's clipboard. */
 enum gui_clip_status {
@@ -141,6 +155,10 @@ struct gui_msg {
 		struct { int32_t x, y; } motion;
 		struct { uint32_t axis; int32_t steps; } axis;
 		struct { char command[GUI_COMMAND_MAX + 1]; } run;	/* NUL-terminated */
+		struct {
+			uint32_t status;		/* 1 .. GUI_EXIT_STATUS_MAX */
+			char command[GUI_COMMAND_MAX + 1];	/* as RUN's */
+		} exited;
 		struct {
 			uint32_t status;	/* CLIP_DATA: enum gui_clip_status */
 			/* len bytes inside the decoded bytes, as they came:
@@ -207,6 +225,8 @@ size_t gui_encode_title(uint32_t window, const char *title, size_t len, uint8_t 
 			size_t cap);
 /* COMMAND must be 1 .. GUI_COMMAND_MAX bytes of printable ASCII. */
 size_t gui_encode_run(const char *command, uint8_t *buf, size_t cap);
+/* EXITED: STATUS 1 .. GUI_EXIT_STATUS_MAX, COMMAND as for RUN. */
+size_t gui_encode_exited(uint32_t status, const char *command, uint8_t *buf, size_t cap);
 /* CLIP_DATA (WINDOW 0, STATUS, DATA only with GUI_CLIP_TEXT) or
  * CLIP_PASTE (STATUS unused); LEN at most GUI_CLIPBOARD_MAX. */
 size_t gui_encode_clip(enum gui_type type, uint32_t window, uint32_t status, const void *data,

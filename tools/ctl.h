@@ -20,7 +20,7 @@
 #include "lib/limits.h"
 #include "proto/ctlproto.h"
 
-#define CTL_DEFAULT_SOCKET "/run/bulkhead/control"
+#define CTL_DEFAULT_SOCKET CTL_INIT_SOCKET
 
 /* Who answers a command: where its request goes. */
 enum ctl_peer { CTL_PEER_PID1, CTL_PEER_DOMAINS, CTL_PEER_DESKTOP, CTL_PEER_NONE };

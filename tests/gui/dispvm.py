@@ -17,6 +17,14 @@ not.  "@dispvm:ghost xterm" refused by the manager is said in the bar.
 cold-vm (DOMAIN START, on the compositor's uid), and once cold-vm's agent
 has greeted dom0 (the fake manager "starts" a gui-demo for it), the
 command is asked of it, and its window takes the focus.
+
+Then dom0's menu (Super+Escape), with cold-vm's window focused: T shuts
+cold-vm down (DOMAIN STOP), K asks first and Y kills it (DOMAIN KILL), a
+Return to the question kills nothing; "Power off dom0" asks first and Y
+powers off through PID 1's socket (a fake one at /run/bulkhead/control,
+POWER on the compositor's uid); none of these keys reaches cold-vm's
+window.  The menu and its question are screenshots (menu.png,
+menu-question.png).
 """
 import os
 import socket
@@ -30,8 +38,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from checks import check, summary  # noqa: E402
 
 VERSION = 1
-Q_DOMAINS, Q_DOMAIN, Q_RUN, Q_ASKS = 5, 6, 9, 12
+Q_POWER, Q_DOMAINS, Q_DOMAIN, Q_RUN, Q_ASKS = 4, 5, 6, 9, 12
 R_OK, R_DOMAINS, R_DISPOSABLE, R_ASKS, R_ERROR = 0x80, 0x83, 0x84, 0x86, 0xFF
+DOMAIN_STOP, DOMAIN_KILL, POWEROFF = 2, 3, 1
 DOMAIN_START, STOPPED, RUNNING, CLASS_APP, LABEL_BLUE = 1, 0, 2, 1, 5
 KEYS = {c: k for k, c in enumerate("1234567890", 2)}
 KEYS.update({c: k for k, c in zip(range(16, 26), "qwertyuiop")})
@@ -39,7 +48,7 @@ KEYS.update({c: k for k, c in zip(range(30, 39), "asdfghjkl")})
 KEYS.update({c: k for k, c in zip(range(44, 51), "zxcvbnm")})
 KEYS.update({" ": 57, ";": 39, "-": 12})
 SHIFTED = {"@": "2", ":": ";"}
-META, ENTER, SHIFT = 125, 28, 42
+META, ENTER, SHIFT, ESC, DOWN, UP = 125, 28, 42, 1, 108, 103
 
 
 def msg(mtype, payload=b""):
@@ -53,6 +62,7 @@ class Manager:
     def __init__(self, path, start):
         self.runs = []
         self.started = []
+        self.ops = []		# (op, name) of DOMAIN STOP and KILL, and POWER
         self.start = start	# called with a domain's name once it is "started"
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -86,6 +96,13 @@ class Manager:
                 self.started.append(name)
                 conn.send(msg(R_OK))
                 self.start(name)
+            elif mtype == Q_DOMAIN and payload[0] in (DOMAIN_STOP, DOMAIN_KILL):
+                self.ops.append(("stop" if payload[0] == DOMAIN_STOP else "kill",
+                                 payload[1:].decode()))
+                conn.send(msg(R_OK))
+            elif mtype == Q_POWER:
+                self.ops.append(("power", payload[0]))
+                conn.send(msg(R_OK))
             elif mtype == Q_ASKS:
                 conn.send(msg(R_ASKS, struct.pack("<I", 0)))
             elif mtype == Q_RUN:
@@ -115,6 +132,55 @@ def wait_for(path, text, seconds=10.0):
     return False
 
 
+def menu(ctl, press, log, work, man, pid1, cold):
+    """dom0's menu on cold-vm (its one row), then on "Power off dom0"."""
+    png = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu", "png.py")
+    keys_before = open(cold).read().count("KEY") if cold else 0
+    press(META, ESC)
+    press(DOWN)
+    press(DOWN)	# blue-vm, clip-vm, cold-vm: the domains by name
+    shot = os.path.join(work, "menu.png")
+    ctl("screenshot", shot)
+    white = subprocess.run(["python3", png, "count", shot, "ffffff", "dddddd"],
+                           capture_output=True, text=True).stdout.split()
+    check("Super+Escape shows dom0's menu (its white frame, the chosen row)",
+          len(white) == 2 and int(white[0]) > 1500 and int(white[1]) > 5000, f"{shot}: {white}")
+    press(20)	# T
+    check("T asks the manager to shut down the chosen domain, cold-vm, and the bar says so",
+          wait_for(log, "cold-vm shuts down") and man.ops == [("stop", "cold-vm")],
+          repr(man.ops))
+    press(37)	# K
+    shot = os.path.join(work, "menu-question.png")
+    ctl("screenshot", shot)
+    yellow = subprocess.run(["python3", png, "count", shot, "ffff80"],
+                            capture_output=True, text=True).stdout.split()
+    before = subprocess.run(["python3", png, "count", os.path.join(work, "menu.png"), "ffff80"],
+                            capture_output=True, text=True).stdout.split()
+    check("K asks first, in yellow under the rows (none before)",
+          yellow and int(yellow[0]) > 100 and before == ["0"], f"{shot}: {yellow} {before}")
+    press(ENTER)
+    time.sleep(0.5)
+    check("Return to the question kills nothing", man.ops == [("stop", "cold-vm")],
+          repr(man.ops))
+    press(37)
+    press(21)	# Y
+    check("K then Y kills cold-vm", wait_for(log, "cold-vm was killed") and
+          man.ops[-1] == ("kill", "cold-vm"), repr(man.ops))
+    press(ESC)
+    press(META, ESC)
+    press(UP)	# from the first row up: the last, "Power off dom0"
+    press(ENTER)
+    time.sleep(0.5)
+    check("Power off asks first: nothing sent yet", pid1.ops == [], repr(pid1.ops))
+    press(21)
+    check("then Y asks PID 1 to power off (POWER on the compositor's uid), and the bar "
+          "says so", wait_for(log, "dom0 powers off") and pid1.ops == [("power", POWEROFF)],
+          repr(pid1.ops))
+    check("no key typed in the menu reached the focused window",
+          cold is not None and open(cold).read().count("KEY") == keys_before,
+          open(cold).read()[-300:] if cold else "")
+
+
 def main():
     bh, cfg, work = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(work, exist_ok=True)
@@ -133,6 +199,7 @@ def main():
     started = {}
     man = Manager("/run/bulkhead/domains",
                   lambda name: started.setdefault(name, demo(name, "203080")))
+    pid1 = Manager("/run/bulkhead/control", None)
     log = os.path.join(work, "compositor.log")
     comp = subprocess.Popen([bh, "compositor", "--config", cfg], stdout=open(log, "w"),
                             stderr=subprocess.STDOUT)
@@ -219,6 +286,7 @@ def main():
         check("once cold-vm's agent is up, it is asked to run xterm, and its window takes "
               "the focus", cold is not None and wait_for(cold, "RUN xterm") and
               wait_for(cold, "FOCUS 1"), open(cold).read()[-300:] if cold else "")
+        menu(ctl, press, log, work, man, pid1, cold)
         check("the compositor is still up", comp.poll() is None, "it exited")
     finally:
         for p in demos + [comp]:

@@ -9,6 +9,11 @@
 #               and never reaches a client (its Tab neither pressed nor
 #               released anywhere); the held Super is released in the window
 #               losing focus and pressed in the one gaining it
+#   lock        Super+L locks the screen: nothing of a domain on it (no
+#               frame colour), no key, binding, pointer move or wheel reaches
+#               a domain; a wrong passphrase is refused and said, the next
+#               try waits; the right one (desktop.cfg's hash) unlocks, the
+#               windows come back and keys reach the focused one again
 #   garbage     a client sending bytes that are no message is dropped; the
 #               others still get keys and stay on screen
 #   flood       a client creating windows past GUI_WINDOWS_MAX is dropped
@@ -50,7 +55,8 @@
 #               the launcher's "wl-vm weston-flower" runs as a program (not
 #               in a terminal) and its window comes; a program with 60
 #               toplevels (tests/gui/wlflood.py) gets windows for 48 at most
-#               and wl-vm's channel is not dropped
+#               and wl-vm's channel is not dropped; the launcher's "wl-vm
+#               nosuchprog" is said in the bar (command not found)
 #   popups      weston-terminal's menu and GTK's combo box list (real
 #               programs' xdg_popups) open inside their window, framed in
 #               its colour, nothing changing outside it; GTK's list takes
@@ -72,6 +78,8 @@
 #               clip-vm; clip-vm's pasted into wl-vm, where foot's own
 #               Shift+Insert types it; the bytes in no log
 #   clip-unasked  a client sending a clipboard dom0 did not ask for is dropped
+#   exited-unasked  a client saying a command failed that dom0 never sent it
+#               is dropped, and its words reach no bar
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   launcher-dispvm  the launcher's "@dispvm foot" asks a fake domain
@@ -214,6 +222,62 @@ check_keys() {
     wait_for "$W/blue-vm.out" 'KEY 42 0' || { why="blue-vm did not get Shift+A's Shift"; return 1; }
     if [ "$(grep -oE 'KEY (42|30) [01]' "$W/blue-vm.out" | tr '\n' ' ')" != "KEY 42 1 KEY 30 1 KEY 30 0 KEY 42 0 " ]; then
         why="Shift+A reached blue-vm as $(grep -oE 'KEY (42|30) [01]' "$W/blue-vm.out" | tr '\n' ' ')"
+        return 1
+    fi
+}
+
+# A failed check_lock must not leave the rest of the suite locked out.
+check_lock() {
+    lock_steps && return 0
+    grep -q 'event=unlocked' "$W/compositor.log" && return 1
+    sleep 2
+    type_text sesame
+    keys KEY_ENTER 1 KEY_ENTER 0
+    return 1
+}
+
+lock_steps() {
+    local before counts
+    before=$(wc -l < "$W/blue-vm.out")
+    keys KEY_LEFTMETA 1 KEY_L 1 KEY_L 0 KEY_LEFTMETA 0
+    wait_for "$W/compositor.log" 'event=locked' || { why="Super+L did not lock"; return 1; }
+    counts=$(shot locked cc0000 3465a4 000000) || { why="no screenshot"; return 1; }
+    read -r red blue black <<<"$counts"
+    if [ "$red" -ne 0 ] || [ "$blue" -ne 0 ] || [ "$black" -lt 500000 ]; then
+        why="locked, the screen still shows red $red, blue $blue frame pixels (black $black)"
+        return 1
+    fi
+    # Typed, a binding, the pointer: nobody's but the lock's.
+    type_text open || { why="cannot type"; return 1; }
+    keys KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    ctl pointer 300 300 -3 >/dev/null
+    wait_for "$W/compositor.log" 'event=unlock-refused failures=1' ||
+        { why="a wrong passphrase was not refused"; return 1; }
+    ctl screenshot "$W/locked-wrong.png" || { why="no screenshot"; return 1; }
+    type_text sesame
+    keys KEY_ENTER 1 KEY_ENTER 0
+    sleep 0.3
+    if grep -q 'event=unlocked' "$W/compositor.log"; then
+        why="unlocked within the wait after a wrong passphrase"
+        return 1
+    fi
+    if [ "$(wc -l < "$W/blue-vm.out")" -ne "$before" ]; then
+        why="blue-vm got something while locked: $(tail -n +$((before + 1)) "$W/blue-vm.out" | head -3)"
+        return 1
+    fi
+    sleep 1
+    keys KEY_ENTER 1 KEY_ENTER 0	# what was typed during the wait is kept
+    wait_for "$W/compositor.log" 'event=unlocked' || { why="the right passphrase did not unlock"; return 1; }
+    counts=$(shot unlocked cc0000 3465a4) || { why="no screenshot"; return 1; }
+    read -r red blue <<<"$counts"
+    if [ "$red" -lt 2000 ] || [ "$blue" -lt 2000 ]; then
+        why="unlocked, the windows are not back (red $red, blue $blue)"
+        return 1
+    fi
+    keys KEY_E 1 KEY_E 0
+    wait_for "$W/blue-vm.out" 'KEY 18 0' || { why="unlocked, blue-vm gets no key"; return 1; }
+    if grep -qE 'KEY (24|25|31|49|15|125) ' "$W/blue-vm.out"; then
+        why="a key typed on the lock screen reached blue-vm"
         return 1
     fi
 }
@@ -548,6 +612,14 @@ PY
     grep -q 'terminal .* runs "weston-flower"' "$W/wl-vm.agent" &&
         { why="weston-flower was run in a terminal, not as a program"; return 1; }
     echo "gui: wayland: the launcher's \"wl-vm weston-flower\" ran as a program: $(grep -m1 'runs "weston-flower"' "$W/wl-vm.agent")"
+    # A program that is not there: the agent says so, and dom0's bar.
+    keys KEY_LEFTMETA 1 KEY_ENTER 1 KEY_ENTER 0 KEY_LEFTMETA 0
+    type_text "wl-vm nosuchprog"
+    keys KEY_ENTER 1 KEY_ENTER 0
+    wait_for "$W/compositor.log" 'wl-vm: "nosuchprog" failed: command not found (status 127)' ||
+        { why="a program that is not there was not said in the bar: $(tail -2 "$W/wl-vm.agent" | tr '\n' ' ')"; return 1; }
+    shot launch-failed >/dev/null
+    echo "gui: wayland: $(grep -m1 'failed: command not found' "$W/compositor.log")"
     # A program that makes 60 toplevels: the agent gives windows to 48 at
     # most (dom0's 64 less the terminals'), so dom0 never drops wl-vm for
     # too many windows, and every toplevel is still configured.
@@ -873,6 +945,15 @@ check_clip_unasked() {
     refused clip-unasked "CLIP_DATA it was not asked for" "a clipboard dom0 did not ask for"
 }
 
+check_exited_unasked() {
+    refused exited-unasked "EXITED for no command it was asked to run" \
+        "a failure of a command dom0 never sent" || return 1
+    if grep -q 'your session expired' "$W/compositor.log"; then
+        why="the domain's own words reached dom0's bar"
+        return 1
+    fi
+}
+
 check_launcher() {
     local before
     before=$(keys_seen)
@@ -1056,9 +1137,9 @@ if ! start_compositor; then
     echo "0 40" > "$top/build/results/gui"
     exit 1
 fi
-for c in confined frames keys garbage flood bad-damage unknown-window small-buffer few-grants long-title \
+for c in confined frames keys lock garbage flood bad-damage unknown-window small-buffer few-grants long-title \
     workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland wheel \
-    clipboard clip-unasked no-sockets launcher-dispvm \
+    clipboard clip-unasked exited-unasked no-sockets launcher-dispvm \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \

@@ -747,6 +747,71 @@ static void test_clipboard_only_when_asked(void **state)
 	CS.env.clipboard = NULL;
 }
 
+/* A domain says a command failed only as the answer to a RUN: one EXITED
+ * per RUN, none without, none from an agent that predates it. */
+static unsigned exits;
+static uint32_t exit_status;
+static char exit_command[GUI_COMMAND_MAX + 1];
+
+static void on_exited(void *ctx, struct client *c, uint32_t status, const char *command)
+{
+	(void)ctx, (void)c;
+	exits++;
+	exit_status = status;
+	snprintf(exit_command, sizeof(exit_command), "%s", command);
+}
+
+static void exited(struct dom *d, uint32_t status, const char *command)
+{
+	uint8_t buf[GUI_HEADER_SIZE + 4 + GUI_COMMAND_MAX];
+	size_t len = gui_encode_exited(status, command, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_true(fake_push(d->f, buf, len));
+}
+
+static void test_exited_answers_a_run(void **state)
+{
+	(void)state;
+	CS.env.exited = on_exited;
+	exits = 0;
+	struct dom d = dom_connect("work");
+	create(&d, 1);
+	serve(&d);
+	assert_int_equal(client_run(d.c, "nosuchprog"), 0);
+	assert_int_equal(client_run(d.c, "xterm"), 0);
+	exited(&d, 127, "nosuchprog");
+	serve(&d);
+	assert_int_equal(exits, 1);
+	assert_int_equal(exit_status, 127);
+	assert_string_equal(exit_command, "nosuchprog");
+	exited(&d, GUI_EXIT_SIGNAL + 11, "xterm");
+	serve(&d);
+	assert_int_equal(exits, 2);
+	assert_false(d.c->dropping);
+	/* Two RUNs, two answers: a third is the domain's own words. */
+	capture_begin();
+	exited(&d, 1, "your session expired");
+	serve(&d);
+	assert_non_null(strstr(capture_end(), "EXITED for no command it was asked to run"));
+	assert_true(d.c->dropping);
+	assert_int_equal(exits, 2);
+
+	/* An agent of version 4 has no EXITED to send. */
+	struct dom old = { .f = fake_new(&closed) };
+	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = 4 };
+	old.c = client_new(&CS, &old.f->t, "old", NULL, -1);
+	push(&old, &m);
+	serve(&old);
+	assert_int_equal(client_run(old.c, "xterm"), 0);
+	capture_begin();
+	exited(&old, 1, "xterm");
+	serve(&old);
+	capture_end();
+	assert_true(old.c->dropping);
+	assert_int_equal(exits, 2);
+	CS.env.exited = NULL;
+}
+
 /* A paste is sent at once or not at all, and never to an older agent. */
 static void test_paste_at_once_or_not(void **state)
 {
@@ -838,6 +903,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_configure_carries_the_latest_size, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_clipboard_only_when_asked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exited_answers_a_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_at_once_or_not, setup, teardown),
 		cmocka_unit_test(test_clipboard_rules),
 	};

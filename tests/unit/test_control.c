@@ -379,7 +379,14 @@ static int start_lister_server(void **state)
 						.domain_op = fake_domain_op,
 						.asks = fake_asks, .answer = fake_answer,
 						.run_disposable = fake_run_disposable,
-						.lister_uid = LISTER, .lister_gid = LISTER };
+						.lister_uid = LISTER, .lister_gid = LISTER,
+						.lister_requests = CTL_BIT(CTL_REQ_DOMAINS) |
+							CTL_BIT(CTL_REQ_DOMAIN) |
+							CTL_BIT(CTL_REQ_ASKS) |
+							CTL_BIT(CTL_REQ_ANSWER) |
+							CTL_BIT(CTL_REQ_RUN_DISPOSABLE),
+						.lister_domain_ops = CTL_BIT(CTL_DOMAIN_START) |
+							CTL_BIT(CTL_DOMAIN_KILL) };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -448,8 +455,21 @@ static void lister_may_only_list(void **state)
 	assert_string_equal(restarted, "work");
 	assert_int_equal(powered, CTL_DOMAIN_START);
 	restarted[0] = '\0';
-	/* Stopping, killing or pausing one is not the desktop's. */
+	/* The menu's kill: an op the ops allow. */
 	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_KILL, .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_OK);
+	assert_int_equal(powered, CTL_DOMAIN_KILL);
+	restarted[0] = '\0';
+	/* One they do not (pausing), nor a request they do not name. */
+	req = (struct ctl_request){ .type = CTL_REQ_POWER, .power = CTL_POWER_POWEROFF };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EACCES);
+	assert_true(closed_by_server(fd));
+	close(fd);
+	fd = client_as(LISTER, LISTER);
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_PAUSE, .name = "work" };
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_ERROR);
 	assert_int_equal(error_code(reply, rlen), EACCES);

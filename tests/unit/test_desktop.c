@@ -486,6 +486,64 @@ static void a_bind_list_keeps_the_desktop_usable(void **state)
 	config_dir_remove();
 }
 
+/* The lock screen's grab: every key is dom0's, a binding's too (Super+Tab
+ * moves no focus, Super+Return opens no launcher); the focused window gets
+ * nothing, and its held key was released before. */
+static void test_locked_keys_are_dom0s_alone(void **state)
+{
+	(void)state;
+	assert_int_equal(desktop_add(&D, &win[0], true), 0);
+	assert_int_equal(desktop_add(&D, &win[1], false), 0);
+	press(KEY_A);
+	said[0] = '\0';
+	desktop_grab(&D, true);
+	desktop_bindings(&D, false);
+	assert_string_equal(said, "key1:30:0 ");
+	said[0] = '\0';
+	release(KEY_A);
+	press(KEY_LEFTMETA);
+	tap(KEY_TAB);
+	tap(KEY_ENTER);
+	release(KEY_LEFTMETA);
+	assert_string_equal(said, "dom0:125:1 dom0:15:1 dom0:15:0 dom0:28:1 dom0:28:0 "
+			    "dom0:125:0 ");
+	assert_ptr_equal(desktop_focused(&D), &win[0]);
+	/* Unlocked: the bindings work again. */
+	desktop_bindings(&D, true);
+	desktop_grab(&D, false);
+	said[0] = '\0';
+	press(KEY_LEFTMETA);
+	tap(KEY_TAB);
+	release(KEY_LEFTMETA);
+	assert_ptr_equal(desktop_focused(&D), &win[1]);
+	assert_null(strstr(said, "key"));
+}
+
+/* lock_passphrase is a crypt(3) hash: a passphrase written there is
+ * refused (and not kept), a hash taken. */
+static void lock_passphrase_is_a_hash(void **state)
+{
+	struct desktop_config c;
+	(void)state;
+	assert_int_equal(config_dir_make("x"), 0);
+	write_file(dir, "desktop.cfg", "lock_idle_s = 300\nlock_passphrase = \"hunter2\"\n");
+	capture_begin();
+	unsigned errors = desktop_config_load(dir, &c);
+	const char *log = capture_end();
+	assert_int_equal(errors, 1);
+	assert_contains(log, "desktop.cfg:2: lock_passphrase is not a crypt(3) hash");
+	assert_null(strstr(log, "hunter2"));
+	assert_null(c.lock_passphrase);
+	assert_int_equal(c.lock_idle_s, 300);
+	desktop_config_free(&c);
+	write_file(dir, "desktop.cfg", "lock_passphrase = \"$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJd"
+		   "ido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.\"\n");
+	assert_int_equal(desktop_config_load(dir, &c), 0);
+	assert_non_null(c.lock_passphrase);
+	desktop_config_free(&c);
+	config_dir_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +556,8 @@ int main(void)
 		cmocka_unit_test_setup(test_grab, setup),
 		cmocka_unit_test_setup(test_binding_modifiers_never_reach_a_domain, setup),
 		cmocka_unit_test_setup(test_focus_after_a_window_goes, setup),
+		cmocka_unit_test_setup(test_locked_keys_are_dom0s_alone, setup),
+		cmocka_unit_test(lock_passphrase_is_a_hash),
 		cmocka_unit_test(test_launcher_line),
 		cmocka_unit_test(test_launcher_completion),
 		cmocka_unit_test(a_bind_list_keeps_the_desktop_usable),

@@ -58,7 +58,7 @@ static void test_hello_and_welcome(void **state)
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_DOM0),
 			    "WELCOME with another version or bad maxima");
 	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
 	/* dom0's messages are not a client's, and the other way round. */
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_CLIENT),
 			    "message type the other side may not send");
@@ -200,7 +200,36 @@ static void test_roundtrip(void **state)
 	put_u32(buf + 12, 0x0a6c73);	/* "sl\n" */
 	put_u32(buf + 8, 3);
 	assert_int_equal(gui_decode(buf, 15, GUI_FROM_DOM0, &out, &why), -1);
-	assert_string_equal(why, "RUN command not printable ASCII");
+	assert_string_equal(why, "command not printable ASCII");
+	/* EXITED: the client's, window 0, a status 1..255 or a signal's. */
+	len = gui_encode_exited(127, "nosuchprog", buf, sizeof(buf));
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), (long)len);
+	assert_int_equal(out.u.exited.status, 127);
+	assert_string_equal(out.u.exited.command, "nosuchprog");
+	assert_string_equal(gui_type_name(GUI_EXITED), "EXITED");
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_DOM0, &out, &why), -1);
+	assert_int_equal(gui_encode_exited(0, "x", buf, sizeof(buf)), 0);
+	assert_int_equal(gui_encode_exited(GUI_EXIT_SIGNAL, "x", buf, sizeof(buf)), 0);
+	assert_int_equal(gui_encode_exited(GUI_EXIT_STATUS_MAX + 1, "x", buf, sizeof(buf)), 0);
+	len = gui_encode_exited(GUI_EXIT_SIGNAL + 9, "x", buf, sizeof(buf));
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), (long)len);
+	put_u32(buf + 12, 0);
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), -1);
+	assert_string_equal(why, "EXITED status not 1..255 or 257..GUI_EXIT_STATUS_MAX");
+	put_u32(buf + 12, GUI_EXIT_SIGNAL);
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), -1);
+	put_u32(buf + 12, 1);
+	put_u32(buf + 4, 3);		/* a window's */
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), -1);
+	put_u32(buf + 4, 0);
+	buf[16] = '\n';
+	assert_int_equal(gui_decode(buf, len, GUI_FROM_CLIENT, &out, &why), -1);
+	assert_string_equal(why, "command not printable ASCII");
+	put_u32(buf + 8, 4);		/* a status, no command */
+	assert_int_equal(gui_decode(buf, 16, GUI_FROM_CLIENT, &out, &why), -1);
+	put_u32(buf + 8, 3);
+	assert_int_equal(gui_decode(buf, 15, GUI_FROM_CLIENT, &out, &why), -1);
+	assert_string_equal(why, "EXITED shorter than its status");
 }
 
 /* POPUP: a new window inside a parent; every field checked. */
@@ -223,7 +252,7 @@ static void test_popup(void **state)
 	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 5, 0, 0, 10, 10), GUI_FROM_CLIENT),
 			    "POPUP whose parent is window 0 or itself");
 	assert_string_equal(refused(msg(GUI_POPUP, 0, 5, 2, 0, 0, 10, 10), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
 	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, GUI_WIDTH_MAX + 1, 0, 10, 10),
 				    GUI_FROM_CLIENT),
 			    "POPUP position beyond +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX");
@@ -283,7 +312,7 @@ static void test_clipboard(void **state)
 	accepts(msg(GUI_CLIP_ASK, 5, 0), GUI_FROM_DOM0, &m);
 	assert_int_equal(m.window, 5);
 	assert_string_equal(refused(msg(GUI_CLIP_ASK, 0, 0), GUI_FROM_DOM0),
-			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
 	assert_string_equal(refused(msg(GUI_CLIP_ASK, 5, 1, 0), GUI_FROM_DOM0),
 			    "payload length wrong for the message type");
 	assert_string_equal(refused(msg(GUI_CLIP_ASK, 5, 0), GUI_FROM_CLIENT),
@@ -314,7 +343,7 @@ static void test_clipboard(void **state)
 	assert_string_equal(refused(msg(GUI_CLIP_DATA, 0, 0), GUI_FROM_CLIENT),
 			    "CLIP_DATA shorter than its status");
 	assert_string_equal(refused(msg(GUI_CLIP_DATA, 3, 1, 0), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME, RUN and CLIP_DATA only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
 	len = gui_encode_clip(GUI_CLIP_PASTE, 9, 0, "a\0b", 3, buf, sizeof(buf));
 	accepts(len, GUI_FROM_DOM0, &m);
 	assert_int_equal(m.window, 9);
