@@ -29,8 +29,8 @@ static void set_str(char **dst, const char *value)
 static void defaults(struct desktop_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->headless_width = 1280;
-	c->headless_height = 800;
+	c->headless_heads[0] = (struct desktop_head_size){ 1280, 800 };
+	c->nheadless = 1;
 	c->tint = true;
 	c->agent_timeout_ms = GUI_AGENT_TIMEOUT_MS;
 	set_str(&c->drm_device, "/dev/dri/card0");
@@ -40,21 +40,32 @@ static void defaults(struct desktop_config *c)
 	bindings_default(&c->bindings);
 }
 
+/* headless_size: "WxH", or heads side by side: "WxH,WxH". */
 static void read_size(struct cfgfile *cfg, struct desktop_config *c)
 {
+	struct desktop_head_size heads[DESKTOP_CONFIG_HEADS];
 	const char *s;
+	size_t n = 0;
 	int w, h, end = 0;
 
 	if (cfg_get_string(cfg, "headless_size", &s) != 0)
 		return;
-	if (sscanf(s, "%dx%d%n", &w, &h, &end) != 2 || s[end] || w < 320 || h < 200 ||
-	    w > GUI_WIDTH_MAX || h > GUI_HEIGHT_MAX) {
-		cfg_error(cfg, "headless_size", "\"%s\" is not WIDTHxHEIGHT from 320x200 to %dx%d",
-			  s, GUI_WIDTH_MAX, GUI_HEIGHT_MAX);
-		return;
+	for (const char *p = s;; p += end + 1) {
+		end = 0;
+		if (n == DESKTOP_CONFIG_HEADS || sscanf(p, "%dx%d%n", &w, &h, &end) != 2 ||
+		    (p[end] && p[end] != ',') || w < 320 || h < 200 || w > GUI_WIDTH_MAX ||
+		    h > GUI_HEIGHT_MAX) {
+			cfg_error(cfg, "headless_size", "\"%s\" is not WIDTHxHEIGHT from 320x200 to "
+				  "%dx%d, or up to %d of them with commas (\"1280x800,1024x768\")",
+				  s, GUI_WIDTH_MAX, GUI_HEIGHT_MAX, DESKTOP_CONFIG_HEADS);
+			return;
+		}
+		heads[n++] = (struct desktop_head_size){ w, h };
+		if (!p[end])
+			break;
 	}
-	c->headless_width = w;
-	c->headless_height = h;
+	memcpy(c->headless_heads, heads, n * sizeof(*heads));
+	c->nheadless = n;
 }
 
 static void read_path(struct cfgfile *cfg, const char *key, char **dst)

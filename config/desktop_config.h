@@ -4,7 +4,8 @@
  *
  *   output = "drm"                 # or "headless": frames in memory (tests)
  *   drm_device = "/dev/dri/card0"
- *   headless_size = "1280x800"     # the headless output's size
+ *   headless_size = "1280x800"     # the headless output's size; heads side by
+ *                                  # side: "1280x800,1024x768" (up to 4)
  *   font = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
  *   tint = 1                       # tint unfocused windows in their label colour
  *   gui_dir = "/run/bulkhead/gui"  # local transport: NAME.sock per gui domain,
@@ -40,13 +41,16 @@
 
 #include "input/bindings.h"
 
+#define DESKTOP_CONFIG_HEADS 4		/* display/output.h's OUTPUT_HEADS_MAX */
+
 /* A crypt(3) hash's room (libxcrypt's CRYPT_OUTPUT_SIZE). */
 #define LOCK_HASH_MAX 384
 
 struct desktop_config {
 	bool headless;
 	char *drm_device;
-	int32_t headless_width, headless_height;
+	struct desktop_head_size { int32_t width, height; } headless_heads[DESKTOP_CONFIG_HEADS];
+	size_t nheadless;		/* headless_heads used */
 	char *font;
 	bool tint;
 	char *gui_dir;			/* NULL: no local transport */

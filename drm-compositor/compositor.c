@@ -183,10 +183,17 @@ static struct gui_domain *find_domain(const char *name)
 
 /* --- the launcher: "DOMAIN COMMAND", typed into dom0's own line -------- */
 
+/* The active head's rectangle: where dom0's own boxes are drawn. */
+static struct rect active_head(void)
+{
+	int h = desktop_head_of(&C.desk, C.desk.current);
+	return C.desk.heads[h < 0 ? 0 : h];
+}
+
 static struct rect prompt_rect(void)
 {
-	return (struct rect){ C.out->width / 4 - 2, C.out->height / 3 - 2, C.out->width / 2 + 4,
-			      RENDER_PROMPT_HEIGHT + 4 };
+	struct rect r = render_prompt_rect(active_head());
+	return (struct rect){ r.x - 2, r.y - 2, r.w + 4, r.h + 4 };
 }
 
 /* What the launcher may run things in: the domains that may have windows
@@ -242,7 +249,7 @@ static void launcher_open(bool open)
 static void ask_changed(void)
 {
 	grab_follow();
-	add_damage(render_ask_rect(C.out->width, C.out->height));
+	add_damage(render_ask_rect(active_head()));
 	if (asks_open(&C.asks))
 		log_event(TAG, "ask-shown", "source=%s service=%s choices=%u chosen=%s",
 			  C.asks.q[0].source, C.asks.q[0].service, C.asks.q[0].nchoices,
@@ -317,7 +324,7 @@ static size_t menu_domains(struct menu_domain *out)
 
 static void menu_damage(void)
 {
-	add_damage(render_menu_rect(C.out->width, C.out->height));
+	add_damage(render_menu_rect(active_head()));
 }
 
 static void menu_show(bool open)
@@ -988,16 +995,24 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	struct desktop_window *focused = desktop_focused(&C.desk);
 	struct rect outer;
 
+	static struct render_head heads[RENDER_HEADS_MAX];
 	memset(s, 0, sizeof(*s));
 	s->width = C.out->width;
 	s->height = C.out->height;
+	for (size_t h = 0; h < C.desk.nheads && h < RENDER_HEADS_MAX; h++)
+		heads[h] = (struct render_head){ C.desk.heads[h], C.desk.shown[h], false,
+						 C.desk.shown[h] == C.desk.current };
+	s->heads = heads;
+	s->nheads = C.desk.nheads < RENDER_HEADS_MAX ? C.desk.nheads : RENDER_HEADS_MAX;
 	for (size_t i = 0; i < nvis; i++) {
 		struct window *root = vis[i]->owner;
 		rw[n++] = scene_window(root, vis[i]->outer, vis[i] == focused);
 		for (struct window *w = root->client->windows; w; w = w->next)
 			if (w->popup && window_root(w) == root && window_on_screen(w, &outer, NULL))
 				rw[n++] = scene_window(w, outer, vis[i] == focused);
-		s->fullscreen = s->fullscreen || vis[i]->fullscreen;
+		int h = desktop_head_of(&C.desk, vis[i]->workspace);
+		if (vis[i]->fullscreen && h >= 0 && h < RENDER_HEADS_MAX)
+			heads[h].fullscreen = true;
 	}
 	s->windows = rw;
 	s->nwindows = n;
@@ -1116,7 +1131,31 @@ static void report_frame_rate(void)
 	C.frames_since_ms = now;
 }
 
-/* Every second: the manager asked, the clock read. */
+/* The desktop's heads are the output's. */
+static void follow_heads(void)
+{
+	_Static_assert(OUTPUT_HEADS_MAX == DESKTOP_HEADS_MAX, "a head for each output");
+	struct rect heads[OUTPUT_HEADS_MAX];
+	for (size_t i = 0; i < C.out->nheads; i++)
+		heads[i] = (struct rect){ C.out->heads[i].x, C.out->heads[i].y,
+					  C.out->heads[i].width, C.out->heads[i].height };
+	desktop_set_heads(&C.desk, heads, C.out->nheads);
+}
+
+/* A monitor plugged in or out: the desktop over the new heads, the
+ * pointer kept on the canvas, all drawn again. */
+static void rescan_output(void)
+{
+	if (!C.out->ops->rescan || C.out->ops->rescan(C.out) <= 0)
+		return;
+	follow_heads();
+	C.px = C.px < C.out->width ? C.px : C.out->width - 1;
+	C.py = C.py < C.out->height ? C.py : C.out->height - 1;
+	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
+	log_notice(TAG, "%zu heads now, %dx%d", C.out->nheads, C.out->width, C.out->height);
+}
+
+/* Every second: the manager asked, the clock read, the monitors looked at. */
 static void tick(struct loop *l, struct loop_timer *t)
 {
 	time_t now = time(NULL);
@@ -1124,6 +1163,7 @@ static void tick(struct loop *l, struct loop_timer *t)
 	char clock[sizeof(C.clock)];
 
 	loop_timer_arm(l, t, loop_now(l) + 1000);	/* armed again: room */
+	rescan_output();
 	domstatus_ask(&C.status);
 	asks_poll(&C.asks);
 	if (C.notice_until_ms && monotonic_ms() >= C.notice_until_ms) {
@@ -1217,6 +1257,9 @@ static void user_key(uint32_t code, uint32_t value)
 		pointer_button(code, value);
 	else
 		desktop_key(&C.desk, code, value);
+	/* dom0's boxes follow the active head: both drawn again. */
+	if (C.desk.current != ws && (C.launcher.open || C.menu.open || asks_open(&C.asks)))
+		add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
 	if (desktop_focused(&C.desk) != before || C.desk.current != ws ||
 	    C.clients.keys_sent != keys) {
 		C.asked = NULL;
@@ -1461,10 +1504,15 @@ static int open_output(struct control_ops *ops)
 	char err[256];
 
 	if (C.cfg.headless) {
-		C.out = output_headless_new(C.cfg.headless_width, C.cfg.headless_height);
+		struct output_head heads[OUTPUT_HEADS_MAX];
+		_Static_assert(DESKTOP_CONFIG_HEADS == OUTPUT_HEADS_MAX, "as many heads");
+		for (size_t i = 0; i < C.cfg.nheadless; i++)
+			heads[i] = (struct output_head){ .width = C.cfg.headless_heads[i].width,
+							 .height = C.cfg.headless_heads[i].height };
+		C.out = output_headless_new_heads(heads, C.cfg.nheadless);
 		if (!C.out) {
-			log_err(TAG, "cannot make a %dx%d headless output", C.cfg.headless_width,
-				C.cfg.headless_height);
+			log_err(TAG, "cannot make a %dx%d headless output (%zu heads)",
+				C.cfg.headless_heads[0].width, C.cfg.headless_heads[0].height, C.cfg.nheadless);
 			return -1;
 		}
 		ops->key = ctl_key;
@@ -1578,8 +1626,8 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	rpc_policy_load(config_dir, &C.policy);
 	if (width > 0) {
 		C.cfg.headless = true;
-		C.cfg.headless_width = width;
-		C.cfg.headless_height = height;
+		C.cfg.headless_heads[0] = (struct desktop_head_size){ width, height };
+		C.cfg.nheadless = 1;
 	}
 	if (open_output(&ops) < 0)
 		return -1;
@@ -1596,6 +1644,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 	lock_setup();
 	C.damage = cairo_region_create();
 	desktop_init(&C.desk, C.out->width, C.out->height, &C.cfg.bindings, &sink);
+	follow_heads();
 	clients_init(&C.clients, &C.desk, &clients_env, monotonic_ms());
 	add_damage((struct rect){ 0, 0, C.out->width, C.out->height });
 	rc = setup_loop();

@@ -24,10 +24,18 @@ void desktop_init(struct desktop *d, int32_t width, int32_t height,
 		  const struct bindings *bindings, const struct desktop_sink *sink)
 {
 	memset(d, 0, sizeof(*d));
-	d->width = width;
-	d->height = height;
+	d->heads[0] = (struct rect){ 0, 0, width, height };
+	d->nheads = 1;
 	d->bindings = bindings;
 	d->sink = *sink;
+}
+
+int desktop_head_of(const struct desktop *d, unsigned ws)
+{
+	for (size_t h = 0; h < d->nheads; h++)
+		if (d->shown[h] == ws)
+			return (int)h;
+	return -1;
 }
 
 static void damage(struct desktop *d, struct rect r)
@@ -45,14 +53,17 @@ static size_t on_workspace(const struct desktop *d, unsigned ws, struct desktop_
 	return n;
 }
 
-/* Places the windows of workspace WS; those on screen get new frames and
- * sizes, and the screen is redrawn where anything moved. */
+/* Places the windows of workspace WS on the head that shows it (one that
+ * is shown nowhere as on the first head: placed again when it is shown);
+ * they get new frames and sizes, and that head is redrawn. */
 static void relayout(struct desktop *d, unsigned ws)
 {
 	struct desktop_window *w[DESKTOP_WINDOWS_MAX];
 	struct rect r[DESKTOP_WINDOWS_MAX];
 	struct desktop_window *full = NULL;
 	size_t n = on_workspace(d, ws, w);
+	int shown = desktop_head_of(d, ws);
+	struct rect head = d->heads[shown < 0 ? 0 : shown];
 
 	for (size_t i = 0; i < n; i++)
 		if (w[i]->fullscreen)
@@ -60,9 +71,12 @@ static void relayout(struct desktop *d, unsigned ws)
 	if (full) {
 		n = 1;
 		w[0] = full;
-		r[0] = (struct rect){ 0, 0, d->width, d->height };
+		r[0] = head;
 	} else {
-		layout_tile(layout_work_area(d->width, d->height), n, r);
+		struct rect area = layout_work_area(head.w, head.h);
+		area.x += head.x;
+		area.y += head.y;
+		layout_tile(area, n, r);
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct rect c = frame_content(r[i]);
@@ -74,8 +88,8 @@ static void relayout(struct desktop *d, unsigned ws)
 			d->sink.configure(d->sink.ctx, w[i], cw, ch);
 		}
 	}
-	if (ws == d->current)
-		damage(d, (struct rect){ 0, 0, d->width, d->height });
+	if (shown >= 0)
+		damage(d, head);
 }
 
 struct desktop_window *desktop_focused(const struct desktop *d)
@@ -186,10 +200,24 @@ void desktop_focus_next(struct desktop *d, int step)
 	set_focus(d, d->current, w[next]);
 }
 
+/* The head showing WS becomes the active one: the keys follow its focus. */
+static void activate(struct desktop *d, unsigned ws)
+{
+	if (ws == d->current)
+		return;
+	struct desktop_window *old = d->focus[d->current];
+	d->current = ws;
+	/* While dom0's UI has the keyboard, the held keys are its own. */
+	if (!d->grabbed)
+		move_held_keys(d, old, d->focus[ws]);
+}
+
 void desktop_focus(struct desktop *d, struct desktop_window *w)
 {
-	if (w && w->workspace == d->current)
-		set_focus(d, d->current, w);
+	if (!w || desktop_head_of(d, w->workspace) < 0)
+		return;
+	activate(d, w->workspace);
+	set_focus(d, d->current, w);
 }
 
 struct desktop_window *desktop_window_at(const struct desktop *d, int32_t x, int32_t y)
@@ -203,14 +231,44 @@ struct desktop_window *desktop_window_at(const struct desktop *d, int32_t x, int
 	return NULL;
 }
 
+/* WS on the active head; one another head shows trades places with the
+ * active head's (as xmonad's greedy view): every head always shows one. */
 void desktop_switch(struct desktop *d, unsigned ws)
 {
 	if (ws >= DESKTOP_WORKSPACES || ws == d->current)
 		return;
-	struct desktop_window *old = d->focus[d->current];
-	d->current = ws;
-	move_held_keys(d, old, d->focus[ws]);
+	int active = desktop_head_of(d, d->current), other = desktop_head_of(d, ws);
+	unsigned was = d->current;
+	if (other >= 0)
+		d->shown[other] = was;
+	d->shown[active < 0 ? 0 : active] = ws;
+	activate(d, ws);
+	if (other >= 0)
+		relayout(d, was);
 	relayout(d, ws);
+}
+
+void desktop_set_heads(struct desktop *d, const struct rect *heads, size_t n)
+{
+	if (n == 0)
+		return;
+	n = n < DESKTOP_HEADS_MAX ? n : DESKTOP_HEADS_MAX;
+	for (size_t h = d->nheads; h < n; h++) {
+		/* A new head shows the first workspace no head shows. */
+		unsigned ws = 0;
+		while (ws < DESKTOP_WORKSPACES && desktop_head_of(d, ws) >= 0)
+			ws++;
+		d->shown[h] = ws < DESKTOP_WORKSPACES ? ws : 0;
+		d->nheads = h + 1;
+	}
+	d->nheads = n;
+	memcpy(d->heads, heads, n * sizeof(*heads));
+	/* The active head gone: the first one is active; its workspace's
+	 * windows stay, shown once a head shows it. */
+	if (desktop_head_of(d, d->current) < 0)
+		activate(d, d->shown[0]);
+	for (unsigned ws = 0; ws < DESKTOP_WORKSPACES; ws++)
+		relayout(d, ws);
 }
 
 void desktop_move_focused(struct desktop *d, unsigned ws)
@@ -407,15 +465,24 @@ void desktop_key(struct desktop *d, uint32_t code, uint32_t value)
 		d->sink.key(d->sink.ctx, w, code, value);
 }
 
-size_t desktop_visible(const struct desktop *d, struct desktop_window **out)
+/* The windows WS shows on its head, into OUT: its fullscreen one alone. */
+static size_t shows(const struct desktop *d, unsigned ws, struct desktop_window **out)
 {
-	size_t n = on_workspace(d, d->current, out);
+	size_t n = on_workspace(d, ws, out);
 	for (size_t i = 0; i < n; i++) {
 		if (out[i]->fullscreen) {
 			out[0] = out[i];
 			return 1;
 		}
 	}
+	return n;
+}
+
+size_t desktop_visible(const struct desktop *d, struct desktop_window **out)
+{
+	size_t n = 0;
+	for (size_t h = 0; h < d->nheads; h++)
+		n += shows(d, d->shown[h], out + n);
 	return n;
 }
 

@@ -41,6 +41,7 @@
 #include "input/bindings.h"
 
 #define DESKTOP_WORKSPACES	9
+#define DESKTOP_HEADS_MAX	4	/* outputs (display/output.h's OUTPUT_HEADS_MAX) */
 #define DESKTOP_WINDOWS_MAX	(GUI_CLIENTS_MAX * GUI_WINDOWS_MAX)
 
 struct desktop_window {
@@ -65,8 +66,14 @@ struct desktop_sink {
 	void *ctx;
 };
 
+/* Heads (outputs) side by side on one canvas, each showing a workspace of
+ * its own; the active head's is `current': new windows go there, keys go
+ * to its focused window.  A click on another head's window makes that
+ * head active. */
 struct desktop {
-	int32_t width, height;
+	struct rect heads[DESKTOP_HEADS_MAX];		/* on the canvas */
+	size_t nheads;
+	unsigned shown[DESKTOP_HEADS_MAX];		/* the workspace each head shows */
 	struct desktop_window *windows[DESKTOP_WINDOWS_MAX];	/* tiling order */
 	size_t nwindows;
 	unsigned current;
@@ -82,8 +89,17 @@ struct desktop {
 	uint64_t focus_clock;				/* counts focus changes */
 };
 
+/* One head of WIDTH x HEIGHT, showing workspace 1. */
 void desktop_init(struct desktop *d, int32_t width, int32_t height,
 		  const struct bindings *bindings, const struct desktop_sink *sink);
+/* The heads are now HEADS (N, 1..DESKTOP_HEADS_MAX; more are left out): a
+ * head that stays keeps its workspace, a new one shows the first workspace
+ * no head shows; when the active head goes the first becomes active (the
+ * windows of a workspace no head shows stay there, Super+N shows them).
+ * Every shown workspace is placed again. */
+void desktop_set_heads(struct desktop *d, const struct rect *heads, size_t n);
+/* The head showing workspace WS, or -1. */
+int desktop_head_of(const struct desktop *d, unsigned ws);
 
 /* W (not yet on the desktop) goes on the current workspace, and takes
  * the focus there when FOCUS (the user asked for it).  -ENOSPC when the
@@ -114,17 +130,17 @@ void desktop_commit_modifiers(struct desktop *d);
 
 /* What the bindings call; public for the launcher and for tests. */
 void desktop_focus_next(struct desktop *d, int step);
-/* The user clicked W (on the current workspace). */
+/* The user clicked W (on a shown workspace: its head becomes active). */
 void desktop_focus(struct desktop *d, struct desktop_window *w);
-/* The window whose frame holds X,Y on the current workspace, or NULL. */
+/* The window whose frame holds X,Y on a shown workspace, or NULL. */
 struct desktop_window *desktop_window_at(const struct desktop *d, int32_t x, int32_t y);
 void desktop_switch(struct desktop *d, unsigned workspace);
 void desktop_move_focused(struct desktop *d, unsigned workspace);
 void desktop_toggle_fullscreen(struct desktop *d);
 
 struct desktop_window *desktop_focused(const struct desktop *d);
-/* The windows on the current workspace, bottom to top, into OUT (room for
- * DESKTOP_WINDOWS_MAX); returns how many. */
+/* The windows on the shown workspaces, bottom to top, head by head, into
+ * OUT (room for DESKTOP_WINDOWS_MAX); returns how many. */
 size_t desktop_visible(const struct desktop *d, struct desktop_window **out);
 /* Bit i: workspace i has windows. */
 uint32_t desktop_busy_workspaces(const struct desktop *d);

@@ -160,6 +160,31 @@ struct rect render_bar_rect(const struct render_scene *s)
 	return (struct rect){ 0, 0, s->width, STATUS_BAR_HEIGHT };
 }
 
+/* The scene's heads into OUT (RENDER_HEADS_MAX): its own, or the whole
+ * scene as one showing its workspace. */
+static size_t scene_heads(const struct render_scene *s, struct render_head *out)
+{
+	if (!s->nheads) {
+		out[0] = (struct render_head){ { 0, 0, s->width, s->height }, s->workspace,
+					       s->fullscreen, true };
+		return 1;
+	}
+	size_t n = s->nheads < RENDER_HEADS_MAX ? s->nheads : RENDER_HEADS_MAX;
+	memcpy(out, s->heads, n * sizeof(*out));
+	return n;
+}
+
+/* Where dom0's own boxes go: the active head. */
+static struct rect screen(const struct render_scene *s)
+{
+	struct render_head heads[RENDER_HEADS_MAX];
+	size_t n = scene_heads(s, heads);
+	for (size_t i = 0; i < n; i++)
+		if (heads[i].active)
+			return heads[i].r;
+	return heads[0].r;
+}
+
 /* The domains' chips from X on in ROW, as many as fit before RIGHT. */
 static void draw_chips(struct renderer *r, cairo_t *cr, const struct render_chip *chips,
 		       size_t n, double x, struct rect row, double right)
@@ -178,19 +203,23 @@ static void draw_chips(struct renderer *r, cairo_t *cr, const struct render_chip
 	}
 }
 
-static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+/* HEAD's bar: the workspaces (the one it shows marked, in light grey on
+ * the active head), the domains or dom0's notice, the clipboard, the
+ * clock. */
+static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene *s,
+		     const struct render_head *head)
 {
-	struct rect bar = render_bar_rect(s);
-	double x = 4;
+	struct rect bar = { head->r.x, head->r.y, head->r.w, STATUS_BAR_HEIGHT };
+	double x = bar.x + 4;
 	char num[12];
 
 	set_rgb(cr, BAR_BACKGROUND);
 	fill_rect(cr, bar);
 	for (unsigned i = 0; i < s->nworkspaces; i++) {
-		struct rect cell = { (int32_t)x, 2, 18, bar.h - 4 };
-		bool current = i == s->workspace;
+		struct rect cell = { (int32_t)x, bar.y + 2, 18, bar.h - 4 };
+		bool current = i == head->workspace;
 		if (current) {
-			set_rgb(cr, 0xdddddd);
+			set_rgb(cr, head->active ? 0xdddddd : 0x707070);
 			fill_rect(cr, cell);
 		}
 		if (!current && !(s->busy_workspaces & (1u << i)))
@@ -200,7 +229,7 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 		x += 20;
 	}
 	x += 10;
-	double right = bar.w - 6;
+	double right = bar.x + bar.w - 6;
 	if (s->clock) {
 		right -= text_width(r, cr, s->clock);
 		draw_text(r, cr, s->clock, right, bar, 0xdddddd);
@@ -210,7 +239,7 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 		right -= text_width(r, cr, s->clipboard);
 		draw_text(r, cr, s->clipboard, right, bar, 0xdddddd);
 		set_rgb(cr, s->clipboard_rgb);
-		fill_rect(cr, (struct rect){ (int32_t)right - 14, 6, 10, 10 });
+		fill_rect(cr, (struct rect){ (int32_t)right - 14, bar.y + 6, 10, 10 });
 		right -= 30;
 	}
 	/* dom0's word to the user takes the domains' place while it lasts: it
@@ -226,10 +255,15 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 	}
 }
 
+struct rect render_prompt_rect(struct rect head)
+{
+	return (struct rect){ head.x + head.w / 4, head.y + head.h / 3, head.w / 2,
+			      RENDER_PROMPT_HEIGHT };
+}
+
 static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_scene *s)
 {
-	/* As prompt_rect() in the compositor has it. */
-	struct rect box = { s->width / 4, s->height / 3, s->width / 2, RENDER_PROMPT_HEIGHT };
+	struct rect box = render_prompt_rect(screen(s));
 	char text[256];
 
 	set_rgb(cr, 0xdddddd);
@@ -242,19 +276,25 @@ static void draw_prompt(struct renderer *r, cairo_t *cr, const struct render_sce
 		   (struct rect){ box.x, box.y + 24, box.w, 22 }, box.x + box.w - 8);
 }
 
-struct rect render_ask_rect(int32_t width, int32_t height)
+struct rect render_ask_rect(struct rect head)
 {
-	return (struct rect){ width / 6, height / 3 - 40, width * 2 / 3, 64 };
+	return (struct rect){ head.x + head.w / 6, head.y + head.h / 3 - 40, head.w * 2 / 3, 64 };
 }
 
-/* dom0's question, in dom0's own colours: a white frame, dom0's black. */
-static void draw_ask(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+/* A box of dom0's own, in its colours: a white frame, dom0's black. */
+static void dom0_box(cairo_t *cr, struct rect box)
 {
-	struct rect box = render_ask_rect(s->width, s->height);
 	set_rgb(cr, 0xffffff);
 	fill_rect(cr, box);
 	set_rgb(cr, 0x000000);
 	fill_rect(cr, (struct rect){ box.x + 3, box.y + 3, box.w - 6, box.h - 6 });
+}
+
+/* dom0's question about a call. */
+static void draw_ask(struct renderer *r, cairo_t *cr, const struct render_scene *s)
+{
+	struct rect box = render_ask_rect(screen(s));
+	dom0_box(cr, box);
 	draw_text(r, cr, s->ask, box.x + 10, (struct rect){ box.x, box.y + 4, box.w, 28 },
 		  0xffffff);
 	draw_text(r, cr, s->ask_choices, box.x + 10,
@@ -263,21 +303,18 @@ static void draw_ask(struct renderer *r, cairo_t *cr, const struct render_scene 
 
 #define MENU_ROW_HEIGHT 22
 
-struct rect render_menu_rect(int32_t width, int32_t height)
+struct rect render_menu_rect(struct rect head)
 {
-	return (struct rect){ width / 6, STATUS_BAR_HEIGHT + 30, width * 2 / 3,
-			      height - STATUS_BAR_HEIGHT - 60 };
+	return (struct rect){ head.x + head.w / 6, head.y + STATUS_BAR_HEIGHT + 30, head.w * 2 / 3,
+			      head.h - STATUS_BAR_HEIGHT - 60 };
 }
 
 /* dom0's menu: its rows (as many as fit, the chosen one among them), a
  * rule between the domains' and dom0's, the help or the question under. */
 static void draw_menu(struct renderer *r, cairo_t *cr, const struct render_scene *s)
 {
-	struct rect box = render_menu_rect(s->width, s->height);
-	set_rgb(cr, 0xffffff);
-	fill_rect(cr, box);
-	set_rgb(cr, 0x000000);
-	fill_rect(cr, (struct rect){ box.x + 3, box.y + 3, box.w - 6, box.h - 6 });
+	struct rect box = render_menu_rect(screen(s));
+	dom0_box(cr, box);
 	draw_text(r, cr, "dom0", box.x + 10, (struct rect){ box.x, box.y + 4, box.w, 24 }, 0xffffff);
 	size_t fit = (size_t)((box.h - 24 - 40) / MENU_ROW_HEIGHT), first = 0;
 	if (s->menu_chosen >= fit)
@@ -308,18 +345,23 @@ static void draw_menu(struct renderer *r, cairo_t *cr, const struct render_scene
 		  s->menu_question ? 0xffff80 : 0xa0a0a0);
 }
 
-/* The lock screen: dom0's line alone, and the clock. */
+/* The lock screen: dom0's line alone on every head, and the clock. */
 static void draw_lock(struct renderer *r, cairo_t *cr, const struct render_scene *s)
 {
+	struct render_head heads[RENDER_HEADS_MAX];
+	size_t n = scene_heads(s, heads);
 	set_rgb(cr, 0x000000);
 	cairo_paint(cr);
-	struct rect line = { s->width / 6, s->height / 2 - 20, s->width * 2 / 3, 40 };
-	set_rgb(cr, 0x404040);
-	fill_rect(cr, line);
-	draw_text(r, cr, s->lock, line.x + 12, line, 0xffffff);
-	if (s->clock)
-		draw_text(r, cr, s->clock, s->width / 2 - 20,
-			  (struct rect){ 0, line.y - 60, s->width, 30 }, 0xa0a0a0);
+	for (size_t i = 0; i < n; i++) {
+		struct rect h = heads[i].r;
+		struct rect line = { h.x + h.w / 6, h.y + h.h / 2 - 20, h.w * 2 / 3, 40 };
+		set_rgb(cr, 0x404040);
+		fill_rect(cr, line);
+		draw_text(r, cr, s->lock, line.x + 12, line, 0xffffff);
+		if (s->clock)
+			draw_text(r, cr, s->clock, h.x + h.w / 2 - 20,
+				  (struct rect){ h.x, line.y - 60, h.w, 30 }, 0xa0a0a0);
+	}
 }
 
 struct rect render_pointer_rect(int32_t x, int32_t y)
@@ -363,8 +405,11 @@ void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct ren
 	cairo_paint(cr);
 	for (size_t i = 0; i < s->nwindows; i++)
 		draw_window(r, cr, s, &s->windows[i]);
-	if (!s->fullscreen)
-		draw_bar(r, cr, s);
+	struct render_head heads[RENDER_HEADS_MAX];
+	size_t nheads = scene_heads(s, heads);
+	for (size_t i = 0; i < nheads; i++)
+		if (!heads[i].fullscreen)
+			draw_bar(r, cr, s, &heads[i]);
 	if (s->prompt)
 		draw_prompt(r, cr, s);
 	if (s->menu_rows)

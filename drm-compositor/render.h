@@ -36,8 +36,21 @@ struct render_chip {			/* one domain in the status bar */
 	uint32_t label_rgb;
 };
 
+/* An output on the scene's canvas. */
+#define RENDER_HEADS_MAX 4
+struct render_head {
+	struct rect r;
+	unsigned workspace;		/* the one it shows, 0-based */
+	bool fullscreen;		/* a window covers it: no bar */
+	bool active;			/* keys go to its workspace; dom0's boxes are on it */
+};
+
 struct render_scene {
-	int32_t width, height;
+	int32_t width, height;		/* the canvas, every head on it */
+	/* The heads, each with its bar; 0: one, the whole canvas, showing
+	 * `workspace' (`fullscreen': no bar). */
+	const struct render_head *heads;
+	size_t nheads;
 	const struct render_window *windows;	/* bottom to top */
 	size_t nwindows;
 	bool tint;			/* tint unfocused windows in their label colour */
@@ -84,11 +97,11 @@ void renderer_free(struct renderer *r);
 /* The launcher's box: its line, then the domains it may mean. */
 #define RENDER_PROMPT_HEIGHT 50
 
-/* Where the menu is drawn, on a WIDTH x HEIGHT screen. */
-struct rect render_menu_rect(int32_t width, int32_t height);
-
-/* Where the question of a call is drawn, on a WIDTH x HEIGHT screen. */
-struct rect render_ask_rect(int32_t width, int32_t height);
+/* Where the launcher, the menu, a call's question are drawn on HEAD (the
+ * active head's rectangle on the canvas). */
+struct rect render_prompt_rect(struct rect head);
+struct rect render_menu_rect(struct rect head);
+struct rect render_ask_rect(struct rect head);
 
 /* Redraws DAMAGE of TARGET (an RGB24 image surface of the scene's size). */
 void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,

@@ -80,6 +80,9 @@
 #   clip-unasked  a client sending a clipboard dom0 did not ask for is dropped
 #   exited-unasked  a client saying a command failed that dom0 never sent it
 #               is dropped, and its words reach no bar
+#   heads       a compositor of two heads (headless_size "800x500,640x480"):
+#               a window moved to workspace 2 shows on the right head, Super+2
+#               on the left head trades the heads' workspaces (heads-*.png)
 #   no-sockets  a compositor whose desktop.cfg sets no gui_dir makes no
 #               local socket (a fresh /run in a mount namespace of its own)
 #   launcher-dispvm  the launcher's "@dispvm foot" asks a fake domain
@@ -1030,6 +1033,69 @@ check_restart() {
 # makes no local sockets: whoever could connect to one would speak as that
 # domain.  It runs in a mount namespace of its own with an empty /run, the
 # default place of the sockets before.
+# A compositor of two heads (headless_size = "800x500,640x480"), its own
+# sockets: each head shows a workspace and has its bar; a window moved to
+# workspace 2 shows on the right head; Super+2 on the left head trades the
+# two heads' workspaces.
+check_heads() {
+    local d=$W/heads box
+    rm -rf "$d" && mkdir -p "$d" && cp -r "$here/config" "$d/config"
+    chmod 1777 "$d"
+    printf 'headless_size = "800x500,640x480"\ngui_dir = "%s/sock"\ncontrol_socket = "%s/ctl"\nscreenshot_dir = "%s"\n' \
+        "$d" "$d" "$d" >> "$d/config/desktop.cfg"
+    "$BH" compositor --config "$d/config" > "$d/compositor.log" 2>&1 &
+    local pid=$!
+    heads_steps "$d"
+    local rc=$?
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return $rc
+}
+
+# frames_at PNG: a screenshot there; rx0 rx1 ry0 ry1, bx0 bx1 by0 by1 the
+# boxes of red-vm's and blue-vm's frames on it.
+frames_at() {
+    local red blue
+    hctl screenshot "$1" || { why="no screenshot"; return 1; }
+    red=$(python3 "$top/tests/qemu/png.py" box "$1" cc0000) &&
+        blue=$(python3 "$top/tests/qemu/png.py" box "$1" 3465a4) ||
+        { why="a frame is missing on $1: red '$red' blue '$blue'"; return 1; }
+    read -r rx0 rx1 ry0 ry1 <<<"$red"
+    read -r bx0 bx1 by0 by1 <<<"$blue"
+}
+
+heads_steps() {
+    local d=$1 rx0 rx1 ry0 ry1 bx0 bx1 by0 by1
+    hctl() { "$BH" ctl --socket "$d/ctl" "$@"; }
+    hkeys() { while [ $# -ge 2 ]; do hctl key "$1" "$2" || return 1; shift 2; done; }
+    wait_for "$d/compositor.log" 'compositor up' || { why="the two-head compositor did not come up"; return 1; }
+    "$BH" gui-demo --socket "$d/sock/red-vm.sock" --color 802020 > "$d/red.out" 2>&1 &
+    demo_pids+=($!)
+    wait_for "$d/red.out" CONFIGURE || { why="red-vm's window never came"; return 1; }
+    "$BH" gui-demo --socket "$d/sock/blue-vm.sock" --color 203080 > "$d/blue.out" 2>&1 &
+    demo_pids+=($!)
+    wait_for "$d/blue.out" CONFIGURE || { why="blue-vm's window never came"; return 1; }
+    # Focus red-vm's window, move it to workspace 2: the right head's.
+    hkeys KEY_LEFTMETA 1 KEY_TAB 1 KEY_TAB 0 KEY_LEFTMETA 0
+    wait_for "$d/red.out" 'FOCUS 1' || { why="Super+Tab did not focus red-vm"; return 1; }
+    hkeys KEY_LEFTMETA 1 KEY_LEFTSHIFT 1 KEY_2 1 KEY_2 0 KEY_LEFTSHIFT 0 KEY_LEFTMETA 0
+    sleep 0.3
+    frames_at "$d/heads-1.png" || return 1
+    echo "gui: heads: red-vm's frame at x $rx0..$rx1 y ..$ry1 (right head), blue-vm's at x $bx0..$bx1 (left)"
+    if [ "$rx0" -lt 800 ] || [ "$ry1" -ge 480 ] || [ "$bx1" -ge 800 ]; then
+        why="workspace 2 is not on the right head (red x $rx0..$rx1 y ..$ry1, blue x $bx0..$bx1)"
+        return 1
+    fi
+    # Super+2 on the left head: the two heads trade workspaces.
+    hkeys KEY_LEFTMETA 1 KEY_2 1 KEY_2 0 KEY_LEFTMETA 0
+    sleep 0.3
+    frames_at "$d/heads-2.png" || return 1
+    if [ "$rx1" -ge 800 ] || [ "$bx0" -lt 800 ]; then
+        why="Super+2 did not trade the heads' workspaces (red x $rx0..$rx1, blue x $bx0..$bx1)"
+        return 1
+    fi
+}
+
 check_no_sockets() {
     local cfg=$W/nosock-config out=$W/nosock.out
     rm -rf "$cfg" && cp -r "$here/config" "$cfg"
@@ -1139,7 +1205,7 @@ if ! start_compositor; then
 fi
 for c in confined frames keys lock garbage flood bad-damage unknown-window small-buffer few-grants long-title \
     workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland wheel \
-    clipboard clip-unasked exited-unasked no-sockets launcher-dispvm \
+    clipboard clip-unasked exited-unasked no-sockets heads launcher-dispvm \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \

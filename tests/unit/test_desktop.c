@@ -4,6 +4,7 @@
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/layout.h"
 #include "drm-compositor/launcher.h"
+#include "display/output.h"
 #include "input/bindings.h"
 #include "input/keymap.h"
 
@@ -486,6 +487,86 @@ static void a_bind_list_keeps_the_desktop_usable(void **state)
 	config_dir_remove();
 }
 
+/* Two heads side by side: each shows a workspace of its own; new windows
+ * go to the active head's; Super+N on the active head shows N there, and
+ * one the other head shows trades places; a click on the other head's
+ * window makes that head active; a head unplugged leaves its windows on
+ * their workspace, shown again by Super+N. */
+static void test_heads(void **state)
+{
+	static const struct rect two[] = { { 0, 0, 1000, 700 }, { 1000, 0, 800, 600 } };
+	(void)state;
+	desktop_set_heads(&D, two, 2);
+	assert_int_equal(D.nheads, 2);
+	assert_int_equal(D.shown[0], 0);
+	assert_int_equal(D.shown[1], 1);			/* the first free workspace */
+	assert_int_equal(desktop_add(&D, &win[0], true), 0);
+	assert_true(win[0].outer.x < 1000);
+	/* Super+2: workspace 2 is the other head's: the two trade places. */
+	desktop_switch(&D, 1);
+	assert_int_equal(D.shown[0], 1);
+	assert_int_equal(D.shown[1], 0);
+	assert_true(win[0].outer.x >= 1000);			/* moved with its workspace */
+	assert_true(win[0].outer.x + win[0].outer.w <= 1800);
+	assert_true(win[0].outer.y + win[0].outer.h <= 600);
+	/* A window asked for now goes to the active head's workspace 2. */
+	assert_int_equal(desktop_add(&D, &win[1], true), 0);
+	assert_int_equal(win[1].workspace, 1);
+	assert_true(win[1].outer.x < 1000);
+	struct desktop_window *vis[DESKTOP_WINDOWS_MAX];
+	assert_int_equal(desktop_visible(&D, vis), 2);		/* both heads' */
+	assert_ptr_equal(desktop_window_at(&D, 1500, 300), &win[0]);
+	/* Keys go to the active head's focus; a click on the other head's
+	 * window makes that head active, the held key moving with it. */
+	press(KEY_A);
+	said[0] = '\0';
+	desktop_focus(&D, &win[0]);
+	assert_int_equal(D.current, 0);
+	assert_string_equal(said, "key2:30:0 key1:30:1 ");
+	release(KEY_A);
+	/* Super+3 on the active (right) head: workspace 3 shown there. */
+	desktop_switch(&D, 2);
+	assert_int_equal(D.shown[1], 2);
+	assert_int_equal(D.shown[0], 1);
+	assert_null(desktop_focused(&D));
+	/* The right head unplugged: the left one is active; workspace 1's
+	 * window stays there, shown again by Super+1. */
+	desktop_set_heads(&D, two, 1);
+	assert_int_equal(D.nheads, 1);
+	assert_int_equal(D.current, 1);
+	assert_ptr_equal(desktop_focused(&D), &win[1]);
+	desktop_switch(&D, 0);
+	assert_ptr_equal(desktop_focused(&D), &win[0]);
+	assert_true(win[0].outer.x + win[0].outer.w <= 1000);
+	/* Plugged in again: it shows the first workspace no head shows. */
+	desktop_set_heads(&D, two, 2);
+	assert_int_equal(D.shown[1], 1);
+}
+
+/* The heads side by side from the left, top-aligned; the canvas holds them. */
+static void test_output_arrange(void **state)
+{
+	struct output_head h[3] = { { .width = 1920, .height = 1080 },
+				    { .width = 1280, .height = 1024 },
+				    { .width = 800, .height = 1200 } };
+	int32_t w, ht;
+	(void)state;
+	output_arrange(h, 3, &w, &ht);
+	assert_int_equal(h[0].x, 0);
+	assert_int_equal(h[1].x, 1920);
+	assert_int_equal(h[2].x, 3200);
+	assert_int_equal(h[2].y, 0);
+	assert_int_equal(w, 4000);
+	assert_int_equal(ht, 1200);
+	struct output *o = output_headless_new_heads(h, 2);
+	assert_non_null(o);
+	assert_int_equal(o->width, 3200);
+	assert_int_equal(o->height, 1080);
+	assert_int_equal(cairo_image_surface_get_width(o->shadow), 3200);
+	output_destroy(o);
+	assert_null(output_headless_new_heads(h, OUTPUT_HEADS_MAX + 1));
+}
+
 /* The lock screen's grab: every key is dom0's, a binding's too (Super+Tab
  * moves no focus, Super+Return opens no launcher); the focused window gets
  * nothing, and its held key was released before. */
@@ -557,6 +638,8 @@ int main(void)
 		cmocka_unit_test_setup(test_binding_modifiers_never_reach_a_domain, setup),
 		cmocka_unit_test_setup(test_focus_after_a_window_goes, setup),
 		cmocka_unit_test_setup(test_locked_keys_are_dom0s_alone, setup),
+		cmocka_unit_test_setup(test_heads, setup),
+		cmocka_unit_test(test_output_arrange),
 		cmocka_unit_test(lock_passphrase_is_a_hash),
 		cmocka_unit_test(test_launcher_line),
 		cmocka_unit_test(test_launcher_completion),

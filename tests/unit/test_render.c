@@ -79,6 +79,42 @@ static void test_pixels_clipped_to_content(void **state)
 	output_destroy(o);
 }
 
+/* Locked, the screen is dom0's alone: nothing of a domain's pixels, its
+ * frame's colour, the bar or a notice is drawn, even under a scene that
+ * has them all. */
+static void test_lock_shows_no_domain(void **state)
+{
+	static uint32_t pixels[W * H];
+	struct output *o = output_headless_new(W, H);
+	struct rect tile;
+	(void)state;
+	assert_non_null(o);
+	for (size_t i = 0; i < W * H; i++)
+		pixels[i] = EVIL;
+	layout_tile(layout_work_area(W, H), 1, &tile);
+	struct render_window win = { .outer = tile, .label_rgb = 0xcc0000, .domain = "red",
+				     .title = "t", .focused = true, .pixels = pixels,
+				     .buf_width = W, .buf_height = H, .stride = W * 4 };
+	struct render_scene s = { .width = W, .height = H, .windows = &win, .nwindows = 1,
+				  .nworkspaces = 9, .clock = "12:00", .notice = "a notice",
+				  .lock = "Locked. Type dom0's passphrase, then Return: ***",
+				  .pointer_visible = false };
+	cairo_region_t *all = cairo_region_create_rectangle(
+		&(cairo_rectangle_int_t){ 0, 0, W, H });
+	renderer_draw(R, o->shadow, &s, all);
+	size_t black = 0;
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			uint32_t px = at(o->shadow, x, y);
+			assert_int_not_equal(px, EVIL & 0xffffff);
+			assert_int_not_equal(px, 0xcc0000);
+			black += px == 0;
+		}
+	assert_true(black > (size_t)W * H / 2);
+	cairo_region_destroy(all);
+	output_destroy(o);
+}
+
 /* Only the damaged region changes. */
 static void test_only_damage_is_drawn(void **state)
 {
@@ -130,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pixels_clipped_to_content),
 		cmocka_unit_test(test_only_damage_is_drawn),
+		cmocka_unit_test(test_lock_shows_no_domain),
 		cmocka_unit_test(test_unfocused_is_tinted),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,7 +15,10 @@
 # alpha's service test.Upper and a copy of files into alpha, under the
 # demo's policy.d; Super+Return and "@dispvm" start a disposable of dvm
 # (red) whose foot takes the focus, a command typed there runs in it, and
-# Super+Shift+Q ends it: the disposable is destroyed.  Then QEMU is stopped.
+# Super+Shift+Q ends it: the disposable is destroyed.  Last, dom0's menu
+# (Super+Escape): "Power off dom0", asked again on dom0's screen, Y: PID 1
+# shuts the domains down in order and Xen powers the machine off (QEMU
+# exits).
 # With RUN=1 (`make run'): the same boot, then the desktop is the user's,
 # in a QEMU window (QEMU_DISPLAY=gtk, with $DISPLAY) or over VNC
 # (QEMU_DISPLAY=vnc=127.0.0.1:0, the default: localhost:5900), until QEMU
@@ -25,7 +28,8 @@
 # came), screen.png (after the typing), clipboard.png (alpha's selection
 # copied, the bar saying so), pasted.png (run in beta), launched.png
 # (beta's second foot), calls.png (the call's output in it), disposable.png
-# (the disposable's foot, typed into).
+# (the disposable's foot, typed into), menu.png (dom0's menu asking
+# before it powers off).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -87,7 +91,7 @@ if [ -n "${RUN:-}" ]; then
         *) where="in QEMU's $QEMU_DISPLAY window" ;;
     esac
     info "the desktop is yours $where until QEMU ends (Ctrl+C here stops it)"
-    info "keys: Super+Return the launcher (\"alpha\", \"beta foot\", \"@dispvm\"), Super+Tab the focus, Ctrl+Shift+C/V the clipboard, Super+Shift+Q close"
+    info "keys: Super+Return the launcher (\"alpha\", \"beta foot\", \"@dispvm\"), Super+Tab the focus, Ctrl+Shift+C/V the clipboard, Super+Shift+Q close, Super+Escape dom0's menu (start, stop, kill; power off), Super+L lock (passphrase \"bulkhead\")"
     while _qemu_running "$LINUX_VM"; do sleep 1; done
     info "QEMU ended; serial log: $LINUX_VM/serial.log"
     exit 0
@@ -167,13 +171,23 @@ expect_event disposable-gone name="$disp" "$STEP_TIMEOUT" ||
     die "$disp was not destroyed after its foot was closed: $why"
 info "disposable: $disp destroyed once its foot was closed"
 
-# The desktop has the keyboard grabbed (no ctrl-alt-delete reaches dom0's
-# kernel) and nothing on it powers off yet: QEMU is stopped here; the
-# ordered poweroff (`ctl poweroff') is check-xen's.
-qemu_stop "$LINUX_VM"
+# dom0's menu: Super+Escape, Up (from the first row: the last, "Power off
+# dom0"), Return: asked again on dom0's screen; Y: PID 1 shuts the domains
+# down in order, then Xen enters ACPI S5 and QEMU exits.
+keys meta_l-esc
+keys up
+keys ret
+sleep 2
+shot menu
+t_ask=$(now_ms)
+keys y
+linux_wait_exit "$DOMAIN_TIMEOUT" || die "QEMU did not exit after the menu's power off"
+serial_has "$(ev shutdown-requested action=poweroff)" ||
+    die "PID 1 was not asked to power off by the menu"
+info "menu: \"Power off dom0\" asked again, Y: the domains shut down and Xen powered off in $(fmt_ms $(($(now_ms) - t_ask)))"
 echo "=== what the domain manager and the compositor said ==="
 serial | grep -E 'bulkhead: (domains|compositor): ' | grep -vE 'event=|frame rate|input latency' |
     sed 's/^/    /' | head -n 40
 info "timing: whole demo $(fmt_ms $(($(now_ms) - run_start)))"
 info "serial log: $LINUX_VM/serial.log"
-info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png, $LINUX_VM/calls.png, $LINUX_VM/disposable.png"
+info "screendumps: $LINUX_VM/desktop.png, $LINUX_VM/screen.png, $LINUX_VM/clipboard.png, $LINUX_VM/pasted.png, $LINUX_VM/launched.png, $LINUX_VM/calls.png, $LINUX_VM/disposable.png, $LINUX_VM/menu.png"
