@@ -258,31 +258,50 @@ static void head_down(struct drm_head *h, bool gone)
 	*h = (struct drm_head){ .out = out };
 }
 
+/* Every head given back (GONE: their monitors are unplugged). */
+static void heads_down(struct drm_output *d, bool gone)
+{
+	for (size_t i = 0; i < d->o.nheads; i++)
+		head_down(&d->head[i], gone);
+	d->o.nheads = 0;
+}
+
 /* The heads become WANT (N): each made, placed on the canvas, the shadow
- * made for it.  0, or -errno with ERR. */
+ * made for it.  0, or -errno with ERR and no head at all (nothing is
+ * shown, and no head's place disagrees with its buffers or the shadow). */
 static int heads_up(struct drm_output *d, const struct wanted *want, size_t n, char *err,
 		    size_t errlen)
 {
 	struct output *o = &d->o;
+	struct output_head place[OUTPUT_HEADS_MAX];
+	int32_t width, height;
 	for (size_t i = 0; i < n; i++) {
 		struct drm_head *h = &d->head[i];
 		*h = (struct drm_head){ .out = d, .crtc = want[i].crtc,
 					.connector = want[i].connector, .mode = want[i].mode };
 		o->nheads = i + 1;
 		int rc = head_up(h, err, errlen);
-		if (rc < 0)
+		if (rc < 0) {
+			heads_down(d, false);
 			return rc;
-		o->heads[i] = (struct output_head){ .width = h->mode.hdisplay,
-						    .height = h->mode.vdisplay };
+		}
+		place[i] = (struct output_head){ .width = h->mode.hdisplay,
+						 .height = h->mode.vdisplay };
 	}
-	output_arrange(o->heads, o->nheads, &o->width, &o->height);
-	if (o->shadow)
-		cairo_surface_destroy(o->shadow);
-	o->shadow = cairo_image_surface_create(CAIRO_FORMAT_RGB24, o->width, o->height);
-	if (cairo_surface_status(o->shadow) != CAIRO_STATUS_SUCCESS) {
-		snprintf(err, errlen, "out of memory for a %dx%d shadow frame", o->width, o->height);
+	output_arrange(place, n, &width, &height);
+	cairo_surface_t *shadow = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+	if (cairo_surface_status(shadow) != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "out of memory for a %dx%d shadow frame", width, height);
+		cairo_surface_destroy(shadow);
+		heads_down(d, false);
 		return -ENOMEM;
 	}
+	if (o->shadow)
+		cairo_surface_destroy(o->shadow);
+	o->shadow = shadow;
+	memcpy(o->heads, place, n * sizeof(*place));
+	o->width = width;
+	o->height = height;
 	cairo_region_destroy(d->prev_damage);
 	d->prev_damage = cairo_region_create();
 	for (size_t i = 0; i < o->nheads; i++) {
@@ -425,8 +444,7 @@ static void drm_destroy(struct output *o)
 {
 	struct drm_output *d = (struct drm_output *)o;
 
-	for (size_t i = 0; i < o->nheads; i++)
-		head_down(&d->head[i], false);
+	heads_down(d, false);
 	if (d->prev_damage)
 		cairo_region_destroy(d->prev_damage);
 	if (o->shadow)

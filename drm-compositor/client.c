@@ -381,8 +381,11 @@ int client_run(struct client *c, const char *command)
 
 	if (rc == 0)
 		rc = at_once_send(c, buf, gui_encode_run(command, buf, sizeof(buf)), "RUN");
-	if (rc == 0 && c->runs < UINT32_MAX)
-		c->runs++;
+	if (rc == 0) {
+		if (c->nruns == GUI_RUNS_KEPT)
+			memmove(c->runs[0], c->runs[1], --c->nruns * sizeof(c->runs[0]));
+		snprintf(c->runs[c->nruns++], sizeof(c->runs[0]), "%s", command);
+	}
 	return rc;
 }
 
@@ -425,15 +428,19 @@ static void on_clip_data(struct client *c, const struct gui_msg *m)
 				     m->u.clip.data, m->u.clip.len);
 }
 
-/* A command it was asked to run failed: one EXITED per RUN at most, so
- * that what it says in dom0's bar is only ever an answer to the user. */
+/* A command it was asked to run failed: an EXITED names one of the last
+ * RUNs sent, once, so that what it says in dom0's bar is only ever the
+ * user's own command and its status. */
 static void on_exited(struct client *c, const struct gui_msg *m)
 {
-	if (c->version < 5 || c->runs == 0) {
+	unsigned i = 0;
+	while (i < c->nruns && strcmp(c->runs[i], m->u.exited.command) != 0)
+		i++;
+	if (c->version < 5 || i == c->nruns) {
 		client_drop(c, "EXITED for no command it was asked to run");
 		return;
 	}
-	c->runs--;
+	memmove(c->runs[i], c->runs[i + 1], (--c->nruns - i) * sizeof(c->runs[0]));
 	if (c->cs->env.exited)
 		c->cs->env.exited(c->cs->env.ctx, c, m->u.exited.status, m->u.exited.command);
 }

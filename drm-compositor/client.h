@@ -98,7 +98,10 @@ struct client {
 	uint32_t version;		/* HELLO's */
 	bool dropping;			/* dropped: freed at the next clients_reap() */
 	bool clip_asked;		/* a CLIP_ASK is out: one CLIP_DATA may come */
-	uint32_t runs;			/* RUNs sent: as many EXITED may come, no more */
+	/* The last RUNs sent, oldest first: an EXITED may name one of them,
+	 * once, and nothing else. */
+	char runs[GUI_RUNS_KEPT][GUI_COMMAND_MAX + 1];
+	unsigned nruns;
 	struct window *windows;
 	unsigned nwindows;
 	uint64_t mapped;		/* bytes of its buffers mapped */

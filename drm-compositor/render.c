@@ -32,6 +32,16 @@ static void fill_rect(cairo_t *cr, struct rect r)
 	cairo_fill(cr);
 }
 
+/* A domain's label: a square of its colour at X,Y, in a grey line that
+ * shows it even when its colour is the bar's (black). */
+static void label_square(cairo_t *cr, int32_t x, int32_t y, uint32_t rgb)
+{
+	set_rgb(cr, 0x606060);	/* dimmer than text: png.py's chips tell them apart */
+	fill_rect(cr, (struct rect){ x - 1, y - 1, 12, 12 });
+	set_rgb(cr, rgb);
+	fill_rect(cr, (struct rect){ x, y, 10, 10 });
+}
+
 /* Black or white, whichever reads on RGB (ITU-R BT.601 luma). */
 static uint32_t text_on(uint32_t rgb)
 {
@@ -196,8 +206,7 @@ static void draw_chips(struct renderer *r, cairo_t *cr, const struct render_chip
 		double w = 14 + text_width(r, cr, text);
 		if (x + w > right)
 			break;
-		set_rgb(cr, c->label_rgb);
-		fill_rect(cr, (struct rect){ (int32_t)x, row.y + (row.h - 10) / 2, 10, 10 });
+		label_square(cr, (int32_t)x, row.y + (row.h - 10) / 2, c->label_rgb);
 		draw_text(r, cr, text, x + 14, row, 0xdddddd);
 		x += w + 14;
 	}
@@ -238,8 +247,7 @@ static void draw_bar(struct renderer *r, cairo_t *cr, const struct render_scene 
 	if (s->clipboard) {
 		right -= text_width(r, cr, s->clipboard);
 		draw_text(r, cr, s->clipboard, right, bar, 0xdddddd);
-		set_rgb(cr, s->clipboard_rgb);
-		fill_rect(cr, (struct rect){ (int32_t)right - 14, bar.y + 6, 10, 10 });
+		label_square(cr, (int32_t)right - 14, bar.y + 6, s->clipboard_rgb);
 		right -= 30;
 	}
 	/* dom0's word to the user takes the domains' place while it lasts: it
@@ -333,10 +341,8 @@ static void draw_menu(struct renderer *r, cairo_t *cr, const struct render_scene
 			set_rgb(cr, 0xdddddd);
 			fill_rect(cr, row);
 		}
-		if (i < s->menu_ndomains) {
-			set_rgb(cr, c->label_rgb);
-			fill_rect(cr, (struct rect){ row.x + 6, row.y + 6, 10, 10 });
-		}
+		if (i < s->menu_ndomains)
+			label_square(cr, row.x + 6, row.y + 6, c->label_rgb);
 		snprintf(text, sizeof(text), "%-*s %s", DOMAIN_NAME_MAX, c->name, c->state);
 		draw_text(r, cr, text, row.x + 24, row, chosen ? 0x000000 : 0xdddddd);
 	}

@@ -189,6 +189,9 @@
 /* Commands dom0 asked to run that the agent keeps, to say if one fails as
  * it starts (EXITED); past it the oldest is forgotten. */
 #define AGENT_LAUNCHES_MAX      16
+/* ... and dom0 keeps as many of the RUNs it sent a domain: an EXITED must
+ * name one of them. */
+#define GUI_RUNS_KEPT           AGENT_LAUNCHES_MAX
 #define TERMINAL_COLS_MAX       512
 #define TERMINAL_ROWS_MAX       256
 

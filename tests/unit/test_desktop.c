@@ -617,6 +617,24 @@ static void lock_passphrase_is_a_hash(void **state)
 	assert_null(c.lock_passphrase);
 	assert_int_equal(c.lock_idle_s, 300);
 	desktop_config_free(&c);
+	/* headless_size: heads side by side, up to 4. */
+	write_file(dir, "desktop.cfg", "headless_size = \"800x500,640x480\"\n");
+	assert_int_equal(desktop_config_load(dir, &c), 0);
+	assert_int_equal(c.nheadless, 2);
+	assert_int_equal(c.headless_heads[1].width, 640);
+	desktop_config_free(&c);
+	static const char *const bad[] = { "800x500,", "800x500,,640x480", "800x500;640x480",
+					   "1x1", "800x500,800x500,800x500,800x500,800x500" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "headless_size = \"%s\"\n", bad[i]);
+		write_file(dir, "desktop.cfg", text);
+		capture_begin();
+		assert_int_equal(desktop_config_load(dir, &c), 1);
+		assert_contains(capture_end(), "or up to 4 of them with commas");
+		assert_int_equal(c.nheadless, 1);
+		desktop_config_free(&c);
+	}
 	write_file(dir, "desktop.cfg", "lock_passphrase = \"$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJd"
 		   "ido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.\"\n");
 	assert_int_equal(desktop_config_load(dir, &c), 0);

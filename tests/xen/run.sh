@@ -60,9 +60,11 @@
 #   netvm       sys-net is destroyed behind bulkhead's back: it is created
 #               again, alpha's vif is attached to the new one, and alpha
 #               pings it again
-#   stopstart   `ctl stop alpha': alpha powers off and stays stopped;
-#               `ctl start alpha': created again, it pings sys-net, and its
-#               window is back on the desktop over a new vchan
+#   stopstart   `ctl stop alpha': alpha powers off and stays stopped; the
+#               launcher's "alpha" (Super+Return, typed): the compositor asks
+#               the manager to start it, it is created again, pings sys-net,
+#               its window is back on the desktop over a new vchan, and the
+#               terminal asked for comes focused once its agent is up
 #   poweroff    `bulkhead ctl poweroff': the manager asks the domains to
 #               shut down (alpha before its netvm sys-net), then the
 #               services stop in reverse dependency
@@ -679,17 +681,30 @@ check_netvm() {
 }
 
 check_stopstart() {
-    expect_marker '^CTL-STARTED' 'no CTL-STARTED after ctl stop/start alpha' || return 1
+    expect_marker '^CTL-STOPPED' 'alpha was not stopped by ctl stop' || return 1
+    # The user starts it again from the launcher: "alpha" alone, a terminal.
+    local focused windows
+    focused=$(ev window-new name=alpha 'window=[0-9]+' focused=1)
+    windows=$(serial | grep -cE "$focused")
+    sleep 2	# the compositor's list says alpha is stopped (asked each second)
+    qemu_sendkey "$LINUX_VM" meta_l-ret && sleep 1 &&
+        qemu_type "$LINUX_VM" $'alpha\n' 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    expect_marker '^CTL-STARTED' 'no CTL-STARTED after the launcher started alpha' || return 1
     in_order '^NET-BACK ' "$(ev domain-stopping name=alpha)" \
         "$(ev domain-died name=alpha how=poweroff)" '^CTL-STOPPED stopped ' \
+        'launcher: alpha starts; "terminal" runs once its agent is up' \
         "$(ev domain-start-asked name=alpha)" "$(ev domain-created name=alpha)" \
         '^CTL-STARTED running id=[0-9]+$' || return 1
+    # Once its agent is up, the terminal asked for comes, and takes the focus.
+    linux_wait_count "$focused" $((windows + 1)) "$DOMAIN_TIMEOUT" ||
+        { why="the launcher's terminal did not come in the started alpha, focused"; return 1; }
     # The compositor let the dead alpha's channel go and took the new one's.
     expect_marker '^CTL-WINDOW-BACK' "the new alpha's window did not come back" || return 1
     in_order "$(ev domain-stopping name=alpha)" \
         "$(ev gui-dropped name=alpha 'reason=domain [0-9]+ is gone')" \
         "$(ev gui-up name=alpha transport=vchan)" || return 1
-    info "stopstart: $(ctl_line CTL-STOPPED); $(ctl_line CTL-STARTED); its window back over a new vchan"
+    info "stopstart: $(ctl_line CTL-STOPPED); started by the launcher: $(ctl_line CTL-STARTED); its windows back over a new vchan, the launcher's terminal focused"
 }
 
 check_poweroff() {

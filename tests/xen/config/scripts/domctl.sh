@@ -220,11 +220,14 @@ echo "NET-BACK sys-net=$(field sys-net 2) was=$net_old alpha=$(field alpha 3)"
 sleep 6
 
 # A user's stop and start: alpha powers off when asked and stays down
-# (no restart), then comes back as a new domain with its network.
+# (no restart), then comes back as a new domain with its network: started
+# by the desktop's launcher, which tests/xen/run.sh types into once it
+# sees CTL-STOPPED ("alpha": the manager starts it, its agent then opens a
+# terminal).
 na_stop=$(connected alpha)
 ctl stop alpha && wait_for alpha stopped 120 || exit 1
 echo "CTL-STOPPED $(field alpha 3) restarts=$(field alpha 10)"
-ctl start alpha && wait_pings alpha 3 300 || exit 1
+wait_for alpha running 600 && wait_pings alpha 3 300 || exit 1
 echo "CTL-STARTED $(field alpha 3) id=$(field alpha 2)"
 # The new alpha's window is back on the desktop (its agent says so).
 wait_connected alpha $((na_stop + 1)) 300 || exit 1
