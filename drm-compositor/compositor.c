@@ -1568,13 +1568,12 @@ static void root_hash(const char *shadow, char *out, size_t cap)
  * its keymap. */
 static void lock_setup(void)
 {
-	const char *from = "desktop.cfg's lock_passphrase";
+	const char *from = C.cfg.lock_passphrase ? "desktop.cfg's lock_passphrase" :
+						   "root's passphrase in /etc/shadow";
 	if (C.cfg.lock_passphrase)
 		str_copy(C.lock_hash, C.cfg.lock_passphrase, sizeof(C.lock_hash));
 	else
 		root_hash("/etc/shadow", C.lock_hash, sizeof(C.lock_hash));
-	if (!C.cfg.lock_passphrase)
-		from = "root's passphrase in /etc/shadow";
 	if (!C.lock_hash[0]) {
 		log_notice(TAG, "no lock screen: no lock_passphrase in desktop.cfg, no root "
 			   "passphrase in /etc/shadow");
