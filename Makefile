@@ -17,7 +17,7 @@ DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreety
 	libcrypt-dev python3
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb groff-base \
 	weston foot gtk-3-examples xwayland xterm
-DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio kmod socat \
+DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod socat \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
 DEPS_BENCH := lvm2

@@ -26,12 +26,12 @@ mkdir -p "$LINUX_VM/tmpl-root/etc"
 echo v1 > "$LINUX_VM/tmpl-root/etc/marker"
 mke2fs -q -t ext2 -d "$LINUX_VM/tmpl-root" "$LINUX_VM/tmpl-root.img" 32M
 mke2fs -q -t ext4 -F "$LINUX_VM/pool.img" 512M
-build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" --xen \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
     --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
     --add "$LINUX_VM/tmpl-root.img:/var/lib/bulkhead/tmpl-root.img" \
     --add "$LINUX_ROOT/tests/xen/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" >/dev/null
-qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" "" \
+qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst" "" \
     -drive "file=$LINUX_VM/pool.img,if=virtio,format=raw"
 bench_wait dispbench "$BENCH_TIMEOUT"
 qemu_stop "$LINUX_VM"

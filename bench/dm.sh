@@ -20,10 +20,10 @@ LINUX_CONFIG=$here/dm/config
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LINUX_VM/dmreset" "$here/dmreset.c" \
     $(pkg-config --cflags --libs devmapper)
 truncate -s 512M "$LINUX_VM/disk.img"
-build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" \
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" \
     --add "$LINUX_VM/dmreset:/bin/dmreset" --add "$(command -v lvm):/sbin/lvm" \
     --add "$here/dm/lvm.conf:/etc/lvm/lvm.conf" >/dev/null
-qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" "" \
+qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst" "" \
     -drive "file=$LINUX_VM/disk.img,if=virtio,format=raw"
 if ! linux_wait '^DM-DONE' 300 || serial_has '^DM-FAIL'; then
     echo "bench-dm: failed: $(serial | grep -E -m1 '^DM-FAIL' || echo "$LINUX_WAIT_ERR")" >&2

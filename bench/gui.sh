@@ -40,11 +40,11 @@ run() {
     rm -rf "$LINUX_CONFIG"
     cp -r "$here/gui/config" "$LINUX_CONFIG"
     sed -i "s/bulkhead.gui=terminal/bulkhead.gui=$kind/" "$LINUX_CONFIG/domains/term.cfg"
-    build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen --desktop \
+    build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" --xen --desktop \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
         --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
         --add "$LINUX_ROOT/tests/xen/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" >/dev/null
-    qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
+    qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst"
     if ! linux_wait 'bulkhead: compositor: domain term: GUI channel up' "$BENCH_TIMEOUT"; then
         echo "$SUITE: failed: term's $kind never reached the compositor: $LINUX_WAIT_ERR" >&2
         serial_tail >&2

@@ -23,8 +23,8 @@ KEYS=${BENCH_KEYS:-40}
 LINUX_CONFIG=$LINUX_VM/config
 cp -r "$LINUX_ROOT/tests/linux/desktop-config" "$LINUX_CONFIG"
 echo 'measure_input_latency = 1' >> "$LINUX_CONFIG/desktop.cfg"
-build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --desktop >/dev/null
-qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" --desktop >/dev/null
+qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst"
 # No window takes the focus by itself: the user's Super+Tab gives it.
 if ! linux_wait 'DEMO (red|blue)-vm window 0 CONFIGURE' "$BOOT_TIMEOUT" ||
     ! qemu_sendkey "$LINUX_VM" meta_l-tab ||

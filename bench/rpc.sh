@@ -25,12 +25,12 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
 kver=$(_qemu_kver)
 "$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio" "$bulkhead"
 "$LINUX_ROOT/tests/xen/domu/vmlinux.py" "/boot/vmlinuz-$kver" "$LINUX_VM/vmlinux"
-build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" --xen \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
     --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
     --add "$LINUX_ROOT/tests/xen/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh" \
     --add "$LINUX_ROOT/tests/xen/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" >/dev/null
-qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
+qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst"
 bench_wait rpcbench "$BENCH_TIMEOUT"
 qemu_stop "$LINUX_VM"
 

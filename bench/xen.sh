@@ -22,11 +22,11 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 kver=$(_qemu_kver)
 "$LINUX_ROOT/tests/xen/domu/build.sh" "$kver" "$LINUX_VM" "$LINUX_VM/domu.cpio"
 "$LINUX_ROOT/tests/xen/domu/vmlinux.py" "/boot/vmlinuz-$kver" "$LINUX_VM/vmlinux"
-build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" --xen \
+build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" --xen \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
     --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
     --add /usr/bin/xenstore-watch:/usr/bin/xenstore-watch >/dev/null
-qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz"
+qemu_start_xen "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst"
 # The script in dom0 can die of the test bed's memory corruption
 # (docs/ARCHITECTURE.md, "The test bed's faults"): say so at once.
 bench_wait bench "$BENCH_TIMEOUT"

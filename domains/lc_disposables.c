@@ -277,19 +277,61 @@ static uint32_t preloads_of(const struct lifecycle *lc, const struct lc_dom *t)
 	return have;
 }
 
-/* The preloads each disposable template asks for, started as needed.  Not
- * while a request waits: libxl builds a domain inside the manager's loop,
- * and the answer would wait for that build. */
+/* Whether D is a start others wait for: being made or due to be (its
+ * backends serving), a backend whose agent is not up yet, a disposable
+ * whose agent is not up yet. */
+static bool starting(const struct lifecycle *lc, const struct lc_dom *d, uint64_t now)
+{
+	if (d->preload)
+		return false;
+	switch (d->state) {
+	case DOM_CREATING:
+		return true;
+	case DOM_BACKOFF:
+		return now >= d->deadline && lc_backends_serving(lc, d);
+	case DOM_RUNNING:
+		return d->own ? !d->agent_ready : !d->serving;
+	default:
+		return false;
+	}
+}
+
+/* Whether a preload may be made now (LC_PRELOAD_QUIET_MS).  Not while a
+ * request waits either: libxl builds a domain inside the manager's loop,
+ * and the answer would wait for that build.  When only the quiet after a
+ * start holds it back, lc->preload_at says until when, for
+ * lc_next_deadline(); every other hold ends with an event. */
+static bool preload_may_start(struct lifecycle *lc, uint64_t now)
+{
+	uint64_t quiet = 0;
+	if (lc_request_waiting(lc))
+		return false;
+	for (size_t i = 0; i < lc->n; i++) {
+		const struct lc_dom *d = lc->m[i];
+		if (starting(lc, d, now))
+			return false;
+		if (!d->preload && d->let_run_at && d->let_run_at + LC_PRELOAD_QUIET_MS > quiet)
+			quiet = d->let_run_at + LC_PRELOAD_QUIET_MS;
+	}
+	if (now >= quiet)
+		return true;
+	lc->preload_at = quiet;
+	return false;
+}
+
+/* The preloads each disposable template asks for, started as needed. */
 void lc_preload_more(struct lifecycle *lc, uint64_t now)
 {
 	char msg[128];
-	if (lc_request_waiting(lc))
-		return;
+	lc->preload_at = 0;
 	for (size_t i = 0; i < lc->n && lc->pool_ok && !lc->stopping; i++) {
 		struct lc_dom *t = lc->m[i];
 		if (t->own || !t->cfg->preload || t->preload_failures >= LC_PRELOAD_FAILURES_MAX ||
+		    preloads_of(lc, t) >= t->cfg->preload ||
 		    !dispvm_template_ok(t->cfg, msg, sizeof(msg)))
 			continue;
+		if (!preload_may_start(lc, now))
+			return;
 		for (uint32_t have = preloads_of(lc, t); have < t->cfg->preload; have++) {
 			struct lc_dom *d = lc_new_disposable(lc, t, NULL, msg, sizeof(msg));
 			if (!d) {
@@ -407,6 +449,7 @@ static struct lc_dom *take(struct lifecycle *lc, const char *template_name, uint
 			  d->cfg->name, name);
 		lc_queue_start(lc, d, now);
 	}
+	d->let_run_at = now;
 	return d;
 }
 

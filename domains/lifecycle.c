@@ -208,6 +208,7 @@ void lc_created(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now,
 	/* libxl leaves a new domain paused, for the toolstack to let it run. */
 	lc_ask_pause(lc, d, false, false);
 	d->started_epoch_ms = epoch_now;
+	d->let_run_at = now;
 	/* A preload still booting is one a restarted manager must pause. */
 	lc->ops->mark(lc->ctx, d, d->preload ? "preloading" : d->for_call ? "call" : "running");
 	if (lc->stopping) {
@@ -503,6 +504,7 @@ static void say_ready(struct lifecycle *lc)
 void lc_tick(struct lifecycle *lc, uint64_t now)
 {
 	if (lc->stopping) {
+		lc->preload_at = 0;
 		stop_step(lc, now);
 	} else {
 		lc_preload_more(lc, now);
@@ -515,12 +517,17 @@ void lc_tick(struct lifecycle *lc, uint64_t now)
 	say_ready(lc);
 }
 
-uint64_t lc_next_deadline(const struct lifecycle *lc)
+uint64_t lc_next_deadline(const struct lifecycle *lc, uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
+	uint64_t next = lc->preload_at ? lc->preload_at : UINT64_MAX;
 	for (size_t i = 0; i < lc->n; i++) {
 		const struct lc_dom *d = lc->m[i];
-		if (dom_has_deadline(d->state) && d->deadline < next)
+		/* A start due and not made by lc_tick() waits for an event (a
+		 * creation's end, its backends serving, a request's answer), not
+		 * for time: its deadline passed would wake the loop at once, again
+		 * and again. */
+		if (dom_has_deadline(d->state) && d->deadline < next &&
+		    (d->deadline > now || d->state != DOM_BACKOFF))
 			next = d->deadline;
 		if (d->own && d->state == DOM_RUNNING && (!d->agent_ready || d->waiting) &&
 		    d->agent_deadline < next)

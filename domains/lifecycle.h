@@ -48,6 +48,13 @@
 /* Preloads of one template that die before they are ready, in a row,
  * before the manager stops preloading it. */
 #define LC_PRELOAD_FAILURES_MAX 3
+/* Preloads are background work: one is made only when no other domain is
+ * starting, and this long after a domain was let run (created, or a
+ * disposable handed out), so that the domain a user waits for, and the
+ * programs it starts, have dom0's and the machine's CPUs.  An AppVM's
+ * agent is not heard by the manager: this covers its boot (some 10 s
+ * under QEMU's emulation, a few on hardware). */
+#define LC_PRELOAD_QUIET_MS 20000
 
 /* ---- the states, named: the one place that says what each means ---- */
 
@@ -95,6 +102,7 @@ struct lc_dom {
 	enum domain_action next;	/* what follows the destroy under way */
 	bool crashed;			/* the death under way is a crash */
 	uint64_t created_at, died_at;	/* monotonic ms */
+	uint64_t let_run_at;		/* made, or handed out; 0: never (monotonic ms) */
 	uint64_t started_epoch_ms;	/* when the running domain was created, 0: unknown */
 	uint64_t deadline;		/* BACKOFF: start; STOPPING: destroy */
 	unsigned failures, restarts;
@@ -211,6 +219,7 @@ struct lifecycle {
 	bool pool_ok;		/* the pool is there: volumes can be made */
 	bool xs_ok;		/* xenstore is open: networks and agents can be told */
 	bool ready_said;	/* manager-ready logged */
+	uint64_t preload_at;	/* the quiet after a start ends; 0: none awaited */
 	const char *pool;	/* for messages */
 	const char *default_dispvm;	/* "": none */
 };
@@ -245,8 +254,9 @@ void lc_resume(struct lifecycle *lc, uint64_t now);
 /* ---- each turn ---- */
 /* Due starts, preloads, destroys at their deadline, silent agents. */
 void lc_tick(struct lifecycle *lc, uint64_t now);
-/* When lc_tick() has something to do next: a monotonic ms, UINT64_MAX: never. */
-uint64_t lc_next_deadline(const struct lifecycle *lc);
+/* When lc_tick(), having run at NOW, has something to do next: a
+ * monotonic ms after NOW, UINT64_MAX: never (an event will). */
+uint64_t lc_next_deadline(const struct lifecycle *lc, uint64_t now);
 /* SIGTERM: every domain down, netvms last. */
 void lc_stop_all(struct lifecycle *lc);
 /* Stopping, and nothing left in Xen. */

@@ -384,7 +384,7 @@ static void turn(void *ctx)
 		loop_stop(&L.loop, 0);
 		return;
 	}
-	uint64_t next = lc_next_deadline(&M.lc), retry = xl_next_retry(&M);
+	uint64_t next = lc_next_deadline(&M.lc, now), retry = xl_next_retry(&M);
 	uint64_t calls = xs_rpc_next(&M, now);
 	if (retry < next)
 		next = retry;

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Build a gzip'd newc cpio initramfs whose /init is bulkhead, or leave its
+# Build a zstd'd newc cpio initramfs whose /init is bulkhead, or leave its
 # tree in a directory (--dir), e.g. to become the root file system of a disk.
 set -euo pipefail
 
 usage() {
     cat >&2 <<EOF
-usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.gz | --dir OUT_DIR)
+usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.zst | --dir OUT_DIR)
           [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--desktop]
           [--add SRC:DEST]...
 
   --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
   --config DIR        copied to /etc/bulkhead
-  --out FILE          output archive (gzip'd newc cpio)
+  --out FILE          output archive (zstd'd newc cpio)
   --dir DIR           instead of an archive, leave the tree in DIR (created; it
                       must not exist or be empty), entries owned by root
   --kver KVER         kernel version for modules (default: newest in /lib/modules)
@@ -88,7 +88,12 @@ mkdir -p "$staging"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,lib/modules,usr/bin}
 chmod 755 "$staging"
 chmod 1777 "$staging/tmp"
 
-is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
+# Bash's own read: a fork per file (hundreds of them) costs seconds.
+is_elf() {
+    local magic=
+    LC_ALL=C read -r -N 4 magic <"$1" 2>/dev/null || true
+    [ "$magic" = $'\x7fELF' ]
+}
 
 # Copy the libraries ldd reports under the same absolute path, because the
 # ELF interpreter and DT_NEEDED lookups inside the image use those paths.
@@ -233,8 +238,10 @@ nfiles=$(find "$staging" ! -type d | wc -l)
 nmods=$(find "$staging$moddir" -name '*.ko*' | wc -l)
 if [ -n "$out" ]; then
     # Sorted, root-owned entries keep the archive stable between builds.
+    # zstd (Debian's kernels have CONFIG_RD_ZSTD): the kernel unpacks it
+    # about six times faster than gzip, seconds of a boot under emulation.
     (cd "$staging" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) \
-        | gzip -6 > "$out.tmp"
+        | zstd -q -3 -T0 > "$out.tmp"
     mv "$out.tmp" "$out"
     echo "$out: $(( ($(stat -c %s "$out") + 1023) / 1024 )) KiB, $nfiles files, $nmods modules"
 else

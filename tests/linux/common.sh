@@ -17,7 +17,7 @@ LINUX_CONFIG=$LINUX_HERE/config
 # and xen suites.
 HARDENING_SYSCTL='fs/protected_symlinks=1 fs/protected_hardlinks=1 fs/protected_fifos=2 fs/protected_regular=2 kernel/dmesg_restrict=1 kernel/kptr_restrict=2'
 
-# build_initramfs BULKHEAD OUT.cpio.gz [BUILDER ARGS]: the image both scripts
+# build_initramfs BULKHEAD OUT.cpio.zst [BUILDER ARGS]: the image both scripts
 # boot, with the modules of the kernel QEMU boots.
 build_initramfs() {
     local bin=$1 out=$2

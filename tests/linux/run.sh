@@ -278,11 +278,11 @@ check_no_panic() {
 QEMU_EXTRA=()
 boot_own_machine() {
     local out
-    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" "$@" 2>&1); then
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" "$@" 2>&1); then
         why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
         return 1
     fi
-    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" "" "${QEMU_EXTRA[@]}" \
+    if ! qemu_start_linux "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst" "" "${QEMU_EXTRA[@]}" \
         2>"$LINUX_VM/wait.err"; then
         why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
         return 1
@@ -733,5 +733,5 @@ if [ "$t_boot" -gt 0 ]; then
     info "timing: boot $(fmt_ms $((t_boot - t_qemu))) wall (QEMU start to \"boot done\"); kernel ran /init at ${kernel_init:-?} s, bulkhead booted in ${guest_boot:-?} ms"
 fi
 info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
-info "artifacts in $LINUX_VM (serial.log, boot.png, initrd.cpio.gz), $EMERGENCY_VM, $DESKTOP_VM, $LUKS_VM (unlock.png, prompt.png), $KEYFILE_VM and $LUKS_DISKS"
+info "artifacts in $LINUX_VM (serial.log, boot.png, initrd.cpio.zst), $EMERGENCY_VM, $DESKTOP_VM, $LUKS_VM (unlock.png, prompt.png), $KEYFILE_VM and $LUKS_DISKS"
 finish_suite

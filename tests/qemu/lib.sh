@@ -4,7 +4,7 @@
 # $(...)) so the QEMU process stays a child of the test shell.
 # Every VM has a state dir DIR holding serial.log, mon.sock, qemu.pid,
 # qemu.stderr. Typical use:
-#   qemu_start_linux "$d" img.cpio.gz; trap 'qemu_stop "$d"' EXIT
+#   qemu_start_linux "$d" img.cpio.zst; trap 'qemu_stop "$d"' EXIT
 #   qemu_wait_serial "$d" 'READY' 60 || exit 1
 
 QEMU_TAIL_LINES=${QEMU_TAIL_LINES:-40}
@@ -193,8 +193,8 @@ qemu_sendkey() {
 
 # qemu_type DIR TEXT: types TEXT (letters, digits, space, '.', '/', '-', '>',
 # ';', ':', '@', '|' and a newline as Return) on a US keyboard with sendkey, in one monitor
-# connection: a key every 0.15 s, each held 50 ms (the guest's kernel
-# repeats a key held 250 ms, which a slow guest must not see).
+# connection: a key every $QEMU_TYPE_GAP s (0.15 s), each held 50 ms (the
+# guest's kernel repeats a key held 250 ms, which a slow guest must not see).
 qemu_type() {
     local dir=$1 text=$2 i c k keys=()
     for ((i = 0; i < ${#text}; i++)); do
@@ -217,7 +217,7 @@ qemu_type() {
         keys+=("$k")
     done
     [ -S "$dir/mon.sock" ] || { echo "qemu_type: no socket $dir/mon.sock" >&2; return 1; }
-    { for k in "${keys[@]}"; do printf 'sendkey %s 50\n' "$k"; sleep 0.15; done; sleep 0.5; } |
+    { for k in "${keys[@]}"; do printf 'sendkey %s 50\n' "$k"; sleep "${QEMU_TYPE_GAP:-0.15}"; done; sleep 0.5; } |
         socat -t 2 - "UNIX-CONNECT:$dir/mon.sock" >/dev/null ||
         { echo "qemu_type: cannot talk to $dir/mon.sock" >&2; return 1; }
 }
@@ -245,10 +245,11 @@ _qemu_steps() {
 }
 
 # qemu_mouse_to DIR X Y: the (PS/2, relative) mouse to screen pixel X,Y:
-# far to the top left first, where dom0 stops it at 0,0, then to X,Y.
+# past the top left first, where dom0 stops it at 0,0 (bochs-display's
+# 1280x800, and a margin), then to X,Y.
 qemu_mouse_to() {
     local -a cmds
-    mapfile -t cmds < <(_qemu_steps -3000 -3000; _qemu_steps "$2" "$3")
+    mapfile -t cmds < <(_qemu_steps -1400 -900; _qemu_steps "$2" "$3")
     _qemu_mouse_batch "$1" "${cmds[@]}"
 }
 

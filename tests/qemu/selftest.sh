@@ -44,10 +44,10 @@ EOF
 
 mkdir -p "$work/config"
 "$root/initramfs/mkinitramfs.sh" --bulkhead "$work/fake-bulkhead" --config "$work/config" \
-    --out "$work/initrd.cpio.gz" --busybox --add "$work/selftest-init.sh:/selftest-init.sh"
+    --out "$work/initrd.cpio.zst" --busybox --add "$work/selftest-init.sh:/selftest-init.sh"
 
 start=$(date +%s%N)
-qemu_start_linux "$vm" "$work/initrd.cpio.gz" quiet
+qemu_start_linux "$vm" "$work/initrd.cpio.zst" quiet
 qemu_wait_serial "$vm" '^SELFTEST-MARKER$' 120
 echo "selftest: marker after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 

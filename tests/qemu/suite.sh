@@ -138,14 +138,14 @@ png_stats() {
 boot_guest() {
     local start=$1 ready=$2 what=$3 out
     shift 3
-    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.gz" "$@" 2>&1); then
+    if ! out=$(build_initramfs "$bulkhead" "$LINUX_VM/initrd.cpio.zst" "$@" 2>&1); then
         why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
         fatal='no initramfs'
         return 1
     fi
     info "$out"
     t_qemu=$(now_ms)
-    if ! "$start" "$LINUX_VM" "$LINUX_VM/initrd.cpio.gz" 2>"$LINUX_VM/wait.err"; then
+    if ! "$start" "$LINUX_VM" "$LINUX_VM/initrd.cpio.zst" 2>"$LINUX_VM/wait.err"; then
         why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
         fatal='QEMU did not start'
         return 1

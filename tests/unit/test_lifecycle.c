@@ -423,18 +423,36 @@ static void features_before_it_runs(void **state)
 	world_free(w);
 }
 
+#define QUIET LC_PRELOAD_QUIET_MS
+
+/* A world of the template work (preload 1), up at 1 ms, whose preload
+ * is made once the quiet after that start has passed, at QUIET + 1: *P,
+ * the first preload, being created. */
+static struct world *preloading(struct lc_dom **p)
+{
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	struct world *w = world_new(specs, 1);
+	lc_resume(&w->lc, 1);
+	bring_up(w, "work", 1);
+	lc_tick(&w->lc, QUIET);
+	assert_null(lc_by_name(&w->lc, "disp1"));
+	assert_int_equal(lc_next_deadline(&w->lc, QUIET), QUIET + 1);
+	lc_tick(&w->lc, QUIET + 1);
+	*p = dom(w, "disp1");
+	assert_true((*p)->preload);
+	assert_int_equal((*p)->state, DOM_CREATING);
+	assert_int_equal(count(&w->f, "create disp1"), 1);
+	return w;
+}
+
 /* A world of the disposable template work (preload 1) whose preload
  * disp1 is booted and, once its agent is ready, paused: *P. */
 static struct world *with_a_preload(struct lc_dom **p)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
-	struct world *w = world_new(specs, 1);
-	lc_resume(&w->lc, 0);
-	bring_up(w, "work", 0);
-	*p = dom(w, "disp1");
-	assert_true((*p)->preload);
-	bring_up(w, "disp1", 0);
-	lc_agent_said(&w->lc, *p, &agent_ready, 0, 50);
+	struct world *w = preloading(p);
+	lc_created(&w->lc, *p, 0, QUIET, 1000);
+	answer_pause(w, 0);
+	lc_agent_said(&w->lc, *p, &agent_ready, 0, QUIET + 50);
 	assert_int_equal(count(&w->f, "pause disp1"), 1);
 	answer_pause(w, 0);
 	assert_int_equal((*p)->state, DOM_PRELOADED);
@@ -452,7 +470,7 @@ static void preload_refill(void **state)
 	struct world *w = with_a_preload(&p);
 	(void)state;
 
-	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 100, msg,
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 2 * QUIET, msg,
 					   sizeof(msg)), 0);
 	assert_int_equal(p->state, DOM_RUNNING);
 	assert_false(p->preload);
@@ -460,14 +478,55 @@ static void preload_refill(void **state)
 	assert_int_equal(count(&w->f, "command disp1 xterm"), 1);
 	answer_pause(w, 0);
 	/* No new preload while the request waits for its answer. */
-	lc_tick(&w->lc, 100);
+	lc_tick(&w->lc, 2 * QUIET);
 	assert_null(lc_by_name(&w->lc, "disp2"));
-	lc_agent_said(&w->lc, p, &agent_running, 0, 130);
+	lc_agent_said(&w->lc, p, &agent_running, 0, 2 * QUIET + 30);
 	assert_int_equal(count(&w->f, "answer disp1 30"), 1);
-	lc_tick(&w->lc, 130);
+	/* Nor in the quiet after it was handed out: its program starts. */
+	lc_tick(&w->lc, 3 * QUIET - 1);
+	assert_null(lc_by_name(&w->lc, "disp2"));
+	assert_int_equal(lc_next_deadline(&w->lc, 3 * QUIET - 1), 3 * QUIET);
+	lc_tick(&w->lc, 3 * QUIET);
 	assert_non_null(lc_by_name(&w->lc, "disp2"));
 	assert_true(dom(w, "disp2")->preload);
 	assert_int_equal(count(&w->f, "create disp2"), 1);
+	world_free(w);
+}
+
+/* Preloads are background work: none while the boot's domains start (a
+ * netvm's agent not up yet, its client due then being created), none in
+ * the quiet after the last start; then one, the next turn after it. */
+static void preloads_wait_for_the_boot(void **state)
+{
+	static const struct spec specs[] = {
+		{ "sys-net", CLASS_NET, "", 0 }, { "alpha", CLASS_APP, "sys-net", 0 },
+		{ "work", CLASS_APP, "", 1 },
+	};
+	struct world *w = world_new(specs, 3);
+	struct lc_dom *net = dom(w, "sys-net");
+	(void)state;
+	w->lc.doms.dom[2].autostart = false;	/* a template: never run itself */
+	lc_resume(&w->lc, 1);
+	bring_up(w, "sys-net", 1);
+	/* sys-net boots, past the quiet: alpha and the preload wait. */
+	assert_true(QUIET + 1 < 1 + LC_BACKEND_AGENT_TIMEOUT_MS);
+	lc_tick(&w->lc, QUIET + 1);
+	assert_null(lc_by_name(&w->lc, "disp1"));
+	assert_int_equal(dom(w, "alpha")->state, DOM_BACKOFF);
+	/* alpha's start, due since 1 ms, wakes nobody: sys-net's agent will, or
+	 * its silence at the deadline. */
+	assert_int_equal(lc_next_deadline(&w->lc, QUIET + 1), 1 + LC_BACKEND_AGENT_TIMEOUT_MS);
+	lc_agent_said(&w->lc, net, &agent_ready, 0, QUIET + 1);
+	bring_up(w, "alpha", QUIET + 1);
+	assert_null(lc_by_name(&w->lc, "disp1"));
+	lc_tick(&w->lc, 2 * QUIET);
+	assert_null(lc_by_name(&w->lc, "disp1"));
+	assert_int_equal(lc_next_deadline(&w->lc, 2 * QUIET), 2 * QUIET + 1);
+	lc_tick(&w->lc, 2 * QUIET + 1);
+	assert_true(dom(w, "disp1")->preload);
+	assert_int_equal(count(&w->f, "create disp1"), 1);
+	/* Its own start holds nothing back: no deadline of the quiet's. */
+	assert_int_equal(lc_next_deadline(&w->lc, 2 * QUIET + 1), UINT64_MAX);
 	world_free(w);
 }
 
@@ -475,18 +534,17 @@ static void preload_refill(void **state)
  * pause is done the disposable is let run again, not left preloaded. */
 static void request_races_a_preload(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
-	struct world *w = world_new(specs, 1);
 	struct control_waiter waiter = { .slot = 1, .serial = 1 };
 	char msg[256];
+	struct lc_dom *p;
+	struct world *w = preloading(&p);
 	(void)state;
-	lc_resume(&w->lc, 0);
-	bring_up(w, "work", 0);
-	struct lc_dom *p = dom(w, "disp1");
-	bring_up(w, "disp1", 0);
-	lc_agent_said(&w->lc, p, &agent_ready, 0, 50);
+	lc_created(&w->lc, p, 0, QUIET, 1000);
+	answer_pause(w, 0);
+	lc_agent_said(&w->lc, p, &agent_ready, 0, QUIET + 50);
 	assert_int_equal(w->f.npauses, 1);	/* the preload's pause, unanswered */
-	assert_int_equal(lc_run_disposable(&w->lc, "work", "", waiter, 60, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "", waiter, QUIET + 60, msg,
+					   sizeof(msg)), 0);
 	/* Its agent is up and no command was asked: answered at once. */
 	assert_int_equal(count(&w->f, "answer disp1 0"), 1);
 	answer_pause(w, 0);
@@ -577,7 +635,7 @@ static void shutdown_order_and_deadline(void **state)
 	assert_int_equal(count(&w->f, "shutdown sys-net"), 1);
 	assert_true(position(&w->f, "shutdown alpha") < position(&w->f, "shutdown sys-net"));
 	lc_shutdown_asked(&w->lc, net, 0, 2000);
-	assert_int_equal(lc_next_deadline(&w->lc), 2000 + LC_SHUTDOWN_GRACE_MS);
+	assert_int_equal(lc_next_deadline(&w->lc, 2000), 2000 + LC_SHUTDOWN_GRACE_MS);
 	lc_tick(&w->lc, 2000 + LC_SHUTDOWN_GRACE_MS - 1);
 	assert_int_equal(net->state, DOM_STOPPING);
 	lc_tick(&w->lc, 2000 + LC_SHUTDOWN_GRACE_MS);
@@ -595,28 +653,23 @@ static void shutdown_order_and_deadline(void **state)
  * once the command runs. */
 static void request_during_a_preloads_creation(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
-	struct world *w = world_new(specs, 1);
 	struct control_waiter waiter = { .slot = 1, .serial = 1 };
 	char msg[256];
+	struct lc_dom *p;
+	struct world *w = preloading(&p);
 	(void)state;
-	lc_resume(&w->lc, 0);
-	bring_up(w, "work", 0);
-	struct lc_dom *p = dom(w, "disp1");
-	lc_tick(&w->lc, 0);
-	assert_int_equal(p->state, DOM_CREATING);
-	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, 10, msg, sizeof(msg)),
-			 0);
+	assert_int_equal(lc_run_disposable(&w->lc, "work", "xterm", waiter, QUIET + 10, msg,
+					   sizeof(msg)), 0);
 	assert_int_equal(count(&w->f, "command disp1 xterm"), 0);
-	lc_created(&w->lc, p, 0, 20, 1000);
+	lc_created(&w->lc, p, 0, QUIET + 20, 1000);
 	assert_int_equal(count(&w->f, "command disp1 xterm"), 1);
 	assert_int_equal(count(&w->f, "mark disp1 running"), 1);
 	answer_pause(w, 0);
 	/* Ready is not yet an answer: its command has not started. */
-	lc_agent_said(&w->lc, p, &agent_ready, 0, 30);
+	lc_agent_said(&w->lc, p, &agent_ready, 0, QUIET + 30);
 	assert_int_equal(w->f.npauses, 0);
 	assert_int_equal(w->f.answers, 0);
-	lc_agent_said(&w->lc, p, &agent_running, 0, 40);
+	lc_agent_said(&w->lc, p, &agent_running, 0, QUIET + 40);
 	assert_int_equal(count(&w->f, "answer disp1 30"), 1);
 	world_free(w);
 }
@@ -631,7 +684,8 @@ static void disposable_for_a_call(void **state)
 	struct lc_dom *p;
 	struct world *w = with_a_preload(&p);
 	(void)state;
-	assert_ptr_equal(lc_call_disposable(&w->lc, "work", "caller", 100, msg, sizeof(msg)), p);
+	assert_ptr_equal(lc_call_disposable(&w->lc, "work", "caller", 2 * QUIET, msg, sizeof(msg)),
+			 p);
 	assert_true(p->for_call);
 	assert_string_equal(p->call_source, "caller");
 	assert_false(p->preload);
@@ -639,19 +693,21 @@ static void disposable_for_a_call(void **state)
 	assert_int_equal(p->state, DOM_RUNNING);
 	assert_int_equal(count(&w->f, "mark disp1 call"), 1);
 	/* Its unpause not answered yet: no preload is built meanwhile. */
-	lc_tick(&w->lc, 100);
+	lc_tick(&w->lc, 2 * QUIET);
 	assert_null(lc_by_name(&w->lc, "disp2"));
 	answer_pause(w, 0);
-	assert_true(p->agent_ready);	/* up for the call: the refill begins */
-	lc_tick(&w->lc, 110);
+	assert_true(p->agent_ready);	/* up for the call: the refill after the quiet */
+	lc_tick(&w->lc, 3 * QUIET - 1);
+	assert_null(lc_by_name(&w->lc, "disp2"));
+	lc_tick(&w->lc, 3 * QUIET);
 	assert_true(dom(w, "disp2")->preload);
 	assert_int_equal(w->f.answers, 0);
 	/* Its agent silent past the deadline does not matter once it was up;
 	 * the call's end is the domain manager's to act on. */
-	lc_tick(&w->lc, 100 + LC_AGENT_TIMEOUT_MS);
+	lc_tick(&w->lc, 2 * QUIET + LC_AGENT_TIMEOUT_MS);
 	assert_int_equal(p->state, DOM_RUNNING);
 	/* No template of that name. */
-	assert_null(lc_call_disposable(&w->lc, "nosuch", "caller", 120, msg, sizeof(msg)));
+	assert_null(lc_call_disposable(&w->lc, "nosuch", "caller", 3 * QUIET, msg, sizeof(msg)));
 	assert_string_equal(msg, "no domain nosuch is configured (see `bulkhead ctl list')");
 	/* Adopted with its mark: held by a call. */
 	const struct lc_mark mk = { .word = "call", .started = 9, .dvm = "work" };
@@ -821,6 +877,7 @@ int main(void)
 		cmocka_unit_test(adoption),
 		cmocka_unit_test(death_of_a_running_domain),
 		cmocka_unit_test(features_before_it_runs),
+		cmocka_unit_test(preloads_wait_for_the_boot),
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),

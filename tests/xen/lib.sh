@@ -74,8 +74,9 @@ xen_run_attempts() {
     fi
 }
 
-# frame_box PNG RRGGBB: "X0 X1 Y0 Y1" of a window's frame in that colour.
-frame_box() { python3 "$LINUX_ROOT/tests/qemu/png.py" box "$1" "$2"; }
+# frame_box PNG RRGGBB...: "X0 X1 Y0 Y1" of a window's frame in each
+# colour, a line each.
+frame_box() { python3 "$LINUX_ROOT/tests/qemu/png.py" box "$@"; }
 
 # focused_anew NAME X Y: a click at X,Y, and one more event line of NAME's
 # window taking the focus than there were (they come and go all along).
@@ -96,17 +97,16 @@ focused_anew() {
 clipboard_alpha_to_beta() {
     local cmd=$1 png=$2 x0 x1 y0 y1 gx0 gx1 gy0 gy1 row
     screendump "$png" || return 1
-    read -r x0 x1 y0 y1 <<<"$(frame_box "$png" 3465a4)"
-    read -r gx0 gx1 gy0 gy1 <<<"$(frame_box "$png" 73d216)"
+    { read -r x0 x1 y0 y1 && read -r gx0 gx1 gy0 gy1; } <<<"$(frame_box "$png" 3465a4 73d216)"
     [ -n "$y1" ] && [ -n "$gy1" ] || { why="no frames of alpha and beta in $png"; return 1; }
     # Whichever has the focus: beta clicked first (maybe nothing new), then
     # alpha takes it.
     qemu_mouse_click "$LINUX_VM" $(((gx0 + gx1) / 2)) $(((gy0 + gy1) / 2)) 2>"$LINUX_VM/wait.err" &&
-        sleep 2 && focused_anew alpha $((x0 + 40)) $((y0 + 200)) ||
+        sleep 1 && focused_anew alpha $((x0 + 40)) $((y0 + 200)) ||
         { why="a click did not focus alpha's terminal $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
     qemu_type "$LINUX_VM" "$cmd" 2>"$LINUX_VM/wait.err" ||
         { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
-    sleep 2
+    sleep 1
     screendump "$png" || return 1
     row=$(python3 "$LINUX_ROOT/tests/qemu/png.py" lowest "$png" 3465a4 d0d0d0)
     [ "${row:--1}" -gt "$y0" ] || { why="no text in alpha's terminal ($png)"; return 1; }

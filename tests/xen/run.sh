@@ -751,5 +751,5 @@ if [ "$t_boot" -gt 0 ]; then
     info "timing: QEMU start to xenconsoled up $(fmt_ms $((t_boot - t_qemu))) wall"
 fi
 info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
-info "artifacts in $LINUX_VM (serial.log, initrd.cpio.gz)"
+info "artifacts in $LINUX_VM (serial.log, initrd.cpio.zst)"
 finish_suite
