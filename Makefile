@@ -17,7 +17,7 @@ DEPS_BUILD := gcc make pkg-config libxen-dev libkmod-dev libcairo2-dev libfreety
 	libcrypt-dev python3
 DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python3 nftables gdb groff-base \
 	weston foot gtk-3-examples xwayland xterm
-DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod socat \
+DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod socat dbus-daemon libglib2.0-bin \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
 DEPS_BENCH := lvm2
@@ -56,7 +56,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/launch_ask \
 	drm-compositor/launcher drm-compositor/menu drm-compositor/lock \
-	display/output_headless display/output_drm drm-compositor/sandbox drm-compositor/compositor \
+	display/output_headless display/uevent display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
 	input/evdev input/broker input/keymap input/textline \
 	tools/ctl tools/ctl_call
@@ -64,7 +64,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu
+	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm
 # Root, in network namespaces: the firewall's tables on real nftables.

@@ -29,6 +29,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "display/uevent.h"
 #include "lib/log.h"
 
 #define TAG "compositor"
@@ -55,6 +56,7 @@ struct drm_output {
 	struct drm_head head[OUTPUT_HEADS_MAX];
 	cairo_region_t *prev_damage;	/* the last frame's, for the back buffers */
 	bool atomic_cap;		/* the driver took DRM_CLIENT_CAP_ATOMIC */
+	int uevents;			/* the kernel's hotplug events, -1: none */
 };
 
 /* A connected connector with a mode, and a CRTC for it. */
@@ -130,7 +132,10 @@ static int free_crtc(int fd, const drmModeRes *res, const drmModeConnector *c, u
 
 /* The connected connectors with a mode, in the kernel's order, each with a
  * CRTC of its own, into OUT (OUTPUT_HEADS_MAX): how many.  PROBE: ask the
- * connectors (at start); else their state as the kernel last found it. */
+ * connectors (at start); else their state as the kernel last found it,
+ * and a connector it found plugged in since it was last asked (connected,
+ * no modes known yet) asked now: a probe reads a monitor's EDID, slow, so
+ * only then. */
 static size_t connected(int fd, struct wanted *out, bool probe)
 {
 	drmModeRes *res = drmModeGetResources(fd);
@@ -142,6 +147,10 @@ static size_t connected(int fd, struct wanted *out, bool probe)
 	for (int i = 0; i < res->count_connectors && n < OUTPUT_HEADS_MAX; i++) {
 		drmModeConnector *c = probe ? drmModeGetConnector(fd, res->connectors[i]) :
 					      drmModeGetConnectorCurrent(fd, res->connectors[i]);
+		if (c && !probe && c->connection == DRM_MODE_CONNECTED && c->count_modes == 0) {
+			drmModeFreeConnector(c);
+			c = drmModeGetConnector(fd, res->connectors[i]);
+		}
 		if (!c)
 			continue;
 		int k = c->connection == DRM_MODE_CONNECTED && c->count_modes > 0 ?
@@ -415,7 +424,8 @@ static int drm_rescan(struct output *o)
 	struct drm_output *d = (struct drm_output *)o;
 	struct wanted want[OUTPUT_HEADS_MAX];
 	char err[200];
-	size_t n = connected(o->fd, want, false), i;
+	bool probe = d->uevents >= 0 && uevent_drm_hotplug(d->uevents);
+	size_t n = connected(o->fd, want, probe), i;
 
 	for (i = 0; i < n && i < o->nheads && want[i].connector == d->head[i].connector; i++)
 		;
@@ -449,6 +459,8 @@ static void drm_destroy(struct output *o)
 		cairo_region_destroy(d->prev_damage);
 	if (o->shadow)
 		cairo_surface_destroy(o->shadow);
+	if (d->uevents >= 0)
+		close(d->uevents);
 	close(o->fd);
 	free(d);
 }
@@ -477,6 +489,10 @@ struct output *output_drm_new(const char *device, char *err, size_t errlen)
 		free(d);
 		return NULL;
 	}
+	d->uevents = uevent_open();
+	if (d->uevents < 0)
+		log_warn(TAG, "no kernel hotplug events (%s): a monitor plugged in is seen only "
+			 "if the kernel finds it by itself", strerror(-d->uevents));
 	d->atomic_cap = drmSetClientCap(d->o.fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) == 0 &&
 			drmSetClientCap(d->o.fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0;
 	size_t n = connected(d->o.fd, want, true);

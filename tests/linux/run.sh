@@ -21,6 +21,15 @@
 #               reach the focused one only, Super+Tab moves focus and
 #               reaches no one, the screendump shows both
 #               frames in their label colours and the status bar
+#   heads       a boot of the desktop on virtio-gpu with two outputs, shown
+#               through QEMU's D-Bus display (a private bus), only the
+#               first enabled: one head; the second plugged in at run time
+#               (the display's SetUIInfo, as a monitor plugged in): a second
+#               head to the right, with its own bar and workspace; the
+#               focused window sent there (Super+Shift+2) is drawn on it
+#               (that head's screendump) and no longer on the first; the
+#               monitor unplugged: one head again, and Super+2 shows the
+#               window on the first
 #   luks        a fourth boot (tests/linux/luks-config) with two LUKS2 disks
 #               made for the run (root: tests/linux/luks-root, and data):
 #               the passphrase screen comes up (screendump), a wrong
@@ -46,17 +55,20 @@ suite_start linux "$@"
 # at exit.
 EMERGENCY_VM=$LINUX_ROOT/build/linux-emergency
 DESKTOP_VM=$LINUX_ROOT/build/linux-desktop
+HEADS_VM=$LINUX_ROOT/build/linux-heads
 LUKS_VM=$LINUX_ROOT/build/linux-luks-boot
 KEYFILE_VM=$LINUX_ROOT/build/linux-keyfile
 # The disk images (and their trees, passphrase and key) of luks and keyfile.
 LUKS_DISKS=$LINUX_ROOT/build/linux-luks
-rm -rf "$EMERGENCY_VM" "$DESKTOP_VM" "$LUKS_VM" "$KEYFILE_VM" "$LUKS_DISKS"
-trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"; qemu_stop "$DESKTOP_VM"; qemu_stop "$LUKS_VM"; qemu_stop "$KEYFILE_VM"' EXIT
+rm -rf "$EMERGENCY_VM" "$DESKTOP_VM" "$HEADS_VM" "$LUKS_VM" "$KEYFILE_VM" "$LUKS_DISKS"
+# heads' D-Bus daemon, for QEMU's display: its pid once started.
+heads_bus_pid=
+trap 'qemu_stop "$LINUX_VM"; qemu_stop "$EMERGENCY_VM"; qemu_stop "$DESKTOP_VM"; qemu_stop "$HEADS_VM"; qemu_stop "$LUKS_VM"; qemu_stop "$KEYFILE_VM"; [ -z "$heads_bus_pid" ] || kill "$heads_bus_pid" 2>/dev/null' EXIT
 
 SUITE=linux
-CHECKS=(boot hardening restart screendump shutdown no-panic emergency desktop luks keyfile)
-# emergency, desktop, luks and keyfile boot machines of their own.
-CHECKS_WITHOUT_VM='no-panic emergency desktop luks keyfile'
+CHECKS=(boot hardening restart screendump shutdown no-panic emergency desktop heads luks keyfile)
+# emergency, desktop, heads, luks and keyfile boot machines of their own.
+CHECKS_WITHOUT_VM='no-panic emergency desktop heads luks keyfile'
 t_qemu=0 t_boot=0
 
 # --- checks: each returns 1 with $why set, and may set $fatal ---
@@ -425,6 +437,85 @@ check_desktop() {
     fi
     # (ctrl-alt-delete would not reach the kernel: the compositor has
     # grabbed the keyboard; the machine's work is done anyway.)
+    check_no_panic
+}
+
+# heads_ui HEAD W H: QEMU's D-Bus display tells the virtio-gpu that a
+# window of WxH shows HEAD (0x0: none): the guest sees that output's monitor
+# plugged in (or out) and its size.
+heads_ui() {
+    gdbus call --session --dest org.qemu --object-path "/org/qemu/Display1/Console_$1" \
+        --method org.qemu.Display1.Console.SetUIInfo 300 200 0 0 "$2" "$3" >/dev/null
+}
+
+# heads_frames PNG: "RED BLUE", the demo windows' frame pixels in PNG.
+heads_frames() { python3 "$LINUX_ROOT/tests/qemu/png.py" count "$1" cc0000 3465a4; }
+
+check_heads() {
+    local cfg first fr fb sr sb ur ub out top
+    qemu_stop "$LINUX_VM"
+    LINUX_VM=$HEADS_VM
+    mkdir -p "$LINUX_VM"
+    # QEMU's display on a bus of our own, not the machine's.
+    if ! out=$(dbus-daemon --session --fork --print-address=1 --print-pid=1 2>"$LINUX_VM/dbus.err"); then
+        why="no D-Bus daemon for QEMU's display: $(head -n 1 "$LINUX_VM/dbus.err")"
+        return 1
+    fi
+    export DBUS_SESSION_BUS_ADDRESS=${out%%$'\n'*}
+    heads_bus_pid=${out##*$'\n'}
+    cfg=$LINUX_VM/bulkhead.cfg
+    sed 's/"bochs"/"virtio_pci", "virtio_gpu"/' "$LINUX_ROOT/tests/linux/desktop-config/bulkhead.cfg" >"$cfg"
+    QEMU_GPU=virtio-gpu-pci,max_outputs=2,id=gpu QEMU_DISPLAY=dbus \
+        LINUX_CONFIG=$LINUX_ROOT/tests/linux/desktop-config \
+        boot_own_machine --desktop --modules "virtio_pci virtio_gpu" --add "$cfg:/etc/bulkhead/bulkhead.cfg" ||
+        return 1
+    # The second output has no window yet: no monitor there.
+    expect_event drm-output device=/dev/dri/card0 'width=[0-9]+' 'height=[0-9]+' heads=1 "$BOOT_TIMEOUT" ||
+        return 1
+    if ! demo_said red-vm CONFIGURE || ! demo_said blue-vm CONFIGURE; then
+        why=$(wait_why "the demo windows never came")
+        return 1
+    fi
+    heads_ui 1 1024 768 || { why="QEMU's display refused to show head 1"; return 1; }
+    expect_event drm-heads heads=2 "$STEP_TIMEOUT" || return 1
+    expect_event drm-head index=2 width=1024 height=768 'x=[1-9][0-9]*' "$STEP_TIMEOUT" || return 1
+    # The focus given, the focused window sent to workspace 2: the second
+    # head's.
+    qemu_sendkey "$LINUX_VM" meta_l-tab &&
+        expect 'DEMO (red|blue)-vm window 0 FOCUS 1' "$STEP_TIMEOUT" 'Super+Tab gave no demo window the focus' ||
+        return 1
+    first=$(serial | sed -n 's/.*DEMO \([a-z]*-vm\) window 0 FOCUS 1.*/\1/p' | head -n 1)
+    qemu_sendkey "$LINUX_VM" meta_l-shift-2 || { why=$(wait_why "sendkey Super+Shift+2 failed"); return 1; }
+    sleep 3
+    screendump "$LINUX_VM/head1.png" gpu 0 && screendump "$LINUX_VM/head2.png" gpu 1 || return 1
+    read -r fr fb <<<"$(heads_frames "$LINUX_VM/head1.png")"
+    read -r sr sb <<<"$(heads_frames "$LINUX_VM/head2.png")"
+    # The sent window's frame on the second head alone, the other's on the
+    # first (each bar has a label square of each domain's colour, 100 px).
+    if [ "$first" = red-vm ]; then
+        [ "$sr" -gt 2000 ] && [ "$sb" -lt 1000 ] && [ "$fr" -lt 1000 ] && [ "$fb" -gt 2000 ]
+    else
+        [ "$sb" -gt 2000 ] && [ "$sr" -lt 1000 ] && [ "$fb" -lt 1000 ] && [ "$fr" -gt 2000 ]
+    fi || { why="after Super+Shift+2 the heads show red $fr blue $fb (head1.png), red $sr blue $sb (head2.png); $first was sent to head 2"; return 1; }
+    # Its bar too: the second head's top rows are drawn.
+    read -r _ _ _ top _ <<<"$(python3 "$LINUX_ROOT/tests/qemu/png.py" stats "$LINUX_VM/head2.png")"
+    if [ "${top:--1}" -lt 0 ] || [ "$top" -ge 20 ]; then
+        why="head2.png has no bar (its first drawn row: ${top:-none})"
+        return 1
+    fi
+    # The monitor unplugged: one head; the window's workspace is shown
+    # again by Super+2, on the first.
+    heads_ui 1 0 0 || { why="QEMU's display refused to hide head 1"; return 1; }
+    expect_event drm-heads heads=1 "$STEP_TIMEOUT" || return 1
+    qemu_sendkey "$LINUX_VM" meta_l-2 || { why=$(wait_why "sendkey Super+2 failed"); return 1; }
+    sleep 3
+    screendump "$LINUX_VM/unplugged.png" gpu 0 || return 1
+    read -r ur ub <<<"$(heads_frames "$LINUX_VM/unplugged.png")"
+    if { [ "$first" = red-vm ] && [ "$ur" -lt 2000 ]; } || { [ "$first" = blue-vm ] && [ "$ub" -lt 2000 ]; }; then
+        why="after the second monitor went, Super+2 did not show $first on the first head (unplugged.png: red $ur, blue $ub)"
+        return 1
+    fi
+    info "heads: one head at boot; a second plugged in (2 heads, the second at its right), $first sent there by Super+Shift+2 and drawn on it alone (head2.png: red $sr, blue $sb pixels; head1.png: red $fr, blue $fb); unplugged: one head, Super+2 shows $first on the first (unplugged.png: red $ur, blue $ub)"
     check_no_panic
 }
 

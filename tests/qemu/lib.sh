@@ -63,7 +63,7 @@ _qemu_launch() {
     rm -f "$dir/serial.log" "$dir/mon.sock" "$dir/qemu.pid" "$dir/qemu.stderr"
     : > "$dir/serial.log"
     qemu-system-x86_64 -accel "tcg,thread=${QEMU_TCG_THREAD:-multi}" -machine q35 -smp "${QEMU_SMP:-2}" \
-        -vga none -device bochs-display -display "${QEMU_DISPLAY:-none}" \
+        -vga none -device "${QEMU_GPU:-bochs-display}" -display "${QEMU_DISPLAY:-none}" \
         -serial "file:$dir/serial.log" \
         -monitor "unix:$dir/mon.sock,server,nowait" \
         -no-reboot "$@" </dev/null >"$dir/qemu.stderr" 2>&1 &
@@ -266,14 +266,15 @@ qemu_mouse_click() {
     qemu_mouse_to "$1" "$2" "$3" && _qemu_mouse_batch "$1" "mouse_button 1" "mouse_button 0"
 }
 
-# qemu_screendump DIR OUT.png: save the display as PNG; waits until the
-# file is complete (ends with the IEND chunk), 10 s at most.
+# qemu_screendump DIR OUT.png [DEVICE HEAD]: save the display (or HEAD of
+# the display device whose id is DEVICE) as PNG; waits until the file is
+# complete (ends with the IEND chunk), 10 s at most.
 qemu_screendump() {
     local dir=$1 png out deadline
     deadline=$(_qemu_deadline 10)
     png=$(realpath -m "$2")  # QEMU resolves relative paths from its own cwd
     rm -f "$png"
-    out=$(qemu_monitor "$dir" "screendump $png -f png") || return 1
+    out=$(qemu_monitor "$dir" "screendump $png -f png${3:+ $3 $4}") || return 1
     while :; do
         if [ -s "$png" ] && tail -c 12 "$png" | grep IEND >/dev/null; then return 0; fi
         if _qemu_expired "$deadline"; then

@@ -30,9 +30,10 @@ now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 # "1234" ms -> "1.2 s"
 fmt_ms() { printf '%d.%d s' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
-# screendump PNG: what QEMU's screen shows now, or 1 with $why set.
+# screendump PNG [DEVICE HEAD]: what QEMU's screen (or that head) shows
+# now, or 1 with $why set.
 screendump() {
-    if ! qemu_screendump "$LINUX_VM" "$1" 2>"$LINUX_VM/wait.err"; then
+    if ! qemu_screendump "$LINUX_VM" "$@" 2>"$LINUX_VM/wait.err"; then
         why="screendump failed: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
         return 1
     fi

@@ -1,0 +1,68 @@
+/*
+ * uevent.c - the kernel's hotplug events, for the DRM output (uevent.h).
+ */
+#include "display/uevent.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+/* The group the kernel sends its uevents to (udevd's own are group 2). */
+#define UEVENT_KERNEL_GROUP 1
+/* Messages read in one call: a storm of device events (a dock's dozens)
+ * is not read to its end in one turn; what is left is taken as a hotplug. */
+#define UEVENT_READS_MAX 64
+
+int uevent_open(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = UEVENT_KERNEL_GROUP };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+bool uevent_is_drm_hotplug(const char *msg, size_t len)
+{
+	bool drm = false, hotplug = false;
+	/* The header ("change@/devices/...") is a field like the others: it
+	 * never reads as either. */
+	for (size_t at = 0; at < len;) {
+		const char *field = msg + at;
+		const char *end = memchr(field, '\0', len - at);
+		size_t n = end ? (size_t)(end - field) : len - at;
+		drm = drm || (n == 13 && memcmp(field, "SUBSYSTEM=drm", 13) == 0);
+		hotplug = hotplug || (n == 9 && memcmp(field, "HOTPLUG=1", 9) == 0);
+		at += n + 1;
+	}
+	return drm && hotplug;
+}
+
+bool uevent_drm_hotplug(int fd)
+{
+	char buf[UEVENT_MSG_MAX];
+	bool seen = false;
+	for (int reads = 0; reads < UEVENT_READS_MAX; reads++) {
+		struct sockaddr_nl from = { 0 };
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+				     .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;	/* counted: a signal storm ends too */
+		if (n < 0)
+			return seen || errno == ENOBUFS;
+		/* Only the kernel's, and whole: a cut one is not read. */
+		if (from.nl_pid == 0 && !(mh.msg_flags & MSG_TRUNC))
+			seen = seen || uevent_is_drm_hotplug(buf, (size_t)n);
+	}
+	return true;
+}
