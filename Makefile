@@ -21,6 +21,8 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod so
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
 # `make bench' only: what it compares bulkhead's volumes with.
 DEPS_BENCH := lvm2
+# `make template' only: the template's root file system.
+DEPS_TEMPLATE := mmdebstrap e2fsprogs
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
@@ -83,7 +85,7 @@ TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
 
 .PHONY: all deps check check-layers check-unit check-asan check-fuzz check-host check-gui check-net \
 	check-linux check-xen check-xen-storage check-xen-drivers \
-	demo run bench clean unit-bins asan-bins fuzz-bins net-bins man install
+	demo run bench template clean unit-bins asan-bins fuzz-bins net-bins man install
 all: $(BUILD)/bulkhead man
 
 # The man pages and the bash completion, made from the binary's usage and
@@ -277,6 +279,12 @@ demo run:
 $(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(PKG_LIBS)
+
+# A Debian 12 template's root image from this machine's apt sources
+# (templates/mktemplate.sh, templates/debian.packages).
+template: deps $(BUILD)/bulkhead
+	@scripts/deps.sh $(DEPS_TEMPLATE)
+	@templates/mktemplate.sh --bulkhead $(BUILD)/bulkhead --out $(BUILD)/templates/debian.img
 
 bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
 	@scripts/deps.sh $(DEPS_BENCH)

@@ -173,10 +173,12 @@ check_run_disposable() {
     in_order "$(ev disposable-ready name="$p" template=dvm preload=1)" \
         "$(ev disposable-taken name="$p" template=dvm state=preloaded)" \
         "$(ev disposable-answered name="$p" template=dvm command=1)" \
-        "^$p\\| DISP-RAN $p\$" \
         "$(ev disposable-command-ended name="$p" status=0)" \
         "$(ev volumes-released name="$p")" \
         "$(ev disposable-gone name="$p" template=dvm)" || return 1
+    # Its command's output: a domain's console comes through xenconsoled's
+    # log and the consoles service, later than dom0's own lines may.
+    serial_has "^$p\\| DISP-RAN $p\$" || { why="$p's command said nothing (no DISP-RAN)"; return 1; }
     case "$(ctl_line VOL-GONE)" in
         "$p dm: "*"bulkhead-$p-"*) why="$p's dm devices outlived it: $(ctl_line VOL-GONE)"; return 1 ;;
         "$p dm: "*) ;;

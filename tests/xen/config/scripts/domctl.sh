@@ -58,6 +58,12 @@ connected() {
 }
 
 connected_times() { [ "$(connected "$1")" -ge "$2" ]; }
+# terminals NAME: the terminals NAME's agents started (its console log).
+terminals() {
+    n=$(grep -c 'event=terminal-started' "$cons/guest-$1.log" 2>/dev/null)
+    echo "${n:-0}"
+}
+terminals_times() { [ "$(terminals "$1")" -ge "$2" ]; }
 # wait_connected NAME N SECONDS
 wait_connected() {
     until_true "$3" "$1's agent did not have dom0 $2 times" connected_times "$1" "$2"
@@ -225,6 +231,7 @@ sleep 6
 # sees CTL-STOPPED ("alpha": the manager starts it, its agent then opens a
 # terminal).
 na_stop=$(connected alpha)
+nt_stop=$(terminals alpha)
 ctl stop alpha && wait_for alpha stopped 120 || exit 1
 echo "CTL-STOPPED $(field alpha 3) restarts=$(field alpha 10)"
 wait_for alpha running 600 && wait_pings alpha 3 300 || exit 1
@@ -232,6 +239,12 @@ echo "CTL-STARTED $(field alpha 3) id=$(field alpha 2)"
 # The new alpha's window is back on the desktop (its agent says so).
 wait_connected alpha $((na_stop + 1)) 300 || exit 1
 echo "CTL-WINDOW-BACK"
+# And the launcher's terminal, asked for once the agent was up, runs: its
+# own and that one (run.sh's check waits for its window, focused).
+until_true 300 "alpha's agent did not start the launcher's terminal" \
+    terminals_times alpha $((nt_stop + 2)) || exit 1
+echo "CTL-LAUNCHED"
+sleep 5
 
 echo "CTL-POWEROFF"
 ctl poweroff

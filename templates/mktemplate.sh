@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds a Debian 12 template's root file system as an ext4 image: mmdebstrap
+# (minbase) from this machine's own apt sources (no mirror is named here),
+# the packages listed in templates/debian.packages, and bulkhead as
+# /usr/sbin/bulkhead, the root's /usr/sbin/init.  Checks that every library
+# bulkhead's roles load is in the image, and writes beside it IMAGE.packages
+# (each package and its version) and IMAGE.files (the sorted list of paths:
+# the same package list gives the same list of files).
+# usage: templates/mktemplate.sh --bulkhead BINARY --out IMAGE
+#            [--packages FILE] [--suite bookworm] [--size MiB]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bulkhead='' out='' packages=$here/debian.packages suite=bookworm size=''
+die() { echo "mktemplate: $*" >&2; exit 1; }
+usage() { grep -E '^# (usage:|    )' "$0" | sed 's/^# //' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --bulkhead) bulkhead=${2:?}; shift 2 ;;
+        --out) out=${2:?}; shift 2 ;;
+        --packages) packages=${2:?}; shift 2 ;;
+        --suite) suite=${2:?}; shift 2 ;;
+        --size) size=${2:?}; shift 2 ;;
+        *) usage ;;
+    esac
+done
+[ -n "$bulkhead" ] && [ -n "$out" ] || usage
+[ -x "$bulkhead" ] || die "--bulkhead $bulkhead: not an executable file"
+[ -r "$packages" ] || die "--packages $packages: cannot read it"
+[ "$(id -u)" = 0 ] || die "run it as root: mmdebstrap builds the tree as root, with its owners"
+command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed (apt-get install mmdebstrap)"
+
+# This machine's apt sources, as apt reads them: each file is pasted into
+# the template's own sources (mmdebstrap takes a file as a MIRROR).
+sources=()
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && grep -qEv '^[[:space:]]*(#|$)' "$f" && sources+=("$f")
+done
+[ ${#sources[@]} -gt 0 ] || die "this machine has no apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/)"
+
+include=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$packages" | sed '/^$/d' | paste -sd, -)
+[ -n "$include" ] || die "$packages lists no package"
+
+mkdir -p "$(dirname "$out")"
+tree=$(mktemp -d "$(dirname "$out")/.template.XXXXXX")
+chmod 0755 "$tree"	# apt's download user (_apt) reads below it
+trap 'rm -rf "$tree" "$out.tmp"' EXIT
+start=$SECONDS
+# Documentation, manuals and translations stay out (each package's
+# copyright stays): a template is copied into every domain's snapshot.
+mmdebstrap --variant=minbase --include="$include" \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    "$suite" "$tree" "${sources[@]}" ||
+    die "mmdebstrap failed (above)"
+
+install -m 0755 "$bulkhead" "$tree/usr/sbin/bulkhead"
+ln -sfn bulkhead "$tree/usr/sbin/init"
+# Every library bulkhead's roles load must be found by the image's own
+# loader: a missing package is named here, not in a domain at run time.
+cache=$(chroot "$tree" /sbin/ldconfig -p)
+missing=''
+for soname in $("$bulkhead" libraries | sort -u); do
+    grep -q "^[[:space:]]*$soname (" <<<"$cache" || missing+=" $soname"
+done
+[ -z "$missing" ] || die "the image lacks$missing, which bulkhead's roles load: add its package to $packages"
+if chroot "$tree" /usr/bin/ldd /usr/sbin/bulkhead | grep 'not found'; then
+    die "bulkhead's own libraries are not all in the image (above)"
+fi
+
+chroot "$tree" dpkg-query -W -f '${Package} ${Version}\n' | LC_ALL=C sort >"$out.packages"
+(cd "$tree" && find . -mindepth 1 | LC_ALL=C sort) >"$out.files"
+used=$(du -sm --apparent-size "$tree" | cut -f1)
+# Room for the template's updates: a quarter more, and 256 MiB.
+size=${size:-$((used + used / 4 + 256))}
+rm -f "$out.tmp"
+truncate -s "${size}M" "$out.tmp"
+mkfs.ext4 -q -F -L template -E root_owner=0:0 -d "$tree" "$out.tmp" ||
+    die "mkfs.ext4 could not make the image from the tree"
+mv "$out.tmp" "$out"
+echo "$out: ${size} MiB image, ${used} MiB of files, $(wc -l <"$out.packages") packages," \
+    "$(wc -l <"$out.files") paths; built in $((SECONDS - start)) s"
