@@ -282,10 +282,10 @@ void desktop_move_focused(struct desktop *d, unsigned ws)
 	w->fullscreen = false;
 	relayout(d, d->current);
 	relayout(d, ws);
-	/* The focused window of a workspace that had none, and told so: its
-	 * workspace shown, it has the keys, as it believes. */
 	if (!d->focus[ws])
-		set_focus(d, ws, w);
+		d->focus[ws] = w;
+	else
+		d->sink.focus(d->sink.ctx, w, false);
 }
 
 void desktop_toggle_fullscreen(struct desktop *d)
