@@ -693,9 +693,12 @@ check_stopstart() {
     expect_marker '^CTL-STARTED' 'no CTL-STARTED after the launcher started alpha' || return 1
     in_order '^NET-BACK ' "$(ev domain-stopping name=alpha)" \
         "$(ev domain-died name=alpha how=poweroff)" '^CTL-STOPPED stopped ' \
-        'launcher: alpha starts; "terminal" runs once its agent is up' \
         "$(ev domain-start-asked name=alpha)" "$(ev domain-created name=alpha)" \
         '^CTL-STARTED running id=[0-9]+$' || return 1
+    # The compositor's word, in its own process: the manager may say its
+    # part of the start first.
+    serial_has 'launcher: alpha starts; "terminal" runs once its agent is up' ||
+        { why="the compositor did not say it asked the manager to start alpha"; return 1; }
     # Once its agent is up, the terminal asked for comes, and takes the focus.
     linux_wait_count "$focused" $((windows + 1)) "$DOMAIN_TIMEOUT" ||
         { why="the launcher's terminal did not come in the started alpha, focused"; return 1; }
