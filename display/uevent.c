@@ -30,6 +30,12 @@ int uevent_open(void)
 	return fd;
 }
 
+/* Whether FIELD (N bytes, no NUL) is WANT exactly. */
+static bool field_is(const char *field, size_t n, const char *want)
+{
+	return n == strlen(want) && memcmp(field, want, n) == 0;
+}
+
 bool uevent_is_drm_hotplug(const char *msg, size_t len)
 {
 	bool drm = false, hotplug = false;
@@ -39,8 +45,8 @@ bool uevent_is_drm_hotplug(const char *msg, size_t len)
 		const char *field = msg + at;
 		const char *end = memchr(field, '\0', len - at);
 		size_t n = end ? (size_t)(end - field) : len - at;
-		drm = drm || (n == 13 && memcmp(field, "SUBSYSTEM=drm", 13) == 0);
-		hotplug = hotplug || (n == 9 && memcmp(field, "HOTPLUG=1", 9) == 0);
+		drm = drm || field_is(field, n, "SUBSYSTEM=drm");
+		hotplug = hotplug || field_is(field, n, "HOTPLUG=1");
 		at += n + 1;
 	}
 	return drm && hotplug;
