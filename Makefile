@@ -22,7 +22,7 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod so
 # `make bench' only: what it compares bulkhead's volumes with.
 DEPS_BENCH := lvm2
 # `make template' only: the template's root file system.
-DEPS_TEMPLATE := mmdebstrap e2fsprogs
+DEPS_TEMPLATE := mmdebstrap e2fsprogs kmod cpio zstd
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
@@ -267,6 +267,9 @@ check-xen-drivers: $(BUILD)/bulkhead
 check-xen-storage: $(BUILD)/bulkhead
 	@tests/xen/storage.sh $(BUILD)/bulkhead
 
+check-xen-template: template
+	@TEMPLATE_DIR=$(BUILD)/templates tests/xen/template.sh $(BUILD)/bulkhead
+
 # `make demo' and `make run' (the same boot, the desktop then the user's
 # over VNC or in a QEMU window) say a line per step; apt's and the build's
 # output go to build/NAME-build.log.
@@ -281,10 +284,13 @@ $(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(PKG_LIBS)
 
 # A Debian 12 template's root image from this machine's apt sources
-# (templates/mktemplate.sh, templates/debian.packages).
+# (templates/mktemplate.sh, templates/debian.packages), and the domains'
+# initramfs: bulkhead mounts the domain's xvda and switches to its root.
 template: deps $(BUILD)/bulkhead
 	@scripts/deps.sh $(DEPS_TEMPLATE)
 	@templates/mktemplate.sh --bulkhead $(BUILD)/bulkhead --out $(BUILD)/templates/debian.img
+	@initramfs/mkinitramfs.sh --bulkhead $(BUILD)/bulkhead --config templates/boot \
+		--roles "init modprobe" --out $(BUILD)/templates/boot.cpio.zst
 
 bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
 	@scripts/deps.sh $(DEPS_BENCH)

@@ -17,7 +17,8 @@ static const char *const service_keys[] = {
 	"name", "command", "type", "restart", "depends", "ready_fd", "ready_check",
 	"ready_timeout_ms",
 	"stop_grace_ms", "start_limit_burst", "start_limit_interval_ms", "backoff_max_ms",
-	"oom_score_adj", "user", "group", "capabilities", "no_new_privs", "seccomp", NULL,
+	"oom_score_adj", "user", "group", "capabilities", "no_new_privs", "seccomp", "when_cmdline",
+	NULL,
 };
 
 /* The default name is the file's, without ".cfg". */
@@ -103,6 +104,20 @@ static void read_depends(struct cfgfile *cfg, struct service_config *svc)
 			cfg_error(cfg, "depends", "\"%s\" in `depends' is not a service name", d);
 		else if (strcmp(d, svc->name) == 0)
 			cfg_error(cfg, "depends", "service \"%s\" depends on itself", d);
+	}
+}
+
+/* Words of the kernel's command line: no blank inside one. */
+static void read_when_cmdline(struct cfgfile *cfg, struct service_config *svc)
+{
+	if (cfg_get_strv(cfg, "when_cmdline", SERVICE_WHEN_MAX, CMDLINE_WORD_MAX,
+			 &svc->when_cmdline, &svc->nwhen_cmdline) != 0)
+		return;
+	for (size_t i = 0; i < svc->nwhen_cmdline; i++) {
+		const char *w = svc->when_cmdline[i];
+		if (w[strcspn(w, " \t\n")])
+			cfg_error(cfg, "when_cmdline", "\"%s\" in `when_cmdline' is not one word of "
+				  "the kernel's command line (e.g. \"bulkhead.class=net\")", w);
 	}
 }
 
@@ -222,6 +237,7 @@ unsigned service_config_load(const char *path, struct service_config *out)
 	if (cfg_get_choice(&cfg, "restart", restart_policy_names, &choice) == 0)
 		svc->restart = (enum restart_policy)choice;
 	read_depends(&cfg, svc);
+	read_when_cmdline(&cfg, svc);
 	long fd;
 	/* 0-2 are the service's stdio; above 255 is surely a typo. */
 	if (cfg_get_long(&cfg, "ready_fd", 3, 255, &fd) == 0)
@@ -251,6 +267,7 @@ void service_config_free(struct service_config *svc)
 	strv_free(svc->argv);
 	strv_free(svc->ready_check);
 	strv_free(svc->depends);
+	strv_free(svc->when_cmdline);
 	free(svc->dep_idx);
 	free(svc->source);
 	service_config_init(svc);

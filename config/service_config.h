@@ -30,6 +30,11 @@
  *                                        # give nothing
  *   seccomp = "compositor"               # a named profile (lib/confine_profiles.c),
  *                                        # installed with execve allowed; default none
+ *   when_cmdline = [ "bulkhead.class=net" ]
+ *                                        # run only when the kernel's command line
+ *                                        # has one of these words (sysconfig_select()):
+ *                                        # one image, services by the domain's role;
+ *                                        # default: always
  *
  * Values are owned by the struct; free with service_config_free().
  */
@@ -53,6 +58,8 @@ struct service_config {
 	char name[SERVICE_NAME_MAX + 1];
 	char **argv;		/* NULL-terminated */
 	enum restart_policy restart;
+	char **when_cmdline;	/* NULL-terminated words, or NULL: always run */
+	size_t nwhen_cmdline;
 	char **depends;		/* NULL-terminated, names as written */
 	size_t ndepends;
 	size_t *dep_idx;	/* depends[] as indexes into the system's services;

@@ -1,5 +1,6 @@
 #include "config/sysconfig.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,69 @@ unsigned sysconfig_load(const char *dir, struct sysconfig *cfg,
 	free(path);
 	read_services(cfg, dir, builtins, nbuiltins);
 	return cfg->errors;
+}
+
+/* Whether CMDLINE has WORD, whole. */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = cmdline; (p = strstr(p, word)); p += n)
+		if ((p == cmdline || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+	return false;
+}
+
+static bool runs_here(const struct service_config *svc, const char *cmdline)
+{
+	for (size_t i = 0; i < svc->nwhen_cmdline; i++)
+		if (cmdline_has(cmdline, svc->when_cmdline[i]))
+			return true;
+	return !svc->when_cmdline;
+}
+
+/* Takes NAME out of every service's `depends'. */
+static void forget_dependency(struct sysconfig *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nservices; i++) {
+		struct service_config *svc = &cfg->services[i];
+		for (size_t d = 0; d < svc->ndepends; d++) {
+			if (strcmp(svc->depends[d], name) != 0)
+				continue;
+			free(svc->depends[d]);
+			memmove(&svc->depends[d], &svc->depends[d + 1],
+				(svc->ndepends - d) * sizeof(svc->depends[0]));
+			svc->ndepends--;
+			break;
+		}
+	}
+}
+
+size_t sysconfig_select(struct sysconfig *cfg, const char *cmdline)
+{
+	size_t left_out = 0;
+	for (size_t i = 0; i < cfg->nservices;) {
+		struct service_config *svc = &cfg->services[i];
+		if (runs_here(svc, cmdline)) {
+			i++;
+			continue;
+		}
+		char words[SERVICE_WHEN_MAX * (CMDLINE_WORD_MAX + 1) + 1] = "";
+		for (size_t w = 0; w < svc->nwhen_cmdline; w++)
+			str_append(words, sizeof(words), " %s", svc->when_cmdline[w]);
+		log_info("config", "%s: service %s does not run here: the kernel's command line "
+			 "has none of its when_cmdline words:%s", svc->source, svc->name, words);
+		char name[SERVICE_NAME_MAX + 1];
+		str_copy(name, svc->name, sizeof(name));
+		drop_service(cfg, i);
+		forget_dependency(cfg, name);
+		left_out++;
+	}
+	if (left_out && resolve_indexes(cfg) < 0) {
+		log_err("config", "out of memory");
+		cfg->errors++;
+	}
+	return left_out;
 }
 
 void sysconfig_free(struct sysconfig *cfg)

@@ -51,6 +51,15 @@ unsigned sysconfig_load(const char *dir, struct sysconfig *out,
 			struct service_config *builtins, size_t nbuiltins);
 void sysconfig_free(struct sysconfig *cfg);
 
+/* Leaves out the services whose `when_cmdline' names no word of CMDLINE
+ * (the kernel's command line, as /proc/cmdline gives it), each said once,
+ * and takes them out of the others' `depends': waiting for a service
+ * that does not run here is no wait (the agent waits for `xl devd' in a
+ * net domain, for nothing in an AppVM).  Keeps the order.  PID 1 calls it
+ * after sysconfig_load(); `check' does not (every service is checked).
+ * Returns how many were left out. */
+size_t sysconfig_select(struct sysconfig *cfg, const char *cmdline);
+
 /* Index of the service called NAME, or -1. */
 int sysconfig_find_service(const struct sysconfig *cfg, const char *name);
 

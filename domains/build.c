@@ -405,7 +405,14 @@ int domain_build(const struct domain_config *dom, const struct dm_facts *facts, 
 	b->max_memkb = (uint64_t)dom->maxmem_mb * 1024;
 	b->kernel = dup_or_null(dom->kernel);
 	b->ramdisk = dup_or_null(dom->ramdisk);
-	b->cmdline = dup_or_null(dom->cmdline);
+	/* The domain's own init chooses its services by its class (a
+	 * template's root serves app, disposable and net domains alike). */
+	if (asprintf(&b->cmdline, "%s%sbulkhead.class=%s", dom->cmdline ? dom->cmdline : "",
+		     dom->cmdline ? " " : "", domain_class_names[dom->class]) < 0) {
+		b->cmdline = NULL;
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
 	/* bulkhead decides what a shutdown leads to (domain manager). */
 	d->on_poweroff = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
 	d->on_reboot = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;

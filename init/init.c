@@ -407,6 +407,13 @@ static void load_config(void)
 		log_err("init", "%u problems in the configuration in %s (see above); "
 			"what is right in it is used", I.cfg.errors, I.config_dir);
 	free(xen_svc);
+	/* One root for every role of a domain: its services by its class. */
+	char cmdline[4096];
+	if (read_first_line("/proc/cmdline", cmdline, sizeof(cmdline)))
+		sysconfig_select(&I.cfg, cmdline);
+	else
+		log_err("init", "cannot read /proc/cmdline: %s; every service runs, whatever its "
+			"when_cmdline", strerror(errno));
 	if (I.cfg.unreadable)
 		boot_failed("the system configuration cannot be read");
 	if (I.cfg.debug)

@@ -25,26 +25,13 @@ const char *const xen_dom0_modules[] = {
 	"loop", "dm-snapshot", NULL,
 };
 
-/* Reads the first line of PATH into BUF; false if it cannot. */
-static bool read_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, (int)n, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 static int mount_xenfs(void)
 {
 	char caps[256];
 	/* xenfs may be built in; loading it makes /proc/xen appear. */
 	if (modules_load((char *const *)xen_dom0_modules, 1) > 0)
 		return -ENOENT;
-	if (read_line("/proc/xen/capabilities", caps, sizeof(caps)))
+	if (read_first_line("/proc/xen/capabilities", caps, sizeof(caps)))
 		return 0;
 	if (mount("xenfs", "/proc/xen", "xenfs", 0, NULL) < 0)
 		return -errno;
@@ -109,7 +96,7 @@ int xen_bringup(void)
 {
 	char type[32], caps[256];
 
-	if (!read_line("/sys/hypervisor/type", type, sizeof(type)) || strcmp(type, "xen") != 0) {
+	if (!read_first_line("/sys/hypervisor/type", type, sizeof(type)) || strcmp(type, "xen") != 0) {
 		log_notice("xen", "not running on Xen: no domains on this boot");
 		log_event("xen", "not-xen", "");
 		return 0;
@@ -120,7 +107,7 @@ int xen_bringup(void)
 			strerror(-r));
 		return -1;
 	}
-	if (!read_line("/proc/xen/capabilities", caps, sizeof(caps)) || !strstr(caps, "control_d")) {
+	if (!read_first_line("/proc/xen/capabilities", caps, sizeof(caps)) || !strstr(caps, "control_d")) {
 		log_notice("xen", "a Xen guest, not dom0 (no control_d in /proc/xen/capabilities): "
 			   "no domains on this boot");
 		return 0;

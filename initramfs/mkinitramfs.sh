@@ -7,7 +7,7 @@ usage() {
     cat >&2 <<EOF
 usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.zst | --dir OUT_DIR)
           [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--desktop]
-          [--add SRC:DEST]...
+          [--roles "ROLE ..."] [--add SRC:DEST]...
 
   --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
   --config DIR        copied to /etc/bulkhead
@@ -23,6 +23,9 @@ usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.zst | --dir OUT_
                       disks.cfg's volumes need besides their libraries: the font
                       (fonts-dejavu-core) and the XKB data (xkb-data); without
                       it a passphrase is asked on the console
+  --roles "LIST"      the roles the image runs (default: every role, as dom0):
+                      only their libraries are added (a domain's initramfs runs
+                      init and modprobe, then switches to its template's root)
   --add SRC:DEST      copy host file/dir SRC to DEST in the image (repeatable);
                       shared libraries of ELF files are added too
 EOF
@@ -31,7 +34,7 @@ EOF
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-bulkhead='' config='' out='' dir='' kver='' extra_modules='' busybox=0 xen=0 desktop=0 adds=()
+bulkhead='' config='' out='' dir='' kver='' extra_modules='' busybox=0 xen=0 desktop=0 adds=() roles=
 while [ $# -gt 0 ]; do
     case "$1" in
         --bulkhead) bulkhead=${2:?}; shift 2 ;;
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
         --xen)      xen=1; shift ;;
         --desktop)  desktop=1; shift ;;
         --add)      adds+=("${2:?}"); shift 2 ;;
+        --roles)    roles=${2:?}; shift 2 ;;
         -h|--help)  usage ;;
         *) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
     esac
@@ -139,7 +143,8 @@ add_path() {
 cp -L "$bulkhead" "$staging/bin/bulkhead"
 add_libs "$bulkhead"
 # Dom0 runs every role: the libraries they load, which ldd does not list.
-role_libs=$("$(dirname "$0")/role-libs.sh" "$bulkhead") ||
+# shellcheck disable=SC2086  # the roles are words
+role_libs=$("$(dirname "$0")/role-libs.sh" "$bulkhead" $roles) ||
     die "cannot list the libraries of $bulkhead's roles"
 for lib in $role_libs; do
     add_path "$lib" "$lib"

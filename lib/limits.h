@@ -19,6 +19,9 @@
 #define SERVICES_MAX            128
 #define SERVICE_ARGV_MAX        64
 #define SERVICE_DEPENDS_MAX     16
+/* A service's `when_cmdline': words of the kernel's command line. */
+#define SERVICE_WHEN_MAX        8
+#define CMDLINE_WORD_MAX        64
 #define START_LIMIT_BURST_MAX   100
 
 #define HOSTNAME_MAX            64

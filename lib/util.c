@@ -152,6 +152,18 @@ void wait_status_word(int status, char *buf, size_t n)
 		snprintf(buf, n, "state:0x%x", status);
 }
 
+bool read_first_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, (int)n, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
 bool write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

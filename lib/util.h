@@ -60,6 +60,10 @@ const char *self_exe(void);
 
 /* Writes all LEN bytes of BUF to FD, going on after EINTR and short
  * writes; false when the fd takes no more (the rest is dropped). */
+/* Reads the first line of PATH into BUF (without its newline, cut at N - 1
+ * bytes); false if it cannot. */
+bool read_first_line(const char *path, char *buf, size_t n);
+
 bool write_all(int fd, const void *buf, size_t len);
 
 /* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Builds a Debian 12 template's root file system as an ext4 image: mmdebstrap
 # (minbase) from this machine's own apt sources (no mirror is named here),
-# the packages listed in templates/debian.packages, and bulkhead as
-# /usr/sbin/bulkhead, the root's /usr/sbin/init.  Checks that every library
-# bulkhead's roles load is in the image, and writes beside it IMAGE.packages
+# the packages listed in templates/debian.packages, bulkhead as
+# /usr/sbin/bulkhead, the root's /usr/sbin/init, with the domain's own
+# configuration (templates/root: its services by its class), the vif
+# script of a net domain, and the domain kernel's modules (KVER's, those a
+# domain may need: file systems, network, Xen's front and back ends, USB,
+# block and input drivers, with what they depend on).  Checks that every
+# library bulkhead's roles load is in the image and that the domain's
+# configuration passes `bulkhead check', and writes beside it IMAGE.packages
 # (each package and its version) and IMAGE.files (the sorted list of paths:
 # the same package list gives the same list of files).
 # usage: templates/mktemplate.sh --bulkhead BINARY --out IMAGE
-#            [--packages FILE] [--suite bookworm] [--size MiB]
+#            [--packages FILE] [--suite bookworm] [--size MiB] [--kver KVER]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bulkhead='' out='' packages=$here/debian.packages suite=bookworm size=''
+bulkhead='' out='' packages=$here/debian.packages suite=bookworm size='' kver=''
 die() { echo "mktemplate: $*" >&2; exit 1; }
 usage() { grep -E '^# (usage:|    )' "$0" | sed 's/^# //' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -21,12 +26,19 @@ while [ $# -gt 0 ]; do
         --packages) packages=${2:?}; shift 2 ;;
         --suite) suite=${2:?}; shift 2 ;;
         --size) size=${2:?}; shift 2 ;;
+        --kver) kver=${2:?}; shift 2 ;;
         *) usage ;;
     esac
 done
 [ -n "$bulkhead" ] && [ -n "$out" ] || usage
 [ -x "$bulkhead" ] || die "--bulkhead $bulkhead: not an executable file"
 [ -r "$packages" ] || die "--packages $packages: cannot read it"
+if [ -z "$kver" ]; then
+    kver=$(find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)
+fi
+moddir=/lib/modules/$kver
+[ -n "$kver" ] && [ -f "$moddir/modules.dep" ] ||
+    die "no kernel modules in /lib/modules${kver:+/$kver} (--kver KVER; apt-get install linux-image-amd64)"
 [ "$(id -u)" = 0 ] || die "run it as root: mmdebstrap builds the tree as root, with its owners"
 command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed (apt-get install mmdebstrap)"
 
@@ -57,6 +69,25 @@ mmdebstrap --variant=minbase --include="$include" \
 
 install -m 0755 "$bulkhead" "$tree/usr/sbin/bulkhead"
 ln -sfn bulkhead "$tree/usr/sbin/init"
+cp -a "$here/root/." "$tree/"
+install -D -m 0755 "$here/../guest/vif-bulkhead" "$tree/etc/xen/scripts/vif-bulkhead"
+"$bulkhead" check "$tree/etc/bulkhead" >/dev/null ||
+    die "the domain's configuration ($here/root/etc/bulkhead) does not pass bulkhead check (above)"
+
+# The domain kernel's modules a domain may need, and every module they
+# need (the kernel's modules.dep), at their paths; the rest (graphics,
+# sound, cameras, ...) stays out: a domain has no such device.
+(cd "$moddir" && find kernel/arch kernel/crypto kernel/fs kernel/lib kernel/net kernel/virt \
+    kernel/drivers/{xen,net,block,usb,hid,input,md,scsi,ata,nvme,mmc,bluetooth,virtio,char} \
+    -name '*.ko*' 2>/dev/null) | sort >"$tree/.modules"
+awk 'NR == FNR { want[$1] = 1; next }
+     { m = $1; sub(":$", "", m); if (!(m in want)) next; print m; for (i = 2; i <= NF; i++) print $i }' \
+    "$tree/.modules" "$moddir/modules.dep" | sort -u >"$tree/.modules.all"
+mkdir -p "$tree$moddir"
+(cd "$moddir" && cp --parents $(cat "$tree/.modules.all") modules.order modules.builtin \
+    modules.builtin.modinfo "$tree$moddir/")
+rm "$tree/.modules" "$tree/.modules.all"
+depmod -b "$tree" "$kver"
 # Every library bulkhead's roles load must be found by the image's own
 # loader: a missing package is named here, not in a domain at run time.
 cache=$(chroot "$tree" /sbin/ldconfig -p)
@@ -80,4 +111,5 @@ mkfs.ext4 -q -F -L template -E root_owner=0:0 -d "$tree" "$out.tmp" ||
     die "mkfs.ext4 could not make the image from the tree"
 mv "$out.tmp" "$out"
 echo "$out: ${size} MiB image, ${used} MiB of files, $(wc -l <"$out.packages") packages," \
-    "$(wc -l <"$out.files") paths; built in $((SECONDS - start)) s"
+    "$(wc -l <"$out.files") paths, $(grep -c '\.ko' "$out.files") modules of $kver;" \
+    "built in $((SECONDS - start)) s"

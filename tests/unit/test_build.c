@@ -65,7 +65,7 @@ static void a_pvh_appvm_becomes_a_libxl_config(void **state)
 	assert_int_equal(d.b_info.max_memkb, 2048 * 1024);
 	assert_string_equal(d.b_info.kernel, "/boot/vmlinuz");
 	assert_null(d.b_info.ramdisk);
-	assert_string_equal(d.b_info.cmdline, "console=hvc0");
+	assert_string_equal(d.b_info.cmdline, "console=hvc0 bulkhead.class=app");
 	assert_int_equal(d.num_disks, 1);
 	assert_string_equal(d.disks[0].vdev, "xvda");
 	assert_string_equal(d.disks[0].pdev_path, "/dev/mapper/tpl-root");
@@ -100,6 +100,9 @@ static void a_net_domain_is_a_driver_domain(void **state)
 	assert_int_equal(domain_build(&dom, &host_with_hap, xlu, NULL, NULL, &d, why, sizeof(why)), 0);
 	/* libxl then lets it serve backends (netback) to other domains. */
 	assert_true(libxl_defbool_val(d.c_info.driver_domain));
+	/* Without extra=, the class alone: its init runs a net domain's
+	 * services. */
+	assert_string_equal(d.b_info.cmdline, "bulkhead.class=net");
 	libxl_domain_config_dispose(&d);
 	domain_config_free(&dom);
 }

@@ -110,6 +110,55 @@ static void syntax_error_makes_the_system_file_unreadable(void **state)
 	sysconfig_free(&cfg);
 }
 
+/* One template's services for every role: each runs where the kernel's
+ * command line has one of its words, and a dependency on one that does
+ * not run here is no wait. */
+static void services_are_chosen_by_the_kernel_command_line(void **state)
+{
+	struct sysconfig cfg;
+	unsigned errors;
+	char expect[256];
+	(void)state;
+	write_file(dir, "services/setup.cfg", "command = [ \"/bin/true\" ]\ntype = \"oneshot\"\n");
+	write_file(dir, "services/devd.cfg", "command = [ \"/bin/true\" ]\ndepends = [ \"setup\" ]\n"
+		   "when_cmdline = [ \"bulkhead.class=net\", \"bulkhead.class=usb\" ]\n");
+	write_file(dir, "services/agent.cfg", "command = [ \"/bin/true\" ]\n"
+		   "depends = [ \"devd\", \"setup\" ]\n");
+	write_file(dir, "services/bad.cfg", "command = [ \"/bin/true\" ]\n"
+		   "when_cmdline = [ \"two words\" ]\n");
+	const char *log = load(&cfg, &errors);
+	assert_int_equal(errors, 1);
+	snprintf(expect, sizeof(expect), "%s/services/bad.cfg:2: \"two words\" in `when_cmdline' is "
+		 "not one word of the kernel's command line", dir);
+	assert_contains(log, expect);
+	assert_int_equal(cfg.nservices, 3);
+
+	/* A word inside another is not that word. */
+	capture_begin();
+	assert_int_equal(sysconfig_select(&cfg, "console=hvc0 xbulkhead.class=net "
+					  "bulkhead.class=netx bulkhead.class=app\n"), 1);
+	log = capture_end();
+	snprintf(expect, sizeof(expect), "%s/services/devd.cfg: service devd does not run here: "
+		 "the kernel's command line has none of its when_cmdline words: "
+		 "bulkhead.class=net bulkhead.class=usb", dir);
+	assert_contains(log, expect);
+	assert_int_equal(cfg.nservices, 2);
+	assert_string_equal(cfg.services[0].name, "setup");
+	assert_string_equal(cfg.services[1].name, "agent");
+	assert_int_equal(cfg.services[1].ndepends, 1);
+	assert_string_equal(cfg.services[1].depends[0], "setup");
+	assert_null(cfg.services[1].depends[1]);
+	assert_int_equal(cfg.services[1].dep_idx[0], 0);
+	sysconfig_free(&cfg);
+
+	load(&cfg, &errors);
+	assert_int_equal(sysconfig_select(&cfg, "bulkhead.class=usb"), 0);
+	assert_int_equal(cfg.nservices, 3);
+	assert_string_equal(cfg.services[2].name, "agent");
+	assert_int_equal(cfg.services[2].ndepends, 2);
+	sysconfig_free(&cfg);
+}
+
 static void bad_service_is_left_out_and_the_others_stay(void **state)
 {
 	struct sysconfig cfg;
@@ -303,6 +352,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_keys_and_bad_values_are_reported_with_their_lines,
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(syntax_error_makes_the_system_file_unreadable,
+						make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(services_are_chosen_by_the_kernel_command_line,
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(bad_service_is_left_out_and_the_others_stay,
 						make_dir, remove_dir),

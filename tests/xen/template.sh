@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Domains of the Debian template (`make template': templates/mktemplate.sh)
+# under Xen 4.17 in QEMU (TCG).  Their initramfs is bulkhead's
+# (templates/boot): it mounts the domain's xvda and switches to the
+# template's root, where bulkhead is PID 1 again and runs the services of
+# the domain's class (templates/root/etc/bulkhead).  dom0's pool is QEMU's
+# virtio disk, made here with the template's root in it.  dom0's
+# scripts/template.sh drives the domains with `bulkhead ctl' (TPL-* lines).
+# Checks:
+#   bringup     dom0 up, the pool mounted
+#   appvm       work (an AppVM of debian) runs the template's Debian with
+#               bulkhead as PID 1, its root on xvda (a snapshot), /home on
+#               its private volume; its services ran by its class (agent;
+#               no devd, no firewall)
+#   netvm       sys-net (class net, the same template) ran devd, the
+#               firewall and its agent; work has its address behind it and
+#               reaches it
+#   window      foot, run in work by `ctl run', is a window framed in
+#               work's blue, drawn by foot; clicked, what is typed into it
+#               runs in work's shell
+#   private     work stopped (its kernel's poweroff through bulkhead ctl,
+#               not the manager's timeout) and started: its note in /home
+#               is kept, what it wrote to its root is gone
+#   disposable  a disposable of debian dirties its root and /home; the next
+#               one has neither
+#   no-panic    neither Xen nor dom0 panicked
+# usage: tests/xen/template.sh BULKHEAD   (as root; TEMPLATE_DIR: where
+#        `make template' left debian.img and boot.cpio.zst, default
+#        BULKHEAD's directory's templates/)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
+. "$here/../linux/common.sh"
+# shellcheck source=tests/xen/lib.sh
+. "$here/lib.sh"
+suite_start xen-template "$@"
+LINUX_CONFIG=$here/template/config
+SUITE=xen-template
+CHECKS=(bringup appvm netvm window private disposable no-panic)
+CHECKS_WITHOUT_VM='no-panic'
+DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-600}
+TEMPLATE_DIR=${TEMPLATE_DIR:-$(dirname "$bulkhead")/templates}
+POOL=$LINUX_VM/pool.img
+t_qemu=0 t_boot=0
+
+# The pool: ext4 with the template's root where the domain manager keeps
+# it (POOL/debian/root.img), sparse.
+make_pool() {
+    rm -rf "$LINUX_VM/pool" "$POOL" && mkdir -p -m 700 "$LINUX_VM/pool/debian"
+    cp --sparse=always "$TEMPLATE_DIR/debian.img" "$LINUX_VM/pool/debian/root.img"
+    mke2fs -q -t ext4 -F -d "$LINUX_VM/pool" "$POOL" 4G
+    rm -rf "$LINUX_VM/pool"
+}
+xen_new_attempt() { make_pool; }
+
+start_with_pool() {
+    qemu_start_xen "$1" "$2" "" -drive "file=$POOL,if=virtio,format=raw"
+}
+
+MARKER_FAIL='^TPL-TIMEOUT' MARKER_SERVICE=template MARKER_TIMEOUT=$DOMAIN_TIMEOUT
+
+# on NAME ERE: NAME's console (its PID 1's lines) has ERE.
+on() { serial_has "^$1\\| .*$2"; }
+
+check_bringup() {
+    local f
+    for f in debian.img boot.cpio.zst; do
+        [ -s "$TEMPLATE_DIR/$f" ] || { why="$TEMPLATE_DIR/$f is missing: make template"; fatal=$why; return 1; }
+    done
+    "$here/domu/vmlinux.py" "/boot/vmlinuz-$(_qemu_kver)" "$LINUX_VM/vmlinux" &&
+        make_pool || { why="the pool or the domains' kernel cannot be made (above)"; fatal=$why; return 1; }
+    boot_guest start_with_pool "$(ev service-started name=xenconsoled)" \
+        'service xenconsoled started' --xen --desktop \
+        --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
+        --add "$TEMPLATE_DIR/boot.cpio.zst:/var/lib/bulkhead/boot.cpio.zst" \
+        --add "$here/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh" \
+        --add "$here/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" || return 1
+    expect_event pool-mounted device=/dev/vda path=/var/lib/bulkhead/pool "$STEP_TIMEOUT" ||
+        { fatal='no pool'; return 1; }
+}
+
+check_appvm() {
+    expect_marker '^TPL-WORK-OS ' "work's agent did not answer" || return 1
+    local os
+    os=$(ctl_line TPL-WORK-OS)
+    # Debian's version, PID 1, the root, /home, the name, HOME.
+    if ! [[ "$os" =~ ^12\.[0-9]+\ /usr/sbin/bulkhead\ /dev/xvda\ /dev/xvdb\ work\ /home/user\ $ ]]; then
+        why="work runs: $os"
+        return 1
+    fi
+    in_order "^work\\| .*$(ev root-switched root=/dev/xvda init=/usr/sbin/init)" \
+        "^work\\| .*$(ev service-started name=agent)" || return 1
+    if on work "$(ev service-started name='(devd|firewall|backend-agent)')"; then
+        why="work ran a driver domain's service: $(serial | grep -E "^work\\| .*service-started" | tr '\n' ' ')"
+        return 1
+    fi
+    info "work: $os; $(serial | grep -oE '^work\| .*setup: [^"]*' | head -n 2 | sed 's/.*setup: //' | tr '\n' ';')"
+}
+
+check_netvm() {
+    expect_marker '^TPL-WORK-NET ' "work's network was not reported" || return 1
+    local s net
+    for s in devd firewall backend-agent; do
+        on sys-net "$(ev service-started name=$s)" || { why="sys-net did not start $s"; return 1; }
+    done
+    net=$(ctl_line TPL-WORK-NET)
+    if ! [[ "$net" =~ ^10\.137\.0\.[0-9]+/32\ ping-ok\ 10\.137\.0\.[0-9]+\ $ ]]; then
+        why="work behind sys-net: $net"
+        return 1
+    fi
+    info "work's eth0 and its gateway: $net"
+}
+
+check_window() {
+    local png=$LINUX_VM/foot.png x0 x1 y0 y1 inside=0 deadline
+    expect_marker '^TPL-FOOT' "foot was not started" || return 1
+    expect_event window-new name=work "$DOMAIN_TIMEOUT" || { why="foot made no window: $why"; return 1; }
+    # foot draws at emulation speed: its background (111111) fills the
+    # frame, tinted with 14 % of work's blue (161d26): the window came
+    # unasked by the user, so it has no focus.
+    deadline=$(($(now_ms) + STEP_TIMEOUT * 1000))
+    while :; do
+        screendump "$png" || return 1
+        read -r x0 x1 y0 y1 <<<"$(frame_box "$png" 3465a4)"
+        [ -n "${y1:-}" ] && read -r inside _ <<<"$(python3 "$LINUX_ROOT/tests/qemu/png.py" within "$png" 3465a4 161d26)"
+        [ "${inside:-0}" -lt 20000 ] || break
+        [ "$(now_ms)" -lt "$deadline" ] || { why="$png: no window of foot's in work's blue (frame: ${y1:+$x0-$x1 x $y0-$y1}, foot's background inside: ${inside:-0} pixels)"; return 1; }
+        sleep 2
+    done
+    focused_anew work $(((x0 + x1) / 2)) $(((y0 + y1) / 2)) ||
+        { why="a click did not focus foot $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    qemu_type "$LINUX_VM" $'echo typed-in-foot > /home/user/typed\n' 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+    expect_marker '^TPL-TYPED ' "what was typed into foot did not run" || return 1
+    [ "$(ctl_line TPL-TYPED)" = "typed-in-foot " ] || { why="foot's shell wrote: $(ctl_line TPL-TYPED)"; return 1; }
+    screendump "$LINUX_VM/foot-typed.png" || return 1
+    info "foot's window $x0-$x1 x $y0-$y1, $inside pixels of its background; typed into it: $(ctl_line TPL-TYPED)"
+}
+
+check_private() {
+    expect_marker '^TPL-AFTER ' "work did not come back" || return 1
+    local want
+    want="$(ctl_line TPL-WROTE) no-dirt typed-in-foot "
+    [ "$(ctl_line TPL-AFTER)" = "$want" ] ||
+        { why="after its restart work has: $(ctl_line TPL-AFTER); expected: $want"; return 1; }
+    # Its own poweroff: the kernel's /sbin/poweroff asks its PID 1.
+    in_order "$(ev domain-stopping name=work)" "^work\\| .*$(ev shutdown-requested action=poweroff)" \
+        "$(ev domain-died name=work 'domid=[0-9]+' how=poweroff)" || return 1
+    info "work after its restart: $(ctl_line TPL-AFTER)"
+}
+
+check_disposable() {
+    expect_marker '^TPL-DONE' "the disposables did not run" || return 1
+    local d1 d2
+    d1=$(ctl_line TPL-DISP1) d2=$(ctl_line TPL-DISP2)
+    [[ "$d1" =~ ^disp[0-9]+\ clean\ dirty\ $ ]] || { why="the first disposable: $d1"; return 1; }
+    [[ "$d2" =~ ^disp[0-9]+\ clean\ clean\ 12\.[0-9]+\ $ ]] || { why="the next disposable: $d2"; return 1; }
+    info "disposables: $d1; $d2"
+}
+
+xen_run_attempts "${CHECKS[@]}"
+info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
+info "artifacts in $LINUX_VM (serial.log, foot.png, foot-typed.png)"
+finish_suite

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Guest (dom0) side of tests/xen/template.sh: drives the domains of the
+# template as a user would with `bulkhead ctl'.  Markers: TPL-*;
+# TPL-TIMEOUT when a wait fails.
+. /etc/bulkhead/scripts/waits.sh
+field() { ctl list 2>/dev/null | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
+fail() { echo "TPL-TIMEOUT $*"; ctl list; exit 1; }
+is_state() { [ "$(field "$1" 3)" = "$2" ]; }
+wait_for() { until_true "$3" "$1 is not $2" is_state "$1" "$2"; }
+# in_ NAME COMMAND: what COMMAND printed in NAME (stdout and stderr), on one line.
+in_() { ctl run "$1" --pass-io "$2" </dev/null 2>&1 | tr '\n' ' '; }
+answers() { ctl run "$1" --pass-io true </dev/null >/dev/null 2>&1; }
+wait_agent() { until_true 600 "$1's agent does not answer" answers "$1"; }
+has() { [ -n "$(in_ "$1" "cat $2 2>/dev/null")" ]; }
+
+wait_agent work
+echo "TPL-WORK-OS $(in_ work 'cat /etc/debian_version; readlink /proc/1/exe; findmnt -n -o SOURCE /; findmnt -n -o SOURCE /home; hostname; echo $HOME')"
+# Behind sys-net: its address, and sys-net (the gateway) answers.
+wait_agent sys-net
+echo "TPL-WORK-NET $(in_ work 'ip -4 -o addr show dev eth0 | cut -d" " -f7; gw=$(ip route show default | cut -d" " -f3); ping -c 1 -W 10 "$gw" >/dev/null && echo ping-ok "$gw"')"
+
+# What the user keeps (the private volume) and what goes (the root).
+stamp="note-$(cut -d' ' -f1 /proc/uptime)"
+in_ work "echo $stamp > /home/user/note && echo dirt > /etc/dirt && sync" >/dev/null
+echo "TPL-WROTE $stamp"
+
+# A real program in a window: the host sees it, clicks it and types a
+# command into it.
+ctl run work foot || fail "ctl run work foot failed"
+echo "TPL-FOOT"
+until_true 600 "nothing typed into foot wrote /home/user/typed" has work /home/user/typed
+echo "TPL-TYPED $(in_ work 'cat /home/user/typed')"
+
+ctl stop work && wait_for work stopped 180
+ctl start work
+wait_agent work
+echo "TPL-AFTER $(in_ work 'cat /home/user/note; cat /etc/dirt 2>/dev/null || echo no-dirt; cat /home/user/typed')"
+
+# Disposables: each starts from the template's root, whatever the last one did.
+d1=$(ctl run-disposable debian 'sleep 900' 2>/tmp/run.err) || fail "run-disposable: $(cat /tmp/run.err)"
+wait_agent "$d1"
+echo "TPL-DISP1 $d1 $(in_ "$d1" 'cat /etc/dirt-disp 2>/dev/null || echo clean; echo dirty > /etc/dirt-disp; echo dirty > /home/user/dirt-disp; sync; cat /etc/dirt-disp')"
+ctl kill "$d1" && wait_gone "$d1"
+d2=$(ctl run-disposable debian 'sleep 900' 2>/tmp/run.err) || fail "run-disposable: $(cat /tmp/run.err)"
+wait_agent "$d2"
+echo "TPL-DISP2 $d2 $(in_ "$d2" 'cat /etc/dirt-disp 2>/dev/null || echo clean; cat /home/user/dirt-disp 2>/dev/null || echo clean; cat /etc/debian_version')"
+ctl kill "$d2" && wait_gone "$d2"
+echo "TPL-DONE"
+ctl poweroff
