@@ -41,7 +41,7 @@ BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loop lib/confine \
 	lib/confine_profiles \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains config/rpc_policy \
-	tools/check \
+	tools/check tools/hwcheck \
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
 	proto/ctlproto proto/control \
 	config/disks_config sys/blockdev sys/mapper unlock/askpass_console unlock/unlock init/rootfs \
@@ -66,7 +66,8 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
-	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent
+	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
+	test_hwcheck
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm
 # Root, in network namespaces: the firewall's tables on real nftables.

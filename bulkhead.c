@@ -19,6 +19,7 @@
 #include "tools/check.h"
 #include "tools/ctl.h"
 #include "tools/ctl_call.h"
+#include "tools/hwcheck.h"
 #include "domains/hotplug.h"
 #include "domains/manager.h"
 #include "drm-compositor/compositor.h"
@@ -214,6 +215,17 @@ static const struct role roles[] = {
 			"(Landlock): reads the configuration", .sockets = "none",
 	  .libraries = { "xenlight", "evdev" },
 	  .drops = DROPS(.read_only = { "/" }) },
+	{ .name = "hwcheck", .main = hwcheck_main,
+	  .synopsis = "hwcheck [--sys DIR] [--proc DIR]",
+	  .summary = "what this machine has for bulkhead",
+	  .privileges = "the caller's uid, no capability, no_new_privs; in Xen's dom0 it asks "
+			"Xen first (libxl: privcmd, xenstore), then files read-only (Landlock): "
+			"reads /sys and /proc", .sockets = "none",
+	  /* Files read-only once its main has asked Xen (privcmd opens
+	   * read-write: tools/hwcheck.c); libxl loaded only in Xen's dom0,
+	   * as a machine being checked may have no Xen yet. */
+	  .deferred = { "xenlight", "xentoollog" },
+	  .drops = DROPS() },
 	{ .name = BLOCK_HOTPLUG_NAME, .main = block_hotplug_main,
 	  .privileges = "root: attaches a domain's volumes (Xen's hotplug script)",
 	  .sockets = "none",

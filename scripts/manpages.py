@@ -203,6 +203,8 @@ _bulkhead() {{
         esac ;;
     check|init|compositor|domain-manager|unlock)
         COMPREPLY=($(compgen -d -W "--config --list-modules" -- "$cur")) ;;
+    hwcheck)
+        COMPREPLY=($(compgen -d -W "--sys --proc" -- "$cur")) ;;
     *)
         COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac

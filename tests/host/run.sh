@@ -608,6 +608,52 @@ case_roles_give_up() {
     grep -q "domains, a); 0 domains" "$T/check.out" || fail "check said: $(cat "$T/check.out")"
 }
 
+# `bulkhead hwcheck' on this machine, whatever it has: every line of a
+# known shape, the keys in their order, each controller in the config
+# lines, and the status the verdict's (0 ready, 1 not); a wrong option, 2.
+HW_STATE='(ok|missing|unknown): .'
+HW_LINES=(
+    "^(cpu|iommu|intremap): $HW_STATE"
+    '^pci [0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] (net|usb) [^ ]+ [0-9a-f]{4}:[0-9a-f]{4} driver=[^ ]+ group=([0-9]+|none)( with=[^ ]+: .+)?$'
+    '^config sys-(net|usb): (pci = \[ "[^"]+"(, "[^"]+")* \]|none: .+)$'
+    '^config xen: (xen-pciback\.hide=(\([^)]+\))+|none: .+)$'
+    "^verdict (cpu|iommu|intremap): $HW_STATE"
+    '^verdict pci: (ok|warning|missing): .'
+    '^verdict: (ready|not ready): .'
+)
+HW_KEYS='cpu,iommu,intremap,config sys-net,config sys-usb,config xen,verdict cpu,verdict iommu,verdict intremap,verdict pci,verdict,'
+
+hw_known() {
+    local re
+    for re in "${HW_LINES[@]}"; do [[ $1 =~ $re ]] && return 0; done
+    return 1
+}
+
+case_hwcheck() {
+    local out rc=0 line keys bdf
+    out=$("$BH" hwcheck 2>"$T/stderr.log") || rc=$?
+    echo "$out" > "$T/bulkhead.log"
+    [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "hwcheck exited $rc, not 0 or 1"
+    while IFS= read -r line; do
+        hw_known "$line" || fail "a line of no known shape: $line"
+    done <<<"$out"
+    keys=$(awk '{ k = $1; if (k == "config" || k == "verdict") k = k " " $2
+                  sub(/:$/, "", k); print k }' <<<"$out" | uniq | grep -vx pci | tr '\n' ,)
+    [ "$keys" = "$HW_KEYS" ] || fail "the keys, in order: $keys"
+    for bdf in $(awk '$1 == "pci" { print $2 }' <<<"$out"); do
+        grep -q "^config xen: .*($bdf)" <<<"$out" || fail "$bdf is not in xen-pciback.hide"
+        grep -q "^config sys-[a-z]*: pci = .*\"$bdf\"" <<<"$out" || fail "$bdf is in no pci = line"
+    done
+    if [ "$rc" = 0 ]; then
+        [[ $(tail -n 1 <<<"$out") == "verdict: ready: "* ]] || fail "exit 0 but: $(tail -n 1 <<<"$out")"
+    else
+        [[ $(tail -n 1 <<<"$out") == "verdict: not ready: "* ]] || fail "exit 1 but: $(tail -n 1 <<<"$out")"
+    fi
+    rc=0
+    "$BH" hwcheck --frob >/dev/null 2>&1 || rc=$?
+    [ "$rc" = 2 ] || fail "hwcheck --frob exited $rc, not 2"
+}
+
 # --- driver -------------------------------------------------------------------
 
 # The file-copy stream's commands (docs/FILECOPY.md) against
@@ -722,7 +768,7 @@ case_ctl_call() {
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
     compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
-    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install)
+    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install hwcheck)
 
 passed=0
 failed=0
