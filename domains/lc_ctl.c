@@ -32,6 +32,10 @@ void lc_describe(const struct lc_dom *d, struct ctl_domain_info *out)
 	if (c->template_name)
 		str_copy(out->template_name, c->template_name, sizeof(out->template_name));
 	out->address = c->address;
+	/* A kept config is the one it was created by, its file changed
+	 * or gone since (`ctl reload'). */
+	out->config = d->removed ? CTL_CONFIG_REMOVED : d->kept ? CTL_CONFIG_CHANGED :
+		      CTL_CONFIG_CURRENT;
 }
 
 static int refuse(char *msg, size_t cap, int err, const struct lc_dom *d, const char *why)
@@ -40,8 +44,7 @@ static int refuse(char *msg, size_t cap, int err, const struct lc_dom *d, const 
 	return -err;
 }
 
-/* Starts D now, and its netvm chain and disk backend first where down. */
-static void want_started(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
+void lc_want_started(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
 {
 	if (!dom_is_startable(d->state))
 		return;
@@ -52,9 +55,9 @@ static void want_started(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
 	struct lc_dom *net = lc_netvm_of(lc, d);
 	struct lc_dom *disks = d->cfg->disk_backend ? lc_by_name(lc, d->cfg->disk_backend) : NULL;
 	if (net)
-		want_started(lc, net, now);
+		lc_want_started(lc, net, now);
 	if (disks)
-		want_started(lc, disks, now);
+		lc_want_started(lc, disks, now);
 }
 
 static int op_start(struct lifecycle *lc, struct lc_dom *d, uint64_t now, char *msg, size_t cap)
@@ -66,7 +69,7 @@ static int op_start(struct lifecycle *lc, struct lc_dom *d, uint64_t now, char *
 	case DOM_STOPPED:
 	case DOM_FAILED:
 	case DOM_BACKOFF:
-		want_started(lc, d, now);
+		lc_want_started(lc, d, now);
 		log_notice("domains", "domain %s: start asked", d->cfg->name);
 		log_event("domains", "domain-start-asked", "name=%s", d->cfg->name);
 		return 0;

@@ -11,6 +11,9 @@
 void lc_agent_watch(struct lifecycle *lc, struct lc_dom *d);
 void lc_agent_unwatch(struct lifecycle *lc, struct lc_dom *d);
 void lc_ask_stop(struct lifecycle *lc, struct lc_dom *d, uint64_t now);
+/* Starts D now (if it may start), and its netvm chain and disk backend
+ * first where down: `ctl start', a new domain a reload autostarts. */
+void lc_want_started(struct lifecycle *lc, struct lc_dom *d, uint64_t now);
 void lc_destroy(struct lifecycle *lc, struct lc_dom *d, enum domain_action next);
 void lc_ask_pause(struct lifecycle *lc, struct lc_dom *d, bool pause, bool for_preload);
 void lc_backend_serves(struct lifecycle *lc, struct lc_dom *d, const char *why);

@@ -4,6 +4,7 @@
  * files is the manager's (domains/manager.c).
  */
 #include "domains/lifecycle.h"
+#include "domains/lc_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,8 @@ static void reload_say(const struct lifecycle *lc, const struct reload_change *c
 /* The slots as ND has them: its domains in its order (changed, or new),
  * then the removed ones that still exist, then the unnamed disposables;
  * firewall changes given to the net domains at once. */
-void lc_reload_apply(struct lifecycle *lc, struct domains *nd, char *text, size_t cap)
+void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, char *text,
+		     size_t cap)
 {
 	static struct lc_dom *next[DOMAINS_MAX];
 	static struct reload_change changes[DOMAINS_MAX];
@@ -119,6 +121,7 @@ void lc_reload_apply(struct lifecycle *lc, struct domains *nd, char *text, size_
 		} else if ((d = lc_slot_new(&nd->dom[j]))) {
 			str_copy(c->name, nd->dom[j].name, sizeof(c->name));
 			c->kind = RELOAD_NEW;
+			c->autostart = nd->dom[j].autostart;
 		} else {
 			log_err("domains", "reload: out of memory for domain %s; it is left out",
 				nd->dom[j].name);
@@ -139,6 +142,8 @@ void lc_reload_apply(struct lifecycle *lc, struct domains *nd, char *text, size_
 		if (stays) {
 			d->removed = true;
 			next[n++] = d;
+			if (dom_is_up(d->state))
+				lc_ask_stop(lc, d, now);
 			/* No domain, only a libxl operation on it: nothing to
 			 * wait for but that, and nothing to start. */
 			if (!dom_exists_in_xen(d->state) && d->state != DOM_CREATING)
@@ -160,6 +165,12 @@ void lc_reload_apply(struct lifecycle *lc, struct domains *nd, char *text, size_
 		const struct lc_dom *net = d ? enforcer(lc, d) : NULL;
 		if (changes[j].firewall && net && d->cfg->address && lc->xs_ok)
 			lc->ops->publish_rules(lc->ctx, net, d);
+	}
+	/* Once every slot is in place: a new domain's netvm may be new too. */
+	for (size_t j = 0; j < lc->doms.n; j++) {
+		struct lc_dom *d = lc_by_name(lc, lc->doms.dom[j].name);
+		if (changes[j].kind == RELOAD_NEW && changes[j].autostart && d)
+			lc_want_started(lc, d, now);
 	}
 	if (!text[0]) {
 		log_notice("domains", "reload: nothing changed");

@@ -307,7 +307,10 @@ struct lc_dom *lc_call_disposable(struct lifecycle *lc, const char *template_nam
 unsigned lc_reload_check(const struct lifecycle *lc, const struct domains *nd);
 /* The domains a reload of ND would have at once (at most DOMAINS_MAX). */
 size_t lc_reload_count(const struct lifecycle *lc, const struct domains *nd);
-/* The slots as ND (moved in) has them; what changed said in TEXT. */
-void lc_reload_apply(struct lifecycle *lc, struct domains *nd, char *text, size_t cap);
+/* The slots as ND (moved in) has them; what changed said in TEXT.  A new
+ * domain with autostart is started, a removed one that runs asked to shut
+ * down (both at NOW). */
+void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, char *text,
+		     size_t cap);
 
 #endif

@@ -168,7 +168,7 @@ static void op_reload(void *ctx, struct ctl_reload *rel)
 		domains_free(&nd);
 		return;
 	}
-	lc_reload_apply(&M.lc, &nd, rel->text, sizeof(rel->text));
+	lc_reload_apply(&M.lc, &nd, monotonic_ms(), rel->text, sizeof(rel->text));
 	/* The calls' policy too: a file with a problem is left out whole. */
 	struct rpc_policy policy;
 	if (rpc_policy_load(M.config_dir, &policy) > 0)

@@ -88,11 +88,14 @@ void reload_describe(const struct reload_change *c, bool runs, const char *netvm
 		str_append(out, cap, ": unchanged");
 		return;
 	case RELOAD_NEW:
-		str_append(out, cap, " is new: `bulkhead ctl start %s' starts it", c->name);
+		if (c->autostart)
+			str_append(out, cap, " is new: started now (autostart)");
+		else
+			str_append(out, cap, " is new: `bulkhead ctl start %s' starts it", c->name);
 		return;
 	case RELOAD_REMOVED:
 		str_append(out, cap, " is no longer configured: %s", runs ?
-		       "it runs on until it stops, and is forgotten then" : "forgotten");
+		       "asked to shut down, and forgotten once it stops" : "forgotten");
 		return;
 	case RELOAD_CHANGED:
 		break;

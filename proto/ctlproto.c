@@ -7,6 +7,8 @@
 #include "lib/util.h"
 #include "proto/rpcproto.h"
 
+const char *const ctl_domain_config_names[] = { "current", "changed", "removed", NULL };
+
 _Static_assert(CTL_CHOICE_MAX == RPC_TARGET_MAX && 4 + 32 + 64 + 64 + 4 +
 		       CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 1) == CTL_ASK_SIZE &&
 		       DOMAIN_NAME_MAX + 1 == 32 && RPC_SERVICE_MAX == 64 && RPC_ARG_MAX == 64,
@@ -177,7 +179,9 @@ size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *
 		put_u32(p + 44, dom[i].vcpus);
 		put_u32(p + 48, dom[i].restarts);
 		put_u64(p + 52, dom[i].uptime_ms);
-		p[60] = dom[i].gui ? CTL_DOMAIN_GUI : 0;
+		p[60] = (uint8_t)((dom[i].gui ? CTL_DOMAIN_GUI : 0) |
+				  (dom[i].config == CTL_CONFIG_CHANGED ? CTL_DOMAIN_CHANGED : 0) |
+				  (dom[i].config == CTL_CONFIG_REMOVED ? CTL_DOMAIN_REMOVED : 0));
 		memcpy(p + 64, dom[i].netvm, strnlen(dom[i].netvm, DOMAIN_NAME_MAX));
 		memcpy(p + 96, dom[i].template_name, strnlen(dom[i].template_name, DOMAIN_NAME_MAX));
 		put_u32(p + 128, dom[i].address);
@@ -499,9 +503,12 @@ int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_inf
 		out[i].vcpus = get_u32(p + 44);
 		out[i].restarts = get_u32(p + 48);
 		out[i].uptime_ms = get_u64(p + 52);
-		if (p[60] & ~CTL_DOMAIN_GUI)
+		if ((p[60] & ~(CTL_DOMAIN_GUI | CTL_DOMAIN_CHANGED | CTL_DOMAIN_REMOVED)) ||
+		    (p[60] & CTL_DOMAIN_CHANGED && p[60] & CTL_DOMAIN_REMOVED))
 			return fail(why, "domains reply with unknown flags");
 		out[i].gui = p[60] & CTL_DOMAIN_GUI;
+		out[i].config = p[60] & CTL_DOMAIN_CHANGED ? CTL_CONFIG_CHANGED :
+				p[60] & CTL_DOMAIN_REMOVED ? CTL_CONFIG_REMOVED : CTL_CONFIG_CURRENT;
 		if (!name_field(p + 64, out[i].netvm) || !name_field(p + 96, out[i].template_name))
 			return fail(why, "domains reply with a bad netvm or template");
 		out[i].address = get_u32(p + 128);

@@ -229,10 +229,22 @@ struct ctl_domain_info {
 	char netvm[DOMAIN_NAME_MAX + 1];	/* "": none */
 	char template_name[DOMAIN_NAME_MAX + 1];	/* "": none */
 	uint32_t address;	/* IPv4, host order; 0: none */
+	uint8_t config;		/* enum ctl_domain_config */
 };
 
+/* Whether a domain runs by its file as it is now (`ctl reload'). */
+enum ctl_domain_config {
+	CTL_CONFIG_CURRENT,
+	CTL_CONFIG_CHANGED,	/* its file changed: applied at its next start */
+	CTL_CONFIG_REMOVED,	/* its file is gone: forgotten once it stops */
+};
+extern const char *const ctl_domain_config_names[];	/* indexed by enum */
+
 #define CTL_NO_DOMID 0xffffffffu
-#define CTL_DOMAIN_GUI 0x01	/* flags of a domain record */
+/* Flags of a domain record. */
+#define CTL_DOMAIN_GUI 0x01
+#define CTL_DOMAIN_CHANGED 0x02
+#define CTL_DOMAIN_REMOVED 0x04
 
 /* Encoders return the message's length, 0 when it does not fit in CAP. */
 size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap);

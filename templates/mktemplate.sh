@@ -78,7 +78,7 @@ install -D -m 0755 "$here/../guest/vif-bulkhead" "$tree/etc/xen/scripts/vif-bulk
 # need (the kernel's modules.dep), at their paths; the rest (graphics,
 # sound, cameras, ...) stays out: a domain has no such device.
 (cd "$moddir" && find kernel/arch kernel/crypto kernel/fs kernel/lib kernel/net kernel/virt \
-    kernel/drivers/{xen,net,block,usb,hid,input,md,scsi,ata,nvme,mmc,bluetooth,virtio,char} \
+    kernel/drivers/{xen,pci,net,block,usb,hid,input,md,scsi,ata,nvme,mmc,bluetooth,virtio,char} \
     -name '*.ko*' 2>/dev/null) | sort >"$tree/.modules"
 awk 'NR == FNR { want[$1] = 1; next }
      { m = $1; sub(":$", "", m); if (!(m in want)) next; print m; for (i = 2; i <= NF; i++) print $i }' \

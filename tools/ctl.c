@@ -211,10 +211,11 @@ static void print_domain_json(const struct ctl_domain_info *d)
 	char a[16];
 	if (d->address) {
 		ipv4_format(d->address, a);
-		printf(",\"address\":\"%s\"}", a);
+		printf(",\"address\":\"%s\"", a);
 	} else {
-		printf(",\"address\":null}");
+		printf(",\"address\":null");
 	}
+	printf(",\"config\":\"%s\"}", ctl_domain_config_names[d->config]);
 }
 
 static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json)
@@ -228,9 +229,9 @@ static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json
 		printf("]}\n");
 		return;
 	}
-	printf("%-20s %4s %-10s %-10s %-7s %-4s %8s %5s %9s %8s %-14s %-14s %s\n", "NAME", "ID",
-	       "STATE", "CLASS", "LABEL", "TYPE", "MEM(MiB)", "VCPUS", "UPTIME", "RESTARTS",
-	       "NETVM", "TEMPLATE", "ADDRESS");
+	printf("%-20s %4s %-10s %-10s %-7s %-4s %8s %5s %9s %8s %-14s %-14s %-15s %s\n", "NAME",
+	       "ID", "STATE", "CLASS", "LABEL", "TYPE", "MEM(MiB)", "VCPUS", "UPTIME", "RESTARTS",
+	       "NETVM", "TEMPLATE", "ADDRESS", "CONFIG");
 	for (size_t i = 0; i < n; i++) {
 		const struct ctl_domain_info *d = &dom[i];
 		char id[12] = "-", up[24] = "-", a[16] = "-";
@@ -240,13 +241,15 @@ static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json
 			snprintf(up, sizeof(up), "%llus", (unsigned long long)(d->uptime_ms / 1000));
 		if (d->address)
 			ipv4_format(d->address, a);
-		printf("%-20s %4s %-10s %-10s %-7s %-4s %8u %5u %9s %8u %-14s %-14s %s\n", d->name, id,
+		printf("%-20s %4s %-10s %-10s %-7s %-4s %8u %5u %9s %8u %-14s %-14s %-15s %s\n", d->name,
+		       id,
 		       domain_state_name(d->state),
 		       name_of(domain_class_names, CLASS_STORAGE + 1, d->class),
 		       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
 		       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib / 1024,
 		       d->vcpus, up, d->restarts, d->netvm[0] ? d->netvm : "-",
-		       d->template_name[0] ? d->template_name : "-", a);
+		       d->template_name[0] ? d->template_name : "-", a,
+		       ctl_domain_config_names[d->config]);
 	}
 }
 
@@ -617,7 +620,9 @@ static const struct ctl_command commands[] = {
 	  CTL_PEER_PID1, CTL_REQ_POWER, CTL_REP_OK, false, 0, 0, CTL_POWER_HALT, args_power,
 	  NULL },
 	{ "list", "[--json]", "every configured domain: id, state, class, label, type,\n"
-	  "memory, vCPUs, uptime, restarts, netvm, template, address",
+	  "memory, vCPUs, uptime, restarts, netvm, template, address, and\n"
+	  "its config (changed: its file changed since it started, applied\n"
+	  "at its next start; removed: its file is gone)",
 	  CTL_PEER_DOMAINS, CTL_REQ_DOMAINS, CTL_REP_DOMAINS, true, 0, 0, 0, args_none, NULL },
 	{ "start", "NAME", "create NAME (and its netvm if it is down); clears failed",
 	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_START,

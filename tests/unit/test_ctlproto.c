@@ -203,7 +203,7 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 		{ .name = "sys-net", .state = 2, .type = 1, .class = 4, .label = 0, .domid = 7,
 		  .memory_kib = 262144, .vcpus = 2, .restarts = 3, .uptime_ms = 1ull << 33,
 		  .gui = true, .netvm = "sys-usb", .template_name = "debian-12",
-		  .address = 0x0a890005 },
+		  .address = 0x0a890005, .config = CTL_CONFIG_CHANGED },
 		{ .name = "work", .state = 0, .domid = CTL_NO_DOMID },
 	}, out[4];
 	enum ctl_type type;
@@ -234,9 +234,15 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 	rec[96] = 'd';
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), 0);
 	/* A flag this version does not know is refused, not ignored. */
-	((uint8_t *)payload)[4 + 60] = 0x03;
+	((uint8_t *)payload)[4 + 60] = 0x08 | CTL_DOMAIN_GUI;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
 	assert_string_equal(why, "domains reply with unknown flags");
+	/* Changed and removed at once: no such domain. */
+	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_CHANGED | CTL_DOMAIN_REMOVED;
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
+	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_REMOVED;
+	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), 0);
+	assert_int_equal(out[0].config, CTL_CONFIG_REMOVED);
 	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_GUI;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 1, &n, &why), -1);
 	((uint8_t *)payload)[0] = 3;

@@ -219,11 +219,10 @@ struct spec {
 	uint32_t preload;
 };
 
-static struct world *world_new(const struct spec *specs, size_t n)
+/* The domain files of SPECS, as domains_load() would give them. */
+static struct domains configs(const struct spec *specs, size_t n)
 {
-	struct world *w = calloc(1, sizeof(*w));
 	struct domains doms = { .dom = calloc(n, sizeof(struct domain_config)), .n = n };
-	assert_non_null(w);
 	assert_non_null(doms.dom);
 	for (size_t i = 0; i < n; i++) {
 		struct domain_config *c = &doms.dom[i];
@@ -247,6 +246,14 @@ static struct world *world_new(const struct spec *specs, size_t n)
 			c->preload = specs[i].preload;
 		}
 	}
+	return doms;
+}
+
+static struct world *world_new(const struct spec *specs, size_t n)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct domains doms = configs(specs, n);
+	assert_non_null(w);
 	w->f.next_domid = 1;
 	w->f.lc = &w->lc;
 	assert_int_equal(lc_init(&w->lc, &doms, &fake_ops, &w->f), 0);
@@ -490,6 +497,61 @@ static void preload_refill(void **state)
 	assert_non_null(lc_by_name(&w->lc, "disp2"));
 	assert_true(dom(w, "disp2")->preload);
 	assert_int_equal(count(&w->f, "create disp2"), 1);
+	world_free(w);
+}
+
+/* `ctl reload': a new domain with autostart starts at once, one without
+ * waits to be asked; a removed one that runs is asked to shut down and is
+ * forgotten once it has; a changed one runs on by its old config, which
+ * `ctl list' says, until its next start. */
+static void reload_starts_the_new_and_stops_the_removed(void **state)
+{
+	static const struct spec before[] = { { "alpha", CLASS_APP, "", 0 },
+					      { "beta", CLASS_APP, "", 0 } };
+	static const struct spec after[] = { { "alpha", CLASS_APP, "", 0 },
+					     { "gamma", CLASS_APP, "", 0 },
+					     { "delta", CLASS_APP, "", 0 } };
+	struct world *w = world_new(before, 2);
+	struct ctl_domain_info info;
+	char text[1024];
+	uint64_t now = 0;
+	(void)state;
+	lc_resume(&w->lc, now);
+	bring_up(w, "alpha", now);
+	bring_up(w, "beta", now);
+	struct domains nd = configs(after, 3);
+	nd.dom[0].memory_mb = 512;
+	nd.dom[2].autostart = false;
+	now = 5000;
+	lc_reload_apply(&w->lc, &nd, now, text, sizeof(text));
+	assert_non_null(strstr(text, "domain alpha: memory changed: applies at its next start "
+			       "(it runs)\n"));
+	assert_non_null(strstr(text, "domain gamma is new: started now (autostart)\n"));
+	assert_non_null(strstr(text, "domain delta is new: `bulkhead ctl start delta' starts "
+			       "it\n"));
+	assert_non_null(strstr(text, "domain beta is no longer configured: asked to shut down, "
+			       "and forgotten once it stops\n"));
+	lc_describe(dom(w, "alpha"), &info);
+	assert_int_equal(info.config, CTL_CONFIG_CHANGED);
+	/* The config it runs by, not the file's 512 MiB. */
+	assert_int_equal(info.memory_kib, 400 * 1024);
+	lc_describe(dom(w, "beta"), &info);
+	assert_int_equal(info.config, CTL_CONFIG_REMOVED);
+	assert_int_equal(dom(w, "beta")->state, DOM_STOPPING);
+	assert_int_equal(count(&w->f, "shutdown beta"), 1);
+	lc_shutdown_asked(&w->lc, dom(w, "beta"), 0, now);
+	assert_int_equal(dom(w, "delta")->state, DOM_STOPPED);
+	bring_up(w, "gamma", now);
+	lc_describe(dom(w, "gamma"), &info);
+	assert_int_equal(info.config, CTL_CONFIG_CURRENT);
+	assert_int_equal(count(&w->f, "create delta"), 0);
+
+	lc_shutdown_reported(&w->lc, dom(w, "beta"), LC_SHUTDOWN_POWEROFF, "poweroff", now);
+	lc_destroyed(&w->lc, dom(w, "beta"), 0, now);
+	assert_int_equal(dom(w, "beta")->state, DOM_STOPPED);
+	/* Forgotten by the loop's next turn, not under the caller. */
+	lc_tick(&w->lc, now);
+	assert_null(lc_by_name(&w->lc, "beta"));
 	world_free(w);
 }
 
@@ -878,6 +940,7 @@ int main(void)
 		cmocka_unit_test(death_of_a_running_domain),
 		cmocka_unit_test(features_before_it_runs),
 		cmocka_unit_test(preloads_wait_for_the_boot),
+		cmocka_unit_test(reload_starts_the_new_and_stops_the_removed),
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),

@@ -198,10 +198,13 @@ static void new_and_removed_domains_are_said(void **state)
 	(void)state;
 	reload_describe(&c, false, NULL, false, line, sizeof(line));
 	assert_string_equal(line, "domain gamma is new: `bulkhead ctl start gamma' starts it");
+	c.autostart = true;
+	reload_describe(&c, false, NULL, false, line, sizeof(line));
+	assert_string_equal(line, "domain gamma is new: started now (autostart)");
 	c.kind = RELOAD_REMOVED;
 	reload_describe(&c, true, "sys-net", true, line, sizeof(line));
-	assert_string_equal(line, "domain gamma is no longer configured: it runs on until it "
-			    "stops, and is forgotten then");
+	assert_string_equal(line, "domain gamma is no longer configured: asked to shut down, "
+			    "and forgotten once it stops");
 	reload_describe(&c, false, NULL, false, line, sizeof(line));
 	assert_string_equal(line, "domain gamma is no longer configured: forgotten");
 	c = (struct reload_change){ .name = "delta", .kind = RELOAD_CHANGED, .firewall = true,

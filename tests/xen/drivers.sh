@@ -11,6 +11,10 @@
 #               device is held by xen-pciback: the NIC and the disk from the
 #               start (xen-pciback.hide=), the xHCI controller taken from
 #               dom0's xhci_hcd when sys-usb starts
+#   hwcheck     `bulkhead hwcheck' in dom0 finds what QEMU gives: no VT-x
+#               (qemu64), the IOMMU in Xen's use without interrupt
+#               remapping, the e1000 and the xHCI controller (pciback's),
+#               and writes their pci lines and xen-pciback.hide=
 #   uplink      sys-net's eth0 is the e1000, driven there; xl devd runs in
 #               sys-net and sys-firewall
 #   chain       alpha reaches a page in sys-net and one on the host (QEMU's
@@ -24,14 +28,16 @@
 #   usb         sys-usb sees the tablet on its xHCI controller
 #   storage     alpha reads the disk sys-storage serves (the host's marker)
 #   reload      alpha's rule for port 8001 made an allow, beta's memory
-#               changed, gamma new, `ctl reload': it says alpha's firewall is
-#               given to sys-firewall now, beta's memory waits for its next
-#               start and gamma is new; alpha reaches port 8001, sys-
-#               firewall's log shows the new rule, nothing was restarted,
-#               gamma is stopped; a reload with a bad rule in alpha's file
-#               and a good change in beta's changes nothing (FILE:LINE said;
-#               beta's policy in xenstore still allow); beta's file back as
-#               it runs and gamma's gone: gamma alone is said, forgotten
+#               changed, gamma new (autostart), `ctl reload': it says
+#               alpha's firewall is given to sys-firewall now, beta's memory
+#               waits for its next start and gamma is started; alpha reaches
+#               port 8001, sys-firewall's log shows the new rule, nothing
+#               was restarted, gamma boots, `ctl list' says beta's config
+#               changed; a reload with a bad rule in alpha's file and a good
+#               change in beta's changes nothing (FILE:LINE said; beta's
+#               policy in xenstore still allow); beta's file back as it runs
+#               and gamma's gone: gamma alone is said, asked to shut down,
+#               it powers off and is no longer listed; beta's config current
 #   republish   alpha's file back to deny port 8001 without a reload, the
 #               manager killed: the new one adopts the domains and gives
 #               sys-firewall the rules as the files have them; alpha is
@@ -51,7 +57,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-drivers "$@"
 LINUX_CONFIG=$here/drivers/config
 SUITE=xen-drivers
-CHECKS=(bringup dom0 uplink chain rules isolation usb storage reload republish netcrash no-panic)
+CHECKS=(bringup dom0 hwcheck uplink chain rules isolation usb storage reload republish netcrash no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
 DISK=$LINUX_VM/storage.img
@@ -118,6 +124,26 @@ check_dom0() {
     info "dom0: $net; $pci"
 }
 
+check_hwcheck() {
+    expect_marker '^DRV-HWCHECK ' 'dom0 did not run bulkhead hwcheck' || return 1
+    local hw re missing=''
+    hw=$(line_of '^DRV-HWCHECK ')
+    # QEMU's machine as Xen shows it: qemu64 has no VT-x; intel-iommu is
+    # Xen's (cap_hvm_directio), without interrupt remapping (intremap=off);
+    # the e1000 and the xHCI controller held by pciback for sys-net and
+    # sys-usb; dom0's Linux sees no IOMMU groups under Xen.
+    for re in '^DRV-HWCHECK status=1 ' '\|cpu: missing: ' '\|iommu: ok: ' '\|intremap: missing: ' \
+        '\|pci 0000:00:03\.0 net [A-Za-z]+ 8086:100e driver=pciback group=none\|' \
+        '\|pci 0000:00:04\.0 usb xHCI 1b36:000d driver=pciback group=none\|' \
+        '\|config sys-net: pci = \[ "0000:00:03\.0" \]\|' '\|config sys-usb: pci = \[ "0000:00:04\.0" \]\|' \
+        '\|config xen: xen-pciback\.hide=\(0000:00:03\.0\)\(0000:00:04\.0\)\|' \
+        '\|verdict: not ready: missing cpu, missing intremap\|'; do
+        grep -qE -- "$re" <<<"$hw" || missing+=" $re"
+    done
+    [ -z "$missing" ] || { why="hwcheck on the test bed lacks$missing: $hw"; return 1; }
+    info "hwcheck on the test bed: $(tr '|' '\n' <<<"$hw" | grep -E '^(pci|config|verdict:)' | tr '\n' ';')"
+}
+
 check_uplink() {
     expect_marker '^sys-net\| DOMU-UPLINK ' 'sys-net has no uplink' || return 1
     local up
@@ -177,7 +203,7 @@ check_reload() {
     said=$(line_of '^DRV-RELOAD ')
     if [[ "$said" != *"domain alpha: firewall changed: given to sys-firewall now|"* ]] ||
         [[ "$said" != *"domain beta: memory, maxmem changed: applies at its next start (it runs)|"* ]] ||
-        [[ "$said" != *"domain gamma is new: \`bulkhead ctl start gamma' starts it|"* ]]; then
+        [[ "$said" != *"domain gamma is new: started now (autostart)|"* ]]; then
         why="ctl reload said: $said"
         return 1
     fi
@@ -192,7 +218,7 @@ check_reload() {
             "$fw $(ev table-loaded)" '^alpha\| DOMU-PROBE name=alpha blocked ok' \
             '^DRV-RELOADED ' || return 1
     ask=$(line_of '^DRV-RELOAD-ASK ') done=$(line_of '^DRV-RELOADED ')
-    if [ "${ask#* } gamma=stopped" != "${done#* }" ]; then
+    if [ "${ask#* } gamma=running beta-config=changed" != "${done#* }" ]; then
         why="domains restarted by the reload: before $ask, after $done"
         return 1
     fi
@@ -207,10 +233,15 @@ check_reload() {
         return 1
     fi
     # beta's file as it runs again, gamma's gone.
-    if [ "$(line_of '^DRV-RELOAD-BACK ')" != "DRV-RELOAD-BACK domain gamma is no longer configured: forgotten| gamma=" ]; then
+    if [ "$(line_of '^DRV-RELOAD-BACK ')" != "DRV-RELOAD-BACK domain gamma is no longer configured: asked to shut down, and forgotten once it stops| gamma=removed" ]; then
         why="the reload back: $(line_of '^DRV-RELOAD-BACK ')"
         return 1
     fi
+    expect_marker '^DRV-RELOAD-GONE ' 'gamma was not forgotten' || return 1
+    [ "$(line_of '^DRV-RELOAD-GONE ')" = "DRV-RELOAD-GONE gamma= beta-config=current" ] ||
+        { why="after gamma stopped: $(line_of '^DRV-RELOAD-GONE ')"; return 1; }
+    in_order "$(ev domain-stopping name=gamma)" "^gamma\\| DOMU-POWEROFF name=gamma" \
+        "$(ev domain-died name=gamma 'domid=[0-9]+' how=poweroff)" || return 1
     info "reload: ${said#DRV-RELOAD }; refused: $(sed 's/.*|bulkhead ctl: //' <<<"$bad")"
 }
 

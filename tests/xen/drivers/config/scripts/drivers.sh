@@ -27,24 +27,35 @@ for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")
     echo "DRV-DOM0-PCI $bdf driver=${drv##*/}"
 done
+# What `bulkhead hwcheck' makes of QEMU's machine from Xen's dom0.
+/bin/bulkhead hwcheck > /tmp/hwcheck.out 2>&1
+echo "DRV-HWCHECK status=$? $(tr '\n' '|' < /tmp/hwcheck.out)"
 
 # `ctl reload': alpha's rule for port 8001 becomes an allow, beta's memory
-# changes, gamma is new; alpha reaches port 8001 without anything
-# restarted, beta's change waits for its next start, gamma is stopped.
+# changes, gamma is new (autostart); alpha reaches port 8001 without
+# anything restarted, beta's change waits for its next start (`ctl list'
+# says "changed"), gamma runs.
 cfg=/etc/bulkhead/domains
 ids() { echo "alpha=$(domid alpha) beta=$(domid beta) sys-firewall=$(domid sys-firewall)"; }
 # said NAME LABEL RESULT N: NAME's probe LABEL said RESULT at least N times.
 said() { [ "$(log "$1" | grep -c "DOMU-PROBE name=$1 $2 $3")" -ge "$4" ]; }
 listed() { ctl list | awk -v n="$1" '$1 == n { print $3 }'; }
+# config NAME: the CONFIG column of NAME in `ctl list'.
+config() { ctl list | awk -v n="$1" '$1 == n { print $NF }'; }
+up() { log gamma | grep -q "DOMU-UP name=gamma"; }
+unlisted() { [ -z "$(listed "$1")" ]; }
 cp "$cfg/alpha.cfg" /tmp/alpha.cfg
 cp "$cfg/beta.cfg" /tmp/beta.cfg
 sed -i 's/"deny tcp port 8001"/"allow tcp to 10.0.2.15 port 8001"/' "$cfg/alpha.cfg"
 sed -i 's/^memory = 192$/memory = 200/' "$cfg/beta.cfg"
-printf 'class = "standalone"\nkernel = "/var/lib/bulkhead/vmlinux"\nvolumes = 0\n' > "$cfg/gamma.cfg"
+printf '%s\n' 'class = "standalone"' 'type = "pv"' 'memory = 128' 'volumes = 0' 'autostart = 1' \
+    'kernel = "/var/lib/bulkhead/vmlinux"' 'ramdisk = "/var/lib/bulkhead/domu.cpio"' \
+    'extra = "console=hvc0 loglevel=3 bulkhead.name=gamma"' > "$cfg/gamma.cfg"
 echo "DRV-RELOAD-ASK $(ids)"
 echo "DRV-RELOAD $(ctl reload 2>&1 | tr '\n' '|')"
 until_true 120 "alpha did not reach port 8001 after the reload" said alpha blocked ok 1
-echo "DRV-RELOADED $(ids) gamma=$(listed gamma)"
+until_true 300 "gamma did not boot after the reload" up
+echo "DRV-RELOADED $(ids) gamma=$(listed gamma) beta-config=$(config beta)"
 # A reload with a problem changes nothing, not even what is right in it.
 cp "$cfg/alpha.cfg" /tmp/alpha-reloaded.cfg
 sed -i 's/"allow icmp"/"allow tcp port 70000"/' "$cfg/alpha.cfg"
@@ -56,12 +67,14 @@ else
 fi
 fw=$(domid sys-firewall)
 echo "DRV-RELOAD-BETA policy=$(xenstore-read "/local/domain/$fw/bulkhead/firewall/10-137-0-11/policy")"
-# beta's file as it runs, gamma gone: beta's waiting change is no more,
-# gamma is forgotten.
+# beta's file as it runs, gamma's gone: beta's waiting change is no more,
+# gamma is asked to shut down, and forgotten once it has.
 cp /tmp/alpha-reloaded.cfg "$cfg/alpha.cfg"
 cp /tmp/beta.cfg "$cfg/beta.cfg"
 rm "$cfg/gamma.cfg"
-echo "DRV-RELOAD-BACK $(ctl reload 2>&1 | tr '\n' '|') gamma=$(listed gamma)"
+echo "DRV-RELOAD-BACK $(ctl reload 2>&1 | tr '\n' '|') gamma=$(config gamma)"
+until_true 120 "gamma is still listed after its file went" unlisted gamma
+echo "DRV-RELOAD-GONE gamma=$(listed gamma) beta-config=$(config beta)"
 
 # alpha's file goes back to deny port 8001, with no reload, and the
 # manager is killed: the new one, adopting the domains, gives sys-firewall
