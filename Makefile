@@ -232,7 +232,7 @@ net-bins: $(NET_TESTS:%=$(BUILD)/net/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh layers unit asan fuzz host gui net linux xen xen-storage xen-drivers
+	@tests/run-suites.sh layers unit asan fuzz host gui net linux xen xen-storage xen-drivers xen-template
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)

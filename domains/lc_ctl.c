@@ -13,7 +13,8 @@
 
 /* ---- `bulkhead ctl': list, start, stop, kill, pause, unpause ---- */
 
-void lc_describe(const struct lc_dom *d, struct ctl_domain_info *out)
+void lc_describe(const struct lifecycle *lc, const struct lc_dom *d,
+		 struct ctl_domain_info *out)
 {
 	const struct domain_config *c = d->cfg;
 	memset(out, 0, sizeof(*out));
@@ -34,8 +35,10 @@ void lc_describe(const struct lc_dom *d, struct ctl_domain_info *out)
 	out->address = c->address;
 	/* A kept config is the one it was created by, its file changed
 	 * or gone since (`ctl reload'). */
-	out->config = d->removed ? CTL_CONFIG_REMOVED : d->kept ? CTL_CONFIG_CHANGED :
-		      CTL_CONFIG_CURRENT;
+	out->config = d->removed ? CTL_CONFIG_REMOVED : d->kept ? CTL_CONFIG_CHANGED : 0;
+	const struct lc_dom *owner = lc_root_owner(lc, d);
+	if (owner && lc_exists(d) && d->root_gen_used != owner->root_gen)
+		out->config |= CTL_CONFIG_OLD_ROOT;
 }
 
 static int refuse(char *msg, size_t cap, int err, const struct lc_dom *d, const char *why)

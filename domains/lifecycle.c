@@ -116,6 +116,17 @@ struct lc_dom *lc_by_name(const struct lifecycle *lc, const char *name)
 	return NULL;
 }
 
+const struct lc_dom *lc_root_owner(const struct lifecycle *lc, const struct lc_dom *d)
+{
+	if (!d->cfg->volumes || !d->cfg->template_name || d->cfg->class == CLASS_TEMPLATE)
+		return NULL;
+	const struct lc_dom *t = lc_by_name(lc, d->cfg->template_name);
+	/* A disposable template is an app: its own template has the root. */
+	if (t && t->cfg->class != CLASS_TEMPLATE && t->cfg->template_name)
+		t = lc_by_name(lc, t->cfg->template_name);
+	return t && t->cfg->class == CLASS_TEMPLATE ? t : NULL;
+}
+
 struct lc_dom *lc_by_domid(const struct lifecycle *lc, uint32_t domid)
 {
 	for (size_t i = 0; i < lc->n; i++)
@@ -176,6 +187,10 @@ static void start(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
 	lc_set_state(lc, d, DOM_CREATING);
 	log_info("domains", "creating domain %s", d->cfg->name);
 	log_event("domains", "domain-creating", "name=%s", d->cfg->name);
+	/* The adapter makes its volumes now: its root is the template's as
+	 * it is at this count. */
+	const struct lc_dom *owner = lc_root_owner(lc, d);
+	d->root_gen_used = owner ? owner->root_gen : 0;
 	lc->ops->create(lc->ctx, d);
 }
 
@@ -295,6 +310,9 @@ static void after_death(struct lifecycle *lc, struct lc_dom *d, enum domain_acti
 	d->domid = LC_NO_DOMID;
 	d->died_at = now;
 	d->started_epoch_ms = 0;
+	/* Whatever it wrote to its root is what its domains start from now. */
+	if (d->cfg->class == CLASS_TEMPLATE)
+		d->root_gen++;
 	settle_config(lc, d);
 	if (d->removed) {
 		log_notice("domains", "domain %s is gone, and no longer configured: forgotten",

@@ -144,6 +144,12 @@ struct lc_dom {
 	 * When it is gone the reloaded one takes over. */
 	struct domain_config *kept;
 	bool removed;		/* reloaded without it: forgotten once it is gone */
+	/* A template: how often it has died since the manager started (each
+	 * time its root may have changed).  A domain on a snapshot of a
+	 * template's root: that count when its volumes were made; it runs an
+	 * older root than the template's when they differ (`ctl list'). */
+	unsigned root_gen;
+	unsigned root_gen_used;
 };
 
 /* Why libxl says a domain shut down, as the lifecycle sorts it. */
@@ -233,6 +239,10 @@ void lc_free(struct lifecycle *lc);
 struct lc_dom *lc_slot_new(const struct domain_config *cfg);
 void lc_slot_free(struct lifecycle *lc, struct lc_dom *d);
 struct lc_dom *lc_by_name(const struct lifecycle *lc, const char *name);
+/* The template whose root D's root is a snapshot of (an app's, a
+ * disposable's or a driver domain's template; a disposable template's
+ * template), or NULL: none (no volumes, no template). */
+const struct lc_dom *lc_root_owner(const struct lifecycle *lc, const struct lc_dom *d);
 struct lc_dom *lc_by_domid(const struct lifecycle *lc, uint32_t domid);
 /* Whether D's domain exists, or is being made or worked on. */
 bool lc_exists(const struct lc_dom *d);
@@ -286,7 +296,8 @@ void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_st
 		   unsigned len, uint64_t now);
 
 /* ---- `bulkhead ctl' ---- */
-void lc_describe(const struct lc_dom *d, struct ctl_domain_info *out);
+void lc_describe(const struct lifecycle *lc, const struct lc_dom *d,
+		 struct ctl_domain_info *out);
 int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64_t now,
 	   char *msg, size_t cap);
 int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,

@@ -65,7 +65,7 @@ uint64_t mgr_epoch_ms(void)
 static void describe(const struct lc_dom *d, struct ctl_domain_info *out)
 {
 	libxl_dominfo info;
-	lc_describe(d, out);
+	lc_describe(&M.lc, d, out);
 	if (!dom_exists_in_xen(d->state))
 		return;
 	libxl_dominfo_init(&info);

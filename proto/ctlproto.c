@@ -7,7 +7,6 @@
 #include "lib/util.h"
 #include "proto/rpcproto.h"
 
-const char *const ctl_domain_config_names[] = { "current", "changed", "removed", NULL };
 
 _Static_assert(CTL_CHOICE_MAX == RPC_TARGET_MAX && 4 + 32 + 64 + 64 + 4 +
 		       CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 1) == CTL_ASK_SIZE &&
@@ -180,8 +179,7 @@ size_t ctl_encode_domains(const struct ctl_domain_info *dom, size_t n, uint8_t *
 		put_u32(p + 48, dom[i].restarts);
 		put_u64(p + 52, dom[i].uptime_ms);
 		p[60] = (uint8_t)((dom[i].gui ? CTL_DOMAIN_GUI : 0) |
-				  (dom[i].config == CTL_CONFIG_CHANGED ? CTL_DOMAIN_CHANGED : 0) |
-				  (dom[i].config == CTL_CONFIG_REMOVED ? CTL_DOMAIN_REMOVED : 0));
+				  (dom[i].config & CTL_CONFIG_ALL) << CTL_DOMAIN_CONFIG_SHIFT);
 		memcpy(p + 64, dom[i].netvm, strnlen(dom[i].netvm, DOMAIN_NAME_MAX));
 		memcpy(p + 96, dom[i].template_name, strnlen(dom[i].template_name, DOMAIN_NAME_MAX));
 		put_u32(p + 128, dom[i].address);
@@ -503,12 +501,12 @@ int ctl_decode_domains(const uint8_t *payload, size_t len, struct ctl_domain_inf
 		out[i].vcpus = get_u32(p + 44);
 		out[i].restarts = get_u32(p + 48);
 		out[i].uptime_ms = get_u64(p + 52);
-		if ((p[60] & ~(CTL_DOMAIN_GUI | CTL_DOMAIN_CHANGED | CTL_DOMAIN_REMOVED)) ||
-		    (p[60] & CTL_DOMAIN_CHANGED && p[60] & CTL_DOMAIN_REMOVED))
+		uint8_t config = (uint8_t)(p[60] >> CTL_DOMAIN_CONFIG_SHIFT);
+		if ((config & ~CTL_CONFIG_ALL) ||
+		    ((config & CTL_CONFIG_CHANGED) && (config & CTL_CONFIG_REMOVED)))
 			return fail(why, "domains reply with unknown flags");
 		out[i].gui = p[60] & CTL_DOMAIN_GUI;
-		out[i].config = p[60] & CTL_DOMAIN_CHANGED ? CTL_CONFIG_CHANGED :
-				p[60] & CTL_DOMAIN_REMOVED ? CTL_CONFIG_REMOVED : CTL_CONFIG_CURRENT;
+		out[i].config = config;
 		if (!name_field(p + 64, out[i].netvm) || !name_field(p + 96, out[i].template_name))
 			return fail(why, "domains reply with a bad netvm or template");
 		out[i].address = get_u32(p + 128);
@@ -637,4 +635,13 @@ int ctl_decode_asks(const uint8_t *payload, size_t len, struct ctl_ask *out, siz
 			return -1;
 	*n = untrusted_count;
 	return 0;
+}
+
+void ctl_config_text(uint8_t config, char *buf, size_t cap)
+{
+	static const char *const words[] = { "changed", "removed", "old-root" };
+	snprintf(buf, cap, "%s", config ? "" : "current");
+	for (size_t b = 0; b < sizeof(words) / sizeof(words[0]); b++)
+		if (config & (1u << b))
+			str_append(buf, cap, "%s%s", buf[0] ? "," : "", words[b]);
 }

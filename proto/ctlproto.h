@@ -229,22 +229,25 @@ struct ctl_domain_info {
 	char netvm[DOMAIN_NAME_MAX + 1];	/* "": none */
 	char template_name[DOMAIN_NAME_MAX + 1];	/* "": none */
 	uint32_t address;	/* IPv4, host order; 0: none */
-	uint8_t config;		/* enum ctl_domain_config */
+	uint8_t config;		/* CTL_CONFIG_* bits; 0: current */
 };
 
-/* Whether a domain runs by its file as it is now (`ctl reload'). */
-enum ctl_domain_config {
-	CTL_CONFIG_CURRENT,
-	CTL_CONFIG_CHANGED,	/* its file changed: applied at its next start */
-	CTL_CONFIG_REMOVED,	/* its file is gone: forgotten once it stops */
-};
-extern const char *const ctl_domain_config_names[];	/* indexed by enum */
+/* Whether a domain runs by its file and its template's root as they are
+ * now: bits of ctl_domain_info.config (never CHANGED and REMOVED both). */
+#define CTL_CONFIG_CHANGED 0x01	/* its file changed (`ctl reload'): at its next start */
+#define CTL_CONFIG_REMOVED 0x02	/* its file is gone: forgotten once it stops */
+#define CTL_CONFIG_OLD_ROOT 0x04	/* its template ran and stopped since it started:
+					 * its root is older than the template's */
+#define CTL_CONFIG_ALL 0x07
+/* CONFIG as `ctl list' says it: "current", or its bits' words joined by
+ * ',' ("changed,old-root"), into BUF (CAP >= CTL_CONFIG_TEXT). */
+#define CTL_CONFIG_TEXT 32
+void ctl_config_text(uint8_t config, char *buf, size_t cap);
 
 #define CTL_NO_DOMID 0xffffffffu
-/* Flags of a domain record. */
+/* Flags of a domain record: gui, then the config's bits. */
 #define CTL_DOMAIN_GUI 0x01
-#define CTL_DOMAIN_CHANGED 0x02
-#define CTL_DOMAIN_REMOVED 0x04
+#define CTL_DOMAIN_CONFIG_SHIFT 1
 
 /* Encoders return the message's length, 0 when it does not fit in CAP. */
 size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap);

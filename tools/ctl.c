@@ -215,7 +215,9 @@ static void print_domain_json(const struct ctl_domain_info *d)
 	} else {
 		printf(",\"address\":null");
 	}
-	printf(",\"config\":\"%s\"}", ctl_domain_config_names[d->config]);
+	char config[CTL_CONFIG_TEXT];
+	ctl_config_text(d->config, config, sizeof(config));
+	printf(",\"config\":\"%s\"}", config);
 }
 
 static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json)
@@ -234,7 +236,8 @@ static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json
 	       "NETVM", "TEMPLATE", "ADDRESS", "CONFIG");
 	for (size_t i = 0; i < n; i++) {
 		const struct ctl_domain_info *d = &dom[i];
-		char id[12] = "-", up[24] = "-", a[16] = "-";
+		char id[12] = "-", up[24] = "-", a[16] = "-", config[CTL_CONFIG_TEXT];
+		ctl_config_text(d->config, config, sizeof(config));
 		if (d->domid != CTL_NO_DOMID)
 			snprintf(id, sizeof(id), "%u", d->domid);
 		if (d->uptime_ms)
@@ -248,8 +251,7 @@ static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json
 		       name_of(domain_label_names, LABEL_BLACK + 1, d->label),
 		       name_of(domain_type_names, DOMAIN_HVM + 1, d->type), d->memory_kib / 1024,
 		       d->vcpus, up, d->restarts, d->netvm[0] ? d->netvm : "-",
-		       d->template_name[0] ? d->template_name : "-", a,
-		       ctl_domain_config_names[d->config]);
+		       d->template_name[0] ? d->template_name : "-", a, config);
 	}
 }
 
@@ -622,7 +624,8 @@ static const struct ctl_command commands[] = {
 	{ "list", "[--json]", "every configured domain: id, state, class, label, type,\n"
 	  "memory, vCPUs, uptime, restarts, netvm, template, address, and\n"
 	  "its config (changed: its file changed since it started, applied\n"
-	  "at its next start; removed: its file is gone)",
+	  "at its next start; removed: its file is gone; old-root: its\n"
+	  "template ran and stopped since it started)",
 	  CTL_PEER_DOMAINS, CTL_REQ_DOMAINS, CTL_REP_DOMAINS, true, 0, 0, 0, args_none, NULL },
 	{ "start", "NAME", "create NAME (and its netvm if it is down); clears failed",
 	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_START,

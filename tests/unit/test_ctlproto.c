@@ -234,15 +234,15 @@ static void domains_round_trip_and_counts_are_checked(void **state)
 	rec[96] = 'd';
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), 0);
 	/* A flag this version does not know is refused, not ignored. */
-	((uint8_t *)payload)[4 + 60] = 0x08 | CTL_DOMAIN_GUI;
+	((uint8_t *)payload)[4 + 60] = 0x10 | CTL_DOMAIN_GUI;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
 	assert_string_equal(why, "domains reply with unknown flags");
 	/* Changed and removed at once: no such domain. */
-	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_CHANGED | CTL_DOMAIN_REMOVED;
+	((uint8_t *)payload)[4 + 60] = (CTL_CONFIG_CHANGED | CTL_CONFIG_REMOVED) << 1;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), -1);
-	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_REMOVED;
+	((uint8_t *)payload)[4 + 60] = (CTL_CONFIG_REMOVED | CTL_CONFIG_OLD_ROOT) << 1;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 2, &n, &why), 0);
-	assert_int_equal(out[0].config, CTL_CONFIG_REMOVED);
+	assert_int_equal(out[0].config, CTL_CONFIG_REMOVED | CTL_CONFIG_OLD_ROOT);
 	((uint8_t *)payload)[4 + 60] = CTL_DOMAIN_GUI;
 	assert_int_equal(ctl_decode_domains(payload, plen, out, 1, &n, &why), -1);
 	((uint8_t *)payload)[0] = 3;

@@ -217,6 +217,7 @@ struct spec {
 	enum domain_class class;
 	const char *netvm;
 	uint32_t preload;
+	const char *template_name;	/* NULL: none; with it, volumes */
 };
 
 /* The domain files of SPECS, as domains_load() would give them. */
@@ -244,6 +245,10 @@ static struct domains configs(const struct spec *specs, size_t n)
 		if (specs[i].preload) {
 			c->volumes = true;
 			c->preload = specs[i].preload;
+		}
+		if (specs[i].template_name) {
+			c->volumes = true;
+			c->template_name = strdup(specs[i].template_name);
 		}
 	}
 	return doms;
@@ -306,7 +311,7 @@ static const struct agent_status agent_running = { .state = AGENT_RUNNING };
  * is failed, and not created again. */
 static void crash_loop_fails(void **state)
 {
-	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 } };
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL } };
 	struct world *w = world_new(specs, 1);
 	struct lc_dom *d = dom(w, "alpha");
 	uint64_t now = 0;
@@ -352,8 +357,8 @@ static void crash_loop_fails(void **state)
 static void adoption(void **state)
 {
 	static const struct spec specs[] = {
-		{ "alpha", CLASS_APP, "", 0 }, { "beta", CLASS_APP, "", 0 },
-		{ "gamma", CLASS_APP, "", 0 }, { "delta", CLASS_APP, "", 0 },
+		{ "alpha", CLASS_APP, "", 0, NULL }, { "beta", CLASS_APP, "", 0, NULL },
+		{ "gamma", CLASS_APP, "", 0, NULL }, { "delta", CLASS_APP, "", 0, NULL },
 	};
 	struct world *w = world_new(specs, 4);
 	const struct lc_mark running = { .word = "running", .started = 5 };
@@ -392,7 +397,7 @@ static void adoption(void **state)
  * watched again, not created a second time. */
 static void death_of_a_running_domain(void **state)
 {
-	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 } };
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL } };
 	struct world *w = world_new(specs, 1);
 	struct lc_dom *d = dom(w, "alpha");
 	(void)state;
@@ -415,8 +420,8 @@ static void death_of_a_running_domain(void **state)
  * creation, before it runs; one that does not, never. */
 static void features_before_it_runs(void **state)
 {
-	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 },
-					     { "beta", CLASS_APP, "", 0 } };
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL },
+					     { "beta", CLASS_APP, "", 0, NULL } };
 	struct world *w = world_new(specs, 2);
 	(void)state;
 	/* The manager's own copy of alpha's config, as loaded. */
@@ -437,7 +442,7 @@ static void features_before_it_runs(void **state)
  * the first preload, being created. */
 static struct world *preloading(struct lc_dom **p)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1, NULL } };
 	struct world *w = world_new(specs, 1);
 	lc_resume(&w->lc, 1);
 	bring_up(w, "work", 1);
@@ -506,11 +511,11 @@ static void preload_refill(void **state)
  * `ctl list' says, until its next start. */
 static void reload_starts_the_new_and_stops_the_removed(void **state)
 {
-	static const struct spec before[] = { { "alpha", CLASS_APP, "", 0 },
-					      { "beta", CLASS_APP, "", 0 } };
-	static const struct spec after[] = { { "alpha", CLASS_APP, "", 0 },
-					     { "gamma", CLASS_APP, "", 0 },
-					     { "delta", CLASS_APP, "", 0 } };
+	static const struct spec before[] = { { "alpha", CLASS_APP, "", 0, NULL },
+					      { "beta", CLASS_APP, "", 0, NULL } };
+	static const struct spec after[] = { { "alpha", CLASS_APP, "", 0, NULL },
+					     { "gamma", CLASS_APP, "", 0, NULL },
+					     { "delta", CLASS_APP, "", 0, NULL } };
 	struct world *w = world_new(before, 2);
 	struct ctl_domain_info info;
 	char text[1024];
@@ -531,19 +536,19 @@ static void reload_starts_the_new_and_stops_the_removed(void **state)
 			       "it\n"));
 	assert_non_null(strstr(text, "domain beta is no longer configured: asked to shut down, "
 			       "and forgotten once it stops\n"));
-	lc_describe(dom(w, "alpha"), &info);
+	lc_describe(&w->lc, dom(w, "alpha"), &info);
 	assert_int_equal(info.config, CTL_CONFIG_CHANGED);
 	/* The config it runs by, not the file's 512 MiB. */
 	assert_int_equal(info.memory_kib, 400 * 1024);
-	lc_describe(dom(w, "beta"), &info);
+	lc_describe(&w->lc, dom(w, "beta"), &info);
 	assert_int_equal(info.config, CTL_CONFIG_REMOVED);
 	assert_int_equal(dom(w, "beta")->state, DOM_STOPPING);
 	assert_int_equal(count(&w->f, "shutdown beta"), 1);
 	lc_shutdown_asked(&w->lc, dom(w, "beta"), 0, now);
 	assert_int_equal(dom(w, "delta")->state, DOM_STOPPED);
 	bring_up(w, "gamma", now);
-	lc_describe(dom(w, "gamma"), &info);
-	assert_int_equal(info.config, CTL_CONFIG_CURRENT);
+	lc_describe(&w->lc, dom(w, "gamma"), &info);
+	assert_int_equal(info.config, 0);
 	assert_int_equal(count(&w->f, "create delta"), 0);
 
 	lc_shutdown_reported(&w->lc, dom(w, "beta"), LC_SHUTDOWN_POWEROFF, "poweroff", now);
@@ -555,14 +560,60 @@ static void reload_starts_the_new_and_stops_the_removed(void **state)
 	world_free(w);
 }
 
+/* A template that ran and stopped has a newer root than its AppVMs that
+ * run, and than its disposable template's disposables: `ctl list' says
+ * "old-root" until each starts again. */
+static void domains_on_an_older_root_are_said(void **state)
+{
+	static const struct spec specs[] = { { "debian", CLASS_TEMPLATE, "", 0, NULL },
+					     { "work", CLASS_APP, "", 0, "debian" },
+					     { "dvm", CLASS_APP, "", 0, "debian" },
+					     { "mail", CLASS_DISPOSABLE, "", 0, "dvm" } };
+	struct world *w = world_new(specs, 4);
+	struct ctl_domain_info info;
+	uint64_t now = 0;
+	(void)state;
+	lc_resume(&w->lc, now);
+	bring_up(w, "debian", now);
+	bring_up(w, "work", now);
+	bring_up(w, "dvm", now);
+	bring_up(w, "mail", now);
+	lc_describe(&w->lc, dom(w, "work"), &info);
+	assert_int_equal(info.config, 0);
+	/* The template stops: what it wrote is its root now. */
+	lc_shutdown_reported(&w->lc, dom(w, "debian"), LC_SHUTDOWN_POWEROFF, "poweroff", now);
+	lc_destroyed(&w->lc, dom(w, "debian"), 0, now);
+	for (const char *const *n = (const char *const[]){ "work", "dvm", "mail", NULL }; *n; n++) {
+		lc_describe(&w->lc, dom(w, *n), &info);
+		assert_int_equal(info.config, CTL_CONFIG_OLD_ROOT);
+	}
+	lc_describe(&w->lc, dom(w, "debian"), &info);
+	assert_int_equal(info.config, 0);
+	char text[CTL_CONFIG_TEXT];
+	ctl_config_text(CTL_CONFIG_CHANGED | CTL_CONFIG_OLD_ROOT, text, sizeof(text));
+	assert_string_equal(text, "changed,old-root");
+	/* work crashes and comes back on the new root. */
+	lc_shutdown_reported(&w->lc, dom(w, "work"), LC_SHUTDOWN_CRASH, "crash", now);
+	lc_destroyed(&w->lc, dom(w, "work"), 0, now);
+	bring_up(w, "work", dom(w, "work")->deadline);
+	lc_describe(&w->lc, dom(w, "work"), &info);
+	assert_int_equal(info.config, 0);
+	/* A stopped domain runs no root at all. */
+	lc_ctl(&w->lc, CTL_DOMAIN_KILL, "dvm", now, text, sizeof(text));
+	lc_destroyed(&w->lc, dom(w, "dvm"), 0, now);
+	lc_describe(&w->lc, dom(w, "dvm"), &info);
+	assert_int_equal(info.config, 0);
+	world_free(w);
+}
+
 /* Preloads are background work: none while the boot's domains start (a
  * netvm's agent not up yet, its client due then being created), none in
  * the quiet after the last start; then one, the next turn after it. */
 static void preloads_wait_for_the_boot(void **state)
 {
 	static const struct spec specs[] = {
-		{ "sys-net", CLASS_NET, "", 0 }, { "alpha", CLASS_APP, "sys-net", 0 },
-		{ "work", CLASS_APP, "", 1 },
+		{ "sys-net", CLASS_NET, "", 0, NULL }, { "alpha", CLASS_APP, "sys-net", 0, NULL },
+		{ "work", CLASS_APP, "", 1, NULL },
 	};
 	struct world *w = world_new(specs, 3);
 	struct lc_dom *net = dom(w, "sys-net");
@@ -622,7 +673,7 @@ static void request_races_a_preload(void **state)
 static void netvm_restart_moves_its_clients(void **state)
 {
 	static const struct spec specs[] = {
-		{ "sys-net", CLASS_NET, "", 0 }, { "alpha", CLASS_APP, "sys-net", 0 },
+		{ "sys-net", CLASS_NET, "", 0, NULL }, { "alpha", CLASS_APP, "sys-net", 0, NULL },
 	};
 	struct world *w = world_new(specs, 2);
 	struct lc_dom *net = dom(w, "sys-net"), *a = dom(w, "alpha");
@@ -668,7 +719,7 @@ static void netvm_restart_moves_its_clients(void **state)
 static void shutdown_order_and_deadline(void **state)
 {
 	static const struct spec specs[] = {
-		{ "sys-net", CLASS_NET, "", 0 }, { "alpha", CLASS_APP, "sys-net", 0 },
+		{ "sys-net", CLASS_NET, "", 0, NULL }, { "alpha", CLASS_APP, "sys-net", 0, NULL },
 	};
 	struct world *w = world_new(specs, 2);
 	struct lc_dom *net = dom(w, "sys-net"), *a = dom(w, "alpha");
@@ -783,7 +834,7 @@ static void disposable_for_a_call(void **state)
  * once made; its agent silent too long: destroyed. */
 static void cold_disposable_for_a_call(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 0 } };
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 0, NULL } };
 	struct world *w = world_new(specs, 1);
 	char msg[256];
 	(void)state;
@@ -807,7 +858,7 @@ static void cold_disposable_for_a_call(void **state)
  * started; the template still serves requests. */
 static void preloads_that_keep_dying_stop(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1, NULL } };
 	struct world *w = world_new(specs, 1);
 	uint64_t now = 0;
 	(void)state;
@@ -836,7 +887,7 @@ static void preloads_that_keep_dying_stop(void **state)
  * the template its mark names. */
 static void adoption_of_a_preload(void **state)
 {
-	static const struct spec specs[] = { { "work", CLASS_APP, "", 1 } };
+	static const struct spec specs[] = { { "work", CLASS_APP, "", 1, NULL } };
 	struct world *w = world_new(specs, 1);
 	const struct lc_mark mk = { .word = "preloaded", .started = 9, .dvm = "work" };
 	(void)state;
@@ -859,7 +910,7 @@ static void adoption_of_a_preload(void **state)
 static void ctl_while_creating(void **state)
 {
 	static const struct spec specs[] = {
-		{ "alpha", CLASS_APP, "", 0 }, { "beta", CLASS_APP, "", 0 },
+		{ "alpha", CLASS_APP, "", 0, NULL }, { "beta", CLASS_APP, "", 0, NULL },
 	};
 	struct world *w = world_new(specs, 2);
 	struct lc_dom *a = dom(w, "alpha"), *b = dom(w, "beta");
@@ -891,7 +942,7 @@ static void ctl_while_creating(void **state)
  * answer given before the call returned is the command's. */
 static void ctl_pause_follows_libxl(void **state)
 {
-	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0 } };
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL } };
 	struct world *w = world_new(specs, 1);
 	struct lc_dom *a = dom(w, "alpha");
 	char msg[256];
@@ -941,6 +992,7 @@ int main(void)
 		cmocka_unit_test(features_before_it_runs),
 		cmocka_unit_test(preloads_wait_for_the_boot),
 		cmocka_unit_test(reload_starts_the_new_and_stops_the_removed),
+		cmocka_unit_test(domains_on_an_older_root_are_said),
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),

@@ -569,6 +569,7 @@ assert d["alpha"]["state"] == "running" and d["alpha"]["id"] > 0, d["alpha"]
 assert d["alpha"]["netvm"] == "sys-net" and d["alpha"]["template"] is None, d["alpha"]
 assert d["alpha"]["address"].startswith("10.137.0."), d["alpha"]
 assert d["alpha"]["uptime_ms"] > 0 and d["alpha"]["class"] == "standalone", d["alpha"]
+assert d["alpha"]["config"] == "current", d["alpha"]
 assert d["crashy"]["state"] == "failed" and d["crashy"]["id"] is None, d["crashy"]
 assert d["crashy"]["restarts"] == 2, d["crashy"]' "$json" 2>"$LINUX_VM/json.err"; then
         why="ctl list --json: $(tail -n 1 "$LINUX_VM/json.err"): $json"

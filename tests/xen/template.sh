@@ -21,6 +21,9 @@
 #   private     work stopped (its kernel's poweroff through bulkhead ctl,
 #               not the manager's timeout) and started: its note in /home
 #               is kept, what it wrote to its root is gone
+#   oldroot     debian (the template) started, a file written to its root,
+#               stopped: `ctl list' says work runs an old root, which has no
+#               such file; work started again has it, its root current
 #   disposable  a disposable of debian dirties its root and /home; the next
 #               one has neither
 #   no-panic    neither Xen nor dom0 panicked
@@ -37,7 +40,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-template "$@"
 LINUX_CONFIG=$here/template/config
 SUITE=xen-template
-CHECKS=(bringup appvm netvm window private disposable no-panic)
+CHECKS=(bringup appvm netvm window private oldroot disposable no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-600}
 TEMPLATE_DIR=${TEMPLATE_DIR:-$(dirname "$bulkhead")/templates}
@@ -148,6 +151,16 @@ check_private() {
     in_order "$(ev domain-stopping name=work)" "^work\\| .*$(ev shutdown-requested action=poweroff)" \
         "$(ev domain-died name=work 'domid=[0-9]+' how=poweroff)" || return 1
     info "work after its restart: $(ctl_line TPL-AFTER)"
+}
+
+check_oldroot() {
+    expect_marker '^TPL-NEWROOT ' "work did not start again after the template changed" || return 1
+    [ "$(ctl_line TPL-OLDROOT)" = "old-root none " ] ||
+        { why="work while the template had changed: $(ctl_line TPL-OLDROOT)"; return 1; }
+    [ "$(ctl_line TPL-NEWROOT)" = "current v2 " ] ||
+        { why="work started again: $(ctl_line TPL-NEWROOT)"; return 1; }
+    in_order "^debian\\| .*$(ev service-started name=agent)" "$(ev domain-died name=debian 'domid=[0-9]+' how=poweroff)" || return 1
+    info "work: $(ctl_line TPL-OLDROOT)-> $(ctl_line TPL-NEWROOT)"
 }
 
 check_disposable() {

@@ -12,6 +12,8 @@ in_() { ctl run "$1" --pass-io "$2" </dev/null 2>&1 | tr '\n' ' '; }
 answers() { ctl run "$1" --pass-io true </dev/null >/dev/null 2>&1; }
 wait_agent() { until_true 600 "$1's agent does not answer" answers "$1"; }
 has() { [ -n "$(in_ "$1" "cat $2 2>/dev/null")" ]; }
+# config NAME: NAME's CONFIG in `ctl list' (current, old-root, ...).
+config() { ctl list 2>/dev/null | awk -v n="$1" '$1 == n { print $NF }'; }
 
 wait_agent work
 echo "TPL-WORK-OS $(in_ work 'cat /etc/debian_version; readlink /proc/1/exe; findmnt -n -o SOURCE /; findmnt -n -o SOURCE /home; hostname; echo $HOME')"
@@ -35,6 +37,18 @@ ctl stop work && wait_for work stopped 180
 ctl start work
 wait_agent work
 echo "TPL-AFTER $(in_ work 'cat /home/user/note; cat /etc/dirt 2>/dev/null || echo no-dirt; cat /home/user/typed')"
+
+# The template changes its root (as an update does): work runs an older
+# root until its next start, then has the template's.
+ctl start debian
+wait_agent debian
+in_ debian 'echo v2 > /etc/template-mark && sync' >/dev/null
+ctl stop debian && wait_for debian stopped 180
+echo "TPL-OLDROOT $(config work) $(in_ work 'cat /etc/template-mark 2>/dev/null || echo none')"
+ctl stop work && wait_for work stopped 180
+ctl start work
+wait_agent work
+echo "TPL-NEWROOT $(config work) $(in_ work 'cat /etc/template-mark')"
 
 # Disposables: each starts from the template's root, whatever the last one did.
 d1=$(ctl run-disposable debian 'sleep 900' 2>/tmp/run.err) || fail "run-disposable: $(cat /tmp/run.err)"
