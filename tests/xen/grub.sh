@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# The install guide's boot (docs/INSTALL.md) walked under QEMU (TCG): GRUB,
+# from a bootable ISO (grub-mkrescue), boots its menu entry made by the very
+# file the guide installs, examples/laptop/grub.d/42_bulkhead, run as
+# update-grub runs it; Xen 4.17 and the Debian kernel as dom0 with bulkhead's
+# initramfs (mkinitramfs.sh --xen --desktop) of a small config without domains
+# (tests/xen/grub/config).  The machine is qemu_start_xen's (its CPU model and
+# memory), booted by SeaBIOS from the ISO, with QEMU's emulated VT-d IOMMU
+# (interrupt remapping on): the entry's iommu=required must find one.
+# What the test changes in the file: the consoles (xen_console and
+# linux_console: the serial line, which the harness reads, for the screen)
+# and kver (this machine's kernel); nothing else.  The entry is generated with
+# the ISO's boot directory bound on /boot, so the script sees the paths it
+# names as a laptop's /boot has them.  Checks:
+#   entry       42_bulkhead prints one menu entry, id bulkhead, multiboot2 and
+#               two module2; with a file it names missing it prints nothing,
+#               says why, and exits 0 (update-grub must not fail for it)
+#   grub        SeaBIOS booted the ISO and GRUB ran the entry (its echo lines)
+#   xen         Xen 4.17's banner, and the command line Xen printed is the
+#               entry's: "placeholder", the console, then xen_args exactly as
+#               the file and docs/INSTALL.md give them
+#   iommu       Xen set up the IOMMU with interrupt remapping (iommu=required
+#               did not stop it)
+#   dom0        dom0's kernel got the entry's command line (linux_args with
+#               the xen-pciback.hide= list through GRUB's parser), bulkhead
+#               came up as its PID 1 (xen-dom0, xenconsoled, boot-done) and
+#               reads the same two command lines back (/proc/cmdline, xl info)
+#   desktop     the compositor is up on bochs-drm: the screendump is not
+#               black (build/xen-grub/desktop.png)
+#   no-panic    neither Xen nor dom0 panicked
+# usage: tests/xen/grub.sh BULKHEAD   (as root)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/linux/common.sh
+. "$here/../linux/common.sh"
+# shellcheck source=tests/xen/lib.sh
+. "$here/lib.sh"
+suite_start xen-grub "$@"
+LINUX_CONFIG=$here/grub/config
+SUITE=xen-grub
+CHECKS=(entry grub xen iommu dom0 desktop no-panic)
+# grub starts QEMU.
+CHECKS_WITHOUT_VM='entry grub no-panic'
+SNIPPET=$LINUX_ROOT/examples/laptop/grub.d/42_bulkhead
+GUIDE=$LINUX_ROOT/docs/INSTALL.md
+ISO_TREE=$LINUX_VM/iso
+KVER=$(_qemu_kver)
+t_qemu=0 t_boot=0
+
+# The serial line for what the laptop shows on its screen: Xen's COM1 and
+# dom0's hvc0 (Xen's console, on the same line).
+TEST_XEN_CONSOLE='console=com1 com1=115200,8n1'
+TEST_LINUX_CONSOLE='console=hvc0 earlyprintk=xen'
+
+# setting NAME: NAME's value as the snippet sets it (its one line NAME=...,
+# evaluated alone by sh).
+setting() {
+    local line
+    line=$(grep -E "^$1=" "$SNIPPET") || { echo "no $1= line in $SNIPPET" >&2; return 1; }
+    sh -c "$line"$'\n'"printf '%s' \"\$$1\""
+}
+
+# The snippet as the test runs it: the consoles and kver replaced, each on
+# exactly one line (a renamed setting must fail here, not pass unchanged).
+test_snippet() {
+    local out=$1 name value n
+    cp "$SNIPPET" "$out"
+    for name in xen_console linux_console kver; do
+        case $name in
+            xen_console) value="\"$TEST_XEN_CONSOLE\"" ;;
+            linux_console) value="\"$TEST_LINUX_CONSOLE\"" ;;
+            kver) value=$KVER ;;
+        esac
+        n=$(grep -cE "^$name=" "$out" || true)
+        [ "$n" = 1 ] || { echo "$SNIPPET has $n lines $name=, not 1" >&2; return 1; }
+        sed -i "s|^$name=.*|$name=$value|" "$out"
+    done
+}
+
+# run_snippet SNIPPET BOOT_DIR: what update-grub would put in grub.cfg for
+# it, with BOOT_DIR as /boot (a mount namespace of its own: the host's /boot
+# is not touched); stderr to $LINUX_VM/snippet.err.
+run_snippet() {
+    unshare -m sh -c 'mount --bind "$1" /boot && exec sh "$2"' sh "$2" "$1" 2>"$LINUX_VM/snippet.err"
+}
+
+check_entry() {
+    local s=$LINUX_VM/42_bulkhead out n
+    test_snippet "$s" 2>"$LINUX_VM/wait.err" || { why=$(cat "$LINUX_VM/wait.err"); fatal='no menu entry'; return 1; }
+    # The ISO's /boot: the files the entry names, at the guide's paths.
+    mkdir -p "$ISO_TREE/boot/grub"
+    cp /boot/xen-4.17-amd64.gz "/boot/vmlinuz-$KVER" "$ISO_TREE/boot/"
+    if ! out=$(build_initramfs "$bulkhead" "$ISO_TREE/boot/bulkhead-initrd.cpio.zst" --xen --desktop 2>&1); then
+        why="initramfs build failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        fatal='no initramfs'
+        return 1
+    fi
+    info "$out"
+    # A file missing (here the initramfs, in an empty /boot): no entry, a
+    # reason, status 0.
+    mkdir -p "$LINUX_VM/empty-boot"
+    if ! out=$(run_snippet "$s" "$LINUX_VM/empty-boot"); then
+        why="42_bulkhead failed with a file missing (update-grub would fail): $(cat "$LINUX_VM/snippet.err")"
+        return 1
+    fi
+    if [ -n "$out" ] || ! grep -q 'does not exist: no bulkhead entry' "$LINUX_VM/snippet.err"; then
+        why="42_bulkhead with a file missing printed \"$out\" and said \"$(cat "$LINUX_VM/snippet.err")\""
+        return 1
+    fi
+    # The menu GRUB shows: on the serial line too, the entry chosen at once.
+    {
+        echo 'serial --unit=0 --speed=115200'
+        echo 'terminal_input serial console'
+        echo 'terminal_output serial console'
+        echo 'set default=bulkhead'
+        echo 'set timeout=1'
+        run_snippet "$s" "$ISO_TREE/boot"
+    } > "$ISO_TREE/boot/grub/grub.cfg" || {
+        why="42_bulkhead failed: $(cat "$LINUX_VM/snippet.err")"
+        fatal='no menu entry'
+        return 1
+    }
+    n=$(grep -c '^menuentry ' "$ISO_TREE/boot/grub/grub.cfg" || true)
+    if [ "$n" != 1 ] || ! grep -q -- "--id bulkhead {" "$ISO_TREE/boot/grub/grub.cfg" ||
+        [ "$(grep -cE '^	multiboot2 /boot/xen-4.17-amd64.gz placeholder ' "$ISO_TREE/boot/grub/grub.cfg")" != 1 ] ||
+        [ "$(grep -cE '^	module2 ' "$ISO_TREE/boot/grub/grub.cfg")" != 2 ]; then
+        why="not one entry of multiboot2 and two module2 with id bulkhead: $ISO_TREE/boot/grub/grub.cfg"
+        fatal='no menu entry'
+        return 1
+    fi
+    info "entry: $(grep -E '^	(multiboot2|module2) ' "$ISO_TREE/boot/grub/grub.cfg" | tr -s '\t' ' ' | paste -sd';')"
+}
+
+# The ISO (BIOS GRUB, El Torito) of that tree, booted.
+start_iso() {
+    local out
+    if ! out=$(grub-mkrescue -o "$LINUX_VM/grub.iso" "$ISO_TREE" 2>&1); then
+        echo "grub-mkrescue failed: $(tail -n 2 <<<"$out" | tr '\n' ' ')" >&2
+        return 1
+    fi
+    qemu_start_cdrom "$1" "$LINUX_VM/grub.iso" -device intel-iommu,intremap=on
+}
+
+check_grub() {
+    t_qemu=$(now_ms)
+    if ! start_iso "$LINUX_VM" 2>"$LINUX_VM/wait.err"; then
+        why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"
+        fatal='QEMU did not start'
+        return 1
+    fi
+    # GRUB's own lines: the entry's echo before each file it loads.
+    expect "Loading bulkhead initramfs \\.\\.\\." "$BOOT_TIMEOUT" "GRUB did not run the bulkhead entry" || {
+        fatal='GRUB did not boot the entry'
+        return 1
+    }
+    in_order 'Loading Xen 4\.17 \.\.\.' "Loading Linux $KVER \\.\\.\\." 'Loading bulkhead initramfs' || return 1
+}
+
+# xen_said LINE_RE: what follows "(XEN) LINE_RE" on Xen's console.
+xen_said() { serial | sed -n "s/^(XEN) $1//p" | head -n 1; }
+
+check_xen() {
+    expect '^\(XEN\) Xen version 4\.17' "$BOOT_TIMEOUT" 'no Xen banner' || { fatal='Xen did not start'; return 1; }
+    local args want got
+    args=$(setting xen_args) || { why="no xen_args in $SNIPPET"; return 1; }
+    want="placeholder $TEST_XEN_CONSOLE $args"
+    got=$(xen_said 'Command line: ')
+    # GRUB leaves the empty ${xen_rm_opts} (BIOS) as a trailing blank.
+    if [ "${got% }" != "$want" ]; then
+        why="Xen's command line: \"$got\"; the entry's: \"$want\""
+        return 1
+    fi
+    # The guide's GRUB entry says the same as the file.
+    if ! grep -qF -- "$args" "$GUIDE"; then
+        why="$GUIDE does not give Xen's command line as 42_bulkhead has it: $args"
+        return 1
+    fi
+    info "xen: Command line: $got"
+}
+
+check_iommu() {
+    expect '^\(XEN\) Interrupt remapping enabled' "$STEP_TIMEOUT" 'Xen did not enable interrupt remapping' ||
+        return 1
+    info "iommu: $(serial | grep -E '^\(XEN\) Intel VT-d (Queued|Interrupt)' | sed 's/^(XEN) //' | paste -sd';')"
+}
+
+check_dom0() {
+    local want got
+    want="placeholder $TEST_LINUX_CONSOLE $(setting linux_args)"
+    expect '\] Kernel command line: ' "$BOOT_TIMEOUT" "dom0's kernel did not start" || { fatal='no dom0'; return 1; }
+    got=$(serial | sed -n 's/^\[ *[0-9.]*\] Kernel command line: //p' | head -n 1)
+    [ "$got" = "$want" ] || { why="dom0's kernel command line: \"$got\"; the entry's: \"$want\""; return 1; }
+    expect_event xen-dom0 "$BOOT_TIMEOUT" && expect_event service-started name=xenconsoled "$STEP_TIMEOUT" &&
+        expect_event boot-done "$STEP_TIMEOUT" || { fatal='bulkhead did not come up'; return 1; }
+    t_boot=$(now_ms)
+    expect '^GRUB-XL-CMDLINE ' "$STEP_TIMEOUT" 'dom0 did not read the command lines back' || return 1
+    [ "$(ctl_line GRUB-DOM0-CMDLINE)" = "$want" ] ||
+        { why="dom0's /proc/cmdline: \"$(ctl_line GRUB-DOM0-CMDLINE)\""; return 1; }
+    got=$(xen_said 'Command line: ')
+    [ "$(ctl_line GRUB-XL-CMDLINE)" = "${got% }" ] ||
+        { why="xl info's xen_commandline: \"$(ctl_line GRUB-XL-CMDLINE)\"; Xen printed \"$got\""; return 1; }
+    info "dom0: bulkhead up $(fmt_ms $((t_boot - t_qemu))) after QEMU started; $(serial | grep -oE "$(ev boot-done)" | sed 's/.*event=//')"
+}
+
+check_desktop() {
+    expect_event compositor-up output=drm "$STEP_TIMEOUT" || return 1
+    local png=$LINUX_VM/desktop.png stats
+    # Its first frame follows the event.
+    sleep 2
+    screendump "$png" || return 1
+    stats=$(png_stats "$png") || { why="$png: $stats"; return 1; }
+    read -r w h lit _ <<<"$stats"
+    # The bar alone is thousands of pixels.
+    [ "$lit" -gt 2000 ] || { why="the screen is black ($w x $h, $lit lit pixels): $png"; return 1; }
+    info "desktop: $w x $h, $lit lit pixels ($png)"
+}
+
+xen_run_attempts "${CHECKS[@]}"
+info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
+info "artifacts in $LINUX_VM (grub.iso, iso/boot/grub/grub.cfg, serial.log, desktop.png)"
+finish_suite
