@@ -23,8 +23,9 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod so
 DEPS_BENCH := lvm2
 # `make template' only: the template's root file system.
 DEPS_TEMPLATE := mmdebstrap e2fsprogs kmod cpio zstd
-# `make check-xen-grub' only: a bootable ISO with BIOS GRUB (grub-mkrescue).
-DEPS_GRUB := grub-pc-bin grub-common xorriso mtools
+# `make check-xen-grub' only: a bootable ISO with BIOS and EFI GRUB
+# (grub-mkrescue), an EFI system partition (mtools), EFI firmware for QEMU.
+DEPS_GRUB := grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \

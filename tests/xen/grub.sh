@@ -5,7 +5,7 @@
 # update-grub runs it; Xen 4.17 and the Debian kernel as dom0 with bulkhead's
 # initramfs (mkinitramfs.sh --xen --desktop) of a small config without domains
 # (tests/xen/grub/config).  The machine is qemu_start_xen's (its CPU model and
-# memory), booted by SeaBIOS from the ISO, with QEMU's emulated VT-d IOMMU
+# memory), booted by SeaBIOS from the ISO (then by OVMF: EFI), with QEMU's emulated VT-d IOMMU
 # (interrupt remapping on): the entry's iommu=required must find one.
 # What the test changes in the file: the consoles (xen_console and
 # linux_console: the serial line, which the harness reads, for the screen)
@@ -28,6 +28,13 @@
 #   desktop     the compositor is up on bochs-drm: the screendump shows the
 #               desktop's background, the bar and its workspace square
 #               (build/xen-grub/desktop.png)
+#   efi-grub    the same ISO booted by EFI firmware (OVMF, no Secure Boot):
+#               EFI GRUB runs the entry, Xen's command line has the entry's
+#               EFI options (no-real-mode edd=off), dom0 and the desktop up
+#   efi-xen     the guide's other way: the firmware starts xen.efi from an
+#               EFI system partition, with docs/INSTALL.md's xen.cfg (its
+#               settings must be 42_bulkhead's; consoles and KVER changed):
+#               Xen's and dom0's command lines are the file's, dom0 up
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/grub.sh BULKHEAD   (as root)
 set -euo pipefail
@@ -40,9 +47,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-grub "$@"
 LINUX_CONFIG=$here/grub/config
 SUITE='xen-grub'
-CHECKS=(entry grub xen iommu dom0 desktop no-panic)
-# grub starts QEMU.
-CHECKS_WITHOUT_VM='entry grub no-panic'
+CHECKS=(entry grub xen iommu dom0 desktop efi-grub efi-xen no-panic)
+# grub starts QEMU; each efi-* starts it again.
+CHECKS_WITHOUT_VM='entry grub efi-grub efi-xen no-panic'
 SNIPPET=$LINUX_ROOT/examples/laptop/grub.d/42_bulkhead
 GUIDE=$LINUX_ROOT/docs/INSTALL.md
 ISO_TREE=$LINUX_VM/iso
@@ -230,7 +237,88 @@ check_desktop() {
     return 1
 }
 
+# next_boot NAME: the boot so far is over: no panic in it (its log kept as
+# serial-NAME.log), QEMU stopped for the next.
+next_boot() {
+    if ! check_no_panic; then
+        why="the $1 boot: $why"
+        return 1
+    fi
+    qemu_stop "$LINUX_VM"
+    cp "$LINUX_VM/serial.log" "$LINUX_VM/serial-$1.log"
+}
+
+# up_again WHAT XEN_CMDLINE LINUX_CMDLINE: a boot of the same dom0, seen
+# through: Xen's banner and command line, dom0's, bulkhead up, the desktop.
+up_again() {
+    local got
+    expect '^\(XEN\) Xen version 4\.17' "$BOOT_TIMEOUT" "$1: no Xen banner" || return 1
+    got=$(xen_said 'Command line: ')
+    [ "${got% }" = "$2" ] || { why="$1: Xen's command line: \"$got\"; expected \"$2\""; return 1; }
+    expect '\] Kernel command line: ' "$BOOT_TIMEOUT" "$1: dom0's kernel did not start" || return 1
+    got=$(serial | sed -n 's/^\[ *[0-9.]*\] Kernel command line: //p' | head -n 1)
+    [ "$got" = "$3" ] || { why="$1: dom0's kernel command line: \"$got\"; expected \"$3\""; return 1; }
+    if ! { expect_event boot-done "$BOOT_TIMEOUT" && expect_event compositor-up output=drm "$STEP_TIMEOUT"; }; then
+        why="$1: $why"
+        return 1
+    fi
+    info "$1: Xen's command line \"${2}\"; bulkhead up $(fmt_ms $(($(now_ms) - t_qemu))) after QEMU started"
+}
+
+# The EFI firmware (OVMF, without Secure Boot) instead of SeaBIOS.
+OVMF=/usr/share/ovmf/OVMF.fd
+
+check_efi_grub() {
+    next_boot bios || return 1
+    # The same ISO: grub-mkrescue made it for EFI GRUB too.
+    t_qemu=$(now_ms)
+    qemu_start_cdrom "$LINUX_VM" "$LINUX_VM/grub.iso" -device intel-iommu,intremap=on -bios "$OVMF" \
+        2>"$LINUX_VM/wait.err" || { why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"; return 1; }
+    expect "Loading bulkhead initramfs \\.\\.\\." "$BOOT_TIMEOUT" "EFI GRUB did not run the bulkhead entry" ||
+        return 1
+    # The entry's EFI branch: Xen told not to go back to real mode.
+    up_again efi-grub "placeholder $TEST_XEN_CONSOLE $(setting xen_args) no-real-mode edd=off" \
+        "placeholder $TEST_LINUX_CONSOLE $(setting linux_args)"
+}
+
+# The guide's xen.cfg (docs/INSTALL.md, "Booting Xen from the firmware"), as
+# the guide writes it but for the consoles and KVER.
+guide_xen_cfg() {
+    sed -n "/^cat > \/boot\/efi\/EFI\/bulkhead\/xen.cfg <<'EOF'\$/,/^EOF\$/p" "$GUIDE" | sed '1d;$d'
+}
+
+check_efi_xen() {
+    local cfg=$LINUX_VM/BOOTX64.cfg esp=$LINUX_VM/esp.img opts kern f
+    guide_xen_cfg > "$cfg"
+    opts=$(sed -n 's/^options=//p' "$cfg") kern=$(sed -n 's/^kernel=vmlinuz-KVER //p' "$cfg")
+    # The same settings as the GRUB entry's.
+    if [ "$opts" != "$(setting xen_console) $(setting xen_args)" ] ||
+        [ "$kern" != "$(setting linux_console) $(setting linux_args)" ] ||
+        ! grep -qx 'ramdisk=bulkhead-initrd.cpio.zst' "$cfg"; then
+        why="$GUIDE's xen.cfg is not 42_bulkhead's settings: $(paste -sd'|' "$cfg")"
+        return 1
+    fi
+    sed -i -e "s/KVER/$KVER/" -e "s/console=vga/$TEST_XEN_CONSOLE/" -e "s/console=tty0/$TEST_LINUX_CONSOLE/" "$cfg"
+    next_boot efi-grub || return 1
+    # An EFI system partition whose fallback loader is xen.efi: the firmware
+    # starts \EFI\BOOT\BOOTX64.EFI, which reads BOOTX64.cfg beside it.
+    rm -f "$esp"
+    truncate -s 64M "$esp"
+    { mformat -i "$esp" -F :: && mmd -i "$esp" ::/EFI ::/EFI/BOOT &&
+        mcopy -i "$esp" /boot/xen-4.17-amd64.efi ::/EFI/BOOT/BOOTX64.EFI &&
+        mcopy -i "$esp" "$cfg" ::/EFI/BOOT/BOOTX64.cfg &&
+        mcopy -i "$esp" "/boot/vmlinuz-$KVER" "$ISO_TREE/boot/bulkhead-initrd.cpio.zst" ::/EFI/BOOT/; } \
+        >"$LINUX_VM/wait.err" 2>&1 || { why="the EFI system partition: $(head -n 2 "$LINUX_VM/wait.err")"; return 1; }
+    t_qemu=$(now_ms)
+    _qemu_launch "$LINUX_VM" -cpu "${QEMU_XEN_CPU:-qemu64}" -m "$QEMU_XEN_MEM" -device intel-iommu,intremap=on \
+        -bios "$OVMF" -drive "file=$esp,format=raw,if=virtio" 2>"$LINUX_VM/wait.err" ||
+        { why="QEMU did not start: $(sed -n '1s/^FAIL: //p' "$LINUX_VM/wait.err")"; return 1; }
+    expect 'EFI loader' "$BOOT_TIMEOUT" "the firmware did not start xen.efi" || return 1
+    # No placeholder: xen.efi's own configuration.
+    up_again efi-xen "$(sed -n 's/^options=//p' "$cfg")" "$(sed -n "s/^kernel=vmlinuz-$KVER //p" "$cfg")"
+}
+
 xen_run_attempts "${CHECKS[@]}"
 info "timing: whole run $(fmt_ms $(($(now_ms) - run_start)))"
-info "artifacts in $LINUX_VM (grub.iso, iso/boot/grub/grub.cfg, serial.log, desktop.png)"
+info "artifacts in $LINUX_VM (grub.iso, iso/boot/grub/grub.cfg, BOOTX64.cfg, serial-bios.log, serial-efi-grub.log, serial.log, desktop.png)"
 finish_suite
