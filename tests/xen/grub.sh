@@ -106,7 +106,7 @@ check_entry() {
         return 1
     fi
     info "$out"
-    # A file missing (here the initramfs, in an empty /boot): no entry, a
+    # The files missing (an empty /boot): no entry, a
     # reason, status 0.
     mkdir -p "$LINUX_VM/empty-boot"
     if ! out=$(run_snippet "$s" "$LINUX_VM/empty-boot"); then
@@ -166,8 +166,10 @@ check_grub() {
     in_order 'Loading Xen 4\.17 \.\.\.' "Loading Linux $KVER \\.\\.\\." 'Loading bulkhead initramfs' || return 1
 }
 
-# xen_said LINE_RE: what follows "(XEN) LINE_RE" on Xen's console.
+# xen_said LINE_RE: what follows "(XEN) LINE_RE" on Xen's console;
+# dom0_cmdline: the command line dom0's kernel printed.
 xen_said() { serial | sed -n "s/^(XEN) $1//p" | head -n 1; }
+dom0_cmdline() { serial | sed -n 's/^\[ *[0-9.]*\] Kernel command line: //p' | head -n 1; }
 
 check_xen() {
     expect '^\(XEN\) Xen version 4\.17' "$BOOT_TIMEOUT" 'no Xen banner' || { fatal='Xen did not start'; return 1; }
@@ -198,7 +200,7 @@ check_dom0() {
     local want got
     want="placeholder $TEST_LINUX_CONSOLE $(setting linux_args)"
     expect '\] Kernel command line: ' "$BOOT_TIMEOUT" "dom0's kernel did not start" || { fatal='no dom0'; return 1; }
-    got=$(serial | sed -n 's/^\[ *[0-9.]*\] Kernel command line: //p' | head -n 1)
+    got=$(dom0_cmdline)
     [ "$got" = "$want" ] || { why="dom0's kernel command line: \"$got\"; the entry's: \"$want\""; return 1; }
     if ! { expect_event xen-dom0 "$BOOT_TIMEOUT" && expect_event service-started name=xenconsoled "$STEP_TIMEOUT" &&
         expect_event boot-done "$STEP_TIMEOUT"; }; then
@@ -256,7 +258,7 @@ up_again() {
     got=$(xen_said 'Command line: ')
     [ "${got% }" = "$2" ] || { why="$1: Xen's command line: \"$got\"; expected \"$2\""; return 1; }
     expect '\] Kernel command line: ' "$BOOT_TIMEOUT" "$1: dom0's kernel did not start" || return 1
-    got=$(serial | sed -n 's/^\[ *[0-9.]*\] Kernel command line: //p' | head -n 1)
+    got=$(dom0_cmdline)
     [ "$got" = "$3" ] || { why="$1: dom0's kernel command line: \"$got\"; expected \"$3\""; return 1; }
     if ! { expect_event boot-done "$BOOT_TIMEOUT" && expect_event compositor-up output=drm "$STEP_TIMEOUT"; }; then
         why="$1: $why"
