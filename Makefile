@@ -23,6 +23,9 @@ DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod so
 DEPS_BENCH := lvm2
 # `make template' only: the template's root file system.
 DEPS_TEMPLATE := mmdebstrap e2fsprogs kmod cpio zstd
+# `make check-xen-grub' only: a bootable ISO with BIOS and EFI GRUB
+# (grub-mkrescue), an EFI system partition (mtools), EFI firmware for QEMU.
+DEPS_GRUB := grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
 PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
@@ -85,7 +88,7 @@ HEADERS  := $(wildcard */*.h)
 TEST_HEADERS := $(wildcard tests/*.h tests/unit/*.h)
 
 .PHONY: all deps check check-layers check-unit check-asan check-fuzz check-host check-gui check-net \
-	check-linux check-xen check-xen-storage check-xen-drivers \
+	check-linux check-xen check-xen-storage check-xen-drivers check-xen-grub \
 	demo run bench template clean unit-bins asan-bins fuzz-bins net-bins man install
 all: $(BUILD)/bulkhead man
 
@@ -232,7 +235,7 @@ net-bins: $(NET_TESTS:%=$(BUILD)/net/%)
 # Each suite prints its own lines and leaves build/results/SUITE with
 # "PASSED FAILED"; `check' runs them all, whatever fails, and adds them up.
 check: deps
-	@tests/run-suites.sh layers unit asan fuzz host gui net linux xen xen-storage xen-drivers xen-template
+	@tests/run-suites.sh layers unit asan fuzz host gui net linux xen xen-storage xen-drivers xen-template xen-grub
 
 check-unit: unit-bins
 	@tests/unit/run.sh unit $(BUILD)/unit $(UNIT_TESTS)
@@ -267,6 +270,12 @@ check-xen-drivers: $(BUILD)/bulkhead
 
 check-xen-storage: $(BUILD)/bulkhead
 	@tests/xen/storage.sh $(BUILD)/bulkhead
+
+# The install guide's GRUB entry (examples/laptop/grub.d/42_bulkhead) booting
+# Xen and bulkhead as dom0 from a GRUB ISO under QEMU (docs/INSTALL.md).
+check-xen-grub: $(BUILD)/bulkhead
+	@scripts/deps.sh $(DEPS_QEMU) $(DEPS_GRUB)
+	@tests/xen/grub.sh $(BUILD)/bulkhead
 
 check-xen-template: template
 	@TEMPLATE_DIR=$(BUILD)/templates tests/xen/template.sh $(BUILD)/bulkhead

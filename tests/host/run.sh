@@ -654,6 +654,51 @@ case_hwcheck() {
     [ "$rc" = 2 ] || fail "hwcheck --frob exited $rc, not 2"
 }
 
+# examples/laptop, the install guide's configuration (docs/INSTALL.md): check
+# passes with nothing said but its summary, which counts what the example
+# has; a typo in a copy of it fails (this case reads those files); every PCI
+# device a domain there takes is on the GRUB entry's xen-pciback.hide=; and
+# the guide's initramfs of it (mkinitramfs.sh --xen --desktop --busybox) holds
+# what the boot needs: the LUKS root's modules, the screen's, the config.
+LAPTOP_DOMAINS='debian dvm personal sys-firewall sys-net sys-storage sys-usb untrusted work'
+
+case_examples() {
+    local dir=$root/examples/laptop out rc=0 rules doms bdf hide
+    out=$("$BH" check "$dir" 2>"$T/stderr.log") || rc=$?
+    echo "$out" > "$T/bulkhead.log"
+    [ "$rc" = 0 ] || fail "check $dir exited $rc: $(head -n 3 "$T/stderr.log")"
+    [ ! -s "$T/stderr.log" ] || fail "check $dir said more than its summary: $(head -n 3 "$T/stderr.log")"
+    # The policy's rules: its lines but comments and blank ones.
+    rules=$(cat "$dir"/policy.d/*.policy | grep -cvE '^[[:space:]]*(#|$)')
+    [[ $out =~ ^$dir:\ 5\ services\ \(in\ start\ order:\ xenstored,\ xen-init-dom0,\ xenconsoled,\ domains,\ compositor\)\;\ 9\ domains\ \(in\ start\ order:\ ([a-z, -]+)\)\;\ 1\ encrypted\ volumes\;\ root\ /dev/mapper/cryptroot\;\ $rules\ policy\ rules\;\ 0\ problems$ ]] ||
+        fail "check's summary is not the example's ($rules policy rules): $out"
+    doms=$(tr -d ',' <<<"${BASH_REMATCH[1]}" | tr ' ' '\n' | sort | paste -sd' ')
+    [ "$doms" = "$LAPTOP_DOMAINS" ] || fail "the example's domains: $doms, not $LAPTOP_DOMAINS"
+    # The same files with one typo: check must name it.
+    cp -r "$dir" "$T/laptop"
+    sed -i 's/^memory = 2048/memroy = 2048/' "$T/laptop/domains/work.cfg"
+    rc=0
+    out=$("$BH" check "$T/laptop" 2>&1) || rc=$?
+    [ "$rc" = 1 ] && [[ $out == *"$T/laptop/domains/work.cfg:"*"memroy"* ]] ||
+        fail "check of the example with a typo in work.cfg exited $rc: $out"
+    # The driver domains' devices are kept from dom0's drivers.
+    hide=$(grep -oE '^linux_args=.*' "$dir/grub.d/42_bulkhead")
+    for bdf in $(sed -nE 's/^pci = \[ (.*) \]/\1/p' "$dir"/domains/*.cfg | tr -d '",'); do
+        [[ $hide == *"xen-pciback.hide="*"($bdf)"* ]] || fail "$bdf is given to a domain but not in 42_bulkhead's $hide"
+    done
+    sh -n "$dir/grub.d/42_bulkhead" || fail "42_bulkhead is not valid sh"
+    # The guide's initramfs of it.
+    "$root/initramfs/mkinitramfs.sh" --bulkhead "$BH" --config "$dir" --xen --desktop --busybox \
+        --out "$T/initrd.cpio.zst" > "$T/stderr.log" 2>&1 || fail "mkinitramfs.sh of the example failed: $(tail -n 2 "$T/stderr.log")"
+    zstd -dc "$T/initrd.cpio.zst" | cpio -t --quiet > "$T/files"
+    local want
+    for want in init bin/sh etc/bulkhead/disks.cfg etc/bulkhead/domains/work.cfg \
+        '/i915\.ko' '/nvme\.ko' '/dm-crypt\.ko' '/ext4\.ko' '/xen-pciback\.ko' '/evdev\.ko' \
+        usr/lib/xen-4.17/bin/xenstored usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf; do
+        grep -qE -- "^$want\$|$want\$" "$T/files" || fail "the example's initramfs has no $want"
+    done
+}
+
 # --- driver -------------------------------------------------------------------
 
 # The file-copy stream's commands (docs/FILECOPY.md) against
@@ -768,7 +813,7 @@ case_ctl_call() {
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
     compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
-    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install hwcheck)
+    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install hwcheck examples)
 
 passed=0
 failed=0

@@ -94,6 +94,9 @@ qemu_start_linux() {
         -append "console=ttyS0 panic=-1 $append" "$@"
 }
 
+# The memory of the machine Xen boots on (qemu_start_xen, qemu_start_cdrom).
+QEMU_XEN_MEM=${QEMU_XEN_MEM:-3072}
+
 # qemu_start_xen DIR INITRD [DOM0_APPEND] [EXTRA_QEMU_ARGS...]: boot Xen
 # (/boot/xen-4.17-amd64.gz) with the Debian kernel as dom0 and INITRD as
 # its initramfs. The CPU model is QEMU's plain qemu64: with `max' (even
@@ -120,9 +123,22 @@ qemu_start_xen() {
     dir=$(cd "$dir" && pwd)
     # QEMU's multiboot loader wants Xen as a plain ELF.
     zcat "$xen" > "$dir/xen"
-    _qemu_launch "$dir" -cpu "${QEMU_XEN_CPU:-qemu64}" -m 3072 -kernel "$dir/xen" \
+    _qemu_launch "$dir" -cpu "${QEMU_XEN_CPU:-qemu64}" -m "$QEMU_XEN_MEM" -kernel "$dir/xen" \
         -append "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=1024M,max:1024M dom0_max_vcpus=2 ${XEN_APPEND:-}" \
         -initrd "$kernel console=hvc0 earlyprintk=xen panic=-1 $append,$initrd" "$@"
+}
+
+# qemu_start_cdrom DIR ISO [EXTRA_QEMU_ARGS...]: boot the machine
+# qemu_start_xen boots Xen on (its CPU model and memory) from ISO, through
+# its firmware (SeaBIOS) and the ISO's boot loader, not QEMU's -kernel: the
+# ISO's GRUB loads Xen as a laptop's would (tests/xen/grub.sh).
+qemu_start_cdrom() {
+    local dir=$1 iso=$2
+    shift 2
+    [ -f "$iso" ] || { echo "qemu_start_cdrom: no ISO image $iso" >&2; return 1; }
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    _qemu_launch "$dir" -cpu "${QEMU_XEN_CPU:-qemu64}" -m "$QEMU_XEN_MEM" -cdrom "$iso" -boot d "$@"
 }
 
 # The guest writes CRLF; drop CR so "$" anchors work. No grep -q: its early
