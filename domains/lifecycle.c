@@ -521,6 +521,9 @@ static void say_ready(struct lifecycle *lc)
 
 void lc_tick(struct lifecycle *lc, uint64_t now)
 {
+	/* First: a backend taken as serving now lets the starts held for it
+	 * go in this turn (lc_next_deadline() gives no wake-up for those). */
+	lc_backends_late(lc, now);
 	if (lc->stopping) {
 		lc->preload_at = 0;
 		stop_step(lc, now);
@@ -528,7 +531,6 @@ void lc_tick(struct lifecycle *lc, uint64_t now)
 		lc_preload_more(lc, now);
 		start_due(lc, now);
 	}
-	lc_backends_late(lc, now);
 	lc_agents_late(lc, now);
 	lc_reap(lc);
 	stops_late(lc, now);

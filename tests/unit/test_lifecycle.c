@@ -606,6 +606,27 @@ static void domains_on_an_older_root_are_said(void **state)
 	world_free(w);
 }
 
+/* A net domain whose agent stays silent is taken as serving at its
+ * deadline, and the domain behind it, held for it, is created in that
+ * same turn: nothing else would wake the loop for it. */
+static void a_silent_netvm_lets_its_domains_start(void **state)
+{
+	static const struct spec specs[] = { { "sys-net", CLASS_NET, "", 0, NULL },
+					     { "alpha", CLASS_APP, "sys-net", 0, NULL } };
+	struct world *w = world_new(specs, 2);
+	struct lc_dom *net = dom(w, "sys-net");
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "sys-net", 1);
+	lc_tick(&w->lc, 2);
+	assert_int_equal(count(&w->f, "create alpha"), 0);
+	assert_int_equal(lc_next_deadline(&w->lc, 2), net->agent_deadline);
+	lc_tick(&w->lc, net->agent_deadline);
+	assert_true(net->serving);
+	assert_int_equal(count(&w->f, "create alpha"), 1);
+	world_free(w);
+}
+
 /* Preloads are background work: none while the boot's domains start (a
  * netvm's agent not up yet, its client due then being created), none in
  * the quiet after the last start; then one, the next turn after it. */
@@ -993,6 +1014,7 @@ int main(void)
 		cmocka_unit_test(preloads_wait_for_the_boot),
 		cmocka_unit_test(reload_starts_the_new_and_stops_the_removed),
 		cmocka_unit_test(domains_on_an_older_root_are_said),
+		cmocka_unit_test(a_silent_netvm_lets_its_domains_start),
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),
