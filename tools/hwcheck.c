@@ -683,8 +683,9 @@ static enum state pci_state(const struct hw_facts *f)
 
 /* What each requirement's state means for bulkhead. */
 static const char *const cpu_means[] = {
-	[ST_OK] = "domains run as PVH or HVM, isolated by the CPU's virtualisation "
-		  "extensions",
+	[ST_OK] = "PVH and HVM domains can run, isolated by the CPU's virtualisation "
+		  "extensions (a domain without `type' is PVH where the CPU has EPT/NPT too, "
+		  "else PV)",
 	[ST_MISSING] = "no VT-x/AMD-V: no PVH or HVM domain can run; PV domains still do "
 		       "(bulkhead's choice for a domain without `type' on such a host), isolated "
 		       "by Xen through a larger interface (paravirtual page tables, more "

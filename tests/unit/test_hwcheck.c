@@ -176,8 +176,9 @@ static int check(void)
 	assert_contains(have_, want_); \
 } while (0)
 
-#define VERDICT_CPU_OK "verdict cpu: ok: domains run as PVH or HVM, isolated by the CPU's " \
-	"virtualisation extensions\n"
+#define VERDICT_CPU_OK "verdict cpu: ok: PVH and HVM domains can run, isolated by the CPU's " \
+	"virtualisation extensions (a domain without `type' is PVH where the CPU has EPT/NPT " \
+	"too, else PV)\n"
 #define VERDICT_IOMMU_OK "verdict iommu: ok: driver domains can be given PCI devices " \
 	"(sys-net the network controllers, sys-usb the USB controllers), their DMA confined " \
 	"to the domain's memory\n"

@@ -11,8 +11,8 @@
 #               device is held by xen-pciback: the NIC and the disk from the
 #               start (xen-pciback.hide=), the xHCI controller taken from
 #               dom0's xhci_hcd when sys-usb starts
-#   hwcheck     `bulkhead hwcheck' in dom0 finds what QEMU gives: no VT-x
-#               (qemu64), the IOMMU in Xen's use without interrupt
+#   hwcheck     `bulkhead hwcheck' in dom0 finds what QEMU gives: HVM
+#               without HAP, the IOMMU in Xen's use without interrupt
 #               remapping, the e1000 and the xHCI controller (pciback's),
 #               and writes their pci lines and xen-pciback.hide=
 #   uplink      sys-net's eth0 is the e1000, driven there; xl devd runs in
@@ -128,16 +128,18 @@ check_hwcheck() {
     expect_marker '^DRV-HWCHECK ' 'dom0 did not run bulkhead hwcheck' || return 1
     local hw re missing=''
     hw=$(line_of '^DRV-HWCHECK ')
-    # QEMU's machine as Xen shows it: qemu64 has no VT-x; intel-iommu is
-    # Xen's (cap_hvm_directio), without interrupt remapping (intremap=off);
-    # the e1000 and the xHCI controller held by pciback for sys-net and
-    # sys-usb; dom0's Linux sees no IOMMU groups under Xen.
-    for re in '^DRV-HWCHECK status=1 ' '\|cpu: missing: ' '\|iommu: ok: ' '\|intremap: missing: ' \
+    # QEMU's machine as Xen shows it: HVM (TCG emulates AMD-V) without
+    # HAP; intel-iommu is Xen's (cap_hvm_directio), without interrupt
+    # remapping (intremap=off); the e1000 and the xHCI controller held by
+    # pciback for sys-net and sys-usb; dom0's Linux sees no IOMMU groups
+    # under Xen.
+    for re in '^DRV-HWCHECK status=1 ' '\|cpu: ok: Xen uses VT-x/AMD-V \(physinfo cap_hvm\), HAP \(EPT/NPT\) not ' \
+        '\|iommu: ok: ' '\|intremap: missing: ' \
         '\|pci 0000:00:03\.0 net [A-Za-z]+ 8086:100e driver=pciback group=none\|' \
         '\|pci 0000:00:04\.0 usb xHCI 1b36:000d driver=pciback group=none\|' \
         '\|config sys-net: pci = \[ "0000:00:03\.0" \]\|' '\|config sys-usb: pci = \[ "0000:00:04\.0" \]\|' \
         '\|config xen: xen-pciback\.hide=\(0000:00:03\.0\)\(0000:00:04\.0\)\|' \
-        '\|verdict: not ready: missing cpu, missing intremap\|'; do
+        '\|verdict: not ready: missing intremap\|'; do
         grep -qE -- "$re" <<<"$hw" || missing+=" $re"
     done
     [ -z "$missing" ] || { why="hwcheck on the test bed lacks$missing: $hw"; return 1; }
