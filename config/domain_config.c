@@ -335,6 +335,18 @@ static void drop_vifs(struct cfgfile *cfg, struct domain_config *dom)
 	dom->nvifs = 0;
 }
 
+/* A domain behind a net domain and no `vif': one interface with every
+ * default (xl's vif = [ '' ]), as Qubes gives every domain with a netvm;
+ * `vif = []' says none. */
+static void default_vif(struct cfgfile *cfg, struct domain_config *dom)
+{
+	static const char *const one[] = { "", NULL };
+	dom->vifs = strv_dup(one);
+	dom->nvifs = dom->vifs ? 1 : 0;
+	if (!dom->vifs)
+		cfg_error(cfg, "netvm", "out of memory for its vif");
+}
+
 /* What only some classes may, or must, have. */
 static void check_class(struct cfgfile *cfg, struct domain_config *dom, bool plain_xl)
 {
@@ -349,6 +361,8 @@ static void check_class(struct cfgfile *cfg, struct domain_config *dom, bool pla
 		cfg_error(cfg, "template", "a domain of class %s has a root of its own, no "
 			  "template; remove `template', or make it class \"app\"",
 			  domain_class_names[dom->class]);
+	if (dom->netvm && !cfg_key_line(cfg, "vif"))
+		default_vif(cfg, dom);
 	if (dom->nvifs && !dom->netvm && plain_xl)
 		drop_vifs(cfg, dom);
 	else if (dom->nvifs && !dom->netvm)

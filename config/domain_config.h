@@ -35,7 +35,8 @@
  *                                 # net, usb, storage may have one (their root then
  *                                 # a snapshot of its, as an app's)
  *   vif = [ '' ]                  # xl's one interface with every default
- *   netvm = "sys-firewall"        # a domain of class net; "" or absent: no network
+ *   netvm = "sys-firewall"        # a domain of class net; "" or absent: no network;
+ *                                 # without `vif', one vif with every default
  *   autostart = 1                 # started at boot, in dependency order
  *   restart = "on-failure"        # default for on_poweroff/on_crash (see below)
  *   gui = 1                       # the domain runs the GUI agent

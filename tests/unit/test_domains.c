@@ -79,6 +79,10 @@ static void a_qubes_like_set_is_read_in_order(void **state)
 	assert_int_equal(d.dom[2].on_poweroff, ACTION_RESTART);
 	assert_int_equal(d.dom[2].start_limit_burst, 2);
 	assert_int_equal(d.dom[2].start_limit_interval_ms, 5000);
+	/* A netvm and no `vif': one interface with every default. */
+	assert_int_equal(d.dom[2].nvifs, 1);
+	assert_string_equal(d.dom[2].vifs[0], "");
+	assert_int_equal(d.dom[1].nvifs, 0);
 	assert_int_equal(w->start_limit_burst, 5);
 	assert_int_equal(w->start_limit_interval_ms, 60000);
 	assert_int_equal(d.dom[1].on_crash, ACTION_PRESERVE);
@@ -333,6 +337,29 @@ static void pci_twice_and_misnamed_files(void **state)
 	domains_free(&d);
 }
 
+/* A domain behind a net domain is on the network unless it says
+ * otherwise: no `vif' gives one with every default, `vif = []' none. */
+static void a_netvm_gives_one_vif_unless_told(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/sys-net.cfg", NET);
+	write_file(dir, "domains/online.cfg", "class = \"standalone\"\n" KERNEL
+		   "netvm = \"sys-net\"\n");
+	write_file(dir, "domains/offline.cfg", "class = \"standalone\"\n" KERNEL
+		   "netvm = \"sys-net\"\nvif = []\n");
+	load(&d, &errors);
+	assert_int_equal(errors, 0);
+	assert_int_equal(d.n, 3);
+	const struct domain_config *on = &d.dom[domains_find(&d, "online")];
+	const struct domain_config *off = &d.dom[domains_find(&d, "offline")];
+	assert_int_equal(on->nvifs, 1);
+	assert_string_equal(on->vifs[0], "");
+	assert_int_equal(off->nvifs, 0);
+	domains_free(&d);
+}
+
 /* A vif named otherwise than vifDOMID.DEVID would be no client of its net
  * domain's firewall: refused where it is written, whatever else is there. */
 static void a_vif_name_is_refused(void **state)
@@ -485,6 +512,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(class_rules_are_enforced, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(types_are_checked_at_their_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(references_between_domains_are_checked, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(a_netvm_gives_one_vif_unless_told, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(a_vif_name_is_refused, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(a_cause_is_said_once, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(plain_xl_files_are_standalone_domains, make_dir,
