@@ -554,8 +554,8 @@ check_ctl() {
     expect_marker '^CTL-ADOPTED' 'the ctl script did not finish' || return 1
     local list
     list=$(serial | sed -n 's/^CTL-LIST //p')
-    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pv +2[0-9][0-9] +1 +[0-9]+s +[0-9]+ +sys-net +- +10\.137\.0\.[0-9]+$' <<<"$list" ||
-        ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2 +- +- +-$' <<<"$list"; then
+    if ! grep -qE '^alpha +[0-9]+ +running +standalone +blue +pv +2[0-9][0-9] +1 +[0-9]+s +[0-9]+ +sys-net +- +10\.137\.0\.[0-9]+ +current$' <<<"$list" ||
+        ! grep -qE '^crashy +- +failed +standalone +red +pv +256 +1 +- +2 +- +- +- +current$' <<<"$list"; then
         why="ctl list: $(tr '\n' '|' <<<"$list")"
         return 1
     fi
