@@ -31,6 +31,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$bulkhead" ] && [ -n "$out" ] || usage
+# Absolute: the modules are copied from inside the kernel's module directory.
+out=$(realpath -m "$out")
 [ -x "$bulkhead" ] || die "--bulkhead $bulkhead: not an executable file"
 [ -r "$packages" ] || die "--packages $packages: cannot read it"
 if [ -z "$kver" ]; then
