@@ -71,8 +71,7 @@ else
     fi
 fi
 if [ -z "$kver" ]; then
-    # Version sort so 6.10 beats 6.9.
-    kver=$(find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)
+    kver=$("$(dirname "$0")/../scripts/newest-kver.sh")
     [ -n "$kver" ] || die "no kernel in /lib/modules; pass --kver"
 fi
 moddir=/lib/modules/$kver

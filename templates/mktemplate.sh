@@ -36,7 +36,7 @@ out=$(realpath -m "$out")
 [ -x "$bulkhead" ] || die "--bulkhead $bulkhead: not an executable file"
 [ -r "$packages" ] || die "--packages $packages: cannot read it"
 if [ -z "$kver" ]; then
-    kver=$(find /lib/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)
+    kver=$("$here/../scripts/newest-kver.sh")
 fi
 moddir=/lib/modules/$kver
 [ -n "$kver" ] && [ -f "$moddir/modules.dep" ] ||
