@@ -125,9 +125,10 @@ check_dom0() {
 }
 
 check_hwcheck() {
-    expect_marker '^DRV-HWCHECK ' 'dom0 did not run bulkhead hwcheck' || return 1
+    expect_marker '^DRV-HWCHECK status=' 'dom0 did not run bulkhead hwcheck' || return 1
     local hw re missing=''
-    hw=$(line_of '^DRV-HWCHECK ')
+    # The status, then hwcheck's lines, each between bars.
+    hw="$(line_of '^DRV-HWCHECK status=') |$(serial | sed -n 's/^DRV-HWCHECK-OUT //p' | tr '\n' '|')"
     # QEMU's machine as Xen shows it: HVM (TCG emulates AMD-V) without
     # HAP; intel-iommu is Xen's (cap_hvm_directio), without interrupt
     # remapping (intremap=off); the e1000 and the xHCI controller held by

@@ -27,9 +27,13 @@ for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")
     echo "DRV-DOM0-PCI $bdf driver=${drv##*/}"
 done
-# What `bulkhead hwcheck' makes of QEMU's machine from Xen's dom0.
+# What `bulkhead hwcheck' makes of QEMU's machine from Xen's dom0: a
+# marker per line, since one line of it all (over 1 KiB) was once cut in
+# two on the serial console by a domain's line written between its parts.
 /bin/bulkhead hwcheck > /tmp/hwcheck.out 2>&1
-echo "DRV-HWCHECK status=$? $(tr '\n' '|' < /tmp/hwcheck.out)"
+status=$?
+sed 's/^/DRV-HWCHECK-OUT /' /tmp/hwcheck.out
+echo "DRV-HWCHECK status=$status"
 
 # `ctl reload': alpha's rule for port 8001 becomes an allow, beta's memory
 # changes, gamma is new (autostart); alpha reaches port 8001 without
