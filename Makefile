@@ -64,13 +64,13 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	display/output_headless display/uevent display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
 	input/evdev input/broker input/keymap input/textline \
-	tools/ctl tools/ctl_call
+	tools/ctl tools/ctl_call tools/ctl_update
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
-	test_hwcheck
+	test_hwcheck test_ctl_update
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm
 # Root, in network namespaces: the firewall's tables on real nftables.

@@ -19,6 +19,7 @@
 #include "tools/check.h"
 #include "tools/ctl.h"
 #include "tools/ctl_call.h"
+#include "tools/ctl_update.h"
 #include "tools/hwcheck.h"
 #include "domains/hotplug.h"
 #include "domains/manager.h"
@@ -112,6 +113,13 @@ static const struct role roles[] = {
 			"\"ctl-call\": it reads the domain's frames",
 	  .sockets = "connects to /run/bulkhead/domains; a vchan to the target domain",
 	  .libraries = { "xenvchan", "xenstore" } },
+	{ .name = "ctl-update", .main = ctl_update_main,
+	  .synopsis = "ctl update NAME [PACKAGE...]",
+	  .summary = "apt in a template through its updates proxy (bulkhead ctl help)",
+	  .privileges = "the caller's (the sockets admit root): it asks the domain manager "
+			"and runs `ctl run' (the role ctl-call, which confines itself before "
+			"it relays the domain's output); it reads nothing of a domain's",
+	  .sockets = "connects to /run/bulkhead/domains" },
 	{ .name = "domain-manager", .main = domain_manager_main,
 	  .synopsis = "domain-manager [--config DIR]",
 	  .summary = "run the domains (started by PID 1 on Xen)",
@@ -358,11 +366,14 @@ static int role_give_up(const struct role *r)
 
 /* `ctl rpc' and `ctl run' ([--socket PATH] first) are dom0's calls: the
  * role ctl-call, which opens Xen's devices before it gives up more than
- * ctl does at its start. */
-static bool is_ctl_call(int argc, char **argv)
+ * ctl does at its start; `ctl update' runs `ctl run': the role
+ * ctl-update.  Else ctl's own. */
+static const char *ctl_role(int argc, char **argv)
 {
 	int i = argc > 2 && strcmp(argv[1], "--socket") == 0 ? 3 : 1;
-	return i < argc && (strcmp(argv[i], "rpc") == 0 || strcmp(argv[i], "run") == 0);
+	if (i < argc && (strcmp(argv[i], "rpc") == 0 || strcmp(argv[i], "run") == 0))
+		return "ctl-call";
+	return i < argc && strcmp(argv[i], "update") == 0 ? "ctl-update" : "ctl";
 }
 
 static int run_role(const struct role *r, int argc, char **argv)
@@ -387,8 +398,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const struct role *r = find_role(argv[1]);
-	if (r && strcmp(r->name, "ctl") == 0 && is_ctl_call(argc - 1, argv + 1))
-		r = find_role("ctl-call");
+	if (r && strcmp(r->name, "ctl") == 0)
+		r = find_role(ctl_role(argc - 1, argv + 1));
 	if (!r) {
 		fprintf(stderr, "bulkhead: unknown command \"%s\"\n", argv[1]);
 		usage(stderr);

@@ -73,8 +73,6 @@ install -m 0755 "$bulkhead" "$tree/usr/sbin/bulkhead"
 ln -sfn bulkhead "$tree/usr/sbin/init"
 cp -a "$here/root/." "$tree/"
 install -D -m 0755 "$here/../guest/vif-bulkhead" "$tree/etc/xen/scripts/vif-bulkhead"
-"$bulkhead" check "$tree/etc/bulkhead" >/dev/null ||
-    die "the domain's configuration ($here/root/etc/bulkhead) does not pass bulkhead check (above)"
 
 # The domain kernel's modules a domain may need, and every module they
 # need (the kernel's modules.dep), at their paths; the rest (graphics,
@@ -101,6 +99,9 @@ done
 if chroot "$tree" /usr/bin/ldd /usr/sbin/bulkhead | grep 'not found'; then
     die "bulkhead's own libraries are not all in the image (above)"
 fi
+# Checked as the domain sees it: its users (/etc/passwd), its programs.
+chroot "$tree" /usr/sbin/bulkhead check /etc/bulkhead >/dev/null ||
+    die "the domain's configuration ($here/root/etc/bulkhead) does not pass bulkhead check (above)"
 
 chroot "$tree" dpkg-query -W -f '${Package} ${Version}\n' | LC_ALL=C sort >"$out.packages"
 (cd "$tree" && find . -mindepth 1 | LC_ALL=C sort) >"$out.files"

@@ -90,6 +90,32 @@ out:
 	return ret;
 }
 
+int ctl_ask(const char *path, const struct ctl_request *req, enum ctl_type want,
+	    const uint8_t **payload, size_t *plen)
+{
+	const char *peer = "the domain manager", *why = NULL;
+	enum ctl_type type;
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	int code;
+	ssize_t len = transact(path, peer, req);
+	if (len < 0)
+		return 3;
+	if (ctl_decode_header(reply, (size_t)len, &type, payload, plen, &why) < 0)
+		goto bad;
+	if (type == CTL_REP_ERROR) {
+		if (ctl_decode_error(*payload, *plen, &code, msg, sizeof(msg), &why) < 0)
+			goto bad;
+		fprintf(stderr, "bulkhead ctl: %s refused: %s\n", peer, msg);
+		return 1;
+	}
+	if (type == want)
+		return 0;
+	why = "unexpected reply type";
+bad:
+	fprintf(stderr, "bulkhead ctl: malformed answer from %s: %s\n", peer, why);
+	return 3;
+}
+
 static void print_json_string(const char *s)
 {
 	putchar('"');
@@ -662,6 +688,12 @@ static const struct ctl_command commands[] = {
 	  "ctl's\nstdin, stdout and stderr, with its status; without, on its\nown (ctl returns "
 	  "once it started)",
 	  CTL_PEER_DOMAINS, 0, 0, false, 2, CMD_ANY, 0, NULL, NULL },
+	{ "update", "NAME [PACKAGE...]", "apt-get update and full-upgrade in NAME (a template or\n"
+	  "a standalone domain: started for it, stopped after), then\n"
+	  "PACKAGE... installed; its network is the updates proxy\n"
+	  "(bulkhead.UpdatesProxy); says the domains that run an\n"
+	  "older root of it until they start again",
+	  CTL_PEER_DOMAINS, 0, 0, false, 1, CMD_ANY, 0, NULL, NULL },
 	{ "screenshot", "FILE.png", "the screen as the compositor last drew it",
 	  CTL_PEER_DESKTOP, CTL_REQ_SCREENSHOT, CTL_REP_OK, false, 1, 1, 0, args_screenshot,
 	  NULL },
@@ -810,7 +842,8 @@ int ctl_main(int argc, char **argv)
 	if (c->run)
 		return c->run(argc - i, argv + i);
 	if (!c->parse) {
-		/* rpc and run are the role ctl-call's (bulkhead.c routes them). */
+		/* rpc and run are the role ctl-call's, update ctl-update's
+		 * (bulkhead.c routes them). */
 		fprintf(stderr, "bulkhead ctl: %s is run as `bulkhead ctl %s'\n", c->name, c->name);
 		return 2;
 	}

@@ -49,6 +49,15 @@ const struct ctl_command *ctl_commands(size_t *n);
 /* The usage text, made from the table, with the exit statuses. */
 void ctl_usage(FILE *f);
 
+/*
+ * REQ sent to the domain manager at PATH and its answer awaited: 0 when it
+ * is of type WANT (*PAYLOAD, *PLEN: valid until the next request), 1 when
+ * the manager refused (its words said on stderr), 3 when it cannot be
+ * reached or answered nonsense (said).
+ */
+int ctl_ask(const char *path, const struct ctl_request *req, enum ctl_type want,
+	    const uint8_t **payload, size_t *plen);
+
 /* The words ARGV (ARGC of them, maybe 0) joined by spaces into OUT, as a
  * shell command line a domain runs; false (said on stderr) when they are
  * longer than DISPOSABLE_COMMAND_MAX or not printable ASCII. */

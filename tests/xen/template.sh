@@ -12,18 +12,26 @@
 #               bulkhead as PID 1, its root on xvda (a snapshot), /home on
 #               its private volume; its services ran by its class (agent;
 #               no devd, no firewall)
-#   netvm       sys-net (class net, the same template) ran devd, the
-#               firewall and its agent; work has its address behind it and
-#               reaches it
+#   netvm       sys-net (class net, the same template, QEMU's e1000 passed
+#               through) ran devd, the firewall, tinyproxy and its agent;
+#               work has its address behind it and reaches it
 #   window      foot, run in work by `ctl run', is a window framed in
 #               work's blue, drawn by foot; clicked, what is typed into it
 #               runs in work's shell
 #   private     work stopped (its kernel's poweroff through bulkhead ctl,
 #               not the manager's timeout) and started: its note in /home
 #               is kept, what it wrote to its root is gone
-#   oldroot     debian (the template) started, a file written to its root,
-#               stopped: `ctl list' says work runs an old root, which has no
-#               such file; work started again has it, its root current
+#   update      `ctl update debian bulkhead-probe=1': debian (no network of
+#               its own) started, its apt through the updates proxy (its
+#               calls of bulkhead.UpdatesProxy, sent to sys-net by dom0's
+#               policy; sys-net's e1000 on QEMU's user network) fetches the
+#               host's repository (host-repo.sh) and installs the probe;
+#               debian powered off after; work and sys-net said to run an
+#               older root
+#   oldroot     `ctl list' says work runs an old root, which has no probe;
+#               work started again has it, its root current
+#   upgrade     `ctl update debian': the full-upgrade takes the probe's
+#               version 2; work may not call the updates proxy (refused)
 #   disposable  a disposable of debian dirties its root and /home; the next
 #               one has neither
 #   no-panic    neither Xen nor dom0 panicked
@@ -40,25 +48,81 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-template "$@"
 LINUX_CONFIG=$here/template/config
 SUITE=xen-template
-CHECKS=(bringup appvm netvm window private oldroot disposable no-panic)
+CHECKS=(bringup appvm netvm window private update oldroot upgrade disposable no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-600}
 TEMPLATE_DIR=${TEMPLATE_DIR:-$(dirname "$bulkhead")/templates}
 POOL=$LINUX_VM/pool.img
+REPO=$LINUX_VM/repo
 t_qemu=0 t_boot=0
+
+# The host's repository (tests/xen/template/host-repo.sh serves it):
+# bulkhead-probe 1 and 2, a file each that says its version, with their
+# Packages and Release (no signature: the template's source says
+# trusted=yes).
+make_repo() {
+    local v pkg
+    rm -rf "$REPO" && mkdir -p "$REPO"
+    for v in 1 2; do
+        pkg=$LINUX_VM/probe-$v
+        rm -rf "$pkg" && mkdir -p "$pkg/DEBIAN" "$pkg/usr/share/bulkhead-probe"
+        echo "$v" > "$pkg/usr/share/bulkhead-probe/version"
+        printf '%s\n' 'Package: bulkhead-probe' "Version: $v" 'Architecture: all' \
+            'Maintainer: bulkhead tests <tests@bulkhead.invalid>' \
+            'Description: the probe of ctl update in the template suite' \
+            > "$pkg/DEBIAN/control"
+        dpkg-deb --root-owner-group -Zgzip --build "$pkg" "$REPO/bulkhead-probe_${v}_all.deb" >/dev/null || return 1
+        rm -rf "$pkg"
+        printf '%s\n' 'Package: bulkhead-probe' "Version: $v" 'Architecture: all' \
+            'Maintainer: bulkhead tests <tests@bulkhead.invalid>' \
+            "Filename: ./bulkhead-probe_${v}_all.deb" \
+            "Size: $(stat -c %s "$REPO/bulkhead-probe_${v}_all.deb")" \
+            "SHA256: $(sha256sum < "$REPO/bulkhead-probe_${v}_all.deb" | cut -d' ' -f1)" \
+            'Description: the probe of ctl update in the template suite' '' >> "$REPO/Packages"
+    done
+    # Dated yesterday: a domain's clock a little behind the host's does
+    # not make it "not valid yet".
+    printf '%s\n' 'Origin: bulkhead-tests' 'Label: bulkhead-tests' 'Suite: tests' 'Codename: tests' \
+        "Date: $(date -Ru -d '-1 day')" 'Architectures: all amd64' 'SHA256:' \
+        " $(sha256sum < "$REPO/Packages" | cut -d' ' -f1) $(stat -c %s "$REPO/Packages") Packages" \
+        > "$REPO/Release"
+}
+
+# The template's apt sources, in the pool's copy of its root: the host's
+# repository alone (the sources `make template' wrote are this machine's).
+repo_sources() {
+    local img=$1 name cmds=$LINUX_VM/debugfs.cmds
+    echo 'deb [trusted=yes] http://10.0.2.100/ ./' > "$LINUX_VM/sources.list"
+    {
+        echo "rm /etc/apt/sources.list"
+        debugfs -R 'ls /etc/apt/sources.list.d' "$img" 2>/dev/null | tr -s ' ' '\n' |
+            grep -E '\.(list|sources)$' | sed 's|^|rm /etc/apt/sources.list.d/|'
+        echo "write $LINUX_VM/sources.list /etc/apt/sources.list"
+    } > "$cmds"
+    debugfs -w -f "$cmds" "$img" >/dev/null 2>&1
+    debugfs -R 'cat /etc/apt/sources.list' "$img" 2>/dev/null | grep -q 10.0.2.100
+}
 
 # The pool: ext4 with the template's root where the domain manager keeps
 # it (POOL/debian/root.img), sparse.
 make_pool() {
     rm -rf "$LINUX_VM/pool" "$POOL" && mkdir -p -m 700 "$LINUX_VM/pool/debian"
     cp --sparse=always "$TEMPLATE_DIR/debian.img" "$LINUX_VM/pool/debian/root.img"
+    repo_sources "$LINUX_VM/pool/debian/root.img" || { echo "the template's apt sources cannot be set" >&2; return 1; }
     mke2fs -q -t ext4 -F -d "$LINUX_VM/pool" "$POOL" 4G
     rm -rf "$LINUX_VM/pool"
 }
-xen_new_attempt() { make_pool; }
+xen_new_attempt() { make_pool && make_repo; }
 
+# QEMU's e1000, on its user network with the host's repository at
+# 10.0.2.100:80, is sys-net's (an IOMMU for Xen, xen-pciback.hide= for
+# dom0, as in the drivers suite); the pool is a virtio disk.
 start_with_pool() {
-    qemu_start_xen "$1" "$2" "" -drive "file=$POOL,if=virtio,format=raw"
+    XEN_APPEND="iommu=verbose,no-intremap" qemu_start_xen "$1" "$2" "xen-pciback.hide=(0000:00:03.0)" \
+        -device intel-iommu,intremap=off \
+        -netdev "user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:$here/template/host-repo.sh $REPO" \
+        -device e1000,netdev=n0,addr=0x3 \
+        -drive "file=$POOL,if=none,id=pool,format=raw" -device virtio-blk-pci,drive=pool,addr=0x5
 }
 
 MARKER_FAIL='^TPL-TIMEOUT' MARKER_SERVICE=template MARKER_TIMEOUT=$DOMAIN_TIMEOUT
@@ -72,7 +136,8 @@ check_bringup() {
         [ -s "$TEMPLATE_DIR/$f" ] || { why="$TEMPLATE_DIR/$f is missing: make template"; fatal=$why; return 1; }
     done
     "$here/domu/vmlinux.py" "/boot/vmlinuz-$(_qemu_kver)" "$LINUX_VM/vmlinux" &&
-        make_pool || { why="the pool or the domains' kernel cannot be made (above)"; fatal=$why; return 1; }
+        make_pool && make_repo ||
+        { why="the pool, the repository or the domains' kernel cannot be made (above)"; fatal=$why; return 1; }
     boot_guest start_with_pool "$(ev service-started name=xenconsoled)" \
         'service xenconsoled started' --xen --desktop \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
@@ -104,7 +169,7 @@ check_appvm() {
 check_netvm() {
     expect_marker '^TPL-WORK-NET ' "work's network was not reported" || return 1
     local s net
-    for s in devd firewall backend-agent; do
+    for s in devd firewall tinyproxy backend-agent; do
         on sys-net "$(ev service-started name=$s)" || { why="sys-net did not start $s"; return 1; }
     done
     net=$(ctl_line TPL-WORK-NET)
@@ -153,14 +218,57 @@ check_private() {
     info "work after its restart: $(ctl_line TPL-AFTER)"
 }
 
+# update_out N: what `ctl update' said in its N-th run, a line each.
+update_out() { serial | sed -n "s/^TPL-UPDATE$1-OUT //p"; }
+# update_has N ERE: its N-th run said ERE.
+update_has() { update_out "$1" | grep -qE -- "$2" || { why="ctl update ($1) did not say /$2/: $(update_out "$1" | tail -n 5 | tr '\n' '|')"; return 1; }; }
+
+check_update() {
+    expect_marker '^TPL-UPDATE1 status=' "ctl update did not end" || return 1
+    [ "$(ctl_line TPL-UPDATE1)" = "status=0" ] ||
+        { why="ctl update debian bulkhead-probe=1: $(ctl_line TPL-UPDATE1): $(update_out 1 | tail -n 8 | tr '\n' '|')"; return 1; }
+    update_has 1 '^bulkhead ctl: update: starting debian: export DEBIAN_FRONTEND=noninteractive; apt-get -q --error-on=any update && ' &&
+        update_has 1 '^Get:[0-9]+ http://10\.0\.2\.100 \./ Packages' &&
+        update_has 1 '^Setting up bulkhead-probe \(1\)' &&
+        update_has 1 '^bulkhead ctl: update: debian is up to date and stopped; its domains take its root at their next start; running an older one until they start again: (work, sys-net|sys-net, work)$' ||
+        return 1
+    # The way it went: debian's calls to sys-net (it has no network of its
+    # own), the repository's files asked of the host, debian powered off.
+    serial_has "$(ev rpc-serve source=debian 'id=[0-9]+' service=bulkhead.UpdatesProxy target=sys-net)" ||
+        { why="no call of debian's to sys-net's updates proxy"; return 1; }
+    grep -q '^GET .*/Packages$' "$REPO/requests.log" 2>/dev/null &&
+        grep -q '^GET .*/bulkhead-probe_1_all\.deb$' "$REPO/requests.log" ||
+        { why="the host's repository was asked: $(tr '\n' ' ' < "$REPO/requests.log" 2>/dev/null)"; return 1; }
+    in_order "$(ev domain-created name=debian)" "^debian\\| .*$(ev service-started name=updates-proxy)" \
+        "$(ev domain-died name=debian 'domid=[0-9]+' how=poweroff)" || return 1
+    info "update: $(serial | grep -cE "$(ev rpc-serve source=debian)") calls of debian's to sys-net; the host was asked: $(sort -u "$REPO/requests.log" | sed 's/^GET //' | tr '\n' ' ')"
+}
+
 check_oldroot() {
-    expect_marker '^TPL-NEWROOT ' "work did not start again after the template changed" || return 1
+    expect_marker '^TPL-NEWROOT ' "work did not start again after the template's update" || return 1
     [ "$(ctl_line TPL-OLDROOT)" = "old-root none " ] ||
-        { why="work while the template had changed: $(ctl_line TPL-OLDROOT)"; return 1; }
-    [ "$(ctl_line TPL-NEWROOT)" = "current v2 " ] ||
+        { why="work after the template's update: $(ctl_line TPL-OLDROOT)"; return 1; }
+    [ "$(ctl_line TPL-NEWROOT)" = "current 1 " ] ||
         { why="work started again: $(ctl_line TPL-NEWROOT)"; return 1; }
-    in_order "^debian\\| .*$(ev service-started name=agent)" "$(ev domain-died name=debian 'domid=[0-9]+' how=poweroff)" || return 1
     info "work: $(ctl_line TPL-OLDROOT)-> $(ctl_line TPL-NEWROOT)"
+}
+
+check_upgrade() {
+    expect_marker '^TPL-PROXY-WORK ' "the second ctl update did not end" || return 1
+    [ "$(ctl_line TPL-UPDATE2)" = "status=0" ] ||
+        { why="ctl update debian: $(ctl_line TPL-UPDATE2): $(update_out 2 | tail -n 8 | tr '\n' '|')"; return 1; }
+    update_has 2 '^Unpacking bulkhead-probe \(2\) over \(1\)' &&
+        update_has 2 '^Setting up bulkhead-probe \(2\)' &&
+        update_has 2 'running an older one until they start again: (work, sys-net|sys-net, work)$' || return 1
+    local denied
+    denied=$(ctl_line TPL-PROXY-WORK)
+    # stdout's status and stderr's reason, in either order.
+    [[ "$denied" =~ status=126\  ]] &&
+        [[ "$denied" =~ "no rule of the policy allows bulkhead.UpdatesProxy from work to @default" ]] ||
+        { why="work calling the updates proxy: $denied"; return 1; }
+    serial_has "$(ev rpc-refused source=work 'id=[0-9]+' service=bulkhead.UpdatesProxy)" ||
+        { why="dom0 did not refuse work's call"; return 1; }
+    info "upgrade: $(update_out 2 | grep -E '^(Unpacking|Setting up) ' | tr '\n' ';'); work: $denied"
 }
 
 check_disposable() {

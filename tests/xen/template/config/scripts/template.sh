@@ -38,17 +38,31 @@ ctl start work
 wait_agent work
 echo "TPL-AFTER $(in_ work 'cat /home/user/note; cat /etc/dirt 2>/dev/null || echo no-dirt; cat /home/user/typed')"
 
-# The template changes its root (as an update does): work runs an older
-# root until its next start, then has the template's.
-ctl start debian
-wait_agent debian
-in_ debian 'echo v2 > /etc/template-mark && sync' >/dev/null
-ctl stop debian && wait_for debian stopped 180
-echo "TPL-OLDROOT $(config work) $(in_ work 'cat /etc/template-mark 2>/dev/null || echo none')"
+# The template updated: `ctl update' starts debian (no network of its own),
+# whose apt reaches the host's repository through the updates proxy (each
+# connection a call of bulkhead.UpdatesProxy, to sys-net's tinyproxy by
+# dom0's policy), installs bulkhead-probe 1 and stops it again.  work runs
+# an older root until its next start, then has the template's.
+# update N ARGS...: `ctl update ARGS', its status and a marker per line.
+update() {
+    n=$1
+    shift
+    ctl update "$@" > "/tmp/update$n.out" 2>&1
+    st=$?
+    sed "s/^/TPL-UPDATE$n-OUT /" "/tmp/update$n.out"
+    echo "TPL-UPDATE$n status=$st"
+}
+probe='cat /usr/share/bulkhead-probe/version 2>/dev/null || echo none'
+update 1 debian bulkhead-probe=1
+echo "TPL-OLDROOT $(config work) $(in_ work "$probe")"
 ctl stop work && wait_for work stopped 180
 ctl start work
 wait_agent work
-echo "TPL-NEWROOT $(config work) $(in_ work 'cat /etc/template-mark')"
+echo "TPL-NEWROOT $(config work) $(in_ work "$probe")"
+# The repository has bulkhead-probe 2 too: the full-upgrade takes it.
+update 2 debian
+# No one but a template may call the proxy.
+echo "TPL-PROXY-WORK $(in_ work 'bulkhead rpc-call @default bulkhead.UpdatesProxy </dev/null; echo status=$?')"
 
 # Disposables: each starts from the template's root, whatever the last one did.
 d1=$(ctl run-disposable debian 'sleep 900' 2>/tmp/run.err) || fail "run-disposable: $(cat /tmp/run.err)"
