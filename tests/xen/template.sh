@@ -222,12 +222,16 @@ check_private() {
 update_out() { serial | sed -n "s/^TPL-UPDATE$1-OUT //p"; }
 # update_has N ERE: its N-th run said ERE.
 update_has() { update_out "$1" | grep -qE -- "$2" || { why="ctl update ($1) did not say /$2/: $(update_out "$1" | tail -n 5 | tr '\n' '|')"; return 1; }; }
+# update_ok N WHAT: the N-th run (`ctl update WHAT') ended with status 0.
+update_ok() {
+    [ "$(ctl_line "TPL-UPDATE$1")" = "status=0" ] ||
+        { why="ctl update $2: $(ctl_line "TPL-UPDATE$1"): $(update_out "$1" | tail -n 8 | tr '\n' '|')"; return 1; }
+}
 
 check_update() {
     expect_marker '^TPL-UPDATE1 status=' "ctl update did not end" || return 1
-    [ "$(ctl_line TPL-UPDATE1)" = "status=0" ] ||
-        { why="ctl update debian bulkhead-probe=1: $(ctl_line TPL-UPDATE1): $(update_out 1 | tail -n 8 | tr '\n' '|')"; return 1; }
-    update_has 1 '^bulkhead ctl: update: starting debian: export DEBIAN_FRONTEND=noninteractive; apt-get -q --error-on=any update && ' &&
+    update_ok 1 'debian bulkhead-probe=1' &&
+        update_has 1 '^bulkhead ctl: update: starting debian: export DEBIAN_FRONTEND=noninteractive; apt-get -q --error-on=any update && ' &&
         update_has 1 '^Get:[0-9]+ http://10\.0\.2\.100 \./ Packages' &&
         update_has 1 '^Setting up bulkhead-probe \(1\)' &&
         update_has 1 '^bulkhead ctl: update: debian is up to date and stopped; its domains take its root at their next start; running an older one until they start again: (work, sys-net|sys-net, work)$' ||
@@ -255,9 +259,8 @@ check_oldroot() {
 
 check_upgrade() {
     expect_marker '^TPL-PROXY-WORK ' "the second ctl update did not end" || return 1
-    [ "$(ctl_line TPL-UPDATE2)" = "status=0" ] ||
-        { why="ctl update debian: $(ctl_line TPL-UPDATE2): $(update_out 2 | tail -n 8 | tr '\n' '|')"; return 1; }
-    update_has 2 '^Unpacking bulkhead-probe \(2\) over \(1\)' &&
+    update_ok 2 debian &&
+        update_has 2 '^Unpacking bulkhead-probe \(2\) over \(1\)' &&
         update_has 2 '^Setting up bulkhead-probe \(2\)' &&
         update_has 2 'running an older one until they start again: (work, sys-net|sys-net, work)$' || return 1
     local denied
