@@ -251,7 +251,7 @@ static void too_many_packages_are_said(void **state)
 {
 	(void)state;
 	static struct fake f;
-	static char names[100][16];
+	static char names[100][24];
 	char *argv[101];
 	argv[0] = "debian";
 	for (int i = 0; i < 100; i++) {
