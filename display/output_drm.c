@@ -424,7 +424,7 @@ static int drm_rescan(struct output *o)
 	struct drm_output *d = (struct drm_output *)o;
 	struct wanted want[OUTPUT_HEADS_MAX];
 	char err[200];
-	bool probe = d->uevents >= 0 && uevent_drm_hotplug(d->uevents);
+	bool probe = d->uevents >= 0 && uevent_read(d->uevents, uevent_is_drm_hotplug);
 	size_t n = connected(o->fd, want, probe), i;
 
 	for (i = 0; i < n && i < o->nheads && want[i].connector == d->head[i].connector; i++)

@@ -1,5 +1,5 @@
 /*
- * uevent.c - the kernel's hotplug events, for the DRM output (uevent.h).
+ * uevent.c - the kernel's device events (uevent.h).
  */
 #include "display/uevent.h"
 
@@ -36,23 +36,33 @@ static bool field_is(const char *field, size_t n, const char *want)
 	return n == strlen(want) && memcmp(field, want, n) == 0;
 }
 
-bool uevent_is_drm_hotplug(const char *msg, size_t len)
+/* Whether MSG has the fields A and B.  The header ("change@/devices/...")
+ * is a field like the others: it never reads as either. */
+static bool has_both(const char *msg, size_t len, const char *a, const char *b)
 {
-	bool drm = false, hotplug = false;
-	/* The header ("change@/devices/...") is a field like the others: it
-	 * never reads as either. */
+	bool has_a = false, has_b = false;
 	for (size_t at = 0; at < len;) {
 		const char *field = msg + at;
 		const char *end = memchr(field, '\0', len - at);
 		size_t n = end ? (size_t)(end - field) : len - at;
-		drm = drm || field_is(field, n, "SUBSYSTEM=drm");
-		hotplug = hotplug || field_is(field, n, "HOTPLUG=1");
+		has_a = has_a || field_is(field, n, a);
+		has_b = has_b || field_is(field, n, b);
 		at += n + 1;
 	}
-	return drm && hotplug;
+	return has_a && has_b;
 }
 
-bool uevent_drm_hotplug(int fd)
+bool uevent_is_drm_hotplug(const char *msg, size_t len)
+{
+	return has_both(msg, len, "SUBSYSTEM=drm", "HOTPLUG=1");
+}
+
+bool uevent_is_usb_device(const char *msg, size_t len)
+{
+	return has_both(msg, len, "SUBSYSTEM=usb", "DEVTYPE=usb_device");
+}
+
+bool uevent_read(int fd, bool (*match)(const char *msg, size_t len))
 {
 	char buf[UEVENT_MSG_MAX];
 	bool seen = false;
@@ -68,7 +78,7 @@ bool uevent_drm_hotplug(int fd)
 			return seen || errno == ENOBUFS;
 		/* Only the kernel's, and whole: a cut one is not read. */
 		if (from.nl_pid == 0 && !(mh.msg_flags & MSG_TRUNC))
-			seen = seen || uevent_is_drm_hotplug(buf, (size_t)n);
+			seen = seen || match(buf, (size_t)n);
 	}
 	return true;
 }

@@ -1,14 +1,15 @@
 /*
  * uevent.h - the kernel's device events (NETLINK_KOBJECT_UEVENT), as the
- * DRM output needs them: a monitor plugged in or out.  The kernel's
- * hotplug event is the one sign many drivers give (virtio-gpu, most
- * with a hotplug interrupt): the connector's state is brought up to date
- * only by a probe, which reads the monitors' EDIDs and so is slow; it is
- * made when this says so, not every second.
+ * DRM output needs them (a monitor plugged in or out) and a domain's agent
+ * (a USB device came or went: guest/usbdevs.h).  The kernel's hotplug
+ * event is the one sign many drivers give (virtio-gpu, most with a
+ * hotplug interrupt): the connector's state is brought up to date only by
+ * a probe, which reads the monitors' EDIDs and so is slow; it is made when
+ * this says so, not every second.
  *
  * The messages are the kernel's, not a domain's: only those sent by the
  * kernel (port 0) are read, each as at most UEVENT_MSG_MAX bytes, and
- * nothing in them is used but whether it is a DRM hotplug.
+ * nothing in them is used but whether it is of the kind asked for.
  */
 #ifndef BULKHEAD_DISPLAY_UEVENT_H
 #define BULKHEAD_DISPLAY_UEVENT_H
@@ -23,12 +24,17 @@
  * confined); reading it needs only recvmsg.  The caller closes it. */
 int uevent_open(void);
 
-/* Reads every message waiting on FD: whether one was a DRM hotplug, or
- * some were lost (the socket's buffer overflowed: one may have been). */
-bool uevent_drm_hotplug(int fd);
+/* Reads every message waiting on FD: whether one was of the kind MATCH
+ * says, or some were lost (the socket's buffer overflowed: one may have
+ * been). */
+bool uevent_read(int fd, bool (*match)(const char *msg, size_t len));
 
 /* Whether MSG (LEN bytes: "ACTION@DEVPATH" then NUL-separated KEY=VALUE
  * fields) is a DRM device's hotplug: SUBSYSTEM=drm and HOTPLUG=1. */
 bool uevent_is_drm_hotplug(const char *msg, size_t len);
+
+/* Whether MSG is a USB device's (not an interface's) event: SUBSYSTEM=usb
+ * and DEVTYPE=usb_device (added, removed, bound to its driver). */
+bool uevent_is_usb_device(const char *msg, size_t len);
 
 #endif

@@ -65,6 +65,16 @@ struct mgr_rpc {
 	uint32_t next_ask;
 };
 
+/* A running USB domain whose inventory is heard (domains/xs_usb.c). */
+struct usb_watch {
+	char name[DOMAIN_NAME_MAX + 1];	/* "": a free slot */
+	uint32_t domid;
+	bool fresh;		/* just watched: read at the next turn */
+	bool full_said, bad_said;	/* too many keys, a bad one: said once */
+	struct usb_device dev[USB_DEVICES_PER_DOMAIN];
+	size_t n;
+};
+
 struct mgr {
 	struct lifecycle lc;
 	libxl_ctx *ctx;
@@ -80,6 +90,8 @@ struct mgr {
 	bool d_config_set;
 	struct reattach *retries;	/* vifs to add again, each with its time */
 	struct mgr_rpc rpc;
+	struct usb_watch usb[USB_DOMAINS_MAX];
+	bool usb_full_said;		/* more USB domains than slots: said once */
 };
 
 extern const struct lc_ops xl_ops;
@@ -121,6 +133,14 @@ int xs_rpc_answer(void *ctx, uint32_t id, const char *choice, char *msg, size_t 
  * its target serves it. */
 int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter waiter,
 		char *msg, size_t msgcap);
+
+/* xs_usb.c: the USB domains' inventories.  The slot of an event (TOKEN,
+ * PATH) of one, or -1; the inventories of the slots in DIRTY
+ * (USB_DOMAINS_MAX) read again, the slots following the running USB
+ * domains; `ctl usb list' (control_ops' usb). */
+int xs_usb_slot(const struct mgr *m, const char *token, const char *path);
+void xs_usb_heard(struct mgr *m, const bool *dirty);
+size_t xs_usb_list(void *ctx, struct ctl_usb *out, size_t max);
 
 /* manager.c: a `ctl run-disposable' answered, or refused. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);

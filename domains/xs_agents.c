@@ -108,14 +108,17 @@ static char **next_agent_event(void *ctx)
 }
 
 /* The slot listening to PATH with TOKEN (its name), -1: none; a call's
- * event: DOMAINS_MAX + its watch's slot. */
+ * event: DOMAINS_MAX + its watch's slot; a USB inventory's: 2 *
+ * DOMAINS_MAX + its. */
 static int agent_event_slot(void *ctx, const char *token, const char *path)
 {
 	const struct mgr *m = ctx;
 	char own[64];
-	int rpc = xs_rpc_slot(m, token, path);
+	int rpc = xs_rpc_slot(m, token, path), usb = xs_usb_slot(m, token, path);
 	if (rpc >= 0)
 		return DOMAINS_MAX + rpc;
+	if (usb >= 0)
+		return 2 * DOMAINS_MAX + usb;
 	for (size_t i = 0; i < m->lc.n; i++) {
 		const struct lc_dom *d = m->lc.m[i];
 		if (!d->watching || !dom_exists_in_xen(d->state) || strcmp(d->cfg->name, token) != 0)
@@ -131,14 +134,15 @@ static int agent_event_slot(void *ctx, const char *token, const char *path)
 void xs_agents_heard(struct mgr *m, uint64_t now)
 {
 	const struct agent_events src = { next_agent_event, agent_event_slot, m };
-	bool dirty[2 * DOMAINS_MAX] = { false };
+	bool dirty[2 * DOMAINS_MAX + USB_DOMAINS_MAX] = { false };
 	if (!m->xs)
 		return;
-	agent_events_take(&src, dirty, 2 * DOMAINS_MAX);
+	agent_events_take(&src, dirty, sizeof(dirty) / sizeof(dirty[0]));
 	for (size_t i = 0; i < m->lc.n; i++) {
 		struct lc_dom *d = m->lc.m[i];
 		if (dirty[i] && d->watching && dom_exists_in_xen(d->state))
 			on_agent(m, d, now);
 	}
 	xs_rpc_heard(m, dirty + DOMAINS_MAX, now);
+	xs_usb_heard(m, dirty + 2 * DOMAINS_MAX);
 }

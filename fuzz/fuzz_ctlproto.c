@@ -17,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct ctl_reload rel;
 	static struct ctl_ask asks[CTL_ASKS_MAX], again[CTL_ASKS_MAX];
 	static uint8_t back[CTL_HEADER_SIZE + 4 + CTL_ASKS_MAX * CTL_ASK_SIZE];
+	static struct ctl_usb usb[CTL_USB_MAX];
+	static uint8_t usb_back[CTL_HEADER_SIZE + 4 + CTL_USB_MAX * CTL_USB_SIZE];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -84,6 +86,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		for (size_t i = 0; i < tl; i++)
 			if (rel.text[i] != '\n' && (rel.text[i] < 0x20 || rel.text[i] > 0x7e))
+				__builtin_trap();
+	}
+	if (ctl_decode_usb(payload, plen, usb, CTL_USB_MAX, &n, &why) == 0) {
+		/* ctl prints them; the manager encodes what it read the same way. */
+		size_t blen = ctl_encode_usb(usb, n, usb_back, sizeof(usb_back));
+		if (n > CTL_USB_MAX || blen != CTL_HEADER_SIZE + plen)
+			__builtin_trap();
+		for (size_t i = 0; i < n; i++)
+			if (!domain_name_is_valid(usb[i].domain, strlen(usb[i].domain)) ||
+			    !usb_busid_valid(usb[i].dev.busid, strlen(usb[i].dev.busid)))
 				__builtin_trap();
 	}
 	if (ctl_decode_asks(payload, plen, asks, &n, &why) == 0) {

@@ -19,8 +19,10 @@
 #include "guest/rpc_guest.h"
 #include "guest/rpc_local.h"
 #include "guest/terminal.h"
+#include "guest/usbdevs.h"
 #include "guest/wayland.h"
 #include "display/font.h"
+#include "display/uevent.h"
 #include "gui/guiclient.h"
 #include "lib/limits.h"
 #include "lib/log.h"
@@ -34,8 +36,9 @@
 /* A channel that failed or went is offered again after this. */
 #define OFFER_RETRY_MS 1000
 /* The ptys, the signalfd, xenstore, the channel, the Wayland clients,
- * the calls between domains. */
-#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 4 + RPC_GUEST_FDS)
+ * the kernel's USB events, the calls between domains. */
+#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 5 + RPC_GUEST_FDS)
+#define USB_SYSFS "/sys/bus/usb/devices"
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
@@ -70,6 +73,10 @@ struct agent {
 	struct loop loop;
 	struct loop_fdset ptys, rpc_fds;
 	struct loop_fd xs_watch, channel, wayland;
+	/* The domain's USB devices, told to dom0 (guest/usbdevs.h). */
+	struct loop_fd uevents;
+	int usb_dir;			/* -1: no USB here */
+	struct usbdevs usb;
 };
 
 static int put_status(struct agent *a, enum agent_state state, int exit_status)
@@ -475,6 +482,35 @@ static void setup_calls(struct agent *a)
 	loop_fdset_add(&a->loop, &a->rpc_fds);	/* room: AGENT_FDS_MAX */
 }
 
+/* A USB device came or went: dom0 is told what there is now. */
+static void usb_changed(struct loop *l, struct loop_fd *w, short revents)
+{
+	struct agent *a = w->ctx;
+	(void)l;
+	(void)revents;
+	if (uevent_read(w->fd, uevent_is_usb_device))
+		usbdevs_publish(&a->usb, a->usb_dir, a->xs, a->domid);
+}
+
+/* A domain with USB controllers (a USB domain) tells dom0 of its devices,
+ * now and whenever they change; one without has no such directory. */
+static void setup_usb(struct agent *a)
+{
+	a->usb_dir = open(USB_SYSFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->usb_dir < 0)
+		return;
+	int fd = uevent_open();
+	if (fd < 0) {
+		fprintf(stderr, TAG ": the kernel's device events: %s; USB devices that come "
+			"later are not told to dom0\n", strerror(-fd));
+	} else {
+		a->uevents = (struct loop_fd){ .fd = fd, .events = POLLIN, .cb = usb_changed,
+					       .ctx = a };
+		loop_fd_add(&a->loop, &a->uevents);	/* room: AGENT_FDS_MAX */
+	}
+	usbdevs_publish(&a->usb, a->usb_dir, a->xs, a->domid);
+}
+
 static int setup_commands(struct agent *a)
 {
 	a->xs = guest_xs_open(TAG, &a->domid);
@@ -491,6 +527,7 @@ static int setup_commands(struct agent *a)
 					.ctx = a };
 	loop_fd_add(&a->loop, &a->xs_watch);	/* room: AGENT_FDS_MAX */
 	setup_calls(a);
+	setup_usb(a);
 	return put_status(a, AGENT_READY, 0);
 }
 
@@ -603,7 +640,8 @@ static int usage(void)
 
 int agent_main(int argc, char **argv)
 {
-	struct agent a = { .shell = "/bin/sh", .style = { .font_size = 15, .layout = "us" } };
+	struct agent a = { .shell = "/bin/sh", .style = { .font_size = 15, .layout = "us" },
+			   .uevents = { .fd = -1 }, .usb_dir = -1 };
 	const char *font = FONT_DEFAULT;
 	bool terminal = false;
 	int ret = 1;
@@ -668,6 +706,10 @@ out:
 		cairo_font_face_destroy(a.style.font);
 	if (a.xs)
 		xs_close(a.xs);
+	if (a.uevents.fd >= 0)
+		close(a.uevents.fd);
+	if (a.usb_dir >= 0)
+		close(a.usb_dir);
 	loop_free(&a.loop);
 	return ret;
 }

@@ -77,6 +77,18 @@
  * turn of its loop (domains/agentwatch.h); a domain writing its key in a
  * loop costs one read a turn, and the rest of the loop runs between. */
 #define AGENT_EVENTS_PER_TURN   256
+/* A USB domain's inventory (proto/usbproto.h): the devices dom0 reads of
+ * one domain (more are left out, said once), and each key's parts. */
+#define USB_DEVICES_PER_DOMAIN  32
+/* The USB domains whose inventories dom0 keeps (a machine has one or two:
+ * more are not heard, said once). */
+#define USB_DOMAINS_MAX         8
+#define USB_BUSID_MAX           31
+#define USB_PORTS_MAX           7
+#define USB_CLASSES_MAX         8
+#define USB_NAME_MAX            64
+/* "VVVV:PPPP " CLASSES " " NAME */
+#define USB_VALUE_MAX           (10 + 3 * USB_CLASSES_MAX + USB_NAME_MAX)
 #define VOLUME_PATH_MAX         200	/* the pool's directory and device */
 
 /* Control socket (root only, but still parsed as hostile). */

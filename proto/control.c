@@ -181,6 +181,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_ASKS: ok = o->asks; break;
 	case CTL_REQ_ANSWER: ok = o->answer; break;
 	case CTL_REQ_CALL: ok = o->call; break;
+	case CTL_REQ_USB: ok = o->usb; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -219,6 +220,7 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	static struct ctl_domain_info doms[DOMAINS_MAX];
 	static struct ctl_reload rel;
 	static struct ctl_ask asks[CTL_ASKS_MAX];
+	static struct ctl_usb usb[CTL_USB_MAX];
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	struct ctl_status st;
 	size_t len;
@@ -281,6 +283,10 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	case CTL_REQ_ASKS: {
 		size_t n = srv->ops.asks(srv->ops.ctx, asks, CTL_ASKS_MAX);
 		return ctl_encode_asks(asks, n, srv->buf, CTL_MSG_MAX);
+	}
+	case CTL_REQ_USB: {
+		size_t n = srv->ops.usb(srv->ops.ctx, usb, CTL_USB_MAX);
+		return ctl_encode_usb(usb, n, srv->buf, CTL_MSG_MAX);
 	}
 	case CTL_REQ_ANSWER:
 		msg[0] = '\0';

@@ -68,6 +68,9 @@ struct control_ops {
 	 * to MAX; how many), and the user's answer to ask ID (CHOICE "": no):
 	 * 0, or -errno with MSG saying why. */
 	size_t (*asks)(void *ctx, struct ctl_ask *out, size_t max);
+	/* The domain manager's: the USB domains' devices (up to MAX; how
+	 * many). */
+	size_t (*usb)(void *ctx, struct ctl_usb *out, size_t max);
 	int (*answer)(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
 	/* The domain manager's: dom0's call REQ (root only), 0 when WAITER is
 	 * to be answered later (control_answer_call: it serves; or

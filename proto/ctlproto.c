@@ -268,6 +268,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_ASKS:
 	case CTL_REQ_ANSWER:
 	case CTL_REQ_CALL:
+	case CTL_REQ_USB:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
@@ -276,6 +277,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REP_RELOAD:
 	case CTL_REP_ASKS:
 	case CTL_REP_CALL:
+	case CTL_REP_USB:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -326,6 +328,7 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 	case CTL_REQ_DOMAINS:
 	case CTL_REQ_RELOAD:
 	case CTL_REQ_ASKS:
+	case CTL_REQ_USB:
 		if (plen != 0)
 			return fail(why, "this request takes no payload");
 		return 0;
@@ -619,6 +622,56 @@ static int decode_ask(const uint8_t *p, struct ctl_ask *a, const char **why)
 			return fail(why, "asks: a choice that is not a domain's name or @dispvm");
 		memcpy(a->choices[k], c, (size_t)nc);
 	}
+	return 0;
+}
+
+/* USB record: char domain[32], char busid[32], char value[104], each
+ * zero-padded. */
+size_t ctl_encode_usb(const struct ctl_usb *usb, size_t n, uint8_t *buf, size_t cap)
+{
+	size_t len;
+	uint8_t *p = put_records(buf, cap, CTL_REP_USB, n, CTL_USB_MAX, CTL_USB_SIZE, &len);
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < n; i++, p += CTL_USB_SIZE) {
+		char value[USB_VALUE_MAX + 1];
+		size_t vlen = usb_device_format(&usb[i].dev, value, sizeof(value));
+		if (!vlen)
+			return 0;
+		memcpy(p, usb[i].domain, strnlen(usb[i].domain, DOMAIN_NAME_MAX));
+		memcpy(p + 32, usb[i].dev.busid, strnlen(usb[i].dev.busid, USB_BUSID_MAX));
+		memcpy(p + 64, value, vlen);
+	}
+	return len;
+}
+
+int ctl_decode_usb(const uint8_t *payload, size_t len, struct ctl_usb *out, size_t max,
+		   size_t *n, const char **why)
+{
+	if (len < 4)
+		return fail(why, "usb reply without a count");
+	uint32_t count = get_u32(payload);
+	if (count > CTL_USB_MAX || count > max)
+		return fail(why, "usb reply with too many records");
+	if (len != 4 + (size_t)count * CTL_USB_SIZE)
+		return fail(why, "usb reply of the wrong size for its count");
+	const uint8_t *p = payload + 4;
+	for (uint32_t i = 0; i < count; i++, p += CTL_USB_SIZE) {
+		const char *busid = (const char *)p + 32, *value = (const char *)p + 64;
+		size_t blen = strnlen(busid, 32), vlen = strnlen(value, CTL_USB_SIZE - 64);
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!name_field(p, out[i].domain) || !out[i].domain[0])
+			return fail(why, "usb reply with a bad domain name");
+		for (size_t k = blen; k < 32; k++)
+			if (busid[k])
+				return fail(why, "usb reply with bytes after its bus id");
+		for (size_t k = vlen; k < CTL_USB_SIZE - 64; k++)
+			if (value[k])
+				return fail(why, "usb reply with bytes after its value");
+		if (usb_device_parse(busid, blen, value, vlen, &out[i].dev))
+			return fail(why, "usb reply with a device that does not parse");
+	}
+	*n = count;
 	return 0;
 }
 

@@ -46,6 +46,8 @@
  *             connection does: closing it ends the call; the manager
  *             closing it (after an ERROR saying why, when it can) says the
  *             call was ended there (its target gone).
+ *   USB       -: the USB devices of the USB domains, as their inventories
+ *             say (docs/DEVICES.md) -> USB
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -73,6 +75,10 @@
  *             (1..CTL_ASK_CHOICES_MAX), 3 zero bytes, char choices[8][40]
  *             (a domain's name or "@dispvm", zero-padded; the first one to
  *             offer first)
+ *   USB       u32 count (0..CTL_USB_MAX), then count records of
+ *             CTL_USB_SIZE bytes: char domain[32] (the USB domain's name),
+ *             char busid[32], char value[104] (zero-padded; busid and
+ *             value as the domain's inventory has them, proto/usbproto.h)
  * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
@@ -88,6 +94,7 @@
 
 #include "lib/limits.h"
 #include "proto/rpcproto.h"
+#include "proto/usbproto.h"
 
 /* The domain manager's socket; PID 1's is sysconfig's control_socket, the
  * compositor's desktop.cfg's (by default CTL_COMPOSITOR_SOCKET). */
@@ -107,6 +114,8 @@
 #define CTL_ASKS_MAX	4
 #define CTL_ASK_CHOICES_MAX 8
 #define CTL_CHOICE_MAX	39	/* RPC_TARGET_MAX */
+#define CTL_USB_SIZE	168
+#define CTL_USB_MAX	(USB_DOMAINS_MAX * USB_DEVICES_PER_DOMAIN)
 
 enum ctl_type {
 	CTL_REQ_STATUS = 1,
@@ -123,6 +132,7 @@ enum ctl_type {
 	CTL_REQ_ASKS = 12,
 	CTL_REQ_ANSWER = 13,
 	CTL_REQ_CALL = 14,
+	CTL_REQ_USB = 15,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
@@ -131,6 +141,7 @@ enum ctl_type {
 	CTL_REP_RELOAD = 0x85,
 	CTL_REP_ASKS = 0x86,
 	CTL_REP_CALL = 0x87,
+	CTL_REP_USB = 0x88,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -181,6 +192,12 @@ struct ctl_ask {
 	char arg[RPC_ARG_MAX + 1];		/* "": none */
 	uint8_t nchoices;
 	char choices[CTL_ASK_CHOICES_MAX][CTL_CHOICE_MAX + 1];
+};
+
+/* A USB device of a USB domain (USB's reply). */
+struct ctl_usb {
+	char domain[DOMAIN_NAME_MAX + 1];
+	struct usb_device dev;
 };
 
 struct ctl_disposable {
@@ -261,6 +278,7 @@ size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, si
  * ASCII and newlines go as '?'. */
 size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap);
 size_t ctl_encode_asks(const struct ctl_ask *asks, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_usb(const struct ctl_usb *usb, size_t n, uint8_t *buf, size_t cap);
 size_t ctl_encode_call(const struct ctl_call *call, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
@@ -282,6 +300,9 @@ int ctl_decode_disposable(const uint8_t *payload, size_t len, struct ctl_disposa
 int ctl_decode_reload(const uint8_t *payload, size_t len, struct ctl_reload *out,
 		      const char **why);
 int ctl_decode_call(const uint8_t *payload, size_t len, struct ctl_call *out, const char **why);
+/* Up to MAX records into OUT; *n is how many. */
+int ctl_decode_usb(const uint8_t *payload, size_t len, struct ctl_usb *out, size_t max,
+		   size_t *n, const char **why);
 /* Up to CTL_ASKS_MAX records into OUT; *n is how many. */
 int ctl_decode_asks(const uint8_t *payload, size_t len, struct ctl_ask *out, size_t *n,
 		    const char **why);

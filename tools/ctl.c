@@ -246,6 +246,50 @@ static void print_domain_json(const struct ctl_domain_info *d)
 	printf(",\"config\":\"%s\"}", config);
 }
 
+/* "hid,storage": D's interfaces' classes as words, each once. */
+static void usb_classes(const struct usb_device *d, char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < d->nclasses; i++) {
+		const char *w = usb_class_name(d->classes[i]);
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen = seen || strcmp(usb_class_name(d->classes[k]), w) == 0;
+		if (!seen && len < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? "," : "", w);
+	}
+	if (!out[0])
+		snprintf(out, cap, "-");
+}
+
+static void print_usb(const struct ctl_usb *usb, size_t n, bool json)
+{
+	char classes[USB_CLASSES_MAX * 12];
+	if (json)
+		printf("{\"schema\":%d,\"usb\":[", CTL_JSON_SCHEMA);
+	else
+		printf("%-28s %-9s %-16s %s\n", "DEVICE", "ID", "CLASSES", "NAME");
+	for (size_t i = 0; i < n; i++) {
+		const struct usb_device *d = &usb[i].dev;
+		usb_classes(d, classes, sizeof(classes));
+		if (!json) {
+			int w = printf("%s:%s", usb[i].domain, d->busid);
+			printf("%*s %04x:%04x %-16s %s\n", w < 28 ? 28 - w : 0, "", d->vendor,
+			       d->product, classes, d->name);
+			continue;
+		}
+		printf("%s{\"domain\":", i ? "," : "");
+		print_json_string(usb[i].domain);
+		printf(",\"busid\":\"%s\",\"id\":\"%04x:%04x\",\"classes\":\"%s\",\"name\":",
+		       d->busid, d->vendor, d->product, classes);
+		print_json_string(d->name);
+		printf("}");
+	}
+	if (json)
+		printf("]}\n");
+}
+
 static void print_domains(const struct ctl_domain_info *dom, size_t n, bool json)
 {
 	if (json) {
@@ -299,6 +343,7 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 {
 	static struct ctl_service_info svc[SERVICES_MAX];
 	static struct ctl_domain_info dom[DOMAINS_MAX];
+	static struct ctl_usb usb[CTL_USB_MAX];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -333,6 +378,10 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 		if (ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0)
 			goto bad;
 		print_domains(dom, n, json);
+	} else if (type == CTL_REP_USB) {
+		if (ctl_decode_usb(payload, plen, usb, CTL_USB_MAX, &n, &why) < 0)
+			goto bad;
+		print_usb(usb, n, json);
 	} else if (type == CTL_REP_DISPOSABLE) {
 		if (ctl_decode_disposable(payload, plen, &disp, &why) < 0)
 			goto bad;
@@ -551,6 +600,17 @@ static bool args_service(const struct ctl_command *c, int argc, char **argv,
 	return true;
 }
 
+/* usb list: the one of usb's words built yet. */
+static bool args_usb(const struct ctl_command *c, int argc, char **argv,
+		     struct ctl_request *req)
+{
+	(void)c, (void)argc, (void)req;
+	if (strcmp(argv[0], "list") == 0)
+		return true;
+	fprintf(stderr, "bulkhead ctl: usb: \"%s\" is not one of its commands (list)\n", argv[0]);
+	return false;
+}
+
 static bool args_power(const struct ctl_command *c, int argc, char **argv,
 		       struct ctl_request *req)
 {
@@ -671,6 +731,10 @@ static const struct ctl_command commands[] = {
 	{ "reload", "", "read the domain files again: firewall changes apply at once,\n"
 	  "every other change at the domain's next start",
 	  CTL_PEER_DOMAINS, CTL_REQ_RELOAD, CTL_REP_RELOAD, false, 0, 0, 0, args_none, NULL },
+	{ "usb", "[--json] list", "the USB devices of the USB domains (sys-usb's: each\n"
+	  "DOMAIN:BUSID, its vendor:product id, its interfaces'\n"
+	  "classes, its name as the domain tells it)",
+	  CTL_PEER_DOMAINS, CTL_REQ_USB, CTL_REP_USB, true, 1, 1, 0, args_usb, NULL },
 	{ "console", "[-f] [--raw] NAME", "NAME's console log (-f: keep following it, and wait\n"
 	  "for it if NAME has not run yet); bytes other than printable\n"
 	  "ASCII, tab and newline are shown as \\xNN unless --raw",

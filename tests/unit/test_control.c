@@ -135,12 +135,28 @@ static void fake_reload(void *ctx, struct ctl_reload *rel)
 }
 
 /* The domain manager's socket: domains only. */
+/* The USB domains' devices: as many as the reply may carry. */
+static size_t fake_usb(void *ctx, struct ctl_usb *out, size_t max)
+{
+	(void)ctx;
+	assert_int_equal(max, CTL_USB_MAX);
+	for (size_t i = 0; i < max; i++) {
+		char busid[16], value[USB_VALUE_MAX + 1];
+		snprintf(out[i].domain, sizeof(out[i].domain), "sys-usb%zu", i / USB_DEVICES_PER_DOMAIN);
+		snprintf(busid, sizeof(busid), "1-%zu", i % USB_DEVICES_PER_DOMAIN + 1);
+		snprintf(value, sizeof(value), "0627:%04zx 03 device %zu", i, i);
+		assert_null(usb_device_parse(busid, strlen(busid), value, strlen(value), &out[i].dev));
+	}
+	return max;
+}
+
 static int start_domain_server(void **state)
 {
 	static const struct control_ops ops = { .domains = fake_domains,
 						.domain_op = fake_domain_op,
 						.run_disposable = fake_run_disposable,
-						.reload = fake_reload, .call = fake_call };
+						.reload = fake_reload, .call = fake_call,
+						.usb = fake_usb };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -275,11 +291,37 @@ static void each_socket_serves_its_own_requests(void **state)
 			 CTL_REP_ERROR);
 	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
 	assert_string_equal(text, "this is PID 1's socket: it serves services and power only");
-	/* A reload is the domain manager's too. */
+	/* A reload and the USB devices are the domain manager's too. */
 	req.type = CTL_REQ_RELOAD;
 	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
 			 CTL_REP_ERROR);
 	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
+	req.type = CTL_REQ_USB;
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), EOPNOTSUPP);
+	close(fd);
+}
+
+/* USB is answered with every device the op gives, the most there may be
+ * in one reply; PID 1's socket does not serve it. */
+static void usb_is_answered(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	static struct ctl_usb got[CTL_USB_MAX];
+	struct ctl_request req = { .type = CTL_REQ_USB };
+	size_t rlen, n;
+	const char *why;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_USB);
+	assert_int_equal(ctl_decode_usb(reply + CTL_HEADER_SIZE, rlen - CTL_HEADER_SIZE, got,
+					CTL_USB_MAX, &n, &why), 0);
+	assert_int_equal(n, CTL_USB_MAX);
+	assert_string_equal(got[CTL_USB_MAX - 1].domain, "sys-usb7");
+	assert_string_equal(got[CTL_USB_MAX - 1].dev.busid, "1-32");
+	assert_string_equal(got[CTL_USB_MAX - 1].dev.name, "device 255");
 	close(fd);
 }
 
@@ -775,6 +817,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_disposable_is_answered_late, start_domain_server,
 						stop_server),
 		cmocka_unit_test_setup_teardown(reload_is_answered, start_domain_server, stop_server),
+		cmocka_unit_test_setup_teardown(usb_is_answered, start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(lister_may_only_list, start_lister_server,
 						stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_answered_inside_the_op,

@@ -25,7 +25,10 @@
 #               shows alpha's rules, enforced there
 #   isolation   alpha and beta cannot reach each other's page, each reaches
 #               its own
-#   usb         sys-usb sees the tablet on its xHCI controller
+#   usb         sys-usb sees the tablet on its xHCI controller; `ctl usb
+#               list' in dom0 has it as sys-usb's agent told it, and nothing
+#               of the keys sys-usb wrote beside it (one with a bad name, one
+#               that is no bus id): left out, said
 #   storage     alpha reads the disk sys-storage serves (the host's marker)
 #   reload      alpha's rule for port 8001 made an allow, beta's memory
 #               changed, gamma new (autostart), `ctl reload': it says
@@ -190,7 +193,18 @@ check_isolation() {
 
 check_usb() {
     expect_marker '^sys-usb\| DOMU-USB name=sys-usb .*Tablet' 'sys-usb sees no tablet' || return 1
-    info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-)"
+    # dom0's list: the tablet as sys-usb's agent told it, nothing of what
+    # sys-usb wrote beside it (a name with an escape, a key that is no bus id).
+    expect_marker '^DRV-USB-LIST sys-usb:1-1 ' "ctl usb list has no tablet" || return 1
+    local listed
+    listed=$(serial | sed -n 's/^DRV-USB-LIST //p' | tr -s ' ' | tr '\n' '|')
+    [ "$listed" = "DEVICE ID CLASSES NAME|sys-usb:1-1 0627:0001 hid QEMU QEMU USB Tablet|" ] ||
+        { why="ctl usb list: $listed"; return 1; }
+    serial_has "$(ev usb-device-added name=sys-usb busid=1-1 id=0627:0001)" ||
+        { why="no event of the tablet's"; return 1; }
+    serial_has "domain sys-usb: its USB device key 9-9: the name has a byte that is not printable ASCII; left out" ||
+        { why="dom0 did not say it left sys-usb's bad key out"; return 1; }
+    info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-); dom0 lists ${listed#*|}"
 }
 
 check_storage() {

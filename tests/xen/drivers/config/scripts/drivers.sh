@@ -22,6 +22,10 @@ probes() { log "$1" | grep -c "DOMU-PROBE name=$1 $2 ok"; }
 reached() { [ "$(probes alpha sysnet)" -ge "$1" ] && [ "$(probes alpha host)" -ge "$1" ]; }
 
 until_true 900 "alpha did not reach sys-net and the host" reached 1
+# sys-usb's devices as dom0 has them (its agent's inventory).
+usb_listed() { ctl usb list 2>/dev/null | grep -q '^sys-usb:1-1 '; }
+until_true 120 "sys-usb's tablet is not in ctl usb list" usb_listed
+ctl usb list | sed 's/^/DRV-USB-LIST /'
 echo "DRV-DOM0-NET interfaces=$(ls /sys/class/net | tr '\n' ' ')"
 for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")

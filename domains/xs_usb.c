@@ -1,0 +1,187 @@
+/*
+ * xs_usb.c - the manager's side of the USB domains' inventories
+ * (proto/usbproto.h, docs/DEVICES.md): a watch on each running USB
+ * domain's data/bulkhead-usb, its keys read when it changed (at most
+ * USB_DEVICES_PER_DOMAIN of them, each checked by usb_device_parse()),
+ * what came and went said, and `ctl usb list' answered from what was read.
+ * Only a domain of class usb is heard: a device comes from a USB domain.
+ */
+#include "domains/xl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define USB_TOKEN "usb"
+
+static void usb_dir(uint32_t domid, char *out, size_t cap)
+{
+	snprintf(out, cap, "/local/domain/%u/" USB_KEY_DIR, domid);
+}
+
+static const struct usb_device *find(const struct usb_device *devs, size_t n, const char *busid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(devs[i].busid, busid) == 0)
+			return &devs[i];
+	return NULL;
+}
+
+/* W's devices forgotten, each said (its domain is gone). */
+static void forget(struct usb_watch *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		log_event("domains", "usb-device-removed", "name=%s busid=%s", w->name,
+			  w->dev[i].busid);
+	memset(w, 0, sizeof(*w));
+}
+
+/* The slots follow the running USB domains: one up gets a watch, one gone
+ * (or running as another domid) loses it and its devices. */
+static void usb_watches_follow(struct mgr *m)
+{
+	char path[64];
+	for (size_t i = 0; i < USB_DOMAINS_MAX; i++) {
+		struct usb_watch *w = &m->usb[i];
+		const struct lc_dom *d = w->name[0] ? lc_by_name(&m->lc, w->name) : NULL;
+		if (!w->name[0] || (d && dom_is_up(d->state) && d->domid == w->domid))
+			continue;
+		usb_dir(w->domid, path, sizeof(path));
+		xs_unwatch(m->xs, path, USB_TOKEN);
+		forget(w);
+	}
+	for (size_t i = 0; i < m->lc.n; i++) {
+		const struct lc_dom *d = m->lc.m[i];
+		struct usb_watch *free_slot = NULL;
+		bool have = false;
+		if (d->cfg->class != CLASS_USB || !dom_is_up(d->state))
+			continue;
+		for (size_t k = 0; k < USB_DOMAINS_MAX && !have; k++) {
+			have = strcmp(m->usb[k].name, d->cfg->name) == 0;
+			if (!m->usb[k].name[0] && !free_slot)
+				free_slot = &m->usb[k];
+		}
+		if (have)
+			continue;
+		if (!free_slot) {
+			if (!m->usb_full_said)
+				log_err("domains", "domain %s: more than %d USB domains run: its USB "
+					"devices are not heard", d->cfg->name, USB_DOMAINS_MAX);
+			m->usb_full_said = true;
+			continue;
+		}
+		usb_dir(d->domid, path, sizeof(path));
+		if (!xs_watch(m->xs, path, USB_TOKEN)) {
+			log_err("domains", "domain %s: cannot watch %s: %s; its USB devices will not "
+				"be heard", d->cfg->name, path, strerror(errno));
+			continue;
+		}
+		str_copy(free_slot->name, d->cfg->name, sizeof(free_slot->name));
+		free_slot->domid = d->domid;
+		free_slot->fresh = true;	/* what it wrote before we watched */
+	}
+}
+
+int xs_usb_slot(const struct mgr *m, const char *token, const char *path)
+{
+	char own[64];
+	if (strcmp(token, USB_TOKEN) != 0)
+		return -1;
+	for (size_t i = 0; i < USB_DOMAINS_MAX; i++) {
+		const struct usb_watch *w = &m->usb[i];
+		if (!w->name[0])
+			continue;
+		usb_dir(w->domid, own, sizeof(own));
+		size_t k = strlen(own);
+		if (strncmp(path, own, k) == 0 && (path[k] == '\0' || path[k] == '/'))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* W's key NAME read and checked into *OUT: whether it is a device. */
+static bool read_device(struct mgr *m, struct usb_watch *w, const char *name,
+			struct usb_device *out)
+{
+	char path[96];
+	unsigned len;
+	snprintf(path, sizeof(path), "/local/domain/%u/" USB_KEY_DIR "/%s", w->domid, name);
+	char *untrusted = xs_read(m->xs, XBT_NULL, path, &len);
+	if (!untrusted)
+		return false;	/* gone since the listing */
+	const char *why = usb_device_parse(name, strnlen(name, USB_BUSID_MAX + 1), untrusted, len,
+					   out);
+	free(untrusted);
+	if (why && !w->bad_said)
+		log_notice("domains", "domain %s: its USB device key %.40s: %s; left out (said "
+			   "once)", w->name, name, why);
+	w->bad_said = w->bad_said || why;
+	return !why;
+}
+
+/* W's inventory read again: at most USB_DEVICES_PER_DOMAIN keys (in the
+ * order of their names), each read once; what came and went said. */
+static void reread(struct mgr *m, struct usb_watch *w)
+{
+	static struct usb_device now[USB_DEVICES_PER_DOMAIN];
+	char path[64];
+	unsigned count = 0;
+	size_t n = 0;
+	usb_dir(w->domid, path, sizeof(path));
+	char **names = xs_directory(m->xs, XBT_NULL, path, &count);
+	if (names)
+		qsort(names, count, sizeof(*names), by_name);
+	if (count > USB_DEVICES_PER_DOMAIN && !w->full_said)
+		log_notice("domains", "domain %s lists %u USB devices: the first %d are heard",
+			   w->name, count, USB_DEVICES_PER_DOMAIN);
+	w->full_said = w->full_said || count > USB_DEVICES_PER_DOMAIN;
+	for (unsigned i = 0; names && i < count && n < USB_DEVICES_PER_DOMAIN; i++)
+		n += read_device(m, w, names[i], &now[n]);
+	free(names);
+	for (size_t i = 0; i < w->n; i++)
+		if (!find(now, n, w->dev[i].busid))
+			log_event("domains", "usb-device-removed", "name=%s busid=%s", w->name,
+				  w->dev[i].busid);
+	for (size_t i = 0; i < n; i++) {
+		if (find(w->dev, w->n, now[i].busid))
+			continue;
+		log_event("domains", "usb-device-added", "name=%s busid=%s id=%04x:%04x", w->name,
+			  now[i].busid, now[i].vendor, now[i].product);
+		log_notice("domains", "domain %s: USB device %s: %s", w->name, now[i].busid,
+			   now[i].name);
+	}
+	memcpy(w->dev, now, n * sizeof(*now));
+	w->n = n;
+}
+
+void xs_usb_heard(struct mgr *m, const bool *dirty)
+{
+	usb_watches_follow(m);
+	for (size_t i = 0; i < USB_DOMAINS_MAX; i++) {
+		struct usb_watch *w = &m->usb[i];
+		if (w->name[0] && (dirty[i] || w->fresh))
+			reread(m, w);
+		w->fresh = false;
+	}
+}
+
+size_t xs_usb_list(void *ctx, struct ctl_usb *out, size_t max)
+{
+	const struct mgr *m = ctx;
+	size_t n = 0;
+	for (size_t i = 0; i < USB_DOMAINS_MAX; i++)
+		for (size_t k = 0; k < m->usb[i].n && n < max; k++, n++) {
+			str_copy(out[n].domain, m->usb[i].name, sizeof(out[n].domain));
+			out[n].dev = m->usb[i].dev[k];
+		}
+	return n;
+}

@@ -1,0 +1,173 @@
+/*
+ * usbproto.c - a USB domain's inventory (usbproto.h).
+ */
+#include "proto/usbproto.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The messages say the limits' numbers. */
+_Static_assert(USB_CLASSES_MAX == 8 && USB_NAME_MAX == 64 && USB_VALUE_MAX == 98,
+	       "the messages of usb_device_parse() say these limits");
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number of 1..MAXDIGITS digits, not 0 and no leading 0, at *P (before
+ * END); *P moved past it. */
+static bool number(const char **p, const char *end, int maxdigits)
+{
+	const char *s = *p;
+	int n = 0;
+	while (s + n < end && is_digit(s[n]))
+		n++;
+	if (n == 0 || n > maxdigits || s[0] == '0')
+		return false;
+	*p = s + n;
+	return true;
+}
+
+bool usb_busid_valid(const char *untrusted, size_t len)
+{
+	const char *p = untrusted, *end = untrusted + len;
+	if (len == 0 || len > USB_BUSID_MAX || !number(&p, end, 3) || p == end || *p++ != '-')
+		return false;
+	for (int ports = 1;; ports++) {
+		if (ports > USB_PORTS_MAX || !number(&p, end, 2))
+			return false;
+		if (p == end)
+			return true;
+		if (*p++ != '.')
+			return false;
+	}
+}
+
+static int hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* N lower-case hex digits at P into *OUT. */
+static bool hex(const char *p, int n, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < n; i++) {
+		int d = hex_digit(p[i]);
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+/* "-" or "cc[,cc]..." at *P, up to a space; *P moved past it. */
+static const char *classes(const char **p, const char *end, struct usb_device *out)
+{
+	const char *s = *p;
+	out->nclasses = 0;
+	if (s < end && *s == '-') {
+		*p = s + 1;
+		return NULL;
+	}
+	for (;;) {
+		unsigned c;
+		if (end - s < 2 || !hex(s, 2, &c))
+			return "a class is not two lower-case hex digits";
+		if (out->nclasses == USB_CLASSES_MAX)
+			return "more than 8 classes";
+		out->classes[out->nclasses++] = (uint8_t)c;
+		s += 2;
+		if (s == end || *s != ',')
+			break;
+		s++;
+	}
+	*p = s;
+	return NULL;
+}
+
+const char *usb_device_parse(const char *untrusted_busid, size_t blen, const char *untrusted,
+			     size_t len, struct usb_device *out)
+{
+	const char *p = untrusted, *end = untrusted + len;
+	unsigned vendor, product;
+	memset(out, 0, sizeof(*out));
+	if (!usb_busid_valid(untrusted_busid, blen))
+		return "the key is not a USB bus id (BUS-PORT[.PORT]...)";
+	memcpy(out->busid, untrusted_busid, blen);
+	out->busid[blen] = '\0';
+	if (len > USB_VALUE_MAX)
+		return "longer than 98 bytes";
+	if (len < 10 || !hex(p, 4, &vendor) || p[4] != ':' || !hex(p + 5, 4, &product) ||
+	    p[9] != ' ')
+		return "it does not begin with VVVV:PPPP (lower-case hex) and a space";
+	out->vendor = (uint16_t)vendor;
+	out->product = (uint16_t)product;
+	p += 10;
+	const char *why = classes(&p, end, out);
+	if (why)
+		return why;
+	if (p == end || *p++ != ' ')
+		return "no space after the classes";
+	size_t n = (size_t)(end - p);
+	if (n == 0 || n > USB_NAME_MAX)
+		return "the name is empty or longer than 64 bytes";
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return "the name has a byte that is not printable ASCII";
+	memcpy(out->name, p, n);
+	out->name[n] = '\0';
+	return NULL;
+}
+
+size_t usb_device_format(const struct usb_device *d, char *out, size_t cap)
+{
+	size_t nlen = strlen(d->name);
+	if (cap < USB_VALUE_MAX + 1 || d->nclasses > USB_CLASSES_MAX || nlen == 0 ||
+	    nlen > USB_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < nlen; i++)
+		if (d->name[i] < 0x20 || d->name[i] > 0x7e)
+			return 0;
+	size_t len = (size_t)snprintf(out, cap, "%04x:%04x ", d->vendor, d->product);
+	for (size_t i = 0; i < d->nclasses; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%02x", i ? "," : "", d->classes[i]);
+	if (!d->nclasses)
+		out[len++] = '-';
+	len += (size_t)snprintf(out + len, cap - len, " %s", d->name);
+	return len;
+}
+
+const char *usb_class_name(uint8_t class)
+{
+	/* USB-IF's base classes (www.usb.org/defined-class-codes). */
+	switch (class) {
+	case 0x01: return "audio";
+	case 0x02: return "comm";
+	case 0x03: return "hid";
+	case 0x05: return "physical";
+	case 0x06: return "image";
+	case 0x07: return "printer";
+	case 0x08: return "storage";
+	case 0x09: return "hub";
+	case 0x0a: return "cdc-data";
+	case 0x0b: return "smartcard";
+	case 0x0d: return "security";
+	case 0x0e: return "video";
+	case 0x0f: return "health";
+	case 0x10: return "audio-video";
+	case 0x11: return "billboard";
+	case 0xdc: return "diagnostic";
+	case 0xe0: return "wireless";
+	case 0xef: return "misc";
+	case 0xfe: return "app";
+	case 0xff: return "vendor";
+	default: return "other";
+	}
+}

@@ -1,0 +1,60 @@
+/*
+ * usbproto.h - a USB domain's inventory of its USB devices, as its agent
+ * writes it and dom0 reads it (docs/DEVICES.md), in the domain's own
+ * directory /local/domain/DOMID:
+ *
+ *   data/bulkhead-usb/BUSID   written by the domain: one key a device on
+ *                             its controllers (hubs and root hubs left
+ *                             out), at most USB_DEVICES_PER_DOMAIN;
+ *                             the value "VVVV:PPPP CLASSES NAME"
+ *
+ * BUSID is Linux's name of the device: "BUS-PORT[.PORT]..." (1-1,
+ * 3-1.4.2): the bus 1..999, at most USB_PORTS_MAX ports 1..99 deep.
+ * VVVV:PPPP are its vendor and product ids (four lower-case hex digits
+ * each); CLASSES its interfaces' classes, as two lower-case hex digits
+ * each, comma-separated, in the device's order, at most USB_CLASSES_MAX
+ * (or "-": none); NAME its manufacturer's and product's strings, printable
+ * ASCII, 1..USB_NAME_MAX bytes.
+ *
+ * dom0 reads every byte of it as hostile: usb_device_parse() is the one
+ * place that looks at them.  Pure functions, safe anywhere.
+ */
+#ifndef BULKHEAD_USBPROTO_H
+#define BULKHEAD_USBPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/limits.h"
+
+#define USB_KEY_DIR "data/bulkhead-usb"
+
+struct usb_device {
+	char busid[USB_BUSID_MAX + 1];
+	uint16_t vendor, product;
+	uint8_t classes[USB_CLASSES_MAX];
+	size_t nclasses;
+	char name[USB_NAME_MAX + 1];
+};
+
+/* Whether LEN bytes at UNTRUSTED are a BUSID (above). */
+bool usb_busid_valid(const char *untrusted, size_t len);
+
+/* The key's last part UNTRUSTED_BUSID (BLEN bytes) and its value
+ * UNTRUSTED (LEN bytes, not NUL-ended) into OUT: NULL, or what is wrong
+ * (static text).  OUT is zeroed first: two parses of the same bytes are
+ * the same bytes. */
+const char *usb_device_parse(const char *untrusted_busid, size_t blen, const char *untrusted,
+			     size_t len, struct usb_device *out);
+
+/* D's value (not its BUSID) into OUT (CAP >= USB_VALUE_MAX + 1): its
+ * length, or 0 when D would not parse (a name with a byte that is not
+ * printable ASCII, too many classes). */
+size_t usb_device_format(const struct usb_device *d, char *out, size_t cap);
+
+/* A class's word, as `ctl usb list' says it: "hid", "storage", "video",
+ * ..., "other". */
+const char *usb_class_name(uint8_t class);
+
+#endif
