@@ -385,8 +385,7 @@ int xs_rpc_slot(const struct mgr *m, const char *token, const char *path)
 		if (!w->name[0])
 			continue;
 		watch_path(w->domid, own, sizeof(own));
-		size_t k = strlen(own);
-		if (strncmp(path, own, k) == 0 && (path[k] == '\0' || path[k] == '/'))
+		if (path_is_under(path, own))
 			return (int)i;
 	}
 	return -1;

@@ -96,8 +96,7 @@ int xs_usb_slot(const struct mgr *m, const char *token, const char *path)
 		if (!w->name[0])
 			continue;
 		usb_dir(w->domid, own, sizeof(own));
-		size_t k = strlen(own);
-		if (strncmp(path, own, k) == 0 && (path[k] == '\0' || path[k] == '/'))
+		if (path_is_under(path, own))
 			return (int)i;
 	}
 	return -1;

@@ -174,11 +174,9 @@ static void unmount_one(const char *mp, bool may_remount)
 static bool is_api_mount(const char *mp)
 {
 	static const char *const api[] = { "/proc", "/sys", "/dev", "/run" };
-	for (size_t i = 0; i < ARRAY_SIZE(api); i++) {
-		size_t n = strlen(api[i]);
-		if (strncmp(mp, api[i], n) == 0 && (mp[n] == '\0' || mp[n] == '/'))
+	for (size_t i = 0; i < ARRAY_SIZE(api); i++)
+		if (path_is_under(mp, api[i]))
 			return true;
-	}
 	return false;
 }
 

@@ -259,3 +259,9 @@ bool decimal_parse(const char *s, size_t len, uint32_t max, uint32_t *out)
 	*out = (uint32_t)v;
 	return true;
 }
+
+bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}

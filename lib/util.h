@@ -27,6 +27,10 @@ void str_append(char *buf, size_t cap, const char *fmt, ...) __attribute__((form
 /* Copies SRC into DST of size N, always NUL-terminated; false if cut. */
 bool str_copy(char *dst, const char *src, size_t n);
 
+/* Whether PATH is DIR or below it ("/sys" holds "/sys" and "/sys/x", not
+ * "/sysfs"): for mount points and xenstore watches. */
+bool path_is_under(const char *path, const char *dir);
+
 /* A name made of [a-z0-9_-], 1..max bytes, starting with a letter or digit:
  * safe in file names, log lines and control messages. */
 bool name_is_valid(const char *s, size_t len, size_t max);
