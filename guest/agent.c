@@ -482,23 +482,30 @@ static void setup_calls(struct agent *a)
 	loop_fdset_add(&a->loop, &a->rpc_fds);	/* room: AGENT_FDS_MAX */
 }
 
-/* A USB device came or went: dom0 is told what there is now. */
-static void usb_changed(struct loop *l, struct loop_fd *w, short revents)
+/* dom0 told of the domain's USB devices as they are now; none before
+ * USB's sysfs directory is there (usbcore not loaded yet: its root hubs'
+ * events come when it is). */
+static void usb_publish(struct agent *a)
 {
-	struct agent *a = w->ctx;
-	(void)l;
-	(void)revents;
-	if (uevent_read(w->fd, uevent_is_usb_device))
+	if (a->usb_dir < 0)
+		a->usb_dir = open(USB_SYSFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->usb_dir >= 0)
 		usbdevs_publish(&a->usb, a->usb_dir, a->xs, a->domid);
 }
 
+/* A USB device came or went. */
+static void usb_changed(struct loop *l, struct loop_fd *w, short revents)
+{
+	(void)l;
+	(void)revents;
+	if (uevent_read(w->fd, uevent_is_usb_device))
+		usb_publish(w->ctx);
+}
+
 /* A domain with USB controllers (a USB domain) tells dom0 of its devices,
- * now and whenever they change; one without has no such directory. */
+ * now and whenever they change; one without writes nothing. */
 static void setup_usb(struct agent *a)
 {
-	a->usb_dir = open(USB_SYSFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (a->usb_dir < 0)
-		return;
 	int fd = uevent_open();
 	if (fd < 0) {
 		fprintf(stderr, TAG ": the kernel's device events: %s; USB devices that come "
@@ -508,7 +515,7 @@ static void setup_usb(struct agent *a)
 					       .ctx = a };
 		loop_fd_add(&a->loop, &a->uevents);	/* room: AGENT_FDS_MAX */
 	}
-	usbdevs_publish(&a->usb, a->usb_dir, a->xs, a->domid);
+	usb_publish(a);
 }
 
 static int setup_commands(struct agent *a)
