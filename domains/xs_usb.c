@@ -23,14 +23,6 @@ static void usb_dir(uint32_t domid, char *out, size_t cap)
 	snprintf(out, cap, "/local/domain/%u/" USB_KEY_DIR, domid);
 }
 
-static const struct usb_device *find(const struct usb_device *devs, size_t n, const char *busid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(devs[i].busid, busid) == 0)
-			return &devs[i];
-	return NULL;
-}
-
 /* W's devices forgotten, each said (its domain is gone). */
 static void forget(struct usb_watch *w)
 {
@@ -147,11 +139,11 @@ static void reread(struct mgr *m, struct usb_watch *w)
 		n += read_device(m, w, names[i], &now[n]);
 	free(names);
 	for (size_t i = 0; i < w->n; i++)
-		if (!find(now, n, w->dev[i].busid))
+		if (!usb_device_find(now, n, w->dev[i].busid))
 			log_event("domains", "usb-device-removed", "name=%s busid=%s", w->name,
 				  w->dev[i].busid);
 	for (size_t i = 0; i < n; i++) {
-		if (find(w->dev, w->n, now[i].busid))
+		if (usb_device_find(w->dev, w->n, now[i].busid))
 			continue;
 		log_event("domains", "usb-device-added", "name=%s busid=%s id=%04x:%04x", w->name,
 			  now[i].busid, now[i].vendor, now[i].product);

@@ -23,16 +23,7 @@ static bool attr(int dirfd, const char *dev, const char *name, char *out, size_t
 {
 	char path[USB_BUSID_MAX + 32];
 	snprintf(path, sizeof(path), "%s/%s", dev, name);
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, out, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	return true;
+	return read_first_line_at(dirfd, path, out, cap);
 }
 
 static bool attr_hex(int dirfd, const char *dev, const char *name, unsigned max,
@@ -137,14 +128,6 @@ size_t usbdevs_scan(int dirfd, struct usb_device *out, size_t cap, bool *more)
 	return n;
 }
 
-static const struct usb_device *find(const struct usb_device *devs, size_t n, const char *busid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(devs[i].busid, busid) == 0)
-			return &devs[i];
-	return NULL;
-}
-
 static bool same(const struct usb_device *a, const struct usb_device *b)
 {
 	return a->vendor == b->vendor && a->product == b->product &&
@@ -163,7 +146,7 @@ int usbdevs_publish(struct usbdevs *u, int dirfd, struct xs_handle *xs, unsigned
 			USB_DEVICES_PER_DOMAIN);
 	for (size_t i = 0; i < u->n; i++) {
 		char path[96];
-		if (find(now, n, u->dev[i].busid))
+		if (usb_device_find(now, n, u->dev[i].busid))
 			continue;
 		snprintf(path, sizeof(path), "/local/domain/%u/" USB_KEY_DIR "/%s", domid,
 			 u->dev[i].busid);
@@ -173,7 +156,7 @@ int usbdevs_publish(struct usbdevs *u, int dirfd, struct xs_handle *xs, unsigned
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct usb_device *was = find(u->dev, u->n, now[i].busid);
+		const struct usb_device *was = usb_device_find(u->dev, u->n, now[i].busid);
 		char path[96], value[USB_VALUE_MAX + 1];
 		size_t len = usb_device_format(&now[i], value, sizeof(value));
 		if ((was && same(was, &now[i])) || !len)

@@ -1,6 +1,7 @@
 #include "lib/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,16 +153,28 @@ void wait_status_word(int status, char *buf, size_t n)
 		snprintf(buf, n, "state:0x%x", status);
 }
 
+bool read_first_line_at(int dirfd, const char *path, char *buf, size_t n)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || n == 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	ssize_t got;
+	while ((got = read(fd, buf, n - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (got <= 0)
+		return false;
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
 bool read_first_line(const char *path, char *buf, size_t n)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, (int)n, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
+	return read_first_line_at(AT_FDCWD, path, buf, n);
 }
 
 bool write_all(int fd, const void *buf, size_t len)

@@ -65,8 +65,11 @@ const char *self_exe(void);
 /* Writes all LEN bytes of BUF to FD, going on after EINTR and short
  * writes; false when the fd takes no more (the rest is dropped). */
 /* Reads the first line of PATH into BUF (without its newline, cut at N - 1
- * bytes); false if it cannot. */
+ * bytes); false if it cannot, or it is empty. */
 bool read_first_line(const char *path, char *buf, size_t n);
+/* The same of PATH relative to the directory DIRFD (a sysfs tree, or a
+ * test's fake one). */
+bool read_first_line_at(int dirfd, const char *path, char *buf, size_t n);
 
 bool write_all(int fd, const void *buf, size_t len);
 

@@ -144,6 +144,15 @@ size_t usb_device_format(const struct usb_device *d, char *out, size_t cap)
 	return len;
 }
 
+const struct usb_device *usb_device_find(const struct usb_device *devs, size_t n,
+					 const char *busid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(devs[i].busid, busid) == 0)
+			return &devs[i];
+	return NULL;
+}
+
 const char *usb_class_name(uint8_t class)
 {
 	/* USB-IF's base classes (www.usb.org/defined-class-codes). */

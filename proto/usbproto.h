@@ -53,6 +53,10 @@ const char *usb_device_parse(const char *untrusted_busid, size_t blen, const cha
  * printable ASCII, too many classes). */
 size_t usb_device_format(const struct usb_device *d, char *out, size_t cap);
 
+/* The device of DEVS (N) with BUSID, or NULL. */
+const struct usb_device *usb_device_find(const struct usb_device *devs, size_t n,
+					 const char *busid);
+
 /* A class's word, as `ctl usb list' says it: "hid", "storage", "video",
  * ..., "other". */
 const char *usb_class_name(uint8_t class);

@@ -57,11 +57,8 @@ static ssize_t read_at(int at, const char *path, void *buf, size_t cap)
 static bool read_hex(int at, const char *path, size_t digits, uint64_t *out)
 {
 	char buf[24];
-	ssize_t n = read_at(at, path, buf, sizeof(buf) - 1);
-	if (n <= 0)
+	if (!read_first_line_at(at, path, buf, sizeof(buf)))
 		return false;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 	const char *s = strncmp(buf, "0x", 2) == 0 ? buf + 2 : buf;
 	size_t len = strspn(s, HEX_LOWER);
 	if (len == 0 || len > digits || s[len] != '\0')

@@ -151,37 +151,35 @@ static void put(const char *path, const char *text)
 	write_file(dir, path, text);
 }
 
+/* BUSID's sysfs attribute NAME, holding TEXT. */
+static void attr(const char *busid, const char *name, const char *text)
+{
+	char p[128];
+	snprintf(p, sizeof(p), "%s/%s", busid, name);
+	put(p, text);
+}
+
 /* A device BUSID with its ids, class, strings (NULL: none) and one
  * interface of each of CLASSES (config 1). */
 static void device(const char *busid, const char *vid, const char *pid, const char *class,
 		   const char *maker, const char *product, const char *const *classes)
 {
-	char p[128];
+	char iface[64], count[24];
 	size_t n = 0;
-	snprintf(p, sizeof(p), "%s/idVendor", busid);
-	put(p, vid);
-	snprintf(p, sizeof(p), "%s/idProduct", busid);
-	put(p, pid);
-	snprintf(p, sizeof(p), "%s/bDeviceClass", busid);
-	put(p, class);
-	snprintf(p, sizeof(p), "%s/bConfigurationValue", busid);
-	put(p, "1\n");
-	if (maker) {
-		snprintf(p, sizeof(p), "%s/manufacturer", busid);
-		put(p, maker);
-	}
-	if (product) {
-		snprintf(p, sizeof(p), "%s/product", busid);
-		put(p, product);
-	}
+	attr(busid, "idVendor", vid);
+	attr(busid, "idProduct", pid);
+	attr(busid, "bDeviceClass", class);
+	attr(busid, "bConfigurationValue", "1\n");
+	if (maker)
+		attr(busid, "manufacturer", maker);
+	if (product)
+		attr(busid, "product", product);
 	for (; classes && classes[n]; n++) {
-		snprintf(p, sizeof(p), "%s:1.%zu/bInterfaceClass", busid, n);
-		put(p, classes[n]);
+		snprintf(iface, sizeof(iface), "%s:1.%zu", busid, n);
+		attr(iface, "bInterfaceClass", classes[n]);
 	}
-	char count[24];
 	snprintf(count, sizeof(count), "%2zu\n", n);
-	snprintf(p, sizeof(p), "%s/bNumInterfaces", busid);
-	put(p, count);
+	attr(busid, "bNumInterfaces", count);
 }
 
 static void the_agent_reads_sysfs(void **state)
