@@ -16,10 +16,12 @@
 #include "guest/firewall.h"
 #include "guest/open_in_dvm.h"
 #include "guest/rpc_call.h"
+#include "guest/usbip.h"
 #include "tools/check.h"
 #include "tools/ctl.h"
 #include "tools/ctl_call.h"
 #include "tools/ctl_update.h"
+#include "tools/ctl_usb.h"
 #include "tools/hwcheck.h"
 #include "domains/hotplug.h"
 #include "domains/manager.h"
@@ -120,6 +122,13 @@ static const struct role roles[] = {
 			"and runs `ctl run' (the role ctl-call, which confines itself before "
 			"it relays the domain's output); it reads nothing of a domain's",
 	  .sockets = "connects to /run/bulkhead/domains" },
+	{ .name = "ctl-usb", .main = ctl_usb_attach_main,
+	  .synopsis = "ctl usb attach DEVICE DOMAIN",
+	  .summary = "a USB domain's device given to a domain (bulkhead ctl help)",
+	  .privileges = "the caller's (the sockets admit root): it asks the domain manager "
+			"and becomes `ctl run' (the role ctl-call); it reads nothing of a "
+			"domain's",
+	  .sockets = "connects to /run/bulkhead/domains" },
 	{ .name = "domain-manager", .main = domain_manager_main,
 	  .synopsis = "domain-manager [--config DIR]",
 	  .summary = "run the domains (started by PID 1 on Xen)",
@@ -207,6 +216,23 @@ static const struct role roles[] = {
 			"the file runs as it",
 	  .sockets = "none",
 	  .drops = DROPS() },
+	{ .name = "usb-export", .main = usb_export_main,
+	  .synopsis = "usb-export BUSID",
+	  .summary = "in a USB domain: the service bulkhead.USB, a device given to the caller "
+		     "(docs/DEVICES.md)",
+	  .privileges = "root's uid in its domain (sysfs: usbip-host's bind, the device's "
+			"usbip_sockfd) with CAP_SYS_MODULE alone (usbip-host loaded), no_new_privs",
+	  .sockets = "a socket pair, one end the kernel's",
+	  .drops = DROPS(.keep = { "sys_module" }) },
+	{ .name = "usb-import", .main = usb_import_main,
+	  .synopsis = "usb-import BACKEND BUSID",
+	  .summary = "in a domain: takes BACKEND's USB device BUSID (a call, as dom0's policy "
+		     "says), as long as the call lasts",
+	  .privileges = "root's uid in its domain (sysfs: vhci-hcd's attach) with "
+			"CAP_SYS_MODULE alone (vhci-hcd loaded), no_new_privs",
+	  .sockets = "connects to its domain's agent (/run/bulkhead-rpc.sock); a socket pair, "
+		     "one end the kernel's",
+	  .drops = DROPS(.keep = { "sys_module" }) },
 	{ .name = "unlock", .main = unlock_main,
 	  .synopsis = "unlock [--config DIR] [--console]",
 	  .summary = "open the encrypted disks (run by PID 1)",
@@ -366,13 +392,15 @@ static int role_give_up(const struct role *r)
 
 /* `ctl rpc' and `ctl run' ([--socket PATH] first) are dom0's calls: the
  * role ctl-call, which opens Xen's devices before it gives up more than
- * ctl does at its start; `ctl update' runs `ctl run': the role
- * ctl-update.  Else ctl's own. */
+ * ctl does at its start; `ctl update' and `ctl usb attach' run `ctl run':
+ * the roles ctl-update and ctl-usb.  Else ctl's own. */
 static const char *ctl_role(int argc, char **argv)
 {
 	int i = argc > 2 && strcmp(argv[1], "--socket") == 0 ? 3 : 1;
 	if (i < argc && (strcmp(argv[i], "rpc") == 0 || strcmp(argv[i], "run") == 0))
 		return "ctl-call";
+	if (i + 1 < argc && strcmp(argv[i], "usb") == 0 && strcmp(argv[i + 1], "attach") == 0)
+		return "ctl-usb";
 	return i < argc && strcmp(argv[i], "update") == 0 ? "ctl-update" : "ctl";
 }
 

@@ -1,6 +1,5 @@
 #include "config/sysconfig.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,17 +282,6 @@ unsigned sysconfig_load(const char *dir, struct sysconfig *cfg,
 	free(path);
 	read_services(cfg, dir, builtins, nbuiltins);
 	return cfg->errors;
-}
-
-/* Whether CMDLINE has WORD, whole. */
-static bool cmdline_has(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = cmdline; (p = strstr(p, word)); p += n)
-		if ((p == cmdline || isspace((unsigned char)p[-1])) &&
-		    (!p[n] || isspace((unsigned char)p[n])))
-			return true;
-	return false;
 }
 
 static bool runs_here(const struct service_config *svc, const char *cmdline)

@@ -248,13 +248,14 @@ static int setup(const char *config_dir, const char *socket_path)
 	struct control_ops ops = {
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
 		.reload = op_reload, .asks = xs_rpc_asks, .answer = xs_rpc_answer,
-		.call = xs_rpc_call, .usb = xs_usb_list, .ctx = &M,
+		.call = xs_rpc_call, .usb = xs_usb_list, .usb_detach = xs_usb_detach, .ctx = &M,
 		/* The desktop (the compositor's uid): its bar and launcher list
 		 * and start, its menu starts, stops and kills, its questions
-		 * are answered, its "@dispvm" asks; calls are root's. */
+		 * are answered, its "@dispvm" asks, its bar says a new USB
+		 * device; calls and USB detach are root's. */
 		.lister_requests = CTL_BIT(CTL_REQ_DOMAINS) | CTL_BIT(CTL_REQ_DOMAIN) |
 				   CTL_BIT(CTL_REQ_ASKS) | CTL_BIT(CTL_REQ_ANSWER) |
-				   CTL_BIT(CTL_REQ_RUN_DISPOSABLE),
+				   CTL_BIT(CTL_REQ_RUN_DISPOSABLE) | CTL_BIT(CTL_REQ_USB),
 		.lister_domain_ops = CTL_BIT(CTL_DOMAIN_START) | CTL_BIT(CTL_DOMAIN_STOP) |
 				     CTL_BIT(CTL_DOMAIN_KILL),
 	};

@@ -313,6 +313,18 @@ struct rpc_call *rpc_broker_call(struct rpc_broker *b, const char *source, uint3
 	return NULL;
 }
 
+struct rpc_call *rpc_broker_connected(struct rpc_broker *b, const char *target,
+				      const char *service, const char *arg)
+{
+	for (size_t i = 0; i < RPC_CALLS_MAX; i++) {
+		struct rpc_call *c = &b->calls[i];
+		if (c->used && c->state == RPC_CALL_CONNECTED && strcmp(c->target, target) == 0 &&
+		    strcmp(c->req.service, service) == 0 && strcmp(c->req.arg, arg) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id)
 {
 	return rpc_broker_call((struct rpc_broker *)b, source, id) != NULL;

@@ -147,6 +147,12 @@ void rpc_broker_refused(struct rpc_broker *b, struct rpc_call *call, const char 
  * withdraws some; its requests are then not even read). */
 size_t rpc_broker_room(const struct rpc_broker *b, const char *source);
 
+/* The call connected to TARGET's SERVICE with ARG ("": none), or NULL;
+ * the first, if there are more (bulkhead.USB's service takes one caller at
+ * a time and refuses the others itself). */
+struct rpc_call *rpc_broker_connected(struct rpc_broker *b, const char *target,
+				      const char *service, const char *arg);
+
 /* SOURCE's call ID (refused ones too: dom0 has answered it), or NULL. */
 struct rpc_call *rpc_broker_call(struct rpc_broker *b, const char *source, uint32_t id);
 bool rpc_broker_known(const struct rpc_broker *b, const char *source, uint32_t id);

@@ -129,6 +129,9 @@ uint64_t xs_rpc_next(const struct mgr *m, uint64_t now);
  * the user's answer (control_ops' asks and answer). */
 size_t xs_rpc_asks(void *ctx, struct ctl_ask *out, size_t max);
 int xs_rpc_answer(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
+/* dom0 ends the call C (connected): its caller told WHY, its target's
+ * key taken back (the target's agent ends its end). */
+void xs_rpc_end(struct mgr *m, struct rpc_call *c, const char *why);
 /* `ctl rpc' (control_ops' call): dom0's call REQ, answered on WAITER once
  * its target serves it. */
 int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter waiter,
@@ -137,10 +140,13 @@ int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter 
 /* xs_usb.c: the USB domains' inventories.  The slot of an event (TOKEN,
  * PATH) of one, or -1; the inventories of the slots in DIRTY
  * (USB_DOMAINS_MAX) read again, the slots following the running USB
- * domains; `ctl usb list' (control_ops' usb). */
+ * domains; `ctl usb list' and `ctl usb detach' (control_ops' usb and
+ * usb_detach): a device is given to a domain while that domain's call of
+ * the USB domain's USB_SERVICE+BUSID is connected. */
 int xs_usb_slot(const struct mgr *m, const char *token, const char *path);
 void xs_usb_heard(struct mgr *m, const bool *dirty);
 size_t xs_usb_list(void *ctx, struct ctl_usb *out, size_t max);
+int xs_usb_detach(void *ctx, const char *domain, const char *busid, char *msg, size_t msgcap);
 
 /* manager.c: a `ctl run-disposable' answered, or refused. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);

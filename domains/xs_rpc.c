@@ -333,6 +333,14 @@ static void party_gone(struct mgr *m, const char *name)
 	}
 }
 
+void xs_rpc_end(struct mgr *m, struct rpc_call *c, const char *why)
+{
+	struct rpc_answer r;
+	rpc_broker_refused(&m->rpc.broker, c, why, &r);
+	unserve(m, c, r.was);
+	refuse(m, c, r.why);
+}
+
 /* The table of watches follows the running domains: a domain up gets one,
  * one gone (or running as another domid) loses it and its calls. */
 static void rpc_watches_follow(struct mgr *m)

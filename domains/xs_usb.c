@@ -167,12 +167,33 @@ void xs_usb_heard(struct mgr *m, const bool *dirty)
 
 size_t xs_usb_list(void *ctx, struct ctl_usb *out, size_t max)
 {
-	const struct mgr *m = ctx;
+	struct mgr *m = ctx;
 	size_t n = 0;
 	for (size_t i = 0; i < USB_DOMAINS_MAX; i++)
 		for (size_t k = 0; k < m->usb[i].n && n < max; k++, n++) {
+			const struct rpc_call *c = rpc_broker_connected(
+				&m->rpc.broker, m->usb[i].name, USB_SERVICE, m->usb[i].dev[k].busid);
+			memset(&out[n], 0, sizeof(out[n]));
 			str_copy(out[n].domain, m->usb[i].name, sizeof(out[n].domain));
 			out[n].dev = m->usb[i].dev[k];
+			if (c)
+				str_copy(out[n].attached, c->source, sizeof(out[n].attached));
 		}
 	return n;
+}
+
+int xs_usb_detach(void *ctx, const char *domain, const char *busid, char *msg, size_t msgcap)
+{
+	struct mgr *m = ctx;
+	struct rpc_call *c = rpc_broker_connected(&m->rpc.broker, domain, USB_SERVICE, busid);
+	if (!c) {
+		snprintf(msg, msgcap, "%s:%s is given to no domain (`bulkhead ctl usb list' says "
+			 "which are)", domain, busid);
+		return -ENOENT;
+	}
+	log_notice("domains", "%s:%s taken back from %s (ctl usb detach)", domain, busid,
+		   c->source);
+	log_event("domains", "usb-detach", "name=%s busid=%s from=%s", domain, busid, c->source);
+	xs_rpc_end(m, c, "dom0 took the device back (ctl usb detach)");
+	return 0;
 }

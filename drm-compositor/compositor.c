@@ -20,6 +20,7 @@
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
 #include "drm-compositor/asks.h"
+#include "drm-compositor/usbnotes.h"
 #include "drm-compositor/launch_ask.h"
 #include "drm-compositor/launcher.h"
 #include "drm-compositor/lock.h"
@@ -75,6 +76,8 @@ static struct compositor {
 	size_t ndoms;
 	struct domstatus status;		/* the domain manager's word on each domain */
 	struct asks asks;		/* the calls the policy asks the user about */
+	struct usbnotes usbnotes;	/* new USB devices, said in the bar */
+	unsigned usb_ticks;		/* the clock's seconds since it asked */
 	struct xs_handle *xs;		/* on Xen: to see which vchan a domain offers */
 	cairo_region_t *damage;
 	struct control_server ctl;
@@ -123,7 +126,7 @@ static struct compositor {
 	struct clipboard clip;		/* dom0's clipboard (drm-compositor/clipboard.h) */
 	struct rpc_policy policy;	/* policy.d, read at start */
 	/* dom0's word to the user in the bar, until notice_until_ms. */
-	char notice[160];
+	char notice[256];
 	uint64_t notice_until_ms;
 	bool stop;
 } C;
@@ -513,6 +516,14 @@ static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...)
 	C.notice_until_ms = monotonic_ms() + NOTICE_MS;
 	log_notice(TAG, "%s", C.notice);
 	bar_damage();
+}
+
+/* The manager's USB list: a device that came is said. */
+static void usb_answer(void)
+{
+	char text[sizeof(C.notice)];
+	if (usbnotes_read(&C.usbnotes, text, sizeof(text)))
+		notice("%s", text);
 }
 
 /* "@dispvm[:TEMPLATE] COMMAND": the manager asked; its answer comes in the
@@ -1166,6 +1177,10 @@ static void tick(struct loop *l, struct loop_timer *t)
 	rescan_output();
 	domstatus_ask(&C.status);
 	asks_poll(&C.asks);
+	if (++C.usb_ticks >= USBNOTES_POLL_S) {
+		C.usb_ticks = 0;
+		usbnotes_poll(&C.usbnotes);
+	}
 	if (C.notice_until_ms && monotonic_ms() >= C.notice_until_ms) {
 		C.notice_until_ms = 0;
 		bar_damage();
@@ -1421,6 +1436,8 @@ static size_t status_fill(void *ctx, struct pollfd *pfd)
 		pfd[n++] = (struct pollfd){ .fd = asks_fd(&C.asks), .events = POLLIN };
 	if (launch_ask_fd(&C.launch) >= 0)
 		pfd[n++] = (struct pollfd){ .fd = launch_ask_fd(&C.launch), .events = POLLIN };
+	if (usbnotes_fd(&C.usbnotes) >= 0)
+		pfd[n++] = (struct pollfd){ .fd = usbnotes_fd(&C.usbnotes), .events = POLLIN };
 	return n;
 }
 
@@ -1436,6 +1453,8 @@ static void status_ready(void *ctx, const struct pollfd *pfd, size_t n)
 			ask_changed();
 		else if (pfd[i].fd == C.launch.fd)
 			launch_answer();
+		else if (pfd[i].fd == C.usbnotes.fd)
+			usb_answer();
 	}
 }
 
@@ -1473,7 +1492,7 @@ static int setup_loop(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGPIPE);
 	C.output_watch = (struct loop_fd){ .fd = C.out->fd, .events = POLLIN, .cb = output_ready };
-	C.status_fds = (struct loop_fdset){ .max = 3, .fill = status_fill, .dispatch = status_ready };
+	C.status_fds = (struct loop_fdset){ .max = 4, .fill = status_fill, .dispatch = status_ready };
 	C.tick.cb = tick;
 	C.input_at = monotonic_ms();
 	C.reap.fn = reap_clients;
@@ -1620,6 +1639,7 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 
 	domstatus_init(&C.status);
 	asks_init(&C.asks);
+	usbnotes_init(&C.usbnotes);
 	launch_ask_init(&C.launch);
 	desktop_config_load(config_dir, &C.cfg);
 	rpc_policy_load(config_dir, &C.policy);

@@ -502,10 +502,17 @@ static void usb_changed(struct loop *l, struct loop_fd *w, short revents)
 		usb_publish(w->ctx);
 }
 
-/* A domain with USB controllers (a USB domain) tells dom0 of its devices,
- * now and whenever they change; one without writes nothing. */
+/* A USB domain (dom0 made its command line) tells dom0 of its devices, now
+ * and whenever they change.  Another reads nothing of them: a device given
+ * to it (guest/usbip.h) has the agent for its transport, while the hub's
+ * thread holds the device's lock through its first transfers, which the
+ * device's sysfs strings wait for. */
 static void setup_usb(struct agent *a)
 {
+	char cmdline[4096];
+	if (!read_first_line("/proc/cmdline", cmdline, sizeof(cmdline)) ||
+	    !cmdline_has(cmdline, "bulkhead.class=usb"))
+		return;
 	int fd = uevent_open();
 	if (fd < 0) {
 		fprintf(stderr, TAG ": the kernel's device events: %s; USB devices that come "

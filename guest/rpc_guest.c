@@ -14,6 +14,7 @@
 
 #include "guest/openvm.h"
 #include "guest/rpc_local.h"
+#include "guest/usbip.h"
 #include "proto/ctlproto.h"
 #include "lib/log.h"
 #include "lib/log_xtl.h"
@@ -197,6 +198,8 @@ static void exec_service(const struct rpc_serve_msg *m)
 		execl("/proc/self/exe", "bulkhead", "filecopy-unpack", dir, (char *)NULL);
 	} else if (strcmp(m->service, OPENVM_SERVICE) == 0) {
 		execl("/proc/self/exe", "bulkhead", "open-serve", (char *)NULL);
+	} else if (strcmp(m->service, USB_SERVICE) == 0) {
+		execl("/proc/self/exe", "bulkhead", "usb-export", m->arg, (char *)NULL);
 	} else {
 		fprintf(stderr, "bulkhead: this domain has no service %s (no %s)\n", m->service,
 			path);

@@ -89,6 +89,11 @@
 #define USB_NAME_MAX            64
 /* "VVVV:PPPP " CLASSES " " NAME */
 #define USB_VALUE_MAX           (10 + 3 * USB_CLASSES_MAX + USB_NAME_MAX)
+/* The first line of a USB device's stream (bulkhead.USB, proto/usbproto.h),
+ * its '\n' included; Linux's bus numbers (USB_MAXBUS) and device numbers. */
+#define USBIP_OFFER_MAX         128
+#define USB_BUSNUM_MAX          64
+#define USB_DEVNUM_MAX          127
 #define VOLUME_PATH_MAX         200	/* the pool's directory and device */
 
 /* Control socket (root only, but still parsed as hostile). */

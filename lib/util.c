@@ -1,5 +1,6 @@
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -271,6 +272,16 @@ bool decimal_parse(const char *s, size_t len, uint32_t max, uint32_t *out)
 	}
 	*out = (uint32_t)v;
 	return true;
+}
+
+bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = cmdline; (p = strstr(p, word)); p += n)
+		if ((p == cmdline || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+	return false;
 }
 
 bool path_is_under(const char *path, const char *dir)

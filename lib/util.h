@@ -31,6 +31,9 @@ bool str_copy(char *dst, const char *src, size_t n);
  * "/sysfs"): for mount points and xenstore watches. */
 bool path_is_under(const char *path, const char *dir);
 
+/* Whether CMDLINE (a kernel's command line) has WORD, whole. */
+bool cmdline_has(const char *cmdline, const char *word);
+
 /* A name made of [a-z0-9_-], 1..max bytes, starting with a letter or digit:
  * safe in file names, log lines and control messages. */
 bool name_is_valid(const char *s, size_t len, size_t max);

@@ -182,6 +182,7 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_ANSWER: ok = o->answer; break;
 	case CTL_REQ_CALL: ok = o->call; break;
 	case CTL_REQ_USB: ok = o->usb; break;
+	case CTL_REQ_USB_DETACH: ok = o->usb_detach; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -288,6 +289,13 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		size_t n = srv->ops.usb(srv->ops.ctx, usb, CTL_USB_MAX);
 		return ctl_encode_usb(usb, n, srv->buf, CTL_MSG_MAX);
 	}
+	case CTL_REQ_USB_DETACH:
+		msg[0] = '\0';
+		r = srv->ops.usb_detach(srv->ops.ctx, req->name, req->busid, msg, sizeof(msg));
+		if (r < 0)
+			return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf,
+						CTL_MSG_MAX);
+		break;
 	case CTL_REQ_ANSWER:
 		msg[0] = '\0';
 		r = srv->ops.answer(srv->ops.ctx, req->ask_id, req->choice, msg, sizeof(msg));

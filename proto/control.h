@@ -71,6 +71,10 @@ struct control_ops {
 	/* The domain manager's: the USB domains' devices (up to MAX; how
 	 * many). */
 	size_t (*usb)(void *ctx, struct ctl_usb *out, size_t max);
+	/* The domain manager's: the call that gives DOMAIN's device BUSID to
+	 * a domain ended (root only).  0, or -errno with MSG saying why. */
+	int (*usb_detach)(void *ctx, const char *domain, const char *busid, char *msg,
+			  size_t msgcap);
 	int (*answer)(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
 	/* The domain manager's: dom0's call REQ (root only), 0 when WAITER is
 	 * to be answered later (control_answer_call: it serves; or

@@ -51,6 +51,8 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = 1 + strlen(req->name) + strlen(req->command);
 	else if (req->type == CTL_REQ_ANSWER)
 		payload = 4 + strlen(req->choice);
+	else if (req->type == CTL_REQ_USB_DETACH)
+		payload = 1 + strlen(req->name) + strlen(req->busid);
 	char line[RPC_REQUEST_MAX + 1];
 	if (req->type == CTL_REQ_CALL &&
 	    (payload = rpc_request_format(&req->call, line, sizeof(line))) == 0)
@@ -84,6 +86,11 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		memcpy(p + 4, req->choice, payload - 4);
 	} else if (req->type == CTL_REQ_CALL) {
 		memcpy(p, line, payload);
+	} else if (req->type == CTL_REQ_USB_DETACH) {
+		size_t n = strlen(req->name);
+		p[0] = (uint8_t)n;
+		memcpy(p + 1, req->name, n);
+		memcpy(p + 1 + n, req->busid, payload - 1 - n);
 	}
 	return len;
 }
@@ -269,6 +276,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_ANSWER:
 	case CTL_REQ_CALL:
 	case CTL_REQ_USB:
+	case CTL_REQ_USB_DETACH:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
@@ -396,6 +404,18 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 	case CTL_REQ_CALL: {
 		const char *bad = rpc_request_parse((const char *)untrusted_payload, plen, &req->call);
 		return bad ? fail(why, bad) : 0;
+	}
+	case CTL_REQ_USB_DETACH: {
+		size_t n = plen ? untrusted_payload[0] : 0;
+		const char *name = (const char *)untrusted_payload + 1, *busid = name + n;
+		if (plen < 2 || n + 1 > plen || !domain_name_is_valid(name, n) ||
+		    !usb_busid_valid(busid, plen - 1 - n))
+			return fail(why, "usb detach: a u8 length, a domain's name, then a USB bus id");
+		memcpy(req->name, name, n);
+		req->name[n] = '\0';
+		memcpy(req->busid, busid, plen - 1 - n);
+		req->busid[plen - 1 - n] = '\0';
+		return 0;
 	}
 	default:
 		return fail(why, "not a request");
@@ -641,6 +661,7 @@ size_t ctl_encode_usb(const struct ctl_usb *usb, size_t n, uint8_t *buf, size_t 
 		memcpy(p, usb[i].domain, strnlen(usb[i].domain, DOMAIN_NAME_MAX));
 		memcpy(p + 32, usb[i].dev.busid, strnlen(usb[i].dev.busid, USB_BUSID_MAX));
 		memcpy(p + 64, value, vlen);
+		memcpy(p + 168, usb[i].attached, strnlen(usb[i].attached, DOMAIN_NAME_MAX));
 	}
 	return len;
 }
@@ -658,18 +679,20 @@ int ctl_decode_usb(const uint8_t *payload, size_t len, struct ctl_usb *out, size
 	const uint8_t *p = payload + 4;
 	for (uint32_t i = 0; i < count; i++, p += CTL_USB_SIZE) {
 		const char *busid = (const char *)p + 32, *value = (const char *)p + 64;
-		size_t blen = strnlen(busid, 32), vlen = strnlen(value, CTL_USB_SIZE - 64);
+		size_t blen = strnlen(busid, 32), vlen = strnlen(value, 104);
 		memset(&out[i], 0, sizeof(out[i]));
 		if (!name_field(p, out[i].domain) || !out[i].domain[0])
 			return fail(why, "usb reply with a bad domain name");
 		for (size_t k = blen; k < 32; k++)
 			if (busid[k])
 				return fail(why, "usb reply with bytes after its bus id");
-		for (size_t k = vlen; k < CTL_USB_SIZE - 64; k++)
+		for (size_t k = vlen; k < 104; k++)
 			if (value[k])
 				return fail(why, "usb reply with bytes after its value");
 		if (usb_device_parse(busid, blen, value, vlen, &out[i].dev))
 			return fail(why, "usb reply with a device that does not parse");
+		if (!name_field(p + 168, out[i].attached))
+			return fail(why, "usb reply with a bad name of the domain it is given to");
 	}
 	*n = count;
 	return 0;

@@ -48,6 +48,9 @@
  *             call was ended there (its target gone).
  *   USB       -: the USB devices of the USB domains, as their inventories
  *             say (docs/DEVICES.md) -> USB
+ *   USB_DETACH  u8 length L (1..31), L bytes of a USB domain's name, then
+ *             a bus id of proto/usbproto.h: the call that gives that
+ *             device to a domain ended by dom0 (root only) -> OK | ERROR
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -78,7 +81,9 @@
  *   USB       u32 count (0..CTL_USB_MAX), then count records of
  *             CTL_USB_SIZE bytes: char domain[32] (the USB domain's name),
  *             char busid[32], char value[104] (zero-padded; busid and
- *             value as the domain's inventory has them, proto/usbproto.h)
+ *             value as the domain's inventory has them, proto/usbproto.h),
+ *             char attached[32] (the domain it is given to, as a domain's
+ *             name; "": none)
  * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
@@ -114,7 +119,7 @@
 #define CTL_ASKS_MAX	4
 #define CTL_ASK_CHOICES_MAX 8
 #define CTL_CHOICE_MAX	39	/* RPC_TARGET_MAX */
-#define CTL_USB_SIZE	168
+#define CTL_USB_SIZE	200
 #define CTL_USB_MAX	(USB_DOMAINS_MAX * USB_DEVICES_PER_DOMAIN)
 
 enum ctl_type {
@@ -133,6 +138,7 @@ enum ctl_type {
 	CTL_REQ_ANSWER = 13,
 	CTL_REQ_CALL = 14,
 	CTL_REQ_USB = 15,
+	CTL_REQ_USB_DETACH = 16,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
@@ -175,6 +181,7 @@ struct ctl_request {
 	uint32_t ask_id;			/* ANSWER */
 	char choice[CTL_CHOICE_MAX + 1];	/* ANSWER; "": no */
 	struct rpc_request call;		/* CALL */
+	char busid[USB_BUSID_MAX + 1];		/* USB_DETACH, of NAME's */
 };
 
 /* Where dom0's call goes: the target serves it (CALL's reply). */
@@ -198,6 +205,7 @@ struct ctl_ask {
 struct ctl_usb {
 	char domain[DOMAIN_NAME_MAX + 1];
 	struct usb_device dev;
+	char attached[DOMAIN_NAME_MAX + 1];	/* "": none */
 };
 
 struct ctl_disposable {

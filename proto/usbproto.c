@@ -180,3 +180,74 @@ const char *usb_class_name(uint8_t class)
 	default: return "other";
 	}
 }
+
+/* A decimal number 1..MAX, no leading 0, then SEP, at *P (before END). */
+static bool bounded(const char **p, const char *end, unsigned max, char sep, unsigned *out)
+{
+	const char *s = *p;
+	unsigned v = 0;
+	if (!number(p, end, 3) || (sep && (*p == end || **p != sep)))
+		return false;
+	for (; s < *p; s++)
+		v = v * 10 + (unsigned)(*s - '0');
+	if (v > max)
+		return false;
+	*out = v;
+	if (sep)
+		(*p)++;
+	return true;
+}
+
+static bool printable(char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+size_t usbip_offer_format(const struct usbip_offer *o, char *out, size_t cap)
+{
+	int n;
+	if (cap < USBIP_OFFER_MAX + 1)
+		return 0;
+	if (o->ok) {
+		if (o->busnum < 1 || o->busnum > USB_BUSNUM_MAX || o->devnum < 1 ||
+		    o->devnum > USB_DEVNUM_MAX || o->speed < 1 || o->speed > USB_SPEED_TOP)
+			return 0;
+		n = snprintf(out, cap, "usbip %u %u %u\n", o->busnum, o->devnum, o->speed);
+	} else {
+		char why[USBIP_OFFER_MAX - 6];	/* "error " WHY "\n" */
+		size_t k = 0;
+		for (; o->why[k] && k < sizeof(why) - 1; k++)
+			why[k] = printable(o->why[k]) ? o->why[k] : '?';
+		why[k] = '\0';
+		if (k == 0)
+			return 0;
+		n = snprintf(out, cap, "error %s\n", why);
+	}
+	return n > 0 && (size_t)n <= USBIP_OFFER_MAX ? (size_t)n : 0;
+}
+
+const char *usbip_offer_parse(const char *untrusted, size_t len, struct usbip_offer *out)
+{
+	const char *p = untrusted, *end = untrusted + len;
+	memset(out, 0, sizeof(*out));
+	if (len + 1 > USBIP_OFFER_MAX)
+		return "the offer is longer than its limit";
+	if (len > 6 && memcmp(p, "error ", 6) == 0) {
+		for (size_t i = 6; i < len; i++)
+			if (!printable(p[i]))
+				return "the offer's reason has a byte that is not printable ASCII";
+		memcpy(out->why, p + 6, len - 6);
+		return NULL;
+	}
+	if (len < 6 || memcmp(p, "usbip ", 6) != 0)
+		return "the offer is neither \"usbip\" nor \"error\"";
+	p += 6;
+	if (!bounded(&p, end, USB_BUSNUM_MAX, ' ', &out->busnum) ||
+	    !bounded(&p, end, USB_DEVNUM_MAX, ' ', &out->devnum) ||
+	    !bounded(&p, end, USB_SPEED_TOP, 0, &out->speed) || p != end) {
+		memset(out, 0, sizeof(*out));
+		return "the offer's bus, device or speed is not a number in its range";
+	}
+	out->ok = true;
+	return NULL;
+}

@@ -61,4 +61,36 @@ const struct usb_device *usb_device_find(const struct usb_device *devs, size_t n
  * ..., "other". */
 const char *usb_class_name(uint8_t class);
 
+/*
+ * A device's stream (docs/DEVICES.md, "Attaching a USB device"): the call
+ * USB_SERVICE+BUSID to the USB domain, whose service binds the device to
+ * usbip-host and answers first with one line, the offer:
+ *
+ *   "usbip BUSNUM DEVNUM SPEED\n"   then USB/IP's own bytes, both ways,
+ *                                   between the two domains' kernels
+ *   "error WHY\n"                   and the end
+ *
+ * BUSNUM 1..USB_BUSNUM_MAX, DEVNUM 1..USB_DEVNUM_MAX (the device's numbers
+ * in the USB domain: vhci-hcd's devid is BUSNUM << 16 | DEVNUM), SPEED
+ * Linux's enum usb_device_speed, 1 (low) .. USB_SPEED_TOP (super: what
+ * vhci-hcd takes); WHY printable ASCII.  The whole line at most
+ * USBIP_OFFER_MAX bytes.  The importing domain reads it as hostile.
+ */
+#define USB_SERVICE "bulkhead.USB"
+#define USB_SPEED_TOP 5
+struct usbip_offer {
+	bool ok;
+	unsigned busnum, devnum, speed;	/* ok */
+	char why[USBIP_OFFER_MAX];	/* !ok */
+};
+
+/* O as its line, '\n' ended, into OUT (CAP >= USBIP_OFFER_MAX + 1): its
+ * length, or 0 when O would not parse (a number out of range; a WHY cut
+ * to fit, its bytes that are not printable ASCII made '?', parses). */
+size_t usbip_offer_format(const struct usbip_offer *o, char *out, size_t cap);
+
+/* The line UNTRUSTED (LEN bytes, its '\n' not among them) into OUT: NULL,
+ * or what is wrong (static text). */
+const char *usbip_offer_parse(const char *untrusted, size_t len, struct usbip_offer *out);
+
 #endif

@@ -30,7 +30,7 @@ LAYERS = {
     "unlock": ["lib", "sys", "config", "proto", "input", "display"],
     "domains": ["lib", "sys", "config", "proto"],
     "drm-compositor": ["lib", "config", "proto", "input", "display", "gui"],
-    "guest": ["lib", "config", "proto", "input", "display", "gui"],
+    "guest": ["lib", "sys", "config", "proto", "input", "display", "gui"],
     "tools": ["lib", "sys", "config", "proto", "input", "supervisor", "init", "unlock", "domains"],
     # bulkhead.c: the table of roles, which names every role's entry point.
     ".": None,

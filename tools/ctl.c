@@ -1,5 +1,6 @@
 #include "lib/paths.h"
 #include "tools/ctl.h"
+#include "tools/ctl_usb.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -269,14 +270,16 @@ static void print_usb(const struct ctl_usb *usb, size_t n, bool json)
 	if (json)
 		printf("{\"schema\":%d,\"usb\":[", CTL_JSON_SCHEMA);
 	else
-		printf("%-28s %-9s %-16s %s\n", "DEVICE", "ID", "CLASSES", "NAME");
+		printf("%-28s %-9s %-16s %-12s %s\n", "DEVICE", "ID", "CLASSES", "GIVEN-TO",
+		       "NAME");
 	for (size_t i = 0; i < n; i++) {
 		const struct usb_device *d = &usb[i].dev;
 		usb_classes(d, classes, sizeof(classes));
 		if (!json) {
 			int w = printf("%s:%s", usb[i].domain, d->busid);
-			printf("%*s %04x:%04x %-16s %s\n", w < 28 ? 28 - w : 0, "", d->vendor,
-			       d->product, classes, d->name);
+			printf("%*s %04x:%04x %-16s %-12s %s\n", w < 28 ? 28 - w : 0, "", d->vendor,
+			       d->product, classes, usb[i].attached[0] ? usb[i].attached : "-",
+			       d->name);
 			continue;
 		}
 		printf("%s{\"domain\":", i ? "," : "");
@@ -284,6 +287,11 @@ static void print_usb(const struct ctl_usb *usb, size_t n, bool json)
 		printf(",\"busid\":\"%s\",\"id\":\"%04x:%04x\",\"classes\":\"%s\",\"name\":",
 		       d->busid, d->vendor, d->product, classes);
 		print_json_string(d->name);
+		printf(",\"given_to\":");
+		if (usb[i].attached[0])
+			print_json_string(usb[i].attached);
+		else
+			printf("null");
 		printf("}");
 	}
 	if (json)
@@ -600,14 +608,20 @@ static bool args_service(const struct ctl_command *c, int argc, char **argv,
 	return true;
 }
 
-/* usb list: the one of usb's words built yet. */
+/* usb list, usb detach DEVICE (usb attach is the role ctl-usb's:
+ * bulkhead.c routes it). */
 static bool args_usb(const struct ctl_command *c, int argc, char **argv,
 		     struct ctl_request *req)
 {
-	(void)c, (void)argc, (void)req;
-	if (strcmp(argv[0], "list") == 0)
+	(void)c;
+	if (strcmp(argv[0], "list") == 0 && argc == 1)
 		return true;
-	fprintf(stderr, "bulkhead ctl: usb: \"%s\" is not one of its commands (list)\n", argv[0]);
+	if (strcmp(argv[0], "detach") == 0 && argc == 2) {
+		req->type = CTL_REQ_USB_DETACH;
+		return ctl_usb_device_arg(argv[1], req->name, req->busid);
+	}
+	fprintf(stderr, "bulkhead ctl: usb: \"%s\"%s is not one of its commands (list, attach "
+		"DEVICE DOMAIN, detach DEVICE)\n", argv[0], argc > 1 ? " and what follows" : "");
 	return false;
 }
 
@@ -731,10 +745,14 @@ static const struct ctl_command commands[] = {
 	{ "reload", "", "read the domain files again: firewall changes apply at once,\n"
 	  "every other change at the domain's next start",
 	  CTL_PEER_DOMAINS, CTL_REQ_RELOAD, CTL_REP_RELOAD, false, 0, 0, 0, args_none, NULL },
-	{ "usb", "[--json] list", "the USB devices of the USB domains (sys-usb's: each\n"
-	  "DOMAIN:BUSID, its vendor:product id, its interfaces'\n"
-	  "classes, its name as the domain tells it)",
-	  CTL_PEER_DOMAINS, CTL_REQ_USB, CTL_REP_USB, true, 1, 1, 0, args_usb, NULL },
+	{ "usb", "[--json] list | attach DEVICE DOMAIN | detach DEVICE",
+	  "list: the USB devices of the USB domains (sys-usb's: each\n"
+	  "DEVICE as DOMAIN:BUSID, its vendor:product id, its\n"
+	  "interfaces' classes, its name as the domain tells it, the\n"
+	  "domain it is given to); attach: DOMAIN takes DEVICE, as\n"
+	  "long as both run, if dom0's policy for bulkhead.USB lets\n"
+	  "it (ask: the question on the screen); detach: it goes back",
+	  CTL_PEER_DOMAINS, CTL_REQ_USB, CTL_REP_USB, true, 1, 3, 0, args_usb, NULL },
 	{ "console", "[-f] [--raw] NAME", "NAME's console log (-f: keep following it, and wait\n"
 	  "for it if NAME has not run yet); bytes other than printable\n"
 	  "ASCII, tab and newline are shown as \\xNN unless --raw",
@@ -937,7 +955,9 @@ int ctl_main(int argc, char **argv)
 		ssize_t len = transact(path, peer, &req);
 		if (len < 0)
 			return 3;
-		int rc = show_reply((size_t)len, peer, c->reply, json);
+		/* A command whose words chose another request is answered OK. */
+		int rc = show_reply((size_t)len, peer,
+				    req.type == c->request ? c->reply : CTL_REP_OK, json);
 		if (rc != 0 || !keys)
 			return rc;
 	}

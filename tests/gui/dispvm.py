@@ -38,8 +38,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from checks import check, summary  # noqa: E402
 
 VERSION = 1
-Q_POWER, Q_DOMAINS, Q_DOMAIN, Q_RUN, Q_ASKS = 4, 5, 6, 9, 12
-R_OK, R_DOMAINS, R_DISPOSABLE, R_ASKS, R_ERROR = 0x80, 0x83, 0x84, 0x86, 0xFF
+Q_POWER, Q_DOMAINS, Q_DOMAIN, Q_RUN, Q_ASKS, Q_USB = 4, 5, 6, 9, 12, 15
+R_OK, R_DOMAINS, R_DISPOSABLE, R_ASKS, R_USB, R_ERROR = 0x80, 0x83, 0x84, 0x86, 0x88, 0xFF
 DOMAIN_STOP, DOMAIN_KILL, POWEROFF = 2, 3, 1
 DOMAIN_START, STOPPED, RUNNING, CLASS_APP, LABEL_BLUE = 1, 0, 2, 1, 5
 KEYS = {c: k for k, c in enumerate("1234567890", 2)}
@@ -60,6 +60,8 @@ class Manager:
     for the template ghost, an error), each request of that kind kept."""
 
     def __init__(self, path, start):
+        self.usb = [("1-1", "0627:0001 03 QEMU QEMU USB Tablet")]	# sys-usb's devices
+        self.usb_asked = 0
         self.runs = []
         self.started = []
         self.ops = []		# (op, name) of DOMAIN STOP and KILL, and POWER
@@ -105,6 +107,11 @@ class Manager:
                 conn.send(msg(R_OK))
             elif mtype == Q_ASKS:
                 conn.send(msg(R_ASKS, struct.pack("<I", 0)))
+            elif mtype == Q_USB:
+                self.usb_asked += 1
+                recs = b"".join(struct.pack("<32s32s104s32s", b"sys-usb", busid.encode(),
+                                            value.encode(), b"") for busid, value in self.usb)
+                conn.send(msg(R_USB, struct.pack("<I", len(self.usb)) + recs))
             elif mtype == Q_RUN:
                 n = payload[0]
                 template, command = payload[1:1 + n].decode(), payload[1 + n:].decode()
@@ -130,6 +137,30 @@ def wait_for(path, text, seconds=10.0):
             pass
         time.sleep(0.05)
     return False
+
+
+def usb(ctl, log, work, man):
+    """A USB device that comes to sys-usb is said in the bar (docs/DEVICES.md);
+    the ones of the first list are not; a list with a device the compositor
+    refuses (an escape in its name) says nothing.  The bar with it:
+    usb-notice.png."""
+    asked = man.usb_asked
+    end = time.monotonic() + 10
+    while man.usb_asked < asked + 1 and time.monotonic() < end:
+        time.sleep(0.1)
+    check("the compositor asks the manager for the USB devices (USB, on its own uid)",
+          man.usb_asked > asked, f"{man.usb_asked} requests")
+    check("the tablet there from the start is not said as new",
+          "new USB device" not in open(log).read(), open(log).read()[-300:])
+    man.usb = man.usb + [("2-1", "0627:0001 03 \x1b]0;owned\x07")]
+    time.sleep(4)
+    check("a list with a device whose name is not printable says nothing",
+          "new USB device" not in open(log).read(), open(log).read()[-300:])
+    man.usb = man.usb[:1] + [("2-2", "46f4:0001 08 QEMU QEMU USB HARDDRIVE")]
+    check("the stick that came is said in the bar, with how to give it to a domain",
+          wait_for(log, "new USB device sys-usb:2-2: QEMU QEMU USB HARDDRIVE; `ctl usb attach` "
+                   "gives it to a domain", 8), open(log).read()[-400:])
+    ctl("screenshot", os.path.join(work, "usb-notice.png"))	# the bar, for a person to see
 
 
 def menu(ctl, press, log, work, man, pid1, cold):
@@ -286,6 +317,7 @@ def main():
         check("once cold-vm's agent is up, it is asked to run xterm, and its window takes "
               "the focus", cold is not None and wait_for(cold, "RUN xterm") and
               wait_for(cold, "FOCUS 1"), open(cold).read()[-300:] if cold else "")
+        usb(ctl, log, work, man)
         menu(ctl, press, log, work, man, pid1, cold)
         check("the compositor is still up", comp.poll() is None, "it exited")
     finally:

@@ -88,7 +88,8 @@
 #   launcher-dispvm  the launcher's "@dispvm foot" asks a fake domain
 #               manager for a disposable (tests/gui/dispvm.py): its answer's
 #               first window takes the focus, purple-framed; a refusal is
-#               said in the bar
+#               said in the bar; a USB device that comes to sys-usb is said
+#               in the bar, none of the first list, none of a refused list
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
 #               rules, each on a compositor of its own: tests/gui/hostile.sh
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)

@@ -2,11 +2,17 @@
  * test_usb.c - a USB domain's inventory: the key and value dom0 takes
  * (proto/usbproto.h) and refuses, what an agent reads of sysfs
  * (guest/usbdevs.h) on a fake /sys/bus/usb/devices, and `ctl usb list''s
- * reply (proto/ctlproto.h) there and back.
+ * reply (proto/ctlproto.h) there and back; a device given to a domain: the
+ * offer its stream begins with, vhci-hcd's free port, the USB domain's
+ * steps on a fake /sys, `ctl usb detach''s request.
  */
 #include "tests/unit/test_helpers.h"
 
+#include <sys/socket.h>
+
+#include "drm-compositor/usbnotes.h"
 #include "guest/usbdevs.h"
+#include "guest/usbip.h"
 #include "lib/util.h"
 #include "proto/ctlproto.h"
 #include "proto/usbproto.h"
@@ -266,6 +272,326 @@ static void the_reply_goes_there_and_back(void **state)
 	assert_int_equal(req.type, CTL_REQ_USB);
 }
 
+/* ---- a device given to a domain ---- */
+
+static void an_offer_goes_there_and_back(void **state)
+{
+	(void)state;
+	struct usbip_offer o = { .ok = true, .busnum = 1, .devnum = 2, .speed = 3 }, back;
+	char line[USBIP_OFFER_MAX + 1];
+	size_t n = usbip_offer_format(&o, line, sizeof(line));
+	assert_string_equal(line, "usbip 1 2 3\n");
+	assert_null(usbip_offer_parse(line, n - 1, &back));
+	assert_true(back.ok);
+	assert_int_equal(back.busnum, 1);
+	assert_int_equal(back.devnum, 2);
+	assert_int_equal(back.speed, 3);
+	o = (struct usbip_offer){ .ok = true, .busnum = USB_BUSNUM_MAX, .devnum = USB_DEVNUM_MAX,
+				  .speed = USB_SPEED_TOP };
+	n = usbip_offer_format(&o, line, sizeof(line));
+	assert_string_equal(line, "usbip 64 127 5\n");
+	assert_null(usbip_offer_parse(line, n - 1, &back));
+	/* A refusal's words made printable, cut to fit. */
+	o = (struct usbip_offer){ .ok = false };
+	snprintf(o.why, sizeof(o.why), "1-2: no such\x1b[2J device\n");
+	n = usbip_offer_format(&o, line, sizeof(line));
+	assert_string_equal(line, "error 1-2: no such?[2J device?\n");
+	assert_null(usbip_offer_parse(line, n - 1, &back));
+	assert_false(back.ok);
+	assert_string_equal(back.why, "1-2: no such?[2J device?");
+	memset(o.why, 'w', sizeof(o.why) - 1);
+	n = usbip_offer_format(&o, line, sizeof(line));
+	assert_int_equal(n, USBIP_OFFER_MAX);
+	assert_null(usbip_offer_parse(line, n - 1, &back));
+	/* What would not parse is not written. */
+	static const struct usbip_offer wrong[] = {
+		{ .ok = true, .busnum = 0, .devnum = 1, .speed = 1 },
+		{ .ok = true, .busnum = 65, .devnum = 1, .speed = 1 },
+		{ .ok = true, .busnum = 1, .devnum = 128, .speed = 1 },
+		{ .ok = true, .busnum = 1, .devnum = 1, .speed = 6 },
+		{ .ok = true, .busnum = 1, .devnum = 1, .speed = 0 },
+		{ .ok = false },
+	};
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
+		assert_int_equal(usbip_offer_format(&wrong[i], line, sizeof(line)), 0);
+	assert_int_equal(usbip_offer_format(&back, line, USBIP_OFFER_MAX), 0);
+}
+
+static void a_bad_offer_is_refused(void **state)
+{
+	(void)state;
+	struct usbip_offer o;
+	static const char *const bad[] = {
+		"", "usbip", "usbip ", "usbip 1 1", "usbip 1 1 ", "usbip 1 1 3 ", "usbip 1  1 3",
+		"usbip 0 1 3", "usbip 65 1 3", "usbip 1 0 3", "usbip 1 128 3", "usbip 1 1 0",
+		"usbip 1 1 6", "usbip 01 1 3", "usbip 1 1 3x", "usbip -1 1 3", "usbip 1 1 3\n",
+		"usbip 1000 1 3", "USBIP 1 1 3", "error", "error ", "error \x1b[2J", "error a\tb",
+		"error \xc3\xa9", "hello", "usbip\t1 1 3",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o.ok = true;
+		assert_non_null(usbip_offer_parse(bad[i], strlen(bad[i]), &o));
+		assert_false(o.ok);
+	}
+	/* A NUL is not the end, and a line longer than the limit is refused. */
+	assert_non_null(usbip_offer_parse("usbip 1 1 3\0", 12, &o));
+	char longer[USBIP_OFFER_MAX + 1];
+	memset(longer, 'e', sizeof(longer));
+	memcpy(longer, "error ", 6);
+	assert_null(usbip_offer_parse(longer, USBIP_OFFER_MAX - 1, &o));
+	assert_non_null(usbip_offer_parse(longer, USBIP_OFFER_MAX, &o));
+}
+
+/* vhci-hcd's status file, as Linux 6.1 writes it. */
+static const char vhci_status[] =
+	"hub port sta spd dev      sockfd local_busid\n"
+	"hs  0000 006 003 00010002 000004 1-1\n"
+	"hs  0001 004 000 00000000 000000 0-0\n"
+	"ss  0015 006 005 00020002 000005 2-1\n"
+	"ss  0016 004 000 00000000 000000 0-0\n";
+
+static void the_free_port_of_the_speed(void **state)
+{
+	(void)state;
+	size_t n = sizeof(vhci_status) - 1;
+	assert_int_equal(usbip_vhci_free_port(vhci_status, n, 1), 1);
+	assert_int_equal(usbip_vhci_free_port(vhci_status, n, 3), 1);
+	assert_int_equal(usbip_vhci_free_port(vhci_status, n, 5), 16);
+	/* Every port of a hub taken, or a text that is no status. */
+	const char *busy = "hub port sta spd dev      sockfd local_busid\n"
+			   "hs  0000 006 003 00010002 000004 1-1\n";
+	assert_int_equal(usbip_vhci_free_port(busy, strlen(busy), 3), -1);
+	assert_int_equal(usbip_vhci_free_port(busy, strlen(busy), 5), -1);
+	assert_int_equal(usbip_vhci_free_port("", 0, 3), -1);
+	assert_int_equal(usbip_vhci_free_port("hs 1", 4, 3), -1);
+	/* The last line without its newline counts; a cut one does not. */
+	assert_int_equal(usbip_vhci_free_port("hs  0007 004", 12, 3), 7);
+	assert_int_equal(usbip_vhci_free_port(vhci_status, n - 30, 5), -1);
+}
+
+static int sysfs_make(void **state)
+{
+	(void)state;
+	return config_dir_make("bus");
+}
+
+/* A fake /sys with 1-2, bound to DRIVER (its status STATUS if usbip-host's)
+ * and usbip-host's files. */
+static int fake_sysfs(const char *driver, const char *status, const char *class,
+		      const char *speed)
+{
+	char link[256], target[128];
+	put("bus/usb/devices/1-2/bDeviceClass", class);
+	put("bus/usb/devices/1-2/busnum", "1\n");
+	put("bus/usb/devices/1-2/devnum", "3\n");
+	put("bus/usb/devices/1-2/speed", speed);
+	put("bus/usb/devices/1-2/usbip_sockfd", "");
+	if (status)
+		put("bus/usb/devices/1-2/usbip_status", status);
+	put("bus/usb/drivers/usb/unbind", "");
+	put("bus/usb/drivers/usbip-host/bind", "");
+	put("bus/usb/drivers/usbip-host/unbind", "");
+	put("bus/usb/drivers/usbip-host/match_busid", "");
+	put("bus/usb/drivers_probe", "");
+	snprintf(link, sizeof(link), "%s/bus/usb/devices/1-2/driver", dir);
+	snprintf(target, sizeof(target), "../../drivers/%s", driver);
+	assert_int_equal(symlink(target, link), 0);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static const char *fake(const char *path)
+{
+	static char text[256];
+	char full[512];
+	snprintf(full, sizeof(full), "%s/%s", dir, path);
+	FILE *f = fopen(full, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* 1-2 let go by usbip-host (its unbind, its "del" from match_busid) and
+ * given back to its own drivers (drivers_probe). */
+static void assert_given_back(void)
+{
+	assert_string_equal(fake("bus/usb/drivers/usbip-host/unbind"), "1-2");
+	assert_string_equal(fake("bus/usb/drivers/usbip-host/match_busid"), "del 1-2");
+	assert_string_equal(fake("bus/usb/drivers_probe"), "1-2");
+}
+
+static void the_usb_domain_gives_a_free_device(void **state)
+{
+	(void)state;
+	struct usbip_offer o;
+	char why[160];
+	/* Held by usbip-host, free: offered as it is, the stream given. */
+	int fd = fake_sysfs("usbip-host", "1\n", "00\n", "480\n");
+	assert_int_equal(usbip_export_bind(fd, "1-2", &o), 0);
+	assert_true(o.ok);
+	assert_int_equal(o.busnum, 1);
+	assert_int_equal(o.devnum, 3);
+	assert_int_equal(o.speed, 3);
+	assert_int_equal(usbip_export_give(fd, "1-2", 7, why, sizeof(why)), 0);
+	assert_string_equal(fake("bus/usb/devices/1-2/usbip_sockfd"), "7");
+	/* Let go: usbip-host's, then its own drivers'. */
+	usbip_export_release(fd, "1-2");
+	assert_given_back();
+	close(fd);
+}
+
+static void the_usb_domain_refuses(void **state)
+{
+	(void)state;
+	struct usbip_offer o;
+	/* Given already. */
+	int fd = fake_sysfs("usbip-host", "2\n", "00\n", "480\n");
+	assert_int_equal(usbip_export_bind(fd, "1-2", &o), -1);
+	assert_false(o.ok);
+	assert_string_equal(o.why, "1-2 is given to a domain already");
+	/* No such device. */
+	assert_int_equal(usbip_export_bind(fd, "1-9", &o), -1);
+	assert_string_equal(o.why, "1-9: no such USB device here");
+	/* A hub. */
+	put("bus/usb/devices/1-2/bDeviceClass", "09\n");
+	assert_int_equal(usbip_export_bind(fd, "1-2", &o), -1);
+	assert_string_equal(o.why, "1-2 is a hub: its devices are given one by one");
+	/* A speed vhci-hcd cannot take. */
+	put("bus/usb/devices/1-2/bDeviceClass", "00\n");
+	put("bus/usb/devices/1-2/speed", "53.3-480\n");
+	assert_int_equal(usbip_export_bind(fd, "1-2", &o), -1);
+	assert_string_equal(o.why, "1-2: bus 1, device 3, 53.3-480 Mb/s: not a device USB/IP "
+				   "can carry");
+	close(fd);
+}
+
+static void a_device_usbip_host_does_not_take_goes_back(void **state)
+{
+	(void)state;
+	struct usbip_offer o;
+	/* Its own driver let go of it, usbip-host asked to take it; the fake
+	 * kernel leaves it where it was: refused, and given back. */
+	int fd = fake_sysfs("usb", NULL, "00\n", "5000\n");
+	assert_int_equal(usbip_export_bind(fd, "1-2", &o), -1);
+	assert_string_equal(o.why, "1-2: usbip-host did not take it: bound to another driver");
+	assert_string_equal(fake("bus/usb/drivers/usb/unbind"), "1-2");
+	assert_string_equal(fake("bus/usb/drivers/usbip-host/bind"), "1-2");
+	assert_given_back();
+	close(fd);
+}
+
+static void the_stream_is_copied_both_ways(void **state)
+{
+	(void)state;
+	int in[2], out[2], sock[2];
+	char buf[64];
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sock), 0);
+	/* The kernel's end wrote, the caller's stream ended: the copy ends
+	 * once both went across. */
+	assert_int_equal(write(sock[1], "from the device", 15), 15);
+	assert_int_equal(write(in[1], "to the device", 13), 13);
+	close(in[1]);
+	usbip_copy(in[0], out[1], sock[0]);
+	close(out[1]);
+	assert_int_equal(read(out[0], buf, sizeof(buf)), 15);
+	assert_memory_equal(buf, "from the device", 15);
+	assert_int_equal(read(sock[1], buf, sizeof(buf)), 13);
+	assert_memory_equal(buf, "to the device", 13);
+	close(in[0]);
+	close(out[0]);
+	close(sock[0]);
+	close(sock[1]);
+}
+
+static void detach_and_given_to_there_and_back(void **state)
+{
+	(void)state;
+	struct ctl_request req = { .type = CTL_REQ_USB_DETACH }, back;
+	uint8_t buf[128];
+	const char *why;
+	snprintf(req.name, sizeof(req.name), "sys-usb");
+	snprintf(req.busid, sizeof(req.busid), "3-1.4");
+	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 1 + 7 + 5);
+	assert_int_equal(ctl_decode_request(buf, len, &back, &why), 0);
+	assert_int_equal(back.type, CTL_REQ_USB_DETACH);
+	assert_string_equal(back.name, "sys-usb");
+	assert_string_equal(back.busid, "3-1.4");
+	/* A length past the payload, a name that is none, a bus id that is none. */
+	static const struct { uint8_t at; uint8_t byte; } bad[] = {
+		{ 0, 13 }, { 0, 0 }, { 1, '-' }, { 9, '/' }, { 12, '\0' },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t copy[128];
+		memcpy(copy, buf, len);
+		copy[CTL_HEADER_SIZE + bad[i].at] = bad[i].byte;
+		assert_int_equal(ctl_decode_request(copy, len, &back, &why), -1);
+	}
+	/* The list says whom a device is given to. */
+	static struct ctl_usb usb[1], got[1];
+	static uint8_t rep[CTL_HEADER_SIZE + 4 + CTL_USB_SIZE];
+	const uint8_t *payload;
+	enum ctl_type type;
+	size_t plen, n;
+	memset(usb, 0, sizeof(usb));
+	snprintf(usb[0].domain, sizeof(usb[0].domain), "sys-usb");
+	snprintf(usb[0].attached, sizeof(usb[0].attached), "work");
+	assert_null(parse("1-2", "46f4:0001 08 QEMU QEMU USB HARDDRIVE", &usb[0].dev));
+	len = ctl_encode_usb(usb, 1, rep, sizeof(rep));
+	assert_int_equal(len, sizeof(rep));
+	assert_int_equal(ctl_decode_header(rep, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(ctl_decode_usb(payload, plen, got, 1, &n, &why), 0);
+	assert_memory_equal(usb, got, sizeof(usb));
+	rep[CTL_HEADER_SIZE + 4 + 168] = '.';
+	assert_int_equal(ctl_decode_usb(payload, plen, got, 1, &n, &why), -1);
+	assert_string_equal(why, "usb reply with a bad name of the domain it is given to");
+}
+
+/* ---- the desktop says a device that came ---- */
+
+static void a_new_device_is_said(void **state)
+{
+	(void)state;
+	static struct ctl_usb before[2], now[4];
+	char text[256];
+	memset(before, 0, sizeof(before));
+	memset(now, 0, sizeof(now));
+	for (size_t i = 0; i < 4; i++)
+		snprintf(now[i].domain, sizeof(now[i].domain), "sys-usb");
+	assert_null(parse("1-1", "0627:0001 03 QEMU QEMU USB Tablet", &now[0].dev));
+	assert_null(parse("2-2", "46f4:0001 08 QEMU QEMU USB HARDDRIVE", &now[1].dev));
+	assert_null(parse("1-3", "1050:0407 03,0b Yubico YubiKey", &now[2].dev));
+	assert_null(parse("1-4", "046d:c52b 03 Logitech USB Receiver", &now[3].dev));
+	memcpy(before, now, 2 * sizeof(now[0]));
+	/* Nothing came: nothing said; one given to a domain meanwhile is not
+	 * new either. */
+	assert_false(usbnotes_say(before, 2, now, 2, text, sizeof(text)));
+	snprintf(now[1].attached, sizeof(now[1].attached), "work");
+	assert_false(usbnotes_say(before, 2, now, 2, text, sizeof(text)));
+	/* One came; then two, the first named. */
+	assert_true(usbnotes_say(before, 2, now, 3, text, sizeof(text)));
+	assert_string_equal(text, "new USB device sys-usb:1-3: Yubico YubiKey; `ctl usb attach` "
+				  "gives it to a domain");
+	assert_true(usbnotes_say(before, 2, now, 4, text, sizeof(text)));
+	assert_string_equal(text, "new USB device sys-usb:1-3: Yubico YubiKey (and 1 more); `ctl "
+				  "usb attach` gives it to a domain");
+	/* Another device in a port that was the tablet's is new; the same
+	 * one in another USB domain too; one gone is not said. */
+	before[0].dev.product = 0x0002;
+	assert_true(usbnotes_say(before, 2, now, 2, text, sizeof(text)));
+	assert_contains(text, "sys-usb:1-1: QEMU QEMU USB Tablet;");
+	memcpy(before, now, 2 * sizeof(now[0]));
+	snprintf(now[0].domain, sizeof(now[0].domain), "sys-usb2");
+	assert_true(usbnotes_say(before, 2, now, 1, text, sizeof(text)));
+	assert_contains(text, "sys-usb2:1-1");
+	assert_false(usbnotes_say(before, 2, now + 1, 1, text, sizeof(text)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +601,17 @@ int main(void)
 		cmocka_unit_test(what_is_written_is_what_is_read),
 		cmocka_unit_test_setup_teardown(the_agent_reads_sysfs, tree_make, tree_remove),
 		cmocka_unit_test(the_reply_goes_there_and_back),
+		cmocka_unit_test(an_offer_goes_there_and_back),
+		cmocka_unit_test(a_bad_offer_is_refused),
+		cmocka_unit_test(the_free_port_of_the_speed),
+		cmocka_unit_test_setup_teardown(the_usb_domain_gives_a_free_device, sysfs_make,
+						tree_remove),
+		cmocka_unit_test_setup_teardown(the_usb_domain_refuses, sysfs_make, tree_remove),
+		cmocka_unit_test_setup_teardown(a_device_usbip_host_does_not_take_goes_back,
+						sysfs_make, tree_remove),
+		cmocka_unit_test(the_stream_is_copied_both_ways),
+		cmocka_unit_test(detach_and_given_to_there_and_back),
+		cmocka_unit_test(a_new_device_is_said),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,11 +60,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-drivers "$@"
 LINUX_CONFIG=$here/drivers/config
 SUITE=xen-drivers
-CHECKS=(bringup dom0 hwcheck uplink chain rules isolation usb storage reload republish netcrash no-panic)
+CHECKS=(bringup dom0 hwcheck uplink chain rules isolation usb usbattach storage reload republish netcrash no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
-DISK=$LINUX_VM/storage.img
-MARKER="bulkhead-disk-$$-$RANDOM"
+DISK=$LINUX_VM/storage.img STICK=$LINUX_VM/stick.img
+MARKER="bulkhead-disk-$$-$RANDOM" STICK_MARKER="bulkhead-stick-$$-$RANDOM"
 t_qemu=0 t_boot=0
 
 start_with_devices() {
@@ -74,6 +74,7 @@ start_with_devices() {
         -netdev "user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:$here/drivers/host-service.sh" \
         -device e1000,netdev=n0,addr=0x3 \
         -device qemu-xhci,id=xhci,addr=0x4 -device usb-tablet,bus=xhci.0 \
+        -drive "file=$STICK,if=none,id=stick,format=raw" -device usb-storage,bus=xhci.0,drive=stick \
         -drive "file=$DISK,if=none,id=sd,format=raw" -device virtio-blk-pci,drive=sd,addr=0x5
 }
 
@@ -87,6 +88,7 @@ check_bringup() {
     info "images: domu.cpio $(du -m "$LINUX_VM/domu.cpio" | cut -f1) MB," \
         "domu-driver.cpio $(du -m "$LINUX_VM/domu-driver.cpio" | cut -f1) MB"
     { echo "$MARKER"; head -c 1M /dev/zero; } > "$DISK"
+    { echo "$STICK_MARKER"; head -c 1M /dev/zero; } | head -c 1M > "$STICK"
     boot_guest start_with_devices "$(ev service-started name=xenconsoled)" \
         'service xenconsoled started' --xen --busybox \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
@@ -198,13 +200,42 @@ check_usb() {
     expect_marker '^DRV-USB-LIST sys-usb:1-1 ' "ctl usb list has no tablet" || return 1
     local listed
     listed=$(serial | sed -n 's/^DRV-USB-LIST //p' | tr -s ' ' | tr '\n' '|')
-    [ "$listed" = "DEVICE ID CLASSES NAME|sys-usb:1-1 0627:0001 hid QEMU QEMU USB Tablet|" ] ||
+    [[ "$listed" =~ ^DEVICE\ ID\ CLASSES\ GIVEN-TO\ NAME\|sys-usb:1-1\ 0627:0001\ hid\ -\ QEMU\ QEMU\ USB\ Tablet\|sys-usb:[0-9]+-[0-9.]+\ 46f4:0001\ storage\ -\ [^|]+\|$ ]] ||
         { why="ctl usb list: $listed"; return 1; }
     serial_has "$(ev usb-device-added name=sys-usb busid=1-1 id=0627:0001)" ||
         { why="no event of the tablet's"; return 1; }
     serial_has "domain sys-usb: its USB device key 9-9: the name has a byte that is not printable ASCII; left out" ||
         { why="dom0 did not say it left sys-usb's bad key out"; return 1; }
     info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-); dom0 lists ${listed#*|}"
+}
+
+check_usbattach() {
+    expect_marker '^DRV-USB-HOME ' 'the stick was not given to alpha and back' || return 1
+    local attach dev
+    attach=$(line_of '^DRV-USB-ATTACH ')
+    dev=$(line_of '^DRV-USB-GIVEN ' | sed 's/.*device=\([^ ]*\).*/\1/')
+    [[ "$attach" =~ ^DRV-USB-ATTACH\ status=0\ sys-usb:[0-9]+-[0-9.]+\ attached\ here\ on\ vhci-hcd.s\ port\ [0-9]+ ]] ||
+        { why="ctl usb attach: $attach"; return 1; }
+    [ "$(line_of '^alpha\| DOMU-USBDISK name=alpha sda: ')" = "alpha| DOMU-USBDISK name=alpha sda: $STICK_MARKER" ] ||
+        { why="alpha's stick: $(line_of '^alpha\| DOMU-USBDISK ') (expected $STICK_MARKER)"; return 1; }
+    [ "$(line_of '^DRV-USB-GIVEN ')" = "DRV-USB-GIVEN device=$dev given-to=alpha" ] ||
+        { why="ctl usb list while alpha has it: $(line_of '^DRV-USB-GIVEN ')"; return 1; }
+    [[ "$(line_of '^DRV-USB-AGAIN ')" == "DRV-USB-AGAIN status=1 bulkhead ctl: usb attach: $dev is given to alpha already"* ]] ||
+        { why="a second attach: $(line_of '^DRV-USB-AGAIN ')"; return 1; }
+    [ "$(line_of '^DRV-USB-DETACH ')" = "DRV-USB-DETACH status=0 " ] ||
+        { why="ctl usb detach: $(line_of '^DRV-USB-DETACH ')"; return 1; }
+    [[ "$(line_of '^DRV-USB-DETACH-AGAIN ')" == "DRV-USB-DETACH-AGAIN status=1 bulkhead ctl: the domain manager refused: $dev is given to no domain"* ]] ||
+        { why="a second detach: $(line_of '^DRV-USB-DETACH-AGAIN ')"; return 1; }
+    # sys-usb's drivers had it, let it go while alpha had it, have it again.
+    local home="USBDISK name=sys-usb sda: $STICK_MARKER|USBDISK-GONE name=sys-usb|USBDISK name=sys-usb sda: $STICK_MARKER|"
+    [ "$(line_of '^DRV-USB-HOME ')" = "DRV-USB-HOME $home" ] ||
+        { why="the stick in sys-usb: $(line_of '^DRV-USB-HOME ')"; return 1; }
+    # The call the stick went through, allowed by the policy, ended by dom0.
+    in_order "$(ev rpc-serve source=alpha 'id=[0-9]+' service=bulkhead.USB target=sys-usb)" \
+        '^DRV-USB-ATTACH ' '^alpha\| DOMU-USBDISK name=alpha sda: ' \
+        "$(ev usb-detach name=sys-usb "busid=${dev#sys-usb:}" from=alpha)" \
+        '^alpha\| DOMU-USBDISK-GONE name=alpha' '^DRV-USB-BACK ' || return 1
+    info "usbattach: ${attach#DRV-USB-ATTACH }; alpha read \"$STICK_MARKER\"; detached"
 }
 
 check_storage() {

@@ -64,6 +64,8 @@ add_driver_parts() {
     add_modules driver xen-pcifront xen-privcmd xen-evtchn xen-gntdev xen-netback xen-blkback \
         e1000 xhci-pci usb-storage virtio_pci virtio_blk nf_tables nft_ct nft_reject_inet \
         nft_masq nft_chain_nat
+    # A USB domain's USB/IP end, and its own reader of a USB disk.
+    add_modules usbip-export usbip-host sd_mod
     mkdir -p "$st/usr/sbin" "$st/etc/xen/scripts" "$st/var/run/xen" "$st/var/lib/xen" \
         "$st/var/log/xen" "$st/run"
     ln -s "$xl" "$st/usr/sbin/xl"
@@ -81,6 +83,9 @@ add_driver_parts() {
 # The volumes' drivers (bulkhead.storage=): blkfront and ext4, with what
 # ext4 needs, numbered in load order.
 add_modules storage ext4 xen-blkfront
+# A USB device of sys-usb given to a domain (bulkhead.usbip): vhci-hcd, and
+# what reads a USB disk.
+add_modules usbip-import vhci-hcd usb-storage sd_mod
 if [ -n "$bulkhead" ]; then
     cp "$bulkhead" "$st/bin/bulkhead"
     add_libs "$bulkhead"

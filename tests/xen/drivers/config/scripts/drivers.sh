@@ -10,6 +10,8 @@
 . /etc/bulkhead/scripts/waits.sh
 # What the backends look like, for the log of a failed run.
 fail() {
+    # (Before the marker: the suite stops reading at it.)
+    [ -z "$usb_step" ] || usb_debug
     echo "DRV-TIMEOUT $*"
     ctl list
     xenstore-ls -f /local/domain 2>/dev/null | grep -E '/backend/|/device/' | grep -vE 'feature-|multi-queue' | head -n 150
@@ -22,10 +24,45 @@ probes() { log "$1" | grep -c "DOMU-PROBE name=$1 $2 ok"; }
 reached() { [ "$(probes alpha sysnet)" -ge "$1" ] && [ "$(probes alpha host)" -ge "$1" ]; }
 
 until_true 900 "alpha did not reach sys-net and the host" reached 1
-# sys-usb's devices as dom0 has them (its agent's inventory).
-usb_listed() { ctl usb list 2>/dev/null | grep -q '^sys-usb:1-1 '; }
-until_true 120 "sys-usb's tablet is not in ctl usb list" usb_listed
+# sys-usb's devices as dom0 has them (its agent's inventory): the tablet
+# and the stick.
+given_to() { ctl usb list 2>/dev/null | awk -v d="$1" '$1 == d { print $4 }'; }
+stick() { ctl usb list 2>/dev/null | awk '$3 == "storage" { print $1; exit }'; }
+usb_listed() { [ -n "$(given_to sys-usb:1-1)" ] && [ -n "$(stick)" ]; }
+until_true 120 "sys-usb's tablet and stick are not in ctl usb list" usb_listed
 ctl usb list | sed 's/^/DRV-USB-LIST /'
+# The stick given to alpha (its call of sys-usb's bulkhead.USB+BUSID, which
+# policy.d allows), read there; given twice, refused; taken back.  A step
+# that fails says what both kernels said of it.
+usb_debug() {
+    for d in alpha sys-usb; do
+        ctl run "$d" --pass-io 'dmesg | tail -n 40; cat /sys/devices/platform/vhci_hcd.0/status /sys/bus/usb/devices/*/usbip_status; ls /sys/bus/usb/devices; cut -d" " -f1 /proc/modules | tr "\n" " "' 2>&1 |
+            sed "s/^/DRV-USB-DEBUG $d /"
+    done
+}
+usb_step=1
+dev=$(stick)
+agent_up() { log alpha | grep -q "DOMU-AGENT name=alpha"; }
+until_true 300 "alpha's agent did not start" agent_up
+# outcome WORD COMMAND...: COMMAND's status and words on one line.
+outcome() { w=$1; shift; "$@" > /tmp/said.out 2>&1; echo "$w status=$? $(tr '\n' '|' < /tmp/said.out)"; }
+outcome DRV-USB-ATTACH ctl usb attach "$dev" alpha
+read_there() { log alpha | grep -q "DOMU-USBDISK name=alpha "; }
+until_true 180 "alpha did not read the stick" read_there
+echo "DRV-USB-GIVEN device=$dev given-to=$(given_to "$dev")"
+outcome DRV-USB-AGAIN ctl usb attach "$dev" beta
+outcome DRV-USB-DETACH ctl usb detach "$dev"
+gone_there() { log alpha | grep -q "DOMU-USBDISK-GONE name=alpha"; }
+until_true 120 "the stick did not leave alpha" gone_there
+back() { [ "$(given_to "$dev")" = - ]; }
+until_true 60 "ctl usb list still gives the stick to a domain" back
+echo "DRV-USB-BACK device=$dev given-to=$(given_to "$dev")"
+# sys-usb's own usb-storage has it again: its disk there a second time.
+home() { [ "$(log sys-usb | grep -c "DOMU-USBDISK name=sys-usb sda: ")" -ge 2 ]; }
+until_true 60 "the stick did not go back to sys-usb's drivers" home
+echo "DRV-USB-HOME $(log sys-usb | grep "DOMU-USBDISK" | sed 's/.*DOMU-//' | tr '\n' '|')"
+outcome DRV-USB-DETACH-AGAIN ctl usb detach "$dev"
+usb_step=
 echo "DRV-DOM0-NET interfaces=$(ls /sys/class/net | tr '\n' ' ')"
 for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")

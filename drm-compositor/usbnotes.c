@@ -1,0 +1,103 @@
+/*
+ * usbnotes.c - new USB devices told in the bar (usbnotes.h).
+ */
+#include "drm-compositor/usbnotes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "drm-compositor/domstatus.h"
+
+void usbnotes_init(struct usbnotes *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->fd = -1;
+}
+
+void usbnotes_close(struct usbnotes *u)
+{
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	u->waiting = false;
+}
+
+void usbnotes_poll(struct usbnotes *u)
+{
+	struct ctl_request req = { .type = CTL_REQ_USB };
+	if (u->waiting)
+		return;
+	if (manager_request(&u->fd, &req) < 0) {
+		usbnotes_close(u);
+		return;
+	}
+	u->waiting = true;
+}
+
+int usbnotes_fd(const struct usbnotes *u)
+{
+	return u->waiting ? u->fd : -1;
+}
+
+static bool known(const struct ctl_usb *list, size_t n, const struct ctl_usb *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i].domain, d->domain) == 0 &&
+		    strcmp(list[i].dev.busid, d->dev.busid) == 0 &&
+		    list[i].dev.vendor == d->dev.vendor && list[i].dev.product == d->dev.product)
+			return true;
+	return false;
+}
+
+bool usbnotes_say(const struct ctl_usb *before, size_t nb, const struct ctl_usb *now, size_t n,
+		  char *text, size_t cap)
+{
+	const struct ctl_usb *first = NULL;
+	size_t more = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (known(before, nb, &now[i]))
+			continue;
+		if (first)
+			more++;
+		else
+			first = &now[i];
+	}
+	if (!first)
+		return false;
+	char others[48] = "";
+	if (more)
+		snprintf(others, sizeof(others), " (and %zu more)", more);
+	snprintf(text, cap, "new USB device %s:%s: %s%s; `ctl usb attach` gives it to a domain",
+		 first->domain, first->dev.busid, first->dev.name, others);
+	return true;
+}
+
+bool usbnotes_read(struct usbnotes *u, char *text, size_t cap)
+{
+	static uint8_t reply[CTL_MSG_MAX];
+	static struct ctl_usb now[CTL_USB_MAX];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+
+	ssize_t len = recv(u->fd, reply, sizeof(reply), MSG_DONTWAIT);
+	if (len < 0 && errno == EAGAIN)
+		return false;
+	u->waiting = false;
+	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
+	    type != CTL_REP_USB || ctl_decode_usb(payload, plen, now, CTL_USB_MAX, &n, &why) < 0) {
+		/* A manager without USB (an older one: ERROR) or gone: asked
+		 * again at the next poll, on a new connection. */
+		usbnotes_close(u);
+		return false;
+	}
+	bool said = u->listed && usbnotes_say(u->known, u->n, now, n, text, cap);
+	memcpy(u->known, now, n * sizeof(now[0]));
+	u->n = n;
+	u->listed = true;
+	return said;
+}
