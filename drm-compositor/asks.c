@@ -1,11 +1,8 @@
 #include "drm-compositor/asks.h"
 
-#include <errno.h>
 #include <linux/input-event-codes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "drm-compositor/domstatus.h"
 #include "lib/util.h"
@@ -13,57 +10,42 @@
 void asks_init(struct asks *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->fd = -1;
+	manager_ask_init(&a->conn);
 }
 
 void asks_close(struct asks *a)
 {
-	if (a->fd >= 0)
-		close(a->fd);
-	a->fd = -1;
-	a->waiting = false;
+	manager_ask_close(&a->conn);
 }
 
 void asks_poll(struct asks *a)
 {
 	struct ctl_request req = { .type = CTL_REQ_ASKS };
-	if (a->waiting)
-		return;
 	if (a->answer_due) {
 		req.type = CTL_REQ_ANSWER;
 		req.ask_id = a->answer_id;
 		str_copy(req.choice, a->answer, sizeof(req.choice));
 	}
-	if (manager_request(&a->fd, &req) < 0) {
-		asks_close(a);
-		return;
-	}
-	a->answer_due = false;	/* once: a question gone meanwhile is the manager's to say */
-	a->waiting = true;
+	/* The answer once: a question gone meanwhile is the manager's to say. */
+	if (manager_ask_send(&a->conn, &req) > 0)
+		a->answer_due = false;
 }
 
 int asks_fd(const struct asks *a)
 {
-	return a->waiting ? a->fd : -1;
+	return manager_ask_fd(&a->conn);
 }
 
 bool asks_read(struct asks *a, uint64_t now)
 {
-	static uint8_t reply[CTL_MSG_MAX];
 	struct ctl_ask q[CTL_ASKS_MAX];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
 	const char *why;
 
-	ssize_t len = recv(a->fd, reply, sizeof(reply), MSG_DONTWAIT);
-	if (len < 0 && errno == EAGAIN)
+	if (manager_ask_reply(&a->conn, &type, &payload, &plen) <= 0)
 		return false;
-	a->waiting = false;
-	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0) {
-		asks_close(a);
-		return false;
-	}
 	if (type != CTL_REP_ASKS) {
 		/* An answer's OK, or its ERROR (the call was over): the list
 		 * says the rest at the next poll. */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drm-compositor/domstatus.h"
 #include "proto/ctlproto.h"
 
 #define ASKS_ARM_MS 1000
@@ -31,8 +32,7 @@ struct asks {
 	size_t n;
 	size_t chosen;			/* of q[0]'s choices */
 	uint64_t shown_at;		/* monotonic ms: when q[0] came up */
-	int fd;				/* to the manager, -1: none now */
-	bool waiting;			/* a request is out */
+	struct manager_ask conn;
 	bool answer_due;		/* the user answered: sent at the next poll */
 	uint32_t answer_id;
 	char answer[CTL_CHOICE_MAX + 1];	/* "": no */

@@ -1447,13 +1447,13 @@ static void status_ready(void *ctx, const struct pollfd *pfd, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!pfd[i].revents)
 			continue;
-		if (pfd[i].fd == C.status.fd)
+		if (pfd[i].fd == C.status.conn.fd)
 			status_answer();
-		else if (pfd[i].fd == C.asks.fd && asks_read(&C.asks, monotonic_ms()))
+		else if (pfd[i].fd == C.asks.conn.fd && asks_read(&C.asks, monotonic_ms()))
 			ask_changed();
 		else if (pfd[i].fd == C.launch.fd)
 			launch_answer();
-		else if (pfd[i].fd == C.usbnotes.fd)
+		else if (pfd[i].fd == C.usbnotes.conn.fd)
 			usb_answer();
 	}
 }

@@ -11,10 +11,56 @@
 #include "lib/util.h"
 #include "proto/ctlproto.h"
 
+void manager_ask_init(struct manager_ask *a)
+{
+	a->fd = -1;
+	a->waiting = false;
+}
+
+void manager_ask_close(struct manager_ask *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	manager_ask_init(a);
+}
+
+int manager_ask_send(struct manager_ask *a, const struct ctl_request *req)
+{
+	if (a->waiting)
+		return 0;
+	if (manager_request(&a->fd, req) < 0) {
+		manager_ask_close(a);
+		return -1;
+	}
+	a->waiting = true;
+	return 1;
+}
+
+int manager_ask_fd(const struct manager_ask *a)
+{
+	return a->waiting ? a->fd : -1;
+}
+
+int manager_ask_reply(struct manager_ask *a, enum ctl_type *type, const uint8_t **payload,
+		      size_t *plen)
+{
+	static uint8_t reply[CTL_MSG_MAX];
+	const char *why;
+	ssize_t len = recv(a->fd, reply, sizeof(reply), MSG_DONTWAIT);
+	if (len < 0 && errno == EAGAIN)
+		return 0;
+	a->waiting = false;
+	if (len <= 0 || ctl_decode_header(reply, (size_t)len, type, payload, plen, &why) < 0) {
+		manager_ask_close(a);
+		return -1;
+	}
+	return 1;
+}
+
 void domstatus_init(struct domstatus *ds)
 {
 	memset(ds, 0, sizeof(*ds));
-	ds->fd = -1;
+	manager_ask_init(&ds->conn);
 }
 
 static struct domstatus_entry *add(struct domstatus *ds, const char *name,
@@ -57,10 +103,7 @@ const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const c
 
 void domstatus_close(struct domstatus *ds)
 {
-	if (ds->fd >= 0)
-		close(ds->fd);
-	ds->fd = -1;
-	ds->waiting = false;
+	manager_ask_close(&ds->conn);
 }
 
 int control_request(int *fd, const char *path, const struct ctl_request *req)
@@ -81,24 +124,16 @@ int control_request(int *fd, const char *path, const struct ctl_request *req)
 void domstatus_ask(struct domstatus *ds)
 {
 	struct ctl_request req = { .type = CTL_REQ_DOMAINS };
-
-	if (ds->waiting)
-		return;
-	if (manager_request(&ds->fd, &req) < 0) {
-		domstatus_close(ds);
-		return;
-	}
-	ds->waiting = true;
+	manager_ask_send(&ds->conn, &req);
 }
 
 int domstatus_fd(const struct domstatus *ds)
 {
-	return ds->waiting ? ds->fd : -1;
+	return manager_ask_fd(&ds->conn);
 }
 
 bool domstatus_answer(struct domstatus *ds)
 {
-	static uint8_t reply[CTL_MSG_MAX];
 	static struct ctl_domain_info dom[DOMAINS_MAX];
 	enum ctl_type type;
 	const uint8_t *payload;
@@ -106,12 +141,10 @@ bool domstatus_answer(struct domstatus *ds)
 	const char *why;
 	bool changed = false;
 
-	ssize_t len = recv(ds->fd, reply, sizeof(reply), MSG_DONTWAIT);
-	if (len < 0 && errno == EAGAIN)
+	int got = manager_ask_reply(&ds->conn, &type, &payload, &plen);
+	if (got <= 0)
 		return false;
-	ds->waiting = false;
-	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
-	    type != CTL_REP_DOMAINS ||
+	if (type != CTL_REP_DOMAINS ||
 	    ctl_decode_domains(payload, plen, dom, DOMAINS_MAX, &n, &why) < 0) {
 		domstatus_close(ds);
 		return false;

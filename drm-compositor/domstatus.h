@@ -20,6 +20,7 @@
 
 #include "config/domain_config.h"
 #include "lib/limits.h"
+#include "proto/ctlproto.h"
 
 struct domstatus_entry {
 	char name[DOMAIN_NAME_MAX + 1];
@@ -31,11 +32,31 @@ struct domstatus_entry {
 	bool configured;		/* from the config: never removed */
 };
 
+/*
+ * A client of the manager's socket that never waits (the bar's list, the
+ * calls' questions, the USB devices): its connection, made at its first
+ * request and again after one broke, and whether a reply is due.
+ */
+struct manager_ask {
+	int fd;				/* -1: none now */
+	bool waiting;			/* a request is out */
+};
+void manager_ask_init(struct manager_ask *a);
+void manager_ask_close(struct manager_ask *a);
+/* REQ sent: 1; 0 not, a reply is due; -1 it could not be (A closed). */
+int manager_ask_send(struct manager_ask *a, const struct ctl_request *req);
+/* The fd to poll for the reply, -1 when none is due. */
+int manager_ask_fd(const struct manager_ask *a);
+/* The reply, if it came: 1 with its TYPE and PAYLOAD (PLEN bytes, valid
+ * until the next call of any client); 0 not yet; -1 the connection broke
+ * or the reply is no message (A closed). */
+int manager_ask_reply(struct manager_ask *a, enum ctl_type *type, const uint8_t **payload,
+		      size_t *plen);
+
 struct domstatus {
 	struct domstatus_entry e[DOMAINS_MAX];
 	size_t n;
-	int fd;				/* to the manager, -1: none now */
-	bool waiting;			/* a request is out */
+	struct manager_ask conn;
 };
 
 void domstatus_init(struct domstatus *ds);
@@ -47,7 +68,6 @@ const struct domstatus_entry *domstatus_find(const struct domstatus *ds, const c
 void domstatus_ask(struct domstatus *ds);
 /* REQ sent on *FD, a control socket (connected to PATH first when *FD is
  * -1, non-blocking): 0, or -1 (the caller closes *FD). */
-struct ctl_request;
 int control_request(int *fd, const char *path, const struct ctl_request *req);
 /* The same, to the domain manager's socket. */
 #define manager_request(fd, req) control_request(fd, CTL_DOMAINS_SOCKET, req)

@@ -3,43 +3,31 @@
  */
 #include "drm-compositor/usbnotes.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "drm-compositor/domstatus.h"
 
 void usbnotes_init(struct usbnotes *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->fd = -1;
+	manager_ask_init(&u->conn);
 }
 
 void usbnotes_close(struct usbnotes *u)
 {
-	if (u->fd >= 0)
-		close(u->fd);
-	u->fd = -1;
-	u->waiting = false;
+	manager_ask_close(&u->conn);
 }
 
 void usbnotes_poll(struct usbnotes *u)
 {
 	struct ctl_request req = { .type = CTL_REQ_USB };
-	if (u->waiting)
-		return;
-	if (manager_request(&u->fd, &req) < 0) {
-		usbnotes_close(u);
-		return;
-	}
-	u->waiting = true;
+	manager_ask_send(&u->conn, &req);
 }
 
 int usbnotes_fd(const struct usbnotes *u)
 {
-	return u->waiting ? u->fd : -1;
+	return manager_ask_fd(&u->conn);
 }
 
 static bool known(const struct ctl_usb *list, size_t n, const struct ctl_usb *d)
@@ -77,19 +65,16 @@ bool usbnotes_say(const struct ctl_usb *before, size_t nb, const struct ctl_usb 
 
 bool usbnotes_read(struct usbnotes *u, char *text, size_t cap)
 {
-	static uint8_t reply[CTL_MSG_MAX];
 	static struct ctl_usb now[CTL_USB_MAX];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
 	const char *why;
 
-	ssize_t len = recv(u->fd, reply, sizeof(reply), MSG_DONTWAIT);
-	if (len < 0 && errno == EAGAIN)
+	int got = manager_ask_reply(&u->conn, &type, &payload, &plen);
+	if (got <= 0)
 		return false;
-	u->waiting = false;
-	if (len <= 0 || ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
-	    type != CTL_REP_USB || ctl_decode_usb(payload, plen, now, CTL_USB_MAX, &n, &why) < 0) {
+	if (type != CTL_REP_USB || ctl_decode_usb(payload, plen, now, CTL_USB_MAX, &n, &why) < 0) {
 		/* A manager without USB (an older one: ERROR) or gone: asked
 		 * again at the next poll, on a new connection. */
 		usbnotes_close(u);

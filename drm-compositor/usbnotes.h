@@ -9,8 +9,8 @@
  *
  * The names are the USB domain's words, checked by dom0 when it read them
  * (usb_device_parse: printable ASCII) and again by ctl_decode_usb().
- * A client of the manager's socket that never waits, as asks.h.  Main
- * loop only.
+ * A client of the manager's socket that never waits (domstatus.h's
+ * manager_ask).  Main loop only.
  */
 #ifndef BULKHEAD_USBNOTES_H
 #define BULKHEAD_USBNOTES_H
@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "drm-compositor/domstatus.h"
 #include "proto/ctlproto.h"
 
 /* How often the list is asked for, in the bar clock's seconds. */
@@ -27,8 +28,7 @@ struct usbnotes {
 	struct ctl_usb known[CTL_USB_MAX];
 	size_t n;
 	bool listed;			/* a first list came */
-	int fd;				/* to the manager, -1: none now */
-	bool waiting;			/* a request is out */
+	struct manager_ask conn;
 };
 
 void usbnotes_init(struct usbnotes *u);

@@ -21,8 +21,8 @@ static bool answer(struct domstatus *ds, const struct ctl_domain_info *dom, size
 	size_t len = ctl_encode_domains(dom, n, buf, sizeof(buf));
 	assert_true(len > 0);
 	assert_int_equal(send(sv[1], buf, len, 0), (ssize_t)len);
-	ds->fd = sv[0];
-	ds->waiting = true;
+	ds->conn.fd = sv[0];
+	ds->conn.waiting = true;
 	bool changed = domstatus_answer(ds);
 	domstatus_close(ds);
 	close(sv[1]);
