@@ -250,8 +250,9 @@ int usb_export_main(int argc, char **argv)
 }
 
 /* The offer's line from SOCK, byte by byte (what follows is USB/IP's, the
- * kernel's to read), unless the call (FD) ends first: 1 a line, 0 the
- * call ended, -1 a line too long or cut. */
+ * kernel's to read), unless the call ends first (the agent's reply on FD,
+ * or the stream's end: the reply then says why): 1 a line, 0 the call is
+ * over, -1 a line longer than CAP. */
 static int read_offer(int sock, int fd, char *line, size_t cap, size_t *len)
 {
 	struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
@@ -260,15 +261,15 @@ static int read_offer(int sock, int fd, char *line, size_t cap, size_t *len)
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			return 0;
 		}
-		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
-			return 0;	/* the agent said the call is over */
+		if (pfd[1].revents)
+			return 0;
 		ssize_t n = read(sock, line + *len, 1);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
-			return -1;
+			return 0;
 		if (line[*len] == '\n')
 			return 1;
 		(*len)++;
@@ -299,16 +300,16 @@ static int vhci_attach(int sysfs, int sock, const struct usbip_offer *o, char *w
 	return port;
 }
 
-/* The import's background half: holds the call until it ends, then frees
- * PORT (vhci-hcd has, once its stream ended; this says it again). */
-static void hold(int sysfs, int fd, const char *line, int port)
+/* The import's background half: holds the call (its agent's answer) until
+ * it ends.  vhci-hcd lets the device go by itself when its stream ends; a
+ * detach written here could meet another device given the port since. */
+static void hold(int fd, const char *line)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	setsid();
 	for (int i = 0; i < 3 && null >= 0; i++)
 		dup2(null, i);
 	rpc_call_end("bulkhead usb-import", fd, line);
-	sysfs_write(sysfs, VHCI "/detach", "%d", port);
 }
 
 int usb_import_main(int argc, char **argv)
@@ -346,10 +347,16 @@ int usb_import_main(int argc, char **argv)
 	close(sv[0]);
 	sv[0] = -1;
 	int got = read_offer(sv[1], fd, offer, sizeof(offer) - 1, &len);
-	const char *bad = got == 1 ? usbip_offer_parse(offer, len, &o) : "the offer was cut";
+	const char *bad = got == 1 ? usbip_offer_parse(offer, len, &o)
+				   : "the offer is longer than its limit";
 	if (got == 0) {
-		rc = rpc_call_end(prog, fd, line);	/* says why */
+		rc = rpc_call_end(prog, fd, line);	/* says why it was refused */
 		fd = -1;
+		if (rc != RPC_LOCAL_REFUSED) {
+			fprintf(stderr, "%s: %s ended the call without offering %s (status %d)\n",
+				prog, argv[1], argv[2], rc);
+			rc = rc ? rc : 1;
+		}
 		goto out;
 	}
 	if (bad || !o.ok) {	/* a why that parsed is printable ASCII */
@@ -368,14 +375,12 @@ int usb_import_main(int argc, char **argv)
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
-		hold(sysfs, fd, line, port);
+		hold(fd, line);
 		_exit(0);
 	}
-	if (pid < 0) {
-		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
-		sysfs_write(sysfs, VHCI "/detach", "%d", port);
-		goto out;
-	}
+	if (pid < 0)	/* the agent holds the call all the same: it says so at its end */
+		fprintf(stderr, "%s: nothing waits here for the call's end (fork: %s)\n", prog,
+			strerror(errno));
 	rc = 0;
 out:
 	for (int i = 0; i < 2; i++)

@@ -620,8 +620,13 @@ static bool args_usb(const struct ctl_command *c, int argc, char **argv,
 		req->type = CTL_REQ_USB_DETACH;
 		return ctl_usb_device_arg(argv[1], req->name, req->busid);
 	}
-	fprintf(stderr, "bulkhead ctl: usb: \"%s\"%s is not one of its commands (list, attach "
-		"DEVICE DOMAIN, detach DEVICE)\n", argv[0], argc > 1 ? " and what follows" : "");
+	if (strcmp(argv[0], "list") == 0 || strcmp(argv[0], "detach") == 0)
+		fprintf(stderr, "bulkhead ctl: usb %s takes %s (bulkhead ctl usb %s)\n", argv[0],
+			argv[0][0] == 'l' ? "no argument" : "one argument, the device",
+			argv[0][0] == 'l' ? "list" : "detach sys-usb:1-2");
+	else
+		fprintf(stderr, "bulkhead ctl: usb: \"%s\" is not one of its commands (list, attach "
+			"DEVICE DOMAIN, detach DEVICE)\n", argv[0]);
 	return false;
 }
 

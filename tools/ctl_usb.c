@@ -65,7 +65,9 @@ int ctl_usb_attach_main(int argc, char **argv)
 		i += 2;
 	}
 	if (argc - i != 4 || strcmp(argv[i], "usb") != 0 || strcmp(argv[i + 1], "attach") != 0) {
-		fprintf(stderr, "usage: bulkhead ctl [--socket PATH] usb attach DEVICE DOMAIN\n");
+		fprintf(stderr, "%s: %s (bulkhead ctl [--socket PATH] usb attach DEVICE DOMAIN, "
+			"as: usb attach sys-usb:1-2 work)\n", TAG, argc - i < 4 ?
+			"the device and the domain that takes it are wanted" : "one argument too many");
 		return 2;
 	}
 	const char *target = argv[i + 3];

@@ -60,7 +60,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-drivers "$@"
 LINUX_CONFIG=$here/drivers/config
 SUITE=xen-drivers
-CHECKS=(bringup dom0 hwcheck uplink chain rules isolation usb usbattach storage reload republish netcrash no-panic)
+CHECKS=(bringup dom0 hwcheck uplink chain rules isolation usb usbattach storage reload republish netcrash usbdeath no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
 DISK=$LINUX_VM/storage.img STICK=$LINUX_VM/stick.img
@@ -230,6 +230,11 @@ check_usbattach() {
     local home="USBDISK name=sys-usb sda: $STICK_MARKER|USBDISK-GONE name=sys-usb|USBDISK name=sys-usb sda: $STICK_MARKER|"
     [ "$(line_of '^DRV-USB-HOME ')" = "DRV-USB-HOME $home" ] ||
         { why="the stick in sys-usb: $(line_of '^DRV-USB-HOME ')"; return 1; }
+    # beta's call denied by the policy's rule: nothing changed.
+    [[ "$(line_of '^DRV-USB-DENIED ')" =~ ^DRV-USB-DENIED\ status=126\ bulkhead\ usb-import:\ sys-usb\ bulkhead\.USB\+[0-9.-]+:\ denied\ by\ the\ policy\ \(/etc/bulkhead/policy\.d/50-usb\.policy:5\)\|$ ]] ||
+        { why="beta's attach: $(line_of '^DRV-USB-DENIED ')"; return 1; }
+    [ "$(line_of '^DRV-USB-STILL ')" = "DRV-USB-STILL given-to=-" ] ||
+        { why="after beta's attach: $(line_of '^DRV-USB-STILL ')"; return 1; }
     # The call the stick went through, allowed by the policy, ended by dom0.
     in_order "$(ev rpc-serve source=alpha 'id=[0-9]+' service=bulkhead.USB target=sys-usb)" \
         '^DRV-USB-ATTACH ' '^alpha\| DOMU-USBDISK name=alpha sda: ' \
@@ -322,6 +327,15 @@ check_netcrash() {
     info "netcrash: $(line_of '^DRV-CRASH'); $(line_of 'domain sys-net created .* after its death' |
         sed 's/.*domains: //'); alpha reached sys-net and the host again" \
         "$(line_of '^DRV-AGAIN ' | sed 's/.*after=//') after the crash"
+}
+
+check_usbdeath() {
+    expect_marker '^DRV-USB-DEATH ' 'the stick was not given back when alpha died' || return 1
+    [[ "$(line_of '^DRV-USB-REATTACH ')" == "DRV-USB-REATTACH status=0 sys-usb:"*" attached here "* ]] ||
+        { why="the second attach: $(line_of '^DRV-USB-REATTACH ')"; return 1; }
+    [ "$(line_of '^DRV-USB-DEATH ')" = "DRV-USB-DEATH given-to=- alpha=stopped" ] ||
+        { why="after alpha was killed: $(line_of '^DRV-USB-DEATH ')"; return 1; }
+    info "usbdeath: alpha killed while it had the stick: sys-usb's drivers have it again"
 }
 
 xen_run_attempts "${CHECKS[@]}"

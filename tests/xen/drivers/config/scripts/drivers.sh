@@ -61,6 +61,11 @@ echo "DRV-USB-BACK device=$dev given-to=$(given_to "$dev")"
 home() { [ "$(log sys-usb | grep -c "DOMU-USBDISK name=sys-usb sda: ")" -ge 2 ]; }
 until_true 60 "the stick did not go back to sys-usb's drivers" home
 echo "DRV-USB-HOME $(log sys-usb | grep "DOMU-USBDISK" | sed 's/.*DOMU-//' | tr '\n' '|')"
+# beta may not have it: the policy denies its call.
+beta_agent() { log beta | grep -q "DOMU-AGENT name=beta"; }
+until_true 300 "beta's agent did not start" beta_agent
+outcome DRV-USB-DENIED ctl usb attach "$dev" beta
+echo "DRV-USB-STILL given-to=$(given_to "$dev")"
 outcome DRV-USB-DETACH-AGAIN ctl usb detach "$dev"
 usb_step=
 echo "DRV-DOM0-NET interfaces=$(ls /sys/class/net | tr '\n' ' ')"
@@ -142,5 +147,18 @@ echo "DRV-NEW sys-net domid=$(domid sys-net)"
 until_true 600 "alpha did not reach sys-net and the host again" reached 2
 echo "DRV-AGAIN alpha domid=$(domid alpha) beta domid=$(domid beta)" \
     "after=$(($(cut -d. -f1 /proc/uptime) - crashed_at))s"
+# alpha takes the stick again, and is killed: its call ends with it, and
+# the stick goes back to sys-usb's drivers.
+usb_step=1
+outcome DRV-USB-REATTACH ctl usb attach "$dev" alpha
+read_again() { [ "$(log alpha | grep -c "DOMU-USBDISK name=alpha sda: ")" -ge 2 ]; }
+until_true 180 "alpha did not read the stick a second time" read_again
+ctl kill alpha
+home_again() { [ "$(log sys-usb | grep -c "DOMU-USBDISK name=sys-usb sda: ")" -ge 3 ]; }
+until_true 120 "the stick did not go back to sys-usb when alpha died" home_again
+alpha_stopped() { [ "$(listed alpha)" = stopped ]; }
+until_true 60 "alpha is not stopped after ctl kill" alpha_stopped
+usb_step=
+echo "DRV-USB-DEATH given-to=$(given_to "$dev") alpha=$(listed alpha)"
 echo "DRV-DONE"
 ctl poweroff
