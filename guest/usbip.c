@@ -34,13 +34,7 @@ static int sysfs_write(int sysfs, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	int fd = openat(sysfs, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t w = n > 0 && (size_t)n < sizeof(buf) ? write(fd, buf, (size_t)n) : -1;
-	int rc = w == n ? 0 : w < 0 ? -errno : -EIO;
-	close(fd);
-	return rc;
+	return n > 0 && (size_t)n < sizeof(buf) ? write_text_at(sysfs, path, buf) : -EINVAL;
 }
 
 static bool dev_line(int sysfs, const char *busid, const char *attr, char *buf, size_t n)

@@ -29,12 +29,7 @@ static int set_one(const char *proc_sys, const struct kernel_setting *s)
 	for (char *p = path + strlen(proc_sys) + 1; *p; p++)
 		if (*p == '.')
 			*p = '/';
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = write_all(fd, s->value, strlen(s->value)) ? 0 : -(errno ? errno : EIO);
-	close(fd);
-	return rc;
+	return write_text_at(AT_FDCWD, path, s->value);
 }
 
 int harden_kernel(const char *proc_sys)

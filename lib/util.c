@@ -193,6 +193,16 @@ bool write_all(int fd, const void *buf, size_t len)
 	return true;
 }
 
+int write_text_at(int dirfd, const char *path, const char *text)
+{
+	int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, text, strlen(text)) ? 0 : -(errno ? errno : EIO);
+	close(fd);
+	return rc;
+}
+
 void str_append(char *buf, size_t cap, const char *fmt, ...)
 {
 	size_t used = strnlen(buf, cap);

@@ -75,6 +75,10 @@ bool read_first_line(const char *path, char *buf, size_t n);
 bool read_first_line_at(int dirfd, const char *path, char *buf, size_t n);
 
 bool write_all(int fd, const void *buf, size_t len);
+/* TEXT written to the file PATH (relative to DIRFD, or AT_FDCWD), which
+ * must exist, in one go: a kernel's setting or attribute (/proc/sys,
+ * sysfs) or a test's stand-in for it.  0 or -errno. */
+int write_text_at(int dirfd, const char *path, const char *text);
 
 /* Describes a waitpid() status: "exited with status 3", "killed by SIGKILL". */
 void describe_wait_status(int status, char *buf, size_t n);
