@@ -160,7 +160,7 @@ static const struct role roles[] = {
 	  .libraries = { "cairo", "freetype", "vterm", "m", "xkbcommon", "xenvchan", "xengnttab",
 			 "xenstore", "wayland-server", "xcb", "xcb-composite" } },
 	{ .name = "firewall", .main = firewall_main,
-	  .synopsis = "firewall [--uplink IFACE]",
+	  .synopsis = "firewall [--uplink IFACE[,IFACE...]]",
 	  .summary = "in a net domain: enforces the rules of the domains behind",
 	  .privileges = "root's uid in its domain with CAP_NET_ADMIN alone (nftables, which "
 			"it runs with that), no_new_privs; xenstore",

@@ -13,7 +13,9 @@
  *
  * The parts come in this order, each at most once, separated by spaces.
  * The first rule that matches a connection decides; when none does, the
- * policy (allow by default) does.
+ * policy (allow by default) does.  ADDRESS is the one the domain asked for:
+ * its names are asked of 10.139.1.1 and 10.139.1.2, port 53
+ * (guest/firewall_nft.h), whatever servers its net domain has.
  *
  * The canonical text (fw_rule_format) is also what dom0 writes into the
  * net domain's xenstore and what the net domain parses back, so the

@@ -21,6 +21,13 @@
 #define NFT "/usr/sbin/nft"
 /* Changes come in bursts (a vif's nodes, a rule set): one table for all. */
 #define SETTLE_MS 200
+/* This domain's name servers (its DHCP client's, or dom0's word for one
+ * behind another) are read again this often: a timer rather than inotify,
+ * as resolv.conf may be a link, replaced by a rename or written in place,
+ * and a small file read every few seconds costs nothing. */
+#define RESOLV_CONF "/etc/resolv.conf"
+#define RESOLV_POLL_MS 2000
+#define RESOLV_MAX 4096
 
 struct firewall {
 	struct xs_handle *xs;
@@ -29,6 +36,7 @@ struct firewall {
 	struct loop loop;
 	struct loop_fd xs_watch;
 	struct loop_timer settle;	/* a quiet moment after the last change */
+	struct loop_timer resolv;	/* the next look at resolv.conf */
 };
 
 /* The string at HOME/REL, or NULL. */
@@ -123,7 +131,7 @@ static void xs_ready(struct loop *l, struct loop_fd *w, short revents)
 		loop_stop(l, -EPIPE);
 		return;
 	}
-	loop_timer_arm(l, &f->settle, loop_now(l) + SETTLE_MS);	/* its only timer: room */
+	loop_timer_arm(l, &f->settle, loop_now(l) + SETTLE_MS);	/* two timers: room */
 }
 
 /* Then one table for the lot. */
@@ -135,27 +143,60 @@ static void settled(struct loop *l, struct loop_timer *t)
 	fw_role_refresh(f->role);
 }
 
+/* RESOLV_CONF's first RESOLV_MAX - 1 bytes into BUF, NUL-ended; NULL when
+ * it cannot be read (none: no name server). */
+static const char *read_resolv(char buf[RESOLV_MAX])
+{
+	size_t len = 0;
+	ssize_t got = 1;
+	int fd = open(RESOLV_CONF, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	while (len < RESOLV_MAX - 1 && got > 0) {
+		got = read(fd, buf + len, RESOLV_MAX - 1 - len);
+		if (got < 0 && errno == EINTR)
+			got = 1;
+		else if (got > 0)
+			len += (size_t)got;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return got < 0 ? NULL : buf;
+}
+
+/* The name servers as resolv.conf says now; a table at once if they changed. */
+static void resolv_due(struct loop *l, struct loop_timer *t)
+{
+	struct firewall *f = t->ctx;
+	char buf[RESOLV_MAX];
+
+	if (fw_role_set_dns(f->role, read_resolv(buf)))
+		loop_timer_arm(l, &f->settle, loop_now(l));
+	loop_timer_arm(l, t, loop_now(l) + RESOLV_POLL_MS);
+}
+
 int firewall_main(int argc, char **argv)
 {
-	struct firewall f = { .xs = NULL, .settle = { .cb = settled, .ctx = &f } };
+	struct firewall f = { .xs = NULL, .settle = { .cb = settled, .ctx = &f },
+			      .resolv = { .cb = resolv_due, .ctx = &f } };
 	const struct fw_effects fx = {
 		.list = xs_list_rel, .read = xs_read_rel, .load = firewall_load,
 		.forwarding = firewall_forwarding, .ctx = &f,
 	};
-	const char *uplink = "eth0";
+	const char *uplinks = "eth0";
 	struct fw_role role = { .clients = NULL };
 	int ret = 1, rc;
 
 	f.role = &role;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--uplink") == 0 && i + 1 < argc) {
-			uplink = argv[++i];
+			uplinks = argv[++i];
 		} else {
-			fprintf(stderr, "usage: bulkhead firewall [--uplink IFACE]\n");
+			fprintf(stderr, "usage: bulkhead firewall [--uplink IFACE[,IFACE...]]\n");
 			return 2;
 		}
 	}
-	if (fw_role_init(&role, uplink, &fx) < 0) {
+	if (fw_role_init(&role, uplinks, &fx) < 0) {
 		log_err(TAG, "out of memory");
 		goto out;
 	}
@@ -167,11 +208,13 @@ int firewall_main(int argc, char **argv)
 	rc = loop_init(&f.loop, 1, NULL);
 	if (rc == 0)
 		rc = loop_fd_add(&f.loop, &f.xs_watch);
+	if (rc == 0)
+		rc = loop_timer_arm(&f.loop, &f.resolv, loop_now(&f.loop));
 	if (rc < 0) {
 		log_err(TAG, "cannot set up the event loop: %s", strerror(-rc));
 		goto out;
 	}
-	log_info(TAG, "enforcing the rules of the domains behind %s, uplink %s", f.home, uplink);
+	log_info(TAG, "enforcing the rules of the domains behind %s, uplinks %s", f.home, uplinks);
 	rc = loop_run(&f.loop);
 	if (rc != -EPIPE)
 		log_err(TAG, "poll: %s", strerror(-rc));

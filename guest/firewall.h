@@ -10,7 +10,9 @@
  * the whole nftables table `inet bulkhead' (guest/firewall_nft.h) and
  * loads it with `nft -f -' in one transaction, so the rules in force are
  * always a complete set.  A domain whose rules have not come yet, or do
- * not parse, gets none of its traffic through.  What it decides is
+ * not parse, gets none of its traffic through.  It also reads this
+ * domain's /etc/resolv.conf every 2 s: the names the domains behind ask
+ * go to the servers it names (guest/firewall_nft.h, prerouting).  What it decides is
  * guest/firewall_role.h's; this file is its I/O.
  *
  * At start, before xenstore is opened, IPv4 forwarding is switched off
@@ -18,8 +20,8 @@
  * this domain); it exits if either fails.  Forwarding is switched on only
  * once the first table of the clients is loaded.
  *
- * usage: bulkhead firewall [--uplink IFACE] (default eth0); runs until
- * killed, logging to stderr.
+ * usage: bulkhead firewall [--uplink IFACE[,IFACE...]] (default eth0: the
+ * ways out, such as eth0,wlan0); runs until killed, logging to stderr.
  */
 #ifndef BULKHEAD_FIREWALL_H
 #define BULKHEAD_FIREWALL_H

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
+
 #define TABLE "inet bulkhead"
 /* What a denied connection gets: an answer, so that it fails at once
  * instead of hanging until it times out. */
@@ -19,13 +21,57 @@ static bool ifname_ok(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-static int check(const char *uplink, const struct fw_client *c, size_t n, char *why, size_t cap)
+/* UPLINKS ("eth0" or "eth0,wlan0") as nftables names them: "\"eth0\"" or
+ * "{ \"eth0\", \"wlan0\" }", into UP (FW_UPLINKS_TEXT bytes); whether each
+ * is an interface name, at most FW_UPLINKS_MAX and none twice. */
+static bool uplinks_expr(const char *uplinks, char up[FW_UPLINKS_TEXT])
+{
+	char name[FW_UPLINKS_MAX][FW_IFNAME_MAX + 1];
+	size_t n = 0;
+
+	for (const char *p = uplinks;; p++) {
+		size_t len = strcspn(p, ",");
+		if (n == FW_UPLINKS_MAX || len > FW_IFNAME_MAX)
+			return false;
+		memcpy(name[n], p, len);
+		name[n][len] = '\0';
+		if (!ifname_ok(name[n]))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(name[i], name[n]) == 0)
+				return false;
+		n++;
+		p += len;
+		if (!*p)
+			break;
+	}
+	up[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		str_append(up, FW_UPLINKS_TEXT, "%s\"%s\"", i ? ", " : n > 1 ? "{ " : "", name[i]);
+	if (n > 1)
+		str_append(up, FW_UPLINKS_TEXT, " }");
+	return true;
+}
+
+/* Whether VIF is one of UPLINKS (already checked). */
+static bool is_uplink(const char *uplinks, const char *vif)
+{
+	size_t len = strlen(vif);
+	for (const char *p = uplinks; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, vif, len) == 0 && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
+static int check(const char *uplinks, const struct fw_client *c, size_t n, char up[FW_UPLINKS_TEXT],
+		 char *why, size_t cap)
 {
 	char a[16];
 
-	if (!ifname_ok(uplink)) {
-		snprintf(why, cap, "the uplink `%.20s' is not an interface name (1 to %d of "
-			 "A-Z a-z 0-9 . _ -)", uplink, FW_IFNAME_MAX);
+	if (!uplinks_expr(uplinks, up)) {
+		snprintf(why, cap, "the uplinks `%.80s' are not 1 to %d different interface names "
+			 "(1 to %d of A-Z a-z 0-9 . _ -) separated by commas", uplinks,
+			 FW_UPLINKS_MAX, FW_IFNAME_MAX);
 		return -1;
 	}
 	if (n > FIREWALL_CLIENTS_MAX) {
@@ -35,9 +81,9 @@ static int check(const char *uplink, const struct fw_client *c, size_t n, char *
 	}
 	for (size_t i = 0; i < n; i++) {
 		ipv4_format(c[i].address, a);
-		if (!ifname_ok(c[i].vif) || strcmp(c[i].vif, uplink) == 0) {
+		if (!ifname_ok(c[i].vif) || is_uplink(uplinks, c[i].vif)) {
 			snprintf(why, cap, "%s's vif `%.20s' is not an interface name other than "
-				 "the uplink", a, c[i].vif);
+				 "the uplinks", a, c[i].vif);
 			return -1;
 		}
 		if (c[i].nrules > FIREWALL_RULES_MAX) {
@@ -73,8 +119,10 @@ static void put_rule(FILE *f, const struct fw_rule *r)
 
 	fputs("\t\t", f);
 	if (r->has_dst) {
+		/* The address asked, before prerouting's DNS redirect. */
 		ipv4_format(r->dst, a);
-		fprintf(f, r->prefix < 32 ? "ip daddr %s/%u " : "ip daddr %s ", a, r->prefix);
+		fprintf(f, r->prefix < 32 ? "ct original ip daddr %s/%u " : "ct original ip daddr %s ",
+			a, r->prefix);
 	}
 	if (r->port_lo) {
 		fprintf(f, "%s dport %u", l4[r->proto], r->port_lo);
@@ -114,9 +162,32 @@ static void put_jumps(FILE *f, const struct fw_client *c, size_t n)
 	}
 }
 
-/* The table for the N clients C behind UP; CLOSED (N is 0): nothing from
- * a vif, not even a reply to what went through before. */
-static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t n, bool closed)
+/* What the vifs send to FW_DNS_1 and FW_DNS_2 on port 53, to this
+ * domain's own servers (the header says which). */
+static void put_dns(FILE *f, const char *up, const struct fw_dns *dns)
+{
+	static const uint32_t asked[FW_DNS_MAX] = { FW_DNS_1, FW_DNS_2 };
+	char a[16], to[16];
+
+	fputs("\tchain prerouting {\n"
+	      "\t\ttype nat hook prerouting priority dstnat; policy accept;\n", f);
+	for (size_t i = 0; i < FW_DNS_MAX; i++) {
+		uint32_t server = dns->server[i < dns->n ? i : 0];
+		if (server == asked[i])
+			continue;
+		ipv4_format(asked[i], a);
+		ipv4_format(server, to);
+		fprintf(f, "\t\tiifname != %s ip daddr %s meta l4proto { tcp, udp } th dport 53 "
+			"dnat ip to %s\n", up, a, to);
+	}
+	fputs("\t}\n", f);
+}
+
+/* The table for the N clients C behind UP, their names to DNS (none: n 0);
+ * CLOSED (N is 0): nothing from a vif, not even a reply to what went
+ * through before. */
+static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t n,
+		      const struct fw_dns *dns, bool closed)
 {
 	/* Creating it first makes the delete valid when there is none yet. */
 	fputs("table " TABLE "\ndelete table " TABLE "\ntable " TABLE " {\n", f);
@@ -125,7 +196,7 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 	if (!closed) {
 		fputs("\t\tct state established,related accept\n"
 		      "\t\tct state invalid drop\n", f);
-		fprintf(f, "\t\toifname != \"%s\" drop\n", up);
+		fprintf(f, "\t\toifname != %s drop\n", up);
 		put_jumps(f, c, n);
 	}
 	fputs("\t}\n", f);
@@ -136,7 +207,7 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 	fputs("\tchain input {\n"
 	      "\t\ttype filter hook input priority filter; policy drop;\n"
 	      "\t\tiifname \"lo\" accept\n", f);
-	fprintf(f, "\t\tiifname \"%s\" accept\n", up);
+	fprintf(f, "\t\tiifname %s accept\n", up);
 	if (!closed) {
 		fputs("\t\tct state established,related accept\n"
 		      "\t\tct state invalid drop\n", f);
@@ -146,7 +217,9 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 	if (!closed) {
 		fputs("\tchain postrouting {\n"
 		      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n", f);
-		fprintf(f, "\t\toifname \"%s\" masquerade\n\t}\n", up);
+		fprintf(f, "\t\toifname %s masquerade\n\t}\n", up);
+		if (dns && dns->n)
+			put_dns(f, up, dns);
 		for (size_t i = 0; i < n; i++)
 			if (c[i].known)
 				put_client_chain(f, &c[i]);
@@ -154,8 +227,9 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 	fputs("}\n", f);
 }
 
-static char *render(const char *uplink, const struct fw_client *clients, size_t n, bool closed,
-		    char *why, size_t cap)
+/* UP: the uplinks as nftables names them (uplinks_expr). */
+static char *render(const char *up, const struct fw_client *clients, size_t n,
+		    const struct fw_dns *dns, bool closed, char *why, size_t cap)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -164,7 +238,7 @@ static char *render(const char *uplink, const struct fw_client *clients, size_t 
 		snprintf(why, cap, "out of memory");
 		return NULL;
 	}
-	put_table(f, uplink, clients, n, closed);
+	put_table(f, up, clients, n, dns, closed);
 	/* A memstream fails only when memory runs out; fclose says so. */
 	if (fclose(f) != 0) {
 		free(text);
@@ -174,17 +248,52 @@ static char *render(const char *uplink, const struct fw_client *clients, size_t 
 	return text;
 }
 
-char *fw_nft_table(const char *uplink, const struct fw_client *clients, size_t n, char *why,
-		   size_t cap)
+char *fw_nft_table(const char *uplinks, const struct fw_client *clients, size_t n,
+		   const struct fw_dns *dns, char *why, size_t cap)
 {
-	if (check(uplink, clients, n, why, cap) < 0)
+	char up[FW_UPLINKS_TEXT];
+	if (check(uplinks, clients, n, up, why, cap) < 0)
 		return NULL;
-	return render(uplink, clients, n, false, why, cap);
+	return render(up, clients, n, dns, false, why, cap);
 }
 
-char *fw_nft_closed(const char *uplink, char *why, size_t cap)
+char *fw_nft_closed(const char *uplinks, char *why, size_t cap)
 {
-	if (check(uplink, NULL, 0, why, cap) < 0)
+	char up[FW_UPLINKS_TEXT];
+	if (check(uplinks, NULL, 0, up, why, cap) < 0)
 		return NULL;
-	return render(uplink, NULL, 0, true, why, cap);
+	return render(up, NULL, 0, NULL, true, why, cap);
+}
+
+/* One line's address if it is "nameserver ADDRESS" (blanks around the
+ * words, a comment after), else false. */
+static bool nameserver_line(const char *line, size_t len, uint32_t *out)
+{
+	static const char word[] = "nameserver";
+	char addr[16];
+	size_t i = strspn(line, " \t"), w = sizeof(word) - 1;
+
+	if (i + w >= len || strncmp(line + i, word, w) != 0 || !strchr(" \t", line[i + w]))
+		return false;
+	i += w;
+	i += strspn(line + i, " \t");
+	size_t alen = strcspn(line + i, " \t#;\n");
+	if (alen == 0 || alen >= sizeof(addr))
+		return false;
+	memcpy(addr, line + i, alen);
+	addr[alen] = '\0';
+	return ipv4_parse(addr, out);
+}
+
+void fw_dns_parse(const char *text, struct fw_dns *out)
+{
+	out->n = 0;
+	for (const char *line = text; line && *line && out->n < FW_DNS_MAX;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		uint32_t a;
+		if (nameserver_line(line, len, &a) && a != 0 && (a >> 24) != 127)
+			out->server[out->n++] = a;
+		line = nl ? nl + 1 : NULL;
+	}
 }

@@ -8,6 +8,7 @@
 #include "proto/agentproto.h"
 #include "config/firewall_rules.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 #define TAG "firewall"
 
@@ -173,11 +174,11 @@ static void report(const struct fw_client *clients, size_t n)
 	}
 }
 
-int fw_role_init(struct fw_role *r, const char *uplink, const struct fw_effects *fx)
+int fw_role_init(struct fw_role *r, const char *uplinks, const struct fw_effects *fx)
 {
 	memset(r, 0, sizeof(*r));
 	r->fx = *fx;
-	r->uplink = uplink;
+	r->uplinks = uplinks;
 	r->clients = calloc(FIREWALL_CLIENTS_MAX, sizeof(*r->clients));
 	return r->clients ? 0 : -ENOMEM;
 }
@@ -190,7 +191,7 @@ int fw_role_start(struct fw_role *r)
 			"domains behind this one would be routed before their rules are read");
 		return -1;
 	}
-	char *table = fw_nft_closed(r->uplink, why, sizeof(why));
+	char *table = fw_nft_closed(r->uplinks, why, sizeof(why));
 	if (!table) {
 		log_err(TAG, "%s; stopping here (IPv4 forwarding stays off)", why);
 		return -1;
@@ -207,25 +208,24 @@ int fw_role_start(struct fw_role *r)
 	return 0;
 }
 
-void fw_role_refresh(struct fw_role *r)
+/* The table of the clients read, with the names' redirect to DNS (NULL:
+ * without), in force unless it is already: 0, or -1 (said). */
+static int apply(struct fw_role *r, const struct fw_dns *dns)
 {
 	char why[200];
-	r->n = drop_clashes(r->clients, read_vifs(r));
-	for (size_t i = 0; i < r->n; i++)
-		read_rules(r, &r->clients[i]);
-	char *table = fw_nft_table(r->uplink, r->clients, r->n, why, sizeof(why));
+	char *table = fw_nft_table(r->uplinks, r->clients, r->n, dns, why, sizeof(why));
 	if (!table) {
 		log_err(TAG, "cannot make the table: %s; the one in force stays", why);
-		return;
+		return -1;
 	}
 	if (r->applied && strcmp(r->applied, table) == 0) {
 		free(table);
-		return;
+		return 0;
 	}
 	if (r->fx.load(r->fx.ctx, table) < 0) {
 		log_err(TAG, "nft refused the table (above); the one in force stays");
 		free(table);
-		return;
+		return -1;
 	}
 	report(r->clients, r->n);
 	if (!r->applied && r->fx.forwarding(r->fx.ctx, true) == 0)
@@ -233,6 +233,42 @@ void fw_role_refresh(struct fw_role *r)
 	log_event(TAG, "table-applied", "domains=%zu", r->n);
 	free(r->applied);
 	r->applied = table;
+	return 0;
+}
+
+void fw_role_refresh(struct fw_role *r)
+{
+	r->n = drop_clashes(r->clients, read_vifs(r));
+	for (size_t i = 0; i < r->n; i++)
+		read_rules(r, &r->clients[i]);
+	if (apply(r, &r->dns) == 0 || !r->dns.n)
+		return;
+	/* A kernel without NAT's dnat (nft_nat) must not take the network of
+	 * every domain behind with it: only their names are lost. */
+	log_err(TAG, "loading the table without the names' redirect: the domains behind "
+		"cannot ask names");
+	apply(r, NULL);
+}
+
+bool fw_role_set_dns(struct fw_role *r, const char *text)
+{
+	struct fw_dns now;
+	char list[FW_DNS_MAX * 17] = "";
+
+	fw_dns_parse(text, &now);
+	if (now.n == r->dns.n && memcmp(now.server, r->dns.server, now.n * sizeof(*now.server)) == 0)
+		return false;
+	for (size_t i = 0; i < now.n; i++) {
+		char a[16];
+		ipv4_format(now.server[i], a);
+		str_append(list, sizeof(list), "%s%s", i ? "," : "", a);
+	}
+	if (!now.n)
+		log_notice(TAG, "no IPv4 name server here (resolv.conf): the names asked by the "
+			   "domains behind are not answered");
+	log_event(TAG, "name-servers", "servers=%s", now.n ? list : "none");
+	r->dns = now;
+	return true;
 }
 
 void fw_role_free(struct fw_role *r)

@@ -38,15 +38,17 @@ struct fw_effects {
 
 struct fw_role {
 	struct fw_effects fx;
-	const char *uplink;		/* the caller's; outlives the role */
+	const char *uplinks;		/* "eth0,wlan0"; the caller's, outlives the role */
 	char *applied;			/* the table loaded last; NULL: none yet */
+	struct fw_dns dns;		/* this domain's name servers */
 	size_t n;			/* clients[0..n-1]: the last refresh's */
 	struct fw_client *clients;	/* FIREWALL_CLIENTS_MAX of them */
 };
 
-/* R ready for UPLINK (an interface name the caller keeps) and FX (copied).
+/* R ready for UPLINKS (interface names separated by commas, which the
+ * caller keeps: guest/firewall_nft.h) and FX (copied).
  * 0, or -ENOMEM; then, and otherwise after use, fw_role_free(). */
-int fw_role_init(struct fw_role *r, const char *uplink, const struct fw_effects *fx);
+int fw_role_init(struct fw_role *r, const char *uplinks, const struct fw_effects *fx);
 
 /* Before anything is read: IPv4 forwarding off, then the closed table
  * (guest/firewall_nft.h: fw_nft_closed) in force, so that what was there
@@ -67,6 +69,12 @@ int fw_role_start(struct fw_role *r);
  * are missing or wrong is in no chain.  The others are served whatever
  * happens to these: nothing from one vif freezes the table of all. */
 void fw_role_refresh(struct fw_role *r);
+
+/* This domain's resolv.conf is now TEXT (NUL-ended; NULL: there is none):
+ * its name servers are where the next refresh sends the names of the
+ * domains behind (guest/firewall_nft.h).  True when they changed (said in
+ * the log): then a refresh is due. */
+bool fw_role_set_dns(struct fw_role *r, const char *text);
 
 void fw_role_free(struct fw_role *r);
 

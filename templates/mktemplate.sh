@@ -71,6 +71,10 @@ mmdebstrap --variant=minbase --include="$include" \
 
 install -m 0755 "$bulkhead" "$tree/usr/sbin/bulkhead"
 ln -sfn bulkhead "$tree/usr/sbin/init"
+# No name server of the machine that built it: a domain's are its
+# network's (scripts/network: dhcpcd's, or the two its net domain answers).
+rm -f "$tree/etc/resolv.conf"
+: >"$tree/etc/resolv.conf"
 cp -a "$here/root/." "$tree/"
 install -D -m 0755 "$here/../guest/vif-bulkhead" "$tree/etc/xen/scripts/vif-bulkhead"
 

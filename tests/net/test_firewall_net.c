@@ -12,6 +12,9 @@
  *   carol   eth0 10.137.0.12 --- vif5.0   no rules from dom0 yet
  *   mallory eth0 10.137.0.19 --- mallory0 (a vifname; xenstore says vif9.0, allow all)
  *
+ * The net domain's name server is the world's 10.0.2.2 (port 53): the
+ * clients ask 10.139.1.1 and 10.139.1.2 (guest/firewall_nft.h).
+ *
  * Needs root (namespaces, nftables); where it cannot make them, every test
  * fails, saying why: a firewall that was not tried has not passed. */
 #include "tests/unit/test_helpers.h"
@@ -362,7 +365,8 @@ static int start_servers(void)
 	static const struct { const char *ns; int type, port; } s[] = {
 		{ "netdom", SOCK_STREAM, 8000 }, { "netdom", SOCK_STREAM, 8001 },
 		{ "netdom", SOCK_DGRAM, 5300 }, { "world", SOCK_STREAM, 80 },
-		{ "world", SOCK_DGRAM, 5353 }, { "alpha", SOCK_STREAM, 80 },
+		{ "world", SOCK_DGRAM, 5353 }, { "world", SOCK_DGRAM, 53 },
+		{ "world", SOCK_STREAM, 53 }, { "alpha", SOCK_STREAM, 80 },
 		{ "beta", SOCK_STREAM, 80 }, { "carol", SOCK_STREAM, 80 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
@@ -454,7 +458,10 @@ static void set_forwarding(int on)
 
 static const char *const alpha_rules[] = {
 	"allow tcp to " NETDOM " port 8000", "allow tcp to " WORLD " port 80",
-	"allow udp to " WORLD " port 5353", NULL,
+	"allow udp to " WORLD " port 5353",
+	/* Names by the second server only; the first's redirect goes to the
+	 * world's server too, but a rule sees the address asked. */
+	"allow udp to 10.139.1.2 port 53", "allow udp to " WORLD " port 53", NULL,
 };
 
 /* The clients' rules as dom0 writes them (carol's have not come), then
@@ -595,6 +602,48 @@ static void test_clash_drops_only_the_clashing(void **state)
 	expect(p, ARRAY_SIZE(p));
 }
 
+/* What the clients send to the asked name servers reaches the net
+ * domain's own (UDP and TCP), as their rules allow by the address asked;
+ * a client without rules gets nothing through; the server gone from
+ * resolv.conf, nothing is redirected. */
+static void test_names_go_to_the_servers(void **state)
+{
+	char token[64];
+	(void)state;
+	ready();
+	assert_int_equal(fw_role_start(&role), 0);
+	capture_begin();
+	fw_role_set_dns(&role, "nameserver " WORLD "\n");
+	capture_end();
+	serve_clients();
+	send_udp("beta", NULL, "10.139.1.1", 53, "beta-asks-first");
+	send_udp("beta", NULL, "10.139.1.2", 53, "beta-asks-second");
+	send_udp("alpha", NULL, "10.139.1.1", 53, "alpha-asks-first");
+	send_udp("carol", NULL, "10.139.1.2", 53, "carol-asks-second");
+	send_udp("alpha", NULL, "10.139.1.2", 53, "alpha-asks-second");
+	assert_true(arrives("world", 53, "beta-asks-first"));
+	assert_true(arrives("world", 53, "beta-asks-second"));
+	assert_true(arrives("world", 53, "alpha-asks-second"));
+	/* Sent before alpha's second: it would be there by now. */
+	assert_false(got("world", 53, "alpha-asks-first"));
+	assert_false(got("world", 53, "carol-asks-second"));
+	static const struct probe tcp[] = {
+		{ "beta", "10.139.1.1", 53, true }, { "beta", "10.139.1.2", 53, true },
+		{ "alpha", "10.139.1.2", 53, false }, { "carol", "10.139.1.1", 53, false },
+	};
+	expect(tcp, ARRAY_SIZE(tcp));
+
+	capture_begin();
+	fw_role_set_dns(&role, "nameserver 127.0.0.53\n");
+	fw_role_refresh(&role);
+	capture_end();
+	snprintf(token, sizeof(token), "beta-asks-none-%d", (int)getpid());
+	send_udp("beta", NULL, "10.139.1.1", 53, token);
+	send_udp("beta", NULL, WORLD, 53, "beta-asks-world");
+	assert_true(arrives("world", 53, "beta-asks-world"));
+	assert_false(got("world", 53, token));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +654,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spoofed_source_dropped, role_setup,
 						role_teardown),
 		cmocka_unit_test_setup_teardown(test_clash_drops_only_the_clashing, role_setup,
+						role_teardown),
+		cmocka_unit_test_setup_teardown(test_names_go_to_the_servers, role_setup,
 						role_teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

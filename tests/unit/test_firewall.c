@@ -193,7 +193,7 @@ static void test_table(void **state)
 	struct fw_client c[3];
 	char why[200] = "";
 	three_clients(c);
-	char *t = fw_nft_table("eth0", c, 3, why, sizeof(why));
+	char *t = fw_nft_table("eth0", c, 3, NULL, why, sizeof(why));
 	assert_non_null(t);
 	assert_string_equal(t,
 		"table inet bulkhead\n"
@@ -223,11 +223,11 @@ static void test_table(void **state)
 		"\t\toifname \"eth0\" masquerade\n"
 		"\t}\n"
 		"\tchain c_10_137_0_10 {\n"
-		"\t\tip daddr 10.0.2.15 tcp dport 8000 accept\n"
+		"\t\tct original ip daddr 10.0.2.15 tcp dport 8000 accept\n"
 		"\t\ttcp dport 8001 reject with icmpx type admin-prohibited\n"
-		"\t\tip daddr 10.0.2.0/24 meta l4proto udp accept\n"
+		"\t\tct original ip daddr 10.0.2.0/24 meta l4proto udp accept\n"
 		"\t\ttcp dport 1000-2000 accept\n"
-		"\t\tip daddr 192.168.0.0/16 reject with icmpx type admin-prohibited\n"
+		"\t\tct original ip daddr 192.168.0.0/16 reject with icmpx type admin-prohibited\n"
 		"\t\tmeta l4proto icmp accept\n"
 		"\t\treject with icmpx type admin-prohibited\n"
 		"\t}\n"
@@ -263,9 +263,16 @@ static void test_table_nft_accepts(void **state)
 		print_message("nft cannot check tables here: syntax not checked by nft\n");
 		skip();
 	}
-	char *t = fw_nft_table("eth0", c, 3, why, sizeof(why));
+	struct fw_dns d;
+	fw_dns_parse("nameserver 10.0.2.3\n", &d);
+	char *t = fw_nft_table("eth0", c, 3, &d, why, sizeof(why));
 	assert_non_null(t);
 	int rc = nft_check(t);
+	free(t);
+	assert_int_equal(rc, 0);
+	t = fw_nft_table("eth0,wlan0", c, 3, &d, why, sizeof(why));
+	assert_non_null(t);
+	rc = nft_check(t);
 	free(t);
 	assert_int_equal(rc, 0);
 	t = fw_nft_closed("eth0", why, sizeof(why));
@@ -278,7 +285,7 @@ static void test_table_nft_accepts(void **state)
 static void table_refused(const char *uplink, struct fw_client *c, size_t n, const char *want)
 {
 	char why[200] = "";
-	char *t = fw_nft_table(uplink, c, n, why, sizeof(why));
+	char *t = fw_nft_table(uplink, c, n, NULL, why, sizeof(why));
 	if (t) {
 		free(t);
 		fail_msg("table made, expected a refusal saying `%s'", want);
@@ -297,13 +304,18 @@ static void test_table_refused(void **state)
 	table_refused("eth0", c, 2, "share 10.137.0.10");
 	c[1] = client("vif3.0", "10.137.0.11", FW_ALLOW, NULL);
 	table_refused("eth0", c, 2, "share a vif");
-	table_refused("", c, 1, "not an interface name");
-	table_refused("eth0\" accept", c, 1, "not an interface name");
-	table_refused("abcdefghijklmnop", c, 1, "not an interface name");
+	static const char *const bad_uplinks[] = {
+		"", "eth0\" accept", "abcdefghijklmnop", ",", "eth0,", ",eth0", "eth0,,wlan0",
+		"eth0,eth0", "eth0,wlan0,eth0", "a,b,c,d,e", "eth0 wlan0", "eth0,wlan*",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_uplinks); i++)
+		table_refused(bad_uplinks[i], c, 1, "are not 1 to 4 different interface names");
 	c[1] = client("vif*", "10.137.0.11", FW_ALLOW, NULL);
 	table_refused("eth0", c, 2, "not an interface name");
 	c[1] = client("eth0", "10.137.0.11", FW_ALLOW, NULL);
-	table_refused("eth0", c, 2, "other than the uplink");
+	table_refused("eth0", c, 2, "other than the uplinks");
+	c[1] = client("wlan0", "10.137.0.11", FW_ALLOW, NULL);
+	table_refused("eth0,wlan0", c, 2, "other than the uplinks");
 	c[1] = client("vif4.0", "10.137.0.11", FW_ALLOW, NULL);
 	c[1].nrules = FIREWALL_RULES_MAX + 1;
 	table_refused("eth0", c, 2, "at most 64 are allowed");
@@ -315,7 +327,7 @@ static void test_table_refused(void **state)
 		snprintf(addr, sizeof(addr), "10.137.0.%zu", i + 2);
 		c[i] = client(vif, addr, FW_ALLOW, NULL);
 	}
-	char *t = fw_nft_table("abcdefghijklmno", c, FIREWALL_CLIENTS_MAX, why, sizeof(why));
+	char *t = fw_nft_table("abcdefghijklmno", c, FIREWALL_CLIENTS_MAX, NULL, why, sizeof(why));
 	assert_non_null(t);
 	assert_non_null(strstr(t, "jump c_10_137_0_65\n"));
 	free(t);
@@ -323,17 +335,114 @@ static void test_table_refused(void **state)
 	table_refused("eth0", c, FIREWALL_CLIENTS_MAX + 1, why);
 }
 
+/* A wired and a Wi-Fi card: either is a way out, each a set member;
+ * names that only begin like an uplink are vifs all the same. */
+static void test_table_two_uplinks(void **state)
+{
+	(void)state;
+	struct fw_client c[2];
+	struct fw_dns d;
+	char why[200] = "";
+	c[0] = client("vif3.0", "10.137.0.10", FW_ALLOW, NULL);
+	c[1] = client("eth", "10.137.0.11", FW_ALLOW, NULL);
+	fw_dns_parse("nameserver 10.0.2.3\n", &d);
+	char *t = fw_nft_table("eth0,wlan0", c, 2, &d, why, sizeof(why));
+	if (!t)
+		fail_msg("refused: %s", why);
+	assert_contains(t, "\t\toifname != { \"eth0\", \"wlan0\" } drop\n");
+	assert_contains(t, "\t\tiifname { \"eth0\", \"wlan0\" } accept\n");
+	assert_contains(t, "\t\toifname { \"eth0\", \"wlan0\" } masquerade\n");
+	assert_contains(t, "\t\tiifname != { \"eth0\", \"wlan0\" } ip daddr 10.139.1.1 ");
+	assert_contains(t, "iifname \"eth\" ip saddr 10.137.0.11 jump");
+	free(t);
+}
+
 static void test_table_no_clients(void **state)
 {
 	(void)state;
 	char why[200];
-	char *t = fw_nft_table("eth0", NULL, 0, why, sizeof(why));
+	char *t = fw_nft_table("eth0", NULL, 0, NULL, why, sizeof(why));
 	assert_non_null(t);
 	assert_null(strstr(t, "jump"));
 	assert_non_null(strstr(t, "oifname \"eth0\" masquerade"));
 	free(t);
 }
 
+/* resolv.conf's IPv4 servers, the first two, as written by dhcpcd, by
+ * hand or by a hostile: what is not a server line is not one. */
+static void test_dns_parse(void **state)
+{
+	(void)state;
+	struct fw_dns d;
+	char a[16], b[16];
+
+	fw_dns_parse("# Generated by dhcpcd from eth0.dhcp\ndomain example\n"
+		     "nameserver 10.0.2.3\n", &d);
+	assert_int_equal(d.n, 1);
+	ipv4_format(d.server[0], a);
+	assert_string_equal(a, "10.0.2.3");
+
+	fw_dns_parse("nameserver fe80::1\n  nameserver\t192.0.2.1 # first\n"
+		     "nameserver 127.0.0.53\nnameserver 0.0.0.0\nnameserver 192.0.2.2;x\n"
+		     "nameserver 192.0.2.3\n", &d);
+	assert_int_equal(d.n, 2);
+	ipv4_format(d.server[0], a);
+	ipv4_format(d.server[1], b);
+	assert_string_equal(a, "192.0.2.1");
+	assert_string_equal(b, "192.0.2.2");
+
+	static const char *const none[] = {
+		NULL, "", "nameserver\n", "nameserver \n", "nameservers 192.0.2.1\n",
+		"# nameserver 192.0.2.1\n", "nameserver 192.0.2.256\n",
+		"nameserver 192.0.2.1.5\n", "nameserver 1234567890123456789\n",
+		"search nameserver 192.0.2.1\n", "nameserver192.0.2.1\n",
+		"nameserver 127.0.0.1\n",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++) {
+		fw_dns_parse(none[i], &d);
+		if (d.n)
+			fail_msg("`%s' gave %zu servers", none[i] ? none[i] : "(no file)", d.n);
+	}
+}
+
+/* sys-net, one server: both asked addresses to it.  A net domain behind
+ * another (its resolv.conf has the asked addresses): nothing redirected. */
+static void test_table_dns(void **state)
+{
+	(void)state;
+	struct fw_client c[3];
+	struct fw_dns d;
+	char why[200] = "";
+	three_clients(c);
+
+	fw_dns_parse("nameserver 10.0.2.3\n", &d);
+	char *t = fw_nft_table("eth0", c, 3, &d, why, sizeof(why));
+	assert_non_null(t);
+	assert_contains(t, "\tchain prerouting {\n"
+		"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+		"\t\tiifname != \"eth0\" ip daddr 10.139.1.1 meta l4proto { tcp, udp } th dport 53 "
+		"dnat ip to 10.0.2.3\n"
+		"\t\tiifname != \"eth0\" ip daddr 10.139.1.2 meta l4proto { tcp, udp } th dport 53 "
+		"dnat ip to 10.0.2.3\n"
+		"\t}\n");
+	free(t);
+
+	fw_dns_parse("nameserver 192.0.2.1\nnameserver 192.0.2.2\n", &d);
+	t = fw_nft_table("eth0", c, 3, &d, why, sizeof(why));
+	assert_contains(t, "ip daddr 10.139.1.1 meta l4proto { tcp, udp } th dport 53 dnat ip to 192.0.2.1\n");
+	assert_contains(t, "ip daddr 10.139.1.2 meta l4proto { tcp, udp } th dport 53 dnat ip to 192.0.2.2\n");
+	free(t);
+
+	fw_dns_parse("nameserver 10.139.1.1\nnameserver 10.139.1.2\n", &d);
+	t = fw_nft_table("eth0", c, 3, &d, why, sizeof(why));
+	assert_null(strstr(t, "dnat"));
+	free(t);
+
+	fw_dns_parse("nameserver 127.0.0.53\n", &d);
+	t = fw_nft_table("eth0", c, 3, &d, why, sizeof(why));
+	assert_null(strstr(t, "prerouting"));
+	free(t);
+}
 
 /* The role's effects on fakes: its xenstore, and what it did, in order
  * (`events': f0/f1 forwarding off/on, L a table loaded, x a xenstore read). */
@@ -342,6 +451,7 @@ struct fake_net {
 	char *table;		/* the last one loaded */
 	unsigned loads;
 	bool refuse;		/* nft refuses every table */
+	bool no_nat;		/* nft refuses a table with dnat */
 	bool stuck;		/* forwarding cannot be switched */
 	int forwarding;		/* -1: never set */
 	char events[256];
@@ -369,7 +479,7 @@ static int net_load(void *ctx, const char *table)
 {
 	struct fake_net *f = ctx;
 	event(f, "L");
-	if (f->refuse)
+	if (f->refuse || (f->no_nat && strstr(table, "dnat")))
 		return -1;
 	free(f->table);
 	f->table = strdup(table);
@@ -451,6 +561,53 @@ static void not_served(const char *address)
 	snprintf(saddr, sizeof(saddr), "saddr %s ", address);
 	if (strstr(net.table, saddr))
 		fail_msg("%s is served:\n%s", address, net.table);
+}
+
+/* resolv.conf's servers go into the next table; the same again is no
+ * change; a file that names none takes the redirect away. */
+static void test_role_dns(void **state)
+{
+	(void)state;
+	fake_xs_client(&net.xs, 4, "10.137.0.11", "allow", NULL);
+	capture_begin();
+	bool changed = fw_role_set_dns(&role, "nameserver 10.0.2.3\n");
+	const char *log = capture_end();
+	assert_true(changed);
+	assert_contains(log, "name-servers servers=10.0.2.3");
+	refresh();
+	assert_contains(net.table, "dnat ip to 10.0.2.3\n");
+	capture_begin();
+	changed = fw_role_set_dns(&role, "# again\nnameserver 10.0.2.3\n");
+	capture_end();
+	assert_false(changed);
+	capture_begin();
+	changed = fw_role_set_dns(&role, NULL);
+	log = capture_end();
+	assert_true(changed);
+	assert_contains(log, "servers=none");
+	refresh();
+	assert_int_equal(net.loads, 2);
+	assert_null(strstr(net.table, "dnat"));
+}
+
+/* A kernel that has no dnat: the table without the redirect, so that the
+ * domains behind lose their names, not their network. */
+static void test_role_dns_refused_alone(void **state)
+{
+	(void)state;
+	net.no_nat = true;
+	fake_xs_client(&net.xs, 4, "10.137.0.11", "allow", NULL);
+	capture_begin();
+	fw_role_set_dns(&role, "nameserver 10.0.2.3\n");
+	capture_end();
+	const char *log = refresh();
+	/* Refused, loaded without, then forwarding. */
+	assert_non_null(strstr(net.events, "xLLf1"));
+	assert_int_equal(net.loads, 1);
+	assert_int_equal(net.forwarding, 1);
+	served("vif4.0", "10.137.0.11");
+	assert_null(strstr(net.table, "dnat"));
+	assert_contains(log, "without the names' redirect");
 }
 
 static void test_role_loads_then_forwards(void **state)
@@ -667,7 +824,7 @@ static void test_role_start_fails_closed(void **state)
 	fw_role_free(&role);
 	assert_int_equal(fw_role_init(&role, "eth0\" accept", &fx), 0);
 	net.refuse = false;
-	start_fails("the uplink `eth0\" accept' is not an interface name", "f0");
+	start_fails("the uplinks `eth0\" accept' are not 1 to 4 different interface names", "f0");
 }
 
 /* Vifs that share an address are dropped, each by name, and only they:
@@ -719,6 +876,12 @@ int main(void)
 		cmocka_unit_test(test_table_nft_accepts),
 		cmocka_unit_test(test_table_refused),
 		cmocka_unit_test(test_table_no_clients),
+		cmocka_unit_test(test_table_two_uplinks),
+		cmocka_unit_test(test_dns_parse),
+		cmocka_unit_test(test_table_dns),
+		cmocka_unit_test_setup_teardown(test_role_dns, role_setup, role_teardown),
+		cmocka_unit_test_setup_teardown(test_role_dns_refused_alone, role_setup,
+						role_teardown),
 		cmocka_unit_test_setup_teardown(test_role_loads_then_forwards, role_setup,
 						role_teardown),
 		cmocka_unit_test_setup_teardown(test_role_bad_rules_stop_that_client, role_setup,

@@ -14,7 +14,9 @@
 #               no devd, no firewall)
 #   netvm       sys-net (class net, the same template, QEMU's e1000 passed
 #               through) ran devd, the firewall, tinyproxy and its agent;
-#               work has its address behind it and reaches it
+#               work has its address behind it and reaches it; work asks
+#               10.139.1.1 and .2 for names, and sys-net's firewall sends
+#               them to the server its DHCP gave: deb.debian.org resolves
 #   window      foot, run in work by `ctl run', is a window framed in
 #               work's blue, drawn by foot; clicked, what is typed into it
 #               runs in work's shell
@@ -34,6 +36,14 @@
 #               version 2; work may not call the updates proxy (refused)
 #   disposable  a disposable of debian dirties its root and /home; the next
 #               one has neither
+#   wifi        sys-net's Wi-Fi: two simulated radios (mac80211_hwsim), one
+#               the access point of a WPA2 network in a namespace of its own
+#               (wifi-ap.sh, a DHCP fixture); the network added as a user
+#               would (wpa_passphrase from standard input into sys-net's
+#               private volume, wpa_cli reconfigure): wlan0 joins it
+#               (WPA2-PSK), dhcpcd gives it the offered address, the
+#               passphrase is not kept in clear, and sys-net's firewall
+#               sends names to the new lease's server too
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/template.sh BULKHEAD   (as root; TEMPLATE_DIR: where
 #        `make template' left debian.img and boot.cpio.zst, default
@@ -48,7 +58,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-template "$@"
 LINUX_CONFIG=$here/template/config
 SUITE=xen-template
-CHECKS=(bringup appvm netvm window private update oldroot upgrade disposable no-panic)
+CHECKS=(bringup appvm netvm window private update oldroot upgrade disposable wifi no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-600}
 TEMPLATE_DIR=${TEMPLATE_DIR:-$(dirname "$bulkhead")/templates}
@@ -178,6 +188,16 @@ check_netvm() {
         return 1
     fi
     info "work's eth0 and its gateway: $net"
+    expect_marker '^TPL-WORK-DNS ' "work's names were not reported" || return 1
+    on sys-net "$(ev name-servers servers=10.0.2.3)" ||
+        { why="sys-net's firewall did not take the name server its DHCP gave"; return 1; }
+    local dns
+    dns=$(ctl_line TPL-WORK-DNS)
+    if ! [[ "$dns" =~ ^10\.139\.1\.1\ 10\.139\.1\.2\ [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\ $ ]]; then
+        why="work's name servers and its answer for deb.debian.org: $dns"
+        return 1
+    fi
+    info "work's name servers and deb.debian.org: $dns"
 }
 
 check_window() {
@@ -272,6 +292,29 @@ check_upgrade() {
     serial_has "$(ev rpc-refused source=work 'id=[0-9]+' service=bulkhead.UpdatesProxy)" ||
         { why="dom0 did not refuse work's call"; return 1; }
     info "upgrade: $(update_out 2 | grep -E '^(Unpacking|Setting up) ' | tr '\n' ';'); work: $denied"
+}
+
+check_wifi() {
+    expect_marker '^TPL-WIFI ' "sys-net's Wi-Fi was not reported" || return 1
+    local w
+    w=$(ctl_line TPL-WIFI)
+    if [[ "$w" != *"ssid=bulkhead-test "* ]] || [[ "$w" != *"wpa_state=COMPLETED "* ]] ||
+        [[ "$w" != *"key_mgmt=WPA2-PSK "* ]] || [[ "$w" != *" 192.168.77.10/24 "* ]] ||
+        [[ "$w" != *" networks=1 plain=0 "* ]]; then
+        why="sys-net's wlan0: $w (the AP: $(ctl_line TPL-WIFI-AP); adding it: $(ctl_line TPL-WIFI-ADD))"
+        return 1
+    fi
+    # Both leases' servers, in dhcpcd's order (the wired card's first), each
+    # asked address sent to one of them.
+    local names
+    names=$(ctl_line TPL-WIFI-NAMES)
+    if [ "$names" != "10.0.2.3 192.168.77.1 daddr 10.139.1.1 to 10.0.2.3 daddr 10.139.1.2 to 192.168.77.1 " ]; then
+        why="sys-net's name servers and its firewall's redirect after the Wi-Fi lease: $names"
+        return 1
+    fi
+    on sys-net "$(ev name-servers servers=10.0.2.3,192.168.77.1)" ||
+        { why="sys-net's firewall did not say its new name servers"; return 1; }
+    info "wifi: $w; names: $names"
 }
 
 check_disposable() {

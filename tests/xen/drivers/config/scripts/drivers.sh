@@ -117,23 +117,27 @@ else
 fi
 fw=$(domid sys-firewall)
 echo "DRV-RELOAD-BETA policy=$(xenstore-read "/local/domain/$fw/bulkhead/firewall/10-137-0-11/policy")"
-# beta's file as it runs, gamma's gone: beta's waiting change is no more,
-# gamma is asked to shut down, and forgotten once it has.
-cp /tmp/alpha-reloaded.cfg "$cfg/alpha.cfg"
+# All files as they were: alpha's rule for port 8001 tightened back to a
+# deny, live; beta's waiting change is no more; gamma is asked to shut
+# down, and forgotten once it has.
+cp /tmp/alpha.cfg "$cfg/alpha.cfg"
 cp /tmp/beta.cfg "$cfg/beta.cfg"
 rm "$cfg/gamma.cfg"
+echo "DRV-RELOAD-TIGHTEN $(ids)"
 echo "DRV-RELOAD-BACK $(ctl reload 2>&1 | tr '\n' '|') gamma=$(config gamma)"
+until_true 120 "alpha still reaches port 8001 after the reload tightened its rule" \
+    said alpha blocked fail 2
 until_true 120 "gamma is still listed after its file went" unlisted gamma
-echo "DRV-RELOAD-GONE gamma=$(listed gamma) beta-config=$(config beta)"
+echo "DRV-RELOAD-GONE gamma=$(listed gamma) beta-config=$(config beta) $(ids)"
 
-# alpha's file goes back to deny port 8001, with no reload, and the
-# manager is killed: the new one, adopting the domains, gives sys-firewall
-# the rules of the files as they are, and alpha is blocked again.
-cp /tmp/alpha.cfg "$cfg/alpha.cfg"
+# alpha's file allows port 8001 again, with no reload, and the manager is
+# killed: the new one, adopting the domains, gives sys-firewall the rules
+# of the files as they are, and alpha reaches it again.
+cp /tmp/alpha-reloaded.cfg "$cfg/alpha.cfg"
 pid=$(ctl services | awk '$1 == "domains" { print $3 }')
 echo "DRV-DM-KILL pid=$pid $(ids)"
 kill -9 "$pid"
-until_true 180 "alpha still reaches port 8001 after the manager's restart" said alpha blocked fail 2
+until_true 180 "alpha does not reach port 8001 after the manager's restart" said alpha blocked ok 2
 echo "DRV-REPUBLISHED $(ids)"
 
 old=$(domid sys-net)
