@@ -522,7 +522,7 @@ static void __attribute__((format(printf, 1, 2))) notice(const char *fmt, ...)
 static void usb_answer(void)
 {
 	char text[sizeof(C.notice)];
-	if (usbnotes_read(&C.usbnotes, text, sizeof(text)))
+	if (usbnotes_read(&C.usbnotes, monotonic_ms() / 1000, text, sizeof(text)))
 		notice("%s", text);
 }
 

@@ -63,7 +63,7 @@ bool usbnotes_say(const struct ctl_usb *before, size_t nb, const struct ctl_usb 
 	return true;
 }
 
-bool usbnotes_read(struct usbnotes *u, char *text, size_t cap)
+bool usbnotes_read(struct usbnotes *u, uint64_t now_s, char *text, size_t cap)
 {
 	static struct ctl_usb now[CTL_USB_MAX];
 	enum ctl_type type;
@@ -80,9 +80,19 @@ bool usbnotes_read(struct usbnotes *u, char *text, size_t cap)
 		usbnotes_close(u);
 		return false;
 	}
+	return usbnotes_update(u, now, n, now_s, text, cap);
+}
+
+bool usbnotes_update(struct usbnotes *u, const struct ctl_usb *now, size_t n, uint64_t now_s,
+		     char *text, size_t cap)
+{
+	if (u->listed && now_s < u->quiet_until_s)
+		return false;
 	bool said = u->listed && usbnotes_say(u->known, u->n, now, n, text, cap);
 	memcpy(u->known, now, n * sizeof(now[0]));
 	u->n = n;
 	u->listed = true;
+	if (said)
+		u->quiet_until_s = now_s + USBNOTES_QUIET_S;
 	return said;
 }

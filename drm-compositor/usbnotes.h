@@ -17,17 +17,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "drm-compositor/domstatus.h"
 #include "proto/ctlproto.h"
 
 /* How often the list is asked for, in the bar clock's seconds. */
 #define USBNOTES_POLL_S 3
+/* After a notice, none for this long: a USB domain that makes devices
+ * come and go without end holds at most a fifth of the bar's notices
+ * (each is shown 6 s), and dom0's own (a refused launch) still show.  The
+ * devices that come meanwhile are said together when it is over. */
+#define USBNOTES_QUIET_S 30
 
 struct usbnotes {
 	struct ctl_usb known[CTL_USB_MAX];
 	size_t n;
 	bool listed;			/* a first list came */
+	uint64_t quiet_until_s;		/* no notice before (USBNOTES_QUIET_S) */
 	struct manager_ask conn;
 };
 
@@ -36,9 +43,18 @@ void usbnotes_close(struct usbnotes *u);
 /* The list asked of the manager, unless a request is out. */
 void usbnotes_poll(struct usbnotes *u);
 int usbnotes_fd(const struct usbnotes *u);	/* -1 when no reply is awaited */
-/* The reply read: what to tell the user into TEXT (CAP bytes), true; or
- * false: nothing new. */
-bool usbnotes_read(struct usbnotes *u, char *text, size_t cap);
+/* The reply read at NOW_S (a monotonic clock's seconds): what to tell the
+ * user into TEXT (CAP bytes), true; or false: nothing new, or it waits
+ * for the quiet's end (usbnotes_update). */
+bool usbnotes_read(struct usbnotes *u, uint64_t now_s, char *text, size_t cap);
+
+/* The manager's list NOW (N devices) taken at NOW_S: true with TEXT (CAP
+ * bytes) when a device came since the last notice (usbnotes_say) and the
+ * quiet after it is over; the first list says nothing.  During the quiet
+ * the list said last is kept, so that what came meanwhile is said at its
+ * end.  Pure. */
+bool usbnotes_update(struct usbnotes *u, const struct ctl_usb *now, size_t n, uint64_t now_s,
+		     char *text, size_t cap);
 
 /* What to say of NOW's devices (N) that are not in BEFORE (NB), into TEXT
  * (CAP bytes): the first one's name, and how many more came; false when

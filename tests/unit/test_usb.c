@@ -592,10 +592,51 @@ static void a_new_device_is_said(void **state)
 	assert_false(usbnotes_say(before, 2, now + 1, 1, text, sizeof(text)));
 }
 
+/* A USB domain whose devices come and go without end gets one notice in
+ * USBNOTES_QUIET_S; what came meanwhile is said at the quiet's end, and
+ * what came and went during it is not. */
+static void notices_keep_quiet(void **state)
+{
+	(void)state;
+	static struct usbnotes u;
+	static struct ctl_usb list[3];
+	char text[256];
+	memset(&u, 0, sizeof(u));
+	memset(list, 0, sizeof(list));
+	for (size_t i = 0; i < 3; i++)
+		snprintf(list[i].domain, sizeof(list[i].domain), "sys-usb");
+	assert_null(parse("1-1", "0627:0001 03 QEMU QEMU USB Tablet", &list[0].dev));
+	assert_null(parse("1-3", "1050:0407 03,0b Yubico YubiKey", &list[1].dev));
+	assert_null(parse("1-4", "046d:c52b 03 Logitech USB Receiver", &list[2].dev));
+
+	/* The first list: there before the desktop. */
+	assert_false(usbnotes_update(&u, list, 1, 100, text, sizeof(text)));
+	assert_true(usbnotes_update(&u, list, 2, 103, text, sizeof(text)));
+	assert_contains(text, "sys-usb:1-3: Yubico YubiKey;");
+	/* Gone and back, and a third, within the quiet: nothing said. */
+	assert_false(usbnotes_update(&u, list, 1, 106, text, sizeof(text)));
+	assert_false(usbnotes_update(&u, list, 3, 109, text, sizeof(text)));
+	assert_false(usbnotes_update(&u, list, 3, 103 + USBNOTES_QUIET_S - 1, text, sizeof(text)));
+	/* Its end: the one that came meanwhile. */
+	assert_true(usbnotes_update(&u, list, 3, 103 + USBNOTES_QUIET_S, text, sizeof(text)));
+	assert_string_equal(text, "new USB device sys-usb:1-4: Logitech USB Receiver; `ctl usb "
+				  "attach` gives it to a domain");
+	/* One that came and went within the next quiet is never said. */
+	uint64_t t = 103 + 2 * USBNOTES_QUIET_S;
+	list[2].dev.product = 0xc52c;
+	assert_false(usbnotes_update(&u, list, 3, t - 10, text, sizeof(text)));
+	assert_false(usbnotes_update(&u, list, 2, t + 1, text, sizeof(text)));
+	/* Nothing new after a quiet: nothing said, and none begins. */
+	assert_false(usbnotes_update(&u, list, 2, t + 3, text, sizeof(text)));
+	list[2].dev.product = 0xc52d;
+	assert_true(usbnotes_update(&u, list, 3, t + 6, text, sizeof(text)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bus_ids),
+		cmocka_unit_test(notices_keep_quiet),
 		cmocka_unit_test(a_device_is_taken),
 		cmocka_unit_test(a_bad_value_is_refused),
 		cmocka_unit_test(what_is_written_is_what_is_read),
