@@ -5,13 +5,13 @@
 
 #include "lib/util.h"
 
-#define GRAMMAR "a rule is ACTION [PROTO] [to ADDRESS[/PREFIX]] [port PORT[-PORT]]"
+#define GRAMMAR "a rule is ACTION [PROTO] [to ADDRESS[/PREFIX]] [port PORT[-PORT]], or ACTION dns"
 
 /* The parts of a rule in their order: the first one that may still come. */
 enum part { PART_PROTO, PART_TO, PART_PORT, PART_END };
 
 static const char *const expected[] = {
-	[PART_PROTO] = "tcp, udp, icmp, `to', `port' or the end of the rule",
+	[PART_PROTO] = "tcp, udp, icmp, `dns', `to', `port' or the end of the rule",
 	[PART_TO] = "`to', `port' or the end of the rule",
 	[PART_PORT] = "`port' or the end of the rule",
 	[PART_END] = "the end of the rule",
@@ -75,7 +75,8 @@ int fw_policy_parse(const char *text, enum fw_action *out)
 
 static bool is_keyword(const char *w)
 {
-	static const char *const words[] = { "allow", "deny", "tcp", "udp", "icmp", "to", "port" };
+	static const char *const words[] = { "allow", "deny", "tcp", "udp", "icmp", "to", "port",
+					     "dns" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcmp(w, words[i]) == 0)
 			return true;
@@ -182,7 +183,18 @@ int fw_rule_parse(const char *text, struct fw_rule *out, char *why, size_t why_c
 		snprintf(why, why_cap, "`%s' is not an action: a rule starts with allow or deny", w);
 		return -1;
 	}
-	while ((w = strtok_r(NULL, " ", &save))) {
+	w = strtok_r(NULL, " ", &save);
+	if (w && strcmp(w, "dns") == 0) {
+		out->dns = true;
+		if ((w = strtok_r(NULL, " ", &save))) {
+			snprintf(why, why_cap, "`%s' after `dns': dns is the whole rule (`%s dns'): "
+				 "UDP and TCP to the domain's name servers, port 53", w,
+				 fw_action_name(out->action));
+			return -1;
+		}
+		return 0;
+	}
+	for (; w; w = strtok_r(NULL, " ", &save)) {
 		enum fw_proto p = FW_PROTO_TCP;
 		while (p <= FW_PROTO_ICMP && strcmp(w, proto_names[p]) != 0)
 			p++;
@@ -215,6 +227,10 @@ int fw_rule_format(const struct fw_rule *r, char *buf, size_t cap)
 	char to[24] = "", port[20] = "", addr[16];
 	int n;
 
+	if (r->dns) {
+		n = snprintf(buf, cap, "%s dns", fw_action_name(r->action));
+		return n < 0 || (size_t)n >= cap ? -1 : n;
+	}
 	if (r->has_dst) {
 		ipv4_format(r->dst, addr);
 		if (r->prefix < 32)

@@ -3,6 +3,7 @@
  * them (config/domain_config.h: firewall = [ ... ], firewall_policy):
  *
  *   ACTION [PROTO] [to ADDRESS[/PREFIX]] [port PORT[-PORT]]
+ *   ACTION dns
  *
  *   ACTION   allow | deny
  *   PROTO    tcp | udp | icmp; absent: any protocol
@@ -10,12 +11,15 @@
  *            host bits set); absent: any destination.  No host names:
  *            dom0 has no network to resolve them with.
  *   port     N or N-M, 1..65535, N <= M; only with tcp or udp
+ *   dns      the domain's names: UDP and TCP to its name servers
+ *            10.139.1.1 and 10.139.1.2, port 53 (alone in its rule)
  *
  * The parts come in this order, each at most once, separated by spaces.
  * The first rule that matches a connection decides; when none does, the
  * policy (allow by default) does.  ADDRESS is the one the domain asked for:
  * its names are asked of 10.139.1.1 and 10.139.1.2, port 53
- * (guest/firewall_nft.h), whatever servers its net domain has.
+ * (guest/firewall_nft.h), whatever servers its net domain has; `dns' is
+ * those.
  *
  * The canonical text (fw_rule_format) is also what dom0 writes into the
  * net domain's xenstore and what the net domain parses back, so the
@@ -41,6 +45,7 @@ struct fw_rule {
 	uint32_t dst;			/* host byte order, no bits beyond prefix */
 	uint8_t prefix;			/* 0..32 */
 	uint16_t port_lo, port_hi;	/* 0: any port (then both are 0) */
+	bool dns;			/* `ACTION dns': the rest is 0 */
 };
 
 /* One rule's TEXT (NUL-ended, at most FIREWALL_RULE_MAX bytes) into *OUT.

@@ -115,9 +115,16 @@ static void put_rule(FILE *f, const struct fw_rule *r)
 	static const char *const l4[] = {
 		[FW_PROTO_TCP] = "tcp", [FW_PROTO_UDP] = "udp", [FW_PROTO_ICMP] = "icmp",
 	};
-	char a[16];
+	char a[16], d2[16];
 
 	fputs("\t\t", f);
+	if (r->dns) {
+		ipv4_format(FW_DNS_1, a);
+		ipv4_format(FW_DNS_2, d2);
+		fprintf(f, "ct original ip daddr { %s, %s } meta l4proto { tcp, udp } th dport 53 %s\n",
+			a, d2, r->action == FW_ALLOW ? "accept" : REJECT);
+		return;
+	}
 	if (r->has_dst) {
 		/* The address asked, before prerouting's DNS redirect. */
 		ipv4_format(r->dst, a);

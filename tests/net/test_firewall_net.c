@@ -633,6 +633,26 @@ static void test_names_go_to_the_servers(void **state)
 	};
 	expect(tcp, ARRAY_SIZE(tcp));
 
+	/* `allow dns' alone under a policy deny: names by either address,
+	 * and nothing else. */
+	static const char *const names_only[] = { "allow dns", NULL };
+	fake_xs_free(&xs);
+	base_xenstore();
+	fake_xs_rules(&xs, ALPHA, "deny", names_only);
+	fake_xs_rules(&xs, BETA, "allow", NULL);
+	capture_begin();
+	fw_role_refresh(&role);
+	capture_end();
+	send_udp("alpha", NULL, WORLD, 5353, "alpha-names-only-world");
+	send_udp("alpha", NULL, "10.139.1.1", 53, "alpha-names-only");
+	assert_true(arrives("world", 53, "alpha-names-only"));
+	assert_false(got("world", 5353, "alpha-names-only-world"));
+	static const struct probe names[] = {
+		{ "alpha", "10.139.1.1", 53, true }, { "alpha", "10.139.1.2", 53, true },
+		{ "alpha", WORLD, 53, false }, { "alpha", WORLD, 80, false },
+	};
+	expect(names, ARRAY_SIZE(names));
+
 	capture_begin();
 	fw_role_set_dns(&role, "nameserver 127.0.0.53\n");
 	fw_role_refresh(&role);

@@ -62,6 +62,14 @@ static void test_rule_parts(void **state)
 	r = parse_ok("deny to 192.168.1.1");
 	assert_int_equal(r.prefix, 32);
 	assert_int_equal(r.dst, 0xc0a80101);
+	assert_false(r.dns);
+
+	r = parse_ok("allow dns");
+	assert_int_equal(r.action, FW_ALLOW);
+	assert_true(r.dns);
+	assert_int_equal(r.proto, FW_PROTO_ANY);
+	assert_false(r.has_dst);
+	assert_int_equal(r.port_lo, 0);
 }
 
 static void test_rule_round_trip(void **state)
@@ -75,6 +83,8 @@ static void test_rule_round_trip(void **state)
 	round_trip("allow tcp to 255.255.255.255 port 1-65535",
 		   "allow tcp to 255.255.255.255 port 1-65535");
 	round_trip(" deny tcp port 8001 ", "deny tcp port 8001");
+	round_trip("allow  dns ", "allow dns");
+	round_trip("deny dns", "deny dns");
 }
 
 static void test_rule_errors(void **state)
@@ -106,6 +116,12 @@ static void test_rule_errors(void **state)
 	parse_refused("allow tcp to 10.0.2.1 to 10.0.2.2", "`to' after `allow tcp to 10.0.2.1'");
 	parse_refused("allow\ttcp", "byte 0x09 at offset 5");
 	parse_refused("allow tcp\xff", "byte 0xff");
+	parse_refused("allow dns tcp", "`tcp' after `dns': dns is the whole rule (`allow dns')");
+	parse_refused("deny dns port 53", "`port' after `dns'");
+	parse_refused("allow tcp dns", "`dns' after `allow tcp'");
+	parse_refused("allow to dns", "`to' needs an address");
+	parse_refused("allow foo", "expected tcp, udp, icmp, `dns', `to'");
+	parse_refused("dns", "`dns' is not an action");
 }
 
 static void test_rule_length(void **state)
@@ -238,6 +254,8 @@ static void test_table(void **state)
 	free(t);
 }
 
+static const char *const dns_rules[] = { "allow dns", "deny dns", NULL };
+
 /* `nft -c' on TEXT (it parses and checks without loading): its exit status. */
 static int nft_check(const char *text)
 {
@@ -271,6 +289,12 @@ static void test_table_nft_accepts(void **state)
 	free(t);
 	assert_int_equal(rc, 0);
 	t = fw_nft_table("eth0,wlan0", c, 3, &d, why, sizeof(why));
+	assert_non_null(t);
+	rc = nft_check(t);
+	free(t);
+	assert_int_equal(rc, 0);
+	c[0] = client("vif3.0", "10.137.0.10", FW_DENY, dns_rules);
+	t = fw_nft_table("eth0", c, 1, &d, why, sizeof(why));
 	assert_non_null(t);
 	rc = nft_check(t);
 	free(t);
@@ -337,6 +361,24 @@ static void test_table_refused(void **state)
 
 /* A wired and a Wi-Fi card: either is a way out, each a set member;
  * names that only begin like an uplink are vifs all the same. */
+/* `allow dns': both asked addresses, UDP and TCP, port 53, by the address
+ * asked (before the redirect). */
+static void test_table_dns_rule(void **state)
+{
+	(void)state;
+	struct fw_client c = client("vif3.0", "10.137.0.10", FW_DENY, dns_rules);
+	char why[200] = "";
+	char *t = fw_nft_table("eth0", &c, 1, NULL, why, sizeof(why));
+	if (!t)
+		fail_msg("refused: %s", why);
+	assert_contains(t, "\tchain c_10_137_0_10 {\n"
+		"\t\tct original ip daddr { 10.139.1.1, 10.139.1.2 } meta l4proto { tcp, udp } "
+		"th dport 53 accept\n"
+		"\t\tct original ip daddr { 10.139.1.1, 10.139.1.2 } meta l4proto { tcp, udp } "
+		"th dport 53 reject with icmpx type admin-prohibited\n");
+	free(t);
+}
+
 static void test_table_two_uplinks(void **state)
 {
 	(void)state;
@@ -877,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_table_refused),
 		cmocka_unit_test(test_table_no_clients),
 		cmocka_unit_test(test_table_two_uplinks),
+		cmocka_unit_test(test_table_dns_rule),
 		cmocka_unit_test(test_dns_parse),
 		cmocka_unit_test(test_table_dns),
 		cmocka_unit_test_setup_teardown(test_role_dns, role_setup, role_teardown),
