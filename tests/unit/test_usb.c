@@ -554,19 +554,24 @@ static void detach_and_given_to_there_and_back(void **state)
 
 /* ---- the desktop says a device that came ---- */
 
+/* Four devices of sys-usb: a tablet, a disk, a key, a receiver. */
+static void four_devices(struct ctl_usb list[4])
+{
+	memset(list, 0, 4 * sizeof(*list));
+	for (size_t i = 0; i < 4; i++)
+		snprintf(list[i].domain, sizeof(list[i].domain), "sys-usb");
+	assert_null(parse("1-1", "0627:0001 03 QEMU QEMU USB Tablet", &list[0].dev));
+	assert_null(parse("2-2", "46f4:0001 08 QEMU QEMU USB HARDDRIVE", &list[1].dev));
+	assert_null(parse("1-3", "1050:0407 03,0b Yubico YubiKey", &list[2].dev));
+	assert_null(parse("1-4", "046d:c52b 03 Logitech USB Receiver", &list[3].dev));
+}
+
 static void a_new_device_is_said(void **state)
 {
 	(void)state;
 	static struct ctl_usb before[2], now[4];
 	char text[256];
-	memset(before, 0, sizeof(before));
-	memset(now, 0, sizeof(now));
-	for (size_t i = 0; i < 4; i++)
-		snprintf(now[i].domain, sizeof(now[i].domain), "sys-usb");
-	assert_null(parse("1-1", "0627:0001 03 QEMU QEMU USB Tablet", &now[0].dev));
-	assert_null(parse("2-2", "46f4:0001 08 QEMU QEMU USB HARDDRIVE", &now[1].dev));
-	assert_null(parse("1-3", "1050:0407 03,0b Yubico YubiKey", &now[2].dev));
-	assert_null(parse("1-4", "046d:c52b 03 Logitech USB Receiver", &now[3].dev));
+	four_devices(now);
 	memcpy(before, now, 2 * sizeof(now[0]));
 	/* Nothing came: nothing said; one given to a domain meanwhile is not
 	 * new either. */
@@ -599,36 +604,31 @@ static void notices_keep_quiet(void **state)
 {
 	(void)state;
 	static struct usbnotes u;
-	static struct ctl_usb list[3];
+	static struct ctl_usb list[4];
 	char text[256];
 	memset(&u, 0, sizeof(u));
-	memset(list, 0, sizeof(list));
-	for (size_t i = 0; i < 3; i++)
-		snprintf(list[i].domain, sizeof(list[i].domain), "sys-usb");
-	assert_null(parse("1-1", "0627:0001 03 QEMU QEMU USB Tablet", &list[0].dev));
-	assert_null(parse("1-3", "1050:0407 03,0b Yubico YubiKey", &list[1].dev));
-	assert_null(parse("1-4", "046d:c52b 03 Logitech USB Receiver", &list[2].dev));
+	four_devices(list);
 
 	/* The first list: there before the desktop. */
 	assert_false(usbnotes_update(&u, list, 1, 100, text, sizeof(text)));
 	assert_true(usbnotes_update(&u, list, 2, 103, text, sizeof(text)));
-	assert_contains(text, "sys-usb:1-3: Yubico YubiKey;");
+	assert_contains(text, "sys-usb:2-2: QEMU QEMU USB HARDDRIVE;");
 	/* Gone and back, and a third, within the quiet: nothing said. */
 	assert_false(usbnotes_update(&u, list, 1, 106, text, sizeof(text)));
 	assert_false(usbnotes_update(&u, list, 3, 109, text, sizeof(text)));
 	assert_false(usbnotes_update(&u, list, 3, 103 + USBNOTES_QUIET_S - 1, text, sizeof(text)));
 	/* Its end: the one that came meanwhile. */
 	assert_true(usbnotes_update(&u, list, 3, 103 + USBNOTES_QUIET_S, text, sizeof(text)));
-	assert_string_equal(text, "new USB device sys-usb:1-4: Logitech USB Receiver; `ctl usb "
-				  "attach` gives it to a domain");
+	assert_string_equal(text, "new USB device sys-usb:1-3: Yubico YubiKey; `ctl usb attach` "
+				  "gives it to a domain");
 	/* One that came and went within the next quiet is never said. */
 	uint64_t t = 103 + 2 * USBNOTES_QUIET_S;
-	list[2].dev.product = 0xc52c;
+	list[2].dev.product = 0x0408;
 	assert_false(usbnotes_update(&u, list, 3, t - 10, text, sizeof(text)));
 	assert_false(usbnotes_update(&u, list, 2, t + 1, text, sizeof(text)));
 	/* Nothing new after a quiet: nothing said, and none begins. */
 	assert_false(usbnotes_update(&u, list, 2, t + 3, text, sizeof(text)));
-	list[2].dev.product = 0xc52d;
+	list[2].dev.product = 0x0409;
 	assert_true(usbnotes_update(&u, list, 3, t + 6, text, sizeof(text)));
 }
 
