@@ -21,54 +21,40 @@ static bool ifname_ok(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-/* UPLINKS ("eth0" or "eth0,wlan0") as nftables names them: "\"eth0\"" or
- * "{ \"eth0\", \"wlan0\" }", into UP (FW_UPLINKS_TEXT bytes); whether each
- * is an interface name, at most FW_UPLINKS_MAX and none twice. */
-static bool uplinks_expr(const char *uplinks, char up[FW_UPLINKS_TEXT])
+/* UPLINKS ("eth0" or "eth0,wlan0") split at its commas into NAME, *N of
+ * them: whether each is an interface name, at most FW_UPLINKS_MAX and none
+ * twice. */
+static bool uplinks_split(const char *uplinks, char name[FW_UPLINKS_MAX][FW_IFNAME_MAX + 1],
+			  size_t *n)
 {
-	char name[FW_UPLINKS_MAX][FW_IFNAME_MAX + 1];
-	size_t n = 0;
-
+	*n = 0;
 	for (const char *p = uplinks;; p++) {
 		size_t len = strcspn(p, ",");
-		if (n == FW_UPLINKS_MAX || len > FW_IFNAME_MAX)
+		if (*n == FW_UPLINKS_MAX || len > FW_IFNAME_MAX)
 			return false;
-		memcpy(name[n], p, len);
-		name[n][len] = '\0';
-		if (!ifname_ok(name[n]))
+		memcpy(name[*n], p, len);
+		name[*n][len] = '\0';
+		if (!ifname_ok(name[*n]))
 			return false;
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(name[i], name[n]) == 0)
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp(name[i], name[*n]) == 0)
 				return false;
-		n++;
+		(*n)++;
 		p += len;
 		if (!*p)
-			break;
-	}
-	up[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		str_append(up, FW_UPLINKS_TEXT, "%s\"%s\"", i ? ", " : n > 1 ? "{ " : "", name[i]);
-	if (n > 1)
-		str_append(up, FW_UPLINKS_TEXT, " }");
-	return true;
-}
-
-/* Whether VIF is one of UPLINKS (already checked). */
-static bool is_uplink(const char *uplinks, const char *vif)
-{
-	size_t len = strlen(vif);
-	for (const char *p = uplinks; *p; p += strcspn(p, ","), p += *p == ',')
-		if (strncmp(p, vif, len) == 0 && (p[len] == ',' || !p[len]))
 			return true;
-	return false;
+	}
 }
 
+/* Whether UPLINKS and the N clients C make a table (else WHY, CAP bytes);
+ * UP then has the uplinks as nftables names them. */
 static int check(const char *uplinks, const struct fw_client *c, size_t n, char up[FW_UPLINKS_TEXT],
 		 char *why, size_t cap)
 {
-	char a[16];
+	char a[16], name[FW_UPLINKS_MAX][FW_IFNAME_MAX + 1];
+	size_t nup;
 
-	if (!uplinks_expr(uplinks, up)) {
+	if (!uplinks_split(uplinks, name, &nup)) {
 		snprintf(why, cap, "the uplinks `%.80s' are not 1 to %d different interface names "
 			 "(1 to %d of A-Z a-z 0-9 . _ -) separated by commas", uplinks,
 			 FW_UPLINKS_MAX, FW_IFNAME_MAX);
@@ -81,7 +67,10 @@ static int check(const char *uplinks, const struct fw_client *c, size_t n, char 
 	}
 	for (size_t i = 0; i < n; i++) {
 		ipv4_format(c[i].address, a);
-		if (!ifname_ok(c[i].vif) || is_uplink(uplinks, c[i].vif)) {
+		bool uplink = false;
+		for (size_t u = 0; u < nup; u++)
+			uplink |= strcmp(c[i].vif, name[u]) == 0;
+		if (!ifname_ok(c[i].vif) || uplink) {
 			snprintf(why, cap, "%s's vif `%.20s' is not an interface name other than "
 				 "the uplinks", a, c[i].vif);
 			return -1;
@@ -99,6 +88,12 @@ static int check(const char *uplinks, const struct fw_client *c, size_t n, char 
 			}
 		}
 	}
+	/* As nftables names them: "eth0" or { "eth0", "wlan0" }. */
+	up[0] = '\0';
+	for (size_t u = 0; u < nup; u++)
+		str_append(up, FW_UPLINKS_TEXT, "%s\"%s\"", u ? ", " : nup > 1 ? "{ " : "", name[u]);
+	if (nup > 1)
+		str_append(up, FW_UPLINKS_TEXT, " }");
 	return 0;
 }
 
@@ -234,7 +229,7 @@ static void put_table(FILE *f, const char *up, const struct fw_client *c, size_t
 	fputs("}\n", f);
 }
 
-/* UP: the uplinks as nftables names them (uplinks_expr). */
+/* UP: the uplinks as nftables names them (check). */
 static char *render(const char *up, const struct fw_client *clients, size_t n,
 		    const struct fw_dns *dns, bool closed, char *why, size_t cap)
 {

@@ -19,6 +19,18 @@ until_true() {
     done
 }
 
+# for_a_while SECONDS COMMAND...: COMMAND once a second until it succeeds,
+# at most SECONDS times; never fails (the marker after it says what came).
+for_a_while() {
+    t=$1
+    shift
+    i=0
+    until "$@" || [ "$i" -ge "$t" ]; do
+        i=$((i + 1))
+        sleep 1
+    done
+}
+
 # disposable_in STATE: some unnamed disposable is in STATE (its name
 # depends on how many creations failed before it).
 disposable_in() {
