@@ -62,6 +62,11 @@ bool uevent_is_usb_device(const char *msg, size_t len)
 	return has_both(msg, len, "SUBSYSTEM=usb", "DEVTYPE=usb_device");
 }
 
+bool uevent_is_block(const char *msg, size_t len)
+{
+	return has_both(msg, len, "SUBSYSTEM=block", "SUBSYSTEM=block");
+}
+
 bool uevent_read(int fd, bool (*match)(const char *msg, size_t len))
 {
 	char buf[UEVENT_MSG_MAX];

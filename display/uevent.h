@@ -1,7 +1,7 @@
 /*
  * uevent.h - the kernel's device events (NETLINK_KOBJECT_UEVENT), as the
  * DRM output needs them (a monitor plugged in or out) and a domain's agent
- * (a USB device came or went: guest/usbdevs.h).  The kernel's hotplug
+ * (a USB or block device came or went: guest/usbdevs.h, guest/blockdevs.h).  The kernel's hotplug
  * event is the one sign many drivers give (virtio-gpu, most with a
  * hotplug interrupt): the connector's state is brought up to date only by
  * a probe, which reads the monitors' EDIDs and so is slow; it is made when
@@ -36,5 +36,9 @@ bool uevent_is_drm_hotplug(const char *msg, size_t len);
 /* Whether MSG is a USB device's (not an interface's) event: SUBSYSTEM=usb
  * and DEVTYPE=usb_device (added, removed, bound to its driver). */
 bool uevent_is_usb_device(const char *msg, size_t len);
+
+/* Whether MSG is a block device's event: SUBSYSTEM=block (a disk or a
+ * partition added or removed, a loop device given a file: "change"). */
+bool uevent_is_block(const char *msg, size_t len);
 
 #endif

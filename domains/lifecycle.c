@@ -307,6 +307,8 @@ static void after_death(struct lifecycle *lc, struct lc_dom *d, enum domain_acti
 	lc_agent_unwatch(lc, d);
 	if (d->volumes_up)
 		lc->ops->release_volumes(lc->ctx, d);
+	if (lc_lends_blocks(d) && d->domid != LC_NO_DOMID)
+		lc->ops->take_back_lent(lc->ctx, d, d->domid);
 	d->domid = LC_NO_DOMID;
 	d->died_at = now;
 	d->started_epoch_ms = 0;
@@ -377,6 +379,11 @@ void lc_shutdown_reported(struct lifecycle *lc, struct lc_dom *d, enum lc_shutdo
 	}
 	d->crashed = why == LC_SHUTDOWN_CRASH;
 	lc_destroy(lc, d, action);
+}
+
+bool lc_lends_blocks(const struct lc_dom *d)
+{
+	return d->cfg->class == CLASS_STORAGE || d->cfg->class == CLASS_USB;
 }
 
 void lc_death_reported(struct lifecycle *lc, struct lc_dom *d, uint64_t now)

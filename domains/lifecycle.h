@@ -191,6 +191,10 @@ struct lc_ops {
 	 * outcome: lc_vif_attached(). */
 	void (*reattach_vifs)(void *ctx, struct lc_dom *d, uint32_t netvm_domid);
 	void (*release_volumes)(void *ctx, struct lc_dom *d);
+	/* D (of a class that lends block devices: lc_lends_blocks()) died as
+	 * DOMID: the disks it lent to other domains are taken from them
+	 * (docs/DEVICES.md, "Block devices"). */
+	void (*take_back_lent)(void *ctx, const struct lc_dom *d, uint32_t domid);
 	/* Persistence: libxl's userdata ("running", "paused", ...) and the
 	 * state file, and its removal for a domain no longer configured. */
 	void (*mark)(void *ctx, const struct lc_dom *d, const char *what);
@@ -323,5 +327,9 @@ size_t lc_reload_count(const struct lifecycle *lc, const struct domains *nd);
  * down (both at NOW). */
 void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, char *text,
 		     size_t cap);
+
+/* Whether D's class lends its block devices to other domains (`ctl block
+ * attach'): a storage or USB domain, which runs xl devd and blkback. */
+bool lc_lends_blocks(const struct lc_dom *d);
 
 #endif

@@ -248,7 +248,8 @@ static int setup(const char *config_dir, const char *socket_path)
 	struct control_ops ops = {
 		.domains = op_list, .domain_op = op_domain, .run_disposable = op_run_disposable,
 		.reload = op_reload, .asks = xs_rpc_asks, .answer = xs_rpc_answer,
-		.call = xs_rpc_call, .usb = xs_usb_list, .usb_detach = xs_usb_detach, .ctx = &M,
+		.call = xs_rpc_call, .usb = xs_usb_list, .usb_detach = xs_usb_detach,
+		.block = xs_block_list, .block_change = xs_block_change, .ctx = &M,
 		/* The desktop (the compositor's uid): its bar and launcher list
 		 * and start, its menu starts, stops and kills, its questions
 		 * are answered, its "@dispvm" asks, its bar says a new USB

@@ -625,6 +625,7 @@ const struct lc_ops xl_ops = {
 	.unwatch_death = unwatch_death,
 	.reattach_vifs = reattach_vifs,
 	.release_volumes = volumes_down,
+	.take_back_lent = xs_block_take_back,
 	.mark = mark,
 	.save = persist_save,
 	.forget = persist_forget,

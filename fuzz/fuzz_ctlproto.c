@@ -19,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t back[CTL_HEADER_SIZE + 4 + CTL_ASKS_MAX * CTL_ASK_SIZE];
 	static struct ctl_usb usb[CTL_USB_MAX];
 	static uint8_t usb_back[CTL_HEADER_SIZE + 4 + CTL_USB_MAX * CTL_USB_SIZE];
+	static struct ctl_block block[CTL_BLOCK_MAX];
+	static uint8_t block_back[CTL_HEADER_SIZE + 4 + CTL_BLOCK_MAX * CTL_BLOCK_SIZE];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -54,6 +56,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The broker takes the request as a domain's, re-encoded whole. */
 		char line[RPC_REQUEST_MAX + 1];
 		if (!rpc_request_format(&req.call, line, sizeof(line)))
+			__builtin_trap();
+	}
+	if (ctl_decode_request(data, size, &req, &why) == 0 &&
+	    (req.type == CTL_REQ_BLOCK_ATTACH || req.type == CTL_REQ_BLOCK_DETACH)) {
+		/* The manager looks the names up and makes "/dev/DEVICE" of the
+		 * device; encoded again, the same bytes. */
+		uint8_t again[CTL_HEADER_SIZE + 128];
+		if (!domain_name_is_valid(req.name, strlen(req.name)) ||
+		    !block_name_valid(req.device, strlen(req.device)) ||
+		    (req.type == CTL_REQ_BLOCK_ATTACH &&
+		     !domain_name_is_valid(req.target, strlen(req.target))) ||
+		    ctl_encode_request(&req, again, sizeof(again)) != size ||
+		    memcmp(again, data, size) != 0)
 			__builtin_trap();
 	}
 	if (ctl_decode_header(data, size, &type, &payload, &plen, &why) < 0)
@@ -96,6 +111,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < n; i++)
 			if (!domain_name_is_valid(usb[i].domain, strlen(usb[i].domain)) ||
 			    !usb_busid_valid(usb[i].dev.busid, strlen(usb[i].dev.busid)))
+				__builtin_trap();
+	}
+	if (ctl_decode_block(payload, plen, block, CTL_BLOCK_MAX, &n, &why) == 0) {
+		/* ctl prints them; the manager encodes what it read the same way. */
+		size_t blen = ctl_encode_block(block, n, block_back, sizeof(block_back));
+		if (n > CTL_BLOCK_MAX || blen != CTL_HEADER_SIZE + plen ||
+		    memcmp(block_back + CTL_HEADER_SIZE, payload, plen) != 0)
+			__builtin_trap();
+		for (size_t i = 0; i < n; i++)
+			if (!block_name_valid(block[i].dev.name, strlen(block[i].dev.name)) ||
+			    (block[i].holder[0] != '\0') != (block[i].vdev[0] != '\0'))
 				__builtin_trap();
 	}
 	if (ctl_decode_asks(payload, plen, asks, &n, &why) == 0) {

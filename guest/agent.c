@@ -15,6 +15,7 @@
 
 #include "lib/paths.h"
 #include "proto/agentproto.h"
+#include "guest/blockdevs.h"
 #include "guest/guestxs.h"
 #include "guest/rpc_guest.h"
 #include "guest/rpc_local.h"
@@ -39,6 +40,7 @@
  * the kernel's USB events, the calls between domains. */
 #define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 5 + RPC_GUEST_FDS)
 #define USB_SYSFS "/sys/bus/usb/devices"
+#define BLOCK_SYSFS "/sys/block"
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
@@ -73,10 +75,12 @@ struct agent {
 	struct loop loop;
 	struct loop_fdset ptys, rpc_fds;
 	struct loop_fd xs_watch, channel, wayland;
-	/* The domain's USB devices, told to dom0 (guest/usbdevs.h). */
+	/* The domain's USB and block devices, told to dom0 (guest/usbdevs.h,
+	 * guest/blockdevs.h) by a USB or storage domain. */
 	struct loop_fd uevents;
-	int usb_dir;			/* -1: no USB here */
-	struct usbdevs usb;
+	bool usb, block;		/* which this domain tells */
+	int usb_dir, block_dir;		/* -1: not opened (yet) */
+	struct inventory usb_told, block_told;
 };
 
 static int put_status(struct agent *a, enum agent_state state, int exit_status)
@@ -482,47 +486,81 @@ static void setup_calls(struct agent *a)
 	loop_fdset_add(&a->loop, &a->rpc_fds);	/* room: AGENT_FDS_MAX */
 }
 
-/* dom0 told of the domain's USB devices as they are now; none before
- * USB's sysfs directory is there (usbcore not loaded yet: its root hubs'
- * events come when it is). */
-static void usb_publish(struct agent *a)
+/* One kind of device the agent tells dom0 of. */
+struct device_kind {
+	const char *what, *sysfs, *key_dir;
+	bool (*inventory)(int dirfd, struct inventory *out);	/* more than it takes */
+	int max;
+};
+static const struct device_kind usb_kind = { "USB", USB_SYSFS, USB_KEY_DIR, usbdevs_inventory,
+					     USB_DEVICES_PER_DOMAIN };
+static const struct device_kind block_kind = { "block", BLOCK_SYSFS, BLOCK_KEY_DIR,
+					       blockdevs_inventory, BLOCK_DEVICES_PER_DOMAIN };
+
+/* K's devices (their sysfs directory opened if it is not yet: USB's
+ * appears once usbcore is loaded) told to dom0, from TOLD. */
+static void publish(struct agent *a, const struct device_kind *k, int *dir,
+		    struct inventory *told)
 {
-	if (a->usb_dir < 0)
-		a->usb_dir = open(USB_SYSFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (a->usb_dir >= 0)
-		usbdevs_publish(&a->usb, a->usb_dir, a->xs, a->domid);
+	static struct inventory now;
+	if (*dir < 0)
+		*dir = open(k->sysfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*dir < 0)
+		return;
+	if (k->inventory(*dir, &now))
+		fprintf(stderr, TAG ": more than %d %s devices: the rest are not told to dom0\n",
+			k->max, k->what);
+	inventory_publish(told, &now, a->xs, a->domid, k->key_dir, TAG);
 }
 
-/* A USB device came or went. */
-static void usb_changed(struct loop *l, struct loop_fd *w, short revents)
+/* dom0 told of the domain's devices as they are now. */
+static void devices_publish(struct agent *a)
+{
+	if (a->usb)
+		publish(a, &usb_kind, &a->usb_dir, &a->usb_told);
+	if (a->block)
+		publish(a, &block_kind, &a->block_dir, &a->block_told);
+}
+
+static bool device_event(const char *msg, size_t len)
+{
+	return uevent_is_usb_device(msg, len) || uevent_is_block(msg, len);
+}
+
+/* A device came, went or changed. */
+static void devices_changed(struct loop *l, struct loop_fd *w, short revents)
 {
 	(void)l;
 	(void)revents;
-	if (uevent_read(w->fd, uevent_is_usb_device))
-		usb_publish(w->ctx);
+	if (uevent_read(w->fd, device_event))
+		devices_publish(w->ctx);
 }
 
-/* A USB domain (dom0 made its command line) tells dom0 of its devices, now
- * and whenever they change.  Another reads nothing of them: a device given
- * to it (guest/usbip.h) has the agent for its transport, while the hub's
- * thread holds the device's lock through its first transfers, which the
- * device's sysfs strings wait for. */
-static void setup_usb(struct agent *a)
+/* A USB domain (dom0 made its command line) tells dom0 of its USB and
+ * block devices, a storage domain of its block devices, now and whenever
+ * they change.  Another reads nothing of them: a device given to it
+ * (guest/usbip.h) has the agent for its transport, while the hub's thread
+ * holds the device's lock through its first transfers, which the device's
+ * sysfs strings wait for. */
+static void setup_devices(struct agent *a)
 {
 	char cmdline[4096];
-	if (!read_first_line("/proc/cmdline", cmdline, sizeof(cmdline)) ||
-	    !cmdline_has(cmdline, "bulkhead.class=usb"))
+	if (!read_first_line("/proc/cmdline", cmdline, sizeof(cmdline)))
+		return;
+	a->usb = cmdline_has(cmdline, "bulkhead.class=usb");
+	a->block = a->usb || cmdline_has(cmdline, "bulkhead.class=storage");
+	if (!a->block)
 		return;
 	int fd = uevent_open();
 	if (fd < 0) {
-		fprintf(stderr, TAG ": the kernel's device events: %s; USB devices that come "
-			"later are not told to dom0\n", strerror(-fd));
+		fprintf(stderr, TAG ": the kernel's device events: %s; devices that come later "
+			"are not told to dom0\n", strerror(-fd));
 	} else {
-		a->uevents = (struct loop_fd){ .fd = fd, .events = POLLIN, .cb = usb_changed,
+		a->uevents = (struct loop_fd){ .fd = fd, .events = POLLIN, .cb = devices_changed,
 					       .ctx = a };
 		loop_fd_add(&a->loop, &a->uevents);	/* room: AGENT_FDS_MAX */
 	}
-	usb_publish(a);
+	devices_publish(a);
 }
 
 static int setup_commands(struct agent *a)
@@ -541,7 +579,7 @@ static int setup_commands(struct agent *a)
 					.ctx = a };
 	loop_fd_add(&a->loop, &a->xs_watch);	/* room: AGENT_FDS_MAX */
 	setup_calls(a);
-	setup_usb(a);
+	setup_devices(a);
 	return put_status(a, AGENT_READY, 0);
 }
 
@@ -655,7 +693,8 @@ static int usage(void)
 int agent_main(int argc, char **argv)
 {
 	struct agent a = { .shell = "/bin/sh", .style = { .font_size = 15, .layout = "us" },
-			   .uevents = { .fd = -1 }, .usb_dir = -1 };
+			   .uevents = { .fd = -1 }, .usb_dir = -1,
+			   .block_dir = -1 };
 	const char *font = FONT_DEFAULT;
 	bool terminal = false;
 	int ret = 1;
@@ -724,6 +763,8 @@ out:
 		close(a.uevents.fd);
 	if (a.usb_dir >= 0)
 		close(a.usb_dir);
+	if (a.block_dir >= 0)
+		close(a.block_dir);
 	loop_free(&a.loop);
 	return ret;
 }

@@ -11,11 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <xenstore.h>
-
 #include "lib/util.h"
 
-#define TAG "bulkhead agent: usb"
 #define HUB_CLASS 0x09
 
 /* DEV/ATTR's first line (sysfs: one value, newline-ended) into OUT. */
@@ -128,48 +125,15 @@ size_t usbdevs_scan(int dirfd, struct usb_device *out, size_t cap, bool *more)
 	return n;
 }
 
-static bool same(const struct usb_device *a, const struct usb_device *b)
+bool usbdevs_inventory(int dirfd, struct inventory *out)
 {
-	return a->vendor == b->vendor && a->product == b->product &&
-	       a->nclasses == b->nclasses &&
-	       memcmp(a->classes, b->classes, a->nclasses) == 0 && strcmp(a->name, b->name) == 0;
-}
-
-int usbdevs_publish(struct usbdevs *u, int dirfd, struct xs_handle *xs, unsigned domid)
-{
-	static struct usb_device now[USB_DEVICES_PER_DOMAIN];
+	static struct usb_device dev[USB_DEVICES_PER_DOMAIN];
+	char value[USB_VALUE_MAX + 1];
 	bool more;
-	int rc = 0;
-	size_t n = usbdevs_scan(dirfd, now, USB_DEVICES_PER_DOMAIN, &more);
-	if (more)
-		fprintf(stderr, TAG ": more than %d USB devices: the rest are not told to dom0\n",
-			USB_DEVICES_PER_DOMAIN);
-	for (size_t i = 0; i < u->n; i++) {
-		char path[96];
-		if (usb_device_find(now, n, u->dev[i].busid))
-			continue;
-		snprintf(path, sizeof(path), "/local/domain/%u/" USB_KEY_DIR "/%s", domid,
-			 u->dev[i].busid);
-		if (!xs_rm(xs, XBT_NULL, path) && errno != ENOENT) {
-			fprintf(stderr, TAG ": cannot remove %s: %s\n", path, strerror(errno));
-			rc = -1;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct usb_device *was = usb_device_find(u->dev, u->n, now[i].busid);
-		char path[96], value[USB_VALUE_MAX + 1];
-		size_t len = usb_device_format(&now[i], value, sizeof(value));
-		if ((was && same(was, &now[i])) || !len)
-			continue;
-		snprintf(path, sizeof(path), "/local/domain/%u/" USB_KEY_DIR "/%s", domid,
-			 now[i].busid);
-		if (!xs_write(xs, XBT_NULL, path, value, (unsigned)len)) {
-			fprintf(stderr, TAG ": cannot write %s: %s\n", path, strerror(errno));
-			now[i].name[0] = '\0';	/* not as dom0 has it: written again next time */
-			rc = -1;
-		}
-	}
-	memcpy(u->dev, now, n * sizeof(*now));
-	u->n = n;
-	return rc;
+	size_t n = usbdevs_scan(dirfd, dev, USB_DEVICES_PER_DOMAIN, &more);
+	out->n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (usb_device_format(&dev[i], value, sizeof(value)))
+			inventory_add(out, dev[i].busid, value);
+	return more;
 }

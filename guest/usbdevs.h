@@ -1,7 +1,7 @@
 /*
  * usbdevs.h - a domain's USB devices, as its agent tells dom0 of them
  * (proto/usbproto.h): read from sysfs (/sys/bus/usb/devices), kept in
- * xenstore under data/bulkhead-usb, again whenever the kernel says a USB
+ * xenstore under data/bulkhead-usb (guest/inventory.h), again whenever the kernel says a USB
  * device came or went (display/uevent.h).  A domain with no USB
  * controller writes nothing.
  *
@@ -13,9 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guest/inventory.h"
 #include "proto/usbproto.h"
-
-struct xs_handle;
 
 /*
  * The devices in DIRFD (/sys/bus/usb/devices, or a test's tree): every
@@ -26,18 +25,8 @@ struct xs_handle;
  */
 size_t usbdevs_scan(int dirfd, struct usb_device *out, size_t cap, bool *more);
 
-/* What the agent last wrote, to write only what changed. */
-struct usbdevs {
-	struct usb_device dev[USB_DEVICES_PER_DOMAIN];
-	size_t n;
-};
-
-/*
- * DIRFD scanned again and XS (the domain's own directory, DOMID's) brought
- * up to date with it: the keys of devices that are new or changed written,
- * those of devices gone removed.  0, or -1 when a write failed (said on
- * stderr; the next call writes again what is not as it should be).
- */
-int usbdevs_publish(struct usbdevs *u, int dirfd, struct xs_handle *xs, unsigned domid);
+/* The devices in DIRFD as dom0 reads them (USB_KEY_DIR's keys and
+ * values) into OUT: whether there were more than USB_DEVICES_PER_DOMAIN. */
+bool usbdevs_inventory(int dirfd, struct inventory *out);
 
 #endif

@@ -94,6 +94,16 @@
 #define USBIP_OFFER_MAX         128
 #define USB_BUSNUM_MAX          64
 #define USB_DEVNUM_MAX          127
+/* A storage or USB domain's block devices (proto/blockproto.h): the
+ * devices dom0 reads of one (more are left out, said), each key's parts:
+ * "SECTORS ro|rw DESCRIPTION". */
+#define BLOCK_DEVICES_PER_DOMAIN 32
+#define BLOCK_NAME_MAX          31
+#define BLOCK_DESC_MAX          64
+#define BLOCK_VALUE_MAX         (20 + 4 + BLOCK_DESC_MAX)
+/* The disks `ctl block attach' gives one domain at run time, as xvdi, xvdj,
+ * ... (Qubes' names for them): a domain holds at most this many. */
+#define BLOCK_ATTACHED_PER_DOMAIN 8
 #define VOLUME_PATH_MAX         200	/* the pool's directory and device */
 
 /* Control socket (root only, but still parsed as hostile). */

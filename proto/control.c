@@ -183,6 +183,9 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	case CTL_REQ_CALL: ok = o->call; break;
 	case CTL_REQ_USB: ok = o->usb; break;
 	case CTL_REQ_USB_DETACH: ok = o->usb_detach; break;
+	case CTL_REQ_BLOCK: ok = o->block; break;
+	case CTL_REQ_BLOCK_ATTACH:
+	case CTL_REQ_BLOCK_DETACH: ok = o->block_change; break;
 	default: ok = false; break;
 	}
 	if (!ok)
@@ -190,7 +193,14 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	return ok;
 }
 
-/* RUN_DISPOSABLE and CALL, answered later: 0 once the op took the
+/* Whether TYPE's answer may come later (late()). */
+static bool is_late(enum ctl_type type)
+{
+	return type == CTL_REQ_RUN_DISPOSABLE || type == CTL_REQ_CALL ||
+	       type == CTL_REQ_BLOCK_ATTACH || type == CTL_REQ_BLOCK_DETACH;
+}
+
+/* RUN_DISPOSABLE, CALL, BLOCK_ATTACH and BLOCK_DETACH, answered later: 0 once the op took the
  * request (the client waits, or was answered already), or the length of
  * the error reply in srv->buf. */
 static size_t late(struct control_server *srv, struct control_client *c,
@@ -205,6 +215,8 @@ static size_t late(struct control_server *srv, struct control_client *c,
 	c->waiting = true;
 	if (req->type == CTL_REQ_CALL)
 		r = srv->ops.call(srv->ops.ctx, &req->call, w, msg, sizeof(msg));
+	else if (req->type == CTL_REQ_BLOCK_ATTACH || req->type == CTL_REQ_BLOCK_DETACH)
+		r = srv->ops.block_change(srv->ops.ctx, req, w, msg, sizeof(msg));
 	else
 		r = srv->ops.run_disposable(srv->ops.ctx, req->name, req->command, w, msg,
 					    sizeof(msg));
@@ -222,6 +234,7 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	static struct ctl_reload rel;
 	static struct ctl_ask asks[CTL_ASKS_MAX];
 	static struct ctl_usb usb[CTL_USB_MAX];
+	static struct ctl_block block[CTL_BLOCK_MAX];
 	char msg[CTL_ERROR_TEXT_MAX + 1];
 	struct ctl_status st;
 	size_t len;
@@ -276,6 +289,8 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 		break;
 	case CTL_REQ_RUN_DISPOSABLE:
 	case CTL_REQ_CALL:
+	case CTL_REQ_BLOCK_ATTACH:
+	case CTL_REQ_BLOCK_DETACH:
 		return late(srv, c, req);
 	case CTL_REQ_RELOAD:
 		memset(&rel, 0, sizeof(rel));
@@ -288,6 +303,10 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	case CTL_REQ_USB: {
 		size_t n = srv->ops.usb(srv->ops.ctx, usb, CTL_USB_MAX);
 		return ctl_encode_usb(usb, n, srv->buf, CTL_MSG_MAX);
+	}
+	case CTL_REQ_BLOCK: {
+		size_t n = srv->ops.block(srv->ops.ctx, block, CTL_BLOCK_MAX);
+		return ctl_encode_block(block, n, srv->buf, CTL_MSG_MAX);
 	}
 	case CTL_REQ_USB_DETACH:
 		msg[0] = '\0';
@@ -367,7 +386,7 @@ static void serve_client(struct control_server *srv, int fd)
 	size_t len = answer(srv, c, &req);
 	/* A late answer is control_answer_*()'s to send, and it may have been
 	 * sent (or the client dropped) already. */
-	if ((req.type == CTL_REQ_RUN_DISPOSABLE || req.type == CTL_REQ_CALL) && len == 0)
+	if (is_late(req.type) && len == 0)
 		return;
 	if (!send_reply(fd, srv->buf, len))
 		drop_client(srv, fd);
@@ -405,6 +424,11 @@ bool control_answer_disposable(struct control_server *srv, struct control_waiter
 			       const struct ctl_disposable *disp)
 {
 	return answer_late(srv, waiter, ctl_encode_disposable(disp, srv->buf, CTL_MSG_MAX));
+}
+
+bool control_answer_ok(struct control_server *srv, struct control_waiter waiter)
+{
+	return answer_late(srv, waiter, ctl_encode_ok(srv->buf, CTL_MSG_MAX));
 }
 
 bool control_answer_error(struct control_server *srv, struct control_waiter waiter, int code,

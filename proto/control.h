@@ -75,6 +75,14 @@ struct control_ops {
 	 * a domain ended (root only).  0, or -errno with MSG saying why. */
 	int (*usb_detach)(void *ctx, const char *domain, const char *busid, char *msg,
 			  size_t msgcap);
+	/* The domain manager's: the block devices the storage and USB domains
+	 * lend, and who holds each (up to MAX; how many). */
+	size_t (*block)(void *ctx, struct ctl_block *out, size_t max);
+	/* The domain manager's: REQ's BLOCK_ATTACH or BLOCK_DETACH (root
+	 * only), 0 when WAITER is to be answered later (control_answer_ok, or
+	 * control_answer_error), or -errno with MSG saying why, answered now. */
+	int (*block_change)(void *ctx, const struct ctl_request *req, struct control_waiter waiter,
+			    char *msg, size_t msgcap);
 	int (*answer)(void *ctx, uint32_t id, const char *choice, char *msg, size_t msgcap);
 	/* The domain manager's: dom0's call REQ (root only), 0 when WAITER is
 	 * to be answered later (control_answer_call: it serves; or
@@ -134,6 +142,7 @@ struct loop_fdset control_fdset(struct control_server *srv);
  * not take it, and is dropped). */
 bool control_answer_disposable(struct control_server *srv, struct control_waiter waiter,
 			       const struct ctl_disposable *disp);
+bool control_answer_ok(struct control_server *srv, struct control_waiter waiter);
 bool control_answer_error(struct control_server *srv, struct control_waiter waiter, int code,
 			  const char *msg);
 bool control_answer_call(struct control_server *srv, struct control_waiter waiter,

@@ -53,6 +53,10 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		payload = 4 + strlen(req->choice);
 	else if (req->type == CTL_REQ_USB_DETACH)
 		payload = 1 + strlen(req->name) + strlen(req->busid);
+	else if (req->type == CTL_REQ_BLOCK_ATTACH)
+		payload = 3 + strlen(req->name) + strlen(req->device) + strlen(req->target);
+	else if (req->type == CTL_REQ_BLOCK_DETACH)
+		payload = 1 + strlen(req->name) + strlen(req->device);
 	char line[RPC_REQUEST_MAX + 1];
 	if (req->type == CTL_REQ_CALL &&
 	    (payload = rpc_request_format(&req->call, line, sizeof(line))) == 0)
@@ -91,6 +95,19 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		p[0] = (uint8_t)n;
 		memcpy(p + 1, req->name, n);
 		memcpy(p + 1 + n, req->busid, payload - 1 - n);
+	} else if (req->type == CTL_REQ_BLOCK_ATTACH) {
+		size_t n = strlen(req->name), k = strlen(req->device);
+		p[0] = req->read_only ? 1 : 0;
+		p[1] = (uint8_t)n;
+		p[2] = (uint8_t)k;
+		memcpy(p + 3, req->name, n);
+		memcpy(p + 3 + n, req->device, k);
+		memcpy(p + 3 + n + k, req->target, payload - 3 - n - k);
+	} else if (req->type == CTL_REQ_BLOCK_DETACH) {
+		size_t n = strlen(req->name);
+		p[0] = (uint8_t)n;
+		memcpy(p + 1, req->name, n);
+		memcpy(p + 1 + n, req->device, payload - 1 - n);
 	}
 	return len;
 }
@@ -277,6 +294,9 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REQ_CALL:
 	case CTL_REQ_USB:
 	case CTL_REQ_USB_DETACH:
+	case CTL_REQ_BLOCK:
+	case CTL_REQ_BLOCK_ATTACH:
+	case CTL_REQ_BLOCK_DETACH:
 	case CTL_REP_OK:
 	case CTL_REP_STATUS:
 	case CTL_REP_SERVICES:
@@ -286,6 +306,7 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	case CTL_REP_ASKS:
 	case CTL_REP_CALL:
 	case CTL_REP_USB:
+	case CTL_REP_BLOCK:
 	case CTL_REP_ERROR:
 		break;
 	default:
@@ -294,6 +315,25 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	*type = (enum ctl_type)untrusted_type;
 	*payload = untrusted_buf + CTL_HEADER_SIZE;
 	*payload_len = len - CTL_HEADER_SIZE;
+	return 0;
+}
+
+static int decode_block_attach(const uint8_t *untrusted_payload, size_t plen,
+			       struct ctl_request *req, const char **why)
+{
+	if (plen < 3 || untrusted_payload[0] > 1)
+		return fail(why, "block attach: flags (0 or 1), two u8 lengths, then three names");
+	size_t n = untrusted_payload[1], k = untrusted_payload[2];
+	const char *name = (const char *)untrusted_payload + 3, *device = name + n,
+		   *target = device + k;
+	if (n + k + 3 > plen || !domain_name_is_valid(name, n) || !block_name_valid(device, k) ||
+	    !domain_name_is_valid(target, plen - 3 - n - k))
+		return fail(why, "block attach: flags, two u8 lengths, a domain's name, a device's, "
+			    "then the name of the domain that takes it");
+	req->read_only = untrusted_payload[0] == 1;
+	memcpy(req->name, name, n);
+	memcpy(req->device, device, k);
+	memcpy(req->target, target, plen - 3 - n - k);
 	return 0;
 }
 
@@ -337,6 +377,7 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 	case CTL_REQ_RELOAD:
 	case CTL_REQ_ASKS:
 	case CTL_REQ_USB:
+	case CTL_REQ_BLOCK:
 		if (plen != 0)
 			return fail(why, "this request takes no payload");
 		return 0;
@@ -415,6 +456,18 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		req->name[n] = '\0';
 		memcpy(req->busid, busid, plen - 1 - n);
 		req->busid[plen - 1 - n] = '\0';
+		return 0;
+	}
+	case CTL_REQ_BLOCK_ATTACH:
+		return decode_block_attach(untrusted_payload, plen, req, why);
+	case CTL_REQ_BLOCK_DETACH: {
+		size_t n = plen ? untrusted_payload[0] : 0;
+		const char *name = (const char *)untrusted_payload + 1, *device = name + n;
+		if (plen < 2 || n + 1 > plen || !domain_name_is_valid(name, n) ||
+		    !block_name_valid(device, plen - 1 - n))
+			return fail(why, "block detach: a u8 length, a domain's name, then a device's");
+		memcpy(req->name, name, n);
+		memcpy(req->device, device, plen - 1 - n);
 		return 0;
 	}
 	default:
@@ -720,4 +773,68 @@ void ctl_config_text(uint8_t config, char *buf, size_t cap)
 	for (size_t b = 0; b < sizeof(words) / sizeof(words[0]); b++)
 		if (config & (1u << b))
 			str_append(buf, cap, "%s%s", buf[0] ? "," : "", words[b]);
+}
+
+bool ctl_vdev_is_valid(const char *s, size_t len)
+{
+	if (len < 4 || len > CTL_VDEV_MAX || memcmp(s, "xvd", 3) != 0)
+		return false;
+	for (size_t i = 3; i < len; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return false;
+	return true;
+}
+
+/* BLOCK record: char domain[32], char name[32], char value[96], char
+ * holder[32], char vdev[8], each zero-padded. */
+size_t ctl_encode_block(const struct ctl_block *block, size_t n, uint8_t *buf, size_t cap)
+{
+	size_t len;
+	uint8_t *p = put_records(buf, cap, CTL_REP_BLOCK, n, CTL_BLOCK_MAX, CTL_BLOCK_SIZE, &len);
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < n; i++, p += CTL_BLOCK_SIZE) {
+		char value[BLOCK_VALUE_MAX + 1];
+		size_t vlen = block_device_format(&block[i].dev, value, sizeof(value));
+		if (!vlen)
+			return 0;
+		memcpy(p, block[i].domain, strnlen(block[i].domain, DOMAIN_NAME_MAX));
+		memcpy(p + 32, block[i].dev.name, strnlen(block[i].dev.name, BLOCK_NAME_MAX));
+		memcpy(p + 64, value, vlen);
+		memcpy(p + 160, block[i].holder, strnlen(block[i].holder, DOMAIN_NAME_MAX));
+		memcpy(p + 192, block[i].vdev, strnlen(block[i].vdev, CTL_VDEV_MAX));
+	}
+	return len;
+}
+
+int ctl_decode_block(const uint8_t *payload, size_t len, struct ctl_block *out, size_t max,
+		     size_t *n, const char **why)
+{
+	if (len < 4)
+		return fail(why, "block reply without a count");
+	uint32_t count = get_u32(payload);
+	if (count > CTL_BLOCK_MAX || count > max)
+		return fail(why, "block reply with too many records");
+	if (len != 4 + (size_t)count * CTL_BLOCK_SIZE)
+		return fail(why, "block reply of the wrong size for its count");
+	const uint8_t *p = payload + 4;
+	for (uint32_t i = 0; i < count; i++, p += CTL_BLOCK_SIZE) {
+		int nn = field_len(p + 32, 32), nv = field_len(p + 64, 96), nd = field_len(p + 192, 8);
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!name_field(p, out[i].domain) || !out[i].domain[0])
+			return fail(why, "block reply with a bad domain name");
+		if (nn < 0 || nv < 0 || nd < 0)
+			return fail(why, "block reply with a field with bytes after its end");
+		if (block_device_parse((const char *)p + 32, (size_t)nn, (const char *)p + 64,
+				       (size_t)nv, &out[i].dev))
+			return fail(why, "block reply with a device that does not parse");
+		if (!name_field(p + 160, out[i].holder))
+			return fail(why, "block reply with a bad name of the domain that holds it");
+		if ((nd > 0) != (out[i].holder[0] != '\0') ||
+		    (nd > 0 && !ctl_vdev_is_valid((const char *)p + 192, (size_t)nd)))
+			return fail(why, "block reply with a bad disk name in its holder");
+		memcpy(out[i].vdev, p + 192, (size_t)nd);
+	}
+	*n = count;
+	return 0;
 }

@@ -51,6 +51,18 @@
  *   USB_DETACH  u8 length L (1..31), L bytes of a USB domain's name, then
  *             a bus id of proto/usbproto.h: the call that gives that
  *             device to a domain ended by dom0 (root only) -> OK | ERROR
+ *   BLOCK     -: the block devices the storage and USB domains lend, as
+ *             their inventories say (proto/blockproto.h), and who holds
+ *             each -> BLOCK
+ *   BLOCK_ATTACH  u8 flags (bit 0: read-only; no other bit), u8 lengths
+ *             L1, L2 (1..31), then L1 bytes of the lender's name, L2 of
+ *             the device's (proto/blockproto.h), then the name of the
+ *             domain that takes it (root only) -> OK | ERROR, sent once
+ *             the disk is attached or refused
+ *   BLOCK_DETACH  u8 length L (1..31), L bytes of the lender's name, then
+ *             the device's: the disk attached at run time taken back from
+ *             the domain that holds it (root only) -> OK | ERROR, sent once
+ *             it is gone
  * Replies:
  *   OK        -
  *   ERROR     u32 errno value, then a message of printable ASCII (no NUL)
@@ -84,6 +96,13 @@
  *             value as the domain's inventory has them, proto/usbproto.h),
  *             char attached[32] (the domain it is given to, as a domain's
  *             name; "": none)
+ *   BLOCK     u32 count (0..CTL_BLOCK_MAX), then count records of
+ *             CTL_BLOCK_SIZE bytes: char domain[32] (the lender), char
+ *             name[32], char value[96] (zero-padded; name and value as the
+ *             lender's inventory has them), char holder[32] (the domain
+ *             the device is attached to, as a domain's name; "": none),
+ *             char vdev[8] (its name there, "xvdi".., or "xvda".. for a
+ *             disk of the holder's config; "" when none holds it)
  * A socket answers the requests it does not serve with ERROR EOPNOTSUPP.
  *
  * The decoders are the only place that reads a message's bytes; they check
@@ -99,6 +118,7 @@
 
 #include "lib/limits.h"
 #include "proto/rpcproto.h"
+#include "proto/blockproto.h"
 #include "proto/usbproto.h"
 
 /* The domain manager's socket; PID 1's is sysconfig's control_socket, the
@@ -121,6 +141,9 @@
 #define CTL_CHOICE_MAX	39	/* RPC_TARGET_MAX */
 #define CTL_USB_SIZE	200
 #define CTL_USB_MAX	(USB_DOMAINS_MAX * USB_DEVICES_PER_DOMAIN)
+#define CTL_BLOCK_SIZE	200
+#define CTL_BLOCK_MAX	256
+#define CTL_VDEV_MAX	7
 
 enum ctl_type {
 	CTL_REQ_STATUS = 1,
@@ -139,6 +162,9 @@ enum ctl_type {
 	CTL_REQ_CALL = 14,
 	CTL_REQ_USB = 15,
 	CTL_REQ_USB_DETACH = 16,
+	CTL_REQ_BLOCK = 17,
+	CTL_REQ_BLOCK_ATTACH = 18,
+	CTL_REQ_BLOCK_DETACH = 19,
 	CTL_REP_OK = 0x80,
 	CTL_REP_STATUS = 0x81,
 	CTL_REP_SERVICES = 0x82,
@@ -148,6 +174,7 @@ enum ctl_type {
 	CTL_REP_ASKS = 0x86,
 	CTL_REP_CALL = 0x87,
 	CTL_REP_USB = 0x88,
+	CTL_REP_BLOCK = 0x89,
 	CTL_REP_ERROR = 0xff,
 };
 
@@ -182,6 +209,9 @@ struct ctl_request {
 	char choice[CTL_CHOICE_MAX + 1];	/* ANSWER; "": no */
 	struct rpc_request call;		/* CALL */
 	char busid[USB_BUSID_MAX + 1];		/* USB_DETACH, of NAME's */
+	char device[BLOCK_NAME_MAX + 1];	/* BLOCK_ATTACH, _DETACH: NAME's */
+	char target[DOMAIN_NAME_MAX + 1];	/* BLOCK_ATTACH */
+	bool read_only;				/* BLOCK_ATTACH */
 };
 
 /* Where dom0's call goes: the target serves it (CALL's reply). */
@@ -199,6 +229,14 @@ struct ctl_ask {
 	char arg[RPC_ARG_MAX + 1];		/* "": none */
 	uint8_t nchoices;
 	char choices[CTL_ASK_CHOICES_MAX][CTL_CHOICE_MAX + 1];
+};
+
+/* A block device a domain lends, and who holds it (BLOCK's reply). */
+struct ctl_block {
+	char domain[DOMAIN_NAME_MAX + 1];
+	struct block_device dev;
+	char holder[DOMAIN_NAME_MAX + 1];	/* "": none */
+	char vdev[CTL_VDEV_MAX + 1];		/* the holder's name of it */
 };
 
 /* A USB device of a USB domain (USB's reply). */
@@ -287,6 +325,7 @@ size_t ctl_encode_disposable(const struct ctl_disposable *disp, uint8_t *buf, si
 size_t ctl_encode_reload(const struct ctl_reload *rel, uint8_t *buf, size_t cap);
 size_t ctl_encode_asks(const struct ctl_ask *asks, size_t n, uint8_t *buf, size_t cap);
 size_t ctl_encode_usb(const struct ctl_usb *usb, size_t n, uint8_t *buf, size_t cap);
+size_t ctl_encode_block(const struct ctl_block *block, size_t n, uint8_t *buf, size_t cap);
 size_t ctl_encode_call(const struct ctl_call *call, uint8_t *buf, size_t cap);
 
 /* Decoders return 0, or -1 with *why saying what is wrong (static text).
@@ -311,6 +350,12 @@ int ctl_decode_call(const uint8_t *payload, size_t len, struct ctl_call *out, co
 /* Up to MAX records into OUT; *n is how many. */
 int ctl_decode_usb(const uint8_t *payload, size_t len, struct ctl_usb *out, size_t max,
 		   size_t *n, const char **why);
+/* Up to MAX records into OUT; *n is how many. */
+int ctl_decode_block(const uint8_t *payload, size_t len, struct ctl_block *out, size_t max,
+		     size_t *n, const char **why);
+/* Whether LEN bytes at S are a disk's name in a domain as BLOCK's vdev
+ * has it: "xvd" and one to three lower-case letters. */
+bool ctl_vdev_is_valid(const char *s, size_t len);
 /* Up to CTL_ASKS_MAX records into OUT; *n is how many. */
 int ctl_decode_asks(const uint8_t *payload, size_t len, struct ctl_ask *out, size_t *n,
 		    const char **why);

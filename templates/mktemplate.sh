@@ -77,6 +77,9 @@ rm -f "$tree/etc/resolv.conf"
 : >"$tree/etc/resolv.conf"
 cp -a "$here/root/." "$tree/"
 install -D -m 0755 "$here/../guest/vif-bulkhead" "$tree/etc/xen/scripts/vif-bulkhead"
+# The hotplug script of the disks a storage or USB domain lends (`ctl block
+# attach', run by its xl devd): bulkhead's, by its name, as in dom0.
+ln -sfn /usr/sbin/bulkhead "$tree/etc/xen/scripts/block-hotplug"
 
 # The domain kernel's modules a domain may need, and every module they
 # need (the kernel's modules.dep), at their paths; the rest (graphics,

@@ -264,6 +264,63 @@ static void usb_classes(const struct usb_device *d, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
+/* SECTORS (512 bytes) as lsblk says a size: "512B", "1M", "931.5G"
+ * (binary units, one decimal when it has one). */
+static void size_text(uint64_t sectors, char *out, size_t cap)
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)sectors / 2;	/* K */
+	size_t u = 0;
+	if (sectors < 2) {
+		snprintf(out, cap, "%lluB", (unsigned long long)sectors * 512);
+		return;
+	}
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	int n = snprintf(out, cap, "%.1f%c", v, units[u]);
+	/* "1.0M" is said "1M". */
+	if (n >= 4 && (size_t)n < cap && strncmp(out + n - 3, ".0", 2) == 0)
+		memmove(out + n - 3, out + n - 1, 2);
+}
+
+static void print_block(const struct ctl_block *b, size_t n, bool json)
+{
+	char size[32];
+	if (json)
+		printf("{\"schema\":%d,\"block\":[", CTL_JSON_SCHEMA);
+	else
+		printf("%-28s %-7s %-3s %-12s %-5s %s\n", "DEVICE", "SIZE", "RO", "ATTACHED-TO",
+		       "AS", "DESCRIPTION");
+	for (size_t i = 0; i < n; i++) {
+		const struct block_device *d = &b[i].dev;
+		if (!json) {
+			size_text(d->sectors, size, sizeof(size));
+			int w = printf("%s:%s", b[i].domain, d->name);
+			printf("%*s %-7s %-3s %-12s %-5s %s\n", w < 28 ? 28 - w : 0, "", size,
+			       d->ro ? "ro" : "rw", b[i].holder[0] ? b[i].holder : "-",
+			       b[i].holder[0] ? b[i].vdev : "-", d->desc);
+			continue;
+		}
+		printf("%s{\"domain\":", i ? "," : "");
+		print_json_string(b[i].domain);
+		printf(",\"name\":\"%s\",\"sectors\":%llu,\"read_only\":%s,\"description\":",
+		       d->name, (unsigned long long)d->sectors, d->ro ? "true" : "false");
+		print_json_string(d->desc);
+		printf(",\"attached_to\":");
+		if (b[i].holder[0]) {
+			print_json_string(b[i].holder);
+			printf(",\"vdev\":\"%s\"", b[i].vdev);
+		} else {
+			printf("null");
+		}
+		printf("}");
+	}
+	if (json)
+		printf("]}\n");
+}
+
 static void print_usb(const struct ctl_usb *usb, size_t n, bool json)
 {
 	char classes[USB_CLASSES_MAX * 12];
@@ -352,6 +409,7 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 	static struct ctl_service_info svc[SERVICES_MAX];
 	static struct ctl_domain_info dom[DOMAINS_MAX];
 	static struct ctl_usb usb[CTL_USB_MAX];
+	static struct ctl_block block[CTL_BLOCK_MAX];
 	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
@@ -390,6 +448,10 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 		if (ctl_decode_usb(payload, plen, usb, CTL_USB_MAX, &n, &why) < 0)
 			goto bad;
 		print_usb(usb, n, json);
+	} else if (type == CTL_REP_BLOCK) {
+		if (ctl_decode_block(payload, plen, block, CTL_BLOCK_MAX, &n, &why) < 0)
+			goto bad;
+		print_block(block, n, json);
 	} else if (type == CTL_REP_DISPOSABLE) {
 		if (ctl_decode_disposable(payload, plen, &disp, &why) < 0)
 			goto bad;
@@ -404,6 +466,32 @@ static int show_reply(size_t len, const char *peer, enum ctl_type want, bool jso
 bad:
 	fprintf(stderr, "bulkhead ctl: malformed answer from %s: %s\n", peer, why);
 	return 3;
+}
+
+/* After BLOCK_ATTACH: where REQ's device is now, said from the manager's
+ * list. */
+static int block_attached(const char *path, const char *peer, const struct ctl_request *req)
+{
+	static struct ctl_block block[CTL_BLOCK_MAX];
+	struct ctl_request list = { .type = CTL_REQ_BLOCK };
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why = "not a block list";
+	ssize_t len = transact(path, peer, &list);
+	if (len < 0)
+		return 3;
+	if (ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
+	    type != CTL_REP_BLOCK || ctl_decode_block(payload, plen, block, CTL_BLOCK_MAX, &n, &why) < 0) {
+		fprintf(stderr, "bulkhead ctl: malformed answer from %s: %s\n", peer, why);
+		return 3;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(block[i].domain, req->name) == 0 &&
+		    strcmp(block[i].dev.name, req->device) == 0 && block[i].holder[0])
+			printf("%s:%s attached to %s as %s%s\n", req->name, req->device,
+			       block[i].holder, block[i].vdev, req->read_only ? " (read-only)" : "");
+	return 0;
 }
 
 /* Copies FD to stdout, escaped by ESC (lib/escape.h: the domain wrote
@@ -630,6 +718,60 @@ static bool args_usb(const struct ctl_command *c, int argc, char **argv,
 	return false;
 }
 
+/* DOMAIN:DEVICE into REQ's name and device; false (said) when it is not. */
+static bool block_device_arg(const char *s, struct ctl_request *req)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : 0;
+	if (!colon || !domain_name_is_valid(s, n) || !block_name_valid(colon + 1, strlen(colon + 1))) {
+		fprintf(stderr, "bulkhead ctl: block: \"%s\" is not a device: DOMAIN:DEVICE, as "
+			"`bulkhead ctl block list' names them (sys-storage:sda1)\n", s);
+		return false;
+	}
+	memcpy(req->name, s, n);
+	req->name[n] = '\0';
+	str_copy(req->device, colon + 1, sizeof(req->device));
+	return true;
+}
+
+/* block list, block attach DEVICE DOMAIN [--ro], block detach DEVICE. */
+static bool args_block(const struct ctl_command *c, int argc, char **argv,
+		       struct ctl_request *req)
+{
+	(void)c;
+	if (strcmp(argv[0], "list") == 0 && argc == 1)
+		return true;
+	if (strcmp(argv[0], "detach") == 0 && argc == 2) {
+		req->type = CTL_REQ_BLOCK_DETACH;
+		return block_device_arg(argv[1], req);
+	}
+	bool ro = argc == 4 && strcmp(argv[3], "--ro") == 0;
+	if (strcmp(argv[0], "attach") == 0 && (argc == 3 || ro)) {
+		req->type = CTL_REQ_BLOCK_ATTACH;
+		req->read_only = ro;
+		if (!block_device_arg(argv[1], req))
+			return false;
+		if (!domain_name_is_valid(argv[2], strlen(argv[2]))) {
+			fprintf(stderr, "bulkhead ctl: block attach: \"%s\" is not a domain's name\n",
+				argv[2]);
+			return false;
+		}
+		str_copy(req->target, argv[2], sizeof(req->target));
+		return true;
+	}
+	if (strcmp(argv[0], "list") == 0 || strcmp(argv[0], "detach") == 0 ||
+	    strcmp(argv[0], "attach") == 0)
+		fprintf(stderr, "bulkhead ctl: block %s takes %s (as: bulkhead ctl block %s)\n",
+			argv[0], argv[0][0] == 'l' ? "no argument" : argv[0][0] == 'd' ?
+			"one argument, the device" : "the device, the domain, and maybe --ro",
+			argv[0][0] == 'l' ? "list" : argv[0][0] == 'd' ? "detach sys-storage:sda1" :
+			"attach sys-storage:sda1 work --ro");
+	else
+		fprintf(stderr, "bulkhead ctl: block: \"%s\" is not one of its commands (list, "
+			"attach DEVICE DOMAIN [--ro], detach DEVICE)\n", argv[0]);
+	return false;
+}
+
 static bool args_power(const struct ctl_command *c, int argc, char **argv,
 		       struct ctl_request *req)
 {
@@ -758,6 +900,15 @@ static const struct ctl_command commands[] = {
 	  "long as both run, if dom0's policy for bulkhead.USB lets\n"
 	  "it (ask: the question on the screen); detach: it goes back",
 	  CTL_PEER_DOMAINS, CTL_REQ_USB, CTL_REP_USB, true, 1, 3, 0, args_usb, NULL },
+	{ "block", "[--json] list | attach DEVICE DOMAIN [--ro] | detach DEVICE",
+	  "list: the block devices dom0 (the files at its pool's top)\n"
+	  "and the storage and USB domains lend (each DEVICE as\n"
+	  "DOMAIN:NAME, its size, whether it is read-\n"
+	  "only there, the domain it is attached to and its name there,\n"
+	  "what the lender says it is); attach: DOMAIN takes DEVICE as\n"
+	  "its next free disk of xvdi..xvdp (--ro: read-only) until it\n"
+	  "or the lender stops; detach: it goes back",
+	  CTL_PEER_DOMAINS, CTL_REQ_BLOCK, CTL_REP_BLOCK, true, 1, 4, 0, args_block, NULL },
 	{ "console", "[-f] [--raw] NAME", "NAME's console log (-f: keep following it, and wait\n"
 	  "for it if NAME has not run yet); bytes other than printable\n"
 	  "ASCII, tab and newline are shown as \\xNN unless --raw",
@@ -882,8 +1033,9 @@ static const char *missing_word(const char *args, int n)
 static bool arity_ok(const struct ctl_command *c, int argc, char **argv)
 {
 	for (int i = 0; i < argc && c->peer != CTL_PEER_NONE; i++) {
-		if (strncmp(argv[i], "--", 2) != 0 || (c->request == CTL_REQ_RUN_DISPOSABLE && i))
-			continue;
+		if (strncmp(argv[i], "--", 2) != 0 || (c->request == CTL_REQ_RUN_DISPOSABLE && i) ||
+		    (c->request == CTL_REQ_BLOCK && strcmp(argv[i], "--ro") == 0))
+			continue;	/* a command's words; block attach's --ro (args_block) */
 		fprintf(stderr, "bulkhead ctl: %s takes %s, not \"%s\"%s\n", c->name,
 			c->json ? "--json as its only option" : "no option",
 			argv[i], c->json && strncmp(argv[i], "--j", 3) == 0 ? " (did you mean --json?)" : "");
@@ -963,6 +1115,8 @@ int ctl_main(int argc, char **argv)
 		/* A command whose words chose another request is answered OK. */
 		int rc = show_reply((size_t)len, peer,
 				    req.type == c->request ? c->reply : CTL_REP_OK, json);
+		if (rc == 0 && req.type == CTL_REQ_BLOCK_ATTACH)
+			return block_attached(path, peer, &req);
 		if (rc != 0 || !keys)
 			return rc;
 	}

@@ -127,6 +127,22 @@ static int fake_call(void *ctx, const struct rpc_request *req, struct control_wa
 	return 0;
 }
 
+/* The last block attach or detach taken. */
+static struct ctl_request block_req;
+
+static int fake_block_change(void *ctx, const struct ctl_request *req, struct control_waiter w,
+			     char *msg, size_t cap)
+{
+	(void)ctx;
+	if (strcmp(req->name, "ghost") == 0) {
+		snprintf(msg, cap, "ghost is no domain");
+		return -ENOENT;
+	}
+	waiter = w;
+	block_req = *req;
+	return 0;
+}
+
 static void fake_reload(void *ctx, struct ctl_reload *rel)
 {
 	(void)ctx;
@@ -156,7 +172,8 @@ static int start_domain_server(void **state)
 						.domain_op = fake_domain_op,
 						.run_disposable = fake_run_disposable,
 						.reload = fake_reload, .call = fake_call,
-						.usb = fake_usb };
+						.usb = fake_usb,
+						.block_change = fake_block_change };
 	(void)state;
 	snprintf(sock_path, sizeof(sock_path), "/tmp/bulkhead-ctl-%d/domains", getpid());
 	restarted[0] = '\0';
@@ -671,6 +688,45 @@ static void run_disposable_is_answered_late(void **state)
 	close(fd);
 }
 
+/* BLOCK_ATTACH and BLOCK_DETACH are answered once libxl is done: the
+ * client waits (its connection kept), then gets OK or the error. */
+static void block_changes_are_answered_late(void **state)
+{
+	static uint8_t msg[CTL_HEADER_SIZE + 128], reply[CTL_MSG_MAX];
+	struct ctl_request req = { .type = CTL_REQ_BLOCK_ATTACH, .name = "sys-storage",
+				   .device = "loop0", .target = "beta", .read_only = true };
+	size_t rlen;
+	char text[CTL_ERROR_TEXT_MAX + 1];
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 -1);	/* nothing yet, and not dropped */
+	assert_string_equal(block_req.target, "beta");
+	assert_true(block_req.read_only);
+	assert_true(control_answer_ok(&srv, waiter));
+	ssize_t n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_int_equal(n, CTL_HEADER_SIZE);
+	assert_int_equal(get_type(reply), CTL_REP_OK);
+	assert_false(control_answer_ok(&srv, waiter));	/* once */
+
+	req.type = CTL_REQ_BLOCK_DETACH;
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 -1);
+	assert_int_equal(block_req.type, CTL_REQ_BLOCK_DETACH);
+	assert_true(control_answer_error(&srv, waiter, EIO, "libxl error -3"));
+	n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_true(n > CTL_HEADER_SIZE);
+	assert_int_equal(error_text(reply, (size_t)n, text), EIO);
+	assert_string_equal(text, "libxl error -3");
+	/* A refusal comes at once. */
+	strcpy(req.name, "ghost");
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), ENOENT);
+	assert_string_equal(text, "ghost is no domain");
+	close(fd);
+}
+
 /* The answer may be there before the op returns (a preloaded disposable,
  * no command): the client gets it at once, once, and may ask again. */
 static void run_disposable_answered_inside_the_op(void **state)
@@ -819,6 +875,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reload_is_answered, start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(usb_is_answered, start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(lister_may_only_list, start_lister_server,
+						stop_server),
+		cmocka_unit_test_setup_teardown(block_changes_are_answered_late, start_domain_server,
 						stop_server),
 		cmocka_unit_test_setup_teardown(run_disposable_answered_inside_the_op,
 						start_domain_server, stop_server),

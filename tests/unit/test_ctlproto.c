@@ -542,6 +542,77 @@ static void encoders_refuse_what_does_not_fit(void **state)
 	assert_int_equal(ctl_encode_services(NULL, SERVICES_MAX + 1, buf, sizeof(buf)), 0);
 }
 
+/* `ctl block': attach (with --ro) and detach there and back, what the
+ * decoder refuses, and the list with a device held and one free. */
+static void block_requests_and_list_round_trip_and_are_checked(void **state)
+{
+	struct ctl_request req = { .type = CTL_REQ_BLOCK_ATTACH, .name = "sys-storage",
+				   .device = "loop0", .target = "beta", .read_only = true }, got;
+	static struct ctl_block in[2], out[2];
+	enum ctl_type type;
+	const uint8_t *payload;
+	size_t plen, n;
+	const char *why;
+	(void)state;
+	size_t len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 3 + 11 + 5 + 4);
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_int_equal(got.type, CTL_REQ_BLOCK_ATTACH);
+	assert_string_equal(got.name, "sys-storage");
+	assert_string_equal(got.device, "loop0");
+	assert_string_equal(got.target, "beta");
+	assert_true(got.read_only);
+	/* Flags other than read-only, a device that makes no /dev name, no target. */
+	buf[CTL_HEADER_SIZE] = 2;
+	refused(buf, len);
+	buf[CTL_HEADER_SIZE] = 0;
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_false(got.read_only);
+	memcpy(buf + CTL_HEADER_SIZE + 3 + 11, "../x0", 5);
+	refused(buf, len);
+	len = ctl_encode_request(&req, buf, sizeof(buf));
+	header(buf, (uint32_t)(len - 4), CTL_VERSION, CTL_REQ_BLOCK_ATTACH);
+	refused(buf, len - 4);
+	buf[CTL_HEADER_SIZE + 2] = 40;	/* the device's length past the end */
+	header(buf, (uint32_t)len, CTL_VERSION, CTL_REQ_BLOCK_ATTACH);
+	refused(buf, len);
+
+	req = (struct ctl_request){ .type = CTL_REQ_BLOCK_DETACH, .name = "sys-usb",
+				    .device = "sda1" };
+	len = ctl_encode_request(&req, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_request(buf, len, &got, &why), 0);
+	assert_int_equal(got.type, CTL_REQ_BLOCK_DETACH);
+	assert_string_equal(got.name, "sys-usb");
+	assert_string_equal(got.device, "sda1");
+	buf[CTL_HEADER_SIZE + 1 + 7] = 'S';
+	refused(buf, len);
+
+	in[0] = (struct ctl_block){ .domain = "sys-storage", .holder = "beta", .vdev = "xvdi",
+				    .dev = { .name = "loop0", .sectors = 2048, .desc = "/srv/a.img" } };
+	in[1] = (struct ctl_block){ .domain = "sys-storage",
+				    .dev = { .name = "vda", .sectors = 1, .ro = true, .desc = "x" } };
+	len = ctl_encode_block(in, 2, buf, sizeof(buf));
+	assert_int_equal(len, CTL_HEADER_SIZE + 4 + 2 * CTL_BLOCK_SIZE);
+	assert_int_equal(ctl_decode_header(buf, len, &type, &payload, &plen, &why), 0);
+	assert_int_equal(type, CTL_REP_BLOCK);
+	assert_int_equal(ctl_decode_block(payload, plen, out, 2, &n, &why), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(in, out, sizeof(in));
+	assert_int_equal(ctl_decode_block(payload, plen, out, 1, &n, &why), -1);
+	/* A holder without its disk's name, a disk name that is no xvd. */
+	uint8_t *rec = buf + CTL_HEADER_SIZE + 4;
+	memset(rec + 192, 0, 8);
+	assert_int_equal(ctl_decode_block(payload, plen, out, 2, &n, &why), -1);
+	memcpy(rec + 192, "sda", 3);
+	assert_int_equal(ctl_decode_block(payload, plen, out, 2, &n, &why), -1);
+	memcpy(rec + 192, "xvdi", 4);
+	rec[64] = '0';	/* a size with a leading zero */
+	assert_int_equal(ctl_decode_block(payload, plen, out, 2, &n, &why), -1);
+	/* An encoder that would send what does not parse sends nothing. */
+	in[1].dev.desc[0] = '\n';
+	assert_int_equal(ctl_encode_block(in, 2, buf, sizeof(buf)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +630,7 @@ int main(void)
 		cmocka_unit_test(reload_round_trips_and_is_checked),
 		cmocka_unit_test(asks_round_trip_and_are_checked),
 		cmocka_unit_test(call_round_trips_and_is_checked),
+		cmocka_unit_test(block_requests_and_list_round_trip_and_are_checked),
 		cmocka_unit_test(encoders_refuse_what_does_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/util.h"
+
 #include "lib/log.h"
 
 /* Captures what is logged between capture_begin() and capture_end(); the
@@ -73,6 +75,28 @@ static inline int config_dir_remove(void)
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A fake tree (a /sys) in `dir' for each test, as cmocka setup and
+ * teardown; tree_put() writes TEXT to PATH in it, its directories made. */
+static inline int tree_make(void **state)
+{
+	(void)state;
+	return config_dir_make("tree");
+}
+
+static inline int tree_remove(void **state)
+{
+	(void)state;
+	return config_dir_remove();
+}
+
+static inline void tree_put(const char *path, const char *text)
+{
+	char full[512];
+	snprintf(full, sizeof(full), "%s/%s", dir, path);
+	assert_int_equal(mkdir_parents(full, 0755), 0);
+	write_file(dir, path, text);
 }
 
 #define assert_contains(haystack, needle) do { \

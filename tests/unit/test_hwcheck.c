@@ -12,19 +12,7 @@
 #include "lib/util.h"
 #include "tools/hwcheck.h"
 
-/* ---- a fake tree: DIR/sys and DIR/proc (test_helpers.h's dir) ---- */
-
-static int tree_make(void **state)
-{
-	(void)state;
-	return config_dir_make("sys");
-}
-
-static int tree_remove(void **state)
-{
-	(void)state;
-	return config_dir_remove();
-}
+/* ---- a fake tree: DIR/sys and DIR/proc (test_helpers.h's tree_make) ---- */
 
 /* DIR/PATH, its parents made. */
 static const char *in_tree(const char *path)

@@ -126,6 +126,11 @@ static void f_release(void *ctx, struct lc_dom *d)
 	d->volumes_up = false;
 }
 
+static void f_take_back(void *ctx, const struct lc_dom *d, uint32_t domid)
+{
+	record(ctx, "take-back %s %u", d->cfg->name, domid);
+}
+
 static void f_mark(void *ctx, const struct lc_dom *d, const char *what)
 {
 	record(ctx, "mark %s %s", d->cfg->name, what);
@@ -199,6 +204,7 @@ static const struct lc_ops fake_ops = {
 	.shutdown = f_shutdown, .pause = f_pause, .alive = f_alive,
 	.watch_death = f_watch_death, .unwatch_death = f_unwatch_death,
 	.reattach_vifs = f_reattach, .release_volumes = f_release, .mark = f_mark,
+	.take_back_lent = f_take_back,
 	.save = f_quiet, .forget = f_quiet, .agent_watch = f_agent_watch,
 	.agent_unwatch = f_agent_unwatch, .write_command = f_write_command,
 	.publish_own = f_publish_own, .publish_rules = f_publish_rules,
@@ -735,6 +741,44 @@ static void netvm_restart_moves_its_clients(void **state)
 	world_free(w);
 }
 
+/* A storage domain's death takes back what it lent, by the domid it had,
+ * whether it crashed or was stopped; a domain of another class lends
+ * nothing, and its death takes nothing back. */
+static void a_lenders_death_takes_back_its_disks(void **state)
+{
+	static const struct spec specs[] = {
+		{ "sys-storage", CLASS_STORAGE, "", 0, NULL }, { "alpha", CLASS_APP, "", 0, NULL },
+		{ "sys-usb", CLASS_USB, "", 0, NULL },
+	};
+	struct world *w = world_new(specs, 3);
+	struct lc_dom *st = dom(w, "sys-storage"), *a = dom(w, "alpha"), *u = dom(w, "sys-usb");
+	(void)state;
+	lc_resume(&w->lc, 0);
+	bring_up(w, "sys-storage", 0);
+	bring_up(w, "alpha", 1);
+	bring_up(w, "sys-usb", 2);
+	assert_true(lc_lends_blocks(st) && lc_lends_blocks(u) && !lc_lends_blocks(a));
+	uint32_t was = st->domid;
+	char want[64];
+	snprintf(want, sizeof(want), "take-back sys-storage %u", was);
+	char alpha[64];
+	snprintf(alpha, sizeof(alpha), "take-back alpha %u", a->domid);
+	lc_death_reported(&w->lc, a, 10);
+	assert_int_equal(count(&w->f, alpha), 0);
+	assert_int_equal(count(&w->f, want), 0);
+	lc_death_reported(&w->lc, st, 20);
+	assert_int_equal(count(&w->f, want), 1);
+	bring_up(w, "sys-storage", st->deadline);
+	assert_int_not_equal(st->domid, was);
+	snprintf(want, sizeof(want), "take-back sys-storage %u", st->domid);
+	char msg[128];
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "sys-storage", 1000, msg, sizeof(msg)), 0);
+	lc_death_reported(&w->lc, st, 1010);
+	assert_int_equal(st->state, DOM_STOPPED);
+	assert_int_equal(count(&w->f, want), 1);
+	world_free(w);
+}
+
 /* At shutdown the client goes first, the netvm once no client is left;
  * a domain that does not shut down is destroyed after 30 s, not before. */
 static void shutdown_order_and_deadline(void **state)
@@ -1018,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),
+		cmocka_unit_test(a_lenders_death_takes_back_its_disks),
 		cmocka_unit_test(shutdown_order_and_deadline),
 		cmocka_unit_test(request_during_a_preloads_creation),
 		cmocka_unit_test(preloads_that_keep_dying_stop),

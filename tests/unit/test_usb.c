@@ -137,32 +137,12 @@ static void what_is_written_is_what_is_read(void **state)
 
 /* ---- the agent's side: a fake /sys/bus/usb/devices ---- */
 
-static int tree_make(void **state)
-{
-	(void)state;
-	return config_dir_make("usb");
-}
-
-static int tree_remove(void **state)
-{
-	(void)state;
-	return config_dir_remove();
-}
-
-static void put(const char *path, const char *text)
-{
-	char full[512];
-	snprintf(full, sizeof(full), "%s/%s", dir, path);
-	assert_int_equal(mkdir_parents(full, 0755), 0);
-	write_file(dir, path, text);
-}
-
 /* BUSID's sysfs attribute NAME, holding TEXT. */
 static void attr(const char *busid, const char *name, const char *text)
 {
 	char p[128];
 	snprintf(p, sizeof(p), "%s/%s", busid, name);
-	put(p, text);
+	tree_put(p, text);
 }
 
 /* A device BUSID with its ids, class, strings (NULL: none) and one
@@ -381,18 +361,18 @@ static int fake_sysfs(const char *driver, const char *status, const char *class,
 		      const char *speed)
 {
 	char link[256], target[128];
-	put("bus/usb/devices/1-2/bDeviceClass", class);
-	put("bus/usb/devices/1-2/busnum", "1\n");
-	put("bus/usb/devices/1-2/devnum", "3\n");
-	put("bus/usb/devices/1-2/speed", speed);
-	put("bus/usb/devices/1-2/usbip_sockfd", "");
+	tree_put("bus/usb/devices/1-2/bDeviceClass", class);
+	tree_put("bus/usb/devices/1-2/busnum", "1\n");
+	tree_put("bus/usb/devices/1-2/devnum", "3\n");
+	tree_put("bus/usb/devices/1-2/speed", speed);
+	tree_put("bus/usb/devices/1-2/usbip_sockfd", "");
 	if (status)
-		put("bus/usb/devices/1-2/usbip_status", status);
-	put("bus/usb/drivers/usb/unbind", "");
-	put("bus/usb/drivers/usbip-host/bind", "");
-	put("bus/usb/drivers/usbip-host/unbind", "");
-	put("bus/usb/drivers/usbip-host/match_busid", "");
-	put("bus/usb/drivers_probe", "");
+		tree_put("bus/usb/devices/1-2/usbip_status", status);
+	tree_put("bus/usb/drivers/usb/unbind", "");
+	tree_put("bus/usb/drivers/usbip-host/bind", "");
+	tree_put("bus/usb/drivers/usbip-host/unbind", "");
+	tree_put("bus/usb/drivers/usbip-host/match_busid", "");
+	tree_put("bus/usb/drivers_probe", "");
 	snprintf(link, sizeof(link), "%s/bus/usb/devices/1-2/driver", dir);
 	snprintf(target, sizeof(target), "../../drivers/%s", driver);
 	assert_int_equal(symlink(target, link), 0);
@@ -456,12 +436,12 @@ static void the_usb_domain_refuses(void **state)
 	assert_int_equal(usbip_export_bind(fd, "1-9", &o), -1);
 	assert_string_equal(o.why, "1-9: no such USB device here");
 	/* A hub. */
-	put("bus/usb/devices/1-2/bDeviceClass", "09\n");
+	tree_put("bus/usb/devices/1-2/bDeviceClass", "09\n");
 	assert_int_equal(usbip_export_bind(fd, "1-2", &o), -1);
 	assert_string_equal(o.why, "1-2 is a hub: its devices are given one by one");
 	/* A speed vhci-hcd cannot take. */
-	put("bus/usb/devices/1-2/bDeviceClass", "00\n");
-	put("bus/usb/devices/1-2/speed", "53.3-480\n");
+	tree_put("bus/usb/devices/1-2/bDeviceClass", "00\n");
+	tree_put("bus/usb/devices/1-2/speed", "53.3-480\n");
 	assert_int_equal(usbip_export_bind(fd, "1-2", &o), -1);
 	assert_string_equal(o.why, "1-2: bus 1, device 3, 53.3-480 Mb/s: not a device USB/IP "
 				   "can carry");

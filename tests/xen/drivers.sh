@@ -35,6 +35,20 @@
 #               of the keys sys-usb wrote beside it (one with a bad name, one
 #               that is no bus id): left out, said
 #   storage     alpha reads the disk sys-storage serves (the host's marker)
+#   blockattach `ctl block list' has sys-storage's loop0 (a file there)
+#               and its vda, alpha's by its config, and sys-usb's stick; loop0 attached to beta
+#               read-only at run time (`ctl block attach --ro'): beta reads
+#               sys-storage's first line on its xvdi, which takes no write;
+#               the list says beta holds it; a second attach is refused,
+#               and so is a detach of alpha's disk of its config; `ctl block
+#               detach' takes it back (beta's xvdi goes, the list says none
+#               holds it), a second detach is refused; dom0 lends a file
+#               of its pool (on a loop device of its own) to beta, writable:
+#               beta reads dom0's first line and writes it back; detached,
+#               the loop device is gone
+#   blockdeath  loop0 attached to alpha, writable, and alpha killed: free
+#               again; attached to beta, and sys-storage killed: it leaves
+#               beta (the manager destroys the disk whose lender died)
 #   reload      alpha's rule for port 8001 made an allow, beta's memory
 #               changed, gamma new (autostart), `ctl reload': it says
 #               alpha's firewall is given to sys-firewall now, beta's memory
@@ -67,7 +81,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-drivers "$@"
 LINUX_CONFIG=$here/drivers/config
 SUITE=xen-drivers
-CHECKS=(bringup dom0 hwcheck uplink chain rules names isolation usb usbattach storage reload republish netcrash usbdeath no-panic)
+CHECKS=(bringup dom0 hwcheck uplink chain rules names isolation usb usbattach storage blockattach reload republish netcrash usbdeath blockdeath no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
 DISK=$LINUX_VM/storage.img STICK=$LINUX_VM/stick.img
@@ -279,6 +293,51 @@ check_storage() {
     [ "${got##*: }" = "$MARKER" ] || { why="alpha's xvdb: $got (expected $MARKER)"; return 1; }
 }
 
+check_blockattach() {
+    expect_marker '^DRV-BLOCK-DETACH-AGAIN ' 'loop0 was not lent to beta and back' || return 1
+    local list lent
+    list=$(serial | grep -E '^DRV-BLOCK-LIST ' | tr -s ' ' | tr '\n' '|')
+    lent=$(line_of '^sys-storage\| DOMU-LEND ' | sed 's/.*loop0: //')
+    [ -n "$lent" ] || { why="sys-storage made no loop0: $(line_of '^sys-storage\| DOMU-LEND')"; return 1; }
+    [ "$list" = "DRV-BLOCK-LIST DEVICE SIZE RO ATTACHED-TO AS DESCRIPTION|DRV-BLOCK-LIST sys-storage:loop0 1M rw - - /srv/lend.img|DRV-BLOCK-LIST sys-storage:vda 1M rw alpha xvdb disk|DRV-BLOCK-LIST sys-usb:sda 1M rw - - QEMU HARDDISK|" ] ||
+        { why="ctl block list: $list"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-ATTACH ')" = "DRV-BLOCK-ATTACH status=0 sys-storage:loop0 attached to beta as xvdi (read-only)|" ] ||
+        { why="ctl block attach: $(line_of '^DRV-BLOCK-ATTACH ')"; return 1; }
+    [ "$(line_of '^beta\| DOMU-BLOCKDISK name=beta ')" = "beta| DOMU-BLOCKDISK name=beta xvdi: $lent ro=1 written=no" ] ||
+        { why="beta's xvdi: $(line_of '^beta\| DOMU-BLOCKDISK ') (expected $lent, read-only)"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-HELD ')" = "DRV-BLOCK-HELD sys-storage:loop0 1M rw beta xvdi /srv/lend.img" ] ||
+        { why="ctl block list while beta has it: $(line_of '^DRV-BLOCK-HELD ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-AGAIN ')" = "DRV-BLOCK-AGAIN status=1 bulkhead ctl: the domain manager refused: sys-storage:loop0 is attached to beta already, as xvdi (\`bulkhead ctl block detach' takes it back)|" ] ||
+        { why="a second attach: $(line_of '^DRV-BLOCK-AGAIN ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-CONFIG ')" = "DRV-BLOCK-CONFIG status=1 bulkhead ctl: the domain manager refused: sys-storage:vda is alpha's xvdb by its config (disk =): it goes when alpha stops|" ] ||
+        { why="a detach of alpha's disk: $(line_of '^DRV-BLOCK-CONFIG ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-DETACH ')" = "DRV-BLOCK-DETACH status=0 " ] ||
+        { why="ctl block detach: $(line_of '^DRV-BLOCK-DETACH ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-FREE ')" = "DRV-BLOCK-FREE sys-storage:loop0 1M rw - - /srv/lend.img" ] ||
+        { why="ctl block list after the detach: $(line_of '^DRV-BLOCK-FREE ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-DETACH-AGAIN ')" = "DRV-BLOCK-DETACH-AGAIN status=1 bulkhead ctl: the domain manager refused: sys-storage:loop0 is attached to no domain (\`bulkhead ctl block list' says which are)|" ] ||
+        { why="a second detach: $(line_of '^DRV-BLOCK-DETACH-AGAIN ')"; return 1; }
+    in_order "$(ev block-attached device=sys-storage:loop0 holder=beta vdev=xvdi ro=1)" \
+        '^beta\| DOMU-BLOCKDISK name=beta xvdi: ' \
+        "$(ev block-detached device=sys-storage:loop0 holder=beta vdev=xvdi)" \
+        '^beta\| DOMU-BLOCKDISK-GONE name=beta xvdi' '^DRV-BLOCK-FREE ' || return 1
+    local dom0
+    dom0=$(serial | grep -E '^beta\| DOMU-BLOCKDISK name=beta xvdi: ' | sed -n 2p)
+    [ "$(line_of '^DRV-BLOCK-DOM0 ')" = "DRV-BLOCK-DOM0 status=0 dom0:lend.img attached to beta as xvdi|" ] ||
+        { why="the attach of dom0's file: $(line_of '^DRV-BLOCK-DOM0 ')"; return 1; }
+    [[ "$dom0" =~ ^beta\|\ DOMU-BLOCKDISK\ name=beta\ xvdi:\ dom0-lends-[0-9.]+\ ro=0\ written=yes$ ]] ||
+        { why="beta's xvdi from dom0: $dom0"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-DOM0-HELD ')" = "DRV-BLOCK-DOM0-HELD dom0:lend.img 1M rw beta xvdi a file of dom0's pool loops=1" ] ||
+        { why="ctl block list while beta has dom0's file: $(line_of '^DRV-BLOCK-DOM0-HELD ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-DOM0-DETACH ')" = "DRV-BLOCK-DOM0-DETACH status=0 " ] ||
+        { why="the detach of dom0's file: $(line_of '^DRV-BLOCK-DOM0-DETACH ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-DOM0-FREE ')" = "DRV-BLOCK-DOM0-FREE dom0:lend.img 1M rw - - a file of dom0's pool loops=0" ] ||
+        { why="after the detach of dom0's file: $(line_of '^DRV-BLOCK-DOM0-FREE ')"; return 1; }
+    dom0=${dom0##*xvdi: }
+    info "blockattach: beta read \"$lent\" from sys-storage's loop0 (read-only), detached;" \
+        "and \"${dom0%% ro=*}\" from dom0's pool, writable, detached, its loop device gone"
+}
+
 check_reload() {
     expect_marker '^DRV-RELOAD-BACK ' 'the reload steps did not finish' || return 1
     local said ask done bad
@@ -377,6 +436,23 @@ check_usbdeath() {
     [ "$(line_of '^DRV-USB-DEATH ')" = "DRV-USB-DEATH given-to=- alpha=stopped" ] ||
         { why="after alpha was killed: $(line_of '^DRV-USB-DEATH ')"; return 1; }
     info "usbdeath: alpha killed while it had the stick: sys-usb's drivers have it again"
+}
+
+check_blockdeath() {
+    expect_marker '^DRV-BLOCK-LENDER-DEATH ' 'loop0 was not given back when its holder and its lender died' || return 1
+    [ "$(line_of '^DRV-BLOCK-ALPHA ')" = "DRV-BLOCK-ALPHA status=0 sys-storage:loop0 attached to alpha as xvdi|" ] ||
+        { why="the attach to alpha: $(line_of '^DRV-BLOCK-ALPHA ')"; return 1; }
+    [[ "$(line_of '^alpha\| DOMU-BLOCKDISK name=alpha ')" == *" ro=0 written=yes" ]] ||
+        { why="alpha's writable xvdi: $(line_of '^alpha\| DOMU-BLOCKDISK ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-HOLDER-DEATH ')" = "DRV-BLOCK-HOLDER-DEATH sys-storage:loop0 1M rw - - /srv/lend.img" ] ||
+        { why="after alpha was killed: $(line_of '^DRV-BLOCK-HOLDER-DEATH ')"; return 1; }
+    [ "$(line_of '^DRV-BLOCK-BETA ')" = "DRV-BLOCK-BETA status=0 sys-storage:loop0 attached to beta as xvdi|" ] ||
+        { why="the attach to beta: $(line_of '^DRV-BLOCK-BETA ')"; return 1; }
+    [[ "$(line_of '^DRV-BLOCK-LENDER-DEATH ')" == "DRV-BLOCK-LENDER-DEATH sys-storage="*" beta=running" ]] ||
+        { why="after sys-storage was killed: $(line_of '^DRV-BLOCK-LENDER-DEATH ')"; return 1; }
+    in_order '^DRV-BLOCK-BETA ' "$(ev block-lender-died holder=beta vdev=xvdi lender=sys-storage)" \
+        '^DRV-BLOCK-LENDER-DEATH ' || return 1
+    info "blockdeath: loop0 free again when alpha died; taken from beta when sys-storage died"
 }
 
 xen_run_attempts "${CHECKS[@]}"

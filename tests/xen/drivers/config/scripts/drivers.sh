@@ -12,6 +12,7 @@
 fail() {
     # (Before the marker: the suite stops reading at it.)
     [ -z "$usb_step" ] || usb_debug
+    [ -z "$block_step" ] || block_debug
     echo "DRV-TIMEOUT $*"
     ctl list
     xenstore-ls -f /local/domain 2>/dev/null | grep -E '/backend/|/device/' | grep -vE 'feature-|multi-queue' | head -n 150
@@ -40,7 +41,7 @@ usb_debug() {
             sed "s/^/DRV-USB-DEBUG $d /"
     done
 }
-usb_step=1
+usb_step=1 block_step=
 dev=$(stick)
 agent_up() { log alpha | grep -q "DOMU-AGENT name=alpha"; }
 until_true 300 "alpha's agent did not start" agent_up
@@ -68,6 +69,50 @@ outcome DRV-USB-DENIED ctl usb attach "$dev" beta
 echo "DRV-USB-STILL given-to=$(given_to "$dev")"
 outcome DRV-USB-DETACH-AGAIN ctl usb detach "$dev"
 usb_step=
+block_debug() {
+    ctl block list 2>&1 | sed 's/^/DRV-BLOCK-DEBUG dom0 /'
+    xenstore-ls -f "/local/domain/$(domid sys-storage)/data" 2>&1 | sed 's/^/DRV-BLOCK-DEBUG dom0 /'
+    ctl run sys-storage --pass-io 'ls -l /srv /dev/loop*; losetup -a; cat /sys/block/loop0/size /sys/block/loop0/loop/backing_file; dmesg | tail -n 20' 2>&1 |
+        sed 's/^/DRV-BLOCK-DEBUG sys-storage /'
+}
+block_step=1
+uptime_s() { cut -d. -f1 /proc/uptime; }
+block_from=$(uptime_s)
+# sys-storage's loop0 (a file of its own) lent to beta at run time, read-
+# only, read there; lent twice, refused; alpha's disk of its config not
+# taken by ctl; taken back.
+blk() { ctl block list 2>/dev/null | grep "^sys-storage:$1 " | tr -s ' '; }
+blk_listed() { [ -n "$(blk loop0)" ]; }
+until_true 120 "sys-storage's loop0 is not in ctl block list" blk_listed
+ctl block list | sed 's/^/DRV-BLOCK-LIST /'
+outcome DRV-BLOCK-ATTACH ctl block attach sys-storage:loop0 beta --ro
+blk_read() { log beta | grep -q "DOMU-BLOCKDISK name=beta xvdi: "; }
+until_true 120 "beta did not read sys-storage's loop0" blk_read
+echo "DRV-BLOCK-HELD $(blk loop0)"
+outcome DRV-BLOCK-AGAIN ctl block attach sys-storage:loop0 alpha
+outcome DRV-BLOCK-CONFIG ctl block detach sys-storage:vda
+outcome DRV-BLOCK-DETACH ctl block detach sys-storage:loop0
+blk_gone() { log beta | grep -q "DOMU-BLOCKDISK-GONE name=beta xvdi"; }
+until_true 120 "loop0 did not leave beta" blk_gone
+echo "DRV-BLOCK-FREE $(blk loop0)"
+outcome DRV-BLOCK-DETACH-AGAIN ctl block detach sys-storage:loop0
+# dom0 lends a file of its pool, writable: on a loop device of its own,
+# which goes when beta lets the disk go.
+echo "dom0-lends-$(cut -d' ' -f1 /proc/uptime)" > /var/lib/bulkhead/pool/lend.img
+dd if=/dev/zero of=/var/lib/bulkhead/pool/lend.img bs=1024 count=0 seek=1024 2>/dev/null
+loops() { cat /sys/block/loop*/loop/backing_file 2>/dev/null | grep -c lend.img; }
+outcome DRV-BLOCK-DOM0 ctl block attach dom0:lend.img beta
+dom0_read() { [ "$(log beta | grep -c "DOMU-BLOCKDISK name=beta xvdi: ")" -ge 2 ]; }
+until_true 120 "beta did not read dom0's lend.img" dom0_read
+echo "DRV-BLOCK-DOM0-HELD $(ctl block list | grep '^dom0:lend.img ' | tr -s ' ') loops=$(loops)"
+outcome DRV-BLOCK-DOM0-DETACH ctl block detach dom0:lend.img
+dom0_gone() { [ "$(log beta | grep -c "DOMU-BLOCKDISK-GONE name=beta xvdi")" -ge 2 ]; }
+until_true 120 "dom0's lend.img did not leave beta" dom0_gone
+no_loop() { [ "$(loops)" = 0 ]; }
+until_true 30 "dom0's loop device of lend.img is still there" no_loop
+echo "DRV-BLOCK-DOM0-FREE $(ctl block list | grep '^dom0:lend.img ' | tr -s ' ') loops=$(loops)"
+block_step=
+echo "DRV-TIME block $(($(uptime_s) - block_from)) s"
 echo "DRV-DOM0-NET interfaces=$(ls /sys/class/net | tr '\n' ' ')"
 for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0; do
     drv=$(readlink "/sys/bus/pci/devices/$bdf/driver")
@@ -157,6 +202,12 @@ usb_step=1
 outcome DRV-USB-REATTACH ctl usb attach "$dev" alpha
 read_again() { [ "$(log alpha | grep -c "DOMU-USBDISK name=alpha sda: ")" -ge 2 ]; }
 until_true 180 "alpha did not read the stick a second time" read_again
+# And loop0, writable: alpha's death gives it back too.
+block_step=1
+block_from=$(uptime_s)
+outcome DRV-BLOCK-ALPHA ctl block attach sys-storage:loop0 alpha
+blk_alpha() { log alpha | grep -q "DOMU-BLOCKDISK name=alpha xvdi: "; }
+until_true 120 "alpha did not read sys-storage's loop0" blk_alpha
 ctl kill alpha
 home_again() { [ "$(log sys-usb | grep -c "DOMU-USBDISK name=sys-usb sda: ")" -ge 3 ]; }
 until_true 120 "the stick did not go back to sys-usb when alpha died" home_again
@@ -164,5 +215,18 @@ alpha_stopped() { [ "$(listed alpha)" = stopped ]; }
 until_true 60 "alpha is not stopped after ctl kill" alpha_stopped
 usb_step=
 echo "DRV-USB-DEATH given-to=$(given_to "$dev") alpha=$(listed alpha)"
+blk_free() { [ "$(blk loop0 | cut -d' ' -f4)" = - ]; }
+until_true 60 "loop0 is still attached after alpha's death" blk_free
+echo "DRV-BLOCK-HOLDER-DEATH $(blk loop0)"
+# beta takes it again, and its lender dies: the disk leaves beta.
+outcome DRV-BLOCK-BETA ctl block attach sys-storage:loop0 beta
+blk_beta() { [ "$(log beta | grep -c "DOMU-BLOCKDISK name=beta xvdi: ")" -ge 3 ]; }
+until_true 120 "beta did not read loop0 a second time" blk_beta
+ctl kill sys-storage
+blk_lost() { [ "$(log beta | grep -c "DOMU-BLOCKDISK-GONE name=beta xvdi")" -ge 3 ]; }
+until_true 120 "loop0 did not leave beta when sys-storage died" blk_lost
+echo "DRV-BLOCK-LENDER-DEATH sys-storage=$(listed sys-storage) beta=$(listed beta)"
+block_step=
+echo "DRV-TIME blockdeath $(($(uptime_s) - block_from)) s (alpha's kill with it)"
 echo "DRV-DONE"
 ctl poweroff
