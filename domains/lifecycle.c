@@ -307,8 +307,8 @@ static void after_death(struct lifecycle *lc, struct lc_dom *d, enum domain_acti
 	lc_agent_unwatch(lc, d);
 	if (d->volumes_up)
 		lc->ops->release_volumes(lc->ctx, d);
-	if (lc_lends_blocks(d) && d->domid != LC_NO_DOMID)
-		lc->ops->take_back_lent(lc->ctx, d, d->domid);
+	if (d->domid != LC_NO_DOMID)
+		lc->ops->blocks_released(lc->ctx, d, d->domid);
 	d->domid = LC_NO_DOMID;
 	d->died_at = now;
 	d->started_epoch_ms = 0;

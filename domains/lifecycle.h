@@ -191,10 +191,10 @@ struct lc_ops {
 	 * outcome: lc_vif_attached(). */
 	void (*reattach_vifs)(void *ctx, struct lc_dom *d, uint32_t netvm_domid);
 	void (*release_volumes)(void *ctx, struct lc_dom *d);
-	/* D (of a class that lends block devices: lc_lends_blocks()) died as
-	 * DOMID: the disks it lent to other domains are taken from them
+	/* D died as DOMID: the block devices it lent taken from their
+	 * holders (a lender: lc_lends_blocks()), and dom0's it held let go
 	 * (docs/DEVICES.md, "Block devices"). */
-	void (*take_back_lent)(void *ctx, const struct lc_dom *d, uint32_t domid);
+	void (*blocks_released)(void *ctx, const struct lc_dom *d, uint32_t domid);
 	/* Persistence: libxl's userdata ("running", "paused", ...) and the
 	 * state file, and its removal for a domain no longer configured. */
 	void (*mark)(void *ctx, const struct lc_dom *d, const char *what);

@@ -150,12 +150,12 @@ int xs_usb_detach(void *ctx, const char *domain, const char *busid, char *msg, s
 
 /* xs_block.c: block devices lent at run time.  `ctl block list' and
  * `ctl block attach|detach' (control_ops' block and block_change: the
- * user answered once libxl is done), and the disks a lender that died as
- * DOMID had lent taken from their holders (lc_ops' take_back_lent). */
+ * user answered once libxl is done), and what a domain that died as
+ * DOMID had lent and held released (lc_ops' blocks_released). */
 size_t xs_block_list(void *ctx, struct ctl_block *out, size_t max);
 int xs_block_change(void *ctx, const struct ctl_request *req, struct control_waiter waiter,
 		    char *msg, size_t cap);
-void xs_block_take_back(void *ctx, const struct lc_dom *lender, uint32_t domid);
+void xs_block_released(void *ctx, const struct lc_dom *d, uint32_t domid);
 
 /* manager.c: a `ctl run-disposable' answered, or refused. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);

@@ -15,8 +15,12 @@
  *
  * dom0 lends too (BLOCK_DOM0): the regular files at the top of its pool
  * (a domain's volumes are in that domain's directory there, and are never
- * lent), each on a loop device made for the attach with autoclear, so that
- * it goes when blkback lets it go (a detach, the holder's death).
+ * lent), each on a loop device made for the attach with autoclear.  The
+ * manager holds it open until the holder lets the disk go (a detach, its
+ * death): blkback opens it on its own watch, after libxl's add may have
+ * answered, and a loop device nobody held in between would be freed.  A
+ * manager that stops lets go of them all; blkback still holds those in
+ * use, and autoclear frees each when blkback lets it go.
  */
 #include "domains/xl.h"
 
@@ -42,8 +46,18 @@ struct block_op {
 	struct mgr *m;
 	struct control_waiter waiter;
 	libxl_device_disk disk;
-	int loop_fd;		/* dom0's: its loop device held until blkback has it */
+	uint32_t holder_domid;
+	int loop_fd;		/* dom0's file: its loop device, -1 for a domain's */
 };
+
+/* dom0's files lent: each one's loop device, held open (above). */
+struct dom0_lent {
+	bool used;
+	uint32_t holder_domid;
+	char vdev[CTL_VDEV_MAX + 1];
+	int fd;
+};
+static struct dom0_lent dom0_lent[DOMAINS_MAX * BLOCK_ATTACHED_PER_DOMAIN];
 
 /* The attaches and detaches under way (blocklend_busy()). */
 static const struct block_inflight *inflight[BLOCK_OPS_MAX];
@@ -246,13 +260,46 @@ static void op_free(struct block_op *op)
 	free(op);
 }
 
-/* OP's disk added to (or removed from) HOLDER_DOMID; the user answered
- * when libxl is done. */
-static int start(struct block_op *op, uint32_t holder_domid, char *msg, size_t cap)
+/* dom0's loop devices held for HOLDER_DOMID's disk VDEV (NULL: every
+ * one of it) let go. */
+static void lent_let_go(uint32_t holder_domid, const char *vdev)
+{
+	for (size_t i = 0; i < sizeof(dom0_lent) / sizeof(dom0_lent[0]); i++) {
+		struct dom0_lent *l = &dom0_lent[i];
+		if (!l->used || l->holder_domid != holder_domid ||
+		    (vdev && strcmp(l->vdev, vdev) != 0))
+			continue;
+		close(l->fd);
+		l->used = false;
+	}
+}
+
+/* OP done: a dom0 file's loop device kept while its holder has the disk,
+ * or let go once it was taken back. */
+static void lent_follow(struct block_op *op)
+{
+	if (!op->what.attach) {
+		lent_let_go(op->holder_domid, op->disk.vdev);
+		return;
+	}
+	for (size_t i = 0; op->loop_fd >= 0 && i < sizeof(dom0_lent) / sizeof(dom0_lent[0]); i++)
+		if (!dom0_lent[i].used) {
+			dom0_lent[i] = (struct dom0_lent){ .used = true,
+							   .holder_domid = op->holder_domid,
+							   .fd = op->loop_fd };
+			str_copy(dom0_lent[i].vdev, op->disk.vdev, sizeof(dom0_lent[i].vdev));
+			op->loop_fd = -1;
+		}
+}
+
+/* OP's disk added to (or removed from) its holder; the user answered when
+ * libxl is done. */
+static int start(struct block_op *op, char *msg, size_t cap)
 {
 	libxl_asyncop_how how = { .callback = changed, .u.for_callback = op };
-	int rc = op->what.attach ? libxl_device_disk_add(op->m->ctx, holder_domid, &op->disk, &how) :
-			      libxl_device_disk_remove(op->m->ctx, holder_domid, &op->disk, &how);
+	uint32_t domid = op->holder_domid;
+	int rc = op->what.attach ? libxl_device_disk_add(op->m->ctx, domid, &op->disk, &how) :
+				   libxl_device_disk_remove(op->m->ctx, domid, &op->disk, &how);
 	if (rc) {
 		snprintf(msg, cap, "libxl refused to %s %s (libxl error %d)",
 			 op->what.attach ? "attach" : "detach", op->what.device, rc);
@@ -268,8 +315,10 @@ static void changed(libxl_ctx *ctx, int rc, void *user)
 	char msg[512];	/* cut to CTL_ERROR_TEXT_MAX in the answer */
 	(void)ctx;
 	if (rc == 0) {
+		lent_follow(op);
 		log_notice("domains", "%s %s %s as %s", op->what.device,
-			   op->what.attach ? "attached to" : "taken back from", op->what.holder, op->disk.vdev);
+			   op->what.attach ? "attached to" : "taken back from", op->what.holder,
+			   op->disk.vdev);
 		if (op->what.attach)
 			log_event("domains", "block-attached", "device=%s holder=%s vdev=%s ro=%d",
 				  op->what.device, op->what.holder, op->disk.vdev, !op->disk.readwrite);
@@ -288,7 +337,8 @@ static void changed(libxl_ctx *ctx, int rc, void *user)
 }
 
 static struct block_op *op_new(struct mgr *m, struct control_waiter waiter, bool attach,
-			       const struct ctl_request *req, const char *holder)
+			       const struct ctl_request *req, const char *holder,
+			       uint32_t holder_domid)
 {
 	struct block_op *op = calloc(1, sizeof(*op));
 	if (!op)
@@ -296,6 +346,7 @@ static struct block_op *op_new(struct mgr *m, struct control_waiter waiter, bool
 	op->m = m;
 	op->waiter = waiter;
 	op->what.attach = attach;
+	op->holder_domid = holder_domid;
 	op->loop_fd = -1;
 	snprintf(op->what.device, sizeof(op->what.device), "%.*s:%.*s", DOMAIN_NAME_MAX,
 		 req->name, BLOCK_NAME_MAX, req->device);
@@ -393,7 +444,7 @@ static int attach(struct mgr *m, const struct ctl_request *req, struct control_w
 	if (rc < 0)
 		return rc;
 	const char *vdev = f.vdev;
-	struct block_op *op = op_new(m, waiter, true, req, req->target);
+	struct block_op *op = op_new(m, waiter, true, req, req->target, target->domid);
 	if (!op)
 		return -ENOMEM;
 	rc = lender ? (asprintf(&op->disk.pdev_path, "/dev/%s", req->device) < 0 ||
@@ -413,7 +464,7 @@ static int attach(struct mgr *m, const struct ctl_request *req, struct control_w
 	op->disk.removable = 1;
 	log_notice("domains", "attaching %s:%s (%s) to %s as %s%s", req->name, req->device,
 		   op->disk.pdev_path, req->target, vdev, req->read_only ? ", read-only" : "");
-	return start(op, target->domid, msg, cap);
+	return start(op, msg, cap);
 }
 
 static int detach(struct mgr *m, const struct ctl_request *req, struct control_waiter waiter,
@@ -432,14 +483,14 @@ static int detach(struct mgr *m, const struct ctl_request *req, struct control_w
 	for (int k = 0; disks && k < count && rc == -ENOENT; k++) {
 		if (!disks[k].vdev || strcmp(disks[k].vdev, h->vdev) != 0)
 			continue;
-		struct block_op *op = op_new(m, waiter, false, req, h->holder);
+		struct block_op *op = op_new(m, waiter, false, req, h->holder, h->holder_domid);
 		if (!op)
 			rc = -ENOMEM;
 		else {
 			libxl_device_disk_copy(m->ctx, &op->disk, &disks[k]);
 			log_notice("domains", "taking %s:%s back from %s (%s)", req->name,
 				   req->device, h->holder, h->vdev);
-			rc = start(op, h->holder_domid, msg, cap);
+			rc = start(op, msg, cap);
 		}
 	}
 	if (disks)
@@ -473,9 +524,9 @@ static void destroyed(libxl_ctx *ctx, int rc, void *user)
 	free(disk);
 }
 
-void xs_block_take_back(void *ctx, const struct lc_dom *lender, uint32_t domid)
+/* The disks LENDER (dead as DOMID) lent destroyed in their holders. */
+static void take_back(struct mgr *m, const struct lc_dom *lender, uint32_t domid)
 {
-	struct mgr *m = ctx;
 	for (size_t i = 0; i < m->lc.n; i++) {
 		const struct lc_dom *d = m->lc.m[i];
 		int count = 0;
@@ -506,4 +557,11 @@ void xs_block_take_back(void *ctx, const struct lc_dom *lender, uint32_t domid)
 		if (disks)
 			libxl_device_disk_list_free(disks, count);
 	}
+}
+
+void xs_block_released(void *ctx, const struct lc_dom *d, uint32_t domid)
+{
+	lent_let_go(domid, NULL);
+	if (lc_lends_blocks(d))
+		take_back(ctx, d, domid);
 }

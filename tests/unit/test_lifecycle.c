@@ -126,9 +126,9 @@ static void f_release(void *ctx, struct lc_dom *d)
 	d->volumes_up = false;
 }
 
-static void f_take_back(void *ctx, const struct lc_dom *d, uint32_t domid)
+static void f_blocks_released(void *ctx, const struct lc_dom *d, uint32_t domid)
 {
-	record(ctx, "take-back %s %u", d->cfg->name, domid);
+	record(ctx, "blocks-released %s %u", d->cfg->name, domid);
 }
 
 static void f_mark(void *ctx, const struct lc_dom *d, const char *what)
@@ -204,7 +204,7 @@ static const struct lc_ops fake_ops = {
 	.shutdown = f_shutdown, .pause = f_pause, .alive = f_alive,
 	.watch_death = f_watch_death, .unwatch_death = f_unwatch_death,
 	.reattach_vifs = f_reattach, .release_volumes = f_release, .mark = f_mark,
-	.take_back_lent = f_take_back,
+	.blocks_released = f_blocks_released,
 	.save = f_quiet, .forget = f_quiet, .agent_watch = f_agent_watch,
 	.agent_unwatch = f_agent_unwatch, .write_command = f_write_command,
 	.publish_own = f_publish_own, .publish_rules = f_publish_rules,
@@ -741,10 +741,10 @@ static void netvm_restart_moves_its_clients(void **state)
 	world_free(w);
 }
 
-/* A storage domain's death takes back what it lent, by the domid it had,
- * whether it crashed or was stopped; a domain of another class lends
- * nothing, and its death takes nothing back. */
-static void a_lenders_death_takes_back_its_disks(void **state)
+/* Every death releases the domain's block devices, by the domid it had,
+ * whether it crashed or was stopped: what it lent (the adapter takes that
+ * back from a lender: storage and usb) and what dom0 lent it. */
+static void every_death_releases_block_devices(void **state)
 {
 	static const struct spec specs[] = {
 		{ "sys-storage", CLASS_STORAGE, "", 0, NULL }, { "alpha", CLASS_APP, "", 0, NULL },
@@ -752,26 +752,23 @@ static void a_lenders_death_takes_back_its_disks(void **state)
 	};
 	struct world *w = world_new(specs, 3);
 	struct lc_dom *st = dom(w, "sys-storage"), *a = dom(w, "alpha"), *u = dom(w, "sys-usb");
+	char want[64], msg[128];
 	(void)state;
 	lc_resume(&w->lc, 0);
 	bring_up(w, "sys-storage", 0);
 	bring_up(w, "alpha", 1);
 	bring_up(w, "sys-usb", 2);
 	assert_true(lc_lends_blocks(st) && lc_lends_blocks(u) && !lc_lends_blocks(a));
-	uint32_t was = st->domid;
-	char want[64];
-	snprintf(want, sizeof(want), "take-back sys-storage %u", was);
-	char alpha[64];
-	snprintf(alpha, sizeof(alpha), "take-back alpha %u", a->domid);
+	snprintf(want, sizeof(want), "blocks-released alpha %u", a->domid);
 	lc_death_reported(&w->lc, a, 10);
-	assert_int_equal(count(&w->f, alpha), 0);
-	assert_int_equal(count(&w->f, want), 0);
+	assert_int_equal(count(&w->f, want), 1);
+	uint32_t was = st->domid;
+	snprintf(want, sizeof(want), "blocks-released sys-storage %u", was);
 	lc_death_reported(&w->lc, st, 20);
 	assert_int_equal(count(&w->f, want), 1);
 	bring_up(w, "sys-storage", st->deadline);
 	assert_int_not_equal(st->domid, was);
-	snprintf(want, sizeof(want), "take-back sys-storage %u", st->domid);
-	char msg[128];
+	snprintf(want, sizeof(want), "blocks-released sys-storage %u", st->domid);
 	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "sys-storage", 1000, msg, sizeof(msg)), 0);
 	lc_death_reported(&w->lc, st, 1010);
 	assert_int_equal(st->state, DOM_STOPPED);
@@ -1062,7 +1059,7 @@ int main(void)
 		cmocka_unit_test(preload_refill),
 		cmocka_unit_test(request_races_a_preload),
 		cmocka_unit_test(netvm_restart_moves_its_clients),
-		cmocka_unit_test(a_lenders_death_takes_back_its_disks),
+		cmocka_unit_test(every_death_releases_block_devices),
 		cmocka_unit_test(shutdown_order_and_deadline),
 		cmocka_unit_test(request_during_a_preloads_creation),
 		cmocka_unit_test(preloads_that_keep_dying_stop),
