@@ -31,6 +31,15 @@ static int fail(const char **why, const char *text)
 	return -1;
 }
 
+/* DOMAIN and NAME as named() reads them. */
+static void put_named(uint8_t *p, const char *domain, const char *name)
+{
+	size_t n = strlen(domain);
+	p[0] = (uint8_t)n;
+	memcpy(p + 1, domain, n);
+	memcpy(p + 1 + n, name, strlen(name));
+}
+
 size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t cap)
 {
 	size_t payload = 0;
@@ -91,10 +100,7 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 	} else if (req->type == CTL_REQ_CALL) {
 		memcpy(p, line, payload);
 	} else if (req->type == CTL_REQ_USB_DETACH) {
-		size_t n = strlen(req->name);
-		p[0] = (uint8_t)n;
-		memcpy(p + 1, req->name, n);
-		memcpy(p + 1 + n, req->busid, payload - 1 - n);
+		put_named(p, req->name, req->busid);
 	} else if (req->type == CTL_REQ_BLOCK_ATTACH) {
 		size_t n = strlen(req->name), k = strlen(req->device);
 		p[0] = req->read_only ? 1 : 0;
@@ -104,10 +110,7 @@ size_t ctl_encode_request(const struct ctl_request *req, uint8_t *buf, size_t ca
 		memcpy(p + 3 + n, req->device, k);
 		memcpy(p + 3 + n + k, req->target, payload - 3 - n - k);
 	} else if (req->type == CTL_REQ_BLOCK_DETACH) {
-		size_t n = strlen(req->name);
-		p[0] = (uint8_t)n;
-		memcpy(p + 1, req->name, n);
-		memcpy(p + 1 + n, req->device, payload - 1 - n);
+		put_named(p, req->name, req->device);
 	}
 	return len;
 }
@@ -318,6 +321,21 @@ int ctl_decode_header(const uint8_t *untrusted_buf, size_t len, enum ctl_type *t
 	return 0;
 }
 
+/* "u8 length L, L bytes of a domain's name, then a NAME that VALID takes"
+ * (USB_DETACH, BLOCK_DETACH) into DOMAIN and NAME (REQ's: zeroed, each
+ * with room for its largest): whether it is one. */
+static bool named(const uint8_t *untrusted_payload, size_t plen,
+		  bool (*valid)(const char *s, size_t len), char *domain, char *name)
+{
+	size_t n = plen ? untrusted_payload[0] : 0;
+	const char *d = (const char *)untrusted_payload + 1, *rest = d + n;
+	if (plen < 2 || n + 1 > plen || !domain_name_is_valid(d, n) || !valid(rest, plen - 1 - n))
+		return false;
+	memcpy(domain, d, n);
+	memcpy(name, rest, plen - 1 - n);
+	return true;
+}
+
 static int decode_block_attach(const uint8_t *untrusted_payload, size_t plen,
 			       struct ctl_request *req, const char **why)
 {
@@ -446,30 +464,14 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		const char *bad = rpc_request_parse((const char *)untrusted_payload, plen, &req->call);
 		return bad ? fail(why, bad) : 0;
 	}
-	case CTL_REQ_USB_DETACH: {
-		size_t n = plen ? untrusted_payload[0] : 0;
-		const char *name = (const char *)untrusted_payload + 1, *busid = name + n;
-		if (plen < 2 || n + 1 > plen || !domain_name_is_valid(name, n) ||
-		    !usb_busid_valid(busid, plen - 1 - n))
-			return fail(why, "usb detach: a u8 length, a domain's name, then a USB bus id");
-		memcpy(req->name, name, n);
-		req->name[n] = '\0';
-		memcpy(req->busid, busid, plen - 1 - n);
-		req->busid[plen - 1 - n] = '\0';
-		return 0;
-	}
+	case CTL_REQ_USB_DETACH:
+		return named(untrusted_payload, plen, usb_busid_valid, req->name, req->busid) ? 0 :
+		       fail(why, "usb detach: a u8 length, a domain's name, then a USB bus id");
 	case CTL_REQ_BLOCK_ATTACH:
 		return decode_block_attach(untrusted_payload, plen, req, why);
-	case CTL_REQ_BLOCK_DETACH: {
-		size_t n = plen ? untrusted_payload[0] : 0;
-		const char *name = (const char *)untrusted_payload + 1, *device = name + n;
-		if (plen < 2 || n + 1 > plen || !domain_name_is_valid(name, n) ||
-		    !block_name_valid(device, plen - 1 - n))
-			return fail(why, "block detach: a u8 length, a domain's name, then a device's");
-		memcpy(req->name, name, n);
-		memcpy(req->device, device, plen - 1 - n);
-		return 0;
-	}
+	case CTL_REQ_BLOCK_DETACH:
+		return named(untrusted_payload, plen, block_name_valid, req->name, req->device) ? 0 :
+		       fail(why, "block detach: a u8 length, a domain's name, then a device's");
 	default:
 		return fail(why, "not a request");
 	}

@@ -117,6 +117,23 @@ bad:
 	return 3;
 }
 
+bool ctl_device_arg(const char *s, bool (*valid)(const char *s, size_t len), const char *what,
+		    const char *kind, const char *example, char domain[DOMAIN_NAME_MAX + 1],
+		    char *name, size_t cap)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : 0;
+	if (!colon || !domain_name_is_valid(s, n) || !valid(colon + 1, strlen(colon + 1))) {
+		fprintf(stderr, "bulkhead ctl: %s: \"%s\" is not a device: DOMAIN:%s, as "
+			"`bulkhead ctl %s list' names them (%s)\n", what, s, kind, what, example);
+		return false;
+	}
+	memcpy(domain, s, n);
+	domain[n] = '\0';
+	str_copy(name, colon + 1, cap);
+	return true;
+}
+
 static void print_json_string(const char *s)
 {
 	putchar('"');
@@ -470,20 +487,18 @@ bad:
 
 /* After BLOCK_ATTACH: where REQ's device is now, said from the manager's
  * list. */
-static int block_attached(const char *path, const char *peer, const struct ctl_request *req)
+static int block_attached(const char *path, const struct ctl_request *req)
 {
 	static struct ctl_block block[CTL_BLOCK_MAX];
 	struct ctl_request list = { .type = CTL_REQ_BLOCK };
-	enum ctl_type type;
 	const uint8_t *payload;
 	size_t plen, n;
-	const char *why = "not a block list";
-	ssize_t len = transact(path, peer, &list);
-	if (len < 0)
-		return 3;
-	if (ctl_decode_header(reply, (size_t)len, &type, &payload, &plen, &why) < 0 ||
-	    type != CTL_REP_BLOCK || ctl_decode_block(payload, plen, block, CTL_BLOCK_MAX, &n, &why) < 0) {
-		fprintf(stderr, "bulkhead ctl: malformed answer from %s: %s\n", peer, why);
+	const char *why;
+	int rc = ctl_ask(path, &list, CTL_REP_BLOCK, &payload, &plen);
+	if (rc != 0)
+		return rc;
+	if (ctl_decode_block(payload, plen, block, CTL_BLOCK_MAX, &n, &why) < 0) {
+		fprintf(stderr, "bulkhead ctl: malformed answer from the domain manager: %s\n", why);
 		return 3;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -721,17 +736,8 @@ static bool args_usb(const struct ctl_command *c, int argc, char **argv,
 /* DOMAIN:DEVICE into REQ's name and device; false (said) when it is not. */
 static bool block_device_arg(const char *s, struct ctl_request *req)
 {
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : 0;
-	if (!colon || !domain_name_is_valid(s, n) || !block_name_valid(colon + 1, strlen(colon + 1))) {
-		fprintf(stderr, "bulkhead ctl: block: \"%s\" is not a device: DOMAIN:DEVICE, as "
-			"`bulkhead ctl block list' names them (sys-storage:sda1)\n", s);
-		return false;
-	}
-	memcpy(req->name, s, n);
-	req->name[n] = '\0';
-	str_copy(req->device, colon + 1, sizeof(req->device));
-	return true;
+	return ctl_device_arg(s, block_name_valid, "block", "DEVICE", "sys-storage:sda1",
+			      req->name, req->device, sizeof(req->device));
 }
 
 /* block list, block attach DEVICE DOMAIN [--ro], block detach DEVICE. */
@@ -1116,7 +1122,7 @@ int ctl_main(int argc, char **argv)
 		int rc = show_reply((size_t)len, peer,
 				    req.type == c->request ? c->reply : CTL_REP_OK, json);
 		if (rc == 0 && req.type == CTL_REQ_BLOCK_ATTACH)
-			return block_attached(path, peer, &req);
+			return block_attached(path, &req);
 		if (rc != 0 || !keys)
 			return rc;
 	}

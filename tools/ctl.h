@@ -58,6 +58,14 @@ void ctl_usage(FILE *f);
 int ctl_ask(const char *path, const struct ctl_request *req, enum ctl_type want,
 	    const uint8_t **payload, size_t *plen);
 
+/* A device as `ctl usb list' and `ctl block list' name it, DOMAIN:NAME
+ * (S), into DOMAIN and NAME (CAP bytes); false (said on stderr, naming
+ * the command WHAT, NAME's word KIND and an EXAMPLE) when S has no ':',
+ * DOMAIN is no domain's name or NAME is not VALID. */
+bool ctl_device_arg(const char *s, bool (*valid)(const char *s, size_t len), const char *what,
+		    const char *kind, const char *example, char domain[DOMAIN_NAME_MAX + 1],
+		    char *name, size_t cap);
+
 /* The words ARGV (ARGC of them, maybe 0) joined by spaces into OUT, as a
  * shell command line a domain runs; false (said on stderr) when they are
  * longer than DISPOSABLE_COMMAND_MAX or not printable ASCII. */

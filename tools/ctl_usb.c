@@ -19,17 +19,8 @@
 bool ctl_usb_device_arg(const char *s, char domain[DOMAIN_NAME_MAX + 1],
 			char busid[USB_BUSID_MAX + 1])
 {
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : 0;
-	if (!colon || !domain_name_is_valid(s, n) || !usb_busid_valid(colon + 1, strlen(colon + 1))) {
-		fprintf(stderr, "bulkhead ctl: usb: \"%s\" is not a device: DOMAIN:BUSID, as "
-			"`bulkhead ctl usb list' names them (sys-usb:1-2)\n", s);
-		return false;
-	}
-	memcpy(domain, s, n);
-	domain[n] = '\0';
-	str_copy(busid, colon + 1, USB_BUSID_MAX + 1);
-	return true;
+	return ctl_device_arg(s, usb_busid_valid, "usb", "BUSID", "sys-usb:1-2", domain, busid,
+			      USB_BUSID_MAX + 1);
 }
 
 /* DOMAIN's device BUSID as the manager lists it, or NULL (said). */
