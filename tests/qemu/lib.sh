@@ -44,7 +44,7 @@ qemu_fail() {
     {
         echo "FAIL: $msg"
         echo "--- last $QEMU_TAIL_LINES lines of $dir/serial.log ---"
-        tr -d '\r' < "$dir/serial.log" 2>/dev/null | tail -n "$QEMU_TAIL_LINES"
+        qemu_serial_text "$dir" 2>/dev/null | tail -n "$QEMU_TAIL_LINES"
         if [ -s "$dir/qemu.stderr" ]; then
             echo "--- $dir/qemu.stderr ---"
             tail -n 10 "$dir/qemu.stderr"
@@ -141,10 +141,30 @@ qemu_start_cdrom() {
     _qemu_launch "$dir" -cpu "${QEMU_XEN_CPU:-qemu64}" -m "$QEMU_XEN_MEM" -cdrom "$iso" -boot d "$@"
 }
 
-# The guest writes CRLF; drop CR so "$" anchors work. No grep -q: its early
-# exit would SIGPIPE tr, and pipefail would turn a match into a failure.
+# qemu_serial_text DIR: the serial log as lines. The guest writes CRLF: CR
+# is dropped so "$" anchors work. dom0's kernel prints on the same console
+# as its user space, and hvc writes a line in chunks, so a kernel message
+# ("[   12.001436] pciback ...") may land inside a user-space line: it is
+# moved onto a line of its own, and the line it cut is joined again with
+# its tail (the next line). Xen's lines ("(XEN) [ 1.2] ...") and a
+# domain's console copy ("alpha| [ 1.2] ...") are left as they are.
+qemu_serial_text() {
+    tr -d '\r' < "$1/serial.log" | awk '
+        { line = cut $0; cut = "" }
+        match(line, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1 {
+            head = substr(line, 1, RSTART - 1)
+            if (head !~ /^\(XEN\) $/ && head !~ /\| $/) {
+                print substr(line, RSTART); cut = head; next
+            }
+        }
+        { print line }
+        END { if (cut != "") print cut }'
+}
+
+# No grep -q: its early exit would SIGPIPE the pipe, and pipefail would
+# turn a match into a failure.
 _qemu_serial_has() {
-    tr -d '\r' < "$1/serial.log" | grep -E -- "$2" >/dev/null
+    qemu_serial_text "$1" | grep -E -- "$2" >/dev/null
 }
 
 # qemu_wait_serial DIR REGEX TIMEOUT_S: wait for a serial line matching the

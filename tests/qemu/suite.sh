@@ -39,8 +39,8 @@ screendump() {
     fi
 }
 
-# The serial log without the CRs the guest's tty adds.
-serial() { tr -d '\r' < "$LINUX_VM/serial.log"; }
+# The serial log as lines (qemu_serial_text).
+serial() { qemu_serial_text "$LINUX_VM"; }
 
 # serial_has ERE: whether some serial line matches (no grep -q: SIGPIPE).
 serial_has() { serial | grep -E -- "$1" >/dev/null; }
