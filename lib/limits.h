@@ -133,6 +133,13 @@
  * of its sends). */
 #define GUI_AXIS_MAX            120
 #define GUI_TITLE_MAX           128	/* bytes as sent */
+/* A USB domain's keyboards and pointers on its GUI channel (INPUT_DEVICE,
+ * INPUT_EVENTS): devices at once, events in one message, the largest
+ * relative motion or wheel turn one event may carry, a device's name. */
+#define GUI_INPUT_DEVICES_MAX   8
+#define GUI_INPUT_BATCH_MAX     64
+#define GUI_INPUT_REL_MAX       1024
+#define GUI_INPUT_NAME_MAX      64
 /* dom0's clipboard, as Qubes': what one copy may carry (CLIP_DATA and
  * CLIP_PASTE fit in GUI_MSG_MAX). */
 #define GUI_CLIPBOARD_MAX       (64 * 1024)

@@ -16,7 +16,7 @@ static long fail(const char **why, const char *text)
 
 static bool sent_by_client(uint32_t type)
 {
-	return type >= GUI_HELLO && type <= GUI_EXITED;
+	return type >= GUI_HELLO && type <= GUI_INPUT_EVENTS;
 }
 
 static bool sent_by_dom0(uint32_t type)
@@ -67,6 +67,8 @@ static long fixed_payload(enum gui_type type)
 	case GUI_CLIP_DATA:
 	case GUI_CLIP_PASTE:
 	case GUI_EXITED:
+	case GUI_INPUT_DEVICE:
+	case GUI_INPUT_EVENTS:
 		break;
 	}
 	return -1;
@@ -250,8 +252,71 @@ static long check_fixed(const uint8_t *p, struct gui_msg *msg, const char **why)
 	case GUI_CLIP_DATA:
 	case GUI_CLIP_PASTE:
 	case GUI_EXITED:
+	case GUI_INPUT_DEVICE:
+	case GUI_INPUT_EVENTS:
 		break;
 	}
+	return 0;
+}
+
+static long check_input_device(const uint8_t *p, size_t plen, struct gui_msg *msg,
+			       const char **why)
+{
+	if (plen < 8)
+		return fail(why, "INPUT_DEVICE shorter than its id and kind");
+	uint32_t untrusted_id = get_u32(p), untrusted_kind = get_u32(p + 4);
+	if (untrusted_id < 1 || untrusted_id > GUI_INPUT_DEVICES_MAX)
+		return fail(why, "INPUT_DEVICE id not 1..GUI_INPUT_DEVICES_MAX");
+	if (untrusted_kind > GUI_INPUT_POINTER)
+		return fail(why, "INPUT_DEVICE kind not gone, keyboard or pointer");
+	if (plen - 8 > GUI_INPUT_NAME_MAX || (untrusted_kind == GUI_INPUT_GONE && plen != 8))
+		return fail(why, "INPUT_DEVICE name longer than GUI_INPUT_NAME_MAX, or one that "
+			    "is gone has a name");
+	msg->u.input_device.id = untrusted_id;
+	msg->u.input_device.kind = untrusted_kind;
+	gui_sanitize_title(p + 8, plen - 8, msg->u.input_device.name,
+			   sizeof(msg->u.input_device.name));
+	return 0;
+}
+
+/* Whether an event is one struct gui_input_event lets through. */
+static bool input_event_ok(uint16_t type, uint16_t code, int32_t value)
+{
+	switch (type) {
+	case EV_SYN:
+		return code == SYN_REPORT && value == 0;
+	case EV_KEY:
+		return code >= 1 && code <= KEY_MAX && value >= 0 && value <= 2;
+	case EV_REL:
+		return (code == REL_X || code == REL_Y || code == REL_HWHEEL || code == REL_WHEEL) &&
+		       value != 0 && value >= -GUI_INPUT_REL_MAX && value <= GUI_INPUT_REL_MAX;
+	default:
+		return false;
+	}
+}
+
+static long check_input_events(const uint8_t *p, size_t plen, struct gui_msg *msg,
+			       const char **why)
+{
+	if (plen < 8)
+		return fail(why, "INPUT_EVENTS shorter than its id and count");
+	uint32_t untrusted_id = get_u32(p), untrusted_count = get_u32(p + 4);
+	if (untrusted_id < 1 || untrusted_id > GUI_INPUT_DEVICES_MAX)
+		return fail(why, "INPUT_EVENTS id not 1..GUI_INPUT_DEVICES_MAX");
+	if (untrusted_count < 1 || untrusted_count > GUI_INPUT_BATCH_MAX ||
+	    plen != 8 + 8 * (size_t)untrusted_count)
+		return fail(why, "INPUT_EVENTS count not 1..GUI_INPUT_BATCH_MAX, or not its length");
+	for (uint32_t i = 0; i < untrusted_count; i++) {
+		const uint8_t *e = p + 8 + 8 * (size_t)i;
+		uint16_t type = get_u16(e), code = get_u16(e + 2);
+		int32_t value = (int32_t)get_u32(e + 4);
+		if (!input_event_ok(type, code, value))
+			return fail(why, "INPUT_EVENTS with an event out of its bounds (a type, "
+				    "code or value a USB domain's keyboard or pointer may not send)");
+		msg->u.input_events.ev[i] = (struct gui_input_event){ type, code, value };
+	}
+	msg->u.input_events.id = untrusted_id;
+	msg->u.input_events.count = untrusted_count;
 	return 0;
 }
 
@@ -300,10 +365,11 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 	memset(msg, 0, sizeof(*msg));
 	msg->type = (enum gui_type)untrusted_type;
 	bool global = msg->type == GUI_HELLO || msg->type == GUI_WELCOME || msg->type == GUI_RUN ||
-		      msg->type == GUI_CLIP_DATA || msg->type == GUI_EXITED;
+		      msg->type == GUI_CLIP_DATA || msg->type == GUI_EXITED ||
+		      msg->type == GUI_INPUT_DEVICE || msg->type == GUI_INPUT_EVENTS;
 	if (global != (untrusted_window == 0))
-		return fail(why, "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, "
-				 "and they need it");
+		return fail(why, "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA, EXITED and INPUT_* "
+				 "only, and they need it");
 	msg->window = untrusted_window;
 
 	long want = fixed_payload(msg->type);
@@ -321,6 +387,10 @@ long gui_decode(const uint8_t *untrusted_buf, size_t len, enum gui_sender sender
 		rc = check_command(p, plen, msg->u.run.command, why);
 	} else if (msg->type == GUI_EXITED) {
 		rc = check_exited(p, plen, msg, why);
+	} else if (msg->type == GUI_INPUT_DEVICE) {
+		rc = check_input_device(p, plen, msg, why);
+	} else if (msg->type == GUI_INPUT_EVENTS) {
+		rc = check_input_events(p, plen, msg, why);
 	} else if (msg->type == GUI_CLIP_DATA || msg->type == GUI_CLIP_PASTE) {
 		rc = check_clip(p, plen, msg, why);
 	} else {
@@ -475,6 +545,8 @@ size_t gui_encode(const struct gui_msg *msg, uint8_t *buf, size_t cap)
 	case GUI_CLIP_DATA:
 	case GUI_CLIP_PASTE:
 	case GUI_EXITED:
+	case GUI_INPUT_DEVICE:
+	case GUI_INPUT_EVENTS:
 		break;
 	}
 	return len;
@@ -512,6 +584,43 @@ size_t gui_encode_exited(uint32_t status, const char *command, uint8_t *buf, siz
 	if (total) {
 		put_u32(buf + GUI_HEADER_SIZE, status);
 		memcpy(buf + GUI_HEADER_SIZE + 4, command, len);
+	}
+	return total;
+}
+
+size_t gui_encode_input_device(uint32_t id, enum gui_input_kind kind, const char *name,
+			       size_t len, uint8_t *buf, size_t cap)
+{
+	if (id < 1 || id > GUI_INPUT_DEVICES_MAX || kind > GUI_INPUT_POINTER ||
+	    len > GUI_INPUT_NAME_MAX || (kind == GUI_INPUT_GONE && len))
+		return 0;
+	size_t total = put_header(buf, cap, GUI_INPUT_DEVICE, 0, 8 + len);
+	if (total) {
+		put_u32(buf + GUI_HEADER_SIZE, id);
+		put_u32(buf + GUI_HEADER_SIZE + 4, kind);
+		memcpy(buf + GUI_HEADER_SIZE + 8, name, len);
+	}
+	return total;
+}
+
+size_t gui_encode_input_events(uint32_t id, const struct gui_input_event *ev, uint32_t count,
+			       uint8_t *buf, size_t cap)
+{
+	if (id < 1 || id > GUI_INPUT_DEVICES_MAX || count < 1 || count > GUI_INPUT_BATCH_MAX)
+		return 0;
+	for (uint32_t i = 0; i < count; i++)
+		if (!input_event_ok(ev[i].type, ev[i].code, ev[i].value))
+			return 0;
+	size_t total = put_header(buf, cap, GUI_INPUT_EVENTS, 0, 8 + 8 * (size_t)count);
+	if (!total)
+		return 0;
+	uint8_t *p = buf + GUI_HEADER_SIZE;
+	put_u32(p, id);
+	put_u32(p + 4, count);
+	for (uint32_t i = 0; i < count; i++) {
+		put_u16(p + 8 + 8 * (size_t)i, ev[i].type);
+		put_u16(p + 10 + 8 * (size_t)i, ev[i].code);
+		put_u32(p + 12 + 8 * (size_t)i, (uint32_t)ev[i].value);
 	}
 	return total;
 }
@@ -555,7 +664,8 @@ size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint3
 const char *gui_type_name(enum gui_type type)
 {
 	static const char *const client[] = { "?", "HELLO", "CREATE", "TITLE", "BUFFER",
-					      "DAMAGE", "DESTROY", "POPUP", "CLIP_DATA", "EXITED" };
+					      "DAMAGE", "DESTROY", "POPUP", "CLIP_DATA", "EXITED",
+					      "INPUT_DEVICE", "INPUT_EVENTS" };
 	static const char *const dom0[] = { "?", "WELCOME", "CONFIGURE", "FOCUS", "KEY",
 					    "MOTION", "BUTTON", "CLOSE", "RUN", "MAPPED", "AXIS",
 					    "CLIP_ASK", "CLIP_PASTE" };

@@ -32,6 +32,16 @@
  *            ASCII: a command dom0 asked it to RUN ended in failure soon
  *            after it started (the agent's GUI_RUN_FAILED_MS)   window 0
  *            (version 5)
+ *   INPUT_DEVICE u32 id (1..GUI_INPUT_DEVICES_MAX), u32 kind (enum
+ *            gui_input_kind), then 0 .. GUI_INPUT_NAME_MAX bytes: a
+ *            keyboard or pointer of a USB domain came (its name made
+ *            printable, as a title), or went (GUI_INPUT_GONE, no name)
+ *                                                            window 0
+ *            (version 6)
+ *   INPUT_EVENTS u32 id, u32 count (1..GUI_INPUT_BATCH_MAX), then count
+ *            records of u16 type, u16 code, i32 value: that device's
+ *            events, each bounded (struct gui_input_event)   window 0
+ *            (version 6)
  * dom0 to client:
  *   WELCOME   u32 version (HELLO's), u32 max width, u32 max height
  *                                                            window 0
@@ -76,7 +86,7 @@
 
 /* dom0 speaks every version from GUI_VERSION_MIN on: a client says the
  * one it speaks in HELLO, and WELCOME says it back. */
-#define GUI_VERSION		5
+#define GUI_VERSION		6
 #define GUI_VERSION_MIN		2
 #define GUI_HEADER_SIZE		12
 #define GUI_FORMAT_XRGB8888	0x34325258u	/* DRM's fourcc "XR24" */
@@ -91,6 +101,8 @@ enum gui_type {
 	GUI_POPUP = 7,
 	GUI_CLIP_DATA = 8,
 	GUI_EXITED = 9,
+	GUI_INPUT_DEVICE = 10,
+	GUI_INPUT_EVENTS = 11,
 	GUI_WELCOME = 0x81,
 	GUI_CONFIGURE = 0x82,
 	GUI_FOCUS = 0x83,
@@ -118,6 +130,26 @@ enum gui_clip_status {
 	GUI_CLIP_TEXT = 0,	/* the bytes follow */
 	GUI_CLIP_EMPTY = 1,	/* nothing to copy */
 	GUI_CLIP_TOO_LARGE = 2,	/* more than GUI_CLIPBOARD_MAX bytes: not sent */
+};
+
+/* What an INPUT_DEVICE says. */
+enum gui_input_kind {
+	GUI_INPUT_GONE = 0,
+	GUI_INPUT_KEYBOARD = 1,
+	GUI_INPUT_POINTER = 2,
+};
+
+/* One event of a USB domain's device, as gui_decode() lets it through:
+ *   EV_SYN  SYN_REPORT, value 0: the events before it are one report
+ *   EV_KEY  a code 1 .. KEY_MAX (keys and buttons), value 0 (release),
+ *           1 (press) or 2 (repeat)
+ *   EV_REL  REL_X, REL_Y, REL_HWHEEL or REL_WHEEL, a value
+ *           -GUI_INPUT_REL_MAX .. GUI_INPUT_REL_MAX, not 0
+ * Nothing else: an absolute pointer, LEDs, a scan code or a high-
+ * resolution wheel is the domain's agent's to leave out. */
+struct gui_input_event {
+	uint16_t type, code;
+	int32_t value;
 };
 
 /* Who sent the bytes being decoded: each side accepts only the other's. */
@@ -159,6 +191,15 @@ struct gui_msg {
 			uint32_t status;		/* 1 .. GUI_EXIT_STATUS_MAX */
 			char command[GUI_COMMAND_MAX + 1];	/* as RUN's */
 		} exited;
+		struct {
+			uint32_t id;		/* 1 .. GUI_INPUT_DEVICES_MAX */
+			uint32_t kind;		/* enum gui_input_kind */
+			char name[GUI_INPUT_NAME_MAX + 1];	/* printable ASCII; "" when gone */
+		} input_device;
+		struct {
+			uint32_t id, count;	/* count 1 .. GUI_INPUT_BATCH_MAX */
+			struct gui_input_event ev[GUI_INPUT_BATCH_MAX];
+		} input_events;
 		struct {
 			uint32_t status;	/* CLIP_DATA: enum gui_clip_status */
 			/* len bytes inside the decoded bytes, as they came:
@@ -231,6 +272,13 @@ size_t gui_encode_exited(uint32_t status, const char *command, uint8_t *buf, siz
  * CLIP_PASTE (STATUS unused); LEN at most GUI_CLIPBOARD_MAX. */
 size_t gui_encode_clip(enum gui_type type, uint32_t window, uint32_t status, const void *data,
 		       size_t len, uint8_t *buf, size_t cap);
+/* INPUT_DEVICE: ID, KIND, NAME (LEN bytes, at most GUI_INPUT_NAME_MAX;
+ * none when gone); INPUT_EVENTS: ID, COUNT events (1..GUI_INPUT_BATCH_MAX),
+ * each as gui_decode() takes it.  0 when they would not decode. */
+size_t gui_encode_input_device(uint32_t id, enum gui_input_kind kind, const char *name,
+			       size_t len, uint8_t *buf, size_t cap);
+size_t gui_encode_input_events(uint32_t id, const struct gui_input_event *ev, uint32_t count,
+			       uint8_t *buf, size_t cap);
 size_t gui_encode_buffer(uint32_t window, uint32_t width, uint32_t height, uint32_t stride,
 			 const uint32_t *grants, uint32_t ngrants, uint8_t *buf, size_t cap);
 

@@ -58,7 +58,7 @@ static void test_hello_and_welcome(void **state)
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_DOM0),
 			    "WELCOME with another version or bad maxima");
 	assert_string_equal(refused(msg(GUI_HELLO, 7, 2, GUI_VERSION, 0), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA, EXITED and INPUT_* only, and they need it");
 	/* dom0's messages are not a client's, and the other way round. */
 	assert_string_equal(refused(msg(GUI_WELCOME, 0, 3, 1, 100, 100), GUI_FROM_CLIENT),
 			    "message type the other side may not send");
@@ -252,7 +252,7 @@ static void test_popup(void **state)
 	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 5, 0, 0, 10, 10), GUI_FROM_CLIENT),
 			    "POPUP whose parent is window 0 or itself");
 	assert_string_equal(refused(msg(GUI_POPUP, 0, 5, 2, 0, 0, 10, 10), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA, EXITED and INPUT_* only, and they need it");
 	assert_string_equal(refused(msg(GUI_POPUP, 5, 5, 2, GUI_WIDTH_MAX + 1, 0, 10, 10),
 				    GUI_FROM_CLIENT),
 			    "POPUP position beyond +-GUI_WIDTH_MAX, +-GUI_HEIGHT_MAX");
@@ -312,7 +312,7 @@ static void test_clipboard(void **state)
 	accepts(msg(GUI_CLIP_ASK, 5, 0), GUI_FROM_DOM0, &m);
 	assert_int_equal(m.window, 5);
 	assert_string_equal(refused(msg(GUI_CLIP_ASK, 0, 0), GUI_FROM_DOM0),
-			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA, EXITED and INPUT_* only, and they need it");
 	assert_string_equal(refused(msg(GUI_CLIP_ASK, 5, 1, 0), GUI_FROM_DOM0),
 			    "payload length wrong for the message type");
 	assert_string_equal(refused(msg(GUI_CLIP_ASK, 5, 0), GUI_FROM_CLIENT),
@@ -343,7 +343,7 @@ static void test_clipboard(void **state)
 	assert_string_equal(refused(msg(GUI_CLIP_DATA, 0, 0), GUI_FROM_CLIENT),
 			    "CLIP_DATA shorter than its status");
 	assert_string_equal(refused(msg(GUI_CLIP_DATA, 3, 1, 0), GUI_FROM_CLIENT),
-			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA and EXITED only, and they need it");
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA, EXITED and INPUT_* only, and they need it");
 	len = gui_encode_clip(GUI_CLIP_PASTE, 9, 0, "a\0b", 3, buf, sizeof(buf));
 	accepts(len, GUI_FROM_DOM0, &m);
 	assert_int_equal(m.window, 9);
@@ -418,6 +418,107 @@ static void offer_ids_are_hex_only(void **state)
 	assert_false(gui_offer_is_valid(long_id, GUI_OFFER_MAX + 1));
 }
 
+/* A USB domain's keyboard and pointer (version 6): each event bounded,
+ * the device's name made printable, every refusal. */
+static void test_input(void **state)
+{
+	struct gui_msg m;
+	const char *why;
+	(void)state;
+	static const char kbd[] = "QEMU \x1b[2JKeyboard";
+	size_t len = gui_encode_input_device(3, GUI_INPUT_KEYBOARD, kbd, strlen(kbd), buf,
+					     sizeof(buf));
+	assert_int_equal(len, GUI_HEADER_SIZE + 8 + strlen(kbd));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.type, GUI_INPUT_DEVICE);
+	assert_int_equal(m.window, 0);
+	assert_int_equal(m.u.input_device.id, 3);
+	assert_int_equal(m.u.input_device.kind, GUI_INPUT_KEYBOARD);
+	assert_string_equal(m.u.input_device.name, "QEMU ?[2JKeyboard");
+	assert_string_equal(refused(len, GUI_FROM_DOM0), "message type the other side may not send");
+	assert_string_equal(gui_type_name(GUI_INPUT_DEVICE), "INPUT_DEVICE");
+	assert_string_equal(gui_type_name(GUI_INPUT_EVENTS), "INPUT_EVENTS");
+	len = gui_encode_input_device(3, GUI_INPUT_GONE, "", 0, buf, sizeof(buf));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.u.input_device.kind, GUI_INPUT_GONE);
+	/* Ids, kinds, a name for one gone, a name too long, a window. */
+	assert_string_equal(refused(msg(GUI_INPUT_DEVICE, 0, 2, 0, 1), GUI_FROM_CLIENT),
+			    "INPUT_DEVICE id not 1..GUI_INPUT_DEVICES_MAX");
+	assert_string_equal(refused(msg(GUI_INPUT_DEVICE, 0, 2, GUI_INPUT_DEVICES_MAX + 1, 1),
+				    GUI_FROM_CLIENT), "INPUT_DEVICE id not 1..GUI_INPUT_DEVICES_MAX");
+	assert_string_equal(refused(msg(GUI_INPUT_DEVICE, 0, 2, 1, 3), GUI_FROM_CLIENT),
+			    "INPUT_DEVICE kind not gone, keyboard or pointer");
+	assert_string_equal(refused(msg(GUI_INPUT_DEVICE, 0, 3, 1, 0, 0x41414141), GUI_FROM_CLIENT),
+			    "INPUT_DEVICE name longer than GUI_INPUT_NAME_MAX, or one that is gone "
+			    "has a name");
+	assert_string_equal(refused(msg(GUI_INPUT_DEVICE, 0, 1, 1), GUI_FROM_CLIENT),
+			    "INPUT_DEVICE shorter than its id and kind");
+	assert_string_equal(refused(msg(GUI_INPUT_DEVICE, 5, 2, 1, 1), GUI_FROM_CLIENT),
+			    "window 0 is for HELLO, WELCOME, RUN, CLIP_DATA, EXITED and INPUT_* "
+			    "only, and they need it");
+	char name[GUI_INPUT_NAME_MAX + 1];
+	memset(name, 'n', sizeof(name));
+	assert_int_equal(gui_encode_input_device(1, GUI_INPUT_POINTER, name, sizeof(name), buf,
+						 sizeof(buf)), 0);
+	len = gui_encode_input_device(1, GUI_INPUT_POINTER, name, GUI_INPUT_NAME_MAX, buf,
+				      sizeof(buf));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(strlen(m.u.input_device.name), GUI_INPUT_NAME_MAX);
+
+	/* A key pressed, a move, a wheel, the report's end. */
+	static const struct gui_input_event ev[] = {
+		{ EV_KEY, KEY_A, 1 }, { EV_REL, REL_X, -GUI_INPUT_REL_MAX },
+		{ EV_REL, REL_Y, GUI_INPUT_REL_MAX }, { EV_REL, REL_WHEEL, -1 },
+		{ EV_KEY, BTN_LEFT, 0 }, { EV_KEY, KEY_MAX, 2 }, { EV_SYN, SYN_REPORT, 0 },
+	};
+	len = gui_encode_input_events(2, ev, 7, buf, sizeof(buf));
+	assert_int_equal(len, GUI_HEADER_SIZE + 8 + 7 * 8);
+	accepts(len, GUI_FROM_CLIENT, &m);
+	assert_int_equal(m.type, GUI_INPUT_EVENTS);
+	assert_int_equal(m.u.input_events.id, 2);
+	assert_int_equal(m.u.input_events.count, 7);
+	assert_memory_equal(m.u.input_events.ev, ev, sizeof(ev));
+	/* Each event out of bounds, as a hostile USB domain would send it. */
+	static const struct gui_input_event bad[] = {
+		{ EV_KEY, 0, 1 }, { EV_KEY, KEY_MAX + 1, 1 }, { EV_KEY, KEY_A, 3 },
+		{ EV_KEY, KEY_A, -1 }, { EV_REL, REL_X, 0 }, { EV_REL, REL_X, GUI_INPUT_REL_MAX + 1 },
+		{ EV_REL, REL_Y, -GUI_INPUT_REL_MAX - 1 }, { EV_REL, REL_WHEEL_HI_RES, 120 },
+		{ EV_REL, REL_Z, 1 }, { EV_SYN, SYN_DROPPED, 0 }, { EV_SYN, SYN_REPORT, 1 },
+		{ EV_ABS, ABS_X, 100 }, { EV_MSC, MSC_SCAN, 4 }, { EV_LED, LED_CAPSL, 1 },
+		{ EV_MAX, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct gui_input_event two[2] = { ev[0], bad[i] };
+		assert_int_equal(gui_encode_input_events(1, two, 2, buf, sizeof(buf)), 0);
+		len = gui_encode_input_events(1, two, 1, buf, sizeof(buf));
+		/* The second record written by hand: the encoder refuses it. */
+		put_u32(buf + 8, 8 + 16);
+		put_u32(buf + GUI_HEADER_SIZE + 4, 2);
+		put_u16(buf + GUI_HEADER_SIZE + 16, bad[i].type);
+		put_u16(buf + GUI_HEADER_SIZE + 18, bad[i].code);
+		put_u32(buf + GUI_HEADER_SIZE + 20, (uint32_t)bad[i].value);
+		assert_string_equal(refused(len + 8, GUI_FROM_CLIENT),
+				    "INPUT_EVENTS with an event out of its bounds (a type, code or "
+				    "value a USB domain's keyboard or pointer may not send)");
+	}
+	/* Counts: none, too many, one that is not the length. */
+	assert_int_equal(gui_encode_input_events(1, ev, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(refused(msg(GUI_INPUT_EVENTS, 0, 2, 1, 0), GUI_FROM_CLIENT),
+			    "INPUT_EVENTS count not 1..GUI_INPUT_BATCH_MAX, or not its length");
+	assert_string_equal(refused(msg(GUI_INPUT_EVENTS, 0, 4, 1, 2, 0x1e0001, 1), GUI_FROM_CLIENT),
+			    "INPUT_EVENTS count not 1..GUI_INPUT_BATCH_MAX, or not its length");
+	assert_string_equal(refused(msg(GUI_INPUT_EVENTS, 0, 2, 9, 1), GUI_FROM_CLIENT),
+			    "INPUT_EVENTS id not 1..GUI_INPUT_DEVICES_MAX");
+	static struct gui_input_event many[GUI_INPUT_BATCH_MAX + 1];
+	for (size_t i = 0; i < GUI_INPUT_BATCH_MAX + 1; i++)
+		many[i] = (struct gui_input_event){ EV_SYN, SYN_REPORT, 0 };
+	assert_int_equal(gui_encode_input_events(1, many, GUI_INPUT_BATCH_MAX + 1, buf,
+						 sizeof(buf)), 0);
+	len = gui_encode_input_events(1, many, GUI_INPUT_BATCH_MAX, buf, sizeof(buf));
+	accepts(len, GUI_FROM_CLIENT, &m);
+	(void)why;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),	  cmocka_unit_test(test_local_buffer_checks),
 		cmocka_unit_test(test_popup),	  cmocka_unit_test(test_axis),
 		cmocka_unit_test(test_clipboard),
+		cmocka_unit_test(test_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
