@@ -54,13 +54,13 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xs_rpc domains/blocklend domains/xs_usb domains/xs_block domains/xl domains/manager \
-	proto/agentproto proto/usbproto proto/blockproto proto/rpcproto proto/rpc_relay proto/rpc_vchan proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/openvm guest/open_in_dvm guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/inventory guest/usbdevs guest/blockdevs guest/usbip guest/agent guest/firewall_nft \
+	proto/agentproto proto/usbproto proto/blockproto proto/rpcproto proto/rpc_relay proto/rpc_vchan proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/openvm guest/open_in_dvm guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/inventory guest/usbdevs guest/blockdevs guest/usbip guest/inputfwd guest/agent guest/firewall_nft \
 	guest/firewall_role \
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
 	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/launch_ask \
-	drm-compositor/launcher drm-compositor/menu drm-compositor/lock drm-compositor/usbnotes \
+	drm-compositor/launcher drm-compositor/menu drm-compositor/lock drm-compositor/usbnotes drm-compositor/proxyinput drm-compositor/inputasks \
 	display/output_headless display/uevent display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \
 	input/evdev input/broker input/keymap input/textline \
@@ -70,7 +70,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
-	test_hwcheck test_ctl_update test_usb test_block
+	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm fuzz_inventory fuzz_usbip
 # Root, in network namespaces: the firewall's tables on real nftables.
@@ -210,7 +210,7 @@ FUZZ_SRCS := proto/ctlproto.c proto/rpcproto.c proto/guiproto.c proto/agentproto
 
 # A domain's channel in dom0 against the desktop: their code too, and
 # libevdev for the key names the default bindings use.
-$(BUILD)/fuzz/fuzz_guisession: FUZZ_EXTRA = drm-compositor/client.c drm-compositor/desktop.c \
+$(BUILD)/fuzz/fuzz_guisession: FUZZ_EXTRA = drm-compositor/client.c drm-compositor/desktop.c drm-compositor/proxyinput.c \
 	drm-compositor/layout.c input/bindings.c
 $(BUILD)/fuzz/fuzz_guisession: FUZZ_LIBS = $(shell pkg-config --cflags --libs libevdev)
 

@@ -67,6 +67,11 @@ bool uevent_is_block(const char *msg, size_t len)
 	return has_both(msg, len, "SUBSYSTEM=block", "SUBSYSTEM=block");
 }
 
+bool uevent_is_input(const char *msg, size_t len)
+{
+	return has_both(msg, len, "SUBSYSTEM=input", "SUBSYSTEM=input");
+}
+
 bool uevent_read(int fd, bool (*match)(const char *msg, size_t len))
 {
 	char buf[UEVENT_MSG_MAX];

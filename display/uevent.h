@@ -1,7 +1,8 @@
 /*
  * uevent.h - the kernel's device events (NETLINK_KOBJECT_UEVENT), as the
  * DRM output needs them (a monitor plugged in or out) and a domain's agent
- * (a USB or block device came or went: guest/usbdevs.h, guest/blockdevs.h).  The kernel's hotplug
+ * (a USB or block device came or went: guest/usbdevs.h, guest/blockdevs.h;
+ * a keyboard or pointer came: guest/inputfwd.h).  The kernel's hotplug
  * event is the one sign many drivers give (virtio-gpu, most with a
  * hotplug interrupt): the connector's state is brought up to date only by
  * a probe, which reads the monitors' EDIDs and so is slow; it is made when
@@ -40,5 +41,10 @@ bool uevent_is_usb_device(const char *msg, size_t len);
 /* Whether MSG is a block device's event: SUBSYSTEM=block (a disk or a
  * partition added or removed, a loop device given a file: "change"). */
 bool uevent_is_block(const char *msg, size_t len);
+
+/* Whether MSG is an input device's event: SUBSYSTEM=input (an input
+ * device, or one of its handlers' nodes, such as eventN, added or
+ * removed). */
+bool uevent_is_input(const char *msg, size_t len);
 
 #endif

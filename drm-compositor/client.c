@@ -727,6 +727,88 @@ static void free_window(struct client *c, struct window *w)
 }
 
 /* One decoded message; FD came with it (ours to close, or to map). */
+/* --- a USB domain's keyboards and pointers (proxyinput.h) ---------------- */
+
+/* Every 10 s at most, the log says how many events were over the budget. */
+#define PROXY_SAY_EVERY_MS 10000
+
+/* Whether C may send INPUT_DEVICE or INPUT_EVENTS at all; else dropped. */
+static bool input_may(struct client *c, const struct gui_msg *m)
+{
+	const struct clients_env *env = &c->cs->env;
+	if (c->version < 6) {
+		client_drop(c, "%s in protocol version %u (keyboards and pointers came in version 6)",
+			    gui_type_name(m->type), c->version);
+		return false;
+	}
+	if (!env->input || !env->input_allowed || !env->input_allowed(env->ctx, c)) {
+		client_drop(c, "%s from a domain not of class usb: only a USB domain forwards "
+			       "keyboards and pointers", gui_type_name(m->type));
+		return false;
+	}
+	return true;
+}
+
+static void on_input_device(struct client *c, const struct gui_msg *m)
+{
+	const struct clients_env *env = &c->cs->env;
+	const char *why = "?";
+	uint32_t id = m->u.input_device.id;
+	const char *kind = m->u.input_device.kind == GUI_INPUT_KEYBOARD ? "keyboard" : "pointer";
+
+	if (!input_may(c, m))
+		return;
+	switch (proxy_device_msg(&c->proxy, m, c->cs->now_ms, env->input, &why)) {
+	case PROXY_OK:
+		break;
+	case PROXY_ASK:
+		log_info(TAG, "domain %s: a new %s, \"%s\" (its device %u): asking the user", c->name,
+			 kind, m->u.input_device.name, id);
+		if (env->input_ask)
+			env->input_ask(env->ctx, c, id, (enum gui_input_kind)m->u.input_device.kind,
+				       m->u.input_device.name);
+		break;
+	case PROXY_UNASKED:
+		log_warn(TAG, "domain %s: a new %s, \"%s\" (its device %u), ignored unasked: it "
+			      "announced more than %d at once, then one every %d s; announced again "
+			      "later, it is asked about", c->name, kind, m->u.input_device.name, id,
+			 PROXY_ASKS_BURST, PROXY_ASK_EVERY_MS / 1000);
+		break;
+	case PROXY_GONE:
+		log_info(TAG, "domain %s: its device %u went", c->name, id);
+		if (env->input_gone)
+			env->input_gone(env->ctx, c, id);
+		break;
+	case PROXY_MALFORMED:
+		client_drop(c, "%s", why);
+		break;
+	}
+}
+
+static void on_input_events(struct client *c, const struct gui_msg *m)
+{
+	const char *why = "?";
+	if (input_may(c, m) && proxy_events_msg(&c->proxy, m, c->cs->now_ms, c->cs->env.input,
+						&why) == PROXY_MALFORMED)
+		client_drop(c, "%s", why);
+}
+
+bool client_input_answer(struct client *c, uint32_t id, bool accept)
+{
+	return live(c) && proxy_answer(&c->proxy, id, accept);
+}
+
+/* What C's devices sent over their budget, said at most every
+ * PROXY_SAY_EVERY_MS. */
+static void say_dropped_input(struct client *c)
+{
+	if (!c->proxy.dropped || c->cs->now_ms < c->proxy_said_ms + PROXY_SAY_EVERY_MS)
+		return;
+	c->proxy_said_ms = c->cs->now_ms;
+	log_warn(TAG, "domain %s: %u events of its keyboards and pointers dropped: more than "
+		      "%d a second", c->name, proxy_take_dropped(&c->proxy), PROXY_EVENTS_PER_S);
+}
+
 static void handle_message(struct client *c, const struct gui_msg *m, int fd)
 {
 	if (!c->greeted) {
@@ -736,25 +818,31 @@ static void handle_message(struct client *c, const struct gui_msg *m, int fd)
 			on_hello(c, m);
 		return;
 	}
-	if (m->type == GUI_HELLO) {
+	/* The messages of no window (or of one they make). */
+	switch (m->type) {
+	case GUI_HELLO:
 		client_drop(c, "a second HELLO");
 		return;
-	}
-	if (m->type == GUI_CREATE) {
+	case GUI_CREATE:
 		on_create(c, m);
 		return;
-	}
-	if (m->type == GUI_POPUP) {
+	case GUI_POPUP:
 		on_popup(c, m);
 		return;
-	}
-	if (m->type == GUI_CLIP_DATA) {
+	case GUI_CLIP_DATA:
 		on_clip_data(c, m);
 		return;
-	}
-	if (m->type == GUI_EXITED) {
+	case GUI_EXITED:
 		on_exited(c, m);
 		return;
+	case GUI_INPUT_DEVICE:
+		on_input_device(c, m);
+		return;
+	case GUI_INPUT_EVENTS:
+		on_input_events(c, m);
+		return;
+	default:
+		break;
 	}
 	struct window *w = client_window(c, m->window);
 	if (!w) {
@@ -876,8 +964,10 @@ void clients_tick(struct clients *cs, uint64_t now_ms)
 {
 	cs->now_ms = now_ms;
 	for (struct client *c = cs->list; c; c = c->next)
-		if (live(c))
+		if (live(c)) {
 			place_waiting(c);
+			say_dropped_input(c);
+		}
 }
 
 uint64_t clients_next_tick(const struct clients *cs)
@@ -903,6 +993,10 @@ static void free_client(struct client *c)
 
 	while (c->windows)
 		free_window(c, c->windows);
+	/* No key of its devices stays down in dom0 (here, in the loop: the
+	 * sink reaches the desktop and the other domains). */
+	if (cs->env.input)
+		proxy_release_all(&c->proxy, cs->env.input);
 	cs->env.gone(cs->env.ctx, c);
 	gui_transport_close(c->t);
 	free(c);

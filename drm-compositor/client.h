@@ -51,6 +51,7 @@
 #include <stdint.h>
 
 #include "drm-compositor/desktop.h"
+#include "drm-compositor/proxyinput.h"
 #include "proto/guiproto.h"
 #include "gui/transport.h"
 #include "lib/limits.h"
@@ -109,6 +110,10 @@ struct client {
 	uint64_t layout_at_ms;		/* when it was last topped up */
 	struct client_out queue[GUI_SEND_QUEUE_MAX];
 	unsigned qhead, qlen;
+	/* A USB domain's keyboards and pointers (version 6), and when their
+	 * events over the budget were last said in the log. */
+	struct proxy_input proxy;
+	uint64_t proxy_said_ms;
 	/* Only for the fuzzer's and tests' checks. */
 	uint64_t received;
 };
@@ -133,6 +138,18 @@ struct clients_env {
 	 * 5): STATUS (as guiproto.h says), COMMAND printable ASCII.  NULL:
 	 * ignored. */
 	void (*exited)(void *ctx, struct client *c, uint32_t status, const char *command);
+	/* A USB domain's keyboards and pointers (INPUT_DEVICE, INPUT_EVENTS,
+	 * version 6: drm-compositor/proxyinput.h).  input_allowed: whether C
+	 * may forward any (a domain of class usb); else, or with
+	 * input_allowed NULL, the first such message drops C.  input_ask: C
+	 * announced device ID: ask the user (answer with client_input_answer).
+	 * input_gone: it went, its question with it.  input: where an
+	 * accepted device's events go (dom0's own devices' sink). */
+	bool (*input_allowed)(void *ctx, struct client *c);
+	void (*input_ask)(void *ctx, struct client *c, uint32_t id, enum gui_input_kind kind,
+			  const char *name);
+	void (*input_gone)(void *ctx, struct client *c, uint32_t id);
+	const struct input_sink *input;
 	void *ctx;
 };
 
@@ -196,6 +213,11 @@ int client_run(struct client *c, const char *command);
  * read what was sent before; -EPIPE: the channel is not up. */
 int client_clip_ask(struct client *c, uint32_t window);
 int client_clip_paste(struct client *c, uint32_t window, const uint8_t *data, size_t len);
+
+/* The user's answer about C's device ID (env.input_ask): its events go
+ * to env.input from now on, or nowhere ever.  False when C no longer asks
+ * about it (it went). */
+bool client_input_answer(struct client *c, uint32_t id, bool accept);
 
 /* Drops C: logged at once with the reason, freed at clients_reap(). */
 void client_drop(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

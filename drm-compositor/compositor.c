@@ -20,6 +20,7 @@
 #include "drm-compositor/desktop.h"
 #include "drm-compositor/domstatus.h"
 #include "drm-compositor/asks.h"
+#include "drm-compositor/inputasks.h"
 #include "drm-compositor/usbnotes.h"
 #include "drm-compositor/launch_ask.h"
 #include "drm-compositor/launcher.h"
@@ -76,6 +77,7 @@ static struct compositor {
 	size_t ndoms;
 	struct domstatus status;		/* the domain manager's word on each domain */
 	struct asks asks;		/* the calls the policy asks the user about */
+	struct input_asks devasks;	/* a USB domain's new keyboards and pointers */
 	struct usbnotes usbnotes;	/* new USB devices, said in the bar */
 	unsigned usb_ticks;		/* the clock's seconds since it asked */
 	struct xs_handle *xs;		/* on Xen: to see which vchan a domain offers */
@@ -163,11 +165,15 @@ static bool client_wants_focus(void *ctx, struct client *c)
 	return true;
 }
 
+static void ask_changed(void);
+
 static void client_gone(void *ctx, struct client *c)
 {
 	struct gui_domain *d = c->owner;
 
 	(void)ctx;
+	if (inputasks_forget(&C.devasks, c, 0))
+		ask_changed();
 	loop_fd_remove(&d->channel_watch);
 	d->client = NULL;
 	if (C.asked == d)
@@ -231,7 +237,7 @@ static size_t launcher_names(const char **names, int *index)
 static void grab_follow(void)
 {
 	desktop_grab(&C.desk, C.launcher.open || C.menu.open || asks_open(&C.asks) ||
-				      C.lock.locked);
+				      C.devasks.n || C.lock.locked);
 	desktop_bindings(&C.desk, !C.lock.locked);
 }
 
@@ -257,6 +263,78 @@ static void ask_changed(void)
 		log_event(TAG, "ask-shown", "source=%s service=%s choices=%u chosen=%s",
 			  C.asks.q[0].source, C.asks.q[0].service, C.asks.q[0].nchoices,
 			  C.asks.q[0].choices[C.asks.chosen]);
+}
+
+/* --- a USB domain's new keyboard or pointer: drm-compositor/inputasks.h -- */
+
+static const char *input_kind_word(enum gui_input_kind kind)
+{
+	return kind == GUI_INPUT_KEYBOARD ? "keyboard" : "pointer";
+}
+
+static bool client_input_allowed(void *ctx, struct client *c)
+{
+	const struct domstatus_entry *e = domstatus_find(&C.status, c->name);
+	(void)ctx;
+	return e && e->class == CLASS_USB;
+}
+
+static void client_input_ask(void *ctx, struct client *c, uint32_t id, enum gui_input_kind kind,
+			     const char *name)
+{
+	(void)ctx;
+	if (!inputasks_add(&C.devasks, c, c->name, id, kind, name)) {
+		client_input_answer(c, id, false);
+		log_warn(TAG, "domain %s: its new %s \"%s\" ignored: %d questions wait already",
+			 c->name, input_kind_word(kind), name, INPUT_ASKS_MAX);
+		return;
+	}
+	log_event(TAG, "input-asked", "domain=%s device=%u kind=%s", c->name, id,
+		  input_kind_word(kind));
+	ask_changed();
+}
+
+static void client_input_gone(void *ctx, struct client *c, uint32_t id)
+{
+	(void)ctx;
+	if (inputasks_forget(&C.devasks, c, id))
+		ask_changed();
+}
+
+/* The channel the question Q came from, if it still has it. */
+static struct client *asking_client(const struct input_ask *q)
+{
+	for (struct client *c = C.clients.list; c; c = c->next)
+		if (c == q->who)
+			return c;
+	return NULL;
+}
+
+/* A key while a device's question is shown (and no call's). */
+static void input_ask_key(uint32_t code, uint32_t value)
+{
+	struct input_ask q;
+	enum inputasks_answer a = inputasks_key(&C.devasks, code, value, monotonic_ms(), &q);
+	if (a == INPUT_ASKS_NONE) {
+		/* (No key code in the log: only that it was no answer.) */
+		if (value == 1)
+			log_info(TAG, "a key that does not answer the question about %s's %s: "
+				      "Return (a second after it is on the screen) or Escape do",
+				 C.devasks.q[0].domain, input_kind_word(C.devasks.q[0].kind));
+		return;
+	}
+	struct client *c = asking_client(&q);
+	bool use = a == INPUT_ASKS_ACCEPT;
+	ask_changed();
+	/* (Its channel or the device may have gone meanwhile: then nothing.) */
+	if (!c || !client_input_answer(c, q.id, use))
+		return;
+	if (use)
+		log_event(TAG, "input-accepted", "domain=%s device=%u kind=%s", q.domain, q.id,
+			  input_kind_word(q.kind));
+	else
+		log_event(TAG, "input-refused", "domain=%s device=%u kind=%s", q.domain, q.id,
+			  input_kind_word(q.kind));
 }
 
 static void launch_disposable(const char *template_name, const char *cmd);
@@ -469,6 +547,10 @@ static void sink_dom0_key(void *ctx, uint32_t code, uint32_t value)
 	if (asks_open(&C.asks)) {
 		if (asks_key(&C.asks, code, value, monotonic_ms()))
 			ask_changed();
+		return;
+	}
+	if (C.devasks.n) {
+		input_ask_key(code, value);
 		return;
 	}
 	if (C.menu.open) {
@@ -1066,6 +1148,16 @@ static size_t build_scene(struct render_scene *s, struct render_window *rw,
 	static char ask[200], ask_choices[CTL_ASK_CHOICES_MAX * (CTL_CHOICE_MAX + 4) + 40];
 	asks_describe(&C.asks, ask, ask_choices, sizeof(ask));
 	s->ask = asks_open(&C.asks) ? ask : NULL;
+	if (!s->ask && C.devasks.n) {
+		/* On the screen from this frame on: the question can be
+		 * answered now (the tests wait for this line). */
+		if (inputasks_shown(&C.devasks, monotonic_ms()))
+			log_event(TAG, "input-shown", "domain=%s device=%u kind=%s",
+				  C.devasks.q[0].domain, C.devasks.q[0].id,
+				  input_kind_word(C.devasks.q[0].kind));
+		inputasks_describe(&C.devasks, ask, ask_choices, sizeof(ask));
+		s->ask = ask;
+	}
 	s->ask_choices = ask_choices;
 	if (C.menu.open) {
 		static struct render_chip rows[DOMAINS_MAX + MENU_DOM0_ROWS];
@@ -1334,6 +1426,10 @@ static void input_axis(void *ctx, uint32_t axis, int32_t steps)
 	client_send(w->client, &m);
 }
 
+/* dom0's own keyboards and pointers, and a USB domain's accepted ones. */
+static const struct input_sink input_sink = { .key = input_key, .motion = input_motion,
+					      .axis = input_axis };
+
 /* --- control socket ------------------------------------------------------ */
 
 static int ctl_screenshot(void *ctx, const char *path, char *msg, size_t msgcap)
@@ -1518,8 +1614,6 @@ static int setup_loop(void)
  * screen (headless) keys come by the control socket, for tests. */
 static int open_output(struct control_ops *ops)
 {
-	static const struct input_sink sink = { .key = input_key, .motion = input_motion,
-						.axis = input_axis };
 	char err[256];
 
 	if (C.cfg.headless) {
@@ -1544,7 +1638,7 @@ static int open_output(struct control_ops *ops)
 	if (sock < 0)
 		log_err(TAG, "cannot start the input broker: %s; no keyboard, no pointer",
 			strerror(-sock));
-	else if (!(C.input = input_open_fed(sock, "/dev/input", &sink)))
+	else if (!(C.input = input_open_fed(sock, "/dev/input", &input_sink)))
 		close(sock);
 	C.out = output_drm_new(C.cfg.drm_device, err, sizeof(err));
 	if (!C.out) {
@@ -1633,6 +1727,10 @@ static int setup(const char *config_dir, int32_t width, int32_t height)
 		.clipboard = on_clipboard,
 		.greeted = client_greeted,
 		.exited = client_exited,
+		.input_allowed = client_input_allowed,
+		.input_ask = client_input_ask,
+		.input_gone = client_input_gone,
+		.input = &input_sink,
 	};
 	struct control_ops ops = { .screenshot = ctl_screenshot };
 	int rc;

@@ -29,8 +29,29 @@ static void release(struct proxy_device *d, const struct input_sink *sink)
 	d->dx = d->dy = 0;
 }
 
+/* Whether the questions' budget has one more at NOW_MS (taken). */
+static bool may_ask(struct proxy_input *p, uint64_t now_ms)
+{
+	const uint32_t full = PROXY_ASKS_BURST * 1000;
+	uint64_t add = now_ms >= p->asks_at_ms ?
+			       (now_ms - p->asks_at_ms) * 1000 / PROXY_ASK_EVERY_MS : full;
+	if (!p->asks_started)
+		add = full;
+	p->asks_started = true;
+	/* Less than a thousandth gained: the time counts towards the next. */
+	if (add) {
+		p->asks_milli = add >= full - p->asks_milli ? full : p->asks_milli + (uint32_t)add;
+		p->asks_at_ms = now_ms;
+	}
+	if (p->asks_milli < 1000)
+		return false;
+	p->asks_milli -= 1000;
+	return true;
+}
+
 enum proxy_verdict proxy_device_msg(struct proxy_input *p, const struct gui_msg *m,
-				    const struct input_sink *sink, const char **why)
+				    uint64_t now_ms, const struct input_sink *sink,
+				    const char **why)
 {
 	struct proxy_device *d = &p->dev[m->u.input_device.id];
 	if (m->u.input_device.kind == GUI_INPUT_GONE) {
@@ -44,9 +65,13 @@ enum proxy_verdict proxy_device_msg(struct proxy_input *p, const struct gui_msg 
 		*why = "a keyboard or pointer announced twice without going in between";
 		return PROXY_MALFORMED;
 	}
-	d->state = PROXY_ASKED;
 	d->kind = (enum gui_input_kind)m->u.input_device.kind;
 	memcpy(d->name, m->u.input_device.name, sizeof(d->name));
+	if (!may_ask(p, now_ms)) {
+		d->state = PROXY_REFUSED;
+		return PROXY_UNASKED;
+	}
+	d->state = PROXY_ASKED;
 	return PROXY_ASK;
 }
 

@@ -17,6 +17,12 @@
  * no key stays down: the device going, being refused, or its channel
  * dropping (proxy_release_all) releases what it holds.
  *
+ * Questions: a domain gets PROXY_ASKS_BURST of them at once, then one
+ * every PROXY_ASK_EVERY_MS: a device announced, gone and announced again
+ * in a loop would otherwise keep a question over the desktop (and dom0's
+ * keyboard away from the user's windows).  One over that is refused
+ * unasked (PROXY_UNASKED), until it goes and comes again.
+ *
  * Pure: the clock comes in as NOW_MS; one per domain channel, the
  * compositor's loop only.
  */
@@ -31,6 +37,8 @@
 #include "proto/guiproto.h"
 
 #define PROXY_EVENTS_PER_S 4000
+#define PROXY_ASKS_BURST 4
+#define PROXY_ASK_EVERY_MS 15000
 
 enum proxy_state {
 	PROXY_NONE,		/* no such device */
@@ -53,6 +61,9 @@ struct proxy_input {
 	uint64_t refilled_ms;
 	bool started;
 	uint32_t dropped;		/* over the budget since proxy_take_dropped() */
+	uint32_t asks_milli;		/* questions the budget allows, in thousandths */
+	uint64_t asks_at_ms;		/* when that was last topped up */
+	bool asks_started;
 };
 
 /* What a message asks of the caller. */
@@ -60,13 +71,15 @@ enum proxy_verdict {
 	PROXY_OK,		/* nothing more */
 	PROXY_ASK,		/* a new device: ask the user about the message's id */
 	PROXY_GONE,		/* the device went: its question, if shown, goes */
+	PROXY_UNASKED,		/* a new device over the questions' budget: refused */
 	PROXY_MALFORMED,	/* a device announced twice, or events of one never
 				 * announced: drop the channel (*why) */
 };
 
-/* INPUT_DEVICE M (decoded). */
+/* INPUT_DEVICE M (decoded) at NOW_MS. */
 enum proxy_verdict proxy_device_msg(struct proxy_input *p, const struct gui_msg *m,
-				    const struct input_sink *sink, const char **why);
+				    uint64_t now_ms, const struct input_sink *sink,
+				    const char **why);
 
 /* INPUT_EVENTS M (decoded) at NOW_MS. */
 enum proxy_verdict proxy_events_msg(struct proxy_input *p, const struct gui_msg *m,

@@ -1,11 +1,13 @@
 /* libFuzzer target: the GUI protocol's decoder, on any bytes, as a stream
  * of messages from a domain (the hostile side) and from dom0.  What it
  * accepts must be usable without further checks: sizes in range, titles
- * printable, grant lists inside the input, and encoding it again must give
+ * printable, grant lists inside the input, a USB domain's input events
+ * within their bounds, and encoding it again must give
  * a message that decodes to the same thing. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/input-event-codes.h>
 #include <string.h>
 
 #include "proto/guiproto.h"
@@ -20,6 +22,42 @@ static void check_title(const struct gui_msg *m)
 	for (size_t i = 0; i < n; i++)
 		if (m->u.title.text[i] < 0x20 || m->u.title.text[i] > 0x7e)
 			__builtin_trap();
+}
+
+/* A USB domain's device: its id in range, a kind, a name printable (none
+ * when it went). */
+static void check_input_device(const struct gui_msg *m)
+{
+	const char *name = m->u.input_device.name;
+	size_t n = strnlen(name, sizeof(m->u.input_device.name));
+	if (m->u.input_device.id < 1 || m->u.input_device.id > GUI_INPUT_DEVICES_MAX ||
+	    m->u.input_device.kind > GUI_INPUT_POINTER || n > GUI_INPUT_NAME_MAX ||
+	    (m->u.input_device.kind == GUI_INPUT_GONE && n))
+		__builtin_trap();
+	for (size_t i = 0; i < n; i++)
+		if (name[i] < 0x20 || name[i] > 0x7e)
+			__builtin_trap();
+}
+
+/* Its events: each one dom0's input sink may take as it is. */
+static void check_input_events(const struct gui_msg *m)
+{
+	if (m->u.input_events.id < 1 || m->u.input_events.id > GUI_INPUT_DEVICES_MAX ||
+	    m->u.input_events.count < 1 || m->u.input_events.count > GUI_INPUT_BATCH_MAX)
+		__builtin_trap();
+	for (uint32_t i = 0; i < m->u.input_events.count; i++) {
+		const struct gui_input_event *e = &m->u.input_events.ev[i];
+		bool ok = (e->type == EV_SYN && e->code == SYN_REPORT && e->value == 0) ||
+			  (e->type == EV_KEY && e->code >= 1 && e->code <= KEY_MAX &&
+			   e->value >= 0 && e->value <= 2) ||
+			  (e->type == EV_REL &&
+			   (e->code == REL_X || e->code == REL_Y || e->code == REL_WHEEL ||
+			    e->code == REL_HWHEEL) &&
+			   e->value != 0 && e->value >= -GUI_INPUT_REL_MAX &&
+			   e->value <= GUI_INPUT_REL_MAX);
+		if (!ok)
+			__builtin_trap();
+	}
 }
 
 static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
@@ -38,6 +76,13 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 					sizeof(again));
 	else if (m->type == GUI_BUFFER)
 		return;
+	else if (m->type == GUI_INPUT_DEVICE)
+		len = gui_encode_input_device(m->u.input_device.id, m->u.input_device.kind,
+					      m->u.input_device.name,
+					      strlen(m->u.input_device.name), again, sizeof(again));
+	else if (m->type == GUI_INPUT_EVENTS)
+		len = gui_encode_input_events(m->u.input_events.id, m->u.input_events.ev,
+					      m->u.input_events.count, again, sizeof(again));
 	else if (m->type == GUI_CLIP_DATA || m->type == GUI_CLIP_PASTE)
 		len = gui_encode_clip(m->type, m->window, m->u.clip.status, m->u.clip.data,
 				      m->u.clip.len, again, sizeof(again));
@@ -46,6 +91,22 @@ static void check_roundtrip(const struct gui_msg *m, enum gui_sender from)
 	if (len == 0 || gui_decode(again, len, from, &m2, &why) != (long)len)
 		__builtin_trap();
 	bool clip = m->type == GUI_CLIP_DATA || m->type == GUI_CLIP_PASTE;
+	if (m->type == GUI_INPUT_DEVICE) {
+		if (m->u.input_device.id != m2.u.input_device.id ||
+		    m->u.input_device.kind != m2.u.input_device.kind ||
+		    strcmp(m->u.input_device.name, m2.u.input_device.name) != 0)
+			__builtin_trap();
+		return;
+	}
+	if (m->type == GUI_INPUT_EVENTS) {
+		/* (Only the first count events are the message's.) */
+		if (m->u.input_events.id != m2.u.input_events.id ||
+		    m->u.input_events.count != m2.u.input_events.count ||
+		    memcmp(m->u.input_events.ev, m2.u.input_events.ev,
+			   m->u.input_events.count * sizeof(m->u.input_events.ev[0])) != 0)
+			__builtin_trap();
+		return;
+	}
 	if (m->type == GUI_TITLE ? strcmp(m->u.title.text, m2.u.title.text) != 0 :
 	    m->type == GUI_RUN	 ? strcmp(m->u.run.command, m2.u.run.command) != 0 :
 	    m->type == GUI_EXITED ? m->u.exited.status != m2.u.exited.status ||
@@ -84,6 +145,12 @@ static void check(const struct gui_msg *m, const uint8_t *start, long n, enum gu
 		for (const char *c = m->u.exited.command; *c; c++)
 			if (*c < 0x20 || *c > 0x7e)
 				__builtin_trap();
+		break;
+	case GUI_INPUT_DEVICE:
+		check_input_device(m);
+		break;
+	case GUI_INPUT_EVENTS:
+		check_input_events(m);
 		break;
 	case GUI_DAMAGE:
 		if (m->u.rect.x + m->u.rect.width > GUI_WIDTH_MAX ||

@@ -25,6 +25,8 @@
  *   0x8f       the user's copy: dom0 asks domain a for its clipboard
  *   0x90       the user's paste: dom0 gives domain a the next byte's count
  *              of bytes (from the input)
+ *   0x91       the user answers domain a's question about its device
+ *              (the next byte: its id, bit 7 set: accepted)
  * where a is the byte after the op.  The seeds are real sessions of the
  * project's clients (fuzz/record_gui.py) in this form.
  *
@@ -35,12 +37,19 @@
  * itself, and on the screen only inside its top-level window's pixels;
  * every message dom0 sends decodes as
  * a domain would decode it (fake_transport.h traps otherwise); a domain's
- * clipboard reaches dom0 only as the answer to its one ask.  ASan
+ * clipboard reaches dom0 only as the answer to its one ask.  Only gamma,
+ * the USB domain, may forward keyboards and pointers (the others are
+ * dropped for it); what its devices send reaches dom0's input sink only
+ * once the user accepted one, and every key the sink holds down is one
+ * that a live channel's accepted device holds (none is left down when a
+ * channel goes).  ASan
  * catches any use of what a drop freed. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/input-event-codes.h>
 
 #include "drm-compositor/client.h"
 #include "lib/log.h"
@@ -126,6 +135,54 @@ static void check_books(void)
 
 static bool asked[CLIENTS];
 
+/* dom0's input sink, as the compositor's: keys to the desktop. */
+static uint8_t sink_held[KEY_MAX + 1];
+static bool accepted_once;
+
+static void sink_key(void *ctx, uint32_t code, uint32_t value, uint64_t time_us)
+{
+	(void)ctx, (void)time_us;
+	if (!accepted_once || code > KEY_MAX || value > 2 || (value == 0 && !sink_held[code]))
+		__builtin_trap();
+	sink_held[code] = value != 0;
+	desktop_key(&D, code, value);
+}
+
+static void sink_motion(void *ctx, int32_t dx, int32_t dy)
+{
+	(void)ctx, (void)dx, (void)dy;
+	if (!accepted_once)
+		__builtin_trap();
+}
+
+static void sink_axis(void *ctx, uint32_t axis, int32_t steps)
+{
+	(void)ctx;
+	if (!accepted_once || axis > 1 || !steps)
+		__builtin_trap();
+}
+
+static const struct input_sink sink = { sink_key, sink_motion, sink_axis, NULL };
+
+static bool input_allowed(void *ctx, struct client *c)
+{
+	(void)ctx;
+	return c == chan[2];
+}
+
+/* The keys the sink holds are exactly those gamma's devices hold. */
+static void check_held(void)
+{
+	for (uint32_t code = 0; code <= KEY_MAX; code++) {
+		unsigned n = 0;
+		for (struct client *c = CS.list; c; c = c->next)
+			for (uint32_t id = 1; id <= GUI_INPUT_DEVICES_MAX; id++)
+				n += !!(c->proxy.dev[id].held[code / 8] & (1u << (code % 8)));
+		if (n > 1 || n != sink_held[code])
+			__builtin_trap();
+	}
+}
+
 static void connect_client(int i)
 {
 	if (chan[i])
@@ -157,7 +214,11 @@ static void setup(void)
 	now = 1000000;
 	fake_desktop_init(&D, &B, &CS, 1280, 800, s_action, e_gone, now);
 	CS.env.clipboard = on_clipboard;
+	CS.env.input_allowed = input_allowed;
+	CS.env.input = &sink;
 	memset(asked, 0, sizeof(asked));
+	memset(sink_held, 0, sizeof(sink_held));
+	accepted_once = false;
 	for (int i = 0; i < CLIENTS; i++) {
 		chan[i] = NULL;
 		connect_client(i);
@@ -298,6 +359,12 @@ static bool step(const uint8_t *data, size_t size, size_t *at)
 		*at += n;
 		break;
 	}
+	case 0x91: {
+		uint8_t b = *at < size ? data[(*at)++] : 0;
+		if (c && client_input_answer(c, b & 0x7f, b & 0x80) && (b & 0x80))
+			accepted_once = true;
+		break;
+	}
 	default:
 		break;
 	}
@@ -320,10 +387,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (chan[i] && client_has_input(chan[i]))
 				client_io(chan[i], false);
 		check_books();
+		check_held();
 	}
 	for (struct client *c = CS.list; c; c = c->next)
 		client_drop(c, "the input ends");
 	clients_reap(&CS);
+	check_held();
 	if (CS.list || D.nwindows || CS.mapped)
 		__builtin_trap();
 	return 0;

@@ -17,6 +17,7 @@
 #include "proto/agentproto.h"
 #include "guest/blockdevs.h"
 #include "guest/guestxs.h"
+#include "guest/inputfwd.h"
 #include "guest/rpc_guest.h"
 #include "guest/rpc_local.h"
 #include "guest/terminal.h"
@@ -37,10 +38,14 @@
 /* A channel that failed or went is offered again after this. */
 #define OFFER_RETRY_MS 1000
 /* The ptys, the signalfd, xenstore, the channel, the Wayland clients,
- * the kernel's USB events, the calls between domains. */
-#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 5 + RPC_GUEST_FDS)
+ * the kernel's device events, the calls between domains, the keyboards
+ * and pointers forwarded. */
+#define AGENT_FDS_MAX (AGENT_TERMINALS_MAX + 5 + RPC_GUEST_FDS + GUI_INPUT_DEVICES_MAX)
 #define USB_SYSFS "/sys/bus/usb/devices"
 #define BLOCK_SYSFS "/sys/block"
+#define INPUT_DIR "/dev/input"
+/* What dom0 puts on a USB domain's kernel command line. */
+#define USB_CLASS "bulkhead.class=usb"
 
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
@@ -49,8 +54,9 @@ struct agent {
 	const char *shell;
 	pid_t child;		/* the command, 0: none (yet, or any more) */
 	bool started;
-	/* Windows. */
-	bool gui;
+	/* The channel to dom0's compositor: for windows, for input or both. */
+	bool gui;		/* windows */
+	bool input;		/* the USB domain's keyboards and pointers */
 	const char *socket;	/* the local transport, or NULL: vchan */
 	struct gui_client *client;	/* NULL: no channel now */
 	bool connected;		/* dom0 has answered on it */
@@ -81,6 +87,9 @@ struct agent {
 	bool usb, block;		/* which this domain tells */
 	int usb_dir, block_dir;		/* -1: not opened (yet) */
 	struct inventory usb_told, block_told;
+	/* Its keyboards and pointers, forwarded by a USB domain (--input). */
+	struct inputfwd *in;
+	struct loop_fdset input_fds;
 };
 
 static int put_status(struct agent *a, enum agent_state state, int exit_status)
@@ -259,6 +268,14 @@ static void run_for_desktop(struct agent *a, const char *command)
 	const char *asked = command;
 	bool terminal = strcmp(command, "terminal") == 0;
 
+	if (!a->gui) {
+		/* --input alone: no font to draw a terminal with (a driver
+		 * domain's image has none); dom0's bar says it failed. */
+		fprintf(stderr, TAG ": \"%s\" refused: this agent forwards input devices and "
+			"shows no windows (--input without --gui)\n", command);
+		gui_client_exited(a->client, 127, command);
+		return;
+	}
 	if (!a->wl || (terminal && !in_path(TERMINAL_PROGRAM))) {
 		open_terminal(a, command);
 		return;
@@ -282,6 +299,8 @@ static void drop_channel(struct agent *a, const char *why)
 		terminal_hide(a->term[i]);
 	if (a->wl)
 		wayland_hide(a->wl);
+	if (a->in)
+		inputfwd_down(a->in);
 	loop_fd_remove(&a->channel);
 	gui_client_free(a->client);
 	a->client = NULL;
@@ -402,6 +421,10 @@ static void channel_events(struct loop *l, struct loop_fd *w, short revents)
 		a->connected = true;
 		fprintf(stderr, TAG ": dom0 connected\n");
 		log_event("agent", "dom0-connected", "");
+		/* Input devices only now: dom0 takes them from version 6 on,
+		 * which WELCOME says. */
+		if (a->in)
+			inputfwd_up(a->in, a->client);
 	}
 }
 
@@ -524,16 +547,49 @@ static void devices_publish(struct agent *a)
 
 static bool device_event(const char *msg, size_t len)
 {
-	return uevent_is_usb_device(msg, len) || uevent_is_block(msg, len);
+	return uevent_is_usb_device(msg, len) || uevent_is_block(msg, len) ||
+	       uevent_is_input(msg, len);
 }
 
-/* A device came, went or changed. */
+/* A device came, went or changed: each that is watched looked at again
+ * (a few directories read: cheap, and a USB keyboard's plug is a USB
+ * device's event too). */
 static void devices_changed(struct loop *l, struct loop_fd *w, short revents)
 {
+	struct agent *a = w->ctx;
+
 	(void)l;
 	(void)revents;
-	if (uevent_read(w->fd, device_event))
-		devices_publish(w->ctx);
+	if (!uevent_read(w->fd, device_event))
+		return;
+	devices_publish(a);
+	if (a->in)
+		inputfwd_scan(a->in);
+}
+
+/* The kernel's device events, watched from now on (once: the inventories
+ * and the input devices share them). */
+static void watch_uevents(struct agent *a)
+{
+	if (a->uevents.fd >= 0)
+		return;
+	int fd = uevent_open();
+	if (fd < 0) {
+		fprintf(stderr, TAG ": cannot read the kernel's device events: %s; devices that "
+			"come later are not seen\n", strerror(-fd));
+		return;
+	}
+	a->uevents = (struct loop_fd){ .fd = fd, .events = POLLIN, .cb = devices_changed,
+				       .ctx = a };
+	loop_fd_add(&a->loop, &a->uevents);	/* room: AGENT_FDS_MAX */
+}
+
+/* Whether this domain's kernel command line (dom0 wrote it) has WORD. */
+static bool cmdline_says(const char *word)
+{
+	char cmdline[4096];
+	return read_first_line("/proc/cmdline", cmdline, sizeof(cmdline)) &&
+	       cmdline_has(cmdline, word);
 }
 
 /* A USB domain (dom0 made its command line) tells dom0 of its USB and
@@ -544,23 +600,28 @@ static void devices_changed(struct loop *l, struct loop_fd *w, short revents)
  * sysfs strings wait for. */
 static void setup_devices(struct agent *a)
 {
-	char cmdline[4096];
-	if (!read_first_line("/proc/cmdline", cmdline, sizeof(cmdline)))
-		return;
-	a->usb = cmdline_has(cmdline, "bulkhead.class=usb");
-	a->block = a->usb || cmdline_has(cmdline, "bulkhead.class=storage");
+	a->usb = cmdline_says(USB_CLASS);
+	a->block = a->usb || cmdline_says("bulkhead.class=storage");
 	if (!a->block)
 		return;
-	int fd = uevent_open();
-	if (fd < 0) {
-		fprintf(stderr, TAG ": the kernel's device events: %s; devices that come later "
-			"are not told to dom0\n", strerror(-fd));
-	} else {
-		a->uevents = (struct loop_fd){ .fd = fd, .events = POLLIN, .cb = devices_changed,
-					       .ctx = a };
-		loop_fd_add(&a->loop, &a->uevents);	/* room: AGENT_FDS_MAX */
-	}
+	watch_uevents(a);	/* first: a device that comes meanwhile is told */
 	devices_publish(a);
+}
+
+/* A USB domain's keyboards and pointers (--input), forwarded on the
+ * channel once dom0 has welcomed it. */
+static int setup_input(struct agent *a)
+{
+	a->in = inputfwd_new(INPUT_DIR);
+	if (!a->in) {
+		fprintf(stderr, TAG ": no input devices forwarded: out of memory\n");
+		return -1;
+	}
+	a->input_fds = inputfwd_fdset(a->in);
+	loop_fdset_add(&a->loop, &a->input_fds);	/* room: AGENT_FDS_MAX */
+	watch_uevents(a);	/* first: a device that comes meanwhile is seen */
+	inputfwd_scan(a->in);
+	return 0;
 }
 
 static int setup_commands(struct agent *a)
@@ -669,11 +730,14 @@ static int setup(struct agent *a, const char *font)
 	}
 	if (!a->socket && setup_commands(a) < 0)
 		return -1;
+	if (a->input && setup_input(a) < 0)
+		return -1;
+	if (a->gui || a->input)
+		loop_timer_arm(&a->loop, &a->offer, loop_now(&a->loop));
 	if (!a->gui)
 		return 0;
 	if (a->wayland_socket && setup_wayland(a) < 0)
 		return -1;
-	loop_timer_arm(&a->loop, &a->offer, loop_now(&a->loop));
 	a->style.font = font_load(font);
 	if (!a->style.font) {
 		fprintf(stderr, TAG ": cannot load the font %s: %s\n", font, strerror(errno));
@@ -686,7 +750,10 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead agent [--shell PATH] [--gui | --socket PATH] [--terminal]\n"
 			"                      [--layout XKB] [--font FILE] [--wayland-socket NAME]\n"
-			"                      [--xwayland]\n");
+			"                      [--xwayland] [--input]\n"
+			"  --input  forward this domain's USB keyboards and pointers to dom0's desktop\n"
+			"           (a USB domain's agent only: " USB_CLASS "); with --socket,\n"
+			"           windows too only with --gui\n");
 	return 2;
 }
 
@@ -713,14 +780,16 @@ int agent_main(int argc, char **argv)
 			a.x11 = true;
 			continue;
 		}
+		if (strcmp(o, "--input") == 0) {
+			a.input = true;
+			continue;
+		}
 		if (!v)
 			return usage();
 		if (strcmp(o, "--shell") == 0)
 			a.shell = v;
-		else if (strcmp(o, "--socket") == 0) {
+		else if (strcmp(o, "--socket") == 0)
 			a.socket = v;
-			a.gui = true;
-		}
 		else if (strcmp(o, "--layout") == 0)
 			a.style.layout = v;
 		else if (strcmp(o, "--font") == 0)
@@ -731,11 +800,22 @@ int agent_main(int argc, char **argv)
 			return usage();
 		i++;
 	}
+	/* --socket is the windows' channel, unless it is there for --input
+	 * alone. */
+	if (a.socket && !a.input)
+		a.gui = true;
 	if ((terminal && !a.gui) || (a.x11 && !a.wayland_socket))
 		return usage();
+	if (a.input && !cmdline_says(USB_CLASS)) {
+		fprintf(stderr, TAG ": --input: only a USB domain forwards its keyboards and "
+			"pointers to dom0, and this domain's kernel command line has no "
+			USB_CLASS " (dom0 puts it there for a domain of class \"usb\")\n");
+		return 2;
+	}
 	if (setup(&a, font) < 0)
 		goto out;
-	fprintf(stderr, TAG ": ready%s\n", a.gui ? ", with windows" : "");
+	fprintf(stderr, TAG ": ready%s%s\n", a.gui ? ", with windows" : "",
+		a.input ? ", forwarding keyboards and pointers" : "");
 	if (terminal)
 		open_terminal(&a, "terminal");
 	for (;;) {
@@ -754,6 +834,7 @@ out:
 		terminal_free(a.term[i]);
 	wayland_free(a.wl);
 	rpc_guest_free(a.rpc);
+	inputfwd_free(a.in);
 	gui_client_free(a.client);
 	if (a.style.font)
 		cairo_font_face_destroy(a.style.font);

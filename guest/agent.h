@@ -2,7 +2,8 @@
  * agent.h - the agent that runs inside a domain (not in dom0).
  *
  *   bulkhead agent [--shell PATH] [--gui | --socket PATH] [--terminal]
- *                  [--layout XKB] [--font FILE]
+ *                  [--layout XKB] [--font FILE] [--wayland-socket NAME]
+ *                  [--xwayland] [--input]
  *
  * Commands: it tells dom0 when the domain is up, runs the command dom0
  * gives it in xenstore, and says when that command has started and how it
@@ -16,6 +17,13 @@
  * restarting) the programs keep running and the agent offers a new channel
  * at once; their windows come back on it.  --socket PATH speaks the local
  * transport instead, without xenstore: the host's tests.
+ *
+ * Input (--input, a USB domain's agent only: dom0 puts bulkhead.class=usb
+ * on its kernel command line): the domain's USB keyboards and pointers
+ * are grabbed and forwarded to dom0's desktop on the same channel
+ * (guest/inputfwd.h), with or without windows; without (--input alone,
+ * or --socket PATH --input) no font is loaded, and a command the
+ * launcher sends is refused.
  *
  * In a driver domain (sys-net, sys-firewall, a storage domain) its first
  * word also tells dom0's manager that the domain serves the ones that

@@ -10,6 +10,7 @@
 #include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/input-event-codes.h>
 #include <sys/mman.h>
 #include <poll.h>
 #include <stdio.h>
@@ -47,7 +48,8 @@ static int usage(void)
 			"       [--title TEXT] [--windows N] [--color RRGGBB] [--reconnect]\n"
 			"       [--clipboard TEXT]\n"
 			"       [--misbehave garbage|flood|bad-damage|unknown-window|small-buffer|\n"
-			"                    few-grants|long-title|clip-unasked|exited-unasked]\n");
+			"                    few-grants|long-title|clip-unasked|exited-unasked|\n"
+			"                    input-range]\n");
 	return 2;
 }
 
@@ -143,6 +145,18 @@ static void misbehave(struct demo *d, struct gui_client *c)
 		/* A failure of a command dom0 never sent: as if to write its
 		 * own words into dom0's bar. */
 		gui_client_exited(c, 1, "your session expired: type your passphrase");
+	} else if (strcmp(d->misbehave, "input-range") == 0) {
+		/* A keyboard (only a USB domain's may come: dom0 asks the
+		 * user first), then a motion far past what any mouse reports.
+		 * The encoder refuses it: the value is written by hand. */
+		static const struct gui_input_event move = { EV_REL, REL_X, 1 };
+		uint8_t ev[GUI_HEADER_SIZE + 16];
+		size_t len = gui_encode_input_device(1, GUI_INPUT_KEYBOARD, "hostile", 7, buf,
+						     sizeof(buf));
+		gui_client_send_raw(c, buf, len, -1);
+		len = gui_encode_input_events(1, &move, 1, ev, sizeof(ev));
+		put_u32(ev + GUI_HEADER_SIZE + 12, 1u << 20);
+		gui_client_send_raw(c, ev, len, -1);
 	} else if (strcmp(d->misbehave, "small-buffer") == 0) {
 		/* A page, sealed, for a window that needs far more. */
 		fd = memfd_create("small", MFD_CLOEXEC | MFD_ALLOW_SEALING);

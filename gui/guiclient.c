@@ -516,6 +516,28 @@ int gui_client_exited(struct gui_client *c, uint32_t status, const char *command
 	return n ? gui_transport_send(c->t, buf, n, -1) : -EINVAL;
 }
 
+int gui_client_input_device(struct gui_client *c, uint32_t id, enum gui_input_kind kind,
+			    const char *name)
+{
+	uint8_t buf[GUI_HEADER_SIZE + 8 + GUI_INPUT_NAME_MAX];
+	if (!c->welcomed || c->version < 6)
+		return -ENOTSUP;
+	if (!name)
+		name = "";	/* memcpy's source, even of 0 bytes */
+	size_t n = gui_encode_input_device(id, kind, name, strlen(name), buf, sizeof(buf));
+	return n ? gui_transport_send(c->t, buf, n, -1) : -EINVAL;
+}
+
+int gui_client_input_events(struct gui_client *c, uint32_t id, const struct gui_input_event *ev,
+			    uint32_t count)
+{
+	uint8_t buf[GUI_HEADER_SIZE + 8 + 8 * GUI_INPUT_BATCH_MAX];
+	if (!c->welcomed || c->version < 6)
+		return -ENOTSUP;
+	size_t n = gui_encode_input_events(id, ev, count, buf, sizeof(buf));
+	return n ? gui_transport_send(c->t, buf, n, -1) : -EINVAL;
+}
+
 int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd)
 {
 	return gui_transport_send(c->t, buf, len, fd);

@@ -106,6 +106,20 @@ int gui_client_clip_data(struct gui_client *c, enum gui_clip_status status, cons
  * channel (dom0 drops a domain saying more).  0 or -errno (-ENOTSUP: dom0
  * speaks a version without EXITED). */
 int gui_client_exited(struct gui_client *c, uint32_t status, const char *command);
+/* A USB domain's keyboard or pointer (guest/inputfwd.h), as device ID
+ * (1..GUI_INPUT_DEVICES_MAX): come as KIND with NAME (at most
+ * GUI_INPUT_NAME_MAX bytes; dom0 makes it printable), or gone
+ * (GUI_INPUT_GONE, NAME NULL or "").  Once per device and channel: dom0
+ * drops a channel that announces an id twice without its GONE between.
+ * 0 or -errno (-ENOTSUP: dom0 speaks a version without input devices;
+ * -EINVAL: an id, kind or name out of bounds). */
+int gui_client_input_device(struct gui_client *c, uint32_t id, enum gui_input_kind kind,
+			    const char *name);
+/* COUNT (1..GUI_INPUT_BATCH_MAX) events of the device ID announced on this
+ * channel, each one struct gui_input_event allows (dom0 drops the channel
+ * otherwise; inputfwd_translate() makes them so).  0 or -errno, as above. */
+int gui_client_input_events(struct gui_client *c, uint32_t id, const struct gui_input_event *ev,
+			    uint32_t count);
 /* Bytes as they are (and FD if >= 0), for tests of dom0's defences (the
  * demo's --misbehave). */
 int gui_client_send_raw(struct gui_client *c, const void *buf, size_t len, int fd);

@@ -55,6 +55,12 @@ def msg(mtype, payload=b""):
     return struct.pack("<IHH", 8 + len(payload), VERSION, mtype) + payload
 
 
+def domain_record(name, state, klass, label):
+    """A domain as the manager's DOMAINS reply lists it, with windows."""
+    return struct.pack("<32sBBBBIIIIQB3x32s32sI4x", name.encode(), state, 0, klass, label,
+                       0xFFFFFFFF, 262144, 1, 0, 0, 1, b"", b"", 0)
+
+
 class Manager:
     """Answers DOMAINS and ASKS with none, RUN_DISPOSABLE with disp7 (or,
     for the template ghost, an error), each request of that kind kept."""
@@ -73,6 +79,12 @@ class Manager:
         self.sock.listen(8)
         threading.Thread(target=self.accept, daemon=True).start()
 
+    def domains(self):
+        """The DOMAINS records: cold-vm, an AppVM with windows, stopped
+        until started."""
+        state = RUNNING if "cold-vm" in self.started else STOPPED
+        return [domain_record("cold-vm", state, CLASS_APP, LABEL_BLUE)]
+
     def accept(self):
         while True:
             conn, _ = self.sock.accept()
@@ -88,11 +100,8 @@ class Manager:
                 return
             mtype, payload = struct.unpack("<H", req[6:8])[0], req[8:]
             if mtype == Q_DOMAINS:
-                # cold-vm, an AppVM with windows: stopped until started.
-                state = RUNNING if "cold-vm" in self.started else STOPPED
-                rec = struct.pack("<32sBBBBIIIIQB3x32s32sI4x", b"cold-vm", state, 0, CLASS_APP,
-                                  LABEL_BLUE, 0xFFFFFFFF, 262144, 1, 0, 0, 1, b"", b"", 0)
-                conn.send(msg(R_DOMAINS, struct.pack("<I", 1) + rec))
+                recs = self.domains()
+                conn.send(msg(R_DOMAINS, struct.pack("<I", len(recs)) + b"".join(recs)))
             elif mtype == Q_DOMAIN and payload[0] == DOMAIN_START:
                 name = payload[1:].decode()
                 self.started.append(name)

@@ -90,6 +90,15 @@
 #               first window takes the focus, purple-framed; a refusal is
 #               said in the bar; a USB device that comes to sys-usb is said
 #               in the bar, none of the first list, none of a refused list
+#   input-proxy a USB domain's keyboards (tests/gui/inputproxy.py, against a
+#               fake manager listing sys-usb of class usb): asked about,
+#               nothing typed before the user's answer, a Return as the
+#               question comes not taken, Escape refuses, Return a second
+#               later accepts and it types into the focused window, a key
+#               it holds released when its channel goes; an event out of
+#               bounds drops sys-usb and dom0's keys still type; asked again
+#               on a new channel; a domain of another class or an older
+#               version dropped for announcing one (input-question.png)
 #   hostile-*   hostile domains (tests/gui/hostile.py) against the fairness
 #               rules, each on a compositor of its own: tests/gui/hostile.sh
 # usage: tests/gui/run.sh BULKHEAD   (leaves build/gui/, build/results/gui)
@@ -1120,6 +1129,20 @@ check_no_sockets() {
         { why="the compositor did not say it makes no sockets: $(grep 'may have windows' "$out")"; return 1; }
 }
 
+# A USB domain's keyboards (tests/gui/inputproxy.py), likewise.
+check_input_proxy() {
+    local d=$W/inputproxy out summary
+    rm -rf "$d" && mkdir -p "$d" && cp -r "$here/config" "$d/config"
+    out=$(unshare --mount --propagation private sh -c \
+        'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2" "$3" "$4"' sh \
+        "$here/inputproxy.py" "$BH" "$d/config" "$d/w" 2>&1)
+    summary=$(tail -n 1 <<<"$out")
+    echo "gui: input-proxy: ${summary#\# } ($d/w/input-question.png)"
+    [[ $summary == *" 0 failed" ]] && return 0
+    why="$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
+    return 1
+}
+
 if ! start_compositor; then why="the compositor did not come up again"; return 1; fi
     local i
     for ((i = 0; i < 100; i++)); do
@@ -1201,12 +1224,12 @@ check_launcher_dispvm() {
 if ! start_compositor; then
     why="the compositor did not come up"
     result 1 start
-    echo "0 40" > "$top/build/results/gui"
+    echo "0 45" > "$top/build/results/gui"
     exit 1
 fi
 for c in confined frames keys lock garbage flood bad-damage unknown-window small-buffer few-grants long-title \
     workspaces launcher close restart forbidden-syscall terminal wayland popups xwayland wheel \
-    clipboard clip-unasked exited-unasked no-sockets heads launcher-dispvm \
+    clipboard clip-unasked exited-unasked no-sockets heads launcher-dispvm input-proxy \
     hostile-uaf hostile-uaf-valgrind hostile-retile hostile-retile-elsewhere hostile-focus-close \
     hostile-focus-workspace hostile-focus-launcher hostile-focus-recreate hostile-focus-late \
     hostile-budget hostile-budget-global hostile-budget-largest hostile-churn hostile-hugetlb \

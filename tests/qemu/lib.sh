@@ -220,6 +220,31 @@ qemu_monitor() {
         | grep -v -e '^QEMU .* monitor - type' -e '^(qemu)' || true
 }
 
+# qemu_qmp DIR COMMAND: one QMP command (JSON) on DIR's QMP socket (QEMU
+# started with -qmp unix:DIR/qmp.sock,server,nowait); prints the reply, 1
+# when there is none or it is an error.
+qemu_qmp() {
+    local out
+    out=$({ printf '{"execute":"qmp_capabilities"}\n%s\n' "$2"; sleep 0.5; } \
+        | socat -t 2 - "UNIX-CONNECT:$1/qmp.sock") || {
+        echo "qemu_qmp: cannot talk to $1/qmp.sock" >&2; return 1; }
+    # The greeting, qmp_capabilities' answer, then the command's.
+    out=$(printf '%s\n' "$out" | tr -d '\r' | grep -E '^\{"(return|error)"' | sed -n 2p)
+    printf '%s\n' "$out"
+    [[ "$out" == '{"return"'* ]] || { echo "qemu_qmp: $2: ${out:-no reply}" >&2; return 1; }
+}
+
+# qemu_input_key DIR DISPLAY QCODE: QCODE (a, b, ret...) pressed and
+# released on the keyboard bound to the display device DISPLAY (an input
+# device with display=DISPLAY), not the one sendkey types on.
+qemu_input_key() {
+    local down
+    for down in true false; do
+        qemu_qmp "$1" "{\"execute\":\"input-send-event\",\"arguments\":{\"device\":\"$2\",\"events\":[{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"$3\"}}}]}}" \
+            >/dev/null || return 1
+    done
+}
+
 # qemu_sendkey DIR KEY: press KEY (QEMU names: a, ret, ctrl-alt-delete...).
 qemu_sendkey() {
     local out

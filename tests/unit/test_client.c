@@ -813,6 +813,170 @@ static void test_exited_answers_a_run(void **state)
 	CS.env.exited = NULL;
 }
 
+/* --- a USB domain's keyboards and pointers ----------------------------- */
+
+static char input_said[512];
+static uint32_t input_asked_id;
+
+static void input_key(void *ctx, uint32_t code, uint32_t value, uint64_t time_us)
+{
+	(void)ctx, (void)time_us;
+	str_append(input_said, sizeof(input_said), "key %u %u|", code, value);
+}
+
+static void input_motion(void *ctx, int32_t dx, int32_t dy)
+{
+	(void)ctx;
+	str_append(input_said, sizeof(input_said), "motion %d %d|", dx, dy);
+}
+
+static const struct input_sink input_sink = { .key = input_key, .motion = input_motion };
+
+static bool input_allowed(void *ctx, struct client *c)
+{
+	(void)ctx;
+	return strcmp(c->name, "sys-usb") == 0;
+}
+
+static void input_ask(void *ctx, struct client *c, uint32_t id, enum gui_input_kind kind,
+		      const char *name)
+{
+	(void)ctx, (void)c;
+	input_asked_id = id;
+	str_append(input_said, sizeof(input_said), "ask %u %u %s|", id, kind, name);
+}
+
+static void input_gone(void *ctx, struct client *c, uint32_t id)
+{
+	(void)ctx, (void)c;
+	str_append(input_said, sizeof(input_said), "gone %u|", id);
+}
+
+static void input_device(struct dom *d, uint32_t id, enum gui_input_kind kind, const char *name)
+{
+	uint8_t buf[GUI_HEADER_SIZE + 8 + GUI_INPUT_NAME_MAX];
+	size_t len = gui_encode_input_device(id, kind, name, strlen(name), buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_true(fake_push(d->f, buf, len));
+}
+
+static void input_events(struct dom *d, uint32_t id, const struct gui_input_event *ev,
+			 uint32_t n)
+{
+	uint8_t buf[GUI_HEADER_SIZE + 8 + 8 * GUI_INPUT_BATCH_MAX];
+	size_t len = gui_encode_input_events(id, ev, n, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_true(fake_push(d->f, buf, len));
+}
+
+static struct dom dom_connect_version(const char *name, uint32_t version)
+{
+	struct dom d = { .f = fake_new(&closed) };
+	struct gui_msg m = { .type = GUI_HELLO, .u.hello.version = version };
+	d.c = client_new(&CS, &d.f->t, name, NULL, -1);
+	assert_non_null(d.c);
+	push(&d, &m);
+	serve(&d);
+	return d;
+}
+
+/* A USB domain's keyboard: asked about, silent until the user accepts it,
+ * then its keys reach dom0's sink; the keys it holds when its channel
+ * goes are released in the reap. */
+static void test_usb_input_only_once_accepted(void **state)
+{
+	static const struct gui_input_event type_a[] = {
+		{ EV_KEY, KEY_A, 1 }, { EV_SYN, SYN_REPORT, 0 }, { EV_KEY, KEY_A, 0 },
+		{ EV_SYN, SYN_REPORT, 0 },
+	};
+	static const struct gui_input_event hold_shift[] = { { EV_KEY, KEY_LEFTSHIFT, 1 },
+							     { EV_SYN, SYN_REPORT, 0 } };
+	static const struct gui_input_event move[] = { { EV_REL, REL_X, 3 }, { EV_REL, REL_Y, -1 },
+						       { EV_SYN, SYN_REPORT, 0 } };
+	(void)state;
+	CS.env.input_allowed = input_allowed;
+	CS.env.input_ask = input_ask;
+	CS.env.input_gone = input_gone;
+	CS.env.input = &input_sink;
+	input_said[0] = '\0';
+	struct dom usb = dom_connect("sys-usb");
+	input_device(&usb, 1, GUI_INPUT_KEYBOARD, "QEMU USB Keyboard");
+	input_device(&usb, 2, GUI_INPUT_POINTER, "QEMU USB Mouse");
+	input_events(&usb, 1, type_a, 4);
+	input_events(&usb, 2, move, 3);
+	serve(&usb);
+	assert_string_equal(input_said, "ask 1 1 QEMU USB Keyboard|ask 2 2 QEMU USB Mouse|");
+	assert_true(client_input_answer(usb.c, 1, true));
+	assert_true(client_input_answer(usb.c, 2, false));
+	assert_false(client_input_answer(usb.c, 3, true));
+	input_said[0] = '\0';
+	input_events(&usb, 1, type_a, 4);
+	input_events(&usb, 2, move, 3);
+	input_events(&usb, 1, hold_shift, 2);
+	serve(&usb);
+	assert_string_equal(input_said, "key 30 1|key 30 0|key 42 1|");
+	assert_false(usb.c->dropping);
+	/* The mouse goes, and comes back: asked about again. */
+	input_said[0] = '\0';
+	input_device(&usb, 2, GUI_INPUT_GONE, "");
+	input_device(&usb, 2, GUI_INPUT_POINTER, "QEMU USB Mouse");
+	serve(&usb);
+	assert_string_equal(input_said, "gone 2|ask 2 2 QEMU USB Mouse|");
+	assert_true(client_input_answer(usb.c, input_asked_id, true));
+	input_said[0] = '\0';
+	input_events(&usb, 2, move, 3);
+	serve(&usb);
+	assert_string_equal(input_said, "motion 3 -1|");
+	/* Dropped (here by a device of its never announced): Shift is let go
+	 * of in the reap, not before. */
+	input_said[0] = '\0';
+	capture_begin();
+	input_events(&usb, 7, type_a, 1);
+	serve(&usb);
+	assert_non_null(strstr(capture_end(), "events of a keyboard or pointer it never announced"));
+	assert_true(usb.c->dropping);
+	assert_string_equal(input_said, "");
+	clients_reap(&CS);
+	assert_string_equal(input_said, "key 42 0|");
+}
+
+/* Keyboards and pointers only from a USB domain, and only in version 6. */
+static void test_input_from_others_drops_them(void **state)
+{
+	(void)state;
+	CS.env.input_allowed = input_allowed;
+	CS.env.input_ask = input_ask;
+	CS.env.input = &input_sink;
+	input_said[0] = '\0';
+	struct dom work = dom_connect("work");
+	create(&work, 1);
+	serve(&work);
+	capture_begin();
+	input_device(&work, 1, GUI_INPUT_KEYBOARD, "evil");
+	serve(&work);
+	assert_non_null(strstr(capture_end(), "INPUT_DEVICE from a domain not of class usb: only a "
+					      "USB domain forwards keyboards and pointers"));
+	assert_true(work.c->dropping);
+
+	struct dom old = dom_connect_version("sys-usb", 5);
+	capture_begin();
+	input_device(&old, 1, GUI_INPUT_KEYBOARD, "kbd");
+	serve(&old);
+	assert_non_null(strstr(capture_end(), "INPUT_DEVICE in protocol version 5 (keyboards and "
+					      "pointers came in version 6)"));
+	assert_true(old.c->dropping);
+
+	/* Without a sink (a compositor that takes none): dropped too. */
+	CS.env.input = NULL;
+	struct dom usb = dom_connect("sys-usb");
+	capture_begin();
+	input_device(&usb, 1, GUI_INPUT_KEYBOARD, "kbd");
+	serve(&usb);
+	capture_end();
+	assert_true(usb.c->dropping);
+	assert_string_equal(input_said, "");
+}
+
 /* A paste is sent at once or not at all, and never to an older agent. */
 static void test_paste_at_once_or_not(void **state)
 {
@@ -906,6 +1070,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clipboard_only_when_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exited_answers_a_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_at_once_or_not, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usb_input_only_once_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_from_others_drops_them, setup, teardown),
 		cmocka_unit_test(test_clipboard_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,6 +183,65 @@ static void test_popup(void **state)
 	F = keep;
 }
 
+/* INPUT_DEVICE and INPUT_EVENTS: sent as dom0 decodes them (the fake
+ * traps on anything else), refused when they would not decode, and
+ * refused (ENOTSUP) to a client dom0 welcomed in version 5. */
+static void test_input(void **state)
+{
+	char err[200], name[GUI_INPUT_NAME_MAX + 2];
+	struct gui_input_event ev[GUI_INPUT_BATCH_MAX + 1];
+	(void)state;
+
+	memset(name, 'k', sizeof(name));
+	name[GUI_INPUT_NAME_MAX] = '\0';
+	assert_int_equal(gui_client_input_device(C, 1, GUI_INPUT_KEYBOARD, name), 0);
+	assert_int_equal(gui_client_input_device(C, GUI_INPUT_DEVICES_MAX, GUI_INPUT_POINTER, ""),
+			 0);
+	assert_int_equal(gui_client_input_device(C, 1, GUI_INPUT_GONE, NULL), 0);
+	assert_int_equal(F->sent_of[GUI_INPUT_DEVICE], 3);
+	name[GUI_INPUT_NAME_MAX] = 'k';
+	name[GUI_INPUT_NAME_MAX + 1] = '\0';
+	assert_int_equal(gui_client_input_device(C, 2, GUI_INPUT_KEYBOARD, name), -EINVAL);
+	assert_int_equal(gui_client_input_device(C, 0, GUI_INPUT_KEYBOARD, "k"), -EINVAL);
+	assert_int_equal(gui_client_input_device(C, GUI_INPUT_DEVICES_MAX + 1, GUI_INPUT_KEYBOARD,
+						 "k"), -EINVAL);
+	assert_int_equal(gui_client_input_device(C, 2, GUI_INPUT_GONE, "k"), -EINVAL);
+	assert_int_equal(gui_client_input_device(C, 2, 3, "k"), -EINVAL);
+	assert_int_equal(F->sent_of[GUI_INPUT_DEVICE], 3);
+
+	for (size_t i = 0; i < ARRAY_SIZE(ev); i++)
+		ev[i] = (struct gui_input_event){ .type = EV_REL, .code = REL_X, .value = -3 };
+	assert_int_equal(gui_client_input_events(C, 2, ev, GUI_INPUT_BATCH_MAX), 0);
+	assert_int_equal(gui_client_input_events(C, 2, ev, 1), 0);
+	assert_int_equal(F->sent_of[GUI_INPUT_EVENTS], 2);
+	assert_int_equal(gui_client_input_events(C, 2, ev, 0), -EINVAL);
+	assert_int_equal(gui_client_input_events(C, 2, ev, GUI_INPUT_BATCH_MAX + 1), -EINVAL);
+	ev[0].value = GUI_INPUT_REL_MAX + 1;
+	assert_int_equal(gui_client_input_events(C, 2, ev, 1), -EINVAL);
+	ev[0] = (struct gui_input_event){ .type = EV_SYN, .code = SYN_REPORT, .value = 1 };
+	assert_int_equal(gui_client_input_events(C, 2, ev, 1), -EINVAL);
+	assert_int_equal(F->sent_of[GUI_INPUT_EVENTS], 2);
+
+	struct fake_transport *old = fake_new_client();
+	struct gui_client *c = gui_client_start(&old->t, err, sizeof(err));
+	struct gui_msg welcome = { .type = GUI_WELCOME };
+	struct fake_transport *keep = F;
+	assert_non_null(c);
+	ev[0] = (struct gui_input_event){ .type = EV_SYN, .code = SYN_REPORT };
+	assert_int_equal(gui_client_input_device(c, 1, GUI_INPUT_KEYBOARD, "k"), -ENOTSUP);
+	welcome.u.welcome.version = 5;
+	welcome.u.welcome.max_width = welcome.u.welcome.max_height = 8192;
+	F = old;
+	from_dom0(&welcome);
+	struct gui_event e;
+	assert_int_equal(gui_client_next_event(c, &e, err, sizeof(err)), 0);
+	assert_int_equal(gui_client_input_device(c, 1, GUI_INPUT_KEYBOARD, "k"), -ENOTSUP);
+	assert_int_equal(gui_client_input_events(c, 1, ev, 1), -ENOTSUP);
+	assert_int_equal(old->sent_of[GUI_INPUT_DEVICE] + old->sent_of[GUI_INPUT_EVENTS], 0);
+	gui_client_free(c);
+	F = keep;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +249,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_configure_storm_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_popup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroyed_window_buffer_kept_until_mapped,
 						setup, teardown),
 	};

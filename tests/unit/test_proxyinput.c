@@ -72,7 +72,7 @@ static void nothing_before_the_user_accepts(void **state)
 	memset(&p, 0, sizeof(p));
 	said[0] = '\0';
 	struct gui_msg m = device(1, GUI_INPUT_KEYBOARD, "QEMU USB Keyboard");
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_ASK);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_ASK);
 	assert_string_equal(p.dev[1].name, "QEMU USB Keyboard");
 	/* Typed while asked: nowhere, and not held afterwards. */
 	m = events(1, type_a, 1);
@@ -93,7 +93,7 @@ static void nothing_before_the_user_accepts(void **state)
 	/* A refused device never types, whatever it sends. */
 	said[0] = '\0';
 	m = device(2, GUI_INPUT_KEYBOARD, "evil");
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_ASK);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_ASK);
 	assert_true(proxy_answer(&p, 2, false));
 	assert_false(proxy_answer(&p, 2, true));
 	m = events(2, type_a, 4);
@@ -101,7 +101,7 @@ static void nothing_before_the_user_accepts(void **state)
 	assert_string_equal(said, "");
 	/* Nor does it come back by being announced again without going. */
 	m = device(2, GUI_INPUT_KEYBOARD, "evil");
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_MALFORMED);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_MALFORMED);
 	assert_string_equal(why, "a keyboard or pointer announced twice without going in between");
 	/* Events of a device never announced drop the channel. */
 	m = events(5, type_a, 1);
@@ -109,9 +109,9 @@ static void nothing_before_the_user_accepts(void **state)
 	assert_string_equal(why, "events of a keyboard or pointer it never announced");
 	/* Gone and back: asked again. */
 	m = device(2, GUI_INPUT_GONE, "");
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_GONE);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_GONE);
 	m = device(2, GUI_INPUT_KEYBOARD, "evil");
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_ASK);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_ASK);
 	assert_false(proxy_answer(&p, 0, true));
 	assert_false(proxy_answer(&p, GUI_INPUT_DEVICES_MAX + 1, true));
 }
@@ -124,7 +124,7 @@ static void pointer_reports_and_wheels(void **state)
 	memset(&p, 0, sizeof(p));
 	said[0] = '\0';
 	struct gui_msg m = device(3, GUI_INPUT_POINTER, "mouse");
-	proxy_device_msg(&p, &m, &sink, &why);
+	proxy_device_msg(&p, &m, 0, &sink, &why);
 	proxy_answer(&p, 3, true);
 	static const struct gui_input_event ev[] = {
 		{ EV_REL, REL_X, 5 }, { EV_REL, REL_Y, -2 }, { EV_REL, REL_X, 1 },
@@ -143,10 +143,10 @@ static void pointer_reports_and_wheels(void **state)
 	/* It goes holding the button: released. */
 	said[0] = '\0';
 	m = device(3, GUI_INPUT_GONE, "");
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_GONE);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_GONE);
 	assert_string_equal(said, "key 272 0|");
 	/* Gone twice, or one never there: nothing. */
-	assert_int_equal(proxy_device_msg(&p, &m, &sink, &why), PROXY_OK);
+	assert_int_equal(proxy_device_msg(&p, &m, 0, &sink, &why), PROXY_OK);
 	assert_string_equal(said, "key 272 0|");
 }
 
@@ -160,7 +160,7 @@ static void flood_is_bounded_and_no_key_stays_down(void **state)
 	(void)state;
 	memset(&p, 0, sizeof(p));
 	struct gui_msg m = device(1, GUI_INPUT_KEYBOARD, "k");
-	proxy_device_msg(&p, &m, &sink, &why);
+	proxy_device_msg(&p, &m, 0, &sink, &why);
 	proxy_answer(&p, 1, true);
 	static const struct gui_input_event press[] = { { EV_KEY, KEY_LEFTSHIFT, 1 },
 							{ EV_KEY, KEY_B, 1 } };
@@ -202,12 +202,52 @@ static void flood_is_bounded_and_no_key_stays_down(void **state)
 	assert_string_equal(said, "key 42 1|");
 }
 
+/* A domain announcing devices in a loop: PROXY_ASKS_BURST questions, then
+ * one every PROXY_ASK_EVERY_MS, the rest refused unasked (and typing
+ * nothing), until they go and come back with the budget. */
+static void questions_are_bounded(void **state)
+{
+	static struct proxy_input p;
+	const char *why = NULL;
+	uint64_t now = 5000;
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	said[0] = '\0';
+	for (uint32_t round = 0; round < 3; round++)
+		for (uint32_t id = 1; id <= PROXY_ASKS_BURST / 2; id++) {
+			struct gui_msg m = device(id, GUI_INPUT_KEYBOARD, "k");
+			enum proxy_verdict v = proxy_device_msg(&p, &m, now++, &sink, &why);
+			/* Two rounds of two fit the burst of four. */
+			assert_int_equal(v, round < 2 ? PROXY_ASK : PROXY_UNASKED);
+			if (v == PROXY_UNASKED) {
+				assert_false(proxy_answer(&p, id, true));
+				m = events(id, type_a, 4);
+				proxy_events_msg(&p, &m, now, &sink, &why);
+				assert_string_equal(said, "");
+			}
+			m = device(id, GUI_INPUT_GONE, "");
+			assert_int_equal(proxy_device_msg(&p, &m, now++, &sink, &why), PROXY_GONE);
+		}
+	/* Announced every millisecond: the time still adds up, to one
+	 * question PROXY_ASK_EVERY_MS after the burst was spent. */
+	struct gui_msg m = device(1, GUI_INPUT_POINTER, "p");
+	struct gui_msg gone = device(1, GUI_INPUT_GONE, "");
+	uint64_t t = now;
+	while (proxy_device_msg(&p, &m, t, &sink, &why) == PROXY_UNASKED) {
+		proxy_device_msg(&p, &gone, t, &sink, &why);
+		t++;
+		assert_true(t <= 5000 + PROXY_ASK_EVERY_MS);
+	}
+	assert_true(t >= 5000 + PROXY_ASK_EVERY_MS - 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nothing_before_the_user_accepts),
 		cmocka_unit_test(pointer_reports_and_wheels),
 		cmocka_unit_test(flood_is_bounded_and_no_key_stays_down),
+		cmocka_unit_test(questions_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

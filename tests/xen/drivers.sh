@@ -2,7 +2,8 @@
 # Driver domains (issue 8) under Xen 4.17 in QEMU (TCG) with an emulated
 # IOMMU (QEMU's intel-iommu, Xen's iommu=), so that QEMU's devices can be
 # passed through: an e1000 on QEMU's user network to sys-net, an xHCI
-# controller with a tablet to sys-usb, a virtio disk to sys-storage.
+# controller with a tablet, a USB stick and a USB keyboard to sys-usb, a
+# virtio disk to sys-storage; dom0 has its desktop (beta's window).
 # sys-firewall's uplink is sys-net; alpha and beta (AppVMs) are behind
 # sys-firewall; alpha has firewall rules (tests/xen/drivers/config).
 # Checks:
@@ -34,6 +35,14 @@
 #               list' in dom0 has it as sys-usb's agent told it, and nothing
 #               of the keys sys-usb wrote beside it (one with a bad name, one
 #               that is no bus id): left out, said
+#   usbinput    sys-usb's agent (--input) forwards the USB keyboard on its
+#               controller (a usb-kbd, typed on with QMP's input-send-event):
+#               dom0's compositor asks the user (input-asked, the question
+#               on the screen: input-ask.png); dom0's Super+Tab focuses
+#               beta's window (gui-demo); an "a" and a Return typed on the
+#               USB keyboard reach nothing and answer nothing; dom0's own
+#               Return accepts it; its "b" then reaches beta's window
+#               (input-typed.png)
 #   storage     alpha reads the disk sys-storage serves (the host's marker)
 #   blockattach `ctl block list' has sys-storage's loop0 (a file there)
 #               and its vda, alpha's by its config, and sys-usb's stick; loop0 attached to beta
@@ -69,6 +78,12 @@
 #   netcrash    sys-net is crashed on purpose: it is created again, sys-
 #               firewall's vif is attached to it, and alpha reaches sys-net
 #               and the host again, neither AppVM restarted
+#   usbhostile  at the end, sys-usb turns hostile (its init stops the agent
+#               and runs `gui-demo --misbehave input-range', which announces
+#               a keyboard and sends a motion of 2^20): dom0 drops its
+#               channel; the agent, started again, announces its keyboard
+#               anew: asked again, refused with dom0's Escape, it types
+#               nothing; dom0's own keyboard still types into beta
 #   no-panic    neither Xen nor dom0 panicked
 # usage: tests/xen/drivers.sh BULKHEAD   (as root)
 set -euo pipefail
@@ -81,13 +96,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-drivers "$@"
 LINUX_CONFIG=$here/drivers/config
 SUITE=xen-drivers
-CHECKS=(bringup dom0 hwcheck uplink chain rules names isolation usb usbattach storage blockattach reload republish netcrash usbdeath blockdeath no-panic)
+CHECKS=(bringup dom0 hwcheck uplink chain rules names isolation usb usbinput usbattach storage blockattach reload republish netcrash usbdeath blockdeath usbhostile no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
 DISK=$LINUX_VM/storage.img STICK=$LINUX_VM/stick.img
 MARKER="bulkhead-disk-$$-$RANDOM" STICK_MARKER="bulkhead-stick-$$-$RANDOM"
 t_qemu=0 t_boot=0
 
+# The screen has an id: sys-usb's USB keyboard is bound to its console, so
+# that QMP's input-send-event to it types there, and sendkey on dom0's own.
+QEMU_GPU=bochs-display,id=video0
 start_with_devices() {
     XEN_APPEND="iommu=verbose,no-intremap" qemu_start_xen "$1" "$2" \
         "xen-pciback.hide=(0000:00:03.0)(0000:00:05.0)" \
@@ -96,6 +114,7 @@ start_with_devices() {
         -device e1000,netdev=n0,addr=0x3 \
         -device qemu-xhci,id=xhci,addr=0x4 -device usb-tablet,bus=xhci.0 \
         -drive "file=$STICK,if=none,id=stick,format=raw" -device usb-storage,bus=xhci.0,drive=stick \
+        -device usb-kbd,bus=xhci.0,display=video0 -qmp "unix:$1/qmp.sock,server,nowait" \
         -drive "file=$DISK,if=none,id=sd,format=raw" -device virtio-blk-pci,drive=sd,addr=0x5
 }
 
@@ -114,7 +133,7 @@ check_bringup() {
         'service xenconsoled started' --xen --busybox \
         --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
         --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
-        --add "$LINUX_VM/domu-driver.cpio:/var/lib/bulkhead/domu-driver.cpio" \
+        --add "$LINUX_VM/domu-driver.cpio:/var/lib/bulkhead/domu-driver.cpio" --desktop \
         --add "$here/config/scripts/consoles.sh:/etc/bulkhead/scripts/consoles.sh" \
         --add "$here/config/scripts/waits.sh:/etc/bulkhead/scripts/waits.sh" || return 1
     local name
@@ -243,13 +262,131 @@ check_usb() {
     expect_marker '^DRV-USB-LIST sys-usb:1-1 ' "ctl usb list has no tablet" || return 1
     local listed
     listed=$(serial | sed -n 's/^DRV-USB-LIST //p' | tr -s ' ' | tr '\n' '|')
-    [[ "$listed" =~ ^DEVICE\ ID\ CLASSES\ GIVEN-TO\ NAME\|sys-usb:1-1\ 0627:0001\ hid\ -\ QEMU\ QEMU\ USB\ Tablet\|sys-usb:[0-9]+-[0-9.]+\ 46f4:0001\ storage\ -\ [^|]+\|$ ]] ||
-        { why="ctl usb list: $listed"; return 1; }
+    # The header, then the tablet, the stick and the keyboard in the order
+    # of their bus ids (xHCI puts USB 2 and USB 3 devices on buses of their
+    # own), nothing else.
+    local re
+    for re in '^DEVICE ID CLASSES GIVEN-TO NAME\|' '\|sys-usb:1-1 0627:0001 hid - QEMU QEMU USB Tablet\|' \
+        '\|sys-usb:[0-9]+-[0-9.]+ 46f4:0001 storage - [^|]+\|' \
+        '\|sys-usb:[0-9]+-[0-9.]+ 0627:0001 hid - QEMU QEMU USB Keyboard\|'; do
+        [[ "$listed" =~ $re ]] || { why="ctl usb list: $listed"; return 1; }
+    done
+    [ "$(tr -cd '|' <<<"$listed" | wc -c)" = 4 ] || { why="ctl usb list: $listed"; return 1; }
     serial_has "$(ev usb-device-added name=sys-usb busid=1-1 id=0627:0001)" ||
         { why="no event of the tablet's"; return 1; }
     serial_has "domain sys-usb: its USB device key 9-9: the name has a byte that is not printable ASCII; left out" ||
         { why="dom0 did not say it left sys-usb's bad key out"; return 1; }
     info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-); dom0 lists ${listed#*|}"
+}
+
+# usb_key QCODE: QCODE typed on the USB keyboard on sys-usb's controller
+# (bound to the screen's console: sendkey types on dom0's PS/2 one).
+usb_key() {
+    qemu_input_key "$LINUX_VM" video0 "$1" 2>"$LINUX_VM/wait.err" ||
+        { why="QMP's input-send-event: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+}
+
+# dom0_key KEY: KEY typed on dom0's own keyboard.
+dom0_key() {
+    qemu_sendkey "$LINUX_VM" "$1" 2>"$LINUX_VM/wait.err" ||
+        { why="sendkey: $(head -n 1 "$LINUX_VM/wait.err")"; return 1; }
+}
+
+# beta_key CODE: beta's window got the press of evdev key CODE.
+beta_key() { serial_has "^beta\| DEMO beta window 0 KEY $1 1$"; }
+
+check_usbinput() {
+    local t0 asked accepted
+    expect_event window-new name=beta 'window=[0-9]+' focused=0 "$DOMAIN_TIMEOUT" || return 1
+    # sys-usb's agent forwards its keyboard: dom0 asks the user.
+    expect_event input-asked domain=sys-usb 'device=[0-9]+' kind=keyboard "$DOMAIN_TIMEOUT" || return 1
+    asked=$(serial | grep -E -m1 "$(ev input-asked domain=sys-usb)")
+    # (No key answers a question before it is on the screen.)
+    expect_event input-shown domain=sys-usb 'device=[0-9]+' kind=keyboard "$STEP_TIMEOUT" || return 1
+    # dom0's own keyboard: Super+Tab focuses beta's window (bindings work
+    # while the question holds the keyboard).
+    dom0_key meta_l-tab || return 1
+    expect_event window-focus name=beta 'window=[0-9]+' focused=1 "$STEP_TIMEOUT" || return 1
+    # Typed on the USB keyboard before the answer: nowhere, and its Return
+    # does not answer the question about itself.
+    t0=$(now_ms)
+    usb_key a && usb_key ret && sleep 3 || return 1
+    if beta_key 30 || beta_key 28 || serial_has "$(ev input-accepted)"; then
+        why="sys-usb's keyboard typed before the user accepted it: $(serial | grep -E "^beta\| DEMO beta .*KEY|$(ev input-accepted)" | tr '\n' ' ')"
+        return 1
+    fi
+    screendump "$LINUX_VM/input-ask.png" || return 1
+    # dom0's Return accepts it; then it types into the focused window.
+    dom0_key ret || return 1
+    expect_event input-accepted domain=sys-usb 'device=[0-9]+' kind=keyboard "$STEP_TIMEOUT" || return 1
+    usb_key b || return 1
+    expect "^beta\| DEMO beta window 0 KEY 48 1$" "$STEP_TIMEOUT" \
+        "sys-usb's keyboard, accepted, did not type into beta's window" || return 1
+    accepted=$(now_ms)
+    screendump "$LINUX_VM/input-typed.png" || return 1
+    if beta_key 30 || beta_key 28; then
+        why="a key typed before the answer came through after it: $(serial | grep -E '^beta\| DEMO beta .*KEY' | tr '\n' ' ')"
+        return 1
+    fi
+    info "usbinput: ${asked#*event=}; nothing of its 'a' and Return before dom0's Return," \
+        "its 'b' in beta's window after ($(fmt_ms $((accepted - t0))) in all; input-ask.png, input-typed.png)"
+}
+
+# last_line ERE: the number of the last serial line matching, 0 if none.
+last_line() { serial | grep -nE -- "$1" | tail -n 1 | cut -d: -f1 | grep . || echo 0; }
+
+# shown_last: a question about a device is on the screen, the last one
+# asked (its input-shown after the last input-asked); waited for.
+shown_last() {
+    local i
+    for ((i = 0; i < STEP_TIMEOUT * 5; i++)); do
+        [ "$(last_line "$(ev input-shown)")" -gt "$(last_line "$(ev input-asked)")" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+check_usbhostile() {
+    expect_marker '^DRV-HOSTILE ' "sys-usb's hostile forwarder did not run" || return 1
+    local dropped
+    dropped=$(ev gui-dropped name=sys-usb 'reason=malformed message: INPUT_EVENTS with an event out of its bounds.*')
+    expect "$dropped" "$STEP_TIMEOUT" "dom0 did not drop sys-usb's channel for its out-of-range event" || return 1
+    serial_has '^sys-usb\| DEMO sys-usb misbehaved input-range$' ||
+        { why="sys-usb's gui-demo did not say it misbehaved"; return 1; }
+    # sys-usb's agent, started again, announces its keyboard anew: asked
+    # again (the third question), refused with dom0's Escape; then the
+    # USB keyboard types nothing, and dom0's own keyboard still types into
+    # beta, which still has the focus.
+    linux_wait_count "$(ev input-asked domain=sys-usb 'device=[0-9]+' kind=keyboard)" 3 "$STEP_TIMEOUT" ||
+        { why="sys-usb's agent, started again, did not announce its keyboard in $STEP_TIMEOUT s"; return 1; }
+    shown_last || { why="the third question did not come on the screen"; return 1; }
+    # (A key sendkey lost on the way is pressed again, as a user would;
+    # the compositor's log says each key that came and was no answer.)
+    local i
+    for i in 1 2 3; do
+        dom0_key esc || return 1
+        linux_wait "$(ev input-refused domain=sys-usb 'device=[0-9]+' kind=keyboard)" 10 && break
+    done
+    if ! serial_has "$(ev input-refused domain=sys-usb 'device=[0-9]+' kind=keyboard)"; then
+        why="dom0's Escape, pressed 3 times, did not refuse the keyboard asked about again"
+        # What the screen shows, and whether dom0's keys reach beta at all.
+        screendump "$LINUX_VM/usbhostile.png"
+        dom0_key c && sleep 5
+        why+=" (usbhostile.png; $(serial | grep -c 'does not answer the question') keys no answer;"
+        why+=" dom0's c then $(beta_key 46 && echo reached || echo did not reach) beta)"
+        return 1
+    fi
+    usb_key d && sleep 2 || return 1
+    if beta_key 32; then
+        why="sys-usb's keyboard typed into beta after the user refused it"
+        return 1
+    fi
+    dom0_key c || return 1
+    expect "^beta\| DEMO beta window 0 KEY 46 1$" "$STEP_TIMEOUT" \
+        "dom0's own keyboard no longer typed into beta after sys-usb was dropped" || return 1
+    expect_marker '^DRV-DOM0-KEY yes' "dom0's script did not see beta's key" || return 1
+    info "usbhostile: $(serial | grep -E -m1 "$dropped" | sed 's/.*event=//'); the keyboard announced" \
+        "again by the agent refused with dom0's Escape, its 'd' nowhere; dom0's 'c' reached beta"
 }
 
 check_usbattach() {
@@ -385,9 +522,13 @@ check_reload() {
     fi
     expect_marker '^DRV-RELOAD-GONE ' 'alpha was not blocked again, or gamma not forgotten' ||
         return 1
+    # (sys-firewall's console and alpha's are copied apart: the rule's line
+    # and alpha's probe come in either order.)
     in_order '^DRV-RELOAD-TIGHTEN ' "$(ev firewall-published name=alpha netvm=sys-firewall)" \
         "$fw $(ev rule address=10.137.0.10 index=1 'reason=deny tcp port 8001')" \
-        '^alpha\| DOMU-PROBE name=alpha blocked fail' '^DRV-RELOAD-GONE ' || return 1
+        '^DRV-RELOAD-GONE ' &&
+        in_order '^DRV-RELOAD-TIGHTEN ' '^alpha\| DOMU-PROBE name=alpha blocked fail' \
+            '^DRV-RELOAD-GONE ' || return 1
     local gone tighten
     gone=$(line_of '^DRV-RELOAD-GONE ') tighten=$(line_of '^DRV-RELOAD-TIGHTEN ')
     [ "$gone" = "DRV-RELOAD-GONE gamma= beta-config=current ${tighten#* }" ] ||
@@ -418,7 +559,9 @@ check_republish() {
 }
 
 check_netcrash() {
-    expect_marker '^DRV-DONE' 'the network did not come back after sys-net crashed' || return 1
+    # (DRV-AGAIN, not DRV-DONE: the dom0 script's last steps wait for
+    # usbhostile's keys, which come after this check.)
+    expect_marker '^DRV-AGAIN ' 'the network did not come back after sys-net crashed' || return 1
     local ups
     ups=$(serial | grep -cE '^(alpha|beta)\| DOMU-UP ' || true)
     [ "$ups" -eq 2 ] || { why="alpha and beta booted $ups times in all"; return 1; }

@@ -169,7 +169,7 @@ check_appvm() {
     fi
     in_order "^work\\| .*$(ev root-switched root=/dev/xvda init=/usr/sbin/init)" \
         "^work\\| .*$(ev service-started name=agent)" || return 1
-    if on work "$(ev service-started name='(devd|firewall|backend-agent)')"; then
+    if on work "$(ev service-started name='(devd|firewall|backend-agent|usb-agent)')"; then
         why="work ran a driver domain's service: $(serial | grep -E "^work\\| .*service-started" | tr '\n' ' ')"
         return 1
     fi

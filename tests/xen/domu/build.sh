@@ -61,9 +61,10 @@ add_modules() {
 }
 add_driver_parts() {
     local f xl=/usr/lib/xen-4.17/bin/xl
+    # (usbhid, hid-generic and evdev: a USB domain's keyboard, forwarded.)
     add_modules driver xen-pcifront xen-privcmd xen-evtchn xen-gntdev xen-netback xen-blkback \
         e1000 xhci-pci usb-storage virtio_pci virtio_blk nf_tables nft_ct nft_reject_inet \
-        nft_masq nft_nat nft_chain_nat loop
+        nft_masq nft_nat nft_chain_nat loop usbhid hid-generic evdev
     # A USB domain's USB/IP end, and its own reader of a USB disk.
     add_modules usbip-export usbip-host sd_mod
     mkdir -p "$st/usr/sbin" "$st/etc/xen/scripts" "$st/var/run/xen" "$st/var/lib/xen" \

@@ -6,7 +6,9 @@
 # problem, and kills the manager after changing them back (the new one
 # gives them to sys-firewall); then crashes sys-net on purpose (its init
 # panics on data/bulkhead-cmd = crash), waits for alpha to reach sys-net
-# again through the new one, and powers the machine off.
+# again through the new one; lets sys-usb turn hostile once its keyboard
+# typed into beta, and powers the machine off once dom0's own keyboard
+# typed into beta after that.
 . /etc/bulkhead/scripts/waits.sh
 # What the backends look like, for the log of a failed run.
 fail() {
@@ -228,5 +230,21 @@ until_true 120 "loop0 did not leave beta when sys-storage died" blk_lost
 echo "DRV-BLOCK-LENDER-DEATH sys-storage=$(listed sys-storage) beta=$(listed beta)"
 block_step=
 echo "DRV-TIME blockdeath $(($(uptime_s) - block_from)) s (alpha's kill with it)"
+# sys-usb's keyboard, accepted by the user, typed into beta's window (the
+# suite's QMP and sendkey, early on); then sys-usb turns hostile (its
+# init stops the agent and starts a forwarder of out-of-range events), is
+# dropped, and dom0's own keyboard still types into beta (the suite's
+# sendkey of "c").
+typed_b() { log beta | grep -q "DEMO beta window 0 KEY 48 1"; }
+for_a_while 300 typed_b
+echo "DRV-INPUT-TYPED $(typed_b && echo yes || echo no)"
+xenstore-write "/local/domain/$(domid sys-usb)/data/bulkhead-cmd" hostile ||
+    fail "cannot write sys-usb's data/bulkhead-cmd"
+hostile_done() { log sys-usb | grep -q "DOMU-HOSTILE-END"; }
+until_true 180 "sys-usb's hostile forwarder did not end" hostile_done
+echo "DRV-HOSTILE $(log sys-usb | grep -m1 DOMU-HOSTILE-END)"
+dom0_typed() { log beta | grep -q "DEMO beta window 0 KEY 46 1"; }
+for_a_while 180 dom0_typed
+echo "DRV-DOM0-KEY $(dom0_typed && echo yes || echo no)"
 echo "DRV-DONE"
 ctl poweroff
