@@ -135,6 +135,16 @@ class Manager:
                 conn.send(msg(R_ERROR, struct.pack("<I", 95) + b"not here"))
 
 
+def prepare(cfg, work):
+    """WORK made for a compositor of CONFIG's: its sockets, its control
+    socket and its screenshots there."""
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o1777)	# the compositor's screenshots, as its uid
+    with open(os.path.join(cfg, "desktop.cfg"), "a") as f:
+        f.write(f'gui_dir = "{work}/sock"\ncontrol_socket = "{work}/ctl"\n'
+                f'screenshot_dir = "{work}"\n')
+
+
 def wait_for(path, text, seconds=10.0):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -223,11 +233,7 @@ def menu(ctl, press, log, work, man, pid1, cold):
 
 def main():
     bh, cfg, work = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(work, exist_ok=True)
-    os.chmod(work, 0o1777)	# the compositor's screenshots, as its uid
-    with open(os.path.join(cfg, "desktop.cfg"), "a") as f:
-        f.write(f'gui_dir = "{work}/sock"\ncontrol_socket = "{work}/ctl"\n'
-                f'screenshot_dir = "{work}"\n')
+    prepare(cfg, work)
     # The disposable the fake manager names, as a domain with windows (a
     # socket of the local transport; on Xen its agent offers a vchan).
     with open(os.path.join(cfg, "domains", "disp7.cfg"), "w") as f:

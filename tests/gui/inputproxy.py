@@ -31,7 +31,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "host"))
 from checks import check, summary  # noqa: E402
-from dispvm import ENTER, ESC, META, RUNNING, Manager, domain_record, wait_for  # noqa: E402
+from dispvm import (ENTER, ESC, META, RUNNING, Manager, domain_record, prepare,  # noqa: E402
+                    wait_for)
 
 CLASS_STANDALONE, CLASS_USB, LABEL_RED, LABEL_GREEN = 3, 5, 0, 3
 HELLO, INPUT_DEVICE, INPUT_EVENTS = 1, 10, 11
@@ -87,11 +88,7 @@ class Domain:
 
 def main():
     bh, cfg, work = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(work, exist_ok=True)
-    os.chmod(work, 0o1777)	# the compositor's screenshots, as its uid
-    with open(os.path.join(cfg, "desktop.cfg"), "a") as f:
-        f.write(f'gui_dir = "{work}/sock"\ncontrol_socket = "{work}/ctl"\n'
-                f'screenshot_dir = "{work}"\n')
+    prepare(cfg, work)
     for name, klass, label in (("sys-usb", "usb", "red"), ("work", "standalone", "green")):
         with open(os.path.join(cfg, "domains", f"{name}.cfg"), "w") as f:
             f.write(f'class = "{klass}"\nlabel = "{label}"\ntype = "pvh"\nmemory = 256\n'

@@ -1030,12 +1030,7 @@ check_close() {
     if [ "$counts" -gt 200 ]; then why="blue-vm's frame is still there ($counts px)"; return 1; fi
 }
 
-check_restart() {
-    local ups
-    ups=$(grep -c 'DEMO red-vm up' "$W/red-vm.out")
-    kill -KILL "$comp_pid"
-    wait "$comp_pid" 2>/dev/null
-    # The attacks of issue 18 (hostile-*), each on a compositor of its own.
+# The attacks of issue 18 (hostile-*), each on a compositor of its own.
 # shellcheck source=tests/gui/hostile.sh
 . "$here/hostile.sh"
 
@@ -1129,21 +1124,12 @@ check_no_sockets() {
         { why="the compositor did not say it makes no sockets: $(grep 'may have windows' "$out")"; return 1; }
 }
 
-# A USB domain's keyboards (tests/gui/inputproxy.py), likewise.
-check_input_proxy() {
-    local d=$W/inputproxy out summary
-    rm -rf "$d" && mkdir -p "$d" && cp -r "$here/config" "$d/config"
-    out=$(unshare --mount --propagation private sh -c \
-        'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2" "$3" "$4"' sh \
-        "$here/inputproxy.py" "$BH" "$d/config" "$d/w" 2>&1)
-    summary=$(tail -n 1 <<<"$out")
-    echo "gui: input-proxy: ${summary#\# } ($d/w/input-question.png)"
-    [[ $summary == *" 0 failed" ]] && return 0
-    why="$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
-    return 1
-}
-
-if ! start_compositor; then why="the compositor did not come up again"; return 1; fi
+check_restart() {
+    local ups
+    ups=$(grep -c 'DEMO red-vm up' "$W/red-vm.out")
+    kill -KILL "$comp_pid"
+    wait "$comp_pid" 2>/dev/null
+    if ! start_compositor; then why="the compositor did not come up again"; return 1; fi
     local i
     for ((i = 0; i < 100; i++)); do
         [ "$(grep -c 'DEMO red-vm up' "$W/red-vm.out")" -gt "$ups" ] && break
@@ -1205,21 +1191,27 @@ check_forbidden_syscall() {
         { why="red-vm's client did not come back after the SIGSYS"; return 1; }
 }
 
-# The launcher's "@dispvm COMMAND" (tests/gui/dispvm.py): a compositor of
-# its own in a mount namespace whose /run holds a fake domain manager at
-# the compositor's fixed socket.
-check_launcher_dispvm() {
-    local d=$W/dispvm out summary
+# against_fake_manager NAME SCRIPT PNG: tests/gui/SCRIPT.py with a
+# compositor of its own, in a mount namespace whose /run holds its fake
+# domain manager at the compositor's fixed socket: its PASS/FAIL tally.
+against_fake_manager() {
+    local d=$W/$2 out summary
     rm -rf "$d" && mkdir -p "$d" && cp -r "$here/config" "$d/config"
     out=$(unshare --mount --propagation private sh -c \
         'mount -t tmpfs tmpfs /run && exec python3 "$1" "$2" "$3" "$4"' sh \
-        "$here/dispvm.py" "$BH" "$d/config" "$d/w" 2>&1)
+        "$here/$2.py" "$BH" "$d/config" "$d/w" 2>&1)
     summary=$(tail -n 1 <<<"$out")
-    echo "gui: launcher-dispvm: ${summary#\# } ($d/w/dispvm.png)"
+    echo "gui: $1: ${summary#\# } ($d/w/$3)"
     [[ $summary == *" 0 failed" ]] && return 0
     why="$(grep -m 3 '^FAIL' <<<"$out" | tr '\n' ' ') ($summary)"
     return 1
 }
+
+# The launcher's "@dispvm COMMAND" (tests/gui/dispvm.py).
+check_launcher_dispvm() { against_fake_manager launcher-dispvm dispvm dispvm.png; }
+
+# A USB domain's keyboards (tests/gui/inputproxy.py).
+check_input_proxy() { against_fake_manager input-proxy inputproxy input-question.png; }
 
 if ! start_compositor; then
     why="the compositor did not come up"
