@@ -65,26 +65,15 @@ bool inputfwd_translate(const struct input_event *ev, struct gui_input_event *ou
 {
 	int32_t value = ev->value;
 
-	switch (ev->type) {
-	case EV_SYN:
-		if (ev->code != SYN_REPORT)
-			return false;
+	/* What dom0 would refuse made what it takes, where that keeps the
+	 * event's meaning: a report's end with 0, a motion clamped. */
+	if (ev->type == EV_SYN && ev->code == SYN_REPORT)
 		value = 0;
-		break;
-	case EV_KEY:
-		if (ev->code < 1 || ev->code > KEY_MAX || value < 0 || value > 2)
-			return false;
-		break;
-	case EV_REL:
-		if ((ev->code != REL_X && ev->code != REL_Y && ev->code != REL_WHEEL &&
-		     ev->code != REL_HWHEEL) || value == 0)
-			return false;
+	else if (ev->type == EV_REL)
 		value = value > GUI_INPUT_REL_MAX ? GUI_INPUT_REL_MAX :
 			value < -GUI_INPUT_REL_MAX ? -GUI_INPUT_REL_MAX : value;
-		break;
-	default:
+	if (!gui_input_event_ok(ev->type, ev->code, value))
 		return false;
-	}
 	*out = (struct gui_input_event){ .type = ev->type, .code = ev->code, .value = value };
 	return true;
 }

@@ -279,8 +279,7 @@ static long check_input_device(const uint8_t *p, size_t plen, struct gui_msg *ms
 	return 0;
 }
 
-/* Whether an event is one struct gui_input_event lets through. */
-static bool input_event_ok(uint16_t type, uint16_t code, int32_t value)
+bool gui_input_event_ok(uint16_t type, uint16_t code, int32_t value)
 {
 	switch (type) {
 	case EV_SYN:
@@ -310,7 +309,7 @@ static long check_input_events(const uint8_t *p, size_t plen, struct gui_msg *ms
 		const uint8_t *e = p + 8 + 8 * (size_t)i;
 		uint16_t type = get_u16(e), code = get_u16(e + 2);
 		int32_t value = (int32_t)get_u32(e + 4);
-		if (!input_event_ok(type, code, value))
+		if (!gui_input_event_ok(type, code, value))
 			return fail(why, "INPUT_EVENTS with an event out of its bounds (a type, "
 				    "code or value a USB domain's keyboard or pointer may not send)");
 		msg->u.input_events.ev[i] = (struct gui_input_event){ type, code, value };
@@ -609,7 +608,7 @@ size_t gui_encode_input_events(uint32_t id, const struct gui_input_event *ev, ui
 	if (id < 1 || id > GUI_INPUT_DEVICES_MAX || count < 1 || count > GUI_INPUT_BATCH_MAX)
 		return 0;
 	for (uint32_t i = 0; i < count; i++)
-		if (!input_event_ok(ev[i].type, ev[i].code, ev[i].value))
+		if (!gui_input_event_ok(ev[i].type, ev[i].code, ev[i].value))
 			return 0;
 	size_t total = put_header(buf, cap, GUI_INPUT_EVENTS, 0, 8 + 8 * (size_t)count);
 	if (!total)

@@ -152,6 +152,10 @@ struct gui_input_event {
 	int32_t value;
 };
 
+/* Whether an event with these fields is one struct gui_input_event lets
+ * through (what gui_decode takes; the agent's translation asks it too). */
+bool gui_input_event_ok(uint16_t type, uint16_t code, int32_t value);
+
 /* Who sent the bytes being decoded: each side accepts only the other's. */
 enum gui_sender {
 	GUI_FROM_CLIENT,
