@@ -144,17 +144,18 @@ qemu_start_cdrom() {
 # qemu_serial_text DIR: the serial log as lines. The guest writes CRLF: CR
 # is dropped so "$" anchors work. dom0's kernel prints on the same console
 # as its user space, and hvc writes a line in chunks, so a kernel message
-# ("[   12.001436] pciback ...") may land inside a user-space line: it is
-# moved onto a line of its own, and the line it cut is joined again with
-# its tail (the next line). Xen's lines ("(XEN) [ 1.2] ...") and a
+# ("[   12.001436] pciback ...", microseconds: our own stamps have three
+# digits) may land inside a user-space line, even after the line's own
+# stamp: it is moved onto a line of its own, and the line it cut is
+# joined again with its tail (the next line). Xen's lines ("(XEN) [ 1.2] ...") and a
 # domain's console copy ("alpha| [ 1.2] ...") are left as they are.
 qemu_serial_text() {
     tr -d '\r' < "$1/serial.log" | awk '
         { line = cut $0; cut = "" }
-        match(line, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1 {
-            head = substr(line, 1, RSTART - 1)
+        match(substr(line, 2), /\[ *[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]\] /) {
+            head = substr(line, 1, RSTART)
             if (head !~ /^\(XEN\) $/ && head !~ /\| $/) {
-                print substr(line, RSTART); cut = head; next
+                print substr(line, RSTART + 1); cut = head; next
             }
         }
         { print line }
