@@ -28,7 +28,7 @@ DEPS_TEMPLATE := mmdebstrap e2fsprogs kmod cpio zstd
 DEPS_GRUB := grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 
 # Evaluated when used, so that a fresh machine gets the flags after `deps'.
-PKGS       := xlutil xenlight xentoollog libkmod cairo freetype2 libevdev libdrm xkbcommon \
+PKGS       := xlutil xenlight xentoollog libkmod cairo pixman-1 freetype2 libevdev libdrm xkbcommon \
 	xenvchan xengnttab xenstore devmapper vterm libcryptsetup blkid wayland-server xcb xcb-composite libxcrypt
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
@@ -36,7 +36,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 # its configuration with libxlutil linked in, and loads LAZY_LIBS in the roles
 # that use them (bulkhead.c's role table, lib/implib.h); the tests link all.
 LINKED_LIBS := c
-LAZY_LIBS   := blkid kmod xenlight xentoollog cairo freetype evdev drm xkbcommon xenvchan xengnttab \
+LAZY_LIBS   := blkid kmod xenlight xentoollog cairo pixman-1 freetype evdev drm xkbcommon xenvchan xengnttab \
 	xenstore devmapper vterm cryptsetup wayland-server xcb xcb-composite m crypt
 XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
 BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
@@ -59,7 +59,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
 	input/bindings config/desktop_config \
-	drm-compositor/layout drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/launch_ask \
+	drm-compositor/layout drm-compositor/blit drm-compositor/render drm-compositor/desktop drm-compositor/client drm-compositor/clipboard drm-compositor/domstatus drm-compositor/asks drm-compositor/launch_ask \
 	drm-compositor/launcher drm-compositor/menu drm-compositor/lock drm-compositor/usbnotes drm-compositor/proxyinput drm-compositor/inputasks \
 	display/output_headless display/uevent display/output_drm drm-compositor/sandbox drm-compositor/compositor \
 	unlock/askpass_screen \

@@ -143,7 +143,7 @@ static const struct role roles[] = {
 			"xenbus}), seccomp profile \"compositor\"; uid 900 when headless",
 	  .sockets = "/run/bulkhead/compositor and gui_dir/NAME.sock (listens); "
 		     "a vchan per gui domain",
-	  .libraries = { "cairo", "freetype", "evdev", "drm", "xkbcommon", "xenvchan",
+	  .libraries = { "cairo", "pixman-1", "freetype", "evdev", "drm", "xkbcommon", "xenvchan",
 			 "xengnttab", "xenstore", "crypt" } },
 	{ .name = "gui-demo", .main = gui_demo_main,
 	  .synopsis = "gui-demo --socket PATH ...", .summary = "a window client for tests (gui/demo.c)",

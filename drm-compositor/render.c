@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "display/font.h"
+#include "drm-compositor/blit.h"
 #include "lib/limits.h"
 
 #define BACKGROUND	0x1e1e1e
@@ -13,11 +14,37 @@
 /* dom0's own messages in the bar: a colour no label has. */
 #define NOTICE_RGB	0xffd75f
 #define TEXT_SIZE	13.0
-#define TINT_ALPHA	0.14
 #define POINTER_SIZE	16
+
+/* A title bar as drawn, from its left end to the end of its text: the
+ * label's colour and dom0's words.  Cached by what it shows, not by
+ * window, so that a window moved, resized or drawn again takes the same
+ * strip; the least recently used goes first. */
+#define TITLE_TEXT_MAX (DOMAIN_NAME_MAX + GUI_TITLE_SHOWN + 8)
+#define TITLE_CACHE_MAX 64
+
+struct title_strip {
+	cairo_surface_t *img;		/* NULL: a free slot */
+	char text[TITLE_TEXT_MAX];
+	uint32_t rgb;
+	int32_t height;
+	uint64_t used;
+};
+
+/* A head's status bar as drawn, and every input it was drawn from
+ * (bar_key): it is drawn again only when one of them changes. */
+struct bar_cache {
+	cairo_surface_t *img;
+	unsigned char *key;
+	size_t len, cap;
+};
 
 struct renderer {
 	cairo_font_face_t *font;
+	struct title_strip titles[TITLE_CACHE_MAX];
+	uint64_t tick;
+	struct bar_cache bars[RENDER_HEADS_MAX];
+	struct bar_cache scratch;	/* the key being built */
 };
 
 static void set_rgb(cairo_t *cr, uint32_t rgb)
@@ -66,10 +93,23 @@ struct renderer *renderer_new(const char *font_path)
 	return r;
 }
 
+static void bar_cache_free(struct bar_cache *b)
+{
+	if (b->img)
+		cairo_surface_destroy(b->img);
+	free(b->key);
+}
+
 void renderer_free(struct renderer *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < TITLE_CACHE_MAX; i++)
+		if (r->titles[i].img)
+			cairo_surface_destroy(r->titles[i].img);
+	for (size_t i = 0; i < RENDER_HEADS_MAX; i++)
+		bar_cache_free(&r->bars[i]);
+	bar_cache_free(&r->scratch);
 	cairo_font_face_destroy(r->font);
 	free(r);
 }
@@ -100,69 +140,6 @@ static double text_width(struct renderer *r, cairo_t *cr, const char *text)
 	cairo_set_font_size(cr, TEXT_SIZE);
 	cairo_text_extents(cr, text, &te);
 	return te.x_advance;
-}
-
-static void draw_pixels(cairo_t *cr, const struct render_window *w, struct rect content)
-{
-	struct rect shown = content;
-
-	set_rgb(cr, 0x000000);
-	fill_rect(cr, content);
-	if (!w->pixels)
-		return;
-	if ((int32_t)w->buf_width < shown.w)
-		shown.w = (int32_t)w->buf_width;
-	if ((int32_t)w->buf_height < shown.h)
-		shown.h = (int32_t)w->buf_height;
-	cairo_surface_t *src = cairo_image_surface_create_for_data(
-		(unsigned char *)w->pixels, CAIRO_FORMAT_RGB24, (int)w->buf_width,
-		(int)w->buf_height, (int)w->stride);
-	if (cairo_surface_status(src) == CAIRO_STATUS_SUCCESS) {
-		cairo_save(cr);
-		cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-		cairo_set_source_surface(cr, src, content.x, content.y);
-		fill_rect(cr, shown);
-		cairo_restore(cr);
-	}
-	cairo_surface_destroy(src);
-}
-
-static void draw_window(struct renderer *r, cairo_t *cr, const struct render_scene *s,
-			const struct render_window *w)
-{
-	struct rect content = w->popup ? popup_content(w->outer) : frame_content(w->outer);
-	struct rect title = frame_title(w->outer);
-	char text[DOMAIN_NAME_MAX + GUI_TITLE_SHOWN + 8];
-
-	set_rgb(cr, w->label_rgb);
-	fill_rect(cr, w->outer);
-	if (w->popup)
-		title.w = title.h = 0;
-	if (w->focused && !w->popup) {
-		/* A light line inside the border: which window has the keys is
-		 * never a matter of the domain's pixels. */
-		cairo_set_source_rgb(cr, 1, 1, 1);
-		cairo_set_line_width(cr, 1);
-		cairo_rectangle(cr, w->outer.x + 0.5, w->outer.y + 0.5, w->outer.w - 1,
-				w->outer.h - 1);
-		cairo_stroke(cr);
-	}
-	snprintf(text, sizeof(text), "[%s] %.*s", w->domain, GUI_TITLE_SHOWN, w->title);
-	if (!rect_empty(title))
-		draw_text(r, cr, text, title.x + 4, title, text_on(w->label_rgb));
-	if (rect_empty(content))
-		return;
-	cairo_save(cr);
-	cairo_rectangle(cr, content.x, content.y, content.w, content.h);
-	cairo_clip(cr);
-	draw_pixels(cr, w, content);
-	if (s->tint && !w->focused) {
-		cairo_set_source_rgba(cr, ((w->label_rgb >> 16) & 0xff) / 255.0,
-				      ((w->label_rgb >> 8) & 0xff) / 255.0,
-				      (w->label_rgb & 0xff) / 255.0, TINT_ALPHA);
-		fill_rect(cr, content);
-	}
-	cairo_restore(cr);
 }
 
 struct rect render_bar_rect(const struct render_scene *s)
@@ -389,33 +366,301 @@ static void draw_pointer(cairo_t *cr, int32_t x, int32_t y)
 	cairo_stroke(cr);
 }
 
-void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,
-		   const cairo_region_t *damage)
+/* A new image for a cache; NULL when there is no memory for it. */
+static cairo_surface_t *cache_image(int32_t w, int32_t h)
+{
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS)
+		return img;
+	cairo_surface_destroy(img);
+	return NULL;
+}
+
+/* IMG's pixels with its top left corner at canvas (X0, Y0). */
+static struct blit_source image_source(cairo_surface_t *img, int32_t x0, int32_t y0)
+{
+	cairo_surface_flush(img);
+	return (struct blit_source){
+		(const uint32_t *)(const void *)cairo_image_surface_get_data(img),
+		(size_t)cairo_image_surface_get_stride(img) / 4, x0, y0 };
+}
+
+/* Region operations: pixman makes a region it has no memory for empty,
+ * so a frame drawn short of memory misses pixels, never writes astray. */
+static void region_in(pixman_region32_t *out, const pixman_region32_t *region, struct rect r)
+{
+	pixman_region32_init(out);
+	if (!rect_empty(r))
+		pixman_region32_intersect_rect(out, (pixman_region32_t *)region, r.x, r.y,
+					       (unsigned)r.w, (unsigned)r.h);
+}
+
+static void region_minus(pixman_region32_t *region, struct rect r)
+{
+	pixman_region32_t cut;
+	if (rect_empty(r))
+		return;
+	pixman_region32_init_rect(&cut, r.x, r.y, (unsigned)r.w, (unsigned)r.h);
+	pixman_region32_subtract(region, region, &cut);
+	pixman_region32_fini(&cut);
+}
+
+static void region_copy(pixman_region32_t *out, const pixman_region32_t *region)
+{
+	pixman_region32_init(out);
+	pixman_region32_copy(out, (pixman_region32_t *)region);
+}
+
+static double measure_text(struct renderer *r, const char *text)
+{
+	cairo_surface_t *one = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+	cairo_t *cr = cairo_create(one);
+	double w = text_width(r, cr, text);	/* 0 on Cairo's error: a narrow strip */
+	cairo_destroy(cr);
+	cairo_surface_destroy(one);
+	return w;
+}
+
+#define TITLE_TEXT_X 4
+
+static struct title_strip *title_victim(struct renderer *r)
+{
+	struct title_strip *v = &r->titles[0];
+	for (size_t i = 0; i < TITLE_CACHE_MAX; i++) {
+		if (!r->titles[i].img)
+			return &r->titles[i];
+		if (r->titles[i].used < v->used)
+			v = &r->titles[i];
+	}
+	return v;
+}
+
+/* TEXT on RGB, HEIGHT high, drawn once while it is in use; NULL without
+ * memory for it. */
+static cairo_surface_t *title_strip(struct renderer *r, const char *text, uint32_t rgb,
+				    int32_t height)
+{
+	r->tick++;
+	for (size_t i = 0; i < TITLE_CACHE_MAX; i++) {
+		struct title_strip *t = &r->titles[i];
+		if (t->img && t->rgb == rgb && t->height == height && !strcmp(t->text, text)) {
+			t->used = r->tick;
+			return t->img;
+		}
+	}
+	/* Past the text's advance by a little: a glyph may overhang it. */
+	int32_t w = TITLE_TEXT_X + (int32_t)measure_text(r, text) + 3;
+	cairo_surface_t *img = cache_image(w, height);
+	if (!img)
+		return NULL;
+	cairo_t *cr = cairo_create(img);
+	set_rgb(cr, rgb);
+	cairo_paint(cr);
+	draw_text(r, cr, text, TITLE_TEXT_X, (struct rect){ 0, 0, w, height }, text_on(rgb));
+	cairo_destroy(cr);
+	struct title_strip *v = title_victim(r);
+	if (v->img)
+		cairo_surface_destroy(v->img);
+	*v = (struct title_strip){ .img = img, .rgb = rgb, .height = height, .used = r->tick };
+	snprintf(v->text, sizeof(v->text), "%s", text);
+	return img;
+}
+
+static void draw_title(struct renderer *r, const struct canvas *cv, const struct render_window *w,
+		       struct rect title, const pixman_region32_t *part)
+{
+	char text[TITLE_TEXT_MAX];
+	pixman_region32_t strip_part, rest;
+
+	snprintf(text, sizeof(text), "[%s] %.*s", w->domain, GUI_TITLE_SHOWN, w->title);
+	cairo_surface_t *strip = title_strip(r, text, w->label_rgb, title.h);
+	struct rect on = { title.x, title.y, 0, title.h };
+	if (strip)
+		on.w = cairo_image_surface_get_width(strip) < title.w ?
+			       cairo_image_surface_get_width(strip) : title.w;
+	region_in(&strip_part, part, on);
+	region_copy(&rest, part);
+	region_minus(&rest, on);
+	if (strip) {
+		struct blit_source src = image_source(strip, title.x, title.y);
+		blit_copy(cv, &strip_part, &src);
+	}
+	blit_fill(cv, &rest, w->label_rgb);
+	pixman_region32_fini(&strip_part);
+	pixman_region32_fini(&rest);
+}
+
+/* The domain's pixels where it has some, black where not; an unfocused
+ * window's all tinted, in the same pass. */
+static void draw_content(const struct canvas *cv, const struct render_scene *s,
+			 const struct render_window *w, struct rect content,
+			 const pixman_region32_t *part)
+{
+	struct rect shown = { content.x, content.y, 0, 0 };
+	pixman_region32_t px, black;
+	bool tint = s->tint && !w->focused;
+	struct blit_tint t = blit_tint_of(w->label_rgb);
+
+	if (w->pixels && w->stride % 4 == 0 && w->stride / 4 >= w->buf_width) {
+		shown.w = (int64_t)w->buf_width < content.w ? (int32_t)w->buf_width : content.w;
+		shown.h = (int64_t)w->buf_height < content.h ? (int32_t)w->buf_height : content.h;
+	}
+	region_in(&px, part, shown);
+	region_copy(&black, part);
+	region_minus(&black, shown);
+	blit_fill(cv, &black, tint ? blit_tinted(&t, 0) : 0);
+	struct blit_source src = { w->pixels, w->stride / 4, content.x, content.y };
+	if (tint)
+		blit_tint(cv, &px, &src, &t);
+	else
+		blit_copy(cv, &px, &src);
+	pixman_region32_fini(&px);
+	pixman_region32_fini(&black);
+}
+
+/* VIS of window W (what of it is damaged and not under anything). */
+static void draw_window(struct renderer *r, const struct canvas *cv, const struct render_scene *s,
+			const struct render_window *w, const pixman_region32_t *vis)
+{
+	struct rect content = w->popup ? popup_content(w->outer) : frame_content(w->outer);
+	struct rect title = w->popup ? (struct rect){ 0, 0, 0, 0 } : frame_title(w->outer);
+	pixman_region32_t part, line;
+
+	region_in(&part, vis, content);
+	draw_content(cv, s, w, content, &part);
+	pixman_region32_fini(&part);
+	if (!rect_empty(title)) {
+		region_in(&part, vis, title);
+		draw_title(r, cv, w, title, &part);
+		pixman_region32_fini(&part);
+	}
+	/* The border is the rest.  A focused window's has a light line at
+	 * its outer edge: which window has the keys is never a matter of
+	 * the domain's pixels. */
+	region_copy(&line, vis);
+	region_minus(&line, content);
+	region_minus(&line, title);
+	struct rect inner = w->outer;
+	if (w->focused && !w->popup)
+		inner = (struct rect){ w->outer.x + 1, w->outer.y + 1, w->outer.w - 2,
+				       w->outer.h - 2 };
+	region_in(&part, &line, inner);
+	region_minus(&line, inner);
+	blit_fill(cv, &part, w->label_rgb);
+	blit_fill(cv, &line, 0xffffff);
+	pixman_region32_fini(&part);
+	pixman_region32_fini(&line);
+}
+
+/* The bar's key: every input draw_bar reads, in order, a string with
+ * whether it is there. */
+static bool key_put(struct bar_cache *k, const void *p, size_t n)
+{
+	if (k->len + n > k->cap) {
+		size_t cap = 2 * (k->len + n);
+		unsigned char *bigger = realloc(k->key, cap);
+		if (!bigger)
+			return false;
+		k->key = bigger;
+		k->cap = cap;
+	}
+	memcpy(k->key + k->len, p, n);
+	k->len += n;
+	return true;
+}
+
+static bool key_str(struct bar_cache *k, const char *text)
+{
+	unsigned char there = text != NULL;
+	return key_put(k, &there, 1) && (!text || key_put(k, text, strlen(text) + 1));
+}
+
+static bool bar_key(struct bar_cache *k, const struct render_scene *s, const struct render_head *h)
+{
+	uint32_t fixed[] = { (uint32_t)h->r.w, h->workspace, h->active, s->nworkspaces,
+			     s->busy_workspaces, s->clipboard_rgb, (uint32_t)s->nchips };
+	bool ok = key_put(k, fixed, sizeof(fixed)) && key_str(k, s->clock) &&
+		  key_str(k, s->clipboard) && key_str(k, s->notice);
+	for (size_t i = 0; ok && i < s->nchips; i++)
+		ok = key_str(k, s->chips[i].name) && key_str(k, s->chips[i].state) &&
+		     key_put(k, &s->chips[i].label_rgb, sizeof(s->chips[i].label_rgb));
+	return ok;
+}
+
+/* HEAD's bar as the scene has it: drawn again only when its key changed;
+ * NULL without memory. */
+static cairo_surface_t *bar_image(struct renderer *r, struct bar_cache *b,
+				  const struct render_scene *s, const struct render_head *head)
+{
+	struct bar_cache *k = &r->scratch;
+	k->len = 0;
+	bool keyed = bar_key(k, s, head);
+	if (keyed && b->img && k->len == b->len && !memcmp(k->key, b->key, k->len))
+		return b->img;
+	if (b->img && cairo_image_surface_get_width(b->img) != head->r.w) {
+		cairo_surface_destroy(b->img);
+		b->img = NULL;
+	}
+	if (!b->img)
+		b->img = cache_image(head->r.w, STATUS_BAR_HEIGHT);
+	if (!b->img)
+		return NULL;
+	struct render_head at_origin = *head;
+	at_origin.r.x = at_origin.r.y = 0;
+	cairo_t *cr = cairo_create(b->img);
+	draw_bar(r, cr, s, &at_origin);
+	cairo_destroy(cr);
+	/* The key just built is the image's now; without one, the next
+	 * frame draws it again. */
+	struct bar_cache swap = *b;
+	b->key = k->key;
+	b->cap = k->cap;
+	b->len = keyed ? k->len : 0;
+	k->key = swap.key;
+	k->cap = swap.cap;
+	return b->img;
+}
+
+static void draw_bar_cached(struct renderer *r, const struct canvas *cv,
+			    const struct render_scene *s, const struct render_head *head,
+			    struct bar_cache *b, const pixman_region32_t *damage)
+{
+	struct rect bar = { head->r.x, head->r.y, head->r.w, STATUS_BAR_HEIGHT };
+	pixman_region32_t part;
+
+	region_in(&part, damage, bar);
+	if (pixman_region32_not_empty(&part)) {
+		cairo_surface_t *img = bar_image(r, b, s, head);
+		if (img) {
+			struct blit_source src = image_source(img, bar.x, bar.y);
+			blit_copy(cv, &part, &src);
+		} else {
+			blit_fill(cv, &part, BAR_BACKGROUND);
+		}
+	}
+	pixman_region32_fini(&part);
+}
+
+/* A Cairo context on TARGET that draws only inside REGION. */
+static cairo_t *clipped(cairo_surface_t *target, const pixman_region32_t *region)
 {
 	cairo_t *cr = cairo_create(target);
-	int n = cairo_region_num_rectangles(damage);
-
-	for (int i = 0; i < n; i++) {
-		cairo_rectangle_int_t d;
-		cairo_region_get_rectangle(damage, i, &d);
-		cairo_rectangle(cr, d.x, d.y, d.width, d.height);
-	}
+	int n;
+	const pixman_box32_t *b = pixman_region32_rectangles((pixman_region32_t *)region, &n);
+	for (int i = 0; i < n; i++)
+		cairo_rectangle(cr, b[i].x1, b[i].y1, b[i].x2 - b[i].x1, b[i].y2 - b[i].y1);
 	cairo_clip(cr);
-	if (s->lock) {
-		draw_lock(r, cr, s);
-		cairo_destroy(cr);
-		cairo_surface_flush(target);
+	return cr;
+}
+
+/* What dom0 draws over the domains' windows: opaque boxes, then the
+ * pointer; Cairo, as they are small and seldom damaged. */
+static void draw_over(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,
+		      const pixman_region32_t *damage)
+{
+	if (!s->prompt && !s->menu_rows && !s->ask && !s->pointer_visible)
 		return;
-	}
-	set_rgb(cr, BACKGROUND);
-	cairo_paint(cr);
-	for (size_t i = 0; i < s->nwindows; i++)
-		draw_window(r, cr, s, &s->windows[i]);
-	struct render_head heads[RENDER_HEADS_MAX];
-	size_t nheads = scene_heads(s, heads);
-	for (size_t i = 0; i < nheads; i++)
-		if (!heads[i].fullscreen)
-			draw_bar(r, cr, s, &heads[i]);
+	cairo_t *cr = clipped(target, damage);
 	if (s->prompt)
 		draw_prompt(r, cr, s);
 	if (s->menu_rows)
@@ -425,5 +670,80 @@ void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct ren
 	if (s->pointer_visible)
 		draw_pointer(cr, s->pointer_x, s->pointer_y);
 	cairo_destroy(cr);
+}
+
+/* What the opaque parts drawn after the windows cover: nothing under
+ * them is drawn. */
+static void cut_overlays(pixman_region32_t *todo, const struct render_scene *s,
+			 const struct render_head *heads, size_t nheads)
+{
+	for (size_t i = 0; i < nheads; i++)
+		if (!heads[i].fullscreen)
+			region_minus(todo, (struct rect){ heads[i].r.x, heads[i].r.y, heads[i].r.w,
+							 STATUS_BAR_HEIGHT });
+	if (s->prompt)
+		region_minus(todo, render_prompt_rect(screen(s)));
+	if (s->menu_rows)
+		region_minus(todo, render_menu_rect(screen(s)));
+	if (s->ask)
+		region_minus(todo, render_ask_rect(screen(s)));
+}
+
+static void damage_region(pixman_region32_t *out, const cairo_region_t *damage,
+			  const struct canvas *cv)
+{
+	int n = cairo_region_num_rectangles(damage);
+	pixman_region32_init(out);
+	for (int i = 0; i < n; i++) {
+		cairo_rectangle_int_t d;
+		cairo_region_get_rectangle(damage, i, &d);
+		if (d.width > 0 && d.height > 0)
+			pixman_region32_union_rect(out, out, d.x, d.y, (unsigned)d.width,
+						   (unsigned)d.height);
+	}
+	pixman_region32_intersect_rect(out, out, 0, 0, (unsigned)cv->width, (unsigned)cv->height);
+}
+
+/* Each damaged pixel written once: the windows from the top down, each
+ * on what nothing above it covers, the background on what is left, the
+ * bars from their caches, then dom0's boxes and the pointer over them. */
+void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,
+		   const cairo_region_t *damage)
+{
+	struct render_head heads[RENDER_HEADS_MAX];
+	size_t nheads = scene_heads(s, heads);
+	pixman_region32_t dmg, todo;
+
+	cairo_surface_flush(target);
+	struct canvas cv = { (uint32_t *)(void *)cairo_image_surface_get_data(target),
+			     (size_t)cairo_image_surface_get_stride(target) / 4,
+			     cairo_image_surface_get_width(target),
+			     cairo_image_surface_get_height(target) };
+	damage_region(&dmg, damage, &cv);
+	if (s->lock) {
+		cairo_t *cr = clipped(target, &dmg);
+		draw_lock(r, cr, s);
+		cairo_destroy(cr);
+	} else {
+		region_copy(&todo, &dmg);
+		cut_overlays(&todo, s, heads, nheads);
+		for (size_t i = s->nwindows; i-- > 0;) {
+			pixman_region32_t vis;
+			region_in(&vis, &todo, s->windows[i].outer);
+			if (pixman_region32_not_empty(&vis)) {
+				draw_window(r, &cv, s, &s->windows[i], &vis);
+				region_minus(&todo, s->windows[i].outer);
+			}
+			pixman_region32_fini(&vis);
+		}
+		blit_fill(&cv, &todo, BACKGROUND);
+		pixman_region32_fini(&todo);
+		for (size_t i = 0; i < nheads; i++)
+			if (!heads[i].fullscreen)
+				draw_bar_cached(r, &cv, s, &heads[i], &r->bars[i], &dmg);
+		cairo_surface_mark_dirty(target);
+		draw_over(r, target, s, &dmg);
+	}
+	pixman_region32_fini(&dmg);
 	cairo_surface_flush(target);
 }

@@ -4,6 +4,7 @@
 #include "display/output.h"
 #include "drm-compositor/render.h"
 #include "display/font.h"
+#include "drm-compositor/blit.h"
 
 #define W 400
 #define H 300
@@ -161,6 +162,156 @@ static void test_unfocused_is_tinted(void **state)
 	output_destroy(o);
 }
 
+/* The tint, in every way the row can be split between the SIMD steps
+ * and the one-by-one tail, is exactly Cairo's OVER of the label colour at
+ * 14 % (what the screenshots' colours were drawn with). */
+static void test_tint_is_cairos(void **state)
+{
+	enum { N = 37 };
+	static const uint32_t labels[] = { 0xcc0000, 0x3465a4, 0x73d216, 0xffffff, 0x000000,
+					   0x585858, 0xedd400 };
+	uint32_t src[N], got[N];
+	(void)state;
+	srandom(7);
+	for (size_t l = 0; l < sizeof(labels) / sizeof(labels[0]); l++) {
+		for (size_t i = 0; i < N; i++)
+			src[i] = (uint32_t)random() | 0xff000000u;
+		src[0] = 0xff000000u;
+		src[1] = 0xffffffffu;
+		cairo_surface_t *ref = cairo_image_surface_create(CAIRO_FORMAT_RGB24, N, 1);
+		memcpy(cairo_image_surface_get_data(ref), src, sizeof(src));
+		cairo_surface_mark_dirty(ref);
+		cairo_t *cr = cairo_create(ref);
+		cairo_set_source_rgba(cr, ((labels[l] >> 16) & 0xff) / 255.0,
+				      ((labels[l] >> 8) & 0xff) / 255.0, (labels[l] & 0xff) / 255.0,
+				      BLIT_TINT_ALPHA);
+		cairo_paint(cr);
+		cairo_destroy(cr);
+		cairo_surface_flush(ref);
+		struct blit_tint t = blit_tint_of(labels[l]);
+		for (int32_t len = 1; len <= N; len++) {
+			struct canvas c = { got, N, N, 1 };
+			struct blit_source from = { src, N, 0, 0 };
+			pixman_region32_t row;
+			memset(got, 0, sizeof(got));
+			pixman_region32_init_rect(&row, 0, 0, (unsigned)len, 1);
+			blit_tint(&c, &row, &from, &t);
+			pixman_region32_fini(&row);
+			for (int32_t i = 0; i < len; i++)
+				assert_int_equal(got[i] & 0xffffff, at(ref, i, 0));
+		}
+		assert_int_equal(blit_tinted(&t, 0xff000000u) & 0xffffff, at(ref, 0, 0));
+		cairo_surface_destroy(ref);
+	}
+}
+
+static void draw_all(struct output *o, const struct render_scene *s)
+{
+	cairo_region_t *all = cairo_region_create_rectangle(
+		&(cairo_rectangle_int_t){ 0, 0, s->width, s->height });
+	renderer_draw(R, o->shadow, s, all);
+	cairo_region_destroy(all);
+}
+
+/* A hash of R's pixels. */
+static uint64_t pixels_of(cairo_surface_t *surface, struct rect r)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (int y = r.y; y < r.y + r.h; y++)
+		for (int x = r.x; x < r.x + r.w; x++)
+			h = (h ^ at(surface, x, y)) * 1099511628211ull;
+	return h;
+}
+
+/* Titles and bars are drawn from caches: what they show still follows
+ * the scene at once, and the same scene draws the same pixels. */
+static void test_caches_follow_the_scene(void **state)
+{
+	struct output *o = output_headless_new(W, H);
+	struct rect tile;
+	(void)state;
+	layout_tile(layout_work_area(W, H), 1, &tile);
+	struct render_window win = { .outer = tile, .label_rgb = 0xcc0000, .domain = "red",
+				     .title = "first", .focused = true };
+	struct render_chip chip = { "red", "running", 0xcc0000 };
+	struct render_scene s = { .width = W, .height = H, .windows = &win, .nwindows = 1,
+				  .nworkspaces = 9, .clock = "12:00", .chips = &chip,
+				  .nchips = 1 };
+	struct rect title = frame_title(tile), bar = render_bar_rect(&s);
+	draw_all(o, &s);
+	uint64_t title1 = pixels_of(o->shadow, title), bar1 = pixels_of(o->shadow, bar);
+	win.title = "second";
+	s.clock = "12:01";
+	draw_all(o, &s);
+	assert_int_not_equal(pixels_of(o->shadow, title), title1);
+	assert_int_not_equal(pixels_of(o->shadow, bar), bar1);
+	uint64_t bar2 = pixels_of(o->shadow, bar);
+	chip.state = "halted";	/* the same pointer, new words */
+	draw_all(o, &s);
+	assert_int_not_equal(pixels_of(o->shadow, bar), bar2);
+	chip.state = "running";
+	s.notice = "a notice";
+	draw_all(o, &s);
+	assert_int_not_equal(pixels_of(o->shadow, bar), bar1);
+	win.title = "first";
+	s.clock = "12:00";
+	s.notice = NULL;
+	draw_all(o, &s);
+	assert_int_equal(pixels_of(o->shadow, title), title1);
+	assert_int_equal(pixels_of(o->shadow, bar), bar1);
+	/* Another label: the same words in another colour. */
+	win.label_rgb = 0x3465a4;
+	draw_all(o, &s);
+	assert_int_equal(at(o->shadow, title.x + 1, title.y + 1), 0x3465a4);
+	output_destroy(o);
+}
+
+/* A window over another hides it, popups included; a buffer whose stride
+ * is short of its width shows nothing (black); damage past the canvas's
+ * edges draws only on the canvas (ASan watches the edges). */
+static void test_stacking_and_edges(void **state)
+{
+	static uint32_t low[W * H], high[W * H];
+	struct output *o = output_headless_new(W, H);
+	(void)state;
+	for (size_t i = 0; i < W * H; i++) {
+		low[i] = 0x112233;
+		high[i] = 0x445566;
+	}
+	struct render_window win[3] = {
+		{ .outer = { -40, 10, 300, 250 }, .label_rgb = 0xcc0000, .domain = "a", .title = "a",
+		  .focused = true, .pixels = low, .buf_width = W, .buf_height = H,
+		  .stride = W * 4 },
+		{ .outer = { 100, 60, 340, 300 }, .label_rgb = 0x3465a4, .domain = "b", .title = "b",
+		  .focused = true, .pixels = high, .buf_width = W, .buf_height = H,
+		  .stride = W * 4 },
+		{ .outer = { 20, 120, 60, 60 }, .label_rgb = 0xcc0000, .domain = "a", .title = "",
+		  .popup = true, .focused = true, .pixels = high, .buf_width = 40, .buf_height = 40,
+		  .stride = 4 },
+	};
+	struct render_scene s = { .width = W, .height = H, .windows = win, .nwindows = 3,
+				  .nworkspaces = 9, .clock = "12:00" };
+	cairo_region_t *past = cairo_region_create_rectangle(
+		&(cairo_rectangle_int_t){ -100, -100, W + 200, H + 200 });
+	renderer_draw(R, o->shadow, &s, past);
+	cairo_region_destroy(past);
+	struct rect lower = frame_content(win[0].outer), upper = frame_content(win[1].outer);
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			uint32_t px = at(o->shadow, x, y);
+			bool in_upper = rect_contains(win[1].outer, x, y);
+			bool in_popup = rect_contains(win[2].outer, x, y);
+			if (px == 0x112233)
+				assert_true(rect_contains(lower, x, y) && !in_upper && !in_popup);
+			if (in_upper && rect_contains(upper, x, y))
+				assert_int_equal(px, 0x445566);
+			if (rect_contains(popup_content(win[2].outer), x, y))
+				assert_int_equal(px, 0);	/* stride 4 < width 40 * 4 */
+		}
+	assert_int_equal(at(o->shadow, 0, 100), 0x112233);
+	output_destroy(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +319,9 @@ int main(void)
 		cmocka_unit_test(test_only_damage_is_drawn),
 		cmocka_unit_test(test_lock_shows_no_domain),
 		cmocka_unit_test(test_unfocused_is_tinted),
+		cmocka_unit_test(test_tint_is_cairos),
+		cmocka_unit_test(test_caches_follow_the_scene),
+		cmocka_unit_test(test_stacking_and_edges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
