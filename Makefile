@@ -1,5 +1,5 @@
 # bulkhead - see README.md.  `make` builds build/bulkhead; `make check` runs
-# every test; `make demo` boots it under QEMU; `make bench` prints figures.
+# every test; `make demo` boots it under QEMU; `make bench` writes build/bench/REPORT.md.
 
 VERSION   := 0.1
 BUILD     := build
@@ -19,8 +19,6 @@ DEPS_TEST  := libcmocka-dev clang-14 libclang-rt-14-dev util-linux procps python
 	weston foot gtk-3-examples xwayland xterm
 DEPS_QEMU  := qemu-system-x86 linux-image-amd64 busybox-static cpio zstd kmod socat dbus-daemon libglib2.0-bin \
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 cryptsetup-bin e2fsprogs python3-cryptography
-# `make bench' only: what it compares bulkhead's volumes with.
-DEPS_BENCH := lvm2
 # `make template' only: the template's root file system.
 DEPS_TEMPLATE := mmdebstrap e2fsprogs kmod cpio zstd
 # `make check-xen-grub' only: a bootable ISO with BIOS and EFI GRUB
@@ -42,7 +40,7 @@ XLUTIL_A    = $(shell $(CC) -print-file-name=libxlutil.a)
 BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 
 MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loop lib/confine \
-	lib/confine_profiles \
+	lib/confine_profiles lib/latency \
 	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains config/rpc_policy \
 	tools/check tools/hwcheck \
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
@@ -70,7 +68,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
-	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks
+	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks test_latency
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm fuzz_inventory fuzz_usbip
 # Root, in network namespaces: the firewall's tables on real nftables.
@@ -303,17 +301,10 @@ template: deps $(BUILD)/bulkhead
 	@initramfs/mkinitramfs.sh --bulkhead $(BUILD)/bulkhead --config templates/boot \
 		--roles "init modprobe" --out $(BUILD)/templates/boot.cpio.zst
 
+# Every bench of bench/report.py's list, one after the other, into one
+# report: $(BUILD)/bench/REPORT.md and REPORT.json (bench/run.sh).
 bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
-	@scripts/deps.sh $(DEPS_BENCH)
-	@$(BUILD)/bench/composite
-	@bench/input.sh $(BUILD)/bulkhead
-	@bench/dm.sh $(BUILD)/bulkhead
-	@bench/dispvm.sh $(BUILD)/bulkhead
-	@bench/rpc.sh $(BUILD)/bulkhead
-	@bench/pid1.sh $(BUILD)/bulkhead
-	@bench/xen.sh $(BUILD)/bulkhead
-	@bench/gui.sh $(BUILD)/bulkhead
-	@bench/wayland.sh $(BUILD)/bulkhead
+	@bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

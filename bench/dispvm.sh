@@ -6,7 +6,9 @@
 # the same domain, booted for the request); and the device-mapper work of
 # a disposable's volumes as the manager logs it (made before each
 # creation, released after each stop: together, a reset).  Prints
-# min / median / max and the ratio cold/preloaded; judges nothing.
+# min / median / max and the ratio cold/preloaded, and the medians as
+# figures (bench/report.py): the preloaded one against the booted one and
+# against Qubes 4.3's published figure; judges nothing.
 # usage: bench/dispvm.sh PATH/TO/bulkhead   (root; RUNS=5 requests a way)
 set -euo pipefail
 
@@ -39,8 +41,9 @@ qemu_stop "$LINUX_VM"
 serial | sed -n 's/^BENCH-RUN //p' > "$LINUX_VM/runs"
 serial | sed -nE 's/^bulkhead: domains: domain disp[0-9]+: volumes (ready|released) in ([0-9]+) ms$/\1 \2/p' \
     > "$LINUX_VM/volumes"
-python3 - "$LINUX_VM/runs" "$LINUX_VM/volumes" <<'PY'
+PYTHONPATH=$here python3 - "$LINUX_VM/runs" "$LINUX_VM/volumes" <<'PY'
 import re, statistics, sys
+from report import figure, measured, published
 
 def fmt(s):
     return f"min {min(s):.0f} / median {statistics.median(s):.0f} / max {max(s):.0f} ms"
@@ -65,6 +68,20 @@ print(f"  preloaded  {fmt(runs['preloaded'])}")
 print(f"  booted     {fmt(runs['cold'])}")
 print(f"  ratio booted/preloaded (medians): "
       f"{statistics.median(runs['cold']) / statistics.median(runs['preloaded']):.1f}")
+where = "as the domain manager times it, Xen 4.17 under QEMU TCG"
+pre, cold = statistics.median(runs["preloaded"]), statistics.median(runs["cold"])
+what = ("`ctl run-disposable' answered, from the request to the command running in the "
+        f"disposable, taking a preloaded one (paused, ready); {where}")
+figure("dispvm.preloaded", pre, "ms", what, n=len(runs["preloaded"]),
+       anchor=measured("booted for the request", cold, "ms"),
+       goal={"value_max": 100, "text": "≤ 100 ms"})
+figure("dispvm.preloaded-qubes", pre, "ms", what + "; Qubes' figure is on hardware",
+       n=len(runs["preloaded"]),
+       anchor=published("Qubes 4.3, preloaded", 900, "ms",
+                        "Qubes OS 4.3 release notes: preloaded disposables 0.9–2.3 s (the 0.9)"),
+       goal={"text": "against Qubes 4.3's, published"})
+figure("dispvm.booted", cold, "ms", "the same request with no disposable preloaded: one "
+       f"booted for it; {where}", n=len(runs["cold"]))
 if vols["ready"] and vols["released"]:
     print(f"bench-dispvm: a disposable's volumes (libdevmapper, loop devices, files), "
           f"{len(vols['ready'])} made, {len(vols['released'])} released")
@@ -72,5 +89,15 @@ if vols["ready"] and vols["released"]:
     print(f"  released   {fmt(vols['released'])}")
     print(f"  reset (median made + median released): "
           f"{statistics.median(vols['ready']) + statistics.median(vols['released']):.0f} ms")
+    how = ("as the manager logs it (libdevmapper, loop devices, files of a pool on a virtio "
+           "disk), Xen 4.17 under QEMU TCG")
+    made, freed = statistics.median(vols["ready"]), statistics.median(vols["released"])
+    figure("dispvm.volumes-made", made, "ms", f"a disposable's volumes made before its start, {how}",
+           n=len(vols["ready"]))
+    figure("dispvm.volumes-released", freed, "ms",
+           f"a disposable's volumes released after its stop, {how}", n=len(vols["released"]))
+    figure("dispvm.volumes", made + freed, "ms", "a disposable's volumes made and released (the "
+           f"medians' sum): its reset in the manager, {how}", stat="total",
+           goal={"value_max": 50, "text": "≤ 50 ms"})
 PY
 info "serial log in $LINUX_VM"

@@ -13,8 +13,10 @@
 #                 DAMAGE messages the agent sent, and the compositor's and
 #                 dom0's CPU time (/proc, dom0's bench script)
 # Prints min / median / max, frames per second and CPU per frame for each,
-# and foot's ratios to the anchor; judges nothing.  Under TCG every figure is far slower than on hardware: they
-# compare changes to this code on this test bed, nothing else.
+# and foot's ratios to the anchor, and figure lines of the same against
+# the anchor's (bench/report.py); judges nothing.  Under TCG every figure
+# is far slower than on hardware: they compare changes to this code on
+# this test bed, nothing else.
 # usage: bench/gui.sh PATH/TO/bulkhead   (root; SAMPLES=10 key presses)
 set -euo pipefail
 
@@ -67,8 +69,9 @@ run() {
 run terminal
 run wayland
 
-python3 - "$LINUX_VM" <<'PY'
+PYTHONPATH=$here python3 - "$LINUX_VM" <<'PY'
 import re, statistics, sys
+from report import figure, measured
 
 def figures(kind):
     d = sys.argv[1]
@@ -114,5 +117,25 @@ if t["lat"] and w["lat"] and t["fps"]:
     print(f"bench-gui: foot / the agent's terminal (the anchor): key to pixel "
           f"{statistics.median(w['lat']) / statistics.median(t['lat']):.2f}, frames per s "
           f"{w['fps'] / t['fps']:.2f}, compositor CPU per frame {w['per'] / max(t['per'], 1e-9):.2f}")
+
+where = "dom0's compositor on bochs-drm, Xen 4.17 under QEMU TCG"
+for kind, short in (("terminal", "terminal"), ("wayland", "foot")):
+    # foot's figures against the agent's terminal's; the anchor's alone.
+    f, a = got[kind], t if kind == "wayland" else None
+    if f["lat"]:
+        figure(f"gui.{short}.key", statistics.median(f["lat"]), "ms", f"{names[kind]}: a key "
+               "(QEMU's sendkey) to the first screendump that differs, through dom0, vchan, the "
+               f"agent and the domain's shell; {where}", n=len(f["lat"]),
+               anchor=a and measured("the agent's terminal", statistics.median(a["lat"]), "ms"))
+    figure(f"gui.{short}.fps", f["fps"], "fps", f"{names[kind]}: frames the compositor showed a "
+           f"second while `yes' scrolled for {f['fsecs']:.0f} s; {where}", stat="mean",
+           anchor=a and measured("the agent's terminal", a["fps"], "fps"),
+           goal=a and {"text": "reported: foot against the agent's terminal"})
+    figure(f"gui.{short}.cpu-frame", f["per"], "ms", f"{names[kind]}: the compositor's CPU time "
+           f"per frame while it scrolled; {where}", stat="mean",
+           anchor=a and measured("the agent's terminal", a["per"], "ms"))
+    figure(f"gui.{short}.dom0-busy", 100 * f["busy"] / max(f["all"], 1), "%",
+           f"{names[kind]}: dom0's 2 vCPUs busy while it scrolled; {where}", stat="mean",
+           anchor=a and measured("the agent's terminal", 100 * a["busy"] / max(a["all"], 1), "%"))
 PY
 info "artifacts in $LINUX_VM (terminal.serial.log, wayland.serial.log, terminal.png, wayland.png)"

@@ -3,8 +3,8 @@
 # boot and after 1000 restarts, the libraries it maps, how fast `ctl
 # restart' goes round, and how long a dead service stays dead beyond its
 # backoff. Anchors from the same run: an idle /bin/sleep service's RSS (a
-# process with libc only), /bin/true's run time. Prints figures only;
-# nothing here judges a speed.
+# process with libc only), /bin/true's run time. Prints figures only, in
+# prose and as figure lines (bench/report.py); nothing here judges a speed.
 # Usage: bench/pid1.sh PATH/TO/bulkhead   (root)
 # Environment: DEATHS (20) and RESTARTS (1000) set the loop counts; KEEP=1
 # keeps the work dir with PID 1's stderr and the stamps.
@@ -23,7 +23,8 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
     exit 2
 fi
 BH=$(realpath "$1")
-STAMP=$root/build/bench/stamp
+# Built next to bulkhead, in its build dir.
+STAMP=$(dirname "$BH")/bench/stamp
 
 T=$(mktemp -d /tmp/bulkhead-bench.XXXXXX)
 cleanup() {
@@ -128,3 +129,36 @@ awk -v a="$d_min" -v m="$d_med" -v b="$d_max" 'BEGIN {
     printf "death->restart (backoff 100 ms): min %s ms, median %s ms, max %s ms; overhead median %.1f ms\n",
         a, m, b, m - 100 }'
 printf '  (%d SIGKILLs; overhead = death->restart - 100 ms backoff)\n' "$DEATHS"
+
+PYTHONPATH=$here python3 - "$rss_boot" "$anon_boot" "$rss_sleep" "$rss_after" \
+    "$(grep -c . <<<"$libs")" "$fds_boot" "$fds_after" "$RESTARTS" "$secs" "$status_secs" \
+    "$true_secs" "$d_med" "$DEATHS" <<'PY'
+import sys
+from report import figure, measured
+
+(rss, anon, sleep_rss, rss_after, libs, fds, fds_after, n, secs, status_s, true_s,
+ death, deaths) = (float(x) for x in sys.argv[1:])
+n, deaths, runs = int(n), int(deaths), max(int(n) // 10, 1)
+where = "bulkhead as PID 1 of a PID namespace on this host, no QEMU"
+figure("pid1.rss", rss, "KiB", f"PID 1's RSS once its 3 services are up; {where}", n=1,
+       anchor=measured("an idle sleep service", sleep_rss, "KiB"),
+       goal={"value_max": 2048, "text": "≤ 2 MiB"})
+figure("pid1.rss-anon", anon, "KiB", f"PID 1's anonymous RSS once its services are up; {where}",
+       n=1)
+figure("pid1.rss-growth", rss_after - rss, "KiB", f"what PID 1's RSS grew by in {n} `ctl restart's; "
+       f"{where}", n=1)
+figure("pid1.libs", libs, "libraries", f"shared objects mapped into PID 1, ld.so and the vdso left "
+       f"out; {where}", n=1)
+figure("pid1.fds", fds_after, "fds", f"PID 1's open fds after {n} `ctl restart's; {where}",
+       n=1, anchor=measured("after boot", fds, "fds"))
+figure("pid1.restarts", n / secs, "/s", f"`ctl restart' of a service, each until its new process "
+       f"has run, {n} one after the other; {where}", stat="mean", n=n)
+figure("pid1.ctl-status", 1000 * status_s / runs, "ms", f"`bulkhead ctl status', a whole process "
+       f"each, {runs} one after the other; {where}", stat="mean", n=runs,
+       anchor=measured("/bin/true", 1000 * true_s / runs, "ms"),
+       goal={"value_max": 2, "text": "≤ 2 ms a call"})
+figure("pid1.death-restart", death, "ms", f"a SIGKILLed service to its new process's first "
+       f"instruction, backoff 100 ms included; {deaths} deaths, {where}", n=deaths)
+figure("pid1.death-overhead", death - 100, "ms", f"the same beyond its 100 ms backoff; {deaths} "
+       f"deaths, {where}", n=deaths)
+PY

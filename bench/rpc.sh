@@ -10,7 +10,8 @@
 #   copy     `copy-to alpha' of a 16 MiB file; against filecopy-pack piped
 #            into filecopy-unpack in beta
 # Prints min / median / max of each, MiB/s, and the ratios to the in-domain
-# anchors measured in the same run; judges nothing.
+# anchors measured in the same run, and the medians as figures against
+# those anchors (bench/report.py); judges nothing.
 # usage: bench/rpc.sh PATH/TO/bulkhead   (root)
 set -euo pipefail
 
@@ -38,8 +39,9 @@ qemu_stop "$LINUX_VM"
 # fields are matched, not the line.
 serial | grep -aoE 'RPCBENCH (call|stream|copy) [a-z]+=[0-9]+ ms=[0-9]+ local_ms=[0-9]+' \
     > "$LINUX_VM/runs" || true
-python3 - "$LINUX_VM/runs" <<'PY'
+PYTHONPATH=$here python3 - "$LINUX_VM/runs" <<'PY'
 import statistics, sys
+from report import figure, measured
 
 runs = {}
 for line in open(sys.argv[1]):
@@ -60,6 +62,12 @@ print(f"bench-rpc: calls from beta to alpha over a vchan, {len(calls)} loops of 
 print(f"  empty call, round trip   {fmt(per)}")
 print(f"  the program started in beta (anchor)  {fmt(local)}")
 print(f"  ratio call/anchor (medians): {statistics.median(per) / statistics.median(local):.1f}")
+where = "Xen 4.17 under QEMU TCG"
+figure("rpc.call", statistics.median(per), "ms", "an empty call's round trip from beta to "
+       "alpha over a vchan (`rpc-call alpha test.Sink', nothing in): dom0's policy, alpha's "
+       f"agent starting the program, the status back; the median of {len(calls)} loops' "
+       f"means of {calls[0][0]} calls, {where}", n=len(calls),
+       anchor=measured("the program started in beta", statistics.median(local), "ms"))
 for kind, what, anchor in (("stream", "a stream into the service", "into a pipe in beta"),
                            ("copy", "copy-to a file", "pack | unpack in beta")):
     s = runs[kind]
@@ -70,5 +78,8 @@ for kind, what, anchor in (("stream", "a stream into the service", "into a pipe 
     print(f"  {anchor} (anchor)   {fmt(lrate, 'MiB/s')}")
     print(f"  ratio anchor/{kind} (medians): "
           f"{statistics.median(lrate) / statistics.median(rate):.1f}")
+    figure(f"rpc.{kind}", statistics.median(rate), "MiB/s", f"{what}, {mib:.0f} MiB, from beta "
+           f"to alpha over a vchan; {len(rate)} runs, {where}", n=len(rate),
+           anchor=measured(anchor, statistics.median(lrate), "MiB/s"))
 PY
 info "serial log in $LINUX_VM"

@@ -15,14 +15,15 @@
 # whole area (its window-stats line), and the same for weston-simple-damage
 # (a ball moving over a still picture, its damage the ball's box) run for
 # 3 s: the agent copies what the client says changed, and no more.
-# Prints the figures and foot's ratios to libvterm's; judges nothing.
+# Prints the figures and foot's ratios to libvterm's, in prose and as
+# figure lines against libvterm's (bench/report.py); judges nothing.
 # usage: bench/wayland.sh PATH/TO/bulkhead   (root: the test config's sockets)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 BH=$(realpath "$1")
-W=$top/build/bench-wayland
+W=${SUITE_DIR:-$top/build}/bench-wayland
 TIMEOUT_S=${TIMEOUT_S:-600}
 rm -rf "$W"
 mkdir -p "$W/run"
@@ -108,8 +109,9 @@ measure libvterm "$term_agent" "$W/term.done"
     > "$W/simple-damage.out" 2>&1) || true
 sleep 0.5
 
-python3 - "$W/figures" "$W/wl-vm.agent" <<'PY'
+PYTHONPATH=$here python3 - "$W/figures" "$W/wl-vm.agent" <<'PY'
 import re, sys
+from report import figure, measured
 
 runs = {}
 for line in open(sys.argv[1]):
@@ -130,4 +132,27 @@ for name, st in zip(("foot", "weston-simple-damage"), stats):
     commits, copied, area = (int(x) for x in st)
     print(f"{name} through the agent: {commits} commits drawn, {copied / commits:.0f} pixels "
           f"copied per commit, {copied / commits / area:.3f} of its {area}-pixel window")
+    figure(f"wayland.{name.replace('weston-', '')}.copied", 100 * copied / commits / area, "%",
+           f"{name} through the agent: the pixels it copied into the window's buffer per commit, "
+           f"of the {area}-pixel window, {commits} commits; headless, this host", stat="mean",
+           n=commits)
+
+where = "alone on the 1024x640 headless desktop, this host (no QEMU)"
+measures = (  # name, unit, stat, what, its value in a run
+    ("seq", "s", "total", "`seq 1 1000000' printed, wall time", lambda r: r["ms"] / 1000),
+    ("fps", "fps", "mean", "the frames the compositor showed a second meanwhile",
+     lambda r: r["frames"] / (r["ms"] / 1000)),
+    ("cpu-frame", "ms", "mean", "the compositor's CPU time per frame meanwhile",
+     lambda r: r["comp"] / max(r["frames"], 1)),
+    ("agent-cpu", "s", "total", "the agent's CPU time (user + system) meanwhile",
+     lambda r: r["agent"] / 1000))
+for name, who in (("libvterm", "the agent's terminal (libvterm)"),
+                  ("foot", "foot through the agent (its Wayland compositor)")):
+    # foot's figures against libvterm's; the anchor's alone.
+    a = runs["libvterm"] if name == "foot" else None
+    for fig, unit, stat, what, value in measures:
+        figure(f"wayland.{name}.{fig}", value(runs[name]), unit, f"{who}: {what}; {where}",
+               stat=stat, anchor=a and measured("the agent's terminal", value(a), unit),
+               goal={"text": "reported: foot against the agent's terminal"}
+               if a and fig == "fps" else None)
 PY

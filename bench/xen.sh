@@ -5,9 +5,10 @@
 #                      bulkhead (on_crash by `restart') and by xl
 #                      (on_crash="restart"): from its @releaseDomain to the
 #                      next @introduceDomain, the same xenstore events for both
-#   create             `ctl start' to `ctl list' saying running, against
-#                      `xl create' returning, for the same PV domain
-# Prints min/median/max and the ratios xl/bulkhead; judges nothing.
+#   create             `ctl start --wait' returning (the domain running),
+#                      against `xl create' returning, for the same PV domain
+# Prints min/median/max and the ratios xl/bulkhead, and each median as a
+# figure against xl's (bench/report.py); judges nothing.
 # usage: bench/xen.sh PATH/TO/bulkhead   (root)
 set -euo pipefail
 
@@ -33,8 +34,9 @@ bench_wait bench "$BENCH_TIMEOUT"
 
 serial | sed -n 's/^BENCH-EV //p' > "$LINUX_VM/events"
 serial | sed -n 's/^BENCH-CREATE //p' > "$LINUX_VM/creates"
-python3 - "$LINUX_VM/events" "$LINUX_VM/creates" <<'PY'
+PYTHONPATH=$here python3 - "$LINUX_VM/events" "$LINUX_VM/creates" <<'PY'
 import statistics, sys
+from report import figure, measured
 
 def deaths(events, phase):
     """Death-to-recreate samples (ms) in PHASE: the first release after an
@@ -63,7 +65,7 @@ for line in open(sys.argv[2]):
     who, t0, t1 = line.split()
     creates[who].append((float(t1) - float(t0)) * 1000)
 
-def show(name, b, x):
+def show(name, b, x, fig):
     if not b or not x:
         print(f"bench-xen: {name}: no samples (bulkhead {len(b)}, xl {len(x)})")
         return
@@ -73,10 +75,20 @@ def show(name, b, x):
     print(f"  bulkhead  {fmt(b)}")
     print(f"  xl        {fmt(x)}")
     print(f"  ratio xl/bulkhead (medians): {mx / mb:.2f}")
+    figure(fig["id"], mb, "ms", f"{fig['what']}; {len(b)} samples, xl's {len(x)}, "
+           "Xen 4.17 under QEMU TCG", n=len(b), anchor=measured(fig["anchor"], mx, "ms"),
+           goal=fig["goal"])
 
 show("death to recreate (@releaseDomain to @introduceDomain)",
-     deaths(events, "bulkhead"), deaths(events, "xl"))
-show("create (command to running)", creates["bulkhead"], creates["xl"])
+     deaths(events, "bulkhead"), deaths(events, "xl"),
+     dict(id="xen.restart", anchor="xl's restart", goal={"text": "reported against xl's"},
+          what="a PV domain that panics at every boot, from its @releaseDomain to the next "
+          "@introduceDomain: restarted by the domain manager (on_crash restart, its backoff of "
+          "100 ms doubling per crash included) and by xl (on_crash=\"restart\")"))
+show("create (command to running)", creates["bulkhead"], creates["xl"],
+     dict(id="xen.create", anchor="xl create", goal={"ratio_max": 0.9, "text": "≤ 0.9 × xl create"},
+          what="a PV domain from the command to the domain running, `ctl start --wait' "
+          "against `xl create', each until it returns, for the same domain"))
 PY
 echo "bench-xen: bulkhead's restarts include its backoff: 100 ms doubling per consecutive crash"
 echo "bench-xen: the manager's own figures: $(serial | grep -oE 'domain (crashy|steady) created \(domid [0-9]+\) in [0-9]+ ms(, [0-9]+ ms after its death)?' | sed -E 's/ \(domid [0-9]+\)//' | tr '\n' ';')"

@@ -19,8 +19,10 @@
  *                                  # other file access); unset: nowhere
  *   keymap_layout = "us"           # dom0's own text entry (xkbcommon)
  *   bind = [ "Super+Tab focus-next", ... ]   # replaces the defaults
- *   measure_input_latency = 0      # 1: log each key's time from the kernel's
- *                                  # event to the domain's channel (make bench)
+ *   measure_input_latency = 0      # 1: keep each key's time from the kernel's
+ *                                  # event to the domain's channel, and log
+ *                                  # their p50, p99 and maximum once keys
+ *                                  # pause for a second (make bench)
  *   measure_frame_rate = 0         # 1: log frames shown each 5 s (make bench)
  *   agent_timeout_ms = 120000      # a running gui domain that offers no
  *                                  # channel this long: "no agent" in the bar

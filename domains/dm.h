@@ -18,12 +18,17 @@
 void dm_init(void);
 
 /* Creates NAME with one TARGET of SECTORS 512-byte sectors; PARAMS as
- * dmsetup's table takes them.  -EEXIST if NAME exists. */
+ * dmsetup's table takes them.  -EBUSY (the kernel's) or -EEXIST if NAME
+ * exists. */
 int dm_create(const char *name, const char *target, const char *params, uint64_t sectors);
 
 /* Removes NAME.  -ENXIO if there is none, -EBUSY while something holds
  * it open (a backend, or a snapshot of it). */
 int dm_remove(const char *name);
+
+/* How many device-mapper tasks (one ioctl each, a creation three) this
+ * process has run. */
+unsigned dm_calls(void);
 
 /* Suspends NAME (its in-flight I/O done, new I/O held) or resumes it. */
 int dm_suspend(const char *name, bool suspend);

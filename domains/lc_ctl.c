@@ -1,6 +1,7 @@
 /*
  * lc_ctl.c - `bulkhead ctl' on domains: list, start, stop, kill, pause,
- * unpause.
+ * unpause; and the answers to the requests that wait for a domain (`ctl
+ * run-disposable', `ctl start --wait').
  */
 #include "domains/lc_internal.h"
 
@@ -89,6 +90,36 @@ static int op_start(struct lifecycle *lc, struct lc_dom *d, uint64_t now, char *
 	}
 }
 
+/* `ctl start --wait': started as by `ctl start' (at once if it runs, or
+ * is being created), WAITER answered once it runs (lc_created()), or
+ * refused when it cannot.  One waits a domain: a second is refused. */
+static int op_start_wait(struct lifecycle *lc, struct lc_dom *d, struct control_waiter waiter,
+			 uint64_t now, char *msg, size_t cap)
+{
+	if (d->own) {
+		snprintf(msg, cap, "%s is an unnamed disposable: `bulkhead ctl run-disposable %s' "
+			 "starts one and waits for it", d->cfg->name, d->cfg->template_name);
+		return -EINVAL;
+	}
+	/* A waiter whose client went (its ctl interrupted) gives way. */
+	if (d->waiting && lc->ops->waiter_present(lc->ctx, d)) {
+		snprintf(msg, cap, "another `bulkhead ctl start --wait %s' waits for it already "
+			 "(it is %s): one waits at a time (`bulkhead ctl list' shows when it runs)",
+			 d->cfg->name, domain_state_name(d->state));
+		return -EBUSY;
+	}
+	bool coming = !d->removed && (d->state == DOM_RUNNING || d->state == DOM_CREATING);
+	int r = coming ? 0 : op_start(lc, d, now, msg, cap);
+	if (r < 0)
+		return r;
+	d->waiting = true;
+	d->waiter = waiter;
+	d->asked_at = now;
+	if (d->state == DOM_RUNNING)
+		lc_answer_waiter(lc, d, now);
+	return 0;
+}
+
 static int op_stop(struct lifecycle *lc, struct lc_dom *d, bool force, uint64_t now, char *msg,
 		   size_t cap)
 {
@@ -96,6 +127,8 @@ static int op_stop(struct lifecycle *lc, struct lc_dom *d, bool force, uint64_t 
 	switch (d->state) {
 	case DOM_BACKOFF:
 	case DOM_FAILED:
+		lc_refuse_waiter(lc, d, ECANCELED, force ? "`bulkhead ctl kill' stopped it first" :
+				 "`bulkhead ctl stop' stopped it first");
 		lc_set_state(lc, d, DOM_STOPPED);
 		return 0;
 	case DOM_PRESERVED:
@@ -153,8 +186,8 @@ static int op_pause(struct lifecycle *lc, struct lc_dom *d, bool pause, char *ms
 	return 0;
 }
 
-int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64_t now,
-	   char *msg, size_t cap)
+int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name,
+	   struct control_waiter waiter, uint64_t now, char *msg, size_t cap)
 {
 	struct lc_dom *d = lc_by_name(lc, name);
 	if (!d) {
@@ -168,6 +201,8 @@ int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64
 	switch (op) {
 	case CTL_DOMAIN_START:
 		return op_start(lc, d, now, msg, cap);
+	case CTL_DOMAIN_START_WAIT:
+		return op_start_wait(lc, d, waiter, now, msg, cap);
 	case CTL_DOMAIN_STOP:
 		return op_stop(lc, d, false, now, msg, cap);
 	case CTL_DOMAIN_KILL:
@@ -178,4 +213,78 @@ int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64
 		return op_pause(lc, d, false, msg, cap);
 	}
 	return -EINVAL;
+}
+
+/* ---- the requests that wait for a domain: one a domain, its slot's ---- */
+
+void lc_answer_waiter(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
+{
+	if (!d->waiting)
+		return;
+	d->waiting = false;
+	uint64_t ms = now - d->asked_at;
+	if (d->own) {
+		log_notice("domains", "disposable %s of %s: %s %llu ms after the request",
+			   d->cfg->name, d->cfg->template_name,
+			   d->command ? "runs its command" : "is up", (unsigned long long)ms);
+		log_event("domains", "disposable-answered",
+			  "name=%s template=%s ms=%llu command=%d", d->cfg->name,
+			  d->cfg->template_name, (unsigned long long)ms, d->command != NULL);
+	} else {
+		log_notice("domains", "domain %s runs, %llu ms after `ctl start --wait' asked",
+			   d->cfg->name, (unsigned long long)ms);
+	}
+	lc->ops->answer(lc->ctx, d, ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+}
+
+void lc_refuse_waiter(struct lifecycle *lc, struct lc_dom *d, int code, const char *why)
+{
+	char msg[CTL_ERROR_TEXT_MAX + 1];
+	if (!d->waiting)
+		return;
+	d->waiting = false;
+	if (d->own) {
+		snprintf(msg, sizeof(msg), "disposable %s of %s: %s", d->cfg->name,
+			 d->cfg->template_name, why);
+	} else {
+		snprintf(msg, sizeof(msg), "%s did not start: %s", d->cfg->name, why);
+		log_notice("domains", "domain %s: `ctl start --wait' refused: %s", d->cfg->name,
+			   why);
+	}
+	lc->ops->refuse(lc->ctx, d, code, msg);
+}
+
+/* The backend (D's netvm or disk backend, or one of theirs, as far as
+ * they are still to start) that keeps D from being created until the
+ * user starts it again: stopped or failed.  NULL: none.  The chain has
+ * no cycle (config/domains.c refuses one). */
+static const struct lc_dom *blocked_by(const struct lifecycle *lc, const struct lc_dom *d)
+{
+	const char *const names[] = { d->cfg->netvm, d->cfg->disk_backend };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const struct lc_dom *b = names[i] ? lc_by_name(lc, names[i]) : NULL;
+		if (b && (b->state == DOM_STOPPED || b->state == DOM_FAILED))
+			return b;
+		const struct lc_dom *deeper = b && b->state == DOM_BACKOFF ? blocked_by(lc, b) :
+					      NULL;
+		if (deeper)
+			return deeper;
+	}
+	return NULL;
+}
+
+void lc_waiters_blocked(struct lifecycle *lc)
+{
+	char why[160];
+	for (size_t i = 0; i < lc->n; i++) {
+		struct lc_dom *d = lc->m[i];
+		const struct lc_dom *b = d->waiting && !d->own && d->state == DOM_BACKOFF ?
+					 blocked_by(lc, d) : NULL;
+		if (!b)
+			continue;
+		snprintf(why, sizeof(why), "it needs %s, which is %s (`bulkhead ctl start --wait "
+			 "%s' starts both again)", b->cfg->name, domain_state_name(b->state),
+			 d->cfg->name);
+		lc_refuse_waiter(lc, d, EIO, why);
+	}
 }

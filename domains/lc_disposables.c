@@ -15,32 +15,6 @@
 
 /* ---- unnamed disposables: their agents, requests and preloads ---- */
 
-/* The request for D is answered: D runs its command (or is up, if none). */
-static void answer_waiter(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
-{
-	if (!d->waiting)
-		return;
-	d->waiting = false;
-	uint64_t ms = now - d->asked_at;
-	log_notice("domains", "disposable %s of %s: %s %llu ms after the request", d->cfg->name,
-		   d->cfg->template_name, d->command ? "runs its command" : "is up",
-		   (unsigned long long)ms);
-	log_event("domains", "disposable-answered", "name=%s template=%s ms=%llu command=%d",
-		  d->cfg->name, d->cfg->template_name, (unsigned long long)ms, d->command != NULL);
-	lc->ops->answer(lc->ctx, d, ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
-}
-
-void lc_refuse_waiter(struct lifecycle *lc, struct lc_dom *d, int code, const char *why)
-{
-	char msg[CTL_ERROR_TEXT_MAX + 1];
-	if (!d->waiting)
-		return;
-	d->waiting = false;
-	snprintf(msg, sizeof(msg), "disposable %s of %s: %s", d->cfg->name,
-		 d->cfg->template_name, why);
-	lc->ops->refuse(lc->ctx, d, code, msg);
-}
-
 static struct lc_dom *template_of(const struct lifecycle *lc, const struct lc_dom *d)
 {
 	return d->own ? lc_by_name(lc, d->cfg->template_name) : NULL;
@@ -149,17 +123,17 @@ void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_st
 		if (d->preload && d->state == DOM_RUNNING)
 			lc_ask_pause(lc, d, true, true);
 		else if (!d->command)
-			answer_waiter(lc, d, now);
+			lc_answer_waiter(lc, d, now);
 		return;
 	case AGENT_RUNNING:
 		d->agent_ready = true;
-		answer_waiter(lc, d, now);
+		lc_answer_waiter(lc, d, now);
 		return;
 	case AGENT_EXITED:
 		d->agent_ready = true;
 		/* Its last word: what it writes after this is not read. */
 		lc_agent_unwatch(lc, d);
-		answer_waiter(lc, d, now);
+		lc_answer_waiter(lc, d, now);
 		if (d->state != DOM_RUNNING)
 			return;
 		/* As in Qubes: a disposable lives as long as its command. */
@@ -393,7 +367,7 @@ static int claim(struct lifecycle *lc, struct lc_dom *d, const char *command,
 	if (dom_exists_in_xen(d->state))
 		lc->ops->mark(lc->ctx, d, "running");
 	if (d->agent_ready && !d->command)
-		answer_waiter(lc, d, now);
+		lc_answer_waiter(lc, d, now);
 	return 0;
 }
 

@@ -18,7 +18,14 @@ void lc_destroy(struct lifecycle *lc, struct lc_dom *d, enum domain_action next)
 void lc_ask_pause(struct lifecycle *lc, struct lc_dom *d, bool pause, bool for_preload);
 void lc_backend_serves(struct lifecycle *lc, struct lc_dom *d, const char *why);
 void lc_disposable_gone(struct lifecycle *lc, struct lc_dom *d, const char *why);
+/* D's waiting request (d->waiting: a `ctl run-disposable' of an unnamed
+ * disposable, a `ctl start --wait' of a named domain) answered, or
+ * refused saying WHY; nothing when none waits. */
+void lc_answer_waiter(struct lifecycle *lc, struct lc_dom *d, uint64_t now);
 void lc_refuse_waiter(struct lifecycle *lc, struct lc_dom *d, int code, const char *why);
+/* `ctl start --wait's refused whose domain waits for a backend that
+ * nothing will start (stopped or failed). */
+void lc_waiters_blocked(struct lifecycle *lc);
 bool lc_request_waiting(const struct lifecycle *lc);
 void lc_preload_more(struct lifecycle *lc, uint64_t now);
 void lc_agents_late(struct lifecycle *lc, uint64_t now);

@@ -6,6 +6,7 @@
 #include "domains/lifecycle.h"
 #include "domains/lc_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,9 @@ static void reload_say(const struct lifecycle *lc, const struct reload_change *c
 void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, char *text,
 		     size_t cap)
 {
-	static struct lc_dom *next[DOMAINS_MAX];
+	static struct lc_dom *next[DOMAINS_MAX], *dropped[DOMAINS_MAX];
 	static struct reload_change changes[DOMAINS_MAX];
-	size_t n = 0;
+	size_t n = 0, ndropped = 0;
 	text[0] = '\0';
 	for (size_t j = 0; j < nd->n; j++) {
 		struct reload_change *c = &changes[j];
@@ -137,6 +138,9 @@ void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, cha
 			continue;
 		struct reload_change gone = { .kind = RELOAD_REMOVED };
 		str_copy(gone.name, d->cfg->name, sizeof(gone.name));
+		/* Before its slot may go: nothing answers a waiter after. */
+		lc_refuse_waiter(lc, d, ENOENT, "`bulkhead ctl reload' removed it from the "
+				 "configuration");
 		bool stays = lc_exists(d) && keep_config(lc, d);
 		reload_say(lc, &gone, stays ? d : NULL, text, cap);
 		if (stays) {
@@ -149,7 +153,7 @@ void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, cha
 			if (!dom_exists_in_xen(d->state) && d->state != DOM_CREATING)
 				lc_set_state(lc, d, DOM_STOPPED);
 		} else {
-			lc_slot_free(lc, d);
+			dropped[ndropped++] = d;
 		}
 	}
 	for (size_t i = 0; i < lc->n; i++)
@@ -157,6 +161,10 @@ void lc_reload_apply(struct lifecycle *lc, struct domains *nd, uint64_t now, cha
 			next[n++] = lc->m[i];
 	memcpy(lc->m, next, n * sizeof(lc->m[0]));
 	lc->n = n;
+	/* Freed once out of the slots: until here they were looked through
+	 * (lc_by_name), and read by the loop above. */
+	for (size_t i = 0; i < ndropped; i++)
+		lc_slot_free(lc, dropped[i]);
 	domains_free(&lc->doms);
 	lc->doms = *nd;
 	*nd = (struct domains){ 0 };

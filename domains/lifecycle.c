@@ -145,6 +145,7 @@ bool lc_exists(const struct lc_dom *d)
 /* D cannot be created, and trying again would not help. */
 static void start_failed(struct lifecycle *lc, struct lc_dom *d, const char *why)
 {
+	lc_refuse_waiter(lc, d, EIO, why);
 	if (d->own)
 		lc_disposable_gone(lc, d, why);
 	else
@@ -166,12 +167,9 @@ static void start(struct lifecycle *lc, struct lc_dom *d, uint64_t now)
 		return;
 	}
 	int r = lc->ops->prepare(lc->ctx, d, why, sizeof(why));
-	if (r == -EAGAIN && d->own) {
-		lc_disposable_gone(lc, d, why);
-		return;
-	}
-	if (r == -EAGAIN) {
+	if (r == -EAGAIN && !d->own) {
 		/* Like a failed creation: backoff, then the start limit. */
+		lc_refuse_waiter(lc, d, EIO, why);
 		after_death(lc, d, ACTION_RESTART, true, now);
 		return;
 	}
@@ -198,8 +196,12 @@ void lc_created(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now,
 		uint64_t epoch_now)
 {
 	if (rc) {
+		char why[96];
 		/* libxl has cleaned up; a failed start backs off like a crash. */
 		log_err("domains", "domain %s: creation failed (libxl error %d)", d->cfg->name, rc);
+		snprintf(why, sizeof(why), "libxl could not create it (error %d; the domain "
+			 "manager's log says why)", rc);
+		lc_refuse_waiter(lc, d, EIO, why);
 		after_death(lc, d, ACTION_RESTART, true, now);
 		return;
 	}
@@ -252,6 +254,11 @@ void lc_created(struct lifecycle *lc, struct lc_dom *d, int rc, uint64_t now,
 	lc->ops->watch_death(lc->ctx, d);
 	if (!lc_is_backend(lc, d))
 		d->serving = true;
+	/* It runs, as `ctl list' says from now on: `ctl start --wait' is
+	 * answered with the unpause asked above under way (`xl create'
+	 * returns once libxl unpaused it, one libxl call later). */
+	if (!d->own)
+		lc_answer_waiter(lc, d, now);
 }
 
 /* ---- death, and the restart policy ---- */
@@ -446,6 +453,9 @@ void lc_stop_all(struct lifecycle *lc)
 		return;
 	log_notice("domains", "shutting the domains down, in reverse dependency order");
 	lc->stopping = true;
+	/* Nothing starts from now on, and nothing is handed out. */
+	for (size_t i = 0; i < lc->n; i++)
+		lc_refuse_waiter(lc, lc->m[i], ESHUTDOWN, "the domain manager is shutting down");
 }
 
 /* During shutdown, reverse dependency order: a netvm is asked once no
@@ -537,6 +547,7 @@ void lc_tick(struct lifecycle *lc, uint64_t now)
 	} else {
 		lc_preload_more(lc, now);
 		start_due(lc, now);
+		lc_waiters_blocked(lc);
 	}
 	lc_agents_late(lc, now);
 	lc_reap(lc);

@@ -110,6 +110,9 @@ struct lc_dom {
 	int recorded;			/* state in the state file at our start, -1: none */
 	struct volume_plan volumes;	/* valid while volumes_up */
 	bool volumes_up;		/* its dm devices exist (made, or adopted) */
+	/* The adapter's clock of the creation under way (monotonic us): its
+	 * config and volumes made in, libxl asked at. */
+	uint64_t prepare_us, libxl_at_us;
 	void *death;			/* the adapter's death watch */
 	/* Unnamed disposables (dispN) only: */
 	struct domain_config *own;	/* its config, owned (cfg points to it) */
@@ -125,7 +128,9 @@ struct lc_dom {
 	 * calling domain's, whose budget it counts in until it is gone. */
 	bool for_call;
 	char call_source[DOMAIN_NAME_MAX + 1];
-	bool waiting;			/* a `ctl run-disposable' awaits its answer */
+	/* A request awaits its answer: a `ctl run-disposable' (of an unnamed
+	 * disposable), a `ctl start --wait' (of a named domain). */
+	bool waiting;
 	struct control_waiter waiter;
 	uint64_t asked_at;		/* monotonic ms of that request */
 	uint64_t agent_deadline;	/* RUNNING: destroyed if its agent is silent */
@@ -211,9 +216,13 @@ struct lc_ops {
 	/* What D's agent is to offer (AGENT_XWAYLAND_KEY), before D runs. */
 	void (*publish_features)(void *ctx, const struct lc_dom *d);
 	void (*publish_rules)(void *ctx, const struct lc_dom *net, const struct lc_dom *client);
-	/* A `ctl run-disposable' answered, or refused. */
+	/* D's waiting request (d->waiter) answered: a `ctl run-disposable'
+	 * (D an unnamed disposable: its name and ANSWER_MS), a `ctl start
+	 * --wait' (D a named domain: OK); or refused. */
 	void (*answer)(void *ctx, struct lc_dom *d, uint32_t answer_ms);
 	void (*refuse)(void *ctx, struct lc_dom *d, int code, const char *msg);
+	/* Whether D's waiting request's client is still there to answer. */
+	bool (*waiter_present)(void *ctx, const struct lc_dom *d);
 	/* Whether Xen has a domain NAME (not one of ours). */
 	bool (*name_taken)(void *ctx, const char *name);
 };
@@ -302,8 +311,15 @@ void lc_agent_said(struct lifecycle *lc, struct lc_dom *d, const struct agent_st
 /* ---- `bulkhead ctl' ---- */
 void lc_describe(const struct lifecycle *lc, const struct lc_dom *d,
 		 struct ctl_domain_info *out);
-int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name, uint64_t now,
-	   char *msg, size_t cap);
+/* OP on NAME: 0, or -errno with MSG saying why.  START_WAIT's 0 says
+ * WAITER is answered (ops->answer) once the domain runs, at once if it
+ * does, or refused (ops->refuse) when its creation fails (prepare,
+ * libxl), it is stopped, killed or removed by a reload before it runs,
+ * a backend it needs is stopped or failed, or the manager shuts down;
+ * one waits a domain.  The other ops do not keep WAITER
+ * (CONTROL_NO_WAITER will do). */
+int lc_ctl(struct lifecycle *lc, enum ctl_domain_op op, const char *name,
+	   struct control_waiter waiter, uint64_t now, char *msg, size_t cap);
 int lc_run_disposable(struct lifecycle *lc, const char *template_name, const char *command,
 		      struct control_waiter waiter, uint64_t now, char *msg, size_t cap);
 /* A disposable of TEMPLATE_NAME ("": the default) for a call between

@@ -40,6 +40,13 @@ static struct mgr M;
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms)
 {
 	struct mgr *m = ctx;
+	/* A named domain's waiter is a `ctl start --wait': OK, it runs. */
+	if (!d->own) {
+		if (!control_answer_ok(&m->ctl, d->waiter))
+			log_info("domains", "domain %s runs; whoever waited for it has gone",
+				 d->cfg->name);
+		return;
+	}
 	struct ctl_disposable rep = { .answer_ms = answer_ms };
 	str_copy(rep.name, d->cfg->name, sizeof(rep.name));
 	if (!control_answer_disposable(&m->ctl, d->waiter, &rep))
@@ -51,6 +58,12 @@ void mgr_refuse(void *ctx, struct lc_dom *d, int code, const char *msg)
 {
 	struct mgr *m = ctx;
 	control_answer_error(&m->ctl, d->waiter, code, msg);
+}
+
+bool mgr_waiter_present(void *ctx, const struct lc_dom *d)
+{
+	struct mgr *m = ctx;
+	return control_present(&m->ctl, d->waiter);
 }
 
 uint64_t mgr_epoch_ms(void)
@@ -89,10 +102,11 @@ static size_t op_list(void *ctx, struct ctl_domain_info *out, size_t max)
 	return n;
 }
 
-static int op_domain(void *ctx, enum ctl_domain_op op, const char *name, char *msg, size_t cap)
+static int op_domain(void *ctx, enum ctl_domain_op op, const char *name,
+		     struct control_waiter waiter, char *msg, size_t cap)
 {
 	(void)ctx;
-	return lc_ctl(&M.lc, op, name, monotonic_ms(), msg, cap);
+	return lc_ctl(&M.lc, op, name, waiter, monotonic_ms(), msg, cap);
 }
 
 static int op_run_disposable(void *ctx, const char *template_name, const char *command,

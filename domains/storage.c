@@ -203,11 +203,34 @@ static int create_snapshot(const struct volume_device *dev, const char *params,
 	return rc;
 }
 
-static int make_device(const struct volume_device *dev, char *why, size_t cap)
+/* The dm device of DEV over loop devices DATA (and BASE, a snapshot's)
+ * into PARAMS (96 bytes, for the error). */
+static int create_device(const struct volume_device *dev, const char *data, const char *base,
+			 uint64_t sectors, char *params)
+{
+	if (dev->target == VOLUME_SNAPSHOT) {
+		snprintf(params, 96, "%s %s N %d", base, data, SNAPSHOT_CHUNK_SECTORS);
+		return create_snapshot(dev, params, sectors);
+	}
+	snprintf(params, 96, dev->target == VOLUME_ORIGIN ? "%s" : "%s 0", data);
+	return dm_create(dev->dm_name, dev->target == VOLUME_ORIGIN ? "snapshot-origin" : "linear",
+			 params, sectors);
+}
+
+/* Adds the time since *T to *INTO, and starts *T again. */
+static void lap(uint64_t *t, uint64_t *into)
+{
+	uint64_t now = monotonic_us();
+	*into += now - *t;
+	*t = now;
+}
+
+static int make_device(const struct volume_device *dev, struct storage_steps *steps, char *why,
+		       size_t cap)
 {
 	char data[32], base[32], params[96];
 	int data_fd = -1, base_fd = -1, rc = -1;
-	uint64_t size = 0;
+	uint64_t size = 0, t = monotonic_us();
 
 	/* A snapshot is as big as its base, and so is its COW store. */
 	if (dev->target == VOLUME_SNAPSHOT) {
@@ -215,6 +238,7 @@ static int make_device(const struct volume_device *dev, char *why, size_t cap)
 		    file_size(dev->base.path, &size, why, cap) < 0 ||
 		    prepare_file(&dev->file, size, why, cap) < 0)
 			return -1;
+		lap(&t, &steps->files_us);
 		base_fd = loop_attach(dev->base.path, base, sizeof(base));
 		if (base_fd < 0) {
 			fail(why, cap, "no loop device for", dev->base.path, -base_fd);
@@ -223,24 +247,24 @@ static int make_device(const struct volume_device *dev, char *why, size_t cap)
 	} else if (prepare_file(&dev->file, 0, why, cap) < 0 ||
 		   file_size(dev->file.path, &size, why, cap) < 0) {
 		return -1;
+	} else {
+		lap(&t, &steps->files_us);
 	}
 	data_fd = loop_attach(dev->file.path, data, sizeof(data));
 	if (data_fd < 0) {
 		fail(why, cap, "no loop device for", dev->file.path, -data_fd);
 		goto out;
 	}
-	int r = dm_remove(dev->dm_name);
-	if (r == 0)
+	lap(&t, &steps->loops_us);
+	int r = create_device(dev, data, base, size / 512, params);
+	/* A device of that name left over (its release failed): it goes,
+	 * and only then, so that a start costs no removal that finds
+	 * nothing. */
+	if ((r == -EBUSY || r == -EEXIST) && dm_remove(dev->dm_name) == 0) {
 		log_notice("storage", "removed a leftover %s", dev->dm_name);
-	uint64_t sectors = size / 512;
-	if (dev->target == VOLUME_SNAPSHOT) {
-		snprintf(params, sizeof(params), "%s %s N %d", base, data, SNAPSHOT_CHUNK_SECTORS);
-		r = create_snapshot(dev, params, sectors);
-	} else {
-		snprintf(params, sizeof(params), dev->target == VOLUME_ORIGIN ? "%s" : "%s 0", data);
-		r = dm_create(dev->dm_name, dev->target == VOLUME_ORIGIN ? "snapshot-origin" :
-			      "linear", params, sectors);
+		r = create_device(dev, data, base, size / 512, params);
 	}
+	lap(&t, &steps->dm_us);
 	if (r < 0) {
 		snprintf(why, cap, "cannot create %s (%s %s): %s", dev->dm_name,
 			 dev->target == VOLUME_SNAPSHOT ? "snapshot" : dev->target == VOLUME_ORIGIN ?
@@ -268,12 +292,17 @@ static int remove_device(const char *name)
 	return r == -ENXIO ? 0 : r;
 }
 
-int storage_release(const struct volume_plan *plan)
+int storage_release(const struct volume_plan *plan, struct storage_steps *steps)
 {
+	unsigned calls = dm_calls();
+	uint64_t t = monotonic_us();
 	int rc = 0;
+
+	*steps = (struct storage_steps){ 0 };
 	for (int i = VOLUME_ROLES; i-- > 0;) {
 		const struct volume_device *dev = &plan->dev[i];
 		int r = remove_device(dev->dm_name);
+		lap(&t, &steps->dm_us);
 		if (r < 0) {
 			log_err("storage", "cannot remove %s: %s; it is removed at the domain "
 				"manager's next start", dev->dm_name, strerror(-r));
@@ -284,24 +313,33 @@ int storage_release(const struct volume_plan *plan)
 			log_warn("storage", "cannot remove %s: %s", dev->file.path, strerror(-r));
 			rc = -1;
 		}
+		lap(&t, &steps->files_us);
 	}
 	/* Empty only when the domain keeps nothing (a disposable's): it goes
 	 * too.  Otherwise it stays, with its kept files. */
 	rmdir(plan->dir);
+	lap(&t, &steps->files_us);
+	steps->dm_calls = dm_calls() - calls;
 	return rc;
 }
 
-int storage_prepare(const struct volume_plan *plan, char *why, size_t cap)
+int storage_prepare(const struct volume_plan *plan, struct storage_steps *steps, char *why,
+		    size_t cap)
 {
+	unsigned calls = dm_calls();
+	struct storage_steps undo;
+
+	*steps = (struct storage_steps){ 0 };
 	int r = mkdir_p(plan->dir, 0700);
 	if (r < 0)
 		return fail(why, cap, "cannot create", plan->dir, -r);
 	for (int i = 0; i < VOLUME_ROLES; i++) {
-		if (make_device(&plan->dev[i], why, cap) < 0) {
-			storage_release(plan);
+		if (make_device(&plan->dev[i], steps, why, cap) < 0) {
+			storage_release(plan, &undo);
 			return -1;
 		}
 	}
+	steps->dm_calls = dm_calls() - calls;
 	return 0;
 }
 

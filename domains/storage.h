@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/storage_config.h"
 #include "domains/volumes.h"
@@ -28,14 +29,26 @@
  * makes the pool directory.  0, or -1 with WHY. */
 int storage_open(const struct storage_config *cfg, char *why, size_t cap);
 
+/* Where the time of storage_prepare() or storage_release() went, in
+ * microseconds, and how many device-mapper calls it made: the manager
+ * logs it with the volumes' event (`make bench' reads it). */
+struct storage_steps {
+	uint64_t files_us;	/* the pool's files: made, sized, emptied, removed */
+	uint64_t loops_us;	/* loop devices attached */
+	uint64_t dm_us;		/* device-mapper: created, suspended, removed */
+	unsigned dm_calls;	/* ioctls of device-mapper's (libdevmapper tasks) */
+};
+
 /* Makes PLAN's files and devices; a device left over under the same name
- * is replaced.  0, or -1 with WHY (CAP bytes) after undoing what it made. */
-int storage_prepare(const struct volume_plan *plan, char *why, size_t cap);
+ * is replaced.  0, or -1 with WHY (CAP bytes) after undoing what it made.
+ * STEPS (zeroed here) says where the time went. */
+int storage_prepare(const struct volume_plan *plan, struct storage_steps *steps, char *why,
+		    size_t cap);
 
 /* Removes PLAN's devices and fresh files, and its directory if that is
  * left empty (a disposable's).  0, or -1 when something could
- * not be removed (logged; a later cleanup tries again). */
-int storage_release(const struct volume_plan *plan);
+ * not be removed (logged; a later cleanup tries again).  STEPS as above. */
+int storage_release(const struct volume_plan *plan, struct storage_steps *steps);
 
 /* At the manager's start: removes every bulkhead dm device whose domain
  * does not run (RUNNING says), and the scratch files of those domains in

@@ -57,6 +57,20 @@ static struct mgr *mgr_of(libxl_ctx *ctx)
 
 /* ---- volumes and the libxl config: what a creation needs first ---- */
 
+/* D's volumes made or released (WHAT) in US, and where the time went. */
+static void log_volumes(const struct lc_dom *d, const char *what, uint64_t us,
+			const struct storage_steps *s)
+{
+	log_info("domains", "domain %s: volumes %s in %llu ms", d->cfg->name, what,
+		 (unsigned long long)(us / 1000));
+	/* log_event's shape, with the event's name a word of its own. */
+	log_msg(LOG_LVL_NOTICE, "domains",
+		"event=volumes-%s name=%s ms=%llu us=%llu files_us=%llu loops_us=%llu dm_us=%llu "
+		"dm_calls=%u", what, d->cfg->name, (unsigned long long)(us / 1000), (unsigned long long)us,
+		  (unsigned long long)s->files_us, (unsigned long long)s->loops_us,
+		  (unsigned long long)s->dm_us, s->dm_calls);
+}
+
 /* Makes D's volumes (fresh ones empty, snapshots anew): what makes a
  * disposable clean at every start.  0, or -1 with WHY. */
 static int volumes_up(struct mgr *m, struct lc_dom *d, char *why, size_t cap)
@@ -64,20 +78,17 @@ static int volumes_up(struct mgr *m, struct lc_dom *d, char *why, size_t cap)
 	char what[512];
 	if (!d->cfg->volumes)
 		return 0;
-	uint64_t t0 = monotonic_ms();
+	struct storage_steps steps;
+	uint64_t t0 = monotonic_us();
 	if (volume_plan(m->storage.pool, d->cfg, &m->lc.doms, &d->volumes, what,
 			sizeof(what)) < 0 ||
-	    storage_prepare(&d->volumes, what, sizeof(what)) < 0) {
+	    storage_prepare(&d->volumes, &steps, what, sizeof(what)) < 0) {
 		log_err("domains", "domain %s: cannot make its volumes: %s", d->cfg->name, what);
 		snprintf(why, cap, "its volumes could not be made (see the log)");
 		return -1;
 	}
 	d->volumes_up = true;
-	uint64_t ms = monotonic_ms() - t0;
-	log_info("domains", "domain %s: volumes ready in %llu ms", d->cfg->name,
-		 (unsigned long long)ms);
-	log_event("domains", "volumes-ready", "name=%s ms=%llu", d->cfg->name,
-		  (unsigned long long)ms);
+	log_volumes(d, "ready", monotonic_us() - t0, &steps);
 	return 0;
 }
 
@@ -87,14 +98,10 @@ static void volumes_down(void *ctx, struct lc_dom *d)
 	(void)ctx;
 	if (!d->volumes_up)
 		return;
-	uint64_t t0 = monotonic_ms();
-	if (storage_release(&d->volumes) == 0) {
-		uint64_t ms = monotonic_ms() - t0;
-		log_info("domains", "domain %s: volumes released in %llu ms", d->cfg->name,
-			 (unsigned long long)ms);
-		log_event("domains", "volumes-released", "name=%s ms=%llu", d->cfg->name,
-			  (unsigned long long)ms);
-	}
+	struct storage_steps steps;
+	uint64_t t0 = monotonic_us();
+	if (storage_release(&d->volumes, &steps) == 0)
+		log_volumes(d, "released", monotonic_us() - t0, &steps);
 	d->volumes_up = false;
 }
 
@@ -148,6 +155,7 @@ static int op_prepare(void *ctx, struct lc_dom *d, char *why, size_t cap)
 	struct mgr *m = ctx;
 	char what[BUILD_WHY_MAX];
 	struct dm_facts facts;
+	uint64_t t0 = monotonic_us();
 	int r = 0;
 	if (volumes_up(m, d, why, cap) < 0)
 		return -EAGAIN;
@@ -172,6 +180,7 @@ out:
 		config_drop(m);
 		volumes_down(m, d);
 	}
+	d->prepare_us = monotonic_us() - t0;
 	return r;
 }
 
@@ -183,6 +192,7 @@ static void op_create(void *ctx, struct lc_dom *d)
 {
 	struct mgr *m = ctx;
 	libxl_asyncop_how how = { .callback = created, .u.for_callback = d };
+	d->libxl_at_us = monotonic_us();
 	int rc = libxl_domain_create_new(m->ctx, &m->d_config, &d->domid, &how, NULL);
 	if (rc)
 		created(m->ctx, rc, d);
@@ -191,6 +201,11 @@ static void op_create(void *ctx, struct lc_dom *d)
 static void created(libxl_ctx *ctx, int rc, void *user)
 {
 	struct mgr *m = mgr_of(ctx);
+	struct lc_dom *d = user;
+	/* Where a creation's time goes, against `xl create' (make bench). */
+	log_event("domains", "domain-built", "name=%s rc=%d prepare_us=%llu libxl_us=%llu",
+		  d->cfg->name, rc, (unsigned long long)d->prepare_us,
+		  (unsigned long long)(monotonic_us() - d->libxl_at_us));
 	config_drop(m);
 	lc_created(&m->lc, user, rc, monotonic_ms(), mgr_epoch_ms());
 }
@@ -234,6 +249,7 @@ struct pausing {
 	struct lc_dom *d;
 	uint32_t domid;
 	bool pause;
+	uint64_t at_us;		/* asked (monotonic us) */
 };
 
 static void paused(libxl_ctx *ctx, int rc, void *user);
@@ -248,7 +264,8 @@ static void op_pause(void *ctx, struct lc_dom *d, bool pause)
 		lc_paused(&m->lc, d, d->domid, pause, ERROR_NOMEM, monotonic_ms());
 		return;
 	}
-	*p = (struct pausing){ .d = d, .domid = d->domid, .pause = pause };
+	*p = (struct pausing){ .d = d, .domid = d->domid, .pause = pause,
+			       .at_us = monotonic_us() };
 	libxl_asyncop_how how = { .callback = paused, .u.for_callback = p };
 	int rc = pause ? libxl_domain_pause(m->ctx, d->domid, &how) :
 			 libxl_domain_unpause(m->ctx, d->domid, &how);
@@ -259,6 +276,9 @@ static void op_pause(void *ctx, struct lc_dom *d, bool pause)
 static void paused(libxl_ctx *ctx, int rc, void *user)
 {
 	struct pausing *p = user;
+	if (!p->pause)
+		log_event("domains", "libxl-unpause", "name=%s rc=%d us=%llu", p->d->cfg->name,
+			  rc, (unsigned long long)(monotonic_us() - p->at_us));
 	lc_paused(&mgr_of(ctx)->lc, p->d, p->domid, p->pause, rc, monotonic_ms());
 	free(p);
 }
@@ -637,5 +657,6 @@ const struct lc_ops xl_ops = {
 	.publish_rules = xs_publish_rules,
 	.answer = mgr_answer,
 	.refuse = mgr_refuse,
+	.waiter_present = mgr_waiter_present,
 	.name_taken = name_taken,
 };

@@ -157,9 +157,11 @@ int xs_block_change(void *ctx, const struct ctl_request *req, struct control_wai
 		    char *msg, size_t cap);
 void xs_block_released(void *ctx, const struct lc_dom *d, uint32_t domid);
 
-/* manager.c: a `ctl run-disposable' answered, or refused. */
+/* manager.c: a `ctl run-disposable' or `ctl start --wait' answered, or
+ * refused; whether its client is still there. */
 void mgr_answer(void *ctx, struct lc_dom *d, uint32_t answer_ms);
 void mgr_refuse(void *ctx, struct lc_dom *d, int code, const char *msg);
+bool mgr_waiter_present(void *ctx, const struct lc_dom *d);
 /* Milliseconds since the epoch: when a domain was created, for a later manager. */
 uint64_t mgr_epoch_ms(void);
 

@@ -192,7 +192,8 @@ static void carry_out(struct mgr *m, const struct rpc_answer *a, uint64_t now)
 	case RPC_START:
 		log_notice("domains", "call %u of %s: starting %s for it", a->call->id,
 			   a->call->source, a->call->target);
-		if (lc_ctl(&m->lc, CTL_DOMAIN_START, a->call->target, now, msg, sizeof(msg)) < 0)
+		if (lc_ctl(&m->lc, CTL_DOMAIN_START, a->call->target, CONTROL_NO_WAITER, now, msg,
+			   sizeof(msg)) < 0)
 			cannot(m, a->call, msg);
 		return;
 	case RPC_ASK:
@@ -556,7 +557,8 @@ static void disposables_follow(struct mgr *m, uint64_t now)
 		log_notice("domains", "disposable %s: its call is over; destroying it",
 			   d->cfg->name);
 		log_event("domains", "rpc-dispvm-over", "name=%s", d->cfg->name);
-		if (lc_ctl(&m->lc, CTL_DOMAIN_KILL, d->cfg->name, now, msg, sizeof(msg)) < 0)
+		if (lc_ctl(&m->lc, CTL_DOMAIN_KILL, d->cfg->name, CONTROL_NO_WAITER, now, msg,
+			   sizeof(msg)) < 0)
 			log_err("domains", "disposable %s: cannot destroy it: %s", d->cfg->name,
 				msg);
 	}

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl_decode_request(data, size, &req, &why) == 0 && req.type == CTL_REQ_DOMAIN) {
 		/* The domain manager looks the name up and logs it. */
 		if (strlen(req.name) == 0 || strlen(req.name) > DOMAIN_NAME_MAX ||
-		    req.op < CTL_DOMAIN_START || req.op > CTL_DOMAIN_UNPAUSE)
+		    req.op < CTL_DOMAIN_START || req.op > CTL_DOMAIN_START_WAIT)
 			__builtin_trap();
 	}
 	if (ctl_decode_request(data, size, &req, &why) == 0 &&

@@ -7,7 +7,7 @@ usage() {
     cat >&2 <<EOF
 usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.zst | --dir OUT_DIR)
           [--kver KVER] [--modules "m1 m2 ..."] [--busybox] [--xen] [--desktop]
-          [--roles "ROLE ..."] [--add SRC:DEST]...
+          [--roles "ROLE ..."] [--libroot DIR] [--add SRC:DEST]...
 
   --bulkhead BINARY   bulkhead binary; becomes /bin/bulkhead, /init, /sbin/init
   --config DIR        copied to /etc/bulkhead
@@ -28,6 +28,9 @@ usage: $0 --bulkhead BINARY --config CONFIG_DIR (--out OUT.cpio.zst | --dir OUT_
                       init and modprobe, then switches to its template's root)
   --add SRC:DEST      copy host file/dir SRC to DEST in the image (repeatable);
                       shared libraries of ELF files are added too
+  --libroot DIR       packages this host lacks, unpacked into DIR (dpkg-deb -x):
+                      the libraries found there go into the image at their
+                      path inside DIR
 EOF
     exit 2
 }
@@ -35,6 +38,7 @@ EOF
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
 bulkhead='' config='' out='' dir='' kver='' extra_modules='' busybox=0 xen=0 desktop=0 adds=() roles=
+libroot=''
 while [ $# -gt 0 ]; do
     case "$1" in
         --bulkhead) bulkhead=${2:?}; shift 2 ;;
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
         --desktop)  desktop=1; shift ;;
         --add)      adds+=("${2:?}"); shift 2 ;;
         --roles)    roles=${2:?}; shift 2 ;;
+        --libroot)  libroot=$(realpath -e "${2:?}") || die "--libroot $2 does not exist"; shift 2 ;;
         -h|--help)  usage ;;
         *) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
     esac
@@ -76,6 +81,12 @@ if [ -z "$kver" ]; then
 fi
 moddir=/lib/modules/$kver
 [ -d "$moddir" ] || die "$moddir does not exist (--kver $kver)"
+# ldd looks in --libroot's library directories before the host's.
+lib_path=''
+if [ -n "$libroot" ]; then
+    if [ ! -d "$libroot" ] || [ "$libroot" = / ]; then die "--libroot $libroot: not a directory of its own"; fi
+    lib_path=$(find "$libroot" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
+fi
 
 if [ -n "$out" ]; then
     staging=$(mktemp -d)
@@ -99,12 +110,13 @@ is_elf() {
 }
 
 # Copy the libraries ldd reports under the same absolute path, because the
-# ELF interpreter and DT_NEEDED lookups inside the image use those paths.
+# ELF interpreter and DT_NEEDED lookups inside the image use those paths;
+# one from --libroot under its path inside it.
 add_libs() {
-    local f=$1 out lib
+    local f=$1 out lib dest
     is_elf "$f" || return 0
     # ldd exits 1 for static binaries; that is fine, anything else is not.
-    if ! out=$(LC_ALL=C ldd "$f" 2>&1); then
+    if ! out=$(env LC_ALL=C ${lib_path:+"LD_LIBRARY_PATH=$lib_path"} ldd "$f" 2>&1); then
         case "$out" in
             *"not a dynamic executable"*|*"statically linked"*) return 0 ;;
             *) die "ldd $f failed: $out" ;;
@@ -115,9 +127,11 @@ add_libs() {
     fi
     # Lines are "name => /path (addr)" or "/path (addr)"; vdso has no path.
     while read -r lib; do
-        [ -e "$staging$lib" ] && continue
-        mkdir -p "$staging$(dirname "$lib")"
-        cp -L "$lib" "$staging$lib"
+        dest=$lib
+        [ -z "$libroot" ] || dest=${lib#"$libroot"}
+        [ -e "$staging$dest" ] && continue
+        mkdir -p "$staging$(dirname "$dest")"
+        cp -L "$lib" "$staging$dest"
     done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$out")
 }
 

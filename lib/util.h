@@ -11,8 +11,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* CLOCK_MONOTONIC in milliseconds. */
+/* CLOCK_MONOTONIC in milliseconds, in microseconds. */
 uint64_t monotonic_ms(void);
+uint64_t monotonic_us(void);
 
 /* mkdir -p of PATH's parent directories (not PATH itself). 0 or -errno. */
 int mkdir_parents(const char *path, unsigned mode);

@@ -193,14 +193,15 @@ static bool served(struct control_server *srv, const struct ctl_request *req, si
 	return ok;
 }
 
-/* Whether TYPE's answer may come later (late()). */
-static bool is_late(enum ctl_type type)
+/* Whether REQ's answer may come later (late()). */
+static bool is_late(const struct ctl_request *req)
 {
-	return type == CTL_REQ_RUN_DISPOSABLE || type == CTL_REQ_CALL ||
-	       type == CTL_REQ_BLOCK_ATTACH || type == CTL_REQ_BLOCK_DETACH;
+	return req->type == CTL_REQ_RUN_DISPOSABLE || req->type == CTL_REQ_CALL ||
+	       req->type == CTL_REQ_BLOCK_ATTACH || req->type == CTL_REQ_BLOCK_DETACH ||
+	       (req->type == CTL_REQ_DOMAIN && req->op == CTL_DOMAIN_START_WAIT);
 }
 
-/* RUN_DISPOSABLE, CALL, BLOCK_ATTACH and BLOCK_DETACH, answered later: 0 once the op took the
+/* The requests is_late() names, answered later: 0 once the op took the
  * request (the client waits, or was answered already), or the length of
  * the error reply in srv->buf. */
 static size_t late(struct control_server *srv, struct control_client *c,
@@ -210,10 +211,12 @@ static size_t late(struct control_server *srv, struct control_client *c,
 	struct control_waiter w = { .slot = (unsigned)(c - srv->clients), .serial = c->serial };
 	int r;
 	/* Waiting before the op runs: the answer may come from inside it (a
-	 * preloaded disposable that is up already), and control_answer_*()
-	 * answers waiting clients only. */
+	 * preloaded disposable that is up already, a domain that runs), and
+	 * control_answer_*() answers waiting clients only. */
 	c->waiting = true;
-	if (req->type == CTL_REQ_CALL)
+	if (req->type == CTL_REQ_DOMAIN)
+		r = srv->ops.domain_op(srv->ops.ctx, req->op, req->name, w, msg, sizeof(msg));
+	else if (req->type == CTL_REQ_CALL)
 		r = srv->ops.call(srv->ops.ctx, &req->call, w, msg, sizeof(msg));
 	else if (req->type == CTL_REQ_BLOCK_ATTACH || req->type == CTL_REQ_BLOCK_DETACH)
 		r = srv->ops.block_change(srv->ops.ctx, req, w, msg, sizeof(msg));
@@ -242,6 +245,8 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 
 	if (!served(srv, req, &len))
 		return len;
+	if (is_late(req))
+		return late(srv, c, req);
 	switch (req->type) {
 	case CTL_REQ_STATUS:
 		srv->ops.status(srv->ops.ctx, &st);
@@ -256,7 +261,8 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	}
 	case CTL_REQ_DOMAIN:
 		msg[0] = '\0';
-		r = srv->ops.domain_op(srv->ops.ctx, req->op, req->name, msg, sizeof(msg));
+		r = srv->ops.domain_op(srv->ops.ctx, req->op, req->name, CONTROL_NO_WAITER, msg,
+				       sizeof(msg));
 		if (r < 0)
 			return ctl_encode_error(-r, msg[0] ? msg : strerror(-r), srv->buf,
 						CTL_MSG_MAX);
@@ -287,11 +293,6 @@ static size_t answer(struct control_server *srv, struct control_client *c,
 	case CTL_REQ_POWER:
 		r = srv->ops.power(srv->ops.ctx, req->power);
 		break;
-	case CTL_REQ_RUN_DISPOSABLE:
-	case CTL_REQ_CALL:
-	case CTL_REQ_BLOCK_ATTACH:
-	case CTL_REQ_BLOCK_DETACH:
-		return late(srv, c, req);
 	case CTL_REQ_RELOAD:
 		memset(&rel, 0, sizeof(rel));
 		srv->ops.reload(srv->ops.ctx, &rel);
@@ -386,7 +387,7 @@ static void serve_client(struct control_server *srv, int fd)
 	size_t len = answer(srv, c, &req);
 	/* A late answer is control_answer_*()'s to send, and it may have been
 	 * sent (or the client dropped) already. */
-	if (is_late(req.type) && len == 0)
+	if (is_late(&req) && len == 0)
 		return;
 	if (!send_reply(fd, srv->buf, len))
 		drop_client(srv, fd);

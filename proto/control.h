@@ -12,7 +12,8 @@
  * as a lister (the compositor), which may make the requests they name
  * (the user's acts on the desktop) and no other.  Main loop only.
  *
- * RUN_DISPOSABLE and CALL are answered later: their op takes a
+ * RUN_DISPOSABLE, CALL, BLOCK_ATTACH, BLOCK_DETACH and DOMAIN's
+ * START_WAIT are answered later: their op takes a
  * control_waiter and the server keeps that client waiting, serving no
  * other request of it, until control_answer_*() is called with the waiter
  * (by the op itself, before it returns 0, when the answer is there at
@@ -43,6 +44,10 @@ struct control_waiter {
 	uint64_t serial;	/* the connection's; never 0 */
 };
 
+/* A waiter that names no connection (serial 0): for a caller of an op
+ * that is no control client. */
+#define CONTROL_NO_WAITER ((struct control_waiter){ .slot = 0, .serial = 0 })
+
 struct control_ops {
 	void (*status)(void *ctx, struct ctl_status *st);
 	/* Fills up to MAX records; returns how many. */
@@ -50,9 +55,12 @@ struct control_ops {
 	int (*restart)(void *ctx, const char *name);		/* 0 or -errno */
 	int (*power)(void *ctx, enum ctl_power action);		/* 0 or -errno */
 	size_t (*domains)(void *ctx, struct ctl_domain_info *out, size_t max);
-	/* 0, or -errno with MSG (MSGCAP bytes) saying why, for the user. */
-	int (*domain_op)(void *ctx, enum ctl_domain_op op, const char *name, char *msg,
-			 size_t msgcap);
+	/* OP on NAME: 0, or -errno with MSG (MSGCAP bytes) saying why, for
+	 * the user, answered now; but START_WAIT's 0 says WAITER is to be
+	 * answered later (control_answer_ok, or control_answer_error).  The
+	 * other ops get CONTROL_NO_WAITER. */
+	int (*domain_op)(void *ctx, enum ctl_domain_op op, const char *name,
+			 struct control_waiter waiter, char *msg, size_t msgcap);
 	/* The compositor's: 0, or -errno with MSG saying why. */
 	int (*screenshot)(void *ctx, const char *path, char *msg, size_t msgcap);
 	int (*key)(void *ctx, uint16_t code, uint8_t value);

@@ -414,7 +414,7 @@ int ctl_decode_request(const uint8_t *untrusted_buf, size_t len, struct ctl_requ
 		return 0;
 	case CTL_REQ_DOMAIN:
 		if (plen < 1 || untrusted_payload[0] < CTL_DOMAIN_START ||
-		    untrusted_payload[0] > CTL_DOMAIN_UNPAUSE)
+		    untrusted_payload[0] > CTL_DOMAIN_START_WAIT)
 			return fail(why, "unknown domain operation");
 		if (!domain_name_is_valid((const char *)untrusted_payload + 1, plen - 1))
 			return fail(why, "domain name must be 1 to 31 of A-Z, a-z, 0-9, '-', '_', "

@@ -17,7 +17,11 @@
  *   POWER     u8 enum ctl_power         -> OK | ERROR
  *   DOMAINS   -                         -> DOMAINS reply
  *   DOMAIN    u8 enum ctl_domain_op, then a domain name (1..31 bytes of
- *             [A-Za-z0-9_.-], starting with a letter, no NUL) -> OK | ERROR
+ *             [A-Za-z0-9_.-], starting with a letter, no NUL) -> OK | ERROR;
+ *             START_WAIT's OK comes once the domain runs (libxl created it
+ *             and it was let run: seconds later, more when its netvm starts
+ *             first), at once if it runs already; its ERROR says why its
+ *             start failed
  *   SCREENSHOT  an absolute path, 2..CTL_PATH_MAX bytes of printable ASCII,
  *             no NUL: the compositor writes its frame there as PNG -> OK | ERROR
  *   KEY       u16 evdev key code (< KEY_CODES_MAX), u8 value 0..2: a key as
@@ -190,6 +194,7 @@ enum ctl_domain_op {
 	CTL_DOMAIN_KILL = 3,	/* destroy it now */
 	CTL_DOMAIN_PAUSE = 4,
 	CTL_DOMAIN_UNPAUSE = 5,
+	CTL_DOMAIN_START_WAIT = 6,	/* START, answered once it runs (or cannot) */
 };
 
 struct ctl_request {

@@ -113,7 +113,7 @@ def ctl_page(bulkhead, version):
     lines += [".SH EXIT STATUS", roff(" ".join(x.strip() for x in exit_lines)
                                        .replace("Exit status: ", ""))]
     lines += [".SH EXAMPLES", ".nf",
-              "bulkhead ctl list", "bulkhead ctl start work",
+              "bulkhead ctl list", "bulkhead ctl start --wait work",
               "echo hello | bulkhead ctl rpc work test.Upper",
               "bulkhead ctl run-disposable \\- firefox", ".fi"]
     return lines + see_also("bulkhead-ctl")
@@ -193,7 +193,7 @@ _bulkhead() {{
         fi
         case ${{COMP_WORDS[i + 1]}} in
         {'|'.join(needs_domain)})
-            COMPREPLY=($(compgen -W "$(_bulkhead_names list) @dispvm -f --raw --pass-io --json" -- "$cur")) ;;
+            COMPREPLY=($(compgen -W "$(_bulkhead_names list) @dispvm -f --raw --pass-io --json --wait" -- "$cur")) ;;
         {'|'.join(needs_service)})
             COMPREPLY=($(compgen -W "$(_bulkhead_names services)" -- "$cur")) ;;
         status|services|list)

@@ -39,6 +39,10 @@
  * on its agent after 180 s (domains/manager.c), and may have other
  * domains to create before it. */
 #define RUN_DISPOSABLE_TIMEOUT_MS 600000
+/* `start --wait': its netvm chain and disk backend start first, each
+ * taken as serving once its agent speaks or after 60 s
+ * (domains/lifecycle.h), one creation at a time. */
+#define START_WAIT_TIMEOUT_MS 600000
 #define CONSOLE_POLL_MS 250
 
 static uint8_t reply[CTL_MSG_MAX];
@@ -74,7 +78,8 @@ static ssize_t transact(const char *path, const char *peer, const struct ctl_req
 	}
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int timeout = req->type == CTL_REQ_RUN_DISPOSABLE ? RUN_DISPOSABLE_TIMEOUT_MS :
-		      CTL_TIMEOUT_MS;
+		      req->type == CTL_REQ_DOMAIN && req->op == CTL_DOMAIN_START_WAIT ?
+		      START_WAIT_TIMEOUT_MS : CTL_TIMEOUT_MS;
 	int r = poll(&pfd, 1, timeout);
 	if (r <= 0) {
 		fprintf(stderr, "bulkhead ctl: no answer from %s within %d ms\n", peer, timeout);
@@ -698,6 +703,26 @@ static bool args_domain(const struct ctl_command *c, int argc, char **argv,
 	return domain_arg(argv[0], req);
 }
 
+/* [--wait] NAME, or NAME --wait */
+static bool args_start(const struct ctl_command *c, int argc, char **argv,
+		       struct ctl_request *req)
+{
+	int name_at = argc == 2 && strcmp(argv[0], "--wait") == 0;
+	bool wait = argc == 2 && strcmp(argv[1 - name_at], "--wait") == 0;
+	if (argc == 1 && strcmp(argv[0], "--wait") == 0) {
+		fprintf(stderr, "bulkhead ctl: start: NAME is missing (bulkhead ctl start %s)\n",
+			c->args);
+		return false;
+	}
+	if (argc == 2 && !wait) {
+		fprintf(stderr, "bulkhead ctl: start: \"%s\" is one argument too many (bulkhead ctl "
+			"start %s)\n", argv[1], c->args);
+		return false;
+	}
+	req->op = wait ? CTL_DOMAIN_START_WAIT : CTL_DOMAIN_START;
+	return domain_arg(argv[name_at], req);
+}
+
 static bool args_service(const struct ctl_command *c, int argc, char **argv,
 			 struct ctl_request *req)
 {
@@ -880,9 +905,11 @@ static const struct ctl_command commands[] = {
 	  "at its next start; removed: its file is gone; old-root: its\n"
 	  "template ran and stopped since it started)",
 	  CTL_PEER_DOMAINS, CTL_REQ_DOMAINS, CTL_REP_DOMAINS, true, 0, 0, 0, args_none, NULL },
-	{ "start", "NAME", "create NAME (and its netvm if it is down); clears failed",
-	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_START,
-	  args_domain, NULL },
+	{ "start", "[--wait] NAME", "create NAME (and its netvm if it is down); clears failed;\n"
+	  "--wait: return once it runs (at once if it does), or fail\n"
+	  "saying why it did not start",
+	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 2, CTL_DOMAIN_START,
+	  args_start, NULL },
 	{ "stop", "NAME", "ask NAME to shut down; destroyed after 30 s",
 	  CTL_PEER_DOMAINS, CTL_REQ_DOMAIN, CTL_REP_OK, false, 1, 1, CTL_DOMAIN_STOP,
 	  args_domain, NULL },
@@ -1040,10 +1067,13 @@ static bool arity_ok(const struct ctl_command *c, int argc, char **argv)
 {
 	for (int i = 0; i < argc && c->peer != CTL_PEER_NONE; i++) {
 		if (strncmp(argv[i], "--", 2) != 0 || (c->request == CTL_REQ_RUN_DISPOSABLE && i) ||
-		    (c->request == CTL_REQ_BLOCK && strcmp(argv[i], "--ro") == 0))
-			continue;	/* a command's words; block attach's --ro (args_block) */
+		    (c->request == CTL_REQ_BLOCK && strcmp(argv[i], "--ro") == 0) ||
+		    (c->parse == args_start && strcmp(argv[i], "--wait") == 0))
+			continue;	/* a command's words; block attach's --ro (args_block);
+					 * start's --wait (args_start) */
 		fprintf(stderr, "bulkhead ctl: %s takes %s, not \"%s\"%s\n", c->name,
-			c->json ? "--json as its only option" : "no option",
+			c->json ? "--json as its only option" : c->parse == args_start ?
+			"--wait as its only option" : "no option",
 			argv[i], c->json && strncmp(argv[i], "--j", 3) == 0 ? " (did you mean --json?)" : "");
 		return false;
 	}

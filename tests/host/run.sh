@@ -748,8 +748,10 @@ case_ctl_usage() {
     local cases=(
         'frobnicate|no command "frobnicate"; `bulkhead ctl help'"'"' lists them'
         'stat|no command "stat" (did you mean "status"?)'
-        'start|start: NAME is missing (bulkhead ctl start NAME)'
+        'start|start: NAME is missing (bulkhead ctl start [--wait] NAME)'
+        'start --wait|start: NAME is missing (bulkhead ctl start [--wait] NAME)'
         'start a b|start: "b" is one argument too many'
+        'start --now a|start takes --wait as its only option, not "--now"'
         'list --jsn|list takes --json as its only option, not "--jsn" (did you mean --json?)'
         'restart --json x|restart takes no option, not "--json"'
         'key KEY_A|key: 0|1|2 is missing'
@@ -810,10 +812,16 @@ case_ctl_call() {
     judge_py ctl-call "$(python3 "$here/ctlcall.py" "$BH" 2>&1)"
 }
 
+# `make bench''s report (bench/report.py) on made-up logs: malformed lines,
+# duplicates, missing figures, ratios and goals (tests/host/benchreport.py).
+case_bench_report() {
+    judge_py bench-report "$(python3 "$here/benchreport.py" 2>&1)"
+}
+
 ALL_CASES=(boot orphans orphan_storm backoff crashloop ready_deps shutdown_term poweroff_usr2 halt_usr1
     ctl_reboot double_cad ctl_restart malformed config_errors oom_score_adj console_escapes confine
     compositor_sigsys pid1_lean roles_give_up filecopy_roundtrip filecopy_hostile filecopy_pack
-    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install hwcheck examples)
+    filecopy_unprivileged open_in_disposable ctl_call ctl_usage install hwcheck examples bench_report)
 
 passed=0
 failed=0

@@ -162,8 +162,9 @@ boot_guest() {
 # suite_start NAME ARGS...: the start every QEMU script shares. ARGS must
 # be one path to the bulkhead binary ($bulkhead, made absolute: nothing
 # may depend on the caller's directory). The machine's state dir is
-# build/NAME ($LINUX_VM), emptied so that stale artifacts cannot pass for
-# this run's. QEMU must not outlive the script, whatever ends it: INT and
+# $SUITE_DIR/NAME ($LINUX_VM; SUITE_DIR defaults to the checkout's build,
+# `make bench' gives its own), emptied so that stale artifacts cannot pass
+# for this run's. QEMU must not outlive the script, whatever ends it: INT and
 # TERM go through exit so that the EXIT trap stops it.
 # shellcheck disable=SC2034  # bulkhead and run_start are the script's
 suite_start() {
@@ -174,7 +175,7 @@ suite_start() {
         exit 2
     fi
     bulkhead=$(realpath -m "$1")
-    LINUX_VM=$LINUX_ROOT/build/$name
+    LINUX_VM=${SUITE_DIR:-$LINUX_ROOT/build}/$name
     run_start=$(now_ms)
     rm -rf "$LINUX_VM"
     mkdir -p "$LINUX_VM" "$LINUX_ROOT/build/results"

@@ -73,22 +73,33 @@ static size_t fake_domains(void *ctx, struct ctl_domain_info *out, size_t max)
 	return 2;
 }
 
-static int fake_domain_op(void *ctx, enum ctl_domain_op op, const char *name, char *msg,
-			  size_t cap)
+/* The last request that waits taken: its waiter; what the op's own answer returned. */
+static struct control_waiter waiter;
+static bool answered_inside;
+
+/* START_WAIT: "ghost" refused, "up" answered from inside (it runs), the
+ * others to be answered. */
+static int fake_domain_op(void *ctx, enum ctl_domain_op op, const char *name,
+			  struct control_waiter w, char *msg, size_t cap)
 {
 	(void)ctx;
 	if (op == CTL_DOMAIN_STOP && strcmp(name, "sys-net") == 0) {
 		snprintf(msg, cap, "sys-net is the netvm of work: stop work first");
 		return -EBUSY;
 	}
+	if (op == CTL_DOMAIN_START_WAIT && strcmp(name, "ghost") == 0) {
+		snprintf(msg, cap, "no domain ghost is configured");
+		return -ENOENT;
+	}
 	strcpy(restarted, name);
 	powered = (int)op;
+	waiter = w;
+	if (op == CTL_DOMAIN_START_WAIT && strcmp(name, "up") == 0)
+		answered_inside = control_answer_ok(&srv, w);
 	return 0;
 }
 
-/* The last run-disposable request taken: its waiter, template, command. */
-static struct control_waiter waiter;
-static bool answered_inside;	/* what the op's own answer returned */
+/* The last run-disposable request taken: its template, command. */
 static char run_template[DOMAIN_NAME_MAX + 1], run_command[DISPOSABLE_COMMAND_MAX + 1];
 
 static int fake_run_disposable(void *ctx, const char *template_name, const char *command,
@@ -535,6 +546,16 @@ static void lister_may_only_list(void **state)
 	assert_string_equal(restarted, "");
 	assert_true(closed_by_server(fd));
 	close(fd);
+	/* Nor a start that waits: the desktop shows the state itself. */
+	fd = client_as(LISTER, LISTER);
+	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_START_WAIT,
+				    .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EACCES);
+	assert_string_equal(restarted, "");
+	assert_true(closed_by_server(fd));
+	close(fd);
 
 	/* The lister makes no call: that is root's. */
 	fd = client_as(LISTER, LISTER);
@@ -727,6 +748,72 @@ static void block_changes_are_answered_late(void **state)
 	close(fd);
 }
 
+static size_t domain_request(enum ctl_domain_op op, const char *name, uint8_t *msg, size_t cap)
+{
+	struct ctl_request req = { .type = CTL_REQ_DOMAIN, .op = op };
+	strcpy(req.name, name);
+	return ctl_encode_request(&req, msg, cap);
+}
+
+/* DOMAIN's START_WAIT is answered when the manager says (OK: it runs, or
+ * ERROR: why not), at once when it runs already or is refused; the other
+ * ops at once, their waiter never answered. */
+static void start_wait_is_answered_late(void **state)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	char text[CTL_ERROR_TEXT_MAX + 1];
+	size_t rlen;
+	(void)state;
+	int fd = client();
+	assert_int_equal(ask(fd, msg, domain_request(CTL_DOMAIN_START_WAIT, "work", msg,
+						     sizeof(msg)), reply, &rlen), -1);
+	assert_string_equal(restarted, "work");
+	assert_int_equal(powered, CTL_DOMAIN_START_WAIT);
+	assert_true(control_present(&srv, waiter));
+	assert_true(control_answer_ok(&srv, waiter));
+	ssize_t n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_int_equal(n, CTL_HEADER_SIZE);
+	assert_int_equal(get_type(reply), CTL_REP_OK);
+	assert_false(control_answer_ok(&srv, waiter));	/* once */
+
+	assert_int_equal(ask(fd, msg, domain_request(CTL_DOMAIN_START_WAIT, "work", msg,
+						     sizeof(msg)), reply, &rlen), -1);
+	assert_true(control_answer_error(&srv, waiter, EIO, "work did not start: libxl error -3"));
+	n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	assert_true(n > CTL_HEADER_SIZE);
+	assert_int_equal(error_text(reply, (size_t)n, text), EIO);
+	assert_string_equal(text, "work did not start: libxl error -3");
+
+	/* A refusal, and a domain that runs: answered at once, not left waiting. */
+	assert_int_equal(ask(fd, msg, domain_request(CTL_DOMAIN_START_WAIT, "ghost", msg,
+						     sizeof(msg)), reply, &rlen), CTL_REP_ERROR);
+	assert_int_equal(error_text(reply, rlen, text), ENOENT);
+	assert_string_equal(text, "no domain ghost is configured");
+	answered_inside = false;
+	assert_int_equal(ask(fd, msg, domain_request(CTL_DOMAIN_START_WAIT, "up", msg,
+						     sizeof(msg)), reply, &rlen), CTL_REP_OK);
+	assert_true(answered_inside);
+	assert_int_equal(recv(fd, reply, sizeof(reply), MSG_DONTWAIT), -1);
+
+	/* A plain START is answered now; its op gets no waiter. */
+	assert_int_equal(ask(fd, msg, domain_request(CTL_DOMAIN_START, "work", msg, sizeof(msg)),
+			     reply, &rlen), CTL_REP_OK);
+	assert_int_equal(powered, CTL_DOMAIN_START);
+	assert_int_equal(waiter.serial, 0);
+	assert_false(control_answer_error(&srv, waiter, EIO, "late"));
+	assert_int_equal(recv(fd, reply, sizeof(reply), MSG_DONTWAIT), -1);
+
+	/* A waiter that leaves: its answer goes nowhere. */
+	assert_int_equal(ask(fd, msg, domain_request(CTL_DOMAIN_START_WAIT, "work", msg,
+						     sizeof(msg)), reply, &rlen), -1);
+	struct control_waiter gone = waiter;
+	close(fd);
+	serve();
+	assert_false(control_present(&srv, gone));
+	assert_false(control_answer_ok(&srv, gone));
+	assert_false(control_present(&srv, CONTROL_NO_WAITER));
+}
+
 /* The answer may be there before the op returns (a preloaded disposable,
  * no command): the client gets it at once, once, and may ask again. */
 static void run_disposable_answered_inside_the_op(void **state)
@@ -884,6 +971,8 @@ int main(void)
 						start_domain_server, stop_server),
 		cmocka_unit_test_setup_teardown(waiting_client_that_asks_again_is_dropped,
 						start_domain_server, stop_server),
+		cmocka_unit_test_setup_teardown(start_wait_is_answered_late, start_domain_server,
+						stop_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

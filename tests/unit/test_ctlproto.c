@@ -169,6 +169,12 @@ static void domain_requests_round_trip_and_are_checked(void **state)
 	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
 	assert_int_equal(out.op, CTL_DOMAIN_PAUSE);
 	assert_string_equal(out.name, "Work.vm_2-a");
+	/* The last operation, `ctl start --wait'. */
+	in.op = CTL_DOMAIN_START_WAIT;
+	len = ctl_encode_request(&in, buf, sizeof(buf));
+	assert_int_equal(ctl_decode_request(buf, len, &out, &why), 0);
+	assert_int_equal(out.op, CTL_DOMAIN_START_WAIT);
+	assert_string_equal(out.name, "Work.vm_2-a");
 
 	in = (struct ctl_request){ .type = CTL_REQ_DOMAINS };
 	len = ctl_encode_request(&in, buf, sizeof(buf));
@@ -178,7 +184,7 @@ static void domain_requests_round_trip_and_are_checked(void **state)
 	/* No operation, operations out of range, then bad names. */
 	header(buf, 8, CTL_VERSION, CTL_REQ_DOMAIN);
 	assert_string_equal(refused(buf, 8), "unknown domain operation");
-	for (int v = 0; v < 256; v += 6 * (v == 0) + 249 * (v != 0)) {
+	for (int v = 0; v < 256; v += 7 * (v == 0) + 248 * (v != 0)) {
 		header(buf, 10, CTL_VERSION, CTL_REQ_DOMAIN);
 		buf[8] = (uint8_t)v;
 		buf[9] = 'a';

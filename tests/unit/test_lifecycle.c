@@ -28,6 +28,9 @@ struct fake {
 	struct pending_pause pauses[16];
 	size_t npauses;
 	unsigned answers, refusals;
+	bool waiter_gone;		/* what ops->waiter_present says, negated */
+	char refused[CTL_ERROR_TEXT_MAX + 1];	/* the last refusal's words */
+	int refused_code;
 	struct lifecycle *lc;
 };
 
@@ -187,9 +190,17 @@ static void f_answer(void *ctx, struct lc_dom *d, uint32_t ms)
 static void f_refuse(void *ctx, struct lc_dom *d, int code, const char *msg)
 {
 	struct fake *f = ctx;
-	(void)msg;
 	f->refusals++;
+	str_copy(f->refused, msg, sizeof(f->refused));
+	f->refused_code = code;
 	record(f, "refuse %s %d", d->cfg->name, code);
+}
+
+static bool f_waiter_present(void *ctx, const struct lc_dom *d)
+{
+	struct fake *f = ctx;
+	(void)d;
+	return !f->waiter_gone;
 }
 
 static bool f_name_taken(void *ctx, const char *name)
@@ -209,7 +220,8 @@ static const struct lc_ops fake_ops = {
 	.agent_unwatch = f_agent_unwatch, .write_command = f_write_command,
 	.publish_own = f_publish_own, .publish_rules = f_publish_rules,
 	.publish_features = f_publish_features,
-	.answer = f_answer, .refuse = f_refuse, .name_taken = f_name_taken,
+	.answer = f_answer, .refuse = f_refuse, .waiter_present = f_waiter_present,
+	.name_taken = f_name_taken,
 };
 
 struct world {
@@ -351,7 +363,8 @@ static void crash_loop_fails(void **state)
 	assert_int_equal(count(&w->f, "create alpha"), 3);
 	/* `ctl start' tries again. */
 	char msg[256];
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", now, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", CONTROL_NO_WAITER,
+				now, msg, sizeof(msg)), 0);
 	lc_tick(&w->lc, now);
 	assert_int_equal(count(&w->f, "create alpha"), 4);
 	world_free(w);
@@ -495,6 +508,11 @@ static void preload_refill(void **state)
 	assert_int_equal(count(&w->f, "unpause disp1"), 2);	/* its creation's, and this */
 	assert_int_equal(count(&w->f, "command disp1 xterm"), 1);
 	answer_pause(w, 0);
+	/* Its request waits for it, not `ctl start --wait'. */
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START_WAIT, "disp1", waiter, 2 * QUIET, msg,
+				sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "disp1 is an unnamed disposable: `bulkhead ctl run-disposable "
+			    "work' starts one and waits for it");
 	/* No new preload while the request waits for its answer. */
 	lc_tick(&w->lc, 2 * QUIET);
 	assert_null(lc_by_name(&w->lc, "disp2"));
@@ -605,7 +623,7 @@ static void domains_on_an_older_root_are_said(void **state)
 	lc_describe(&w->lc, dom(w, "work"), &info);
 	assert_int_equal(info.config, 0);
 	/* A stopped domain runs no root at all. */
-	lc_ctl(&w->lc, CTL_DOMAIN_KILL, "dvm", now, text, sizeof(text));
+	lc_ctl(&w->lc, CTL_DOMAIN_KILL, "dvm", CONTROL_NO_WAITER, now, text, sizeof(text));
 	lc_destroyed(&w->lc, dom(w, "dvm"), 0, now);
 	lc_describe(&w->lc, dom(w, "dvm"), &info);
 	assert_int_equal(info.config, 0);
@@ -769,7 +787,8 @@ static void every_death_releases_block_devices(void **state)
 	bring_up(w, "sys-storage", st->deadline);
 	assert_int_not_equal(st->domid, was);
 	snprintf(want, sizeof(want), "blocks-released sys-storage %u", st->domid);
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "sys-storage", 1000, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "sys-storage", CONTROL_NO_WAITER,
+				1000, msg, sizeof(msg)), 0);
 	lc_death_reported(&w->lc, st, 1010);
 	assert_int_equal(st->state, DOM_STOPPED);
 	assert_int_equal(count(&w->f, want), 1);
@@ -793,7 +812,8 @@ static void shutdown_order_and_deadline(void **state)
 	bring_up(w, "alpha", 0);
 	/* Paused: it is let run to hear the shutdown. */
 	w->f.pause_now = true;
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), 0);
 	assert_int_equal(a->state, DOM_PAUSED);
 
 	lc_stop_all(&w->lc);
@@ -982,12 +1002,15 @@ static void ctl_while_creating(void **state)
 	lc_tick(&w->lc, 0);
 	assert_int_equal(a->state, DOM_CREATING);
 	assert_int_equal(b->state, DOM_BACKOFF);
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "alpha", 0, msg, sizeof(msg)), -EBUSY);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), -EBUSY);
 	assert_string_equal(msg, "alpha is creating: try again once it runs");
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", 0, msg, sizeof(msg)),
-			 -EALREADY);
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), -EINVAL);
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "beta", 0, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), -EALREADY);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "beta", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), 0);
 	lc_tick(&w->lc, 1);
 	assert_int_equal(count(&w->f, "create beta"), 0);
 	lc_created(&w->lc, a, 0, 5, 1000);
@@ -995,7 +1018,8 @@ static void ctl_while_creating(void **state)
 	lc_tick(&w->lc, 6);
 	assert_int_equal(count(&w->f, "create beta"), 1);
 	/* Now alpha runs: stop asks it to shut down. */
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "alpha", 6, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "alpha", CONTROL_NO_WAITER,
+				6, msg, sizeof(msg)), 0);
 	assert_int_equal(count(&w->f, "shutdown alpha"), 1);
 	world_free(w);
 }
@@ -1011,17 +1035,234 @@ static void ctl_pause_follows_libxl(void **state)
 	(void)state;
 	lc_resume(&w->lc, 0);
 	bring_up(w, "alpha", 0);
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), 0);
 	assert_int_equal(a->state, DOM_RUNNING);
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", 0, msg, sizeof(msg)), -EBUSY);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_PAUSE, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), -EBUSY);
 	answer_pause(w, 0);
 	assert_int_equal(a->state, DOM_PAUSED);
 	assert_int_equal(count(&w->f, "mark alpha paused"), 1);
 	w->f.pause_now = true;
 	w->f.pause_rc = -3;
-	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_UNPAUSE, "alpha", 0, msg, sizeof(msg)), -EIO);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_UNPAUSE, "alpha", CONTROL_NO_WAITER,
+				0, msg, sizeof(msg)), -EIO);
 	assert_string_equal(msg, "libxl could not unpause alpha (error -3)");
 	assert_int_equal(a->state, DOM_PAUSED);
+	world_free(w);
+}
+
+/* `ctl start --wait NAME' with WAITER at NOW: its return. */
+static int start_wait(struct world *w, const char *name, struct control_waiter waiter,
+		      uint64_t now)
+{
+	char msg[256];
+	int r = lc_ctl(&w->lc, CTL_DOMAIN_START_WAIT, name, waiter, now, msg, sizeof(msg));
+	if (r < 0)
+		str_copy(w->f.refused, msg, sizeof(w->f.refused));
+	return r;
+}
+
+static const struct control_waiter waiter1 = { .slot = 1, .serial = 1 };
+static const struct control_waiter waiter2 = { .slot = 2, .serial = 2 };
+
+/* `ctl start --wait' is answered once libxl created the domain and it was
+ * let run (RUNNING, as `ctl list' says), before libxl unpaused it; at once
+ * for one that runs; a start under way is waited for, not made again. */
+static void start_wait_answered_when_it_runs(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL } };
+	struct world *w = world_new(specs, 1);
+	struct lc_dom *a = dom(w, "alpha");
+	char msg[256];
+	(void)state;
+	assert_int_equal(start_wait(w, "alpha", waiter1, 10), 0);
+	assert_int_equal(a->state, DOM_BACKOFF);
+	assert_true(a->waiting);
+	lc_tick(&w->lc, 10);
+	assert_int_equal(a->state, DOM_CREATING);
+	assert_int_equal(w->f.answers, 0);
+	lc_created(&w->lc, a, 0, 50, 1000);
+	assert_int_equal(a->state, DOM_RUNNING);
+	assert_int_equal(w->f.answers, 1);
+	assert_int_equal(count(&w->f, "answer alpha 40"), 1);
+	assert_true(position(&w->f, "unpause alpha") < position(&w->f, "answer alpha 40"));
+	assert_int_equal(w->f.npauses, 1);	/* libxl's unpause not answered yet */
+	assert_false(a->waiting);
+	answer_pause(w, 0);
+	assert_int_equal(w->f.answers, 1);
+
+	/* It runs: answered at once, the plain start's words as they were. */
+	assert_int_equal(start_wait(w, "alpha", waiter2, 60), 0);
+	assert_int_equal(w->f.answers, 2);
+	assert_int_equal(count(&w->f, "answer alpha 0"), 1);
+	assert_false(a->waiting);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", CONTROL_NO_WAITER, 60, msg,
+				sizeof(msg)), -EALREADY);
+	assert_string_equal(msg, "alpha is running: nothing to do");
+
+	/* Being created: waited for, created once. */
+	lc_shutdown_reported(&w->lc, a, LC_SHUTDOWN_POWEROFF, "poweroff", 70);
+	lc_destroyed(&w->lc, a, 0, 70);
+	assert_int_equal(a->state, DOM_STOPPED);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_START, "alpha", CONTROL_NO_WAITER, 80, msg,
+				sizeof(msg)), 0);
+	lc_tick(&w->lc, 80);
+	assert_int_equal(a->state, DOM_CREATING);
+	assert_int_equal(start_wait(w, "alpha", waiter1, 90), 0);
+	lc_tick(&w->lc, 90);
+	lc_created(&w->lc, a, 0, 100, 1000);
+	assert_int_equal(count(&w->f, "create alpha"), 2);
+	assert_int_equal(count(&w->f, "answer alpha 10"), 1);
+	assert_int_equal(w->f.refusals, 0);
+	world_free(w);
+}
+
+/* A creation that fails refuses the waiter with libxl's error or the
+ * prepare's words, whatever follows (a backoff, failed); a later
+ * creation is no answer to anyone. */
+static void start_wait_refused_when_creation_fails(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL } };
+	struct world *w = world_new(specs, 1);
+	struct lc_dom *a = dom(w, "alpha");
+	(void)state;
+	assert_int_equal(start_wait(w, "alpha", waiter1, 0), 0);
+	lc_tick(&w->lc, 0);
+	lc_created(&w->lc, a, -3, 5, 1000);
+	assert_int_equal(w->f.refusals, 1);
+	assert_int_equal(w->f.refused_code, EIO);
+	assert_string_equal(w->f.refused, "alpha did not start: libxl could not create it (error "
+			    "-3; the domain manager's log says why)");
+	assert_int_equal(a->state, DOM_BACKOFF);
+	assert_false(a->waiting);
+	lc_tick(&w->lc, a->deadline);
+	lc_created(&w->lc, a, 0, a->deadline, 1000);
+	assert_int_equal(a->state, DOM_RUNNING);
+	assert_int_equal(w->f.answers, 0);
+	lc_shutdown_reported(&w->lc, a, LC_SHUTDOWN_POWEROFF, "poweroff", 1000);
+	lc_destroyed(&w->lc, a, 0, 1000);
+
+	/* Its volumes, config or PCI devices cannot be made: failed. */
+	w->f.prepare_rc = -EINVAL;
+	assert_int_equal(start_wait(w, "alpha", waiter1, 2000), 0);
+	lc_tick(&w->lc, 2000);
+	assert_int_equal(a->state, DOM_FAILED);
+	assert_int_equal(w->f.refusals, 2);
+	assert_string_equal(w->f.refused, "alpha did not start: the fake refuses");
+	/* Not now (-EAGAIN): backs off, refused all the same. */
+	w->f.prepare_rc = -EAGAIN;
+	assert_int_equal(start_wait(w, "alpha", waiter1, 3000), 0);
+	lc_tick(&w->lc, 3000);
+	assert_int_equal(a->state, DOM_BACKOFF);
+	assert_int_equal(w->f.refusals, 3);
+	assert_string_equal(w->f.refused, "alpha did not start: the fake refuses");
+	/* The pool is not usable: failed. */
+	w->f.prepare_rc = 0;
+	w->lc.pool_ok = false;
+	w->lc.doms.dom[0].volumes = true;
+	assert_int_equal(start_wait(w, "alpha", waiter1, 4000), 0);
+	lc_tick(&w->lc, 4000);
+	assert_int_equal(a->state, DOM_FAILED);
+	assert_int_equal(w->f.refusals, 4);
+	assert_string_equal(w->f.refused, "alpha did not start: the pool is not usable (see the "
+			    "log)");
+	assert_int_equal(w->f.answers, 0);
+	world_free(w);
+}
+
+/* Stopped or killed before it runs, removed by a reload, a backend it
+ * needs stopped, the manager shutting down: refused, saying so. */
+static void start_wait_refused_when_it_will_not_run(void **state)
+{
+	static const struct spec specs[] = { { "sys-net", CLASS_NET, "", 0, NULL },
+					     { "alpha", CLASS_APP, "sys-net", 0, NULL },
+					     { "beta", CLASS_APP, "", 0, NULL } };
+	static const struct spec after[] = { { "sys-net", CLASS_NET, "", 0, NULL },
+					     { "alpha", CLASS_APP, "sys-net", 0, NULL } };
+	struct world *w = world_new(specs, 3);
+	struct lc_dom *n = dom(w, "sys-net"), *a = dom(w, "alpha");
+	char msg[256], text[1024];
+	(void)state;
+	assert_int_equal(start_wait(w, "beta", waiter1, 0), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "beta", CONTROL_NO_WAITER, 0, msg,
+				sizeof(msg)), 0);
+	assert_int_equal(w->f.refused_code, ECANCELED);
+	assert_string_equal(w->f.refused, "beta did not start: `bulkhead ctl stop' stopped it "
+			    "first");
+	assert_int_equal(start_wait(w, "beta", waiter1, 0), 0);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_KILL, "beta", CONTROL_NO_WAITER, 0, msg,
+				sizeof(msg)), 0);
+	assert_string_equal(w->f.refused, "beta did not start: `bulkhead ctl kill' stopped it "
+			    "first");
+	assert_int_equal(dom(w, "beta")->state, DOM_STOPPED);
+
+	/* Its netvm starts first; stopped before it runs, it would never serve. */
+	assert_int_equal(start_wait(w, "alpha", waiter1, 0), 0);
+	assert_int_equal(n->state, DOM_BACKOFF);
+	assert_int_equal(lc_ctl(&w->lc, CTL_DOMAIN_STOP, "sys-net", CONTROL_NO_WAITER, 0, msg,
+				sizeof(msg)), 0);
+	lc_tick(&w->lc, 0);
+	assert_int_equal(w->f.refusals, 3);
+	assert_int_equal(w->f.refused_code, EIO);
+	assert_string_equal(w->f.refused, "alpha did not start: it needs sys-net, which is "
+			    "stopped (`bulkhead ctl start --wait alpha' starts both again)");
+	assert_int_equal(a->state, DOM_BACKOFF);	/* it starts if sys-net does */
+
+	/* Removed by a reload before it runs: refused before its slot goes. */
+	assert_int_equal(start_wait(w, "beta", waiter2, 10), 0);
+	struct domains nd = configs(after, 2);
+	lc_reload_apply(&w->lc, &nd, 10, text, sizeof(text));
+	assert_null(lc_by_name(&w->lc, "beta"));
+	assert_int_equal(w->f.refusals, 4);
+	assert_int_equal(w->f.refused_code, ENOENT);
+	assert_string_equal(w->f.refused, "beta did not start: `bulkhead ctl reload' removed it "
+			    "from the configuration");
+
+	/* The manager shuts down while it is created: refused at once; its
+	 * creation is no answer. */
+	a = dom(w, "alpha");
+	n = dom(w, "sys-net");
+	assert_int_equal(start_wait(w, "alpha", waiter1, 20), 0);
+	bring_up(w, "sys-net", 20);
+	lc_agent_said(&w->lc, n, &agent_ready, 0, 30);
+	lc_tick(&w->lc, 30);
+	assert_int_equal(a->state, DOM_CREATING);
+	lc_stop_all(&w->lc);
+	assert_int_equal(w->f.refusals, 5);
+	assert_int_equal(w->f.refused_code, ESHUTDOWN);
+	assert_string_equal(w->f.refused, "alpha did not start: the domain manager is shutting "
+			    "down");
+	lc_created(&w->lc, a, 0, 40, 1000);
+	assert_int_equal(w->f.answers, 0);
+	assert_int_equal(start_wait(w, "alpha", waiter2, 50), -ESHUTDOWN);
+	world_free(w);
+}
+
+/* One waits a domain: a second is refused at once, saying so, unless the
+ * first one's client has gone; the one waiting is answered.  An unnamed disposable is waited for by run-disposable. */
+static void start_wait_one_waiter(void **state)
+{
+	static const struct spec specs[] = { { "alpha", CLASS_APP, "", 0, NULL } };
+	struct world *w = world_new(specs, 1);
+	struct lc_dom *a = dom(w, "alpha");
+	(void)state;
+	assert_int_equal(start_wait(w, "alpha", waiter1, 0), 0);
+	assert_int_equal(start_wait(w, "alpha", waiter2, 5), -EBUSY);
+	assert_string_equal(w->f.refused, "another `bulkhead ctl start --wait alpha' waits for it "
+			    "already (it is backoff): one waits at a time (`bulkhead ctl list' "
+			    "shows when it runs)");
+	assert_int_equal(a->waiter.serial, waiter1.serial);
+	assert_int_equal(w->f.refusals, 0);
+	/* The first one's client has gone (its ctl interrupted): the next
+	 * takes its place, and it is the one answered. */
+	w->f.waiter_gone = true;
+	assert_int_equal(start_wait(w, "alpha", waiter2, 6), 0);
+	assert_int_equal(a->waiter.serial, waiter2.serial);
+	lc_tick(&w->lc, 6);
+	lc_created(&w->lc, a, 0, 10, 1000);
+	assert_int_equal(w->f.answers, 1);
+	assert_int_equal(count(&w->f, "answer alpha 4"), 1);
 	world_free(w);
 }
 
@@ -1069,6 +1310,10 @@ int main(void)
 		cmocka_unit_test(state_predicates),
 		cmocka_unit_test(disposable_for_a_call),
 		cmocka_unit_test(cold_disposable_for_a_call),
+		cmocka_unit_test(start_wait_answered_when_it_runs),
+		cmocka_unit_test(start_wait_refused_when_creation_fails),
+		cmocka_unit_test(start_wait_refused_when_it_will_not_run),
+		cmocka_unit_test(start_wait_one_waiter),
 	};
 	log_set_level(LOG_LVL_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
 # when a domain shuts down (here: its kernel panicked), @introduceDomain
 # when a toolstack hands a new domain to xenstored during its creation.
 # Creation is timed from the command to the domain running: `xl create'
-# returns then; `ctl start' returns at once, so `ctl list' is polled.
+# returns then, and so does `ctl start --wait' (the domain created and let
+# run, as `ctl list' says running).
 # Prints BENCH-EV lines (the events), BENCH-CREATE lines, BENCH-DONE.
 SAMPLES=4
 XL=/usr/lib/xen-4.17/bin/xl
@@ -61,8 +62,7 @@ mark "phase create"
 
 for i in 1 2 3; do
     t0=$(now)
-    ctl start steady || fail "ctl start steady"
-    wait_until 120 state_is steady running || fail "steady did not run"
+    out=$(ctl start --wait steady 2>&1) || fail "ctl start --wait steady: $out"
     echo "BENCH-CREATE bulkhead $t0 $(now)"
     ctl kill steady
     wait_until 60 state_is steady stopped || fail "steady would not stop"
