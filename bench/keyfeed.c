@@ -226,6 +226,19 @@ static void wait_ack(int fd)
 		fail("anchor: the bare reader did not answer");
 }
 
+/* A pipe into P, then fork(): 0 in the child.  What stdout holds is
+ * written first, so that the child does not write it again. */
+static pid_t fork_piped(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		fail("pipe: %s", strerror(errno));
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	return pid;
+}
+
 static void anchor(unsigned keys)
 {
 	int ui = keyboard_new("bulkhead-bench anchor", false);
@@ -233,12 +246,7 @@ static void anchor(unsigned keys)
 	char node[NODE_MAX];
 
 	event_node(ui, node, sizeof(node));
-	if (pipe2(ack, O_CLOEXEC) < 0)
-		fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0)
-		fail("fork: %s", strerror(errno));
+	pid_t pid = fork_piped(ack);
 	if (pid == 0) {
 		close(ack[0]);
 		exit(bare_reader(node, keys, ack[1]));
@@ -289,13 +297,7 @@ static void wait_taken(int ui, const char *node)
 static pid_t spawn(char **argv, struct lines *out)
 {
 	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0)
-		fail("fork: %s", strerror(errno));
+	pid_t pid = fork_piped(p);
 	if (pid == 0) {
 		struct sched_param idle = { .sched_priority = 0 };
 		if (sched_setscheduler(0, SCHED_IDLE, &idle) < 0)

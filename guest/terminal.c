@@ -25,6 +25,11 @@
 /* What one turn takes from a program that writes without pause (`yes'):
  * enough for a full screen, little enough that keys and dom0 still come. */
 #define READ_PER_TURN (64 * 1024)
+/* ... and no longer than this: libvterm moves its whole screen's cells at
+ * each line that scrolls: 64 KiB of `yes' (32,768 lines) took ~35 ms
+ * here and about a second under QEMU TCG (1 frame/s there), and a frame is
+ * drawn only between turns (issue 25). */
+#define READ_TURN_US 8000
 
 /* The longest bracket libvterm says around a paste (ESC [ 2 0 1 ~). */
 #define PASTE_BRACKET_MAX 8
@@ -623,7 +628,8 @@ bool terminal_read(struct terminal *t)
 {
 	char buf[4096];
 	size_t total = 0;
-	while (total < READ_PER_TURN) {
+	uint64_t end = monotonic_us() + READ_TURN_US;
+	while (total < READ_PER_TURN && monotonic_us() < end) {
 		ssize_t n = read(t->pty, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;

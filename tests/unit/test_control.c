@@ -482,6 +482,22 @@ static size_t call_request(const char *target, const char *service, uint8_t *msg
 	return ctl_encode_request(&req, msg, cap);
 }
 
+/* The lister's domain OP on work: refused, its connection closed, and
+ * nothing done. */
+static void lister_refused_op(enum ctl_domain_op op)
+{
+	static uint8_t msg[64], reply[CTL_MSG_MAX];
+	size_t rlen;
+	int fd = client_as(LISTER, LISTER);
+	struct ctl_request req = { .type = CTL_REQ_DOMAIN, .op = op, .name = "work" };
+	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
+			 CTL_REP_ERROR);
+	assert_int_equal(error_code(reply, rlen), EACCES);
+	assert_string_equal(restarted, "");
+	assert_true(closed_by_server(fd));
+	close(fd);
+}
+
 static void lister_may_only_list(void **state)
 {
 	static uint8_t msg[64], reply[CTL_MSG_MAX];
@@ -538,24 +554,9 @@ static void lister_may_only_list(void **state)
 	assert_int_equal(error_code(reply, rlen), EACCES);
 	assert_true(closed_by_server(fd));
 	close(fd);
-	fd = client_as(LISTER, LISTER);
-	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_PAUSE, .name = "work" };
-	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
-			 CTL_REP_ERROR);
-	assert_int_equal(error_code(reply, rlen), EACCES);
-	assert_string_equal(restarted, "");
-	assert_true(closed_by_server(fd));
-	close(fd);
+	lister_refused_op(CTL_DOMAIN_PAUSE);
 	/* Nor a start that waits: the desktop shows the state itself. */
-	fd = client_as(LISTER, LISTER);
-	req = (struct ctl_request){ .type = CTL_REQ_DOMAIN, .op = CTL_DOMAIN_START_WAIT,
-				    .name = "work" };
-	assert_int_equal(ask(fd, msg, ctl_encode_request(&req, msg, sizeof(msg)), reply, &rlen),
-			 CTL_REP_ERROR);
-	assert_int_equal(error_code(reply, rlen), EACCES);
-	assert_string_equal(restarted, "");
-	assert_true(closed_by_server(fd));
-	close(fd);
+	lister_refused_op(CTL_DOMAIN_START_WAIT);
 
 	/* The lister makes no call: that is root's. */
 	fd = client_as(LISTER, LISTER);
