@@ -411,6 +411,16 @@ static void region_copy(pixman_region32_t *out, const pixman_region32_t *region)
 	pixman_region32_copy(out, (pixman_region32_t *)region);
 }
 
+/* REGION cut in two by R: what lies in it (IN) and the rest (OUT), both
+ * initialised here. */
+static void region_split(const pixman_region32_t *region, struct rect r, pixman_region32_t *in,
+			 pixman_region32_t *out)
+{
+	region_in(in, region, r);
+	region_copy(out, region);
+	region_minus(out, r);
+}
+
 static double measure_text(struct renderer *r, const char *text)
 {
 	cairo_surface_t *one = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
@@ -478,9 +488,7 @@ static void draw_title(struct renderer *r, const struct canvas *cv, const struct
 	if (strip)
 		on.w = cairo_image_surface_get_width(strip) < title.w ?
 			       cairo_image_surface_get_width(strip) : title.w;
-	region_in(&strip_part, part, on);
-	region_copy(&rest, part);
-	region_minus(&rest, on);
+	region_split(part, on, &strip_part, &rest);
 	if (strip) {
 		struct blit_source src = image_source(strip, title.x, title.y);
 		blit_copy(cv, &strip_part, &src);
@@ -505,9 +513,7 @@ static void draw_content(const struct canvas *cv, const struct render_scene *s,
 		shown.w = (int64_t)w->buf_width < content.w ? (int32_t)w->buf_width : content.w;
 		shown.h = (int64_t)w->buf_height < content.h ? (int32_t)w->buf_height : content.h;
 	}
-	region_in(&px, part, shown);
-	region_copy(&black, part);
-	region_minus(&black, shown);
+	region_split(part, shown, &px, &black);
 	blit_fill(cv, &black, tint ? blit_tinted(&t, 0) : 0);
 	struct blit_source src = { w->pixels, w->stride / 4, content.x, content.y };
 	if (tint)
@@ -524,7 +530,7 @@ static void draw_window(struct renderer *r, const struct canvas *cv, const struc
 {
 	struct rect content = w->popup ? popup_content(w->outer) : frame_content(w->outer);
 	struct rect title = w->popup ? (struct rect){ 0, 0, 0, 0 } : frame_title(w->outer);
-	pixman_region32_t part, line;
+	pixman_region32_t part, border, line;
 
 	region_in(&part, vis, content);
 	draw_content(cv, s, w, content, &part);
@@ -537,19 +543,19 @@ static void draw_window(struct renderer *r, const struct canvas *cv, const struc
 	/* The border is the rest.  A focused window's has a light line at
 	 * its outer edge: which window has the keys is never a matter of
 	 * the domain's pixels. */
-	region_copy(&line, vis);
-	region_minus(&line, content);
-	region_minus(&line, title);
+	region_copy(&border, vis);
+	region_minus(&border, content);
+	region_minus(&border, title);
 	struct rect inner = w->outer;
 	if (w->focused && !w->popup)
 		inner = (struct rect){ w->outer.x + 1, w->outer.y + 1, w->outer.w - 2,
 				       w->outer.h - 2 };
-	region_in(&part, &line, inner);
-	region_minus(&line, inner);
+	region_split(&border, inner, &part, &line);
 	blit_fill(cv, &part, w->label_rgb);
 	blit_fill(cv, &line, 0xffffff);
 	pixman_region32_fini(&part);
 	pixman_region32_fini(&line);
+	pixman_region32_fini(&border);
 }
 
 /* The bar's key: every input draw_bar reads, in order, a string with
