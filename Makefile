@@ -41,7 +41,7 @@ BIN_LIBS    = $(XLUTIL_A) $(filter-out -lc,$(LINKED_LIBS:%=-l%))
 
 MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loop lib/confine \
 	lib/confine_profiles lib/latency \
-	config/cfgfile config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains config/rpc_policy \
+	config/cfgfile config/usbid config/service_config config/sysconfig config/firewall_rules config/domain_config config/domains config/rpc_policy \
 	tools/check tools/hwcheck \
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
 	proto/ctlproto proto/control \
@@ -51,7 +51,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/hotplug domains/dispvm domains/agentwatch domains/rpc_broker \
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
-	domains/lc_reload domains/persist domains/xs_agents domains/xs_rpc domains/blocklend domains/xs_usb domains/xs_block domains/xl domains/manager \
+	domains/lc_reload domains/persist domains/xs_agents domains/xs_rpc domains/blocklend domains/usbauto domains/xs_usb domains/xs_block domains/xl domains/manager \
 	proto/agentproto proto/usbproto proto/blockproto proto/rpcproto proto/rpc_relay proto/rpc_vchan proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/openvm guest/open_in_dvm guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/inventory guest/usbdevs guest/blockdevs guest/usbip guest/inputfwd guest/agent guest/firewall_nft \
 	guest/firewall_role \
 	guest/firewall \
@@ -68,7 +68,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
-	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks test_latency
+	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks test_latency test_usbauto
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm fuzz_inventory fuzz_usbip
 # Root, in network namespaces: the firewall's tables on real nftables.
@@ -202,7 +202,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(TEST_HEADERS) $(BUILD)/libbulkhead-asan.a
 		$(BUILD)/libbulkhead-asan.a $(PKG_LIBS) -lcmocka
 
 # The decoders a fuzzer exercises, and what they need: no libraries.
-FUZZ_SRCS := proto/ctlproto.c proto/rpcproto.c proto/guiproto.c proto/agentproto.c proto/usbproto.c proto/blockproto.c \
+FUZZ_SRCS := proto/ctlproto.c proto/rpcproto.c proto/guiproto.c proto/agentproto.c proto/usbproto.c config/usbid.c proto/blockproto.c \
 	lib/util.c \
 	config/firewall_rules.c guest/firewall_nft.c guest/firewall_role.c lib/log.c lib/escape.c
 

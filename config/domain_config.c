@@ -26,7 +26,7 @@ static const char *const domain_keys[] = {
 	"name", "type", "memory", "maxmem", "vcpus", "kernel", "ramdisk", "extra", "cmdline",
 	"disk", "vif", "pci", "on_poweroff", "on_reboot", "on_crash",
 	"class", "label", "template", "netvm", "autostart", "restart", "gui", "xwayland",
-	"firewall", "firewall_policy",
+	"firewall", "firewall_policy", "usb_attach",
 	"start_limit_burst", "start_limit_interval_ms",
 	"volumes", "root_size", "private_size", "volatile_size", "root_image", "preload", NULL,
 };
@@ -278,6 +278,36 @@ static void read_firewall(struct cfgfile *cfg, struct domain_config *dom)
 	}
 }
 
+/* Each item parsed; a USB domain takes no device of another. */
+static void read_usb_attach(struct cfgfile *cfg, struct domain_config *dom)
+{
+	char **items = NULL;
+	size_t n = 0;
+	dom->usb_attach_line = cfg_key_line(cfg, "usb_attach");
+	if (cfg_get_strv(cfg, "usb_attach", USB_ATTACH_MAX, 64, &items, &n) != 0 || n == 0) {
+		strv_free(items);
+		return;
+	}
+	dom->usb_attach = calloc(n, sizeof(*dom->usb_attach));
+	if (!dom->usb_attach) {
+		cfg_error(cfg, "usb_attach", "out of memory");
+		strv_free(items);
+		return;
+	}
+	dom->nusb_attach = n;
+	for (size_t i = 0; i < n; i++) {
+		const char *why = usb_match_parse(items[i], &dom->usb_attach[i]);
+		if (why)
+			cfg_error(cfg, "usb_attach", "item %zu of `usb_attach', \"%s\": %s", i + 1,
+				  items[i], why);
+		else if (strcmp(dom->usb_attach[i].backend, dom->name) == 0)
+			cfg_error(cfg, "usb_attach", "item %zu of `usb_attach', \"%s\": this domain "
+				  "itself; name the USB domain the device is on (sys-usb:...)", i + 1,
+				  items[i]);
+	}
+	strv_free(items);
+}
+
 static void read_actions(struct cfgfile *cfg, struct domain_config *dom)
 {
 	int v;
@@ -431,6 +461,7 @@ unsigned domain_config_load(const char *path, struct domain_config *out)
 	read_domain_ref(&cfg, "template", &dom->template_name, &dom->template_line);
 	read_domain_ref(&cfg, "netvm", &dom->netvm, &dom->netvm_line);
 	read_firewall(&cfg, dom);
+	read_usb_attach(&cfg, dom);
 	cfg_get_bool(&cfg, "autostart", &dom->autostart);
 	cfg_get_bool(&cfg, "gui", &dom->gui);
 	cfg_get_bool(&cfg, "xwayland", &dom->xwayland);
@@ -464,6 +495,7 @@ void domain_config_free(struct domain_config *dom)
 	free(dom->template_name);
 	free(dom->netvm);
 	strv_free(dom->firewall);
+	free(dom->usb_attach);
 	free(dom->disk_backend);
 	free(dom->root_image);
 	free(dom->source);

@@ -42,6 +42,12 @@
  *   gui = 1                       # the domain runs the GUI agent
  *   firewall = [ "allow tcp to 10.0.2.0/24 port 80-443", "deny udp" ]
  *   firewall_policy = "deny"      # when no rule matches; default "allow"
+ *   usb_attach = [ "sys-usb:2-1", "sys-usb:046d:c52b" ]
+ *                                 # USB devices it takes whenever it and the
+ *                                 # USB domain run: by port, or by ids on any
+ *                                 # port (config/usbid.h); each under dom0's
+ *                                 # policy for bulkhead.USB, as `ctl usb
+ *                                 # attach' (docs/DEVICES.md); at most 8
  *
  * firewall rules (config/firewall_rules.h) need a netvm: they are
  * enforced there, in the net domain, never in the domain itself.  A
@@ -80,6 +86,7 @@
 
 #include "config/firewall_rules.h"
 #include "config/service_config.h"
+#include "config/usbid.h"
 #include "lib/limits.h"
 
 enum domain_type { DOMAIN_PVH, DOMAIN_PV, DOMAIN_HVM };
@@ -126,6 +133,8 @@ struct domain_config {
 	char **firewall;	/* NULL-terminated rules, canonical text; NULL: none */
 	size_t nfirewall;
 	enum fw_action firewall_policy;
+	struct usb_match *usb_attach;	/* NULL: none */
+	size_t nusb_attach;
 	uint32_t address;	/* IPv4, host order; 0: none (yet: domains_load) */
 	bool address_given;	/* from a vif's ip= */
 	bool autostart;
@@ -144,7 +153,7 @@ struct domain_config {
 	/* Lines of these keys, 0: absent.  Without `type', type is PVH until
 	 * the domain manager picks it for the host (domains/build.h). */
 	int type_line, template_line, netvm_line, disk_backend_line, address_line;
-	int name_line, pci_line;
+	int name_line, pci_line, usb_attach_line;
 };
 
 /* Sets every field to its default. */

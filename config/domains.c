@@ -165,12 +165,23 @@ static bool template_ok(struct domains *d, const struct domain_config *dom)
 	return true;
 }
 
-/* Drops one domain whose template or netvm is wrong; false when none is. */
+/* Each USB domain DOM's `usb_attach' names is one. */
+static bool usb_attach_ok(struct domains *d, const struct domain_config *dom)
+{
+	for (size_t k = 0; k < dom->nusb_attach; k++)
+		if (!ref_ok(d, dom, dom->usb_attach[k].backend, dom->usb_attach_line, CLASS_USB,
+			    "usb_attach's domain"))
+			return false;
+	return true;
+}
+
+/* Drops one domain whose template, netvm, disk backend or USB domain is
+ * wrong; false when none is. */
 static bool drop_one_unresolved(struct domains *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct domain_config *dom = &d->dom[i];
-		bool ok = template_ok(d, dom) &&
+		bool ok = template_ok(d, dom) && usb_attach_ok(d, dom) &&
 			  ref_ok(d, dom, dom->netvm, dom->netvm_line, CLASS_NET, "netvm") &&
 			  ref_ok(d, dom, dom->disk_backend, dom->disk_backend_line, CLASS_STORAGE,
 				 "a disk's backend");

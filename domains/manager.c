@@ -297,6 +297,8 @@ static int setup(const char *config_dir, const char *socket_path)
 	/* Its own connection: libxl's is libxl's. */
 	M.xs = xs_open(0);
 	M.lc.xs_ok = M.xs != NULL;
+	/* Its requests' keys unlike an earlier manager's (domains/usbauto.h). */
+	M.usb_auto.next_seq = monotonic_us();
 	if (!M.xs)
 		log_err("domains", "cannot open xenstore: %s; the disposables' agents will not be "
 			"heard, and `bulkhead ctl run-disposable' will not work", strerror(errno));

@@ -28,6 +28,7 @@
 #include "domains/build.h"
 #include "domains/lifecycle.h"
 #include "domains/rpc_broker.h"
+#include "domains/usbauto.h"
 #include "proto/control.h"
 
 struct reattach;
@@ -92,6 +93,8 @@ struct mgr {
 	struct mgr_rpc rpc;
 	struct usb_watch usb[USB_DOMAINS_MAX];
 	bool usb_full_said;		/* more USB domains than slots: said once */
+	struct usbauto usb_auto;	/* the devices configs attach */
+	bool usb_auto_adopted;		/* an earlier manager's requests taken */
 };
 
 extern const struct lc_ops xl_ops;
@@ -142,7 +145,8 @@ int xs_rpc_call(void *ctx, const struct rpc_request *req, struct control_waiter 
  * (USB_DOMAINS_MAX) read again, the slots following the running USB
  * domains; `ctl usb list' and `ctl usb detach' (control_ops' usb and
  * usb_detach): a device is given to a domain while that domain's call of
- * the USB domain's USB_SERVICE+BUSID is connected. */
+ * the USB domain's USB_SERVICE+BUSID is connected.  After each read, the
+ * devices the configs' `usb_attach' name asked for (domains/usbauto.h). */
 int xs_usb_slot(const struct mgr *m, const char *token, const char *path);
 void xs_usb_heard(struct mgr *m, const bool *dirty);
 size_t xs_usb_list(void *ctx, struct ctl_usb *out, size_t max);

@@ -5,6 +5,7 @@
  * USB_DEVICES_PER_DOMAIN of them, each checked by usb_device_parse()),
  * what came and went said, and `ctl usb list' answered from what was read.
  * Only a domain of class usb is heard: a device comes from a USB domain.
+ * The devices the domains' configs attach are asked for here too.
  */
 #include "domains/xl.h"
 
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domains/netconf.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -154,6 +156,124 @@ static void reread(struct mgr *m, struct usb_watch *w)
 	w->n = n;
 }
 
+static void attach_key(const struct usbauto_request *r, char *out, size_t cap)
+{
+	snprintf(out, cap, USB_ATTACH_DIR "/%llu", (unsigned long long)r->seq);
+}
+
+/* R's domain asked, in a key it may read and not write, to take R's device. */
+static void auto_ask(void *ctx, const struct usbauto_request *r)
+{
+	struct mgr *m = ctx;
+	char key[64], value[DOMAIN_NAME_MAX + USB_BUSID_MAX + 2];
+	attach_key(r, key, sizeof(key));
+	if (!usb_attach_format(r->backend, r->busid, value, sizeof(value)) ||
+	    !netconf_write_readonly(m->xs, XBT_NULL, r->domid, key, value)) {
+		log_err("domains", "domain %s: cannot ask its agent to take %s:%s (its usb_attach): "
+			"%s", r->domain, r->backend, r->busid, strerror(errno));
+		return;
+	}
+	log_notice("domains", "domain %s asked to take %s:%s (its usb_attach); dom0's policy "
+		   "for " USB_SERVICE " decides", r->domain, r->backend, r->busid);
+	log_event("domains", "usb-auto-attach", "name=%s busid=%s to=%s", r->backend, r->busid,
+		  r->domain);
+}
+
+static void auto_withdraw(void *ctx, const struct usbauto_request *r)
+{
+	struct mgr *m = ctx;
+	char key[64], path[96];
+	attach_key(r, key, sizeof(key));
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", r->domid, key);
+	if (!xs_rm(m->xs, XBT_NULL, path) && errno != ENOENT)
+		log_err("domains", "domain %s: cannot remove %s: %s", r->domain, path,
+			strerror(errno));
+}
+
+/* D's request key NAME in DIR, if an earlier manager wrote it (its owner is
+ * dom0: a key the domain made is not), kept as this manager's; else, or
+ * when its USB domain does not run, removed. */
+static void adopt_one(struct mgr *m, const struct lc_dom *d, const char *dir, const char *name)
+{
+	char path[128];
+	unsigned len = 0, nperms = 0;
+	struct usbauto_request r = { .domid = d->domid };
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct xs_permissions *perms = xs_get_permissions(m->xs, XBT_NULL, path, &nperms);
+	char *value = perms && nperms && perms[0].id == 0 ? xs_read(m->xs, XBT_NULL, path, &len) :
+			NULL;
+	char *end;
+	errno = 0;
+	r.seq = strtoull(name, &end, 10);
+	const struct lc_dom *b = NULL;
+	bool ok = value && errno == 0 && end != name && *end == '\0' &&
+		  usb_attach_parse(value, len, r.backend, r.busid) &&
+		  (b = lc_by_name(&m->lc, r.backend)) && b->state == DOM_RUNNING;
+	free(perms);
+	free(value);
+	if (ok) {
+		str_copy(r.domain, d->cfg->name, sizeof(r.domain));
+		r.backend_domid = b->domid;
+		ok = usbauto_adopt(&m->usb_auto, &r);
+	}
+	if (!ok && !xs_rm(m->xs, XBT_NULL, path) && errno != ENOENT)
+		log_err("domains", "domain %s: cannot remove %s: %s", d->cfg->name, path,
+			strerror(errno));
+}
+
+/* The requests an earlier manager left in the running domains: so that a
+ * restart asks for nothing the user refused or took back. */
+static void adopt_requests(struct mgr *m)
+{
+	char dir[64];
+	for (size_t i = 0; i < m->lc.n; i++) {
+		const struct lc_dom *d = m->lc.m[i];
+		unsigned count = 0;
+		if (!d->cfg->nusb_attach || d->state != DOM_RUNNING)
+			continue;
+		snprintf(dir, sizeof(dir), "/local/domain/%u/" USB_ATTACH_DIR, d->domid);
+		char **names = xs_directory(m->xs, XBT_NULL, dir, &count);
+		for (unsigned k = 0; names && k < count && k < USB_ATTACH_KEYS_MAX; k++)
+			adopt_one(m, d, dir, names[k]);
+		free(names);
+	}
+}
+
+/* The running domains whose config attaches USB devices, and the USB
+ * domains' devices, given to the planner.  A request may come before the
+ * domain's agent is up: the agent reads the keys there when it watches
+ * them (a watch fires once as it is set). */
+static void usb_auto(struct mgr *m)
+{
+	static struct usbauto_domain doms[DOMAINS_MAX];
+	static bool given[USB_DOMAINS_MAX][USB_DEVICES_PER_DOMAIN];
+	struct usbauto_backend backends[USB_DOMAINS_MAX];
+	size_t n = 0, nb = 0;
+	if (!m->usb_auto_adopted)
+		adopt_requests(m);
+	m->usb_auto_adopted = true;
+	for (size_t i = 0; i < m->lc.n && n < DOMAINS_MAX; i++) {
+		const struct lc_dom *d = m->lc.m[i];
+		if (d->cfg->nusb_attach && d->state == DOM_RUNNING)
+			doms[n++] = (struct usbauto_domain){ d->cfg->name, d->domid, d->cfg->usb_attach,
+							     d->cfg->nusb_attach };
+	}
+	for (size_t i = 0; i < USB_DOMAINS_MAX; i++) {
+		const struct usb_watch *w = &m->usb[i];
+		if (!w->name[0])
+			continue;
+		for (size_t k = 0; k < w->n; k++)
+			given[nb][k] = rpc_broker_connected(&m->rpc.broker, w->name, USB_SERVICE,
+							    w->dev[k].busid) != NULL;
+		backends[nb] = (struct usbauto_backend){ w->name, w->domid, w->dev, given[nb], w->n };
+		nb++;
+	}
+	if (n == 0 && m->usb_auto.n == 0)
+		return;
+	const struct usbauto_effects fx = { auto_ask, auto_withdraw, m };
+	usbauto_plan(&m->usb_auto, doms, n, backends, nb, &fx);
+}
+
 void xs_usb_heard(struct mgr *m, const bool *dirty)
 {
 	usb_watches_follow(m);
@@ -163,6 +283,7 @@ void xs_usb_heard(struct mgr *m, const bool *dirty)
 			reread(m, w);
 		w->fresh = false;
 	}
+	usb_auto(m);
 }
 
 size_t xs_usb_list(void *ctx, struct ctl_usb *out, size_t max)

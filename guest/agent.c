@@ -22,6 +22,7 @@
 #include "guest/rpc_local.h"
 #include "guest/terminal.h"
 #include "guest/usbdevs.h"
+#include "guest/usbip.h"
 #include "guest/wayland.h"
 #include "display/font.h"
 #include "display/uevent.h"
@@ -50,7 +51,9 @@
 struct agent {
 	struct xs_handle *xs;	/* NULL with --socket: no xenstore */
 	unsigned domid;
-	char run_path[64], status_path[64];
+	char run_path[64], status_path[64], usb_attach_path[64];
+	/* The devices dom0 asked it to take (its config's usb_attach). */
+	struct usb_attach_seen usb_attach;
 	const char *shell;
 	pid_t child;		/* the command, 0: none (yet, or any more) */
 	bool started;
@@ -136,9 +139,9 @@ static void launch_ended(struct agent *a, pid_t pid, int status)
 	gui_client_exited(a->client, code, l.command);
 }
 
-/* The command in a child of its own: stdin from /dev/null, output to
- * ours (the domain's console). */
-static pid_t spawn(const char *shell, const char *command)
+/* A child for a program: in it, no signal blocked, stdin from /dev/null,
+ * output to ours (the domain's console). */
+static pid_t fork_child(void)
 {
 	pid_t pid = fork();
 	if (pid != 0)
@@ -151,6 +154,15 @@ static pid_t spawn(const char *shell, const char *command)
 		dup2(null, STDIN_FILENO);
 		close(null);
 	}
+	return 0;
+}
+
+/* The command in a child of its own, in a session of its own. */
+static pid_t spawn(const char *shell, const char *command)
+{
+	pid_t pid = fork_child();
+	if (pid != 0)
+		return pid;
 	setsid();
 	execl(shell, shell, "-c", command, (char *)NULL);
 	fprintf(stderr, TAG ": cannot run %s: %s\n", shell, strerror(errno));
@@ -184,6 +196,47 @@ static void on_run(struct agent *a)
 		put_status(a, AGENT_RUNNING, 0);
 	}
 	free(command);
+}
+
+/* `bulkhead usb-import BACKEND BUSID' in a child of its own, as `ctl usb
+ * attach' has it run: its words on the console. */
+static void usb_import(const char *backend, const char *busid)
+{
+	pid_t pid = fork_child();
+	if (pid < 0) {
+		fprintf(stderr, TAG ": cannot take %s:%s: fork: %s\n", backend, busid,
+			strerror(errno));
+		return;
+	}
+	if (pid > 0) {
+		fprintf(stderr, TAG ": dom0 asks this domain to take %s:%s (its usb_attach): "
+			"usb-import runs (pid %d)\n", backend, busid, (int)pid);
+		return;
+	}
+	execl("/proc/self/exe", "bulkhead", "usb-import", backend, busid, (char *)NULL);
+	fprintf(stderr, TAG ": cannot run bulkhead usb-import: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* dom0 changed USB_ATTACH_DIR: each request it has not seen taken once. */
+static void on_usb_attach(struct agent *a)
+{
+	unsigned count = 0;
+	const char *fresh[USB_ATTACH_KEYS_MAX];
+	char **names = xs_directory(a->xs, XBT_NULL, a->usb_attach_path, &count);
+	size_t n = usb_attach_fresh(&a->usb_attach, names, names ? count : 0, fresh);
+	for (size_t i = 0; i < n; i++) {
+		char path[128], backend[DOMAIN_NAME_MAX + 1], busid[USB_BUSID_MAX + 1];
+		unsigned len = 0;
+		snprintf(path, sizeof(path), "%s/%s", a->usb_attach_path, fresh[i]);
+		char *value = xs_read(a->xs, XBT_NULL, path, &len);
+		if (value && usb_attach_parse(value, len, backend, busid))
+			usb_import(backend, busid);
+		else if (value)
+			fprintf(stderr, TAG ": %s is not \"BACKEND BUSID\"; ignored\n", path);
+		free(value);
+	}
+	free(names);
 }
 
 /* --- windows --------------------------------------------------------- */
@@ -436,7 +489,9 @@ static void xs_ready(struct loop *l, struct loop_fd *w, short revents)
 	(void)l;
 	(void)revents;
 	while ((vec = xs_check_watch(a->xs)) != NULL) {
-		if (!rpc_guest_xs_event(a->rpc, vec[XS_WATCH_TOKEN], vec[XS_WATCH_PATH]))
+		if (strcmp(vec[XS_WATCH_TOKEN], "usb-attach") == 0)
+			on_usb_attach(a);
+		else if (!rpc_guest_xs_event(a->rpc, vec[XS_WATCH_TOKEN], vec[XS_WATCH_PATH]))
 			on_run(a);
 		free(vec);
 	}
@@ -632,10 +687,15 @@ static int setup_commands(struct agent *a)
 	snprintf(a->run_path, sizeof(a->run_path), "/local/domain/%u/" AGENT_RUN_KEY, a->domid);
 	snprintf(a->status_path, sizeof(a->status_path), "/local/domain/%u/" AGENT_STATUS_KEY,
 		 a->domid);
+	snprintf(a->usb_attach_path, sizeof(a->usb_attach_path), "/local/domain/%u/" USB_ATTACH_DIR,
+		 a->domid);
 	if (!xs_watch(a->xs, a->run_path, "run")) {
 		fprintf(stderr, TAG ": cannot watch %s: %s\n", a->run_path, strerror(errno));
 		return -1;
 	}
+	if (!xs_watch(a->xs, a->usb_attach_path, "usb-attach"))
+		fprintf(stderr, TAG ": cannot watch %s: %s; the USB devices of this domain's "
+			"config will not be taken\n", a->usb_attach_path, strerror(errno));
 	a->xs_watch = (struct loop_fd){ .fd = xs_fileno(a->xs), .events = POLLIN, .cb = xs_ready,
 					.ctx = a };
 	loop_fd_add(&a->loop, &a->xs_watch);	/* room: AGENT_FDS_MAX */

@@ -388,3 +388,27 @@ out:
 		close(sysfs);
 	return rc;
 }
+
+static bool seen_has(const struct usb_attach_seen *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->key[i], name) == 0)
+			return true;
+	return false;
+}
+
+size_t usb_attach_fresh(struct usb_attach_seen *s, char *const *names, size_t n,
+			const char *fresh[USB_ATTACH_KEYS_MAX])
+{
+	struct usb_attach_seen now = { .n = 0 };
+	size_t nfresh = 0;
+	for (size_t i = 0; i < n && now.n < USB_ATTACH_KEYS_MAX; i++) {
+		if (strlen(names[i]) >= sizeof(now.key[0]))
+			continue;	/* no key of dom0's */
+		if (!seen_has(s, names[i]))
+			fresh[nfresh++] = names[i];
+		str_copy(now.key[now.n++], names[i], sizeof(now.key[0]));
+	}
+	*s = now;
+	return nfresh;
+}

@@ -61,6 +61,21 @@ void usbip_copy(int in, int out, int sock);
  */
 int usbip_vhci_free_port(const char *status, size_t len, unsigned speed);
 
+/*
+ * The agent's side of the devices its domain's config attaches (proto/
+ * usbproto.h, USB_ATTACH_DIR): the request keys it has seen, so that each
+ * runs usb-import once.  usb_attach_fresh() takes the directory's listing
+ * NAMES (N; the first USB_ATTACH_KEYS_MAX count), puts into FRESH those it
+ * had not seen (pointers into NAMES), and remembers the listing: a key
+ * dom0 removed is forgotten.  Its count of FRESH.
+ */
+struct usb_attach_seen {
+	char key[USB_ATTACH_KEYS_MAX][24];
+	size_t n;
+};
+size_t usb_attach_fresh(struct usb_attach_seen *s, char *const *names, size_t n,
+			const char *fresh[USB_ATTACH_KEYS_MAX]);
+
 int usb_export_main(int argc, char **argv);
 int usb_import_main(int argc, char **argv);
 

@@ -84,6 +84,11 @@
  * more are not heard, said once). */
 #define USB_DOMAINS_MAX         8
 #define USB_BUSID_MAX           31
+/* A domain config's `usb_attach' items (config/usbid.h). */
+#define USB_ATTACH_MAX          8
+/* dom0's requests for those (proto/usbproto.h, USB_ATTACH_DIR) in one
+ * domain that its agent remembers, and a new manager looks at. */
+#define USB_ATTACH_KEYS_MAX     64
 #define USB_PORTS_MAX           7
 #define USB_CLASSES_MAX         8
 #define USB_NAME_MAX            64

@@ -6,66 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/util.h"
+
 /* The messages say the limits' numbers. */
 _Static_assert(USB_CLASSES_MAX == 8 && USB_NAME_MAX == 64 && USB_VALUE_MAX == 98,
 	       "the messages of usb_device_parse() say these limits");
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* A number of 1..MAXDIGITS digits, not 0 and no leading 0, at *P (before
- * END); *P moved past it. */
-static bool number(const char **p, const char *end, int maxdigits)
-{
-	const char *s = *p;
-	int n = 0;
-	while (s + n < end && is_digit(s[n]))
-		n++;
-	if (n == 0 || n > maxdigits || s[0] == '0')
-		return false;
-	*p = s + n;
-	return true;
-}
-
-bool usb_busid_valid(const char *untrusted, size_t len)
-{
-	const char *p = untrusted, *end = untrusted + len;
-	if (len == 0 || len > USB_BUSID_MAX || !number(&p, end, 3) || p == end || *p++ != '-')
-		return false;
-	for (int ports = 1;; ports++) {
-		if (ports > USB_PORTS_MAX || !number(&p, end, 2))
-			return false;
-		if (p == end)
-			return true;
-		if (*p++ != '.')
-			return false;
-	}
-}
-
-static int hex_digit(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* N lower-case hex digits at P into *OUT. */
-static bool hex(const char *p, int n, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < n; i++) {
-		int d = hex_digit(p[i]);
-		if (d < 0)
-			return false;
-		v = v * 16 + (unsigned)d;
-	}
-	*out = v;
-	return true;
-}
 
 /* "-" or "cc[,cc]..." at *P, up to a space; *P moved past it. */
 static const char *classes(const char **p, const char *end, struct usb_device *out)
@@ -78,7 +23,7 @@ static const char *classes(const char **p, const char *end, struct usb_device *o
 	}
 	for (;;) {
 		unsigned c;
-		if (end - s < 2 || !hex(s, 2, &c))
+		if (end - s < 2 || !usb_hex(s, 2, &c))
 			return "a class is not two lower-case hex digits";
 		if (out->nclasses == USB_CLASSES_MAX)
 			return "more than 8 classes";
@@ -104,7 +49,7 @@ const char *usb_device_parse(const char *untrusted_busid, size_t blen, const cha
 	out->busid[blen] = '\0';
 	if (len > USB_VALUE_MAX)
 		return "longer than 98 bytes";
-	if (len < 10 || !hex(p, 4, &vendor) || p[4] != ':' || !hex(p + 5, 4, &product) ||
+	if (len < 10 || !usb_hex(p, 4, &vendor) || p[4] != ':' || !usb_hex(p + 5, 4, &product) ||
 	    p[9] != ' ')
 		return "it does not begin with VVVV:PPPP (lower-case hex) and a space";
 	out->vendor = (uint16_t)vendor;
@@ -186,7 +131,7 @@ static bool bounded(const char **p, const char *end, unsigned max, char sep, uns
 {
 	const char *s = *p;
 	unsigned v = 0;
-	if (!number(p, end, 3) || (sep && (*p == end || **p != sep)))
+	if (!usb_decimal(p, end, 3) || (sep && (*p == end || **p != sep)))
 		return false;
 	for (; s < *p; s++)
 		v = v * 10 + (unsigned)(*s - '0');
@@ -250,4 +195,28 @@ const char *usbip_offer_parse(const char *untrusted, size_t len, struct usbip_of
 	}
 	out->ok = true;
 	return NULL;
+}
+
+size_t usb_attach_format(const char *backend, const char *busid, char *out, size_t cap)
+{
+	if (!domain_name_is_valid(backend, strlen(backend)) || !usb_busid_valid(busid, strlen(busid)))
+		return 0;
+	int n = snprintf(out, cap, "%s %s", backend, busid);
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+bool usb_attach_parse(const char *value, size_t len, char backend[DOMAIN_NAME_MAX + 1],
+		      char busid[USB_BUSID_MAX + 1])
+{
+	const char *space = memchr(value, ' ', len);
+	if (!space)
+		return false;
+	size_t nlen = (size_t)(space - value), blen = len - nlen - 1;
+	if (!domain_name_is_valid(value, nlen) || !usb_busid_valid(space + 1, blen))
+		return false;
+	memcpy(backend, value, nlen);
+	backend[nlen] = '\0';
+	memcpy(busid, space + 1, blen);
+	busid[blen] = '\0';
+	return true;
 }

@@ -8,11 +8,9 @@
  *                             out), at most USB_DEVICES_PER_DOMAIN;
  *                             the value "VVVV:PPPP CLASSES NAME"
  *
- * BUSID is Linux's name of the device: "BUS-PORT[.PORT]..." (1-1,
- * 3-1.4.2): the bus 1..999, at most USB_PORTS_MAX ports 1..99 deep.
- * VVVV:PPPP are its vendor and product ids (four lower-case hex digits
- * each); CLASSES its interfaces' classes, as two lower-case hex digits
- * each, comma-separated, in the device's order, at most USB_CLASSES_MAX
+ * BUSID is Linux's name of the device (1-1, 3-1.4.2) and VVVV:PPPP its
+ * vendor and product ids, as config/usbid.h has them; CLASSES its
+ * interfaces' classes, as two lower-case hex digits each, comma-separated, in the device's order, at most USB_CLASSES_MAX
  * (or "-": none); NAME its manufacturer's and product's strings, printable
  * ASCII, 1..USB_NAME_MAX bytes.
  *
@@ -26,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/usbid.h"
 #include "lib/limits.h"
 
 #define USB_KEY_DIR "data/bulkhead-usb"
@@ -37,9 +36,6 @@ struct usb_device {
 	size_t nclasses;
 	char name[USB_NAME_MAX + 1];
 };
-
-/* Whether LEN bytes at UNTRUSTED are a BUSID (above). */
-bool usb_busid_valid(const char *untrusted, size_t len);
 
 /* The key's last part UNTRUSTED_BUSID (BLEN bytes) and its value
  * UNTRUSTED (LEN bytes, not NUL-ended) into OUT: NULL, or what is wrong
@@ -92,5 +88,27 @@ size_t usbip_offer_format(const struct usbip_offer *o, char *out, size_t cap);
 /* The line UNTRUSTED (LEN bytes, its '\n' not among them) into OUT: NULL,
  * or what is wrong (static text). */
 const char *usbip_offer_parse(const char *untrusted, size_t len, struct usbip_offer *out);
+
+/*
+ * A device a domain's config attaches (`usb_attach', config/usbid.h):
+ * dom0's manager asks the domain's agent to take it, in a key of the
+ * domain's that the domain may read but not write:
+ *
+ *   bulkhead/usb-attach/SEQ   "BACKEND BUSID"
+ *
+ * SEQ a decimal number, a new one for each request.  The agent runs
+ * `usb-import BACKEND BUSID' once for each key it has not seen, as `ctl
+ * usb attach' would have it run: the call goes under dom0's policy.  dom0
+ * removes the key when the device goes; the agent then forgets it.
+ */
+#define USB_ATTACH_DIR "bulkhead/usb-attach"
+
+/* BACKEND and BUSID as the key's value into OUT (CAP >= DOMAIN_NAME_MAX +
+ * USB_BUSID_MAX + 2): its length, 0 when they are not a name and a bus id. */
+size_t usb_attach_format(const char *backend, const char *busid, char *out, size_t cap);
+/* The key's value (LEN bytes, not NUL-ended) into BACKEND and BUSID:
+ * false when it is not one. */
+bool usb_attach_parse(const char *value, size_t len, char backend[DOMAIN_NAME_MAX + 1],
+		      char busid[USB_BUSID_MAX + 1]);
 
 #endif

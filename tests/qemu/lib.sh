@@ -270,6 +270,7 @@ qemu_type() {
             ';') k=semicolon ;;
             ':') k=shift-semicolon ;;
             '@') k=shift-2 ;;
+            '*') k=shift-8 ;;
             '|') k=shift-backslash ;;
             $'\n') k=ret ;;
             [[:upper:]]) k=shift-${c,,} ;;

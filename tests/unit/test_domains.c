@@ -246,6 +246,51 @@ static void references_between_domains_are_checked(void **state)
 	domains_free(&d);
 }
 
+/* usb_attach: each item read; a wrong one, an unknown or misspelled USB
+ * domain, one of another class and the domain itself said at the line. */
+static void usb_attach_is_checked(void **state)
+{
+	struct domains d;
+	unsigned errors;
+	(void)state;
+	write_file(dir, "domains/sys-usb.cfg", "class = \"usb\"\n" KERNEL);
+	write_file(dir, "domains/tpl.cfg", "class = \"template\"\n" KERNEL);
+	write_file(dir, "domains/work.cfg", "class = \"app\"\ntemplate = \"tpl\"\n"
+		   "usb_attach = [ \"sys-usb:2-1.4\", \"sys-usb:046d:c52b\" ]\n" KERNEL);
+	write_file(dir, "domains/typo.cfg", "class = \"app\"\ntemplate = \"tpl\"\n"
+		   "usb_attach = [ \"sys-usbb:2-1\" ]\n" KERNEL);
+	write_file(dir, "domains/cls.cfg", "class = \"app\"\ntemplate = \"tpl\"\n\n"
+		   "usb_attach = [ \"tpl:2-1\" ]\n" KERNEL);
+	write_file(dir, "domains/bad.cfg", "class = \"app\"\ntemplate = \"tpl\"\n"
+		   "usb_attach = [ \"sys-usb:2-1\", \"sys-usb:046D:C52B\", \"2-1\" ]\n" KERNEL);
+	write_file(dir, "domains/sys-usb2.cfg", "class = \"usb\"\n"
+		   "usb_attach = [ \"sys-usb2:1-1\" ]\n" KERNEL);
+	const char *log = load(&d, &errors);
+	assert_contains(log, at("typo.cfg", 3, "usb_attach's domain = \"sys-usbb\" is no domain's "
+				"name; did you mean \"sys-usb\"?; this domain is left out"));
+	assert_contains(log, at("cls.cfg", 4, "usb_attach's domain = \"tpl\" is not a domain of "
+				"class usb"));
+	assert_contains(log, at("bad.cfg", 3, "item 2 of `usb_attach', \"sys-usb:046D:C52B\": after "
+				"the domain comes a port (BUS-PORT[.PORT]..., as `bulkhead ctl usb list' "
+				"shows it) or a vendor:product id (VVVV:PPPP, lower-case hex)"));
+	assert_contains(log, at("bad.cfg", 3, "item 3 of `usb_attach', \"2-1\": it does not begin "
+				"with a domain's name and a colon"));
+	assert_contains(log, at("sys-usb2.cfg", 2, "item 1 of `usb_attach', \"sys-usb2:1-1\": this "
+				"domain itself"));
+	assert_int_equal(errors, 5);
+	int w = domains_find(&d, "work");
+	assert_true(w >= 0);
+	const struct domain_config *work = &d.dom[w];
+	assert_int_equal(work->nusb_attach, 2);
+	assert_string_equal(work->usb_attach[0].backend, "sys-usb");
+	assert_string_equal(work->usb_attach[0].busid, "2-1.4");
+	assert_string_equal(work->usb_attach[1].busid, "");
+	assert_int_equal(work->usb_attach[1].vendor, 0x046d);
+	assert_int_equal(work->usb_attach[1].product, 0xc52b);
+	assert_int_equal(d.n, 3);
+	domains_free(&d);
+}
+
 #define NET "class = \"net\"\n" KERNEL
 
 /* One typo in sys-net: said once, at its line, and what it takes down
@@ -522,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_firewalls_and_addresses_are_reported, make_dir,
 						remove_dir),
 		cmocka_unit_test_setup_teardown(no_domains_dir_is_no_domains, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(usb_attach_is_checked, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

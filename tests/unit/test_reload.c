@@ -141,6 +141,8 @@ static void every_key_is_named(void **state)
 		{ "pci = [ \"0000:00:19.0\" ]\n", "pci" },
 		{ "autostart = 1\n", "autostart" },
 		{ "gui = 1\n", "gui" },
+		{ "xwayland = 1\n", "xwayland" },
+		{ "usb_attach = [ \"sys-usb:1-1\" ]\n", "usb_attach" },
 		{ "restart = \"always\"\n", "restart, on_poweroff" },
 		{ "on_crash = \"preserve\"\n", "on_crash" },
 		{ "on_reboot = \"destroy\"\n", "on_reboot" },
@@ -150,6 +152,7 @@ static void every_key_is_named(void **state)
 	};
 	(void)state;
 	write_file(dir, "domains/sys-firewall.cfg", NET);
+	write_file(dir, "domains/sys-usb.cfg", "class = \"usb\"\nkernel = \"/k\"\n");
 	write_file(dir, "domains/alpha.cfg", ALPHA_HEAD);
 	struct domains a, b;
 	struct reload_change c;

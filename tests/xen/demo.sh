@@ -15,7 +15,10 @@
 # alpha's service test.Upper and a copy of files into alpha, under the
 # demo's policy.d; Super+Return and "@dispvm" start a disposable of dvm
 # (red) whose foot takes the focus, a command typed there runs in it, and
-# Super+Shift+Q ends it: the disposable is destroyed.  Last, dom0's menu
+# Super+Shift+Q ends it: the disposable is destroyed.  sys-usb (a USB
+# driver domain) has QEMU's xHCI controller, passed through with Xen's
+# IOMMU, and on it a smartcard reader that alpha's config attaches
+# (usb_attach): alpha's terminal lists it.  Last, dom0's menu
 # (Super+Escape): "Power off dom0", asked again on dom0's screen, Y: PID 1
 # shuts the domains down in order and Xen powers the machine off (QEMU
 # exits).
@@ -25,7 +28,8 @@
 # ends.
 # usage: tests/xen/demo.sh BULKHEAD   (as root)
 # Leaves build/demo/: serial.log, desktop.png (the terminals as they
-# came), screen.png (after the typing), clipboard.png (alpha's selection
+# came), screen.png (after the typing; alpha's terminal lists the USB
+# devices it has: sys-usb's smartcard reader), clipboard.png (alpha's selection
 # copied, the bar saying so), pasted.png (run in beta), launched.png
 # (beta's second foot), calls.png (the call's output in it), disposable.png
 # (the disposable's foot, typed into), menu.png (dom0's menu asking
@@ -60,6 +64,15 @@ shot() {
 }
 
 keys() { qemu_sendkey "$LINUX_VM" "$1" || die "sendkey $1 failed"; sleep 0.5; }
+# sys-usb's controller: QEMU's xHCI, held by xen-pciback from dom0's boot
+# and passed through with Xen's IOMMU (QEMU's intel-iommu), a smartcard
+# reader on it.
+start_with_usb() {
+    XEN_APPEND="iommu=verbose,no-intremap" qemu_start_xen "$1" "$2" "xen-pciback.hide=(0000:00:04.0)" \
+        -device intel-iommu,intremap=off \
+        -device qemu-xhci,id=xhci,addr=0x4 -device usb-ccid,bus=xhci.0
+}
+
 # Each step's line says when, from the demo's start.
 info() { local t=$(($(now_ms) - run_start)); printf '%s: [%d:%02d] %s\n' "$SUITE" $((t / 60000)) $((t / 1000 % 60)) "$*"; }
 type_in() { qemu_type "$LINUX_VM" "$1" || die "typing \"$1\" failed"; }
@@ -76,7 +89,7 @@ if [ -n "${RUN:-}" ]; then
     export QEMU_DISPLAY=${QEMU_DISPLAY:-vnc=127.0.0.1:0}
 fi
 info "booting Xen, dom0 and the domains under QEMU (serial log: $LINUX_VM/serial.log)"
-boot_guest qemu_start_xen "$(ev service-started name=xenconsoled)" \
+boot_guest start_with_usb "$(ev service-started name=xenconsoled)" \
     'service xenconsoled started' --xen --desktop \
     --add "$LINUX_VM/vmlinux:/var/lib/bulkhead/vmlinux" \
     --add "$LINUX_VM/domu.cpio:/var/lib/bulkhead/domu.cpio" \
@@ -90,6 +103,13 @@ for d in alpha beta; do
         die "$d's terminal never reached the desktop: $why"
 done
 info "the desktop is up with alpha's and beta's windows: $(fmt_ms $(($(now_ms) - t_qemu))) from QEMU's start"
+# The smartcard reader on sys-usb: alpha's by its config, under the
+# demo's policy (its call of sys-usb's bulkhead.USB).
+auto=$(ev usb-auto-attach name=sys-usb 'busid=[0-9.-]+' to=alpha)
+expect_event usb-auto-attach name=sys-usb 'busid=[0-9.-]+' to=alpha "$DOMAIN_TIMEOUT" &&
+    expect_event rpc-connected source=alpha "$DOMAIN_TIMEOUT" ||
+    die "alpha did not take sys-usb's smartcard reader (its usb_attach): $why"
+info "USB: $(serial | grep -m1 -oE "$auto"), its call of sys-usb's bulkhead.USB connected"
 if [ -n "${RUN:-}" ]; then
     case $QEMU_DISPLAY in
         vnc=*) where="over VNC at localhost:$((5900 + ${QEMU_DISPLAY##*:})) (vncviewer localhost:${QEMU_DISPLAY##*:})" ;;
@@ -107,9 +127,9 @@ shot desktop
 
 # No window takes the keyboard by itself: the user gives it.
 keys meta_l-tab
-type_in $'echo first >/tmp/typed\n'
+type_in $'echo first >/tmp/typed; cat /sys/bus/usb/devices/*-*/product 2>/dev/null\n'
 keys meta_l-tab
-type_in $'uname -sr; ls /\n'
+type_in $'uname -sr; ls /; cat /sys/bus/usb/devices/*-*/product 2>/dev/null\n'
 linux_wait 'DOMU-TYPED name=[a-z]+ /tmp/typed: first' "$STEP_TIMEOUT" ||
     die "the command typed into the focused terminal did not run"
 info "$(serial | grep -m1 -o 'DOMU-TYPED name=[a-z]* /tmp/typed: .*'): it ran in that domain only"

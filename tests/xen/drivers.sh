@@ -2,7 +2,8 @@
 # Driver domains (issue 8) under Xen 4.17 in QEMU (TCG) with an emulated
 # IOMMU (QEMU's intel-iommu, Xen's iommu=), so that QEMU's devices can be
 # passed through: an e1000 on QEMU's user network to sys-net, an xHCI
-# controller with a tablet, a USB stick and a USB keyboard to sys-usb, a
+# controller with a tablet, a USB stick, a USB keyboard and a USB smartcard
+# reader to sys-usb, a
 # virtio disk to sys-storage; dom0 has its desktop (beta's window).
 # sys-firewall's uplink is sys-net; alpha and beta (AppVMs) are behind
 # sys-firewall; alpha has firewall rules (tests/xen/drivers/config).
@@ -35,6 +36,12 @@
 #               list' in dom0 has it as sys-usb's agent told it, and nothing
 #               of the keys sys-usb wrote beside it (one with a bad name, one
 #               that is no bus id): left out, said
+#   usbauto     alpha's config attaches the smartcard reader (usb_attach =
+#               [ "sys-usb:08e6:4433" ]): once alpha and sys-usb run, dom0 asks
+#               it to take it (usb-auto-attach), its call goes under the
+#               policy, `ctl usb list' gives it to alpha and alpha's kernel
+#               has it; `ctl usb detach' takes it back and it is not asked
+#               for again
 #   usbinput    sys-usb's agent (--input) forwards the USB keyboard on its
 #               controller (a usb-kbd, typed on with QMP's input-send-event):
 #               dom0's compositor asks the user (input-asked, the question
@@ -74,7 +81,9 @@
 #   republish   alpha's file allows port 8001 again without a reload, the
 #               manager killed: the new one adopts the domains and gives
 #               sys-firewall the rules as the files have them; alpha
-#               reaches port 8001 again
+#               reaches port 8001 again; (checked with usbdeath) it takes
+#               the earlier one's USB requests: alpha's smartcard reader,
+#               taken back by the user, is not asked for again
 #   netcrash    sys-net is crashed on purpose: it is created again, sys-
 #               firewall's vif is attached to it, and alpha reaches sys-net
 #               and the host again, neither AppVM restarted
@@ -96,7 +105,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start xen-drivers "$@"
 LINUX_CONFIG=$here/drivers/config
 SUITE=xen-drivers
-CHECKS=(bringup dom0 hwcheck uplink chain rules names isolation usb usbinput usbattach storage blockattach reload republish netcrash usbdeath blockdeath usbhostile no-panic)
+CHECKS=(bringup dom0 hwcheck uplink chain rules names isolation usb usbauto usbinput usbattach storage blockattach reload republish netcrash usbdeath blockdeath usbhostile no-panic)
 CHECKS_WITHOUT_VM='no-panic'
 DOMAIN_TIMEOUT=${DOMAIN_TIMEOUT:-400}
 DISK=$LINUX_VM/storage.img STICK=$LINUX_VM/stick.img
@@ -105,6 +114,8 @@ t_qemu=0 t_boot=0
 
 # The screen has an id: sys-usb's USB keyboard is bound to its console, so
 # that QMP's input-send-event to it types there, and sendkey on dom0's own.
+# The xHCI controller has 8 ports (QEMU's default 4 would put the fifth
+# device behind a hub of QEMU's).
 QEMU_GPU=bochs-display,id=video0
 start_with_devices() {
     XEN_APPEND="iommu=verbose,no-intremap" qemu_start_xen "$1" "$2" \
@@ -112,9 +123,10 @@ start_with_devices() {
         -device intel-iommu,intremap=off \
         -netdev "user,id=n0,guestfwd=tcp:10.0.2.100:80-cmd:$here/drivers/host-service.sh" \
         -device e1000,netdev=n0,addr=0x3 \
-        -device qemu-xhci,id=xhci,addr=0x4 -device usb-tablet,bus=xhci.0 \
+        -device qemu-xhci,id=xhci,addr=0x4,p2=8,p3=8 -device usb-tablet,bus=xhci.0 \
         -drive "file=$STICK,if=none,id=stick,format=raw" -device usb-storage,bus=xhci.0,drive=stick \
-        -device usb-kbd,bus=xhci.0,display=video0 -qmp "unix:$1/qmp.sock,server,nowait" \
+        -device usb-kbd,bus=xhci.0,display=video0 \
+        -device usb-ccid,bus=xhci.0 -qmp "unix:$1/qmp.sock,server,nowait" \
         -drive "file=$DISK,if=none,id=sd,format=raw" -device virtio-blk-pci,drive=sd,addr=0x5
 }
 
@@ -262,21 +274,45 @@ check_usb() {
     expect_marker '^DRV-USB-LIST sys-usb:1-1 ' "ctl usb list has no tablet" || return 1
     local listed
     listed=$(serial | sed -n 's/^DRV-USB-LIST //p' | tr -s ' ' | tr '\n' '|')
-    # The header, then the tablet, the stick and the keyboard in the order
+    # The header, then the tablet, the stick, the keyboard and the serial
+    # adapter (alpha's by its config's usb_attach, check_usbauto) in the order
     # of their bus ids (xHCI puts USB 2 and USB 3 devices on buses of their
     # own), nothing else.
     local re
     for re in '^DEVICE ID CLASSES GIVEN-TO NAME\|' '\|sys-usb:1-1 0627:0001 hid - QEMU QEMU USB Tablet\|' \
         '\|sys-usb:[0-9]+-[0-9.]+ 46f4:0001 storage - [^|]+\|' \
-        '\|sys-usb:[0-9]+-[0-9.]+ 0627:0001 hid - QEMU QEMU USB Keyboard\|'; do
+        '\|sys-usb:[0-9]+-[0-9.]+ 0627:0001 hid - QEMU QEMU USB Keyboard\|' \
+        '\|sys-usb:[0-9]+-[0-9.]+ 08e6:4433 smartcard alpha [^|]+\|'; do
         [[ "$listed" =~ $re ]] || { why="ctl usb list: $listed"; return 1; }
     done
-    [ "$(tr -cd '|' <<<"$listed" | wc -c)" = 4 ] || { why="ctl usb list: $listed"; return 1; }
+    [ "$(tr -cd '|' <<<"$listed" | wc -c)" = 5 ] || { why="ctl usb list: $listed"; return 1; }
     serial_has "$(ev usb-device-added name=sys-usb busid=1-1 id=0627:0001)" ||
         { why="no event of the tablet's"; return 1; }
     serial_has "domain sys-usb: its USB device key 9-9: the name has a byte that is not printable ASCII; left out" ||
         { why="dom0 did not say it left sys-usb's bad key out"; return 1; }
     info "usb: $(line_of '^sys-usb\| DOMU-USB ' | cut -d' ' -f4-); dom0 lists ${listed#*|}"
+}
+
+check_usbauto() {
+    expect_marker '^DRV-USB-AUTO-KEPT ' "alpha did not take the smartcard reader its config attaches" || return 1
+    local auto dev
+    auto=$(line_of '^DRV-USB-AUTO ')
+    [[ "$auto" =~ ^DRV-USB-AUTO\ device=(sys-usb:[0-9]+-[0-9.]+)\ given-to=alpha\ there=yes$ ]] ||
+        { why="after boot: $auto"; return 1; }
+    dev=${BASH_REMATCH[1]}
+    # Asked once, by dom0's manager, when both ran; alpha's call went under
+    # the policy, as a `ctl usb attach' would.
+    in_order "$(ev usb-auto-attach name=sys-usb "busid=${dev#sys-usb:}" to=alpha)" \
+        "$(ev rpc-serve source=alpha 'id=[0-9]+' service=bulkhead.USB target=sys-usb)" \
+        '^DRV-USB-AUTO ' || return 1
+    # The user's detach stands: it is not asked for again.
+    [ "$(line_of '^DRV-USB-AUTO-DETACH ')" = "DRV-USB-AUTO-DETACH status=0 " ] ||
+        { why="ctl usb detach: $(line_of '^DRV-USB-AUTO-DETACH ')"; return 1; }
+    [ "$(line_of '^DRV-USB-AUTO-KEPT ')" = "DRV-USB-AUTO-KEPT given-to=- asked=1" ] ||
+        { why="after the detach: $(line_of '^DRV-USB-AUTO-KEPT ')"; return 1; }
+    [ "$(serial | grep -cE "$(ev usb-auto-attach)")" = 1 ] ||
+        { why="asked more than once: $(serial | grep -E "$(ev usb-auto-attach)" | tr '\n' ' ')"; return 1; }
+    info "usbauto: $dev (08e6:4433) taken by alpha by its config; detached by the user, not asked again"
 }
 
 # usb_key QCODE: QCODE typed on the USB keyboard on sys-usb's controller
@@ -416,7 +452,8 @@ check_usbattach() {
     [ "$(line_of '^DRV-USB-STILL ')" = "DRV-USB-STILL given-to=-" ] ||
         { why="after beta's attach: $(line_of '^DRV-USB-STILL ')"; return 1; }
     # The call the stick went through, allowed by the policy, ended by dom0.
-    in_order "$(ev rpc-serve source=alpha 'id=[0-9]+' service=bulkhead.USB target=sys-usb)" \
+    in_order '^DRV-USB-AUTO-KEPT ' \
+        "$(ev rpc-serve source=alpha 'id=[0-9]+' service=bulkhead.USB target=sys-usb)" \
         '^DRV-USB-ATTACH ' '^alpha\| DOMU-USBDISK name=alpha sda: ' \
         "$(ev usb-detach name=sys-usb "busid=${dev#sys-usb:}" from=alpha)" \
         '^alpha\| DOMU-USBDISK-GONE name=alpha' '^DRV-USB-BACK ' || return 1
@@ -576,8 +613,13 @@ check_usbdeath() {
     expect_marker '^DRV-USB-DEATH ' 'the stick was not given back when alpha died' || return 1
     [[ "$(line_of '^DRV-USB-REATTACH ')" == "DRV-USB-REATTACH status=0 sys-usb:"*" attached here "* ]] ||
         { why="the second attach: $(line_of '^DRV-USB-REATTACH ')"; return 1; }
-    [ "$(line_of '^DRV-USB-DEATH ')" = "DRV-USB-DEATH given-to=- alpha=stopped" ] ||
+    # asked=1: the manager started again (republish) took the earlier
+    # one's request for alpha's smartcard reader, which the user had
+    # taken back (check_usbauto), and did not ask for it again.
+    [ "$(line_of '^DRV-USB-DEATH ')" = "DRV-USB-DEATH given-to=- alpha=stopped asked=1" ] ||
         { why="after alpha was killed: $(line_of '^DRV-USB-DEATH ')"; return 1; }
+    [ "$(serial | grep -cE "$(ev usb-auto-attach)")" = 1 ] ||
+        { why="asked again: $(serial | grep -E "$(ev usb-auto-attach)" | tr '\n' ' ')"; return 1; }
     info "usbdeath: alpha killed while it had the stick: sys-usb's drivers have it again"
 }
 
