@@ -52,7 +52,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	domains/build domains/netconf domains/reload domains/libxllog \
 	domains/lifecycle domains/lc_net domains/lc_disposables domains/lc_adopt domains/lc_ctl \
 	domains/lc_reload domains/persist domains/xs_agents domains/xs_rpc domains/blocklend domains/usbauto domains/xs_usb domains/xs_block domains/xl domains/manager \
-	proto/agentproto proto/usbproto proto/blockproto proto/rpcproto proto/rpc_relay proto/rpc_vchan proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/openvm guest/open_in_dvm guest/guestxs guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/inventory guest/usbdevs guest/blockdevs guest/usbip guest/inputfwd guest/agent guest/firewall_nft \
+	proto/agentproto proto/usbproto proto/blockproto proto/rpcproto proto/rpc_relay proto/rpc_vchan proto/filecopy guest/filecopy_pack guest/filecopy_unpack guest/filecopy guest/rpc_agent guest/rpc_local guest/rpc_guest guest/rpc_call guest/openvm guest/open_in_dvm guest/guestxs guest/vtscreen guest/terminal guest/ws_surface guest/positioner guest/ws_xdg guest/ws_data guest/xwayland guest/wayland guest/inventory guest/usbdevs guest/blockdevs guest/usbip guest/inputfwd guest/agent guest/firewall_nft \
 	guest/firewall_role \
 	guest/firewall \
 	proto/guiproto gui/transport_local gui/transport_vchan gui/guiclient display/font gui/demo \
@@ -65,7 +65,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	tools/ctl tools/ctl_call tools/ctl_update tools/ctl_usb
 UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_config test_control \
 	test_domains test_build test_volumes test_guiproto test_desktop test_render test_dispvm \
-	test_agentproto test_domstatus test_terminal test_disks test_askpass test_blockdev \
+	test_agentproto test_domstatus test_terminal test_vtscreen test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
 	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks test_latency test_usbauto
@@ -288,7 +288,7 @@ demo run:
 		tail -n 20 $(BUILD)/$@-build.log; echo "$@: FAILED: see $(BUILD)/$@-build.log"; exit 1; fi
 	@$(if $(filter run,$@),RUN=1 )tests/xen/demo.sh $(BUILD)/bulkhead
 
-$(BUILD)/bench/composite: bench/composite.c $(BUILD)/libbulkhead.a
+$(BUILD)/bench/composite $(BUILD)/bench/vtscreen: $(BUILD)/bench/%: bench/%.c bench/bench.h $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(PKG_LIBS)
 
@@ -303,7 +303,7 @@ template: deps $(BUILD)/bulkhead
 
 # Every bench of bench/report.py's list, one after the other, into one
 # report: $(BUILD)/bench/REPORT.md and REPORT.json (bench/run.sh).
-bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite
+bench: deps $(BUILD)/bulkhead $(BUILD)/bench/composite $(BUILD)/bench/vtscreen
 	@bench/run.sh $(BUILD)
 
 clean:

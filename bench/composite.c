@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "drm-compositor/layout.h"
 #include "display/output.h"
 #include "drm-compositor/render.h"
@@ -33,18 +34,6 @@
 #define WINDOWS 8
 #define SWEEP_MAX 64
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 struct stats {
 	double min, median;
@@ -52,7 +41,7 @@ struct stats {
 
 static struct stats summarize(double *t, int n)
 {
-	qsort(t, (size_t)n, sizeof(*t), cmp);
+	qsort(t, (size_t)n, sizeof(*t), bench_cmp_double);
 	double median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 	return (struct stats){ t[0], median };
 }
@@ -61,11 +50,11 @@ static struct stats time_memcpy(uint8_t *dst, const uint8_t *src, size_t len, in
 				double *t)
 {
 	for (int i = 0; i < runs; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		memcpy(dst, src, len);
 		/* Keep the copy from being optimised away. */
 		__asm__ volatile("" : : "r"(dst) : "memory");
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 	}
 	return summarize(t, runs);
 }
@@ -99,9 +88,9 @@ static struct stats time_draw(struct renderer *r, struct output *o, const struct
 			      const cairo_region_t *damage, int runs, double *t)
 {
 	for (int i = 0; i < runs; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		renderer_draw(r, o->shadow, s, damage);
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 	}
 	return summarize(t, runs);
 }

@@ -59,6 +59,8 @@ import sys
 # program $(BUILD)/bench/NAME (bench/run.sh).
 BENCHES = {
     "composite": ["composite.full", "composite.damage10"],
+    "vtscreen": ["vtscreen.yes-24x80", "vtscreen.yes-50x200", "vtscreen.seq-24x80",
+                 "vtscreen.seq-50x200"],
     "input": ["input.p50", "input.p99", "input.max"],
     "dm": ["dm.snapshot", "dm.thin", "dm.lvm"],
     "dispvm": ["dispvm.preloaded", "dispvm.preloaded-qubes", "dispvm.booted",

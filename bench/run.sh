@@ -6,7 +6,7 @@
 # not stop the others.  Then bench/report.py writes BUILD/bench/REPORT.md
 # and REPORT.json and prints the headline; the exit status is 1 if any
 # bench failed or the log had a fault.
-# usage: bench/run.sh BUILD   (root; BUILD holds bulkhead and bench/composite)
+# usage: bench/run.sh BUILD   (root; BUILD holds bulkhead, bench/composite and bench/vtscreen)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

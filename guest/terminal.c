@@ -14,6 +14,7 @@
 #include <vterm.h>
 #include <xkbcommon/xkbcommon-keysyms.h>
 
+#include "guest/vtscreen.h"
 #include "input/bindings.h"
 #include "lib/limits.h"
 #include "lib/util.h"
@@ -25,10 +26,9 @@
 /* What one turn takes from a program that writes without pause (`yes'):
  * enough for a full screen, little enough that keys and dom0 still come. */
 #define READ_PER_TURN (64 * 1024)
-/* ... and no longer than this: libvterm moves its whole screen's cells at
- * each line that scrolls: 64 KiB of `yes' (32,768 lines) took ~35 ms
- * here and about a second under QEMU TCG (1 frame/s there), and a frame is
- * drawn only between turns (issue 25). */
+/* ... and no longer than this: a frame is drawn only between turns, and a
+ * slow machine (QEMU TCG) takes long over 64 KiB of escape sequences
+ * (issue 25). */
 #define READ_TURN_US 8000
 
 /* The longest bracket libvterm says around a paste (ESC [ 2 0 1 ~). */
@@ -36,7 +36,8 @@
 
 struct terminal {
 	VTerm *vt;
-	VTermScreen *screen;
+	VTermState *state;
+	struct vtscreen *screen;
 	int pty;
 	pid_t pid;
 	struct keymap *keys;
@@ -140,8 +141,13 @@ static int on_damage(VTermRect r, void *user)
 	return 1;
 }
 
+static VTermRect clip(const struct terminal *t, VTermRect d)
+{
+	return vtscreen_clip(d, t->rows, t->cols);
+}
+
 /* A scroll: the window's pixels move with the cells (a memmove of rows,
- * not a redraw of every character), and libvterm damages only what is
+ * not a redraw of every character), and the screen damages only what is
  * new.  Without pixels yet, or a redraw due anyway, it damages the cells
  * instead (return 0). */
 static int on_moverect(VTermRect dest, VTermRect src, void *user)
@@ -164,10 +170,11 @@ static int on_moverect(VTermRect dest, VTermRect src, void *user)
 		memmove(px + (size_t)(dy + k) * stride + dx, px + (size_t)(sy + k) * stride + x, bytes);
 	}
 	int drow = dest.start_row - src.start_row, dcol = dest.start_col - src.start_col;
-	/* Cells waiting to be drawn moved too; so did the cursor's image. */
+	/* Cells waiting to be drawn moved too; so did the cursor's image.
+	 * Clipped: a row above the top would read as no damage at all. */
 	if (t->damage.start_row >= 0)
-		union_rect(&t->damage, shifted(t->damage, drow, dcol));
-	union_rect(&t->damage, shifted(cursor_cell(t), drow, dcol));
+		union_rect(&t->damage, clip(t, shifted(t->damage, drow, dcol)));
+	union_rect(&t->damage, clip(t, shifted(cursor_cell(t), drow, dcol)));
 	union_rect(&t->moved, dest);
 	return 1;
 }
@@ -193,7 +200,7 @@ static int on_termprop(VTermProp prop, VTermValue *val, void *user)
 	return 1;
 }
 
-static const VTermScreenCallbacks screen_cbs = {
+static const struct vtscreen_callbacks screen_cbs = {
 	.damage = on_damage,
 	.moverect = on_moverect,
 	.movecursor = on_movecursor,
@@ -322,11 +329,13 @@ struct terminal *terminal_new(const char *command, const char *shell,
 	}
 	vterm_set_utf8(t->vt, 1);
 	vterm_output_set_callback(t->vt, on_output, t);
-	t->screen = vterm_obtain_screen(t->vt);
-	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
-	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_SCROLL);
-	vterm_screen_reset(t->screen, 1);
-	set_palette(vterm_obtain_state(t->vt));
+	t->screen = vtscreen_new(t->vt, &screen_cbs, t);
+	if (!t->screen) {
+		snprintf(err, errlen, "out of memory for the terminal");
+		goto fail;
+	}
+	t->state = vterm_obtain_state(t->vt);
+	set_palette(t->state);
 	t->pid = spawn(t, command, shell);
 	if (t->pid < 0) {
 		snprintf(err, errlen, "cannot make a pty: %s", strerror(errno));
@@ -362,6 +371,7 @@ void terminal_free(struct terminal *t)
 		gui_window_destroy(t->win);
 	if (t->pty >= 0)
 		close(t->pty);
+	vtscreen_free(t->screen);
 	if (t->vt)
 		vterm_free(t->vt);
 	keymap_free(t->keys);
@@ -518,7 +528,7 @@ static void pointer(struct terminal *t, const struct gui_event *ev)
 size_t terminal_selection(struct terminal *t, char *out, size_t cap)
 {
 	VTermPos first, last;
-	char row_text[4 * 512 + 1];
+	char row_text[4 * TERMINAL_COLS_MAX];
 	size_t n = 0;
 	if (!t->has_sel)
 		return 0;
@@ -526,8 +536,7 @@ size_t terminal_selection(struct terminal *t, char *out, size_t cap)
 	for (int row = first.row; row <= last.row; row++) {
 		int c0 = row == first.row ? first.col : 0;
 		int c1 = row == last.row ? last.col + 1 : t->cols;
-		size_t len = vterm_screen_get_text(t->screen, row_text, sizeof(row_text) - 1,
-						   (VTermRect){ row, row + 1, c0, c1 });
+		size_t len = vtscreen_get_text(t->screen, row, c0, c1, row_text, sizeof(row_text));
 		/* The blank end of a line is the screen's, not the text's. */
 		while (len > 0 && row_text[len - 1] == ' ')
 			len--;
@@ -654,7 +663,7 @@ static uint32_t rgb_of(const struct terminal *t, VTermColor c, uint32_t dflt)
 	if ((dflt == FG_DEFAULT && VTERM_COLOR_IS_DEFAULT_FG(&c)) ||
 	    (dflt == BG_DEFAULT && VTERM_COLOR_IS_DEFAULT_BG(&c)))
 		return dflt;
-	vterm_screen_convert_color_to_rgb(t->screen, &c);
+	vterm_state_convert_color_to_rgb(t->state, &c);
 	return (uint32_t)c.rgb.red << 16 | (uint32_t)c.rgb.green << 8 | c.rgb.blue;
 }
 
@@ -678,19 +687,8 @@ static void show_run(cairo_t *cr, struct run *r)
 /* A character outside ASCII: its glyphs looked up and shown by itself. */
 static void show_char(cairo_t *cr, cairo_scaled_font_t *sf, uint32_t ch, double x, double y)
 {
-	char utf8[8];
-	size_t n = 0;
-	if (ch < 0x800) {
-		utf8[n++] = (char)(0xc0 | ch >> 6);
-	} else if (ch < 0x10000) {
-		utf8[n++] = (char)(0xe0 | ch >> 12);
-		utf8[n++] = (char)(0x80 | ((ch >> 6) & 0x3f));
-	} else {
-		utf8[n++] = (char)(0xf0 | ch >> 18);
-		utf8[n++] = (char)(0x80 | ((ch >> 12) & 0x3f));
-		utf8[n++] = (char)(0x80 | ((ch >> 6) & 0x3f));
-	}
-	utf8[n++] = (char)(0x80 | (ch & 0x3f));
+	char utf8[4];
+	size_t n = vtscreen_utf8(ch, utf8);
 	cairo_glyph_t *g = NULL;
 	int ng = 0;
 	if (cairo_scaled_font_text_to_glyphs(sf, x, y, utf8, (int)n, &g, &ng, NULL, NULL, NULL) ==
@@ -710,7 +708,7 @@ static void draw_row(struct terminal *t, cairo_t *cr, cairo_scaled_font_t *sf, s
 	cairo_fill(cr);
 	for (int col = c0; col < c1; col++) {
 		VTermScreenCell cell;
-		if (!vterm_screen_get_cell(t->screen, (VTermPos){ row, col }, &cell))
+		if (!vtscreen_get_cell(t->screen, (VTermPos){ row, col }, &cell))
 			continue;
 		uint32_t fg = rgb_of(t, cell.fg, FG_DEFAULT), bg = rgb_of(t, cell.bg, BG_DEFAULT);
 		bool on_cursor = t->cursor_visible && row == t->cursor.row && col == t->cursor.col;
@@ -762,22 +760,13 @@ static void send_damage(struct terminal *t, VTermRect d)
 			  (uint32_t)((d.end_row - d.start_row) * t->cell_h));
 }
 
-static VTermRect clip(const struct terminal *t, VTermRect d)
-{
-	d.start_row = d.start_row < 0 ? 0 : d.start_row;
-	d.start_col = d.start_col < 0 ? 0 : d.start_col;
-	d.end_row = d.end_row > t->rows ? t->rows : d.end_row;
-	d.end_col = d.end_col > t->cols ? t->cols : d.end_col;
-	return d;
-}
-
 void terminal_flush(struct terminal *t)
 {
 	static struct run run;
 	uint32_t w, h, stride;
 	uint32_t *px = t->win ? gui_window_pixels(t->win, &w, &h, &stride) : NULL;
 
-	vterm_screen_flush_damage(t->screen);
+	vtscreen_flush_damage(t->screen);
 	if (!px)
 		return;
 	if (t->redraw_all)

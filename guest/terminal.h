@@ -1,6 +1,7 @@
 /*
  * terminal.h - one terminal of the guest agent: a program on a pty, its
- * screen kept by libvterm, drawn with Cairo into a window on dom0's desktop.
+ * screen kept by libvterm's state and guest/vtscreen, drawn with Cairo into
+ * a window on dom0's desktop.
  *
  * A terminal outlives its window: when the GUI channel goes (dom0's
  * compositor restarting), the program keeps running and its screen is
