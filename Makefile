@@ -46,7 +46,7 @@ MODULES := lib/log lib/log_xtl lib/implib lib/escape lib/util lib/secret lib/loo
 	lib/depgraph lib/backoff supervisor/supervisor supervisor/spawn \
 	proto/ctlproto proto/control \
 	config/disks_config sys/blockdev sys/mapper unlock/askpass_console unlock/unlock init/rootfs \
-	init/mounts init/harden sys/modules init/emergency init/xen init/init \
+	init/mounts init/harden init/memtrim sys/modules init/emergency init/xen init/init \
 	config/storage_config domains/volumes domains/dm domains/loopdev domains/storage \
 	domains/hotplug domains/dispvm domains/agentwatch domains/rpc_broker \
 	domains/build domains/netconf domains/reload domains/libxllog \
@@ -68,7 +68,7 @@ UNIT_TESTS := test_policy test_depgraph test_supervisor test_ctlproto test_confi
 	test_agentproto test_domstatus test_terminal test_vtscreen test_disks test_askpass test_blockdev \
 	test_firewall test_client test_guiclient test_positioner test_log test_harden test_storage test_agentwatch \
 	test_reload test_libxllog test_loop test_confine test_lifecycle test_broker test_filecopy test_rpc_policy test_rpcproto test_rpc_broker test_rpc_relay test_rpc_agent test_rpc_local test_asks test_openvm test_menu test_uevent \
-	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks test_latency test_usbauto
+	test_hwcheck test_ctl_update test_usb test_block test_inputfwd test_proxyinput test_inputasks test_latency test_usbauto test_memtrim
 FUZZERS    := fuzz_ctlproto fuzz_guiproto fuzz_agentproto fuzz_firewall fuzz_firewall_role \
 	fuzz_guistream fuzz_guisession fuzz_filecopy fuzz_rpcproto fuzz_openvm fuzz_inventory fuzz_usbip
 # Root, in network namespaces: the firewall's tables on real nftables.

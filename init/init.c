@@ -15,6 +15,7 @@
 #include "config/sysconfig.h"
 #include "init/emergency.h"
 #include "init/harden.h"
+#include "init/memtrim.h"
 #include "sys/mapper.h"
 #include "sys/modules.h"
 #include "init/mounts.h"
@@ -37,6 +38,9 @@
 /* The signalfd, the control socket and its clients, each service's
  * readiness pipe. */
 #define INIT_FDS_MAX (1 + 1 + CTL_CLIENTS_MAX + SERVICES_MAX)
+
+/* A service still starting then does not keep the boot's mappings. */
+#define TRIM_AFTER_BOOT_MS 30000
 
 enum phase {
 	RUNNING,
@@ -68,6 +72,9 @@ struct init {
 	uint64_t phase_deadline;
 	pid_t reboot_pid;
 	struct log_count orphans;	/* reaped: counted, not each logged */
+	/* The boot's mappings let go once (init/memtrim.h): when every
+	 * service has come up, or failed, or at this deadline; 0 done. */
+	uint64_t trim_at;
 };
 
 static struct init I = { .ctl = { .listen_fd = -1 } };
@@ -126,12 +133,7 @@ static void ctl_status(void *ctx, struct ctl_status *st)
 		st->nfailed += I.sup.svc[i].state == SVC_FAILED;
 	}
 	st->stopping = I.phase != RUNNING;
-	FILE *f = fopen("/proc/self/statm", "re");
-	unsigned long size, resident;
-	if (f && fscanf(f, "%lu %lu", &size, &resident) == 2)
-		st->rss_kib = (uint32_t)(resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024);
-	if (f)
-		fclose(f);
+	st->rss_kib = (uint32_t)memtrim_rss_kib();
 	str_copy(st->version, BULKHEAD_VERSION, sizeof(st->version));
 }
 
@@ -565,6 +567,7 @@ static void boot(void)
 		   (unsigned long long)(monotonic_ms() - I.boot_ms), I.sup.n);
 	log_event("init", "boot-done", "ms=%llu services=%zu",
 		  (unsigned long long)(monotonic_ms() - I.boot_ms), I.sup.n);
+	I.trim_at = monotonic_ms() + TRIM_AFTER_BOOT_MS;
 }
 
 /* The loop wakes for the next deadline (I.wake has no callback): the
@@ -576,6 +579,8 @@ static void arm_wake(void)
 		next = I.phase_deadline;
 	if (I.shell_restart_at && I.shell_restart_at < next)
 		next = I.shell_restart_at;
+	if (I.trim_at && I.trim_at < next)
+		next = I.trim_at;
 	if (log_count_next(&I.orphans, ORPHAN_LOG_INTERVAL_MS) < next)
 		next = log_count_next(&I.orphans, ORPHAN_LOG_INTERVAL_MS);
 	if (next == UINT64_MAX)
@@ -603,6 +608,30 @@ static void ready_dispatch(void *ctx, const struct pollfd *pfd, size_t n)
 				sup_ready_input(&I.sup, i, loop_now(&I.loop));
 }
 
+/* No service waits for its dependencies or for being ready: the boot has
+ * settled. */
+static bool services_settled(void)
+{
+	for (size_t i = 0; i < I.sup.n; i++)
+		if (I.sup.svc[i].state == SVC_WAITING || I.sup.svc[i].state == SVC_STARTING)
+			return false;
+	return true;
+}
+
+/* Once the boot settled, PID 1 lets go of the pages it mapped for it. */
+static void trim_once(uint64_t now)
+{
+	unsigned long before, after;
+	if (!I.trim_at || I.phase != RUNNING || (now < I.trim_at && !services_settled()))
+		return;
+	I.trim_at = 0;
+	int r = memtrim_self(&before, &after);
+	if (r < 0)
+		log_warn("init", "cannot let go of the boot's mappings: %s", strerror(-r));
+	else
+		log_event("init", "memory-trimmed", "rss_kib=%lu before=%lu", after, before);
+}
+
 static void __attribute__((noreturn)) main_loop(void)
 {
 	I.ctl_fds = control_fdset(&I.ctl);
@@ -614,6 +643,7 @@ static void __attribute__((noreturn)) main_loop(void)
 		uint64_t now = monotonic_ms();
 		if (I.phase <= STOP_SERVICES)
 			sup_tick(&I.sup, now);
+		trim_once(now);
 		shutdown_step(now);
 		say_orphans(now, ORPHAN_LOG_INTERVAL_MS);
 		if (I.shell_restart_at && now >= I.shell_restart_at) {
