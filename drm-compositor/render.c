@@ -19,12 +19,16 @@
 /* A title bar as drawn, from its left end to the end of its text: the
  * label's colour and dom0's words.  Cached by what it shows, not by
  * window, so that a window moved, resized or drawn again takes the same
- * strip; the least recently used goes first. */
+ * strip.  When the cache is full, the domain holding the most strips
+ * gives up its least recently used one: a domain whose titles change
+ * without end (one strip a frame a window, up to 64 windows) replaces its
+ * own strips, never the others'. */
 #define TITLE_TEXT_MAX (DOMAIN_NAME_MAX + GUI_TITLE_SHOWN + 8)
 #define TITLE_CACHE_MAX 64
 
 struct title_strip {
 	cairo_surface_t *img;		/* NULL: a free slot */
+	char domain[DOMAIN_NAME_MAX + 1];	/* whose title it is */
 	char text[TITLE_TEXT_MAX];
 	uint32_t rgb;
 	int32_t height;
@@ -43,6 +47,7 @@ struct renderer {
 	cairo_font_face_t *font;
 	struct title_strip titles[TITLE_CACHE_MAX];
 	uint64_t tick;
+	uint64_t titles_drawn;		/* strips drawn with Cairo (misses) */
 	struct bar_cache bars[RENDER_HEADS_MAX];
 	struct bar_cache scratch;	/* the key being built */
 };
@@ -433,27 +438,48 @@ static double measure_text(struct renderer *r, const char *text)
 
 #define TITLE_TEXT_X 4
 
+static size_t strips_of(const struct renderer *r, const char *domain)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < TITLE_CACHE_MAX; i++)
+		n += r->titles[i].img && strcmp(r->titles[i].domain, domain) == 0;
+	return n;
+}
+
+/* A free slot, or the least recently used strip of the domain that holds
+ * the most. */
 static struct title_strip *title_victim(struct renderer *r)
 {
-	struct title_strip *v = &r->titles[0];
+	struct title_strip *v = NULL;
+	size_t most = 0;
 	for (size_t i = 0; i < TITLE_CACHE_MAX; i++) {
-		if (!r->titles[i].img)
-			return &r->titles[i];
-		if (r->titles[i].used < v->used)
-			v = &r->titles[i];
+		struct title_strip *t = &r->titles[i];
+		if (!t->img)
+			return t;
+		size_t n = strips_of(r, t->domain);
+		if (n > most || (n == most && t->used < v->used)) {
+			v = t;
+			most = n;
+		}
 	}
 	return v;
 }
 
-/* TEXT on RGB, HEIGHT high, drawn once while it is in use; NULL without
- * memory for it. */
-static cairo_surface_t *title_strip(struct renderer *r, const char *text, uint32_t rgb,
-				    int32_t height)
+uint64_t renderer_titles_drawn(const struct renderer *r)
+{
+	return r->titles_drawn;
+}
+
+/* DOMAIN's title TEXT on RGB, HEIGHT high, drawn once while it is in use;
+ * NULL without memory for it. */
+static cairo_surface_t *title_strip(struct renderer *r, const char *domain, const char *text,
+				    uint32_t rgb, int32_t height)
 {
 	r->tick++;
 	for (size_t i = 0; i < TITLE_CACHE_MAX; i++) {
 		struct title_strip *t = &r->titles[i];
-		if (t->img && t->rgb == rgb && t->height == height && !strcmp(t->text, text)) {
+		if (t->img && t->rgb == rgb && t->height == height && !strcmp(t->text, text) &&
+		    !strcmp(t->domain, domain)) {
 			t->used = r->tick;
 			return t->img;
 		}
@@ -472,7 +498,9 @@ static cairo_surface_t *title_strip(struct renderer *r, const char *text, uint32
 	if (v->img)
 		cairo_surface_destroy(v->img);
 	*v = (struct title_strip){ .img = img, .rgb = rgb, .height = height, .used = r->tick };
+	snprintf(v->domain, sizeof(v->domain), "%s", domain);
 	snprintf(v->text, sizeof(v->text), "%s", text);
+	r->titles_drawn++;
 	return img;
 }
 
@@ -483,7 +511,7 @@ static void draw_title(struct renderer *r, const struct canvas *cv, const struct
 	pixman_region32_t strip_part, rest;
 
 	snprintf(text, sizeof(text), "[%s] %.*s", w->domain, GUI_TITLE_SHOWN, w->title);
-	cairo_surface_t *strip = title_strip(r, text, w->label_rgb, title.h);
+	cairo_surface_t *strip = title_strip(r, w->domain, text, w->label_rgb, title.h);
 	struct rect on = { title.x, title.y, 0, title.h };
 	if (strip)
 		on.w = cairo_image_surface_get_width(strip) < title.w ?

@@ -107,6 +107,9 @@ struct rect render_ask_rect(struct rect head);
 void renderer_draw(struct renderer *r, cairo_surface_t *target, const struct render_scene *s,
 		   const cairo_region_t *damage);
 
+/* How many title strips R has drawn with Cairo (its cache's misses). */
+uint64_t renderer_titles_drawn(const struct renderer *r);
+
 /* The rectangles the status bar and the pointer occupy. */
 struct rect render_bar_rect(const struct render_scene *s);
 struct rect render_pointer_rect(int32_t x, int32_t y);

@@ -266,6 +266,36 @@ static void test_caches_follow_the_scene(void **state)
 	output_destroy(o);
 }
 
+/* A domain whose titles change at every frame, in as many windows as a
+ * domain may have, replaces its own title strips and never another
+ * domain's: the honest window's strip is drawn once. */
+static void test_title_churn_costs_its_domain(void **state)
+{
+	enum { CW = 1920, CH = 1200, COLS = 5, ROWS = 13, N = COLS * ROWS, FRAMES = 10 };
+	static struct render_window win[N];
+	static char titles[N][48];
+	struct output *o = output_headless_new(CW, CH);
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		int32_t th = (CH - 40) / ROWS;
+		win[i] = (struct render_window){
+			.outer = { (i % COLS) * (CW / COLS), 40 + (i / COLS) * th, CW / COLS, th },
+			.label_rgb = i ? 0xcc0000 : 0x3465a4, .domain = i ? "hostile" : "honest",
+			.title = titles[i] };
+		snprintf(titles[i], sizeof(titles[i]), "window %d", i);
+	}
+	struct render_scene s = { .width = CW, .height = CH, .windows = win, .nwindows = N,
+				  .nworkspaces = 9, .clock = "12:00" };
+	uint64_t before = renderer_titles_drawn(R);
+	for (int f = 0; f < FRAMES; f++) {
+		for (int i = 1; i < N; i++)
+			snprintf(titles[i], sizeof(titles[i]), "frame %d window %d", f, i);
+		draw_all(o, &s);
+	}
+	assert_int_equal(renderer_titles_drawn(R) - before, 1 + (N - 1) * FRAMES);
+	output_destroy(o);
+}
+
 /* A window over another hides it, popups included; a buffer whose stride
  * is short of its width shows nothing (black); damage past the canvas's
  * edges draws only on the canvas (ASan watches the edges). */
@@ -321,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_unfocused_is_tinted),
 		cmocka_unit_test(test_tint_is_cairos),
 		cmocka_unit_test(test_caches_follow_the_scene),
+		cmocka_unit_test(test_title_churn_costs_its_domain),
 		cmocka_unit_test(test_stacking_and_edges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
