@@ -64,17 +64,6 @@ struct terminal {
 	VTermPos sel_a, sel_b, pointer;
 };
 
-static void union_rect(VTermRect *into, VTermRect r)
-{
-	if (into->start_row < 0) {
-		*into = r;
-		return;
-	}
-	into->start_row = r.start_row < into->start_row ? r.start_row : into->start_row;
-	into->start_col = r.start_col < into->start_col ? r.start_col : into->start_col;
-	into->end_row = r.end_row > into->end_row ? r.end_row : into->end_row;
-	into->end_col = r.end_col > into->end_col ? r.end_col : into->end_col;
-}
 
 static VTermRect shifted(VTermRect r, int drow, int dcol)
 {
@@ -116,7 +105,7 @@ static void sel_damage(struct terminal *t)
 	if (!t->has_sel)
 		return;
 	sel_range(t, &first, &last);
-	union_rect(&t->damage, (VTermRect){ first.row, last.row + 1, 0, t->cols });
+	vtscreen_rect_union(&t->damage, (VTermRect){ first.row, last.row + 1, 0, t->cols });
 }
 
 /* What the program writes over or scrolls away is no longer what the user
@@ -132,7 +121,7 @@ static int on_damage(VTermRect r, void *user)
 {
 	struct terminal *t = user;
 	VTermPos first, last;
-	union_rect(&t->damage, r);
+	vtscreen_rect_union(&t->damage, r);
 	if (t->has_sel) {
 		sel_range(t, &first, &last);
 		if (r.start_row <= last.row && r.end_row > first.row)
@@ -173,9 +162,9 @@ static int on_moverect(VTermRect dest, VTermRect src, void *user)
 	/* Cells waiting to be drawn moved too; so did the cursor's image.
 	 * Clipped: a row above the top would read as no damage at all. */
 	if (t->damage.start_row >= 0)
-		union_rect(&t->damage, clip(t, shifted(t->damage, drow, dcol)));
-	union_rect(&t->damage, clip(t, shifted(cursor_cell(t), drow, dcol)));
-	union_rect(&t->moved, dest);
+		vtscreen_rect_union(&t->damage, clip(t, shifted(t->damage, drow, dcol)));
+	vtscreen_rect_union(&t->damage, clip(t, shifted(cursor_cell(t), drow, dcol)));
+	vtscreen_rect_union(&t->moved, dest);
 	return 1;
 }
 
@@ -183,10 +172,10 @@ static int on_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
 {
 	struct terminal *t = user;
 	(void)old;
-	union_rect(&t->damage, cursor_cell(t));
+	vtscreen_rect_union(&t->damage, cursor_cell(t));
 	t->cursor = pos;
 	t->cursor_visible = visible;
-	union_rect(&t->damage, cursor_cell(t));
+	vtscreen_rect_union(&t->damage, cursor_cell(t));
 	return 1;
 }
 
@@ -195,7 +184,7 @@ static int on_termprop(VTermProp prop, VTermValue *val, void *user)
 	struct terminal *t = user;
 	if (prop == VTERM_PROP_CURSORVISIBLE) {
 		t->cursor_visible = val->boolean;
-		union_rect(&t->damage, cursor_cell(t));
+		vtscreen_rect_union(&t->damage, cursor_cell(t));
 	}
 	return 1;
 }
@@ -562,7 +551,7 @@ void terminal_event(struct terminal *t, const struct gui_event *ev)
 		break;
 	case GUI_EV_FOCUS:
 		t->focused = ev->focused;
-		union_rect(&t->damage, cursor_cell(t));
+		vtscreen_rect_union(&t->damage, cursor_cell(t));
 		if (!t->focused)
 			t->mods = 0;	/* dom0 released the held keys elsewhere */
 		break;
@@ -788,7 +777,7 @@ void terminal_flush(struct terminal *t)
 		cairo_destroy(cr);
 		cairo_surface_flush(s);
 		cairo_surface_destroy(s);
-		union_rect(&changed, d);
+		vtscreen_rect_union(&changed, d);
 	}
 	if (t->redraw_all)
 		gui_window_damage(t->win, 0, 0, w, h);

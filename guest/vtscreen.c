@@ -109,6 +109,14 @@ static void expand(VTermRect *into, VTermRect r)
 	into->end_col = r.end_col > into->end_col ? r.end_col : into->end_col;
 }
 
+void vtscreen_rect_union(VTermRect *into, VTermRect r)
+{
+	if (into->start_row < 0)
+		*into = r;
+	else
+		expand(into, r);
+}
+
 static bool intersects(VTermRect a, VTermRect b)
 {
 	return !(a.start_row > b.end_row || b.start_row > a.end_row || a.start_col > b.end_col ||

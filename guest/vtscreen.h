@@ -89,6 +89,10 @@ size_t vtscreen_get_text(const struct vtscreen *s, int row, int start_col, int e
 			 size_t cap);
 
 /* CH (below 0x110000) as UTF-8 into OUT (4 bytes at most): its length. */
+/* INTO grown to cover R too; INTO with a start_row below 0 is empty and
+ * becomes R (terminal.c's damage and its tests' model of it). */
+void vtscreen_rect_union(VTermRect *into, VTermRect r);
+
 /* R cut to a ROWS x COLS screen, never of negative size (terminal.c's
  * damage and its tests' model of it). */
 VTermRect vtscreen_clip(VTermRect r, int rows, int cols);

@@ -42,21 +42,10 @@ static bool get_cell(const struct side *s, VTermPos pos, VTermScreenCell *cell)
 	return vtscreen_get_cell(s->ours, pos, cell);
 }
 
-static void union_rect(VTermRect *into, VTermRect r)
-{
-	if (into->start_row < 0) {
-		*into = r;
-		return;
-	}
-	into->start_row = r.start_row < into->start_row ? r.start_row : into->start_row;
-	into->start_col = r.start_col < into->start_col ? r.start_col : into->start_col;
-	into->end_row = r.end_row > into->end_row ? r.end_row : into->end_row;
-	into->end_col = r.end_col > into->end_col ? r.end_col : into->end_col;
-}
 
 static int on_damage(VTermRect r, void *user)
 {
-	union_rect(&((struct side *)user)->sh.damage, r);
+	vtscreen_rect_union(&((struct side *)user)->sh.damage, r);
 	return 1;
 }
 
@@ -85,7 +74,7 @@ static int on_moverect(VTermRect dest, VTermRect src, void *user)
 	VTermRect d = sh->damage;
 	if (d.start_row >= 0) {
 		vterm_rect_move(&d, drow, dcol);
-		union_rect(&sh->damage, on_screen(sh, d));
+		vtscreen_rect_union(&sh->damage, on_screen(sh, d));
 	}
 	sh->moves++;
 	return 1;
