@@ -77,6 +77,20 @@ static void ask(struct usbauto *a, const struct usbauto_domain *d, const struct 
 	a->n++;
 }
 
+/* D's item M against backend B's free devices. */
+static void want(struct usbauto *a, const struct usbauto_domain *d, const struct usb_match *m,
+		 const struct usbauto_backend *b, const struct usbauto_effects *fx)
+{
+	for (size_t j = 0; j < b->n; j++) {
+		const struct usb_device *dev = &b->dev[j];
+		if (usb_match_is(m, b->name, dev->busid, dev->vendor, dev->product) && !b->given[j] &&
+		    !requested(a, b->domid, dev->busid))
+			ask(a, d, b, dev, fx);
+	}
+}
+
+/* Run at every turn of the manager: an item looks only at the devices of
+ * the USB domain it names, and the requests only for a device it names. */
 void usbauto_plan(struct usbauto *a, const struct usbauto_domain *doms, size_t n,
 		  const struct usbauto_backend *backends, size_t nb,
 		  const struct usbauto_effects *fx)
@@ -84,14 +98,7 @@ void usbauto_plan(struct usbauto *a, const struct usbauto_domain *doms, size_t n
 	forget_stale(a, doms, n, backends, nb, fx);
 	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < doms[i].nwant; w++)
-			for (size_t k = 0; k < nb; k++) {
-				const struct usbauto_backend *b = &backends[k];
-				for (size_t j = 0; j < b->n; j++) {
-					const struct usb_device *dev = &b->dev[j];
-					if (!b->given[j] && !requested(a, b->domid, dev->busid) &&
-					    usb_match_is(&doms[i].want[w], b->name, dev->busid,
-							 dev->vendor, dev->product))
-						ask(a, &doms[i], b, dev, fx);
-				}
-			}
+			for (size_t k = 0; k < nb; k++)
+				if (strcmp(backends[k].name, doms[i].want[w].backend) == 0)
+					want(a, &doms[i], &doms[i].want[w], &backends[k], fx);
 }
