@@ -50,10 +50,9 @@ static bool owns_pages(const char *line)
 size_t memtrim_ranges(const char *text, size_t len, struct memtrim_range *out, size_t max)
 {
 	struct mapping m = { .candidate = false };
-	bool have = false;
 	size_t n = 0;
 	const char *p = text, *end = text + len;
-	while (p < end) {
+	while (p < end && n < max) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;		/* a cut line: the mapping it is of is left */
@@ -62,20 +61,13 @@ size_t memtrim_ranges(const char *text, size_t len, struct memtrim_range *out, s
 		memcpy(line, p, l);
 		line[l] = '\0';
 		p = nl + 1;
-		struct mapping next;
-		if (parse_head(line, &next)) {
-			if (have && m.candidate && !m.own_pages && n < max)
-				out[n++] = (struct memtrim_range){ m.start, m.end };
-			m = next;
-			have = true;
-		} else if (have && owns_pages(line)) {
+		if (parse_head(line, &m))
+			continue;
+		if (owns_pages(line))
 			m.own_pages = true;
-		} else if (have && strncmp(line, "VmFlags:", 8) == 0 && m.candidate &&
-			   !m.own_pages && n < max) {
-			/* The mapping's last line: it is whole. */
+		/* VmFlags is a mapping's last line: it is whole. */
+		else if (strncmp(line, "VmFlags:", 8) == 0 && m.candidate && !m.own_pages)
 			out[n++] = (struct memtrim_range){ m.start, m.end };
-			have = false;
-		}
 	}
 	return n;
 }
