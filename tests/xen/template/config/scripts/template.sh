@@ -19,12 +19,12 @@ wait_agent work
 echo "TPL-WORK-OS $(in_ work 'cat /etc/debian_version; readlink /proc/1/exe; findmnt -n -o SOURCE /; findmnt -n -o SOURCE /home; hostname; echo $HOME')"
 # Behind sys-net: its address, and sys-net (the gateway) answers.
 wait_agent sys-net
-echo "TPL-WORK-NET $(in_ work 'ip -4 -o addr show dev eth0 | cut -d" " -f7; gw=$(ip route show default | cut -d" " -f3); ping -c 1 -W 10 "$gw" >/dev/null && echo ping-ok "$gw"')"
+echo "TPL-WORK-NET $(in_ work 'ip -4 -o addr show dev eth0 | cut -d" " -f7; gw=$(ip route show default | cut -d" " -f3); ping -c 3 -W 10 "$gw" >/dev/null && echo ping-ok "$gw"')"
 # Its names: asked of 10.139.1.1, which sys-net's firewall sends to the
 # server sys-net's DHCP gave (QEMU's, which asks the host's); sys-net's
 # lease may come after its agent.
 resolves() { [ -n "$(in_ work 'getent ahostsv4 deb.debian.org')" ]; }
-for_a_while 120 resolves
+for_a_while 300 resolves
 echo "TPL-WORK-DNS $(in_ work 'grep ^nameserver /etc/resolv.conf | cut -d" " -f2; getent ahostsv4 deb.debian.org | head -n 1 | cut -d" " -f1')"
 
 # What the user keeps (the private volume) and what goes (the root).
@@ -87,17 +87,17 @@ ctl kill "$d2" && wait_gone "$d2"
 ctl run sys-net --pass-io 'cat > /tmp/dhcp-answer.py' < /etc/bulkhead/scripts/dhcp-answer.py
 echo "TPL-WIFI-AP $(ctl run sys-net --pass-io 'sh -s' < /etc/bulkhead/scripts/wifi-ap.sh 2>&1 | tr '\n' ' ')"
 wifi_ready() { [ "$(in_ sys-net 'wpa_cli -i wlan0 ping')" = "PONG " ]; }
-for_a_while 60 wifi_ready
+for_a_while 240 wifi_ready
 echo 'correct horse battery' | ctl run sys-net --pass-io \
     'wpa_passphrase bulkhead-test | grep -v "#psk" >> /home/user/wifi.conf && wpa_cli -i wlan0 reconfigure' \
     > /tmp/wifi.out 2>&1
 echo "TPL-WIFI-ADD status=$? $(tr '\n' ' ' < /tmp/wifi.out)"
 wlan_up() { [ -n "$(in_ sys-net 'ip -4 -o addr show dev wlan0 | grep 192.168.77.10/')" ]; }
-for_a_while 180 wlan_up
+for_a_while 360 wlan_up
 # The new lease's name server, in sys-net's resolv.conf and then in its
 # firewall's redirect (read every 2 s).
 names_follow() { [ -n "$(in_ sys-net 'nft list chain inet bulkhead prerouting | grep "dnat ip to 192.168.77.1"')" ]; }
-for_a_while 30 names_follow
+for_a_while 120 names_follow
 echo "TPL-WIFI-NAMES $(in_ sys-net 'grep ^nameserver /etc/resolv.conf | cut -d" " -f2; nft list chain inet bulkhead prerouting | grep -o "daddr [0-9.]* .* dnat ip to [0-9.]*" | sed "s/ meta.*dnat ip to / to /"')"
 echo "TPL-WIFI $(in_ sys-net 'wpa_cli -i wlan0 status | grep -E "^(ssid|wpa_state|key_mgmt)="; ip -4 -o addr show dev wlan0 | cut -d" " -f7; echo networks=$(grep -c "network=" /home/user/wifi.conf) plain=$(grep -c "correct horse" /home/user/wifi.conf)')"
 echo "TPL-DONE"
