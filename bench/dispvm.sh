@@ -41,7 +41,8 @@ qemu_stop "$LINUX_VM"
 serial | sed -n 's/^BENCH-RUN //p' > "$LINUX_VM/runs"
 serial | sed -nE 's/^bulkhead: domains: domain disp[0-9]+: volumes (ready|released) in ([0-9]+) ms$/\1 \2/p' \
     > "$LINUX_VM/volumes"
-PYTHONPATH=$here python3 - "$LINUX_VM/runs" "$LINUX_VM/volumes" <<'PY'
+serial | grep -oE 'event=volumes-(ready|released) name=disp[0-9]+ .*' > "$LINUX_VM/steps" || true
+PYTHONPATH=$here python3 - "$LINUX_VM/runs" "$LINUX_VM/volumes" "$LINUX_VM/steps" <<'PY'
 import re, statistics, sys
 from report import figure, measured, published
 
@@ -89,6 +90,16 @@ if vols["ready"] and vols["released"]:
     print(f"  released   {fmt(vols['released'])}")
     print(f"  reset (median made + median released): "
           f"{statistics.median(vols['ready']) + statistics.median(vols['released']):.0f} ms")
+    # Where the time went, from the manager's events: medians of each step.
+    steps = {}
+    for line in open(sys.argv[3]):
+        kv = dict(w.split("=", 1) for w in line.split() if "=" in w)
+        steps.setdefault(kv["event"], []).append(kv)
+    for ev, rows in sorted(steps.items()):
+        med = lambda k: statistics.median(float(r.get(k, 0)) for r in rows)
+        print(f"  {ev[8:]:9}  files {med('files_us') / 1000:.1f} ms, loops "
+              f"{med('loops_us') / 1000:.1f} ms, device-mapper {med('dm_us') / 1000:.1f} ms in "
+              f"{med('dm_calls'):.0f} tasks, spares {med('spares'):.0f} (medians of {len(rows)})")
     how = ("as the manager logs it (libdevmapper, loop devices, files of a pool on a virtio "
            "disk), Xen 4.17 under QEMU TCG")
     made, freed = statistics.median(vols["ready"]), statistics.median(vols["released"])

@@ -62,7 +62,7 @@ BENCHES = {
     "vtscreen": ["vtscreen.yes-24x80", "vtscreen.yes-50x200", "vtscreen.seq-24x80",
                  "vtscreen.seq-50x200"],
     "input": ["input.p50", "input.p99", "input.max"],
-    "dm": ["dm.snapshot", "dm.thin", "dm.lvm"],
+    "dm": ["dm.reload", "dm.snapshot", "dm.thin", "dm.lvm"],
     "dispvm": ["dispvm.preloaded", "dispvm.preloaded-qubes", "dispvm.booted",
                "dispvm.volumes-made", "dispvm.volumes-released", "dispvm.volumes"],
     "rpc": ["rpc.call", "rpc.stream", "rpc.copy"],

@@ -102,6 +102,76 @@ int dm_remove(const char *name)
 	return rc;
 }
 
+int dm_reload(const char *name, const char *target, const char *params, uint64_t sectors)
+{
+	struct dm_task *t = dm_task_create(DM_DEVICE_RELOAD);
+	if (t && !dm_task_add_target(t, 0, sectors, target, params)) {
+		dm_task_destroy(t);
+		return -ENOMEM;
+	}
+	int rc = run(t, name, false, NULL);
+	return rc < 0 ? rc : dm_suspend(name, false);
+}
+
+int dm_rename(const char *from, const char *to)
+{
+	char path[300], to_path[300];
+	struct dm_info info;
+	struct dm_task *t = dm_task_create(DM_DEVICE_RENAME);
+	if (t && !dm_task_set_newname(t, to)) {
+		dm_task_destroy(t);
+		return -ENOMEM;
+	}
+	int rc = run(t, from, true, NULL);
+	if (rc < 0)
+		return rc;
+	/* The node goes with it: the same device number. */
+	node_path(from, path, sizeof(path));
+	node_path(to, to_path, sizeof(to_path));
+	if (rename(path, to_path) == 0)
+		return 0;
+	rc = run(dm_task_create(DM_DEVICE_INFO), to, false, &info);
+	return rc < 0 ? rc : make_node(to, &info);
+}
+
+int dm_table_params(const char *name, char *out, size_t cap)
+{
+	struct dm_task *t = dm_task_create(DM_DEVICE_TABLE);
+	uint64_t start, length;
+	char *type = NULL, *params = NULL;
+	int rc = -ENOMEM;
+
+	if (!t)
+		return -ENOMEM;
+	if (!dm_task_set_name(t, name))
+		goto out;
+	tasks_run++;
+	if (!dm_task_run(t)) {
+		int err = dm_task_get_errno(t);
+		rc = err > 0 ? -err : -EIO;
+		goto out;
+	}
+	dm_get_next_target(t, NULL, &start, &length, &type, &params);
+	rc = params ? 0 : -ENODATA;
+	if (params)
+		str_copy(out, params, cap);
+out:
+	dm_task_destroy(t);
+	return rc;
+}
+
+int dm_open_count(const char *name, int *count)
+{
+	struct dm_info info;
+	int rc = run(dm_task_create(DM_DEVICE_INFO), name, false, &info);
+	if (rc < 0)
+		return rc;
+	if (!info.exists)
+		return -ENXIO;
+	*count = info.open_count;
+	return 0;
+}
+
 int dm_suspend(const char *name, bool suspend)
 {
 	return run(dm_task_create(suspend ? DM_DEVICE_SUSPEND : DM_DEVICE_RESUME), name, !suspend,

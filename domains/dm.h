@@ -26,6 +26,24 @@ int dm_create(const char *name, const char *target, const char *params, uint64_t
  * it open (a backend, or a snapshot of it). */
 int dm_remove(const char *name);
 
+/* Replaces NAME's table by one TARGET of SECTORS sectors: loaded, then
+ * swapped in by a resume (the kernel suspends the device first, so that
+ * I/O under the old table is done before the new one takes any).  The
+ * old table's devices are let go.  No block device is made or torn down:
+ * a tenth of dm_remove() and dm_create() (docs/STORAGE.md). */
+int dm_reload(const char *name, const char *target, const char *params, uint64_t sectors);
+
+/* Renames FROM to TO, its /dev/mapper node with it.  -EBUSY or -EEXIST
+ * when TO exists. */
+int dm_rename(const char *from, const char *to);
+
+/* The parameters of NAME's (first) target, as its table gives them
+ * ("MAJOR:MINOR ..." for the devices it is over), into OUT (CAP bytes). */
+int dm_table_params(const char *name, char *out, size_t cap);
+
+/* How many openers NAME has (a backend, a snapshot of it), into *COUNT. */
+int dm_open_count(const char *name, int *count);
+
 /* How many device-mapper tasks (one ioctl each, a creation three) this
  * process has run. */
 unsigned dm_calls(void);

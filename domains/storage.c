@@ -138,21 +138,34 @@ static int ensure_kept(const struct volume_file *f, char *why, size_t cap)
 	return 0;
 }
 
+/* Punches holes over all of PATH: its blocks freed, its content zeros.
+ * 0, or -errno (-ENOENT: PATH is gone). */
+static int punch(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = -EINVAL;
+	else if (st.st_size > 0 &&
+		 fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 int storage_remove_scratch(const char *path)
 {
 	static bool said;
-	struct stat st;
-	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) < 0 && !said) {
+	int r = punch(path);
+	if (r < 0 && r != -ENOENT && r != -EINVAL && !said) {
 		said = true;
 		log_warn("storage", "cannot punch holes in %s: %s; scratch files are unlinked only, "
 			 "and what domains wrote stays on the pool's device until it is reused (a "
-			 "pool on ext4, xfs or btrfs punches them)", path, strerror(errno));
+			 "pool on ext4, xfs or btrfs punches them)", path, strerror(-r));
 	}
-	if (fd >= 0)
-		close(fd);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
@@ -188,33 +201,123 @@ static int file_size(const char *path, uint64_t *out, char *why, size_t cap)
 	return 0;
 }
 
-/* Takes the snapshot with the base's origin device (if its owner runs)
- * suspended, so that no write of the owner is half copied into it. */
-static int create_snapshot(const struct volume_device *dev, const char *params,
-			   uint64_t sectors)
+/*
+ * This manager's spares (domains/volumes.h): each a parked dm device and,
+ * when that was over a scratch file (a COW store, a volatile volume), the
+ * file's loop device, kept attached by LOOP_FD with the file emptied
+ * (holes punched: zeros) and moved to POOL/.spares/K.  The next scratch
+ * file is that one, renamed and sized: no loop device set up, none torn
+ * down.  An earlier manager's spares are removed by storage_cleanup(),
+ * which runs before anything is released here; their loop devices went
+ * with it (autoclear).
+ */
+struct spare {
+	bool parked;
+	bool has_loop;
+	int loop_fd;
+	char loop[32];			/* its MAJOR:MINOR */
+	char file[VOLUME_FILE_MAX + 1];	/* POOL/.spares/K */
+};
+static struct spare spares[VOLUME_SPARES_MAX];
+#define SPARES_DIR ".spares"
+static char pool_dir[VOLUME_PATH_MAX + 1];	/* storage_open()'s */
+/* A parked device's size: its `error' table's. */
+#define PARKED_SECTORS 8
+
+/* S keeps no loop device any more: the loop goes (autoclear), and the
+ * file with its blocks. */
+static void spare_drop_loop(struct spare *s)
 {
+	if (!s->has_loop)
+		return;
+	close(s->loop_fd);
+	s->has_loop = false;
+	storage_remove_scratch(s->file);
+}
+
+/* A parked spare for a device: one with a loop device kept if LOOP (a
+ * scratch file's device), else one without if there is (no loop wasted);
+ * any otherwise.  NULL if none is parked. */
+static struct spare *spare_find(bool loop)
+{
+	struct spare *any = NULL;
+	for (unsigned k = 0; k < VOLUME_SPARES_MAX; k++) {
+		struct spare *s = &spares[k];
+		if (!s->parked)
+			continue;
+		if (s->has_loop == loop)
+			return s;
+		any = any ? any : s;
+	}
+	return any;
+}
+
+/* Takes spare S as NAME (its table still `error'): true if it is NAME
+ * now.  false when NAME exists (a leftover: the caller's creation deals
+ * with it) or S is gone. */
+static bool unpark(struct spare *s, const char *name)
+{
+	char spare[VOLUME_DM_NAME_MAX + 1];
+	volume_spare_name((unsigned)(s - spares), spare);
+	int r = dm_rename(spare, name);
+	if (r == 0 || r == -ENXIO)
+		s->parked = false;
+	if (!s->parked)
+		spare_drop_loop(s);
+	return r == 0;
+}
+
+/* Spare S's scratch file as PATH, of SIZE bytes (what make_fresh() would
+ * have made: it is empty), its loop device sized to it and handed over:
+ * its fd (the caller's now) and MAJOR:MINOR in DEVNO (32 bytes).  -errno
+ * if it cannot be (S keeps no loop device then). */
+static int spare_take_file(struct spare *s, const char *path, uint64_t size, char *devno)
+{
+	struct stat st;
+	if (rename(s->file, path) < 0) {
+		int rc = -errno;
+		spare_drop_loop(s);
+		return rc;
+	}
+	str_copy(s->file, path, sizeof(s->file));
+	int rc = stat(path, &st) < 0 ? -errno : 0;
+	if (rc == 0 && (uint64_t)st.st_size != size)
+		rc = truncate(path, (off_t)size) < 0 ? -errno : loop_resize(s->loop_fd);
+	if (rc < 0) {
+		spare_drop_loop(s);
+		return rc;
+	}
+	str_copy(devno, s->loop, 32);
+	s->has_loop = false;
+	return s->loop_fd;
+}
+
+/* DEV's device over loop devices DATA (and BASE, a snapshot's), PARAMS
+ * (96 bytes) written for the error: made, or, when REUSED (a spare
+ * renamed), its table loaded.  A snapshot is taken with the base's origin
+ * device (if its owner runs) suspended, so that no write of the owner is
+ * half copied into it. */
+static int load_device(const struct volume_device *dev, bool reused, const char *data,
+		       const char *base, uint64_t sectors, char *params)
+{
+	const char *target = dev->target == VOLUME_SNAPSHOT ? "snapshot" :
+			     dev->target == VOLUME_ORIGIN ? "snapshot-origin" : "linear";
 	char devno[32];
-	bool held = dm_devno(dev->base_dm_name, devno, sizeof(devno)) == 0 &&
-		    dm_suspend(dev->base_dm_name, true) == 0;
-	int rc = dm_create(dev->dm_name, "snapshot", params, sectors);
+	bool held = false;
+
+	if (dev->target == VOLUME_SNAPSHOT) {
+		snprintf(params, 96, "%s %s N %d", base, data, SNAPSHOT_CHUNK_SECTORS);
+		held = dm_devno(dev->base_dm_name, devno, sizeof(devno)) == 0 &&
+		       dm_suspend(dev->base_dm_name, true) == 0;
+	} else {
+		snprintf(params, 96, dev->target == VOLUME_ORIGIN ? "%s" : "%s 0", data);
+	}
+	int rc = reused ? dm_reload(dev->dm_name, target, params, sectors) :
+			  dm_create(dev->dm_name, target, params, sectors);
 	if (held && dm_suspend(dev->base_dm_name, false) < 0)
 		log_err("storage", "cannot resume %s after snapshotting it into %s; its domain's "
 			"disk is stalled", dev->base_dm_name, dev->dm_name);
 	return rc;
-}
-
-/* The dm device of DEV over loop devices DATA (and BASE, a snapshot's)
- * into PARAMS (96 bytes, for the error). */
-static int create_device(const struct volume_device *dev, const char *data, const char *base,
-			 uint64_t sectors, char *params)
-{
-	if (dev->target == VOLUME_SNAPSHOT) {
-		snprintf(params, 96, "%s %s N %d", base, data, SNAPSHOT_CHUNK_SECTORS);
-		return create_snapshot(dev, params, sectors);
-	}
-	snprintf(params, 96, dev->target == VOLUME_ORIGIN ? "%s" : "%s 0", data);
-	return dm_create(dev->dm_name, dev->target == VOLUME_ORIGIN ? "snapshot-origin" : "linear",
-			 params, sectors);
 }
 
 /* Adds the time since *T to *INTO, and starts *T again. */
@@ -225,45 +328,78 @@ static void lap(uint64_t *t, uint64_t *into)
 	*t = now;
 }
 
+/* DEV's scratch file (fresh) or kept file, and its loop device: the
+ * spare SP's if it keeps one, else made and attached now.  The loop's fd
+ * (-errno if none) with its MAJOR:MINOR in DATA (32 bytes); SIZE is a
+ * snapshot's (its base's) on entry, the device's on return. */
+static int data_file(const struct volume_device *dev, struct spare *sp, uint64_t *size,
+		     char *data, struct storage_steps *steps, uint64_t *t, char *why, size_t cap)
+{
+	const struct volume_file *f = &dev->file;
+	uint64_t want = f->size_mb ? f->size_mb * MIB : *size;
+	int fd = -1;
+
+	if (sp && sp->has_loop && f->fresh &&
+	    (fd = spare_take_file(sp, f->path, want, data)) >= 0) {
+		*size = dev->target == VOLUME_SNAPSHOT ? *size : want;
+		lap(t, &steps->files_us);
+		return fd;
+	}
+	if (sp)
+		spare_drop_loop(sp);
+	if (prepare_file(f, *size, why, cap) < 0 ||
+	    (dev->target != VOLUME_SNAPSHOT && file_size(f->path, size, why, cap) < 0))
+		return -EIO;
+	lap(t, &steps->files_us);
+	fd = loop_attach(f->path, !f->fresh, data, 32);
+	if (fd < 0)
+		fail(why, cap, "no loop device for", f->path, -fd);
+	lap(t, &steps->loops_us);
+	return fd;
+}
+
 static int make_device(const struct volume_device *dev, struct storage_steps *steps, char *why,
 		       size_t cap)
 {
 	char data[32], base[32], params[96];
 	int data_fd = -1, base_fd = -1, rc = -1;
 	uint64_t size = 0, t = monotonic_us();
+	struct spare *sp = spare_find(dev->file.fresh);
 
 	/* A snapshot is as big as its base, and so is its COW store. */
 	if (dev->target == VOLUME_SNAPSHOT) {
 		if (ensure_kept(&dev->base, why, cap) < 0 ||
-		    file_size(dev->base.path, &size, why, cap) < 0 ||
-		    prepare_file(&dev->file, size, why, cap) < 0)
+		    file_size(dev->base.path, &size, why, cap) < 0)
 			return -1;
 		lap(&t, &steps->files_us);
-		base_fd = loop_attach(dev->base.path, base, sizeof(base));
+		base_fd = loop_attach(dev->base.path, true, base, sizeof(base));
 		if (base_fd < 0) {
 			fail(why, cap, "no loop device for", dev->base.path, -base_fd);
 			goto out;
 		}
-	} else if (prepare_file(&dev->file, 0, why, cap) < 0 ||
-		   file_size(dev->file.path, &size, why, cap) < 0) {
-		return -1;
-	} else {
-		lap(&t, &steps->files_us);
+		lap(&t, &steps->loops_us);
 	}
-	data_fd = loop_attach(dev->file.path, data, sizeof(data));
-	if (data_fd < 0) {
-		fail(why, cap, "no loop device for", dev->file.path, -data_fd);
+	data_fd = data_file(dev, sp, &size, data, steps, &t, why, cap);
+	if (data_fd < 0)
 		goto out;
+	bool reused = sp && unpark(sp, dev->dm_name);
+	uint64_t sectors = size / 512;
+	int r = load_device(dev, reused, data, base, sectors, params);
+	if (reused && r < 0) {
+		log_warn("storage", "a spare taken as %s refused its table (%s); a new device is "
+			 "made", dev->dm_name, strerror(-r));
+		dm_remove(dev->dm_name);
+		reused = false;
+		r = load_device(dev, false, data, base, sectors, params);
 	}
-	lap(&t, &steps->loops_us);
-	int r = create_device(dev, data, base, size / 512, params);
 	/* A device of that name left over (its release failed): it goes,
 	 * and only then, so that a start costs no removal that finds
 	 * nothing. */
 	if ((r == -EBUSY || r == -EEXIST) && dm_remove(dev->dm_name) == 0) {
 		log_notice("storage", "removed a leftover %s", dev->dm_name);
-		r = create_device(dev, data, base, size / 512, params);
+		r = load_device(dev, false, data, base, sectors, params);
 	}
+	steps->reused += reused;
 	lap(&t, &steps->dm_us);
 	if (r < 0) {
 		snprintf(why, cap, "cannot create %s (%s %s): %s", dev->dm_name,
@@ -281,15 +417,96 @@ out:
 	return rc;
 }
 
-static int remove_device(const char *name)
+/* Waits for NAME's openers (a backend lets go of its device shortly
+ * after the domain is gone) to be none: 0, -ENXIO if there is no NAME,
+ * -EBUSY if they stay. */
+static int wait_closed(const char *name)
 {
-	int r = -EBUSY;
-	for (int i = 0; i < REMOVE_TRIES && r == -EBUSY; i++) {
+	int open = 1, r = 0;
+	for (int i = 0; i < REMOVE_TRIES && r == 0 && open > 0; i++) {
 		if (i)
 			nanosleep(&(struct timespec){ 0, REMOVE_WAIT_NS }, NULL);
-		r = dm_remove(name);
+		r = dm_open_count(name, &open);
 	}
+	return r < 0 ? r : open > 0 ? -EBUSY : 0;
+}
+
+static int remove_device(const char *name)
+{
+	int r = wait_closed(name);
+	if (r == 0)
+		r = dm_remove(name);
 	return r == -ENXIO ? 0 : r;
+}
+
+/* An open fd of the loop device under DEV's scratch file (its table's
+ * COW store or data device), checked to be that file's, its MAJOR:MINOR
+ * in DEVNO (32 bytes); -errno if there is none. */
+static int scratch_loop(const struct volume_device *dev, char *devno)
+{
+	char params[256];
+	int r = dm_table_params(dev->dm_name, params, sizeof(params));
+	if (r < 0)
+		return r;
+	/* snapshot: "BASE COW N CHUNK"; linear: "DEVICE OFFSET". */
+	char *word = strtok(params, " ");
+	if (word && dev->target == VOLUME_SNAPSHOT)
+		word = strtok(NULL, " ");
+	if (!word)
+		return -EINVAL;
+	str_copy(devno, word, 32);
+	return loop_open(devno, dev->file.path);
+}
+
+/* Keeps DEV's device, closed, as a spare if there is room: its table
+ * swapped for `error' (nothing of the domain's data reachable through it
+ * any more), renamed; its scratch file's loop device kept, the file
+ * emptied and moved among the spares.  true if it is one now. */
+static bool park(const struct volume_device *dev)
+{
+	char spare[VOLUME_DM_NAME_MAX + 1], devno[32];
+	unsigned k = 0;
+	while (k < VOLUME_SPARES_MAX && spares[k].parked)
+		k++;
+	if (k == VOLUME_SPARES_MAX)
+		return false;
+	struct spare *s = &spares[k];
+	/* Held before the swap, or autoclear would take it. */
+	int fd = dev->file.fresh ? scratch_loop(dev, devno) : -ENOENT;
+	volume_spare_name(k, spare);
+	if (dm_reload(dev->dm_name, "error", "", PARKED_SECTORS) < 0 ||
+	    dm_rename(dev->dm_name, spare) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	s->parked = true;
+	if (fd < 0)
+		return true;
+	snprintf(s->file, sizeof(s->file), "%s/" SPARES_DIR "/%u", pool_dir, k);
+	bool moved = mkdir_parents(s->file, 0700) == 0 && rename(dev->file.path, s->file) == 0;
+	if (!moved || punch(s->file) < 0) {
+		/* Not kept: the loop goes, and the file (else storage_release()
+		 * removes it where it was). */
+		close(fd);
+		if (moved)
+			storage_remove_scratch(s->file);
+		return true;
+	}
+	s->has_loop = true;
+	s->loop_fd = fd;
+	str_copy(s->loop, devno, sizeof(s->loop));
+	return true;
+}
+
+/* DEV's domain is gone: its device is parked, or removed. */
+static int release_device(const struct volume_device *dev, struct storage_steps *steps)
+{
+	if (wait_closed(dev->dm_name) == 0 && park(dev)) {
+		steps->parked++;
+		return 0;
+	}
+	return remove_device(dev->dm_name);
 }
 
 int storage_release(const struct volume_plan *plan, struct storage_steps *steps)
@@ -301,7 +518,7 @@ int storage_release(const struct volume_plan *plan, struct storage_steps *steps)
 	*steps = (struct storage_steps){ 0 };
 	for (int i = VOLUME_ROLES; i-- > 0;) {
 		const struct volume_device *dev = &plan->dev[i];
-		int r = remove_device(dev->dm_name);
+		int r = release_device(dev, steps);
 		lap(&t, &steps->dm_us);
 		if (r < 0) {
 			log_err("storage", "cannot remove %s: %s; it is removed at the domain "
@@ -343,9 +560,9 @@ int storage_prepare(const struct volume_plan *plan, struct storage_steps *steps,
 	return 0;
 }
 
-/* Deletes the scratch files of POOL/NAME, then the directory if that
- * leaves it empty. */
-static void clean_dir(const char *pool, const char *name)
+/* Deletes the scratch files of POOL/NAME (every file of it if ALL), then
+ * the directory if that leaves it empty. */
+static void clean_dir(const char *pool, const char *name, bool all)
 {
 	char dir[VOLUME_FILE_MAX + 1], path[VOLUME_FILE_MAX + 256 + 2];
 	snprintf(dir, sizeof(dir), "%s/%s", pool, name);
@@ -354,7 +571,7 @@ static void clean_dir(const char *pool, const char *name)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		if (!volume_file_is_scratch(e->d_name))
+		if (all ? e->d_name[0] == '.' : !volume_file_is_scratch(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		int r = storage_remove_scratch(path);
@@ -377,9 +594,15 @@ int storage_cleanup(const char *pool, bool (*running)(const char *domain, void *
 			strerror(-r));
 	for (size_t i = 0; names && names[i]; i++) {
 		enum volume_leftover v = volume_judge_device(names[i], running, ctx);
-		if (v != VOLUME_STALE)
+		if (v != VOLUME_STALE && v != VOLUME_OLD_SPARE)
 			continue;
 		r = remove_device(names[i]);
+		if (v == VOLUME_OLD_SPARE) {
+			if (r < 0)
+				log_warn("storage", "cannot remove an earlier manager's spare %s: %s",
+					 names[i], strerror(-r));
+			continue;
+		}
 		if (r < 0) {
 			log_err("storage", "cannot remove leftover %s: %s", names[i], strerror(-r));
 			continue;
@@ -393,9 +616,10 @@ int storage_cleanup(const char *pool, bool (*running)(const char *domain, void *
 	struct dirent *e;
 	while (d && (e = readdir(d)))
 		if (domain_name_is_valid(e->d_name, strlen(e->d_name)) && !running(e->d_name, ctx))
-			clean_dir(pool, e->d_name);
+			clean_dir(pool, e->d_name, false);
 	if (d)
 		closedir(d);
+	clean_dir(pool, SPARES_DIR, true);
 	return removed;
 }
 
@@ -411,6 +635,7 @@ static bool mounted(const char *path)
 int storage_open(const struct storage_config *cfg, char *why, size_t cap)
 {
 	dm_init();
+	str_copy(pool_dir, cfg->pool, sizeof(pool_dir));
 	int r = mkdir_p(cfg->pool, 0700);
 	if (r < 0)
 		return fail(why, cap, "cannot create the pool", cfg->pool, -r);

@@ -37,21 +37,27 @@ struct storage_steps {
 	uint64_t loops_us;	/* loop devices attached */
 	uint64_t dm_us;		/* device-mapper: created, suspended, removed */
 	unsigned dm_calls;	/* ioctls of device-mapper's (libdevmapper tasks) */
+	unsigned reused;	/* prepare: devices that were spares */
+	unsigned parked;	/* release: devices kept as spares */
 };
 
-/* Makes PLAN's files and devices; a device left over under the same name
- * is replaced.  0, or -1 with WHY (CAP bytes) after undoing what it made.
+/* Makes PLAN's files and devices, each a spare (domains/volumes.h) renamed
+ * and its table loaded while there is one; a device left over under the
+ * same name is replaced.  0, or -1 with WHY (CAP bytes) after undoing what it made.
  * STEPS (zeroed here) says where the time went. */
 int storage_prepare(const struct volume_plan *plan, struct storage_steps *steps, char *why,
 		    size_t cap);
 
-/* Removes PLAN's devices and fresh files, and its directory if that is
+/* Parks PLAN's devices as spares while there is room, removes the rest,
+ * once nothing holds them open (a backend lets go shortly after its
+ * domain is gone); removes its fresh files, and its directory if that is
  * left empty (a disposable's).  0, or -1 when something could
  * not be removed (logged; a later cleanup tries again).  STEPS as above. */
 int storage_release(const struct volume_plan *plan, struct storage_steps *steps);
 
-/* At the manager's start: removes every bulkhead dm device whose domain
- * does not run (RUNNING says), and the scratch files of those domains in
+/* At the manager's start, before any release: removes every bulkhead dm
+ * device whose domain does not run (RUNNING says), an earlier manager's
+ * spares (not counted), and the scratch files of those domains in
  * POOL; a directory left empty (a gone disposable's) goes too.  Kept files
  * are never touched.  Returns how many devices it removed. */
 int storage_cleanup(const char *pool, bool (*running)(const char *domain, void *ctx), void *ctx);

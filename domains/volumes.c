@@ -41,6 +41,23 @@ bool volume_dm_parse(const char *dm_name, char *domain, enum volume_role *role)
 	return false;
 }
 
+void volume_spare_name(unsigned k, char *out)
+{
+	snprintf(out, VOLUME_DM_NAME_MAX + 1, VOLUME_SPARE_PREFIX "%u", k % VOLUME_SPARES_MAX);
+}
+
+bool volume_is_spare(const char *dm_name)
+{
+	size_t plen = strlen(VOLUME_SPARE_PREFIX);
+	const char *k = dm_name + plen;
+	if (strncmp(dm_name, VOLUME_SPARE_PREFIX, plen) != 0 || !*k || strlen(k) > 3)
+		return false;
+	for (; *k; k++)
+		if (*k < '0' || *k > '9')
+			return false;
+	return true;
+}
+
 bool volume_file_is_scratch(const char *basename)
 {
 	for (const char *const *f = scratch_files; *f; f++)
@@ -55,6 +72,8 @@ enum volume_leftover volume_judge_device(const char *dm_name,
 {
 	char domain[DOMAIN_NAME_MAX + 1];
 	enum volume_role role;
+	if (volume_is_spare(dm_name))
+		return VOLUME_OLD_SPARE;
 	if (!volume_dm_parse(dm_name, domain, &role))
 		return VOLUME_NOT_OURS;
 	return running(domain, ctx) ? VOLUME_IN_USE : VOLUME_STALE;

@@ -100,6 +100,22 @@ void volume_dm_name(const char *domain, enum volume_role role, char *out);
  * bytes) and role, if bulkhead made it; false for anyone else's. */
 bool volume_dm_parse(const char *dm_name, char *domain, enum volume_role *role);
 
+/*
+ * Spares: a stopped domain's dm devices are kept, up to VOLUME_SPARES_MAX
+ * of them, their tables parked as `error' (nothing of the domain's held
+ * or readable through them), and renamed "bulkhead-spareK" (K < the
+ * most), a name no domain's device has (those end in -ROLE).  The next
+ * device a domain needs is a spare renamed and its table loaded: no
+ * block device made or torn down (docs/STORAGE.md, "Kept devices").
+ */
+#define VOLUME_SPARE_PREFIX VOLUME_DM_PREFIX "spare"
+
+/* "bulkhead-spareK" into OUT (VOLUME_DM_NAME_MAX + 1 bytes). */
+void volume_spare_name(unsigned k, char *out);
+
+/* Whether DM_NAME is a spare's name. */
+bool volume_is_spare(const char *dm_name);
+
 /* Whether a file of POOL/DOMAIN/ holds nothing to keep (a COW store or a
  * volatile volume), so that cleanup may delete it when DOMAIN is down. */
 bool volume_file_is_scratch(const char *basename);
@@ -108,10 +124,12 @@ enum volume_leftover {
 	VOLUME_NOT_OURS,	/* another program's device: left alone */
 	VOLUME_IN_USE,		/* its domain runs: kept */
 	VOLUME_STALE,		/* its domain is gone: removed */
+	VOLUME_OLD_SPARE,	/* an earlier manager's spare: removed */
 };
 
 /* What cleanup does with the dm device DM_NAME, found at the domain
- * manager's start; RUNNING says whether a domain of that name runs. */
+ * manager's start (before it parks any spare of its own); RUNNING says
+ * whether a domain of that name runs. */
 enum volume_leftover volume_judge_device(const char *dm_name,
 					 bool (*running)(const char *domain, void *ctx),
 					 void *ctx);

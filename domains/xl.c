@@ -66,9 +66,10 @@ static void log_volumes(const struct lc_dom *d, const char *what, uint64_t us,
 	/* log_event's shape, with the event's name a word of its own. */
 	log_msg(LOG_LVL_NOTICE, "domains",
 		"event=volumes-%s name=%s ms=%llu us=%llu files_us=%llu loops_us=%llu dm_us=%llu "
-		"dm_calls=%u", what, d->cfg->name, (unsigned long long)(us / 1000), (unsigned long long)us,
-		  (unsigned long long)s->files_us, (unsigned long long)s->loops_us,
-		  (unsigned long long)s->dm_us, s->dm_calls);
+		"dm_calls=%u spares=%u", what, d->cfg->name, (unsigned long long)(us / 1000),
+		(unsigned long long)us, (unsigned long long)s->files_us,
+		(unsigned long long)s->loops_us, (unsigned long long)s->dm_us, s->dm_calls,
+		s->reused + s->parked);
 }
 
 /* Makes D's volumes (fresh ones empty, snapshots anew): what makes a

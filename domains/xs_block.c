@@ -405,7 +405,7 @@ static int dom0_disk(struct mgr *m, struct block_op *op, const char *name, char 
 {
 	char path[VOLUME_PATH_MAX + BLOCK_NAME_MAX + 2], devno[32], sys[64], link[256];
 	lent_as(m, 0, name, path, sizeof(path));
-	op->loop_fd = loop_attach(path, devno, sizeof(devno));
+	op->loop_fd = loop_attach(path, true, devno, sizeof(devno));
 	if (op->loop_fd < 0) {
 		snprintf(msg, cap, "no loop device for %s: %s", path, strerror(-op->loop_fd));
 		return op->loop_fd;

@@ -64,6 +64,10 @@
 #define MODULES_MAX             128
 /* Volumes (domains/volumes.h): 16 TiB, as far as a sparse file goes. */
 #define VOLUME_MAX_MB           (16u * 1024 * 1024)
+/* Stopped domains' dm devices kept for the next ones (domains/volumes.h):
+ * two disposables' three each.  A parked device holds no memory of its
+ * own beyond the kernel's block device. */
+#define VOLUME_SPARES_MAX       6
 #define PRELOAD_MAX             8	/* disposables kept ready, per template */
 #define DISPOSABLES_MAX         32	/* unnamed (dispN), preloaded ones included, at once */
 /* Every domain the manager runs and lists: the configured ones and the

@@ -7,7 +7,12 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
+#include "domains/loopdev.h"
 #include "domains/storage.h"
+
+#include <errno.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 
 static char tmp[64];
 
@@ -112,12 +117,80 @@ static void a_pool_that_cannot_punch_says_so_once(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A spare keeps its scratch file's loop device (domains/storage.c): found
+ * again by its number only if it is that file's, and sized to the file
+ * once the file is.  On a real loop device: root, and the loop driver. */
+static void a_spares_loop_device_is_its_files_only(void **state)
+{
+	char path[128], other[128], devno[32];
+	uint64_t bytes = 0;
+	(void)state;
+
+	if (access("/dev/loop-control", W_OK) != 0) {
+		print_message("no loop devices here (%s): not tested\n", strerror(errno));
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s/volatile.img", tmp);
+	snprintf(other, sizeof(other), "%s/private-cow.img", tmp);
+	assert_int_equal(truncate(written(tmp, "volatile.img", 65536), 1 << 20), 0);
+	written(tmp, "private-cow.img", 4096);
+	int fd = loop_attach(path, false, devno, sizeof(devno));
+	assert_true(fd >= 0);
+	int again = loop_open(devno, path);
+	assert_true(again >= 0);
+	assert_int_equal(ioctl(again, BLKGETSIZE64, &bytes), 0);
+	assert_int_equal(bytes, 1 << 20);
+	/* Another file's, or no loop device's number: refused. */
+	assert_int_equal(loop_open(devno, other), -ENODEV);
+	assert_int_equal(loop_open("8:0", path), -ENODEV);
+	assert_int_equal(loop_open("7", path), -ENODEV);
+	/* The file grown: the device follows once told. */
+	assert_int_equal(truncate(path, 3 << 20), 0);
+	assert_int_equal(loop_resize(fd), 0);
+	assert_int_equal(ioctl(again, BLKGETSIZE64, &bytes), 0);
+	assert_int_equal(bytes, 3 << 20);
+	close(again);
+	close(fd);
+}
+
+/* A shared file (a template's root) has one loop device, whoever asks for
+ * it, however often; a file made just now gets its own without a search. */
+static void a_shared_file_has_one_loop_device(void **state)
+{
+	char path[128], first[32], second[32], fresh[32];
+	(void)state;
+
+	if (access("/dev/loop-control", W_OK) != 0) {
+		print_message("no loop devices here (%s): not tested\n", strerror(errno));
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s/root.img", tmp);
+	written(tmp, "root.img", 65536);
+	int a = loop_attach(path, true, first, sizeof(first));
+	assert_true(a >= 0);
+	for (int i = 0; i < 3; i++) {
+		int b = loop_attach(path, true, second, sizeof(second));
+		assert_true(b >= 0);
+		assert_string_equal(first, second);
+		close(b);
+	}
+	int c = loop_attach(path, false, fresh, sizeof(fresh));
+	assert_true(c >= 0);
+	assert_string_not_equal(first, fresh);
+	close(c);
+	close(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_scratch_file_goes_with_its_blocks, make_tmp,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(a_pool_that_cannot_punch_says_so_once, make_tmp,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(a_spares_loop_device_is_its_files_only, make_tmp,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(a_shared_file_has_one_loop_device, make_tmp,
 						remove_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,6 +186,30 @@ static void names_say_whose_and_what(void **state)
 				     &role));
 }
 
+/* A spare's name is no domain's device's: a domain may be called spare0,
+ * its devices end in their role. */
+static void spares_have_names_no_domain_has(void **state)
+{
+	char name[VOLUME_DM_NAME_MAX + 1], domain[DOMAIN_NAME_MAX + 1];
+	enum volume_role role;
+	(void)state;
+	for (unsigned k = 0; k < VOLUME_SPARES_MAX; k++) {
+		volume_spare_name(k, name);
+		assert_true(volume_is_spare(name));
+		assert_false(volume_dm_parse(name, domain, &role));
+	}
+	volume_spare_name(0, name);
+	assert_string_equal(name, "bulkhead-spare0");
+	volume_dm_name("spare0", VOLUME_ROOT, name);
+	assert_false(volume_is_spare(name));
+	assert_true(volume_dm_parse(name, domain, &role));
+	assert_string_equal(domain, "spare0");
+	assert_false(volume_is_spare("bulkhead-spare"));
+	assert_false(volume_is_spare("bulkhead-spare1x"));
+	assert_false(volume_is_spare("bulkhead-spare12345"));
+	assert_false(volume_is_spare("other-spare1"));
+}
+
 static bool only_work_runs(const char *domain, void *ctx)
 {
 	(void)ctx;
@@ -202,6 +226,9 @@ static void cleanup_removes_only_what_is_ours_and_unused(void **state)
 	assert_int_equal(volume_judge_device("bulkhead-work-swap", only_work_runs, NULL),
 			 VOLUME_NOT_OURS);
 	assert_int_equal(volume_judge_device("luks-1234", only_work_runs, NULL), VOLUME_NOT_OURS);
+	/* An earlier manager's spares go, whoever runs. */
+	assert_int_equal(volume_judge_device("bulkhead-spare0", only_work_runs, NULL),
+			 VOLUME_OLD_SPARE);
 	/* Scratch files hold nothing to keep; kept files are never scratch. */
 	assert_true(volume_file_is_scratch("root-cow.img"));
 	assert_true(volume_file_is_scratch("private-cow.img"));
@@ -283,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(standalone_and_drivers_own_plain_volumes, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(a_pool_path_too_long_is_refused, make_dir, remove_dir),
 		cmocka_unit_test(names_say_whose_and_what),
+		cmocka_unit_test(spares_have_names_no_domain_has),
 		cmocka_unit_test(cleanup_removes_only_what_is_ours_and_unused),
 		cmocka_unit_test_setup_teardown(volume_keys_are_checked, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(storage_config_has_defaults_and_checks, make_dir, remove_dir),

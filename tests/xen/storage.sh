@@ -16,9 +16,11 @@
 #               dvm (a disposable template, preload = 1) has one disposable
 #               booted and paused; `ctl run-disposable dvm CMD' takes it,
 #               CMD runs there (dirtying its root and private), and when
-#               CMD ends the disposable is gone with its dm devices; the
-#               next one (`run-disposable -': storage.cfg's default) has
-#               none of that dirt; one of cold (no preload) boots for its
+#               CMD ends the disposable is gone with its dm devices (kept
+#               as spares, renamed: the next disposable is made of them);
+#               the next one (`run-disposable -': storage.cfg's default) has
+#               none of that dirt, nor, on its raw disks, the secret the
+#               first wrote on each; one of cold (no preload) boots for its
 #               request; one that crashes is gone, not restarted; one asked
 #               for no command is answered at once by the preloaded one; a
 #               new preload is ready after each request
@@ -176,16 +178,23 @@ check_run_disposable() {
         "$(ev disposable-command-ended name="$p" status=0)" \
         "$(ev volumes-released name="$p")" \
         "$(ev disposable-gone name="$p" template=dvm)" || return 1
+    # Its devices parked as spares (docs/STORAGE.md, "Kept devices"), and
+    # the next disposable made of spares: the one after it must be clean
+    # all the same (DISP-CHECK below).
+    in_order "$(ev volumes-released name="$p" 'spares=[1-3]')" \
+        "$(ev volumes-ready 'name=disp[0-9]+' 'spares=[1-3]')" || return 1
     # Its command's output: a domain's console comes through xenconsoled's
     # log and the consoles service, later than dom0's own lines may.
     serial_has "^$p\\| DISP-RAN $p\$" || { why="$p's command said nothing (no DISP-RAN)"; return 1; }
+    serial_has "^$p\\| DISP-SECRETS 3\$" ||
+        { why="$p did not write its three secrets: $(serial | grep -m1 -E "^$p\\| DISP-SECRETS" || echo no DISP-SECRETS line)"; return 1; }
     case "$(ctl_line VOL-GONE)" in
         "$p dm: "*"bulkhead-$p-"*) why="$p's dm devices outlived it: $(ctl_line VOL-GONE)"; return 1 ;;
         "$p dm: "*) ;;
         *) why="no VOL-GONE line for $p"; return 1 ;;
     esac
     # Not anchored: dom0's kernel may print into the start or end of the line.
-    if ! serial_has "$d\\| DISP-CHECK name=$d root=none private=none"; then
+    if ! serial_has "$d\\| DISP-CHECK name=$d root=none private=none secrets=0"; then
         why="the disposable after $p is not clean: $(serial | grep -m1 "DISP-CHECK" || echo no DISP-CHECK line)"
         return 1
     fi

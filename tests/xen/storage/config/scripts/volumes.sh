@@ -74,12 +74,15 @@ echo "VOL-TEMPLATE-DONE"
 # command ends the disposable is gone, with its devices.
 wait_preloaded
 echo "VOL-PRELOADED $(ctl list | awk '$1 ~ /^disp[0-9]/ { print $1 "=" $3 }' | tr '\n' ' ')"
-run PRELOADED dvm 'echo DISP-RAN $(xenstore-read name); echo dirt > /mnt/root/dirt; echo dirt > /mnt/private/dirt; sync'
+# It also writes a secret on each raw disk, 1 MiB in: its devices become
+# spares, and the next disposable is made of them (the same loop devices
+# over the same files, emptied): not a byte of it may be read there.
+run PRELOADED dvm 'echo DISP-RAN $(xenstore-read name); echo dirt > /mnt/root/dirt; echo dirt > /mnt/private/dirt; sync; for d in xvda xvdb xvdc; do echo SPARE-SECRET-$d | dd of=/dev/$d bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null; done; echo DISP-SECRETS $(cat /dev/xvda /dev/xvdb /dev/xvdc | grep -c SPARE-SECRET)'
 first=$(echo "$got" | head -n 1)
 wait_gone "$first"
 echo "VOL-GONE $first dm: $(dm_names)"
 # The next one (storage.cfg's default, dvm) is clean: no dirt of the first.
-run DEFAULT - 'echo DISP-CHECK name=$(xenstore-read name) root=$(cat /mnt/root/dirt 2>/dev/null || echo none) private=$(cat /mnt/private/dirt 2>/dev/null || echo none)'
+run DEFAULT - 'echo DISP-CHECK name=$(xenstore-read name) root=$(cat /mnt/root/dirt 2>/dev/null || echo none) private=$(cat /mnt/private/dirt 2>/dev/null || echo none) secrets=$(cat /dev/xvda /dev/xvdb /dev/xvdc | grep -c SPARE-SECRET)'
 wait_gone "$got"
 # Nothing preloaded: the disposable boots for the request.
 run COLD cold 'echo DISP-COLD $(xenstore-read name)'
