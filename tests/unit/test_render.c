@@ -296,6 +296,40 @@ static void test_title_churn_costs_its_domain(void **state)
 	output_destroy(o);
 }
 
+/* More titles on screen than the cache holds (two domains' most windows,
+ * and more): the strips it holds stay and are not drawn again, the others
+ * are drawn each frame, the same number every frame; least recently used
+ * would draw every one of them every frame. */
+static void test_titles_past_the_cache_keep_its_hits(void **state)
+{
+	enum { CW = 1920, CH = 1200, COLS = 8, N = 2 * GUI_WINDOWS_MAX + 24, FRAMES = 6 };
+	static struct render_window win[N];
+	static char titles[N][32];
+	struct output *o = output_headless_new(CW, CH);
+	uint64_t drawn[FRAMES];
+	(void)state;
+	int32_t rows = (N + COLS - 1) / COLS, th = (CH - 40) / rows;
+	for (int i = 0; i < N; i++) {
+		win[i] = (struct render_window){
+			.outer = { (i % COLS) * (CW / COLS), 40 + (i / COLS) * th, CW / COLS, th },
+			.label_rgb = 0x73d216, .domain = i % 2 ? "many" : "more", .title = titles[i] };
+		snprintf(titles[i], sizeof(titles[i]), "still %d", i);
+	}
+	struct render_scene s = { .width = CW, .height = CH, .windows = win, .nwindows = N,
+				  .nworkspaces = 9, .clock = "12:00" };
+	for (int f = 0; f < FRAMES; f++) {
+		uint64_t before = renderer_titles_drawn(R);
+		draw_all(o, &s);
+		drawn[f] = renderer_titles_drawn(R) - before;
+	}
+	assert_int_equal(drawn[0], N);
+	for (int f = 2; f < FRAMES; f++) {
+		assert_int_equal(drawn[f], drawn[2]);
+		assert_true(drawn[f] <= N - GUI_WINDOWS_MAX);
+	}
+	output_destroy(o);
+}
+
 /* A window over another hides it, popups included; a buffer whose stride
  * is short of its width shows nothing (black); damage past the canvas's
  * edges draws only on the canvas (ASan watches the edges). */
@@ -352,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_tint_is_cairos),
 		cmocka_unit_test(test_caches_follow_the_scene),
 		cmocka_unit_test(test_title_churn_costs_its_domain),
+		cmocka_unit_test(test_titles_past_the_cache_keep_its_hits),
 		cmocka_unit_test(test_stacking_and_edges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
