@@ -57,7 +57,7 @@
 
 /* Domains: names as Qubes allows them, and what one config may ask for. */
 #define DOMAIN_NAME_MAX         31
-#define DOMAIN_CONFIGS_MAX      64	/* files in CONFIG_DIR/domains */
+#define DOMAIN_CONFIGS_MAX      128	/* files in CONFIG_DIR/domains */
 #define DOMAIN_DEVICES_MAX      16	/* disks, vifs, pci devices each */
 #define DOMAIN_MEMORY_MAX_MB    (1024 * 1024)
 #define DOMAIN_VCPUS_MAX        128

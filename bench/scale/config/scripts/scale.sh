@@ -14,7 +14,7 @@
 #                       (and once with no domain, N 0)
 #   BENCH-XL N STATES   xl's view: how many idle domains in each state
 # then BENCH-DONE (or BENCH-FAIL) and powers off.
-COUNTS="${SCALE_COUNTS:-8 32 64}"
+COUNTS="${SCALE_COUNTS:-8 32 96}"
 LIST_SAMPLES=10
 CLOCK=/bin/bench-clock
 XL=/usr/lib/xen-4.17/bin/xl
