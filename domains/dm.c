@@ -30,31 +30,40 @@ unsigned dm_calls(void)
 }
 
 /* Runs T on NAME (its node made or removed when NODES); kernel errors
- * come back as -errno.  Destroys T. */
-static int run(struct dm_task *t, const char *name, bool nodes, struct dm_info *info)
+ * come back as -errno.  T stays the caller's. */
+static int exec(struct dm_task *t, const char *name, bool nodes, struct dm_info *info)
 {
 	uint32_t cookie = 0;
-	int rc = -ENOMEM;
-	if (!t)
+	int rc;
+	if ((name && !dm_task_set_name(t, name)) || (nodes && !dm_task_set_cookie(t, &cookie, 0)))
 		return -ENOMEM;
-	if (name && !dm_task_set_name(t, name))
-		goto out;
-	if (nodes && !dm_task_set_cookie(t, &cookie, 0))
-		goto out;
 	tasks_run++;
 	if (!dm_task_run(t)) {
 		int err = dm_task_get_errno(t);
 		rc = err > 0 ? -err : -EIO;
-		goto out;
+	} else {
+		rc = info && !dm_task_get_info(t, info) ? -EIO : 0;
 	}
-	rc = 0;
-	if (info && !dm_task_get_info(t, info))
-		rc = -EIO;
-out:
 	if (cookie)
 		dm_udev_wait(cookie);
+	return rc;
+}
+
+/* exec(), then T destroyed. */
+static int run(struct dm_task *t, const char *name, bool nodes, struct dm_info *info)
+{
+	if (!t)
+		return -ENOMEM;
+	int rc = exec(t, name, nodes, info);
 	dm_task_destroy(t);
 	return rc;
+}
+
+/* NAME's info; -ENXIO if there is no NAME. */
+static int info_of(const char *name, struct dm_info *info)
+{
+	int rc = run(dm_task_create(DM_DEVICE_INFO), name, false, info);
+	return rc < 0 ? rc : info->exists ? 0 : -ENXIO;
 }
 
 /* /dev/mapper/NAME into OUT: the path libxl is given. */
@@ -130,7 +139,7 @@ int dm_rename(const char *from, const char *to)
 	node_path(to, to_path, sizeof(to_path));
 	if (rename(path, to_path) == 0)
 		return 0;
-	rc = run(dm_task_create(DM_DEVICE_INFO), to, false, &info);
+	rc = info_of(to, &info);
 	return rc < 0 ? rc : make_node(to, &info);
 }
 
@@ -139,23 +148,16 @@ int dm_table_params(const char *name, char *out, size_t cap)
 	struct dm_task *t = dm_task_create(DM_DEVICE_TABLE);
 	uint64_t start, length;
 	char *type = NULL, *params = NULL;
-	int rc = -ENOMEM;
 
 	if (!t)
 		return -ENOMEM;
-	if (!dm_task_set_name(t, name))
-		goto out;
-	tasks_run++;
-	if (!dm_task_run(t)) {
-		int err = dm_task_get_errno(t);
-		rc = err > 0 ? -err : -EIO;
-		goto out;
-	}
-	dm_get_next_target(t, NULL, &start, &length, &type, &params);
-	rc = params ? 0 : -ENODATA;
-	if (params)
+	int rc = exec(t, name, false, NULL);
+	if (rc == 0)
+		dm_get_next_target(t, NULL, &start, &length, &type, &params);
+	if (rc == 0 && !params)
+		rc = -ENODATA;
+	if (rc == 0)
 		str_copy(out, params, cap);
-out:
 	dm_task_destroy(t);
 	return rc;
 }
@@ -163,13 +165,10 @@ out:
 int dm_open_count(const char *name, int *count)
 {
 	struct dm_info info;
-	int rc = run(dm_task_create(DM_DEVICE_INFO), name, false, &info);
-	if (rc < 0)
-		return rc;
-	if (!info.exists)
-		return -ENXIO;
-	*count = info.open_count;
-	return 0;
+	int rc = info_of(name, &info);
+	if (rc == 0)
+		*count = info.open_count;
+	return rc;
 }
 
 int dm_suspend(const char *name, bool suspend)
@@ -181,13 +180,10 @@ int dm_suspend(const char *name, bool suspend)
 int dm_devno(const char *name, char *out, size_t cap)
 {
 	struct dm_info info;
-	int rc = run(dm_task_create(DM_DEVICE_INFO), name, false, &info);
-	if (rc < 0)
-		return rc;
-	if (!info.exists)
-		return -ENXIO;
-	snprintf(out, cap, "%u:%u", info.major, info.minor);
-	return 0;
+	int rc = info_of(name, &info);
+	if (rc == 0)
+		snprintf(out, cap, "%u:%u", info.major, info.minor);
+	return rc;
 }
 
 int dm_list(char ***names)
@@ -200,12 +196,9 @@ int dm_list(char ***names)
 	*names = NULL;
 	if (!t)
 		return -ENOMEM;
-	tasks_run++;
-	if (!dm_task_run(t)) {
-		int err = dm_task_get_errno(t);
-		rc = err > 0 ? -err : -EIO;
+	if ((rc = exec(t, NULL, false, NULL)) < 0)
 		goto out;
-	}
+	rc = -ENOMEM;
 	struct dm_names *e = dm_task_get_names(t);
 	/* An empty list is one entry with dev 0. */
 	for (struct dm_names *p = e; p && p->dev;
