@@ -23,7 +23,7 @@
 # its RSS is not measured.
 # Prints min/median/max over the boots (creations and lists pooled), and
 # each figure, a median, at 32 and 96 domains against its figure at 8
-# (bench/report.py); judges nothing. About 4 minutes.
+# (bench/report.py); judges nothing. About 3 minutes.
 # usage: bench/scale.sh PATH/TO/bulkhead   (root)
 set -euo pipefail
 
