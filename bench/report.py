@@ -73,6 +73,7 @@ BENCHES = {
               "scale.pid1-rss.8", "scale.boot.32", "scale.create.32", "scale.list.32",
               "scale.manager-rss.32", "scale.pid1-rss.32", "scale.boot.96", "scale.create.96",
               "scale.list.96", "scale.manager-rss.96", "scale.pid1-rss.96"],
+    "desktop": ["desktop.rss.8", "desktop.rss.32", "desktop.rss.96"],
     "gui": ["gui.terminal.key", "gui.terminal.fps", "gui.terminal.cpu-frame",
             "gui.terminal.dom0-busy", "gui.foot.key", "gui.foot.fps", "gui.foot.cpu-frame",
             "gui.foot.dom0-busy"],
