@@ -206,8 +206,9 @@ check_window() {
     expect_event window-new name=work "$DOMAIN_TIMEOUT" || { why="foot made no window: $why"; return 1; }
     # foot draws at emulation speed: its background (111111) fills the
     # frame, tinted with 14 % of work's blue (161d26): the window came
-    # unasked by the user, so it has no focus.
-    deadline=$(($(now_ms) + STEP_TIMEOUT * 1000))
+    # unasked by the user, so it has no focus.  Its first frame may take
+    # longer than one step's time when CI's machine is loaded: three steps'.
+    deadline=$(($(now_ms) + 3 * STEP_TIMEOUT * 1000))
     while :; do
         screendump "$png" || return 1
         read -r x0 x1 y0 y1 <<<"$(frame_box "$png" 3465a4)"
