@@ -16,17 +16,17 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 PATH/TO/bulkhead" >&2
-    exit 2
-fi
-bulkhead=$(realpath "$1")
-out=${SUITE_DIR:-$(dirname "$bulkhead")/bench}/bench-desktop
+# shellcheck source=tests/linux/common.sh
+. "$here/../tests/linux/common.sh"
+# shellcheck source=tests/gui/waits.sh
+. "$here/../tests/gui/waits.sh"
+suite_start bench-desktop "$@"
+out=$LINUX_VM
 DOMAINS=96
 COUNTS="8 32 96"
 labels=(red orange yellow green gray blue purple black)
 
-rm -rf "$out" && mkdir -p "$out/config/domains" "$out/sock" "$out/clients"
+mkdir -p "$out/config/domains" "$out/sock" "$out/clients"
 printf '%s\n' '# bench/desktop.sh: the headless desktop of make check-gui, at 1920x1080' \
     'output = "headless"' 'headless_size = "1920x1080"' 'tint = 1' \
     "gui_dir = \"$out/sock\"" "control_socket = \"$out/ctl\"" "screenshot_dir = \"$out\"" \
@@ -38,6 +38,7 @@ for ((i = 1; i <= DOMAINS; i++)); do
         > "$out/config/domains/$(printf 'd%02d' "$i").cfg"
 done
 
+# No QEMU here: what is stopped at the end is the compositor and its clients.
 pids=()
 stop_all() {
     [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
@@ -45,16 +46,6 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# within SECONDS COMMAND...: COMMAND succeeds within SECONDS (tried every 50 ms).
-within() {
-    local i
-    for ((i = 0; i < $1 * 20; i++)); do
-        "${@:2}" && return 0
-        sleep 0.05
-    done
-    return 1
-}
-has() { grep -qF -- "$2" "$1" 2>/dev/null; }
 # windows N: the compositor has said N windows came.
 windows() { [ "$(grep -c 'event=window-new ' "$out/compositor.log")" -ge "$1" ]; }
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -62,7 +53,7 @@ rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 "$bulkhead" compositor --config "$out/config" > "$out/compositor.log" 2>&1 &
 comp=$!
 pids+=("$comp")
-within 30 has "$out/compositor.log" 'compositor up' ||
+wait_for "$out/compositor.log" 'compositor up' 30 ||
     { echo "bench-desktop: the compositor did not come up: $(tail -n 3 "$out/compositor.log")" >&2; exit 1; }
 # Its first frames drawn, its caches made: then the RSS with no domain's.
 sleep 1
@@ -82,7 +73,7 @@ for n in $COUNTS; do
         { echo "bench-desktop: $(grep -c 'event=window-new ' "$out/compositor.log") windows of $n came" >&2; exit 1; }
     # Every window configured, drawn and composited at least once.
     for ((i = 1; i <= n; i++)); do
-        within 30 has "$out/clients/$(printf 'd%02d' "$i").out" CONFIGURE ||
+        wait_for "$out/clients/$(printf 'd%02d' "$i").out" CONFIGURE 30 ||
             { echo "bench-desktop: d$i's window was never configured" >&2; exit 1; }
     done
     sleep 1

@@ -43,7 +43,7 @@ bool volume_dm_parse(const char *dm_name, char *domain, enum volume_role *role)
 
 void volume_spare_name(unsigned k, char *out)
 {
-	snprintf(out, VOLUME_DM_NAME_MAX + 1, VOLUME_SPARE_PREFIX "%u", k % VOLUME_SPARES_MAX);
+	snprintf(out, VOLUME_DM_NAME_MAX + 1, VOLUME_SPARE_PREFIX "%u", k);
 }
 
 bool volume_is_spare(const char *dm_name)

@@ -185,17 +185,6 @@ focus_on() {
 }
 client_focused() { [ "$(last_focus "$1")" = 1 ]; }
 
-# within SECONDS COMMAND...: COMMAND succeeds within SECONDS (tried every
-# 50 ms).
-within() {
-    local i
-    for ((i = 0; i < $1 * 20; i++)); do
-        "${@:2}" && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 # more_lines FILE REGEX N: FILE has more than N lines matching REGEX.
 more_lines() { [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -gt "$3" ]; }
 

@@ -135,15 +135,8 @@ trap cleanup EXIT
 
 ctl() { "$BH" ctl --socket "$W/ctl" "$@"; }
 
-# wait_for FILE TEXT [SECONDS]: TEXT (fixed string) appears in FILE.
-wait_for() {
-    local i
-    for ((i = 0; i < ${3:-5} * 20; i++)); do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
+# shellcheck source=tests/gui/waits.sh
+. "$here/waits.sh"
 
 # demo NAME ARGS...: a demo client as domain NAME, its output in NAME.out.
 demo() {
