@@ -104,9 +104,13 @@ class Manager:
                 conn.send(msg(R_DOMAINS, struct.pack("<I", len(recs)) + b"".join(recs)))
             elif mtype == Q_DOMAIN and payload[0] == DOMAIN_START:
                 name = payload[1:].decode()
+                # Started, listed, then answered: once the compositor says
+                # it asked, the name is in self.started and its client runs
+                # (the check after the launcher's request found no client
+                # once, under CI's load, when the answer came first).
+                self.start(name)
                 self.started.append(name)
                 conn.send(msg(R_OK))
-                self.start(name)
             elif mtype == Q_DOMAIN and payload[0] in (DOMAIN_STOP, DOMAIN_KILL):
                 self.ops.append(("stop" if payload[0] == DOMAIN_STOP else "kill",
                                  payload[1:].decode()))
